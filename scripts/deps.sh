@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Rapport needs to build, run and test: Debian packages for the C
+# libraries and tools, and the npm packages of the test tooling. Safe to run again;
+# it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PKGS=(
+    build-essential clang pkg-config
+    libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+    libcmocka-dev
+    curl sqlite3
+)
+
+missing=()
+for p in "${APT_PKGS[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+# Node.js may come from Debian (node + npm packages) or another apt source whose
+# nodejs package bundles npm: ask for the commands, not the package names.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing ${missing[*]}"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--all" ]; then
+    if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; then
+        echo "deps: npm ci in tests/"
+        (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi

@@ -1,0 +1,61 @@
+#include "core/ids.h"
+
+#include <errno.h>
+#include <sys/random.h>
+
+#include "core/text.h"
+
+enum rp_err ids_random(void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    while (len) {
+        ssize_t n = getrandom(p, len, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return RP_EIO;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return RP_OK;
+}
+
+enum rp_err ids_uuid7(char out[RP_ID_LEN + 1])
+{
+    unsigned char b[16];
+    enum rp_err err = ids_random(b + 6, 10);
+    if (err)
+        return err;
+    uint64_t ms = (uint64_t)text_now_ms();
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)(ms >> (40 - 8 * i));
+    b[6] = (unsigned char)(0x70 | (b[6] & 0x0F));
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
+    char hex[33];
+    text_hex(b, 16, hex);
+    size_t o = 0;
+    for (int i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            out[o++] = '-';
+        out[o++] = hex[i];
+    }
+    out[o] = '\0';
+    return RP_OK;
+}
+
+bool ids_valid(struct rp_str s)
+{
+    if (s.len != RP_ID_LEN)
+        return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,56 @@
+/* Every limit in Rapport, with the reason for its value (SQLite's sqliteLimit.h).
+ * A size derived from input is checked against one of these before allocating. */
+#ifndef RP_LIMITS_H
+#define RP_LIMITS_H
+
+/* JSON request bodies: a record is a few KiB; 1 MiB leaves room for long notes. */
+#define RP_MAX_JSON_BODY (1024u * 1024u)
+/* URL path + query: browsers cap near 8 KiB, and filters fit well within it. */
+#define RP_MAX_URL 8192u
+/* Query parameters per request: more is abuse, not a filter a person builds. */
+#define RP_MAX_QUERY_PARAMS 64u
+/* Values in one `in` filter: keeps the bound-parameter count far below SQLite's 32766. */
+#define RP_MAX_IN_VALUES 100u
+/* Sort keys: more than four keys cannot use an index and never helps a person. */
+#define RP_MAX_SORT_KEYS 4u
+/* Default and maximum page size of a list (DESIGN §5). */
+#define RP_DEFAULT_PAGE 50u
+#define RP_MAX_PAGE 500u
+/* Default maximum length of a string field when metadata does not set one. */
+#define RP_DEFAULT_STRLEN 255u
+/* Long text fields (descriptions, notes). */
+#define RP_MAX_TEXT (64u * 1024u)
+/* Full-text query length: longer queries are pasted documents, not searches. */
+#define RP_MAX_SEARCH_QUERY 200u
+/* Terms in one full-text query. */
+#define RP_MAX_SEARCH_TERMS 8u
+/* Opaque cursors: a few sort values plus the row key. */
+#define RP_MAX_CURSOR 1024u
+/* Per-request arena blocks: requests allocate a few KiB; big responses grow it. */
+#define RP_ARENA_BLOCK (16u * 1024u)
+/* Size of one generated SQL statement. */
+#define RP_MAX_SQL (16u * 1024u)
+/* A JSON response body: 500 records of a few KiB each, with headroom. */
+#define RP_MAX_RESPONSE (64u * 1024u * 1024u)
+/* Passwords: argon2id takes any length, but a megabyte password is an attack. */
+#define RP_MIN_PASSWORD 8u
+#define RP_MAX_PASSWORD 256u
+/* Session lifetime: a working day and a half, renewed by use. */
+#define RP_SESSION_TTL_S (36 * 3600)
+/* Login throttling window and the failures allowed in it per user and per address. */
+#define RP_LOGIN_WINDOW_S (15 * 60)
+#define RP_LOGIN_MAX_FAILS_USER 10
+#define RP_LOGIN_MAX_FAILS_ADDR 50
+/* Statements kept prepared per connection. */
+#define RP_STMT_CACHE 128u
+/* Connection idle timeout in seconds (libmicrohttpd closes slow or idle clients). */
+#define RP_CONN_TIMEOUT_S 30u
+/* Concurrent connections before new ones are refused. */
+#define RP_MAX_CONNECTIONS 1024u
+/* Records moved by one user transfer are unbounded by design, but per entity they are
+ * processed in batches of this many so memory stays flat. */
+#define RP_TRANSFER_BATCH 1000u
+/* Distinct metrics routes counted (route patterns, not URLs). */
+#define RP_MAX_METRIC_ROUTES 64u
+
+#endif

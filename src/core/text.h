@@ -1,0 +1,44 @@
+/* Checked parsing and formatting of numbers, money, dates and times, UTF-8
+ * validation and base64url. Every parser takes a borrowed slice, rejects overflow and
+ * trailing junk, and returns RP_EINVAL for anything it does not accept. */
+#ifndef RP_TEXT_H
+#define RP_TEXT_H
+
+#include "core/common.h"
+
+/* Decimal integer with optional leading '-'. */
+enum rp_err text_parse_i64(struct rp_str s, int64_t *out);
+/* A decimal amount with at most `scale` fraction digits ("12", "-0.5", "1234.56"),
+ * returned in minor units (scale 2: "0.10" -> 10). No exponent, no grouping. */
+enum rp_err text_parse_money(struct rp_str s, int scale, int64_t *out);
+/* Writes minor units as a decimal with `scale` fraction digits into buf (>= 32 bytes). */
+void text_format_money(int64_t minor, int scale, char *buf, size_t size);
+
+/* Milliseconds since the Unix epoch, UTC. */
+int64_t text_now_ms(void);
+/* "YYYY-MM-DD" (a real calendar date). */
+enum rp_err text_parse_date(struct rp_str s, int64_t *days_out);
+/* RFC 3339 date-time with Z or a numeric offset, optional fraction; normalised to UTC
+ * milliseconds since the epoch. A bare date is not accepted here. */
+enum rp_err text_parse_datetime(struct rp_str s, int64_t *ms_out);
+/* Formats UTC milliseconds as "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL; buf >= 32). */
+void text_format_datetime(int64_t ms, char *buf, size_t size);
+/* Formats days since the epoch as "YYYY-MM-DD" (buf >= 16). */
+void text_format_date(int64_t days, char *buf, size_t size);
+
+/* True when s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF) and
+ * contains no NUL byte. */
+bool text_utf8_valid(struct rp_str s);
+/* Number of code points in valid UTF-8. */
+size_t text_utf8_len(struct rp_str s);
+
+/* base64url without padding. `out` must hold text_b64_enclen(n) + 1 bytes. */
+size_t text_b64_enclen(size_t n);
+void text_b64_encode(const unsigned char *in, size_t n, char *out);
+/* Decodes into out (capacity cap); RP_EINVAL on bad characters or length. */
+enum rp_err text_b64_decode(struct rp_str s, unsigned char *out, size_t cap, size_t *outlen);
+
+/* Hex-encodes n bytes into out (2n + 1 bytes). */
+void text_hex(const unsigned char *in, size_t n, char *out);
+
+#endif
