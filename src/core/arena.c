@@ -1,3 +1,4 @@
+#include "core/common.h"
 #include "core/arena.h"
 
 #include <stdarg.h>

@@ -2,10 +2,17 @@
 #ifndef RP_COMMON_H
 #define RP_COMMON_H
 
+/* System headers whose inline definitions use banned names come before banned.h;
+ * their include guards make later includes of them no-ops. */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/limits.h"

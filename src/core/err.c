@@ -1,3 +1,4 @@
+#include "core/common.h"
 #include "core/err.h"
 
 #include <stdio.h>

@@ -1,0 +1,141 @@
+/* The one store interface. crm/ talks to the database only through this header;
+ * sqlite.c implements it today and postgres.c will implement it for scale-out.
+ *
+ * Conventions every backend honours:
+ *  - SQL given to store_prepare uses `?` placeholders; a backend that numbers its
+ *    parameters ($1, $2 …) rewrites them. Identifiers in SQL come from metadata only.
+ *  - Every table has `seq` (64-bit integer primary key, insertion order) and the
+ *    engine's record tables also carry `id` (UUIDv7 text) and `workspace_id`.
+ *  - Dialect differences (DDL, full-text search, upsert) are behind the functions in
+ *    the "dialect" section, never spelled out in crm/.
+ *  - Backend errors become rp_err here: unique violations are RP_ECONFLICT, a lock
+ *    held past the busy timeout is RP_EBUSY, anything else RP_EDB (logged, with the
+ *    backend message, never returned to clients).
+ *
+ * Threads: struct store is shared; every thread gets its own struct store_conn from
+ * store_conn_get(); a connection and its statements are used by one thread only. */
+#ifndef RP_STORE_DB_H
+#define RP_STORE_DB_H
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/common.h"
+
+struct store;
+struct store_conn;
+struct store_stmt;
+
+enum store_vtype { STORE_NULL, STORE_INT, STORE_TEXT };
+
+/* A bound parameter or a read value. Text is borrowed. */
+struct store_val {
+    enum store_vtype type;
+    int64_t i;
+    const char *s;
+    size_t len;
+};
+
+static inline struct store_val store_int(int64_t i)
+{
+    return (struct store_val){STORE_INT, i, NULL, 0};
+}
+static inline struct store_val store_text(const char *s, size_t len)
+{
+    return (struct store_val){STORE_TEXT, 0, s, len};
+}
+static inline struct store_val store_cstr(const char *s)
+{
+    return s ? store_text(s, strlen(s)) : (struct store_val){STORE_NULL, 0, NULL, 0};
+}
+static inline struct store_val store_null(void)
+{
+    return (struct store_val){STORE_NULL, 0, NULL, 0};
+}
+
+/* ---- lifecycle ---- */
+
+/* Opens the database named by url ("sqlite:PATH"; a bare path means sqlite), creating
+ * it and applying the numbered platform migrations. Returns owned; store_close it. */
+enum rp_err store_open(const char *url, struct store **out);
+/* Closes every connection. No thread may be using the store any more. */
+void store_close(struct store *s);
+/* The calling thread's connection, opened on first use and closed when the thread
+ * exits or the store closes. Borrowed. */
+enum rp_err store_conn_get(struct store *s, struct store_conn **out);
+/* Size of the database in bytes (for /metrics). */
+enum rp_err store_size(struct store_conn *c, int64_t *bytes);
+
+/* ---- transactions ---- */
+
+/* Begins a transaction. Write transactions are serialised (one writer path). */
+enum rp_err store_begin(struct store_conn *c, bool write);
+enum rp_err store_commit(struct store_conn *c);
+/* Rolls back if a transaction is open; harmless otherwise. */
+void store_rollback(struct store_conn *c);
+
+/* ---- statements ---- */
+
+/* Returns a prepared statement for sql (cached per connection), borrowed until
+ * store_done. Parameters are numbered from 1. */
+enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out);
+enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v);
+/* Binds vals[0..n) to parameters 1..n. */
+enum rp_err store_bind_all(struct store_stmt *st, const struct store_val *vals, size_t n);
+/* Advances; *row tells whether a row is available. */
+enum rp_err store_step(struct store_stmt *st, bool *row);
+/* Column accessors for the current row (columns numbered from 0). Text is borrowed
+ * until the next step or store_done. */
+bool store_col_null(struct store_stmt *st, int col);
+int64_t store_col_int(struct store_stmt *st, int col);
+const char *store_col_text(struct store_stmt *st, int col, size_t *len);
+int store_col_count(struct store_stmt *st);
+/* Resets the statement and hands it back to the cache. */
+void store_done(struct store_stmt *st);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t store_changes(struct store_conn *c);
+
+/* Prepares, binds, runs to completion and finishes: for statements without rows. */
+enum rp_err store_exec(struct store_conn *c, const char *sql, const struct store_val *vals,
+                       size_t n);
+
+/* ---- dialect: schema ---- */
+
+enum store_coltype { STORE_COL_TEXT, STORE_COL_INT };
+
+struct store_column {
+    const char *name;
+    enum store_coltype type;
+    bool unique;   /* unique among live rows of a workspace */
+    bool indexed;
+};
+
+/* A record table as the engine needs it. Besides `columns`, the store adds seq, id,
+ * workspace_id, created_at, updated_at, created_by, owner_id, version, deleted_at,
+ * with indexes for the default sorts. */
+struct store_table {
+    const char *name;
+    const struct store_column *columns;
+    size_t ncolumns;
+    bool fts;      /* keep a full-text index <name>_fts */
+};
+
+/* Creates the table, adds missing columns and indexes, creates the full-text index.
+ * Idempotent; runs at start, in one transaction with the other tables. */
+enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t);
+
+/* ---- dialect: full-text search ---- */
+
+/* Replaces the searchable text of row `seq` of `table`. */
+enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq,
+                          const char *text, size_t len);
+enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq);
+/* Appends to sql a boolean condition on `seq` (the table's column, written as
+ * `alias.seq`) that is true when the row's text contains every term (each term a
+ * substring match, case-insensitive for ASCII, any script including Chinese: terms
+ * of two characters or more). Appends the values to bind to params (caller capacity
+ * of at least *nparams + 2). */
+enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
+                                const char *alias, struct rp_str *terms, size_t nterms,
+                                struct arena *a, struct store_val *params, size_t *nparams);
+
+#endif

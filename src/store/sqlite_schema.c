@@ -1,0 +1,243 @@
+/* SQLite DDL: numbered platform migrations, record tables from metadata, and the
+ * full-text index (FTS5 with Rapport's bigram tokenizer). */
+#include "core/common.h"
+
+#include <stdio.h>
+
+#include "core/log.h"
+#include "core/text.h"
+#include "store/db.h"
+#include "store/store_int.h"
+
+/* Numbered migrations, applied in order and recorded in schema_migrations. Never edit
+ * one that has shipped: add the next number. */
+static const struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+} MIGRATIONS[] = {
+    {1, "platform",
+     "CREATE TABLE sessions ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " id_hash TEXT NOT NULL UNIQUE,"
+     " user_id TEXT NOT NULL,"
+     " csrf_token TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL,"
+     " expires_at INTEGER NOT NULL,"
+     " addr TEXT);"
+     "CREATE INDEX sessions_user ON sessions(user_id);"
+     "CREATE TABLE api_tokens ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " id TEXT NOT NULL UNIQUE,"
+     " user_id TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " token_hash TEXT NOT NULL UNIQUE,"
+     " created_at TEXT NOT NULL,"
+     " last_used_at TEXT,"
+     " revoked_at TEXT);"
+     "CREATE INDEX api_tokens_user ON api_tokens(user_id);"
+     "CREATE TABLE audit_log ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " at TEXT NOT NULL,"
+     " user_id TEXT,"
+     " entity TEXT NOT NULL,"
+     " record_id TEXT NOT NULL,"
+     " action TEXT NOT NULL,"
+     " field TEXT,"
+     " old_value TEXT,"
+     " new_value TEXT);"
+     "CREATE INDEX audit_log_record ON audit_log(entity, record_id, seq);"
+     "CREATE TABLE login_throttle ("
+     " key TEXT PRIMARY KEY,"
+     " window_start INTEGER NOT NULL,"
+     " failures INTEGER NOT NULL) WITHOUT ROWID;"},
+};
+
+enum rp_err store__migrate(struct store_conn *c)
+{
+    enum rp_err err = store__exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                            " version INTEGER PRIMARY KEY,"
+                                            " name TEXT NOT NULL,"
+                                            " applied_at TEXT NOT NULL)");
+    if (err)
+        return err;
+    for (size_t i = 0; i < RP_NELEM(MIGRATIONS); i++) {
+        const struct migration *m = &MIGRATIONS[i];
+        err = store_begin(c, true);
+        if (err)
+            return err;
+        struct store_stmt *st;
+        bool row = false;
+        err = store_prepare(c, "SELECT 1 FROM schema_migrations WHERE version = ?", &st);
+        if (!err) {
+            store_bind(st, 1, store_int(m->version));
+            err = store_step(st, &row);
+            store_done(st);
+        }
+        if (!err && !row) {
+            LOG(LOG_INFO, "applying migration %d (%s)", m->version, m->name);
+            err = store__exec_script(c, m->sql);
+            char now[32];
+            text_format_datetime(text_now_ms(), now, sizeof(now));
+            struct store_val v[] = {store_int(m->version), store_cstr(m->name), store_cstr(now)};
+            if (!err)
+                err = store_exec(c,
+                                 "INSERT INTO schema_migrations(version, name, applied_at)"
+                                 " VALUES (?, ?, ?)",
+                                 v, 3);
+        }
+        if (!err)
+            err = store_commit(c);
+        else
+            store_rollback(c);
+        if (err)
+            return err;
+    }
+    return RP_OK;
+}
+
+/* Names of the existing columns of a table, into a newline-separated buffer. */
+static enum rp_err existing_columns(struct store_conn *c, const char *table, struct rp_buf *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, "SELECT name FROM pragma_table_info(?)", &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(table));
+    bool row;
+    buf_addc(out, '\n');
+    while (!(err = store_step(st, &row)) && row) {
+        buf_adds(out, store_col_text(st, 0, NULL));
+        buf_addc(out, '\n');
+    }
+    store_done(st);
+    return err;
+}
+
+static const char *coltype(enum store_coltype t)
+{
+    return t == STORE_COL_INT ? "INTEGER" : "TEXT";
+}
+
+enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
+{
+    struct rp_buf sql, have;
+    buf_init(&sql, RP_MAX_SQL * 4);
+    buf_init(&have, RP_MAX_SQL * 4);
+    enum rp_err err = RP_OK;
+
+    buf_printf(&sql,
+               "CREATE TABLE IF NOT EXISTS %s ("
+               " seq INTEGER PRIMARY KEY,"
+               " id TEXT NOT NULL UNIQUE,"
+               " workspace_id INTEGER NOT NULL DEFAULT 1,"
+               " created_at TEXT NOT NULL,"
+               " updated_at TEXT NOT NULL,"
+               " created_by TEXT,"
+               " owner_id TEXT,"
+               " version INTEGER NOT NULL DEFAULT 1,"
+               " deleted_at TEXT);"
+               "CREATE INDEX IF NOT EXISTS %s_owner ON %s(workspace_id, owner_id);"
+               "CREATE INDEX IF NOT EXISTS %s_created ON %s(workspace_id, created_at);"
+               "CREATE INDEX IF NOT EXISTS %s_updated ON %s(workspace_id, updated_at);",
+               t->name, t->name, t->name, t->name, t->name, t->name, t->name);
+    err = store__exec_script(c, buf_cstr(&sql));
+    if (err)
+        goto out;
+    err = existing_columns(c, t->name, &have);
+    if (err)
+        goto out;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const struct store_column *col = &t->columns[i];
+        char needle[128];
+        snprintf(needle, sizeof(needle), "\n%s\n", col->name);
+        buf_reset(&sql);
+        if (!strstr(buf_cstr(&have), needle))
+            buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s;", t->name, col->name,
+                       coltype(col->type));
+        if (col->unique)
+            buf_printf(&sql,
+                       "CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_uq ON %s(workspace_id, %s)"
+                       " WHERE deleted_at IS NULL;",
+                       t->name, col->name, t->name, col->name);
+        else if (col->indexed)
+            buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(workspace_id, %s);",
+                       t->name, col->name, t->name, col->name);
+        if (sql.len) {
+            err = store__exec_script(c, buf_cstr(&sql));
+            if (err)
+                goto out;
+        }
+    }
+    if (t->fts) {
+        buf_reset(&sql);
+        buf_printf(&sql,
+                   "CREATE VIRTUAL TABLE IF NOT EXISTS %s_fts USING fts5(body,"
+                   " tokenize='rapport');",
+                   t->name);
+        err = store__exec_script(c, buf_cstr(&sql));
+    }
+out:
+    buf_release(&sql);
+    buf_release(&have);
+    return err;
+}
+
+enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, const char *text,
+                          size_t len)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DELETE FROM %s_fts WHERE rowid = ?", table);
+    struct store_val v[] = {store_int(seq), store_text(text, len)};
+    enum rp_err err = store_exec(c, sql, v, 1);
+    if (err || len == 0)
+        return err;
+    snprintf(sql, sizeof(sql), "INSERT INTO %s_fts(rowid, body) VALUES (?, ?)", table);
+    return store_exec(c, sql, v, 2);
+}
+
+enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DELETE FROM %s_fts WHERE rowid = ?", table);
+    struct store_val v = store_int(seq);
+    return store_exec(c, sql, &v, 1);
+}
+
+enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
+                                const char *alias, struct rp_str *terms, size_t nterms,
+                                struct arena *a, struct store_val *params, size_t *nparams)
+{
+    (void)s;
+    /* Each term becomes an FTS5 phrase; the tokenizer splits it into overlapping
+     * bigrams, so the phrase matches exactly where the term is a substring. */
+    struct rp_buf q;
+    buf_init(&q, RP_MAX_SEARCH_QUERY * 2 + 16 * RP_MAX_SEARCH_TERMS);
+    enum rp_err err = RP_OK;
+    for (size_t i = 0; i < nterms && !err; i++) {
+        if (i)
+            err = buf_adds(&q, " AND ");
+        if (!err)
+            err = buf_addc(&q, '"');
+        for (size_t k = 0; k < terms[i].len && !err; k++) {
+            if (terms[i].p[k] == '"')
+                err = buf_addc(&q, '"');
+            if (!err)
+                err = buf_addc(&q, terms[i].p[k]);
+        }
+        if (!err)
+            err = buf_addc(&q, '"');
+    }
+    if (!err)
+        err = buf_printf(sql, "%s.seq IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", alias,
+                         table, table);
+    if (!err) {
+        char *text = arena_strndup(a, buf_cstr(&q), q.len);
+        params[(*nparams)++] = store_text(text, q.len);
+    }
+    buf_release(&q);
+    return err;
+}
