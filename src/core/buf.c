@@ -39,15 +39,16 @@ void buf_reset(struct rp_buf *b)
 
 static enum rp_err grow(struct rp_buf *b, size_t n)
 {
-    if (n > b->max - b->len)
+    if (n > b->max - b->len || n >= SIZE_MAX - b->len)
         return RP_ETOOBIG;
     size_t need = b->len + n + 1;
     if (need <= b->cap)
         return RP_OK;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
-        cap *= 2;
-    if (cap > b->max + 1)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    /* cap - 1 > max, not cap > max + 1: max may be SIZE_MAX ("no limit"). */
+    if (cap - 1 > b->max)
         cap = b->max + 1;
     char *p = realloc(b->p, cap);
     if (!p)

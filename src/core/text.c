@@ -59,9 +59,10 @@ enum rp_err text_parse_money(struct rp_str s, int scale, int64_t *out)
             return RP_EINVAL;
         if (frac >= 0 && ++frac > scale)
             return RP_EINVAL;
-        if (v > (INT64_MAX - 9) / 10)
+        int d = c - '0';
+        if (v > (INT64_MAX - d) / 10)
             return RP_EINVAL;
-        v = v * 10 + (c - '0');
+        v = v * 10 + d;
         digits = true;
     }
     if (!digits || frac == 0)

@@ -135,7 +135,7 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
  * of two characters or more). Appends the values to bind to params (caller capacity
  * of at least *nparams + 2). */
 enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
-                                const char *alias, struct rp_str *terms, size_t nterms,
+                                const char *alias, const struct rp_str *terms, size_t nterms,
                                 struct arena *a, struct store_val *params, size_t *nparams);
 
 #endif

@@ -54,7 +54,11 @@ static enum rp_err map_rc(sqlite3 *db, int rc, const char *what)
     case SQLITE_DONE:
         return RP_OK;
     case SQLITE_CONSTRAINT:
-        return RP_ECONFLICT;
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return RP_ECONFLICT;
+        LOG(LOG_ERROR, "sqlite constraint failed during %s: %s", what,
+            db ? sqlite3_errmsg(db) : "");
+        return RP_EDB;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         LOG(LOG_WARN, "sqlite busy during %s", what);

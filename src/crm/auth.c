@@ -1,0 +1,282 @@
+#include "core/common.h"
+
+#include <sodium.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crm/auth.h"
+#include "model/entities.h"
+#include "store/platform.h"
+
+#define SECRET_BYTES 32 /* 256-bit session ids and token secrets */
+#define TOKEN_PREFIX "rpt_"
+
+/* A valid argon2id hash of a random password, verified against when the username
+ * does not exist, so a failed sign-in takes the same time either way. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+enum rp_err auth_init(void)
+{
+    if (sodium_init() < 0)
+        return RP_EIO;
+    unsigned char pw[16];
+    randombytes_buf(pw, sizeof(pw));
+    if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof(pw),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return RP_ENOMEM;
+    return RP_OK;
+}
+
+static void wipe(void *p)
+{
+    char *s = p;
+    sodium_memzero(s, strlen(s));
+}
+
+/* A random secret as base64url, in the arena, wiped when the arena is released. */
+static char *new_secret(struct arena *a, const char *prefix)
+{
+    unsigned char raw[SECRET_BYTES];
+    randombytes_buf(raw, sizeof(raw));
+    size_t plen = strlen(prefix);
+    char *out = arena_alloc(a, plen + text_b64_enclen(sizeof(raw)) + 1);
+    memcpy(out, prefix, plen);
+    text_b64_encode(raw, sizeof(raw), out + plen);
+    sodium_memzero(raw, sizeof(raw));
+    arena_on_release(a, wipe, out);
+    return out;
+}
+
+/* Secrets are stored as the hex BLAKE2b hash: a database leak does not leak them. */
+static char *secret_hash(struct arena *a, const char *s, size_t len)
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)s, len, NULL, 0);
+    char *out = arena_alloc(a, 65);
+    text_hex(h, sizeof(h), out);
+    return out;
+}
+
+static enum rp_err to_principal(const struct store_principal *sp, struct principal *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->user_id = sp->user_id;
+    out->username = sp->username;
+    out->display_name = sp->display_name;
+    out->locale = sp->locale;
+    out->team_ids = sp->team_ids;
+    out->csrf_token = sp->csrf_token;
+    if (!acl_role_parse(sp->role, &out->role))
+        return RP_EAUTH;
+    return RP_OK;
+}
+
+static enum rp_err throttled(struct rec_ctx *ctx, const char *key, int max, int64_t now,
+                             int64_t *retry)
+{
+    int64_t fails, start;
+    enum rp_err err =
+        store_throttle_get(ctx->conn, key, now, RP_LOGIN_WINDOW_S * 1000LL, &fails, &start);
+    if (err)
+        return err;
+    if (fails >= max) {
+        int64_t r = (start + RP_LOGIN_WINDOW_S * 1000LL - now + 999) / 1000;
+        *retry = r > *retry ? r : *retry;
+        return RP_ELIMIT;
+    }
+    return RP_OK;
+}
+
+enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
+                       const char *addr, struct auth_login_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (username.len == 0 || username.len > 64 || password.len > RP_MAX_PASSWORD)
+        return RP_EAUTH;
+    const char *uname = arena_strndup(ctx->a, username.p, username.len);
+    const char *ukey = arena_printf(ctx->a, "u:%s", uname);
+    const char *akey = arena_printf(ctx->a, "a:%s", addr ? addr : "-");
+    int64_t now = text_now_ms();
+    enum rp_err err = throttled(ctx, ukey, RP_LOGIN_MAX_FAILS_USER, now, &out->retry_after);
+    enum rp_err err2 = throttled(ctx, akey, RP_LOGIN_MAX_FAILS_ADDR, now, &out->retry_after);
+    if (err || err2)
+        return err ? err : err2;
+
+    const char *user_id = NULL, *hash = NULL;
+    bool active = false;
+    err = store_user_credentials(ctx->conn, uname, ctx->a, &user_id, &hash, &active);
+    if (err && err != RP_ENOTFOUND)
+        return err;
+    char *pw = arena_strndup(ctx->a, password.p, password.len);
+    arena_on_release(ctx->a, wipe, pw);
+    bool ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, pw, password.len) == 0;
+    ok = ok && !err && active;
+
+    err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    if (!ok) {
+        err = store_throttle_fail(ctx->conn, ukey, now, RP_LOGIN_WINDOW_S * 1000LL);
+        if (!err)
+            err = store_throttle_fail(ctx->conn, akey, now, RP_LOGIN_WINDOW_S * 1000LL);
+        if (!err)
+            err = store_commit(ctx->conn);
+        else
+            store_rollback(ctx->conn);
+        LOG(LOG_INFO, "sign-in failed");
+        return err ? err : RP_EAUTH;
+    }
+    out->session = new_secret(ctx->a, "");
+    out->csrf_token = new_secret(ctx->a, "");
+    const char *h = secret_hash(ctx->a, out->session, strlen(out->session));
+    err = store_throttle_clear(ctx->conn, ukey);
+    if (!err)
+        err = store_session_create(ctx->conn, h, user_id, out->csrf_token, now,
+                                   now + RP_SESSION_TTL_S * 1000LL, addr);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    err = store_commit(ctx->conn);
+    if (err)
+        return err;
+    LOG(LOG_INFO, "sign-in user=%s", user_id);
+    return auth_session(ctx->conn, ctx->a, rp_str_c(out->session), &out->who);
+}
+
+enum rp_err auth_logout(struct rec_ctx *ctx)
+{
+    if (!ctx->who || !ctx->who->session_hash)
+        return RP_OK;
+    return store_session_delete(ctx->conn, ctx->who->session_hash);
+}
+
+enum rp_err auth_session(struct store_conn *c, struct arena *a, struct rp_str cookie,
+                         struct principal *out)
+{
+    if (cookie.len == 0 || cookie.len > 128)
+        return RP_EAUTH;
+    const char *h = secret_hash(a, cookie.p, cookie.len);
+    struct store_principal sp;
+    enum rp_err err = store_session_lookup(c, h, text_now_ms(), a, &sp);
+    if (err == RP_ENOTFOUND)
+        return RP_EAUTH;
+    if (err)
+        return err;
+    err = to_principal(&sp, out);
+    out->session_hash = h;
+    return err;
+}
+
+enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str token,
+                       struct principal *out)
+{
+    if (token.len < 8 || token.len > 128)
+        return RP_EAUTH;
+    const char *h = secret_hash(a, token.p, token.len);
+    struct store_principal sp;
+    enum rp_err err = store_token_lookup(c, h, a, &sp);
+    if (err == RP_ENOTFOUND)
+        return RP_EAUTH;
+    if (err)
+        return err;
+    err = to_principal(&sp, out);
+    out->via_token = true;
+    return err;
+}
+
+bool auth_csrf_ok(const struct principal *who, struct rp_str header)
+{
+    if (!who->csrf_token)
+        return true;
+    size_t n = strlen(who->csrf_token);
+    return header.len == n && sodium_memcmp(header.p, who->csrf_token, n) == 0;
+}
+
+enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const char **id,
+                              const char **secret)
+{
+    if (name.len == 0 || text_utf8_len(name) > 100)
+        return rec_field_error(ctx, "name", "must be 1 to 100 characters");
+    char buf[RP_ID_LEN + 1];
+    enum rp_err err = ids_uuid7(buf);
+    if (err)
+        return err;
+    *id = arena_strdup(ctx->a, buf);
+    *secret = new_secret(ctx->a, TOKEN_PREFIX);
+    char now[32];
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    err = store_token_create(ctx->conn, *id, ctx->who->user_id,
+                             arena_strndup(ctx->a, name.p, name.len),
+                             secret_hash(ctx->a, *secret, strlen(*secret)), now);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    return store_commit(ctx->conn);
+}
+
+enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id)
+{
+    if (!ids_valid(id))
+        return RP_ENOTFOUND;
+    char now[32];
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    err = store_token_revoke(ctx->conn, arena_strndup(ctx->a, id.p, id.len), ctx->who->user_id,
+                             now);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    return store_commit(ctx->conn);
+}
+
+enum rp_err auth_bootstrap(struct store *s)
+{
+    struct store_conn *c;
+    enum rp_err err = store_conn_get(s, &c);
+    if (err)
+        return err;
+    int64_t n;
+    err = store_user_count(c, &n);
+    if (err || n > 0)
+        return err;
+    struct arena a;
+    arena_init(&a);
+    const char *pw = getenv("RAPPORT_ADMIN_PASSWORD");
+    bool generated = !pw || !*pw;
+    if (generated)
+        pw = new_secret(&a, "");
+    struct rec_ctx ctx;
+    rec_ctx_init(&ctx, s, c, &a, NULL);
+    struct rec_input in[] = {
+        {.field = RP_STR("username"), .kind = IN_STRING, .s = "admin", .len = 5},
+        {.field = RP_STR("display_name"), .kind = IN_STRING, .s = "Administrator", .len = 13},
+        {.field = RP_STR("role"), .kind = IN_STRING, .s = "admin", .len = 5},
+        {.field = RP_STR("password"), .kind = IN_STRING, .s = pw, .len = strlen(pw)},
+    };
+    struct rec r;
+    err = rec_create(&ctx, &entity_users, in, RP_NELEM(in), &r);
+    if (err == RP_EINVAL && ctx.nerrors)
+        LOG(LOG_ERROR, "cannot create the admin user: %s %s", ctx.errors[0].field,
+            ctx.errors[0].message);
+    if (!err) {
+        if (generated)
+            fprintf(stderr,
+                    "\n  First start: created user 'admin' with password %s\n"
+                    "  (shown once; set RAPPORT_ADMIN_PASSWORD to choose it)\n\n",
+                    pw);
+        else
+            LOG(LOG_INFO, "first start: created user admin");
+    }
+    arena_release(&a);
+    return err;
+}

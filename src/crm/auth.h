@@ -1,0 +1,44 @@
+/* Authentication: passwords (argon2id), database sessions with CSRF tokens, API
+ * tokens, login throttling, and the first-start administrator. */
+#ifndef RP_CRM_AUTH_H
+#define RP_CRM_AUTH_H
+
+#include "crm/acl.h"
+
+#define AUTH_COOKIE "rapport_session"
+
+struct auth_login_result {
+    char *session;       /* cookie value: returns owned by the arena; wiped on release */
+    const char *csrf_token;
+    struct principal who;
+    int64_t retry_after; /* seconds, with RP_ELIMIT */
+};
+
+/* Verifies a username and password and opens a session. RP_EAUTH for bad credentials
+ * or an inactive user (the same answer, so accounts cannot be probed), RP_ELIMIT when
+ * too many failures were seen for the user or the address. */
+enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
+                       const char *addr, struct auth_login_result *out);
+/* Ends the caller's session. */
+enum rp_err auth_logout(struct rec_ctx *ctx);
+/* Resolves a session cookie or a bearer token to a principal. RP_EAUTH if invalid. */
+enum rp_err auth_session(struct store_conn *c, struct arena *a, struct rp_str cookie,
+                         struct principal *out);
+enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str token,
+                       struct principal *out);
+/* Constant-time comparison of the CSRF header with the session's token. */
+bool auth_csrf_ok(const struct principal *who, struct rp_str header);
+
+/* Creates an API token for the caller; *secret is shown to the user once. */
+enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const char **id,
+                              const char **secret);
+enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id);
+
+/* On a database without users, creates `admin` with RAPPORT_ADMIN_PASSWORD or a
+ * random password that is printed once on stderr. */
+enum rp_err auth_bootstrap(struct store *s);
+
+/* Initialises libsodium; call once at start. */
+enum rp_err auth_init(void);
+
+#endif

@@ -1,0 +1,76 @@
+/* Domain hooks: behaviour particular to one entity, run by the engine inside the
+ * write transaction. Keep entity files in model/ pure data; put behaviour here. */
+#include "core/common.h"
+
+#include "core/text.h"
+#include "crm/rec_int.h"
+#include "model/entities.h"
+#include "store/platform.h"
+
+static const struct rec_value *field(const struct rec *r, const char *name)
+{
+    int i = meta_field_index(r->ent, rp_str_c(name));
+    RP_ASSERT(i >= 0);
+    return &r->v[i];
+}
+
+static enum rp_err users_validate(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+{
+    const struct rec_value *u = field(r, "username");
+    if (!u->null) {
+        for (size_t i = 0; i < u->len; i++) {
+            char c = u->s[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                  c == '-' || c == '@'))
+                return rec_field_error(ctx, "username",
+                                       "use lower-case letters, digits and . _ - @ only");
+        }
+        if (u->len < 2)
+            return rec_field_error(ctx, "username", "must be at least 2 characters");
+    }
+    if (!old && field(r, "password")->null)
+        return rec_field_error(ctx, "password", "is required");
+    if (old && ctx->who && strcmp(old->id, ctx->who->user_id) == 0) {
+        /* Administrators cannot lock themselves out. */
+        if (!field(r, "active")->i)
+            return rec_field_error(ctx, "active", "you cannot deactivate yourself");
+        if (strcmp(field(r, "role")->s, "admin") != 0)
+            return rec_field_error(ctx, "role", "you cannot remove your own admin role");
+    }
+    return RP_OK;
+}
+
+static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
+                                    const struct rec *old)
+{
+    if (!old)
+        return RP_OK;
+    bool deactivated = field(old, "active")->i && !field(r, "active")->i;
+    const struct rec_value *pw = field(r, "password");
+    bool new_password = !pw->null && pw->s != field(old, "password")->s;
+    if (!deactivated && !new_password)
+        return RP_OK;
+    /* A deactivated user, or one whose password changed, is signed out everywhere;
+     * deactivation also revokes their API tokens. Their records stay theirs. */
+    enum rp_err err = store_session_delete_user(ctx->conn, r->id);
+    if (!err && deactivated) {
+        char now[32];
+        text_format_datetime(text_now_ms(), now, sizeof(now));
+        err = store_token_revoke_user(ctx->conn, r->id, now);
+    }
+    return err;
+}
+
+enum rp_err hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old)
+{
+    if (rec->ent == &entity_users)
+        return users_validate(ctx, rec, old);
+    return RP_OK;
+}
+
+enum rp_err hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old)
+{
+    if (rec->ent == &entity_users)
+        return users_after_save(ctx, rec, old);
+    return RP_OK;
+}

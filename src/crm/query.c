@@ -1,0 +1,641 @@
+/* Lists: parameter parsing, the query builder (SQL from metadata only; every value
+ * bound), keyset cursors, counts and sums, and search across entities. */
+#include "core/common.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crm/rec_int.h"
+
+enum op { OP_EQ, OP_NE, OP_LT, OP_LTE, OP_GT, OP_GTE, OP_IN, OP_LIKE, OP_NULL };
+static const char *const OP_NAMES[] = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "like", "null"};
+static const char *const OP_SQL[] = {"=", "<>", "<", "<=", ">", ">="};
+
+/* A column the query may use: an entity field or a system column. */
+struct col {
+    const char *name;
+    const struct field_def *f;  /* NULL for system columns */
+    bool is_int;
+};
+
+struct filter {
+    struct col col;
+    enum op op;
+    struct store_val *vals;
+    size_t nvals;
+};
+
+struct sort_key {
+    struct col col;
+    bool desc;
+};
+
+struct rec_query {
+    size_t limit;
+    struct filter *filters;
+    size_t nfilters;
+    struct sort_key sort[RP_MAX_SORT_KEYS];
+    size_t nsort;
+    struct rp_str terms[RP_MAX_SEARCH_TERMS];
+    size_t nterms;
+    bool count;
+    const struct field_def *sums[RP_MAX_SORT_KEYS];
+    size_t nsums;
+    bool deleted_only;
+    /* decoded cursor */
+    bool has_cursor;
+    struct store_val after[RP_MAX_SORT_KEYS];
+    int64_t after_seq;
+};
+
+/* System columns that can be filtered and sorted. */
+static const struct field_def SYS_FIELDS[] = {
+    {"id", "ID", FT_REF, 0, 0, NULL, NULL, NULL, NULL},
+    {"owner_id", "Owner", FT_REF, 0, 0, NULL, NULL, NULL, NULL},
+    {"created_by", "Created by", FT_REF, 0, 0, NULL, NULL, NULL, NULL},
+    {"created_at", "Created", FT_DATETIME, 0, 0, NULL, NULL, NULL, NULL},
+    {"updated_at", "Updated", FT_DATETIME, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static bool find_col(const struct entity_def *e, struct rp_str name, struct col *out)
+{
+    const struct field_def *f = meta_field(e, name);
+    if (!f)
+        for (size_t i = 0; i < RP_NELEM(SYS_FIELDS); i++)
+            if (rp_str_eqc(name, SYS_FIELDS[i].name))
+                f = &SYS_FIELDS[i];
+    if (!f)
+        return false;
+    out->name = f->name;
+    out->f = f;
+    out->is_int = rec__is_int_type(f->type);
+    return true;
+}
+
+static bool text_like(enum field_type t)
+{
+    return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_URL;
+}
+
+static bool sortable(enum field_type t)
+{
+    return t != FT_PASSWORD && t != FT_JSON && t != FT_MULTI_ENUM && t != FT_MULTI_REF;
+}
+
+/* ---- cursor: base64url of [fingerprint u32][nkeys u8]{tag value}*[seq i64] ---- */
+
+static uint32_t fingerprint(const struct entity_def *e, const struct rec_query *q)
+{
+    uint32_t h = 2166136261u;
+    const char *s = e->name;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    for (size_t i = 0; i < q->nsort; i++) {
+        for (s = q->sort[i].col.name; *s; s++)
+            h = (h ^ (unsigned char)*s) * 16777619u;
+        h = (h ^ (q->sort[i].desc ? '-' : '+')) * 16777619u;
+    }
+    return h;
+}
+
+static void put_u64(struct rp_buf *b, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--)
+        buf_addc(b, (char)(v >> (i * 8)));
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static const char *encode_cursor(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const struct rec_query *q, const struct rec *last)
+{
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_CURSOR);
+    uint32_t fp = fingerprint(e, q);
+    for (int i = 3; i >= 0; i--)
+        buf_addc(&b, (char)(fp >> (i * 8)));
+    buf_addc(&b, (char)q->nsort);
+    for (size_t i = 0; i < q->nsort; i++) {
+        const struct col *c = &q->sort[i].col;
+        const char *text = NULL;
+        int64_t iv = 0;
+        bool null = false;
+        int idx = meta_field_index(e, rp_str_c(c->name));
+        if (idx >= 0) {
+            null = last->v[idx].null;
+            iv = last->v[idx].i;
+            text = last->v[idx].s;
+        } else {
+            text = strcmp(c->name, "id") == 0           ? last->id
+                   : strcmp(c->name, "owner_id") == 0   ? last->owner_id
+                   : strcmp(c->name, "created_by") == 0 ? last->created_by
+                   : strcmp(c->name, "created_at") == 0 ? last->created_at
+                                                        : last->updated_at;
+            null = text == NULL;
+        }
+        if (null) {
+            buf_addc(&b, 'N');
+        } else if (c->is_int) {
+            buf_addc(&b, 'I');
+            put_u64(&b, (uint64_t)iv);
+        } else {
+            size_t len = strlen(text);
+            if (len > 255)
+                len = 255; /* longer keys are cut: such rows page by prefix, then seq */
+            buf_addc(&b, 'T');
+            buf_addc(&b, (char)len);
+            buf_add(&b, text, len);
+        }
+    }
+    put_u64(&b, (uint64_t)last->seq);
+    char *out = arena_alloc(ctx->a, text_b64_enclen(b.len) + 1);
+    text_b64_encode((const unsigned char *)buf_cstr(&b), b.len, out);
+    buf_release(&b);
+    return out;
+}
+
+static enum rp_err decode_cursor(struct rec_ctx *ctx, const struct entity_def *e,
+                                 struct rec_query *q, struct rp_str s)
+{
+    unsigned char raw[RP_MAX_CURSOR];
+    size_t n;
+    if (s.len > RP_MAX_CURSOR || text_b64_decode(s, raw, sizeof(raw), &n) || n < 13)
+        return rec_bad_request(ctx, "invalid cursor");
+    uint32_t fp = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3];
+    if (fp != fingerprint(e, q) || raw[4] != q->nsort)
+        return rec_bad_request(ctx, "the cursor belongs to a different list or sort");
+    size_t p = 5;
+    for (size_t i = 0; i < q->nsort; i++) {
+        if (p >= n)
+            return rec_bad_request(ctx, "invalid cursor");
+        char tag = (char)raw[p++];
+        if (tag == 'N') {
+            q->after[i] = store_null();
+        } else if (tag == 'I' && q->sort[i].col.is_int && p + 8 <= n) {
+            q->after[i] = store_int((int64_t)get_u64(raw + p));
+            p += 8;
+        } else if (tag == 'T' && !q->sort[i].col.is_int && p < n && p + 1 + raw[p] <= n) {
+            size_t len = raw[p++];
+            const char *t = arena_strndup(ctx->a, (const char *)raw + p, len);
+            if (!text_utf8_valid((struct rp_str){t, len}))
+                return rec_bad_request(ctx, "invalid cursor");
+            q->after[i] = store_text(t, len);
+            p += len;
+        } else {
+            return rec_bad_request(ctx, "invalid cursor");
+        }
+    }
+    if (p + 8 != n)
+        return rec_bad_request(ctx, "invalid cursor");
+    q->after_seq = (int64_t)get_u64(raw + p);
+    q->has_cursor = true;
+    return RP_OK;
+}
+
+/* ---- parsing ---- */
+
+static enum rp_err parse_sort(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
+                              struct rec_query *q)
+{
+    q->nsort = 0;
+    size_t i = 0;
+    while (i <= s.len) {
+        size_t j = i;
+        while (j < s.len && s.p[j] != ',')
+            j++;
+        struct rp_str key = {s.p + i, j - i};
+        bool desc = false;
+        if (key.len && key.p[0] == '-') {
+            desc = true;
+            key.p++;
+            key.len--;
+        }
+        struct col c;
+        if (!key.len || !find_col(e, key, &c) || !sortable(c.f->type))
+            return rec_bad_request(ctx, "cannot sort on '%.*s'", (int)(key.len > 64 ? 64 : key.len),
+                                   key.p);
+        if (q->nsort == RP_MAX_SORT_KEYS)
+            return rec_bad_request(ctx, "at most %u sort keys", RP_MAX_SORT_KEYS);
+        q->sort[q->nsort++] = (struct sort_key){c, desc};
+        i = j + 1;
+    }
+    return RP_OK;
+}
+
+static enum rp_err parse_terms(struct rec_ctx *ctx, struct rp_str s, struct rp_str *terms,
+                               size_t *nterms)
+{
+    if (s.len > RP_MAX_SEARCH_QUERY)
+        return rec_bad_request(ctx, "search text is longer than %u bytes", RP_MAX_SEARCH_QUERY);
+    *nterms = 0;
+    size_t i = 0;
+    while (i < s.len) {
+        while (i < s.len && (unsigned char)s.p[i] <= ' ')
+            i++;
+        size_t j = i;
+        while (j < s.len && (unsigned char)s.p[j] > ' ')
+            j++;
+        if (j > i) {
+            struct rp_str t = {s.p + i, j - i};
+            if (text_utf8_len(t) < 2)
+                return rec_bad_request(ctx, "search terms need at least 2 characters");
+            if (*nterms == RP_MAX_SEARCH_TERMS)
+                return rec_bad_request(ctx, "at most %u search terms", RP_MAX_SEARCH_TERMS);
+            terms[(*nterms)++] = t;
+        }
+        i = j;
+    }
+    if (*nterms == 0)
+        return rec_bad_request(ctx, "empty search");
+    return RP_OK;
+}
+
+static enum rp_err parse_filter(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str key,
+                                struct rp_str value, struct filter *out)
+{
+    struct rp_str name = key, opname = RP_STR("eq");
+    const char *br = memchr(key.p, '[', key.len);
+    if (br) {
+        name.len = (size_t)(br - key.p);
+        if (key.p[key.len - 1] != ']')
+            return rec_bad_request(ctx, "malformed filter parameter");
+        opname = (struct rp_str){br + 1, key.len - name.len - 2};
+    }
+    if (!find_col(e, name, &out->col))
+        return rec_bad_request(ctx, "unknown parameter or field '%.*s'",
+                               (int)(name.len > 64 ? 64 : name.len), name.p);
+    size_t op = RP_NELEM(OP_NAMES);
+    for (size_t i = 0; i < RP_NELEM(OP_NAMES); i++)
+        if (rp_str_eqc(opname, OP_NAMES[i]))
+            op = i;
+    if (op == RP_NELEM(OP_NAMES))
+        return rec_bad_request(ctx, "unknown filter operator '%.*s'",
+                               (int)(opname.len > 16 ? 16 : opname.len), opname.p);
+    out->op = (enum op)op;
+    const struct field_def *f = out->col.f;
+    if (out->op == OP_NULL) {
+        out->vals = arena_alloc(ctx->a, sizeof(*out->vals));
+        out->nvals = 1;
+        if (rp_str_eqc(value, "true"))
+            out->vals[0] = store_int(1);
+        else if (rp_str_eqc(value, "false"))
+            out->vals[0] = store_int(0);
+        else
+            return rec_bad_request(ctx, "%s[null] takes true or false", f->name);
+        return RP_OK;
+    }
+    if (out->op == OP_LIKE) {
+        if (!text_like(f->type))
+            return rec_bad_request(ctx, "like applies to text fields only");
+        /* `*` is the wildcard; %, _ and \ match themselves. */
+        char *pat = arena_alloc(ctx->a, value.len * 2 + 1);
+        size_t n = 0;
+        for (size_t i = 0; i < value.len; i++) {
+            char c = value.p[i];
+            if (c == '*') {
+                pat[n++] = '%';
+                continue;
+            }
+            if (c == '%' || c == '_' || c == '\\')
+                pat[n++] = '\\';
+            pat[n++] = c;
+        }
+        pat[n] = '\0';
+        out->vals = arena_alloc(ctx->a, sizeof(*out->vals));
+        out->vals[0] = store_text(pat, n);
+        out->nvals = 1;
+        return RP_OK;
+    }
+    size_t count = 1;
+    if (out->op == OP_IN)
+        for (size_t i = 0; i < value.len; i++)
+            count += value.p[i] == ',';
+    if (count > RP_MAX_IN_VALUES)
+        return rec_bad_request(ctx, "at most %u values in an in filter", RP_MAX_IN_VALUES);
+    out->vals = arena_alloc(ctx->a, count * sizeof(*out->vals));
+    out->nvals = 0;
+    size_t i = 0;
+    for (;;) {
+        size_t j = i;
+        while (out->op == OP_IN && j < value.len && value.p[j] != ',')
+            j++;
+        if (out->op != OP_IN)
+            j = value.len;
+        enum rp_err err =
+            rec__parse_text_value(ctx, f, (struct rp_str){value.p + i, j - i}, &out->vals[out->nvals]);
+        if (err)
+            return err;
+        if (out->vals[out->nvals].type == STORE_NULL)
+            return rec_bad_request(ctx, "use %s[null]=true to find empty values", f->name);
+        out->nvals++;
+        if (j >= value.len)
+            break;
+        i = j + 1;
+    }
+    return RP_OK;
+}
+
+enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
+                            const struct rec_param *params, size_t n, struct rec_query **out)
+{
+    struct rec_query *q = arena_calloc(ctx->a, 1, sizeof(*q));
+    q->limit = RP_DEFAULT_PAGE;
+    q->filters = arena_calloc(ctx->a, n ? n : 1, sizeof(*q->filters));
+    if (n > RP_MAX_QUERY_PARAMS)
+        return rec_bad_request(ctx, "too many query parameters");
+    enum rp_err err = parse_sort(ctx, e, rp_str_c(e->default_sort), q);
+    RP_ASSERT(err == RP_OK);
+    struct rp_str cursor = {NULL, 0};
+    for (size_t i = 0; i < n && !err; i++) {
+        struct rp_str k = params[i].key, v = params[i].value;
+        if (rp_str_eqc(k, "limit")) {
+            int64_t l;
+            if (text_parse_i64(v, &l) || l < 1 || l > RP_MAX_PAGE)
+                err = rec_bad_request(ctx, "limit must be between 1 and %u", RP_MAX_PAGE);
+            else
+                q->limit = (size_t)l;
+        } else if (rp_str_eqc(k, "cursor")) {
+            cursor = v;
+        } else if (rp_str_eqc(k, "sort")) {
+            err = parse_sort(ctx, e, v, q);
+        } else if (rp_str_eqc(k, "q")) {
+            bool fts = false;
+            for (size_t f = 0; f < e->nfields; f++)
+                fts = fts || (e->fields[f].flags & FF_SEARCH);
+            err = fts ? parse_terms(ctx, v, q->terms, &q->nterms)
+                      : rec_bad_request(ctx, "%s cannot be searched", e->label_plural);
+        } else if (rp_str_eqc(k, "count")) {
+            if (rp_str_eqc(v, "true"))
+                q->count = true;
+            else if (!rp_str_eqc(v, "false"))
+                err = rec_bad_request(ctx, "count takes true or false");
+        } else if (rp_str_eqc(k, "sum")) {
+            const struct field_def *f = meta_field(e, v);
+            if (!f || (f->type != FT_MONEY && f->type != FT_INT))
+                err = rec_bad_request(ctx, "sum applies to money and number fields");
+            else if (q->nsums == RP_NELEM(q->sums))
+                err = rec_bad_request(ctx, "too many sums");
+            else
+                q->sums[q->nsums++] = f;
+        } else if (rp_str_eqc(k, "deleted")) {
+            if (rp_str_eqc(v, "only"))
+                q->deleted_only = true;
+            else if (!rp_str_eqc(v, "false"))
+                err = rec_bad_request(ctx, "deleted takes only or false");
+        } else if (rp_str_eqc(k, "allow_duplicate")) {
+            /* a create-time flag, harmless on lists */
+        } else {
+            err = parse_filter(ctx, e, k, v, &q->filters[q->nfilters++]);
+        }
+    }
+    if (!err && cursor.p)
+        err = decode_cursor(ctx, e, q, cursor);
+    *out = q;
+    return err;
+}
+
+/* ---- the query builder ---- */
+
+struct sqlb {
+    struct rp_buf sql;
+    struct store_val *params;
+    size_t nparams;
+    size_t cap;
+};
+
+/* Makes room for `extra` more parameters. */
+static void reserve(struct rec_ctx *ctx, struct sqlb *b, size_t extra)
+{
+    if (b->nparams + extra > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 32;
+        while (cap < b->nparams + extra)
+            cap *= 2;
+        struct store_val *p = arena_alloc(ctx->a, cap * sizeof(*p));
+        if (b->nparams)
+            memcpy(p, b->params, b->nparams * sizeof(*p));
+        b->params = p;
+        b->cap = cap;
+    }
+}
+
+static void param(struct rec_ctx *ctx, struct sqlb *b, struct store_val v)
+{
+    reserve(ctx, b, 1);
+    b->params[b->nparams++] = v;
+}
+
+/* WHERE conditions shared by the page query and the count query. */
+static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
+                         const struct rec_query *q, struct sqlb *b)
+{
+    buf_printf(&b->sql, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
+               q->deleted_only ? "NOT NULL" : "NULL");
+    enum acl_scope scope = acl_scope(ctx->who, e, ACL_READ);
+    if (scope == SCOPE_NONE)
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not read %s", e->label_plural);
+    if (scope == SCOPE_OWN) {
+        buf_adds(&b->sql, " AND t.owner_id = ?");
+        param(ctx, b, store_cstr(ctx->who->user_id));
+    } else if (scope == SCOPE_TEAM) {
+        enum rp_err err = acl_peers(ctx);
+        if (err)
+            return err;
+        buf_adds(&b->sql, " AND t.owner_id IN (");
+        for (size_t i = 0; i < ctx->who->npeers; i++) {
+            buf_adds(&b->sql, i ? ", ?" : "?");
+            param(ctx, b, store_cstr(ctx->who->peers[i]));
+        }
+        buf_addc(&b->sql, ')');
+    }
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const struct filter *f = &q->filters[i];
+        const char *c = f->col.name;
+        switch (f->op) {
+        case OP_NULL:
+            buf_printf(&b->sql, " AND t.%s IS %s", c, f->vals[0].i ? "NULL" : "NOT NULL");
+            break;
+        case OP_LIKE:
+            buf_printf(&b->sql, " AND t.%s LIKE ? ESCAPE '\\'", c);
+            param(ctx, b, f->vals[0]);
+            break;
+        case OP_IN:
+            buf_printf(&b->sql, " AND t.%s IN (", c);
+            for (size_t k = 0; k < f->nvals; k++) {
+                buf_adds(&b->sql, k ? ", ?" : "?");
+                param(ctx, b, f->vals[k]);
+            }
+            buf_addc(&b->sql, ')');
+            break;
+        case OP_NE:
+            buf_printf(&b->sql, " AND (t.%s <> ? OR t.%s IS NULL)", c, c);
+            param(ctx, b, f->vals[0]);
+            break;
+        default:
+            buf_printf(&b->sql, " AND t.%s %s ?", c, OP_SQL[f->op]);
+            param(ctx, b, f->vals[0]);
+            break;
+        }
+    }
+    if (q->nterms) {
+        buf_adds(&b->sql, " AND ");
+        reserve(ctx, b, 2);
+        enum rp_err err = store_fts_condition(ctx->store, &b->sql, e->name, "t",
+                                              q->terms, q->nterms, ctx->a,
+                                              b->params, &b->nparams);
+        if (err)
+            return err;
+    }
+    return RP_OK;
+}
+
+/* Keyset condition: rows strictly after the cursor in (sort keys…, seq) order. SQL
+ * sorts NULL first ascending and last descending; the store keeps that contract. */
+static void keyset(struct rec_ctx *ctx, const struct rec_query *q, size_t i, struct sqlb *b)
+{
+    if (i == q->nsort) {
+        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
+        buf_printf(&b->sql, "t.seq %s ?", desc ? "<" : ">");
+        param(ctx, b, store_int(q->after_seq));
+        return;
+    }
+    const char *c = q->sort[i].col.name;
+    bool desc = q->sort[i].desc;
+    struct store_val v = q->after[i];
+    buf_addc(&b->sql, '(');
+    if (v.type == STORE_NULL) {
+        if (desc)
+            buf_printf(&b->sql, "t.%s IS NULL AND (", c);
+        else
+            buf_printf(&b->sql, "t.%s IS NOT NULL OR (t.%s IS NULL AND (", c, c);
+    } else {
+        if (desc)
+            buf_printf(&b->sql, "t.%s < ? OR t.%s IS NULL OR (t.%s = ? AND (", c, c, c);
+        else
+            buf_printf(&b->sql, "t.%s > ? OR (t.%s = ? AND (", c, c);
+        param(ctx, b, v);
+        param(ctx, b, v);
+    }
+    keyset(ctx, q, i + 1, b);
+    buf_adds(&b->sql, (v.type == STORE_NULL && desc) ? "))" : ")))");
+}
+
+static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *e,
+                                  const struct rec_query *q, struct rec_page *out)
+{
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    buf_adds(&b.sql, "SELECT count(*)");
+    for (size_t i = 0; i < q->nsums; i++)
+        buf_printf(&b.sql, ", coalesce(sum(t.%s), 0)", q->sums[i]->name);
+    buf_printf(&b.sql, " FROM %s t", e->name);
+    enum rp_err err = where(ctx, e, q, &b);
+    struct store_stmt *st = NULL;
+    if (!err)
+        err = store_prepare(ctx->conn, buf_cstr(&b.sql), &st);
+    if (!err) {
+        store_bind_all(st, b.params, b.nparams);
+        bool row;
+        err = store_step(st, &row);
+        if (!err && row) {
+            out->has_total = q->count;
+            out->total = store_col_int(st, 0);
+            out->nsums = q->nsums;
+            out->sum_fields = arena_alloc(ctx->a, (q->nsums + 1) * sizeof(char *));
+            out->sums = arena_alloc(ctx->a, (q->nsums + 1) * sizeof(int64_t));
+            for (size_t i = 0; i < q->nsums; i++) {
+                out->sum_fields[i] = q->sums[i]->name;
+                out->sums[i] = store_col_int(st, 1 + (int)i);
+            }
+        }
+        store_done(st);
+    }
+    buf_release(&b.sql);
+    return err;
+}
+
+enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q,
+                     struct rec_page *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    buf_adds(&b.sql, rec__select_sql(e));
+    enum rp_err err = where(ctx, e, q, &b);
+    if (!err && q->has_cursor) {
+        buf_adds(&b.sql, " AND ");
+        keyset(ctx, q, 0, &b);
+    }
+    if (!err) {
+        buf_adds(&b.sql, " ORDER BY ");
+        for (size_t i = 0; i < q->nsort; i++)
+            buf_printf(&b.sql, "t.%s%s, ", q->sort[i].col.name, q->sort[i].desc ? " DESC" : "");
+        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
+        buf_printf(&b.sql, "t.seq%s LIMIT ?", desc ? " DESC" : "");
+        param(ctx, &b, store_int((int64_t)q->limit + 1));
+    }
+    struct store_stmt *st = NULL;
+    if (!err)
+        err = store_prepare(ctx->conn, buf_cstr(&b.sql), &st);
+    buf_release(&b.sql);
+    if (err)
+        return err;
+    store_bind_all(st, b.params, b.nparams);
+    out->rows = arena_calloc(ctx->a, q->limit + 1, sizeof(*out->rows));
+    bool row;
+    while (!(err = store_step(st, &row)) && row) {
+        if (out->nrows == q->limit) {
+            out->next_cursor = encode_cursor(ctx, e, q, &out->rows[out->nrows - 1]);
+            break;
+        }
+        rec__read_row(ctx, st, e, &out->rows[out->nrows++]);
+    }
+    store_done(st);
+    if (!err && (q->count || q->nsums))
+        err = run_aggregates(ctx, e, q, out);
+    return err;
+}
+
+enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_entity,
+                           struct rec_hit **hits, size_t *n)
+{
+    struct rec_query query = {0};
+    enum rp_err err = parse_terms(ctx, q, query.terms, &query.nterms);
+    if (err)
+        return err;
+    size_t cap = per_entity * meta_entity_count();
+    struct rec_hit *out = arena_calloc(ctx->a, cap ? cap : 1, sizeof(*out));
+    size_t count = 0;
+    for (size_t k = 0; k < meta_entity_count(); k++) {
+        const struct entity_def *e = meta_entity_at(k);
+        bool fts = false;
+        for (size_t f = 0; f < e->nfields; f++)
+            fts = fts || (e->fields[f].flags & FF_SEARCH);
+        if (!fts || acl_scope(ctx->who, e, ACL_READ) == SCOPE_NONE)
+            continue;
+        struct rec_query eq = query;
+        eq.limit = per_entity;
+        eq.nsort = 0;
+        err = parse_sort(ctx, e, rp_str_c(e->default_sort), &eq);
+        RP_ASSERT(err == RP_OK);
+        struct rec_page page;
+        err = rec_list(ctx, e, &eq, &page);
+        if (err)
+            return err;
+        int title = meta_field_index(e, rp_str_c(e->title_field));
+        for (size_t i = 0; i < page.nrows; i++) {
+            out[count].ent = e;
+            out[count].id = page.rows[i].id;
+            out[count].title = title >= 0 ? page.rows[i].v[title].s : page.rows[i].id;
+            count++;
+        }
+    }
+    *hits = out;
+    *n = count;
+    return RP_OK;
+}

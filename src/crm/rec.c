@@ -1,0 +1,1049 @@
+/* The record engine's write path and point reads. Lists and search are in query.c. */
+#include "core/common.h"
+
+#include <pthread.h>
+#include <sodium.h>
+
+#include "core/buf.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crm/rec_int.h"
+#include "model/entities.h"
+#include "store/platform.h"
+
+/* ---- context and errors ---- */
+
+void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
+                  struct principal *who)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->store = s;
+    ctx->conn = c;
+    ctx->a = a;
+    ctx->who = who;
+}
+
+static char *vfmt(struct arena *a, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    char *p = arena_alloc(a, n > 0 ? (size_t)n + 1 : 1);
+    vsnprintf(p, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    return p;
+}
+
+enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
+{
+    if (ctx->nerrors == ctx->errcap) {
+        size_t cap = ctx->errcap ? ctx->errcap * 2 : 8;
+        struct rec_field_error *e = arena_alloc(ctx->a, cap * sizeof(*e));
+        if (ctx->nerrors)
+            memcpy(e, ctx->errors, ctx->nerrors * sizeof(*e));
+        ctx->errors = e;
+        ctx->errcap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->errors[ctx->nerrors].field = arena_strdup(ctx->a, field);
+    ctx->errors[ctx->nerrors].message = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    ctx->nerrors++;
+    return RP_EINVAL;
+}
+
+enum rp_err rec_bad_request(struct rec_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->detail = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    ctx->bad_request = true;
+    return RP_EINVAL;
+}
+
+enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->detail = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+/* ---- per-entity SQL, built once at start ---- */
+
+#define MAX_ENTITIES 64
+
+static struct entity_sql {
+    const struct entity_def *e;
+    char *select;  /* SELECT cols FROM table t */
+    char *insert;  /* INSERT … RETURNING seq */
+    char *update;  /* UPDATE … WHERE seq = ? AND version = ? */
+} SQL[MAX_ENTITIES];
+static size_t NSQL;
+
+bool rec__is_int_type(enum field_type t)
+{
+    return t == FT_INT || t == FT_MONEY || t == FT_PERCENT || t == FT_BOOL;
+}
+
+static const struct entity_sql *entity_sql(const struct entity_def *e)
+{
+    for (size_t i = 0; i < NSQL; i++)
+        if (SQL[i].e == e)
+            return &SQL[i];
+    RP_ASSERT(!"entity SQL not built: rec_sync_schema must run first");
+    return NULL;
+}
+
+const char *rec__select_sql(const struct entity_def *e)
+{
+    return entity_sql(e)->select;
+}
+
+static void build_sql(const struct entity_def *e)
+{
+    struct rp_buf sel, ins, upd;
+    buf_init(&sel, RP_MAX_SQL);
+    buf_init(&ins, RP_MAX_SQL);
+    buf_init(&upd, RP_MAX_SQL);
+    buf_adds(&sel, "SELECT " REC_SYS_COLS);
+    buf_printf(&ins,
+               "INSERT INTO %s (id, workspace_id, created_at, updated_at, created_by, owner_id,"
+               " version",
+               e->name);
+    buf_printf(&upd, "UPDATE %s SET updated_at = ?, owner_id = ?, version = version + 1",
+               e->name);
+    for (size_t i = 0; i < e->nfields; i++) {
+        buf_printf(&sel, ", t.%s", e->fields[i].name);
+        buf_printf(&ins, ", %s", e->fields[i].name);
+        buf_printf(&upd, ", %s = ?", e->fields[i].name);
+    }
+    buf_printf(&sel, " FROM %s t", e->name);
+    buf_adds(&ins, ") VALUES (?, 1, ?, ?, ?, ?, 1");
+    for (size_t i = 0; i < e->nfields; i++)
+        buf_adds(&ins, ", ?");
+    buf_adds(&ins, ") RETURNING seq");
+    buf_adds(&upd, " WHERE seq = ? AND version = ?");
+    RP_ASSERT(NSQL < MAX_ENTITIES);
+    SQL[NSQL++] = (struct entity_sql){e, buf_steal(&sel, NULL), buf_steal(&ins, NULL),
+                                      buf_steal(&upd, NULL)};
+}
+
+static pthread_mutex_t sql_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum rp_err rec_sync_schema(struct store_conn *c)
+{
+    enum rp_err err = store_begin(c, true);
+    if (err)
+        return err;
+    for (size_t k = 0; k < meta_entity_count() && !err; k++) {
+        const struct entity_def *e = meta_entity_at(k);
+        struct store_column cols[128];
+        size_t n = 0;
+        bool fts = false;
+        RP_ASSERT(e->nfields <= RP_NELEM(cols));
+        for (size_t i = 0; i < e->nfields; i++) {
+            const struct field_def *f = &e->fields[i];
+            cols[n++] = (struct store_column){
+                f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
+                (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) != 0};
+            fts = fts || (f->flags & FF_SEARCH);
+        }
+        struct store_table t = {e->name, cols, n, fts};
+        err = store_sync_table(c, &t);
+    }
+    if (err) {
+        store_rollback(c);
+        return err;
+    }
+    err = store_commit(c);
+    pthread_mutex_lock(&sql_lock);
+    if (NSQL == 0)
+        for (size_t k = 0; k < meta_entity_count(); k++)
+            build_sql(meta_entity_at(k));
+    pthread_mutex_unlock(&sql_lock);
+    return err;
+}
+
+/* ---- reading rows ---- */
+
+static const char *col_dup(struct rec_ctx *ctx, struct store_stmt *st, int col, size_t *len)
+{
+    size_t n;
+    const char *p = store_col_text(st, col, &n);
+    if (len)
+        *len = n;
+    return p ? arena_strndup(ctx->a, p, n) : NULL;
+}
+
+void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct entity_def *e,
+                   struct rec *out)
+{
+    out->ent = e;
+    out->seq = store_col_int(st, 0);
+    out->id = col_dup(ctx, st, 1, NULL);
+    out->created_at = col_dup(ctx, st, 2, NULL);
+    out->updated_at = col_dup(ctx, st, 3, NULL);
+    out->created_by = col_dup(ctx, st, 4, NULL);
+    out->owner_id = col_dup(ctx, st, 5, NULL);
+    out->version = store_col_int(st, 6);
+    out->deleted_at = col_dup(ctx, st, 7, NULL);
+    out->v = arena_calloc(ctx->a, e->nfields, sizeof(*out->v));
+    for (size_t i = 0; i < e->nfields; i++) {
+        int col = REC_NSYS + (int)i;
+        struct rec_value *v = &out->v[i];
+        v->null = store_col_null(st, col);
+        if (v->null)
+            continue;
+        if (rec__is_int_type(e->fields[i].type))
+            v->i = store_col_int(st, col);
+        else
+            v->s = col_dup(ctx, st, col, &v->len);
+    }
+}
+
+/* Loads a record by id; with_deleted also finds records in the recycle bin. */
+static enum rp_err load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                        bool with_deleted, struct rec *out)
+{
+    if (!ids_valid(id))
+        return RP_ENOTFOUND;
+    char sql[RP_MAX_SQL];
+    snprintf(sql, sizeof(sql), "%s WHERE t.id = ? AND t.workspace_id = 1%s", rec__select_sql(e),
+             with_deleted ? "" : " AND t.deleted_at IS NULL");
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(ctx->conn, sql, &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_text(id.p, id.len));
+    bool row;
+    err = store_step(st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (!err)
+        rec__read_row(ctx, st, e, out);
+    store_done(st);
+    return err;
+}
+
+static bool readable(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r)
+{
+    return acl_owner_in_scope(ctx, acl_scope(ctx->who, e, ACL_READ), r->owner_id);
+}
+
+enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                    struct rec *out)
+{
+    enum rp_err err = load(ctx, e, id, false, out);
+    if (!err && !readable(ctx, e, out))
+        err = RP_ENOTFOUND;
+    return err;
+}
+
+/* ---- value validation ---- */
+
+static bool has_control(const char *s, size_t len, bool allow_newlines)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && !(allow_newlines && (c == '\n' || c == '\r')))
+            return true;
+        if (c == 0x7F)
+            return true;
+    }
+    return false;
+}
+
+static bool email_ok(const char *s, size_t len)
+{
+    const char *at = memchr(s, '@', len);
+    if (!at || at == s || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+        return false;
+    const char *dom = at + 1;
+    size_t dlen = len - (size_t)(dom - s);
+    const char *dot = memchr(dom, '.', dlen);
+    if (!dot || dot == dom || dom[dlen - 1] == '.')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ' ' || s[i] == ',' || s[i] == '<' || s[i] == '>')
+            return false;
+    return true;
+}
+
+static bool phone_ok(const char *s, size_t len)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if (!strchr("+-() ./xX#", c) && !(c == 'e' || c == 't'))
+            return false;
+    }
+    return digits >= 3;
+}
+
+static bool url_ok(const char *s, size_t len)
+{
+    return (len > 8 && strncmp(s, "https://", 8) == 0) ||
+           (len > 7 && strncmp(s, "http://", 7) == 0);
+}
+
+/* Serialises a list of validated simple strings (enum keys, ids) as a JSON array. */
+static const char *json_list(struct rec_ctx *ctx, const struct rp_str *items, size_t n,
+                             size_t *len)
+{
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_TEXT);
+    buf_addc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_addc(&b, ',');
+        buf_addc(&b, '"');
+        buf_add(&b, items[i].p, items[i].len);
+        buf_addc(&b, '"');
+    }
+    buf_addc(&b, ']');
+    const char *out = arena_strndup(ctx->a, buf_cstr(&b), b.len);
+    *len = b.len;
+    buf_release(&b);
+    return out;
+}
+
+/* Checks that a referenced record exists and is visible to the caller. */
+static enum rp_err check_ref(struct rec_ctx *ctx, const struct field_def *f, struct rp_str id)
+{
+    const struct entity_def *re = meta_entity(rp_str_c(f->ref_entity));
+    RP_ASSERT(re);
+    struct rec r;
+    enum rp_err err = rec_get(ctx, re, id, &r);
+    if (err == RP_ENOTFOUND)
+        return rec_field_error(ctx, f->name, "no %s with this id", re->label);
+    return err;
+}
+
+static enum rp_err hash_password(struct rec_ctx *ctx, const struct field_def *f,
+                                 const char *pw, size_t len, struct rec_value *out)
+{
+    if (len < RP_MIN_PASSWORD)
+        return rec_field_error(ctx, f->name, "must be at least %u characters", RP_MIN_PASSWORD);
+    char *hash = arena_alloc(ctx->a, crypto_pwhash_STRBYTES);
+    if (crypto_pwhash_str(hash, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return RP_ENOMEM;
+    out->null = false;
+    out->s = hash;
+    out->len = strlen(hash);
+    return RP_OK;
+}
+
+/* Validates one input for field f and writes the stored value. Field errors are
+ * recorded on ctx (RP_EINVAL); reference existence is checked later, in the write
+ * transaction. */
+static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
+                             const struct rec_input *in, struct rec_value *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (in->kind == IN_NULL || (in->kind == IN_STRING && in->len == 0)) {
+        if (f->flags & FF_REQUIRED)
+            return rec_field_error(ctx, f->name, "is required");
+        out->null = true;
+        return RP_OK;
+    }
+    switch (f->type) {
+    case FT_STRING:
+    case FT_TEXT:
+    case FT_EMAIL:
+    case FT_PHONE:
+    case FT_URL:
+    case FT_PASSWORD: {
+        if (in->kind != IN_STRING)
+            return rec_field_error(ctx, f->name, "must be a string");
+        struct rp_str s = {in->s, in->len};
+        if (text_utf8_len(s) > meta_maxlen(f))
+            return rec_field_error(ctx, f->name, "must be at most %u characters",
+                                   meta_maxlen(f));
+        if (has_control(in->s, in->len, f->type == FT_TEXT))
+            return rec_field_error(ctx, f->name, "must not contain control characters");
+        if (f->type == FT_EMAIL && !email_ok(in->s, in->len))
+            return rec_field_error(ctx, f->name, "is not a valid e-mail address");
+        if (f->type == FT_PHONE && !phone_ok(in->s, in->len))
+            return rec_field_error(ctx, f->name, "is not a valid phone number");
+        if (f->type == FT_URL && !url_ok(in->s, in->len))
+            return rec_field_error(ctx, f->name, "must be an http:// or https:// address");
+        if (f->type == FT_PASSWORD)
+            return hash_password(ctx, f, in->s, in->len, out);
+        out->s = arena_strndup(ctx->a, in->s, in->len);
+        out->len = in->len;
+        return RP_OK;
+    }
+    case FT_INT:
+    case FT_PERCENT: {
+        if (in->kind != IN_NUMBER)
+            return rec_field_error(ctx, f->name, "must be a whole number");
+        if (text_parse_i64((struct rp_str){in->s, in->len}, &out->i))
+            return rec_field_error(ctx, f->name, "must be a whole number");
+        if (f->type == FT_PERCENT && (out->i < 0 || out->i > 100))
+            return rec_field_error(ctx, f->name, "must be between 0 and 100");
+        return RP_OK;
+    }
+    case FT_MONEY:
+        if ((in->kind != IN_NUMBER && in->kind != IN_STRING) ||
+            text_parse_money((struct rp_str){in->s, in->len}, 2, &out->i))
+            return rec_field_error(ctx, f->name,
+                                   "must be an amount with at most 2 decimals, like 1234.50");
+        if (out->i > INT64_MAX / 1000 || out->i < -(INT64_MAX / 1000))
+            return rec_field_error(ctx, f->name, "is too large");
+        return RP_OK;
+    case FT_BOOL:
+        if (in->kind != IN_BOOL)
+            return rec_field_error(ctx, f->name, "must be true or false");
+        out->i = in->b;
+        return RP_OK;
+    case FT_DATE: {
+        int64_t days;
+        if (in->kind != IN_STRING || text_parse_date((struct rp_str){in->s, in->len}, &days))
+            return rec_field_error(ctx, f->name, "must be a date like 2026-01-31");
+        out->s = arena_strndup(ctx->a, in->s, in->len);
+        out->len = in->len;
+        return RP_OK;
+    }
+    case FT_DATETIME: {
+        int64_t ms;
+        if (in->kind != IN_STRING || text_parse_datetime((struct rp_str){in->s, in->len}, &ms))
+            return rec_field_error(ctx, f->name,
+                                   "must be a date-time like 2026-01-31T09:30:00Z");
+        char *buf = arena_alloc(ctx->a, 32);
+        text_format_datetime(ms, buf, 32);
+        out->s = buf;
+        out->len = strlen(buf);
+        return RP_OK;
+    }
+    case FT_ENUM:
+        if (in->kind != IN_STRING || !meta_enum_has(f, (struct rp_str){in->s, in->len}))
+            return rec_field_error(ctx, f->name, "is not one of the allowed values");
+        out->s = arena_strndup(ctx->a, in->s, in->len);
+        out->len = in->len;
+        return RP_OK;
+    case FT_MULTI_ENUM:
+    case FT_MULTI_REF: {
+        if (in->kind != IN_LIST)
+            return rec_field_error(ctx, f->name, "must be a list of strings");
+        if (in->nitems > RP_MAX_IN_VALUES)
+            return rec_field_error(ctx, f->name, "has too many values");
+        struct rp_str *uniq = arena_alloc(ctx->a, (in->nitems + 1) * sizeof(*uniq));
+        size_t n = 0;
+        for (size_t i = 0; i < in->nitems; i++) {
+            struct rp_str it = in->items[i];
+            if (f->type == FT_MULTI_ENUM ? !meta_enum_has(f, it) : !ids_valid(it))
+                return rec_field_error(ctx, f->name, "contains an invalid value");
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup = dup || rp_str_eq(uniq[k], it);
+            if (!dup)
+                uniq[n++] = it;
+        }
+        out->s = json_list(ctx, uniq, n, &out->len);
+        return RP_OK;
+    }
+    case FT_REF:
+        if (in->kind != IN_STRING || !ids_valid((struct rp_str){in->s, in->len}))
+            return rec_field_error(ctx, f->name, "must be a record id");
+        out->s = arena_strndup(ctx->a, in->s, in->len);
+        out->len = in->len;
+        return RP_OK;
+    case FT_JSON:
+        if (in->kind != IN_JSON)
+            return rec_field_error(ctx, f->name, "must be a JSON object or array");
+        if (in->len > meta_maxlen(f))
+            return rec_field_error(ctx, f->name, "is too large");
+        out->s = arena_strndup(ctx->a, in->s, in->len);
+        out->len = in->len;
+        return RP_OK;
+    }
+    return rec_field_error(ctx, f->name, "unsupported field type");
+}
+
+enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f,
+                                  struct rp_str text, struct store_val *out)
+{
+    struct rec_input in = {.field = rp_str_c(f->name), .kind = IN_STRING, .s = text.p,
+                           .len = text.len};
+    if (f->type == FT_INT || f->type == FT_PERCENT || f->type == FT_MONEY)
+        in.kind = IN_NUMBER;
+    if (f->type == FT_BOOL) {
+        in.kind = IN_BOOL;
+        if (rp_str_eqc(text, "true") || rp_str_eqc(text, "1"))
+            in.b = true;
+        else if (!rp_str_eqc(text, "false") && !rp_str_eqc(text, "0"))
+            return rec_bad_request(ctx, "filter on %s: expected true or false", f->name);
+    }
+    if (f->type == FT_PASSWORD || f->type == FT_JSON || f->type == FT_MULTI_ENUM ||
+        f->type == FT_MULTI_REF)
+        return rec_bad_request(ctx, "cannot filter or sort on %s", f->name);
+    if (f->type == FT_REF) {
+        /* Any text compares safely; a non-id simply matches nothing. */
+        *out = store_text(arena_strndup(ctx->a, text.p, text.len), text.len);
+        return RP_OK;
+    }
+    struct field_def loose = *f;
+    loose.flags &= ~(unsigned)FF_REQUIRED;
+    loose.maxlen = RP_MAX_TEXT;
+    struct rec_value v;
+    size_t saved = ctx->nerrors;
+    if (normalise(ctx, &loose, &in, &v)) {
+        const char *msg = ctx->nerrors > saved ? ctx->errors[saved].message : "is invalid";
+        ctx->nerrors = saved;
+        return rec_bad_request(ctx, "filter value for %s %s", f->name, msg);
+    }
+    if (v.null)
+        *out = store_null();
+    else if (rec__is_int_type(f->type))
+        *out = store_int(v.i);
+    else
+        *out = store_text(v.s, v.len);
+    return RP_OK;
+}
+
+const char *rec_value_text(struct arena *a, const struct field_def *f, const struct rec_value *v)
+{
+    if (v->null)
+        return NULL;
+    switch (f->type) {
+    case FT_MONEY: {
+        char *b = arena_alloc(a, 32);
+        text_format_money(v->i, 2, b, 32);
+        return b;
+    }
+    case FT_BOOL:
+        return v->i ? "true" : "false";
+    case FT_INT:
+    case FT_PERCENT:
+        return arena_printf(a, "%lld", (long long)v->i);
+    case FT_PASSWORD:
+        return NULL;
+    default:
+        return v->s;
+    }
+}
+
+/* ---- applying inputs ---- */
+
+static bool value_eq(const struct field_def *f, const struct rec_value *a,
+                     const struct rec_value *b)
+{
+    if (a->null || b->null)
+        return a->null == b->null;
+    if (rec__is_int_type(f->type))
+        return a->i == b->i;
+    return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+static bool is_system_field(struct rp_str name)
+{
+    static const char *const SYS[] = {"id",         "created_at", "updated_at", "created_by",
+                                      "version",    "deleted_at", "seq",        "workspace_id"};
+    for (size_t i = 0; i < RP_NELEM(SYS); i++)
+        if (rp_str_eqc(name, SYS[i]))
+            return true;
+    return false;
+}
+
+/* Applies inputs onto r. owner_id is returned through *owner when given. */
+static enum rp_err apply_inputs(struct rec_ctx *ctx, const struct entity_def *e, bool creating,
+                                const struct rec_input *in, size_t n, struct rec *r,
+                                const char **owner)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct rec_input *x = &in[k];
+        char *fname = arena_strndup(ctx->a, x->field.p, x->field.len);
+        if (rp_str_eqc(x->field, "owner_id")) {
+            if (x->kind != IN_STRING || !ids_valid((struct rp_str){x->s, x->len}))
+                rec_field_error(ctx, "owner_id", "must be a user id");
+            else
+                *owner = arena_strndup(ctx->a, x->s, x->len);
+            continue;
+        }
+        if (is_system_field(x->field)) {
+            rec_field_error(ctx, fname, "is read-only");
+            continue;
+        }
+        int idx = meta_field_index(e, x->field);
+        if (idx < 0) {
+            rec_field_error(ctx, fname, "is not a field of %s", e->label_plural);
+            continue;
+        }
+        const struct field_def *f = &e->fields[idx];
+        if ((f->flags & FF_READONLY) || (!creating && (f->flags & FF_CREATE_ONLY))) {
+            rec_field_error(ctx, fname, "is read-only");
+            continue;
+        }
+        if (x->kind == IN_BAD) {
+            rec_field_error(ctx, fname, "has the wrong type");
+            continue;
+        }
+        struct rec_value prev = r->v[idx];
+        normalise(ctx, f, x, &r->v[idx]);
+        if (f->type == FT_PASSWORD && r->v[idx].null)
+            r->v[idx] = prev; /* a password is replaced, never cleared */
+    }
+    return ctx->nerrors ? RP_EINVAL : RP_OK;
+}
+
+/* Checks references that changed, inside the write transaction. */
+static enum rp_err check_refs(struct rec_ctx *ctx, const struct entity_def *e,
+                              const struct rec *r, const struct rec *old)
+{
+    enum rp_err err = RP_OK;
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        const struct rec_value *v = &r->v[i];
+        if (v->null || (old && value_eq(f, v, &old->v[i])))
+            continue;
+        if (f->type == FT_REF) {
+            enum rp_err e2 = check_ref(ctx, f, (struct rp_str){v->s, v->len});
+            if (e2 && e2 != RP_EINVAL)
+                return e2;
+            err = err ? err : e2;
+        } else if (f->type == FT_MULTI_REF) {
+            /* The stored form is ["id","id"…]: ids are 36 characters each. */
+            for (size_t p = 2; p + RP_ID_LEN <= v->len; p += RP_ID_LEN + 3) {
+                enum rp_err e2 = check_ref(ctx, f, (struct rp_str){v->s + p, RP_ID_LEN});
+                if (e2 && e2 != RP_EINVAL)
+                    return e2;
+                if (e2) {
+                    err = e2;
+                    break;
+                }
+            }
+        }
+    }
+    return err;
+}
+
+/* Checks that owner is an active user the caller may assign records to. */
+static enum rp_err check_owner(struct rec_ctx *ctx, const char *owner, enum acl_scope scope)
+{
+    struct rec u;
+    struct principal *who = ctx->who;
+    ctx->who = NULL; /* the owner's existence, not its visibility */
+    enum rp_err err = load(ctx, &entity_users, rp_str_c(owner), false, &u);
+    ctx->who = who;
+    if (err == RP_ENOTFOUND)
+        return rec_field_error(ctx, "owner_id", "no active user with this id");
+    if (err)
+        return err;
+    int active = meta_field_index(&entity_users, RP_STR("active"));
+    if (active >= 0 && !u.v[active].null && !u.v[active].i)
+        return rec_field_error(ctx, "owner_id", "no active user with this id");
+    if (!acl_owner_in_scope(ctx, scope, owner))
+        return rec_fail(ctx, RP_EFORBIDDEN, "you may not assign records to this user");
+    return RP_OK;
+}
+
+static void bind_values(struct store_stmt *st, int first, const struct entity_def *e,
+                        const struct rec *r)
+{
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct rec_value *v = &r->v[i];
+        struct store_val sv = v->null                             ? store_null()
+                              : rec__is_int_type(e->fields[i].type) ? store_int(v->i)
+                                                                    : store_text(v->s, v->len);
+        store_bind(st, first + (int)i, sv);
+    }
+}
+
+static bool has_fts(const struct entity_def *e)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if (e->fields[i].flags & FF_SEARCH)
+            return true;
+    return false;
+}
+
+static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r)
+{
+    struct rp_buf b;
+    buf_init(&b, (size_t)RP_MAX_TEXT * 4);
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        if (!(f->flags & FF_SEARCH) || r->v[i].null)
+            continue;
+        const char *t = rec_value_text(ctx->a, f, &r->v[i]);
+        if (t) {
+            if (b.len)
+                buf_addc(&b, '\n');
+            buf_adds(&b, t);
+        }
+    }
+    enum rp_err err = store_fts_put(ctx->conn, e->name, r->seq, buf_cstr(&b), b.len);
+    buf_release(&b);
+    return err;
+}
+
+static struct store_val audit_val(struct rec_ctx *ctx, const struct field_def *f,
+                                  const struct rec_value *v)
+{
+    if (f->type == FT_PASSWORD)
+        return store_null();
+    return store_cstr(rec_value_text(ctx->a, f, v));
+}
+
+static enum rp_err audit(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
+                         const char *at, const char *action, const char *field,
+                         struct store_val oldv, struct store_val newv)
+{
+    struct store_audit row = {at,     ctx->who ? ctx->who->user_id : NULL,
+                              e->name, r->id, action, field, oldv, newv};
+    return store_audit_add(ctx->conn, &row);
+}
+
+static void now_text(struct rec_ctx *ctx, const char **out)
+{
+    char *b = arena_alloc(ctx->a, 32);
+    text_format_datetime(text_now_ms(), b, 32);
+    *out = b;
+}
+
+/* ---- create ---- */
+
+enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
+                       const struct rec_input *in, size_t n, struct rec *out)
+{
+    enum acl_scope scope = acl_scope(ctx->who, e, ACL_CREATE);
+    if (scope == SCOPE_NONE)
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not create %s", e->label_plural);
+
+    struct rec *r = out;
+    memset(r, 0, sizeof(*r));
+    r->ent = e;
+    r->v = arena_calloc(ctx->a, e->nfields, sizeof(*r->v));
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        r->v[i].null = true;
+        if (f->def) {
+            struct rec_input d = {.field = rp_str_c(f->name), .kind = IN_STRING, .s = f->def,
+                                  .len = strlen(f->def)};
+            if (f->type == FT_BOOL) {
+                d.kind = IN_BOOL;
+                d.b = strcmp(f->def, "true") == 0;
+            } else if (rec__is_int_type(f->type)) {
+                d.kind = IN_NUMBER;
+            }
+            RP_ASSERT(normalise(ctx, f, &d, &r->v[i]) == RP_OK);
+        }
+    }
+    const char *owner = ctx->who ? ctx->who->user_id : NULL;
+    enum rp_err err = apply_inputs(ctx, e, true, in, n, r, &owner);
+    for (size_t i = 0; i < e->nfields; i++)
+        if ((e->fields[i].flags & FF_REQUIRED) && r->v[i].null) {
+            bool reported = false;
+            for (size_t k = 0; k < ctx->nerrors; k++)
+                reported = reported || strcmp(ctx->errors[k].field, e->fields[i].name) == 0;
+            if (!reported)
+                rec_field_error(ctx, e->fields[i].name, "is required");
+        }
+    if (!err && !ctx->nerrors)
+        err = hooks_validate(ctx, r, NULL);
+    if (ctx->nerrors)
+        return RP_EINVAL;
+    if (err)
+        return err;
+
+    char id[RP_ID_LEN + 1];
+    err = ids_uuid7(id);
+    if (err)
+        return err;
+    r->id = arena_strdup(ctx->a, id);
+    now_text(ctx, &r->created_at);
+    r->updated_at = r->created_at;
+    r->created_by = ctx->who ? ctx->who->user_id : NULL;
+    r->owner_id = owner;
+    r->version = 1;
+
+    err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    if (owner)
+        err = check_owner(ctx, owner, scope);
+    if (!err)
+        err = check_refs(ctx, e, r, NULL);
+    struct store_stmt *st = NULL;
+    if (!err)
+        err = store_prepare(ctx->conn, entity_sql(e)->insert, &st);
+    if (!err) {
+        struct store_val sys[] = {store_cstr(r->id), store_cstr(r->created_at),
+                                  store_cstr(r->updated_at), store_cstr(r->created_by),
+                                  store_cstr(r->owner_id)};
+        store_bind_all(st, sys, RP_NELEM(sys));
+        bind_values(st, (int)RP_NELEM(sys) + 1, e, r);
+        bool row;
+        err = store_step(st, &row);
+        if (!err && row)
+            r->seq = store_col_int(st, 0);
+        store_done(st);
+        if (err == RP_ECONFLICT)
+            err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
+    }
+    if (!err && has_fts(e))
+        err = put_fts(ctx, e, r);
+    if (!err)
+        err = audit(ctx, e, r, r->created_at, "create", NULL, store_null(), store_null());
+    for (size_t i = 0; i < e->nfields && !err; i++)
+        if (!r->v[i].null)
+            err = audit(ctx, e, r, r->created_at, "create", e->fields[i].name, store_null(),
+                        audit_val(ctx, &e->fields[i], &r->v[i]));
+    if (!err)
+        err = hooks_after_save(ctx, r, NULL);
+    if (err) {
+        store_rollback(ctx->conn);
+        return ctx->nerrors ? RP_EINVAL : err;
+    }
+    return store_commit(ctx->conn);
+}
+
+/* ---- update ---- */
+
+static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
+                             int64_t old_version)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(ctx->conn, entity_sql(e)->update, &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(r->updated_at));
+    store_bind(st, 2, store_cstr(r->owner_id));
+    bind_values(st, 3, e, r);
+    store_bind(st, 3 + (int)e->nfields, store_int(r->seq));
+    store_bind(st, 4 + (int)e->nfields, store_int(old_version));
+    bool row;
+    err = store_step(st, &row);
+    store_done(st);
+    if (!err && store_changes(ctx->conn) != 1)
+        err = RP_ESTALE;
+    if (err == RP_ECONFLICT)
+        err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
+    return err;
+}
+
+enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                       const struct rec_input *in, size_t n, int64_t expect_version,
+                       struct rec *out)
+{
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    struct rec old;
+    err = load(ctx, e, id, false, &old);
+    if (!err && !readable(ctx, e, &old))
+        err = RP_ENOTFOUND;
+    enum acl_scope scope = acl_scope(ctx->who, e, ACL_EDIT);
+    if (!err && !acl_owner_in_scope(ctx, scope, old.owner_id))
+        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not change this %s", e->label);
+    if (!err && expect_version >= 0 && expect_version != old.version)
+        err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else (now version %lld)",
+                       e->label, (long long)old.version);
+    struct rec *r = out;
+    if (!err) {
+        *r = old;
+        r->v = arena_alloc(ctx->a, e->nfields * sizeof(*r->v));
+        memcpy(r->v, old.v, e->nfields * sizeof(*r->v));
+        const char *owner = old.owner_id;
+        err = apply_inputs(ctx, e, false, in, n, r, &owner);
+        if (!err)
+            err = hooks_validate(ctx, r, &old);
+        if (!err && owner && (!old.owner_id || strcmp(owner, old.owner_id) != 0)) {
+            err = check_owner(ctx, owner, scope);
+            r->owner_id = owner;
+        }
+        if (!err)
+            err = check_refs(ctx, e, r, &old);
+    }
+    bool changed = false, search_changed = false;
+    if (!err) {
+        changed = r->owner_id != old.owner_id;
+        for (size_t i = 0; i < e->nfields; i++) {
+            if (e->fields[i].type == FT_PASSWORD ? !r->v[i].null && r->v[i].s != old.v[i].s
+                                                 : !value_eq(&e->fields[i], &r->v[i], &old.v[i])) {
+                changed = true;
+                search_changed = search_changed || (e->fields[i].flags & FF_SEARCH);
+            }
+        }
+    }
+    if (!err && changed) {
+        now_text(ctx, &r->updated_at);
+        r->version = old.version + 1;
+        err = write_row(ctx, e, r, old.version);
+        if (!err && search_changed)
+            err = put_fts(ctx, e, r);
+        if (!err && r->owner_id != old.owner_id)
+            err = audit(ctx, e, r, r->updated_at, "update", "owner_id", store_cstr(old.owner_id),
+                        store_cstr(r->owner_id));
+        for (size_t i = 0; i < e->nfields && !err; i++) {
+            const struct field_def *f = &e->fields[i];
+            bool diff = f->type == FT_PASSWORD ? !r->v[i].null && r->v[i].s != old.v[i].s
+                                               : !value_eq(f, &r->v[i], &old.v[i]);
+            if (diff)
+                err = audit(ctx, e, r, r->updated_at, "update", f->name,
+                            audit_val(ctx, f, &old.v[i]), audit_val(ctx, f, &r->v[i]));
+        }
+        if (!err)
+            err = hooks_after_save(ctx, r, &old);
+    }
+    if (err) {
+        store_rollback(ctx->conn);
+        return ctx->nerrors ? RP_EINVAL : err;
+    }
+    return store_commit(ctx->conn);
+}
+
+/* ---- delete and restore ---- */
+
+static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
+                               bool deleted)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "UPDATE %s SET deleted_at = ?, updated_at = ?, version = version + 1"
+             " WHERE seq = ? AND version = ?",
+             e->name);
+    const char *now;
+    now_text(ctx, &now);
+    struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(now),
+                            store_int(r->seq), store_int(r->version)};
+    enum rp_err err = store_exec(ctx->conn, sql, v, RP_NELEM(v));
+    if (err == RP_ECONFLICT)
+        return rec_fail(ctx, RP_ECONFLICT,
+                        "a live %s now holds one of this record's unique values", e->label);
+    if (err)
+        return err;
+    r->version++;
+    r->updated_at = now;
+    r->deleted_at = deleted ? now : NULL;
+    if (has_fts(e))
+        err = deleted ? store_fts_delete(ctx->conn, e->name, r->seq) : put_fts(ctx, e, r);
+    if (!err)
+        err = audit(ctx, e, r, now, deleted ? "delete" : "restore", NULL, store_null(),
+                    store_null());
+    return err;
+}
+
+enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                       int64_t expect_version)
+{
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    struct rec r;
+    err = load(ctx, e, id, false, &r);
+    if (!err && !readable(ctx, e, &r))
+        err = RP_ENOTFOUND;
+    if (!err && !acl_owner_in_scope(ctx, acl_scope(ctx->who, e, ACL_DELETE), r.owner_id))
+        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not delete this %s", e->label);
+    if (!err && expect_version >= 0 && expect_version != r.version)
+        err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", e->label);
+    if (!err)
+        err = set_deleted(ctx, e, &r, true);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    return store_commit(ctx->conn);
+}
+
+enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                        struct rec *out)
+{
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    err = load(ctx, e, id, true, out);
+    if (!err && (!out->deleted_at || !readable(ctx, e, out)))
+        err = RP_ENOTFOUND;
+    if (!err && !acl_owner_in_scope(ctx, acl_scope(ctx->who, e, ACL_DELETE), out->owner_id))
+        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not restore this %s", e->label);
+    if (!err)
+        err = set_deleted(ctx, e, out, false);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    return store_commit(ctx->conn);
+}
+
+/* ---- history ---- */
+
+enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                        size_t limit, struct rec_history_row **rows, size_t *n)
+{
+    struct rec r;
+    enum rp_err err = load(ctx, e, id, true, &r);
+    if (!err && !readable(ctx, e, &r))
+        err = RP_ENOTFOUND;
+    if (err)
+        return err;
+    struct store_stmt *st;
+    err = store_audit_list(ctx->conn, e->name, r.id, 0, (int64_t)limit, &st);
+    if (err)
+        return err;
+    struct rec_history_row *out = arena_calloc(ctx->a, limit ? limit : 1, sizeof(*out));
+    size_t count = 0;
+    bool row;
+    while (count < limit && !(err = store_step(st, &row)) && row) {
+        struct rec_history_row *h = &out[count++];
+        h->seq = store_col_int(st, 0);
+        h->at = col_dup(ctx, st, 1, NULL);
+        h->user_id = col_dup(ctx, st, 2, NULL);
+        h->action = col_dup(ctx, st, 3, NULL);
+        h->field = col_dup(ctx, st, 4, NULL);
+        h->old_value = col_dup(ctx, st, 5, NULL);
+        h->new_value = col_dup(ctx, st, 6, NULL);
+    }
+    store_done(st);
+    *rows = out;
+    *n = count;
+    return err;
+}
+
+/* ---- transfer ---- */
+
+enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
+                               struct rp_str to_user, int64_t *moved)
+{
+    if (ctx->who && ctx->who->role != ROLE_ADMIN)
+        return rec_fail(ctx, RP_EFORBIDDEN, "only administrators transfer records");
+    *moved = 0;
+    struct rec from;
+    enum rp_err err = load(ctx, &entity_users, from_user, false, &from);
+    if (err)
+        return err;
+    if (!ids_valid(to_user))
+        return rec_field_error(ctx, "to_user_id", "must be a user id");
+    if (rp_str_eqc(to_user, from.id))
+        return rec_field_error(ctx, "to_user_id", "must be another user");
+    const char *to = arena_strndup(ctx->a, to_user.p, to_user.len);
+    err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    err = check_owner(ctx, to, SCOPE_ALL);
+    const char *now;
+    now_text(ctx, &now);
+    for (size_t k = 0; k < meta_entity_count() && !err; k++) {
+        const struct entity_def *e = meta_entity_at(k);
+        if (e->flags & EF_PLATFORM)
+            continue;
+        int64_t n = 0;
+        err = store_transfer_owner(ctx->conn, e->name, from.id, to, now,
+                                   ctx->who ? ctx->who->user_id : NULL, &n);
+        *moved += n;
+    }
+    if (err) {
+        store_rollback(ctx->conn);
+        return ctx->nerrors ? RP_EINVAL : err;
+    }
+    return store_commit(ctx->conn);
+}

@@ -1,0 +1,89 @@
+/* HTTP server on libmicrohttpd: epoll thread pool, a router table, a per-request
+ * arena, body size limits, security headers, an access log line per request and
+ * request metrics. Knows nothing of the CRM: handlers are registered by api/. */
+#ifndef RP_HTTP_H
+#define RP_HTTP_H
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/common.h"
+
+struct http_req;
+struct http_server;
+
+#define HTTP_MAX_PATH_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+struct http_query_param {
+    struct rp_str key;
+    struct rp_str value;
+};
+
+struct http_req {
+    struct arena a;              /* request lifetime memory */
+    const char *method;          /* read-only */
+    struct rp_str path;          /* read-only, percent-decoded by the server */
+    struct rp_str params[HTTP_MAX_PATH_PARAMS]; /* {name} segments of the route */
+    struct http_query_param *query;
+    size_t nquery;
+    bool query_bad;              /* a query value was not valid UTF-8 */
+    struct rp_str body;
+    bool body_too_big;
+    const char *route;           /* matched pattern, for logs and metrics */
+    const char *addr;            /* client address text */
+    void *app;                   /* the application pointer given at start */
+    /* response, set through http_respond */
+    unsigned status;
+    const char *resp_type;
+    const char *resp_body;
+    size_t resp_len;
+    const char *resp_headers[HTTP_MAX_HEADERS][2];
+    size_t nresp_headers;
+    /* private */
+    struct rp_buf upload;
+    struct MHD_Connection *conn;
+    int64_t start_us;
+    uint64_t id;
+    bool done;
+};
+
+typedef void (*http_handler)(struct http_req *req);
+
+struct http_route {
+    const char *method;   /* "GET", "POST", … */
+    const char *pattern;  /* "/api/v1/{res}/{id}" */
+    http_handler fn;
+    size_t max_body;      /* 0: no body accepted beyond the default JSON limit */
+};
+
+/* Request header lookup (case-insensitive). Borrowed; NULL when absent. */
+const char *http_header(struct http_req *req, const char *name);
+const char *http_cookie(struct http_req *req, const char *name);
+/* Sets the response. Body bytes are copied when sent. */
+void http_respond(struct http_req *req, unsigned status, const char *type, const char *body,
+                  size_t len);
+/* Adds a response header (name and value borrowed from the arena or static). */
+void http_add_header(struct http_req *req, const char *name, const char *value);
+
+struct http_config {
+    const char *host;           /* IPv4 literal */
+    unsigned port;              /* 0 picks a free port */
+    unsigned threads;
+    const struct http_route *routes;
+    size_t nroutes;
+    void *app;
+    /* Called when no route matches, or the method does not (status 404 or 405), and for
+     * oversized bodies (413), so the application answers in its error format. */
+    void (*on_error)(struct http_req *req, unsigned status);
+};
+
+/* Starts listening. *port_out receives the bound port. */
+enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
+                       unsigned *port_out);
+/* Stops accepting, waits up to grace_ms for in-flight requests, then stops. */
+void http_stop(struct http_server *s, int grace_ms);
+
+/* Prometheus text of the request counters and latency histogram. */
+enum rp_err http_metrics_write(struct http_server *s, struct rp_buf *out);
+
+#endif

@@ -1,0 +1,366 @@
+#include "core/common.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "core/log.h"
+#include "core/text.h"
+#include "http/http.h"
+
+#define MAX_SEGMENTS 8
+#define NBUCKETS 12
+static const double BUCKETS_S[NBUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                           0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
+
+struct metric {
+    const char *route;
+    const char *method;
+    unsigned status;
+    uint64_t count;
+};
+
+struct http_server {
+    struct MHD_Daemon *d;
+    struct http_config cfg;
+    atomic_int inflight;
+    atomic_uint_fast64_t next_id;
+    pthread_mutex_t mlock;
+    struct metric metrics[RP_MAX_METRIC_ROUTES * 4];
+    size_t nmetrics;
+    uint64_t hist[NBUCKETS + 1];
+    double hist_sum;
+    uint64_t hist_count;
+};
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *http_header(struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void http_respond(struct http_req *req, unsigned status, const char *type, const char *body,
+                  size_t len)
+{
+    req->status = status;
+    req->resp_type = type;
+    req->resp_body = body;
+    req->resp_len = len;
+}
+
+void http_add_header(struct http_req *req, const char *name, const char *value)
+{
+    RP_ASSERT(req->nresp_headers < HTTP_MAX_HEADERS);
+    req->resp_headers[req->nresp_headers][0] = name;
+    req->resp_headers[req->nresp_headers][1] = value;
+    req->nresp_headers++;
+}
+
+/* ---- routing ---- */
+
+static size_t split(struct rp_str path, struct rp_str *segs, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < path.len) {
+        while (i < path.len && path.p[i] == '/')
+            i++;
+        if (i >= path.len)
+            break;
+        size_t j = i;
+        while (j < path.len && path.p[j] != '/')
+            j++;
+        if (n == max)
+            return max + 1;
+        segs[n++] = (struct rp_str){path.p + i, j - i};
+        i = j;
+    }
+    return n;
+}
+
+/* Returns the matching route; *path_match tells whether some route matched the path
+ * with another method (for 405). */
+static const struct http_route *route(struct http_server *s, struct http_req *req,
+                                      bool *path_match)
+{
+    struct rp_str segs[MAX_SEGMENTS];
+    size_t n = split(req->path, segs, MAX_SEGMENTS);
+    *path_match = false;
+    if (n > MAX_SEGMENTS)
+        return NULL;
+    for (size_t r = 0; r < s->cfg.nroutes; r++) {
+        const struct http_route *rt = &s->cfg.routes[r];
+        struct rp_str psegs[MAX_SEGMENTS];
+        size_t pn = split(rp_str_c(rt->pattern), psegs, MAX_SEGMENTS);
+        if (pn != n)
+            continue;
+        size_t np = 0;
+        bool ok = true;
+        struct rp_str params[HTTP_MAX_PATH_PARAMS];
+        for (size_t i = 0; i < n && ok; i++) {
+            if (psegs[i].len && psegs[i].p[0] == '{') {
+                if (np < HTTP_MAX_PATH_PARAMS)
+                    params[np++] = segs[i];
+            } else {
+                ok = rp_str_eq(psegs[i], segs[i]);
+            }
+        }
+        if (!ok)
+            continue;
+        *path_match = true;
+        if (strcmp(rt->method, req->method) != 0)
+            continue;
+        memcpy(req->params, params, sizeof(params));
+        return rt;
+    }
+    return NULL;
+}
+
+/* ---- metrics and logs ---- */
+
+static void record(struct http_server *s, struct http_req *req, int64_t dur_us)
+{
+    pthread_mutex_lock(&s->mlock);
+    const char *rt = req->route ? req->route : "unmatched";
+    size_t i;
+    for (i = 0; i < s->nmetrics; i++)
+        if (s->metrics[i].route == rt && s->metrics[i].status == req->status &&
+            strcmp(s->metrics[i].method, req->method) == 0)
+            break;
+    if (i == s->nmetrics && s->nmetrics < RP_NELEM(s->metrics))
+        s->metrics[s->nmetrics++] = (struct metric){rt, req->method, req->status, 0};
+    if (i < s->nmetrics)
+        s->metrics[i].count++;
+    double sec = (double)dur_us / 1e6;
+    size_t b = 0;
+    while (b < NBUCKETS && sec > BUCKETS_S[b])
+        b++;
+    s->hist[b]++;
+    s->hist_sum += sec;
+    s->hist_count++;
+    pthread_mutex_unlock(&s->mlock);
+}
+
+enum rp_err http_metrics_write(struct http_server *s, struct rp_buf *out)
+{
+    pthread_mutex_lock(&s->mlock);
+    buf_adds(out, "# HELP rapport_http_requests_total HTTP requests by route and status.\n"
+                  "# TYPE rapport_http_requests_total counter\n");
+    for (size_t i = 0; i < s->nmetrics; i++)
+        buf_printf(out, "rapport_http_requests_total{method=\"%s\",route=\"%s\",status=\"%u\"} %llu\n",
+                   s->metrics[i].method, s->metrics[i].route, s->metrics[i].status,
+                   (unsigned long long)s->metrics[i].count);
+    buf_adds(out, "# HELP rapport_http_request_duration_seconds Time to answer a request.\n"
+                  "# TYPE rapport_http_request_duration_seconds histogram\n");
+    uint64_t cum = 0;
+    for (size_t b = 0; b < NBUCKETS; b++) {
+        cum += s->hist[b];
+        buf_printf(out, "rapport_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                   BUCKETS_S[b], (unsigned long long)cum);
+    }
+    cum += s->hist[NBUCKETS];
+    buf_printf(out, "rapport_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+               (unsigned long long)cum);
+    buf_printf(out, "rapport_http_request_duration_seconds_sum %.6f\n", s->hist_sum);
+    enum rp_err err = buf_printf(out, "rapport_http_request_duration_seconds_count %llu\n",
+                                 (unsigned long long)s->hist_count);
+    pthread_mutex_unlock(&s->mlock);
+    return err;
+}
+
+/* ---- libmicrohttpd callbacks ---- */
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct http_req *req = cls;
+    if (req->nquery == RP_MAX_QUERY_PARAMS + 1)
+        return MHD_YES; /* the handler sees one too many and refuses */
+    struct rp_str k = rp_str_c(key), v = rp_str_c(value ? value : "");
+    if (!text_utf8_valid(k) || !text_utf8_valid(v))
+        req->query_bad = true;
+    req->query[req->nquery++] = (struct http_query_param){k, v};
+    return MHD_YES;
+}
+
+static void add_security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'"
+                            " 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none';"
+                            " form-action 'self'");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_response(struct http_req *req)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        req->resp_len, (void *)(uintptr_t)req->resp_body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    if (req->resp_type)
+        MHD_add_response_header(resp, "Content-Type", req->resp_type);
+    add_security_headers(resp);
+    for (size_t i = 0; i < req->nresp_headers; i++)
+        MHD_add_response_header(resp, req->resp_headers[i][0], req->resp_headers[i][1]);
+    enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct http_req *req = *con_cls;
+    if (!req) {
+        /* First call: set up, and answer later so keep-alive is kept (DESIGN §8). */
+        req = calloc(1, sizeof(*req));
+        if (!req)
+            return MHD_NO;
+        arena_init(&req->a);
+        req->conn = conn;
+        req->app = s->cfg.app;
+        req->start_us = now_us();
+        req->id = atomic_fetch_add(&s->next_id, 1);
+        req->method = arena_strdup(&req->a, method);
+        req->path = (struct rp_str){arena_strdup(&req->a, url), strlen(url)};
+        buf_init(&req->upload, RP_MAX_JSON_BODY);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        int64_t n;
+        if (cl && (text_parse_i64(rp_str_c(cl), &n) || n < 0 || n > (int64_t)RP_MAX_JSON_BODY))
+            req->body_too_big = true;
+        atomic_fetch_add(&s->inflight, 1);
+        *con_cls = req;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!req->body_too_big && buf_add(&req->upload, upload_data, *upload_data_size))
+            req->body_too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->done)
+        return MHD_YES;
+    req->done = true;
+    req->body = (struct rp_str){buf_cstr(&req->upload), req->upload.len};
+    req->query = arena_alloc(&req->a, (RP_MAX_QUERY_PARAMS + 1) * sizeof(*req->query));
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char addr[INET6_ADDRSTRLEN] = "-";
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                  addr, sizeof(addr));
+    req->addr = arena_strdup(&req->a, addr);
+
+    bool path_match;
+    const struct http_route *rt = route(s, req, &path_match);
+    if (req->body_too_big) {
+        req->route = rt ? rt->pattern : NULL;
+        s->cfg.on_error(req, 413);
+    } else if (!rt) {
+        s->cfg.on_error(req, path_match ? 405 : 404);
+    } else {
+        req->route = rt->pattern;
+        rt->fn(req);
+    }
+    if (!req->status)
+        s->cfg.on_error(req, 500);
+    return send_response(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct http_server *s = cls;
+    struct http_req *req = *con_cls;
+    if (!req)
+        return;
+    int64_t dur = now_us() - req->start_us;
+    if (req->status) {
+        record(s, req, dur);
+        LOG(LOG_INFO, "req=%llu %s %s status=%u dur_us=%lld%s", (unsigned long long)req->id,
+            req->method, req->route ? req->route : "-", req->status, (long long)dur,
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    }
+    buf_release(&req->upload);
+    arena_release(&req->a);
+    free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
+                       unsigned *port_out)
+{
+    struct http_server *s = calloc(1, sizeof(*s));
+    if (!s)
+        return RP_ENOMEM;
+    s->cfg = *cfg;
+    pthread_mutex_init(&s->mlock, NULL);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
+        LOG(LOG_ERROR, "listen address must be an IPv4 address");
+        free(s);
+        return RP_EINVAL;
+    }
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 2u,
+        MHD_OPTION_CONNECTION_TIMEOUT, RP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+        RP_MAX_CONNECTIONS, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+    if (!s->d) {
+        LOG(LOG_ERROR, "cannot listen on %s:%u", cfg->host, cfg->port);
+        free(s);
+        return RP_EIO;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    *port_out = di ? di->port : cfg->port;
+    *out = s;
+    return RP_OK;
+}
+
+void http_stop(struct http_server *s, int grace_ms)
+{
+    if (!s)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->mlock);
+    free(s);
+}

@@ -1,0 +1,316 @@
+#include "core/common.h"
+
+#include "store/platform.h"
+
+static const char *dup_col(struct store_stmt *st, int col, struct arena *a)
+{
+    size_t len;
+    const char *p = store_col_text(st, col, &len);
+    return p ? arena_strndup(a, p, len) : NULL;
+}
+
+enum rp_err store_session_create(struct store_conn *c, const char *id_hash, const char *user_id,
+                                 const char *csrf, int64_t now_ms, int64_t expires_ms,
+                                 const char *addr)
+{
+    struct store_val v[] = {store_cstr(id_hash), store_cstr(user_id), store_cstr(csrf),
+                            store_int(now_ms),   store_int(expires_ms), store_cstr(addr)};
+    return store_exec(c,
+                      "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at,"
+                      " addr) VALUES (?, ?, ?, ?, ?, ?)",
+                      v, RP_NELEM(v));
+}
+
+#define PRINCIPAL_COLS "u.id, u.username, u.display_name, u.role, u.team_ids, u.locale, u.active"
+
+static void read_principal(struct store_stmt *st, struct arena *a, struct store_principal *out)
+{
+    out->user_id = dup_col(st, 0, a);
+    out->username = dup_col(st, 1, a);
+    out->display_name = dup_col(st, 2, a);
+    out->role = dup_col(st, 3, a);
+    out->team_ids = store_col_null(st, 4) ? "[]" : dup_col(st, 4, a);
+    out->locale = dup_col(st, 5, a);
+    out->active = store_col_int(st, 6) != 0;
+}
+
+enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
+                                 struct arena *a, struct store_principal *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT " PRINCIPAL_COLS ", s.csrf_token FROM sessions s"
+                                    " JOIN users u ON u.id = s.user_id"
+                                    " WHERE s.id_hash = ? AND s.expires_at > ?"
+                                    " AND u.active = 1 AND u.deleted_at IS NULL",
+                                    &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(id_hash));
+    store_bind(st, 2, store_int(now_ms));
+    bool row;
+    err = store_step(st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (!err) {
+        read_principal(st, a, out);
+        out->csrf_token = dup_col(st, 7, a);
+    }
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_session_delete(struct store_conn *c, const char *id_hash)
+{
+    struct store_val v = store_cstr(id_hash);
+    return store_exec(c, "DELETE FROM sessions WHERE id_hash = ?", &v, 1);
+}
+
+enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id)
+{
+    struct store_val v = store_cstr(user_id);
+    return store_exec(c, "DELETE FROM sessions WHERE user_id = ?", &v, 1);
+}
+
+enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, "SELECT count(*) FROM sessions WHERE expires_at > ?", &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_int(now_ms));
+    bool row;
+    err = store_step(st, &row);
+    *out = !err && row ? store_col_int(st, 0) : 0;
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_token_create(struct store_conn *c, const char *id, const char *user_id,
+                               const char *name, const char *token_hash, const char *now)
+{
+    struct store_val v[] = {store_cstr(id), store_cstr(user_id), store_cstr(name),
+                            store_cstr(token_hash), store_cstr(now)};
+    return store_exec(c,
+                      "INSERT INTO api_tokens(id, user_id, name, token_hash, created_at)"
+                      " VALUES (?, ?, ?, ?, ?)",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, struct arena *a,
+                               struct store_principal *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT " PRINCIPAL_COLS " FROM api_tokens t"
+                                    " JOIN users u ON u.id = t.user_id"
+                                    " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                                    " AND u.active = 1 AND u.deleted_at IS NULL",
+                                    &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(token_hash));
+    bool row;
+    err = store_step(st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (!err) {
+        read_principal(st, a, out);
+        out->csrf_token = NULL;
+    }
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct store_stmt **out)
+{
+    enum rp_err err = store_prepare(c,
+                                    "SELECT id, name, created_at, last_used_at, revoked_at"
+                                    " FROM api_tokens WHERE user_id = ? ORDER BY seq DESC",
+                                    out);
+    if (!err)
+        store_bind(*out, 1, store_cstr(user_id));
+    return err;
+}
+
+enum rp_err store_token_revoke(struct store_conn *c, const char *id, const char *user_id,
+                               const char *now)
+{
+    struct store_val v[] = {store_cstr(now), store_cstr(id), store_cstr(user_id)};
+    enum rp_err err = store_exec(c,
+                                 "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?)"
+                                 " WHERE id = ? AND user_id = ?",
+                                 v, RP_NELEM(v));
+    if (!err && store_changes(c) == 0)
+        err = RP_ENOTFOUND;
+    return err;
+}
+
+enum rp_err store_token_revoke_user(struct store_conn *c, const char *user_id, const char *now)
+{
+    struct store_val v[] = {store_cstr(now), store_cstr(user_id)};
+    return store_exec(c,
+                      "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ?"
+                      " AND revoked_at IS NULL",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *r)
+{
+    struct store_val v[] = {store_cstr(r->at),     store_cstr(r->user_id), store_cstr(r->entity),
+                            store_cstr(r->record_id), store_cstr(r->action), store_cstr(r->field),
+                            r->old_value,          r->new_value};
+    return store_exec(c,
+                      "INSERT INTO audit_log(at, user_id, entity, record_id, action, field,"
+                      " old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err store_audit_list(struct store_conn *c, const char *entity, const char *record_id,
+                             int64_t before_seq, int64_t limit, struct store_stmt **out)
+{
+    enum rp_err err = store_prepare(c,
+                                    "SELECT seq, at, user_id, action, field, old_value, new_value"
+                                    " FROM audit_log WHERE entity = ? AND record_id = ?"
+                                    " AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                    out);
+    if (err)
+        return err;
+    struct store_val v[] = {store_cstr(entity), store_cstr(record_id),
+                            store_int(before_seq > 0 ? before_seq : INT64_MAX), store_int(limit)};
+    return store_bind_all(*out, v, RP_NELEM(v));
+}
+
+enum rp_err store_throttle_get(struct store_conn *c, const char *key, int64_t now_ms,
+                               int64_t window_ms, int64_t *failures, int64_t *window_start)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(
+        c, "SELECT failures, window_start FROM login_throttle WHERE key = ?", &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(key));
+    bool row;
+    err = store_step(st, &row);
+    *failures = 0;
+    *window_start = now_ms;
+    if (!err && row && store_col_int(st, 1) > now_ms - window_ms) {
+        *failures = store_col_int(st, 0);
+        *window_start = store_col_int(st, 1);
+    }
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_throttle_fail(struct store_conn *c, const char *key, int64_t now_ms,
+                                int64_t window_ms)
+{
+    struct store_val v[] = {store_cstr(key), store_int(now_ms), store_int(now_ms - window_ms),
+                            store_int(now_ms)};
+    return store_exec(c,
+                      "INSERT INTO login_throttle(key, window_start, failures) VALUES (?, ?, 1)"
+                      " ON CONFLICT(key) DO UPDATE SET"
+                      " failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END,"
+                      " window_start = CASE WHEN window_start <= ?3 THEN ?4"
+                      " ELSE window_start END",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err store_throttle_clear(struct store_conn *c, const char *key)
+{
+    struct store_val v = store_cstr(key);
+    return store_exec(c, "DELETE FROM login_throttle WHERE key = ?", &v, 1);
+}
+
+enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
+                             const char ***ids, size_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT DISTINCT u.id FROM users u, json_each(u.team_ids) t"
+                                    " WHERE u.deleted_at IS NULL AND t.value IN"
+                                    " (SELECT value FROM json_each(?))",
+                                    &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(team_ids));
+    size_t cap = 16, count = 0;
+    const char **out = arena_alloc(a, cap * sizeof(*out));
+    bool row;
+    while (!(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            const char **bigger = arena_alloc(a, cap * 2 * sizeof(*out));
+            memcpy(bigger, out, cap * sizeof(*out));
+            out = bigger;
+            cap *= 2;
+        }
+        out[count++] = dup_col(st, 0, a);
+    }
+    store_done(st);
+    *ids = out;
+    *n = count;
+    return err;
+}
+
+enum rp_err store_transfer_owner(struct store_conn *c, const char *table, const char *from,
+                                 const char *to, const char *now, const char *by,
+                                 int64_t *moved)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit_log(at, user_id, entity, record_id, action, field, old_value,"
+             " new_value) SELECT ?, ?, ?, id, 'transfer', 'owner_id', owner_id, ? FROM %s"
+             " WHERE owner_id = ? AND workspace_id = 1",
+             table);
+    struct store_val a[] = {store_cstr(now), store_cstr(by), store_cstr(table), store_cstr(to),
+                            store_cstr(from)};
+    enum rp_err err = store_exec(c, sql, a, RP_NELEM(a));
+    if (err)
+        return err;
+    snprintf(sql, sizeof(sql),
+             "UPDATE %s SET owner_id = ?, version = version + 1, updated_at = ?"
+             " WHERE owner_id = ? AND workspace_id = 1",
+             table);
+    struct store_val u[] = {store_cstr(to), store_cstr(now), store_cstr(from)};
+    err = store_exec(c, sql, u, RP_NELEM(u));
+    if (!err)
+        *moved = store_changes(c);
+    return err;
+}
+
+enum rp_err store_user_credentials(struct store_conn *c, const char *username, struct arena *a,
+                                   const char **user_id, const char **hash, bool *active)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT id, password, active FROM users WHERE username = ?"
+                                    " AND workspace_id = 1 AND deleted_at IS NULL",
+                                    &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_cstr(username));
+    bool row;
+    err = store_step(st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (!err) {
+        *user_id = dup_col(st, 0, a);
+        *hash = dup_col(st, 1, a);
+        *active = store_col_int(st, 2) != 0;
+    }
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_user_count(struct store_conn *c, int64_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, "SELECT count(*) FROM users", &st);
+    if (err)
+        return err;
+    bool row;
+    err = store_step(st, &row);
+    *n = !err && row ? store_col_int(st, 0) : 0;
+    store_done(st);
+    return err;
+}

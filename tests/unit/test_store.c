@@ -1,0 +1,736 @@
+/* Unit tests for store/db.h on the SQLite backend: open and migrations, table sync,
+ * constraints, transactions, the statement cache and substring full-text search.
+ * Each test gets a fresh database in its own mkdtemp directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "store/db.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct store_conn *c;
+};
+
+static void remove_db_files(const struct fixture *f)
+{
+    static const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[160];
+    for (size_t i = 0; i < RP_NELEM(suffixes); i++) {
+        snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rapport-unit-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
+    if (store_open(f->path, &f->s) || store_conn_get(f->s, &f->c)) {
+        rmdir(f->dir);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->s);
+    remove_db_files(f);
+    if (rmdir(f->dir) != 0)
+        return -1; /* a file we did not expect was left behind */
+    free(f);
+    return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->path, &f->s), RP_OK);
+    assert_int_equal(store_conn_get(f->s, &f->c), RP_OK);
+}
+
+/* Runs a query that returns one integer. */
+static int64_t query_int(struct store_conn *c, const char *sql, const struct store_val *vals,
+                         size_t n)
+{
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(c, sql, &st), RP_OK);
+    assert_int_equal(store_bind_all(st, vals, n), RP_OK);
+    bool row = false;
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    int64_t v = store_col_int(st, 0);
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_false(row);
+    store_done(st);
+    return v;
+}
+
+static int64_t count_rows(struct store_conn *c, const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+    return query_int(c, sql, NULL, 0);
+}
+
+static bool has_column(struct store_conn *c, const char *table, const char *col, char *type,
+                       size_t type_size)
+{
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(c, "SELECT type FROM pragma_table_info(?) WHERE name = ?", &st),
+                     RP_OK);
+    struct store_val v[] = {store_cstr(table), store_cstr(col)};
+    assert_int_equal(store_bind_all(st, v, 2), RP_OK);
+    bool row = false;
+    assert_int_equal(store_step(st, &row), RP_OK);
+    if (row && type)
+        snprintf(type, type_size, "%s", store_col_text(st, 0, NULL));
+    store_done(st);
+    return row;
+}
+
+static bool has_object(struct store_conn *c, const char *type, const char *name)
+{
+    struct store_val v[] = {store_cstr(type), store_cstr(name)};
+    return query_int(c, "SELECT count(*) FROM sqlite_master WHERE type = ? AND name = ?", v, 2) ==
+           1;
+}
+
+static int64_t column_count(struct store_conn *c, const char *table)
+{
+    struct store_val v = store_cstr(table);
+    return query_int(c, "SELECT count(*) FROM pragma_table_info(?)", &v, 1);
+}
+
+/* Inserts a row into a synced record table with the required engine columns. */
+static enum rp_err insert_rec(struct store_conn *c, const char *table, int64_t seq,
+                              const char *id, int64_t ws, const char *email)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO %s(seq, id, workspace_id, created_at, updated_at, email)"
+             " VALUES (?, ?, ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', ?)",
+             table);
+    struct store_val v[] = {store_int(seq), store_cstr(id), store_int(ws), store_cstr(email)};
+    return store_exec(c, sql, v, RP_NELEM(v));
+}
+
+static const struct store_column CONTACT_COLS[] = {
+    {"name", STORE_COL_TEXT, false, false},
+    {"email", STORE_COL_TEXT, true, false},
+    {"score", STORE_COL_INT, false, true},
+};
+
+static void sync_contacts(struct store_conn *c)
+{
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true};
+    assert_int_equal(store_sync_table(c, &t), RP_OK);
+}
+
+/* ---- lifecycle and migrations ---- */
+
+static void test_open_rejects_bad_urls(void **state)
+{
+    (void)state;
+    struct store *s = NULL;
+    assert_int_equal(store_open("", &s), RP_EINVAL);
+    assert_int_equal(store_open("sqlite:", &s), RP_EINVAL);
+    assert_int_equal(store_open("postgres://localhost/rapport", &s), RP_EINVAL);
+    assert_null(s);
+    /* A directory that does not exist cannot hold the database. */
+    assert_int_equal(store_open("sqlite:/nonexistent-rapport-dir/x/y.db", &s), RP_EDB);
+    assert_null(s);
+}
+
+static void test_open_url_forms(void **state)
+{
+    struct fixture *f = *state;
+    /* "sqlite:PATH" opens the same file as the bare path. */
+    assert_int_equal(store_exec(f->c, "CREATE TABLE marker(x INTEGER)", NULL, 0), RP_OK);
+    store_close(f->s);
+    char url[160];
+    snprintf(url, sizeof(url), "sqlite:%s", f->path);
+    assert_int_equal(store_open(url, &f->s), RP_OK);
+    assert_int_equal(store_conn_get(f->s, &f->c), RP_OK);
+    assert_true(has_object(f->c, "table", "marker"));
+    int64_t bytes = 0;
+    assert_int_equal(store_size(f->c, &bytes), RP_OK);
+    assert_true(bytes > 0);
+}
+
+static void test_migrations(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 1);
+    struct store_val v = store_int(1);
+    assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
+                               &v, 1),
+                     1);
+    assert_true(has_object(f->c, "table", "sessions"));
+    assert_true(has_object(f->c, "table", "api_tokens"));
+    assert_true(has_object(f->c, "table", "audit_log"));
+    assert_true(has_object(f->c, "table", "login_throttle"));
+    assert_true(has_object(f->c, "index", "audit_log_record"));
+
+    /* The applied time is a well-formed timestamp and survives reopening unchanged. */
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(f->c, "SELECT applied_at, name FROM schema_migrations", &st),
+                     RP_OK);
+    bool row = false;
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    char applied[64];
+    size_t len = 0;
+    snprintf(applied, sizeof(applied), "%s", store_col_text(st, 0, &len));
+    assert_int_equal(len, 24);
+    assert_string_equal(store_col_text(st, 1, NULL), "platform");
+    store_done(st);
+
+    /* Reopening applies nothing twice (a second run would fail on CREATE TABLE). */
+    assert_int_equal(store_exec(f->c, "INSERT INTO login_throttle VALUES ('k', 1, 2)", NULL, 0),
+                     RP_OK);
+    reopen(f);
+    reopen(f);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 1);
+    assert_int_equal(count_rows(f->c, "login_throttle"), 1);
+    assert_int_equal(store_prepare(f->c, "SELECT applied_at FROM schema_migrations", &st), RP_OK);
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    assert_string_equal(store_col_text(st, 0, NULL), applied);
+    store_done(st);
+}
+
+/* ---- schema sync ---- */
+
+static void test_sync_table(void **state)
+{
+    struct fixture *f = *state;
+    sync_contacts(f->c);
+    char type[32];
+    static const char *engine_cols[] = {"seq", "id", "workspace_id", "created_at", "updated_at",
+                                        "created_by", "owner_id", "version", "deleted_at"};
+    for (size_t i = 0; i < RP_NELEM(engine_cols); i++)
+        if (!has_column(f->c, "contacts", engine_cols[i], NULL, 0))
+            fail_msg("engine column %s is missing", engine_cols[i]);
+    assert_true(has_column(f->c, "contacts", "name", type, sizeof(type)));
+    assert_string_equal(type, "TEXT");
+    assert_true(has_column(f->c, "contacts", "email", type, sizeof(type)));
+    assert_string_equal(type, "TEXT");
+    assert_true(has_column(f->c, "contacts", "score", type, sizeof(type)));
+    assert_string_equal(type, "INTEGER");
+    assert_false(has_column(f->c, "contacts", "phone", NULL, 0));
+    assert_int_equal(column_count(f->c, "contacts"), 12);
+    assert_true(has_object(f->c, "index", "contacts_email_uq"));
+    assert_true(has_object(f->c, "index", "contacts_score"));
+    assert_false(has_object(f->c, "index", "contacts_name"));
+    assert_true(has_object(f->c, "index", "contacts_owner"));
+    assert_true(has_object(f->c, "table", "contacts_fts"));
+
+    assert_int_equal(insert_rec(f->c, "contacts", 1, "id-1", 1, "a@example.com"), RP_OK);
+
+    /* A second sync with one more column adds it and keeps the data. */
+    static const struct store_column more[] = {
+        {"name", STORE_COL_TEXT, false, false},
+        {"email", STORE_COL_TEXT, true, false},
+        {"score", STORE_COL_INT, false, true},
+        {"phone", STORE_COL_TEXT, false, true},
+    };
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true};
+    assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
+    assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
+    assert_string_equal(type, "TEXT");
+    assert_true(has_object(f->c, "index", "contacts_phone"));
+    assert_int_equal(column_count(f->c, "contacts"), 13);
+    assert_int_equal(count_rows(f->c, "contacts"), 1);
+    assert_int_equal(query_int(f->c, "SELECT count(*) FROM contacts WHERE phone IS NULL"
+                                     " AND email = 'a@example.com' AND version = 1",
+                               NULL, 0),
+                     1);
+
+    /* Syncing again, also after reopening, changes nothing. */
+    assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
+    reopen(f);
+    assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
+    assert_int_equal(column_count(f->c, "contacts"), 13);
+    assert_int_equal(count_rows(f->c, "contacts"), 1);
+}
+
+static void test_sync_in_transaction(void **state)
+{
+    struct fixture *f = *state;
+    /* Sync runs "in one transaction with the other tables": a rolled-back sync leaves
+     * nothing behind. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    sync_contacts(f->c);
+    store_rollback(f->c);
+    assert_false(has_object(f->c, "table", "contacts"));
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    sync_contacts(f->c);
+    assert_int_equal(store_commit(f->c), RP_OK);
+    assert_true(has_object(f->c, "table", "contacts"));
+}
+
+static void test_unique_conflict(void **state)
+{
+    struct fixture *f = *state;
+    sync_contacts(f->c);
+    assert_int_equal(insert_rec(f->c, "contacts", 1, "id-1", 1, "a@example.com"), RP_OK);
+    assert_int_equal(store_changes(f->c), 1);
+    /* The same value of a unique column in the same workspace. */
+    assert_int_equal(insert_rec(f->c, "contacts", 2, "id-2", 1, "a@example.com"), RP_ECONFLICT);
+    assert_int_equal(count_rows(f->c, "contacts"), 1);
+    /* The same id. */
+    assert_int_equal(insert_rec(f->c, "contacts", 3, "id-1", 1, "b@example.com"), RP_ECONFLICT);
+    /* The same seq. */
+    assert_int_equal(insert_rec(f->c, "contacts", 1, "id-3", 1, "c@example.com"), RP_ECONFLICT);
+    assert_int_equal(count_rows(f->c, "contacts"), 1);
+    /* Unique per workspace only. */
+    assert_int_equal(insert_rec(f->c, "contacts", 4, "id-4", 2, "a@example.com"), RP_OK);
+    /* Unique among live rows only: a soft-deleted row frees the value. */
+    assert_int_equal(
+        store_exec(f->c, "UPDATE contacts SET deleted_at = 'x' WHERE id = 'id-1'", NULL, 0),
+        RP_OK);
+    assert_int_equal(store_changes(f->c), 1);
+    assert_int_equal(insert_rec(f->c, "contacts", 5, "id-5", 1, "a@example.com"), RP_OK);
+    /* NULLs never conflict. */
+    assert_int_equal(insert_rec(f->c, "contacts", 6, "id-6", 1, NULL), RP_OK);
+    assert_int_equal(insert_rec(f->c, "contacts", 7, "id-7", 1, NULL), RP_OK);
+    assert_int_equal(count_rows(f->c, "contacts"), 5);
+    /* The connection stays usable after the failures. */
+    assert_int_equal(query_int(f->c, "SELECT 40 + 2", NULL, 0), 42);
+}
+
+/* ---- transactions ---- */
+
+static void test_transactions(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_exec(f->c, "CREATE TABLE t(seq INTEGER PRIMARY KEY, v TEXT)", NULL, 0),
+                     RP_OK);
+    struct store_val v = store_cstr("one");
+
+    /* Rollback discards. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES (?)", &v, 1), RP_OK);
+    assert_int_equal(count_rows(f->c, "t"), 1); /* visible inside the transaction */
+    store_rollback(f->c);
+    assert_int_equal(count_rows(f->c, "t"), 0);
+
+    /* Commit keeps, across a reopen. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES (?)", &v, 1), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES (?)", &v, 1), RP_OK);
+    assert_int_equal(store_commit(f->c), RP_OK);
+    assert_int_equal(count_rows(f->c, "t"), 2);
+
+    /* Rollback without a transaction is harmless. */
+    store_rollback(f->c);
+    store_rollback(f->c);
+    assert_int_equal(count_rows(f->c, "t"), 2);
+
+    /* A failed statement inside a transaction; rollback undoes the earlier ones. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(seq, v) VALUES (100, 'x')", NULL, 0), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(seq, v) VALUES (100, 'y')", NULL, 0),
+                     RP_ECONFLICT);
+    store_rollback(f->c);
+    assert_int_equal(count_rows(f->c, "t"), 2);
+
+    /* A read transaction. */
+    assert_int_equal(store_begin(f->c, false), RP_OK);
+    assert_int_equal(count_rows(f->c, "t"), 2);
+    assert_int_equal(store_commit(f->c), RP_OK);
+
+    /* A write transaction can begin again: the writer lock was released each time. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_exec(f->c, "DELETE FROM t", NULL, 0), RP_OK);
+    assert_int_equal(store_changes(f->c), 2);
+    assert_int_equal(store_commit(f->c), RP_OK);
+
+    reopen(f);
+    assert_int_equal(count_rows(f->c, "t"), 0);
+}
+
+/* Another thread has its own connection and sees only committed data. */
+struct reader {
+    struct store *s;
+    int64_t count;
+    enum rp_err err;
+    bool distinct_conn;
+    struct store_conn *main_conn;
+};
+
+static void *reader_main(void *p)
+{
+    struct reader *r = p;
+    struct store_conn *c;
+    r->err = store_conn_get(r->s, &c);
+    if (r->err)
+        return NULL;
+    r->distinct_conn = c != r->main_conn;
+    struct store_stmt *st;
+    r->err = store_prepare(c, "SELECT count(*) FROM t", &st);
+    if (r->err)
+        return NULL;
+    bool row = false;
+    r->err = store_step(st, &row);
+    r->count = row ? store_col_int(st, 0) : -1;
+    store_done(st);
+    return NULL; /* the connection closes when this thread exits */
+}
+
+static int64_t count_from_thread(struct fixture *f)
+{
+    struct reader r = {f->s, -1, RP_OK, false, f->c};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, reader_main, &r), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(r.err, RP_OK);
+    assert_true(r.distinct_conn);
+    return r.count;
+}
+
+static void test_isolation_between_threads(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_exec(f->c, "CREATE TABLE t(seq INTEGER PRIMARY KEY, v TEXT)", NULL, 0),
+                     RP_OK);
+    struct store_conn *again;
+    assert_int_equal(store_conn_get(f->s, &again), RP_OK);
+    assert_ptr_equal(again, f->c); /* one connection per thread */
+
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES ('a')", NULL, 0), RP_OK);
+    assert_int_equal(count_from_thread(f), 0);
+    assert_int_equal(store_commit(f->c), RP_OK);
+    assert_int_equal(count_from_thread(f), 1);
+}
+
+/* ---- statements ---- */
+
+static void test_statement_cache(void **state)
+{
+    struct fixture *f = *state;
+    const char *sql = "SELECT ? + 1";
+    struct store_stmt *a, *b;
+    assert_int_equal(store_prepare(f->c, sql, &a), RP_OK);
+    assert_int_equal(store_bind(a, 1, store_int(41)), RP_OK);
+    bool row = false;
+    assert_int_equal(store_step(a, &row), RP_OK);
+    assert_true(row);
+    assert_int_equal(store_col_int(a, 0), 42);
+    assert_int_equal(store_col_count(a), 1);
+    store_done(a);
+
+    /* The same SQL again, sequentially: the cached statement comes back, reset and
+     * with its bindings cleared. */
+    assert_int_equal(store_prepare(f->c, sql, &b), RP_OK);
+    assert_ptr_equal(a, b);
+    assert_int_equal(store_step(b, &row), RP_OK);
+    assert_true(row);
+    assert_true(store_col_null(b, 0)); /* NULL + 1: the old binding is gone */
+    store_done(b);
+
+    /* The same SQL while the first is still in use: a different statement, and both
+     * run independently. */
+    assert_int_equal(store_prepare(f->c, sql, &a), RP_OK);
+    assert_int_equal(store_prepare(f->c, sql, &b), RP_OK);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(store_bind(a, 1, store_int(1)), RP_OK);
+    assert_int_equal(store_bind(b, 1, store_int(10)), RP_OK);
+    assert_int_equal(store_step(a, &row), RP_OK);
+    assert_int_equal(store_step(b, &row), RP_OK);
+    assert_int_equal(store_col_int(a, 0), 2);
+    assert_int_equal(store_col_int(b, 0), 11);
+    store_done(b);
+    store_done(a);
+
+    /* Different SQL, different statement. */
+    struct store_stmt *c;
+    assert_int_equal(store_prepare(f->c, "SELECT ? + 2", &c), RP_OK);
+    assert_ptr_not_equal(c, a);
+    store_done(c);
+
+    /* Bad SQL is an error, not a crash, and is not cached. */
+    assert_int_equal(store_prepare(f->c, "SELEKT nonsense", &c), RP_EDB);
+    assert_int_equal(store_prepare(f->c, "SELECT * FROM no_such_table", &c), RP_EDB);
+}
+
+static void test_statement_cache_eviction(void **state)
+{
+    struct fixture *f = *state;
+    /* More distinct statements than the cache holds, one after another. */
+    char sql[64];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < (int)RP_STMT_CACHE + 40; i++) {
+            snprintf(sql, sizeof(sql), "SELECT %d", i);
+            assert_int_equal(query_int(f->c, sql, NULL, 0), i);
+        }
+    }
+    /* More statements in use at once than the cache holds: the extra ones are
+     * uncached and are freed by store_done (LeakSanitizer checks). */
+    enum { N = RP_STMT_CACHE + 5 };
+    struct store_stmt *held[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(sql, sizeof(sql), "SELECT %d * 2", i);
+        assert_int_equal(store_prepare(f->c, sql, &held[i]), RP_OK);
+    }
+    for (int i = 0; i < N; i++) {
+        bool row = false;
+        assert_int_equal(store_step(held[i], &row), RP_OK);
+        assert_true(row);
+        assert_int_equal(store_col_int(held[i], 0), i * 2);
+    }
+    for (int i = N - 1; i >= 0; i--)
+        store_done(held[i]);
+    /* Everything still works afterwards. */
+    assert_int_equal(query_int(f->c, "SELECT 7", NULL, 0), 7);
+    assert_int_equal(query_int(f->c, "SELECT 0 * 2", NULL, 0), 0);
+}
+
+static void test_values(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(
+        store_exec(f->c, "CREATE TABLE v(seq INTEGER PRIMARY KEY, i INTEGER, s TEXT)", NULL, 0),
+        RP_OK);
+    const char text[] = "客户 \"quoted\" x";
+    struct store_val vals[] = {store_int(INT64_MIN), store_text(text, sizeof(text) - 1)};
+    assert_int_equal(store_exec(f->c, "INSERT INTO v(i, s) VALUES (?, ?)", vals, 2), RP_OK);
+    struct store_val nulls[] = {store_null(), store_cstr(NULL)};
+    assert_int_equal(store_exec(f->c, "INSERT INTO v(i, s) VALUES (?, ?)", nulls, 2), RP_OK);
+    /* Text is bound by length, not up to a NUL. */
+    struct store_val part[] = {store_int(INT64_MAX), store_text("abcdef", 3)};
+    assert_int_equal(store_exec(f->c, "INSERT INTO v(i, s) VALUES (?, ?)", part, 2), RP_OK);
+
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(f->c, "SELECT i, s FROM v ORDER BY seq", &st), RP_OK);
+    bool row = false;
+    size_t len = 0;
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    assert_true(store_col_int(st, 0) == INT64_MIN);
+    const char *s = store_col_text(st, 1, &len);
+    assert_int_equal(len, sizeof(text) - 1);
+    assert_memory_equal(s, text, len);
+    assert_false(store_col_null(st, 1));
+
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    assert_true(store_col_null(st, 0));
+    assert_true(store_col_null(st, 1));
+    len = 99;
+    assert_null(store_col_text(st, 1, &len));
+    assert_int_equal(len, 0);
+
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    assert_true(store_col_int(st, 0) == INT64_MAX);
+    assert_string_equal(store_col_text(st, 1, &len), "abc");
+    assert_int_equal(len, 3);
+
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_false(row);
+    store_done(st);
+}
+
+/* ---- full-text search ---- */
+
+static const struct store_column NOTE_COLS[] = {
+    {"email", STORE_COL_TEXT, false, false},
+};
+
+static void put_note(struct fixture *f, int64_t seq, const char *text)
+{
+    char id[32];
+    snprintf(id, sizeof(id), "note-%lld", (long long)seq);
+    assert_int_equal(insert_rec(f->c, "notes", seq, id, 1, NULL), RP_OK);
+    assert_int_equal(store_fts_put(f->c, "notes", seq, text, strlen(text)), RP_OK);
+}
+
+static void setup_notes(struct fixture *f)
+{
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true};
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    put_note(f, 1, "John Smith");
+    put_note(f, 2, "重要客户名单");
+    put_note(f, 3, "Jane Doe, smith & sons");
+    put_note(f, 4, "Acme Corp 客户服务 hotline");
+    put_note(f, 5, "say \"hi\" now");
+}
+
+/* Searches notes for every term; returns a bit mask of the matching seqs. */
+static unsigned search(struct fixture *f, const char *const *terms, size_t nterms)
+{
+    struct rp_str t[RP_MAX_SEARCH_TERMS];
+    assert_true(nterms <= RP_MAX_SEARCH_TERMS);
+    for (size_t i = 0; i < nterms; i++)
+        t[i] = rp_str_c(terms[i]);
+    struct arena a;
+    arena_init(&a);
+    struct rp_buf sql;
+    buf_init(&sql, RP_MAX_SQL);
+    assert_int_equal(buf_adds(&sql, "SELECT t.seq FROM notes t WHERE "), RP_OK);
+    struct store_val params[4];
+    size_t nparams = 0;
+    assert_int_equal(store_fts_condition(f->s, &sql, "notes", "t", t, nterms, &a, params,
+                                         &nparams),
+                     RP_OK);
+    assert_true(nparams >= 1 && nparams <= 2);
+    assert_int_equal(buf_adds(&sql, " ORDER BY t.seq"), RP_OK);
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(f->c, buf_cstr(&sql), &st), RP_OK);
+    assert_int_equal(store_bind_all(st, params, nparams), RP_OK);
+    unsigned mask = 0;
+    bool row = false;
+    enum rp_err err;
+    while (!(err = store_step(st, &row)) && row) {
+        int64_t seq = store_col_int(st, 0);
+        assert_true(seq > 0 && seq < 32);
+        mask |= 1u << seq;
+    }
+    assert_int_equal(err, RP_OK);
+    store_done(st);
+    buf_release(&sql);
+    arena_release(&a);
+    return mask;
+}
+
+#define SEARCH(...)                                                                      \
+    search(f, (const char *const[]){__VA_ARGS__},                                         \
+           sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+#define SEQS1(a) (1u << (a))
+#define SEQS2(a, b) (1u << (a) | 1u << (b))
+
+static void test_fts_substring(void **state)
+{
+    struct fixture *f = *state;
+    setup_notes(f);
+    /* English: case-insensitive substrings, not just words or prefixes. */
+    assert_int_equal(SEARCH("ohn"), SEQS1(1));
+    assert_int_equal(SEARCH("OHN"), SEQS1(1));
+    assert_int_equal(SEARCH("John"), SEQS1(1));
+    assert_int_equal(SEARCH("smith"), SEQS2(1, 3));
+    assert_int_equal(SEARCH("SMI"), SEQS2(1, 3));
+    assert_int_equal(SEARCH("mith"), SEQS2(1, 3));
+    assert_int_equal(SEARCH("John Smith"), SEQS1(1));
+    assert_int_equal(SEARCH("hotline"), SEQS1(4));
+    /* Chinese: a two-character substring inside a run without spaces. */
+    assert_int_equal(SEARCH("客户"), SEQS2(2, 4));
+    assert_int_equal(SEARCH("要客"), SEQS1(2));
+    assert_int_equal(SEARCH("名单"), SEQS1(2));
+    assert_int_equal(SEARCH("重要客户名单"), SEQS1(2));
+    assert_int_equal(SEARCH("客户服务"), SEQS1(4));
+    /* Quotes in a term are literal text, not query syntax. */
+    assert_int_equal(SEARCH("\"hi\""), SEQS1(5));
+    assert_int_equal(SEARCH("\"hi"), SEQS1(5));
+}
+
+static void test_fts_terms_and_misses(void **state)
+{
+    struct fixture *f = *state;
+    setup_notes(f);
+    /* Every term must match (AND). */
+    assert_int_equal(SEARCH("smith", "jane"), SEQS1(3));
+    assert_int_equal(SEARCH("smith", "ohn"), SEQS1(1));
+    assert_int_equal(SEARCH("客户", "acme"), SEQS1(4));
+    assert_int_equal(SEARCH("john", "doe"), 0);
+    assert_int_equal(SEARCH("客户", "smith"), 0);
+    /* Non-matches. */
+    assert_int_equal(SEARCH("xyz"), 0);
+    assert_int_equal(SEARCH("客服"), 0);
+    assert_int_equal(SEARCH("户客"), 0);
+    assert_int_equal(SEARCH("johnsmith"), 0);
+    assert_int_equal(SEARCH("smiths"), 0);
+    /* Query syntax words and characters are plain text. */
+    assert_int_equal(SEARCH("OR"), SEQS1(4)); /* the "or" in "Corp", not an operator */
+    assert_int_equal(SEARCH("AND"), 0);
+    assert_int_equal(SEARCH("NEAR"), 0);
+    assert_int_equal(SEARCH("sm*"), 0);
+    assert_int_equal(SEARCH("(john)"), 0);
+}
+
+static void test_fts_update_and_delete(void **state)
+{
+    struct fixture *f = *state;
+    setup_notes(f);
+    /* Put replaces the text. */
+    const char *bob = "Bob Jones";
+    assert_int_equal(store_fts_put(f->c, "notes", 1, bob, strlen(bob)), RP_OK);
+    assert_int_equal(SEARCH("ohn"), 0);
+    assert_int_equal(SEARCH("smith"), SEQS1(3));
+    assert_int_equal(SEARCH("bob"), SEQS1(1));
+    /* Delete removes it. */
+    assert_int_equal(store_fts_delete(f->c, "notes", 3), RP_OK);
+    assert_int_equal(SEARCH("smith"), 0);
+    assert_int_equal(count_rows(f->c, "notes"), 5); /* the record itself stays */
+    /* Empty text removes it too. */
+    assert_int_equal(store_fts_put(f->c, "notes", 2, "", 0), RP_OK);
+    assert_int_equal(SEARCH("客户"), SEQS1(4));
+    assert_int_equal(count_rows(f->c, "notes_fts"), 3);
+    /* Deleting what is not there is fine. */
+    assert_int_equal(store_fts_delete(f->c, "notes", 99), RP_OK);
+    /* Text is bound by length. */
+    assert_int_equal(store_fts_put(f->c, "notes", 2, "Carol Baskin", 5), RP_OK);
+    assert_int_equal(SEARCH("carol"), SEQS1(2));
+    assert_int_equal(SEARCH("baskin"), 0);
+}
+
+static void test_fts_in_transaction(void **state)
+{
+    struct fixture *f = *state;
+    setup_notes(f);
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    const char *t = "Rollback Me";
+    assert_int_equal(store_fts_put(f->c, "notes", 1, t, strlen(t)), RP_OK);
+    assert_int_equal(SEARCH("back"), SEQS1(1));
+    store_rollback(f->c);
+    assert_int_equal(SEARCH("back"), 0);
+    assert_int_equal(SEARCH("ohn"), SEQS1(1));
+}
+
+int main(void)
+{
+    log_set_level(LOG_ERROR);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_rejects_bad_urls),
+        cmocka_unit_test_setup_teardown(test_open_url_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_isolation_between_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache_eviction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fts_substring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fts_terms_and_misses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fts_update_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fts_in_transaction, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
