@@ -33,11 +33,13 @@ build/rapport: $(REL_OBJS) build/rel/main.o
 
 build/rel/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(RELEASE_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_COMMON) $(RELEASE_CFLAGS) -c -o $@ $<
 
 build/san/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
 
 build/san/rapport: $(SAN_OBJS) build/san/main.o
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)

@@ -53,7 +53,6 @@ struct http_route {
     const char *method;   /* "GET", "POST", … */
     const char *pattern;  /* "/api/v1/{res}/{id}" */
     http_handler fn;
-    size_t max_body;      /* 0: no body accepted beyond the default JSON limit */
 };
 
 /* Request header lookup (case-insensitive). Borrowed; NULL when absent. */

@@ -1,0 +1,757 @@
+/* Route table and handlers. Each handler: authenticate, decode, call crm/, encode. */
+#include "core/common.h"
+
+#include <math.h>
+
+#include "api/api.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crm/auth.h"
+#include "model/meta.h"
+#include "store/platform.h"
+
+#define HISTORY_LIMIT 500
+#define SEARCH_PER_ENTITY 10
+
+static json_t *str_or_null_(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+struct call {
+    struct http_req *req;
+    struct api_app *app;
+    struct rec_ctx ctx;
+    struct principal who;
+};
+
+/* ---- errors ---- */
+
+static void fail(struct call *c, enum rp_err err)
+{
+    struct http_req *req = c->req;
+    struct rec_ctx *ctx = &c->ctx;
+    if (err == RP_EINVAL && !ctx->bad_request && ctx->nerrors) {
+        json_t *p = json_object();
+        json_object_set_new(p, "type", json_string("about:blank"));
+        json_object_set_new(p, "title", json_string("Unprocessable Content"));
+        json_object_set_new(p, "status", json_integer(422));
+        json_object_set_new(p, "detail", json_string("some fields are invalid"));
+        json_t *errs = json_array();
+        for (size_t i = 0; i < ctx->nerrors; i++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "field", json_string(ctx->errors[i].field));
+            json_object_set_new(e, "message", json_string(ctx->errors[i].message));
+            json_array_append_new(errs, e);
+        }
+        json_object_set_new(p, "errors", errs);
+        api__json(req, 422, p);
+        req->resp_type = "application/problem+json; charset=utf-8";
+        return;
+    }
+    unsigned status;
+    const char *detail = ctx->detail;
+    switch (err) {
+    case RP_EINVAL: status = 400; break;
+    case RP_ENOTFOUND: status = 404; detail = "no such record"; break;
+    case RP_EFORBIDDEN: status = 403; break;
+    case RP_EAUTH: status = 401; detail = detail ? detail : "sign in first"; break;
+    case RP_ECONFLICT: status = 409; break;
+    case RP_ESTALE: status = 412; break;
+    case RP_ETOOBIG: status = 413; break;
+    case RP_ELIMIT: status = 429; break;
+    case RP_EBUSY:
+        status = 503;
+        detail = "the database is busy, try again";
+        http_add_header(req, "Retry-After", "1");
+        break;
+    default:
+        status = 500;
+        detail = "internal error";
+        LOG(LOG_ERROR, "req=%llu failed: %s", (unsigned long long)req->id, rp_err_name(err));
+        break;
+    }
+    api__problem(req, status, detail);
+}
+
+/* ---- request setup ---- */
+
+static bool unsafe_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+/* Opens the call: store connection and, when auth is set, the principal. */
+static bool begin(struct call *c, struct http_req *req, bool auth)
+{
+    c->req = req;
+    c->app = req->app;
+    struct store_conn *conn;
+    enum rp_err err = store_conn_get(c->app->store, &conn);
+    rec_ctx_init(&c->ctx, c->app->store, conn, &req->a, NULL);
+    if (err) {
+        fail(c, err);
+        return false;
+    }
+    if (req->query_bad) {
+        api__problem(req, 400, "query parameters must be UTF-8");
+        return false;
+    }
+    if (!auth)
+        return true;
+    const char *authz = http_header(req, "Authorization");
+    if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+        err = auth_token(conn, &req->a, rp_str_c(authz + 7), &c->who);
+    } else {
+        const char *cookie = http_cookie(req, AUTH_COOKIE);
+        err = cookie ? auth_session(conn, &req->a, rp_str_c(cookie), &c->who) : RP_EAUTH;
+        if (!err && unsafe_method(req->method)) {
+            const char *csrf = http_header(req, "X-CSRF-Token");
+            if (!auth_csrf_ok(&c->who, rp_str_c(csrf ? csrf : ""))) {
+                api__problem(req, 403, "missing or wrong X-CSRF-Token header");
+                return false;
+            }
+        }
+    }
+    if (err) {
+        fail(c, err);
+        return false;
+    }
+    c->ctx.who = &c->who;
+    return true;
+}
+
+/* Parses a JSON object body; answers 415/400 itself and returns NULL on failure. */
+static json_t *body_object(struct call *c)
+{
+    struct http_req *req = c->req;
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+        api__problem(req, 415, "send the body as application/json");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        api__problem(req, 400,
+                     arena_printf(&req->a, "malformed JSON at line %d, column %d: %s", jerr.line,
+                                  jerr.column, jerr.text));
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        api__problem(req, 400, "the body must be a JSON object");
+        return NULL;
+    }
+    return root;
+}
+
+static void decref(void *p)
+{
+    json_decref(p);
+}
+
+/* Number text that reads back as the same double, shortest first. */
+static const char *number_text(struct arena *a, double d)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        char *s = arena_printf(a, "%.*g", prec, d);
+        if (strtod(s, NULL) == d)
+            return s;
+    }
+    return arena_printf(a, "%.17g", d);
+}
+
+/* Decodes a JSON object into engine inputs. The root stays alive until the arena
+ * is released, so the inputs may borrow its strings. */
+static void decode_inputs(struct arena *a, json_t *root, struct rec_input **out, size_t *n)
+{
+    arena_on_release(a, decref, root);
+    size_t cap = json_object_size(root);
+    struct rec_input *in = arena_calloc(a, cap ? cap : 1, sizeof(*in));
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        struct rec_input *x = &in[k++];
+        x->field = rp_str_c(key);
+        switch (json_typeof(v)) {
+        case JSON_NULL: x->kind = IN_NULL; break;
+        case JSON_TRUE:
+        case JSON_FALSE:
+            x->kind = IN_BOOL;
+            x->b = json_is_true(v);
+            break;
+        case JSON_STRING:
+            x->kind = IN_STRING;
+            x->s = json_string_value(v);
+            x->len = json_string_length(v);
+            break;
+        case JSON_INTEGER:
+            x->kind = IN_NUMBER;
+            x->s = arena_printf(a, "%lld", (long long)json_integer_value(v));
+            x->len = strlen(x->s);
+            break;
+        case JSON_REAL:
+            x->kind = isfinite(json_real_value(v)) ? IN_NUMBER : IN_BAD;
+            x->s = number_text(a, json_real_value(v));
+            x->len = strlen(x->s);
+            break;
+        case JSON_ARRAY:
+        case JSON_OBJECT: {
+            bool strings = json_is_array(v);
+            size_t i;
+            json_t *it;
+            json_array_foreach(v, i, it) strings = strings && json_is_string(it);
+            if (strings) {
+                size_t m = json_array_size(v);
+                struct rp_str *items = arena_calloc(a, m ? m : 1, sizeof(*items));
+                json_array_foreach(v, i, it) items[i] =
+                    (struct rp_str){json_string_value(it), json_string_length(it)};
+                x->kind = IN_LIST;
+                x->items = items;
+                x->nitems = m;
+            }
+            char *text = json_dumps(v, JSON_COMPACT);
+            if (text) {
+                if (!strings) {
+                    x->kind = IN_JSON;
+                    x->s = arena_strdup(a, text);
+                    x->len = strlen(x->s);
+                }
+                free(text);
+            }
+            break;
+        }
+        }
+    }
+    *out = in;
+    *n = k;
+}
+
+static const struct entity_def *entity_or_404(struct call *c, struct rp_str name)
+{
+    const struct entity_def *e = meta_entity(name);
+    if (!e)
+        api__problem(c->req, 404, "no such resource");
+    return e;
+}
+
+/* If-Match: "3", 3, or *; -1 when absent or *. */
+static bool if_match(struct call *c, int64_t *version)
+{
+    *version = -1;
+    const char *h = http_header(c->req, "If-Match");
+    if (!h || strcmp(h, "*") == 0)
+        return true;
+    struct rp_str s = rp_str_c(h);
+    if (s.len >= 2 && s.p[0] == 'W' && s.p[1] == '/') {
+        s.p += 2;
+        s.len -= 2;
+    }
+    if (s.len >= 2 && s.p[0] == '"' && s.p[s.len - 1] == '"') {
+        s.p++;
+        s.len -= 2;
+    }
+    if (text_parse_i64(s, version) || *version < 0) {
+        api__problem(c->req, 400, "If-Match must be an ETag from this API, like \"3\"");
+        return false;
+    }
+    return true;
+}
+
+static void send_record(struct call *c, unsigned status, const struct rec *r)
+{
+    http_add_header(c->req, "ETag", arena_printf(&c->req->a, "\"%lld\"", (long long)r->version));
+    if (status == 201)
+        http_add_header(c->req, "Location",
+                        arena_printf(&c->req->a, "/api/v1/%s/%s", r->ent->name, r->id));
+    api__json(c->req, status, api__record(&c->req->a, r));
+}
+
+static void no_content(struct http_req *req)
+{
+    http_respond(req, 204, NULL, "", 0);
+}
+
+/* ---- records ---- */
+
+static void h_list(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    if (!e)
+        return;
+    struct rec_param *params = arena_calloc(&req->a, req->nquery + 1, sizeof(*params));
+    for (size_t i = 0; i < req->nquery; i++)
+        params[i] = (struct rec_param){req->query[i].key, req->query[i].value};
+    struct rec_query *q;
+    struct rec_page page;
+    enum rp_err err = rec_query_parse(&c.ctx, e, params, req->nquery, &q);
+    if (!err)
+        err = rec_list(&c.ctx, e, q, &page);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *root = json_object();
+    json_t *data = json_array();
+    for (size_t i = 0; i < page.nrows; i++)
+        json_array_append_new(data, api__record(&req->a, &page.rows[i]));
+    json_object_set_new(root, "data", data);
+    json_object_set_new(root, "next_cursor",
+                        page.next_cursor ? json_string(page.next_cursor) : json_null());
+    if (page.has_total)
+        json_object_set_new(root, "total", json_integer(page.total));
+    if (page.nsums) {
+        json_t *sums = json_object();
+        for (size_t i = 0; i < page.nsums; i++) {
+            const struct field_def *f = meta_field(e, rp_str_c(page.sum_fields[i]));
+            struct rec_value v = {.i = page.sums[i]};
+            json_object_set_new(sums, page.sum_fields[i],
+                                f->type == FT_MONEY ? json_string(rec_value_text(&req->a, f, &v))
+                                                    : json_integer(page.sums[i]));
+        }
+        json_object_set_new(root, "sum", sums);
+    }
+    api__json(req, 200, root);
+}
+
+static void h_create(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    if (!e)
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    struct rec_input *in;
+    size_t n;
+    decode_inputs(&req->a, root, &in, &n);
+    struct rec r;
+    enum rp_err err = rec_create(&c.ctx, e, in, n, &r);
+    if (err)
+        fail(&c, err);
+    else
+        send_record(&c, 201, &r);
+}
+
+static void h_get(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    if (!e)
+        return;
+    struct rec r;
+    enum rp_err err = rec_get(&c.ctx, e, req->params[1], &r);
+    if (err)
+        fail(&c, err);
+    else
+        send_record(&c, 200, &r);
+}
+
+static void h_update(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    int64_t version;
+    if (!e || !if_match(&c, &version))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    struct rec_input *in;
+    size_t n;
+    decode_inputs(&req->a, root, &in, &n);
+    struct rec r;
+    enum rp_err err = rec_update(&c.ctx, e, req->params[1], in, n, version, &r);
+    if (err)
+        fail(&c, err);
+    else
+        send_record(&c, 200, &r);
+}
+
+static void h_delete(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    int64_t version;
+    if (!e || !if_match(&c, &version))
+        return;
+    if (e->flags & EF_NO_DELETE) {
+        http_add_header(req, "Allow", "GET, PATCH");
+        api__problem(req, 405, "these records are deactivated, not deleted: PATCH active=false");
+        return;
+    }
+    enum rp_err err = rec_delete(&c.ctx, e, req->params[1], version);
+    if (err)
+        fail(&c, err);
+    else
+        no_content(req);
+}
+
+static void h_restore(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    if (!e)
+        return;
+    struct rec r;
+    enum rp_err err = rec_restore(&c.ctx, e, req->params[1], &r);
+    if (err)
+        fail(&c, err);
+    else
+        send_record(&c, 200, &r);
+}
+
+static void h_history(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    if (!e)
+        return;
+    struct rec_history_row *rows;
+    size_t n;
+    enum rp_err err = rec_history(&c.ctx, e, req->params[1], HISTORY_LIMIT, &rows, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "at", json_string(rows[i].at));
+        json_object_set_new(o, "user_id", str_or_null_(rows[i].user_id));
+        json_object_set_new(o, "action", json_string(rows[i].action));
+        json_object_set_new(o, "field", str_or_null_(rows[i].field));
+        json_object_set_new(o, "old", str_or_null_(rows[i].old_value));
+        json_object_set_new(o, "new", str_or_null_(rows[i].new_value));
+        json_array_append_new(data, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    api__json(req, 200, root);
+}
+
+static void h_search(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct rp_str q = {NULL, 0};
+    for (size_t i = 0; i < req->nquery; i++)
+        if (rp_str_eqc(req->query[i].key, "q"))
+            q = req->query[i].value;
+    if (!q.p) {
+        api__problem(req, 400, "add the search text as ?q=");
+        return;
+    }
+    struct rec_hit *hits;
+    size_t n;
+    enum rp_err err = rec_search_all(&c.ctx, q, SEARCH_PER_ENTITY, &hits, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "entity", json_string(hits[i].ent->name));
+        json_object_set_new(o, "id", json_string(hits[i].id));
+        json_object_set_new(o, "title", str_or_null_(hits[i].title));
+        json_array_append_new(data, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    api__json(req, 200, root);
+}
+
+static void h_transfer(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    arena_on_release(&req->a, decref, root);
+    json_t *to = json_object_get(root, "to_user_id");
+    if (!json_is_string(to)) {
+        rec_field_error(&c.ctx, "to_user_id", "is required");
+        fail(&c, RP_EINVAL);
+        return;
+    }
+    int64_t moved;
+    enum rp_err err = rec_transfer_owner(&c.ctx, req->params[0],
+                                         rp_str_c(json_string_value(to)), &moved);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "moved", json_integer(moved));
+    api__json(req, 200, out);
+}
+
+/* ---- auth ---- */
+
+static json_t *principal_json(const struct principal *w)
+{
+    json_t *u = json_object();
+    json_object_set_new(u, "id", json_string(w->user_id));
+    json_object_set_new(u, "username", json_string(w->username));
+    json_object_set_new(u, "display_name", str_or_null_(w->display_name));
+    json_object_set_new(u, "role", json_string(acl_role_name(w->role)));
+    json_t *teams = json_loads(w->team_ids ? w->team_ids : "[]", 0, NULL);
+    json_object_set_new(u, "team_ids", teams ? teams : json_array());
+    json_object_set_new(u, "locale", str_or_null_(w->locale));
+    return u;
+}
+
+static void h_login(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, false))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    arena_on_release(&req->a, decref, root);
+    json_t *u = json_object_get(root, "username"), *p = json_object_get(root, "password");
+    if (!json_is_string(u) || !json_is_string(p)) {
+        if (!json_is_string(u))
+            rec_field_error(&c.ctx, "username", "is required");
+        if (!json_is_string(p))
+            rec_field_error(&c.ctx, "password", "is required");
+        fail(&c, RP_EINVAL);
+        return;
+    }
+    struct auth_login_result res;
+    enum rp_err err = auth_login(&c.ctx, (struct rp_str){json_string_value(u), json_string_length(u)},
+                                 (struct rp_str){json_string_value(p), json_string_length(p)},
+                                 req->addr, &res);
+    if (err == RP_ELIMIT) {
+        http_add_header(req, "Retry-After", arena_printf(&req->a, "%lld", (long long)res.retry_after));
+        c.ctx.detail = "too many failed sign-ins; wait and try again";
+    } else if (err == RP_EAUTH) {
+        c.ctx.detail = "wrong username or password";
+    }
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    http_add_header(req, "Set-Cookie",
+                    arena_printf(&req->a, AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d",
+                                 res.session, RP_SESSION_TTL_S));
+    json_t *out = json_object();
+    json_object_set_new(out, "user", principal_json(&res.who));
+    json_object_set_new(out, "csrf_token", json_string(res.csrf_token));
+    api__json(req, 200, out);
+}
+
+static void h_logout(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    enum rp_err err = auth_logout(&c.ctx);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    http_add_header(req, "Set-Cookie",
+                    AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    no_content(req);
+}
+
+static void h_me(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    json_t *out = json_object();
+    json_object_set_new(out, "user", principal_json(&c.who));
+    if (c.who.csrf_token)
+        json_object_set_new(out, "csrf_token", json_string(c.who.csrf_token));
+    api__json(req, 200, out);
+}
+
+static void h_token_create(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    arena_on_release(&req->a, decref, root);
+    json_t *name = json_object_get(root, "name");
+    const char *id, *secret;
+    enum rp_err err = json_is_string(name)
+                          ? auth_token_create(&c.ctx, rp_str_c(json_string_value(name)), &id, &secret)
+                          : rec_field_error(&c.ctx, "name", "is required");
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "id", json_string(id));
+    json_object_set_new(out, "name", json_incref(name));
+    json_object_set_new(out, "token", json_string(secret));
+    api__json(req, 201, out);
+}
+
+static void h_token_list(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct store_stmt *st;
+    enum rp_err err = store_token_list(c.ctx.conn, c.who.user_id, &st);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    bool row;
+    static const char *const cols[] = {"id", "name", "created_at", "last_used_at", "revoked_at"};
+    while (!(err = store_step(st, &row)) && row) {
+        json_t *o = json_object();
+        for (int i = 0; i < 5; i++)
+            json_object_set_new(o, cols[i], str_or_null_(store_col_text(st, i, NULL)));
+        json_array_append_new(data, o);
+    }
+    store_done(st);
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    if (err) {
+        json_decref(root);
+        fail(&c, err);
+        return;
+    }
+    api__json(req, 200, root);
+}
+
+static void h_token_delete(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    enum rp_err err = auth_token_revoke(&c.ctx, req->params[0]);
+    if (err)
+        fail(&c, err);
+    else
+        no_content(req);
+}
+
+/* ---- metadata and operations ---- */
+
+static void h_meta(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    api__json(req, 200, api__meta(&c.who));
+}
+
+static void h_openapi(struct http_req *req)
+{
+    api__json(req, 200, api__openapi());
+}
+
+static void h_health(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, false))
+        return;
+    int64_t size;
+    enum rp_err err = store_size(c.ctx.conn, &size);
+    if (err) {
+        api__problem(req, 503, "the database is not answering");
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "status", json_string("ok"));
+    api__json(req, 200, o);
+}
+
+static void h_metrics(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, false))
+        return;
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    int64_t size = 0, sessions = 0;
+    enum rp_err err = store_size(c.ctx.conn, &size);
+    if (!err)
+        err = store_session_count(c.ctx.conn, text_now_ms(), &sessions);
+    if (!err)
+        err = http_metrics_write(c.app->http, &b);
+    if (!err)
+        err = buf_printf(&b,
+                         "# HELP rapport_db_size_bytes Size of the database.\n"
+                         "# TYPE rapport_db_size_bytes gauge\n"
+                         "rapport_db_size_bytes %lld\n"
+                         "# HELP rapport_active_sessions Signed-in sessions not yet expired.\n"
+                         "# TYPE rapport_active_sessions gauge\n"
+                         "rapport_active_sessions %lld\n",
+                         (long long)size, (long long)sessions);
+    if (err) {
+        buf_release(&b);
+        fail(&c, err);
+        return;
+    }
+    char *text = arena_strndup(&req->a, buf_cstr(&b), b.len);
+    http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, b.len);
+    buf_release(&b);
+}
+
+static void h_root(struct http_req *req)
+{
+    static const char page[] =
+        "Rapport is running.\n\nREST API: /api/v1 (start at /api/v1/meta after signing in)\n"
+        "OpenAPI: /api/v1/openapi.json\nHealth: /healthz\n";
+    http_respond(req, 200, "text/plain; charset=utf-8", page, sizeof(page) - 1);
+}
+
+const struct http_route api_routes[] = {
+    {"GET", "/", h_root},
+    {"GET", "/healthz", h_health},
+    {"GET", "/metrics", h_metrics},
+    {"POST", "/api/v1/auth/login", h_login},
+    {"POST", "/api/v1/auth/logout", h_logout},
+    {"GET", "/api/v1/auth/me", h_me},
+    {"POST", "/api/v1/tokens", h_token_create},
+    {"GET", "/api/v1/tokens", h_token_list},
+    {"DELETE", "/api/v1/tokens/{id}", h_token_delete},
+    {"GET", "/api/v1/meta", h_meta},
+    {"GET", "/api/v1/openapi.json", h_openapi},
+    {"GET", "/api/v1/search", h_search},
+    {"POST", "/api/v1/users/{id}/transfer", h_transfer},
+    {"GET", "/api/v1/{res}", h_list},
+    {"POST", "/api/v1/{res}", h_create},
+    {"GET", "/api/v1/{res}/{id}", h_get},
+    {"PATCH", "/api/v1/{res}/{id}", h_update},
+    {"DELETE", "/api/v1/{res}/{id}", h_delete},
+    {"POST", "/api/v1/{res}/{id}/restore", h_restore},
+    {"GET", "/api/v1/{res}/{id}/history", h_history},
+};
+const size_t api_nroutes = RP_NELEM(api_routes);

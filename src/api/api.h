@@ -1,0 +1,34 @@
+/* The REST API (DESIGN §5): HTTP handlers that translate requests into crm/ calls and
+ * back. No permission decisions and no SQL here. */
+#ifndef RP_API_H
+#define RP_API_H
+
+#include <jansson.h>
+
+#include "crm/rec.h"
+#include "http/http.h"
+
+struct api_app {
+    struct store *store;
+    struct http_server *http;  /* for /metrics */
+};
+
+/* The route table, for http_start. */
+extern const struct http_route api_routes[];
+extern const size_t api_nroutes;
+/* Answers router-level failures (404, 405, 413, 500) as problem+json. */
+void api_on_error(struct http_req *req, unsigned status);
+
+/* ---- shared inside api/ ---- */
+
+/* Sends a JSON document (steals root). */
+void api__json(struct http_req *req, unsigned status, json_t *root);
+/* Sends a problem+json answer. */
+void api__problem(struct http_req *req, unsigned status, const char *detail);
+/* Encodes a record. */
+json_t *api__record(struct arena *a, const struct rec *r);
+/* Metadata documents. */
+json_t *api__meta(const struct principal *who);
+json_t *api__openapi(void);
+
+#endif

@@ -1,0 +1,163 @@
+/* rapport: sub-command dispatch only. */
+#include "core/common.h"
+
+#include <signal.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crm/auth.h"
+#include "crm/rec.h"
+#include "http/http.h"
+
+#define DEFAULT_DB "sqlite:data/rapport.db"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: rapport <command> [options]\n\n"
+            "commands:\n"
+            "  serve     start the CRM server\n"
+            "  version   print the version\n\n"
+            "serve options (environment twins in brackets):\n"
+            "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
+            "  --listen H:P      address to listen on (default %s; port 0 picks one)"
+            " [RAPPORT_LISTEN]\n"
+            "  --threads N       worker threads (default: number of CPUs) [RAPPORT_THREADS]\n\n"
+            "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
+            "or a random password that is printed once.\n",
+            DEFAULT_DB, DEFAULT_LISTEN);
+}
+
+/* Creates the directory of a sqlite:PATH database when it is missing. */
+static void ensure_db_dir(const char *url)
+{
+    const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return;
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof(dir))
+        return;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    if (access(dir, F_OK) != 0 && mkdir(dir, 0700) != 0)
+        LOG(LOG_WARN, "cannot create the database directory");
+}
+
+static int serve(int argc, char **argv)
+{
+    const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : DEFAULT_DB;
+    const char *listen = getenv("RAPPORT_LISTEN") ? getenv("RAPPORT_LISTEN") : DEFAULT_LISTEN;
+    const char *threads_s = getenv("RAPPORT_THREADS");
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db = argv[++i];
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            threads_s = argv[++i];
+        } else {
+            fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    const char *colon = strrchr(listen, ':');
+    int64_t port;
+    if (!colon || colon == listen || text_parse_i64(rp_str_c(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+        fprintf(stderr, "rapport serve: --listen takes HOST:PORT, like 127.0.0.1:8080\n");
+        return 2;
+    }
+    int64_t threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads_s && (text_parse_i64(rp_str_c(threads_s), &threads) || threads < 1 ||
+                      threads > 256)) {
+        fprintf(stderr, "rapport serve: --threads takes a number from 1 to 256\n");
+        return 2;
+    }
+    if (threads < 2)
+        threads = 2;
+    char host[64];
+    size_t hlen = (size_t)(colon - listen);
+    if (hlen >= sizeof(host)) {
+        fprintf(stderr, "rapport serve: host too long\n");
+        return 2;
+    }
+    memcpy(host, listen, hlen);
+    host[hlen] = '\0';
+
+    /* Signals are taken by sigwait in this thread; every other thread blocks them. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (auth_init()) {
+        fprintf(stderr, "rapport: cannot initialise libsodium\n");
+        return 1;
+    }
+    ensure_db_dir(db);
+    struct store *store = NULL;
+    struct store_conn *conn;
+    enum rp_err err = store_open(db, &store);
+    if (!err)
+        err = store_conn_get(store, &conn);
+    if (!err)
+        err = rec_sync_schema(conn);
+    if (!err)
+        err = auth_bootstrap(store);
+    if (err) {
+        fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
+        store_close(store);
+        return 1;
+    }
+    struct api_app app = {store, NULL};
+    struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
+                              &app, api_on_error};
+    unsigned bound;
+    err = http_start(&cfg, &app.http, &bound);
+    if (err) {
+        fprintf(stderr, "rapport: cannot listen on %s\n", listen);
+        store_close(store);
+        return 1;
+    }
+    printf("listening on http://%s:%u\n", host, bound);
+    fflush(stdout);
+    LOG(LOG_INFO, "serving %s with %lld threads", db, (long long)threads);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);
+    http_stop(app.http, 10000);
+    store_close(store);
+    LOG(LOG_INFO, "stopped cleanly");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "serve") == 0)
+        return serve(argc - 2, argv + 2);
+    if (strcmp(argv[1], "version") == 0) {
+        printf("rapport 0.1.0\n");
+        return 0;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "rapport: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
