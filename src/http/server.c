@@ -133,17 +133,28 @@ static const struct http_route *route(struct http_server *s, struct http_req *re
 
 /* ---- metrics and logs ---- */
 
+/* Metrics keep static strings only: the request's own memory is gone by then. */
+static const char *static_method(const char *m)
+{
+    static const char *const KNOWN[] = {"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"};
+    for (size_t i = 0; i < RP_NELEM(KNOWN); i++)
+        if (strcmp(m, KNOWN[i]) == 0)
+            return KNOWN[i];
+    return "OTHER";
+}
+
 static void record(struct http_server *s, struct http_req *req, int64_t dur_us)
 {
+    const char *method = static_method(req->method);
     pthread_mutex_lock(&s->mlock);
     const char *rt = req->route ? req->route : "unmatched";
     size_t i;
     for (i = 0; i < s->nmetrics; i++)
         if (s->metrics[i].route == rt && s->metrics[i].status == req->status &&
-            strcmp(s->metrics[i].method, req->method) == 0)
+            s->metrics[i].method == method)
             break;
     if (i == s->nmetrics && s->nmetrics < RP_NELEM(s->metrics))
-        s->metrics[s->nmetrics++] = (struct metric){rt, req->method, req->status, 0};
+        s->metrics[s->nmetrics++] = (struct metric){rt, method, req->status, 0};
     if (i < s->nmetrics)
         s->metrics[i].count++;
     double sec = (double)dur_us / 1e6;
