@@ -29,7 +29,8 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 all: build/rapport
 
 build/rapport: $(REL_OBJS) build/rel/main.o
-	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIBS)
 
 build/rel/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -42,13 +43,15 @@ build/san/%.o: src/%.c $(HDRS)
 	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
 
 build/san/rapport: $(SAN_OBJS) build/san/main.o
-	$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests include the module under test where they need its static functions,
 # so they link against every object except that module's own and main.
 build/san/unit/%: tests/unit/%.c $(SAN_OBJS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -Itests/unit -o $@ $< \
+	@echo "  TEST    $<"
+	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -Itests/unit -o $@ $< \
 		$(filter-out build/san/$(shell sed -n 's|^#include "\.\./\.\./src/\(.*\)\.c"|\1|p' $< | head -1).o,$(SAN_OBJS)) \
 		$(LIBS) -lcmocka
 

@@ -24,7 +24,7 @@ void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, st
     ctx->who = who;
 }
 
-static char *vfmt(struct arena *a, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static char *vfmt(struct arena *a, const char *fmt, va_list ap)
 {
     va_list cp;
     va_copy(cp, ap);
@@ -153,7 +153,19 @@ enum rp_err rec_sync_schema(struct store_conn *c)
                 (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) != 0};
             fts = fts || (f->flags & FF_SEARCH);
         }
-        struct store_table t = {e->name, cols, n, fts};
+        /* The default sort's columns, for the list index. */
+        char sortbuf[256];
+        const char *sortcols[RP_MAX_SORT_KEYS + 1] = {NULL};
+        snprintf(sortbuf, sizeof(sortbuf), "%s", e->default_sort);
+        size_t ns = 0;
+        for (char *p = sortbuf; p && *p && ns < RP_MAX_SORT_KEYS;) {
+            char *comma = strchr(p, ',');
+            if (comma)
+                *comma = '\0';
+            sortcols[ns++] = *p == '-' ? p + 1 : p;
+            p = comma ? comma + 1 : NULL;
+        }
+        struct store_table t = {e->name, cols, n, fts, sortcols};
         err = store_sync_table(c, &t);
     }
     if (err) {

@@ -117,6 +117,9 @@ struct store_table {
     const struct store_column *columns;
     size_t ncolumns;
     bool fts;      /* keep a full-text index <name>_fts */
+    /* Columns of the default list sort, for an index that serves the first page of
+     * every unfiltered list without sorting. NULL-terminated; may be NULL. */
+    const char *const *sort_columns;
 };
 
 /* Creates the table, adds missing columns and indexes, creates the full-text index.

@@ -172,6 +172,17 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
                 goto out;
         }
     }
+    if (t->sort_columns && t->sort_columns[0]) {
+        buf_reset(&sql);
+        buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_sort ON %s(workspace_id", t->name,
+                   t->name);
+        for (const char *const *sc = t->sort_columns; *sc; sc++)
+            buf_printf(&sql, ", %s", *sc);
+        buf_adds(&sql, ");");
+        err = store__exec_script(c, buf_cstr(&sql));
+        if (err)
+            goto out;
+    }
     if (t->fts) {
         buf_reset(&sql);
         buf_printf(&sql,

@@ -146,7 +146,7 @@ static const struct store_column CONTACT_COLS[] = {
 
 static void sync_contacts(struct store_conn *c)
 {
-    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true};
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL};
     assert_int_equal(store_sync_table(c, &t), RP_OK);
 }
 
@@ -258,7 +258,7 @@ static void test_sync_table(void **state)
         {"score", STORE_COL_INT, false, true},
         {"phone", STORE_COL_TEXT, false, true},
     };
-    struct store_table t2 = {"contacts", more, RP_NELEM(more), true};
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL};
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
     assert_string_equal(type, "TEXT");
@@ -573,7 +573,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
 
 static void setup_notes(struct fixture *f)
 {
-    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true};
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     put_note(f, 1, "John Smith");
     put_note(f, 2, "重要客户名单");
