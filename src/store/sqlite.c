@@ -90,6 +90,8 @@ static void conn_free(struct store_conn *c)
     }
     if (c->in_tx)
         store_rollback(c);
+    /* Lets SQLite refresh the planner statistics it found missing or stale. */
+    sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(c->db);
     free(c);
 }

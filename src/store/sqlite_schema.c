@@ -1,5 +1,9 @@
 /* SQLite DDL: numbered platform migrations, record tables from metadata, and the
- * full-text index (FTS5 with Rapport's bigram tokenizer). */
+ * full-text index (FTS5 with Rapport's bigram tokenizer).
+ *
+ * An embedded database holds one workspace, so its indexes do not lead with
+ * workspace_id: a constant first column only blurs the planner's choice between them.
+ * Unique indexes keep it, since uniqueness is per workspace. */
 #include "core/common.h"
 
 #include <stdio.h>
@@ -140,9 +144,9 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
                " owner_id TEXT,"
                " version INTEGER NOT NULL DEFAULT 1,"
                " deleted_at TEXT);"
-               "CREATE INDEX IF NOT EXISTS %s_owner ON %s(workspace_id, owner_id);"
-               "CREATE INDEX IF NOT EXISTS %s_created ON %s(workspace_id, created_at);"
-               "CREATE INDEX IF NOT EXISTS %s_updated ON %s(workspace_id, updated_at);",
+               "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner_id);"
+               "CREATE INDEX IF NOT EXISTS %s_created ON %s(created_at);"
+               "CREATE INDEX IF NOT EXISTS %s_updated ON %s(updated_at);",
                t->name, t->name, t->name, t->name, t->name, t->name, t->name);
     err = store__exec_script(c, buf_cstr(&sql));
     if (err)
@@ -164,7 +168,7 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
                        " WHERE deleted_at IS NULL;",
                        t->name, col->name, t->name, col->name);
         else if (col->indexed)
-            buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(workspace_id, %s);",
+            buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);",
                        t->name, col->name, t->name, col->name);
         if (sql.len) {
             err = store__exec_script(c, buf_cstr(&sql));
@@ -174,10 +178,9 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
     }
     if (t->sort_columns && t->sort_columns[0]) {
         buf_reset(&sql);
-        buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_sort ON %s(workspace_id", t->name,
-                   t->name);
+        buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_sort ON %s(", t->name, t->name);
         for (const char *const *sc = t->sort_columns; *sc; sc++)
-            buf_printf(&sql, ", %s", *sc);
+            buf_printf(&sql, "%s%s", sc == t->sort_columns ? "" : ", ", *sc);
         buf_adds(&sql, ");");
         err = store__exec_script(c, buf_cstr(&sql));
         if (err)
