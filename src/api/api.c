@@ -2,6 +2,7 @@
 #include "core/common.h"
 
 #include <math.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "core/log.h"

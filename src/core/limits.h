@@ -5,8 +5,9 @@
 
 /* JSON request bodies: a record is a few KiB; 1 MiB leaves room for long notes. */
 #define RP_MAX_JSON_BODY (1024u * 1024u)
-/* URL path + query: browsers cap near 8 KiB, and filters fit well within it. */
-#define RP_MAX_URL 8192u
+/* Request line + headers per connection buffer: browsers cap URLs near 8 KiB and
+ * cookies at 4 KiB each; more is answered 414/431 by libmicrohttpd. */
+#define RP_MAX_REQUEST_HEAD (32u * 1024u)
 /* Query parameters per request: more is abuse, not a filter a person builds. */
 #define RP_MAX_QUERY_PARAMS 64u
 /* Values in one `in` filter: keeps the bound-parameter count far below SQLite's 32766. */

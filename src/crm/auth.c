@@ -184,6 +184,22 @@ enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str toke
         return err;
     err = to_principal(&sp, out);
     out->via_token = true;
+    /* last_used_at is kept to the minute: a write per request would serialise every
+     * token-authenticated read behind the writer. */
+    char now[32], stale[32];
+    int64_t ms = text_now_ms();
+    text_format_datetime(ms, now, sizeof(now));
+    text_format_datetime(ms - 60000, stale, sizeof(stale));
+    if (!err && (!sp.last_used_at || strcmp(sp.last_used_at, stale) < 0)) {
+        err = store_begin(c, true);
+        if (!err) {
+            err = store_token_touch(c, h, now);
+            if (err)
+                store_rollback(c);
+            else
+                err = store_commit(c);
+        }
+    }
     return err;
 }
 

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -100,6 +101,8 @@ static const struct http_route *route(struct http_server *s, struct http_req *re
 {
     struct rp_str segs[MAX_SEGMENTS];
     size_t n = split(req->path, segs, MAX_SEGMENTS);
+    struct rp_buf allow;
+    buf_init(&allow, 128);
     *path_match = false;
     if (n > MAX_SEGMENTS)
         return NULL;
@@ -123,11 +126,18 @@ static const struct http_route *route(struct http_server *s, struct http_req *re
         if (!ok)
             continue;
         *path_match = true;
-        if (strcmp(rt->method, req->method) != 0)
+        if (strcmp(rt->method, req->method) != 0) {
+            if (!strstr(buf_cstr(&allow), rt->method))
+                buf_printf(&allow, "%s%s", allow.len ? ", " : "", rt->method);
             continue;
+        }
         memcpy(req->params, params, sizeof(params));
+        buf_release(&allow);
         return rt;
     }
+    if (*path_match)
+        http_add_header(req, "Allow", arena_strndup(&req->a, buf_cstr(&allow), allow.len));
+    buf_release(&allow);
     return NULL;
 }
 
@@ -265,7 +275,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req->body_too_big = true;
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
-        return MHD_YES;
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+        if (!req->body_too_big || !expect || strcasecmp(expect, "100-continue") != 0)
+            return MHD_YES;
+        /* Answer an announced oversized body at once, so a client that sent
+         * Expect: 100-continue never transmits it. */
+        req->done = true;
+        s->cfg.on_error(req, 413);
+        return send_response(req);
     }
     if (*upload_data_size) {
         if (!req->body_too_big && buf_add(&req->upload, upload_data, *upload_data_size))
@@ -348,7 +365,8 @@ enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 2u,
         MHD_OPTION_CONNECTION_TIMEOUT, RP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
         RP_MAX_CONNECTIONS, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)RP_MAX_REQUEST_HEAD, MHD_OPTION_END);
     if (!s->d) {
         LOG(LOG_ERROR, "cannot listen on %s:%u", cfg->host, cfg->port);
         free(s);

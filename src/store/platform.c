@@ -102,7 +102,7 @@ enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, str
 {
     struct store_stmt *st;
     enum rp_err err = store_prepare(c,
-                                    "SELECT " PRINCIPAL_COLS " FROM api_tokens t"
+                                    "SELECT " PRINCIPAL_COLS ", t.last_used_at FROM api_tokens t"
                                     " JOIN users u ON u.id = t.user_id"
                                     " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                                     " AND u.active = 1 AND u.deleted_at IS NULL",
@@ -117,9 +117,17 @@ enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, str
     if (!err) {
         read_principal(st, a, out);
         out->csrf_token = NULL;
+        out->last_used_at = dup_col(st, 7, a);
     }
     store_done(st);
     return err;
+}
+
+enum rp_err store_token_touch(struct store_conn *c, const char *token_hash, const char *now)
+{
+    struct store_val v[] = {store_cstr(now), store_cstr(token_hash)};
+    return store_exec(c, "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?", v,
+                      RP_NELEM(v));
 }
 
 enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct store_stmt **out)

@@ -16,6 +16,7 @@ struct store_principal {
     const char *team_ids;    /* JSON array text, "[]" when none */
     const char *locale;
     const char *csrf_token;  /* sessions only */
+    const char *last_used_at; /* tokens only; NULL when never used */
     bool active;
 };
 
@@ -34,6 +35,8 @@ enum rp_err store_token_create(struct store_conn *c, const char *id, const char 
                                const char *name, const char *token_hash, const char *now);
 enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, struct arena *a,
                                struct store_principal *out);
+/* Records that a token was used at `now`. */
+enum rp_err store_token_touch(struct store_conn *c, const char *token_hash, const char *now);
 /* Prepares the list of a user's tokens: columns id, name, created_at, last_used_at,
  * revoked_at, newest first. The caller steps and calls store_done. */
 enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct store_stmt **out);
