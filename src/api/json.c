@@ -35,6 +35,7 @@ static const char *reason(unsigned status)
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
     default: return "Internal Server Error";
     }
@@ -59,6 +60,7 @@ void api_on_error(struct http_req *req, unsigned status)
     const char *detail = status == 404   ? "no such resource"
                          : status == 405 ? "this resource does not allow that method"
                          : status == 413 ? "the request body is larger than allowed"
+                         : status == 431 ? "the request headers are larger than allowed"
                                          : "internal error";
     api__problem(req, status, detail);
 }

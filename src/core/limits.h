@@ -5,9 +5,13 @@
 
 /* JSON request bodies: a record is a few KiB; 1 MiB leaves room for long notes. */
 #define RP_MAX_JSON_BODY (1024u * 1024u)
-/* Request line + headers per connection buffer: browsers cap URLs near 8 KiB and
- * cookies at 4 KiB each; more is answered 414/431 by libmicrohttpd. */
-#define RP_MAX_REQUEST_HEAD (32u * 1024u)
+/* libmicrohttpd's per-connection memory for the request line, headers and parsed
+ * query parameters (about 50 bytes of bookkeeping each). Browsers cap URLs near 8 KiB;
+ * 256 KiB parses a few thousand parameters, so our own limits (64 parameters) answer
+ * with a clear 400 before libmicrohttpd runs out. Pages are only touched as used. */
+#define RP_MAX_REQUEST_HEAD (256u * 1024u)
+/* Total size of the request headers we accept (cookies included); more is 431. */
+#define RP_MAX_HEADER_BYTES (16u * 1024u)
 /* Query parameters per request: more is abuse, not a filter a person builds. */
 #define RP_MAX_QUERY_PARAMS 64u
 /* Values in one `in` filter: keeps the bound-parameter count far below SQLite's 32766. */

@@ -363,6 +363,11 @@ static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
     if (in->kind == IN_NULL || (in->kind == IN_STRING && in->len == 0)) {
         if (f->flags & FF_REQUIRED)
             return rec_field_error(ctx, f->name, "is required");
+        if (f->type == FT_MULTI_ENUM || f->type == FT_MULTI_REF) {
+            out->s = "[]"; /* an empty list, never null */
+            out->len = 2;
+            return RP_OK;
+        }
         out->null = true;
         return RP_OK;
     }
@@ -606,6 +611,32 @@ static enum rp_err apply_inputs(struct rec_ctx *ctx, const struct entity_def *e,
     return ctx->nerrors ? RP_EINVAL : RP_OK;
 }
 
+#define MAX_HIERARCHY 64 /* depth of org charts and account trees we walk for cycles */
+
+/* A reference to the same entity (parent account, reports-to) must not make a loop. */
+static enum rp_err check_cycle(struct rec_ctx *ctx, const struct entity_def *e, int idx,
+                               const struct rec *r)
+{
+    const struct field_def *f = &e->fields[idx];
+    struct rp_str next = {r->v[idx].s, r->v[idx].len};
+    struct principal *who = ctx->who;
+    ctx->who = NULL; /* the chain, not its visibility */
+    enum rp_err err = RP_OK;
+    for (int depth = 0; depth < MAX_HIERARCHY && next.len; depth++) {
+        if (r->id && rp_str_eqc(next, r->id)) {
+            err = rec_field_error(ctx, f->name, depth ? "would make a loop" : "cannot refer to itself");
+            break;
+        }
+        struct rec up;
+        if (load(ctx, e, next, false, &up))
+            break;
+        next = up.v[idx].null ? (struct rp_str){NULL, 0}
+                              : (struct rp_str){up.v[idx].s, up.v[idx].len};
+    }
+    ctx->who = who;
+    return err;
+}
+
 /* Checks references that changed, inside the write transaction. */
 static enum rp_err check_refs(struct rec_ctx *ctx, const struct entity_def *e,
                               const struct rec *r, const struct rec *old)
@@ -618,6 +649,8 @@ static enum rp_err check_refs(struct rec_ctx *ctx, const struct entity_def *e,
             continue;
         if (f->type == FT_REF) {
             enum rp_err e2 = check_ref(ctx, f, (struct rp_str){v->s, v->len});
+            if (!e2 && strcmp(f->ref_entity, e->name) == 0)
+                e2 = check_cycle(ctx, e, (int)i, r);
             if (e2 && e2 != RP_EINVAL)
                 return e2;
             err = err ? err : e2;
@@ -737,6 +770,8 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
     for (size_t i = 0; i < e->nfields; i++) {
         const struct field_def *f = &e->fields[i];
         r->v[i].null = true;
+        if (f->type == FT_MULTI_ENUM || f->type == FT_MULTI_REF)
+            r->v[i] = (struct rec_value){false, 0, "[]", 2};
         if (f->def) {
             struct rec_input d = {.field = rp_str_c(f->name), .kind = IN_STRING, .s = f->def,
                                   .len = strlen(f->def)};

@@ -71,8 +71,9 @@ struct http_config {
     const struct http_route *routes;
     size_t nroutes;
     void *app;
-    /* Called when no route matches, or the method does not (status 404 or 405), and for
-     * oversized bodies (413), so the application answers in its error format. */
+    /* Called when no route matches, or the method does not (status 404 or 405), for
+     * oversized bodies (413) and headers (431), so the application answers in its error
+     * format. */
     void (*on_error)(struct http_req *req, unsigned status);
 };
 

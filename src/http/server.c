@@ -126,7 +126,9 @@ static const struct http_route *route(struct http_server *s, struct http_req *re
         if (!ok)
             continue;
         *path_match = true;
-        if (strcmp(rt->method, req->method) != 0) {
+        /* HEAD runs the GET handler; libmicrohttpd sends the headers only. */
+        bool head_get = strcmp(req->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0;
+        if (strcmp(rt->method, req->method) != 0 && !head_get) {
             if (!strstr(buf_cstr(&allow), rt->method))
                 buf_printf(&allow, "%s%s", allow.len ? ", " : "", rt->method);
             continue;
@@ -220,6 +222,15 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+static enum MHD_Result sum_headers(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
 static void add_security_headers(struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -275,13 +286,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req->body_too_big = true;
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
+        size_t head = 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &head);
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
-        if (!req->body_too_big || !expect || strcasecmp(expect, "100-continue") != 0)
+        bool early_413 = req->body_too_big && expect && strcasecmp(expect, "100-continue") == 0;
+        if (head <= RP_MAX_HEADER_BYTES && !early_413)
             return MHD_YES;
-        /* Answer an announced oversized body at once, so a client that sent
-         * Expect: 100-continue never transmits it. */
+        /* Refuse oversized headers, and an announced oversized body at once so a client
+         * that sent Expect: 100-continue never transmits it. */
         req->done = true;
-        s->cfg.on_error(req, 413);
+        s->cfg.on_error(req, head > RP_MAX_HEADER_BYTES ? 431 : 413);
         return send_response(req);
     }
     if (*upload_data_size) {

@@ -29,7 +29,7 @@ static const struct field_def FIELDS[] = {
     {"country", "Country", FT_STRING, FF_INDEXED, 100, NULL, NULL, "address", NULL},
     {"birthday", "Birthday", FT_DATE, 0, 0, NULL, NULL, "details", NULL},
     {"lead_source", "Lead source", FT_ENUM, FF_INDEXED, 0, meta_lead_sources, NULL, "details", NULL},
-    {"do_not_call", "Do not call", FT_BOOL, 0, 0, NULL, NULL, "details", NULL},
+    {"do_not_call", "Do not call", FT_BOOL, 0, 0, NULL, NULL, "details", "false"},
     {"description", "Description", FT_TEXT, FF_SEARCH, 0, NULL, NULL, "description", NULL},
 };
 

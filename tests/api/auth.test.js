@@ -37,6 +37,18 @@ describe('login', () => {
     assert.match(sc, /;\s*Path=\//i);
   });
 
+  test('login always issues a fresh session id (no session fixation)', async () => {
+    const c = new Client(srv.base);
+    c.cookie = 'rapport_session=attacker-chosen-value-1234567890';
+    const r = await c.login('admin', ADMIN_PASSWORD);
+    assert.equal(r.status, 200);
+    assert.notEqual(c.cookie, 'rapport_session=attacker-chosen-value-1234567890');
+    const a = await loginAdmin(srv.base);
+    const old = a.cookie;
+    await a.login('admin', ADMIN_PASSWORD);
+    assert.notEqual(a.cookie, old, 'a second login on a signed-in client rotates the id');
+  });
+
   test('two logins get different sessions and CSRF tokens', async () => {
     const a = await loginAdmin(srv.base);
     const b = await loginAdmin(srv.base);
@@ -198,6 +210,18 @@ describe('login throttling', () => {
     assertProblem(good, 429, 'right password while throttled');
     assert.ok(good.headers.get('retry-after'));
     assert.equal(c.cookie, null, 'no session while throttled');
+  });
+
+  test('parallel failures cannot slip past the limit (atomic counting)', async () => {
+    const username = 'race-' + Date.now().toString(36);
+    await createUser(admin, { username, password: 'race-password-1', role: 'sales' });
+    const rs = await Promise.all([...Array(30).keys()].map((i) =>
+      new Client(srv.base).login(username, 'wrong-' + i)));
+    const statuses = rs.map((r) => r.status);
+    for (const st of statuses) assert.ok([401, 429].includes(st), `status ${st}`);
+    const checked = statuses.filter((st) => st === 401).length;
+    assert.ok(checked <= 11, `${checked} password checks answered 401 (limit is 10): ${statuses}`);
+    assertProblem(await new Client(srv.base).login(username, 'race-password-1'), 429);
   });
 
   test('throttling one username does not block another', async () => {

@@ -27,9 +27,11 @@ const STOP_TIMEOUT_MS = 15000;
 
 // Start `rapport serve` on a fresh database and a free port.
 // Returns {base, stop(), stderr(), dir}: base is "http://127.0.0.1:PORT".
-export async function startServer({ env = {}, args = [] } = {}) {
+// Options: env (extra environment), args (extra CLI args), dir (reuse an existing data
+// directory, e.g. to restart on the same database), keepDir (do not delete it on stop).
+export async function startServer({ env = {}, args = [], dir: reuse = null, keepDir = false } = {}) {
   if (!existsSync(BIN)) throw new Error(`server binary not found: ${BIN} (set RAPPORT_BIN)`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'rapport-api-'));
+  const dir = reuse || mkdtempSync(path.join(tmpdir(), 'rapport-api-'));
   const child = spawn(
     BIN,
     ['serve', '--db', `sqlite:${path.join(dir, 'rapport.db')}`, '--listen', '127.0.0.1:0', ...args],
@@ -98,8 +100,10 @@ export async function startServer({ env = {}, args = [] } = {}) {
       }
       assert.equal(res.code, 0,
         `server exit: code ${res.code}, signal ${res.signal}\nstderr (tail): ${stderr.slice(-6000)}`);
+      const san = /(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)/.exec(stderr);
+      assert.ok(!san, `sanitizer report in server stderr:\n${stderr.slice(Math.max(0, (san?.index ?? 0) - 200), (san?.index ?? 0) + 4000)}`);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
     }
   }
   return { base, stop, stderr: () => stderr, dir, pid: child.pid };

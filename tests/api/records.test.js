@@ -283,6 +283,21 @@ describe('field validation', () => {
     assert.equal(await countAccounts(), before);
   });
 
+  test('money from JSON numbers is rounded exactly (no binary float artefacts)', async () => {
+    for (const [input, want] of [[0.29, '0.29'], [4.35, '4.35'], [1.15, '1.15'], [0.1, '0.10'], [19.99, '19.99'],
+      [1005.05, '1005.05'], ['0.29', '0.29'], ['4.35', '4.35']]) {
+      const a = await create(admin, 'accounts', { name: uniq('float'), annual_revenue: input });
+      assert.equal(a.annual_revenue, want, `input ${JSON.stringify(input)}`);
+    }
+  });
+
+  test('money out of range → 422, never wrapped or truncated', async () => {
+    for (const bad of ['100000000000000000000.00', '92233720368547758.08', 1e30, '9'.repeat(40)]) {
+      const r = await admin.post('/accounts', { name: uniq('huge'), annual_revenue: bad });
+      assertProblem(r, 422, `annual_revenue=${bad}`);
+    }
+  });
+
   test('website must be an http(s) URL; email must be an e-mail', async () => {
     for (const bad of ['ftp://example.com', 'javascript:alert(1)', 'example', 'http://']) {
       const p = assertProblem(await admin.post('/accounts', { name: uniq('url'), website: bad }), 422, bad);
@@ -326,7 +341,7 @@ describe('contacts', () => {
   test('create with account reference and typed fields', async () => {
     account = await create(admin, 'accounts', { name: uniq('contact-home') });
     const r = await admin.post('/contacts', {
-      salutation: 'Ms.', first_name: 'Ada', last_name: 'Lovelace', account_id: account.id,
+      salutation: 'ms', first_name: 'Ada', last_name: 'Lovelace', account_id: account.id,
       email: 'ada@example.com', birthday: '1990-12-10', lead_source: 'referral', do_not_call: true,
     });
     assert.equal(r.status, 201, r.text);
@@ -348,11 +363,14 @@ describe('contacts', () => {
   });
 
   test('account_id must exist → 422', async () => {
+    const before0 = (await admin.get('/contacts?count=true&limit=1')).body.total;
     const p = assertProblem(await admin.post('/contacts',
       { last_name: 'Ghost', account_id: '00000000-0000-7000-8000-000000000000' }), 422);
     assert.ok(fieldErrors(p).includes('account_id'));
     const p2 = assertProblem(await admin.post('/contacts', { last_name: 'Ghost', account_id: 'garbage' }), 422);
     assert.ok(fieldErrors(p2).includes('account_id'));
+    assert.equal((await admin.get('/contacts?count=true&limit=1')).body.total, before0, 'no contact created');
+    assert.equal((await admin.get('/contacts?last_name=Ghost')).body.data.length, 0);
   });
 
   test('account_id pointing at a deleted account → 422', async () => {
@@ -365,6 +383,14 @@ describe('contacts', () => {
   test('reports_to_id must reference a contact (not an account)', async () => {
     const p = assertProblem(await admin.post('/contacts', { last_name: 'X', reports_to_id: account.id }), 422);
     assert.ok(fieldErrors(p).includes('reports_to_id'));
+  });
+
+  test('a contact cannot report to itself (422)', async () => {
+    const me = await create(admin, 'contacts', { last_name: 'Selfish' });
+    const p = assertProblem(await admin.patch(`/contacts/${me.id}`, { reports_to_id: me.id }), 422);
+    assert.ok(fieldErrors(p).includes('reports_to_id'));
+    const acc = await create(admin, 'accounts', { name: uniq('self-parent') });
+    assertProblem(await admin.patch(`/accounts/${acc.id}`, { parent_id: acc.id }), 422);
   });
 
   test('birthday must be a real YYYY-MM-DD date', async () => {
@@ -402,4 +428,55 @@ describe('teams', () => {
     const missing = assertProblem(await admin.post('/teams', { description: 'no name' }), 422);
     assert.ok(fieldErrors(missing).includes('name'));
   });
+});
+
+describe('the same record contract for every resource', () => {
+  const samples = {
+    accounts: () => ({ name: uniq('gen-acc') }),
+    contacts: () => ({ last_name: uniq('gen-ct') }),
+    teams: () => ({ name: uniq('gen-team') }),
+    users: () => ({ username: uniq('gen-user'), password: 'password-123', role: 'sales' }),
+  };
+  const patches = {
+    accounts: { description: 'patched' },
+    contacts: { description: 'patched' },
+    teams: { description: 'patched' },
+    users: { display_name: 'patched' },
+  };
+  for (const res of Object.keys(samples)) {
+    test(`${res}: create → get (ETag) → patch → stale 412 → delete/restore → history`, async () => {
+      const c = await admin.post(`/${res}`, samples[res]());
+      assert.equal(c.status, 201, c.text);
+      const rec = c.body;
+      assert.match(rec.id, UUID_RE);
+      assert.ok((c.headers.get('location') || '').endsWith(`/api/v1/${res}/${rec.id}`), `Location for ${res}`);
+      for (const f of ['created_at', 'updated_at']) assert.match(rec[f], RFC3339_Z_RE, f);
+      assert.equal(rec.version, 1);
+      assert.equal(rec.created_by, admin.user.id);
+      assert.equal(typeof rec.owner_id, 'string');
+      const g = await admin.get(`/${res}/${rec.id}`);
+      assert.equal(g.status, 200);
+      assert.equal(g.headers.get('etag'), '"1"');
+      const p = await admin.patch(`/${res}/${rec.id}`, patches[res], { headers: { 'if-match': '"1"' } });
+      assert.equal(p.status, 200, p.text);
+      assert.equal(p.body.version, 2);
+      assertProblem(await admin.patch(`/${res}/${rec.id}`, patches[res], { headers: { 'if-match': '"1"' } }), 412);
+      const l = await admin.get(`/${res}?limit=500`);
+      assert.ok(l.body.data.some((x) => x.id === rec.id), 'listed');
+      if (res === 'users') {
+        assertProblem(await admin.del(`/${res}/${rec.id}`), 405);
+      } else {
+        assert.equal((await admin.del(`/${res}/${rec.id}`)).status, 204);
+        assertProblem(await admin.get(`/${res}/${rec.id}`), 404);
+        const bin = await admin.get(`/${res}?deleted=only&limit=500`);
+        assert.ok(bin.body.data.some((x) => x.id === rec.id), 'in bin');
+        assert.equal((await admin.post(`/${res}/${rec.id}/restore`)).status, 200);
+      }
+      const h = await admin.get(`/${res}/${rec.id}/history`);
+      assert.equal(h.status, 200, h.text);
+      assert.equal(h.body.data[h.body.data.length - 1].action, 'create');
+      assert.ok(h.body.data.some((e) => e.action === 'update'));
+      assertProblem(await admin.post(`/${res}`, { ...samples[res](), bogus_field: 1 }), 422);
+    });
+  }
 });

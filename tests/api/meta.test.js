@@ -1,0 +1,143 @@
+// Metadata (/meta) and the OpenAPI document (/openapi.json).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { startServer, loginAdmin, Client } from './helpers.js';
+
+let srv;
+let admin;
+let meta;
+
+before(async () => {
+  srv = await startServer();
+  admin = await loginAdmin(srv.base);
+});
+after(async () => { await srv?.stop(); });
+
+const entity = (name) => meta.entities.find((e) => e.name === name);
+const field = (ent, name) => entity(ent).fields.find((f) => f.name === name);
+
+describe('/meta', () => {
+  test('lists the entities with labels and fields', async () => {
+    const r = await admin.get('/meta');
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.headers.get('content-type'), /^application\/json/);
+    meta = r.body;
+    assert.ok(Array.isArray(meta.entities));
+    for (const name of ['accounts', 'contacts', 'users', 'teams']) {
+      const e = entity(name);
+      assert.ok(e, `entity ${name}`);
+      assert.equal(typeof e.label, 'string');
+      assert.equal(typeof e.label_plural, 'string');
+      assert.ok(Array.isArray(e.fields) && e.fields.length > 0);
+      for (const f of e.fields) {
+        assert.equal(typeof f.name, 'string');
+        assert.equal(typeof f.type, 'string');
+        assert.equal(typeof f.label, 'string');
+        assert.equal(typeof f.required, 'boolean', `${name}.${f.name}.required`);
+      }
+    }
+    assert.equal(entity('accounts').label, 'Account');
+    assert.equal(entity('accounts').label_plural, 'Accounts');
+  });
+
+  test('accounts fields carry types, required flags, enums and refs', () => {
+    assert.equal(field('accounts', 'name').required, true);
+    assert.equal(field('accounts', 'name').type, 'string');
+    assert.equal(field('accounts', 'billing_city').required, false);
+    assert.deepEqual(field('accounts', 'type').enum,
+      ['customer', 'prospect', 'partner', 'distributor', 'supplier', 'competitor', 'bank', 'other']);
+    assert.equal(field('accounts', 'type').type, 'enum');
+    assert.deepEqual(field('accounts', 'credit_rating').enum, ['excellent', 'good', 'fair', 'poor', 'unknown']);
+    assert.deepEqual(field('accounts', 'status').enum, ['active', 'inactive', 'on_hold', 'closed']);
+    assert.deepEqual(field('accounts', 'tier').enum, ['A', 'B', 'C']);
+    for (const v of ['technology', 'banking', 'retail', 'manufacturing']) {
+      assert.ok(field('accounts', 'industry').enum.includes(v), `industry ${v}`);
+    }
+    assert.equal(field('accounts', 'annual_revenue').type, 'money');
+    assert.equal(field('accounts', 'website').type, 'url');
+    assert.equal(field('accounts', 'parent_id').ref, 'accounts');
+  });
+
+  test('contacts, users, teams fields', () => {
+    assert.equal(field('contacts', 'last_name').required, true);
+    assert.equal(field('contacts', 'first_name').required, false);
+    assert.equal(field('contacts', 'account_id').ref, 'accounts');
+    assert.equal(field('contacts', 'reports_to_id').ref, 'contacts');
+    assert.equal(field('contacts', 'birthday').type, 'date');
+    assert.equal(field('contacts', 'do_not_call').type, 'bool');
+    assert.deepEqual(field('contacts', 'lead_source').enum,
+      ['web', 'referral', 'campaign', 'cold_call', 'trade_show', 'partner', 'email', 'other']);
+    assert.equal(field('users', 'username').required, true);
+    assert.deepEqual(field('users', 'role').enum,
+      ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly']);
+    assert.deepEqual(field('users', 'locale').enum, ['en', 'zh-CN']);
+    assert.ok(!entity('users').fields.some((f) => f.name === 'password_hash'), 'no password_hash in meta');
+    assert.equal(field('teams', 'name').required, true);
+  });
+
+  test('every field in /meta is accepted by the API and every enum value round-trips', async () => {
+    // create an account setting every enum field to its last value
+    const body = { name: 'Meta roundtrip' };
+    for (const f of entity('accounts').fields) if (f.enum) body[f.name] = f.enum[f.enum.length - 1];
+    const r = await admin.post('/accounts', body);
+    assert.equal(r.status, 201, r.text);
+    for (const [k, v] of Object.entries(body)) assert.equal(r.body[k], v, k);
+    // every meta field appears on the record
+    for (const f of entity('accounts').fields) assert.ok(f.name in r.body, `record has ${f.name}`);
+  });
+
+  test('/meta needs a signed-in user or answers the same to everyone', async () => {
+    const r = await new Client(srv.base).get('/meta');
+    assert.ok([200, 401].includes(r.status), `got ${r.status}`);
+  });
+});
+
+describe('/openapi.json', () => {
+  let doc;
+  test('is served as JSON', async () => {
+    let r = await new Client(srv.base).get('/openapi.json');
+    if (r.status === 401) r = await admin.get('/openapi.json');
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.match(r.headers.get('content-type'), /json/);
+    doc = r.body;
+    assert.match(doc.openapi, /^3\.1\.\d+$/);
+  });
+
+  test('is a valid OpenAPI 3.1 document', async () => {
+    const v = new Validator();
+    const res = await v.validate(doc);
+    assert.equal(v.version, '3.1');
+    assert.ok(res.valid, `invalid OpenAPI: ${String(JSON.stringify(res.errors, null, 1)).slice(0, 3000)}`);
+  });
+
+  test('documents the record endpoints for each entity', () => {
+    const paths = Object.keys(doc.paths);
+    const has = (p) => paths.some((x) => x === p || x === '/api/v1' + p || x.endsWith(p));
+    for (const res of ['accounts', 'contacts', 'users', 'teams']) {
+      assert.ok(has(`/${res}`), `path /${res}`);
+      const item = paths.find((x) => new RegExp(`/${res}/\\{[^}]+\\}$`).test(x));
+      assert.ok(item, `item path for ${res}`);
+      assert.ok(doc.paths[item].get && doc.paths[item].patch, `${res} item get+patch`);
+    }
+    const acc = paths.find((x) => /\/accounts$/.test(x));
+    assert.ok(doc.paths[acc].get && doc.paths[acc].post, 'accounts list get+post');
+    const users = paths.find((x) => /\/users\/\{[^}]+\}$/.test(x));
+    assert.ok(!doc.paths[users].delete, 'users have no DELETE');
+  });
+
+  test('$refs resolve and the schemas reflect the metadata', async () => {
+    const v = new Validator();
+    await v.validate(doc);
+    assert.doesNotThrow(() => v.resolveRefs());
+    const json = JSON.stringify(doc);
+    for (const m of json.matchAll(/"\$ref":"#\/([^"]+)"/g)) {
+      let node = doc;
+      for (const part of m[1].split('/')) node = node?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+      assert.ok(node !== undefined, `$ref #/${m[1]} resolves`);
+    }
+    assert.ok(json.includes('"distributor"'), 'account type enum present');
+    assert.ok(json.includes('annual_revenue'));
+    assert.ok(!/password_hash/.test(json));
+  });
+});
