@@ -594,6 +594,32 @@ static void h_me(struct http_req *req)
     api__json(req, 200, out);
 }
 
+static void h_me_update(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    json_t *cur = json_incref(json_object_get(root, "current_password"));
+    json_object_del(root, "current_password");
+    if (cur)
+        arena_on_release(&req->a, decref, cur);
+    struct rec_input *in;
+    size_t n;
+    decode_inputs(&req->a, root, &in, &n);
+    struct rp_str current = {"", 0};
+    if (json_is_string(cur))
+        current = (struct rp_str){json_string_value(cur), json_string_length(cur)};
+    struct rec r;
+    enum rp_err err = auth_update_me(&c.ctx, in, n, current, json_is_string(cur), &r);
+    if (err)
+        fail(&c, err);
+    else
+        send_record(&c, 200, &r);
+}
+
 static void h_token_create(struct http_req *req)
 {
     struct call c;
@@ -740,6 +766,7 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/auth/login", h_login},
     {"POST", "/api/v1/auth/logout", h_logout},
     {"GET", "/api/v1/auth/me", h_me},
+    {"PATCH", "/api/v1/auth/me", h_me_update},
     {"POST", "/api/v1/tokens", h_token_create},
     {"GET", "/api/v1/tokens", h_token_list},
     {"DELETE", "/api/v1/tokens/{id}", h_token_delete},

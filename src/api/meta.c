@@ -362,6 +362,8 @@ json_t *api__openapi(void)
     simple_path(paths, "/api/v1/auth/login", "post", "Sign in", "login", "200");
     simple_path(paths, "/api/v1/auth/logout", "post", "Sign out", "logout", "204");
     simple_path(paths, "/api/v1/auth/me", "get", "The signed-in user", "me", "200");
+    simple_path(paths, "/api/v1/auth/me", "patch",
+                "Change my display name, e-mail, language or password", "update_me", "200");
     simple_path(paths, "/api/v1/tokens", "get", "My API tokens", "list_tokens", "200");
     simple_path(paths, "/api/v1/tokens", "post", "Create an API token", "create_token", "201");
     simple_path(paths, "/api/v1/meta", "get", "Entity metadata", "meta", "200");

@@ -255,6 +255,45 @@ enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id)
     return store_commit(ctx->conn);
 }
 
+enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
+                           struct rp_str current_password, bool has_current,
+                           struct rec *out)
+{
+    static const char *const SELF[] = {"display_name", "email", "locale", "password"};
+    bool new_password = false;
+    for (size_t i = 0; i < n; i++) {
+        bool ok = false;
+        for (size_t k = 0; k < RP_NELEM(SELF); k++)
+            ok = ok || rp_str_eqc(in[i].field, SELF[k]);
+        if (!ok)
+            rec_field_error(ctx, arena_strndup(ctx->a, in[i].field.p, in[i].field.len),
+                            "cannot be changed here");
+        new_password = new_password || (rp_str_eqc(in[i].field, "password") &&
+                                         in[i].kind != IN_NULL);
+    }
+    if (new_password) {
+        const char *id, *hash;
+        bool active;
+        enum rp_err err =
+            store_user_credentials(ctx->conn, ctx->who->username, ctx->a, &id, &hash, &active);
+        if (err)
+            return err;
+        char *pw = arena_strndup(ctx->a, current_password.p, current_password.len);
+        arena_on_release(ctx->a, wipe, pw);
+        if (!has_current)
+            rec_field_error(ctx, "current_password", "is required to set a new password");
+        else if (!hash || current_password.len > RP_MAX_PASSWORD ||
+                 crypto_pwhash_str_verify(hash, pw, current_password.len) != 0)
+            rec_field_error(ctx, "current_password", "is wrong");
+    }
+    if (ctx->nerrors)
+        return RP_EINVAL;
+    ctx->sudo = true; /* the fields were limited above; the audit still names the user */
+    enum rp_err err = rec_update(ctx, &entity_users, rp_str_c(ctx->who->user_id), in, n, -1, out);
+    ctx->sudo = false;
+    return err;
+}
+
 enum rp_err auth_bootstrap(struct store *s)
 {
     struct store_conn *c;

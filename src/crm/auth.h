@@ -34,6 +34,12 @@ enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const cha
                               const char **secret);
 enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id);
 
+/* Self-service: the caller changes their own display_name, email, locale or password.
+ * A new password needs the current one. Other fields are RP_EINVAL. */
+enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
+                           struct rp_str current_password, bool has_current,
+                           struct rec *out);
+
 /* On a database without users, creates `admin` with RAPPORT_ADMIN_PASSWORD or a
  * random password that is printed once on stderr. */
 enum rp_err auth_bootstrap(struct store *s);

@@ -34,7 +34,8 @@ static enum rp_err users_validate(struct rec_ctx *ctx, struct rec *r, const stru
         /* Administrators cannot lock themselves out. */
         if (!field(r, "active")->i)
             return rec_field_error(ctx, "active", "you cannot deactivate yourself");
-        if (strcmp(field(r, "role")->s, "admin") != 0)
+        if (strcmp(field(old, "role")->s, "admin") == 0 &&
+            strcmp(field(r, "role")->s, "admin") != 0)
             return rec_field_error(ctx, "role", "you cannot remove your own admin role");
     }
     return RP_OK;
@@ -50,9 +51,13 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
     bool new_password = !pw->null && pw->s != field(old, "password")->s;
     if (!deactivated && !new_password)
         return RP_OK;
-    /* A deactivated user, or one whose password changed, is signed out everywhere;
-     * deactivation also revokes their API tokens. Their records stay theirs. */
-    enum rp_err err = store_session_delete_user(ctx->conn, r->id);
+    /* A deactivated user, or one whose password changed, is signed out everywhere (but
+     * in the session that changed their own password); deactivation also revokes their
+     * API tokens. Their records stay theirs. */
+    const char *keep = !deactivated && ctx->who && strcmp(ctx->who->user_id, r->id) == 0
+                           ? ctx->who->session_hash
+                           : NULL;
+    enum rp_err err = store_session_delete_user(ctx->conn, r->id, keep);
     if (!err && deactivated) {
         char now[32];
         text_format_datetime(text_now_ms(), now, sizeof(now));

@@ -436,7 +436,7 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
 {
     buf_printf(&b->sql, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
                q->deleted_only ? "NOT NULL" : "NULL");
-    enum acl_scope scope = acl_scope(ctx->who, e, ACL_READ);
+    enum acl_scope scope = rec__scope(ctx, e, ACL_READ);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not read %s", e->label_plural);
     if (scope == SCOPE_OWN) {
@@ -461,7 +461,7 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
             buf_printf(&b->sql, " AND t.%s IS %s", c, f->vals[0].i ? "NULL" : "NOT NULL");
             break;
         case OP_LIKE:
-            buf_printf(&b->sql, " AND t.%s LIKE ? ESCAPE '\\'", c);
+            buf_printf(&b->sql, " AND t.%s %s ? ESCAPE '\\'", c, store_like_ci(ctx->store));
             param(ctx, b, f->vals[0]);
             break;
         case OP_IN:
@@ -494,8 +494,8 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
     return RP_OK;
 }
 
-/* Keyset condition: rows strictly after the cursor in (sort keys…, seq) order. SQL
- * sorts NULL first ascending and last descending; the store keeps that contract. */
+/* Keyset condition: rows strictly after the cursor in (sort keys…, seq) order, with
+ * NULL first ascending and last descending (ORDER BY says so explicitly). */
 static void keyset(struct rec_ctx *ctx, const struct rec_query *q, size_t i, struct sqlb *b)
 {
     if (i == q->nsort) {
@@ -573,8 +573,10 @@ enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec
     }
     if (!err) {
         buf_adds(&b.sql, " ORDER BY ");
+        /* NULL placement is spelled out, so every backend orders as keyset() expects. */
         for (size_t i = 0; i < q->nsort; i++)
-            buf_printf(&b.sql, "t.%s%s, ", q->sort[i].col.name, q->sort[i].desc ? " DESC" : "");
+            buf_printf(&b.sql, "t.%s%s, ", q->sort[i].col.name,
+                       q->sort[i].desc ? " DESC NULLS LAST" : " NULLS FIRST");
         bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
         buf_printf(&b.sql, "t.seq%s LIMIT ?", desc ? " DESC" : "");
         param(ctx, &b, store_int((int64_t)q->limit + 1));
@@ -616,7 +618,7 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
         bool fts = false;
         for (size_t f = 0; f < e->nfields; f++)
             fts = fts || (e->fields[f].flags & FF_SEARCH);
-        if (!fts || acl_scope(ctx->who, e, ACL_READ) == SCOPE_NONE)
+        if (!fts || rec__scope(ctx, e, ACL_READ) == SCOPE_NONE)
             continue;
         struct rec_query eq = query;
         eq.limit = per_entity;

@@ -242,9 +242,15 @@ static enum rp_err load(struct rec_ctx *ctx, const struct entity_def *e, struct 
     return err;
 }
 
+enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
+                          enum acl_action action)
+{
+    return ctx->sudo ? SCOPE_ALL : acl_scope(ctx->who, e, action);
+}
+
 static bool readable(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r)
 {
-    return acl_owner_in_scope(ctx, acl_scope(ctx->who, e, ACL_READ), r->owner_id);
+    return acl_owner_in_scope(ctx, rec__scope(ctx, e, ACL_READ), r->owner_id);
 }
 
 enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
@@ -759,7 +765,7 @@ static void now_text(struct rec_ctx *ctx, const char **out)
 enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
                        const struct rec_input *in, size_t n, struct rec *out)
 {
-    enum acl_scope scope = acl_scope(ctx->who, e, ACL_CREATE);
+    enum acl_scope scope = rec__scope(ctx, e, ACL_CREATE);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not create %s", e->label_plural);
 
@@ -888,7 +894,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     err = load(ctx, e, id, false, &old);
     if (!err && !readable(ctx, e, &old))
         err = RP_ENOTFOUND;
-    enum acl_scope scope = acl_scope(ctx->who, e, ACL_EDIT);
+    enum acl_scope scope = rec__scope(ctx, e, ACL_EDIT);
     if (!err && !acl_owner_in_scope(ctx, scope, old.owner_id))
         err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not change this %s", e->label);
     if (!err && expect_version >= 0 && expect_version != old.version)
@@ -989,7 +995,7 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
     err = load(ctx, e, id, false, &r);
     if (!err && !readable(ctx, e, &r))
         err = RP_ENOTFOUND;
-    if (!err && !acl_owner_in_scope(ctx, acl_scope(ctx->who, e, ACL_DELETE), r.owner_id))
+    if (!err && !acl_owner_in_scope(ctx, rec__scope(ctx, e, ACL_DELETE), r.owner_id))
         err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not delete this %s", e->label);
     if (!err && expect_version >= 0 && expect_version != r.version)
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", e->label);
@@ -1011,7 +1017,7 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
     err = load(ctx, e, id, true, out);
     if (!err && (!out->deleted_at || !readable(ctx, e, out)))
         err = RP_ENOTFOUND;
-    if (!err && !acl_owner_in_scope(ctx, acl_scope(ctx->who, e, ACL_DELETE), out->owner_id))
+    if (!err && !acl_owner_in_scope(ctx, rec__scope(ctx, e, ACL_DELETE), out->owner_id))
         err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not restore this %s", e->label);
     if (!err)
         err = set_deleted(ctx, e, out, false);

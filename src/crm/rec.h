@@ -74,6 +74,8 @@ struct rec_ctx {
     struct store_conn *conn;
     struct arena *a;
     struct principal *who;        /* NULL only for system work (bootstrap, CLI) */
+    bool sudo;                    /* skip permission checks, still audit as `who`:
+                                     for self-service paths that checked on their own */
     /* Filled on RP_EINVAL: per-field errors (422) and/or a detail message (400). */
     struct rec_field_error *errors;
     size_t nerrors;

@@ -10,6 +10,9 @@
                      " t.version, t.deleted_at"
 #define REC_NSYS 8
 
+/* The caller's scope, or SCOPE_ALL when the context acts for the system (ctx->sudo). */
+enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
+                          enum acl_action action);
 /* Storage class of a field: integer-valued types use rec_value.i. */
 bool rec__is_int_type(enum field_type t);
 /* SELECT <system columns>, <fields> FROM <table> t — built once per entity. */

@@ -126,6 +126,11 @@ struct store_table {
  * Idempotent; runs at start, in one transaction with the other tables. */
 enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t);
 
+/* ---- dialect: operators ---- */
+
+/* The case-insensitive (for ASCII at least) LIKE operator: "LIKE" or "ILIKE". */
+const char *store_like_ci(const struct store *s);
+
 /* ---- dialect: full-text search ---- */
 
 /* Replaces the searchable text of row `seq` of `table`. */

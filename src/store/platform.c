@@ -66,10 +66,11 @@ enum rp_err store_session_delete(struct store_conn *c, const char *id_hash)
     return store_exec(c, "DELETE FROM sessions WHERE id_hash = ?", &v, 1);
 }
 
-enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id)
+enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
+                                      const char *keep_hash)
 {
-    struct store_val v = store_cstr(user_id);
-    return store_exec(c, "DELETE FROM sessions WHERE user_id = ?", &v, 1);
+    struct store_val v[] = {store_cstr(user_id), store_cstr(keep_hash ? keep_hash : "")};
+    return store_exec(c, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", v, 2);
 }
 
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out)

@@ -27,8 +27,10 @@ enum rp_err store_session_create(struct store_conn *c, const char *id_hash, cons
 enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
                                  struct arena *a, struct store_principal *out);
 enum rp_err store_session_delete(struct store_conn *c, const char *id_hash);
-/* Revokes every session of a user (logout everywhere, deactivation). */
-enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id);
+/* Revokes every session of a user (logout everywhere, deactivation) but `keep_hash`
+ * (may be NULL): the session that made the change stays signed in. */
+enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
+                                      const char *keep_hash);
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out);
 
 enum rp_err store_token_create(struct store_conn *c, const char *id, const char *user_id,

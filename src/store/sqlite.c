@@ -228,6 +228,12 @@ void store_close(struct store *s)
     free(s);
 }
 
+const char *store_like_ci(const struct store *s)
+{
+    (void)s;
+    return "LIKE"; /* SQLite's LIKE folds ASCII case */
+}
+
 enum rp_err store_size(struct store_conn *c, int64_t *bytes)
 {
     struct store_stmt *st;
