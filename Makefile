@@ -21,18 +21,22 @@ SRCS := $(sort $(wildcard src/core/*.c src/http/*.c src/store/*.c src/model/*.c 
 HDRS := $(wildcard src/*/*.h)
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-REL_OBJS := $(patsubst src/%.c,build/rel/%.o,$(SRCS))
+# Release objects; `make clang-check` points these at build/clang to prove that clang
+# builds the tree warning-free too.
+REL ?= build/rel
+RAPPORT ?= build/rapport
+REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run test unit api-test clean deps
+.PHONY: all run test unit api-test clang-check clean deps
 
-all: build/rapport
+all: $(RAPPORT)
 
-build/rapport: $(REL_OBJS) build/rel/main.o
+$(RAPPORT): $(REL_OBJS) $(REL)/main.o
 	@echo "  LINK    $@"
 	@$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIBS)
 
-build/rel/%.o: src/%.c $(HDRS)
+$(REL)/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_COMMON) $(RELEASE_CFLAGS) -c -o $@ $<
@@ -72,6 +76,9 @@ test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
 	$(MAKE) api-test
+
+clang-check:
+	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport
 
 clean:
 	rm -rf build
