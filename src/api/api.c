@@ -263,6 +263,33 @@ static bool if_match(struct call *c, int64_t *version)
     return true;
 }
 
+/* Opens an authenticated call on the entity named by the first path segment. */
+static const struct entity_def *begin_entity(struct call *c, struct http_req *req)
+{
+    if (!begin(c, req, true))
+        return NULL;
+    return entity_or_404(c, req->params[0]);
+}
+
+static void send_record(struct call *c, unsigned status, const struct rec *r);
+
+/* Answers with the record, or with the problem for err. */
+static void reply_record(struct call *c, enum rp_err err, unsigned status, const struct rec *r)
+{
+    if (err)
+        fail(c, err);
+    else
+        send_record(c, status, r);
+}
+
+/* Answers {"data": data}. */
+static void send_data(struct http_req *req, json_t *data)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    api__json(req, 200, root);
+}
+
 static void send_record(struct call *c, unsigned status, const struct rec *r)
 {
     http_add_header(c->req, "ETag", arena_printf(&c->req->a, "\"%lld\"", (long long)r->version));
@@ -282,9 +309,7 @@ static void no_content(struct http_req *req)
 static void h_list(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
     struct rec_param *params = arena_calloc(&req->a, req->nquery + 1, sizeof(*params));
@@ -325,9 +350,7 @@ static void h_list(struct http_req *req)
 static void h_create(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
     json_t *root = body_object(&c);
@@ -338,34 +361,24 @@ static void h_create(struct http_req *req)
     decode_inputs(&req->a, root, &in, &n);
     struct rec r;
     enum rp_err err = rec_create(&c.ctx, e, in, n, &r);
-    if (err)
-        fail(&c, err);
-    else
-        send_record(&c, 201, &r);
+    reply_record(&c, err, 201, &r);
 }
 
 static void h_get(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
     struct rec r;
     enum rp_err err = rec_get(&c.ctx, e, req->params[1], &r);
-    if (err)
-        fail(&c, err);
-    else
-        send_record(&c, 200, &r);
+    reply_record(&c, err, 200, &r);
 }
 
 static void h_update(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     int64_t version;
     if (!e || !if_match(&c, &version))
         return;
@@ -377,18 +390,13 @@ static void h_update(struct http_req *req)
     decode_inputs(&req->a, root, &in, &n);
     struct rec r;
     enum rp_err err = rec_update(&c.ctx, e, req->params[1], in, n, version, &r);
-    if (err)
-        fail(&c, err);
-    else
-        send_record(&c, 200, &r);
+    reply_record(&c, err, 200, &r);
 }
 
 static void h_delete(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     int64_t version;
     if (!e || !if_match(&c, &version))
         return;
@@ -407,25 +415,18 @@ static void h_delete(struct http_req *req)
 static void h_restore(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
     struct rec r;
     enum rp_err err = rec_restore(&c.ctx, e, req->params[1], &r);
-    if (err)
-        fail(&c, err);
-    else
-        send_record(&c, 200, &r);
+    reply_record(&c, err, 200, &r);
 }
 
 static void h_history(struct http_req *req)
 {
     struct call c;
-    if (!begin(&c, req, true))
-        return;
-    const struct entity_def *e = entity_or_404(&c, req->params[0]);
+    const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
     struct rec_history_row *rows;
@@ -446,9 +447,7 @@ static void h_history(struct http_req *req)
         json_object_set_new(o, "new", str_or_null_(rows[i].new_value));
         json_array_append_new(data, o);
     }
-    json_t *root = json_object();
-    json_object_set_new(root, "data", data);
-    api__json(req, 200, root);
+    send_data(req, data);
 }
 
 static void h_search(struct http_req *req)
@@ -479,9 +478,7 @@ static void h_search(struct http_req *req)
         json_object_set_new(o, "title", str_or_null_(hits[i].title));
         json_array_append_new(data, o);
     }
-    json_t *root = json_object();
-    json_object_set_new(root, "data", data);
-    api__json(req, 200, root);
+    send_data(req, data);
 }
 
 static void h_transfer(struct http_req *req)
@@ -614,10 +611,7 @@ static void h_me_update(struct http_req *req)
         current = (struct rp_str){json_string_value(cur), json_string_length(cur)};
     struct rec r;
     enum rp_err err = auth_update_me(&c.ctx, in, n, current, json_is_string(cur), &r);
-    if (err)
-        fail(&c, err);
-    else
-        send_record(&c, 200, &r);
+    reply_record(&c, err, 200, &r);
 }
 
 static void h_token_create(struct http_req *req)

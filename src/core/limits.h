@@ -29,8 +29,9 @@
 #define RP_MAX_SEARCH_QUERY 200u
 /* Terms in one full-text query. */
 #define RP_MAX_SEARCH_TERMS 8u
-/* Opaque cursors: a few sort values plus the row key. */
-#define RP_MAX_CURSOR 1024u
+/* Opaque cursors, decoded: up to 4 sort keys of at most 255 code points (1020 bytes)
+ * each, plus the row key — about 4 KiB, so 8 KiB leaves room. */
+#define RP_MAX_CURSOR (8u * 1024u)
 /* Per-request arena blocks: requests allocate a few KiB; big responses grow it. */
 #define RP_ARENA_BLOCK (16u * 1024u)
 /* Size of one generated SQL statement. */

@@ -77,9 +77,27 @@ static bool text_like(enum field_type t)
     return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_URL;
 }
 
-static bool sortable(enum field_type t)
+/* Sort keys travel whole in cursors, so text keys are limited to short fields (names,
+ * e-mails, codes): long text and URLs are filtered, not sorted. */
+#define MAX_SORT_TEXT 255u
+
+static bool sortable(const struct field_def *f)
 {
-    return t != FT_PASSWORD && t != FT_JSON && t != FT_MULTI_ENUM && t != FT_MULTI_REF;
+    switch (f->type) {
+    case FT_PASSWORD:
+    case FT_JSON:
+    case FT_MULTI_ENUM:
+    case FT_MULTI_REF:
+    case FT_TEXT:
+        return false;
+    case FT_STRING:
+    case FT_EMAIL:
+    case FT_PHONE:
+    case FT_URL:
+        return meta_maxlen(f) <= MAX_SORT_TEXT;
+    default:
+        return true;
+    }
 }
 
 /* ---- cursor: base64url of [fingerprint u32][nkeys u8]{tag value}*[seq i64] ---- */
@@ -145,11 +163,10 @@ static const char *encode_cursor(struct rec_ctx *ctx, const struct entity_def *e
             buf_addc(&b, 'I');
             put_u64(&b, (uint64_t)iv);
         } else {
-            size_t len = strlen(text);
-            if (len > 255)
-                len = 255; /* longer keys are cut: such rows page by prefix, then seq */
+            size_t len = strlen(text); /* <= MAX_SORT_TEXT code points: fits 16 bits */
             buf_addc(&b, 'T');
-            buf_addc(&b, (char)len);
+            buf_addc(&b, (char)(len >> 8));
+            buf_addc(&b, (char)(len & 0xFF));
             buf_add(&b, text, len);
         }
     }
@@ -165,7 +182,8 @@ static enum rp_err decode_cursor(struct rec_ctx *ctx, const struct entity_def *e
 {
     unsigned char raw[RP_MAX_CURSOR];
     size_t n;
-    if (s.len > RP_MAX_CURSOR || text_b64_decode(s, raw, sizeof(raw), &n) || n < 13)
+    if (s.len > text_b64_enclen(RP_MAX_CURSOR) || text_b64_decode(s, raw, sizeof(raw), &n) ||
+        n < 13)
         return rec_bad_request(ctx, "invalid cursor");
     uint32_t fp = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3];
     if (fp != fingerprint(e, q) || raw[4] != q->nsort)
@@ -180,8 +198,10 @@ static enum rp_err decode_cursor(struct rec_ctx *ctx, const struct entity_def *e
         } else if (tag == 'I' && q->sort[i].col.is_int && p + 8 <= n) {
             q->after[i] = store_int((int64_t)get_u64(raw + p));
             p += 8;
-        } else if (tag == 'T' && !q->sort[i].col.is_int && p < n && p + 1 + raw[p] <= n) {
-            size_t len = raw[p++];
+        } else if (tag == 'T' && !q->sort[i].col.is_int && p + 2 <= n &&
+                   p + 2 + ((size_t)raw[p] << 8 | raw[p + 1]) <= n) {
+            size_t len = (size_t)raw[p] << 8 | raw[p + 1];
+            p += 2;
             const char *t = arena_strndup(ctx->a, (const char *)raw + p, len);
             if (!text_utf8_valid((struct rp_str){t, len}))
                 return rec_bad_request(ctx, "invalid cursor");
@@ -217,7 +237,7 @@ static enum rp_err parse_sort(struct rec_ctx *ctx, const struct entity_def *e, s
             key.len--;
         }
         struct col c;
-        if (!key.len || !find_col(e, key, &c) || !sortable(c.f->type))
+        if (!key.len || !find_col(e, key, &c) || !sortable(c.f))
             return rec_bad_request(ctx, "cannot sort on '%.*s'", (int)(key.len > 64 ? 64 : key.len),
                                    key.p);
         if (q->nsort == RP_MAX_SORT_KEYS)
@@ -563,6 +583,8 @@ enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec
                      struct rec_page *out)
 {
     memset(out, 0, sizeof(*out));
+    if (q->limit == 0)
+        return RP_OK;
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
     buf_adds(&b.sql, rec__select_sql(e));

@@ -988,6 +988,8 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
 enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                        int64_t expect_version)
 {
+    if (e->flags & EF_NO_DELETE)
+        return rec_fail(ctx, RP_EFORBIDDEN, "%s are deactivated, not deleted", e->label_plural);
     enum rp_err err = store_begin(ctx->conn, true);
     if (err)
         return err;

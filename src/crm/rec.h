@@ -169,8 +169,9 @@ struct rec_hit {
 enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_entity,
                            struct rec_hit **hits, size_t *n);
 
-/* Moves every live record owned by from_user to to_user (all entities), with an audit
- * row per record, in one transaction. Admin only. *moved counts the records. */
+/* Moves every record owned by from_user to to_user (all entities, the recycle bin
+ * included, so a restored record never returns to a departed owner), with an audit row
+ * per record, in one transaction. Admin only. *moved counts the records. */
 enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
                                struct rp_str to_user, int64_t *moved);
 

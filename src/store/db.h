@@ -98,6 +98,11 @@ int64_t store_changes(struct store_conn *c);
 enum rp_err store_exec(struct store_conn *c, const char *sql, const struct store_val *vals,
                        size_t n);
 
+/* Runs a query whose first column of the first row is an integer (count, sum);
+ * *out is 0 when there is no row. */
+enum rp_err store_query_int(struct store_conn *c, const char *sql, const struct store_val *vals,
+                            size_t n, int64_t *out);
+
 /* ---- dialect: schema ---- */
 
 enum store_coltype { STORE_COL_TEXT, STORE_COL_INT };

@@ -34,30 +34,39 @@ static void read_principal(struct store_stmt *st, struct arena *a, struct store_
     out->active = store_col_int(st, 6) != 0;
 }
 
-enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
-                                 struct arena *a, struct store_principal *out)
+/* Runs a principal query (PRINCIPAL_COLS then one extra column) and reads its row. */
+static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
+                                    const struct store_val *vals, size_t n, struct arena *a,
+                                    struct store_principal *out, const char **extra)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT " PRINCIPAL_COLS ", s.csrf_token FROM sessions s"
-                                    " JOIN users u ON u.id = s.user_id"
-                                    " WHERE s.id_hash = ? AND s.expires_at > ?"
-                                    " AND u.active = 1 AND u.deleted_at IS NULL",
-                                    &st);
+    enum rp_err err = store_prepare(c, sql, &st);
     if (err)
         return err;
-    store_bind(st, 1, store_cstr(id_hash));
-    store_bind(st, 2, store_int(now_ms));
+    store_bind_all(st, vals, n);
     bool row;
     err = store_step(st, &row);
     if (!err && !row)
         err = RP_ENOTFOUND;
     if (!err) {
         read_principal(st, a, out);
-        out->csrf_token = dup_col(st, 7, a);
+        *extra = dup_col(st, 7, a);
     }
     store_done(st);
     return err;
+}
+
+enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
+                                 struct arena *a, struct store_principal *out)
+{
+    struct store_val v[] = {store_cstr(id_hash), store_int(now_ms)};
+    out->last_used_at = NULL;
+    return lookup_principal(c,
+                            "SELECT " PRINCIPAL_COLS ", s.csrf_token FROM sessions s"
+                            " JOIN users u ON u.id = s.user_id"
+                            " WHERE s.id_hash = ? AND s.expires_at > ?"
+                            " AND u.active = 1 AND u.deleted_at IS NULL",
+                            v, RP_NELEM(v), a, out, &out->csrf_token);
 }
 
 enum rp_err store_session_delete(struct store_conn *c, const char *id_hash)
@@ -75,16 +84,8 @@ enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
 
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out)
 {
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c, "SELECT count(*) FROM sessions WHERE expires_at > ?", &st);
-    if (err)
-        return err;
-    store_bind(st, 1, store_int(now_ms));
-    bool row;
-    err = store_step(st, &row);
-    *out = !err && row ? store_col_int(st, 0) : 0;
-    store_done(st);
-    return err;
+    struct store_val v = store_int(now_ms);
+    return store_query_int(c, "SELECT count(*) FROM sessions WHERE expires_at > ?", &v, 1, out);
 }
 
 enum rp_err store_token_create(struct store_conn *c, const char *id, const char *user_id,
@@ -101,27 +102,14 @@ enum rp_err store_token_create(struct store_conn *c, const char *id, const char 
 enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, struct arena *a,
                                struct store_principal *out)
 {
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT " PRINCIPAL_COLS ", t.last_used_at FROM api_tokens t"
-                                    " JOIN users u ON u.id = t.user_id"
-                                    " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
-                                    " AND u.active = 1 AND u.deleted_at IS NULL",
-                                    &st);
-    if (err)
-        return err;
-    store_bind(st, 1, store_cstr(token_hash));
-    bool row;
-    err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err) {
-        read_principal(st, a, out);
-        out->csrf_token = NULL;
-        out->last_used_at = dup_col(st, 7, a);
-    }
-    store_done(st);
-    return err;
+    struct store_val v = store_cstr(token_hash);
+    out->csrf_token = NULL;
+    return lookup_principal(c,
+                            "SELECT " PRINCIPAL_COLS ", t.last_used_at FROM api_tokens t"
+                            " JOIN users u ON u.id = t.user_id"
+                            " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                            " AND u.active = 1 AND u.deleted_at IS NULL",
+                            &v, 1, a, out, &out->last_used_at);
 }
 
 enum rp_err store_token_touch(struct store_conn *c, const char *token_hash, const char *now)
@@ -313,13 +301,5 @@ enum rp_err store_user_credentials(struct store_conn *c, const char *username, s
 
 enum rp_err store_user_count(struct store_conn *c, int64_t *n)
 {
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c, "SELECT count(*) FROM users", &st);
-    if (err)
-        return err;
-    bool row;
-    err = store_step(st, &row);
-    *n = !err && row ? store_col_int(st, 0) : 0;
-    store_done(st);
-    return err;
+    return store_query_int(c, "SELECT count(*) FROM users", NULL, 0, n);
 }

@@ -236,16 +236,9 @@ const char *store_like_ci(const struct store *s)
 
 enum rp_err store_size(struct store_conn *c, int64_t *bytes)
 {
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(
-        c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", &st);
-    if (err)
-        return err;
-    bool row;
-    err = store_step(st, &row);
-    *bytes = !err && row ? store_col_int(st, 0) : 0;
-    store_done(st);
-    return err;
+    return store_query_int(
+        c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", NULL, 0,
+        bytes);
 }
 
 enum rp_err store_begin(struct store_conn *c, bool write)
@@ -431,6 +424,22 @@ enum rp_err store_exec(struct store_conn *c, const char *sql, const struct store
     bool row = true;
     while (!err && row)
         err = store_step(st, &row);
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_query_int(struct store_conn *c, const char *sql, const struct store_val *vals,
+                            size_t n, int64_t *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, sql, &st);
+    if (err)
+        return err;
+    bool row = false;
+    err = store_bind_all(st, vals, n);
+    if (!err)
+        err = store_step(st, &row);
+    *out = !err && row ? store_col_int(st, 0) : 0;
     store_done(st);
     return err;
 }

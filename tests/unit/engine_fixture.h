@@ -94,24 +94,21 @@ static inline bool fx_has_error(const struct rec_ctx *ctx, const char *field)
 
 /* ---- inputs ---- */
 
-#define IN_S(name, str)                                                                  \
-    ((struct rec_input){.field = RP_STR(name), .kind = IN_STRING, .s = (str),            \
-                        .len = strlen(str)})
-#define IN_N(name, num)                                                                  \
-    ((struct rec_input){.field = RP_STR(name), .kind = IN_NUMBER, .s = (num),            \
-                        .len = strlen(num)})
+#define IN_S(name, str)                                                                            \
+    ((struct rec_input){.field = RP_STR(name), .kind = IN_STRING, .s = (str), .len = strlen(str)})
+#define IN_N(name, num)                                                                            \
+    ((struct rec_input){.field = RP_STR(name), .kind = IN_NUMBER, .s = (num), .len = strlen(num)})
 #define IN_B(name, val) ((struct rec_input){.field = RP_STR(name), .kind = IN_BOOL, .b = (val)})
 #define IN_0(name) ((struct rec_input){.field = RP_STR(name), .kind = IN_NULL})
-#define IN_L(name, arr, n)                                                               \
+#define IN_L(name, arr, n)                                                                         \
     ((struct rec_input){.field = RP_STR(name), .kind = IN_LIST, .items = (arr), .nitems = (n)})
 
 #define PRM(k, v) ((struct rec_param){rp_str_c(k), rp_str_c(v)})
 
 /* ---- common operations (assert success) ---- */
 
-static inline struct rec fx_create(struct efx *f, struct principal *who,
-                                   const struct entity_def *e, const struct rec_input *in,
-                                   size_t n)
+static inline struct rec fx_create(struct efx *f, struct principal *who, const struct entity_def *e,
+                                   const struct rec_input *in, size_t n)
 {
     struct rec r;
     struct rec_ctx *ctx = fx_ctx(f, who);
@@ -161,6 +158,12 @@ static inline const struct rec_value *fx_val(const struct rec *r, const char *fi
     if (i < 0)
         fail_msg("no field %s", field);
     return &r->v[i];
+}
+
+/* The same for a record passed by value (values live in the arena, not in r). */
+static inline const struct rec_value *fx_v(struct rec r, const char *field)
+{
+    return fx_val(&r, field);
 }
 
 /* One integer from SQL (audit counts and the like). */

@@ -1,0 +1,287 @@
+/* Unit tests for crm/auth.c on SQLite: sign-in, sessions and CSRF tokens, sign-out,
+ * login throttling, API tokens, and what deactivating a user or changing a password
+ * does to them. Each test gets a fresh database with one user, alice. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "engine_fixture.h"
+
+#define PW "correct horse" /* the password fx_user gives */
+
+struct afx {
+    struct efx *f;
+    struct principal admin;
+    const char *alice;
+};
+
+static int setup(void **state)
+{
+    struct afx *x = calloc(1, sizeof(*x));
+    if (!x || efx_open(&x->f)) {
+        free(x);
+        return -1;
+    }
+    x->alice = fx_user(x->f, "alice", "sales", NULL, NULL);
+    /* An administrator principal (not a stored user: the engine only needs the role). */
+    x->admin.user_id = "00000000-0000-7000-8000-000000000000";
+    x->admin.role = ROLE_ADMIN;
+    x->admin.team_ids = "[]";
+    *state = x;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct afx *x = *state;
+    int rc = efx_close(x->f);
+    free(x);
+    return rc;
+}
+
+static enum rp_err login(struct efx *f, const char *user, const char *pw, const char *addr,
+                         struct auth_login_result *out)
+{
+    return auth_login(fx_ctx(f, NULL), rp_str_c(user), rp_str_c(pw), addr, out);
+}
+
+static enum rp_err session(struct efx *f, const char *cookie, struct principal *p)
+{
+    return auth_session(f->c, &f->a, rp_str_c(cookie), p);
+}
+
+static void test_login_and_session(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.1", &res), RP_OK);
+    assert_non_null(res.session);
+    assert_non_null(res.csrf_token);
+    assert_true(strlen(res.session) >= 40);
+    assert_string_not_equal(res.session, res.csrf_token);
+    assert_string_equal(res.who.user_id, x->alice);
+    assert_string_equal(res.who.username, "alice");
+    assert_int_equal(res.who.role, ROLE_SALES);
+    assert_false(res.who.via_token);
+
+    struct principal p;
+    assert_int_equal(session(f, res.session, &p), RP_OK);
+    assert_string_equal(p.user_id, x->alice);
+    assert_int_equal(p.role, ROLE_SALES);
+    assert_non_null(p.session_hash);
+    assert_string_equal(p.csrf_token, res.csrf_token);
+    /* The session id is not stored in the clear. */
+    struct store_val v = store_cstr(res.session);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM sessions WHERE id_hash = ?", &v, 1), 0);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM sessions", NULL, 0), 1);
+
+    /* CSRF. */
+    assert_true(auth_csrf_ok(&p, rp_str_c(res.csrf_token)));
+    assert_false(auth_csrf_ok(&p, RP_STR("")));
+    char *wrong = arena_strdup(&f->a, res.csrf_token);
+    wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+    assert_false(auth_csrf_ok(&p, rp_str_c(wrong)));
+    assert_false(auth_csrf_ok(&p, (struct rp_str){res.csrf_token, strlen(res.csrf_token) - 1}));
+
+    /* Bad cookies. */
+    assert_int_equal(session(f, "", &p), RP_EAUTH);
+    assert_int_equal(session(f, "nonsense", &p), RP_EAUTH);
+    char *near = arena_strdup(&f->a, res.session);
+    near[3] = near[3] == 'x' ? 'y' : 'x';
+    assert_int_equal(session(f, near, &p), RP_EAUTH);
+    assert_int_equal(session(f, arena_printf(&f->a, "%s%s", res.session, res.session), &p),
+                     RP_EAUTH);
+
+    /* Two sign-ins, two sessions. */
+    struct auth_login_result res2;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.1", &res2), RP_OK);
+    assert_string_not_equal(res.session, res2.session);
+    assert_int_equal(session(f, res.session, &p), RP_OK);
+    assert_int_equal(session(f, res2.session, &p), RP_OK);
+}
+
+static void test_bad_credentials(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    assert_int_equal(login(f, "alice", "wrong password", "10.0.0.2", &res), RP_EAUTH);
+    assert_null(res.session);
+    assert_int_equal(login(f, "alice", "Correct horse", "10.0.0.2", &res), RP_EAUTH);
+    assert_int_equal(login(f, "alice", "", "10.0.0.2", &res), RP_EAUTH);
+    assert_int_equal(login(f, "bob", PW, "10.0.0.2", &res), RP_EAUTH); /* no such user */
+    assert_int_equal(login(f, "", PW, "10.0.0.2", &res), RP_EAUTH);
+    assert_int_equal(login(f, "ALICE", PW, "10.0.0.2", &res), RP_EAUTH);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM sessions", NULL, 0), 0);
+    /* A few failures do not lock anyone out. */
+    assert_int_equal(login(f, "alice", PW, "10.0.0.2", &res), RP_OK);
+}
+
+static void test_throttle(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    for (int i = 0; i < RP_LOGIN_MAX_FAILS_USER; i++)
+        assert_int_equal(login(f, "alice", "wrong password", "10.0.0.3", &res), RP_EAUTH);
+    /* Now even the right password is refused, from any address, with a retry time. */
+    assert_int_equal(login(f, "alice", PW, "10.0.0.3", &res), RP_ELIMIT);
+    assert_true(res.retry_after > 0);
+    assert_true(res.retry_after <= RP_LOGIN_WINDOW_S);
+    assert_null(res.session);
+    assert_int_equal(login(f, "alice", PW, "10.9.9.9", &res), RP_ELIMIT);
+    assert_true(res.retry_after > 0);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM sessions", NULL, 0), 0);
+    /* Another user from the same address is not affected. */
+    fx_user(f, "bob", "sales", NULL, NULL);
+    assert_int_equal(login(f, "bob", PW, "10.0.0.3", &res), RP_OK);
+}
+
+static void test_logout(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result r1, r2;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.4", &r1), RP_OK);
+    assert_int_equal(login(f, "alice", PW, "10.0.0.4", &r2), RP_OK);
+    struct principal p;
+    assert_int_equal(session(f, r1.session, &p), RP_OK);
+    assert_int_equal(auth_logout(fx_ctx(f, &p)), RP_OK);
+    assert_int_equal(session(f, r1.session, &p), RP_EAUTH);
+    /* Only that session ended. */
+    assert_int_equal(session(f, r2.session, &p), RP_OK);
+    /* Without a session there is nothing to end. */
+    assert_int_equal(auth_logout(fx_ctx(f, NULL)), RP_OK);
+}
+
+static void test_tokens(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.5", &res), RP_OK);
+    struct principal who = res.who;
+    const char *id = NULL, *secret = NULL;
+    assert_int_equal(auth_token_create(fx_ctx(f, &who), RP_STR("ci"), &id, &secret), RP_OK);
+    assert_true(ids_valid(rp_str_c(id)));
+    assert_non_null(secret);
+    assert_memory_equal(secret, "rpt_", 4);
+    struct principal p;
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
+    assert_string_equal(p.user_id, x->alice);
+    assert_true(p.via_token);
+    assert_null(p.csrf_token);
+    assert_true(auth_csrf_ok(&p, RP_STR(""))); /* tokens need no CSRF header */
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK); /* reusable */
+    /* A token is not a session and a session is not a token. */
+    assert_int_equal(session(f, secret, &p), RP_EAUTH);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(res.session), &p), RP_EAUTH);
+    assert_int_equal(auth_token(f->c, &f->a, RP_STR("rpt_"), &p), RP_EAUTH);
+    assert_int_equal(auth_token(f->c, &f->a, RP_STR("rpt_nonsense_nonsense"), &p), RP_EAUTH);
+    /* Names. */
+    struct rec_ctx *ctx = fx_ctx(f, &who);
+    assert_int_equal(auth_token_create(ctx, RP_STR(""), &id, &secret), RP_EINVAL);
+    assert_true(fx_has_error(ctx, "name"));
+    /* Someone else cannot revoke it. */
+    const char *id2, *secret2;
+    assert_int_equal(auth_token_create(fx_ctx(f, &who), RP_STR("second"), &id2, &secret2), RP_OK);
+    struct principal other = x->admin;
+    assert_int_equal(auth_token_revoke(fx_ctx(f, &other), rp_str_c(id2)), RP_ENOTFOUND);
+    assert_int_equal(auth_token_revoke(fx_ctx(f, &who), RP_STR("x")), RP_ENOTFOUND);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret2), &p), RP_OK);
+    /* Revoking. */
+    assert_int_equal(auth_token_revoke(fx_ctx(f, &who), rp_str_c(id2)), RP_OK);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret2), &p), RP_EAUTH);
+    /* The first token is still good. */
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
+}
+
+static void test_deactivation_and_password_change(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.6", &res), RP_OK);
+    const char *id, *secret;
+    struct principal who = res.who;
+    assert_int_equal(auth_token_create(fx_ctx(f, &who), RP_STR("ci"), &id, &secret), RP_OK);
+
+    /* A new password signs alice out everywhere but keeps her tokens. */
+    struct rec out;
+    struct rec_input pw[] = {IN_S("password", "battery staple")};
+    assert_int_equal(
+        rec_update(fx_ctx(f, &x->admin), &entity_users, rp_str_c(x->alice), pw, 1, -1, &out),
+        RP_OK);
+    struct principal p;
+    assert_int_equal(session(f, res.session, &p), RP_EAUTH);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
+    assert_int_equal(login(f, "alice", PW, "10.0.0.6", &res), RP_EAUTH);
+    assert_int_equal(login(f, "alice", "battery staple", "10.0.0.6", &res), RP_OK);
+    /* Too short a password is refused and the old one stays. */
+    struct rec_input shortpw[] = {IN_S("password", "1234567")};
+    struct rec_ctx *ctx = fx_ctx(f, &x->admin);
+    assert_int_equal(rec_update(ctx, &entity_users, rp_str_c(x->alice), shortpw, 1, -1, &out),
+                     RP_EINVAL);
+    assert_true(fx_has_error(ctx, "password"));
+    assert_int_equal(session(f, res.session, &p), RP_OK);
+
+    /* Deactivation: sessions end, tokens are revoked, sign-in fails. */
+    struct rec_input off[] = {IN_B("active", false)};
+    assert_int_equal(
+        rec_update(fx_ctx(f, &x->admin), &entity_users, rp_str_c(x->alice), off, 1, -1, &out),
+        RP_OK);
+    assert_int_equal(session(f, res.session, &p), RP_EAUTH);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_EAUTH);
+    assert_int_equal(login(f, "alice", "battery staple", "10.0.0.6", &res), RP_EAUTH);
+    /* Reactivation lets her sign in again; the revoked token stays revoked. */
+    struct rec_input on[] = {IN_B("active", true)};
+    assert_int_equal(
+        rec_update(fx_ctx(f, &x->admin), &entity_users, rp_str_c(x->alice), on, 1, -1, &out),
+        RP_OK);
+    assert_int_equal(login(f, "alice", "battery staple", "10.0.0.6", &res), RP_OK);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_EAUTH);
+}
+
+static void test_bootstrap(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    /* A database with users is left alone. */
+    assert_int_equal(auth_bootstrap(f->s), RP_OK);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM users", NULL, 0), 1);
+    /* An empty one gets an admin with the configured password. */
+    struct efx *g;
+    assert_int_equal(efx_open(&g), 0);
+    setenv("RAPPORT_ADMIN_PASSWORD", "bootstrap-pass", 1);
+    assert_int_equal(auth_bootstrap(g->s), RP_OK);
+    unsetenv("RAPPORT_ADMIN_PASSWORD");
+    assert_int_equal(auth_bootstrap(g->s), RP_OK);
+    assert_int_equal(fx_sql_int(g, "SELECT count(*) FROM users", NULL, 0), 1);
+    struct auth_login_result res;
+    assert_int_equal(login(g, "admin", "bootstrap-pass", "10.0.0.7", &res), RP_OK);
+    assert_int_equal(res.who.role, ROLE_ADMIN);
+    assert_int_equal(efx_close(g), 0);
+}
+
+int main(void)
+{
+    log_set_level(LOG_ERROR);
+    if (auth_init() != RP_OK)
+        return 1;
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_login_and_session),
+        T(test_bad_credentials),
+        T(test_throttle),
+        T(test_logout),
+        T(test_tokens),
+        T(test_deactivation_and_password_change),
+        T(test_bootstrap),
+    };
+#undef T
+    return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
+}
