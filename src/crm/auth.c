@@ -131,7 +131,10 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
     out->session = new_secret(ctx->a, "");
     out->csrf_token = new_secret(ctx->a, "");
     const char *h = secret_hash(ctx->a, out->session, strlen(out->session));
-    err = store_throttle_clear(ctx->conn, ukey);
+    /* Sign-ins are rare next to reads: a good moment to drop what has expired. */
+    err = store_session_purge(ctx->conn, now, RP_LOGIN_WINDOW_S * 1000LL);
+    if (!err)
+        err = store_throttle_clear(ctx->conn, ukey);
     if (!err)
         err = store_session_create(ctx->conn, h, user_id, out->csrf_token, now,
                                    now + RP_SESSION_TTL_S * 1000LL, addr);

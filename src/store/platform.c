@@ -82,6 +82,16 @@ enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
     return store_exec(c, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", v, 2);
 }
 
+enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t window_ms)
+{
+    struct store_val v = store_int(now_ms);
+    enum rp_err err = store_exec(c, "DELETE FROM sessions WHERE expires_at <= ?", &v, 1);
+    struct store_val w = store_int(now_ms - window_ms);
+    if (!err)
+        err = store_exec(c, "DELETE FROM login_throttle WHERE window_start <= ?", &w, 1);
+    return err;
+}
+
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out)
 {
     struct store_val v = store_int(now_ms);

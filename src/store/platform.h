@@ -31,6 +31,8 @@ enum rp_err store_session_delete(struct store_conn *c, const char *id_hash);
  * (may be NULL): the session that made the change stays signed in. */
 enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
                                       const char *keep_hash);
+/* Deletes expired sessions and login-throttle windows older than window_ms. */
+enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t window_ms);
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out);
 
 enum rp_err store_token_create(struct store_conn *c, const char *id, const char *user_id,
