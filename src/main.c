@@ -27,7 +27,10 @@ static void usage(FILE *out)
             "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
             "  --listen H:P      address to listen on (default %s; port 0 picks one)"
             " [RAPPORT_LISTEN]\n"
-            "  --threads N       worker threads (default: number of CPUs) [RAPPORT_THREADS]\n\n"
+            "  --threads N       worker threads (default: number of CPUs) [RAPPORT_THREADS]\n"
+            "  --public-url URL  the address users reach, e.g. https://crm.example.com;\n"
+            "                    https makes session cookies Secure [RAPPORT_PUBLIC_URL]\n"
+            "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
             "or a random password that is printed once.\n",
             DEFAULT_DB, DEFAULT_LISTEN);
@@ -55,6 +58,8 @@ static int serve(int argc, char **argv)
     const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : DEFAULT_DB;
     const char *listen = getenv("RAPPORT_LISTEN") ? getenv("RAPPORT_LISTEN") : DEFAULT_LISTEN;
     const char *threads_s = getenv("RAPPORT_THREADS");
+    const char *public_url = getenv("RAPPORT_PUBLIC_URL");
+    const char *level = getenv("RAPPORT_LOG_LEVEL");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -62,6 +67,10 @@ static int serve(int argc, char **argv)
             listen = argv[++i];
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             threads_s = argv[++i];
+        } else if (strcmp(argv[i], "--public-url") == 0 && i + 1 < argc) {
+            public_url = argv[++i];
+        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            level = argv[++i];
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);
@@ -83,6 +92,23 @@ static int serve(int argc, char **argv)
     }
     if (threads < 2)
         threads = 2;
+    if (level) {
+        static const char *const LEVELS[] = {"debug", "info", "warn", "error"};
+        size_t l = RP_NELEM(LEVELS);
+        for (size_t k = 0; k < RP_NELEM(LEVELS); k++)
+            if (strcmp(level, LEVELS[k]) == 0)
+                l = k;
+        if (l == RP_NELEM(LEVELS)) {
+            fprintf(stderr, "rapport serve: --log-level takes debug, info, warn or error\n");
+            return 2;
+        }
+        log_set_level((enum log_level)l);
+    }
+    if (public_url && strncmp(public_url, "https://", 8) != 0 &&
+        strncmp(public_url, "http://", 7) != 0) {
+        fprintf(stderr, "rapport serve: --public-url must start with http:// or https://\n");
+        return 2;
+    }
     char host[64];
     size_t hlen = (size_t)(colon - listen);
     if (hlen >= sizeof(host)) {
@@ -119,7 +145,7 @@ static int serve(int argc, char **argv)
         store_close(store);
         return 1;
     }
-    struct api_app app = {store, NULL};
+    struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
                               &app, api_on_error};
     unsigned bound;

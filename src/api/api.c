@@ -9,15 +9,10 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "model/meta.h"
-#include "store/platform.h"
+#include "crm/ops.h"
 
 #define HISTORY_LIMIT 500
 #define SEARCH_PER_ENTITY 10
-
-static json_t *str_or_null_(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 struct call {
     struct http_req *req;
@@ -122,6 +117,34 @@ static bool begin(struct call *c, struct http_req *req, bool auth)
     return true;
 }
 
+/* Zeroes every string of a request document before it is freed: bodies carry
+ * passwords (sign-in, users, /auth/me). jansson owns the bytes; we may write them. */
+static void wipe_strings(json_t *j)
+{
+    const char *key;
+    json_t *v;
+    size_t i;
+    switch (json_typeof(j)) {
+    case JSON_STRING:
+        buf_wipe((void *)(uintptr_t)json_string_value(j), json_string_length(j));
+        break;
+    case JSON_OBJECT:
+        json_object_foreach(j, key, v) wipe_strings(v);
+        break;
+    case JSON_ARRAY:
+        json_array_foreach(j, i, v) wipe_strings(v);
+        break;
+    default:
+        break;
+    }
+}
+
+static void decref(void *p)
+{
+    wipe_strings(p);
+    json_decref(p);
+}
+
 /* Parses a JSON object body; answers 415/400 itself and returns NULL on failure. */
 static json_t *body_object(struct call *c)
 {
@@ -141,17 +164,13 @@ static json_t *body_object(struct call *c)
         return NULL;
     }
     if (!json_is_object(root)) {
-        json_decref(root);
+        decref(root);
         api__problem(req, 400, "the body must be a JSON object");
         return NULL;
     }
     return root;
 }
 
-static void decref(void *p)
-{
-    json_decref(p);
-}
 
 /* Number text that reads back as the same double, shortest first. */
 static const char *number_text(struct arena *a, double d)
@@ -215,15 +234,17 @@ static void decode_inputs(struct arena *a, json_t *root, struct rec_input **out,
                 x->items = items;
                 x->nitems = m;
             }
+            /* Lists also carry their JSON text, for JSON fields that take arrays. */
             char *text = json_dumps(v, JSON_COMPACT);
-            if (text) {
-                if (!strings) {
-                    x->kind = IN_JSON;
-                    x->s = arena_strdup(a, text);
-                    x->len = strlen(x->s);
-                }
-                free(text);
+            if (!text) {
+                x->kind = IN_BAD;
+                break;
             }
+            if (!strings)
+                x->kind = IN_JSON;
+            x->s = arena_strdup(a, text);
+            x->len = strlen(x->s);
+            free(text);
             break;
         }
         }
@@ -440,11 +461,11 @@ static void h_history(struct http_req *req)
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "at", json_string(rows[i].at));
-        json_object_set_new(o, "user_id", str_or_null_(rows[i].user_id));
+        json_object_set_new(o, "user_id", api__str_or_null(rows[i].user_id));
         json_object_set_new(o, "action", json_string(rows[i].action));
-        json_object_set_new(o, "field", str_or_null_(rows[i].field));
-        json_object_set_new(o, "old", str_or_null_(rows[i].old_value));
-        json_object_set_new(o, "new", str_or_null_(rows[i].new_value));
+        json_object_set_new(o, "field", api__str_or_null(rows[i].field));
+        json_object_set_new(o, "old", api__str_or_null(rows[i].old_value));
+        json_object_set_new(o, "new", api__str_or_null(rows[i].new_value));
         json_array_append_new(data, o);
     }
     send_data(req, data);
@@ -475,7 +496,7 @@ static void h_search(struct http_req *req)
         json_t *o = json_object();
         json_object_set_new(o, "entity", json_string(hits[i].ent->name));
         json_object_set_new(o, "id", json_string(hits[i].id));
-        json_object_set_new(o, "title", str_or_null_(hits[i].title));
+        json_object_set_new(o, "title", api__str_or_null(hits[i].title));
         json_array_append_new(data, o);
     }
     send_data(req, data);
@@ -515,11 +536,11 @@ static json_t *principal_json(const struct principal *w)
     json_t *u = json_object();
     json_object_set_new(u, "id", json_string(w->user_id));
     json_object_set_new(u, "username", json_string(w->username));
-    json_object_set_new(u, "display_name", str_or_null_(w->display_name));
+    json_object_set_new(u, "display_name", api__str_or_null(w->display_name));
     json_object_set_new(u, "role", json_string(acl_role_name(w->role)));
     json_t *teams = json_loads(w->team_ids ? w->team_ids : "[]", 0, NULL);
     json_object_set_new(u, "team_ids", teams ? teams : json_array());
-    json_object_set_new(u, "locale", str_or_null_(w->locale));
+    json_object_set_new(u, "locale", api__str_or_null(w->locale));
     return u;
 }
 
@@ -555,9 +576,10 @@ static void h_login(struct http_req *req)
         fail(&c, err);
         return;
     }
-    http_add_header(req, "Set-Cookie",
-                    arena_printf(&req->a, AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d",
-                                 res.session, RP_SESSION_TTL_S));
+    char *cookie = arena_printf(&req->a, AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax;%s Max-Age=%d",
+                                res.session, c.app->secure_cookies ? " Secure;" : "", RP_SESSION_TTL_S);
+    arena_on_release(&req->a, buf_wipe_cstr, cookie);
+    http_add_header(req, "Set-Cookie", cookie);
     json_t *out = json_object();
     json_object_set_new(out, "user", principal_json(&res.who));
     json_object_set_new(out, "csrf_token", json_string(res.csrf_token));
@@ -644,30 +666,24 @@ static void h_token_list(struct http_req *req)
     struct call c;
     if (!begin(&c, req, true))
         return;
-    struct store_stmt *st;
-    enum rp_err err = store_token_list(c.ctx.conn, c.who.user_id, &st);
+    struct store_token *t;
+    size_t n;
+    enum rp_err err = auth_token_list(&c.ctx, &t, &n);
     if (err) {
         fail(&c, err);
         return;
     }
     json_t *data = json_array();
-    bool row;
-    static const char *const cols[] = {"id", "name", "created_at", "last_used_at", "revoked_at"};
-    while (!(err = store_step(st, &row)) && row) {
+    for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
-        for (int i = 0; i < 5; i++)
-            json_object_set_new(o, cols[i], str_or_null_(store_col_text(st, i, NULL)));
+        json_object_set_new(o, "id", json_string(t[i].id));
+        json_object_set_new(o, "name", json_string(t[i].name));
+        json_object_set_new(o, "created_at", json_string(t[i].created_at));
+        json_object_set_new(o, "last_used_at", api__str_or_null(t[i].last_used_at));
+        json_object_set_new(o, "revoked_at", api__str_or_null(t[i].revoked_at));
         json_array_append_new(data, o);
     }
-    store_done(st);
-    json_t *root = json_object();
-    json_object_set_new(root, "data", data);
-    if (err) {
-        json_decref(root);
-        fail(&c, err);
-        return;
-    }
-    api__json(req, 200, root);
+    send_data(req, data);
 }
 
 static void h_token_delete(struct http_req *req)
@@ -702,9 +718,8 @@ static void h_health(struct http_req *req)
     struct call c;
     if (!begin(&c, req, false))
         return;
-    int64_t size;
-    enum rp_err err = store_size(c.ctx.conn, &size);
-    if (err) {
+    struct ops_stats st;
+    if (ops_stats(&c.ctx, &st)) {
         api__problem(req, 503, "the database is not answering");
         return;
     }
@@ -720,10 +735,8 @@ static void h_metrics(struct http_req *req)
         return;
     struct rp_buf b;
     buf_init(&b, RP_MAX_RESPONSE);
-    int64_t size = 0, sessions = 0;
-    enum rp_err err = store_size(c.ctx.conn, &size);
-    if (!err)
-        err = store_session_count(c.ctx.conn, text_now_ms(), &sessions);
+    struct ops_stats st;
+    enum rp_err err = ops_stats(&c.ctx, &st);
     if (!err)
         err = http_metrics_write(c.app->http, &b);
     if (!err)
@@ -734,7 +747,7 @@ static void h_metrics(struct http_req *req)
                          "# HELP rapport_active_sessions Signed-in sessions not yet expired.\n"
                          "# TYPE rapport_active_sessions gauge\n"
                          "rapport_active_sessions %lld\n",
-                         (long long)size, (long long)sessions);
+                         (long long)st.db_bytes, (long long)st.active_sessions);
     if (err) {
         buf_release(&b);
         fail(&c, err);

@@ -11,6 +11,7 @@
 struct api_app {
     struct store *store;
     struct http_server *http;  /* for /metrics */
+    bool secure_cookies;       /* the public URL is https: cookies get Secure */
 };
 
 /* The route table, for http_start. */
@@ -25,6 +26,8 @@ void api_on_error(struct http_req *req, unsigned status);
 void api__json(struct http_req *req, unsigned status, json_t *root);
 /* Sends a problem+json answer. */
 void api__problem(struct http_req *req, unsigned status, const char *detail);
+/* A JSON string, or null for NULL. */
+json_t *api__str_or_null(const char *s);
 /* Encodes a record. */
 json_t *api__record(struct arena *a, const struct rec *r);
 /* Metadata documents. */

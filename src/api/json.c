@@ -4,8 +4,10 @@
 #include "api/api.h"
 #include "core/text.h"
 
+/* Answers can carry secrets (a new token, a CSRF token): wiped before free. */
 static void free_json_text(void *p)
 {
+    buf_wipe_cstr(p);
     free(p);
 }
 
@@ -88,7 +90,7 @@ static json_t *value_json(struct arena *a, const struct field_def *f, const stru
     }
 }
 
-static json_t *str_or_null(const char *s)
+json_t *api__str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
@@ -103,8 +105,8 @@ json_t *api__record(struct arena *a, const struct rec *r)
             continue;
         json_object_set_new(o, f->name, value_json(a, f, &r->v[i]));
     }
-    json_object_set_new(o, "owner_id", str_or_null(r->owner_id));
-    json_object_set_new(o, "created_by", str_or_null(r->created_by));
+    json_object_set_new(o, "owner_id", api__str_or_null(r->owner_id));
+    json_object_set_new(o, "created_by", api__str_or_null(r->created_by));
     json_object_set_new(o, "created_at", json_string(r->created_at));
     json_object_set_new(o, "updated_at", json_string(r->updated_at));
     json_object_set_new(o, "version", json_integer(r->version));

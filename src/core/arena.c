@@ -58,6 +58,8 @@ void *arena_alloc(struct arena *a, size_t n)
     struct arena_block *b = a->head;
     if (!b || b->cap - b->used < need) {
         size_t cap = need > RP_ARENA_BLOCK / 2 ? need : RP_ARENA_BLOCK;
+        if (cap > SIZE_MAX - sizeof(*b))
+            out_of_memory(n);
         b = malloc(sizeof(*b) + cap);
         if (!b)
             out_of_memory(n);

@@ -20,13 +20,22 @@ void buf_release(struct rp_buf *b)
     b->cap = 0;
 }
 
+void buf_wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    for (size_t i = 0; i < n; i++)
+        v[i] = 0;
+}
+
+void buf_wipe_cstr(void *s)
+{
+    buf_wipe(s, strlen(s));
+}
+
 void buf_release_wipe(struct rp_buf *b)
 {
-    if (b->p) {
-        volatile char *v = b->p;
-        for (size_t i = 0; i < b->cap; i++)
-            v[i] = 0;
-    }
+    if (b->p)
+        buf_wipe(b->p, b->cap);
     buf_release(b);
 }
 
@@ -80,22 +89,29 @@ enum rp_err buf_addc(struct rp_buf *b, char c)
     return buf_add(b, &c, 1);
 }
 
-enum rp_err buf_printf(struct rp_buf *b, const char *fmt, ...)
+enum rp_err buf_vprintf(struct rp_buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
     if (n < 0)
         return RP_EINVAL;
     enum rp_err err = grow(b, (size_t)n);
     if (err)
         return err;
-    va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     b->len += (size_t)n;
     return RP_OK;
+}
+
+enum rp_err buf_printf(struct rp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum rp_err err = buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return err;
 }
 
 const char *buf_cstr(const struct rp_buf *b)

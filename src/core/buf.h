@@ -13,6 +13,11 @@ struct rp_buf {
     size_t max;   /* private */
 };
 
+/* Zeroes n bytes in a way the compiler may not drop: for secrets before free. */
+void buf_wipe(void *p, size_t n);
+/* Arena cleanup that wipes a NUL-terminated secret. */
+void buf_wipe_cstr(void *s);
+
 void buf_init(struct rp_buf *b, size_t max);
 /* Frees the memory; the buffer may be reused after buf_init. */
 void buf_release(struct rp_buf *b);
@@ -26,6 +31,8 @@ enum rp_err buf_addc(struct rp_buf *b, char c);
 enum rp_err buf_printf(struct rp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Returns the contents ("" when empty); borrowed until the next change. */
+enum rp_err buf_vprintf(struct rp_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 const char *buf_cstr(const struct rp_buf *b);
 /* Hands the heap memory to the caller (returns owned; free() it) and resets. */
 char *buf_steal(struct rp_buf *b, size_t *len);

@@ -20,6 +20,7 @@ const char *rp_err_name(enum rp_err err)
     case RP_EDB: return "database error";
     case RP_EIO: return "i/o error";
     case RP_EBUSY: return "busy";
+    case RP_ERANGE: return "out of range";
     }
     return "unknown";
 }

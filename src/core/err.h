@@ -17,6 +17,7 @@ enum rp_err {
     RP_EDB,        /* the database failed */
     RP_EIO,        /* a file or system call failed */
     RP_EBUSY,      /* the database stayed locked past the busy timeout */
+    RP_ERANGE,     /* arithmetic in the database overflowed (a sum past 64 bits) */
 };
 
 /* Returns a static English name for an error, for logs. */

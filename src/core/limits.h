@@ -34,8 +34,8 @@
 #define RP_MAX_CURSOR (8u * 1024u)
 /* Per-request arena blocks: requests allocate a few KiB; big responses grow it. */
 #define RP_ARENA_BLOCK (16u * 1024u)
-/* Size of one generated SQL statement. */
-#define RP_MAX_SQL (16u * 1024u)
+/* Size of one generated SQL statement: 64 filters of 100 values fit; beyond is 400. */
+#define RP_MAX_SQL (64u * 1024u)
 /* A JSON response body: 500 records of a few KiB each, with headroom. */
 #define RP_MAX_RESPONSE (64u * 1024u * 1024u)
 /* Passwords: argon2id takes any length, but a megabyte password is an attack. */
@@ -53,9 +53,6 @@
 #define RP_CONN_TIMEOUT_S 30u
 /* Concurrent connections before new ones are refused. */
 #define RP_MAX_CONNECTIONS 1024u
-/* Records moved by one user transfer are unbounded by design, but per entity they are
- * processed in batches of this many so memory stays flat. */
-#define RP_TRANSFER_BATCH 1000u
 /* Distinct metrics routes counted (route patterns, not URLs). */
 #define RP_MAX_METRIC_ROUTES 64u
 

@@ -101,7 +101,8 @@ bool acl_owner_in_scope(struct rec_ctx *ctx, enum acl_scope scope, const char *o
     case SCOPE_OWN:
         return owner_id && strcmp(owner_id, ctx->who->user_id) == 0;
     case SCOPE_TEAM:
-        if (!owner_id || acl_peers(ctx))
+        RP_ASSERT(ctx->who->peers_loaded);
+        if (!owner_id)
             return false;
         for (size_t i = 0; i < ctx->who->npeers; i++)
             if (strcmp(ctx->who->peers[i], owner_id) == 0)

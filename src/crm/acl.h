@@ -28,7 +28,6 @@ struct principal {
     const char *csrf_token;    /* NULL for API tokens */
     const char *session_hash;  /* NULL for API tokens */
     enum acl_role role;
-    bool via_token;
     /* private: ids of users sharing a team (self included), loaded on first need */
     const char **peers;
     size_t npeers;
@@ -44,7 +43,8 @@ enum acl_scope acl_scope(const struct principal *who, const struct entity_def *e
                          enum acl_action action);
 /* Loads the caller's team peers (self included) if not yet loaded. */
 enum rp_err acl_peers(struct rec_ctx *ctx);
-/* True when a record owned by owner_id is inside scope for the caller. */
+/* True when a record owned by owner_id is inside scope for the caller. For
+ * SCOPE_TEAM, acl_peers() must have succeeded first. */
 bool acl_owner_in_scope(struct rec_ctx *ctx, enum acl_scope scope, const char *owner_id);
 
 #endif

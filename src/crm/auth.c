@@ -89,6 +89,28 @@ static enum rp_err throttled(struct rec_ctx *ctx, const char *key, int max, int6
     return RP_OK;
 }
 
+/* Counts an attempt against both throttles before the password is checked, in one
+ * write transaction, so parallel attempts cannot all slip under the limit. */
+static enum rp_err reserve_attempt(struct rec_ctx *ctx, const char *ukey, const char *akey,
+                                   int64_t now, int64_t *retry)
+{
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    enum rp_err e1 = throttled(ctx, ukey, RP_LOGIN_MAX_FAILS_USER, now, retry);
+    enum rp_err e2 = throttled(ctx, akey, RP_LOGIN_MAX_FAILS_ADDR, now, retry);
+    err = e1 ? e1 : e2;
+    if (!err)
+        err = store_throttle_fail(ctx->conn, ukey, now, RP_LOGIN_WINDOW_S * 1000LL);
+    if (!err)
+        err = store_throttle_fail(ctx->conn, akey, now, RP_LOGIN_WINDOW_S * 1000LL);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    return store_commit(ctx->conn);
+}
+
 enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
                        const char *addr, struct auth_login_result *out)
 {
@@ -99,10 +121,9 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
     const char *ukey = arena_printf(ctx->a, "u:%s", uname);
     const char *akey = arena_printf(ctx->a, "a:%s", addr ? addr : "-");
     int64_t now = text_now_ms();
-    enum rp_err err = throttled(ctx, ukey, RP_LOGIN_MAX_FAILS_USER, now, &out->retry_after);
-    enum rp_err err2 = throttled(ctx, akey, RP_LOGIN_MAX_FAILS_ADDR, now, &out->retry_after);
-    if (err || err2)
-        return err ? err : err2;
+    enum rp_err err = reserve_attempt(ctx, ukey, akey, now, &out->retry_after);
+    if (err)
+        return err;
 
     const char *user_id = NULL, *hash = NULL;
     bool active = false;
@@ -112,29 +133,23 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
     char *pw = arena_strndup(ctx->a, password.p, password.len);
     arena_on_release(ctx->a, wipe, pw);
     bool ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, pw, password.len) == 0;
-    ok = ok && !err && active;
-
-    err = store_begin(ctx->conn, true);
-    if (err)
-        return err;
-    if (!ok) {
-        err = store_throttle_fail(ctx->conn, ukey, now, RP_LOGIN_WINDOW_S * 1000LL);
-        if (!err)
-            err = store_throttle_fail(ctx->conn, akey, now, RP_LOGIN_WINDOW_S * 1000LL);
-        if (!err)
-            err = store_commit(ctx->conn);
-        else
-            store_rollback(ctx->conn);
+    if (!ok || err || !active) {
         LOG(LOG_INFO, "sign-in failed");
-        return err ? err : RP_EAUTH;
+        return RP_EAUTH; /* the failure is already counted */
     }
+
     out->session = new_secret(ctx->a, "");
     out->csrf_token = new_secret(ctx->a, "");
     const char *h = secret_hash(ctx->a, out->session, strlen(out->session));
+    err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
     /* Sign-ins are rare next to reads: a good moment to drop what has expired. */
     err = store_session_purge(ctx->conn, now, RP_LOGIN_WINDOW_S * 1000LL);
     if (!err)
         err = store_throttle_clear(ctx->conn, ukey);
+    if (!err)
+        err = store_throttle_refund(ctx->conn, akey);
     if (!err)
         err = store_session_create(ctx->conn, h, user_id, out->csrf_token, now,
                                    now + RP_SESSION_TTL_S * 1000LL, addr);
@@ -186,7 +201,6 @@ enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str toke
     if (err)
         return err;
     err = to_principal(&sp, out);
-    out->via_token = true;
     /* last_used_at is kept to the minute: a write per request would serialise every
      * token-authenticated read behind the writer. */
     char now[32], stale[32];
@@ -238,6 +252,11 @@ enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const cha
         return err;
     }
     return store_commit(ctx->conn);
+}
+
+enum rp_err auth_token_list(struct rec_ctx *ctx, struct store_token **out, size_t *n)
+{
+    return store_token_list(ctx->conn, ctx->who->user_id, ctx->a, out, n);
 }
 
 enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id)

@@ -4,6 +4,7 @@
 #define RP_CRM_AUTH_H
 
 #include "crm/acl.h"
+#include "store/platform.h"
 
 #define AUTH_COOKIE "rapport_session"
 
@@ -33,6 +34,8 @@ bool auth_csrf_ok(const struct principal *who, struct rp_str header);
 enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const char **id,
                               const char **secret);
 enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id);
+/* The caller's tokens (never their secrets), newest first. */
+enum rp_err auth_token_list(struct rec_ctx *ctx, struct store_token **out, size_t *n);
 
 /* Self-service: the caller changes their own display_name, email, locale or password.
  * A new password needs the current one. Other fields are RP_EINVAL. */

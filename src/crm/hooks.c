@@ -66,14 +66,14 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
     return err;
 }
 
-enum rp_err hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old)
+enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old)
 {
     if (rec->ent == &entity_users)
         return users_validate(ctx, rec, old);
     return RP_OK;
 }
 
-enum rp_err hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old)
+enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old)
 {
     if (rec->ent == &entity_users)
         return users_after_save(ctx, rec, old);

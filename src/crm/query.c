@@ -7,6 +7,100 @@
 #include "core/text.h"
 #include "crm/rec_int.h"
 
+/* ---- per-entity statements ---- */
+
+#define MAX_ENTITIES 64
+
+static struct rec_sql SQL[MAX_ENTITIES];
+static size_t NSQL;
+
+const struct rec_sql *rec__sql(const struct entity_def *e)
+{
+    for (size_t i = 0; i < NSQL; i++)
+        if (SQL[i].e == e)
+            return &SQL[i];
+    RP_ASSERT(!"entity SQL not built: rec_sync_schema must run first");
+    return NULL;
+}
+
+static char *steal(struct rp_buf *b)
+{
+    return buf_steal(b, NULL);
+}
+
+static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
+{
+    struct rp_buf sel, ins, upd, get, any, del;
+    buf_init(&sel, RP_MAX_SQL);
+    buf_init(&ins, RP_MAX_SQL);
+    buf_init(&upd, RP_MAX_SQL);
+    buf_init(&get, RP_MAX_SQL);
+    buf_init(&any, RP_MAX_SQL);
+    buf_init(&del, RP_MAX_SQL);
+    enum rp_err err = buf_adds(&sel, "SELECT " REC_SYS_COLS);
+    if (!err)
+        err = buf_printf(&ins,
+                         "INSERT INTO %s (id, workspace_id, created_at, updated_at, created_by,"
+                         " owner_id, version",
+                         e->name);
+    if (!err)
+        err = buf_printf(&upd, "UPDATE %s SET updated_at = ?, owner_id = ?, version = version + 1",
+                         e->name);
+    for (size_t i = 0; i < e->nfields && !err; i++) {
+        err = buf_printf(&sel, ", t.%s", e->fields[i].name);
+        if (!err)
+            err = buf_printf(&ins, ", %s", e->fields[i].name);
+        if (!err)
+            err = buf_printf(&upd, ", %s = ?", e->fields[i].name);
+    }
+    if (!err)
+        err = buf_printf(&sel, " FROM %s t", e->name);
+    if (!err)
+        err = buf_adds(&ins, ") VALUES (?, 1, ?, ?, ?, ?, 1");
+    for (size_t i = 0; i < e->nfields && !err; i++)
+        err = buf_adds(&ins, ", ?");
+    if (!err)
+        err = buf_adds(&ins, ") RETURNING seq");
+    if (!err)
+        err = buf_adds(&upd, " WHERE seq = ? AND version = ?");
+    if (!err)
+        err = buf_printf(&get, "%s WHERE t.id = ? AND t.workspace_id = 1 AND t.deleted_at IS NULL",
+                         buf_cstr(&sel));
+    if (!err)
+        err = buf_printf(&any, "%s WHERE t.id = ? AND t.workspace_id = 1", buf_cstr(&sel));
+    if (!err)
+        err = buf_printf(&del,
+                         "UPDATE %s SET deleted_at = ?, updated_at = ?, version = version + 1"
+                         " WHERE seq = ? AND version = ?",
+                         e->name);
+    if (err) {
+        buf_release(&sel);
+        buf_release(&ins);
+        buf_release(&upd);
+        buf_release(&get);
+        buf_release(&any);
+        buf_release(&del);
+        return err;
+    }
+    *out = (struct rec_sql){e, steal(&sel), steal(&get), steal(&any), steal(&ins), steal(&upd),
+                            steal(&del)};
+    return RP_OK;
+}
+
+enum rp_err rec__build_sql(void)
+{
+    if (NSQL)
+        return RP_OK; /* metadata is static: built once per process */
+    RP_ASSERT(meta_entity_count() <= MAX_ENTITIES);
+    for (size_t k = 0; k < meta_entity_count(); k++) {
+        enum rp_err err = build_entity(meta_entity_at(k), &SQL[k]);
+        if (err)
+            return err;
+    }
+    NSQL = meta_entity_count();
+    return RP_OK;
+}
+
 enum op { OP_EQ, OP_NE, OP_LT, OP_LTE, OP_GT, OP_GTE, OP_IN, OP_LIKE, OP_NULL };
 static const char *const OP_NAMES[] = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "like", "null"};
 static const char *const OP_SQL[] = {"=", "<>", "<", "<=", ">", ">="};
@@ -64,7 +158,7 @@ static bool find_col(const struct entity_def *e, struct rp_str name, struct col 
         for (size_t i = 0; i < RP_NELEM(SYS_FIELDS); i++)
             if (rp_str_eqc(name, SYS_FIELDS[i].name))
                 f = &SYS_FIELDS[i];
-    if (!f)
+    if (!f || f->type == FT_PASSWORD) /* write-only: not even its emptiness is told */
         return false;
     out->name = f->name;
     out->f = f;
@@ -424,10 +518,23 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
 
 struct sqlb {
     struct rp_buf sql;
+    enum rp_err err;  /* sticky: the first append that failed */
     struct store_val *params;
     size_t nparams;
     size_t cap;
 };
+
+/* Appends SQL text; a failure is kept in b->err and later appends are skipped, so a
+ * statement is never run with a piece missing. */
+__attribute__((format(printf, 2, 3))) static void sql(struct sqlb *b, const char *fmt, ...)
+{
+    if (b->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    b->err = buf_vprintf(&b->sql, fmt, ap);
+    va_end(ap);
+}
 
 /* Makes room for `extra` more parameters. */
 static void reserve(struct rec_ctx *ctx, struct sqlb *b, size_t extra)
@@ -454,56 +561,53 @@ static void param(struct rec_ctx *ctx, struct sqlb *b, struct store_val v)
 static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
                          const struct rec_query *q, struct sqlb *b)
 {
-    buf_printf(&b->sql, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
+    sql(b, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
                q->deleted_only ? "NOT NULL" : "NULL");
     enum acl_scope scope = rec__scope(ctx, e, ACL_READ);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not read %s", e->label_plural);
     if (scope == SCOPE_OWN) {
-        buf_adds(&b->sql, " AND t.owner_id = ?");
+        sql(b, "%s", " AND t.owner_id = ?");
         param(ctx, b, store_cstr(ctx->who->user_id));
     } else if (scope == SCOPE_TEAM) {
-        enum rp_err err = acl_peers(ctx);
-        if (err)
-            return err;
-        buf_adds(&b->sql, " AND t.owner_id IN (");
-        for (size_t i = 0; i < ctx->who->npeers; i++) {
-            buf_adds(&b->sql, i ? ", ?" : "?");
-            param(ctx, b, store_cstr(ctx->who->peers[i]));
-        }
-        buf_addc(&b->sql, ')');
+        /* One subquery, two parameters, however large the team. */
+        sql(b, "%s", " AND ");
+        reserve(ctx, b, 2);
+        if (!b->err)
+            b->err = store_team_owner_condition(ctx->store, &b->sql, "t", ctx->who->user_id,
+                                                ctx->who->team_ids, b->params, &b->nparams);
     }
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *f = &q->filters[i];
         const char *c = f->col.name;
         switch (f->op) {
         case OP_NULL:
-            buf_printf(&b->sql, " AND t.%s IS %s", c, f->vals[0].i ? "NULL" : "NOT NULL");
+            sql(b, " AND t.%s IS %s", c, f->vals[0].i ? "NULL" : "NOT NULL");
             break;
         case OP_LIKE:
-            buf_printf(&b->sql, " AND t.%s %s ? ESCAPE '\\'", c, store_like_ci(ctx->store));
+            sql(b, " AND t.%s %s ? ESCAPE '\\'", c, store_like_ci(ctx->store));
             param(ctx, b, f->vals[0]);
             break;
         case OP_IN:
-            buf_printf(&b->sql, " AND t.%s IN (", c);
+            sql(b, " AND t.%s IN (", c);
             for (size_t k = 0; k < f->nvals; k++) {
-                buf_adds(&b->sql, k ? ", ?" : "?");
+                sql(b, "%s", k ? ", ?" : "?");
                 param(ctx, b, f->vals[k]);
             }
-            buf_addc(&b->sql, ')');
+            sql(b, ")");
             break;
         case OP_NE:
-            buf_printf(&b->sql, " AND (t.%s <> ? OR t.%s IS NULL)", c, c);
+            sql(b, " AND (t.%s <> ? OR t.%s IS NULL)", c, c);
             param(ctx, b, f->vals[0]);
             break;
         default:
-            buf_printf(&b->sql, " AND t.%s %s ?", c, OP_SQL[f->op]);
+            sql(b, " AND t.%s %s ?", c, OP_SQL[f->op]);
             param(ctx, b, f->vals[0]);
             break;
         }
     }
     if (q->nterms) {
-        buf_adds(&b->sql, " AND ");
+        sql(b, "%s", " AND ");
         reserve(ctx, b, 2);
         enum rp_err err = store_fts_condition(ctx->store, &b->sql, e->name, "t",
                                               q->terms, q->nterms, ctx->a,
@@ -520,29 +624,46 @@ static void keyset(struct rec_ctx *ctx, const struct rec_query *q, size_t i, str
 {
     if (i == q->nsort) {
         bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
-        buf_printf(&b->sql, "t.seq %s ?", desc ? "<" : ">");
+        sql(b, "t.seq %s ?", desc ? "<" : ">");
         param(ctx, b, store_int(q->after_seq));
         return;
     }
     const char *c = q->sort[i].col.name;
     bool desc = q->sort[i].desc;
     struct store_val v = q->after[i];
-    buf_addc(&b->sql, '(');
+    sql(b, "(");
     if (v.type == STORE_NULL) {
         if (desc)
-            buf_printf(&b->sql, "t.%s IS NULL AND (", c);
+            sql(b, "t.%s IS NULL AND (", c);
         else
-            buf_printf(&b->sql, "t.%s IS NOT NULL OR (t.%s IS NULL AND (", c, c);
+            sql(b, "t.%s IS NOT NULL OR (t.%s IS NULL AND (", c, c);
     } else {
         if (desc)
-            buf_printf(&b->sql, "t.%s < ? OR t.%s IS NULL OR (t.%s = ? AND (", c, c, c);
+            sql(b, "t.%s < ? OR t.%s IS NULL OR (t.%s = ? AND (", c, c, c);
         else
-            buf_printf(&b->sql, "t.%s > ? OR (t.%s = ? AND (", c, c);
+            sql(b, "t.%s > ? OR (t.%s = ? AND (", c, c);
         param(ctx, b, v);
         param(ctx, b, v);
     }
     keyset(ctx, q, i + 1, b);
-    buf_adds(&b->sql, (v.type == STORE_NULL && desc) ? "))" : ")))");
+    sql(b, "%s", (v.type == STORE_NULL && desc) ? "))" : ")))");
+}
+
+/* Prepares the built statement and binds its parameters. A statement that grew past
+ * the SQL limit is the caller's doing (hundreds of filters): a 400, not a 500. */
+static enum rp_err prepare_built(struct rec_ctx *ctx, struct sqlb *b, struct store_stmt **st)
+{
+    enum rp_err err = b->err;
+    if (err == RP_ETOOBIG)
+        return rec_bad_request(ctx, "the query is too complex: use fewer filters or values");
+    if (!err)
+        err = store_prepare(ctx->conn, buf_cstr(&b->sql), st);
+    if (err)
+        return err;
+    err = store_bind_all(*st, b->params, b->nparams);
+    if (err)
+        store_done(*st);
+    return err;
 }
 
 static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *e,
@@ -550,66 +671,62 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
 {
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
-    buf_adds(&b.sql, "SELECT count(*)");
+    sql(&b, "%s", "SELECT count(*)");
     for (size_t i = 0; i < q->nsums; i++)
-        buf_printf(&b.sql, ", coalesce(sum(t.%s), 0)", q->sums[i]->name);
-    buf_printf(&b.sql, " FROM %s t", e->name);
-    enum rp_err err = where(ctx, e, q, &b);
+        sql(&b, ", coalesce(sum(t.%s), 0)", q->sums[i]->name);
+    sql(&b, " FROM %s t", e->name);
     struct store_stmt *st = NULL;
-    if (!err)
-        err = store_prepare(ctx->conn, buf_cstr(&b.sql), &st);
-    if (!err) {
-        store_bind_all(st, b.params, b.nparams);
-        bool row;
-        err = store_step(st, &row);
-        if (!err && row) {
-            out->has_total = q->count;
-            out->total = store_col_int(st, 0);
-            out->nsums = q->nsums;
-            out->sum_fields = arena_alloc(ctx->a, (q->nsums + 1) * sizeof(char *));
-            out->sums = arena_alloc(ctx->a, (q->nsums + 1) * sizeof(int64_t));
-            for (size_t i = 0; i < q->nsums; i++) {
-                out->sum_fields[i] = q->sums[i]->name;
-                out->sums[i] = store_col_int(st, 1 + (int)i);
-            }
-        }
-        store_done(st);
-    }
-    buf_release(&b.sql);
-    return err;
-}
-
-enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q,
-                     struct rec_page *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (q->limit == 0)
-        return RP_OK;
-    struct sqlb b = {0};
-    buf_init(&b.sql, RP_MAX_SQL);
-    buf_adds(&b.sql, rec__select_sql(e));
     enum rp_err err = where(ctx, e, q, &b);
-    if (!err && q->has_cursor) {
-        buf_adds(&b.sql, " AND ");
-        keyset(ctx, q, 0, &b);
-    }
-    if (!err) {
-        buf_adds(&b.sql, " ORDER BY ");
-        /* NULL placement is spelled out, so every backend orders as keyset() expects. */
-        for (size_t i = 0; i < q->nsort; i++)
-            buf_printf(&b.sql, "t.%s%s, ", q->sort[i].col.name,
-                       q->sort[i].desc ? " DESC NULLS LAST" : " NULLS FIRST");
-        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
-        buf_printf(&b.sql, "t.seq%s LIMIT ?", desc ? " DESC" : "");
-        param(ctx, &b, store_int((int64_t)q->limit + 1));
-    }
-    struct store_stmt *st = NULL;
     if (!err)
-        err = store_prepare(ctx->conn, buf_cstr(&b.sql), &st);
+        err = prepare_built(ctx, &b, &st);
     buf_release(&b.sql);
     if (err)
         return err;
-    store_bind_all(st, b.params, b.nparams);
+    bool row;
+    err = store_step(st, &row);
+    if (err == RP_ERANGE)
+        err = rec_bad_request(ctx, "the sum is beyond the range of a number");
+    if (!err && row) {
+        out->has_total = q->count;
+        out->total = store_col_int(st, 0);
+        out->nsums = q->nsums;
+        out->sum_fields = arena_alloc(ctx->a, (q->nsums + 1) * sizeof(char *));
+        out->sums = arena_alloc(ctx->a, (q->nsums + 1) * sizeof(int64_t));
+        for (size_t i = 0; i < q->nsums; i++) {
+            out->sum_fields[i] = q->sums[i]->name;
+            out->sums[i] = store_col_int(st, 1 + (int)i);
+        }
+    }
+    store_done(st);
+    return err;
+}
+
+static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
+                             struct rec_query *q, struct rec_page *out)
+{
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s", rec__sql(e)->select);
+    enum rp_err err = where(ctx, e, q, &b);
+    if (!err && q->has_cursor) {
+        sql(&b, "%s", " AND ");
+        keyset(ctx, q, 0, &b);
+    }
+    struct store_stmt *st = NULL;
+    if (!err) {
+        sql(&b, "%s", " ORDER BY ");
+        /* NULL placement is spelled out, so every backend orders as keyset() expects. */
+        for (size_t i = 0; i < q->nsort; i++)
+            sql(&b, "t.%s%s, ", q->sort[i].col.name,
+                q->sort[i].desc ? " DESC NULLS LAST" : " NULLS FIRST");
+        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
+        sql(&b, "t.seq%s LIMIT ?", desc ? " DESC" : "");
+        param(ctx, &b, store_int((int64_t)q->limit + 1));
+        err = prepare_built(ctx, &b, &st);
+    }
+    buf_release(&b.sql);
+    if (err)
+        return err;
     out->rows = arena_calloc(ctx->a, q->limit + 1, sizeof(*out->rows));
     bool row;
     while (!(err = store_step(st, &row)) && row) {
@@ -620,8 +737,29 @@ enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec
         rec__read_row(ctx, st, e, &out->rows[out->nrows++]);
     }
     store_done(st);
-    if (!err && (q->count || q->nsums))
+    return err;
+}
+
+enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q,
+                     struct rec_page *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (q->limit == 0)
+        return RP_OK;
+    /* With a count or sums, page and totals are read in one snapshot so they agree. */
+    bool snapshot = q->count || q->nsums;
+    enum rp_err err = snapshot ? store_begin(ctx->conn, false) : RP_OK;
+    if (err)
+        return err;
+    err = list_page(ctx, e, q, out);
+    if (!err && snapshot)
         err = run_aggregates(ctx, e, q, out);
+    if (snapshot) {
+        if (err)
+            store_rollback(ctx->conn);
+        else
+            err = store_commit(ctx->conn);
+    }
     return err;
 }
 

@@ -1,7 +1,6 @@
 /* The record engine's write path and point reads. Lists and search are in query.c. */
 #include "core/common.h"
 
-#include <pthread.h>
 #include <sodium.h>
 
 #include "core/buf.h"
@@ -73,67 +72,12 @@ enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
     return err;
 }
 
-/* ---- per-entity SQL, built once at start ---- */
-
-#define MAX_ENTITIES 64
-
-static struct entity_sql {
-    const struct entity_def *e;
-    char *select;  /* SELECT cols FROM table t */
-    char *insert;  /* INSERT … RETURNING seq */
-    char *update;  /* UPDATE … WHERE seq = ? AND version = ? */
-} SQL[MAX_ENTITIES];
-static size_t NSQL;
+/* ---- schema ---- */
 
 bool rec__is_int_type(enum field_type t)
 {
     return t == FT_INT || t == FT_MONEY || t == FT_PERCENT || t == FT_BOOL;
 }
-
-static const struct entity_sql *entity_sql(const struct entity_def *e)
-{
-    for (size_t i = 0; i < NSQL; i++)
-        if (SQL[i].e == e)
-            return &SQL[i];
-    RP_ASSERT(!"entity SQL not built: rec_sync_schema must run first");
-    return NULL;
-}
-
-const char *rec__select_sql(const struct entity_def *e)
-{
-    return entity_sql(e)->select;
-}
-
-static void build_sql(const struct entity_def *e)
-{
-    struct rp_buf sel, ins, upd;
-    buf_init(&sel, RP_MAX_SQL);
-    buf_init(&ins, RP_MAX_SQL);
-    buf_init(&upd, RP_MAX_SQL);
-    buf_adds(&sel, "SELECT " REC_SYS_COLS);
-    buf_printf(&ins,
-               "INSERT INTO %s (id, workspace_id, created_at, updated_at, created_by, owner_id,"
-               " version",
-               e->name);
-    buf_printf(&upd, "UPDATE %s SET updated_at = ?, owner_id = ?, version = version + 1",
-               e->name);
-    for (size_t i = 0; i < e->nfields; i++) {
-        buf_printf(&sel, ", t.%s", e->fields[i].name);
-        buf_printf(&ins, ", %s", e->fields[i].name);
-        buf_printf(&upd, ", %s = ?", e->fields[i].name);
-    }
-    buf_printf(&sel, " FROM %s t", e->name);
-    buf_adds(&ins, ") VALUES (?, 1, ?, ?, ?, ?, 1");
-    for (size_t i = 0; i < e->nfields; i++)
-        buf_adds(&ins, ", ?");
-    buf_adds(&ins, ") RETURNING seq");
-    buf_adds(&upd, " WHERE seq = ? AND version = ?");
-    RP_ASSERT(NSQL < MAX_ENTITIES);
-    SQL[NSQL++] = (struct entity_sql){e, buf_steal(&sel, NULL), buf_steal(&ins, NULL),
-                                      buf_steal(&upd, NULL)};
-}
-
-static pthread_mutex_t sql_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum rp_err rec_sync_schema(struct store_conn *c)
 {
@@ -173,11 +117,8 @@ enum rp_err rec_sync_schema(struct store_conn *c)
         return err;
     }
     err = store_commit(c);
-    pthread_mutex_lock(&sql_lock);
-    if (NSQL == 0)
-        for (size_t k = 0; k < meta_entity_count(); k++)
-            build_sql(meta_entity_at(k));
-    pthread_mutex_unlock(&sql_lock);
+    if (!err)
+        err = rec__build_sql();
     return err;
 }
 
@@ -224,11 +165,9 @@ static enum rp_err load(struct rec_ctx *ctx, const struct entity_def *e, struct 
 {
     if (!ids_valid(id))
         return RP_ENOTFOUND;
-    char sql[RP_MAX_SQL];
-    snprintf(sql, sizeof(sql), "%s WHERE t.id = ? AND t.workspace_id = 1%s", rec__select_sql(e),
-             with_deleted ? "" : " AND t.deleted_at IS NULL");
+    const struct rec_sql *q = rec__sql(e);
     struct store_stmt *st;
-    enum rp_err err = store_prepare(ctx->conn, sql, &st);
+    enum rp_err err = store_prepare(ctx->conn, with_deleted ? q->get_any : q->get, &st);
     if (err)
         return err;
     store_bind(st, 1, store_text(id.p, id.len));
@@ -248,17 +187,47 @@ enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
     return ctx->sudo ? SCOPE_ALL : acl_scope(ctx->who, e, action);
 }
 
-static bool readable(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r)
+/* Whether a record owned by `owner` is inside the caller's scope for action; a
+ * database error while loading the caller's team is an error, never a "no". */
+static enum rp_err in_scope(struct rec_ctx *ctx, const struct entity_def *e,
+                            enum acl_action action, const char *owner, bool *ok)
 {
-    return acl_owner_in_scope(ctx, rec__scope(ctx, e, ACL_READ), r->owner_id);
+    enum acl_scope scope = rec__scope(ctx, e, action);
+    if (scope == SCOPE_TEAM) {
+        enum rp_err err = acl_peers(ctx);
+        if (err)
+            return err;
+    }
+    *ok = acl_owner_in_scope(ctx, scope, owner);
+    return RP_OK;
+}
+
+/* RP_ENOTFOUND unless the caller may read r: invisible records do not exist. */
+static enum rp_err check_readable(struct rec_ctx *ctx, const struct entity_def *e,
+                                  const struct rec *r)
+{
+    bool ok;
+    enum rp_err err = in_scope(ctx, e, ACL_READ, r->owner_id, &ok);
+    return err ? err : ok ? RP_OK : RP_ENOTFOUND;
+}
+
+/* RP_EFORBIDDEN (with a reason) unless the caller may act on a record they can see. */
+static enum rp_err check_action(struct rec_ctx *ctx, const struct entity_def *e,
+                                enum acl_action action, const char *owner, const char *verb)
+{
+    bool ok;
+    enum rp_err err = in_scope(ctx, e, action, owner, &ok);
+    if (!err && !ok)
+        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s this %s", verb, e->label);
+    return err;
 }
 
 enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                     struct rec *out)
 {
     enum rp_err err = load(ctx, e, id, false, out);
-    if (!err && !readable(ctx, e, out))
-        err = RP_ENOTFOUND;
+    if (!err)
+        err = check_readable(ctx, e, out);
     return err;
 }
 
@@ -480,7 +449,7 @@ static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
         out->len = in->len;
         return RP_OK;
     case FT_JSON:
-        if (in->kind != IN_JSON)
+        if (in->kind != IN_JSON && in->kind != IN_LIST)
             return rec_field_error(ctx, f->name, "must be a JSON object or array");
         if (in->len > meta_maxlen(f))
             return rec_field_error(ctx, f->name, "is too large");
@@ -625,8 +594,6 @@ static enum rp_err check_cycle(struct rec_ctx *ctx, const struct entity_def *e, 
 {
     const struct field_def *f = &e->fields[idx];
     struct rp_str next = {r->v[idx].s, r->v[idx].len};
-    struct principal *who = ctx->who;
-    ctx->who = NULL; /* the chain, not its visibility */
     enum rp_err err = RP_OK;
     for (int depth = 0; depth < MAX_HIERARCHY && next.len; depth++) {
         if (r->id && rp_str_eqc(next, r->id)) {
@@ -639,7 +606,6 @@ static enum rp_err check_cycle(struct rec_ctx *ctx, const struct entity_def *e, 
         next = up.v[idx].null ? (struct rp_str){NULL, 0}
                               : (struct rp_str){up.v[idx].s, up.v[idx].len};
     }
-    ctx->who = who;
     return err;
 }
 
@@ -676,14 +642,19 @@ static enum rp_err check_refs(struct rec_ctx *ctx, const struct entity_def *e,
     return err;
 }
 
-/* Checks that owner is an active user the caller may assign records to. */
-static enum rp_err check_owner(struct rec_ctx *ctx, const char *owner, enum acl_scope scope)
+/* Checks that owner is an active user the caller may assign records to. The scope
+ * comes first, so a caller learns nothing about ids outside it. */
+static enum rp_err check_owner(struct rec_ctx *ctx, const struct entity_def *e,
+                               enum acl_action action, const char *owner)
 {
+    bool ok;
+    enum rp_err err = in_scope(ctx, e, action, owner, &ok);
+    if (err)
+        return err;
+    if (!ok)
+        return rec_fail(ctx, RP_EFORBIDDEN, "you may not assign records to this user");
     struct rec u;
-    struct principal *who = ctx->who;
-    ctx->who = NULL; /* the owner's existence, not its visibility */
-    enum rp_err err = load(ctx, &entity_users, rp_str_c(owner), false, &u);
-    ctx->who = who;
+    err = load(ctx, &entity_users, rp_str_c(owner), false, &u);
     if (err == RP_ENOTFOUND)
         return rec_field_error(ctx, "owner_id", "no active user with this id");
     if (err)
@@ -691,8 +662,6 @@ static enum rp_err check_owner(struct rec_ctx *ctx, const char *owner, enum acl_
     int active = meta_field_index(&entity_users, RP_STR("active"));
     if (active >= 0 && !u.v[active].null && !u.v[active].i)
         return rec_field_error(ctx, "owner_id", "no active user with this id");
-    if (!acl_owner_in_scope(ctx, scope, owner))
-        return rec_fail(ctx, RP_EFORBIDDEN, "you may not assign records to this user");
     return RP_OK;
 }
 
@@ -718,20 +687,23 @@ static bool has_fts(const struct entity_def *e)
 
 static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r)
 {
+    /* Every searchable field at its maximum fits: text is at most RP_MAX_TEXT code
+     * points of at most 4 bytes, and there are few searchable fields. */
     struct rp_buf b;
-    buf_init(&b, (size_t)RP_MAX_TEXT * 4);
-    for (size_t i = 0; i < e->nfields; i++) {
+    buf_init(&b, (size_t)RP_MAX_TEXT * 4 * 8);
+    enum rp_err err = RP_OK;
+    for (size_t i = 0; i < e->nfields && !err; i++) {
         const struct field_def *f = &e->fields[i];
         if (!(f->flags & FF_SEARCH) || r->v[i].null)
             continue;
         const char *t = rec_value_text(ctx->a, f, &r->v[i]);
-        if (t) {
-            if (b.len)
-                buf_addc(&b, '\n');
-            buf_adds(&b, t);
-        }
+        if (t && b.len)
+            err = buf_addc(&b, '\n');
+        if (t && !err)
+            err = buf_adds(&b, t);
     }
-    enum rp_err err = store_fts_put(ctx->conn, e->name, r->seq, buf_cstr(&b), b.len);
+    if (!err)
+        err = store_fts_put(ctx->conn, e->name, r->seq, buf_cstr(&b), b.len);
     buf_release(&b);
     return err;
 }
@@ -801,7 +773,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
                 rec_field_error(ctx, e->fields[i].name, "is required");
         }
     if (!err && !ctx->nerrors)
-        err = hooks_validate(ctx, r, NULL);
+        err = rec__hooks_validate(ctx, r, NULL);
     if (ctx->nerrors)
         return RP_EINVAL;
     if (err)
@@ -822,12 +794,12 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
     if (err)
         return err;
     if (owner)
-        err = check_owner(ctx, owner, scope);
+        err = check_owner(ctx, e, ACL_CREATE, owner);
     if (!err)
         err = check_refs(ctx, e, r, NULL);
     struct store_stmt *st = NULL;
     if (!err)
-        err = store_prepare(ctx->conn, entity_sql(e)->insert, &st);
+        err = store_prepare(ctx->conn, rec__sql(e)->insert, &st);
     if (!err) {
         struct store_val sys[] = {store_cstr(r->id), store_cstr(r->created_at),
                                   store_cstr(r->updated_at), store_cstr(r->created_by),
@@ -851,7 +823,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
             err = audit(ctx, e, r, r->created_at, "create", e->fields[i].name, store_null(),
                         audit_val(ctx, &e->fields[i], &r->v[i]));
     if (!err)
-        err = hooks_after_save(ctx, r, NULL);
+        err = rec__hooks_after_save(ctx, r, NULL);
     if (err) {
         store_rollback(ctx->conn);
         return ctx->nerrors ? RP_EINVAL : err;
@@ -865,7 +837,7 @@ static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, st
                              int64_t old_version)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(ctx->conn, entity_sql(e)->update, &st);
+    enum rp_err err = store_prepare(ctx->conn, rec__sql(e)->update, &st);
     if (err)
         return err;
     store_bind(st, 1, store_cstr(r->updated_at));
@@ -892,11 +864,10 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         return err;
     struct rec old;
     err = load(ctx, e, id, false, &old);
-    if (!err && !readable(ctx, e, &old))
-        err = RP_ENOTFOUND;
-    enum acl_scope scope = rec__scope(ctx, e, ACL_EDIT);
-    if (!err && !acl_owner_in_scope(ctx, scope, old.owner_id))
-        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not change this %s", e->label);
+    if (!err)
+        err = check_readable(ctx, e, &old);
+    if (!err)
+        err = check_action(ctx, e, ACL_EDIT, old.owner_id, "change");
     if (!err && expect_version >= 0 && expect_version != old.version)
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else (now version %lld)",
                        e->label, (long long)old.version);
@@ -908,9 +879,9 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         const char *owner = old.owner_id;
         err = apply_inputs(ctx, e, false, in, n, r, &owner);
         if (!err)
-            err = hooks_validate(ctx, r, &old);
+            err = rec__hooks_validate(ctx, r, &old);
         if (!err && owner && (!old.owner_id || strcmp(owner, old.owner_id) != 0)) {
-            err = check_owner(ctx, owner, scope);
+            err = check_owner(ctx, e, ACL_EDIT, owner);
             r->owner_id = owner;
         }
         if (!err)
@@ -945,7 +916,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
                             audit_val(ctx, f, &old.v[i]), audit_val(ctx, f, &r->v[i]));
         }
         if (!err)
-            err = hooks_after_save(ctx, r, &old);
+            err = rec__hooks_after_save(ctx, r, &old);
     }
     if (err) {
         store_rollback(ctx->conn);
@@ -959,16 +930,11 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
 static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
                                bool deleted)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "UPDATE %s SET deleted_at = ?, updated_at = ?, version = version + 1"
-             " WHERE seq = ? AND version = ?",
-             e->name);
     const char *now;
     now_text(ctx, &now);
     struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(now),
                             store_int(r->seq), store_int(r->version)};
-    enum rp_err err = store_exec(ctx->conn, sql, v, RP_NELEM(v));
+    enum rp_err err = store_exec(ctx->conn, rec__sql(e)->set_deleted, v, RP_NELEM(v));
     if (err == RP_ECONFLICT)
         return rec_fail(ctx, RP_ECONFLICT,
                         "a live %s now holds one of this record's unique values", e->label);
@@ -995,10 +961,10 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
         return err;
     struct rec r;
     err = load(ctx, e, id, false, &r);
-    if (!err && !readable(ctx, e, &r))
-        err = RP_ENOTFOUND;
-    if (!err && !acl_owner_in_scope(ctx, rec__scope(ctx, e, ACL_DELETE), r.owner_id))
-        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not delete this %s", e->label);
+    if (!err)
+        err = check_readable(ctx, e, &r);
+    if (!err)
+        err = check_action(ctx, e, ACL_DELETE, r.owner_id, "delete");
     if (!err && expect_version >= 0 && expect_version != r.version)
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", e->label);
     if (!err)
@@ -1017,10 +983,12 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
     if (err)
         return err;
     err = load(ctx, e, id, true, out);
-    if (!err && (!out->deleted_at || !readable(ctx, e, out)))
+    if (!err && !out->deleted_at)
         err = RP_ENOTFOUND;
-    if (!err && !acl_owner_in_scope(ctx, rec__scope(ctx, e, ACL_DELETE), out->owner_id))
-        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not restore this %s", e->label);
+    if (!err)
+        err = check_readable(ctx, e, out);
+    if (!err)
+        err = check_action(ctx, e, ACL_DELETE, out->owner_id, "restore");
     if (!err)
         err = set_deleted(ctx, e, out, false);
     if (err) {
@@ -1037,8 +1005,8 @@ enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct 
 {
     struct rec r;
     enum rp_err err = load(ctx, e, id, true, &r);
-    if (!err && !readable(ctx, e, &r))
-        err = RP_ENOTFOUND;
+    if (!err)
+        err = check_readable(ctx, e, &r);
     if (err)
         return err;
     struct store_stmt *st;
@@ -1084,7 +1052,7 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
     err = store_begin(ctx->conn, true);
     if (err)
         return err;
-    err = check_owner(ctx, to, SCOPE_ALL);
+    err = check_owner(ctx, &entity_accounts, ACL_CREATE, to);
     const char *now;
     now_text(ctx, &now);
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {

@@ -21,9 +21,9 @@ enum rec_in_kind {
     IN_STRING,   /* s/len: UTF-8 text (already validated) */
     IN_NUMBER,   /* s/len: the number's text, e.g. "12", "-0.5" */
     IN_BOOL,     /* b */
-    IN_LIST,     /* items/nitems: a JSON array of strings */
-    IN_JSON,     /* s/len: a JSON object or array, serialised */
-    IN_BAD,      /* a JSON value of a shape no field accepts (e.g. an array of numbers) */
+    IN_LIST,     /* items/nitems: a JSON array of strings (s/len: its JSON text) */
+    IN_JSON,     /* s/len: any other JSON object or array, serialised */
+    IN_BAD,      /* a value that could not be decoded */
 };
 
 struct rec_input {

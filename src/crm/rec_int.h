@@ -15,8 +15,20 @@ enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
                           enum acl_action action);
 /* Storage class of a field: integer-valued types use rec_value.i. */
 bool rec__is_int_type(enum field_type t);
-/* SELECT <system columns>, <fields> FROM <table> t — built once per entity. */
-const char *rec__select_sql(const struct entity_def *e);
+/* The statements of one entity, built once at start from metadata (query.c). */
+struct rec_sql {
+    const struct entity_def *e;
+    char *select;      /* SELECT <system columns>, <fields> FROM <table> t */
+    char *get;         /* select … WHERE id = ? (live records) */
+    char *get_any;     /* select … WHERE id = ? (recycle bin included) */
+    char *insert;      /* INSERT … RETURNING seq */
+    char *update;      /* UPDATE … WHERE seq = ? AND version = ? */
+    char *set_deleted; /* moves to or from the recycle bin */
+};
+
+/* Builds every entity's statements. Runs once, before the server starts threads. */
+enum rp_err rec__build_sql(void);
+const struct rec_sql *rec__sql(const struct entity_def *e);
 /* Reads the current row of st into out (arena copies). */
 void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct entity_def *e,
                    struct rec *out);
@@ -25,7 +37,7 @@ void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct enti
 enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f,
                                   struct rp_str text, struct store_val *out);
 /* Domain hooks (crm/hooks.c). */
-enum rp_err hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old);
-enum rp_err hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old);
+enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old);
+enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old);
 
 #endif

@@ -346,10 +346,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (req->status) {
         record(s, req, dur);
         LOG(LOG_INFO, "req=%llu %s %s status=%u dur_us=%lld%s", (unsigned long long)req->id,
-            req->method, req->route ? req->route : "-", req->status, (long long)dur,
+            static_method(req->method), req->route ? req->route : "-", req->status, (long long)dur,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
-    buf_release(&req->upload);
+    buf_release_wipe(&req->upload); /* bodies carry passwords */
     arena_release(&req->a);
     free(req);
     *con_cls = NULL;

@@ -10,7 +10,8 @@
  *    the "dialect" section, never spelled out in crm/.
  *  - Backend errors become rp_err here: unique violations are RP_ECONFLICT, a lock
  *    held past the busy timeout is RP_EBUSY, anything else RP_EDB (logged, with the
- *    backend message, never returned to clients).
+ *    backend message, never returned to clients); integer overflow in arithmetic
+ *    (sum) is RP_ERANGE.
  *
  * Threads: struct store is shared; every thread gets its own struct store_conn from
  * store_conn_get(); a connection and its statements are used by one thread only. */
@@ -88,7 +89,6 @@ enum rp_err store_step(struct store_stmt *st, bool *row);
 bool store_col_null(struct store_stmt *st, int col);
 int64_t store_col_int(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col, size_t *len);
-int store_col_count(struct store_stmt *st);
 /* Resets the statement and hands it back to the cache. */
 void store_done(struct store_stmt *st);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
@@ -136,6 +136,16 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t);
 /* The case-insensitive (for ASCII at least) LIKE operator: "LIKE" or "ILIKE". */
 const char *store_like_ci(const struct store *s);
 
+/* ---- dialect: team scope ---- */
+
+/* Appends a condition true when `alias.owner_id` is user_id or a live user who shares
+ * a live team with team_ids (a JSON array of team ids). Appends its values to params
+ * (caller capacity: *nparams + 2). */
+enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql,
+                                       const char *alias, const char *user_id,
+                                       const char *team_ids, struct store_val *params,
+                                       size_t *nparams);
+
 /* ---- dialect: full-text search ---- */
 
 /* Replaces the searchable text of row `seq` of `table`. */
@@ -146,7 +156,7 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
  * `alias.seq`) that is true when the row's text contains every term (each term a
  * substring match, case-insensitive for ASCII, any script including Chinese: terms
  * of two characters or more). Appends the values to bind to params (caller capacity
- * of at least *nparams + 2). */
+ * of at least *nparams + 1). */
 enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
                                 const char *alias, const struct rp_str *terms, size_t nterms,
                                 struct arena *a, struct store_val *params, size_t *nparams);

@@ -21,7 +21,8 @@ enum rp_err store_session_create(struct store_conn *c, const char *id_hash, cons
                       v, RP_NELEM(v));
 }
 
-#define PRINCIPAL_COLS "u.id, u.username, u.display_name, u.role, u.team_ids, u.locale, u.active"
+/* Lookups join only active, live users: a deactivated user has no principal. */
+#define PRINCIPAL_COLS "u.id, u.username, u.display_name, u.role, u.team_ids, u.locale"
 
 static void read_principal(struct store_stmt *st, struct arena *a, struct store_principal *out)
 {
@@ -31,7 +32,6 @@ static void read_principal(struct store_stmt *st, struct arena *a, struct store_
     out->role = dup_col(st, 3, a);
     out->team_ids = store_col_null(st, 4) ? "[]" : dup_col(st, 4, a);
     out->locale = dup_col(st, 5, a);
-    out->active = store_col_int(st, 6) != 0;
 }
 
 /* Runs a principal query (PRINCIPAL_COLS then one extra column) and reads its row. */
@@ -50,7 +50,7 @@ static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
         err = RP_ENOTFOUND;
     if (!err) {
         read_principal(st, a, out);
-        *extra = dup_col(st, 7, a);
+        *extra = dup_col(st, 6, a);
     }
     store_done(st);
     return err;
@@ -129,14 +129,33 @@ enum rp_err store_token_touch(struct store_conn *c, const char *token_hash, cons
                       RP_NELEM(v));
 }
 
-enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct store_stmt **out)
+enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct arena *a,
+                             struct store_token **out, size_t *n)
 {
+    struct store_stmt *st;
     enum rp_err err = store_prepare(c,
                                     "SELECT id, name, created_at, last_used_at, revoked_at"
                                     " FROM api_tokens WHERE user_id = ? ORDER BY seq DESC",
-                                    out);
-    if (!err)
-        store_bind(*out, 1, store_cstr(user_id));
+                                    &st);
+    if (err)
+        return err;
+    size_t cap = 8, count = 0;
+    struct store_token *t = arena_alloc(a, cap * sizeof(*t));
+    bool row = false;
+    err = store_bind(st, 1, store_cstr(user_id));
+    while (!err && !(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            struct store_token *bigger = arena_alloc(a, cap * 2 * sizeof(*t));
+            memcpy(bigger, t, cap * sizeof(*t));
+            t = bigger;
+            cap *= 2;
+        }
+        t[count++] = (struct store_token){dup_col(st, 0, a), dup_col(st, 1, a), dup_col(st, 2, a),
+                                          dup_col(st, 3, a), dup_col(st, 4, a)};
+    }
+    store_done(st);
+    *out = t;
+    *n = count;
     return err;
 }
 
@@ -185,7 +204,10 @@ enum rp_err store_audit_list(struct store_conn *c, const char *entity, const cha
         return err;
     struct store_val v[] = {store_cstr(entity), store_cstr(record_id),
                             store_int(before_seq > 0 ? before_seq : INT64_MAX), store_int(limit)};
-    return store_bind_all(*out, v, RP_NELEM(v));
+    err = store_bind_all(*out, v, RP_NELEM(v));
+    if (err)
+        store_done(*out);
+    return err;
 }
 
 enum rp_err store_throttle_get(struct store_conn *c, const char *key, int64_t now_ms,
@@ -223,40 +245,18 @@ enum rp_err store_throttle_fail(struct store_conn *c, const char *key, int64_t n
                       v, RP_NELEM(v));
 }
 
+enum rp_err store_throttle_refund(struct store_conn *c, const char *key)
+{
+    struct store_val v = store_cstr(key);
+    return store_exec(c,
+                      "UPDATE login_throttle SET failures = max(failures - 1, 0) WHERE key = ?",
+                      &v, 1);
+}
+
 enum rp_err store_throttle_clear(struct store_conn *c, const char *key)
 {
     struct store_val v = store_cstr(key);
     return store_exec(c, "DELETE FROM login_throttle WHERE key = ?", &v, 1);
-}
-
-enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
-                             const char ***ids, size_t *n)
-{
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT DISTINCT u.id FROM users u, json_each(u.team_ids) t"
-                                    " WHERE u.deleted_at IS NULL AND t.value IN"
-                                    " (SELECT value FROM json_each(?))",
-                                    &st);
-    if (err)
-        return err;
-    store_bind(st, 1, store_cstr(team_ids));
-    size_t cap = 16, count = 0;
-    const char **out = arena_alloc(a, cap * sizeof(*out));
-    bool row;
-    while (!(err = store_step(st, &row)) && row) {
-        if (count == cap) {
-            const char **bigger = arena_alloc(a, cap * 2 * sizeof(*out));
-            memcpy(bigger, out, cap * sizeof(*out));
-            out = bigger;
-            cap *= 2;
-        }
-        out[count++] = dup_col(st, 0, a);
-    }
-    store_done(st);
-    *ids = out;
-    *n = count;
-    return err;
 }
 
 enum rp_err store_transfer_owner(struct store_conn *c, const char *table, const char *from,

@@ -17,7 +17,6 @@ struct store_principal {
     const char *locale;
     const char *csrf_token;  /* sessions only */
     const char *last_used_at; /* tokens only; NULL when never used */
-    bool active;
 };
 
 enum rp_err store_session_create(struct store_conn *c, const char *id_hash, const char *user_id,
@@ -41,9 +40,17 @@ enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, str
                                struct store_principal *out);
 /* Records that a token was used at `now`. */
 enum rp_err store_token_touch(struct store_conn *c, const char *token_hash, const char *now);
-/* Prepares the list of a user's tokens: columns id, name, created_at, last_used_at,
- * revoked_at, newest first. The caller steps and calls store_done. */
-enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct store_stmt **out);
+struct store_token {
+    const char *id;
+    const char *name;
+    const char *created_at;
+    const char *last_used_at;  /* NULL when never used */
+    const char *revoked_at;    /* NULL while valid */
+};
+
+/* A user's tokens, newest first, copied into the arena. */
+enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct arena *a,
+                             struct store_token **out, size_t *n);
 /* RP_ENOTFOUND when the token does not exist or belongs to another user. */
 enum rp_err store_token_revoke(struct store_conn *c, const char *id, const char *user_id,
                                const char *now);
@@ -72,9 +79,12 @@ enum rp_err store_throttle_get(struct store_conn *c, const char *key, int64_t no
 enum rp_err store_throttle_fail(struct store_conn *c, const char *key, int64_t now_ms,
                                 int64_t window_ms);
 enum rp_err store_throttle_clear(struct store_conn *c, const char *key);
+/* Takes back one failure recorded in advance for an attempt that succeeded. */
+enum rp_err store_throttle_refund(struct store_conn *c, const char *key);
 
-/* Ids of active users who share at least one team with team_ids (a JSON array). Each id
- * is arena-allocated; *n is the count. */
+/* Ids of live users who share at least one live team with team_ids (a JSON array).
+ * Each id is arena-allocated; *n is the count. Backend-specific (JSON functions): it
+ * lives with the backend's dialect, beside store_team_owner_condition. */
 enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
                              const char ***ids, size_t *n);
 

@@ -68,6 +68,8 @@ static enum rp_err map_rc(sqlite3 *db, int rc, const char *what)
     case SQLITE_TOOBIG:
         return RP_ETOOBIG;
     default:
+        if (db && strcmp(sqlite3_errmsg(db), "integer overflow") == 0)
+            return RP_ERANGE;
         LOG(LOG_ERROR, "sqlite error during %s: %s (%d)", what, db ? sqlite3_errmsg(db) : "",
             rc);
         return RP_EDB;
@@ -117,6 +119,14 @@ static void thread_exit(void *p)
 
 static enum rp_err conn_open(struct store *s, struct store_conn **out)
 {
+    static const char *pragmas = "PRAGMA journal_mode=WAL;"
+                                 "PRAGMA synchronous=FULL;"
+                                 "PRAGMA foreign_keys=ON;"
+                                 "PRAGMA mmap_size=268435456;"
+                                 "PRAGMA cache_size=-32768;"
+                                 "PRAGMA temp_store=MEMORY;";
+    enum rp_err err = RP_OK;
+    char *msg = NULL;
     struct store_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return RP_ENOMEM;
@@ -126,40 +136,32 @@ static enum rp_err conn_open(struct store *s, struct store_conn **out)
                              NULL);
     if (rc != SQLITE_OK) {
         LOG(LOG_ERROR, "cannot open database: %s", c->db ? sqlite3_errmsg(c->db) : "");
-        sqlite3_close(c->db);
-        free(c);
-        return RP_EDB;
+        err = RP_EDB;
+        goto out;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    static const char *pragmas =
-        "PRAGMA journal_mode=WAL;"
-        "PRAGMA synchronous=FULL;"
-        "PRAGMA foreign_keys=ON;"
-        "PRAGMA mmap_size=268435456;"
-        "PRAGMA cache_size=-32768;"
-        "PRAGMA temp_store=MEMORY;";
     sqlite3_busy_timeout(c->db, 10000);
-    char *msg = NULL;
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         LOG(LOG_ERROR, "cannot configure database: %s", msg ? msg : "");
-        sqlite3_free(msg);
-        sqlite3_close(c->db);
-        free(c);
-        return RP_EDB;
+        err = RP_EDB;
+        goto out;
     }
-    enum rp_err err = store__sqlite_register_tokenizer(c->db);
-    if (err) {
-        sqlite3_close(c->db);
-        free(c);
-        return err;
-    }
+    err = store__sqlite_register_tokenizer(c->db);
+    if (err)
+        goto out;
     pthread_mutex_lock(&s->lock);
     c->next = s->conns;
     s->conns = c;
     pthread_mutex_unlock(&s->lock);
     *out = c;
-    return RP_OK;
+out:
+    sqlite3_free(msg);
+    if (err) {
+        sqlite3_close(c->db);
+        free(c);
+    }
+    return err;
 }
 
 enum rp_err store_conn_get(struct store *s, struct store_conn **out)
@@ -192,7 +194,11 @@ enum rp_err store_open(const char *url, struct store **out)
     if (!s)
         return RP_ENOMEM;
     s->path = strdup(path);
-    pthread_key_create(&s->key, thread_exit);
+    if (!s->path || pthread_key_create(&s->key, thread_exit) != 0) {
+        free(s->path);
+        free(s);
+        return RP_ENOMEM;
+    }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->write_lock, NULL);
     struct store_conn *c;
@@ -293,7 +299,7 @@ enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_st
     size_t victim = 0;
     for (size_t i = 0; i < c->ncache; i++) {
         struct cached *e = &c->cache[i];
-        if (e->hash == h && strcmp(e->sql, sql) == 0 && !c->handles[i].in_use) {
+        if (e->sql && e->hash == h && strcmp(e->sql, sql) == 0 && !c->handles[i].in_use) {
             e->last_use = c->clock;
             c->handles[i].in_use = true;
             *out = &c->handles[i];
@@ -308,12 +314,15 @@ enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_st
     if (rc != SQLITE_OK)
         return map_rc(c->db, rc, "prepare");
     size_t slot;
+    bool fresh = false;
     if (c->ncache < RP_STMT_CACHE) {
         slot = c->ncache++;
+        fresh = true;
     } else if (!c->handles[victim].in_use) {
         slot = victim;
         sqlite3_finalize(c->cache[slot].stmt);
         free(c->cache[slot].sql);
+        c->cache[slot] = (struct cached){NULL, 0, NULL, 0};
     } else {
         /* Every cached statement is in use (deep nesting): hand out an uncached one. */
         struct store_stmt *st = calloc(1, sizeof(*st));
@@ -327,12 +336,14 @@ enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_st
         *out = st;
         return RP_OK;
     }
-    c->cache[slot] = (struct cached){strdup(sql), h, stmt, c->clock};
-    if (!c->cache[slot].sql) {
+    char *copy = strdup(sql);
+    if (!copy) {
         sqlite3_finalize(stmt);
-        c->ncache--;
+        if (fresh)
+            c->ncache--; /* an emptied reused slot stays, with sql == NULL */
         return RP_ENOMEM;
     }
+    c->cache[slot] = (struct cached){copy, h, stmt, c->clock};
     c->handles[slot] = (struct store_stmt){stmt, c, true, true};
     *out = &c->handles[slot];
     return RP_OK;
@@ -389,11 +400,6 @@ const char *store_col_text(struct store_stmt *st, int col, size_t *len)
     if (len)
         *len = p ? (size_t)sqlite3_column_bytes(st->stmt, col) : 0;
     return p;
-}
-
-int store_col_count(struct store_stmt *st)
-{
-    return sqlite3_column_count(st->stmt);
 }
 
 void store_done(struct store_stmt *st)

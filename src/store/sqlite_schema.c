@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "store/db.h"
+#include "store/platform.h"
 #include "store/store_int.h"
 
 /* Numbered migrations, applied in order and recorded in schema_migrations. Never edit
@@ -197,6 +198,53 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
 out:
     buf_release(&sql);
     buf_release(&have);
+    return err;
+}
+
+/* Team membership lives in users.team_ids (a JSON array). A team that was deleted no
+ * longer makes its members peers. */
+#define TEAM_PEERS_SQL                                                                     \
+    "SELECT u.id FROM users u, json_each(u.team_ids) j WHERE u.deleted_at IS NULL"         \
+    " AND j.value IN (SELECT value FROM json_each(?))"                                     \
+    " AND j.value IN (SELECT id FROM teams WHERE deleted_at IS NULL)"
+
+enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql,
+                                       const char *alias, const char *user_id,
+                                       const char *team_ids, struct store_val *params,
+                                       size_t *nparams)
+{
+    (void)s;
+    params[(*nparams)++] = store_cstr(user_id);
+    params[(*nparams)++] = store_cstr(team_ids ? team_ids : "[]");
+    return buf_printf(sql, "(%s.owner_id = ? OR %s.owner_id IN (" TEAM_PEERS_SQL "))", alias,
+                      alias);
+}
+
+enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
+                             const char ***ids, size_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, "SELECT DISTINCT id FROM (" TEAM_PEERS_SQL ")", &st);
+    if (err)
+        return err;
+    err = store_bind(st, 1, store_cstr(team_ids));
+    size_t cap = 16, count = 0;
+    const char **out = arena_alloc(a, cap * sizeof(*out));
+    bool row = !err;
+    while (row && !(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            const char **bigger = arena_alloc(a, cap * 2 * sizeof(*out));
+            memcpy(bigger, out, cap * sizeof(*out));
+            out = bigger;
+            cap *= 2;
+        }
+        size_t len;
+        const char *id = store_col_text(st, 0, &len);
+        out[count++] = arena_strndup(a, id, len);
+    }
+    store_done(st);
+    *ids = out;
+    *n = count;
     return err;
 }
 

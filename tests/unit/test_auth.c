@@ -66,7 +66,6 @@ static void test_login_and_session(void **state)
     assert_string_equal(res.who.user_id, x->alice);
     assert_string_equal(res.who.username, "alice");
     assert_int_equal(res.who.role, ROLE_SALES);
-    assert_false(res.who.via_token);
 
     struct principal p;
     assert_int_equal(session(f, res.session, &p), RP_OK);
@@ -173,7 +172,6 @@ static void test_tokens(void **state)
     struct principal p;
     assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
     assert_string_equal(p.user_id, x->alice);
-    assert_true(p.via_token);
     assert_null(p.csrf_token);
     assert_true(auth_csrf_ok(&p, RP_STR(""))); /* tokens need no CSRF header */
     assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK); /* reusable */
