@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "crm/rec.h"
+#include "crm/sales.h"
 #include "http/http.h"
 
 #define DEFAULT_DB "sqlite:data/rapport.db"
@@ -140,6 +141,8 @@ static int serve(int argc, char **argv)
         err = rec_sync_schema(conn);
     if (!err)
         err = auth_bootstrap(store);
+    if (!err)
+        err = sales_bootstrap(store);
     if (err) {
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
         store_close(store);

@@ -10,6 +10,7 @@
 #include "crm/auth.h"
 #include "model/meta.h"
 #include "crm/ops.h"
+#include "crm/sales.h"
 
 #define HISTORY_LIMIT 500
 #define SEARCH_PER_ENTITY 10
@@ -42,6 +43,20 @@ static void fail(struct call *c, enum rp_err err)
         }
         json_object_set_new(p, "errors", errs);
         api__json(req, 422, p);
+        req->resp_type = "application/problem+json; charset=utf-8";
+        return;
+    }
+    if (err == RP_ECONFLICT && ctx->nconflicts) {
+        json_t *p = json_object();
+        json_object_set_new(p, "type", json_string("about:blank"));
+        json_object_set_new(p, "title", json_string("Conflict"));
+        json_object_set_new(p, "status", json_integer(409));
+        json_object_set_new(p, "detail", api__str_or_null(ctx->detail));
+        json_t *list = json_array();
+        for (size_t i = 0; i < ctx->nconflicts; i++)
+            json_array_append_new(list, api__record(&req->a, &ctx->conflicts[i]));
+        json_object_set_new(p, "conflicts", list);
+        api__json(req, 409, p);
         req->resp_type = "application/problem+json; charset=utf-8";
         return;
     }
@@ -284,6 +299,31 @@ static bool if_match(struct call *c, int64_t *version)
     return true;
 }
 
+/* True when the query has name=true. */
+static bool query_flag(struct http_req *req, const char *name)
+{
+    for (size_t i = 0; i < req->nquery; i++)
+        if (rp_str_eqc(req->query[i].key, name) && rp_str_eqc(req->query[i].value, "true"))
+            return true;
+    return false;
+}
+
+/* The query parameters as engine list parameters, without the ones named in skip. */
+static struct rec_param *list_params(struct http_req *req, const char *const *skip, size_t *n)
+{
+    struct rec_param *params = arena_calloc(&req->a, req->nquery + 1, sizeof(*params));
+    size_t k = 0;
+    for (size_t i = 0; i < req->nquery; i++) {
+        bool skipped = false;
+        for (const char *const *s = skip; s && *s; s++)
+            skipped = skipped || rp_str_eqc(req->query[i].key, *s);
+        if (!skipped)
+            params[k++] = (struct rec_param){req->query[i].key, req->query[i].value};
+    }
+    *n = k;
+    return params;
+}
+
 /* Opens an authenticated call on the entity named by the first path segment. */
 static const struct entity_def *begin_entity(struct call *c, struct http_req *req)
 {
@@ -333,12 +373,11 @@ static void h_list(struct http_req *req)
     const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
-    struct rec_param *params = arena_calloc(&req->a, req->nquery + 1, sizeof(*params));
-    for (size_t i = 0; i < req->nquery; i++)
-        params[i] = (struct rec_param){req->query[i].key, req->query[i].value};
+    size_t nparams;
+    struct rec_param *params = list_params(req, NULL, &nparams);
     struct rec_query *q;
     struct rec_page page;
-    enum rp_err err = rec_query_parse(&c.ctx, e, params, req->nquery, &q);
+    enum rp_err err = rec_query_parse(&c.ctx, e, params, nparams, &q);
     if (!err)
         err = rec_list(&c.ctx, e, q, &page);
     if (err) {
@@ -381,6 +420,7 @@ static void h_create(struct http_req *req)
     size_t n;
     decode_inputs(&req->a, root, &in, &n);
     struct rec r;
+    c.ctx.allow_conflict = query_flag(req, "allow_conflict");
     enum rp_err err = rec_create(&c.ctx, e, in, n, &r);
     reply_record(&c, err, 201, &r);
 }
@@ -410,6 +450,7 @@ static void h_update(struct http_req *req)
     size_t n;
     decode_inputs(&req->a, root, &in, &n);
     struct rec r;
+    c.ctx.allow_conflict = query_flag(req, "allow_conflict");
     enum rp_err err = rec_update(&c.ctx, e, req->params[1], in, n, version, &r);
     reply_record(&c, err, 200, &r);
 }
@@ -705,7 +746,7 @@ static void h_meta(struct http_req *req)
     struct call c;
     if (!begin(&c, req, true))
         return;
-    api__json(req, 200, api__meta(&c.who));
+    api__json(req, 200, api__meta(&c.ctx));
 }
 
 static void h_openapi(struct http_req *req)
@@ -766,6 +807,212 @@ static void h_root(struct http_req *req)
     http_respond(req, 200, "text/plain; charset=utf-8", page, sizeof(page) - 1);
 }
 
+/* ---- sales ---- */
+
+static json_t *money_json(struct arena *a, int64_t minor)
+{
+    static const struct field_def MONEY = {"amount", "Amount", FT_MONEY, 0, 0, NULL, NULL, NULL,
+                                           NULL};
+    struct rec_value v = {.i = minor};
+    return json_string(rec_value_text(a, &MONEY, &v));
+}
+
+/* amount × probability sums, in hundredths of minor units, rounded half away from zero. */
+static json_t *weighted_json(struct arena *a, int64_t x100)
+{
+    int64_t minor = x100 >= 0 ? (x100 + 50) / 100 : -((-x100 + 50) / 100);
+    return money_json(a, minor);
+}
+
+static void h_pipeline(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    size_t n;
+    struct rec_param *params = list_params(req, NULL, &n);
+    struct sales_stage_sum *rows;
+    size_t nrows;
+    enum rp_err err = sales_pipeline(&c.ctx, params, n, &rows, &nrows);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *stages = json_array();
+    for (size_t i = 0; i < nrows; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "stage", json_string(rows[i].stage));
+        json_object_set_new(o, "label", api__str_or_null(rows[i].label));
+        json_object_set_new(o, "count", json_integer(rows[i].count));
+        json_object_set_new(o, "amount", money_json(&req->a, rows[i].amount));
+        json_object_set_new(o, "weighted", weighted_json(&req->a, rows[i].weighted_x100));
+        json_array_append_new(stages, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "stages", stages);
+    api__json(req, 200, root);
+}
+
+static void h_forecast(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    static const char *const SKIP[] = {"period", NULL};
+    for (size_t i = 0; i < req->nquery; i++)
+        if (rp_str_eqc(req->query[i].key, "period") && !rp_str_eqc(req->query[i].value, "month")) {
+            api__problem(req, 400, "period must be month");
+            return;
+        }
+    size_t n;
+    struct rec_param *params = list_params(req, SKIP, &n);
+    struct sales_period *rows;
+    size_t nrows;
+    enum rp_err err = sales_forecast(&c.ctx, params, n, &rows, &nrows);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *periods = json_array();
+    for (size_t i = 0; i < nrows; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "period", json_string(rows[i].period));
+        json_object_set_new(o, "count", json_integer(rows[i].count));
+        json_object_set_new(o, "won", money_json(&req->a, rows[i].won));
+        json_object_set_new(o, "commit", money_json(&req->a, rows[i].commit));
+        json_object_set_new(o, "best_case", money_json(&req->a, rows[i].best_case));
+        json_object_set_new(o, "weighted", weighted_json(&req->a, rows[i].weighted_x100));
+        json_array_append_new(periods, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "period", json_string("month"));
+    json_object_set_new(root, "periods", periods);
+    api__json(req, 200, root);
+}
+
+static void h_calendar(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct rp_str from = {NULL, 0}, to = {NULL, 0}, users = {NULL, 0};
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (rp_str_eqc(req->query[i].key, "from"))
+            from = req->query[i].value;
+        else if (rp_str_eqc(req->query[i].key, "to"))
+            to = req->query[i].value;
+        else if (rp_str_eqc(req->query[i].key, "user_ids"))
+            users = req->query[i].value;
+    }
+    if (!from.p || !to.p) {
+        api__problem(req, 400, "give the range as ?from=…&to=…");
+        return;
+    }
+    struct rp_str ids[SALES_MAX_CALENDAR_USERS + 1];
+    size_t nids = 0;
+    for (size_t i = 0; users.p && i <= users.len;) {
+        size_t j = i;
+        while (j < users.len && users.p[j] != ',')
+            j++;
+        if (j > i && nids <= SALES_MAX_CALENDAR_USERS)
+            ids[nids++] = (struct rp_str){users.p + i, j - i};
+        i = j + 1;
+    }
+    struct rec *rows;
+    size_t n;
+    enum rp_err err = sales_calendar(&c.ctx, from, to, ids, nids, &rows, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(data, api__record(&req->a, &rows[i]));
+    send_data(req, data);
+}
+
+static void h_convert(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    arena_on_release(&req->a, decref, root);
+    struct sales_conversion conv = {{"", 0}, {"", 0}, false, NULL, 0};
+    json_t *acc = json_object_get(root, "account_id"), *con = json_object_get(root, "contact_id");
+    json_t *opp = json_object_get(root, "opportunity");
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (strcmp(key, "account_id") != 0 && strcmp(key, "contact_id") != 0 &&
+            strcmp(key, "opportunity") != 0)
+            rec_field_error(&c.ctx, key, "is not a conversion option");
+    }
+    if (acc && !json_is_null(acc) && !json_is_string(acc))
+        rec_field_error(&c.ctx, "account_id", "must be an account id");
+    if (con && !json_is_null(con) && !json_is_string(con))
+        rec_field_error(&c.ctx, "contact_id", "must be a contact id");
+    if (opp && !json_is_null(opp) && !json_is_object(opp))
+        rec_field_error(&c.ctx, "opportunity", "must be an object of opportunity fields");
+    if (c.ctx.nerrors) {
+        fail(&c, RP_EINVAL);
+        return;
+    }
+    if (json_is_string(acc))
+        conv.account_id = (struct rp_str){json_string_value(acc), json_string_length(acc)};
+    if (json_is_string(con))
+        conv.contact_id = (struct rp_str){json_string_value(con), json_string_length(con)};
+    if (json_is_object(opp)) {
+        struct rec_input *in;
+        size_t n;
+        decode_inputs(&req->a, json_incref(opp), &in, &n);
+        conv.create_opportunity = true;
+        conv.opportunity = in;
+        conv.nopportunity = n;
+    }
+    struct sales_converted out;
+    enum rp_err err = sales_convert_lead(&c.ctx, req->params[0], &conv, &out);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "account_id", json_string(out.account_id));
+    json_object_set_new(o, "contact_id", json_string(out.contact_id));
+    json_object_set_new(o, "opportunity_id", api__str_or_null(out.opportunity_id));
+    api__json(req, 200, o);
+}
+
+static void h_stages(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct sales_stage_change *rows;
+    size_t n;
+    enum rp_err err = sales_stage_history(&c.ctx, req->params[0], &rows, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "at", json_string(rows[i].at));
+        json_object_set_new(o, "user_id", api__str_or_null(rows[i].user_id));
+        json_object_set_new(o, "from", api__str_or_null(rows[i].from));
+        json_object_set_new(o, "to", api__str_or_null(rows[i].to));
+        json_object_set_new(o, "seconds_in_previous",
+                            rows[i].seconds_in_stage >= 0 ? json_integer(rows[i].seconds_in_stage)
+                                                          : json_null());
+        json_array_append_new(data, o);
+    }
+    send_data(req, data);
+}
+
 const struct http_route api_routes[] = {
     {"GET", "/", h_root},
     {"GET", "/healthz", h_health},
@@ -781,6 +1028,11 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/openapi.json", h_openapi},
     {"GET", "/api/v1/search", h_search},
     {"POST", "/api/v1/users/{id}/transfer", h_transfer},
+    {"GET", "/api/v1/pipeline", h_pipeline},
+    {"GET", "/api/v1/forecast", h_forecast},
+    {"GET", "/api/v1/calendar", h_calendar},
+    {"POST", "/api/v1/leads/{id}/convert", h_convert},
+    {"GET", "/api/v1/opportunities/{id}/stages", h_stages},
     {"GET", "/api/v1/{res}", h_list},
     {"POST", "/api/v1/{res}", h_create},
     {"GET", "/api/v1/{res}/{id}", h_get},

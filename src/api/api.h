@@ -31,7 +31,7 @@ json_t *api__str_or_null(const char *s);
 /* Encodes a record. */
 json_t *api__record(struct arena *a, const struct rec *r);
 /* Metadata documents. */
-json_t *api__meta(const struct principal *who);
+json_t *api__meta(struct rec_ctx *ctx);
 json_t *api__openapi(void);
 
 #endif

@@ -15,8 +15,9 @@ static json_t *enum_array(const char *const *values)
     return a;
 }
 
-json_t *api__meta(const struct principal *who)
+json_t *api__meta(struct rec_ctx *ctx)
 {
+    const struct principal *who = ctx->who;
     json_t *ents = json_array();
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *e = meta_entity_at(k);
@@ -52,10 +53,18 @@ json_t *api__meta(const struct principal *who)
             if (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL ||
                 f->type == FT_PHONE || f->type == FT_URL)
                 json_object_set_new(fo, "maxlen", json_integer(meta_maxlen(f)));
-            if (f->enum_values)
-                json_object_set_new(fo, "enum", enum_array(f->enum_values));
+            const char **values;
+            size_t nvalues;
+            if ((f->type == FT_ENUM || f->type == FT_MULTI_ENUM) &&
+                rec_enum_values(ctx, f, &values, &nvalues) == RP_OK) {
+                json_t *vals = json_array();
+                for (size_t v = 0; v < nvalues; v++)
+                    json_array_append_new(vals, json_string(values[v]));
+                json_object_set_new(fo, "enum", vals);
+            }
             if (f->ref_entity)
-                json_object_set_new(fo, "ref", json_string(f->ref_entity));
+                json_object_set_new(fo, f->type == FT_ENUM ? "enum_source" : "ref",
+                                    json_string(f->ref_entity));
             if (f->def)
                 json_object_set_new(fo, "default", json_string(f->def));
             json_array_append_new(fields, fo);
@@ -109,7 +118,7 @@ static json_t *field_schema(const struct field_def *f)
     if (f->type == FT_MONEY)
         json_object_set_new(s, "pattern", json_string("^-?[0-9]+(\\.[0-9]{1,2})?$"));
     json_object_set_new(s, "title", json_string(f->label));
-    if (f->type == FT_ENUM) {
+    if (f->type == FT_ENUM && f->enum_values) {
         json_t *vals = enum_array(f->enum_values);
         if (!(f->flags & FF_REQUIRED))
             json_array_append_new(vals, json_null());
@@ -260,7 +269,7 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
     snprintf(buf, sizeof(buf), "List %s", e->label_plural);
     char id[128];
     snprintf(id, sizeof(id), "list_%s", n);
-    json_t *list = op(buf, id, response("A page of records", list_schema(e->label), NULL), "200");
+    json_t *list = op(buf, id, response("A page of records", list_schema(e->name), NULL), "200");
     json_t *lp = json_array();
     json_array_append_new(lp, param("limit", "query", "integer", false, "page size, 1-500"));
     json_array_append_new(lp, param("cursor", "query", "string", false, "next_cursor of the previous page"));
@@ -271,8 +280,8 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
     json_object_set_new(coll, "get", list);
     snprintf(buf, sizeof(buf), "Create a %s", e->label);
     snprintf(id, sizeof(id), "create_%s", n);
-    json_t *create = op(buf, id, response("The new record", ref(e->label), NULL), "201");
-    set_body(create, ref(e->label));
+    json_t *create = op(buf, id, response("The new record", ref(e->name), NULL), "201");
+    set_body(create, ref(e->name));
     json_object_set_new(coll, "post", create);
     snprintf(buf, sizeof(buf), "/api/v1/%s", n);
     json_object_set_new(paths, buf, coll);
@@ -283,11 +292,11 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
     json_object_set_new(item, "parameters", ip);
     snprintf(buf, sizeof(buf), "Read a %s", e->label);
     snprintf(id, sizeof(id), "get_%s", n);
-    json_object_set_new(item, "get", op(buf, id, response("The record", ref(e->label), NULL), "200"));
+    json_object_set_new(item, "get", op(buf, id, response("The record", ref(e->name), NULL), "200"));
     snprintf(buf, sizeof(buf), "Change a %s", e->label);
     snprintf(id, sizeof(id), "update_%s", n);
-    json_t *patch = op(buf, id, response("The changed record", ref(e->label), NULL), "200");
-    set_body(patch, ref(e->label));
+    json_t *patch = op(buf, id, response("The changed record", ref(e->name), NULL), "200");
+    set_body(patch, ref(e->name));
     json_object_set_new(item, "patch", patch);
     if (!(e->flags & EF_NO_DELETE)) {
         snprintf(buf, sizeof(buf), "Move a %s to the recycle bin", e->label);
@@ -310,7 +319,7 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
         json_object_set_new(rest, "parameters", json_copy(ip));
         snprintf(buf, sizeof(buf), "Restore a %s from the recycle bin", e->label);
         snprintf(id, sizeof(id), "restore_%s", n);
-        json_object_set_new(rest, "post", op(buf, id, response("The record", ref(e->label), NULL), "200"));
+        json_object_set_new(rest, "post", op(buf, id, response("The record", ref(e->name), NULL), "200"));
         snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/restore", n);
         json_object_set_new(paths, buf, rest);
     }
@@ -373,6 +382,21 @@ json_t *api__openapi(void)
     json_t *tp = json_array();
     json_array_append_new(tp, param("id", "path", "string", true, NULL));
     json_object_set_new(json_object_get(paths, "/api/v1/users/{id}/transfer"), "parameters", tp);
+    simple_path(paths, "/api/v1/pipeline", "get", "Pipeline by stage", "pipeline", "200");
+    simple_path(paths, "/api/v1/forecast", "get", "Expected revenue by month", "forecast", "200");
+    simple_path(paths, "/api/v1/calendar", "get", "Activities of users in a range", "calendar",
+                "200");
+    simple_path(paths, "/api/v1/leads/{id}/convert", "post", "Convert a lead", "convert_lead",
+                "200");
+    json_t *cp = json_array();
+    json_array_append_new(cp, param("id", "path", "string", true, NULL));
+    json_object_set_new(json_object_get(paths, "/api/v1/leads/{id}/convert"), "parameters", cp);
+    simple_path(paths, "/api/v1/opportunities/{id}/stages", "get",
+                "Stage history of an opportunity", "opportunity_stages", "200");
+    json_t *sp = json_array();
+    json_array_append_new(sp, param("id", "path", "string", true, NULL));
+    json_object_set_new(json_object_get(paths, "/api/v1/opportunities/{id}/stages"), "parameters",
+                        sp);
     simple_path(paths, "/api/v1/tokens/{id}", "delete", "Revoke an API token", "revoke_token",
                 "204");
     json_t *tk = json_array();
@@ -383,7 +407,7 @@ json_t *api__openapi(void)
     json_object_set_new(root, "paths", paths);
     json_t *schemas = json_object();
     for (size_t k = 0; k < meta_entity_count(); k++)
-        json_object_set_new(schemas, meta_entity_at(k)->label, entity_schema(meta_entity_at(k)));
+        json_object_set_new(schemas, meta_entity_at(k)->name, entity_schema(meta_entity_at(k)));
     json_object_set_new(schemas, "Problem", problem_schema());
     json_t *sec = json_object();
     json_t *bearer = json_object();

@@ -21,6 +21,8 @@
 /* Default and maximum page size of a list (DESIGN §5). */
 #define RP_DEFAULT_PAGE 50u
 #define RP_MAX_PAGE 500u
+/* Keys of dynamic enums (pipeline stage keys): short snake_case identifiers. */
+#define RP_MAX_ENUM_KEY 40u
 /* Default maximum length of a string field when metadata does not set one. */
 #define RP_DEFAULT_STRLEN 255u
 /* Long text fields (descriptions, notes). */

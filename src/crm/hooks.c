@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "crm/rec_int.h"
+#include "crm/sales.h"
 #include "model/entities.h"
 #include "store/platform.h"
 
@@ -70,6 +71,10 @@ enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const stru
 {
     if (rec->ent == &entity_users)
         return users_validate(ctx, rec, old);
+    if (rec->ent == &entity_opportunities)
+        return sales_validate_opportunity(ctx, rec, old);
+    if (rec->ent == &entity_activities)
+        return sales_validate_activity(ctx, rec, old);
     return RP_OK;
 }
 

@@ -4,8 +4,11 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/ids.h"
 #include "core/text.h"
 #include "crm/rec_int.h"
+#include "crm/sales.h"
+#include "model/entities.h"
 
 /* ---- per-entity statements ---- */
 
@@ -126,6 +129,7 @@ struct sort_key {
 
 struct rec_query {
     size_t limit;
+    const char *team_json;  /* team_id filter: owned by members of this team, as ["id"] */
     struct filter *filters;
     size_t nfilters;
     struct sort_key sort[RP_MAX_SORT_KEYS];
@@ -502,7 +506,12 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
                 q->deleted_only = true;
             else if (!rp_str_eqc(v, "false"))
                 err = rec_bad_request(ctx, "deleted takes only or false");
-        } else if (rp_str_eqc(k, "allow_duplicate")) {
+        } else if (rp_str_eqc(k, "team_id")) {
+            if (!ids_valid(v))
+                err = rec_bad_request(ctx, "team_id must be a team id");
+            else
+                q->team_json = arena_printf(ctx->a, "[\"%.*s\"]", (int)v.len, v.p);
+        } else if (rp_str_eqc(k, "allow_duplicate") || rp_str_eqc(k, "allow_conflict")) {
             /* a create-time flag, harmless on lists */
         } else {
             err = parse_filter(ctx, e, k, v, &q->filters[q->nfilters++]);
@@ -576,6 +585,13 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
         if (!b->err)
             b->err = store_team_owner_condition(ctx->store, &b->sql, "t", ctx->who->user_id,
                                                 ctx->who->team_ids, b->params, &b->nparams);
+    }
+    if (q->team_json) {
+        sql(b, "%s", " AND ");
+        reserve(ctx, b, 2);
+        if (!b->err)
+            b->err = store_team_owner_condition(ctx->store, &b->sql, "t", "", q->team_json,
+                                                b->params, &b->nparams);
     }
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *f = &q->filters[i];
@@ -763,6 +779,58 @@ enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec
     return err;
 }
 
+enum rp_err rec__key_exists(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str key,
+                            bool *found)
+{
+    char sqltext[256];
+    snprintf(sqltext, sizeof(sqltext),
+             "SELECT 1 FROM %s t WHERE t.key = ? AND t.workspace_id = 1 AND t.deleted_at IS NULL",
+             e->name);
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(ctx->conn, sqltext, &st);
+    if (err)
+        return err;
+    err = store_bind(st, 1, store_text(key.p, key.len));
+    if (!err)
+        err = store_step(st, found);
+    store_done(st);
+    return err;
+}
+
+enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, const char ***values,
+                            size_t *n)
+{
+    *n = 0;
+    if (f->enum_values) {
+        size_t count = 0;
+        while (f->enum_values[count])
+            count++;
+        *values = (const char **)(uintptr_t)f->enum_values;
+        *n = count;
+        return RP_OK;
+    }
+    const struct entity_def *src = meta_entity(rp_str_c(f->ref_entity));
+    int key = meta_field_index(src, RP_STR("key"));
+    RP_ASSERT(key >= 0);
+    struct rec_query q = {0};
+    q.limit = RP_MAX_PAGE;
+    enum rp_err err = parse_sort(ctx, src, rp_str_c(src->default_sort), &q);
+    RP_ASSERT(err == RP_OK);
+    bool sudo = ctx->sudo;
+    ctx->sudo = true; /* allowed values are not secrets */
+    struct rec_page page;
+    err = rec_list(ctx, src, &q, &page);
+    ctx->sudo = sudo;
+    if (err)
+        return err;
+    const char **out = arena_alloc(ctx->a, (page.nrows + 1) * sizeof(*out));
+    for (size_t i = 0; i < page.nrows; i++)
+        out[i] = page.rows[i].v[key].s;
+    *values = out;
+    *n = page.nrows;
+    return RP_OK;
+}
+
 enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_entity,
                            struct rec_hit **hits, size_t *n)
 {
@@ -800,4 +868,197 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
     *hits = out;
     *n = count;
     return RP_OK;
+}
+
+/* ---- sales aggregates and schedules ---- */
+
+enum rp_err rec__pipeline(struct rec_ctx *ctx, struct rec_query *q, struct sales_stage_sum **rows,
+                          size_t *n)
+{
+    const struct entity_def *e = &entity_opportunities;
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s", "SELECT t.stage, count(*), coalesce(sum(t.amount), 0),"
+                  " coalesce(sum(t.amount * coalesce(t.probability, 0)), 0)"
+                  " FROM opportunities t");
+    struct store_stmt *st = NULL;
+    enum rp_err err = where(ctx, e, q, &b);
+    sql(&b, "%s", " GROUP BY t.stage");
+    if (!err)
+        err = prepare_built(ctx, &b, &st);
+    buf_release(&b.sql);
+    if (err)
+        return err;
+    size_t cap = 16, count = 0;
+    struct sales_stage_sum *out = arena_calloc(ctx->a, cap, sizeof(*out));
+    bool row;
+    while (!(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            struct sales_stage_sum *bigger = arena_calloc(ctx->a, cap * 2, sizeof(*out));
+            memcpy(bigger, out, cap * sizeof(*out));
+            out = bigger;
+            cap *= 2;
+        }
+        size_t len;
+        const char *stage = store_col_text(st, 0, &len);
+        out[count].stage = arena_strndup(ctx->a, stage ? stage : "", len);
+        out[count].count = store_col_int(st, 1);
+        out[count].amount = store_col_int(st, 2);
+        out[count].weighted_x100 = store_col_int(st, 3);
+        count++;
+    }
+    store_done(st);
+    if (err == RP_ERANGE)
+        err = rec_bad_request(ctx, "the sums are beyond the range of a number");
+    *rows = out;
+    *n = count;
+    return err;
+}
+
+enum rp_err rec__forecast(struct rec_ctx *ctx, struct rec_query *q, struct sales_period **rows,
+                          size_t *n)
+{
+    const struct entity_def *e = &entity_opportunities;
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s", "SELECT ");
+    if (!b.err)
+        b.err = store_month_of(ctx->store, &b.sql, "t.expected_close_date");
+    /* Outcome of the stage: won counts in full, lost not at all, open by probability. */
+    sql(&b, "%s",
+        " AS period, count(*),"
+        " coalesce(sum(CASE WHEN s.outcome = 'won' THEN t.amount ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN s.outcome = 'won' OR (s.outcome = 'open'"
+        " AND coalesce(t.probability, 0) >= " SALES_COMMIT_PROBABILITY_SQL ")"
+        " THEN t.amount ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN s.outcome IN ('won', 'open') THEN t.amount ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN s.outcome = 'won' THEN t.amount * 100"
+        " WHEN s.outcome = 'open' THEN t.amount * coalesce(t.probability, 0) ELSE 0 END), 0)"
+        " FROM opportunities t LEFT JOIN pipeline_stages s ON s.key = t.stage"
+        " AND s.workspace_id = t.workspace_id AND s.deleted_at IS NULL");
+    struct store_stmt *st = NULL;
+    enum rp_err err = where(ctx, e, q, &b);
+    sql(&b, "%s", " AND t.expected_close_date IS NOT NULL GROUP BY period ORDER BY period");
+    if (!err)
+        err = prepare_built(ctx, &b, &st);
+    buf_release(&b.sql);
+    if (err)
+        return err;
+    size_t cap = 16, count = 0;
+    struct sales_period *out = arena_calloc(ctx->a, cap, sizeof(*out));
+    bool row;
+    while (!(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            struct sales_period *bigger = arena_calloc(ctx->a, cap * 2, sizeof(*out));
+            memcpy(bigger, out, cap * sizeof(*out));
+            out = bigger;
+            cap *= 2;
+        }
+        size_t len;
+        const char *p = store_col_text(st, 0, &len);
+        out[count].period = arena_strndup(ctx->a, p ? p : "", len);
+        out[count].count = store_col_int(st, 1);
+        out[count].won = store_col_int(st, 2);
+        out[count].commit = store_col_int(st, 3);
+        out[count].best_case = store_col_int(st, 4);
+        out[count].weighted_x100 = store_col_int(st, 5);
+        count++;
+    }
+    store_done(st);
+    if (err == RP_ERANGE)
+        err = rec_bad_request(ctx, "the sums are beyond the range of a number");
+    *rows = out;
+    *n = count;
+    return err;
+}
+
+/* Rows of activities matching the built statement, into a page. */
+static enum rp_err read_page(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,
+                             size_t max, struct rec **rows, size_t *n)
+{
+    struct store_stmt *st = NULL;
+    enum rp_err err = prepare_built(ctx, b, &st);
+    if (err)
+        return err;
+    struct rec *out = arena_calloc(ctx->a, max + 1, sizeof(*out));
+    size_t count = 0;
+    bool row;
+    while (count < max && !(err = store_step(st, &row)) && row)
+        rec__read_row(ctx, st, e, &out[count++]);
+    store_done(st);
+    *rows = out;
+    *n = count;
+    return err;
+}
+
+/* Appends: owned by one of users, or one of them attends. */
+static void involving(struct rec_ctx *ctx, struct sqlb *b, const char *const *users, size_t n)
+{
+    sql(b, "%s", " AND (t.owner_id IN (");
+    for (size_t i = 0; i < n; i++) {
+        sql(b, "%s", i ? ", ?" : "?");
+        param(ctx, b, store_cstr(users[i]));
+    }
+    sql(b, "%s", ") OR ");
+    if (!b->err)
+        b->err = store_json_array_has_any(ctx->store, &b->sql, "t.attendee_user_ids", n);
+    for (size_t i = 0; i < n; i++)
+        param(ctx, b, store_cstr(users[i]));
+    sql(b, "%s", ")");
+}
+
+enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
+                          const char *const *users, size_t nusers, struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = &entity_activities;
+    struct rec_query q = {0};
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s", rec__sql(e)->select);
+    enum rp_err err = where(ctx, e, &q, &b);
+    if (err) {
+        buf_release(&b.sql);
+        return err;
+    }
+    /* Timed activities overlapping [from, to), and tasks due in it. */
+    sql(&b, "%s", " AND ((t.start_at < ? AND coalesce(t.end_at, t.start_at) >= ?)"
+                  " OR (t.start_at IS NULL AND t.due_at >= ? AND t.due_at < ?))");
+    param(ctx, &b, store_cstr(to));
+    param(ctx, &b, store_cstr(from));
+    param(ctx, &b, store_cstr(from));
+    param(ctx, &b, store_cstr(to));
+    if (nusers)
+        involving(ctx, &b, users, nusers);
+    sql(&b, "%s", " ORDER BY coalesce(t.start_at, t.due_at), t.seq LIMIT ?");
+    param(ctx, &b, store_int(SALES_MAX_CALENDAR + 1));
+    err = read_page(ctx, &b, e, SALES_MAX_CALENDAR + 1, rows, n);
+    buf_release(&b.sql);
+    if (!err && *n > SALES_MAX_CALENDAR)
+        err = rec_bad_request(ctx, "more than %u activities in range: ask for a shorter period",
+                              SALES_MAX_CALENDAR);
+    return err;
+}
+
+enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char *start,
+                          const char *end, const char *const *users, size_t nusers,
+                          struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = &entity_activities;
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s", rec__sql(e)->select);
+    /* Every activity counts, visible to the caller or not: a colleague's private
+     * meeting still makes them busy. */
+    sql(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
+                  " AND t.type IN ('meeting', 'call') AND t.status NOT IN ('cancelled', 'not_held')"
+                  " AND t.start_at < ? AND t.end_at > ? AND t.id <> ?");
+    param(ctx, &b, store_cstr(end));
+    param(ctx, &b, store_cstr(start));
+    param(ctx, &b, store_cstr(act->id ? act->id : ""));
+    involving(ctx, &b, users, nusers);
+    sql(&b, "%s", " ORDER BY t.start_at, t.seq LIMIT ?");
+    param(ctx, &b, store_int(SALES_MAX_CONFLICTS));
+    enum rp_err err = read_page(ctx, &b, e, SALES_MAX_CONFLICTS, rows, n);
+    buf_release(&b.sql);
+    return err;
 }

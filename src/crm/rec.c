@@ -72,6 +72,30 @@ enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
     return err;
 }
 
+/* ---- transactions ---- */
+
+enum rp_err rec_tx_begin(struct rec_ctx *ctx)
+{
+    if (ctx->tx_depth++ > 0)
+        return RP_OK;
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        ctx->tx_depth = 0;
+    return err;
+}
+
+enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
+{
+    RP_ASSERT(ctx->tx_depth > 0);
+    if (--ctx->tx_depth > 0)
+        return err; /* the outermost caller commits or rolls back */
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    return store_commit(ctx->conn);
+}
+
 /* ---- schema ---- */
 
 bool rec__is_int_type(enum field_type t)
@@ -159,6 +183,13 @@ void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct enti
     }
 }
 
+const struct rec_value *rec__field(const struct rec *r, const char *name)
+{
+    int i = meta_field_index(r->ent, rp_str_c(name));
+    RP_ASSERT(i >= 0);
+    return &r->v[i];
+}
+
 /* Loads a record by id; with_deleted also finds records in the recycle bin. */
 static enum rp_err load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                         bool with_deleted, struct rec *out)
@@ -202,6 +233,12 @@ static enum rp_err in_scope(struct rec_ctx *ctx, const struct entity_def *e,
     return RP_OK;
 }
 
+enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                      bool with_deleted, struct rec *out)
+{
+    return load(ctx, e, id, with_deleted, out);
+}
+
 /* RP_ENOTFOUND unless the caller may read r: invisible records do not exist. */
 static enum rp_err check_readable(struct rec_ctx *ctx, const struct entity_def *e,
                                   const struct rec *r)
@@ -220,6 +257,12 @@ static enum rp_err check_action(struct rec_ctx *ctx, const struct entity_def *e,
     if (!err && !ok)
         err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s this %s", verb, e->label);
     return err;
+}
+
+enum rp_err rec__check_readable(struct rec_ctx *ctx, const struct entity_def *e,
+                                const struct rec *r)
+{
+    return check_readable(ctx, e, r);
 }
 
 enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
@@ -416,7 +459,10 @@ static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
         return RP_OK;
     }
     case FT_ENUM:
-        if (in->kind != IN_STRING || !meta_enum_has(f, (struct rp_str){in->s, in->len}))
+        /* A dynamic enum (values are records' keys) is checked in the transaction. */
+        if (in->kind != IN_STRING ||
+            (f->enum_values ? !meta_enum_has(f, (struct rp_str){in->s, in->len})
+                            : in->len > RP_MAX_ENUM_KEY))
             return rec_field_error(ctx, f->name, "is not one of the allowed values");
         out->s = arena_strndup(ctx->a, in->s, in->len);
         out->len = in->len;
@@ -570,7 +616,8 @@ static enum rp_err apply_inputs(struct rec_ctx *ctx, const struct entity_def *e,
             continue;
         }
         const struct field_def *f = &e->fields[idx];
-        if ((f->flags & FF_READONLY) || (!creating && (f->flags & FF_CREATE_ONLY))) {
+        if ((f->flags & FF_READONLY && !ctx->internal) ||
+            (!creating && (f->flags & FF_CREATE_ONLY))) {
             rec_field_error(ctx, fname, "is read-only");
             continue;
         }
@@ -619,7 +666,15 @@ static enum rp_err check_refs(struct rec_ctx *ctx, const struct entity_def *e,
         const struct rec_value *v = &r->v[i];
         if (v->null || (old && value_eq(f, v, &old->v[i])))
             continue;
-        if (f->type == FT_REF) {
+        if (f->type == FT_ENUM && !f->enum_values) {
+            bool found;
+            enum rp_err e2 = rec__key_exists(ctx, meta_entity(rp_str_c(f->ref_entity)),
+                                             (struct rp_str){v->s, v->len}, &found);
+            if (e2)
+                return e2;
+            if (!found)
+                err = rec_field_error(ctx, f->name, "is not one of the allowed values");
+        } else if (f->type == FT_REF) {
             enum rp_err e2 = check_ref(ctx, f, (struct rp_str){v->s, v->len});
             if (!e2 && strcmp(f->ref_entity, e->name) == 0)
                 e2 = check_cycle(ctx, e, (int)i, r);
@@ -772,8 +827,6 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
             if (!reported)
                 rec_field_error(ctx, e->fields[i].name, "is required");
         }
-    if (!err && !ctx->nerrors)
-        err = rec__hooks_validate(ctx, r, NULL);
     if (ctx->nerrors)
         return RP_EINVAL;
     if (err)
@@ -790,13 +843,17 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
     r->owner_id = owner;
     r->version = 1;
 
-    err = store_begin(ctx->conn, true);
+    err = rec_tx_begin(ctx);
     if (err)
         return err;
     if (owner)
         err = check_owner(ctx, e, ACL_CREATE, owner);
     if (!err)
         err = check_refs(ctx, e, r, NULL);
+    /* Domain rules run in the transaction, so what they read (a calendar, a stage
+     * list) cannot change before the insert. */
+    if (!err && !ctx->nerrors)
+        err = rec__hooks_validate(ctx, r, NULL);
     struct store_stmt *st = NULL;
     if (!err)
         err = store_prepare(ctx->conn, rec__sql(e)->insert, &st);
@@ -824,11 +881,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
                         audit_val(ctx, &e->fields[i], &r->v[i]));
     if (!err)
         err = rec__hooks_after_save(ctx, r, NULL);
-    if (err) {
-        store_rollback(ctx->conn);
-        return ctx->nerrors ? RP_EINVAL : err;
-    }
-    return store_commit(ctx->conn);
+    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }
 
 /* ---- update ---- */
@@ -859,7 +912,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
                        const struct rec_input *in, size_t n, int64_t expect_version,
                        struct rec *out)
 {
-    enum rp_err err = store_begin(ctx->conn, true);
+    enum rp_err err = rec_tx_begin(ctx);
     if (err)
         return err;
     struct rec old;
@@ -878,14 +931,14 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         memcpy(r->v, old.v, e->nfields * sizeof(*r->v));
         const char *owner = old.owner_id;
         err = apply_inputs(ctx, e, false, in, n, r, &owner);
-        if (!err)
-            err = rec__hooks_validate(ctx, r, &old);
         if (!err && owner && (!old.owner_id || strcmp(owner, old.owner_id) != 0)) {
             err = check_owner(ctx, e, ACL_EDIT, owner);
             r->owner_id = owner;
         }
         if (!err)
             err = check_refs(ctx, e, r, &old);
+        if (!err && !ctx->nerrors)
+            err = rec__hooks_validate(ctx, r, &old);
     }
     bool changed = false, search_changed = false;
     if (!err) {
@@ -918,11 +971,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         if (!err)
             err = rec__hooks_after_save(ctx, r, &old);
     }
-    if (err) {
-        store_rollback(ctx->conn);
-        return ctx->nerrors ? RP_EINVAL : err;
-    }
-    return store_commit(ctx->conn);
+    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }
 
 /* ---- delete and restore ---- */
@@ -956,7 +1005,7 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
 {
     if (e->flags & EF_NO_DELETE)
         return rec_fail(ctx, RP_EFORBIDDEN, "%s are deactivated, not deleted", e->label_plural);
-    enum rp_err err = store_begin(ctx->conn, true);
+    enum rp_err err = rec_tx_begin(ctx);
     if (err)
         return err;
     struct rec r;
@@ -969,17 +1018,13 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", e->label);
     if (!err)
         err = set_deleted(ctx, e, &r, true);
-    if (err) {
-        store_rollback(ctx->conn);
-        return err;
-    }
-    return store_commit(ctx->conn);
+    return rec_tx_end(ctx, err);
 }
 
 enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                         struct rec *out)
 {
-    enum rp_err err = store_begin(ctx->conn, true);
+    enum rp_err err = rec_tx_begin(ctx);
     if (err)
         return err;
     err = load(ctx, e, id, true, out);
@@ -991,11 +1036,7 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
         err = check_action(ctx, e, ACL_DELETE, out->owner_id, "restore");
     if (!err)
         err = set_deleted(ctx, e, out, false);
-    if (err) {
-        store_rollback(ctx->conn);
-        return err;
-    }
-    return store_commit(ctx->conn);
+    return rec_tx_end(ctx, err);
 }
 
 /* ---- history ---- */
@@ -1049,7 +1090,7 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
     if (rp_str_eqc(to_user, from.id))
         return rec_field_error(ctx, "to_user_id", "must be another user");
     const char *to = arena_strndup(ctx->a, to_user.p, to_user.len);
-    err = store_begin(ctx->conn, true);
+    err = rec_tx_begin(ctx);
     if (err)
         return err;
     err = check_owner(ctx, &entity_accounts, ACL_CREATE, to);
@@ -1064,9 +1105,5 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
                                    ctx->who ? ctx->who->user_id : NULL, &n);
         *moved += n;
     }
-    if (err) {
-        store_rollback(ctx->conn);
-        return ctx->nerrors ? RP_EINVAL : err;
-    }
-    return store_commit(ctx->conn);
+    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }

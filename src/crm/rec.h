@@ -82,6 +82,14 @@ struct rec_ctx {
     size_t errcap;
     const char *detail;
     bool bad_request;             /* RP_EINVAL means 400 (malformed) rather than 422 */
+    /* Options of the request. */
+    bool internal;                /* domain code may set read-only fields */
+    bool allow_conflict;          /* save a meeting even if it overlaps another */
+    /* Filled on RP_ECONFLICT by scheduling checks: the overlapping activities. */
+    struct rec *conflicts;
+    size_t nconflicts;
+    /* private: nesting depth of rec_tx_begin */
+    int tx_depth;
 };
 
 void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
@@ -95,6 +103,15 @@ enum rp_err rec_bad_request(struct rec_ctx *ctx, const char *fmt, ...)
 /* Records a detail for a non-validation failure (403, 409…) and returns err. */
 enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- transactions ---- */
+
+/* Opens a write transaction, or joins the one the caller already opened: domain
+ * services (lead conversion, merge) run several engine operations as one unit. */
+enum rp_err rec_tx_begin(struct rec_ctx *ctx);
+/* Leaves the transaction: the outermost level commits when err is RP_OK and rolls back
+ * otherwise. Returns err, or the commit's error. */
+enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err);
 
 /* ---- operations ---- */
 
@@ -177,6 +194,11 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
 
 /* Creates every entity table, column, index and full-text index. Run at start. */
 enum rp_err rec_sync_schema(struct store_conn *c);
+
+/* The allowed values of an enum field: its static list, or for a dynamic enum the keys
+ * of the source entity's live records in their default order. Arena memory. */
+enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, const char ***values,
+                            size_t *n);
 
 /* Formats a value in its API text form (money "12.30", bool "true", ints as decimals,
  * other types as stored). Returns arena memory, or NULL for null. */

@@ -13,6 +13,9 @@
 /* The caller's scope, or SCOPE_ALL when the context acts for the system (ctx->sudo). */
 enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
                           enum acl_action action);
+/* Whether a live record of e has `key` = key (dynamic enums). */
+enum rp_err rec__key_exists(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str key,
+                            bool *found);
 /* Storage class of a field: integer-valued types use rec_value.i. */
 bool rec__is_int_type(enum field_type t);
 /* The statements of one entity, built once at start from metadata (query.c). */
@@ -36,6 +39,29 @@ void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct enti
  * Returns RP_EINVAL with a bad-request detail when it does not parse. */
 enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f,
                                   struct rp_str text, struct store_val *out);
+/* Sales SQL (query.c), used by crm/sales.c. */
+struct sales_stage_sum;
+struct sales_period;
+enum rp_err rec__pipeline(struct rec_ctx *ctx, struct rec_query *q, struct sales_stage_sum **rows,
+                          size_t *n);
+enum rp_err rec__forecast(struct rec_ctx *ctx, struct rec_query *q, struct sales_period **rows,
+                          size_t *n);
+enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
+                          const char *const *users, size_t nusers, struct rec **rows, size_t *n);
+/* Meetings and calls of any of users overlapping [start, end), other than act itself,
+ * whoever may read them. */
+enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char *start,
+                          const char *end, const char *const *users, size_t nusers,
+                          struct rec **rows, size_t *n);
+/* Loads a record by id without a permission check (domain code decides). */
+enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                      bool with_deleted, struct rec *out);
+/* Whether the caller may read r (RP_ENOTFOUND when not). */
+enum rp_err rec__check_readable(struct rec_ctx *ctx, const struct entity_def *e,
+                                const struct rec *r);
+/* Value of a named field of r (asserts the field exists). */
+const struct rec_value *rec__field(const struct rec *r, const char *name);
+
 /* Domain hooks (crm/hooks.c). */
 enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old);
 enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old);

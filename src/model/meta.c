@@ -8,6 +8,10 @@ static const struct entity_def *const ENTITIES[] = {
     &entity_contacts,
     &entity_users,
     &entity_teams,
+    &entity_pipeline_stages,
+    &entity_leads,
+    &entity_opportunities,
+    &entity_activities,
 };
 
 size_t meta_entity_count(void)

@@ -44,7 +44,9 @@ struct field_def {
     unsigned flags;
     unsigned maxlen;           /* code points for strings; 0 = type default */
     const char *const *enum_values; /* NULL-terminated, for FT_ENUM / FT_MULTI_ENUM */
-    const char *ref_entity;    /* resource name, for FT_REF / FT_MULTI_REF */
+    /* Resource name, for FT_REF / FT_MULTI_REF; for an FT_ENUM without enum_values, the
+     * entity whose records' `key` field lists the allowed values (a dynamic enum). */
+    const char *ref_entity;
     const char *group;         /* panel on the record page */
     const char *def;           /* default on create, in API text form ("true", "en") */
 };

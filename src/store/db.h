@@ -146,6 +146,13 @@ enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql
                                        const char *team_ids, struct store_val *params,
                                        size_t *nparams);
 
+/* Appends a condition true when the JSON array in `column` holds one of n values
+ * (bound by the caller, n placeholders). */
+enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
+                                     const char *column, size_t n);
+/* Appends an expression giving the "YYYY-MM" month of a "YYYY-MM-DD" date column. */
+enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char *column);
+
 /* ---- dialect: full-text search ---- */
 
 /* Replaces the searchable text of row `seq` of `table`. */

@@ -220,6 +220,23 @@ enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql
                       alias);
 }
 
+enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
+                                     const char *column, size_t n)
+{
+    (void)s;
+    enum rp_err err = buf_printf(sql, "EXISTS (SELECT 1 FROM json_each(%s) j WHERE j.value IN (",
+                                 column);
+    for (size_t i = 0; i < n && !err; i++)
+        err = buf_adds(sql, i ? ", ?" : "?");
+    return err ? err : buf_adds(sql, "))");
+}
+
+enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char *column)
+{
+    (void)s;
+    return buf_printf(sql, "substr(%s, 1, 7)", column);
+}
+
 enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
                              const char ***ids, size_t *n)
 {
