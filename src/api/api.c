@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "model/meta.h"
+#include "crm/customer.h"
 #include "crm/ops.h"
 #include "crm/sales.h"
 
@@ -1013,6 +1014,86 @@ static void h_stages(struct http_req *req)
     send_data(req, data);
 }
 
+static void h_timeline(struct http_req *req)
+{
+    struct call c;
+    const struct entity_def *e = begin_entity(&c, req);
+    if (!e)
+        return;
+    struct rp_str before = {"", 0};
+    size_t limit = 50;
+    for (size_t i = 0; i < req->nquery; i++) {
+        int64_t l;
+        if (rp_str_eqc(req->query[i].key, "before")) {
+            before = req->query[i].value;
+        } else if (rp_str_eqc(req->query[i].key, "limit")) {
+            if (text_parse_i64(req->query[i].value, &l) || l < 1 || l > CUSTOMER_MAX_TIMELINE) {
+                api__problem(req, 400, "limit must be between 1 and 200");
+                return;
+            }
+            limit = (size_t)l;
+        } else {
+            api__problem(req, 400, "the timeline takes limit and before");
+            return;
+        }
+    }
+    struct timeline_item *items;
+    size_t n;
+    const char *next;
+    enum rp_err err = customer_timeline(&c.ctx, e, req->params[1], before, limit, &items, &n, &next);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    static const char *const KINDS[] = {"activity", "change", "created"};
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "kind", json_string(KINDS[items[i].kind]));
+        json_object_set_new(o, "at", json_string(items[i].at));
+        if (items[i].record) {
+            json_object_set_new(o, "entity", json_string(items[i].record->ent->name));
+            json_object_set_new(o, "record", api__record(&req->a, items[i].record));
+        } else {
+            const struct rec_history_row *h = items[i].change;
+            json_object_set_new(o, "user_id", api__str_or_null(h->user_id));
+            json_object_set_new(o, "action", json_string(h->action));
+            json_object_set_new(o, "field", api__str_or_null(h->field));
+            json_object_set_new(o, "old", api__str_or_null(h->old_value));
+            json_object_set_new(o, "new", api__str_or_null(h->new_value));
+        }
+        json_array_append_new(data, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    json_object_set_new(root, "next_before", api__str_or_null(next));
+    api__json(req, 200, root);
+}
+
+static void h_summary(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct customer_summary s;
+    enum rp_err err = customer_summary(&c.ctx, req->params[0], &s);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "contacts", json_integer(s.contacts));
+    json_object_set_new(o, "open_deals", json_integer(s.open_deals));
+    json_object_set_new(o, "open_amount", money_json(&req->a, s.open_amount));
+    json_object_set_new(o, "weighted", weighted_json(&req->a, s.weighted_x100));
+    json_object_set_new(o, "won_deals", json_integer(s.won_deals));
+    json_object_set_new(o, "won_amount", money_json(&req->a, s.won_amount));
+    json_object_set_new(o, "lost_deals", json_integer(s.lost_deals));
+    json_object_set_new(o, "last_activity_at", api__str_or_null(s.last_activity_at));
+    json_object_set_new(o, "next_activity_at", api__str_or_null(s.next_activity_at));
+    api__json(req, 200, o);
+}
+
 const struct http_route api_routes[] = {
     {"GET", "/", h_root},
     {"GET", "/healthz", h_health},
@@ -1033,6 +1114,7 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/calendar", h_calendar},
     {"POST", "/api/v1/leads/{id}/convert", h_convert},
     {"GET", "/api/v1/opportunities/{id}/stages", h_stages},
+    {"GET", "/api/v1/accounts/{id}/summary", h_summary},
     {"GET", "/api/v1/{res}", h_list},
     {"POST", "/api/v1/{res}", h_create},
     {"GET", "/api/v1/{res}/{id}", h_get},
@@ -1040,5 +1122,6 @@ const struct http_route api_routes[] = {
     {"DELETE", "/api/v1/{res}/{id}", h_delete},
     {"POST", "/api/v1/{res}/{id}/restore", h_restore},
     {"GET", "/api/v1/{res}/{id}/history", h_history},
+    {"GET", "/api/v1/{res}/{id}/timeline", h_timeline},
 };
 const size_t api_nroutes = RP_NELEM(api_routes);

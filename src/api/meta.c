@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "crm/acl.h"
+#include "model/entities.h"
 #include "model/meta.h"
 
 static const char *const SCOPES[] = {"none", "own", "team", "all"};
@@ -314,6 +315,16 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
     snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/history", n);
     json_object_set_new(paths, buf, hist);
 
+    if (e == &entity_accounts || e == &entity_contacts || e == &entity_leads ||
+        e == &entity_opportunities) {
+        json_t *tl = json_object();
+        json_object_set_new(tl, "parameters", json_copy(ip));
+        snprintf(buf, sizeof(buf), "Timeline of a %s", e->label);
+        snprintf(id, sizeof(id), "timeline_%s", n);
+        json_object_set_new(tl, "get", op(buf, id, response("Events, newest first", NULL, NULL), "200"));
+        snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/timeline", n);
+        json_object_set_new(paths, buf, tl);
+    }
     if (!(e->flags & EF_NO_DELETE)) {
         json_t *rest = json_object();
         json_object_set_new(rest, "parameters", json_copy(ip));
@@ -397,6 +408,11 @@ json_t *api__openapi(void)
     json_array_append_new(sp, param("id", "path", "string", true, NULL));
     json_object_set_new(json_object_get(paths, "/api/v1/opportunities/{id}/stages"), "parameters",
                         sp);
+    simple_path(paths, "/api/v1/accounts/{id}/summary", "get", "Figures of the customer card",
+                "account_summary", "200");
+    json_t *sm = json_array();
+    json_array_append_new(sm, param("id", "path", "string", true, NULL));
+    json_object_set_new(json_object_get(paths, "/api/v1/accounts/{id}/summary"), "parameters", sm);
     simple_path(paths, "/api/v1/tokens/{id}", "delete", "Revoke an API token", "revoke_token",
                 "204");
     json_t *tk = json_array();

@@ -57,6 +57,22 @@ static const struct rec *find_stage(const struct rec_page *stages, const char *k
     return NULL;
 }
 
+enum rp_err sales_outcomes(struct rec_ctx *ctx, struct sales_outcome_map *out)
+{
+    return load_stages(ctx, &out->stages);
+}
+
+enum sales_outcome sales_outcome_of(const struct sales_outcome_map *m, const char *stage)
+{
+    const struct rec *st = find_stage(&m->stages, stage, strlen(stage));
+    const struct rec_value *o = st ? rec__field(st, "outcome") : NULL;
+    if (o && o->len == 3 && memcmp(o->s, "won", 3) == 0)
+        return SALES_WON;
+    if (o && o->len == 4 && memcmp(o->s, "lost", 4) == 0)
+        return SALES_LOST;
+    return SALES_OPEN;
+}
+
 enum rp_err sales_bootstrap(struct store *s)
 {
     struct store_conn *c;

@@ -34,6 +34,17 @@ struct sales_period {
     int64_t weighted_x100;    /* won × 100 + open amount × probability */
 };
 
+enum sales_outcome { SALES_OPEN, SALES_WON, SALES_LOST };
+
+/* The configured stages, to tell each stage key's outcome. */
+struct sales_outcome_map {
+    struct rec_page stages;
+};
+
+enum rp_err sales_outcomes(struct rec_ctx *ctx, struct sales_outcome_map *out);
+/* The outcome of a stage key; a key no longer configured counts as open. */
+enum sales_outcome sales_outcome_of(const struct sales_outcome_map *m, const char *stage);
+
 /* Creates the default pipeline stages on an empty database. */
 enum rp_err sales_bootstrap(struct store *s);
 
