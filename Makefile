@@ -17,7 +17,7 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LIBS := $(PKG_LIBS) -pthread -lm
 
 SRCS := $(sort $(wildcard src/core/*.c src/http/*.c src/store/*.c src/model/*.c \
-	src/crm/*.c src/api/*.c))
+	src/crm/*.c src/api/*.c src/cli/*.c))
 HDRS := $(wildcard src/*/*.h)
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -28,7 +28,7 @@ RAPPORT ?= build/rapport
 REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run test unit api-test clang-check clean deps
+.PHONY: all run demo test unit api-test clang-check clean deps
 
 all: $(RAPPORT)
 
@@ -65,6 +65,11 @@ deps:
 run: deps
 	$(MAKE) build/rapport
 	./build/rapport serve
+
+# Loads the demo company into the default database (a new one: run before make run).
+demo: deps
+	$(MAKE) $(RAPPORT)
+	./$(RAPPORT) demo
 
 unit: $(addprefix build/san/unit/,$(UNIT_TESTS))
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ./build/san/unit/$$t; done

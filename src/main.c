@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cli/cli.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "crm/auth.h"
@@ -23,6 +24,7 @@ static void usage(FILE *out)
             "usage: rapport <command> [options]\n\n"
             "commands:\n"
             "  serve     start the CRM server\n"
+            "  demo      load a demo company into a new database (--db like serve)\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
             "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
@@ -178,6 +180,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "serve") == 0)
         return serve(argc - 2, argv + 2);
+    if (strcmp(argv[1], "demo") == 0)
+        return cli_demo(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;

@@ -1,0 +1,8 @@
+/* Sub-commands other than serve. Each returns a process exit code. */
+#ifndef RP_CLI_H
+#define RP_CLI_H
+
+/* rapport demo [--db URL]: fills an empty database with a small, realistic company. */
+int cli_demo(int argc, char **argv);
+
+#endif
