@@ -1094,6 +1094,31 @@ static void h_summary(struct http_req *req)
     api__json(req, 200, o);
 }
 
+static void h_retier(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    int64_t window = SALES_TIER_WINDOW_DAYS;
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (!rp_str_eqc(req->query[i].key, "window_days") ||
+            text_parse_i64(req->query[i].value, &window)) {
+            api__problem(req, 400, "retier takes window_days (a number of days)");
+            return;
+        }
+    }
+    int64_t changed;
+    enum rp_err err = sales_retier(&c.ctx, window, &changed);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "changed", json_integer(changed));
+    json_object_set_new(o, "window_days", json_integer(window));
+    api__json(req, 200, o);
+}
+
 const struct http_route api_routes[] = {
     {"GET", "/", h_root},
     {"GET", "/healthz", h_health},
@@ -1115,6 +1140,7 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/leads/{id}/convert", h_convert},
     {"GET", "/api/v1/opportunities/{id}/stages", h_stages},
     {"GET", "/api/v1/accounts/{id}/summary", h_summary},
+    {"POST", "/api/v1/accounts/retier", h_retier},
     {"GET", "/api/v1/{res}", h_list},
     {"POST", "/api/v1/{res}", h_create},
     {"GET", "/api/v1/{res}/{id}", h_get},

@@ -408,6 +408,8 @@ json_t *api__openapi(void)
     json_array_append_new(sp, param("id", "path", "string", true, NULL));
     json_object_set_new(json_object_get(paths, "/api/v1/opportunities/{id}/stages"), "parameters",
                         sp);
+    simple_path(paths, "/api/v1/accounts/retier", "post", "Recompute revenue tiers",
+                "retier_accounts", "200");
     simple_path(paths, "/api/v1/accounts/{id}/summary", "get", "Figures of the customer card",
                 "account_summary", "200");
     json_t *sm = json_array();

@@ -82,5 +82,7 @@ enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, co
 {
     if (rec->ent == &entity_users)
         return users_after_save(ctx, rec, old);
+    if (rec->ent == &entity_opportunities)
+        return sales_after_save_opportunity(ctx, rec, old);
     return RP_OK;
 }

@@ -1062,3 +1062,55 @@ enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char
     buf_release(&b.sql);
     return err;
 }
+
+enum rp_err rec__tier_changes(struct rec_ctx *ctx, const char *since, const char ***ids,
+                              const char ***tiers, size_t *n)
+{
+    /* Pareto: ranked by won revenue, the accounts making the first 80% are A, the next
+     * 15% B, the rest (and accounts without won revenue) C. */
+    static const char *SQL_TIERS =
+        "SELECT id, tier FROM (SELECT a.id AS id, a.tier_computed AS old,"
+        " CASE WHEN k.id IS NULL THEN 'C' WHEN k.before < k.total * 0.8 THEN 'A'"
+        " WHEN k.before < k.total * 0.95 THEN 'B' ELSE 'C' END AS tier"
+        " FROM accounts a LEFT JOIN ("
+        "  SELECT id, sum(r) OVER (ORDER BY r DESC, id ROWS UNBOUNDED PRECEDING) - r AS before,"
+        "  sum(r) OVER () AS total FROM ("
+        "   SELECT o.account_id AS id, sum(o.amount) AS r FROM opportunities o"
+        "   JOIN pipeline_stages s ON s.key = o.stage AND s.outcome = 'won'"
+        "   AND s.workspace_id = o.workspace_id AND s.deleted_at IS NULL"
+        "   WHERE o.workspace_id = 1 AND o.deleted_at IS NULL AND o.account_id IS NOT NULL"
+        "   AND o.amount > 0 AND o.expected_close_date >= ? GROUP BY o.account_id)) k"
+        " ON k.id = a.id WHERE a.workspace_id = 1 AND a.deleted_at IS NULL)"
+        " WHERE old IS NULL OR old <> tier";
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(ctx->conn, SQL_TIERS, &st);
+    if (err)
+        return err;
+    size_t cap = 64, count = 0;
+    const char **i_out = arena_alloc(ctx->a, cap * sizeof(char *));
+    const char **t_out = arena_alloc(ctx->a, cap * sizeof(char *));
+    bool row = false;
+    err = store_bind(st, 1, store_cstr(since));
+    while (!err && !(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            const char **bi = arena_alloc(ctx->a, cap * 2 * sizeof(char *));
+            const char **bt = arena_alloc(ctx->a, cap * 2 * sizeof(char *));
+            memcpy(bi, i_out, cap * sizeof(char *));
+            memcpy(bt, t_out, cap * sizeof(char *));
+            i_out = bi;
+            t_out = bt;
+            cap *= 2;
+        }
+        size_t len;
+        const char *id = store_col_text(st, 0, &len);
+        i_out[count] = arena_strndup(ctx->a, id, len);
+        const char *tier = store_col_text(st, 1, &len);
+        t_out[count] = arena_strndup(ctx->a, tier, len);
+        count++;
+    }
+    store_done(st);
+    *ids = i_out;
+    *tiers = t_out;
+    *n = count;
+    return err;
+}

@@ -53,6 +53,10 @@ enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
 enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char *start,
                           const char *end, const char *const *users, size_t nusers,
                           struct rec **rows, size_t *n);
+/* Accounts whose revenue tier (Pareto over won deals closing on or after since, a
+ * "YYYY-MM-DD" date) differs from the stored tier_computed: ids and new tiers. */
+enum rp_err rec__tier_changes(struct rec_ctx *ctx, const char *since, const char ***ids,
+                              const char ***tiers, size_t *n);
 /* Loads a record by id without a permission check (domain code decides). */
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                       bool with_deleted, struct rec *out);

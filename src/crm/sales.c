@@ -2,6 +2,7 @@
 
 #include "core/ids.h"
 #include "core/text.h"
+#include "crm/acl.h"
 #include "crm/rec_int.h"
 #include "crm/sales.h"
 #include "model/entities.h"
@@ -492,4 +493,58 @@ enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_i
     *rows = out;
     *n = count;
     return RP_OK;
+}
+
+/* ---- tiering ---- */
+
+enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *changed)
+{
+    *changed = 0;
+    if (window_days < 1 || window_days > 3660)
+        return rec_bad_request(ctx, "window_days must be between 1 and 3660");
+    if (ctx->who && ctx->who->role != ROLE_ADMIN && ctx->who->role != ROLE_MANAGER)
+        return rec_fail(ctx, RP_EFORBIDDEN, "only administrators and managers retier accounts");
+    char since[32];
+    text_format_date(text_now_ms() / 86400000 - window_days, since, sizeof(since));
+    enum rp_err err = rec_tx_begin(ctx);
+    if (err)
+        return err;
+    const char **ids, **tiers;
+    size_t n;
+    err = rec__tier_changes(ctx, since, &ids, &tiers, &n);
+    /* Tiering is the system's work on every account, visible or not. */
+    bool sudo = ctx->sudo, internal = ctx->internal;
+    ctx->sudo = ctx->internal = true;
+    for (size_t i = 0; i < n && !err; i++) {
+        struct rec_input in = in_str("tier_computed", tiers[i]);
+        struct rec r;
+        err = rec_update(ctx, &entity_accounts, rp_str_c(ids[i]), &in, 1, -1, &r);
+    }
+    ctx->sudo = sudo;
+    ctx->internal = internal;
+    if (!err)
+        *changed = (int64_t)n;
+    return rec_tx_end(ctx, err);
+}
+
+enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *r,
+                                         const struct rec *old)
+{
+    struct sales_outcome_map map;
+    enum rp_err err = sales_outcomes(ctx, &map);
+    if (err)
+        return err;
+    bool won_now = sales_outcome_of(&map, rec__field(r, "stage")->s) == SALES_WON;
+    bool won_before = old && sales_outcome_of(&map, rec__field(old, "stage")->s) == SALES_WON;
+    bool relevant = won_now != won_before ||
+                    (won_now && (changed(r, old, "amount") || changed(r, old, "account_id") ||
+                                 changed(r, old, "expected_close_date")));
+    if (!relevant)
+        return RP_OK;
+    int64_t n;
+    struct principal *who = ctx->who;
+    ctx->who = NULL; /* the system retiers, whoever closed the deal */
+    err = sales_retier(ctx, SALES_TIER_WINDOW_DAYS, &n);
+    ctx->who = who;
+    return err;
 }

@@ -94,8 +94,19 @@ struct sales_stage_change {
 enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_id,
                                 struct sales_stage_change **rows, size_t *n);
 
+/* Won revenue counts for tiering when the deal closes within this many days. */
+#define SALES_TIER_WINDOW_DAYS 365
+
+/* Recomputes every account's tier_computed (A/B/C by the 80/15/5 Pareto rule over won
+ * revenue in the last window_days), auditing each change. *changed counts accounts
+ * whose tier moved. Admins and managers only when called for a user. */
+enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *changed);
+
 /* Domain hooks, called from crm/hooks.c. */
 enum rp_err sales_validate_opportunity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err sales_validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* After a deal is saved: retier when won revenue changed. */
+enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *r,
+                                         const struct rec *old);
 
 #endif

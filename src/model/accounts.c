@@ -49,7 +49,10 @@ static const struct field_def FIELDS[] = {
     {"category", "Category", FT_ENUM, FF_INDEXED, 0, CATEGORY, NULL, "classification", NULL},
     {"status", "Status", FT_ENUM, FF_INDEXED | FF_LIST, 0, STATUS, NULL, "classification",
      "active"},
-    {"tier", "Tier", FT_ENUM, FF_INDEXED | FF_LIST, 0, TIER, NULL, "classification", NULL},
+    {"tier", "Tier (manual)", FT_ENUM, FF_INDEXED | FF_LIST, 0, TIER, NULL, "classification",
+     NULL},
+    {"tier_computed", "Tier (by revenue)", FT_ENUM, FF_INDEXED | FF_READONLY, 0, TIER, NULL,
+     "classification", "C"},
     {"parent_id", "Parent account", FT_REF, FF_INDEXED, 0, NULL, "accounts", "classification", NULL},
     {"description", "Description", FT_TEXT, FF_SEARCH, 0, NULL, NULL, "description", NULL},
 };

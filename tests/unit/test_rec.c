@@ -375,9 +375,10 @@ static void test_update_partial_version_history(void **state)
     struct rec r = fx_create(f, NULL, &entity_accounts, in, RP_NELEM(in));
     struct rec_history_row *h;
     size_t n0 = history(f, &entity_accounts, r.id, &h);
-    /* create: one row for the record, one per non-null field (4 given + status default) */
-    assert_int_equal(n0, 6);
-    assert_int_equal(history_count(h, n0, "create"), 6);
+    /* create: one row for the record, one per non-null field (4 given + the status and
+     * tier_computed defaults) */
+    assert_int_equal(n0, 7);
+    assert_int_equal(history_count(h, n0, "create"), 7);
     const struct rec_history_row *row = history_find(h, n0, "create", "annual_revenue");
     assert_non_null(row);
     assert_null(row->old_value);
