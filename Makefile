@@ -52,7 +52,7 @@ build/san/rapport: $(SAN_OBJS) build/san/main.o
 
 # Unit tests include the module under test where they need its static functions,
 # so they link against every object except that module's own and main.
-build/san/unit/%: tests/unit/%.c $(SAN_OBJS) $(HDRS)
+build/san/unit/%: tests/unit/%.c $(SAN_OBJS) $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $<"
 	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -Itests/unit -o $@ $< \

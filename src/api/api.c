@@ -10,6 +10,7 @@
 #include "crm/auth.h"
 #include "model/meta.h"
 #include "crm/customer.h"
+#include "crm/dups.h"
 #include "crm/ops.h"
 #include "crm/sales.h"
 
@@ -44,6 +45,30 @@ static void fail(struct call *c, enum rp_err err)
         }
         json_object_set_new(p, "errors", errs);
         api__json(req, 422, p);
+        req->resp_type = "application/problem+json; charset=utf-8";
+        return;
+    }
+    if (err == RP_ECONFLICT && ctx->nduplicates) {
+        json_t *p = json_object();
+        json_object_set_new(p, "type", json_string("about:blank"));
+        json_object_set_new(p, "title", json_string("Conflict"));
+        json_object_set_new(p, "status", json_integer(409));
+        json_object_set_new(p, "detail", api__str_or_null(ctx->detail));
+        json_t *list = json_array();
+        for (size_t i = 0; i < ctx->nduplicates; i++) {
+            const struct rec_duplicate *d = &ctx->duplicates[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "id", json_string(d->rec.id));
+            json_object_set_new(o, "score", json_integer(d->score));
+            json_t *reasons = json_array();
+            for (size_t k = 0; k < d->nreasons; k++)
+                json_array_append_new(reasons, json_string(d->reasons[k]));
+            json_object_set_new(o, "reasons", reasons);
+            json_object_set_new(o, "record", api__record(&req->a, &d->rec));
+            json_array_append_new(list, o);
+        }
+        json_object_set_new(p, "duplicates", list);
+        api__json(req, 409, p);
         req->resp_type = "application/problem+json; charset=utf-8";
         return;
     }
@@ -422,6 +447,7 @@ static void h_create(struct http_req *req)
     decode_inputs(&req->a, root, &in, &n);
     struct rec r;
     c.ctx.allow_conflict = query_flag(req, "allow_conflict");
+    c.ctx.allow_duplicate = query_flag(req, "allow_duplicate");
     enum rp_err err = rec_create(&c.ctx, e, in, n, &r);
     reply_record(&c, err, 201, &r);
 }
@@ -452,6 +478,7 @@ static void h_update(struct http_req *req)
     decode_inputs(&req->a, root, &in, &n);
     struct rec r;
     c.ctx.allow_conflict = query_flag(req, "allow_conflict");
+    c.ctx.allow_duplicate = query_flag(req, "allow_duplicate");
     enum rp_err err = rec_update(&c.ctx, e, req->params[1], in, n, version, &r);
     reply_record(&c, err, 200, &r);
 }
@@ -1119,6 +1146,77 @@ static void h_retier(struct http_req *req)
     api__json(req, 200, o);
 }
 
+static void h_duplicates(struct http_req *req)
+{
+    struct call c;
+    const struct entity_def *e = begin_entity(&c, req);
+    if (!e)
+        return;
+    struct dups_group *groups;
+    size_t n;
+    enum rp_err err = dups_groups(&c.ctx, e, &groups, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *g = json_object();
+        json_object_set_new(g, "reason", json_string(groups[i].reason));
+        json_t *recs = json_array();
+        for (size_t k = 0; k < groups[i].nrecords; k++)
+            json_array_append_new(recs, api__record(&req->a, &groups[i].records[k]));
+        json_object_set_new(g, "records", recs);
+        json_array_append_new(data, g);
+    }
+    send_data(req, data);
+}
+
+static void h_merge(struct http_req *req)
+{
+    struct call c;
+    const struct entity_def *e = begin_entity(&c, req);
+    if (!e)
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    arena_on_release(&req->a, decref, root);
+    json_t *from = json_object_get(root, "from"), *fields = json_object_get(root, "fields");
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (strcmp(key, "from") != 0 && strcmp(key, "fields") != 0)
+            rec_field_error(&c.ctx, key, "is not a merge option");
+    }
+    if (!json_is_array(from))
+        rec_field_error(&c.ctx, "from", "must be a list of record ids");
+    if (fields && !json_is_object(fields))
+        rec_field_error(&c.ctx, "fields", "must be an object of field values");
+    size_t nfrom = json_is_array(from) ? json_array_size(from) : 0;
+    struct rp_str *ids = arena_calloc(&req->a, nfrom + 1, sizeof(*ids));
+    size_t i;
+    json_array_foreach(from, i, v)
+    {
+        if (!json_is_string(v))
+            rec_field_error(&c.ctx, "from", "must be a list of record ids");
+        else
+            ids[i] = (struct rp_str){json_string_value(v), json_string_length(v)};
+    }
+    if (c.ctx.nerrors) {
+        fail(&c, RP_EINVAL);
+        return;
+    }
+    struct rec_input *in = NULL;
+    size_t nin = 0;
+    if (fields)
+        decode_inputs(&req->a, json_incref(fields), &in, &nin);
+    struct rec r;
+    enum rp_err err = dups_merge(&c.ctx, e, req->params[1], ids, nfrom, in, nin, &r);
+    reply_record(&c, err, 200, &r);
+}
+
 const struct http_route api_routes[] = {
     {"GET", "/", h_root},
     {"GET", "/healthz", h_health},
@@ -1143,10 +1241,12 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/accounts/retier", h_retier},
     {"GET", "/api/v1/{res}", h_list},
     {"POST", "/api/v1/{res}", h_create},
+    {"GET", "/api/v1/{res}/duplicates", h_duplicates},
     {"GET", "/api/v1/{res}/{id}", h_get},
     {"PATCH", "/api/v1/{res}/{id}", h_update},
     {"DELETE", "/api/v1/{res}/{id}", h_delete},
     {"POST", "/api/v1/{res}/{id}/restore", h_restore},
+    {"POST", "/api/v1/{res}/{id}/merge", h_merge},
     {"GET", "/api/v1/{res}/{id}/history", h_history},
     {"GET", "/api/v1/{res}/{id}/timeline", h_timeline},
 };

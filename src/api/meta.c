@@ -325,6 +325,22 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
         snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/timeline", n);
         json_object_set_new(paths, buf, tl);
     }
+    if (e == &entity_accounts || e == &entity_contacts || e == &entity_leads) {
+        json_t *mg = json_object();
+        json_object_set_new(mg, "parameters", json_copy(ip));
+        snprintf(buf, sizeof(buf), "Merge other %s into this one", e->label_plural);
+        snprintf(id, sizeof(id), "merge_%s", n);
+        json_t *mop = op(buf, id, response("The surviving record", ref(e->name), NULL), "200");
+        json_object_set_new(mg, "post", mop);
+        snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/merge", n);
+        json_object_set_new(paths, buf, mg);
+        json_t *dg = json_object();
+        snprintf(buf, sizeof(buf), "Likely duplicate %s", e->label_plural);
+        snprintf(id, sizeof(id), "duplicates_%s", n);
+        json_object_set_new(dg, "get", op(buf, id, response("Groups of look-alikes", NULL, NULL), "200"));
+        snprintf(buf, sizeof(buf), "/api/v1/%s/duplicates", n);
+        json_object_set_new(paths, buf, dg);
+    }
     if (!(e->flags & EF_NO_DELETE)) {
         json_t *rest = json_object();
         json_object_set_new(rest, "parameters", json_copy(ip));

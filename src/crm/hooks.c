@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "crm/rec_int.h"
+#include "crm/dups.h"
 #include "crm/sales.h"
 #include "model/entities.h"
 #include "store/platform.h"
@@ -67,12 +68,23 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
     return err;
 }
 
+enum rp_err rec__hooks_before_delete(struct rec_ctx *ctx, const struct rec *rec)
+{
+    if (rec->ent == &entity_pipeline_stages)
+        return sales_stage_deletable(ctx, rec);
+    return RP_OK;
+}
+
 enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old)
 {
+    if (dups_applies(rec->ent))
+        return dups_check(ctx, rec, old);
     if (rec->ent == &entity_users)
         return users_validate(ctx, rec, old);
     if (rec->ent == &entity_opportunities)
         return sales_validate_opportunity(ctx, rec, old);
+    if (rec->ent == &entity_pipeline_stages)
+        return sales_validate_stage(ctx, rec, old);
     if (rec->ent == &entity_activities)
         return sales_validate_activity(ctx, rec, old);
     return RP_OK;
@@ -82,6 +94,8 @@ enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, co
 {
     if (rec->ent == &entity_users)
         return users_after_save(ctx, rec, old);
+    if (dups_applies(rec->ent))
+        return dups_index(ctx, rec, old);
     if (rec->ent == &entity_opportunities)
         return sales_after_save_opportunity(ctx, rec, old);
     return RP_OK;

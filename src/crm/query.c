@@ -762,13 +762,15 @@ enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec
     memset(out, 0, sizeof(*out));
     if (q->limit == 0)
         return RP_OK;
-    /* With a count or sums, page and totals are read in one snapshot so they agree. */
-    bool snapshot = q->count || q->nsums;
+    /* With a count or sums, page and totals are read in one snapshot so they agree
+     * (inside an engine transaction they already are). */
+    bool totals = q->count || q->nsums;
+    bool snapshot = totals && ctx->tx_depth == 0;
     enum rp_err err = snapshot ? store_begin(ctx->conn, false) : RP_OK;
     if (err)
         return err;
     err = list_page(ctx, e, q, out);
-    if (!err && snapshot)
+    if (!err && totals)
         err = run_aggregates(ctx, e, q, out);
     if (snapshot) {
         if (err)
@@ -1021,9 +1023,13 @@ enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
         return err;
     }
     /* Timed activities overlapping [from, to), and tasks due in it. */
-    sql(&b, "%s", " AND ((t.start_at < ? AND coalesce(t.end_at, t.start_at) >= ?)"
+    /* An activity ending exactly at `from` belongs to the range before; one without
+     * length counts where it starts. */
+    sql(&b, "%s", " AND ((t.start_at < ? AND (t.end_at > ? OR ((t.end_at IS NULL"
+                  " OR t.end_at = t.start_at) AND t.start_at >= ?)))"
                   " OR (t.start_at IS NULL AND t.due_at >= ? AND t.due_at < ?))");
     param(ctx, &b, store_cstr(to));
+    param(ctx, &b, store_cstr(from));
     param(ctx, &b, store_cstr(from));
     param(ctx, &b, store_cstr(from));
     param(ctx, &b, store_cstr(to));
@@ -1113,4 +1119,29 @@ enum rp_err rec__tier_changes(struct rec_ctx *ctx, const char *since, const char
     *tiers = t_out;
     *n = count;
     return err;
+}
+
+enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const char *field, const char *id, struct rec ***rows, size_t *n)
+{
+    struct sqlb b = {0};
+    buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND ", rec__sql(e)->select);
+    char col[80];
+    snprintf(col, sizeof(col), "t.%s", field);
+    if (!b.err)
+        b.err = store_json_array_has_any(ctx->store, &b.sql, col, 1);
+    param(ctx, &b, store_cstr(id));
+    sql(&b, "%s", " LIMIT ?");
+    param(ctx, &b, store_int(RP_MAX_PAGE));
+    struct rec *found;
+    enum rp_err err = read_page(ctx, &b, e, RP_MAX_PAGE, &found, n);
+    buf_release(&b.sql);
+    if (err)
+        return err;
+    struct rec **out = arena_alloc(ctx->a, (*n + 1) * sizeof(*out));
+    for (size_t i = 0; i < *n; i++)
+        out[i] = &found[i];
+    *rows = out;
+    return RP_OK;
 }

@@ -1014,6 +1014,8 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
         err = check_readable(ctx, e, &r);
     if (!err)
         err = check_action(ctx, e, ACL_DELETE, r.owner_id, "delete");
+    if (!err)
+        err = rec__hooks_before_delete(ctx, &r);
     if (!err && expect_version >= 0 && expect_version != r.version)
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", e->label);
     if (!err)
@@ -1106,4 +1108,42 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
         *moved += n;
     }
     return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
+}
+
+/* ---- helpers for domain services ---- */
+
+enum rp_err rec__check_delete(struct rec_ctx *ctx, const struct entity_def *e,
+                              const struct rec *r)
+{
+    return check_action(ctx, e, ACL_DELETE, r->owner_id, "merge away");
+}
+
+enum rp_err rec__audit_merge(struct rec_ctx *ctx, const struct entity_def *e,
+                             const struct rec *keep, const struct rec *gone)
+{
+    const char *now;
+    now_text(ctx, &now);
+    enum rp_err err = audit(ctx, e, keep, now, "merge", NULL, store_null(), store_cstr(gone->id));
+    if (!err)
+        err = audit(ctx, e, gone, now, "merged_into", NULL, store_null(), store_cstr(keep->id));
+    return err;
+}
+
+enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const struct rec *r, const char *field, const char *value)
+{
+    int idx = meta_field_index(e, rp_str_c(field));
+    RP_ASSERT(idx >= 0);
+    struct rec copy = *r;
+    copy.v = arena_alloc(ctx->a, e->nfields * sizeof(*copy.v));
+    memcpy(copy.v, r->v, e->nfields * sizeof(*copy.v));
+    copy.v[idx] = (struct rec_value){false, 0, value, strlen(value)};
+    now_text(ctx, &copy.updated_at);
+    copy.version = r->version + 1;
+    enum rp_err err = write_row(ctx, e, &copy, r->version);
+    if (!err)
+        err = audit(ctx, e, &copy, copy.updated_at, "update", field,
+                    audit_val(ctx, &e->fields[idx], &r->v[idx]),
+                    audit_val(ctx, &e->fields[idx], &copy.v[idx]));
+    return err;
 }

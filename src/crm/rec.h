@@ -63,6 +63,14 @@ struct rec {
 
 /* ---- context and errors ---- */
 
+/* A record that looks like the one being saved, and why. */
+struct rec_duplicate {
+    struct rec rec;
+    int score;               /* 0..100 */
+    const char *reasons[4];  /* "email", "phone", "tax_id", "name" */
+    size_t nreasons;
+};
+
 struct rec_field_error {
     const char *field;
     const char *message;
@@ -85,9 +93,13 @@ struct rec_ctx {
     /* Options of the request. */
     bool internal;                /* domain code may set read-only fields */
     bool allow_conflict;          /* save a meeting even if it overlaps another */
+    bool allow_duplicate;         /* save a record even if it looks like another */
     /* Filled on RP_ECONFLICT by scheduling checks: the overlapping activities. */
     struct rec *conflicts;
     size_t nconflicts;
+    /* Filled on RP_ECONFLICT by duplicate checks: the look-alike records. */
+    struct rec_duplicate *duplicates;
+    size_t nduplicates;
     /* private: nesting depth of rec_tx_begin */
     int tx_depth;
 };

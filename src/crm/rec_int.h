@@ -57,6 +57,18 @@ enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char
  * "YYYY-MM-DD" date) differs from the stored tier_computed: ids and new tiers. */
 enum rp_err rec__tier_changes(struct rec_ctx *ctx, const char *since, const char ***ids,
                               const char ***tiers, size_t *n);
+/* Sets one text field of a record in the recycle bin (merge re-pointing), audited. */
+enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const struct rec *r, const char *field, const char *value);
+/* Records of e (live) whose JSON id list `field` holds id. */
+enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const char *field, const char *id, struct rec ***rows, size_t *n);
+/* History rows of a merge: "merge" on the survivor, "merged_into" on the other. */
+enum rp_err rec__audit_merge(struct rec_ctx *ctx, const struct entity_def *e,
+                             const struct rec *keep, const struct rec *gone);
+/* RP_EFORBIDDEN unless the caller may delete r (which they can read). */
+enum rp_err rec__check_delete(struct rec_ctx *ctx, const struct entity_def *e,
+                              const struct rec *r);
 /* Loads a record by id without a permission check (domain code decides). */
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                       bool with_deleted, struct rec *out);
@@ -68,6 +80,8 @@ const struct rec_value *rec__field(const struct rec *r, const char *name);
 
 /* Domain hooks (crm/hooks.c). */
 enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old);
+/* Runs before a record moves to the recycle bin; an error keeps it. */
+enum rp_err rec__hooks_before_delete(struct rec_ctx *ctx, const struct rec *rec);
 enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old);
 
 #endif

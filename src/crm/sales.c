@@ -548,3 +548,48 @@ enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *
     ctx->who = who;
     return err;
 }
+
+/* ---- stage rules ---- */
+
+enum rp_err sales_validate_stage(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+{
+    (void)old;
+    const struct rec_value *k = rec__field(r, "key");
+    bool ok = !k->null && k->len > 0 && k->s[0] >= 'a' && k->s[0] <= 'z';
+    for (size_t i = 0; ok && i < k->len; i++) {
+        char c = k->s[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    }
+    if (!ok)
+        return rec_field_error(ctx, "key",
+                               "use lower-case letters, digits and _, starting with a letter");
+    return RP_OK;
+}
+
+enum rp_err sales_stage_deletable(struct rec_ctx *ctx, const struct rec *stage)
+{
+    const struct rec_value *k = rec__field(stage, "key");
+    const char *key = arena_strndup(ctx->a, k->s, k->len);
+    int64_t total = 0;
+    bool sudo = ctx->sudo;
+    ctx->sudo = true; /* deals the caller cannot see use the stage too */
+    enum rp_err err = RP_OK;
+    for (int pass = 0; pass < 2 && !err; pass++) {
+        struct rec_param p[] = {{RP_STR("stage"), rp_str_c(key)},
+                                {RP_STR("count"), RP_STR("true")},
+                                {RP_STR("limit"), RP_STR("1")},
+                                {RP_STR("deleted"), pass ? RP_STR("only") : RP_STR("false")}};
+        struct rec_query *q;
+        struct rec_page page;
+        err = rec_query_parse(ctx, &entity_opportunities, p, RP_NELEM(p), &q);
+        if (!err)
+            err = rec_list(ctx, &entity_opportunities, q, &page);
+        total += err ? 0 : page.total;
+    }
+    ctx->sudo = sudo;
+    if (!err && total > 0)
+        err = rec_fail(ctx, RP_ECONFLICT,
+                       "%lld deal%s still in this stage: move them to another stage first",
+                       (long long)total, total == 1 ? " is" : "s are");
+    return err;
+}

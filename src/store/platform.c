@@ -313,3 +313,81 @@ enum rp_err store_user_count(struct store_conn *c, int64_t *n)
 {
     return store_query_int(c, "SELECT count(*) FROM users", NULL, 0, n);
 }
+
+enum rp_err store_dedup_replace(struct store_conn *c, const char *entity, const char *record_id,
+                                const char *const *kinds, const char *const *keys, size_t n)
+{
+    struct store_val d[] = {store_cstr(entity), store_cstr(record_id)};
+    enum rp_err err = store_exec(c, "DELETE FROM dedup_keys WHERE entity = ? AND record_id = ?",
+                                 d, RP_NELEM(d));
+    for (size_t i = 0; i < n && !err; i++) {
+        struct store_val v[] = {store_cstr(entity), store_cstr(kinds[i]), store_cstr(keys[i]),
+                                store_cstr(record_id)};
+        err = store_exec(c,
+                         "INSERT INTO dedup_keys(entity, kind, key, record_id) VALUES (?, ?, ?, ?)"
+                         " ON CONFLICT DO NOTHING",
+                         v, RP_NELEM(v));
+    }
+    return err;
+}
+
+enum rp_err store_dedup_find(struct store_conn *c, const char *entity, const char *kind,
+                             const char *key, const char *except_id, size_t max, struct arena *a,
+                             const char ***ids, size_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT record_id FROM dedup_keys WHERE workspace_id = 1"
+                                    " AND entity = ? AND kind = ? AND key = ? AND record_id <> ?"
+                                    " LIMIT ?",
+                                    &st);
+    if (err)
+        return err;
+    struct store_val v[] = {store_cstr(entity), store_cstr(kind), store_cstr(key),
+                            store_cstr(except_id ? except_id : ""), store_int((int64_t)max)};
+    const char **out = arena_alloc(a, (max + 1) * sizeof(*out));
+    size_t count = 0;
+    bool row = false;
+    err = store_bind_all(st, v, RP_NELEM(v));
+    while (!err && count < max && !(err = store_step(st, &row)) && row)
+        out[count++] = dup_col(st, 0, a);
+    store_done(st);
+    *ids = out;
+    *n = count;
+    return err;
+}
+
+enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t max_groups,
+                               struct arena *a, struct store_dedup_row **rows, size_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(
+        c,
+        "SELECT d.kind, d.key, d.record_id FROM dedup_keys d JOIN ("
+        " SELECT kind, key FROM dedup_keys WHERE workspace_id = 1 AND entity = ?"
+        " AND kind <> 'name3' GROUP BY kind, key HAVING count(*) > 1 ORDER BY kind, key LIMIT ?) g"
+        " ON g.kind = d.kind AND g.key = d.key"
+        " WHERE d.workspace_id = 1 AND d.entity = ? ORDER BY d.kind, d.key, d.record_id",
+        &st);
+    if (err)
+        return err;
+    struct store_val v[] = {store_cstr(entity), store_int((int64_t)max_groups), store_cstr(entity)};
+    size_t cap = 32, count = 0;
+    struct store_dedup_row *out = arena_alloc(a, cap * sizeof(*out));
+    bool row = false;
+    err = store_bind_all(st, v, RP_NELEM(v));
+    while (!err && !(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            struct store_dedup_row *bigger = arena_alloc(a, cap * 2 * sizeof(*out));
+            memcpy(bigger, out, cap * sizeof(*out));
+            out = bigger;
+            cap *= 2;
+        }
+        out[count++] = (struct store_dedup_row){dup_col(st, 0, a), dup_col(st, 1, a),
+                                                dup_col(st, 2, a)};
+    }
+    store_done(st);
+    *rows = out;
+    *n = count;
+    return err;
+}

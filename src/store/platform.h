@@ -90,6 +90,25 @@ enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct 
 
 
 
+/* Duplicate-detection keys (normalised e-mail, phone, tax id, name) of records. */
+enum rp_err store_dedup_replace(struct store_conn *c, const char *entity, const char *record_id,
+                                const char *const *kinds, const char *const *keys, size_t n);
+/* Ids of records of entity (other than except_id) having kind = key, at most max. */
+enum rp_err store_dedup_find(struct store_conn *c, const char *entity, const char *kind,
+                             const char *key, const char *except_id, size_t max, struct arena *a,
+                             const char ***ids, size_t *n);
+
+struct store_dedup_row {
+    const char *kind;
+    const char *key;
+    const char *record_id;
+};
+
+/* Rows of the keys that more than one record of entity shares, grouped by (kind, key),
+ * for at most max_groups keys. */
+enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t max_groups,
+                               struct arena *a, struct store_dedup_row **rows, size_t *n);
+
 /* Moves every row of a record table owned by `from` to `to` (recycle bin included),
  * writing one audit row per record (action "transfer"). Runs inside the caller's
  * write transaction. `table` comes from metadata. */

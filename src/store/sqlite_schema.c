@@ -59,6 +59,15 @@ static const struct migration {
      " key TEXT PRIMARY KEY,"
      " window_start INTEGER NOT NULL,"
      " failures INTEGER NOT NULL) WITHOUT ROWID;"},
+    {2, "duplicate keys",
+     "CREATE TABLE dedup_keys ("
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " entity TEXT NOT NULL,"
+     " kind TEXT NOT NULL,"
+     " key TEXT NOT NULL,"
+     " record_id TEXT NOT NULL,"
+     " PRIMARY KEY (workspace_id, entity, kind, key, record_id)) WITHOUT ROWID;"
+     "CREATE INDEX dedup_keys_record ON dedup_keys(entity, record_id);"},
 };
 
 enum rp_err store__migrate(struct store_conn *c)
