@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "crm/auth.h"
+#include "crm/dups.h"
 #include "crm/rec.h"
 #include "crm/sales.h"
 #include "http/http.h"
@@ -33,7 +34,9 @@ static void usage(FILE *out)
             "  --threads N       worker threads (default: number of CPUs) [RAPPORT_THREADS]\n"
             "  --public-url URL  the address users reach, e.g. https://crm.example.com;\n"
             "                    https makes session cookies Secure [RAPPORT_PUBLIC_URL]\n"
-            "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n\n"
+            "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n"
+            "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
+            "                    duplicate checks (default 86)\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
             "or a random password that is printed once.\n",
             DEFAULT_DB, DEFAULT_LISTEN);
@@ -106,6 +109,18 @@ static int serve(int argc, char **argv)
             return 2;
         }
         log_set_level((enum log_level)l);
+    }
+    const char *cc = getenv("RAPPORT_PHONE_COUNTRY_CODE");
+    if (cc) {
+        bool ok = strlen(cc) >= 1 && strlen(cc) <= 3 && cc[0] != '0';
+        for (const char *p = cc; ok && *p; p++)
+            ok = *p >= '0' && *p <= '9';
+        if (!ok) {
+            fprintf(stderr, "rapport serve: RAPPORT_PHONE_COUNTRY_CODE takes 1 to 3 digits,"
+                            " like 86 or 1\n");
+            return 2;
+        }
+        dups_set_country_code(cc);
     }
     if (public_url && strncmp(public_url, "https://", 8) != 0 &&
         strncmp(public_url, "http://", 7) != 0) {

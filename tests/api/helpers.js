@@ -144,7 +144,7 @@ export class Client {
     // tests/api/duplicates.test.js does.
     const rel = p.startsWith(API) ? p.slice(API.length) : p;
     if (!opts.dupCheck && !opts.root && (method === 'POST' || method === 'PATCH') &&
-        /^\/(accounts|contacts|leads)(\/[^/?]+)?(\?|$)/.test(rel) && !rel.includes('allow_duplicate')) {
+        /^\/(accounts|contacts|leads)(\/[0-9a-f-]{36})?(\?|$)/.test(rel) && !rel.includes('allow_duplicate')) {
       p = p + (p.includes('?') ? '&' : '?') + 'allow_duplicate=true';
     }
     const url = this.base + (opts.root || p.startsWith(API) ? p : API + p);
