@@ -77,6 +77,11 @@ enum rp_err rec__hooks_before_delete(struct rec_ctx *ctx, const struct rec *rec)
 
 enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old)
 {
+    if (rec->ent == &entity_leads) {
+        enum rp_err err = sales_validate_lead(ctx, rec, old);
+        if (err)
+            return err;
+    }
     if (dups_applies(rec->ent))
         return dups_check(ctx, rec, old);
     if (rec->ent == &entity_users)

@@ -593,3 +593,12 @@ enum rp_err sales_stage_deletable(struct rec_ctx *ctx, const struct rec *stage)
                        (long long)total, total == 1 ? " is" : "s are");
     return err;
 }
+
+enum rp_err sales_validate_lead(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+{
+    const struct rec_value *st = rec__field(r, "status");
+    bool converted = st->len == 9 && memcmp(st->s, "converted", 9) == 0;
+    if (converted && changed(r, old, "status") && !ctx->internal)
+        return rec_field_error(ctx, "status", "is set by converting the lead");
+    return RP_OK;
+}

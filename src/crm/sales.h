@@ -105,6 +105,8 @@ enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *chan
 /* Domain hooks, called from crm/hooks.c. */
 enum rp_err sales_validate_opportunity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err sales_validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* A lead becomes "converted" only by conversion. */
+enum rp_err sales_validate_lead(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 /* Stage keys are snake_case identifiers. */
 enum rp_err sales_validate_stage(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 /* RP_ECONFLICT while deals (recycle bin included) are in the stage. */

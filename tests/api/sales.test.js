@@ -612,3 +612,23 @@ describe('pipeline and forecast', () => {
     assertProblem(await admin.get('/pipeline?expected_close_date[gte]=notadate'), 400);
   });
 });
+
+describe('lead status', () => {
+  let srv;
+  let admin;
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+  });
+  after(async () => { await srv.stop(); });
+
+  test('"converted" is set by conversion only', async () => {
+    const bad = await admin.post('/leads', { last_name: 'Status', status: 'converted' });
+    assert.equal(bad.status, 422, bad.text);
+    assert.ok(bad.body.errors.some((e) => e.field === 'status'));
+    const l = (await admin.post('/leads', { last_name: 'Status2' })).body;
+    assert.equal((await admin.patch(`/leads/${l.id}`, { status: 'converted' })).status, 422);
+    assert.equal((await admin.post(`/leads/${l.id}/convert`, {})).status, 200);
+    assert.equal((await admin.get(`/leads/${l.id}`)).body.status, 'converted');
+  });
+});
