@@ -509,6 +509,7 @@ static void h_restore(struct http_req *req)
     if (!e)
         return;
     struct rec r;
+    c.ctx.allow_conflict = query_flag(req, "allow_conflict");
     enum rp_err err = rec_restore(&c.ctx, e, req->params[1], &r);
     reply_record(&c, err, 200, &r);
 }

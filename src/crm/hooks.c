@@ -68,6 +68,14 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
     return err;
 }
 
+enum rp_err rec__hooks_before_restore(struct rec_ctx *ctx, struct rec *rec)
+{
+    /* A restored meeting takes its slot again: check it as if new. */
+    if (rec->ent == &entity_activities)
+        return sales_validate_activity(ctx, rec, NULL);
+    return RP_OK;
+}
+
 enum rp_err rec__hooks_before_delete(struct rec_ctx *ctx, const struct rec *rec)
 {
     if (rec->ent == &entity_pipeline_stages)

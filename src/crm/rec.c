@@ -1037,6 +1037,8 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
     if (!err)
         err = check_action(ctx, e, ACL_DELETE, out->owner_id, "restore");
     if (!err)
+        err = rec__hooks_before_restore(ctx, out);
+    if (!err)
         err = set_deleted(ctx, e, out, false);
     return rec_tx_end(ctx, err);
 }

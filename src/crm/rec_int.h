@@ -80,6 +80,8 @@ const struct rec_value *rec__field(const struct rec *r, const char *name);
 
 /* Domain hooks (crm/hooks.c). */
 enum rp_err rec__hooks_validate(struct rec_ctx *ctx, struct rec *rec, const struct rec *old);
+/* Runs before a record comes back from the recycle bin; an error keeps it there. */
+enum rp_err rec__hooks_before_restore(struct rec_ctx *ctx, struct rec *rec);
 /* Runs before a record moves to the recycle bin; an error keeps it. */
 enum rp_err rec__hooks_before_delete(struct rec_ctx *ctx, const struct rec *rec);
 enum rp_err rec__hooks_after_save(struct rec_ctx *ctx, const struct rec *rec, const struct rec *old);

@@ -192,9 +192,13 @@ describe('deleted activities', () => {
     const cal = await c.rep1.get(`/calendar?from=${D}&to=2032-01-10`);
     assert.equal(cal.status, 200, cal.text);
     assert.deepEqual(cal.body.data.map((x) => x.id), [r.body.id]);
-    // restoring it into a conflict: the restore is allowed (or refused with 409), never a 500
+    // restoring it into a taken slot is a conflict like any new meeting
     const res = await c.rep1.post(`/activities/${A.id}/restore`);
-    assert.ok([200, 409].includes(res.status), `restore → ${res.status} ${res.text}`);
+    assert.equal(res.status, 409, `restore → ${res.status} ${res.text}`);
+    assert.deepEqual(res.body.conflicts.map((x) => x.id), [r.body.id]);
+    assert.equal((await c.rep1.get(`/activities/${A.id}`)).status, 404, 'still in the recycle bin');
+    const forced = await c.rep1.post(`/activities/${A.id}/restore?allow_conflict=true`);
+    assert.equal(forced.status, 200, forced.text);
   });
 });
 
