@@ -514,6 +514,16 @@ static void h_restore(struct http_req *req)
     reply_record(&c, err, 200, &r);
 }
 
+/* One field-level history row, as history and timeline answers show it. */
+static void history_fields(json_t *o, const struct rec_history_row *h)
+{
+    json_object_set_new(o, "user_id", api__str_or_null(h->user_id));
+    json_object_set_new(o, "action", json_string(h->action));
+    json_object_set_new(o, "field", api__str_or_null(h->field));
+    json_object_set_new(o, "old", api__str_or_null(h->old_value));
+    json_object_set_new(o, "new", api__str_or_null(h->new_value));
+}
+
 static void h_history(struct http_req *req)
 {
     struct call c;
@@ -531,11 +541,7 @@ static void h_history(struct http_req *req)
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "at", json_string(rows[i].at));
-        json_object_set_new(o, "user_id", api__str_or_null(rows[i].user_id));
-        json_object_set_new(o, "action", json_string(rows[i].action));
-        json_object_set_new(o, "field", api__str_or_null(rows[i].field));
-        json_object_set_new(o, "old", api__str_or_null(rows[i].old_value));
-        json_object_set_new(o, "new", api__str_or_null(rows[i].new_value));
+        history_fields(o, &rows[i]);
         json_array_append_new(data, o);
     }
     send_data(req, data);
@@ -1083,12 +1089,7 @@ static void h_timeline(struct http_req *req)
             json_object_set_new(o, "entity", json_string(items[i].record->ent->name));
             json_object_set_new(o, "record", api__record(&req->a, items[i].record));
         } else {
-            const struct rec_history_row *h = items[i].change;
-            json_object_set_new(o, "user_id", api__str_or_null(h->user_id));
-            json_object_set_new(o, "action", json_string(h->action));
-            json_object_set_new(o, "field", api__str_or_null(h->field));
-            json_object_set_new(o, "old", api__str_or_null(h->old_value));
-            json_object_set_new(o, "new", api__str_or_null(h->new_value));
+            history_fields(o, items[i].change);
         }
         json_array_append_new(data, o);
     }

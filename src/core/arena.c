@@ -119,6 +119,16 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+void *arena_grow(struct arena *a, const void *p, size_t *cap, size_t size)
+{
+    size_t n = *cap ? *cap * 2 : 8;
+    void *q = arena_calloc(a, n, size);
+    if (*cap)
+        memcpy(q, p, *cap * size);
+    *cap = n;
+    return q;
+}
+
 void arena_on_release(struct arena *a, void (*fn)(void *), void *data)
 {
     struct arena_cleanup *c = arena_alloc(a, sizeof(*c));

@@ -33,6 +33,10 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Doubles an arena array of *cap elements of `size` bytes: returns the new array (the
+ * old elements copied) and updates *cap. For arrays that grow while rows are read. */
+void *arena_grow(struct arena *a, const void *p, size_t *cap, size_t size);
+
 /* Registers fn(data) to run at arena_release. */
 void arena_on_release(struct arena *a, void (*fn)(void *), void *data);
 

@@ -895,12 +895,8 @@ enum rp_err rec__pipeline(struct rec_ctx *ctx, struct rec_query *q, struct sales
     struct sales_stage_sum *out = arena_calloc(ctx->a, cap, sizeof(*out));
     bool row;
     while (!(err = store_step(st, &row)) && row) {
-        if (count == cap) {
-            struct sales_stage_sum *bigger = arena_calloc(ctx->a, cap * 2, sizeof(*out));
-            memcpy(bigger, out, cap * sizeof(*out));
-            out = bigger;
-            cap *= 2;
-        }
+        if (count == cap)
+            out = arena_grow(ctx->a, out, &cap, sizeof(*out));
         size_t len;
         const char *stage = store_col_text(st, 0, &len);
         out[count].stage = arena_strndup(ctx->a, stage ? stage : "", len);
@@ -950,12 +946,8 @@ enum rp_err rec__forecast(struct rec_ctx *ctx, struct rec_query *q, struct sales
     struct sales_period *out = arena_calloc(ctx->a, cap, sizeof(*out));
     bool row;
     while (!(err = store_step(st, &row)) && row) {
-        if (count == cap) {
-            struct sales_period *bigger = arena_calloc(ctx->a, cap * 2, sizeof(*out));
-            memcpy(bigger, out, cap * sizeof(*out));
-            out = bigger;
-            cap *= 2;
-        }
+        if (count == cap)
+            out = arena_grow(ctx->a, out, &cap, sizeof(*out));
         size_t len;
         const char *p = store_col_text(st, 0, &len);
         out[count].period = arena_strndup(ctx->a, p ? p : "", len);

@@ -144,12 +144,8 @@ enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct a
     bool row = false;
     err = store_bind(st, 1, store_cstr(user_id));
     while (!err && !(err = store_step(st, &row)) && row) {
-        if (count == cap) {
-            struct store_token *bigger = arena_alloc(a, cap * 2 * sizeof(*t));
-            memcpy(bigger, t, cap * sizeof(*t));
-            t = bigger;
-            cap *= 2;
-        }
+        if (count == cap)
+            t = arena_grow(a, t, &cap, sizeof(*t));
         t[count++] = (struct store_token){dup_col(st, 0, a), dup_col(st, 1, a), dup_col(st, 2, a),
                                           dup_col(st, 3, a), dup_col(st, 4, a)};
     }
@@ -377,12 +373,8 @@ enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t 
     bool row = false;
     err = store_bind_all(st, v, RP_NELEM(v));
     while (!err && !(err = store_step(st, &row)) && row) {
-        if (count == cap) {
-            struct store_dedup_row *bigger = arena_alloc(a, cap * 2 * sizeof(*out));
-            memcpy(bigger, out, cap * sizeof(*out));
-            out = bigger;
-            cap *= 2;
-        }
+        if (count == cap)
+            out = arena_grow(a, out, &cap, sizeof(*out));
         out[count++] = (struct store_dedup_row){dup_col(st, 0, a), dup_col(st, 1, a),
                                                 dup_col(st, 2, a)};
     }

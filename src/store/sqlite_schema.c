@@ -258,12 +258,8 @@ enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct 
     const char **out = arena_alloc(a, cap * sizeof(*out));
     bool row = !err;
     while (row && !(err = store_step(st, &row)) && row) {
-        if (count == cap) {
-            const char **bigger = arena_alloc(a, cap * 2 * sizeof(*out));
-            memcpy(bigger, out, cap * sizeof(*out));
-            out = bigger;
-            cap *= 2;
-        }
+        if (count == cap)
+            out = arena_grow(a, out, &cap, sizeof(*out));
         size_t len;
         const char *id = store_col_text(st, 0, &len);
         out[count++] = arena_strndup(a, id, len);

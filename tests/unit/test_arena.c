@@ -16,6 +16,28 @@ static void check_aligned(const void *p)
     assert_int_equal((uintptr_t)p % ALIGNMENT, 0);
 }
 
+static void test_grow(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    size_t cap = 0, n = 0;
+    int *v = NULL;
+    for (int i = 0; i < 1000; i++) {
+        if (n == cap)
+            v = arena_grow(&a, v, &cap, sizeof(*v));
+        v[n++] = i;
+    }
+    assert_true(cap >= 1000);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(v[i], i);
+    /* The new part is zeroed. */
+    assert_int_equal(cap, 1024);
+    for (size_t i = n; i < cap; i++)
+        assert_int_equal(v[i], 0);
+    arena_release(&a);
+}
+
 static void test_alignment(void **state)
 {
     (void)state;
@@ -281,6 +303,7 @@ static void test_cleanup_frees_resource(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grow),
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_no_overlap),
         cmocka_unit_test(test_zero_size),
