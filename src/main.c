@@ -12,8 +12,7 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "crm/dups.h"
-#include "crm/rec.h"
-#include "crm/sales.h"
+#include "crm/ops.h"
 #include "http/http.h"
 
 #define DEFAULT_DB "sqlite:data/rapport.db"
@@ -150,19 +149,9 @@ static int serve(int argc, char **argv)
     }
     ensure_db_dir(db);
     struct store *store = NULL;
-    struct store_conn *conn;
-    enum rp_err err = store_open(db, &store);
-    if (!err)
-        err = store_conn_get(store, &conn);
-    if (!err)
-        err = rec_sync_schema(conn);
-    if (!err)
-        err = auth_bootstrap(store);
-    if (!err)
-        err = sales_bootstrap(store);
+    enum rp_err err = ops_open(db, &store);
     if (err) {
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
-        store_close(store);
         return 1;
     }
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0};

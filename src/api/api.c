@@ -31,11 +31,7 @@ static void fail(struct call *c, enum rp_err err)
     struct http_req *req = c->req;
     struct rec_ctx *ctx = &c->ctx;
     if (err == RP_EINVAL && !ctx->bad_request && ctx->nerrors) {
-        json_t *p = json_object();
-        json_object_set_new(p, "type", json_string("about:blank"));
-        json_object_set_new(p, "title", json_string("Unprocessable Content"));
-        json_object_set_new(p, "status", json_integer(422));
-        json_object_set_new(p, "detail", json_string("some fields are invalid"));
+        json_t *p = api__problem_doc(422, "some fields are invalid");
         json_t *errs = json_array();
         for (size_t i = 0; i < ctx->nerrors; i++) {
             json_t *e = json_object();
@@ -44,16 +40,11 @@ static void fail(struct call *c, enum rp_err err)
             json_array_append_new(errs, e);
         }
         json_object_set_new(p, "errors", errs);
-        api__json(req, 422, p);
-        req->resp_type = "application/problem+json; charset=utf-8";
+        api__send_problem(req, 422, p);
         return;
     }
     if (err == RP_ECONFLICT && ctx->nduplicates) {
-        json_t *p = json_object();
-        json_object_set_new(p, "type", json_string("about:blank"));
-        json_object_set_new(p, "title", json_string("Conflict"));
-        json_object_set_new(p, "status", json_integer(409));
-        json_object_set_new(p, "detail", api__str_or_null(ctx->detail));
+        json_t *p = api__problem_doc(409, ctx->detail);
         json_t *list = json_array();
         for (size_t i = 0; i < ctx->nduplicates; i++) {
             const struct rec_duplicate *d = &ctx->duplicates[i];
@@ -68,22 +59,16 @@ static void fail(struct call *c, enum rp_err err)
             json_array_append_new(list, o);
         }
         json_object_set_new(p, "duplicates", list);
-        api__json(req, 409, p);
-        req->resp_type = "application/problem+json; charset=utf-8";
+        api__send_problem(req, 409, p);
         return;
     }
     if (err == RP_ECONFLICT && ctx->nconflicts) {
-        json_t *p = json_object();
-        json_object_set_new(p, "type", json_string("about:blank"));
-        json_object_set_new(p, "title", json_string("Conflict"));
-        json_object_set_new(p, "status", json_integer(409));
-        json_object_set_new(p, "detail", api__str_or_null(ctx->detail));
+        json_t *p = api__problem_doc(409, ctx->detail);
         json_t *list = json_array();
         for (size_t i = 0; i < ctx->nconflicts; i++)
             json_array_append_new(list, api__record(&req->a, &ctx->conflicts[i]));
         json_object_set_new(p, "conflicts", list);
-        api__json(req, 409, p);
-        req->resp_type = "application/problem+json; charset=utf-8";
+        api__send_problem(req, 409, p);
         return;
     }
     unsigned status;
@@ -844,21 +829,6 @@ static void h_root(struct http_req *req)
 
 /* ---- sales ---- */
 
-static json_t *money_json(struct arena *a, int64_t minor)
-{
-    static const struct field_def MONEY = {"amount", "Amount", FT_MONEY, 0, 0, NULL, NULL, NULL,
-                                           NULL};
-    struct rec_value v = {.i = minor};
-    return json_string(rec_value_text(a, &MONEY, &v));
-}
-
-/* amount × probability sums, in hundredths of minor units, rounded half away from zero. */
-static json_t *weighted_json(struct arena *a, int64_t x100)
-{
-    int64_t minor = x100 >= 0 ? (x100 + 50) / 100 : -((-x100 + 50) / 100);
-    return money_json(a, minor);
-}
-
 static void h_pipeline(struct http_req *req)
 {
     struct call c;
@@ -879,8 +849,8 @@ static void h_pipeline(struct http_req *req)
         json_object_set_new(o, "stage", json_string(rows[i].stage));
         json_object_set_new(o, "label", api__str_or_null(rows[i].label));
         json_object_set_new(o, "count", json_integer(rows[i].count));
-        json_object_set_new(o, "amount", money_json(&req->a, rows[i].amount));
-        json_object_set_new(o, "weighted", weighted_json(&req->a, rows[i].weighted_x100));
+        json_object_set_new(o, "amount", api__money(rows[i].amount));
+        json_object_set_new(o, "weighted", api__money(rows[i].weighted));
         json_array_append_new(stages, o);
     }
     json_t *root = json_object();
@@ -913,10 +883,10 @@ static void h_forecast(struct http_req *req)
         json_t *o = json_object();
         json_object_set_new(o, "period", json_string(rows[i].period));
         json_object_set_new(o, "count", json_integer(rows[i].count));
-        json_object_set_new(o, "won", money_json(&req->a, rows[i].won));
-        json_object_set_new(o, "commit", money_json(&req->a, rows[i].commit));
-        json_object_set_new(o, "best_case", money_json(&req->a, rows[i].best_case));
-        json_object_set_new(o, "weighted", weighted_json(&req->a, rows[i].weighted_x100));
+        json_object_set_new(o, "won", api__money(rows[i].won));
+        json_object_set_new(o, "commit", api__money(rows[i].commit));
+        json_object_set_new(o, "best_case", api__money(rows[i].best_case));
+        json_object_set_new(o, "weighted", api__money(rows[i].weighted));
         json_array_append_new(periods, o);
     }
     json_t *root = json_object();
@@ -1113,10 +1083,10 @@ static void h_summary(struct http_req *req)
     json_t *o = json_object();
     json_object_set_new(o, "contacts", json_integer(s.contacts));
     json_object_set_new(o, "open_deals", json_integer(s.open_deals));
-    json_object_set_new(o, "open_amount", money_json(&req->a, s.open_amount));
-    json_object_set_new(o, "weighted", weighted_json(&req->a, s.weighted_x100));
+    json_object_set_new(o, "open_amount", api__money(s.open_amount));
+    json_object_set_new(o, "weighted", api__money(s.weighted));
     json_object_set_new(o, "won_deals", json_integer(s.won_deals));
-    json_object_set_new(o, "won_amount", money_json(&req->a, s.won_amount));
+    json_object_set_new(o, "won_amount", api__money(s.won_amount));
     json_object_set_new(o, "lost_deals", json_integer(s.lost_deals));
     json_object_set_new(o, "last_activity_at", api__str_or_null(s.last_activity_at));
     json_object_set_new(o, "next_activity_at", api__str_or_null(s.next_activity_at));

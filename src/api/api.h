@@ -26,6 +26,12 @@ void api_on_error(struct http_req *req, unsigned status);
 void api__json(struct http_req *req, unsigned status, json_t *root);
 /* Sends a problem+json answer. */
 void api__problem(struct http_req *req, unsigned status, const char *detail);
+/* A problem document to extend (errors, duplicates, conflicts) before api__send_problem
+ * sends it (steals doc). */
+json_t *api__problem_doc(unsigned status, const char *detail);
+void api__send_problem(struct http_req *req, unsigned status, json_t *doc);
+/* Money in minor units as the API writes it ("12.30"). */
+json_t *api__money(int64_t minor);
 /* A JSON string, or null for NULL. */
 json_t *api__str_or_null(const char *s);
 /* Encodes a record. */

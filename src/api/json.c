@@ -43,7 +43,7 @@ static const char *reason(unsigned status)
     }
 }
 
-void api__problem(struct http_req *req, unsigned status, const char *detail)
+json_t *api__problem_doc(unsigned status, const char *detail)
 {
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
@@ -51,10 +51,18 @@ void api__problem(struct http_req *req, unsigned status, const char *detail)
     json_object_set_new(p, "status", json_integer(status));
     if (detail)
         json_object_set_new(p, "detail", json_string(detail));
-    char *text = json_dumps(p, JSON_COMPACT);
-    json_decref(p);
-    arena_on_release(&req->a, free_json_text, text);
-    http_respond(req, status, "application/problem+json; charset=utf-8", text, strlen(text));
+    return p;
+}
+
+void api__send_problem(struct http_req *req, unsigned status, json_t *doc)
+{
+    api__json(req, status, doc);
+    req->resp_type = "application/problem+json; charset=utf-8";
+}
+
+void api__problem(struct http_req *req, unsigned status, const char *detail)
+{
+    api__send_problem(req, status, api__problem_doc(status, detail));
 }
 
 void api_on_error(struct http_req *req, unsigned status)
@@ -88,6 +96,13 @@ static json_t *value_json(struct arena *a, const struct field_def *f, const stru
     default:
         return json_stringn(v->s, v->len);
     }
+}
+
+json_t *api__money(int64_t minor)
+{
+    char buf[32];
+    text_format_money(minor, 2, buf, sizeof(buf));
+    return json_string(buf);
 }
 
 json_t *api__str_or_null(const char *s)

@@ -361,6 +361,11 @@ static void simple_path(json_t *paths, const char *path, const char *method, con
         json_object_set_new(paths, path, p);
     }
     json_object_set_new(p, method, op(summary, opid, response("OK", NULL, NULL), status));
+    if (strstr(path, "{id}") && !json_object_get(p, "parameters")) {
+        json_t *ps = json_array();
+        json_array_append_new(ps, param("id", "path", "string", true, NULL));
+        json_object_set_new(p, "parameters", ps);
+    }
 }
 
 static json_t *problem_schema(void)
@@ -406,36 +411,20 @@ json_t *api__openapi(void)
     simple_path(paths, "/api/v1/search", "get", "Search every entity", "search", "200");
     simple_path(paths, "/api/v1/users/{id}/transfer", "post", "Transfer a user's records",
                 "transfer_user", "200");
-    json_t *tp = json_array();
-    json_array_append_new(tp, param("id", "path", "string", true, NULL));
-    json_object_set_new(json_object_get(paths, "/api/v1/users/{id}/transfer"), "parameters", tp);
     simple_path(paths, "/api/v1/pipeline", "get", "Pipeline by stage", "pipeline", "200");
     simple_path(paths, "/api/v1/forecast", "get", "Expected revenue by month", "forecast", "200");
     simple_path(paths, "/api/v1/calendar", "get", "Activities of users in a range", "calendar",
                 "200");
     simple_path(paths, "/api/v1/leads/{id}/convert", "post", "Convert a lead", "convert_lead",
                 "200");
-    json_t *cp = json_array();
-    json_array_append_new(cp, param("id", "path", "string", true, NULL));
-    json_object_set_new(json_object_get(paths, "/api/v1/leads/{id}/convert"), "parameters", cp);
     simple_path(paths, "/api/v1/opportunities/{id}/stages", "get",
                 "Stage history of an opportunity", "opportunity_stages", "200");
-    json_t *sp = json_array();
-    json_array_append_new(sp, param("id", "path", "string", true, NULL));
-    json_object_set_new(json_object_get(paths, "/api/v1/opportunities/{id}/stages"), "parameters",
-                        sp);
     simple_path(paths, "/api/v1/accounts/retier", "post", "Recompute revenue tiers",
                 "retier_accounts", "200");
     simple_path(paths, "/api/v1/accounts/{id}/summary", "get", "Figures of the customer card",
                 "account_summary", "200");
-    json_t *sm = json_array();
-    json_array_append_new(sm, param("id", "path", "string", true, NULL));
-    json_object_set_new(json_object_get(paths, "/api/v1/accounts/{id}/summary"), "parameters", sm);
     simple_path(paths, "/api/v1/tokens/{id}", "delete", "Revoke an API token", "revoke_token",
                 "204");
-    json_t *tk = json_array();
-    json_array_append_new(tk, param("id", "path", "string", true, NULL));
-    json_object_set_new(json_object_get(paths, "/api/v1/tokens/{id}"), "parameters", tk);
     for (size_t k = 0; k < meta_entity_count(); k++)
         entity_paths(paths, meta_entity_at(k));
     json_object_set_new(root, "paths", paths);

@@ -9,7 +9,7 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "crm/rec.h"
-#include "crm/sales.h"
+#include "crm/ops.h"
 #include "model/entities.h"
 
 #define DEMO_ACCOUNTS 200
@@ -206,18 +206,12 @@ int cli_demo(int argc, char **argv)
         }
     }
     struct store *s = NULL;
-    struct store_conn *c;
+    struct store_conn *c = NULL;
     enum rp_err err = auth_init();
     if (!err)
-        err = store_open(db, &s);
+        err = ops_open(db, &s);
     if (!err)
         err = store_conn_get(s, &c);
-    if (!err)
-        err = rec_sync_schema(c);
-    if (!err)
-        err = auth_bootstrap(s);
-    if (!err)
-        err = sales_bootstrap(s);
     if (err) {
         fprintf(stderr, "rapport demo: cannot open the database: %s\n", rp_err_name(err));
         store_close(s);

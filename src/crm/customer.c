@@ -140,6 +140,7 @@ enum rp_err customer_summary(struct rec_ctx *ctx, struct rp_str account_id,
     if (err)
         return err;
     struct sales_outcome_map map;
+    int64_t weighted_x100 = 0;
     err = sales_outcomes(ctx, &map);
     for (size_t i = 0; !err && i < nstages; i++) {
         switch (sales_outcome_of(&map, stages[i].stage)) {
@@ -153,10 +154,11 @@ enum rp_err customer_summary(struct rec_ctx *ctx, struct rp_str account_id,
         case SALES_OPEN:
             out->open_deals += stages[i].count;
             out->open_amount += stages[i].amount;
-            out->weighted_x100 += stages[i].weighted_x100;
+            weighted_x100 += stages[i].weighted_x100;
             break;
         }
     }
+    out->weighted = sales_round_x100(weighted_x100);
     char now[32];
     text_format_datetime(text_now_ms(), now, sizeof(now));
     if (!err)

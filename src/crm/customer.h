@@ -29,7 +29,7 @@ struct customer_summary {
     int64_t contacts;
     int64_t open_deals;
     int64_t open_amount;      /* minor units */
-    int64_t weighted_x100;    /* Σ open amount × probability */
+    int64_t weighted;         /* Σ open amount × probability / 100, minor units */
     int64_t won_deals;
     int64_t won_amount;
     int64_t lost_deals;

@@ -9,6 +9,11 @@ struct ops_stats {
     int64_t active_sessions;
 };
 
+/* Opens the database for serving or a sub-command: applies migrations, creates every
+ * entity's table, the first admin and the default pipeline stages. auth_init() must
+ * have run. Returns owned; store_close it. */
+enum rp_err ops_open(const char *url, struct store **out);
+
 /* Reads the store's figures; an error means the database is not answering. */
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out);
 

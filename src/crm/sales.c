@@ -101,6 +101,11 @@ enum rp_err sales_bootstrap(struct store *s)
 
 /* ---- pipeline and forecast ---- */
 
+int64_t sales_round_x100(int64_t x100)
+{
+    return x100 >= 0 ? (x100 + 50) / 100 : -((-x100 + 50) / 100);
+}
+
 enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
                            struct sales_stage_sum **rows, size_t *nrows)
 {
@@ -138,6 +143,8 @@ enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, 
             out[count].sort_order = INT64_MAX;
             count++;
         }
+    for (size_t i = 0; i < count; i++)
+        out[i].weighted = sales_round_x100(out[i].weighted_x100);
     *rows = out;
     *nrows = count;
     return RP_OK;
@@ -150,6 +157,8 @@ enum rp_err sales_forecast(struct rec_ctx *ctx, const struct rec_param *params, 
     enum rp_err err = rec_query_parse(ctx, &entity_opportunities, params, n, &q);
     if (!err)
         err = rec__forecast(ctx, q, rows, nrows);
+    for (size_t i = 0; !err && i < *nrows; i++)
+        (*rows)[i].weighted = sales_round_x100((*rows)[i].weighted_x100);
     return err;
 }
 

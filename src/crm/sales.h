@@ -22,7 +22,8 @@ struct sales_stage_sum {
     int64_t sort_order;
     int64_t count;
     int64_t amount;           /* minor units */
-    int64_t weighted_x100;    /* sum of amount × probability: divide by 100 to show */
+    int64_t weighted_x100;    /* sum of amount × probability */
+    int64_t weighted;         /* weighted_x100 / 100, rounded once: minor units */
 };
 
 struct sales_period {
@@ -32,7 +33,12 @@ struct sales_period {
     int64_t commit;           /* won + open deals at SALES_COMMIT_PROBABILITY or more */
     int64_t best_case;        /* won + every open deal */
     int64_t weighted_x100;    /* won × 100 + open amount × probability */
+    int64_t weighted;         /* weighted_x100 / 100, rounded once: minor units */
 };
+
+/* Hundredths of minor units to minor units, half away from zero. Weighted sums are
+ * rounded once, at the end, so they equal the exact sum of the visible deals. */
+int64_t sales_round_x100(int64_t x100);
 
 enum sales_outcome { SALES_OPEN, SALES_WON, SALES_LOST };
 

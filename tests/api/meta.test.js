@@ -141,3 +141,21 @@ describe('/openapi.json', () => {
     assert.ok(!/password_hash/.test(json));
   });
 });
+
+describe('/openapi.json path parameters', () => {
+  let srv;
+  before(async () => { srv = await startServer(); });
+  after(async () => { await srv.stop(); });
+
+  test('every templated path declares its {id} parameter', async () => {
+    const doc = await (await fetch(`${srv.base}/api/v1/openapi.json`)).json();
+    const templated = Object.keys(doc.paths).filter((p) => p.includes('{id}'));
+    assert.ok(templated.includes('/api/v1/leads/{id}/convert'));
+    for (const p of templated) {
+      const item = doc.paths[p];
+      const params = [...(item.parameters || []),
+        ...Object.values(item).flatMap((op) => (op && op.parameters) || [])];
+      assert.ok(params.some((x) => x.name === 'id' && x.in === 'path' && x.required), `${p} declares id`);
+    }
+  });
+});
