@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve     start the CRM server\n"
             "  demo      load a demo company into a new database (--db like serve)\n"
+            "  bench-data  fill a database with benchmark data (see bench/README.md)\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
             "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
@@ -167,8 +168,16 @@ static int serve(int argc, char **argv)
     printf("listening on http://%s:%u\n", host, bound);
     fflush(stdout);
     LOG(LOG_INFO, "serving %s with %lld threads", db, (long long)threads);
-    int sig = 0;
-    sigwait(&sigs, &sig);
+    /* This thread waits for a signal and does the upkeep between signals. */
+    int sig;
+    for (;;) {
+        struct timespec tick = {OPS_MAINTAIN_SECONDS, 0};
+        sig = sigtimedwait(&sigs, NULL, &tick);
+        if (sig > 0)
+            break;
+        if (errno == EAGAIN && (err = ops_maintain(store)) != RP_OK)
+            LOG(LOG_WARN, "maintenance failed: %s", rp_err_name(err));
+    }
     LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);
     http_stop(app.http, 10000);
     store_close(store);
@@ -186,6 +195,8 @@ int main(int argc, char **argv)
         return serve(argc - 2, argv + 2);
     if (strcmp(argv[1], "demo") == 0)
         return cli_demo(argc - 2, argv + 2);
+    if (strcmp(argv[1], "bench-data") == 0)
+        return cli_bench_data(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;

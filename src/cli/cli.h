@@ -5,4 +5,8 @@
 /* rapport demo [--db URL]: fills an empty database with a small, realistic company. */
 int cli_demo(int argc, char **argv);
 
+/* rapport bench-data [--db URL] [--accounts N] …: fills a database with a large,
+ * deterministic company for the benchmark. */
+int cli_bench_data(int argc, char **argv);
+
 #endif

@@ -27,6 +27,21 @@ enum rp_err ops_open(const char *url, struct store **out)
     return RP_OK;
 }
 
+enum rp_err ops_maintain(struct store *s)
+{
+    struct store_conn *c;
+    enum rp_err err = store_conn_get(s, &c);
+    if (err)
+        return err;
+    struct arena a;
+    arena_init(&a);
+    struct rec_ctx ctx;
+    rec_ctx_init(&ctx, s, c, &a, NULL);
+    err = sales_retier_if_due(&ctx, text_now_ms());
+    arena_release(&a);
+    return err;
+}
+
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out)
 {
     enum rp_err err = store_size(ctx->conn, &out->db_bytes);

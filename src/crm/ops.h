@@ -14,6 +14,13 @@ struct ops_stats {
  * have run. Returns owned; store_close it. */
 enum rp_err ops_open(const char *url, struct store **out);
 
+/* How often `serve` runs ops_maintain. */
+#define OPS_MAINTAIN_SECONDS 60
+
+/* Background upkeep, run by one thread of `serve` between requests: recomputes the
+ * account tiers when they are stale (see sales_retier_if_due). */
+enum rp_err ops_maintain(struct store *s);
+
 /* Reads the store's figures; an error means the database is not answering. */
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out);
 

@@ -743,13 +743,17 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
     buf_release(&b.sql);
     if (err)
         return err;
-    out->rows = arena_calloc(ctx->a, q->limit + 1, sizeof(*out->rows));
+    /* Rows are read into an array that grows: a large limit costs nothing unless the
+     * rows exist. */
+    size_t cap = 0;
     bool row;
     while (!(err = store_step(st, &row)) && row) {
         if (out->nrows == q->limit) {
             out->next_cursor = encode_cursor(ctx, e, q, &out->rows[out->nrows - 1]);
             break;
         }
+        if (out->nrows == cap)
+            out->rows = arena_grow(ctx->a, out->rows, &cap, sizeof(*out->rows));
         rec__read_row(ctx, st, e, &out->rows[out->nrows++]);
     }
     store_done(st);

@@ -1,5 +1,7 @@
 #include "core/common.h"
 
+#include <stdatomic.h>
+
 #include "core/ids.h"
 #include "core/text.h"
 #include "crm/acl.h"
@@ -506,6 +508,9 @@ enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_i
 
 /* ---- tiering ---- */
 
+/* Set when a won deal changed; the first maintenance run after start retiers too. */
+static atomic_bool tiers_stale = true;
+
 enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *changed)
 {
     *changed = 0;
@@ -548,13 +553,21 @@ enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *
     bool relevant = won_now != won_before ||
                     (won_now && (changed(r, old, "amount") || changed(r, old, "account_id") ||
                                  changed(r, old, "expected_close_date")));
-    if (!relevant)
+    if (relevant)
+        atomic_store(&tiers_stale, true);
+    return RP_OK;
+}
+
+enum rp_err sales_retier_if_due(struct rec_ctx *ctx, int64_t now_ms)
+{
+    static int64_t last_run_ms;
+    if (!atomic_exchange(&tiers_stale, false) && now_ms - last_run_ms < 86400000)
         return RP_OK;
+    last_run_ms = now_ms;
     int64_t n;
-    struct principal *who = ctx->who;
-    ctx->who = NULL; /* the system retiers, whoever closed the deal */
-    err = sales_retier(ctx, SALES_TIER_WINDOW_DAYS, &n);
-    ctx->who = who;
+    enum rp_err err = sales_retier(ctx, SALES_TIER_WINDOW_DAYS, &n);
+    if (err)
+        atomic_store(&tiers_stale, true);
     return err;
 }
 

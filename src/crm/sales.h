@@ -107,6 +107,11 @@ enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_i
  * revenue in the last window_days), auditing each change. *changed counts accounts
  * whose tier moved. Admins and managers only when called for a user. */
 enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *changed);
+/* Tiers are a property of all accounts together (one won deal moves the cut-offs), so
+ * saving a deal only marks them stale; the server's maintenance loop calls this every
+ * minute, and it retiers when a won deal changed since the last run in this process,
+ * or a day has passed (the window slides). One caller thread at a time. */
+enum rp_err sales_retier_if_due(struct rec_ctx *ctx, int64_t now_ms);
 
 /* Domain hooks, called from crm/hooks.c. */
 enum rp_err sales_validate_opportunity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
@@ -117,7 +122,7 @@ enum rp_err sales_validate_lead(struct rec_ctx *ctx, struct rec *r, const struct
 enum rp_err sales_validate_stage(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 /* RP_ECONFLICT while deals (recycle bin included) are in the stage. */
 enum rp_err sales_stage_deletable(struct rec_ctx *ctx, const struct rec *stage);
-/* After a deal is saved: retier when won revenue changed. */
+/* After a deal is saved: marks the tiers stale when won revenue changed. */
 enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *r,
                                          const struct rec *old);
 

@@ -1,0 +1,415 @@
+/* `rapport bench-data`: fills a database with a large, realistic, deterministic company
+ * for the benchmark — teams of sales users, accounts, their contacts, leads, deals
+ * across stages and close dates, and a year of activities. Every record goes through
+ * the record engine (validation, full-text index, duplicate keys, audit), committed in
+ * batches, so the data is exactly what the API would have written. The same seed gives
+ * the same values (ids and timestamps are new on every run). */
+#include "core/common.h"
+
+#include "cli/cli.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crm/auth.h"
+#include "crm/ops.h"
+#include "crm/rec.h"
+#include "crm/sales.h"
+#include "model/entities.h"
+
+#define BENCH_PASSWORD "bench-password-2026"
+#define BATCH 5000
+#define TEAMS 4
+#define REPS_PER_TEAM 5
+
+static const char *const EN_FIRST[] = {
+    "James", "Mary", "Robert", "Linda", "Michael", "Sarah", "David", "Emma", "Daniel",
+    "Olivia", "William", "Sophia", "Joseph", "Ava", "Thomas", "Mia", "Charles", "Isabella",
+    "Matthew", "Amelia", "Anthony", "Harper", "Mark", "Evelyn", "Steven", "Abigail", "Paul",
+    "Emily", "Andrew", "Ella", "Joshua", "Grace", "Kevin", "Chloe", "Brian", "Lily"};
+static const char *const EN_LAST[] = {
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
+    "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson",
+    "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White",
+    "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young",
+    "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green",
+    "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter",
+    "Roberts"};
+static const char *const ZH_SURNAME[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周",
+                                         "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭",
+                                         "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐"};
+static const char *const ZH_GIVEN[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强",
+                                       "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+                                       "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华"};
+static const char *const EN_WORDS[] = {
+    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
+    "Soylent", "Tyrell", "Cyberdyne", "Aperture", "Nakatomi", "Oscorp", "Dunder",
+    "Prestige", "Northwind", "Contoso", "Fabrikam", "Litware", "Blue Yonder", "Wingtip"};
+static const char *const EN_TRADE[] = {"Systems", "Logistics", "Foods", "Energy", "Labs",
+                                       "Consulting", "Software", "Motors", "Health",
+                                       "Capital"};
+static const char *const EN_SUFFIX[] = {"Inc.", "Ltd", "GmbH", "LLC", "Corp", "Group"};
+static const char *const EN_CITIES[] = {"New York", "Chicago", "Austin", "Seattle", "Boston",
+                                        "Denver", "London", "Berlin", "Paris", "Toronto"};
+static const char *const ZH_CITIES[] = {"北京", "上海", "深圳", "广州", "杭州",
+                                        "成都", "南京", "武汉", "苏州", "西安"};
+static const char *const ZH_WORDS[] = {"华信", "东方", "长城", "新宇", "恒通", "瑞丰",
+                                       "金桥", "天成", "博远", "汇智", "中联", "宏达"};
+static const char *const ZH_TRADE[] = {"科技", "贸易", "制造", "物流", "咨询", "软件", "电子"};
+static const char *const TITLES[] = {"Director", "Buyer", "CEO", "CFO", "Engineer",
+                                     "Purchasing Manager", "Analyst", "VP Sales", "总经理",
+                                     "采购经理"};
+static const char *const INDUSTRIES[] = {"technology", "manufacturing", "retail", "finance",
+                                         "healthcare", "energy", "education", "consulting"};
+static const char *const SOURCES[] = {"web", "referral", "campaign", "cold_call",
+                                      "trade_show", "partner"};
+/* Stages weighted like a real funnel: many early deals, fewer late ones. */
+static const char *const STAGES[] = {"prospecting", "prospecting", "prospecting",
+                                     "qualification", "qualification", "needs_analysis",
+                                     "needs_analysis", "proposal", "negotiation",
+                                     "closed_won", "closed_won", "closed_lost", "closed_lost"};
+static const char *const LEAD_STATUS[] = {"new", "new", "contacted", "qualified",
+                                          "unqualified"};
+static const char *const RATINGS[] = {"hot", "warm", "cold"};
+static const char *const ACT_TYPES[] = {"call", "call", "call", "call", "email", "email",
+                                        "email", "task", "task", "meeting", "meeting",
+                                        "meeting", "note"};
+static const char *const SUBJECTS[] = {"Follow-up", "Discovery call", "Send the proposal",
+                                       "Contract review", "Quarterly review", "Demo",
+                                       "Pricing questions", "跟进电话", "合同评审", "产品演示"};
+static const char *const RELATED[] = {"opportunities", "contacts", "accounts"};
+
+/* An id kept for later references: the arena is released after every batch. */
+typedef char bench_id[RP_ID_LEN + 1];
+
+struct gen {
+    struct rec_ctx ctx;
+    struct arena a;
+    uint64_t rng;
+    int64_t today_ms;
+    size_t in_batch;
+    bench_id teams[TEAMS];
+    bench_id reps[TEAMS * (REPS_PER_TEAM + 1)];
+    size_t nreps;
+    bench_id *accounts, *contacts, *opportunities;
+    size_t naccounts, ncontacts, nopportunities;
+};
+
+static uint32_t rnd(struct gen *g, uint32_t n)
+{
+    g->rng ^= g->rng << 13;
+    g->rng ^= g->rng >> 7;
+    g->rng ^= g->rng << 17;
+    return (uint32_t)(g->rng % n);
+}
+
+#define PICK(g, arr) ((arr)[rnd((g), RP_NELEM(arr))])
+
+static struct rec_input S(const char *f, const char *v)
+{
+    return (struct rec_input){.field = rp_str_c(f), .kind = IN_STRING, .s = v, .len = strlen(v)};
+}
+
+/* A moment `minutes` from today's midnight UTC, in the API's datetime form. */
+static const char *at(struct gen *g, int64_t minutes)
+{
+    char buf[32];
+    text_format_datetime(g->today_ms + minutes * 60000, buf, sizeof(buf));
+    return arena_strdup(&g->a, buf);
+}
+
+static const char *day(struct gen *g, int64_t days)
+{
+    const char *t = at(g, days * 1440);
+    return arena_strndup(&g->a, t, 10);
+}
+
+/* Commits every BATCH records and starts the next transaction with a fresh arena. */
+static enum rp_err batch_step(struct gen *g)
+{
+    if (++g->in_batch < BATCH)
+        return RP_OK;
+    g->in_batch = 0;
+    enum rp_err err = rec_tx_end(&g->ctx, RP_OK);
+    arena_release(&g->a);
+    arena_init(&g->a);
+    g->ctx.errors = NULL; /* lived in the released arena */
+    g->ctx.errcap = 0;
+    return err ? err : rec_tx_begin(&g->ctx);
+}
+
+static enum rp_err make(struct gen *g, const struct entity_def *e, struct rec_input *in,
+                        size_t n, bench_id out)
+{
+    struct rec r;
+    g->ctx.nerrors = 0;
+    g->ctx.detail = NULL;
+    enum rp_err err = rec_create(&g->ctx, e, in, n, &r);
+    if (err == RP_EINVAL && g->ctx.nerrors)
+        fprintf(stderr, "bench-data: %s.%s %s\n", e->name, g->ctx.errors[0].field,
+                g->ctx.errors[0].message);
+    if (!err && out)
+        snprintf(out, sizeof(bench_id), "%s", r.id);
+    return err ? err : batch_step(g);
+}
+
+static const char *owner(struct gen *g)
+{
+    return g->reps[rnd(g, (uint32_t)g->nreps)];
+}
+
+static enum rp_err people(struct gen *g)
+{
+    enum rp_err err = RP_OK;
+    for (int t = 0; !err && t < TEAMS; t++) {
+        struct rec_input team[] = {S("name", arena_printf(&g->a, "Bench team %d", t + 1))};
+        err = make(g, &entity_teams, team, 1, g->teams[t]);
+        for (int k = 0; !err && k <= REPS_PER_TEAM; k++) {
+            const char *user = k ? arena_printf(&g->a, "bench-sales-%d-%d", t + 1, k)
+                                 : arena_printf(&g->a, "bench-manager-%d", t + 1);
+            struct rp_str team_id = rp_str_c(g->teams[t]);
+            struct rec_input in[] = {
+                S("username", user), S("display_name", user), S("role", k ? "sales" : "manager"),
+                {.field = RP_STR("team_ids"), .kind = IN_LIST, .items = &team_id, .nitems = 1},
+                S("password", BENCH_PASSWORD)};
+            err = make(g, &entity_users, in, RP_NELEM(in), g->reps[g->nreps]);
+            g->nreps++;
+        }
+    }
+    return err;
+}
+
+static enum rp_err account(struct gen *g, size_t i)
+{
+    bool zh = i % 3 == 0;
+    const char *name = zh ? arena_printf(&g->a, "%s%s%s有限公司%zu", PICK(g, ZH_CITIES), PICK(g, ZH_WORDS),
+                                PICK(g, ZH_TRADE), i)
+                          : arena_printf(&g->a, "%s %s %s %zu", PICK(g, EN_WORDS), PICK(g, EN_TRADE),
+                                PICK(g, EN_SUFFIX), i);
+    struct rec_input in[] = {
+        S("name", name), S("type", rnd(g, 4) ? "customer" : "prospect"),
+        S("industry", PICK(g, INDUSTRIES)),
+        S("billing_city", zh ? PICK(g, ZH_CITIES) : PICK(g, EN_CITIES)),
+        S("billing_country", zh ? "China" : "United States"),
+        S("phone", zh ? arena_printf(&g->a, "+86 10 %08zu", i) : arena_printf(&g->a, "+1 212 %07zu", i)),
+        S("annual_revenue", arena_printf(&g->a, "%u000.00", 50 + rnd(g, 500000))),
+        S("owner_id", owner(g))};
+    return make(g, &entity_accounts, in, RP_NELEM(in), g->accounts[g->naccounts++]);
+}
+
+static enum rp_err contact(struct gen *g, size_t i)
+{
+    bool zh = i % 4 == 0;
+    const char *first = zh ? PICK(g, ZH_GIVEN) : PICK(g, EN_FIRST);
+    const char *last = zh ? PICK(g, ZH_SURNAME) : PICK(g, EN_LAST);
+    struct rec_input in[] = {
+        S("first_name", first), S("last_name", last), S("title", PICK(g, TITLES)),
+        S("email", zh ? arena_printf(&g->a, "zh.%zu@example.cn", i) : arena_printf(&g->a, "%s.%s.%zu@example.com", first,
+                                                              last, i)),
+        S("phone_work", zh ? arena_printf(&g->a, "+86 21 %08zu", i) : arena_printf(&g->a, "+1 415 %07zu", i)),
+        S("city", zh ? PICK(g, ZH_CITIES) : PICK(g, EN_CITIES)),
+        S("lead_source", PICK(g, SOURCES)), S("owner_id", owner(g)),
+        S("account_id", g->naccounts ? g->accounts[rnd(g, (uint32_t)g->naccounts)] : "")};
+    return make(g, &entity_contacts, in, RP_NELEM(in) - !g->naccounts,
+                g->contacts[g->ncontacts++]);
+}
+
+static enum rp_err lead(struct gen *g, size_t i)
+{
+    bool zh = i % 2 == 0;
+    struct rec_input in[] = {
+        S("first_name", zh ? PICK(g, ZH_GIVEN) : PICK(g, EN_FIRST)),
+        S("last_name", zh ? PICK(g, ZH_SURNAME) : PICK(g, EN_LAST)),
+        S("company", zh ? arena_printf(&g->a, "%s%s贸易公司%zu", PICK(g, ZH_CITIES), PICK(g, ZH_WORDS), i)
+                        : arena_printf(&g->a, "%s Partners %zu", PICK(g, EN_WORDS), i)),
+        S("email", arena_printf(&g->a, "lead.%zu@example.org", i)), S("source", PICK(g, SOURCES)),
+        S("status", PICK(g, LEAD_STATUS)), S("rating", PICK(g, RATINGS)),
+        S("owner_id", owner(g))};
+    return make(g, &entity_leads, in, RP_NELEM(in), NULL);
+}
+
+static enum rp_err opportunity(struct gen *g, size_t i)
+{
+    const char *stage = PICK(g, STAGES);
+    bool closed = strncmp(stage, "closed", 6) == 0;
+    /* Closed deals closed in the last year; open ones close in the next six months. */
+    int64_t close = closed ? -(int64_t)rnd(g, 365) : (int64_t)rnd(g, 180);
+    struct rec_input in[] = {
+        S("name", arena_printf(&g->a, "Deal %zu — %s", i, rnd(g, 2) ? "renewal" : "expansion")),
+        S("amount", arena_printf(&g->a, "%u.00", 1000 + rnd(g, 500000))), S("stage", stage),
+        S("expected_close_date", day(g, close)), S("lead_source", PICK(g, SOURCES)),
+        S("currency", rnd(g, 5) ? "USD" : "CNY"), S("owner_id", owner(g)),
+        S("account_id", g->naccounts ? g->accounts[rnd(g, (uint32_t)g->naccounts)] : "")};
+    return make(g, &entity_opportunities, in, RP_NELEM(in) - !g->naccounts,
+                g->opportunities[g->nopportunities++]);
+}
+
+static enum rp_err activity(struct gen *g)
+{
+    const char *type = PICK(g, ACT_TYPES);
+    bool timed = strcmp(type, "meeting") == 0 || strcmp(type, "call") == 0;
+    /* Over a year: nine months back, three ahead, in working hours. */
+    int64_t d = (int64_t)rnd(g, 365) - 273;
+    int64_t start = d * 1440 + 8 * 60 + (int64_t)rnd(g, 18) * 30;
+    const char *status = d < 0 ? (timed ? "held" : "completed") : "planned";
+    struct rec_input in[10];
+    size_t n = 0;
+    in[n++] = S("type", type);
+    in[n++] = S("subject", PICK(g, SUBJECTS));
+    in[n++] = S("status", status);
+    in[n++] = S("owner_id", owner(g));
+    if (timed) {
+        in[n++] = S("start_at", at(g, start));
+        in[n++] = S("end_at", at(g, start + 30 + 30 * (int64_t)rnd(g, 2)));
+    } else if (strcmp(type, "task") == 0) {
+        in[n++] = S("due_at", at(g, start));
+    }
+    const char *rel = PICK(g, RELATED);
+    bench_id *pool = rel[0] == 'o' ? g->opportunities
+                           : rel[0] == 'c' ? g->contacts : g->accounts;
+    size_t npool = rel[0] == 'o' ? g->nopportunities
+                   : rel[0] == 'c' ? g->ncontacts : g->naccounts;
+    if (npool) {
+        in[n++] = S("related_type", rel);
+        in[n++] = S("related_id", pool[rnd(g, (uint32_t)npool)]);
+    }
+    return make(g, &entity_activities, in, n, NULL);
+}
+
+struct phase {
+    const char *name;
+    size_t count;
+    enum rp_err (*one)(struct gen *g, size_t i);
+};
+
+static enum rp_err activity_i(struct gen *g, size_t i)
+{
+    (void)i;
+    return activity(g);
+}
+
+static enum rp_err run(struct gen *g, const struct phase *p)
+{
+    int64_t t0 = text_now_ms();
+    enum rp_err err = RP_OK;
+    for (size_t i = 0; !err && i < p->count; i++)
+        err = p->one(g, i);
+    if (!err)
+        err = rec_tx_end(&g->ctx, RP_OK);
+    if (!err)
+        err = rec_tx_begin(&g->ctx);
+    int64_t ms = text_now_ms() - t0;
+    if (!err && p->count)
+        printf("  %-14s %9zu in %6.1f s  (%.0f/s)\n", p->name, p->count, (double)ms / 1000,
+               (double)p->count * 1000 / (double)(ms ? ms : 1));
+    fflush(stdout);
+    return err;
+}
+
+static bool parse_count(const char *s, size_t *out)
+{
+    int64_t v;
+    if (text_parse_i64(rp_str_c(s), &v) || v < 0 || v > 100000000)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: rapport bench-data [--db URL] [--accounts N] [--contacts N]"
+                    " [--leads N]\n                          [--opportunities N]"
+                    " [--activities N] [--seed S]\n");
+    return 2;
+}
+
+int cli_bench_data(int argc, char **argv)
+{
+    const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : "sqlite:data/rapport.db";
+    size_t n[5] = {1000, 10000, 1000, 10000, 20000};
+    static const char *const OPTS[] = {"--accounts", "--contacts", "--leads",
+                                       "--opportunities", "--activities"};
+    size_t seed = 1;
+    for (int i = 0; i < argc; i++) {
+        bool ok = i + 1 < argc;
+        if (ok && strcmp(argv[i], "--db") == 0) {
+            db = argv[++i];
+            continue;
+        }
+        if (ok && strcmp(argv[i], "--seed") == 0) {
+            ok = parse_count(argv[++i], &seed);
+        } else {
+            size_t k = 0;
+            while (k < RP_NELEM(OPTS) && strcmp(argv[i], OPTS[k]) != 0)
+                k++;
+            ok = ok && k < RP_NELEM(OPTS) && parse_count(argv[++i], &n[k]);
+        }
+        if (!ok)
+            return usage();
+    }
+
+    struct store *s = NULL;
+    struct store_conn *c = NULL;
+    enum rp_err err = auth_init();
+    if (!err)
+        err = ops_open(db, &s);
+    if (!err)
+        err = store_conn_get(s, &c);
+    if (err) {
+        fprintf(stderr, "rapport bench-data: cannot open the database: %s\n", rp_err_name(err));
+        store_close(s);
+        return 1;
+    }
+    struct gen *g = calloc(1, sizeof(*g));
+    RP_ASSERT(g);
+    g->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)seed * 0xBF58476D1CE4E5B9ull);
+    g->today_ms = text_now_ms() / 86400000 * 86400000;
+    g->accounts = calloc(n[0] + 1, sizeof(bench_id));
+    g->contacts = calloc(n[1] + 1, sizeof(bench_id));
+    g->opportunities = calloc(n[3] + 1, sizeof(bench_id));
+    RP_ASSERT(g->accounts && g->contacts && g->opportunities);
+    arena_init(&g->a);
+    rec_ctx_init(&g->ctx, s, c, &g->a, NULL);
+    /* Generated calendars double-book and generated names look alike, as real ones do;
+     * the checks still run their lookups only when asked to. */
+    g->ctx.allow_conflict = true;
+    g->ctx.allow_duplicate = true;
+
+    const struct phase phases[] = {{"accounts", n[0], account},
+                                   {"contacts", n[1], contact},
+                                   {"leads", n[2], lead},
+                                   {"opportunities", n[3], opportunity},
+                                   {"activities", n[4], activity_i}};
+    int64_t t0 = text_now_ms();
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("bench-data: writing into %s\n", db);
+    err = rec_tx_begin(&g->ctx);
+    if (!err) {
+        err = people(g);
+        if (err == RP_ECONFLICT)
+            fprintf(stderr, "rapport bench-data: the database already holds bench users;"
+                            " bench data goes into a new database\n");
+        for (size_t i = 0; !err && i < RP_NELEM(phases); i++)
+            err = run(g, &phases[i]);
+        int64_t t1 = text_now_ms(), changed = 0;
+        if (!err)
+            err = sales_retier(&g->ctx, SALES_TIER_WINDOW_DAYS, &changed);
+        if (!err)
+            printf("  %-14s %9lld in %6.1f s\n", "tiers", (long long)changed,
+                   (double)(text_now_ms() - t1) / 1000);
+        err = rec_tx_end(&g->ctx, err);
+    }
+    if (!err)
+        printf("bench-data: done in %.1f s; sign in as bench-sales-1-1 or bench-manager-1"
+               " (password %s)\n",
+               (double)(text_now_ms() - t0) / 1000, BENCH_PASSWORD);
+    else
+        fprintf(stderr, "rapport bench-data: failed: %s (batches already committed stay)\n",
+                rp_err_name(err));
+    arena_release(&g->a);
+    free(g->accounts);
+    free(g->contacts);
+    free(g->opportunities);
+    free(g);
+    store_close(s);
+    return err ? 1 : 0;
+}
