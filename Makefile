@@ -28,7 +28,7 @@ RAPPORT ?= build/rapport
 REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run demo test unit api-test clang-check clean deps
+.PHONY: all run demo test unit api-test clang-check clean deps bench
 
 all: $(RAPPORT)
 
@@ -81,6 +81,18 @@ test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
 	$(MAKE) api-test
+
+# The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
+# ten times smaller company. See bench/README.md.
+bench: deps
+	bash scripts/deps.sh --bench
+	$(MAKE) $(RAPPORT) build/bench/ceiling
+	SMALL=$(SMALL) bash bench/run.sh
+
+build/bench/ceiling: bench/ceiling.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(WARN) $(PKG_CFLAGS) $(RELEASE_CFLAGS) -pthread -o $@ $< $(PKG_LIBS) -pthread
 
 clang-check:
 	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport

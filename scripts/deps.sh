@@ -12,6 +12,11 @@ APT_PKGS=(
     curl sqlite3
 )
 
+# The benchmark's load generator and JSON tool, only for `make bench`.
+if [ "${1:-}" = "--bench" ]; then
+    APT_PKGS+=(wrk jq)
+fi
+
 missing=()
 for p in "${APT_PKGS[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -1,0 +1,73 @@
+/* Sales domain rules that need no server: when the account tiers are recomputed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "core/common.h"
+#include "core/text.h"
+#include "crm/sales.h"
+#include "engine_fixture.h"
+
+static const char *tier_of(struct efx *f, const char *account_id)
+{
+    struct rec r;
+    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_accounts, rp_str_c(account_id), &r), RP_OK);
+    const struct rec_value *v = fx_val(&r, "tier_computed");
+    return v->null ? "-" : v->s;
+}
+
+static const char *won_deal(struct efx *f, const char *account_id, const char *amount)
+{
+    char today[16];
+    text_format_date(text_now_ms() / 86400000, today, sizeof(today));
+    struct rec_input in[] = {IN_S("name", "deal"), IN_S("account_id", account_id),
+                             IN_S("amount", amount), IN_S("stage", "closed_won"),
+                             IN_S("expected_close_date", today)};
+    return fx_create(f, NULL, &entity_opportunities, in, RP_NELEM(in)).id;
+}
+
+/* Saving a won deal marks the tiers stale and the next maintenance run retiers; a
+ * change that does not mark them (a delete) waits for the daily run. */
+static void test_retier_when_stale_or_daily(void **state)
+{
+    struct efx *f = *state;
+    assert_int_equal(sales_bootstrap(f->s), RP_OK);
+    const char *big = fx_account(f, NULL, "Big");
+    const char *small = fx_account(f, NULL, "Small");
+    const char *deal = won_deal(f, big, "1000000.00");
+    won_deal(f, small, "1.00");
+    assert_string_equal(tier_of(f, big), "C"); /* saving did not retier */
+
+    int64_t now = text_now_ms();
+    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now), RP_OK);
+    assert_string_equal(tier_of(f, big), "A");
+    assert_string_equal(tier_of(f, small), "C");
+
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(deal), -1),
+                     RP_OK);
+    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now + 3600000), RP_OK);
+    assert_string_equal(tier_of(f, big), "A"); /* not stale, not a day yet */
+    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now + 86400000), RP_OK);
+    assert_string_equal(tier_of(f, big), "C");
+    assert_string_equal(tier_of(f, small), "A");
+
+    /* A new won deal makes them stale again: the next run retiers at once. */
+    won_deal(f, big, "5000000.00");
+    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now + 86400000 + 60000), RP_OK);
+    assert_string_equal(tier_of(f, big), "A");
+    assert_string_equal(tier_of(f, small), "C");
+}
+
+int main(void)
+{
+    log_set_level(LOG_ERROR);
+    if (auth_init() != RP_OK)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_retier_when_stale_or_daily, efx_setup,
+                                        efx_teardown),
+    };
+    return cmocka_run_group_tests_name("sales", tests, NULL, NULL);
+}
