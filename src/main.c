@@ -31,7 +31,7 @@ static void usage(FILE *out)
             "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
             "  --listen H:P      address to listen on (default %s; port 0 picks one)"
             " [RAPPORT_LISTEN]\n"
-            "  --threads N       worker threads (default: number of CPUs) [RAPPORT_THREADS]\n"
+            "  --threads N       worker threads (default: 4 per CPU) [RAPPORT_THREADS]\n"
             "  --public-url URL  the address users reach, e.g. https://crm.example.com;\n"
             "                    https makes session cookies Secure [RAPPORT_PUBLIC_URL]\n"
             "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n"
@@ -90,7 +90,8 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport serve: --listen takes HOST:PORT, like 127.0.0.1:8080\n");
         return 2;
     }
-    int64_t threads = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Four threads a CPU: a thread waiting for the disk (group commit) is not busy. */
+    int64_t threads = 4 * sysconf(_SC_NPROCESSORS_ONLN);
     if (threads_s && (text_parse_i64(rp_str_c(threads_s), &threads) || threads < 1 ||
                       threads > 256)) {
         fprintf(stderr, "rapport serve: --threads takes a number from 1 to 256\n");

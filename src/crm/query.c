@@ -990,6 +990,18 @@ static enum rp_err read_page(struct rec_ctx *ctx, struct sqlb *b, const struct e
 }
 
 /* Appends: owned by one of users, or one of them attends. */
+/* The earliest start of a timed activity that can still be running at `at`: the lower
+ * bound that lets the start_at index serve overlap queries. */
+static const char *earliest_start(struct rec_ctx *ctx, const char *at)
+{
+    int64_t ms = 0;
+    if (text_parse_datetime(rp_str_c(at), &ms) != RP_OK)
+        return at; /* the callers pass validated times */
+    char *buf = arena_alloc(ctx->a, 32);
+    text_format_datetime(ms - (int64_t)SALES_MAX_ACTIVITY_DAYS * 86400000, buf, 32);
+    return buf;
+}
+
 static void involving(struct rec_ctx *ctx, struct sqlb *b, const char *const *users, size_t n)
 {
     sql(b, "%s", " AND (t.owner_id IN (");
@@ -1021,9 +1033,10 @@ enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
     /* Timed activities overlapping [from, to), and tasks due in it. */
     /* An activity ending exactly at `from` belongs to the range before; one without
      * length counts where it starts. */
-    sql(&b, "%s", " AND ((t.start_at < ? AND (t.end_at > ? OR ((t.end_at IS NULL"
-                  " OR t.end_at = t.start_at) AND t.start_at >= ?)))"
-                  " OR (t.start_at IS NULL AND t.due_at >= ? AND t.due_at < ?))");
+    sql(&b, "%s", " AND ((t.start_at >= ? AND t.start_at < ? AND (t.end_at > ? OR"
+                  " ((t.end_at IS NULL OR t.end_at = t.start_at) AND t.start_at >= ?)))"
+                  " OR (+t.start_at IS NULL AND t.due_at >= ? AND t.due_at < ?))");
+    param(ctx, &b, store_cstr(earliest_start(ctx, from)));
     param(ctx, &b, store_cstr(to));
     param(ctx, &b, store_cstr(from));
     param(ctx, &b, store_cstr(from));
@@ -1053,7 +1066,8 @@ enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char
      * meeting still makes them busy. */
     sql(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
                   " AND t.type IN ('meeting', 'call') AND t.status NOT IN ('cancelled', 'not_held')"
-                  " AND t.start_at < ? AND t.end_at > ? AND t.id <> ?");
+                  " AND t.start_at >= ? AND t.start_at < ? AND t.end_at > ? AND t.id <> ?");
+    param(ctx, &b, store_cstr(earliest_start(ctx, start)));
     param(ctx, &b, store_cstr(end));
     param(ctx, &b, store_cstr(start));
     param(ctx, &b, store_cstr(act->id ? act->id : ""));

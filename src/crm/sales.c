@@ -325,8 +325,15 @@ enum rp_err sales_validate_activity(struct rec_ctx *ctx, struct rec *r, const st
         if (end->null)
             rec_field_error(ctx, "end_at", "is required for meetings and calls");
     }
+    int64_t s_ms, e_ms;
     if (!start->null && !end->null && strcmp(end->s, start->s) < 0)
         rec_field_error(ctx, "end_at", "must not be before start_at");
+    else if (!start->null && !end->null &&
+             text_parse_datetime((struct rp_str){start->s, start->len}, &s_ms) == RP_OK &&
+             text_parse_datetime((struct rp_str){end->s, end->len}, &e_ms) == RP_OK &&
+             e_ms - s_ms > (int64_t)SALES_MAX_ACTIVITY_DAYS * 86400000)
+        rec_field_error(ctx, "end_at", "an activity lasts at most %d days",
+                        SALES_MAX_ACTIVITY_DAYS);
     const struct rec_value *rt = rec__field(r, "related_type"), *rid = rec__field(r, "related_id");
     if (rt->null != rid->null)
         rec_field_error(ctx, rt->null ? "related_type" : "related_id",

@@ -15,6 +15,10 @@
 #define SALES_MAX_CALENDAR_USERS 50u
 /* Conflicting activities reported with a 409. */
 #define SALES_MAX_CONFLICTS 20u
+/* The longest a timed activity may last: bounds the calendar's and the conflict
+ * check's index range (an activity overlapping a period starts at most this long
+ * before it). */
+#define SALES_MAX_ACTIVITY_DAYS 31
 
 struct sales_stage_sum {
     const char *stage;

@@ -91,6 +91,7 @@ describe('validation', () => {
       [{ type: 'meeting', subject: 'no end', start_at: `${D}T11:00:00Z` }, null],
       [{ type: 'call', subject: 'no start', end_at: `${D}T11:00:00Z` }, null],
       [slot(D, '12:00', '11:00'), null],
+      [{ type: 'meeting', subject: 'too long', start_at: `${D}T09:00:00Z`, end_at: '2032-02-05T09:00:01Z' }, 'end_at'],
       [slot(D, '11:00', '12:00', { status: 'done' }), 'status'],
       [slot(D, '11:00', '12:00', { priority: 'urgent' }), 'priority'],
       [slot(D, '11:00', '12:00', { start_at: 'tomorrow' }), 'start_at'],
@@ -117,6 +118,12 @@ describe('validation', () => {
     assert.ok(fieldErrors(assertProblem(p, 422)).includes('type'));
     const e = await c.rep1.patch(`/activities/${a.id}`, { end_at: `${D}T12:59:00Z` });
     assertProblem(e, 422, 'PATCH end before start');
+    // At most 31 days long (the calendar's index range relies on it); 31 days exactly is fine.
+    const long = await c.rep1.patch(`/activities/${a.id}`, { end_at: '2032-12-31T00:00:00Z' });
+    assert.ok(fieldErrors(assertProblem(long, 422)).includes('end_at'));
+    const month = await create(c.rep1, 'activities', { type: 'meeting', subject: 'Offsite', start_at: '2033-03-01T09:00:00Z', end_at: '2033-04-01T09:00:00Z' });
+    const cal = await c.rep1.get(`/calendar?from=2033-03-31&to=2033-04-02&user_ids=${u.rep1.id}`);
+    assert.ok(cal.body.data.some((x) => x.id === month.id), 'a month-long meeting shows on its last day');
     assert.deepEqual((await c.rep1.get(`/activities/${a.id}`)).body, a);
   });
 });
