@@ -32,7 +32,29 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 all: $(RAPPORT)
 
-$(RAPPORT): $(REL_OBJS) $(REL)/main.o
+# The web UI: esbuild bundles web/src into web/dist, tools/webassets.mjs turns it into a
+# C table that is linked into the binary (one file ships everything). Needs node, which
+# scripts/deps.sh installs with the UI's npm packages.
+WEB_SRCS := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/package-lock.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	bash scripts/deps.sh
+	@touch $@
+
+web/dist/index.html: $(WEB_SRCS) web/node_modules/.package-lock.json
+	@echo "  WEB     web/dist"
+	@cd web && node build.mjs
+
+build/gen/webassets.c: web/dist/index.html tools/webassets.mjs
+	@echo "  GEN     $@"
+	@node tools/webassets.mjs web/dist $@
+
+$(REL)/gen/webassets.o build/san/gen/webassets.o: build/gen/webassets.c src/http/http.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_COMMON) -O1 -c -o $@ $<
+
+$(RAPPORT): $(REL_OBJS) $(REL)/main.o $(REL)/gen/webassets.o
 	@echo "  LINK    $@"
 	@$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -46,7 +68,7 @@ build/san/%.o: src/%.c $(HDRS)
 	@echo "  CC san  $<"
 	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
 
-build/san/rapport: $(SAN_OBJS) build/san/main.o
+build/san/rapport: $(SAN_OBJS) build/san/main.o build/san/gen/webassets.o
 	@echo "  LINK    $@"
 	@$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
