@@ -10,7 +10,7 @@ APT_PKGS=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
     curl sqlite3
-    chromium
+    chromium fonts-wqy-zenhei
 )
 
 missing=()

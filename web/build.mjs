@@ -1,5 +1,5 @@
-// Builds the web UI into web/dist: app-[hash].js and app-[hash].css bundled and
-// minified by esbuild from src/main.jsx, and an index.html that loads them (no inline
+// Builds the web UI into web/dist: app-[hash].js (plus lazily loaded chunks) and
+// app-[hash].css bundled and minified by esbuild from src/main.jsx, and an index.html that loads them (no inline
 // script or style, so it runs under a strict Content-Security-Policy).
 //
 //   node build.mjs            production build
@@ -25,6 +25,8 @@ const result = await esbuild.build({
   target: ['es2020'],
   outdir: path.join(DIST, 'assets'),
   entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
+  splitting: true, // Chart.js is loaded only by the dashboard
   jsx: 'automatic',
   jsxImportSource: 'preact',
   metafile: true,
@@ -33,10 +35,11 @@ const result = await esbuild.build({
   define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
 });
 
-const outputs = Object.keys(result.metafile.outputs).map((p) => path.relative(DIST, p));
-const js = outputs.find((p) => p.endsWith('.js'));
-const css = outputs.find((p) => p.endsWith('.css'));
-if (!js || !css) throw new Error(`build: expected a .js and a .css output, got ${outputs.join(', ')}`);
+const outputs = Object.entries(result.metafile.outputs);
+const rel = (p) => path.relative(DIST, p);
+const js = outputs.filter(([, o]) => o.entryPoint).map(([p]) => rel(p)).find((p) => p.endsWith('.js'));
+const css = outputs.map(([p]) => rel(p)).find((p) => p.endsWith('.css'));
+if (!js || !css) throw new Error(`build: expected a .js and a .css output, got ${outputs.map(([p]) => rel(p)).join(', ')}`);
 
 writeFileSync(path.join(DIST, 'index.html'), `<!doctype html>
 <html lang="en">
@@ -44,6 +47,7 @@ writeFileSync(path.join(DIST, 'index.html'), `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Rapport</title>
+<link rel="icon" href="/favicon.svg">
 <link rel="stylesheet" href="/${css}">
 <script type="module" src="/${js}"></script>
 </head>
@@ -53,4 +57,7 @@ writeFileSync(path.join(DIST, 'index.html'), `<!doctype html>
 </body>
 </html>
 `);
+writeFileSync(path.join(DIST, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">' +
+  '<rect width="32" height="32" rx="6" fill="#2d5fc4"/><path d="M10 24V8h7a5 5 0 0 1 0 10h-7m7 0 5 6" ' +
+  'stroke="#fff" stroke-width="3" fill="none"/></svg>\n');
 console.log(`web: built ${js}, ${css}`);
