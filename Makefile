@@ -28,7 +28,7 @@ RAPPORT ?= build/rapport
 REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run demo test unit api-test clang-check clean deps
+.PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps
 
 all: $(RAPPORT)
 
@@ -99,10 +99,25 @@ unit: $(addprefix build/san/unit/,$(UNIT_TESTS))
 api-test: build/san/rapport
 	cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test --test-concurrency=2 api/
 
+# Browser tests: Debian's chromium driven by playwright-core against the san server.
+e2e: build/san/rapport
+	cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test --test-concurrency=1 e2e/
+
+# docs/screenshots/*.png from the demo company (commit the result).
+screenshots: $(RAPPORT)
+	bash scripts/deps.sh --test
+	cd tests && RAPPORT_BIN=$(CURDIR)/$(RAPPORT) node e2e/screenshots.js
+
+# First meaningful paint of the list page and the bundle size (not part of make test).
+bench-web: $(RAPPORT)
+	bash scripts/deps.sh --test
+	RAPPORT_BIN=$(CURDIR)/$(RAPPORT) node bench/web-paint.mjs
+
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
 	$(MAKE) api-test
+	$(MAKE) e2e
 
 clang-check:
 	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport

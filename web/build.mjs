@@ -17,6 +17,7 @@ rmSync(DIST, { recursive: true, force: true });
 mkdirSync(path.join(DIST, 'assets'), { recursive: true });
 
 const result = await esbuild.build({
+  absWorkingDir: HERE,
   entryPoints: { app: path.join(HERE, 'src', 'main.jsx') },
   bundle: true,
   minify: !dev,
@@ -39,6 +40,13 @@ const outputs = Object.entries(result.metafile.outputs);
 const rel = (p) => path.relative(DIST, p);
 const js = outputs.filter(([, o]) => o.entryPoint).map(([p]) => rel(p)).find((p) => p.endsWith('.js'));
 const css = outputs.map(([p]) => rel(p)).find((p) => p.endsWith('.css'));
+// Chunks the entry imports statically are fetched at once instead of after the entry,
+// and so are the two API answers every page starts with: fewer round trips to paint.
+const entryOut = outputs.find(([p]) => rel(p) === js)[1];
+const preload = entryOut.imports.filter((i) => i.kind === 'import-statement')
+  .map((i) => `<link rel="modulepreload" href="/${path.relative(DIST, path.resolve(HERE, i.path))}">\n`).join('') +
+  '<link rel="preload" href="/api/v1/auth/me" as="fetch" crossorigin="anonymous">\n' +
+  '<link rel="preload" href="/api/v1/meta" as="fetch" crossorigin="anonymous">\n';
 if (!js || !css) throw new Error(`build: expected a .js and a .css output, got ${outputs.map(([p]) => rel(p)).join(', ')}`);
 
 writeFileSync(path.join(DIST, 'index.html'), `<!doctype html>
@@ -50,6 +58,7 @@ writeFileSync(path.join(DIST, 'index.html'), `<!doctype html>
 <link rel="icon" href="/favicon.svg">
 <link rel="stylesheet" href="/${css}">
 <script type="module" src="/${js}"></script>
+${preload}
 </head>
 <body>
 <div id="app"></div>

@@ -1,7 +1,7 @@
 // List views from metadata: columns, header sorting, a filter per column, full-text
 // search, keyset paging with "load more", row selection with bulk reassign/delete, and
 // saved views (kept in this browser per user: the API has no place for them yet).
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatNumber, t } from './i18n.js';
@@ -106,20 +106,28 @@ export function ListView({ e, fixed = null, compact = false }) {
   const [notice, setNotice] = useState(null);
   const [views, setViews] = useState(() => loadViews(e));
   const [reassignTo, setReassignTo] = useState('');
-  const users = useAll(compact ? null : 'users');
+  const users = useAll(selected.size ? 'users' : null);
   const seq = useRef(0);
   usePageTitle(compact ? undefined : entityLabel(e));
 
   const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: q.trim().length >= 2 ? q.trim() : undefined, sort });
 
+  // The total comes from its own request so that counting a big table never delays
+  // the first rows.
   async function load(more = false) {
     const n = ++seq.current;
     try {
-      const r = await api.get(`/${e.name}`, { ...params(), limit: compact ? 10 : PAGE, count: more ? undefined : 'true', cursor: more ? cursor : undefined });
+      const page = api.get(`/${e.name}`, { ...params(), limit: compact ? 10 : PAGE, cursor: more ? cursor : undefined });
+      if (!more) {
+        setTotal(null);
+        api.get(`/${e.name}`, { ...params(), limit: 1, count: 'true' })
+          .then((c) => { if (n === seq.current) setTotal(c.total); }, () => {});
+      }
+      const r = await page;
       if (n !== seq.current) return;
       setError(null);
       setRows((old) => (more ? [...old, ...r.data] : r.data));
-      if (!more) { setTotal(r.total); setSelected(new Set()); }
+      if (!more) setSelected(new Set());
       setCursor(r.next_cursor);
       if (!painted && !compact) {
         painted = true;
@@ -129,7 +137,8 @@ export function ListView({ e, fixed = null, compact = false }) {
       if (n === seq.current) setError(err);
     }
   }
-  useEffect(() => { setRows(null); load(); }, [e.name, sort, JSON.stringify(filters), q, JSON.stringify(fixed)]);
+  // A layout effect: the first request leaves before the browser paints the shell.
+  useLayoutEffect(() => { setRows(null); load(); }, [e.name, sort, JSON.stringify(filters), q, JSON.stringify(fixed)]);
 
   const toggleSort = (f) => {
     const cur = sort.split(',')[0];

@@ -155,17 +155,21 @@ function App() {
   const [phase, setPhase] = useState('loading'); // loading | login | expired | ready | offline
   const [, setLangTick] = useState(0);
 
-  async function start(me) {
+  // meta: the /meta answer when already fetched for this user.
+  async function start(me, meta) {
     setCsrf(me.csrf_token);
     session.user = me.user;
     setLang(me.user.locale || 'en');
-    setMeta(await api.get('/meta'));
+    setMeta(meta || await api.get('/meta'));
     setPhase('ready');
   }
   useEffect(() => {
     setUnauthorizedHandler(() => setPhase((p) => (p === 'ready' ? 'expired' : p)));
     window.rapportSetLang = (l) => { setLang(l); setLangTick((n) => n + 1); };
-    api.get('/auth/me', undefined, { quiet401: true }).then(start, (err) => setPhase(err.status === 401 ? 'login' : 'offline'));
+    // Both answers are preloaded by index.html; ask for them together.
+    const meta = api.get('/meta', undefined, { quiet401: true }).catch(() => null);
+    api.get('/auth/me', undefined, { quiet401: true })
+      .then(async (me) => start(me, await meta), (err) => setPhase(err.status === 401 ? 'login' : 'offline'));
   }, []);
 
   async function changeLang(l) {
