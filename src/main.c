@@ -131,6 +131,11 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport serve: --public-url must start with http:// or https://\n");
         return 2;
     }
+    struct stat wst;
+    if (web_dir && (stat(web_dir, &wst) != 0 || !S_ISDIR(wst.st_mode))) {
+        fprintf(stderr, "rapport serve: --web-dir '%s' is not a directory\n", web_dir);
+        return 2;
+    }
     char host[64];
     size_t hlen = (size_t)(colon - listen);
     if (hlen >= sizeof(host)) {
@@ -162,12 +167,6 @@ static int serve(int argc, char **argv)
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
                               &app, api_on_error, http_web_assets, http_web_nassets, web_dir};
-    struct stat wst;
-    if (web_dir && (stat(web_dir, &wst) != 0 || !S_ISDIR(wst.st_mode))) {
-        fprintf(stderr, "rapport serve: --web-dir '%s' is not a directory\n", web_dir);
-        store_close(store);
-        return 2;
-    }
     unsigned bound;
     err = http_start(&cfg, &app.http, &bound);
     if (err) {
