@@ -51,6 +51,9 @@ describe('web UI', () => {
     ids.cn = await create(admin, 'accounts', { name: '北京测试科技有限公司' });
     ids.deal = await create(admin, 'opportunities', { name: 'Dragged Deal', amount: '12345.00', stage: 'prospecting' });
     ids.deal2 = await create(admin, 'opportunities', { name: 'Stale Deal', amount: '500.00', stage: 'prospecting' });
+    for (let i = 1; i <= 60; i++) {
+      await create(admin, 'accounts', { name: `Bulk ${String(i).padStart(2, '0')}`, type: i % 20 === 0 ? 'partner' : 'customer' });
+    }
     browser = await launch();
     page = await browser.context.newPage();
     page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspErrors.push(m.text()); });
@@ -150,6 +153,48 @@ describe('web UI', () => {
     assert.equal(r.body.industry, 'energy');
     assert.equal(r.body.website, 'https://globex.example', 'the other change survives');
     assert.equal(r.body.version, version + 2);
+  });
+
+  step('list: search, load more, sort, filter, saved view, bulk reassign and delete', async () => {
+    await go('/r/accounts');
+    const rows = page.locator('section.list tbody tr');
+    await page.getByRole('searchbox', { name: 'Search Accounts' }).fill('Bulk');
+    await page.getByText('50 of 60').waitFor();
+    assert.equal(await rows.count(), 50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('60 of 60').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Name' }).waitFor(); // the default sort
+    await page.getByRole('button', { name: 'Sort by Name' }).click();
+    await page.locator('th[aria-sort="descending"]', { hasText: 'Name' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('section.list tbody tr a')?.textContent === 'Bulk 60');
+    await page.getByRole('combobox', { name: 'Filter Type' }).selectOption('partner');
+    await page.getByText('3 of 3').waitFor();
+    assert.deepEqual(await rows.locator('td:nth-child(2) a').allTextContents(), ['Bulk 60', 'Bulk 40', 'Bulk 20']);
+
+    page.once('dialog', (d) => d.accept('Partners'));
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    await page.getByRole('combobox', { name: 'Saved views' }).selectOption('Partners');
+    await page.getByText('3 of 3').waitFor();
+    assert.equal(await page.getByRole('searchbox', { name: 'Search Accounts' }).inputValue(), 'Bulk');
+
+    await page.getByRole('checkbox', { name: 'Select all rows' }).check();
+    await page.getByText('3 selected').waitFor();
+    await page.getByRole('combobox', { name: 'Reassign to…' }).selectOption({ label: 'Sally East' });
+    await page.getByRole('button', { name: 'Reassign', exact: true }).click();
+    await page.getByText('3 done, 0 failed').waitFor();
+    const partners = (await admin.get('/accounts?type=partner&name[like]=Bulk*')).body.data;
+    assert.deepEqual(partners.map((a) => a.owner_id), [ids.sales.id, ids.sales.id, ids.sales.id]);
+
+    await page.getByRole('checkbox', { name: 'Select Bulk 20' }).check();
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByText('1 done, 0 failed').waitFor();
+    await page.getByText('2 of 2').waitFor();
+    const bin = (await admin.get('/accounts?deleted=only&name=Bulk%2020')).body.data;
+    assert.equal(bin.length, 1, 'in the recycle bin');
   });
 
   step('drag a deal across stages and see the sums change', async () => {

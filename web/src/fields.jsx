@@ -11,6 +11,14 @@ export const SYSTEM_REFS = { owner_id: 'users', created_by: 'users' };
 export const refOf = (f) => f.ref || SYSTEM_REFS[f.name];
 export const SMALL = new Set(['users', 'teams', 'pipeline_stages']);
 
+// A string field X_id beside an enum X_type whose values name entities (activities'
+// related_id/related_type) is a reference to the entity the record names.
+export function effectiveField(f, values) {
+  if (f.type !== 'string' || !f.name.endsWith('_id')) return f;
+  const target = values[`${f.name.slice(0, -3)}_type`];
+  return target && entityMeta(target) ? { ...f, type: 'ref', ref: target, maxlen: undefined } : f;
+}
+
 export function RefName({ entity, id }) {
   const title = useTitle(entity, id);
   if (!id) return null;
@@ -19,7 +27,8 @@ export function RefName({ entity, id }) {
   return <Link href={recordPath(entity, id)}>{title}</Link>;
 }
 
-export function FieldValue({ field: f, record: r }) {
+export function FieldValue({ field, record: r }) {
+  const f = effectiveField(field, r);
   const v = r[f.name];
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return <span class="muted">—</span>;
   const ref = refOf(f);

@@ -4,7 +4,7 @@
 // reload that keeps what was typed. Nothing typed is lost on an error.
 import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
-import { FieldInput, formFields, groupFields, validate } from './fields.jsx';
+import { effectiveField, FieldInput, formFields, groupFields, validate } from './fields.jsx';
 import { entityLabel, fieldLabel, formatDateTime, t } from './i18n.js';
 import { recordPath } from './router.js';
 import { recordTitle } from './state.js';
@@ -154,7 +154,7 @@ export function RecordForm({ e, record, initial, onSaved, onCancel }) {
             {fs.map((f) => (
               <div class={`field ${f.type === 'text' ? 'wide' : ''} ${errors[f.name] ? 'has-error' : ''}`}>
                 <label for={`f-${f.name}`}>{fieldLabel(f)}{f.required && f.type !== 'bool' ? <span aria-hidden="true"> *</span> : null}</label>
-                <FieldInput id={`f-${f.name}`} field={f} value={values[f.name]} invalid={!!errors[f.name]}
+                <FieldInput id={`f-${f.name}`} field={effectiveField(f, values)} value={values[f.name]} invalid={!!errors[f.name]}
                   onChange={(v) => set(f.name, v)} />
                 {errors[f.name] && <p class="field-error" id={`f-${f.name}-err`}>{fieldLabel(f)} {errors[f.name]}</p>}
               </div>

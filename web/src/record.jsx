@@ -3,7 +3,7 @@
 // and for accounts the customer card from /accounts/{id}/summary.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
-import { FieldInput, FieldValue, groupFields, RefName, validate } from './fields.jsx';
+import { effectiveField, FieldInput, FieldValue, groupFields, RefName, validate } from './fields.jsx';
 import { Conflicts, Duplicates, RecordForm, saveRecord } from './form.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatDateTime, formatMoney, formatNumber, t } from './i18n.js';
 import { ListView } from './list.jsx';
@@ -50,7 +50,7 @@ function InlineField({ e, f, record, onSaved }) {
       {editing ? (
         <form class="inline" onSubmit={(ev) => { ev.preventDefault(); save(); }}
           onKeyDown={(ev) => { if (ev.key === 'Escape') setEditing(false); }}>
-          <FieldInput id={id} field={f} value={value} invalid={!!error} onChange={setValue} />
+          <FieldInput id={id} field={effectiveField(f, record)} value={value} invalid={!!error} onChange={setValue} />
           <button type="submit" class="primary">{t('rec.save')}</button>
           <button type="button" onClick={() => { setEditing(false); setError(null); setProblem(null); }}>{t('rec.cancel')}</button>
         </form>
