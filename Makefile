@@ -123,4 +123,4 @@ clang-check:
 	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport
 
 clean:
-	rm -rf build
+	rm -rf build web/dist

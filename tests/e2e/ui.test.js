@@ -317,6 +317,44 @@ describe('web UI', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  step('admin: create a user, deactivate another and transfer their records', async () => {
+    await go('/admin/users');
+    await page.getByRole('button', { name: 'New User' }).click();
+    await page.locator('#f-username').fill('nora');
+    await page.locator('#f-display_name').fill('Nora New');
+    await page.locator('#f-password').fill('nora-pass-123');
+    await page.locator('#f-role').selectOption('sales');
+    await page.getByRole('checkbox', { name: 'West' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Nora New', level: 1 }).waitFor();
+    const nora = (await admin.get('/users?username=nora')).body.data[0];
+    assert.equal(nora.role, 'sales');
+    await go(`/r/users/${ids.west.id}`);
+    await page.getByRole('button', { name: 'Deactivate user' }).click();
+    await page.getByRole('button', { name: 'Reactivate user' }).waitFor();
+    assert.equal((await admin.get(`/users/${ids.west.id}`)).body.active, false);
+    await page.getByRole('combobox', { name: 'Transfer records to…' }).selectOption({ label: 'Nora New' });
+    await page.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await page.getByText('1 records moved.').waitFor();
+    assert.equal((await admin.get(`/accounts/${ids.westAccount.id}`)).body.owner_id, nora.id);
+    await go('/admin/roles');
+    await page.getByRole('row', { name: /sales/ }).getByRole('link', { name: 'Nora New' }).waitFor();
+  });
+
+  step('every control has an accessible name', async () => {
+    for (const p of ['/', '/r/accounts', '/r/activities/new', '/r/users/new', '/pipeline', '/calendar', '/admin/roles',
+      `/r/accounts/${ids.account}`]) {
+      await go(p);
+      await page.waitForLoadState('networkidle');
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
+        const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join('') : '';
+        return !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || labels ||
+          (el.tagName === 'BUTTON' && el.textContent.trim()));
+      }).map((el) => el.outerHTML.slice(0, 120)));
+      assert.deepEqual(unnamed, [], p);
+    }
+  });
+
   step('no CSP violations and no script errors', async () => {
     assert.deepEqual(cspErrors, []);
     assert.deepEqual(pageErrors, []);

@@ -7,7 +7,7 @@ import { api, ApiError } from './api.js';
 import { effectiveField, FieldInput, formFields, groupFields, validate } from './fields.jsx';
 import { entityLabel, fieldLabel, formatDateTime, t } from './i18n.js';
 import { recordPath } from './router.js';
-import { recordTitle } from './state.js';
+import { forget, recordTitle } from './state.js';
 import { errorText, Notice } from './ui.jsx';
 
 function initialValues(e, record, initial) {
@@ -76,9 +76,10 @@ export function saveRecord(e, record, body, flags = {}) {
   const query = {};
   if (flags.allowDuplicate) query.allow_duplicate = 'true';
   if (flags.allowConflict) query.allow_conflict = 'true';
-  return record
+  const saved = record
     ? api.patch(`/${e.name}/${record.id}`, body, { version: record.version, query })
     : api.post(`/${e.name}`, body, query);
+  return saved.then((r) => { forget(e.name); return r; }); // cached user/team lists are stale now
 }
 
 export function RecordForm({ e, record, initial, onSaved, onCancel }) {
