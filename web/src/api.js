@@ -23,14 +23,33 @@ export class ApiError extends Error {
 export function setCsrf(token) { csrf = token; }
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-// request(method, path, {body, query, headers}) → {status, body, etag}
-export async function request(method, path, { body, query, headers = {}, quiet401 = false } = {}) {
+function urlOf(path, query) {
   let url = BASE + path;
   if (query) {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.append(k, v);
     const s = qs.toString();
     if (s) url += (url.includes('?') ? '&' : '?') + s;
+  }
+  return url;
+}
+
+// GETs started before the page that needs them exists (the first page of a list while
+// the metadata loads); the first request for the same URL takes the answer.
+const primed = new Map();
+export function prime(path, query) {
+  const url = urlOf(path, query);
+  primed.set(url, request('GET', path, { query, quiet401: true }));
+}
+export function unprime() { primed.clear(); }
+
+// request(method, path, {body, query, headers}) → {status, body, etag}
+export async function request(method, path, { body, query, headers = {}, quiet401 = false } = {}) {
+  const url = urlOf(path, query);
+  if (method === 'GET' && primed.has(url)) {
+    const p = primed.get(url);
+    primed.delete(url);
+    return p;
   }
   const h = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';

@@ -4,12 +4,12 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
-import { entityLabel, enumLabel, fieldLabel, formatNumber, t } from './i18n.js';
+import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath } from './router.js';
 import { recordTitle, session, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
-const PAGE = 50;
+export const LIST_PAGE = 50;
 const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', list: true };
 const TEXTUAL = new Set(['string', 'email', 'phone', 'url', 'text']);
 const RANGE = new Set(['money', 'int', 'percent', 'date', 'datetime']);
@@ -110,14 +110,17 @@ export function ListView({ e, fixed = null, compact = false }) {
   const seq = useRef(0);
   usePageTitle(compact ? undefined : entityLabel(e));
 
-  const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: q.trim().length >= 2 ? q.trim() : undefined, sort });
+  // The default sort is left to the server, so the first page's URL is the one main.jsx
+  // primes while the metadata loads.
+  const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: q.trim().length >= 2 ? q.trim() : undefined,
+    sort: sort === e.default_sort ? undefined : sort });
 
   // The total comes from its own request so that counting a big table never delays
   // the first rows.
   async function load(more = false) {
     const n = ++seq.current;
     try {
-      const page = api.get(`/${e.name}`, { ...params(), limit: compact ? 10 : PAGE, cursor: more ? cursor : undefined });
+      const page = api.get(`/${e.name}`, { ...params(), limit: compact ? 10 : LIST_PAGE, cursor: more ? cursor : undefined });
       if (!more) {
         setTotal(null);
         api.get(`/${e.name}`, { ...params(), limit: 1, count: 'true' })
@@ -131,7 +134,8 @@ export function ListView({ e, fixed = null, compact = false }) {
       setCursor(r.next_cursor);
       if (!painted && !compact) {
         painted = true;
-        requestAnimationFrame(() => performance.mark('rapport:list-painted'));
+        // After the next frame is painted: rAF runs before that paint, the timeout after.
+        requestAnimationFrame(() => setTimeout(() => performance.mark('rapport:list-painted'), 0));
       }
     } catch (err) {
       if (n === seq.current) setError(err);
@@ -185,6 +189,24 @@ export function ListView({ e, fixed = null, compact = false }) {
   const canCreate = e.permissions.create !== 'none';
   const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
   const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
+  // The rows only change with the data, the selection and the columns; a new total or
+  // notice re-renders the page without diffing every cell again.
+  const body = useMemo(() => rows && rows.map((r) => (
+      <tr class={selected.has(r.id) ? 'selected' : ''}>
+        {canBulk && <td class="sel"><input type="checkbox" aria-label={t('list.selectRow', { name: recordTitle(e, r) })}
+          checked={selected.has(r.id)} onChange={(ev) => {
+            const next = new Set(selected);
+            if (ev.target.checked) next.add(r.id); else next.delete(r.id);
+            setSelected(next);
+          }} /></td>}
+        {cols.map((f) => (
+          <td data-label={fieldLabel(f)} class={f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}>
+            {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{recordTitle(e, r) || '—'}</Link>
+              : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
+          </td>
+        ))}
+      </tr>
+  )), [rows, selected, cols, canBulk, titleCol, getLang()]);
 
   return (
     <section class="list" aria-label={entityLabel(e)}>
@@ -260,24 +282,7 @@ export function ListView({ e, fixed = null, compact = false }) {
               </tr>
             )}
           </thead>
-          <tbody>
-            {rows && rows.map((r) => (
-              <tr class={selected.has(r.id) ? 'selected' : ''}>
-                {canBulk && <td class="sel"><input type="checkbox" aria-label={t('list.selectRow', { name: recordTitle(e, r) })}
-                  checked={selected.has(r.id)} onChange={(ev) => {
-                    const next = new Set(selected);
-                    if (ev.target.checked) next.add(r.id); else next.delete(r.id);
-                    setSelected(next);
-                  }} /></td>}
-                {cols.map((f) => (
-                  <td data-label={fieldLabel(f)} class={f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}>
-                    {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{recordTitle(e, r) || '—'}</Link>
-                      : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <tbody>{body}</tbody>
         </table>
       </div>
       {!rows && !error && <Loading />}

@@ -5,12 +5,12 @@ import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import './app.css';
 import { AdminPage } from './admin.jsx';
-import { api, ApiError, setCsrf, setUnauthorizedHandler } from './api.js';
+import { api, ApiError, prime, setCsrf, setUnauthorizedHandler, unprime } from './api.js';
 import { CalendarPage } from './calendar.jsx';
 import { Dashboard } from './dashboard.jsx';
 import { RecordForm } from './form.jsx';
 import { entityLabel, getLang, LANGS, setLang, t } from './i18n.js';
-import { ListView } from './list.jsx';
+import { LIST_PAGE, ListView } from './list.jsx';
 import { PipelinePage } from './pipeline.jsx';
 import { RecordPage } from './record.jsx';
 import { Link, navigate, recordPath, useLocation } from './router.js';
@@ -151,6 +151,15 @@ function Routes() {
   return <Dashboard />;
 }
 
+// Started as soon as the module runs: /auth/me and /meta (preloaded by index.html)
+// together, and the first page of a list the address names (ListView asks the same URL).
+const boot = {
+  me: api.get('/auth/me', undefined, { quiet401: true }),
+  meta: api.get('/meta', undefined, { quiet401: true }).catch(() => null),
+};
+const listRoute = /^\/r\/([a-z_]+)\/?$/.exec(location.pathname);
+if (listRoute && !location.search) prime(`/${listRoute[1]}`, { limit: LIST_PAGE });
+
 function App() {
   const [phase, setPhase] = useState('loading'); // loading | login | expired | ready | offline
   const [, setLangTick] = useState(0);
@@ -166,10 +175,10 @@ function App() {
   useEffect(() => {
     setUnauthorizedHandler(() => setPhase((p) => (p === 'ready' ? 'expired' : p)));
     window.rapportSetLang = (l) => { setLang(l); setLangTick((n) => n + 1); };
-    // Both answers are preloaded by index.html; ask for them together.
-    const meta = api.get('/meta', undefined, { quiet401: true }).catch(() => null);
-    api.get('/auth/me', undefined, { quiet401: true })
-      .then(async (me) => start(me, await meta), (err) => setPhase(err.status === 401 ? 'login' : 'offline'));
+    boot.me.then(async (me) => start(me, await boot.meta), (err) => {
+      unprime();
+      setPhase(err.status === 401 ? 'login' : 'offline');
+    });
   }, []);
 
   async function changeLang(l) {
