@@ -39,7 +39,9 @@ function urlOf(path, query) {
 const primed = new Map();
 export function prime(path, query) {
   const url = urlOf(path, query);
-  primed.set(url, request('GET', path, { query, quiet401: true }));
+  const p = request('GET', path, { query, quiet401: true });
+  p.catch(() => {}); // unused when signed out: not an unhandled rejection
+  primed.set(url, p);
 }
 export function unprime() { primed.clear(); }
 

@@ -169,8 +169,12 @@ function App() {
     setCsrf(me.csrf_token);
     session.user = me.user;
     setLang(me.user.locale || 'en');
-    setMeta(meta || await api.get('/meta'));
-    setPhase('ready');
+    try {
+      setMeta(meta || await api.get('/meta', undefined, { quiet401: true }));
+      setPhase('ready');
+    } catch (err) {
+      setPhase(err.status === 401 ? 'login' : 'offline');
+    }
   }
   useEffect(() => {
     setUnauthorizedHandler(() => setPhase((p) => (p === 'ready' ? 'expired' : p)));
