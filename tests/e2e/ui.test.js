@@ -57,7 +57,7 @@ describe('web UI', () => {
     browser = await launch();
     page = await browser.context.newPage();
     page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspErrors.push(m.text()); });
-    page.on('pageerror', (e) => pageErrors.push(e.message + (process.env.E2E_STACKS ? e.stack : '')));
+    page.on('pageerror', (e) => pageErrors.push(e.message + (process.env.E2E_STACKS ? ` at ${page.url()}: ${e.stack}` : '')));
   });
 
   after(async () => {

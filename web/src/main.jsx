@@ -154,7 +154,8 @@ function Routes() {
 // Started as soon as the module runs: /auth/me and /meta (preloaded by index.html)
 // together, and the first page of a list the address names (ListView asks the same URL).
 const boot = {
-  me: api.get('/auth/me', undefined, { quiet401: true }),
+  // Settled at once: a rejection waiting for App's effect would count as unhandled.
+  me: api.get('/auth/me', undefined, { quiet401: true }).then((me) => ({ me }), (err) => ({ err })),
   meta: api.get('/meta', undefined, { quiet401: true }).catch(() => null),
 };
 const listRoute = /^\/r\/([a-z_]+)\/?$/.exec(location.pathname);
@@ -179,9 +180,10 @@ function App() {
   useEffect(() => {
     setUnauthorizedHandler(() => setPhase((p) => (p === 'ready' ? 'expired' : p)));
     window.rapportSetLang = (l) => { setLang(l); setLangTick((n) => n + 1); };
-    boot.me.then(async (me) => start(me, await boot.meta), (err) => {
+    boot.me.then(async ({ me, err }) => {
+      if (me) return start(me, await boot.meta);
       unprime();
-      setPhase(err.status === 401 ? 'login' : 'offline');
+      return setPhase(err.status === 401 ? 'login' : 'offline');
     });
   }, []);
 
