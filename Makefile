@@ -28,11 +28,33 @@ RAPPORT ?= build/rapport
 REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run demo test unit api-test clang-check clean deps bench
+.PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench
 
 all: $(RAPPORT)
 
-$(RAPPORT): $(REL_OBJS) $(REL)/main.o
+# The web UI: esbuild bundles web/src into web/dist, tools/webassets.mjs turns it into a
+# C table that is linked into the binary (one file ships everything). Needs node, which
+# scripts/deps.sh installs with the UI's npm packages.
+WEB_SRCS := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/package-lock.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	bash scripts/deps.sh
+	@touch $@
+
+web/dist/index.html: $(WEB_SRCS) web/node_modules/.package-lock.json
+	@echo "  WEB     web/dist"
+	@cd web && node build.mjs
+
+build/gen/webassets.c: web/dist/index.html tools/webassets.mjs
+	@echo "  GEN     $@"
+	@node tools/webassets.mjs web/dist $@
+
+$(REL)/gen/webassets.o build/san/gen/webassets.o: build/gen/webassets.c src/http/http.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_COMMON) -O1 -c -o $@ $<
+
+$(RAPPORT): $(REL_OBJS) $(REL)/main.o $(REL)/gen/webassets.o
 	@echo "  LINK    $@"
 	@$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -46,7 +68,7 @@ build/san/%.o: src/%.c $(HDRS)
 	@echo "  CC san  $<"
 	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
 
-build/san/rapport: $(SAN_OBJS) build/san/main.o
+build/san/rapport: $(SAN_OBJS) build/san/main.o build/san/gen/webassets.o
 	@echo "  LINK    $@"
 	@$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -77,10 +99,25 @@ unit: $(addprefix build/san/unit/,$(UNIT_TESTS))
 api-test: build/san/rapport
 	cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test --test-concurrency=2 api/
 
+# Browser tests: Debian's chromium driven by playwright-core against the san server.
+e2e: build/san/rapport
+	cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test --test-concurrency=1 e2e/
+
+# docs/screenshots/*.png from the demo company (commit the result).
+screenshots: $(RAPPORT)
+	bash scripts/deps.sh --test
+	cd tests && RAPPORT_BIN=$(CURDIR)/$(RAPPORT) node e2e/screenshots.js
+
+# First meaningful paint of the list page and the bundle size (not part of make test).
+bench-web: $(RAPPORT)
+	bash scripts/deps.sh --test
+	RAPPORT_BIN=$(CURDIR)/$(RAPPORT) node bench/web-paint.mjs
+
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
 	$(MAKE) api-test
+	$(MAKE) e2e
 
 # The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
 # ten times smaller company. See bench/README.md.
@@ -98,4 +135,4 @@ clang-check:
 	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport
 
 clean:
-	rm -rf build
+	rm -rf build web/dist

@@ -10,6 +10,7 @@ APT_PKGS=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
     curl sqlite3
+    chromium fonts-wqy-zenhei
 )
 
 # The benchmark's load generator and JSON tool, only for `make bench`.
@@ -40,4 +41,10 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--all" ]; then
         echo "deps: npm ci in tests/"
         (cd tests && npm ci --no-audit --no-fund --loglevel=error)
     fi
+fi
+
+# The web UI is built by `make` (esbuild), so its packages are always needed.
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then
+    echo "deps: npm ci in web/"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -35,6 +35,8 @@ static void usage(FILE *out)
             "  --public-url URL  the address users reach, e.g. https://crm.example.com;\n"
             "                    https makes session cookies Secure [RAPPORT_PUBLIC_URL]\n"
             "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n"
+            "  --web-dir DIR     serve the web UI from DIR (e.g. web/dist) instead of the\n"
+            "                    copy built into the binary [RAPPORT_WEB_DIR]\n"
             "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
             "                    duplicate checks (default 86)\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
@@ -66,6 +68,7 @@ static int serve(int argc, char **argv)
     const char *threads_s = getenv("RAPPORT_THREADS");
     const char *public_url = getenv("RAPPORT_PUBLIC_URL");
     const char *level = getenv("RAPPORT_LOG_LEVEL");
+    const char *web_dir = getenv("RAPPORT_WEB_DIR");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -77,6 +80,8 @@ static int serve(int argc, char **argv)
             public_url = argv[++i];
         } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
             level = argv[++i];
+        } else if (strcmp(argv[i], "--web-dir") == 0 && i + 1 < argc) {
+            web_dir = argv[++i];
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);
@@ -128,6 +133,11 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport serve: --public-url must start with http:// or https://\n");
         return 2;
     }
+    struct stat wst;
+    if (web_dir && (stat(web_dir, &wst) != 0 || !S_ISDIR(wst.st_mode))) {
+        fprintf(stderr, "rapport serve: --web-dir '%s' is not a directory\n", web_dir);
+        return 2;
+    }
     char host[64];
     size_t hlen = (size_t)(colon - listen);
     if (hlen >= sizeof(host)) {
@@ -158,7 +168,7 @@ static int serve(int argc, char **argv)
     }
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
-                              &app, api_on_error};
+                              &app, api_on_error, http_web_assets, http_web_nassets, web_dir};
     unsigned bound;
     err = http_start(&cfg, &app.http, &bound);
     if (err) {

@@ -819,14 +819,6 @@ static void h_metrics(struct http_req *req)
     buf_release(&b);
 }
 
-static void h_root(struct http_req *req)
-{
-    static const char page[] =
-        "Rapport is running.\n\nREST API: /api/v1 (start at /api/v1/meta after signing in)\n"
-        "OpenAPI: /api/v1/openapi.json\nHealth: /healthz\n";
-    http_respond(req, 200, "text/plain; charset=utf-8", page, sizeof(page) - 1);
-}
-
 /* ---- sales ---- */
 
 static void h_pipeline(struct http_req *req)
@@ -1190,7 +1182,6 @@ static void h_merge(struct http_req *req)
 }
 
 const struct http_route api_routes[] = {
-    {"GET", "/", h_root},
     {"GET", "/healthz", h_health},
     {"GET", "/metrics", h_metrics},
     {"POST", "/api/v1/auth/login", h_login},

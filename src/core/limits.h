@@ -55,6 +55,8 @@
 #define RP_CONN_TIMEOUT_S 30u
 /* Concurrent connections before new ones are refused. */
 #define RP_MAX_CONNECTIONS 1024u
+/* A web UI file served from --web-dir: the bundle is ~100 KiB; anything huge is a mistake. */
+#define RP_MAX_STATIC_FILE (16u * 1024u * 1024u)
 /* Distinct metrics routes counted (route patterns, not URLs). */
 #define RP_MAX_METRIC_ROUTES 64u
 

@@ -49,6 +49,21 @@ struct http_req {
 
 typedef void (*http_handler)(struct http_req *req);
 
+/* One file of the web UI. The build embeds web/dist as http_web_assets
+ * (build/gen/webassets.c, written by tools/webassets.mjs). */
+struct http_asset {
+    const char *path;          /* "/index.html", "/assets/app-HASH.js" */
+    const char *type;          /* Content-Type */
+    const char *etag;          /* strong ETag, quoted */
+    const unsigned char *data;
+    size_t len;
+    const unsigned char *gz;   /* gzip of data, NULL when that is not smaller */
+    size_t gzlen;
+    bool immutable;            /* content-hashed name: cacheable for a year */
+};
+extern const struct http_asset http_web_assets[];
+extern const size_t http_web_nassets;
+
 struct http_route {
     const char *method;   /* "GET", "POST", … */
     const char *pattern;  /* "/api/v1/{res}/{id}" */
@@ -75,11 +90,21 @@ struct http_config {
      * oversized bodies (413) and headers (431), so the application answers in its error
      * format. */
     void (*on_error)(struct http_req *req, unsigned status);
+    /* The web UI, answered for GET and HEAD outside /api/ when no route matches: files
+     * from web_dir when set (development), else the embedded assets. */
+    const struct http_asset *assets;
+    size_t nassets;
+    const char *web_dir;
 };
 
 /* Starts listening. *port_out receives the bound port. */
 enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
                        unsigned *port_out);
+/* Answers a GET/HEAD for the web UI: the file at the request path, or index.html for
+ * any client-side route (a last segment without a dot), with ETag/If-None-Match and
+ * gzip. Returns false, answering nothing, when the path names no file. */
+bool http_static_serve(struct http_req *req, const struct http_config *cfg);
+
 /* Stops accepting, waits up to grace_ms for in-flight requests, then stops. */
 void http_stop(struct http_server *s, int grace_ms);
 

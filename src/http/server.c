@@ -231,16 +231,17 @@ static enum MHD_Result sum_headers(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-static void add_security_headers(struct MHD_Response *resp)
+/* cacheable: the handler chose a Cache-Control of its own (web UI files). */
+static void add_security_headers(struct MHD_Response *resp, bool cacheable)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; style-src 'self'"
-                            " 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none';"
-                            " form-action 'self'");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+                            "default-src 'self'; img-src 'self' data:; style-src 'self';"
+                            " frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    if (!cacheable)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
 static enum MHD_Result send_response(struct http_req *req)
@@ -251,9 +252,12 @@ static enum MHD_Result send_response(struct http_req *req)
         return MHD_NO;
     if (req->resp_type)
         MHD_add_response_header(resp, "Content-Type", req->resp_type);
-    add_security_headers(resp);
-    for (size_t i = 0; i < req->nresp_headers; i++)
+    bool cacheable = false;
+    for (size_t i = 0; i < req->nresp_headers; i++) {
         MHD_add_response_header(resp, req->resp_headers[i][0], req->resp_headers[i][1]);
+        cacheable |= strcasecmp(req->resp_headers[i][0], "Cache-Control") == 0;
+    }
+    add_security_headers(resp, cacheable);
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -324,7 +328,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->route = rt ? rt->pattern : NULL;
         s->cfg.on_error(req, 413);
     } else if (!rt) {
-        s->cfg.on_error(req, path_match ? 405 : 404);
+        if (path_match || !http_static_serve(req, &s->cfg))
+            s->cfg.on_error(req, path_match ? 405 : 404);
     } else {
         req->route = rt->pattern;
         rt->fn(req);

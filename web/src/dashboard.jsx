@@ -1,0 +1,130 @@
+// Home: pipeline by stage, forecast by month, leads by source (Chart.js, loaded on
+// demand so the other pages stay light), my activities today and overdue, and the
+// records changed most recently.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { entityLabel, enumLabel, formatDateTime, formatMoney, t } from './i18n.js';
+import { Link, recordPath } from './router.js';
+import { canRead, entityMeta, recordTitle, session } from './state.js';
+import { usePageTitle } from './ui.jsx';
+
+const money = (s) => Number(s); // chart heights only; every figure shown as text uses formatMoney
+
+function Chart({ id, title, config }) {
+  const canvas = useRef(null);
+  useEffect(() => {
+    if (!config) return undefined;
+    let chart = null;
+    let gone = false;
+    import('chart.js/auto').then(({ default: C }) => {
+      if (!gone) chart = new C(canvas.current, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } });
+    });
+    return () => { gone = true; chart?.destroy(); };
+  }, [JSON.stringify(config?.data)]);
+  return (
+    <section class="card chart" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <div class="canvas-box"><canvas ref={canvas} role="img" aria-label={title} /></div>
+    </section>
+  );
+}
+
+function Activities({ title, list }) {
+  return (
+    <section class="card" aria-label={title}>
+      <h2>{title}</h2>
+      {!list ? null : list.length ? (
+        <ul class="plain">{list.map((a) => (
+          <li><Link href={recordPath('activities', a.id)}>{a.subject}</Link>{' '}
+            <span class="muted small">{enumLabel(a.type)} · {formatDateTime(a.start_at || a.due_at)}</span></li>
+        ))}</ul>
+      ) : <p class="muted">{t('dash.none')}</p>}
+    </section>
+  );
+}
+
+export function Dashboard() {
+  usePageTitle(t('dash.title'));
+  const [pipe, setPipe] = useState(null);
+  const [forecast, setForecast] = useState(null);
+  const [leads, setLeads] = useState(null);
+  const [today, setToday] = useState(null);
+  const [overdue, setOverdue] = useState(null);
+  const [recent, setRecent] = useState(null);
+  const me = session.user.id;
+
+  useEffect(() => {
+    const ignore = () => null;
+    if (canRead(entityMeta('opportunities'))) {
+      api.get('/pipeline').then((r) => setPipe(r.stages), ignore);
+      api.get('/forecast', { period: 'month' }).then((r) => setForecast(r.periods.slice(0, 12)), ignore);
+    }
+    const le = entityMeta('leads');
+    if (canRead(le)) {
+      const sources = [...(le.fields.find((f) => f.name === 'source')?.enum || [])];
+      Promise.all([...sources.map((s) => api.get('/leads', { source: s, limit: 1, count: 'true' })),
+        api.get('/leads', { 'source[null]': 'true', limit: 1, count: 'true' })])
+        .then((rs) => setLeads([...sources, null].map((s, i) => [s, rs[i].total]).filter(([, n]) => n > 0)), ignore);
+    }
+    if (canRead(entityMeta('activities'))) {
+      const s = new Date(); s.setHours(0, 0, 0, 0);
+      const e = new Date(s.getTime() + 86400000);
+      const base = { owner_id: me, limit: 20 };
+      Promise.all([
+        api.get('/activities', { ...base, 'start_at[gte]': s.toISOString(), 'start_at[lt]': e.toISOString(), sort: 'start_at' }),
+        api.get('/activities', { ...base, 'due_at[gte]': s.toISOString(), 'due_at[lt]': e.toISOString(), 'start_at[null]': 'true', sort: 'due_at' }),
+      ]).then(([a, b]) => setToday([...a.data, ...b.data]), ignore);
+      api.get('/activities', { ...base, status: 'planned', 'due_at[lt]': new Date().toISOString(), sort: 'due_at' })
+        .then((r) => setOverdue(r.data), ignore);
+    }
+    const ents = ['accounts', 'contacts', 'opportunities', 'leads'].map(entityMeta).filter(canRead);
+    Promise.all(ents.map((x) => api.get(`/${x.name}`, { sort: '-updated_at', limit: 5 }).then((r) => r.data.map((rec) => ({ e: x, rec }))).catch(() => [])))
+      .then((lists) => setRecent(lists.flat().sort((a, b) => (a.rec.updated_at < b.rec.updated_at ? 1 : -1)).slice(0, 10)));
+  }, []);
+
+  return (
+    <section class="dashboard">
+      <h1>{t('dash.title')}</h1>
+      <div class="cards">
+        {pipe && (
+          <Chart id="ch-pipe" title={t('dash.pipeline')} config={{
+            type: 'bar',
+            data: { labels: pipe.map((s) => s.label), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(s.amount)), backgroundColor: '#3b6fd8' }] },
+            options: { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(pipe[c.dataIndex].amount) } } } },
+          }} />
+        )}
+        {forecast && (
+          <Chart id="ch-fc" title={t('dash.forecast')} config={{
+            type: 'bar',
+            data: {
+              labels: forecast.map((p) => p.period),
+              datasets: [
+                { label: t('dash.won'), data: forecast.map((p) => money(p.won)), backgroundColor: '#2f9e6b' },
+                { label: t('dash.commit'), data: forecast.map((p) => money(p.commit)), backgroundColor: '#3b6fd8' },
+                { label: t('dash.best'), data: forecast.map((p) => money(p.best_case)), backgroundColor: '#a9c1ef' },
+                { type: 'line', label: t('sum.weighted'), data: forecast.map((p) => money(p.weighted)), borderColor: '#d0802a', backgroundColor: '#d0802a' },
+              ],
+            },
+          }} />
+        )}
+        {leads && (
+          <Chart id="ch-leads" title={t('dash.leads')} config={{
+            type: 'pie',
+            data: { labels: leads.map(([s]) => (s ? enumLabel(s) : t('dash.unknown'))), datasets: [{ data: leads.map(([, n]) => n), backgroundColor: ['#3b6fd8', '#2f9e6b', '#d0802a', '#9b59b6', '#999'] }] },
+          }} />
+        )}
+        <Activities title={t('dash.today')} list={today} />
+        <Activities title={t('dash.overdue')} list={overdue} />
+        <section class="card" aria-label={t('dash.recent')}>
+          <h2>{t('dash.recent')}</h2>
+          {recent && (recent.length ? (
+            <ul class="plain">{recent.map(({ e, rec }) => (
+              <li><Link href={recordPath(e.name, rec.id)}>{recordTitle(e, rec)}</Link>{' '}
+                <span class="muted small">{entityLabel(e, false)} · {formatDateTime(rec.updated_at)}</span></li>
+            ))}</ul>
+          ) : <p class="muted">{t('dash.none')}</p>)}
+        </section>
+      </div>
+    </section>
+  );
+}

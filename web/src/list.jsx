@@ -1,0 +1,296 @@
+// List views from metadata: columns, header sorting, a filter per column, full-text
+// search, keyset paging with "load more", row selection with bulk reassign/delete, and
+// saved views (kept in this browser per user: the API has no place for them yet).
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
+import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
+import { Link, navigate, recordPath } from './router.js';
+import { recordTitle, session, useAll } from './state.js';
+import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+
+export const LIST_PAGE = 50;
+const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', list: true };
+const TEXTUAL = new Set(['string', 'email', 'phone', 'url', 'text']);
+const RANGE = new Set(['money', 'int', 'percent', 'date', 'datetime']);
+
+export function listColumns(e) {
+  const cols = e.fields.filter((f) => f.list && f.type !== 'password' && f.type !== 'json');
+  return e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? cols : [...cols, OWNER];
+}
+
+// UI filter values → API query parameters.
+export function filterParams(fields, filters) {
+  const q = {};
+  for (const f of fields) {
+    const v = filters[f.name];
+    if (v === undefined || v === null || v === '') continue;
+    if (RANGE.has(f.type)) {
+      const dt = f.type === 'datetime';
+      if (v.from) q[`${f.name}[gte]`] = dt ? `${v.from}T00:00:00Z` : v.from;
+      if (v.to) q[`${f.name}[lte]`] = dt ? `${v.to}T23:59:59Z` : v.to;
+    } else if (TEXTUAL.has(f.type)) {
+      q[`${f.name}[like]`] = `*${v}*`;
+    } else {
+      q[f.name] = v;
+    }
+  }
+  return q;
+}
+
+function ColumnFilter({ f, value, onChange }) {
+  const id = `flt-${f.name}`;
+  const label = t('list.filter', { field: fieldLabel(f) });
+  const owners = useAll(refOf(f) && SMALL.has(refOf(f)) ? refOf(f) : null);
+  if (RANGE.has(f.type)) {
+    const type = f.type === 'date' || f.type === 'datetime' ? 'date' : 'text';
+    const v = value || {};
+    const upd = (k, x) => onChange({ ...v, [k]: x });
+    return (
+      <div class="range">
+        <input id={id} type={type} inputmode={type === 'text' ? 'decimal' : undefined} aria-label={`${label} ${t('list.from')}`}
+          placeholder={t('list.from')} value={v.from || ''} onChange={(ev) => upd('from', ev.target.value)} />
+        <input type={type} inputmode={type === 'text' ? 'decimal' : undefined} aria-label={`${label} ${t('list.to')}`}
+          placeholder={t('list.to')} value={v.to || ''} onChange={(ev) => upd('to', ev.target.value)} />
+      </div>
+    );
+  }
+  if (f.type === 'enum' || f.type === 'bool' || owners) {
+    const opts = f.type === 'bool' ? [['true', t('yes')], ['false', t('no')]]
+      : owners ? owners.map((u) => [u.id, recordTitle(session.byName[refOf(f)], u)]) : (f.enum || []).map((x) => [x, enumLabel(x)]);
+    return (
+      <select id={id} aria-label={label} value={value || ''} onChange={(ev) => onChange(ev.target.value)}>
+        <option value="">{t('list.any')}</option>
+        {opts.map(([k, l]) => <option value={k}>{l}</option>)}
+      </select>
+    );
+  }
+  if (TEXTUAL.has(f.type)) {
+    return <DebouncedInput id={id} label={label} value={value || ''} onChange={onChange} />;
+  }
+  return null;
+}
+
+function DebouncedInput({ id, label, value, onChange, type = 'search', placeholder }) {
+  const [v, setV] = useState(value);
+  const timer = useRef(null);
+  useEffect(() => setV(value), [value]);
+  return (
+    <input id={id} type={type} aria-label={label} placeholder={placeholder} value={v}
+      onInput={(ev) => {
+        const x = ev.target.value;
+        setV(x);
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => onChange(x), 250);
+      }} />
+  );
+}
+
+const viewsKey = (e) => `rapport.views.${session.user.id}.${e.name}`;
+function loadViews(e) {
+  try { return JSON.parse(localStorage.getItem(viewsKey(e))) || []; } catch { return []; }
+}
+
+let painted = false;
+
+export function ListView({ e, fixed = null, compact = false }) {
+  const cols = useMemo(() => listColumns(e), [e]);
+  const [sort, setSort] = useState(e.default_sort);
+  const [filters, setFilters] = useState({});
+  const [q, setQ] = useState('');
+  const [rows, setRows] = useState(null);
+  const [total, setTotal] = useState(null);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const [selected, setSelected] = useState(new Set());
+  const [notice, setNotice] = useState(null);
+  const [views, setViews] = useState(() => loadViews(e));
+  const [reassignTo, setReassignTo] = useState('');
+  const users = useAll(selected.size ? 'users' : null);
+  const seq = useRef(0);
+  usePageTitle(compact ? undefined : entityLabel(e));
+
+  // The default sort is left to the server, so the first page's URL is the one main.jsx
+  // primes while the metadata loads.
+  const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: q.trim().length >= 2 ? q.trim() : undefined,
+    sort: sort === e.default_sort ? undefined : sort });
+
+  // The total comes from its own request so that counting a big table never delays
+  // the first rows.
+  async function load(more = false) {
+    const n = ++seq.current;
+    try {
+      const page = api.get(`/${e.name}`, { ...params(), limit: compact ? 10 : LIST_PAGE, cursor: more ? cursor : undefined });
+      if (!more) {
+        setTotal(null);
+        api.get(`/${e.name}`, { ...params(), limit: 1, count: 'true' })
+          .then((c) => { if (n === seq.current) setTotal(c.total); }, () => {});
+      }
+      const r = await page;
+      if (n !== seq.current) return;
+      setError(null);
+      setRows((old) => (more ? [...old, ...r.data] : r.data));
+      if (!more) setSelected(new Set());
+      setCursor(r.next_cursor);
+      if (!painted && !compact) {
+        painted = true;
+        // After the next frame is painted: rAF runs before that paint, the timeout after.
+        requestAnimationFrame(() => setTimeout(() => performance.mark('rapport:list-painted'), 0));
+      }
+    } catch (err) {
+      if (n === seq.current) setError(err);
+    }
+  }
+  // A layout effect: the first request leaves before the browser paints the shell.
+  useLayoutEffect(() => { setRows(null); load(); }, [e.name, sort, JSON.stringify(filters), q, JSON.stringify(fixed)]);
+
+  const toggleSort = (f) => {
+    const cur = sort.split(',')[0];
+    setSort(cur === f.name ? `-${f.name}` : f.name);
+  };
+  const sortState = (f) => {
+    const cur = sort.split(',')[0];
+    return cur === f.name ? 'ascending' : cur === `-${f.name}` ? 'descending' : 'none';
+  };
+
+  async function bulk(action) {
+    const ids = [...selected];
+    const results = await Promise.allSettled(ids.map((id) => {
+      const r = rows.find((x) => x.id === id);
+      return action === 'delete' ? api.del(`/${e.name}/${id}`, { version: r.version })
+        : api.patch(`/${e.name}/${id}`, { owner_id: reassignTo }, { version: r.version });
+    }));
+    const failed = results.filter((x) => x.status === 'rejected');
+    setNotice({ kind: failed.length ? 'error' : 'info',
+      text: t('list.bulkDone', { ok: ids.length - failed.length, failed: failed.length }) +
+        (failed.length ? ` — ${errorText(failed[0].reason)}` : '') });
+    load();
+  }
+
+  function saveView() {
+    const name = window.prompt(t('list.viewName'));
+    if (!name) return;
+    const next = [...views.filter((v) => v.name !== name), { name, sort, filters, q }];
+    localStorage.setItem(viewsKey(e), JSON.stringify(next));
+    setViews(next);
+  }
+  function applyView(name) {
+    const v = views.find((x) => x.name === name);
+    if (!v) return;
+    setSort(v.sort); setFilters(v.filters); setQ(v.q);
+  }
+  function deleteView(name) {
+    const next = views.filter((v) => v.name !== name);
+    localStorage.setItem(viewsKey(e), JSON.stringify(next));
+    setViews(next);
+  }
+
+  const allChecked = rows && rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const canCreate = e.permissions.create !== 'none';
+  const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
+  const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
+  // The rows only change with the data, the selection and the columns; a new total or
+  // notice re-renders the page without diffing every cell again.
+  const body = useMemo(() => rows && rows.map((r) => (
+      <tr class={selected.has(r.id) ? 'selected' : ''}>
+        {canBulk && <td class="sel"><input type="checkbox" aria-label={t('list.selectRow', { name: recordTitle(e, r) })}
+          checked={selected.has(r.id)} onChange={(ev) => {
+            const next = new Set(selected);
+            if (ev.target.checked) next.add(r.id); else next.delete(r.id);
+            setSelected(next);
+          }} /></td>}
+        {cols.map((f) => (
+          <td data-label={fieldLabel(f)} class={f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}>
+            {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{recordTitle(e, r) || '—'}</Link>
+              : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
+          </td>
+        ))}
+      </tr>
+  )), [rows, selected, cols, canBulk, titleCol, getLang()]);
+
+  return (
+    <section class="list" aria-label={entityLabel(e)}>
+      {!compact && (
+        <div class="toolbar">
+          <h1>{entityLabel(e)}</h1>
+          <DebouncedInput id={`q-${e.name}`} label={t('list.search', { entity: entityLabel(e) })}
+            placeholder={t('list.search', { entity: entityLabel(e) })} value={q} onChange={setQ} />
+          {views.length > 0 && (
+            <select aria-label={t('list.views')} value="" onChange={(ev) => applyView(ev.target.value)}>
+              <option value="">{t('list.views')}</option>
+              {views.map((v) => <option value={v.name}>{v.name}</option>)}
+            </select>
+          )}
+          <button type="button" onClick={saveView}>{t('list.saveView')}</button>
+          {views.length > 0 && (
+            <select aria-label={t('list.deleteView')} value="" onChange={(ev) => deleteView(ev.target.value)}>
+              <option value="">{t('list.deleteView')}</option>
+              {views.map((v) => <option value={v.name}>{v.name}</option>)}
+            </select>
+          )}
+          {Object.keys(filters).length > 0 && <button type="button" onClick={() => setFilters({})}>{t('list.clear')}</button>}
+          {canCreate && <button type="button" class="primary" onClick={() => navigate(`/r/${e.name}/new`)}>{t('list.new', { entity: entityLabel(e, false) })}</button>}
+        </div>
+      )}
+      {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)}>{notice.text}</Notice>}
+      {error && <Notice kind="error">{errorText(error)}</Notice>}
+      {canBulk && selected.size > 0 && (
+        <div class="bulk" role="region" aria-label={t('list.selected', { n: selected.size })}>
+          <span>{t('list.selected', { n: selected.size })}</span>
+          {e.permissions.edit !== 'none' && (
+            <>
+              <select aria-label={t('list.reassign')} value={reassignTo} onChange={(ev) => setReassignTo(ev.target.value)}>
+                <option value="">{t('list.reassign')}</option>
+                {(users || []).filter((u) => u.active).map((u) => <option value={u.id}>{recordTitle(session.byName.users, u)}</option>)}
+              </select>
+              <button type="button" disabled={!reassignTo} onClick={() => bulk('reassign')}>{t('list.reassignGo')}</button>
+            </>
+          )}
+          {e.permissions.delete !== 'none' && e.deletable && (
+            <button type="button" class="danger" onClick={() => window.confirm(t('list.deleteConfirm', { n: selected.size })) && bulk('delete')}>
+              {t('list.delete')}</button>
+          )}
+        </div>
+      )}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              {canBulk && <th class="sel"><input type="checkbox" aria-label={t('list.selectAll')} checked={allChecked}
+                onChange={(ev) => setSelected(ev.target.checked ? new Set(rows.map((r) => r.id)) : new Set())} /></th>}
+              {cols.map((f) => (
+                <th aria-sort={sortState(f)} scope="col">
+                  {compact ? fieldLabel(f) : (
+                    <button type="button" class="sort" aria-label={t('list.sortBy', { field: fieldLabel(f) })} onClick={() => toggleSort(f)}>
+                      {fieldLabel(f)} <span aria-hidden="true">{{ ascending: '▲', descending: '▼', none: '' }[sortState(f)]}</span>
+                    </button>
+                  )}
+                </th>
+              ))}
+            </tr>
+            {!compact && (
+              <tr class="filters">
+                {canBulk && <th />}
+                {cols.map((f) => (
+                  <th><ColumnFilter f={f} value={filters[f.name]} onChange={(v) => setFilters((old) => {
+                    const next = { ...old };
+                    const empty = v === '' || v === null || (typeof v === 'object' && !v.from && !v.to);
+                    if (empty) delete next[f.name]; else next[f.name] = v;
+                    return next;
+                  })} /></th>
+                ))}
+              </tr>
+            )}
+          </thead>
+          <tbody>{body}</tbody>
+        </table>
+      </div>
+      {!rows && !error && <Loading />}
+      {rows && rows.length === 0 && <p class="muted">{t('list.empty')}</p>}
+      <div class="list-foot">
+        {rows && total !== null && total !== undefined && <span class="muted">{t('list.shown', { shown: formatNumber(rows.length), n: formatNumber(total) })}</span>}
+        {cursor && <button type="button" onClick={() => load(true)}>{t('list.loadMore')}</button>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+// Rapport's web UI: sign-in, the shell (navigation from /meta, global search, language,
+// sign-out) and the routes. Session expiry anywhere brings the sign-in form up in place;
+// signing in again continues on the same page.
+import { render } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import './app.css';
+import { AdminPage } from './admin.jsx';
+import { api, ApiError, prime, setCsrf, setUnauthorizedHandler, unprime } from './api.js';
+import { CalendarPage } from './calendar.jsx';
+import { Dashboard } from './dashboard.jsx';
+import { RecordForm } from './form.jsx';
+import { entityLabel, getLang, LANGS, setLang, t } from './i18n.js';
+import { LIST_PAGE, ListView } from './list.jsx';
+import { PipelinePage } from './pipeline.jsx';
+import { RecordPage } from './record.jsx';
+import { Link, navigate, recordPath, useLocation } from './router.js';
+import { SearchPage } from './search.jsx';
+import { canRead, entityMeta, resetSession, session, setMeta } from './state.js';
+import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+
+function Login({ expired, onDone }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  usePageTitle(t('login.title'));
+  async function submit(ev) {
+    ev.preventDefault();
+    setBusy(true);
+    try {
+      const r = await api.post('/auth/login', { username, password });
+      onDone(r);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 401 ? t('login.failed')
+        : err.status === 429 ? t('login.throttled', { s: err.problem.retry_after ?? '…' }) : errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <main class="login">
+      <form onSubmit={submit} aria-labelledby="login-h">
+        <h1 id="login-h">{t('login.title')}</h1>
+        {expired && <Notice kind="warn">{t('login.expired')}</Notice>}
+        {error && <Notice kind="error">{error}</Notice>}
+        <label for="login-user">{t('login.username')}</label>
+        <input id="login-user" name="username" autocomplete="username" required value={username}
+          onInput={(ev) => setUsername(ev.target.value)} />
+        <label for="login-pass">{t('login.password')}</label>
+        <input id="login-pass" name="password" type="password" autocomplete="current-password" required value={password}
+          onInput={(ev) => setPassword(ev.target.value)} />
+        <button type="submit" class="primary" disabled={busy}>{t('login.submit')}</button>
+        <LangSwitch />
+      </form>
+    </main>
+  );
+}
+
+function LangSwitch({ onChange }) {
+  return (
+    <label class="lang">
+      <span class="sr-only">{t('user.language')}</span>
+      <select aria-label={t('user.language')} value={getLang()} onChange={(ev) => onChange ? onChange(ev.target.value) : window.rapportSetLang(ev.target.value)}>
+        {LANGS.map(([k, l]) => <option value={k}>{l}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function GlobalSearch() {
+  const ref = useRef(null);
+  const { path, query } = useLocation();
+  const [q, setQ] = useState(path === '/search' ? query.get('q') || '' : '');
+  useEffect(() => {
+    const onKey = (ev) => {
+      const tag = (ev.target.tagName || '').toLowerCase();
+      if (ev.key === '/' && !['input', 'textarea', 'select'].includes(tag) && !ev.target.isContentEditable) {
+        ev.preventDefault();
+        ref.current?.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <form class="gsearch" role="search" onSubmit={(ev) => { ev.preventDefault(); navigate(`/search?q=${encodeURIComponent(q.trim())}`); }}>
+      <label for="gsearch" class="sr-only">{t('search.label')}</label>
+      <input id="gsearch" ref={ref} type="search" placeholder={t('search.placeholder')} value={q}
+        aria-keyshortcuts="/" onInput={(ev) => setQ(ev.target.value)} />
+    </form>
+  );
+}
+
+function Shell({ children, onSignOut, onLang }) {
+  const { path } = useLocation();
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [path]);
+  const nav = session.meta.entities.filter((e) => canRead(e) && !['users', 'teams', 'pipeline_stages'].includes(e.name));
+  const item = (href, label) => (
+    <li><Link href={href} aria-current={path === href || (href !== '/' && path.startsWith(href + '/')) ? 'page' : undefined}>{label}</Link></li>
+  );
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">Skip to content</a>
+      <header class="top">
+        <button type="button" class="menu-btn" aria-expanded={open} aria-controls="side" onClick={() => setOpen(!open)}>☰ <span class="sr-only">{t('nav.menu')}</span></button>
+        <Link href="/" class="brand">Rapport</Link>
+        <GlobalSearch />
+        <div class="user">
+          <LangSwitch onChange={onLang} />
+          <span class="who">{session.user.display_name || session.user.username}</span>
+          <button type="button" onClick={onSignOut}>{t('user.signout')}</button>
+        </div>
+      </header>
+      <nav id="side" class={`side ${open ? 'open' : ''}`} aria-label={t('nav.main')}>
+        <ul>
+          {item('/', t('nav.home'))}
+          {nav.map((e) => item(`/r/${e.name}`, entityLabel(e)))}
+          {canRead(entityMeta('opportunities')) && item('/pipeline', t('nav.pipeline'))}
+          {canRead(entityMeta('activities')) && item('/calendar', t('nav.calendar'))}
+          {session.user.role === 'admin' && item('/admin', t('nav.admin'))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>{children}</main>
+    </div>
+  );
+}
+
+function NewRecord({ e }) {
+  const { query } = useLocation();
+  const initial = Object.fromEntries(query.entries());
+  for (const f of e.fields) if (f.type === 'multi_ref' && initial[f.name]) initial[f.name] = initial[f.name].split(',');
+  const back = () => (history.length > 1 ? history.back() : navigate(`/r/${e.name}`));
+  return <RecordForm e={e} initial={initial} onCancel={back} onSaved={(r) => navigate(recordPath(e.name, r.id), { replace: true })} />;
+}
+
+function Routes() {
+  const { path } = useLocation();
+  const m = /^\/r\/([a-z_]+)(?:\/([^/]+))?\/?$/.exec(path);
+  if (m) {
+    const e = entityMeta(m[1]);
+    if (!e || !canRead(e)) return <Notice kind="error">{t('rec.notFound')}</Notice>;
+    if (!m[2]) return <ListView e={e} key={e.name} />;
+    if (m[2] === 'new') return <NewRecord e={e} key={`new-${e.name}`} />;
+    return <RecordPage e={e} id={m[2]} key={m[2]} />;
+  }
+  if (path === '/pipeline') return <PipelinePage />;
+  if (path === '/calendar') return <CalendarPage />;
+  if (path === '/search') return <SearchPage />;
+  if (path.startsWith('/admin')) return <AdminPage />;
+  return <Dashboard />;
+}
+
+// Started as soon as the module runs: /auth/me and /meta (preloaded by index.html)
+// together, and the first page of a list the address names (ListView asks the same URL).
+const boot = {
+  // Settled at once: a rejection waiting for App's effect would count as unhandled.
+  me: api.get('/auth/me', undefined, { quiet401: true }).then((me) => ({ me }), (err) => ({ err })),
+  meta: api.get('/meta', undefined, { quiet401: true }).catch(() => null),
+};
+const listRoute = /^\/r\/([a-z_]+)\/?$/.exec(location.pathname);
+if (listRoute && !location.search) prime(`/${listRoute[1]}`, { limit: LIST_PAGE });
+
+function App() {
+  const [phase, setPhase] = useState('loading'); // loading | login | expired | ready | offline
+  const [, setLangTick] = useState(0);
+
+  // meta: the /meta answer when already fetched for this user.
+  async function start(me, meta) {
+    setCsrf(me.csrf_token);
+    session.user = me.user;
+    setLang(me.user.locale || 'en');
+    try {
+      setMeta(meta || await api.get('/meta', undefined, { quiet401: true }));
+      setPhase('ready');
+    } catch (err) {
+      setPhase(err.status === 401 ? 'login' : 'offline');
+    }
+  }
+  useEffect(() => {
+    setUnauthorizedHandler(() => setPhase((p) => (p === 'ready' ? 'expired' : p)));
+    window.rapportSetLang = (l) => { setLang(l); setLangTick((n) => n + 1); };
+    boot.me.then(async ({ me, err }) => {
+      if (me) return start(me, await boot.meta);
+      unprime();
+      return setPhase(err.status === 401 ? 'login' : 'offline');
+    });
+  }, []);
+
+  async function changeLang(l) {
+    setLang(l);
+    setLangTick((n) => n + 1);
+    try {
+      session.user = await api.patch('/auth/me', { locale: l });
+    } catch { /* the choice still applies to this page */ }
+  }
+  async function signOut() {
+    try { await api.post('/auth/logout'); } catch { /* signed out either way */ }
+    resetSession();
+    setPhase('login');
+    navigate('/', { replace: true });
+  }
+
+  if (phase === 'loading') return <Loading />;
+  if (phase === 'offline') return <Notice kind="error">{t('err.network')}</Notice>;
+  if (phase === 'login' || phase === 'expired') {
+    return <Login expired={phase === 'expired'} onDone={(me) => { resetSession(); start(me); }} />;
+  }
+  return <Shell onSignOut={signOut} onLang={changeLang} key={getLang()}><Routes /></Shell>;
+}
+
+render(<App />, document.getElementById('app'));

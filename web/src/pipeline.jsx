@@ -1,0 +1,113 @@
+// The pipeline board: a column per stage with its count and sums (GET /pipeline), deals
+// as cards; dragging a card (or choosing a stage from its menu, for keyboards) PATCHes
+// the stage; on failure the card snaps back and the error is shown.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { RefName } from './fields.jsx';
+import { formatDate, formatMoney, formatNumber, t } from './i18n.js';
+import { Link, recordPath } from './router.js';
+import { recordTitle, session, useAll } from './state.js';
+import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+
+const PER_STAGE = 30;
+
+export function PipelinePage() {
+  usePageTitle(t('pipe.title'));
+  const [filters, setFilters] = useState({ owner_id: '', team_id: '', from: '', to: '' });
+  const [stages, setStages] = useState(null);
+  const [cards, setCards] = useState({});
+  const [error, setError] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [over, setOver] = useState(null);
+  const users = useAll('users');
+  const teams = useAll('teams');
+
+  const params = () => ({
+    owner_id: filters.owner_id, team_id: filters.team_id,
+    'expected_close_date[gte]': filters.from, 'expected_close_date[lte]': filters.to,
+  });
+  const loadSums = () => api.get('/pipeline', params()).then((r) => { setStages(r.stages); return r.stages; });
+  async function load() {
+    try {
+      const st = await loadSums();
+      const lists = await Promise.all(st.map((s) => api.get('/opportunities', { ...params(), stage: s.stage, sort: '-amount', limit: PER_STAGE })));
+      setCards(Object.fromEntries(st.map((s, i) => [s.stage, lists[i].data])));
+      setError(null);
+    } catch (err) { setError(err); }
+  }
+  useEffect(() => { load(); }, [JSON.stringify(filters)]);
+
+  async function move(id, from, to) {
+    if (from === to) return;
+    const card = cards[from].find((c) => c.id === id);
+    if (!card) return;
+    const before = cards;
+    setCards({ ...cards, [from]: cards[from].filter((c) => c.id !== id), [to]: [{ ...card, stage: to }, ...cards[to]] });
+    try {
+      const saved = await api.patch(`/opportunities/${id}`, { stage: to }, { version: card.version });
+      setCards((cur) => ({ ...cur, [to]: cur[to].map((c) => (c.id === id ? saved : c)) }));
+      const label = stages.find((s) => s.stage === to)?.label || to;
+      setNotice({ kind: 'info', text: t('pipe.moved', { name: card.name, stage: label }) });
+      await loadSums();
+    } catch (err) {
+      setCards(before);
+      setNotice({ kind: 'error', text: errorText(err) });
+    }
+  }
+
+  const set = (k) => (ev) => setFilters({ ...filters, [k]: ev.target.value });
+  return (
+    <section class="pipeline">
+      <div class="toolbar">
+        <h1>{t('pipe.title')}</h1>
+        <label>{t('pipe.owner')}{' '}
+          <select value={filters.owner_id} onChange={set('owner_id')}>
+            <option value="">{t('pipe.all')}</option>
+            {(users || []).map((u) => <option value={u.id}>{recordTitle(session.byName.users, u)}</option>)}
+          </select></label>
+        <label>{t('pipe.team')}{' '}
+          <select value={filters.team_id} onChange={set('team_id')}>
+            <option value="">{t('pipe.all')}</option>
+            {(teams || []).map((x) => <option value={x.id}>{x.name}</option>)}
+          </select></label>
+        <label>{t('pipe.closeFrom')} <input type="date" value={filters.from} onChange={set('from')} /></label>
+        <label>{t('pipe.closeTo')} <input type="date" value={filters.to} onChange={set('to')} /></label>
+      </div>
+      {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)}>{notice.text}</Notice>}
+      {error && <Notice kind="error">{errorText(error)}</Notice>}
+      {!stages && !error && <Loading />}
+      <div class="board">
+        {(stages || []).map((s) => (
+          <section class={`column ${over === s.stage ? 'over' : ''}`} data-stage={s.stage} aria-labelledby={`st-${s.stage}`}
+            onDragOver={(ev) => { ev.preventDefault(); ev.dataTransfer.dropEffect = 'move'; setOver(s.stage); }}
+            onDragLeave={() => setOver(null)}
+            onDrop={(ev) => {
+              ev.preventDefault(); setOver(null);
+              const [id, from] = (ev.dataTransfer.getData('text/plain') || '').split(' ');
+              if (id && from) move(id, from, s.stage);
+            }}>
+            <header>
+              <h2 id={`st-${s.stage}`}>{s.label}</h2>
+              <p class="stage-count">{t('pipe.count', { n: formatNumber(s.count) })}</p>
+              <p class="stage-sum">{formatMoney(s.amount)}</p>
+              <p class="muted small">{t('pipe.weighted', { v: formatMoney(s.weighted) })}</p>
+            </header>
+            <ul>
+              {(cards[s.stage] || []).map((c) => (
+                <li class="deal" draggable data-id={c.id}
+                  onDragStart={(ev) => { ev.dataTransfer.setData('text/plain', `${c.id} ${s.stage}`); ev.dataTransfer.effectAllowed = 'move'; }}>
+                  <Link href={recordPath('opportunities', c.id)}>{c.name}</Link>
+                  <p class="amount">{formatMoney(c.amount, c.currency)}</p>
+                  <p class="muted small">{formatDate(c.expected_close_date)} · <RefName entity="users" id={c.owner_id} /></p>
+                  <select aria-label={t('pipe.move', { name: c.name })} value={s.stage} onChange={(ev) => move(c.id, s.stage, ev.target.value)}>
+                    {stages.map((x) => <option value={x.stage}>{x.label}</option>)}
+                  </select>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </section>
+  );
+}

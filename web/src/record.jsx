@@ -1,0 +1,269 @@
+// The record page: fields in panels by group with inline edit (If-Match on every
+// change), related lists found from the metadata, the timeline, the field history,
+// and for accounts the customer card from /accounts/{id}/summary.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from './api.js';
+import { effectiveField, FieldInput, FieldValue, groupFields, RefName, validate } from './fields.jsx';
+import { Conflicts, Duplicates, RecordForm, saveRecord } from './form.jsx';
+import { entityLabel, enumLabel, fieldLabel, formatDateTime, formatMoney, formatNumber, t } from './i18n.js';
+import { ListView } from './list.jsx';
+import { navigate, listPath, recordPath, Link } from './router.js';
+import { canRead, entityMeta, forget, recordTitle, rememberTitle, session, useAll } from './state.js';
+import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+
+const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
+
+function InlineField({ e, f, record, onSaved }) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(record[f.name]);
+  const [error, setError] = useState(null); // text beside the field
+  const [problem, setProblem] = useState(null);
+  const [base, setBase] = useState(record);
+  const editable = !f.readonly && e.permissions.edit !== 'none' && f.type !== 'password';
+  const id = `i-${f.name}`;
+
+  useEffect(() => { if (!editing) { setValue(record[f.name]); setBase(record); } }, [record, editing]);
+
+  async function save(flags = {}) {
+    const msg = validate(f, value);
+    if (msg) { setError(`${fieldLabel(f)} ${msg}`); return; }
+    try {
+      const saved = await saveRecord(e, base, { [f.name]: value ?? '' }, flags);
+      setEditing(false); setError(null); setProblem(null);
+      onSaved(saved);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      setProblem(err);
+      setError(err.status === 422 ? `${fieldLabel(f)} ${err.fields[f.name] || err.problem.detail}` : null);
+    }
+  }
+  async function reload() {
+    const fresh = await api.get(`/${e.name}/${record.id}`);
+    setBase(fresh); setProblem(null);
+    onSaved(fresh, true);
+  }
+
+  const p = problem?.problem || {};
+  return (
+    <div class={`field ${f.type === 'text' ? 'wide' : ''} ${error ? 'has-error' : ''}`}>
+      {editing ? <label for={id}>{fieldLabel(f)}</label> : <span class="label">{fieldLabel(f)}</span>}
+      {editing ? (
+        <form class="inline" onSubmit={(ev) => { ev.preventDefault(); save(); }}
+          onKeyDown={(ev) => { if (ev.key === 'Escape') setEditing(false); }}>
+          <FieldInput id={id} field={effectiveField(f, record)} value={value} invalid={!!error} onChange={setValue} />
+          <button type="submit" class="primary">{t('rec.save')}</button>
+          <button type="button" onClick={() => { setEditing(false); setError(null); setProblem(null); }}>{t('rec.cancel')}</button>
+        </form>
+      ) : (
+        <div class="value">
+          <FieldValue field={f} record={record} />
+          {editable && (
+            <button type="button" class="link edit" aria-label={t('rec.editField', { field: fieldLabel(f) })}
+              onClick={() => { setEditing(true); setTimeout(() => document.getElementById(id)?.focus(), 0); }}>✎</button>
+          )}
+        </div>
+      )}
+      {error && <p class="field-error">{error}</p>}
+      {problem?.status === 409 && p.duplicates && (
+        <Duplicates e={e} list={p.duplicates} anywayLabel={t('form.dupSaveAnyway')} onAnyway={() => save({ allowDuplicate: true })} />
+      )}
+      {problem?.status === 409 && p.conflicts && <Conflicts list={p.conflicts} onAnyway={() => save({ allowConflict: true })} />}
+      {problem?.status === 412 && (
+        <Notice kind="warn">{t('rec.stale')} <button type="button" onClick={reload}>{t('rec.reload')}</button></Notice>
+      )}
+      {problem && ![409, 412, 422].includes(problem.status) && <Notice kind="error">{errorText(problem)}</Notice>}
+    </div>
+  );
+}
+
+function Summary({ id }) {
+  const [s, setS] = useState(null);
+  useEffect(() => { api.get(`/accounts/${id}/summary`).then(setS, () => setS(null)); }, [id]);
+  if (!s) return null;
+  const items = [
+    ['sum.contacts', formatNumber(s.contacts)], ['sum.open', formatNumber(s.open_deals)],
+    ['sum.openAmount', formatMoney(s.open_amount)], ['sum.weighted', formatMoney(s.weighted)],
+    ['sum.won', formatNumber(s.won_deals)], ['sum.wonAmount', formatMoney(s.won_amount)],
+    ['sum.lost', formatNumber(s.lost_deals)], ['sum.last', formatDateTime(s.last_activity_at) || '—'],
+    ['sum.next', formatDateTime(s.next_activity_at) || '—'],
+  ];
+  return (
+    <section class="card summary" aria-label={t('rec.summary')}>
+      <h2>{t('rec.summary')}</h2>
+      <dl>{items.map(([k, v]) => <div><dt>{t(k)}</dt><dd>{v}</dd></div>)}</dl>
+    </section>
+  );
+}
+
+function Timeline({ e, id }) {
+  const [items, setItems] = useState(null);
+  const [before, setBefore] = useState(null);
+  const load = (b) => api.get(`/${e.name}/${id}/timeline`, { limit: 20, before: b || undefined })
+    .then((r) => { setItems((old) => (b ? [...old, ...r.data] : r.data)); setBefore(r.next_before || null); }, () => setItems([]));
+  useEffect(() => { load(null); }, [id]);
+  if (!items) return <Loading />;
+  if (!items.length) return <p class="muted">{t('rec.none')}</p>;
+  return (
+    <>
+      <ol class="timeline">
+        {items.map((it) => {
+          const re = entityMeta(it.entity);
+          const rec = it.record;
+          return (
+            <li>
+              <time>{formatDateTime(it.at)}</time>{' '}
+              {rec && re ? (
+                <span>{it.kind === 'created' ? t('rec.createdEvent', { entity: entityLabel(re, false), title: '' }) : `${enumLabel(it.kind)}: `}
+                  <Link href={recordPath(it.entity, rec.id)}>{recordTitle(re, rec) || rec.subject || rec.id}</Link>
+                  {rec.type && it.entity === 'activities' ? ` (${enumLabel(rec.type)})` : ''}</span>
+              ) : (
+                <span><RefName entity="users" id={it.user_id} /> {enumLabel(it.action || it.kind)}
+                  {it.field ? ` — ${t('rec.changed', { field: fieldName(e, it.field), old: it.old ?? '—', new: it.new ?? '—' })}` : ''}</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {before && <button type="button" onClick={() => load(before)}>{t('rec.more')}</button>}
+    </>
+  );
+}
+
+const fieldName = (e, name) => {
+  const f = e.fields.find((x) => x.name === name);
+  return f ? fieldLabel(f) : name;
+};
+
+function History({ e, id, version }) {
+  const [rows, setRows] = useState(null);
+  useEffect(() => { api.get(`/${e.name}/${id}/history`).then((r) => setRows(r.data), () => setRows([])); }, [id, version]);
+  if (!rows) return <Loading />;
+  if (!rows.length) return <p class="muted">{t('rec.none')}</p>;
+  return (
+    <ol class="history">
+      {rows.slice(0, 50).map((h) => (
+        <li><time>{formatDateTime(h.at)}</time> <RefName entity="users" id={h.user_id} /> {enumLabel(h.action)}
+          {h.field ? <> — {t('rec.changed', { field: fieldName(e, h.field), old: h.old ?? '—', new: h.new ?? '—' })}</> : null}</li>
+      ))}
+    </ol>
+  );
+}
+
+// Entities with a reference to this one, and activities through related_type/_id.
+function relatedLists(e) {
+  const out = [];
+  for (const other of session.meta.entities) {
+    if (!canRead(other)) continue;
+    for (const f of other.fields) {
+      if (f.type === 'ref' && f.ref === e.name) out.push({ other, field: f.name, label: f.label === e.label ? null : fieldLabel(f) });
+    }
+    const rt = other.fields.find((f) => f.name === 'related_type');
+    if (rt && (rt.enum || []).includes(e.name) && other.fields.some((f) => f.name === 'related_id')) {
+      out.push({ other, field: 'related_id', extra: { related_type: e.name } });
+    }
+  }
+  return out;
+}
+
+function UserActions({ record, onSaved }) {
+  const users = useAll('users');
+  const [to, setTo] = useState('');
+  const [msg, setMsg] = useState(null);
+  if (session.user.role !== 'admin') return null;
+  const toggle = () => api.patch(`/users/${record.id}`, { active: !record.active }, { version: record.version })
+    .then((r) => { forget('users'); onSaved(r); }, (err) => setMsg({ kind: 'error', text: errorText(err) }));
+  const transfer = () => api.post(`/users/${record.id}/transfer`, { to_user_id: to })
+    .then((r) => setMsg({ kind: 'info', text: t('rec.transferDone', { n: r.moved }) }), (err) => setMsg({ kind: 'error', text: errorText(err) }));
+  return (
+    <div class="card user-actions">
+      <button type="button" onClick={toggle}>{record.active ? t('rec.deactivate') : t('rec.activate')}</button>
+      <label for="transfer-to">{t('rec.transfer')}</label>
+      <select id="transfer-to" value={to} onChange={(ev) => setTo(ev.target.value)}>
+        <option value="">{t('form.choose')}</option>
+        {(users || []).filter((u) => u.id !== record.id && u.active).map((u) => <option value={u.id}>{recordTitle(session.byName.users, u)}</option>)}
+      </select>
+      <button type="button" disabled={!to} onClick={transfer}>{t('rec.transferGo')}</button>
+      {msg && <Notice kind={msg.kind} onClose={() => setMsg(null)}>{msg.text}</Notice>}
+    </div>
+  );
+}
+
+export function RecordPage({ e, id }) {
+  const [record, setRecord] = useState(null);
+  const [error, setError] = useState(null);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState(null);
+  const [tab, setTab] = useState('timeline');
+  usePageTitle(record ? recordTitle(e, record) : entityLabel(e));
+
+  useEffect(() => {
+    setRecord(null); setError(null); setEditing(false);
+    api.get(`/${e.name}/${id}`).then(setRecord, setError);
+  }, [e.name, id]);
+
+  if (error) return <Notice kind="error">{error.status === 404 ? t('rec.notFound') : errorText(error)}</Notice>;
+  if (!record) return <Loading />;
+  const onSaved = (r, reloaded) => {
+    setRecord(r);
+    rememberTitle(e.name, r.id, recordTitle(e, r));
+    setNotice(reloaded ? null : t('rec.saved'));
+  };
+  if (editing) {
+    return <RecordForm e={e} record={record} onCancel={() => setEditing(false)}
+      onSaved={(r) => { setEditing(false); onSaved(r); }} />;
+  }
+  const remove = async () => {
+    try {
+      await api.del(`/${e.name}/${id}`, { version: record.version });
+      navigate(listPath(e.name));
+    } catch (err) { setNotice(null); setError(err); }
+  };
+  const hasTimeline = ['accounts', 'contacts', 'leads', 'opportunities'].includes(e.name);
+  const fields = e.fields.filter((f) => f.type !== 'password');
+  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, OWNER]);
+  return (
+    <article class="record">
+      <header class="record-head">
+        <div>
+          <p class="crumb"><Link href={listPath(e.name)}>{entityLabel(e)}</Link></p>
+          <h1>{recordTitle(e, record) || '—'}</h1>
+          <p class="muted small">{t('rec.updated', { at: formatDateTime(record.updated_at), v: record.version })}</p>
+        </div>
+        <div class="actions">
+          {e.permissions.edit !== 'none' && <button type="button" onClick={() => setEditing(true)}>{t('rec.edit')}</button>}
+          {e.permissions.delete !== 'none' && e.deletable && <button type="button" class="danger" onClick={remove}>{t('rec.delete')}</button>}
+        </div>
+      </header>
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {e.name === 'users' && <UserActions record={record} onSaved={onSaved} />}
+      {e.name === 'accounts' && <Summary id={id} key={record.version} />}
+      <div class="record-body">
+        <div class="record-main">
+          {groups.map(([group, fs]) => (
+            <section class="panel" aria-labelledby={`g-${group}`}>
+              <h2 id={`g-${group}`}>{t(`group.${group}`)}</h2>
+              <div class="grid">
+                {fs.map((f) => <InlineField e={e} f={f} record={record} onSaved={onSaved} />)}
+              </div>
+            </section>
+          ))}
+          {relatedLists(e).map(({ other, field, extra, label }) => (
+            <section class="panel related" aria-label={`${t('rec.related')}: ${entityLabel(other)}${label ? ` (${label})` : ''}`}>
+              <h2>{entityLabel(other)}{label ? <span class="muted"> ({label})</span> : null}</h2>
+              <ListView e={other} compact fixed={{ [field]: id, ...(extra || {}) }} />
+            </section>
+          ))}
+        </div>
+        <aside class="record-side">
+          <div class="tabs" role="tablist">
+            {hasTimeline && <button role="tab" type="button" aria-selected={tab === 'timeline'} onClick={() => setTab('timeline')}>{t('rec.timeline')}</button>}
+            <button role="tab" type="button" aria-selected={tab === 'history' || !hasTimeline} onClick={() => setTab('history')}>{t('rec.history')}</button>
+          </div>
+          <div role="tabpanel">
+            {tab === 'timeline' && hasTimeline ? <Timeline e={e} id={id} key={record.version} /> : <History e={e} id={id} version={record.version} />}
+          </div>
+        </aside>
+      </div>
+    </article>
+  );
+}

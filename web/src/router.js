@@ -1,0 +1,38 @@
+// History-API routing: the path is the state. Links navigate without a reload; the
+// server answers index.html for every client route, so reloads and bookmarks work.
+import { h } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+const listeners = new Set();
+function notify() { for (const fn of listeners) fn(); }
+window.addEventListener('popstate', notify);
+
+export function navigate(to, { replace = false } = {}) {
+  if (to === location.pathname + location.search) return;
+  history[replace ? 'replaceState' : 'pushState'](null, '', to);
+  window.scrollTo(0, 0);
+  notify();
+}
+
+// The current {path, query}; re-renders the caller on navigation.
+export function useLocation() {
+  const [, set] = useState(0);
+  useEffect(() => {
+    const fn = () => set((n) => n + 1);
+    listeners.add(fn);
+    return () => listeners.delete(fn);
+  }, []);
+  return { path: location.pathname, query: new URLSearchParams(location.search) };
+}
+
+export function Link({ href, children, ...rest }) {
+  const onClick = (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return h('a', { href, onClick, ...rest }, children);
+}
+
+export const recordPath = (entity, id) => `/r/${entity}/${id}`;
+export const listPath = (entity) => `/r/${entity}`;

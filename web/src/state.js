@@ -1,0 +1,94 @@
+// Session-wide state: the signed-in user, the metadata, and small caches of users,
+// teams and record titles (for reference fields), loaded once and shared.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.js';
+
+export const session = { user: null, meta: null, byName: {} };
+
+export function setMeta(meta) {
+  session.meta = meta;
+  session.byName = Object.fromEntries(meta.entities.map((e) => [e.name, e]));
+}
+export const entityMeta = (name) => session.byName[name];
+export const canRead = (e) => e && e.permissions.read !== 'none';
+
+// Titles of referenced records, fetched in batches: every <RefName> asking in the same
+// tick becomes one list request per entity (id[in]=…).
+const titles = new Map(); // "entity:id" → title | Promise
+const pending = new Map(); // entity → Set(ids)
+let scheduled = false;
+
+export function recordTitle(e, r) {
+  if (!r) return '';
+  if (e.name === 'contacts' || e.name === 'leads') return [r.first_name, r.last_name].filter(Boolean).join(' ');
+  if (e.name === 'users') return r.display_name || r.username;
+  return r[e.title_field] ?? r.id;
+}
+
+function flush() {
+  scheduled = false;
+  for (const [entity, ids] of pending) {
+    pending.delete(entity);
+    const list = [...ids];
+    for (let i = 0; i < list.length; i += 100) {
+      const chunk = list.slice(i, i + 100);
+      const e = entityMeta(entity);
+      const done = api.get(`/${entity}`, { 'id[in]': chunk.join(','), limit: 100 }).then((r) => {
+        for (const rec of r.data) titles.set(`${entity}:${rec.id}`, recordTitle(e, rec));
+      }).catch(() => {}).finally(() => {
+        for (const id of chunk) if (typeof titles.get(`${entity}:${id}`) !== 'string') titles.set(`${entity}:${id}`, null);
+        for (const fn of waiters) fn();
+      });
+      for (const id of chunk) titles.set(`${entity}:${id}`, done);
+    }
+  }
+}
+const waiters = new Set();
+
+export function rememberTitle(entity, id, title) { titles.set(`${entity}:${id}`, title); }
+
+// The title of entity/id, or undefined while loading, or null when not visible.
+export function useTitle(entity, id) {
+  const key = `${entity}:${id}`;
+  const [, set] = useState(0);
+  const have = titles.get(key);
+  useEffect(() => {
+    if (!id || !entity || typeof have === 'string' || have === null) return undefined;
+    const fn = () => set((n) => n + 1);
+    waiters.add(fn);
+    if (have === undefined && entityMeta(entity)) {
+      if (!pending.has(entity)) pending.set(entity, new Set());
+      pending.get(entity).add(id);
+      if (!scheduled) { scheduled = true; queueMicrotask(flush); }
+    }
+    return () => waiters.delete(fn);
+  }, [key, typeof have]);
+  return typeof have === 'string' || have === null ? have : undefined;
+}
+
+// Every user and team (admin-sized lists: up to 500 each), cached for the session.
+const cache = {};
+export function loadAll(entity) {
+  if (!cache[entity]) {
+    cache[entity] = api.get(`/${entity}`, { limit: 500 }).then((r) => {
+      const e = entityMeta(entity);
+      for (const rec of r.data) titles.set(`${entity}:${rec.id}`, recordTitle(e, rec));
+      return r.data;
+    }).catch((err) => { delete cache[entity]; throw err; });
+  }
+  return cache[entity];
+}
+export function forget(entity) { delete cache[entity]; }
+export function useAll(entity) {
+  const [rows, setRows] = useState(null);
+  useEffect(() => {
+    if (entity) loadAll(entity).then(setRows, () => setRows([]));
+  }, [entity]);
+  return rows;
+}
+
+export function resetSession() {
+  session.user = null;
+  titles.clear();
+  for (const k of Object.keys(cache)) delete cache[k];
+}
