@@ -106,6 +106,7 @@ fuzz-replay: $(addprefix build/san/fuzz/,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t"; \
 		./build/san/fuzz/$$t tests/fuzz/corpus/$$t; done
 
+.PRECIOUS: build/fuzz/obj/%.o
 build/fuzz/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC fuzz $<"
