@@ -29,7 +29,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test clang-check clean deps
-.PHONY: fuzz fuzz-replay
+.PHONY: fuzz fuzz-replay sqlmap
 
 all: $(RAPPORT)
 
@@ -116,9 +116,16 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(FUZZ_OBJS)
 	@echo "  FUZZ    $<"
 	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/harness.c $(FUZZ_OBJS) $(LIBS)
 
+# SQL injection scan of a live server (scripts/sqlmap.sh); LONG=1 for level 5 risk 3.
+sqlmap: $(RAPPORT)
+	bash scripts/deps.sh --sqlmap
+	RAPPORT_BIN=$(RAPPORT) bash scripts/sqlmap.sh
+
 # One target at a time, one job: the machine is shared. New inputs go to
 # build/fuzz/corpus/<target>; crashes to build/fuzz/crash-<target>-*.
-fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+fuzz:
+	bash scripts/deps.sh --fuzz
+	$(MAKE) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t for $(FUZZ_SECONDS) s"; \
 		mkdir -p build/fuzz/corpus/$$t; \
 		./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \

@@ -11,6 +11,11 @@ APT_PKGS=(
     libcmocka-dev
     curl sqlite3
 )
+# Optional tools, installed only for the make targets that use them: sqlmap is large.
+case "${1:-}" in
+    --sqlmap) APT_PKGS+=(sqlmap python3) ;;
+    --fuzz) APT_PKGS+=(libclang-rt-14-dev) ;;
+esac
 
 missing=()
 for p in "${APT_PKGS[@]}"; do
