@@ -35,25 +35,12 @@ static int64_t state(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static unsigned runs;
-    if (size > MAX_INPUT)
-        return 0;
-    fz_init();
-    if (++runs % RESET_EVERY == 0)
-        fz_reset();
     size_t len;
-    char *text = fz_expand(data, size, &len);
-    char *nl = memchr(text, '\n', len);
-    char *body = nl ? nl + 1 : text + len;
-    if (nl)
-        *nl = '\0';
-    const char *method = "POST", *target = text;
-    char *sp = strchr(text, ' ');
-    if (sp) {
-        *sp = '\0';
-        method = text;
-        target = sp + 1;
-    }
+    char *text = fz_input(data, size, MAX_INPUT, RESET_EVERY, &len);
+    if (!text)
+        return 0;
+    const char *method, *target;
+    char *body = fz_request_line(text, len, "POST", &method, &target);
     /* Sign-in runs argon2id (tens of milliseconds): fuzzed in fuzz_session instead. */
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strstr(target, "/auth/")) {
         free(text);

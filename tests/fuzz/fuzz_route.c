@@ -41,21 +41,12 @@ static void follow_cursor(const struct fz_req *first, const struct fz_resp *resp
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > MAX_INPUT)
-        return 0;
-    fz_init();
     size_t len;
-    char *text = fz_expand(data, size, &len);
-    char *nl = strchr(text, '\n');
-    if (nl)
-        *nl = '\0';
-    const char *method = "GET", *target = text;
-    char *sp = strchr(text, ' ');
-    if (sp) {
-        *sp = '\0';
-        method = text;
-        target = sp + 1;
-    }
+    char *text = fz_input(data, size, MAX_INPUT, 0, &len);
+    if (!text)
+        return 0;
+    const char *method, *target;
+    fz_request_line(text, len, "GET", &method, &target);
     bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     char auth[160];
     snprintf(auth, sizeof(auth), "Bearer %s", fz_value("TOKEN"));

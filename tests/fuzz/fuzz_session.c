@@ -21,14 +21,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static unsigned runs;
-    if (size > MAX_INPUT)
-        return 0;
-    fz_init();
-    if (++runs % RESET_EVERY == 0)
-        fz_reset();
     size_t len;
-    char *text = fz_expand(data, size, &len);
+    char *text = fz_input(data, size, MAX_INPUT, RESET_EVERY, &len);
+    if (!text)
+        return 0;
     const char *line[NLINES] = {NULL};
     char *p = text, *end = text + len;
     size_t n = 0;

@@ -287,6 +287,35 @@ char *fz_expand(const uint8_t *data, size_t size, size_t *len)
     return out;
 }
 
+char *fz_input(const uint8_t *data, size_t size, size_t max, unsigned reset_every, size_t *len)
+{
+    static unsigned runs;
+    if (size > max)
+        return NULL;
+    fz_init();
+    if (reset_every && ++runs % reset_every == 0)
+        fz_reset();
+    return fz_expand(data, size, len);
+}
+
+char *fz_request_line(char *text, size_t len, const char *dflt_method, const char **method,
+                      const char **target)
+{
+    char *nl = memchr(text, '\n', len);
+    char *body = nl ? nl + 1 : text + len;
+    if (nl)
+        *nl = '\0';
+    *method = dflt_method;
+    *target = text;
+    char *sp = strchr(text, ' ');
+    if (sp) {
+        *sp = '\0';
+        *method = text;
+        *target = sp + 1;
+    }
+    return body;
+}
+
 int64_t fz_count(const char *sql)
 {
     struct store_conn *conn;

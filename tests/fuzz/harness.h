@@ -53,6 +53,15 @@ void fz_reset(void);
 const char *fz_value(const char *name);
 /* A malloc'ed, NUL-terminated copy of data with placeholders replaced. */
 char *fz_expand(const uint8_t *data, size_t size, size_t *len);
+/* The start of every target: NULL when size is over max; otherwise builds the world,
+ * restores the seeded database every reset_every calls (0: never), and returns
+ * fz_expand's copy of the input. */
+char *fz_input(const uint8_t *data, size_t size, size_t max, unsigned reset_every, size_t *len);
+/* Splits a first line "METHOD TARGET" in place (the newline and the space become NULs);
+ * a line without a space is a target for dflt_method. Returns what follows the first
+ * line (the body), or the end of the text. */
+char *fz_request_line(char *text, size_t len, const char *dflt_method, const char **method,
+                      const char **target);
 /* Runs one request. Aborts — a finding — when the answer is a 500, has no status,
  * or is a success whose JSON does not parse. */
 void fz_request(const struct fz_req *in, struct fz_resp *out);
