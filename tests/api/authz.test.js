@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, loginAdmin, login, createUser, createTeam, Client, REPO, ADMIN_PASSWORD, uniq,
@@ -20,7 +20,7 @@ import {
 const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly'];
 const CALLERS = [...ROLES, 'anonymous'];
 const RELS = ['own', 'team', 'other'];
-const PASSWORD = 'password-123';
+const PASSWORD = 'matrix-pass-4921';
 const UNSAFE = new Set(['POST', 'PATCH', 'DELETE']);
 const MARK = 'zqxauthz'; // in every record's title, so one search finds them all
 
@@ -117,18 +117,54 @@ async function sharedRecord(entity, owner) {
   return shared.get(key);
 }
 
+// One sqlite3 shell for the whole test (a process per query costs ~0.1 s here): each
+// query is followed by a marker line that ends its output.
+const END = '<<end-of-query>>';
+class Shell {
+  constructor(db) {
+    this.p = spawn('sqlite3', ['-readonly', '-batch', db], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.out = '';
+    this.err = '';
+    this.waiting = [];
+    this.p.stdout.setEncoding('utf8');
+    this.p.stderr.setEncoding('utf8');
+    this.p.stdout.on('data', (d) => { this.out += d; this.drain(); });
+    this.p.stderr.on('data', (d) => { this.err += d; });
+  }
+  drain() {
+    let i;
+    while (this.waiting.length && (i = this.out.indexOf(`${END}\n`)) >= 0) {
+      const text = this.out.slice(0, i);
+      this.out = this.out.slice(i + END.length + 1);
+      this.waiting.shift()(text);
+    }
+  }
+  async query(sql) {
+    const text = await new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.p.stdin.write(`${sql}\nSELECT '${END}';\n`);
+    });
+    assert.equal(this.err, '', `sqlite3: ${this.err}`);
+    return text;
+  }
+  close() { this.p.stdin.end(); }
+}
+let shell;
+
 // A fingerprint of everything a refused request must not change.
 const TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users', 'teams',
   'pipeline_stages'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
-function snapshot() {
+async function snapshot() {
   const parts = TABLES.map((t) => `(SELECT group_concat(id || '.' || version || '.' || coalesce(owner_id, '')` +
     ` || '.' || coalesce(deleted_at, ''), ',') FROM (SELECT * FROM ${t} ORDER BY seq))`);
   parts.push(`(SELECT count(*) FROM audit_log WHERE action IN ${RECORD_ACTIONS})`);
   parts.push('(SELECT count(*) FROM sessions)');
   parts.push('(SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL)');
   const sql = `SELECT ${parts.map((p) => `coalesce(${p}, '')`).join(" || '|' || ")};`;
-  return execFileSync('sqlite3', ['-readonly', path.join(srv.dir, 'rapport.db'), sql], { encoding: 'utf8' });
+  const text = await shell.query(sql);
+  assert.ok(text.split('|').length === parts.length && text.includes('.'), `snapshot: ${text.slice(0, 200)}`);
+  return text;
 }
 
 // Builds the request of one cell; may create what it needs first.
@@ -249,6 +285,7 @@ function invisibleTo(caller) {
 
 before(async () => {
   srv = await startServer();
+  shell = new Shell(path.join(srv.dir, 'rapport.db'));
   admin = await loginAdmin(srv.base);
   teamA = await createTeam(admin, uniq('Team A'));
   teamB = await createTeam(admin, uniq('Team B'));
@@ -274,7 +311,10 @@ before(async () => {
   }
 });
 
-after(async () => { await srv?.stop(); });
+after(async () => {
+  shell?.close();
+  await srv?.stop();
+});
 
 test('every route of the server has a row in the matrix, and every row a route', async () => {
   const routes = serverRoutes();
@@ -296,6 +336,19 @@ test('every route of the server has a row in the matrix, and every row a route',
   }
 });
 
+test('the snapshot sees a write, and the leak check looks for ids that exist', async () => {
+  const id = await sharedRecord('accounts', users.far.id);
+  const s0 = await snapshot();
+  const r = await admin.patch(`/accounts/${id}`, { description: 'seen by the snapshot' });
+  assert.equal(r.status, 200);
+  assert.notEqual(await snapshot(), s0, 'a write must change the snapshot');
+  const hidden = invisibleTo('sales');
+  assert.ok(hidden.includes(id), 'a team B record is invisible to sales');
+  const all = await admin.get('/accounts?limit=500');
+  assert.ok(all.text.includes(id), 'and it is in the admin list');
+  assert.ok(!(await clients.sales.get('/accounts?limit=500')).text.includes(id), 'but not in the sales list');
+});
+
 test('every cell of the matrix answers as expected, denials change nothing and reads leak nothing', async () => {
   const failures = [];
   let cells = 0;
@@ -306,7 +359,7 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         const want = expected(row, caller, rel);
         const rq = await cell(row, caller, rel);
         const writes = UNSAFE.has(rq.method);
-        const before0 = writes && want >= 300 ? snapshot() : null;
+        const before0 = writes && want >= 300 ? await snapshot() : null;
         const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root });
         cells++;
         const where = `${caller} ${rel} ${row.method} ${row.route} [${row.variant}]`;
@@ -316,7 +369,7 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         }
         if (before0 !== null) {
           denials++;
-          if (snapshot() !== before0) failures.push(`${where}: refused with ${res.status} but the database changed`);
+          if ((await snapshot()) !== before0) failures.push(`${where}: refused with ${res.status} but the database changed`);
         }
         const rec = res.body && typeof res.body === 'object' ? res.body : null;
         if (res.status < 300 && rec?.id && rec.owner_id && (owners.has(rec.id) || rq.method === 'POST')) {
