@@ -1,7 +1,6 @@
 /* The fuzz targets' shared world and request runner (harness.h). */
 #include "../../src/http/server.c"
 
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <sys/stat.h>
