@@ -7,7 +7,7 @@
 # anything injectable or the server answers any 5xx.
 #
 # Short form (CI): --level 2 --risk 1, boolean/error/union techniques.
-# LONG=1: --level 5 --risk 3 with every technique (time-based included; hours).
+# LONG=1: --level 5 --risk 3 with every technique, time-based included (about 4 min).
 # RAPPORT_BIN picks the binary (default build/rapport).
 set -euo pipefail
 cd "$(dirname "$0")/.."
