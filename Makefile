@@ -29,6 +29,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench
+.PHONY: fuzz fuzz-replay sqlmap
 
 all: $(RAPPORT)
 
@@ -116,6 +117,7 @@ bench-web: $(RAPPORT)
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
+	$(MAKE) fuzz-replay
 	$(MAKE) api-test
 	$(MAKE) e2e
 
@@ -130,6 +132,54 @@ build/bench/ceiling: bench/ceiling.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(WARN) $(PKG_CFLAGS) $(RELEASE_CFLAGS) -pthread -o $@ $< $(PKG_LIBS) -pthread
+
+# ---- fuzzing (tests/fuzz/README.md) ----
+# The targets include src/http/server.c through tests/fuzz/harness.c, so they link
+# every object but that one. `make test` replays the committed corpora with gcc and
+# ASan/UBSan; `make fuzz` runs each target under libFuzzer for FUZZ_SECONDS.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_DEPS := tests/fuzz/harness.c tests/fuzz/harness.h src/http/server.c $(HDRS)
+FUZZ_SAN_OBJS := $(filter-out build/san/http/server.o,$(SAN_OBJS))
+FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/http/server.c,$(SRCS)))
+FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -Itests/fuzz
+
+build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) $(FUZZ_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $< (replay)"
+	@$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/harness.c \
+		tests/fuzz/replay.c $(FUZZ_SAN_OBJS) $(LIBS)
+
+fuzz-replay: $(addprefix build/san/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t"; \
+		./build/san/fuzz/$$t tests/fuzz/corpus/$$t; done
+
+.PRECIOUS: build/fuzz/obj/%.o
+build/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(FUZZ_OBJS)
+	@echo "  FUZZ    $<"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/harness.c $(FUZZ_OBJS) $(LIBS)
+
+# SQL injection scan of a live server (scripts/sqlmap.sh); LONG=1 for level 5 risk 3.
+sqlmap: $(RAPPORT)
+	bash scripts/deps.sh --sqlmap
+	RAPPORT_BIN=$(RAPPORT) bash scripts/sqlmap.sh
+
+# One target at a time, one job: the machine is shared. New inputs go to
+# build/fuzz/corpus/<target>; crashes to build/fuzz/crash-<target>-*.
+fuzz:
+	bash scripts/deps.sh --fuzz
+	$(MAKE) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p build/fuzz/corpus/$$t; \
+		./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+			-dict=tests/fuzz/$$t.dict -artifact_prefix=build/fuzz/crash-$$t- \
+			-print_final_stats=1 build/fuzz/corpus/$$t tests/fuzz/corpus/$$t; done
 
 clang-check:
 	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport

@@ -12,6 +12,11 @@ APT_PKGS=(
     curl sqlite3
     chromium fonts-wqy-zenhei
 )
+# Optional tools, installed only for the make targets that use them: sqlmap is large.
+case "${1:-}" in
+    --sqlmap) APT_PKGS+=(sqlmap python3) ;;
+    --fuzz) APT_PKGS+=(libclang-rt-14-dev) ;;
+esac
 
 # The benchmark's load generator and JSON tool, only for `make bench`.
 if [ "${1:-}" = "--bench" ]; then

@@ -1,0 +1,391 @@
+// The authorization matrix (tests/authz/matrix.tsv, docs/security.md section 5) run
+// against a live server: every route × method × variant × role × relation to the
+// record. Checks that
+//   1. every route of the server (the route table in src/api/api.c and every path of
+//      /openapi.json) has a row, and every row a route;
+//   2. every cell answers its expected status;
+//   3. every refused write left the database unchanged (records, versions, owners,
+//      recycle bin, record audit rows, sessions, tokens — read with the sqlite3 shell);
+//   4. no successful read (lists, counts, search, duplicates, history, timeline,
+//      calendar, reports) mentions the id of a record the role may not read.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import {
+  startServer, loginAdmin, login, createUser, createTeam, Client, REPO, ADMIN_PASSWORD, uniq,
+} from './helpers.js';
+
+const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly'];
+const CALLERS = [...ROLES, 'anonymous'];
+const RELS = ['own', 'team', 'other'];
+const PASSWORD = 'matrix-pass-4921';
+const UNSAFE = new Set(['POST', 'PATCH', 'DELETE']);
+const MARK = 'zqxauthz'; // in every record's title, so one search finds them all
+
+// ---- the table ----
+
+function loadMatrix() {
+  const lines = readFileSync(path.join(REPO, 'tests', 'authz', 'matrix.tsv'), 'utf8')
+    .split('\n').filter((l) => l && !l.startsWith('#'));
+  const head = lines.shift().split('\t');
+  assert.deepEqual(head, ['route', 'method', 'variant', ...CALLERS], 'matrix.tsv header');
+  return lines.map((l) => {
+    const f = l.split('\t');
+    assert.equal(f.length, head.length, `matrix.tsv: bad row ${l}`);
+    const row = { route: f[0], method: f[1], variant: f[2], cells: {} };
+    CALLERS.forEach((c, i) => {
+      const v = f[3 + i].split('/').map(Number);
+      assert.ok(v.every((s) => s >= 100 && s < 600) && (v.length === 1 || v.length === 3),
+        `matrix.tsv: bad cell ${f[3 + i]} in ${l}`);
+      row.cells[c] = v;
+    });
+    return row;
+  });
+}
+const MATRIX = loadMatrix();
+const expected = (row, caller, rel) => {
+  const v = row.cells[caller];
+  return v.length === 1 ? v[0] : v[RELS.indexOf(rel)];
+};
+const relational = (row) => CALLERS.some((c) => row.cells[c].length === 3);
+
+// The server's route table, read from its source: {method, pattern}.
+function serverRoutes() {
+  const src = readFileSync(path.join(REPO, 'src', 'api', 'api.c'), 'utf8');
+  const table = src.slice(src.indexOf('api_routes[] = {'));
+  return [...table.matchAll(/\{"([A-Z]+)", "([^"]+)", h_\w+\}/g)].map((m) => ({ method: m[1], pattern: m[2] }));
+}
+const segs = (p) => p.split('/').filter(Boolean);
+function matches(pattern, route) {
+  const a = segs(pattern), b = segs(route);
+  return a.length === b.length && a.every((s, i) => (s === '{res}' ? !b[i].startsWith('{') : s === b[i]));
+}
+
+// ---- the world ----
+
+let srv, admin, teamA, teamB;
+const users = {};     // role -> user record; also mate, far, heir
+const clients = {};   // role -> signed-in Client; anonymous -> Client without a session
+const owners = new Map(); // CRM record id -> {entity, owner}
+let mateClient, farClient;
+
+const NEW = {
+  accounts: () => ({ name: `${MARK} ${uniq('acc')}`, description: `${MARK} account` }),
+  contacts: () => ({ last_name: `${MARK} ${uniq('con')}` }),
+  leads: () => ({ last_name: `${MARK} ${uniq('lead')}`, company: `${MARK} ${uniq('co')}`, status: 'new' }),
+  opportunities: () => ({ name: `${MARK} ${uniq('opp')}`, stage: 'prospecting', amount: '100.00',
+    expected_close_date: '2026-12-01' }),
+  activities: () => ({ type: 'task', subject: `${MARK} ${uniq('act')}`, status: 'planned',
+    priority: 'normal', start_at: '2026-11-02T09:00:00Z', due_at: '2026-11-02T10:00:00Z' }),
+  users: () => ({ username: uniq('u').replace(/-/g, '_'), password: PASSWORD, role: 'sales',
+    team_ids: [teamA.id] }),
+  teams: () => ({ name: uniq('team') }),
+  pipeline_stages: () => ({ key: uniq('st').replace(/-/g, '_'), label: 'Stage', probability: 50,
+    sort_order: 500, outcome: 'open' }),
+};
+const PATCH = {
+  accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
+  opportunities: { description: 'changed' }, activities: { description: 'changed' },
+  users: { display_name: 'changed' }, teams: () => ({ name: uniq('team') }),
+  pipeline_stages: { label: 'changed' },
+};
+
+const passwordOf = (caller) => (caller === 'admin' ? ADMIN_PASSWORD : PASSWORD);
+
+function ownerOf(caller, rel) {
+  if (rel === 'team') return users.mate.id;
+  if (rel === 'other') return users.far.id;
+  return caller === 'anonymous' ? users.mate.id : users[caller].id;
+}
+
+async function make(entity, owner, extra = {}) {
+  const body = { ...NEW[entity](), ...extra };
+  if (owner && !['users', 'teams', 'pipeline_stages'].includes(entity)) body.owner_id = owner;
+  const r = await admin.post(`/${entity}?allow_conflict=true`, body);
+  assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
+  if (body.owner_id) owners.set(r.body.id, { entity, owner: body.owner_id });
+  return r.body.id;
+}
+
+// Shared records for the read-only cells, one set per entity and owner.
+const shared = new Map();
+async function sharedRecord(entity, owner) {
+  const key = `${entity}:${owner}`;
+  if (!shared.has(key)) shared.set(key, await make(entity, owner));
+  return shared.get(key);
+}
+
+// One sqlite3 shell for the whole test (a process per query costs ~0.1 s here): each
+// query is followed by a marker line that ends its output.
+const END = '<<end-of-query>>';
+class Shell {
+  constructor(db) {
+    this.p = spawn('sqlite3', ['-readonly', '-batch', db], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.out = '';
+    this.err = '';
+    this.waiting = [];
+    this.p.stdout.setEncoding('utf8');
+    this.p.stderr.setEncoding('utf8');
+    this.p.stdout.on('data', (d) => { this.out += d; this.drain(); });
+    this.p.stderr.on('data', (d) => { this.err += d; });
+  }
+  drain() {
+    let i;
+    while (this.waiting.length && (i = this.out.indexOf(`${END}\n`)) >= 0) {
+      const text = this.out.slice(0, i);
+      this.out = this.out.slice(i + END.length + 1);
+      this.waiting.shift()(text);
+    }
+  }
+  async query(sql) {
+    const text = await new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.p.stdin.write(`${sql}\nSELECT '${END}';\n`);
+    });
+    assert.equal(this.err, '', `sqlite3: ${this.err}`);
+    return text;
+  }
+  close() { this.p.stdin.end(); }
+}
+let shell;
+
+// A fingerprint of everything a refused request must not change.
+const TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users', 'teams',
+  'pipeline_stages'];
+const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
+async function snapshot() {
+  const parts = TABLES.map((t) => `(SELECT group_concat(id || '.' || version || '.' || coalesce(owner_id, '')` +
+    ` || '.' || coalesce(deleted_at, ''), ',') FROM (SELECT * FROM ${t} ORDER BY seq))`);
+  parts.push(`(SELECT count(*) FROM audit_log WHERE action IN ${RECORD_ACTIONS})`);
+  parts.push('(SELECT count(*) FROM sessions)');
+  parts.push('(SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL)');
+  const sql = `SELECT ${parts.map((p) => `coalesce(${p}, '')`).join(" || '|' || ")};`;
+  const text = await shell.query(sql);
+  assert.ok(text.split('|').length === parts.length && text.includes('.'), `snapshot: ${text.slice(0, 200)}`);
+  return text;
+}
+
+// Builds the request of one cell; may create what it needs first.
+async function cell(row, caller, rel) {
+  const e = segs(row.route)[2];
+  const c = clients[caller];
+  const owner = ownerOf(caller, rel);
+  const crm = e in PATCH && !['users', 'teams', 'pipeline_stages'].includes(e);
+  const id = async () => {
+    if (!crm) return make(e);
+    return UNSAFE.has(row.method) ? make(e, owner) : sharedRecord(e, owner);
+  };
+  const r = e in NEW ? row.route.replace(`/api/v1/${e}`, '/api/v1/{res}') : row.route;
+  const M = `${row.method} ${r} ${row.variant}`;
+  switch (M) {
+    case 'GET /api/v1/{res} -':
+      return { c, method: 'GET', p: `/${e}?limit=500&count=true`, list: true };
+    case 'POST /api/v1/{res} owner=rel':
+      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...NEW[e](), owner_id: owner } };
+    case 'POST /api/v1/{res} -':
+      return { c, method: 'POST', p: `/${e}`, body: NEW[e]() };
+    case 'GET /api/v1/{res}/{id} -':
+    case 'GET /api/v1/{res}/{id}/history -':
+    case 'GET /api/v1/{res}/{id}/timeline -':
+    case 'GET /api/v1/{res}/{id}/stages -':
+    case 'GET /api/v1/{res}/{id}/summary -':
+      return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
+    case 'PATCH /api/v1/{res}/{id} -': {
+      const body = typeof PATCH[e] === 'function' ? PATCH[e]() : PATCH[e];
+      return { c, method: 'PATCH', p: `/${e}/${await id()}`, body };
+    }
+    case 'PATCH /api/v1/{res}/{id} own,owner=rel':
+      return { c, method: 'PATCH', p: `/${e}/${await make(e, ownerOf(caller, 'own'))}`, body: { owner_id: owner } };
+    case 'PATCH /api/v1/{res}/{id} role=admin':
+      return { c, method: 'PATCH', p: `/${e}/${await id()}`, body: { role: 'admin' } };
+    case 'PATCH /api/v1/{res}/{id} team_ids=B':
+      return { c, method: 'PATCH', p: `/${e}/${await id()}`, body: { team_ids: [teamB.id] } };
+    case 'PATCH /api/v1/{res}/{id} active=false':
+      return { c, method: 'PATCH', p: `/${e}/${await id()}`, body: { active: false } };
+    case 'DELETE /api/v1/{res}/{id} -':
+      return { c, method: 'DELETE', p: `/${e}/${await id()}` };
+    case 'POST /api/v1/{res}/{id}/restore deleted': {
+      const rid = await id();
+      const d = await admin.del(`/${e}/${rid}`);
+      assert.equal(d.status, 204, `set-up: delete ${e}: ${d.text}`);
+      return { c, method: 'POST', p: `/${e}/${rid}/restore` };
+    }
+    case 'POST /api/v1/{res}/{id}/merge from=same-owner': {
+      const keep = await id();
+      return { c, method: 'POST', p: `/${e}/${keep}/merge`, body: { from: [await make(e, owner)] } };
+    }
+    case 'GET /api/v1/{res}/duplicates -':
+      return { c, method: 'GET', p: `/${e}/duplicates` };
+    case 'POST /api/v1/{res}/{id}/convert -':
+      return { c, method: 'POST', p: `/leads/${await id()}/convert`, body: {} };
+    case 'POST /api/v1/{res}/retier -':
+      return { c, method: 'POST', p: '/accounts/retier' };
+    case 'POST /api/v1/{res}/{id}/transfer -': {
+      const from = await make('users');
+      await make('accounts', from);
+      return { c, method: 'POST', p: `/users/${from}/transfer`, body: { to_user_id: users.heir.id } };
+    }
+    case 'POST /api/v1/auth/login -': {
+      const fresh = new Client(srv.base);
+      const u = caller === 'anonymous' ? users.sales.username : users[caller].username;
+      return { c: fresh, method: 'POST', p: '/auth/login',
+        body: { username: u, password: caller === 'anonymous' ? 'wrong-password-1' : passwordOf(caller) } };
+    }
+    case 'POST /api/v1/auth/logout -':
+      return { c: caller === 'anonymous' ? c : await login(srv.base, users[caller].username, passwordOf(caller)),
+        method: 'POST', p: '/auth/logout' };
+    case 'GET /api/v1/auth/me -':
+    case 'GET /api/v1/tokens -':
+    case 'GET /api/v1/meta -':
+    case 'GET /api/v1/pipeline -':
+    case 'GET /api/v1/forecast -':
+      return { c, method: 'GET', p: row.route };
+    case 'GET /api/v1/search -':
+      return { c, method: 'GET', p: `/search?q=${MARK}` };
+    case 'GET /api/v1/calendar -':
+      return { c, method: 'GET',
+        p: `/calendar?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z&user_ids=${users.mate.id},${users.far.id}` };
+    case 'PATCH /api/v1/auth/me -':
+      return { c, method: 'PATCH', p: '/auth/me', body: { display_name: 'Changed Name' } };
+    case 'PATCH /api/v1/auth/me role=admin':
+      return { c, method: 'PATCH', p: '/auth/me', body: { role: 'admin' } };
+    case 'PATCH /api/v1/auth/me team_ids=B':
+      return { c, method: 'PATCH', p: '/auth/me', body: { team_ids: [teamB.id] } };
+    case 'POST /api/v1/tokens -':
+      return { c, method: 'POST', p: '/tokens', body: { name: 'matrix' } };
+    case 'DELETE /api/v1/tokens/{id} -': {
+      const maker = rel === 'team' ? mateClient : rel === 'other' || caller === 'anonymous' ? farClient : c;
+      const t = await maker.post('/tokens', { name: 'to revoke' });
+      assert.equal(t.status, 201, `set-up: token: ${t.text}`);
+      return { c, method: 'DELETE', p: `/tokens/${t.body.id}` };
+    }
+    case 'GET / -':
+    case 'GET /healthz -':
+    case 'GET /metrics -':
+      return { c, method: 'GET', p: row.route, root: true };
+    case 'GET /api/v1/openapi.json -':
+      return { c, method: 'GET', p: '/openapi.json' };
+    default:
+      throw new Error(`matrix.tsv row without a request builder: ${M}`);
+  }
+}
+
+// Ids the caller must never see: records whose GET cell says 404 for the caller.
+function invisibleTo(caller) {
+  const out = [];
+  for (const [rid, { entity, owner }] of owners) {
+    const row = MATRIX.find((r) => r.route === `/api/v1/${entity}/{id}` && r.method === 'GET');
+    const rel = owner === users[caller]?.id ? 'own' : owner === users.far.id ? 'other' : 'team';
+    if (caller !== 'anonymous' && expected(row, caller, rel) === 404) out.push(rid);
+  }
+  return out;
+}
+
+before(async () => {
+  srv = await startServer();
+  shell = new Shell(path.join(srv.dir, 'rapport.db'));
+  admin = await loginAdmin(srv.base);
+  teamA = await createTeam(admin, uniq('Team A'));
+  teamB = await createTeam(admin, uniq('Team B'));
+  for (const role of ROLES) {
+    users[role] = role === 'admin' ? (await admin.get('/auth/me')).body.user
+      : await createUser(admin, { username: `m_${role}`, password: PASSWORD, role, team_ids: [teamA.id] });
+  }
+  users.admin.username = 'admin';
+  users.mate = await createUser(admin, { username: 'm_mate', password: PASSWORD, role: 'sales', team_ids: [teamA.id] });
+  users.heir = await createUser(admin, { username: 'm_heir', password: PASSWORD, role: 'sales', team_ids: [teamA.id] });
+  users.far = await createUser(admin, { username: 'm_far', password: PASSWORD, role: 'sales', team_ids: [teamB.id] });
+  clients.admin = admin;
+  for (const role of ROLES.slice(1)) clients[role] = await login(srv.base, users[role].username, PASSWORD);
+  clients.anonymous = new Client(srv.base);
+  mateClient = await login(srv.base, 'm_mate', PASSWORD);
+  farClient = await login(srv.base, 'm_far', PASSWORD);
+  // Foreign records hanging off each role's own account: the timeline, summary and
+  // duplicate views of a visible record must not show them.
+  for (const role of ROLES) {
+    const acc = await sharedRecord('accounts', users[role].id);
+    await make('activities', users.far.id, { related_type: 'accounts', related_id: acc });
+    await make('contacts', users.far.id, { account_id: acc });
+  }
+});
+
+after(async () => {
+  shell?.close();
+  await srv?.stop();
+});
+
+test('every route of the server has a row in the matrix, and every row a route', async () => {
+  const routes = serverRoutes();
+  assert.ok(routes.length > 20, `route table read from api.c (${routes.length} routes)`);
+  for (const rt of routes) {
+    assert.ok(MATRIX.some((row) => row.method === rt.method && matches(rt.pattern, row.route)),
+      `route ${rt.method} ${rt.pattern} has no row in tests/authz/matrix.tsv`);
+  }
+  for (const row of MATRIX) {
+    assert.ok(routes.some((rt) => rt.method === row.method && matches(rt.pattern, row.route)),
+      `matrix row ${row.method} ${row.route} matches no route of the server`);
+  }
+  const doc = (await admin.get('/openapi.json')).body;
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    for (const m of Object.keys(ops).filter((k) => ['get', 'post', 'patch', 'delete', 'put'].includes(k))) {
+      assert.ok(MATRIX.some((row) => row.route === p && row.method === m.toUpperCase()),
+        `OpenAPI operation ${m.toUpperCase()} ${p} has no row in tests/authz/matrix.tsv`);
+    }
+  }
+});
+
+test('the snapshot sees a write, and the leak check looks for ids that exist', async () => {
+  const id = await sharedRecord('accounts', users.far.id);
+  const s0 = await snapshot();
+  const r = await admin.patch(`/accounts/${id}`, { description: 'seen by the snapshot' });
+  assert.equal(r.status, 200);
+  assert.notEqual(await snapshot(), s0, 'a write must change the snapshot');
+  const hidden = invisibleTo('sales');
+  assert.ok(hidden.includes(id), 'a team B record is invisible to sales');
+  const all = await admin.get('/accounts?limit=500');
+  assert.ok(all.text.includes(id), 'and it is in the admin list');
+  assert.ok(!(await clients.sales.get('/accounts?limit=500')).text.includes(id), 'but not in the sales list');
+});
+
+test('every cell of the matrix answers as expected, denials change nothing and reads leak nothing', async () => {
+  const failures = [];
+  let cells = 0;
+  let denials = 0;
+  for (const caller of CALLERS) {
+    for (const row of MATRIX) {
+      for (const rel of relational(row) ? RELS : ['-']) {
+        const want = expected(row, caller, rel);
+        const rq = await cell(row, caller, rel);
+        const writes = UNSAFE.has(rq.method);
+        const before0 = writes && want >= 300 ? await snapshot() : null;
+        const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root });
+        cells++;
+        const where = `${caller} ${rel} ${row.method} ${row.route} [${row.variant}]`;
+        if (res.status !== want) {
+          failures.push(`${where}: expected ${want}, got ${res.status} ${res.text.slice(0, 160)}`);
+          continue;
+        }
+        if (before0 !== null) {
+          denials++;
+          if ((await snapshot()) !== before0) failures.push(`${where}: refused with ${res.status} but the database changed`);
+        }
+        const rec = res.body && typeof res.body === 'object' ? res.body : null;
+        if (res.status < 300 && rec?.id && rec.owner_id && (owners.has(rec.id) || rq.method === 'POST')) {
+          owners.set(rec.id, { entity: segs(row.route)[2], owner: rec.owner_id });
+        }
+        if (res.status === 200 && rq.method === 'GET') {
+          const leaked = invisibleTo(caller).filter((rid) => res.text.includes(rid));
+          if (leaked.length) failures.push(`${where}: answer mentions ${leaked.length} record(s) the caller may not read`);
+          if (rq.list && res.body.total !== res.body.data.length) {
+            failures.push(`${where}: total ${res.body.total} but ${res.body.data.length} visible rows`);
+          }
+        }
+      }
+    }
+  }
+  test.diagnostic?.(`${cells} cells, ${denials} refused writes checked against the database`);
+  console.log(`authz matrix: ${cells} cells, ${denials} refused writes checked against the database`);
+  assert.deepEqual(failures, [], `${failures.length} of ${cells} cells failed:\n${failures.join('\n')}`);
+});
