@@ -5,4 +5,7 @@
 /* rapport demo [--db URL]: fills an empty database with a small, realistic company. */
 int cli_demo(int argc, char **argv);
 
+/* rapport backup FILE [--db URL]: an online, checked copy of the database in FILE. */
+int cli_backup(int argc, char **argv);
+
 #endif

@@ -590,7 +590,7 @@ static void test_unique(void **state)
     assert_int_equal(list_ok(f, &entity_teams, bin, 1).nrows, 1);
     /* Usernames too. */
     fx_user(f, "dup", "sales", NULL, NULL);
-    struct rec_input u[] = {IN_S("username", "dup"), IN_S("password", "12345678"),
+    struct rec_input u[] = {IN_S("username", "dup"), IN_S("password", "a-long-enough-pw"),
                             IN_S("role", "sales")};
     create_fails(f, NULL, &entity_users, u, 3, RP_ECONFLICT);
 }
