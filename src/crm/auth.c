@@ -156,7 +156,9 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
         return RP_EAUTH;
     }
     const char *uname = arena_strndup(ctx->a, username.p, username.len);
-    const char *ukey = arena_printf(ctx->a, "u:%s", uname);
+    /* The throttle is keyed by a hash of the name: a password typed into the name box
+     * must not be stored. */
+    const char *ukey = arena_printf(ctx->a, "u:%s", secret_hash(ctx->a, uname, strlen(uname)));
     const char *akey = arena_printf(ctx->a, "a:%s", addr ? addr : "-");
     int64_t now = text_now_ms();
     /* The user's id, when the name is a user's; an unknown name is not logged (it may be

@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -288,12 +287,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = req;
         size_t head = 0;
         MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &head);
-        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
-        bool early_413 = req->body_too_big && expect && strcasecmp(expect, "100-continue") == 0;
-        if (head <= RP_MAX_HEADER_BYTES && !early_413)
+        if (head <= RP_MAX_HEADER_BYTES && !req->body_too_big)
             return MHD_YES;
-        /* Refuse oversized headers, and an announced oversized body at once so a client
-         * that sent Expect: 100-continue never transmits it. */
+        /* Refuse oversized headers, and an announced oversized body at once, before any
+         * of it is read (a client that sent Expect: 100-continue never transmits it);
+         * libmicrohttpd closes the connection after this answer. */
         req->done = true;
         s->cfg.on_error(req, head > RP_MAX_HEADER_BYTES ? 431 : 413);
         return send_response(req);

@@ -106,7 +106,14 @@ export async function startServer({ env = {}, args = [], dir: reuse = null, keep
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { base, stop, stderr: () => stderr, dir, pid: child.pid };
+  // Crash the server (SIGKILL: no clean shutdown) and wait for it to be gone. The data
+  // directory stays for a restart on the same database.
+  async function kill() {
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+  return { base, stop, kill, stderr: () => stderr, stdout: () => stdout, dir, pid: child.pid };
 }
 
 // Parsed response: {status, headers, text, body (JSON or null), ok}.
