@@ -10,6 +10,7 @@ APT_PKGS=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
     curl sqlite3
+    checksec valgrind
 )
 
 missing=()
