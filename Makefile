@@ -94,6 +94,7 @@ hardening-check: $(RAPPORT)
 # The unit tests and an API smoke run under valgrind, on builds without sanitizers
 # (valgrind and ASan do not mix). Any valgrind error fails the target.
 VG_OBJS := $(patsubst src/%.c,build/vg/%.o,$(SRCS))
+.SECONDARY: $(VG_OBJS)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--track-origins=yes --quiet
 

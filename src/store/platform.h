@@ -1,5 +1,5 @@
-/* Platform tables that are not records: sessions, API tokens, the audit log and login
- * throttling. Portable SQL over the generic statement API of db.h, so every backend
+/* Platform tables that are not records: sessions, API tokens, the audit log, login
+ * throttling, the security log and idempotency keys. Portable SQL over the generic statement API of db.h, so every backend
  * shares it. Strings returned are copied into the caller's arena. */
 #ifndef RP_STORE_PLATFORM_H
 #define RP_STORE_PLATFORM_H

@@ -255,7 +255,7 @@ static void test_bootstrap(void **state)
     assert_int_equal(auth_bootstrap(f->s), RP_OK);
     assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM users", NULL, 0), 1);
     /* An empty one gets an admin with the configured password. */
-    struct efx *g;
+    struct efx *g = NULL;
     assert_int_equal(efx_open(&g), 0);
     setenv("RAPPORT_ADMIN_PASSWORD", "bootstrap-pass", 1);
     assert_int_equal(auth_bootstrap(g->s), RP_OK);
