@@ -113,7 +113,7 @@ build/vg/unit/%: tests/unit/%.c $(VG_OBJS) $(HDRS) $(wildcard tests/unit/*.h)
 test-valgrind: $(addprefix build/vg/unit/,$(UNIT_TESTS)) $(RAPPORT)
 	@set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; $(VALGRIND) ./build/vg/unit/$$t; done
 	cd tests && RAPPORT_BIN=$(CURDIR)/tests/valgrind/rapport-valgrind \
-		RAPPORT_REAL_BIN=$(CURDIR)/$(RAPPORT) VALGRIND="$(VALGRIND)" \
+		RAPPORT_REAL_BIN=$(CURDIR)/$(RAPPORT) VALGRIND="$(VALGRIND)" RAPPORT_TIMEOUT_MS=300000 \
 		node --test valgrind/
 
 test:

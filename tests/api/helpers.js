@@ -22,8 +22,9 @@ export const BIN = process.env.RAPPORT_BIN
 export const ADMIN_PASSWORD = 'admin-pass-123';
 export const API = '/api/v1';
 
-const START_TIMEOUT_MS = 20000;
-const STOP_TIMEOUT_MS = 15000;
+// Generous under valgrind (make test-valgrind sets RAPPORT_TIMEOUT_MS).
+const START_TIMEOUT_MS = Number(process.env.RAPPORT_TIMEOUT_MS || 20000);
+const STOP_TIMEOUT_MS = Number(process.env.RAPPORT_TIMEOUT_MS || 15000);
 
 // Start `rapport serve` on a fresh database and a free port.
 // Returns {base, stop(), stderr(), dir}: base is "http://127.0.0.1:PORT".
