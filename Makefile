@@ -11,7 +11,10 @@ WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wped
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \
 	-Wcast-qual -Wpointer-arith -Wundef -Wimplicit-fallthrough -Werror
 CFLAGS_COMMON := $(WARN) -Isrc $(PKG_CFLAGS) -pthread
-RELEASE_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+RELEASE_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# Hardened release link: position-independent executable, full RELRO (GOT read-only
+# after start-up); scripts/hardening.sh checks the result with checksec.
+RELEASE_LDFLAGS := -pie -Wl,-z,relro,-z,now
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 LIBS := $(PKG_LIBS) -pthread -lm
@@ -30,6 +33,7 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench
 .PHONY: fuzz fuzz-replay sqlmap
+.PHONY: reliability-test hardening-check test-valgrind
 
 all: $(RAPPORT)
 
@@ -57,7 +61,7 @@ $(REL)/gen/webassets.o build/san/gen/webassets.o: build/gen/webassets.c src/http
 
 $(RAPPORT): $(REL_OBJS) $(REL)/main.o $(REL)/gen/webassets.o
 	@echo "  LINK    $@"
-	@$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(RELEASE_CFLAGS) $(RELEASE_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(REL)/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -114,12 +118,49 @@ bench-web: $(RAPPORT)
 	bash scripts/deps.sh --test
 	RAPPORT_BIN=$(CURDIR)/$(RAPPORT) node bench/web-paint.mjs
 
+# Crash safety (SIGKILL cycles; LONG=1 or CYCLES=N for more), concurrency and online
+# backup against the real binary (tests/reliability/).
+reliability-test: build/san/rapport build/rapport
+	cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test --test-concurrency=2 reliability/
+
+# The release binary carries the hardening flags (checksec: full RELRO, canary, NX,
+# PIE, FORTIFY).
+hardening-check: $(RAPPORT)
+	bash scripts/hardening.sh $(RAPPORT)
+
+# The unit tests and an API smoke run under valgrind, on builds without sanitizers
+# (valgrind and ASan do not mix). Any valgrind error fails the target.
+VG_OBJS := $(patsubst src/%.c,build/vg/%.o,$(SRCS))
+.SECONDARY: $(VG_OBJS)
+VALGRIND := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--track-origins=yes --quiet
+
+build/vg/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC vg   $<"
+	@$(CC) $(CFLAGS_COMMON) -O1 -g -c -o $@ $<
+
+build/vg/unit/%: tests/unit/%.c $(VG_OBJS) $(HDRS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  TEST vg $<"
+	@$(CC) $(CFLAGS_COMMON) -O1 -g -Itests/unit -o $@ $< \
+		$(filter-out build/vg/$(shell sed -n 's|^#include "\.\./\.\./src/\(.*\)\.c"|\1|p' $< | head -1).o,$(VG_OBJS)) \
+		$(LIBS) -lcmocka
+
+test-valgrind: $(addprefix build/vg/unit/,$(UNIT_TESTS)) $(RAPPORT)
+	@set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; $(VALGRIND) ./build/vg/unit/$$t; done
+	cd tests && RAPPORT_BIN=$(CURDIR)/tests/valgrind/rapport-valgrind \
+		RAPPORT_REAL_BIN=$(CURDIR)/$(RAPPORT) VALGRIND="$(VALGRIND)" RAPPORT_TIMEOUT_MS=300000 \
+		node --test valgrind/
+
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
 	$(MAKE) fuzz-replay
 	$(MAKE) api-test
 	$(MAKE) e2e
+	$(MAKE) reliability-test
+	$(MAKE) hardening-check
 
 # The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
 # ten times smaller company. See bench/README.md.

@@ -11,6 +11,7 @@ APT_PKGS=(
     libcmocka-dev
     curl sqlite3
     chromium fonts-wqy-zenhei
+    checksec valgrind
 )
 # Optional tools, installed only for the make targets that use them: sqlmap is large.
 case "${1:-}" in

@@ -26,6 +26,7 @@ static void usage(FILE *out)
             "  serve     start the CRM server\n"
             "  demo      load a demo company into a new database (--db like serve)\n"
             "  bench-data  fill a database with benchmark data (see bench/README.md)\n"
+            "  backup    FILE [--db URL]: an online copy of the database, checked\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
             "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
@@ -37,6 +38,8 @@ static void usage(FILE *out)
             "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n"
             "  --web-dir DIR     serve the web UI from DIR (e.g. web/dist) instead of the\n"
             "                    copy built into the binary [RAPPORT_WEB_DIR]\n"
+            "  --session-idle S  seconds of inactivity that end a session (default 1800)\n"
+            "                    [RAPPORT_SESSION_IDLE]\n"
             "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
             "                    duplicate checks (default 86)\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
@@ -69,6 +72,7 @@ static int serve(int argc, char **argv)
     const char *public_url = getenv("RAPPORT_PUBLIC_URL");
     const char *level = getenv("RAPPORT_LOG_LEVEL");
     const char *web_dir = getenv("RAPPORT_WEB_DIR");
+    const char *idle = getenv("RAPPORT_SESSION_IDLE");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -82,6 +86,8 @@ static int serve(int argc, char **argv)
             level = argv[++i];
         } else if (strcmp(argv[i], "--web-dir") == 0 && i + 1 < argc) {
             web_dir = argv[++i];
+        } else if (strcmp(argv[i], "--session-idle") == 0 && i + 1 < argc) {
+            idle = argv[++i];
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);
@@ -128,6 +134,11 @@ static int serve(int argc, char **argv)
         }
         dups_set_country_code(cc);
     }
+    int64_t idle_s;
+    if (idle && (text_parse_i64(rp_str_c(idle), &idle_s) || !auth_set_session_idle(idle_s))) {
+        fprintf(stderr, "rapport serve: --session-idle takes seconds, from 1 to 43200\n");
+        return 2;
+    }
     if (public_url && strncmp(public_url, "https://", 8) != 0 &&
         strncmp(public_url, "http://", 7) != 0) {
         fprintf(stderr, "rapport serve: --public-url must start with http:// or https://\n");
@@ -166,7 +177,8 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
         return 1;
     }
-    struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0};
+    struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0,
+                          public_url};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
                               &app, api_on_error, http_web_assets, http_web_nassets, web_dir};
     unsigned bound;
@@ -208,6 +220,8 @@ int main(int argc, char **argv)
         return cli_demo(argc - 2, argv + 2);
     if (strcmp(argv[1], "bench-data") == 0)
         return cli_bench_data(argc - 2, argv + 2);
+    if (strcmp(argv[1], "backup") == 0)
+        return cli_backup(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;

@@ -11,8 +11,10 @@
 #include "model/meta.h"
 #include "crm/customer.h"
 #include "crm/dups.h"
+#include "crm/idem.h"
 #include "crm/ops.h"
 #include "crm/sales.h"
+#include "crm/secev.h"
 
 #define HISTORY_LIMIT 500
 #define SEARCH_PER_ENTITY 10
@@ -71,6 +73,9 @@ static void fail(struct call *c, enum rp_err err)
         api__send_problem(req, 409, p);
         return;
     }
+    if (err == RP_EFORBIDDEN && ctx->who)
+        secev_log(ctx, NULL, "access_denied", "route", req->route, "denied",
+                  arena_printf(&req->a, "%s %s", req->method, ctx->detail ? ctx->detail : ""));
     unsigned status;
     const char *detail = ctx->detail;
     switch (err) {
@@ -111,6 +116,8 @@ static bool begin(struct call *c, struct http_req *req, bool auth)
     struct store_conn *conn;
     enum rp_err err = store_conn_get(c->app->store, &conn);
     rec_ctx_init(&c->ctx, c->app->store, conn, &req->a, NULL);
+    c->ctx.addr = req->addr;
+    c->ctx.request_id = arena_printf(&req->a, "%llu", (unsigned long long)req->id);
     if (err) {
         fail(c, err);
         return false;
@@ -129,8 +136,16 @@ static bool begin(struct call *c, struct http_req *req, bool auth)
         err = cookie ? auth_session(conn, &req->a, rp_str_c(cookie), &c->who) : RP_EAUTH;
         if (!err && unsafe_method(req->method)) {
             const char *csrf = http_header(req, "X-CSRF-Token");
-            if (!auth_csrf_ok(&c->who, rp_str_c(csrf ? csrf : ""))) {
-                api__problem(req, 403, "missing or wrong X-CSRF-Token header");
+            const char *why = NULL;
+            if (!auth_csrf_ok(&c->who, rp_str_c(csrf ? csrf : "")))
+                why = "missing or wrong X-CSRF-Token header";
+            else if (!auth_origin_ok(http_header(req, "Origin"), http_header(req, "Referer"),
+                                     http_header(req, "Host"), c->app->public_url))
+                why = "the request comes from another site (Origin)";
+            if (why) {
+                c->ctx.who = &c->who;
+                secev_log(&c->ctx, NULL, "csrf_denied", "route", req->route, "denied", why);
+                api__problem(req, 403, why);
                 return false;
             }
         }
@@ -179,6 +194,11 @@ static json_t *body_object(struct call *c)
     if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
         api__problem(req, 415, "send the body as application/json");
+        return NULL;
+    }
+    const char *shape = api__json_shape(req->body);
+    if (shape) {
+        api__problem(req, 400, shape);
         return NULL;
     }
     json_error_t jerr;
@@ -376,6 +396,60 @@ static void no_content(struct http_req *req)
     http_respond(req, 204, NULL, "", 0);
 }
 
+/* ---- idempotency keys ---- */
+
+/* A response header set so far, or NULL. */
+static const char *resp_header(struct http_req *req, const char *name)
+{
+    for (size_t i = 0; i < req->nresp_headers; i++)
+        if (strcmp(req->resp_headers[i][0], name) == 0)
+            return req->resp_headers[i][1];
+    return NULL;
+}
+
+/* With an Idempotency-Key header, opens the keyed write; answers a replay or an error
+ * itself and returns false. Without one, does nothing. */
+static bool idem_open(struct call *c, struct idem *st)
+{
+    struct http_req *req = c->req;
+    st->key = NULL;
+    const char *key = http_header(req, "Idempotency-Key");
+    if (!key)
+        return true;
+    bool replayed;
+    enum rp_err err = idem_begin(&c->ctx, rp_str_c(key), req->method, req->path, req->body, st,
+                                 &replayed);
+    if (err) {
+        fail(c, err);
+        return false;
+    }
+    if (!replayed)
+        return true;
+    const struct store_idem *r = &st->replay;
+    if (r->location)
+        http_add_header(req, "Location", r->location);
+    if (r->etag)
+        http_add_header(req, "ETag", r->etag);
+    http_add_header(req, "Idempotent-Replayed", "true");
+    http_respond(req, (unsigned)r->status, "application/json; charset=utf-8", r->body,
+                 strlen(r->body));
+    return false;
+}
+
+/* Ends a keyed write: stores the answer prepared for it and commits, or rolls back
+ * when err is set. Answers err (or the commit's error) as a problem. */
+static void idem_close(struct call *c, struct idem *st, enum rp_err err)
+{
+    struct http_req *req = c->req;
+    if (st->key)
+        err = idem_end(&c->ctx, st, err, req->status, resp_header(req, "Location"),
+                       resp_header(req, "ETag"), req->resp_body);
+    if (err) {
+        req->nresp_headers = 0;
+        fail(c, err);
+    }
+}
+
 /* ---- records ---- */
 
 static void h_list(struct http_req *req)
@@ -430,11 +504,16 @@ static void h_create(struct http_req *req)
     struct rec_input *in;
     size_t n;
     decode_inputs(&req->a, root, &in, &n);
+    struct idem idem;
+    if (!idem_open(&c, &idem))
+        return;
     struct rec r;
     c.ctx.allow_conflict = query_flag(req, "allow_conflict");
     c.ctx.allow_duplicate = query_flag(req, "allow_duplicate");
     enum rp_err err = rec_create(&c.ctx, e, in, n, &r);
-    reply_record(&c, err, 201, &r);
+    if (!err)
+        send_record(&c, 201, &r);
+    idem_close(&c, &idem, err);
 }
 
 static void h_get(struct http_req *req)
@@ -461,11 +540,16 @@ static void h_update(struct http_req *req)
     struct rec_input *in;
     size_t n;
     decode_inputs(&req->a, root, &in, &n);
+    struct idem idem;
+    if (!idem_open(&c, &idem))
+        return;
     struct rec r;
     c.ctx.allow_conflict = query_flag(req, "allow_conflict");
     c.ctx.allow_duplicate = query_flag(req, "allow_duplicate");
     enum rp_err err = rec_update(&c.ctx, e, req->params[1], in, n, version, &r);
-    reply_record(&c, err, 200, &r);
+    if (!err)
+        send_record(&c, 200, &r);
+    idem_close(&c, &idem, err);
 }
 
 static void h_delete(struct http_req *req)
@@ -610,6 +694,12 @@ static void h_login(struct http_req *req)
     struct call c;
     if (!begin(&c, req, false))
         return;
+    /* Login CSRF: a foreign page must not sign a browser in to an attacker's account. */
+    if (!auth_origin_ok(http_header(req, "Origin"), http_header(req, "Referer"),
+                        http_header(req, "Host"), c.app->public_url)) {
+        api__problem(req, 403, "the request comes from another site (Origin)");
+        return;
+    }
     json_t *root = body_object(&c);
     if (!root)
         return;
@@ -757,6 +847,52 @@ static void h_token_delete(struct http_req *req)
         fail(&c, err);
     else
         no_content(req);
+}
+
+static void h_security_events(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    int64_t limit = 100, before = 0;
+    const char *action = NULL;
+    for (size_t i = 0; i < req->nquery; i++) {
+        const struct http_query_param *q = &req->query[i];
+        if (rp_str_eqc(q->key, "action")) {
+            action = arena_strndup(&req->a, q->value.p, q->value.len);
+        } else if (!(rp_str_eqc(q->key, "limit") && !text_parse_i64(q->value, &limit)) &&
+                   !(rp_str_eqc(q->key, "before") && !text_parse_i64(q->value, &before))) {
+            api__problem(req, 400, "the security log takes limit, before (a number) and action");
+            return;
+        }
+    }
+    struct store_secev *ev;
+    size_t n;
+    enum rp_err err = secev_list(&c.ctx, before, action, limit, &ev, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "seq", json_integer(ev[i].seq));
+        json_object_set_new(o, "at", json_string(ev[i].at));
+        json_object_set_new(o, "actor_id", api__str_or_null(ev[i].actor_id));
+        json_object_set_new(o, "addr", api__str_or_null(ev[i].addr));
+        json_object_set_new(o, "request_id", api__str_or_null(ev[i].request_id));
+        json_object_set_new(o, "action", json_string(ev[i].action));
+        json_object_set_new(o, "object_type", api__str_or_null(ev[i].object_type));
+        json_object_set_new(o, "object_id", api__str_or_null(ev[i].object_id));
+        json_object_set_new(o, "outcome", json_string(ev[i].outcome));
+        json_object_set_new(o, "detail", api__str_or_null(ev[i].detail));
+        json_array_append_new(data, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    json_object_set_new(root, "next_before",
+                        n == (size_t)limit ? json_integer(ev[n - 1].seq) : json_null());
+    api__json(req, 200, root);
 }
 
 /* ---- metadata and operations ---- */
@@ -1191,6 +1327,7 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/tokens", h_token_create},
     {"GET", "/api/v1/tokens", h_token_list},
     {"DELETE", "/api/v1/tokens/{id}", h_token_delete},
+    {"GET", "/api/v1/security-events", h_security_events},
     {"GET", "/api/v1/meta", h_meta},
     {"GET", "/api/v1/openapi.json", h_openapi},
     {"GET", "/api/v1/search", h_search},

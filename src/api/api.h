@@ -12,6 +12,7 @@ struct api_app {
     struct store *store;
     struct http_server *http;  /* for /metrics */
     bool secure_cookies;       /* the public URL is https: cookies get Secure */
+    const char *public_url;    /* NULL, or the origin browsers use (Origin checks) */
 };
 
 /* The route table, for http_start. */
@@ -22,6 +23,10 @@ void api_on_error(struct http_req *req, unsigned status);
 
 /* ---- shared inside api/ ---- */
 
+/* NULL when a request body is within the shape limits (RP_MAX_JSON_DEPTH levels of
+ * nesting, RP_MAX_JSON_ELEMENTS containers and separators), else why not. A pre-scan
+ * before the parser, so an abusive document never allocates a tree. */
+const char *api__json_shape(struct rp_str body);
 /* Sends a JSON document (steals root). */
 void api__json(struct http_req *req, unsigned status, json_t *root);
 /* Sends a problem+json answer. */

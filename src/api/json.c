@@ -65,6 +65,46 @@ void api__problem(struct http_req *req, unsigned status, const char *detail)
     api__send_problem(req, status, api__problem_doc(status, detail));
 }
 
+const char *api__json_shape(struct rp_str body)
+{
+    size_t depth = 0, elements = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < body.len; i++) {
+        char ch = body.p[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+            continue;
+        }
+        switch (ch) {
+        case '"':
+            in_string = true;
+            break;
+        case '[':
+        case '{':
+            if (++depth > RP_MAX_JSON_DEPTH)
+                return "JSON nested deeper than 64 levels";
+            elements++;
+            break;
+        case ']':
+        case '}':
+            if (depth)
+                depth--;
+            break;
+        case ',':
+            elements++;
+            break;
+        default:
+            break;
+        }
+        if (elements > RP_MAX_JSON_ELEMENTS)
+            return "JSON with more than 10000 elements";
+    }
+    return NULL;
+}
+
 void api_on_error(struct http_req *req, unsigned status)
 {
     const char *detail = status == 404   ? "no such resource"

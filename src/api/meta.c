@@ -407,6 +407,8 @@ json_t *api__openapi(void)
                 "Change my display name, e-mail, language or password", "update_me", "200");
     simple_path(paths, "/api/v1/tokens", "get", "My API tokens", "list_tokens", "200");
     simple_path(paths, "/api/v1/tokens", "post", "Create an API token", "create_token", "201");
+    simple_path(paths, "/api/v1/security-events", "get", "The security log (administrators)",
+                "security_events", "200");
     simple_path(paths, "/api/v1/meta", "get", "Entity metadata", "meta", "200");
     simple_path(paths, "/api/v1/search", "get", "Search every entity", "search", "200");
     simple_path(paths, "/api/v1/users/{id}/transfer", "post", "Transfer a user's records",

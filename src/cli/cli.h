@@ -8,5 +8,7 @@ int cli_demo(int argc, char **argv);
 /* rapport bench-data [--db URL] [--accounts N] …: fills a database with a large,
  * deterministic company for the benchmark. */
 int cli_bench_data(int argc, char **argv);
+/* rapport backup FILE [--db URL]: an online, checked copy of the database in FILE. */
+int cli_backup(int argc, char **argv);
 
 #endif

@@ -40,11 +40,30 @@
 #define RP_MAX_SQL (64u * 1024u)
 /* A JSON response body: 500 records of a few KiB each, with headroom. */
 #define RP_MAX_RESPONSE (64u * 1024u * 1024u)
-/* Passwords: argon2id takes any length, but a megabyte password is an attack. */
-#define RP_MIN_PASSWORD 8u
-#define RP_MAX_PASSWORD 256u
-/* Session lifetime: a working day and a half, renewed by use. */
-#define RP_SESSION_TTL_S (36 * 3600)
+/* Passwords, in characters (ASVS L2 2.1.1/2.1.2): 12 at least, and up to 128 so
+ * passphrases fit while a megabyte "password" is refused before argon2id runs. */
+#define RP_MIN_PASSWORD 12u
+#define RP_MAX_PASSWORD 128u
+/* A password in bytes: 128 characters of up to 4 UTF-8 bytes each. */
+#define RP_MAX_PASSWORD_BYTES (4u * RP_MAX_PASSWORD)
+/* Absolute session lifetime (ASVS 3.3.2): a long working day; sign in again after. */
+#define RP_SESSION_TTL_S (12 * 3600)
+/* Default idle timeout of a session (ASVS 3.3.2); --session-idle changes it. */
+#define RP_SESSION_IDLE_S (30 * 60)
+/* Bounds of the configurable idle timeout: 1 second (tests) to the absolute lifetime. */
+#define RP_SESSION_IDLE_MIN_S 1
+/* Idempotency keys: client-chosen, printable ASCII (UUIDs are 36); kept for a day. */
+#define RP_MAX_IDEMPOTENCY_KEY 255u
+#define RP_IDEMPOTENCY_TTL_S (24 * 3600)
+/* JSON request bodies: nesting depth and total values (ASVS 13.1; issue 7 item 7). */
+#define RP_MAX_JSON_DEPTH 64u
+#define RP_MAX_JSON_ELEMENTS 10000u
+/* Connections one client address may hold open: 1,000 idle sockets from one address
+ * must not starve everyone else (slowloris). A browser opens 6, a busy integration a
+ * few dozen; 128 leaves room for both, and for a proxy in front. */
+#define RP_MAX_CONN_PER_IP 128u
+/* Security events per page of GET /security-events. */
+#define RP_MAX_SECURITY_EVENTS_PAGE 500u
 /* Login throttling window and the failures allowed in it per user and per address. */
 #define RP_LOGIN_WINDOW_S (15 * 60)
 #define RP_LOGIN_MAX_FAILS_USER 10

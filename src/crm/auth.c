@@ -1,11 +1,14 @@
 #include "core/common.h"
 
 #include <sodium.h>
+#include <strings.h>
 
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "crm/auth.h"
+#include "crm/password.h"
+#include "crm/secev.h"
 #include "model/entities.h"
 #include "store/platform.h"
 
@@ -16,17 +19,31 @@
  * does not exist, so a failed sign-in takes the same time either way. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
+/* The idle timeout of sessions, in milliseconds (set once at start). */
+static int64_t idle_ms = RP_SESSION_IDLE_S * 1000LL;
+
 enum rp_err auth_init(void)
 {
     if (sodium_init() < 0)
         return RP_EIO;
     unsigned char pw[16];
     randombytes_buf(pw, sizeof(pw));
-    if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof(pw),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return RP_ENOMEM;
-    return RP_OK;
+    return password_hash(dummy_hash, (const char *)pw, sizeof(pw));
+}
+
+bool auth_set_session_idle(int64_t seconds)
+{
+    if (seconds < RP_SESSION_IDLE_MIN_S || seconds > RP_SESSION_TTL_S)
+        return false;
+    idle_ms = seconds * 1000;
+    return true;
+}
+
+/* A session's last use is written at most this often, so reads do not each take the
+ * writer path; the idle timeout is therefore exact to within this interval. */
+static int64_t touch_interval_ms(void)
+{
+    return idle_ms / 4 < 60000 ? idle_ms / 4 : 60000;
 }
 
 static void wipe(void *p)
@@ -49,6 +66,25 @@ static char *new_secret(struct arena *a, const char *prefix)
     return out;
 }
 
+/* The CSRF token of a session: a BLAKE2b hash of a label and the session id. Only the
+ * holder of the id can compute it, and it cannot be derived from the stored hash of
+ * the id (another message of the same secret), so nothing in the database is a token. */
+static char *csrf_of(struct arena *a, const char *session, size_t len)
+{
+    static const char LABEL[] = "rapport csrf v1:";
+    unsigned char h[32];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof(h));
+    crypto_generichash_update(&st, (const unsigned char *)LABEL, sizeof(LABEL) - 1);
+    crypto_generichash_update(&st, (const unsigned char *)session, len);
+    crypto_generichash_final(&st, h, sizeof(h));
+    char *out = arena_alloc(a, text_b64_enclen(sizeof(h)) + 1);
+    text_b64_encode(h, sizeof(h), out);
+    sodium_memzero(h, sizeof(h));
+    arena_on_release(a, wipe, out);
+    return out;
+}
+
 /* Secrets are stored as the hex BLAKE2b hash: a database leak does not leak them. */
 static char *secret_hash(struct arena *a, const char *s, size_t len)
 {
@@ -67,7 +103,6 @@ static enum rp_err to_principal(const struct store_principal *sp, struct princip
     out->display_name = sp->display_name;
     out->locale = sp->locale;
     out->team_ids = sp->team_ids;
-    out->csrf_token = sp->csrf_token;
     if (!acl_role_parse(sp->role, &out->role))
         return RP_EAUTH;
     return RP_OK;
@@ -115,44 +150,59 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
                        const char *addr, struct auth_login_result *out)
 {
     memset(out, 0, sizeof(*out));
-    if (username.len == 0 || username.len > 64 || password.len > RP_MAX_PASSWORD)
+    ctx->addr = addr; /* the security log names the address counted by the throttle */
+    if (username.len == 0 || username.len > 64 || password.len > RP_MAX_PASSWORD_BYTES) {
+        secev_log(ctx, NULL, "login_failed", NULL, NULL, "failure", "malformed credentials");
         return RP_EAUTH;
+    }
     const char *uname = arena_strndup(ctx->a, username.p, username.len);
-    const char *ukey = arena_printf(ctx->a, "u:%s", uname);
+    /* The throttle is keyed by a hash of the name: a password typed into the name box
+     * must not be stored. */
+    const char *ukey = arena_printf(ctx->a, "u:%s", secret_hash(ctx->a, uname, strlen(uname)));
     const char *akey = arena_printf(ctx->a, "a:%s", addr ? addr : "-");
     int64_t now = text_now_ms();
+    /* The user's id, when the name is a user's; an unknown name is not logged (it may be
+     * a password typed into the wrong box). */
+    const char *user_id = NULL, *hash = NULL;
+    bool active = false;
+    enum rp_err uerr = store_user_credentials(ctx->conn, uname, ctx->a, &user_id, &hash, &active);
+    if (uerr && uerr != RP_ENOTFOUND)
+        return uerr;
     enum rp_err err = reserve_attempt(ctx, ukey, akey, now, &out->retry_after);
+    if (err == RP_ELIMIT)
+        secev_log(ctx, user_id, "login_locked", "user", user_id, "denied",
+                  user_id ? "too many failed sign-ins" : "too many failed sign-ins, unknown user");
     if (err)
         return err;
 
-    const char *user_id = NULL, *hash = NULL;
-    bool active = false;
-    err = store_user_credentials(ctx->conn, uname, ctx->a, &user_id, &hash, &active);
-    if (err && err != RP_ENOTFOUND)
-        return err;
     char *pw = arena_strndup(ctx->a, password.p, password.len);
     arena_on_release(ctx->a, wipe, pw);
     bool ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, pw, password.len) == 0;
-    if (!ok || err || !active) {
+    if (!ok || uerr || !active) {
         LOG(LOG_INFO, "sign-in failed");
+        secev_log(ctx, user_id, "login_failed", "user", user_id, "failure",
+                  uerr ? "unknown user" : !ok ? "wrong password" : "user deactivated");
         return RP_EAUTH; /* the failure is already counted */
     }
 
     out->session = new_secret(ctx->a, "");
-    out->csrf_token = new_secret(ctx->a, "");
+    out->csrf_token = csrf_of(ctx->a, out->session, strlen(out->session));
     const char *h = secret_hash(ctx->a, out->session, strlen(out->session));
     err = store_begin(ctx->conn, true);
     if (err)
         return err;
     /* Sign-ins are rare next to reads: a good moment to drop what has expired. */
-    err = store_session_purge(ctx->conn, now, RP_LOGIN_WINDOW_S * 1000LL);
+    err = store_session_purge(ctx->conn, now, now - idle_ms, RP_LOGIN_WINDOW_S * 1000LL,
+                              RP_IDEMPOTENCY_TTL_S * 1000LL);
     if (!err)
         err = store_throttle_clear(ctx->conn, ukey);
     if (!err)
         err = store_throttle_refund(ctx->conn, akey);
     if (!err)
-        err = store_session_create(ctx->conn, h, user_id, out->csrf_token, now,
-                                   now + RP_SESSION_TTL_S * 1000LL, addr);
+        err = store_session_create(ctx->conn, h, user_id, now, now + RP_SESSION_TTL_S * 1000LL,
+                                   addr);
+    if (!err)
+        err = secev_add(ctx, user_id, "login", "user", user_id, "success", NULL);
     if (err) {
         store_rollback(ctx->conn);
         return err;
@@ -168,7 +218,13 @@ enum rp_err auth_logout(struct rec_ctx *ctx)
 {
     if (!ctx->who || !ctx->who->session_hash)
         return RP_OK;
-    return store_session_delete(ctx->conn, ctx->who->session_hash);
+    enum rp_err err = rec_tx_begin(ctx);
+    if (err)
+        return err;
+    err = store_session_delete(ctx->conn, ctx->who->session_hash);
+    if (!err)
+        err = secev_add(ctx, NULL, "logout", "user", ctx->who->user_id, "success", NULL);
+    return rec_tx_end(ctx, err);
 }
 
 enum rp_err auth_session(struct store_conn *c, struct arena *a, struct rp_str cookie,
@@ -178,13 +234,25 @@ enum rp_err auth_session(struct store_conn *c, struct arena *a, struct rp_str co
         return RP_EAUTH;
     const char *h = secret_hash(a, cookie.p, cookie.len);
     struct store_principal sp;
-    enum rp_err err = store_session_lookup(c, h, text_now_ms(), a, &sp);
+    int64_t now = text_now_ms();
+    enum rp_err err = store_session_lookup(c, h, now, now - idle_ms, a, &sp);
     if (err == RP_ENOTFOUND)
         return RP_EAUTH;
     if (err)
         return err;
     err = to_principal(&sp, out);
     out->session_hash = h;
+    out->csrf_token = csrf_of(a, cookie.p, cookie.len);
+    if (!err && now - sp.last_seen_ms >= touch_interval_ms()) {
+        err = store_begin(c, true);
+        if (!err) {
+            err = store_session_touch(c, h, now);
+            if (err)
+                store_rollback(c);
+            else
+                err = store_commit(c);
+        }
+    }
     return err;
 }
 
@@ -247,6 +315,8 @@ enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const cha
     err = store_token_create(ctx->conn, *id, ctx->who->user_id,
                              arena_strndup(ctx->a, name.p, name.len),
                              secret_hash(ctx->a, *secret, strlen(*secret)), now);
+    if (!err)
+        err = secev_add(ctx, NULL, "token_create", "token", *id, "success", NULL);
     if (err) {
         store_rollback(ctx->conn);
         return err;
@@ -268,8 +338,10 @@ enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id)
     enum rp_err err = store_begin(ctx->conn, true);
     if (err)
         return err;
-    err = store_token_revoke(ctx->conn, arena_strndup(ctx->a, id.p, id.len), ctx->who->user_id,
-                             now);
+    const char *tid = arena_strndup(ctx->a, id.p, id.len);
+    err = store_token_revoke(ctx->conn, tid, ctx->who->user_id, now);
+    if (!err)
+        err = secev_add(ctx, NULL, "token_revoke", "token", tid, "success", NULL);
     if (err) {
         store_rollback(ctx->conn);
         return err;
@@ -304,7 +376,7 @@ enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size
         arena_on_release(ctx->a, wipe, pw);
         if (!has_current)
             rec_field_error(ctx, "current_password", "is required to set a new password");
-        else if (!hash || current_password.len > RP_MAX_PASSWORD ||
+        else if (!hash || current_password.len > RP_MAX_PASSWORD_BYTES ||
                  crypto_pwhash_str_verify(hash, pw, current_password.len) != 0)
             rec_field_error(ctx, "current_password", "is wrong");
     }
@@ -356,4 +428,36 @@ enum rp_err auth_bootstrap(struct store *s)
     }
     arena_release(&a);
     return err;
+}
+
+/* The origin ("scheme://host[:port]") a URL starts with. */
+static struct rp_str origin_of(struct rp_str url)
+{
+    const char *sep = url.len > 3 ? memchr(url.p, ':', url.len) : NULL;
+    if (!sep || (size_t)(url.p + url.len - sep) < 3 || sep[1] != '/' || sep[2] != '/')
+        return (struct rp_str){NULL, 0};
+    size_t i = (size_t)(sep - url.p) + 3;
+    while (i < url.len && url.p[i] != '/' && url.p[i] != '?' && url.p[i] != '#')
+        i++;
+    return (struct rp_str){url.p, i};
+}
+
+bool auth_origin_ok(const char *origin, const char *referer, const char *host,
+                    const char *public_url)
+{
+    const char *from = origin ? origin : referer;
+    if (!from)
+        return true; /* not a browser, or one that sends neither: the CSRF token decides */
+    struct rp_str o = origin_of(rp_str_c(from));
+    if (!o.p)
+        return false; /* "null" (sandboxed or file pages) and anything unparsable */
+    if (public_url) {
+        struct rp_str p = origin_of(rp_str_c(public_url));
+        return p.p && o.len == p.len && strncasecmp(o.p, p.p, o.len) == 0;
+    }
+    if (!host)
+        return false;
+    const char *h = (const char *)memchr(o.p, ':', o.len) + 3;
+    size_t hlen = o.len - (size_t)(h - o.p);
+    return hlen == strlen(host) && strncasecmp(h, host, hlen) == 0;
 }

@@ -10,7 +10,7 @@
 
 struct auth_login_result {
     char *session;       /* cookie value: returns owned by the arena; wiped on release */
-    const char *csrf_token;
+    const char *csrf_token; /* derived from the session id; wiped on release */
     struct principal who;
     int64_t retry_after; /* seconds, with RP_ELIMIT */
 };
@@ -29,6 +29,15 @@ enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str toke
                        struct principal *out);
 /* Constant-time comparison of the CSRF header with the session's token. */
 bool auth_csrf_ok(const struct principal *who, struct rp_str header);
+/* The Origin check of a state-changing cookie request (ASVS 4.2.2 / 50.2): the Origin
+ * header, or the Referer when there is none, must name the configured public URL's
+ * origin or, without one, the Host the request was sent to. True when neither header
+ * is present (non-browser clients); false for "null" and foreign origins. */
+bool auth_origin_ok(const char *origin, const char *referer, const char *host,
+                    const char *public_url);
+/* Sets the idle timeout of sessions (RP_SESSION_IDLE_MIN_S to RP_SESSION_TTL_S seconds);
+ * false when out of range. Call once at start. */
+bool auth_set_session_idle(int64_t seconds);
 
 /* Creates an API token for the caller; *secret is shown to the user once. */
 enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const char **id,

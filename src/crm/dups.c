@@ -3,6 +3,7 @@
 #include "core/ids.h"
 #include "crm/dedup.h"
 #include "crm/dups.h"
+#include "crm/secev.h"
 #include "crm/rec_int.h"
 #include "model/entities.h"
 #include "store/platform.h"
@@ -421,5 +422,8 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
     }
     if (!err)
         err = rec_get(ctx, e, survivor, out);
+    if (!err)
+        err = secev_add(ctx, NULL, "bulk_delete", e->name, keep.id, "success",
+                        arena_printf(ctx->a, "merge: %zu records moved to the recycle bin", nfrom));
     return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }

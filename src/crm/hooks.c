@@ -6,6 +6,7 @@
 #include "crm/rec_int.h"
 #include "crm/dups.h"
 #include "crm/sales.h"
+#include "crm/secev.h"
 #include "model/entities.h"
 #include "store/platform.h"
 
@@ -14,6 +15,13 @@ static const struct rec_value *field(const struct rec *r, const char *name)
     int i = meta_field_index(r->ent, rp_str_c(name));
     RP_ASSERT(i >= 0);
     return &r->v[i];
+}
+
+static bool same_text(const struct rec_value *a, const struct rec_value *b)
+{
+    if (a->null || b->null)
+        return a->null == b->null;
+    return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 }
 
 static enum rp_err users_validate(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
@@ -47,19 +55,30 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
                                     const struct rec *old)
 {
     if (!old)
-        return RP_OK;
+        return secev_add(ctx, NULL, "user_create", "user", r->id, "success",
+                         field(r, "role")->s);
     bool deactivated = field(old, "active")->i && !field(r, "active")->i;
     const struct rec_value *pw = field(r, "password");
     bool new_password = !pw->null && pw->s != field(old, "password")->s;
-    if (!deactivated && !new_password)
-        return RP_OK;
+    enum rp_err err = RP_OK;
+    if (!same_text(field(old, "role"), field(r, "role")))
+        err = secev_add(ctx, NULL, "role_change", "user", r->id, "success", field(r, "role")->s);
+    if (!err && !same_text(field(old, "team_ids"), field(r, "team_ids")))
+        err = secev_add(ctx, NULL, "team_change", "user", r->id, "success", NULL);
+    if (!err && new_password)
+        err = secev_add(ctx, NULL, "password_change", "user", r->id, "success", NULL);
+    if (!err && field(old, "active")->i != field(r, "active")->i)
+        err = secev_add(ctx, NULL, deactivated ? "user_deactivate" : "user_activate", "user",
+                        r->id, "success", NULL);
+    if (err || (!deactivated && !new_password))
+        return err;
     /* A deactivated user, or one whose password changed, is signed out everywhere (but
      * in the session that changed their own password); deactivation also revokes their
      * API tokens. Their records stay theirs. */
     const char *keep = !deactivated && ctx->who && strcmp(ctx->who->user_id, r->id) == 0
                            ? ctx->who->session_hash
                            : NULL;
-    enum rp_err err = store_session_delete_user(ctx->conn, r->id, keep);
+    err = store_session_delete_user(ctx->conn, r->id, keep);
     if (!err && deactivated) {
         char now[32];
         text_format_datetime(text_now_ms(), now, sizeof(now));

@@ -474,10 +474,11 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
         struct rp_str k = params[i].key, v = params[i].value;
         if (rp_str_eqc(k, "limit")) {
             int64_t l;
-            if (text_parse_i64(v, &l) || l < 1 || l > RP_MAX_PAGE)
+            /* Above the maximum, the page is clamped to it (next_cursor goes on). */
+            if (text_parse_i64(v, &l) || l < 1)
                 err = rec_bad_request(ctx, "limit must be between 1 and %u", RP_MAX_PAGE);
             else
-                q->limit = (size_t)l;
+                q->limit = l > RP_MAX_PAGE ? RP_MAX_PAGE : (size_t)l;
         } else if (rp_str_eqc(k, "cursor")) {
             cursor = v;
         } else if (rp_str_eqc(k, "sort")) {

@@ -7,7 +7,9 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "crm/password.h"
 #include "crm/rec_int.h"
+#include "crm/secev.h"
 #include "model/entities.h"
 #include "store/platform.h"
 
@@ -359,12 +361,13 @@ static enum rp_err check_ref(struct rec_ctx *ctx, const struct field_def *f, str
 static enum rp_err hash_password(struct rec_ctx *ctx, const struct field_def *f,
                                  const char *pw, size_t len, struct rec_value *out)
 {
-    if (len < RP_MIN_PASSWORD)
-        return rec_field_error(ctx, f->name, "must be at least %u characters", RP_MIN_PASSWORD);
+    const char *weak = password_weakness(pw, len);
+    if (weak)
+        return rec_field_error(ctx, f->name, "%s", weak);
     char *hash = arena_alloc(ctx->a, crypto_pwhash_STRBYTES);
-    if (crypto_pwhash_str(hash, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return RP_ENOMEM;
+    enum rp_err err = password_hash(hash, pw, len);
+    if (err)
+        return err;
     out->null = false;
     out->s = hash;
     out->len = strlen(hash);
@@ -1109,6 +1112,9 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
                                    ctx->who ? ctx->who->user_id : NULL, &n);
         *moved += n;
     }
+    if (!err)
+        err = secev_add(ctx, NULL, "records_transfer", "user", from.id, "success",
+                        arena_printf(ctx->a, "%lld records to user %s", (long long)*moved, to));
     return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }
 

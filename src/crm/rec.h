@@ -100,6 +100,9 @@ struct rec_ctx {
     /* Filled on RP_ECONFLICT by duplicate checks: the look-alike records. */
     struct rec_duplicate *duplicates;
     size_t nduplicates;
+    /* Where the request came from, for the security log (NULL for system work). */
+    const char *addr;
+    const char *request_id;
     /* private: nesting depth of rec_tx_begin */
     int tx_depth;
 };

@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -237,9 +236,10 @@ static void add_security_headers(struct MHD_Response *resp, bool cacheable)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    /* No unsafe-inline or unsafe-eval anywhere: scripts and styles come from files. */
     MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; style-src 'self';"
-                            " frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+                            "default-src 'self'; img-src 'self' data:; object-src 'none';"
+                            " base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
     if (!cacheable)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
@@ -292,12 +292,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = req;
         size_t head = 0;
         MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &head);
-        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
-        bool early_413 = req->body_too_big && expect && strcasecmp(expect, "100-continue") == 0;
-        if (head <= RP_MAX_HEADER_BYTES && !early_413)
+        if (head <= RP_MAX_HEADER_BYTES && !req->body_too_big)
             return MHD_YES;
-        /* Refuse oversized headers, and an announced oversized body at once so a client
-         * that sent Expect: 100-continue never transmits it. */
+        /* Refuse oversized headers, and an announced oversized body at once, before any
+         * of it is read (a client that sent Expect: 100-continue never transmits it);
+         * libmicrohttpd closes the connection after this answer. */
         req->done = true;
         s->cfg.on_error(req, head > RP_MAX_HEADER_BYTES ? 431 : 413);
         return send_response(req);
@@ -383,7 +382,8 @@ enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
         (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 2u,
         MHD_OPTION_CONNECTION_TIMEOUT, RP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-        RP_MAX_CONNECTIONS, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        RP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, RP_MAX_CONN_PER_IP,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)RP_MAX_REQUEST_HEAD, MHD_OPTION_END);
     if (!s->d) {

@@ -65,6 +65,13 @@ void store_close(struct store *s);
 enum rp_err store_conn_get(struct store *s, struct store_conn **out);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
+/* Online backup to the new file dest_path while other connections and processes go on
+ * writing: a consistent copy of one moment, checked (integrity_check) before it is
+ * renamed into place, so dest_path is either a whole, valid database or absent.
+ * RP_ECONFLICT when dest_path exists; RP_EBUSY when the database stayed locked past
+ * the busy timeout; RP_EINVAL when the backend has no such copy (PostgreSQL: use
+ * pg_dump). *bytes is the size of the copy. */
+enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes);
 
 /* ---- transactions ---- */
 

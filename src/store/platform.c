@@ -10,14 +10,13 @@ static const char *dup_col(struct store_stmt *st, int col, struct arena *a)
 }
 
 enum rp_err store_session_create(struct store_conn *c, const char *id_hash, const char *user_id,
-                                 const char *csrf, int64_t now_ms, int64_t expires_ms,
-                                 const char *addr)
+                                 int64_t now_ms, int64_t expires_ms, const char *addr)
 {
-    struct store_val v[] = {store_cstr(id_hash), store_cstr(user_id), store_cstr(csrf),
-                            store_int(now_ms),   store_int(expires_ms), store_cstr(addr)};
+    struct store_val v[] = {store_cstr(id_hash),   store_cstr(user_id), store_int(now_ms),
+                            store_int(expires_ms), store_cstr(addr),    store_int(now_ms)};
     return store_exec(c,
                       "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at,"
-                      " addr) VALUES (?, ?, ?, ?, ?, ?)",
+                      " addr, last_seen_at) VALUES (?, ?, '', ?, ?, ?, ?)",
                       v, RP_NELEM(v));
 }
 
@@ -37,7 +36,7 @@ static void read_principal(struct store_stmt *st, struct arena *a, struct store_
 /* Runs a principal query (PRINCIPAL_COLS then one extra column) and reads its row. */
 static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
                                     const struct store_val *vals, size_t n, struct arena *a,
-                                    struct store_principal *out, const char **extra)
+                                    struct store_principal *out)
 {
     struct store_stmt *st;
     enum rp_err err = store_prepare(c, sql, &st);
@@ -50,23 +49,34 @@ static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
         err = RP_ENOTFOUND;
     if (!err) {
         read_principal(st, a, out);
-        *extra = dup_col(st, 6, a);
+        out->last_used_at = dup_col(st, 6, a);
+        out->last_seen_ms = store_col_int(st, 6);
     }
     store_done(st);
     return err;
 }
 
 enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
-                                 struct arena *a, struct store_principal *out)
+                                 int64_t idle_since_ms, struct arena *a,
+                                 struct store_principal *out)
 {
-    struct store_val v[] = {store_cstr(id_hash), store_int(now_ms)};
+    struct store_val v[] = {store_cstr(id_hash), store_int(now_ms), store_int(idle_since_ms)};
+    enum rp_err err = lookup_principal(c,
+                                       "SELECT " PRINCIPAL_COLS ", s.last_seen_at FROM sessions s"
+                                       " JOIN users u ON u.id = s.user_id"
+                                       " WHERE s.id_hash = ? AND s.expires_at > ?"
+                                       " AND s.last_seen_at > ?"
+                                       " AND u.active = 1 AND u.deleted_at IS NULL",
+                                       v, RP_NELEM(v), a, out);
     out->last_used_at = NULL;
-    return lookup_principal(c,
-                            "SELECT " PRINCIPAL_COLS ", s.csrf_token FROM sessions s"
-                            " JOIN users u ON u.id = s.user_id"
-                            " WHERE s.id_hash = ? AND s.expires_at > ?"
-                            " AND u.active = 1 AND u.deleted_at IS NULL",
-                            v, RP_NELEM(v), a, out, &out->csrf_token);
+    return err;
+}
+
+enum rp_err store_session_touch(struct store_conn *c, const char *id_hash, int64_t now_ms)
+{
+    struct store_val v[] = {store_int(now_ms), store_cstr(id_hash)};
+    return store_exec(c, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", v,
+                      RP_NELEM(v));
 }
 
 enum rp_err store_session_delete(struct store_conn *c, const char *id_hash)
@@ -82,13 +92,18 @@ enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
     return store_exec(c, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", v, 2);
 }
 
-enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t window_ms)
+enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t idle_since_ms,
+                                int64_t window_ms, int64_t idem_ms)
 {
-    struct store_val v = store_int(now_ms);
-    enum rp_err err = store_exec(c, "DELETE FROM sessions WHERE expires_at <= ?", &v, 1);
+    struct store_val v[] = {store_int(now_ms), store_int(idle_since_ms)};
+    enum rp_err err = store_exec(
+        c, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?", v, RP_NELEM(v));
     struct store_val w = store_int(now_ms - window_ms);
     if (!err)
         err = store_exec(c, "DELETE FROM login_throttle WHERE window_start <= ?", &w, 1);
+    struct store_val k = store_int(now_ms - idem_ms);
+    if (!err)
+        err = store_exec(c, "DELETE FROM idempotency_keys WHERE created_at <= ?", &k, 1);
     return err;
 }
 
@@ -113,13 +128,12 @@ enum rp_err store_token_lookup(struct store_conn *c, const char *token_hash, str
                                struct store_principal *out)
 {
     struct store_val v = store_cstr(token_hash);
-    out->csrf_token = NULL;
     return lookup_principal(c,
                             "SELECT " PRINCIPAL_COLS ", t.last_used_at FROM api_tokens t"
                             " JOIN users u ON u.id = t.user_id"
                             " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                             " AND u.active = 1 AND u.deleted_at IS NULL",
-                            &v, 1, a, out, &out->last_used_at);
+                            &v, 1, a, out);
 }
 
 enum rp_err store_token_touch(struct store_conn *c, const char *token_hash, const char *now)
@@ -382,4 +396,88 @@ enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t 
     *rows = out;
     *n = count;
     return err;
+}
+
+enum rp_err store_secev_add(struct store_conn *c, const struct store_secev *r)
+{
+    struct store_val v[] = {store_cstr(r->at),          store_cstr(r->actor_id),
+                            store_cstr(r->addr),        store_cstr(r->request_id),
+                            store_cstr(r->action),      store_cstr(r->object_type),
+                            store_cstr(r->object_id),   store_cstr(r->outcome),
+                            store_cstr(r->detail)};
+    return store_exec(c,
+                      "INSERT INTO security_events(at, actor_id, addr, request_id, action,"
+                      " object_type, object_id, outcome, detail)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err store_secev_list(struct store_conn *c, int64_t before_seq, const char *action,
+                             int64_t limit, struct arena *a, struct store_secev **out,
+                             size_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT seq, at, actor_id, addr, request_id, action,"
+                                    " object_type, object_id, outcome, detail"
+                                    " FROM security_events WHERE seq < ?"
+                                    " AND (? IS NULL OR action = ?) ORDER BY seq DESC LIMIT ?",
+                                    &st);
+    if (err)
+        return err;
+    struct store_val v[] = {store_int(before_seq > 0 ? before_seq : INT64_MAX),
+                            store_cstr(action), store_cstr(action), store_int(limit)};
+    size_t cap = 16, count = 0;
+    struct store_secev *rows = arena_alloc(a, cap * sizeof(*rows));
+    bool row = false;
+    err = store_bind_all(st, v, RP_NELEM(v));
+    while (!err && !(err = store_step(st, &row)) && row) {
+        if (count == cap)
+            rows = arena_grow(a, rows, &cap, sizeof(*rows));
+        rows[count++] = (struct store_secev){store_col_int(st, 0), dup_col(st, 1, a),
+                                             dup_col(st, 2, a),    dup_col(st, 3, a),
+                                             dup_col(st, 4, a),    dup_col(st, 5, a),
+                                             dup_col(st, 6, a),    dup_col(st, 7, a),
+                                             dup_col(st, 8, a),    dup_col(st, 9, a)};
+    }
+    store_done(st);
+    *out = rows;
+    *n = count;
+    return err;
+}
+
+enum rp_err store_idem_get(struct store_conn *c, const char *user_id, const char *key,
+                           struct arena *a, struct store_idem *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT fingerprint, status, location, etag, body"
+                                    " FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                                    &st);
+    if (err)
+        return err;
+    struct store_val v[] = {store_cstr(user_id), store_cstr(key)};
+    bool row = false;
+    err = store_bind_all(st, v, RP_NELEM(v));
+    if (!err)
+        err = store_step(st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (!err)
+        *out = (struct store_idem){dup_col(st, 0, a), store_col_int(st, 1), dup_col(st, 2, a),
+                                   dup_col(st, 3, a), dup_col(st, 4, a)};
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_idem_put(struct store_conn *c, const char *user_id, const char *key,
+                           const struct store_idem *r, int64_t now_ms)
+{
+    struct store_val v[] = {store_cstr(user_id),     store_cstr(key),  store_cstr(r->fingerprint),
+                            store_int(r->status),    store_cstr(r->location),
+                            store_cstr(r->etag),     store_cstr(r->body), store_int(now_ms)};
+    return store_exec(c,
+                      "INSERT INTO idempotency_keys(user_id, key, fingerprint, status, location,"
+                      " etag, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      v, RP_NELEM(v));
 }

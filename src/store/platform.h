@@ -1,5 +1,5 @@
-/* Platform tables that are not records: sessions, API tokens, the audit log and login
- * throttling. Portable SQL over the generic statement API of db.h, so every backend
+/* Platform tables that are not records: sessions, API tokens, the audit log, login
+ * throttling, the security log and idempotency keys. Portable SQL over the generic statement API of db.h, so every backend
  * shares it. Strings returned are copied into the caller's arena. */
 #ifndef RP_STORE_PLATFORM_H
 #define RP_STORE_PLATFORM_H
@@ -15,23 +15,30 @@ struct store_principal {
     const char *role;
     const char *team_ids;    /* JSON array text, "[]" when none */
     const char *locale;
-    const char *csrf_token;  /* sessions only */
     const char *last_used_at; /* tokens only; NULL when never used */
+    int64_t last_seen_ms;     /* sessions only: the last use recorded */
 };
 
+/* Stores a session by the hash of its id; the CSRF token is derived from the id by
+ * crm/auth.c, so nothing stored can be replayed as one. */
 enum rp_err store_session_create(struct store_conn *c, const char *id_hash, const char *user_id,
-                                 const char *csrf, int64_t now_ms, int64_t expires_ms,
-                                 const char *addr);
-/* RP_ENOTFOUND when absent, expired, or its user is deactivated or deleted. */
+                                 int64_t now_ms, int64_t expires_ms, const char *addr);
+/* RP_ENOTFOUND when absent, past expires_at (now_ms), idle since before idle_since_ms,
+ * or its user is deactivated or deleted. */
 enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
-                                 struct arena *a, struct store_principal *out);
+                                 int64_t idle_since_ms, struct arena *a,
+                                 struct store_principal *out);
+/* Records a use of the session at now_ms (the idle timeout counts from it). */
+enum rp_err store_session_touch(struct store_conn *c, const char *id_hash, int64_t now_ms);
 enum rp_err store_session_delete(struct store_conn *c, const char *id_hash);
 /* Revokes every session of a user (logout everywhere, deactivation) but `keep_hash`
  * (may be NULL): the session that made the change stays signed in. */
 enum rp_err store_session_delete_user(struct store_conn *c, const char *user_id,
                                       const char *keep_hash);
-/* Deletes expired sessions and login-throttle windows older than window_ms. */
-enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t window_ms);
+/* Deletes expired sessions, sessions idle since before idle_since_ms, login-throttle
+ * windows older than window_ms and idempotency keys older than idem_ms. */
+enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t idle_since_ms,
+                                int64_t window_ms, int64_t idem_ms);
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out);
 
 enum rp_err store_token_create(struct store_conn *c, const char *id, const char *user_id,
@@ -122,4 +129,42 @@ enum rp_err store_user_credentials(struct store_conn *c, const char *username, s
                                    const char **user_id, const char **hash, bool *active);
 /* Number of users (live or not): zero means a fresh database. */
 enum rp_err store_user_count(struct store_conn *c, int64_t *n);
+
+/* ---- security events: append-only (the SQLite schema refuses UPDATE and DELETE) ---- */
+
+struct store_secev {
+    int64_t seq;              /* set when read */
+    const char *at;           /* RFC 3339 UTC */
+    const char *actor_id;     /* user id; NULL when unknown (failed sign-in) */
+    const char *addr;         /* client address */
+    const char *request_id;
+    const char *action;       /* login, login_failed, login_locked, logout, … */
+    const char *object_type;  /* user, token, an entity name, a route */
+    const char *object_id;
+    const char *outcome;      /* success, failure, denied */
+    const char *detail;       /* short words, never a secret */
+};
+
+enum rp_err store_secev_add(struct store_conn *c, const struct store_secev *row);
+/* Events newest first with seq < before_seq (0: no bound) and, when action is not
+ * NULL, that action; at most limit, copied into the arena. */
+enum rp_err store_secev_list(struct store_conn *c, int64_t before_seq, const char *action,
+                             int64_t limit, struct arena *a, struct store_secev **out,
+                             size_t *n);
+
+/* ---- idempotency keys: a write's answer, stored in the write's transaction ---- */
+
+struct store_idem {
+    const char *fingerprint;  /* hash of method, path and body of the first request */
+    int64_t status;
+    const char *location;     /* NULL when the answer had none */
+    const char *etag;
+    const char *body;
+};
+
+/* The stored answer for (user_id, key); RP_ENOTFOUND when there is none. */
+enum rp_err store_idem_get(struct store_conn *c, const char *user_id, const char *key,
+                           struct arena *a, struct store_idem *out);
+enum rp_err store_idem_put(struct store_conn *c, const char *user_id, const char *key,
+                           const struct store_idem *row, int64_t now_ms);
 #endif

@@ -15,9 +15,12 @@
  * writer has not answered yet.) */
 #include "core/common.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -311,6 +314,96 @@ enum rp_err store_size(struct store_conn *c, int64_t *bytes)
     return store_query_int(
         c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", NULL, 0,
         bytes);
+}
+
+/* Flushes a file or directory to disk. */
+static bool sync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = fsync(fd) == 0;
+    close(fd);
+    return ok;
+}
+
+/* integrity_check of an open database: RP_OK when it answers exactly "ok". */
+static enum rp_err integrity(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(db, rc, "integrity_check");
+    rc = sqlite3_step(st);
+    bool ok = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0 &&
+              sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok)
+        LOG(LOG_ERROR, "the backup copy failed its integrity check");
+    return ok ? RP_OK : RP_EDB;
+}
+
+enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
+{
+    struct stat sb;
+    if (stat(dest_path, &sb) == 0)
+        return RP_ECONFLICT;
+    struct store_conn *c;
+    enum rp_err err = store_conn_get(s, &c);
+    if (err)
+        return err;
+    char part[4096];
+    if ((size_t)snprintf(part, sizeof(part), "%s.partial", dest_path) >= sizeof(part))
+        return RP_EINVAL;
+    unlink(part);
+    sqlite3 *dest = NULL;
+    int rc = sqlite3_open_v2(part, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK)
+        rc = store__sqlite_register_tokenizer(dest) ? SQLITE_ERROR : SQLITE_OK;
+    if (rc != SQLITE_OK) {
+        err = map_rc(dest, rc, "open backup file");
+        goto out;
+    }
+    /* One step over every page: the copy is read in a single read transaction, a
+     * snapshot that writers in WAL mode never block nor change. */
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", c->db, "main");
+    if (!b) {
+        err = map_rc(dest, sqlite3_errcode(dest), "backup");
+        goto out;
+    }
+    for (int waited = 0;;) {
+        rc = sqlite3_backup_step(b, -1);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= 10000)
+            break;
+        sqlite3_sleep(50);
+        waited += 50;
+    }
+    int frc = sqlite3_backup_finish(b);
+    err = map_rc(dest, rc == SQLITE_DONE ? frc : rc, "backup");
+    /* The copy is a standalone file: no WAL beside it. */
+    if (!err)
+        err = map_rc(dest, sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL),
+                     "backup journal mode");
+    if (!err)
+        err = integrity(dest);
+out:
+    sqlite3_close(dest);
+    if (!err && !sync_path(part))
+        err = RP_EIO;
+    if (!err && rename(part, dest_path) != 0)
+        err = RP_EIO;
+    if (err) {
+        unlink(part);
+        return err;
+    }
+    /* The rename is durable once the directory is flushed. */
+    char dir[4096];
+    const char *slash = strrchr(dest_path, '/');
+    size_t dlen = slash ? (size_t)(slash - dest_path) : 0;
+    snprintf(dir, sizeof(dir), "%.*s", (int)(dlen ? dlen : 1), dlen ? dest_path : ".");
+    sync_path(dir);
+    *bytes = stat(dest_path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+    return RP_OK;
 }
 
 enum rp_err store_begin(struct store_conn *c, bool write)

@@ -68,6 +68,42 @@ static const struct migration {
      " record_id TEXT NOT NULL,"
      " PRIMARY KEY (workspace_id, entity, kind, key, record_id)) WITHOUT ROWID;"
      "CREATE INDEX dedup_keys_record ON dedup_keys(entity, record_id);"},
+    {3, "session timeouts, security events, idempotency keys",
+     /* The idle timeout counts from last_seen_at. CSRF tokens are now derived from the
+      * session id, so the stored copies go. */
+     "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE sessions SET last_seen_at = created_at, csrf_token = '';"
+     "CREATE TABLE security_events ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " at TEXT NOT NULL,"
+     " actor_id TEXT,"
+     " addr TEXT,"
+     " request_id TEXT,"
+     " action TEXT NOT NULL,"
+     " object_type TEXT,"
+     " object_id TEXT,"
+     " outcome TEXT NOT NULL,"
+     " detail TEXT);"
+     "CREATE INDEX security_events_action ON security_events(action, seq);"
+     /* Append-only: no code path updates or deletes, and the database refuses to. */
+     "CREATE TRIGGER security_events_no_update BEFORE UPDATE ON security_events"
+     " BEGIN SELECT RAISE(ABORT, 'security_events is append-only'); END;"
+     "CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events"
+     " BEGIN SELECT RAISE(ABORT, 'security_events is append-only'); END;"
+     "CREATE TABLE idempotency_keys ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " user_id TEXT NOT NULL,"
+     " key TEXT NOT NULL,"
+     " fingerprint TEXT NOT NULL,"
+     " status INTEGER NOT NULL,"
+     " location TEXT,"
+     " etag TEXT,"
+     " body TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL,"
+     " UNIQUE (user_id, key));"
+     "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);"},
 };
 
 enum rp_err store__migrate(struct store_conn *c)

@@ -21,8 +21,8 @@ before(async () => {
   const team2 = await createTeam(admin, 'Calendar Team Two');
   const defs = { rep1: [team1.id], rep1b: [team1.id], rep2: [team2.id] };
   for (const [name, teams] of Object.entries(defs)) {
-    u[name] = await createUser(admin, { username: name, password: `pw-${name}-123`, role: 'sales', team_ids: teams });
-    c[name] = await login(srv.base, name, `pw-${name}-123`);
+    u[name] = await createUser(admin, { username: name, password: `pw-${name}-12345678`, role: 'sales', team_ids: teams });
+    c[name] = await login(srv.base, name, `pw-${name}-12345678`);
   }
 });
 after(async () => { await srv?.stop(); });

@@ -22,8 +22,9 @@ export const BIN = process.env.RAPPORT_BIN
 export const ADMIN_PASSWORD = 'admin-pass-123';
 export const API = '/api/v1';
 
-const START_TIMEOUT_MS = 20000;
-const STOP_TIMEOUT_MS = 15000;
+// Generous under valgrind (make test-valgrind sets RAPPORT_TIMEOUT_MS).
+const START_TIMEOUT_MS = Number(process.env.RAPPORT_TIMEOUT_MS || 20000);
+const STOP_TIMEOUT_MS = Number(process.env.RAPPORT_TIMEOUT_MS || 15000);
 
 // Start `rapport serve` on a fresh database and a free port.
 // Returns {base, stop(), stderr(), dir}: base is "http://127.0.0.1:PORT".
@@ -106,7 +107,14 @@ export async function startServer({ env = {}, args = [], dir: reuse = null, keep
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { base, stop, stderr: () => stderr, dir, pid: child.pid };
+  // Crash the server (SIGKILL: no clean shutdown) and wait for it to be gone. The data
+  // directory stays for a restart on the same database.
+  async function kill() {
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+  return { base, stop, kill, stderr: () => stderr, stdout: () => stdout, dir, pid: child.pid };
 }
 
 // Parsed response: {status, headers, text, body (JSON or null), ok}.

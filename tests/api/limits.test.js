@@ -46,6 +46,11 @@ describe('query limits', () => {
     }
     const r = await admin.get(`/accounts?tax_id=${tag}&sum=annual_revenue`);
     assertProblem(r, 400);
+    // With more than 500 rows, a larger limit is clamped to 500 and paging goes on.
+    const page = await admin.get(`/accounts?tax_id=${tag}&limit=100000`);
+    assert.equal(page.status, 200, page.text);
+    assert.equal(page.body.data.length, 500);
+    assert.equal(typeof page.body.next_cursor, 'string');
   });
 
   test('team scope holds with a large team (one subquery, not one parameter per member)', async () => {

@@ -29,8 +29,8 @@ before(async () => {
     readonly: ['readonly', []],
   };
   for (const [name, [role, teams]] of Object.entries(defs)) {
-    u[name] = await createUser(admin, { username: name.toLowerCase(), password: `pw-${name}-123`, role, team_ids: teams });
-    c[name] = await login(srv.base, name.toLowerCase(), `pw-${name}-123`);
+    u[name] = await createUser(admin, { username: name.toLowerCase(), password: `pw-${name}-12345678`, role, team_ids: teams });
+    c[name] = await login(srv.base, name.toLowerCase(), `pw-${name}-12345678`);
   }
   r.A = await create(c.salesA, 'accounts', { name: `${WORD} Alpha`, billing_city: CITY, annual_revenue: '1.00' });
   r.A2 = await create(c.salesA2, 'accounts', { name: `${WORD} Alpha Two`, billing_city: CITY, annual_revenue: '2.00' });

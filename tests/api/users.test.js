@@ -81,10 +81,20 @@ describe('create users', () => {
     assert.equal(l.body.total, 0, 'nothing created');
   });
 
-  test('exactly 8 characters is enough', async () => {
-    const u = await createUser(admin, { username: 'eight', password: '12345678' });
-    assert.equal(u.username, 'eight');
-    await login(srv.base, 'eight', '12345678');
+  test('password policy: 12 to 128 characters (not bytes), common passwords refused', async () => {
+    const refused = ['eleven-char', 'x'.repeat(129), 'Password1234', 'qwertyuiop123', 'aaaaaaaaaaaaaa',
+      '我的密码是很长的一句'];
+    for (const password of refused) {
+      const p = assertProblem(await admin.post('/users', { username: 'weak', password, role: 'sales' }), 422, password);
+      assert.ok(p.errors.some((e) => e.field === 'password'), JSON.stringify(p.errors));
+    }
+    assert.equal((await admin.get('/users?username=weak&count=true')).body.total, 0);
+    for (const [username, password] of [['twelve', 'amber-violet'], ['long', 'y'.repeat(127) + 'z'],
+      ['zh', '我的密码是很长的一句话啊']]) {
+      const u = await createUser(admin, { username, password });
+      assert.equal(u.username, username);
+      await login(srv.base, username, password);
+    }
   });
 
   test('duplicate username → 409 or 422', async () => {

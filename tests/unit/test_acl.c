@@ -435,7 +435,7 @@ static void test_platform_entities(void **state)
     struct rec out;
     struct rec_input team[] = {IN_S("name", "Sneaky Team")};
     struct rp_str none[1] = {{NULL, 0}};
-    struct rec_input user[] = {IN_S("username", "sneaky"), IN_S("password", "12345678"),
+    struct rec_input user[] = {IN_S("username", "sneaky"), IN_S("password", "a-long-enough-pw"),
                                IN_S("role", "admin"), IN_L("team_ids", none, 0)};
     struct principal *nonadmins[] = {&w->A, &w->M, &w->R, &w->P};
     for (size_t i = 0; i < RP_NELEM(nonadmins); i++) {
@@ -487,7 +487,7 @@ static void test_platform_entities(void **state)
     char missing[RP_ID_LEN + 1];
     assert_int_equal(ids_uuid7(missing), RP_OK);
     struct rp_str bad_team[] = {rp_str_c(missing)};
-    struct rec_input u2[] = {IN_S("username", "nobody"), IN_S("password", "12345678"),
+    struct rec_input u2[] = {IN_S("username", "nobody"), IN_S("password", "a-long-enough-pw"),
                              IN_S("role", "sales"), IN_L("team_ids", bad_team, 1)};
     ctx = fx_ctx(f, &w->admin);
     assert_int_equal(rec_create(ctx, &entity_users, u2, 4, &out), RP_EINVAL);

@@ -10,6 +10,9 @@
 
 #include "engine_fixture.h"
 
+#include "core/text.h"
+#include "crm/secev.h"
+
 #define PW "correct horse" /* the password fx_user gives */
 
 struct afx {
@@ -252,7 +255,7 @@ static void test_bootstrap(void **state)
     assert_int_equal(auth_bootstrap(f->s), RP_OK);
     assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM users", NULL, 0), 1);
     /* An empty one gets an admin with the configured password. */
-    struct efx *g;
+    struct efx *g = NULL;
     assert_int_equal(efx_open(&g), 0);
     setenv("RAPPORT_ADMIN_PASSWORD", "bootstrap-pass", 1);
     assert_int_equal(auth_bootstrap(g->s), RP_OK);
@@ -263,6 +266,118 @@ static void test_bootstrap(void **state)
     assert_int_equal(login(g, "admin", "bootstrap-pass", "10.0.0.7", &res), RP_OK);
     assert_int_equal(res.who.role, ROLE_ADMIN);
     assert_int_equal(efx_close(g), 0);
+}
+
+static void test_session_timeouts(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    struct principal p;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.8", &res), RP_OK);
+    assert_int_equal(session(f, res.session, &p), RP_OK);
+    /* Idle: a session last seen 31 minutes ago is over (default 30). */
+    struct store_val v = store_int(text_now_ms() - 31 * 60 * 1000LL);
+    assert_int_equal(store_exec(f->c, "UPDATE sessions SET last_seen_at = ?", &v, 1), RP_OK);
+    assert_int_equal(session(f, res.session, &p), RP_EAUTH);
+    /* A longer idle timeout lets it live again; a use moves last_seen_at forward. */
+    assert_true(auth_set_session_idle(3600));
+    assert_int_equal(session(f, res.session, &p), RP_OK);
+    assert_true(fx_sql_int(f, "SELECT min(last_seen_at) FROM sessions", NULL, 0) >
+                text_now_ms() - 60000);
+    assert_true(auth_set_session_idle(RP_SESSION_IDLE_S));
+    assert_false(auth_set_session_idle(0));
+    assert_false(auth_set_session_idle(RP_SESSION_TTL_S + 1));
+    /* Absolute: 12 hours after sign-in, whatever the use. */
+    assert_int_equal(fx_sql_int(f, "SELECT max(expires_at - created_at) FROM sessions", NULL, 0),
+                     12 * 3600 * 1000LL);
+    v = store_int(text_now_ms() - 1);
+    assert_int_equal(store_exec(f->c, "UPDATE sessions SET expires_at = ?", &v, 1), RP_OK);
+    assert_int_equal(session(f, res.session, &p), RP_EAUTH);
+}
+
+static void test_csrf_derived_not_stored(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    assert_int_equal(login(f, "alice", PW, "10.0.0.9", &res), RP_OK);
+    /* The database holds neither the session id nor the CSRF token. */
+    struct store_val v[] = {store_cstr(res.session), store_cstr(res.csrf_token)};
+    assert_int_equal(fx_sql_int(f,
+                                "SELECT count(*) FROM sessions WHERE id_hash = ?1 OR"
+                                " csrf_token = ?2 OR instr(id_hash, ?1) OR instr(csrf_token, ?2)",
+                                v, 2),
+                     0);
+    /* A session read back derives the same token. */
+    struct principal p;
+    assert_int_equal(session(f, res.session, &p), RP_OK);
+    assert_string_equal(p.csrf_token, res.csrf_token);
+}
+
+static void test_origin(void **state)
+{
+    (void)state;
+    const char *pub = "https://crm.example.com";
+    assert_true(auth_origin_ok(NULL, NULL, "127.0.0.1:8080", NULL));
+    assert_true(auth_origin_ok("http://127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    assert_true(auth_origin_ok(NULL, "http://127.0.0.1:8080/app/x?y", "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("http://evil.example", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("http://127.0.0.1:8081", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("null", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("http://127.0.0.1:8080.evil", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok(NULL, "https://evil.example/127.0.0.1:8080", "127.0.0.1:8080",
+                                NULL));
+    assert_false(auth_origin_ok("http://x", NULL, NULL, NULL));
+    /* With a public URL, only its origin counts (a proxy rewrites Host). */
+    assert_true(auth_origin_ok("https://crm.example.com", NULL, "127.0.0.1:8080", pub));
+    assert_true(auth_origin_ok("https://CRM.example.com", NULL, "127.0.0.1:8080", pub));
+    assert_false(auth_origin_ok("http://crm.example.com", NULL, "crm.example.com", pub));
+    assert_false(auth_origin_ok("https://crm.example.com.evil", NULL, "127.0.0.1", pub));
+}
+
+static void test_security_events(void **state)
+{
+    struct afx *x = *state;
+    struct efx *f = x->f;
+    struct auth_login_result res;
+    assert_int_equal(login(f, "alice", "not the password", "10.1.0.1", &res), RP_EAUTH);
+    assert_int_equal(login(f, "nobody", PW, "10.1.0.1", &res), RP_EAUTH);
+    assert_int_equal(login(f, "alice", PW, "10.1.0.1", &res), RP_OK);
+    struct principal who = res.who;
+    struct rec_ctx *ctx = fx_ctx(f, &who);
+    assert_int_equal(auth_logout(ctx), RP_OK);
+    struct store_val a = store_cstr(x->alice);
+    assert_int_equal(fx_sql_int(f,
+                                "SELECT count(*) FROM security_events WHERE action = 'login_failed'"
+                                " AND actor_id = ? AND detail = 'wrong password'",
+                                &a, 1),
+                     1);
+    /* An unknown name is not written down: it may be a password in the wrong box. */
+    assert_int_equal(fx_sql_int(f,
+                                "SELECT count(*) FROM security_events WHERE action = 'login_failed'"
+                                " AND actor_id IS NULL AND object_id IS NULL",
+                                NULL, 0),
+                     1);
+    assert_int_equal(fx_sql_int(f,
+                                "SELECT count(*) FROM security_events WHERE actor_id = ? AND"
+                                " outcome = 'success' AND action IN ('login', 'logout')",
+                                &a, 1),
+                     2);
+    /* Only administrators read the log. */
+    struct store_secev *ev;
+    size_t n;
+    assert_int_equal(secev_list(fx_ctx(f, &who), 0, NULL, 10, &ev, &n), RP_EFORBIDDEN);
+    assert_int_equal(secev_list(fx_ctx(f, &x->admin), 0, "login", 10, &ev, &n), RP_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ev[0].addr, "10.1.0.1");
+    /* Append-only: the database refuses changes and deletions. */
+    assert_int_not_equal(store_exec(f->c, "UPDATE security_events SET outcome = 'x'", NULL, 0),
+                         RP_OK);
+    assert_int_not_equal(store_exec(f->c, "DELETE FROM security_events", NULL, 0), RP_OK);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM security_events WHERE outcome = 'x'",
+                                NULL, 0),
+                     0);
 }
 
 int main(void)
@@ -279,6 +394,10 @@ int main(void)
         T(test_tokens),
         T(test_deactivation_and_password_change),
         T(test_bootstrap),
+        T(test_session_timeouts),
+        T(test_csrf_derived_not_stored),
+        T(test_origin),
+        T(test_security_events),
     };
 #undef T
     return cmocka_run_group_tests_name("auth", tests, NULL, NULL);

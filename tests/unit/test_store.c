@@ -181,10 +181,45 @@ static void test_open_url_forms(void **state)
     assert_true(bytes > 0);
 }
 
+static void test_backup(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_exec(f->c, "CREATE TABLE t(seq INTEGER PRIMARY KEY, v TEXT)", NULL, 0),
+                     RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES ('一'), ('two')", NULL, 0), RP_OK);
+    char copy[160];
+    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+    int64_t bytes = 0;
+    assert_int_equal(store_backup(f->s, copy, &bytes), RP_OK);
+    assert_true(bytes > 0);
+    /* Never over an existing file. */
+    assert_int_equal(store_backup(f->s, copy, &bytes), RP_ECONFLICT);
+    /* A write after the copy is not in it: the copy is one moment. */
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES ('later')", NULL, 0), RP_OK);
+    struct store *s2;
+    struct store_conn *c2;
+    assert_int_equal(store_open(copy, &s2), RP_OK);
+    assert_int_equal(store_conn_get(s2, &c2), RP_OK);
+    assert_int_equal(count_rows(c2, "t"), 2);
+    assert_int_equal(count_rows(c2, "schema_migrations"), 3);
+    store_close(s2);
+    char other[200];
+    snprintf(other, sizeof(other), "%s.partial", copy);
+    assert_int_not_equal(access(other, F_OK), 0);
+    static const char *const SUFFIXES[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < RP_NELEM(SUFFIXES); i++) {
+        snprintf(other, sizeof(other), "%s%s", copy, SUFFIXES[i]);
+        unlink(other);
+    }
+    /* Into a directory that does not exist: an error, nothing left behind. */
+    snprintf(copy, sizeof(copy), "%s/missing/copy.db", f->dir);
+    assert_int_not_equal(store_backup(f->s, copy, &bytes), RP_OK);
+}
+
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 2);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -195,6 +230,10 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "table", "login_throttle"));
     assert_true(has_object(f->c, "index", "audit_log_record"));
     assert_true(has_object(f->c, "table", "dedup_keys"));
+    assert_true(has_object(f->c, "table", "security_events"));
+    assert_true(has_object(f->c, "trigger", "security_events_no_update"));
+    assert_true(has_object(f->c, "trigger", "security_events_no_delete"));
+    assert_true(has_object(f->c, "table", "idempotency_keys"));
 
     /* The applied time is a well-formed timestamp and survives reopening unchanged. */
     struct store_stmt *st;
@@ -217,7 +256,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 2);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),
@@ -723,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_open_rejects_bad_urls),
         cmocka_unit_test_setup_teardown(test_open_url_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
