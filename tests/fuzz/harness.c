@@ -250,7 +250,7 @@ void fz_init(void)
     copy_file(W.db, W.tmpl);
     open_store();
     W.server.cfg = (struct http_config){"127.0.0.1", 0, 1, api_routes, api_nroutes, &W.app,
-                                        api_on_error};
+                                        api_on_error, NULL, 0, NULL};
     pthread_mutex_init(&W.server.mlock, NULL);
     W.app.http = &W.server;
 }
