@@ -238,6 +238,7 @@ async function cell(row, caller, rel) {
         method: 'POST', p: '/auth/logout' };
     case 'GET /api/v1/auth/me -':
     case 'GET /api/v1/tokens -':
+    case 'GET /api/v1/security-events -':
     case 'GET /api/v1/meta -':
     case 'GET /api/v1/pipeline -':
     case 'GET /api/v1/forecast -':
@@ -261,7 +262,6 @@ async function cell(row, caller, rel) {
       assert.equal(t.status, 201, `set-up: token: ${t.text}`);
       return { c, method: 'DELETE', p: `/tokens/${t.body.id}` };
     }
-    case 'GET / -':
     case 'GET /healthz -':
     case 'GET /metrics -':
       return { c, method: 'GET', p: row.route, root: true };

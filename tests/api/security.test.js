@@ -64,7 +64,7 @@ describe('headers on every response (item 9)', () => {
       [400, raw(srv.base, 'POST', '/api/v1/accounts', { headers: json, body: '{' })],
       [401, raw(srv.base, 'GET', '/api/v1/accounts')],
       [403, raw(srv.base, 'POST', '/api/v1/accounts', { headers: { cookie: admin.cookie, 'content-type': 'application/json' }, body: '{}' })],
-      [404, raw(srv.base, 'GET', '/no/such/thing')],
+      [404, raw(srv.base, 'GET', '/api/v1/no/such/thing')],
       [405, raw(srv.base, 'PUT', '/api/v1/accounts', { headers: json, body: '{}' })],
       [412, raw(srv.base, 'PATCH', `/api/v1/users/${admin.user.id}`, { headers: { ...json, 'if-match': '"999"' }, body: '{}' })],
       [413, raw(srv.base, 'POST', '/api/v1/accounts', { headers: { ...json, 'content-length': '1073741824' } })],
