@@ -10,8 +10,6 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "crm/auth.h"
-#include "crm/ops.h"
 #include "crm/rec.h"
 #include "crm/sales.h"
 #include "model/entities.h"
@@ -347,18 +345,11 @@ int cli_bench_data(int argc, char **argv)
             return usage();
     }
 
-    struct store *s = NULL;
-    struct store_conn *c = NULL;
-    enum rp_err err = auth_init();
-    if (!err)
-        err = ops_open(db, &s);
-    if (!err)
-        err = store_conn_get(s, &c);
-    if (err) {
-        fprintf(stderr, "rapport bench-data: cannot open the database: %s\n", rp_err_name(err));
-        store_close(s);
+    struct store *s;
+    struct store_conn *c;
+    if (cli_open("bench-data", db, &s, &c))
         return 1;
-    }
+    enum rp_err err;
     struct gen *g = calloc(1, sizeof(*g));
     RP_ASSERT(g);
     g->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)seed * 0xBF58476D1CE4E5B9ull);

@@ -7,9 +7,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "crm/auth.h"
 #include "crm/rec.h"
-#include "crm/ops.h"
 #include "model/entities.h"
 
 #define DEMO_ACCOUNTS 200
@@ -205,18 +203,11 @@ int cli_demo(int argc, char **argv)
             return 2;
         }
     }
-    struct store *s = NULL;
-    struct store_conn *c = NULL;
-    enum rp_err err = auth_init();
-    if (!err)
-        err = ops_open(db, &s);
-    if (!err)
-        err = store_conn_get(s, &c);
-    if (err) {
-        fprintf(stderr, "rapport demo: cannot open the database: %s\n", rp_err_name(err));
-        store_close(s);
+    struct store *s;
+    struct store_conn *c;
+    if (cli_open("demo", db, &s, &c))
         return 1;
-    }
+    enum rp_err err;
     struct demo d = {0};
     arena_init(&d.a);
     rec_ctx_init(&d.ctx, s, c, &d.a, NULL);

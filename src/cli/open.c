@@ -1,0 +1,22 @@
+#include "core/common.h"
+
+#include "cli/cli.h"
+#include "crm/auth.h"
+#include "crm/ops.h"
+
+int cli_open(const char *cmd, const char *db, struct store **s, struct store_conn **c)
+{
+    *s = NULL;
+    enum rp_err err = auth_init();
+    if (!err)
+        err = ops_open(db, s);
+    if (!err)
+        err = store_conn_get(*s, c);
+    if (err) {
+        fprintf(stderr, "rapport %s: cannot open the database: %s\n", cmd, rp_err_name(err));
+        store_close(*s);
+        *s = NULL;
+        return 1;
+    }
+    return 0;
+}
