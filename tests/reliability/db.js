@@ -4,6 +4,6 @@
 import { execFileSync } from 'node:child_process';
 
 export function sql(db, query) {
-  const out = execFileSync('sqlite3', ['-bail', '-json', db, query], { encoding: 'utf8' });
+  const out = execFileSync('sqlite3', ['-bail', '-json', db, query], { encoding: 'utf8', maxBuffer: 1 << 30 });
   return out.trim() ? JSON.parse(out) : [];
 }
