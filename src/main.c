@@ -14,6 +14,7 @@
 #include "crm/dups.h"
 #include "crm/ops.h"
 #include "http/http.h"
+#include "store/db.h"
 
 #define DEFAULT_DB "sqlite:data/rapport.db"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -44,6 +45,8 @@ static void usage(FILE *out)
 /* Creates the directory of a sqlite:PATH database when it is missing. */
 static void ensure_db_dir(const char *url)
 {
+    if (store_is_postgres_url(url))
+        return;
     const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path)
@@ -166,7 +169,9 @@ static int serve(int argc, char **argv)
     }
     printf("listening on http://%s:%u\n", host, bound);
     fflush(stdout);
-    LOG(LOG_INFO, "serving %s with %lld threads", db, (long long)threads);
+    /* A postgres url may carry a password: name the backend only. */
+    LOG(LOG_INFO, "serving %s with %lld threads", store_is_postgres_url(db) ? "postgres" : db,
+        (long long)threads);
     int sig = 0;
     sigwait(&sigs, &sig);
     LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);

@@ -624,7 +624,7 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
     }
     if (q->nterms) {
         sql(b, "%s", " AND ");
-        reserve(ctx, b, 2);
+        reserve(ctx, b, q->nterms);
         enum rp_err err = store_fts_condition(ctx->store, &b->sql, e->name, "t",
                                               q->terms, q->nterms, ctx->a,
                                               b->params, &b->nparams);
@@ -1077,8 +1077,8 @@ enum rp_err rec__tier_changes(struct rec_ctx *ctx, const char *since, const char
         "   JOIN pipeline_stages s ON s.key = o.stage AND s.outcome = 'won'"
         "   AND s.workspace_id = o.workspace_id AND s.deleted_at IS NULL"
         "   WHERE o.workspace_id = 1 AND o.deleted_at IS NULL AND o.account_id IS NOT NULL"
-        "   AND o.amount > 0 AND o.expected_close_date >= ? GROUP BY o.account_id)) k"
-        " ON k.id = a.id WHERE a.workspace_id = 1 AND a.deleted_at IS NULL)"
+        "   AND o.amount > 0 AND o.expected_close_date >= ? GROUP BY o.account_id) w) k"
+        " ON k.id = a.id WHERE a.workspace_id = 1 AND a.deleted_at IS NULL) c"
         " WHERE old IS NULL OR old <> tier";
     struct store_stmt *st;
     enum rp_err err = store_prepare(ctx->conn, SQL_TIERS, &st);
