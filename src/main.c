@@ -26,9 +26,12 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve     start the CRM server\n"
             "  demo      load a demo company into a new database (--db like serve)\n"
+            "  migrate   --from URL --to URL: copy a whole workspace into a new database,\n"
+            "            e.g. from sqlite:data/rapport.db to postgres://..., and verify it\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
-            "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
+            "  --db URL          sqlite:PATH (default %s) or postgres://USER@HOST/DB\n"
+            "                    [RAPPORT_DB]\n"
             "  --listen H:P      address to listen on (default %s; port 0 picks one)"
             " [RAPPORT_LISTEN]\n"
             "  --threads N       worker threads (default: number of CPUs) [RAPPORT_THREADS]\n"
@@ -191,6 +194,8 @@ int main(int argc, char **argv)
         return serve(argc - 2, argv + 2);
     if (strcmp(argv[1], "demo") == 0)
         return cli_demo(argc - 2, argv + 2);
+    if (strcmp(argv[1], "migrate") == 0)
+        return cli_migrate(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;

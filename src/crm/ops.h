@@ -3,6 +3,7 @@
 #define RP_CRM_OPS_H
 
 #include "crm/rec.h"
+#include "store/copy.h"
 
 struct ops_stats {
     int64_t db_bytes;
@@ -13,6 +14,14 @@ struct ops_stats {
  * entity's table, the first admin and the default pipeline stages. auth_init() must
  * have run. Returns owned; store_close it. */
 enum rp_err ops_open(const char *url, struct store **out);
+
+/* Copies the whole workspace of the database at from_url into the one at to_url,
+ * which must be new or empty (its tables are created first), then verifies every
+ * table by reading it back. report(arg, result) is called per table. RP_ECONFLICT:
+ * the destination holds data; RP_EDB with *mismatch: a table did not verify. */
+enum rp_err ops_migrate(const char *from_url, const char *to_url,
+                        void (*report)(void *arg, const struct store_copy_result *r), void *arg,
+                        bool *mismatch);
 
 /* Reads the store's figures; an error means the database is not answering. */
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out);

@@ -628,6 +628,16 @@ static enum rp_err pg_exec_script(struct store_conn *c, const char *sql)
     return simple(CONN(c), sql, "script");
 }
 
+static enum rp_err pg_seq_follow(struct store_conn *c, const char *table)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT setval(pg_get_serial_sequence('%s', 'seq'), coalesce(max(seq), 0) + 1,"
+             " false) FROM %s",
+             table, table);
+    return simple(CONN(c), sql, "seq_follow");
+}
+
 static const struct store_ops OPS = {
     .name = "postgres",
     .close = pg_close,
@@ -647,6 +657,7 @@ static const struct store_ops OPS = {
     .exec_script = pg_exec_script,
     .migrate = store__pg_migrate,
     .sync_table = store__pg_sync_table,
+    .seq_follow = pg_seq_follow,
     .like_ci = "ILIKE",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .team_owner_condition = store__pg_team_owner_condition,

@@ -32,6 +32,9 @@ struct store_ops {
     /* Applies the numbered platform migrations not yet recorded. */
     enum rp_err (*migrate)(struct store_conn *c);
     enum rp_err (*sync_table)(struct store_conn *c, const struct store_table *t);
+    /* After rows were copied in with their seq: new rows continue past them (NULL
+     * when the backend does that by itself). */
+    enum rp_err (*seq_follow)(struct store_conn *c, const char *table);
     const char *like_ci;
     /* Appended to the job-claim subquery: row locks that other claimers skip. */
     const char *skip_locked;
