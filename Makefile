@@ -28,7 +28,7 @@ RAPPORT ?= build/rapport
 REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run demo test unit api-test clang-check clean deps
+.PHONY: all run demo test unit api-test pg-test clang-check clean deps
 
 all: $(RAPPORT)
 
@@ -77,10 +77,19 @@ unit: $(addprefix build/san/unit/,$(UNIT_TESTS))
 api-test: build/san/rapport
 	cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test --test-concurrency=2 api/
 
+# The same API suite on PostgreSQL, plus the scale-out tests (two servers, migrate), on
+# a throwaway cluster that tests/pg/cluster.sh starts and removes.
+pg-test: build/san/rapport
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		bash tests/pg/cluster.sh run sh -c 'cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport \
+			node --test --test-concurrency=2 api/ pg/'; \
+	else echo "pg-test: PostgreSQL is not installed (scripts/deps.sh installs it): skipped"; fi
+
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
 	$(MAKE) api-test
+	$(MAKE) pg-test
 
 clang-check:
 	$(MAKE) CC=clang REL=build/clang RAPPORT=build/clang/rapport build/clang/rapport

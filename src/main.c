@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "crm/dups.h"
+#include "crm/jobs.h"
 #include "crm/ops.h"
 #include "http/http.h"
 #include "store/db.h"
@@ -38,6 +39,8 @@ static void usage(FILE *out)
             "  --public-url URL  the address users reach, e.g. https://crm.example.com;\n"
             "                    https makes session cookies Secure [RAPPORT_PUBLIC_URL]\n"
             "  --log-level L     debug, info, warn or error (default info) [RAPPORT_LOG_LEVEL]\n"
+            "  RAPPORT_JOB_POLL_MS  how often idle servers look for due background jobs\n"
+            "                    (default 1000)\n"
             "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
             "                    duplicate checks (default 86)\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
@@ -170,6 +173,20 @@ static int serve(int argc, char **argv)
         store_close(store);
         return 1;
     }
+    /* Background jobs: every server runs them; each job runs on one server only. */
+    int64_t poll_ms = 1000;
+    const char *poll_s = getenv("RAPPORT_JOB_POLL_MS");
+    if (poll_s && (text_parse_i64(rp_str_c(poll_s), &poll_ms) || poll_ms < 10 ||
+                   poll_ms > 3600000))
+        poll_ms = 1000;
+    struct jobs_runner *runner = NULL;
+    err = jobs_runner_start(store, poll_ms, &runner);
+    if (err) {
+        fprintf(stderr, "rapport: cannot start the job runner\n");
+        http_stop(app.http, 0);
+        store_close(store);
+        return 1;
+    }
     printf("listening on http://%s:%u\n", host, bound);
     fflush(stdout);
     /* A postgres url may carry a password: name the backend only. */
@@ -179,6 +196,7 @@ static int serve(int argc, char **argv)
     sigwait(&sigs, &sig);
     LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);
     http_stop(app.http, 10000);
+    jobs_runner_stop(runner);
     store_close(store);
     LOG(LOG_INFO, "stopped cleanly");
     return 0;

@@ -172,6 +172,13 @@ uint64_t store__hash_sql(const char *s)
     return h;
 }
 
+const char *store__col_dup(struct store_stmt *st, int col, struct arena *a)
+{
+    size_t len;
+    const char *p = store_col_text(st, col, &len);
+    return p ? arena_strndup(a, p, len) : NULL;
+}
+
 enum rp_err store__exec_script(struct store_conn *c, const char *sql)
 {
     return COPS(c)->exec_script(c, sql);

@@ -73,6 +73,9 @@ uint64_t store__hash_sql(const char *s);
 /* The dialect's row-lock clause for claiming jobs ("" when writers are serial). */
 const char *store__skip_locked(const struct store *s);
 
+/* A text column copied into the arena; NULL for NULL. */
+const char *store__col_dup(struct store_stmt *st, int col, struct arena *a);
+
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
 

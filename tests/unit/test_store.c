@@ -158,7 +158,10 @@ static void test_open_rejects_bad_urls(void **state)
     struct store *s = NULL;
     assert_int_equal(store_open("", &s), RP_EINVAL);
     assert_int_equal(store_open("sqlite:", &s), RP_EINVAL);
-    assert_int_equal(store_open("postgres://localhost/rapport", &s), RP_EINVAL);
+    assert_int_equal(store_open("mysql://localhost/rapport", &s), RP_EINVAL);
+    assert_null(s);
+    /* A PostgreSQL server that does not answer: a database error, nothing opened. */
+    assert_int_equal(store_open("postgres://127.0.0.1:1/rapport?connect_timeout=2", &s), RP_EDB);
     assert_null(s);
     /* A directory that does not exist cannot hold the database. */
     assert_int_equal(store_open("sqlite:/nonexistent-rapport-dir/x/y.db", &s), RP_EDB);
@@ -184,7 +187,7 @@ static void test_open_url_forms(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 2);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -195,6 +198,7 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "table", "login_throttle"));
     assert_true(has_object(f->c, "index", "audit_log_record"));
     assert_true(has_object(f->c, "table", "dedup_keys"));
+    assert_true(has_object(f->c, "table", "jobs"));
 
     /* The applied time is a well-formed timestamp and survives reopening unchanged. */
     struct store_stmt *st;
@@ -217,7 +221,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 2);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),
