@@ -44,6 +44,7 @@ struct pg_stmt {
     int row;            /* current row; -1 before the first step */
     bool in_use;
     bool cached;
+    bool prepared; /* known to the server's session */
 };
 
 struct pg_conn {
@@ -250,23 +251,18 @@ static enum rp_err conn_open(struct pg_store *s, struct pg_conn **out)
     return RP_OK;
 }
 
-/* After the server went away (restart, failover): a fresh session, an empty
- * statement cache. Only between transactions. */
+/* After the server went away (restart, failover): a fresh session whose statements
+ * must be prepared again. Only between transactions. */
 static bool conn_recover(struct pg_conn *c)
 {
     if (c->in_tx || PQstatus(c->pg) == CONNECTION_OK)
         return false;
     LOG(LOG_WARN, "postgres connection lost: reconnecting");
-    for (size_t i = 0; i < c->ncache; i++) {
-        if (c->cache[i]->in_use)
-            return false; /* a result is still being read: let the caller fail */
-    }
-    for (size_t i = 0; i < c->ncache; i++)
-        stmt_free(c, c->cache[i], false);
-    c->ncache = 0;
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK)
         return false;
+    for (size_t i = 0; i < c->ncache; i++)
+        c->cache[i]->prepared = false;
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
     return simple(c, SESSION_SQL, "reconnect") == RP_OK;
 }
@@ -332,7 +328,6 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
 {
     struct pg_conn *c = CONN(base);
     RP_ASSERT(!c->in_tx);
-    conn_recover(c);
     char sql[160];
     if (write)
         snprintf(sql, sizeof(sql),
@@ -343,6 +338,15 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
     c->in_tx = true;
     c->tx_failed = false;
     enum rp_err err = simple(c, sql, "begin");
+    if (err && PQstatus(c->pg) != CONNECTION_OK) {
+        /* the server restarted since this connection's last use: nothing was done */
+        c->in_tx = false;
+        if (conn_recover(c)) {
+            c->in_tx = true;
+            c->tx_failed = false;
+            err = simple(c, sql, "begin");
+        }
+    }
     if (err) {
         PQclear(PQexec(c->pg, "ROLLBACK"));
         c->in_tx = false;
@@ -397,40 +401,42 @@ static struct pg_stmt *stmt_new(struct pg_conn *c, const char *sql, uint64_t has
     return st;
 }
 
+/* Prepares the statement on the server (again after a reconnect). */
 static enum rp_err stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
 {
     struct rp_buf text;
     buf_init(&text, RP_MAX_SQL * 2);
-    enum rp_err err = store__pg_number_params(st->sql, &text, &st->nparams);
+    int n;
+    enum rp_err err = store__pg_number_params(st->sql, &text, &n);
     if (err) {
         LOG(LOG_ERROR, "postgres: cannot number the placeholders of: %.200s", st->sql);
         buf_release(&text);
         return RP_EDB;
     }
-    size_t n = st->nparams ? (size_t)st->nparams : 1;
-    st->off = calloc(n, sizeof(*st->off));
-    st->null = calloc(n, sizeof(*st->null));
-    st->vals = calloc(n, sizeof(*st->vals));
-    if (!st->off || !st->null || !st->vals) {
-        buf_release(&text);
-        return RP_ENOMEM;
+    if (!st->off) {
+        st->nparams = n;
+        size_t cap = n ? (size_t)n : 1;
+        st->off = calloc(cap, sizeof(*st->off));
+        st->null = calloc(cap, sizeof(*st->null));
+        st->vals = calloc(cap, sizeof(*st->vals));
+        if (!st->off || !st->null || !st->vals) {
+            buf_release(&text);
+            return RP_ENOMEM;
+        }
     }
-    for (int attempt = 0;; attempt++) {
-        PGresult *res = PQprepare(c->pg, st->name, buf_cstr(&text), 0, NULL);
-        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-            PQclear(res);
-            break;
-        }
-        if (attempt == 0 && conn_recover(c)) {
-            PQclear(res);
-            continue;
-        }
+    PGresult *res = PQprepare(c->pg, st->name, buf_cstr(&text), 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && conn_recover(c)) {
+        PQclear(res);
+        res = PQprepare(c->pg, st->name, buf_cstr(&text), 0, NULL);
+    }
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        st->prepared = true;
+    } else {
         err = map_result(c, res, "prepare");
         if (c->in_tx)
             c->tx_failed = true;
-        PQclear(res);
-        break;
     }
+    PQclear(res);
     buf_release(&text);
     return err;
 }
@@ -531,6 +537,11 @@ static enum rp_err execute(struct pg_stmt *st)
     for (int i = 0; i < st->nparams; i++)
         vals[i] = st->null[i] ? NULL : buf_cstr(&st->data) + st->off[i];
     for (int attempt = 0;; attempt++) {
+        if (!st->prepared) {
+            enum rp_err err = stmt_prepare(c, st);
+            if (err)
+                return err;
+        }
         PGresult *res = PQexecPrepared(c->pg, st->name, st->nparams, vals, NULL, NULL, 0);
         ExecStatusType rs = PQresultStatus(res);
         if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
@@ -542,10 +553,8 @@ static enum rp_err execute(struct pg_stmt *st)
         /* Outside a transaction the statement is the whole unit of work: run it again
          * after a lost deadlock or serialization failure, or on a new connection. */
         bool again = !c->in_tx && attempt < RP_PG_RETRIES && retryable(res);
-        if (!again && attempt == 0 && conn_recover(c)) {
-            PQclear(res);
-            return stmt_prepare(c, st) ? RP_EDB : execute(st);
-        }
+        if (!again && attempt == 0 && conn_recover(c))
+            again = true; /* prepared again at the top of the loop */
         if (!again) {
             enum rp_err err = map_result(c, res, "step");
             if (c->in_tx)
