@@ -3,7 +3,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer build.
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium
+PKGS := libmicrohttpd jansson sqlite3 libsodium libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -33,7 +33,7 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench
 .PHONY: fuzz fuzz-replay sqlmap
-.PHONY: reliability-test hardening-check test-valgrind
+.PHONY: reliability-test hardening-check test-valgrind pg-test
 
 all: $(RAPPORT)
 
@@ -152,6 +152,13 @@ test-valgrind: $(addprefix build/vg/unit/,$(UNIT_TESTS)) $(RAPPORT)
 	cd tests && RAPPORT_BIN=$(CURDIR)/tests/valgrind/rapport-valgrind \
 		RAPPORT_REAL_BIN=$(CURDIR)/$(RAPPORT) VALGRIND="$(VALGRIND)" RAPPORT_TIMEOUT_MS=300000 \
 		node --test valgrind/
+# The same API suite on PostgreSQL, plus the scale-out tests (two servers, migrate), on
+# a throwaway cluster that tests/pg/cluster.sh starts and removes.
+pg-test: build/san/rapport
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		bash tests/pg/cluster.sh run sh -c 'cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport \
+			node --test --test-concurrency=2 api/ pg/'; \
+	else echo "pg-test: PostgreSQL is not installed (scripts/deps.sh installs it): skipped"; fi
 
 test:
 	bash scripts/deps.sh --test
@@ -161,6 +168,7 @@ test:
 	$(MAKE) e2e
 	$(MAKE) reliability-test
 	$(MAKE) hardening-check
+	$(MAKE) pg-test
 
 # The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
 # ten times smaller company. See bench/README.md.

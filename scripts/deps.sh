@@ -9,6 +9,7 @@ APT_PKGS=(
     build-essential clang pkg-config
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
+    libpq-dev postgresql
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind

@@ -12,8 +12,10 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "crm/dups.h"
+#include "crm/jobs.h"
 #include "crm/ops.h"
 #include "http/http.h"
+#include "store/db.h"
 
 #define DEFAULT_DB "sqlite:data/rapport.db"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -27,9 +29,12 @@ static void usage(FILE *out)
             "  demo      load a demo company into a new database (--db like serve)\n"
             "  bench-data  fill a database with benchmark data (see bench/README.md)\n"
             "  backup    FILE [--db URL]: an online copy of the database, checked\n"
+            "  migrate   --from URL --to URL: copy a whole workspace into a new database,\n"
+            "            e.g. from sqlite:data/rapport.db to postgres://..., and verify it\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
-            "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
+            "  --db URL          sqlite:PATH (default %s) or postgres://USER@HOST/DB\n"
+            "                    [RAPPORT_DB]\n"
             "  --listen H:P      address to listen on (default %s; port 0 picks one)"
             " [RAPPORT_LISTEN]\n"
             "  --threads N       worker threads (default: 4 per CPU) [RAPPORT_THREADS]\n"
@@ -40,6 +45,8 @@ static void usage(FILE *out)
             "                    copy built into the binary [RAPPORT_WEB_DIR]\n"
             "  --session-idle S  seconds of inactivity that end a session (default 1800)\n"
             "                    [RAPPORT_SESSION_IDLE]\n"
+            "  RAPPORT_JOB_POLL_MS  how often idle servers look for due background jobs\n"
+            "                    (default 1000)\n"
             "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
             "                    duplicate checks (default 86)\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
@@ -50,6 +57,8 @@ static void usage(FILE *out)
 /* Creates the directory of a sqlite:PATH database when it is missing. */
 static void ensure_db_dir(const char *url)
 {
+    if (store_is_postgres_url(url))
+        return;
     const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path)
@@ -188,9 +197,25 @@ static int serve(int argc, char **argv)
         store_close(store);
         return 1;
     }
+    /* Background jobs: every server runs them; each job runs on one server only. */
+    int64_t poll_ms = 1000;
+    const char *poll_s = getenv("RAPPORT_JOB_POLL_MS");
+    if (poll_s && (text_parse_i64(rp_str_c(poll_s), &poll_ms) || poll_ms < 10 ||
+                   poll_ms > 3600000))
+        poll_ms = 1000;
+    struct jobs_runner *runner = NULL;
+    err = jobs_runner_start(store, poll_ms, &runner);
+    if (err) {
+        fprintf(stderr, "rapport: cannot start the job runner\n");
+        http_stop(app.http, 0);
+        store_close(store);
+        return 1;
+    }
     printf("listening on http://%s:%u\n", host, bound);
     fflush(stdout);
-    LOG(LOG_INFO, "serving %s with %lld threads", db, (long long)threads);
+    /* A postgres url may carry a password: name the backend only. */
+    LOG(LOG_INFO, "serving %s with %lld threads", store_is_postgres_url(db) ? "postgres" : db,
+        (long long)threads);
     /* This thread waits for a signal and does the upkeep between signals. */
     int sig;
     for (;;) {
@@ -203,6 +228,7 @@ static int serve(int argc, char **argv)
     }
     LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);
     http_stop(app.http, 10000);
+    jobs_runner_stop(runner);
     store_close(store);
     LOG(LOG_INFO, "stopped cleanly");
     return 0;
@@ -222,6 +248,8 @@ int main(int argc, char **argv)
         return cli_bench_data(argc - 2, argv + 2);
     if (strcmp(argv[1], "backup") == 0)
         return cli_backup(argc - 2, argv + 2);
+    if (strcmp(argv[1], "migrate") == 0)
+        return cli_migrate(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;

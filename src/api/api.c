@@ -15,6 +15,7 @@
 #include "crm/ops.h"
 #include "crm/sales.h"
 #include "crm/secev.h"
+#include "crm/jobs.h"
 
 #define HISTORY_LIMIT 500
 #define SEARCH_PER_ENTITY 10
@@ -1317,6 +1318,65 @@ static void h_merge(struct http_req *req)
     reply_record(&c, err, 200, &r);
 }
 
+/* ---- background jobs ---- */
+
+static json_t *job_json(const struct store_job *j)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(j->id));
+    json_object_set_new(o, "kind", json_string(j->kind));
+    json_object_set_new(o, "payload", json_string(j->payload));
+    json_object_set_new(o, "state", json_string(j->state));
+    json_object_set_new(o, "attempts", json_integer(j->attempts));
+    json_object_set_new(o, "claimed_by", api__str_or_null(j->claimed_by));
+    json_object_set_new(o, "result", api__str_or_null(j->result));
+    json_object_set_new(o, "created_at", json_string(j->created_at));
+    return o;
+}
+
+static void h_job_create(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    json_t *root = body_object(&c);
+    if (!root)
+        return;
+    arena_on_release(&req->a, decref, root);
+    json_t *kind = json_object_get(root, "kind"), *payload = json_object_get(root, "payload");
+    const char *id = NULL;
+    enum rp_err err;
+    if (!json_is_string(kind))
+        err = rec_field_error(&c.ctx, "kind", "is required");
+    else if (payload && !json_is_string(payload))
+        err = rec_field_error(&c.ctx, "payload", "must be a string");
+    else
+        err = jobs_enqueue(&c.ctx, rp_str_c(json_string_value(kind)),
+                           rp_str_c(payload ? json_string_value(payload) : ""), &id);
+    struct store_job j;
+    if (!err)
+        err = jobs_get(&c.ctx, rp_str_c(id), &j);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    api__json(req, 202, job_json(&j));
+}
+
+static void h_job_get(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct store_job j;
+    enum rp_err err = jobs_get(&c.ctx, req->params[0], &j);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    api__json(req, 200, job_json(&j));
+}
+
 const struct http_route api_routes[] = {
     {"GET", "/healthz", h_health},
     {"GET", "/metrics", h_metrics},
@@ -1339,6 +1399,8 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/opportunities/{id}/stages", h_stages},
     {"GET", "/api/v1/accounts/{id}/summary", h_summary},
     {"POST", "/api/v1/accounts/retier", h_retier},
+    {"POST", "/api/v1/jobs", h_job_create},
+    {"GET", "/api/v1/jobs/{id}", h_job_get},
     {"GET", "/api/v1/{res}", h_list},
     {"POST", "/api/v1/{res}", h_create},
     {"GET", "/api/v1/{res}/duplicates", h_duplicates},

@@ -31,6 +31,12 @@ int cli_backup(int argc, char **argv)
         fprintf(stderr, "rapport backup: cannot open the database: %s\n", rp_err_name(err));
         return 1;
     }
+    if (strcmp(store_backend(s), "sqlite") != 0) {
+        fprintf(stderr, "rapport backup: a %s database is backed up with its own tools"
+                        " (pg_dump; see docs/scaling.md)\n", store_backend(s));
+        store_close(s);
+        return 1;
+    }
     int64_t bytes = 0;
     err = store_backup(s, file, &bytes);
     store_close(s);

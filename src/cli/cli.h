@@ -17,5 +17,8 @@ int cli_demo(int argc, char **argv);
 int cli_bench_data(int argc, char **argv);
 /* rapport backup FILE [--db URL]: an online, checked copy of the database in FILE. */
 int cli_backup(int argc, char **argv);
+/* rapport migrate --from URL --to URL: copies a whole workspace into a new database
+ * (SQLite to PostgreSQL, or back) and verifies row counts and checksums. */
+int cli_migrate(int argc, char **argv);
 
 #endif

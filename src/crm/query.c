@@ -625,7 +625,7 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
     }
     if (q->nterms) {
         sql(b, "%s", " AND ");
-        reserve(ctx, b, 2);
+        reserve(ctx, b, q->nterms);
         enum rp_err err = store_fts_condition(ctx->store, &b->sql, e->name, "t",
                                               q->terms, q->nterms, ctx->a,
                                               b->params, &b->nparams);
@@ -1033,10 +1033,11 @@ enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
     }
     /* Timed activities overlapping [from, to), and tasks due in it. */
     /* An activity ending exactly at `from` belongs to the range before; one without
-     * length counts where it starts. */
+     * length counts where it starts. `(start_at || '')` keeps the planner off the
+     * start_at index for the tasks' branch (it would scan every untimed row). */
     sql(&b, "%s", " AND ((t.start_at >= ? AND t.start_at < ? AND (t.end_at > ? OR"
                   " ((t.end_at IS NULL OR t.end_at = t.start_at) AND t.start_at >= ?)))"
-                  " OR (+t.start_at IS NULL AND t.due_at >= ? AND t.due_at < ?))");
+                  " OR ((t.start_at || '') IS NULL AND t.due_at >= ? AND t.due_at < ?))");
     param(ctx, &b, store_cstr(earliest_start(ctx, from)));
     param(ctx, &b, store_cstr(to));
     param(ctx, &b, store_cstr(from));
@@ -1096,8 +1097,8 @@ enum rp_err rec__tier_changes(struct rec_ctx *ctx, const char *since, const char
         "   JOIN pipeline_stages s ON s.key = o.stage AND s.outcome = 'won'"
         "   AND s.workspace_id = o.workspace_id AND s.deleted_at IS NULL"
         "   WHERE o.workspace_id = 1 AND o.deleted_at IS NULL AND o.account_id IS NOT NULL"
-        "   AND o.amount > 0 AND o.expected_close_date >= ? GROUP BY o.account_id)) k"
-        " ON k.id = a.id WHERE a.workspace_id = 1 AND a.deleted_at IS NULL)"
+        "   AND o.amount > 0 AND o.expected_close_date >= ? GROUP BY o.account_id) w) k"
+        " ON k.id = a.id WHERE a.workspace_id = 1 AND a.deleted_at IS NULL) c"
         " WHERE old IS NULL OR old <> tier";
     struct store_stmt *st;
     enum rp_err err = store_prepare(ctx->conn, SQL_TIERS, &st);

@@ -105,38 +105,41 @@ bool rec__is_int_type(enum field_type t)
     return t == FT_INT || t == FT_MONEY || t == FT_PERCENT || t == FT_BOOL;
 }
 
+void rec_store_table(const struct entity_def *e, struct rec_table *out)
+{
+    size_t n = 0;
+    bool fts = false;
+    RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        out->cols[n++] = (struct store_column){
+            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
+            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) != 0};
+        fts = fts || (f->flags & FF_SEARCH);
+    }
+    /* The default sort's columns, for the list index. */
+    memset(out->sortcols, 0, sizeof(out->sortcols));
+    snprintf(out->sortbuf, sizeof(out->sortbuf), "%s", e->default_sort);
+    size_t ns = 0;
+    for (char *p = out->sortbuf; p && *p && ns < RP_MAX_SORT_KEYS;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        out->sortcols[ns++] = *p == '-' ? p + 1 : p;
+        p = comma ? comma + 1 : NULL;
+    }
+    out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols};
+}
+
 enum rp_err rec_sync_schema(struct store_conn *c)
 {
     enum rp_err err = store_begin(c, true);
     if (err)
         return err;
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {
-        const struct entity_def *e = meta_entity_at(k);
-        struct store_column cols[128];
-        size_t n = 0;
-        bool fts = false;
-        RP_ASSERT(e->nfields <= RP_NELEM(cols));
-        for (size_t i = 0; i < e->nfields; i++) {
-            const struct field_def *f = &e->fields[i];
-            cols[n++] = (struct store_column){
-                f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
-                (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) != 0};
-            fts = fts || (f->flags & FF_SEARCH);
-        }
-        /* The default sort's columns, for the list index. */
-        char sortbuf[256];
-        const char *sortcols[RP_MAX_SORT_KEYS + 1] = {NULL};
-        snprintf(sortbuf, sizeof(sortbuf), "%s", e->default_sort);
-        size_t ns = 0;
-        for (char *p = sortbuf; p && *p && ns < RP_MAX_SORT_KEYS;) {
-            char *comma = strchr(p, ',');
-            if (comma)
-                *comma = '\0';
-            sortcols[ns++] = *p == '-' ? p + 1 : p;
-            p = comma ? comma + 1 : NULL;
-        }
-        struct store_table t = {e->name, cols, n, fts, sortcols};
-        err = store_sync_table(c, &t);
+        struct rec_table t;
+        rec_store_table(meta_entity_at(k), &t);
+        err = store_sync_table(c, &t.t);
     }
     if (err) {
         store_rollback(c);

@@ -210,6 +210,15 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
 /* Creates every entity table, column, index and full-text index. Run at start. */
 enum rp_err rec_sync_schema(struct store_conn *c);
 
+/* An entity's table as the store sees it (columns, list index), with its storage. */
+struct rec_table {
+    struct store_table t;
+    struct store_column cols[128];
+    char sortbuf[256];
+    const char *sortcols[RP_MAX_SORT_KEYS + 1];
+};
+void rec_store_table(const struct entity_def *e, struct rec_table *out);
+
 /* The allowed values of an enum field: its static list, or for a dynamic enum the keys
  * of the source entity's live records in their default order. Arena memory. */
 enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, const char ***values,

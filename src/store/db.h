@@ -1,5 +1,6 @@
 /* The one store interface. crm/ talks to the database only through this header;
- * sqlite.c implements it today and postgres.c will implement it for scale-out.
+ * sqlite.c (the embedded default) and postgres.c (scale-out) implement it; store.c
+ * picks one from the database url and dispatches.
  *
  * Conventions every backend honours:
  *  - SQL given to store_prepare uses `?` placeholders; a backend that numbers its
@@ -55,9 +56,14 @@ static inline struct store_val store_null(void)
 
 /* ---- lifecycle ---- */
 
-/* Opens the database named by url ("sqlite:PATH"; a bare path means sqlite), creating
- * it and applying the numbered platform migrations. Returns owned; store_close it. */
+/* Opens the database named by url ("sqlite:PATH"; a bare path means sqlite;
+ * "postgres://…" or "postgresql://…" a libpq connection URI), creating it (SQLite) and
+ * applying the numbered platform migrations. Returns owned; store_close it. */
 enum rp_err store_open(const char *url, struct store **out);
+/* True when url names a PostgreSQL database. */
+bool store_is_postgres_url(const char *url);
+/* "sqlite" or "postgres". */
+const char *store_backend(const struct store *s);
 /* Closes every connection. No thread may be using the store any more. */
 void store_close(struct store *s);
 /* The calling thread's connection, opened on first use and closed when the thread
@@ -170,7 +176,7 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
  * `alias.seq`) that is true when the row's text contains every term (each term a
  * substring match, case-insensitive for ASCII, any script including Chinese: terms
  * of two characters or more). Appends the values to bind to params (caller capacity
- * of at least *nparams + 1). */
+ * of at least *nparams + nterms). */
 enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
                                 const char *alias, const struct rp_str *terms, size_t nterms,
                                 struct arena *a, struct store_val *params, size_t *nparams);

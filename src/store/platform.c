@@ -245,13 +245,14 @@ enum rp_err store_throttle_fail(struct store_conn *c, const char *key, int64_t n
                                 int64_t window_ms)
 {
     struct store_val v[] = {store_cstr(key), store_int(now_ms), store_int(now_ms - window_ms),
-                            store_int(now_ms)};
+                            store_int(now_ms - window_ms), store_int(now_ms)};
     return store_exec(c,
                       "INSERT INTO login_throttle(key, window_start, failures) VALUES (?, ?, 1)"
                       " ON CONFLICT(key) DO UPDATE SET"
-                      " failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END,"
-                      " window_start = CASE WHEN window_start <= ?3 THEN ?4"
-                      " ELSE window_start END",
+                      " failures = CASE WHEN login_throttle.window_start <= ? THEN 1"
+                      " ELSE login_throttle.failures + 1 END,"
+                      " window_start = CASE WHEN login_throttle.window_start <= ? THEN ?"
+                      " ELSE login_throttle.window_start END",
                       v, RP_NELEM(v));
 }
 
@@ -259,7 +260,8 @@ enum rp_err store_throttle_refund(struct store_conn *c, const char *key)
 {
     struct store_val v = store_cstr(key);
     return store_exec(c,
-                      "UPDATE login_throttle SET failures = max(failures - 1, 0) WHERE key = ?",
+                      "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1"
+                      " ELSE 0 END WHERE key = ?",
                       &v, 1);
 }
 
@@ -421,7 +423,7 @@ enum rp_err store_secev_list(struct store_conn *c, int64_t before_seq, const cha
                                     "SELECT seq, at, actor_id, addr, request_id, action,"
                                     " object_type, object_id, outcome, detail"
                                     " FROM security_events WHERE seq < ?"
-                                    " AND (? IS NULL OR action = ?) ORDER BY seq DESC LIMIT ?",
+                                    " AND (CAST(? AS TEXT) IS NULL OR action = ?) ORDER BY seq DESC LIMIT ?",
                                     &st);
     if (err)
         return err;

@@ -1,4 +1,4 @@
-/* SQLite implementation of store/db.h: WAL, every acknowledged write on disk (group
+/* SQLite backend of store/db.h: WAL, every acknowledged write on disk (group
  * commit, below), one connection per thread, a per-connection prepared-statement
  * cache, one in-process writer path.
  *
@@ -35,31 +35,33 @@ struct cached {
     uint64_t last_use;
 };
 
-struct store_stmt {
+struct sq_stmt {
+    struct store_stmt base;
     sqlite3_stmt *stmt;
-    struct store_conn *conn;
     bool cached;
     bool in_use;
 };
 
-struct store_conn {
-    struct store *store;
+struct sq_conn {
+    struct store_conn base;
+    struct sq_store *store;
     sqlite3 *db;
     struct cached cache[RP_STMT_CACHE];
-    struct store_stmt handles[RP_STMT_CACHE];
+    struct sq_stmt handles[RP_STMT_CACHE];
     size_t ncache;
     uint64_t clock;
     bool in_tx;
     bool write_tx;
-    struct store_conn *next;
+    struct sq_conn *next;
 };
 
-struct store {
+struct sq_store {
+    struct store base;
     char *path;
     pthread_key_t key;
     pthread_mutex_t lock;          /* guards conns */
     pthread_mutex_t write_lock;    /* the one writer path */
-    struct store_conn *conns;
+    struct sq_conn *conns;
     /* Group commit: commits are numbered as they finish writing; `synced` is the
      * highest number known to be on disk; one thread fsyncs at a time. */
     pthread_mutex_t sync_lock;
@@ -68,6 +70,11 @@ struct store {
     uint64_t synced;
     bool syncing;
 };
+
+#define CONN(c) ((struct sq_conn *)(c))
+#define STMT(st) ((struct sq_stmt *)(st))
+
+static const struct store_ops OPS;
 
 static enum rp_err map_rc(sqlite3 *db, int rc, const char *what)
 {
@@ -99,8 +106,10 @@ static enum rp_err map_rc(sqlite3 *db, int rc, const char *what)
     }
 }
 
+static void sq_rollback(struct store_conn *base);
+
 /* Numbers a write that has just finished writing its WAL frames. */
-static uint64_t commit_ticket(struct store *s)
+static uint64_t commit_ticket(struct sq_store *s)
 {
     pthread_mutex_lock(&s->sync_lock);
     uint64_t t = ++s->committed;
@@ -110,9 +119,9 @@ static uint64_t commit_ticket(struct store *s)
 
 /* Returns once write `ticket` is on disk, fsyncing the WAL through this thread's own
  * connection when nobody else is. */
-static enum rp_err wait_durable(struct store_conn *c, uint64_t ticket)
+static enum rp_err wait_durable(struct sq_conn *c, uint64_t ticket)
 {
-    struct store *s = c->store;
+    struct sq_store *s = c->store;
     enum rp_err err = RP_OK;
     pthread_mutex_lock(&s->sync_lock);
     while (!err && s->synced < ticket) {
@@ -141,32 +150,24 @@ static enum rp_err wait_durable(struct store_conn *c, uint64_t ticket)
     return err;
 }
 
-static uint64_t hash_sql(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static void conn_free(struct store_conn *c)
+static void conn_free(struct sq_conn *c)
 {
     for (size_t i = 0; i < c->ncache; i++) {
         sqlite3_finalize(c->cache[i].stmt);
         free(c->cache[i].sql);
     }
     if (c->in_tx)
-        store_rollback(c);
+        sq_rollback(&c->base);
     /* Lets SQLite refresh the planner statistics it found missing or stale. */
     sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(c->db);
     free(c);
 }
 
-static void conn_unlink(struct store *s, struct store_conn *c)
+static void conn_unlink(struct sq_store *s, struct sq_conn *c)
 {
     pthread_mutex_lock(&s->lock);
-    for (struct store_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+    for (struct sq_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
         if (*pp == c) {
             *pp = c->next;
             break;
@@ -177,12 +178,12 @@ static void conn_unlink(struct store *s, struct store_conn *c)
 
 static void thread_exit(void *p)
 {
-    struct store_conn *c = p;
+    struct sq_conn *c = p;
     conn_unlink(c->store, c);
     conn_free(c);
 }
 
-static enum rp_err conn_open(struct store *s, struct store_conn **out)
+static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
 {
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=NORMAL;" /* + group commit */
@@ -192,9 +193,10 @@ static enum rp_err conn_open(struct store *s, struct store_conn **out)
                                  "PRAGMA temp_store=MEMORY;";
     enum rp_err err = RP_OK;
     char *msg = NULL;
-    struct store_conn *c = calloc(1, sizeof(*c));
+    struct sq_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return RP_ENOMEM;
+    c->base.store = &s->base;
     c->store = s;
     int rc = sqlite3_open_v2(s->path, &c->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -229,35 +231,26 @@ out:
     return err;
 }
 
-enum rp_err store_conn_get(struct store *s, struct store_conn **out)
+static enum rp_err sq_conn_get(struct store *base, struct store_conn **out)
 {
-    struct store_conn *c = pthread_getspecific(s->key);
-    if (c) {
-        *out = c;
-        return RP_OK;
+    struct sq_store *s = (struct sq_store *)base;
+    struct sq_conn *c = pthread_getspecific(s->key);
+    if (!c) {
+        enum rp_err err = conn_open(s, &c);
+        if (err)
+            return err;
+        pthread_setspecific(s->key, c);
     }
-    enum rp_err err = conn_open(s, &c);
-    if (err)
-        return err;
-    pthread_setspecific(s->key, c);
-    *out = c;
+    *out = &c->base;
     return RP_OK;
 }
 
-enum rp_err store_open(const char *url, struct store **out)
+enum rp_err store__sqlite_open(const char *path, struct store **out)
 {
-    const char *path = url;
-    if (strncmp(url, "sqlite:", 7) == 0)
-        path = url + 7;
-    else if (strstr(url, "://")) {
-        LOG(LOG_ERROR, "unsupported database url scheme (only sqlite: in this build)");
-        return RP_EINVAL;
-    }
-    if (!*path)
-        return RP_EINVAL;
-    struct store *s = calloc(1, sizeof(*s));
+    struct sq_store *s = calloc(1, sizeof(*s));
     if (!s)
         return RP_ENOMEM;
+    s->base.ops = &OPS;
     s->path = strdup(path);
     if (!s->path || pthread_key_create(&s->key, thread_exit) != 0) {
         free(s->path);
@@ -268,29 +261,20 @@ enum rp_err store_open(const char *url, struct store **out)
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->sync_lock, NULL);
     pthread_cond_init(&s->synced_cond, NULL);
-    struct store_conn *c;
-    enum rp_err err = store_conn_get(s, &c);
-    if (!err)
-        err = store__migrate(c);
-    if (err) {
-        store_close(s);
-        return err;
-    }
-    *out = s;
+    *out = &s->base;
     return RP_OK;
 }
 
-void store_close(struct store *s)
+static void sq_close(struct store *base)
 {
-    if (!s)
-        return;
+    struct sq_store *s = (struct sq_store *)base;
     pthread_setspecific(s->key, NULL);
     pthread_mutex_lock(&s->lock);
-    struct store_conn *c = s->conns;
+    struct sq_conn *c = s->conns;
     s->conns = NULL;
     pthread_mutex_unlock(&s->lock);
     while (c) {
-        struct store_conn *next = c->next;
+        struct sq_conn *next = c->next;
         conn_free(c);
         c = next;
     }
@@ -303,13 +287,7 @@ void store_close(struct store *s)
     free(s);
 }
 
-const char *store_like_ci(const struct store *s)
-{
-    (void)s;
-    return "LIKE"; /* SQLite's LIKE folds ASCII case */
-}
-
-enum rp_err store_size(struct store_conn *c, int64_t *bytes)
+static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
 {
     return store_query_int(
         c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", NULL, 0,
@@ -343,13 +321,13 @@ static enum rp_err integrity(sqlite3 *db)
     return ok ? RP_OK : RP_EDB;
 }
 
-enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
+static enum rp_err sq_backup(struct store *base, const char *dest_path, int64_t *bytes)
 {
     struct stat sb;
     if (stat(dest_path, &sb) == 0)
         return RP_ECONFLICT;
     struct store_conn *c;
-    enum rp_err err = store_conn_get(s, &c);
+    enum rp_err err = sq_conn_get(base, &c);
     if (err)
         return err;
     char part[4096];
@@ -366,7 +344,7 @@ enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
     }
     /* One step over every page: the copy is read in a single read transaction, a
      * snapshot that writers in WAL mode never block nor change. */
-    sqlite3_backup *b = sqlite3_backup_init(dest, "main", c->db, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", CONN(c)->db, "main");
     if (!b) {
         err = map_rc(dest, sqlite3_errcode(dest), "backup");
         goto out;
@@ -406,8 +384,9 @@ out:
     return RP_OK;
 }
 
-enum rp_err store_begin(struct store_conn *c, bool write)
+static enum rp_err sq_begin(struct store_conn *base, bool write)
 {
+    struct sq_conn *c = CONN(base);
     RP_ASSERT(!c->in_tx);
     if (write)
         pthread_mutex_lock(&c->store->write_lock);
@@ -423,7 +402,7 @@ enum rp_err store_begin(struct store_conn *c, bool write)
     return RP_OK;
 }
 
-static void end_tx(struct store_conn *c)
+static void end_tx(struct sq_conn *c)
 {
     if (c->write_tx)
         pthread_mutex_unlock(&c->store->write_lock);
@@ -431,8 +410,9 @@ static void end_tx(struct store_conn *c)
     c->write_tx = false;
 }
 
-enum rp_err store_commit(struct store_conn *c)
+static enum rp_err sq_commit(struct store_conn *base)
 {
+    struct sq_conn *c = CONN(base);
     RP_ASSERT(c->in_tx);
     bool write = c->write_tx;
     int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
@@ -446,17 +426,19 @@ enum rp_err store_commit(struct store_conn *c)
     return ticket ? wait_durable(c, ticket) : err;
 }
 
-void store_rollback(struct store_conn *c)
+static void sq_rollback(struct store_conn *base)
 {
+    struct sq_conn *c = CONN(base);
     if (!c->in_tx)
         return;
     sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     end_tx(c);
 }
 
-enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
+static enum rp_err sq_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
 {
-    uint64_t h = hash_sql(sql);
+    struct sq_conn *c = CONN(base);
+    uint64_t h = store__hash_sql(sql);
     c->clock++;
     size_t victim = 0;
     for (size_t i = 0; i < c->ncache; i++) {
@@ -464,7 +446,7 @@ enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_st
         if (e->sql && e->hash == h && strcmp(e->sql, sql) == 0 && !c->handles[i].in_use) {
             e->last_use = c->clock;
             c->handles[i].in_use = true;
-            *out = &c->handles[i];
+            *out = &c->handles[i].base;
             return RP_OK;
         }
         if (!c->handles[i].in_use && (c->handles[victim].in_use ||
@@ -487,15 +469,15 @@ enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_st
         c->cache[slot] = (struct cached){NULL, 0, NULL, 0};
     } else {
         /* Every cached statement is in use (deep nesting): hand out an uncached one. */
-        struct store_stmt *st = calloc(1, sizeof(*st));
+        struct sq_stmt *st = calloc(1, sizeof(*st));
         if (!st) {
             sqlite3_finalize(stmt);
             return RP_ENOMEM;
         }
         st->stmt = stmt;
-        st->conn = c;
+        st->base.conn = base;
         st->in_use = true;
-        *out = st;
+        *out = &st->base;
         return RP_OK;
     }
     char *copy = strdup(sql);
@@ -506,13 +488,14 @@ enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_st
         return RP_ENOMEM;
     }
     c->cache[slot] = (struct cached){copy, h, stmt, c->clock};
-    c->handles[slot] = (struct store_stmt){stmt, c, true, true};
-    *out = &c->handles[slot];
+    c->handles[slot] = (struct sq_stmt){{base}, stmt, true, true};
+    *out = &c->handles[slot].base;
     return RP_OK;
 }
 
-enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v)
+static enum rp_err sq_bind(struct store_stmt *base, int idx, struct store_val v)
 {
+    struct sq_stmt *st = STMT(base);
     int rc;
     switch (v.type) {
     case STORE_INT:
@@ -526,50 +509,44 @@ enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v)
         rc = sqlite3_bind_null(st->stmt, idx);
         break;
     }
-    return map_rc(st->conn->db, rc, "bind");
+    return map_rc(CONN(base->conn)->db, rc, "bind");
 }
 
-enum rp_err store_bind_all(struct store_stmt *st, const struct store_val *vals, size_t n)
+static enum rp_err sq_step(struct store_stmt *base, bool *row)
 {
-    for (size_t i = 0; i < n; i++) {
-        enum rp_err err = store_bind(st, (int)i + 1, vals[i]);
-        if (err)
-            return err;
-    }
-    return RP_OK;
-}
-
-enum rp_err store_step(struct store_stmt *st, bool *row)
-{
-    int rc = sqlite3_step(st->stmt);
+    int rc = sqlite3_step(STMT(base)->stmt);
     *row = rc == SQLITE_ROW;
-    enum rp_err err = map_rc(st->conn->db, rc, "step");
+    struct sq_stmt *st = STMT(base);
+    struct sq_conn *c = CONN(base->conn);
+    enum rp_err err = map_rc(c->db, rc, "step");
     /* A write outside a transaction committed on its own: make it durable too. */
-    if (!err && rc == SQLITE_DONE && !st->conn->in_tx && !sqlite3_stmt_readonly(st->stmt))
-        err = wait_durable(st->conn, commit_ticket(st->conn->store));
+    if (!err && rc == SQLITE_DONE && !c->in_tx && !sqlite3_stmt_readonly(st->stmt))
+        err = wait_durable(c, commit_ticket(c->store));
     return err;
 }
 
-bool store_col_null(struct store_stmt *st, int col)
+static bool sq_col_null(struct store_stmt *st, int col)
 {
-    return sqlite3_column_type(st->stmt, col) == SQLITE_NULL;
+    return sqlite3_column_type(STMT(st)->stmt, col) == SQLITE_NULL;
 }
 
-int64_t store_col_int(struct store_stmt *st, int col)
+static int64_t sq_col_int(struct store_stmt *st, int col)
 {
-    return sqlite3_column_int64(st->stmt, col);
+    return sqlite3_column_int64(STMT(st)->stmt, col);
 }
 
-const char *store_col_text(struct store_stmt *st, int col, size_t *len)
+static const char *sq_col_text(struct store_stmt *base, int col, size_t *len)
 {
+    struct sq_stmt *st = STMT(base);
     const char *p = (const char *)sqlite3_column_text(st->stmt, col);
     if (len)
         *len = p ? (size_t)sqlite3_column_bytes(st->stmt, col) : 0;
     return p;
 }
 
-void store_done(struct store_stmt *st)
+static void sq_done(struct store_stmt *base)
 {
+    struct sq_stmt *st = STMT(base);
     sqlite3_reset(st->stmt);
     sqlite3_clear_bindings(st->stmt);
     if (st->cached) {
@@ -580,50 +557,51 @@ void store_done(struct store_stmt *st)
     free(st);
 }
 
-int64_t store_changes(struct store_conn *c)
+static int64_t sq_changes(struct store_conn *c)
 {
-    return sqlite3_changes64(c->db);
+    return sqlite3_changes64(CONN(c)->db);
 }
 
-enum rp_err store_exec(struct store_conn *c, const char *sql, const struct store_val *vals,
-                       size_t n)
-{
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c, sql, &st);
-    if (err)
-        return err;
-    err = store_bind_all(st, vals, n);
-    bool row = true;
-    while (!err && row)
-        err = store_step(st, &row);
-    store_done(st);
-    return err;
-}
-
-enum rp_err store_query_int(struct store_conn *c, const char *sql, const struct store_val *vals,
-                            size_t n, int64_t *out)
-{
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c, sql, &st);
-    if (err)
-        return err;
-    bool row = false;
-    err = store_bind_all(st, vals, n);
-    if (!err)
-        err = store_step(st, &row);
-    *out = !err && row ? store_col_int(st, 0) : 0;
-    store_done(st);
-    return err;
-}
-
-enum rp_err store__exec_script(struct store_conn *c, const char *sql)
+static enum rp_err sq_exec_script(struct store_conn *c, const char *sql)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(CONN(c)->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         LOG(LOG_ERROR, "sqlite script failed: %s", msg ? msg : "");
         sqlite3_free(msg);
         return map_rc(NULL, rc, "script");
     }
-    return c->in_tx ? RP_OK : wait_durable(c, commit_ticket(c->store));
+    struct sq_conn *sc = CONN(c);
+    return sc->in_tx ? RP_OK : wait_durable(sc, commit_ticket(sc->store));
 }
+
+static const struct store_ops OPS = {
+    .name = "sqlite",
+    .close = sq_close,
+    .conn_get = sq_conn_get,
+    .size = sq_size,
+    .backup = sq_backup,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .prepare = sq_prepare,
+    .bind = sq_bind,
+    .step = sq_step,
+    .col_null = sq_col_null,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .done = sq_done,
+    .changes = sq_changes,
+    .exec_script = sq_exec_script,
+    .migrate = store__sqlite_migrate,
+    .sync_table = store__sqlite_sync_table,
+    .like_ci = "LIKE", /* SQLite's LIKE folds ASCII case */
+    .skip_locked = "", /* one writer at a time: nothing to skip */
+    .team_owner_condition = store__sqlite_team_owner_condition,
+    .team_peers = store__sqlite_team_peers,
+    .json_array_has_any = store__sqlite_json_array_has_any,
+    .month_of = store__sqlite_month_of,
+    .fts_put = store__sqlite_fts_put,
+    .fts_delete = store__sqlite_fts_delete,
+    .fts_condition = store__sqlite_fts_condition,
+};

@@ -15,12 +15,8 @@
 #include "store/store_int.h"
 
 /* Numbered migrations, applied in order and recorded in schema_migrations. Never edit
- * one that has shipped: add the next number. */
-static const struct migration {
-    int version;
-    const char *name;
-    const char *sql;
-} MIGRATIONS[] = {
+ * one that has shipped: add the next number. pg_schema.c keeps the same numbers. */
+static const struct store_migration MIGRATIONS[] = {
     {1, "platform",
      "CREATE TABLE sessions ("
      " seq INTEGER PRIMARY KEY,"
@@ -104,49 +100,32 @@ static const struct migration {
      " created_at INTEGER NOT NULL,"
      " UNIQUE (user_id, key));"
      "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);"},
+    {4, "jobs",
+     "CREATE TABLE jobs ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " id TEXT NOT NULL UNIQUE,"
+     " kind TEXT NOT NULL,"
+     " payload TEXT NOT NULL,"
+     " state TEXT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0,"
+     " run_at INTEGER NOT NULL,"
+     " claimed_by TEXT,"
+     " claimed_at INTEGER,"
+     " finished_at INTEGER,"
+     " result TEXT,"
+     " created_at TEXT NOT NULL);"
+     "CREATE INDEX jobs_due ON jobs(state, run_at, seq);"},
 };
 
-enum rp_err store__migrate(struct store_conn *c)
+enum rp_err store__sqlite_migrate(struct store_conn *c)
 {
-    enum rp_err err = store__exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                            " version INTEGER PRIMARY KEY,"
-                                            " name TEXT NOT NULL,"
-                                            " applied_at TEXT NOT NULL)");
-    if (err)
-        return err;
-    for (size_t i = 0; i < RP_NELEM(MIGRATIONS); i++) {
-        const struct migration *m = &MIGRATIONS[i];
-        err = store_begin(c, true);
-        if (err)
-            return err;
-        struct store_stmt *st;
-        bool row = false;
-        err = store_prepare(c, "SELECT 1 FROM schema_migrations WHERE version = ?", &st);
-        if (!err) {
-            store_bind(st, 1, store_int(m->version));
-            err = store_step(st, &row);
-            store_done(st);
-        }
-        if (!err && !row) {
-            LOG(LOG_INFO, "applying migration %d (%s)", m->version, m->name);
-            err = store__exec_script(c, m->sql);
-            char now[32];
-            text_format_datetime(text_now_ms(), now, sizeof(now));
-            struct store_val v[] = {store_int(m->version), store_cstr(m->name), store_cstr(now)};
-            if (!err)
-                err = store_exec(c,
-                                 "INSERT INTO schema_migrations(version, name, applied_at)"
-                                 " VALUES (?, ?, ?)",
-                                 v, 3);
-        }
-        if (!err)
-            err = store_commit(c);
-        else
-            store_rollback(c);
-        if (err)
-            return err;
-    }
-    return RP_OK;
+    return store__apply_migrations(c,
+                                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                   " version INTEGER PRIMARY KEY,"
+                                   " name TEXT NOT NULL,"
+                                   " applied_at TEXT NOT NULL)",
+                                   MIGRATIONS, RP_NELEM(MIGRATIONS));
 }
 
 /* Names of the existing columns of a table, into a newline-separated buffer. */
@@ -172,7 +151,7 @@ static const char *coltype(enum store_coltype t)
     return t == STORE_COL_INT ? "INTEGER" : "TEXT";
 }
 
-enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
+enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t)
 {
     struct rp_buf sql, have;
     buf_init(&sql, RP_MAX_SQL * 4);
@@ -253,22 +232,18 @@ out:
     " AND j.value IN (SELECT value FROM json_each(?))"                                     \
     " AND j.value IN (SELECT id FROM teams WHERE deleted_at IS NULL)"
 
-enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql,
-                                       const char *alias, const char *user_id,
-                                       const char *team_ids, struct store_val *params,
-                                       size_t *nparams)
+enum rp_err store__sqlite_team_owner_condition(struct rp_buf *sql, const char *alias,
+                                               const char *user_id, const char *team_ids,
+                                               struct store_val *params, size_t *nparams)
 {
-    (void)s;
     params[(*nparams)++] = store_cstr(user_id);
     params[(*nparams)++] = store_cstr(team_ids ? team_ids : "[]");
     return buf_printf(sql, "(%s.owner_id = ? OR %s.owner_id IN (" TEAM_PEERS_SQL "))", alias,
                       alias);
 }
 
-enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
-                                     const char *column, size_t n)
+enum rp_err store__sqlite_json_array_has_any(struct rp_buf *sql, const char *column, size_t n)
 {
-    (void)s;
     enum rp_err err = buf_printf(sql, "EXISTS (SELECT 1 FROM json_each(%s) j WHERE j.value IN (",
                                  column);
     for (size_t i = 0; i < n && !err; i++)
@@ -276,14 +251,13 @@ enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
     return err ? err : buf_adds(sql, "))");
 }
 
-enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char *column)
+enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column)
 {
-    (void)s;
     return buf_printf(sql, "substr(%s, 1, 7)", column);
 }
 
-enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
-                             const char ***ids, size_t *n)
+enum rp_err store__sqlite_team_peers(struct store_conn *c, const char *team_ids,
+                                     struct arena *a, const char ***ids, size_t *n)
 {
     struct store_stmt *st;
     enum rp_err err = store_prepare(c, "SELECT DISTINCT id FROM (" TEAM_PEERS_SQL ")", &st);
@@ -306,8 +280,8 @@ enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct 
     return err;
 }
 
-enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, const char *text,
-                          size_t len)
+enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
+                                  const char *text, size_t len)
 {
     char sql[256];
     snprintf(sql, sizeof(sql), "DELETE FROM %s_fts WHERE rowid = ?", table);
@@ -319,7 +293,7 @@ enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, 
     return store_exec(c, sql, v, 2);
 }
 
-enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq)
+enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, int64_t seq)
 {
     char sql[256];
     snprintf(sql, sizeof(sql), "DELETE FROM %s_fts WHERE rowid = ?", table);
@@ -327,11 +301,11 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
     return store_exec(c, sql, &v, 1);
 }
 
-enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
-                                const char *alias, const struct rp_str *terms, size_t nterms,
-                                struct arena *a, struct store_val *params, size_t *nparams)
+enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
+                                        const char *alias, const struct rp_str *terms,
+                                        size_t nterms, struct arena *a,
+                                        struct store_val *params, size_t *nparams)
 {
-    (void)s;
     /* Each term becomes an FTS5 phrase; the tokenizer splits it into overlapping
      * bigrams, so the phrase matches exactly where the term is a substring. */
     struct rp_buf q;

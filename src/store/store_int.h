@@ -1,16 +1,135 @@
-/* Shared inside store/ only. */
+/* Shared inside store/ only: the backend interface behind db.h.
+ *
+ * Each backend (sqlite.c, postgres.c) embeds the base structs below as the first
+ * member of its own store, connection and statement, and fills one struct store_ops.
+ * store.c implements db.h by dispatching through it, so one binary speaks both. */
 #ifndef RP_STORE_INT_H
 #define RP_STORE_INT_H
 
 #include "store/db.h"
+#include "store/platform.h"
 
 struct sqlite3;
 
-/* Applies the numbered platform migrations not yet recorded in schema_migrations. */
-enum rp_err store__migrate(struct store_conn *c);
+struct store_ops {
+    const char *name; /* "sqlite", "postgres" */
+    void (*close)(struct store *s);
+    enum rp_err (*conn_get)(struct store *s, struct store_conn **out);
+    enum rp_err (*size)(struct store_conn *c, int64_t *bytes);
+    /* An online copy into a file (NULL: the backend has its own tools). */
+    enum rp_err (*backup)(struct store *s, const char *dest_path, int64_t *bytes);
+    enum rp_err (*begin)(struct store_conn *c, bool write);
+    enum rp_err (*commit)(struct store_conn *c);
+    void (*rollback)(struct store_conn *c);
+    enum rp_err (*prepare)(struct store_conn *c, const char *sql, struct store_stmt **out);
+    enum rp_err (*bind)(struct store_stmt *st, int idx, struct store_val v);
+    enum rp_err (*step)(struct store_stmt *st, bool *row);
+    bool (*col_null)(struct store_stmt *st, int col);
+    int64_t (*col_int)(struct store_stmt *st, int col);
+    const char *(*col_text)(struct store_stmt *st, int col, size_t *len);
+    void (*done)(struct store_stmt *st);
+    int64_t (*changes)(struct store_conn *c);
+    /* A multi-statement script without parameters (migrations, DDL). */
+    enum rp_err (*exec_script)(struct store_conn *c, const char *sql);
+    /* Applies the numbered platform migrations not yet recorded. */
+    enum rp_err (*migrate)(struct store_conn *c);
+    enum rp_err (*sync_table)(struct store_conn *c, const struct store_table *t);
+    /* After rows were copied in with their seq: new rows continue past them (NULL
+     * when the backend does that by itself). */
+    enum rp_err (*seq_follow)(struct store_conn *c, const char *table);
+    const char *like_ci;
+    /* Appended to the job-claim subquery: row locks that other claimers skip. */
+    const char *skip_locked;
+    enum rp_err (*team_owner_condition)(struct rp_buf *sql, const char *alias,
+                                        const char *user_id, const char *team_ids,
+                                        struct store_val *params, size_t *nparams);
+    enum rp_err (*team_peers)(struct store_conn *c, const char *team_ids, struct arena *a,
+                              const char ***ids, size_t *n);
+    enum rp_err (*json_array_has_any)(struct rp_buf *sql, const char *column, size_t n);
+    enum rp_err (*month_of)(struct rp_buf *sql, const char *column);
+    enum rp_err (*fts_put)(struct store_conn *c, const char *table, int64_t seq,
+                           const char *text, size_t len);
+    enum rp_err (*fts_delete)(struct store_conn *c, const char *table, int64_t seq);
+    enum rp_err (*fts_condition)(struct rp_buf *sql, const char *table, const char *alias,
+                                 const struct rp_str *terms, size_t nterms, struct arena *a,
+                                 struct store_val *params, size_t *nparams);
+};
+
+/* The base every backend's structs start with. */
+struct store {
+    const struct store_ops *ops;
+};
+struct store_conn {
+    struct store *store;
+};
+struct store_stmt {
+    struct store_conn *conn;
+};
+
+/* Backend constructors: open the database named by the backend's part of the url. */
+enum rp_err store__sqlite_open(const char *path, struct store **out);
+enum rp_err store__pg_open(const char *conninfo, struct store **out);
+
+/* FNV-1a of a statement's text, the key of the statement caches. */
+uint64_t store__hash_sql(const char *s);
+/* The dialect's row-lock clause for claiming jobs ("" when writers are serial). */
+const char *store__skip_locked(const struct store *s);
+
+/* A text column copied into the arena; NULL for NULL. */
+const char *store__col_dup(struct store_stmt *st, int col, struct arena *a);
+
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
-/* Registers the `rapport` FTS5 tokenizer on a connection. */
+
+/* One numbered migration: never edit one that has shipped, add the next number. */
+struct store_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+/* Applies the migrations not yet in schema_migrations, each in a write transaction.
+ * create_sql makes the schema_migrations table when it is missing. */
+enum rp_err store__apply_migrations(struct store_conn *c, const char *create_sql,
+                                    const struct store_migration *m, size_t n);
+
+/* SQLite dialect (sqlite_schema.c, sqlite_fts.c). */
 enum rp_err store__sqlite_register_tokenizer(struct sqlite3 *db);
+enum rp_err store__sqlite_migrate(struct store_conn *c);
+enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t);
+enum rp_err store__sqlite_team_owner_condition(struct rp_buf *sql, const char *alias,
+                                               const char *user_id, const char *team_ids,
+                                               struct store_val *params, size_t *nparams);
+enum rp_err store__sqlite_team_peers(struct store_conn *c, const char *team_ids,
+                                     struct arena *a, const char ***ids, size_t *n);
+enum rp_err store__sqlite_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
+enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column);
+enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
+                                  const char *text, size_t len);
+enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, int64_t seq);
+enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
+                                        const char *alias, const struct rp_str *terms,
+                                        size_t nterms, struct arena *a,
+                                        struct store_val *params, size_t *nparams);
+
+/* PostgreSQL dialect (pg_schema.c). */
+enum rp_err store__pg_migrate(struct store_conn *c);
+enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table *t);
+enum rp_err store__pg_team_owner_condition(struct rp_buf *sql, const char *alias,
+                                           const char *user_id, const char *team_ids,
+                                           struct store_val *params, size_t *nparams);
+enum rp_err store__pg_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
+                                 const char ***ids, size_t *n);
+enum rp_err store__pg_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
+enum rp_err store__pg_month_of(struct rp_buf *sql, const char *column);
+enum rp_err store__pg_fts_put(struct store_conn *c, const char *table, int64_t seq,
+                              const char *text, size_t len);
+enum rp_err store__pg_fts_delete(struct store_conn *c, const char *table, int64_t seq);
+enum rp_err store__pg_fts_condition(struct rp_buf *sql, const char *table, const char *alias,
+                                    const struct rp_str *terms, size_t nterms, struct arena *a,
+                                    struct store_val *params, size_t *nparams);
+
+/* Rewrites `?` placeholders (outside quoted strings, identifiers and comments) to
+ * $1, $2 … into out. Returns the number of parameters through *nparams. */
+enum rp_err store__pg_number_params(const char *sql, struct rp_buf *out, int *nparams);
 
 #endif

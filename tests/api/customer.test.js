@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, assertProblem, login, loginAdmin, startServer, uniq } from './helpers.js';
+import { BIN, assertProblem, dropDb, freshDb, login, loginAdmin, startServer, uniq } from './helpers.js';
 
 describe('customer 360', () => {
   let srv;
@@ -71,7 +71,7 @@ describe('customer 360', () => {
 describe('rapport demo', () => {
   test('loads a company into a new database, refuses a used one, and the server serves it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-demo-'));
-    const db = `sqlite:${path.join(dir, 'rapport.db')}`;
+    const db = freshDb(dir);
     const env = { ...process.env, RAPPORT_ADMIN_PASSWORD: 'admin-pass-123' };
     const out = execFileSync(BIN, ['demo', '--db', db], { env, encoding: 'utf8' });
     assert.match(out, /demo data loaded/);
@@ -88,6 +88,7 @@ describe('rapport demo', () => {
       assert.ok(pipe.body.stages.reduce((n, s) => n + s.count, 0) === 200);
     } finally {
       await srv.stop();
+      dropDb(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,13 +1,14 @@
 // Shared helpers for the black-box API tests (node --test).
 //
-// Every test file starts its own server on a fresh SQLite database in a temporary
-// directory (startServer), talks to it over real HTTP with a tiny cookie-keeping
+// Every test file starts its own server on a fresh database (startServer): SQLite in
+// a temporary directory, or, when RAPPORT_TEST_PG names the socket directory of the
+// throwaway cluster that tests/pg/cluster.sh runs, a new PostgreSQL database on it, talks to it over real HTTP with a tiny cookie-keeping
 // client (Client), and stops it at the end, asserting a clean exit (status 0).
 //
 // The binary is $RAPPORT_BIN, or build/san/rapport at the repository root.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -25,6 +26,31 @@ export const API = '/api/v1';
 // Generous under valgrind (make test-valgrind sets RAPPORT_TIMEOUT_MS).
 const START_TIMEOUT_MS = Number(process.env.RAPPORT_TIMEOUT_MS || 20000);
 const STOP_TIMEOUT_MS = Number(process.env.RAPPORT_TIMEOUT_MS || 15000);
+// The PostgreSQL pass: socket directory of the cluster, and its client binaries.
+export const PG = process.env.RAPPORT_TEST_PG || null;
+const PGBIN = process.env.PGBIN || '';
+let dbCount = 0;
+
+// A database URL for a new server or command using dir: SQLite in dir, or a new
+// PostgreSQL database whose URL is remembered in dir (so a restart reuses it).
+export function freshDb(dir) {
+  const kept = path.join(dir, 'db-url');
+  if (existsSync(kept)) return readFileSync(kept, 'utf8');
+  if (!PG) return `sqlite:${path.join(dir, 'rapport.db')}`;
+  const name = `rapport_${process.pid}_${++dbCount}`;
+  execFileSync(path.join(PGBIN, 'createdb'), ['-h', PG, '-U', 'postgres', name]);
+  const url = `postgresql:///${name}?host=${PG}&user=postgres`;
+  writeFileSync(kept, url);
+  return url;
+}
+
+// Drops the PostgreSQL database of dir, if it has one.
+export function dropDb(dir) {
+  const kept = path.join(dir, 'db-url');
+  if (!PG || !existsSync(kept)) return;
+  const name = /^postgresql:\/\/\/([^?]+)/.exec(readFileSync(kept, 'utf8'))[1];
+  execFileSync(path.join(PGBIN, 'dropdb'), ['-h', PG, '-U', 'postgres', '--if-exists', name]);
+}
 
 // Start `rapport serve` on a fresh database and a free port.
 // Returns {base, stop(), stderr(), dir}: base is "http://127.0.0.1:PORT".
@@ -35,7 +61,7 @@ export async function startServer({ env = {}, args = [], dir: reuse = null, keep
   const dir = reuse || mkdtempSync(path.join(tmpdir(), 'rapport-api-'));
   const child = spawn(
     BIN,
-    ['serve', '--db', `sqlite:${path.join(dir, 'rapport.db')}`, '--listen', '127.0.0.1:0', ...args],
+    ['serve', '--db', freshDb(dir), '--listen', '127.0.0.1:0', ...args],
     {
       cwd: dir,
       env: { ...process.env, RAPPORT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env },
@@ -104,7 +130,10 @@ export async function startServer({ env = {}, args = [], dir: reuse = null, keep
       const san = /(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)/.exec(stderr);
       assert.ok(!san, `sanitizer report in server stderr:\n${stderr.slice(Math.max(0, (san?.index ?? 0) - 200), (san?.index ?? 0) + 4000)}`);
     } finally {
-      if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) {
+        dropDb(dir);
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
   // Crash the server (SIGKILL: no clean shutdown) and wait for it to be gone. The data

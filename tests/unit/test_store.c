@@ -158,7 +158,10 @@ static void test_open_rejects_bad_urls(void **state)
     struct store *s = NULL;
     assert_int_equal(store_open("", &s), RP_EINVAL);
     assert_int_equal(store_open("sqlite:", &s), RP_EINVAL);
-    assert_int_equal(store_open("postgres://localhost/rapport", &s), RP_EINVAL);
+    assert_int_equal(store_open("mysql://localhost/rapport", &s), RP_EINVAL);
+    assert_null(s);
+    /* A PostgreSQL server that does not answer: a database error, nothing opened. */
+    assert_int_equal(store_open("postgres://127.0.0.1:1/rapport?connect_timeout=2", &s), RP_EDB);
     assert_null(s);
     /* A directory that does not exist cannot hold the database. */
     assert_int_equal(store_open("sqlite:/nonexistent-rapport-dir/x/y.db", &s), RP_EDB);
@@ -201,7 +204,7 @@ static void test_backup(void **state)
     assert_int_equal(store_open(copy, &s2), RP_OK);
     assert_int_equal(store_conn_get(s2, &c2), RP_OK);
     assert_int_equal(count_rows(c2, "t"), 2);
-    assert_int_equal(count_rows(c2, "schema_migrations"), 3);
+    assert_int_equal(count_rows(c2, "schema_migrations"), 4);
     store_close(s2);
     char other[200];
     snprintf(other, sizeof(other), "%s.partial", copy);
@@ -219,7 +222,7 @@ static void test_backup(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 4);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -234,6 +237,7 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "trigger", "security_events_no_update"));
     assert_true(has_object(f->c, "trigger", "security_events_no_delete"));
     assert_true(has_object(f->c, "table", "idempotency_keys"));
+    assert_true(has_object(f->c, "table", "jobs"));
 
     /* The applied time is a well-formed timestamp and survives reopening unchanged. */
     struct store_stmt *st;
@@ -256,7 +260,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 4);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),

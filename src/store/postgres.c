@@ -1,0 +1,679 @@
+/* PostgreSQL backend of store/db.h (libpq): one connection per thread, statements
+ * prepared once per connection and cached, `?` placeholders numbered to $n, every
+ * value sent as text and typed by the server from its context.
+ *
+ * Transactions: a write transaction is READ COMMITTED and first takes the workspace's
+ * transaction-scoped advisory lock, so writers run one at a time across every server
+ * process, exactly as the SQLite backend's one writer path does; the engine's
+ * read-check-write sequences (If-Match versions, unique checks, duplicate checks)
+ * stay correct without serialization failures. A read transaction is REPEATABLE
+ * READ, READ ONLY: one snapshot for a page and its totals. A statement outside any
+ * transaction that meets a deadlock or serialization failure is run again here;
+ * clients never see one. See docs/design.md, "PostgreSQL backend". */
+#include "core/common.h"
+
+#include <pthread.h>
+
+#include <libpq-fe.h>
+
+#include "core/log.h"
+#include "core/text.h"
+#include "store/db.h"
+#include "store/store_int.h"
+
+/* Advisory lock keys of the write path: (RP_PG_LOCK_CLASS, workspace_id). */
+#define RP_PG_LOCK_CLASS 0x52617070 /* "Rapp" */
+/* Retries of a statement outside a transaction that lost a deadlock or serialization. */
+#define RP_PG_RETRIES 5
+/* Bytes of parameter text one statement may carry (bodies are 1 MiB at most). */
+#define RP_PG_MAX_PARAM_BYTES (16u * 1024u * 1024u)
+#define NUMERICOID 1700
+
+struct pg_stmt {
+    struct store_stmt base;
+    char name[16];      /* prepared statement name on the connection */
+    char *sql;          /* the original text, `?` placeholders (cache key) */
+    uint64_t hash;
+    uint64_t last_use;
+    int nparams;
+    struct rp_buf data; /* parameter values, NUL-separated */
+    size_t *off;        /* offset into data per parameter */
+    bool *null;
+    const char **vals;  /* the values as libpq takes them, set at execution */
+    PGresult *res;      /* result of the current execution */
+    int row;            /* current row; -1 before the first step */
+    bool in_use;
+    bool cached;
+    bool prepared; /* known to the server's session */
+};
+
+struct pg_conn {
+    struct store_conn base;
+    struct pg_store *store;
+    PGconn *pg;
+    struct pg_stmt *cache[RP_STMT_CACHE];
+    size_t ncache;
+    uint64_t clock;
+    unsigned next_name;
+    int64_t changes;
+    bool in_tx;
+    bool tx_failed; /* a statement failed: the transaction can only roll back */
+    struct pg_conn *next;
+};
+
+struct pg_store {
+    struct store base;
+    char *conninfo;
+    pthread_key_t key;
+    pthread_mutex_t lock; /* guards conns */
+    struct pg_conn *conns;
+};
+
+#define CONN(c) ((struct pg_conn *)(c))
+#define STMT(st) ((struct pg_stmt *)(st))
+
+static const struct store_ops OPS;
+
+/* Maps a failed result to rp_err by SQLSTATE; the message is logged, never returned. */
+static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!state)
+        state = "";
+    if (strcmp(state, "23505") == 0)
+        return RP_ECONFLICT;
+    if (strcmp(state, "22003") == 0)
+        return RP_ERANGE;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0) {
+        LOG(LOG_WARN, "postgres busy during %s (%s)", what, state);
+        return RP_EBUSY;
+    }
+    if (strcmp(state, "54000") == 0 || strcmp(state, "54001") == 0)
+        return RP_ETOOBIG;
+    LOG(LOG_ERROR, "postgres error during %s: %s [%s]", what,
+        res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg), state);
+    return RP_EDB;
+}
+
+static bool retryable(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
+}
+
+/* Runs a parameterless command (BEGIN, COMMIT, DDL scripts). */
+static enum rp_err simple(struct pg_conn *c, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType rs = PQresultStatus(res);
+    enum rp_err err = RP_OK;
+    if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+        err = map_result(c, res, what);
+        if (c->in_tx)
+            c->tx_failed = true;
+    } else if (strcmp(what, "commit") == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+        err = RP_EDB; /* the server had aborted the transaction */
+    }
+    PQclear(res);
+    return err;
+}
+
+/* ---- placeholders ---- */
+
+enum rp_err store__pg_number_params(const char *sql, struct rp_buf *out, int *nparams)
+{
+    int n = 0;
+    enum rp_err err = RP_OK;
+    for (const char *p = sql; *p && !err; p++) {
+        char q = *p;
+        if (q == '\'' || q == '"') {
+            /* a quoted string or identifier: copied through, doubled quotes included */
+            const char *end = p + 1;
+            while (*end && *end != q)
+                end++;
+            if (!*end)
+                return RP_EINVAL;
+            err = buf_add(out, p, (size_t)(end - p + 1));
+            p = end;
+        } else if (q == '-' && p[1] == '-') {
+            const char *end = strchr(p, '\n');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            err = buf_add(out, p, len);
+            p += len - 1;
+        } else if (q == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            if (!end)
+                return RP_EINVAL;
+            err = buf_add(out, p, (size_t)(end + 2 - p));
+            p = end + 1;
+        } else if (q == '?') {
+            if (p[1] >= '0' && p[1] <= '9')
+                return RP_EINVAL; /* ?NNN is SQLite-only: write one ? per value */
+            err = buf_printf(out, "$%d", ++n);
+        } else {
+            err = buf_addc(out, q);
+        }
+    }
+    *nparams = n;
+    return err;
+}
+
+/* ---- connections ---- */
+
+static void stmt_free(struct pg_conn *c, struct pg_stmt *st, bool deallocate)
+{
+    if (deallocate && c->pg) {
+        char sql[40];
+        snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
+        PQclear(PQexec(c->pg, sql));
+    }
+    PQclear(st->res);
+    buf_release(&st->data);
+    free(st->off);
+    free(st->null);
+    free(st->vals);
+    free(st->sql);
+    free(st);
+}
+
+static void conn_free(struct pg_conn *c)
+{
+    for (size_t i = 0; i < c->ncache; i++)
+        stmt_free(c, c->cache[i], false);
+    PQfinish(c->pg);
+    free(c);
+}
+
+static void conn_unlink(struct pg_store *s, struct pg_conn *c)
+{
+    pthread_mutex_lock(&s->lock);
+    for (struct pg_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void thread_exit(void *p)
+{
+    struct pg_conn *c = p;
+    conn_unlink(c->store, c);
+    conn_free(c);
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* "relation already exists, skipping" and the like */
+}
+
+/* Session settings every connection runs with. */
+static const char *SESSION_SQL = "SET lock_timeout = '10s';"
+                                 "SET idle_in_transaction_session_timeout = '60s';"
+                                 "SET TIME ZONE 'UTC'";
+
+static enum rp_err conn_connect(struct pg_conn *c)
+{
+    c->pg = PQconnectdb(c->store->conninfo);
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        LOG(LOG_ERROR, "cannot connect to postgres: %s", PQerrorMessage(c->pg));
+        return RP_EDB;
+    }
+    PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+    if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
+        LOG(LOG_ERROR, "postgres: cannot use UTF8 client encoding");
+        return RP_EDB;
+    }
+    return simple(c, SESSION_SQL, "connect");
+}
+
+static enum rp_err conn_open(struct pg_store *s, struct pg_conn **out)
+{
+    struct pg_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return RP_ENOMEM;
+    c->base.store = &s->base;
+    c->store = s;
+    enum rp_err err = conn_connect(c);
+    if (err) {
+        PQfinish(c->pg);
+        free(c);
+        return err;
+    }
+    pthread_mutex_lock(&s->lock);
+    c->next = s->conns;
+    s->conns = c;
+    pthread_mutex_unlock(&s->lock);
+    *out = c;
+    return RP_OK;
+}
+
+/* After the server went away (restart, failover): a fresh session whose statements
+ * must be prepared again. Only between transactions. */
+static bool conn_recover(struct pg_conn *c)
+{
+    if (c->in_tx || PQstatus(c->pg) == CONNECTION_OK)
+        return false;
+    LOG(LOG_WARN, "postgres connection lost: reconnecting");
+    PQreset(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return false;
+    for (size_t i = 0; i < c->ncache; i++)
+        c->cache[i]->prepared = false;
+    PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+    return simple(c, SESSION_SQL, "reconnect") == RP_OK;
+}
+
+static enum rp_err pg_conn_get(struct store *base, struct store_conn **out)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    struct pg_conn *c = pthread_getspecific(s->key);
+    if (!c) {
+        enum rp_err err = conn_open(s, &c);
+        if (err)
+            return err;
+        pthread_setspecific(s->key, c);
+    }
+    *out = &c->base;
+    return RP_OK;
+}
+
+enum rp_err store__pg_open(const char *conninfo, struct store **out)
+{
+    struct pg_store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return RP_ENOMEM;
+    s->base.ops = &OPS;
+    s->conninfo = strdup(conninfo);
+    if (!s->conninfo || pthread_key_create(&s->key, thread_exit) != 0) {
+        free(s->conninfo);
+        free(s);
+        return RP_ENOMEM;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    *out = &s->base;
+    return RP_OK;
+}
+
+static void pg_close(struct store *base)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    pthread_setspecific(s->key, NULL);
+    pthread_mutex_lock(&s->lock);
+    struct pg_conn *c = s->conns;
+    s->conns = NULL;
+    pthread_mutex_unlock(&s->lock);
+    while (c) {
+        struct pg_conn *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    pthread_key_delete(s->key);
+    pthread_mutex_destroy(&s->lock);
+    free(s->conninfo);
+    free(s);
+}
+
+static enum rp_err pg_size(struct store_conn *c, int64_t *bytes)
+{
+    return store_query_int(c, "SELECT pg_database_size(current_database())", NULL, 0, bytes);
+}
+
+/* ---- transactions ---- */
+
+static enum rp_err pg_begin(struct store_conn *base, bool write)
+{
+    struct pg_conn *c = CONN(base);
+    RP_ASSERT(!c->in_tx);
+    char sql[160];
+    if (write)
+        snprintf(sql, sizeof(sql),
+                 "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d, 1)",
+                 RP_PG_LOCK_CLASS);
+    else
+        snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    c->in_tx = true;
+    c->tx_failed = false;
+    enum rp_err err = simple(c, sql, "begin");
+    if (err && PQstatus(c->pg) != CONNECTION_OK) {
+        /* the server restarted since this connection's last use: nothing was done */
+        c->in_tx = false;
+        if (conn_recover(c)) {
+            c->in_tx = true;
+            c->tx_failed = false;
+            err = simple(c, sql, "begin");
+        }
+    }
+    if (err) {
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+        c->in_tx = false;
+    }
+    return err;
+}
+
+static enum rp_err pg_commit(struct store_conn *base)
+{
+    struct pg_conn *c = CONN(base);
+    RP_ASSERT(c->in_tx);
+    enum rp_err err;
+    if (c->tx_failed) {
+        LOG(LOG_ERROR, "postgres: commit of a failed transaction: rolled back");
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+        err = RP_EDB;
+    } else {
+        err = simple(c, "COMMIT", "commit");
+    }
+    c->in_tx = false;
+    c->tx_failed = false;
+    return err;
+}
+
+static void pg_rollback(struct store_conn *base)
+{
+    struct pg_conn *c = CONN(base);
+    if (!c->in_tx)
+        return;
+    PQclear(PQexec(c->pg, "ROLLBACK"));
+    c->in_tx = false;
+    c->tx_failed = false;
+}
+
+/* ---- statements ---- */
+
+static struct pg_stmt *stmt_new(struct pg_conn *c, const char *sql, uint64_t hash)
+{
+    struct pg_stmt *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->base.conn = &c->base;
+    st->sql = strdup(sql);
+    st->hash = hash;
+    st->row = -1;
+    buf_init(&st->data, RP_PG_MAX_PARAM_BYTES);
+    snprintf(st->name, sizeof(st->name), "r%u", c->next_name++);
+    if (!st->sql) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Prepares the statement on the server (again after a reconnect). */
+static enum rp_err stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
+{
+    struct rp_buf text;
+    buf_init(&text, RP_MAX_SQL * 2);
+    int n;
+    enum rp_err err = store__pg_number_params(st->sql, &text, &n);
+    if (err) {
+        LOG(LOG_ERROR, "postgres: cannot number the placeholders of: %.200s", st->sql);
+        buf_release(&text);
+        return RP_EDB;
+    }
+    if (!st->off) {
+        st->nparams = n;
+        size_t cap = n ? (size_t)n : 1;
+        st->off = calloc(cap, sizeof(*st->off));
+        st->null = calloc(cap, sizeof(*st->null));
+        st->vals = calloc(cap, sizeof(*st->vals));
+        if (!st->off || !st->null || !st->vals) {
+            buf_release(&text);
+            return RP_ENOMEM;
+        }
+    }
+    PGresult *res = PQprepare(c->pg, st->name, buf_cstr(&text), 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && conn_recover(c)) {
+        PQclear(res);
+        res = PQprepare(c->pg, st->name, buf_cstr(&text), 0, NULL);
+    }
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        st->prepared = true;
+    } else {
+        err = map_result(c, res, "prepare");
+        if (c->in_tx)
+            c->tx_failed = true;
+    }
+    PQclear(res);
+    buf_release(&text);
+    return err;
+}
+
+static void stmt_reset(struct pg_stmt *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = -1;
+    buf_reset(&st->data);
+    for (int i = 0; i < st->nparams; i++) {
+        st->off[i] = 0;
+        st->null[i] = true;
+    }
+}
+
+static enum rp_err pg_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
+{
+    struct pg_conn *c = CONN(base);
+    uint64_t h = store__hash_sql(sql);
+    c->clock++;
+    size_t victim = SIZE_MAX;
+    for (size_t i = 0; i < c->ncache; i++) {
+        struct pg_stmt *e = c->cache[i];
+        if (e->in_use)
+            continue;
+        if (e->hash == h && strcmp(e->sql, sql) == 0) {
+            e->last_use = c->clock;
+            e->in_use = true;
+            stmt_reset(e);
+            *out = &e->base;
+            return RP_OK;
+        }
+        if (victim == SIZE_MAX || e->last_use < c->cache[victim]->last_use)
+            victim = i;
+    }
+    struct pg_stmt *st = stmt_new(c, sql, h);
+    if (!st)
+        return RP_ENOMEM;
+    enum rp_err err = stmt_prepare(c, st);
+    if (err) {
+        stmt_free(c, st, false);
+        return err;
+    }
+    st->in_use = true;
+    st->last_use = c->clock;
+    stmt_reset(st);
+    if (c->ncache < RP_STMT_CACHE) {
+        st->cached = true;
+        c->cache[c->ncache++] = st;
+    } else if (victim != SIZE_MAX) {
+        stmt_free(c, c->cache[victim], true);
+        st->cached = true;
+        c->cache[victim] = st;
+    } /* else every cached statement is in use (deep nesting): this one is not cached */
+    *out = &st->base;
+    return RP_OK;
+}
+
+static enum rp_err pg_bind(struct store_stmt *base, int idx, struct store_val v)
+{
+    struct pg_stmt *st = STMT(base);
+    RP_ASSERT(idx >= 1 && idx <= st->nparams);
+    int i = idx - 1;
+    st->null[i] = v.type == STORE_NULL;
+    if (st->null[i])
+        return RP_OK;
+    st->off[i] = st->data.len;
+    enum rp_err err;
+    if (v.type == STORE_INT)
+        err = buf_printf(&st->data, "%lld", (long long)v.i);
+    else
+        err = buf_add(&st->data, v.s ? v.s : "", v.len);
+    if (!err)
+        err = buf_addc(&st->data, '\0'); /* text values may be slices: terminate each */
+    return err;
+}
+
+/* A numeric column (a sum over 64-bit integers) holding a value past int64. */
+static bool row_out_of_range(const PGresult *res, int row)
+{
+    for (int col = 0; col < PQnfields(res); col++) {
+        if (PQftype(res, col) != NUMERICOID || PQgetisnull(res, row, col))
+            continue;
+        errno = 0;
+        char *end;
+        (void)strtoll(PQgetvalue(res, row, col), &end, 10);
+        if (errno == ERANGE)
+            return true;
+    }
+    return false;
+}
+
+static enum rp_err execute(struct pg_stmt *st)
+{
+    struct pg_conn *c = CONN(st->base.conn);
+    const char **vals = st->vals;
+    for (int i = 0; i < st->nparams; i++)
+        vals[i] = st->null[i] ? NULL : buf_cstr(&st->data) + st->off[i];
+    for (int attempt = 0;; attempt++) {
+        if (!st->prepared) {
+            enum rp_err err = stmt_prepare(c, st);
+            if (err)
+                return err;
+        }
+        PGresult *res = PQexecPrepared(c->pg, st->name, st->nparams, vals, NULL, NULL, 0);
+        ExecStatusType rs = PQresultStatus(res);
+        if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+            st->res = res;
+            const char *n = PQcmdTuples(res);
+            c->changes = *n ? strtoll(n, NULL, 10) : 0;
+            return RP_OK;
+        }
+        /* Outside a transaction the statement is the whole unit of work: run it again
+         * after a lost deadlock or serialization failure, or on a new connection. */
+        bool again = !c->in_tx && attempt < RP_PG_RETRIES && retryable(res);
+        if (!again && attempt == 0 && conn_recover(c))
+            again = true; /* prepared again at the top of the loop */
+        if (!again) {
+            enum rp_err err = map_result(c, res, "step");
+            if (c->in_tx)
+                c->tx_failed = true;
+            PQclear(res);
+            return err;
+        }
+        PQclear(res);
+    }
+}
+
+static enum rp_err pg_step(struct store_stmt *base, bool *row)
+{
+    struct pg_stmt *st = STMT(base);
+    *row = false;
+    if (!st->res) {
+        enum rp_err err = execute(st);
+        if (err)
+            return err;
+    }
+    if (st->row + 1 >= PQntuples(st->res)) {
+        st->row = PQntuples(st->res);
+        return RP_OK;
+    }
+    st->row++;
+    if (row_out_of_range(st->res, st->row))
+        return RP_ERANGE;
+    *row = true;
+    return RP_OK;
+}
+
+static bool pg_col_null(struct store_stmt *base, int col)
+{
+    struct pg_stmt *st = STMT(base);
+    return PQgetisnull(st->res, st->row, col);
+}
+
+static int64_t pg_col_int(struct store_stmt *base, int col)
+{
+    struct pg_stmt *st = STMT(base);
+    if (PQgetisnull(st->res, st->row, col))
+        return 0;
+    const char *v = PQgetvalue(st->res, st->row, col);
+    if (v[0] == 't' || v[0] == 'f')
+        return v[0] == 't'; /* boolean */
+    return strtoll(v, NULL, 10);
+}
+
+static const char *pg_col_text(struct store_stmt *base, int col, size_t *len)
+{
+    struct pg_stmt *st = STMT(base);
+    if (PQgetisnull(st->res, st->row, col)) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = (size_t)PQgetlength(st->res, st->row, col);
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static void pg_done(struct store_stmt *base)
+{
+    struct pg_stmt *st = STMT(base);
+    stmt_reset(st);
+    if (st->cached) {
+        st->in_use = false;
+        return;
+    }
+    stmt_free(CONN(base->conn), st, true);
+}
+
+static int64_t pg_changes(struct store_conn *c)
+{
+    return CONN(c)->changes;
+}
+
+static enum rp_err pg_exec_script(struct store_conn *c, const char *sql)
+{
+    return simple(CONN(c), sql, "script");
+}
+
+static enum rp_err pg_seq_follow(struct store_conn *c, const char *table)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT setval(pg_get_serial_sequence('%s', 'seq'), coalesce(max(seq), 0) + 1,"
+             " false) FROM %s",
+             table, table);
+    return simple(CONN(c), sql, "seq_follow");
+}
+
+static const struct store_ops OPS = {
+    .name = "postgres",
+    .close = pg_close,
+    .conn_get = pg_conn_get,
+    .size = pg_size,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .prepare = pg_prepare,
+    .bind = pg_bind,
+    .step = pg_step,
+    .col_null = pg_col_null,
+    .col_int = pg_col_int,
+    .col_text = pg_col_text,
+    .done = pg_done,
+    .changes = pg_changes,
+    .exec_script = pg_exec_script,
+    .migrate = store__pg_migrate,
+    .sync_table = store__pg_sync_table,
+    .seq_follow = pg_seq_follow,
+    .like_ci = "ILIKE",
+    .skip_locked = " FOR UPDATE SKIP LOCKED",
+    .team_owner_condition = store__pg_team_owner_condition,
+    .team_peers = store__pg_team_peers,
+    .json_array_has_any = store__pg_json_array_has_any,
+    .month_of = store__pg_month_of,
+    .fts_put = store__pg_fts_put,
+    .fts_delete = store__pg_fts_delete,
+    .fts_condition = store__pg_fts_condition,
+};

@@ -1,0 +1,293 @@
+/* db.h for every backend: picks the backend from the database url and dispatches
+ * through its struct store_ops. The helpers built from the primitives (exec,
+ * query_int, bind_all) and the migration runner live here once. */
+#include "core/common.h"
+
+#include "core/log.h"
+#include "core/text.h"
+#include "store/db.h"
+#include "store/store_int.h"
+
+#define OPS(s) ((s)->ops)
+#define COPS(c) ((c)->store->ops)
+#define SOPS(st) ((st)->conn->store->ops)
+
+bool store_is_postgres_url(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+enum rp_err store_open(const char *url, struct store **out)
+{
+    struct store *s = NULL;
+    enum rp_err err;
+    if (store_is_postgres_url(url)) {
+        err = store__pg_open(url, &s);
+    } else {
+        const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+        if (strstr(url, "://")) {
+            LOG(LOG_ERROR, "unsupported database url: use sqlite:PATH or postgres://...");
+            return RP_EINVAL;
+        }
+        if (!*path)
+            return RP_EINVAL;
+        err = store__sqlite_open(path, &s);
+    }
+    if (err)
+        return err;
+    struct store_conn *c;
+    err = store_conn_get(s, &c);
+    if (!err)
+        err = OPS(s)->migrate(c);
+    if (err) {
+        store_close(s);
+        return err;
+    }
+    *out = s;
+    return RP_OK;
+}
+
+const char *store_backend(const struct store *s)
+{
+    return OPS(s)->name;
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        OPS(s)->close(s);
+}
+
+enum rp_err store_conn_get(struct store *s, struct store_conn **out)
+{
+    return OPS(s)->conn_get(s, out);
+}
+
+enum rp_err store_size(struct store_conn *c, int64_t *bytes)
+{
+    return COPS(c)->size(c, bytes);
+}
+
+enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
+{
+    if (!OPS(s)->backup)
+        return RP_EINVAL;
+    return OPS(s)->backup(s, dest_path, bytes);
+}
+
+enum rp_err store_begin(struct store_conn *c, bool write)
+{
+    return COPS(c)->begin(c, write);
+}
+
+enum rp_err store_commit(struct store_conn *c)
+{
+    return COPS(c)->commit(c);
+}
+
+void store_rollback(struct store_conn *c)
+{
+    COPS(c)->rollback(c);
+}
+
+enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
+{
+    return COPS(c)->prepare(c, sql, out);
+}
+
+enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v)
+{
+    return SOPS(st)->bind(st, idx, v);
+}
+
+enum rp_err store_bind_all(struct store_stmt *st, const struct store_val *vals, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        enum rp_err err = store_bind(st, (int)i + 1, vals[i]);
+        if (err)
+            return err;
+    }
+    return RP_OK;
+}
+
+enum rp_err store_step(struct store_stmt *st, bool *row)
+{
+    return SOPS(st)->step(st, row);
+}
+
+bool store_col_null(struct store_stmt *st, int col)
+{
+    return SOPS(st)->col_null(st, col);
+}
+
+int64_t store_col_int(struct store_stmt *st, int col)
+{
+    return SOPS(st)->col_int(st, col);
+}
+
+const char *store_col_text(struct store_stmt *st, int col, size_t *len)
+{
+    return SOPS(st)->col_text(st, col, len);
+}
+
+void store_done(struct store_stmt *st)
+{
+    SOPS(st)->done(st);
+}
+
+int64_t store_changes(struct store_conn *c)
+{
+    return COPS(c)->changes(c);
+}
+
+enum rp_err store_exec(struct store_conn *c, const char *sql, const struct store_val *vals,
+                       size_t n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, sql, &st);
+    if (err)
+        return err;
+    err = store_bind_all(st, vals, n);
+    bool row = true;
+    while (!err && row)
+        err = store_step(st, &row);
+    store_done(st);
+    return err;
+}
+
+enum rp_err store_query_int(struct store_conn *c, const char *sql, const struct store_val *vals,
+                            size_t n, int64_t *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, sql, &st);
+    if (err)
+        return err;
+    bool row = false;
+    err = store_bind_all(st, vals, n);
+    if (!err)
+        err = store_step(st, &row);
+    *out = !err && row ? store_col_int(st, 0) : 0;
+    store_done(st);
+    return err;
+}
+
+uint64_t store__hash_sql(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+const char *store__col_dup(struct store_stmt *st, int col, struct arena *a)
+{
+    size_t len;
+    const char *p = store_col_text(st, col, &len);
+    return p ? arena_strndup(a, p, len) : NULL;
+}
+
+enum rp_err store__exec_script(struct store_conn *c, const char *sql)
+{
+    return COPS(c)->exec_script(c, sql);
+}
+
+enum rp_err store__apply_migrations(struct store_conn *c, const char *create_sql,
+                                    const struct store_migration *m, size_t n)
+{
+    /* Each migration runs in a write transaction, which also serialises servers that
+     * start at the same time on one database. */
+    for (size_t i = 0; i < n; i++) {
+        enum rp_err err = store_begin(c, true);
+        if (err)
+            return err;
+        err = store__exec_script(c, create_sql);
+        struct store_stmt *st;
+        bool row = false;
+        if (!err)
+            err = store_prepare(c, "SELECT 1 FROM schema_migrations WHERE version = ?", &st);
+        if (!err) {
+            err = store_bind(st, 1, store_int(m[i].version));
+            if (!err)
+                err = store_step(st, &row);
+            store_done(st);
+        }
+        if (!err && !row) {
+            LOG(LOG_INFO, "applying migration %d (%s)", m[i].version, m[i].name);
+            err = store__exec_script(c, m[i].sql);
+            char now[32];
+            text_format_datetime(text_now_ms(), now, sizeof(now));
+            struct store_val v[] = {store_int(m[i].version), store_cstr(m[i].name),
+                                    store_cstr(now)};
+            if (!err)
+                err = store_exec(c,
+                                 "INSERT INTO schema_migrations(version, name, applied_at)"
+                                 " VALUES (?, ?, ?)",
+                                 v, 3);
+        }
+        if (!err)
+            err = store_commit(c);
+        else
+            store_rollback(c);
+        if (err)
+            return err;
+    }
+    return RP_OK;
+}
+
+enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
+{
+    return COPS(c)->sync_table(c, t);
+}
+
+const char *store_like_ci(const struct store *s)
+{
+    return OPS(s)->like_ci;
+}
+
+const char *store__skip_locked(const struct store *s)
+{
+    return OPS(s)->skip_locked;
+}
+
+enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql,
+                                       const char *alias, const char *user_id,
+                                       const char *team_ids, struct store_val *params,
+                                       size_t *nparams)
+{
+    return OPS(s)->team_owner_condition(sql, alias, user_id, team_ids, params, nparams);
+}
+
+enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
+                             const char ***ids, size_t *n)
+{
+    return COPS(c)->team_peers(c, team_ids, a, ids, n);
+}
+
+enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
+                                     const char *column, size_t n)
+{
+    return OPS(s)->json_array_has_any(sql, column, n);
+}
+
+enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char *column)
+{
+    return OPS(s)->month_of(sql, column);
+}
+
+enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, const char *text,
+                          size_t len)
+{
+    return COPS(c)->fts_put(c, table, seq, text, len);
+}
+
+enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq)
+{
+    return COPS(c)->fts_delete(c, table, seq);
+}
+
+enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
+                                const char *alias, const struct rp_str *terms, size_t nterms,
+                                struct arena *a, struct store_val *params, size_t *nparams)
+{
+    return OPS(s)->fts_condition(sql, table, alias, terms, nterms, a, params, nparams);
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests: `cluster.sh run CMD...` runs initdb in a
+# temporary directory, starts postgres listening on a unix socket in that directory only
+# (no TCP port), runs CMD with RAPPORT_TEST_PG set to the socket directory, then stops
+# the cluster and deletes the directory, whatever CMD's outcome (its status is kept).
+#
+# initdb and postgres refuse to run as root: as root they run as the `postgres` OS user
+# (the Debian package creates it) on a directory handed to that user; otherwise as the
+# calling user. The cluster's superuser is `postgres`, trusted on the socket only.
+set -euo pipefail
+
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+    echo "cluster.sh: PostgreSQL server binaries not found (apt-get install postgresql)" >&2
+    exit 3
+fi
+
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+[ "${1:-}" = run ] || { echo "usage: cluster.sh run CMD..." >&2; exit 2; }
+shift
+
+dir=$(mktemp -d /tmp/rapport-pg-XXXXXX)
+chmod 755 "$dir"
+if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
+stop() {
+    as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir"
+}
+trap stop EXIT INT TERM
+
+as_owner "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+# Throwaway data: no fsync. Enough connections for many servers in parallel.
+as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+    -o "-c listen_addresses= -k $dir -c fsync=off -c synchronous_commit=off \
+        -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB" \
+    start >/dev/null || { cat "$dir/postgres.log" >&2; exit 1; }
+
+status=0
+RAPPORT_TEST_PG=$dir PGBIN=$PGBIN "$@" || status=$?
+exit $status
