@@ -5,6 +5,10 @@
 
 /* JSON request bodies: a record is a few KiB; 1 MiB leaves room for long notes. */
 #define RP_MAX_JSON_BODY (1024u * 1024u)
+/* An announced body over the limit but under this size is read and discarded before
+ * the 413, so the client (still sending) gets the answer and keeps its connection;
+ * a larger one is refused at once and the connection closed. */
+#define RP_MAX_DRAINED_BODY (8u * 1024u * 1024u)
 /* libmicrohttpd's per-connection memory for the request line, headers and parsed
  * query parameters (about 50 bytes of bookkeeping each). Browsers cap URLs near 8 KiB;
  * 256 KiB parses a few thousand parameters, so our own limits (64 parameters) answer

@@ -285,18 +285,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->path = (struct rp_str){arena_strdup(&req->a, url), strlen(url)};
         buf_init(&req->upload, RP_MAX_JSON_BODY);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        int64_t n;
-        if (cl && (text_parse_i64(rp_str_c(cl), &n) || n < 0 || n > (int64_t)RP_MAX_JSON_BODY))
+        int64_t n = 0;
+        bool refuse_now = false;
+        if (cl && (text_parse_i64(rp_str_c(cl), &n) || n < 0 || n > (int64_t)RP_MAX_JSON_BODY)) {
             req->body_too_big = true;
+            /* A client that sent Expect: 100-continue waits for our word before
+             * sending: nothing to drain. */
+            refuse_now = n < 0 || n > (int64_t)RP_MAX_DRAINED_BODY ||
+                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+        }
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
         size_t head = 0;
         MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &head);
-        if (head <= RP_MAX_HEADER_BYTES && !req->body_too_big)
+        if (head <= RP_MAX_HEADER_BYTES && !refuse_now)
             return MHD_YES;
-        /* Refuse oversized headers, and an announced oversized body at once, before any
-         * of it is read (a client that sent Expect: 100-continue never transmits it);
-         * libmicrohttpd closes the connection after this answer. */
+        /* Refuse oversized headers, and an announced body too large to drain, at once,
+         * before any of it is read; libmicrohttpd closes the connection after this
+         * answer. */
         req->done = true;
         s->cfg.on_error(req, head > RP_MAX_HEADER_BYTES ? 431 : 413);
         return send_response(req);
