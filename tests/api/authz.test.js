@@ -5,7 +5,8 @@
 //      /openapi.json) has a row, and every row a route;
 //   2. every cell answers its expected status;
 //   3. every refused write left the database unchanged (records, versions, owners,
-//      recycle bin, record audit rows, sessions, tokens — read with the sqlite3 shell);
+//      recycle bin, record audit rows, sessions, tokens — read with the sqlite3 shell,
+//      or psql in the PostgreSQL pass);
 //   4. no successful read (lists, counts, search, duplicates, history, timeline,
 //      calendar, reports) mentions the id of a record the role may not read.
 import { test, before, after } from 'node:test';
@@ -15,6 +16,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, loginAdmin, login, createUser, createTeam, Client, REPO, ADMIN_PASSWORD, uniq,
+  dbShellCommand, sqlConcat,
 } from './helpers.js';
 
 const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly'];
@@ -117,12 +119,13 @@ async function sharedRecord(entity, owner) {
   return shared.get(key);
 }
 
-// One sqlite3 shell for the whole test (a process per query costs ~0.1 s here): each
+// One SQL shell for the whole test (a process per query costs ~0.1 s here): each
 // query is followed by a marker line that ends its output.
 const END = '<<end-of-query>>';
 class Shell {
-  constructor(db) {
-    this.p = spawn('sqlite3', ['-readonly', '-batch', db], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(dir) {
+    const [cmd, args] = dbShellCommand(dir);
+    this.p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.out = '';
     this.err = '';
     this.waiting = [];
@@ -144,7 +147,7 @@ class Shell {
       this.waiting.push(resolve);
       this.p.stdin.write(`${sql}\nSELECT '${END}';\n`);
     });
-    assert.equal(this.err, '', `sqlite3: ${this.err}`);
+    assert.equal(this.err, '', `sql shell: ${this.err}`);
     return text;
   }
   close() { this.p.stdin.end(); }
@@ -156,12 +159,12 @@ const TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 
   'pipeline_stages'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
 async function snapshot() {
-  const parts = TABLES.map((t) => `(SELECT group_concat(id || '.' || version || '.' || coalesce(owner_id, '')` +
-    ` || '.' || coalesce(deleted_at, ''), ',') FROM (SELECT * FROM ${t} ORDER BY seq))`);
+  const parts = TABLES.map((t) => `(SELECT ${sqlConcat("id || '.' || version || '.' || coalesce(owner_id, '')" +
+    " || '.' || coalesce(deleted_at, '')", ',')} FROM (SELECT * FROM ${t} ORDER BY seq) AS r)`);
   parts.push(`(SELECT count(*) FROM audit_log WHERE action IN ${RECORD_ACTIONS})`);
   parts.push('(SELECT count(*) FROM sessions)');
   parts.push('(SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL)');
-  const sql = `SELECT ${parts.map((p) => `coalesce(${p}, '')`).join(" || '|' || ")};`;
+  const sql = `SELECT ${parts.map((p) => `coalesce(CAST(${p} AS TEXT), '')`).join(" || '|' || ")};`;
   const text = await shell.query(sql);
   assert.ok(text.split('|').length === parts.length && text.includes('.'), `snapshot: ${text.slice(0, 200)}`);
   return text;
@@ -243,6 +246,13 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/pipeline -':
     case 'GET /api/v1/forecast -':
       return { c, method: 'GET', p: row.route };
+    case 'POST /api/v1/jobs -':
+      return { c, method: 'POST', p: '/jobs', body: { kind: 'accounts.retier' } };
+    case 'GET /api/v1/jobs/{id} -': {
+      const j = await clients.admin.post('/jobs', { kind: 'accounts.retier' });
+      assert.equal(j.status, 202, `set-up: job: ${j.text}`);
+      return { c, method: 'GET', p: `/jobs/${j.body.id}` };
+    }
     case 'GET /api/v1/search -':
       return { c, method: 'GET', p: `/search?q=${MARK}` };
     case 'GET /api/v1/calendar -':
@@ -285,7 +295,7 @@ function invisibleTo(caller) {
 
 before(async () => {
   srv = await startServer();
-  shell = new Shell(path.join(srv.dir, 'rapport.db'));
+  shell = new Shell(srv.dir);
   admin = await loginAdmin(srv.base);
   teamA = await createTeam(admin, uniq('Team A'));
   teamB = await createTeam(admin, uniq('Team B'));

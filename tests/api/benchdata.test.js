@@ -7,12 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BIN, ADMIN_PASSWORD, startServer, login, loginAdmin, listAll } from './helpers.js';
+import {
+  BIN, ADMIN_PASSWORD, startServer, login, loginAdmin, listAll, freshDb, dropDb,
+} from './helpers.js';
 
 const COUNTS = { accounts: 12, contacts: 40, leads: 9, opportunities: 30, activities: 50 };
 
 function generate(dir, seed) {
-  const args = ['bench-data', '--db', `sqlite:${path.join(dir, 'rapport.db')}`, '--seed', String(seed)];
+  const args = ['bench-data', '--db', freshDb(dir), '--seed', String(seed)];
   for (const [k, v] of Object.entries(COUNTS)) args.push(`--${k}`, String(v));
   return spawnSync(BIN, args, {
     encoding: 'utf8',
@@ -70,7 +72,10 @@ test('bench-data: counts, team scope, same seed same data, refuses a second run'
     }
     assert.deepEqual(snaps[0], snaps[1]);
   } finally {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const d of dirs) {
+      dropDb(d);
+      rmSync(d, { recursive: true, force: true });
+    }
   }
 });
 

@@ -44,6 +44,26 @@ export function freshDb(dir) {
   return url;
 }
 
+// The command line of a read-only SQL shell (one statement per line in, one row per
+// line out, columns separated by '|') on the database of a server's dir: sqlite3, or
+// psql on PostgreSQL.
+export function dbShellCommand(dir) {
+  if (!PG) return ['sqlite3', ['-readonly', '-batch', path.join(dir, 'rapport.db')]];
+  const url = readFileSync(path.join(dir, 'db-url'), 'utf8');
+  return [path.join(PGBIN, 'psql'), ['-X', '-q', '-A', '-t', '-d', url]];
+}
+
+// Every row of the PostgreSQL database of a server's dir, as pg_dump writes it.
+export function dumpDb(dir) {
+  const url = readFileSync(path.join(dir, 'db-url'), 'utf8');
+  return execFileSync(path.join(PGBIN, 'pg_dump'), ['-d', url], { maxBuffer: 1 << 30 });
+}
+
+// SQL text that concatenates expr over rows with sep, in either dialect.
+export function sqlConcat(expr, sep) {
+  return PG ? `string_agg(${expr}, '${sep}')` : `group_concat(${expr}, '${sep}')`;
+}
+
 // Drops the PostgreSQL database of dir, if it has one.
 export function dropDb(dir) {
   const kept = path.join(dir, 'db-url');

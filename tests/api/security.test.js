@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   ADMIN_PASSWORD, Client, assertProblem, create, createUser, login, loginAdmin, rawRequest, startServer,
+  PG, dumpDb,
 } from './helpers.js';
 
 const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -346,9 +347,10 @@ describe('security log (item 11)', () => {
     assert.equal((await admin.patch(`/users/${u.id}`, { password: 'Admin-Set-Secret-Pw-4410' })).status, 200);
     secrets.push('Admin-Set-Secret-Pw-4410');
     await c.get('/auth/me');
+    // The database as stored: its files on SQLite, a full dump on PostgreSQL.
     const files = readdirSync(srv.dir).filter((f) => f.startsWith('rapport.db')).map((f) => path.join(srv.dir, f));
-    assert.ok(files.length >= 1);
-    const haystacks = files.map((f) => [f, readFileSync(f)]);
+    const haystacks = PG ? [['pg_dump', dumpDb(srv.dir)]] : files.map((f) => [f, readFileSync(f)]);
+    assert.ok(haystacks.length >= 1 && haystacks[0][1].length > 10000);
     haystacks.push(['server stderr', Buffer.from(srv.stderr())], ['server stdout', Buffer.from(srv.stdout())]);
     for (const s of secrets) {
       for (const [name, bytes] of haystacks) {
