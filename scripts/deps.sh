@@ -9,6 +9,7 @@ APT_PKGS=(
     build-essential clang pkg-config
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
+    libcsv-dev libxlsxwriter-dev libical-dev
     curl sqlite3
 )
 

@@ -25,6 +25,8 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve     start the CRM server\n"
             "  demo      load a demo company into a new database (--db like serve)\n"
+            "  import    import a CSV file: rapport import contacts FILE.csv (see --help)\n"
+            "  export    export a list as csv, xlsx, vcf or ics (see --help)\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
             "  --db URL          sqlite:PATH (default %s) [RAPPORT_DB]\n"
@@ -186,6 +188,10 @@ int main(int argc, char **argv)
         return serve(argc - 2, argv + 2);
     if (strcmp(argv[1], "demo") == 0)
         return cli_demo(argc - 2, argv + 2);
+    if (strcmp(argv[1], "import") == 0)
+        return cli_import(argc - 2, argv + 2);
+    if (strcmp(argv[1], "export") == 0)
+        return cli_export(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;
