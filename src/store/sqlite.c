@@ -247,6 +247,12 @@ enum rp_err store_size(struct store_conn *c, int64_t *bytes)
         bytes);
 }
 
+enum rp_err store_bulk(struct store_conn *c)
+{
+    int rc = sqlite3_exec(c->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
+    return map_rc(c->db, rc, "bulk mode");
+}
+
 enum rp_err store_begin(struct store_conn *c, bool write)
 {
     RP_ASSERT(!c->in_tx);
