@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "crm/auth.h"
 #include "crm/dups.h"
+#include "crm/imports.h"
 #include "crm/ops.h"
 #include "http/http.h"
 
@@ -158,11 +159,18 @@ static int serve(int argc, char **argv)
     }
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
-                              &app, api_on_error};
+                              &app, api_on_error, api_body_limits, api_nbody_limits};
     unsigned bound;
     err = http_start(&cfg, &app.http, &bound);
     if (err) {
         fprintf(stderr, "rapport: cannot listen on %s\n", listen);
+        store_close(store);
+        return 1;
+    }
+    err = imports_start(store);
+    if (err) {
+        fprintf(stderr, "rapport: cannot start the import worker: %s\n", rp_err_name(err));
+        http_stop(app.http, 0);
         store_close(store);
         return 1;
     }
@@ -173,6 +181,7 @@ static int serve(int argc, char **argv)
     sigwait(&sigs, &sig);
     LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);
     http_stop(app.http, 10000);
+    imports_stop();
     store_close(store);
     LOG(LOG_INFO, "stopped cleanly");
     return 0;

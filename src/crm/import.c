@@ -781,6 +781,8 @@ static void import_row(struct imp *im, struct parse *ps)
         err = end_batch(im);
         if (!err && im->o->progress)
             im->o->progress(im->o->cls, res);
+        if (!err && im->o->stop && im->o->stop(im->o->cls))
+            err = RP_EBUSY;
     }
     ctx->a = saved;
     /* Rows take a few KiB each: releasing every ROW_ARENA_ROWS rows saves the

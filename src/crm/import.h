@@ -56,6 +56,8 @@ struct imp_options {
     size_t batch;          /* rows per transaction; 0 means RP_IMPORT_BATCH */
     /* Called after every batch and at the end (borrowed result). */
     void (*progress)(void *cls, const struct imp_result *r);
+    /* Asked after every batch: true stops the import there (RP_EBUSY). May be NULL. */
+    bool (*stop)(void *cls);
     void *cls;
 };
 
