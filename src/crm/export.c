@@ -372,8 +372,9 @@ static enum rp_err folded(struct rp_buf *b, const char *line)
     return err ? err : buf_add(b, "\r\n", 2);
 }
 
-/* Escapes a text value: backslash, comma, semicolon and line breaks. */
-static const char *vesc(struct arena *a, const char *s)
+/* Escapes a text value: backslash, comma and line breaks, and semicolons inside the
+ * components of structured values (N, ORG, ADR). */
+static const char *vesc_as(struct arena *a, const char *s, bool structured)
 {
     if (!s)
         return "";
@@ -388,13 +389,18 @@ static const char *vesc(struct arena *a, const char *s)
             o[k++] = '\\';
             o[k++] = 'n';
         } else {
-            if (c == '\\' || c == ',' || c == ';')
+            if (c == '\\' || c == ',' || (c == ';' && structured))
                 o[k++] = '\\';
             o[k++] = c;
         }
     }
     o[k] = '\0';
     return o;
+}
+
+static const char *vesc(struct arena *a, const char *s)
+{
+    return vesc_as(a, s, true);
 }
 
 static const char *txt(struct exp *x, const struct rec *r, const char *field)
@@ -412,7 +418,7 @@ static enum rp_err vcard(struct exp *x, const struct rec *r, struct rp_buf *b)
     if (!err)
         err = folded(b, arena_printf(a, "UID:urn:uuid:%s", r->id));
     if (!err)
-        err = folded(b, arena_printf(a, "FN:%s", vesc(a, fn)));
+        err = folded(b, arena_printf(a, "FN:%s", vesc_as(a, fn, false)));
     if (!err)
         err = folded(b, arena_printf(a, "N:%s;%s;;%s;", vesc(a, last), vesc(a, first),
                                      vesc(a, txt(x, r, "salutation"))));
@@ -431,7 +437,7 @@ static enum rp_err vcard(struct exp *x, const struct rec *r, struct rp_buf *b)
     for (size_t i = 0; i < RP_NELEM(LINES) && !err; i++) {
         const char *v = txt(x, r, LINES[i][0]);
         if (v)
-            err = folded(b, arena_printf(a, "%s:%s", LINES[i][1], vesc(a, v)));
+            err = folded(b, arena_printf(a, "%s:%s", LINES[i][1], vesc_as(a, v, false)));
     }
     const char *street = txt(x, r, "street"), *city = txt(x, r, "city"),
                *state = txt(x, r, "state"), *pc = txt(x, r, "postcode"),

@@ -808,6 +808,7 @@ static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
     if (csv_init(&ps->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
         return RP_ENOMEM;
     csv_set_realloc_func(&ps->p, capped_realloc);
+    csv_set_blk_size(&ps->p, CHUNK); /* libcsv grows by this much: small steps are quadratic */
     buf_init(&ps->row, ROW_MAX + RP_MAX_IMPORT_COLUMNS);
     ps->nf = ps->extra = 0;
     ps->too_big = ps->any = false;
