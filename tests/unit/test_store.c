@@ -184,7 +184,7 @@ static void test_open_url_forms(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 2);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -195,6 +195,8 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "table", "login_throttle"));
     assert_true(has_object(f->c, "index", "audit_log_record"));
     assert_true(has_object(f->c, "table", "dedup_keys"));
+    assert_true(has_object(f->c, "table", "import_jobs"));
+    assert_true(has_object(f->c, "table", "import_errors"));
 
     /* The applied time is a well-formed timestamp and survives reopening unchanged. */
     struct store_stmt *st;
@@ -217,7 +219,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 2);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 3);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),
