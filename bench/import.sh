@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Imports N contacts (default 1,000,000) from a generated CSV into a new database with
-# duplicate checking on (--on-duplicate skip), on the release build, and reports the
-# time and peak memory (/usr/bin/time -v). The CSV is deterministic: row i always
-# holds the same person, e-mail and phone.
+# duplicate checking on (--on-duplicate skip), on the release build, then exports them
+# all as CSV, and reports time and peak memory of both (/usr/bin/time -v). The CSV is
+# deterministic: row i always holds the same person, e-mail and phone.
 #   bench/import.sh [ROWS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +26,9 @@ echo "generated $ROWS rows, $(du -h "$CSV" | cut -f1)"
 RAPPORT_ADMIN_PASSWORD=bench-pass-123 ./build/rapport demo --db "sqlite:$DIR/r.db" >/dev/null 2>&1 || true
 /usr/bin/time -v ./build/rapport import contacts "$CSV" --db "sqlite:$DIR/r.db" \
     --on-duplicate skip 2> "$DIR/time.txt" | tail -3
+grep -E "Elapsed|Maximum resident" "$DIR/time.txt"
+echo "export of every contact as CSV:"
+/usr/bin/time -v ./build/rapport export contacts --db "sqlite:$DIR/r.db" -o "$DIR/out.csv" \
+    2> "$DIR/time.txt"
+echo "$(($(wc -l < "$DIR/out.csv") - 1)) rows exported"
 grep -E "Elapsed|Maximum resident" "$DIR/time.txt"
