@@ -44,6 +44,17 @@ function sql(dbDir, query) {
   return execFileSync('sqlite3', [path.join(dbDir, 'rapport.db'), query], { encoding: 'utf8' }).trim();
 }
 
+// An export's audit row is written when its stream ends, just after the client has the
+// last byte: wait for it (generously; there is no timing assertion here).
+async function eventually(dbDir, query, want) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const got = sql(dbDir, query);
+    if (got === want || Date.now() > deadline) return got;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 // Splits an exported CSV (BOM, CRLF, RFC 4180 quoting) into rows of cells.
 function parseCsv(text) {
   assert.ok(text.startsWith('\uFEFF'), 'exports start with a byte-order mark');
@@ -204,8 +215,8 @@ describe('exports', () => {
     const evil = all.find((x) => x[name].includes('HYPERLINK'));
     assert.equal(evil[name], '\'=HYPERLINK("http://evil")');
     assert.equal(evil[rows[0].indexOf('annual_revenue')], '-5.00');
-    assert.equal(sql(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'accounts'" +
-      ` AND user_id = '${admin.user.id}' AND field = 'csv' AND new_value = '3' AND old_value LIKE '%type=customer%'`), '1');
+    assert.equal(await eventually(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'accounts'" +
+      ` AND user_id = '${admin.user.id}' AND field = 'csv' AND new_value = '3' AND old_value LIKE '%type=customer%'`, '1'), '1');
   });
 
   test('export is a permission of its own and sees only exportable records', async () => {
