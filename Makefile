@@ -6,6 +6,10 @@ CC ?= cc
 PKGS := libmicrohttpd jansson sqlite3 libsodium libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Import and export: libcsv has no pkg-config file.
+PKGS_IO := xlsxwriter libical
+PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_IO) 2>/dev/null)
+PKG_LIBS += $(shell pkg-config --libs $(PKGS_IO) 2>/dev/null) -lcsv
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \

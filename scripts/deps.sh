@@ -10,6 +10,7 @@ APT_PKGS=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
     libpq-dev postgresql
+    libcsv-dev libxlsxwriter-dev libical-dev
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind

@@ -31,6 +31,8 @@ static void usage(FILE *out)
             "  backup    FILE [--db URL]: an online copy of the database, checked\n"
             "  migrate   --from URL --to URL: copy a whole workspace into a new database,\n"
             "            e.g. from sqlite:data/rapport.db to postgres://..., and verify it\n"
+            "  import    import a CSV file: rapport import contacts FILE.csv [options]\n"
+            "  export    export a list: rapport export accounts --format csv|xlsx|vcf|ics [options]\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
             "  --db URL          sqlite:PATH (default %s) or postgres://USER@HOST/DB\n"
@@ -189,7 +191,8 @@ static int serve(int argc, char **argv)
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0,
                           public_url};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
-                              &app, api_on_error, http_web_assets, http_web_nassets, web_dir};
+                              &app, api_on_error, http_web_assets, http_web_nassets, web_dir,
+                              api_body_limits, api_nbody_limits};
     unsigned bound;
     err = http_start(&cfg, &app.http, &bound);
     if (err) {
@@ -250,6 +253,10 @@ int main(int argc, char **argv)
         return cli_backup(argc - 2, argv + 2);
     if (strcmp(argv[1], "migrate") == 0)
         return cli_migrate(argc - 2, argv + 2);
+    if (strcmp(argv[1], "import") == 0)
+        return cli_import(argc - 2, argv + 2);
+    if (strcmp(argv[1], "export") == 0)
+        return cli_export(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0) {
         printf("rapport 0.1.0\n");
         return 0;

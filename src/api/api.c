@@ -1,8 +1,11 @@
 /* Route table and handlers. Each handler: authenticate, decode, call crm/, encode. */
 #include "core/common.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "core/log.h"
@@ -12,6 +15,8 @@
 #include "crm/customer.h"
 #include "crm/dups.h"
 #include "crm/idem.h"
+#include "crm/export.h"
+#include "crm/imports.h"
 #include "crm/ops.h"
 #include "crm/sales.h"
 #include "crm/secev.h"
@@ -1377,6 +1382,235 @@ static void h_job_get(struct http_req *req)
     api__json(req, 200, job_json(&j));
 }
 
+/* ---- import and export ---- */
+
+struct export_stream {
+    struct exp *x;
+    struct rp_buf b;
+    size_t off;
+    bool done;
+};
+
+static long export_fill(void *cls, char *buf, size_t max)
+{
+    struct export_stream *s = cls;
+    while (s->off == s->b.len) {
+        if (s->done)
+            return 0;
+        buf_reset(&s->b);
+        s->off = 0;
+        enum rp_err err = exp_next(s->x, &s->b, &s->done);
+        if (err) {
+            LOG(LOG_ERROR, "export stopped: %s", rp_err_name(err));
+            return -1;
+        }
+    }
+    size_t n = s->b.len - s->off < max ? s->b.len - s->off : max;
+    memcpy(buf, s->b.p + s->off, n);
+    s->off += n;
+    return (long)n;
+}
+
+static void export_done(void *cls)
+{
+    struct export_stream *s = cls;
+    if (exp_close(s->x))
+        LOG(LOG_ERROR, "export: the audit row could not be written");
+    buf_release(&s->b);
+    free(s);
+}
+
+/* Streams a text export; the stream owns x from here on. */
+static void send_export(struct http_req *req, struct exp *x, enum exp_format f, const char *name)
+{
+    struct export_stream *s = calloc(1, sizeof(*s));
+    RP_ASSERT(s);
+    s->x = x;
+    buf_init(&s->b, RP_MAX_RESPONSE);
+    struct http_stream st = {export_fill, export_done, s};
+    http_add_header(req, "Content-Disposition",
+                    arena_printf(&req->a, "attachment; filename=\"%s.%s\"", name,
+                                 exp_format_name(f)));
+    http_respond_stream(req, 200, exp_content_type(f), &st);
+}
+
+/* Writes an XLSX export to an unlinked temporary file and answers with it. */
+static void send_xlsx(struct call *c, struct exp *x, const struct entity_def *e)
+{
+    struct http_req *req = c->req;
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *path = arena_printf(&req->a, "%s/rapport-export-XXXXXX", tmp);
+    int fd = mkstemp(path);
+    enum rp_err err = fd < 0 ? RP_EIO : RP_OK;
+    if (fd >= 0)
+        close(fd);
+    if (!err)
+        err = exp_xlsx(x, path);
+    const char *detail = exp_detail(x) ? arena_strdup(&req->a, exp_detail(x)) : NULL;
+    enum rp_err cerr = exp_close(x);
+    fd = err ? -1 : open(path, O_RDONLY);
+    if (fd >= 0 || !err)
+        unlink(path);
+    struct stat sb;
+    if (!err && (fd < 0 || fstat(fd, &sb) != 0))
+        err = RP_EIO;
+    if (err || cerr) {
+        if (fd >= 0)
+            close(fd);
+        unlink(path);
+        c->ctx.detail = detail;
+        fail(c, err ? err : cerr);
+        return;
+    }
+    http_add_header(req, "Content-Disposition",
+                    arena_printf(&req->a, "attachment; filename=\"%s.xlsx\"", e->name));
+    http_respond_fd(req, 200, exp_content_type(EXP_XLSX), fd, (uint64_t)sb.st_size);
+}
+
+static void h_export(struct http_req *req)
+{
+    struct call c;
+    const struct entity_def *e = begin_entity(&c, req);
+    if (!e)
+        return;
+    enum exp_format f = EXP_CSV;
+    for (size_t i = 0; i < req->nquery; i++)
+        if (rp_str_eqc(req->query[i].key, "format") &&
+            !exp_format_parse(req->query[i].value, &f)) {
+            api__problem(req, 400, "format must be csv, xlsx, vcf or ics");
+            return;
+        }
+    static const char *const SKIP[] = {"format", NULL};
+    size_t n;
+    struct rec_param *params = list_params(req, SKIP, &n);
+    struct exp *x;
+    enum rp_err err = exp_open(&c.ctx, e, f, params, n, &x);
+    if (err)
+        fail(&c, err);
+    else if (f == EXP_XLSX)
+        send_xlsx(&c, x, e);
+    else
+        send_export(req, x, f, e->name);
+}
+
+static void h_calendar_ics(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, false))
+        return;
+    const char *token = NULL;
+    for (size_t i = 0; i < req->nquery; i++)
+        if (rp_str_eqc(req->query[i].key, "token"))
+            token = arena_strndup(&req->a, req->query[i].value.p, req->query[i].value.len);
+    enum rp_err err = token ? auth_token(c.ctx.conn, &req->a, rp_str_c(token), &c.who) : RP_EAUTH;
+    struct exp *x = NULL;
+    if (!err) {
+        c.ctx.who = &c.who;
+        err = exp_open_feed(&c.ctx, &x);
+    }
+    if (err) {
+        c.ctx.detail = "give an API token as ?token=";
+        fail(&c, err);
+        return;
+    }
+    send_export(req, x, EXP_ICS, "calendar");
+}
+
+static void h_import_create(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' ')) {
+        api__problem(req, 415, "send the file as text/csv");
+        return;
+    }
+    struct imports_request r = {.on_dup = IMP_DUP_SKIP, .body = req->body};
+    struct rp_buf map;
+    buf_init(&map, RP_MAX_SQL);
+    const char *bad = NULL;
+    for (size_t i = 0; i < req->nquery && !bad; i++) {
+        struct rp_str k = req->query[i].key, v = req->query[i].value;
+        if (rp_str_eqc(k, "entity")) {
+            r.e = meta_entity(v);
+            bad = r.e ? NULL : "entity must be accounts, contacts, leads, opportunities or activities";
+        } else if (rp_str_eqc(k, "on_duplicate")) {
+            bad = imp_dup_parse(v, &r.on_dup) ? NULL : "on_duplicate must be skip, update or create";
+        } else if (rp_str_eqc(k, "dry_run")) {
+            r.dry_run = rp_str_eqc(v, "true");
+            bad = r.dry_run || rp_str_eqc(v, "false") ? NULL : "dry_run must be true or false";
+        } else if (rp_str_eqc(k, "encoding")) {
+            r.encoding = arena_strndup(&req->a, v.p, v.len);
+        } else if (rp_str_eqc(k, "map")) {
+            if (memchr(v.p, '\n', v.len) || buf_printf(&map, "%s%.*s", map.len ? "\n" : "",
+                                                       (int)v.len, v.p))
+                bad = "map takes column=field";
+        } else {
+            bad = "imports take entity, on_duplicate, dry_run, encoding and map";
+        }
+    }
+    if (!bad && !r.e)
+        bad = "give the entity: ?entity=contacts";
+    r.mapping = map.len ? arena_strndup(&req->a, buf_cstr(&map), map.len) : NULL;
+    buf_release(&map);
+    if (bad) {
+        api__problem(req, 400, bad);
+        return;
+    }
+    const char *id;
+    enum rp_err err = imports_submit(&c.ctx, &r, &id);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "status", json_string("queued"));
+    http_add_header(req, "Location", arena_printf(&req->a, "/api/v1/imports/%s", id));
+    api__json(req, 202, o);
+}
+
+static void h_import_get(struct http_req *req)
+{
+    struct call c;
+    if (!begin(&c, req, true))
+        return;
+    struct store_import_job j;
+    struct store_import_error *errs;
+    size_t n;
+    enum rp_err err = imports_get(&c.ctx, req->params[0], &j, &errs, &n);
+    if (err) {
+        fail(&c, err);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(j.id));
+    json_object_set_new(o, "entity", json_string(j.entity));
+    json_object_set_new(o, "status", json_string(j.status));
+    json_object_set_new(o, "dry_run", json_boolean(j.dry_run));
+    json_object_set_new(o, "on_duplicate", json_string(j.on_duplicate));
+    const char *const names[] = {"rows_total",   "rows_done",    "rows_imported",
+                                 "rows_updated", "rows_skipped", "rows_failed"};
+    const int64_t vals[] = {j.rows_total,   j.rows_done,    j.rows_imported,
+                            j.rows_updated, j.rows_skipped, j.rows_failed};
+    for (size_t i = 0; i < RP_NELEM(names); i++)
+        json_object_set_new(o, names[i], json_integer(vals[i]));
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "line", json_integer(errs[i].line));
+        json_object_set_new(e, "field", api__str_or_null(errs[i].field));
+        json_object_set_new(e, "message", json_string(errs[i].message));
+        json_array_append_new(list, e);
+    }
+    json_object_set_new(o, "errors", list);
+    json_object_set_new(o, "error", api__str_or_null(j.error));
+    json_object_set_new(o, "created_at", json_string(j.created_at));
+    json_object_set_new(o, "updated_at", json_string(j.updated_at));
+    api__json(req, 200, o);
+}
+
 const struct http_route api_routes[] = {
     {"GET", "/healthz", h_health},
     {"GET", "/metrics", h_metrics},
@@ -1401,6 +1635,10 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/accounts/retier", h_retier},
     {"POST", "/api/v1/jobs", h_job_create},
     {"GET", "/api/v1/jobs/{id}", h_job_get},
+    {"POST", "/api/v1/imports", h_import_create},
+    {"GET", "/api/v1/imports/{id}", h_import_get},
+    {"GET", "/api/v1/calendar.ics", h_calendar_ics},
+    {"GET", "/api/v1/{res}/export", h_export},
     {"GET", "/api/v1/{res}", h_list},
     {"POST", "/api/v1/{res}", h_create},
     {"GET", "/api/v1/{res}/duplicates", h_duplicates},
@@ -1413,3 +1651,5 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/{res}/{id}/timeline", h_timeline},
 };
 const size_t api_nroutes = RP_NELEM(api_routes);
+const struct http_body_limit api_body_limits[] = {{h_import_create, RP_MAX_IMPORT_BODY}};
+const size_t api_nbody_limits = RP_NELEM(api_body_limits);

@@ -18,6 +18,9 @@ struct api_app {
 /* The route table, for http_start. */
 extern const struct http_route api_routes[];
 extern const size_t api_nroutes;
+/* Routes that take bodies above the JSON limit (POST /imports). */
+extern const struct http_body_limit api_body_limits[];
+extern const size_t api_nbody_limits;
 /* Answers router-level failures (404, 405, 413, 500) as problem+json. */
 void api_on_error(struct http_req *req, unsigned status);
 

@@ -20,5 +20,9 @@ int cli_backup(int argc, char **argv);
 /* rapport migrate --from URL --to URL: copies a whole workspace into a new database
  * (SQLite to PostgreSQL, or back) and verifies row counts and checksums. */
 int cli_migrate(int argc, char **argv);
+/* rapport import <entity> FILE [options]: CSV import (crm/import.h). */
+int cli_import(int argc, char **argv);
+/* rapport export <entity> [options]: CSV, XLSX, vCard or iCalendar (crm/export.h). */
+int cli_export(int argc, char **argv);
 
 #endif

@@ -83,4 +83,21 @@
 /* Distinct metrics routes counted (route patterns, not URLs). */
 #define RP_MAX_METRIC_ROUTES 64u
 
+/* Import: one CSV field. The longest field a record takes is a 64 Ki code point text
+ * (256 KiB of UTF-8); 1 MiB leaves room for quoting while a runaway quote or a binary
+ * file is refused before it grows the parser's buffer. */
+#define RP_MAX_IMPORT_FIELD (1024u * 1024u)
+/* Import: columns in one CSV file (every field of the widest entity, and spares). */
+#define RP_MAX_IMPORT_COLUMNS 256u
+/* Import: row errors kept in a report; more are counted, not listed. */
+#define RP_MAX_IMPORT_ERRORS 1000u
+/* Import: rows per transaction. Large batches amortise the commit (an fsync); a
+ * failed batch is rolled back whole. */
+#define RP_IMPORT_BATCH 5000u
+/* Import body over the API (POST /imports): a 64 MiB CSV is several hundred thousand
+ * contacts; larger files go through `rapport import`. Only that route takes it. */
+#define RP_MAX_IMPORT_BODY (64u * 1024u * 1024u)
+/* Export: rows read per page while streaming; memory stays one page deep. */
+#define RP_EXPORT_PAGE 500u
+
 #endif

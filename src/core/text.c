@@ -359,3 +359,25 @@ void text_hex(const unsigned char *in, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+enum rp_err text_unhex(const char *in, size_t n, unsigned char *out)
+{
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        int hi = hex_digit(in[i]), lo = hex_digit(in[i + 1]);
+        if (hi < 0 || lo < 0)
+            return RP_EINVAL;
+        out[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    return RP_OK;
+}

@@ -40,5 +40,7 @@ enum rp_err text_b64_decode(struct rp_str s, unsigned char *out, size_t cap, siz
 
 /* Hex-encodes n bytes into out (2n + 1 bytes). */
 void text_hex(const unsigned char *in, size_t n, char *out);
+/* The n/2 bytes of n hex digits (either case) into out; RP_EINVAL on a non-digit. */
+enum rp_err text_unhex(const char *in, size_t n, unsigned char *out);
 
 #endif

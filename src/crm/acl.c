@@ -50,6 +50,13 @@ static const enum acl_scope PLATFORM_SCOPES[][5] = {
     [ROLE_READONLY] = {A, N, N, N, N},
 };
 
+/* Import is a permission of its own; every imported row is also checked against the
+ * role's create scope by the engine. */
+static const enum acl_scope IMPORT_SCOPES[] = {
+    [ROLE_ADMIN] = A,    [ROLE_MANAGER] = T, [ROLE_SALES] = O,    [ROLE_SUPPORT] = N,
+    [ROLE_MARKETING] = O, [ROLE_PARTNER] = N, [ROLE_READONLY] = N,
+};
+
 #undef N
 #undef O
 #undef T
@@ -60,6 +67,8 @@ enum acl_scope acl_scope(const struct principal *who, const struct entity_def *e
 {
     if (!who)
         return SCOPE_ALL;
+    if (action == ACL_IMPORT)
+        return e->flags & EF_PLATFORM ? SCOPE_NONE : IMPORT_SCOPES[who->role];
     if (e->flags & EF_PLATFORM)
         return PLATFORM_SCOPES[who->role][action];
     return RECORD_SCOPES[who->role][action];

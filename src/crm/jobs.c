@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "crm/acl.h"
+#include "crm/imports.h"
 #include "crm/jobs.h"
 #include "crm/sales.h"
 
@@ -22,8 +23,10 @@ static enum rp_err parse_window(struct rec_ctx *ctx, struct rp_str payload, int6
     return RP_OK;
 }
 
-static enum rp_err run_retier(struct rec_ctx *ctx, struct rp_str payload, const char **result)
+static enum rp_err run_retier(struct rec_ctx *ctx, struct rp_str payload,
+                              const atomic_bool *stop, const char **result)
 {
+    (void)stop;
     int64_t days, changed;
     enum rp_err err = parse_window(ctx, payload, &days);
     if (!err)
@@ -36,12 +39,17 @@ static enum rp_err run_retier(struct rec_ctx *ctx, struct rp_str payload, const 
 
 static const struct kind {
     const char *name;
-    /* checks a payload at enqueue time */
+    /* checks a payload of POST /jobs; NULL: the kind is queued by its module only */
     enum rp_err (*check)(struct rec_ctx *ctx, struct rp_str payload, int64_t *scratch);
-    /* runs as the system (no principal); *result is a short JSON text */
-    enum rp_err (*run)(struct rec_ctx *ctx, struct rp_str payload, const char **result);
+    /* runs as the system (no principal); returns early when *stop is set; *result is
+     * a short JSON text */
+    enum rp_err (*run)(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                       const char **result);
+    /* after a restart on SQLite: the kind's own records of abandoned jobs */
+    enum rp_err (*abandon)(struct store_conn *c);
 } KINDS[] = {
-    {"accounts.retier", parse_window, run_retier},
+    {"accounts.retier", parse_window, run_retier, NULL},
+    {"import", NULL, imports_run, imports_abandon},
 };
 
 static const struct kind *find_kind(struct rp_str name)
@@ -61,6 +69,19 @@ static enum rp_err admin_only(struct rec_ctx *ctx)
     return RP_OK;
 }
 
+static enum rp_err enqueue(struct rec_ctx *ctx, const char *kind, const char *payload,
+                           const char **id)
+{
+    char *buf = arena_alloc(ctx->a, RP_ID_LEN + 1);
+    enum rp_err err = ids_uuid7(buf);
+    char now[32];
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    if (!err)
+        err = store_job_enqueue(ctx->conn, buf, kind, payload, text_now_ms(), now);
+    *id = buf;
+    return err;
+}
+
 enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str payload,
                          const char **id)
 {
@@ -68,22 +89,21 @@ enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str 
     if (err)
         return err;
     const struct kind *k = find_kind(kind);
-    if (!k)
+    if (!k || !k->check)
         return rec_bad_request(ctx, "unknown job kind");
     int64_t scratch;
     err = k->check(ctx, payload, &scratch);
     if (err)
         return err;
-    char *buf = arena_alloc(ctx->a, RP_ID_LEN + 1);
-    err = ids_uuid7(buf);
-    char now[32];
-    text_format_datetime(text_now_ms(), now, sizeof(now));
-    if (!err)
-        err = store_job_enqueue(ctx->conn, buf, k->name,
-                                arena_strndup(ctx->a, payload.p ? payload.p : "", payload.len),
-                                text_now_ms(), now);
-    *id = buf;
-    return err;
+    return enqueue(ctx, k->name, arena_strndup(ctx->a, payload.p ? payload.p : "", payload.len),
+                   id);
+}
+
+enum rp_err jobs_queue(struct rec_ctx *ctx, const char *kind, const char *payload)
+{
+    RP_ASSERT(find_kind(rp_str_c(kind)));
+    const char *id;
+    return enqueue(ctx, kind, payload, &id);
 }
 
 enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *out)
@@ -98,7 +118,8 @@ enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *ou
 
 /* ---- running ---- */
 
-enum rp_err jobs_run_one(struct store *s, const char *worker, bool *ran)
+enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool *stop,
+                         bool *ran)
 {
     struct store_conn *c;
     struct arena a;
@@ -113,7 +134,7 @@ enum rp_err jobs_run_one(struct store *s, const char *worker, bool *ran)
         rec_ctx_init(&ctx, s, c, &a, NULL);
         const struct kind *k = find_kind(rp_str_c(job.kind));
         const char *result = NULL;
-        enum rp_err jerr = k ? k->run(&ctx, rp_str_c(job.payload), &result) : RP_EINVAL;
+        enum rp_err jerr = k ? k->run(&ctx, rp_str_c(job.payload), stop, &result) : RP_EINVAL;
         if (jerr) {
             result = arena_printf(&a, "{\"error\":\"%s\"}", rp_err_name(jerr));
             LOG(LOG_WARN, "job %s (%s) failed: %s%s%s", job.id, job.kind, rp_err_name(jerr),
@@ -132,42 +153,83 @@ struct jobs_runner {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    bool stop;
+    bool kick;        /* under lock: look for jobs now */
+    atomic_bool stop; /* read by running jobs too */
 };
+
+/* The runner of this process, for jobs_kick. */
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct jobs_runner *current;
+
+void jobs_kick(void)
+{
+    pthread_mutex_lock(&current_lock);
+    if (current) {
+        pthread_mutex_lock(&current->lock);
+        current->kick = true;
+        pthread_cond_signal(&current->wake);
+        pthread_mutex_unlock(&current->lock);
+    }
+    pthread_mutex_unlock(&current_lock);
+}
 
 static void *runner_main(void *p)
 {
     struct jobs_runner *r = p;
-    pthread_mutex_lock(&r->lock);
-    while (!r->stop) {
-        pthread_mutex_unlock(&r->lock);
+    while (!atomic_load(&r->stop)) {
         bool ran = true;
         enum rp_err err = RP_OK;
-        while (ran && !err && !r->stop)
-            err = jobs_run_one(r->store, r->worker, &ran);
+        while (ran && !err && !atomic_load(&r->stop))
+            err = jobs_run_one(r->store, r->worker, &r->stop, &ran);
         if (err)
             LOG(LOG_WARN, "job runner: %s", rp_err_name(err));
         pthread_mutex_lock(&r->lock);
-        if (r->stop)
-            break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int64_t ns = until.tv_nsec + (r->poll_ms % 1000) * 1000000;
-        until.tv_sec += (time_t)(r->poll_ms / 1000 + ns / 1000000000);
-        until.tv_nsec = (long)(ns % 1000000000);
-        pthread_cond_timedwait(&r->wake, &r->lock, &until);
+        if (!r->kick && !atomic_load(&r->stop)) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            int64_t ns = until.tv_nsec + (r->poll_ms % 1000) * 1000000;
+            until.tv_sec += (time_t)(r->poll_ms / 1000 + ns / 1000000000);
+            until.tv_nsec = (long)(ns % 1000000000);
+            pthread_cond_timedwait(&r->wake, &r->lock, &until);
+        }
+        r->kick = false;
+        pthread_mutex_unlock(&r->lock);
     }
-    pthread_mutex_unlock(&r->lock);
     return NULL;
+}
+
+/* On SQLite one process owns the database, so a job still running at start was cut
+ * off when the last one stopped: it is failed, with its kind's own records. On
+ * PostgreSQL another server may be running it. */
+static enum rp_err abandon_orphans(struct store *s)
+{
+    if (strcmp(store_backend(s), "sqlite") != 0)
+        return RP_OK;
+    struct store_conn *c;
+    int64_t n = 0;
+    enum rp_err err = store_conn_get(s, &c);
+    if (!err)
+        err = store_job_abandon(c, "{\"error\":\"the server stopped while the job ran\"}",
+                                text_now_ms(), &n);
+    for (size_t i = 0; i < RP_NELEM(KINDS) && !err && n; i++)
+        if (KINDS[i].abandon)
+            err = KINDS[i].abandon(c);
+    if (!err && n)
+        LOG(LOG_WARN, "%lld job(s) cut off by the last stop were marked failed", (long long)n);
+    return err;
 }
 
 enum rp_err jobs_runner_start(struct store *s, int64_t poll_ms, struct jobs_runner **out)
 {
+    enum rp_err err = abandon_orphans(s);
+    if (err)
+        return err;
     struct jobs_runner *r = calloc(1, sizeof(*r));
     if (!r)
         return RP_ENOMEM;
     r->store = s;
     r->poll_ms = poll_ms;
+    atomic_init(&r->stop, false);
     char host[64] = "";
     gethostname(host, sizeof(host) - 1);
     snprintf(r->worker, sizeof(r->worker), "%s:%ld", host, (long)getpid());
@@ -179,6 +241,9 @@ enum rp_err jobs_runner_start(struct store *s, int64_t poll_ms, struct jobs_runn
         free(r);
         return RP_ENOMEM;
     }
+    pthread_mutex_lock(&current_lock);
+    current = r;
+    pthread_mutex_unlock(&current_lock);
     *out = r;
     return RP_OK;
 }
@@ -187,8 +252,12 @@ void jobs_runner_stop(struct jobs_runner *r)
 {
     if (!r)
         return;
+    pthread_mutex_lock(&current_lock);
+    if (current == r)
+        current = NULL;
+    pthread_mutex_unlock(&current_lock);
     pthread_mutex_lock(&r->lock);
-    r->stop = true;
+    atomic_store(&r->stop, true);
     pthread_cond_signal(&r->wake);
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);

@@ -4,6 +4,8 @@
 #ifndef RP_CRM_JOBS_H
 #define RP_CRM_JOBS_H
 
+#include <stdatomic.h>
+
 #include "crm/rec.h"
 #include "store/jobs.h"
 
@@ -13,14 +15,23 @@ struct jobs_runner;
  * window in days, "" for the default). Administrators only. *id is arena-allocated. */
 enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str payload,
                          const char **id);
+/* Queues a job of a kind that other modules create (not through POST /jobs), in the
+ * caller's transaction; jobs_kick after the commit wakes the runner. */
+enum rp_err jobs_queue(struct rec_ctx *ctx, const char *kind, const char *payload);
+/* Wakes this process's runner to look for due jobs now. */
+void jobs_kick(void);
 /* A job by id. Administrators only; RP_ENOTFOUND when absent. */
 enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *out);
-/* Claims and runs one due job as worker; *ran is false when none was due. */
-enum rp_err jobs_run_one(struct store *s, const char *worker, bool *ran);
+/* Claims and runs one due job as worker; *ran is false when none was due. A long job
+ * returns early (failed) once *stop is set. */
+enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool *stop,
+                         bool *ran);
 
-/* Starts the thread that runs due jobs, looking for them every poll_ms. */
+/* Starts the thread that runs due jobs, looking for them every poll_ms. On SQLite (one
+ * process per database) jobs left running by a stopped process are marked failed
+ * first. */
 enum rp_err jobs_runner_start(struct store *s, int64_t poll_ms, struct jobs_runner **out);
-/* Stops it after the job in progress; NULL is harmless. */
+/* Stops it: the job in progress is asked to stop and waited for; NULL is harmless. */
 void jobs_runner_stop(struct jobs_runner *r);
 
 #endif

@@ -140,6 +140,7 @@ struct rec_query {
     const struct field_def *sums[RP_MAX_SORT_KEYS];
     size_t nsums;
     bool deleted_only;
+    bool for_export;        /* rows the caller may export, not only read */
     /* decoded cursor */
     bool has_cursor;
     struct store_val after[RP_MAX_SORT_KEYS];
@@ -524,6 +525,11 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
     return err;
 }
 
+void rec_query_for_export(struct rec_query *q)
+{
+    q->for_export = true;
+}
+
 /* ---- the query builder ---- */
 
 struct sqlb {
@@ -573,9 +579,10 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
 {
     sql(b, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
                q->deleted_only ? "NOT NULL" : "NULL");
-    enum acl_scope scope = rec__scope(ctx, e, ACL_READ);
+    enum acl_scope scope = rec__scope(ctx, e, q->for_export ? ACL_EXPORT : ACL_READ);
     if (scope == SCOPE_NONE)
-        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not read %s", e->label_plural);
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s %s",
+                        q->for_export ? "export" : "read", e->label_plural);
     if (scope == SCOPE_OWN) {
         sql(b, "%s", " AND t.owner_id = ?");
         param(ctx, b, store_cstr(ctx->who->user_id));

@@ -175,6 +175,9 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
                             const struct rec_param *params, size_t n, struct rec_query **out);
 enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q,
                      struct rec_page *out);
+/* Narrows a parsed list to the records the caller may export (DESIGN §6: a scope of
+ * its own, never wider than reading). */
+void rec_query_for_export(struct rec_query *q);
 
 struct rec_history_row {
     int64_t seq;

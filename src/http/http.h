@@ -14,6 +14,15 @@ struct http_server;
 #define HTTP_MAX_PATH_PARAMS 4
 #define HTTP_MAX_HEADERS 8
 
+/* A streamed response body: fill writes up to max bytes into buf and returns how
+ * many, 0 at the end, or -1 to abort the response (the client sees a cut stream).
+ * done runs once when the response is finished with (sent, aborted or never sent). */
+struct http_stream {
+    long (*fill)(void *cls, char *buf, size_t max);
+    void (*done)(void *cls);
+    void *cls;
+};
+
 struct http_query_param {
     struct rp_str key;
     struct rp_str value;
@@ -39,6 +48,9 @@ struct http_req {
     size_t resp_len;
     const char *resp_headers[HTTP_MAX_HEADERS][2];
     size_t nresp_headers;
+    struct http_stream stream;   /* private: set by http_respond_stream */
+    int resp_fd;                 /* private: set by http_respond_fd, else -1 */
+    uint64_t resp_fd_size;
     /* private */
     struct rp_buf upload;
     struct MHD_Connection *conn;
@@ -70,12 +82,27 @@ struct http_route {
     http_handler fn;
 };
 
+/* A request body limit above RP_MAX_JSON_BODY for the routes served by fn. */
+struct http_body_limit {
+    http_handler fn;
+    size_t max;
+};
+
+
 /* Request header lookup (case-insensitive). Borrowed; NULL when absent. */
 const char *http_header(struct http_req *req, const char *name);
 const char *http_cookie(struct http_req *req, const char *name);
 /* Sets the response. Body bytes are copied when sent. */
 void http_respond(struct http_req *req, unsigned status, const char *type, const char *body,
                   size_t len);
+/* Sets a streamed response (chunked): the body is produced by stream->fill as the client
+ * reads, so it never has to fit in memory. The stream is copied; its done callback runs
+ * in every case, also when the response could not be queued. */
+void http_respond_stream(struct http_req *req, unsigned status, const char *type,
+                         const struct http_stream *stream);
+/* Sets a response whose body is the whole of an open file (taken: closed when sent). */
+void http_respond_fd(struct http_req *req, unsigned status, const char *type, int fd,
+                     uint64_t size);
 /* Adds a response header (name and value borrowed from the arena or static). */
 void http_add_header(struct http_req *req, const char *name, const char *value);
 
@@ -95,6 +122,8 @@ struct http_config {
     const struct http_asset *assets;
     size_t nassets;
     const char *web_dir;
+    const struct http_body_limit *body_limits;
+    size_t nbody_limits;
 };
 
 /* Starts listening. *port_out receives the bound port. */

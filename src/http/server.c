@@ -64,6 +64,21 @@ void http_respond(struct http_req *req, unsigned status, const char *type, const
     req->resp_len = len;
 }
 
+void http_respond_stream(struct http_req *req, unsigned status, const char *type,
+                         const struct http_stream *stream)
+{
+    http_respond(req, status, type, "", 0);
+    req->stream = *stream;
+}
+
+void http_respond_fd(struct http_req *req, unsigned status, const char *type, int fd,
+                     uint64_t size)
+{
+    http_respond(req, status, type, "", 0);
+    req->resp_fd = fd;
+    req->resp_fd_size = size;
+}
+
 void http_add_header(struct http_req *req, const char *name, const char *value)
 {
     RP_ASSERT(req->nresp_headers < HTTP_MAX_HEADERS);
@@ -96,7 +111,7 @@ static size_t split(struct rp_str path, struct rp_str *segs, size_t max)
 /* Returns the matching route; *path_match tells whether some route matched the path
  * with another method (for 405). */
 static const struct http_route *route(struct http_server *s, struct http_req *req,
-                                      bool *path_match)
+                                      bool *path_match, bool quiet)
 {
     struct rp_str segs[MAX_SEGMENTS];
     size_t n = split(req->path, segs, MAX_SEGMENTS);
@@ -136,7 +151,7 @@ static const struct http_route *route(struct http_server *s, struct http_req *re
         buf_release(&allow);
         return rt;
     }
-    if (*path_match)
+    if (*path_match && !quiet)
         http_add_header(req, "Allow", arena_strndup(&req->a, buf_cstr(&allow), allow.len));
     buf_release(&allow);
     return NULL;
@@ -244,10 +259,53 @@ static void add_security_headers(struct MHD_Response *resp, bool cacheable)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
+static ssize_t stream_fill(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct http_stream *st = cls;
+    long n = st->fill(st->cls, buf, max);
+    return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                                       : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_done(void *cls)
+{
+    struct http_stream *st = cls;
+    st->done(st->cls);
+    free(st);
+}
+
+/* Streams move to the heap: the response may outlive the request. */
+static struct MHD_Response *stream_response(struct http_req *req)
+{
+    struct http_stream *st = malloc(sizeof(*st));
+    if (!st) {
+        req->stream.done(req->stream.cls);
+        return NULL;
+    }
+    *st = req->stream;
+    req->stream.fill = NULL;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_fill, st, stream_done);
+    if (!resp)
+        stream_done(st);
+    return resp;
+}
+
 static enum MHD_Result send_response(struct http_req *req)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        req->resp_len, (void *)(uintptr_t)req->resp_body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp;
+    if (req->stream.fill) {
+        resp = stream_response(req);
+    } else if (req->resp_fd >= 0) {
+        resp = MHD_create_response_from_fd64(req->resp_fd_size, req->resp_fd);
+        if (!resp)
+            close(req->resp_fd);
+        req->resp_fd = -1;
+    } else {
+        resp = MHD_create_response_from_buffer(req->resp_len, (void *)(uintptr_t)req->resp_body,
+                                               MHD_RESPMEM_MUST_COPY);
+    }
     if (!resp)
         return MHD_NO;
     if (req->resp_type)
@@ -283,11 +341,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->id = atomic_fetch_add(&s->next_id, 1);
         req->method = arena_strdup(&req->a, method);
         req->path = (struct rp_str){arena_strdup(&req->a, url), strlen(url)};
-        buf_init(&req->upload, RP_MAX_JSON_BODY);
+        req->resp_fd = -1;
+        bool path_match;
+        const struct http_route *rt = route(s, req, &path_match, true);
+        size_t max_body = RP_MAX_JSON_BODY;
+        for (size_t i = 0; rt && i < s->cfg.nbody_limits; i++)
+            if (s->cfg.body_limits[i].fn == rt->fn)
+                max_body = s->cfg.body_limits[i].max;
+        buf_init(&req->upload, max_body);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t n = 0;
         bool refuse_now = false;
-        if (cl && (text_parse_i64(rp_str_c(cl), &n) || n < 0 || n > (int64_t)RP_MAX_JSON_BODY)) {
+        if (cl && (text_parse_i64(rp_str_c(cl), &n) || n < 0 || n > (int64_t)max_body)) {
             req->body_too_big = true;
             /* A client that sent Expect: 100-continue waits for our word before
              * sending: nothing to drain. */
@@ -328,7 +393,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->addr = arena_strdup(&req->a, addr);
 
     bool path_match;
-    const struct http_route *rt = route(s, req, &path_match);
+    const struct http_route *rt = route(s, req, &path_match, false);
     if (req->body_too_big) {
         req->route = rt ? rt->pattern : NULL;
         s->cfg.on_error(req, 413);
@@ -360,6 +425,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
     buf_release_wipe(&req->upload); /* bodies carry passwords */
+    if (req->stream.fill)
+        req->stream.done(req->stream.cls); /* set but never sent */
+    if (req->resp_fd >= 0)
+        close(req->resp_fd);
     arena_release(&req->a);
     free(req);
     *con_cls = NULL;

@@ -59,6 +59,14 @@ static const struct col IDEM[] = {{"seq", I},        {"workspace_id", I}, {"user
                                   {"key", X},        {"fingerprint", X},  {"status", I},
                                   {"location", X},   {"etag", X},         {"body", X},
                                   {"created_at", I}};
+static const struct col IMPORTS[] = {
+    {"seq", I},           {"workspace_id", I},  {"id", X},           {"user_id", X},
+    {"entity", X},        {"on_duplicate", X},  {"dry_run", I},      {"encoding", X},
+    {"mapping", X},       {"status", X},        {"rows_total", I},   {"rows_done", I},
+    {"rows_imported", I}, {"rows_updated", I},  {"rows_skipped", I}, {"rows_failed", I},
+    {"error", X},         {"created_at", X},    {"updated_at", X},   {"body", X}};
+static const struct col IMPORT_ERRORS[] = {
+    {"seq", I}, {"job_id", X}, {"line", I}, {"field", X}, {"message", X}};
 
 static const struct spec PLATFORM[] = {
     {"sessions", SESSIONS, RP_NELEM(SESSIONS), 1, false, NULL},
@@ -69,6 +77,8 @@ static const struct spec PLATFORM[] = {
     {"jobs", JOBS, RP_NELEM(JOBS), 1, false, NULL},
     {"security_events", SECEV, RP_NELEM(SECEV), 1, false, NULL},
     {"idempotency_keys", IDEM, RP_NELEM(IDEM), 1, false, NULL},
+    {"import_jobs", IMPORTS, RP_NELEM(IMPORTS), 1, false, NULL},
+    {"import_errors", IMPORT_ERRORS, RP_NELEM(IMPORT_ERRORS), 1, false, NULL},
 };
 
 /* The columns every record table has (store_sync_table adds them). */

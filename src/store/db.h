@@ -79,6 +79,11 @@ enum rp_err store_size(struct store_conn *c, int64_t *bytes);
  * pg_dump). *bytes is the size of the copy. */
 enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes);
 
+/* Tunes the calling thread's connection for a long bulk write (an import): database
+ * pages are read rather than memory-mapped, so the process's memory stays bounded by
+ * the page cache however large the database grows. */
+enum rp_err store_bulk(struct store_conn *c);
+
 /* ---- transactions ---- */
 
 /* Begins a transaction. Write transactions are serialised (one writer path). */

@@ -73,6 +73,18 @@ enum rp_err store_job_finish(struct store_conn *c, const char *id, const char *w
     return err;
 }
 
+enum rp_err store_job_abandon(struct store_conn *c, const char *result, int64_t now_ms,
+                              int64_t *n)
+{
+    struct store_val v[] = {store_int(now_ms), store_cstr(result)};
+    enum rp_err err = store_exec(c,
+                                 "UPDATE jobs SET state = 'failed', finished_at = ?, result = ?"
+                                 " WHERE state = 'running'",
+                                 v, RP_NELEM(v));
+    *n = err ? 0 : store_changes(c);
+    return err;
+}
+
 enum rp_err store_job_get(struct store_conn *c, const char *id, struct arena *a,
                           struct store_job *out)
 {

@@ -35,6 +35,10 @@ enum rp_err store_job_claim(struct store_conn *c, const char *worker, int64_t no
  * running under this worker. */
 enum rp_err store_job_finish(struct store_conn *c, const char *id, const char *worker, bool ok,
                              const char *result, int64_t now_ms);
+/* Every running job becomes failed with result: for a restart when the jobs' runner
+ * cannot still be alive (one process per SQLite database). *n is how many. */
+enum rp_err store_job_abandon(struct store_conn *c, const char *result, int64_t now_ms,
+                              int64_t *n);
 /* RP_ENOTFOUND when absent. */
 enum rp_err store_job_get(struct store_conn *c, const char *id, struct arena *a,
                           struct store_job *out);

@@ -118,6 +118,36 @@ static const struct store_migration MIGRATIONS[] = {
      " result " T ","
      " created_at " T " NOT NULL);"
      "CREATE INDEX jobs_due ON jobs(state, run_at, seq);"},
+    {5, "import jobs",
+     "CREATE TABLE import_jobs ("
+     " " SEQ ","
+     " workspace_id BIGINT NOT NULL DEFAULT 1,"
+     " id " T " NOT NULL UNIQUE,"
+     " user_id " T " NOT NULL,"
+     " entity " T " NOT NULL,"
+     " on_duplicate " T " NOT NULL,"
+     " dry_run BIGINT NOT NULL,"
+     " encoding " T ","
+     " mapping " T ","
+     " status " T " NOT NULL,"
+     " rows_total BIGINT NOT NULL DEFAULT 0,"
+     " rows_done BIGINT NOT NULL DEFAULT 0,"
+     " rows_imported BIGINT NOT NULL DEFAULT 0,"
+     " rows_updated BIGINT NOT NULL DEFAULT 0,"
+     " rows_skipped BIGINT NOT NULL DEFAULT 0,"
+     " rows_failed BIGINT NOT NULL DEFAULT 0,"
+     " error " T ","
+     " created_at " T " NOT NULL,"
+     " updated_at " T " NOT NULL,"
+     " body " T ");"
+     "CREATE INDEX import_jobs_status ON import_jobs(status, seq);"
+     "CREATE TABLE import_errors ("
+     " " SEQ ","
+     " job_id " T " NOT NULL,"
+     " line BIGINT NOT NULL,"
+     " field " T ","
+     " message " T " NOT NULL);"
+     "CREATE INDEX import_errors_job ON import_errors(job_id, seq);"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

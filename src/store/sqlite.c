@@ -294,6 +294,12 @@ static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
         bytes);
 }
 
+static enum rp_err sq_bulk(struct store_conn *c)
+{
+    int rc = sqlite3_exec(CONN(c)->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
+    return map_rc(CONN(c)->db, rc, "bulk mode");
+}
+
 /* Flushes a file or directory to disk. */
 static bool sync_path(const char *path)
 {
@@ -581,6 +587,7 @@ static const struct store_ops OPS = {
     .conn_get = sq_conn_get,
     .size = sq_size,
     .backup = sq_backup,
+    .bulk = sq_bulk,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

@@ -116,6 +116,36 @@ static const struct store_migration MIGRATIONS[] = {
      " result TEXT,"
      " created_at TEXT NOT NULL);"
      "CREATE INDEX jobs_due ON jobs(state, run_at, seq);"},
+    {5, "import jobs",
+     "CREATE TABLE import_jobs ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " id TEXT NOT NULL UNIQUE,"
+     " user_id TEXT NOT NULL,"
+     " entity TEXT NOT NULL,"
+     " on_duplicate TEXT NOT NULL,"
+     " dry_run INTEGER NOT NULL,"
+     " encoding TEXT,"
+     " mapping TEXT,"
+     " status TEXT NOT NULL,"
+     " rows_total INTEGER NOT NULL DEFAULT 0,"
+     " rows_done INTEGER NOT NULL DEFAULT 0,"
+     " rows_imported INTEGER NOT NULL DEFAULT 0,"
+     " rows_updated INTEGER NOT NULL DEFAULT 0,"
+     " rows_skipped INTEGER NOT NULL DEFAULT 0,"
+     " rows_failed INTEGER NOT NULL DEFAULT 0,"
+     " error TEXT,"
+     " created_at TEXT NOT NULL,"
+     " updated_at TEXT NOT NULL,"
+     " body TEXT);" /* the file, hex-encoded (any bytes, either backend) */
+     "CREATE INDEX import_jobs_status ON import_jobs(status, seq);"
+     "CREATE TABLE import_errors ("
+     " seq INTEGER PRIMARY KEY,"
+     " job_id TEXT NOT NULL,"
+     " line INTEGER NOT NULL,"
+     " field TEXT,"
+     " message TEXT NOT NULL);"
+     "CREATE INDEX import_errors_job ON import_errors(job_id, seq);"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

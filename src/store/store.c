@@ -75,6 +75,11 @@ enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
     return OPS(s)->backup(s, dest_path, bytes);
 }
 
+enum rp_err store_bulk(struct store_conn *c)
+{
+    return COPS(c)->bulk ? COPS(c)->bulk(c) : RP_OK;
+}
+
 enum rp_err store_begin(struct store_conn *c, bool write)
 {
     return COPS(c)->begin(c, write);

@@ -18,6 +18,8 @@ struct store_ops {
     enum rp_err (*size)(struct store_conn *c, int64_t *bytes);
     /* An online copy into a file (NULL: the backend has its own tools). */
     enum rp_err (*backup)(struct store *s, const char *dest_path, int64_t *bytes);
+    /* Tunes a connection for a long bulk write (NULL: nothing to tune). */
+    enum rp_err (*bulk)(struct store_conn *c);
     enum rp_err (*begin)(struct store_conn *c, bool write);
     enum rp_err (*commit)(struct store_conn *c);
     void (*rollback)(struct store_conn *c);

@@ -222,7 +222,7 @@ static void test_backup(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 4);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 5);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -238,6 +238,8 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "trigger", "security_events_no_delete"));
     assert_true(has_object(f->c, "table", "idempotency_keys"));
     assert_true(has_object(f->c, "table", "jobs"));
+    assert_true(has_object(f->c, "table", "import_jobs"));
+    assert_true(has_object(f->c, "table", "import_errors"));
 
     /* The applied time is a well-formed timestamp and survives reopening unchanged. */
     struct store_stmt *st;
@@ -260,7 +262,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 4);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 5);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),

@@ -1,0 +1,365 @@
+// Import and export: import jobs (POST/GET /imports), row errors, dry runs, duplicates,
+// malformed files; exports (CSV, XLSX read back with exceljs, vCard and the iCalendar
+// feed read back with ical.js) with filters, permissions, audit rows and formula
+// neutralisation; the export → import → export round trip; the CLI.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import ICAL from 'ical.js';
+import { ADMIN_PASSWORD, BIN, Client, assertProblem, create, createTeam, createUser, login, loginAdmin, startServer } from './helpers.js';
+
+const CSV = { contentType: 'text/csv' };
+
+// Posts a CSV import and waits for the job to finish; returns the job.
+async function runImport(client, query, csv) {
+  const r = await client.post(`/imports?${query}`, csv, CSV);
+  assert.equal(r.status, 202, r.text);
+  assert.match(r.body.id, /^[0-9a-f-]{36}$/);
+  assert.equal(r.headers.get('location'), `/api/v1/imports/${r.body.id}`);
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    const j = await client.get(`/imports/${r.body.id}`);
+    assert.equal(j.status, 200, j.text);
+    assert.ok(['queued', 'running', 'done', 'failed'].includes(j.body.status));
+    if (j.body.status === 'done' || j.body.status === 'failed') return j.body;
+    assert.ok(Date.now() < deadline, `import ${r.body.id} still ${j.body.status}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+// GET with the client's credentials, as bytes.
+async function getBytes(client, p) {
+  const headers = {};
+  if (client.cookie) headers.cookie = client.cookie;
+  if (client.token) headers.authorization = `Bearer ${client.token}`;
+  const res = await fetch(client.base + '/api/v1' + p, { headers });
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+function sql(dbDir, query) {
+  return execFileSync('sqlite3', [path.join(dbDir, 'rapport.db'), query], { encoding: 'utf8' }).trim();
+}
+
+// An export's audit row is written when its stream ends, just after the client has the
+// last byte: wait for it (generously; there is no timing assertion here).
+async function eventually(dbDir, query, want) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const got = sql(dbDir, query);
+    if (got === want || Date.now() > deadline) return got;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+// Splits an exported CSV (BOM, CRLF, RFC 4180 quoting) into rows of cells.
+function parseCsv(text) {
+  assert.ok(text.startsWith('\uFEFF'), 'exports start with a byte-order mark');
+  const rows = [];
+  let row = [], cell = '', q = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') q = false; else cell += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += c;
+  }
+  return rows;
+}
+
+describe('imports', () => {
+  let srv, admin;
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+    await create(admin, 'accounts', { name: '北京重要客户有限公司' });
+  });
+  after(async () => { await srv.stop(); });
+
+  test('a job imports rows, reports each rejected row by line and field, and is audited', async () => {
+    const csv = '\uFEFF姓名,公司,电话,邮箱\r\n' +
+      '王伟,北京重要客户有限公司,+86 138 0013 8000,wang.wei@example.com\r\n' +
+      '"Smith, Jr.",北京重要客户有限公司,,"js@example.com"\r\n' +
+      'Bad Mail,,,not-an-email\r\n' +
+      'Short,row\r\n' +
+      'No Account,没有这个公司,,na@example.com\r\n';
+    const job = await runImport(admin, 'entity=contacts', csv);
+    assert.equal(job.status, 'done');
+    assert.equal(job.entity, 'contacts');
+    assert.deepEqual([job.rows_total, job.rows_done, job.rows_imported, job.rows_skipped, job.rows_failed], [5, 5, 2, 0, 3]);
+    assert.deepEqual(job.errors.map((e) => [e.line, e.field]), [[4, 'email'], [5, null], [6, 'account_id']]);
+    for (const e of job.errors) assert.ok(typeof e.message === 'string' && e.message.length > 5);
+    const list = await admin.get('/contacts?email=wang.wei@example.com');
+    assert.equal(list.body.data.length, 1);
+    assert.equal(list.body.data[0].last_name, '王伟');
+    assert.ok(list.body.data[0].account_id);
+    assert.equal(sql(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'import' AND entity = 'contacts'" +
+      ` AND user_id = '${admin.user.id}' AND new_value LIKE '%imported=2%'`), '1');
+  });
+
+  test('a dry run commits nothing; skip makes a re-import a no-op', async () => {
+    const csv = 'first_name,last_name,email\nAnn,Lee,ann.lee@example.com\nBob,Ray,bob.ray@example.com\n';
+    const dry = await runImport(admin, 'entity=contacts&dry_run=true', csv);
+    assert.equal(dry.dry_run, true);
+    assert.equal(dry.rows_imported, 2);
+    let c = await admin.get('/contacts?last_name[in]=Lee,Ray&count=true');
+    assert.equal(c.body.total, 0);
+    const first = await runImport(admin, 'entity=contacts&on_duplicate=skip', csv);
+    assert.equal(first.rows_imported, 2);
+    const again = await runImport(admin, 'entity=contacts&on_duplicate=skip', csv);
+    assert.deepEqual([again.rows_imported, again.rows_skipped, again.rows_failed], [0, 2, 0]);
+    c = await admin.get('/contacts?last_name[in]=Lee,Ray&count=true');
+    assert.equal(c.body.total, 2);
+    const upd = await runImport(admin, 'entity=contacts&on_duplicate=update',
+      'first_name,last_name,email,title\nAnn,Lee,ann.lee@example.com,CFO\n');
+    assert.equal(upd.rows_updated, 1);
+    c = await admin.get('/contacts?title=CFO');
+    assert.equal(c.body.data.length, 1);
+  });
+
+  test('malformed files fail clearly and write nothing', async () => {
+    const before = (await admin.get('/leads?count=true')).body.total;
+    const quote = await runImport(admin, 'entity=leads', 'last_name,email\nLee,a@example.com\nRay,"b@example.com\n');
+    assert.equal(quote.status, 'failed');
+    assert.match(quote.error, /line 3: a quoted field is not closed/);
+    assert.equal(quote.rows_imported, 0);
+    const big = 'last_name,description\nLee,"' + 'x'.repeat(10 * 1024 * 1024) + '"\nRay,short\n';
+    const huge = await runImport(admin, 'entity=leads', big);
+    assert.equal(huge.status, 'failed');
+    assert.match(huge.error, /line 2: a field is longer than 1 MiB/);
+    const bytes = Buffer.concat([Buffer.from('last_name,title\nLee,'), Buffer.from([0xC3, 0x28]), Buffer.from('\nRay,ok\n')]);
+    const utf = await runImport(admin, 'entity=leads', bytes);
+    assert.equal(utf.status, 'done');
+    assert.deepEqual([utf.rows_imported, utf.rows_failed], [1, 1]);
+    assert.equal(utf.errors[0].line, 2);
+    assert.equal(utf.errors[0].field, 'title');
+    assert.match(utf.errors[0].message, /UTF-8/);
+    assert.equal((await admin.get('/leads?count=true')).body.total, before + 1);
+  });
+
+  test('GBK files import with encoding=gbk', async () => {
+    // "姓名,邮箱\n李娜,li.na@example.com\n" in GBK.
+    const gbk = Buffer.concat([Buffer.from([0xD0, 0xD5, 0xC3, 0xFB]), Buffer.from(','), Buffer.from([0xD3, 0xCA, 0xCF, 0xE4]),
+      Buffer.from('\n'), Buffer.from([0xC0, 0xEE, 0xC4, 0xC8]), Buffer.from(',li.na@example.com\n')]);
+    const job = await runImport(admin, 'entity=contacts&encoding=gbk', gbk);
+    assert.equal(job.rows_imported, 1, JSON.stringify(job));
+    const c = await admin.get('/contacts?email=li.na@example.com');
+    assert.equal(c.body.data[0].last_name, '李娜');
+  });
+
+  test('bad requests, permissions and visibility of jobs', async () => {
+    assertProblem(await admin.post('/imports?entity=contacts', 'a,b\n', { contentType: 'application/json' }), 415);
+    assertProblem(await admin.post('/imports', 'a,b\n', CSV), 400);
+    assertProblem(await admin.post('/imports?entity=users', 'a,b\n', CSV), 400);
+    assertProblem(await admin.post('/imports?entity=contacts&on_duplicate=merge', 'a,b\n', CSV), 400);
+    assertProblem(await admin.post('/imports?entity=contacts&map=Name=shoe_size', 'Name\nx\n', CSV), 422);
+    await createUser(admin, { username: 'ro-importer', role: 'readonly' });
+    const ro = await login(srv.base, 'ro-importer', 'password-123');
+    assertProblem(await ro.post('/imports?entity=contacts', 'last_name\nX\n', CSV), 403);
+    await createUser(admin, { username: 'rep-importer', role: 'sales' });
+    const rep = await login(srv.base, 'rep-importer', 'password-123');
+    const mine = await runImport(rep, 'entity=accounts&map=Firma=name', 'Firma\nRep Co\n');
+    assert.equal(mine.rows_imported, 1);
+    const r = await admin.post('/imports?entity=accounts', 'name\nAdmin Co\n', CSV);
+    assertProblem(await rep.get(`/imports/${r.body.id}`), 404);
+    assert.equal((await admin.get(`/imports/${mine.id}`)).status, 200);
+    assertProblem(await rep.get('/imports/not-an-id'), 404);
+    const acc = await rep.get('/accounts?name=Rep Co');
+    assert.equal(acc.body.data[0].owner_id, rep.user.id);
+  });
+
+  test('an upload above the import limit is 413', async () => {
+    const r = await fetch(`${srv.base}/api/v1/imports?entity=contacts`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'text/csv', 'content-length': String(65 * 1024 * 1024) },
+      body: 'x',
+      duplex: 'half',
+    }).catch((e) => e);
+    if (r instanceof Error) return; // the server may close before the client finishes sending
+    assert.equal(r.status, 413);
+  });
+});
+
+describe('exports', () => {
+  let srv, admin, rep, repAccount;
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+    const team = await createTeam(admin, 'Export team');
+    await createUser(admin, { username: 'rep-export', role: 'sales', team_ids: [team.id] });
+    await createUser(admin, { username: 'rep-peer', role: 'sales', team_ids: [team.id] });
+    rep = await login(srv.base, 'rep-export', 'password-123');
+    const peer = await login(srv.base, 'rep-peer', 'password-123');
+    repAccount = await create(rep, 'accounts', { name: 'Rep Own Co', type: 'customer', annual_revenue: '1200.50' });
+    await create(peer, 'accounts', { name: 'Peer Co', type: 'customer' });
+    await create(admin, 'accounts', { name: '=HYPERLINK("http://evil")', type: 'prospect', annual_revenue: '-5.00' });
+    await create(admin, 'accounts', { name: 'Big Customer', type: 'customer', annual_revenue: '99999.99', website: 'https://big.example.com' });
+  });
+  after(async () => { await srv.stop(); });
+
+  test('CSV export takes the list filters and sort, neutralises formulas, and is audited', async () => {
+    const r = await getBytes(admin, '/accounts/export?format=csv&type=customer&sort=-annual_revenue');
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/csv/);
+    assert.match(r.headers.get('content-disposition'), /attachment; filename="accounts.csv"/);
+    const rows = parseCsv(r.body.toString('utf8'));
+    const name = rows[0].indexOf('name');
+    assert.deepEqual(rows.slice(1).map((x) => x[name]), ['Big Customer', 'Rep Own Co', 'Peer Co']);
+    assert.equal(rows[1][rows[0].indexOf('annual_revenue')], '99999.99');
+    const all = parseCsv((await getBytes(admin, '/accounts/export')).body.toString('utf8'));
+    const evil = all.find((x) => x[name].includes('HYPERLINK'));
+    assert.equal(evil[name], '\'=HYPERLINK("http://evil")');
+    assert.equal(evil[rows[0].indexOf('annual_revenue')], '-5.00');
+    assert.equal(await eventually(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'accounts'" +
+      ` AND user_id = '${admin.user.id}' AND field = 'csv' AND new_value = '3' AND old_value LIKE '%type=customer%'`, '1'), '1');
+  });
+
+  test('export is a permission of its own and sees only exportable records', async () => {
+    // sales: read = team, export = own
+    const list = await rep.get('/accounts');
+    assert.ok(list.body.data.some((a) => a.name === 'Peer Co'));
+    const rows = parseCsv((await getBytes(rep, '/accounts/export')).body.toString('utf8'));
+    assert.deepEqual(rows.slice(1).map((x) => x[rows[0].indexOf('name')]), ['Rep Own Co']);
+    await createUser(admin, { username: 'ro-export', role: 'readonly' });
+    const ro = await login(srv.base, 'ro-export', 'password-123');
+    assertProblem(await ro.get('/accounts/export'), 403);
+    assertProblem(await admin.get('/accounts/export?limit=10'), 400);
+    assertProblem(await admin.get('/accounts/export?format=pdf'), 400);
+    assertProblem(await admin.get('/accounts/export?format=vcf'), 400);
+    assertProblem(await admin.get('/accounts/export?shoe_size=3'), 400);
+    assertProblem(await admin.get('/nothing/export'), 404);
+    assert.equal(repAccount.owner_id, rep.user.id);
+  });
+
+  test('XLSX export opens in a real reader with typed cells', async () => {
+    const r = await getBytes(admin, '/accounts/export?format=xlsx&sort=name');
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /spreadsheetml/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.body);
+    const ws = wb.worksheets[0];
+    const header = ws.getRow(1).values.slice(1);
+    assert.equal(header[0], 'name');
+    const names = [];
+    ws.eachRow((row, i) => { if (i > 1) names.push(row.getCell(1).value); });
+    assert.deepEqual(names, ['\'=HYPERLINK("http://evil")', 'Big Customer', 'Peer Co', 'Rep Own Co']);
+    const rev = header.indexOf('annual_revenue') + 1;
+    assert.equal(ws.getRow(3).getCell(rev).value, 99999.99);
+    assert.equal(typeof ws.getRow(3).getCell(rev).value, 'number');
+    assert.equal(ws.getRow(3).getCell(rev).numFmt, '#,##0.00');
+  });
+
+  test('vCard export parses with ical.js', async () => {
+    const acc = await create(admin, 'accounts', { name: '上海华信科技有限公司' });
+    await create(admin, 'contacts', {
+      first_name: '伟', last_name: '王', email: 'wei@example.com', phone_work: '+86 21 5555 0100',
+      account_id: acc.id, title: 'Director, Sales; East', birthday: '1985-04-12', city: '上海',
+      description: 'line one\nline two ' + 'long '.repeat(30),
+    });
+    const r = await getBytes(admin, '/contacts/export?format=vcf&last_name=王');
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/vcard/);
+    const text = r.body.toString('utf8');
+    for (const line of text.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, `folded: ${line}`);
+    const comp = new ICAL.Component(ICAL.parse(text));
+    assert.equal(comp.name, 'vcard');
+    assert.equal(comp.getFirstPropertyValue('version'), '4.0');
+    assert.equal(comp.getFirstPropertyValue('fn'), '伟 王');
+    assert.equal(comp.getFirstPropertyValue('email'), 'wei@example.com');
+    assert.equal(comp.getFirstPropertyValue('title'), 'Director, Sales; East');
+    assert.deepEqual(comp.getFirstPropertyValue('org'), '上海华信科技有限公司');
+    assert.match(comp.getFirstPropertyValue('note'), /^line one\nline two long/);
+  });
+
+  test('the calendar feed is iCalendar for the token\'s user', async () => {
+    const t = await admin.post('/tokens', { name: 'calendar' });
+    const start = new Date(Date.now() + 86400000);
+    start.setUTCMinutes(0, 0, 0);
+    const end = new Date(start.getTime() + 3600000);
+    await create(admin, 'activities', { type: 'meeting', subject: 'Quarterly review, 季度评审', start_at: start.toISOString(), end_at: end.toISOString(), location: 'Room 1' });
+    await create(rep, 'activities', { type: 'meeting', subject: 'Not for admin', start_at: start.toISOString(), end_at: end.toISOString() });
+    const r = await fetch(`${srv.base}/api/v1/calendar.ics?token=${encodeURIComponent(t.body.token)}`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/calendar/);
+    const cal = new ICAL.Component(ICAL.parse(await r.text()));
+    assert.equal(cal.name, 'vcalendar');
+    const events = cal.getAllSubcomponents('vevent').map((e) => new ICAL.Event(e));
+    assert.deepEqual(events.map((e) => e.summary), ['Quarterly review, 季度评审']);
+    assert.equal(events[0].startDate.toJSDate().getTime(), start.getTime());
+    assert.equal(events[0].endDate.toJSDate().getTime(), end.getTime());
+    assert.equal(events[0].location, 'Room 1');
+    assertProblem(await new Client(srv.base).get('/calendar.ics?token=rpt_nope'), 401);
+    assertProblem(await new Client(srv.base).get('/calendar.ics'), 401);
+  });
+});
+
+describe('round trip', () => {
+  test('export → import into an empty database → export gives identical CSV', async () => {
+    const a = await startServer();
+    const b = await startServer();
+    try {
+      const src = await loginAdmin(a.base);
+      const acc = await create(src, 'accounts', { name: 'Acme, "The" Company', type: 'customer', industry: 'retail', annual_revenue: '1234.56', phone: '+1 415 555 0100', description: 'multi\nline' });
+      await create(src, 'accounts', { name: '深圳新宇物流有限公司', type: 'partner', tax_id: '91440300MA5F' });
+      await create(src, 'contacts', { first_name: 'Ann', last_name: '=Lee', account_id: acc.id, email: 'ann@example.com', birthday: '1990-02-28', do_not_call: true, lead_source: 'web' });
+      await create(src, 'contacts', { last_name: '张伟', phone_mobile: '13800138000', title: '@home -x' });
+      const dst = await loginAdmin(b.base);
+      for (const res of ['accounts', 'contacts']) {
+        const out1 = (await getBytes(src, `/${res}/export`)).body;
+        const job = await runImport(dst, `entity=${res}`, out1);
+        assert.equal(job.rows_failed, 0, JSON.stringify(job.errors));
+        const out2 = (await getBytes(dst, `/${res}/export`)).body;
+        assert.equal(out2.toString('utf8'), out1.toString('utf8'), `${res} round trip`);
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+describe('cli', () => {
+  test('rapport import and export work on a database file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rapport-cli-'));
+    try {
+      const db = `sqlite:${path.join(dir, 'r.db')}`;
+      const env = { ...process.env, RAPPORT_ADMIN_PASSWORD: ADMIN_PASSWORD };
+      const csv = path.join(dir, 'c.csv');
+      writeFileSync(csv, 'Name,Email,Notes\nAnn Lee,ann@example.com,"=2+3"\nBad,nope,\n');
+      const run = (args) => spawnSync(BIN, args, { env, encoding: 'utf8' });
+      let r = run(['import', 'contacts', csv, '--db', db, '--dry-run']);
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stdout, /dry run \(nothing committed\) contacts: 2 rows, 1 imported/);
+      assert.match(r.stdout, /line 3, email: is not a valid e-mail address/);
+      assert.match(r.stderr, /import: 2\/2 rows \(100%\)/); // plain progress lines off a terminal
+      r = run(['import', 'contacts', csv, '--db', db, '--map', 'Notes=description']);
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stdout, /1 imported/);
+      r = run(['import', 'contacts', csv, '--db', db]);
+      assert.match(r.stdout, /0 imported \(0 updated\), 1 skipped/);
+      const out = path.join(dir, 'out.csv');
+      r = run(['export', 'contacts', '--db', db, '--filter', 'last_name[like]=L*', '-o', out]);
+      assert.equal(r.status, 0, r.stderr);
+      const rows = parseCsv(readFileSync(out, 'utf8'));
+      assert.equal(rows.length, 2);
+      assert.equal(rows[1][rows[0].indexOf('description')], '\'=2+3');
+      r = run(['export', 'contacts', '--db', db, '--format', 'xlsx']);
+      assert.equal(r.status, 2);
+      r = run(['import', 'users', csv, '--db', db]);
+      assert.equal(r.status, 2);
+      r = run(['import', 'contacts', path.join(dir, 'missing.csv'), '--db', db]);
+      assert.equal(r.status, 1);
+      writeFileSync(csv, 'last_name\n"open\n');
+      r = run(['import', 'contacts', csv, '--db', db]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /nothing was imported/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,329 @@
+/* Unit tests for CSV import (crm/import.c) and the export cell helpers
+ * (crm/export.c): header mapping, cell conversion, formula neutralisation both ways,
+ * RFC 4180 records with line numbers, encodings, and whole imports into a fresh
+ * database (engine_fixture.h): batches, dry runs, duplicates, malformed files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../src/crm/import.c"
+#include "crm/export.h"
+#include "engine_fixture.h"
+
+/* ---- pieces ---- */
+
+static void test_header_mapping(void **state)
+{
+    (void)state;
+    struct {
+        const struct entity_def *e;
+        const char *header;
+        const char *want;
+    } cases[] = {
+        {&entity_contacts, "姓名", "full_name"},     {&entity_contacts, "公司", "account_id"},
+        {&entity_contacts, "电话", "phone_work"},    {&entity_contacts, "邮箱", "email"},
+        {&entity_contacts, " E-Mail ", "email"},     {&entity_contacts, "Last name", "last_name"},
+        {&entity_contacts, "first_name", "first_name"}, {&entity_contacts, "手机", "phone_mobile"},
+        {&entity_accounts, "公司", "name"},          {&entity_accounts, "Phone", "phone"},
+        {&entity_leads, "公司", "company"},          {&entity_leads, "手机", "mobile"},
+        {&entity_opportunities, "金额", "amount"},   {&entity_activities, "主题", "subject"},
+        {&entity_contacts, "Favourite colour", NULL}, {&entity_accounts, "姓名", NULL},
+    };
+    for (size_t i = 0; i < RP_NELEM(cases); i++) {
+        const char *got = imp_header_field(cases[i].e, rp_str_c(cases[i].header));
+        if (!cases[i].want ? got != NULL : !got || strcmp(got, cases[i].want) != 0)
+            fail_msg("%s '%s': want %s, got %s", cases[i].e->name, cases[i].header,
+                     cases[i].want ? cases[i].want : "none", got ? got : "none");
+    }
+}
+
+static void test_neutralise_round_trip(void **state)
+{
+    (void)state;
+    static const char *const VALUES[] = {"=1+2",  "+86 138", "-5 Main St", "@SUM(A1)", "\tx",
+                                         "'=x",   "''+y",    "plain",      "'quoted'", "a=b",
+                                         "",      "'",       "\r",         "5"};
+    for (size_t i = 0; i < RP_NELEM(VALUES); i++) {
+        struct rp_buf b;
+        buf_init(&b, 1024);
+        assert_int_equal(exp_csv_field(&b, rp_str_c(VALUES[i]), true), RP_OK);
+        /* What a spreadsheet would see first must never start a formula. */
+        const char *cellp = b.p ? b.p : "";
+        if (*cellp == '"')
+            cellp++;
+        assert_true(*cellp == '\0' || !strchr("=+-@\t\r", *cellp));
+        /* Take the CSV quoting off as a reader would, then import's unneutralise. */
+        struct rp_buf un;
+        buf_init(&un, 1024);
+        const char *p = buf_cstr(&b);
+        bool quoted = *p == '"';
+        for (p += quoted; *p; p++) {
+            if (quoted && *p == '"' && p[1] == '"')
+                p++;
+            else if (quoted && *p == '"')
+                break;
+            buf_addc(&un, *p);
+        }
+        struct rp_str back = imp_unneutralise((struct rp_str){buf_cstr(&un), un.len});
+        if (!rp_str_eqc(back, VALUES[i]))
+            fail_msg("'%s' came back as '%.*s' (csv %s)", VALUES[i], (int)back.len, back.p,
+                     buf_cstr(&b));
+        buf_release(&b);
+        buf_release(&un);
+    }
+    /* Non-text values are written as they are. */
+    struct rp_buf b;
+    buf_init(&b, 64);
+    assert_int_equal(exp_csv_field(&b, RP_STR("-12.50"), false), RP_OK);
+    assert_string_equal(buf_cstr(&b), "-12.50");
+    buf_reset(&b);
+    assert_int_equal(exp_csv_field(&b, RP_STR("a,\"b\"\nc"), false), RP_OK);
+    assert_string_equal(buf_cstr(&b), "\"a,\"\"b\"\"\nc\"");
+    buf_release(&b);
+}
+
+static void test_cell_normalisers(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct {
+        const char *in, *want;
+    } dates[] = {{"2026/1/5", "2026-01-05"}, {"2026.01.05", "2026-01-05"},
+                 {"2026-01-05", "2026-01-05"}, {"5/1/2026", "5/1/2026"}, {"soon", "soon"}};
+    for (size_t i = 0; i < RP_NELEM(dates); i++) {
+        struct rp_str d = norm_date(&a, rp_str_c(dates[i].in));
+        assert_true(rp_str_eqc(d, dates[i].want));
+    }
+    struct {
+        const char *in, *want;
+    } times[] = {{"2026-01-05 09:30", "2026-01-05T09:30:00Z"},
+                 {"2026-01-05T09:30:15", "2026-01-05T09:30:15Z"},
+                 {"2026-01-05T09:30:00+08:00", "2026-01-05T09:30:00+08:00"},
+                 {"2026-01-05", "2026-01-05T00:00:00Z"}};
+    for (size_t i = 0; i < RP_NELEM(times); i++) {
+        struct rp_str t = norm_datetime(&a, rp_str_c(times[i].in));
+        if (!rp_str_eqc(t, times[i].want))
+            fail_msg("%s -> %.*s", times[i].in, (int)t.len, t.p);
+    }
+    bool b;
+    assert_true(parse_bool(RP_STR("是"), &b) && b);
+    assert_true(parse_bool(RP_STR("No"), &b) && !b);
+    assert_true(parse_bool(RP_STR("TRUE"), &b) && b);
+    assert_false(parse_bool(RP_STR("maybe"), &b));
+    arena_release(&a);
+}
+
+/* ---- whole imports ---- */
+
+struct run {
+    struct imp_result res;
+    enum rp_err err;
+    int progress_calls;
+};
+
+static void count_progress(void *cls, const struct imp_result *r)
+{
+    (void)r;
+    ((struct run *)cls)->progress_calls++;
+}
+
+static struct run import_csv(struct efx *f, const struct entity_def *e, const char *csv,
+                             size_t len, enum imp_dup dup, bool dry, const char *encoding)
+{
+    struct run run;
+    memset(&run, 0, sizeof(run));
+    struct imp_options o = {.e = e, .on_dup = dup, .dry_run = dry, .encoding = encoding,
+                            .batch = 2, .progress = count_progress, .cls = &run};
+    struct imp_source src = {NULL, csv, len};
+    struct rec_ctx *ctx = fx_ctx(f, NULL);
+    ctx->allow_duplicate = false;
+    run.err = imp_run(ctx, &o, &src, &f->a, &run.res);
+    return run;
+}
+
+#define IMPORT(f, e, csv, dup, dry) import_csv(f, e, csv, sizeof(csv) - 1, dup, dry, NULL)
+
+static bool has_error(const struct imp_result *r, int64_t line, const char *field)
+{
+    for (size_t i = 0; i < r->nerrors; i++)
+        if (r->errors[i].line == line &&
+            (field ? r->errors[i].field && strcmp(r->errors[i].field, field) == 0
+                   : !r->errors[i].field))
+            return true;
+    return false;
+}
+
+static void test_rfc4180_and_lines(void **state)
+{
+    struct efx *f = *state;
+    fx_account(f, NULL, "Acme, Inc.");
+    /* BOM, CRLF, a quoted comma, a quoted line break, doubled quotes, a blank line. */
+    static const char csv[] = "\xEF\xBB\xBF"
+                              "Name,Company,Email,Description\r\n"
+                              "Ann Lee,\"Acme, Inc.\",ann@example.com,\"two\r\nlines\"\r\n"
+                              "\r\n"
+                              "Bob Ray,\"Acme, Inc.\",not-an-email,\"say \"\"hi\"\"\"\r\n"
+                              "Cy Dee,Nobody Ltd,cy@example.com,x\r\n"
+                              "Di,extra,cols,a,b\r\n"
+                              "Ed Fox,,ed@example.com,\"\"\n";
+    struct run r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, false);
+    assert_int_equal(r.err, RP_OK);
+    assert_int_equal(r.res.rows_total, 5);
+    assert_int_equal(r.res.rows_imported, 2);
+    assert_int_equal(r.res.rows_failed, 3);
+    assert_true(has_error(&r.res, 5, "email"));       /* after the two-line record and a blank */
+    assert_true(has_error(&r.res, 6, "account_id"));  /* no account named Nobody Ltd */
+    assert_true(has_error(&r.res, 7, NULL));          /* five columns */
+    assert_true(r.progress_calls >= 2);
+    struct rec_param p[] = {PRM("email", "ann@example.com")};
+    struct rec_page page;
+    assert_int_equal(fx_list(f, NULL, &entity_contacts, p, 1, &page), RP_OK);
+    assert_int_equal(page.nrows, 1);
+    assert_string_equal(fx_val(&page.rows[0], "first_name")->s, "Ann");
+    assert_string_equal(fx_val(&page.rows[0], "last_name")->s, "Lee");
+    assert_string_equal(fx_val(&page.rows[0], "description")->s, "two\r\nlines");
+    assert_false(fx_val(&page.rows[0], "account_id")->null);
+    /* The import itself is audited. */
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM audit_log WHERE action = 'import'"
+                                   " AND entity = 'contacts' AND new_value LIKE '%imported=2%'",
+                                NULL, 0),
+                     1);
+}
+
+static void test_dry_run_and_skip(void **state)
+{
+    struct efx *f = *state;
+    static const char csv[] = "first_name,last_name,email,phone_work\n"
+                              "Ann,Lee,ann@example.com,+86 138 0013 8000\n"
+                              "Bob,Ray,bob@example.com,\n"
+                              "Cy,Dee,cy@example.com,\n";
+    struct run r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, true);
+    assert_int_equal(r.err, RP_OK);
+    assert_int_equal(r.res.rows_imported, 3);
+    assert_int_equal(fx_count(f, NULL, &entity_contacts), 0); /* nothing committed */
+    r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, false);
+    assert_int_equal(r.res.rows_imported, 3);
+    assert_int_equal(fx_count(f, NULL, &entity_contacts), 3);
+    int64_t audit = fx_audit_count(f);
+    r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, false);
+    assert_int_equal(r.res.rows_imported, 0);
+    assert_int_equal(r.res.rows_skipped, 3);
+    assert_int_equal(fx_count(f, NULL, &entity_contacts), 3);
+    assert_int_equal(fx_audit_count(f), audit + 1); /* only the import's own row */
+    /* update: the duplicate takes the row's values. */
+    static const char upd[] = "first_name,last_name,email,title\nAnn,Lee,ann@example.com,CEO\n";
+    r = IMPORT(f, &entity_contacts, upd, IMP_DUP_UPDATE, false);
+    assert_int_equal(r.res.rows_updated, 1);
+    struct rec_param p[] = {PRM("title", "CEO")};
+    struct rec_page page;
+    assert_int_equal(fx_list(f, NULL, &entity_contacts, p, 1, &page), RP_OK);
+    assert_int_equal(page.nrows, 1);
+    /* create: a look-alike is created anyway. */
+    r = IMPORT(f, &entity_contacts, upd, IMP_DUP_CREATE, false);
+    assert_int_equal(r.res.rows_imported, 1);
+    assert_int_equal(fx_count(f, NULL, &entity_contacts), 4);
+}
+
+static void test_skip_without_dedup_keys(void **state)
+{
+    struct efx *f = *state;
+    static const char csv[] = "subject,type,start_at,end_at\n"
+                              "Kick-off,meeting,2026-03-02 09:00,2026-03-02 10:00\n"
+                              "Call back,call,2026-03-03 09:00,2026-03-03 09:15\n";
+    struct run r = IMPORT(f, &entity_activities, csv, IMP_DUP_SKIP, false);
+    if (r.res.nerrors)
+        fail_msg("line %lld %s: %s", (long long)r.res.errors[0].line,
+                 r.res.errors[0].field ? r.res.errors[0].field : "-", r.res.errors[0].message);
+    assert_int_equal(r.res.rows_imported, 2);
+    r = IMPORT(f, &entity_activities, csv, IMP_DUP_SKIP, false);
+    assert_int_equal(r.res.rows_imported, 0);
+    assert_int_equal(r.res.rows_skipped, 2);
+    assert_int_equal(fx_count(f, NULL, &entity_activities), 2);
+}
+
+static void test_malformed_files_write_nothing(void **state)
+{
+    struct efx *f = *state;
+    static const char quote[] = "last_name,email\nLee,a@example.com\nRay,\"b@example.com\nDee,c\n";
+    struct run r = IMPORT(f, &entity_contacts, quote, IMP_DUP_CREATE, false);
+    assert_int_equal(r.err, RP_EINVAL);
+    assert_non_null(r.res.fatal);
+    assert_non_null(strstr(r.res.fatal, "line 3"));
+    static const char stray[] = "last_name,email\nLee,a@example.com\nRa\"y,b@example.com\n";
+    r = IMPORT(f, &entity_contacts, stray, IMP_DUP_CREATE, false);
+    assert_int_equal(r.err, RP_EINVAL);
+    assert_non_null(strstr(r.res.fatal, "line 3"));
+    r = import_csv(f, &entity_contacts, "", 0, IMP_DUP_CREATE, false, NULL);
+    assert_int_equal(r.err, RP_EINVAL);
+    /* A 3 MiB field: refused before its buffer grows further. */
+    size_t big = 3u * 1024 * 1024;
+    char *csv = malloc(big + 64);
+    assert_non_null(csv);
+    int k = snprintf(csv, 64, "last_name,description\nLee,\"");
+    memset(csv + k, 'x', big);
+    memcpy(csv + k + big, "\"\n", 3);
+    r = import_csv(f, &entity_contacts, csv, (size_t)k + big + 2, IMP_DUP_CREATE, false, NULL);
+    free(csv);
+    assert_int_equal(r.err, RP_EINVAL);
+    assert_non_null(strstr(r.res.fatal, "longer than"));
+    assert_int_equal(fx_count(f, NULL, &entity_contacts), 0);
+    /* Invalid UTF-8 is a row error naming the field; the other rows go in. */
+    static const char bad8[] = "last_name,title\nLee,\xC3\x28oops\nRay,ok\n";
+    r = IMPORT(f, &entity_contacts, bad8, IMP_DUP_CREATE, false);
+    assert_int_equal(r.err, RP_OK);
+    assert_int_equal(r.res.rows_imported, 1);
+    assert_true(has_error(&r.res, 2, "title"));
+}
+
+static void test_gbk(void **state)
+{
+    struct efx *f = *state;
+    static const char utf8[] = "姓名,邮箱,职位\n王伟,wang@example.com,销售经理\n";
+    char gbk[256];
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    char *ip = (char *)(uintptr_t)utf8, *op = gbk;
+    size_t il = sizeof(utf8) - 1, ol = sizeof(gbk);
+    assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+    iconv_close(cd);
+    size_t len = (size_t)(op - gbk);
+    /* Read as UTF-8 it is not valid; read as GBK it is. */
+    struct run r = import_csv(f, &entity_contacts, gbk, len, IMP_DUP_CREATE, true, NULL);
+    assert_int_equal(r.res.rows_failed, 1);
+    r = import_csv(f, &entity_contacts, gbk, len, IMP_DUP_CREATE, false, "gbk");
+    assert_int_equal(r.err, RP_OK);
+    assert_int_equal(r.res.rows_imported, 1);
+    struct rec_param p[] = {PRM("title", "销售经理")};
+    struct rec_page page;
+    assert_int_equal(fx_list(f, NULL, &entity_contacts, p, 1, &page), RP_OK);
+    assert_int_equal(page.nrows, 1);
+    assert_string_equal(fx_val(&page.rows[0], "last_name")->s, "王伟");
+    /* A truncated double-byte character at the end is a fatal error. */
+    r = import_csv(f, &entity_contacts, gbk, len - 2, IMP_DUP_CREATE, false, "gb18030");
+    assert_int_equal(r.err, RP_EINVAL);
+    assert_non_null(r.res.fatal);
+}
+
+int main(void)
+{
+    log_set_level(LOG_ERROR);
+    if (auth_init() != RP_OK)
+        return 1;
+#define T(name) cmocka_unit_test_setup_teardown(name, efx_setup, efx_teardown)
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header_mapping),
+        cmocka_unit_test(test_neutralise_round_trip),
+        cmocka_unit_test(test_cell_normalisers),
+        T(test_rfc4180_and_lines),
+        T(test_dry_run_and_skip),
+        T(test_skip_without_dedup_keys),
+        T(test_malformed_files_write_nothing),
+        T(test_gbk),
+    };
+#undef T
+    return cmocka_run_group_tests_name("import", tests, NULL, NULL);
+}
