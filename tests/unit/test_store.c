@@ -204,7 +204,7 @@ static void test_backup(void **state)
     assert_int_equal(store_open(copy, &s2), RP_OK);
     assert_int_equal(store_conn_get(s2, &c2), RP_OK);
     assert_int_equal(count_rows(c2, "t"), 2);
-    assert_int_equal(count_rows(c2, "schema_migrations"), 4);
+    assert_int_equal(count_rows(c2, "schema_migrations"), 5);
     store_close(s2);
     char other[200];
     snprintf(other, sizeof(other), "%s.partial", copy);
