@@ -219,6 +219,23 @@ async function cell(row, caller, rel) {
       const keep = await id();
       return { c, method: 'POST', p: `/${e}/${keep}/merge`, body: { from: [await make(e, owner)] } };
     }
+    case 'GET /api/v1/{res}/export -':
+      return { c, method: 'GET', p: `/${e}/export?format=csv` };
+    case 'POST /api/v1/imports dry_run':
+      return { c, method: 'POST', p: '/imports?entity=contacts&dry_run=true', contentType: 'text/csv',
+        body: 'first_name,last_name\nAda,Matrix\n' };
+    case 'GET /api/v1/imports/{id} by=admin': {
+      const j = await clients.admin.post('/imports?entity=contacts&dry_run=true', 'first_name,last_name\nAda,Matrix\n',
+        { contentType: 'text/csv' });
+      assert.equal(j.status, 202, `set-up: import: ${j.text}`);
+      return { c, method: 'GET', p: `/imports/${j.body.id}` };
+    }
+    case 'GET /api/v1/calendar.ics token=own': {
+      if (caller === 'anonymous') return { c, method: 'GET', p: '/calendar.ics' };
+      const t = await c.post('/tokens', { name: 'calendar feed' });
+      assert.equal(t.status, 201, `set-up: token: ${t.text}`);
+      return { c: new Client(srv.base), method: 'GET', p: `/calendar.ics?token=${t.body.token}` };
+    }
     case 'GET /api/v1/{res}/duplicates -':
       return { c, method: 'GET', p: `/${e}/duplicates` };
     case 'POST /api/v1/{res}/{id}/convert -':
@@ -370,7 +387,7 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         const rq = await cell(row, caller, rel);
         const writes = UNSAFE.has(rq.method);
         const before0 = writes && want >= 300 ? await snapshot() : null;
-        const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root });
+        const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root, contentType: rq.contentType });
         cells++;
         const where = `${caller} ${rel} ${row.method} ${row.route} [${row.variant}]`;
         if (res.status !== want) {
