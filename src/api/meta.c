@@ -427,8 +427,25 @@ json_t *api__openapi(void)
                 "account_summary", "200");
     simple_path(paths, "/api/v1/tokens/{id}", "delete", "Revoke an API token", "revoke_token",
                 "204");
-    for (size_t k = 0; k < meta_entity_count(); k++)
-        entity_paths(paths, meta_entity_at(k));
+    simple_path(paths, "/api/v1/jobs", "post", "Queue a background job (administrators)",
+                "create_job", "202");
+    simple_path(paths, "/api/v1/jobs/{id}", "get", "A background job (administrators)", "get_job",
+                "200");
+    simple_path(paths, "/api/v1/imports", "post", "Import a CSV file (text/csv body)",
+                "create_import", "202");
+    simple_path(paths, "/api/v1/imports/{id}", "get", "An import's progress and row errors",
+                "get_import", "200");
+    simple_path(paths, "/api/v1/calendar.ics", "get", "My activities as iCalendar (?token=)",
+                "calendar_feed", "200");
+    for (size_t k = 0; k < meta_entity_count(); k++) {
+        const struct entity_def *e = meta_entity_at(k);
+        entity_paths(paths, e);
+        char path[128], summary[128], opid[128];
+        snprintf(path, sizeof(path), "/api/v1/%s/export", e->name);
+        snprintf(summary, sizeof(summary), "Export %s (csv, xlsx; vcf, ics)", e->label_plural);
+        snprintf(opid, sizeof(opid), "export_%s", e->name);
+        simple_path(paths, path, "get", summary, opid, "200");
+    }
     json_object_set_new(root, "paths", paths);
     json_t *schemas = json_object();
     for (size_t k = 0; k < meta_entity_count(); k++)

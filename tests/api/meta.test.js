@@ -120,6 +120,9 @@ describe('/openapi.json', () => {
       assert.ok(item, `item path for ${res}`);
       assert.ok(doc.paths[item].get && doc.paths[item].patch, `${res} item get+patch`);
     }
+    for (const p of ['/jobs', '/jobs/{id}', '/imports', '/imports/{id}', '/calendar.ics', '/contacts/export']) {
+      assert.ok(has(p), `path ${p}`);
+    }
     const acc = paths.find((x) => /\/accounts$/.test(x));
     assert.ok(doc.paths[acc].get && doc.paths[acc].post, 'accounts list get+post');
     const users = paths.find((x) => /\/users\/\{[^}]+\}$/.test(x));

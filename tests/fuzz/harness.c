@@ -250,7 +250,8 @@ void fz_init(void)
     copy_file(W.db, W.tmpl);
     open_store();
     W.server.cfg = (struct http_config){"127.0.0.1", 0, 1, api_routes, api_nroutes, &W.app,
-                                        api_on_error, NULL, 0, NULL};
+                                        api_on_error, NULL, 0, NULL, api_body_limits,
+                                        api_nbody_limits};
     pthread_mutex_init(&W.server.mlock, NULL);
     W.app.http = &W.server;
 }
@@ -318,6 +319,11 @@ char *fz_request_line(char *text, size_t len, const char *dflt_method, const cha
         *target = sp + 1;
     }
     return body;
+}
+
+struct store *fz_store(void)
+{
+    return W.store;
 }
 
 int64_t fz_count(const char *sql)
@@ -402,7 +408,8 @@ void fz_request(const struct fz_req *in, struct fz_resp *out)
     W.cur = in;
 
     bool path_match;
-    const struct http_route *rt = route(&W.server, req, &path_match);
+    req->resp_fd = -1;
+    const struct http_route *rt = route(&W.server, req, &path_match, false);
     memset(out, 0, sizeof(*out));
     out->routed = rt != NULL;
     if (!rt) {
@@ -415,12 +422,29 @@ void fz_request(const struct fz_req *in, struct fz_resp *out)
     }
     W.cur = NULL;
     out->status = req->status;
-    out->len = req->resp_len;
-    out->body = malloc(req->resp_len + 1);
+    struct rp_buf b;
+    buf_init(&b, SIZE_MAX);
+    if (req->stream.fill) {
+        /* A streamed answer (exports) is read to its end, as a client would. */
+        char chunk[16384];
+        long n;
+        while ((n = req->stream.fill(req->stream.cls, chunk, sizeof(chunk))) > 0)
+            RP_ASSERT(!buf_add(&b, chunk, (size_t)n));
+        req->stream.done(req->stream.cls);
+        if (n < 0)
+            fz_fail("a streamed answer was cut", in, out);
+    } else if (req->resp_fd >= 0) {
+        close(req->resp_fd);
+    } else if (req->resp_len) {
+        RP_ASSERT(!buf_add(&b, req->resp_body, req->resp_len));
+    }
+    out->len = b.len;
+    out->body = malloc(b.len + 1);
     RP_ASSERT(out->body);
-    if (req->resp_len)
-        memcpy(out->body, req->resp_body, req->resp_len);
-    out->body[req->resp_len] = '\0';
+    if (b.len)
+        memcpy(out->body, b.p, b.len);
+    out->body[b.len] = '\0';
+    buf_release(&b);
     bool json = req->resp_type && strstr(req->resp_type, "json");
     arena_release(&req->a);
     free(req);

@@ -65,6 +65,8 @@ char *fz_request_line(char *text, size_t len, const char *dflt_method, const cha
 /* Runs one request. Aborts — a finding — when the answer is a 500, has no status,
  * or is a success whose JSON does not parse. */
 void fz_request(const struct fz_req *in, struct fz_resp *out);
+/* The seeded world's store, for targets that call the engine directly. */
+struct store *fz_store(void);
 /* Counts rows with SQL of the harness's own (audit rows, records). */
 int64_t fz_count(const char *sql);
 /* Reports a finding and aborts. */
