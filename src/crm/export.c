@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "crm/export.h"
+#include "crm/secev.h"
 #include "crm/rec_int.h"
 #include "crm/sales.h"
 #include "model/entities.h"
@@ -639,8 +640,15 @@ enum rp_err exp_close(struct exp *x)
                               store_cstr(rows)};
     if (!err)
         err = rec_tx_begin(&x->ctx);
-    if (!err)
-        err = rec_tx_end(&x->ctx, store_audit_add(x->ctx.conn, &row));
+    if (!err) {
+        /* Data leaving the system is also a security event (who, what, how much). */
+        enum rp_err werr = store_audit_add(x->ctx.conn, &row);
+        if (!werr)
+            werr = secev_add(&x->ctx, NULL, "export", x->e->name, id, "success",
+                             arena_printf(x->ctx.a, "format=%s rows=%s",
+                                          exp_format_name(x->format), rows));
+        err = rec_tx_end(&x->ctx, werr);
+    }
     exp_free(x);
     return err;
 }

@@ -12,6 +12,7 @@
 #include "crm/acl.h"
 #include "crm/dups.h"
 #include "crm/import.h"
+#include "crm/secev.h"
 #include "store/platform.h"
 
 #define CHUNK (64u * 1024u)
@@ -871,8 +872,13 @@ static enum rp_err audit_import(struct rec_ctx *ctx, const struct imp_options *o
                               o->dry_run ? "import_dry_run" : "import", imp_dup_name(o->on_dup),
                               store_null(), store_cstr(what)};
     err = rec_tx_begin(ctx);
-    if (!err)
-        err = rec_tx_end(ctx, store_audit_add(ctx->conn, &row));
+    if (!err) {
+        enum rp_err werr = store_audit_add(ctx->conn, &row);
+        if (!werr)
+            werr = secev_add(ctx, NULL, row.action, o->e->name, id,
+                             r->fatal ? "failure" : "success", what);
+        err = rec_tx_end(ctx, werr);
+    }
     return err;
 }
 

@@ -25,8 +25,9 @@
 #define RP_PG_LOCK_CLASS 0x52617070 /* "Rapp" */
 /* Retries of a statement outside a transaction that lost a deadlock or serialization. */
 #define RP_PG_RETRIES 5
-/* Bytes of parameter text one statement may carry (bodies are 1 MiB at most). */
-#define RP_PG_MAX_PARAM_BYTES (16u * 1024u * 1024u)
+/* Bytes of parameter text one statement may carry: the largest is an import's file,
+ * hex-encoded (store/imports.c). */
+#define RP_PG_MAX_PARAM_BYTES (2u * RP_MAX_IMPORT_BODY + 1024u * 1024u)
 #define NUMERICOID 1700
 
 struct pg_stmt {

@@ -59,6 +59,13 @@ export function dumpDb(dir) {
   return execFileSync(path.join(PGBIN, 'pg_dump'), ['-d', url], { maxBuffer: 1 << 30 });
 }
 
+// The text output of one query on the database of a server's dir (rows on lines,
+// columns separated by '|'), with the shell of dbShellCommand.
+export function dbQuery(dir, sql) {
+  const [cmd, args] = dbShellCommand(dir);
+  return execFileSync(cmd, [...args, ...(PG ? ['-c', sql] : [sql])], { encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
+}
+
 // SQL text that concatenates expr over rows with sep, in either dialect.
 export function sqlConcat(expr, sep) {
   return PG ? `string_agg(${expr}, '${sep}')` : `group_concat(${expr}, '${sep}')`;

@@ -4,13 +4,16 @@
 // neutralisation; the export → import → export round trip; the CLI.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import ICAL from 'ical.js';
-import { ADMIN_PASSWORD, BIN, Client, assertProblem, create, createTeam, createUser, login, loginAdmin, startServer } from './helpers.js';
+import {
+  ADMIN_PASSWORD, BIN, Client, assertProblem, create, createTeam, createUser, login, loginAdmin, startServer,
+  dbQuery, freshDb, dropDb,
+} from './helpers.js';
 
 const CSV = { contentType: 'text/csv' };
 
@@ -41,7 +44,7 @@ async function getBytes(client, p) {
 }
 
 function sql(dbDir, query) {
-  return execFileSync('sqlite3', [path.join(dbDir, 'rapport.db'), query], { encoding: 'utf8' }).trim();
+  return dbQuery(dbDir, query);
 }
 
 // An export's audit row is written when its stream ends, just after the client has the
@@ -100,6 +103,9 @@ describe('imports', () => {
     assert.ok(list.body.data[0].account_id);
     assert.equal(sql(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'import' AND entity = 'contacts'" +
       ` AND user_id = '${admin.user.id}' AND new_value LIKE '%imported=2%'`), '1');
+    const ev = (await admin.get('/security-events?action=import')).body.data;
+    assert.ok(ev.some((e) => e.object_type === 'contacts' && e.actor_id === admin.user.id &&
+      e.outcome === 'success' && /imported=2/.test(e.detail)), JSON.stringify(ev));
   });
 
   test('a dry run commits nothing; skip makes a re-import a no-op', async () => {
@@ -217,6 +223,9 @@ describe('exports', () => {
     assert.equal(evil[rows[0].indexOf('annual_revenue')], '-5.00');
     assert.equal(await eventually(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'accounts'" +
       ` AND user_id = '${admin.user.id}' AND field = 'csv' AND new_value = '3' AND old_value LIKE '%type=customer%'`, '1'), '1');
+    const ev = (await admin.get('/security-events?action=export')).body.data;
+    assert.ok(ev.some((e) => e.object_type === 'accounts' && e.actor_id === admin.user.id &&
+      e.detail === 'format=csv rows=3'), JSON.stringify(ev));
   });
 
   test('export is a permission of its own and sees only exportable records', async () => {
@@ -327,7 +336,7 @@ describe('cli', () => {
   test('rapport import and export work on a database file', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rapport-cli-'));
     try {
-      const db = `sqlite:${path.join(dir, 'r.db')}`;
+      const db = freshDb(dir);
       const env = { ...process.env, RAPPORT_ADMIN_PASSWORD: ADMIN_PASSWORD };
       const csv = path.join(dir, 'c.csv');
       writeFileSync(csv, 'Name,Email,Notes\nAnn Lee,ann@example.com,"=2+3"\nBad,nope,\n');
@@ -359,6 +368,7 @@ describe('cli', () => {
       assert.equal(r.status, 1);
       assert.match(r.stderr, /nothing was imported/);
     } finally {
+      dropDb(dir);
       rmSync(dir, { recursive: true, force: true });
     }
   });

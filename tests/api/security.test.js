@@ -173,7 +173,13 @@ describe('abuse limits (item 7)', () => {
         best = Math.min(best, Date.now() - t0);
       }
       assert.ok(best < 1000, `a 200 took ${best} ms`);
-      const open = socks.filter((s) => !s.destroyed).length;
+      // The server closes connections over the limit as it accepts them; on a loaded
+      // machine their close events may reach this process a little later.
+      let open = Infinity;
+      for (let waited = 0; waited <= 5000 && open > 128; waited += 100) {
+        open = socks.filter((s) => !s.destroyed).length;
+        if (open > 128) await sleep(100);
+      }
       assert.ok(open <= 128, `the server kept ${open} connections from one address (limit 128)`);
     } finally {
       clearInterval(drip);
