@@ -24,7 +24,7 @@ struct rec_sql {
     char *select;      /* SELECT <system columns>, <fields> FROM <table> t */
     char *get;         /* select … WHERE id = ? (live records) */
     char *get_any;     /* select … WHERE id = ? (recycle bin included) */
-    char *insert;      /* INSERT … RETURNING seq */
+    char *insert;      /* INSERT (run with store_step_insert) */
     char *update;      /* UPDATE … WHERE seq = ? AND version = ? */
     char *set_deleted; /* moves to or from the recycle bin */
 };

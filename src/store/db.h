@@ -92,6 +92,10 @@ void store_rollback(struct store_conn *c);
 /* Returns a prepared statement for sql (cached per connection), borrowed until
  * store_done. Parameters are numbered from 1. */
 enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out);
+/* An INSERT of one row into a record table (sql without RETURNING): prepared like
+ * store_prepare, run with store_step_insert, which gives the new row's seq. */
+enum rp_err store_prepare_insert(struct store_conn *c, const char *sql, struct store_stmt **out);
+enum rp_err store_step_insert(struct store_stmt *st, int64_t *seq);
 enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v);
 /* Binds vals[0..n) to parameters 1..n. */
 enum rp_err store_bind_all(struct store_stmt *st, const struct store_val *vals, size_t n);

@@ -562,6 +562,11 @@ static int64_t sq_changes(struct store_conn *c)
     return sqlite3_changes64(CONN(c)->db);
 }
 
+static int64_t sq_last_seq(struct store_conn *c)
+{
+    return sqlite3_last_insert_rowid(CONN(c)->db);
+}
+
 static enum rp_err sq_exec_script(struct store_conn *c, const char *sql)
 {
     char *msg = NULL;
@@ -596,6 +601,8 @@ static const struct store_ops OPS = {
     .migrate = store__sqlite_migrate,
     .sync_table = store__sqlite_sync_table,
     .like_ci = "LIKE", /* SQLite's LIKE folds ASCII case */
+    .returning_seq = "",
+    .last_seq = sq_last_seq,
     .skip_locked = "", /* one writer at a time: nothing to skip */
     .team_owner_condition = store__sqlite_team_owner_condition,
     .team_peers = store__sqlite_team_peers,
