@@ -107,16 +107,6 @@ bool rec__is_int_type(enum field_type t)
 
 void rec_store_table(const struct entity_def *e, struct rec_table *out)
 {
-    size_t n = 0;
-    bool fts = false;
-    RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
-    for (size_t i = 0; i < e->nfields; i++) {
-        const struct field_def *f = &e->fields[i];
-        out->cols[n++] = (struct store_column){
-            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
-            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) != 0};
-        fts = fts || (f->flags & FF_SEARCH);
-    }
     /* The default sort's columns, for the list index. */
     memset(out->sortcols, 0, sizeof(out->sortcols));
     snprintf(out->sortbuf, sizeof(out->sortbuf), "%s", e->default_sort);
@@ -127,6 +117,19 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
             *comma = '\0';
         out->sortcols[ns++] = *p == '-' ? p + 1 : p;
         p = comma ? comma + 1 : NULL;
+    }
+    size_t n = 0;
+    bool fts = false;
+    RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        /* The list index starting with this column serves its lookups too: a second
+         * index would only cost every write. */
+        bool leads_sort = ns && strcmp(out->sortcols[0], f->name) == 0;
+        out->cols[n++] = (struct store_column){
+            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
+            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads_sort};
+        fts = fts || (f->flags & FF_SEARCH);
     }
     out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols};
 }
