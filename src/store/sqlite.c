@@ -188,7 +188,7 @@ static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=NORMAL;" /* + group commit */
                                  "PRAGMA foreign_keys=ON;"
-                                 "PRAGMA mmap_size=268435456;"
+                                 "PRAGMA mmap_size=0;" /* no remap after others commit */
                                  "PRAGMA cache_size=-32768;"
                                  "PRAGMA temp_store=MEMORY;";
     enum rp_err err = RP_OK;
