@@ -86,11 +86,36 @@ enum rp_err rec_tx_begin(struct rec_ctx *ctx)
     return err;
 }
 
+bool rec__memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out)
+{
+    if (ctx->tx_depth == 0 || ctx->memo_ent != e)
+        return false;
+    *out = *ctx->memo;
+    return true;
+}
+
+void rec__memo_put(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_page *page)
+{
+    if (ctx->tx_depth == 0)
+        return;
+    ctx->memo = arena_alloc(ctx->a, sizeof(*ctx->memo));
+    *ctx->memo = *page;
+    ctx->memo_ent = e;
+}
+
+/* A write to e's records ends what was memoised of them. */
+static void memo_drop(struct rec_ctx *ctx, const struct entity_def *e)
+{
+    if (!e || ctx->memo_ent == e)
+        ctx->memo_ent = NULL;
+}
+
 enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
 {
     RP_ASSERT(ctx->tx_depth > 0);
     if (--ctx->tx_depth > 0)
         return err; /* the outermost caller commits or rolls back */
+    memo_drop(ctx, NULL);
     if (err) {
         store_rollback(ctx->conn);
         return err;
@@ -990,6 +1015,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
     struct store_stmt *st = NULL;
     if (!err)
         err = store_prepare_insert(ctx->conn, rec__sql(e)->insert, &st);
+    memo_drop(ctx, e);
     if (!err) {
         struct store_val sys[] = {store_cstr(r->id), store_cstr(r->created_at),
                                   store_cstr(r->updated_at), store_cstr(r->created_by),
@@ -1018,6 +1044,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
 static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
                              int64_t old_version)
 {
+    memo_drop(ctx, e);
     struct store_stmt *st;
     enum rp_err err = store_prepare(ctx->conn, rec__sql(e)->update, &st);
     if (err)
@@ -1110,6 +1137,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
 {
     const char *now;
     now_text(ctx, &now);
+    memo_drop(ctx, e);
     struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(now),
                             store_int(r->seq), store_int(r->version)};
     enum rp_err err = store_exec(ctx->conn, rec__sql(e)->set_deleted, v, RP_NELEM(v));
@@ -1229,6 +1257,7 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
     if (err)
         return err;
     err = check_owner(ctx, &entity_accounts, ACL_CREATE, to);
+    memo_drop(ctx, NULL);
     const char *now;
     now_text(ctx, &now);
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {
