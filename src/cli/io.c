@@ -37,10 +37,6 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
         err = ops_open(db, &s->store);
     if (!err)
         err = store_conn_get(s->store, &c);
-    /* A long walk over the whole database: read pages, never map them, so memory stays
-     * bounded by the page cache. */
-    if (!err)
-        err = store_bulk(c);
     if (err) {
         fprintf(stderr, "rapport %s: cannot open the database: %s\n", cmd, rp_err_name(err));
         return 1;

@@ -134,7 +134,7 @@ enum rp_err dups_index(struct rec_ctx *ctx, const struct rec *r, const struct re
         return RP_OK;
     struct keys k;
     keys_of(ctx->a, r, &k);
-    return store_dedup_replace(ctx->conn, r->ent->name, r->id, k.kind, k.key, k.n);
+    return store_dedup_replace(ctx->conn, r->ent->name, r->id, !old, k.kind, k.key, k.n);
 }
 
 /* ---- finding look-alikes ---- */

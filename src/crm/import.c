@@ -920,8 +920,6 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     ctx->a = a;
     if (!err && ctx->who && !ctx->sudo)
         err = acl_peers(ctx);
-    if (!err && !o->dry_run)
-        err = store_bulk(ctx->conn);
     ctx->a = saved;
     if (!err)
         err = pass(im, rd, ps, count_row);

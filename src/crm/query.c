@@ -63,7 +63,7 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
     for (size_t i = 0; i < e->nfields && !err; i++)
         err = buf_adds(&ins, ", ?");
     if (!err)
-        err = buf_adds(&ins, ") RETURNING seq");
+        err = buf_adds(&ins, ")");
     if (!err)
         err = buf_adds(&upd, " WHERE seq = ? AND version = ?");
     if (!err)

@@ -86,11 +86,36 @@ enum rp_err rec_tx_begin(struct rec_ctx *ctx)
     return err;
 }
 
+bool rec__memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out)
+{
+    if (ctx->tx_depth == 0 || ctx->memo_ent != e)
+        return false;
+    *out = *ctx->memo;
+    return true;
+}
+
+void rec__memo_put(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_page *page)
+{
+    if (ctx->tx_depth == 0)
+        return;
+    ctx->memo = arena_alloc(ctx->a, sizeof(*ctx->memo));
+    *ctx->memo = *page;
+    ctx->memo_ent = e;
+}
+
+/* A write to e's records ends what was memoised of them. */
+static void memo_drop(struct rec_ctx *ctx, const struct entity_def *e)
+{
+    if (!e || ctx->memo_ent == e)
+        ctx->memo_ent = NULL;
+}
+
 enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
 {
     RP_ASSERT(ctx->tx_depth > 0);
     if (--ctx->tx_depth > 0)
         return err; /* the outermost caller commits or rolls back */
+    memo_drop(ctx, NULL);
     if (err) {
         store_rollback(ctx->conn);
         return err;
@@ -107,16 +132,6 @@ bool rec__is_int_type(enum field_type t)
 
 void rec_store_table(const struct entity_def *e, struct rec_table *out)
 {
-    size_t n = 0;
-    bool fts = false;
-    RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
-    for (size_t i = 0; i < e->nfields; i++) {
-        const struct field_def *f = &e->fields[i];
-        out->cols[n++] = (struct store_column){
-            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
-            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) != 0};
-        fts = fts || (f->flags & FF_SEARCH);
-    }
     /* The default sort's columns, for the list index. */
     memset(out->sortcols, 0, sizeof(out->sortcols));
     snprintf(out->sortbuf, sizeof(out->sortbuf), "%s", e->default_sort);
@@ -127,6 +142,19 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
             *comma = '\0';
         out->sortcols[ns++] = *p == '-' ? p + 1 : p;
         p = comma ? comma + 1 : NULL;
+    }
+    size_t n = 0;
+    bool fts = false;
+    RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        /* The list index starting with this column serves its lookups too: a second
+         * index would only cost every write. */
+        bool leads_sort = ns && strcmp(out->sortcols[0], f->name) == 0;
+        out->cols[n++] = (struct store_column){
+            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
+            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads_sort};
+        fts = fts || (f->flags & FF_SEARCH);
     }
     out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols};
 }
@@ -786,6 +814,130 @@ static enum rp_err audit(struct rec_ctx *ctx, const struct entity_def *e, const 
     return store_audit_add(ctx->conn, &row);
 }
 
+/* A create writes one audit row whose new value holds the initial values as a JSON
+ * object in field order ({"field": "text", "password": null}); rec_history shows it
+ * as the record-level row and one row per field, as if each had its own row. */
+static void json_quoted(struct rp_buf *b, const char *s)
+{
+    buf_addc(b, '"');
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\') {
+            buf_addc(b, '\\');
+            buf_addc(b, (char)c);
+        } else if (c < 0x20) {
+            buf_printf(b, "\\u%04x", c);
+        } else {
+            buf_addc(b, (char)c);
+        }
+    }
+    buf_addc(b, '"');
+}
+
+static enum rp_err initial_values(struct rec_ctx *ctx, const struct entity_def *e,
+                                  const struct rec *r, struct store_val *out)
+{
+    const char **text = arena_alloc(ctx->a, e->nfields * sizeof(*text));
+    size_t max = 2;
+    for (size_t i = 0; i < e->nfields; i++) {
+        text[i] = r->v[i].null ? NULL : rec_value_text(ctx->a, &e->fields[i], &r->v[i]);
+        if (!r->v[i].null)
+            max += strlen(e->fields[i].name) + 8 + (text[i] ? 6 * strlen(text[i]) : 0);
+    }
+    if (max == 2)
+        return RP_OK; /* no values: the record-level row alone */
+    struct rp_buf b;
+    buf_init(&b, max + 1);
+    buf_addc(&b, '{');
+    for (size_t i = 0; i < e->nfields; i++) {
+        if (r->v[i].null)
+            continue;
+        if (b.len > 1)
+            buf_addc(&b, ',');
+        json_quoted(&b, e->fields[i].name);
+        buf_addc(&b, ':');
+        if (text[i])
+            json_quoted(&b, text[i]);
+        else
+            buf_adds(&b, "null");
+    }
+    enum rp_err err = buf_addc(&b, '}');
+    if (!err)
+        *out = store_text(arena_strndup(ctx->a, b.p, b.len), b.len);
+    buf_release(&b);
+    return err;
+}
+
+static int hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Reads one JSON string (as json_quoted writes it) or null at *p into the arena. */
+static enum rp_err json_take(struct arena *a, const char **p, const char **out)
+{
+    const char *s = *p;
+    if (strncmp(s, "null", 4) == 0) {
+        *out = NULL;
+        *p = s + 4;
+        return RP_OK;
+    }
+    if (*s++ != '"')
+        return RP_EDB;
+    size_t n = 0;
+    char *o = arena_alloc(a, strlen(s) + 1);
+    for (; *s && *s != '"'; s++) {
+        if (*s != '\\')
+            o[n++] = *s;
+        else if (s[1] == 'u' && strncmp(s + 2, "00", 2) == 0 && hex(s[4]) >= 0 && hex(s[5]) >= 0)
+            o[n++] = (char)(hex(s[4]) * 16 + hex(s[5])), s += 5;
+        else if (s[1])
+            o[n++] = *++s;
+        else
+            return RP_EDB;
+    }
+    if (*s != '"')
+        return RP_EDB;
+    o[n] = '\0';
+    *out = o;
+    *p = s + 1;
+    return RP_OK;
+}
+
+/* Adds a create row's per-field rows to out, newest (last field) first, then the
+ * record-level row. */
+static enum rp_err expand_create(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const struct rec_history_row *h, struct rec_history_row *out,
+                                 size_t limit, size_t *count)
+{
+    struct rec_history_row *fields = arena_alloc(ctx->a, e->nfields * sizeof(*fields));
+    size_t nf = 0;
+    const char *p = h->new_value + 1;
+    while (*p && *p != '}' && nf < e->nfields) {
+        fields[nf] = *h;
+        fields[nf].old_value = NULL;
+        enum rp_err err = json_take(ctx->a, &p, &fields[nf].field);
+        if (!err && *p++ != ':')
+            err = RP_EDB;
+        if (!err)
+            err = json_take(ctx->a, &p, &fields[nf].new_value);
+        if (err || !fields[nf].field) {
+            LOG(LOG_ERROR, "audit row %lld: unreadable initial values", (long long)h->seq);
+            return RP_EDB;
+        }
+        nf++;
+        if (*p == ',')
+            p++;
+    }
+    while (nf > 0 && *count < limit)
+        out[(*count)++] = fields[--nf];
+    if (*count < limit) {
+        out[*count] = *h;
+        out[(*count)++].new_value = NULL;
+    }
+    return RP_OK;
+}
+
 static void now_text(struct rec_ctx *ctx, const char **out)
 {
     char *b = arena_alloc(ctx->a, 32);
@@ -862,29 +1014,26 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         err = rec__hooks_validate(ctx, r, NULL);
     struct store_stmt *st = NULL;
     if (!err)
-        err = store_prepare(ctx->conn, rec__sql(e)->insert, &st);
+        err = store_prepare_insert(ctx->conn, rec__sql(e)->insert, &st);
+    memo_drop(ctx, e);
     if (!err) {
         struct store_val sys[] = {store_cstr(r->id), store_cstr(r->created_at),
                                   store_cstr(r->updated_at), store_cstr(r->created_by),
                                   store_cstr(r->owner_id)};
         store_bind_all(st, sys, RP_NELEM(sys));
         bind_values(st, (int)RP_NELEM(sys) + 1, e, r);
-        bool row;
-        err = store_step(st, &row);
-        if (!err && row)
-            r->seq = store_col_int(st, 0);
+        err = store_step_insert(st, &r->seq);
         store_done(st);
         if (err == RP_ECONFLICT)
             err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
     }
     if (!err && has_fts(e))
         err = put_fts(ctx, e, r);
+    struct store_val initial = store_null();
     if (!err)
-        err = audit(ctx, e, r, r->created_at, "create", NULL, store_null(), store_null());
-    for (size_t i = 0; i < e->nfields && !err; i++)
-        if (!r->v[i].null)
-            err = audit(ctx, e, r, r->created_at, "create", e->fields[i].name, store_null(),
-                        audit_val(ctx, &e->fields[i], &r->v[i]));
+        err = initial_values(ctx, e, r, &initial);
+    if (!err)
+        err = audit(ctx, e, r, r->created_at, "create", NULL, store_null(), initial);
     if (!err)
         err = rec__hooks_after_save(ctx, r, NULL);
     return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
@@ -895,6 +1044,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
 static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
                              int64_t old_version)
 {
+    memo_drop(ctx, e);
     struct store_stmt *st;
     enum rp_err err = store_prepare(ctx->conn, rec__sql(e)->update, &st);
     if (err)
@@ -987,6 +1137,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
 {
     const char *now;
     now_text(ctx, &now);
+    memo_drop(ctx, e);
     struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(now),
                             store_int(r->seq), store_int(r->version)};
     enum rp_err err = store_exec(ctx->conn, rec__sql(e)->set_deleted, v, RP_NELEM(v));
@@ -1068,14 +1219,16 @@ enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct 
     size_t count = 0;
     bool row;
     while (count < limit && !(err = store_step(st, &row)) && row) {
-        struct rec_history_row *h = &out[count++];
-        h->seq = store_col_int(st, 0);
-        h->at = col_dup(ctx, st, 1, NULL);
-        h->user_id = col_dup(ctx, st, 2, NULL);
-        h->action = col_dup(ctx, st, 3, NULL);
-        h->field = col_dup(ctx, st, 4, NULL);
-        h->old_value = col_dup(ctx, st, 5, NULL);
-        h->new_value = col_dup(ctx, st, 6, NULL);
+        struct rec_history_row h = {store_col_int(st, 0), col_dup(ctx, st, 1, NULL),
+                                    col_dup(ctx, st, 2, NULL), col_dup(ctx, st, 3, NULL),
+                                    col_dup(ctx, st, 4, NULL), col_dup(ctx, st, 5, NULL),
+                                    col_dup(ctx, st, 6, NULL)};
+        if (strcmp(h.action, "create") == 0 && !h.field && h.new_value && h.new_value[0] == '{')
+            err = expand_create(ctx, e, &h, out, limit, &count);
+        else
+            out[count++] = h;
+        if (err)
+            break;
     }
     store_done(st);
     *rows = out;
@@ -1104,6 +1257,7 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
     if (err)
         return err;
     err = check_owner(ctx, &entity_accounts, ACL_CREATE, to);
+    memo_drop(ctx, NULL);
     const char *now;
     now_text(ctx, &now);
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {

@@ -105,6 +105,9 @@ struct rec_ctx {
     const char *request_id;
     /* private: nesting depth of rec_tx_begin */
     int tx_depth;
+    /* private: one small entity's rows as read in this transaction (rec__memo_*) */
+    const struct entity_def *memo_ent;
+    struct rec_page *memo;
 };
 
 void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,

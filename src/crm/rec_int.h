@@ -24,13 +24,18 @@ struct rec_sql {
     char *select;      /* SELECT <system columns>, <fields> FROM <table> t */
     char *get;         /* select … WHERE id = ? (live records) */
     char *get_any;     /* select … WHERE id = ? (recycle bin included) */
-    char *insert;      /* INSERT … RETURNING seq */
+    char *insert;      /* INSERT (run with store_step_insert) */
     char *update;      /* UPDATE … WHERE seq = ? AND version = ? */
     char *set_deleted; /* moves to or from the recycle bin */
 };
 
 /* Builds every entity's statements. Runs once, before the server starts threads. */
 enum rp_err rec__build_sql(void);
+/* Every row of a small entity (pipeline stages) read once per write transaction: the
+ * page memoised by rec__memo_put, while the transaction lasts and writes none of e's
+ * records; false outside a transaction or when nothing is memoised. */
+bool rec__memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out);
+void rec__memo_put(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_page *page);
 const struct rec_sql *rec__sql(const struct entity_def *e);
 /* Reads the current row of st into out (arena copies). */
 void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct entity_def *e,

@@ -39,6 +39,9 @@ static struct rec_input in_num(const char *field, const char *value)
 /* Every configured stage, in pipeline order (system read: stages are not secrets). */
 static enum rp_err load_stages(struct rec_ctx *ctx, struct rec_page *page)
 {
+    /* Saving a deal reads the stages twice (validation, outcome): once per transaction. */
+    if (rec__memo_get(ctx, &entity_pipeline_stages, page))
+        return RP_OK;
     struct rec_param p[] = {{RP_STR("limit"), RP_STR("500")}};
     struct rec_query *q;
     bool sudo = ctx->sudo;
@@ -47,6 +50,8 @@ static enum rp_err load_stages(struct rec_ctx *ctx, struct rec_page *page)
     if (!err)
         err = rec_list(ctx, &entity_pipeline_stages, q, page);
     ctx->sudo = sudo;
+    if (!err)
+        rec__memo_put(ctx, &entity_pipeline_stages, page);
     return err;
 }
 

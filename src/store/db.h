@@ -79,10 +79,6 @@ enum rp_err store_size(struct store_conn *c, int64_t *bytes);
  * pg_dump). *bytes is the size of the copy. */
 enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes);
 
-/* Tunes the calling thread's connection for a long bulk write (an import): database
- * pages are read rather than memory-mapped, so the process's memory stays bounded by
- * the page cache however large the database grows. */
-enum rp_err store_bulk(struct store_conn *c);
 
 /* ---- transactions ---- */
 
@@ -97,6 +93,10 @@ void store_rollback(struct store_conn *c);
 /* Returns a prepared statement for sql (cached per connection), borrowed until
  * store_done. Parameters are numbered from 1. */
 enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out);
+/* An INSERT of one row into a record table (sql without RETURNING): prepared like
+ * store_prepare, run with store_step_insert, which gives the new row's seq. */
+enum rp_err store_prepare_insert(struct store_conn *c, const char *sql, struct store_stmt **out);
+enum rp_err store_step_insert(struct store_stmt *st, int64_t *seq);
 enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v);
 /* Binds vals[0..n) to parameters 1..n. */
 enum rp_err store_bind_all(struct store_stmt *st, const struct store_val *vals, size_t n);

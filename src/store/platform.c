@@ -327,11 +327,14 @@ enum rp_err store_user_count(struct store_conn *c, int64_t *n)
 }
 
 enum rp_err store_dedup_replace(struct store_conn *c, const char *entity, const char *record_id,
-                                const char *const *kinds, const char *const *keys, size_t n)
+                                bool is_new, const char *const *kinds, const char *const *keys,
+                                size_t n)
 {
     struct store_val d[] = {store_cstr(entity), store_cstr(record_id)};
-    enum rp_err err = store_exec(c, "DELETE FROM dedup_keys WHERE entity = ? AND record_id = ?",
-                                 d, RP_NELEM(d));
+    enum rp_err err = is_new ? RP_OK
+                             : store_exec(c, "DELETE FROM dedup_keys WHERE entity = ? AND"
+                                             " record_id = ?",
+                                          d, RP_NELEM(d));
     for (size_t i = 0; i < n && !err; i++) {
         struct store_val v[] = {store_cstr(entity), store_cstr(kinds[i]), store_cstr(keys[i]),
                                 store_cstr(record_id)};

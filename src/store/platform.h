@@ -97,9 +97,10 @@ enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct 
 
 
 
-/* Duplicate-detection keys (normalised e-mail, phone, tax id, name) of records. */
+/* Duplicate-detection keys (normalised e-mail, phone, tax id, name) of records;
+ * is_new: the record was created in this transaction and has no keys to replace. */
 enum rp_err store_dedup_replace(struct store_conn *c, const char *entity, const char *record_id,
-                                const char *const *kinds, const char *const *keys, size_t n);
+                                bool is_new, const char *const *kinds, const char *const *keys, size_t n);
 /* Ids of records of entity (other than except_id) having kind = key, at most max. */
 enum rp_err store_dedup_find(struct store_conn *c, const char *entity, const char *kind,
                              const char *key, const char *except_id, size_t max, struct arena *a,

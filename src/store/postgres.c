@@ -669,6 +669,7 @@ static const struct store_ops OPS = {
     .sync_table = store__pg_sync_table,
     .seq_follow = pg_seq_follow,
     .like_ci = "ILIKE",
+    .returning_seq = " RETURNING seq",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .team_owner_condition = store__pg_team_owner_condition,
     .team_peers = store__pg_team_peers,

@@ -188,7 +188,7 @@ static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=NORMAL;" /* + group commit */
                                  "PRAGMA foreign_keys=ON;"
-                                 "PRAGMA mmap_size=268435456;"
+                                 "PRAGMA mmap_size=0;" /* no remap after others commit */
                                  "PRAGMA cache_size=-32768;"
                                  "PRAGMA temp_store=MEMORY;";
     enum rp_err err = RP_OK;
@@ -292,12 +292,6 @@ static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
     return store_query_int(
         c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", NULL, 0,
         bytes);
-}
-
-static enum rp_err sq_bulk(struct store_conn *c)
-{
-    int rc = sqlite3_exec(CONN(c)->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
-    return map_rc(CONN(c)->db, rc, "bulk mode");
 }
 
 /* Flushes a file or directory to disk. */
@@ -568,6 +562,11 @@ static int64_t sq_changes(struct store_conn *c)
     return sqlite3_changes64(CONN(c)->db);
 }
 
+static int64_t sq_last_seq(struct store_conn *c)
+{
+    return sqlite3_last_insert_rowid(CONN(c)->db);
+}
+
 static enum rp_err sq_exec_script(struct store_conn *c, const char *sql)
 {
     char *msg = NULL;
@@ -587,7 +586,6 @@ static const struct store_ops OPS = {
     .conn_get = sq_conn_get,
     .size = sq_size,
     .backup = sq_backup,
-    .bulk = sq_bulk,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
@@ -603,6 +601,8 @@ static const struct store_ops OPS = {
     .migrate = store__sqlite_migrate,
     .sync_table = store__sqlite_sync_table,
     .like_ci = "LIKE", /* SQLite's LIKE folds ASCII case */
+    .returning_seq = "",
+    .last_seq = sq_last_seq,
     .skip_locked = "", /* one writer at a time: nothing to skip */
     .team_owner_condition = store__sqlite_team_owner_condition,
     .team_peers = store__sqlite_team_peers,

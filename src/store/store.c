@@ -3,6 +3,7 @@
  * query_int, bind_all) and the migration runner live here once. */
 #include "core/common.h"
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "store/db.h"
@@ -75,11 +76,6 @@ enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
     return OPS(s)->backup(s, dest_path, bytes);
 }
 
-enum rp_err store_bulk(struct store_conn *c)
-{
-    return COPS(c)->bulk ? COPS(c)->bulk(c) : RP_OK;
-}
-
 enum rp_err store_begin(struct store_conn *c, bool write)
 {
     return COPS(c)->begin(c, write);
@@ -98,6 +94,35 @@ void store_rollback(struct store_conn *c)
 enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
 {
     return COPS(c)->prepare(c, sql, out);
+}
+
+enum rp_err store_prepare_insert(struct store_conn *c, const char *sql, struct store_stmt **out)
+{
+    const char *ret = COPS(c)->returning_seq;
+    if (!*ret)
+        return store_prepare(c, sql, out);
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_SQL);
+    enum rp_err err = buf_printf(&b, "%s%s", sql, ret);
+    if (!err)
+        err = store_prepare(c, buf_cstr(&b), out);
+    buf_release(&b);
+    return err;
+}
+
+enum rp_err store_step_insert(struct store_stmt *st, int64_t *seq)
+{
+    bool row;
+    enum rp_err err = store_step(st, &row);
+    if (err)
+        return err;
+    if (SOPS(st)->last_seq) {
+        *seq = SOPS(st)->last_seq(st->conn);
+        return RP_OK;
+    }
+    RP_ASSERT(row);
+    *seq = store_col_int(st, 0);
+    return RP_OK;
 }
 
 enum rp_err store_bind(struct store_stmt *st, int idx, struct store_val v)

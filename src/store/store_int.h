@@ -18,8 +18,6 @@ struct store_ops {
     enum rp_err (*size)(struct store_conn *c, int64_t *bytes);
     /* An online copy into a file (NULL: the backend has its own tools). */
     enum rp_err (*backup)(struct store *s, const char *dest_path, int64_t *bytes);
-    /* Tunes a connection for a long bulk write (NULL: nothing to tune). */
-    enum rp_err (*bulk)(struct store_conn *c);
     enum rp_err (*begin)(struct store_conn *c, bool write);
     enum rp_err (*commit)(struct store_conn *c);
     void (*rollback)(struct store_conn *c);
@@ -40,6 +38,12 @@ struct store_ops {
      * when the backend does that by itself). */
     enum rp_err (*seq_follow)(struct store_conn *c, const char *table);
     const char *like_ci;
+    /* Appended to an INSERT into a record table so that its step returns the new seq
+     * (PostgreSQL); "" where last_seq reads it instead (SQLite: RETURNING there runs
+     * the insert under a statement journal, whose savepoint makes FTS5 flush its
+     * pending index on every insert after a full-text write in the transaction). */
+    const char *returning_seq;
+    int64_t (*last_seq)(struct store_conn *c);
     /* Appended to the job-claim subquery: row locks that other claimers skip. */
     const char *skip_locked;
     enum rp_err (*team_owner_condition)(struct rp_buf *sql, const char *alias,

@@ -199,6 +199,25 @@ describe('accounts CRUD', () => {
     assert.ok(!h.some((e) => e.field === 'billing_city' && e.new === 'Paris'));
   });
 
+  test('history of a create shows one row per field set, with the exact values', async () => {
+    // Stored as one audit row holding the initial values; read back field by field.
+    const description = 'line 1\nline 2\t"quoted" back\\slash 中文 😀';
+    const r = await admin.post('/contacts', {
+      last_name: '李 "Quote"', first_name: 'Ann\\e', description, do_not_call: true,
+      email: 'ann.history@example.com',
+    });
+    assert.equal(r.status, 201, r.text);
+    const h = (await admin.get(`/contacts/${r.body.id}/history`)).body.data;
+    assert.ok(h.every((e) => e.action === 'create' && e.old === null && e.user_id === admin.user.id));
+    assert.equal(h[h.length - 1].field, null, 'the record-level row comes last');
+    assert.equal(h[h.length - 1].new, null);
+    const fields = h.slice(0, -1).map((e) => [e.field, e.new]).reverse();
+    assert.deepEqual(fields, [
+      ['first_name', 'Ann\\e'], ['last_name', '李 "Quote"'], ['email', 'ann.history@example.com'],
+      ['do_not_call', 'true'], ['description', description],
+    ]);
+  });
+
   test('history of an unknown id → 404', async () => {
     assertProblem(await admin.get('/accounts/00000000-0000-7000-8000-000000000000/history'), 404);
   });
