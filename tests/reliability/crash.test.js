@@ -80,12 +80,13 @@ async function send(base, token, method, p, body, key, headers = {}) {
   }
 }
 
-test(`crash safety: ${CYCLES} SIGKILLs under ${WRITERS} concurrent writers`, { timeout: 60 * 60 * 1000 }, async () => {
+test(`crash safety${PG ? " (PostgreSQL)" : ""}: ${CYCLES} crashes under ${WRITERS} concurrent writers`, { timeout: 60 * 60 * 1000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rapport-crash-'));
   const acked = new Map();    // id -> {name, description, version}
   const pending = [];         // writes whose answer was lost: retried after the restart
   let seq = 0;
   let replays = 0;
+  let retried = 0;
   let token;
   let srv;
   let db;
@@ -117,6 +118,7 @@ test(`crash safety: ${CYCLES} SIGKILLs under ${WRITERS} concurrent writers`, { t
       // Retry what the last crash left unanswered, with the same keys and bodies.
       while (pending.length) {
         const w = pending.shift();
+        retried++;
         const r = await send(srv.base, token, w.method, w.path, w.body, w.key, w.headers);
         assert.ok(r, `retry of ${w.key} after restart got no answer`);
         settle(w, r);
@@ -192,7 +194,7 @@ test(`crash safety: ${CYCLES} SIGKILLs under ${WRITERS} concurrent writers`, { t
     assert.equal(total, acked.size, 'records in the database = distinct acknowledged creates');
     await srv.stop();
     console.log(`crash safety${PG ? ' (PostgreSQL)' : ''}: ${CYCLES} cycles (crashed: ${JSON.stringify(crashes)}), ` +
-      `${acked.size} records, ${replays} replayed answers`);
+      `${acked.size} records, ${retried} lost answers retried, ${replays} of them replayed`);
   } finally {
     await srv?.kill(); // after a failure: never leave a server running
     if (dbDown) cluster('start');
