@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ADMIN_PASSWORD, API, startServer, loginAdmin } from '../api/helpers.js';
+import { ADMIN_PASSWORD, API, PG, startServer, loginAdmin } from '../api/helpers.js';
 import { launch, shotPath } from './browser.js';
 
 // n → a payload that calls __xss(n) when it runs. Template-ish, unicode and very long
@@ -219,7 +219,7 @@ function bodyFor(e, k) {
   return body;
 }
 
-describe('stored XSS sweep', () => {
+describe('stored XSS sweep', { skip: PG && 'writes the SQLite database directly' }, () => {
   before(async () => {
     srv = await startServer();
     admin = await loginAdmin(srv.base);
@@ -316,10 +316,18 @@ describe('stored XSS sweep', () => {
       await go(p);
       await check(p);
     }
-    await go('/calendar');
+    // The board and the calendar really show the payloads.
+    const shows = async (p, texts) => {
+      await go(p);
+      await settle();
+      const main = await page.evaluate(() => document.querySelector('main').textContent);
+      for (const x of texts) assert.ok(main.includes(x), `${p} shows ${JSON.stringify(x.slice(0, 80))}`);
+    };
+    await shows('/pipeline', [records.opportunities[0].name, records.pipeline_stages[0].label]);
+    await shows('/calendar', [records.activities[0].subject]);
     for (const view of ['Day', 'Month']) {
-      const b = page.getByRole('button', { name: view, exact: true });
-      if (await b.count()) { await b.click(); await check(`/calendar (${view})`); }
+      await page.getByRole('button', { name: view, exact: true }).click();
+      await check(`/calendar (${view})`);
     }
   });
 
@@ -383,11 +391,8 @@ describe('stored XSS sweep', () => {
     }
     await go('/r/accounts');
     await settle();
-    const search = page.getByRole('main').getByRole('searchbox').first();
-    if (await search.count()) {
-      await search.fill(payload(2));
-      await check('list search for a payload');
-    }
+    await page.locator('#q-accounts').fill(payload(2));
+    await check('list search for a payload');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {
