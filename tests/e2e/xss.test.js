@@ -219,7 +219,7 @@ function bodyFor(e, k) {
   return body;
 }
 
-describe('stored XSS sweep', { skip: PG && 'writes the SQLite database directly' }, () => {
+describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' : false }, () => {
   before(async () => {
     srv = await startServer();
     admin = await loginAdmin(srv.base);
