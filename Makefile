@@ -38,6 +38,7 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
+.PHONY: pg-reliability-test
 
 all: $(RAPPORT)
 
@@ -164,6 +165,14 @@ pg-test: build/san/rapport
 			node --test --test-concurrency=2 api/ pg/'; \
 	else echo "pg-test: PostgreSQL is not installed (scripts/deps.sh installs it): skipped"; fi
 
+# The crash test on PostgreSQL: server SIGKILLs and `pg_ctl stop -m immediate` of a
+# cluster with fsync on (tests/pg/cluster.sh run --durable); LONG=1 or CYCLES=N for more.
+pg-reliability-test: build/san/rapport
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		bash tests/pg/cluster.sh run --durable sh -c 'cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport \
+			node --test reliability/crash.test.js'; \
+	else echo "pg-reliability-test: PostgreSQL is not installed (scripts/deps.sh installs it): skipped"; fi
+
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
@@ -173,6 +182,7 @@ test:
 	$(MAKE) reliability-test
 	$(MAKE) hardening-check
 	$(MAKE) pg-test
+	$(MAKE) pg-reliability-test
 
 # The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
 # ten times smaller company. See bench/README.md.

@@ -252,11 +252,22 @@ static enum rp_err conn_open(struct pg_store *s, struct pg_conn **out)
     return RP_OK;
 }
 
+/* Whether the server went away. libpq reports the first failure on a connection the
+ * server has closed (a restart, `pg_ctl stop -m immediate`) while PQstatus still says
+ * CONNECTION_OK; a trivial query then settles it (only after a failure, outside a
+ * transaction). */
+static bool conn_lost(struct pg_conn *c)
+{
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        PQclear(PQexec(c->pg, "SELECT 1"));
+    return PQstatus(c->pg) != CONNECTION_OK;
+}
+
 /* After the server went away (restart, failover): a fresh session whose statements
  * must be prepared again. Only between transactions. */
 static bool conn_recover(struct pg_conn *c)
 {
-    if (c->in_tx || PQstatus(c->pg) == CONNECTION_OK)
+    if (c->in_tx || !conn_lost(c))
         return false;
     LOG(LOG_WARN, "postgres connection lost: reconnecting");
     PQreset(c->pg);
@@ -339,8 +350,8 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
     c->in_tx = true;
     c->tx_failed = false;
     enum rp_err err = simple(c, sql, "begin");
-    if (err && PQstatus(c->pg) != CONNECTION_OK) {
-        /* the server restarted since this connection's last use: nothing was done */
+    if (err) {
+        /* if the server restarted since this connection's last use: nothing was done */
         c->in_tx = false;
         if (conn_recover(c)) {
             c->in_tx = true;

@@ -8,7 +8,8 @@ import path from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-export async function launch() {
+// contextOptions: extra playwright context options (the XSS sweep passes bypassCSP).
+export async function launch(contextOptions = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'rapport-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -19,6 +20,7 @@ export async function launch() {
     viewport: { width: 1280, height: 860 },
     locale: 'en-US',
     timezoneId: 'UTC',
+    ...contextOptions,
   });
   context.setDefaultTimeout(15000);
   async function close() {
