@@ -777,13 +777,21 @@ static struct store_val audit_val(struct rec_ctx *ctx, const struct field_def *f
     return store_cstr(rec_value_text(ctx->a, f, v));
 }
 
+static struct store_audit audit_row(struct rec_ctx *ctx, const struct entity_def *e,
+                                    const struct rec *r, const char *at, const char *action,
+                                    const char *field, struct store_val oldv,
+                                    struct store_val newv)
+{
+    return (struct store_audit){at,     ctx->who ? ctx->who->user_id : NULL,
+                                e->name, r->id, action, field, oldv, newv};
+}
+
 static enum rp_err audit(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
                          const char *at, const char *action, const char *field,
                          struct store_val oldv, struct store_val newv)
 {
-    struct store_audit row = {at,     ctx->who ? ctx->who->user_id : NULL,
-                              e->name, r->id, action, field, oldv, newv};
-    return store_audit_add(ctx->conn, &row);
+    struct store_audit row = audit_row(ctx, e, r, at, action, field, oldv, newv);
+    return store_audit_add(ctx->conn, &row, 1);
 }
 
 static void now_text(struct rec_ctx *ctx, const char **out)
@@ -879,12 +887,18 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
     }
     if (!err && has_fts(e))
         err = put_fts(ctx, e, r);
-    if (!err)
-        err = audit(ctx, e, r, r->created_at, "create", NULL, store_null(), store_null());
-    for (size_t i = 0; i < e->nfields && !err; i++)
-        if (!r->v[i].null)
-            err = audit(ctx, e, r, r->created_at, "create", e->fields[i].name, store_null(),
-                        audit_val(ctx, &e->fields[i], &r->v[i]));
+    if (!err) {
+        /* The record's row, then one per field set, in as few statements as possible. */
+        struct store_audit *rows = arena_calloc(ctx->a, e->nfields + 1, sizeof(*rows));
+        size_t nrows = 0;
+        rows[nrows++] = audit_row(ctx, e, r, r->created_at, "create", NULL, store_null(),
+                                  store_null());
+        for (size_t i = 0; i < e->nfields; i++)
+            if (!r->v[i].null)
+                rows[nrows++] = audit_row(ctx, e, r, r->created_at, "create", e->fields[i].name,
+                                          store_null(), audit_val(ctx, &e->fields[i], &r->v[i]));
+        err = store_audit_add(ctx->conn, rows, nrows);
+    }
     if (!err)
         err = rec__hooks_after_save(ctx, r, NULL);
     return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
@@ -963,17 +977,21 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         err = write_row(ctx, e, r, old.version);
         if (!err && search_changed)
             err = put_fts(ctx, e, r);
-        if (!err && r->owner_id != old.owner_id)
-            err = audit(ctx, e, r, r->updated_at, "update", "owner_id", store_cstr(old.owner_id),
-                        store_cstr(r->owner_id));
-        for (size_t i = 0; i < e->nfields && !err; i++) {
+        struct store_audit *rows = arena_calloc(ctx->a, e->nfields + 1, sizeof(*rows));
+        size_t nrows = 0;
+        if (r->owner_id != old.owner_id)
+            rows[nrows++] = audit_row(ctx, e, r, r->updated_at, "update", "owner_id",
+                                      store_cstr(old.owner_id), store_cstr(r->owner_id));
+        for (size_t i = 0; i < e->nfields; i++) {
             const struct field_def *f = &e->fields[i];
             bool diff = f->type == FT_PASSWORD ? !r->v[i].null && r->v[i].s != old.v[i].s
                                                : !value_eq(f, &r->v[i], &old.v[i]);
             if (diff)
-                err = audit(ctx, e, r, r->updated_at, "update", f->name,
-                            audit_val(ctx, f, &old.v[i]), audit_val(ctx, f, &r->v[i]));
+                rows[nrows++] = audit_row(ctx, e, r, r->updated_at, "update", f->name,
+                                          audit_val(ctx, f, &old.v[i]), audit_val(ctx, f, &r->v[i]));
         }
+        if (!err)
+            err = store_audit_add(ctx->conn, rows, nrows);
         if (!err)
             err = rec__hooks_after_save(ctx, r, &old);
     }

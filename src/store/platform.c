@@ -191,15 +191,44 @@ enum rp_err store_token_revoke_user(struct store_conn *c, const char *user_id, c
                       v, RP_NELEM(v));
 }
 
-enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *r)
+/* "HEAD (?, …), (?, …) TAIL": k rows of ncols placeholders, k <= STORE_ROWS_PER_INSERT. */
+static void rows_sql(char *sql, size_t cap, const char *head, size_t ncols, size_t k,
+                     const char *tail)
 {
-    struct store_val v[] = {store_cstr(r->at),     store_cstr(r->user_id), store_cstr(r->entity),
-                            store_cstr(r->record_id), store_cstr(r->action), store_cstr(r->field),
-                            r->old_value,          r->new_value};
-    return store_exec(c,
-                      "INSERT INTO audit_log(at, user_id, entity, record_id, action, field,"
-                      " old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      v, RP_NELEM(v));
+    size_t len = (size_t)snprintf(sql, cap, "%s", head);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < ncols; j++)
+            len += (size_t)snprintf(sql + len, cap - len, "%s?%s",
+                                    j ? ", " : i ? ", (" : "(", j + 1 < ncols ? "" : ")");
+    snprintf(sql + len, cap - len, "%s", tail);
+}
+
+#define ROWS_SQL_MAX (256 + STORE_ROWS_PER_INSERT * 8 * 3)
+
+enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *rows, size_t n)
+{
+    enum rp_err err = RP_OK;
+    while (n && !err) {
+        size_t k = n < STORE_ROWS_PER_INSERT ? n : STORE_ROWS_PER_INSERT;
+        char sql[ROWS_SQL_MAX];
+        rows_sql(sql, sizeof(sql),
+                 "INSERT INTO audit_log(at, user_id, entity, record_id, action, field,"
+                 " old_value, new_value) VALUES ",
+                 8, k, "");
+        struct store_val v[STORE_ROWS_PER_INSERT * 8];
+        for (size_t i = 0; i < k; i++) {
+            const struct store_audit *r = &rows[i];
+            struct store_val row[] = {store_cstr(r->at),        store_cstr(r->user_id),
+                                      store_cstr(r->entity),    store_cstr(r->record_id),
+                                      store_cstr(r->action),    store_cstr(r->field),
+                                      r->old_value,             r->new_value};
+            memcpy(&v[i * 8], row, sizeof(row));
+        }
+        err = store_exec(c, sql, v, k * 8);
+        rows += k;
+        n -= k;
+    }
+    return err;
 }
 
 enum rp_err store_audit_list(struct store_conn *c, const char *entity, const char *record_id,
@@ -332,13 +361,22 @@ enum rp_err store_dedup_replace(struct store_conn *c, const char *entity, const 
     struct store_val d[] = {store_cstr(entity), store_cstr(record_id)};
     enum rp_err err = store_exec(c, "DELETE FROM dedup_keys WHERE entity = ? AND record_id = ?",
                                  d, RP_NELEM(d));
-    for (size_t i = 0; i < n && !err; i++) {
-        struct store_val v[] = {store_cstr(entity), store_cstr(kinds[i]), store_cstr(keys[i]),
-                                store_cstr(record_id)};
-        err = store_exec(c,
-                         "INSERT INTO dedup_keys(entity, kind, key, record_id) VALUES (?, ?, ?, ?)"
-                         " ON CONFLICT DO NOTHING",
-                         v, RP_NELEM(v));
+    while (n && !err) {
+        size_t k = n < STORE_ROWS_PER_INSERT ? n : STORE_ROWS_PER_INSERT;
+        char sql[ROWS_SQL_MAX];
+        rows_sql(sql, sizeof(sql), "INSERT INTO dedup_keys(entity, kind, key, record_id) VALUES ",
+                 4, k, " ON CONFLICT DO NOTHING");
+        struct store_val v[STORE_ROWS_PER_INSERT * 4];
+        for (size_t i = 0; i < k; i++) {
+            v[i * 4] = store_cstr(entity);
+            v[i * 4 + 1] = store_cstr(kinds[i]);
+            v[i * 4 + 2] = store_cstr(keys[i]);
+            v[i * 4 + 3] = store_cstr(record_id);
+        }
+        err = store_exec(c, sql, v, k * 4);
+        kinds += k;
+        keys += k;
+        n -= k;
     }
     return err;
 }

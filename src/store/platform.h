@@ -63,6 +63,10 @@ enum rp_err store_token_revoke(struct store_conn *c, const char *id, const char 
                                const char *now);
 enum rp_err store_token_revoke_user(struct store_conn *c, const char *user_id, const char *now);
 
+/* Rows one multi-row INSERT carries (audit rows, duplicate keys): few statements per
+ * write, few distinct statements in the caches. */
+#define STORE_ROWS_PER_INSERT 16
+
 struct store_audit {
     const char *at;
     const char *user_id;
@@ -74,7 +78,10 @@ struct store_audit {
     struct store_val new_value;
 };
 
-enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *row);
+/* Appends n audit rows, in order, in as few statements as STORE_ROWS_PER_INSERT allows
+ * (a record's creation writes a row per field; each statement is a round trip on
+ * PostgreSQL). */
+enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *rows, size_t n);
 /* Prepares the history of one record, newest first, rows with seq < before_seq (0: no
  * bound), at most limit: columns seq, at, user_id, action, field, old_value, new_value. */
 enum rp_err store_audit_list(struct store_conn *c, const char *entity, const char *record_id,

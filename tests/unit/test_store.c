@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "store/db.h"
+#include "store/platform.h"
 
 struct fixture {
     char dir[64];
@@ -759,6 +760,79 @@ static void test_fts_in_transaction(void **state)
     assert_int_equal(SEARCH("ohn"), SEQS1(1));
 }
 
+/* ---- rows written in multi-row statements ---- */
+
+/* More audit rows than one statement carries: every one is written, in order. */
+static void test_audit_rows_in_batches(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = 2 * STORE_ROWS_PER_INSERT + 3 };
+    struct store_audit rows[N];
+    char fields[N][24], values[N][24];
+    for (int i = 0; i < N; i++) {
+        snprintf(fields[i], sizeof(fields[i]), "field%d", i);
+        snprintf(values[i], sizeof(values[i]), "value %d", i);
+        rows[i] = (struct store_audit){"2024-01-01T00:00:00.000Z", "u1", "contacts", "r1",
+                                       "create", fields[i], store_null(), store_cstr(values[i])};
+    }
+    rows[1].old_value = store_cstr("was");
+    rows[2].field = NULL;
+    assert_int_equal(store_audit_add(f->c, rows, N), RP_OK);
+    assert_int_equal(store_audit_add(f->c, rows, 0), RP_OK);
+    assert_int_equal(count_rows(f->c, "audit_log"), N);
+    struct store_stmt *st;
+    assert_int_equal(store_audit_list(f->c, "contacts", "r1", 0, 1000, &st), RP_OK);
+    bool row;
+    int i = N;
+    while (store_step(st, &row) == RP_OK && row) {
+        i--; /* newest first */
+        assert_string_equal(store_col_text(st, 3, NULL), "create");
+        if (i == 2)
+            assert_true(store_col_null(st, 4));
+        else
+            assert_string_equal(store_col_text(st, 4, NULL), fields[i]);
+        if (i == 1)
+            assert_string_equal(store_col_text(st, 5, NULL), "was");
+        else
+            assert_true(store_col_null(st, 5));
+        assert_string_equal(store_col_text(st, 6, NULL), values[i]);
+    }
+    store_done(st);
+    assert_int_equal(i, 0);
+}
+
+/* Duplicate keys: more than one statement's worth, a repeated key kept once, and a
+ * replacement drops the old keys. */
+static void test_dedup_keys_in_batches(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = STORE_ROWS_PER_INSERT + 5 };
+    const char *kinds[N], *keys[N];
+    char text[N][24];
+    for (int i = 0; i < N; i++) {
+        snprintf(text[i], sizeof(text[i]), "key%d", i);
+        kinds[i] = "email";
+        keys[i] = text[i];
+    }
+    keys[N - 1] = keys[0];
+    assert_int_equal(store_dedup_replace(f->c, "contacts", "r1", kinds, keys, N), RP_OK);
+    assert_int_equal(count_rows(f->c, "dedup_keys"), N - 1);
+    struct arena a;
+    arena_init(&a);
+    const char **ids;
+    size_t n;
+    assert_int_equal(store_dedup_find(f->c, "contacts", "email", "key20", NULL, 5, &a, &ids, &n),
+                     RP_OK);
+    assert_int_equal(n, 0); /* key20 was the repeated key0 */
+    assert_int_equal(store_dedup_find(f->c, "contacts", "email", "key19", NULL, 5, &a, &ids, &n),
+                     RP_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], "r1");
+    assert_int_equal(store_dedup_replace(f->c, "contacts", "r1", kinds, keys, 2), RP_OK);
+    assert_int_equal(count_rows(f->c, "dedup_keys"), 2);
+    arena_release(&a);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -779,6 +853,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fts_terms_and_misses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fts_update_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fts_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_rows_in_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dedup_keys_in_batches, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
