@@ -25,7 +25,7 @@ PASSWORD=bench-password-2026
 # a full run on a 24 GiB machine shared with other work.
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-2GB}
 PG_SETTINGS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on \
-    -c shared_buffers=$PG_SHARED_BUFFERS -c max_wal_size=4GB -c max_connections=100"
+    -c shared_buffers=$PG_SHARED_BUFFERS -c max_connections=100"
 
 case "$DB" in
     sqlite) BACKENDS=(sqlite) ;;
@@ -199,6 +199,10 @@ pools() {
         >"$WORK/calendar"
     log "$be: $(wc -l <"$WORK/ids") readable contacts, $(wc -l <"$WORK/own_ids") own, $(wc -l <"$WORK/names") names"
     wc -l <"$WORK/ids" >"$WORK/visible.$be"
+    # The size of the database as generated, before this run's creates (as for SQLite).
+    if [ "$be" = postgres ]; then
+        echo "db_bytes=$(q "SELECT pg_database_size('bench')")" >"$WORK/facts.$be"
+    fi
 }
 
 # ---- the ceiling: SQLite, for both backends, on the SQLite pool of ids ----
@@ -218,7 +222,7 @@ bench_backend() {
     start_server "rapport-$be" "$RAPPORT" serve --db "$url" --listen 127.0.0.1:0 \
         --threads "$SERVER_THREADS" --log-level warn
     until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.005; done
-    echo "startup_ms=$(( $(now_ms) - start ))" >"$WORK/facts.$be"
+    echo "startup_ms=$(( $(now_ms) - start ))" >>"$WORK/facts.$be"
     BASE="http://127.0.0.1:$PORT"
     token bench-sales-1-1 >"$WORK/token"
     # A page-2 cursor for each name with more than one page.
@@ -250,8 +254,7 @@ bench_backend() {
         echo "db_bytes=$(stat -c %s "$DATA")" >>"$WORK/facts.$be"
         echo "contact_bytes=$(q "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'contacts%'")" >>"$WORK/facts.$be"
     else
-        # The size of the database as generated (before this run's creates), as for SQLite.
-        echo "db_bytes=$(du -sb "$PG_KEPT" | cut -f1)" >>"$WORK/facts.$be"
+        echo "dir_bytes=$(du -sb "$PG_KEPT" | cut -f1)" >>"$WORK/facts.$be"
         echo "contact_bytes=$(q "SELECT pg_total_relation_size('contacts') + pg_total_relation_size('contacts_fts')")" >>"$WORK/facts.$be"
         local pm
         pm=$(head -1 "$PGDIR/data/postmaster.pid")
@@ -297,7 +300,7 @@ mib() { echo $(( $1 / 1048576 )); }
     echo "Run $(date -u +%Y-%m-%dT%H:%MZ) by \`make bench DB=$DB${SMALL:+ SMALL=1}\` (scale: $LABEL, seed $SEED, ${DURATION}s per scenario, wrk -t$THREADS, $CONNS connections unless the table says 1)."
     echo
     echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)),"
-    echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), SQLite $(sqlite3 --version | cut -d' ' -f1)${PGDIR:+, PostgreSQL $("$PGBIN/postgres" --version | awk '{print $NF}')},"
+    echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), SQLite $(sqlite3 --version | cut -d' ' -f1)${PGDIR:+, PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}')},"
     echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg). The machine is shared: compare ratios, not absolute figures."
     for be in "${BACKENDS[@]}"; do
         echo
@@ -344,7 +347,7 @@ mib() { echo $(( $1 / 1048576 )); }
         if [ "$be" = postgres ]; then
             echo "- PostgreSQL's own processes after the run: $(( $(fact "$be" pg_pss_kb) / 1024 )) MiB PSS (shared buffers counted once)"
         fi
-        echo "- Database: $(mib "$(fact "$be" db_bytes)") MiB in all$([ "$be" = postgres ] && echo " (the data directory, WAL included)"); contacts with their"
+        echo "- Database: $(mib "$(fact "$be" db_bytes)") MiB in all$([ "$be" = postgres ] && echo " (\`pg_database_size\`; the data directory with its WAL: $(mib "$(fact "$be" dir_bytes)") MiB)"); contacts with their"
         echo "  indexes and full-text index: $(awk -v b="$(fact "$be" contact_bytes)" -v n="$contacts" 'BEGIN {printf "%.0f", b / 1048576 / (n / 1e6)}') MiB per million contacts"
         echo "- Data generation (\`rapport bench-data\`, when the data was made):"
         echo
