@@ -185,11 +185,12 @@ test:
 	$(MAKE) pg-reliability-test
 
 # The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
-# ten times smaller company. See bench/README.md.
+# ten times smaller company; DB=postgres or DB=both (SQLite and PostgreSQL side by side)
+# in a throwaway PostgreSQL cluster. See bench/README.md.
 bench: deps
 	bash scripts/deps.sh --bench
 	$(MAKE) $(RAPPORT) build/bench/ceiling
-	SMALL=$(SMALL) bash bench/run.sh
+	SMALL=$(SMALL) DB=$(DB) bash bench/run.sh
 
 build/bench/ceiling: bench/ceiling.c
 	@mkdir -p $(dir $@)

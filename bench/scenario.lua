@@ -66,11 +66,16 @@ end
 
 -- Each thread walks its own slice of own_ids round and round, sending the version it
 -- last saw (a fresh copy of the database has every record at version 1); the slice is
--- far longer than the requests in flight, so no two PATCHes race for one record.
+-- far longer than the requests in flight, so no two PATCHes race for one record. The
+-- patch scenario walks the first half of own_ids and the mixed one the second half:
+-- each is a new wrk process that knows no versions, so they never edit the same records.
 local versions = {}
 local next_own = nil
 local function patch()
-  if not next_own or next_own > #own then next_own = thread_no + 1 end
+  local half = math.floor(#own / 2)
+  local lo, hi = 1, half
+  if scenario == "mixed" then lo, hi = half + 1, #own end
+  if not next_own or next_own > hi then next_own = lo + thread_no end
   local id = own[next_own]
   next_own = next_own + nthreads
   local h = {}
