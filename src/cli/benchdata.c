@@ -401,6 +401,11 @@ int cli_bench_data(int argc, char **argv)
             printf("  %-14s %9lld in %6.1f s\n", "tiers", (long long)changed,
                    (double)(text_now_ms() - t1) / 1000);
         err = rec_tx_end(&g->ctx, err);
+        t1 = text_now_ms();
+        if (!err)
+            err = store_analyze(g->ctx.conn);
+        if (!err)
+            printf("  %-14s %9s in %6.1f s\n", "statistics", "", (double)(text_now_ms() - t1) / 1000);
     }
     if (!err)
         printf("bench-data: done in %.1f s; sign in as bench-sales-1-1 or bench-manager-1"

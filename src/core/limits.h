@@ -94,6 +94,9 @@
 /* Import: rows per transaction. Large batches amortise the commit (an fsync); a
  * failed batch is rolled back whole. */
 #define RP_IMPORT_BATCH 5000u
+/* An import of this many rows or more refreshes the planner statistics afterwards
+ * (ANALYZE takes about 2 s on a 1 GB SQLite database). */
+#define RP_IMPORT_ANALYZE_ROWS 10000
 /* Import body over the API (POST /imports): a 64 MiB CSV is several hundred thousand
  * contacts; larger files go through `rapport import`. Only that route takes it. */
 #define RP_MAX_IMPORT_BODY (64u * 1024u * 1024u)

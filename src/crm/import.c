@@ -941,6 +941,9 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     }
     if (!err)
         err = audit_import(ctx, o, res);
+    /* A large load changes the data's shape: fresh planner statistics. */
+    if (!err && !o->dry_run && res->rows_imported >= RP_IMPORT_ANALYZE_ROWS)
+        err = store_analyze(ctx->conn);
     if (!err && o->progress)
         o->progress(o->cls, res);
     if (rd->cd != (iconv_t)-1)

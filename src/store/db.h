@@ -71,6 +71,11 @@ void store_close(struct store *s);
 enum rp_err store_conn_get(struct store *s, struct store_conn **out);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
+
+/* Refreshes the query planner's statistics (ANALYZE), after a bulk load: without them
+ * SQLite guesses that an equality on any index beats a range, and picks the owner
+ * index over a date range for a team's calendar. */
+enum rp_err store_analyze(struct store_conn *c);
 /* Online backup to the new file dest_path while other connections and processes go on
  * writing: a consistent copy of one moment, checked (integrity_check) before it is
  * renamed into place, so dest_path is either a whole, valid database or absent.

@@ -76,6 +76,11 @@ enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
     return OPS(s)->backup(s, dest_path, bytes);
 }
 
+enum rp_err store_analyze(struct store_conn *c)
+{
+    return store__exec_script(c, "ANALYZE");
+}
+
 enum rp_err store_begin(struct store_conn *c, bool write)
 {
     return COPS(c)->begin(c, write);
