@@ -23,7 +23,8 @@ export class ApiError extends Error {
 export function setCsrf(token) { csrf = token; }
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-function urlOf(path, query) {
+// The address of an API path with its query (links the browser follows itself: exports).
+export function urlOf(path, query) {
   let url = BASE + path;
   if (query) {
     const qs = new URLSearchParams();

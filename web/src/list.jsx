@@ -2,7 +2,7 @@
 // search, keyset paging with "load more", row selection with bulk reassign/delete, and
 // saved views (kept in this browser per user: the API has no place for them yet).
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from './api.js';
+import { api, urlOf } from './api.js';
 import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath } from './router.js';
@@ -187,6 +187,8 @@ export function ListView({ e, fixed = null, compact = false }) {
 
   const allChecked = rows && rows.length > 0 && rows.every((r) => selected.has(r.id));
   const canCreate = e.permissions.create !== 'none';
+  // The list as it is shown (filters, search, sort), every row the user may export.
+  const canExport = e.permissions.export !== 'none';
   const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
   const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
   // The rows only change with the data, the selection and the columns; a new total or
@@ -229,6 +231,10 @@ export function ListView({ e, fixed = null, compact = false }) {
             </select>
           )}
           {Object.keys(filters).length > 0 && <button type="button" onClick={() => setFilters({})}>{t('list.clear')}</button>}
+          {canExport && ['csv', 'xlsx'].map((format) => (
+            <a class="button" href={urlOf(`/${e.name}/export`, { ...params(), format })} download>
+              {t(`list.export.${format}`)}</a>
+          ))}
           {canCreate && <button type="button" class="primary" onClick={() => navigate(`/r/${e.name}/new`)}>{t('list.new', { entity: entityLabel(e, false) })}</button>}
         </div>
       )}
