@@ -88,6 +88,7 @@ scan -u "$API/accounts?name*=Acme&annual_revenue%5Bgte*%5D=1&sort=annual_revenue
 scan -u "$API/contacts?account_id=$ACC&email%5Blike%5D=%2Aexample%2A&created_at%5Blt%5D=2100-01-01T00:00:00Z&owner_id=$ME"
 scan -u "$API/opportunities?stage=proposal&amount%5Blt%5D=500&expected_close_date%5Bgte%5D=2026-01-01&sort=-amount"
 scan -u "$API/search?q=acme"
+scan -u "$API/contacts/export?format=csv&last_name=Wei&email%5Blike%5D=%2Aexample%2A&sort=-created_at"
 scan -u "$API/accounts/$ACC*/history"
 scan -u "$API/accounts/$ACC/timeline?limit=5&before=2100-01-01T00:00:00.000Z"
 scan -u "$API/opportunities/$OPP*"
