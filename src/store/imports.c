@@ -2,25 +2,19 @@
 
 #include "core/text.h"
 #include "store/imports.h"
+#include "store/store_int.h"
 
 #define JOB_COLS                                                                           \
     "id, user_id, entity, on_duplicate, encoding, mapping, status, error, created_at,"     \
     " updated_at, dry_run, rows_total, rows_done, rows_imported, rows_updated,"            \
     " rows_skipped, rows_failed"
 
-static const char *col(struct store_stmt *st, int i, struct arena *a)
-{
-    size_t n;
-    const char *p = store_col_text(st, i, &n);
-    return p ? arena_strndup(a, p, n) : NULL;
-}
-
 static void read_job(struct store_stmt *st, struct arena *a, struct store_import_job *j)
 {
     const char **s[] = {&j->id,     &j->user_id, &j->entity,     &j->on_duplicate, &j->encoding,
                         &j->mapping, &j->status,  &j->error,      &j->created_at,   &j->updated_at};
     for (size_t i = 0; i < RP_NELEM(s); i++)
-        *s[i] = col(st, (int)i, a);
+        *s[i] = store__col_dup(st, (int)i, a);
     j->dry_run = store_col_int(st, 10) != 0;
     int64_t *n[] = {&j->rows_total,    &j->rows_done,    &j->rows_imported,
                     &j->rows_updated,  &j->rows_skipped, &j->rows_failed};
@@ -152,8 +146,8 @@ enum rp_err store_import_errors(struct store_conn *c, const char *job_id, size_t
     while (!(err = store_step(st, &row)) && row) {
         if (*n == cap)
             *out = arena_grow(a, *out, &cap, sizeof(**out));
-        (*out)[(*n)++] = (struct store_import_error){store_col_int(st, 0), col(st, 1, a),
-                                                     col(st, 2, a)};
+        (*out)[(*n)++] = (struct store_import_error){
+            store_col_int(st, 0), store__col_dup(st, 1, a), store__col_dup(st, 2, a)};
     }
     store_done(st);
     return err;

@@ -252,45 +252,11 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
 
 /* Team membership lives in users.team_ids (a JSON array). A team that was deleted no
  * longer makes its members peers. */
-#define TEAM_PEERS_SQL                                                                     \
-    "SELECT u.id FROM users u, json_array_elements_text(u.team_ids::json) j(v)"           \
-    " WHERE u.deleted_at IS NULL"                                                          \
-    " AND j.v IN (SELECT json_array_elements_text(?::json))"                               \
-    " AND j.v IN (SELECT id FROM teams WHERE deleted_at IS NULL)"
-
-enum rp_err store__pg_team_owner_condition(struct rp_buf *sql, const char *alias,
-                                           const char *user_id, const char *team_ids,
-                                           struct store_val *params, size_t *nparams)
-{
-    params[(*nparams)++] = store_cstr(user_id);
-    params[(*nparams)++] = store_cstr(team_ids ? team_ids : "[]");
-    return buf_printf(sql, "(%s.owner_id = ? OR %s.owner_id IN (" TEAM_PEERS_SQL "))", alias,
-                      alias);
-}
-
-enum rp_err store__pg_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
-                                 const char ***ids, size_t *n)
-{
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c, "SELECT DISTINCT id FROM (" TEAM_PEERS_SQL ") p", &st);
-    if (err)
-        return err;
-    err = store_bind(st, 1, store_cstr(team_ids));
-    size_t cap = 16, count = 0;
-    const char **out = arena_alloc(a, cap * sizeof(*out));
-    bool row = !err;
-    while (row && !(err = store_step(st, &row)) && row) {
-        if (count == cap)
-            out = arena_grow(a, out, &cap, sizeof(*out));
-        size_t len;
-        const char *id = store_col_text(st, 0, &len);
-        out[count++] = arena_strndup(a, id, len);
-    }
-    store_done(st);
-    *ids = out;
-    *n = count;
-    return err;
-}
+const char store__pg_team_peers_sql[] =
+    "SELECT u.id FROM users u, json_array_elements_text(u.team_ids::json) j(v)"
+    " WHERE u.deleted_at IS NULL"
+    " AND j.v IN (SELECT json_array_elements_text(?::json))"
+    " AND j.v IN (SELECT id FROM teams WHERE deleted_at IS NULL)";
 
 enum rp_err store__pg_json_array_has_any(struct rp_buf *sql, const char *column, size_t n)
 {

@@ -90,8 +90,8 @@ enum rp_err store_throttle_clear(struct store_conn *c, const char *key);
 enum rp_err store_throttle_refund(struct store_conn *c, const char *key);
 
 /* Ids of live users who share at least one live team with team_ids (a JSON array).
- * Each id is arena-allocated; *n is the count. Backend-specific (JSON functions): it
- * lives with the backend's dialect, beside store_team_owner_condition. */
+ * Each id is arena-allocated; *n is the count. The query is the
+ * backend's (team membership is JSON); store_team_owner_condition uses the same one. */
 enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
                              const char ***ids, size_t *n);
 

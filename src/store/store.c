@@ -289,13 +289,34 @@ enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql
                                        const char *team_ids, struct store_val *params,
                                        size_t *nparams)
 {
-    return OPS(s)->team_owner_condition(sql, alias, user_id, team_ids, params, nparams);
+    params[(*nparams)++] = store_cstr(user_id);
+    params[(*nparams)++] = store_cstr(team_ids ? team_ids : "[]");
+    return buf_printf(sql, "(%s.owner_id = ? OR %s.owner_id IN (%s))", alias, alias,
+                      OPS(s)->team_peers_sql);
 }
 
 enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
                              const char ***ids, size_t *n)
 {
-    return COPS(c)->team_peers(c, team_ids, a, ids, n);
+    char sql[1024];
+    snprintf(sql, sizeof(sql), "SELECT DISTINCT id FROM (%s) p", COPS(c)->team_peers_sql);
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, sql, &st);
+    if (err)
+        return err;
+    err = store_bind(st, 1, store_cstr(team_ids));
+    size_t cap = 16, count = 0;
+    const char **out = arena_alloc(a, cap * sizeof(*out));
+    bool row = !err;
+    while (row && !(err = store_step(st, &row)) && row) {
+        if (count == cap)
+            out = arena_grow(a, out, &cap, sizeof(*out));
+        out[count++] = store__col_dup(st, 0, a);
+    }
+    store_done(st);
+    *ids = out;
+    *n = count;
+    return err;
 }
 
 enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,

@@ -46,11 +46,9 @@ struct store_ops {
     int64_t (*last_seq)(struct store_conn *c);
     /* Appended to the job-claim subquery: row locks that other claimers skip. */
     const char *skip_locked;
-    enum rp_err (*team_owner_condition)(struct rp_buf *sql, const char *alias,
-                                        const char *user_id, const char *team_ids,
-                                        struct store_val *params, size_t *nparams);
-    enum rp_err (*team_peers)(struct store_conn *c, const char *team_ids, struct arena *a,
-                              const char ***ids, size_t *n);
+    /* The ids of the active users in any of the teams of a JSON array bound as its one
+     * parameter (team membership is a JSON column: each dialect reads it its way). */
+    const char *team_peers_sql;
     enum rp_err (*json_array_has_any)(struct rp_buf *sql, const char *column, size_t n);
     enum rp_err (*month_of)(struct rp_buf *sql, const char *column);
     enum rp_err (*fts_put)(struct store_conn *c, const char *table, int64_t seq,
@@ -102,11 +100,7 @@ enum rp_err store__apply_migrations(struct store_conn *c, const char *create_sql
 enum rp_err store__sqlite_register_tokenizer(struct sqlite3 *db);
 enum rp_err store__sqlite_migrate(struct store_conn *c);
 enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t);
-enum rp_err store__sqlite_team_owner_condition(struct rp_buf *sql, const char *alias,
-                                               const char *user_id, const char *team_ids,
-                                               struct store_val *params, size_t *nparams);
-enum rp_err store__sqlite_team_peers(struct store_conn *c, const char *team_ids,
-                                     struct arena *a, const char ***ids, size_t *n);
+extern const char store__sqlite_team_peers_sql[];
 enum rp_err store__sqlite_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
 enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
@@ -120,11 +114,7 @@ enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
 /* PostgreSQL dialect (pg_schema.c). */
 enum rp_err store__pg_migrate(struct store_conn *c);
 enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table *t);
-enum rp_err store__pg_team_owner_condition(struct rp_buf *sql, const char *alias,
-                                           const char *user_id, const char *team_ids,
-                                           struct store_val *params, size_t *nparams);
-enum rp_err store__pg_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
-                                 const char ***ids, size_t *n);
+extern const char store__pg_team_peers_sql[];
 enum rp_err store__pg_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
 enum rp_err store__pg_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__pg_fts_put(struct store_conn *c, const char *table, int64_t seq,

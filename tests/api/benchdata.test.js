@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  BIN, ADMIN_PASSWORD, startServer, login, loginAdmin, listAll, freshDb, dropDb,
+  BIN, ADMIN_PASSWORD, startServer, login, loginAdmin, listAll, freshDb, dropDb, dbQuery, PG,
 } from './helpers.js';
 
 const COUNTS = { accounts: 12, contacts: 40, leads: 9, opportunities: 30, activities: 50 };
@@ -40,6 +40,10 @@ test('bench-data: counts, team scope, same seed same data, refuses a second run'
       const r = generate(d, 7);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /contacts +40 in/);
+      // The load ends with fresh planner statistics (ANALYZE).
+      const stats = PG ? "SELECT count(*) FROM pg_stats WHERE tablename = 'activities'"
+        : "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'activities'";
+      assert.ok(Number(dbQuery(d, stats)) > 0, 'planner statistics after bench-data');
     }
     const again = generate(dirs[0], 7);
     assert.equal(again.status, 1);
