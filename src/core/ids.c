@@ -23,10 +23,19 @@ enum rp_err ids_random(void *buf, size_t len)
 
 enum rp_err ids_uuid7(char out[RP_ID_LEN + 1])
 {
+    /* Ids are not secrets: their random bits come from a per-thread pool filled by
+     * one getrandom call per 25 ids (a bulk import makes a million of them). */
+    static _Thread_local unsigned char pool[250];
+    static _Thread_local size_t left;
     unsigned char b[16];
-    enum rp_err err = ids_random(b + 6, 10);
-    if (err)
-        return err;
+    if (left < 10) {
+        enum rp_err err = ids_random(pool, sizeof(pool));
+        if (err)
+            return err;
+        left = sizeof(pool);
+    }
+    memcpy(b + 6, pool + sizeof(pool) - left, 10);
+    left -= 10;
     uint64_t ms = (uint64_t)text_now_ms();
     for (int i = 0; i < 6; i++)
         b[i] = (unsigned char)(ms >> (40 - 8 * i));

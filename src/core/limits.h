@@ -74,6 +74,10 @@
 #define RP_LOGIN_MAX_FAILS_ADDR 50
 /* Statements kept prepared per connection. */
 #define RP_STMT_CACHE 128u
+/* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
+ * which a committing connection checkpoints by itself because the thread is behind. */
+#define RP_WAL_CHECKPOINT 1000
+#define RP_WAL_CHECKPOINT_INLINE 16000
 /* Connection idle timeout in seconds (libmicrohttpd closes slow or idle clients). */
 #define RP_CONN_TIMEOUT_S 30u
 /* Concurrent connections before new ones are refused. */

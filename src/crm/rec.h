@@ -9,6 +9,7 @@
 #define RP_CRM_REC_H
 
 #include "core/arena.h"
+#include "core/ids.h"
 #include "model/meta.h"
 #include "store/db.h"
 
@@ -108,6 +109,8 @@ struct rec_ctx {
     /* private: one small entity's rows as read in this transaction (rec__memo_*) */
     const struct entity_def *memo_ent;
     struct rec_page *memo;
+    /* private: the owner last found active in this transaction (an import's rows) */
+    char owner_ok[RP_ID_LEN + 1];
 };
 
 void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,

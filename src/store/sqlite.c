@@ -12,7 +12,15 @@
  * for it. A write that returns has reached the disk exactly as with
  * synchronous=FULL, and N concurrent writers share one fsync instead of queueing
  * for N. (Readers may see a commit a few milliseconds before it is durable; its
- * writer has not answered yet.) */
+ * writer has not answered yet.)
+ *
+ * Checkpoints. SQLite's automatic checkpoint runs inside the commit that took the WAL
+ * past its threshold, while that writer still holds the write lock, so every writer
+ * behind it waited for the copy and its fsync. Here a thread of the store does them
+ * with a connection of its own: a commit that leaves the WAL past RP_WAL_CHECKPOINT
+ * pages wakes it, and it runs a passive checkpoint beside the writers, on the other
+ * core. Should it fall far behind (RP_WAL_CHECKPOINT_INLINE pages), the committing
+ * connection checkpoints itself, as SQLite would have. */
 #include "core/common.h"
 
 #include <fcntl.h>
@@ -69,6 +77,13 @@ struct sq_store {
     uint64_t committed;
     uint64_t synced;
     bool syncing;
+    /* The checkpointer thread (see the top of the file), woken through ckpt_cond. */
+    pthread_mutex_t ckpt_lock;
+    pthread_cond_t ckpt_cond;
+    pthread_t ckpt_thread;
+    bool ckpt_started;
+    bool ckpt_due;
+    bool ckpt_stop;
 };
 
 #define CONN(c) ((struct sq_conn *)(c))
@@ -183,6 +198,57 @@ static void thread_exit(void *p)
     conn_free(c);
 }
 
+static void *checkpointer(void *arg)
+{
+    struct sq_store *s = arg;
+    sqlite3 *db = NULL;
+    pthread_mutex_lock(&s->ckpt_lock);
+    for (;;) {
+        while (!s->ckpt_due && !s->ckpt_stop)
+            pthread_cond_wait(&s->ckpt_cond, &s->ckpt_lock);
+        if (s->ckpt_stop)
+            break;
+        s->ckpt_due = false;
+        pthread_mutex_unlock(&s->ckpt_lock);
+        /* A checkpoint only acts on a connection that has opened the WAL. */
+        if (!db && (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                    NULL) != SQLITE_OK ||
+                    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)) {
+            LOG(LOG_ERROR, "checkpointer cannot open the database: %s",
+                db ? sqlite3_errmsg(db) : "");
+            sqlite3_close(db);
+            db = NULL;
+        }
+        /* Passive: copies what no reader still needs, never waits for anyone. */
+        int rc = db ? sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                                NULL)
+                    : SQLITE_OK;
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            LOG(LOG_WARN, "checkpoint failed: %s", sqlite3_errmsg(db));
+        pthread_mutex_lock(&s->ckpt_lock);
+    }
+    pthread_mutex_unlock(&s->ckpt_lock);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* SQLite calls this after each commit with the WAL's length in pages. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct sq_store *s = arg;
+    if (pages >= RP_WAL_CHECKPOINT_INLINE)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    else if (pages >= RP_WAL_CHECKPOINT) {
+        pthread_mutex_lock(&s->ckpt_lock);
+        if (!s->ckpt_started)
+            s->ckpt_started = pthread_create(&s->ckpt_thread, NULL, checkpointer, s) == 0;
+        s->ckpt_due = true;
+        pthread_cond_signal(&s->ckpt_cond);
+        pthread_mutex_unlock(&s->ckpt_lock);
+    }
+    return SQLITE_OK;
+}
+
 static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
 {
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
@@ -208,6 +274,7 @@ static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_wal_hook(c->db, wal_hook, s); /* instead of the automatic checkpoint */
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         LOG(LOG_ERROR, "cannot configure database: %s", msg ? msg : "");
@@ -245,8 +312,17 @@ static enum rp_err sq_conn_get(struct store *base, struct store_conn **out)
     return RP_OK;
 }
 
+/* Before SQLite starts: no global memory statistics, whose mutex every allocation of
+ * every connection would take. */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum rp_err store__sqlite_open(const char *path, struct store **out)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     struct sq_store *s = calloc(1, sizeof(*s));
     if (!s)
         return RP_ENOMEM;
@@ -261,6 +337,8 @@ enum rp_err store__sqlite_open(const char *path, struct store **out)
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->sync_lock, NULL);
     pthread_cond_init(&s->synced_cond, NULL);
+    pthread_mutex_init(&s->ckpt_lock, NULL);
+    pthread_cond_init(&s->ckpt_cond, NULL);
     *out = &s->base;
     return RP_OK;
 }
@@ -268,6 +346,12 @@ enum rp_err store__sqlite_open(const char *path, struct store **out)
 static void sq_close(struct store *base)
 {
     struct sq_store *s = (struct sq_store *)base;
+    pthread_mutex_lock(&s->ckpt_lock);
+    s->ckpt_stop = true;
+    pthread_cond_signal(&s->ckpt_cond);
+    pthread_mutex_unlock(&s->ckpt_lock);
+    if (s->ckpt_started)
+        pthread_join(s->ckpt_thread, NULL);
     pthread_setspecific(s->key, NULL);
     pthread_mutex_lock(&s->lock);
     struct sq_conn *c = s->conns;
@@ -283,6 +367,8 @@ static void sq_close(struct store *base)
     pthread_mutex_destroy(&s->write_lock);
     pthread_mutex_destroy(&s->sync_lock);
     pthread_cond_destroy(&s->synced_cond);
+    pthread_mutex_destroy(&s->ckpt_lock);
+    pthread_cond_destroy(&s->ckpt_cond);
     free(s->path);
     free(s);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -424,6 +425,40 @@ static void test_transactions(void **state)
     assert_int_equal(count_rows(f->c, "t"), 0);
 }
 
+static int64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+/* Commits leave the copying of the WAL into the database to the store's checkpointer
+ * thread: the database file grows while the store is still open (SQLite's automatic
+ * checkpoint is off, so nothing else would copy the pages before the close). */
+static void test_checkpointer(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_exec(f->c, "CREATE TABLE t(seq INTEGER PRIMARY KEY, v TEXT)", NULL, 0),
+                     RP_OK);
+    int64_t before = file_size(f->path);
+    char text[4000];
+    memset(text, 'x', sizeof(text));
+    struct store_val v = store_text(text, sizeof(text));
+    for (int tx = 0; tx < 6; tx++) {
+        assert_int_equal(store_begin(f->c, true), RP_OK);
+        for (int i = 0; i < 250; i++)
+            assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES (?)", &v, 1), RP_OK);
+        assert_int_equal(store_commit(f->c), RP_OK);
+    }
+    /* 1,500 pages written: past RP_WAL_CHECKPOINT, so the thread has been woken. */
+    int64_t after = before;
+    for (int waited = 0; waited < 10000 && after < before + 4 * 1024 * 1024; waited += 20) {
+        usleep(20 * 1000);
+        after = file_size(f->path);
+    }
+    assert_true(after >= before + 4 * 1024 * 1024);
+    assert_int_equal(count_rows(f->c, "t"), 1500);
+}
+
 /* Another thread has its own connection and sees only committed data. */
 struct reader {
     struct store *s;
@@ -773,6 +808,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isolation_between_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache_eviction, setup, teardown),
