@@ -403,7 +403,7 @@ int cli_bench_data(int argc, char **argv)
         err = rec_tx_end(&g->ctx, err);
         t1 = text_now_ms();
         if (!err)
-            err = store_analyze(g->ctx.conn);
+            err = store_analyze(g->ctx.conn, NULL);
         if (!err)
             printf("  %-14s %9s in %6.1f s\n", "statistics", "", (double)(text_now_ms() - t1) / 1000);
     }

@@ -943,7 +943,7 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
         err = audit_import(ctx, o, res);
     /* A large load changes the data's shape: fresh planner statistics. */
     if (!err && !o->dry_run && res->rows_imported >= RP_IMPORT_ANALYZE_ROWS)
-        err = store_analyze(ctx->conn);
+        err = store_analyze(ctx->conn, o->e->name);
     if (!err && o->progress)
         o->progress(o->cls, res);
     if (rd->cd != (iconv_t)-1)

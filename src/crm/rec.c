@@ -781,7 +781,8 @@ static bool has_fts(const struct entity_def *e)
     return false;
 }
 
-static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r)
+static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
+                           bool fresh)
 {
     /* Every searchable field at its maximum fits: text is at most RP_MAX_TEXT code
      * points of at most 4 bytes, and there are few searchable fields. */
@@ -799,7 +800,7 @@ static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, cons
             err = buf_adds(&b, t);
     }
     if (!err)
-        err = store_fts_put(ctx->conn, e->name, r->seq, buf_cstr(&b), b.len);
+        err = store_fts_put(ctx->conn, e->name, r->seq, fresh, buf_cstr(&b), b.len);
     buf_release(&b);
     return err;
 }
@@ -1035,7 +1036,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
             err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
     }
     if (!err && has_fts(e))
-        err = put_fts(ctx, e, r);
+        err = put_fts(ctx, e, r, true);
     struct store_val initial = store_null();
     if (!err)
         err = initial_values(ctx, e, r, &initial);
@@ -1119,7 +1120,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         r->version = old.version + 1;
         err = write_row(ctx, e, r, old.version);
         if (!err && search_changed)
-            err = put_fts(ctx, e, r);
+            err = put_fts(ctx, e, r, false);
         if (!err && r->owner_id != old.owner_id)
             err = audit(ctx, e, r, r->updated_at, "update", "owner_id", store_cstr(old.owner_id),
                         store_cstr(r->owner_id));
@@ -1157,7 +1158,8 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     r->updated_at = now;
     r->deleted_at = deleted ? now : NULL;
     if (has_fts(e))
-        err = deleted ? store_fts_delete(ctx->conn, e->name, r->seq) : put_fts(ctx, e, r);
+        err = deleted ? store_fts_delete(ctx->conn, e->name, r->seq)
+                      : put_fts(ctx, e, r, false);
     if (!err)
         err = audit(ctx, e, r, now, deleted ? "delete" : "restore", NULL, store_null(),
                     store_null());

@@ -184,7 +184,8 @@ static enum rp_err insert_rows(struct store_conn *c, const struct spec *sp, cons
     if (sp->fts) {
         enum rp_err err = RP_OK;
         for (size_t i = 0; i < n && !err; i++)
-            err = store_fts_put(c, sp->fts_of, rows[i].v[0].i, rows[i].v[1].s, rows[i].v[1].len);
+            err = store_fts_put(c, sp->fts_of, rows[i].v[0].i, true, rows[i].v[1].s,
+                                rows[i].v[1].len);
         return err;
     }
     struct rp_buf sql;

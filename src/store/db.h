@@ -74,8 +74,9 @@ enum rp_err store_size(struct store_conn *c, int64_t *bytes);
 
 /* Refreshes the query planner's statistics (ANALYZE), after a bulk load: without them
  * SQLite guesses that an equality on any index beats a range, and picks the owner
- * index over a date range for a team's calendar. */
-enum rp_err store_analyze(struct store_conn *c);
+ * index over a date range for a team's calendar. Only `table` and its indexes, or
+ * every table when it is NULL. */
+enum rp_err store_analyze(struct store_conn *c, const char *table);
 /* Online backup to the new file dest_path while other connections and processes go on
  * writing: a consistent copy of one moment, checked (integrity_check) before it is
  * renamed into place, so dest_path is either a whole, valid database or absent.
@@ -178,8 +179,9 @@ enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char
 
 /* ---- dialect: full-text search ---- */
 
-/* Replaces the searchable text of row `seq` of `table`. */
-enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq,
+/* Replaces the searchable text of row `seq` of `table`; fresh says the row has none
+ * yet (a record just inserted), so there is nothing to remove first. */
+enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, bool fresh,
                           const char *text, size_t len);
 enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq);
 /* Appends to sql a boolean condition on `seq` (the table's column, written as

@@ -282,8 +282,9 @@ static void fold_ascii(char *p, size_t len)
 }
 
 enum rp_err store__pg_fts_put(struct store_conn *c, const char *table, int64_t seq,
-                              const char *text, size_t len)
+                              bool fresh, const char *text, size_t len)
 {
+    (void)fresh; /* an upsert either way */
     char sql[256];
     if (len == 0) {
         return store__pg_fts_delete(c, table, seq);

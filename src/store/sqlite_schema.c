@@ -277,12 +277,12 @@ enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column)
 }
 
 enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
-                                  const char *text, size_t len)
+                                  bool fresh, const char *text, size_t len)
 {
     char sql[256];
     snprintf(sql, sizeof(sql), "DELETE FROM %s_fts WHERE rowid = ?", table);
     struct store_val v[] = {store_int(seq), store_text(text, len)};
-    enum rp_err err = store_exec(c, sql, v, 1);
+    enum rp_err err = fresh ? RP_OK : store_exec(c, sql, v, 1);
     if (err || len == 0)
         return err;
     snprintf(sql, sizeof(sql), "INSERT INTO %s_fts(rowid, body) VALUES (?, ?)", table);

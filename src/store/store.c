@@ -76,9 +76,11 @@ enum rp_err store_backup(struct store *s, const char *dest_path, int64_t *bytes)
     return OPS(s)->backup(s, dest_path, bytes);
 }
 
-enum rp_err store_analyze(struct store_conn *c)
+enum rp_err store_analyze(struct store_conn *c, const char *table)
 {
-    return store__exec_script(c, "ANALYZE");
+    char sql[128];
+    snprintf(sql, sizeof(sql), "ANALYZE %s", table ? table : "");
+    return store__exec_script(c, sql);
 }
 
 enum rp_err store_begin(struct store_conn *c, bool write)
@@ -339,10 +341,10 @@ enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char
     return OPS(s)->month_of(sql, column);
 }
 
-enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, const char *text,
-                          size_t len)
+enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, bool fresh,
+                          const char *text, size_t len)
 {
-    return COPS(c)->fts_put(c, table, seq, text, len);
+    return COPS(c)->fts_put(c, table, seq, fresh, text, len);
 }
 
 enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq)

@@ -51,7 +51,7 @@ struct store_ops {
     const char *team_peers_sql;
     enum rp_err (*json_array_has_any)(struct rp_buf *sql, const char *column, size_t n);
     enum rp_err (*month_of)(struct rp_buf *sql, const char *column);
-    enum rp_err (*fts_put)(struct store_conn *c, const char *table, int64_t seq,
+    enum rp_err (*fts_put)(struct store_conn *c, const char *table, int64_t seq, bool fresh,
                            const char *text, size_t len);
     enum rp_err (*fts_delete)(struct store_conn *c, const char *table, int64_t seq);
     enum rp_err (*fts_condition)(struct rp_buf *sql, const char *table, const char *alias,
@@ -104,7 +104,7 @@ extern const char store__sqlite_team_peers_sql[];
 enum rp_err store__sqlite_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
 enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
-                                  const char *text, size_t len);
+                                  bool fresh, const char *text, size_t len);
 enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, int64_t seq);
 enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
                                         const char *alias, const struct rp_str *terms,
@@ -118,7 +118,7 @@ extern const char store__pg_team_peers_sql[];
 enum rp_err store__pg_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
 enum rp_err store__pg_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__pg_fts_put(struct store_conn *c, const char *table, int64_t seq,
-                              const char *text, size_t len);
+                              bool fresh, const char *text, size_t len);
 enum rp_err store__pg_fts_delete(struct store_conn *c, const char *table, int64_t seq);
 enum rp_err store__pg_fts_condition(struct rp_buf *sql, const char *table, const char *alias,
                                     const struct rp_str *terms, size_t nterms, struct arena *a,

@@ -652,7 +652,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
     char id[32];
     snprintf(id, sizeof(id), "note-%lld", (long long)seq);
     assert_int_equal(insert_rec(f->c, "notes", seq, id, 1, NULL), RP_OK);
-    assert_int_equal(store_fts_put(f->c, "notes", seq, text, strlen(text)), RP_OK);
+    assert_int_equal(store_fts_put(f->c, "notes", seq, true, text, strlen(text)), RP_OK);
 }
 
 static void setup_notes(struct fixture *f)
@@ -763,7 +763,7 @@ static void test_fts_update_and_delete(void **state)
     setup_notes(f);
     /* Put replaces the text. */
     const char *bob = "Bob Jones";
-    assert_int_equal(store_fts_put(f->c, "notes", 1, bob, strlen(bob)), RP_OK);
+    assert_int_equal(store_fts_put(f->c, "notes", 1, false, bob, strlen(bob)), RP_OK);
     assert_int_equal(SEARCH("ohn"), 0);
     assert_int_equal(SEARCH("smith"), SEQS1(3));
     assert_int_equal(SEARCH("bob"), SEQS1(1));
@@ -772,13 +772,13 @@ static void test_fts_update_and_delete(void **state)
     assert_int_equal(SEARCH("smith"), 0);
     assert_int_equal(count_rows(f->c, "notes"), 5); /* the record itself stays */
     /* Empty text removes it too. */
-    assert_int_equal(store_fts_put(f->c, "notes", 2, "", 0), RP_OK);
+    assert_int_equal(store_fts_put(f->c, "notes", 2, false, "", 0), RP_OK);
     assert_int_equal(SEARCH("客户"), SEQS1(4));
     assert_int_equal(count_rows(f->c, "notes_fts"), 3);
     /* Deleting what is not there is fine. */
     assert_int_equal(store_fts_delete(f->c, "notes", 99), RP_OK);
     /* Text is bound by length. */
-    assert_int_equal(store_fts_put(f->c, "notes", 2, "Carol Baskin", 5), RP_OK);
+    assert_int_equal(store_fts_put(f->c, "notes", 2, false, "Carol Baskin", 5), RP_OK);
     assert_int_equal(SEARCH("carol"), SEQS1(2));
     assert_int_equal(SEARCH("baskin"), 0);
 }
@@ -789,7 +789,7 @@ static void test_fts_in_transaction(void **state)
     setup_notes(f);
     assert_int_equal(store_begin(f->c, true), RP_OK);
     const char *t = "Rollback Me";
-    assert_int_equal(store_fts_put(f->c, "notes", 1, t, strlen(t)), RP_OK);
+    assert_int_equal(store_fts_put(f->c, "notes", 1, false, t, strlen(t)), RP_OK);
     assert_int_equal(SEARCH("back"), SEQS1(1));
     store_rollback(f->c);
     assert_int_equal(SEARCH("back"), 0);
