@@ -77,7 +77,7 @@
 /* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
  * which a committing connection checkpoints by itself because the thread is behind. */
 #define RP_WAL_CHECKPOINT 1000
-#define RP_WAL_CHECKPOINT_INLINE 16000
+#define RP_WAL_CHECKPOINT_INLINE 48000
 /* Connection idle timeout in seconds (libmicrohttpd closes slow or idle clients). */
 #define RP_CONN_TIMEOUT_S 30u
 /* Concurrent connections before new ones are refused. */
