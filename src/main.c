@@ -188,6 +188,7 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
         return 1;
     }
+    store_set_connections(store, (unsigned)threads + 1); /* the workers and this thread */
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0,
                           public_url};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,

@@ -148,7 +148,7 @@ int cli_import(int argc, char **argv)
     const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : DEFAULT_DB;
     const char *user = "admin", *ename = NULL, *path = NULL;
     struct imp_mapping map[MAX_ARGS];
-    struct imp_options o = {.on_dup = IMP_DUP_SKIP, .map = map};
+    struct imp_options o = {.on_dup = IMP_DUP_SKIP, .map = map, .batch = RP_IMPORT_BATCH_CLI};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool more = i + 1 < argc;

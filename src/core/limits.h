@@ -74,6 +74,9 @@
 #define RP_LOGIN_MAX_FAILS_ADDR 50
 /* Statements kept prepared per connection. */
 #define RP_STMT_CACHE 128u
+/* SQLite page cache of a process, in KiB, shared among the connections it will use
+ * at once (store_set_connections); pages beyond it come from the kernel's file cache. */
+#define RP_SQLITE_CACHE_KIB 65536
 /* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
  * which a committing connection checkpoints by itself because the thread is behind. */
 #define RP_WAL_CHECKPOINT 1000
@@ -95,9 +98,12 @@
 #define RP_MAX_IMPORT_COLUMNS 256u
 /* Import: row errors kept in a report; more are counted, not listed. */
 #define RP_MAX_IMPORT_ERRORS 1000u
-/* Import: rows per transaction. Large batches amortise the commit (an fsync); a
- * failed batch is rolled back whole. */
+/* Import: rows per transaction. Large batches amortise the commit (an fsync, the
+ * full-text index's flush and merges); a failed batch is rolled back whole. The server
+ * holds the write lock for a batch (about 0.3 s), so `rapport import`, usually alone on the
+ * database with the whole page cache, takes twice as many. */
 #define RP_IMPORT_BATCH 5000u
+#define RP_IMPORT_BATCH_CLI 10000u
 /* An import of this many rows or more refreshes the planner statistics afterwards
  * (ANALYZE takes about 2 s on a 1 GB SQLite database). */
 #define RP_IMPORT_ANALYZE_ROWS 10000

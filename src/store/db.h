@@ -69,6 +69,12 @@ void store_close(struct store *s);
 /* The calling thread's connection, opened on first use and closed when the thread
  * exits or the store closes. Borrowed. */
 enum rp_err store_conn_get(struct store *s, struct store_conn **out);
+/* How many connections the caller will use at once (the server: one per worker
+ * thread). SQLite shares its page-cache budget, RP_SQLITE_CACHE_KIB, among them, so
+ * the cache of a server stays within the budget and a single-connection command (an
+ * import) gets all of it. Applies to the calling thread's connection and to those
+ * opened afterwards. PostgreSQL's caches are the server's own: nothing to do. */
+void store_set_connections(struct store *s, unsigned n);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
 

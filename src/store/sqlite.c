@@ -84,6 +84,7 @@ struct sq_store {
     bool ckpt_started;
     bool ckpt_due;
     bool ckpt_stop;
+    int cache_kib; /* page cache of each connection (store_set_connections) */
 };
 
 #define CONN(c) ((struct sq_conn *)(c))
@@ -249,13 +250,19 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
+static enum rp_err set_cache(sqlite3 *db, int kib)
+{
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", kib);
+    return map_rc(db, sqlite3_exec(db, sql, NULL, NULL, NULL), "cache size");
+}
+
 static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
 {
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=NORMAL;" /* + group commit */
                                  "PRAGMA foreign_keys=ON;"
                                  "PRAGMA mmap_size=0;" /* no remap after others commit */
-                                 "PRAGMA cache_size=-32768;"
                                  "PRAGMA temp_store=MEMORY;";
     enum rp_err err = RP_OK;
     char *msg = NULL;
@@ -281,7 +288,9 @@ static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
         err = RP_EDB;
         goto out;
     }
-    err = store__sqlite_register_tokenizer(c->db);
+    err = set_cache(c->db, s->cache_kib);
+    if (!err)
+        err = store__sqlite_register_tokenizer(c->db);
     if (err)
         goto out;
     pthread_mutex_lock(&s->lock);
@@ -339,6 +348,7 @@ enum rp_err store__sqlite_open(const char *path, struct store **out)
     pthread_cond_init(&s->synced_cond, NULL);
     pthread_mutex_init(&s->ckpt_lock, NULL);
     pthread_cond_init(&s->ckpt_cond, NULL);
+    s->cache_kib = RP_SQLITE_CACHE_KIB;
     *out = &s->base;
     return RP_OK;
 }
@@ -371,6 +381,15 @@ static void sq_close(struct store *base)
     pthread_cond_destroy(&s->ckpt_cond);
     free(s->path);
     free(s);
+}
+
+static void sq_set_connections(struct store *base, unsigned n)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    s->cache_kib = RP_SQLITE_CACHE_KIB / (int)n > 1024 ? RP_SQLITE_CACHE_KIB / (int)n : 1024;
+    struct sq_conn *c = pthread_getspecific(s->key);
+    if (c)
+        set_cache(c->db, s->cache_kib);
 }
 
 static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
@@ -669,6 +688,7 @@ static enum rp_err sq_exec_script(struct store_conn *c, const char *sql)
 static const struct store_ops OPS = {
     .name = "sqlite",
     .close = sq_close,
+    .set_connections = sq_set_connections,
     .conn_get = sq_conn_get,
     .size = sq_size,
     .backup = sq_backup,

@@ -64,6 +64,12 @@ enum rp_err store_conn_get(struct store *s, struct store_conn **out)
     return OPS(s)->conn_get(s, out);
 }
 
+void store_set_connections(struct store *s, unsigned n)
+{
+    if (OPS(s)->set_connections && n > 0)
+        OPS(s)->set_connections(s, n);
+}
+
 enum rp_err store_size(struct store_conn *c, int64_t *bytes)
 {
     return COPS(c)->size(c, bytes);
