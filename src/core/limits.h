@@ -104,6 +104,8 @@
  * database with the whole page cache, takes twice as many. */
 #define RP_IMPORT_BATCH 5000u
 #define RP_IMPORT_BATCH_CLI 10000u
+/* Account tiers rewritten per transaction by a retier. */
+#define RP_RETIER_BATCH 1000u
 /* An import of this many rows or more refreshes the planner statistics afterwards
  * (ANALYZE takes about 2 s on a 1 GB SQLite database). */
 #define RP_IMPORT_ANALYZE_ROWS 10000

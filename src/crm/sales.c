@@ -532,25 +532,35 @@ enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *chan
         return rec_fail(ctx, RP_EFORBIDDEN, "only administrators and managers retier accounts");
     char since[32];
     text_format_date(text_now_ms() / 86400000 - window_days, since, sizeof(since));
-    enum rp_err err = rec_tx_begin(ctx);
-    if (err)
-        return err;
+    /* Ranked on a read snapshot, outside the write transaction: the ranking reads every
+     * won deal, and writers need not wait for it. A deal saved meanwhile marks the
+     * tiers stale again (sales_after_save_opportunity). */
     const char **ids, **tiers;
     size_t n;
-    err = rec__tier_changes(ctx, since, &ids, &tiers, &n);
-    /* Tiering is the system's work on every account, visible or not. */
+    enum rp_err err = rec__tier_changes(ctx, since, &ids, &tiers, &n);
+    /* Tiering is the system's work on every account, visible or not. Written in
+     * transactions of RP_RETIER_BATCH accounts, so other writers get their turn
+     * between them (tiers are derived: a later run finishes what a failed one left). */
     bool sudo = ctx->sudo, internal = ctx->internal;
     ctx->sudo = ctx->internal = true;
-    for (size_t i = 0; i < n && !err; i++) {
-        struct rec_input in = in_str("tier_computed", tiers[i]);
-        struct rec r;
-        err = rec_update(ctx, &entity_accounts, rp_str_c(ids[i]), &in, 1, -1, &r);
+    for (size_t done = 0; done < n && !err;) {
+        err = rec_tx_begin(ctx);
+        if (err)
+            break;
+        for (size_t k = 0; k < RP_RETIER_BATCH && done < n && !err; k++, done++) {
+            struct rec_input in = in_str("tier_computed", tiers[done]);
+            struct rec r;
+            err = rec_update(ctx, &entity_accounts, rp_str_c(ids[done]), &in, 1, -1, &r);
+            if (err == RP_ENOTFOUND) /* deleted since it was ranked */
+                err = RP_OK;
+            else if (!err)
+                (*changed)++;
+        }
+        err = rec_tx_end(ctx, err);
     }
     ctx->sudo = sudo;
     ctx->internal = internal;
-    if (!err)
-        *changed = (int64_t)n;
-    return rec_tx_end(ctx, err);
+    return err;
 }
 
 enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *r,
