@@ -48,18 +48,14 @@ enum rp_err store_import_get(struct store_conn *c, const char *id, struct arena 
                              struct store_import_job *out)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c, "SELECT " JOB_COLS " FROM import_jobs WHERE id = ?", &st);
+    struct store_val v = store_cstr(id);
+    enum rp_err err =
+        store__first_row(c, "SELECT " JOB_COLS " FROM import_jobs WHERE id = ?", &v, 1, &st);
     if (err)
         return err;
-    store_bind(st, 1, store_cstr(id));
-    bool row;
-    err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err)
-        read_job(st, a, out);
+    read_job(st, a, out);
     store_done(st);
-    return err;
+    return RP_OK;
 }
 
 enum rp_err store_import_start(struct store_conn *c, const char *id, const char *now,
@@ -74,27 +70,21 @@ enum rp_err store_import_start(struct store_conn *c, const char *id, const char 
     if (!err && store_changes(c) != 1)
         err = RP_ENOTFOUND;
     struct store_stmt *st;
+    struct store_val key = store_cstr(id);
     if (!err)
-        err = store_prepare(c, "SELECT " JOB_COLS ", body FROM import_jobs WHERE id = ?", &st);
+        err = store__first_row(c, "SELECT " JOB_COLS ", body FROM import_jobs WHERE id = ?", &key,
+                               1, &st);
     if (err)
         return err;
-    bool row = false;
-    err = store_bind(st, 1, store_cstr(id));
-    if (!err)
-        err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err) {
-        read_job(st, a, out);
-        size_t n;
-        const char *hex = store_col_text(st, 17, &n);
-        char *raw = arena_alloc(a, n / 2 + 1);
-        if (!hex || n % 2 || text_unhex(hex, n, (unsigned char *)raw))
-            err = RP_EDB;
-        raw[n / 2] = '\0';
-        *body = raw;
-        *len = n / 2;
-    }
+    read_job(st, a, out);
+    size_t n;
+    const char *hex = store_col_text(st, 17, &n);
+    char *raw = arena_alloc(a, n / 2 + 1);
+    if (!hex || n % 2 || text_unhex(hex, n, (unsigned char *)raw))
+        err = RP_EDB;
+    raw[n / 2] = '\0';
+    *body = raw;
+    *len = n / 2;
     store_done(st);
     return err;
 }

@@ -89,17 +89,11 @@ enum rp_err store_job_get(struct store_conn *c, const char *id, struct arena *a,
                           struct store_job *out)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", &st);
+    struct store_val v = store_cstr(id);
+    enum rp_err err = store__first_row(c, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", &v, 1, &st);
     if (err)
         return err;
-    bool row = false;
-    err = store_bind(st, 1, store_cstr(id));
-    if (!err)
-        err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err)
-        read_job(st, a, out);
+    read_job(st, a, out);
     store_done(st);
-    return err;
+    return RP_OK;
 }

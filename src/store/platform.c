@@ -1,13 +1,7 @@
 #include "core/common.h"
 
 #include "store/platform.h"
-
-static const char *dup_col(struct store_stmt *st, int col, struct arena *a)
-{
-    size_t len;
-    const char *p = store_col_text(st, col, &len);
-    return p ? arena_strndup(a, p, len) : NULL;
-}
+#include "store/store_int.h"
 
 enum rp_err store_session_create(struct store_conn *c, const char *id_hash, const char *user_id,
                                  int64_t now_ms, int64_t expires_ms, const char *addr)
@@ -25,12 +19,12 @@ enum rp_err store_session_create(struct store_conn *c, const char *id_hash, cons
 
 static void read_principal(struct store_stmt *st, struct arena *a, struct store_principal *out)
 {
-    out->user_id = dup_col(st, 0, a);
-    out->username = dup_col(st, 1, a);
-    out->display_name = dup_col(st, 2, a);
-    out->role = dup_col(st, 3, a);
-    out->team_ids = store_col_null(st, 4) ? "[]" : dup_col(st, 4, a);
-    out->locale = dup_col(st, 5, a);
+    out->user_id = store__col_dup(st, 0, a);
+    out->username = store__col_dup(st, 1, a);
+    out->display_name = store__col_dup(st, 2, a);
+    out->role = store__col_dup(st, 3, a);
+    out->team_ids = store_col_null(st, 4) ? "[]" : store__col_dup(st, 4, a);
+    out->locale = store__col_dup(st, 5, a);
 }
 
 /* Runs a principal query (PRINCIPAL_COLS then one extra column) and reads its row. */
@@ -39,21 +33,14 @@ static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
                                     struct store_principal *out)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c, sql, &st);
+    enum rp_err err = store__first_row(c, sql, vals, n, &st);
     if (err)
         return err;
-    store_bind_all(st, vals, n);
-    bool row;
-    err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err) {
-        read_principal(st, a, out);
-        out->last_used_at = dup_col(st, 6, a);
-        out->last_seen_ms = store_col_int(st, 6);
-    }
+    read_principal(st, a, out);
+    out->last_used_at = store__col_dup(st, 6, a);
+    out->last_seen_ms = store_col_int(st, 6);
     store_done(st);
-    return err;
+    return RP_OK;
 }
 
 enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
@@ -160,8 +147,9 @@ enum rp_err store_token_list(struct store_conn *c, const char *user_id, struct a
     while (!err && !(err = store_step(st, &row)) && row) {
         if (count == cap)
             t = arena_grow(a, t, &cap, sizeof(*t));
-        t[count++] = (struct store_token){dup_col(st, 0, a), dup_col(st, 1, a), dup_col(st, 2, a),
-                                          dup_col(st, 3, a), dup_col(st, 4, a)};
+        t[count++] = (struct store_token){store__col_dup(st, 0, a), store__col_dup(st, 1, a),
+                                          store__col_dup(st, 2, a), store__col_dup(st, 3, a),
+                                          store__col_dup(st, 4, a)};
     }
     store_done(st);
     *out = t;
@@ -301,24 +289,18 @@ enum rp_err store_user_credentials(struct store_conn *c, const char *username, s
                                    const char **user_id, const char **hash, bool *active)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT id, password, active FROM users WHERE username = ?"
-                                    " AND workspace_id = 1 AND deleted_at IS NULL",
-                                    &st);
+    struct store_val v = store_cstr(username);
+    enum rp_err err = store__first_row(c,
+                                       "SELECT id, password, active FROM users WHERE username = ?"
+                                       " AND workspace_id = 1 AND deleted_at IS NULL",
+                                       &v, 1, &st);
     if (err)
         return err;
-    store_bind(st, 1, store_cstr(username));
-    bool row;
-    err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err) {
-        *user_id = dup_col(st, 0, a);
-        *hash = dup_col(st, 1, a);
-        *active = store_col_int(st, 2) != 0;
-    }
+    *user_id = store__col_dup(st, 0, a);
+    *hash = store__col_dup(st, 1, a);
+    *active = store_col_int(st, 2) != 0;
     store_done(st);
-    return err;
+    return RP_OK;
 }
 
 enum rp_err store_user_count(struct store_conn *c, int64_t *n)
@@ -365,7 +347,7 @@ enum rp_err store_dedup_find(struct store_conn *c, const char *entity, const cha
     bool row = false;
     err = store_bind_all(st, v, RP_NELEM(v));
     while (!err && count < max && !(err = store_step(st, &row)) && row)
-        out[count++] = dup_col(st, 0, a);
+        out[count++] = store__col_dup(st, 0, a);
     store_done(st);
     *ids = out;
     *n = count;
@@ -394,8 +376,8 @@ enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t 
     while (!err && !(err = store_step(st, &row)) && row) {
         if (count == cap)
             out = arena_grow(a, out, &cap, sizeof(*out));
-        out[count++] = (struct store_dedup_row){dup_col(st, 0, a), dup_col(st, 1, a),
-                                                dup_col(st, 2, a)};
+        out[count++] = (struct store_dedup_row){store__col_dup(st, 0, a), store__col_dup(st, 1, a),
+                                                store__col_dup(st, 2, a)};
     }
     store_done(st);
     *rows = out;
@@ -439,11 +421,11 @@ enum rp_err store_secev_list(struct store_conn *c, int64_t before_seq, const cha
     while (!err && !(err = store_step(st, &row)) && row) {
         if (count == cap)
             rows = arena_grow(a, rows, &cap, sizeof(*rows));
-        rows[count++] = (struct store_secev){store_col_int(st, 0), dup_col(st, 1, a),
-                                             dup_col(st, 2, a),    dup_col(st, 3, a),
-                                             dup_col(st, 4, a),    dup_col(st, 5, a),
-                                             dup_col(st, 6, a),    dup_col(st, 7, a),
-                                             dup_col(st, 8, a),    dup_col(st, 9, a)};
+        rows[count++] = (struct store_secev){store_col_int(st, 0), store__col_dup(st, 1, a),
+                                             store__col_dup(st, 2, a),    store__col_dup(st, 3, a),
+                                             store__col_dup(st, 4, a),    store__col_dup(st, 5, a),
+                                             store__col_dup(st, 6, a),    store__col_dup(st, 7, a),
+                                             store__col_dup(st, 8, a),    store__col_dup(st, 9, a)};
     }
     store_done(st);
     *out = rows;
@@ -455,24 +437,18 @@ enum rp_err store_idem_get(struct store_conn *c, const char *user_id, const char
                            struct arena *a, struct store_idem *out)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT fingerprint, status, location, etag, body"
-                                    " FROM idempotency_keys WHERE user_id = ? AND key = ?",
-                                    &st);
+    struct store_val v[] = {store_cstr(user_id), store_cstr(key)};
+    enum rp_err err = store__first_row(c,
+                                       "SELECT fingerprint, status, location, etag, body"
+                                       " FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                                       v, RP_NELEM(v), &st);
     if (err)
         return err;
-    struct store_val v[] = {store_cstr(user_id), store_cstr(key)};
-    bool row = false;
-    err = store_bind_all(st, v, RP_NELEM(v));
-    if (!err)
-        err = store_step(st, &row);
-    if (!err && !row)
-        err = RP_ENOTFOUND;
-    if (!err)
-        *out = (struct store_idem){dup_col(st, 0, a), store_col_int(st, 1), dup_col(st, 2, a),
-                                   dup_col(st, 3, a), dup_col(st, 4, a)};
+    *out = (struct store_idem){store__col_dup(st, 0, a), store_col_int(st, 1),
+                               store__col_dup(st, 2, a), store__col_dup(st, 3, a),
+                               store__col_dup(st, 4, a)};
     store_done(st);
-    return err;
+    return RP_OK;
 }
 
 enum rp_err store_idem_put(struct store_conn *c, const char *user_id, const char *key,

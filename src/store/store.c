@@ -238,6 +238,23 @@ const char *store__col_dup(struct store_stmt *st, int col, struct arena *a)
     return p ? arena_strndup(a, p, len) : NULL;
 }
 
+enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct store_val *vals,
+                             size_t n, struct store_stmt **st)
+{
+    enum rp_err err = store_prepare(c, sql, st);
+    if (err)
+        return err;
+    bool row = false;
+    err = store_bind_all(*st, vals, n);
+    if (!err)
+        err = store_step(*st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (err)
+        store_done(*st);
+    return err;
+}
+
 enum rp_err store__exec_script(struct store_conn *c, const char *sql)
 {
     return COPS(c)->exec_script(c, sql);

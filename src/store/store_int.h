@@ -83,6 +83,11 @@ const char *store__skip_locked(const struct store *s);
 /* A text column copied into the arena; NULL for NULL. */
 const char *store__col_dup(struct store_stmt *st, int col, struct arena *a);
 
+/* Runs sql with vals and steps to its first row: RP_OK leaves *st on that row for the
+ * caller to read and store_done; RP_ENOTFOUND (no row) and errors leave nothing open. */
+enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct store_val *vals,
+                             size_t n, struct store_stmt **st);
+
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
 

@@ -345,6 +345,26 @@ static void test_create_refs(void **state)
     assert_true(fx_has_error(ctx, "parent_id"));
 }
 
+/* Within one transaction the engine remembers the owner it found active (an import's
+ * rows), but a change to users in that transaction makes it look again. */
+static void test_owner_checked_again_after_user_change(void **state)
+{
+    struct efx *f = *state;
+    const char *u = fx_user(f, "rep", "sales", NULL, NULL);
+    struct rec_ctx *ctx = fx_ctx(f, NULL);
+    assert_int_equal(rec_tx_begin(ctx), RP_OK);
+    struct rec_input first[] = {IN_S("last_name", "Li"), IN_S("owner_id", u)};
+    struct rec r;
+    assert_int_equal(rec_create(ctx, &entity_contacts, first, 2, &r), RP_OK);
+    struct rec_input off[] = {IN_B("active", false)};
+    assert_int_equal(rec_update(ctx, &entity_users, rp_str_c(u), off, 1, -1, &r), RP_OK);
+    struct rec_input second[] = {IN_S("last_name", "Wu"), IN_S("owner_id", u)};
+    assert_int_equal(rec_create(ctx, &entity_contacts, second, 2, &r), RP_EINVAL);
+    assert_true(fx_has_error(ctx, "owner_id"));
+    assert_int_equal(rec_tx_end(ctx, RP_OK), RP_OK);
+    assert_int_equal(fx_count(f, NULL, &entity_contacts), 1);
+}
+
 /* A failed create writes nothing: no row, no audit, no search entry. */
 static void test_failed_create_changes_nothing(void **state)
 {
@@ -1105,6 +1125,7 @@ int main(void)
         T(test_create_email_url_phone),
         T(test_create_string_lengths),
         T(test_create_refs),
+        T(test_owner_checked_again_after_user_change),
         T(test_failed_create_changes_nothing),
         T(test_update_partial_version_history),
         T(test_update_noop_stale_and_failures),

@@ -459,6 +459,28 @@ static void test_checkpointer(void **state)
     assert_int_equal(count_rows(f->c, "t"), 1500);
 }
 
+static int64_t cache_kib(struct store_conn *c)
+{
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(c, "PRAGMA cache_size", &st), RP_OK);
+    bool row = false;
+    assert_int_equal(store_step(st, &row), RP_OK);
+    assert_true(row);
+    int64_t v = store_col_int(st, 0);
+    store_done(st);
+    return -v;
+}
+
+/* The page-cache budget is shared among the connections the caller will use: a lone
+ * connection has all of it, eight share it. */
+static void test_cache_budget(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(cache_kib(f->c), RP_SQLITE_CACHE_KIB);
+    store_set_connections(f->s, 8);
+    assert_int_equal(cache_kib(f->c), RP_SQLITE_CACHE_KIB / 8);
+}
+
 /* Another thread has its own connection and sees only committed data. */
 struct reader {
     struct store *s;
@@ -809,6 +831,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isolation_between_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache_eviction, setup, teardown),
