@@ -33,14 +33,15 @@ static char *steal(struct rp_buf *b)
 
 static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
 {
-    struct rp_buf sel, ins, upd, get, any, del;
+    struct rp_buf cols, sel, ins, upd, get, any, del;
+    buf_init(&cols, RP_MAX_SQL);
     buf_init(&sel, RP_MAX_SQL);
     buf_init(&ins, RP_MAX_SQL);
     buf_init(&upd, RP_MAX_SQL);
     buf_init(&get, RP_MAX_SQL);
     buf_init(&any, RP_MAX_SQL);
     buf_init(&del, RP_MAX_SQL);
-    enum rp_err err = buf_adds(&sel, "SELECT " REC_SYS_COLS);
+    enum rp_err err = buf_adds(&cols, "SELECT " REC_SYS_COLS);
     if (!err)
         err = buf_printf(&ins,
                          "INSERT INTO %s (id, workspace_id, created_at, updated_at, created_by,"
@@ -50,14 +51,14 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
         err = buf_printf(&upd, "UPDATE %s SET updated_at = ?, owner_id = ?, version = version + 1",
                          e->name);
     for (size_t i = 0; i < e->nfields && !err; i++) {
-        err = buf_printf(&sel, ", t.%s", e->fields[i].name);
+        err = buf_printf(&cols, ", t.%s", e->fields[i].name);
         if (!err)
             err = buf_printf(&ins, ", %s", e->fields[i].name);
         if (!err)
             err = buf_printf(&upd, ", %s = ?", e->fields[i].name);
     }
     if (!err)
-        err = buf_printf(&sel, " FROM %s t", e->name);
+        err = buf_printf(&sel, "%s FROM %s t", buf_cstr(&cols), e->name);
     if (!err)
         err = buf_adds(&ins, ") VALUES (?, 1, ?, ?, ?, ?, 1");
     for (size_t i = 0; i < e->nfields && !err; i++)
@@ -77,6 +78,7 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
                          " WHERE seq = ? AND version = ?",
                          e->name);
     if (err) {
+        buf_release(&cols);
         buf_release(&sel);
         buf_release(&ins);
         buf_release(&upd);
@@ -85,7 +87,7 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
         buf_release(&del);
         return err;
     }
-    *out = (struct rec_sql){e, steal(&sel), steal(&get), steal(&any), steal(&ins), steal(&upd),
+    *out = (struct rec_sql){e, steal(&cols), steal(&sel), steal(&get), steal(&any), steal(&ins), steal(&upd),
                             steal(&del)};
     return RP_OK;
 }
@@ -136,6 +138,12 @@ struct rec_query {
     size_t nsort;
     struct rp_str terms[RP_MAX_SEARCH_TERMS];
     size_t nterms;
+    bool default_sort;      /* no sort= was given */
+    /* A search without sort=: the newest matches first, read in the full-text index's
+     * own order, so a page is done after its first matches however many there are
+     * (sorting by name would read and sort every match: 15,000 for a 3-letter term
+     * in a million contacts). */
+    bool newest;
     bool count;
     const struct field_def *sums[RP_MAX_SORT_KEYS];
     size_t nsums;
@@ -212,7 +220,7 @@ static uint32_t fingerprint(const struct entity_def *e, const struct rec_query *
             h = (h ^ (unsigned char)*s) * 16777619u;
         h = (h ^ (q->sort[i].desc ? '-' : '+')) * 16777619u;
     }
-    return h;
+    return q->newest ? (h ^ '#') * 16777619u : h;
 }
 
 static void put_u64(struct rp_buf *b, uint64_t v)
@@ -470,6 +478,7 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
         return rec_bad_request(ctx, "too many query parameters");
     enum rp_err err = parse_sort(ctx, e, rp_str_c(e->default_sort), q);
     RP_ASSERT(err == RP_OK);
+    q->default_sort = true;
     struct rp_str cursor = {NULL, 0};
     for (size_t i = 0; i < n && !err; i++) {
         struct rp_str k = params[i].key, v = params[i].value;
@@ -484,6 +493,7 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
             cursor = v;
         } else if (rp_str_eqc(k, "sort")) {
             err = parse_sort(ctx, e, v, q);
+            q->default_sort = false;
         } else if (rp_str_eqc(k, "q")) {
             bool fts = false;
             for (size_t f = 0; f < e->nfields; f++)
@@ -518,6 +528,10 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
         } else {
             err = parse_filter(ctx, e, k, v, &q->filters[q->nfilters++]);
         }
+    }
+    if (q->nterms && q->default_sort) {
+        q->newest = true;
+        q->nsort = 0;
     }
     if (!err && cursor.p)
         err = decode_cursor(ctx, e, q, cursor);
@@ -573,9 +587,10 @@ static void param(struct rec_ctx *ctx, struct sqlb *b, struct store_val v)
     b->params[b->nparams++] = v;
 }
 
-/* WHERE conditions shared by the page query and the count query. */
+/* WHERE conditions shared by the page query (page: true) and the count query. A page
+ * of the newest matches has its search terms in the FROM clause (list_page). */
 static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
-                         const struct rec_query *q, struct sqlb *b)
+                         const struct rec_query *q, bool page, struct sqlb *b)
 {
     sql(b, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
                q->deleted_only ? "NOT NULL" : "NULL");
@@ -630,14 +645,14 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
             break;
         }
     }
-    if (q->nterms) {
-        sql(b, "%s", " AND ");
+    if (q->nterms && !(page && q->newest)) {
+        sql(b, "%s", " AND t.seq IN (");
         reserve(ctx, b, q->nterms);
-        enum rp_err err = store_fts_condition(ctx->store, &b->sql, e->name, "t",
-                                              q->terms, q->nterms, ctx->a,
-                                              b->params, &b->nparams);
+        enum rp_err err = store_fts_matches(ctx->store, &b->sql, e->name, q->terms, q->nterms,
+                                            ctx->a, b->params, &b->nparams);
         if (err)
             return err;
+        sql(b, "%s", ")");
     }
     return RP_OK;
 }
@@ -647,8 +662,8 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
 static void keyset(struct rec_ctx *ctx, const struct rec_query *q, size_t i, struct sqlb *b)
 {
     if (i == q->nsort) {
-        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
-        sql(b, "t.seq %s ?", desc ? "<" : ">");
+        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : q->newest;
+        sql(b, "%s.seq %s ?", q->newest ? "f" : "t", desc ? "<" : ">");
         param(ctx, b, store_int(q->after_seq));
         return;
     }
@@ -700,7 +715,7 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
         sql(&b, ", coalesce(sum(t.%s), 0)", q->sums[i]->name);
     sql(&b, " FROM %s t", e->name);
     struct store_stmt *st = NULL;
-    enum rp_err err = where(ctx, e, q, &b);
+    enum rp_err err = where(ctx, e, q, false, &b);
     if (!err)
         err = prepare_built(ctx, &b, &st);
     buf_release(&b.sql);
@@ -730,8 +745,19 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
 {
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
-    sql(&b, "%s", rec__sql(e)->select);
-    enum rp_err err = where(ctx, e, q, &b);
+    if (q->newest) {
+        /* The matches drive the join, in their index's order (SQLite's full-text index
+         * hands them out newest first and stops when the page is full). */
+        sql(&b, "%s FROM (", rec__sql(e)->columns);
+        reserve(ctx, &b, q->nterms);
+        if (!b.err)
+            b.err = store_fts_matches(ctx->store, &b.sql, e->name, q->terms, q->nterms, ctx->a,
+                                      b.params, &b.nparams);
+        sql(&b, ") f JOIN %s t ON t.seq = f.seq", e->name);
+    } else {
+        sql(&b, "%s", rec__sql(e)->select);
+    }
+    enum rp_err err = where(ctx, e, q, true, &b);
     if (!err && q->has_cursor) {
         sql(&b, "%s", " AND ");
         keyset(ctx, q, 0, &b);
@@ -743,8 +769,10 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
         for (size_t i = 0; i < q->nsort; i++)
             sql(&b, "t.%s%s, ", q->sort[i].col.name,
                 q->sort[i].desc ? " DESC NULLS LAST" : " NULLS FIRST");
-        bool desc = q->nsort ? q->sort[q->nsort - 1].desc : false;
-        sql(&b, "t.seq%s LIMIT ?", desc ? " DESC" : "");
+        if (q->newest)
+            sql(&b, "%s", "f.seq DESC LIMIT ?");
+        else
+            sql(&b, "t.seq%s LIMIT ?", q->nsort && q->sort[q->nsort - 1].desc ? " DESC" : "");
         param(ctx, &b, store_int((int64_t)q->limit + 1));
         err = prepare_built(ctx, &b, &st);
     }
@@ -864,9 +892,7 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
             continue;
         struct rec_query eq = query;
         eq.limit = per_entity;
-        eq.nsort = 0;
-        err = parse_sort(ctx, e, rp_str_c(e->default_sort), &eq);
-        RP_ASSERT(err == RP_OK);
+        eq.newest = true;
         struct rec_page page;
         err = rec_list(ctx, e, &eq, &page);
         if (err)
@@ -896,7 +922,7 @@ enum rp_err rec__pipeline(struct rec_ctx *ctx, struct rec_query *q, struct sales
                   " coalesce(sum(t.amount * coalesce(t.probability, 0)), 0)"
                   " FROM opportunities t");
     struct store_stmt *st = NULL;
-    enum rp_err err = where(ctx, e, q, &b);
+    enum rp_err err = where(ctx, e, q, false, &b);
     sql(&b, "%s", " GROUP BY t.stage");
     if (!err)
         err = prepare_built(ctx, &b, &st);
@@ -947,7 +973,7 @@ enum rp_err rec__forecast(struct rec_ctx *ctx, struct rec_query *q, struct sales
         " FROM opportunities t LEFT JOIN pipeline_stages s ON s.key = t.stage"
         " AND s.workspace_id = t.workspace_id AND s.deleted_at IS NULL");
     struct store_stmt *st = NULL;
-    enum rp_err err = where(ctx, e, q, &b);
+    enum rp_err err = where(ctx, e, q, false, &b);
     sql(&b, "%s", " AND t.expected_close_date IS NOT NULL GROUP BY period ORDER BY period");
     if (!err)
         err = prepare_built(ctx, &b, &st);
@@ -1033,7 +1059,7 @@ enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
     sql(&b, "%s", rec__sql(e)->select);
-    enum rp_err err = where(ctx, e, &q, &b);
+    enum rp_err err = where(ctx, e, &q, false, &b);
     if (err) {
         buf_release(&b.sql);
         return err;

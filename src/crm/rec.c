@@ -132,33 +132,47 @@ bool rec__is_int_type(enum field_type t)
     return t == FT_INT || t == FT_MONEY || t == FT_PERCENT || t == FT_BOOL;
 }
 
-void rec_store_table(const struct entity_def *e, struct rec_table *out)
+/* Splits a comma-separated column list into cols (NULL-terminated, at most max names;
+ * a leading '-' of a descending sort key is dropped). Returns how many. */
+static size_t split_columns(const char *list, char *buf, size_t size, const char **cols,
+                            size_t max)
 {
-    /* The default sort's columns, for the list index. */
-    memset(out->sortcols, 0, sizeof(out->sortcols));
-    snprintf(out->sortbuf, sizeof(out->sortbuf), "%s", e->default_sort);
-    size_t ns = 0;
-    for (char *p = out->sortbuf; p && *p && ns < RP_MAX_SORT_KEYS;) {
+    memset(cols, 0, (max + 1) * sizeof(*cols));
+    snprintf(buf, size, "%s", list ? list : "");
+    size_t n = 0;
+    for (char *p = buf; p && *p && n < max;) {
         char *comma = strchr(p, ',');
         if (comma)
             *comma = '\0';
-        out->sortcols[ns++] = *p == '-' ? p + 1 : p;
+        cols[n++] = *p == '-' ? p + 1 : p;
         p = comma ? comma + 1 : NULL;
     }
+    return n;
+}
+
+void rec_store_table(const struct entity_def *e, struct rec_table *out)
+{
+    /* The default sort's columns, for the list index; the totals' for theirs. */
+    size_t ns = split_columns(e->default_sort, out->sortbuf, sizeof(out->sortbuf), out->sortcols,
+                              RP_MAX_SORT_KEYS);
+    size_t nt = split_columns(e->totals, out->totalsbuf, sizeof(out->totalsbuf),
+                              out->totalscols, RP_NELEM(out->totalscols) - 1);
     size_t n = 0;
     bool fts = false;
     RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
     for (size_t i = 0; i < e->nfields; i++) {
         const struct field_def *f = &e->fields[i];
-        /* The list index starting with this column serves its lookups too: a second
-         * index would only cost every write. */
-        bool leads_sort = ns && strcmp(out->sortcols[0], f->name) == 0;
+        /* The list or totals index starting with this column serves its lookups too:
+         * a second index would only cost every write. */
+        bool leads = (ns && strcmp(out->sortcols[0], f->name) == 0) ||
+                     (nt && strcmp(out->totalscols[0], f->name) == 0);
         out->cols[n++] = (struct store_column){
             f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
-            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads_sort};
+            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads};
         fts = fts || (f->flags & FF_SEARCH);
     }
-    out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols};
+    out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols,
+                                  nt ? out->totalscols : NULL};
 }
 
 enum rp_err rec_sync_schema(struct store_conn *c)

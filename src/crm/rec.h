@@ -225,6 +225,8 @@ struct rec_table {
     struct store_column cols[128];
     char sortbuf[256];
     const char *sortcols[RP_MAX_SORT_KEYS + 1];
+    char totalsbuf[256];
+    const char *totalscols[8];
 };
 void rec_store_table(const struct entity_def *e, struct rec_table *out);
 

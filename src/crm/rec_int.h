@@ -21,7 +21,8 @@ bool rec__is_int_type(enum field_type t);
 /* The statements of one entity, built once at start from metadata (query.c). */
 struct rec_sql {
     const struct entity_def *e;
-    char *select;      /* SELECT <system columns>, <fields> FROM <table> t */
+    char *columns;     /* SELECT <system columns>, <fields> (of t) */
+    char *select;      /* columns FROM <table> t */
     char *get;         /* select … WHERE id = ? (live records) */
     char *get_any;     /* select … WHERE id = ? (recycle bin included) */
     char *insert;      /* INSERT (run with store_step_insert) */

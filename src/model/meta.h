@@ -64,6 +64,10 @@ struct entity_def {
     size_t nfields;
     const char *title_field;   /* the field that names a record in lists and search */
     const char *default_sort;  /* e.g. "name" or "-created_at" */
+    /* Columns that totals group by and add up, first the grouping ones, e.g.
+     * "stage,amount,probability"; an index carrying them (and what visibility reads)
+     * answers those totals without reading the table. NULL for none. */
+    const char *totals;
     unsigned flags;
 };
 

@@ -36,4 +36,5 @@ const struct entity_def entity_opportunities = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",
     .default_sort = "expected_close_date",
+    .totals = "stage,amount,probability",
 };

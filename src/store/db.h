@@ -146,7 +146,11 @@ struct store_column {
 
 /* A record table as the engine needs it. Besides `columns`, the store adds seq, id,
  * workspace_id, created_at, updated_at, created_by, owner_id, version, deleted_at,
- * with indexes for the default sorts. */
+ * with indexes for the default sorts.
+ *
+ * The list and totals indexes also carry the columns every visibility check reads
+ * (owner_id, workspace_id, deleted_at): a team's page, its count and its totals are
+ * filtered inside the index, and only the rows a page returns are read from the table. */
 struct store_table {
     const char *name;
     const struct store_column *columns;
@@ -155,6 +159,9 @@ struct store_table {
     /* Columns of the default list sort, for an index that serves the first page of
      * every unfiltered list without sorting. NULL-terminated; may be NULL. */
     const char *const *sort_columns;
+    /* Columns of the entity's totals (grouping columns first), for an index that
+     * answers them alone. NULL-terminated; may be NULL. */
+    const char *const *totals_columns;
 };
 
 /* Creates the table, adds missing columns and indexes, creates the full-text index.
@@ -190,13 +197,12 @@ enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char
 enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, bool fresh,
                           const char *text, size_t len);
 enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq);
-/* Appends to sql a boolean condition on `seq` (the table's column, written as
- * `alias.seq`) that is true when the row's text contains every term (each term a
- * substring match, case-insensitive for ASCII, any script including Chinese: terms
- * of two characters or more). Appends the values to bind to params (caller capacity
- * of at least *nparams + nterms). */
-enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
-                                const char *alias, const struct rp_str *terms, size_t nterms,
-                                struct arena *a, struct store_val *params, size_t *nparams);
+/* Appends to sql a query of one column, the `seq` of every row of table whose text
+ * contains every term (each term a substring match, case-insensitive for ASCII, any
+ * script including Chinese: terms of two characters or more), in no particular order.
+ * Appends the values to bind to params (caller capacity of at least *nparams + nterms). */
+enum rp_err store_fts_matches(struct store *s, struct rp_buf *sql, const char *table,
+                              const struct rp_str *terms, size_t nterms, struct arena *a,
+                              struct store_val *params, size_t *nparams);
 
 #endif

@@ -221,17 +221,17 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
         else if (col->indexed)
             buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);", t->name,
                        col->name, t->name, col->name);
+        else /* one an earlier version made, or the list or totals index leads with it */
+            buf_printf(&sql, "DROP INDEX IF EXISTS %s_%s;", t->name, col->name);
         if (sql.len)
             err = store__exec_script(c, buf_cstr(&sql));
     }
-    if (!err && t->sort_columns && t->sort_columns[0]) {
+    if (!err) {
         buf_reset(&sql);
-        buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_sort ON %s(", t->name, t->name);
-        for (const char *const *sc = t->sort_columns; *sc; sc++)
-            buf_printf(&sql, "%s%s", sc == t->sort_columns ? "" : ", ", *sc);
-        buf_adds(&sql, ");");
-        err = store__exec_script(c, buf_cstr(&sql));
+        err = store__derived_indexes(&sql, t, true);
     }
+    if (!err)
+        err = store__exec_script(c, buf_cstr(&sql));
     if (!err && t->fts) {
         /* The searchable text, ASCII folded to lower case, with a trigram index that
          * serves LIKE '%term%' in any script (terms shorter than three characters
@@ -312,13 +312,13 @@ enum rp_err store__pg_fts_delete(struct store_conn *c, const char *table, int64_
     return store_exec(c, sql, &v, 1);
 }
 
-enum rp_err store__pg_fts_condition(struct rp_buf *sql, const char *table, const char *alias,
-                                    const struct rp_str *terms, size_t nterms, struct arena *a,
-                                    struct store_val *params, size_t *nparams)
+enum rp_err store__pg_fts_matches(struct rp_buf *sql, const char *table,
+                                  const struct rp_str *terms, size_t nterms, struct arena *a,
+                                  struct store_val *params, size_t *nparams)
 {
     /* Each term a LIKE '%term%' on the folded text: the substring match the SQLite
      * bigram index gives, served by the trigram index. */
-    enum rp_err err = buf_printf(sql, "%s.seq IN (SELECT seq FROM %s_fts WHERE ", alias, table);
+    enum rp_err err = buf_printf(sql, "SELECT seq FROM %s_fts WHERE ", table);
     for (size_t i = 0; i < nterms && !err; i++) {
         err = buf_adds(sql, i ? " AND body LIKE ?" : "body LIKE ?");
         char *pat = arena_alloc(a, terms[i].len * 2 + 3);
@@ -334,5 +334,5 @@ enum rp_err store__pg_fts_condition(struct rp_buf *sql, const char *table, const
         pat[n] = '\0';
         params[(*nparams)++] = store_text(pat, n);
     }
-    return err ? err : buf_adds(sql, ")");
+    return err;
 }

@@ -687,5 +687,5 @@ static const struct store_ops OPS = {
     .month_of = store__pg_month_of,
     .fts_put = store__pg_fts_put,
     .fts_delete = store__pg_fts_delete,
-    .fts_condition = store__pg_fts_condition,
+    .fts_matches = store__pg_fts_matches,
 };

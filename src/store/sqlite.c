@@ -715,5 +715,5 @@ static const struct store_ops OPS = {
     .month_of = store__sqlite_month_of,
     .fts_put = store__sqlite_fts_put,
     .fts_delete = store__sqlite_fts_delete,
-    .fts_condition = store__sqlite_fts_condition,
+    .fts_matches = store__sqlite_fts_matches,
 };

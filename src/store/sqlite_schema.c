@@ -225,22 +225,20 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
         else if (col->indexed)
             buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);",
                        t->name, col->name, t->name, col->name);
+        else /* one an earlier version made, or the list or totals index leads with it */
+            buf_printf(&sql, "DROP INDEX IF EXISTS %s_%s;", t->name, col->name);
         if (sql.len) {
             err = store__exec_script(c, buf_cstr(&sql));
             if (err)
                 goto out;
         }
     }
-    if (t->sort_columns && t->sort_columns[0]) {
-        buf_reset(&sql);
-        buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_sort ON %s(", t->name, t->name);
-        for (const char *const *sc = t->sort_columns; *sc; sc++)
-            buf_printf(&sql, "%s%s", sc == t->sort_columns ? "" : ", ", *sc);
-        buf_adds(&sql, ");");
+    buf_reset(&sql);
+    err = store__derived_indexes(&sql, t, false);
+    if (!err)
         err = store__exec_script(c, buf_cstr(&sql));
-        if (err)
-            goto out;
-    }
+    if (err)
+        goto out;
     if (t->fts) {
         buf_reset(&sql);
         buf_printf(&sql,
@@ -297,10 +295,9 @@ enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, in
     return store_exec(c, sql, &v, 1);
 }
 
-enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
-                                        const char *alias, const struct rp_str *terms,
-                                        size_t nterms, struct arena *a,
-                                        struct store_val *params, size_t *nparams)
+enum rp_err store__sqlite_fts_matches(struct rp_buf *sql, const char *table,
+                                      const struct rp_str *terms, size_t nterms, struct arena *a,
+                                      struct store_val *params, size_t *nparams)
 {
     /* Each term becomes an FTS5 phrase; the tokenizer splits it into overlapping
      * bigrams, so the phrase matches exactly where the term is a substring. */
@@ -322,8 +319,7 @@ enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
             err = buf_addc(&q, '"');
     }
     if (!err)
-        err = buf_printf(sql, "%s.seq IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", alias,
-                         table, table);
+        err = buf_printf(sql, "SELECT rowid AS seq FROM %s_fts WHERE %s_fts MATCH ?", table, table);
     if (!err) {
         char *text = arena_strndup(a, buf_cstr(&q), q.len);
         params[(*nparams)++] = store_text(text, q.len);

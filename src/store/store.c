@@ -303,6 +303,35 @@ enum rp_err store__apply_migrations(struct store_conn *c, const char *create_sql
     return RP_OK;
 }
 
+/* Appends CREATE INDEX <table>__<suffix> ON <table>(cols…[, seq]) with the visibility
+ * columns. Two underscores: no field's own index (<table>_<field>) has that name. */
+static enum rp_err derived_index(struct rp_buf *sql, const char *table, const char *suffix,
+                                 const char *const *cols, bool seq, bool include)
+{
+    enum rp_err err = buf_printf(sql, "CREATE INDEX IF NOT EXISTS %s__%s ON %s(", table, suffix,
+                                 table);
+    for (const char *const *c = cols; *c && !err; c++)
+        err = buf_printf(sql, "%s%s", c == cols ? "" : ", ", *c);
+    if (!err && seq)
+        err = buf_adds(sql, ", seq");
+    if (!err)
+        err = buf_adds(sql, include ? ") INCLUDE (" : ", ");
+    return err ? err : buf_adds(sql, "owner_id, workspace_id, deleted_at);");
+}
+
+enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool include)
+{
+    /* <table>_sort (the sort columns alone) made every team-scoped row of a count a
+     * table read; <table>__list replaces it. */
+    enum rp_err err = buf_printf(sql, "DROP INDEX IF EXISTS %s_sort;", t->name);
+    /* seq orders ties, as every list does. */
+    if (!err && t->sort_columns && t->sort_columns[0])
+        err = derived_index(sql, t->name, "list", t->sort_columns, true, include);
+    if (!err && t->totals_columns && t->totals_columns[0])
+        err = derived_index(sql, t->name, "totals", t->totals_columns, false, include);
+    return err;
+}
+
 enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
 {
     return COPS(c)->sync_table(c, t);
@@ -375,9 +404,9 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
     return COPS(c)->fts_delete(c, table, seq);
 }
 
-enum rp_err store_fts_condition(struct store *s, struct rp_buf *sql, const char *table,
-                                const char *alias, const struct rp_str *terms, size_t nterms,
-                                struct arena *a, struct store_val *params, size_t *nparams)
+enum rp_err store_fts_matches(struct store *s, struct rp_buf *sql, const char *table,
+                              const struct rp_str *terms, size_t nterms, struct arena *a,
+                              struct store_val *params, size_t *nparams)
 {
-    return OPS(s)->fts_condition(sql, table, alias, terms, nterms, a, params, nparams);
+    return OPS(s)->fts_matches(sql, table, terms, nterms, a, params, nparams);
 }

@@ -55,9 +55,9 @@ struct store_ops {
     enum rp_err (*fts_put)(struct store_conn *c, const char *table, int64_t seq, bool fresh,
                            const char *text, size_t len);
     enum rp_err (*fts_delete)(struct store_conn *c, const char *table, int64_t seq);
-    enum rp_err (*fts_condition)(struct rp_buf *sql, const char *table, const char *alias,
-                                 const struct rp_str *terms, size_t nterms, struct arena *a,
-                                 struct store_val *params, size_t *nparams);
+    enum rp_err (*fts_matches)(struct rp_buf *sql, const char *table,
+                               const struct rp_str *terms, size_t nterms, struct arena *a,
+                               struct store_val *params, size_t *nparams);
 };
 
 /* The base every backend's structs start with. */
@@ -88,6 +88,12 @@ const char *store__col_dup(struct store_stmt *st, int col, struct arena *a);
 enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct store_val *vals,
                              size_t n, struct store_stmt **st);
 
+/* Appends the DDL of a record table's list and totals indexes (db.h, store_table),
+ * and drops the indexes an earlier version made that these replace. `include` is the
+ * dialect's way to carry the visibility columns: true for PostgreSQL's INCLUDE (…),
+ * false to put them at the end of the key (SQLite). */
+enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool include);
+
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
 
@@ -112,10 +118,9 @@ enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
                                   bool fresh, const char *text, size_t len);
 enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, int64_t seq);
-enum rp_err store__sqlite_fts_condition(struct rp_buf *sql, const char *table,
-                                        const char *alias, const struct rp_str *terms,
-                                        size_t nterms, struct arena *a,
-                                        struct store_val *params, size_t *nparams);
+enum rp_err store__sqlite_fts_matches(struct rp_buf *sql, const char *table,
+                                      const struct rp_str *terms, size_t nterms, struct arena *a,
+                                      struct store_val *params, size_t *nparams);
 
 /* PostgreSQL dialect (pg_schema.c). */
 enum rp_err store__pg_migrate(struct store_conn *c);
@@ -126,9 +131,9 @@ enum rp_err store__pg_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__pg_fts_put(struct store_conn *c, const char *table, int64_t seq,
                               bool fresh, const char *text, size_t len);
 enum rp_err store__pg_fts_delete(struct store_conn *c, const char *table, int64_t seq);
-enum rp_err store__pg_fts_condition(struct rp_buf *sql, const char *table, const char *alias,
-                                    const struct rp_str *terms, size_t nterms, struct arena *a,
-                                    struct store_val *params, size_t *nparams);
+enum rp_err store__pg_fts_matches(struct rp_buf *sql, const char *table,
+                                  const struct rp_str *terms, size_t nterms, struct arena *a,
+                                  struct store_val *params, size_t *nparams);
 
 /* Rewrites `?` placeholders (outside quoted strings, identifiers and comments) to
  * $1, $2 … into out. Returns the number of parameters through *nparams. */

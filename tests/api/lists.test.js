@@ -204,6 +204,13 @@ describe('cursor paging', () => {
     for (let i = 0; i < 11; i++) made.push(await create(admin, 'accounts', { name: `Pagenumbat ${String(i).padStart(2, '0')}`, billing_city: city }));
     const { data } = await listAll(admin, 'accounts', 'q=Pagenumbat&limit=3');
     assertEachOnce(data, made.map((x) => x.id));
+    // Without sort=, a search answers the newest matches first; sort= still rules.
+    assert.deepEqual(data.map((x) => x.id), made.map((x) => x.id).reverse());
+    const byName = await listAll(admin, 'accounts', 'q=Pagenumbat&limit=4&sort=-name');
+    assert.deepEqual(byName.data.map((x) => x.name), made.map((x) => x.name).reverse());
+    const newest = await admin.get('/accounts?q=Pagenumbat&limit=3');
+    const other = await admin.get(`/accounts?q=Pagenumbat&limit=3&sort=name&cursor=${encodeURIComponent(newest.body.next_cursor)}`);
+    assertProblem(other, 400);
     for (const x of made.slice(0, 7)) assert.equal((await admin.del(`/accounts/${x.id}`)).status, 204);
     const bin = await listAll(admin, 'accounts', `deleted=only&billing_city=${city}&limit=2&sort=-name`);
     assertEachOnce(bin.data, made.slice(0, 7).map((x) => x.id));

@@ -164,7 +164,11 @@ describe('web UI', () => {
     await page.getByRole('button', { name: 'Load more' }).click();
     await page.getByText('60 of 60').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
-    await page.locator('th[aria-sort="ascending"]', { hasText: 'Name' }).waitFor(); // the default sort
+    // A search lists the newest matches first: no column claims the order.
+    assert.equal(await page.locator('th[aria-sort="ascending"], th[aria-sort="descending"]').count(), 0);
+    await page.getByRole('button', { name: 'Sort by Name' }).click();
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Name' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('section.list tbody tr a')?.textContent === 'Bulk 01');
     await page.getByRole('button', { name: 'Sort by Name' }).click();
     await page.locator('th[aria-sort="descending"]', { hasText: 'Name' }).waitFor();
     await page.waitForFunction(() => document.querySelector('section.list tbody tr a')?.textContent === 'Bulk 60');

@@ -147,7 +147,7 @@ static const struct store_column CONTACT_COLS[] = {
 
 static void sync_contacts(struct store_conn *c)
 {
-    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL};
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL};
     assert_int_equal(store_sync_table(c, &t), RP_OK);
 }
 
@@ -309,7 +309,7 @@ static void test_sync_table(void **state)
         {"score", STORE_COL_INT, false, true},
         {"phone", STORE_COL_TEXT, false, true},
     };
-    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL};
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
     assert_string_equal(type, "TEXT");
@@ -327,6 +327,68 @@ static void test_sync_table(void **state)
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_int_equal(column_count(f->c, "contacts"), 13);
     assert_int_equal(count_rows(f->c, "contacts"), 1);
+}
+
+/* The query plan of sql, one line per step. */
+static void query_plan(struct store_conn *c, const char *sql, char *out, size_t size)
+{
+    char explain[512];
+    snprintf(explain, sizeof(explain), "EXPLAIN QUERY PLAN %s", sql);
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(c, explain, &st), RP_OK);
+    bool row;
+    size_t used = 0;
+    out[0] = '\0';
+    while (store_step(st, &row) == RP_OK && row && used < size)
+        used += (size_t)snprintf(out + used, size - used, "%s\n", store_col_text(st, 3, NULL));
+    store_done(st);
+}
+
+static void test_sync_list_and_totals_indexes(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const sort[] = {"name", NULL};
+    static const char *const totals[] = {"stage", "amount", NULL};
+    static const struct store_column cols[] = {
+        {"name", STORE_COL_TEXT, false, false},
+        {"stage", STORE_COL_TEXT, false, false},
+        {"amount", STORE_COL_INT, false, true},
+    };
+    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals};
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    /* What an earlier version left: the sort columns alone, and an index of a column
+     * that the totals index now leads. */
+    assert_int_equal(store_exec(f->c, "CREATE INDEX deals_sort ON deals(name)", NULL, 0), RP_OK);
+    assert_int_equal(store_exec(f->c, "CREATE INDEX deals_stage ON deals(stage)", NULL, 0), RP_OK);
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_false(has_object(f->c, "index", "deals_sort"));
+    assert_false(has_object(f->c, "index", "deals_stage"));
+    assert_true(has_object(f->c, "index", "deals_amount"));
+    assert_true(has_object(f->c, "index", "deals__list"));
+    assert_true(has_object(f->c, "index", "deals__totals"));
+    /* A team's count and the totals are answered from the indexes alone; a page walks
+     * the list index in order. */
+    char plan[1024];
+    query_plan(f->c,
+               "SELECT count(*) FROM deals t WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
+               " AND t.owner_id IN ('u1', 'u2') AND t.name = 'x'",
+               plan, sizeof(plan));
+    assert_non_null(strstr(plan, "COVERING INDEX deals__list"));
+    query_plan(f->c,
+               "SELECT t.stage, count(*), sum(t.amount) FROM deals t WHERE t.workspace_id = 1"
+               " AND t.deleted_at IS NULL GROUP BY t.stage",
+               plan, sizeof(plan));
+    assert_non_null(strstr(plan, "COVERING INDEX deals__totals"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+    query_plan(f->c,
+               "SELECT t.amount FROM deals t WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
+               " ORDER BY t.name, t.seq LIMIT 21",
+               plan, sizeof(plan));
+    assert_non_null(strstr(plan, "INDEX deals__list"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+    /* Syncing again changes nothing. */
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "index", "deals__list"));
 }
 
 static void test_sync_in_transaction(void **state)
@@ -679,7 +741,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
 
 static void setup_notes(struct fixture *f)
 {
-    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL};
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     put_note(f, 1, "John Smith");
     put_note(f, 2, "重要客户名单");
@@ -699,14 +761,13 @@ static unsigned search(struct fixture *f, const char *const *terms, size_t nterm
     arena_init(&a);
     struct rp_buf sql;
     buf_init(&sql, RP_MAX_SQL);
-    assert_int_equal(buf_adds(&sql, "SELECT t.seq FROM notes t WHERE "), RP_OK);
+    assert_int_equal(buf_adds(&sql, "SELECT t.seq FROM notes t WHERE t.seq IN ("), RP_OK);
     struct store_val params[4];
     size_t nparams = 0;
-    assert_int_equal(store_fts_condition(f->s, &sql, "notes", "t", t, nterms, &a, params,
-                                         &nparams),
+    assert_int_equal(store_fts_matches(f->s, &sql, "notes", t, nterms, &a, params, &nparams),
                      RP_OK);
     assert_true(nparams >= 1 && nparams <= 2);
-    assert_int_equal(buf_adds(&sql, " ORDER BY t.seq"), RP_OK);
+    assert_int_equal(buf_adds(&sql, ") ORDER BY t.seq"), RP_OK);
     struct store_stmt *st;
     assert_int_equal(store_prepare(f->c, buf_cstr(&sql), &st), RP_OK);
     assert_int_equal(store_bind_all(st, params, nparams), RP_OK);
@@ -827,6 +888,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_list_and_totals_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),

@@ -95,7 +95,7 @@ let painted = false;
 
 export function ListView({ e, fixed = null, compact = false }) {
   const cols = useMemo(() => listColumns(e), [e]);
-  const [sort, setSort] = useState(e.default_sort);
+  const [sort, setSort] = useState(''); // '': the server's order
   const [filters, setFilters] = useState({});
   const [q, setQ] = useState('');
   const [rows, setRows] = useState(null);
@@ -111,9 +111,12 @@ export function ListView({ e, fixed = null, compact = false }) {
   usePageTitle(compact ? undefined : entityLabel(e));
 
   // The default sort is left to the server, so the first page's URL is the one main.jsx
-  // primes while the metadata loads.
-  const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: q.trim().length >= 2 ? q.trim() : undefined,
-    sort: sort === e.default_sort ? undefined : sort });
+  // primes while the metadata loads. Its order is the entity's default sort, or for a
+  // search the newest matches first.
+  const searching = q.trim().length >= 2;
+  const shownSort = sort || (searching ? '' : e.default_sort);
+  const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: searching ? q.trim() : undefined,
+    sort: sort || undefined });
 
   // The total comes from its own request so that counting a big table never delays
   // the first rows.
@@ -145,11 +148,11 @@ export function ListView({ e, fixed = null, compact = false }) {
   useLayoutEffect(() => { setRows(null); load(); }, [e.name, sort, JSON.stringify(filters), q, JSON.stringify(fixed)]);
 
   const toggleSort = (f) => {
-    const cur = sort.split(',')[0];
+    const cur = shownSort.split(',')[0];
     setSort(cur === f.name ? `-${f.name}` : f.name);
   };
   const sortState = (f) => {
-    const cur = sort.split(',')[0];
+    const cur = shownSort.split(',')[0];
     return cur === f.name ? 'ascending' : cur === `-${f.name}` ? 'descending' : 'none';
   };
 
