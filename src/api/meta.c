@@ -275,7 +275,7 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
     json_array_append_new(lp, param("limit", "query", "integer", false, "page size, 1-500"));
     json_array_append_new(lp, param("cursor", "query", "string", false, "next_cursor of the previous page"));
     json_array_append_new(lp, param("sort", "query", "string", false, "fields, - for descending"));
-    json_array_append_new(lp, param("q", "query", "string", false, "full-text search"));
+    json_array_append_new(lp, param("q", "query", "string", false, "full-text search; without sort, newest matches first"));
     json_array_append_new(lp, param("count", "query", "boolean", false, "add the total"));
     json_object_set_new(list, "parameters", lp);
     json_object_set_new(coll, "get", list);
