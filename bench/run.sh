@@ -161,7 +161,7 @@ run() {
     local out
     out=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s \
         -s bench/scenario.lua "$url" -- "$name" "$WORK" "$threads" | grep '^RESULT')
-    log "$4 $name: $out"
+    log "$4 $name: $out $(awk '/VmRSS|VmHWM/ {printf "%s%d MiB ", $1, $2 / 1024}' "/proc/$SERVER_PID/status")"
     echo "$name $conns $out" >>"$WORK/rows.$4"
 }
 
