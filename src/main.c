@@ -5,6 +5,9 @@
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "api/api.h"
 #include "cli/cli.h"
@@ -75,8 +78,20 @@ static void ensure_db_dir(const char *url)
         LOG(LOG_WARN, "cannot create the database directory");
 }
 
+/* glibc raises its mmap threshold each time a large block is freed (a calendar's
+ * JSON, a big page), after which such blocks come from the per-thread heaps and stay
+ * resident there. Fixed thresholds give them back to the system when freed. */
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+#endif
+}
+
 static int serve(int argc, char **argv)
 {
+    tune_malloc();
     const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : DEFAULT_DB;
     const char *listen = getenv("RAPPORT_LISTEN") ? getenv("RAPPORT_LISTEN") : DEFAULT_LISTEN;
     const char *threads_s = getenv("RAPPORT_THREADS");

@@ -76,7 +76,7 @@
 #define RP_STMT_CACHE 128u
 /* SQLite page cache of a process, in KiB, shared among the connections it will use
  * at once (store_set_connections); pages beyond it come from the kernel's file cache. */
-#define RP_SQLITE_CACHE_KIB 65536
+#define RP_SQLITE_CACHE_KIB 49152
 /* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
  * which a committing connection checkpoints by itself because the thread is behind. */
 #define RP_WAL_CHECKPOINT 1000

@@ -587,13 +587,12 @@ static void param(struct rec_ctx *ctx, struct sqlb *b, struct store_val v)
     b->params[b->nparams++] = v;
 }
 
-/* WHERE conditions shared by the page query (page: true) and the count query. A page
- * of the newest matches has its search terms in the FROM clause (list_page). */
-static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
-                         const struct rec_query *q, bool page, struct sqlb *b)
+/* WHERE the workspace is ours and `t.owner_id` is one whose rows the caller may read
+ * (or export), with the team_id filter: what records and running sums both carry. */
+static enum rp_err scope_where(struct rec_ctx *ctx, const struct entity_def *e,
+                               const struct rec_query *q, struct sqlb *b)
 {
-    sql(b, " WHERE t.workspace_id = 1 AND t.deleted_at IS %s",
-               q->deleted_only ? "NOT NULL" : "NULL");
+    sql(b, "%s", " WHERE t.workspace_id = 1");
     enum acl_scope scope = rec__scope(ctx, e, q->for_export ? ACL_EXPORT : ACL_READ);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s %s",
@@ -616,6 +615,18 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
             b->err = store_team_owner_condition(ctx->store, &b->sql, "t", "", q->team_json,
                                                 b->params, &b->nparams);
     }
+    return RP_OK;
+}
+
+/* WHERE conditions shared by the page query (page: true) and the count query. A page
+ * of the newest matches has its search terms in the FROM clause (list_page). */
+static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
+                         const struct rec_query *q, bool page, struct sqlb *b)
+{
+    enum rp_err err = scope_where(ctx, e, q, b);
+    if (err)
+        return err;
+    sql(b, " AND t.deleted_at IS %s", q->deleted_only ? "NOT NULL" : "NULL");
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *f = &q->filters[i];
         const char *c = f->col.name;
@@ -648,8 +659,8 @@ static enum rp_err where(struct rec_ctx *ctx, const struct entity_def *e,
     if (q->nterms && !(page && q->newest)) {
         sql(b, "%s", " AND t.seq IN (");
         reserve(ctx, b, q->nterms);
-        enum rp_err err = store_fts_matches(ctx->store, &b->sql, e->name, q->terms, q->nterms,
-                                            ctx->a, b->params, &b->nparams);
+        err = store_fts_matches(ctx->store, &b->sql, e->name, q->terms, q->nterms, ctx->a,
+                                b->params, &b->nparams);
         if (err)
             return err;
         sql(b, "%s", ")");
@@ -918,12 +929,22 @@ enum rp_err rec__pipeline(struct rec_ctx *ctx, struct rec_query *q, struct sales
     const struct entity_def *e = &entity_opportunities;
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
-    sql(&b, "%s", "SELECT t.stage, count(*), coalesce(sum(t.amount), 0),"
-                  " coalesce(sum(t.amount * coalesce(t.probability, 0)), 0)"
-                  " FROM opportunities t");
+    enum rp_err err;
+    if (!q->nfilters && !q->nterms && !q->team_json && !q->deleted_only) {
+        /* Every deal the caller may read: the running sums (store_table.totals_columns)
+         * hold them per owner and stage. */
+        sql(&b, "%s", "SELECT t.grp, sum(t.n), sum(t.total), sum(t.weighted)"
+                      " FROM opportunities__sums t");
+        err = scope_where(ctx, e, q, &b);
+        sql(&b, "%s", " GROUP BY t.grp HAVING sum(t.n) > 0");
+    } else {
+        sql(&b, "%s", "SELECT t.stage, count(*), coalesce(sum(t.amount), 0),"
+                      " coalesce(sum(t.amount * coalesce(t.probability, 0)), 0)"
+                      " FROM opportunities t");
+        err = where(ctx, e, q, false, &b);
+        sql(&b, "%s", " GROUP BY t.stage");
+    }
     struct store_stmt *st = NULL;
-    enum rp_err err = where(ctx, e, q, false, &b);
-    sql(&b, "%s", " GROUP BY t.stage");
     if (!err)
         err = prepare_built(ctx, &b, &st);
     buf_release(&b.sql);

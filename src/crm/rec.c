@@ -120,7 +120,11 @@ enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
     memo_drop(ctx, NULL);
     if (err) {
         store_rollback(ctx->conn);
-        return err;
+        /* A write that would carry a running total (store_table.totals_columns) past
+         * the range of an integer is refused like any other bad value. */
+        return err == RP_ERANGE ? rec_bad_request(ctx, "this would put a total beyond the"
+                                                       " range of a number")
+                                : err;
     }
     return store_commit(ctx->conn);
 }

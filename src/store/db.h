@@ -159,8 +159,13 @@ struct store_table {
     /* Columns of the default list sort, for an index that serves the first page of
      * every unfiltered list without sorting. NULL-terminated; may be NULL. */
     const char *const *sort_columns;
-    /* Columns of the entity's totals (grouping columns first), for an index that
-     * answers them alone. NULL-terminated; may be NULL. */
+    /* Columns of the entity's totals, for an index that answers them alone:
+     * NULL-terminated; may be NULL. When they are three, a group, a value and a
+     * weight (opportunities: stage, amount, probability), the store also keeps
+     * running sums, <name>__sums(workspace_id, owner_id, grp, n, total, weighted): per
+     * workspace, owner ('' for none) and group ('' for none), the live rows' count,
+     * sum of value and sum of value × weight, maintained by triggers in the writing
+     * transaction, so totals over a million rows are a few rows' reads. */
     const char *const *totals_columns;
 };
 

@@ -102,6 +102,8 @@ static enum rp_err map_rc(sqlite3 *db, int rc, const char *what)
     case SQLITE_CONSTRAINT:
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
             return RP_ECONFLICT;
+        if (rc == SQLITE_CONSTRAINT_DATATYPE) /* a STRICT running sum left the integers */
+            return RP_ERANGE;
         LOG(LOG_ERROR, "sqlite constraint failed during %s: %s", what,
             db ? sqlite3_errmsg(db) : "");
         return RP_EDB;

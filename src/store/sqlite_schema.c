@@ -181,6 +181,40 @@ static const char *coltype(enum store_coltype t)
     return t == STORE_COL_INT ? "INTEGER" : "TEXT";
 }
 
+/* Running sums (db.h, totals_columns), kept by triggers. An upsert's SELECT needs its
+ * WHERE clause (SQLite's parser). STRICT: a sum past the range of an integer, which
+ * SQLite would turn into a floating-point number, fails the write instead. */
+static const char SUMS_EXISTS[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '@T__sums'";
+static const char SUMS_DDL[] =
+    "CREATE TABLE IF NOT EXISTS @T__sums ("
+    " workspace_id INTEGER NOT NULL, owner_id TEXT NOT NULL, grp TEXT NOT NULL,"
+    " n INTEGER NOT NULL, total INTEGER NOT NULL, weighted INTEGER NOT NULL,"
+    " PRIMARY KEY (workspace_id, owner_id, grp)) STRICT, WITHOUT ROWID;"
+    "CREATE TRIGGER IF NOT EXISTS @T__sums_insert AFTER INSERT ON @T"
+    " WHEN new.deleted_at IS NULL BEGIN"
+    " INSERT INTO @T__sums VALUES (new.workspace_id, coalesce(new.owner_id, ''),"
+    " coalesce(new.@G, ''), 1, coalesce(new.@V, 0), coalesce(new.@V, 0) * coalesce(new.@W, 0))"
+    " ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,"
+    " weighted = weighted + excluded.weighted; END;"
+    "CREATE TRIGGER IF NOT EXISTS @T__sums_delete AFTER DELETE ON @T"
+    " WHEN old.deleted_at IS NULL BEGIN"
+    " UPDATE @T__sums SET n = n - 1, total = total - coalesce(old.@V, 0),"
+    " weighted = weighted - coalesce(old.@V, 0) * coalesce(old.@W, 0)"
+    " WHERE workspace_id = old.workspace_id AND owner_id = coalesce(old.owner_id, '')"
+    " AND grp = coalesce(old.@G, ''); END;"
+    "CREATE TRIGGER IF NOT EXISTS @T__sums_update"
+    " AFTER UPDATE OF workspace_id, owner_id, deleted_at, @G, @V, @W ON @T BEGIN"
+    " UPDATE @T__sums SET n = n - 1, total = total - coalesce(old.@V, 0),"
+    " weighted = weighted - coalesce(old.@V, 0) * coalesce(old.@W, 0)"
+    " WHERE old.deleted_at IS NULL AND workspace_id = old.workspace_id"
+    " AND owner_id = coalesce(old.owner_id, '') AND grp = coalesce(old.@G, '');"
+    " INSERT INTO @T__sums SELECT new.workspace_id, coalesce(new.owner_id, ''),"
+    " coalesce(new.@G, ''), 1, coalesce(new.@V, 0), coalesce(new.@V, 0) * coalesce(new.@W, 0)"
+    " WHERE new.deleted_at IS NULL"
+    " ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,"
+    " weighted = weighted + excluded.weighted; END;";
+
 enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t)
 {
     struct rp_buf sql, have;
@@ -237,6 +271,8 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
     err = store__derived_indexes(&sql, t, false);
     if (!err)
         err = store__exec_script(c, buf_cstr(&sql));
+    if (!err)
+        err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DDL);
     if (err)
         goto out;
     if (t->fts) {

@@ -345,6 +345,52 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
     return err;
 }
 
+/* Appends tmpl with @T, @G, @V and @W replaced by names[0..3]. */
+static enum rp_err expand(struct rp_buf *out, const char *tmpl, const char *const names[4])
+{
+    enum rp_err err = RP_OK;
+    for (const char *p = tmpl; *p && !err; p++) {
+        const char *k = p[0] == '@' ? strchr("TGVW", p[1]) : NULL;
+        if (k && p[1]) {
+            err = buf_adds(out, names[k - "TGVW"]);
+            p++;
+        } else {
+            err = buf_addc(out, *p);
+        }
+    }
+    return err;
+}
+
+enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
+                             const char *exists_sql, const char *ddl)
+{
+    const char *const *tc = t->totals_columns;
+    if (!tc || !tc[0] || !tc[1] || !tc[2] || tc[3])
+        return RP_OK;
+    const char *const names[4] = {t->name, tc[0], tc[1], tc[2]};
+    struct rp_buf sql;
+    buf_init(&sql, RP_MAX_SQL * 4);
+    int64_t existed = 0;
+    enum rp_err err = expand(&sql, exists_sql, names);
+    if (!err)
+        err = store_query_int(c, buf_cstr(&sql), NULL, 0, &existed);
+    buf_reset(&sql);
+    if (!err)
+        err = expand(&sql, ddl, names);
+    if (!err && !existed)
+        err = expand(&sql,
+                     "INSERT INTO @T__sums (workspace_id, owner_id, grp, n, total, weighted)"
+                     " SELECT workspace_id, coalesce(owner_id, ''), coalesce(@G, ''), count(*),"
+                     " coalesce(sum(@V), 0), coalesce(sum(@V * coalesce(@W, 0)), 0) FROM @T"
+                     " WHERE deleted_at IS NULL"
+                     " GROUP BY workspace_id, coalesce(owner_id, ''), coalesce(@G, '');",
+                     names);
+    if (!err)
+        err = store__exec_script(c, buf_cstr(&sql));
+    buf_release(&sql);
+    return err;
+}
+
 enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
 {
     return COPS(c)->sync_table(c, t);

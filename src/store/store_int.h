@@ -94,6 +94,13 @@ enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct
  * false to put them at the end of the key (SQLite). */
 enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool include);
 
+/* Creates the running sums of a table with a group, value and weight (db.h) from
+ * the dialect's DDL template (@T table, @G group, @V value, @W weight): its table,
+ * then whatever keeps it current; fills it from the table when `exists_sql` (a query
+ * of one number: does the sums table exist?) said it was not there. */
+enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
+                             const char *exists_sql, const char *ddl);
+
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
 

@@ -590,6 +590,35 @@ describe('pipeline and forecast', () => {
     await check(c.rep1, '', 'after restore');
   });
 
+  test('stage, amount, probability and owner changes move a deal between the totals', async () => {
+    const o = made.team1[4];
+    const p = await admin.patch(`/opportunities/${o.id}`, { stage: 'proposal', amount: '1.11', probability: 33 });
+    assert.equal(p.status, 200, p.text);
+    await check(c.rep1, '', 'after the stage change');
+    const moved = await admin.patch(`/opportunities/${o.id}`, { owner_id: u.rep2.id });
+    assert.equal(moved.status, 200, moved.text);
+    await check(c.rep1, '', 'rep1 after the deal moved to rep2');
+    await check(c.rep2, '', 'rep2 after the deal moved to rep2');
+    await check(admin, '', 'admin after the move');
+    assert.equal((await admin.patch(`/opportunities/${o.id}`, { owner_id: u.rep1.id })).status, 200);
+  });
+
+  test('a deal that would carry the totals beyond a number is refused and changes nothing', async () => {
+    const before = (await c.rep2.get('/pipeline')).body;
+    const big = { name: `Huge ${rnd()}`, stage: 'closed_won', amount: '90000000000000.00' };
+    let refused = null;
+    for (let i = 0; i < 2000 && !refused; i++) {
+      const r = await c.rep2.post('/opportunities', big);
+      if (r.status !== 201) refused = r;
+      else made.team2.push(r.body);
+    }
+    assert.ok(refused, 'the totals overflowed at some point');
+    assertProblem(refused, 400);
+    assert.match(refused.body.detail, /beyond the range of a number/);
+    for (const o of made.team2.splice(3)) assert.equal((await admin.del(`/opportunities/${o.id}`)).status, 204);
+    assert.deepEqual((await c.rep2.get('/pipeline')).body, before);
+  });
+
   test('a stage still used by deals cannot silently drop them from the pipeline', async () => {
     const st = await admin.post('/pipeline_stages', { key: 'on_hold', label: 'On hold', probability: 5, sort_order: 58, outcome: 'open' });
     assert.equal(st.status, 201, st.text);

@@ -392,6 +392,106 @@ static void test_sync_list_and_totals_indexes(void **state)
     assert_true(has_object(f->c, "index", "deals__list"));
 }
 
+/* ---- running sums ---- */
+
+static const char *const DEAL_SORT[] = {"name", NULL};
+static const char *const DEAL_TOTALS[] = {"stage", "amount", "prob", NULL};
+static const struct store_column DEAL_COLS[] = {
+    {"name", STORE_COL_TEXT, false, false},
+    {"stage", STORE_COL_TEXT, false, false},
+    {"amount", STORE_COL_INT, false, false},
+    {"prob", STORE_COL_INT, false, false},
+};
+
+static void deal(struct store_conn *c, int64_t seq, const char *owner, const char *stage,
+                 int64_t amount, int64_t prob)
+{
+    char id[32];
+    snprintf(id, sizeof(id), "deal-%lld", (long long)seq);
+    struct store_val v[] = {store_int(seq), store_cstr(id), owner ? store_cstr(owner) : store_null(),
+                            stage ? store_cstr(stage) : store_null(), store_int(amount),
+                            prob >= 0 ? store_int(prob) : store_null()};
+    assert_int_equal(store_exec(c,
+                                "INSERT INTO deals(seq, id, created_at, updated_at, owner_id,"
+                                " stage, amount, prob) VALUES (?, ?, 'x', 'x', ?, ?, ?, ?)",
+                                v, RP_NELEM(v)),
+                     RP_OK);
+}
+
+/* The running sums equal a fresh GROUP BY over the live rows. */
+static void assert_sums_current(struct store_conn *c)
+{
+    static const char *const diff[] = {
+        "SELECT count(*) FROM (SELECT workspace_id, owner_id, grp, n, total, weighted"
+        " FROM deals__sums WHERE n <> 0 EXCEPT SELECT workspace_id, coalesce(owner_id, ''),"
+        " coalesce(stage, ''), count(*), coalesce(sum(amount), 0),"
+        " coalesce(sum(amount * coalesce(prob, 0)), 0) FROM deals WHERE deleted_at IS NULL"
+        " GROUP BY 1, 2, 3)",
+        "SELECT count(*) FROM (SELECT workspace_id, coalesce(owner_id, ''), coalesce(stage, ''),"
+        " count(*), coalesce(sum(amount), 0), coalesce(sum(amount * coalesce(prob, 0)), 0)"
+        " FROM deals WHERE deleted_at IS NULL GROUP BY 1, 2, 3 EXCEPT SELECT workspace_id,"
+        " owner_id, grp, n, total, weighted FROM deals__sums)",
+        "SELECT count(*) FROM deals__sums WHERE n = 0 AND (total <> 0 OR weighted <> 0)",
+    };
+    for (size_t i = 0; i < RP_NELEM(diff); i++)
+        assert_int_equal(query_int(c, diff[i], NULL, 0), 0);
+}
+
+static void test_running_sums(void **state)
+{
+    struct fixture *f = *state;
+    /* Rows written before the sums existed are summed when they are made. */
+    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL};
+    assert_int_equal(store_sync_table(f->c, &plain), RP_OK);
+    deal(f->c, 1, "u1", "won", 1000, 100);
+    deal(f->c, 2, "u1", "won", 500, -1);
+    deal(f->c, 3, NULL, NULL, 70, 10);
+    struct store_table t = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
+                            DEAL_TOTALS};
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "table", "deals__sums"));
+    assert_int_equal(query_int(f->c, "SELECT total FROM deals__sums WHERE owner_id = 'u1'"
+                                     " AND grp = 'won'", NULL, 0),
+                     1500);
+    assert_sums_current(f->c);
+    /* A second sync neither refills nor doubles them. */
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_sums_current(f->c);
+
+    /* Every kind of write keeps them current. */
+    deal(f->c, 4, "u2", "open", 300, 50);
+    assert_sums_current(f->c);
+    assert_int_equal(store_exec(f->c, "UPDATE deals SET stage = 'open', amount = 900 WHERE seq = 1",
+                                NULL, 0),
+                     RP_OK);
+    assert_sums_current(f->c);
+    assert_int_equal(store_exec(f->c, "UPDATE deals SET owner_id = 'u2' WHERE seq = 2", NULL, 0),
+                     RP_OK);
+    assert_int_equal(store_exec(f->c, "UPDATE deals SET deleted_at = 'x' WHERE seq = 4", NULL, 0),
+                     RP_OK);
+    assert_sums_current(f->c);
+    assert_int_equal(query_int(f->c, "SELECT sum(n) FROM deals__sums WHERE owner_id = 'u2'",
+                               NULL, 0),
+                     1);
+    assert_int_equal(store_exec(f->c, "UPDATE deals SET name = 'renamed'", NULL, 0), RP_OK);
+    assert_int_equal(store_exec(f->c, "UPDATE deals SET deleted_at = NULL WHERE seq = 4", NULL, 0),
+                     RP_OK);
+    assert_sums_current(f->c);
+    assert_int_equal(store_exec(f->c, "DELETE FROM deals WHERE seq IN (3, 4)", NULL, 0), RP_OK);
+    assert_sums_current(f->c);
+
+    /* A write that would carry a sum past the integers is refused and changes nothing. */
+    deal(f->c, 5, "u3", "big", INT64_MAX / 100, 100);
+    struct store_val v[] = {store_int(6), store_cstr("deal-6"), store_int(INT64_MAX / 100)};
+    assert_int_equal(store_exec(f->c,
+                                "INSERT INTO deals(seq, id, created_at, updated_at, owner_id,"
+                                " stage, amount, prob) VALUES (?, ?, 'x', 'x', 'u3', 'big', ?, 100)",
+                                v, RP_NELEM(v)),
+                     RP_ERANGE);
+    assert_int_equal(count_rows(f->c, "deals"), 3);
+    assert_sums_current(f->c);
+}
+
 static void test_sync_in_transaction(void **state)
 {
     struct fixture *f = *state;
@@ -890,6 +990,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_list_and_totals_indexes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_running_sums, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
