@@ -77,6 +77,10 @@
 /* SQLite page cache of a process, in KiB, shared among the connections it will use
  * at once (store_set_connections); pages beyond it come from the kernel's file cache. */
 #define RP_SQLITE_CACHE_KIB 49152
+/* SQLite full-text index segments merged at a time, and the count of one level that
+ * forces a merge of them all (store/sqlite_schema.c). */
+#define RP_FTS_AUTOMERGE 16u
+#define RP_FTS_CRISISMERGE 64u
 /* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
  * which a committing connection checkpoints by itself because the thread is behind. */
 #define RP_WAL_CHECKPOINT 1000

@@ -299,6 +299,14 @@ static void test_sync_table(void **state)
     assert_false(has_object(f->c, "index", "contacts_name"));
     assert_true(has_object(f->c, "index", "contacts_owner"));
     assert_true(has_object(f->c, "table", "contacts_fts"));
+    /* Segments are merged sixteen at a time (creates at a million rows: +33%). */
+    assert_int_equal(query_int(f->c, "SELECT v FROM contacts_fts_config WHERE k = 'automerge'",
+                               NULL, 0),
+                     RP_FTS_AUTOMERGE);
+    assert_int_equal(query_int(f->c,
+                               "SELECT v FROM contacts_fts_config WHERE k = 'crisismerge'", NULL,
+                               0),
+                     RP_FTS_CRISISMERGE);
 
     assert_int_equal(insert_rec(f->c, "contacts", 1, "id-1", 1, "a@example.com"), RP_OK);
 
