@@ -53,6 +53,9 @@ struct sq_stmt {
 struct sq_conn {
     struct store_conn base;
     struct sq_store *store;
+    /* Where this thread's calls run: its own connection, or during a write
+     * transaction the store's one writer connection (sq_begin). */
+    struct sq_conn *on;
     sqlite3 *db;
     struct cached cache[RP_STMT_CACHE];
     struct sq_stmt handles[RP_STMT_CACHE];
@@ -68,7 +71,8 @@ struct sq_store {
     char *path;
     pthread_key_t key;
     pthread_mutex_t lock;          /* guards conns */
-    pthread_mutex_t write_lock;    /* the one writer path */
+    pthread_mutex_t write_lock;    /* the one writer path, and its connection: */
+    struct sq_conn *writer;        /* every write transaction runs on it */
     struct sq_conn *conns;
     /* Group commit: commits are numbered as they finish writing; `synced` is the
      * highest number known to be on disk; one thread fsyncs at a time. */
@@ -84,10 +88,12 @@ struct sq_store {
     bool ckpt_started;
     bool ckpt_due;
     bool ckpt_stop;
-    int cache_kib; /* page cache of each connection (store_set_connections) */
+    int cache_kib;  /* page cache of each worker's connection (store_set_connections) */
+    int writer_kib; /* and of the writer's */
 };
 
 #define CONN(c) ((struct sq_conn *)(c))
+#define RUN(c) (CONN(c)->on)
 #define STMT(st) ((struct sq_stmt *)(st))
 
 static const struct store_ops OPS;
@@ -135,11 +141,18 @@ static uint64_t commit_ticket(struct sq_store *s)
     return t;
 }
 
-/* Returns once write `ticket` is on disk, fsyncing the WAL through this thread's own
- * connection when nobody else is. */
-static enum rp_err wait_durable(struct sq_conn *c, uint64_t ticket)
+/* The write-ahead log file of a connection that has just written (so has it open). */
+static sqlite3_file *wal_file(struct sq_conn *c)
 {
-    struct sq_store *s = c->store;
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    return rc == SQLITE_OK && wal && wal->pMethods ? wal : NULL;
+}
+
+/* Returns once write `ticket` is on disk, fsyncing the WAL (the file of the
+ * connection that wrote it) when nobody else is. */
+static enum rp_err wait_durable(struct sq_store *s, sqlite3_file *wal, uint64_t ticket)
+{
     enum rp_err err = RP_OK;
     pthread_mutex_lock(&s->sync_lock);
     while (!err && s->synced < ticket) {
@@ -150,10 +163,7 @@ static enum rp_err wait_durable(struct sq_conn *c, uint64_t ticket)
         s->syncing = true;
         uint64_t upto = s->committed;
         pthread_mutex_unlock(&s->sync_lock);
-        sqlite3_file *wal = NULL;
-        int rc = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-        if (rc == SQLITE_OK && wal && wal->pMethods)
-            rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+        int rc = wal ? wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) : SQLITE_IOERR;
         pthread_mutex_lock(&s->sync_lock);
         s->syncing = false;
         if (rc == SQLITE_OK && upto > s->synced)
@@ -272,6 +282,7 @@ static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
     if (!c)
         return RP_ENOMEM;
     c->base.store = &s->base;
+    c->on = c;
     c->store = s;
     int rc = sqlite3_open_v2(s->path, &c->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -351,6 +362,7 @@ enum rp_err store__sqlite_open(const char *path, struct store **out)
     pthread_mutex_init(&s->ckpt_lock, NULL);
     pthread_cond_init(&s->ckpt_cond, NULL);
     s->cache_kib = RP_SQLITE_CACHE_KIB;
+    s->writer_kib = RP_SQLITE_CACHE_KIB;
     *out = &s->base;
     return RP_OK;
 }
@@ -388,10 +400,20 @@ static void sq_close(struct store *base)
 static void sq_set_connections(struct store *base, unsigned n)
 {
     struct sq_store *s = (struct sq_store *)base;
-    s->cache_kib = RP_SQLITE_CACHE_KIB / (int)n > 1024 ? RP_SQLITE_CACHE_KIB / (int)n : 1024;
+    /* A server's writer keeps a quarter (the inner pages of every index it writes),
+     * its workers share the rest; a command alone may use the whole budget on
+     * either connection. */
+    int writer = n > 1 ? RP_SQLITE_CACHE_KIB / 4 : RP_SQLITE_CACHE_KIB;
+    int each = n > 1 ? (RP_SQLITE_CACHE_KIB - writer) / (int)n : RP_SQLITE_CACHE_KIB;
+    s->cache_kib = each > 1024 ? each : 1024;
     struct sq_conn *c = pthread_getspecific(s->key);
     if (c)
         set_cache(c->db, s->cache_kib);
+    pthread_mutex_lock(&s->write_lock);
+    s->writer_kib = writer;
+    if (s->writer)
+        set_cache(s->writer->db, writer);
+    pthread_mutex_unlock(&s->write_lock);
 }
 
 static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
@@ -451,7 +473,7 @@ static enum rp_err sq_backup(struct store *base, const char *dest_path, int64_t 
     }
     /* One step over every page: the copy is read in a single read transaction, a
      * snapshot that writers in WAL mode never block nor change. */
-    sqlite3_backup *b = sqlite3_backup_init(dest, "main", CONN(c)->db, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", RUN(c)->db, "main");
     if (!b) {
         err = map_rc(dest, sqlite3_errcode(dest), "backup");
         goto out;
@@ -491,60 +513,81 @@ out:
     return RP_OK;
 }
 
+/* Write transactions run on one connection, in turn (write_lock): its page cache
+ * stays valid from one write to the next, where a worker's own connection finds its
+ * cache dropped whenever another connection has committed (at a million contacts a
+ * create read about 135 pages through system calls). */
 static enum rp_err sq_begin(struct store_conn *base, bool write)
 {
     struct sq_conn *c = CONN(base);
-    RP_ASSERT(!c->in_tx);
-    if (write)
-        pthread_mutex_lock(&c->store->write_lock);
-    int rc = sqlite3_exec(c->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
-    enum rp_err err = map_rc(c->db, rc, "begin");
+    struct sq_store *s = c->store;
+    RP_ASSERT(c->on == c && !c->in_tx);
+    enum rp_err err = RP_OK;
+    if (write) {
+        pthread_mutex_lock(&s->write_lock);
+        if (!s->writer && !(err = conn_open(s, &s->writer)))
+            err = set_cache(s->writer->db, s->writer_kib);
+        if (err) {
+            pthread_mutex_unlock(&s->write_lock);
+            return err;
+        }
+        c->on = s->writer;
+    }
+    struct sq_conn *x = c->on;
+    int rc = sqlite3_exec(x->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    err = map_rc(x->db, rc, "begin");
     if (err) {
+        c->on = c;
         if (write)
-            pthread_mutex_unlock(&c->store->write_lock);
+            pthread_mutex_unlock(&s->write_lock);
         return err;
     }
-    c->in_tx = true;
-    c->write_tx = write;
+    x->in_tx = true;
+    x->write_tx = write;
     return RP_OK;
 }
 
 static void end_tx(struct sq_conn *c)
 {
-    if (c->write_tx)
+    struct sq_conn *x = c->on;
+    bool write = x->write_tx;
+    x->in_tx = false;
+    x->write_tx = false;
+    c->on = c;
+    if (write)
         pthread_mutex_unlock(&c->store->write_lock);
-    c->in_tx = false;
-    c->write_tx = false;
 }
 
 static enum rp_err sq_commit(struct store_conn *base)
 {
-    struct sq_conn *c = CONN(base);
-    RP_ASSERT(c->in_tx);
-    bool write = c->write_tx;
-    int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-    enum rp_err err = map_rc(c->db, rc, "commit");
+    struct sq_conn *c = CONN(base), *x = c->on;
+    RP_ASSERT(x->in_tx);
+    bool write = x->write_tx;
+    int rc = sqlite3_exec(x->db, "COMMIT", NULL, NULL, NULL);
+    enum rp_err err = map_rc(x->db, rc, "commit");
     if (err) {
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
     }
     /* Numbered before the writer lock is released, so in commit order. */
     uint64_t ticket = !err && write ? commit_ticket(c->store) : 0;
+    sqlite3_file *wal = ticket ? wal_file(x) : NULL;
     end_tx(c);
-    return ticket ? wait_durable(c, ticket) : err;
+    return ticket ? wait_durable(c->store, wal, ticket) : err;
 }
 
 static void sq_rollback(struct store_conn *base)
 {
-    struct sq_conn *c = CONN(base);
-    if (!c->in_tx)
+    struct sq_conn *c = CONN(base), *x = c->on;
+    if (!x->in_tx)
         return;
-    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
     end_tx(c);
 }
 
-static enum rp_err sq_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
+static enum rp_err sq_prepare(struct store_conn *run, const char *sql, struct store_stmt **out)
 {
-    struct sq_conn *c = CONN(base);
+    struct sq_conn *c = RUN(run);
+    struct store_conn *base = &c->base; /* the statement belongs to where it runs */
     uint64_t h = store__hash_sql(sql);
     c->clock++;
     size_t victim = 0;
@@ -628,7 +671,7 @@ static enum rp_err sq_step(struct store_stmt *base, bool *row)
     enum rp_err err = map_rc(c->db, rc, "step");
     /* A write outside a transaction committed on its own: make it durable too. */
     if (!err && rc == SQLITE_DONE && !c->in_tx && !sqlite3_stmt_readonly(st->stmt))
-        err = wait_durable(c, commit_ticket(c->store));
+        err = wait_durable(c->store, wal_file(c), commit_ticket(c->store));
     return err;
 }
 
@@ -666,25 +709,25 @@ static void sq_done(struct store_stmt *base)
 
 static int64_t sq_changes(struct store_conn *c)
 {
-    return sqlite3_changes64(CONN(c)->db);
+    return sqlite3_changes64(RUN(c)->db);
 }
 
 static int64_t sq_last_seq(struct store_conn *c)
 {
-    return sqlite3_last_insert_rowid(CONN(c)->db);
+    return sqlite3_last_insert_rowid(RUN(c)->db);
 }
 
 static enum rp_err sq_exec_script(struct store_conn *c, const char *sql)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(CONN(c)->db, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(RUN(c)->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         LOG(LOG_ERROR, "sqlite script failed: %s", msg ? msg : "");
         sqlite3_free(msg);
         return map_rc(NULL, rc, "script");
     }
-    struct sq_conn *sc = CONN(c);
-    return sc->in_tx ? RP_OK : wait_durable(sc, commit_ticket(sc->store));
+    struct sq_conn *sc = RUN(c);
+    return sc->in_tx ? RP_OK : wait_durable(sc->store, wal_file(sc), commit_ticket(sc->store));
 }
 
 static const struct store_ops OPS = {

@@ -649,7 +649,22 @@ static void test_cache_budget(void **state)
     struct fixture *f = *state;
     assert_int_equal(cache_kib(f->c), RP_SQLITE_CACHE_KIB);
     store_set_connections(f->s, 8);
-    assert_int_equal(cache_kib(f->c), RP_SQLITE_CACHE_KIB / 8);
+    const int each = (RP_SQLITE_CACHE_KIB - RP_SQLITE_CACHE_KIB / 4) / 8;
+    assert_int_equal(cache_kib(f->c), each);
+    /* A write transaction runs on the store's writer connection, with its own share;
+     * what it wrote is read back on the thread's connection once committed. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(cache_kib(f->c), RP_SQLITE_CACHE_KIB / 4);
+    assert_int_equal(store_exec(f->c, "CREATE TABLE w(x INTEGER)", NULL, 0), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO w VALUES (7)", NULL, 0), RP_OK);
+    assert_int_equal(query_int(f->c, "SELECT x FROM w", NULL, 0), 7);
+    assert_int_equal(store_commit(f->c), RP_OK);
+    assert_int_equal(cache_kib(f->c), each);
+    assert_int_equal(query_int(f->c, "SELECT x FROM w", NULL, 0), 7);
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_exec(f->c, "INSERT INTO w VALUES (8)", NULL, 0), RP_OK);
+    store_rollback(f->c);
+    assert_int_equal(query_int(f->c, "SELECT count(*) FROM w", NULL, 0), 1);
 }
 
 /* Another thread has its own connection and sees only committed data. */
