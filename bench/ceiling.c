@@ -37,6 +37,8 @@ static int worker_open(void)
         return 0;
     /* The same per-connection settings as Rapport's store. */
     if (sqlite3_open_v2(db_path, &w.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ||
+        /* as Rapport's: threads opening the file at once may find it busy a moment */
+        sqlite3_busy_timeout(w.db, 10000) ||
         sqlite3_exec(w.db, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;", NULL,
                      NULL, NULL) ||
         sqlite3_prepare_v3(w.db,

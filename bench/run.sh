@@ -154,9 +154,23 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
 }
 
+# Waits (up to 30 s) until the server uses under a tenth of a CPU: when wrk stops, the
+# requests it abandoned (a calendar takes seconds) still run, and would be measured
+# as part of the next scenario.
+settle() {
+    local a b
+    for _ in $(seq 1 150); do
+        a=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+        sleep 0.2
+        b=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+        [ $((b - a)) -lt 2 ] && return 0
+    done
+}
+
 # Runs one scenario: run NAME URL CONNECTIONS ROWS; appends a row to $WORK/rows.ROWS.
 run() {
     local name=$1 url=$2 conns=$3 threads=$THREADS
+    settle
     [ "$conns" -lt "$threads" ] && threads=$conns
     local out
     out=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s \
