@@ -33,11 +33,10 @@ static char *steal(struct rp_buf *b)
 
 static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
 {
-    struct rp_buf cols, sel, ins, upd, get, any, del;
+    struct rp_buf cols, sel, ins, get, any, del;
     buf_init(&cols, RP_MAX_SQL);
     buf_init(&sel, RP_MAX_SQL);
     buf_init(&ins, RP_MAX_SQL);
-    buf_init(&upd, RP_MAX_SQL);
     buf_init(&get, RP_MAX_SQL);
     buf_init(&any, RP_MAX_SQL);
     buf_init(&del, RP_MAX_SQL);
@@ -47,15 +46,10 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
                          "INSERT INTO %s (id, workspace_id, created_at, updated_at, created_by,"
                          " owner_id, version",
                          e->name);
-    if (!err)
-        err = buf_printf(&upd, "UPDATE %s SET updated_at = ?, owner_id = ?, version = version + 1",
-                         e->name);
     for (size_t i = 0; i < e->nfields && !err; i++) {
         err = buf_printf(&cols, ", t.%s", e->fields[i].name);
         if (!err)
             err = buf_printf(&ins, ", %s", e->fields[i].name);
-        if (!err)
-            err = buf_printf(&upd, ", %s = ?", e->fields[i].name);
     }
     if (!err)
         err = buf_printf(&sel, "%s FROM %s t", buf_cstr(&cols), e->name);
@@ -65,8 +59,6 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
         err = buf_adds(&ins, ", ?");
     if (!err)
         err = buf_adds(&ins, ")");
-    if (!err)
-        err = buf_adds(&upd, " WHERE seq = ? AND version = ?");
     if (!err)
         err = buf_printf(&get, "%s WHERE t.id = ? AND t.workspace_id = 1 AND t.deleted_at IS NULL",
                          buf_cstr(&sel));
@@ -81,15 +73,25 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
         buf_release(&cols);
         buf_release(&sel);
         buf_release(&ins);
-        buf_release(&upd);
         buf_release(&get);
         buf_release(&any);
         buf_release(&del);
         return err;
     }
-    *out = (struct rec_sql){e, steal(&cols), steal(&sel), steal(&get), steal(&any), steal(&ins), steal(&upd),
-                            steal(&del)};
+    *out = (struct rec_sql){e,           steal(&cols), steal(&sel), steal(&get),
+                            steal(&any), steal(&ins),  steal(&del)};
     return RP_OK;
+}
+
+enum rp_err rec__update_sql(const struct entity_def *e, bool owner, const bool *changed,
+                            struct rp_buf *out)
+{
+    enum rp_err err = buf_printf(out, "UPDATE %s SET updated_at = ?, version = version + 1%s",
+                                 e->name, owner ? ", owner_id = ?" : "");
+    for (size_t i = 0; i < e->nfields && !err; i++)
+        if (changed[i])
+            err = buf_printf(out, ", %s = ?", e->fields[i].name);
+    return err ? err : buf_adds(out, " WHERE seq = ? AND version = ?");
 }
 
 enum rp_err rec__build_sql(void)

@@ -779,16 +779,18 @@ static enum rp_err check_owner(struct rec_ctx *ctx, const struct entity_def *e,
     return RP_OK;
 }
 
+static struct store_val value_val(const struct field_def *f, const struct rec_value *v)
+{
+    return v->null                     ? store_null()
+           : rec__is_int_type(f->type) ? store_int(v->i)
+                                       : store_text(v->s, v->len);
+}
+
 static void bind_values(struct store_stmt *st, int first, const struct entity_def *e,
                         const struct rec *r)
 {
-    for (size_t i = 0; i < e->nfields; i++) {
-        const struct rec_value *v = &r->v[i];
-        struct store_val sv = v->null                             ? store_null()
-                              : rec__is_int_type(e->fields[i].type) ? store_int(v->i)
-                                                                    : store_text(v->s, v->len);
-        store_bind(st, first + (int)i, sv);
-    }
+    for (size_t i = 0; i < e->nfields; i++)
+        store_bind(st, first + (int)i, value_val(&e->fields[i], &r->v[i]));
 }
 
 static bool has_fts(const struct entity_def *e)
@@ -1067,19 +1069,40 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
 
 /* ---- update ---- */
 
+/* Whether a write changes field f from `from` to `to` (a password given is a change). */
+static bool field_changed(const struct field_def *f, const struct rec_value *to,
+                          const struct rec_value *from)
+{
+    return f->type == FT_PASSWORD ? !to->null && to->s != from->s : !value_eq(f, to, from);
+}
+
+/* Writes r over old, setting only what changes (rec__update_sql). */
 static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
-                             int64_t old_version)
+                             const struct rec *old)
 {
     memo_drop(ctx, e);
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(ctx->conn, rec__sql(e)->update, &st);
+    bool owner = r->owner_id != old->owner_id;
+    bool *changed = arena_calloc(ctx->a, e->nfields, sizeof(*changed));
+    for (size_t i = 0; i < e->nfields; i++)
+        changed[i] = field_changed(&e->fields[i], &r->v[i], &old->v[i]);
+    struct rp_buf sql;
+    buf_init(&sql, RP_MAX_SQL);
+    enum rp_err err = rec__update_sql(e, owner, changed, &sql);
+    struct store_stmt *st = NULL;
+    if (!err)
+        err = store_prepare(ctx->conn, buf_cstr(&sql), &st);
+    buf_release(&sql);
     if (err)
         return err;
-    store_bind(st, 1, store_cstr(r->updated_at));
-    store_bind(st, 2, store_cstr(r->owner_id));
-    bind_values(st, 3, e, r);
-    store_bind(st, 3 + (int)e->nfields, store_int(r->seq));
-    store_bind(st, 4 + (int)e->nfields, store_int(old_version));
+    int k = 1;
+    store_bind(st, k++, store_cstr(r->updated_at));
+    if (owner)
+        store_bind(st, k++, store_cstr(r->owner_id));
+    for (size_t i = 0; i < e->nfields; i++)
+        if (changed[i])
+            store_bind(st, k++, value_val(&e->fields[i], &r->v[i]));
+    store_bind(st, k++, store_int(r->seq));
+    store_bind(st, k, store_int(old->version));
     bool row;
     err = store_step(st, &row);
     store_done(st);
@@ -1126,8 +1149,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err) {
         changed = r->owner_id != old.owner_id;
         for (size_t i = 0; i < e->nfields; i++) {
-            if (e->fields[i].type == FT_PASSWORD ? !r->v[i].null && r->v[i].s != old.v[i].s
-                                                 : !value_eq(&e->fields[i], &r->v[i], &old.v[i])) {
+            if (field_changed(&e->fields[i], &r->v[i], &old.v[i])) {
                 changed = true;
                 search_changed = search_changed || (e->fields[i].flags & FF_SEARCH);
             }
@@ -1136,7 +1158,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err && changed) {
         now_text(ctx, &r->updated_at);
         r->version = old.version + 1;
-        err = write_row(ctx, e, r, old.version);
+        err = write_row(ctx, e, r, &old);
         if (!err && search_changed)
             err = put_fts(ctx, e, r, false);
         if (!err && r->owner_id != old.owner_id)
@@ -1144,9 +1166,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
                         store_cstr(r->owner_id));
         for (size_t i = 0; i < e->nfields && !err; i++) {
             const struct field_def *f = &e->fields[i];
-            bool diff = f->type == FT_PASSWORD ? !r->v[i].null && r->v[i].s != old.v[i].s
-                                               : !value_eq(f, &r->v[i], &old.v[i]);
-            if (diff)
+            if (field_changed(f, &r->v[i], &old.v[i]))
                 err = audit(ctx, e, r, r->updated_at, "update", f->name,
                             audit_val(ctx, f, &old.v[i]), audit_val(ctx, f, &r->v[i]));
         }
@@ -1332,7 +1352,7 @@ enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e
     copy.v[idx] = (struct rec_value){false, 0, value, strlen(value)};
     now_text(ctx, &copy.updated_at);
     copy.version = r->version + 1;
-    enum rp_err err = write_row(ctx, e, &copy, r->version);
+    enum rp_err err = write_row(ctx, e, &copy, r);
     if (!err)
         err = audit(ctx, e, &copy, copy.updated_at, "update", field,
                     audit_val(ctx, &e->fields[idx], &r->v[idx]),

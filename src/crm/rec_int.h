@@ -26,9 +26,15 @@ struct rec_sql {
     char *get;         /* select … WHERE id = ? (live records) */
     char *get_any;     /* select … WHERE id = ? (recycle bin included) */
     char *insert;      /* INSERT (run with store_step_insert) */
-    char *update;      /* UPDATE … WHERE seq = ? AND version = ? */
     char *set_deleted; /* moves to or from the recycle bin */
 };
+
+/* UPDATE of e setting updated_at, the version, owner_id when `owner`, and the fields
+ * whose changed[i] is set, WHERE seq = ? AND version = ?: only the columns that
+ * change, since SQLite rewrites the entries of every index on a column a statement
+ * sets, changed or not (a PATCH of a contact's title rewrote all 18 of its indexes). */
+enum rp_err rec__update_sql(const struct entity_def *e, bool owner, const bool *changed,
+                            struct rp_buf *out);
 
 /* Builds every entity's statements. Runs once, before the server starts threads. */
 enum rp_err rec__build_sql(void);

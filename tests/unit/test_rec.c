@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "crm/rec_int.h"
 #include "engine_fixture.h"
 
 /* ---- helpers ---- */
@@ -1112,6 +1113,29 @@ static void test_search(void **state)
     assert_true(ctx->bad_request);
 }
 
+/* An update sets only the columns that change: SQLite rewrites the entries of every
+ * index on a column that a statement sets, changed or not. */
+static void test_update_sets_only_changed_columns(void **state)
+{
+    (void)state;
+    const struct entity_def *e = &entity_contacts;
+    bool changed[64] = {false};
+    assert_true(e->nfields <= RP_NELEM(changed));
+    changed[meta_field_index(e, rp_str_c("title"))] = true;
+    struct rp_buf sql;
+    buf_init(&sql, RP_MAX_SQL);
+    assert_int_equal(rec__update_sql(e, false, changed, &sql), RP_OK);
+    assert_string_equal(buf_cstr(&sql), "UPDATE contacts SET updated_at = ?, version = version + 1,"
+                                         " title = ? WHERE seq = ? AND version = ?");
+    buf_reset(&sql);
+    changed[meta_field_index(e, rp_str_c("email"))] = true;
+    assert_int_equal(rec__update_sql(e, true, changed, &sql), RP_OK);
+    assert_string_equal(buf_cstr(&sql),
+                        "UPDATE contacts SET updated_at = ?, version = version + 1, owner_id = ?,"
+                        " title = ?, email = ? WHERE seq = ? AND version = ?");
+    buf_release(&sql);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -1128,6 +1152,7 @@ int main(void)
         T(test_owner_checked_again_after_user_change),
         T(test_failed_create_changes_nothing),
         T(test_update_partial_version_history),
+        T(test_update_sets_only_changed_columns),
         T(test_update_noop_stale_and_failures),
         T(test_delete_restore),
         T(test_unique),
