@@ -1076,15 +1076,13 @@ static bool field_changed(const struct field_def *f, const struct rec_value *to,
     return f->type == FT_PASSWORD ? !to->null && to->s != from->s : !value_eq(f, to, from);
 }
 
-/* Writes r over old, setting only what changes (rec__update_sql). */
+/* Writes r over old, setting only the fields whose changed[i] is set
+ * (rec__update_sql). */
 static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, struct rec *r,
-                             const struct rec *old)
+                             const struct rec *old, const bool *changed)
 {
     memo_drop(ctx, e);
     bool owner = r->owner_id != old->owner_id;
-    bool *changed = arena_calloc(ctx->a, e->nfields, sizeof(*changed));
-    for (size_t i = 0; i < e->nfields; i++)
-        changed[i] = field_changed(&e->fields[i], &r->v[i], &old->v[i]);
     struct rp_buf sql;
     buf_init(&sql, RP_MAX_SQL);
     enum rp_err err = rec__update_sql(e, owner, changed, &sql);
@@ -1146,10 +1144,12 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
             err = rec__hooks_validate(ctx, r, &old);
     }
     bool changed = false, search_changed = false;
+    bool *diff = arena_calloc(ctx->a, e->nfields, sizeof(*diff));
     if (!err) {
         changed = r->owner_id != old.owner_id;
         for (size_t i = 0; i < e->nfields; i++) {
-            if (field_changed(&e->fields[i], &r->v[i], &old.v[i])) {
+            diff[i] = field_changed(&e->fields[i], &r->v[i], &old.v[i]);
+            if (diff[i]) {
                 changed = true;
                 search_changed = search_changed || (e->fields[i].flags & FF_SEARCH);
             }
@@ -1158,7 +1158,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err && changed) {
         now_text(ctx, &r->updated_at);
         r->version = old.version + 1;
-        err = write_row(ctx, e, r, &old);
+        err = write_row(ctx, e, r, &old, diff);
         if (!err && search_changed)
             err = put_fts(ctx, e, r, false);
         if (!err && r->owner_id != old.owner_id)
@@ -1166,7 +1166,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
                         store_cstr(r->owner_id));
         for (size_t i = 0; i < e->nfields && !err; i++) {
             const struct field_def *f = &e->fields[i];
-            if (field_changed(f, &r->v[i], &old.v[i]))
+            if (diff[i])
                 err = audit(ctx, e, r, r->updated_at, "update", f->name,
                             audit_val(ctx, f, &old.v[i]), audit_val(ctx, f, &r->v[i]));
         }
@@ -1352,7 +1352,9 @@ enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e
     copy.v[idx] = (struct rec_value){false, 0, value, strlen(value)};
     now_text(ctx, &copy.updated_at);
     copy.version = r->version + 1;
-    enum rp_err err = write_row(ctx, e, &copy, r);
+    bool *diff = arena_calloc(ctx->a, e->nfields, sizeof(*diff));
+    diff[idx] = true;
+    enum rp_err err = write_row(ctx, e, &copy, r, diff);
     if (!err)
         err = audit(ctx, e, &copy, copy.updated_at, "update", field,
                     audit_val(ctx, &e->fields[idx], &r->v[idx]),

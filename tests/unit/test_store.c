@@ -386,10 +386,24 @@ static void test_sync_list_and_totals_indexes(void **state)
     assert_true(has_object(f->c, "index", "deals__count"));
     /* A team's count of one name seeks each member's entries; the totals are answered
      * from their index alone; a page walks the list index in order. */
-    assert_plan(f->c,
-                "SELECT count(*) FROM deals t WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
-                " AND t.owner_id IN (SELECT 'u1' UNION ALL SELECT 'u2') AND t.name = 'x'",
-                "COVERING INDEX deals__count (name=? AND owner_id=?");
+    /* The team condition as the engine writes it (store_team_owner_condition). */
+    assert_int_equal(store_exec(f->c, "CREATE TABLE users(id TEXT, team_ids TEXT, deleted_at TEXT)",
+                                NULL, 0),
+                     RP_OK);
+    assert_int_equal(store_exec(f->c, "CREATE TABLE teams(id TEXT, deleted_at TEXT)", NULL, 0),
+                     RP_OK);
+    struct rp_buf count;
+    buf_init(&count, RP_MAX_SQL);
+    struct store_val params[2];
+    size_t nparams = 0;
+    assert_int_equal(buf_adds(&count, "SELECT count(*) FROM deals t WHERE t.workspace_id = 1"
+                                      " AND t.deleted_at IS NULL AND t.name = 'x' AND "),
+                     RP_OK);
+    assert_int_equal(store_team_owner_condition(f->s, &count, "t", "u1", "[\"team\"]", params,
+                                                &nparams),
+                     RP_OK);
+    assert_plan(f->c, buf_cstr(&count), "COVERING INDEX deals__count (name=? AND owner_id=?");
+    buf_release(&count);
     assert_plan(f->c,
                 "SELECT t.stage, count(*), sum(t.amount) FROM deals t WHERE t.workspace_id = 1"
                 " AND t.deleted_at IS NULL GROUP BY t.stage",
