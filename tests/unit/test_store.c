@@ -384,9 +384,9 @@ static void test_sync_list_and_totals_indexes(void **state)
     assert_true(has_object(f->c, "index", "deals__list"));
     assert_true(has_object(f->c, "index", "deals__totals"));
     assert_true(has_object(f->c, "index", "deals__count"));
-    /* A team's count of one name seeks each member's entries; the totals are answered
-     * from their index alone; a page walks the list index in order. */
-    /* The team condition as the engine writes it (store_team_owner_condition). */
+    /* A team's count of one name seeks each member's entries (with the team condition
+     * as the engine writes it); the totals are answered from their index alone; a page
+     * walks the list index in order. */
     assert_int_equal(store_exec(f->c, "CREATE TABLE users(id TEXT, team_ids TEXT, deleted_at TEXT)",
                                 NULL, 0),
                      RP_OK);
