@@ -280,6 +280,45 @@ describe('web UI', () => {
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
   });
 
+  step('a navigation while the page changes language is not lost', async () => {
+    await go(`/r/accounts/${ids.cn.id}`);
+    await page.getByRole('heading', { name: '北京测试科技有限公司', level: 1 }).waitFor();
+    // The moment the page has re-rendered in Chinese (before its effects run), go to
+    // Globex: the router must still see that navigation.
+    await page.evaluate((to) => {
+      new MutationObserver((_, seen) => {
+        seen.disconnect();
+        history.pushState(null, '', to);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }).observe(document.getElementById('app'), { childList: true, subtree: true });
+    }, `/r/accounts/${ids.account}`);
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await page.getByRole('heading', { name: 'Globex Corporation', level: 1 }).waitFor();
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+  });
+
+  step('a late answer for an earlier search does not replace the newer one', async () => {
+    let release;
+    const held = new Promise((r) => { release = r; });
+    const url = '**/api/v1/search?q=Globex*';
+    await page.route(url, async (route) => { await held; await route.continue(); });
+    const asked = page.waitForRequest((r) => r.url().includes('/search?q=Globex'));
+    await go('/search?q=Globex');
+    await asked;
+    await go(`/search?q=${encodeURIComponent('测试科技')}`);
+    const group = page.getByRole('region', { name: /Accounts/ });
+    await group.getByRole('link', { name: '北京测试科技有限公司' }).waitFor();
+    const answered = page.waitForEvent('requestfinished', (r) => r.url().includes('/search?q=Globex'));
+    release();
+    await answered;
+    // Time for the page to read the late answer and render what it would do with it.
+    await page.evaluate(() => new Promise((r) => { setTimeout(r, 200); }));
+    assert.equal(await group.getByRole('link', { name: 'Globex Corporation' }).count(), 0);
+    await group.getByRole('link', { name: '北京测试科技有限公司' }).waitFor();
+    await page.unroute(url);
+  });
+
   step('an expired session returns to the same page after signing in', async () => {
     await go(`/r/accounts/${ids.account}`);
     await page.getByRole('heading', { name: 'Globex Corporation', level: 1 }).waitFor();

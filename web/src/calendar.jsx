@@ -1,12 +1,12 @@
 // Day, week and month views of the activities of the signed-in user and chosen
 // colleagues (GET /calendar). A click on a slot opens a new meeting there; meetings
 // and calls that overlap for a shared person are marked as conflicts.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { enumLabel, formatTime, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath } from './router.js';
 import { recordTitle, session, useAll } from './state.js';
-import { errorText, Notice, usePageTitle } from './ui.jsx';
+import { errorText, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 const DAY = 86400000;
 const HOURS = Array.from({ length: 13 }, (_, i) => i + 7); // 07:00 – 19:00
@@ -63,10 +63,8 @@ export function CalendarPage() {
   const users = useAll('users');
   const [from, to] = range(view, anchor);
 
-  useEffect(() => {
-    api.get('/calendar', { from: from.toISOString(), to: to.toISOString(), user_ids: [session.user.id, ...others].join(',') })
-      .then((r) => { setItems(r.data); setError(null); }, setError);
-  }, [view, from.getTime(), others.join(',')]);
+  useFetch(() => api.get('/calendar', { from: from.toISOString(), to: to.toISOString(), user_ids: [session.user.id, ...others].join(',') }),
+    [view, from.getTime(), others.join(',')], (r) => { setItems(r.data); setError(null); }, setError);
 
   const clash = conflicts(items);
   const at = (a) => new Date(a.start_at || a.due_at);

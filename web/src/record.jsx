@@ -9,7 +9,7 @@ import { entityLabel, enumLabel, fieldLabel, formatDateTime, formatMoney, format
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { canRead, entityMeta, forget, recordTitle, rememberTitle, session, useAll } from './state.js';
-import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+import { errorText, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
 
@@ -78,7 +78,7 @@ function InlineField({ e, f, record, onSaved }) {
 
 function Summary({ id }) {
   const [s, setS] = useState(null);
-  useEffect(() => { api.get(`/accounts/${id}/summary`).then(setS, () => setS(null)); }, [id]);
+  useFetch(() => api.get(`/accounts/${id}/summary`), [id], setS, () => setS(null));
   if (!s) return null;
   const items = [
     ['sum.contacts', formatNumber(s.contacts)], ['sum.open', formatNumber(s.open_deals)],
@@ -98,9 +98,10 @@ function Summary({ id }) {
 function Timeline({ e, id }) {
   const [items, setItems] = useState(null);
   const [before, setBefore] = useState(null);
-  const load = (b) => api.get(`/${e.name}/${id}/timeline`, { limit: 20, before: b || undefined })
-    .then((r) => { setItems((old) => (b ? [...old, ...r.data] : r.data)); setBefore(r.next_before || null); }, () => setItems([]));
-  useEffect(() => { load(null); }, [id]);
+  const page = (b) => api.get(`/${e.name}/${id}/timeline`, { limit: 20, before: b || undefined });
+  const show = (b) => (r) => { setItems((old) => (b ? [...old, ...r.data] : r.data)); setBefore(r.next_before || null); };
+  useFetch(() => page(null), [id], show(null), () => setItems([]));
+  const more = () => page(before).then(show(before), () => {});
   if (!items) return <Loading />;
   if (!items.length) return <p class="muted">{t('rec.none')}</p>;
   return (
@@ -124,7 +125,7 @@ function Timeline({ e, id }) {
           );
         })}
       </ol>
-      {before && <button type="button" onClick={() => load(before)}>{t('rec.more')}</button>}
+      {before && <button type="button" onClick={more}>{t('rec.more')}</button>}
     </>
   );
 }
@@ -136,7 +137,7 @@ const fieldName = (e, name) => {
 
 function History({ e, id, version }) {
   const [rows, setRows] = useState(null);
-  useEffect(() => { api.get(`/${e.name}/${id}/history`).then((r) => setRows(r.data), () => setRows([])); }, [id, version]);
+  useFetch(() => api.get(`/${e.name}/${id}/history`), [id, version], (r) => setRows(r.data), () => setRows([]));
   if (!rows) return <Loading />;
   if (!rows.length) return <p class="muted">{t('rec.none')}</p>;
   return (
@@ -196,10 +197,10 @@ export function RecordPage({ e, id }) {
   const [tab, setTab] = useState('timeline');
   usePageTitle(record ? recordTitle(e, record) : entityLabel(e));
 
-  useEffect(() => {
+  useFetch(() => {
     setRecord(null); setError(null); setEditing(false);
-    api.get(`/${e.name}/${id}`).then(setRecord, setError);
-  }, [e.name, id]);
+    return api.get(`/${e.name}/${id}`);
+  }, [e.name, id], setRecord, setError);
 
   if (error) return <Notice kind="error">{error.status === 404 ? t('rec.notFound') : errorText(error)}</Notice>;
   if (!record) return <Loading />;

@@ -17,9 +17,13 @@ export function navigate(to, { replace = false } = {}) {
 // The current {path, query}; re-renders the caller on navigation.
 export function useLocation() {
   const [, set] = useState(0);
+  const rendered = location.pathname + location.search;
   useEffect(() => {
     const fn = () => set((n) => n + 1);
     listeners.add(fn);
+    // A navigation between the first render and this effect (a re-mounted page, as
+    // after a language change) found no listener to tell: catch up with it.
+    if (location.pathname + location.search !== rendered) fn();
     return () => listeners.delete(fn);
   }, []);
   return { path: location.pathname, query: new URLSearchParams(location.search) };

@@ -1,10 +1,10 @@
 // Global search results, grouped by entity (GET /search).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { entityLabel, t } from './i18n.js';
 import { Link, recordPath, useLocation } from './router.js';
 import { entityMeta } from './state.js';
-import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+import { errorText, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 export function SearchPage() {
   const { query } = useLocation();
@@ -12,10 +12,10 @@ export function SearchPage() {
   const [res, setRes] = useState(null);
   const [error, setError] = useState(null);
   usePageTitle(t('search.title', { q }));
-  useEffect(() => {
+  useFetch(() => {
     setRes(null); setError(null);
-    if ([...q].length >= 2) api.get('/search', { q }).then((r) => setRes(r.data), setError);
-  }, [q]);
+    return [...q].length >= 2 ? api.get('/search', { q }) : null;
+  }, [q], (r) => setRes(r.data), setError);
   const groups = new Map();
   for (const hit of res || []) {
     if (!groups.has(hit.entity)) groups.set(hit.entity, []);

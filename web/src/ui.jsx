@@ -25,6 +25,18 @@ export function usePageTitle(title) {
   }, [title]);
 }
 
+// Starts a request whenever deps change and hands its answer to done (or its error to
+// fail) only while deps are still those it was made for: an answer that arrives after
+// the page moved on (another record, another query) is dropped, not shown over the
+// newer one.
+export function useFetch(request, deps, done, fail) {
+  useEffect(() => {
+    let current = true;
+    request()?.then((r) => { if (current) done(r); }, (err) => { if (current) fail(err); });
+    return () => { current = false; };
+  }, deps);
+}
+
 export function Loading() {
   return <p class="muted" aria-live="polite">{t('loading')}</p>;
 }
