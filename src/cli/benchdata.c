@@ -17,7 +17,6 @@
 #include "model/entities.h"
 
 #define BENCH_PASSWORD "bench-password-2026"
-#define BATCH 5000
 #define TEAMS 4
 #define REPS_PER_TEAM 5
 
@@ -123,10 +122,10 @@ static const char *day(struct gen *g, int64_t days)
     return arena_strndup(&g->a, t, 10);
 }
 
-/* Commits every BATCH records and starts the next transaction with a fresh arena. */
+/* Commits every RP_BENCH_BATCH records and starts the next transaction with a fresh arena. */
 static enum rp_err batch_step(struct gen *g)
 {
-    if (++g->in_batch < BATCH)
+    if (++g->in_batch < RP_BENCH_BATCH)
         return RP_OK;
     g->in_batch = 0;
     enum rp_err err = rec_tx_end(&g->ctx, RP_OK);
@@ -362,6 +361,7 @@ int cli_bench_data(int argc, char **argv)
     struct store_conn *c;
     if (cli_open("bench-data", db, &s, &c))
         return 1;
+    store_set_write_cache(s, RP_BENCH_WRITE_CACHE_KIB);
     enum rp_err err;
     struct gen *g = calloc(1, sizeof(*g));
     RP_ASSERT(g);

@@ -75,6 +75,11 @@ enum rp_err store_conn_get(struct store *s, struct store_conn **out);
  * import) gets all of it. Applies to the calling thread's connection and to those
  * opened afterwards. PostgreSQL's caches are the server's own: nothing to do. */
 void store_set_connections(struct store *s, unsigned n);
+/* For a bulk loader alone on a database (`rapport bench-data`), whose transactions
+ * change more pages than the shared budget holds: SQLite's writer keeps up to kib KiB of
+ * pages, so a transaction's changed pages stay in memory until it commits instead of
+ * spilling into the WAL part-way and being written again. PostgreSQL: nothing to do. */
+void store_set_write_cache(struct store *s, unsigned kib);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
 

@@ -416,6 +416,16 @@ static void sq_set_connections(struct store *base, unsigned n)
     pthread_mutex_unlock(&s->write_lock);
 }
 
+static void sq_set_write_cache(struct store *base, unsigned kib)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    pthread_mutex_lock(&s->write_lock);
+    s->writer_kib = (int)(kib < (1u << 30) ? kib : 1u << 30);
+    if (s->writer)
+        set_cache(s->writer->db, s->writer_kib);
+    pthread_mutex_unlock(&s->write_lock);
+}
+
 static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
 {
     return store_query_int(
@@ -734,6 +744,7 @@ static const struct store_ops OPS = {
     .name = "sqlite",
     .close = sq_close,
     .set_connections = sq_set_connections,
+    .set_write_cache = sq_set_write_cache,
     .conn_get = sq_conn_get,
     .size = sq_size,
     .backup = sq_backup,

@@ -70,6 +70,12 @@ void store_set_connections(struct store *s, unsigned n)
         OPS(s)->set_connections(s, n);
 }
 
+void store_set_write_cache(struct store *s, unsigned kib)
+{
+    if (OPS(s)->set_write_cache && kib > 0)
+        OPS(s)->set_write_cache(s, kib);
+}
+
 enum rp_err store_size(struct store_conn *c, int64_t *bytes)
 {
     return COPS(c)->size(c, bytes);

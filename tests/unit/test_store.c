@@ -682,6 +682,13 @@ static void test_cache_budget(void **state)
     assert_int_equal(store_exec(f->c, "INSERT INTO w VALUES (8)", NULL, 0), RP_OK);
     store_rollback(f->c);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM w", NULL, 0), 1);
+    /* A bulk loader sizes the writer's cache alone: the open writer now, the readers
+     * not at all. */
+    store_set_write_cache(f->s, 262144);
+    assert_int_equal(cache_kib(f->c), each);
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(cache_kib(f->c), 262144);
+    store_rollback(f->c);
 }
 
 /* Another thread has its own connection and sees only committed data. */
