@@ -78,9 +78,9 @@
  * at once (store_set_connections); pages beyond it come from the kernel's file cache. */
 #define RP_SQLITE_CACHE_KIB 49152
 /* `rapport bench-data` commits RP_BENCH_BATCH records at a time and gives SQLite's
- * writer a page cache that holds what such a transaction changes: 1M contacts in 40% less
- * time than with batches of 5,000 and the shared budget, where every batch rewrote the
- * same index pages into the WAL. Larger batches gained nothing more. */
+ * writer a page cache that holds what such a transaction changes: contacts in 35-40%
+ * less time than with batches of 5,000 and the shared budget, where every batch rewrote
+ * the same index pages into the WAL. Larger batches gained nothing more. */
 #define RP_BENCH_BATCH 50000u
 #define RP_BENCH_WRITE_CACHE_KIB (1024 * 1024)
 /* SQLite full-text index segments merged at a time, and the count of one level that

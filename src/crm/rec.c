@@ -161,6 +161,9 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
                               RP_MAX_SORT_KEYS);
     size_t nt = split_columns(e->totals, out->totalsbuf, sizeof(out->totalsbuf),
                               out->totalscols, RP_NELEM(out->totalscols) - 1);
+    size_t nspan = split_columns(e->span, out->spanbuf, sizeof(out->spanbuf), out->spancols,
+                                 RP_NELEM(out->spancols) - 1);
+    RP_ASSERT(nspan == 0 || nspan == 2);
     size_t n = 0;
     bool fts = false;
     RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
@@ -176,7 +179,7 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
         fts = fts || (f->flags & FF_SEARCH);
     }
     out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols,
-                                  nt ? out->totalscols : NULL};
+                                  nt ? out->totalscols : NULL, nspan ? out->spancols : NULL};
 }
 
 enum rp_err rec_sync_schema(struct store_conn *c)

@@ -227,6 +227,8 @@ struct rec_table {
     const char *sortcols[RP_MAX_SORT_KEYS + 1];
     char totalsbuf[256];
     const char *totalscols[8];
+    char spanbuf[128];
+    const char *spancols[3];
 };
 void rec_store_table(const struct entity_def *e, struct rec_table *out);
 

@@ -47,4 +47,5 @@ const struct entity_def entity_activities = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "subject",
     .default_sort = "-start_at",
+    .span = "start_at,end_at",
 };

@@ -68,6 +68,10 @@ struct entity_def {
      * "stage,amount,probability"; an index carrying them (and what visibility reads)
      * answers those totals without reading the table. NULL for none. */
     const char *totals;
+    /* The start and end columns of a span of time, e.g. "start_at,end_at": an index
+     * carrying both (and what visibility reads) finds what overlaps a range — a
+     * calendar, a clash — without reading the rows that end before it. NULL for none. */
+    const char *span;
     unsigned flags;
 };
 

@@ -172,6 +172,11 @@ struct store_table {
      * sum of value and sum of value × weight, maintained by triggers in the writing
      * transaction, so totals over a million rows are a few rows' reads. */
     const char *const *totals_columns;
+    /* The start and end columns of a span of time, for an index that finds what
+     * overlaps a range inside it: <name>__span(start, end) carrying owner_id,
+     * workspace_id, deleted_at. When start is also the first sort column, the span index
+     * serves that column's counts and there is no <name>__count. NULL or two columns. */
+    const char *const *span_columns;
 };
 
 /* Creates the table, adds missing columns and indexes, creates the full-text index.

@@ -341,10 +341,15 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
          * records of one name seeks each member's entries instead of testing every
          * entry's owner. */
         const char *const first[] = {t->sort_columns[0], "owner_id", NULL};
-        if (!err)
+        bool spanned = t->span_columns && strcmp(t->span_columns[0], first[0]) == 0;
+        if (!err && spanned)
+            err = buf_printf(sql, "DROP INDEX IF EXISTS %s__count;", t->name);
+        else if (!err)
             err = derived_index(sql, t->name, "count", first, "workspace_id, deleted_at",
                                 include);
     }
+    if (!err && t->span_columns)
+        err = derived_index(sql, t->name, "span", t->span_columns, VISIBILITY_COLUMNS, include);
     if (!err && t->totals_columns && t->totals_columns[0])
         err = derived_index(sql, t->name, "totals", t->totals_columns, VISIBILITY_COLUMNS,
                             include);

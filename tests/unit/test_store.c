@@ -147,7 +147,7 @@ static const struct store_column CONTACT_COLS[] = {
 
 static void sync_contacts(struct store_conn *c)
 {
-    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL};
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(c, &t), RP_OK);
 }
 
@@ -317,7 +317,7 @@ static void test_sync_table(void **state)
         {"score", STORE_COL_INT, false, true},
         {"phone", STORE_COL_TEXT, false, true},
     };
-    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL};
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
     assert_string_equal(type, "TEXT");
@@ -371,7 +371,7 @@ static void test_sync_list_and_totals_indexes(void **state)
         {"stage", STORE_COL_TEXT, false, false},
         {"amount", STORE_COL_INT, false, true},
     };
-    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals};
+    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     /* What an earlier version left: the sort columns alone, and an index of a column
      * that the totals index now leads. */
@@ -415,6 +415,37 @@ static void test_sync_list_and_totals_indexes(void **state)
     /* Syncing again changes nothing. */
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "index", "deals__list"));
+}
+
+/* A span's index: what overlaps a range is found inside it, with the visibility
+ * columns; it replaces the count index of the sort column that starts it. */
+static void test_sync_span_index(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const sort[] = {"start_at", NULL};
+    static const char *const span[] = {"start_at", "end_at", NULL};
+    static const struct store_column cols[] = {
+        {"start_at", STORE_COL_TEXT, false, false},
+        {"end_at", STORE_COL_TEXT, false, true},
+        {"subject", STORE_COL_TEXT, false, false},
+    };
+    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL};
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "index", "meetings__count"));
+    t.span_columns = span;
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_false(has_object(f->c, "index", "meetings__count"));
+    assert_true(has_object(f->c, "index", "meetings__span"));
+    assert_true(has_object(f->c, "index", "meetings_end_at"));
+    /* A calendar (the activities of some users, or those they attend) walks the span
+     * index, whose overlap test needs no table read. */
+    assert_plan(f->c,
+                "SELECT t.subject FROM meetings t WHERE t.workspace_id = 1"
+                " AND t.deleted_at IS NULL AND t.start_at >= 'a' AND t.start_at < 'b'"
+                " AND t.end_at > 'a' AND (t.owner_id IN ('u1', 'u2') OR t.subject = 'x')",
+                "INDEX meetings__span (start_at>? AND start_at<?)");
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "index", "meetings__span"));
 }
 
 /* ---- running sums ---- */
@@ -466,13 +497,13 @@ static void test_running_sums(void **state)
 {
     struct fixture *f = *state;
     /* Rows written before the sums existed are summed when they are made. */
-    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL};
+    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &plain), RP_OK);
     deal(f->c, 1, "u1", "won", 1000, 100);
     deal(f->c, 2, "u1", "won", 500, -1);
     deal(f->c, 3, NULL, NULL, 70, 10);
     struct store_table t = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
-                            DEAL_TOTALS};
+                            DEAL_TOTALS, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "table", "deals__sums"));
     assert_int_equal(query_int(f->c, "SELECT total FROM deals__sums WHERE owner_id = 'u1'"
@@ -889,7 +920,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
 
 static void setup_notes(struct fixture *f)
 {
-    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL};
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     put_note(f, 1, "John Smith");
     put_note(f, 2, "重要客户名单");
@@ -1042,6 +1073,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_span_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isolation_between_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
