@@ -777,11 +777,15 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
     return err;
 }
 
-static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
-                             struct rec_query *q, struct rec_page *out)
+/* Prepares a list page's statement, after `prefix` (list_page: none; rec__list_plan:
+ * EXPLAIN QUERY PLAN). */
+static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *e,
+                                  const struct rec_query *q, const char *prefix,
+                                  struct store_stmt **st)
 {
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
+    sql(&b, "%s", prefix);
     if (q->newest) {
         /* The matches drive the join, in their index's order (SQLite's full-text index
          * hands them out newest first and stops when the page is full). */
@@ -800,7 +804,6 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
         keyset_bound(ctx, q, &b);
         keyset(ctx, q, 0, &b);
     }
-    struct store_stmt *st = NULL;
     if (!err) {
         sql(&b, "%s", " ORDER BY ");
         /* NULL placement is spelled out, so every backend orders as keyset() expects. */
@@ -812,9 +815,33 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
         else
             sql(&b, "t.seq%s LIMIT ?", q->nsort && q->sort[q->nsort - 1].desc ? " DESC" : "");
         param(ctx, &b, store_int((int64_t)q->limit + 1));
-        err = prepare_built(ctx, &b, &st);
+        err = prepare_built(ctx, &b, st);
     }
     buf_release(&b.sql);
+    return err;
+}
+
+enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
+                           const struct rec_query *q, char *out, size_t size)
+{
+    struct store_stmt *st = NULL;
+    enum rp_err err = page_statement(ctx, e, q, "EXPLAIN QUERY PLAN ", &st);
+    if (err)
+        return err;
+    size_t used = 0;
+    out[0] = '\0';
+    bool row;
+    while (!(err = store_step(st, &row)) && row && used < size)
+        used += (size_t)snprintf(out + used, size - used, "%s\n", store_col_text(st, 3, NULL));
+    store_done(st);
+    return err;
+}
+
+static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
+                             struct rec_query *q, struct rec_page *out)
+{
+    struct store_stmt *st = NULL;
+    enum rp_err err = page_statement(ctx, e, q, "", &st);
     if (err)
         return err;
     /* Rows are read into an array that grows: a large limit costs nothing unless the

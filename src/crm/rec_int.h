@@ -29,6 +29,11 @@ struct rec_sql {
     char *set_deleted; /* moves to or from the recycle bin */
 };
 
+/* The query plan of a list page (SQLite's EXPLAIN QUERY PLAN, one step per line into
+ * out), for tests of the SQL the query builder writes. */
+enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
+                           const struct rec_query *q, char *out, size_t size);
+
 /* UPDATE of e setting updated_at, the version, owner_id when `owner`, and the fields
  * whose changed[i] is set, WHERE seq = ? AND version = ?: only the columns that
  * change, since SQLite rewrites the entries of every index on a column a statement

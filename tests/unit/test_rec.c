@@ -1136,6 +1136,33 @@ static void test_update_sets_only_changed_columns(void **state)
     buf_release(&sql);
 }
 
+/* The page after a cursor seeks to it: the keyset condition, an OR of parameters,
+ * shows SQLite no range, so without a bound on the first sort key every page walked
+ * the index from its start. A descending NOT NULL column has one too. */
+static void assert_page_after_seeks(struct efx *f, const char *sort, const char *seek)
+{
+    struct rec_param p[] = {PRM("limit", "5"), PRM("sort", sort), PRM("cursor", "")};
+    struct rec_page first = list_ok(f, &entity_contacts, p, 2);
+    assert_non_null(first.next_cursor);
+    p[2].value = rp_str_c(first.next_cursor);
+    struct rec_ctx *ctx = fx_ctx(f, NULL);
+    struct rec_query *q;
+    assert_int_equal(rec_query_parse(ctx, &entity_contacts, p, 3, &q), RP_OK);
+    char plan[1024];
+    assert_int_equal(rec__list_plan(ctx, &entity_contacts, q, plan, sizeof(plan)), RP_OK);
+    if (!strstr(plan, seek) || strstr(plan, "SCAN"))
+        fail_msg("sort=%s, page 2:\n%s(wanted %s)", sort, plan, seek);
+}
+
+static void test_list_page_after_cursor_seeks(void **state)
+{
+    struct efx *f = *state;
+    const char *ids[30];
+    make_people(f, ids);
+    assert_page_after_seeks(f, "last_name,first_name", "contacts__list (last_name>?)");
+    assert_page_after_seeks(f, "-created_at", "(created_at<?)");
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -1159,6 +1186,7 @@ int main(void)
         T(test_list_sort_and_paging),
         T(test_paging_long_keys),
         T(test_paging_long_keys_split_char),
+        T(test_list_page_after_cursor_seeks),
         T(test_list_cursor_errors),
         T(test_list_bad_params),
         T(test_list_filters),
