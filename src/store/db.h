@@ -212,6 +212,12 @@ enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char
 enum rp_err store_fts_put(struct store_conn *c, const char *table, int64_t seq, bool fresh,
                           const char *text, size_t len);
 enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t seq);
+/* Merges table's full-text index into one segment, after a bulk load. SQLite's FTS5
+ * index keeps a segment per loading transaction, and the merges that later writes set
+ * off then rewrote the large ones: creates on freshly generated data ran at 811-890/s
+ * (p99 215 ms), and at 1,440-1,540/s (p99 26-31 ms) after this. PostgreSQL: nothing
+ * to do. */
+enum rp_err store_fts_optimize(struct store_conn *c, const char *table);
 /* Appends to sql a query of one column, the `seq` of every row of table whose text
  * contains every term (each term a substring match, case-insensitive for ASCII, any
  * script including Chinese: terms of two characters or more), in no particular order.

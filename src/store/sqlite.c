@@ -771,5 +771,6 @@ static const struct store_ops OPS = {
     .month_of = store__sqlite_month_of,
     .fts_put = store__sqlite_fts_put,
     .fts_delete = store__sqlite_fts_delete,
+    .fts_optimize = store__sqlite_fts_optimize,
     .fts_matches = store__sqlite_fts_matches,
 };

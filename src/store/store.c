@@ -476,6 +476,11 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
     return COPS(c)->fts_delete(c, table, seq);
 }
 
+enum rp_err store_fts_optimize(struct store_conn *c, const char *table)
+{
+    return COPS(c)->fts_optimize ? COPS(c)->fts_optimize(c, table) : RP_OK;
+}
+
 enum rp_err store_fts_matches(struct store *s, struct rp_buf *sql, const char *table,
                               const struct rp_str *terms, size_t nterms, struct arena *a,
                               struct store_val *params, size_t *nparams)

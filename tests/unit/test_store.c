@@ -1058,6 +1058,19 @@ static void test_fts_in_transaction(void **state)
     assert_int_equal(SEARCH("ohn"), SEQS1(1));
 }
 
+/* After a bulk load the full-text index is merged into one segment: fewer rows in its
+ * data table, the same matches. */
+static void test_fts_optimize(void **state)
+{
+    struct fixture *f = *state;
+    setup_notes(f); /* five commits: five segments */
+    const int64_t before = query_int(f->c, "SELECT count(*) FROM notes_fts_data", NULL, 0);
+    assert_int_equal(store_fts_optimize(f->c, "notes"), RP_OK);
+    assert_true(query_int(f->c, "SELECT count(*) FROM notes_fts_data", NULL, 0) < before);
+    assert_int_equal(SEARCH("ohn"), SEQS1(1));
+    assert_int_equal(SEARCH("客户"), SEQS2(2, 4));
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -1083,6 +1096,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fts_terms_and_misses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fts_update_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fts_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fts_optimize, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
