@@ -80,7 +80,8 @@
 /* `rapport bench-data` commits RP_BENCH_BATCH records at a time and gives SQLite's
  * writer a page cache that holds what such a transaction changes: contacts in 35-40%
  * less time than with batches of 5,000 and the shared budget, where every batch rewrote
- * the same index pages into the WAL. Larger batches gained nothing more. */
+ * the same index pages into the WAL. Larger batches gained nothing more. Each batch
+ * leaves a full-text segment, so the generator merges them at the end. */
 #define RP_BENCH_BATCH 50000u
 #define RP_BENCH_WRITE_CACHE_KIB (1024 * 1024)
 /* SQLite full-text index segments merged at a time, and the count of one level that
