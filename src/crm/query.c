@@ -708,21 +708,42 @@ static bool never_null(const struct col *c)
            strcmp(c->name, "updated_at") == 0;
 }
 
-/* A bound on the first sort key that the keyset condition implies. With the cursor's
- * values as parameters the planner sees no range through the condition's OR: it walked
- * the list index from its start on every page, so a page cost its depth and an export
- * of a million contacts (2,000 pages) took 162 s instead of 4. Ascending, NULLs come
- * first, so every later row's key is at least the cursor's; descending, NULLs come
- * last and only a NOT NULL column has a bound. */
-static void keyset_bound(struct rec_ctx *ctx, const struct rec_query *q, struct sqlb *b)
+/* Whether the rows after the cursor lie in two ranges of the first sort key:
+ * descending after a value, the smaller values and then the NULLs (which sort last);
+ * ascending after a NULL, the rest of the NULLs and then every value. No one range
+ * covers both, so the page reads them as two statements (list_page). */
+static bool split_after(const struct rec_query *q)
 {
-    if (q->nsort == 0 || q->after[0].type == STORE_NULL)
-        return;
-    const struct sort_key *k = &q->sort[0];
-    if (k->desc && !never_null(&k->col))
-        return;
-    sql(b, "t.%s %s ? AND ", k->col.name, k->desc ? "<=" : ">=");
-    param(ctx, b, q->after[0]);
+    if (!q->has_cursor || q->nsort == 0 || never_null(&q->sort[0].col))
+        return false;
+    bool null = q->after[0].type == STORE_NULL;
+    return q->sort[0].desc ? !null : null;
+}
+
+/* The condition for the rows after the cursor in range `part` (0, or 1 for the
+ * second range of split_after): the keyset condition, led by a bound on the first sort
+ * key that it implies. With the cursor's values as parameters the planner sees no
+ * range through the keyset's OR: it walked the list index from its start on every
+ * page, so a page cost its depth and an export of a million contacts (2,000 pages)
+ * took 162 s instead of 4. */
+static void after_cursor(struct rec_ctx *ctx, const struct rec_query *q, int part,
+                         struct sqlb *b)
+{
+    if (q->nsort) {
+        const struct sort_key *k = &q->sort[0];
+        if (part == 1) {
+            /* Every row of the second range comes after the cursor. */
+            sql(b, "t.%s IS %sNULL", k->col.name, k->desc ? "" : "NOT ");
+            return;
+        }
+        if (q->after[0].type != STORE_NULL) {
+            sql(b, "t.%s %s ? AND ", k->col.name, k->desc ? "<=" : ">=");
+            param(ctx, b, q->after[0]);
+        } else if (!k->desc) {
+            sql(b, "t.%s IS NULL AND ", k->col.name);
+        }
+    }
+    keyset(ctx, q, 0, b);
 }
 
 /* Prepares the built statement and binds its parameters. A statement that grew past
@@ -777,11 +798,12 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
     return err;
 }
 
-/* Prepares a list page's statement, after `prefix` (list_page: none; rec__list_plan:
- * EXPLAIN QUERY PLAN). */
+/* Prepares the statement for range `part` of a list page (see after_cursor), reading
+ * at most `limit` rows, after `prefix` (list_page: none; rec__list_plan: EXPLAIN QUERY
+ * PLAN). */
 static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *e,
-                                  const struct rec_query *q, const char *prefix,
-                                  struct store_stmt **st)
+                                  const struct rec_query *q, int part, size_t limit,
+                                  const char *prefix, struct store_stmt **st)
 {
     struct sqlb b = {0};
     buf_init(&b.sql, RP_MAX_SQL);
@@ -801,8 +823,7 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
     enum rp_err err = where(ctx, e, q, true, &b);
     if (!err && q->has_cursor) {
         sql(&b, "%s", " AND ");
-        keyset_bound(ctx, q, &b);
-        keyset(ctx, q, 0, &b);
+        after_cursor(ctx, q, part, &b);
     }
     if (!err) {
         sql(&b, "%s", " ORDER BY ");
@@ -814,7 +835,7 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
             sql(&b, "%s", "f.seq DESC LIMIT ?");
         else
             sql(&b, "t.seq%s LIMIT ?", q->nsort && q->sort[q->nsort - 1].desc ? " DESC" : "");
-        param(ctx, &b, store_int((int64_t)q->limit + 1));
+        param(ctx, &b, store_int((int64_t)limit));
         err = prepare_built(ctx, &b, st);
     }
     buf_release(&b.sql);
@@ -824,40 +845,50 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
 enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
                            const struct rec_query *q, char *out, size_t size)
 {
-    struct store_stmt *st = NULL;
-    enum rp_err err = page_statement(ctx, e, q, "EXPLAIN QUERY PLAN ", &st);
-    if (err)
-        return err;
     size_t used = 0;
     out[0] = '\0';
-    bool row;
-    while (!(err = store_step(st, &row)) && row && used < size)
-        used += (size_t)snprintf(out + used, size - used, "%s\n", store_col_text(st, 3, NULL));
-    store_done(st);
+    enum rp_err err = RP_OK;
+    for (int part = 0; part < (split_after(q) ? 2 : 1) && !err; part++) {
+        if (part && used < size)
+            used += (size_t)snprintf(out + used, size - used, "then\n");
+        struct store_stmt *st = NULL;
+        err = page_statement(ctx, e, q, part, q->limit + 1, "EXPLAIN QUERY PLAN ", &st);
+        if (err)
+            return err;
+        bool row;
+        while (!(err = store_step(st, &row)) && row && used < size)
+            used += (size_t)snprintf(out + used, size - used, "%s\n",
+                                     store_col_text(st, 3, NULL));
+        store_done(st);
+    }
     return err;
 }
 
+/* Reads a page (one more row than asked, for the next cursor), from one statement or,
+ * when the rows after the cursor lie in two ranges, from two in turn. Rows are read
+ * into an array that grows: a large limit costs nothing unless the rows exist. */
 static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
                              struct rec_query *q, struct rec_page *out)
 {
-    struct store_stmt *st = NULL;
-    enum rp_err err = page_statement(ctx, e, q, "", &st);
-    if (err)
-        return err;
-    /* Rows are read into an array that grows: a large limit costs nothing unless the
-     * rows exist. */
     size_t cap = 0;
-    bool row;
-    while (!(err = store_step(st, &row)) && row) {
-        if (out->nrows == q->limit) {
-            out->next_cursor = encode_cursor(ctx, e, q, &out->rows[out->nrows - 1]);
-            break;
+    enum rp_err err = RP_OK;
+    for (int part = 0; part < (split_after(q) ? 2 : 1) && !err && !out->next_cursor; part++) {
+        struct store_stmt *st = NULL;
+        err = page_statement(ctx, e, q, part, q->limit + 1 - out->nrows, "", &st);
+        if (err)
+            return err;
+        bool row;
+        while (!(err = store_step(st, &row)) && row) {
+            if (out->nrows == q->limit) {
+                out->next_cursor = encode_cursor(ctx, e, q, &out->rows[out->nrows - 1]);
+                break;
+            }
+            if (out->nrows == cap)
+                out->rows = arena_grow(ctx->a, out->rows, &cap, sizeof(*out->rows));
+            rec__read_row(ctx, st, e, &out->rows[out->nrows++]);
         }
-        if (out->nrows == cap)
-            out->rows = arena_grow(ctx->a, out->rows, &cap, sizeof(*out->rows));
-        rec__read_row(ctx, st, e, &out->rows[out->nrows++]);
+        store_done(st);
     }
-    store_done(st);
     return err;
 }
 

@@ -30,7 +30,8 @@ struct rec_sql {
 };
 
 /* The query plan of a list page (SQLite's EXPLAIN QUERY PLAN, one step per line into
- * out), for tests of the SQL the query builder writes. */
+ * out; a line "then" before the second statement of a page read in two), for tests of
+ * the SQL the query builder writes. */
 enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
                            const struct rec_query *q, char *out, size_t size);
 

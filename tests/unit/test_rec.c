@@ -1138,7 +1138,8 @@ static void test_update_sets_only_changed_columns(void **state)
 
 /* The page after a cursor seeks to it: the keyset condition, an OR of parameters,
  * shows SQLite no range, so without a bound on the first sort key every page walked
- * the index from its start. A descending NOT NULL column has one too. */
+ * the index from its start. Where the rows after the cursor are two ranges of the index
+ * (the NULLs and the values), the page reads each in turn, and `seek` names both. */
 static void assert_page_after_seeks(struct efx *f, const char *sort, const char *seek)
 {
     struct rec_param p[] = {PRM("limit", "5"), PRM("sort", sort), PRM("cursor", "")};
@@ -1148,7 +1149,7 @@ static void assert_page_after_seeks(struct efx *f, const char *sort, const char 
     struct rec_ctx *ctx = fx_ctx(f, NULL);
     struct rec_query *q;
     assert_int_equal(rec_query_parse(ctx, &entity_contacts, p, 3, &q), RP_OK);
-    char plan[1024];
+    char plan[2048];
     assert_int_equal(rec__list_plan(ctx, &entity_contacts, q, plan, sizeof(plan)), RP_OK);
     if (!strstr(plan, seek) || strstr(plan, "SCAN"))
         fail_msg("sort=%s, page 2:\n%s(wanted %s)", sort, plan, seek);
@@ -1161,6 +1162,13 @@ static void test_list_page_after_cursor_seeks(void **state)
     make_people(f, ids);
     assert_page_after_seeks(f, "last_name,first_name", "contacts__list (last_name>?)");
     assert_page_after_seeks(f, "-created_at", "(created_at<?)");
+    /* 30 people, 9 without a first name: a cursor on a first name, then on a NULL. */
+    assert_page_after_seeks(f, "-first_name",
+                            "(first_name<?)\nthen\nSEARCH t USING INDEX contacts_first_name"
+                            " (first_name=?)");
+    assert_page_after_seeks(f, "first_name",
+                            "(first_name=?)\nthen\nSEARCH t USING INDEX contacts_first_name"
+                            " (first_name>?)");
 }
 
 int main(void)
