@@ -88,6 +88,9 @@
  * forces a merge of them all (store/sqlite_schema.c). */
 #define RP_FTS_AUTOMERGE 16u
 #define RP_FTS_CRISISMERGE 64u
+/* Pages of merged full-text index one step of a full merge writes (store_fts_optimize),
+ * each step a transaction of its own. */
+#define RP_FTS_MERGE_PAGES 2000
 /* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
  * which a committing connection checkpoints by itself because the thread is behind. */
 #define RP_WAL_CHECKPOINT 1000
@@ -117,8 +120,9 @@
 #define RP_IMPORT_BATCH_CLI 10000u
 /* Account tiers rewritten per transaction by a retier. */
 #define RP_RETIER_BATCH 1000u
-/* An import of this many rows or more refreshes the planner statistics afterwards
- * (ANALYZE takes about 2 s on a 1 GB SQLite database). */
+/* An import of this many rows or more refreshes the planner statistics and merges the
+ * entity's full-text index afterwards (ANALYZE takes about 2 s on a 1 GB SQLite
+ * database, the merge about 2 s per million contacts). */
 #define RP_IMPORT_ANALYZE_ROWS 10000
 /* Import body over the API (POST /imports): a 64 MiB CSV is several hundred thousand
  * contacts; larger files go through `rapport import`. Only that route takes it. */

@@ -941,9 +941,16 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     }
     if (!err)
         err = audit_import(ctx, o, res);
-    /* A large load changes the data's shape: fresh planner statistics. */
-    if (!err && !o->dry_run && res->rows_imported >= RP_IMPORT_ANALYZE_ROWS)
+    /* A large load changes the data's shape: fresh planner statistics, and its batches'
+     * full-text segments merged into one, which later creates would otherwise merge a
+     * piece at a time (store_fts_optimize). */
+    if (!err && !o->dry_run && res->rows_imported >= RP_IMPORT_ANALYZE_ROWS) {
+        struct rec_table rt;
+        rec_store_table(o->e, &rt);
         err = store_analyze(ctx->conn, o->e->name);
+        if (!err && rt.t.fts)
+            err = store_fts_optimize(ctx->conn, o->e->name);
+    }
     if (!err && o->progress)
         o->progress(o->cls, res);
     if (rd->cd != (iconv_t)-1)

@@ -215,8 +215,9 @@ enum rp_err store_fts_delete(struct store_conn *c, const char *table, int64_t se
 /* Merges table's full-text index into one segment, after a bulk load. SQLite's FTS5
  * index keeps a segment per loading transaction, and the merges that later writes set
  * off then rewrote the large ones: creates on freshly generated data ran at 811-890/s
- * (p99 215 ms), and at 1,440-1,540/s (p99 26-31 ms) after this. PostgreSQL: nothing
- * to do. */
+ * (p99 215 ms), and at 1,440-1,540/s (p99 26-31 ms) after this. Called outside a
+ * transaction, the merge commits in steps, so other writers wait for a step at most.
+ * PostgreSQL: nothing to do. */
 enum rp_err store_fts_optimize(struct store_conn *c, const char *table);
 /* Appends to sql a query of one column, the `seq` of every row of table whose text
  * contains every term (each term a substring match, case-insensitive for ASCII, any

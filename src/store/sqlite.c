@@ -433,6 +433,23 @@ static enum rp_err sq_size(struct store_conn *c, int64_t *bytes)
         bytes);
 }
 
+/* FTS5's incremental optimize: 'merge' with a negative page count starts merging every
+ * segment into one, each later 'merge' continues it, and a step that changes fewer than
+ * two rows found nothing left to do. Each step is a transaction of its own, so writers
+ * wait for one step (about RP_FTS_MERGE_PAGES pages written), not for the whole index. */
+static enum rp_err sq_fts_optimize(struct store_conn *c, const char *table)
+{
+    char sql[256];
+    for (bool first = true;; first = false) {
+        snprintf(sql, sizeof(sql), "INSERT INTO %s_fts(%s_fts, rank) VALUES ('merge', %d)",
+                 table, table, first ? -RP_FTS_MERGE_PAGES : RP_FTS_MERGE_PAGES);
+        int before = sqlite3_total_changes(RUN(c)->db);
+        enum rp_err err = store_exec(c, sql, NULL, 0);
+        if (err || sqlite3_total_changes(RUN(c)->db) - before < 2)
+            return err;
+    }
+}
+
 /* Flushes a file or directory to disk. */
 static bool sync_path(const char *path)
 {
@@ -771,6 +788,6 @@ static const struct store_ops OPS = {
     .month_of = store__sqlite_month_of,
     .fts_put = store__sqlite_fts_put,
     .fts_delete = store__sqlite_fts_delete,
-    .fts_optimize = store__sqlite_fts_optimize,
+    .fts_optimize = sq_fts_optimize,
     .fts_matches = store__sqlite_fts_matches,
 };

@@ -340,13 +340,6 @@ enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, in
     return store_exec(c, sql, &v, 1);
 }
 
-enum rp_err store__sqlite_fts_optimize(struct store_conn *c, const char *table)
-{
-    char sql[256];
-    snprintf(sql, sizeof(sql), "INSERT INTO %s_fts(%s_fts) VALUES ('optimize')", table, table);
-    return store_exec(c, sql, NULL, 0);
-}
-
 enum rp_err store__sqlite_fts_matches(struct rp_buf *sql, const char *table,
                                       const struct rp_str *terms, size_t nterms, struct arena *a,
                                       struct store_val *params, size_t *nparams)

@@ -127,7 +127,6 @@ enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
                                   bool fresh, const char *text, size_t len);
 enum rp_err store__sqlite_fts_delete(struct store_conn *c, const char *table, int64_t seq);
-enum rp_err store__sqlite_fts_optimize(struct store_conn *c, const char *table);
 enum rp_err store__sqlite_fts_matches(struct rp_buf *sql, const char *table,
                                       const struct rp_str *terms, size_t nterms, struct arena *a,
                                       struct store_val *params, size_t *nparams);

@@ -279,6 +279,54 @@ static void test_malformed_files_write_nothing(void **state)
     assert_true(has_error(&r.res, 2, "title"));
 }
 
+/* Rows an incremental optimize of the contacts' full-text index changes: fewer than
+ * two when the index is one segment already. */
+static int64_t fulltext_merge_changes(struct efx *f)
+{
+    int64_t before = fx_sql_int(f, "SELECT total_changes()", NULL, 0);
+    assert_int_equal(store_exec(f->c, "INSERT INTO contacts_fts(contacts_fts, rank)"
+                                      " VALUES ('merge', -1000)",
+                                NULL, 0),
+                     RP_OK);
+    return fx_sql_int(f, "SELECT total_changes()", NULL, 0) - before;
+}
+
+/* Imports n generated contacts, `batch` rows per transaction. */
+static void import_many(struct efx *f, size_t n, size_t batch)
+{
+    size_t cap = 64 + n * 48;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t len = (size_t)snprintf(csv, cap, "first_name,last_name,email\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "Ann%zu,Lee%zu,ann%zu@example.com\n", i,
+                                i % 97, i);
+    struct run run;
+    memset(&run, 0, sizeof(run));
+    struct imp_options o = {.e = &entity_contacts, .on_dup = IMP_DUP_CREATE, .batch = batch,
+                            .progress = count_progress, .cls = &run};
+    struct imp_source src = {NULL, csv, len};
+    assert_int_equal(imp_run(fx_ctx(f, NULL), &o, &src, &f->a, &run.res), RP_OK);
+    assert_int_equal(run.res.rows_imported, (int64_t)n);
+    free(csv);
+}
+
+/* A load of RP_IMPORT_ANALYZE_ROWS rows or more ends with fresh planner statistics and
+ * its batches' full-text segments merged into one; a small load leaves both alone. */
+static void test_large_import_analyzes_and_merges(void **state)
+{
+    struct efx *f = *state;
+    import_many(f, 20, 2);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                                NULL, 0),
+                     0);
+    assert_true(fulltext_merge_changes(f) >= 2); /* ten segments, now merged */
+    import_many(f, RP_IMPORT_ANALYZE_ROWS, 1000);
+    assert_true(fx_sql_int(f, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'contacts'", NULL,
+                           0) > 0);
+    assert_true(fulltext_merge_changes(f) < 2);
+}
+
 static void test_gbk(void **state)
 {
     struct efx *f = *state;
@@ -323,6 +371,7 @@ int main(void)
         T(test_skip_without_dedup_keys),
         T(test_malformed_files_write_nothing),
         T(test_gbk),
+        T(test_large_import_analyzes_and_merges),
     };
 #undef T
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
