@@ -89,7 +89,8 @@
 #define RP_FTS_AUTOMERGE 16u
 #define RP_FTS_CRISISMERGE 64u
 /* Pages of merged full-text index one step of a full merge writes (store_fts_optimize),
- * each step a transaction of its own. */
+ * each step a transaction of its own: 70-200 ms a step, about as long as the server
+ * holds the write lock for an import batch, at a million contacts. */
 #define RP_FTS_MERGE_PAGES 2000
 /* SQLite WAL length, in pages, that wakes the checkpointer thread, and the length at
  * which a committing connection checkpoints by itself because the thread is behind. */
