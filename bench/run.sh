@@ -46,8 +46,11 @@ else
     CALENDAR_DAYS=1
 fi
 SEED=${SEED:-1}
-DATA=build/bench/data-$LABEL-seed$SEED.db
-PG_KEPT=build/bench/pg-$LABEL-seed$SEED # a cleanly stopped cluster's data directory
+# Generated data is kept per generator version: data an earlier generator left is
+# never measured as this one's.
+GEN=$("$RAPPORT" bench-data --version)
+DATA=build/bench/data-$LABEL-seed$SEED-gen$GEN.db
+PG_KEPT=build/bench/pg-$LABEL-seed$SEED-gen$GEN # a cleanly stopped cluster's data directory
 WORK=$(mktemp -d /tmp/rapport-bench.XXXXXX)
 PGDIR=""
 PIDS=()

@@ -83,8 +83,15 @@ test('bench-data: counts, team scope, same seed same data, refuses a second run'
   }
 });
 
+test('bench-data --version: the generator version that make bench keeps data under', () => {
+  const r = spawnSync(BIN, ['bench-data', '--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^[1-9][0-9]*\n$/);
+});
+
 test('bench-data: bad options are refused with the usage', () => {
-  for (const args of [['--contacts', '-1'], ['--contacts', 'many'], ['--bogus', '1'], ['--seed']]) {
+  for (const args of [['--contacts', '-1'], ['--contacts', 'many'], ['--bogus', '1'], ['--seed'],
+    ['--version', '--seed', '1']]) {
     const r = spawnSync(BIN, ['bench-data', ...args], { encoding: 'utf8' });
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.stderr, /usage: rapport bench-data/);
