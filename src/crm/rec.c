@@ -1133,6 +1133,9 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     struct rec *r = out;
     if (!err) {
         *r = old;
+        /* The change's one time, which domain rules stamp too (a deal's
+         * stage_changed_at equals its audit rows' time); kept only if it changes. */
+        now_text(ctx, &r->updated_at);
         r->v = arena_alloc(ctx->a, e->nfields * sizeof(*r->v));
         memcpy(r->v, old.v, e->nfields * sizeof(*r->v));
         const char *owner = old.owner_id;
@@ -1158,8 +1161,9 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
             }
         }
     }
+    if (!err && !changed)
+        r->updated_at = old.updated_at;
     if (!err && changed) {
-        now_text(ctx, &r->updated_at);
         r->version = old.version + 1;
         err = write_row(ctx, e, r, &old, diff);
         if (!err && search_changed)

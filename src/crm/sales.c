@@ -228,12 +228,12 @@ static bool changed(const struct rec *r, const struct rec *old, const char *fiel
     return a->i != b->i;
 }
 
-static void set_now(struct rec_ctx *ctx, struct rec *r, const char *field)
+/* Sets a datetime field to the time of the change being saved (r->updated_at, the
+ * time its audit rows carry). */
+static void stamp(struct rec *r, const char *field)
 {
     struct rec_value *v = (struct rec_value *)(uintptr_t)rec__field(r, field);
-    char *buf = arena_alloc(ctx->a, 32);
-    text_format_datetime(text_now_ms(), buf, 32);
-    *v = (struct rec_value){false, 0, buf, strlen(buf)};
+    *v = (struct rec_value){false, 0, r->updated_at, strlen(r->updated_at)};
 }
 
 enum rp_err sales_validate_opportunity(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
@@ -253,7 +253,7 @@ enum rp_err sales_validate_opportunity(struct rec_ctx *ctx, struct rec *r, const
         struct rec_value *p = (struct rec_value *)(uintptr_t)rec__field(r, "probability");
         *p = *rec__field(stage, "probability");
     }
-    set_now(ctx, r, "stage_changed_at");
+    stamp(r, "stage_changed_at");
     return RP_OK;
 }
 
