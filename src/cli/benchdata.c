@@ -296,12 +296,9 @@ static enum rp_err activity_i(struct gen *g, size_t i)
 static enum rp_err merge_fulltext(struct gen *g)
 {
     enum rp_err err = RP_OK;
-    for (size_t k = 0; k < meta_entity_count() && !err; k++) {
-        struct rec_table rt;
-        rec_store_table(meta_entity_at(k), &rt);
-        if (rt.t.fts)
-            err = store_fts_optimize(g->ctx.conn, rt.t.name);
-    }
+    for (size_t k = 0; k < meta_entity_count() && !err; k++)
+        if (meta_searchable(meta_entity_at(k)))
+            err = store_fts_optimize(g->ctx.conn, meta_entity_at(k)->name);
     return err;
 }
 

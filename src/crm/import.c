@@ -945,10 +945,8 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
      * full-text segments merged into one, which later creates would otherwise merge a
      * piece at a time (store_fts_optimize). */
     if (!err && !o->dry_run && res->rows_imported >= RP_IMPORT_ANALYZE_ROWS) {
-        struct rec_table rt;
-        rec_store_table(o->e, &rt);
         err = store_analyze(ctx->conn, o->e->name);
-        if (!err && rt.t.fts)
+        if (!err && meta_searchable(o->e))
             err = store_fts_optimize(ctx->conn, o->e->name);
     }
     if (!err && o->progress)

@@ -497,10 +497,7 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
             err = parse_sort(ctx, e, v, q);
             q->default_sort = false;
         } else if (rp_str_eqc(k, "q")) {
-            bool fts = false;
-            for (size_t f = 0; f < e->nfields; f++)
-                fts = fts || (e->fields[f].flags & FF_SEARCH);
-            err = fts ? parse_terms(ctx, v, q->terms, &q->nterms)
+            err = meta_searchable(e) ? parse_terms(ctx, v, q->terms, &q->nterms)
                       : rec_bad_request(ctx, "%s cannot be searched", e->label_plural);
         } else if (rp_str_eqc(k, "count")) {
             if (rp_str_eqc(v, "true"))
@@ -981,10 +978,7 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
     size_t count = 0;
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *e = meta_entity_at(k);
-        bool fts = false;
-        for (size_t f = 0; f < e->nfields; f++)
-            fts = fts || (e->fields[f].flags & FF_SEARCH);
-        if (!fts || rec__scope(ctx, e, ACL_READ) == SCOPE_NONE)
+        if (!meta_searchable(e) || rec__scope(ctx, e, ACL_READ) == SCOPE_NONE)
             continue;
         struct rec_query eq = query;
         eq.limit = per_entity;

@@ -165,7 +165,6 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
                                  RP_NELEM(out->spancols) - 1);
     RP_ASSERT(nspan == 0 || nspan == 2);
     size_t n = 0;
-    bool fts = false;
     RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
     for (size_t i = 0; i < e->nfields; i++) {
         const struct field_def *f = &e->fields[i];
@@ -176,9 +175,8 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
         out->cols[n++] = (struct store_column){
             f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
             (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads};
-        fts = fts || (f->flags & FF_SEARCH);
     }
-    out->t = (struct store_table){e->name, out->cols, n, fts, out->sortcols,
+    out->t = (struct store_table){e->name, out->cols, n, meta_searchable(e), out->sortcols,
                                   nt ? out->totalscols : NULL, nspan ? out->spancols : NULL};
 }
 
@@ -796,14 +794,6 @@ static void bind_values(struct store_stmt *st, int first, const struct entity_de
         store_bind(st, first + (int)i, value_val(&e->fields[i], &r->v[i]));
 }
 
-static bool has_fts(const struct entity_def *e)
-{
-    for (size_t i = 0; i < e->nfields; i++)
-        if (e->fields[i].flags & FF_SEARCH)
-            return true;
-    return false;
-}
-
 static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
                            bool fresh)
 {
@@ -1058,7 +1048,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         if (err == RP_ECONFLICT)
             err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
     }
-    if (!err && has_fts(e))
+    if (!err && meta_searchable(e))
         err = put_fts(ctx, e, r, true);
     struct store_val initial = store_null();
     if (!err)
@@ -1202,7 +1192,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     r->version++;
     r->updated_at = now;
     r->deleted_at = deleted ? now : NULL;
-    if (has_fts(e))
+    if (meta_searchable(e))
         err = deleted ? store_fts_delete(ctx->conn, e->name, r->seq)
                       : put_fts(ctx, e, r, false);
     if (!err)

@@ -46,6 +46,14 @@ const struct field_def *meta_field(const struct entity_def *e, struct rp_str nam
     return i < 0 ? NULL : &e->fields[i];
 }
 
+bool meta_searchable(const struct entity_def *e)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if (e->fields[i].flags & FF_SEARCH)
+            return true;
+    return false;
+}
+
 const char *meta_type_name(enum field_type t)
 {
     static const char *names[] = {

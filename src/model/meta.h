@@ -82,6 +82,8 @@ const struct entity_def *meta_entity(struct rp_str name);
 const struct field_def *meta_field(const struct entity_def *e, struct rp_str name);
 /* Index of a field in e->fields, or -1. */
 int meta_field_index(const struct entity_def *e, struct rp_str name);
+/* Whether e has a full-text index: some field is FF_SEARCH. */
+bool meta_searchable(const struct entity_def *e);
 const char *meta_type_name(enum field_type t);
 bool meta_enum_has(const struct field_def *f, struct rp_str value);
 /* Maximum length in code points for a string-like field. */

@@ -60,6 +60,35 @@ static void test_retier_when_stale_or_daily(void **state)
     assert_string_equal(tier_of(f, small), "C");
 }
 
+/* A stage change is stamped with the change's own time, the one its audit rows (the
+ * stage history) carry: stage_changed_at read the clock apart and could be a
+ * millisecond later. Many changes, so some cross a millisecond. */
+static void test_stage_changed_at_is_the_change_time(void **state)
+{
+    struct efx *f = *state;
+    assert_int_equal(sales_bootstrap(f->s), RP_OK);
+    struct rec_input in[] = {IN_S("name", "deal")};
+    struct rec r = fx_create(f, NULL, &entity_opportunities, in, 1);
+    assert_string_equal(fx_val(&r, "stage_changed_at")->s, r.updated_at);
+    static const char *const stages[] = {"proposal", "negotiation"};
+    for (int i = 0; i < 300; i++) {
+        struct rec_input st[] = {IN_S("stage", stages[i % 2])};
+        assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(r.id), st,
+                                    1, -1, &r),
+                         RP_OK);
+        if (strcmp(fx_val(&r, "stage_changed_at")->s, r.updated_at) != 0)
+            fail_msg("change %d: stage_changed_at %s, updated_at %s", i,
+                     fx_val(&r, "stage_changed_at")->s, r.updated_at);
+    }
+    /* A save that changes nothing keeps the record's time. */
+    const char *before = r.updated_at;
+    struct rec_input same[] = {IN_S("stage", stages[1])};
+    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(r.id), same, 1,
+                                -1, &r),
+                     RP_OK);
+    assert_string_equal(r.updated_at, before);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -67,6 +96,8 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retier_when_stale_or_daily, efx_setup,
+                                        efx_teardown),
+        cmocka_unit_test_setup_teardown(test_stage_changed_at_is_the_change_time, efx_setup,
                                         efx_teardown),
     };
     return cmocka_run_group_tests_name("sales", tests, NULL, NULL);
