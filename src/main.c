@@ -50,6 +50,9 @@ static void usage(FILE *out)
             "                    copy built into the binary [RAPPORT_WEB_DIR]\n"
             "  --session-idle S  seconds of inactivity that end a session (default 1800)\n"
             "                    [RAPPORT_SESSION_IDLE]\n"
+            "  --statement-timeout MS  a request's query running longer is stopped with\n"
+            "                    503 (default 10000; 0: no limit; writes are never\n"
+            "                    stopped) [RAPPORT_STATEMENT_TIMEOUT_MS]\n"
             "  RAPPORT_JOB_POLL_MS  how often idle servers look for due background jobs\n"
             "                    (default 1000)\n"
             "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
@@ -99,6 +102,7 @@ static int serve(int argc, char **argv)
     const char *level = getenv("RAPPORT_LOG_LEVEL");
     const char *web_dir = getenv("RAPPORT_WEB_DIR");
     const char *idle = getenv("RAPPORT_SESSION_IDLE");
+    const char *timeout_s = getenv("RAPPORT_STATEMENT_TIMEOUT_MS");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -114,6 +118,8 @@ static int serve(int argc, char **argv)
             web_dir = argv[++i];
         } else if (strcmp(argv[i], "--session-idle") == 0 && i + 1 < argc) {
             idle = argv[++i];
+        } else if (strcmp(argv[i], "--statement-timeout") == 0 && i + 1 < argc) {
+            timeout_s = argv[++i];
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);
@@ -165,6 +171,13 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport serve: --session-idle takes seconds, from 1 to 43200\n");
         return 2;
     }
+    int64_t timeout_ms = RP_STATEMENT_TIMEOUT_MS;
+    if (timeout_s && (text_parse_i64(rp_str_c(timeout_s), &timeout_ms) || timeout_ms < 0 ||
+                      timeout_ms > RP_STATEMENT_TIMEOUT_MAX_MS)) {
+        fprintf(stderr, "rapport serve: --statement-timeout takes milliseconds, from 0 (no"
+                        " limit) to %u\n", RP_STATEMENT_TIMEOUT_MAX_MS);
+        return 2;
+    }
     if (public_url && strncmp(public_url, "https://", 8) != 0 &&
         strncmp(public_url, "http://", 7) != 0) {
         fprintf(stderr, "rapport serve: --public-url must start with http:// or https://\n");
@@ -205,7 +218,7 @@ static int serve(int argc, char **argv)
     }
     store_set_connections(store, (unsigned)threads + 1); /* the workers and this thread */
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0,
-                          public_url};
+                          public_url, (unsigned)timeout_ms};
     struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
                               &app, api_on_error, http_web_assets, http_web_nassets, web_dir,
                               api_body_limits, api_nbody_limits};

@@ -98,6 +98,13 @@ static void fail(struct call *c, enum rp_err err)
         detail = "the database is busy, try again";
         http_add_header(req, "Retry-After", "1");
         break;
+    case RP_ETIMEOUT:
+        status = 503;
+        detail = arena_printf(&req->a,
+                              "the query ran longer than %u ms and was stopped: narrow the"
+                              " filters, or sort by an indexed field",
+                              c->app->statement_timeout_ms);
+        break;
     default:
         status = 500;
         detail = "internal error";
@@ -119,8 +126,10 @@ static bool begin(struct call *c, struct http_req *req, bool auth)
 {
     c->req = req;
     c->app = req->app;
-    struct store_conn *conn;
+    struct store_conn *conn = NULL;
     enum rp_err err = store_conn_get(c->app->store, &conn);
+    if (!err)
+        err = store_set_statement_timeout(conn, c->app->statement_timeout_ms);
     rec_ctx_init(&c->ctx, c->app->store, conn, &req->a, NULL);
     c->ctx.addr = req->addr;
     c->ctx.request_id = arena_printf(&req->a, "%llu", (unsigned long long)req->id);

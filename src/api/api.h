@@ -13,6 +13,7 @@ struct api_app {
     struct http_server *http;  /* for /metrics */
     bool secure_cookies;       /* the public URL is https: cookies get Secure */
     const char *public_url;    /* NULL, or the origin browsers use (Origin checks) */
+    unsigned statement_timeout_ms; /* a request's reads: store_set_statement_timeout */
 };
 
 /* The route table, for http_start. */

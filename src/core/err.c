@@ -21,6 +21,7 @@ const char *rp_err_name(enum rp_err err)
     case RP_EIO: return "i/o error";
     case RP_EBUSY: return "busy";
     case RP_ERANGE: return "out of range";
+    case RP_ETIMEOUT: return "timed out";
     }
     return "unknown";
 }

@@ -18,6 +18,7 @@ enum rp_err {
     RP_EIO,        /* a file or system call failed */
     RP_EBUSY,      /* the database stayed locked past the busy timeout */
     RP_ERANGE,     /* arithmetic in the database overflowed (a sum past 64 bits) */
+    RP_ETIMEOUT,   /* a statement ran past its time limit and was stopped */
 };
 
 /* Returns a static English name for an error, for logs. */

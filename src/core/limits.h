@@ -20,6 +20,10 @@
 #define RP_MAX_QUERY_PARAMS 64u
 /* Values in one `in` filter: keeps the bound-parameter count far below SQLite's 32766. */
 #define RP_MAX_IN_VALUES 100u
+/* A `like` filter's pattern, in characters. Matching it is one step for the database,
+ * which cannot stop inside it: it costs up to pattern × text length comparisons (200 ×
+ * 64 Ki, tens of ms), where a 100,000-character pattern took seconds a row. */
+#define RP_MAX_LIKE_PATTERN 200u
 /* Sort keys: more than four keys cannot use an index and never helps a person. */
 #define RP_MAX_SORT_KEYS 4u
 /* Default and maximum page size of a list (DESIGN §5). */
@@ -72,6 +76,18 @@
 #define RP_LOGIN_WINDOW_S (15 * 60)
 #define RP_LOGIN_MAX_FAILS_USER 10
 #define RP_LOGIN_MAX_FAILS_ADDR 50
+/* Time limit of one statement a request runs outside a write transaction (a list, a
+ * count, a search), in ms; `serve --statement-timeout` changes it, 0 lifts it. The
+ * slowest legitimate reads at a million records (a team's busy calendar, a `like`
+ * filter sorted by an unindexed field) take well under a second; a filter a user can
+ * make pathological must not hold a worker thread for minutes. Writes are never cut:
+ * a transaction either commits or rolls back whole. */
+#define RP_STATEMENT_TIMEOUT_MS 10000u
+#define RP_STATEMENT_TIMEOUT_MAX_MS 3600000u
+/* SQLite checks a running statement's time limit every this many virtual-machine
+ * steps (a microsecond or so of work; the check reads a coarse clock, 6 ns here). A
+ * step can be long (a `like` over a long text), so checks must not be far apart. */
+#define RP_SQLITE_PROGRESS_STEPS 100
 /* Statements kept prepared per connection. */
 #define RP_STMT_CACHE 128u
 /* SQLite page cache of a process, in KiB, shared among the connections it will use

@@ -422,6 +422,9 @@ static enum rp_err parse_filter(struct rec_ctx *ctx, const struct entity_def *e,
     if (out->op == OP_LIKE) {
         if (!text_like(f->type))
             return rec_bad_request(ctx, "like applies to text fields only");
+        if (text_utf8_len(value) > RP_MAX_LIKE_PATTERN)
+            return rec_bad_request(ctx, "like patterns are at most %u characters",
+                                   RP_MAX_LIKE_PATTERN);
         /* `*` is the wildcard; %, _ and \ match themselves. */
         char *pat = arena_alloc(ctx->a, value.len * 2 + 1);
         size_t n = 0;

@@ -38,13 +38,6 @@ struct http_server {
     uint64_t hist_count;
 };
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 const char *http_header(struct http_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -337,7 +330,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         arena_init(&req->a);
         req->conn = conn;
         req->app = s->cfg.app;
-        req->start_us = now_us();
+        req->start_us = text_monotonic_us();
         req->id = atomic_fetch_add(&s->next_id, 1);
         req->method = arena_strdup(&req->a, method);
         req->path = (struct rp_str){arena_strdup(&req->a, url), strlen(url)};
@@ -417,7 +410,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct http_req *req = *con_cls;
     if (!req)
         return;
-    int64_t dur = now_us() - req->start_us;
+    int64_t dur = text_monotonic_us() - req->start_us;
     if (req->status) {
         record(s, req, dur);
         LOG(LOG_INFO, "req=%llu %s %s status=%u dur_us=%lld%s", (unsigned long long)req->id,

@@ -80,6 +80,12 @@ void store_set_connections(struct store *s, unsigned n);
  * pages, so a transaction's changed pages stay in memory until it commits instead of
  * spilling into the WAL part-way and being written again. PostgreSQL: nothing to do. */
 void store_set_write_cache(struct store *s, unsigned kib);
+/* Gives every statement this connection runs outside a write transaction a time
+ * limit of ms milliseconds (0: none, the default). A statement past it stops and
+ * fails with RP_ETIMEOUT; a read transaction it was part of must be rolled back.
+ * Statements of write transactions are never stopped. The server sets it on each
+ * request's connection (RP_STATEMENT_TIMEOUT_MS); commands and jobs leave it off. */
+enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
 

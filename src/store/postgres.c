@@ -59,6 +59,7 @@ struct pg_conn {
     int64_t changes;
     bool in_tx;
     bool tx_failed; /* a statement failed: the transaction can only roll back */
+    unsigned timeout_ms; /* the session's statement_timeout (store_set_statement_timeout) */
     struct pg_conn *next;
 };
 
@@ -85,8 +86,12 @@ static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char
         return RP_ECONFLICT;
     if (strcmp(state, "22003") == 0)
         return RP_ERANGE;
+    if (strcmp(state, "57014") == 0) { /* statement_timeout, or a cancel */
+        LOG(LOG_WARN, "postgres statement stopped after %u ms during %s", c->timeout_ms, what);
+        return RP_ETIMEOUT;
+    }
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-        strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0) {
+        strcmp(state, "55P03") == 0) {
         LOG(LOG_WARN, "postgres busy during %s (%s)", what, state);
         return RP_EBUSY;
     }
@@ -211,8 +216,10 @@ static void ignore_notice(void *arg, const char *message)
     (void)message; /* "relation already exists, skipping" and the like */
 }
 
-/* Session settings every connection runs with. */
+/* Session settings every connection runs with; statement_timeout is the
+ * connection's own (apply_timeout). */
 static const char *SESSION_SQL = "SET lock_timeout = '10s';"
+                                 "SET statement_timeout = 0;"
                                  "SET idle_in_transaction_session_timeout = '60s';"
                                  "SET TIME ZONE 'UTC'";
 
@@ -229,6 +236,14 @@ static enum rp_err conn_connect(struct pg_conn *c)
         return RP_EDB;
     }
     return simple(c, SESSION_SQL, "connect");
+}
+
+/* Sets the session's statement_timeout to the connection's limit. */
+static enum rp_err apply_timeout(struct pg_conn *c)
+{
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SET statement_timeout = %u", c->timeout_ms);
+    return simple(c, sql, "statement timeout");
 }
 
 static enum rp_err conn_open(struct pg_store *s, struct pg_conn **out)
@@ -276,7 +291,8 @@ static bool conn_recover(struct pg_conn *c)
     for (size_t i = 0; i < c->ncache; i++)
         c->cache[i]->prepared = false;
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-    return simple(c, SESSION_SQL, "reconnect") == RP_OK;
+    return simple(c, SESSION_SQL, "reconnect") == RP_OK &&
+           (!c->timeout_ms || apply_timeout(c) == RP_OK);
 }
 
 static enum rp_err pg_conn_get(struct store *base, struct store_conn **out)
@@ -341,10 +357,11 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
     struct pg_conn *c = CONN(base);
     RP_ASSERT(!c->in_tx);
     char sql[160];
+    /* A write transaction is never stopped part-way: no time limit inside it. */
     if (write)
         snprintf(sql, sizeof(sql),
-                 "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d, 1)",
-                 RP_PG_LOCK_CLASS);
+                 "BEGIN ISOLATION LEVEL READ COMMITTED;%s SELECT pg_advisory_xact_lock(%d, 1)",
+                 c->timeout_ms ? " SET LOCAL statement_timeout = 0;" : "", RP_PG_LOCK_CLASS);
     else
         snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     c->in_tx = true;
@@ -639,6 +656,20 @@ static void pg_done(struct store_stmt *base)
     stmt_free(CONN(base->conn), st, true);
 }
 
+static enum rp_err pg_set_statement_timeout(struct store_conn *base, unsigned ms)
+{
+    struct pg_conn *c = CONN(base);
+    RP_ASSERT(!c->in_tx);
+    if (c->timeout_ms == ms)
+        return RP_OK;
+    unsigned was = c->timeout_ms;
+    c->timeout_ms = ms;
+    enum rp_err err = apply_timeout(c);
+    if (err)
+        c->timeout_ms = was;
+    return err;
+}
+
 static int64_t pg_changes(struct store_conn *c)
 {
     return CONN(c)->changes;
@@ -663,6 +694,7 @@ static const struct store_ops OPS = {
     .name = "postgres",
     .close = pg_close,
     .conn_get = pg_conn_get,
+    .set_statement_timeout = pg_set_statement_timeout,
     .size = pg_size,
     .begin = pg_begin,
     .commit = pg_commit,

@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "store/db.h"
 #include "store/store_int.h"
 
@@ -48,6 +49,11 @@ struct sq_stmt {
     sqlite3_stmt *stmt;
     bool cached;
     bool in_use;
+    /* Time limit (store_set_statement_timeout): what a run of the statement has spent
+     * inside sqlite3_step so far, and when the step in progress began (0: no limit).
+     * The time a caller takes between rows is its own, not the statement's. */
+    int64_t spent_us;
+    int64_t step_began_us;
 };
 
 struct sq_conn {
@@ -63,6 +69,8 @@ struct sq_conn {
     uint64_t clock;
     bool in_tx;
     bool write_tx;
+    unsigned timeout_ms;     /* store_set_statement_timeout; 0: none */
+    struct sq_stmt *running; /* the statement in sqlite3_step, for progress() */
     struct sq_conn *next;
 };
 
@@ -117,6 +125,8 @@ static enum rp_err map_rc(sqlite3 *db, int rc, const char *what)
     case SQLITE_LOCKED:
         LOG(LOG_WARN, "sqlite busy during %s", what);
         return RP_EBUSY;
+    case SQLITE_INTERRUPT: /* progress() stopped a statement at its time limit */
+        return RP_ETIMEOUT;
     case SQLITE_NOMEM:
         return RP_ENOMEM;
     case SQLITE_TOOBIG:
@@ -269,6 +279,17 @@ static enum rp_err set_cache(sqlite3 *db, int kib)
     return map_rc(db, sqlite3_exec(db, sql, NULL, NULL, NULL), "cache size");
 }
 
+/* SQLite's progress handler: a nonzero answer stops the running statement with
+ * SQLITE_INTERRUPT. Called every RP_SQLITE_PROGRESS_STEPS steps of any statement of
+ * the connection, so it only reads the clock when the statement has a deadline. */
+static int progress(void *arg)
+{
+    const struct sq_conn *c = arg;
+    const struct sq_stmt *st = c->running;
+    return st && st->step_began_us &&
+           st->spent_us + text_coarse_us() - st->step_began_us > c->timeout_ms * INT64_C(1000);
+}
+
 static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
 {
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
@@ -295,6 +316,7 @@ static enum rp_err conn_open(struct sq_store *s, struct sq_conn **out)
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, 10000);
     sqlite3_wal_hook(c->db, wal_hook, s); /* instead of the automatic checkpoint */
+    sqlite3_progress_handler(c->db, RP_SQLITE_PROGRESS_STEPS, progress, c);
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         LOG(LOG_ERROR, "cannot configure database: %s", msg ? msg : "");
@@ -665,7 +687,7 @@ static enum rp_err sq_prepare(struct store_conn *run, const char *sql, struct st
         return RP_ENOMEM;
     }
     c->cache[slot] = (struct cached){copy, h, stmt, c->clock};
-    c->handles[slot] = (struct sq_stmt){{base}, stmt, true, true};
+    c->handles[slot] = (struct sq_stmt){{base}, stmt, true, true, 0, 0};
     *out = &c->handles[slot].base;
     return RP_OK;
 }
@@ -689,12 +711,26 @@ static enum rp_err sq_bind(struct store_stmt *base, int idx, struct store_val v)
     return map_rc(CONN(base->conn)->db, rc, "bind");
 }
 
+/* A run of a statement is timed from its first step, inside sqlite3_step only.
+ * Statements of a write transaction run on the writer, which never has a limit. */
 static enum rp_err sq_step(struct store_stmt *base, bool *row)
 {
-    int rc = sqlite3_step(STMT(base)->stmt);
-    *row = rc == SQLITE_ROW;
     struct sq_stmt *st = STMT(base);
     struct sq_conn *c = CONN(base->conn);
+    if (!sqlite3_stmt_busy(st->stmt))
+        st->spent_us = 0;
+    st->step_began_us = c->timeout_ms ? text_coarse_us() : 0;
+    struct sq_stmt *outer = c->running; /* a statement stepped between another's rows */
+    c->running = st;
+    int rc = sqlite3_step(st->stmt);
+    c->running = outer;
+    if (st->step_began_us)
+        st->spent_us += text_coarse_us() - st->step_began_us;
+    *row = rc == SQLITE_ROW;
+    if (rc == SQLITE_INTERRUPT) {
+        const char *sql = sqlite3_sql(st->stmt), *from = strstr(sql, " FROM ");
+        LOG(LOG_WARN, "statement stopped after %u ms:%.300s", c->timeout_ms, from ? from : sql);
+    }
     enum rp_err err = map_rc(c->db, rc, "step");
     /* A write outside a transaction committed on its own: make it durable too. */
     if (!err && rc == SQLITE_DONE && !c->in_tx && !sqlite3_stmt_readonly(st->stmt))
@@ -734,6 +770,12 @@ static void sq_done(struct store_stmt *base)
     free(st);
 }
 
+static enum rp_err sq_set_statement_timeout(struct store_conn *base, unsigned ms)
+{
+    CONN(base)->timeout_ms = ms;
+    return RP_OK;
+}
+
 static int64_t sq_changes(struct store_conn *c)
 {
     return sqlite3_changes64(RUN(c)->db);
@@ -762,6 +804,7 @@ static const struct store_ops OPS = {
     .close = sq_close,
     .set_connections = sq_set_connections,
     .set_write_cache = sq_set_write_cache,
+    .set_statement_timeout = sq_set_statement_timeout,
     .conn_get = sq_conn_get,
     .size = sq_size,
     .backup = sq_backup,

@@ -76,6 +76,11 @@ void store_set_write_cache(struct store *s, unsigned kib)
         OPS(s)->set_write_cache(s, kib);
 }
 
+enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms)
+{
+    return COPS(c)->set_statement_timeout(c, ms);
+}
+
 enum rp_err store_size(struct store_conn *c, int64_t *bytes)
 {
     return COPS(c)->size(c, bytes);

@@ -17,6 +17,7 @@ struct store_ops {
     enum rp_err (*conn_get)(struct store *s, struct store_conn **out);
     void (*set_connections)(struct store *s, unsigned n); /* NULL: nothing to share */
     void (*set_write_cache)(struct store *s, unsigned kib); /* NULL: nothing to size */
+    enum rp_err (*set_statement_timeout)(struct store_conn *c, unsigned ms);
     enum rp_err (*size)(struct store_conn *c, int64_t *bytes);
     /* An online copy into a file (NULL: the backend has its own tools). */
     enum rp_err (*backup)(struct store *s, const char *dest_path, int64_t *bytes);

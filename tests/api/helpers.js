@@ -315,6 +315,23 @@ export async function listAll(client, res, query = '') {
 }
 
 // Assert a problem+json error answer with the given status.
+// Posts a CSV import and waits for the job to finish; returns the job.
+export async function runImport(client, query, csv) {
+  const r = await client.post(`/imports?${query}`, csv, { contentType: 'text/csv' });
+  assert.equal(r.status, 202, r.text);
+  assert.match(r.body.id, /^[0-9a-f-]{36}$/);
+  assert.equal(r.headers.get('location'), `/api/v1/imports/${r.body.id}`);
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    const j = await client.get(`/imports/${r.body.id}`);
+    assert.equal(j.status, 200, j.text);
+    assert.ok(['queued', 'running', 'done', 'failed'].includes(j.body.status));
+    if (j.body.status === 'done' || j.body.status === 'failed') return j.body;
+    assert.ok(Date.now() < deadline, `import ${r.body.id} still ${j.body.status}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
 export function assertProblem(r, status, msg = '') {
   assert.equal(r.status, status, `${msg} expected ${status}, got ${r.status}: ${r.text.slice(0, 500)}`);
   const ct = r.headers.get('content-type') || '';

@@ -12,27 +12,10 @@ import ExcelJS from 'exceljs';
 import ICAL from 'ical.js';
 import {
   ADMIN_PASSWORD, BIN, Client, assertProblem, create, createTeam, createUser, login, loginAdmin, startServer,
-  dbQuery, freshDb, dropDb,
+  dbQuery, freshDb, dropDb, runImport,
 } from './helpers.js';
 
 const CSV = { contentType: 'text/csv' };
-
-// Posts a CSV import and waits for the job to finish; returns the job.
-async function runImport(client, query, csv) {
-  const r = await client.post(`/imports?${query}`, csv, CSV);
-  assert.equal(r.status, 202, r.text);
-  assert.match(r.body.id, /^[0-9a-f-]{36}$/);
-  assert.equal(r.headers.get('location'), `/api/v1/imports/${r.body.id}`);
-  const deadline = Date.now() + 120000;
-  for (;;) {
-    const j = await client.get(`/imports/${r.body.id}`);
-    assert.equal(j.status, 200, j.text);
-    assert.ok(['queued', 'running', 'done', 'failed'].includes(j.body.status));
-    if (j.body.status === 'done' || j.body.status === 'failed') return j.body;
-    assert.ok(Date.now() < deadline, `import ${r.body.id} still ${j.body.status}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
 
 // GET with the client's credentials, as bytes.
 async function getBytes(client, p) {

@@ -1,7 +1,10 @@
 // Requests at the edges of the limits get a clear 4xx, never a 500 or a partial query.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertProblem, create, createTeam, createUser, login, loginAdmin, startServer, uniq } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import {
+  BIN, assertProblem, create, createTeam, createUser, login, loginAdmin, runImport, startServer, uniq,
+} from './helpers.js';
 
 describe('query limits', () => {
   let srv;
@@ -82,5 +85,53 @@ describe('public URL', () => {
     assert.match(c.lastSetCookie, /;\s*Secure/i);
     assert.match(c.lastSetCookie, /HttpOnly/);
     assert.match(c.lastSetCookie, /SameSite=Lax/);
+  });
+});
+
+describe('statement time limit', () => {
+  // A like pattern of 197 a's then a b, over descriptions of 60,000 a's, is tried at
+  // every place of every description: about 12 million character comparisons a row.
+  // Any user may send it; the server stops such a query at its time limit.
+  let srv;
+  let admin;
+  before(async () => {
+    srv = await startServer({ args: ['--statement-timeout', '100'] });
+    admin = await loginAdmin(srv.base);
+  });
+  after(async () => { await srv.stop(); });
+
+  test('a query past --statement-timeout → 503 problem; the server and writes go on', async () => {
+    const tag = uniq('slow');
+    const rows = Array.from({ length: 100 }, (_, i) => `${tag} ${i},${'a'.repeat(60000)}`);
+    const job = await runImport(admin, 'entity=accounts&on_duplicate=create', `name,description\n${rows.join('\n')}\n`);
+    assert.equal(job.rows_imported, 100, JSON.stringify(job));
+    const slow = `/accounts?name[like]=${tag}*&description[like]=*${'a'.repeat(197)}b*&count=true`;
+    const p = assertProblem(await admin.get(slow), 503);
+    assert.match(p.detail, /ran longer than 100 ms and was stopped/);
+
+    // The same filter without the pathological pattern answers, as do writes and the
+    // threads that stopped a query.
+    for (let i = 0; i < 4; i++) {
+      const r = await admin.get(`/accounts?name[like]=${tag}*&description[like]=*aaa*&count=true&limit=1`);
+      assert.equal(r.status, 200, r.text.slice(0, 300));
+      assert.equal(r.body.total, 100);
+    }
+    await create(admin, 'accounts', { name: `${tag} after`, description: 'a'.repeat(60000) });
+    const all = await admin.get(`/accounts?name[like]=${tag}*&count=true&limit=1`);
+    assert.equal(all.body.total, 101);
+  });
+
+  test('a like pattern over 200 characters → 400', async () => {
+    const r = await admin.get(`/accounts?description[like]=*${'a'.repeat(200)}*`);
+    assert.match(assertProblem(r, 400).detail, /like patterns are at most 200 characters/);
+  });
+
+  test('--statement-timeout takes milliseconds from 0 to 3600000', () => {
+    for (const bad of ['-1', 'soon', '3600001']) {
+      const r = spawnSync(BIN, ['serve', '--listen', '127.0.0.1:0', '--statement-timeout', bad],
+        { encoding: 'utf8', timeout: 10000 });
+      assert.equal(r.status, 2, `--statement-timeout ${bad}`);
+      assert.match(r.stderr, /--statement-timeout takes milliseconds/);
+    }
   });
 });

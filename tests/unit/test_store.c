@@ -644,6 +644,83 @@ static void test_transactions(void **state)
     assert_int_equal(count_rows(f->c, "t"), 0);
 }
 
+/* Counts to n, one recursive step at a time: 1,000,000 takes 100-300 ms. */
+static const char *counting(char *sql, size_t size, long n)
+{
+    snprintf(sql, size,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %ld)"
+             " SELECT count(*) FROM n", n);
+    return sql;
+}
+
+/* Runs a one-row statement to its end; its error. */
+static enum rp_err run_statement(struct store_conn *c, const char *sql)
+{
+    struct store_stmt *st;
+    assert_int_equal(store_prepare(c, sql, &st), RP_OK);
+    bool row = true;
+    enum rp_err err = RP_OK;
+    while (!err && row)
+        err = store_step(st, &row);
+    store_done(st);
+    return err;
+}
+
+static void test_statement_timeout(void **state)
+{
+    struct fixture *f = *state;
+    char sql[256];
+    assert_int_equal(store_exec(f->c, "CREATE TABLE t(seq INTEGER PRIMARY KEY, v TEXT)", NULL, 0),
+                     RP_OK);
+    /* No limit by default: a long statement runs to its end. */
+    assert_int_equal(query_int(f->c, counting(sql, sizeof(sql), 1000000), NULL, 0), 1000000);
+
+    /* With one, a statement that would run for seconds stops with RP_ETIMEOUT... */
+    assert_int_equal(store_set_statement_timeout(f->c, 50), RP_OK);
+    assert_int_equal(run_statement(f->c, counting(sql, sizeof(sql), 100000000)), RP_ETIMEOUT);
+    /* ...and the connection goes on. */
+    assert_int_equal(count_rows(f->c, "t"), 0);
+
+    /* Inside a read transaction, which then rolls back. */
+    assert_int_equal(store_begin(f->c, false), RP_OK);
+    assert_int_equal(run_statement(f->c, counting(sql, sizeof(sql), 100000000)), RP_ETIMEOUT);
+    store_rollback(f->c);
+
+    /* A statement is timed inside its own steps: the time its caller spends between
+     * its rows (here another statement and a pause, past the limit) is not its own. */
+    struct store_stmt *outer;
+    assert_int_equal(store_prepare(f->c,
+                                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+                                   " FROM n WHERE i < 5000) SELECT i FROM n",
+                                   &outer),
+                     RP_OK);
+    bool row;
+    assert_int_equal(store_step(outer, &row), RP_OK);
+    assert_true(row);
+    assert_int_equal(run_statement(f->c, counting(sql, sizeof(sql), 100000000)), RP_ETIMEOUT);
+    usleep(60 * 1000);
+    int64_t rows = 1;
+    for (;;) {
+        assert_int_equal(store_step(outer, &row), RP_OK);
+        if (!row)
+            break;
+        rows++;
+    }
+    store_done(outer);
+    assert_int_equal(rows, 5000);
+
+    /* A write transaction is never stopped: it commits or rolls back whole. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(query_int(f->c, counting(sql, sizeof(sql), 1000000), NULL, 0), 1000000);
+    assert_int_equal(store_exec(f->c, "INSERT INTO t(v) VALUES ('kept')", NULL, 0), RP_OK);
+    assert_int_equal(store_commit(f->c), RP_OK);
+    assert_int_equal(count_rows(f->c, "t"), 1);
+
+    /* 0 lifts the limit. */
+    assert_int_equal(store_set_statement_timeout(f->c, 0), RP_OK);
+    assert_int_equal(query_int(f->c, counting(sql, sizeof(sql), 1000000), NULL, 0), 1000000);
+}
+
 static int64_t file_size(const char *path)
 {
     struct stat sb;
@@ -1091,6 +1168,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_span_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_budget, setup, teardown),
