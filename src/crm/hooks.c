@@ -2,7 +2,6 @@
  * write transaction. Keep entity files in model/ pure data; put behaviour here. */
 #include "core/common.h"
 
-#include "core/text.h"
 #include "crm/rec_int.h"
 #include "crm/dups.h"
 #include "crm/sales.h"
@@ -79,11 +78,8 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
                            ? ctx->who->session_hash
                            : NULL;
     err = store_session_delete_user(ctx->conn, r->id, keep);
-    if (!err && deactivated) {
-        char now[32];
-        text_format_datetime(text_now_ms(), now, sizeof(now));
-        err = store_token_revoke_user(ctx->conn, r->id, now);
-    }
+    if (!err && deactivated)
+        err = store_token_revoke_user(ctx->conn, r->id, r->updated_at);
     return err;
 }
 

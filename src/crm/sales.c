@@ -452,16 +452,13 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
             return err;
         out->opportunity_id = opp.id;
     }
-    struct rec_input mark[5];
+    struct rec_input mark[4];
     size_t n = 0;
     mark[n++] = in_str("status", "converted");
     mark[n++] = in_str("converted_account_id", out->account_id);
     mark[n++] = in_str("converted_contact_id", out->contact_id);
     if (out->opportunity_id)
         mark[n++] = in_str("converted_opportunity_id", out->opportunity_id);
-    char *now = arena_alloc(ctx->a, 32);
-    text_format_datetime(text_now_ms(), now, 32);
-    mark[n++] = in_str("converted_at", now);
     struct rec updated;
     ctx->internal = true; /* conversion links are read-only to clients */
     err = rec_update(ctx, &entity_leads, rp_str_c(lead->id), mark, n, lead->version, &updated);
@@ -644,5 +641,7 @@ enum rp_err sales_validate_lead(struct rec_ctx *ctx, struct rec *r, const struct
     bool converted = st->len == 9 && memcmp(st->s, "converted", 9) == 0;
     if (converted && changed(r, old, "status") && !ctx->internal)
         return rec_field_error(ctx, "status", "is set by converting the lead");
+    if (converted && changed(r, old, "status"))
+        stamp(r, "converted_at"); /* the conversion's own time, as its audit rows */
     return RP_OK;
 }

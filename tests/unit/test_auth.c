@@ -238,6 +238,13 @@ static void test_deactivation_and_password_change(void **state)
     assert_int_equal(session(f, res.session, &p), RP_EAUTH);
     assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_EAUTH);
     assert_int_equal(login(f, "alice", "battery staple", "10.0.0.6", &res), RP_EAUTH);
+    /* The token was revoked at the deactivation's own time. */
+    struct store_token *tokens;
+    size_t ntokens;
+    assert_int_equal(store_token_list(f->c, x->alice, &f->a, &tokens, &ntokens), RP_OK);
+    assert_int_equal(ntokens, 1);
+    assert_non_null(tokens[0].revoked_at);
+    assert_string_equal(tokens[0].revoked_at, out.updated_at);
     /* Reactivation lets her sign in again; the revoked token stays revoked. */
     struct rec_input on[] = {IN_B("active", true)};
     assert_int_equal(

@@ -1,4 +1,5 @@
-/* Sales domain rules that need no server: when the account tiers are recomputed. */
+/* Sales domain rules that need no server: when the account tiers are recomputed, and
+ * the times a stage change and a conversion are stamped with. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,6 +90,26 @@ static void test_stage_changed_at_is_the_change_time(void **state)
     assert_string_equal(r.updated_at, before);
 }
 
+/* A conversion stamps the lead with the update's own time, as its audit rows. */
+static void test_converted_at_is_the_change_time(void **state)
+{
+    struct efx *f = *state;
+    assert_int_equal(sales_bootstrap(f->s), RP_OK);
+    for (int i = 0; i < 100; i++) {
+        struct rec_input in[] = {IN_S("last_name", "Lee"), IN_S("company", "Lee Trading")};
+        struct rec lead = fx_create(f, NULL, &entity_leads, in, RP_NELEM(in));
+        struct sales_conversion conv = {.create_opportunity = false};
+        struct sales_converted out;
+        struct rec_ctx *ctx = fx_ctx(f, NULL);
+        ctx->allow_duplicate = true;
+        assert_int_equal(sales_convert_lead(ctx, rp_str_c(lead.id), &conv, &out), RP_OK);
+        assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_leads, rp_str_c(lead.id), &lead), RP_OK);
+        if (strcmp(fx_val(&lead, "converted_at")->s, lead.updated_at) != 0)
+            fail_msg("conversion %d: converted_at %s, updated_at %s", i,
+                     fx_val(&lead, "converted_at")->s, lead.updated_at);
+    }
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -98,6 +119,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retier_when_stale_or_daily, efx_setup,
                                         efx_teardown),
         cmocka_unit_test_setup_teardown(test_stage_changed_at_is_the_change_time, efx_setup,
+                                        efx_teardown),
+        cmocka_unit_test_setup_teardown(test_converted_at_is_the_change_time, efx_setup,
                                         efx_teardown),
     };
     return cmocka_run_group_tests_name("sales", tests, NULL, NULL);
