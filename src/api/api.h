@@ -33,6 +33,8 @@ void api_on_error(struct http_req *req, unsigned status);
 const char *api__json_shape(struct rp_str body);
 /* Sends a JSON document (steals root). */
 void api__json(struct http_req *req, unsigned status, json_t *root);
+/* Appends v as json_dumps(v, JSON_COMPACT) would write it (the same bytes). */
+enum rp_err api__dump(struct rp_buf *b, const json_t *v);
 /* Sends a problem+json answer. */
 void api__problem(struct http_req *req, unsigned status, const char *detail);
 /* A problem document to extend (errors, duplicates, conflicts) before api__send_problem

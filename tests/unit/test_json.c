@@ -1,0 +1,142 @@
+/* The API's JSON writer (api__dump) writes the bytes json_dumps(JSON_COMPACT) writes:
+ * every escape, key order, numbers of every kind, nesting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "api/api.h"
+#include "core/buf.h"
+
+/* Dumps v both ways and compares; takes the reference to v. */
+static void same_as_jansson(json_t *v)
+{
+    char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    assert_non_null(want);
+    struct rp_buf b;
+    buf_init(&b, SIZE_MAX);
+    assert_int_equal(api__dump(&b, v), RP_OK);
+    if (strlen(want) != b.len || memcmp(want, buf_cstr(&b), b.len) != 0)
+        fail_msg("jansson: %s\nours:    %s", want, buf_cstr(&b));
+    buf_release(&b);
+    free(want);
+    json_decref(v);
+}
+
+static void test_scalars(void **state)
+{
+    (void)state;
+    same_as_jansson(json_null());
+    same_as_jansson(json_true());
+    same_as_jansson(json_false());
+    const json_int_t ints[] = {0, 1, -1, 42, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        same_as_jansson(json_integer(ints[i]));
+    const double reals[] = {0.1, 3.0, -0.0, 1e300, -2.5e-7, 123456789.125};
+    for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
+        same_as_jansson(json_real(reals[i]));
+}
+
+static void test_strings(void **state)
+{
+    (void)state;
+    char all[128];
+    for (int i = 0; i < 128; i++)
+        all[i] = (char)i; /* every ASCII byte, NUL and DEL included */
+    same_as_jansson(json_stringn(all, sizeof(all)));
+    same_as_jansson(json_string(""));
+    same_as_jansson(json_string("\"quoted\" \\ back/slash"));
+    same_as_jansson(json_string("北京重要客户有限公司 — Zoë 🚀"));
+    same_as_jansson(json_string("\n"));
+    same_as_jansson(json_string("ends with a tab\t"));
+}
+
+static void test_containers(void **state)
+{
+    (void)state;
+    same_as_jansson(json_object());
+    same_as_jansson(json_array());
+    /* Keys keep the order they were set in, as in a record. */
+    json_t *o = json_object();
+    json_object_set_new(o, "zeta", json_integer(1));
+    json_object_set_new(o, "alpha", json_string("a\"b"));
+    json_object_set_new(o, "客户", json_null());
+    json_object_set_new(o, "k\ney", json_true());
+    json_t *a = json_array();
+    json_array_append_new(a, json_object());
+    json_array_append_new(a, json_array());
+    json_array_append_new(a, json_real(0.5));
+    json_array_append_new(a, json_pack("{s:[i,i],s:{s:s}}", "n", 1, 2, "m", "x", "y"));
+    json_object_set_new(o, "list", a);
+    json_object_set_new(o, "zeta", json_integer(2)); /* replaced in place */
+    same_as_jansson(o);
+}
+
+/* Random documents: strings of random code points (ASCII, controls, 2-, 3- and 4-byte
+ * UTF-8) nested at random. */
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static json_t *random_string(void)
+{
+    static const char *const pieces[] = {"a", "Z", " ", "\"", "\\", "/", "\x01", "\x1f",
+                                         "\x7f", "é", "中", "😀", "\t", "\n"};
+    struct rp_buf s;
+    buf_init(&s, 256);
+    for (size_t i = rnd(12); i > 0; i--)
+        assert_int_equal(buf_adds(&s, pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]), RP_OK);
+    json_t *v = json_string(buf_cstr(&s));
+    buf_release(&s);
+    return v;
+}
+
+static json_t *random_value(int depth)
+{
+    switch (depth > 3 ? rnd(4) : rnd(6)) {
+    case 0: return random_string();
+    case 1: return json_integer((json_int_t)rnd(1000000) - 500000);
+    case 2: return rnd(2) ? json_true() : json_null();
+    case 3: return json_real((double)rnd(100000) / 64.0);
+    case 4: {
+        json_t *a = json_array();
+        for (uint32_t i = rnd(5); i > 0; i--)
+            json_array_append_new(a, random_value(depth + 1));
+        return a;
+    }
+    default: {
+        json_t *o = json_object();
+        for (uint32_t i = rnd(5); i > 0; i--) {
+            json_t *k = random_string();
+            json_object_set_new(o, json_string_value(k), random_value(depth + 1));
+            json_decref(k);
+        }
+        return o;
+    }
+    }
+}
+
+static void test_random_documents(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2000; i++)
+        same_as_jansson(random_value(0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_containers),
+        cmocka_unit_test(test_random_documents),
+    };
+    return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
