@@ -403,7 +403,9 @@ static void send_record(struct call *c, unsigned status, const struct rec *r)
     if (status == 201)
         http_add_header(c->req, "Location",
                         arena_printf(&c->req->a, "/api/v1/%s/%s", r->ent->name, r->id));
-    api__json(c->req, status, api__record(&c->req->a, r));
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    api__respond(c->req, status, &b, api__write_record(&b, &c->req->a, r));
 }
 
 static void no_content(struct http_req *req)
@@ -484,16 +486,18 @@ static void h_list(struct http_req *req)
         fail(&c, err);
         return;
     }
-    json_t *root = json_object();
-    json_t *data = json_array();
-    for (size_t i = 0; i < page.nrows; i++)
-        json_array_append_new(data, api__record(&req->a, &page.rows[i]));
-    json_object_set_new(root, "data", data);
-    json_object_set_new(root, "next_cursor",
-                        page.next_cursor ? json_string(page.next_cursor) : json_null());
-    if (page.has_total)
-        json_object_set_new(root, "total", json_integer(page.total));
-    if (page.nsums) {
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    err = buf_adds(&b, "{\"data\":");
+    if (!err)
+        err = api__write_records(&b, &req->a, page.rows, page.nrows);
+    if (!err)
+        err = buf_adds(&b, ",\"next_cursor\":");
+    if (!err)
+        err = api__write_text(&b, page.next_cursor);
+    if (!err && page.has_total)
+        err = buf_printf(&b, ",\"total\":%lld", (long long)page.total);
+    if (!err && page.nsums) {
         json_t *sums = json_object();
         for (size_t i = 0; i < page.nsums; i++) {
             const struct field_def *f = meta_field(e, rp_str_c(page.sum_fields[i]));
@@ -502,9 +506,14 @@ static void h_list(struct http_req *req)
                                 f->type == FT_MONEY ? json_string(rec_value_text(&req->a, f, &v))
                                                     : json_integer(page.sums[i]));
         }
-        json_object_set_new(root, "sum", sums);
+        err = buf_adds(&b, ",\"sum\":");
+        if (!err)
+            err = api__dump(&b, sums);
+        json_decref(sums);
     }
-    api__json(req, 200, root);
+    if (!err)
+        err = buf_addc(&b, '}');
+    api__respond(req, 200, &b, err);
 }
 
 static void h_create(struct http_req *req)
@@ -1073,10 +1082,14 @@ static void h_calendar(struct http_req *req)
         fail(&c, err);
         return;
     }
-    json_t *data = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(data, api__record(&req->a, &rows[i]));
-    send_data(req, data);
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    err = buf_adds(&b, "{\"data\":");
+    if (!err)
+        err = api__write_records(&b, &req->a, rows, n);
+    if (!err)
+        err = buf_addc(&b, '}');
+    api__respond(req, 200, &b, err);
 }
 
 static void h_convert(struct http_req *req)

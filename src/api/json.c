@@ -99,22 +99,27 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
     return RP_EINVAL;
 }
 
+void api__respond(struct http_req *req, unsigned status, struct rp_buf *b, enum rp_err err)
+{
+    if (err) {
+        buf_release(b);
+        api__problem(req, 500, err == RP_ETOOBIG ? "the answer is larger than allowed"
+                                                 : "the answer could not be encoded");
+        return;
+    }
+    size_t len;
+    char *text = buf_steal(b, &len);
+    arena_on_release(&req->a, free_json_text, text);
+    http_respond(req, status, "application/json; charset=utf-8", text, len);
+}
+
 void api__json(struct http_req *req, unsigned status, json_t *root)
 {
     struct rp_buf b;
     buf_init(&b, RP_MAX_RESPONSE);
     enum rp_err err = api__dump(&b, root);
     json_decref(root);
-    if (err) {
-        buf_release(&b);
-        api__problem(req, 500, err == RP_ETOOBIG ? "the answer is larger than allowed"
-                                                 : "the answer could not be encoded");
-        return;
-    }
-    size_t len;
-    char *text = buf_steal(&b, &len);
-    arena_on_release(&req->a, free_json_text, text);
-    http_respond(req, status, "application/json; charset=utf-8", text, len);
+    api__respond(req, status, &b, err);
 }
 
 static const char *reason(unsigned status)
@@ -209,27 +214,95 @@ void api_on_error(struct http_req *req, unsigned status)
     api__problem(req, status, detail);
 }
 
-static json_t *value_json(struct arena *a, const struct field_def *f, const struct rec_value *v)
+/* A stored list or JSON value, compact: stored text may be spaced (PostgreSQL). */
+static enum rp_err write_json_text(struct rp_buf *b, const struct rec_value *v)
 {
+    json_t *j = json_loadb(v->s, v->len, 0, NULL);
+    if (!j)
+        return buf_adds(b, "null");
+    enum rp_err err = api__dump(b, j);
+    json_decref(j);
+    return err;
+}
+
+static enum rp_err write_value(struct rp_buf *b, struct arena *a, const struct field_def *f,
+                               const struct rec_value *v)
+{
+    char num[32];
     if (v->null)
-        return json_null();
+        return buf_adds(b, "null");
     switch (f->type) {
     case FT_INT:
     case FT_PERCENT:
-        return json_integer(v->i);
+        snprintf(num, sizeof(num), "%lld", (long long)v->i);
+        return buf_adds(b, num);
     case FT_BOOL:
-        return json_boolean(v->i);
-    case FT_MONEY:
-        return json_string(rec_value_text(a, f, v));
+        return buf_adds(b, v->i ? "true" : "false");
+    case FT_MONEY: {
+        const char *t = rec_value_text(a, f, v);
+        return dump_string(b, t, strlen(t));
+    }
     case FT_MULTI_ENUM:
     case FT_MULTI_REF:
-    case FT_JSON: {
-        json_t *j = json_loadb(v->s, v->len, 0, NULL);
-        return j ? j : json_null();
+    case FT_JSON:
+        return write_json_text(b, v);
+    default: /* stored text was checked on the way in; anything else is not JSON */
+        return text_utf8_valid((struct rp_str){v->s, v->len}) ? dump_string(b, v->s, v->len)
+                                                               : buf_adds(b, "null");
     }
-    default:
-        return json_stringn(v->s, v->len);
+}
+
+/* "key": with the comma before every key but the first. */
+static enum rp_err write_key(struct rp_buf *b, const char *key, bool first)
+{
+    enum rp_err err = first ? RP_OK : buf_addc(b, ',');
+    if (!err)
+        err = dump_string(b, key, strlen(key));
+    return err ? err : buf_addc(b, ':');
+}
+
+enum rp_err api__write_text(struct rp_buf *b, const char *s)
+{
+    return s ? dump_string(b, s, strlen(s)) : buf_adds(b, "null");
+}
+
+static enum rp_err write_text_or_null(struct rp_buf *b, const char *key, const char *s,
+                                      bool first)
+{
+    enum rp_err err = write_key(b, key, first);
+    return err ? err : api__write_text(b, s);
+}
+
+enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct rec *r)
+{
+    enum rp_err err = buf_addc(b, '{');
+    if (!err)
+        err = write_text_or_null(b, "id", r->id, true);
+    for (size_t i = 0; !err && i < r->ent->nfields; i++) {
+        const struct field_def *f = &r->ent->fields[i];
+        if (f->type == FT_PASSWORD)
+            continue;
+        err = write_key(b, f->name, false);
+        if (!err)
+            err = write_value(b, a, f, &r->v[i]);
     }
+    if (!err)
+        err = write_text_or_null(b, "owner_id", r->owner_id, false);
+    if (!err)
+        err = write_text_or_null(b, "created_by", r->created_by, false);
+    if (!err)
+        err = write_text_or_null(b, "created_at", r->created_at, false);
+    if (!err)
+        err = write_text_or_null(b, "updated_at", r->updated_at, false);
+    char num[32];
+    snprintf(num, sizeof(num), "%lld", (long long)r->version);
+    if (!err)
+        err = write_key(b, "version", false);
+    if (!err)
+        err = buf_adds(b, num);
+    if (!err && r->deleted_at)
+        err = write_text_or_null(b, "deleted_at", r->deleted_at, false);
+    return err ? err : buf_addc(b, '}');
 }
 
 json_t *api__money(int64_t minor)
@@ -244,22 +317,24 @@ json_t *api__str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+enum rp_err api__write_records(struct rp_buf *b, struct arena *a, const struct rec *rows,
+                               size_t n)
+{
+    enum rp_err err = buf_addc(b, '[');
+    for (size_t i = 0; !err && i < n; i++) {
+        if (i)
+            err = buf_addc(b, ',');
+        if (!err)
+            err = api__write_record(b, a, &rows[i]);
+    }
+    return err ? err : buf_addc(b, ']');
+}
+
 json_t *api__record(struct arena *a, const struct rec *r)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(r->id));
-    for (size_t i = 0; i < r->ent->nfields; i++) {
-        const struct field_def *f = &r->ent->fields[i];
-        if (f->type == FT_PASSWORD)
-            continue;
-        json_object_set_new(o, f->name, value_json(a, f, &r->v[i]));
-    }
-    json_object_set_new(o, "owner_id", api__str_or_null(r->owner_id));
-    json_object_set_new(o, "created_by", api__str_or_null(r->created_by));
-    json_object_set_new(o, "created_at", json_string(r->created_at));
-    json_object_set_new(o, "updated_at", json_string(r->updated_at));
-    json_object_set_new(o, "version", json_integer(r->version));
-    if (r->deleted_at)
-        json_object_set_new(o, "deleted_at", json_string(r->deleted_at));
-    return o;
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    json_t *o = api__write_record(&b, a, r) ? NULL : json_loadb(b.p, b.len, 0, NULL);
+    buf_release(&b);
+    return o ? o : json_null();
 }
