@@ -1,5 +1,6 @@
-/* The API's JSON writer (api__dump) writes the bytes json_dumps(JSON_COMPACT) writes:
- * every escape, key order, numbers of every kind, nesting. */
+/* The API's JSON writers: api__dump writes the bytes json_dumps(JSON_COMPACT) writes
+ * (every escape, key order, numbers of every kind, nesting), and api__write_record
+ * writes a record as the API documents it, for every kind of field. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include "api/api.h"
 #include "core/buf.h"
+#include "engine_fixture.h"
 
 /* Dumps v both ways and compares; takes the reference to v. */
 static void same_as_jansson(json_t *v)
@@ -130,13 +132,114 @@ static void test_random_documents(void **state)
         same_as_jansson(random_value(0));
 }
 
+/* The record as JSON, parsed back; checks its keys are in order: id, every field but
+ * the password, then the system fields. */
+static json_t *written(struct efx *f, const struct rec *r)
+{
+    struct rp_buf b;
+    buf_init(&b, SIZE_MAX);
+    assert_int_equal(api__write_record(&b, &f->a, r), RP_OK);
+    json_error_t e;
+    json_t *o = json_loadb(b.p, b.len, 0, &e);
+    if (!o)
+        fail_msg("not JSON (%s): %s", e.text, buf_cstr(&b));
+    buf_release(&b);
+    static const char *const tail[] = {"owner_id", "created_by", "created_at", "updated_at",
+                                       "version"};
+    const char *key;
+    json_t *v;
+    size_t k = 0, field = 0, fields = 0;
+    json_object_foreach (o, key, v) {
+        while (field < r->ent->nfields && r->ent->fields[field].type == FT_PASSWORD)
+            field++;
+        const char *want;
+        if (k == 0)
+            want = "id";
+        else if (field < r->ent->nfields)
+            want = r->ent->fields[field++].name, fields++;
+        else
+            want = tail[k - 1 - fields];
+        assert_string_equal(key, want);
+        k++;
+    }
+    assert_int_equal(k, 1 + fields + RP_NELEM(tail));
+    assert_string_equal(json_string_value(json_object_get(o, "id")), r->id);
+    assert_int_equal(json_integer_value(json_object_get(o, "version")), r->version);
+    assert_string_equal(json_string_value(json_object_get(o, "updated_at")), r->updated_at);
+    return o;
+}
+
+static void test_records(void **state)
+{
+    struct efx *f = *state;
+    const char *team = fx_team(f, "Sales \"East\"");
+    const char *user_id = fx_user(f, "rep", "sales", team, NULL);
+    struct rec user;
+    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_users, rp_str_c(user_id), &user), RP_OK);
+    json_t *o = written(f, &user);
+    assert_null(json_object_get(o, "password"));
+    json_t *teams = json_object_get(o, "team_ids"); /* a list field: a JSON array */
+    assert_int_equal(json_array_size(teams), 1);
+    assert_string_equal(json_string_value(json_array_get(teams, 0)), team);
+    json_decref(o);
+
+    /* Text with escapes and Chinese, money, null. */
+    const char *text = "Line one\nline \"two\" \\ 北京重要客户 🚀\t";
+    struct rec_input acc[] = {IN_S("name", "Acme 客户"), IN_S("description", text),
+                              IN_N("annual_revenue", "1234.5")};
+    struct rec account = fx_create(f, NULL, &entity_accounts, acc, RP_NELEM(acc));
+    o = written(f, &account);
+    assert_string_equal(json_string_value(json_object_get(o, "description")), text);
+    assert_string_equal(json_string_value(json_object_get(o, "name")), "Acme 客户");
+    assert_string_equal(json_string_value(json_object_get(o, "annual_revenue")), "1234.50");
+    assert_true(json_is_null(json_object_get(o, "website")));
+    assert_true(json_is_null(json_object_get(o, "owner_id")));
+    json_decref(o);
+
+    /* Booleans and integers. */
+    struct rec_input act[] = {IN_S("type", "meeting"), IN_S("subject", "Demo"),
+                              IN_S("start_at", "2030-01-02T10:00:00Z"),
+                              IN_S("end_at", "2030-01-02T11:00:00Z"), IN_B("all_day", true),
+                              IN_N("duration_minutes", "-5")};
+    struct rec activity = fx_create(f, NULL, &entity_activities, act, RP_NELEM(act));
+    o = written(f, &activity);
+    assert_true(json_is_true(json_object_get(o, "all_day")));
+    assert_int_equal(json_integer_value(json_object_get(o, "duration_minutes")), -5);
+    assert_string_equal(json_string_value(json_object_get(o, "start_at")),
+                        "2030-01-02T10:00:00.000Z");
+    json_decref(o);
+
+    /* A deleted record says when. */
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_accounts, rp_str_c(account.id), -1),
+                     RP_OK);
+    struct rec_query *q;
+    struct rec_param bin[] = {PRM("deleted", "only")};
+    struct rec_page page;
+    assert_int_equal(rec_query_parse(fx_ctx(f, NULL), &entity_accounts, bin, 1, &q), RP_OK);
+    assert_int_equal(rec_list(fx_ctx(f, NULL), &entity_accounts, q, &page), RP_OK);
+    assert_int_equal(page.nrows, 1);
+    struct rp_buf b;
+    buf_init(&b, SIZE_MAX);
+    assert_int_equal(api__write_record(&b, &f->a, &page.rows[0]), RP_OK);
+    o = json_loadb(b.p, b.len, 0, NULL);
+    buf_release(&b);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "deleted_at")),
+                        page.rows[0].deleted_at);
+    json_decref(o);
+}
+
 int main(void)
 {
+    log_set_level(LOG_ERROR);
+    if (auth_init() != RP_OK)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_containers),
         cmocka_unit_test(test_random_documents),
+        cmocka_unit_test_setup_teardown(test_records, efx_setup, efx_teardown),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
