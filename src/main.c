@@ -102,7 +102,7 @@ static int serve(int argc, char **argv)
     const char *level = getenv("RAPPORT_LOG_LEVEL");
     const char *web_dir = getenv("RAPPORT_WEB_DIR");
     const char *idle = getenv("RAPPORT_SESSION_IDLE");
-    const char *timeout_s = getenv("RAPPORT_STATEMENT_TIMEOUT_MS");
+    const char *timeout_arg = getenv("RAPPORT_STATEMENT_TIMEOUT_MS");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -119,7 +119,7 @@ static int serve(int argc, char **argv)
         } else if (strcmp(argv[i], "--session-idle") == 0 && i + 1 < argc) {
             idle = argv[++i];
         } else if (strcmp(argv[i], "--statement-timeout") == 0 && i + 1 < argc) {
-            timeout_s = argv[++i];
+            timeout_arg = argv[++i];
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);
@@ -172,7 +172,7 @@ static int serve(int argc, char **argv)
         return 2;
     }
     int64_t timeout_ms = RP_STATEMENT_TIMEOUT_MS;
-    if (timeout_s && (text_parse_i64(rp_str_c(timeout_s), &timeout_ms) || timeout_ms < 0 ||
+    if (timeout_arg && (text_parse_i64(rp_str_c(timeout_arg), &timeout_ms) || timeout_ms < 0 ||
                       timeout_ms > RP_STATEMENT_TIMEOUT_MAX_MS)) {
         fprintf(stderr, "rapport serve: --statement-timeout takes milliseconds, from 0 (no"
                         " limit) to %u\n", RP_STATEMENT_TIMEOUT_MAX_MS);

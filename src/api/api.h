@@ -49,13 +49,14 @@ json_t *api__str_or_null(const char *s);
 json_t *api__record(struct arena *a, const struct rec *r);
 /* The same record written as JSON text (the one encoder of records; api__record
  * parses it back for answers that embed records in larger documents), and an array
- * of them. */
+ * of them. RP_ETOOBIG past b's maximum, RP_ENOMEM. */
 enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct rec *r);
 enum rp_err api__write_records(struct rp_buf *b, struct arena *a, const struct rec *rows,
                                size_t n);
 /* Appends s as a JSON string, or null for NULL. */
 enum rp_err api__write_text(struct rp_buf *b, const char *s);
-/* Answers status with the JSON text in b (taking it), or 500 when err is set. */
+/* Answers status with the JSON text in b, which it steals; or 500 (logged) when err
+ * is set. */
 void api__respond(struct http_req *req, unsigned status, struct rp_buf *b, enum rp_err err);
 /* Metadata documents. */
 json_t *api__meta(struct rec_ctx *ctx);

@@ -2,6 +2,7 @@
 #include "core/common.h"
 
 #include "api/api.h"
+#include "core/log.h"
 #include "core/text.h"
 
 /* Answers can carry secrets (a new token, a CSRF token): wiped before free. */
@@ -102,6 +103,8 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
 void api__respond(struct http_req *req, unsigned status, struct rp_buf *b, enum rp_err err)
 {
     if (err) {
+        LOG(LOG_ERROR, "req=%llu: the answer was not written: %s", (unsigned long long)req->id,
+            rp_err_name(err));
         buf_release(b);
         api__problem(req, 500, err == RP_ETOOBIG ? "the answer is larger than allowed"
                                                  : "the answer could not be encoded");
@@ -336,5 +339,7 @@ json_t *api__record(struct arena *a, const struct rec *r)
     buf_init(&b, RP_MAX_RESPONSE);
     json_t *o = api__write_record(&b, a, r) ? NULL : json_loadb(b.p, b.len, 0, NULL);
     buf_release(&b);
+    if (!o)
+        LOG(LOG_ERROR, "a %s record could not be encoded", r->ent->name);
     return o ? o : json_null();
 }

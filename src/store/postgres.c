@@ -58,6 +58,7 @@ struct pg_conn {
     unsigned next_name;
     int64_t changes;
     bool in_tx;
+    bool write_tx; /* in_tx, and a write transaction: no time limit */
     bool tx_failed; /* a statement failed: the transaction can only roll back */
     unsigned timeout_ms; /* the session's statement_timeout (store_set_statement_timeout) */
     struct pg_conn *next;
@@ -86,12 +87,14 @@ static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char
         return RP_ECONFLICT;
     if (strcmp(state, "22003") == 0)
         return RP_ERANGE;
-    if (strcmp(state, "57014") == 0) { /* statement_timeout, or a cancel */
+    /* 57014: our statement_timeout, or a cancel (pg_cancel_backend, a shutdown). */
+    bool limited = c->timeout_ms && !(c->in_tx && c->write_tx);
+    if (strcmp(state, "57014") == 0 && limited) {
         LOG(LOG_WARN, "postgres statement stopped after %u ms during %s", c->timeout_ms, what);
         return RP_ETIMEOUT;
     }
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-        strcmp(state, "55P03") == 0) {
+        strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0) {
         LOG(LOG_WARN, "postgres busy during %s (%s)", what, state);
         return RP_EBUSY;
     }
@@ -365,6 +368,7 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
     else
         snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     c->in_tx = true;
+    c->write_tx = write;
     c->tx_failed = false;
     enum rp_err err = simple(c, sql, "begin");
     if (err) {
@@ -659,9 +663,9 @@ static void pg_done(struct store_stmt *base)
 static enum rp_err pg_set_statement_timeout(struct store_conn *base, unsigned ms)
 {
     struct pg_conn *c = CONN(base);
-    RP_ASSERT(!c->in_tx);
     if (c->timeout_ms == ms)
         return RP_OK;
+    RP_ASSERT(!c->in_tx);
     unsigned was = c->timeout_ms;
     c->timeout_ms = ms;
     enum rp_err err = apply_timeout(c);

@@ -70,7 +70,7 @@ struct sq_conn {
     bool in_tx;
     bool write_tx;
     unsigned timeout_ms;     /* store_set_statement_timeout; 0: none */
-    struct sq_stmt *running; /* the statement in sqlite3_step, for progress() */
+    struct sq_stmt *running; /* the statement inside sqlite3_step, for progress() */
     struct sq_conn *next;
 };
 
@@ -720,10 +720,9 @@ static enum rp_err sq_step(struct store_stmt *base, bool *row)
     if (!sqlite3_stmt_busy(st->stmt))
         st->spent_us = 0;
     st->step_began_us = c->timeout_ms ? text_coarse_us() : 0;
-    struct sq_stmt *outer = c->running; /* a statement stepped between another's rows */
-    c->running = st;
+    c->running = st; /* only while SQLite runs it: between rows the caller's time is its own */
     int rc = sqlite3_step(st->stmt);
-    c->running = outer;
+    c->running = NULL;
     if (st->step_began_us)
         st->spent_us += text_coarse_us() - st->step_began_us;
     *row = rc == SQLITE_ROW;

@@ -314,7 +314,6 @@ export async function listAll(client, res, query = '') {
   return { data: out, pages };
 }
 
-// Assert a problem+json error answer with the given status.
 // Posts a CSV import and waits for the job to finish; returns the job.
 export async function runImport(client, query, csv) {
   const r = await client.post(`/imports?${query}`, csv, { contentType: 'text/csv' });
@@ -332,6 +331,7 @@ export async function runImport(client, query, csv) {
   }
 }
 
+// Assert a problem+json error answer with the given status.
 export function assertProblem(r, status, msg = '') {
   assert.equal(r.status, status, `${msg} expected ${status}, got ${r.status}: ${r.text.slice(0, 500)}`);
   const ct = r.headers.get('content-type') || '';

@@ -109,10 +109,9 @@ describe('statement time limit', () => {
     const p = assertProblem(await admin.get(slow), 503);
     assert.match(p.detail, /ran longer than 100 ms and was stopped/);
 
-    // The same filter without the pathological pattern answers, as do writes and the
-    // threads that stopped a query.
+    // The server goes on: the threads that stopped a query answer, and writes work.
     for (let i = 0; i < 4; i++) {
-      const r = await admin.get(`/accounts?name[like]=${tag}*&description[like]=*aaa*&count=true&limit=1`);
+      const r = await admin.get(`/accounts?name[like]=${tag}*&count=true&limit=1`);
       assert.equal(r.status, 200, r.text.slice(0, 300));
       assert.equal(r.body.total, 100);
     }
