@@ -45,10 +45,16 @@ static enum rp_err dump_string(struct rp_buf *b, const char *s, size_t n)
     return err ? err : buf_addc(b, '"');
 }
 
+static enum rp_err write_int(struct rp_buf *b, long long i)
+{
+    char num[32];
+    snprintf(num, sizeof(num), "%lld", i);
+    return buf_adds(b, num);
+}
+
 enum rp_err api__dump(struct rp_buf *b, const json_t *v)
 {
     enum rp_err err = RP_OK;
-    char num[32];
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         const char *key;
@@ -80,8 +86,7 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
     case JSON_STRING:
         return dump_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return buf_adds(b, num);
+        return write_int(b, (long long)json_integer_value(v));
     case JSON_REAL: { /* only inside stored JSON values: jansson's own digits */
         char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         if (!text)
@@ -231,14 +236,12 @@ static enum rp_err write_json_text(struct rp_buf *b, const struct rec_value *v)
 static enum rp_err write_value(struct rp_buf *b, struct arena *a, const struct field_def *f,
                                const struct rec_value *v)
 {
-    char num[32];
     if (v->null)
         return buf_adds(b, "null");
     switch (f->type) {
     case FT_INT:
     case FT_PERCENT:
-        snprintf(num, sizeof(num), "%lld", (long long)v->i);
-        return buf_adds(b, num);
+        return write_int(b, (long long)v->i);
     case FT_BOOL:
         return buf_adds(b, v->i ? "true" : "false");
     case FT_MONEY: {
@@ -297,12 +300,10 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
         err = write_text_or_null(b, "created_at", r->created_at, false);
     if (!err)
         err = write_text_or_null(b, "updated_at", r->updated_at, false);
-    char num[32];
-    snprintf(num, sizeof(num), "%lld", (long long)r->version);
     if (!err)
         err = write_key(b, "version", false);
     if (!err)
-        err = buf_adds(b, num);
+        err = write_int(b, (long long)r->version);
     if (!err && r->deleted_at)
         err = write_text_or_null(b, "deleted_at", r->deleted_at, false);
     return err ? err : buf_addc(b, '}');
