@@ -48,6 +48,12 @@
 #define RP_MAX_SQL (64u * 1024u)
 /* A JSON response body: 500 records of a few KiB each, with headroom. */
 #define RP_MAX_RESPONSE (64u * 1024u * 1024u)
+/* Bytes of field text one list page or calendar carries. A record may hold 64 Ki
+ * code points of text per long field (256 KiB of UTF-8), so 500 of them would pass
+ * RP_MAX_RESPONSE: a list page ends early with a next_cursor once its rows hold this
+ * much, and a calendar asks for a shorter period. JSON at most doubles text (escaped
+ * quotes, backslashes, newlines), so the answer stays within RP_MAX_RESPONSE. */
+#define RP_MAX_PAGE_TEXT (16u * 1024u * 1024u)
 /* Passwords, in characters (ASVS L2 2.1.1/2.1.2): 12 at least, and up to 128 so
  * passphrases fit while a megabyte "password" is refused before argon2id runs. */
 #define RP_MIN_PASSWORD 12u

@@ -864,13 +864,23 @@ enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
     return err;
 }
 
+/* Bytes of text a record read from the store holds: what its answer is made of. */
+static size_t text_bytes(const struct rec *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ent->nfields; i++)
+        n += r->v[i].null ? 0 : r->v[i].len;
+    return n;
+}
+
 /* Reads a page (one more row than asked, for the next cursor), from one statement or,
  * when the rows after the cursor lie in two ranges, from two in turn. Rows are read
- * into an array that grows: a large limit costs nothing unless the rows exist. */
+ * into an array that grows: a large limit costs nothing unless the rows exist. A page
+ * whose rows hold RP_MAX_PAGE_TEXT bytes of text ends there, with a next cursor. */
 static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
                              struct rec_query *q, struct rec_page *out)
 {
-    size_t cap = 0;
+    size_t cap = 0, text = 0;
     enum rp_err err = RP_OK;
     for (int part = 0; part < (split_after(q) ? 2 : 1) && !err && !out->next_cursor; part++) {
         struct store_stmt *st = NULL;
@@ -879,13 +889,14 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
             return err;
         bool row;
         while (!(err = store_step(st, &row)) && row) {
-            if (out->nrows == q->limit) {
+            if (out->nrows == q->limit || text >= RP_MAX_PAGE_TEXT) {
                 out->next_cursor = encode_cursor(ctx, e, q, &out->rows[out->nrows - 1]);
                 break;
             }
             if (out->nrows == cap)
                 out->rows = arena_grow(ctx->a, out->rows, &cap, sizeof(*out->rows));
-            rec__read_row(ctx, st, e, &out->rows[out->nrows++]);
+            rec__read_row(ctx, st, e, &out->rows[out->nrows]);
+            text += text_bytes(&out->rows[out->nrows++]);
         }
         store_done(st);
     }
@@ -1108,18 +1119,26 @@ enum rp_err rec__forecast(struct rec_ctx *ctx, struct rec_query *q, struct sales
 }
 
 /* Rows of activities matching the built statement, into a page. */
+/* Reads at most max rows; RP_ETOOBIG once they hold more than max_text bytes of text
+ * (0: no such limit). */
 static enum rp_err read_page(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,
-                             size_t max, struct rec **rows, size_t *n)
+                             size_t max, size_t max_text, struct rec **rows, size_t *n)
 {
     struct store_stmt *st = NULL;
     enum rp_err err = prepare_built(ctx, b, &st);
     if (err)
         return err;
     struct rec *out = arena_calloc(ctx->a, max + 1, sizeof(*out));
-    size_t count = 0;
+    size_t count = 0, text = 0;
     bool row;
-    while (count < max && !(err = store_step(st, &row)) && row)
-        rec__read_row(ctx, st, e, &out[count++]);
+    while (count < max && !(err = store_step(st, &row)) && row) {
+        rec__read_row(ctx, st, e, &out[count]);
+        text += text_bytes(&out[count++]);
+        if (max_text && text > max_text) {
+            err = RP_ETOOBIG;
+            break;
+        }
+    }
     store_done(st);
     *rows = out;
     *n = count;
@@ -1184,11 +1203,14 @@ enum rp_err rec__calendar(struct rec_ctx *ctx, const char *from, const char *to,
         involving(ctx, &b, users, nusers);
     sql(&b, "%s", " ORDER BY coalesce(t.start_at, t.due_at), t.seq LIMIT ?");
     param(ctx, &b, store_int(SALES_MAX_CALENDAR + 1));
-    err = read_page(ctx, &b, e, SALES_MAX_CALENDAR + 1, rows, n);
+    err = read_page(ctx, &b, e, SALES_MAX_CALENDAR + 1, RP_MAX_PAGE_TEXT, rows, n);
     buf_release(&b.sql);
     if (!err && *n > SALES_MAX_CALENDAR)
         err = rec_bad_request(ctx, "more than %u activities in range: ask for a shorter period",
                               SALES_MAX_CALENDAR);
+    if (err == RP_ETOOBIG)
+        err = rec_bad_request(ctx, "the activities in range hold too much text to show at"
+                                   " once: ask for a shorter period");
     return err;
 }
 
@@ -1212,7 +1234,7 @@ enum rp_err rec__overlaps(struct rec_ctx *ctx, const struct rec *act, const char
     involving(ctx, &b, users, nusers);
     sql(&b, "%s", " ORDER BY t.start_at, t.seq LIMIT ?");
     param(ctx, &b, store_int(SALES_MAX_CONFLICTS));
-    enum rp_err err = read_page(ctx, &b, e, SALES_MAX_CONFLICTS, rows, n);
+    enum rp_err err = read_page(ctx, &b, e, SALES_MAX_CONFLICTS, 0, rows, n);
     buf_release(&b.sql);
     return err;
 }
@@ -1288,7 +1310,7 @@ enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e
     sql(&b, "%s", " LIMIT ?");
     param(ctx, &b, store_int(RP_MAX_PAGE));
     struct rec *found;
-    enum rp_err err = read_page(ctx, &b, e, RP_MAX_PAGE, &found, n);
+    enum rp_err err = read_page(ctx, &b, e, RP_MAX_PAGE, 0, &found, n);
     buf_release(&b.sql);
     if (err)
         return err;

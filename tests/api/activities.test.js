@@ -4,7 +4,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  startServer, login, loginAdmin, createUser, createTeam, create, assertProblem,
+  startServer, login, loginAdmin, createUser, createTeam, create, assertProblem, runImport,
 } from './helpers.js';
 
 let srv;
@@ -340,6 +340,20 @@ describe('calendar', () => {
     return r;
   }
   const idsOf = (r) => r.body.data.map((x) => x.id);
+
+  test('a calendar too large to show → 400: more than 2,000 activities, or 16 MiB of their text', async () => {
+    // Tasks (no conflict check) imported on two days of their own, owned by the admin.
+    const csv = (day, n, description) => 'type,subject,due_at,description\n'
+      + Array.from({ length: n }, (_, i) => `task,${day} ${i},${day}T10:00:00Z,${description}`).join('\n') + '\n';
+    const many = await runImport(admin, 'entity=activities&on_duplicate=create', csv('2032-06-01', 2001, 'x'));
+    assert.equal(many.rows_imported, 2001, JSON.stringify(many));
+    const fat = await runImport(admin, 'entity=activities&on_duplicate=create', csv('2032-06-03', 70, '😀'.repeat(65536)));
+    assert.equal(fat.rows_imported, 70, JSON.stringify(fat));
+    let r = await admin.get('/calendar?from=2032-06-01&to=2032-06-02');
+    assert.match(assertProblem(r, 400).detail, /more than 2000 activities in range/);
+    r = await admin.get('/calendar?from=2032-06-03&to=2032-06-04');
+    assert.match(assertProblem(r, 400).detail, /too much text to show at once: ask for a shorter period/);
+  });
 
   test('own calendar: owned and attended activities in the range, ordered by time (tasks by due_at)', async () => {
     const r = await cal(c.rep1, `from=${D}&to=${D2}`);

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  BIN, assertProblem, create, createTeam, createUser, login, loginAdmin, runImport, startServer, uniq,
+  BIN, PG, assertProblem, create, createTeam, createUser, dbQuery, listAll, login, loginAdmin, runImport,
+  startServer, uniq,
 } from './helpers.js';
 
 describe('query limits', () => {
@@ -54,6 +55,24 @@ describe('query limits', () => {
     assert.equal(page.status, 200, page.text);
     assert.equal(page.body.data.length, 500);
     assert.equal(typeof page.body.next_cursor, 'string');
+  });
+
+  test('a page of records at the longest text ends early with a cursor; paging finds them all', async () => {
+    // 70 descriptions of 65,536 four-byte characters (256 KiB each): a page stops
+    // once its rows hold 16 MiB of text (RP_MAX_PAGE_TEXT), so 500 such records
+    // never make an answer past the server's response limit.
+    const tag = uniq('fat');
+    const rows = Array.from({ length: 70 }, (_, i) => `${tag} ${String(i).padStart(2, '0')},${'😀'.repeat(65536)}`);
+    const job = await runImport(admin, 'entity=accounts&on_duplicate=create', `name,description\n${rows.join('\n')}\n`);
+    assert.equal(job.rows_imported, 70, JSON.stringify(job));
+    const first = await admin.get(`/accounts?name[like]=${tag}*&sort=name&limit=500`);
+    assert.equal(first.status, 200, first.text.slice(0, 300));
+    assert.equal(first.body.data.length, 64);
+    assert.equal(first.body.data[63].description, '😀'.repeat(65536));
+    assert.equal(typeof first.body.next_cursor, 'string');
+    const all = await listAll(admin, 'accounts', `name[like]=${tag}*&sort=name&limit=500`);
+    assert.equal(all.pages, 2);
+    assert.deepEqual(all.data.map((a) => a.name), rows.map((r) => r.split(',')[0]));
   });
 
   test('team scope holds with a large team (one subquery, not one parameter per member)', async () => {
@@ -118,6 +137,32 @@ describe('statement time limit', () => {
     await create(admin, 'accounts', { name: `${tag} after`, description: 'a'.repeat(60000) });
     const all = await admin.get(`/accounts?name[like]=${tag}*&count=true&limit=1`);
     assert.equal(all.body.total, 101);
+    // A write lifts the limit for its own transaction only: reads after it are
+    // limited again (PostgreSQL: SET LOCAL, not SET).
+    assertProblem(await admin.get(slow), 503);
+  });
+
+  test('PostgreSQL: a query cancelled by the database before the limit is busy, not slow', { skip: !PG }, async () => {
+    const tag = uniq('cancel');
+    const rows = Array.from({ length: 400 }, (_, i) => `${tag} ${i},${'a'.repeat(60000)}`);
+    const job = await runImport(admin, 'entity=accounts&on_duplicate=create', `name,description\n${rows.join('\n')}\n`);
+    assert.equal(job.rows_imported, 400, JSON.stringify(job));
+    const other = await startServer({ dir: srv.dir, keepDir: true, args: ['--statement-timeout', '60000'] });
+    try {
+      const client = await loginAdmin(other.base);
+      const answer = client.get(`/accounts?name[like]=${tag}*&description[like]=*${'a'.repeat(197)}b*&count=true`);
+      let cancelled = '';
+      for (let i = 0; i < 100 && cancelled !== 't'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        cancelled = dbQuery(srv.dir, 'SELECT pg_cancel_backend(pid) FROM pg_stat_activity'
+          + " WHERE state = 'active' AND query LIKE '%description%LIKE%' AND pid <> pg_backend_pid()");
+      }
+      assert.equal(cancelled, 't', 'the slow query was seen running');
+      const p = assertProblem(await answer, 503);
+      assert.equal(p.detail, 'the database is busy, try again');
+    } finally {
+      await other.stop();
+    }
   });
 
   test('a like pattern over 200 characters → 400', async () => {
