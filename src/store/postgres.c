@@ -61,6 +61,7 @@ struct pg_conn {
     bool write_tx; /* in_tx, and a write transaction: no time limit */
     bool tx_failed; /* a statement failed: the transaction can only roll back */
     unsigned timeout_ms; /* the session's statement_timeout (store_set_statement_timeout) */
+    int64_t sent_us;     /* when the statement being run was sent (text_monotonic_us) */
     struct pg_conn *next;
 };
 
@@ -77,8 +78,10 @@ struct pg_store {
 
 static const struct store_ops OPS;
 
-/* Maps a failed result to rp_err by SQLSTATE; the message is logged, never returned. */
-static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char *what)
+/* Maps a failed result of sql to rp_err by SQLSTATE; the message is logged, never
+ * returned. */
+static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char *what,
+                              const char *sql)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (!state)
@@ -87,10 +90,15 @@ static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char
         return RP_ECONFLICT;
     if (strcmp(state, "22003") == 0)
         return RP_ERANGE;
-    /* 57014: our statement_timeout, or a cancel (pg_cancel_backend, a shutdown). */
+    /* 57014: our statement_timeout, or a cancel (pg_cancel_backend, a shutdown). The
+     * server counts the limit from when the statement reached it, after it was sent:
+     * a statement stopped sooner was cancelled, and is busy like any cancel. */
     bool limited = c->timeout_ms && !(c->in_tx && c->write_tx);
-    if (strcmp(state, "57014") == 0 && limited) {
-        LOG(LOG_WARN, "postgres statement stopped after %u ms during %s", c->timeout_ms, what);
+    int64_t ran_ms = (text_monotonic_us() - c->sent_us) / 1000;
+    if (strcmp(state, "57014") == 0 && limited && ran_ms >= c->timeout_ms) {
+        const char *from = strstr(sql, " FROM ");
+        LOG(LOG_WARN, "statement stopped after %lld ms:%.300s", (long long)ran_ms,
+            from ? from : sql);
         return RP_ETIMEOUT;
     }
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
@@ -114,11 +122,12 @@ static bool retryable(const PGresult *res)
 /* Runs a parameterless command (BEGIN, COMMIT, DDL scripts). */
 static enum rp_err simple(struct pg_conn *c, const char *sql, const char *what)
 {
+    c->sent_us = text_monotonic_us();
     PGresult *res = PQexec(c->pg, sql);
     ExecStatusType rs = PQresultStatus(res);
     enum rp_err err = RP_OK;
     if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
-        err = map_result(c, res, what);
+        err = map_result(c, res, what, sql);
         if (c->in_tx)
             c->tx_failed = true;
     } else if (strcmp(what, "commit") == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
@@ -457,6 +466,7 @@ static enum rp_err stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
             return RP_ENOMEM;
         }
     }
+    c->sent_us = text_monotonic_us();
     PGresult *res = PQprepare(c->pg, st->name, buf_cstr(&text), 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK && conn_recover(c)) {
         PQclear(res);
@@ -465,7 +475,7 @@ static enum rp_err stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         st->prepared = true;
     } else {
-        err = map_result(c, res, "prepare");
+        err = map_result(c, res, "prepare", st->sql);
         if (c->in_tx)
             c->tx_failed = true;
     }
@@ -575,6 +585,7 @@ static enum rp_err execute(struct pg_stmt *st)
             if (err)
                 return err;
         }
+        c->sent_us = text_monotonic_us();
         PGresult *res = PQexecPrepared(c->pg, st->name, st->nparams, vals, NULL, NULL, 0);
         ExecStatusType rs = PQresultStatus(res);
         if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
@@ -589,7 +600,7 @@ static enum rp_err execute(struct pg_stmt *st)
         if (!again && attempt == 0 && conn_recover(c))
             again = true; /* prepared again at the top of the loop */
         if (!again) {
-            enum rp_err err = map_result(c, res, "step");
+            enum rp_err err = map_result(c, res, "step", st->sql);
             if (c->in_tx)
                 c->tx_failed = true;
             PQclear(res);
