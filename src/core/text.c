@@ -89,8 +89,17 @@ void text_format_money(int64_t minor, int scale, char *buf, size_t size)
                  scale, (unsigned long long)(u % div));
 }
 
+static int64_t (*test_clock)(void);
+
+void text_set_clock(int64_t (*now_ms)(void))
+{
+    test_clock = now_ms;
+}
+
 int64_t text_now_ms(void)
 {
+    if (test_clock)
+        return test_clock();
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -16,6 +16,10 @@ void text_format_money(int64_t minor, int scale, char *buf, size_t size);
 
 /* Milliseconds since the Unix epoch, UTC. */
 int64_t text_now_ms(void);
+/* For tests only: text_now_ms answers now_ms() instead of the system clock (NULL: the
+ * system clock again), e.g. a clock that moves on at every reading, which makes a
+ * second reading within one change show. Set while no other thread reads the clock. */
+void text_set_clock(int64_t (*now_ms)(void));
 /* Microseconds of a clock that never jumps (CLOCK_MONOTONIC): for durations and
  * deadlines, not for dates. */
 int64_t text_monotonic_us(void);

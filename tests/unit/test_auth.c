@@ -201,6 +201,14 @@ static void test_tokens(void **state)
     assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
 }
 
+/* A clock that moves on a millisecond at every reading. */
+static int64_t tick_ms = INT64_C(1893456000000);
+
+static int64_t ticking_clock(void)
+{
+    return tick_ms += 1;
+}
+
 static void test_deactivation_and_password_change(void **state)
 {
     struct afx *x = *state;
@@ -230,11 +238,14 @@ static void test_deactivation_and_password_change(void **state)
     assert_true(fx_has_error(ctx, "password"));
     assert_int_equal(session(f, res.session, &p), RP_OK);
 
-    /* Deactivation: sessions end, tokens are revoked, sign-in fails. */
+    /* Deactivation: sessions end, tokens are revoked, sign-in fails. On a clock that
+     * moves on at every reading, so a revocation that read it apart would show. */
     struct rec_input off[] = {IN_B("active", false)};
-    assert_int_equal(
-        rec_update(fx_ctx(f, &x->admin), &entity_users, rp_str_c(x->alice), off, 1, -1, &out),
-        RP_OK);
+    text_set_clock(ticking_clock);
+    enum rp_err err =
+        rec_update(fx_ctx(f, &x->admin), &entity_users, rp_str_c(x->alice), off, 1, -1, &out);
+    text_set_clock(NULL);
+    assert_int_equal(err, RP_OK);
     assert_int_equal(session(f, res.session, &p), RP_EAUTH);
     assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_EAUTH);
     assert_int_equal(login(f, "alice", "battery staple", "10.0.0.6", &res), RP_EAUTH);

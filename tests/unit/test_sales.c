@@ -61,9 +61,31 @@ static void test_retier_when_stale_or_daily(void **state)
     assert_string_equal(tier_of(f, small), "C");
 }
 
+/* A clock that moves on a millisecond at every reading: a change that read it twice
+ * would show two times. */
+static int64_t tick_ms;
+
+static int64_t ticking_clock(void)
+{
+    return tick_ms += 1;
+}
+
+static int clock_setup(void **state)
+{
+    tick_ms = INT64_C(1893456000000); /* 2030-01-01 */
+    text_set_clock(ticking_clock);
+    return efx_setup(state);
+}
+
+static int clock_teardown(void **state)
+{
+    text_set_clock(NULL);
+    return efx_teardown(state);
+}
+
 /* A stage change is stamped with the change's own time, the one its audit rows (the
- * stage history) carry: stage_changed_at read the clock apart and could be a
- * millisecond later. Many changes, so some cross a millisecond. */
+ * stage history) carry: stage_changed_at read the clock apart and was a millisecond
+ * later whenever a millisecond passed between the two readings. */
 static void test_stage_changed_at_is_the_change_time(void **state)
 {
     struct efx *f = *state;
@@ -72,14 +94,12 @@ static void test_stage_changed_at_is_the_change_time(void **state)
     struct rec r = fx_create(f, NULL, &entity_opportunities, in, 1);
     assert_string_equal(fx_val(&r, "stage_changed_at")->s, r.updated_at);
     static const char *const stages[] = {"proposal", "negotiation"};
-    for (int i = 0; i < 300; i++) {
-        struct rec_input st[] = {IN_S("stage", stages[i % 2])};
+    for (int i = 0; i < 2; i++) {
+        struct rec_input st[] = {IN_S("stage", stages[i])};
         assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(r.id), st,
                                     1, -1, &r),
                          RP_OK);
-        if (strcmp(fx_val(&r, "stage_changed_at")->s, r.updated_at) != 0)
-            fail_msg("change %d: stage_changed_at %s, updated_at %s", i,
-                     fx_val(&r, "stage_changed_at")->s, r.updated_at);
+        assert_string_equal(fx_val(&r, "stage_changed_at")->s, r.updated_at);
     }
     /* A save that changes nothing keeps the record's time. */
     const char *before = r.updated_at;
@@ -95,19 +115,15 @@ static void test_converted_at_is_the_change_time(void **state)
 {
     struct efx *f = *state;
     assert_int_equal(sales_bootstrap(f->s), RP_OK);
-    for (int i = 0; i < 100; i++) {
-        struct rec_input in[] = {IN_S("last_name", "Lee"), IN_S("company", "Lee Trading")};
-        struct rec lead = fx_create(f, NULL, &entity_leads, in, RP_NELEM(in));
-        struct sales_conversion conv = {.create_opportunity = false};
-        struct sales_converted out;
-        struct rec_ctx *ctx = fx_ctx(f, NULL);
-        ctx->allow_duplicate = true;
-        assert_int_equal(sales_convert_lead(ctx, rp_str_c(lead.id), &conv, &out), RP_OK);
-        assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_leads, rp_str_c(lead.id), &lead), RP_OK);
-        if (strcmp(fx_val(&lead, "converted_at")->s, lead.updated_at) != 0)
-            fail_msg("conversion %d: converted_at %s, updated_at %s", i,
-                     fx_val(&lead, "converted_at")->s, lead.updated_at);
-    }
+    struct rec_input in[] = {IN_S("last_name", "Lee"), IN_S("company", "Lee Trading")};
+    struct rec lead = fx_create(f, NULL, &entity_leads, in, RP_NELEM(in));
+    struct sales_conversion conv = {.create_opportunity = false};
+    struct sales_converted out;
+    struct rec_ctx *ctx = fx_ctx(f, NULL);
+    ctx->allow_duplicate = true;
+    assert_int_equal(sales_convert_lead(ctx, rp_str_c(lead.id), &conv, &out), RP_OK);
+    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_leads, rp_str_c(lead.id), &lead), RP_OK);
+    assert_string_equal(fx_val(&lead, "converted_at")->s, lead.updated_at);
 }
 
 int main(void)
@@ -118,10 +134,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retier_when_stale_or_daily, efx_setup,
                                         efx_teardown),
-        cmocka_unit_test_setup_teardown(test_stage_changed_at_is_the_change_time, efx_setup,
-                                        efx_teardown),
-        cmocka_unit_test_setup_teardown(test_converted_at_is_the_change_time, efx_setup,
-                                        efx_teardown),
+        cmocka_unit_test_setup_teardown(test_stage_changed_at_is_the_change_time, clock_setup,
+                                        clock_teardown),
+        cmocka_unit_test_setup_teardown(test_converted_at_is_the_change_time, clock_setup,
+                                        clock_teardown),
     };
     return cmocka_run_group_tests_name("sales", tests, NULL, NULL);
 }
