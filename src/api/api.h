@@ -33,7 +33,9 @@ void api_on_error(struct http_req *req, unsigned status);
 const char *api__json_shape(struct rp_str body);
 /* Sends a JSON document (steals root). */
 void api__json(struct http_req *req, unsigned status, json_t *root);
-/* Appends v as json_dumps(v, JSON_COMPACT) would write it (the same bytes). */
+/* Appends v (borrowed) as json_dumps(v, JSON_COMPACT) would write it (the same bytes).
+ * RP_ETOOBIG past b's maximum; RP_ENOMEM when v is NULL (jansson could not build it)
+ * or memory runs out. */
 enum rp_err api__dump(struct rp_buf *b, const json_t *v);
 /* Sends a problem+json answer. */
 void api__problem(struct http_req *req, unsigned status, const char *detail);
@@ -53,7 +55,8 @@ json_t *api__record(struct arena *a, const struct rec *r);
 enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct rec *r);
 enum rp_err api__write_records(struct rp_buf *b, struct arena *a, const struct rec *rows,
                                size_t n);
-/* Appends s as a JSON string, or null for NULL. */
+/* Appends s (borrowed) as a JSON string, or null for NULL. RP_ETOOBIG past b's
+ * maximum. */
 enum rp_err api__write_text(struct rp_buf *b, const char *s);
 /* Answers status with the JSON text in b, which it steals; or 500 (logged) when err
  * is set. */

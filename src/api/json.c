@@ -54,6 +54,8 @@ static enum rp_err write_int(struct rp_buf *b, long long i)
 
 enum rp_err api__dump(struct rp_buf *b, const json_t *v)
 {
+    if (!v) /* a document jansson could not build */
+        return RP_ENOMEM;
     enum rp_err err = RP_OK;
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
@@ -110,7 +112,7 @@ void api__respond(struct http_req *req, unsigned status, struct rp_buf *b, enum 
     if (err) {
         LOG(LOG_ERROR, "req=%llu: the answer was not written: %s", (unsigned long long)req->id,
             rp_err_name(err));
-        buf_release(b);
+        buf_release_wipe(b);
         api__problem(req, 500, err == RP_ETOOBIG ? "the answer is larger than allowed"
                                                  : "the answer could not be encoded");
         return;

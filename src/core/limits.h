@@ -89,6 +89,8 @@
  * make pathological must not hold a worker thread for minutes. Writes are never cut:
  * a transaction either commits or rolls back whole. */
 #define RP_STATEMENT_TIMEOUT_MS 10000u
+/* The largest limit --statement-timeout takes: an hour, past which a limit means none
+ * (and ms still fit the 32 bits the backends take). */
 #define RP_STATEMENT_TIMEOUT_MAX_MS 3600000u
 /* SQLite checks a running statement's time limit every this many virtual-machine
  * steps (a microsecond or so of work; the check reads a coarse clock, 6 ns here). A

@@ -84,7 +84,8 @@ void store_set_write_cache(struct store *s, unsigned kib);
  * limit of ms milliseconds (0: none, the default). A statement past it stops and
  * fails with RP_ETIMEOUT; a read transaction it was part of must be rolled back.
  * Statements of write transactions are never stopped. The server sets it on each
- * request's connection (RP_STATEMENT_TIMEOUT_MS); commands and jobs leave it off. */
+ * request's connection (RP_STATEMENT_TIMEOUT_MS); commands and jobs leave it off.
+ * RP_EDB when PostgreSQL refuses the setting (the connection keeps its former limit). */
 enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
