@@ -102,12 +102,13 @@
  * at once (store_set_connections); pages beyond it come from the kernel's file cache. */
 #define RP_SQLITE_CACHE_KIB 49152
 /* `rapport bench-data` commits RP_BENCH_BATCH records at a time and gives SQLite's
- * writer a page cache that holds what such a transaction changes: contacts in 35-40%
- * less time than with batches of 5,000 and the shared budget, where every batch rewrote
- * the same index pages into the WAL. Larger batches gained nothing more. Each batch
- * leaves a full-text segment, so the generator merges them at the end. */
+ * writer a page cache of its own: contacts in 35-40% less time than with batches of
+ * 5,000 and the shared budget, where every batch rewrote the same index pages into the
+ * WAL. Larger batches gained nothing more. Each batch leaves a full-text segment, so
+ * the generator merges them at the end. A 1 GiB cache was no faster than 256 MiB for
+ * the whole full-size company (360 s against 347 s; peak RSS 1.65 GiB against 0.67). */
 #define RP_BENCH_BATCH 50000u
-#define RP_BENCH_WRITE_CACHE_KIB (1024 * 1024)
+#define RP_BENCH_WRITE_CACHE_KIB (256 * 1024)
 /* SQLite full-text index segments merged at a time, and the count of one level that
  * forces a merge of them all (store/sqlite_schema.c). */
 #define RP_FTS_AUTOMERGE 16u
