@@ -827,14 +827,16 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
     }
     if (!err) {
         sql(&b, "%s", " ORDER BY ");
-        /* NULL placement is spelled out, so every backend orders as keyset() expects. */
+        /* NULL placement is spelled out, seq's too, so every backend orders as keyset()
+         * expects and as the list indexes are ordered (PostgreSQL's are NULLS FIRST). */
         for (size_t i = 0; i < q->nsort; i++)
             sql(&b, "t.%s%s, ", q->sort[i].col.name,
                 q->sort[i].desc ? " DESC NULLS LAST" : " NULLS FIRST");
         if (q->newest)
             sql(&b, "%s", "f.seq DESC LIMIT ?");
         else
-            sql(&b, "t.seq%s LIMIT ?", q->nsort && q->sort[q->nsort - 1].desc ? " DESC" : "");
+            sql(&b, "t.seq%s LIMIT ?",
+                q->nsort && q->sort[q->nsort - 1].desc ? " DESC NULLS LAST" : " NULLS FIRST");
         param(ctx, &b, store_int((int64_t)limit));
         err = prepare_built(ctx, &b, st);
     }

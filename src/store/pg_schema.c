@@ -181,6 +181,30 @@ static enum rp_err existing_columns(struct store_conn *c, const char *table, str
     return err;
 }
 
+/* Appends DROP INDEX for each of table's own indexes (not unique) made by an earlier
+ * version in PostgreSQL's default NULL order, so that the CREATE INDEX IF NOT EXISTS
+ * statements of sync_table make them again with STORE_PG_KEY_ORDER: the first start
+ * after the upgrade builds them. */
+static enum rp_err drop_nulls_last_indexes(struct store_conn *c, const char *table,
+                                           struct rp_buf *out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT quote_ident(indexname) FROM pg_indexes"
+                                    " WHERE schemaname = current_schema() AND tablename = ?"
+                                    " AND indexdef LIKE 'CREATE INDEX %' AND indexdef NOT LIKE"
+                                    " '%NULLS FIRST%'",
+                                    &st);
+    if (err)
+        return err;
+    bool row = false;
+    err = store_bind(st, 1, store_cstr(table));
+    while (!err && !(err = store_step(st, &row)) && row)
+        err = buf_printf(out, "DROP INDEX %s;", store_col_text(st, 0, NULL));
+    store_done(st);
+    return err;
+}
+
 /* Running sums (db.h, totals_columns), kept by a trigger. A sum past the range of a
  * bigint fails the write that would cause it. */
 static const char SUMS_EXISTS[] = "SELECT count(*) FROM pg_class WHERE relname = '@T__sums'"
@@ -223,11 +247,17 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
                                  " created_by " T ","
                                  " owner_id " T ","
                                  " version BIGINT NOT NULL DEFAULT 1,"
-                                 " deleted_at " T ");"
-                                 "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner_id);"
-                                 "CREATE INDEX IF NOT EXISTS %s_created ON %s(created_at);"
-                                 "CREATE INDEX IF NOT EXISTS %s_updated ON %s(updated_at);",
-                                 t->name, t->name, t->name, t->name, t->name, t->name, t->name);
+                                 " deleted_at " T ");",
+                                 t->name);
+    if (!err)
+        err = drop_nulls_last_indexes(c, t->name, &sql);
+    if (!err)
+        err = buf_printf(&sql,
+                         "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner_id%s);"
+                         "CREATE INDEX IF NOT EXISTS %s_created ON %s(created_at%s);"
+                         "CREATE INDEX IF NOT EXISTS %s_updated ON %s(updated_at%s);",
+                         t->name, t->name, STORE_PG_KEY_ORDER, t->name, t->name,
+                         STORE_PG_KEY_ORDER, t->name, t->name, STORE_PG_KEY_ORDER);
     if (!err)
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
@@ -246,8 +276,8 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
                        " WHERE deleted_at IS NULL;",
                        t->name, col->name, t->name, col->name);
         else if (col->indexed)
-            buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);", t->name,
-                       col->name, t->name, col->name);
+            buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s%s);", t->name,
+                       col->name, t->name, col->name, STORE_PG_KEY_ORDER);
         else /* one an earlier version made, or the list or totals index leads with it */
             buf_printf(&sql, "DROP INDEX IF EXISTS %s_%s;", t->name, col->name);
         if (sql.len)

@@ -320,16 +320,17 @@ enum rp_err store__apply_migrations(struct store_conn *c, const char *create_sql
  * visibility columns not among cols). Two underscores: no field's own index
  * (<table>_<field>) has that name. */
 static enum rp_err derived_index(struct rp_buf *sql, const char *table, const char *suffix,
-                                 const char *const *cols, const char *carried, bool include)
+                                 const char *const *cols, const char *carried, bool postgres)
 {
     enum rp_err err = buf_printf(sql, "CREATE INDEX IF NOT EXISTS %s__%s ON %s(", table, suffix,
                                  table);
     for (const char *const *c = cols; *c && !err; c++)
-        err = buf_printf(sql, "%s%s", c == cols ? "" : ", ", *c);
-    return err ? err : buf_printf(sql, "%s%s);", include ? ") INCLUDE (" : ", ", carried);
+        err = buf_printf(sql, "%s%s%s", c == cols ? "" : ", ", *c,
+                         postgres ? STORE_PG_KEY_ORDER : "");
+    return err ? err : buf_printf(sql, "%s%s);", postgres ? ") INCLUDE (" : ", ", carried);
 }
 
-enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool include)
+enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool postgres)
 {
     /* <table>_sort (the sort columns alone) made every team-scoped row of a count a
      * table read; <table>__list replaces it. */
@@ -341,7 +342,7 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
         for (; t->sort_columns[n] && n < RP_MAX_SORT_KEYS; n++)
             keys[n] = t->sort_columns[n];
         keys[n] = "seq";
-        err = derived_index(sql, t->name, "list", keys, VISIBILITY_COLUMNS, include);
+        err = derived_index(sql, t->name, "list", keys, VISIBILITY_COLUMNS, postgres);
         /* The first sort column (a name) and then the owner: a team's count of the
          * records of one name seeks each member's entries instead of testing every
          * entry's owner. */
@@ -351,13 +352,14 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
             err = buf_printf(sql, "DROP INDEX IF EXISTS %s__count;", t->name);
         else if (!err)
             err = derived_index(sql, t->name, "count", first, "workspace_id, deleted_at",
-                                include);
+                                postgres);
     }
     if (!err && t->span_columns)
-        err = derived_index(sql, t->name, "span", t->span_columns, VISIBILITY_COLUMNS, include);
+        err = derived_index(sql, t->name, "span", t->span_columns, VISIBILITY_COLUMNS,
+                            postgres);
     if (!err && t->totals_columns && t->totals_columns[0])
         err = derived_index(sql, t->name, "totals", t->totals_columns, VISIBILITY_COLUMNS,
-                            include);
+                            postgres);
     return err;
 }
 

@@ -92,10 +92,17 @@ enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct
                              size_t n, struct store_stmt **st);
 
 /* Appends the DDL of a record table's list and totals indexes (db.h, store_table),
- * and drops the indexes an earlier version made that these replace. `include` is the
- * dialect's way to carry the visibility columns: true for PostgreSQL's INCLUDE (…),
- * false to put them at the end of the key (SQLite). */
-enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool include);
+ * and drops the indexes an earlier version made that these replace. `postgres` is the
+ * dialect: PostgreSQL carries the visibility columns in INCLUDE (…) instead of at the
+ * end of the key, and orders every key column NULLS FIRST (STORE_PG_KEY_ORDER). */
+enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t,
+                                   bool postgres);
+
+/* Appended to every key column of a PostgreSQL index on a record table. Lists order
+ * NULLs as SQLite does, first ascending and last descending (crm/query.c spells it out
+ * in ORDER BY); a btree index in PostgreSQL's default order (NULLS LAST) serves neither
+ * direction, so every list of one name read all its rows and sorted them. */
+#define STORE_PG_KEY_ORDER " NULLS FIRST"
 
 /* Creates the running sums of a table with a group, value and weight (db.h) from
  * the dialect's DDL template (@T table, @G group, @V value, @W weight): its table,
