@@ -160,25 +160,31 @@ enum rp_err store__pg_migrate(struct store_conn *c)
                                    MIGRATIONS, RP_NELEM(MIGRATIONS));
 }
 
-/* Names of the existing columns of a table, into a newline-separated buffer. */
-static enum rp_err existing_columns(struct store_conn *c, const char *table, struct rp_buf *out)
+/* Runs `sql`, whose one parameter is `table`, and appends each row's first column to
+ * out between `before` and `after`. */
+static enum rp_err append_each(struct store_conn *c, const char *sql, const char *table,
+                               const char *before, const char *after, struct rp_buf *out)
 {
     struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT column_name FROM information_schema.columns"
-                                    " WHERE table_schema = current_schema() AND table_name = ?",
-                                    &st);
+    enum rp_err err = store_prepare(c, sql, &st);
     if (err)
         return err;
     bool row = false;
     err = store_bind(st, 1, store_cstr(table));
-    buf_addc(out, '\n');
-    while (!err && !(err = store_step(st, &row)) && row) {
-        buf_adds(out, store_col_text(st, 0, NULL));
-        buf_addc(out, '\n');
-    }
+    while (!err && !(err = store_step(st, &row)) && row)
+        err = buf_printf(out, "%s%s%s", before, store_col_text(st, 0, NULL), after);
     store_done(st);
     return err;
+}
+
+/* Names of the existing columns of a table, into a newline-separated buffer. */
+static enum rp_err existing_columns(struct store_conn *c, const char *table, struct rp_buf *out)
+{
+    buf_addc(out, '\n');
+    return append_each(c,
+                       "SELECT column_name FROM information_schema.columns"
+                       " WHERE table_schema = current_schema() AND table_name = ?",
+                       table, "", "\n", out);
 }
 
 /* Appends DROP INDEX for each of table's own indexes (not unique) made by an earlier
@@ -188,21 +194,11 @@ static enum rp_err existing_columns(struct store_conn *c, const char *table, str
 static enum rp_err drop_nulls_last_indexes(struct store_conn *c, const char *table,
                                            struct rp_buf *out)
 {
-    struct store_stmt *st;
-    enum rp_err err = store_prepare(c,
-                                    "SELECT quote_ident(indexname) FROM pg_indexes"
-                                    " WHERE schemaname = current_schema() AND tablename = ?"
-                                    " AND indexdef LIKE 'CREATE INDEX %' AND indexdef NOT LIKE"
-                                    " '%NULLS FIRST%'",
-                                    &st);
-    if (err)
-        return err;
-    bool row = false;
-    err = store_bind(st, 1, store_cstr(table));
-    while (!err && !(err = store_step(st, &row)) && row)
-        err = buf_printf(out, "DROP INDEX %s;", store_col_text(st, 0, NULL));
-    store_done(st);
-    return err;
+    return append_each(c,
+                       "SELECT quote_ident(indexname) FROM pg_indexes"
+                       " WHERE schemaname = current_schema() AND tablename = ?"
+                       " AND indexdef LIKE 'CREATE INDEX %' AND indexdef NOT LIKE '%NULLS FIRST%'",
+                       table, "DROP INDEX ", ";", out);
 }
 
 /* Running sums (db.h, totals_columns), kept by a trigger. A sum past the range of a
