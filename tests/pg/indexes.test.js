@@ -6,8 +6,9 @@
 // matches. Runs in the PostgreSQL pass (make pg-test).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { PG, dbQuery, dropDb, startServer } from '../api/helpers.js';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { PG, create, dbQuery, dropDb, loginAdmin, startServer, uniq } from '../api/helpers.js';
 
 // Non-unique indexes of a table with their definitions, one per line.
 const indexes = (dir, table) => dbQuery(dir, 'SELECT indexname || \' \' || indexdef FROM pg_indexes'
@@ -18,6 +19,11 @@ const indexes = (dir, table) => dbQuery(dir, 'SELECT indexname || \' \' || index
 const listPlan = (dir) => dbQuery(dir, 'SET enable_seqscan = off; SET enable_bitmapscan = off;'
   + " EXPLAIN SELECT * FROM contacts t WHERE t.last_name = 'Lee'"
   + ' ORDER BY t.first_name NULLS FIRST, t.seq NULLS FIRST LIMIT 21');
+
+// The plans auto_explain logged to the cluster's log after byte `from`, each with its
+// query text: only a database the test set up so logs them.
+const loggedPlans = (from) => readFileSync(path.join(PG, 'postgres.log'), 'utf8')
+  .slice(from).split(/LOG: {2}duration: /).slice(1);
 
 // The statistics target of a search table's text (pg_schema.c, FTS_STATISTICS).
 const ftsTarget = (dir) => dbQuery(dir, 'SELECT attstattarget FROM pg_attribute'
@@ -45,6 +51,47 @@ describe('PostgreSQL index order and statistics', { skip: !PG && 'needs RAPPORT_
       assert.match(list, /\(last_name NULLS FIRST, first_name NULLS FIRST, seq NULLS FIRST\)/, list);
       plan = listPlan(dir);
       assert.doesNotMatch(plan, /Sort/, plan);
+    } finally {
+      await srv.stop();
+      dropDb(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the engine\'s list pages read contacts__list in its order, with no sort', async () => {
+    // auto_explain logs the plan of every statement the server runs on this database;
+    // with table scans off, the planner reads the list index and sorts its rows only
+    // if the ORDER BY (crm/query.c) and the index order NULLs differently.
+    let srv = await startServer({ keepDir: true });
+    const { dir } = srv;
+    try {
+      const admin = await loginAdmin(srv.base);
+      const tag = uniq('Order');
+      for (let i = 0; i < 30; i++) {
+        await create(admin, 'contacts', i % 5 ? { first_name: `F${i % 7}`, last_name: tag } : { last_name: tag });
+      }
+      await srv.stop();
+      const db = readFileSync(path.join(dir, 'db-url'), 'utf8').match(/^postgresql:\/\/\/([^?]+)/)[1];
+      for (const set of ["session_preload_libraries = 'auto_explain'", 'auto_explain.log_min_duration = 0',
+        'enable_seqscan = off', 'enable_bitmapscan = off']) {
+        dbQuery(dir, `ALTER DATABASE ${db} SET ${set}`);
+      }
+      const from = statSync(path.join(PG, 'postgres.log')).size;
+      srv = await startServer({ dir, keepDir: true });
+      const c = await loginAdmin(srv.base);
+      for (const sort of ['first_name', '-first_name']) {
+        const first = await c.get(`/contacts?last_name=${tag}&sort=${sort}&limit=10`);
+        assert.equal(first.status, 200, first.text);
+        const next = await c.get(`/contacts?last_name=${tag}&sort=${sort}&limit=10&cursor=${first.body.next_cursor}`);
+        assert.equal(next.status, 200, next.text);
+        assert.equal(first.body.data.length + next.body.data.length, 20);
+      }
+      const lists = loggedPlans(from).filter((p) => /FROM contacts t WHERE[^\n]*ORDER BY t\.first_name/.test(p));
+      assert.ok(lists.length >= 4, `${lists.length} list plans logged`);
+      for (const p of lists) {
+        assert.match(p, /Index Scan (Backward )?using contacts__list/, p);
+        assert.doesNotMatch(p, /Sort/, p);
+      }
     } finally {
       await srv.stop();
       dropDb(dir);
