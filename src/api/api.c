@@ -73,8 +73,18 @@ static void fail(struct call *c, enum rp_err err)
     if (err == RP_ECONFLICT && ctx->nconflicts) {
         json_t *p = api__problem_doc(409, ctx->detail);
         json_t *list = json_array();
-        for (size_t i = 0; i < ctx->nconflicts; i++)
-            json_array_append_new(list, api__record(&req->a, &ctx->conflicts[i]));
+        for (size_t i = 0; i < ctx->nconflicts; i++) {
+            const struct rec_conflict *k = &ctx->conflicts[i];
+            json_t *o;
+            if (k->hidden) {
+                o = json_object();
+                json_object_set_new(o, "start_at", json_string(k->start_at));
+                json_object_set_new(o, "end_at", json_string(k->end_at));
+            } else {
+                o = api__record(&req->a, &k->rec);
+            }
+            json_array_append_new(list, o);
+        }
         json_object_set_new(p, "conflicts", list);
         api__send_problem(req, 409, p);
         return;

@@ -267,9 +267,10 @@ enum rp_err dups_groups(struct rec_ctx *ctx, const struct entity_def *e,
         while (j < nrows && strcmp(rows[j].kind, rows[i].kind) == 0 &&
                strcmp(rows[j].key, rows[i].key) == 0)
             j++;
-        struct dups_group *g = &out[count];
-        g->reason = reason_of(rows[i].kind);
-        g->records = arena_calloc(ctx->a, j - i, sizeof(*g->records));
+        /* The group is built aside and kept only with two visible records or more:
+         * a dropped group must leave nothing behind in the slot the next one fills. */
+        struct dups_group g = {.reason = reason_of(rows[i].kind)};
+        g.records = arena_calloc(ctx->a, j - i, sizeof(*g.records));
         for (size_t k = i; k < j; k++) {
             struct rec r;
             err = rec_get(ctx, e, rp_str_c(rows[k].record_id), &r);
@@ -277,10 +278,10 @@ enum rp_err dups_groups(struct rec_ctx *ctx, const struct entity_def *e,
                 continue;
             if (err)
                 return err;
-            g->records[g->nrecords++] = r;
+            g.records[g.nrecords++] = r;
         }
-        if (g->nrecords > 1)
-            count++;
+        if (g.nrecords > 1)
+            out[count++] = g;
         i = j;
     }
     *groups = out;
@@ -403,7 +404,16 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
             err = rec_field_error(ctx, "from", "no %s with id %.*s", e->label,
                                   (int)(from[i].len > 36 ? 36 : from[i].len), from[i].p);
     }
-    /* Merging changes the survivor and deletes the others: both rights are needed. */
+    /* Merging changes the survivor and every merged record (their links move, then
+     * they go to the recycle bin): the caller needs to be allowed to edit all of
+     * them, and to delete the merged ones, whatever the body asks. */
+    if (!err)
+        err = rec__check_action(ctx, e, &keep, ACL_EDIT, "merge into");
+    for (size_t i = 0; i < nfrom && !err; i++) {
+        err = rec__check_action(ctx, e, &gone[i], ACL_EDIT, "merge away");
+        if (!err)
+            err = rec__check_action(ctx, e, &gone[i], ACL_DELETE, "merge away");
+    }
     if (!err && nfields) {
         struct rec changed;
         ctx->allow_duplicate = true;
@@ -413,10 +423,8 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
      * merged account): the system does it, in the caller's name. */
     bool sudo = ctx->sudo, internal = ctx->internal;
     for (size_t i = 0; i < nfrom && !err; i++) {
-        err = rec__check_delete(ctx, e, &gone[i]);
         ctx->sudo = ctx->internal = ctx->allow_duplicate = true;
-        if (!err)
-            err = fold(ctx, e, &keep, &gone[i]);
+        err = fold(ctx, e, &keep, &gone[i]);
         ctx->sudo = sudo;
         ctx->internal = internal;
     }

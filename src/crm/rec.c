@@ -1321,10 +1321,10 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
 
 /* ---- helpers for domain services ---- */
 
-enum rp_err rec__check_delete(struct rec_ctx *ctx, const struct entity_def *e,
-                              const struct rec *r)
+enum rp_err rec__check_action(struct rec_ctx *ctx, const struct entity_def *e,
+                              const struct rec *r, enum acl_action action, const char *verb)
 {
-    return check_action(ctx, e, ACL_DELETE, r->owner_id, "merge away");
+    return check_action(ctx, e, action, r->owner_id, verb);
 }
 
 enum rp_err rec__audit_merge(struct rec_ctx *ctx, const struct entity_def *e,

@@ -72,6 +72,16 @@ struct rec_duplicate {
     size_t nreasons;
 };
 
+/* An activity that overlaps the one being saved, and its times (stored text). `hidden`
+ * when the caller may not read it: then only start_at and end_at may be shown
+ * (someone is busy, not what they are doing or whose it is), and `rec` is blanked. */
+struct rec_conflict {
+    struct rec rec;
+    bool hidden;
+    const char *start_at;
+    const char *end_at;
+};
+
 struct rec_field_error {
     const char *field;
     const char *message;
@@ -96,7 +106,7 @@ struct rec_ctx {
     bool allow_conflict;          /* save a meeting even if it overlaps another */
     bool allow_duplicate;         /* save a record even if it looks like another */
     /* Filled on RP_ECONFLICT by scheduling checks: the overlapping activities. */
-    struct rec *conflicts;
+    struct rec_conflict *conflicts;
     size_t nconflicts;
     /* Filled on RP_ECONFLICT by duplicate checks: the look-alike records. */
     struct rec_duplicate *duplicates;

@@ -84,9 +84,10 @@ enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e
 /* History rows of a merge: "merge" on the survivor, "merged_into" on the other. */
 enum rp_err rec__audit_merge(struct rec_ctx *ctx, const struct entity_def *e,
                              const struct rec *keep, const struct rec *gone);
-/* RP_EFORBIDDEN unless the caller may delete r (which they can read). */
-enum rp_err rec__check_delete(struct rec_ctx *ctx, const struct entity_def *e,
-                              const struct rec *r);
+/* RP_EFORBIDDEN ("your role may not <verb> this <entity>") unless the caller may take
+ * `action` on r, which they can read. */
+enum rp_err rec__check_action(struct rec_ctx *ctx, const struct entity_def *e,
+                              const struct rec *r, enum acl_action action, const char *verb);
 /* Loads a record by id without a permission check (domain code decides). */
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                       bool with_deleted, struct rec *out);

@@ -282,18 +282,20 @@ static bool active_status(const struct rec *r)
            !(s->len == 8 && memcmp(s->s, "not_held", 8) == 0);
 }
 
-/* Blanks every field of an activity the caller may not read but its times: a conflict
- * shows that someone is busy, not what they are doing. */
-static void redact(struct rec_ctx *ctx, struct rec *r)
+/* An overlapping activity as the caller may see it: one they may not read keeps its
+ * times only (the rest is blanked here, and api/ writes nothing else of it). */
+static struct rec_conflict conflict_of(struct rec_ctx *ctx, const struct rec *r)
 {
-    if (rec__check_readable(ctx, r->ent, r) == RP_OK)
-        return;
-    for (size_t i = 0; i < r->ent->nfields; i++) {
-        const char *name = r->ent->fields[i].name;
-        if (strcmp(name, "start_at") != 0 && strcmp(name, "end_at") != 0 &&
-            strcmp(name, "type") != 0)
-            r->v[i] = (struct rec_value){true, 0, NULL, 0};
-    }
+    struct rec_conflict c = {*r, rec__check_readable(ctx, r->ent, r) != RP_OK,
+                             rec__field(r, "start_at")->s, rec__field(r, "end_at")->s};
+    if (!c.hidden)
+        return c;
+    c.rec.id = c.rec.created_at = c.rec.updated_at = c.rec.created_by = c.rec.owner_id = NULL;
+    c.rec.seq = c.rec.version = 0;
+    c.rec.v = arena_calloc(ctx->a, r->ent->nfields, sizeof(*c.rec.v));
+    for (size_t i = 0; i < r->ent->nfields; i++)
+        c.rec.v[i].null = true;
+    return c;
 }
 
 static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
@@ -311,9 +313,9 @@ static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
                                     rec__field(r, "end_at")->s, users, n, &rows, &nrows);
     if (err || nrows == 0)
         return err;
+    ctx->conflicts = arena_alloc(ctx->a, nrows * sizeof(*ctx->conflicts));
     for (size_t i = 0; i < nrows; i++)
-        redact(ctx, &rows[i]);
-    ctx->conflicts = rows;
+        ctx->conflicts[i] = conflict_of(ctx, &rows[i]);
     ctx->nconflicts = nrows;
     return rec_fail(ctx, RP_ECONFLICT,
                     "the activity overlaps %zu other%s of its attendees; send"

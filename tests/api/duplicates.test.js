@@ -1,7 +1,7 @@
 // Duplicate detection (409 with candidates) and merge, with English and Chinese data.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertProblem, createTeam, createUser, login, loginAdmin, startServer, uniq } from './helpers.js';
+import { UUID_RE, assertProblem, createTeam, createUser, login, loginAdmin, startServer, uniq } from './helpers.js';
 
 const D = { dupCheck: true };
 
@@ -106,6 +106,33 @@ describe('duplicates', () => {
     assert.ok(hg.some((x) => x.action === 'merged_into' && x.new === keep.id));
   });
 
+  test('merge needs edit rights on the survivor and on every merged record', async () => {
+    const team = await createTeam(admin, uniq('merge-team'));
+    const me = uniq('rep'); const mate = uniq('rep');
+    await createUser(admin, { username: me, role: 'sales', team_ids: [team.id] });
+    await createUser(admin, { username: mate, role: 'sales', team_ids: [team.id] });
+    const rep = await login(srv.base, me, 'password-123');
+    const other = await login(srv.base, mate, 'password-123');
+    const mine = (await rep.post('/accounts?allow_duplicate=true', { name: uniq('Mine Co') }, D)).body;
+    const contact = (await rep.post('/contacts?allow_duplicate=true', { last_name: uniq('M'), account_id: mine.id }, D)).body;
+    const theirs = (await other.post('/accounts?allow_duplicate=true', { name: uniq('Theirs Co') }, D)).body;
+    assert.equal((await rep.get(`/accounts/${theirs.id}`)).status, 200, 'a teammate\'s account is readable');
+    // Onto a teammate's account: 403 with or without fields, and nothing moves.
+    for (const body of [{ from: [mine.id] }, { from: [mine.id], fields: { tier: 'A' } }]) {
+      assertProblem(await rep.post(`/accounts/${theirs.id}/merge`, body), 403);
+    }
+    // A teammate's account merged away into mine: 403 too.
+    assertProblem(await rep.post(`/accounts/${mine.id}/merge`, { from: [theirs.id] }), 403);
+    assert.equal((await rep.get(`/contacts/${contact.id}`)).body.account_id, mine.id);
+    assert.equal((await rep.get(`/accounts/${mine.id}`)).body.version, 1);
+    assert.equal((await rep.get(`/accounts/${theirs.id}`)).body.version, 1);
+    // Their own two records merge.
+    const mine2 = (await rep.post('/accounts?allow_duplicate=true', { name: uniq('Mine Two') }, D)).body;
+    const ok = await rep.post(`/accounts/${mine2.id}/merge`, { from: [mine.id] });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal((await rep.get(`/contacts/${contact.id}`)).body.account_id, mine2.id);
+  });
+
   test('merge errors change nothing', async () => {
     const keep = await make('accounts', { name: uniq('K2') });
     assertProblem(await admin.post(`/accounts/${keep.id}/merge`, { from: [keep.id] }), 422);
@@ -115,4 +142,77 @@ describe('duplicates', () => {
     assertProblem(await admin.post(`/users/${keep.id}/merge`, { from: [keep.id] }), 400);
     assert.equal((await admin.get(`/accounts/${keep.id}`)).body.version, 1);
   });
+});
+
+// Groups whose members are partly hidden from the caller: a group left with one visible
+// record (or none) is dropped, and must not leave a zeroed record behind for the next
+// group (that crashed the server for a sales rep and a manager).
+describe('duplicate groups as every role, some members hidden', () => {
+  let srv;
+  let admin;
+  const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly'];
+  const clients = {};
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+    const t1 = await createTeam(admin, uniq('t1'));
+    const t2 = await createTeam(admin, uniq('t2'));
+    const owners = {};
+    for (const [name, team] of [['repA', t1], ['repB', t1], ['repC', t2]]) {
+      owners[name] = (await createUser(admin, { username: uniq(name.toLowerCase()), role: 'sales', team_ids: [team.id] })).id;
+    }
+    owners.admin = (await admin.get('/auth/me')).body.user.id;
+    for (const role of ROLES) {
+      const username = uniq(role);
+      await createUser(admin, { username, role, team_ids: [t1.id] });
+      clients[role] = await login(srv.base, username, 'password-123');
+      owners[role] = (await clients[role].get('/auth/me')).body.user.id;
+    }
+    // Owners of each group's members, in an order that alternates kept and dropped
+    // groups for team t1 (keys sort by the group's letter).
+    const groups = [
+      ['admin', 'repC'], ['repA', 'repC'], ['repA', 'repB'], ['repC', 'admin', 'repA'],
+      ['repA', 'repB', 'repC'], ['partner', 'repC'], ['partner', 'partner', 'repA'],
+      ['repC', 'repC'], ['repB', 'repA'],
+    ];
+    const letters = 'bcdfghjkl';
+    for (let g = 0; g < groups.length; g++) {
+      const tag = `${letters[g]}${letters[g]}q${g}`;
+      for (const who of groups[g]) {
+        const owner_id = owners[who];
+        const q = '?allow_duplicate=true';
+        assert.equal((await admin.post(`/accounts${q}`, { name: `${tag} Trading ${g}`, owner_id }, D)).status, 201);
+        assert.equal((await admin.post(`/contacts${q}`, { last_name: `${tag}-c`, email: `${tag}@dup.example`, owner_id }, D)).status, 201);
+        assert.equal((await admin.post(`/leads${q}`, { last_name: `${tag}-l`, email: `${tag}@lead.example`, owner_id }, D)).status, 201);
+      }
+    }
+  });
+  after(async () => { await srv.stop(); });
+
+  for (const res of ['accounts', 'contacts', 'leads']) {
+    test(`/${res}/duplicates answers every role with whole, visible groups only`, async () => {
+      for (const role of ROLES) {
+        const c = clients[role];
+        const r = await c.get(`/${res}/duplicates`);
+        assert.equal(r.status, 200, `${role}: ${r.status} ${r.text.slice(0, 200)}`);
+        for (const g of r.body.data) {
+          assert.ok(g.records.length >= 2, `${role}: a group of ${g.records.length}`);
+          for (const rec of g.records) {
+            assert.match(rec.id ?? '', UUID_RE, `${role}: a record without an id in ${JSON.stringify(g)}`);
+            assert.equal((await c.get(`/${res}/${rec.id}`)).status, 200, `${role} sees ${rec.id}`);
+          }
+        }
+        // Every group the caller can see whole is there: compare with what admin sees.
+        const all = (await admin.get(`/${res}/duplicates`)).body.data;
+        let expected = 0;
+        for (const g of all) {
+          let visible = 0;
+          for (const rec of g.records) visible += (await c.get(`/${res}/${rec.id}`)).status === 200 ? 1 : 0;
+          if (visible >= 2) expected++;
+        }
+        assert.equal(r.body.data.length, expected, `${role}: groups`);
+      }
+      assert.equal((await fetch(`${srv.base}/healthz`)).status, 200, 'the server is alive');
+    });
+  }
 });
