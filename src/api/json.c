@@ -147,6 +147,7 @@ static const char *reason(unsigned status)
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Internal Server Error";
     }
@@ -216,7 +217,11 @@ const char *api__json_shape(struct rp_str body)
 
 void api_on_error(struct http_req *req, unsigned status)
 {
-    const char *detail = status == 404   ? "no such resource"
+    const char *detail = status == 400   ? "malformed request head: duplicate or conflicting"
+                                           " Content-Length and Transfer-Encoding, a control"
+                                           " character, or a folded header line"
+                         : status == 501 ? "only the chunked Transfer-Encoding is supported"
+                         : status == 404 ? "no such resource"
                          : status == 405 ? "this resource does not allow that method"
                          : status == 413 ? "the request body is larger than allowed"
                          : status == 431 ? "the request headers are larger than allowed"

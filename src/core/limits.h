@@ -16,6 +16,9 @@
 #define RP_MAX_REQUEST_HEAD (256u * 1024u)
 /* Total size of the request headers we accept (cookies included); more is 431. */
 #define RP_MAX_HEADER_BYTES (16u * 1024u)
+/* Header lines of one request: a browser sends about 20; each takes 4 bytes of the
+ * byte limit at least, so this only bounds the framing check's memory. More is 431. */
+#define RP_MAX_HEADER_FIELDS 256u
 /* Query parameters per request: more is abuse, not a filter a person builds. */
 #define RP_MAX_QUERY_PARAMS 64u
 /* Values in one `in` filter: keeps the bound-parameter count far below SQLite's 32766. */

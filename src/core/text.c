@@ -295,6 +295,45 @@ bool text_utf8_valid(struct rp_str s)
     return true;
 }
 
+uint32_t text_utf8_next(const char *text, size_t len, size_t *i)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char c = s[*i];
+    size_t need;
+    uint32_t cp, min;
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        need = 1, cp = c & 0x1Fu, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2, cp = c & 0x0Fu, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3, cp = c & 0x07u, min = 0x10000;
+    } else {
+        (*i)++;
+        return 0xFFFD;
+    }
+    if (len - *i <= need) {
+        (*i)++;
+        return 0xFFFD;
+    }
+    for (size_t k = 1; k <= need; k++) {
+        unsigned char cc = s[*i + k];
+        if ((cc & 0xC0) != 0x80) {
+            (*i)++;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        (*i)++;
+        return 0xFFFD;
+    }
+    *i += need + 1;
+    return cp;
+}
+
 size_t text_utf8_len(struct rp_str s)
 {
     size_t n = 0;

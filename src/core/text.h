@@ -39,6 +39,10 @@ void text_format_date(int64_t days, char *buf, size_t size);
 /* True when s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF) and
  * contains no NUL byte. */
 bool text_utf8_valid(struct rp_str s);
+/* Reads the code point at text[*i] (i < len) and advances *i past it. A malformed or
+ * cut sequence yields U+FFFD and advances one byte, so a stray byte never hides its
+ * neighbours and nothing past len is read. */
+uint32_t text_utf8_next(const char *text, size_t len, size_t *i);
 /* Number of code points in valid UTF-8. */
 size_t text_utf8_len(struct rp_str s);
 

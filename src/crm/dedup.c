@@ -1,49 +1,9 @@
 #include "core/common.h"
 
+#include "core/text.h"
 #include "crm/dedup.h"
 
 /* ---- UTF-8 ---- */
-
-/* Reads the code point at s[*i] (i < len) and advances *i past it. A malformed or cut
- * sequence yields U+FFFD and advances one byte, so a stray byte never hides its
- * neighbours and nothing past len is read. */
-static uint32_t next_cp(const unsigned char *s, size_t len, size_t *i)
-{
-    unsigned char c = s[*i];
-    size_t need;
-    uint32_t cp, min;
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        need = 1, cp = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2, cp = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3, cp = c & 0x07u, min = 0x10000;
-    } else {
-        (*i)++;
-        return 0xFFFD;
-    }
-    if (len - *i <= need) {
-        (*i)++;
-        return 0xFFFD;
-    }
-    for (size_t k = 1; k <= need; k++) {
-        unsigned char cc = s[*i + k];
-        if ((cc & 0xC0) != 0x80) {
-            (*i)++;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        (*i)++;
-        return 0xFFFD;
-    }
-    *i += need + 1;
-    return cp;
-}
 
 /* Writes cp as UTF-8 at out (room for 4 bytes) and returns the bytes written. */
 static size_t put_cp(char *out, uint32_t cp)
@@ -196,14 +156,13 @@ const char *dedup_phone(struct arena *a, struct rp_str phone, const char *defaul
 {
     if (!phone.p || phone.len > DEDUP_MAX_INPUT)
         return NULL;
-    const unsigned char *s = (const unsigned char *)phone.p;
     /* Room for the longest E.164 number plus "00" and a "(0)": more is not one number. */
     char dig[DEDUP_MAX_PHONE_DIGITS + 4];
     size_t nd = 0, paren_at = 0;
     bool plus = false, started = false, in_paren = false;
 
     for (size_t i = 0; i < phone.len;) {
-        uint32_t cp = narrow(next_cp(s, phone.len, &i));
+        uint32_t cp = narrow(text_utf8_next(phone.p, phone.len, &i));
         if (cp >= '0' && cp <= '9') {
             if (nd == sizeof(dig))
                 return NULL;
@@ -275,12 +234,11 @@ const char *dedup_tax_id(struct arena *a, struct rp_str tax_id)
 {
     if (!tax_id.p || tax_id.len > DEDUP_MAX_INPUT)
         return NULL;
-    const unsigned char *s = (const unsigned char *)tax_id.p;
     /* Narrowing only shortens: the key never needs more bytes than the input. */
     char *out = arena_alloc(a, tax_id.len + 1);
     size_t w = 0;
     for (size_t i = 0; i < tax_id.len;) {
-        uint32_t cp = narrow(next_cp(s, tax_id.len, &i));
+        uint32_t cp = narrow(text_utf8_next(tax_id.p, tax_id.len, &i));
         if ((cp < 0x80 && is_ascii_space(cp)) || cp == 0xA0 || cp == '.' || cp == '-' ||
             cp == '/')
             continue;
@@ -388,7 +346,6 @@ const char *dedup_name(struct arena *a, struct rp_str name)
         return "";
     size_t len = cut_at_boundary(name.p, name.len > DEDUP_MAX_INPUT ? DEDUP_MAX_INPUT
                                                                     : name.len, name.len);
-    const unsigned char *s = (const unsigned char *)name.p;
     char *out = arena_alloc(a, len + 1);
     /* A word takes at least one byte of input and one separator: len/2 + 1 words. */
     struct word *words = arena_calloc(a, len / 2 + 1, sizeof(*words));
@@ -396,7 +353,7 @@ const char *dedup_name(struct arena *a, struct rp_str name)
     bool in_word = false, dot_after_word = false;
 
     for (size_t i = 0; i < len;) {
-        uint32_t cp = lower(narrow(next_cp(s, len, &i)));
+        uint32_t cp = lower(narrow(text_utf8_next(name.p, len, &i)));
         if (!word_cp(cp)) {
             dot_after_word = in_word && cp == '.';
             in_word = false;
@@ -447,11 +404,10 @@ static int cmp_u64(const void *x, const void *y)
 /* Code point bigrams of s[0..n) as sorted 42-bit pairs; returns how many. */
 static size_t bigrams(const char *s, size_t n, uint64_t *out, size_t *ncp)
 {
-    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, nb = 0, cps = 0;
     uint64_t prev = 0;
     while (i < n) {
-        uint64_t cp = next_cp(u, n, &i);
+        uint64_t cp = text_utf8_next(s, n, &i);
         if (cps++ > 0)
             out[nb++] = (prev << 21) | cp;
         prev = cp;

@@ -137,6 +137,21 @@ bool http_static_serve(struct http_req *req, const struct http_config *cfg);
 /* Stops accepting, waits up to grace_ms for in-flight requests, then stops. */
 void http_stop(struct http_server *s, int grace_ms);
 
+/* One header line of a request head, as the HTTP parser read it. */
+struct http_field {
+    struct rp_str name;
+    struct rp_str value;
+    bool folded;                /* continued on an obsolete folded line (RFC 9112 §5.2) */
+};
+
+/* The status a request head must be refused with before its body is read, or 0 to go
+ * on. Framing that two parsers could read differently is how requests are smuggled
+ * past a proxy (RFC 9112 §6.3: answer 400 and close the connection): several
+ * Content-Length or Transfer-Encoding fields, both at once, a control byte (a bare CR)
+ * in a value, a name that is not a token, a folded line — all 400. A transfer coding
+ * other than chunked is 501; a head past RP_MAX_HEADER_BYTES is 431. */
+unsigned http_head_verdict(const struct http_field *fields, size_t n);
+
 /* Prometheus text of the request counters and latency histogram. */
 enum rp_err http_metrics_write(struct http_server *s, struct rp_buf *out);
 

@@ -229,13 +229,36 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static enum MHD_Result sum_headers(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+struct head_fields {
+    struct http_field *f;
+    size_t n;
+    size_t cap;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t klen, const char *value, size_t vlen)
 {
     (void)kind;
-    size_t *total = cls;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    struct head_fields *h = cls;
+    if (h->n == h->cap)
+        return MHD_NO;
+    /* libmicrohttpd 0.9.75 keeps each name and value where it read them, the value
+     * after "name:" and its blanks, but joins an obsolete folded line onto a copy of
+     * the name made elsewhere in its pool: a value that does not follow its own name
+     * is such a join. */
+    uintptr_t k = (uintptr_t)key, v = (uintptr_t)value;
+    h->f[h->n++] = (struct http_field){
+        {key, klen}, {value ? value : "", value ? vlen : 0},
+        !value || v < k + klen + 1 || v > k + klen + 1 + RP_MAX_HEADER_BYTES};
     return MHD_YES;
+}
+
+static unsigned head_status(struct http_req *req)
+{
+    struct head_fields h = {NULL, 0, RP_MAX_HEADER_FIELDS + 1};
+    h.f = arena_alloc(&req->a, h.cap * sizeof(*h.f));
+    MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, collect_header, &h);
+    return h.n == h.cap ? 431 : http_head_verdict(h.f, h.n);
 }
 
 /* cacheable: the handler chose a Cache-Control of its own (web UI files). */
@@ -354,15 +377,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
-        size_t head = 0;
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &head);
-        if (head <= RP_MAX_HEADER_BYTES && !refuse_now)
+        unsigned refuse = head_status(req);
+        if (!refuse && !refuse_now)
             return MHD_YES;
-        /* Refuse oversized headers, and an announced body too large to drain, at once,
-         * before any of it is read; libmicrohttpd closes the connection after this
-         * answer. */
+        /* Refuse a malformed or oversized head, and an announced body too large to
+         * drain, at once, before any of the body is read, and close the connection:
+         * nothing after this head on it can be trusted to start a request. */
         req->done = true;
-        s->cfg.on_error(req, head > RP_MAX_HEADER_BYTES ? 431 : 413);
+        s->cfg.on_error(req, refuse ? refuse : 413);
+        http_add_header(req, "Connection", "close");
         return send_response(req);
     }
     if (*upload_data_size) {

@@ -381,6 +381,67 @@ describe('malformed raw HTTP', () => {
     assert.ok(!/^connection: close/im.test(first), 'first answer keeps the connection open');
   });
 
+  // RFC 9112 §6.3: framing two parsers could read differently is refused with 400 and
+  // the connection closed, so nothing sent after the head (a smuggled request) is
+  // ever answered or run.
+  const SMUGGLED = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+  function assertRefusedAndClosed(res, status, what) {
+    assert.equal(res.status, status, `${what}: ${res.text.slice(0, 300)}`);
+    assert.ok(res.closed, `${what}: the connection is closed`);
+    assert.match(res.text, /^connection: close/im, `${what}: says Connection: close`);
+    assert.equal((res.text.match(/HTTP\/1\.1 \d{3}/g) || []).length, 1, `${what}: one answer only: ${res.text}`);
+  }
+
+  test('two Content-Length headers → 400 and close, the rest is not run', async () => {
+    const name = uniq('smuggled');
+    const inner = JSON.stringify({ name });
+    const smuggledPost = `POST /api/v1/accounts HTTP/1.1\r\nHost: x\r\nCookie: ${admin.cookie}\r\n` +
+      `X-CSRF-Token: ${admin.csrf}\r\nContent-Type: application/json\r\nContent-Length: ${inner.length}\r\n\r\n${inner}`;
+    const body = `{"a":1}${smuggledPost}`;
+    for (const [a, b] of [[7, body.length], [body.length, 7], [7, 7]]) {
+      const res = await rawRequest(srv.base, `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${a}\r\nContent-Length: ${b}\r\n\r\n${body}`);
+      assertRefusedAndClosed(res, 400, `Content-Length ${a} and ${b}`);
+    }
+    assert.equal((await admin.get(`/accounts?name=${name}`)).body.data.length, 0, 'the smuggled create did not run');
+    await assertAlive();
+  });
+
+  test('Content-Length with Transfer-Encoding: chunked → 400 and close', async () => {
+    for (const head of ['Content-Length: 4\r\nTransfer-Encoding: chunked', 'Transfer-Encoding: chunked\r\nContent-Length: 4',
+      'content-length: 4\r\ntransfer-encoding: CHUNKED']) {
+      const res = await rawRequest(srv.base, `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n` +
+        `Content-Type: application/json\r\n${head}\r\n\r\n0\r\n\r\n${SMUGGLED}`);
+      assertRefusedAndClosed(res, 400, head);
+    }
+    const two = await rawRequest(srv.base, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n' +
+      `Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${SMUGGLED}`);
+    assertRefusedAndClosed(two, 400, 'two Transfer-Encoding headers');
+    const gzip = await rawRequest(srv.base, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n' +
+      `Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n${SMUGGLED}`);
+    assertRefusedAndClosed(gzip, 501, 'a transfer coding other than chunked');
+    await assertAlive();
+  });
+
+  test('bare CR in a header value and obsolete line folding → 400 and close', async () => {
+    for (const [what, line] of [['bare CR', 'X-A: a\rX-B: b'], ['folded with a space', 'X-A: a\r\n b'],
+      ['folded with a tab', 'X-A: a\r\n\tb'], ['folded Cookie', `Cookie: x=1\r\n ${admin.cookie}`],
+      ['space in a name', 'X A: a'], ['DEL in a value', 'X-A: a\x7f']]) {
+      const res = await rawRequest(srv.base, `GET /healthz HTTP/1.1\r\nHost: x\r\n${line}\r\n\r\n${SMUGGLED}`);
+      assertRefusedAndClosed(res, 400, what);
+    }
+    await assertAlive();
+  });
+
+  test('ordinary heads still pass: one Content-Length, chunked alone, blanks, empty values, bare LF', async () => {
+    const ok = await rawRequest(srv.base, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A:   a \t\r\nX-Empty:\r\n' +
+      'User-Agent: Mozilla/5.0 (X11)\r\n\r\nGET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n');
+    assert.equal((ok.text.match(/HTTP\/1\.1 200/g) || []).length, 2, ok.text);
+    const chunked = await rawRequest(srv.base, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+      'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+    assert.equal(chunked.status, 422, chunked.text.slice(0, 300));
+  });
+
   test('a well-formed raw request works and keeps security headers', async () => {
     const res = await rawRequest(srv.base, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.equal(res.status, 200);
