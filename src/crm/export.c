@@ -175,13 +175,56 @@ int64_t exp_rows(const struct exp *x)
 
 /* ---- values ---- */
 
+/* Characters a spreadsheet skips before it decides whether a cell is a formula, or
+ * that a reader cannot see: whitespace, no-break and other Unicode spaces, zero-width
+ * characters, direction marks, the byte-order mark. */
+static bool invisible(uint32_t cp)
+{
+    return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0xAD ||
+           cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x2064) ||
+           cp == 0x3000 || cp == 0xFEFF;
+}
+
+/* A character that starts a formula (= + - @, | for DDE), full-width forms as their
+ * ASCII twins. */
+static bool formula_start(uint32_t cp)
+{
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        cp -= 0xFF01 - 0x21;
+    return cp == '=' || cp == '+' || cp == '-' || cp == '@' || cp == '|';
+}
+
+/* "+" then only digits, blanks, dashes and parentheses, with a digit: a phone number,
+ * which no spreadsheet can run (it calls no function and reaches no other program). */
+static bool phone_number(struct rp_str v, size_t plus)
+{
+    bool digit = false;
+    for (size_t i = plus + 1; i < v.len; i++) {
+        char c = v.p[i];
+        if (c >= '0' && c <= '9')
+            digit = true;
+        else if (c != ' ' && c != '-' && c != '(' && c != ')')
+            return false;
+    }
+    return digit;
+}
+
 bool exp_needs_neutralising(struct rp_str v)
 {
-    size_t q = 0;
-    while (q < v.len && v.p[q] == '\'')
-        q++;
-    /* "=x" gets one apostrophe; "'=x" gets another, so import's single strip is exact. */
-    return q < v.len && strchr("=+-@\t\r", v.p[q]) && v.p[q] != '\0';
+    /* Leading apostrophes are skipped first: "=x" gets one apostrophe and "'=x" another,
+     * so import's single strip (imp_unneutralise) gives back exactly what was stored. */
+    size_t i = 0;
+    while (i < v.len && v.p[i] == '\'')
+        i++;
+    while (i < v.len) {
+        size_t at = i;
+        uint32_t cp = text_utf8_next(v.p, v.len, &i);
+        if (invisible(cp))
+            continue;
+        return formula_start(cp) && !(cp == '+' && phone_number(v, at));
+    }
+    return false;
 }
 
 static bool is_text_type(enum field_type t)

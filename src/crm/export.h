@@ -5,8 +5,11 @@
  * cursor, so memory stays one page deep whatever the size of the list. Every export is
  * audited with its row count.
  *
- * Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or
- * CR) are written with a leading apostrophe; import takes it off again. */
+ * Text cells that a spreadsheet would run as a formula are written with a leading
+ * apostrophe; import takes it off again. A cell is one when its first visible
+ * character, after whitespace and invisible characters (NBSP, zero-width space, BOM,
+ * ideographic space …), is = + - @ or |, or a full-width form of them; a "+" followed
+ * only by digits, blanks, dashes and parentheses is a phone number, and left alone. */
 #ifndef RP_CRM_EXPORT_H
 #define RP_CRM_EXPORT_H
 
@@ -44,12 +47,14 @@ int64_t exp_rows(const struct exp *x);
 /* Audits the export (who, what, how many rows) and frees it. */
 enum rp_err exp_close(struct exp *x);
 
+/* Whether a text value needs the formula-neutralising apostrophe (the rule above);
+ * import undoes exactly that with it. */
+bool exp_needs_neutralising(struct rp_str v);
+
 /* ---- pieces, exposed for unit tests ---- */
 
 /* Appends v as one CSV field (quoted when needed), neutralised when `text` says the
  * value is free text. */
 enum rp_err exp_csv_field(struct rp_buf *b, struct rp_str v, bool text);
-/* Whether a text value needs the formula-neutralising apostrophe. */
-bool exp_needs_neutralising(struct rp_str v);
 
 #endif

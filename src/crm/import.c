@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "crm/acl.h"
 #include "crm/dups.h"
+#include "crm/export.h"
 #include "crm/import.h"
 #include "crm/secev.h"
 #include "store/platform.h"
@@ -302,12 +303,8 @@ const char *imp_header_field(const struct entity_def *e, struct rp_str header)
 
 struct rp_str imp_unneutralise(struct rp_str v)
 {
-    size_t q = 0;
-    while (q < v.len && v.p[q] == '\'')
-        q++;
-    if (q > 0 && q < v.len && strchr("=+-@\t\r", v.p[q]))
-        return (struct rp_str){v.p + 1, v.len - 1};
-    return v;
+    struct rp_str rest = {v.p + 1, v.len - 1};
+    return v.len && v.p[0] == '\'' && exp_needs_neutralising(rest) ? rest : v;
 }
 
 /* ---- the import ---- */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import ICAL from 'ical.js';
+import { parseString } from '@fast-csv/parse';
 import {
   ADMIN_PASSWORD, BIN, Client, assertProblem, create, createTeam, createUser, login, loginAdmin, startServer,
   dbQuery, freshDb, dropDb, runImport,
@@ -209,6 +210,64 @@ describe('exports', () => {
     const ev = (await admin.get('/security-events?action=export')).body.data;
     assert.ok(ev.some((e) => e.object_type === 'accounts' && e.actor_id === admin.user.id &&
       e.detail === 'format=csv rows=3'), JSON.stringify(ev));
+  });
+
+  test('CSV and Excel exports neutralise every formula shape and leave phone numbers alone', async () => {
+    // [stored name, neutralised?]: what a spreadsheet would run after skipping blanks and
+    // invisible characters, full-width forms included.
+    const cases = [
+      ['=1+2', true], ['-5 Main St', true], ['@SUM(A1)', true], ['|calc', true],
+      [' =1+2', true], ['\t=1+2', true], ['  |calc', true], ['\u00a0=1+2', true],
+      ['\u200b=1+2', true], ['\ufeff=1+2', true], ['\u3000=1+2', true],
+      ['\uff1dSUM(1)', true], ['\uff0bx', true], ['\uff0d1', true], ['\uff20x', true],
+      ["'=x", true], ['+1+2', true], ['+SUM(1)', true],
+      ['+86 138-0013-8000', false], ['+1 (555) 123-4567', false], [' +86 10 1234 5678', false],
+      ['plain', false], ['a=b', false], ['客户 +86', false],
+    ];
+    const tag = `nz${Date.now().toString(36)}`;
+    for (const [name] of cases) {
+      const r = await admin.post('/accounts?allow_duplicate=true', { name, description: tag });
+      assert.equal(r.status, 201, `${JSON.stringify(name)}: ${r.text}`);
+    }
+    await create(admin, 'accounts', { name: `${tag} phone`, description: tag, phone: '+86 138-0013-8000' });
+    const want = (name, neutral) => (neutral ? `'${name}` : name);
+    // CSV, read back with a parser of its own (fast-csv).
+    const csv = (await getBytes(admin, `/accounts/export?format=csv&description=${tag}`)).body.toString('utf8');
+    const rows = await new Promise((resolve, reject) => {
+      const out = [];
+      parseString(csv.replace(/^\uFEFF/, ''), { headers: true, ignoreEmpty: true })
+        .on('error', reject).on('data', (row) => out.push(row)).on('end', () => resolve(out));
+    });
+    assert.equal(rows.length, cases.length + 1);
+    const csvNames = rows.map((row) => row.name);
+    for (const [name, neutral] of cases) {
+      assert.ok(csvNames.includes(want(name, neutral)), `CSV cell of ${JSON.stringify(name)} in ${JSON.stringify(csvNames)}`);
+    }
+    assert.equal(rows.find((row) => row.name === `${tag} phone`).phone, '+86 138-0013-8000', 'a phone number is exported as it is');
+    // Excel, read back with exceljs: text cells, the same neutralisation.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await getBytes(admin, `/accounts/export?format=xlsx&description=${tag}`)).body);
+    const ws = wb.worksheets[0];
+    const head = ws.getRow(1).values;
+    const cells = new Map();
+    ws.eachRow((row, n) => { if (n > 1) cells.set(row.getCell(head.indexOf('name')).value, row); });
+    for (const [name, neutral] of cases) {
+      const row = cells.get(want(name, neutral));
+      assert.ok(row, `Excel cell of ${JSON.stringify(name)} in ${JSON.stringify([...cells.keys()])}`);
+      assert.equal(row.getCell(head.indexOf('name')).type, ExcelJS.ValueType.String);
+    }
+    assert.equal(cells.get(`${tag} phone`).getCell(head.indexOf('phone')).value, '+86 138-0013-8000');
+    // The round trip: the exported file imported again creates the same names.
+    const again = await runImport(admin, 'entity=accounts&on_duplicate=create', csv);
+    assert.equal(again.status, 'done', JSON.stringify(again));
+    const names = (await admin.get(`/accounts?description=${tag}&limit=500`)).body.data.map((a) => a.name);
+    for (const [name] of cases) {
+      assert.equal(names.filter((n) => n === name).length, 2, `round trip of ${JSON.stringify(name)}`);
+    }
+    // The other tests here count the company's accounts: these go to the recycle bin.
+    for (const a of (await admin.get(`/accounts?description=${tag}&limit=500`)).body.data) {
+      assert.equal((await admin.del(`/accounts/${a.id}`)).status, 204);
+    }
   });
 
   test('export is a permission of its own and sees only exportable records', async () => {

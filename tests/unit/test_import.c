@@ -43,18 +43,44 @@ static void test_header_mapping(void **state)
 static void test_neutralise_round_trip(void **state)
 {
     (void)state;
-    static const char *const VALUES[] = {"=1+2",  "+86 138", "-5 Main St", "@SUM(A1)", "\tx",
-                                         "'=x",   "''+y",    "plain",      "'quoted'", "a=b",
-                                         "",      "'",       "\r",         "5"};
-    for (size_t i = 0; i < RP_NELEM(VALUES); i++) {
+    /* Each value, and whether a spreadsheet could read it as a formula. */
+    static const struct {
+        const char *v;
+        bool formula;
+    } CASES[] = {
+        {"=1+2", true}, {"-5 Main St", true}, {"@SUM(A1)", true}, {"|cmd", true},
+        {" =1+2", true}, {"  |x", true}, {"\t=x", true}, {"\r=x", true}, {"\n@x", true},
+        {"\xc2\xa0=1", true},          /* NBSP */
+        {"\xe2\x80\x8b=1", true},      /* zero-width space */
+        {"\xef\xbb\xbf=1", true},      /* BOM */
+        {"\xe3\x80\x80=1", true},      /* ideographic space */
+        {"\xe2\x80\x8e\xc2\xa0 +x", true}, /* a direction mark, NBSP and a space */
+        {"\xef\xbc\x9dSUM(1)", true},  /* full-width = */
+        {"\xef\xbc\x8bx", true},       /* full-width + */
+        {"\xef\xbc\x8d" "1", true},       /* full-width - */
+        {"\xef\xbc\xa0x", true},       /* full-width @ */
+        {"\xef\xbd\x9c" "cmd", true},     /* full-width | */
+        {"'=x", true}, {"''+y", true}, {"+1+2", true}, {"+86 138 ext. 5", true},
+        {"+SUM(1)", true}, {"+", true}, {"+ ()-", true}, {"-12", true},
+        {"+86 138-0013-8000", false}, {"+1 (555) 123-4567", false}, {" +86 10 1234 5678", false},
+        {"\xc2\xa0+86 10 1234 5678", false}, {"plain", false}, {" plain", false},
+        {"a=b", false}, {"", false}, {"'", false}, {"'quoted'", false}, {"5", false},
+        {"\xe5\xae\xa2\xe6\x88\xb7", false}, /* 客户 */
+        {"\xc2\xa0", false}, {"\xff=1", false},
+    };
+    for (size_t i = 0; i < RP_NELEM(CASES); i++) {
+        const char *v = CASES[i].v;
+        if (exp_needs_neutralising(rp_str_c(v)) != CASES[i].formula)
+            fail_msg("case %zu '%s': want %s", i, v, CASES[i].formula ? "neutralised" : "as is");
         struct rp_buf b;
         buf_init(&b, 1024);
-        assert_int_equal(exp_csv_field(&b, rp_str_c(VALUES[i]), true), RP_OK);
-        /* What a spreadsheet would see first must never start a formula. */
+        assert_int_equal(exp_csv_field(&b, rp_str_c(v), true), RP_OK);
+        /* A neutralised cell starts with the apostrophe (inside the CSV quotes). */
         const char *cellp = b.p ? b.p : "";
         if (*cellp == '"')
             cellp++;
-        assert_true(*cellp == '\0' || !strchr("=+-@\t\r", *cellp));
+        if (CASES[i].formula)
+            assert_true(*cellp == '\'');
         /* Take the CSV quoting off as a reader would, then import's unneutralise. */
         struct rp_buf un;
         buf_init(&un, 1024);
@@ -68,8 +94,8 @@ static void test_neutralise_round_trip(void **state)
             buf_addc(&un, *p);
         }
         struct rp_str back = imp_unneutralise((struct rp_str){buf_cstr(&un), un.len});
-        if (!rp_str_eqc(back, VALUES[i]))
-            fail_msg("'%s' came back as '%.*s' (csv %s)", VALUES[i], (int)back.len, back.p,
+        if (!rp_str_eqc(back, v))
+            fail_msg("'%s' came back as '%.*s' (csv %s)", v, (int)back.len, back.p,
                      buf_cstr(&b));
         buf_release(&b);
         buf_release(&un);
