@@ -8,6 +8,12 @@
 
 static const char *const SCOPES[] = {"none", "own", "team", "all"};
 
+/* A bound of a number field in its API form. */
+static json_t *bound(struct arena *a, const struct field_def *f, const struct rec_value *v)
+{
+    return f->type == FT_MONEY ? json_string(rec_value_text(a, f, v)) : json_integer(v->i);
+}
+
 static json_t *enum_array(const char *const *values)
 {
     json_t *a = json_array();
@@ -54,6 +60,13 @@ json_t *api__meta(struct rec_ctx *ctx)
             if (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL ||
                 f->type == FT_PHONE || f->type == FT_URL)
                 json_object_set_new(fo, "maxlen", json_integer(meta_maxlen(f)));
+            struct meta_range range;
+            if (meta_range(f, &range)) {
+                /* In the field's API form: money as a decimal string, numbers as numbers. */
+                struct rec_value lo = {false, range.min, NULL, 0}, hi = {false, range.max, NULL, 0};
+                json_object_set_new(fo, "min", bound(ctx->a, f, &lo));
+                json_object_set_new(fo, "max", bound(ctx->a, f, &hi));
+            }
             const char **values;
             size_t nvalues;
             if ((f->type == FT_ENUM || f->type == FT_MULTI_ENUM) &&
@@ -116,8 +129,16 @@ static json_t *field_schema(const struct field_def *f)
     }
     if (format)
         json_object_set_new(s, "format", json_string(format));
+    struct meta_range range;
+    bool ranged = meta_range(f, &range);
     if (f->type == FT_MONEY)
-        json_object_set_new(s, "pattern", json_string("^-?[0-9]+(\\.[0-9]{1,2})?$"));
+        json_object_set_new(s, "pattern", json_string(ranged && range.min >= 0
+                                                          ? "^[0-9]+(\\.[0-9]{1,2})?$"
+                                                          : "^-?[0-9]+(\\.[0-9]{1,2})?$"));
+    if (ranged && f->type != FT_MONEY) {
+        json_object_set_new(s, "minimum", json_integer(range.min));
+        json_object_set_new(s, "maximum", json_integer(range.max));
+    }
     json_object_set_new(s, "title", json_string(f->label));
     if (f->type == FT_ENUM && f->enum_values) {
         json_t *vals = enum_array(f->enum_values);

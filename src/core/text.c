@@ -230,7 +230,13 @@ enum rp_err text_parse_datetime(struct rp_str s, int64_t *ms_out)
     }
     if (i != s.len)
         return RP_EINVAL;
-    *ms_out = days * 86400000 + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000 + ms - off;
+    int64_t at = days * 86400000 + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000 + ms - off;
+    /* An offset can carry a time written in year 1 or 9999 out of them in UTC, where it
+     * would no longer have four year digits (RFC 3339) nor sort as text. */
+    if (at < days_from_civil(1, 1, 1) * 86400000 ||
+        at >= (days_from_civil(9999, 12, 31) + 1) * 86400000)
+        return RP_EINVAL;
+    *ms_out = at;
     return RP_OK;
 }
 

@@ -29,7 +29,8 @@ int64_t text_coarse_us(void);
 /* "YYYY-MM-DD" (a real calendar date). */
 enum rp_err text_parse_date(struct rp_str s, int64_t *days_out);
 /* RFC 3339 date-time with Z or a numeric offset, optional fraction; normalised to UTC
- * milliseconds since the epoch. A bare date is not accepted here. */
+ * milliseconds since the epoch, which must fall in the years 0001 to 9999 UTC. A bare
+ * date is not accepted here. */
 enum rp_err text_parse_datetime(struct rp_str s, int64_t *ms_out);
 /* Formats UTC milliseconds as "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL; buf >= 32). */
 void text_format_datetime(int64_t ms, char *buf, size_t size);

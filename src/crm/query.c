@@ -159,11 +159,11 @@ struct rec_query {
 
 /* System columns that can be filtered and sorted. */
 static const struct field_def SYS_FIELDS[] = {
-    {"id", "ID", FT_REF, 0, 0, NULL, NULL, NULL, NULL},
-    {"owner_id", "Owner", FT_REF, 0, 0, NULL, NULL, NULL, NULL},
-    {"created_by", "Created by", FT_REF, 0, 0, NULL, NULL, NULL, NULL},
-    {"created_at", "Created", FT_DATETIME, 0, 0, NULL, NULL, NULL, NULL},
-    {"updated_at", "Updated", FT_DATETIME, 0, 0, NULL, NULL, NULL, NULL},
+    {"id", "ID", FT_REF, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"owner_id", "Owner", FT_REF, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"created_by", "Created by", FT_REF, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"created_at", "Created", FT_DATETIME, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"updated_at", "Updated", FT_DATETIME, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
 static bool find_col(const struct entity_def *e, struct rp_str name, struct col *out)

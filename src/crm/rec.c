@@ -429,6 +429,17 @@ static enum rp_err hash_password(struct rec_ctx *ctx, const struct field_def *f,
 /* Validates one input for field f and writes the stored value. Field errors are
  * recorded on ctx (RP_EINVAL); reference existence is checked later, in the write
  * transaction. */
+
+/* RP_EINVAL with a field error when a number is outside its field's bounds. */
+static enum rp_err check_range(struct rec_ctx *ctx, const struct field_def *f, int64_t v)
+{
+    struct meta_range r;
+    if (!meta_range(f, &r) || (v >= r.min && v <= r.max))
+        return RP_OK;
+    struct rec_value lo = {false, r.min, NULL, 0}, hi = {false, r.max, NULL, 0};
+    return rec_field_error(ctx, f->name, "must be between %s and %s",
+                           rec_value_text(ctx->a, f, &lo), rec_value_text(ctx->a, f, &hi));
+}
 static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
                              const struct rec_input *in, struct rec_value *out)
 {
@@ -477,18 +488,14 @@ static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
             return rec_field_error(ctx, f->name, "must be a whole number");
         if (text_parse_i64((struct rp_str){in->s, in->len}, &out->i))
             return rec_field_error(ctx, f->name, "must be a whole number");
-        if (f->type == FT_PERCENT && (out->i < 0 || out->i > 100))
-            return rec_field_error(ctx, f->name, "must be between 0 and 100");
-        return RP_OK;
+        return check_range(ctx, f, out->i);
     }
     case FT_MONEY:
         if ((in->kind != IN_NUMBER && in->kind != IN_STRING) ||
             text_parse_money((struct rp_str){in->s, in->len}, 2, &out->i))
             return rec_field_error(ctx, f->name,
                                    "must be an amount with at most 2 decimals, like 1234.50");
-        if (out->i > INT64_MAX / 1000 || out->i < -(INT64_MAX / 1000))
-            return rec_field_error(ctx, f->name, "is too large");
-        return RP_OK;
+        return check_range(ctx, f, out->i);
     case FT_BOOL:
         if (in->kind != IN_BOOL)
             return rec_field_error(ctx, f->name, "must be true or false");
@@ -506,7 +513,8 @@ static enum rp_err normalise(struct rec_ctx *ctx, const struct field_def *f,
         int64_t ms;
         if (in->kind != IN_STRING || text_parse_datetime((struct rp_str){in->s, in->len}, &ms))
             return rec_field_error(ctx, f->name,
-                                   "must be a date-time like 2026-01-31T09:30:00Z");
+                                   "must be a date-time like 2026-01-31T09:30:00Z, in the"
+                                   " years 0001 to 9999 UTC");
         char *buf = arena_alloc(ctx->a, 32);
         text_format_datetime(ms, buf, 32);
         out->s = buf;

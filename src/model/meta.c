@@ -93,3 +93,20 @@ unsigned meta_maxlen(const struct field_def *f)
         return RP_DEFAULT_STRLEN;
     }
 }
+
+const struct meta_range meta_range_amount = {0, META_MONEY_MAX};
+
+bool meta_range(const struct field_def *f, struct meta_range *out)
+{
+    if (f->type != FT_INT && f->type != FT_MONEY && f->type != FT_PERCENT)
+        return false;
+    if (f->range) {
+        *out = *f->range;
+        return true;
+    }
+    if (f->type == FT_INT)
+        return false;
+    *out = f->type == FT_PERCENT ? (struct meta_range){0, 100}
+                                 : (struct meta_range){-META_MONEY_MAX, META_MONEY_MAX};
+    return true;
+}

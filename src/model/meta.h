@@ -37,6 +37,12 @@ enum field_flag {
     FF_CREATE_ONLY = 1 << 6 /* may be set on create, not changed later */
 };
 
+/* Bounds of a number field, in stored units (money in minor units), both included. */
+struct meta_range {
+    int64_t min;
+    int64_t max;
+};
+
 struct field_def {
     const char *name;          /* snake_case; also the column name */
     const char *label;         /* English label; the UI translates */
@@ -49,6 +55,8 @@ struct field_def {
     const char *ref_entity;
     const char *group;         /* panel on the record page */
     const char *def;           /* default on create, in API text form ("true", "en") */
+    /* Bounds of an int, money or percent value; NULL: those of its type (meta_range). */
+    const struct meta_range *range;
 };
 
 enum entity_flag {
@@ -88,5 +96,15 @@ const char *meta_type_name(enum field_type t);
 bool meta_enum_has(const struct field_def *f, struct rp_str value);
 /* Maximum length in code points for a string-like field. */
 unsigned meta_maxlen(const struct field_def *f);
+/* The bounds of a number field (int, money, percent): its own, or its type's (percent
+ * 0..100, money ±META_MONEY_MAX minor units). False for other fields, and for an int
+ * without bounds of its own. */
+bool meta_range(const struct field_def *f, struct meta_range *out);
+
+/* The largest amount of money in minor units: a thousand of them still add up within
+ * 64 bits, so totals over many records stay exact. */
+#define META_MONEY_MAX (INT64_MAX / 1000)
+/* Bounds shared by built-in fields. */
+extern const struct meta_range meta_range_amount;  /* 0 .. META_MONEY_MAX */
 
 #endif

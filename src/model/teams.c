@@ -6,8 +6,8 @@
 
 static const struct field_def FIELDS[] = {
     {"name", "Name", FT_STRING, FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, 100, NULL, NULL,
-     "overview", NULL},
-    {"description", "Description", FT_TEXT, FF_SEARCH, 2000, NULL, NULL, "overview", NULL},
+     "overview", NULL, NULL},
+    {"description", "Description", FT_TEXT, FF_SEARCH, 2000, NULL, NULL, "overview", NULL, NULL},
 };
 
 const struct entity_def entity_teams = {

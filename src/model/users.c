@@ -10,15 +10,17 @@ static const char *const LOCALES[] = {"en", "zh-CN", NULL};
 
 static const struct field_def FIELDS[] = {
     {"username", "Username", FT_STRING, FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, 64,
-     NULL, NULL, "overview", NULL},
+     NULL, NULL, "overview", NULL, NULL},
     {"display_name", "Display name", FT_STRING, FF_SEARCH | FF_LIST | FF_INDEXED, 100, NULL,
-     NULL, "overview", NULL},
-    {"email", "Email", FT_EMAIL, FF_SEARCH | FF_LIST | FF_INDEXED, 0, NULL, NULL, "overview", NULL},
-    {"password", "Password", FT_PASSWORD, 0, RP_MAX_PASSWORD, NULL, NULL, "access", NULL},
-    {"role", "Role", FT_ENUM, FF_REQUIRED | FF_INDEXED | FF_LIST, 0, meta_roles, NULL, "access", NULL},
-    {"team_ids", "Teams", FT_MULTI_REF, 0, 0, NULL, "teams", "access", NULL},
-    {"active", "Active", FT_BOOL, FF_INDEXED | FF_LIST, 0, NULL, NULL, "access", "true"},
-    {"locale", "Language", FT_ENUM, 0, 0, LOCALES, NULL, "preferences", "en"},
+     NULL, "overview", NULL, NULL},
+    {"email", "Email", FT_EMAIL, FF_SEARCH | FF_LIST | FF_INDEXED, 0, NULL, NULL, "overview",
+     NULL, NULL},
+    {"password", "Password", FT_PASSWORD, 0, RP_MAX_PASSWORD, NULL, NULL, "access", NULL, NULL},
+    {"role", "Role", FT_ENUM, FF_REQUIRED | FF_INDEXED | FF_LIST, 0, meta_roles, NULL, "access",
+     NULL, NULL},
+    {"team_ids", "Teams", FT_MULTI_REF, 0, 0, NULL, "teams", "access", NULL, NULL},
+    {"active", "Active", FT_BOOL, FF_INDEXED | FF_LIST, 0, NULL, NULL, "access", "true", NULL},
+    {"locale", "Language", FT_ENUM, 0, 0, LOCALES, NULL, "preferences", "en", NULL},
 };
 
 const struct entity_def entity_users = {

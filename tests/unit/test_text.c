@@ -395,9 +395,20 @@ static void test_datetime_invalid(void **state)
         "2024-01-01T00:00:00UTC",
         "garbage garbage garbage",
         "2024-01-01T00:00:00.000000000000000000000000Z",
+        /* Instants outside the years 0001 to 9999 UTC, reached through an offset. */
+        "9999-12-31T23:59:59-23:59",
+        "9999-12-31T23:59:59.999-00:01",
+        "0001-01-01T00:00:00+00:01",
+        "0001-01-01T08:00:00+08:01",
+        "0000-12-31T23:59:59Z",
     };
     for (size_t i = 0; i < RP_NELEM(bad); i++)
         dt_bad(bad[i]);
+    /* The edges themselves are fine. */
+    assert_true(dt_of("9999-12-31T23:59:59.999Z") == 253402300799999);
+    assert_true(dt_of("9999-12-31T23:59:59.999+00:00") == 253402300799999);
+    assert_true(dt_of("0001-01-01T00:00:00Z") == -62135596800000);
+    assert_true(dt_of("0001-01-01T08:00:00+08:00") == -62135596800000);
 }
 
 static void test_datetime_slice(void **state)

@@ -72,6 +72,9 @@ export function validate(f, v) {
   if (f.type === 'email' && !EMAIL_RE.test(v)) return t('form.email');
   if ((f.type === 'int' || f.type === 'percent') && !/^-?\d+$/.test(String(v))) return t('form.number');
   if (f.type === 'money' && !/^-?\d+(\.\d{1,2})?$/.test(String(v).trim())) return t('form.number');
+  if (f.min !== undefined && (Number(v) < Number(f.min) || Number(v) > Number(f.max))) {
+    return t('form.range', { min: f.min, max: f.max });
+  }
   return null;
 }
 
@@ -188,7 +191,7 @@ export function FieldInput({ id, field: f, value, onChange, invalid = false }) {
     case 'datetime':
       return <input {...common} type="datetime-local" value={toLocalInput(value)} onInput={(ev) => onChange(fromLocalInput(ev.target.value))} />;
     case 'int': case 'percent':
-      return <input {...common} type="number" step="1" value={str} onInput={onInput} />;
+      return <input {...common} type="number" step="1" min={f.min} max={f.max} value={str} onInput={onInput} />;
     case 'money':
       return <input {...common} type="text" inputmode="decimal" value={str} onInput={onInput} />;
     case 'email':
