@@ -810,6 +810,14 @@ static void h_me_update(struct http_req *req)
     json_object_del(root, "current_password");
     if (cur)
         arena_on_release(&req->a, decref, cur);
+    json_t *keep = json_object_get(root, "keep_tokens");
+    if (keep && !json_is_boolean(keep)) {
+        decref(root);
+        fail(&c, rec_field_error(&c.ctx, "keep_tokens", "must be true or false"));
+        return;
+    }
+    bool keep_tokens = json_is_true(keep);
+    json_object_del(root, "keep_tokens");
     struct rec_input *in;
     size_t n;
     decode_inputs(&req->a, root, &in, &n);
@@ -817,7 +825,8 @@ static void h_me_update(struct http_req *req)
     if (json_is_string(cur))
         current = (struct rp_str){json_string_value(cur), json_string_length(cur)};
     struct rec r;
-    enum rp_err err = auth_update_me(&c.ctx, in, n, current, json_is_string(cur), &r);
+    enum rp_err err =
+        auth_update_me(&c.ctx, in, n, current, json_is_string(cur), keep_tokens, &r);
     reply_record(&c, err, 200, &r);
 }
 

@@ -304,6 +304,10 @@ bool auth_csrf_ok(const struct principal *who, struct rp_str header)
 enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const char **id,
                               const char **secret)
 {
+    /* A token that could mint tokens would outlive its own revocation. */
+    if (!ctx->who->session_hash)
+        return rec_fail(ctx, RP_EFORBIDDEN,
+                        "an API token cannot create tokens: sign in with your password");
     if (name.len == 0 || text_utf8_len(name) > 100)
         return rec_field_error(ctx, "name", "must be 1 to 100 characters");
     char buf[RP_ID_LEN + 1];
@@ -355,7 +359,7 @@ enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id)
 }
 
 enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
-                           struct rp_str current_password, bool has_current,
+                           struct rp_str current_password, bool has_current, bool keep_tokens,
                            struct rec *out)
 {
     static const char *const SELF[] = {"display_name", "email", "locale", "password"};
@@ -370,6 +374,9 @@ enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size
         new_password = new_password || (rp_str_eqc(in[i].field, "password") &&
                                          in[i].kind != IN_NULL);
     }
+    if (new_password && !ctx->who->session_hash)
+        return rec_fail(ctx, RP_EFORBIDDEN,
+                        "an API token cannot change the password: sign in with it");
     if (new_password) {
         const char *id, *hash;
         bool active;
@@ -387,10 +394,20 @@ enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size
     }
     if (ctx->nerrors)
         return RP_EINVAL;
+    enum rp_err err = rec_tx_begin(ctx);
+    if (err)
+        return err;
     ctx->sudo = true; /* the fields were limited above; the audit still names the user */
-    enum rp_err err = rec_update(ctx, &entity_users, rp_str_c(ctx->who->user_id), in, n, -1, out);
+    err = rec_update(ctx, &entity_users, rp_str_c(ctx->who->user_id), in, n, -1, out);
     ctx->sudo = false;
-    return err;
+    /* A new password ends every API token too, unless the user keeps them: a token
+     * taken along with the old password must not outlive it. */
+    if (!err && new_password && !keep_tokens)
+        err = store_token_revoke_user(ctx->conn, out->id, out->updated_at);
+    if (!err && new_password && !keep_tokens)
+        err = secev_add(ctx, NULL, "token_revoke", "user", out->id, "success",
+                        "all tokens: password change");
+    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }
 
 enum rp_err auth_bootstrap(struct store *s)

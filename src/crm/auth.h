@@ -39,7 +39,8 @@ bool auth_origin_ok(const char *origin, const char *referer, const char *host,
  * false when out of range. Call once at start. */
 bool auth_set_session_idle(int64_t seconds);
 
-/* Creates an API token for the caller; *secret is shown to the user once. */
+/* Creates an API token for the caller, who must be signed in with a session
+ * (RP_EFORBIDDEN for an API token); *secret is shown to the user once. */
 enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const char **id,
                               const char **secret);
 enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id);
@@ -47,9 +48,11 @@ enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id);
 enum rp_err auth_token_list(struct rec_ctx *ctx, struct store_token **out, size_t *n);
 
 /* Self-service: the caller changes their own display_name, email, locale or password.
- * A new password needs the current one. Other fields are RP_EINVAL. */
+ * A new password needs the current one and a signed-in session (RP_EFORBIDDEN for an
+ * API token); it signs the user's other sessions out and revokes their API tokens,
+ * unless keep_tokens. Other fields are RP_EINVAL. */
 enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
-                           struct rp_str current_password, bool has_current,
+                           struct rp_str current_password, bool has_current, bool keep_tokens,
                            struct rec *out);
 
 /* On a database without users, creates `admin` with RAPPORT_ADMIN_PASSWORD or a

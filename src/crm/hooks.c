@@ -72,13 +72,13 @@ static enum rp_err users_after_save(struct rec_ctx *ctx, const struct rec *r,
     if (err || (!deactivated && !new_password))
         return err;
     /* A deactivated user, or one whose password changed, is signed out everywhere (but
-     * in the session that changed their own password); deactivation also revokes their
-     * API tokens. Their records stay theirs. */
-    const char *keep = !deactivated && ctx->who && strcmp(ctx->who->user_id, r->id) == 0
-                           ? ctx->who->session_hash
-                           : NULL;
+     * in the session that changed their own password); deactivation, and a password set
+     * by an administrator, also revoke their API tokens (a user changing their own
+     * password decides in auth_update_me). Their records stay theirs. */
+    bool self = ctx->who && strcmp(ctx->who->user_id, r->id) == 0;
+    const char *keep = !deactivated && self ? ctx->who->session_hash : NULL;
     err = store_session_delete_user(ctx->conn, r->id, keep);
-    if (!err && deactivated)
+    if (!err && (deactivated || !self))
         err = store_token_revoke_user(ctx->conn, r->id, r->updated_at);
     return err;
 }

@@ -1,7 +1,7 @@
 // PATCH /auth/me: a user changes their own name, e-mail, language and password.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertProblem, createUser, login, loginAdmin, startServer, uniq } from './helpers.js';
+import { Client, assertProblem, createUser, login, loginAdmin, startServer, uniq } from './helpers.js';
 
 describe('self-service profile', () => {
   let srv;
@@ -56,5 +56,54 @@ describe('self-service profile', () => {
     assert.equal((await me.get('/auth/me')).status, 200, 'the changing session stays signed in');
     assert.equal((await other.get('/auth/me')).status, 401, 'other sessions are signed out');
     await login(srv.base, name, 'new-password-456');
+  });
+
+  // A stolen token must not outlive its revocation: it can neither mint another token
+  // nor change the password, and a new password ends every token unless kept.
+  test('an API token can neither create tokens nor change the password', async () => {
+    const name = uniq('me');
+    const u = await createUser(admin, { username: name, role: 'sales' });
+    const me = await login(srv.base, name, 'password-123');
+    const tok = (await me.post('/tokens', { name: 'integration' })).body;
+    const bearer = new Client(srv.base, { token: tok.token });
+    assert.equal((await bearer.get('/auth/me')).status, 200);
+    assertProblem(await bearer.post('/tokens', { name: 'second' }), 403);
+    assert.equal((await me.get('/tokens')).body.data.length, 1, 'no token was minted');
+    assertProblem(await bearer.patch('/auth/me', { password: 'new-password-456', current_password: 'password-123' }), 403);
+    await login(srv.base, name, 'password-123'); // the password is unchanged
+    // What a token may still do for itself: its profile and revoking.
+    assert.equal((await bearer.patch('/auth/me', { locale: 'zh-CN' })).status, 200);
+    const h = (await admin.get(`/users/${u.id}/history`)).body.data;
+    assert.ok(!h.some((x) => x.field === 'password' && x.action === 'update'), 'no password change in the history');
+  });
+
+  test('a new password revokes the user\'s API tokens, unless keep_tokens', async () => {
+    const name = uniq('me');
+    const u = await createUser(admin, { username: name, role: 'sales' });
+    const me = await login(srv.base, name, 'password-123');
+    const t1 = (await me.post('/tokens', { name: 'one' })).body;
+    const t2 = (await me.post('/tokens', { name: 'two' })).body;
+    assertProblem(await me.patch('/auth/me', { password: 'new-password-456', current_password: 'password-123', keep_tokens: 'yes' }), 422);
+    const kept = await me.patch('/auth/me', { password: 'new-password-456', current_password: 'password-123', keep_tokens: true });
+    assert.equal(kept.status, 200, kept.text);
+    assert.equal((await new Client(srv.base, { token: t1.token }).get('/auth/me')).status, 200, 'kept');
+    const ok = await me.patch('/auth/me', { password: 'new-password-789', current_password: 'new-password-456' });
+    assert.equal(ok.status, 200, ok.text);
+    for (const t of [t1, t2]) {
+      assertProblem(await new Client(srv.base, { token: t.token }).get('/auth/me'), 401);
+    }
+    const list = (await me.get('/tokens')).body.data;
+    assert.ok(list.every((t) => typeof t.revoked_at === 'string'), JSON.stringify(list));
+    const ev = (await admin.get('/security-events?action=token_revoke')).body.data;
+    assert.ok(ev.some((e) => e.object_id === u.id && e.actor_id === u.id && /password change/.test(e.detail)), JSON.stringify(ev));
+  });
+
+  test('an administrator setting a user\'s password revokes that user\'s tokens', async () => {
+    const name = uniq('me');
+    const u = await createUser(admin, { username: name, role: 'sales' });
+    const me = await login(srv.base, name, 'password-123');
+    const t = (await me.post('/tokens', { name: 'one' })).body;
+    assert.equal((await admin.patch(`/users/${u.id}`, { password: 'reset-password-123' })).status, 200);
+    assertProblem(await new Client(srv.base, { token: t.token }).get('/auth/me'), 401);
   });
 });
