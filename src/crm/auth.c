@@ -452,16 +452,80 @@ enum rp_err auth_bootstrap(struct store *s)
     return err;
 }
 
-/* The origin ("scheme://host[:port]") a URL starts with. */
-static struct rp_str origin_of(struct rp_str url)
+/* A web origin (RFC 6454): scheme, host and port, the port filled in from the scheme
+ * when absent. */
+struct origin {
+    struct rp_str scheme;
+    struct rp_str host;
+    unsigned port;
+};
+
+/* All of s as host[:port]; the port defaults to dflt. An IPv6 literal keeps its
+ * brackets. */
+static bool parse_authority(struct rp_str s, unsigned dflt, struct origin *o)
+{
+    size_t i = 0;
+    if (s.len && s.p[0] == '[') {
+        while (i < s.len && s.p[i] != ']')
+            i++;
+        if (i == s.len)
+            return false;
+        i++;
+    } else {
+        while (i < s.len && s.p[i] != ':')
+            i++;
+    }
+    o->host = (struct rp_str){s.p, i};
+    if (o->host.len == 0)
+        return false;
+    for (size_t k = 0; k < o->host.len; k++)
+        if (o->host.p[k] == '@' || o->host.p[k] == '\\' || (unsigned char)o->host.p[k] <= ' ')
+            return false; /* userinfo, or no host at all */
+    if (i == s.len) {
+        o->port = dflt;
+        return dflt != 0;
+    }
+    if (s.p[i] != ':' || i + 1 == s.len || s.len - i - 1 > 5)
+        return false;
+    unsigned port = 0;
+    for (size_t k = i + 1; k < s.len; k++) {
+        if (s.p[k] < '0' || s.p[k] > '9')
+            return false;
+        port = port * 10 + (unsigned)(s.p[k] - '0');
+    }
+    o->port = port;
+    return port > 0 && port <= 65535;
+}
+
+/* The origin a URL ("scheme://host[:port][/…]") starts with; only http and https. */
+static bool parse_origin(struct rp_str url, struct origin *o)
 {
     const char *sep = url.len > 3 ? memchr(url.p, ':', url.len) : NULL;
     if (!sep || (size_t)(url.p + url.len - sep) < 3 || sep[1] != '/' || sep[2] != '/')
-        return (struct rp_str){NULL, 0};
-    size_t i = (size_t)(sep - url.p) + 3;
+        return false;
+    o->scheme = (struct rp_str){url.p, (size_t)(sep - url.p)};
+    unsigned dflt;
+    if (o->scheme.len == 4 && strncasecmp(o->scheme.p, "http", 4) == 0)
+        dflt = 80;
+    else if (o->scheme.len == 5 && strncasecmp(o->scheme.p, "https", 5) == 0)
+        dflt = 443;
+    else
+        return false;
+    size_t start = (size_t)(sep - url.p) + 3, i = start;
     while (i < url.len && url.p[i] != '/' && url.p[i] != '?' && url.p[i] != '#')
         i++;
-    return (struct rp_str){url.p, i};
+    return parse_authority((struct rp_str){url.p + start, i - start}, dflt, o);
+}
+
+static bool same_text_ci(struct rp_str a, struct rp_str b)
+{
+    return a.len == b.len && strncasecmp(a.p, b.p, a.len) == 0;
+}
+
+static bool same_origin(const struct origin *a, const struct origin *b)
+{
+    return same_text_ci(a->scheme, b->scheme) && same_text_ci(a->host, b->host) &&
+           a->port == b->port;
 }
 
 bool auth_origin_ok(const char *origin, const char *referer, const char *host,
@@ -470,16 +534,13 @@ bool auth_origin_ok(const char *origin, const char *referer, const char *host,
     const char *from = origin ? origin : referer;
     if (!from)
         return true; /* not a browser, or one that sends neither: the CSRF token decides */
-    struct rp_str o = origin_of(rp_str_c(from));
-    if (!o.p)
+    struct origin o, want;
+    if (!parse_origin(rp_str_c(from), &o))
         return false; /* "null" (sandboxed or file pages) and anything unparsable */
-    if (public_url) {
-        struct rp_str p = origin_of(rp_str_c(public_url));
-        return p.p && o.len == p.len && strncasecmp(o.p, p.p, o.len) == 0;
-    }
-    if (!host)
-        return false;
-    const char *h = (const char *)memchr(o.p, ':', o.len) + 3;
-    size_t hlen = o.len - (size_t)(h - o.p);
-    return hlen == strlen(host) && strncasecmp(h, host, hlen) == 0;
+    if (public_url)
+        return parse_origin(rp_str_c(public_url), &want) && same_origin(&o, &want);
+    /* Without a public URL the page was loaded from this server itself, which speaks
+     * plain HTTP: its origin is http:// and the Host the request was sent to. */
+    want.scheme = RP_STR("http");
+    return host && parse_authority(rp_str_c(host), 80, &want) && same_origin(&o, &want);
 }

@@ -31,8 +31,10 @@ enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str toke
 bool auth_csrf_ok(const struct principal *who, struct rp_str header);
 /* The Origin check of a state-changing cookie request (ASVS 4.2.2 / 50.2): the Origin
  * header, or the Referer when there is none, must name the configured public URL's
- * origin or, without one, the Host the request was sent to. True when neither header
- * is present (non-browser clients); false for "null" and foreign origins. */
+ * origin or, without one, http:// and the Host the request was sent to. Scheme, host
+ * and port must all match (scheme and host in any case, default ports 80 and 443
+ * filled in). True when neither header is present (non-browser clients); false for
+ * "null", other schemes and foreign origins. */
 bool auth_origin_ok(const char *origin, const char *referer, const char *host,
                     const char *public_url);
 /* Sets the idle timeout of sessions (RP_SESSION_IDLE_MIN_S to RP_SESSION_TTL_S seconds);

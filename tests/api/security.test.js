@@ -220,13 +220,19 @@ describe('sessions and passwords (item 8)', () => {
   test('Origin check: a cookie request from another site is refused and changes nothing', async () => {
     const c = await loginAdmin(srv.base);
     const name = `origin ${Date.now()}`;
-    for (const headers of [{ origin: 'http://evil.example' }, { origin: 'null' }, { referer: 'http://evil.example/page' }]) {
+    const hostPort = new URL(srv.base).host;
+    for (const headers of [{ origin: 'http://evil.example' }, { origin: 'null' }, { referer: 'http://evil.example/page' },
+      // The same host and port under another scheme is another origin (this server speaks http).
+      { origin: `https://${hostPort}` }, { origin: `ftp://${hostPort}` }, { referer: `https://${hostPort}/r/accounts` }]) {
       const r = await c.post('/accounts', { name }, { headers });
       assertProblem(r, 403, JSON.stringify(headers));
     }
     assert.equal((await c.get(`/accounts?name=${encodeURIComponent(name)}&count=true`)).body.total, 0);
     const ok = await c.post('/accounts', { name }, { headers: { origin: srv.base } });
     assert.equal(ok.status, 201, ok.text);
+    // Scheme and host compare in any case.
+    const upper = await c.post('/accounts', { name: `${name} 2` }, { headers: { origin: `HTTP://${hostPort.toUpperCase()}` } });
+    assert.equal(upper.status, 201, upper.text);
     // Sign-in from a foreign page is refused too (login CSRF).
     const l = await new Client(srv.base).request('POST', '/auth/login',
       { body: { username: 'admin', password: ADMIN_PASSWORD }, headers: { origin: 'http://evil.example' } });

@@ -219,7 +219,8 @@ static void test_deactivation_and_password_change(void **state)
     struct principal who = res.who;
     assert_int_equal(auth_token_create(fx_ctx(f, &who), RP_STR("ci"), &id, &secret), RP_OK);
 
-    /* A new password signs alice out everywhere but keeps her tokens. */
+    /* A new password set by an administrator signs alice out everywhere and revokes her
+     * API tokens (a token taken with the old password must not outlive it). */
     struct rec out;
     struct rec_input pw[] = {IN_S("password", "battery staple")};
     assert_int_equal(
@@ -227,9 +228,16 @@ static void test_deactivation_and_password_change(void **state)
         RP_OK);
     struct principal p;
     assert_int_equal(session(f, res.session, &p), RP_EAUTH);
-    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_EAUTH);
     assert_int_equal(login(f, "alice", PW, "10.0.0.6", &res), RP_EAUTH);
     assert_int_equal(login(f, "alice", "battery staple", "10.0.0.6", &res), RP_OK);
+    /* A token may not mint another: that needs a session. */
+    who = res.who;
+    assert_int_equal(auth_token_create(fx_ctx(f, &who), RP_STR("ci2"), &id, &secret), RP_OK);
+    assert_int_equal(auth_token(f->c, &f->a, rp_str_c(secret), &p), RP_OK);
+    const char *id3, *secret3;
+    assert_int_equal(auth_token_create(fx_ctx(f, &p), RP_STR("ci3"), &id3, &secret3),
+                     RP_EFORBIDDEN);
     /* Too short a password is refused and the old one stays. */
     struct rec_input shortpw[] = {IN_S("password", "1234567")};
     struct rec_ctx *ctx = fx_ctx(f, &x->admin);
@@ -253,7 +261,8 @@ static void test_deactivation_and_password_change(void **state)
     struct store_token *tokens;
     size_t ntokens;
     assert_int_equal(store_token_list(f->c, x->alice, &f->a, &tokens, &ntokens), RP_OK);
-    assert_int_equal(ntokens, 1);
+    assert_int_equal(ntokens, 2);
+    assert_string_equal(tokens[0].id, id); /* newest first */
     assert_non_null(tokens[0].revoked_at);
     assert_string_equal(tokens[0].revoked_at, out.updated_at);
     /* Reactivation lets her sign in again; the revoked token stays revoked. */
@@ -347,11 +356,29 @@ static void test_origin(void **state)
     assert_false(auth_origin_ok(NULL, "https://evil.example/127.0.0.1:8080", "127.0.0.1:8080",
                                 NULL));
     assert_false(auth_origin_ok("http://x", NULL, NULL, NULL));
+    /* The scheme counts: this server speaks plain HTTP without a public URL. */
+    assert_false(auth_origin_ok("https://127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("ftp://127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("ws://127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    assert_true(auth_origin_ok("HTTP://127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    assert_true(auth_origin_ok("http://CRM.local", NULL, "crm.local:80", NULL));
+    assert_true(auth_origin_ok("http://crm.local:80", NULL, "crm.local", NULL));
+    assert_false(auth_origin_ok("http://crm.local:8080", NULL, "crm.local", NULL));
+    assert_false(auth_origin_ok("http://user@127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("http://127.0.0.1:08080x", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("http://127.0.0.1:", NULL, "127.0.0.1:8080", NULL));
+    assert_false(auth_origin_ok("http://:8080", NULL, ":8080", NULL));
+    assert_true(auth_origin_ok("http://[::1]:8080", NULL, "[::1]:8080", NULL));
+    assert_false(auth_origin_ok("http://[::1]:8080", NULL, "[::2]:8080", NULL));
     /* With a public URL, only its origin counts (a proxy rewrites Host). */
     assert_true(auth_origin_ok("https://crm.example.com", NULL, "127.0.0.1:8080", pub));
     assert_true(auth_origin_ok("https://CRM.example.com", NULL, "127.0.0.1:8080", pub));
     assert_false(auth_origin_ok("http://crm.example.com", NULL, "crm.example.com", pub));
     assert_false(auth_origin_ok("https://crm.example.com.evil", NULL, "127.0.0.1", pub));
+    assert_true(auth_origin_ok("HTTPS://crm.example.com:443", NULL, "127.0.0.1", pub));
+    assert_false(auth_origin_ok("https://crm.example.com:8443", NULL, "127.0.0.1", pub));
+    assert_true(auth_origin_ok("https://crm.example.com:8443", NULL, "x",
+                               "https://crm.example.com:8443/crm/"));
 }
 
 static void test_security_events(void **state)
