@@ -1120,6 +1120,7 @@ static void h_convert(struct http_req *req)
     if (!root)
         return;
     arena_on_release(&req->a, decref, root);
+    c.ctx.allow_duplicate = query_flag(req, "allow_duplicate");
     struct sales_conversion conv = {{"", 0}, {"", 0}, false, NULL, 0};
     json_t *acc = json_object_get(root, "account_id"), *con = json_object_get(root, "contact_id");
     json_t *opp = json_object_get(root, "opportunity");

@@ -415,6 +415,22 @@ describe('leads and conversion', () => {
     assert.equal((await c.rep1.get(`/contacts/${r.body.contact_id}`)).body.account_id, acc.id);
   });
 
+  test('a conversion that would create a duplicate → 409 with the look-alikes, unless allow_duplicate=true', async () => {
+    const company = `Twin Traders ${rnd()}`;
+    const existing = await create(c.rep1, 'accounts', { name: company });
+    const lead = await create(c.rep1, 'leads', { first_name: 'Tia', last_name: `T${rnd()}`, company });
+    const before0 = await counts();
+    const dup = assertProblem(await c.rep1.post(`/leads/${lead.id}/convert`, {}), 409);
+    assert.ok(dup.duplicates.some((d) => d.id === existing.id), JSON.stringify(dup));
+    assert.deepEqual(await counts(), before0, 'nothing created');
+    assertProblem(await c.rep1.post(`/leads/${lead.id}/convert?allow_duplicate=false`, {}), 409);
+    const r = await c.rep1.post(`/leads/${lead.id}/convert?allow_duplicate=true`, {});
+    assert.equal(r.status, 200, r.text);
+    assert.notEqual(r.body.account_id, existing.id);
+    assert.equal((await c.rep1.get(`/accounts/${r.body.account_id}`)).body.name, company);
+    assert.equal((await c.rep1.get(`/leads/${lead.id}`)).body.status, 'converted');
+  });
+
   test('conversion is all-or-nothing: an invalid opportunity → 422 and nothing is created', async () => {
     const lead = await create(c.rep1, 'leads', { first_name: 'Ada', last_name: `A${rnd()}`, company: `Atomic co ${rnd()}` });
     const before0 = await counts();
