@@ -211,7 +211,7 @@ static int serve(int argc, char **argv)
     }
     ensure_db_dir(db);
     struct store *store = NULL;
-    enum rp_err err = ops_open(db, &store);
+    enum rp_err err = ops_open(db, true, &store);
     if (err) {
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
         return 1;

@@ -383,7 +383,7 @@ int cli_bench_data(int argc, char **argv)
 
     struct store *s;
     struct store_conn *c;
-    if (cli_open("bench-data", db, &s, &c))
+    if (cli_open("bench-data", db, true, &s, &c))
         return 1;
     store_set_write_cache(s, RP_BENCH_WRITE_CACHE_KIB);
     enum rp_err err;

@@ -2,12 +2,15 @@
 #ifndef RP_CLI_H
 #define RP_CLI_H
 
+#include <stdbool.h>
+
 struct store;
 struct store_conn;
 
-/* Opens the database of sub-command `cmd` (migrations, bootstrap) and this thread's
- * connection; on failure prints why and returns 1 (an exit code), else 0. */
-int cli_open(const char *cmd, const char *db, struct store **s, struct store_conn **c);
+/* Opens the database of sub-command `cmd` (migrations, bootstrap: ops_open) and this
+ * thread's connection; on failure prints why and returns 1 (an exit code), else 0. */
+int cli_open(const char *cmd, const char *db, bool may_generate_admin, struct store **s,
+             struct store_conn **c);
 
 /* rapport demo [--db URL]: fills an empty database with a small, realistic company. */
 int cli_demo(int argc, char **argv);

@@ -205,7 +205,9 @@ int cli_demo(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *c;
-    if (cli_open("demo", db, &s, &c))
+    /* The administrator comes from RAPPORT_ADMIN_PASSWORD, or else from the first
+     * `rapport serve`, which prints a random password where its user is looking. */
+    if (cli_open("demo", db, false, &s, &c))
         return 1;
     enum rp_err err;
     struct demo d = {0};
@@ -237,9 +239,14 @@ int cli_demo(int argc, char **argv)
             err = leads(&d);
         err = rec_tx_end(&d.ctx, err);
     }
-    if (!err)
+    if (!err) {
         printf("demo data loaded: users alice, bob, chen, dora, emil, fang (password %s)\n",
                DEMO_PASSWORD);
+        bool admin_pw = getenv("RAPPORT_ADMIN_PASSWORD") && *getenv("RAPPORT_ADMIN_PASSWORD");
+        printf(admin_pw ? "administrator: admin, with the password in RAPPORT_ADMIN_PASSWORD\n"
+                        : "administrator: the first `rapport serve` creates admin, with"
+                          " RAPPORT_ADMIN_PASSWORD or a password it prints once\n");
+    }
     else
         fprintf(stderr, "rapport demo: failed: %s\n", rp_err_name(err));
     arena_release(&d.a);

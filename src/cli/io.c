@@ -34,7 +34,7 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
     struct store_conn *c = NULL;
     enum rp_err err = auth_init();
     if (!err)
-        err = ops_open(db, &s->store);
+        err = ops_open(db, true, &s->store);
     if (!err)
         err = store_conn_get(s->store, &c);
     if (err) {

@@ -4,12 +4,13 @@
 #include "crm/auth.h"
 #include "crm/ops.h"
 
-int cli_open(const char *cmd, const char *db, struct store **s, struct store_conn **c)
+int cli_open(const char *cmd, const char *db, bool may_generate_admin, struct store **s,
+             struct store_conn **c)
 {
     *s = NULL;
     enum rp_err err = auth_init();
     if (!err)
-        err = ops_open(db, s);
+        err = ops_open(db, may_generate_admin, s);
     if (!err)
         err = store_conn_get(*s, c);
     if (err) {

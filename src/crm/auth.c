@@ -410,20 +410,23 @@ enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size
     return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
 }
 
-enum rp_err auth_bootstrap(struct store *s)
+enum rp_err auth_bootstrap(struct store *s, bool may_generate)
 {
     struct store_conn *c;
     enum rp_err err = store_conn_get(s, &c);
     if (err)
         return err;
     int64_t n;
-    err = store_user_count(c, &n);
-    if (err || n > 0)
+    err = store_admin_count(c, &n);
+    const char *pw = getenv("RAPPORT_ADMIN_PASSWORD");
+    bool generated = !pw || !*pw;
+    if (!err && n > 0 && !generated)
+        LOG(LOG_WARN, "RAPPORT_ADMIN_PASSWORD is not used: the database has its administrator"
+                      " already (change a password in Admin > Users, or on your own page)");
+    if (err || n > 0 || (generated && !may_generate))
         return err;
     struct arena a;
     arena_init(&a);
-    const char *pw = getenv("RAPPORT_ADMIN_PASSWORD");
-    bool generated = !pw || !*pw;
     if (generated)
         pw = new_secret(&a, "");
     struct rec_ctx ctx;
@@ -446,7 +449,7 @@ enum rp_err auth_bootstrap(struct store *s)
                     "  (shown once; set RAPPORT_ADMIN_PASSWORD to choose it)\n\n",
                     pw);
         else
-            LOG(LOG_INFO, "first start: created user admin");
+            LOG(LOG_INFO, "first start: created user admin with RAPPORT_ADMIN_PASSWORD");
     }
     arena_release(&a);
     return err;

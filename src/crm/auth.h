@@ -57,9 +57,12 @@ enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size
                            struct rp_str current_password, bool has_current, bool keep_tokens,
                            struct rec *out);
 
-/* On a database without users, creates `admin` with RAPPORT_ADMIN_PASSWORD or a
- * random password that is printed once on stderr. */
-enum rp_err auth_bootstrap(struct store *s);
+/* On a database without an administrator (no user with the admin role or named admin),
+ * creates `admin` with RAPPORT_ADMIN_PASSWORD, or, when may_generate, with a random
+ * password printed once on stderr; without either it leaves the database alone, so a
+ * later start can create the administrator with the password its user chooses. A
+ * RAPPORT_ADMIN_PASSWORD that an existing administrator makes unused is logged. */
+enum rp_err auth_bootstrap(struct store *s, bool may_generate);
 
 /* Initialises libsodium; call once at start. */
 enum rp_err auth_init(void);

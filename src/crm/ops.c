@@ -7,7 +7,7 @@
 #include "model/meta.h"
 #include "store/platform.h"
 
-enum rp_err ops_open(const char *url, struct store **out)
+enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **out)
 {
     struct store *s = NULL;
     struct store_conn *c;
@@ -17,7 +17,7 @@ enum rp_err ops_open(const char *url, struct store **out)
     if (!err)
         err = rec_sync_schema(c);
     if (!err)
-        err = auth_bootstrap(s);
+        err = auth_bootstrap(s, may_generate_admin);
     if (!err)
         err = sales_bootstrap(s);
     if (err) {
@@ -52,7 +52,7 @@ enum rp_err ops_migrate(const char *from_url, const char *to_url,
     *mismatch = false;
     /* The source is opened as serve would (migrations, tables); the destination gets
      * the tables only: no first admin or default stages, they come from the source. */
-    enum rp_err err = ops_open(from_url, &src);
+    enum rp_err err = ops_open(from_url, true, &src);
     if (!err)
         err = store_open(to_url, &dst);
     if (!err)

@@ -11,9 +11,10 @@ struct ops_stats {
 };
 
 /* Opens the database for serving or a sub-command: applies migrations, creates every
- * entity's table, the first admin and the default pipeline stages. auth_init() must
- * have run. Returns owned; store_close it. */
-enum rp_err ops_open(const char *url, struct store **out);
+ * entity's table, the first admin (auth_bootstrap: with a random password only when
+ * may_generate_admin) and the default pipeline stages. auth_init() must have run.
+ * Returns owned; store_close it. */
+enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **out);
 
 /* How often `serve` runs ops_maintain. */
 #define OPS_MAINTAIN_SECONDS 60

@@ -303,9 +303,10 @@ enum rp_err store_user_credentials(struct store_conn *c, const char *username, s
     return RP_OK;
 }
 
-enum rp_err store_user_count(struct store_conn *c, int64_t *n)
+enum rp_err store_admin_count(struct store_conn *c, int64_t *n)
 {
-    return store_query_int(c, "SELECT count(*) FROM users", NULL, 0, n);
+    return store_query_int(c, "SELECT count(*) FROM users WHERE role = 'admin' OR username = 'admin'",
+                           NULL, 0, n);
 }
 
 enum rp_err store_dedup_replace(struct store_conn *c, const char *entity, const char *record_id,

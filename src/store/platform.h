@@ -128,8 +128,9 @@ enum rp_err store_transfer_owner(struct store_conn *c, const char *table, const 
  * RP_ENOTFOUND when there is no such user. */
 enum rp_err store_user_credentials(struct store_conn *c, const char *username, struct arena *a,
                                    const char **user_id, const char **hash, bool *active);
-/* Number of users (live or not): zero means a fresh database. */
-enum rp_err store_user_count(struct store_conn *c, int64_t *n);
+/* Number of users (active or not) who are administrators or named admin: zero means
+ * the database has no administrator yet. */
+enum rp_err store_admin_count(struct store_conn *c, int64_t *n);
 
 /* ---- security events: append-only (the SQLite schema refuses UPDATE and DELETE) ---- */
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, assertProblem, dropDb, freshDb, login, loginAdmin, startServer, uniq } from './helpers.js';
+import { BIN, Client, assertProblem, dropDb, freshDb, login, loginAdmin, startServer, uniq } from './helpers.js';
 
 describe('customer 360', () => {
   let srv;
@@ -88,6 +88,35 @@ describe('rapport demo', () => {
       assert.ok(pipe.body.stages.reduce((n, s) => n + s.count, 0) === 200);
     } finally {
       await srv.stop();
+      dropDb(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without RAPPORT_ADMIN_PASSWORD the demo leaves the administrator to the first serve, which takes the variable', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-demo-'));
+    const db = freshDb(dir);
+    const env = { ...process.env };
+    delete env.RAPPORT_ADMIN_PASSWORD;
+    const out = execFileSync(BIN, ['demo', '--db', db], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(out, /first `rapport serve` creates admin/);
+    const srv = await startServer({ dir, keepDir: true }); // with RAPPORT_ADMIN_PASSWORD
+    try {
+      const admin = await loginAdmin(srv.base);
+      assert.equal(admin.user.role, 'admin');
+      assert.equal((await admin.get('/accounts?count=true&limit=1')).body.total, 200);
+    } finally {
+      await srv.stop();
+    }
+    // A later start with another RAPPORT_ADMIN_PASSWORD changes nothing, and says so.
+    const again = await startServer({ dir, keepDir: true, env: { RAPPORT_ADMIN_PASSWORD: 'another-pass-456' } });
+    try {
+      await loginAdmin(again.base);
+      assert.equal((await new Client(again.base).request('POST', '/auth/login',
+        { body: { username: 'admin', password: 'another-pass-456' } })).status, 401);
+      assert.match(again.stderr(), /RAPPORT_ADMIN_PASSWORD is not used/);
+    } finally {
+      await again.stop();
       dropDb(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     }

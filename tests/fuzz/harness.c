@@ -150,7 +150,7 @@ static void remove_db_files(const char *path)
 
 static void open_store(void)
 {
-    enum rp_err err = ops_open(W.url, &W.store);
+    enum rp_err err = ops_open(W.url, true, &W.store);
     if (err)
         die("open the database", err);
     W.app.store = W.store;
