@@ -23,9 +23,9 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 LIBS := $(PKG_LIBS) -pthread -lm
 
-SRCS := $(sort $(wildcard src/core/*.c src/http/*.c src/store/*.c src/model/*.c \
-	src/crm/*.c src/api/*.c src/cli/*.c))
-HDRS := $(wildcard src/*/*.h)
+SRCS := $(sort $(wildcard src/core/*.c src/http/*.c src/store/*.c src/engine/*.c src/mod/*.c \
+	src/mod/*/*.c src/api/*.c src/cli/*.c))
+HDRS := $(wildcard src/*/*.h src/mod/*/*.h) src/engine/common_passwords.inc
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Release objects; `make clang-check` points these at build/clang to prove that clang

@@ -10,17 +10,17 @@
 #include "api/api.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "crm/auth.h"
-#include "model/meta.h"
-#include "crm/customer.h"
-#include "crm/dups.h"
-#include "crm/idem.h"
-#include "crm/export.h"
-#include "crm/imports.h"
-#include "crm/ops.h"
-#include "crm/sales.h"
-#include "crm/secev.h"
-#include "crm/jobs.h"
+#include "engine/auth.h"
+#include "engine/meta.h"
+#include "mod/customers/customer.h"
+#include "engine/duplicates.h"
+#include "engine/idem.h"
+#include "engine/export.h"
+#include "engine/import_jobs.h"
+#include "engine/ops.h"
+#include "mod/sales/sales.h"
+#include "engine/secev.h"
+#include "engine/jobs.h"
 
 #define HISTORY_LIMIT 500
 #define SEARCH_PER_ENTITY 10
@@ -1568,7 +1568,7 @@ static void h_import_create(struct http_req *req)
         api__problem(req, 415, "send the file as text/csv");
         return;
     }
-    struct imports_request r = {.on_dup = IMP_DUP_SKIP, .body = req->body};
+    struct import_jobs_request r = {.on_dup = IMP_DUP_SKIP, .body = req->body};
     struct rp_buf map;
     buf_init(&map, RP_MAX_SQL);
     const char *bad = NULL;
@@ -1601,7 +1601,7 @@ static void h_import_create(struct http_req *req)
         return;
     }
     const char *id;
-    enum rp_err err = imports_submit(&c.ctx, &r, &id);
+    enum rp_err err = import_jobs_submit(&c.ctx, &r, &id);
     if (err) {
         fail(&c, err);
         return;
@@ -1621,7 +1621,7 @@ static void h_import_get(struct http_req *req)
     struct store_import_job j;
     struct store_import_error *errs;
     size_t n;
-    enum rp_err err = imports_get(&c.ctx, req->params[0], &j, &errs, &n);
+    enum rp_err err = import_jobs_get(&c.ctx, req->params[0], &j, &errs, &n);
     if (err) {
         fail(&c, err);
         return;

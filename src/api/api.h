@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "crm/rec.h"
+#include "engine/rec.h"
 #include "http/http.h"
 
 struct api_app {

@@ -2,9 +2,9 @@
 #include "core/common.h"
 
 #include "api/api.h"
-#include "crm/acl.h"
-#include "model/entities.h"
-#include "model/meta.h"
+#include "engine/acl.h"
+#include "mod/entities.h"
+#include "engine/meta.h"
 
 static const char *const SCOPES[] = {"none", "own", "team", "all"};
 

@@ -12,9 +12,9 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "crm/rec.h"
-#include "crm/sales.h"
-#include "model/entities.h"
+#include "engine/rec.h"
+#include "mod/sales/sales.h"
+#include "mod/entities.h"
 
 #define BENCH_PASSWORD "bench-password-2026"
 /* The version of what this generator writes and how it leaves it. `make bench` keeps

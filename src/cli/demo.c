@@ -7,8 +7,8 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "crm/rec.h"
-#include "model/entities.h"
+#include "engine/rec.h"
+#include "mod/entities.h"
 
 #define DEMO_ACCOUNTS 200
 #define DEMO_PASSWORD "demo-pass-123"

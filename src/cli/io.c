@@ -8,12 +8,12 @@
 
 #include "cli/cli.h"
 #include "core/text.h"
-#include "crm/acl.h"
-#include "crm/auth.h"
-#include "crm/export.h"
-#include "crm/import.h"
-#include "crm/ops.h"
-#include "model/entities.h"
+#include "engine/acl.h"
+#include "engine/auth.h"
+#include "engine/export.h"
+#include "engine/csv_import.h"
+#include "engine/ops.h"
+#include "mod/entities.h"
 
 #define DEFAULT_DB "sqlite:data/rapport.db"
 /* Arguments given to --map or --filter at most. */

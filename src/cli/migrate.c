@@ -2,8 +2,8 @@
 #include "core/common.h"
 
 #include "cli/cli.h"
-#include "crm/auth.h"
-#include "crm/ops.h"
+#include "engine/auth.h"
+#include "engine/ops.h"
 
 static void report(void *arg, const struct store_copy_result *r)
 {

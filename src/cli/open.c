@@ -1,8 +1,8 @@
 #include "core/common.h"
 
 #include "cli/cli.h"
-#include "crm/auth.h"
-#include "crm/ops.h"
+#include "engine/auth.h"
+#include "engine/ops.h"
 
 int cli_open(const char *cmd, const char *db, bool may_generate_admin, struct store **s,
              struct store_conn **c)

@@ -10,10 +10,10 @@
 #include "core/arena.h"
 #include "core/ids.h"
 #include "core/log.h"
-#include "crm/acl.h"
-#include "crm/auth.h"
-#include "crm/rec.h"
-#include "model/entities.h"
+#include "engine/acl.h"
+#include "engine/auth.h"
+#include "engine/rec.h"
+#include "mod/entities.h"
 #include "store/db.h"
 
 struct efx {

@@ -11,7 +11,7 @@
 #include "engine_fixture.h"
 
 #include "core/text.h"
-#include "crm/secev.h"
+#include "engine/secev.h"
 
 #define PW "correct horse" /* the password fx_user gives */
 

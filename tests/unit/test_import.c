@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "../../src/crm/import.c"
-#include "crm/export.h"
+#include "../../src/engine/csv_import.c"
+#include "engine/export.h"
 #include "engine_fixture.h"
 
 /* ---- pieces ---- */

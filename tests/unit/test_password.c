@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/crm/password.c"
+#include "../../src/engine/password.c"
 
 static void test_length(void **state)
 {

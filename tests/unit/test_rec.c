@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "crm/rec_int.h"
+#include "engine/rec_int.h"
 #include "engine_fixture.h"
 
 /* ---- helpers ---- */

@@ -8,7 +8,7 @@
 
 #include "core/common.h"
 #include "core/text.h"
-#include "crm/sales.h"
+#include "mod/sales/sales.h"
 #include "engine_fixture.h"
 
 static const char *tier_of(struct efx *f, const char *account_id)

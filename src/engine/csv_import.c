@@ -1,0 +1,959 @@
+/* CSV import (import.h): reading and decoding, libcsv records with line numbers,
+ * header mapping, cell conversion, and rows through the record engine in batches. */
+#include "core/common.h"
+
+#include <csv.h>
+#include <iconv.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "engine/acl.h"
+#include "engine/duplicates.h"
+#include "engine/export.h"
+#include "engine/csv_import.h"
+#include "engine/secev.h"
+#include "store/platform.h"
+
+#define CHUNK (64u * 1024u)
+/* libcsv doubles its field buffer as a field grows: refusing to grow past twice the
+ * field limit stops a runaway field (a quote never closed) at a bounded size. */
+#define CSV_BUF_CAP ((size_t)RP_MAX_IMPORT_FIELD * 2 + CHUNK)
+/* One row's bytes: every column at the field limit would be abuse; 8 MiB is plenty. */
+#define ROW_MAX ((size_t)8 * 1024 * 1024)
+/* Rows whose memory is released together. */
+#define ROW_ARENA_ROWS 64
+/* Distinct reference values (account names …) remembered while importing. */
+#define REF_CACHE 4096u
+
+bool imp_dup_parse(struct rp_str s, enum imp_dup *out)
+{
+    static const char *const NAMES[] = {"skip", "update", "create"};
+    for (size_t i = 0; i < RP_NELEM(NAMES); i++)
+        if (rp_str_eqc(s, NAMES[i])) {
+            *out = (enum imp_dup)i;
+            return true;
+        }
+    return false;
+}
+
+const char *imp_dup_name(enum imp_dup d)
+{
+    return d == IMP_DUP_SKIP ? "skip" : d == IMP_DUP_UPDATE ? "update" : "create";
+}
+
+bool imp_encoding_ok(const char *name)
+{
+    return !name || strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0 ||
+           strcasecmp(name, "gbk") == 0 || strcasecmp(name, "gb18030") == 0;
+}
+
+static bool is_utf8_name(const char *name)
+{
+    return !name || strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0;
+}
+
+/* ---- reading: the file's bytes as UTF-8 chunks ---- */
+
+struct reader {
+    struct imp_source *src;
+    const char *encoding;
+    size_t off;            /* memory sources: bytes handed out */
+    iconv_t cd;            /* (iconv_t)-1 for UTF-8 input */
+    char in[CHUNK + 16];
+    size_t carry;          /* bytes of an incomplete character kept for the next chunk */
+    char out[CHUNK * 4];   /* a GBK byte pair becomes at most three UTF-8 bytes */
+    bool started;
+    int64_t lines;         /* newlines handed out, for error positions */
+};
+
+static void reader_rewind(struct reader *r)
+{
+    r->off = 0;
+    r->carry = 0;
+    r->started = false;
+    r->lines = 0;
+    if (r->src->f)
+        rewind(r->src->f);
+    if (r->cd != (iconv_t)-1)
+        iconv(r->cd, NULL, NULL, NULL, NULL);
+}
+
+static size_t raw_read(struct reader *r, char *dst, size_t cap)
+{
+    if (r->src->f)
+        return fread(dst, 1, cap, r->src->f);
+    size_t n = r->src->len - r->off < cap ? r->src->len - r->off : cap;
+    memcpy(dst, r->src->mem + r->off, n);
+    r->off += n;
+    return n;
+}
+
+/* Next chunk of UTF-8 (*n == 0 at the end). A byte sequence the encoding does not
+ * allow is a fatal problem described in *fatal. */
+static enum rp_err reader_next(struct reader *r, struct arena *a, const char **p, size_t *n,
+                               const char **fatal)
+{
+    size_t got = raw_read(r, r->in + r->carry, CHUNK);
+    if (r->src->f && ferror(r->src->f)) {
+        *fatal = "the file could not be read";
+        return RP_EIO;
+    }
+    size_t have = r->carry + got;
+    const char *out = r->in;
+    size_t outlen = have;
+    if (r->cd != (iconv_t)-1) {
+        char *ip = r->in, *op = r->out;
+        size_t il = have, ol = sizeof(r->out);
+        size_t rc = iconv(r->cd, &ip, &il, &op, &ol);
+        if (rc == (size_t)-1 && errno == EILSEQ) {
+            *fatal = arena_printf(a, "near line %lld: the bytes are not valid %s",
+                                  (long long)r->lines + 1, r->encoding);
+            return RP_EINVAL;
+        }
+        if (got == 0 && il > 0) {
+            *fatal = arena_printf(a, "the file ends inside a %s character", r->encoding);
+            return RP_EINVAL;
+        }
+        memmove(r->in, ip, il); /* an incomplete character waits for the next chunk */
+        r->carry = il;
+        out = r->out;
+        outlen = (size_t)(op - r->out);
+    } else {
+        r->carry = 0;
+    }
+    if (!r->started && outlen > 0) {
+        r->started = true;
+        if (outlen >= 3 && memcmp(out, "\xEF\xBB\xBF", 3) == 0) {
+            out += 3;
+            outlen -= 3;
+        }
+    }
+    for (size_t i = 0; i < outlen; i++)
+        r->lines += out[i] == '\n';
+    *p = out;
+    *n = outlen;
+    /* A conversion that produced nothing from a carried fragment: read on. */
+    if (outlen == 0 && got > 0)
+        return reader_next(r, a, p, n, fatal);
+    return RP_OK;
+}
+
+/* ---- records with line numbers ---- */
+
+struct imp;
+
+struct parse {
+    struct csv_parser p;
+    struct rp_buf row;       /* the current record's fields, each NUL-terminated */
+    size_t off[RP_MAX_IMPORT_COLUMNS];
+    size_t len[RP_MAX_IMPORT_COLUMNS];
+    size_t nf;
+    size_t extra;            /* fields past RP_MAX_IMPORT_COLUMNS */
+    bool too_big;            /* the row passed ROW_MAX */
+    bool any;                /* the record has at least one field */
+    int64_t line;            /* line where the current record starts */
+    int64_t nl;              /* line breaks inside its quoted fields */
+    int last_term;
+    struct imp *im;
+    void (*on_row)(struct imp *im, struct parse *ps);
+};
+
+static void *capped_realloc(void *p, size_t n)
+{
+    return n > CSV_BUF_CAP ? NULL : realloc(p, n);
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct parse *ps = data;
+    ps->any = true;
+    const char *c = s;
+    for (size_t i = 0; i < len; i++)
+        if (c[i] == '\n' || (c[i] == '\r' && (i + 1 == len || c[i + 1] != '\n')))
+            ps->nl++;
+    if (ps->nf == RP_MAX_IMPORT_COLUMNS) {
+        ps->extra++;
+        return;
+    }
+    ps->off[ps->nf] = ps->row.len;
+    ps->len[ps->nf] = len;
+    ps->nf++;
+    if (ps->too_big || (len && buf_add(&ps->row, s, len)) || buf_addc(&ps->row, '\0'))
+        ps->too_big = true;
+}
+
+static void on_record(int c, void *data)
+{
+    struct parse *ps = data;
+    if (!ps->any) {
+        /* A line break outside any record: a blank line, or the LF of a CRLF. */
+        if (c != -1 && !(c == '\n' && ps->last_term == '\r'))
+            ps->line++;
+        ps->last_term = c;
+        return;
+    }
+    ps->on_row(ps->im, ps);
+    ps->line += 1 + ps->nl;
+    ps->nl = 0;
+    ps->nf = 0;
+    ps->extra = 0;
+    ps->too_big = false;
+    ps->any = false;
+    ps->last_term = c;
+    buf_reset(&ps->row);
+}
+
+static struct rp_str cell(const struct parse *ps, size_t i)
+{
+    return (struct rp_str){buf_cstr(&ps->row) + ps->off[i], ps->len[i]};
+}
+
+/* ---- header mapping ---- */
+
+static const struct {
+    const char *alias;
+    const char *fields; /* candidates, the first the entity has wins */
+} ALIASES[] = {
+    {"姓名", "full_name"}, {"name", "full_name"}, {"full_name", "full_name"},
+    {"联系人", "full_name"}, {"contact", "full_name"}, {"contact_name", "full_name"},
+    {"姓", "last_name"}, {"surname", "last_name"}, {"family_name", "last_name"},
+    {"last", "last_name"}, {"名", "first_name"}, {"given_name", "first_name"},
+    {"first", "first_name"},
+    {"公司", "account_id company name"}, {"公司名称", "account_id company name"},
+    {"客户", "account_id company name"}, {"客户名称", "account_id company name"},
+    {"单位", "account_id company name"}, {"company", "account_id company name"},
+    {"company_name", "account_id company name"}, {"account", "account_id name"},
+    {"account_name", "account_id name"}, {"organization", "account_id company name"},
+    {"电话", "phone_work phone"}, {"办公电话", "phone_work phone"}, {"座机", "phone_work phone"},
+    {"phone", "phone_work phone"}, {"telephone", "phone_work phone"}, {"tel", "phone_work phone"},
+    {"work_phone", "phone_work phone"}, {"business_phone", "phone_work phone"},
+    {"手机", "phone_mobile mobile"}, {"手机号", "phone_mobile mobile"},
+    {"手机号码", "phone_mobile mobile"}, {"移动电话", "phone_mobile mobile"},
+    {"mobile", "phone_mobile mobile"}, {"cell", "phone_mobile mobile"},
+    {"mobile_phone", "phone_mobile mobile"},
+    {"邮箱", "email"}, {"电子邮件", "email"}, {"电子邮箱", "email"}, {"邮件", "email"},
+    {"e_mail", "email"}, {"mail", "email"}, {"email_address", "email"},
+    {"职位", "title"}, {"职务", "title"}, {"头衔", "title"}, {"job_title", "title"},
+    {"position", "title"}, {"部门", "department"},
+    {"地址", "street billing_street"}, {"address", "street billing_street"},
+    {"城市", "city billing_city"}, {"省", "state billing_state"},
+    {"省份", "state billing_state"}, {"邮编", "postcode billing_postcode"},
+    {"zip", "postcode billing_postcode"}, {"zip_code", "postcode billing_postcode"},
+    {"国家", "country billing_country"},
+    {"备注", "description"}, {"描述", "description"}, {"说明", "description"},
+    {"notes", "description"}, {"note", "description"},
+    {"网站", "website"}, {"网址", "website"}, {"行业", "industry"}, {"税号", "tax_id"},
+    {"类型", "type"}, {"状态", "status"}, {"金额", "amount"}, {"阶段", "stage"},
+    {"名称", "name subject"}, {"主题", "subject"}, {"开始时间", "start_at"},
+    {"结束时间", "end_at"}, {"截止时间", "due_at"}, {"地点", "location"},
+    {"来源", "lead_source source"}, {"生日", "birthday"}, {"概率", "probability"},
+    {"预计成交日期", "expected_close_date"}, {"币种", "currency"}, {"评级", "rating"},
+};
+
+/* Lower-cases ASCII, trims, and turns spaces and hyphens into underscores. */
+static const char *norm_header(struct arena *a, struct rp_str h)
+{
+    while (h.len && (h.p[0] == ' ' || h.p[0] == '\t'))
+        h.p++, h.len--;
+    while (h.len && (h.p[h.len - 1] == ' ' || h.p[h.len - 1] == '\t'))
+        h.len--;
+    char *s = arena_strndup(a, h.p, h.len);
+    for (char *c = s; *c; c++) {
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+        else if (*c == ' ' || *c == '-')
+            *c = '_';
+    }
+    return s;
+}
+
+static bool has_person_name(const struct entity_def *e)
+{
+    return meta_field(e, RP_STR("first_name")) && meta_field(e, RP_STR("last_name"));
+}
+
+const char *imp_header_field(const struct entity_def *e, struct rp_str header)
+{
+    struct arena a;
+    arena_init(&a);
+    const char *h = norm_header(&a, header);
+    const char *found = NULL;
+    for (size_t i = 0; i < e->nfields && !found; i++) {
+        const struct field_def *f = &e->fields[i];
+        if (strcmp(h, f->name) == 0 || strcmp(h, norm_header(&a, rp_str_c(f->label))) == 0)
+            found = f->name;
+    }
+    for (size_t i = 0; i < RP_NELEM(ALIASES) && !found; i++) {
+        if (strcmp(h, ALIASES[i].alias) != 0)
+            continue;
+        const char *p = ALIASES[i].fields;
+        while (*p && !found) {
+            size_t n = strcspn(p, " ");
+            struct rp_str cand = {p, n};
+            if (rp_str_eqc(cand, "full_name") ? has_person_name(e) : meta_field(e, cand) != NULL)
+                found = rp_str_eqc(cand, "full_name") ? "full_name" : meta_field(e, cand)->name;
+            p += n + (p[n] == ' ');
+        }
+    }
+    arena_release(&a);
+    return found;
+}
+
+struct rp_str imp_unneutralise(struct rp_str v)
+{
+    struct rp_str rest = {v.p + 1, v.len - 1};
+    return v.len && v.p[0] == '\'' && exp_needs_neutralising(rest) ? rest : v;
+}
+
+/* ---- the import ---- */
+
+#define FULL_NAME (-2)
+#define IGNORED (-1)
+
+struct ref_entry {
+    const char *entity;  /* NULL: free slot */
+    const char *name;
+    const char *id;      /* NULL: none, "" : several */
+};
+
+struct imp {
+    struct rec_ctx *ctx;
+    const struct imp_options *o;
+    struct imp_result *res;
+    struct arena *a;          /* the result's memory */
+    struct arena row_a;       /* one row's memory */
+    struct arena cache_a;     /* the reference cache's */
+    struct ref_entry *refs;
+    size_t nrefs;
+    int col_field[RP_MAX_IMPORT_COLUMNS];
+    size_t ncols;
+    bool header_done;
+    int64_t records;          /* pass 1: records seen, the header included */
+    /* the batch in progress */
+    bool in_tx;
+    size_t batch_rows;
+    int64_t pend_imported, pend_updated, pend_skipped;
+    enum rp_err err;          /* sticky: a database failure stops the import */
+};
+
+static void add_error(struct imp *im, int64_t line, const char *field, const char *msg)
+{
+    struct imp_result *r = im->res;
+    if (r->nerrors == RP_MAX_IMPORT_ERRORS)
+        return;
+    if (r->nerrors == r->errcap)
+        r->errors = arena_grow(im->a, r->errors, &r->errcap, sizeof(*r->errors));
+    r->errors[r->nerrors++] = (struct imp_error){line, field ? arena_strdup(im->a, field) : NULL,
+                                                 arena_strdup(im->a, msg)};
+}
+
+static void map_header(struct imp *im, struct parse *ps)
+{
+    const struct imp_options *o = im->o;
+    im->ncols = ps->nf;
+    for (size_t i = 0; i < ps->nf; i++) {
+        struct rp_str h = cell(ps, i);
+        const char *f = NULL;
+        bool given = false;
+        for (size_t k = 0; k < o->nmap; k++)
+            if (rp_str_eq(o->map[k].column, h)) {
+                given = true;
+                f = o->map[k].field.len ? arena_strndup(&im->row_a, o->map[k].field.p,
+                                                        o->map[k].field.len)
+                                        : NULL;
+            }
+        if (!given && text_utf8_valid(h))
+            f = imp_header_field(o->e, h);
+        if (f && strcmp(f, "full_name") == 0 && has_person_name(o->e))
+            im->col_field[i] = FULL_NAME;
+        else if (f && meta_field(o->e, rp_str_c(f)))
+            im->col_field[i] = meta_field_index(o->e, rp_str_c(f));
+        else
+            im->col_field[i] = IGNORED;
+        if (im->col_field[i] == IGNORED) {
+            size_t cap = im->res->nignored;
+            const char **list = arena_alloc(im->a, (cap + 1) * sizeof(*list));
+            if (cap)
+                memcpy(list, im->res->ignored, cap * sizeof(*list));
+            list[cap] = text_utf8_valid(h) ? arena_strndup(im->a, h.p, h.len) : "(not UTF-8)";
+            im->res->ignored = list;
+            im->res->nignored = cap + 1;
+        }
+    }
+}
+
+static struct rp_str trim(struct rp_str v)
+{
+    while (v.len && (v.p[0] == ' ' || v.p[0] == '\t'))
+        v.p++, v.len--;
+    while (v.len && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
+        v.len--;
+    return v;
+}
+
+/* Reference cache: open addressing on (entity, name); cleared when full. */
+static struct ref_entry *ref_slot(struct imp *im, const char *entity, struct rp_str name)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *c = entity; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    for (size_t i = 0; i < name.len; i++)
+        h = (h ^ (unsigned char)name.p[i]) * 1099511628211ull;
+    for (size_t i = h % REF_CACHE;; i = (i + 1) % REF_CACHE) {
+        struct ref_entry *s = &im->refs[i];
+        if (!s->entity || (strcmp(s->entity, entity) == 0 && rp_str_eqc(name, s->name)))
+            return s;
+    }
+}
+
+/* The id a reference cell names: an id, or the title of one record the caller can see. */
+static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct rp_str v,
+                               const char **id)
+{
+    struct rec_ctx *ctx = im->ctx;
+    if (ids_valid(v)) {
+        *id = arena_strndup(ctx->a, v.p, v.len);
+        return RP_OK;
+    }
+    const struct entity_def *re = meta_entity(rp_str_c(f->ref_entity));
+    if (im->nrefs * 4 >= REF_CACHE * 3) {
+        memset(im->refs, 0, REF_CACHE * sizeof(*im->refs));
+        arena_release(&im->cache_a);
+        im->nrefs = 0;
+    }
+    struct ref_entry *s = ref_slot(im, re->name, v);
+    if (!s->entity) {
+        struct rec_param p[] = {{rp_str_c(re->title_field), v}, {RP_STR("limit"), RP_STR("2")}};
+        struct rec_query *q;
+        struct rec_page page;
+        enum rp_err err = rec_query_parse(ctx, re, p, RP_NELEM(p), &q);
+        if (!err)
+            err = rec_list(ctx, re, q, &page);
+        if (err == RP_EINVAL || err == RP_EFORBIDDEN) {
+            ctx->bad_request = false;
+            return rec_field_error(ctx, f->name, "cannot look up %s by name",
+                                   re->label_plural);
+        }
+        if (err)
+            return err;
+        s->entity = re->name;
+        s->name = arena_strndup(&im->cache_a, v.p, v.len);
+        s->id = page.nrows == 1 ? arena_strdup(&im->cache_a, page.rows[0].id)
+                : page.nrows ? ""
+                             : NULL;
+        im->nrefs++;
+    }
+    if (!s->id)
+        return rec_field_error(ctx, f->name, "no %s named \"%.*s\"", re->label, (int)v.len, v.p);
+    if (!*s->id)
+        return rec_field_error(ctx, f->name, "more than one %s is named \"%.*s\": give its id",
+                               re->label, (int)v.len, v.p);
+    *id = s->id;
+    return RP_OK;
+}
+
+static bool parse_bool(struct rp_str v, bool *b)
+{
+    static const char *const YES[] = {"true", "yes", "y", "1", "是", "对", "x"};
+    static const char *const NO[] = {"false", "no", "n", "0", "否", "不"};
+    for (size_t i = 0; i < RP_NELEM(YES); i++)
+        if (v.len == strlen(YES[i]) && strncasecmp(v.p, YES[i], v.len) == 0)
+            return *b = true, true;
+    for (size_t i = 0; i < RP_NELEM(NO); i++)
+        if (v.len == strlen(NO[i]) && strncasecmp(v.p, NO[i], v.len) == 0)
+            return *b = false, true;
+    return false;
+}
+
+/* "2026/1/5", "2026.01.05" → "2026-01-05"; anything else is left for validation. */
+static struct rp_str norm_date(struct arena *a, struct rp_str v)
+{
+    int64_t part[3];
+    size_t k = 0, i = 0;
+    while (k < 3 && i < v.len) {
+        size_t j = i;
+        while (j < v.len && v.p[j] >= '0' && v.p[j] <= '9')
+            j++;
+        if (j == i || text_parse_i64((struct rp_str){v.p + i, j - i}, &part[k]))
+            return v;
+        k++;
+        if (j < v.len && !strchr("-/.", v.p[j]))
+            return v;
+        i = j + 1;
+    }
+    if (k != 3 || i < v.len || part[0] < 1000 || part[0] > 9999 || part[1] > 99 || part[2] > 99)
+        return v;
+    return rp_str_c(arena_printf(a, "%04d-%02d-%02d", (int)part[0], (int)part[1], (int)part[2]));
+}
+
+/* "2026-01-05 09:30" → "2026-01-05T09:30:00Z" (times without a zone are UTC). */
+static struct rp_str norm_datetime(struct arena *a, struct rp_str v)
+{
+    if (v.len == 10)
+        return rp_str_c(arena_printf(a, "%.*sT00:00:00Z", (int)v.len, v.p));
+    if (v.len < 16 || (v.p[10] != ' ' && v.p[10] != 'T'))
+        return v;
+    char *s = arena_printf(a, "%.*s", (int)v.len, v.p);
+    s[10] = 'T';
+    const char *t = s + 11;
+    bool zone = strchr(t, 'Z') || strchr(t, 'z') || strchr(t, '+') || strchr(t, '-');
+    size_t tl = strcspn(t, "Zz+-");
+    return rp_str_c(arena_printf(a, "%s%s%s", s, tl == 5 && !zone ? ":00" : "", zone ? "" : "Z"));
+}
+
+/* Splits "a; b;c" into list items. */
+static void split_list(struct arena *a, struct rp_str v, struct rec_input *in)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < v.len; i++)
+        cap += v.p[i] == ';';
+    struct rp_str *items = arena_calloc(a, cap, sizeof(*items));
+    size_t n = 0;
+    for (size_t i = 0; i <= v.len;) {
+        size_t j = i;
+        while (j < v.len && v.p[j] != ';')
+            j++;
+        struct rp_str it = trim((struct rp_str){v.p + i, j - i});
+        if (it.len)
+            items[n++] = it;
+        i = j + 1;
+    }
+    in->kind = IN_LIST;
+    in->items = items;
+    in->nitems = n;
+}
+
+/* Turns a cell into an engine input for field f. Field errors go to ctx. */
+static enum rp_err convert(struct imp *im, const struct field_def *f, struct rp_str v,
+                           struct rec_input *in)
+{
+    struct arena *a = im->ctx->a;
+    in->field = rp_str_c(f->name);
+    in->kind = IN_STRING;
+    if (f->type != FT_TEXT && f->type != FT_STRING)
+        v = trim(v);
+    switch (f->type) {
+    case FT_INT:
+    case FT_PERCENT:
+        if (f->type == FT_PERCENT && v.len && v.p[v.len - 1] == '%')
+            v = trim((struct rp_str){v.p, v.len - 1});
+        in->kind = IN_NUMBER;
+        break;
+    case FT_MONEY: {
+        char *s = arena_alloc(a, v.len + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < v.len; i++)
+            if (v.p[i] != ',' && v.p[i] != ' ')
+                s[k++] = v.p[i];
+        s[k] = '\0';
+        v = (struct rp_str){s, k};
+        break;
+    }
+    case FT_BOOL:
+        in->kind = IN_BOOL;
+        if (!parse_bool(v, &in->b))
+            return rec_field_error(im->ctx, f->name, "must be true or false (yes/no, 是/否)");
+        return RP_OK;
+    case FT_DATE:
+        v = norm_date(a, v);
+        break;
+    case FT_DATETIME:
+        v = norm_datetime(a, v);
+        break;
+    case FT_ENUM:
+        for (const char *const *ev = f->enum_values; ev && *ev; ev++)
+            if (v.len == strlen(*ev) && strncasecmp(v.p, *ev, v.len) == 0)
+                v = rp_str_c(*ev);
+        break;
+    case FT_MULTI_ENUM:
+    case FT_MULTI_REF:
+        split_list(a, v, in);
+        return RP_OK;
+    case FT_REF: {
+        const char *id = NULL;
+        enum rp_err err = resolve_ref(im, f, v, &id);
+        if (err)
+            return err;
+        v = rp_str_c(id);
+        break;
+    }
+    case FT_JSON:
+        in->kind = IN_JSON;
+        break;
+    default:
+        break;
+    }
+    in->s = v.p;
+    in->len = v.len;
+    return RP_OK;
+}
+
+static void reset_ctx(struct rec_ctx *ctx)
+{
+    ctx->nerrors = 0;
+    ctx->errcap = 0;
+    ctx->errors = NULL;
+    ctx->detail = NULL;
+    ctx->bad_request = false;
+    ctx->duplicates = NULL;
+    ctx->nduplicates = 0;
+    ctx->conflicts = NULL;
+    ctx->nconflicts = 0;
+}
+
+/* For entities without duplicate keys: a live record with the same title (and start,
+ * for activities) is the same record imported before. *id is NULL when none. */
+static enum rp_err find_same(struct imp *im, const struct rec_input *in, size_t n,
+                             const char **id)
+{
+    struct rec_ctx *ctx = im->ctx;
+    const struct entity_def *e = im->o->e;
+    struct rec_param p[3];
+    size_t np = 0;
+    *id = NULL;
+    for (size_t i = 0; i < n; i++)
+        if ((rp_str_eqc(in[i].field, e->title_field) || rp_str_eqc(in[i].field, "start_at")) &&
+            in[i].kind == IN_STRING && np < 2)
+            p[np++] = (struct rec_param){in[i].field, {in[i].s, in[i].len}};
+    if (np == 0)
+        return RP_OK;
+    p[np++] = (struct rec_param){RP_STR("limit"), RP_STR("1")};
+    struct rec_query *q;
+    struct rec_page page;
+    enum rp_err err = rec_query_parse(ctx, e, p, np, &q);
+    if (!err)
+        err = rec_list(ctx, e, q, &page);
+    if (err == RP_EINVAL) {
+        reset_ctx(ctx); /* an invalid value: validation reports it on create */
+        return RP_OK;
+    }
+    if (!err && page.nrows)
+        *id = page.rows[0].id;
+    return err;
+}
+
+/* Saves one row's inputs: create, or skip / update a duplicate. */
+static enum rp_err save(struct imp *im, const struct rec_input *in, size_t n)
+{
+    struct rec_ctx *ctx = im->ctx;
+    const struct entity_def *e = im->o->e;
+    enum imp_dup mode = im->o->on_dup;
+    struct rec r;
+    const char *same = NULL;
+    ctx->allow_duplicate = mode == IMP_DUP_CREATE;
+    enum rp_err err = RP_OK;
+    if (mode != IMP_DUP_CREATE && !dups_applies(e))
+        err = find_same(im, in, n, &same);
+    if (!err && !same) {
+        err = rec_create(ctx, e, in, n, &r);
+        if (err == RP_ECONFLICT && ctx->nduplicates)
+            same = ctx->duplicates[0].rec.id;
+        else if (!err)
+            im->pend_imported++;
+    }
+    if (same && mode == IMP_DUP_SKIP) {
+        im->pend_skipped++;
+        return RP_OK;
+    }
+    if (same) {
+        reset_ctx(ctx);
+        ctx->allow_duplicate = true;
+        err = rec_update(ctx, e, rp_str_c(same), in, n, -1, &r);
+        if (!err) {
+            im->pend_imported++;
+            im->pend_updated++;
+        }
+    }
+    return err;
+}
+
+static bool row_error(enum rp_err err)
+{
+    return err == RP_EINVAL || err == RP_ECONFLICT || err == RP_EFORBIDDEN ||
+           err == RP_ENOTFOUND || err == RP_ESTALE;
+}
+
+static enum rp_err end_batch(struct imp *im)
+{
+    if (!im->in_tx)
+        return RP_OK;
+    im->in_tx = false;
+    enum rp_err err = rec_tx_end(im->ctx, im->o->dry_run ? RP_EINVAL : RP_OK);
+    if (im->o->dry_run)
+        err = RP_OK; /* rolled back on purpose */
+    if (!err) {
+        im->res->rows_imported += im->pend_imported;
+        im->res->rows_updated += im->pend_updated;
+        im->res->rows_skipped += im->pend_skipped;
+    }
+    im->pend_imported = im->pend_updated = im->pend_skipped = 0;
+    im->batch_rows = 0;
+    return err;
+}
+
+static void import_row(struct imp *im, struct parse *ps)
+{
+    if (im->err)
+        return;
+    if (!im->header_done) {
+        im->header_done = true;
+        map_header(im, ps);
+        arena_release(&im->row_a);
+        return;
+    }
+    struct rec_ctx *ctx = im->ctx;
+    struct imp_result *res = im->res;
+    int64_t line = ps->line;
+    res->rows_done++;
+    struct arena *saved = ctx->a;
+    ctx->a = &im->row_a;
+    reset_ctx(ctx);
+    enum rp_err err = RP_OK;
+    if (ps->too_big) {
+        err = rec_bad_request(ctx, "the row is larger than 8 MiB");
+    } else if (ps->extra || ps->nf != im->ncols) {
+        err = rec_bad_request(ctx, "the row has %zu columns, the header has %zu",
+                              ps->nf + ps->extra, im->ncols);
+    } else {
+        struct rec_input *in = arena_calloc(ctx->a, im->ncols + 2, sizeof(*in));
+        size_t n = 0;
+        const struct entity_def *e = im->o->e;
+        for (size_t i = 0; i < ps->nf; i++) {
+            struct rp_str v = cell(ps, i);
+            int fi = im->col_field[i];
+            if (fi == IGNORED || v.len == 0)
+                continue;
+            const char *fname = fi == FULL_NAME ? "full_name" : e->fields[fi].name;
+            if (!text_utf8_valid(v)) {
+                rec_field_error(ctx, fname, "is not valid UTF-8 (for GBK or GB18030 files,"
+                                            " give the encoding)");
+                continue;
+            }
+            v = imp_unneutralise(v);
+            if (fi == FULL_NAME) {
+                v = trim(v);
+                size_t sp = v.len;
+                while (sp > 0 && v.p[sp - 1] != ' ')
+                    sp--;
+                struct rp_str first = trim((struct rp_str){v.p, sp}), last = {v.p + sp, v.len - sp};
+                if (first.len)
+                    in[n++] = (struct rec_input){.field = RP_STR("first_name"), .kind = IN_STRING,
+                                                 .s = first.p, .len = first.len};
+                in[n++] = (struct rec_input){.field = RP_STR("last_name"), .kind = IN_STRING,
+                                             .s = last.p, .len = last.len};
+                continue;
+            }
+            const struct field_def *f = &e->fields[fi];
+            if (f->flags & FF_READONLY)
+                continue; /* computed by Rapport (exports carry them) */
+            enum rp_err ce = convert(im, f, v, &in[n]);
+            if (!ce)
+                n++;
+            else if (!row_error(ce))
+                err = ce;
+        }
+        if (!err && ctx->nerrors)
+            err = RP_EINVAL;
+        if (!err) {
+            if (!im->in_tx) {
+                err = rec_tx_begin(ctx);
+                im->in_tx = !err;
+            }
+            if (!err) {
+                im->batch_rows++;
+                err = save(im, in, n);
+            }
+        }
+    }
+    if (err && row_error(err)) {
+        res->rows_failed++;
+        for (size_t k = 0; k < ctx->nerrors; k++)
+            add_error(im, line, ctx->errors[k].field, ctx->errors[k].message);
+        if (!ctx->nerrors)
+            add_error(im, line, NULL, ctx->detail ? ctx->detail : "the row was refused");
+        err = RP_OK;
+    }
+    if (!err && im->in_tx && im->batch_rows >= (im->o->batch ? im->o->batch : RP_IMPORT_BATCH)) {
+        err = end_batch(im);
+        if (!err && im->o->progress)
+            im->o->progress(im->o->cls, res);
+        if (!err && im->o->stop && im->o->stop(im->o->cls))
+            err = RP_EBUSY;
+    }
+    ctx->a = saved;
+    /* Rows take a few KiB each: releasing every ROW_ARENA_ROWS rows saves the
+     * allocator's time without holding more than a few hundred KiB. */
+    if (res->rows_done % ROW_ARENA_ROWS == 0)
+        arena_release(&im->row_a);
+    im->err = err;
+}
+
+static void count_row(struct imp *im, struct parse *ps)
+{
+    (void)ps;
+    im->records++;
+}
+
+/* Runs one pass over the source; a structural problem is RP_EINVAL with res->fatal. */
+static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
+                        void (*on_row)(struct imp *, struct parse *))
+{
+    enum rp_err err = RP_OK;
+    reader_rewind(rd);
+    memset(&ps->p, 0, sizeof(ps->p));
+    if (csv_init(&ps->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+        return RP_ENOMEM;
+    csv_set_realloc_func(&ps->p, capped_realloc);
+    csv_set_blk_size(&ps->p, CHUNK); /* libcsv grows by this much: small steps are quadratic */
+    buf_init(&ps->row, ROW_MAX + RP_MAX_IMPORT_COLUMNS);
+    ps->nf = ps->extra = 0;
+    ps->too_big = ps->any = false;
+    ps->line = 1;
+    ps->nl = 0;
+    ps->last_term = 0;
+    ps->im = im;
+    ps->on_row = on_row;
+    for (;;) {
+        const char *p;
+        size_t n;
+        err = reader_next(rd, im->a, &p, &n, &im->res->fatal);
+        if (err || n == 0)
+            break;
+        size_t used = csv_parse(&ps->p, p, n, on_field, on_record, ps);
+        if (im->err) {
+            err = im->err;
+            break;
+        }
+        if (used != n) {
+            int ce = csv_error(&ps->p);
+            im->res->fatal = arena_printf(
+                im->a, "line %lld: %s", (long long)(ps->line + ps->nl),
+                ce == CSV_EPARSE ? "a quote is misplaced: quote the whole field, and double"
+                                   " any quote inside it (RFC 4180)"
+                                 : "a field is longer than 1 MiB");
+            err = RP_EINVAL;
+            break;
+        }
+    }
+    if (!err && csv_fini(&ps->p, on_field, on_record, ps) != 0) {
+        im->res->fatal = arena_printf(im->a,
+                                      "line %lld: a quoted field is not closed before the end"
+                                      " of the file",
+                                      (long long)ps->line);
+        err = RP_EINVAL;
+    }
+    if (!err)
+        err = im->err;
+    csv_free(&ps->p);
+    buf_release(&ps->row);
+    if (err == RP_EIO)
+        err = RP_EINVAL; /* res->fatal says the file could not be read */
+    return err;
+}
+
+/* The audit row of an import: who, into what, how many rows, how it ended. */
+static enum rp_err audit_import(struct rec_ctx *ctx, const struct imp_options *o,
+                                const struct imp_result *r)
+{
+    char id[RP_ID_LEN + 1], now[32], what[160];
+    enum rp_err err = ids_uuid7(id);
+    if (err)
+        return err;
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    snprintf(what, sizeof(what), "rows=%lld imported=%lld updated=%lld skipped=%lld failed=%lld",
+             (long long)r->rows_total, (long long)r->rows_imported, (long long)r->rows_updated,
+             (long long)r->rows_skipped, (long long)r->rows_failed);
+    struct store_audit row = {now, ctx->who ? ctx->who->user_id : NULL, o->e->name, id,
+                              o->dry_run ? "import_dry_run" : "import", imp_dup_name(o->on_dup),
+                              store_null(), store_cstr(what)};
+    err = rec_tx_begin(ctx);
+    if (!err) {
+        enum rp_err werr = store_audit_add(ctx->conn, &row);
+        if (!werr)
+            werr = secev_add(ctx, NULL, row.action, o->e->name, id,
+                             r->fatal ? "failure" : "success", what);
+        err = rec_tx_end(ctx, werr);
+    }
+    return err;
+}
+
+enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp_source *src,
+                    struct arena *a, struct imp_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    struct imp *im = calloc(1, sizeof(*im));
+    struct reader *rd = calloc(1, sizeof(*rd));
+    struct parse *ps = calloc(1, sizeof(*ps));
+    if (!im || !rd || !ps) {
+        free(im);
+        free(rd);
+        free(ps);
+        return RP_ENOMEM;
+    }
+    im->ctx = ctx;
+    im->o = o;
+    im->res = res;
+    im->a = a;
+    arena_init(&im->row_a);
+    arena_init(&im->cache_a);
+    im->refs = arena_calloc(a, REF_CACHE, sizeof(*im->refs));
+    rd->src = src;
+    rd->encoding = o->encoding;
+    rd->cd = (iconv_t)-1;
+    enum rp_err err = RP_OK;
+    if (!imp_encoding_ok(o->encoding)) {
+        res->fatal = "the encoding must be utf-8, gbk or gb18030";
+        err = RP_EINVAL;
+    } else if (!is_utf8_name(o->encoding)) {
+        /* GB18030 is a superset of GBK: decoding every such file as GB18030 is exact. */
+        rd->cd = iconv_open("UTF-8", "GB18030");
+        if (rd->cd == (iconv_t)-1)
+            err = RP_EIO;
+    }
+    /* The caller's team is loaded once, into memory that outlives the rows. */
+    struct arena *saved = ctx->a;
+    ctx->a = a;
+    if (!err && ctx->who && !ctx->sudo)
+        err = acl_peers(ctx);
+    ctx->a = saved;
+    if (!err)
+        err = pass(im, rd, ps, count_row);
+    if (!err && im->records == 0) {
+        res->fatal = "the file is empty: its first line must name the columns";
+        err = RP_EINVAL;
+    }
+    if (!err) {
+        res->rows_total = im->records - 1;
+        err = pass(im, rd, ps, import_row);
+    }
+    if (im->in_tx) {
+        if (err) {
+            rec_tx_end(ctx, err);
+            im->in_tx = false;
+        } else {
+            err = end_batch(im);
+        }
+    }
+    if (!err)
+        err = audit_import(ctx, o, res);
+    /* A large load changes the data's shape: fresh planner statistics, and its batches'
+     * full-text segments merged into one, which later creates would otherwise merge a
+     * piece at a time (store_fts_optimize). */
+    if (!err && !o->dry_run && res->rows_imported >= RP_IMPORT_ANALYZE_ROWS) {
+        err = store_analyze(ctx->conn, o->e->name);
+        if (!err && meta_searchable(o->e))
+            err = store_fts_optimize(ctx->conn, o->e->name);
+    }
+    if (!err && o->progress)
+        o->progress(o->cls, res);
+    if (rd->cd != (iconv_t)-1)
+        iconv_close(rd->cd);
+    arena_release(&im->row_a);
+    arena_release(&im->cache_a);
+    free(im);
+    free(rd);
+    free(ps);
+    return err;
+}

@@ -1,0 +1,90 @@
+/* CSV import through the record engine: RFC 4180 parsing (libcsv), UTF-8 or GBK /
+ * GB18030 input (iconv), a byte-order mark, CRLF; columns mapped to fields by header
+ * name (English and Chinese) or explicitly; every row validated, permission-checked and
+ * audited by rec_create, duplicates skipped, updated or created; rows committed in
+ * batches of RP_IMPORT_BATCH, each batch whole or not at all.
+ *
+ * A file is read twice: a first pass checks its structure (quotes, field sizes,
+ * encoding) and counts the rows, so a malformed file is refused before anything is
+ * written; the second pass imports. */
+#ifndef RP_ENGINE_CSV_IMPORT_H
+#define RP_ENGINE_CSV_IMPORT_H
+
+#include "engine/rec.h"
+
+enum imp_dup { IMP_DUP_SKIP, IMP_DUP_UPDATE, IMP_DUP_CREATE };
+
+/* "skip", "update", "create"; false when unknown. */
+bool imp_dup_parse(struct rp_str s, enum imp_dup *out);
+const char *imp_dup_name(enum imp_dup d);
+
+/* A column given to a field by the user (--map col=field); an empty field ignores the
+ * column. */
+struct imp_mapping {
+    struct rp_str column;
+    struct rp_str field;
+};
+
+struct imp_error {
+    int64_t line;          /* physical line of the file where the row starts */
+    const char *field;     /* NULL for the row as a whole */
+    const char *message;
+};
+
+struct imp_result {
+    int64_t rows_total;    /* data rows in the file (known after the first pass) */
+    int64_t rows_done;
+    int64_t rows_imported; /* created, or updated with IMP_DUP_UPDATE */
+    int64_t rows_updated;  /* of rows_imported, the updates */
+    int64_t rows_skipped;  /* duplicates left alone */
+    int64_t rows_failed;
+    struct imp_error *errors; /* the first RP_MAX_IMPORT_ERRORS */
+    size_t nerrors;
+    size_t errcap;
+    const char *fatal;     /* a file-level problem: nothing was imported */
+    const char **ignored;  /* header columns mapped to no field */
+    size_t nignored;
+};
+
+struct imp_options {
+    const struct entity_def *e;
+    enum imp_dup on_dup;
+    bool dry_run;          /* validate everything, commit nothing */
+    const char *encoding;  /* NULL or "utf-8", "gbk", "gb18030" */
+    const struct imp_mapping *map;
+    size_t nmap;
+    size_t batch;          /* rows per transaction; 0 means RP_IMPORT_BATCH */
+    /* Called after every batch and at the end (borrowed result). */
+    void (*progress)(void *cls, const struct imp_result *r);
+    /* Asked after every batch: true stops the import there (RP_EBUSY). May be NULL. */
+    bool (*stop)(void *cls);
+    void *cls;
+};
+
+/* The input: a seekable file or a memory block (borrowed). */
+struct imp_source {
+    FILE *f;
+    const char *mem;
+    size_t len;
+};
+
+/* Whether an encoding name is accepted (case-insensitive). */
+bool imp_encoding_ok(const char *name);
+
+/* Imports src into o->e as ctx's principal. Row problems are reported in res (which
+ * lives in `a`) and do not stop the import; RP_EINVAL with res->fatal is a file the
+ * import refused as a whole (nothing written); other errors are database failures,
+ * after which the batch in progress was rolled back. */
+enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp_source *src,
+                    struct arena *a, struct imp_result *res);
+
+/* ---- pieces, exposed for unit tests ---- */
+
+/* The field a header names for entity e: the field's name or label, or an alias in
+ * English or Chinese (姓名, 公司, 电话, 邮箱 …). "full_name" means a person's whole
+ * name, split into first and last name. NULL when none. */
+const char *imp_header_field(const struct entity_def *e, struct rp_str header);
+/* Undoes export's formula neutralisation: "'=x" is "=x" (export.h). Borrowed slice. */
+struct rp_str imp_unneutralise(struct rp_str v);
+
+#endif

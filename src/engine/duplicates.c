@@ -1,0 +1,437 @@
+#include "core/common.h"
+
+#include "core/ids.h"
+#include "engine/dupkeys.h"
+#include "engine/duplicates.h"
+#include "engine/secev.h"
+#include "engine/rec_int.h"
+#include "mod/entities.h"
+#include "store/platform.h"
+
+static char country_code[8] = "86";
+
+void dups_set_country_code(const char *digits)
+{
+    snprintf(country_code, sizeof(country_code), "%s", digits);
+}
+
+bool dups_applies(const struct entity_def *e)
+{
+    return e == &entity_accounts || e == &entity_contacts || e == &entity_leads;
+}
+
+/* ---- keys ---- */
+
+#define MAX_KEYS 12
+
+struct keys {
+    const char *kind[MAX_KEYS];
+    const char *key[MAX_KEYS];
+    size_t n;
+};
+
+static void add(struct keys *k, const char *kind, const char *key)
+{
+    if (!key || !*key || k->n == MAX_KEYS)
+        return;
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->kind[i], kind) == 0 && strcmp(k->key[i], key) == 0)
+            return;
+    k->kind[k->n] = kind;
+    k->key[k->n] = key;
+    k->n++;
+}
+
+static struct rp_str val(const struct rec *r, const char *field)
+{
+    const struct rec_value *v = rec__field(r, field);
+    return v->null ? (struct rp_str){NULL, 0} : (struct rp_str){v->s, v->len};
+}
+
+/* The first three code points of a company name key: the bucket fuzzy matches are
+ * searched in, so similarity is computed on a handful of names, never on all. */
+static const char *prefix3(struct arena *a, const char *name)
+{
+    size_t i = 0, cps = 0;
+    while (name[i] && cps < 3) {
+        i++;
+        while ((name[i] & 0xC0) == 0x80)
+            i++;
+        cps++;
+    }
+    return cps == 3 ? arena_strndup(a, name, i) : NULL;
+}
+
+static void company(struct arena *a, struct keys *k, struct rp_str name)
+{
+    if (!name.p)
+        return;
+    const char *key = dupkey_name(a, name);
+    add(k, "name", key);
+    if (key && *key)
+        add(k, "name3", prefix3(a, key));
+}
+
+static void person(struct arena *a, struct keys *k, const struct rec *r)
+{
+    struct rp_str first = val(r, "first_name"), last = val(r, "last_name");
+    if (!last.p)
+        return;
+    const char *full = first.p ? arena_printf(a, "%.*s %.*s", (int)first.len, first.p,
+                                              (int)last.len, last.p)
+                               : arena_strndup(a, last.p, last.len);
+    add(k, "person", dupkey_name(a, rp_str_c(full)));
+}
+
+static void keys_of(struct arena *a, const struct rec *r, struct keys *k)
+{
+    k->n = 0;
+    const struct entity_def *e = r->ent;
+    static const char *const EMAILS[] = {"email", "email_secondary"};
+    static const char *const PHONES[] = {"phone", "mobile", "phone_work", "phone_mobile"};
+    for (size_t i = 0; i < RP_NELEM(EMAILS); i++)
+        if (meta_field(e, rp_str_c(EMAILS[i])) && val(r, EMAILS[i]).p)
+            add(k, "email", dupkey_email(a, val(r, EMAILS[i])));
+    for (size_t i = 0; i < RP_NELEM(PHONES); i++)
+        if (meta_field(e, rp_str_c(PHONES[i])) && val(r, PHONES[i]).p)
+            add(k, "phone", dupkey_phone(a, val(r, PHONES[i]), country_code));
+    if (e == &entity_accounts) {
+        if (val(r, "tax_id").p)
+            add(k, "tax_id", dupkey_tax_id(a, val(r, "tax_id")));
+        company(a, k, val(r, "name"));
+    } else if (e == &entity_leads) {
+        company(a, k, val(r, "company"));
+        person(a, k, r);
+    } else {
+        person(a, k, r);
+    }
+}
+
+static bool same_keys(const struct keys *a, const struct keys *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->kind[i], b->kind[i]) != 0 || strcmp(a->key[i], b->key[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Whether r's keys differ from old's (always true on create). */
+static bool keys_changed(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
+{
+    if (!old)
+        return true;
+    struct keys a, b;
+    keys_of(ctx->a, r, &a);
+    keys_of(ctx->a, old, &b);
+    return !same_keys(&a, &b);
+}
+
+enum rp_err dups_index(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
+{
+    if (!keys_changed(ctx, r, old))
+        return RP_OK;
+    struct keys k;
+    keys_of(ctx->a, r, &k);
+    return store_dedup_replace(ctx->conn, r->ent->name, r->id, !old, k.kind, k.key, k.n);
+}
+
+/* ---- finding look-alikes ---- */
+
+static const char *reason_of(const char *kind)
+{
+    if (strcmp(kind, "name3") == 0 || strcmp(kind, "person") == 0)
+        return "name";
+    return kind;
+}
+
+static void note(struct rec_duplicate *d, const char *reason, int score)
+{
+    for (size_t i = 0; i < d->nreasons; i++)
+        if (strcmp(d->reasons[i], reason) == 0)
+            goto scored;
+    if (d->nreasons < RP_NELEM(d->reasons))
+        d->reasons[d->nreasons++] = reason;
+scored:
+    if (score > d->score)
+        d->score = score;
+}
+
+static enum rp_err candidates(struct rec_ctx *ctx, const struct rec *r,
+                              struct rec_duplicate **out, size_t *n)
+{
+    struct keys k;
+    keys_of(ctx->a, r, &k);
+    struct rec_duplicate *found = arena_calloc(ctx->a, DUPS_MAX_CANDIDATES, sizeof(*found));
+    size_t count = 0;
+    const char *name_key = NULL;
+    for (size_t i = 0; i < k.n; i++)
+        if (strcmp(k.kind[i], "name") == 0)
+            name_key = k.key[i];
+    for (size_t i = 0; i < k.n; i++) {
+        const char **ids;
+        size_t nids;
+        enum rp_err err = store_dedup_find(ctx->conn, r->ent->name, k.kind[i], k.key[i],
+                                           r->id, DUPS_MAX_CANDIDATES * 4, ctx->a, &ids, &nids);
+        if (err)
+            return err;
+        for (size_t j = 0; j < nids; j++) {
+            size_t at = 0;
+            while (at < count && strcmp(found[at].rec.id, ids[j]) != 0)
+                at++;
+            int score = 100;
+            if (strcmp(k.kind[i], "name3") == 0 || strcmp(k.kind[i], "name") == 0) {
+                /* Compare the stored name's key with ours. */
+                struct rec other;
+                if (at < count) {
+                    other = found[at].rec;
+                } else {
+                    enum rp_err e2 = rec__load(ctx, r->ent, rp_str_c(ids[j]), false, &other);
+                    if (e2 == RP_ENOTFOUND)
+                        continue;
+                    if (e2)
+                        return e2;
+                }
+                struct rp_str nm = val(&other, r->ent == &entity_accounts ? "name" : "company");
+                score = name_key && nm.p ? dupkey_similarity(name_key, dupkey_name(ctx->a, nm)) : 0;
+                if (score < DUPS_NAME_THRESHOLD)
+                    continue;
+                if (at == count) {
+                    if (count == DUPS_MAX_CANDIDATES)
+                        continue;
+                    found[count++].rec = other;
+                }
+            } else if (at == count) {
+                if (count == DUPS_MAX_CANDIDATES)
+                    continue;
+                enum rp_err e2 = rec__load(ctx, r->ent, rp_str_c(ids[j]), false, &found[at].rec);
+                if (e2 == RP_ENOTFOUND)
+                    continue; /* in the recycle bin */
+                if (e2)
+                    return e2;
+                count++;
+            }
+            note(&found[at], reason_of(k.kind[i]), score);
+        }
+    }
+    /* Only what the caller may see: an invisible look-alike can be neither shown nor
+     * merged, so it does not stop the save. */
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        enum rp_err err = rec__check_readable(ctx, r->ent, &found[i].rec);
+        if (err == RP_ENOTFOUND)
+            continue;
+        if (err)
+            return err;
+        found[kept++] = found[i];
+    }
+    *out = found;
+    *n = kept;
+    return RP_OK;
+}
+
+enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
+{
+    if (ctx->allow_duplicate || !keys_changed(ctx, r, old))
+        return RP_OK;
+    struct rec_duplicate *found;
+    size_t n;
+    enum rp_err err = candidates(ctx, r, &found, &n);
+    if (err || n == 0)
+        return err;
+    ctx->duplicates = found;
+    ctx->nduplicates = n;
+    return rec_fail(ctx, RP_ECONFLICT,
+                    "this %s looks like %zu existing record%s; send allow_duplicate=true to"
+                    " save it anyway",
+                    r->ent->label, n, n == 1 ? "" : "s");
+}
+
+/* ---- groups ---- */
+
+enum rp_err dups_groups(struct rec_ctx *ctx, const struct entity_def *e,
+                        struct dups_group **groups, size_t *n)
+{
+    if (!dups_applies(e))
+        return rec_bad_request(ctx, "%s have no duplicate detection", e->label_plural);
+    struct store_dedup_row *rows;
+    size_t nrows;
+    enum rp_err err = store_dedup_shared(ctx->conn, e->name, DUPS_MAX_GROUPS, ctx->a, &rows, &nrows);
+    if (err)
+        return err;
+    struct dups_group *out = arena_calloc(ctx->a, nrows + 1, sizeof(*out));
+    size_t count = 0;
+    for (size_t i = 0; i < nrows;) {
+        size_t j = i;
+        while (j < nrows && strcmp(rows[j].kind, rows[i].kind) == 0 &&
+               strcmp(rows[j].key, rows[i].key) == 0)
+            j++;
+        /* The group is built aside and kept only with two visible records or more:
+         * a dropped group must leave nothing behind in the slot the next one fills. */
+        struct dups_group g = {.reason = reason_of(rows[i].kind)};
+        g.records = arena_calloc(ctx->a, j - i, sizeof(*g.records));
+        for (size_t k = i; k < j; k++) {
+            struct rec r;
+            err = rec_get(ctx, e, rp_str_c(rows[k].record_id), &r);
+            if (err == RP_ENOTFOUND)
+                continue;
+            if (err)
+                return err;
+            g.records[g.nrecords++] = r;
+        }
+        if (g.nrecords > 1)
+            out[count++] = g;
+        i = j;
+    }
+    *groups = out;
+    *n = count;
+    return RP_OK;
+}
+
+/* ---- merge ---- */
+
+static struct rec_input text_in(const char *field, const char *value)
+{
+    return (struct rec_input){.field = rp_str_c(field), .kind = IN_STRING, .s = value,
+                              .len = strlen(value)};
+}
+
+/* Re-points `field` of `e` from `old_id` to `new_id` on every record (recycle bin
+ * included), through the engine so each change is audited. */
+static enum rp_err repoint(struct rec_ctx *ctx, const struct entity_def *e, const char *field,
+                           const char *old_id, const char *new_id, const char *extra_field,
+                           const char *extra_value)
+{
+    enum rp_err err = RP_OK;
+    for (int pass = 0; pass < 2 && !err; pass++) {
+        for (;;) {
+            struct rec_param p[] = {{rp_str_c(field), rp_str_c(old_id)},
+                                    {RP_STR("limit"), RP_STR("500")},
+                                    {RP_STR("deleted"), pass ? RP_STR("only") : RP_STR("false")},
+                                    {rp_str_c(extra_field ? extra_field : ""),
+                                     rp_str_c(extra_value ? extra_value : "")}};
+            struct rec_query *q;
+            struct rec_page page;
+            err = rec_query_parse(ctx, e, p, extra_field ? 4 : 3, &q);
+            if (!err)
+                err = rec_list(ctx, e, q, &page);
+            if (err || page.nrows == 0)
+                break;
+            for (size_t i = 0; i < page.nrows && !err; i++) {
+                struct rec_input in = text_in(field, new_id);
+                struct rec r;
+                if (pass) /* a record in the recycle bin keeps its link right too */
+                    err = rec__repoint_deleted(ctx, e, &page.rows[i], field, new_id);
+                else
+                    err = rec_update(ctx, e, rp_str_c(page.rows[i].id), &in, 1, -1, &r);
+            }
+        }
+    }
+    return err;
+}
+
+/* Rewrites JSON id lists (attendees) that hold old_id. */
+static enum rp_err repoint_lists(struct rec_ctx *ctx, const char *old_id, const char *new_id)
+{
+    const struct entity_def *e = &entity_activities;
+    const char *field = "attendee_contact_ids";
+    struct rec **rows;
+    size_t n;
+    enum rp_err err = rec__list_containing(ctx, e, field, old_id, &rows, &n);
+    for (size_t i = 0; i < n && !err; i++) {
+        const struct rec_value *v = rec__field(rows[i], field);
+        struct rp_str items[RP_MAX_IN_VALUES];
+        size_t k = 0;
+        for (size_t p = 2; p + RP_ID_LEN <= v->len && k < RP_MAX_IN_VALUES; p += RP_ID_LEN + 3) {
+            struct rp_str id = {v->s + p, RP_ID_LEN};
+            items[k++] = rp_str_eqc(id, old_id) ? rp_str_c(new_id) : id;
+        }
+        struct rec_input in = {.field = rp_str_c(field), .kind = IN_LIST, .items = items,
+                               .nitems = k};
+        struct rec r;
+        err = rec_update(ctx, e, rp_str_c(rows[i]->id), &in, 1, -1, &r);
+    }
+    return err;
+}
+
+static enum rp_err fold(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *keep,
+                        const struct rec *gone)
+{
+    enum rp_err err = RP_OK;
+    /* Every reference field of every entity that points at e. */
+    for (size_t k = 0; k < meta_entity_count() && !err; k++) {
+        const struct entity_def *other = meta_entity_at(k);
+        for (size_t f = 0; f < other->nfields && !err; f++) {
+            const struct field_def *fd = &other->fields[f];
+            if (fd->type == FT_REF && fd->ref_entity && strcmp(fd->ref_entity, e->name) == 0)
+                err = repoint(ctx, other, fd->name, gone->id, keep->id, NULL, NULL);
+        }
+    }
+    if (!err)
+        err = repoint(ctx, &entity_activities, "related_id", gone->id, keep->id, "related_type",
+                      e->name);
+    if (!err && e == &entity_contacts)
+        err = repoint_lists(ctx, gone->id, keep->id);
+    if (!err)
+        err = rec__audit_merge(ctx, e, keep, gone);
+    if (!err)
+        err = rec_delete(ctx, e, rp_str_c(gone->id), -1);
+    return err;
+}
+
+enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str survivor,
+                       const struct rp_str *from, size_t nfrom, const struct rec_input *fields,
+                       size_t nfields, struct rec *out)
+{
+    if (!dups_applies(e))
+        return rec_bad_request(ctx, "%s cannot be merged", e->label_plural);
+    if (nfrom == 0 || nfrom > DUPS_MAX_MERGE)
+        return rec_field_error(ctx, "from", "must list 1 to %u records", DUPS_MAX_MERGE);
+    enum rp_err err = rec_tx_begin(ctx);
+    if (err)
+        return err;
+    struct rec keep;
+    err = rec_get(ctx, e, survivor, &keep);
+    struct rec *gone = arena_calloc(ctx->a, nfrom, sizeof(*gone));
+    for (size_t i = 0; i < nfrom && !err; i++) {
+        if (rp_str_eqc(from[i], keep.id)) {
+            err = rec_field_error(ctx, "from", "must not hold the surviving record");
+            break;
+        }
+        err = rec_get(ctx, e, from[i], &gone[i]);
+        if (err == RP_ENOTFOUND)
+            err = rec_field_error(ctx, "from", "no %s with id %.*s", e->label,
+                                  (int)(from[i].len > 36 ? 36 : from[i].len), from[i].p);
+    }
+    /* Merging changes the survivor and every merged record (their links move, then
+     * they go to the recycle bin): the caller needs to be allowed to edit all of
+     * them, and to delete the merged ones, whatever the body asks. */
+    if (!err)
+        err = rec__check_action(ctx, e, &keep, ACL_EDIT, "merge into");
+    for (size_t i = 0; i < nfrom && !err; i++) {
+        err = rec__check_action(ctx, e, &gone[i], ACL_EDIT, "merge away");
+        if (!err)
+            err = rec__check_action(ctx, e, &gone[i], ACL_DELETE, "merge away");
+    }
+    if (!err && nfields) {
+        struct rec changed;
+        ctx->allow_duplicate = true;
+        err = rec_update(ctx, e, rp_str_c(keep.id), fields, nfields, -1, &changed);
+    }
+    /* Re-pointing touches records the caller may not see (a colleague's deal on the
+     * merged account): the system does it, in the caller's name. */
+    bool sudo = ctx->sudo, internal = ctx->internal;
+    for (size_t i = 0; i < nfrom && !err; i++) {
+        ctx->sudo = ctx->internal = ctx->allow_duplicate = true;
+        err = fold(ctx, e, &keep, &gone[i]);
+        ctx->sudo = sudo;
+        ctx->internal = internal;
+    }
+    if (!err)
+        err = rec_get(ctx, e, survivor, out);
+    if (!err)
+        err = secev_add(ctx, NULL, "bulk_delete", e->name, keep.id, "success",
+                        arena_printf(ctx->a, "merge: %zu records moved to the recycle bin", nfrom));
+    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
+}

@@ -1,0 +1,267 @@
+#include "core/common.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "engine/acl.h"
+#include "engine/import_jobs.h"
+#include "engine/jobs.h"
+#include "mod/sales/sales.h"
+
+/* ---- kinds ---- */
+
+static enum rp_err parse_window(struct rec_ctx *ctx, struct rp_str payload, int64_t *days)
+{
+    *days = SALES_TIER_WINDOW_DAYS;
+    if (payload.len && text_parse_i64(payload, days))
+        return rec_bad_request(ctx, "accounts.retier takes the window in days as its payload");
+    if (*days < 1 || *days > 3660)
+        return rec_bad_request(ctx, "window_days must be between 1 and 3660");
+    return RP_OK;
+}
+
+static enum rp_err run_retier(struct rec_ctx *ctx, struct rp_str payload,
+                              const atomic_bool *stop, const char **result)
+{
+    (void)stop;
+    int64_t days, changed;
+    enum rp_err err = parse_window(ctx, payload, &days);
+    if (!err)
+        err = sales_retier(ctx, days, &changed);
+    if (!err)
+        *result = arena_printf(ctx->a, "{\"changed\":%lld,\"window_days\":%lld}",
+                               (long long)changed, (long long)days);
+    return err;
+}
+
+static const struct kind {
+    const char *name;
+    /* checks a payload of POST /jobs; NULL: the kind is queued by its module only */
+    enum rp_err (*check)(struct rec_ctx *ctx, struct rp_str payload, int64_t *scratch);
+    /* runs as the system (no principal); returns early when *stop is set; *result is
+     * a short JSON text */
+    enum rp_err (*run)(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                       const char **result);
+    /* after a restart on SQLite: the kind's own records of abandoned jobs */
+    enum rp_err (*abandon)(struct store_conn *c);
+} KINDS[] = {
+    {"accounts.retier", parse_window, run_retier, NULL},
+    {"import", NULL, import_jobs_run, import_jobs_abandon},
+};
+
+static const struct kind *find_kind(struct rp_str name)
+{
+    for (size_t i = 0; i < RP_NELEM(KINDS); i++)
+        if (rp_str_eqc(name, KINDS[i].name))
+            return &KINDS[i];
+    return NULL;
+}
+
+/* ---- enqueue and read ---- */
+
+static enum rp_err admin_only(struct rec_ctx *ctx)
+{
+    if (ctx->who && ctx->who->role != ROLE_ADMIN)
+        return rec_fail(ctx, RP_EFORBIDDEN, "only administrators manage jobs");
+    return RP_OK;
+}
+
+static enum rp_err enqueue(struct rec_ctx *ctx, const char *kind, const char *payload,
+                           const char **id)
+{
+    char *buf = arena_alloc(ctx->a, RP_ID_LEN + 1);
+    enum rp_err err = ids_uuid7(buf);
+    char now[32];
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    if (!err)
+        err = store_job_enqueue(ctx->conn, buf, kind, payload, text_now_ms(), now);
+    *id = buf;
+    return err;
+}
+
+enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str payload,
+                         const char **id)
+{
+    enum rp_err err = admin_only(ctx);
+    if (err)
+        return err;
+    const struct kind *k = find_kind(kind);
+    if (!k || !k->check)
+        return rec_bad_request(ctx, "unknown job kind");
+    int64_t scratch;
+    err = k->check(ctx, payload, &scratch);
+    if (err)
+        return err;
+    return enqueue(ctx, k->name, arena_strndup(ctx->a, payload.p ? payload.p : "", payload.len),
+                   id);
+}
+
+enum rp_err jobs_queue(struct rec_ctx *ctx, const char *kind, const char *payload)
+{
+    RP_ASSERT(find_kind(rp_str_c(kind)));
+    const char *id;
+    return enqueue(ctx, kind, payload, &id);
+}
+
+enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *out)
+{
+    enum rp_err err = admin_only(ctx);
+    if (err)
+        return err;
+    if (!ids_valid(id))
+        return RP_ENOTFOUND;
+    return store_job_get(ctx->conn, arena_strndup(ctx->a, id.p, id.len), ctx->a, out);
+}
+
+/* ---- running ---- */
+
+enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool *stop,
+                         bool *ran)
+{
+    struct store_conn *c;
+    struct arena a;
+    arena_init(&a);
+    struct store_job job;
+    *ran = false;
+    enum rp_err err = store_conn_get(s, &c);
+    if (!err)
+        err = store_job_claim(c, worker, text_now_ms(), &a, &job, ran);
+    if (!err && *ran) {
+        struct rec_ctx ctx;
+        rec_ctx_init(&ctx, s, c, &a, NULL);
+        const struct kind *k = find_kind(rp_str_c(job.kind));
+        const char *result = NULL;
+        enum rp_err jerr = k ? k->run(&ctx, rp_str_c(job.payload), stop, &result) : RP_EINVAL;
+        if (jerr) {
+            result = arena_printf(&a, "{\"error\":\"%s\"}", rp_err_name(jerr));
+            LOG(LOG_WARN, "job %s (%s) failed: %s%s%s", job.id, job.kind, rp_err_name(jerr),
+                ctx.detail ? ": " : "", ctx.detail ? ctx.detail : "");
+        }
+        err = store_job_finish(c, job.id, worker, !jerr, result, text_now_ms());
+    }
+    arena_release(&a);
+    return err;
+}
+
+struct jobs_runner {
+    struct store *store;
+    int64_t poll_ms;
+    char worker[96];
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool kick;        /* under lock: look for jobs now */
+    atomic_bool stop; /* read by running jobs too */
+};
+
+/* The runner of this process, for jobs_kick. */
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct jobs_runner *current;
+
+void jobs_kick(void)
+{
+    pthread_mutex_lock(&current_lock);
+    if (current) {
+        pthread_mutex_lock(&current->lock);
+        current->kick = true;
+        pthread_cond_signal(&current->wake);
+        pthread_mutex_unlock(&current->lock);
+    }
+    pthread_mutex_unlock(&current_lock);
+}
+
+static void *runner_main(void *p)
+{
+    struct jobs_runner *r = p;
+    while (!atomic_load(&r->stop)) {
+        bool ran = true;
+        enum rp_err err = RP_OK;
+        while (ran && !err && !atomic_load(&r->stop))
+            err = jobs_run_one(r->store, r->worker, &r->stop, &ran);
+        if (err)
+            LOG(LOG_WARN, "job runner: %s", rp_err_name(err));
+        pthread_mutex_lock(&r->lock);
+        if (!r->kick && !atomic_load(&r->stop)) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            int64_t ns = until.tv_nsec + (r->poll_ms % 1000) * 1000000;
+            until.tv_sec += (time_t)(r->poll_ms / 1000 + ns / 1000000000);
+            until.tv_nsec = (long)(ns % 1000000000);
+            pthread_cond_timedwait(&r->wake, &r->lock, &until);
+        }
+        r->kick = false;
+        pthread_mutex_unlock(&r->lock);
+    }
+    return NULL;
+}
+
+/* On SQLite one process owns the database, so a job still running at start was cut
+ * off when the last one stopped: it is failed, with its kind's own records. On
+ * PostgreSQL another server may be running it. */
+static enum rp_err abandon_orphans(struct store *s)
+{
+    if (strcmp(store_backend(s), "sqlite") != 0)
+        return RP_OK;
+    struct store_conn *c;
+    int64_t n = 0;
+    enum rp_err err = store_conn_get(s, &c);
+    if (!err)
+        err = store_job_abandon(c, "{\"error\":\"the server stopped while the job ran\"}",
+                                text_now_ms(), &n);
+    for (size_t i = 0; i < RP_NELEM(KINDS) && !err && n; i++)
+        if (KINDS[i].abandon)
+            err = KINDS[i].abandon(c);
+    if (!err && n)
+        LOG(LOG_WARN, "%lld job(s) cut off by the last stop were marked failed", (long long)n);
+    return err;
+}
+
+enum rp_err jobs_runner_start(struct store *s, int64_t poll_ms, struct jobs_runner **out)
+{
+    enum rp_err err = abandon_orphans(s);
+    if (err)
+        return err;
+    struct jobs_runner *r = calloc(1, sizeof(*r));
+    if (!r)
+        return RP_ENOMEM;
+    r->store = s;
+    r->poll_ms = poll_ms;
+    atomic_init(&r->stop, false);
+    char host[64] = "";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(r->worker, sizeof(r->worker), "%s:%ld", host, (long)getpid());
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->wake);
+        free(r);
+        return RP_ENOMEM;
+    }
+    pthread_mutex_lock(&current_lock);
+    current = r;
+    pthread_mutex_unlock(&current_lock);
+    *out = r;
+    return RP_OK;
+}
+
+void jobs_runner_stop(struct jobs_runner *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&current_lock);
+    if (current == r)
+        current = NULL;
+    pthread_mutex_unlock(&current_lock);
+    pthread_mutex_lock(&r->lock);
+    atomic_store(&r->stop, true);
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->wake);
+    free(r);
+}

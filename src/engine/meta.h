@@ -1,0 +1,110 @@
+/* Entity metadata: what every record engine operation is driven by (DESIGN §4).
+ * Pure data: domain behaviour (hooks) lives in crm/hooks.c.
+ * One file per entity declares a `const struct entity_def`; meta.c lists them.
+ * Metadata is process-lifetime and read-only after start. */
+#ifndef RP_ENGINE_META_H
+#define RP_ENGINE_META_H
+
+#include "core/common.h"
+
+enum field_type {
+    FT_STRING,     /* one line of text, maxlen code points */
+    FT_TEXT,       /* long text */
+    FT_EMAIL,
+    FT_PHONE,
+    FT_URL,
+    FT_INT,
+    FT_MONEY,      /* integer minor units, 2 decimals in the API */
+    FT_PERCENT,    /* integer 0..100 */
+    FT_DATE,       /* YYYY-MM-DD */
+    FT_DATETIME,   /* UTC, RFC 3339 with Z */
+    FT_BOOL,
+    FT_ENUM,
+    FT_MULTI_ENUM, /* JSON array of enum keys */
+    FT_REF,        /* id of a record of ref_entity */
+    FT_MULTI_REF,  /* JSON array of ids of ref_entity */
+    FT_JSON,       /* free-form JSON document */
+    FT_PASSWORD,   /* write-only: stored as an argon2id hash, never returned */
+};
+
+enum field_flag {
+    FF_REQUIRED = 1 << 0,   /* must be present and non-null on create, never nulled */
+    FF_UNIQUE = 1 << 1,     /* unique among live records */
+    FF_INDEXED = 1 << 2,    /* has an index: cheap to filter and sort on */
+    FF_SEARCH = 1 << 3,     /* part of the full-text index */
+    FF_READONLY = 1 << 4,   /* set by the system or hooks, not by clients */
+    FF_LIST = 1 << 5,       /* a default list column */
+    FF_CREATE_ONLY = 1 << 6 /* may be set on create, not changed later */
+};
+
+/* Bounds of a number field, in stored units (money in minor units), both included. */
+struct meta_range {
+    int64_t min;
+    int64_t max;
+};
+
+struct field_def {
+    const char *name;          /* snake_case; also the column name */
+    const char *label;         /* English label; the UI translates */
+    enum field_type type;
+    unsigned flags;
+    unsigned maxlen;           /* code points for strings; 0 = type default */
+    const char *const *enum_values; /* NULL-terminated, for FT_ENUM / FT_MULTI_ENUM */
+    /* Resource name, for FT_REF / FT_MULTI_REF; for an FT_ENUM without enum_values, the
+     * entity whose records' `key` field lists the allowed values (a dynamic enum). */
+    const char *ref_entity;
+    const char *group;         /* panel on the record page */
+    const char *def;           /* default on create, in API text form ("true", "en") */
+    /* Bounds of an int, money or percent value; NULL: those of its type (meta_range). */
+    const struct meta_range *range;
+};
+
+enum entity_flag {
+    EF_NO_DELETE = 1 << 0,   /* records are deactivated, never deleted (users) */
+    EF_PLATFORM = 1 << 1,    /* platform entity (users, teams): admin-managed */
+};
+
+struct entity_def {
+    const char *name;          /* resource name, plural snake_case; also the table */
+    const char *label;         /* singular English label */
+    const char *label_plural;
+    const struct field_def *fields;
+    size_t nfields;
+    const char *title_field;   /* the field that names a record in lists and search */
+    const char *default_sort;  /* e.g. "name" or "-created_at" */
+    /* Columns that totals group by and add up, first the grouping ones, e.g.
+     * "stage,amount,probability"; an index carrying them (and what visibility reads)
+     * answers those totals without reading the table. NULL for none. */
+    const char *totals;
+    /* The start and end columns of a span of time, e.g. "start_at,end_at": an index
+     * carrying both (and what visibility reads) finds what overlaps a range — a
+     * calendar, a clash — without reading the rows that end before it. NULL for none. */
+    const char *span;
+    unsigned flags;
+};
+
+/* The registry of entities. */
+size_t meta_entity_count(void);
+const struct entity_def *meta_entity_at(size_t i);
+const struct entity_def *meta_entity(struct rp_str name);
+const struct field_def *meta_field(const struct entity_def *e, struct rp_str name);
+/* Index of a field in e->fields, or -1. */
+int meta_field_index(const struct entity_def *e, struct rp_str name);
+/* Whether e has a full-text index: some field is FF_SEARCH. */
+bool meta_searchable(const struct entity_def *e);
+const char *meta_type_name(enum field_type t);
+bool meta_enum_has(const struct field_def *f, struct rp_str value);
+/* Maximum length in code points for a string-like field. */
+unsigned meta_maxlen(const struct field_def *f);
+/* The bounds of a number field (int, money, percent): its own, or its type's (percent
+ * 0..100, money ±META_MONEY_MAX minor units). False for other fields, and for an int
+ * without bounds of its own. */
+bool meta_range(const struct field_def *f, struct meta_range *out);
+
+/* The largest amount of money in minor units: a thousand of them still add up within
+ * 64 bits, so totals over many records stay exact. */
+#define META_MONEY_MAX (INT64_MAX / 1000)
+/* Bounds shared by built-in fields. */
+extern const struct meta_range meta_range_amount;  /* 0 .. META_MONEY_MAX */
+
+#endif

@@ -1,0 +1,104 @@
+#include "core/common.h"
+
+#include "core/text.h"
+#include "engine/auth.h"
+#include "engine/ops.h"
+#include "mod/sales/sales.h"
+#include "engine/meta.h"
+#include "store/platform.h"
+
+enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **out)
+{
+    struct store *s = NULL;
+    struct store_conn *c;
+    enum rp_err err = store_open(url, &s);
+    if (!err)
+        err = store_conn_get(s, &c);
+    if (!err)
+        err = rec_sync_schema(c);
+    if (!err)
+        err = auth_bootstrap(s, may_generate_admin);
+    if (!err)
+        err = sales_bootstrap(s);
+    if (err) {
+        store_close(s);
+        return err;
+    }
+    *out = s;
+    return RP_OK;
+}
+
+enum rp_err ops_maintain(struct store *s)
+{
+    struct store_conn *c;
+    enum rp_err err = store_conn_get(s, &c);
+    if (err)
+        return err;
+    struct arena a;
+    arena_init(&a);
+    struct rec_ctx ctx;
+    rec_ctx_init(&ctx, s, c, &a, NULL);
+    err = sales_retier_if_due(&ctx, text_now_ms());
+    arena_release(&a);
+    return err;
+}
+
+enum rp_err ops_migrate(const char *from_url, const char *to_url,
+                        void (*report)(void *arg, const struct store_copy_result *r), void *arg,
+                        bool *mismatch)
+{
+    struct store *src = NULL, *dst = NULL;
+    struct store_conn *sc = NULL, *dc = NULL;
+    *mismatch = false;
+    /* The source is opened as serve would (migrations, tables); the destination gets
+     * the tables only: no first admin or default stages, they come from the source. */
+    enum rp_err err = ops_open(from_url, true, &src);
+    if (!err)
+        err = store_open(to_url, &dst);
+    if (!err)
+        err = store_conn_get(src, &sc);
+    if (!err)
+        err = store_conn_get(dst, &dc);
+    if (!err)
+        err = rec_sync_schema(dc);
+    int64_t n = 0;
+    for (size_t k = 0; k < meta_entity_count() && !err && n == 0; k++)
+        err = store_count_rows(dc, meta_entity_at(k)->name, &n);
+    if (!err && n > 0)
+        err = RP_ECONFLICT;
+    /* One snapshot of the source for the whole copy. */
+    bool snapshot = !err && !(err = store_begin(sc, false));
+    struct store_copy_result res[2];
+    for (size_t i = 0; i < store_copy_platform_count() && !err; i++) {
+        err = store_copy_platform(sc, dc, i, &res[0]);
+        if (!err) {
+            report(arg, &res[0]);
+            *mismatch = *mismatch || !res[0].verified;
+        }
+    }
+    for (size_t k = 0; k < meta_entity_count() && !err; k++) {
+        struct rec_table t;
+        size_t nres = 0;
+        rec_store_table(meta_entity_at(k), &t);
+        err = store_copy_record_table(sc, dc, &t.t, res, &nres);
+        for (size_t i = 0; i < nres && !err; i++) {
+            report(arg, &res[i]);
+            *mismatch = *mismatch || !res[i].verified;
+        }
+    }
+    if (snapshot)
+        store_rollback(sc);
+    if (!err && *mismatch)
+        err = RP_EDB;
+    store_close(dst);
+    store_close(src);
+    return err;
+}
+
+enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out)
+{
+    enum rp_err err = store_size(ctx->conn, &out->db_bytes);
+    if (!err)
+        err = store_session_count(ctx->conn, text_now_ms(), &out->active_sessions);
+    return err;
+}

@@ -1,0 +1,36 @@
+/* Operations: the figures /healthz and /metrics report about the store. */
+#ifndef RP_ENGINE_OPS_H
+#define RP_ENGINE_OPS_H
+
+#include "engine/rec.h"
+#include "store/copy.h"
+
+struct ops_stats {
+    int64_t db_bytes;
+    int64_t active_sessions;
+};
+
+/* Opens the database for serving or a sub-command: applies migrations, creates every
+ * entity's table, the first admin (auth_bootstrap: with a random password only when
+ * may_generate_admin) and the default pipeline stages. auth_init() must have run.
+ * Returns owned; store_close it. */
+enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **out);
+
+/* How often `serve` runs ops_maintain. */
+#define OPS_MAINTAIN_SECONDS 60
+
+/* Background upkeep, run by one thread of `serve` between requests: recomputes the
+ * account tiers when they are stale (see sales_retier_if_due). */
+enum rp_err ops_maintain(struct store *s);
+/* Copies the whole workspace of the database at from_url into the one at to_url,
+ * which must be new or empty (its tables are created first), then verifies every
+ * table by reading it back. report(arg, result) is called per table. RP_ECONFLICT:
+ * the destination holds data; RP_EDB with *mismatch: a table did not verify. */
+enum rp_err ops_migrate(const char *from_url, const char *to_url,
+                        void (*report)(void *arg, const struct store_copy_result *r), void *arg,
+                        bool *mismatch);
+
+/* Reads the store's figures; an error means the database is not answering. */
+enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out);
+
+#endif

@@ -1,0 +1,254 @@
+/* The generic record engine: create, read, update, delete/restore, list, search and
+ * history for every entity, driven by model/ metadata. Every operation runs in one
+ * store transaction with its audit rows, and checks permissions (crm/acl.h) once.
+ *
+ * Values cross the boundary to api/ in two shapes: `struct rec_input` (a decoded JSON
+ * scalar or list, not yet validated) going in, and `struct rec` (typed, validated)
+ * coming out. All memory comes from the context's arena. */
+#ifndef RP_ENGINE_REC_H
+#define RP_ENGINE_REC_H
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "engine/meta.h"
+#include "store/db.h"
+
+struct principal;
+
+/* ---- inputs ---- */
+
+enum rec_in_kind {
+    IN_NULL,
+    IN_STRING,   /* s/len: UTF-8 text (already validated) */
+    IN_NUMBER,   /* s/len: the number's text, e.g. "12", "-0.5" */
+    IN_BOOL,     /* b */
+    IN_LIST,     /* items/nitems: a JSON array of strings (s/len: its JSON text) */
+    IN_JSON,     /* s/len: any other JSON object or array, serialised */
+    IN_BAD,      /* a value that could not be decoded */
+};
+
+struct rec_input {
+    struct rp_str field;
+    enum rec_in_kind kind;
+    const char *s;
+    size_t len;
+    bool b;
+    const struct rp_str *items;
+    size_t nitems;
+};
+
+/* ---- values and records ---- */
+
+/* One stored value. Integers (int, money in minor units, percent, bool) use `i`;
+ * everything else is text in its canonical stored form (dates "YYYY-MM-DD", times
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ", lists as JSON arrays). */
+struct rec_value {
+    bool null;
+    int64_t i;
+    const char *s;
+    size_t len;
+};
+
+struct rec {
+    const struct entity_def *ent;
+    int64_t seq;
+    const char *id;
+    const char *created_at;
+    const char *updated_at;
+    const char *created_by;
+    const char *owner_id;
+    const char *deleted_at;  /* NULL unless in the recycle bin */
+    int64_t version;
+    struct rec_value *v;     /* ent->nfields values, in field order */
+};
+
+/* ---- context and errors ---- */
+
+/* A record that looks like the one being saved, and why. */
+struct rec_duplicate {
+    struct rec rec;
+    int score;               /* 0..100 */
+    const char *reasons[4];  /* "email", "phone", "tax_id", "name" */
+    size_t nreasons;
+};
+
+/* An activity that overlaps the one being saved, and its times (stored text). `hidden`
+ * when the caller may not read it: then only start_at and end_at may be shown
+ * (someone is busy, not what they are doing or whose it is), and `rec` is blanked. */
+struct rec_conflict {
+    struct rec rec;
+    bool hidden;
+    const char *start_at;
+    const char *end_at;
+};
+
+struct rec_field_error {
+    const char *field;
+    const char *message;
+};
+
+/* Per-request engine context. */
+struct rec_ctx {
+    struct store *store;
+    struct store_conn *conn;
+    struct arena *a;
+    struct principal *who;        /* NULL only for system work (bootstrap, CLI) */
+    bool sudo;                    /* skip permission checks, still audit as `who`:
+                                     for self-service paths that checked on their own */
+    /* Filled on RP_EINVAL: per-field errors (422) and/or a detail message (400). */
+    struct rec_field_error *errors;
+    size_t nerrors;
+    size_t errcap;
+    const char *detail;
+    bool bad_request;             /* RP_EINVAL means 400 (malformed) rather than 422 */
+    /* Options of the request. */
+    bool internal;                /* domain code may set read-only fields */
+    bool allow_conflict;          /* save a meeting even if it overlaps another */
+    bool allow_duplicate;         /* save a record even if it looks like another */
+    /* Filled on RP_ECONFLICT by scheduling checks: the overlapping activities. */
+    struct rec_conflict *conflicts;
+    size_t nconflicts;
+    /* Filled on RP_ECONFLICT by duplicate checks: the look-alike records. */
+    struct rec_duplicate *duplicates;
+    size_t nduplicates;
+    /* Where the request came from, for the security log (NULL for system work). */
+    const char *addr;
+    const char *request_id;
+    /* private: nesting depth of rec_tx_begin */
+    int tx_depth;
+    /* private: one small entity's rows as read in this transaction (rec__memo_*) */
+    const struct entity_def *memo_ent;
+    struct rec_page *memo;
+    /* private: the owner last found active in this transaction (an import's rows) */
+    char owner_ok[RP_ID_LEN + 1];
+};
+
+void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
+                  struct principal *who);
+/* Records a field error (message copied into the arena). Returns RP_EINVAL. */
+enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records a 400-class problem with a detail. Returns RP_EINVAL. */
+enum rp_err rec_bad_request(struct rec_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Records a detail for a non-validation failure (403, 409…) and returns err. */
+enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- transactions ---- */
+
+/* Opens a write transaction, or joins the one the caller already opened: domain
+ * services (lead conversion, merge) run several engine operations as one unit. */
+enum rp_err rec_tx_begin(struct rec_ctx *ctx);
+/* Leaves the transaction: the outermost level commits when err is RP_OK and rolls back
+ * otherwise. Returns err, or the commit's error. */
+enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err);
+
+/* ---- operations ---- */
+
+/* Creates a record. Inputs may include owner_id (defaults to the caller).
+ * Errors: RP_EINVAL (field errors), RP_EFORBIDDEN, RP_ECONFLICT (unique field). */
+enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
+                       const struct rec_input *in, size_t n, struct rec *out);
+/* Reads a live record the caller may read. RP_ENOTFOUND otherwise. */
+enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                    struct rec *out);
+/* Partial update. expect_version < 0 skips the check; a mismatch is RP_ESTALE. */
+enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                       const struct rec_input *in, size_t n, int64_t expect_version,
+                       struct rec *out);
+/* Moves a record to the recycle bin. */
+enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                       int64_t expect_version);
+/* Brings a record back from the recycle bin. RP_ECONFLICT when a live record now holds
+ * one of its unique values. */
+enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                        struct rec *out);
+
+/* A list request, parsed from query parameters by rec_query_parse. */
+struct rec_query;
+
+struct rec_page {
+    struct rec *rows;
+    size_t nrows;
+    const char *next_cursor;  /* NULL on the last page */
+    bool has_total;
+    int64_t total;
+    const char **sum_fields;  /* money/int fields summed, with their sums */
+    int64_t *sums;
+    size_t nsums;
+};
+
+struct rec_param {
+    struct rp_str key;
+    struct rp_str value;
+};
+
+/* Parses list parameters (limit, cursor, sort, q, count, sum, deleted, filters).
+ * Unknown fields or operators, bad values and bad cursors are RP_EINVAL with
+ * ctx->bad_request set. */
+enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
+                            const struct rec_param *params, size_t n, struct rec_query **out);
+enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q,
+                     struct rec_page *out);
+/* Narrows a parsed list to the records the caller may export (DESIGN §6: a scope of
+ * its own, never wider than reading). */
+void rec_query_for_export(struct rec_query *q);
+
+struct rec_history_row {
+    int64_t seq;
+    const char *at;
+    const char *user_id;
+    const char *action;
+    const char *field;
+    const char *old_value;  /* API text form, or NULL */
+    const char *new_value;
+};
+
+/* Field-level history of a record the caller may read, newest first. */
+enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                        size_t limit, struct rec_history_row **rows, size_t *n);
+
+struct rec_hit {
+    const struct entity_def *ent;
+    const char *id;
+    const char *title;
+};
+
+/* Full-text search across every entity the caller may read, at most `per_entity`
+ * hits from each. */
+enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_entity,
+                           struct rec_hit **hits, size_t *n);
+
+/* Moves every record owned by from_user to to_user (all entities, the recycle bin
+ * included, so a restored record never returns to a departed owner), with an audit row
+ * per record, in one transaction. Admin only. *moved counts the records. */
+enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
+                               struct rp_str to_user, int64_t *moved);
+
+/* Creates every entity table, column, index and full-text index. Run at start. */
+enum rp_err rec_sync_schema(struct store_conn *c);
+
+/* An entity's table as the store sees it (columns, list index), with its storage. */
+struct rec_table {
+    struct store_table t;
+    struct store_column cols[128];
+    char sortbuf[256];
+    const char *sortcols[RP_MAX_SORT_KEYS + 1];
+    char totalsbuf[256];
+    const char *totalscols[8];
+    char spanbuf[128];
+    const char *spancols[3];
+};
+void rec_store_table(const struct entity_def *e, struct rec_table *out);
+
+/* The allowed values of an enum field: its static list, or for a dynamic enum the keys
+ * of the source entity's live records in their default order. Arena memory. */
+enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, const char ***values,
+                            size_t *n);
+
+/* Formats a value in its API text form (money "12.30", bool "true", ints as decimals,
+ * other types as stored). Returns arena memory, or NULL for null. */
+const char *rec_value_text(struct arena *a, const struct field_def *f, const struct rec_value *v);
+
+#endif
