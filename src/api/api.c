@@ -12,12 +12,13 @@
 #include "core/text.h"
 #include "engine/auth.h"
 #include "engine/meta.h"
-#include "mod/customers/customer.h"
 #include "engine/duplicates.h"
 #include "engine/idem.h"
 #include "engine/export.h"
 #include "engine/import_jobs.h"
 #include "engine/ops.h"
+#include "mod/calendar/calendar.h"
+#include "mod/platform/platform.h"
 #include "mod/sales/sales.h"
 #include "engine/secev.h"
 #include "engine/jobs.h"
@@ -826,7 +827,7 @@ static void h_me_update(struct http_req *req)
         current = (struct rp_str){json_string_value(cur), json_string_length(cur)};
     struct rec r;
     enum rp_err err =
-        auth_update_me(&c.ctx, in, n, current, json_is_string(cur), keep_tokens, &r);
+        platform_update_me(&c.ctx, in, n, current, json_is_string(cur), keep_tokens, &r);
     reply_record(&c, err, 200, &r);
 }
 
@@ -1084,19 +1085,19 @@ static void h_calendar(struct http_req *req)
         api__problem(req, 400, "give the range as ?from=…&to=…");
         return;
     }
-    struct rp_str ids[SALES_MAX_CALENDAR_USERS + 1];
+    struct rp_str ids[CALENDAR_MAX_USERS + 1];
     size_t nids = 0;
     for (size_t i = 0; users.p && i <= users.len;) {
         size_t j = i;
         while (j < users.len && users.p[j] != ',')
             j++;
-        if (j > i && nids <= SALES_MAX_CALENDAR_USERS)
+        if (j > i && nids <= CALENDAR_MAX_USERS)
             ids[nids++] = (struct rp_str){users.p + i, j - i};
         i = j + 1;
     }
     struct rec *rows;
     size_t n;
-    enum rp_err err = sales_calendar(&c.ctx, from, to, ids, nids, &rows, &n);
+    enum rp_err err = calendar_range(&c.ctx, from, to, ids, nids, &rows, &n);
     if (err) {
         fail(&c, err);
         return;
@@ -1207,7 +1208,7 @@ static void h_timeline(struct http_req *req)
         if (rp_str_eqc(req->query[i].key, "before")) {
             before = req->query[i].value;
         } else if (rp_str_eqc(req->query[i].key, "limit")) {
-            if (text_parse_i64(req->query[i].value, &l) || l < 1 || l > CUSTOMER_MAX_TIMELINE) {
+            if (text_parse_i64(req->query[i].value, &l) || l < 1 || l > REC_MAX_TIMELINE) {
                 api__problem(req, 400, "limit must be between 1 and 200");
                 return;
             }
@@ -1217,10 +1218,10 @@ static void h_timeline(struct http_req *req)
             return;
         }
     }
-    struct timeline_item *items;
+    struct rec_timeline_item *items;
     size_t n;
     const char *next;
-    enum rp_err err = customer_timeline(&c.ctx, e, req->params[1], before, limit, &items, &n, &next);
+    enum rp_err err = rec_timeline(&c.ctx, e, req->params[1], before, limit, &items, &n, &next);
     if (err) {
         fail(&c, err);
         return;
@@ -1250,8 +1251,8 @@ static void h_summary(struct http_req *req)
     struct call c;
     if (!begin(&c, req, true))
         return;
-    struct customer_summary s;
-    enum rp_err err = customer_summary(&c.ctx, req->params[0], &s);
+    struct sales_account_summary s;
+    enum rp_err err = sales_account_summary(&c.ctx, req->params[0], &s);
     if (err) {
         fail(&c, err);
         return;
@@ -1463,7 +1464,8 @@ static void export_done(void *cls)
 }
 
 /* Streams a text export; the stream owns x from here on. */
-static void send_export(struct http_req *req, struct exp *x, enum exp_format f, const char *name)
+static void send_export(struct http_req *req, struct exp *x, const struct rec_exporter *f,
+                        const char *name)
 {
     struct export_stream *s = calloc(1, sizeof(*s));
     RP_ASSERT(s);
@@ -1471,13 +1473,13 @@ static void send_export(struct http_req *req, struct exp *x, enum exp_format f, 
     buf_init(&s->b, RP_MAX_RESPONSE);
     struct http_stream st = {export_fill, export_done, s};
     http_add_header(req, "Content-Disposition",
-                    arena_printf(&req->a, "attachment; filename=\"%s.%s\"", name,
-                                 exp_format_name(f)));
-    http_respond_stream(req, 200, exp_content_type(f), &st);
+                    arena_printf(&req->a, "attachment; filename=\"%s.%s\"", name, f->format));
+    http_respond_stream(req, 200, f->content_type, &st);
 }
 
 /* Writes an XLSX export to an unlinked temporary file and answers with it. */
-static void send_xlsx(struct call *c, struct exp *x, const struct entity_def *e)
+static void send_xlsx(struct call *c, struct exp *x, const struct entity_def *e,
+                      const struct rec_exporter *f)
 {
     struct http_req *req = c->req;
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -1506,7 +1508,7 @@ static void send_xlsx(struct call *c, struct exp *x, const struct entity_def *e)
     }
     http_add_header(req, "Content-Disposition",
                     arena_printf(&req->a, "attachment; filename=\"%s.xlsx\"", e->name));
-    http_respond_fd(req, 200, exp_content_type(EXP_XLSX), fd, (uint64_t)sb.st_size);
+    http_respond_fd(req, 200, f->content_type, fd, (uint64_t)sb.st_size);
 }
 
 static void h_export(struct http_req *req)
@@ -1515,13 +1517,15 @@ static void h_export(struct http_req *req)
     const struct entity_def *e = begin_entity(&c, req);
     if (!e)
         return;
-    enum exp_format f = EXP_CSV;
+    struct rp_str format = RP_STR("csv");
     for (size_t i = 0; i < req->nquery; i++)
-        if (rp_str_eqc(req->query[i].key, "format") &&
-            !exp_format_parse(req->query[i].value, &f)) {
-            api__problem(req, 400, "format must be csv, xlsx, vcf or ics");
-            return;
-        }
+        if (rp_str_eqc(req->query[i].key, "format"))
+            format = req->query[i].value;
+    const struct rec_exporter *f;
+    if (exp_format(&c.ctx, e, format, &f)) {
+        fail(&c, RP_EINVAL);
+        return;
+    }
     static const char *const SKIP[] = {"format", NULL};
     size_t n;
     struct rec_param *params = list_params(req, SKIP, &n);
@@ -1529,8 +1533,8 @@ static void h_export(struct http_req *req)
     enum rp_err err = exp_open(&c.ctx, e, f, params, n, &x);
     if (err)
         fail(&c, err);
-    else if (f == EXP_XLSX)
-        send_xlsx(&c, x, e);
+    else if (!f->record)
+        send_xlsx(&c, x, e, f);
     else
         send_export(req, x, f, e->name);
 }
@@ -1548,14 +1552,14 @@ static void h_calendar_ics(struct http_req *req)
     struct exp *x = NULL;
     if (!err) {
         c.ctx.who = &c.who;
-        err = exp_open_feed(&c.ctx, &x);
+        err = calendar_feed(&c.ctx, &x);
     }
     if (err) {
         c.ctx.detail = "give an API token as ?token=";
         fail(&c, err);
         return;
     }
-    send_export(req, x, EXP_ICS, "calendar");
+    send_export(req, x, &calendar__ical, "calendar");
 }
 
 static void h_import_create(struct http_req *req)

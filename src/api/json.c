@@ -2,6 +2,7 @@
 #include "core/common.h"
 
 #include "api/api.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -10,46 +11,6 @@ static void free_json_text(void *p)
 {
     buf_wipe_cstr(p);
     free(p);
-}
-
-/* A string as json_dumps writes it without flags: quotes, backslashes and control
- * characters escaped, everything else (UTF-8 included) as it is. jansson walks the
- * string a code point at a time through a callback; this copies the runs between
- * escapes (json_dumps was a fifth of a list page's CPU). */
-static enum rp_err dump_string(struct rp_buf *b, const char *s, size_t n)
-{
-    enum rp_err err = buf_addc(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; !err && i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        err = buf_add(b, s + run, i - run);
-        run = i + 1;
-        char esc[8];
-        switch (ch) {
-        case '"': memcpy(esc, "\\\"", 3); break;
-        case '\\': memcpy(esc, "\\\\", 3); break;
-        case '\b': memcpy(esc, "\\b", 3); break;
-        case '\f': memcpy(esc, "\\f", 3); break;
-        case '\n': memcpy(esc, "\\n", 3); break;
-        case '\r': memcpy(esc, "\\r", 3); break;
-        case '\t': memcpy(esc, "\\t", 3); break;
-        default: snprintf(esc, sizeof(esc), "\\u%04X", ch); break;
-        }
-        if (!err)
-            err = buf_adds(b, esc);
-    }
-    if (!err)
-        err = buf_add(b, s + run, n - run);
-    return err ? err : buf_addc(b, '"');
-}
-
-static enum rp_err write_int(struct rp_buf *b, long long i)
-{
-    char num[32];
-    snprintf(num, sizeof(num), "%lld", i);
-    return buf_adds(b, num);
 }
 
 enum rp_err api__dump(struct rp_buf *b, const json_t *v)
@@ -68,7 +29,7 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
                 err = buf_addc(b, ',');
             first = false;
             if (!err)
-                err = dump_string(b, key, strlen(key));
+                err = json_add_string(b, key, strlen(key));
             if (!err)
                 err = buf_addc(b, ':');
             if (!err)
@@ -86,9 +47,9 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
         }
         return err ? err : buf_addc(b, ']');
     case JSON_STRING:
-        return dump_string(b, json_string_value(v), json_string_length(v));
+        return json_add_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        return write_int(b, (long long)json_integer_value(v));
+        return json_add_int(b, (int64_t)json_integer_value(v));
     case JSON_REAL: { /* only inside stored JSON values: jansson's own digits */
         char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         if (!text)
@@ -248,19 +209,19 @@ static enum rp_err write_value(struct rp_buf *b, struct arena *a, const struct f
     switch (f->type) {
     case FT_INT:
     case FT_PERCENT:
-        return write_int(b, (long long)v->i);
+        return json_add_int(b, (int64_t)v->i);
     case FT_BOOL:
         return buf_adds(b, v->i ? "true" : "false");
     case FT_MONEY: {
         const char *t = rec_value_text(a, f, v);
-        return dump_string(b, t, strlen(t));
+        return json_add_string(b, t, strlen(t));
     }
     case FT_MULTI_ENUM:
     case FT_MULTI_REF:
     case FT_JSON:
         return write_json_text(b, v);
     default: /* stored text was checked on the way in; anything else is not JSON */
-        return text_utf8_valid((struct rp_str){v->s, v->len}) ? dump_string(b, v->s, v->len)
+        return text_utf8_valid((struct rp_str){v->s, v->len}) ? json_add_string(b, v->s, v->len)
                                                                : buf_adds(b, "null");
     }
 }
@@ -270,13 +231,13 @@ static enum rp_err write_key(struct rp_buf *b, const char *key, bool first)
 {
     enum rp_err err = first ? RP_OK : buf_addc(b, ',');
     if (!err)
-        err = dump_string(b, key, strlen(key));
+        err = json_add_string(b, key, strlen(key));
     return err ? err : buf_addc(b, ':');
 }
 
 enum rp_err api__write_text(struct rp_buf *b, const char *s)
 {
-    return s ? dump_string(b, s, strlen(s)) : buf_adds(b, "null");
+    return s ? json_add_string(b, s, strlen(s)) : buf_adds(b, "null");
 }
 
 static enum rp_err write_text_or_null(struct rp_buf *b, const char *key, const char *s,
@@ -310,7 +271,7 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
     if (!err)
         err = write_key(b, "version", false);
     if (!err)
-        err = write_int(b, (long long)r->version);
+        err = json_add_int(b, (int64_t)r->version);
     if (!err && r->deleted_at)
         err = write_text_or_null(b, "deleted_at", r->deleted_at, false);
     return err ? err : buf_addc(b, '}');

@@ -3,7 +3,6 @@
 
 #include "api/api.h"
 #include "engine/acl.h"
-#include "mod/entities.h"
 #include "engine/meta.h"
 
 static const char *const SCOPES[] = {"none", "own", "team", "all"};
@@ -336,8 +335,7 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
     snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/history", n);
     json_object_set_new(paths, buf, hist);
 
-    if (e == &entity_accounts || e == &entity_contacts || e == &entity_leads ||
-        e == &entity_opportunities) {
+    if (e->flags & EF_TIMELINE) {
         json_t *tl = json_object();
         json_object_set_new(tl, "parameters", json_copy(ip));
         snprintf(buf, sizeof(buf), "Timeline of a %s", e->label);
@@ -346,7 +344,7 @@ static void entity_paths(json_t *paths, const struct entity_def *e)
         snprintf(buf, sizeof(buf), "/api/v1/%s/{id}/timeline", n);
         json_object_set_new(paths, buf, tl);
     }
-    if (e == &entity_accounts || e == &entity_contacts || e == &entity_leads) {
+    if (e->flags & EF_DUPLICATES) {
         json_t *mg = json_object();
         json_object_set_new(mg, "parameters", json_copy(ip));
         snprintf(buf, sizeof(buf), "Merge other %s into this one", e->label_plural);

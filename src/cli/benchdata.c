@@ -13,8 +13,10 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/rec.h"
+#include "mod/calendar/calendar.h"
+#include "mod/customers/customers.h"
+#include "mod/platform/platform.h"
 #include "mod/sales/sales.h"
-#include "mod/entities.h"
 
 #define BENCH_PASSWORD "bench-password-2026"
 /* The version of what this generator writes and how it leaves it. `make bench` keeps

@@ -8,7 +8,10 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/rec.h"
-#include "mod/entities.h"
+#include "mod/calendar/calendar.h"
+#include "mod/customers/customers.h"
+#include "mod/platform/platform.h"
+#include "mod/sales/sales.h"
 
 #define DEMO_ACCOUNTS 200
 #define DEMO_PASSWORD "demo-pass-123"

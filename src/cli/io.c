@@ -13,7 +13,7 @@
 #include "engine/export.h"
 #include "engine/csv_import.h"
 #include "engine/ops.h"
-#include "mod/entities.h"
+#include "engine/import_jobs.h"
 
 #define DEFAULT_DB "sqlite:data/rapport.db"
 /* Arguments given to --map or --filter at most. */
@@ -46,15 +46,16 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
                             {RP_STR("limit"), RP_STR("1")}};
     struct rec_query *q;
     struct rec_page page;
-    err = rec_query_parse(&s->ctx, &entity_users, p, RP_NELEM(p), &q);
+    const struct entity_def *users = meta_need("users");
+    err = rec_query_parse(&s->ctx, users, p, RP_NELEM(p), &q);
     if (!err)
-        err = rec_list(&s->ctx, &entity_users, q, &page);
+        err = rec_list(&s->ctx, users, q, &page);
     if (err || page.nrows == 0) {
         fprintf(stderr, "rapport %s: no active user '%s' (give one with --as)\n", cmd, user);
         return 1;
     }
     const struct rec *u = &page.rows[0];
-    const struct rec_value *teams = &u->v[meta_field_index(&entity_users, RP_STR("team_ids"))];
+    const struct rec_value *teams = rec_field(u, "team_ids");
     s->who.user_id = u->id;
     s->who.username = user;
     s->who.team_ids = teams->null ? "[]" : teams->s;
@@ -71,18 +72,11 @@ static void close_session(struct cli_session *s)
 
 static const struct entity_def *entity_arg(const char *cmd, const char *name, bool importing)
 {
-    static const char *const IMPORTABLE[] = {"accounts", "contacts", "leads", "opportunities",
-                                             "activities"};
     const struct entity_def *e = meta_entity(rp_str_c(name));
-    bool ok = e != NULL;
-    if (ok && importing) {
-        ok = false;
-        for (size_t i = 0; i < RP_NELEM(IMPORTABLE); i++)
-            ok = ok || strcmp(name, IMPORTABLE[i]) == 0;
-    }
+    bool ok = e && (!importing || import_jobs_entity_ok(e));
     if (!ok)
         fprintf(stderr, "rapport %s: '%s' is not %s\n", cmd, name,
-                importing ? "one of accounts, contacts, leads, opportunities, activities"
+                importing ? "an entity that takes imports (accounts, contacts, leads, …)"
                           : "an entity (see GET /api/v1/meta)");
     return ok ? e : NULL;
 }
@@ -265,7 +259,7 @@ int cli_export(int argc, char **argv)
 {
     const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : DEFAULT_DB;
     const char *user = "admin", *ename = NULL, *outpath = NULL;
-    enum exp_format fmt = EXP_CSV;
+    const char *format = "csv";
     struct rec_param params[MAX_ARGS];
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
@@ -276,10 +270,7 @@ int cli_export(int argc, char **argv)
         } else if (strcmp(a, "--as") == 0 && more) {
             user = argv[++i];
         } else if (strcmp(a, "--format") == 0 && more) {
-            if (!exp_format_parse(rp_str_c(argv[++i]), &fmt)) {
-                fprintf(stderr, "rapport export: --format takes csv, xlsx, vcf or ics\n");
-                return 2;
-            }
+            format = argv[++i];
         } else if (strcmp(a, "-o") == 0 && more) {
             outpath = argv[++i];
         } else if ((strcmp(a, "--sort") == 0 || strcmp(a, "--q") == 0) && more && n < MAX_ARGS) {
@@ -305,17 +296,24 @@ int cli_export(int argc, char **argv)
     const struct entity_def *e = entity_arg("export", ename, false);
     if (!e)
         return 2;
-    if (fmt == EXP_XLSX && !outpath) {
-        fprintf(stderr, "rapport export: an xlsx export needs -o FILE.xlsx\n");
-        return 2;
-    }
     struct cli_session s;
     if (open_session("export", db, user, &s))
         return 1;
+    const struct rec_exporter *fmt;
+    if (exp_format(&s.ctx, e, rp_str_c(format), &fmt)) {
+        fprintf(stderr, "rapport export: --format: %s\n", s.ctx.detail);
+        close_session(&s);
+        return 2;
+    }
+    if (!fmt->record && !outpath) {
+        fprintf(stderr, "rapport export: an xlsx export needs -o FILE.xlsx\n");
+        close_session(&s);
+        return 2;
+    }
     struct exp *x = NULL;
     enum rp_err err = exp_open(&s.ctx, e, fmt, params, n, &x);
     FILE *out = stdout;
-    if (!err && outpath && fmt != EXP_XLSX) {
+    if (!err && outpath && fmt->record) {
         out = fopen(outpath, "wb");
         if (!out) {
             fprintf(stderr, "rapport export: cannot write %s: %s\n", outpath, strerror(errno));
@@ -324,7 +322,7 @@ int cli_export(int argc, char **argv)
             return 1;
         }
     }
-    if (!err && fmt == EXP_XLSX) {
+    if (!err && !fmt->record) {
         err = exp_xlsx(x, outpath);
     } else if (!err) {
         struct rp_buf b;

@@ -34,6 +34,9 @@
 #define RP_MAX_PAGE 500u
 /* Keys of dynamic enums (pipeline stage keys): short snake_case identifiers. */
 #define RP_MAX_ENUM_KEY 40u
+/* Fields of one entity, built-in and custom together: the widest CRM tables people
+ * build have about a hundred. Bounds a record's columns and an audit row's values. */
+#define RP_MAX_ENTITY_FIELDS 200u
 /* Default maximum length of a string field when metadata does not set one. */
 #define RP_DEFAULT_STRLEN 255u
 /* Long text fields (descriptions, notes). */

@@ -5,18 +5,6 @@
 
 #include "engine/rec.h"
 
-enum acl_role {
-    ROLE_ADMIN,
-    ROLE_MANAGER,
-    ROLE_SALES,
-    ROLE_SUPPORT,
-    ROLE_MARKETING,
-    ROLE_PARTNER,
-    ROLE_READONLY,
-};
-
-enum acl_action { ACL_READ, ACL_CREATE, ACL_EDIT, ACL_DELETE, ACL_EXPORT, ACL_IMPORT };
-enum acl_scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_ALL };
 
 /* Who is making the request. Built by crm/auth.c from a session or token. */
 struct principal {

@@ -9,7 +9,6 @@
 #include "engine/auth.h"
 #include "engine/password.h"
 #include "engine/secev.h"
-#include "mod/entities.h"
 #include "store/platform.h"
 
 #define SECRET_BYTES 32 /* 256-bit session ids and token secrets */
@@ -58,7 +57,23 @@ static void wipe(void *p)
 }
 
 /* A random secret as base64url, in the arena, wiped when the arena is released. */
-static char *new_secret(struct arena *a, const char *prefix)
+enum rp_err auth_check_password(struct rec_ctx *ctx, struct rp_str password, bool *ok)
+{
+    *ok = false;
+    const char *id, *hash;
+    bool active;
+    enum rp_err err =
+        store_user_credentials(ctx->conn, ctx->who->username, ctx->a, &id, &hash, &active);
+    if (err)
+        return err;
+    char *pw = arena_strndup(ctx->a, password.p, password.len);
+    arena_on_release(ctx->a, wipe, pw);
+    *ok = hash && password.len <= RP_MAX_PASSWORD_BYTES &&
+          crypto_pwhash_str_verify(hash, pw, password.len) == 0;
+    return RP_OK;
+}
+
+char *auth_new_secret(struct arena *a, const char *prefix)
 {
     unsigned char raw[SECRET_BYTES];
     randombytes_buf(raw, sizeof(raw));
@@ -111,6 +126,15 @@ static enum rp_err to_principal(const struct store_principal *sp, struct princip
     if (!acl_role_parse(sp->role, &out->role))
         return RP_EAUTH;
     return RP_OK;
+}
+
+enum rp_err auth_user(struct rec_ctx *ctx, const char *user_id, struct principal *out)
+{
+    struct store_principal sp;
+    enum rp_err err = store_user_principal(ctx->conn, user_id, ctx->a, &sp);
+    if (!err)
+        err = to_principal(&sp, out);
+    return err == RP_EAUTH ? RP_ENOTFOUND : err;
 }
 
 static enum rp_err throttled(struct rec_ctx *ctx, const char *key, int max, int64_t now,
@@ -190,7 +214,7 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
         return RP_EAUTH; /* the failure is already counted */
     }
 
-    out->session = new_secret(ctx->a, "");
+    out->session = auth_new_secret(ctx->a, "");
     out->csrf_token = csrf_of(ctx->a, out->session, strlen(out->session));
     const char *h = secret_hash(ctx->a, out->session, strlen(out->session));
     err = store_begin(ctx->conn, true);
@@ -315,7 +339,7 @@ enum rp_err auth_token_create(struct rec_ctx *ctx, struct rp_str name, const cha
     if (err)
         return err;
     *id = arena_strdup(ctx->a, buf);
-    *secret = new_secret(ctx->a, TOKEN_PREFIX);
+    *secret = auth_new_secret(ctx->a, TOKEN_PREFIX);
     char now[32];
     text_format_datetime(text_now_ms(), now, sizeof(now));
     err = store_begin(ctx->conn, true);
@@ -356,103 +380,6 @@ enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id)
         return err;
     }
     return store_commit(ctx->conn);
-}
-
-enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
-                           struct rp_str current_password, bool has_current, bool keep_tokens,
-                           struct rec *out)
-{
-    static const char *const SELF[] = {"display_name", "email", "locale", "password"};
-    bool new_password = false;
-    for (size_t i = 0; i < n; i++) {
-        bool ok = false;
-        for (size_t k = 0; k < RP_NELEM(SELF); k++)
-            ok = ok || rp_str_eqc(in[i].field, SELF[k]);
-        if (!ok)
-            rec_field_error(ctx, arena_strndup(ctx->a, in[i].field.p, in[i].field.len),
-                            "cannot be changed here");
-        new_password = new_password || (rp_str_eqc(in[i].field, "password") &&
-                                         in[i].kind != IN_NULL);
-    }
-    if (new_password && !ctx->who->session_hash)
-        return rec_fail(ctx, RP_EFORBIDDEN,
-                        "an API token cannot change the password: sign in with it");
-    if (new_password) {
-        const char *id, *hash;
-        bool active;
-        enum rp_err err =
-            store_user_credentials(ctx->conn, ctx->who->username, ctx->a, &id, &hash, &active);
-        if (err)
-            return err;
-        char *pw = arena_strndup(ctx->a, current_password.p, current_password.len);
-        arena_on_release(ctx->a, wipe, pw);
-        if (!has_current)
-            rec_field_error(ctx, "current_password", "is required to set a new password");
-        else if (!hash || current_password.len > RP_MAX_PASSWORD_BYTES ||
-                 crypto_pwhash_str_verify(hash, pw, current_password.len) != 0)
-            rec_field_error(ctx, "current_password", "is wrong");
-    }
-    if (ctx->nerrors)
-        return RP_EINVAL;
-    enum rp_err err = rec_tx_begin(ctx);
-    if (err)
-        return err;
-    ctx->sudo = true; /* the fields were limited above; the audit still names the user */
-    err = rec_update(ctx, &entity_users, rp_str_c(ctx->who->user_id), in, n, -1, out);
-    ctx->sudo = false;
-    /* A new password ends every API token too, unless the user keeps them: a token
-     * taken along with the old password must not outlive it. */
-    if (!err && new_password && !keep_tokens)
-        err = store_token_revoke_user(ctx->conn, out->id, out->updated_at);
-    if (!err && new_password && !keep_tokens)
-        err = secev_add(ctx, NULL, "token_revoke", "user", out->id, "success",
-                        "all tokens: password change");
-    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
-}
-
-enum rp_err auth_bootstrap(struct store *s, bool may_generate)
-{
-    struct store_conn *c;
-    enum rp_err err = store_conn_get(s, &c);
-    if (err)
-        return err;
-    int64_t n;
-    err = store_admin_count(c, &n);
-    const char *pw = getenv("RAPPORT_ADMIN_PASSWORD");
-    bool generated = !pw || !*pw;
-    if (!err && n > 0 && !generated)
-        LOG(LOG_WARN, "RAPPORT_ADMIN_PASSWORD is not used: the database has its administrator"
-                      " already (change a password in Admin > Users, or on your own page)");
-    if (err || n > 0 || (generated && !may_generate))
-        return err;
-    struct arena a;
-    arena_init(&a);
-    if (generated)
-        pw = new_secret(&a, "");
-    struct rec_ctx ctx;
-    rec_ctx_init(&ctx, s, c, &a, NULL);
-    struct rec_input in[] = {
-        {.field = RP_STR("username"), .kind = IN_STRING, .s = "admin", .len = 5},
-        {.field = RP_STR("display_name"), .kind = IN_STRING, .s = "Administrator", .len = 13},
-        {.field = RP_STR("role"), .kind = IN_STRING, .s = "admin", .len = 5},
-        {.field = RP_STR("password"), .kind = IN_STRING, .s = pw, .len = strlen(pw)},
-    };
-    struct rec r;
-    err = rec_create(&ctx, &entity_users, in, RP_NELEM(in), &r);
-    if (err == RP_EINVAL && ctx.nerrors)
-        LOG(LOG_ERROR, "cannot create the admin user: %s %s", ctx.errors[0].field,
-            ctx.errors[0].message);
-    if (!err) {
-        if (generated)
-            fprintf(stderr,
-                    "\n  First start: created user 'admin' with password %s\n"
-                    "  (shown once; set RAPPORT_ADMIN_PASSWORD to choose it)\n\n",
-                    pw);
-        else
-            LOG(LOG_INFO, "first start: created user admin with RAPPORT_ADMIN_PASSWORD");
-    }
-    arena_release(&a);
-    return err;
 }
 
 /* A web origin (RFC 6454): scheme, host and port, the port filled in from the scheme

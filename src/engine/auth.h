@@ -27,6 +27,10 @@ enum rp_err auth_session(struct store_conn *c, struct arena *a, struct rp_str co
                          struct principal *out);
 enum rp_err auth_token(struct store_conn *c, struct arena *a, struct rp_str token,
                        struct principal *out);
+/* The principal of an active user by id, for work done in their name without a
+ * session (an import job runs as the user who queued it). RP_ENOTFOUND when the user
+ * is gone or deactivated. */
+enum rp_err auth_user(struct rec_ctx *ctx, const char *user_id, struct principal *out);
 /* Constant-time comparison of the CSRF header with the session's token. */
 bool auth_csrf_ok(const struct principal *who, struct rp_str header);
 /* The Origin check of a state-changing cookie request (ASVS 4.2.2 / 50.2): the Origin
@@ -49,20 +53,11 @@ enum rp_err auth_token_revoke(struct rec_ctx *ctx, struct rp_str id);
 /* The caller's tokens (never their secrets), newest first. */
 enum rp_err auth_token_list(struct rec_ctx *ctx, struct store_token **out, size_t *n);
 
-/* Self-service: the caller changes their own display_name, email, locale or password.
- * A new password needs the current one and a signed-in session (RP_EFORBIDDEN for an
- * API token); it signs the user's other sessions out and revokes their API tokens,
- * unless keep_tokens. Other fields are RP_EINVAL. */
-enum rp_err auth_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
-                           struct rp_str current_password, bool has_current, bool keep_tokens,
-                           struct rec *out);
-
-/* On a database without an administrator (no user with the admin role or named admin),
- * creates `admin` with RAPPORT_ADMIN_PASSWORD, or, when may_generate, with a random
- * password printed once on stderr; without either it leaves the database alone, so a
- * later start can create the administrator with the password its user chooses. A
- * RAPPORT_ADMIN_PASSWORD that an existing administrator makes unused is logged. */
-enum rp_err auth_bootstrap(struct store *s, bool may_generate);
+/* Whether password is the signed-in caller's current one (constant time). */
+enum rp_err auth_check_password(struct rec_ctx *ctx, struct rp_str password, bool *ok);
+/* A new random secret: prefix and 256 bits in base64url, wiped when the arena is
+ * released (session ids, token secrets, a first administrator's password). */
+char *auth_new_secret(struct arena *a, const char *prefix);
 
 /* Initialises libsodium; call once at start. */
 enum rp_err auth_init(void);

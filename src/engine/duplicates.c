@@ -5,7 +5,6 @@
 #include "engine/duplicates.h"
 #include "engine/secev.h"
 #include "engine/rec_int.h"
-#include "mod/entities.h"
 #include "store/platform.h"
 
 static char country_code[8] = "86";
@@ -17,7 +16,7 @@ void dups_set_country_code(const char *digits)
 
 bool dups_applies(const struct entity_def *e)
 {
-    return e == &entity_accounts || e == &entity_contacts || e == &entity_leads;
+    return (e->flags & EF_DUPLICATES) != 0;
 }
 
 /* ---- keys ---- */
@@ -44,7 +43,7 @@ static void add(struct keys *k, const char *kind, const char *key)
 
 static struct rp_str val(const struct rec *r, const char *field)
 {
-    const struct rec_value *v = rec__field(r, field);
+    const struct rec_value *v = rec_field(r, field);
     return v->null ? (struct rp_str){NULL, 0} : (struct rp_str){v->s, v->len};
 }
 
@@ -72,9 +71,21 @@ static void company(struct arena *a, struct keys *k, struct rp_str name)
         add(k, "name3", prefix3(a, key));
 }
 
+/* The field of e whose `dup` is role, or NULL (the first, for one-per-entity roles). */
+static const struct field_def *dup_field(const struct entity_def *e, enum field_dup role)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if (e->fields[i].dup == role)
+            return &e->fields[i];
+    return NULL;
+}
+
 static void person(struct arena *a, struct keys *k, const struct rec *r)
 {
-    struct rp_str first = val(r, "first_name"), last = val(r, "last_name");
+    const struct field_def *ff = dup_field(r->ent, DUP_FIRST_NAME),
+                           *lf = dup_field(r->ent, DUP_LAST_NAME);
+    struct rp_str first = ff ? val(r, ff->name) : (struct rp_str){NULL, 0},
+                  last = lf ? val(r, lf->name) : (struct rp_str){NULL, 0};
     if (!last.p)
         return;
     const char *full = first.p ? arena_printf(a, "%.*s %.*s", (int)first.len, first.p,
@@ -83,28 +94,26 @@ static void person(struct arena *a, struct keys *k, const struct rec *r)
     add(k, "person", dupkey_name(a, rp_str_c(full)));
 }
 
+/* The keys of r, from the fields whose metadata says who a record is. */
 static void keys_of(struct arena *a, const struct rec *r, struct keys *k)
 {
     k->n = 0;
     const struct entity_def *e = r->ent;
-    static const char *const EMAILS[] = {"email", "email_secondary"};
-    static const char *const PHONES[] = {"phone", "mobile", "phone_work", "phone_mobile"};
-    for (size_t i = 0; i < RP_NELEM(EMAILS); i++)
-        if (meta_field(e, rp_str_c(EMAILS[i])) && val(r, EMAILS[i]).p)
-            add(k, "email", dupkey_email(a, val(r, EMAILS[i])));
-    for (size_t i = 0; i < RP_NELEM(PHONES); i++)
-        if (meta_field(e, rp_str_c(PHONES[i])) && val(r, PHONES[i]).p)
-            add(k, "phone", dupkey_phone(a, val(r, PHONES[i]), country_code));
-    if (e == &entity_accounts) {
-        if (val(r, "tax_id").p)
-            add(k, "tax_id", dupkey_tax_id(a, val(r, "tax_id")));
-        company(a, k, val(r, "name"));
-    } else if (e == &entity_leads) {
-        company(a, k, val(r, "company"));
-        person(a, k, r);
-    } else {
-        person(a, k, r);
+    for (size_t i = 0; i < e->nfields; i++) {
+        struct rp_str v = val(r, e->fields[i].name);
+        if (!v.p)
+            continue;
+        switch (e->fields[i].dup) {
+        case DUP_EMAIL: add(k, "email", dupkey_email(a, v)); break;
+        case DUP_PHONE: add(k, "phone", dupkey_phone(a, v, country_code)); break;
+        case DUP_TAX_ID: add(k, "tax_id", dupkey_tax_id(a, v)); break;
+        default: break;
+        }
     }
+    const struct field_def *cf = dup_field(e, DUP_COMPANY);
+    if (cf)
+        company(a, k, val(r, cf->name));
+    person(a, k, r);
 }
 
 static bool same_keys(const struct keys *a, const struct keys *b)
@@ -193,7 +202,8 @@ static enum rp_err candidates(struct rec_ctx *ctx, const struct rec *r,
                     if (e2)
                         return e2;
                 }
-                struct rp_str nm = val(&other, r->ent == &entity_accounts ? "name" : "company");
+                const struct field_def *cf = dup_field(r->ent, DUP_COMPANY);
+                struct rp_str nm = cf ? val(&other, cf->name) : (struct rp_str){NULL, 0};
                 score = name_key && nm.p ? dupkey_similarity(name_key, dupkey_name(ctx->a, nm)) : 0;
                 if (score < DUPS_NAME_THRESHOLD)
                     continue;
@@ -219,7 +229,7 @@ static enum rp_err candidates(struct rec_ctx *ctx, const struct rec *r,
      * merged, so it does not stop the save. */
     size_t kept = 0;
     for (size_t i = 0; i < count; i++) {
-        enum rp_err err = rec__check_readable(ctx, r->ent, &found[i].rec);
+        enum rp_err err = rec_check_readable(ctx, r->ent, &found[i].rec);
         if (err == RP_ENOTFOUND)
             continue;
         if (err)
@@ -331,16 +341,15 @@ static enum rp_err repoint(struct rec_ctx *ctx, const struct entity_def *e, cons
     return err;
 }
 
-/* Rewrites JSON id lists (attendees) that hold old_id. */
-static enum rp_err repoint_lists(struct rec_ctx *ctx, const char *old_id, const char *new_id)
+/* Rewrites the JSON id lists of field `field` of e (attendees) that hold old_id. */
+static enum rp_err repoint_lists(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const char *field, const char *old_id, const char *new_id)
 {
-    const struct entity_def *e = &entity_activities;
-    const char *field = "attendee_contact_ids";
     struct rec **rows;
     size_t n;
     enum rp_err err = rec__list_containing(ctx, e, field, old_id, &rows, &n);
     for (size_t i = 0; i < n && !err; i++) {
-        const struct rec_value *v = rec__field(rows[i], field);
+        const struct rec_value *v = rec_field(rows[i], field);
         struct rp_str items[RP_MAX_IN_VALUES];
         size_t k = 0;
         for (size_t p = 2; p + RP_ID_LEN <= v->len && k < RP_MAX_IN_VALUES; p += RP_ID_LEN + 3) {
@@ -359,20 +368,22 @@ static enum rp_err fold(struct rec_ctx *ctx, const struct entity_def *e, const s
                         const struct rec *gone)
 {
     enum rp_err err = RP_OK;
-    /* Every reference field of every entity that points at e. */
+    /* Every reference of every entity that can point at e: references to e, references
+     * to a record of any entity naming e (an activity's related_id), lists of ids. */
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {
         const struct entity_def *other = meta_entity_at(k);
         for (size_t f = 0; f < other->nfields && !err; f++) {
             const struct field_def *fd = &other->fields[f];
-            if (fd->type == FT_REF && fd->ref_entity && strcmp(fd->ref_entity, e->name) == 0)
+            bool to_e = fd->ref_entity && strcmp(fd->ref_entity, e->name) == 0;
+            if (fd->type == FT_REF && to_e)
                 err = repoint(ctx, other, fd->name, gone->id, keep->id, NULL, NULL);
+            else if (fd->ref_type_field)
+                err = repoint(ctx, other, fd->name, gone->id, keep->id, fd->ref_type_field,
+                              e->name);
+            else if (fd->type == FT_MULTI_REF && to_e)
+                err = repoint_lists(ctx, other, fd->name, gone->id, keep->id);
         }
     }
-    if (!err)
-        err = repoint(ctx, &entity_activities, "related_id", gone->id, keep->id, "related_type",
-                      e->name);
-    if (!err && e == &entity_contacts)
-        err = repoint_lists(ctx, gone->id, keep->id);
     if (!err)
         err = rec__audit_merge(ctx, e, keep, gone);
     if (!err)
@@ -408,11 +419,11 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
      * they go to the recycle bin): the caller needs to be allowed to edit all of
      * them, and to delete the merged ones, whatever the body asks. */
     if (!err)
-        err = rec__check_action(ctx, e, &keep, ACL_EDIT, "merge into");
+        err = rec_check_action(ctx, e, &keep, ACL_EDIT, "merge into");
     for (size_t i = 0; i < nfrom && !err; i++) {
-        err = rec__check_action(ctx, e, &gone[i], ACL_EDIT, "merge away");
+        err = rec_check_action(ctx, e, &gone[i], ACL_EDIT, "merge away");
         if (!err)
-            err = rec__check_action(ctx, e, &gone[i], ACL_DELETE, "merge away");
+            err = rec_check_action(ctx, e, &gone[i], ACL_DELETE, "merge away");
     }
     if (!err && nfields) {
         struct rec changed;

@@ -1,6 +1,7 @@
-/* Duplicate detection and merge for accounts, contacts and leads (DESIGN §5).
- * Records carry normalised keys (crm/dedup.h) in the store; a new or changed record
- * is compared by key, and company names also by similarity. */
+/* Duplicate detection and merge (DESIGN §5) for the entities with EF_DUPLICATES
+ * (accounts, contacts and leads today), by the fields whose metadata (`dup`) says who
+ * a record is. Records carry normalised keys (engine/dupkeys.h) in the store; a new or
+ * changed record is compared by key, and company names also by similarity. */
 #ifndef RP_ENGINE_DUPLICATES_H
 #define RP_ENGINE_DUPLICATES_H
 
@@ -19,10 +20,10 @@
 void dups_set_country_code(const char *digits);
 
 bool dups_applies(const struct entity_def *e);
-/* Validate hook: RP_ECONFLICT with ctx->duplicates when r looks like a visible live
- * record, unless ctx->allow_duplicate. */
+/* Run by the engine after the modules' validators: RP_ECONFLICT with ctx->duplicates
+ * when r looks like a visible live record, unless ctx->allow_duplicate. */
 enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
-/* After-save hook: stores r's keys when they changed. */
+/* Run by the engine after a write: stores r's keys when they changed. */
 enum rp_err dups_index(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 
 struct dups_group {

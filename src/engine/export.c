@@ -8,46 +8,17 @@
 #include "core/buf.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "core/json.h"
 #include "engine/export.h"
+#include "engine/module.h"
 #include "engine/secev.h"
 #include "engine/rec_int.h"
-#include "mod/sales/sales.h"
-#include "mod/entities.h"
 #include "store/platform.h"
 
 /* Titles of referenced records remembered per export before the cache starts over. */
 #define TITLE_CACHE 256u
-/* The calendar feed's window around today. */
-#define FEED_PAST_DAYS 90
-#define FEED_FUTURE_DAYS 365
 /* XLSX sheets end at 1,048,576 rows, the header included. */
 #define XLSX_MAX_ROWS 1048575
-
-static const char *const FORMATS[] = {"csv", "xlsx", "vcf", "ics"};
-
-bool exp_format_parse(struct rp_str s, enum exp_format *out)
-{
-    for (size_t i = 0; i < RP_NELEM(FORMATS); i++)
-        if (rp_str_eqc(s, FORMATS[i])) {
-            *out = (enum exp_format)i;
-            return true;
-        }
-    return false;
-}
-
-const char *exp_format_name(enum exp_format f)
-{
-    return FORMATS[f];
-}
-
-const char *exp_content_type(enum exp_format f)
-{
-    static const char *const TYPES[] = {
-        "text/csv; charset=utf-8",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "text/vcard; charset=utf-8", "text/calendar; charset=utf-8"};
-    return TYPES[f];
-}
 
 struct title {
     const char *id;
@@ -57,7 +28,7 @@ struct title {
 struct exp {
     struct store *store;
     const struct entity_def *e;
-    enum exp_format format;
+    const struct rec_exporter *format;
     struct principal who;
     struct rec_ctx ctx;
     struct arena a;          /* the export's own memory */
@@ -68,10 +39,11 @@ struct exp {
     size_t nparams;          /* parameters, plus room for limit and cursor */
     const char *query;       /* the parameters as text, for the audit row */
     char *cursor;            /* heap: next page's cursor, NULL before the first */
-    bool feed;
+    const struct rec *rows;  /* exp_open_rows: the rows, borrowed */
+    size_t nrows;
     bool started;
     bool finished;
-    int64_t rows;
+    int64_t nwritten;
 };
 
 /* ---- opening ---- */
@@ -85,7 +57,8 @@ static void copy_principal(struct arena *a, const struct principal *from, struct
     to->role = from->role;
 }
 
-static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e, enum exp_format f)
+static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
+                           const struct rec_exporter *f)
 {
     struct exp *x = calloc(1, sizeof(*x));
     RP_ASSERT(x);
@@ -112,16 +85,12 @@ static void exp_free(struct exp *x)
     free(x);
 }
 
-enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, enum exp_format f,
+enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_exporter *f,
                      const struct rec_param *params, size_t n, struct exp **out)
 {
     *out = NULL;
     if (rec__scope(ctx, e, ACL_EXPORT) == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not export %s", e->label_plural);
-    if (f == EXP_VCF && e != &entity_contacts)
-        return rec_bad_request(ctx, "vCard export is for contacts");
-    if (f == EXP_ICS && e != &entity_activities)
-        return rec_bad_request(ctx, "iCalendar export is for activities");
     struct exp *x = exp_new(ctx, e, f);
     x->params = arena_calloc(&x->a, n + 2, sizeof(*x->params));
     struct rp_buf q;
@@ -151,14 +120,17 @@ enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, enum exp_f
     return RP_OK;
 }
 
-enum rp_err exp_open_feed(struct rec_ctx *ctx, struct exp **out)
+enum rp_err exp_open_rows(struct rec_ctx *ctx, const struct entity_def *e,
+                          const struct rec_exporter *f, const struct rec *rows, size_t n,
+                          const char *label, struct exp **out)
 {
     *out = NULL;
     if (!ctx->who)
         return RP_EAUTH;
-    struct exp *x = exp_new(ctx, &entity_activities, EXP_ICS);
-    x->feed = true;
-    x->query = "calendar feed";
+    struct exp *x = exp_new(ctx, e, f);
+    x->rows = rows;
+    x->nrows = n;
+    x->query = arena_strdup(&x->a, label);
     *out = x;
     return RP_OK;
 }
@@ -170,7 +142,7 @@ const char *exp_detail(const struct exp *x)
 
 int64_t exp_rows(const struct exp *x)
 {
-    return x->rows;
+    return x->nwritten;
 }
 
 /* ---- values ---- */
@@ -268,7 +240,7 @@ static const char *ref_title(struct exp *x, const struct field_def *f, const cha
     struct rec r;
     const char *title = id;
     if (re && rec_get(&x->ctx, re, rp_str_c(id), &r) == RP_OK) {
-        const struct rec_value *v = rec__field(&r, re->title_field);
+        const struct rec_value *v = rec_field(&r, re->title_field);
         if (!v->null)
             title = v->s;
     }
@@ -280,24 +252,20 @@ static const char *ref_title(struct exp *x, const struct field_def *f, const cha
 /* A list's stored JSON array of simple strings as "a;b". */
 static const char *list_text(struct arena *a, const char *json, size_t len)
 {
-    char *s = arena_alloc(a, len + 1);
-    size_t k = 0;
-    bool sep = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = json[i];
-        if (c == '[' || c == ']' || c == '"')
-            continue;
-        if (c == ',') {
-            sep = true;
-            continue;
-        }
-        if (sep && k)
-            s[k++] = ';';
-        sep = false;
-        s[k++] = c;
+    struct rp_str *items;
+    size_t n;
+    if (json_read_list(a, (struct rp_str){json, len}, RP_MAX_IN_VALUES, &items, &n))
+        return "";
+    struct rp_buf b;
+    buf_init(&b, len + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_addc(&b, ';');
+        buf_add(&b, items[i].p, items[i].len);
     }
-    s[k] = '\0';
-    return s;
+    const char *out = arena_strndup(a, buf_cstr(&b), b.len);
+    buf_release(&b);
+    return out;
 }
 
 /* A field's export text: API text form, titles for references, "a;b" for lists. */
@@ -326,15 +294,10 @@ static enum rp_err next_page(struct exp *x, struct rec_page *page)
     enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
     if (err)
         return err;
-    if (x->feed) {
-        int64_t now = text_now_ms();
-        char from[32], to[32];
-        text_format_datetime(now - (int64_t)FEED_PAST_DAYS * 86400000, from, sizeof(from));
-        text_format_datetime(now + (int64_t)FEED_FUTURE_DAYS * 86400000, to, sizeof(to));
-        memset(page, 0, sizeof(*page));
+    if (x->rows) {
+        *page = (struct rec_page){.rows = (struct rec *)(uintptr_t)x->rows, .nrows = x->nrows};
         x->finished = true;
-        return sales_calendar(&x->ctx, rp_str_c(from), rp_str_c(to), NULL, 0, &page->rows,
-                              &page->nrows);
+        return RP_OK;
     }
     char limit[16];
     snprintf(limit, sizeof(limit), "%u", RP_EXPORT_PAGE);
@@ -393,162 +356,54 @@ static enum rp_err csv_row(struct exp *x, const struct rec *r, struct rp_buf *b)
     return err ? err : buf_add(b, "\r\n", 2);
 }
 
-/* ---- vCard 4.0 ---- */
-
-/* Appends a content line folded at 75 octets, never inside a UTF-8 sequence. */
-static enum rp_err folded(struct rp_buf *b, const char *line)
+static enum rp_err csv_record(struct exp *x, const struct rec *r, struct rp_buf *b)
 {
-    size_t len = strlen(line), col = 0;
-    enum rp_err err = RP_OK;
-    for (size_t i = 0; i < len && !err;) {
-        size_t cl = 1;
-        while (i + cl < len && ((unsigned char)line[i + cl] & 0xC0) == 0x80)
-            cl++;
-        if (col + cl > 75) {
-            err = buf_add(b, "\r\n ", 3);
-            col = 1;
+    return csv_row(x, r, b);
+}
+
+/* ---- formats ---- */
+
+static const struct rec_exporter BUILTIN[] = {
+    {.format = "csv", .content_type = "text/csv; charset=utf-8", .begin = csv_header,
+     .record = csv_record},
+    {.format = "xlsx",
+     .content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+};
+
+enum rp_err exp_format(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str name,
+                       const struct rec_exporter **out)
+{
+    for (size_t i = 0; i < RP_NELEM(BUILTIN); i++)
+        if (rp_str_eqc(name, BUILTIN[i].format)) {
+            *out = &BUILTIN[i];
+            return RP_OK;
         }
-        if (!err)
-            err = buf_add(b, line + i, cl);
-        col += cl;
-        i += cl;
-    }
-    return err ? err : buf_add(b, "\r\n", 2);
-}
-
-/* Escapes a text value: backslash, comma and line breaks, and semicolons inside the
- * components of structured values (N, ORG, ADR). */
-static const char *vesc_as(struct arena *a, const char *s, bool structured)
-{
-    if (!s)
-        return "";
-    size_t n = strlen(s);
-    char *o = arena_alloc(a, n * 2 + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\r' && s[i + 1] == '\n')
-            continue;
-        if (c == '\n' || c == '\r') {
-            o[k++] = '\\';
-            o[k++] = 'n';
-        } else {
-            if (c == '\\' || c == ',' || (c == ';' && structured))
-                o[k++] = '\\';
-            o[k++] = c;
+    const struct rec_exporter *other = NULL;
+    for (size_t m = 0; m < rp_nmodules; m++)
+        for (size_t k = 0; k < rp_modules[m]->nexporters; k++) {
+            const struct rec_exporter *f = &rp_modules[m]->exporters[k];
+            if (!rp_str_eqc(name, f->format))
+                continue;
+            if (!f->entity || strcmp(f->entity, e->name) == 0) {
+                *out = f;
+                return RP_OK;
+            }
+            other = f;
         }
-    }
-    o[k] = '\0';
-    return o;
+    if (other)
+        return rec_bad_request(ctx, "%s export is for %s", other->format, other->entity);
+    return rec_bad_request(ctx, "format must be csv or xlsx, or one a module adds (vcf, ics)");
 }
 
-static const char *vesc(struct arena *a, const char *s)
-{
-    return vesc_as(a, s, true);
-}
-
-static const char *txt(struct exp *x, const struct rec *r, const char *field)
+const char *exp_text(struct exp *x, const struct rec *r, const char *field)
 {
     const struct field_def *f = meta_field(r->ent, rp_str_c(field));
-    return f ? cell_text(x, f, rec__field(r, field)) : NULL;
+    return f ? cell_text(x, f, rec_field(r, field)) : NULL;
 }
 
-static enum rp_err vcard(struct exp *x, const struct rec *r, struct rp_buf *b)
+struct arena *exp_arena(struct exp *x)
 {
-    struct arena *a = x->ctx.a;
-    const char *first = txt(x, r, "first_name"), *last = txt(x, r, "last_name");
-    const char *fn = first ? arena_printf(a, "%s %s", first, last) : last;
-    enum rp_err err = buf_adds(b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
-    if (!err)
-        err = folded(b, arena_printf(a, "UID:urn:uuid:%s", r->id));
-    if (!err)
-        err = folded(b, arena_printf(a, "FN:%s", vesc_as(a, fn, false)));
-    if (!err)
-        err = folded(b, arena_printf(a, "N:%s;%s;;%s;", vesc(a, last), vesc(a, first),
-                                     vesc(a, txt(x, r, "salutation"))));
-    const char *org = txt(x, r, "account_id"), *dept = txt(x, r, "department");
-    if (!err && (org || dept))
-        err = folded(b, arena_printf(a, "ORG:%s%s%s", vesc(a, org), dept ? ";" : "",
-                                     dept ? vesc(a, dept) : ""));
-    static const char *const LINES[][2] = {
-        {"title", "TITLE"},
-        {"email", "EMAIL;TYPE=work"},
-        {"email_secondary", "EMAIL;TYPE=home"},
-        {"phone_work", "TEL;VALUE=text;TYPE=work,voice"},
-        {"phone_mobile", "TEL;VALUE=text;TYPE=cell"},
-        {"description", "NOTE"},
-    };
-    for (size_t i = 0; i < RP_NELEM(LINES) && !err; i++) {
-        const char *v = txt(x, r, LINES[i][0]);
-        if (v)
-            err = folded(b, arena_printf(a, "%s:%s", LINES[i][1], vesc_as(a, v, false)));
-    }
-    const char *street = txt(x, r, "street"), *city = txt(x, r, "city"),
-               *state = txt(x, r, "state"), *pc = txt(x, r, "postcode"),
-               *country = txt(x, r, "country");
-    if (!err && (street || city || state || pc || country))
-        err = folded(b, arena_printf(a, "ADR;TYPE=work:;;%s;%s;%s;%s;%s", vesc(a, street),
-                                     vesc(a, city), vesc(a, state), vesc(a, pc),
-                                     vesc(a, country)));
-    const char *bday = txt(x, r, "birthday");
-    if (!err && bday)
-        err = folded(b, arena_printf(a, "BDAY:%.4s%.2s%.2s", bday, bday + 5, bday + 8));
-    if (!err) {
-        /* REV is a timestamp: 2026-01-05T09:30:00.000Z → 20260105T093000Z */
-        const char *u = r->updated_at;
-        err = folded(b, arena_printf(a, "REV:%.4s%.2s%.2sT%.2s%.2s%.2sZ", u, u + 5, u + 8,
-                                     u + 11, u + 14, u + 17));
-    }
-    return err ? err : buf_adds(b, "END:VCARD\r\n");
-}
-
-/* ---- iCalendar ---- */
-
-static struct icaltimetype ical_time(const char *stored)
-{
-    int64_t ms = 0;
-    text_parse_datetime(rp_str_c(stored), &ms);
-    return icaltime_from_timet_with_zone((time_t)(ms / 1000), 0, icaltimezone_get_utc_timezone());
-}
-
-static enum rp_err vevent(struct exp *x, const struct rec *r, struct rp_buf *b)
-{
-    const char *start = txt(x, r, "start_at"), *end = txt(x, r, "end_at"),
-               *due = txt(x, r, "due_at"), *status = txt(x, r, "status");
-    if (!start && !due)
-        return RP_OK; /* nothing to place on a calendar */
-    bool todo = !start;
-    icalcomponent *c = todo ? icalcomponent_new_vtodo() : icalcomponent_new_vevent();
-    icalcomponent_add_property(c, icalproperty_new_uid(
-                                      arena_printf(x->ctx.a, "%s@rapport", r->id)));
-    icalcomponent_add_property(c, icalproperty_new_dtstamp(ical_time(r->updated_at)));
-    icalcomponent_add_property(c, icalproperty_new_lastmodified(ical_time(r->updated_at)));
-    icalcomponent_add_property(c, icalproperty_new_summary(txt(x, r, "subject")));
-    if (todo) {
-        icalcomponent_add_property(c, icalproperty_new_due(ical_time(due)));
-    } else {
-        icalcomponent_add_property(c, icalproperty_new_dtstart(ical_time(start)));
-        if (end)
-            icalcomponent_add_property(c, icalproperty_new_dtend(ical_time(end)));
-    }
-    const char *loc = txt(x, r, "location"), *desc = txt(x, r, "description");
-    if (loc)
-        icalcomponent_add_property(c, icalproperty_new_location(loc));
-    if (desc)
-        icalcomponent_add_property(c, icalproperty_new_description(desc));
-    icalcomponent_add_property(c, icalproperty_new_categories(txt(x, r, "type")));
-    if (status && strcmp(status, "cancelled") == 0)
-        icalcomponent_add_property(c, icalproperty_new_status(ICAL_STATUS_CANCELLED));
-    else if (status && (strcmp(status, "held") == 0 || strcmp(status, "completed") == 0))
-        icalcomponent_add_property(
-            c, icalproperty_new_status(todo ? ICAL_STATUS_COMPLETED : ICAL_STATUS_CONFIRMED));
-    char *s = icalcomponent_as_ical_string_r(c);
-    icalcomponent_free(c);
-    if (!s)
-        return RP_ENOMEM;
-    enum rp_err err = buf_adds(b, s);
-    free(s);
-    return err;
+    return x->ctx.a;
 }
 
 /* ---- driving ---- */
@@ -559,28 +414,17 @@ enum rp_err exp_next(struct exp *x, struct rp_buf *out, bool *done)
     enum rp_err err = RP_OK;
     if (!x->started) {
         x->started = true;
-        if (x->format == EXP_CSV)
-            return csv_header(x, out);
-        if (x->format == EXP_ICS)
-            return buf_adds(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-                                 "PRODID:-//Rapport//Rapport CRM//EN\r\nCALSCALE:GREGORIAN\r\n"
-                                 "METHOD:PUBLISH\r\nX-WR-CALNAME:Rapport\r\n");
-        return RP_OK;
+        return x->format->begin ? x->format->begin(x, out) : RP_OK;
     }
     if (x->finished) {
         *done = true; /* the trailer goes out with the last piece */
-        return x->format == EXP_ICS ? buf_adds(out, "END:VCALENDAR\r\n") : RP_OK;
+        return x->format->end ? x->format->end(x, out) : RP_OK;
     }
     struct rec_page page;
     err = next_page(x, &page);
     for (size_t i = 0; i < page.nrows && !err; i++) {
-        if (x->format == EXP_CSV)
-            err = csv_row(x, &page.rows[i], out);
-        else if (x->format == EXP_VCF)
-            err = vcard(x, &page.rows[i], out);
-        else
-            err = vevent(x, &page.rows[i], out);
-        x->rows++;
+        err = x->format->record(x, &page.rows[i], out);
+        x->nwritten++;
     }
     return err;
 }
@@ -649,16 +493,16 @@ enum rp_err exp_xlsx(struct exp *x, const char *path)
         struct rec_page page;
         err = next_page(x, &page);
         for (size_t r = 0; r < page.nrows && !err; r++) {
-            if (x->rows == XLSX_MAX_ROWS) {
+            if (x->nwritten == XLSX_MAX_ROWS) {
                 err = rec_fail(&x->ctx, RP_ETOOBIG, "a worksheet holds 1,048,575 rows: use CSV");
                 break;
             }
             col = 0;
             for (size_t i = 0; i < x->e->nfields; i++)
                 if (exported(&x->e->fields[i]))
-                    xlsx_cell(x, ws, (lxw_row_t)(x->rows + 1), col++, &x->e->fields[i],
+                    xlsx_cell(x, ws, (lxw_row_t)(x->nwritten + 1), col++, &x->e->fields[i],
                               &page.rows[r].v[i], fmt);
-            x->rows++;
+            x->nwritten++;
         }
     }
     if (workbook_close(wb) != LXW_NO_ERROR && !err)
@@ -677,9 +521,9 @@ enum rp_err exp_close(struct exp *x)
     if (!err)
         err = ids_uuid7(id);
     text_format_datetime(text_now_ms(), now, sizeof(now));
-    snprintf(rows, sizeof(rows), "%lld", (long long)x->rows);
+    snprintf(rows, sizeof(rows), "%lld", (long long)x->nwritten);
     struct store_audit row = {now, x->ctx.who ? x->ctx.who->user_id : NULL, x->e->name, id,
-                              "export", exp_format_name(x->format), store_cstr(x->query),
+                              "export", x->format->format, store_cstr(x->query),
                               store_cstr(rows)};
     if (!err)
         err = rec_tx_begin(&x->ctx);
@@ -689,7 +533,7 @@ enum rp_err exp_close(struct exp *x)
         if (!werr)
             werr = secev_add(&x->ctx, NULL, "export", x->e->name, id, "success",
                              arena_printf(x->ctx.a, "format=%s rows=%s",
-                                          exp_format_name(x->format), rows));
+                                          x->format->format, rows));
         err = rec_tx_end(&x->ctx, werr);
     }
     exp_free(x);

@@ -1,7 +1,7 @@
 /* Export of any list the caller may export (DESIGN §6), with the list API's filters
  * and sort: CSV (RFC 4180, UTF-8 with a byte-order mark for spreadsheets), XLSX
- * (libxlsxwriter, typed cells), vCard 4.0 (RFC 6350, contacts) and iCalendar
- * (RFC 5545 via libical, activities). Rows are read page by page through a keyset
+ * (libxlsxwriter, typed cells), and the formats modules add (struct rec_exporter:
+ * vCard, iCalendar). Rows are read page by page through a keyset
  * cursor, so memory stays one page deep whatever the size of the list. Every export is
  * audited with its row count.
  *
@@ -15,27 +15,41 @@
 
 #include "engine/rec.h"
 
-enum exp_format { EXP_CSV, EXP_XLSX, EXP_VCF, EXP_ICS };
-
-bool exp_format_parse(struct rp_str s, enum exp_format *out);
-const char *exp_format_name(enum exp_format f);
-const char *exp_content_type(enum exp_format f);
-
 /* An export in progress. Owns its memory and a copy of the caller's principal, so it
  * may outlive the request that opened it (a streamed response). */
 struct exp;
 
+/* A file format of exports. The engine writes CSV and XLSX for every entity; a module
+ * adds formats for its own entities in its descriptor (vCard for contacts, iCalendar
+ * for activities). */
+struct rec_exporter {
+    const char *format;        /* ?format= value and file extension: "vcf" */
+    const char *entity;        /* the entity it writes; NULL: any */
+    const char *content_type;
+    /* Text before the first record and after the last; NULL: none. */
+    enum rp_err (*begin)(struct exp *x, struct rp_buf *out);
+    enum rp_err (*end)(struct exp *x, struct rp_buf *out);
+    /* Appends one record; NULL for XLSX, a file written by exp_xlsx. */
+    enum rp_err (*record)(struct exp *x, const struct rec *r, struct rp_buf *out);
+};
+
+/* The format `name` for exports of e. RP_EINVAL (a bad request, ctx->detail) when
+ * there is none, or it is for another entity. */
+enum rp_err exp_format(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str name,
+                       const struct rec_exporter **out);
+
 /* Opens an export of e as ctx's principal, filtered and sorted by the list parameters
  * (limit and cursor are not allowed). RP_EFORBIDDEN without the export permission,
- * RP_EINVAL (ctx->detail) for bad parameters or a format the entity has not (vCard is
- * for contacts, iCalendar for activities). Returns owned: exp_close it. */
-enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, enum exp_format f,
+ * RP_EINVAL (ctx->detail) for bad parameters. Returns owned: exp_close it. */
+enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_exporter *f,
                      const struct rec_param *params, size_t n, struct exp **out);
-/* Opens the calendar feed of the caller: the activities they own or attend from 90
- * days back to a year ahead, as iCalendar. */
-enum rp_err exp_open_feed(struct rec_ctx *ctx, struct exp **out);
-/* Appends the next piece of a text export (CSV, vCard, iCalendar) to out; *done is
- * set after the last. The store connection is the calling thread's. */
+/* Opens an export of rows the caller has read already (borrowed until exp_close: a
+ * module's feed, such as the calendar's), audited as `label`. */
+enum rp_err exp_open_rows(struct rec_ctx *ctx, const struct entity_def *e,
+                          const struct rec_exporter *f, const struct rec *rows, size_t n,
+                          const char *label, struct exp **out);
+/* Appends the next piece of a text export (every format but XLSX) to out; *done is set
+ * after the last. The store connection is the calling thread's. */
 enum rp_err exp_next(struct exp *x, struct rp_buf *out, bool *done);
 /* Writes the whole export as an XLSX workbook at path (constant-memory mode: rows go
  * to disk as they are written). */
@@ -46,6 +60,12 @@ const char *exp_detail(const struct exp *x);
 int64_t exp_rows(const struct exp *x);
 /* Audits the export (who, what, how many rows) and frees it. */
 enum rp_err exp_close(struct exp *x);
+
+/* For a module's exporter: a field of r as exports show it (its API text, the titles
+ * of referenced records the caller can read, "a;b" for lists; NULL when empty), and the
+ * memory one page of records is written from. */
+const char *exp_text(struct exp *x, const struct rec *r, const char *field);
+struct arena *exp_arena(struct exp *x);
 
 /* Whether a text value needs the formula-neutralising apostrophe (the rule above);
  * import undoes exactly that with it. */

@@ -6,12 +6,11 @@
 #include "engine/acl.h"
 #include "engine/import_jobs.h"
 #include "engine/jobs.h"
-#include "mod/entities.h"
+#include "engine/auth.h"
 
 bool import_jobs_entity_ok(const struct entity_def *e)
 {
-    return e == &entity_accounts || e == &entity_contacts || e == &entity_leads ||
-           e == &entity_opportunities || e == &entity_activities;
+    return !(e->flags & EF_PLATFORM);
 }
 
 static const char *now_text(struct arena *a)
@@ -155,24 +154,6 @@ static bool should_stop(void *cls)
     return atomic_load(run->stop);
 }
 
-/* The principal a job runs as: its creator, if still an active user. */
-static enum rp_err job_principal(struct rec_ctx *sys, const char *user_id, struct principal *p)
-{
-    struct rec u;
-    enum rp_err err = rec_get(sys, &entity_users, rp_str_c(user_id), &u);
-    if (err)
-        return err;
-    const struct rec_value *active = &u.v[meta_field_index(&entity_users, RP_STR("active"))];
-    const struct rec_value *role = &u.v[meta_field_index(&entity_users, RP_STR("role"))];
-    const struct rec_value *teams = &u.v[meta_field_index(&entity_users, RP_STR("team_ids"))];
-    memset(p, 0, sizeof(*p));
-    if ((!active->null && !active->i) || role->null || !acl_role_parse(role->s, &p->role))
-        return RP_ENOTFOUND;
-    p->user_id = u.id;
-    p->team_ids = teams->null ? "[]" : teams->s;
-    return RP_OK;
-}
-
 enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const atomic_bool *stop,
                         const char **result)
 {
@@ -202,7 +183,7 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
     if (!o.e || !imp_dup_parse(rp_str_c(job.on_duplicate), &o.on_dup) ||
         parse_mapping(&ctx, o.e, job.mapping, &map, &o.nmap)) {
         job.error = "the job's options are not valid any more";
-    } else if (job_principal(&ctx, job.user_id, &who)) {
+    } else if (auth_user(&ctx, job.user_id, &who)) {
         job.error = "the user who posted the import is no longer active";
     } else {
         o.map = map;

@@ -30,7 +30,8 @@ enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_req
  * otherwise). */
 enum rp_err import_jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_import_job *job,
                         struct store_import_error **errors, size_t *nerrors);
-/* Whether an entity takes imports. */
+/* Whether an entity takes imports: every entity but the platform's (users, teams,
+ * pipeline stages), which administrators manage one by one. */
 bool import_jobs_entity_ok(const struct entity_def *e);
 
 /* The "import" job kind: runs import payload (its id) as its creator; stops after the

@@ -9,55 +9,21 @@
 #include "engine/acl.h"
 #include "engine/import_jobs.h"
 #include "engine/jobs.h"
-#include "mod/sales/sales.h"
+#include "engine/module.h"
 
 /* ---- kinds ---- */
 
-static enum rp_err parse_window(struct rec_ctx *ctx, struct rp_str payload, int64_t *days)
-{
-    *days = SALES_TIER_WINDOW_DAYS;
-    if (payload.len && text_parse_i64(payload, days))
-        return rec_bad_request(ctx, "accounts.retier takes the window in days as its payload");
-    if (*days < 1 || *days > 3660)
-        return rec_bad_request(ctx, "window_days must be between 1 and 3660");
-    return RP_OK;
-}
-
-static enum rp_err run_retier(struct rec_ctx *ctx, struct rp_str payload,
-                              const atomic_bool *stop, const char **result)
-{
-    (void)stop;
-    int64_t days, changed;
-    enum rp_err err = parse_window(ctx, payload, &days);
-    if (!err)
-        err = sales_retier(ctx, days, &changed);
-    if (!err)
-        *result = arena_printf(ctx->a, "{\"changed\":%lld,\"window_days\":%lld}",
-                               (long long)changed, (long long)days);
-    return err;
-}
-
-static const struct kind {
-    const char *name;
-    /* checks a payload of POST /jobs; NULL: the kind is queued by its module only */
-    enum rp_err (*check)(struct rec_ctx *ctx, struct rp_str payload, int64_t *scratch);
-    /* runs as the system (no principal); returns early when *stop is set; *result is
-     * a short JSON text */
-    enum rp_err (*run)(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
-                       const char **result);
-    /* after a restart on SQLite: the kind's own records of abandoned jobs */
-    enum rp_err (*abandon)(struct store_conn *c);
-} KINDS[] = {
-    {"accounts.retier", parse_window, run_retier, NULL},
+/* The engine's own kinds, then every module's. */
+static const struct rp_job_kind ENGINE_KINDS[] = {
     {"import", NULL, import_jobs_run, import_jobs_abandon},
 };
 
-static const struct kind *find_kind(struct rp_str name)
+static const struct rp_job_kind *find_kind(struct rp_str name)
 {
-    for (size_t i = 0; i < RP_NELEM(KINDS); i++)
-        if (rp_str_eqc(name, KINDS[i].name))
-            return &KINDS[i];
-    return NULL;
+    for (size_t i = 0; i < RP_NELEM(ENGINE_KINDS); i++)
+        if (rp_str_eqc(name, ENGINE_KINDS[i].name))
+            return &ENGINE_KINDS[i];
+    return mod_job_kind(name);
 }
 
 /* ---- enqueue and read ---- */
@@ -88,11 +54,10 @@ enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str 
     enum rp_err err = admin_only(ctx);
     if (err)
         return err;
-    const struct kind *k = find_kind(kind);
+    const struct rp_job_kind *k = find_kind(kind);
     if (!k || !k->check)
         return rec_bad_request(ctx, "unknown job kind");
-    int64_t scratch;
-    err = k->check(ctx, payload, &scratch);
+    err = k->check(ctx, payload);
     if (err)
         return err;
     return enqueue(ctx, k->name, arena_strndup(ctx->a, payload.p ? payload.p : "", payload.len),
@@ -132,7 +97,7 @@ enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool 
     if (!err && *ran) {
         struct rec_ctx ctx;
         rec_ctx_init(&ctx, s, c, &a, NULL);
-        const struct kind *k = find_kind(rp_str_c(job.kind));
+        const struct rp_job_kind *k = find_kind(rp_str_c(job.kind));
         const char *result = NULL;
         enum rp_err jerr = k ? k->run(&ctx, rp_str_c(job.payload), stop, &result) : RP_EINVAL;
         if (jerr) {
@@ -211,9 +176,13 @@ static enum rp_err abandon_orphans(struct store *s)
     if (!err)
         err = store_job_abandon(c, "{\"error\":\"the server stopped while the job ran\"}",
                                 text_now_ms(), &n);
-    for (size_t i = 0; i < RP_NELEM(KINDS) && !err && n; i++)
-        if (KINDS[i].abandon)
-            err = KINDS[i].abandon(c);
+    for (size_t i = 0; i < RP_NELEM(ENGINE_KINDS) && !err && n; i++)
+        if (ENGINE_KINDS[i].abandon)
+            err = ENGINE_KINDS[i].abandon(c);
+    for (size_t m = 0; m < rp_nmodules && !err && n; m++)
+        for (size_t i = 0; i < rp_modules[m]->njobs && !err; i++)
+            if (rp_modules[m]->jobs[i].abandon)
+                err = rp_modules[m]->jobs[i].abandon(c);
     if (!err && n)
         LOG(LOG_WARN, "%lld job(s) cut off by the last stop were marked failed", (long long)n);
     return err;
@@ -264,4 +233,38 @@ void jobs_runner_stop(struct jobs_runner *r)
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->wake);
     free(r);
+}
+
+/* ---- schedules ---- */
+
+enum rp_err jobs_run_schedules(struct store *s, const char *worker)
+{
+    struct store_conn *c;
+    enum rp_err err = store_conn_get(s, &c);
+    for (size_t m = 0; m < rp_nmodules && !err; m++) {
+        for (size_t k = 0; k < rp_modules[m]->nschedules && !err; k++) {
+            const struct rp_schedule *task = &rp_modules[m]->schedules[k];
+            bool claimed;
+            int64_t now = text_now_ms();
+            err = store_schedule_claim(c, task->name, now, (int64_t)task->every_s * 1000,
+                                       worker, &claimed);
+            if (err || !claimed)
+                continue;
+            struct arena a;
+            arena_init(&a);
+            struct rec_ctx ctx;
+            rec_ctx_init(&ctx, s, c, &a, NULL);
+            enum rp_err terr = task->run(&ctx);
+            if (terr)
+                LOG(LOG_WARN, "scheduled task %s failed: %s%s%s", task->name, rp_err_name(terr),
+                    ctx.detail ? ": " : "", ctx.detail ? ctx.detail : "");
+            arena_release(&a);
+        }
+    }
+    return err;
+}
+
+enum rp_err jobs_schedule_soon(struct rec_ctx *ctx, const char *name)
+{
+    return store_schedule_soon(ctx->conn, name);
 }

@@ -11,8 +11,9 @@
 
 struct jobs_runner;
 
-/* Queues a job of a known kind to run now. Kinds: "accounts.retier" (payload: the
- * window in days, "" for the default). Administrators only. *id is arena-allocated. */
+/* Queues a job of a known kind to run now: the engine's own, or a module's
+ * (struct rp_job_kind) that takes POST /jobs. Administrators only. *id is
+ * arena-allocated. */
 enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str payload,
                          const char **id);
 /* Queues a job of a kind that other modules create (not through POST /jobs), in the
@@ -26,6 +27,13 @@ enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *ou
  * returns early (failed) once *stop is set. */
 enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool *stop,
                          bool *ran);
+
+/* Runs every module's scheduled tasks that are due and that this server claims first
+ * (engine/module.h, struct rp_schedule), each in a system context; worker names this
+ * server. A failed task is logged; the error returned is the store's. */
+enum rp_err jobs_run_schedules(struct store *s, const char *worker);
+/* Makes the scheduled task `name` due now, in the caller's write transaction. */
+enum rp_err jobs_schedule_soon(struct rec_ctx *ctx, const char *name);
 
 /* Starts the thread that runs due jobs, looking for them every poll_ms. On SQLite (one
  * process per database) jobs left running by a stopped process are marked failed

@@ -1,35 +1,50 @@
 #include "core/common.h"
 
-#include "engine/meta.h"
-#include "mod/entities.h"
+#include <pthread.h>
 
-static const struct entity_def *const ENTITIES[] = {
-    &entity_accounts,
-    &entity_contacts,
-    &entity_users,
-    &entity_teams,
-    &entity_pipeline_stages,
-    &entity_leads,
-    &entity_opportunities,
-    &entity_activities,
-};
+#include "engine/meta.h"
+#include "engine/module.h"
+
+/* The entities of every module, in registry order, gathered once. */
+#define META_MAX_ENTITIES 64
+
+static const struct entity_def *entities[META_MAX_ENTITIES];
+static size_t nentities;
+static pthread_once_t gathered = PTHREAD_ONCE_INIT;
+
+static void gather(void)
+{
+    for (size_t m = 0; m < rp_nmodules; m++)
+        for (size_t k = 0; k < rp_modules[m]->nentities; k++) {
+            RP_ASSERT(nentities < META_MAX_ENTITIES);
+            entities[nentities++] = rp_modules[m]->entities[k];
+        }
+}
 
 size_t meta_entity_count(void)
 {
-    return RP_NELEM(ENTITIES);
+    pthread_once(&gathered, gather);
+    return nentities;
 }
 
 const struct entity_def *meta_entity_at(size_t i)
 {
-    return i < RP_NELEM(ENTITIES) ? ENTITIES[i] : NULL;
+    return i < meta_entity_count() ? entities[i] : NULL;
 }
 
 const struct entity_def *meta_entity(struct rp_str name)
 {
-    for (size_t i = 0; i < RP_NELEM(ENTITIES); i++)
-        if (rp_str_eqc(name, ENTITIES[i]->name))
-            return ENTITIES[i];
+    for (size_t i = 0; i < meta_entity_count(); i++)
+        if (rp_str_eqc(name, entities[i]->name))
+            return entities[i];
     return NULL;
+}
+
+const struct entity_def *meta_need(const char *name)
+{
+    const struct entity_def *e = meta_entity(rp_str_c(name));
+    RP_ASSERT(e);
+    return e;
 }
 
 int meta_field_index(const struct entity_def *e, struct rp_str name)
@@ -93,6 +108,13 @@ unsigned meta_maxlen(const struct field_def *f)
         return RP_DEFAULT_STRLEN;
     }
 }
+
+const char *const meta_currencies[] = {"USD", "EUR", "CNY", "GBP", "JPY", "HKD", "SGD", "AUD",
+                                       "CAD", "CHF", "INR", "KRW", "TWD", NULL};
+const char *const meta_lead_sources[] = {"web",        "referral", "campaign", "cold_call",
+                                         "trade_show", "partner",  "email",    "other", NULL};
+const char *const meta_roles[] = {"admin",     "manager", "sales",    "support",
+                                  "marketing", "partner", "readonly", NULL};
 
 const struct meta_range meta_range_amount = {0, META_MONEY_MAX};
 

@@ -34,7 +34,23 @@ enum field_flag {
     FF_SEARCH = 1 << 3,     /* part of the full-text index */
     FF_READONLY = 1 << 4,   /* set by the system or hooks, not by clients */
     FF_LIST = 1 << 5,       /* a default list column */
-    FF_CREATE_ONLY = 1 << 6 /* may be set on create, not changed later */
+    FF_CREATE_ONLY = 1 << 6, /* may be set on create, not changed later */
+    /* A reference whose records show on the referenced record's timeline when they
+     * are created (an account's contacts and deals). */
+    FF_TIMELINE = 1 << 7
+};
+
+/* What a field tells about who a record is, for duplicate detection
+ * (engine/duplicates.h): equal normalised keys, or similar names, mean probably the
+ * same party however the values were typed. */
+enum field_dup {
+    DUP_NONE,
+    DUP_EMAIL,       /* an e-mail address */
+    DUP_PHONE,       /* a phone number (E.164 key) */
+    DUP_TAX_ID,      /* a company's tax id */
+    DUP_COMPANY,     /* a company name: matched by similarity too (one per entity) */
+    DUP_FIRST_NAME,  /* with DUP_LAST_NAME, a person's name */
+    DUP_LAST_NAME,
 };
 
 /* Bounds of a number field, in stored units (money in minor units), both included. */
@@ -57,11 +73,23 @@ struct field_def {
     const char *def;           /* default on create, in API text form ("true", "en") */
     /* Bounds of an int, money or percent value; NULL: those of its type (meta_range). */
     const struct meta_range *range;
+    enum field_dup dup;        /* DUP_NONE unless the entity has EF_DUPLICATES */
+    /* A reference to a record of any entity: the text field naming its entity (an
+     * activity's related_id and related_type). Merges re-point it like a FT_REF. */
+    const char *ref_type_field;
 };
 
 enum entity_flag {
     EF_NO_DELETE = 1 << 0,   /* records are deactivated, never deleted (users) */
     EF_PLATFORM = 1 << 1,    /* platform entity (users, teams): admin-managed */
+    /* Records are checked for look-alikes when saved (409 with "duplicates"), grouped
+     * by GET /{res}/duplicates and merged (POST /{res}/{id}/merge), by the fields
+     * whose `dup` says who a record is. */
+    EF_DUPLICATES = 1 << 2,
+    /* Records have a timeline (GET /{res}/{id}/timeline): their changes, the records
+     * created with an FF_TIMELINE reference to them, and the records of any entity
+     * linked to them through a ref_type_field reference (activities). */
+    EF_TIMELINE = 1 << 3,
 };
 
 struct entity_def {
@@ -88,6 +116,10 @@ size_t meta_entity_count(void);
 const struct entity_def *meta_entity_at(size_t i);
 const struct entity_def *meta_entity(struct rp_str name);
 const struct field_def *meta_field(const struct entity_def *e, struct rp_str name);
+/* The entity a module depends on, by name (another module's: a module names other
+ * modules' entities, never includes their headers). Asserts that it exists: a missing
+ * one is a registry that lacks a module this one needs. */
+const struct entity_def *meta_need(const char *name);
 /* Index of a field in e->fields, or -1. */
 int meta_field_index(const struct entity_def *e, struct rp_str name);
 /* Whether e has a full-text index: some field is FF_SEARCH. */
@@ -104,6 +136,11 @@ bool meta_range(const struct field_def *f, struct meta_range *out);
 /* The largest amount of money in minor units: a thousand of them still add up within
  * 64 bits, so totals over many records stay exact. */
 #define META_MONEY_MAX (INT64_MAX / 1000)
+/* Value lists shared by entities of several modules: ISO 4217 currencies, where leads
+ * and customers come from, and the roles (engine/acl.h). NULL-terminated. */
+extern const char *const meta_currencies[];
+extern const char *const meta_lead_sources[];
+extern const char *const meta_roles[];
 /* Bounds shared by built-in fields. */
 extern const struct meta_range meta_range_amount;  /* 0 .. META_MONEY_MAX */
 

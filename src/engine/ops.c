@@ -1,13 +1,15 @@
 #include "core/common.h"
 
+#include <unistd.h>
+
 #include "core/text.h"
-#include "engine/auth.h"
-#include "engine/ops.h"
-#include "mod/sales/sales.h"
+#include "engine/jobs.h"
 #include "engine/meta.h"
+#include "engine/module.h"
+#include "engine/ops.h"
 #include "store/platform.h"
 
-enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **out)
+enum rp_err ops_open(const char *url, bool interactive, struct store **out)
 {
     struct store *s = NULL;
     struct store_conn *c;
@@ -17,9 +19,7 @@ enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **ou
     if (!err)
         err = rec_sync_schema(c);
     if (!err)
-        err = auth_bootstrap(s, may_generate_admin);
-    if (!err)
-        err = sales_bootstrap(s);
+        err = mod_bootstrap(s, interactive);
     if (err) {
         store_close(s);
         return err;
@@ -30,17 +30,10 @@ enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **ou
 
 enum rp_err ops_maintain(struct store *s)
 {
-    struct store_conn *c;
-    enum rp_err err = store_conn_get(s, &c);
-    if (err)
-        return err;
-    struct arena a;
-    arena_init(&a);
-    struct rec_ctx ctx;
-    rec_ctx_init(&ctx, s, c, &a, NULL);
-    err = sales_retier_if_due(&ctx, text_now_ms());
-    arena_release(&a);
-    return err;
+    char worker[96], host[64] = "";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(worker, sizeof(worker), "%s:%ld", host, (long)getpid());
+    return jobs_run_schedules(s, worker);
 }
 
 enum rp_err ops_migrate(const char *from_url, const char *to_url,

@@ -11,16 +11,16 @@ struct ops_stats {
 };
 
 /* Opens the database for serving or a sub-command: applies migrations, creates every
- * entity's table, the first admin (auth_bootstrap: with a random password only when
- * may_generate_admin) and the default pipeline stages. auth_init() must have run.
- * Returns owned; store_close it. */
-enum rp_err ops_open(const char *url, bool may_generate_admin, struct store **out);
+ * entity's table and runs the modules' bootstraps (the first administrator, the
+ * default pipeline stages; `interactive`: see struct rp_module). auth_init() must have
+ * run. Returns owned; store_close it. */
+enum rp_err ops_open(const char *url, bool interactive, struct store **out);
 
 /* How often `serve` runs ops_maintain. */
 #define OPS_MAINTAIN_SECONDS 60
 
-/* Background upkeep, run by one thread of `serve` between requests: recomputes the
- * account tiers when they are stale (see sales_retier_if_due). */
+/* Background upkeep, run by one thread of `serve` between requests: the modules'
+ * scheduled tasks that are due (jobs_run_schedules). */
 enum rp_err ops_maintain(struct store *s);
 /* Copies the whole workspace of the database at from_url into the one at to_url,
  * which must be new or empty (its tables are created first), then verifies every

@@ -15,6 +15,20 @@
 
 struct principal;
 
+/* Permissions (engine/acl.h): roles, the actions a role grants on an entity, and how
+ * far (whose records). */
+enum acl_role {
+    ROLE_ADMIN,
+    ROLE_MANAGER,
+    ROLE_SALES,
+    ROLE_SUPPORT,
+    ROLE_MARKETING,
+    ROLE_PARTNER,
+    ROLE_READONLY,
+};
+enum acl_action { ACL_READ, ACL_CREATE, ACL_EDIT, ACL_DELETE, ACL_EXPORT, ACL_IMPORT };
+enum acl_scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_ALL };
+
 /* ---- inputs ---- */
 
 enum rec_in_kind {
@@ -209,6 +223,28 @@ struct rec_history_row {
 enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                         size_t limit, struct rec_history_row **rows, size_t *n);
 
+/* Items one timeline page holds at most. */
+#define REC_MAX_TIMELINE 200u
+
+enum rec_timeline_kind { TL_ACTIVITY, TL_CHANGE, TL_CREATED };
+
+struct rec_timeline_item {
+    enum rec_timeline_kind kind;
+    const char *at;
+    const struct rec *record;              /* TL_ACTIVITY and TL_CREATED */
+    const struct rec_history_row *change;  /* TL_CHANGE */
+};
+
+/* The timeline of a record of an entity with EF_TIMELINE, newest first: its field
+ * changes (a create is one item), the records linked to it through a reference to a
+ * record of any entity (TL_ACTIVITY: an activity about it), and the records created
+ * with an FF_TIMELINE reference to it (TL_CREATED: an account's contacts and deals),
+ * as far as the caller may read them. `before` (RFC 3339, may be empty) pages back;
+ * *next is the value for the next page or NULL. RP_EINVAL (400) for other entities. */
+enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                         struct rp_str before, size_t limit, struct rec_timeline_item **items,
+                         size_t *n, const char **next);
+
 struct rec_hit {
     const struct entity_def *ent;
     const char *id;
@@ -246,6 +282,30 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out);
  * of the source entity's live records in their default order. Arena memory. */
 enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, const char ***values,
                             size_t *n);
+
+/* ---- for modules' domain code ---- */
+
+/* Value of a named field of r (asserts the field exists: a module names its own
+ * entity's fields). */
+const struct rec_value *rec_field(const struct rec *r, const char *name);
+/* Whether field `name` of r differs from old's (always, on a create: old NULL). */
+bool rec_changed(const struct rec *r, const struct rec *old, const char *name);
+/* RP_OK when the caller may read r, RP_ENOTFOUND when not (invisible records do not
+ * exist). */
+enum rp_err rec_check_readable(struct rec_ctx *ctx, const struct entity_def *e,
+                               const struct rec *r);
+/* RP_EFORBIDDEN ("your role may not <verb> this <entity>") unless the caller may take
+ * `action` on r, which they can read. */
+enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
+                             const struct rec *r, enum acl_action action, const char *verb);
+/* Every row of a small entity (pipeline stages) read once per write transaction: the
+ * page memoised by rec_memo_put, while the transaction lasts and writes none of e's
+ * records; false outside a transaction or when nothing is memoised. */
+bool rec_memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out);
+void rec_memo_put(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_page *page);
+/* Whether a parsed list has no filter, search, team or recycle-bin condition: every
+ * record the caller may read (running totals can answer it). */
+bool rec_query_is_plain(const struct rec_query *q);
 
 /* Formats a value in its API text form (money "12.30", bool "true", ints as decimals,
  * other types as stored). Returns arena memory, or NULL for null. */

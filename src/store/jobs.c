@@ -97,3 +97,37 @@ enum rp_err store_job_get(struct store_conn *c, const char *id, struct arena *a,
     store_done(st);
     return RP_OK;
 }
+
+enum rp_err store_schedule_claim(struct store_conn *c, const char *name, int64_t now_ms,
+                                 int64_t every_ms, const char *worker, bool *claimed)
+{
+    *claimed = false;
+    enum rp_err err = store_begin(c, true);
+    if (err)
+        return err;
+    struct store_val ins[] = {store_cstr(name)};
+    err = store_exec(c,
+                     "INSERT INTO schedules(name, next_at) VALUES (?, 0)"
+                     " ON CONFLICT (name) DO NOTHING",
+                     ins, RP_NELEM(ins));
+    struct store_val v[] = {store_int(now_ms + every_ms), store_cstr(worker), store_int(now_ms),
+                            store_cstr(name), store_int(now_ms)};
+    if (!err)
+        err = store_exec(c,
+                         "UPDATE schedules SET next_at = ?, last_by = ?, last_at = ?"
+                         " WHERE name = ? AND next_at <= ?",
+                         v, RP_NELEM(v));
+    if (!err)
+        *claimed = store_changes(c) == 1;
+    if (err) {
+        store_rollback(c);
+        return err;
+    }
+    return store_commit(c);
+}
+
+enum rp_err store_schedule_soon(struct store_conn *c, const char *name)
+{
+    struct store_val v[] = {store_cstr(name)};
+    return store_exec(c, "UPDATE schedules SET next_at = 0 WHERE name = ? AND next_at <> 0", v, RP_NELEM(v));
+}

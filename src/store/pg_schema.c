@@ -156,6 +156,12 @@ static const struct store_migration MIGRATIONS[] = {
      " field " T ","
      " message " T " NOT NULL);"
      "CREATE INDEX import_errors_job ON import_errors(job_id, seq);"},
+    {6, "schedules",
+     "CREATE TABLE schedules ("
+     " name " T " PRIMARY KEY,"
+     " next_at BIGINT NOT NULL,"
+     " last_by " T ","
+     " last_at BIGINT);"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

@@ -43,6 +43,19 @@ static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
     return RP_OK;
 }
 
+enum rp_err store_user_principal(struct store_conn *c, const char *user_id, struct arena *a,
+                                 struct store_principal *out)
+{
+    struct store_val v[] = {store_cstr(user_id)};
+    enum rp_err err = lookup_principal(c,
+                                       "SELECT " PRINCIPAL_COLS ", NULL FROM users u"
+                                       " WHERE u.id = ? AND u.workspace_id = 1"
+                                       " AND u.active = 1 AND u.deleted_at IS NULL",
+                                       v, RP_NELEM(v), a, out);
+    out->last_used_at = NULL;
+    return err;
+}
+
 enum rp_err store_session_lookup(struct store_conn *c, const char *id_hash, int64_t now_ms,
                                  int64_t idle_since_ms, struct arena *a,
                                  struct store_principal *out)
@@ -299,6 +312,21 @@ enum rp_err store_user_credentials(struct store_conn *c, const char *username, s
     *user_id = store__col_dup(st, 0, a);
     *hash = store__col_dup(st, 1, a);
     *active = store_col_int(st, 2) != 0;
+    store_done(st);
+    return RP_OK;
+}
+
+enum rp_err store_user_active(struct store_conn *c, const char *id, bool *active)
+{
+    struct store_stmt *st;
+    struct store_val v = store_cstr(id);
+    enum rp_err err = store__first_row(c,
+                                       "SELECT active FROM users WHERE id = ?"
+                                       " AND workspace_id = 1 AND deleted_at IS NULL",
+                                       &v, 1, &st);
+    if (err)
+        return err;
+    *active = store_col_int(st, 0) != 0;
     store_done(st);
     return RP_OK;
 }

@@ -19,6 +19,10 @@ struct store_principal {
     int64_t last_seen_ms;     /* sessions only: the last use recorded */
 };
 
+/* The principal of an active user by id (a job runs as the user who queued it).
+ * RP_ENOTFOUND when there is no such active user. */
+enum rp_err store_user_principal(struct store_conn *c, const char *user_id, struct arena *a,
+                                 struct store_principal *out);
 /* Stores a session by the hash of its id; the CSRF token is derived from the id by
  * crm/auth.c, so nothing stored can be replayed as one. */
 enum rp_err store_session_create(struct store_conn *c, const char *id_hash, const char *user_id,
@@ -128,6 +132,8 @@ enum rp_err store_transfer_owner(struct store_conn *c, const char *table, const 
  * RP_ENOTFOUND when there is no such user. */
 enum rp_err store_user_credentials(struct store_conn *c, const char *username, struct arena *a,
                                    const char **user_id, const char **hash, bool *active);
+/* Whether the user with this id is active; RP_ENOTFOUND when there is none. */
+enum rp_err store_user_active(struct store_conn *c, const char *id, bool *active);
 /* Number of users (active or not) who are administrators or named admin: zero means
  * the database has no administrator yet. */
 enum rp_err store_admin_count(struct store_conn *c, int64_t *n);

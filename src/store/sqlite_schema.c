@@ -146,6 +146,12 @@ static const struct store_migration MIGRATIONS[] = {
      " field TEXT,"
      " message TEXT NOT NULL);"
      "CREATE INDEX import_errors_job ON import_errors(job_id, seq);"},
+    {6, "schedules",
+     "CREATE TABLE schedules ("
+     " name TEXT PRIMARY KEY,"
+     " next_at INTEGER NOT NULL,"
+     " last_by TEXT,"
+     " last_at INTEGER);"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

@@ -13,10 +13,13 @@
 
 #include "harness.h"
 
-#include "crm/auth.h"
-#include "crm/import.h"
-#include "model/entities.h"
-#include "model/meta.h"
+#include "engine/auth.h"
+#include "engine/csv_import.h"
+#include "mod/calendar/calendar.h"
+#include "mod/customers/customers.h"
+#include "mod/platform/platform.h"
+#include "mod/sales/sales.h"
+#include "engine/meta.h"
 
 #define MAX_INPUT (256 * 1024)
 #define RESET_EVERY 500

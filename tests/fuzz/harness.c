@@ -6,10 +6,13 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
-#include "crm/auth.h"
-#include "crm/ops.h"
+#include "engine/auth.h"
+#include "engine/ops.h"
 #include "harness.h"
-#include "model/entities.h"
+#include "mod/calendar/calendar.h"
+#include "mod/customers/customers.h"
+#include "mod/platform/platform.h"
+#include "mod/sales/sales.h"
 
 static const char FZ_PASSWORD[] = "fuzz-pass-12345";
 

@@ -13,7 +13,10 @@
 #include "engine/acl.h"
 #include "engine/auth.h"
 #include "engine/rec.h"
-#include "mod/entities.h"
+#include "mod/calendar/calendar.h"
+#include "mod/customers/customers.h"
+#include "mod/platform/platform.h"
+#include "mod/sales/sales.h"
 #include "store/db.h"
 
 struct efx {

@@ -282,7 +282,7 @@ static void test_bootstrap(void **state)
     fx_user(f, "root", "admin", NULL, NULL);
     int64_t users = fx_sql_int(f, "SELECT count(*) FROM users", NULL, 0);
     setenv("RAPPORT_ADMIN_PASSWORD", "bootstrap-pass", 1);
-    assert_int_equal(auth_bootstrap(f->s, true), RP_OK);
+    assert_int_equal(mod_bootstrap(f->s, true), RP_OK);
     unsetenv("RAPPORT_ADMIN_PASSWORD");
     assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM users", NULL, 0), users);
     /* A database without one, but with other users (the demo company's): without a
@@ -293,12 +293,12 @@ static void test_bootstrap(void **state)
     struct rec_input rep[] = {IN_S("username", "rep"), IN_S("role", "sales"),
                               IN_S("password", "rep-password-1")};
     fx_create(g, NULL, &entity_users, rep, RP_NELEM(rep));
-    assert_int_equal(auth_bootstrap(g->s, false), RP_OK);
+    assert_int_equal(mod_bootstrap(g->s, false), RP_OK);
     assert_int_equal(fx_sql_int(g, "SELECT count(*) FROM users", NULL, 0), 1);
     setenv("RAPPORT_ADMIN_PASSWORD", "bootstrap-pass", 1);
-    assert_int_equal(auth_bootstrap(g->s, false), RP_OK);
+    assert_int_equal(mod_bootstrap(g->s, false), RP_OK);
     unsetenv("RAPPORT_ADMIN_PASSWORD");
-    assert_int_equal(auth_bootstrap(g->s, true), RP_OK);
+    assert_int_equal(mod_bootstrap(g->s, true), RP_OK);
     assert_int_equal(fx_sql_int(g, "SELECT count(*) FROM users", NULL, 0), 2);
     struct auth_login_result res;
     assert_int_equal(login(g, "admin", "bootstrap-pass", "10.0.0.7", &res), RP_OK);
@@ -306,7 +306,7 @@ static void test_bootstrap(void **state)
     assert_int_equal(efx_close(g), 0);
     /* An empty one without a password, when allowed, gets a random one. */
     assert_int_equal(efx_open(&g), 0);
-    assert_int_equal(auth_bootstrap(g->s, true), RP_OK);
+    assert_int_equal(mod_bootstrap(g->s, true), RP_OK);
     assert_int_equal(fx_sql_int(g, "SELECT count(*) FROM users WHERE role = 'admin'", NULL, 0),
                      1);
     assert_int_equal(efx_close(g), 0);

@@ -8,6 +8,7 @@
 
 #include "core/common.h"
 #include "core/text.h"
+#include "engine/jobs.h"
 #include "mod/sales/sales.h"
 #include "engine_fixture.h"
 
@@ -29,34 +30,48 @@ static const char *won_deal(struct efx *f, const char *account_id, const char *a
     return fx_create(f, NULL, &entity_opportunities, in, RP_NELEM(in)).id;
 }
 
-/* Saving a won deal marks the tiers stale and the next maintenance run retiers; a
- * change that does not mark them (a delete) waits for the daily run. */
+/* A clock the test sets. */
+static int64_t test_now;
+
+static int64_t test_clock(void)
+{
+    return test_now;
+}
+
+/* The tiers are the accounts.retier schedule's: it runs once a day, and at once (on the
+ * next round of any server) after a won deal changed; a change that is no such thing
+ * (a delete) waits for the daily run. */
 static void test_retier_when_stale_or_daily(void **state)
 {
     struct efx *f = *state;
-    assert_int_equal(sales_bootstrap(f->s), RP_OK);
+    assert_int_equal(mod_bootstrap(f->s, false), RP_OK);
     const char *big = fx_account(f, NULL, "Big");
     const char *small = fx_account(f, NULL, "Small");
     const char *deal = won_deal(f, big, "1000000.00");
     won_deal(f, small, "1.00");
     assert_string_equal(tier_of(f, big), "C"); /* saving did not retier */
 
-    int64_t now = text_now_ms();
-    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now), RP_OK);
+    test_now = text_now_ms();
+    text_set_clock(test_clock);
+    assert_int_equal(jobs_run_schedules(f->s, "test"), RP_OK);
     assert_string_equal(tier_of(f, big), "A");
     assert_string_equal(tier_of(f, small), "C");
 
     assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(deal), -1),
                      RP_OK);
-    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now + 3600000), RP_OK);
+    test_now += 3600000;
+    assert_int_equal(jobs_run_schedules(f->s, "test"), RP_OK);
     assert_string_equal(tier_of(f, big), "A"); /* not stale, not a day yet */
-    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now + 86400000), RP_OK);
+    test_now += 86400000;
+    assert_int_equal(jobs_run_schedules(f->s, "test"), RP_OK);
     assert_string_equal(tier_of(f, big), "C");
     assert_string_equal(tier_of(f, small), "A");
 
-    /* A new won deal makes them stale again: the next run retiers at once. */
+    /* A new won deal makes them due again: the next round retiers at once. */
     won_deal(f, big, "5000000.00");
-    assert_int_equal(sales_retier_if_due(fx_ctx(f, NULL), now + 86400000 + 60000), RP_OK);
+    test_now += 60000;
+    assert_int_equal(jobs_run_schedules(f->s, "test"), RP_OK);
+    text_set_clock(NULL);
     assert_string_equal(tier_of(f, big), "A");
     assert_string_equal(tier_of(f, small), "C");
 }
@@ -89,7 +104,7 @@ static int clock_teardown(void **state)
 static void test_stage_changed_at_is_the_change_time(void **state)
 {
     struct efx *f = *state;
-    assert_int_equal(sales_bootstrap(f->s), RP_OK);
+    assert_int_equal(mod_bootstrap(f->s, false), RP_OK);
     struct rec_input in[] = {IN_S("name", "deal")};
     struct rec r = fx_create(f, NULL, &entity_opportunities, in, 1);
     assert_string_equal(fx_val(&r, "stage_changed_at")->s, r.updated_at);
@@ -114,7 +129,7 @@ static void test_stage_changed_at_is_the_change_time(void **state)
 static void test_converted_at_is_the_change_time(void **state)
 {
     struct efx *f = *state;
-    assert_int_equal(sales_bootstrap(f->s), RP_OK);
+    assert_int_equal(mod_bootstrap(f->s, false), RP_OK);
     struct rec_input in[] = {IN_S("last_name", "Lee"), IN_S("company", "Lee Trading")};
     struct rec lead = fx_create(f, NULL, &entity_leads, in, RP_NELEM(in));
     struct sales_conversion conv = {.create_opportunity = false};

@@ -2,9 +2,9 @@
  * timeline of the record they relate to. */
 #include "core/common.h"
 
-#include "mod/entities.h"
+#include "mod/calendar/calendar.h"
 
-const char *const meta_related_types[] = {"accounts", "contacts", "leads", "opportunities", NULL};
+const char *const calendar_related_types[] = {"accounts", "contacts", "leads", "opportunities", NULL};
 static const char *const TYPES[] = {"call", "meeting", "task", "note", "email", NULL};
 static const char *const STATUS[] = {"planned", "held", "not_held", "completed", "cancelled",
                                      NULL};
@@ -15,31 +15,42 @@ static const char *const DIRECTION[] = {"inbound", "outbound", NULL};
 static const struct meta_range DURATION = {0, 31 * 24 * 60};
 
 static const struct field_def FIELDS[] = {
-    {"type", "Type", FT_ENUM, FF_REQUIRED | FF_INDEXED | FF_LIST | FF_CREATE_ONLY, 0, TYPES, NULL,
-     "overview", NULL, NULL},
-    {"subject", "Subject", FT_STRING, FF_REQUIRED | FF_SEARCH | FF_LIST, 200, NULL, NULL,
-     "overview", NULL, NULL},
-    {"start_at", "Start", FT_DATETIME, FF_INDEXED | FF_LIST, 0, NULL, NULL, "schedule", NULL, NULL},
-    {"end_at", "End", FT_DATETIME, FF_INDEXED, 0, NULL, NULL, "schedule", NULL, NULL},
-    {"due_at", "Due", FT_DATETIME, FF_INDEXED | FF_LIST, 0, NULL, NULL, "schedule", NULL, NULL},
-    {"all_day", "All day", FT_BOOL, 0, 0, NULL, NULL, "schedule", "false", NULL},
-    {"reminder_at", "Reminder", FT_DATETIME, FF_INDEXED, 0, NULL, NULL, "schedule", NULL, NULL},
-    {"status", "Status", FT_ENUM, FF_REQUIRED | FF_INDEXED | FF_LIST, 0, STATUS, NULL, "overview",
-     "planned", NULL},
-    {"priority", "Priority", FT_ENUM, FF_REQUIRED | FF_INDEXED, 0, PRIORITY, NULL, "overview",
-     "normal", NULL},
-    {"direction", "Direction", FT_ENUM, 0, 0, DIRECTION, NULL, "call", NULL, NULL},
-    {"duration_minutes", "Duration (minutes)", FT_INT, 0, 0, NULL, NULL, "call", NULL, &DURATION},
-    {"outcome", "Outcome", FT_STRING, 0, 255, NULL, NULL, "call", NULL, NULL},
-    {"location", "Location", FT_STRING, FF_SEARCH, 255, NULL, NULL, "meeting", NULL, NULL},
-    {"attendee_user_ids", "Attendees (users)", FT_MULTI_REF, 0, 0, NULL, "users", "meeting",
-     NULL, NULL},
-    {"attendee_contact_ids", "Attendees (contacts)", FT_MULTI_REF, 0, 0, NULL, "contacts",
-     "meeting", NULL, NULL},
-    {"related_type", "Related to (type)", FT_ENUM, FF_INDEXED, 0, meta_related_types, NULL,
-     "related", NULL, NULL},
-    {"related_id", "Related to", FT_STRING, FF_INDEXED, 36, NULL, NULL, "related", NULL, NULL},
-    {"description", "Description", FT_TEXT, FF_SEARCH, 0, NULL, NULL, "description", NULL, NULL},
+    {.name = "type", .label = "Type", .type = FT_ENUM,
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST | FF_CREATE_ONLY, .enum_values = TYPES,
+     .group = "overview"},
+    {.name = "subject", .label = "Subject", .type = FT_STRING,
+     .flags = FF_REQUIRED | FF_SEARCH | FF_LIST, .maxlen = 200, .group = "overview"},
+    {.name = "start_at", .label = "Start", .type = FT_DATETIME, .flags = FF_INDEXED | FF_LIST,
+     .group = "schedule"},
+    {.name = "end_at", .label = "End", .type = FT_DATETIME, .flags = FF_INDEXED,
+     .group = "schedule"},
+    {.name = "due_at", .label = "Due", .type = FT_DATETIME, .flags = FF_INDEXED | FF_LIST,
+     .group = "schedule"},
+    {.name = "all_day", .label = "All day", .type = FT_BOOL, .group = "schedule", .def = "false"},
+    {.name = "reminder_at", .label = "Reminder", .type = FT_DATETIME, .flags = FF_INDEXED,
+     .group = "schedule"},
+    {.name = "status", .label = "Status", .type = FT_ENUM,
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .enum_values = STATUS, .group = "overview",
+     .def = "planned"},
+    {.name = "priority", .label = "Priority", .type = FT_ENUM, .flags = FF_REQUIRED | FF_INDEXED,
+     .enum_values = PRIORITY, .group = "overview", .def = "normal"},
+    {.name = "direction", .label = "Direction", .type = FT_ENUM, .enum_values = DIRECTION,
+     .group = "call"},
+    {.name = "duration_minutes", .label = "Duration (minutes)", .type = FT_INT, .group = "call",
+     .range = &DURATION},
+    {.name = "outcome", .label = "Outcome", .type = FT_STRING, .maxlen = 255, .group = "call"},
+    {.name = "location", .label = "Location", .type = FT_STRING, .flags = FF_SEARCH, .maxlen = 255,
+     .group = "meeting"},
+    {.name = "attendee_user_ids", .label = "Attendees (users)", .type = FT_MULTI_REF,
+     .ref_entity = "users", .group = "meeting"},
+    {.name = "attendee_contact_ids", .label = "Attendees (contacts)", .type = FT_MULTI_REF,
+     .ref_entity = "contacts", .group = "meeting"},
+    {.name = "related_type", .label = "Related to (type)", .type = FT_ENUM, .flags = FF_INDEXED,
+     .enum_values = calendar_related_types, .group = "related"},
+    {.name = "related_id", .label = "Related to", .type = FT_STRING, .flags = FF_INDEXED,
+     .maxlen = 36, .group = "related", .ref_type_field = "related_type"},
+    {.name = "description", .label = "Description", .type = FT_TEXT, .flags = FF_SEARCH,
+     .group = "description"},
 };
 
 const struct entity_def entity_activities = {

@@ -2,12 +2,13 @@
  * shares a team with me". Membership lives on users.team_ids. */
 #include "core/common.h"
 
-#include "mod/entities.h"
+#include "mod/platform/platform.h"
 
 static const struct field_def FIELDS[] = {
-    {"name", "Name", FT_STRING, FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, 100, NULL, NULL,
-     "overview", NULL, NULL},
-    {"description", "Description", FT_TEXT, FF_SEARCH, 2000, NULL, NULL, "overview", NULL, NULL},
+    {.name = "name", .label = "Name", .type = FT_STRING,
+     .flags = FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, .maxlen = 100, .group = "overview"},
+    {.name = "description", .label = "Description", .type = FT_TEXT, .flags = FF_SEARCH,
+     .maxlen = 2000, .group = "overview"},
 };
 
 const struct entity_def entity_teams = {

@@ -1,34 +1,38 @@
 /* Opportunities (deals): an amount moving through the pipeline stages. */
 #include "core/common.h"
 
-#include "mod/entities.h"
-
-const char *const meta_currencies[] = {"USD", "EUR", "CNY", "GBP", "JPY", "HKD", "SGD", "AUD",
-                                       "CAD", "CHF", "INR", "KRW", "TWD", NULL};
+#include "mod/sales/sales.h"
 
 static const struct field_def FIELDS[] = {
-    {"name", "Name", FT_STRING, FF_REQUIRED | FF_INDEXED | FF_SEARCH | FF_LIST, 200, NULL, NULL,
-     "overview", NULL, NULL},
-    {"account_id", "Account", FT_REF, FF_INDEXED | FF_LIST, 0, NULL, "accounts", "overview",
-     NULL, NULL},
-    {"contact_id", "Primary contact", FT_REF, FF_INDEXED, 0, NULL, "contacts", "overview", NULL,
-     NULL},
-    {"amount", "Amount", FT_MONEY, FF_INDEXED | FF_LIST, 0, NULL, NULL, "overview", NULL,
-     &meta_range_amount},
-    {"currency", "Currency", FT_ENUM, FF_REQUIRED, 0, meta_currencies, NULL, "overview", "USD",
-     NULL},
-    {"stage", "Stage", FT_ENUM, FF_REQUIRED | FF_INDEXED | FF_LIST, 0, NULL, "pipeline_stages",
-     "overview", "prospecting", NULL},
-    {"probability", "Probability (%)", FT_PERCENT, FF_LIST, 0, NULL, NULL, "overview", NULL, NULL},
-    {"expected_close_date", "Expected close", FT_DATE, FF_INDEXED | FF_LIST, 0, NULL, NULL,
-     "overview", NULL, NULL},
-    {"next_step", "Next step", FT_STRING, 0, 255, NULL, NULL, "overview", NULL, NULL},
-    {"lead_source", "Lead source", FT_ENUM, FF_INDEXED, 0, meta_lead_sources, NULL, "details",
-     NULL, NULL},
-    {"lost_reason", "Lost reason", FT_STRING, 0, 255, NULL, NULL, "details", NULL, NULL},
-    {"stage_changed_at", "Stage changed", FT_DATETIME, FF_READONLY | FF_INDEXED, 0, NULL, NULL,
-     "details", NULL, NULL},
-    {"description", "Description", FT_TEXT, FF_SEARCH, 0, NULL, NULL, "description", NULL, NULL},
+    {.name = "name", .label = "Name", .type = FT_STRING,
+     .flags = FF_REQUIRED | FF_INDEXED | FF_SEARCH | FF_LIST, .maxlen = 200, .group = "overview"},
+    {.name = "account_id", .label = "Account", .type = FT_REF,
+     .flags = FF_INDEXED | FF_LIST | FF_TIMELINE,
+     .ref_entity = "accounts", .group = "overview"},
+    {.name = "contact_id", .label = "Primary contact", .type = FT_REF,
+     .flags = FF_INDEXED | FF_TIMELINE,
+     .ref_entity = "contacts", .group = "overview"},
+    {.name = "amount", .label = "Amount", .type = FT_MONEY, .flags = FF_INDEXED | FF_LIST,
+     .group = "overview", .range = &meta_range_amount},
+    {.name = "currency", .label = "Currency", .type = FT_ENUM, .flags = FF_REQUIRED,
+     .enum_values = meta_currencies, .group = "overview", .def = "USD"},
+    {.name = "stage", .label = "Stage", .type = FT_ENUM,
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .ref_entity = "pipeline_stages",
+     .group = "overview", .def = "prospecting"},
+    {.name = "probability", .label = "Probability (%)", .type = FT_PERCENT, .flags = FF_LIST,
+     .group = "overview"},
+    {.name = "expected_close_date", .label = "Expected close", .type = FT_DATE,
+     .flags = FF_INDEXED | FF_LIST, .group = "overview"},
+    {.name = "next_step", .label = "Next step", .type = FT_STRING, .maxlen = 255,
+     .group = "overview"},
+    {.name = "lead_source", .label = "Lead source", .type = FT_ENUM, .flags = FF_INDEXED,
+     .enum_values = meta_lead_sources, .group = "details"},
+    {.name = "lost_reason", .label = "Lost reason", .type = FT_STRING, .maxlen = 255,
+     .group = "details"},
+    {.name = "stage_changed_at", .label = "Stage changed", .type = FT_DATETIME,
+     .flags = FF_READONLY | FF_INDEXED, .group = "details"},
+    {.name = "description", .label = "Description", .type = FT_TEXT, .flags = FF_SEARCH,
+     .group = "description"},
 };
 
 const struct entity_def entity_opportunities = {
@@ -40,4 +44,5 @@ const struct entity_def entity_opportunities = {
     .title_field = "name",
     .default_sort = "expected_close_date",
     .totals = "stage,amount,probability",
+    .flags = EF_TIMELINE,
 };

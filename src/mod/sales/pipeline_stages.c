@@ -2,7 +2,7 @@
  * Opportunities name a stage by its key (a dynamic enum: FT_ENUM with ref_entity). */
 #include "core/common.h"
 
-#include "mod/entities.h"
+#include "mod/sales/sales.h"
 
 static const char *const OUTCOMES[] = {"open", "won", "lost", NULL};
 
@@ -10,16 +10,17 @@ static const char *const OUTCOMES[] = {"open", "won", "lost", NULL};
 static const struct meta_range ORDER = {0, 1000000};
 
 static const struct field_def FIELDS[] = {
-    {"key", "Key", FT_STRING, FF_REQUIRED | FF_UNIQUE | FF_LIST | FF_CREATE_ONLY, 40, NULL, NULL,
-     "overview", NULL, NULL},
-    {"label", "Label", FT_STRING, FF_REQUIRED | FF_LIST | FF_SEARCH, 100, NULL, NULL, "overview",
-     NULL, NULL},
-    {"probability", "Probability (%)", FT_PERCENT, FF_REQUIRED | FF_LIST, 0, NULL, NULL,
-     "overview", NULL, NULL},
-    {"sort_order", "Order", FT_INT, FF_REQUIRED | FF_INDEXED | FF_LIST, 0, NULL, NULL, "overview",
-     NULL, &ORDER},
-    {"outcome", "Outcome", FT_ENUM, FF_REQUIRED | FF_LIST, 0, OUTCOMES, NULL, "overview", "open",
-     NULL},
+    {.name = "key", .label = "Key", .type = FT_STRING,
+     .flags = FF_REQUIRED | FF_UNIQUE | FF_LIST | FF_CREATE_ONLY, .maxlen = 40,
+     .group = "overview"},
+    {.name = "label", .label = "Label", .type = FT_STRING,
+     .flags = FF_REQUIRED | FF_LIST | FF_SEARCH, .maxlen = 100, .group = "overview"},
+    {.name = "probability", .label = "Probability (%)", .type = FT_PERCENT,
+     .flags = FF_REQUIRED | FF_LIST, .group = "overview"},
+    {.name = "sort_order", .label = "Order", .type = FT_INT,
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .group = "overview", .range = &ORDER},
+    {.name = "outcome", .label = "Outcome", .type = FT_ENUM, .flags = FF_REQUIRED | FF_LIST,
+     .enum_values = OUTCOMES, .group = "overview", .def = "open"},
 };
 
 const struct entity_def entity_pipeline_stages = {

@@ -1,24 +1,22 @@
-/* Sales: pipeline stages, the pipeline and forecast aggregates, lead conversion,
- * activity scheduling (conflicts, calendars) and the domain hooks of leads,
- * opportunities and activities. */
+/* The sales module (MISSION 4): leads and their conversion, opportunities on
+ * configurable pipeline stages, the pipeline and forecast, stage history, and the
+ * tiering of accounts by won revenue. */
 #ifndef RP_MOD_SALES_H
 #define RP_MOD_SALES_H
 
-#include "engine/rec.h"
+#include "engine/module.h"
 
 /* Open deals at or above this probability count as "commit" in the forecast. */
 #define SALES_COMMIT_PROBABILITY 80
 #define SALES_COMMIT_PROBABILITY_SQL "80"
-/* Activities one calendar answer may hold: a team's month fits easily. */
-#define SALES_MAX_CALENDAR 2000u
-/* Users one calendar request may name. */
-#define SALES_MAX_CALENDAR_USERS 50u
-/* Conflicting activities reported with a 409. */
-#define SALES_MAX_CONFLICTS 20u
-/* The longest a timed activity may last: bounds the calendar's and the conflict
- * check's index range (an activity overlapping a period starts at most this long
- * before it). */
-#define SALES_MAX_ACTIVITY_DAYS 31
+/* Won revenue counts for tiering when the deal closes within this many days. */
+#define SALES_TIER_WINDOW_DAYS 365
+
+extern const struct entity_def entity_leads;
+extern const struct entity_def entity_opportunities;
+extern const struct entity_def entity_pipeline_stages;
+
+extern const struct rp_module mod_sales;
 
 struct sales_stage_sum {
     const char *stage;
@@ -55,9 +53,6 @@ enum rp_err sales_outcomes(struct rec_ctx *ctx, struct sales_outcome_map *out);
 /* The outcome of a stage key; a key no longer configured counts as open. */
 enum sales_outcome sales_outcome_of(const struct sales_outcome_map *m, const char *stage);
 
-/* Creates the default pipeline stages on an empty database. */
-enum rp_err sales_bootstrap(struct store *s);
-
 /* Pipeline by stage, in stage order (configured stages without deals included), for
  * the opportunities the caller may read, filtered by params like a list. */
 enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
@@ -65,12 +60,6 @@ enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, 
 /* Expected revenue by month of expected close date. */
 enum rp_err sales_forecast(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
                            struct sales_period **rows, size_t *nrows);
-
-/* Activities of users (all the caller may read when nusers is 0) in [from, to):
- * from and to are RFC 3339 date-times. */
-enum rp_err sales_calendar(struct rec_ctx *ctx, struct rp_str from, struct rp_str to,
-                           const struct rp_str *users, size_t nusers, struct rec **rows,
-                           size_t *n);
 
 struct sales_conversion {
     struct rp_str account_id;      /* link to this account instead of creating one */
@@ -104,30 +93,54 @@ struct sales_stage_change {
 enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_id,
                                 struct sales_stage_change **rows, size_t *n);
 
-/* Won revenue counts for tiering when the deal closes within this many days. */
-#define SALES_TIER_WINDOW_DAYS 365
-
 /* Recomputes every account's tier_computed (A/B/C by the 80/15/5 Pareto rule over won
  * revenue in the last window_days), auditing each change. *changed counts accounts
  * whose tier moved. Admins and managers only when called for a user. */
 enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *changed);
-/* Tiers are a property of all accounts together (one won deal moves the cut-offs), so
- * saving a deal only marks them stale; the server's maintenance loop calls this every
- * minute, and it retiers when a won deal changed since the last run in this process,
- * or a day has passed (the window slides). One caller thread at a time. */
-enum rp_err sales_retier_if_due(struct rec_ctx *ctx, int64_t now_ms);
 
-/* Domain hooks, called from crm/hooks.c. */
-enum rp_err sales_validate_opportunity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
-enum rp_err sales_validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
-/* A lead becomes "converted" only by conversion. */
-enum rp_err sales_validate_lead(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
-/* Stage keys are snake_case identifiers. */
-enum rp_err sales_validate_stage(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
-/* RP_ECONFLICT while deals (recycle bin included) are in the stage. */
-enum rp_err sales_stage_deletable(struct rec_ctx *ctx, const struct rec *stage);
-/* After a deal is saved: marks the tiers stale when won revenue changed. */
-enum rp_err sales_after_save_opportunity(struct rec_ctx *ctx, const struct rec *r,
-                                         const struct rec *old);
+struct sales_account_summary {
+    int64_t contacts;
+    int64_t open_deals;
+    int64_t open_amount;      /* minor units */
+    int64_t weighted;         /* Σ open amount × probability / 100, minor units */
+    int64_t won_deals;
+    int64_t won_amount;
+    int64_t lost_deals;
+    const char *last_activity_at;  /* NULL when none */
+    const char *next_activity_at;
+};
+
+/* The figures of an account's card, counting only what the caller may read. */
+enum rp_err sales_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
+                                  struct sales_account_summary *out);
+
+/* ---- inside the module ---- */
+
+/* Every configured stage, in pipeline order (stages.c). */
+enum rp_err sales__stages(struct rec_ctx *ctx, struct rec_page *page);
+const struct rec *sales__find_stage(const struct rec_page *stages, const char *key, size_t len);
+/* Hooks (module.c lists them). Tiers are a property of all accounts together (one
+ * won deal moves the cut-offs), so saving a deal that changes won revenue only makes
+ * the accounts.retier schedule due (sales__tiers_touched). */
+enum rp_err sales__validate_opportunity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err sales__validate_lead(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err sales__validate_stage(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage);
+enum rp_err sales__tiers_touched(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+enum rp_err sales__bootstrap(struct rec_ctx *ctx, bool interactive);
+/* The accounts.retier job kind and schedule (tiers.c). */
+enum rp_err sales__retier_check(struct rec_ctx *ctx, struct rp_str payload);
+enum rp_err sales__retier_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                              const char **result);
+enum rp_err sales__retier_due(struct rec_ctx *ctx);
+/* sql.c: the statements of this module. */
+enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
+                                struct sales_stage_sum **rows, size_t *n);
+enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
+                                struct sales_period **rows, size_t *n);
+/* Accounts whose revenue tier (Pareto over won deals closing on or after since, a
+ * "YYYY-MM-DD" date) differs from the stored tier_computed: ids and new tiers. */
+enum rp_err sales__sql_tier_changes(struct rec_ctx *ctx, const char *since, const char ***ids,
+                                    const char ***tiers, size_t *n);
 
 #endif

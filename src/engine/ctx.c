@@ -1,0 +1,117 @@
+/* The engine context: errors of a request, its transaction and what it memoises. */
+#include "core/common.h"
+
+#include "engine/rec_int.h"
+
+void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
+                  struct principal *who)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->store = s;
+    ctx->conn = c;
+    ctx->a = a;
+    ctx->who = who;
+}
+
+__attribute__((format(printf, 2, 0))) static char *vfmt(struct arena *a, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    char *p = arena_alloc(a, n > 0 ? (size_t)n + 1 : 1);
+    vsnprintf(p, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    return p;
+}
+
+enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
+{
+    if (ctx->nerrors == ctx->errcap) {
+        size_t cap = ctx->errcap ? ctx->errcap * 2 : 8;
+        struct rec_field_error *e = arena_alloc(ctx->a, cap * sizeof(*e));
+        if (ctx->nerrors)
+            memcpy(e, ctx->errors, ctx->nerrors * sizeof(*e));
+        ctx->errors = e;
+        ctx->errcap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->errors[ctx->nerrors].field = arena_strdup(ctx->a, field);
+    ctx->errors[ctx->nerrors].message = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    ctx->nerrors++;
+    return RP_EINVAL;
+}
+
+enum rp_err rec_bad_request(struct rec_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->detail = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    ctx->bad_request = true;
+    return RP_EINVAL;
+}
+
+enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->detail = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+/* ---- transactions ---- */
+
+enum rp_err rec_tx_begin(struct rec_ctx *ctx)
+{
+    if (ctx->tx_depth++ > 0)
+        return RP_OK;
+    enum rp_err err = store_begin(ctx->conn, true);
+    if (err)
+        ctx->tx_depth = 0;
+    return err;
+}
+
+bool rec_memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out)
+{
+    if (ctx->tx_depth == 0 || ctx->memo_ent != e)
+        return false;
+    *out = *ctx->memo;
+    return true;
+}
+
+void rec_memo_put(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_page *page)
+{
+    if (ctx->tx_depth == 0)
+        return;
+    ctx->memo = arena_alloc(ctx->a, sizeof(*ctx->memo));
+    *ctx->memo = *page;
+    ctx->memo_ent = e;
+}
+
+void rec__memo_drop(struct rec_ctx *ctx, const struct entity_def *e)
+{
+    if (!e || ctx->memo_ent == e)
+        ctx->memo_ent = NULL;
+    if (!e || (e->flags & EF_PLATFORM))
+        ctx->owner_ok[0] = '\0';
+}
+
+enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
+{
+    RP_ASSERT(ctx->tx_depth > 0);
+    if (--ctx->tx_depth > 0)
+        return err; /* the outermost caller commits or rolls back */
+    rec__memo_drop(ctx, NULL);
+    if (err) {
+        store_rollback(ctx->conn);
+        /* A write that would carry a running total (store_table.totals_columns) past
+         * the range of an integer is refused like any other bad value. */
+        return err == RP_ERANGE ? rec_bad_request(ctx, "this would put a total beyond the"
+                                                       " range of a number")
+                                : err;
+    }
+    return store_commit(ctx->conn);
+}

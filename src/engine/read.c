@@ -1,0 +1,129 @@
+/* Reading records: rows into struct rec, point lookups and the permission checks on
+ * one record. */
+#include "core/common.h"
+
+#include "core/ids.h"
+#include "engine/rec_int.h"
+
+const char *rec__col_dup(struct rec_ctx *ctx, struct store_stmt *st, int col, size_t *len)
+{
+    size_t n;
+    const char *p = store_col_text(st, col, &n);
+    if (len)
+        *len = n;
+    return p ? arena_strndup(ctx->a, p, n) : NULL;
+}
+
+void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct entity_def *e,
+                   struct rec *out)
+{
+    out->ent = e;
+    out->seq = store_col_int(st, 0);
+    out->id = rec__col_dup(ctx, st, 1, NULL);
+    out->created_at = rec__col_dup(ctx, st, 2, NULL);
+    out->updated_at = rec__col_dup(ctx, st, 3, NULL);
+    out->created_by = rec__col_dup(ctx, st, 4, NULL);
+    out->owner_id = rec__col_dup(ctx, st, 5, NULL);
+    out->version = store_col_int(st, 6);
+    out->deleted_at = rec__col_dup(ctx, st, 7, NULL);
+    out->v = arena_calloc(ctx->a, e->nfields, sizeof(*out->v));
+    for (size_t i = 0; i < e->nfields; i++) {
+        int col = REC_NSYS + (int)i;
+        struct rec_value *v = &out->v[i];
+        v->null = store_col_null(st, col);
+        if (v->null)
+            continue;
+        if (rec__is_int_type(e->fields[i].type))
+            v->i = store_col_int(st, col);
+        else
+            v->s = rec__col_dup(ctx, st, col, &v->len);
+    }
+}
+
+const struct rec_value *rec_field(const struct rec *r, const char *name)
+{
+    int i = meta_field_index(r->ent, rp_str_c(name));
+    RP_ASSERT(i >= 0);
+    return &r->v[i];
+}
+
+enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                        bool with_deleted, struct rec *out)
+{
+    if (!ids_valid(id))
+        return RP_ENOTFOUND;
+    const struct rec_sql *q = rec__sql(e);
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(ctx->conn, with_deleted ? q->get_any : q->get, &st);
+    if (err)
+        return err;
+    store_bind(st, 1, store_text(id.p, id.len));
+    bool row;
+    err = store_step(st, &row);
+    if (!err && !row)
+        err = RP_ENOTFOUND;
+    if (!err)
+        rec__read_row(ctx, st, e, out);
+    store_done(st);
+    return err;
+}
+
+enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
+                          enum acl_action action)
+{
+    return ctx->sudo ? SCOPE_ALL : acl_scope(ctx->who, e, action);
+}
+
+/* Whether a record owned by `owner` is inside the caller's scope for action; a
+ * database error while loading the caller's team is an error, never a "no". */
+enum rp_err rec__in_scope(struct rec_ctx *ctx, const struct entity_def *e,
+                            enum acl_action action, const char *owner, bool *ok)
+{
+    enum acl_scope scope = rec__scope(ctx, e, action);
+    if (scope == SCOPE_TEAM) {
+        enum rp_err err = acl_peers(ctx);
+        if (err)
+            return err;
+    }
+    *ok = acl_owner_in_scope(ctx, scope, owner);
+    return RP_OK;
+}
+
+enum rp_err rec_check_readable(struct rec_ctx *ctx, const struct entity_def *e,
+                                const struct rec *r)
+{
+    bool ok;
+    enum rp_err err = rec__in_scope(ctx, e, ACL_READ, r->owner_id, &ok);
+    return err ? err : ok ? RP_OK : RP_ENOTFOUND;
+}
+
+enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def *e,
+                                    enum acl_action action, const char *owner, const char *verb)
+{
+    bool ok;
+    enum rp_err err = rec__in_scope(ctx, e, action, owner, &ok);
+    if (!err && !ok)
+        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s this %s", verb, e->label);
+    return err;
+}
+
+enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                    struct rec *out)
+{
+    enum rp_err err = rec__load(ctx, e, id, false, out);
+    if (!err)
+        err = rec_check_readable(ctx, e, out);
+    return err;
+}
+
+bool rec_changed(const struct rec *r, const struct rec *old, const char *name)
+{
+    if (!old)
+        return true;
+    const struct rec_value *a = rec_field(r, name), *b = rec_field(old, name);
+    if (a->null || b->null)
+        return a->null != b->null;
+    if (a->s || b->s)
+        return !a->s || !b->s || a->len != b->len || memcmp(a->s, b->s, a->len) != 0;
+    return a->i != b->i;
+}

@@ -1,0 +1,171 @@
+/* Entity tables (created and migrated from metadata at start) and the statements
+ * built once per entity. */
+#include "core/common.h"
+
+#include "engine/rec_int.h"
+
+bool rec__is_int_type(enum field_type t)
+{
+    return t == FT_INT || t == FT_MONEY || t == FT_PERCENT || t == FT_BOOL;
+}
+
+/* Splits a comma-separated column list into cols (NULL-terminated, at most max names;
+ * a leading '-' of a descending sort key is dropped). Returns how many. */
+static size_t split_columns(const char *list, char *buf, size_t size, const char **cols,
+                            size_t max)
+{
+    memset(cols, 0, (max + 1) * sizeof(*cols));
+    snprintf(buf, size, "%s", list ? list : "");
+    size_t n = 0;
+    for (char *p = buf; p && *p && n < max;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        cols[n++] = *p == '-' ? p + 1 : p;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+void rec_store_table(const struct entity_def *e, struct rec_table *out)
+{
+    /* The default sort's columns, for the list index; the totals' for theirs. */
+    size_t ns = split_columns(e->default_sort, out->sortbuf, sizeof(out->sortbuf), out->sortcols,
+                              RP_MAX_SORT_KEYS);
+    size_t nt = split_columns(e->totals, out->totalsbuf, sizeof(out->totalsbuf),
+                              out->totalscols, RP_NELEM(out->totalscols) - 1);
+    size_t nspan = split_columns(e->span, out->spanbuf, sizeof(out->spanbuf), out->spancols,
+                                 RP_NELEM(out->spancols) - 1);
+    RP_ASSERT(nspan == 0 || nspan == 2);
+    size_t n = 0;
+    RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        /* The list or totals index starting with this column serves its lookups too:
+         * a second index would only cost every write. */
+        bool leads = (ns && strcmp(out->sortcols[0], f->name) == 0) ||
+                     (nt && strcmp(out->totalscols[0], f->name) == 0);
+        out->cols[n++] = (struct store_column){
+            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
+            (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads};
+    }
+    out->t = (struct store_table){e->name, out->cols, n, meta_searchable(e), out->sortcols,
+                                  nt ? out->totalscols : NULL, nspan ? out->spancols : NULL};
+}
+
+enum rp_err rec_sync_schema(struct store_conn *c)
+{
+    enum rp_err err = store_begin(c, true);
+    if (err)
+        return err;
+    for (size_t k = 0; k < meta_entity_count() && !err; k++) {
+        struct rec_table t;
+        rec_store_table(meta_entity_at(k), &t);
+        err = store_sync_table(c, &t.t);
+    }
+    if (err) {
+        store_rollback(c);
+        return err;
+    }
+    err = store_commit(c);
+    if (!err)
+        err = rec__build_sql();
+    return err;
+}
+
+
+#define MAX_ENTITIES 64
+
+static struct rec_sql SQL[MAX_ENTITIES];
+static size_t NSQL;
+
+const struct rec_sql *rec__sql(const struct entity_def *e)
+{
+    for (size_t i = 0; i < NSQL; i++)
+        if (SQL[i].e == e)
+            return &SQL[i];
+    RP_ASSERT(!"entity SQL not built: rec_sync_schema must run first");
+    return NULL;
+}
+
+static char *steal(struct rp_buf *b)
+{
+    return buf_steal(b, NULL);
+}
+
+static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
+{
+    struct rp_buf cols, sel, ins, get, any, del;
+    buf_init(&cols, RP_MAX_SQL);
+    buf_init(&sel, RP_MAX_SQL);
+    buf_init(&ins, RP_MAX_SQL);
+    buf_init(&get, RP_MAX_SQL);
+    buf_init(&any, RP_MAX_SQL);
+    buf_init(&del, RP_MAX_SQL);
+    enum rp_err err = buf_adds(&cols, "SELECT " REC_SYS_COLS);
+    if (!err)
+        err = buf_printf(&ins,
+                         "INSERT INTO %s (id, workspace_id, created_at, updated_at, created_by,"
+                         " owner_id, version",
+                         e->name);
+    for (size_t i = 0; i < e->nfields && !err; i++) {
+        err = buf_printf(&cols, ", t.%s", e->fields[i].name);
+        if (!err)
+            err = buf_printf(&ins, ", %s", e->fields[i].name);
+    }
+    if (!err)
+        err = buf_printf(&sel, "%s FROM %s t", buf_cstr(&cols), e->name);
+    if (!err)
+        err = buf_adds(&ins, ") VALUES (?, 1, ?, ?, ?, ?, 1");
+    for (size_t i = 0; i < e->nfields && !err; i++)
+        err = buf_adds(&ins, ", ?");
+    if (!err)
+        err = buf_adds(&ins, ")");
+    if (!err)
+        err = buf_printf(&get, "%s WHERE t.id = ? AND t.workspace_id = 1 AND t.deleted_at IS NULL",
+                         buf_cstr(&sel));
+    if (!err)
+        err = buf_printf(&any, "%s WHERE t.id = ? AND t.workspace_id = 1", buf_cstr(&sel));
+    if (!err)
+        err = buf_printf(&del,
+                         "UPDATE %s SET deleted_at = ?, updated_at = ?, version = version + 1"
+                         " WHERE seq = ? AND version = ?",
+                         e->name);
+    if (err) {
+        buf_release(&cols);
+        buf_release(&sel);
+        buf_release(&ins);
+        buf_release(&get);
+        buf_release(&any);
+        buf_release(&del);
+        return err;
+    }
+    *out = (struct rec_sql){e,           steal(&cols), steal(&sel), steal(&get),
+                            steal(&any), steal(&ins),  steal(&del)};
+    return RP_OK;
+}
+
+enum rp_err rec__update_sql(const struct entity_def *e, bool owner, const bool *changed,
+                            struct rp_buf *out)
+{
+    enum rp_err err = buf_printf(out, "UPDATE %s SET updated_at = ?, version = version + 1%s",
+                                 e->name, owner ? ", owner_id = ?" : "");
+    for (size_t i = 0; i < e->nfields && !err; i++)
+        if (changed[i])
+            err = buf_printf(out, ", %s = ?", e->fields[i].name);
+    return err ? err : buf_adds(out, " WHERE seq = ? AND version = ?");
+}
+
+enum rp_err rec__build_sql(void)
+{
+    if (NSQL)
+        return RP_OK; /* metadata is static: built once per process */
+    RP_ASSERT(meta_entity_count() <= MAX_ENTITIES);
+    for (size_t k = 0; k < meta_entity_count(); k++) {
+        enum rp_err err = build_entity(meta_entity_at(k), &SQL[k]);
+        if (err)
+            return err;
+    }
+    NSQL = meta_entity_count();
+    return RP_OK;
+}

@@ -1,0 +1,62 @@
+/* The calendar module (MISSION 3): activities — meetings, calls, tasks, notes — on
+ * people's calendars, with scheduling conflicts found and shown, and the calendar of a
+ * person or a team. */
+#ifndef RP_MOD_CALENDAR_H
+#define RP_MOD_CALENDAR_H
+
+#include "engine/module.h"
+
+/* Activities one calendar answer may hold: a team's month fits easily. */
+#define CALENDAR_MAX_ACTIVITIES 2000u
+/* Users one calendar request may name. */
+#define CALENDAR_MAX_USERS 50u
+/* Conflicting activities reported with a 409. */
+#define CALENDAR_MAX_CONFLICTS 20u
+/* The longest a timed activity may last: bounds the calendar's and the conflict
+ * check's index range (an activity overlapping a period starts at most this long
+ * before it). */
+#define CALENDAR_MAX_ACTIVITY_DAYS 31
+
+extern const struct entity_def entity_activities;
+/* The entities an activity can be about (related_type). */
+extern const char *const calendar_related_types[];
+
+extern const struct rp_module mod_calendar;
+
+/* Activities of users (the caller alone when nusers is 0) in [from, to), as the caller
+ * may read them: from and to are dates or RFC 3339 date-times. */
+enum rp_err calendar_range(struct rec_ctx *ctx, struct rp_str from, struct rp_str to,
+                           const struct rp_str *users, size_t nusers, struct rec **rows,
+                           size_t *n);
+
+/* The calendar feed's window around today. */
+#define CALENDAR_FEED_PAST_DAYS 90
+#define CALENDAR_FEED_FUTURE_DAYS 365
+
+struct exp;
+/* Opens the caller's calendar feed: the activities they own or attend from 90 days back
+ * to a year ahead, as iCalendar (engine/export.h: exp_next, exp_close). */
+enum rp_err calendar_feed(struct rec_ctx *ctx, struct exp **out);
+
+/* ---- inside the module ---- */
+
+/* Hooks: the rules of an activity, and its conflicts (a 409 with "conflicts"). */
+enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err calendar__validate_restored(struct rec_ctx *ctx, struct rec *r);
+
+/* The iCalendar format of exports (ical.c). */
+extern const struct rec_exporter calendar__ical;
+
+/* sql.c */
+
+/* Activities visible to the caller in [from, to) (UTC date-times), of users if any. */
+enum rp_err calendar_sql_range(struct rec_ctx *ctx, const char *from, const char *to,
+                               const char *const *users, size_t nusers, struct rec **rows,
+                               size_t *n);
+/* Meetings and calls of any of users overlapping [start, end), other than act itself,
+ * whoever may read them. */
+enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, const char *start,
+                                  const char *end, const char *const *users, size_t nusers,
+                                  struct rec **rows, size_t *n);
+
+#endif

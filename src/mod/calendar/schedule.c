@@ -1,0 +1,164 @@
+/* Scheduling: the rules of meetings and calls (times, length, what they are about),
+ * conflicts with the attendees' other meetings, and the calendar of a range. */
+#include "core/common.h"
+
+#include "core/ids.h"
+#include "core/text.h"
+#include "engine/acl.h"
+#include "mod/calendar/calendar.h"
+
+/* The ids in a stored JSON list of ids (["id","id"…]). */
+static size_t list_ids(const struct rec_value *v, const char **out, size_t max, struct arena *a)
+{
+    size_t n = 0;
+    if (v->null)
+        return 0;
+    for (size_t p = 2; p + RP_ID_LEN <= v->len && n < max; p += RP_ID_LEN + 3)
+        out[n++] = arena_strndup(a, v->s + p, RP_ID_LEN);
+    return n;
+}
+
+static bool timed(const struct rec *r)
+{
+    const struct rec_value *t = rec_field(r, "type");
+    return (t->len == 7 && memcmp(t->s, "meeting", 7) == 0) ||
+           (t->len == 4 && memcmp(t->s, "call", 4) == 0);
+}
+
+static bool active_status(const struct rec *r)
+{
+    const struct rec_value *s = rec_field(r, "status");
+    return !(s->len == 9 && memcmp(s->s, "cancelled", 9) == 0) &&
+           !(s->len == 8 && memcmp(s->s, "not_held", 8) == 0);
+}
+
+/* An overlapping activity as the caller may see it: one they may not read keeps its
+ * times only (the rest is blanked here, and api/ writes nothing else of it). */
+static struct rec_conflict conflict_of(struct rec_ctx *ctx, const struct rec *r)
+{
+    struct rec_conflict c = {*r, rec_check_readable(ctx, r->ent, r) != RP_OK,
+                             rec_field(r, "start_at")->s, rec_field(r, "end_at")->s};
+    if (!c.hidden)
+        return c;
+    c.rec.id = c.rec.created_at = c.rec.updated_at = c.rec.created_by = c.rec.owner_id = NULL;
+    c.rec.seq = c.rec.version = 0;
+    c.rec.v = arena_calloc(ctx->a, r->ent->nfields, sizeof(*c.rec.v));
+    for (size_t i = 0; i < r->ent->nfields; i++)
+        c.rec.v[i].null = true;
+    return c;
+}
+
+static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
+{
+    const char *users[RP_MAX_IN_VALUES + 1];
+    size_t n = 0;
+    if (r->owner_id)
+        users[n++] = r->owner_id;
+    n += list_ids(rec_field(r, "attendee_user_ids"), users + n, RP_MAX_IN_VALUES, ctx->a);
+    if (n == 0)
+        return RP_OK;
+    struct rec *rows;
+    size_t nrows;
+    enum rp_err err = calendar_sql_overlaps(ctx, r, rec_field(r, "start_at")->s,
+                                    rec_field(r, "end_at")->s, users, n, &rows, &nrows);
+    if (err || nrows == 0)
+        return err;
+    ctx->conflicts = arena_alloc(ctx->a, nrows * sizeof(*ctx->conflicts));
+    for (size_t i = 0; i < nrows; i++)
+        ctx->conflicts[i] = conflict_of(ctx, &rows[i]);
+    ctx->nconflicts = nrows;
+    return rec_fail(ctx, RP_ECONFLICT,
+                    "the activity overlaps %zu other%s of its attendees; send"
+                    " allow_conflict=true to save it anyway",
+                    nrows, nrows == 1 ? " activity" : " activities");
+}
+
+enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+{
+    const struct rec_value *start = rec_field(r, "start_at"), *end = rec_field(r, "end_at");
+    if (timed(r)) {
+        if (start->null)
+            rec_field_error(ctx, "start_at", "is required for meetings and calls");
+        if (end->null)
+            rec_field_error(ctx, "end_at", "is required for meetings and calls");
+    }
+    int64_t s_ms, e_ms;
+    if (!start->null && !end->null && strcmp(end->s, start->s) < 0)
+        rec_field_error(ctx, "end_at", "must not be before start_at");
+    else if (!start->null && !end->null &&
+             text_parse_datetime((struct rp_str){start->s, start->len}, &s_ms) == RP_OK &&
+             text_parse_datetime((struct rp_str){end->s, end->len}, &e_ms) == RP_OK &&
+             e_ms - s_ms > (int64_t)CALENDAR_MAX_ACTIVITY_DAYS * 86400000)
+        rec_field_error(ctx, "end_at", "an activity lasts at most %d days",
+                        CALENDAR_MAX_ACTIVITY_DAYS);
+    const struct rec_value *rt = rec_field(r, "related_type"), *rid = rec_field(r, "related_id");
+    if (rt->null != rid->null)
+        rec_field_error(ctx, rt->null ? "related_type" : "related_id",
+                        "related_type and related_id go together");
+    if (ctx->nerrors)
+        return RP_EINVAL;
+    if (!rt->null && (rec_changed(r, old, "related_type") || rec_changed(r, old, "related_id"))) {
+        const struct entity_def *re = meta_entity((struct rp_str){rt->s, rt->len});
+        struct rec target;
+        enum rp_err err = rec_get(ctx, re, (struct rp_str){rid->s, rid->len}, &target);
+        if (err == RP_ENOTFOUND)
+            return rec_field_error(ctx, "related_id", "no %s with this id", re->label);
+        if (err)
+            return err;
+    }
+    bool moved = !old || rec_changed(r, old, "start_at") || rec_changed(r, old, "end_at") ||
+                 rec_changed(r, old, "attendee_user_ids") || rec_changed(r, old, "status") ||
+                 (r->owner_id && old->owner_id && strcmp(r->owner_id, old->owner_id) != 0);
+    if (timed(r) && active_status(r) && moved && !ctx->allow_conflict)
+        return check_conflicts(ctx, r);
+    return RP_OK;
+}
+
+enum rp_err calendar__validate_restored(struct rec_ctx *ctx, struct rec *r)
+{
+    /* A restored meeting takes its slot again: checked as if new. */
+    return calendar__validate_activity(ctx, r, NULL);
+}
+
+static enum rp_err parse_time(struct rec_ctx *ctx, const char *name, struct rp_str s,
+                              const char **out)
+{
+    int64_t ms, days;
+    char *buf = arena_alloc(ctx->a, 32);
+    if (text_parse_datetime(s, &ms) == RP_OK) {
+        text_format_datetime(ms, buf, 32);
+    } else if (text_parse_date(s, &days) == RP_OK) {
+        text_format_datetime(days * 86400000, buf, 32);
+    } else {
+        return rec_bad_request(ctx, "%s must be a date or an RFC 3339 date-time", name);
+    }
+    *out = buf;
+    return RP_OK;
+}
+
+enum rp_err calendar_range(struct rec_ctx *ctx, struct rp_str from, struct rp_str to,
+                           const struct rp_str *users, size_t nusers, struct rec **rows,
+                           size_t *n)
+{
+    const char *f, *t;
+    enum rp_err err = parse_time(ctx, "from", from, &f);
+    if (!err)
+        err = parse_time(ctx, "to", to, &t);
+    if (err)
+        return err;
+    if (strcmp(f, t) >= 0)
+        return rec_bad_request(ctx, "from must be before to");
+    if (nusers > CALENDAR_MAX_USERS)
+        return rec_bad_request(ctx, "at most %u users", CALENDAR_MAX_USERS);
+    const char **ids = arena_alloc(ctx->a, (nusers + 1) * sizeof(*ids));
+    for (size_t i = 0; i < nusers; i++) {
+        if (!ids_valid(users[i]))
+            return rec_bad_request(ctx, "user_ids must be user ids");
+        ids[i] = arena_strndup(ctx->a, users[i].p, users[i].len);
+    }
+    if (nusers == 0 && ctx->who) {
+        ids[0] = ctx->who->user_id;
+        nusers = 1;
+    }
+    return calendar_sql_range(ctx, f, t, ids, nusers, rows, n);
+}

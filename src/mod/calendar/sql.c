@@ -1,0 +1,98 @@
+/* The calendar module's own statements, built with the engine's query builder. */
+#include "core/common.h"
+
+#include "core/text.h"
+#include "engine/sqlb.h"
+#include "mod/calendar/calendar.h"
+
+/* The earliest start of a timed activity that can still be running at `at`: the lower
+ * bound that lets the start_at index serve overlap queries. */
+static const char *earliest_start(struct rec_ctx *ctx, const char *at)
+{
+    int64_t ms = 0;
+    if (text_parse_datetime(rp_str_c(at), &ms) != RP_OK)
+        return at; /* the callers pass validated times */
+    char *buf = arena_alloc(ctx->a, 32);
+    text_format_datetime(ms - (int64_t)CALENDAR_MAX_ACTIVITY_DAYS * 86400000, buf, 32);
+    return buf;
+}
+
+/* Appends: owned by one of users, or one of them attends. */
+static void involving(struct rec_ctx *ctx, struct sqlb *b, const char *const *users, size_t n)
+{
+    sqlb_add(b, "%s", " AND (t.owner_id IN (");
+    for (size_t i = 0; i < n; i++) {
+        sqlb_add(b, "%s", i ? ", ?" : "?");
+        sqlb_param(ctx, b, store_cstr(users[i]));
+    }
+    sqlb_add(b, "%s", ") OR ");
+    sqlb_json_list_has_any(ctx, b, "t.attendee_user_ids", users, n);
+    sqlb_add(b, "%s", ")");
+}
+
+enum rp_err calendar_sql_range(struct rec_ctx *ctx, const char *from, const char *to,
+                               const char *const *users, size_t nusers, struct rec **rows,
+                               size_t *n)
+{
+    const struct entity_def *e = &entity_activities;
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
+    if (err) {
+        sqlb_release(&b);
+        return err;
+    }
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL");
+    /* Timed activities overlapping [from, to), and tasks due in it. */
+    /* An activity ending exactly at `from` belongs to the range before; one without
+     * length counts where it starts. `(start_at || '')` keeps the planner off the
+     * start_at index for the tasks' branch (it would scan every untimed row). */
+    sqlb_add(&b, "%s", " AND ((t.start_at >= ? AND t.start_at < ? AND (t.end_at > ? OR"
+                  " ((t.end_at IS NULL OR t.end_at = t.start_at) AND t.start_at >= ?)))"
+                  " OR ((t.start_at || '') IS NULL AND t.due_at >= ? AND t.due_at < ?))");
+    sqlb_param(ctx, &b, store_cstr(earliest_start(ctx, from)));
+    sqlb_param(ctx, &b, store_cstr(to));
+    sqlb_param(ctx, &b, store_cstr(from));
+    sqlb_param(ctx, &b, store_cstr(from));
+    sqlb_param(ctx, &b, store_cstr(from));
+    sqlb_param(ctx, &b, store_cstr(to));
+    if (nusers)
+        involving(ctx, &b, users, nusers);
+    sqlb_add(&b, "%s", " ORDER BY coalesce(t.start_at, t.due_at), t.seq LIMIT ?");
+    sqlb_param(ctx, &b, store_int(CALENDAR_MAX_ACTIVITIES + 1));
+    err = sqlb_read(ctx, &b, e, CALENDAR_MAX_ACTIVITIES + 1, RP_MAX_PAGE_TEXT, rows, n);
+    sqlb_release(&b);
+    if (!err && *n > CALENDAR_MAX_ACTIVITIES)
+        err = rec_bad_request(ctx, "more than %u activities in range: ask for a shorter period",
+                              CALENDAR_MAX_ACTIVITIES);
+    if (err == RP_ETOOBIG)
+        err = rec_bad_request(ctx, "the activities in range hold too much text to show at"
+                                   " once: ask for a shorter period");
+    return err;
+}
+
+enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, const char *start,
+                                  const char *end, const char *const *users, size_t nusers,
+                                  struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = &entity_activities;
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    /* Every activity counts, visible to the caller or not: a colleague's private
+     * meeting still makes them busy. */
+    sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
+                  " AND t.type IN ('meeting', 'call') AND t.status NOT IN ('cancelled', 'not_held')"
+                  " AND t.start_at >= ? AND t.start_at < ? AND t.end_at > ? AND t.id <> ?");
+    sqlb_param(ctx, &b, store_cstr(earliest_start(ctx, start)));
+    sqlb_param(ctx, &b, store_cstr(end));
+    sqlb_param(ctx, &b, store_cstr(start));
+    sqlb_param(ctx, &b, store_cstr(act->id ? act->id : ""));
+    involving(ctx, &b, users, nusers);
+    sqlb_add(&b, "%s", " ORDER BY t.start_at, t.seq LIMIT ?");
+    sqlb_param(ctx, &b, store_int(CALENDAR_MAX_CONFLICTS));
+    enum rp_err err = sqlb_read(ctx, &b, e, CALENDAR_MAX_CONFLICTS, 0, rows, n);
+    sqlb_release(&b);
+    return err;
+}

@@ -1,0 +1,18 @@
+/* The customers module (MISSION 1 and 2): accounts — customers, partners, suppliers,
+ * banks — and the people at them, contacts. */
+#ifndef RP_MOD_CUSTOMERS_H
+#define RP_MOD_CUSTOMERS_H
+
+#include "engine/module.h"
+
+extern const struct entity_def entity_accounts;
+extern const struct entity_def entity_contacts;
+
+extern const struct rp_module mod_customers;
+
+/* ---- inside the module ---- */
+
+/* The vCard format of contacts' exports (vcard.c). */
+extern const struct rec_exporter customers__vcard;
+
+#endif

@@ -1,0 +1,27 @@
+/* The platform module: users and teams, who may sign in and how they are grouped
+ * (permissions: engine/acl.h), and the first administrator. */
+#ifndef RP_MOD_PLATFORM_H
+#define RP_MOD_PLATFORM_H
+
+#include "engine/module.h"
+
+extern const struct entity_def entity_users;
+extern const struct entity_def entity_teams;
+
+extern const struct rp_module mod_platform;
+
+/* Self-service: the caller changes their own display_name, email, locale or password.
+ * A new password needs the current one and a signed-in session (RP_EFORBIDDEN for an
+ * API token); it signs the user's other sessions out and revokes their API tokens,
+ * unless keep_tokens. Other fields are RP_EINVAL. */
+enum rp_err platform_update_me(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
+                               struct rp_str current_password, bool has_current,
+                               bool keep_tokens, struct rec *out);
+
+/* ---- inside the module ---- */
+
+enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err platform__user_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+enum rp_err platform__bootstrap(struct rec_ctx *ctx, bool interactive);
+
+#endif

@@ -1,0 +1,65 @@
+/* The pipeline by stage and the forecast by month, over the deals the caller may read. */
+#include "core/common.h"
+
+#include "mod/sales/sales.h"
+
+int64_t sales_round_x100(int64_t x100)
+{
+    return x100 >= 0 ? (x100 + 50) / 100 : -((-x100 + 50) / 100);
+}
+
+enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
+                           struct sales_stage_sum **rows, size_t *nrows)
+{
+    struct rec_query *q;
+    struct sales_stage_sum *sums;
+    size_t nsums;
+    struct rec_page stages;
+    enum rp_err err = rec_query_parse(ctx, &entity_opportunities, params, n, &q);
+    if (!err)
+        err = sales__sql_pipeline(ctx, q, &sums, &nsums);
+    if (!err)
+        err = sales__stages(ctx, &stages);
+    if (err)
+        return err;
+    /* Configured stages first, in order, with zeros where no deal is; then any stage
+     * key deals still carry after it was removed from the configuration. */
+    struct sales_stage_sum *out = arena_calloc(ctx->a, stages.nrows + nsums + 1, sizeof(*out));
+    size_t count = 0;
+    for (size_t i = 0; i < stages.nrows; i++) {
+        const struct rec *st = &stages.rows[i];
+        struct sales_stage_sum *o = &out[count++];
+        o->stage = rec_field(st, "key")->s;
+        o->label = rec_field(st, "label")->s;
+        o->sort_order = rec_field(st, "sort_order")->i;
+        for (size_t k = 0; k < nsums; k++)
+            if (strcmp(sums[k].stage, o->stage) == 0) {
+                o->count = sums[k].count;
+                o->amount = sums[k].amount;
+                o->weighted_x100 = sums[k].weighted_x100;
+            }
+    }
+    for (size_t k = 0; k < nsums; k++)
+        if (!sales__find_stage(&stages, sums[k].stage, strlen(sums[k].stage))) {
+            out[count] = sums[k];
+            out[count].sort_order = INT64_MAX;
+            count++;
+        }
+    for (size_t i = 0; i < count; i++)
+        out[i].weighted = sales_round_x100(out[i].weighted_x100);
+    *rows = out;
+    *nrows = count;
+    return RP_OK;
+}
+
+enum rp_err sales_forecast(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
+                           struct sales_period **rows, size_t *nrows)
+{
+    struct rec_query *q;
+    enum rp_err err = rec_query_parse(ctx, &entity_opportunities, params, n, &q);
+    if (!err)
+        err = sales__sql_forecast(ctx, q, rows, nrows);
+    for (size_t i = 0; !err && i < *nrows; i++)
+        (*rows)[i].weighted = sales_round_x100((*rows)[i].weighted_x100);
+    return err;
+}

@@ -1,0 +1,81 @@
+/* The figures of the customer card (GET /accounts/{id}/summary): contacts, open, won
+ * and lost deals with their amounts, the last and next activity — counting only what
+ * the caller may read. */
+#include "core/common.h"
+
+#include "core/text.h"
+#include "mod/sales/sales.h"
+
+/* A list of e with the given parameters, as the caller sees it. */
+static enum rp_err list(struct rec_ctx *ctx, const struct entity_def *e,
+                        const struct rec_param *p, size_t n, struct rec_page *page)
+{
+    struct rec_query *q;
+    enum rp_err err = rec_query_parse(ctx, e, p, n, &q);
+    if (!err)
+        err = rec_list(ctx, e, q, page);
+    return err;
+}
+
+#define P(k, v) ((struct rec_param){rp_str_c(k), rp_str_c(v)})
+
+static enum rp_err activity_time(struct rec_ctx *ctx, const char *account_id, const char *now,
+                                 bool past, const char **out)
+{
+    struct rec_param p[] = {P("related_type", "accounts"), P("related_id", account_id),
+                            P(past ? "start_at[lt]" : "start_at[gte]", now),
+                            P("sort", past ? "-start_at" : "start_at"), P("limit", "1")};
+    struct rec_page page;
+    enum rp_err err = list(ctx, meta_need("activities"), p, RP_NELEM(p), &page);
+    *out = !err && page.nrows ? rec_field(&page.rows[0], "start_at")->s : NULL;
+    return err;
+}
+
+enum rp_err sales_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
+                                  struct sales_account_summary *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct rec acc;
+    enum rp_err err = rec_get(ctx, meta_need("accounts"), account_id, &acc);
+    if (err)
+        return err;
+    struct rec_param cp[] = {P("account_id", acc.id), P("count", "true"), P("limit", "1")};
+    struct rec_page page;
+    err = list(ctx, meta_need("contacts"), cp, RP_NELEM(cp), &page);
+    if (err)
+        return err;
+    out->contacts = page.total;
+    struct rec_param op[] = {P("account_id", acc.id)};
+    struct sales_stage_sum *stages;
+    size_t nstages;
+    err = sales_pipeline(ctx, op, RP_NELEM(op), &stages, &nstages);
+    if (err)
+        return err;
+    struct sales_outcome_map map;
+    int64_t weighted_x100 = 0;
+    err = sales_outcomes(ctx, &map);
+    for (size_t i = 0; !err && i < nstages; i++) {
+        switch (sales_outcome_of(&map, stages[i].stage)) {
+        case SALES_WON:
+            out->won_deals += stages[i].count;
+            out->won_amount += stages[i].amount;
+            break;
+        case SALES_LOST:
+            out->lost_deals += stages[i].count;
+            break;
+        case SALES_OPEN:
+            out->open_deals += stages[i].count;
+            out->open_amount += stages[i].amount;
+            weighted_x100 += stages[i].weighted_x100;
+            break;
+        }
+    }
+    out->weighted = sales_round_x100(weighted_x100);
+    char now[32];
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    if (!err)
+        err = activity_time(ctx, acc.id, now, true, &out->last_activity_at);
+    if (!err)
+        err = activity_time(ctx, acc.id, now, false, &out->next_activity_at);
+    return err;
+}
