@@ -219,9 +219,10 @@ static int serve(int argc, char **argv)
     store_set_connections(store, (unsigned)threads + 1); /* the workers and this thread */
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0,
                           public_url, (unsigned)timeout_ms};
-    struct http_config cfg = {host, (unsigned)port, (unsigned)threads, api_routes, api_nroutes,
-                              &app, api_on_error, http_web_assets, http_web_nassets, web_dir,
-                              api_body_limits, api_nbody_limits};
+    size_t nroutes;
+    const struct http_route *routes = api_http_routes(&nroutes);
+    struct http_config cfg = {host, (unsigned)port, (unsigned)threads, routes, nroutes, &app,
+                              api_on_error, http_web_assets, http_web_nassets, web_dir};
     unsigned bound;
     err = http_start(&cfg, &app.http, &bound);
     if (err) {

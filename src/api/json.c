@@ -1,17 +1,10 @@
-/* JSON encoding of records and answers (jansson stays inside api/). */
+/* JSON encoding of records and problem documents (jansson stays inside api/). */
 #include "core/common.h"
 
-#include "api/api.h"
+#include "api/api_int.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
-
-/* Answers can carry secrets (a new token, a CSRF token): wiped before free. */
-static void free_json_text(void *p)
-{
-    buf_wipe_cstr(p);
-    free(p);
-}
 
 enum rp_err api__dump(struct rp_buf *b, const json_t *v)
 {
@@ -68,31 +61,6 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
     return RP_EINVAL;
 }
 
-void api__respond(struct http_req *req, unsigned status, struct rp_buf *b, enum rp_err err)
-{
-    if (err) {
-        LOG(LOG_ERROR, "req=%llu: the answer was not written: %s", (unsigned long long)req->id,
-            rp_err_name(err));
-        buf_release_wipe(b);
-        api__problem(req, 500, err == RP_ETOOBIG ? "the answer is larger than allowed"
-                                                 : "the answer could not be encoded");
-        return;
-    }
-    size_t len;
-    char *text = buf_steal(b, &len);
-    arena_on_release(&req->a, free_json_text, text);
-    http_respond(req, status, "application/json; charset=utf-8", text, len);
-}
-
-void api__json(struct http_req *req, unsigned status, json_t *root)
-{
-    struct rp_buf b;
-    buf_init(&b, RP_MAX_RESPONSE);
-    enum rp_err err = api__dump(&b, root);
-    json_decref(root);
-    api__respond(req, status, &b, err);
-}
-
 static const char *reason(unsigned status)
 {
     switch (status) {
@@ -123,17 +91,6 @@ json_t *api__problem_doc(unsigned status, const char *detail)
     if (detail)
         json_object_set_new(p, "detail", json_string(detail));
     return p;
-}
-
-void api__send_problem(struct http_req *req, unsigned status, json_t *doc)
-{
-    api__json(req, status, doc);
-    req->resp_type = "application/problem+json; charset=utf-8";
-}
-
-void api__problem(struct http_req *req, unsigned status, const char *detail)
-{
-    api__send_problem(req, status, api__problem_doc(status, detail));
 }
 
 const char *api__json_shape(struct rp_str body)
@@ -187,7 +144,8 @@ void api_on_error(struct http_req *req, unsigned status)
                          : status == 413 ? "the request body is larger than allowed"
                          : status == 431 ? "the request headers are larger than allowed"
                                          : "internal error";
-    api__problem(req, status, detail);
+    struct api_call c = {.req = req, .app = req->app};
+    api_problem(&c, status, detail);
 }
 
 /* A stored list or JSON value, compact: stored text may be spaced (PostgreSQL). */
@@ -277,19 +235,19 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
     return err ? err : buf_addc(b, '}');
 }
 
-json_t *api__money(int64_t minor)
+json_t *api_money(int64_t minor)
 {
     char buf[32];
     text_format_money(minor, 2, buf, sizeof(buf));
     return json_string(buf);
 }
 
-json_t *api__str_or_null(const char *s)
+json_t *api_str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
 
-enum rp_err api__write_records(struct rp_buf *b, struct arena *a, const struct rec *rows,
+enum rp_err api_write_records(struct rp_buf *b, struct arena *a, const struct rec *rows,
                                size_t n)
 {
     enum rp_err err = buf_addc(b, '[');

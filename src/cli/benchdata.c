@@ -398,7 +398,7 @@ int cli_bench_data(int argc, char **argv)
     g->opportunities = calloc(n[3] + 1, sizeof(bench_id));
     RP_ASSERT(g->accounts && g->contacts && g->opportunities);
     arena_init(&g->a);
-    rec_ctx_init(&g->ctx, s, c, &g->a, NULL);
+    rec_ctx_system(&g->ctx, s, c, &g->a, "bench-data");
     /* Generated calendars double-book and generated names look alike, as real ones do;
      * the checks still run their lookups only when asked to. */
     g->ctx.allow_conflict = true;

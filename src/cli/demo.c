@@ -215,7 +215,7 @@ int cli_demo(int argc, char **argv)
     enum rp_err err;
     struct demo d = {0};
     arena_init(&d.a);
-    rec_ctx_init(&d.ctx, s, c, &d.a, NULL);
+    rec_ctx_system(&d.ctx, s, c, &d.a, "demo");
     d.ctx.allow_conflict = true;  /* a demo calendar may double-book, as real ones do */
     d.ctx.allow_duplicate = true; /* generated names may look alike */
     struct rec_param p[] = {{RP_STR("count"), RP_STR("true")}, {RP_STR("limit"), RP_STR("1")}};

@@ -26,6 +26,12 @@ struct cli_session {
     struct principal who;
 };
 
+static void close_session(struct cli_session *s)
+{
+    arena_release(&s->a);
+    store_close(s->store);
+}
+
 /* Opens the database and signs in as `user` (an active user) with the admin role. */
 static int open_session(const char *cmd, const char *db, const char *user, struct cli_session *s)
 {
@@ -39,6 +45,7 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
         err = store_conn_get(s->store, &c);
     if (err) {
         fprintf(stderr, "rapport %s: cannot open the database: %s\n", cmd, rp_err_name(err));
+        close_session(s);
         return 1;
     }
     rec_ctx_init(&s->ctx, s->store, c, &s->a, NULL);
@@ -47,11 +54,14 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
     struct rec_query *q;
     struct rec_page page;
     const struct entity_def *users = meta_need("users");
+    const char *saved = rec_system_begin(&s->ctx, "find the user the command runs as");
     err = rec_query_parse(&s->ctx, users, p, RP_NELEM(p), &q);
     if (!err)
         err = rec_list(&s->ctx, users, q, &page);
+    rec_system_end(&s->ctx, saved);
     if (err || page.nrows == 0) {
         fprintf(stderr, "rapport %s: no active user '%s' (give one with --as)\n", cmd, user);
+        close_session(s);
         return 1;
     }
     const struct rec *u = &page.rows[0];
@@ -62,12 +72,6 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
     s->who.role = ROLE_ADMIN;
     s->ctx.who = &s->who;
     return 0;
-}
-
-static void close_session(struct cli_session *s)
-{
-    arena_release(&s->a);
-    store_close(s->store);
 }
 
 static const struct entity_def *entity_arg(const char *cmd, const char *name, bool importing)

@@ -66,7 +66,7 @@ enum acl_scope acl_scope(const struct principal *who, const struct entity_def *e
                          enum acl_action action)
 {
     if (!who)
-        return SCOPE_ALL;
+        return SCOPE_NONE; /* nobody: system work asks for its own context */
     if (action == ACL_IMPORT)
         return e->flags & EF_PLATFORM ? SCOPE_NONE : IMPORT_SCOPES[who->role];
     if (e->flags & EF_PLATFORM)

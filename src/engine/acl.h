@@ -26,7 +26,8 @@ struct principal {
 bool acl_role_parse(const char *name, enum acl_role *out);
 const char *acl_role_name(enum acl_role r);
 
-/* The scope the caller has for action on entity e (SCOPE_ALL for system work). */
+/* The scope who has for action on entity e; SCOPE_NONE for nobody (NULL). The engine
+ * asks through rec__scope, which lets a system context (rec_ctx_system) through. */
 enum acl_scope acl_scope(const struct principal *who, const struct entity_def *e,
                          enum acl_action action);
 /* Loads the caller's team peers (self included) if not yet loaded. */

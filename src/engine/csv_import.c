@@ -597,10 +597,7 @@ static void reset_ctx(struct rec_ctx *ctx)
     ctx->errors = NULL;
     ctx->detail = NULL;
     ctx->bad_request = false;
-    ctx->duplicates = NULL;
-    ctx->nduplicates = 0;
-    ctx->conflicts = NULL;
-    ctx->nconflicts = 0;
+    ctx->problem = (struct rec_problem){0};
 }
 
 /* For entities without duplicate keys: a live record with the same title (and start,
@@ -648,8 +645,8 @@ static enum rp_err save(struct imp *im, const struct rec_input *in, size_t n)
         err = find_same(im, in, n, &same);
     if (!err && !same) {
         err = rec_create(ctx, e, in, n, &r);
-        if (err == RP_ECONFLICT && ctx->nduplicates)
-            same = ctx->duplicates[0].rec.id;
+        if (err == RP_ECONFLICT && ctx->problem.n && ctx->problem.items[0].rec)
+            same = ctx->problem.items[0].rec->id;
         else if (!err)
             im->pend_imported++;
     }
@@ -915,7 +912,7 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     /* The caller's team is loaded once, into memory that outlives the rows. */
     struct arena *saved = ctx->a;
     ctx->a = a;
-    if (!err && ctx->who && !ctx->sudo)
+    if (!err && ctx->who && !ctx->system)
         err = acl_peers(ctx);
     ctx->a = saved;
     if (!err)

@@ -24,6 +24,27 @@ __attribute__((format(printf, 2, 0))) static char *vfmt(struct arena *a, const c
     return p;
 }
 
+void rec_ctx_system(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
+                    const char *why)
+{
+    rec_ctx_init(ctx, s, c, a, NULL);
+    RP_ASSERT(why);
+    ctx->system = why;
+}
+
+const char *rec_system_begin(struct rec_ctx *ctx, const char *why)
+{
+    const char *saved = ctx->system;
+    RP_ASSERT(why);
+    ctx->system = why;
+    return saved;
+}
+
+void rec_system_end(struct rec_ctx *ctx, const char *saved)
+{
+    ctx->system = saved;
+}
+
 enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
 {
     if (ctx->nerrors == ctx->errcap) {
@@ -59,6 +80,17 @@ enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
     va_start(ap, fmt);
     ctx->detail = vfmt(ctx->a, fmt, ap);
     va_end(ap);
+    return err;
+}
+
+enum rp_err rec_fail_with(struct rec_ctx *ctx, enum rp_err err, const char *member,
+                          const struct rec_problem_item *items, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->detail = vfmt(ctx->a, fmt, ap);
+    va_end(ap);
+    ctx->problem = (struct rec_problem){member, items, n};
     return err;
 }
 

@@ -155,7 +155,15 @@ static const char *reason_of(const char *kind)
     return kind;
 }
 
-static void note(struct rec_duplicate *d, const char *reason, int score)
+/* A look-alike found by candidates, and why. */
+struct candidate {
+    struct rec rec;
+    int score;               /* 0..100 */
+    const char *reasons[4];  /* "email", "phone", "tax_id", "name" */
+    size_t nreasons;
+};
+
+static void note(struct candidate *d, const char *reason, int score)
 {
     for (size_t i = 0; i < d->nreasons; i++)
         if (strcmp(d->reasons[i], reason) == 0)
@@ -168,11 +176,11 @@ scored:
 }
 
 static enum rp_err candidates(struct rec_ctx *ctx, const struct rec *r,
-                              struct rec_duplicate **out, size_t *n)
+                              struct candidate **out, size_t *n)
 {
     struct keys k;
     keys_of(ctx->a, r, &k);
-    struct rec_duplicate *found = arena_calloc(ctx->a, DUPS_MAX_CANDIDATES, sizeof(*found));
+    struct candidate *found = arena_calloc(ctx->a, DUPS_MAX_CANDIDATES, sizeof(*found));
     size_t count = 0;
     const char *name_key = NULL;
     for (size_t i = 0; i < k.n; i++)
@@ -245,17 +253,28 @@ enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct re
 {
     if (ctx->allow_duplicate || !keys_changed(ctx, r, old))
         return RP_OK;
-    struct rec_duplicate *found;
+    struct candidate *found;
     size_t n;
     enum rp_err err = candidates(ctx, r, &found, &n);
     if (err || n == 0)
         return err;
-    ctx->duplicates = found;
-    ctx->nduplicates = n;
-    return rec_fail(ctx, RP_ECONFLICT,
-                    "this %s looks like %zu existing record%s; send allow_duplicate=true to"
-                    " save it anyway",
-                    r->ent->label, n, n == 1 ? "" : "s");
+    /* Each look-alike: {"id", "score", "reasons", "record"}. */
+    struct rec_problem_item *items = arena_calloc(ctx->a, n, sizeof(*items));
+    for (size_t i = 0; i < n; i++) {
+        struct rec_problem_item *it = &items[i];
+        it->rec = &found[i].rec;
+        it->nest = true;
+        it->score = found[i].score;
+        memcpy(it->reasons, found[i].reasons, sizeof(it->reasons));
+        it->nreasons = found[i].nreasons;
+        it->names[0] = "id";
+        it->texts[0] = found[i].rec.id;
+        it->ntexts = 1;
+    }
+    return rec_fail_with(ctx, RP_ECONFLICT, "duplicates", items, n,
+                         "this %s looks like %zu existing record%s; send allow_duplicate=true"
+                         " to save it anyway",
+                         r->ent->label, n, n == 1 ? "" : "s");
 }
 
 /* ---- groups ---- */
@@ -432,13 +451,11 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
     }
     /* Re-pointing touches records the caller may not see (a colleague's deal on the
      * merged account): the system does it, in the caller's name. */
-    bool sudo = ctx->sudo, internal = ctx->internal;
-    for (size_t i = 0; i < nfrom && !err; i++) {
-        ctx->sudo = ctx->internal = ctx->allow_duplicate = true;
+    const char *saved = rec_system_begin(ctx, "merge");
+    ctx->allow_duplicate = true;
+    for (size_t i = 0; i < nfrom && !err; i++)
         err = fold(ctx, e, &keep, &gone[i]);
-        ctx->sudo = sudo;
-        ctx->internal = internal;
-    }
+    rec_system_end(ctx, saved);
     if (!err)
         err = rec_get(ctx, e, survivor, out);
     if (!err)

@@ -20,8 +20,9 @@
 void dups_set_country_code(const char *digits);
 
 bool dups_applies(const struct entity_def *e);
-/* Run by the engine after the modules' validators: RP_ECONFLICT with ctx->duplicates
- * when r looks like a visible live record, unless ctx->allow_duplicate. */
+/* Run by the engine after the modules' validators: RP_ECONFLICT with the look-alikes
+ * (ctx->problem "duplicates": id, score, reasons, record) when r looks like a visible
+ * live record, unless ctx->allow_duplicate. */
 enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 /* Run by the engine after a write: stores r's keys when they changed. */
 enum rp_err dups_index(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);

@@ -69,6 +69,7 @@ static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
     x->e = e;
     x->format = f;
     rec_ctx_init(&x->ctx, ctx->store, ctx->conn, &x->a, NULL);
+    x->ctx.system = ctx->system;
     if (ctx->who) {
         copy_principal(&x->a, ctx->who, &x->who);
         x->ctx.who = &x->who;

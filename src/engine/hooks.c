@@ -87,7 +87,7 @@ enum rp_err mod_bootstrap(struct store *s, bool interactive)
         struct arena a;
         arena_init(&a);
         struct rec_ctx ctx;
-        rec_ctx_init(&ctx, s, c, &a, NULL);
+        rec_ctx_system(&ctx, s, c, &a, rp_modules[m]->name);
         err = rp_modules[m]->bootstrap(&ctx, interactive);
         if (err == RP_EINVAL && ctx.nerrors)
             LOG(LOG_ERROR, "module %s: bootstrap refused: %s %s", rp_modules[m]->name,

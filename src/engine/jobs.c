@@ -96,7 +96,7 @@ enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool 
         err = store_job_claim(c, worker, text_now_ms(), &a, &job, ran);
     if (!err && *ran) {
         struct rec_ctx ctx;
-        rec_ctx_init(&ctx, s, c, &a, NULL);
+        rec_ctx_system(&ctx, s, c, &a, job.kind);
         const struct rp_job_kind *k = find_kind(rp_str_c(job.kind));
         const char *result = NULL;
         enum rp_err jerr = k ? k->run(&ctx, rp_str_c(job.payload), stop, &result) : RP_EINVAL;
@@ -253,7 +253,7 @@ enum rp_err jobs_run_schedules(struct store *s, const char *worker)
             struct arena a;
             arena_init(&a);
             struct rec_ctx ctx;
-            rec_ctx_init(&ctx, s, c, &a, NULL);
+            rec_ctx_system(&ctx, s, c, &a, task->name);
             enum rp_err terr = task->run(&ctx);
             if (terr)
                 LOG(LOG_WARN, "scheduled task %s failed: %s%s%s", task->name, rp_err_name(terr),

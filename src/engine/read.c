@@ -71,7 +71,7 @@ enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp
 enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
                           enum acl_action action)
 {
-    return ctx->sudo ? SCOPE_ALL : acl_scope(ctx->who, e, action);
+    return ctx->system ? SCOPE_ALL : acl_scope(ctx->who, e, action);
 }
 
 /* Whether a record owned by `owner` is inside the caller's scope for action; a

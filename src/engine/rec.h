@@ -78,22 +78,26 @@ struct rec {
 
 /* ---- context and errors ---- */
 
-/* A record that looks like the one being saved, and why. */
-struct rec_duplicate {
-    struct rec rec;
-    int score;               /* 0..100 */
-    const char *reasons[4];  /* "email", "phone", "tax_id", "name" */
+/* Records that explain a failure, for its problem+json answer (api/): the look-alikes of
+ * a 409 duplicate, the meetings a new one overlaps. An item is a record (written whole,
+ * its members inline or under "record") and/or members of its own. */
+#define REC_PROBLEM_TEXTS 4
+
+struct rec_problem_item {
+    const struct rec *rec;          /* NULL: the members below only */
+    bool nest;                      /* the record under "record", not inline */
+    int score;                      /* member "score" when >= 0 */
+    const char *reasons[4];         /* member "reasons", a list of nreasons */
     size_t nreasons;
+    const char *names[REC_PROBLEM_TEXTS]; /* text members: "id", "start_at" … */
+    const char *texts[REC_PROBLEM_TEXTS];
+    size_t ntexts;
 };
 
-/* An activity that overlaps the one being saved, and its times (stored text). `hidden`
- * when the caller may not read it: then only start_at and end_at may be shown
- * (someone is busy, not what they are doing or whose it is), and `rec` is blanked. */
-struct rec_conflict {
-    struct rec rec;
-    bool hidden;
-    const char *start_at;
-    const char *end_at;
+struct rec_problem {
+    const char *member;             /* the answer's member ("duplicates"); NULL: none */
+    const struct rec_problem_item *items;
+    size_t n;
 };
 
 struct rec_field_error {
@@ -106,9 +110,11 @@ struct rec_ctx {
     struct store *store;
     struct store_conn *conn;
     struct arena *a;
-    struct principal *who;        /* NULL only for system work (bootstrap, CLI) */
-    bool sudo;                    /* skip permission checks, still audit as `who`:
-                                     for self-service paths that checked on their own */
+    struct principal *who;        /* the caller; NULL: nobody, who may do nothing */
+    /* read-only: the system work being done (rec_ctx_system, rec_system_begin), which
+     * passes every permission check and may set read-only fields; audit rows still
+     * name `who`. NULL for a caller's own request. */
+    const char *system;
     /* Filled on RP_EINVAL: per-field errors (422) and/or a detail message (400). */
     struct rec_field_error *errors;
     size_t nerrors;
@@ -116,15 +122,10 @@ struct rec_ctx {
     const char *detail;
     bool bad_request;             /* RP_EINVAL means 400 (malformed) rather than 422 */
     /* Options of the request. */
-    bool internal;                /* domain code may set read-only fields */
     bool allow_conflict;          /* save a meeting even if it overlaps another */
     bool allow_duplicate;         /* save a record even if it looks like another */
-    /* Filled on RP_ECONFLICT by scheduling checks: the overlapping activities. */
-    struct rec_conflict *conflicts;
-    size_t nconflicts;
-    /* Filled on RP_ECONFLICT by duplicate checks: the look-alike records. */
-    struct rec_duplicate *duplicates;
-    size_t nduplicates;
+    /* Filled by rec_fail_with: the records that explain the failure. */
+    struct rec_problem problem;
     /* Where the request came from, for the security log (NULL for system work). */
     const char *addr;
     const char *request_id;
@@ -137,8 +138,21 @@ struct rec_ctx {
     char owner_ok[RP_ID_LEN + 1];
 };
 
+/* A context acting for who (NULL: nobody, who may do nothing). */
 void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
                   struct principal *who);
+/* A context for work the system does on its own — seed data, a scheduled task, a
+ * command-line tool run by the operator — named by `why` (for logs): every permission
+ * check passes and audit rows name no user. The one way to get this power without a
+ * principal: a context without one is denied everything. */
+void rec_ctx_system(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
+                    const char *why);
+/* Inside a caller's request, one step done by the system in the caller's name (audit
+ * rows name them): a merge re-pointing records the caller cannot see, a conversion
+ * marking its lead, the stages every deal may use. Returns what rec_system_end must be
+ * given back. The caller's own permissions decide before such a step, never during. */
+const char *rec_system_begin(struct rec_ctx *ctx, const char *why);
+void rec_system_end(struct rec_ctx *ctx, const char *saved);
 /* Records a field error (message copied into the arena). Returns RP_EINVAL. */
 enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -148,6 +162,11 @@ enum rp_err rec_bad_request(struct rec_ctx *ctx, const char *fmt, ...)
 /* Records a detail for a non-validation failure (403, 409…) and returns err. */
 enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with the records that explain it (items borrowed from the arena), answered
+ * as member `member` of the problem. */
+enum rp_err rec_fail_with(struct rec_ctx *ctx, enum rp_err err, const char *member,
+                          const struct rec_problem_item *items, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* ---- transactions ---- */
 

@@ -52,7 +52,7 @@ const char *rec__col_dup(struct rec_ctx *ctx, struct store_stmt *st, int col, si
  * with_deleted finds records in the recycle bin too. */
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                       bool with_deleted, struct rec *out);
-/* The caller's scope, or SCOPE_ALL when the context acts for the system (ctx->sudo). */
+/* The caller's scope, or SCOPE_ALL when the context acts for the system. */
 enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
                           enum acl_action action);
 /* Whether a record owned by `owner` is inside the caller's scope for action; a

@@ -56,7 +56,7 @@ static enum rp_err apply_inputs(struct rec_ctx *ctx, const struct entity_def *e,
             continue;
         }
         const struct field_def *f = &e->fields[idx];
-        if ((f->flags & FF_READONLY && !ctx->internal) ||
+        if ((f->flags & FF_READONLY && !ctx->system) ||
             (!creating && (f->flags & FF_CREATE_ONLY))) {
             rec_field_error(ctx, fname, "is read-only");
             continue;

@@ -59,7 +59,7 @@ struct http_req {
     bool done;
 };
 
-typedef void (*http_handler)(struct http_req *req);
+typedef void (*http_handler)(struct http_req *req, const void *data);
 
 /* One file of the web UI. The build embeds web/dist as http_web_assets
  * (build/gen/webassets.c, written by tools/webassets.mjs). */
@@ -80,12 +80,8 @@ struct http_route {
     const char *method;   /* "GET", "POST", … */
     const char *pattern;  /* "/api/v1/{res}/{id}" */
     http_handler fn;
-};
-
-/* A request body limit above RP_MAX_JSON_BODY for the routes served by fn. */
-struct http_body_limit {
-    http_handler fn;
-    size_t max;
+    const void *data;     /* given to fn with the request */
+    size_t max_body;      /* request bodies up to this size; 0: RP_MAX_JSON_BODY */
 };
 
 
@@ -122,8 +118,6 @@ struct http_config {
     const struct http_asset *assets;
     size_t nassets;
     const char *web_dir;
-    const struct http_body_limit *body_limits;
-    size_t nbody_limits;
 };
 
 /* Starts listening. *port_out receives the bound port. */

@@ -360,10 +360,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->resp_fd = -1;
         bool path_match;
         const struct http_route *rt = route(s, req, &path_match, true);
-        size_t max_body = RP_MAX_JSON_BODY;
-        for (size_t i = 0; rt && i < s->cfg.nbody_limits; i++)
-            if (s->cfg.body_limits[i].fn == rt->fn)
-                max_body = s->cfg.body_limits[i].max;
+        size_t max_body = rt && rt->max_body ? rt->max_body : RP_MAX_JSON_BODY;
         buf_init(&req->upload, max_body);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t n = 0;
@@ -418,7 +415,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             s->cfg.on_error(req, path_match ? 405 : 404);
     } else {
         req->route = rt->pattern;
-        rt->fn(req);
+        rt->fn(req, rt->data);
     }
     if (!req->status)
         s->cfg.on_error(req, 500);

@@ -34,7 +34,7 @@ describe('customer 360', () => {
     assert.equal(typeof p1.body.next_before, 'string');
     const p2 = await admin.get(`/accounts/${acc.id}/timeline?limit=50&before=${encodeURIComponent(p1.body.next_before)}`);
     assert.ok(p2.body.data.every((x) => x.at < p1.body.next_before));
-    assertProblem(await admin.get(`/users/${admin.user.id}/timeline`), 400);
+    assertProblem(await admin.get(`/users/${admin.user.id}/timeline`), 404);
     assertProblem(await admin.get(`/accounts/${acc.id}/timeline?limit=0`), 400);
   });
 

@@ -139,7 +139,7 @@ describe('duplicates', () => {
     assertProblem(await admin.post(`/accounts/${keep.id}/merge`, { from: [] }), 422);
     assertProblem(await admin.post(`/accounts/${keep.id}/merge`, { from: ['01a20000-0000-7000-8000-000000000000'] }), 422);
     assertProblem(await admin.post(`/accounts/${keep.id}/merge`, { from: [keep.id], bogus: 1 }), 422);
-    assertProblem(await admin.post(`/users/${keep.id}/merge`, { from: [keep.id] }), 400);
+    assertProblem(await admin.post(`/users/${keep.id}/merge`, { from: [keep.id] }), 404);
     assert.equal((await admin.get(`/accounts/${keep.id}`)).body.version, 1);
   });
 });

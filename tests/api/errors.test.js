@@ -176,6 +176,15 @@ describe('routing, auth, headers', () => {
     await assertAnchorIntact();
   });
 
+  test('a method the records refuse: 405 with the methods they take; a path they lack: 404', async () => {
+    const me = (await admin.get('/auth/me')).body.user;
+    const r = await admin.del(`/users/${me.id}`);
+    assertProblem(r, 405);
+    assert.equal(r.headers.get('allow'), 'GET, PATCH');
+    assertProblem(await admin.post(`/users/${me.id}/restore`), 404);
+    assert.equal((await admin.get(`/users/${me.id}`)).body.active, true);
+  });
+
   test('unauthenticated record requests → 401 problem', async () => {
     const anon = new Client(srv.base);
     for (const [m, p, b] of [['GET', '/accounts'], ['GET', `/accounts/${anchor.id}`], ['POST', '/accounts', { name: 'x' }],

@@ -176,7 +176,7 @@ static void seed(void)
     if (err)
         die("connect", err);
     struct rec_ctx ctx;
-    rec_ctx_init(&ctx, W.store, conn, &W.a, NULL);
+    rec_ctx_system(&ctx, W.store, conn, &W.a, "fuzz seed");
     struct rec_input ta[] = {in_s("name", "Team A")}, tb[] = {in_s("name", "Team B 北京")};
     const char *team_a = create(&ctx, &entity_teams, ta, 1);
     const char *team_b = create(&ctx, &entity_teams, tb, 1);
@@ -252,9 +252,10 @@ void fz_init(void)
     store_close(W.store); /* checkpoints the WAL into the file */
     copy_file(W.db, W.tmpl);
     open_store();
-    W.server.cfg = (struct http_config){"127.0.0.1", 0, 1, api_routes, api_nroutes, &W.app,
-                                        api_on_error, NULL, 0, NULL, api_body_limits,
-                                        api_nbody_limits};
+    size_t nroutes;
+    const struct http_route *routes = api_http_routes(&nroutes);
+    W.server.cfg = (struct http_config){"127.0.0.1", 0, 1, routes, nroutes, &W.app,
+                                        api_on_error, NULL, 0, NULL};
     pthread_mutex_init(&W.server.mlock, NULL);
     W.app.http = &W.server;
 }
@@ -419,7 +420,7 @@ void fz_request(const struct fz_req *in, struct fz_resp *out)
         W.server.cfg.on_error(req, path_match ? 405 : 404);
     } else if (!in->route_only) {
         req->route = rt->pattern;
-        rt->fn(req);
+        rt->fn(req, rt->data);
     } else {
         http_respond(req, 204, NULL, "", 0);
     }

@@ -84,7 +84,10 @@ static inline int efx_teardown(void **state)
  * tested in test_dups.c and the API tests. */
 static inline struct rec_ctx *fx_ctx(struct efx *f, struct principal *who)
 {
-    rec_ctx_init(&f->ctx, f->s, f->c, &f->a, who);
+    if (who)
+        rec_ctx_init(&f->ctx, f->s, f->c, &f->a, who);
+    else
+        rec_ctx_system(&f->ctx, f->s, f->c, &f->a, "test");
     f->ctx.allow_duplicate = true;
     return &f->ctx;
 }

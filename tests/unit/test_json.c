@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "api/api.h"
+#include "api/api_int.h"
 #include "core/buf.h"
 #include "engine_fixture.h"
 

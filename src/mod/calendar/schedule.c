@@ -32,20 +32,21 @@ static bool active_status(const struct rec *r)
            !(s->len == 8 && memcmp(s->s, "not_held", 8) == 0);
 }
 
-/* An overlapping activity as the caller may see it: one they may not read keeps its
- * times only (the rest is blanked here, and api/ writes nothing else of it). */
-static struct rec_conflict conflict_of(struct rec_ctx *ctx, const struct rec *r)
+/* An overlapping activity as the caller may see it: the record, or for one they may
+ * not read its times only (someone is busy, not what they are doing or whose it is). */
+static struct rec_problem_item conflict_of(struct rec_ctx *ctx, const struct rec *r)
 {
-    struct rec_conflict c = {*r, rec_check_readable(ctx, r->ent, r) != RP_OK,
-                             rec_field(r, "start_at")->s, rec_field(r, "end_at")->s};
-    if (!c.hidden)
-        return c;
-    c.rec.id = c.rec.created_at = c.rec.updated_at = c.rec.created_by = c.rec.owner_id = NULL;
-    c.rec.seq = c.rec.version = 0;
-    c.rec.v = arena_calloc(ctx->a, r->ent->nfields, sizeof(*c.rec.v));
-    for (size_t i = 0; i < r->ent->nfields; i++)
-        c.rec.v[i].null = true;
-    return c;
+    struct rec_problem_item it = {.score = -1};
+    if (rec_check_readable(ctx, r->ent, r) == RP_OK) {
+        it.rec = r;
+        return it;
+    }
+    it.names[0] = "start_at";
+    it.texts[0] = rec_field(r, "start_at")->s;
+    it.names[1] = "end_at";
+    it.texts[1] = rec_field(r, "end_at")->s;
+    it.ntexts = 2;
+    return it;
 }
 
 static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
@@ -63,14 +64,13 @@ static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
                                     rec_field(r, "end_at")->s, users, n, &rows, &nrows);
     if (err || nrows == 0)
         return err;
-    ctx->conflicts = arena_alloc(ctx->a, nrows * sizeof(*ctx->conflicts));
+    struct rec_problem_item *items = arena_alloc(ctx->a, nrows * sizeof(*items));
     for (size_t i = 0; i < nrows; i++)
-        ctx->conflicts[i] = conflict_of(ctx, &rows[i]);
-    ctx->nconflicts = nrows;
-    return rec_fail(ctx, RP_ECONFLICT,
-                    "the activity overlaps %zu other%s of its attendees; send"
-                    " allow_conflict=true to save it anyway",
-                    nrows, nrows == 1 ? " activity" : " activities");
+        items[i] = conflict_of(ctx, &rows[i]);
+    return rec_fail_with(ctx, RP_ECONFLICT, "conflicts", items, nrows,
+                         "the activity overlaps %zu other%s of its attendees; send"
+                         " allow_conflict=true to save it anyway",
+                         nrows, nrows == 1 ? " activity" : " activities");
 }
 
 enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

@@ -23,5 +23,9 @@ enum rp_err platform_update_me(struct rec_ctx *ctx, const struct rec_input *in, 
 enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err platform__user_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err platform__bootstrap(struct rec_ctx *ctx, bool interactive);
+/* routes.c: the module's HTTP handlers (api/route.h). */
+struct api_call;
+unsigned platform__patch_me(struct api_call *c);
+unsigned platform__post_transfer(struct api_call *c);
 
 #endif

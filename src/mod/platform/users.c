@@ -175,9 +175,10 @@ enum rp_err platform_update_me(struct rec_ctx *ctx, const struct rec_input *in, 
     enum rp_err err = rec_tx_begin(ctx);
     if (err)
         return err;
-    ctx->sudo = true; /* the fields were limited above; the audit still names the user */
+    /* The fields were limited above; the audit still names the user. */
+    const char *saved = rec_system_begin(ctx, "own profile");
     err = rec_update(ctx, &entity_users, rp_str_c(ctx->who->user_id), in, n, -1, out);
-    ctx->sudo = false;
+    rec_system_end(ctx, saved);
     /* A new password ends every API token too, unless the user keeps them: a token
      * taken along with the old password must not outlive it. */
     if (!err && new_password && !keep_tokens)

@@ -106,9 +106,14 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
     if (out->opportunity_id)
         mark[n++] = in_str("converted_opportunity_id", out->opportunity_id);
     struct rec updated;
-    ctx->internal = true; /* conversion links are read-only to clients */
+    /* The conversion links are read-only to clients: the system sets them, after the
+     * caller's own rights were checked on the lead (rec_get) and on what was created. */
+    err = rec_check_action(ctx, &entity_leads, lead, ACL_EDIT, "convert");
+    if (err)
+        return err;
+    const char *saved = rec_system_begin(ctx, "lead conversion");
     err = rec_update(ctx, &entity_leads, rp_str_c(lead->id), mark, n, lead->version, &updated);
-    ctx->internal = false;
+    rec_system_end(ctx, saved);
     return err;
 }
 
@@ -135,7 +140,7 @@ enum rp_err sales__validate_lead(struct rec_ctx *ctx, struct rec *r, const struc
 {
     const struct rec_value *st = rec_field(r, "status");
     bool converted = st->len == 9 && memcmp(st->s, "converted", 9) == 0;
-    if (converted && rec_changed(r, old, "status") && !ctx->internal)
+    if (converted && rec_changed(r, old, "status") && !ctx->system)
         return rec_field_error(ctx, "status", "is set by converting the lead");
     if (converted && rec_changed(r, old, "status")) {
         /* The conversion's own time, as its audit rows. */

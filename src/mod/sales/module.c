@@ -1,6 +1,7 @@
 /* The sales module's descriptor. */
 #include "core/common.h"
 
+#include "api/route.h"
 #include "mod/sales/sales.h"
 
 static const struct entity_def *const ENTITIES[] = {&entity_pipeline_stages, &entity_leads,
@@ -12,6 +13,25 @@ static const struct rp_hooks HOOKS[] = {
      .after_save = sales__tiers_touched},
     {.entity = "pipeline_stages", .validate = sales__validate_stage,
      .before_delete = sales__stage_deletable},
+};
+
+static const struct api_route ROUTES[] = {
+    {.method = "GET", .path = "/api/v1/pipeline", .fn = sales__get_pipeline,
+     .summary = "Pipeline by stage", .op_id = "pipeline", .ok = 200, .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/forecast", .fn = sales__get_forecast,
+     .summary = "Expected revenue by month", .op_id = "forecast", .ok = 200, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/leads/{id}/convert", .fn = sales__post_convert,
+     .summary = "Convert a lead", .op_id = "convert_lead", .ok = 200, .body = API_JSON,
+     .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/opportunities/{id}/stages", .fn = sales__get_stages,
+     .summary = "Stage history of an opportunity", .op_id = "opportunity_stages", .ok = 200,
+     .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/accounts/retier", .fn = sales__post_retier,
+     .summary = "Recompute revenue tiers", .op_id = "retier_accounts", .ok = 200,
+     .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/accounts/{id}/summary", .fn = sales__get_summary,
+     .summary = "Figures of the customer card", .op_id = "account_summary", .ok = 200,
+     .answer = API_JSON},
 };
 
 static const struct rp_job_kind JOBS[] = {
@@ -29,6 +49,8 @@ const struct rp_module mod_sales = {
     .nentities = RP_NELEM(ENTITIES),
     .hooks = HOOKS,
     .nhooks = RP_NELEM(HOOKS),
+    .routes = ROUTES,
+    .nroutes = RP_NELEM(ROUTES),
     .jobs = JOBS,
     .njobs = RP_NELEM(JOBS),
     .schedules = SCHEDULES,

@@ -128,6 +128,14 @@ enum rp_err sales__validate_stage(struct rec_ctx *ctx, struct rec *r, const stru
 enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage);
 enum rp_err sales__tiers_touched(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err sales__bootstrap(struct rec_ctx *ctx, bool interactive);
+/* routes.c: the module's HTTP handlers (api/route.h). */
+struct api_call;
+unsigned sales__get_pipeline(struct api_call *c);
+unsigned sales__get_forecast(struct api_call *c);
+unsigned sales__post_convert(struct api_call *c);
+unsigned sales__get_stages(struct api_call *c);
+unsigned sales__get_summary(struct api_call *c);
+unsigned sales__post_retier(struct api_call *c);
 /* The accounts.retier job kind and schedule (tiers.c). */
 enum rp_err sales__retier_check(struct rec_ctx *ctx, struct rp_str payload);
 enum rp_err sales__retier_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,

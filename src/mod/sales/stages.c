@@ -36,12 +36,11 @@ enum rp_err sales__stages(struct rec_ctx *ctx, struct rec_page *page)
         return RP_OK;
     struct rec_param p[] = {{RP_STR("limit"), RP_STR("500")}};
     struct rec_query *q;
-    bool sudo = ctx->sudo;
-    ctx->sudo = true; /* stages are not secrets */
+    const char *saved = rec_system_begin(ctx, "pipeline stages"); /* stages are not secrets */
     enum rp_err err = rec_query_parse(ctx, &entity_pipeline_stages, p, RP_NELEM(p), &q);
     if (!err)
         err = rec_list(ctx, &entity_pipeline_stages, q, page);
-    ctx->sudo = sudo;
+    rec_system_end(ctx, saved);
     if (!err)
         rec_memo_put(ctx, &entity_pipeline_stages, page);
     return err;
@@ -110,8 +109,8 @@ enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage)
     const struct rec_value *k = rec_field(stage, "key");
     const char *key = arena_strndup(ctx->a, k->s, k->len);
     int64_t total = 0;
-    bool sudo = ctx->sudo;
-    ctx->sudo = true; /* deals the caller cannot see use the stage too */
+    /* Deals the caller cannot see use the stage too. */
+    const char *saved = rec_system_begin(ctx, "deals in a stage");
     enum rp_err err = RP_OK;
     for (int pass = 0; pass < 2 && !err; pass++) {
         struct rec_param p[] = {{RP_STR("stage"), rp_str_c(key)},
@@ -125,7 +124,7 @@ enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage)
             err = rec_list(ctx, &entity_opportunities, q, &page);
         total += err ? 0 : page.total;
     }
-    ctx->sudo = sudo;
+    rec_system_end(ctx, saved);
     if (!err && total > 0)
         err = rec_fail(ctx, RP_ECONFLICT,
                        "%lld deal%s still in this stage: move them to another stage first",

@@ -36,8 +36,7 @@ enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *chan
      * transactions of RP_RETIER_BATCH accounts, so other writers get their turn
      * between them (tiers are derived: a later run finishes what a failed one left). */
     const struct entity_def *accounts = meta_need("accounts");
-    bool sudo = ctx->sudo, internal = ctx->internal;
-    ctx->sudo = ctx->internal = true;
+    const char *saved = rec_system_begin(ctx, "account tiers");
     for (size_t done = 0; done < n && !err;) {
         err = rec_tx_begin(ctx);
         if (err)
@@ -53,8 +52,7 @@ enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *chan
         }
         err = rec_tx_end(ctx, err);
     }
-    ctx->sudo = sudo;
-    ctx->internal = internal;
+    rec_system_end(ctx, saved);
     return err;
 }
 

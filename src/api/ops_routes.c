@@ -1,0 +1,190 @@
+/* Metadata and the OpenAPI document, health and metrics, background jobs and imports. */
+#include "core/common.h"
+
+#include <strings.h>
+
+#include "api/api_int.h"
+#include "api/handlers.h"
+#include "engine/import_jobs.h"
+#include "engine/jobs.h"
+#include "engine/ops.h"
+
+unsigned api__meta_route(struct api_call *c)
+{
+    return api_json(c, 200, api__meta(&c->ctx));
+}
+
+unsigned api__openapi_route(struct api_call *c)
+{
+    return api_json(c, 200, api__openapi());
+}
+
+unsigned api__health(struct api_call *c)
+{
+    struct ops_stats st;
+    if (ops_stats(&c->ctx, &st))
+        return api_problem(c, 503, "the database is not answering");
+    json_t *o = json_object();
+    json_object_set_new(o, "status", json_string("ok"));
+    return api_json(c, 200, o);
+}
+
+unsigned api__metrics(struct api_call *c)
+{
+    struct http_req *req = c->req;
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    struct ops_stats st;
+    enum rp_err err = ops_stats(&c->ctx, &st);
+    if (!err)
+        err = http_metrics_write(c->app->http, &b);
+    if (!err)
+        err = buf_printf(&b,
+                         "# HELP rapport_db_size_bytes Size of the database.\n"
+                         "# TYPE rapport_db_size_bytes gauge\n"
+                         "rapport_db_size_bytes %lld\n"
+                         "# HELP rapport_active_sessions Signed-in sessions not yet expired.\n"
+                         "# TYPE rapport_active_sessions gauge\n"
+                         "rapport_active_sessions %lld\n",
+                         (long long)st.db_bytes, (long long)st.active_sessions);
+    if (err) {
+        buf_release(&b);
+        return api_fail(c, err);
+    }
+    char *text = arena_strndup(&req->a, buf_cstr(&b), b.len);
+    size_t len = b.len;
+    buf_release(&b);
+    return api_answer(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+static json_t *job_json(const struct store_job *j)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(j->id));
+    json_object_set_new(o, "kind", json_string(j->kind));
+    json_object_set_new(o, "payload", json_string(j->payload));
+    json_object_set_new(o, "state", json_string(j->state));
+    json_object_set_new(o, "attempts", json_integer(j->attempts));
+    json_object_set_new(o, "claimed_by", api_str_or_null(j->claimed_by));
+    json_object_set_new(o, "result", api_str_or_null(j->result));
+    json_object_set_new(o, "created_at", json_string(j->created_at));
+    return o;
+}
+
+unsigned api__job_create(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    json_t *kind = json_object_get(root, "kind"), *payload = json_object_get(root, "payload");
+    const char *id = NULL;
+    enum rp_err err;
+    if (!json_is_string(kind))
+        err = rec_field_error(&c->ctx, "kind", "is required");
+    else if (payload && !json_is_string(payload))
+        err = rec_field_error(&c->ctx, "payload", "must be a string");
+    else
+        err = jobs_enqueue(&c->ctx, rp_str_c(json_string_value(kind)),
+                           rp_str_c(payload ? json_string_value(payload) : ""), &id);
+    struct store_job j;
+    if (!err)
+        err = jobs_get(&c->ctx, rp_str_c(id), &j);
+    if (err)
+        return api_fail(c, err);
+    return api_json(c, 202, job_json(&j));
+}
+
+unsigned api__job_get(struct api_call *c)
+{
+    struct http_req *req = c->req;
+    struct store_job j;
+    enum rp_err err = jobs_get(&c->ctx, req->params[0], &j);
+    if (err)
+        return api_fail(c, err);
+    return api_json(c, 200, job_json(&j));
+}
+
+unsigned api__import_create(struct api_call *c)
+{
+    struct http_req *req = c->req;
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' '))
+        return api_problem(c, 415, "send the file as text/csv");
+    struct import_jobs_request r = {.on_dup = IMP_DUP_SKIP, .body = req->body};
+    struct rp_buf map;
+    buf_init(&map, RP_MAX_SQL);
+    const char *bad = NULL;
+    for (size_t i = 0; i < req->nquery && !bad; i++) {
+        struct rp_str k = req->query[i].key, v = req->query[i].value;
+        if (rp_str_eqc(k, "entity")) {
+            r.e = meta_entity(v);
+            bad = r.e ? NULL : "entity must name records that take imports (GET /api/v1/meta)";
+        } else if (rp_str_eqc(k, "on_duplicate")) {
+            bad =
+                imp_dup_parse(v, &r.on_dup) ? NULL : "on_duplicate must be skip, update or create";
+        } else if (rp_str_eqc(k, "dry_run")) {
+            r.dry_run = rp_str_eqc(v, "true");
+            bad = r.dry_run || rp_str_eqc(v, "false") ? NULL : "dry_run must be true or false";
+        } else if (rp_str_eqc(k, "encoding")) {
+            r.encoding = arena_strndup(&req->a, v.p, v.len);
+        } else if (rp_str_eqc(k, "map")) {
+            if (memchr(v.p, '\n', v.len) ||
+                buf_printf(&map, "%s%.*s", map.len ? "\n" : "", (int)v.len, v.p))
+                bad = "map takes column=field";
+        } else {
+            bad = "imports take entity, on_duplicate, dry_run, encoding and map";
+        }
+    }
+    if (!bad && !r.e)
+        bad = "give the entity: ?entity=contacts";
+    r.mapping = map.len ? arena_strndup(&req->a, buf_cstr(&map), map.len) : NULL;
+    buf_release(&map);
+    if (bad)
+        return api_problem(c, 400, bad);
+    const char *id;
+    enum rp_err err = import_jobs_submit(&c->ctx, &r, &id);
+    if (err)
+        return api_fail(c, err);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "status", json_string("queued"));
+    http_add_header(req, "Location", arena_printf(&req->a, "/api/v1/imports/%s", id));
+    return api_json(c, 202, o);
+}
+
+unsigned api__import_get(struct api_call *c)
+{
+    struct http_req *req = c->req;
+    struct store_import_job j;
+    struct store_import_error *errs;
+    size_t n;
+    enum rp_err err = import_jobs_get(&c->ctx, req->params[0], &j, &errs, &n);
+    if (err)
+        return api_fail(c, err);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(j.id));
+    json_object_set_new(o, "entity", json_string(j.entity));
+    json_object_set_new(o, "status", json_string(j.status));
+    json_object_set_new(o, "dry_run", json_boolean(j.dry_run));
+    json_object_set_new(o, "on_duplicate", json_string(j.on_duplicate));
+    const char *const names[] = {"rows_total",   "rows_done",    "rows_imported",
+                                 "rows_updated", "rows_skipped", "rows_failed"};
+    const int64_t vals[] = {j.rows_total,   j.rows_done,    j.rows_imported,
+                            j.rows_updated, j.rows_skipped, j.rows_failed};
+    for (size_t i = 0; i < RP_NELEM(names); i++)
+        json_object_set_new(o, names[i], json_integer(vals[i]));
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "line", json_integer(errs[i].line));
+        json_object_set_new(e, "field", api_str_or_null(errs[i].field));
+        json_object_set_new(e, "message", json_string(errs[i].message));
+        json_array_append_new(list, e);
+    }
+    json_object_set_new(o, "errors", list);
+    json_object_set_new(o, "error", api_str_or_null(j.error));
+    json_object_set_new(o, "created_at", json_string(j.created_at));
+    json_object_set_new(o, "updated_at", json_string(j.updated_at));
+    return api_json(c, 200, o);
+}
