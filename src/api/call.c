@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/auth.h"
+#include "engine/custom.h"
 #include "engine/export.h"
 #include "engine/secev.h"
 
@@ -228,6 +229,13 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
     if (err)
         return api_fail(c, err);
     c->ctx.who = who;
+    /* The session lookup read the database's metadata generation: another server's
+     * change (a field, a role) is in this request's metadata. */
+    if (who->meta_gen != meta_generation()) {
+        err = custom_refresh(c->app->store, conn, false);
+        if (err)
+            LOG(LOG_WARN, "could not reload the metadata: %s", rp_err_name(err));
+    }
     return 0;
 }
 

@@ -212,7 +212,7 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
         err = write_text_or_null(b, "id", r->id, true);
     for (size_t i = 0; !err && i < r->ent->nfields; i++) {
         const struct field_def *f = &r->ent->fields[i];
-        if (f->type == FT_PASSWORD)
+        if (f->type == FT_PASSWORD || rec_hidden(r, i))
             continue;
         err = write_key(b, f->name, false);
         if (!err)

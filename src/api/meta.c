@@ -7,8 +7,6 @@
 #include "engine/acl.h"
 #include "engine/meta.h"
 
-static const char *const SCOPES[] = {"none", "own", "team", "all"};
-
 /* A bound of a number field in its API form. */
 static json_t *bound(struct arena *a, const struct field_def *f, const struct rec_value *v)
 {
@@ -17,11 +15,10 @@ static json_t *bound(struct arena *a, const struct field_def *f, const struct re
 
 json_t *api__meta(struct rec_ctx *ctx)
 {
-    const struct principal *who = ctx->who;
     json_t *ents = json_array();
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *e = meta_entity_at(k);
-        if (acl_scope(who, e, ACL_READ) == SCOPE_NONE)
+        if (rec_scope(ctx, e, ACL_READ) == SCOPE_NONE)
             continue;
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(e->name));
@@ -30,24 +27,38 @@ json_t *api__meta(struct rec_ctx *ctx)
         json_object_set_new(o, "title_field", json_string(e->title_field));
         json_object_set_new(o, "default_sort", json_string(e->default_sort));
         json_object_set_new(o, "deletable", json_boolean(!(e->flags & EF_NO_DELETE)));
+        json_object_set_new(o, "custom", json_boolean(e->flags & EF_CUSTOM));
+        json_object_set_new(o, "shareable", json_boolean(!(e->flags & EF_PLATFORM)));
+        if (e->label_zh)
+            json_object_set_new(o, "label_zh", json_string(e->label_zh));
+        if (e->label_plural_zh)
+            json_object_set_new(o, "label_plural_zh", json_string(e->label_plural_zh));
         json_t *perm = json_object();
-        static const char *const actions[] = {"read", "create", "edit", "delete", "export"};
-        for (int a = 0; a < 5; a++)
-            json_object_set_new(perm, actions[a],
-                                json_string(SCOPES[acl_scope(who, e, (enum acl_action)a)]));
+        for (int a = 0; a < ACL_NACTIONS; a++)
+            json_object_set_new(perm, acl_action_names[a],
+                                json_string(acl_scope_name(rec_scope(ctx, e, (enum acl_action)a))));
         json_object_set_new(o, "permissions", perm);
         json_t *fields = json_array();
         for (size_t i = 0; i < e->nfields; i++) {
             const struct field_def *f = &e->fields[i];
+            enum acl_field_rule rule = rec_field_rule(ctx, e, i);
+            if (rule == ACL_FIELD_HIDDEN)
+                continue;
             json_t *fo = json_object();
             json_object_set_new(fo, "name", json_string(f->name));
             json_object_set_new(fo, "label", json_string(f->label));
+            if (f->label_zh)
+                json_object_set_new(fo, "label_zh", json_string(f->label_zh));
+            if (f->help)
+                json_object_set_new(fo, "help", json_string(f->help));
+            json_object_set_new(fo, "custom", json_boolean(f->flags & FF_CUSTOM));
             json_object_set_new(fo, "type", json_string(meta_type_name(f->type)));
             json_object_set_new(fo, "required", json_boolean(f->flags & FF_REQUIRED));
             json_object_set_new(fo, "unique", json_boolean(f->flags & FF_UNIQUE));
             json_object_set_new(fo, "indexed", json_boolean(f->flags & FF_INDEXED));
             json_object_set_new(fo, "searchable", json_boolean(f->flags & FF_SEARCH));
-            json_object_set_new(fo, "readonly", json_boolean(f->flags & FF_READONLY));
+            json_object_set_new(fo, "readonly", json_boolean((f->flags & FF_READONLY) ||
+                                                             rule == ACL_FIELD_READONLY));
             json_object_set_new(fo, "list", json_boolean(f->flags & FF_LIST));
             json_object_set_new(fo, "group", json_string(f->group ? f->group : "overview"));
             if (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL ||

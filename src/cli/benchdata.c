@@ -171,7 +171,7 @@ static enum rp_err people(struct gen *g)
     enum rp_err err = RP_OK;
     for (int t = 0; !err && t < TEAMS; t++) {
         struct rec_input team[] = {S("name", arena_printf(&g->a, "Bench team %d", t + 1))};
-        err = make(g, &entity_teams, team, 1, g->teams[t]);
+        err = make(g, meta_need("teams"), team, 1, g->teams[t]);
         for (int k = 0; !err && k <= REPS_PER_TEAM; k++) {
             const char *user = k ? arena_printf(&g->a, "bench-sales-%d-%d", t + 1, k)
                                  : arena_printf(&g->a, "bench-manager-%d", t + 1);
@@ -180,7 +180,7 @@ static enum rp_err people(struct gen *g)
                 S("username", user), S("display_name", user), S("role", k ? "sales" : "manager"),
                 {.field = RP_STR("team_ids"), .kind = IN_LIST, .items = &team_id, .nitems = 1},
                 S("password", BENCH_PASSWORD)};
-            err = make(g, &entity_users, in, RP_NELEM(in), g->reps[g->nreps]);
+            err = make(g, meta_need("users"), in, RP_NELEM(in), g->reps[g->nreps]);
             g->nreps++;
         }
     }
@@ -202,7 +202,7 @@ static enum rp_err account(struct gen *g, size_t i)
         S("phone", zh ? arena_printf(&g->a, "+86 10 %08zu", i) : arena_printf(&g->a, "+1 212 %07zu", i)),
         S("annual_revenue", arena_printf(&g->a, "%u000.00", 50 + rnd(g, 500000))),
         S("owner_id", owner(g))};
-    return make(g, &entity_accounts, in, RP_NELEM(in), g->accounts[g->naccounts++]);
+    return make(g, meta_need("accounts"), in, RP_NELEM(in), g->accounts[g->naccounts++]);
 }
 
 static enum rp_err contact(struct gen *g, size_t i)
@@ -218,7 +218,7 @@ static enum rp_err contact(struct gen *g, size_t i)
         S("city", zh ? PICK(g, ZH_CITIES) : PICK(g, EN_CITIES)),
         S("lead_source", PICK(g, SOURCES)), S("owner_id", owner(g)),
         S("account_id", g->naccounts ? g->accounts[rnd(g, (uint32_t)g->naccounts)] : "")};
-    return make(g, &entity_contacts, in, RP_NELEM(in) - !g->naccounts,
+    return make(g, meta_need("contacts"), in, RP_NELEM(in) - !g->naccounts,
                 g->contacts[g->ncontacts++]);
 }
 
@@ -233,7 +233,7 @@ static enum rp_err lead(struct gen *g, size_t i)
         S("email", arena_printf(&g->a, "lead.%zu@example.org", i)), S("source", PICK(g, SOURCES)),
         S("status", PICK(g, LEAD_STATUS)), S("rating", PICK(g, RATINGS)),
         S("owner_id", owner(g))};
-    return make(g, &entity_leads, in, RP_NELEM(in), NULL);
+    return make(g, meta_need("leads"), in, RP_NELEM(in), NULL);
 }
 
 static enum rp_err opportunity(struct gen *g, size_t i)
@@ -248,7 +248,7 @@ static enum rp_err opportunity(struct gen *g, size_t i)
         S("expected_close_date", day(g, close)), S("lead_source", PICK(g, SOURCES)),
         S("currency", rnd(g, 5) ? "USD" : "CNY"), S("owner_id", owner(g)),
         S("account_id", g->naccounts ? g->accounts[rnd(g, (uint32_t)g->naccounts)] : "")};
-    return make(g, &entity_opportunities, in, RP_NELEM(in) - !g->naccounts,
+    return make(g, meta_need("opportunities"), in, RP_NELEM(in) - !g->naccounts,
                 g->opportunities[g->nopportunities++]);
 }
 
@@ -281,7 +281,7 @@ static enum rp_err activity(struct gen *g)
         in[n++] = S("related_type", rel);
         in[n++] = S("related_id", pool[rnd(g, (uint32_t)npool)]);
     }
-    return make(g, &entity_activities, in, n, NULL);
+    return make(g, meta_need("activities"), in, n, NULL);
 }
 
 struct phase {

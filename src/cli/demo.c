@@ -100,9 +100,9 @@ static enum rp_err people(struct demo *d)
     struct rec t1, t2, u;
     struct rec_input a[] = {S("name", "East"), S("description", "Enterprise accounts, east region")};
     struct rec_input b[] = {S("name", "West"), S("description", "Mid-market, west region")};
-    enum rp_err err = make(d, &entity_teams, a, 2, &t1);
+    enum rp_err err = make(d, meta_need("teams"), a, 2, &t1);
     if (!err)
-        err = make(d, &entity_teams, b, 2, &t2);
+        err = make(d, meta_need("teams"), b, 2, &t2);
     static const struct {
         const char *user, *name, *role;
         int team;
@@ -113,7 +113,7 @@ static enum rp_err people(struct demo *d)
         struct rec_input in[] = {S("username", USERS[i].user), S("display_name", USERS[i].name),
                                  S("role", USERS[i].role), S("password", DEMO_PASSWORD),
                                  L(&d->a, "team_ids", USERS[i].team == 1 ? t1.id : t2.id)};
-        err = make(d, &entity_users, in, RP_NELEM(in), &u);
+        err = make(d, meta_need("users"), in, RP_NELEM(in), &u);
         if (!err)
             d->users[d->nusers++] = u.id;
     }
@@ -138,7 +138,7 @@ static enum rp_err account(struct demo *d, int i)
                                            : arena_printf(&d->a, "+1 415 555 %04u", rnd(10000))),
                              S("annual_revenue", arena_printf(&d->a, "%u000.00", 50 + rnd(50000))),
                              S("owner_id", owner)};
-    enum rp_err err = make(d, &entity_accounts, in, RP_NELEM(in), &acc);
+    enum rp_err err = make(d, meta_need("accounts"), in, RP_NELEM(in), &acc);
     for (int k = 0; !err && k < 2; k++) {
         struct rec con;
         const char *first = zh ? PICK(ZH_GIVEN) : PICK(FIRST);
@@ -148,7 +148,7 @@ static enum rp_err account(struct demo *d, int i)
                                   S("account_id", acc.id),
                                   S("email", arena_printf(&d->a, "contact%d.%d@example.com", i, k)),
                                   S("owner_id", owner)};
-        err = make(d, &entity_contacts, cin, RP_NELEM(cin), &con);
+        err = make(d, meta_need("contacts"), cin, RP_NELEM(cin), &con);
         if (!err && k == 0) {
             const char *stage = PICK(STAGES);
             struct rec opp;
@@ -158,7 +158,7 @@ static enum rp_err account(struct demo *d, int i)
                 S("amount", arena_printf(&d->a, "%u00.00", 10 + rnd(2000))),
                 S("stage", stage), S("expected_close_date", date(d, (int64_t)rnd(180) - 60)),
                 S("lead_source", PICK(SOURCES)), S("owner_id", owner)};
-            err = make(d, &entity_opportunities, oin, RP_NELEM(oin), &opp);
+            err = make(d, meta_need("opportunities"), oin, RP_NELEM(oin), &opp);
             int64_t day = (int64_t)rnd(45) - 30;
             bool meeting = rnd(2);
             struct rec act;
@@ -170,7 +170,7 @@ static enum rp_err account(struct demo *d, int i)
                 S("status", day < 0 ? "held" : "planned"), S("related_type", "opportunities"),
                 S("related_id", opp.id), S("owner_id", owner)};
             if (!err)
-                err = make(d, &entity_activities, ain, RP_NELEM(ain), &act);
+                err = make(d, meta_need("activities"), ain, RP_NELEM(ain), &act);
         }
     }
     return err;
@@ -190,7 +190,7 @@ static enum rp_err leads(struct demo *d)
             S("email", arena_printf(&d->a, "lead%d@example.org", i)), S("source", PICK(SOURCES)),
             S("rating", i % 3 == 0 ? "hot" : i % 3 == 1 ? "warm" : "cold"),
             S("owner_id", d->users[1 + rnd(5)])};
-        err = make(d, &entity_leads, in, RP_NELEM(in), &l);
+        err = make(d, meta_need("leads"), in, RP_NELEM(in), &l);
     }
     return err;
 }
@@ -221,9 +221,9 @@ int cli_demo(int argc, char **argv)
     struct rec_param p[] = {{RP_STR("count"), RP_STR("true")}, {RP_STR("limit"), RP_STR("1")}};
     struct rec_query *q;
     struct rec_page page;
-    err = rec_query_parse(&d.ctx, &entity_accounts, p, 2, &q);
+    err = rec_query_parse(&d.ctx, meta_need("accounts"), p, 2, &q);
     if (!err)
-        err = rec_list(&d.ctx, &entity_accounts, q, &page);
+        err = rec_list(&d.ctx, meta_need("accounts"), q, &page);
     if (!err && page.total > 0) {
         fprintf(stderr, "rapport demo: the database already holds accounts; demo data goes"
                         " into a new database only\n");

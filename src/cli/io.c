@@ -69,7 +69,7 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
     s->who.user_id = u->id;
     s->who.username = user;
     s->who.team_ids = teams->null ? "[]" : teams->s;
-    s->who.role = ROLE_ADMIN;
+    s->who.role = "admin";
     s->ctx.who = &s->who;
     return 0;
 }
@@ -188,25 +188,27 @@ int cli_import(int argc, char **argv)
         import_usage();
         return 2;
     }
+    /* The database first: its metadata has the custom entities and fields. */
+    struct cli_session s;
+    if (open_session("import", db, user, &s))
+        return 1;
     o.e = entity_arg("import", ename, true);
-    if (!o.e)
-        return 2;
-    for (size_t k = 0; k < o.nmap; k++)
+    for (size_t k = 0; o.e && k < o.nmap; k++)
         if (o.map[k].field.len && !meta_field(o.e, o.map[k].field) &&
             !rp_str_eqc(o.map[k].field, "full_name")) {
             fprintf(stderr, "rapport import: --map %.*s=%.*s: %s have no such field\n",
                     (int)o.map[k].column.len, o.map[k].column.p, (int)o.map[k].field.len,
                     o.map[k].field.p, o.e->label_plural);
-            return 2;
+            o.e = NULL;
         }
+    if (!o.e) {
+        close_session(&s);
+        return 2;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "rapport import: cannot open %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    struct cli_session s;
-    if (open_session("import", db, user, &s)) {
-        fclose(f);
+        close_session(&s);
         return 1;
     }
     struct progress prog = {isatty(STDERR_FILENO) != 0, text_now_ms(), 0};
@@ -297,12 +299,14 @@ int cli_export(int argc, char **argv)
         export_usage();
         return 2;
     }
-    const struct entity_def *e = entity_arg("export", ename, false);
-    if (!e)
-        return 2;
     struct cli_session s;
     if (open_session("export", db, user, &s))
         return 1;
+    const struct entity_def *e = entity_arg("export", ename, false);
+    if (!e) {
+        close_session(&s);
+        return 2;
+    }
     const struct rec_exporter *fmt;
     if (exp_format(&s.ctx, e, rp_str_c(format), &fmt)) {
         fprintf(stderr, "rapport export: --format: %s\n", s.ctx.detail);

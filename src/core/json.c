@@ -110,3 +110,36 @@ enum rp_err json_read_object(struct arena *a, struct rp_str text, size_t max,
     *n = err ? 0 : i;
     return err;
 }
+
+enum rp_err json_read_members(struct arena *a, struct rp_str text, size_t max,
+                              const char ***keys, struct rp_str **values, size_t *n)
+{
+    json_t *root = json_loadb(text.p, text.len, JSON_REJECT_DUPLICATES | JSON_PRESERVE_ORDER,
+                              NULL);
+    enum rp_err err = json_is_object(root) && json_object_size(root) <= max ? RP_OK : RP_EINVAL;
+    size_t count = err ? 0 : json_object_size(root), i = 0;
+    const char **k = arena_calloc(a, count + 1, sizeof(*k));
+    struct rp_str *v = arena_calloc(a, count + 1, sizeof(*v));
+    const char *key;
+    json_t *val;
+    if (!err) {
+        json_object_foreach(root, key, val)
+        {
+            char *dump = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+            if (!dump) {
+                err = RP_ENOMEM;
+                break;
+            }
+            size_t len = strlen(dump);
+            k[i] = arena_strdup(a, key);
+            v[i] = (struct rp_str){arena_strndup(a, dump, len), len};
+            free(dump);
+            i++;
+        }
+    }
+    json_decref(root);
+    *keys = k;
+    *values = v;
+    *n = err ? 0 : i;
+    return err;
+}

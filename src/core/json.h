@@ -28,5 +28,10 @@ enum rp_err json_read_list(struct arena *a, struct rp_str text, size_t max,
  * anything else. */
 enum rp_err json_read_object(struct arena *a, struct rp_str text, size_t max,
                              const char ***keys, const char ***values, size_t *n);
+/* Reads a JSON object of at most max members into keys and each value's JSON text
+ * (compact; arena copies), in document order, to be read in turn with these
+ * functions. RP_EINVAL for anything else. */
+enum rp_err json_read_members(struct arena *a, struct rp_str text, size_t max,
+                              const char ***keys, struct rp_str **values, size_t *n);
 
 #endif

@@ -162,4 +162,11 @@
 /* Export: rows read per page while streaming; memory stays one page deep. */
 #define RP_EXPORT_PAGE 500u
 
+/* Days a removed custom field's column (and its values) is kept before it is dropped:
+ * its values stay in each record's history after that. */
+#define RP_CUSTOM_FIELD_KEEP_DAYS 30
+/* Custom fields an administrator may add to one entity, and enum values of one. */
+#define RP_MAX_CUSTOM_FIELDS 100u
+#define RP_MAX_ENUM_VALUES 200u
+
 #endif

@@ -65,8 +65,16 @@ enum rp_err rec__initial_values(struct rec_ctx *ctx, const struct entity_def *e,
 
 /* Adds a create row's per-field rows to out, newest (last field) first, then the
  * record-level row. */
-static enum rp_err expand_create(struct rec_ctx *ctx, const struct rec_history_row *h,
-                                 struct rec_history_row *out, size_t limit, size_t *count)
+/* Whether the caller's role hides the field an audit row names. */
+static bool hidden_field(struct rec_ctx *ctx, const struct entity_def *e, const char *field)
+{
+    int i = field ? meta_field_index(e, rp_str_c(field)) : -1;
+    return i >= 0 && rec_field_rule(ctx, e, (size_t)i) == ACL_FIELD_HIDDEN;
+}
+
+static enum rp_err expand_create(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const struct rec_history_row *h, struct rec_history_row *out,
+                                 size_t limit, size_t *count)
 {
     const char **names, **values;
     size_t nf;
@@ -76,12 +84,16 @@ static enum rp_err expand_create(struct rec_ctx *ctx, const struct rec_history_r
         return RP_EDB;
     }
     struct rec_history_row *fields = arena_alloc(ctx->a, (nf + 1) * sizeof(*fields));
+    size_t kept = 0;
     for (size_t i = 0; i < nf; i++) {
-        fields[i] = *h;
-        fields[i].old_value = NULL;
-        fields[i].field = names[i];
-        fields[i].new_value = values[i];
+        if (hidden_field(ctx, e, names[i]))
+            continue;
+        fields[kept] = *h;
+        fields[kept].old_value = NULL;
+        fields[kept].field = names[i];
+        fields[kept++].new_value = values[i];
     }
+    nf = kept;
     while (nf > 0 && *count < limit)
         out[(*count)++] = fields[--nf];
     if (*count < limit) {
@@ -114,8 +126,8 @@ enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct 
                                     rec__col_dup(ctx, st, 4, NULL), rec__col_dup(ctx, st, 5, NULL),
                                     rec__col_dup(ctx, st, 6, NULL)};
         if (strcmp(h.action, "create") == 0 && !h.field && h.new_value && h.new_value[0] == '{')
-            err = expand_create(ctx, &h, out, limit, &count);
-        else
+            err = expand_create(ctx, e, &h, out, limit, &count);
+        else if (!hidden_field(ctx, e, h.field))
             out[count++] = h;
         if (err)
             break;

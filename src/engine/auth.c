@@ -123,9 +123,9 @@ static enum rp_err to_principal(const struct store_principal *sp, struct princip
     out->display_name = sp->display_name;
     out->locale = sp->locale;
     out->team_ids = sp->team_ids;
-    if (!acl_role_parse(sp->role, &out->role))
-        return RP_EAUTH;
-    return RP_OK;
+    out->role = sp->role;
+    out->meta_gen = sp->meta_gen;
+    return sp->role ? RP_OK : RP_EAUTH;
 }
 
 enum rp_err auth_user(struct rec_ctx *ctx, const char *user_id, struct principal *out)

@@ -913,7 +913,7 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     struct arena *saved = ctx->a;
     ctx->a = a;
     if (!err && ctx->who && !ctx->system)
-        err = acl_peers(ctx);
+        err = acl_peers(ctx, true);
     ctx->a = saved;
     if (!err)
         err = pass(im, rd, ps, count_row);

@@ -242,6 +242,7 @@ static enum rp_err candidates(struct rec_ctx *ctx, const struct rec *r,
             continue;
         if (err)
             return err;
+        rec_mask(ctx, &found[i].rec);
         found[kept++] = found[i];
     }
     *out = found;

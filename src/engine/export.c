@@ -90,7 +90,7 @@ enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const stru
                      const struct rec_param *params, size_t n, struct exp **out)
 {
     *out = NULL;
-    if (rec__scope(ctx, e, ACL_EXPORT) == SCOPE_NONE)
+    if (rec_scope(ctx, e, ACL_EXPORT) == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not export %s", e->label_plural);
     struct exp *x = exp_new(ctx, e, f);
     x->params = arena_calloc(&x->a, n + 2, sizeof(*x->params));
@@ -281,9 +281,12 @@ static const char *cell_text(struct exp *x, const struct field_def *f, const str
     return rec_value_text(x->ctx.a, f, v);
 }
 
-static bool exported(const struct field_def *f)
+/* Whether field i is a column of the export: not a password, nor one the caller's
+ * role hides. */
+static bool exported(struct exp *x, size_t i)
 {
-    return f->type != FT_PASSWORD;
+    return x->e->fields[i].type != FT_PASSWORD &&
+           rec_field_rule(&x->ctx, x->e, i) != ACL_FIELD_HIDDEN;
 }
 
 /* ---- pages ---- */
@@ -328,7 +331,7 @@ static enum rp_err csv_header(struct exp *x, struct rp_buf *b)
     enum rp_err err = buf_add(b, "\xEF\xBB\xBF", 3); /* spreadsheets read UTF-8 by it */
     bool first = true;
     for (size_t i = 0; i < x->e->nfields && !err; i++) {
-        if (!exported(&x->e->fields[i]))
+        if (!exported(x, i))
             continue;
         if (!first)
             err = buf_addc(b, ',');
@@ -345,7 +348,7 @@ static enum rp_err csv_row(struct exp *x, const struct rec *r, struct rp_buf *b)
     bool first = true;
     for (size_t i = 0; i < x->e->nfields && !err; i++) {
         const struct field_def *f = &x->e->fields[i];
-        if (!exported(f))
+        if (!exported(x, i))
             continue;
         if (!first)
             err = buf_addc(b, ',');
@@ -486,7 +489,7 @@ enum rp_err exp_xlsx(struct exp *x, const char *path)
     format_set_bold(bold);
     lxw_col_t col = 0;
     for (size_t i = 0; i < x->e->nfields; i++)
-        if (exported(&x->e->fields[i]))
+        if (exported(x, i))
             worksheet_write_string(ws, 0, col++, x->e->fields[i].name, bold);
     enum rp_err err = RP_OK;
     x->started = true;
@@ -500,7 +503,7 @@ enum rp_err exp_xlsx(struct exp *x, const char *path)
             }
             col = 0;
             for (size_t i = 0; i < x->e->nfields; i++)
-                if (exported(&x->e->fields[i]))
+                if (exported(x, i))
                     xlsx_cell(x, ws, (lxw_row_t)(x->nwritten + 1), col++, &x->e->fields[i],
                               &page.rows[r].v[i], fmt);
             x->nwritten++;

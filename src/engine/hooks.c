@@ -77,6 +77,48 @@ const struct rp_job_kind *mod_job_kind(struct rp_str name)
     return NULL;
 }
 
+const char *mod_default_scopes(const char *role, const struct entity_def *e)
+{
+    for (size_t m = 0; m < rp_nmodules; m++) {
+        const struct rp_module *mod = rp_modules[m];
+        bool declares = false;
+        for (size_t k = 0; k < mod->nentities; k++)
+            declares = declares || strcmp(mod->entities[k]->name, e->name) == 0;
+        if (!declares)
+            continue;
+        const char *scopes = NULL;
+        for (size_t g = 0; g < mod->ngrants; g++)
+            if (strcmp(mod->grants[g].role, role) == 0) {
+                if (mod->grants[g].entity && strcmp(mod->grants[g].entity, e->name) == 0)
+                    return mod->grants[g].scopes; /* the entity's own beats the module's */
+                if (!mod->grants[g].entity)
+                    scopes = mod->grants[g].scopes;
+            }
+        return scopes;
+    }
+    return NULL;
+}
+
+enum rp_err mod_roles(struct rec_ctx *ctx, struct acl_role_text **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    for (size_t m = 0; m < rp_nmodules; m++)
+        if (rp_modules[m]->roles)
+            return rp_modules[m]->roles(ctx, out, n);
+    return RP_OK;
+}
+
+enum rp_err mod_entity_added(struct rec_ctx *ctx, const struct entity_def *e,
+                             const struct entity_def *like)
+{
+    enum rp_err err = RP_OK;
+    for (size_t m = 0; m < rp_nmodules && !err; m++)
+        if (rp_modules[m]->entity_added)
+            err = rp_modules[m]->entity_added(ctx, e, like);
+    return err;
+}
+
 enum rp_err mod_bootstrap(struct store *s, bool interactive)
 {
     struct store_conn *c;

@@ -92,7 +92,7 @@ enum rp_err import_jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_
         return RP_ENOTFOUND;
     const char *sid = arena_strndup(ctx->a, id.p, id.len);
     enum rp_err err = store_import_get(ctx->conn, sid, ctx->a, job);
-    if (!err && ctx->who && ctx->who->role != ROLE_ADMIN &&
+    if (!err && !rec_admin(ctx) &&
         strcmp(job->user_id, ctx->who->user_id) != 0)
         err = RP_ENOTFOUND; /* someone else's job does not exist for you */
     if (!err)

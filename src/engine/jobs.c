@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/acl.h"
+#include "engine/custom.h"
 #include "engine/import_jobs.h"
 #include "engine/jobs.h"
 #include "engine/module.h"
@@ -16,6 +18,12 @@
 /* The engine's own kinds, then every module's. */
 static const struct rp_job_kind ENGINE_KINDS[] = {
     {"import", NULL, import_jobs_run, import_jobs_abandon},
+    {"search.reindex", NULL, custom_reindex_run, NULL},
+};
+
+/* The engine's own scheduled tasks, then every module's. */
+static const struct rp_schedule ENGINE_SCHEDULES[] = {
+    {"fields.drop", 86400, custom_drop_due},
 };
 
 static const struct rp_job_kind *find_kind(struct rp_str name)
@@ -30,7 +38,7 @@ static const struct rp_job_kind *find_kind(struct rp_str name)
 
 static enum rp_err admin_only(struct rec_ctx *ctx)
 {
-    if (ctx->who && ctx->who->role != ROLE_ADMIN)
+    if (!rec_admin(ctx))
         return rec_fail(ctx, RP_EFORBIDDEN, "only administrators manage jobs");
     return RP_OK;
 }
@@ -83,6 +91,21 @@ enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *ou
 
 /* ---- running ---- */
 
+/* {"error":"<name>"}, a failed job's result. */
+static const char *error_text(struct arena *a, const char *name)
+{
+    struct rp_buf b;
+    buf_init(&b, 256);
+    enum rp_err err = buf_adds(&b, "{\"error\":");
+    if (!err)
+        err = json_add_string(&b, name, strlen(name));
+    if (!err)
+        err = buf_addc(&b, '}');
+    const char *out = err ? NULL : arena_strndup(a, buf_cstr(&b), b.len);
+    buf_release(&b);
+    return out;
+}
+
 enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool *stop,
                          bool *ran)
 {
@@ -95,13 +118,18 @@ enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool 
     if (!err)
         err = store_job_claim(c, worker, text_now_ms(), &a, &job, ran);
     if (!err && *ran) {
+        /* The metadata another server changed (a custom field) before the job runs. */
+        enum rp_err merr = custom_refresh(s, c, false);
+        if (merr)
+            LOG(LOG_WARN, "job %s: could not reload the metadata (%s)", job.id,
+                rp_err_name(merr));
         struct rec_ctx ctx;
         rec_ctx_system(&ctx, s, c, &a, job.kind);
         const struct rp_job_kind *k = find_kind(rp_str_c(job.kind));
         const char *result = NULL;
         enum rp_err jerr = k ? k->run(&ctx, rp_str_c(job.payload), stop, &result) : RP_EINVAL;
         if (jerr) {
-            result = arena_printf(&a, "{\"error\":\"%s\"}", rp_err_name(jerr));
+            result = error_text(&a, rp_err_name(jerr));
             LOG(LOG_WARN, "job %s (%s) failed: %s%s%s", job.id, job.kind, rp_err_name(jerr),
                 ctx.detail ? ": " : "", ctx.detail ? ctx.detail : "");
         }
@@ -237,30 +265,39 @@ void jobs_runner_stop(struct jobs_runner *r)
 
 /* ---- schedules ---- */
 
+/* Runs task when it is due and this worker claims it. */
+static enum rp_err run_schedule(struct store *s, struct store_conn *c, const char *worker,
+                                const struct rp_schedule *task)
+{
+    bool claimed;
+    int64_t now = text_now_ms();
+    enum rp_err err = store_schedule_claim(c, task->name, now, (int64_t)task->every_s * 1000,
+                                           worker, &claimed);
+    if (err || !claimed)
+        return err;
+    struct arena a;
+    arena_init(&a);
+    struct rec_ctx ctx;
+    rec_ctx_system(&ctx, s, c, &a, task->name);
+    enum rp_err terr = task->run(&ctx);
+    if (terr)
+        LOG(LOG_WARN, "scheduled task %s failed: %s%s%s", task->name, rp_err_name(terr),
+            ctx.detail ? ": " : "", ctx.detail ? ctx.detail : "");
+    arena_release(&a);
+    return RP_OK;
+}
+
 enum rp_err jobs_run_schedules(struct store *s, const char *worker)
 {
     struct store_conn *c;
     enum rp_err err = store_conn_get(s, &c);
-    for (size_t m = 0; m < rp_nmodules && !err; m++) {
-        for (size_t k = 0; k < rp_modules[m]->nschedules && !err; k++) {
-            const struct rp_schedule *task = &rp_modules[m]->schedules[k];
-            bool claimed;
-            int64_t now = text_now_ms();
-            err = store_schedule_claim(c, task->name, now, (int64_t)task->every_s * 1000,
-                                       worker, &claimed);
-            if (err || !claimed)
-                continue;
-            struct arena a;
-            arena_init(&a);
-            struct rec_ctx ctx;
-            rec_ctx_system(&ctx, s, c, &a, task->name);
-            enum rp_err terr = task->run(&ctx);
-            if (terr)
-                LOG(LOG_WARN, "scheduled task %s failed: %s%s%s", task->name, rp_err_name(terr),
-                    ctx.detail ? ": " : "", ctx.detail ? ctx.detail : "");
-            arena_release(&a);
-        }
-    }
+    if (!err)
+        err = custom_refresh(s, c, false);
+    for (size_t k = 0; k < RP_NELEM(ENGINE_SCHEDULES) && !err; k++)
+        err = run_schedule(s, c, worker, &ENGINE_SCHEDULES[k]);
+    for (size_t m = 0; m < rp_nmodules && !err; m++)
+        for (size_t k = 0; k < rp_modules[m]->nschedules && !err; k++)
+            err = run_schedule(s, c, worker, &rp_modules[m]->schedules[k]);
     return err;
 }
 

@@ -82,7 +82,7 @@ static void after_cursor(struct rec_ctx *ctx, const struct rec_query *q, int par
 }
 
 static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *e,
-                                  const struct rec_query *q, struct rec_page *out)
+                                  struct rec_query *q, struct rec_page *out)
 {
     struct sqlb b;
     sqlb_init(&b);
@@ -120,7 +120,7 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
  * at most `limit` rows, after `prefix` (list_page: none; rec__list_plan: EXPLAIN QUERY
  * PLAN). */
 static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *e,
-                                  const struct rec_query *q, int part, size_t limit,
+                                  struct rec_query *q, int part, size_t limit,
                                   const char *prefix, struct store_stmt **st)
 {
     struct sqlb b;
@@ -129,11 +129,11 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
     if (q->newest) {
         /* The matches drive the join, in their index's order (SQLite's full-text index
          * hands them out newest first and stops when the page is full). */
-        sqlb_add(&b, "%s FROM (", rec__sql(e)->columns);
+        sqlb_add(&b, "%s FROM (", e->sql->columns);
         sqlb_fts_matches(ctx, &b, e, q->terms, q->nterms);
         sqlb_add(&b, ") f JOIN %s t ON t.seq = f.seq", e->name);
     } else {
-        sqlb_add(&b, "%s", rec__sql(e)->select);
+        sqlb_add(&b, "%s", e->sql->select);
     }
     enum rp_err err = rec__where(ctx, e, q, true, &b);
     if (!err && q->has_cursor) {
@@ -160,7 +160,7 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
 }
 
 enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
-                           const struct rec_query *q, char *out, size_t size)
+                           struct rec_query *q, char *out, size_t size)
 {
     size_t used = 0;
     out[0] = '\0';
@@ -204,6 +204,7 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
             if (out->nrows == cap)
                 out->rows = arena_grow(ctx->a, out->rows, &cap, sizeof(*out->rows));
             rec__read_row(ctx, st, e, &out->rows[out->nrows]);
+            rec_mask(ctx, &out->rows[out->nrows]);
             text += rec__text_bytes(&out->rows[out->nrows++]);
         }
         store_done(st);
@@ -299,7 +300,7 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
     size_t count = 0;
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *e = meta_entity_at(k);
-        if (!meta_searchable(e) || rec__scope(ctx, e, ACL_READ) == SCOPE_NONE)
+        if (!meta_searchable(e) || rec_scope(ctx, e, ACL_READ) == SCOPE_NONE)
             continue;
         struct rec_query eq = query;
         eq.limit = per_entity;
@@ -326,7 +327,7 @@ enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e
 {
     struct sqlb b;
     sqlb_init(&b);
-    sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND ", rec__sql(e)->select);
+    sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND ", e->sql->select);
     char col[80];
     snprintf(col, sizeof(col), "t.%s", field);
     if (!b.err)

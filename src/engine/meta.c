@@ -2,41 +2,181 @@
 
 #include <pthread.h>
 
+#include "engine/acl.h"
 #include "engine/meta.h"
 #include "engine/module.h"
+#include "engine/rec_int.h"
 
-/* The entities of every module, in registry order, gathered once. */
-#define META_MAX_ENTITIES 64
+/* A published registry. Snapshots are kept until exit (meta_release): a request may
+ * hold an entity of an older one while a newer is published. */
+struct meta_snap {
+    uint64_t gen;
+    struct arena a;           /* the copies */
+    struct arena ext;         /* the extension's arena, taken over */
+    struct entity_def *ents[META_MAX_ENTITIES];
+    size_t n;
+    const struct acl_role *roles;
+    size_t nroles;
+    struct meta_snap *older;
+};
 
-static const struct entity_def *entities[META_MAX_ENTITIES];
-static size_t nentities;
-static pthread_once_t gathered = PTHREAD_ONCE_INIT;
+static _Atomic(struct meta_snap *) current;
+static pthread_mutex_t publishing = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t first = PTHREAD_MUTEX_INITIALIZER;
 
-static void gather(void)
+/* The current snapshot; the modules' entities alone until one is read from a
+ * database. */
+static const struct meta_snap *snap(void)
 {
+    struct meta_snap *s = atomic_load_explicit(&current, memory_order_acquire);
+    if (s)
+        return s;
+    pthread_mutex_lock(&first);
+    if (!atomic_load_explicit(&current, memory_order_acquire))
+        RP_ASSERT(meta_publish(NULL) == RP_OK);
+    pthread_mutex_unlock(&first);
+    return atomic_load_explicit(&current, memory_order_acquire);
+}
+
+static const struct entity_def *meta_entity_in(const struct meta_snap *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(name, s->ents[i]->name) == 0)
+            return s->ents[i];
+    return NULL;
+}
+
+/* A copy of e in s with room for `extra` more fields. */
+static struct entity_def *copy_entity(struct meta_snap *s, const struct entity_def *e,
+                                      size_t extra)
+{
+    struct entity_def *c = arena_alloc(&s->a, sizeof(*c));
+    *c = *e;
+    struct field_def *f = arena_calloc(&s->a, e->nfields + extra + 1, sizeof(*f));
+    if (e->nfields)
+        memcpy(f, e->fields, e->nfields * sizeof(*f));
+    c->fields = f;
+    c->index = s->n;
+    c->snap = s;
+    return c;
+}
+
+static size_t added_to(const struct meta_extension *x, const char *entity)
+{
+    size_t n = 0;
+    for (size_t i = 0; x && i < x->nfields; i++)
+        n += strcmp(x->field_entity[i], entity) == 0;
+    return n;
+}
+
+enum rp_err meta_publish(struct meta_extension *x)
+{
+    struct meta_snap *s = calloc(1, sizeof(*s));
+    RP_ASSERT(s);
+    arena_init(&s->a);
+    arena_init(&s->ext);
+    enum rp_err err = RP_OK;
     for (size_t m = 0; m < rp_nmodules; m++)
         for (size_t k = 0; k < rp_modules[m]->nentities; k++) {
-            RP_ASSERT(nentities < META_MAX_ENTITIES);
-            entities[nentities++] = rp_modules[m]->entities[k];
+            const struct entity_def *e = rp_modules[m]->entities[k];
+            RP_ASSERT(s->n < META_MAX_ENTITIES);
+            s->ents[s->n] = copy_entity(s, e, added_to(x, e->name));
+            s->n++;
         }
+    for (size_t k = 0; x && k < x->nentities; k++) {
+        if (s->n == META_MAX_ENTITIES || meta_entity_in(s, x->entities[k].name)) {
+            err = RP_EINVAL;
+            break;
+        }
+        s->ents[s->n] = copy_entity(s, &x->entities[k], added_to(x, x->entities[k].name));
+        s->n++;
+    }
+    for (size_t i = 0; x && i < x->nfields && !err; i++) {
+        struct entity_def *e = (struct entity_def *)(uintptr_t)meta_entity_in(s, x->field_entity[i]);
+        if (!e || meta_field_index(e, rp_str_c(x->fields[i].name)) >= 0) {
+            err = RP_EINVAL;
+            break;
+        }
+        ((struct field_def *)(uintptr_t)e->fields)[e->nfields++] = x->fields[i];
+    }
+    for (size_t k = 0; k < s->n && !err; k++)
+        err = rec__entity_sql(&s->a, s->ents[k], &s->ents[k]->sql);
+    if (err) {
+        arena_release(&s->a);
+        free(s);
+        if (x)
+            arena_release(&x->a);
+        return err;
+    }
+    if (x) {
+        struct acl_role *roles;
+        acl__build_roles(&s->a, s->ents, s->n, x->roles, x->nroles, &roles);
+        s->gen = x->gen;
+        s->roles = roles;
+        s->nroles = x->nroles;
+        s->ext = x->a;
+        arena_init(&x->a);
+    }
+    pthread_mutex_lock(&publishing);
+    s->older = atomic_load_explicit(&current, memory_order_relaxed);
+    atomic_store_explicit(&current, s, memory_order_release);
+    pthread_mutex_unlock(&publishing);
+    return RP_OK;
+}
+
+uint64_t meta_generation(void)
+{
+    return snap()->gen;
+}
+
+const struct acl_role *meta_roles(const struct entity_def *e, size_t *n)
+{
+    const struct meta_snap *s = e && e->snap ? e->snap : snap();
+    *n = s->nroles;
+    return s->roles;
+}
+
+const struct acl_role *meta_role(const struct entity_def *e, const char *name)
+{
+    size_t n;
+    const struct acl_role *roles = meta_roles(e, &n);
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(acl_role_key(&roles[i]), name) == 0)
+            return &roles[i];
+    return NULL;
+}
+
+void meta_release(void)
+{
+    pthread_mutex_lock(&publishing);
+    struct meta_snap *s = atomic_exchange(&current, NULL);
+    while (s) {
+        struct meta_snap *older = s->older;
+        arena_release(&s->a);
+        arena_release(&s->ext);
+        free(s);
+        s = older;
+    }
+    pthread_mutex_unlock(&publishing);
 }
 
 size_t meta_entity_count(void)
 {
-    pthread_once(&gathered, gather);
-    return nentities;
+    return snap()->n;
 }
 
 const struct entity_def *meta_entity_at(size_t i)
 {
-    return i < meta_entity_count() ? entities[i] : NULL;
+    const struct meta_snap *s = snap();
+    return i < s->n ? s->ents[i] : NULL;
 }
 
 const struct entity_def *meta_entity(struct rp_str name)
 {
-    for (size_t i = 0; i < meta_entity_count(); i++)
-        if (rp_str_eqc(name, entities[i]->name))
-            return entities[i];
+    const struct meta_snap *s = snap();
+    for (size_t i = 0; i < s->n; i++)
+        if (rp_str_eqc(name, s->ents[i]->name))
+            return s->ents[i];
     return NULL;
 }
 
@@ -113,8 +253,6 @@ const char *const meta_currencies[] = {"USD", "EUR", "CNY", "GBP", "JPY", "HKD",
                                        "CAD", "CHF", "INR", "KRW", "TWD", NULL};
 const char *const meta_lead_sources[] = {"web",        "referral", "campaign", "cold_call",
                                          "trade_show", "partner",  "email",    "other", NULL};
-const char *const meta_roles[] = {"admin",     "manager", "sales",    "support",
-                                  "marketing", "partner", "readonly", NULL};
 
 const struct meta_range meta_range_amount = {0, META_MONEY_MAX};
 

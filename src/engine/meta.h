@@ -1,10 +1,16 @@
 /* Entity metadata: what every record engine operation is driven by (DESIGN §4).
- * Pure data: domain behaviour (hooks) lives in crm/hooks.c.
- * One file per entity declares a `const struct entity_def`; meta.c lists them.
- * Metadata is process-lifetime and read-only after start. */
+ * Pure data: behaviour lives in the modules' hooks (engine/module.h).
+ *
+ * Modules declare their entities as constants; what the engine reads is a snapshot:
+ * copies of those, with the custom fields and custom entities an administrator added
+ * (engine/custom.h) and the roles (engine/acl.h), published whole when any of them
+ * changes. A snapshot is never changed or freed while the process runs, so whatever a
+ * request holds stays valid and consistent; the next request sees the new one.
+ * Entities keep their place (index) from one snapshot to the next. */
 #ifndef RP_ENGINE_META_H
 #define RP_ENGINE_META_H
 
+#include "core/arena.h"
 #include "core/common.h"
 
 enum field_type {
@@ -37,7 +43,8 @@ enum field_flag {
     FF_CREATE_ONLY = 1 << 6, /* may be set on create, not changed later */
     /* A reference whose records show on the referenced record's timeline when they
      * are created (an account's contacts and deals). */
-    FF_TIMELINE = 1 << 7
+    FF_TIMELINE = 1 << 7,
+    FF_CUSTOM = 1 << 8,     /* added by an administrator (engine/custom.h) */
 };
 
 /* What a field tells about who a record is, for duplicate detection
@@ -77,6 +84,8 @@ struct field_def {
     /* A reference to a record of any entity: the text field naming its entity (an
      * activity's related_id and related_type). Merges re-point it like a FT_REF. */
     const char *ref_type_field;
+    const char *label_zh;      /* custom fields: the Chinese label; NULL: the UI's own */
+    const char *help;          /* custom fields: a hint shown under the input */
 };
 
 enum entity_flag {
@@ -90,7 +99,11 @@ enum entity_flag {
      * created with an FF_TIMELINE reference to them, and the records of any entity
      * linked to them through a ref_type_field reference (activities). */
     EF_TIMELINE = 1 << 3,
+    EF_CUSTOM = 1 << 4,      /* created by an administrator (engine/custom.h) */
 };
+
+struct meta_snap;
+struct rec_sql;
 
 struct entity_def {
     const char *name;          /* resource name, plural snake_case; also the table */
@@ -109,9 +122,37 @@ struct entity_def {
      * calendar, a clash — without reading the rows that end before it. NULL for none. */
     const char *span;
     unsigned flags;
+    const char *label_zh;      /* custom entities: Chinese labels */
+    const char *label_plural_zh;
+    /* Set in a snapshot: the entity's place in the registry, the snapshot it belongs
+     * to, and its statements (engine/schema.c). */
+    size_t index;
+    const struct meta_snap *snap;
+    const struct rec_sql *sql;
 };
 
-/* The registry of entities. */
+struct acl_role;
+struct acl_role_text;
+
+/* What the database adds to the modules' metadata, for meta_publish: everything is
+ * in `a`, which the snapshot takes over. */
+struct meta_extension {
+    uint64_t gen;                       /* meta_state.gen it was read at */
+    struct arena a;
+    struct entity_def *entities;        /* custom entities, oldest first */
+    size_t nentities;
+    /* Custom fields of the modules' entities, in the order they were added. */
+    const char **field_entity;
+    struct field_def *fields;
+    size_t nfields;
+    const struct acl_role_text *roles;  /* engine/acl.h */
+    size_t nroles;
+};
+
+/* Entities in a registry at most, the modules' and custom ones. */
+#define META_MAX_ENTITIES 64
+
+/* The registry of entities, in the current snapshot. */
 size_t meta_entity_count(void);
 const struct entity_def *meta_entity_at(size_t i);
 const struct entity_def *meta_entity(struct rp_str name);
@@ -120,6 +161,17 @@ const struct field_def *meta_field(const struct entity_def *e, struct rp_str nam
  * modules' entities, never includes their headers). Asserts that it exists: a missing
  * one is a registry that lacks a module this one needs. */
 const struct entity_def *meta_need(const char *name);
+/* Publishes a snapshot of the modules' entities with x's additions (NULL: none), and
+ * the statements of each (engine/schema.c); takes x->a over. Safe while other
+ * threads read the current one. RP_EINVAL when x names an unknown entity. */
+enum rp_err meta_publish(struct meta_extension *x);
+/* The generation of the current snapshot: 0 before any was read from a database. */
+uint64_t meta_generation(void);
+/* The roles of e's snapshot (engine/acl.h), and one of them by name, or NULL. */
+const struct acl_role *meta_roles(const struct entity_def *e, size_t *n);
+const struct acl_role *meta_role(const struct entity_def *e, const char *name);
+/* Frees every snapshot: only at exit, when no thread reads metadata any more. */
+void meta_release(void);
 /* Index of a field in e->fields, or -1. */
 int meta_field_index(const struct entity_def *e, struct rp_str name);
 /* Whether e has a full-text index: some field is FF_SEARCH. */
@@ -136,11 +188,10 @@ bool meta_range(const struct field_def *f, struct meta_range *out);
 /* The largest amount of money in minor units: a thousand of them still add up within
  * 64 bits, so totals over many records stay exact. */
 #define META_MONEY_MAX (INT64_MAX / 1000)
-/* Value lists shared by entities of several modules: ISO 4217 currencies, where leads
- * and customers come from, and the roles (engine/acl.h). NULL-terminated. */
+/* Value lists shared by entities of several modules: ISO 4217 currencies, and where
+ * leads and customers come from. NULL-terminated. */
 extern const char *const meta_currencies[];
 extern const char *const meta_lead_sources[];
-extern const char *const meta_roles[];
 /* Bounds shared by built-in fields. */
 extern const struct meta_range meta_range_amount;  /* 0 .. META_MONEY_MAX */
 

@@ -19,6 +19,8 @@
 struct api_route;
 /* engine/export.h: a file format a module adds for its entities' exports. */
 struct rec_exporter;
+/* engine/acl.h: a role as the database holds it. */
+struct acl_role_text;
 
 /* One module's behaviour on one entity. Any number of modules may hook one entity:
  * every hook of every module runs, in registry order, inside the write transaction.
@@ -64,6 +66,17 @@ struct rp_schedule {
     enum rp_err (*run)(struct rec_ctx *ctx);
 };
 
+/* What a built-in role may do with a module's entities by default: written into the
+ * role when the platform module creates it at first start, and added to it at a later
+ * start for the entities it does not mention yet (a module added since). */
+struct rp_grant {
+    const char *role;      /* a built-in role's key: "sales" */
+    const char *entity;    /* NULL: every entity of the module */
+    /* The scopes of read, create, edit, delete, export and import, in that order:
+     * "team own own own own own" (engine/acl.h). */
+    const char *scopes;
+};
+
 struct rp_module {
     const char *name;
     const struct entity_def *const *entities;
@@ -78,6 +91,16 @@ struct rp_module {
     size_t nschedules;
     const struct rec_exporter *exporters;
     size_t nexporters;
+    const struct rp_grant *grants;
+    size_t ngrants;
+    /* After an administrator added a custom entity (engine/custom.h), in a system
+     * context: what the module keeps about every entity — the roles' grants, which
+     * start as each role's grants on `like` — is extended to it. NULL: nothing. */
+    enum rp_err (*entity_added)(struct rec_ctx *ctx, const struct entity_def *e,
+                                const struct entity_def *like);
+    /* The roles (engine/acl.h), read in a system context whenever the metadata is
+     * loaded: one module keeps them (platform, as records). NULL: none. */
+    enum rp_err (*roles)(struct rec_ctx *ctx, struct acl_role_text **out, size_t *n);
     /* Seed data, run at every start in a system context (idempotent): default pipeline
      * stages, the first administrator. `interactive`: an operator reads this process's
      * terminal, so a secret made up for them may be printed there. NULL: none. */
@@ -96,6 +119,14 @@ enum rp_err mod_before_delete(struct rec_ctx *ctx, const struct rec *r);
 enum rp_err mod_before_restore(struct rec_ctx *ctx, struct rec *r);
 /* A job kind by name, from every module and the engine's own; NULL when unknown. */
 const struct rp_job_kind *mod_job_kind(struct rp_str name);
+/* The default scopes of a built-in role on e ("team own own own own own"), from the
+ * module that declares e; NULL when it declares none (custom entities). */
+const char *mod_default_scopes(const char *role, const struct entity_def *e);
+/* The roles, from the module that keeps them (none without one). */
+enum rp_err mod_roles(struct rec_ctx *ctx, struct acl_role_text **out, size_t *n);
+/* Runs every module's entity_added, in a system context on ctx's connection. */
+enum rp_err mod_entity_added(struct rec_ctx *ctx, const struct entity_def *e,
+                             const struct entity_def *like);
 /* Runs every module's bootstrap, in registry order, in a system context. */
 enum rp_err mod_bootstrap(struct store *s, bool interactive);
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "engine/custom.h"
 #include "engine/jobs.h"
 #include "engine/meta.h"
 #include "engine/module.h"
@@ -16,10 +17,18 @@ enum rp_err ops_open(const char *url, bool interactive, struct store **out)
     enum rp_err err = store_open(url, &s);
     if (!err)
         err = store_conn_get(s, &c);
+    /* The modules' tables (the roles among them), what an administrator added to them,
+     * its tables, the seed data (the built-in roles), and the metadata with them. */
+    if (!err)
+        err = rec_sync_schema(c);
+    if (!err)
+        err = custom_refresh(s, c, true);
     if (!err)
         err = rec_sync_schema(c);
     if (!err)
         err = mod_bootstrap(s, interactive);
+    if (!err)
+        err = custom_refresh(s, c, true);
     if (err) {
         store_close(s);
         return err;

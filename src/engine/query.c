@@ -17,9 +17,19 @@ static const struct field_def SYS_FIELDS[] = {
     {.name = "updated_at", .label = "Updated", .type = FT_DATETIME},
 };
 
-static bool find_col(const struct entity_def *e, struct rp_str name, struct col *out)
+/* The column a list names, when the caller may see it. */
+/* Field `name` of e, unless the caller's role hides it (then, as for no field, NULL). */
+static const struct field_def *visible_field(struct rec_ctx *ctx, const struct entity_def *e,
+                                             struct rp_str name)
 {
-    const struct field_def *f = meta_field(e, name);
+    int i = meta_field_index(e, name);
+    return i < 0 || rec_field_rule(ctx, e, (size_t)i) == ACL_FIELD_HIDDEN ? NULL : &e->fields[i];
+}
+
+static bool find_col(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str name,
+                     struct col *out)
+{
+    const struct field_def *f = visible_field(ctx, e, name);
     if (!f)
         for (size_t i = 0; i < RP_NELEM(SYS_FIELDS); i++)
             if (rp_str_eqc(name, SYS_FIELDS[i].name))
@@ -77,7 +87,7 @@ enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, str
             key.len--;
         }
         struct col c;
-        if (!key.len || !find_col(e, key, &c) || !sortable(c.f))
+        if (!key.len || !find_col(ctx, e, key, &c) || !sortable(c.f))
             return rec_bad_request(ctx, "cannot sort on '%.*s'", (int)(key.len > 64 ? 64 : key.len),
                                    key.p);
         if (q->nsort == RP_MAX_SORT_KEYS)
@@ -127,7 +137,7 @@ static enum rp_err parse_filter(struct rec_ctx *ctx, const struct entity_def *e,
             return rec_bad_request(ctx, "malformed filter parameter");
         opname = (struct rp_str){br + 1, key.len - name.len - 2};
     }
-    if (!find_col(e, name, &out->col))
+    if (!find_col(ctx, e, name, &out->col))
         return rec_bad_request(ctx, "unknown parameter or field '%.*s'",
                                (int)(name.len > 64 ? 64 : name.len), name.p);
     size_t op = RP_NELEM(OP_NAMES);
@@ -239,7 +249,7 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
             else if (!rp_str_eqc(v, "false"))
                 err = rec_bad_request(ctx, "count takes true or false");
         } else if (rp_str_eqc(k, "sum")) {
-            const struct field_def *f = meta_field(e, v);
+            const struct field_def *f = visible_field(ctx, e, v);
             if (!f || (f->type != FT_MONEY && f->type != FT_INT))
                 err = rec_bad_request(ctx, "sum applies to money and number fields");
             else if (q->nsums == RP_NELEM(q->sums))
@@ -277,7 +287,9 @@ void rec_query_for_export(struct rec_query *q)
     q->for_export = true;
 }
 
-bool rec_query_is_plain(const struct rec_query *q)
+bool rec_query_is_plain(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q)
 {
-    return !q->nfilters && !q->nterms && !q->team_json && !q->deleted_only;
+    bool shared = true;
+    return !q->nfilters && !q->nterms && !q->team_json && !q->deleted_only &&
+           !rec__query_shares(ctx, e, q, &shared) && !shared;
 }

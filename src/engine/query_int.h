@@ -47,6 +47,9 @@ struct rec_query {
     size_t nsums;
     bool deleted_only;
     bool for_export;        /* rows the caller may export, not only read */
+    /* Whether records of the entity are shared with the caller (engine/share.h):
+     * 0 not known yet, 1 none, 2 some (rec__query_shares). */
+    int shares;
     /* decoded cursor */
     bool has_cursor;
     struct store_val after[RP_MAX_SORT_KEYS];
@@ -68,7 +71,7 @@ enum rp_err rec__cursor_decode(struct rec_ctx *ctx, const struct entity_def *e,
 /* The WHERE of a list: sqlb_where, with the search terms left to the FROM clause of a
  * page of the newest matches (page: true). */
 enum rp_err rec__where(struct rec_ctx *ctx, const struct entity_def *e,
-                       const struct rec_query *q, bool page, struct sqlb *b);
+                       struct rec_query *q, bool page, struct sqlb *b);
 /* Bytes of text a record read from the store holds: what its answer is made of. */
 size_t rec__text_bytes(const struct rec *r);
 

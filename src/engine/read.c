@@ -18,6 +18,7 @@ void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct enti
                    struct rec *out)
 {
     out->ent = e;
+    out->rules = NULL;
     out->seq = store_col_int(st, 0);
     out->id = rec__col_dup(ctx, st, 1, NULL);
     out->created_at = rec__col_dup(ctx, st, 2, NULL);
@@ -52,7 +53,7 @@ enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp
 {
     if (!ids_valid(id))
         return RP_ENOTFOUND;
-    const struct rec_sql *q = rec__sql(e);
+    const struct rec_sql *q = e->sql;
     struct store_stmt *st;
     enum rp_err err = store_prepare(ctx->conn, with_deleted ? q->get_any : q->get, &st);
     if (err)
@@ -68,43 +69,76 @@ enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp
     return err;
 }
 
-enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
+enum acl_scope rec_scope(const struct rec_ctx *ctx, const struct entity_def *e,
                           enum acl_action action)
 {
     return ctx->system ? SCOPE_ALL : acl_scope(ctx->who, e, action);
 }
 
+bool rec_admin(const struct rec_ctx *ctx)
+{
+    return ctx->system || acl_is_admin(ctx->who);
+}
+
+enum acl_field_rule rec_field_rule(const struct rec_ctx *ctx, const struct entity_def *e,
+                                   size_t i)
+{
+    return ctx->system ? ACL_FIELD_OPEN : acl_field(ctx->who, e, i);
+}
+
 /* Whether a record owned by `owner` is inside the caller's scope for action; a
  * database error while loading the caller's team is an error, never a "no". */
 enum rp_err rec__in_scope(struct rec_ctx *ctx, const struct entity_def *e,
-                            enum acl_action action, const char *owner, bool *ok)
+                          enum acl_action action, const char *owner, const char *id, bool *ok)
 {
-    enum acl_scope scope = rec__scope(ctx, e, action);
-    if (scope == SCOPE_TEAM) {
-        enum rp_err err = acl_peers(ctx);
-        if (err)
-            return err;
-    }
+    enum acl_scope scope = rec_scope(ctx, e, action);
+    enum rp_err err = RP_OK;
+    if (scope == SCOPE_TEAM || scope == SCOPE_TEAM_BELOW)
+        err = acl_peers(ctx, scope == SCOPE_TEAM_BELOW);
+    if (err)
+        return err;
     *ok = acl_owner_in_scope(ctx, scope, owner);
-    return RP_OK;
+    /* A share opens a record to read, or to edit, within entities the role reads. */
+    bool shareable = action == ACL_READ || action == ACL_EDIT;
+    if (!*ok && shareable && id && rec_scope(ctx, e, ACL_READ) != SCOPE_NONE) {
+        int access;
+        err = rec__shared(ctx, e, id, &access);
+        *ok = !err && access >= (action == ACL_EDIT ? 2 : 1);
+    }
+    return err;
 }
 
 enum rp_err rec_check_readable(struct rec_ctx *ctx, const struct entity_def *e,
                                 const struct rec *r)
 {
     bool ok;
-    enum rp_err err = rec__in_scope(ctx, e, ACL_READ, r->owner_id, &ok);
+    enum rp_err err = rec__in_scope(ctx, e, ACL_READ, r->owner_id, r->id, &ok);
     return err ? err : ok ? RP_OK : RP_ENOTFOUND;
 }
 
 enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def *e,
-                                    enum acl_action action, const char *owner, const char *verb)
+                                    enum acl_action action, const struct rec *r,
+                                    const char *verb)
 {
     bool ok;
-    enum rp_err err = rec__in_scope(ctx, e, action, owner, &ok);
+    enum rp_err err = rec__in_scope(ctx, e, action, r->owner_id, r->id, &ok);
     if (!err && !ok)
         err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s this %s", verb, e->label);
     return err;
+}
+
+void rec_mask(const struct rec_ctx *ctx, struct rec *r)
+{
+    const unsigned char *rules = ctx->system ? NULL : acl_field_rules(ctx->who, r->ent);
+    if (!rules)
+        return;
+    bool hidden = false;
+    for (size_t i = 0; i < r->ent->nfields; i++)
+        if (rules[i] == ACL_FIELD_HIDDEN) {
+            r->v[i] = (struct rec_value){.null = true};
+            hidden = true;
+        }
+    r->rules = hidden ? rules : NULL;
 }
 
 enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
@@ -113,6 +147,8 @@ enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_s
     enum rp_err err = rec__load(ctx, e, id, false, out);
     if (!err)
         err = rec_check_readable(ctx, e, out);
+    if (!err)
+        rec_mask(ctx, out);
     return err;
 }
 

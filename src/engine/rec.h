@@ -14,20 +14,16 @@
 #include "store/db.h"
 
 struct principal;
+struct rec_ctx;
 
-/* Permissions (engine/acl.h): roles, the actions a role grants on an entity, and how
- * far (whose records). */
-enum acl_role {
-    ROLE_ADMIN,
-    ROLE_MANAGER,
-    ROLE_SALES,
-    ROLE_SUPPORT,
-    ROLE_MARKETING,
-    ROLE_PARTNER,
-    ROLE_READONLY,
-};
+/* Permissions (engine/acl.h): the actions a role grants on an entity, and how far
+ * (whose records: the caller's, their teams', their teams' and every team below
+ * them, everyone's). */
 enum acl_action { ACL_READ, ACL_CREATE, ACL_EDIT, ACL_DELETE, ACL_EXPORT, ACL_IMPORT };
-enum acl_scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_ALL };
+#define ACL_NACTIONS 6
+enum acl_scope { SCOPE_NONE, SCOPE_OWN, SCOPE_TEAM, SCOPE_TEAM_BELOW, SCOPE_ALL };
+/* What a role does with one field of an entity. */
+enum acl_field_rule { ACL_FIELD_OPEN, ACL_FIELD_READONLY, ACL_FIELD_HIDDEN };
 
 /* ---- inputs ---- */
 
@@ -74,7 +70,21 @@ struct rec {
     const char *deleted_at;  /* NULL unless in the recycle bin */
     int64_t version;
     struct rec_value *v;     /* ent->nfields values, in field order */
+    /* Per field, the caller's rule (enum acl_field_rule) when their role hides some:
+     * a hidden field's value is null and is never written out. NULL: none hidden. */
+    const unsigned char *rules;
 };
+
+/* Hides from r what the caller's role hides (rec.rules). Every record the engine hands
+ * out has passed here; a module that hands out a record it read otherwise (as the
+ * system) calls it first. */
+void rec_mask(const struct rec_ctx *ctx, struct rec *r);
+
+/* Whether field i of r is hidden from whoever read it. */
+static inline bool rec_hidden(const struct rec *r, size_t i)
+{
+    return r->rules && r->rules[i] == ACL_FIELD_HIDDEN;
+}
 
 /* ---- context and errors ---- */
 
@@ -287,7 +297,7 @@ enum rp_err rec_sync_schema(struct store_conn *c);
 /* An entity's table as the store sees it (columns, list index), with its storage. */
 struct rec_table {
     struct store_table t;
-    struct store_column cols[128];
+    struct store_column cols[RP_MAX_ENTITY_FIELDS];
     char sortbuf[256];
     const char *sortcols[RP_MAX_SORT_KEYS + 1];
     char totalsbuf[256];
@@ -303,6 +313,19 @@ enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, cons
                             size_t *n);
 
 /* ---- for modules' domain code ---- */
+
+/* The caller's scope for action on e, or SCOPE_ALL when the context acts for the
+ * system. */
+enum acl_scope rec_scope(const struct rec_ctx *ctx, const struct entity_def *e,
+                         enum acl_action action);
+/* Whether the context administers: the system, or a caller whose role does. */
+bool rec_admin(const struct rec_ctx *ctx);
+/* What the caller's role does with field i of e (open for the system). A hidden field
+ * is never read back, filtered, sorted or summed on, exported or shown in history;
+ * neither kind is written by the caller. (Full-text search still matches the record's
+ * searchable text, hidden fields' included; it answers titles only.) */
+enum acl_field_rule rec_field_rule(const struct rec_ctx *ctx, const struct entity_def *e,
+                                   size_t i);
 
 /* Value of a named field of r (asserts the field exists: a module names its own
  * entity's fields). */
@@ -322,9 +345,10 @@ enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
  * records; false outside a transaction or when nothing is memoised. */
 bool rec_memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out);
 void rec_memo_put(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_page *page);
-/* Whether a parsed list has no filter, search, team or recycle-bin condition: every
- * record the caller may read (running totals can answer it). */
-bool rec_query_is_plain(const struct rec_query *q);
+/* Whether a parsed list has no filter, search, team or recycle-bin condition and no
+ * record is shared with the caller: every record their role lets them read, by owner
+ * (running totals can answer it). */
+bool rec_query_is_plain(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q);
 
 /* Formats a value in its API text form (money "12.30", bool "true", ints as decimals,
  * other types as stored). Returns arena memory, or NULL for null. */

@@ -18,7 +18,6 @@
 bool rec__is_int_type(enum field_type t);
 /* The statements of one entity, built once at start from metadata. */
 struct rec_sql {
-    const struct entity_def *e;
     char *columns;     /* SELECT <system columns>, <fields> (of t) */
     char *select;      /* columns FROM <table> t */
     char *get;         /* select … WHERE id = ? (live records) */
@@ -26,9 +25,9 @@ struct rec_sql {
     char *insert;      /* INSERT (run with store_step_insert) */
     char *set_deleted; /* moves to or from the recycle bin */
 };
-const struct rec_sql *rec__sql(const struct entity_def *e);
-/* Builds every entity's statements. Runs once, before the server starts threads. */
-enum rp_err rec__build_sql(void);
+/* Builds e's statements in a (a metadata snapshot's: e->sql). */
+enum rp_err rec__entity_sql(struct arena *a, const struct entity_def *e,
+                            const struct rec_sql **out);
 /* UPDATE of e setting updated_at, the version, owner_id when `owner`, and the fields
  * whose changed[i] is set, WHERE seq = ? AND version = ?: only the columns that
  * change, since SQLite rewrites the entries of every index on a column a statement
@@ -52,18 +51,26 @@ const char *rec__col_dup(struct rec_ctx *ctx, struct store_stmt *st, int col, si
  * with_deleted finds records in the recycle bin too. */
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                       bool with_deleted, struct rec *out);
-/* The caller's scope, or SCOPE_ALL when the context acts for the system. */
-enum acl_scope rec__scope(const struct rec_ctx *ctx, const struct entity_def *e,
-                          enum acl_action action);
-/* Whether a record owned by `owner` is inside the caller's scope for action; a
- * database error while loading the caller's team is an error, never a "no". */
+/* Whether record `id` (NULL: one not written yet) owned by `owner` is inside the
+ * caller's scope for action, or shared with them for it (read, edit); a database
+ * error while loading the caller's team or shares is an error, never a "no". */
 enum rp_err rec__in_scope(struct rec_ctx *ctx, const struct entity_def *e,
-                          enum acl_action action, const char *owner, bool *ok);
-/* RP_EFORBIDDEN (with a reason) unless the caller may take action on a record owned
- * by owner, which they can see. */
+                          enum acl_action action, const char *owner, const char *id, bool *ok);
+/* RP_EFORBIDDEN (with a reason) unless the caller may take action on r, which they
+ * can see. */
 enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def *e,
-                                    enum acl_action action, const char *owner,
+                                    enum acl_action action, const struct rec *r,
                                     const char *verb);
+
+/* ---- share.c ---- */
+
+/* What record id's shares open to the caller: 0 nothing, 1 read, 2 edit. */
+enum rp_err rec__shared(struct rec_ctx *ctx, const struct entity_def *e, const char *id,
+                        int *access);
+/* Whether records of e are shared with the caller, remembered in q (NULL: asked
+ * anew). */
+enum rp_err rec__query_shares(struct rec_ctx *ctx, const struct entity_def *e,
+                              struct rec_query *q, bool *shared);
 
 /* ---- values.c ---- */
 
@@ -95,6 +102,9 @@ enum rp_err rec__audit_merge(struct rec_ctx *ctx, const struct entity_def *e,
 
 /* ---- write.c ---- */
 
+/* Writes r's searchable text into e's full-text index (fresh: r has no entry yet). */
+enum rp_err rec__put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
+                         bool fresh);
 /* The time of a change, as "YYYY-MM-DDTHH:MM:SS.mmmZ" in the arena. */
 void rec__now_text(struct rec_ctx *ctx, const char **out);
 /* Sets one text field of a record in the recycle bin (merge re-pointing), audited. */
@@ -110,7 +120,7 @@ enum rp_err rec__key_exists(struct rec_ctx *ctx, const struct entity_def *e, str
  * out; a line "then" before the second statement of a page read in two), for tests of
  * the SQL the query builder writes. */
 enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
-                           const struct rec_query *q, char *out, size_t size);
+                           struct rec_query *q, char *out, size_t size);
 /* Records of e (live) whose JSON id list `field` holds id. */
 enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
                                  const char *field, const char *id, struct rec ***rows, size_t *n);

@@ -67,33 +67,20 @@ enum rp_err rec_sync_schema(struct store_conn *c)
         store_rollback(c);
         return err;
     }
-    err = store_commit(c);
-    if (!err)
-        err = rec__build_sql();
-    return err;
+    return store_commit(c);
 }
 
 
-#define MAX_ENTITIES 64
-
-static struct rec_sql SQL[MAX_ENTITIES];
-static size_t NSQL;
-
-const struct rec_sql *rec__sql(const struct entity_def *e)
+/* A buffer's text copied into the arena; the buffer is released. */
+static char *keep(struct arena *a, struct rp_buf *b)
 {
-    for (size_t i = 0; i < NSQL; i++)
-        if (SQL[i].e == e)
-            return &SQL[i];
-    RP_ASSERT(!"entity SQL not built: rec_sync_schema must run first");
-    return NULL;
+    char *s = arena_strndup(a, buf_cstr(b), b->len);
+    buf_release(b);
+    return s;
 }
 
-static char *steal(struct rp_buf *b)
-{
-    return buf_steal(b, NULL);
-}
-
-static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
+enum rp_err rec__entity_sql(struct arena *a, const struct entity_def *e,
+                            const struct rec_sql **out)
 {
     struct rp_buf cols, sel, ins, get, any, del;
     buf_init(&cols, RP_MAX_SQL);
@@ -140,8 +127,10 @@ static enum rp_err build_entity(const struct entity_def *e, struct rec_sql *out)
         buf_release(&del);
         return err;
     }
-    *out = (struct rec_sql){e,           steal(&cols), steal(&sel), steal(&get),
-                            steal(&any), steal(&ins),  steal(&del)};
+    struct rec_sql *q = arena_alloc(a, sizeof(*q));
+    *q = (struct rec_sql){keep(a, &cols), keep(a, &sel), keep(a, &get),
+                          keep(a, &any),  keep(a, &ins), keep(a, &del)};
+    *out = q;
     return RP_OK;
 }
 
@@ -154,18 +143,4 @@ enum rp_err rec__update_sql(const struct entity_def *e, bool owner, const bool *
         if (changed[i])
             err = buf_printf(out, ", %s = ?", e->fields[i].name);
     return err ? err : buf_adds(out, " WHERE seq = ? AND version = ?");
-}
-
-enum rp_err rec__build_sql(void)
-{
-    if (NSQL)
-        return RP_OK; /* metadata is static: built once per process */
-    RP_ASSERT(meta_entity_count() <= MAX_ENTITIES);
-    for (size_t k = 0; k < meta_entity_count(); k++) {
-        enum rp_err err = build_entity(meta_entity_at(k), &SQL[k]);
-        if (err)
-            return err;
-    }
-    NSQL = meta_entity_count();
-    return RP_OK;
 }

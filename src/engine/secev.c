@@ -33,7 +33,7 @@ void secev_log(struct rec_ctx *ctx, const char *actor_id, const char *action,
 enum rp_err secev_list(struct rec_ctx *ctx, int64_t before, const char *action, int64_t limit,
                        struct store_secev **out, size_t *n)
 {
-    if (!ctx->who || ctx->who->role != ROLE_ADMIN)
+    if (!rec_admin(ctx))
         return rec_fail(ctx, RP_EFORBIDDEN, "only administrators read the security log");
     if (limit < 1 || limit > (int64_t)RP_MAX_SECURITY_EVENTS_PAGE)
         return rec_bad_request(ctx, "limit must be between 1 and %u",

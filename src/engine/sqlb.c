@@ -1,7 +1,9 @@
 /* The query builder (engine/sqlb.h). */
 #include "core/common.h"
 
+#include "engine/acl.h"
 #include "engine/query_int.h"
+#include "store/shares.h"
 
 static const char *const OP_SQL[] = {"=", "<>", "<", "<=", ">", ">="};
 
@@ -52,24 +54,46 @@ void sqlb_param(struct rec_ctx *ctx, struct sqlb *b, struct store_val v)
 /* WHERE the workspace is ours and `t.owner_id` is one whose rows the caller may read
  * (or export), with the team_id filter: what records and running sums both carry. */
 enum rp_err sqlb_scope(struct rec_ctx *ctx, const struct entity_def *e,
-                       const struct rec_query *q, struct sqlb *b)
+                       struct rec_query *q, struct sqlb *b)
 {
     sqlb_add(b, "%s", " WHERE t.workspace_id = 1");
     bool export = q && q->for_export;
-    enum acl_scope scope = rec__scope(ctx, e, export ? ACL_EXPORT : ACL_READ);
+    enum acl_scope scope = rec_scope(ctx, e, export ? ACL_EXPORT : ACL_READ);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s %s",
                         export ? "export" : "read", e->label_plural);
+    bool shared = false;
+    enum rp_err err = scope == SCOPE_ALL ? RP_OK : rec__query_shares(ctx, e, q, &shared);
+    if (scope == SCOPE_TEAM_BELOW && !err)
+        err = acl_peers(ctx, true);
+    if (err)
+        return err;
+    /* Without shares, the owner condition alone: an index that leads with a filtered
+     * field and then owner_id serves it, where an OR would not. */
+    if (scope != SCOPE_ALL)
+        sqlb_add(b, "%s", shared ? " AND (" : " AND ");
     if (scope == SCOPE_OWN) {
-        sqlb_add(b, "%s", " AND t.owner_id = ?");
+        sqlb_add(b, "%s", "t.owner_id = ?");
         sqlb_param(ctx, b, store_cstr(ctx->who->user_id));
-    } else if (scope == SCOPE_TEAM) {
+    } else if (scope == SCOPE_TEAM || scope == SCOPE_TEAM_BELOW) {
         /* One subquery, two parameters, however large the team. */
-        sqlb_add(b, "%s", " AND ");
         reserve(ctx, b, 2);
         if (!b->err)
-            b->err = store_team_owner_condition(ctx->store, &b->sql, "t", ctx->who->user_id,
-                                                ctx->who->team_ids, b->params, &b->nparams);
+            b->err = store_team_owner_condition(
+                ctx->store, &b->sql, "t", ctx->who->user_id,
+                scope == SCOPE_TEAM ? ctx->who->team_ids : ctx->who->below_team_ids, b->params,
+                &b->nparams);
+    }
+    if (shared) {
+        const char *const *teams;
+        size_t nteams;
+        acl_teams(ctx, &teams, &nteams);
+        sqlb_add(b, "%s", " OR ");
+        reserve(ctx, b, 2 + nteams);
+        if (!b->err)
+            b->err = store_share_condition(&b->sql, "t", e->name, ctx->who->user_id, teams,
+                                           nteams, false, b->params, &b->nparams);
+        sqlb_add(b, "%s", ")");
     }
     if (q && q->team_json) {
         sqlb_add(b, "%s", " AND ");
@@ -82,7 +106,7 @@ enum rp_err sqlb_scope(struct rec_ctx *ctx, const struct entity_def *e,
 }
 
 enum rp_err rec__where(struct rec_ctx *ctx, const struct entity_def *e,
-                       const struct rec_query *q, bool page, struct sqlb *b)
+                       struct rec_query *q, bool page, struct sqlb *b)
 {
     enum rp_err err = sqlb_scope(ctx, e, q, b);
     if (err)
@@ -150,14 +174,14 @@ enum rp_err sqlb_prepare(struct rec_ctx *ctx, struct sqlb *b, struct store_stmt 
 }
 
 enum rp_err sqlb_where(struct rec_ctx *ctx, const struct entity_def *e,
-                       const struct rec_query *q, struct sqlb *b)
+                       struct rec_query *q, struct sqlb *b)
 {
     return rec__where(ctx, e, q, false, b);
 }
 
 const char *sqlb_select(const struct entity_def *e)
 {
-    return rec__sql(e)->select;
+    return e->sql->select;
 }
 
 void sqlb_json_list_has_any(struct rec_ctx *ctx, struct sqlb *b, const char *column,

@@ -30,14 +30,16 @@ void sqlb_param(struct rec_ctx *ctx, struct sqlb *b, struct store_val v);
  * in the order rec__read_row reads). */
 const char *sqlb_select(const struct entity_def *e);
 /* " WHERE" the workspace is the caller's and `t.owner_id` is one whose records the
- * caller may read (or, after rec_query_for_export, export), with the list's team_id
- * filter; q may be NULL. RP_EFORBIDDEN when the caller may read none of e. */
+ * caller may read (or, after rec_query_for_export, export) or `t.id` a record shared
+ * with them, with the list's team_id filter; q may be NULL (it remembers whether the
+ * caller has shares). RP_EFORBIDDEN when the caller may read none of e. Over running
+ * sums (no `t.id`), only after rec_query_is_plain said yes. */
 enum rp_err sqlb_scope(struct rec_ctx *ctx, const struct entity_def *e,
-                       const struct rec_query *q, struct sqlb *b);
+                       struct rec_query *q, struct sqlb *b);
 /* sqlb_scope and the rest of a list's conditions on `t`: live (or recycle-bin) rows,
  * the filters and the search of q. */
 enum rp_err sqlb_where(struct rec_ctx *ctx, const struct entity_def *e,
-                       const struct rec_query *q, struct sqlb *b);
+                       struct rec_query *q, struct sqlb *b);
 /* " AND (column holds one of values)": a JSON id list column (attendees). */
 void sqlb_json_list_has_any(struct rec_ctx *ctx, struct sqlb *b, const char *column,
                             const char *const *values, size_t n);

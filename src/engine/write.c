@@ -56,9 +56,25 @@ static enum rp_err apply_inputs(struct rec_ctx *ctx, const struct entity_def *e,
             continue;
         }
         const struct field_def *f = &e->fields[idx];
+        enum acl_field_rule rule = rec_field_rule(ctx, e, (size_t)idx);
+        if (rule == ACL_FIELD_HIDDEN) {
+            rec_field_error(ctx, fname, "is not a field of %s", e->label_plural);
+            continue;
+        }
         if ((f->flags & FF_READONLY && !ctx->system) ||
             (!creating && (f->flags & FF_CREATE_ONLY))) {
             rec_field_error(ctx, fname, "is read-only");
+            continue;
+        }
+        if (rule == ACL_FIELD_READONLY) {
+            /* A form sends back what it shows: the value unchanged is no change. */
+            struct rec_value v;
+            size_t saved = ctx->nerrors;
+            bool same = !creating && x->kind != IN_BAD && !rec__normalise(ctx, f, x, &v) &&
+                        value_eq(f, &v, &r->v[idx]);
+            ctx->nerrors = saved;
+            if (!same)
+                rec_field_error(ctx, fname, "is read-only for your role");
             continue;
         }
         if (x->kind == IN_BAD) {
@@ -171,7 +187,7 @@ static enum rp_err check_owner(struct rec_ctx *ctx, const struct entity_def *e,
                                enum acl_action action, const char *owner)
 {
     bool ok;
-    enum rp_err err = rec__in_scope(ctx, e, action, owner, &ok);
+    enum rp_err err = rec__in_scope(ctx, e, action, owner, NULL, &ok);
     if (err)
         return err;
     if (!ok)
@@ -193,8 +209,8 @@ static void bind_values(struct store_stmt *st, int first, const struct entity_de
         store_bind(st, first + (int)i, value_val(&e->fields[i], &r->v[i]));
 }
 
-static enum rp_err put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
-                           bool fresh)
+enum rp_err rec__put_fts(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
+                        bool fresh)
 {
     /* Every searchable field at its maximum fits: text is at most RP_MAX_TEXT code
      * points of at most 4 bytes, and there are few searchable fields. */
@@ -250,7 +266,7 @@ static enum rp_err after_save(struct rec_ctx *ctx, const struct rec *r, const st
 enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
                        const struct rec_input *in, size_t n, struct rec *out)
 {
-    enum acl_scope scope = rec__scope(ctx, e, ACL_CREATE);
+    enum acl_scope scope = rec_scope(ctx, e, ACL_CREATE);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not create %s", e->label_plural);
 
@@ -312,7 +328,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         err = validate(ctx, r, NULL);
     struct store_stmt *st = NULL;
     if (!err)
-        err = store_prepare_insert(ctx->conn, rec__sql(e)->insert, &st);
+        err = store_prepare_insert(ctx->conn, e->sql->insert, &st);
     rec__memo_drop(ctx, e);
     if (!err) {
         struct store_val sys[] = {store_cstr(r->id), store_cstr(r->created_at),
@@ -326,7 +342,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
             err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
     }
     if (!err && meta_searchable(e))
-        err = put_fts(ctx, e, r, true);
+        err = rec__put_fts(ctx, e, r, true);
     struct store_val initial = store_null();
     if (!err)
         err = rec__initial_values(ctx, e, r, &initial);
@@ -334,7 +350,10 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         err = rec__audit(ctx, e, r, r->created_at, "create", NULL, store_null(), initial);
     if (!err)
         err = after_save(ctx, r, NULL);
-    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
+    err = rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
+    if (!err)
+        rec_mask(ctx, r);
+    return err;
 }
 
 /* ---- update ---- */
@@ -393,7 +412,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err)
         err = rec_check_readable(ctx, e, &old);
     if (!err)
-        err = rec__check_owner_action(ctx, e, ACL_EDIT, old.owner_id, "change");
+        err = rec__check_owner_action(ctx, e, ACL_EDIT, &old, "change");
     if (!err && expect_version >= 0 && expect_version != old.version)
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else (now version %lld)",
                        e->label, (long long)old.version);
@@ -434,7 +453,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         r->version = old.version + 1;
         err = write_row(ctx, e, r, &old, diff);
         if (!err && search_changed)
-            err = put_fts(ctx, e, r, false);
+            err = rec__put_fts(ctx, e, r, false);
         if (!err && r->owner_id != old.owner_id)
             err = rec__audit(ctx, e, r, r->updated_at, "update", "owner_id", store_cstr(old.owner_id),
                         store_cstr(r->owner_id));
@@ -447,7 +466,10 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         if (!err)
             err = after_save(ctx, r, &old);
     }
-    return rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
+    err = rec_tx_end(ctx, err && ctx->nerrors ? RP_EINVAL : err);
+    if (!err)
+        rec_mask(ctx, r);
+    return err;
 }
 
 /* ---- delete and restore ---- */
@@ -460,7 +482,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     rec__memo_drop(ctx, e);
     struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(now),
                             store_int(r->seq), store_int(r->version)};
-    enum rp_err err = store_exec(ctx->conn, rec__sql(e)->set_deleted, v, RP_NELEM(v));
+    enum rp_err err = store_exec(ctx->conn, e->sql->set_deleted, v, RP_NELEM(v));
     if (err == RP_ECONFLICT)
         return rec_fail(ctx, RP_ECONFLICT,
                         "a live %s now holds one of this record's unique values", e->label);
@@ -471,7 +493,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     r->deleted_at = deleted ? now : NULL;
     if (meta_searchable(e))
         err = deleted ? store_fts_delete(ctx->conn, e->name, r->seq)
-                      : put_fts(ctx, e, r, false);
+                      : rec__put_fts(ctx, e, r, false);
     if (!err)
         err = rec__audit(ctx, e, r, now, deleted ? "delete" : "restore", NULL, store_null(),
                     store_null());
@@ -491,7 +513,7 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err)
         err = rec_check_readable(ctx, e, &r);
     if (!err)
-        err = rec__check_owner_action(ctx, e, ACL_DELETE, r.owner_id, "delete");
+        err = rec__check_owner_action(ctx, e, ACL_DELETE, &r, "delete");
     if (!err)
         err = mod_before_delete(ctx, &r);
     if (!err && expect_version >= 0 && expect_version != r.version)
@@ -513,12 +535,15 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
     if (!err)
         err = rec_check_readable(ctx, e, out);
     if (!err)
-        err = rec__check_owner_action(ctx, e, ACL_DELETE, out->owner_id, "restore");
+        err = rec__check_owner_action(ctx, e, ACL_DELETE, out, "restore");
     if (!err)
         err = mod_before_restore(ctx, out);
     if (!err)
         err = set_deleted(ctx, e, out, false);
-    return rec_tx_end(ctx, err);
+    err = rec_tx_end(ctx, err);
+    if (!err)
+        rec_mask(ctx, out);
+    return err;
 }
 
 /* ---- transfer ---- */
@@ -526,7 +551,7 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
 enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
                                struct rp_str to_user, int64_t *moved)
 {
-    if (ctx->who && ctx->who->role != ROLE_ADMIN)
+    if (!rec_admin(ctx))
         return rec_fail(ctx, RP_EFORBIDDEN, "only administrators transfer records");
     *moved = 0;
     bool active;
@@ -569,7 +594,7 @@ enum rp_err rec_transfer_owner(struct rec_ctx *ctx, struct rp_str from_user,
 enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
                               const struct rec *r, enum acl_action action, const char *verb)
 {
-    return rec__check_owner_action(ctx, e, action, r->owner_id, verb);
+    return rec__check_owner_action(ctx, e, action, r, verb);
 }
 
 enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,

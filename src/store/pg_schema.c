@@ -162,6 +162,52 @@ static const struct store_migration MIGRATIONS[] = {
      " next_at BIGINT NOT NULL,"
      " last_by " T ","
      " last_at BIGINT);"},
+    {7, "custom fields and entities, record sharing",
+     "CREATE TABLE meta_state (id BIGINT PRIMARY KEY, gen BIGINT NOT NULL);"
+     "INSERT INTO meta_state(id, gen) VALUES (1, 1);"
+     "CREATE TABLE custom_entities ("
+     " " SEQ ","
+     " name " T " NOT NULL UNIQUE,"
+     " label " T " NOT NULL,"
+     " label_plural " T " NOT NULL,"
+     " label_zh " T ","
+     " label_plural_zh " T ","
+     " title_field " T " NOT NULL,"
+     " created_at " T " NOT NULL,"
+     " created_by " T ");"
+     "CREATE TABLE custom_fields ("
+     " " SEQ ","
+     " entity " T " NOT NULL,"
+     " name " T " NOT NULL,"
+     " type " T " NOT NULL,"
+     " label " T " NOT NULL,"
+     " label_zh " T ","
+     " help " T ","
+     " flags BIGINT NOT NULL,"
+     " maxlen BIGINT,"
+     " enum_values " T ","
+     " ref_entity " T ","
+     " def " T ","
+     " min_value BIGINT,"
+     " max_value BIGINT,"
+     " created_at " T " NOT NULL,"
+     " created_by " T ","
+     " deleted_at " T ","
+     " drop_after " T ");"
+     "CREATE UNIQUE INDEX custom_fields_name ON custom_fields(entity, name);"
+     "CREATE TABLE record_shares ("
+     " " SEQ ","
+     " id " T " NOT NULL UNIQUE,"
+     " entity " T " NOT NULL,"
+     " record_id " T " NOT NULL,"
+     " user_id " T ","
+     " team_id " T ","
+     " access " T " NOT NULL,"
+     " created_by " T ","
+     " created_at " T " NOT NULL);"
+     "CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
+     "CREATE INDEX record_shares_user ON record_shares(entity, user_id, record_id);"
+     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_id);"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)
@@ -347,6 +393,14 @@ const char store__pg_team_peers_sql[] =
     " WHERE u.deleted_at IS NULL"
     " AND j.v IN (SELECT json_array_elements_text(?::json))"
     " AND j.v IN (SELECT id FROM teams WHERE deleted_at IS NULL)";
+
+/* UNION, not UNION ALL: a loop of parents (which validation refuses) still ends. */
+const char store__pg_teams_below_sql[] =
+    "WITH RECURSIVE below(id) AS (SELECT v FROM json_array_elements_text(?::json) j(v)"
+    " WHERE v IN (SELECT id FROM teams WHERE deleted_at IS NULL)"
+    " UNION SELECT t.id FROM teams t JOIN below b ON t.parent_id = b.id"
+    " WHERE t.deleted_at IS NULL)"
+    " SELECT COALESCE(json_agg(id)::text, '[]') FROM below";
 
 enum rp_err store__pg_json_array_has_any(struct rp_buf *sql, const char *column, size_t n)
 {

@@ -15,7 +15,9 @@ enum rp_err store_session_create(struct store_conn *c, const char *id_hash, cons
 }
 
 /* Lookups join only active, live users: a deactivated user has no principal. */
-#define PRINCIPAL_COLS "u.id, u.username, u.display_name, u.role, u.team_ids, u.locale"
+#define PRINCIPAL_COLS                                                                     \
+    "u.id, u.username, u.display_name, u.role, u.team_ids, u.locale,"                      \
+    " (SELECT gen FROM meta_state WHERE id = 1)"
 
 static void read_principal(struct store_stmt *st, struct arena *a, struct store_principal *out)
 {
@@ -25,6 +27,7 @@ static void read_principal(struct store_stmt *st, struct arena *a, struct store_
     out->role = store__col_dup(st, 3, a);
     out->team_ids = store_col_null(st, 4) ? "[]" : store__col_dup(st, 4, a);
     out->locale = store__col_dup(st, 5, a);
+    out->meta_gen = (uint64_t)store_col_int(st, 6);
 }
 
 /* Runs a principal query (PRINCIPAL_COLS then one extra column) and reads its row. */
@@ -37,8 +40,8 @@ static enum rp_err lookup_principal(struct store_conn *c, const char *sql,
     if (err)
         return err;
     read_principal(st, a, out);
-    out->last_used_at = store__col_dup(st, 6, a);
-    out->last_seen_ms = store_col_int(st, 6);
+    out->last_used_at = store__col_dup(st, 7, a);
+    out->last_seen_ms = store_col_int(st, 7);
     store_done(st);
     return RP_OK;
 }

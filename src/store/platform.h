@@ -17,6 +17,7 @@ struct store_principal {
     const char *locale;
     const char *last_used_at; /* tokens only; NULL when never used */
     int64_t last_seen_ms;     /* sessions only: the last use recorded */
+    uint64_t meta_gen;        /* meta_state.gen: the database's metadata generation */
 };
 
 /* The principal of an active user by id (a job runs as the user who queued it).
@@ -98,8 +99,10 @@ enum rp_err store_throttle_refund(struct store_conn *c, const char *key);
  * backend's (team membership is JSON); store_team_owner_condition uses the same one. */
 enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct arena *a,
                              const char ***ids, size_t *n);
-
-
+/* The live teams of team_ids (a JSON array) and every live team below them (through
+ * parent_id), as a JSON array. */
+enum rp_err store_teams_below(struct store_conn *c, const char *team_ids, struct arena *a,
+                              const char **out);
 
 /* Duplicate-detection keys (normalised e-mail, phone, tax id, name) of records;
  * is_new: the record was created in this transaction and has no keys to replace. */

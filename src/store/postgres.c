@@ -730,6 +730,7 @@ static const struct store_ops OPS = {
     .returning_seq = " RETURNING seq",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .team_peers_sql = store__pg_team_peers_sql,
+    .teams_below_sql = store__pg_teams_below_sql,
     .json_array_has_any = store__pg_json_array_has_any,
     .month_of = store__pg_month_of,
     .fts_put = store__pg_fts_put,

@@ -826,6 +826,7 @@ static const struct store_ops OPS = {
     .last_seq = sq_last_seq,
     .skip_locked = "", /* one writer at a time: nothing to skip */
     .team_peers_sql = store__sqlite_team_peers_sql,
+    .teams_below_sql = store__sqlite_teams_below_sql,
     .json_array_has_any = store__sqlite_json_array_has_any,
     .month_of = store__sqlite_month_of,
     .fts_put = store__sqlite_fts_put,

@@ -152,6 +152,54 @@ static const struct store_migration MIGRATIONS[] = {
      " next_at INTEGER NOT NULL,"
      " last_by TEXT,"
      " last_at INTEGER);"},
+    {7, "custom fields and entities, record sharing",
+     /* The generation of the metadata (custom fields and entities, roles): every
+      * server compares it with its own at each request (engine/custom.h). */
+     "CREATE TABLE meta_state (id INTEGER PRIMARY KEY, gen INTEGER NOT NULL);"
+     "INSERT INTO meta_state(id, gen) VALUES (1, 1);"
+     "CREATE TABLE custom_entities ("
+     " seq INTEGER PRIMARY KEY,"
+     " name TEXT NOT NULL UNIQUE,"
+     " label TEXT NOT NULL,"
+     " label_plural TEXT NOT NULL,"
+     " label_zh TEXT,"
+     " label_plural_zh TEXT,"
+     " title_field TEXT NOT NULL,"
+     " created_at TEXT NOT NULL,"
+     " created_by TEXT);"
+     "CREATE TABLE custom_fields ("
+     " seq INTEGER PRIMARY KEY,"
+     " entity TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " type TEXT NOT NULL,"
+     " label TEXT NOT NULL,"
+     " label_zh TEXT,"
+     " help TEXT,"
+     " flags INTEGER NOT NULL,"
+     " maxlen INTEGER,"
+     " enum_values TEXT,"
+     " ref_entity TEXT,"
+     " def TEXT,"
+     " min_value INTEGER,"
+     " max_value INTEGER,"
+     " created_at TEXT NOT NULL,"
+     " created_by TEXT,"
+     " deleted_at TEXT,"
+     " drop_after TEXT);"
+     "CREATE UNIQUE INDEX custom_fields_name ON custom_fields(entity, name);"
+     "CREATE TABLE record_shares ("
+     " seq INTEGER PRIMARY KEY,"
+     " id TEXT NOT NULL UNIQUE,"
+     " entity TEXT NOT NULL,"
+     " record_id TEXT NOT NULL,"
+     " user_id TEXT,"
+     " team_id TEXT,"
+     " access TEXT NOT NULL,"
+     " created_by TEXT,"
+     " created_at TEXT NOT NULL);"
+     "CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
+     "CREATE INDEX record_shares_user ON record_shares(entity, user_id, record_id);"
+     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_id);"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)
@@ -310,6 +358,14 @@ const char store__sqlite_team_peers_sql[] =
     "SELECT u.id FROM users u, json_each(u.team_ids) j WHERE u.deleted_at IS NULL"
     " AND j.value IN (SELECT value FROM json_each(?))"
     " AND j.value IN (SELECT id FROM teams WHERE deleted_at IS NULL)";
+
+/* UNION, not UNION ALL: a loop of parents (which validation refuses) still ends. */
+const char store__sqlite_teams_below_sql[] =
+    "WITH RECURSIVE below(id) AS (SELECT value FROM json_each(?)"
+    " WHERE value IN (SELECT id FROM teams WHERE deleted_at IS NULL)"
+    " UNION SELECT t.id FROM teams t JOIN below b ON t.parent_id = b.id"
+    " WHERE t.deleted_at IS NULL)"
+    " SELECT json_group_array(id) FROM below";
 
 enum rp_err store__sqlite_json_array_has_any(struct rp_buf *sql, const char *column, size_t n)
 {

@@ -461,6 +461,24 @@ enum rp_err store_team_peers(struct store_conn *c, const char *team_ids, struct 
     return err;
 }
 
+enum rp_err store_teams_below(struct store_conn *c, const char *team_ids, struct arena *a,
+                              const char **out)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, COPS(c)->teams_below_sql, &st);
+    if (err)
+        return err;
+    err = store_bind(st, 1, store_cstr(team_ids ? team_ids : "[]"));
+    bool row = false;
+    if (!err)
+        err = store_step(st, &row);
+    *out = !err && row ? store__col_dup(st, 0, a) : NULL;
+    store_done(st);
+    if (!err && !*out)
+        *out = "[]";
+    return err;
+}
+
 enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
                                      const char *column, size_t n)
 {

@@ -52,6 +52,9 @@ struct store_ops {
     /* The ids of the active users in any of the teams of a JSON array bound as its one
      * parameter (team membership is a JSON column: each dialect reads it its way). */
     const char *team_peers_sql;
+    /* A JSON array of the teams of a JSON array bound as its one parameter and of every
+     * team below them (teams.parent_id). */
+    const char *teams_below_sql;
     enum rp_err (*json_array_has_any)(struct rp_buf *sql, const char *column, size_t n);
     enum rp_err (*month_of)(struct rp_buf *sql, const char *column);
     enum rp_err (*fts_put)(struct store_conn *c, const char *table, int64_t seq, bool fresh,
@@ -130,6 +133,7 @@ enum rp_err store__sqlite_register_tokenizer(struct sqlite3 *db);
 enum rp_err store__sqlite_migrate(struct store_conn *c);
 enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t);
 extern const char store__sqlite_team_peers_sql[];
+extern const char store__sqlite_teams_below_sql[];
 enum rp_err store__sqlite_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
 enum rp_err store__sqlite_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__sqlite_fts_put(struct store_conn *c, const char *table, int64_t seq,
@@ -143,6 +147,7 @@ enum rp_err store__sqlite_fts_matches(struct rp_buf *sql, const char *table,
 enum rp_err store__pg_migrate(struct store_conn *c);
 enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table *t);
 extern const char store__pg_team_peers_sql[];
+extern const char store__pg_teams_below_sql[];
 enum rp_err store__pg_json_array_has_any(struct rp_buf *sql, const char *column, size_t n);
 enum rp_err store__pg_month_of(struct rp_buf *sql, const char *column);
 enum rp_err store__pg_fts_put(struct store_conn *c, const char *table, int64_t seq,

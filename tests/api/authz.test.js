@@ -77,12 +77,14 @@ const NEW = {
   teams: () => ({ name: uniq('team') }),
   pipeline_stages: () => ({ key: uniq('st').replace(/-/g, '_'), label: 'Stage', probability: 50,
     sort_order: 500, outcome: 'open' }),
+  roles: () => ({ key: uniq('role').replace(/-/g, '_').toLowerCase(), label: 'Role',
+    grants: { accounts: { read: 'own' } } }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
   opportunities: { description: 'changed' }, activities: { description: 'changed' },
   users: { display_name: 'changed' }, teams: () => ({ name: uniq('team') }),
-  pipeline_stages: { label: 'changed' },
+  pipeline_stages: { label: 'changed' }, roles: { description: 'changed' },
 };
 
 const passwordOf = (caller) => (caller === 'admin' ? ADMIN_PASSWORD : PASSWORD);
@@ -95,7 +97,7 @@ function ownerOf(caller, rel) {
 
 async function make(entity, owner, extra = {}) {
   const body = { ...NEW[entity](), ...extra };
-  if (owner && !['users', 'teams', 'pipeline_stages'].includes(entity)) body.owner_id = owner;
+  if (owner && !['users', 'teams', 'pipeline_stages', 'roles'].includes(entity)) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   if (body.owner_id) owners.set(r.body.id, { entity, owner: body.owner_id });
@@ -147,7 +149,7 @@ let shell;
 
 // A fingerprint of everything a refused request must not change.
 const TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users', 'teams',
-  'pipeline_stages'];
+  'pipeline_stages', 'roles'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
 async function snapshot() {
   const parts = TABLES.map((t) => `(SELECT ${sqlConcat("id || '.' || version || '.' || coalesce(owner_id, '')" +
@@ -166,7 +168,7 @@ async function cell(row, caller, rel) {
   const e = segs(row.route)[2];
   const c = clients[caller];
   const owner = ownerOf(caller, rel);
-  const crm = e in PATCH && !['users', 'teams', 'pipeline_stages'].includes(e);
+  const crm = e in PATCH && !['users', 'teams', 'pipeline_stages', 'roles'].includes(e);
   const id = async () => {
     if (!crm) return make(e);
     return UNSAFE.has(row.method) ? make(e, owner) : sharedRecord(e, owner);

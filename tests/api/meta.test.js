@@ -69,8 +69,10 @@ describe('/meta', () => {
     assert.deepEqual(field('contacts', 'lead_source').enum,
       ['web', 'referral', 'campaign', 'cold_call', 'trade_show', 'partner', 'email', 'other']);
     assert.equal(field('users', 'username').required, true);
+    // The roles are records: the built-in ones, by key.
     assert.deepEqual(field('users', 'role').enum,
-      ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly']);
+      ['admin', 'manager', 'marketing', 'partner', 'readonly', 'sales', 'support']);
+    assert.equal(field('users', 'role').enum_source, 'roles');
     assert.deepEqual(field('users', 'locale').enum, ['en', 'zh-CN']);
     assert.ok(!entity('users').fields.some((f) => f.name === 'password_hash'), 'no password_hash in meta');
     assert.equal(field('teams', 'name').required, true);

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (nl)
         *nl = '\0';
     const char *opts = nl ? text : "";
-    struct imp_options o = {.e = &entity_contacts, .on_dup = IMP_DUP_SKIP, .batch = 7};
+    struct imp_options o = {.e = meta_need("contacts"), .on_dup = IMP_DUP_SKIP, .batch = 7};
     char words[256];
     snprintf(words, sizeof(words), "%s", opts);
     for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {

@@ -116,14 +116,14 @@ static const char *user(struct rec_ctx *ctx, const char *name, const char *team)
                              in_s("role", "sales"),
                              {.field = RP_STR("team_ids"), .kind = IN_LIST, .items = teams,
                               .nitems = 1}};
-    return create(ctx, &entity_users, in, RP_NELEM(in));
+    return create(ctx, meta_need("users"), in, RP_NELEM(in));
 }
 
 static const char *account(struct rec_ctx *ctx, const char *name, const char *owner)
 {
     struct rec_input in[] = {in_s("name", name), in_s("owner_id", owner),
                              in_s("annual_revenue", "1250.50"), in_s("type", "customer")};
-    return create(ctx, &entity_accounts, in, RP_NELEM(in));
+    return create(ctx, meta_need("accounts"), in, RP_NELEM(in));
 }
 
 static void copy_file(const char *from, const char *to)
@@ -178,8 +178,8 @@ static void seed(void)
     struct rec_ctx ctx;
     rec_ctx_system(&ctx, W.store, conn, &W.a, "fuzz seed");
     struct rec_input ta[] = {in_s("name", "Team A")}, tb[] = {in_s("name", "Team B 北京")};
-    const char *team_a = create(&ctx, &entity_teams, ta, 1);
-    const char *team_b = create(&ctx, &entity_teams, tb, 1);
+    const char *team_a = create(&ctx, meta_need("teams"), ta, 1);
+    const char *team_b = create(&ctx, meta_need("teams"), tb, 1);
     const char *me = user(&ctx, "fz_me", team_a), *peer = user(&ctx, "fz_peer", team_a);
     const char *stranger = user(&ctx, "fz_stranger", team_b);
     put("TEAMA", team_a);
@@ -196,21 +196,21 @@ static void seed(void)
     struct rec_input con[] = {in_s("first_name", "Li"), in_s("last_name", "Wei"),
                               in_s("account_id", own), in_s("email", "li.wei@example.com"),
                               in_s("owner_id", me)};
-    put("CONTACT", create(&ctx, &entity_contacts, con, RP_NELEM(con)));
+    put("CONTACT", create(&ctx, meta_need("contacts"), con, RP_NELEM(con)));
     struct rec_input opp[] = {in_s("name", "Big deal"), in_s("account_id", own),
                               in_s("amount", "99000.00"), in_s("stage", "proposal"),
                               in_s("expected_close_date", "2026-12-01"), in_s("owner_id", me)};
-    put("OPP", create(&ctx, &entity_opportunities, opp, RP_NELEM(opp)));
+    put("OPP", create(&ctx, meta_need("opportunities"), opp, RP_NELEM(opp)));
     struct rec_input lead[] = {in_s("last_name", "Zhang"), in_s("company", "Lead Co"),
                                in_s("status", "new"), in_s("owner_id", me)};
-    put("LEAD", create(&ctx, &entity_leads, lead, RP_NELEM(lead)));
+    put("LEAD", create(&ctx, meta_need("leads"), lead, RP_NELEM(lead)));
     struct rec_input act[] = {in_s("type", "meeting"), in_s("subject", "Kick-off"),
                               in_s("status", "planned"), in_s("priority", "normal"),
                               in_s("start_at", "2026-11-02T09:00:00Z"),
                               in_s("end_at", "2026-11-02T10:00:00Z"), in_s("related_type", "accounts"),
                               in_s("related_id", own),
                               in_s("owner_id", me)};
-    put("ACT", create(&ctx, &entity_activities, act, RP_NELEM(act)));
+    put("ACT", create(&ctx, meta_need("activities"), act, RP_NELEM(act)));
 
     struct auth_login_result lr;
     err = auth_login(&ctx, RP_STR("fz_me"), rp_str_c(FZ_PASSWORD), "127.0.0.1", &lr);

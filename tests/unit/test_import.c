@@ -23,14 +23,14 @@ static void test_header_mapping(void **state)
         const char *header;
         const char *want;
     } cases[] = {
-        {&entity_contacts, "姓名", "full_name"},     {&entity_contacts, "公司", "account_id"},
-        {&entity_contacts, "电话", "phone_work"},    {&entity_contacts, "邮箱", "email"},
-        {&entity_contacts, " E-Mail ", "email"},     {&entity_contacts, "Last name", "last_name"},
-        {&entity_contacts, "first_name", "first_name"}, {&entity_contacts, "手机", "phone_mobile"},
-        {&entity_accounts, "公司", "name"},          {&entity_accounts, "Phone", "phone"},
-        {&entity_leads, "公司", "company"},          {&entity_leads, "手机", "mobile"},
-        {&entity_opportunities, "金额", "amount"},   {&entity_activities, "主题", "subject"},
-        {&entity_contacts, "Favourite colour", NULL}, {&entity_accounts, "姓名", NULL},
+        {meta_need("contacts"), "姓名", "full_name"},     {meta_need("contacts"), "公司", "account_id"},
+        {meta_need("contacts"), "电话", "phone_work"},    {meta_need("contacts"), "邮箱", "email"},
+        {meta_need("contacts"), " E-Mail ", "email"},     {meta_need("contacts"), "Last name", "last_name"},
+        {meta_need("contacts"), "first_name", "first_name"}, {meta_need("contacts"), "手机", "phone_mobile"},
+        {meta_need("accounts"), "公司", "name"},          {meta_need("accounts"), "Phone", "phone"},
+        {meta_need("leads"), "公司", "company"},          {meta_need("leads"), "手机", "mobile"},
+        {meta_need("opportunities"), "金额", "amount"},   {meta_need("activities"), "主题", "subject"},
+        {meta_need("contacts"), "Favourite colour", NULL}, {meta_need("accounts"), "姓名", NULL},
     };
     for (size_t i = 0; i < RP_NELEM(cases); i++) {
         const char *got = imp_header_field(cases[i].e, rp_str_c(cases[i].header));
@@ -196,7 +196,7 @@ static void test_rfc4180_and_lines(void **state)
                               "Cy Dee,Nobody Ltd,cy@example.com,x\r\n"
                               "Di,extra,cols,a,b\r\n"
                               "Ed Fox,,ed@example.com,\"\"\n";
-    struct run r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, false);
+    struct run r = IMPORT(f, meta_need("contacts"), csv, IMP_DUP_SKIP, false);
     assert_int_equal(r.err, RP_OK);
     assert_int_equal(r.res.rows_total, 5);
     assert_int_equal(r.res.rows_imported, 2);
@@ -207,7 +207,7 @@ static void test_rfc4180_and_lines(void **state)
     assert_true(r.progress_calls >= 2);
     struct rec_param p[] = {PRM("email", "ann@example.com")};
     struct rec_page page;
-    assert_int_equal(fx_list(f, NULL, &entity_contacts, p, 1, &page), RP_OK);
+    assert_int_equal(fx_list(f, NULL, meta_need("contacts"), p, 1, &page), RP_OK);
     assert_int_equal(page.nrows, 1);
     assert_string_equal(fx_val(&page.rows[0], "first_name")->s, "Ann");
     assert_string_equal(fx_val(&page.rows[0], "last_name")->s, "Lee");
@@ -227,31 +227,31 @@ static void test_dry_run_and_skip(void **state)
                               "Ann,Lee,ann@example.com,+86 138 0013 8000\n"
                               "Bob,Ray,bob@example.com,\n"
                               "Cy,Dee,cy@example.com,\n";
-    struct run r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, true);
+    struct run r = IMPORT(f, meta_need("contacts"), csv, IMP_DUP_SKIP, true);
     assert_int_equal(r.err, RP_OK);
     assert_int_equal(r.res.rows_imported, 3);
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 0); /* nothing committed */
-    r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, false);
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 0); /* nothing committed */
+    r = IMPORT(f, meta_need("contacts"), csv, IMP_DUP_SKIP, false);
     assert_int_equal(r.res.rows_imported, 3);
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 3);
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 3);
     int64_t audit = fx_audit_count(f);
-    r = IMPORT(f, &entity_contacts, csv, IMP_DUP_SKIP, false);
+    r = IMPORT(f, meta_need("contacts"), csv, IMP_DUP_SKIP, false);
     assert_int_equal(r.res.rows_imported, 0);
     assert_int_equal(r.res.rows_skipped, 3);
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 3);
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 3);
     assert_int_equal(fx_audit_count(f), audit + 1); /* only the import's own row */
     /* update: the duplicate takes the row's values. */
     static const char upd[] = "first_name,last_name,email,title\nAnn,Lee,ann@example.com,CEO\n";
-    r = IMPORT(f, &entity_contacts, upd, IMP_DUP_UPDATE, false);
+    r = IMPORT(f, meta_need("contacts"), upd, IMP_DUP_UPDATE, false);
     assert_int_equal(r.res.rows_updated, 1);
     struct rec_param p[] = {PRM("title", "CEO")};
     struct rec_page page;
-    assert_int_equal(fx_list(f, NULL, &entity_contacts, p, 1, &page), RP_OK);
+    assert_int_equal(fx_list(f, NULL, meta_need("contacts"), p, 1, &page), RP_OK);
     assert_int_equal(page.nrows, 1);
     /* create: a look-alike is created anyway. */
-    r = IMPORT(f, &entity_contacts, upd, IMP_DUP_CREATE, false);
+    r = IMPORT(f, meta_need("contacts"), upd, IMP_DUP_CREATE, false);
     assert_int_equal(r.res.rows_imported, 1);
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 4);
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 4);
 }
 
 static void test_skip_without_dedup_keys(void **state)
@@ -260,30 +260,30 @@ static void test_skip_without_dedup_keys(void **state)
     static const char csv[] = "subject,type,start_at,end_at\n"
                               "Kick-off,meeting,2026-03-02 09:00,2026-03-02 10:00\n"
                               "Call back,call,2026-03-03 09:00,2026-03-03 09:15\n";
-    struct run r = IMPORT(f, &entity_activities, csv, IMP_DUP_SKIP, false);
+    struct run r = IMPORT(f, meta_need("activities"), csv, IMP_DUP_SKIP, false);
     if (r.res.nerrors)
         fail_msg("line %lld %s: %s", (long long)r.res.errors[0].line,
                  r.res.errors[0].field ? r.res.errors[0].field : "-", r.res.errors[0].message);
     assert_int_equal(r.res.rows_imported, 2);
-    r = IMPORT(f, &entity_activities, csv, IMP_DUP_SKIP, false);
+    r = IMPORT(f, meta_need("activities"), csv, IMP_DUP_SKIP, false);
     assert_int_equal(r.res.rows_imported, 0);
     assert_int_equal(r.res.rows_skipped, 2);
-    assert_int_equal(fx_count(f, NULL, &entity_activities), 2);
+    assert_int_equal(fx_count(f, NULL, meta_need("activities")), 2);
 }
 
 static void test_malformed_files_write_nothing(void **state)
 {
     struct efx *f = *state;
     static const char quote[] = "last_name,email\nLee,a@example.com\nRay,\"b@example.com\nDee,c\n";
-    struct run r = IMPORT(f, &entity_contacts, quote, IMP_DUP_CREATE, false);
+    struct run r = IMPORT(f, meta_need("contacts"), quote, IMP_DUP_CREATE, false);
     assert_int_equal(r.err, RP_EINVAL);
     assert_non_null(r.res.fatal);
     assert_non_null(strstr(r.res.fatal, "line 3"));
     static const char stray[] = "last_name,email\nLee,a@example.com\nRa\"y,b@example.com\n";
-    r = IMPORT(f, &entity_contacts, stray, IMP_DUP_CREATE, false);
+    r = IMPORT(f, meta_need("contacts"), stray, IMP_DUP_CREATE, false);
     assert_int_equal(r.err, RP_EINVAL);
     assert_non_null(strstr(r.res.fatal, "line 3"));
-    r = import_csv(f, &entity_contacts, "", 0, IMP_DUP_CREATE, false, NULL);
+    r = import_csv(f, meta_need("contacts"), "", 0, IMP_DUP_CREATE, false, NULL);
     assert_int_equal(r.err, RP_EINVAL);
     /* A 3 MiB field: refused before its buffer grows further. */
     size_t big = 3u * 1024 * 1024;
@@ -292,14 +292,14 @@ static void test_malformed_files_write_nothing(void **state)
     int k = snprintf(csv, 64, "last_name,description\nLee,\"");
     memset(csv + k, 'x', big);
     memcpy(csv + k + big, "\"\n", 3);
-    r = import_csv(f, &entity_contacts, csv, (size_t)k + big + 2, IMP_DUP_CREATE, false, NULL);
+    r = import_csv(f, meta_need("contacts"), csv, (size_t)k + big + 2, IMP_DUP_CREATE, false, NULL);
     free(csv);
     assert_int_equal(r.err, RP_EINVAL);
     assert_non_null(strstr(r.res.fatal, "longer than"));
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 0);
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 0);
     /* Invalid UTF-8 is a row error naming the field; the other rows go in. */
     static const char bad8[] = "last_name,title\nLee,\xC3\x28oops\nRay,ok\n";
-    r = IMPORT(f, &entity_contacts, bad8, IMP_DUP_CREATE, false);
+    r = IMPORT(f, meta_need("contacts"), bad8, IMP_DUP_CREATE, false);
     assert_int_equal(r.err, RP_OK);
     assert_int_equal(r.res.rows_imported, 1);
     assert_true(has_error(&r.res, 2, "title"));
@@ -329,7 +329,7 @@ static void import_many(struct efx *f, size_t n, size_t batch)
                                 i % 97, i);
     struct run run;
     memset(&run, 0, sizeof(run));
-    struct imp_options o = {.e = &entity_contacts, .on_dup = IMP_DUP_CREATE, .batch = batch,
+    struct imp_options o = {.e = meta_need("contacts"), .on_dup = IMP_DUP_CREATE, .batch = batch,
                             .progress = count_progress, .cls = &run};
     struct imp_source src = {NULL, csv, len};
     assert_int_equal(imp_run(fx_ctx(f, NULL), &o, &src, &f->a, &run.res), RP_OK);
@@ -366,18 +366,18 @@ static void test_gbk(void **state)
     iconv_close(cd);
     size_t len = (size_t)(op - gbk);
     /* Read as UTF-8 it is not valid; read as GBK it is. */
-    struct run r = import_csv(f, &entity_contacts, gbk, len, IMP_DUP_CREATE, true, NULL);
+    struct run r = import_csv(f, meta_need("contacts"), gbk, len, IMP_DUP_CREATE, true, NULL);
     assert_int_equal(r.res.rows_failed, 1);
-    r = import_csv(f, &entity_contacts, gbk, len, IMP_DUP_CREATE, false, "gbk");
+    r = import_csv(f, meta_need("contacts"), gbk, len, IMP_DUP_CREATE, false, "gbk");
     assert_int_equal(r.err, RP_OK);
     assert_int_equal(r.res.rows_imported, 1);
     struct rec_param p[] = {PRM("title", "销售经理")};
     struct rec_page page;
-    assert_int_equal(fx_list(f, NULL, &entity_contacts, p, 1, &page), RP_OK);
+    assert_int_equal(fx_list(f, NULL, meta_need("contacts"), p, 1, &page), RP_OK);
     assert_int_equal(page.nrows, 1);
     assert_string_equal(fx_val(&page.rows[0], "last_name")->s, "王伟");
     /* A truncated double-byte character at the end is a fatal error. */
-    r = import_csv(f, &entity_contacts, gbk, len - 2, IMP_DUP_CREATE, false, "gb18030");
+    r = import_csv(f, meta_need("contacts"), gbk, len - 2, IMP_DUP_CREATE, false, "gb18030");
     assert_int_equal(r.err, RP_EINVAL);
     assert_non_null(r.res.fatal);
 }

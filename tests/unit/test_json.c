@@ -172,7 +172,7 @@ static void test_records(void **state)
     const char *team = fx_team(f, "Sales \"East\"");
     const char *user_id = fx_user(f, "rep", "sales", team, NULL);
     struct rec user;
-    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_users, rp_str_c(user_id), &user), RP_OK);
+    assert_int_equal(rec_get(fx_ctx(f, NULL), meta_need("users"), rp_str_c(user_id), &user), RP_OK);
     json_t *o = written(f, &user);
     assert_null(json_object_get(o, "password"));
     json_t *teams = json_object_get(o, "team_ids"); /* a list field: a JSON array */
@@ -184,7 +184,7 @@ static void test_records(void **state)
     const char *text = "Line one\nline \"two\" \\ 北京重要客户 🚀\t";
     struct rec_input acc[] = {IN_S("name", "Acme 客户"), IN_S("description", text),
                               IN_N("annual_revenue", "1234.5")};
-    struct rec account = fx_create(f, NULL, &entity_accounts, acc, RP_NELEM(acc));
+    struct rec account = fx_create(f, NULL, meta_need("accounts"), acc, RP_NELEM(acc));
     o = written(f, &account);
     assert_string_equal(json_string_value(json_object_get(o, "description")), text);
     assert_string_equal(json_string_value(json_object_get(o, "name")), "Acme 客户");
@@ -198,7 +198,7 @@ static void test_records(void **state)
                               IN_S("start_at", "2030-01-02T10:00:00Z"),
                               IN_S("end_at", "2030-01-02T11:00:00Z"), IN_B("all_day", true),
                               IN_N("duration_minutes", "45")};
-    struct rec activity = fx_create(f, NULL, &entity_activities, act, RP_NELEM(act));
+    struct rec activity = fx_create(f, NULL, meta_need("activities"), act, RP_NELEM(act));
     o = written(f, &activity);
     assert_true(json_is_true(json_object_get(o, "all_day")));
     assert_int_equal(json_integer_value(json_object_get(o, "duration_minutes")), 45);
@@ -207,13 +207,13 @@ static void test_records(void **state)
     json_decref(o);
 
     /* A deleted record says when. */
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_accounts, rp_str_c(account.id), -1),
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(account.id), -1),
                      RP_OK);
     struct rec_query *q;
     struct rec_param bin[] = {PRM("deleted", "only")};
     struct rec_page page;
-    assert_int_equal(rec_query_parse(fx_ctx(f, NULL), &entity_accounts, bin, 1, &q), RP_OK);
-    assert_int_equal(rec_list(fx_ctx(f, NULL), &entity_accounts, q, &page), RP_OK);
+    assert_int_equal(rec_query_parse(fx_ctx(f, NULL), meta_need("accounts"), bin, 1, &q), RP_OK);
+    assert_int_equal(rec_list(fx_ctx(f, NULL), meta_need("accounts"), q, &page), RP_OK);
     assert_int_equal(page.nrows, 1);
     struct rp_buf b;
     buf_init(&b, SIZE_MAX);

@@ -32,7 +32,7 @@ static struct rec_ctx *create_fails(struct efx *f, struct principal *who,
 static void account_field_rejected(struct efx *f, struct rec_input bad)
 {
     struct rec_input in[] = {IN_S("name", "Acme"), bad};
-    struct rec_ctx *ctx = create_fails(f, NULL, &entity_accounts, in, 2, RP_EINVAL);
+    struct rec_ctx *ctx = create_fails(f, NULL, meta_need("accounts"), in, 2, RP_EINVAL);
     char name[64];
     snprintf(name, sizeof(name), "%.*s", (int)bad.field.len, bad.field.p);
     if (!fx_has_error(ctx, name))
@@ -44,7 +44,7 @@ static void account_field_rejected(struct efx *f, struct rec_input bad)
 static struct rec account_with(struct efx *f, struct rec_input x)
 {
     struct rec_input in[] = {IN_S("name", "Acme"), x};
-    return fx_create(f, NULL, &entity_accounts, in, 2);
+    return fx_create(f, NULL, meta_need("accounts"), in, 2);
 }
 
 static struct rec get_ok(struct efx *f, const struct entity_def *e, const char *id)
@@ -120,7 +120,7 @@ static void test_create_defaults_and_system_fields(void **state)
     struct principal who;
     const char *uid = fx_user(f, "owner", "admin", NULL, &who);
     struct rec_input in[] = {IN_S("name", "Acme Ltd")};
-    struct rec r = fx_create(f, &who, &entity_accounts, in, 1);
+    struct rec r = fx_create(f, &who, meta_need("accounts"), in, 1);
     assert_true(ids_valid(rp_str_c(r.id)));
     assert_int_equal(r.version, 1);
     assert_string_equal(r.owner_id, uid);
@@ -131,7 +131,7 @@ static void test_create_defaults_and_system_fields(void **state)
     assert_true(fx_val(&r, "annual_revenue")->null);
 
     /* What is stored reads back the same. */
-    struct rec g = get_ok(f, &entity_accounts, r.id);
+    struct rec g = get_ok(f, meta_need("accounts"), r.id);
     assert_string_equal(g.id, r.id);
     assert_int_equal(g.version, 1);
     assert_string_equal(g.owner_id, uid);
@@ -142,12 +142,12 @@ static void test_create_defaults_and_system_fields(void **state)
 
     /* Contacts: the bool default. */
     struct rec_input cin[] = {IN_S("last_name", "Wang")};
-    struct rec c = fx_create(f, &who, &entity_contacts, cin, 1);
+    struct rec c = fx_create(f, &who, meta_need("contacts"), cin, 1);
     assert_false(fx_val(&c, "do_not_call")->null);
     assert_int_equal(fx_val(&c, "do_not_call")->i, 0);
     /* An explicit value overrides the default. */
     struct rec_input in2[] = {IN_S("name", "Held"), IN_S("status", "on_hold")};
-    assert_string_equal(fx_v(fx_create(f, &who, &entity_accounts, in2, 2), "status")->s, "on_hold");
+    assert_string_equal(fx_v(fx_create(f, &who, meta_need("accounts"), in2, 2), "status")->s, "on_hold");
     /* Two records never share an id. */
     assert_string_not_equal(fx_account(f, NULL, "X"), fx_account(f, NULL, "X"));
 }
@@ -157,33 +157,33 @@ static void test_create_required_and_unknown(void **state)
     struct efx *f = *state;
     /* Missing name. */
     struct rec_input in1[] = {IN_S("status", "active")};
-    struct rec_ctx *ctx = create_fails(f, NULL, &entity_accounts, in1, 1, RP_EINVAL);
+    struct rec_ctx *ctx = create_fails(f, NULL, meta_need("accounts"), in1, 1, RP_EINVAL);
     assert_int_equal(ctx->nerrors, 1);
     assert_string_equal(ctx->errors[0].field, "name");
     assert_false(ctx->bad_request);
     /* No inputs at all. */
-    ctx = create_fails(f, NULL, &entity_accounts, NULL, 0, RP_EINVAL);
+    ctx = create_fails(f, NULL, meta_need("accounts"), NULL, 0, RP_EINVAL);
     assert_true(fx_has_error(ctx, "name"));
     /* Explicit null and the empty string are missing too. */
     struct rec_input in2[] = {IN_0("name")};
-    assert_true(fx_has_error(create_fails(f, NULL, &entity_accounts, in2, 1, RP_EINVAL), "name"));
+    assert_true(fx_has_error(create_fails(f, NULL, meta_need("accounts"), in2, 1, RP_EINVAL), "name"));
     struct rec_input in3[] = {IN_S("name", "")};
-    ctx = create_fails(f, NULL, &entity_accounts, in3, 1, RP_EINVAL);
+    ctx = create_fails(f, NULL, meta_need("accounts"), in3, 1, RP_EINVAL);
     assert_int_equal(ctx->nerrors, 1); /* reported once, not twice */
     assert_string_equal(ctx->errors[0].field, "name");
     /* Unknown fields, system fields. */
     struct rec_input in4[] = {IN_S("name", "Acme"), IN_S("colour", "red")};
-    ctx = create_fails(f, NULL, &entity_accounts, in4, 2, RP_EINVAL);
+    ctx = create_fails(f, NULL, meta_need("accounts"), in4, 2, RP_EINVAL);
     assert_int_equal(ctx->nerrors, 1);
     assert_string_equal(ctx->errors[0].field, "colour");
     struct rec_input in5[] = {IN_S("name", "Acme"), IN_N("version", "7")};
     assert_true(
-        fx_has_error(create_fails(f, NULL, &entity_accounts, in5, 2, RP_EINVAL), "version"));
+        fx_has_error(create_fails(f, NULL, meta_need("accounts"), in5, 2, RP_EINVAL), "version"));
     struct rec_input in6[] = {IN_S("name", "Acme"), IN_S("id", "x")};
-    assert_true(fx_has_error(create_fails(f, NULL, &entity_accounts, in6, 2, RP_EINVAL), "id"));
+    assert_true(fx_has_error(create_fails(f, NULL, meta_need("accounts"), in6, 2, RP_EINVAL), "id"));
     /* Several problems are all reported. */
     struct rec_input in7[] = {IN_S("type", "nope"), IN_S("email", "bad"), IN_S("colour", "x")};
-    ctx = create_fails(f, NULL, &entity_accounts, in7, 3, RP_EINVAL);
+    ctx = create_fails(f, NULL, meta_need("accounts"), in7, 3, RP_EINVAL);
     assert_true(fx_has_error(ctx, "type"));
     assert_true(fx_has_error(ctx, "email"));
     assert_true(fx_has_error(ctx, "colour"));
@@ -192,11 +192,11 @@ static void test_create_required_and_unknown(void **state)
     /* Wrong JSON shape. */
     struct rec_input bad = {.field = RP_STR("name"), .kind = IN_BAD};
     struct rec_input in8[] = {bad};
-    assert_true(fx_has_error(create_fails(f, NULL, &entity_accounts, in8, 1, RP_EINVAL), "name"));
+    assert_true(fx_has_error(create_fails(f, NULL, meta_need("accounts"), in8, 1, RP_EINVAL), "name"));
     struct rec_input in9[] = {IN_N("name", "12")};
-    assert_true(fx_has_error(create_fails(f, NULL, &entity_accounts, in9, 1, RP_EINVAL), "name"));
+    assert_true(fx_has_error(create_fails(f, NULL, meta_need("accounts"), in9, 1, RP_EINVAL), "name"));
     /* Nothing was written by any of these. */
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 0);
+    assert_int_equal(fx_count(f, NULL, meta_need("accounts")), 0);
     assert_int_equal(fx_audit_count(f), 0);
 }
 
@@ -219,7 +219,7 @@ static void test_create_enums_and_money(void **state)
     r = account_with(f, IN_S("annual_revenue", "99.99")); /* a string amount is accepted */
     assert_int_equal(fx_val(&r, "annual_revenue")->i, 9999);
     /* Stored exactly. */
-    assert_int_equal(fx_v((r = get_ok(f, &entity_accounts, r.id)), "annual_revenue")->i, 9999);
+    assert_int_equal(fx_v((r = get_ok(f, meta_need("accounts"), r.id)), "annual_revenue")->i, 9999);
     account_field_rejected(f, IN_N("annual_revenue", "0.105"));
     account_field_rejected(f, IN_N("annual_revenue", "1.001"));
     account_field_rejected(f, IN_N("annual_revenue", "1e3"));
@@ -229,7 +229,7 @@ static void test_create_enums_and_money(void **state)
     /* Below the field's bounds (metadata): annual revenue is never negative. */
     account_field_rejected(f, IN_N("annual_revenue", "-0.01"));
     account_field_rejected(f, IN_B("status", true));
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 5);
+    assert_int_equal(fx_count(f, NULL, meta_need("accounts")), 5);
 }
 
 static void test_create_email_url_phone(void **state)
@@ -283,15 +283,15 @@ static void test_create_string_lengths(void **state)
     struct efx *f = *state;
     /* accounts.name: 200 code points, not bytes. */
     struct rec_input in200[] = {IN_S("name", repeat(f, "客", 200))};
-    struct rec r = fx_create(f, NULL, &entity_accounts, in200, 1);
+    struct rec r = fx_create(f, NULL, meta_need("accounts"), in200, 1);
     assert_int_equal(fx_val(&r, "name")->len, 600);
-    assert_string_equal(fx_v(get_ok(f, &entity_accounts, r.id), "name")->s, repeat(f, "客", 200));
+    assert_string_equal(fx_v(get_ok(f, meta_need("accounts"), r.id), "name")->s, repeat(f, "客", 200));
     struct rec_input in201[] = {IN_S("name", repeat(f, "客", 201))};
-    assert_true(fx_has_error(create_fails(f, NULL, &entity_accounts, in201, 1, RP_EINVAL), "name"));
+    assert_true(fx_has_error(create_fails(f, NULL, meta_need("accounts"), in201, 1, RP_EINVAL), "name"));
     struct rec_input ascii200[] = {IN_S("name", repeat(f, "a", 200))};
-    fx_create(f, NULL, &entity_accounts, ascii200, 1);
+    fx_create(f, NULL, meta_need("accounts"), ascii200, 1);
     struct rec_input ascii201[] = {IN_S("name", repeat(f, "a", 201))};
-    create_fails(f, NULL, &entity_accounts, ascii201, 1, RP_EINVAL);
+    create_fails(f, NULL, meta_need("accounts"), ascii201, 1, RP_EINVAL);
     /* tax_id: 64. */
     account_with(f, IN_S("tax_id", repeat(f, "9", 64)));
     account_field_rejected(f, IN_S("tax_id", repeat(f, "9", 65)));
@@ -299,7 +299,7 @@ static void test_create_string_lengths(void **state)
     char *longmail = arena_printf(&f->a, "%s@example.com", repeat(f, "m", 243));
     assert_int_equal(strlen(longmail), 255);
     account_field_rejected(f, IN_S("email", longmail));
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 3);
+    assert_int_equal(fx_count(f, NULL, meta_need("accounts")), 3);
 }
 
 static void test_create_refs(void **state)
@@ -308,40 +308,40 @@ static void test_create_refs(void **state)
     char missing[RP_ID_LEN + 1];
     assert_int_equal(ids_uuid7(missing), RP_OK);
     struct rec_input in1[] = {IN_S("last_name", "Li"), IN_S("account_id", missing)};
-    struct rec_ctx *ctx = create_fails(f, NULL, &entity_contacts, in1, 2, RP_EINVAL);
+    struct rec_ctx *ctx = create_fails(f, NULL, meta_need("contacts"), in1, 2, RP_EINVAL);
     assert_int_equal(ctx->nerrors, 1);
     assert_string_equal(ctx->errors[0].field, "account_id");
     struct rec_input in2[] = {IN_S("last_name", "Li"), IN_S("account_id", "not-an-id")};
     assert_true(
-        fx_has_error(create_fails(f, NULL, &entity_contacts, in2, 2, RP_EINVAL), "account_id"));
+        fx_has_error(create_fails(f, NULL, meta_need("contacts"), in2, 2, RP_EINVAL), "account_id"));
     /* A deleted account cannot be referred to. */
     const char *gone = fx_account(f, NULL, "Gone");
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_accounts, rp_str_c(gone), -1), RP_OK);
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(gone), -1), RP_OK);
     struct rec_input in3[] = {IN_S("last_name", "Li"), IN_S("account_id", gone)};
     assert_true(
-        fx_has_error(create_fails(f, NULL, &entity_contacts, in3, 2, RP_EINVAL), "account_id"));
+        fx_has_error(create_fails(f, NULL, meta_need("contacts"), in3, 2, RP_EINVAL), "account_id"));
     /* An account id is not a contact id. */
     const char *acc = fx_account(f, NULL, "Acme");
     struct rec_input in4[] = {IN_S("last_name", "Li"), IN_S("reports_to_id", acc)};
     assert_true(
-        fx_has_error(create_fails(f, NULL, &entity_contacts, in4, 2, RP_EINVAL), "reports_to_id"));
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 0);
+        fx_has_error(create_fails(f, NULL, meta_need("contacts"), in4, 2, RP_EINVAL), "reports_to_id"));
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 0);
     struct rec_input ok[] = {IN_S("last_name", "Li"), IN_S("account_id", acc)};
-    struct rec c = fx_create(f, NULL, &entity_contacts, ok, 2);
+    struct rec c = fx_create(f, NULL, meta_need("contacts"), ok, 2);
     assert_string_equal(fx_val(&c, "account_id")->s, acc);
     /* A record cannot be its own parent, nor make a loop. */
     const char *parent = fx_account(f, NULL, "Parent");
     struct rec_input child_in[] = {IN_S("name", "Child"), IN_S("parent_id", parent)};
-    struct rec child = fx_create(f, NULL, &entity_accounts, child_in, 2);
+    struct rec child = fx_create(f, NULL, meta_need("accounts"), child_in, 2);
     struct rec_input loop[] = {IN_S("parent_id", child.id)};
     struct rec out;
     ctx = fx_ctx(f, NULL);
-    assert_int_equal(rec_update(ctx, &entity_accounts, rp_str_c(parent), loop, 1, -1, &out),
+    assert_int_equal(rec_update(ctx, meta_need("accounts"), rp_str_c(parent), loop, 1, -1, &out),
                      RP_EINVAL);
     assert_true(fx_has_error(ctx, "parent_id"));
     struct rec_input self[] = {IN_S("parent_id", parent)};
     ctx = fx_ctx(f, NULL);
-    assert_int_equal(rec_update(ctx, &entity_accounts, rp_str_c(parent), self, 1, -1, &out),
+    assert_int_equal(rec_update(ctx, meta_need("accounts"), rp_str_c(parent), self, 1, -1, &out),
                      RP_EINVAL);
     assert_true(fx_has_error(ctx, "parent_id"));
 }
@@ -356,14 +356,14 @@ static void test_owner_checked_again_after_user_change(void **state)
     assert_int_equal(rec_tx_begin(ctx), RP_OK);
     struct rec_input first[] = {IN_S("last_name", "Li"), IN_S("owner_id", u)};
     struct rec r;
-    assert_int_equal(rec_create(ctx, &entity_contacts, first, 2, &r), RP_OK);
+    assert_int_equal(rec_create(ctx, meta_need("contacts"), first, 2, &r), RP_OK);
     struct rec_input off[] = {IN_B("active", false)};
-    assert_int_equal(rec_update(ctx, &entity_users, rp_str_c(u), off, 1, -1, &r), RP_OK);
+    assert_int_equal(rec_update(ctx, meta_need("users"), rp_str_c(u), off, 1, -1, &r), RP_OK);
     struct rec_input second[] = {IN_S("last_name", "Wu"), IN_S("owner_id", u)};
-    assert_int_equal(rec_create(ctx, &entity_contacts, second, 2, &r), RP_EINVAL);
+    assert_int_equal(rec_create(ctx, meta_need("contacts"), second, 2, &r), RP_EINVAL);
     assert_true(fx_has_error(ctx, "owner_id"));
     assert_int_equal(rec_tx_end(ctx, RP_OK), RP_OK);
-    assert_int_equal(fx_count(f, NULL, &entity_contacts), 1);
+    assert_int_equal(fx_count(f, NULL, meta_need("contacts")), 1);
 }
 
 /* A failed create writes nothing: no row, no audit, no search entry. */
@@ -374,16 +374,16 @@ static void test_failed_create_changes_nothing(void **state)
     int64_t audits = fx_audit_count(f);
     assert_true(audits > 0);
     struct rec_input in[] = {IN_S("name", "Zebra Unfindable"), IN_S("email", "nope")};
-    create_fails(f, NULL, &entity_accounts, in, 2, RP_EINVAL);
+    create_fails(f, NULL, meta_need("accounts"), in, 2, RP_EINVAL);
     char missing[RP_ID_LEN + 1];
     assert_int_equal(ids_uuid7(missing), RP_OK);
     struct rec_input in2[] = {IN_S("name", "Zebra Unfindable"), IN_S("parent_id", missing)};
-    create_fails(f, NULL, &entity_accounts, in2, 2, RP_EINVAL); /* fails inside the txn */
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 1);
+    create_fails(f, NULL, meta_need("accounts"), in2, 2, RP_EINVAL); /* fails inside the txn */
+    assert_int_equal(fx_count(f, NULL, meta_need("accounts")), 1);
     assert_int_equal(fx_audit_count(f), audits);
     assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM accounts", NULL, 0), 1);
     struct rec_param p[] = {PRM("q", "Zebra")};
-    assert_int_equal(list_ok(f, &entity_accounts, p, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), p, 1).nrows, 0);
 }
 
 /* ---- update ---- */
@@ -393,9 +393,9 @@ static void test_update_partial_version_history(void **state)
     struct efx *f = *state;
     struct rec_input in[] = {IN_S("name", "Acme"), IN_S("billing_city", "Shanghai"),
                              IN_N("annual_revenue", "0.10"), IN_S("type", "prospect")};
-    struct rec r = fx_create(f, NULL, &entity_accounts, in, RP_NELEM(in));
+    struct rec r = fx_create(f, NULL, meta_need("accounts"), in, RP_NELEM(in));
     struct rec_history_row *h;
-    size_t n0 = history(f, &entity_accounts, r.id, &h);
+    size_t n0 = history(f, meta_need("accounts"), r.id, &h);
     /* create: one row for the record, one per non-null field (4 given + the status and
      * tier_computed defaults) */
     assert_int_equal(n0, 7);
@@ -409,11 +409,11 @@ static void test_update_partial_version_history(void **state)
     /* Partial update: only what is given changes. */
     struct rec_input up[] = {IN_N("annual_revenue", "0.20"), IN_S("type", "customer")};
     struct rec out;
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(r.id), up, 2, 1, &out),
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(r.id), up, 2, 1, &out),
                      RP_OK);
     assert_int_equal(out.version, 2);
     assert_int_equal(fx_val(&out, "annual_revenue")->i, 20);
-    struct rec g = get_ok(f, &entity_accounts, r.id);
+    struct rec g = get_ok(f, meta_need("accounts"), r.id);
     assert_int_equal(g.version, 2);
     assert_string_equal(fx_val(&g, "name")->s, "Acme");
     assert_string_equal(fx_val(&g, "billing_city")->s, "Shanghai");
@@ -423,7 +423,7 @@ static void test_update_partial_version_history(void **state)
     assert_string_equal(g.created_at, r.created_at);
     assert_true(strcmp(g.updated_at, r.updated_at) >= 0);
 
-    size_t n1 = history(f, &entity_accounts, r.id, &h);
+    size_t n1 = history(f, meta_need("accounts"), r.id, &h);
     assert_int_equal(n1, n0 + 2);
     assert_int_equal(history_count(h, n1, "update"), 2);
     row = history_find(h, n1, "update", "annual_revenue");
@@ -440,10 +440,10 @@ static void test_update_partial_version_history(void **state)
     /* Clearing a field: new value null. */
     struct rec_input clr[] = {IN_0("billing_city")};
     assert_int_equal(
-        rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(r.id), clr, 1, -1, &out), RP_OK);
+        rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(r.id), clr, 1, -1, &out), RP_OK);
     assert_int_equal(out.version, 3);
-    assert_true(fx_v(get_ok(f, &entity_accounts, r.id), "billing_city")->null);
-    size_t n2 = history(f, &entity_accounts, r.id, &h);
+    assert_true(fx_v(get_ok(f, meta_need("accounts"), r.id), "billing_city")->null);
+    size_t n2 = history(f, meta_need("accounts"), r.id, &h);
     assert_int_equal(n2, n1 + 1);
     assert_string_equal(h[0].field, "billing_city");
     assert_string_equal(h[0].old_value, "Shanghai");
@@ -451,39 +451,39 @@ static void test_update_partial_version_history(void **state)
     /* A required field cannot be cleared. */
     struct rec_input noname[] = {IN_0("name")};
     struct rec_ctx *ctx = fx_ctx(f, NULL);
-    assert_int_equal(rec_update(ctx, &entity_accounts, rp_str_c(r.id), noname, 1, -1, &out),
+    assert_int_equal(rec_update(ctx, meta_need("accounts"), rp_str_c(r.id), noname, 1, -1, &out),
                      RP_EINVAL);
     assert_true(fx_has_error(ctx, "name"));
-    assert_int_equal(get_ok(f, &entity_accounts, r.id).version, 3);
+    assert_int_equal(get_ok(f, meta_need("accounts"), r.id).version, 3);
 }
 
 static void test_update_noop_stale_and_failures(void **state)
 {
     struct efx *f = *state;
     struct rec_input in[] = {IN_S("name", "Acme"), IN_N("annual_revenue", "5")};
-    struct rec r = fx_create(f, NULL, &entity_accounts, in, 2);
+    struct rec r = fx_create(f, NULL, meta_need("accounts"), in, 2);
     int64_t audits = fx_audit_count(f);
     struct rec out;
 
     /* A no-op update (same values, money in another spelling) keeps the version. */
     struct rec_input same[] = {IN_S("name", "Acme"), IN_N("annual_revenue", "5.00")};
     assert_int_equal(
-        rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(r.id), same, 2, 1, &out), RP_OK);
+        rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(r.id), same, 2, 1, &out), RP_OK);
     assert_int_equal(out.version, 1);
-    assert_int_equal(get_ok(f, &entity_accounts, r.id).version, 1);
+    assert_int_equal(get_ok(f, meta_need("accounts"), r.id).version, 1);
     assert_int_equal(fx_audit_count(f), audits);
     assert_int_equal(
-        rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(r.id), NULL, 0, -1, &out), RP_OK);
+        rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(r.id), NULL, 0, -1, &out), RP_OK);
     assert_int_equal(out.version, 1);
 
     /* Stale version: nothing changes. */
     struct rec_input up[] = {IN_S("name", "Changed")};
     struct rec_ctx *ctx = fx_ctx(f, NULL);
-    assert_int_equal(rec_update(ctx, &entity_accounts, rp_str_c(r.id), up, 1, 2, &out), RP_ESTALE);
+    assert_int_equal(rec_update(ctx, meta_need("accounts"), rp_str_c(r.id), up, 1, 2, &out), RP_ESTALE);
     assert_non_null(ctx->detail);
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(r.id), up, 1, 0, &out),
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(r.id), up, 1, 0, &out),
                      RP_ESTALE);
-    struct rec g = get_ok(f, &entity_accounts, r.id);
+    struct rec g = get_ok(f, meta_need("accounts"), r.id);
     assert_int_equal(g.version, 1);
     assert_string_equal(fx_val(&g, "name")->s, "Acme");
     assert_int_equal(fx_audit_count(f), audits);
@@ -491,7 +491,7 @@ static void test_update_noop_stale_and_failures(void **state)
     /* One bad field spoils the whole update. */
     struct rec_input mixed[] = {IN_S("name", "Changed"), IN_S("email", "bad")};
     ctx = fx_ctx(f, NULL);
-    assert_int_equal(rec_update(ctx, &entity_accounts, rp_str_c(r.id), mixed, 2, 1, &out),
+    assert_int_equal(rec_update(ctx, meta_need("accounts"), rp_str_c(r.id), mixed, 2, 1, &out),
                      RP_EINVAL);
     assert_int_equal(ctx->nerrors, 1);
     assert_string_equal(ctx->errors[0].field, "email");
@@ -499,36 +499,36 @@ static void test_update_noop_stale_and_failures(void **state)
     assert_int_equal(ids_uuid7(missing), RP_OK);
     struct rec_input badref[] = {IN_S("name", "Changed"), IN_S("parent_id", missing)};
     ctx = fx_ctx(f, NULL);
-    assert_int_equal(rec_update(ctx, &entity_accounts, rp_str_c(r.id), badref, 2, 1, &out),
+    assert_int_equal(rec_update(ctx, meta_need("accounts"), rp_str_c(r.id), badref, 2, 1, &out),
                      RP_EINVAL);
     assert_true(fx_has_error(ctx, "parent_id"));
-    g = get_ok(f, &entity_accounts, r.id);
+    g = get_ok(f, meta_need("accounts"), r.id);
     assert_int_equal(g.version, 1);
     assert_string_equal(fx_val(&g, "name")->s, "Acme");
     assert_int_equal(fx_audit_count(f), audits);
     struct rec_param p[] = {PRM("q", "Changed")};
-    assert_int_equal(list_ok(f, &entity_accounts, p, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), p, 1).nrows, 0);
 
     /* Unknown and garbage ids. */
     assert_int_equal(
-        rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(missing), up, 1, -1, &out),
+        rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(missing), up, 1, -1, &out),
         RP_ENOTFOUND);
     assert_int_equal(
-        rec_update(fx_ctx(f, NULL), &entity_accounts, RP_STR("x'; --"), up, 1, -1, &out),
+        rec_update(fx_ctx(f, NULL), meta_need("accounts"), RP_STR("x'; --"), up, 1, -1, &out),
         RP_ENOTFOUND);
-    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_accounts, rp_str_c(missing), &out),
+    assert_int_equal(rec_get(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(missing), &out),
                      RP_ENOTFOUND);
     /* An account id is not found among contacts. */
-    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_contacts, rp_str_c(r.id), &out),
+    assert_int_equal(rec_get(fx_ctx(f, NULL), meta_need("contacts"), rp_str_c(r.id), &out),
                      RP_ENOTFOUND);
 
     /* A good update after all that: version 2, and the search index follows. */
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(r.id), up, 1, 1, &out),
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(r.id), up, 1, 1, &out),
                      RP_OK);
     assert_int_equal(out.version, 2);
-    assert_int_equal(list_ok(f, &entity_accounts, p, 1).nrows, 1);
+    assert_int_equal(list_ok(f, meta_need("accounts"), p, 1).nrows, 1);
     struct rec_param p2[] = {PRM("q", "Acme")};
-    assert_int_equal(list_ok(f, &entity_accounts, p2, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), p2, 1).nrows, 0);
 }
 
 /* ---- delete and restore ---- */
@@ -540,44 +540,44 @@ static void test_delete_restore(void **state)
     const char *id = fx_account(f, NULL, "Binned Co");
     struct rec r;
     /* Stale delete refused. */
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), 5), RP_ESTALE);
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), 1), RP_OK);
-    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), &r), RP_ENOTFOUND);
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), 5), RP_ESTALE);
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), 1), RP_OK);
+    assert_int_equal(rec_get(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), &r), RP_ENOTFOUND);
     /* Deleting twice: not found. */
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), -1), RP_ENOTFOUND);
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), -1), RP_ENOTFOUND);
     struct rec_input up[] = {IN_S("name", "Edited")};
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), up, 1, -1, &r),
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), up, 1, -1, &r),
                      RP_ENOTFOUND);
 
-    struct rec_page page = list_ok(f, &entity_accounts, NULL, 0);
+    struct rec_page page = list_ok(f, meta_need("accounts"), NULL, 0);
     assert_int_equal(page.nrows, 1);
     assert_string_equal(page.rows[0].id, keep);
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 1);
+    assert_int_equal(fx_count(f, NULL, meta_need("accounts")), 1);
     struct rec_param bin[] = {PRM("deleted", "only"), PRM("count", "true")};
-    page = list_ok(f, &entity_accounts, bin, 2);
+    page = list_ok(f, meta_need("accounts"), bin, 2);
     assert_int_equal(page.nrows, 1);
     assert_string_equal(page.rows[0].id, id);
     assert_non_null(page.rows[0].deleted_at);
     assert_int_equal(page.total, 1);
     struct rec_param q[] = {PRM("q", "Binned")};
-    assert_int_equal(list_ok(f, &entity_accounts, q, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), q, 1).nrows, 0);
 
     /* Restore. */
-    assert_int_equal(rec_restore(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), &r), RP_OK);
+    assert_int_equal(rec_restore(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), &r), RP_OK);
     assert_null(r.deleted_at);
     assert_int_equal(r.version, 3);
-    r = get_ok(f, &entity_accounts, id);
+    r = get_ok(f, meta_need("accounts"), id);
     assert_int_equal(r.version, 3);
     assert_string_equal(fx_val(&r, "name")->s, "Binned Co");
-    assert_int_equal(fx_count(f, NULL, &entity_accounts), 2);
-    assert_int_equal(list_ok(f, &entity_accounts, bin, 2).nrows, 0);
-    assert_int_equal(list_ok(f, &entity_accounts, q, 1).nrows, 1);
+    assert_int_equal(fx_count(f, NULL, meta_need("accounts")), 2);
+    assert_int_equal(list_ok(f, meta_need("accounts"), bin, 2).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), q, 1).nrows, 1);
     /* Restoring a live record: not found. */
-    assert_int_equal(rec_restore(fx_ctx(f, NULL), &entity_accounts, rp_str_c(id), &r),
+    assert_int_equal(rec_restore(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(id), &r),
                      RP_ENOTFOUND);
 
     struct rec_history_row *h;
-    size_t n = history(f, &entity_accounts, id, &h);
+    size_t n = history(f, meta_need("accounts"), id, &h);
     assert_int_equal(history_count(h, n, "delete"), 1);
     assert_int_equal(history_count(h, n, "restore"), 1);
     assert_string_equal(h[0].action, "restore");
@@ -591,29 +591,29 @@ static void test_unique(void **state)
     const char *t1 = fx_team(f, "Sales East");
     int64_t audits = fx_audit_count(f);
     struct rec_input in[] = {IN_S("name", "Sales East")};
-    struct rec_ctx *ctx = create_fails(f, NULL, &entity_teams, in, 1, RP_ECONFLICT);
+    struct rec_ctx *ctx = create_fails(f, NULL, meta_need("teams"), in, 1, RP_ECONFLICT);
     assert_non_null(ctx->detail);
-    assert_int_equal(fx_count(f, NULL, &entity_teams), 1);
+    assert_int_equal(fx_count(f, NULL, meta_need("teams")), 1);
     assert_int_equal(fx_audit_count(f), audits);
     /* Renaming another team to the taken name. */
     const char *t2 = fx_team(f, "Sales West");
     struct rec out;
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_teams, rp_str_c(t2), in, 1, -1, &out),
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("teams"), rp_str_c(t2), in, 1, -1, &out),
                      RP_ECONFLICT);
-    assert_string_equal(fx_v(get_ok(f, &entity_teams, t2), "name")->s, "Sales West");
-    assert_int_equal(get_ok(f, &entity_teams, t2).version, 1);
+    assert_string_equal(fx_v(get_ok(f, meta_need("teams"), t2), "name")->s, "Sales West");
+    assert_int_equal(get_ok(f, meta_need("teams"), t2).version, 1);
     /* A deleted record frees its value; restoring it then conflicts. */
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_teams, rp_str_c(t1), -1), RP_OK);
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("teams"), rp_str_c(t1), -1), RP_OK);
     const char *t3 = fx_team(f, "Sales East");
     assert_string_not_equal(t1, t3);
-    assert_int_equal(rec_restore(fx_ctx(f, NULL), &entity_teams, rp_str_c(t1), &out), RP_ECONFLICT);
+    assert_int_equal(rec_restore(fx_ctx(f, NULL), meta_need("teams"), rp_str_c(t1), &out), RP_ECONFLICT);
     struct rec_param bin[] = {PRM("deleted", "only")};
-    assert_int_equal(list_ok(f, &entity_teams, bin, 1).nrows, 1);
+    assert_int_equal(list_ok(f, meta_need("teams"), bin, 1).nrows, 1);
     /* Usernames too. */
     fx_user(f, "dup", "sales", NULL, NULL);
     struct rec_input u[] = {IN_S("username", "dup"), IN_S("password", "a-long-enough-pw"),
                             IN_S("role", "sales")};
-    create_fails(f, NULL, &entity_users, u, 3, RP_ECONFLICT);
+    create_fails(f, NULL, meta_need("users"), u, 3, RP_ECONFLICT);
 }
 
 /* ---- lists ---- */
@@ -636,7 +636,7 @@ static void make_people(struct efx *f, const char **ids)
             in[n++] = IN_S("first_name", firsts[i % 7]);
         if (i % 3 == 0)
             in[n++] = IN_S("city", i % 2 ? "Beijing" : "Shanghai");
-        ids[i] = fx_create(f, NULL, &entity_contacts, in, n).id;
+        ids[i] = fx_create(f, NULL, meta_need("contacts"), in, n).id;
     }
 }
 
@@ -648,7 +648,7 @@ static void check_paging(struct efx *f, const char *sort, size_t limit, const ch
     size_t nb = 2;
     if (filter_k)
         big[nb++] = PRM(filter_k, filter_v);
-    struct rec_page all = list_ok(f, &entity_contacts, big, nb);
+    struct rec_page all = list_ok(f, meta_need("contacts"), big, nb);
     assert_null(all.next_cursor);
 
     char lim[16];
@@ -662,7 +662,7 @@ static void check_paging(struct efx *f, const char *sort, size_t limit, const ch
             p[np++] = PRM(filter_k, filter_v);
         if (cursor)
             p[np++] = PRM("cursor", cursor);
-        struct rec_page page = list_ok(f, &entity_contacts, p, np);
+        struct rec_page page = list_ok(f, meta_need("contacts"), p, np);
         assert_true(page.nrows <= limit);
         if (page.next_cursor)
             assert_int_equal(page.nrows, limit);
@@ -689,7 +689,7 @@ static void test_list_sort_and_paging(void **state)
 
     /* The big page holds each record once. */
     struct rec_param p[] = {PRM("limit", "500"), PRM("sort", "first_name,-last_name")};
-    struct rec_page all = list_ok(f, &entity_contacts, p, 2);
+    struct rec_page all = list_ok(f, meta_need("contacts"), p, 2);
     assert_int_equal(all.nrows, 30);
     for (int i = 0; i < 30; i++) {
         int hits = 0;
@@ -699,8 +699,8 @@ static void test_list_sort_and_paging(void **state)
     }
     /* And in the asked order: NULL first names first, then first_name ascending,
      * last_name descending within one first name. */
-    int fi = meta_field_index(&entity_contacts, RP_STR("first_name"));
-    int li = meta_field_index(&entity_contacts, RP_STR("last_name"));
+    int fi = meta_field_index(meta_need("contacts"), RP_STR("first_name"));
+    int li = meta_field_index(meta_need("contacts"), RP_STR("last_name"));
     for (size_t k = 1; k < all.nrows; k++) {
         const struct rec_value *a = &all.rows[k - 1].v[fi], *b = &all.rows[k].v[fi];
         if (a->null && b->null)
@@ -721,7 +721,7 @@ static void test_list_sort_and_paging(void **state)
 
     /* -first_name: NULLs last. */
     struct rec_param d[] = {PRM("limit", "500"), PRM("sort", "-first_name")};
-    struct rec_page desc = list_ok(f, &entity_contacts, d, 2);
+    struct rec_page desc = list_ok(f, meta_need("contacts"), d, 2);
     assert_string_equal(desc.rows[0].v[fi].s, "Dan");
     assert_true(desc.rows[29].v[fi].null);
 
@@ -746,11 +746,11 @@ static void test_list_sort_and_paging(void **state)
 
     /* A page exactly at the end has no cursor. */
     struct rec_param e[] = {PRM("limit", "30")};
-    assert_null(list_ok(f, &entity_contacts, e, 1).next_cursor);
+    assert_null(list_ok(f, meta_need("contacts"), e, 1).next_cursor);
     struct rec_param e2[] = {PRM("limit", "29")};
-    assert_non_null(list_ok(f, &entity_contacts, e2, 1).next_cursor);
+    assert_non_null(list_ok(f, meta_need("contacts"), e2, 1).next_cursor);
     /* Default page size 50. */
-    assert_int_equal(list_ok(f, &entity_contacts, NULL, 0).nrows, 30);
+    assert_int_equal(list_ok(f, meta_need("contacts"), NULL, 0).nrows, 30);
 }
 
 /* Pages through all accounts two at a time; fails unless the pages match one big
@@ -758,7 +758,7 @@ static void test_list_sort_and_paging(void **state)
 static void page_accounts(struct efx *f, const char *sort, size_t want)
 {
     struct rec_param big[] = {PRM("limit", "500"), PRM("sort", sort)};
-    struct rec_page all = list_ok(f, &entity_accounts, big, 2);
+    struct rec_page all = list_ok(f, meta_need("accounts"), big, 2);
     assert_int_equal(all.nrows, want);
     const char *cursor = NULL;
     size_t seen = 0;
@@ -768,7 +768,7 @@ static void page_accounts(struct efx *f, const char *sort, size_t want)
         if (cursor)
             p[np++] = PRM("cursor", cursor);
         struct rec_page page;
-        enum rp_err err = fx_list(f, NULL, &entity_accounts, p, np, &page);
+        enum rp_err err = fx_list(f, NULL, meta_need("accounts"), p, np, &page);
         if (err)
             fail_msg("sort=%s page %d: %s (%s)", sort, pages, rp_err_name(err),
                      f->ctx.detail ? f->ctx.detail : "");
@@ -791,7 +791,7 @@ static void test_paging_long_keys(void **state)
     const char *prefix = repeat(f, "客", 90);
     for (int i = 0; i < 6; i++) {
         struct rec_input a[] = {IN_S("name", arena_printf(&f->a, "%s%d", prefix, i % 3))};
-        fx_create(f, NULL, &entity_accounts, a, 1);
+        fx_create(f, NULL, meta_need("accounts"), a, 1);
     }
     page_accounts(f, "name", 6);
     page_accounts(f, "-name", 6);
@@ -804,7 +804,7 @@ static void test_paging_long_keys_split_char(void **state)
     for (int i = 0; i < 5; i++) {
         struct rec_input a[] = {
             IN_S("name", arena_printf(&f->a, "ab%s%d", repeat(f, "é", 130), i))};
-        fx_create(f, NULL, &entity_accounts, a, 1);
+        fx_create(f, NULL, meta_need("accounts"), a, 1);
     }
     page_accounts(f, "name", 5);
 }
@@ -815,42 +815,42 @@ static void test_list_cursor_errors(void **state)
     const char *ids[30];
     make_people(f, ids);
     struct rec_param p[] = {PRM("limit", "5"), PRM("sort", "first_name")};
-    struct rec_page page = list_ok(f, &entity_contacts, p, 2);
+    struct rec_page page = list_ok(f, meta_need("contacts"), p, 2);
     const char *cursor = page.next_cursor;
     assert_non_null(cursor);
     /* The cursor works with its own sort. */
     struct rec_param ok[] = {PRM("limit", "5"), PRM("sort", "first_name"), PRM("cursor", cursor)};
-    assert_int_equal(list_ok(f, &entity_contacts, ok, 3).nrows, 5);
+    assert_int_equal(list_ok(f, meta_need("contacts"), ok, 3).nrows, 5);
     /* …and the parameter order does not matter. */
     struct rec_param ok2[] = {PRM("cursor", cursor), PRM("sort", "first_name")};
-    assert_int_equal(list_err(f, &entity_contacts, ok2, 2), RP_OK);
+    assert_int_equal(list_err(f, meta_need("contacts"), ok2, 2), RP_OK);
     /* A different sort, direction, or entity. */
     struct rec_param b1[] = {PRM("sort", "-first_name"), PRM("cursor", cursor)};
-    list_bad(f, &entity_contacts, b1, 2);
+    list_bad(f, meta_need("contacts"), b1, 2);
     struct rec_param b2[] = {PRM("sort", "last_name"), PRM("cursor", cursor)};
-    list_bad(f, &entity_contacts, b2, 2);
+    list_bad(f, meta_need("contacts"), b2, 2);
     struct rec_param b3[] = {PRM("cursor", cursor)}; /* the default sort */
-    list_bad(f, &entity_contacts, b3, 1);
+    list_bad(f, meta_need("contacts"), b3, 1);
     struct rec_param b4[] = {PRM("sort", "first_name"), PRM("cursor", cursor)};
-    list_bad(f, &entity_accounts, b4, 2);
+    list_bad(f, meta_need("accounts"), b4, 2);
     /* Garbage. */
     static const char *garbage[] = {"", "x", "!!!!", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                                     "eyJpZCI6MX0"};
     for (size_t i = 0; i < RP_NELEM(garbage); i++) {
         struct rec_param g[] = {PRM("sort", "first_name"), PRM("cursor", garbage[i])};
-        list_bad(f, &entity_contacts, g, 2);
+        list_bad(f, meta_need("contacts"), g, 2);
     }
     /* A cursor cut short or with a byte changed at its end. */
     size_t len = strlen(cursor);
     char *cut = arena_strndup(&f->a, cursor, len - 2);
     struct rec_param c1[] = {PRM("sort", "first_name"), PRM("cursor", cut)};
-    list_bad(f, &entity_contacts, c1, 2);
+    list_bad(f, meta_need("contacts"), c1, 2);
     char *longer = arena_printf(&f->a, "%sAAAA", cursor);
     struct rec_param c2[] = {PRM("sort", "first_name"), PRM("cursor", longer)};
-    list_bad(f, &entity_contacts, c2, 2);
+    list_bad(f, meta_need("contacts"), c2, 2);
     char *huge = repeat(f, "A", 2000);
     struct rec_param c3[] = {PRM("sort", "first_name"), PRM("cursor", huge)};
-    list_bad(f, &entity_contacts, c3, 2);
+    list_bad(f, meta_need("contacts"), c3, 2);
 }
 
 static void test_list_bad_params(void **state)
@@ -888,24 +888,24 @@ static void test_list_bad_params(void **state)
     };
     for (size_t i = 0; i < RP_NELEM(bad); i++) {
         struct rec_param p[] = {PRM(bad[i][0], bad[i][1])};
-        list_bad(f, &entity_contacts, p, 1);
+        list_bad(f, meta_need("contacts"), p, 1);
     }
     /* A limit above the maximum is clamped, not refused. */
     struct rec_page page;
     struct rec_param big[] = {PRM("limit", "100000")};
-    assert_int_equal(fx_list(f, NULL, &entity_contacts, big, 1, &page), RP_OK);
+    assert_int_equal(fx_list(f, NULL, meta_need("contacts"), big, 1, &page), RP_OK);
     /* The limits on numbers of things. */
     struct rec_param many[RP_MAX_QUERY_PARAMS + 1];
     for (size_t i = 0; i < RP_NELEM(many); i++)
         many[i] = PRM("last_name", "x");
-    list_bad(f, &entity_contacts, many, RP_NELEM(many));
+    list_bad(f, meta_need("contacts"), many, RP_NELEM(many));
     struct rec_param in[] = {
         PRM("last_name[in]", arena_printf(&f->a, "%sx", repeat(f, "x,", RP_MAX_IN_VALUES)))};
-    list_bad(f, &entity_contacts, in, 1);
+    list_bad(f, meta_need("contacts"), in, 1);
     struct rec_param terms[] = {PRM("q", "aa bb cc dd ee ff gg hh ii")};
-    list_bad(f, &entity_contacts, terms, 1);
+    list_bad(f, meta_need("contacts"), terms, 1);
     struct rec_param longq[] = {PRM("q", repeat(f, "a", RP_MAX_SEARCH_QUERY + 1))};
-    list_bad(f, &entity_contacts, longq, 1);
+    list_bad(f, meta_need("contacts"), longq, 1);
     /* Accepted edge values. */
     struct rec_param good[] = {
         PRM("limit", "1"),
@@ -914,13 +914,13 @@ static void test_list_bad_params(void **state)
         PRM("count", "false"),
         PRM("sort", "-updated_at"),
         PRM("last_name[in]", arena_printf(&f->a, "%sx", repeat(f, "x,", RP_MAX_IN_VALUES - 1)))};
-    assert_int_equal(list_err(f, &entity_contacts, good, RP_NELEM(good)), RP_OK);
+    assert_int_equal(list_err(f, meta_need("contacts"), good, RP_NELEM(good)), RP_OK);
 }
 
 static size_t count_where(struct efx *f, const char *k, const char *v)
 {
     struct rec_param p[] = {PRM("limit", "500"), PRM(k, v), PRM("count", "true")};
-    struct rec_page page = list_ok(f, &entity_contacts, p, 3);
+    struct rec_page page = list_ok(f, meta_need("contacts"), p, 3);
     assert_int_equal(page.total, (int64_t)page.nrows);
     return page.nrows;
 }
@@ -970,7 +970,7 @@ static void test_list_filters(void **state)
     static const char *lasts[] = {"Wang", "Li", "Zhang", "Wang", "Li"};
     for (int i = 0; i < 30; i++)
         want += strcmp(lasts[i % 5], "Wang") == 0 && (i % 7 == 0 || i % 7 == 5);
-    assert_int_equal(list_ok(f, &entity_contacts, p, 3).nrows, want);
+    assert_int_equal(list_ok(f, meta_need("contacts"), p, 3).nrows, want);
     /* Bool and system columns. */
     assert_int_equal(count_where(f, "do_not_call", "false"), 30);
     assert_int_equal(count_where(f, "do_not_call", "true"), 0);
@@ -992,11 +992,11 @@ static void test_list_count_and_sum(void **state)
         size_t n = 1;
         if (revenue[i])
             in[n++] = IN_N("annual_revenue", revenue[i]);
-        fx_create(f, NULL, &entity_accounts, in, n);
+        fx_create(f, NULL, meta_need("accounts"), in, n);
     }
     struct rec_param p[] = {PRM("name", "Small"), PRM("count", "true"),
                             PRM("sum", "annual_revenue")};
-    struct rec_page page = list_ok(f, &entity_accounts, p, 3);
+    struct rec_page page = list_ok(f, meta_need("accounts"), p, 3);
     assert_true(page.has_total);
     assert_int_equal(page.total, 2);
     assert_int_equal(page.nsums, 1);
@@ -1005,31 +1005,31 @@ static void test_list_count_and_sum(void **state)
     /* All: 10 + 20 + 100000005 + 5. */
     struct rec_param all[] = {PRM("sum", "annual_revenue"), PRM("limit", "1"),
                               PRM("count", "true")};
-    page = list_ok(f, &entity_accounts, all, 3);
+    page = list_ok(f, meta_need("accounts"), all, 3);
     assert_int_equal(page.nrows, 1);
     assert_int_equal(page.total, 5); /* the total is of the whole list, not the page */
     assert_int_equal(page.sums[0], 100000040);
     /* Without count, no total is claimed. */
     struct rec_param s[] = {PRM("sum", "annual_revenue")};
-    page = list_ok(f, &entity_accounts, s, 1);
+    page = list_ok(f, meta_need("accounts"), s, 1);
     assert_false(page.has_total);
     assert_int_equal(page.sums[0], 100000040);
     /* An empty result sums to zero. */
     struct rec_param none[] = {PRM("name", "Nobody"), PRM("sum", "annual_revenue"),
                                PRM("count", "true")};
-    page = list_ok(f, &entity_accounts, none, 3);
+    page = list_ok(f, meta_need("accounts"), none, 3);
     assert_int_equal(page.total, 0);
     assert_int_equal(page.sums[0], 0);
     /* Money filters take API amounts. */
     struct rec_param gt[] = {PRM("annual_revenue[gte]", "0.2"), PRM("count", "true")};
-    assert_int_equal(list_ok(f, &entity_accounts, gt, 2).total, 2);
+    assert_int_equal(list_ok(f, meta_need("accounts"), gt, 2).total, 2);
     struct rec_param eq[] = {PRM("annual_revenue", "0.10"), PRM("count", "true")};
-    assert_int_equal(list_ok(f, &entity_accounts, eq, 2).total, 1);
+    assert_int_equal(list_ok(f, meta_need("accounts"), eq, 2).total, 1);
     struct rec_param badm[] = {PRM("annual_revenue", "0.101")};
-    list_bad(f, &entity_accounts, badm, 1);
+    list_bad(f, meta_need("accounts"), badm, 1);
     /* Sorting by money is numeric. */
     struct rec_param srt[] = {PRM("sort", "-annual_revenue")};
-    page = list_ok(f, &entity_accounts, srt, 1);
+    page = list_ok(f, meta_need("accounts"), srt, 1);
     assert_int_equal(fx_val(&page.rows[0], "annual_revenue")->i, 100000005);
     assert_int_equal(fx_val(&page.rows[3], "annual_revenue")->i, 5);
     assert_true(fx_val(&page.rows[4], "annual_revenue")->null);
@@ -1042,63 +1042,63 @@ static void test_search(void **state)
     struct efx *f = *state;
     const char *bj = fx_account(f, NULL, "北京重要客户有限公司");
     struct rec_input in[] = {IN_S("name", "上海客户服务中心"), IN_S("billing_city", "上海")};
-    const char *sh = fx_create(f, NULL, &entity_accounts, in, 2).id;
+    const char *sh = fx_create(f, NULL, meta_need("accounts"), in, 2).id;
     struct rec_input in2[] = {IN_S("name", "Acme Trading"), IN_S("email", "sales@acme.example"),
                               IN_S("description", "Key customer in 北京")};
-    const char *acme = fx_create(f, NULL, &entity_accounts, in2, 3).id;
+    const char *acme = fx_create(f, NULL, meta_need("accounts"), in2, 3).id;
 
     struct rec_param q1[] = {PRM("q", "客户")};
-    struct rec_page page = list_ok(f, &entity_accounts, q1, 1);
+    struct rec_page page = list_ok(f, meta_need("accounts"), q1, 1);
     assert_int_equal(page.nrows, 2);
     assert_true(fx_page_has(&page, bj));
     assert_true(fx_page_has(&page, sh));
     struct rec_param q2[] = {PRM("q", "北京 客户")}; /* AND */
-    page = list_ok(f, &entity_accounts, q2, 1);
+    page = list_ok(f, meta_need("accounts"), q2, 1);
     assert_int_equal(page.nrows, 1);
     assert_string_equal(page.rows[0].id, bj);
     struct rec_param q3[] = {PRM("q", "北京")};
-    page = list_ok(f, &entity_accounts, q3, 1);
+    page = list_ok(f, meta_need("accounts"), q3, 1);
     assert_int_equal(page.nrows, 2);
     assert_true(fx_page_has(&page, acme));
     struct rec_param q4[] = {PRM("q", "ACME customer")};
-    page = list_ok(f, &entity_accounts, q4, 1);
+    page = list_ok(f, meta_need("accounts"), q4, 1);
     assert_int_equal(page.nrows, 1);
     assert_string_equal(page.rows[0].id, acme);
     struct rec_param q5[] = {PRM("q", "客户 acme")};
-    assert_int_equal(list_ok(f, &entity_accounts, q5, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), q5, 1).nrows, 0);
     struct rec_param q6[] = {PRM("q", "有限 中心")};
-    assert_int_equal(list_ok(f, &entity_accounts, q6, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), q6, 1).nrows, 0);
     /* q combines with filters and count. */
     struct rec_param q7[] = {PRM("q", "客户"), PRM("billing_city", "上海"), PRM("count", "true")};
-    page = list_ok(f, &entity_accounts, q7, 3);
+    page = list_ok(f, meta_need("accounts"), q7, 3);
     assert_int_equal(page.nrows, 1);
     assert_int_equal(page.total, 1);
     assert_string_equal(page.rows[0].id, sh);
     /* Non-search fields are not indexed: billing_street. */
     struct rec_input up[] = {IN_S("billing_street", "Zebra Road")};
     struct rec out;
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_accounts, rp_str_c(acme), up, 1, -1, &out),
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(acme), up, 1, -1, &out),
                      RP_OK);
     struct rec_param q8[] = {PRM("q", "zebra")};
-    assert_int_equal(list_ok(f, &entity_accounts, q8, 1).nrows, 0);
+    assert_int_equal(list_ok(f, meta_need("accounts"), q8, 1).nrows, 0);
     /* One-character terms are refused. */
     struct rec_param b1[] = {PRM("q", "客")};
-    list_bad(f, &entity_accounts, b1, 1);
+    list_bad(f, meta_need("accounts"), b1, 1);
     struct rec_param b2[] = {PRM("q", "客户 x")};
-    list_bad(f, &entity_accounts, b2, 1);
+    list_bad(f, meta_need("accounts"), b2, 1);
 
     /* Across entities. */
     struct rec_input c[] = {IN_S("last_name", "王"), IN_S("first_name", "客户经理")};
-    const char *wang = fx_create(f, NULL, &entity_contacts, c, 2).id;
+    const char *wang = fx_create(f, NULL, meta_need("contacts"), c, 2).id;
     struct rec_hit *hits;
     size_t n = 0;
     assert_int_equal(rec_search_all(fx_ctx(f, NULL), RP_STR("客户"), 10, &hits, &n), RP_OK);
     assert_int_equal(n, 3);
     size_t accounts = 0, contacts = 0;
     for (size_t i = 0; i < n; i++) {
-        if (hits[i].ent == &entity_accounts)
+        if (hits[i].ent == meta_need("accounts"))
             accounts++;
-        if (hits[i].ent == &entity_contacts) {
+        if (hits[i].ent == meta_need("contacts")) {
             contacts++;
             assert_string_equal(hits[i].id, wang);
             assert_string_equal(hits[i].title, "王");
@@ -1118,7 +1118,7 @@ static void test_search(void **state)
 static void test_update_sets_only_changed_columns(void **state)
 {
     (void)state;
-    const struct entity_def *e = &entity_contacts;
+    const struct entity_def *e = meta_need("contacts");
     bool changed[64] = {false};
     assert_true(e->nfields <= RP_NELEM(changed));
     changed[meta_field_index(e, rp_str_c("title"))] = true;
@@ -1143,14 +1143,14 @@ static void test_update_sets_only_changed_columns(void **state)
 static void assert_page_after_seeks(struct efx *f, const char *sort, const char *seek)
 {
     struct rec_param p[] = {PRM("limit", "5"), PRM("sort", sort), PRM("cursor", "")};
-    struct rec_page first = list_ok(f, &entity_contacts, p, 2);
+    struct rec_page first = list_ok(f, meta_need("contacts"), p, 2);
     assert_non_null(first.next_cursor);
     p[2].value = rp_str_c(first.next_cursor);
     struct rec_ctx *ctx = fx_ctx(f, NULL);
     struct rec_query *q;
-    assert_int_equal(rec_query_parse(ctx, &entity_contacts, p, 3, &q), RP_OK);
+    assert_int_equal(rec_query_parse(ctx, meta_need("contacts"), p, 3, &q), RP_OK);
     char plan[2048];
-    assert_int_equal(rec__list_plan(ctx, &entity_contacts, q, plan, sizeof(plan)), RP_OK);
+    assert_int_equal(rec__list_plan(ctx, meta_need("contacts"), q, plan, sizeof(plan)), RP_OK);
     if (!strstr(plan, seek) || strstr(plan, "SCAN"))
         fail_msg("sort=%s, page 2:\n%s(wanted %s)", sort, plan, seek);
 }

@@ -15,7 +15,7 @@
 static const char *tier_of(struct efx *f, const char *account_id)
 {
     struct rec r;
-    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_accounts, rp_str_c(account_id), &r), RP_OK);
+    assert_int_equal(rec_get(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(account_id), &r), RP_OK);
     const struct rec_value *v = fx_val(&r, "tier_computed");
     return v->null ? "-" : v->s;
 }
@@ -27,7 +27,7 @@ static const char *won_deal(struct efx *f, const char *account_id, const char *a
     struct rec_input in[] = {IN_S("name", "deal"), IN_S("account_id", account_id),
                              IN_S("amount", amount), IN_S("stage", "closed_won"),
                              IN_S("expected_close_date", today)};
-    return fx_create(f, NULL, &entity_opportunities, in, RP_NELEM(in)).id;
+    return fx_create(f, NULL, meta_need("opportunities"), in, RP_NELEM(in)).id;
 }
 
 /* A clock the test sets. */
@@ -57,7 +57,7 @@ static void test_retier_when_stale_or_daily(void **state)
     assert_string_equal(tier_of(f, big), "A");
     assert_string_equal(tier_of(f, small), "C");
 
-    assert_int_equal(rec_delete(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(deal), -1),
+    assert_int_equal(rec_delete(fx_ctx(f, NULL), meta_need("opportunities"), rp_str_c(deal), -1),
                      RP_OK);
     test_now += 3600000;
     assert_int_equal(jobs_run_schedules(f->s, "test"), RP_OK);
@@ -106,12 +106,12 @@ static void test_stage_changed_at_is_the_change_time(void **state)
     struct efx *f = *state;
     assert_int_equal(mod_bootstrap(f->s, false), RP_OK);
     struct rec_input in[] = {IN_S("name", "deal")};
-    struct rec r = fx_create(f, NULL, &entity_opportunities, in, 1);
+    struct rec r = fx_create(f, NULL, meta_need("opportunities"), in, 1);
     assert_string_equal(fx_val(&r, "stage_changed_at")->s, r.updated_at);
     static const char *const stages[] = {"proposal", "negotiation"};
     for (int i = 0; i < 2; i++) {
         struct rec_input st[] = {IN_S("stage", stages[i])};
-        assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(r.id), st,
+        assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("opportunities"), rp_str_c(r.id), st,
                                     1, -1, &r),
                          RP_OK);
         assert_string_equal(fx_val(&r, "stage_changed_at")->s, r.updated_at);
@@ -119,7 +119,7 @@ static void test_stage_changed_at_is_the_change_time(void **state)
     /* A save that changes nothing keeps the record's time. */
     const char *before = r.updated_at;
     struct rec_input same[] = {IN_S("stage", stages[1])};
-    assert_int_equal(rec_update(fx_ctx(f, NULL), &entity_opportunities, rp_str_c(r.id), same, 1,
+    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("opportunities"), rp_str_c(r.id), same, 1,
                                 -1, &r),
                      RP_OK);
     assert_string_equal(r.updated_at, before);
@@ -131,13 +131,13 @@ static void test_converted_at_is_the_change_time(void **state)
     struct efx *f = *state;
     assert_int_equal(mod_bootstrap(f->s, false), RP_OK);
     struct rec_input in[] = {IN_S("last_name", "Lee"), IN_S("company", "Lee Trading")};
-    struct rec lead = fx_create(f, NULL, &entity_leads, in, RP_NELEM(in));
+    struct rec lead = fx_create(f, NULL, meta_need("leads"), in, RP_NELEM(in));
     struct sales_conversion conv = {.create_opportunity = false};
     struct sales_converted out;
     struct rec_ctx *ctx = fx_ctx(f, NULL);
     ctx->allow_duplicate = true;
     assert_int_equal(sales_convert_lead(ctx, rp_str_c(lead.id), &conv, &out), RP_OK);
-    assert_int_equal(rec_get(fx_ctx(f, NULL), &entity_leads, rp_str_c(lead.id), &lead), RP_OK);
+    assert_int_equal(rec_get(fx_ctx(f, NULL), meta_need("leads"), rp_str_c(lead.id), &lead), RP_OK);
     assert_string_equal(fx_val(&lead, "converted_at")->s, lead.updated_at);
 }
 

@@ -53,7 +53,7 @@ static const struct field_def FIELDS[] = {
      .group = "description"},
 };
 
-const struct entity_def entity_activities = {
+const struct entity_def calendar__activities = {
     .name = "activities",
     .label = "Activity",
     .label_plural = "Activities",

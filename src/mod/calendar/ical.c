@@ -88,6 +88,6 @@ enum rp_err calendar_feed(struct rec_ctx *ctx, struct exp **out)
     size_t n;
     enum rp_err err = calendar_range(ctx, rp_str_c(from), rp_str_c(to), NULL, 0, &rows, &n);
     return err ? err
-               : exp_open_rows(ctx, &entity_activities, &calendar__ical, rows, n,
+               : exp_open_rows(ctx, meta_need("activities"), &calendar__ical, rows, n,
                                "calendar feed", out);
 }

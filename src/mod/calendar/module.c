@@ -4,7 +4,7 @@
 #include "api/route.h"
 #include "mod/calendar/calendar.h"
 
-static const struct entity_def *const ENTITIES[] = {&entity_activities};
+static const struct entity_def *const ENTITIES[] = {&calendar__activities};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "activities", .validate = calendar__validate_activity,
@@ -20,6 +20,16 @@ static const struct api_route ROUTES[] = {
      .answer = API_FILE, .flags = API_PUBLIC},
 };
 
+static const struct rp_grant GRANTS[] = {
+    /* read, create, edit, delete, export, import */
+    {.role = "manager", .scopes = "team team team team team team"},
+    {.role = "sales", .scopes = "team own own own own own"},
+    {.role = "support", .scopes = "all own own none none none"},
+    {.role = "marketing", .scopes = "all own own own all own"},
+    {.role = "partner", .scopes = "own own own none none none"},
+    {.role = "readonly", .scopes = "all none none none none none"},
+};
+
 const struct rp_module mod_calendar = {
     .name = "calendar",
     .entities = ENTITIES,
@@ -30,4 +40,6 @@ const struct rp_module mod_calendar = {
     .nroutes = RP_NELEM(ROUTES),
     .exporters = &calendar__ical,
     .nexporters = 1,
+    .grants = GRANTS,
+    .ngrants = RP_NELEM(GRANTS),
 };

@@ -38,7 +38,12 @@ static struct rec_problem_item conflict_of(struct rec_ctx *ctx, const struct rec
 {
     struct rec_problem_item it = {.score = -1};
     if (rec_check_readable(ctx, r->ent, r) == RP_OK) {
-        it.rec = r;
+        struct rec *shown = arena_alloc(ctx->a, sizeof(*shown));
+        *shown = *r;
+        shown->v = arena_alloc(ctx->a, r->ent->nfields * sizeof(*shown->v));
+        memcpy(shown->v, r->v, r->ent->nfields * sizeof(*shown->v));
+        rec_mask(ctx, shown);
+        it.rec = shown;
         return it;
     }
     it.names[0] = "start_at";

@@ -34,7 +34,7 @@ enum rp_err calendar_sql_range(struct rec_ctx *ctx, const char *from, const char
                                const char *const *users, size_t nusers, struct rec **rows,
                                size_t *n)
 {
-    const struct entity_def *e = &entity_activities;
+    const struct entity_def *e = meta_need("activities");
     struct sqlb b;
     sqlb_init(&b);
     sqlb_add(&b, "%s", sqlb_select(e));
@@ -76,7 +76,7 @@ enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, co
                                   const char *end, const char *const *users, size_t nusers,
                                   struct rec **rows, size_t *n)
 {
-    const struct entity_def *e = &entity_activities;
+    const struct entity_def *e = meta_need("activities");
     struct sqlb b;
     sqlb_init(&b);
     sqlb_add(&b, "%s", sqlb_select(e));

@@ -79,7 +79,7 @@ static const struct field_def FIELDS[] = {
      .group = "description"},
 };
 
-const struct entity_def entity_accounts = {
+const struct entity_def customers__accounts = {
     .name = "accounts",
     .label = "Account",
     .label_plural = "Accounts",

@@ -48,7 +48,7 @@ static const struct field_def FIELDS[] = {
      .group = "description"},
 };
 
-const struct entity_def entity_contacts = {
+const struct entity_def customers__contacts = {
     .name = "contacts",
     .label = "Contact",
     .label_plural = "Contacts",

@@ -5,8 +5,8 @@
 
 #include "engine/module.h"
 
-extern const struct entity_def entity_accounts;
-extern const struct entity_def entity_contacts;
+extern const struct entity_def customers__accounts;
+extern const struct entity_def customers__contacts;
 
 extern const struct rp_module mod_customers;
 

@@ -3,7 +3,17 @@
 
 #include "mod/customers/customers.h"
 
-static const struct entity_def *const ENTITIES[] = {&entity_accounts, &entity_contacts};
+static const struct entity_def *const ENTITIES[] = {&customers__accounts, &customers__contacts};
+
+static const struct rp_grant GRANTS[] = {
+    /* read, create, edit, delete, export, import */
+    {.role = "manager", .scopes = "team team team team team team"},
+    {.role = "sales", .scopes = "team own own own own own"},
+    {.role = "support", .scopes = "all own own none none none"},
+    {.role = "marketing", .scopes = "all own own own all own"},
+    {.role = "partner", .scopes = "own own own none none none"},
+    {.role = "readonly", .scopes = "all none none none none none"},
+};
 
 const struct rp_module mod_customers = {
     .name = "customers",
@@ -11,4 +21,6 @@ const struct rp_module mod_customers = {
     .nentities = RP_NELEM(ENTITIES),
     .exporters = &customers__vcard,
     .nexporters = 1,
+    .grants = GRANTS,
+    .ngrants = RP_NELEM(GRANTS),
 };

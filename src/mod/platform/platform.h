@@ -1,12 +1,12 @@
-/* The platform module: users and teams, who may sign in and how they are grouped
- * (permissions: engine/acl.h), and the first administrator. */
+/* The platform module: users, teams and roles — who may sign in, how they are grouped
+ * and what they may do (engine/acl.h reads the roles) — and the first administrator. */
 #ifndef RP_MOD_PLATFORM_H
 #define RP_MOD_PLATFORM_H
 
 #include "engine/module.h"
 
-extern const struct entity_def entity_users;
-extern const struct entity_def entity_teams;
+extern const struct entity_def platform__users;
+extern const struct entity_def platform__teams;
 
 extern const struct rp_module mod_platform;
 
@@ -23,6 +23,16 @@ enum rp_err platform_update_me(struct rec_ctx *ctx, const struct rec_input *in, 
 enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err platform__user_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err platform__bootstrap(struct rec_ctx *ctx, bool interactive);
+/* roles.c */
+extern const struct entity_def platform__roles;
+enum rp_err platform__validate_role(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err platform__role_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+enum rp_err platform__role_deletable(struct rec_ctx *ctx, const struct rec *r);
+enum rp_err platform__role_restored(struct rec_ctx *ctx, struct rec *r);
+enum rp_err platform__bootstrap_roles(struct rec_ctx *ctx);
+enum rp_err platform__load_roles(struct rec_ctx *ctx, struct acl_role_text **out, size_t *n);
+enum rp_err platform__entity_added(struct rec_ctx *ctx, const struct entity_def *e,
+                                   const struct entity_def *like);
 /* routes.c: the module's HTTP handlers (api/route.h). */
 struct api_call;
 unsigned platform__patch_me(struct api_call *c);

@@ -1,5 +1,6 @@
 /* Teams: groups of users; the `team` permission scope is "owned by someone who
- * shares a team with me". Membership lives on users.team_ids. */
+ * shares a team with me", `team_and_below` adds the teams below mine (parent_id: a
+ * sales hierarchy). Membership lives on users.team_ids. */
 #include "core/common.h"
 
 #include "mod/platform/platform.h"
@@ -9,9 +10,11 @@ static const struct field_def FIELDS[] = {
      .flags = FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, .maxlen = 100, .group = "overview"},
     {.name = "description", .label = "Description", .type = FT_TEXT, .flags = FF_SEARCH,
      .maxlen = 2000, .group = "overview"},
+    {.name = "parent_id", .label = "Parent team", .type = FT_REF, .ref_entity = "teams",
+     .flags = FF_INDEXED | FF_LIST, .group = "overview"},
 };
 
-const struct entity_def entity_teams = {
+const struct entity_def platform__teams = {
     .name = "teams",
     .label = "Team",
     .label_plural = "Teams",
@@ -21,3 +24,4 @@ const struct entity_def entity_teams = {
     .default_sort = "name",
     .flags = EF_PLATFORM,
 };
+

@@ -24,7 +24,7 @@ static const struct field_def FIELDS[] = {
     {.name = "password", .label = "Password", .type = FT_PASSWORD, .maxlen = RP_MAX_PASSWORD,
      .group = "access"},
     {.name = "role", .label = "Role", .type = FT_ENUM, .flags = FF_REQUIRED | FF_INDEXED | FF_LIST,
-     .enum_values = meta_roles, .group = "access"},
+     .ref_entity = "roles", .group = "access"},
     {.name = "team_ids", .label = "Teams", .type = FT_MULTI_REF, .ref_entity = "teams",
      .group = "access"},
     {.name = "active", .label = "Active", .type = FT_BOOL, .flags = FF_INDEXED | FF_LIST,
@@ -33,7 +33,7 @@ static const struct field_def FIELDS[] = {
      .group = "preferences", .def = "en"},
 };
 
-const struct entity_def entity_users = {
+const struct entity_def platform__users = {
     .name = "users",
     .label = "User",
     .label_plural = "Users",
@@ -111,7 +111,9 @@ enum rp_err platform__user_saved(struct rec_ctx *ctx, const struct rec *r, const
 enum rp_err platform__bootstrap(struct rec_ctx *ctx, bool interactive)
 {
     int64_t n;
-    enum rp_err err = store_admin_count(ctx->conn, &n);
+    enum rp_err err = platform__bootstrap_roles(ctx);
+    if (!err)
+        err = store_admin_count(ctx->conn, &n);
     const char *pw = getenv("RAPPORT_ADMIN_PASSWORD");
     bool generated = !pw || !*pw;
     if (!err && n > 0 && !generated)
@@ -128,7 +130,7 @@ enum rp_err platform__bootstrap(struct rec_ctx *ctx, bool interactive)
         {.field = RP_STR("password"), .kind = IN_STRING, .s = pw, .len = strlen(pw)},
     };
     struct rec r;
-    err = rec_create(ctx, &entity_users, in, RP_NELEM(in), &r);
+    err = rec_create(ctx, meta_need("users"), in, RP_NELEM(in), &r);
     if (!err) {
         if (generated)
             fprintf(stderr,
@@ -177,7 +179,7 @@ enum rp_err platform_update_me(struct rec_ctx *ctx, const struct rec_input *in, 
         return err;
     /* The fields were limited above; the audit still names the user. */
     const char *saved = rec_system_begin(ctx, "own profile");
-    err = rec_update(ctx, &entity_users, rp_str_c(ctx->who->user_id), in, n, -1, out);
+    err = rec_update(ctx, meta_need("users"), rp_str_c(ctx->who->user_id), in, n, -1, out);
     rec_system_end(ctx, saved);
     /* A new password ends every API token too, unless the user keeps them: a token
      * taken along with the old password must not outlive it. */

@@ -93,7 +93,7 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
         if (!src->null && !has_source)
             in[n++] = (struct rec_input){.field = RP_STR("lead_source"), .kind = IN_STRING,
                                          .s = src->s, .len = src->len};
-        err = rec_create(ctx, &entity_opportunities, in, n, &opp);
+        err = rec_create(ctx, meta_need("opportunities"), in, n, &opp);
         if (err)
             return err;
         out->opportunity_id = opp.id;
@@ -108,11 +108,11 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
     struct rec updated;
     /* The conversion links are read-only to clients: the system sets them, after the
      * caller's own rights were checked on the lead (rec_get) and on what was created. */
-    err = rec_check_action(ctx, &entity_leads, lead, ACL_EDIT, "convert");
+    err = rec_check_action(ctx, meta_need("leads"), lead, ACL_EDIT, "convert");
     if (err)
         return err;
     const char *saved = rec_system_begin(ctx, "lead conversion");
-    err = rec_update(ctx, &entity_leads, rp_str_c(lead->id), mark, n, lead->version, &updated);
+    err = rec_update(ctx, meta_need("leads"), rp_str_c(lead->id), mark, n, lead->version, &updated);
     rec_system_end(ctx, saved);
     return err;
 }
@@ -124,7 +124,7 @@ enum rp_err sales_convert_lead(struct rec_ctx *ctx, struct rp_str lead_id,
     if (err)
         return err;
     struct rec lead;
-    err = rec_get(ctx, &entity_leads, lead_id, &lead);
+    err = rec_get(ctx, meta_need("leads"), lead_id, &lead);
     if (!err) {
         const struct rec_value *status = rec_field(&lead, "status");
         if (!rec_field(&lead, "converted_at")->null ||

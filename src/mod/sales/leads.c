@@ -59,7 +59,7 @@ static const struct field_def FIELDS[] = {
      .flags = FF_READONLY | FF_INDEXED, .group = "conversion"},
 };
 
-const struct entity_def entity_leads = {
+const struct entity_def sales__leads = {
     .name = "leads",
     .label = "Lead",
     .label_plural = "Leads",

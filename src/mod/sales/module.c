@@ -4,8 +4,8 @@
 #include "api/route.h"
 #include "mod/sales/sales.h"
 
-static const struct entity_def *const ENTITIES[] = {&entity_pipeline_stages, &entity_leads,
-                                                    &entity_opportunities};
+static const struct entity_def *const ENTITIES[] = {&sales__pipeline_stages, &sales__leads,
+                                                    &sales__opportunities};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "leads", .validate = sales__validate_lead},
@@ -34,6 +34,23 @@ static const struct api_route ROUTES[] = {
      .answer = API_JSON},
 };
 
+static const struct rp_grant GRANTS[] = {
+    /* read, create, edit, delete, export, import */
+    {.role = "manager", .scopes = "team team team team team team"},
+    {.role = "sales", .scopes = "team own own own own own"},
+    {.role = "support", .scopes = "all own own none none none"},
+    {.role = "marketing", .scopes = "all own own own all own"},
+    {.role = "partner", .scopes = "own own own none none none"},
+    {.role = "readonly", .scopes = "all none none none none none"},
+    /* The stages every deal uses: read by all but partners, changed by admins. */
+    {.role = "manager", .entity = "pipeline_stages", .scopes = "all none none none none none"},
+    {.role = "sales", .entity = "pipeline_stages", .scopes = "all none none none none none"},
+    {.role = "support", .entity = "pipeline_stages", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "pipeline_stages", .scopes = "all none none none none none"},
+    {.role = "readonly", .entity = "pipeline_stages", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "pipeline_stages", .scopes = "none none none none none none"},
+};
+
 static const struct rp_job_kind JOBS[] = {
     {.name = "accounts.retier", .check = sales__retier_check, .run = sales__retier_run},
 };
@@ -51,6 +68,8 @@ const struct rp_module mod_sales = {
     .nhooks = RP_NELEM(HOOKS),
     .routes = ROUTES,
     .nroutes = RP_NELEM(ROUTES),
+    .grants = GRANTS,
+    .ngrants = RP_NELEM(GRANTS),
     .jobs = JOBS,
     .njobs = RP_NELEM(JOBS),
     .schedules = SCHEDULES,

@@ -35,7 +35,7 @@ static const struct field_def FIELDS[] = {
      .group = "description"},
 };
 
-const struct entity_def entity_opportunities = {
+const struct entity_def sales__opportunities = {
     .name = "opportunities",
     .label = "Opportunity",
     .label_plural = "Opportunities",

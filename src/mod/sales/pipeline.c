@@ -15,7 +15,7 @@ enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, 
     struct sales_stage_sum *sums;
     size_t nsums;
     struct rec_page stages;
-    enum rp_err err = rec_query_parse(ctx, &entity_opportunities, params, n, &q);
+    enum rp_err err = rec_query_parse(ctx, meta_need("opportunities"), params, n, &q);
     if (!err)
         err = sales__sql_pipeline(ctx, q, &sums, &nsums);
     if (!err)
@@ -56,7 +56,7 @@ enum rp_err sales_forecast(struct rec_ctx *ctx, const struct rec_param *params, 
                            struct sales_period **rows, size_t *nrows)
 {
     struct rec_query *q;
-    enum rp_err err = rec_query_parse(ctx, &entity_opportunities, params, n, &q);
+    enum rp_err err = rec_query_parse(ctx, meta_need("opportunities"), params, n, &q);
     if (!err)
         err = sales__sql_forecast(ctx, q, rows, nrows);
     for (size_t i = 0; !err && i < *nrows; i++)

@@ -23,7 +23,7 @@ static const struct field_def FIELDS[] = {
      .enum_values = OUTCOMES, .group = "overview", .def = "open"},
 };
 
-const struct entity_def entity_pipeline_stages = {
+const struct entity_def sales__pipeline_stages = {
     .name = "pipeline_stages",
     .label = "Pipeline stage",
     .label_plural = "Pipeline stages",

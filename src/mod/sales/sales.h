@@ -12,9 +12,9 @@
 /* Won revenue counts for tiering when the deal closes within this many days. */
 #define SALES_TIER_WINDOW_DAYS 365
 
-extern const struct entity_def entity_leads;
-extern const struct entity_def entity_opportunities;
-extern const struct entity_def entity_pipeline_stages;
+extern const struct entity_def sales__leads;
+extern const struct entity_def sales__opportunities;
+extern const struct entity_def sales__pipeline_stages;
 
 extern const struct rp_module mod_sales;
 

@@ -8,11 +8,11 @@
 enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
                                 struct sales_stage_sum **rows, size_t *n)
 {
-    const struct entity_def *e = &entity_opportunities;
+    const struct entity_def *e = meta_need("opportunities");
     struct sqlb b;
     sqlb_init(&b);
     enum rp_err err;
-    if (rec_query_is_plain(q)) {
+    if (rec_query_is_plain(ctx, e, q)) {
         /* Every deal the caller may read: the running sums (store_table.totals_columns)
          * hold them per owner and stage. */
         sqlb_add(&b, "%s", "SELECT t.grp, sum(t.n), sum(t.total), sum(t.weighted)"
@@ -57,7 +57,7 @@ enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
 enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
                                 struct sales_period **rows, size_t *n)
 {
-    const struct entity_def *e = &entity_opportunities;
+    const struct entity_def *e = meta_need("opportunities");
     struct sqlb b;
     sqlb_init(&b);
     sqlb_add(&b, "%s", "SELECT ");

@@ -32,17 +32,17 @@ static struct rec_input in_num(const char *field, const char *value)
 enum rp_err sales__stages(struct rec_ctx *ctx, struct rec_page *page)
 {
     /* Saving a deal reads the stages twice (validation, outcome): once per transaction. */
-    if (rec_memo_get(ctx, &entity_pipeline_stages, page))
+    if (rec_memo_get(ctx, meta_need("pipeline_stages"), page))
         return RP_OK;
     struct rec_param p[] = {{RP_STR("limit"), RP_STR("500")}};
     struct rec_query *q;
     const char *saved = rec_system_begin(ctx, "pipeline stages"); /* stages are not secrets */
-    enum rp_err err = rec_query_parse(ctx, &entity_pipeline_stages, p, RP_NELEM(p), &q);
+    enum rp_err err = rec_query_parse(ctx, meta_need("pipeline_stages"), p, RP_NELEM(p), &q);
     if (!err)
-        err = rec_list(ctx, &entity_pipeline_stages, q, page);
+        err = rec_list(ctx, meta_need("pipeline_stages"), q, page);
     rec_system_end(ctx, saved);
     if (!err)
-        rec_memo_put(ctx, &entity_pipeline_stages, page);
+        rec_memo_put(ctx, meta_need("pipeline_stages"), page);
     return err;
 }
 
@@ -84,7 +84,7 @@ enum rp_err sales__bootstrap(struct rec_ctx *ctx, bool interactive)
                                  in_num("sort_order", DEFAULT_STAGES[i].order),
                                  in_str("outcome", DEFAULT_STAGES[i].outcome)};
         struct rec r;
-        err = rec_create(ctx, &entity_pipeline_stages, in, RP_NELEM(in), &r);
+        err = rec_create(ctx, meta_need("pipeline_stages"), in, RP_NELEM(in), &r);
     }
     return err;
 }
@@ -119,9 +119,9 @@ enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage)
                                 {RP_STR("deleted"), pass ? RP_STR("only") : RP_STR("false")}};
         struct rec_query *q;
         struct rec_page page;
-        err = rec_query_parse(ctx, &entity_opportunities, p, RP_NELEM(p), &q);
+        err = rec_query_parse(ctx, meta_need("opportunities"), p, RP_NELEM(p), &q);
         if (!err)
-            err = rec_list(ctx, &entity_opportunities, q, &page);
+            err = rec_list(ctx, meta_need("opportunities"), q, &page);
         total += err ? 0 : page.total;
     }
     rec_system_end(ctx, saved);
@@ -160,7 +160,7 @@ enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_i
 {
     struct rec_history_row *h;
     size_t nh;
-    enum rp_err err = rec_history(ctx, &entity_opportunities, opportunity_id, 500, &h, &nh);
+    enum rp_err err = rec_history(ctx, meta_need("opportunities"), opportunity_id, 500, &h, &nh);
     if (err)
         return err;
     struct sales_stage_change *out = arena_calloc(ctx->a, nh + 1, sizeof(*out));

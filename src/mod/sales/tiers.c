@@ -22,8 +22,11 @@ enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *chan
     *changed = 0;
     if (window_days < 1 || window_days > 3660)
         return rec_bad_request(ctx, "window_days must be between 1 and 3660");
-    if (ctx->who && ctx->who->role != ROLE_ADMIN && ctx->who->role != ROLE_MANAGER)
-        return rec_fail(ctx, RP_EFORBIDDEN, "only administrators and managers retier accounts");
+    /* Tiers rank every account: for those who may edit more than their own. */
+    if (rec_scope(ctx, meta_need("accounts"), ACL_EDIT) < SCOPE_TEAM)
+        return rec_fail(ctx, RP_EFORBIDDEN,
+                        "only administrators and managers (who edit their teams' accounts)"
+                        " retier accounts");
     char since[32];
     text_format_date(text_now_ms() / 86400000 - window_days, since, sizeof(since));
     /* Ranked on a read snapshot, outside the write transaction: the ranking reads every
