@@ -39,6 +39,8 @@ unsigned api__idem_close(struct api_call *c, struct idem *st, enum rp_err err, u
 /* ---- meta.c, openapi.c ---- */
 
 json_t *api__meta(struct rec_ctx *ctx);
+json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e);
+json_t *api__field_json(struct rec_ctx *ctx, const struct entity_def *e, size_t i);
 json_t *api__openapi(void);
 /* Every route: the API's own, then each module's (routes.c). */
 const struct api_route *api__routes(size_t *n);

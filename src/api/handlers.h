@@ -32,5 +32,13 @@ unsigned api__job_create(struct api_call *c);
 unsigned api__job_get(struct api_call *c);
 unsigned api__import_create(struct api_call *c);
 unsigned api__import_get(struct api_call *c);
+unsigned api__shares(struct api_call *c);
+unsigned api__share_create(struct api_call *c);
+unsigned api__share_delete(struct api_call *c);
+/* meta_routes.c */
+unsigned api__meta_entity_create(struct api_call *c);
+unsigned api__meta_field_create(struct api_call *c);
+unsigned api__meta_field_update(struct api_call *c);
+unsigned api__meta_field_delete(struct api_call *c);
 
 #endif

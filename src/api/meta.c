@@ -13,82 +13,91 @@ static json_t *bound(struct arena *a, const struct field_def *f, const struct re
     return f->type == FT_MONEY ? json_string(rec_value_text(a, f, v)) : json_integer(v->i);
 }
 
+/* A field as /meta describes it to the caller. */
+json_t *api__field_json(struct rec_ctx *ctx, const struct entity_def *e, size_t i)
+{
+    const struct field_def *f = &e->fields[i];
+    enum acl_field_rule rule = rec_field_rule(ctx, e, i);
+    json_t *fo = json_object();
+    json_object_set_new(fo, "name", json_string(f->name));
+    json_object_set_new(fo, "label", json_string(f->label));
+    if (f->label_zh)
+        json_object_set_new(fo, "label_zh", json_string(f->label_zh));
+    if (f->help)
+        json_object_set_new(fo, "help", json_string(f->help));
+    json_object_set_new(fo, "custom", json_boolean(f->flags & FF_CUSTOM));
+    json_object_set_new(fo, "type", json_string(meta_type_name(f->type)));
+    json_object_set_new(fo, "required", json_boolean(f->flags & FF_REQUIRED));
+    json_object_set_new(fo, "unique", json_boolean(f->flags & FF_UNIQUE));
+    json_object_set_new(fo, "indexed", json_boolean(f->flags & FF_INDEXED));
+    json_object_set_new(fo, "searchable", json_boolean(f->flags & FF_SEARCH));
+    json_object_set_new(fo, "readonly",
+                        json_boolean((f->flags & FF_READONLY) || rule == ACL_FIELD_READONLY));
+    json_object_set_new(fo, "list", json_boolean(f->flags & FF_LIST));
+    json_object_set_new(fo, "group", json_string(f->group ? f->group : "overview"));
+    if (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL ||
+        f->type == FT_PHONE || f->type == FT_URL)
+        json_object_set_new(fo, "maxlen", json_integer(meta_maxlen(f)));
+    struct meta_range range;
+    if (meta_range(f, &range)) {
+        /* In the field's API form: money as a decimal string, numbers as numbers. */
+        struct rec_value lo = {false, range.min, NULL, 0}, hi = {false, range.max, NULL, 0};
+        json_object_set_new(fo, "min", bound(ctx->a, f, &lo));
+        json_object_set_new(fo, "max", bound(ctx->a, f, &hi));
+    }
+    const char **values;
+    size_t nvalues;
+    if ((f->type == FT_ENUM || f->type == FT_MULTI_ENUM) &&
+        rec_enum_values(ctx, f, &values, &nvalues) == RP_OK) {
+        json_t *vals = json_array();
+        for (size_t v = 0; v < nvalues; v++)
+            json_array_append_new(vals, json_string(values[v]));
+        json_object_set_new(fo, "enum", vals);
+    }
+    if (f->ref_entity)
+        json_object_set_new(fo, f->type == FT_ENUM ? "enum_source" : "ref",
+                            json_string(f->ref_entity));
+    if (f->def)
+        json_object_set_new(fo, "default", json_string(f->def));
+    return fo;
+}
+
+/* An entity as /meta describes it to the caller: the fields their role shows. */
+json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(e->name));
+    json_object_set_new(o, "label", json_string(e->label));
+    json_object_set_new(o, "label_plural", json_string(e->label_plural));
+    json_object_set_new(o, "title_field", json_string(e->title_field));
+    json_object_set_new(o, "default_sort", json_string(e->default_sort));
+    json_object_set_new(o, "deletable", json_boolean(!(e->flags & EF_NO_DELETE)));
+    json_object_set_new(o, "custom", json_boolean(e->flags & EF_CUSTOM));
+    json_object_set_new(o, "shareable", json_boolean(!(e->flags & EF_PLATFORM)));
+    if (e->label_zh)
+        json_object_set_new(o, "label_zh", json_string(e->label_zh));
+    if (e->label_plural_zh)
+        json_object_set_new(o, "label_plural_zh", json_string(e->label_plural_zh));
+    json_t *perm = json_object();
+    for (int a = 0; a < ACL_NACTIONS; a++)
+        json_object_set_new(perm, acl_action_names[a],
+                            json_string(acl_scope_name(rec_scope(ctx, e, (enum acl_action)a))));
+    json_object_set_new(o, "permissions", perm);
+    json_t *fields = json_array();
+    for (size_t i = 0; i < e->nfields; i++)
+        if (rec_field_rule(ctx, e, i) != ACL_FIELD_HIDDEN)
+            json_array_append_new(fields, api__field_json(ctx, e, i));
+    json_object_set_new(o, "fields", fields);
+    return o;
+}
+
 json_t *api__meta(struct rec_ctx *ctx)
 {
     json_t *ents = json_array();
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *e = meta_entity_at(k);
-        if (rec_scope(ctx, e, ACL_READ) == SCOPE_NONE)
-            continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(e->name));
-        json_object_set_new(o, "label", json_string(e->label));
-        json_object_set_new(o, "label_plural", json_string(e->label_plural));
-        json_object_set_new(o, "title_field", json_string(e->title_field));
-        json_object_set_new(o, "default_sort", json_string(e->default_sort));
-        json_object_set_new(o, "deletable", json_boolean(!(e->flags & EF_NO_DELETE)));
-        json_object_set_new(o, "custom", json_boolean(e->flags & EF_CUSTOM));
-        json_object_set_new(o, "shareable", json_boolean(!(e->flags & EF_PLATFORM)));
-        if (e->label_zh)
-            json_object_set_new(o, "label_zh", json_string(e->label_zh));
-        if (e->label_plural_zh)
-            json_object_set_new(o, "label_plural_zh", json_string(e->label_plural_zh));
-        json_t *perm = json_object();
-        for (int a = 0; a < ACL_NACTIONS; a++)
-            json_object_set_new(perm, acl_action_names[a],
-                                json_string(acl_scope_name(rec_scope(ctx, e, (enum acl_action)a))));
-        json_object_set_new(o, "permissions", perm);
-        json_t *fields = json_array();
-        for (size_t i = 0; i < e->nfields; i++) {
-            const struct field_def *f = &e->fields[i];
-            enum acl_field_rule rule = rec_field_rule(ctx, e, i);
-            if (rule == ACL_FIELD_HIDDEN)
-                continue;
-            json_t *fo = json_object();
-            json_object_set_new(fo, "name", json_string(f->name));
-            json_object_set_new(fo, "label", json_string(f->label));
-            if (f->label_zh)
-                json_object_set_new(fo, "label_zh", json_string(f->label_zh));
-            if (f->help)
-                json_object_set_new(fo, "help", json_string(f->help));
-            json_object_set_new(fo, "custom", json_boolean(f->flags & FF_CUSTOM));
-            json_object_set_new(fo, "type", json_string(meta_type_name(f->type)));
-            json_object_set_new(fo, "required", json_boolean(f->flags & FF_REQUIRED));
-            json_object_set_new(fo, "unique", json_boolean(f->flags & FF_UNIQUE));
-            json_object_set_new(fo, "indexed", json_boolean(f->flags & FF_INDEXED));
-            json_object_set_new(fo, "searchable", json_boolean(f->flags & FF_SEARCH));
-            json_object_set_new(fo, "readonly", json_boolean((f->flags & FF_READONLY) ||
-                                                             rule == ACL_FIELD_READONLY));
-            json_object_set_new(fo, "list", json_boolean(f->flags & FF_LIST));
-            json_object_set_new(fo, "group", json_string(f->group ? f->group : "overview"));
-            if (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL ||
-                f->type == FT_PHONE || f->type == FT_URL)
-                json_object_set_new(fo, "maxlen", json_integer(meta_maxlen(f)));
-            struct meta_range range;
-            if (meta_range(f, &range)) {
-                /* In the field's API form: money as a decimal string, numbers as numbers. */
-                struct rec_value lo = {false, range.min, NULL, 0}, hi = {false, range.max, NULL, 0};
-                json_object_set_new(fo, "min", bound(ctx->a, f, &lo));
-                json_object_set_new(fo, "max", bound(ctx->a, f, &hi));
-            }
-            const char **values;
-            size_t nvalues;
-            if ((f->type == FT_ENUM || f->type == FT_MULTI_ENUM) &&
-                rec_enum_values(ctx, f, &values, &nvalues) == RP_OK) {
-                json_t *vals = json_array();
-                for (size_t v = 0; v < nvalues; v++)
-                    json_array_append_new(vals, json_string(values[v]));
-                json_object_set_new(fo, "enum", vals);
-            }
-            if (f->ref_entity)
-                json_object_set_new(fo, f->type == FT_ENUM ? "enum_source" : "ref",
-                                    json_string(f->ref_entity));
-            if (f->def)
-                json_object_set_new(fo, "default", json_string(f->def));
-            json_array_append_new(fields, fo);
-        }
-        json_object_set_new(o, "fields", fields);
-        json_array_append_new(ents, o);
+        if (rec_scope(ctx, e, ACL_READ) != SCOPE_NONE)
+            json_array_append_new(ents, api__entity_json(ctx, e));
     }
     json_t *root = json_object();
     json_object_set_new(root, "entities", ents);

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "engine/duplicates.h"
 #include "engine/export.h"
+#include "engine/share.h"
 
 #define HISTORY_LIMIT 500
 #define SEARCH_PER_ENTITY 10
@@ -302,4 +303,71 @@ unsigned api__export(struct api_call *c)
     struct exp *x;
     enum rp_err err = exp_open(&c->ctx, e, f, params, n, &x);
     return err ? api_fail(c, err) : api_export(c, x, f, e->name);
+}
+
+/* ---- sharing ---- */
+
+static json_t *share_json(const struct store_share *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(s->id));
+    json_object_set_new(o, "user_id", api_str_or_null(s->user_id));
+    json_object_set_new(o, "team_id", api_str_or_null(s->team_id));
+    json_object_set_new(o, "access", json_string(s->access));
+    json_object_set_new(o, "created_by", api_str_or_null(s->created_by));
+    json_object_set_new(o, "created_at", json_string(s->created_at));
+    return o;
+}
+
+unsigned api__shares(struct api_call *c)
+{
+    struct store_share *rows;
+    size_t n;
+    enum rp_err err = rec_shares(&c->ctx, c->e, c->req->params[1], &rows, &n);
+    if (err)
+        return api_fail(c, err);
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(data, share_json(&rows[i]));
+    return api_data(c, data);
+}
+
+/* A member of the share's body as text, or {NULL, 0} when absent or null. */
+static struct rp_str member_text(struct api_call *c, json_t *root, const char *name)
+{
+    json_t *v = json_object_get(root, name);
+    if (v && !json_is_null(v) && !json_is_string(v))
+        rec_field_error(&c->ctx, name, "must be a text");
+    return json_is_string(v) ? (struct rp_str){json_string_value(v), json_string_length(v)}
+                             : (struct rp_str){NULL, 0};
+}
+
+unsigned api__share_create(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (strcmp(key, "user_id") != 0 && strcmp(key, "team_id") != 0 &&
+            strcmp(key, "access") != 0)
+            rec_field_error(&c->ctx, key, "is not part of a share");
+    }
+    struct rp_str user = member_text(c, root, "user_id"), team = member_text(c, root, "team_id");
+    struct rp_str access = member_text(c, root, "access");
+    if (c->ctx.nerrors)
+        return api_fail(c, RP_EINVAL);
+    struct store_share out;
+    enum rp_err err = rec_share_add(&c->ctx, c->e, c->req->params[1], user, team,
+                                    access.p ? access : RP_STR("read"), &out);
+    return err ? api_fail(c, err) : api_json(c, 201, share_json(&out));
+}
+
+unsigned api__share_delete(struct api_call *c)
+{
+    enum rp_err err = rec_share_remove(&c->ctx, c->e, c->req->params[1], c->req->params[2]);
+    return err ? api_fail(c, err) : api_no_content(c);
 }

@@ -42,6 +42,18 @@ static const struct api_route FIXED[] = {
      "create_import", 202, API_CSV, API_JSON, 0, RP_MAX_IMPORT_BODY, 0, 0},
     {"GET", "/api/v1/imports/{id}", api__import_get, "An import's progress and row errors",
      "get_import", 200, API_NONE, API_JSON, 0, 0, 0, 0},
+    {"POST", "/api/v1/meta/entities", api__meta_entity_create,
+     "Add a custom entity with its fields (administrators)", "create_entity", 201, API_JSON,
+     API_JSON, 0, 0, 0, 0},
+    {"POST", "/api/v1/meta/entities/{entity}/fields", api__meta_field_create,
+     "Add a custom field (administrators)", "create_field", 201, API_JSON, API_JSON, 0, 0, 0,
+     0},
+    {"PATCH", "/api/v1/meta/entities/{entity}/fields/{field}", api__meta_field_update,
+     "Change a custom field (administrators)", "update_field", 200, API_JSON, API_JSON, 0, 0,
+     0, 0},
+    {"DELETE", "/api/v1/meta/entities/{entity}/fields/{field}", api__meta_field_delete,
+     "Remove a custom field (administrators)", "delete_field", 204, API_NONE, API_NONE, 0, 0, 0,
+     0},
 };
 
 static const struct api_route PER_ENTITY[] = {
@@ -67,6 +79,13 @@ static const struct api_route PER_ENTITY[] = {
      "history_{res}", 200, API_NONE, API_JSON, 0, 0, 0, 0},
     {"GET", "/api/v1/{res}/{id}/timeline", api__timeline, "Timeline of a {label}",
      "timeline_{res}", 200, API_NONE, API_JSON, 0, 0, EF_TIMELINE, 0},
+    {"GET", "/api/v1/{res}/{id}/shares", api__shares, "Who a {label} is shared with",
+     "shares_{res}", 200, API_NONE, API_JSON, 0, 0, 0, EF_PLATFORM},
+    {"POST", "/api/v1/{res}/{id}/shares", api__share_create,
+     "Share a {label} with a user or a team", "share_{res}", 201, API_JSON, API_JSON, 0, 0, 0,
+     EF_PLATFORM},
+    {"DELETE", "/api/v1/{res}/{id}/shares/{share_id}", api__share_delete,
+     "Stop sharing a {label}", "unshare_{res}", 204, API_NONE, API_NONE, 0, 0, 0, EF_PLATFORM},
 };
 
 const struct api_route *api__routes(size_t *n)

@@ -896,6 +896,12 @@ enum rp_err custom_entity_add(struct rec_ctx *ctx, const struct rec_input *in, s
         return RP_EINVAL;
     row.title_field = tf->name;
     e->title_field = e->default_sort = tf->name;
+    /* A list shows the name at least. */
+    bool listed = false;
+    for (size_t i = 0; i < e->nfields; i++)
+        listed = listed || (defs[i].flags & FF_LIST);
+    if (!listed)
+        ((struct field_def *)(uintptr_t)tf)->flags |= FF_LIST;
     if ((err = rec_tx_begin(ctx)))
         return err;
     const char *now;
