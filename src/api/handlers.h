@@ -32,6 +32,8 @@ unsigned api__job_create(struct api_call *c);
 unsigned api__job_get(struct api_call *c);
 unsigned api__import_create(struct api_call *c);
 unsigned api__import_get(struct api_call *c);
+unsigned api__settings_get(struct api_call *c);
+unsigned api__settings_update(struct api_call *c);
 unsigned api__shares(struct api_call *c);
 unsigned api__share_create(struct api_call *c);
 unsigned api__share_delete(struct api_call *c);

@@ -5,6 +5,7 @@
 
 #include "api/api_int.h"
 #include "api/handlers.h"
+#include "engine/settings.h"
 #include "engine/import_jobs.h"
 #include "engine/jobs.h"
 #include "engine/ops.h"
@@ -187,4 +188,48 @@ unsigned api__import_get(struct api_call *c)
     json_object_set_new(o, "created_at", json_string(j.created_at));
     json_object_set_new(o, "updated_at", json_string(j.updated_at));
     return api_json(c, 200, o);
+}
+
+/* ---- settings ---- */
+
+static unsigned answer_settings(struct api_call *c, unsigned status)
+{
+    size_t n;
+    const struct setting_def *defs = settings_defs(&n);
+    int64_t *values = arena_calloc(&c->req->a, n, sizeof(*values));
+    enum rp_err err = settings_all(&c->ctx, values);
+    if (err)
+        return api_fail(c, err);
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(defs[i].key));
+        json_object_set_new(o, "value", json_integer(values[i]));
+        json_object_set_new(o, "default", json_integer(defs[i].def));
+        json_object_set_new(o, "min", json_integer(defs[i].min));
+        json_object_set_new(o, "max", json_integer(defs[i].max));
+        json_object_set_new(o, "help", json_string(defs[i].help));
+        json_array_append_new(data, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "data", data);
+    return api_json(c, status, root);
+}
+
+unsigned api__settings_get(struct api_call *c)
+{
+    return answer_settings(c, 200);
+}
+
+unsigned api__settings_update(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    struct rec_input *in;
+    size_t n;
+    api_inputs(c, root, &in, &n);
+    enum rp_err err = settings_update(&c->ctx, in, n);
+    return err ? api_fail(c, err) : answer_settings(c, 200);
 }

@@ -81,7 +81,7 @@ unsigned api__get(struct api_call *c)
     struct http_req *req = c->req;
     const struct entity_def *e = c->e;
     struct rec r;
-    enum rp_err err = rec_get(&c->ctx, e, req->params[1], &r);
+    enum rp_err err = rec_view(&c->ctx, e, req->params[1], &r);
     return err ? api_fail(c, err) : api_record(c, 200, &r);
 }
 

@@ -540,6 +540,8 @@ enum rp_err exp_close(struct exp *x)
                                           x->format->format, rows));
         err = rec_tx_end(&x->ctx, werr);
     }
+    if (!err)
+        secev_customer_data(&x->ctx, x->e, NULL, x->nwritten);
     exp_free(x);
     return err;
 }

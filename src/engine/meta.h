@@ -100,6 +100,10 @@ enum entity_flag {
      * linked to them through a ref_type_field reference (activities). */
     EF_TIMELINE = 1 << 3,
     EF_CUSTOM = 1 << 4,      /* created by an administrator (engine/custom.h) */
+    /* Records about customers (people and companies): opening one outside its owner's
+     * team, and every export, is in the security log and counts toward the data
+     * alert (engine/secev.h). */
+    EF_CUSTOMER_DATA = 1 << 5,
 };
 
 struct meta_snap;

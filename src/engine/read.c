@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "engine/rec_int.h"
+#include "engine/secev.h"
 
 const char *rec__col_dup(struct rec_ctx *ctx, struct store_stmt *st, int col, size_t *len)
 {
@@ -149,6 +150,17 @@ enum rp_err rec_get(struct rec_ctx *ctx, const struct entity_def *e, struct rp_s
         err = rec_check_readable(ctx, e, out);
     if (!err)
         rec_mask(ctx, out);
+    return err;
+}
+
+enum rp_err rec_view(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
+                     struct rec *out)
+{
+    enum rp_err err = rec_get(ctx, e, id, out);
+    if (err || !(e->flags & EF_CUSTOMER_DATA) || ctx->system || !ctx->who)
+        return err;
+    if (!(err = acl_peers(ctx, false)) && !acl_owner_in_scope(ctx, SCOPE_TEAM, out->owner_id))
+        secev_customer_data(ctx, e, out->id, 1);
     return err;
 }
 

@@ -18,6 +18,14 @@ enum rp_err secev_add(struct rec_ctx *ctx, const char *actor_id, const char *act
 void secev_log(struct rec_ctx *ctx, const char *actor_id, const char *action,
                const char *object_type, const char *object_id, const char *outcome,
                const char *detail);
+/* Customer data seen (engine/meta.h, EF_CUSTOMER_DATA): a record opened by a user
+ * outside its owner's team (record_id set; logged as "record_view"), or `records` of
+ * them exported (record_id NULL; the export is logged by the export). Counted per
+ * user; when a user's count within the settings' window passes the threshold, one
+ * "data_alert" event tells administrators. Logged in a transaction of its own; a
+ * failure is logged, not returned. */
+void secev_customer_data(struct rec_ctx *ctx, const struct entity_def *e,
+                         const char *record_id, int64_t records);
 /* Events newest first, before event `before` (0: from the newest), optionally of one
  * action; administrators only (RP_EFORBIDDEN). limit 1..RP_MAX_SECURITY_EVENTS_PAGE. */
 enum rp_err secev_list(struct rec_ctx *ctx, int64_t before, const char *action, int64_t limit,

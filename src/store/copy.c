@@ -68,6 +68,23 @@ static const struct col IMPORTS[] = {
 static const struct col IMPORT_ERRORS[] = {
     {"seq", I}, {"job_id", X}, {"line", I}, {"field", X}, {"message", X}};
 
+static const struct col CUSTOM_ENTITIES[] = {
+    {"seq", I},        {"name", X},         {"label", X},      {"label_plural", X},
+    {"label_zh", X},   {"label_plural_zh", X}, {"title_field", X}, {"created_at", X},
+    {"created_by", X}};
+static const struct col CUSTOM_FIELDS[] = {
+    {"seq", I},         {"entity", X},     {"name", X},       {"type", X},
+    {"label", X},       {"label_zh", X},   {"help", X},       {"flags", I},
+    {"maxlen", I},      {"enum_values", X}, {"ref_entity", X}, {"def", X},
+    {"min_value", I},   {"max_value", I},  {"created_at", X}, {"created_by", X},
+    {"deleted_at", X},  {"drop_after", X}};
+static const struct col SHARES[] = {{"seq", I},        {"id", X},      {"entity", X},
+                                    {"record_id", X},  {"user_id", X}, {"team_id", X},
+                                    {"access", X},     {"created_by", X}, {"created_at", X}};
+static const struct col SETTINGS[] = {{"key", X}, {"value", X}};
+
+/* meta_state (the generation) and data_access (hour-long counts) are not copied: the
+ * destination has its own generation, and a server loads all metadata at start. */
 static const struct spec PLATFORM[] = {
     {"sessions", SESSIONS, RP_NELEM(SESSIONS), 1, false, NULL},
     {"api_tokens", TOKENS, RP_NELEM(TOKENS), 1, false, NULL},
@@ -79,6 +96,10 @@ static const struct spec PLATFORM[] = {
     {"idempotency_keys", IDEM, RP_NELEM(IDEM), 1, false, NULL},
     {"import_jobs", IMPORTS, RP_NELEM(IMPORTS), 1, false, NULL},
     {"import_errors", IMPORT_ERRORS, RP_NELEM(IMPORT_ERRORS), 1, false, NULL},
+    {"custom_entities", CUSTOM_ENTITIES, RP_NELEM(CUSTOM_ENTITIES), 1, false, NULL},
+    {"custom_fields", CUSTOM_FIELDS, RP_NELEM(CUSTOM_FIELDS), 1, false, NULL},
+    {"record_shares", SHARES, RP_NELEM(SHARES), 1, false, NULL},
+    {"settings", SETTINGS, RP_NELEM(SETTINGS), 1, false, NULL},
 };
 
 /* The columns every record table has (store_sync_table adds them). */

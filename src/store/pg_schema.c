@@ -207,7 +207,14 @@ static const struct store_migration MIGRATIONS[] = {
      " created_at " T " NOT NULL);"
      "CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
      "CREATE INDEX record_shares_user ON record_shares(entity, user_id, record_id);"
-     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_id);"},
+     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_id);"
+     "CREATE TABLE settings (key " T " PRIMARY KEY, value " T " NOT NULL);"
+     "CREATE TABLE data_access ("
+     " " SEQ ","
+     " user_id " T " NOT NULL,"
+     " at_ms BIGINT NOT NULL,"
+     " records BIGINT NOT NULL);"
+     "CREATE INDEX data_access_user ON data_access(user_id, at_ms);"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

@@ -107,7 +107,51 @@ enum rp_err store_session_purge(struct store_conn *c, int64_t now_ms, int64_t id
     struct store_val k = store_int(now_ms - idem_ms);
     if (!err)
         err = store_exec(c, "DELETE FROM idempotency_keys WHERE created_at <= ?", &k, 1);
+    /* Alert windows are hours at most: a day of counts is plenty. */
+    struct store_val d = store_int(now_ms - 86400000);
+    if (!err)
+        err = store_exec(c, "DELETE FROM data_access WHERE at_ms <= ?", &d, 1);
     return err;
+}
+
+enum rp_err store_data_access_add(struct store_conn *c, const char *user_id, int64_t at_ms,
+                                  int64_t records, int64_t since_ms, int64_t *total)
+{
+    struct store_val v[] = {store_cstr(user_id), store_int(at_ms), store_int(records)};
+    enum rp_err err = store_exec(c, "INSERT INTO data_access(user_id, at_ms, records)"
+                                    " VALUES (?, ?, ?)",
+                                 v, RP_NELEM(v));
+    struct store_val w[] = {store_cstr(user_id), store_int(since_ms)};
+    if (!err)
+        err = store_query_int(c,
+                              "SELECT coalesce(sum(records), 0) FROM data_access"
+                              " WHERE user_id = ? AND at_ms >= ?",
+                              w, RP_NELEM(w), total);
+    return err;
+}
+
+enum rp_err store_setting_get(struct store_conn *c, const char *key, struct arena *a,
+                              const char **value)
+{
+    struct store_val v[] = {store_cstr(key)};
+    struct store_stmt *st;
+    enum rp_err err =
+        store__first_row(c, "SELECT value FROM settings WHERE key = ?", v, RP_NELEM(v), &st);
+    *value = NULL;
+    if (err == RP_ENOTFOUND)
+        return RP_OK;
+    if (!err) {
+        *value = store__col_dup(st, 0, a);
+        store_done(st);
+    }
+    return err;
+}
+
+enum rp_err store_setting_put(struct store_conn *c, const char *key, const char *value)
+{
+    struct store_val v[] = {store_cstr(key), store_cstr(value)};
+    enum rp_err err = store_exec(c, "DELETE FROM settings WHERE key = ?", v, 1);
+    return err ? err : store_exec(c, "INSERT INTO settings(key, value) VALUES (?, ?)", v, 2);
 }
 
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out)

@@ -157,6 +157,14 @@ struct store_secev {
 };
 
 enum rp_err store_secev_add(struct store_conn *c, const struct store_secev *row);
+/* Counts `records` customer records a user saw or exported at at_ms, and gives the
+ * total since since_ms, this one included. */
+enum rp_err store_data_access_add(struct store_conn *c, const char *user_id, int64_t at_ms,
+                                  int64_t records, int64_t since_ms, int64_t *total);
+/* A setting's value (NULL when unset), and setting it. */
+enum rp_err store_setting_get(struct store_conn *c, const char *key, struct arena *a,
+                              const char **value);
+enum rp_err store_setting_put(struct store_conn *c, const char *key, const char *value);
 /* Events newest first with seq < before_seq (0: no bound) and, when action is not
  * NULL, that action; at most limit, copied into the arena. */
 enum rp_err store_secev_list(struct store_conn *c, int64_t before_seq, const char *action,

@@ -199,7 +199,16 @@ static const struct store_migration MIGRATIONS[] = {
      " created_at TEXT NOT NULL);"
      "CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
      "CREATE INDEX record_shares_user ON record_shares(entity, user_id, record_id);"
-     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_id);"},
+     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_id);"
+     /* What administrators set (engine/settings.h), and the customer records each
+      * user looked at outside their team or exported, counted for alerts. */
+     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+     "CREATE TABLE data_access ("
+     " seq INTEGER PRIMARY KEY,"
+     " user_id TEXT NOT NULL,"
+     " at_ms INTEGER NOT NULL,"
+     " records INTEGER NOT NULL);"
+     "CREATE INDEX data_access_user ON data_access(user_id, at_ms);"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

@@ -380,3 +380,71 @@ describe('security log (item 11)', () => {
     assert.ok(!JSON.stringify(r.body).includes('Wrong-Guess'));
   });
 });
+
+describe('customer data (issue 18 item 8)', () => {
+  let srv;
+  let admin;
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+  });
+  after(async () => { await srv.stop(); });
+
+  const events = async (action) => (await admin.get(`/security-events?limit=500&action=${action}`)).body.data;
+
+  test('views outside the owner team and exports are logged; the alert fires once past the threshold', async () => {
+    // Settings: administrators only, checked, audited.
+    assertProblem(await admin.patch('/settings', { data_alert_threshold: -1 }), 422);
+    assertProblem(await admin.patch('/settings', { bogus: 1 }), 422);
+    let r = await admin.patch('/settings', { data_alert_threshold: 3, data_alert_window_minutes: 60 });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.data.find((s) => s.key === 'data_alert_threshold').value, 3);
+    const home = await create(admin, 'teams', { name: 'Home team' });
+    const away = await create(admin, 'teams', { name: 'Away team' });
+    // support reads every account; the owner is in another team.
+    const viewer = await createUser(admin, { username: 'viewer', password: 'viewer-pass-123', role: 'support', team_ids: [home.id] });
+    const mate = await createUser(admin, { username: 'mate', password: 'mate-pass-1234', role: 'sales', team_ids: [home.id] });
+    const far = await createUser(admin, { username: 'far', password: 'far-pass-12345', role: 'sales', team_ids: [away.id] });
+    const v = await login(srv.base, 'viewer', 'viewer-pass-123');
+    assertProblem(await v.get('/settings'), 403);
+    assertProblem(await v.patch('/settings', { data_alert_threshold: 0 }), 403);
+    const ours = await create(admin, 'accounts', { name: 'Ours', owner_id: mate.id });
+    const theirs = [];
+    for (let i = 0; i < 5; i++) theirs.push(await create(admin, 'accounts', { name: `Theirs ${i}`, owner_id: far.id }));
+    const team = await create(admin, 'teams', { name: 'Unused' });
+    // Inside the team: not logged; the same records of platform entities: not customer data.
+    assert.equal((await v.get(`/accounts/${ours.id}`)).status, 200);
+    assert.equal((await v.get(`/teams/${team.id}`)).status, 200);
+    let views = await events('record_view');
+    assert.equal(views.length, 0, JSON.stringify(views));
+    // Outside: each view logged; the fourth passes the threshold of 3: one alert.
+    for (let i = 0; i < 3; i++) assert.equal((await v.get(`/accounts/${theirs[i].id}`)).status, 200);
+    assert.equal((await events('data_alert')).length, 0);
+    assert.equal((await v.get(`/accounts/${theirs[3].id}`)).status, 200);
+    let alerts = await events('data_alert');
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0].object_id, viewer.id);
+    assert.equal(alerts[0].outcome, 'alert');
+    assert.match(alerts[0].detail, /^4 customer records/);
+    assert.equal((await v.get(`/accounts/${theirs[4].id}`)).status, 200);
+    assert.equal((await events('data_alert')).length, 1, 'once per crossing');
+    views = await events('record_view');
+    assert.equal(views.length, 5);
+    assert.ok(views.every((e) => e.actor_id === viewer.id && e.object_type === 'accounts'));
+    assert.deepEqual(new Set(views.map((e) => e.object_id)), new Set(theirs.map((a) => a.id)));
+    // An export counts its rows: a marketing user (exports all) passes the threshold at once.
+    const exporter = await createUser(admin, { username: 'exporter', password: 'export-pass-12', role: 'marketing', team_ids: [home.id] });
+    const x = await login(srv.base, 'exporter', 'export-pass-12');
+    r = await x.get('/accounts/export?format=csv');
+    assert.equal(r.status, 200);
+    const exports = await events('export');
+    assert.ok(exports.some((e) => e.actor_id === exporter.id && /rows=6/.test(e.detail)), JSON.stringify(exports));
+    alerts = await events('data_alert');
+    assert.ok(alerts.some((e) => e.object_id === exporter.id && /^6 customer records/.test(e.detail)), JSON.stringify(alerts));
+    // 0 turns the alert off.
+    assert.equal((await admin.patch('/settings', { data_alert_threshold: 0 })).status, 200);
+    await x.get('/accounts/export?format=csv');
+    assert.equal((await events('data_alert')).filter((e) => e.object_id === exporter.id).length, 1);
+    assert.ok((await events('settings_change')).length >= 3);
+  });
+});

@@ -56,5 +56,5 @@ const struct entity_def customers__contacts = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "last_name",
     .default_sort = "last_name,first_name",
-    .flags = EF_DUPLICATES | EF_TIMELINE,
+    .flags = EF_DUPLICATES | EF_TIMELINE | EF_CUSTOMER_DATA,
 };

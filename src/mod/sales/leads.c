@@ -67,5 +67,5 @@ const struct entity_def sales__leads = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "last_name",
     .default_sort = "-created_at",
-    .flags = EF_DUPLICATES | EF_TIMELINE,
+    .flags = EF_DUPLICATES | EF_TIMELINE | EF_CUSTOMER_DATA,
 };
