@@ -180,7 +180,8 @@ enum rp_err store_column_uses(struct store_conn *c, const char *table, const cha
     char col[128];
     snprintf(col, sizeof(col), "t.%s", column);
     if (!err)
-        err = list ? c->store->ops->json_array_has_any(&sql, col, 1) : buf_printf(&sql, "%s = ?", col);
+        err = list ? c->store->ops->json_array_has_any(&sql, col, 1)
+                   : buf_printf(&sql, "%s = ?", col);
     struct store_val v[] = {store_cstr(value)};
     if (!err)
         err = store_query_int(c, buf_cstr(&sql), v, RP_NELEM(v), n);
