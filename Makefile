@@ -190,7 +190,7 @@ test:
 bench: deps
 	bash scripts/deps.sh --bench
 	$(MAKE) $(RAPPORT) build/bench/ceiling
-	SMALL=$(SMALL) DB=$(DB) bash bench/run.sh
+	SMALL=$(SMALL) DB=$(DB) AB=$(AB) ROUNDS=$(ROUNDS) bash bench/run.sh
 
 build/bench/ceiling: bench/ceiling.c
 	@mkdir -p $(dir $@)

@@ -206,6 +206,8 @@ pools() {
        ORDER BY random() LIMIT 100000" >"$WORK/ids"
     q "SELECT id FROM contacts WHERE deleted_at IS NULL AND owner_id = '$user_id'
        ORDER BY random() LIMIT 50000" >"$WORK/own_ids"
+    q "SELECT id FROM contacts WHERE deleted_at IS NULL AND owner_id NOT IN $team_users
+       ORDER BY random() LIMIT 1000" >"$WORK/others"
     q "SELECT DISTINCT last_name FROM contacts" >"$WORK/names"
     q "SELECT DISTINCT substr(first_name, 1, 3) FROM contacts WHERE length(first_name) >= 3
        UNION SELECT DISTINCT substr(last_name, 1, 3) FROM contacts WHERE length(last_name) >= 3" \
@@ -265,6 +267,10 @@ bench_backend() {
     run pipeline "$BASE" 1 "$be"
     run calendar "$BASE" "$CONNS" "$be"
     for s in create patch mixed; do run "$s" "$BASE" "$CONNS" "$be"; done
+    # The team's lists again once 1,000 contacts of other teams are shared with the rep:
+    # the scope becomes "owned by the team, or shared" (docs/design.md, sharing).
+    share_contacts 1000
+    for s in list next count; do run "$s" "$BASE" "$CONNS" "$be.shared"; done
     # The pipeline over every deal, as the administrator.
     cp "$WORK/admin_token" "$WORK/token"
     run pipeline "$BASE" 1 "$be.admin"
@@ -290,6 +296,18 @@ bench_backend() {
     echo "contacts=$contacts" >>"$WORK/facts.$be"
 }
 
+# share_contacts N: the administrator shares N contacts of other teams (which the rep
+# cannot see) with the rep.
+share_contacts() {
+    local rep
+    rep=$(q "SELECT id FROM users WHERE username = 'bench-sales-1-1'")
+    head -n "$1" "$WORK/others" >"$WORK/shared"
+    xargs -P 8 -I{} curl -sf -o /dev/null -H "Authorization: Bearer $(cat "$WORK/admin_token")" \
+        -H 'Content-Type: application/json' -d "{\"user_id\":\"$rep\"}" \
+        "$BASE/api/v1/contacts/{}/shares" <"$WORK/shared"
+    log "$be: shared $(wc -l <"$WORK/shared") contacts with bench-sales-1-1"
+}
+
 login() {
     curl -sf -c "$WORK/cookies" -H 'Content-Type: application/json' \
         -d "{\"username\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" |
@@ -301,6 +319,44 @@ token() {
     curl -sf -b "$WORK/cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
         -d '{"name":"bench"}' "$BASE/api/v1/tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
 }
+
+# ---- A/B: this binary against another (AB=path/to/rapport), alternated ----
+# ab_round BINARY ROWS: get, list and create on a fresh copy of the SQLite data.
+ab_round() {
+    cp "$DATA" "$WORK/run.db"
+    start_server "ab" "$1" serve --db "sqlite:$WORK/run.db" --listen 127.0.0.1:0 \
+        --threads "$SERVER_THREADS" --log-level warn
+    BASE="http://127.0.0.1:$PORT"
+    until curl -sf "$BASE/healthz" >/dev/null; do sleep 0.005; done
+    token bench-sales-1-1 >"$WORK/token"
+    for s in get list create; do run "$s" "$BASE" "$CONNS" "$2"; done
+    stop_server
+}
+if [ -n "${AB:-}" ]; then
+    [ "$DB" = sqlite ] || { log "AB compares on SQLite only"; exit 2; }
+    pools sqlite
+    for round in $(seq 1 "${ROUNDS:-3}"); do
+        ab_round "$AB" ab.base
+        ab_round "$RAPPORT" ab.new
+        log "A/B round $round done"
+    done
+    # The median req/s and p99 of each scenario for each binary, and new ÷ base.
+    median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+    stat_of() { grep "^$2 " "$WORK/rows.$1" | tr ' ' '\n' | sed -n "s/^$3=//p" | median; }
+    {
+        echo "A/B on $LABEL SQLite data, ${ROUNDS:-3} alternated rounds of ${DURATION}s per scenario, $CONNS connections,"
+        echo "signed in as bench-sales-1-1 (team scope). base = $AB, new = $RAPPORT; medians."
+        echo
+        echo "| scenario | base req/s | new req/s | new ÷ base | base p99 ms | new p99 ms |"
+        echo "|---|---|---|---|---|---|"
+        for s in get list create; do
+            b=$(stat_of ab.base "$s" rps) n=$(stat_of ab.new "$s" rps)
+            echo "| $s | $b | $n | $(awk -v n="$n" -v b="$b" 'BEGIN {printf "%.2f", n / b}') | $(stat_of ab.base "$s" p99) | $(stat_of ab.new "$s" p99) |"
+        done
+    } | tee "$WORK/ab.md"
+    cp "$WORK/ab.md" bench/ab.md
+    exit 0
+fi
 
 for be in "${BACKENDS[@]}"; do bench_backend "$be"; done
 
@@ -355,10 +411,11 @@ mib() { echo $(( $1 / 1048576 )); }
     echo "$rule"
     # The scenarios in the order they ran on the first backend, then the admin pipeline.
     first=${BACKENDS[0]}
-    for rows in "" .admin; do
+    for rows in "" .shared .admin; do
         while read -r name conns _; do
             label=$name
-            [ -n "$rows" ] && label="$name (admin: every deal)"
+            [ "$rows" = .admin ] && label="$name (admin: every deal)"
+            [ "$rows" = .shared ] && label="$name (1,000 contacts shared with the rep)"
             line="| $label | $conns |"
             for be in "${BACKENDS[@]}"; do line+=$(cells "$be" "$be$rows" "$name"); done
             echo "$line"
