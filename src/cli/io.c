@@ -80,7 +80,7 @@ static const struct entity_def *entity_arg(const char *cmd, const char *name, bo
     bool ok = e && (!importing || import_jobs_entity_ok(e));
     if (!ok)
         fprintf(stderr, "rapport %s: '%s' is not %s\n", cmd, name,
-                importing ? "an entity that takes imports (accounts, contacts, leads, …)"
+                importing ? "an entity that takes imports (rapport import lists them)"
                           : "an entity (see GET /api/v1/meta)");
     return ok ? e : NULL;
 }
@@ -138,7 +138,11 @@ static void import_usage(void)
             "usage: rapport import <entity> FILE.csv [--map COLUMN=FIELD ...] [--dry-run]\n"
             "         [--on-duplicate skip|update|create] [--encoding utf-8|gbk|gb18030]\n"
             "         [--db URL] [--as USERNAME]\n"
-            "entities: accounts, contacts, leads, opportunities, activities\n");
+            "entities:");
+    for (size_t k = 0, n = 0; k < meta_entity_count(); k++)
+        if (import_jobs_entity_ok(meta_entity_at(k)))
+            fprintf(stderr, "%s %s", n++ ? "," : "", meta_entity_at(k)->name);
+    fprintf(stderr, " (and the custom entities of the database)\n");
 }
 
 int cli_import(int argc, char **argv)

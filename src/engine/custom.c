@@ -468,7 +468,7 @@ enum rp_err custom_entity_add(struct rec_ctx *ctx, const struct rec_input *in, s
     if (meta_entity_count() >= META_MAX_ENTITIES)
         return rec_bad_request(ctx, "there are as many entities as there may be");
     struct store_custom_entity row = {0};
-    const char *like_name = "accounts", *title = NULL;
+    const char *like_name = NULL, *title = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct rec_input *x = &in[i];
         struct rp_str k = x->field;
@@ -496,8 +496,10 @@ enum rp_err custom_entity_add(struct rec_ctx *ctx, const struct rec_input *in, s
         rec_field_error(ctx, "label", "is required");
     if (!row.label_plural)
         rec_field_error(ctx, "label_plural", "is required");
+    /* Without permissions_like, only administrators reach the new records until a role
+     * is given grants on them: failing closed. */
     const struct entity_def *like = like_name ? meta_entity(rp_str_c(like_name)) : NULL;
-    if (!like)
+    if (like_name && !like)
         rec_field_error(ctx, "permissions_like", "must name an entity");
     if (nfields == 0 || nfields > RP_MAX_CUSTOM_FIELDS)
         rec_field_error(ctx, "fields", "must list 1 to %u fields", RP_MAX_CUSTOM_FIELDS);
@@ -567,7 +569,7 @@ enum rp_err custom_entity_add(struct rec_ctx *ctx, const struct rec_input *in, s
         err = RP_EDB;
     /* Then the modules extend what they keep per entity (the roles' grants), in a
      * transaction of its own: the new entity must be in the metadata for it. */
-    if (!err) {
+    if (!err && like) {
         const char *saved = rec_system_begin(ctx, "grants on a new entity");
         err = rec_tx_begin(ctx);
         if (!err)

@@ -44,8 +44,8 @@ enum rp_err custom_field_change(struct rec_ctx *ctx, struct rp_str entity, struc
 enum rp_err custom_field_remove(struct rec_ctx *ctx, struct rp_str entity, struct rp_str name);
 /* Adds an entity (name, label, label_plural, label_zh, label_plural_zh, permissions_like)
  * with its fields (at least one; the first string field names records unless
- * title_field says which). Every role gets, on it, what it has on permissions_like
- * (default: accounts). */
+ * title_field says which). With permissions_like, every role gets on it what it has on
+ * that entity; without, only administrators reach it until roles are given grants. */
 struct custom_field_input {
     const struct rec_input *in;
     size_t n;

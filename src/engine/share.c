@@ -62,16 +62,18 @@ static enum rp_err editable(struct rec_ctx *ctx, const struct entity_def *e, str
 }
 
 /* A live user or team id for a share, or a field error. */
-static enum rp_err grantee_exists(struct rec_ctx *ctx, const char *field, struct rp_str id)
+static enum rp_err grantee_exists(struct rec_ctx *ctx, bool user, struct rp_str id)
 {
-    const struct entity_def *e = meta_need(strcmp(field, "user_id") == 0 ? "users" : "teams");
-    struct rec r;
-    const char *saved = rec_system_begin(ctx, "check who a record is shared with");
-    enum rp_err err = ids_valid(id) ? rec__load(ctx, e, id, false, &r) : RP_ENOTFOUND;
-    rec_system_end(ctx, saved);
+    bool found = false;
+    const char *sid = arena_strndup(ctx->a, id.p, id.len);
+    enum rp_err err = !ids_valid(id) ? RP_OK
+                      : user         ? store_user_active(ctx->conn, sid, &found)
+                                     : store_team_live(ctx->conn, sid, &found);
     if (err == RP_ENOTFOUND)
-        return rec_field_error(ctx, field, strcmp(field, "user_id") == 0 ? "no such user"
-                                                                         : "no such team");
+        err = RP_OK, found = false;
+    if (!err && !found)
+        return rec_field_error(ctx, user ? "user_id" : "team_id",
+                               user ? "no active user with this id" : "no such team");
     return err;
 }
 
@@ -88,7 +90,7 @@ enum rp_err rec_share_add(struct rec_ctx *ctx, const struct entity_def *e, struc
     if (ctx->nerrors)
         return RP_EINVAL;
     struct rp_str who = user_id.p ? user_id : team_id;
-    enum rp_err err = grantee_exists(ctx, user_id.p ? "user_id" : "team_id", who);
+    enum rp_err err = grantee_exists(ctx, user_id.p != NULL, who);
     if (err)
         return err;
     char sid[RP_ID_LEN + 1];

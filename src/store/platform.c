@@ -378,6 +378,18 @@ enum rp_err store_user_active(struct store_conn *c, const char *id, bool *active
     return RP_OK;
 }
 
+enum rp_err store_team_live(struct store_conn *c, const char *id, bool *live)
+{
+    struct store_val v = store_cstr(id);
+    int64_t n = 0;
+    enum rp_err err = store_query_int(c,
+                                      "SELECT count(*) FROM teams WHERE id = ?"
+                                      " AND workspace_id = 1 AND deleted_at IS NULL",
+                                      &v, 1, &n);
+    *live = n > 0;
+    return err;
+}
+
 enum rp_err store_admin_count(struct store_conn *c, int64_t *n)
 {
     return store_query_int(c, "SELECT count(*) FROM users WHERE role = 'admin' OR username = 'admin'",

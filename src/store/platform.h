@@ -137,6 +137,8 @@ enum rp_err store_user_credentials(struct store_conn *c, const char *username, s
                                    const char **user_id, const char **hash, bool *active);
 /* Whether the user with this id is active; RP_ENOTFOUND when there is none. */
 enum rp_err store_user_active(struct store_conn *c, const char *id, bool *active);
+/* Whether a team with this id exists outside the recycle bin. */
+enum rp_err store_team_live(struct store_conn *c, const char *id, bool *live);
 /* Number of users (active or not) who are administrators or named admin: zero means
  * the database has no administrator yet. */
 enum rp_err store_admin_count(struct store_conn *c, int64_t *n);
