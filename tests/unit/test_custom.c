@@ -17,14 +17,14 @@
 
 /* ---- helpers ---- */
 
-static struct rec_input J(const char *field, const char *json)
-{
-    return (struct rec_input){.field = rp_str_c(field), .kind = IN_JSON, .s = json,
-                              .len = strlen(json)};
+static struct rec_input J(const char *field, const char *json) {
+    return (struct rec_input){
+        .field = rp_str_c(field), .kind = IN_JSON, .s = json, .len = strlen(json)};
 }
 
 /* Creates a role as the system and reloads the metadata (as the next request would). */
-static void role(struct efx *f, const char *key, const char *grants, const char *rules)
+static void
+role(struct efx *f, const char *key, const char *grants, const char *rules)
 {
     struct rec_input in[] = {IN_S("key", key), IN_S("label", key), J("grants", grants),
                              rules ? J("field_rules", rules) : IN_0("field_rules")};
@@ -46,9 +46,10 @@ static void test_json_members(void **state)
     const char **keys;
     struct rp_str *vals;
     size_t n;
-    assert_int_equal(json_read_members(&f->a, RP_STR("{\"a\": {\"x\": 1}, \"b\": [1, \"二\"], \"c\": null}"),
-                                       8, &keys, &vals, &n),
-                     RP_OK);
+    assert_int_equal(
+        json_read_members(&f->a, RP_STR("{\"a\": {\"x\": 1}, \"b\": [1, \"二\"], \"c\": null}"), 8,
+                          &keys, &vals, &n),
+        RP_OK);
     assert_int_equal(n, 3);
     assert_string_equal(keys[0], "a");
     assert_string_equal(vals[0].p, "{\"x\":1}");
@@ -110,7 +111,8 @@ static void test_role_grants_and_rules(void **state)
                                  "{\"gone\": {\"read\": \"all\"}}"));
     assert_null(acl_check_field_rules(&f->a, "{\"accounts\": {\"phone\": \"hidden\"}}", NULL));
     assert_non_null(acl_check_field_rules(&f->a, "{\"accounts\": {\"phone\": \"secret\"}}", NULL));
-    assert_non_null(acl_check_field_rules(&f->a, "{\"accounts\": {\"nofield\": \"hidden\"}}", NULL));
+    assert_non_null(
+        acl_check_field_rules(&f->a, "{\"accounts\": {\"nofield\": \"hidden\"}}", NULL));
     assert_null(acl_check_field_rules(&f->a, "{\"accounts\": {\"nofield\": \"hidden\"}}",
                                       "{\"accounts\": {\"nofield\": \"readonly\"}}"));
     /* Validation of the record: the admin role stays admin; bad grants are a field error. */
@@ -141,18 +143,18 @@ static void test_role_grants_and_rules(void **state)
     struct rec mine = fx_create(f, &P, meta_need("accounts"), ok, 1);
     /* The system sets the hidden field; the role never reads it back. */
     struct rec_input phone[] = {IN_S("phone", "+1 212 555 0199")};
-    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(mine.id), phone,
-                                1, -1, &r),
-                     RP_OK);
+    assert_int_equal(
+        rec_update(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(mine.id), phone, 1, -1, &r),
+        RP_OK);
     assert_int_equal(get(f, &P, "accounts", mine.id, &r), RP_OK);
     int at = meta_field_index(r.ent, RP_STR("phone"));
     assert_true(rec_hidden(&r, (size_t)at));
     assert_true(r.v[at].null);
     /* Unchanged read-only values pass; a changed one does not. */
     struct rec_input same[] = {IN_0("website"), IN_S("description", "fine")};
-    assert_int_equal(rec_update(fx_ctx(f, &P), meta_need("accounts"), rp_str_c(mine.id), same, 2,
-                                -1, &r),
-                     RP_OK);
+    assert_int_equal(
+        rec_update(fx_ctx(f, &P), meta_need("accounts"), rp_str_c(mine.id), same, 2, -1, &r),
+        RP_OK);
     /* Filtering or sorting on the hidden field is as for no field. */
     struct rec_param p[] = {PRM("phone", "+1 212 555 0199")};
     struct rec_page page;
@@ -162,18 +164,17 @@ static void test_role_grants_and_rules(void **state)
     /* History leaves the hidden field out. */
     struct rec_history_row *h;
     size_t nh;
-    assert_int_equal(rec_history(fx_ctx(f, &P), meta_need("accounts"), rp_str_c(mine.id), 50, &h,
-                                 &nh),
-                     RP_OK);
+    assert_int_equal(
+        rec_history(fx_ctx(f, &P), meta_need("accounts"), rp_str_c(mine.id), 50, &h, &nh), RP_OK);
     for (size_t i = 0; i < nh; i++)
         assert_true(!h[i].field || strcmp(h[i].field, "phone") != 0);
     /* A change to the role applies at the next reload: read none. */
     struct rec_param key[] = {PRM("key", "peeker")};
     assert_int_equal(fx_list(f, NULL, meta_need("roles"), key, 1, &page), RP_OK);
     struct rec_input none[] = {J("grants", "{\"accounts\": {\"read\": \"none\"}}")};
-    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("roles"), rp_str_c(page.rows[0].id),
-                                none, 1, -1, &r),
-                     RP_OK);
+    assert_int_equal(
+        rec_update(fx_ctx(f, NULL), meta_need("roles"), rp_str_c(page.rows[0].id), none, 1, -1, &r),
+        RP_OK);
     assert_int_equal(custom_refresh(f->s, f->c, false), RP_OK);
     assert_int_equal(get(f, &P, "accounts", mine.id, &r), RP_ENOTFOUND);
     /* A role in use cannot be deleted, nor can admin. */
@@ -213,9 +214,8 @@ static void test_team_and_below(void **state)
     assert_int_equal(fx_count(f, &mgr, meta_need("accounts")), 0);
     /* Moving the leaf out of the tree takes its records out of the boss's reach. */
     struct rec_input out[] = {IN_0("parent_id")};
-    assert_int_equal(rec_update(fx_ctx(f, NULL), meta_need("teams"), rp_str_c(leaf), out, 1, -1,
-                                &r),
-                     RP_OK);
+    assert_int_equal(
+        rec_update(fx_ctx(f, NULL), meta_need("teams"), rp_str_c(leaf), out, 1, -1, &r), RP_OK);
     struct principal boss2 = boss; /* a new request: nothing loaded yet */
     boss2.peers_loaded = boss2.below_loaded = boss2.teams_loaded = false;
     assert_int_equal(get(f, &boss2, "accounts", deep, &r), RP_ENOTFOUND);
@@ -256,8 +256,7 @@ static void test_shares(void **state)
     assert_int_equal(fx_count(f, &B, meta_need("accounts")), 1);
     assert_int_equal(get(f, &C, "accounts", acc, &r), RP_ENOTFOUND);
     struct rec_input ch[] = {IN_S("description", "by B")};
-    assert_int_equal(rec_update(fx_ctx(f, &B), meta_need("accounts"), rp_str_c(acc), ch, 1, -1,
-                                &r),
+    assert_int_equal(rec_update(fx_ctx(f, &B), meta_need("accounts"), rp_str_c(acc), ch, 1, -1, &r),
                      RP_EFORBIDDEN);
     /* Re-sharing with edit replaces the share: B edits, never deletes. */
     assert_int_equal(rec_share_add(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc),
@@ -270,8 +269,7 @@ static void test_shares(void **state)
                      RP_OK);
     assert_int_equal(n, 1);
     assert_string_equal(list[0].access, "edit");
-    assert_int_equal(rec_update(fx_ctx(f, &B), meta_need("accounts"), rp_str_c(acc), ch, 1, -1,
-                                &r),
+    assert_int_equal(rec_update(fx_ctx(f, &B), meta_need("accounts"), rp_str_c(acc), ch, 1, -1, &r),
                      RP_OK);
     assert_int_equal(rec_delete(fx_ctx(f, &B), meta_need("accounts"), rp_str_c(acc), -1),
                      RP_EFORBIDDEN);
@@ -282,15 +280,15 @@ static void test_shares(void **state)
                      RP_OK);
     assert_int_equal(get(f, &C, "accounts", acc, &r), RP_OK);
     /* Removing both: gone everywhere; the history has the four events. */
-    assert_int_equal(rec_share_remove(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc),
-                                      rp_str_c(s.id)),
-                     RP_OK);
-    assert_int_equal(rec_share_remove(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc),
-                                      rp_str_c(ts.id)),
-                     RP_OK);
-    assert_int_equal(rec_share_remove(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc),
-                                      rp_str_c(ts.id)),
-                     RP_ENOTFOUND);
+    assert_int_equal(
+        rec_share_remove(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc), rp_str_c(s.id)),
+        RP_OK);
+    assert_int_equal(
+        rec_share_remove(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc), rp_str_c(ts.id)),
+        RP_OK);
+    assert_int_equal(
+        rec_share_remove(fx_ctx(f, &A), meta_need("accounts"), rp_str_c(acc), rp_str_c(ts.id)),
+        RP_ENOTFOUND);
     assert_int_equal(get(f, &B, "accounts", acc, &r), RP_ENOTFOUND);
     assert_int_equal(get(f, &C, "accounts", acc, &r), RP_ENOTFOUND);
     assert_int_equal(fx_count(f, &B, meta_need("accounts")), 0);
@@ -324,7 +322,8 @@ static void test_custom_field_checks(void **state)
         assert_true(fx_has_error(ctx, "name"));
     }
     /* Type-decided members. */
-    struct rec_input no_values[] = {IN_S("name", "grade"), IN_S("type", "enum"), IN_S("label", "T")};
+    struct rec_input no_values[] = {IN_S("name", "grade"), IN_S("type", "enum"),
+                                    IN_S("label", "T")};
     ctx = fx_ctx(f, NULL);
     assert_int_equal(custom_field_add(ctx, RP_STR("accounts"), no_values, 3, &fd), RP_EINVAL);
     assert_true(fx_has_error(ctx, "enum_values"));
@@ -348,14 +347,15 @@ static void test_custom_field_checks(void **state)
     const char *vals[] = {"gold", "silver"};
     struct rp_str items[] = {rp_str_c(vals[0]), rp_str_c(vals[1])};
     struct rec_input grade[] = {IN_S("name", "grade"), IN_S("type", "enum"), IN_S("label", "Grade"),
-                               IN_L("enum_values", items, 2)};
+                                IN_L("enum_values", items, 2)};
     assert_int_equal(custom_field_add(fx_ctx(f, NULL), RP_STR("accounts"), grade, 4, &fd), RP_OK);
     struct rec_input acc[] = {IN_S("name", "Golden"), IN_S("grade", "gold")};
     struct rec golden = fx_create(f, NULL, meta_need("accounts"), acc, 2);
     struct rec_input drop_gold[] = {IN_L("enum_values", items + 1, 1)};
     ctx = fx_ctx(f, NULL);
-    assert_int_equal(custom_field_change(ctx, RP_STR("accounts"), RP_STR("grade"), drop_gold, 1, &fd),
-                     RP_EINVAL);
+    assert_int_equal(
+        custom_field_change(ctx, RP_STR("accounts"), RP_STR("grade"), drop_gold, 1, &fd),
+        RP_EINVAL);
     assert_true(fx_has_error(ctx, "enum_values"));
     struct rec_input to_int[] = {IN_S("type", "int")};
     ctx = fx_ctx(f, NULL);
@@ -363,25 +363,25 @@ static void test_custom_field_checks(void **state)
                      RP_EINVAL);
     assert_true(fx_has_error(ctx, "type"));
     struct rec_input to_text[] = {IN_S("type", "text"), IN_S("label_zh", "区域")};
-    assert_int_equal(custom_field_change(fx_ctx(f, NULL), RP_STR("accounts"), RP_STR("region"),
-                                         to_text, 2, &fd),
-                     RP_OK);
+    assert_int_equal(
+        custom_field_change(fx_ctx(f, NULL), RP_STR("accounts"), RP_STR("region"), to_text, 2, &fd),
+        RP_OK);
     assert_int_equal(fd->type, FT_TEXT);
     assert_string_equal(fd->label_zh, "区域");
     /* Built-in fields do not change here. */
     struct rec_input label[] = {IN_S("label", "x")};
-    assert_int_equal(custom_field_change(fx_ctx(f, NULL), RP_STR("accounts"), RP_STR("name"), label,
-                                         1, &fd),
-                     RP_EINVAL);
+    assert_int_equal(
+        custom_field_change(fx_ctx(f, NULL), RP_STR("accounts"), RP_STR("name"), label, 1, &fd),
+        RP_EINVAL);
     /* Removal: gone from the metadata, kept in history, its name taken until dropped. */
     assert_int_equal(custom_field_remove(fx_ctx(f, NULL), RP_STR("accounts"), RP_STR("grade")),
                      RP_OK);
     assert_null(meta_field(meta_need("accounts"), RP_STR("grade")));
     struct rec_history_row *h;
     size_t nh;
-    assert_int_equal(rec_history(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(golden.id), 50,
-                                 &h, &nh),
-                     RP_OK);
+    assert_int_equal(
+        rec_history(fx_ctx(f, NULL), meta_need("accounts"), rp_str_c(golden.id), 50, &h, &nh),
+        RP_OK);
     assert_string_equal(h[0].action, "field_delete");
     assert_string_equal(h[0].field, "grade");
     assert_string_equal(h[0].old_value, "gold");
@@ -389,13 +389,15 @@ static void test_custom_field_checks(void **state)
     assert_int_equal(custom_field_add(ctx, RP_STR("accounts"), grade, 4, &fd), RP_EINVAL);
     assert_true(fx_has_error(ctx, "name"));
     /* The daily task drops the column once its time has come. */
-    assert_int_equal(store_exec(f->c, "UPDATE custom_fields SET drop_after = '2000-01-01T00:00:00.000Z'"
-                                      " WHERE name = 'grade'",
+    assert_int_equal(store_exec(f->c,
+                                "UPDATE custom_fields SET drop_after = '2000-01-01T00:00:00.000Z'"
+                                " WHERE name = 'grade'",
                                 NULL, 0),
                      RP_OK);
     assert_int_equal(custom_drop_due(fx_ctx(f, NULL)), RP_OK);
-    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM pragma_table_info('accounts')"
-                                   " WHERE name = 'grade'",
+    assert_int_equal(fx_sql_int(f,
+                                "SELECT count(*) FROM pragma_table_info('accounts')"
+                                " WHERE name = 'grade'",
                                 NULL, 0),
                      0);
     assert_int_equal(custom_field_add(fx_ctx(f, NULL), RP_STR("accounts"), grade, 4, &fd), RP_OK);
