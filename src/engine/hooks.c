@@ -119,6 +119,26 @@ enum rp_err mod_entity_added(struct rec_ctx *ctx, const struct entity_def *e,
     return err;
 }
 
+uint32_t rp_demo_rand(struct rp_demo *d, uint32_t n)
+{
+    d->rng ^= d->rng << 13;
+    d->rng ^= d->rng >> 7;
+    d->rng ^= d->rng << 17;
+    return (uint32_t)(d->rng % n);
+}
+
+enum rp_err mod_demo(struct rp_demo *d)
+{
+    enum rp_err err = RP_OK;
+    for (size_t m = 0; m < rp_nmodules && !err; m++)
+        if (rp_modules[m]->demo)
+            err = rp_modules[m]->demo(d);
+    if (err == RP_EINVAL && d->ctx->nerrors)
+        LOG(LOG_ERROR, "demo data refused: %s %s", d->ctx->errors[0].field,
+            d->ctx->errors[0].message);
+    return err;
+}
+
 enum rp_err mod_bootstrap(struct store *s, bool interactive)
 {
     struct store_conn *c;

@@ -77,6 +77,21 @@ struct rp_grant {
     const char *scopes;
 };
 
+/* What `rapport demo` hands each module's demo: a system context in the one
+ * transaction the whole demo is written in, and a deterministic random source, so the
+ * same demo company comes out every time. A module reads what earlier modules made
+ * through the engine (lists), and may leave a line for the command to print. */
+struct rp_demo {
+    struct rec_ctx *ctx;
+    uint64_t rng;
+    const char *notes[8];
+    size_t nnotes;
+};
+/* A random number below n, from d's source. */
+uint32_t rp_demo_rand(struct rp_demo *d, uint32_t n);
+/* One of a NULL-terminated or counted list. */
+#define RP_DEMO_PICK(d, a) ((a)[rp_demo_rand((d), RP_NELEM(a))])
+
 struct rp_module {
     const char *name;
     const struct entity_def *const *entities;
@@ -105,6 +120,8 @@ struct rp_module {
      * stages, the first administrator. `interactive`: an operator reads this process's
      * terminal, so a secret made up for them may be printed there. NULL: none. */
     enum rp_err (*bootstrap)(struct rec_ctx *ctx, bool interactive);
+    /* Demo data for `rapport demo` (a new database only). NULL: none. */
+    enum rp_err (*demo)(struct rp_demo *d);
 };
 
 /* The registry (mod/modules.c). */
@@ -127,6 +144,8 @@ enum rp_err mod_roles(struct rec_ctx *ctx, struct acl_role_text **out, size_t *n
 /* Runs every module's entity_added, in a system context on ctx's connection. */
 enum rp_err mod_entity_added(struct rec_ctx *ctx, const struct entity_def *e,
                              const struct entity_def *like);
+/* Runs every module's demo, in registry order. */
+enum rp_err mod_demo(struct rp_demo *d);
 /* Runs every module's bootstrap, in registry order, in a system context. */
 enum rp_err mod_bootstrap(struct store *s, bool interactive);
 

@@ -318,6 +318,13 @@ enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, cons
 
 /* ---- for modules' domain code ---- */
 
+/* An input of text for field (seed and demo data, a module's own writes). */
+static inline struct rec_input rec_in_text(const char *field, const char *s)
+{
+    return (struct rec_input){.field = rp_str_c(field), .kind = IN_STRING, .s = s,
+                              .len = strlen(s)};
+}
+
 /* The caller's scope for action on e, or SCOPE_ALL when the context acts for the
  * system. */
 enum acl_scope rec_scope(const struct rec_ctx *ctx, const struct entity_def *e,

@@ -46,6 +46,7 @@ enum rp_err calendar__validate_restored(struct rec_ctx *ctx, struct rec *r);
 
 /* The iCalendar format of exports (ical.c). */
 extern const struct rec_exporter calendar__ical;
+enum rp_err calendar__demo(struct rp_demo *d);
 /* routes.c: the module's HTTP handlers (api/route.h). */
 struct api_call;
 unsigned calendar__get_range(struct api_call *c);

@@ -42,4 +42,5 @@ const struct rp_module mod_calendar = {
     .nexporters = 1,
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
+    .demo = calendar__demo,
 };

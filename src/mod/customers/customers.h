@@ -14,5 +14,6 @@ extern const struct rp_module mod_customers;
 
 /* The vCard format of contacts' exports (vcard.c). */
 extern const struct rec_exporter customers__vcard;
+enum rp_err customers__demo(struct rp_demo *d);
 
 #endif

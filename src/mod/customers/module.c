@@ -23,4 +23,5 @@ const struct rp_module mod_customers = {
     .nexporters = 1,
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
+    .demo = customers__demo,
 };

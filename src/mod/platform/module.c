@@ -49,4 +49,5 @@ const struct rp_module mod_platform = {
     .entity_added = platform__entity_added,
     .roles = platform__load_roles,
     .bootstrap = platform__bootstrap,
+    .demo = platform__demo,
 };

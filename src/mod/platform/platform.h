@@ -23,6 +23,7 @@ enum rp_err platform_update_me(struct rec_ctx *ctx, const struct rec_input *in, 
 enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err platform__user_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err platform__bootstrap(struct rec_ctx *ctx, bool interactive);
+enum rp_err platform__demo(struct rp_demo *d);
 /* roles.c */
 extern const struct entity_def platform__roles;
 enum rp_err platform__validate_role(struct rec_ctx *ctx, struct rec *r, const struct rec *old);

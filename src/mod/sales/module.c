@@ -75,4 +75,5 @@ const struct rp_module mod_sales = {
     .schedules = SCHEDULES,
     .nschedules = RP_NELEM(SCHEDULES),
     .bootstrap = sales__bootstrap,
+    .demo = sales__demo,
 };

@@ -128,6 +128,7 @@ enum rp_err sales__validate_stage(struct rec_ctx *ctx, struct rec *r, const stru
 enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage);
 enum rp_err sales__tiers_touched(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err sales__bootstrap(struct rec_ctx *ctx, bool interactive);
+enum rp_err sales__demo(struct rp_demo *d);
 /* routes.c: the module's HTTP handlers (api/route.h). */
 struct api_call;
 unsigned sales__get_pipeline(struct api_call *c);
