@@ -217,7 +217,7 @@ enum rp_err custom_field_add(struct rec_ctx *ctx, struct rp_str entity,
         return rec_bad_request(ctx, "%s have as many fields as they may", e->label_plural);
     struct field_def f = {.type = FT_STRING, .group = "custom", .flags = FF_CUSTOM};
     struct custom_def d;
-    custom__read_def(ctx, in, n, true, &f, &d);
+    custom__read_def(ctx, in, n, e->name, &f, &d);
     if (!d.has_type)
         rec_field_error(ctx, "type", "is required");
     if ((err = custom__check_name(ctx, e, f.name)))
@@ -292,7 +292,7 @@ enum rp_err custom_field_change(struct rec_ctx *ctx, struct rp_str entity, struc
         return ctx->detail ? rec_bad_request(ctx, "%s", ctx->detail) : RP_ENOTFOUND;
     struct field_def f = *old;
     struct custom_def d;
-    custom__read_def(ctx, in, n, false, &f, &d);
+    custom__read_def(ctx, in, n, NULL, &f, &d);
     if (d.has_type && !ctx->nerrors && !type_change_ok(old->type, f.type))
         rec_field_error(ctx, "type", "changing %s to %s could lose values: add a new field",
                         meta_type_name(old->type), meta_type_name(f.type));
@@ -368,9 +368,13 @@ enum rp_err custom_field_remove(struct rec_ctx *ctx, struct rp_str entity, struc
     row.deleted_at = now;
     row.drop_after = arena_strdup(ctx->a, drop);
     err = store_custom_field_update(ctx->conn, &row);
-    if (!err)
+    /* History keeps the values, never a password's hash. */
+    if (!err && f->type != FT_PASSWORD)
         err = store_column_to_audit(ctx->conn, e->name, f->name, now,
                                     ctx->who ? ctx->who->user_id : NULL);
+    /* Its text leaves the full-text index. */
+    if (!err && (f->flags & FF_SEARCH))
+        err = jobs_queue(ctx, "search.reindex", e->name);
     /* Its indexes go now: the column only waits to be dropped. */
     if (!err)
         err = store_column_unindex(ctx->conn, e->name, f->name);
@@ -516,10 +520,11 @@ enum rp_err custom_entity_add(struct rec_ctx *ctx, const struct rec_input *in, s
         struct field_def *f = &defs[i];
         *f = (struct field_def){.type = FT_STRING, .group = "custom", .flags = FF_CUSTOM};
         struct custom_def d;
-        custom__read_def(ctx, fields[i].in, fields[i].n, true, f, &d);
+        custom__read_def(ctx, fields[i].in, fields[i].n, row.name, f, &d);
         if (!d.has_type)
             rec_field_error(ctx, "type", "is required");
-        if (!ctx->nerrors && (err = custom__check_name(ctx, e, f->name)))
+        /* A field error here is prefixed with the field's place below. */
+        if (!ctx->nerrors && (err = custom__check_name(ctx, e, f->name)) && err != RP_EINVAL)
             return err;
         if (!ctx->nerrors)
             custom__check_def(ctx, f, &d);

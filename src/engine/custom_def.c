@@ -86,11 +86,10 @@ const char *custom__text(struct rec_ctx *ctx, const struct rec_input *in,
     return in->len ? str_of(ctx, in) : NULL;
 }
 
-/* Reads the members of a field definition onto f (a new field, or a copy of the one
- * being changed). Field errors name the members. */
-void custom__read_def(struct rec_ctx *ctx, const struct rec_input *in, size_t n, bool creating,
+void custom__read_def(struct rec_ctx *ctx, const struct rec_input *in, size_t n, const char *self,
                      struct field_def *f, struct custom_def *d)
 {
+    bool creating = self != NULL;
     memset(d, 0, sizeof(*d));
     for (size_t i = 0; i < n; i++) {
         const struct rec_input *x = &in[i];
@@ -168,7 +167,8 @@ void custom__read_def(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
             d->has_ref = true;
             if (!creating)
                 rec_field_error(ctx, "ref_entity", "cannot be changed");
-            else if (x->kind != IN_STRING || !meta_entity((struct rp_str){x->s, x->len}))
+            else if (x->kind != IN_STRING || (!meta_entity((struct rp_str){x->s, x->len}) &&
+                                               !rp_str_eqc((struct rp_str){x->s, x->len}, self)))
                 rec_field_error(ctx, "ref_entity", "must name an entity");
             else
                 f->ref_entity = str_of(ctx, x);
@@ -242,14 +242,19 @@ void custom__check_def(struct rec_ctx *ctx, struct field_def *f, struct custom_d
         for (int i = 0; i < 2; i++) {
             if (!(i ? d->has_max : d->has_min) || !texts[i])
                 continue;
+            /* A bound is a value of the field (money as "12.30"), within its type's. */
             struct field_def loose = *f;
             loose.range = NULL;
             loose.flags &= ~(unsigned)FF_REQUIRED;
-            struct store_val v;
+            struct rec_input in = {.field = rp_str_c(f->name), .kind = IN_NUMBER,
+                                   .s = texts[i], .len = strlen(texts[i])};
+            struct rec_value v;
             size_t saved = ctx->nerrors;
-            if (rec__parse_text_value(ctx, &loose, rp_str_c(texts[i]), &v)) {
+            if (rec__normalise(ctx, &loose, &in, &v) || v.null) {
+                const char *why = ctx->nerrors > saved ? ctx->errors[saved].message
+                                                       : "is not a number";
                 ctx->nerrors = saved;
-                rec_field_error(ctx, i ? "max" : "min", "is not a value of the field");
+                rec_field_error(ctx, i ? "max" : "min", "%s", why);
             } else {
                 *ends[i] = v.i;
             }
@@ -270,6 +275,11 @@ void custom__check_def(struct rec_ctx *ctx, struct field_def *f, struct custom_d
             return;
         }
         f->def = x->kind == IN_BOOL ? (x->b ? "true" : "false") : str_of(ctx, x);
+        if (f->type == FT_BOOL && strcmp(f->def, "true") != 0 && strcmp(f->def, "false") != 0) {
+            f->def = NULL;
+            rec_field_error(ctx, "default", "must be true or false");
+            return;
+        }
     }
     if (f->def) {
         struct rec_input in = custom__def_input(f);

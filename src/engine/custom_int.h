@@ -21,9 +21,10 @@ bool custom__reserved(const char *s);
 /* A member's text (NULL for null or empty); a field error over max characters. */
 const char *custom__text(struct rec_ctx *ctx, const struct rec_input *in, const char *member,
                          unsigned max);
-/* Reads a definition's members onto f (a new field, or a copy of the one changed);
- * field errors name the members. */
-void custom__read_def(struct rec_ctx *ctx, const struct rec_input *in, size_t n, bool creating,
+/* Reads a definition's members onto f: a new field of the entity named self (which its
+ * references may name before it exists), or, with self NULL, a copy of the field being
+ * changed. Field errors name the members. */
+void custom__read_def(struct rec_ctx *ctx, const struct rec_input *in, size_t n, const char *self,
                       struct field_def *f, struct custom_def *d);
 /* Checks what the type decides (enum values, reference, bounds, default) once every
  * member is read. */

@@ -92,7 +92,8 @@ enum rp_err meta_publish(struct meta_extension *x)
         s->n++;
     }
     for (size_t i = 0; x && i < x->nfields && !err; i++) {
-        struct entity_def *e = (struct entity_def *)(uintptr_t)meta_entity_in(s, x->field_entity[i]);
+        struct entity_def *e =
+            (struct entity_def *)(uintptr_t)meta_entity_in(s, x->field_entity[i]);
         if (!e || meta_field_index(e, rp_str_c(x->fields[i].name)) >= 0) {
             err = RP_EINVAL;
             break;

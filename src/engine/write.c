@@ -339,7 +339,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         err = store_step_insert(st, &r->seq);
         store_done(st);
         if (err == RP_ECONFLICT)
-            err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
+            err = rec_fail(ctx, RP_ECONFLICT, "another %s has this value", e->label);
     }
     if (!err && meta_searchable(e))
         err = rec__put_fts(ctx, e, r, true);
@@ -396,7 +396,7 @@ static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, st
     if (!err && store_changes(ctx->conn) != 1)
         err = RP_ESTALE;
     if (err == RP_ECONFLICT)
-        err = rec_fail(ctx, RP_ECONFLICT, "a %s with this value already exists", e->label);
+        err = rec_fail(ctx, RP_ECONFLICT, "another %s has this value", e->label);
     return err;
 }
 

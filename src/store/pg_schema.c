@@ -403,7 +403,8 @@ const char store__pg_team_peers_sql[] =
 
 /* UNION, not UNION ALL: a loop of parents (which validation refuses) still ends. */
 const char store__pg_teams_below_sql[] =
-    "WITH RECURSIVE below(id) AS (SELECT v FROM json_array_elements_text(?::json) j(v)"
+    "WITH RECURSIVE below(id) AS ("
+    "SELECT v COLLATE \"C\" FROM json_array_elements_text(?::json) j(v)"
     " WHERE v IN (SELECT id FROM teams WHERE deleted_at IS NULL)"
     " UNION SELECT t.id FROM teams t JOIN below b ON t.parent_id = b.id"
     " WHERE t.deleted_at IS NULL)"
