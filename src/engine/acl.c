@@ -241,6 +241,8 @@ enum rp_err acl_peers(struct rec_ctx *ctx, bool below)
     const char **ids;
     size_t n;
     enum rp_err err = RP_OK;
+    const char *const *mine;
+    acl_teams(ctx, &mine, &n); /* loaded with the rest, in the same memory */
     if (!who->peers_loaded) {
         err = store_team_peers(ctx->conn, who->team_ids, ctx->a, &ids, &n);
         if (err)

@@ -83,7 +83,9 @@ const unsigned char *acl_field_rules(const struct principal *who, const struct e
 /* Whether who's role administers the system. */
 bool acl_is_admin(const struct principal *who);
 /* Loads the caller's team peers (self included) if not yet loaded; with `below`, the
- * users of their teams and every team below them too. */
+ * users of their teams and every team below them too. What it loads lives in ctx->a
+ * (with the teams of acl_teams): a caller that releases that arena first clears
+ * peers_loaded, below_loaded and teams_loaded. */
 enum rp_err acl_peers(struct rec_ctx *ctx, bool below);
 /* The caller's teams, parsed from team_ids once. */
 void acl_teams(struct rec_ctx *ctx, const char *const **teams, size_t *n);

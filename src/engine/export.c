@@ -54,7 +54,7 @@ static void copy_principal(struct arena *a, const struct principal *from, struct
     to->user_id = arena_strdup(a, from->user_id);
     to->username = from->username ? arena_strdup(a, from->username) : NULL;
     to->team_ids = from->team_ids ? arena_strdup(a, from->team_ids) : "[]";
-    to->role = from->role;
+    to->role = arena_strdup(a, from->role);
 }
 
 static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
@@ -295,6 +295,8 @@ static enum rp_err next_page(struct exp *x, struct rec_page *page)
 {
     arena_release(&x->page);
     x->ctx.a = &x->page;
+    /* What the caller's scope loaded (teams, peers) was in the page just released. */
+    x->who.teams_loaded = x->who.peers_loaded = x->who.below_loaded = false;
     enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
     if (err)
         return err;

@@ -300,7 +300,8 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
     size_t count = 0;
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *e = meta_entity_at(k);
-        if (!meta_searchable(e) || rec_scope(ctx, e, ACL_READ) == SCOPE_NONE)
+        if (!meta_searchable(e) || rec_scope(ctx, e, ACL_READ) == SCOPE_NONE ||
+            rec__search_hidden(ctx, e))
             continue;
         struct rec_query eq = query;
         eq.limit = per_entity;

@@ -128,6 +128,14 @@ enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def
     return err;
 }
 
+bool rec__search_hidden(const struct rec_ctx *ctx, const struct entity_def *e)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if ((e->fields[i].flags & FF_SEARCH) && rec_field_rule(ctx, e, i) == ACL_FIELD_HIDDEN)
+            return true;
+    return false;
+}
+
 void rec_mask(const struct rec_ctx *ctx, struct rec *r)
 {
     const unsigned char *rules = ctx->system ? NULL : acl_field_rules(ctx->who, r->ent);

@@ -62,6 +62,10 @@ enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def
                                     enum acl_action action, const struct rec *r,
                                     const char *verb);
 
+/* Whether the caller's role hides a searchable field of e: then the full-text index,
+ * which holds that field's text too, is not searched for them. */
+bool rec__search_hidden(const struct rec_ctx *ctx, const struct entity_def *e);
+
 /* ---- share.c ---- */
 
 /* What record id's shares open to the caller: 0 nothing, 1 read, 2 edit. */

@@ -427,7 +427,16 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
         const char *owner = old.owner_id;
         err = apply_inputs(ctx, e, false, in, n, r, &owner);
         if (!err && owner && (!old.owner_id || strcmp(owner, old.owner_id) != 0)) {
-            err = check_owner(ctx, e, ACL_EDIT, owner);
+            /* Giving a record away is for those whose role lets them edit it: an edit
+             * share lets one change a record, not take it. */
+            bool by_role = true;
+            err = rec__in_scope(ctx, e, ACL_EDIT, old.owner_id, NULL, &by_role);
+            if (!err)
+                err = by_role ? check_owner(ctx, e, ACL_EDIT, owner)
+                              : rec_fail(ctx, RP_EFORBIDDEN,
+                                         "a shared %s changes owner only by those whose role"
+                                         " may edit it",
+                                         e->label);
             r->owner_id = owner;
         }
         if (!err)

@@ -27,6 +27,10 @@ static const struct field_def FIELDS[] = {
     {.name = "field_rules", .label = "Field rules", .type = FT_JSON, .group = "access"},
     {.name = "builtin", .label = "Built in", .type = FT_BOOL, .flags = FF_READONLY | FF_LIST,
      .def = "false", .group = "access"},
+    /* The entities whose default grants a built-in role was given, once each: an
+     * entity an administrator then took out of its grants stays out. */
+    {.name = "defaults_given", .label = "Defaults given for", .type = FT_JSON,
+     .flags = FF_READONLY, .group = "access"},
 };
 
 const struct entity_def platform__roles = {
@@ -146,16 +150,32 @@ static enum rp_err add_grant(struct rp_buf *b, const char *entity, const char *s
     return err ? err : buf_addc(b, '}');
 }
 
-/* The role's grants with the default grant on every module entity it lacks: the text
- * of the new grants, or NULL when nothing is missing. */
-static const char *with_defaults(struct rec_ctx *ctx, const char *key, const char *grants)
+static bool listed(const struct rp_str *items, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rp_str_eqc(items[i], name))
+            return true;
+    return false;
+}
+
+/* The role's grants with the default grant on every module entity it was never given
+ * one for (given: a JSON list, or NULL): the text of the new grants, or NULL when
+ * nothing is missing; *now_given is the list with those entities added. */
+static const char *with_defaults(struct rec_ctx *ctx, const char *key, const char *grants,
+                                 const char *given, const char **now_given)
 {
     const char **names = NULL;
-    struct rp_str *raw = NULL;
-    size_t n = 0;
+    struct rp_str *raw = NULL, *done = NULL;
+    size_t n = 0, ndone = 0;
     if (grants && json_read_members(ctx->a, rp_str_c(grants), META_MAX_ENTITIES, &names, &raw,
                                     &n))
         n = 0;
+    if (!given || json_read_list(ctx->a, rp_str_c(given), META_MAX_ENTITIES, &done, &ndone))
+        ndone = 0;
+    struct rp_str *all = arena_calloc(ctx->a, ndone + META_MAX_ENTITIES + 1, sizeof(*all));
+    if (ndone)
+        memcpy(all, done, ndone * sizeof(*all));
+    size_t nall = ndone;
     struct rp_buf b;
     buf_init(&b, RP_MAX_TEXT);
     enum rp_err err = buf_addc(&b, '{');
@@ -173,7 +193,10 @@ static const char *with_defaults(struct rec_ctx *ctx, const char *key, const cha
         bool has = false;
         for (size_t i = 0; i < n; i++)
             has = has || strcmp(names[i], e->name) == 0;
-        if (has || !scopes)
+        if (!scopes || listed(done, ndone, e->name))
+            continue;
+        all[nall++] = rp_str_c(e->name);
+        if (has)
             continue;
         err = (n || added) ? buf_addc(&b, ',') : RP_OK;
         if (!err)
@@ -183,14 +206,12 @@ static const char *with_defaults(struct rec_ctx *ctx, const char *key, const cha
     if (!err)
         err = buf_addc(&b, '}');
     const char *out = !err && added ? arena_strndup(ctx->a, buf_cstr(&b), b.len) : NULL;
+    buf_reset(&b);
+    *now_given = NULL;
+    if (!err && nall > ndone && !json_add_list(&b, all, nall))
+        *now_given = arena_strndup(ctx->a, buf_cstr(&b), b.len);
     buf_release(&b);
     return out;
-}
-
-static struct rec_input text_input(const char *field, const char *s)
-{
-    return (struct rec_input){.field = rp_str_c(field), .kind = IN_STRING, .s = s,
-                              .len = strlen(s)};
 }
 
 static struct rec_input json_input(const char *field, const char *s)
@@ -227,18 +248,24 @@ enum rp_err platform__bootstrap_roles(struct rec_ctx *ctx)
     const struct entity_def *roles = meta_need("roles");
     for (size_t i = 0; i < RP_NELEM(BUILTIN) && !err; i++) {
         const struct rec *r = find(&live, BUILTIN[i].key);
-        const char *grants = with_defaults(ctx, BUILTIN[i].key, r ? text_of(r, "grants") : NULL);
+        const char *given;
+        const char *grants =
+            with_defaults(ctx, BUILTIN[i].key, r ? text_of(r, "grants") : NULL,
+                          r ? text_of(r, "defaults_given") : NULL, &given);
         struct rec out;
         if (!r && !find(&gone, BUILTIN[i].key)) {
             struct rec_input in[] = {
-                text_input("key", BUILTIN[i].key), text_input("label", BUILTIN[i].label),
+                rec_in_text("key", BUILTIN[i].key), rec_in_text("label", BUILTIN[i].label),
                 {.field = RP_STR("admin"), .kind = IN_BOOL, .b = BUILTIN[i].admin},
                 {.field = RP_STR("builtin"), .kind = IN_BOOL, .b = true},
-                json_input("grants", grants ? grants : "{}")};
+                json_input("grants", grants ? grants : "{}"),
+                json_input("defaults_given", given ? given : "[]")};
             err = rec_create(ctx, roles, in, RP_NELEM(in), &out);
-        } else if (r && rec_field(r, "builtin")->i && grants) {
-            struct rec_input in[] = {json_input("grants", grants)};
-            err = rec_update(ctx, roles, rp_str_c(r->id), in, 1, r->version, &out);
+        } else if (r && rec_field(r, "builtin")->i && given) {
+            const char *kept = text_of(r, "grants");
+            struct rec_input in[] = {json_input("grants", grants ? grants : kept ? kept : "{}"),
+                                     json_input("defaults_given", given)};
+            err = rec_update(ctx, roles, rp_str_c(r->id), in, 2, r->version, &out);
         }
     }
     return err;

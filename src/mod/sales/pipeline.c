@@ -8,8 +8,34 @@ int64_t sales_round_x100(int64_t x100)
     return x100 >= 0 ? (x100 + 50) / 100 : -((-x100 + 50) / 100);
 }
 
+bool sales__amounts_hidden(const struct rec_ctx *ctx)
+{
+    const struct entity_def *e = meta_need("opportunities");
+    static const char *const FIELDS[] = {"amount", "probability"};
+    for (size_t i = 0; i < RP_NELEM(FIELDS); i++)
+        if (rec_field_rule(ctx, e, (size_t)meta_field_index(e, rp_str_c(FIELDS[i]))) ==
+            ACL_FIELD_HIDDEN)
+            return true;
+    return false;
+}
+
+/* Totals of amounts the caller's role hides would tell them. */
+static enum rp_err amounts_shown(struct rec_ctx *ctx)
+{
+    return sales__amounts_hidden(ctx)
+               ? rec_fail(ctx, RP_EFORBIDDEN, "your role hides the amounts of opportunities")
+               : RP_OK;
+}
+
 enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
                            struct sales_stage_sum **rows, size_t *nrows)
+{
+    enum rp_err err = amounts_shown(ctx);
+    return err ? err : sales__pipeline_sums(ctx, params, n, rows, nrows);
+}
+
+enum rp_err sales__pipeline_sums(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
+                                 struct sales_stage_sum **rows, size_t *nrows)
 {
     struct rec_query *q;
     struct sales_stage_sum *sums;
@@ -56,7 +82,9 @@ enum rp_err sales_forecast(struct rec_ctx *ctx, const struct rec_param *params, 
                            struct sales_period **rows, size_t *nrows)
 {
     struct rec_query *q;
-    enum rp_err err = rec_query_parse(ctx, meta_need("opportunities"), params, n, &q);
+    enum rp_err err = amounts_shown(ctx);
+    if (!err)
+        err = rec_query_parse(ctx, meta_need("opportunities"), params, n, &q);
     if (!err)
         err = sales__sql_forecast(ctx, q, rows, nrows);
     for (size_t i = 0; !err && i < *nrows; i++)

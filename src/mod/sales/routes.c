@@ -145,10 +145,12 @@ unsigned sales__get_summary(struct api_call *c)
     json_t *o = json_object();
     json_object_set_new(o, "contacts", json_integer(s.contacts));
     json_object_set_new(o, "open_deals", json_integer(s.open_deals));
-    json_object_set_new(o, "open_amount", api_money(s.open_amount));
-    json_object_set_new(o, "weighted", api_money(s.weighted));
+    /* Null where the caller's role hides the amounts (the sums would tell them). */
+    bool shown = !s.amounts_hidden;
+    json_object_set_new(o, "open_amount", shown ? api_money(s.open_amount) : json_null());
+    json_object_set_new(o, "weighted", shown ? api_money(s.weighted) : json_null());
     json_object_set_new(o, "won_deals", json_integer(s.won_deals));
-    json_object_set_new(o, "won_amount", api_money(s.won_amount));
+    json_object_set_new(o, "won_amount", shown ? api_money(s.won_amount) : json_null());
     json_object_set_new(o, "lost_deals", json_integer(s.lost_deals));
     json_object_set_new(o, "last_activity_at", api_str_or_null(s.last_activity_at));
     json_object_set_new(o, "next_activity_at", api_str_or_null(s.next_activity_at));

@@ -108,6 +108,7 @@ struct sales_account_summary {
     int64_t lost_deals;
     const char *last_activity_at;  /* NULL when none */
     const char *next_activity_at;
+    bool amounts_hidden;      /* the caller's role hides deals' amounts: sums are 0 */
 };
 
 /* The figures of an account's card, counting only what the caller may read. */
@@ -128,6 +129,11 @@ enum rp_err sales__validate_stage(struct rec_ctx *ctx, struct rec *r, const stru
 enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage);
 enum rp_err sales__tiers_touched(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err sales__bootstrap(struct rec_ctx *ctx, bool interactive);
+/* Whether the caller's role hides opportunities' amount or probability. */
+bool sales__amounts_hidden(const struct rec_ctx *ctx);
+/* sales_pipeline without the check of hidden amounts (for counts). */
+enum rp_err sales__pipeline_sums(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
+                                 struct sales_stage_sum **rows, size_t *nrows);
 enum rp_err sales__demo(struct rp_demo *d);
 /* routes.c: the module's HTTP handlers (api/route.h). */
 struct api_call;

@@ -48,7 +48,7 @@ enum rp_err sales_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
     struct rec_param op[] = {P("account_id", acc.id)};
     struct sales_stage_sum *stages;
     size_t nstages;
-    err = sales_pipeline(ctx, op, RP_NELEM(op), &stages, &nstages);
+    err = sales__pipeline_sums(ctx, op, RP_NELEM(op), &stages, &nstages);
     if (err)
         return err;
     struct sales_outcome_map map;
@@ -71,6 +71,10 @@ enum rp_err sales_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
         }
     }
     out->weighted = sales_round_x100(weighted_x100);
+    if (sales__amounts_hidden(ctx)) {
+        out->amounts_hidden = true; /* counts only: the sums would tell the amounts */
+        out->open_amount = out->won_amount = out->weighted = 0;
+    }
     char now[32];
     text_format_datetime(text_now_ms(), now, sizeof(now));
     if (!err)
