@@ -15,6 +15,7 @@ static json_t *principal_json(const struct principal *w)
     json_object_set_new(u, "username", json_string(w->username));
     json_object_set_new(u, "display_name", api_str_or_null(w->display_name));
     json_object_set_new(u, "role", json_string(w->role));
+    json_object_set_new(u, "admin", json_boolean(acl_is_admin(w)));
     json_t *teams = json_loads(w->team_ids ? w->team_ids : "[]", 0, NULL);
     json_object_set_new(u, "team_ids", teams ? teams : json_array());
     json_object_set_new(u, "locale", api_str_or_null(w->locale));

@@ -220,9 +220,10 @@ enum rp_err custom_field_add(struct rec_ctx *ctx, struct rp_str entity,
     custom__read_def(ctx, in, n, e->name, &f, &d);
     if (!d.has_type)
         rec_field_error(ctx, "type", "is required");
-    if ((err = custom__check_name(ctx, e, f.name)))
+    /* Every error at once: a bad name does not hide a bad label. */
+    if ((err = custom__check_name(ctx, e, f.name)) && err != RP_EINVAL)
         return err;
-    if (!ctx->nerrors)
+    if (f.name)
         custom__check_def(ctx, &f, &d);
     if (ctx->nerrors)
         return RP_EINVAL;

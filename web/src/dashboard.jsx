@@ -102,7 +102,7 @@ export function Dashboard() {
                 { label: t('dash.won'), data: forecast.map((p) => money(p.won)), backgroundColor: '#2f9e6b' },
                 { label: t('dash.commit'), data: forecast.map((p) => money(p.commit)), backgroundColor: '#3b6fd8' },
                 { label: t('dash.best'), data: forecast.map((p) => money(p.best_case)), backgroundColor: '#a9c1ef' },
-                { type: 'line', label: t('sum.weighted'), data: forecast.map((p) => money(p.weighted)), borderColor: '#d0802a', backgroundColor: '#d0802a' },
+                { type: 'line', label: t('dash.weighted'), data: forecast.map((p) => money(p.weighted)), borderColor: '#d0802a', backgroundColor: '#d0802a' },
               ],
             },
           }} />

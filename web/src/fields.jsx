@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { Link, recordPath } from './router.js';
 import { entityMeta, recordTitle, rememberTitle, useAll, useTitle } from './state.js';
-import { enumLabel, formatDate, formatDateTime, formatMoney, formatNumber, t } from './i18n.js';
+import { enumLabel, fieldLabel, formatDate, formatDateTime, formatMoney, formatNumber, roleLabel, t } from './i18n.js';
 
 // Implicit reference columns every record has.
 export const SYSTEM_REFS = { owner_id: 'users', created_by: 'users' };
@@ -27,6 +27,18 @@ export function RefName({ entity, id }) {
   return <Link href={recordPath(entity, id)}>{title}</Link>;
 }
 
+// An enum value as shown: for an enum whose values are the keys of records
+// (enum_source: users' role names a role), that record's name when it can be read.
+function SourcedName({ source, value }) {
+  const rows = useAll(source);
+  const r = (rows || []).find((x) => x.key === value);
+  if (!r) return enumLabel(value);
+  return source === 'roles' ? roleLabel(r) : recordTitle(entityMeta(source), r);
+}
+export function EnumName({ field: f, value }) {
+  return f.enum_source && entityMeta(f.enum_source) ? <SourcedName source={f.enum_source} value={value} /> : enumLabel(value);
+}
+
 export function FieldValue({ field, record: r }) {
   const f = effectiveField(field, r);
   const v = r[f.name];
@@ -39,7 +51,7 @@ export function FieldValue({ field, record: r }) {
     case 'date': return formatDate(v);
     case 'datetime': return formatDateTime(v);
     case 'bool': return v ? t('yes') : t('no');
-    case 'enum': return enumLabel(v);
+    case 'enum': return <EnumName field={f} value={v} />;
     case 'multi_enum': return v.map(enumLabel).join(', ');
     case 'email': return <a href={`mailto:${v}`}>{v}</a>;
     case 'phone': return <a href={`tel:${v}`}>{v}</a>;
@@ -111,7 +123,7 @@ function RefPicker({ id, field: f, value, onChange, invalid }) {
     return (
       <div class="refpick">
         <span>{title ?? '…'}</span>
-        <button type="button" class="link" aria-label={`${t('rec.edit')} ${f.label}`} onClick={() => { setOpen(true); setText(''); }}>✎</button>
+        <button type="button" class="link" aria-label={`${t('rec.edit')} ${fieldLabel(f)}`} onClick={() => { setOpen(true); setText(''); }}>✎</button>
         <button type="button" class="link" aria-label={t('close')} onClick={() => onChange('')}>×</button>
       </div>
     );
@@ -152,7 +164,7 @@ function MultiRef({ id, field: f, value, onChange }) {
   }
   return (
     <fieldset id={id} class="checks">
-      <legend class="sr-only">{f.label}</legend>
+      <legend class="sr-only">{fieldLabel(f)}</legend>
       {(all || []).filter((r) => r.active !== false || v.includes(r.id)).map((r) => (
         <label><input type="checkbox" checked={v.includes(r.id)}
           onChange={(ev) => onChange(ev.target.checked ? [...v, r.id] : v.filter((x) => x !== r.id))} /> {recordTitle(e, r)}</label>
@@ -161,8 +173,9 @@ function MultiRef({ id, field: f, value, onChange }) {
   );
 }
 
-export function FieldInput({ id, field: f, value, onChange, invalid = false }) {
-  const common = { id, 'aria-invalid': invalid, required: f.required && f.type !== 'bool' };
+// describedBy: the id of the field's help text, when it has one.
+export function FieldInput({ id, field: f, value, onChange, invalid = false, describedBy }) {
+  const common = { id, 'aria-invalid': invalid, 'aria-describedby': describedBy, required: f.required && f.type !== 'bool' };
   const str = value === null || value === undefined ? '' : String(value);
   const onInput = (ev) => onChange(ev.target.value);
   switch (f.type) {
@@ -170,7 +183,7 @@ export function FieldInput({ id, field: f, value, onChange, invalid = false }) {
       return (
         <select {...common} value={str} onChange={onInput}>
           <option value="">{t('form.choose')}</option>
-          {(f.enum || []).map((x) => <option value={x}>{enumLabel(x)}</option>)}
+          {(f.enum || []).map((x) => <option value={x}><EnumName field={f} value={x} /></option>)}
         </select>
       );
     case 'multi_enum':

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 import { effectiveField, FieldInput, formFields, groupFields, validate } from './fields.jsx';
-import { entityLabel, fieldLabel, formatDateTime, t } from './i18n.js';
+import { entityLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
 import { recordPath } from './router.js';
 import { forget, recordTitle } from './state.js';
 import { errorText, Notice } from './ui.jsx';
@@ -150,13 +150,14 @@ export function RecordForm({ e, record, initial, onSaved, onCancel }) {
       {Object.values(errors).some(Boolean) && problem?.status !== 422 && <Notice kind="error">{t('form.invalid')}</Notice>}
       {groupFields(fields).map(([group, fs]) => (
         <fieldset class="panel">
-          <legend>{t(`group.${group}`)}</legend>
+          <legend>{groupLabel(e, group)}</legend>
           <div class="grid">
             {fs.map((f) => (
               <div class={`field ${f.type === 'text' ? 'wide' : ''} ${errors[f.name] ? 'has-error' : ''}`}>
                 <label for={`f-${f.name}`}>{fieldLabel(f)}{f.required && f.type !== 'bool' ? <span aria-hidden="true"> *</span> : null}</label>
                 <FieldInput id={`f-${f.name}`} field={effectiveField(f, values)} value={values[f.name]} invalid={!!errors[f.name]}
-                  onChange={(v) => set(f.name, v)} />
+                  onChange={(v) => set(f.name, v)} describedBy={f.help ? `f-${f.name}-help` : undefined} />
+                {f.help && <p class="help" id={`f-${f.name}-help`}>{f.help}</p>}
                 {errors[f.name] && <p class="field-error" id={`f-${f.name}-err`}>{fieldLabel(f)} {errors[f.name]}</p>}
               </div>
             ))}

@@ -1,10 +1,13 @@
-// English and Simplified Chinese. UI strings live here; entity and field labels come
-// from /meta in English and are translated here when a translation is known, so a new
-// entity or custom field still shows (with its English label).
+// English and Simplified Chinese. The shell's strings live here, each module's next to
+// its screens (web/src/mod/<module>/i18n.js, merged in by addStrings from
+// web/src/mod/index.js). Entity and field labels come from /meta: in Chinese its
+// label_zh / label_plural_zh when an administrator gave one, else a translation known
+// here for built-in names, else the English label — so a new entity or custom field
+// always shows.
 
 const EN = {
   'app.name': 'Rapport',
-  'nav.home': 'Home', 'nav.pipeline': 'Pipeline', 'nav.calendar': 'Calendar', 'nav.admin': 'Admin',
+  'nav.home': 'Home',
   'nav.menu': 'Menu', 'nav.main': 'Main navigation',
   'login.title': 'Sign in to Rapport', 'login.username': 'Username', 'login.password': 'Password',
   'login.submit': 'Sign in', 'login.expired': 'Your session has ended. Sign in again to continue where you were.',
@@ -22,30 +25,20 @@ const EN = {
   'list.deleteView': 'Delete view', 'list.sortBy': 'Sort by {field}', 'list.owner': 'Owner',
   'rec.edit': 'Edit', 'rec.save': 'Save', 'rec.cancel': 'Cancel', 'rec.delete': 'Delete', 'rec.deleted': 'Moved to the recycle bin.',
   'rec.editField': 'Edit {field}', 'rec.timeline': 'Timeline', 'rec.history': 'History', 'rec.related': 'Related',
-  'rec.summary': 'Customer card', 'rec.notFound': 'This record does not exist or you may not see it.',
+  'rec.notFound': 'This record does not exist or you may not see it.',
   'rec.stale': 'Someone else changed this record while you were editing. Your input is kept below; reload to see their change, then apply yours again.',
   'rec.reload': 'Reload', 'rec.saved': 'Saved.', 'rec.created': 'Created by {user} on {at}', 'rec.updated': 'Updated {at} · version {v}',
   'rec.more': 'Show more', 'rec.none': 'Nothing yet.', 'rec.changed': '{field}: {old} → {new}', 'rec.createdEvent': '{entity} created: {title}',
   'rec.deactivate': 'Deactivate user', 'rec.activate': 'Reactivate user', 'rec.transfer': 'Transfer records to…', 'rec.transferGo': 'Transfer',
-  'rec.transferDone': '{n} records moved.',
-  'sum.contacts': 'Contacts', 'sum.open': 'Open deals', 'sum.openAmount': 'Open amount', 'sum.weighted': 'Weighted',
-  'sum.won': 'Won deals', 'sum.wonAmount': 'Won revenue', 'sum.lost': 'Lost deals', 'sum.last': 'Last activity', 'sum.next': 'Next activity',
+  'rec.transferDone': '{n} records moved.', 'rec.share': 'shared with', 'rec.unshare': 'stopped sharing with',
   'form.new': 'New {entity}', 'form.edit': 'Edit {entity}', 'form.required': 'is required', 'form.tooLong': 'is longer than {n} characters',
   'form.email': 'is not a valid e-mail address', 'form.number': 'is not a number', 'form.range': 'must be between {min} and {max}', 'form.invalid': 'Some fields need your attention.',
   'form.dupTitle': 'This looks like a duplicate of:', 'form.dupAnyway': 'Create anyway', 'form.dupSaveAnyway': 'Save anyway',
   'form.conflictTitle': 'This clashes with:', 'form.conflictAnyway': 'Save anyway', 'form.busy': 'busy',
   'form.reasons': 'same {r}', 'form.choose': '— choose —', 'form.yes': 'Yes', 'form.no': 'No',
-  'pipe.title': 'Pipeline', 'pipe.owner': 'Owner', 'pipe.team': 'Team', 'pipe.closeFrom': 'Close from', 'pipe.closeTo': 'Close to',
-  'pipe.all': 'Everyone', 'pipe.move': 'Move {name} to stage', 'pipe.moved': '{name} moved to {stage}.', 'pipe.weighted': 'weighted {v}',
-  'pipe.count': '{n} deals',
-  'cal.title': 'Calendar', 'cal.day': 'Day', 'cal.week': 'Week', 'cal.month': 'Month', 'cal.prev': 'Previous', 'cal.next': 'Next',
-  'cal.today': 'Today', 'cal.people': 'Show colleagues', 'cal.newAt': 'New meeting at {at}', 'cal.conflict': 'conflict',
   'dash.title': 'Home', 'dash.pipeline': 'Pipeline by stage', 'dash.forecast': 'Forecast by month', 'dash.leads': 'Leads by source',
   'dash.today': 'My activities today', 'dash.overdue': 'Overdue', 'dash.recent': 'Recently changed', 'dash.none': 'Nothing here.',
-  'dash.won': 'Won', 'dash.commit': 'Commit', 'dash.best': 'Best case', 'dash.amount': 'Amount', 'dash.unknown': 'unknown',
-  'admin.title': 'Administration', 'admin.users': 'Users', 'admin.teams': 'Teams', 'admin.roles': 'Roles', 'admin.stages': 'Pipeline stages',
-  'admin.rolesNote': 'Roles are fixed in this version. Each user has one role; what a role may do is described in the API documentation.',
-  'admin.role': 'Role', 'admin.members': 'Users with this role', 'admin.yourScopes': 'Your access (scope per action)',
+  'dash.won': 'Won', 'dash.weighted': 'Weighted', 'dash.commit': 'Commit', 'dash.best': 'Best case', 'dash.amount': 'Amount', 'dash.unknown': 'unknown',
   'err.generic': 'Something went wrong: {msg}', 'err.network': 'The server cannot be reached.', 'err.forbidden': 'You are not allowed to do that.',
   'loading': 'Loading…', 'close': 'Close', 'yes': 'Yes', 'no': 'No', 'back': 'Back',
   'field.owner_id': 'Owner', 'field.created_at': 'Created', 'field.updated_at': 'Updated', 'field.created_by': 'Created by',
@@ -53,12 +46,12 @@ const EN = {
   'group.description': 'Description', 'group.contact': 'Contact', 'group.details': 'Details', 'group.access': 'Access',
   'group.preferences': 'Preferences', 'group.person': 'Person', 'group.company': 'Company', 'group.status': 'Status',
   'group.conversion': 'Conversion', 'group.schedule': 'Schedule', 'group.call': 'Call', 'group.meeting': 'Meeting',
-  'group.related': 'Related to', 'group.system': 'System',
+  'group.related': 'Related to', 'group.system': 'System', 'group.custom': 'Custom fields',
 };
 
 const ZH = {
   'app.name': 'Rapport',
-  'nav.home': '首页', 'nav.pipeline': '销售漏斗', 'nav.calendar': '日历', 'nav.admin': '管理',
+  'nav.home': '首页',
   'nav.menu': '菜单', 'nav.main': '主导航',
   'login.title': '登录 Rapport', 'login.username': '用户名', 'login.password': '密码', 'login.submit': '登录',
   'login.expired': '会话已结束。请重新登录，然后回到刚才的页面。', 'login.failed': '用户名或密码错误。',
@@ -76,30 +69,20 @@ const ZH = {
   'list.deleteView': '删除视图', 'list.sortBy': '按{field}排序', 'list.owner': '负责人',
   'rec.edit': '编辑', 'rec.save': '保存', 'rec.cancel': '取消', 'rec.delete': '删除', 'rec.deleted': '已移到回收站。',
   'rec.editField': '编辑{field}', 'rec.timeline': '时间线', 'rec.history': '修改历史', 'rec.related': '相关记录',
-  'rec.summary': '客户卡片', 'rec.notFound': '该记录不存在，或您无权查看。',
+  'rec.notFound': '该记录不存在，或您无权查看。',
   'rec.stale': '在您编辑时，其他人修改了这条记录。您的输入保留在下方；请重新加载查看他们的修改，然后再次保存。',
   'rec.reload': '重新加载', 'rec.saved': '已保存。', 'rec.created': '{user} 创建于 {at}', 'rec.updated': '更新于 {at} · 版本 {v}',
   'rec.more': '显示更多', 'rec.none': '暂无内容。', 'rec.changed': '{field}：{old} → {new}', 'rec.createdEvent': '新建{entity}：{title}',
   'rec.deactivate': '停用用户', 'rec.activate': '重新启用', 'rec.transfer': '将记录转给…', 'rec.transferGo': '转移',
-  'rec.transferDone': '已转移 {n} 条记录。',
-  'sum.contacts': '联系人', 'sum.open': '进行中商机', 'sum.openAmount': '进行中金额', 'sum.weighted': '加权金额',
-  'sum.won': '赢单数', 'sum.wonAmount': '赢单收入', 'sum.lost': '丢单数', 'sum.last': '最近活动', 'sum.next': '下次活动',
+  'rec.transferDone': '已转移 {n} 条记录。', 'rec.share': '共享给', 'rec.unshare': '停止共享给',
   'form.new': '新建{entity}', 'form.edit': '编辑{entity}', 'form.required': '为必填项', 'form.tooLong': '超过 {n} 个字符',
   'form.email': '不是有效的电子邮件地址', 'form.number': '不是数字', 'form.range': '必须在 {min} 到 {max} 之间', 'form.invalid': '有些字段需要修改。',
   'form.dupTitle': '这可能与以下记录重复：', 'form.dupAnyway': '仍然创建', 'form.dupSaveAnyway': '仍然保存',
   'form.conflictTitle': '时间冲突：', 'form.conflictAnyway': '仍然保存', 'form.busy': '忙碌',
   'form.reasons': '相同的{r}', 'form.choose': '— 请选择 —', 'form.yes': '是', 'form.no': '否',
-  'pipe.title': '销售漏斗', 'pipe.owner': '负责人', 'pipe.team': '团队', 'pipe.closeFrom': '预计成交自', 'pipe.closeTo': '预计成交至',
-  'pipe.all': '所有人', 'pipe.move': '将 {name} 移到阶段', 'pipe.moved': '{name} 已移到 {stage}。', 'pipe.weighted': '加权 {v}',
-  'pipe.count': '{n} 个商机',
-  'cal.title': '日历', 'cal.day': '日', 'cal.week': '周', 'cal.month': '月', 'cal.prev': '上一页', 'cal.next': '下一页',
-  'cal.today': '今天', 'cal.people': '显示同事', 'cal.newAt': '在 {at} 新建会议', 'cal.conflict': '冲突',
   'dash.title': '首页', 'dash.pipeline': '各阶段商机金额', 'dash.forecast': '按月预测', 'dash.leads': '线索来源',
   'dash.today': '我今天的活动', 'dash.overdue': '已逾期', 'dash.recent': '最近修改', 'dash.none': '暂无。',
-  'dash.won': '已赢单', 'dash.commit': '承诺', 'dash.best': '最佳情况', 'dash.amount': '金额', 'dash.unknown': '未知',
-  'admin.title': '系统管理', 'admin.users': '用户', 'admin.teams': '团队', 'admin.roles': '角色', 'admin.stages': '销售阶段',
-  'admin.rolesNote': '此版本的角色是固定的。每个用户有一个角色；各角色的权限见 API 文档。',
-  'admin.role': '角色', 'admin.members': '拥有此角色的用户', 'admin.yourScopes': '您的权限（各操作的范围）',
+  'dash.won': '已赢单', 'dash.weighted': '加权金额', 'dash.commit': '承诺', 'dash.best': '最佳情况', 'dash.amount': '金额', 'dash.unknown': '未知',
   'err.generic': '出错了：{msg}', 'err.network': '无法连接服务器。', 'err.forbidden': '您无权执行此操作。',
   'loading': '加载中…', 'close': '关闭', 'yes': '是', 'no': '否', 'back': '返回',
   'entity.accounts': '客户', 'entity.contacts': '联系人', 'entity.users': '用户', 'entity.teams': '团队',
@@ -116,12 +99,26 @@ const ZH = {
   'field.expected_close_date': '预计成交日期', 'field.subject': '主题', 'field.start_at': '开始时间', 'field.end_at': '结束时间',
   'field.due_at': '截止时间', 'field.priority': '优先级', 'field.location': '地点', 'field.attendee_user_ids': '参与用户',
   'field.owner_id': '负责人', 'field.created_at': '创建时间', 'field.updated_at': '更新时间', 'field.created_by': '创建人',
+  'field.billing_street': '账单街道', 'field.billing_state': '账单省份', 'field.billing_postcode': '账单邮编',
+  'field.billing_country': '账单国家', 'field.shipping_street': '收货街道', 'field.shipping_city': '收货城市',
+  'field.shipping_state': '收货省份', 'field.shipping_postcode': '收货邮编', 'field.shipping_country': '收货国家',
+  'field.payment_method': '付款方式', 'field.credit_rating': '信用评级', 'field.category': '类别', 'field.salutation': '称呼',
+  'field.reports_to_id': '上级联系人', 'field.email_secondary': '其他电子邮件', 'field.street': '街道', 'field.state': '省份',
+  'field.postcode': '邮编', 'field.birthday': '生日', 'field.lead_source': '线索来源', 'field.do_not_call': '请勿致电',
+  'field.mobile': '手机', 'field.converted_account_id': '转化为客户', 'field.converted_contact_id': '转化为联系人',
+  'field.converted_opportunity_id': '转化为商机', 'field.converted_at': '转化时间', 'field.lost_reason': '丢单原因',
+  'field.stage_changed_at': '阶段变更时间', 'field.all_day': '全天', 'field.reminder_at': '提醒时间', 'field.direction': '方向',
+  'field.duration_minutes': '时长（分钟）', 'field.attendee_contact_ids': '参与联系人', 'field.related_type': '关联类型',
+  'field.related_id': '关联记录',
   'field.billing_city': '账单城市', 'field.city': '城市', 'field.country': '国家', 'field.next_step': '下一步',
   'group.overview': '概览', 'group.address': '地址', 'group.finance': '财务', 'group.classification': '分类',
   'group.description': '描述', 'group.contact': '联系方式', 'group.details': '详情', 'group.access': '访问权限',
   'group.preferences': '偏好', 'group.person': '个人', 'group.company': '公司', 'group.status': '状态',
   'group.conversion': '转化', 'group.schedule': '日程', 'group.call': '电话', 'group.meeting': '会议',
-  'group.related': '关联', 'group.system': '系统',
+  'group.related': '关联', 'group.system': '系统', 'group.custom': '自定义字段',
+  'entity.roles': '角色', 'role.admin': '管理员', 'role.manager': '经理', 'role.marketing': '市场',
+  'role.partner': '合作伙伴', 'role.readonly': '只读', 'role.sales': '销售', 'role.support': '客服', 'field.parent_id': '上级', 'field.label_zh': '中文名称', 'field.admin': '系统管理员',
+  'field.builtin': '内置', 'field.grants': '权限', 'field.field_rules': '字段规则',
 };
 
 const DICTS = { en: EN, 'zh-CN': ZH };
@@ -140,12 +137,33 @@ export function t(key, params) {
   return s;
 }
 
-// Translations of metadata labels, falling back to the English label from /meta.
+// A module's strings ({en: {...}, zh: {...}}), added to the dictionaries once at start.
+export function addStrings({ en, zh }) {
+  Object.assign(EN, en);
+  Object.assign(ZH, zh);
+}
+
+// Metadata labels in the current language: the Chinese label /meta gives, else a
+// translation known here (built-in names only: a custom field's name says nothing of
+// its label), else the English label from /meta.
 export function entityLabel(e, plural = true) {
-  return DICTS[lang][`entity.${e.name}`] ?? (plural ? e.label_plural : e.label);
+  if (lang === 'zh-CN' && (plural ? e.label_plural_zh : e.label_zh)) return plural ? e.label_plural_zh : e.label_zh;
+  return (!e.custom && DICTS[lang][`entity.${e.name}`]) || (plural ? e.label_plural : e.label);
 }
 export function fieldLabel(f) {
-  return DICTS[lang][`field.${f.name}`] ?? f.label;
+  if (lang === 'zh-CN' && f.label_zh) return f.label_zh;
+  return (!f.custom && DICTS[lang][`field.${f.name}`]) || f.label;
+}
+// A group of fields: a custom entity's fields (all in group "custom") are its details.
+export function groupLabel(e, group) {
+  return t(group === 'custom' && e.custom ? 'group.details' : `group.${group}`);
+}
+// A role record's name: label_zh in Chinese when given (built-in roles have a
+// translation here), else its label.
+export function roleLabel(r) {
+  if (!r) return '';
+  if (lang === 'zh-CN') return r.label_zh || DICTS[lang][`role.${r.key}`] || r.label || r.key;
+  return r.label || r.key;
 }
 
 const nf = {};

@@ -1,21 +1,20 @@
-// Rapport's web UI: sign-in, the shell (navigation from /meta, global search, language,
-// sign-out) and the routes. Session expiry anywhere brings the sign-in form up in place;
-// signing in again continues on the same page.
+// Rapport's web UI: sign-in, the shell (navigation from /meta and the modules' screens,
+// global search, language, sign-out) and the routes (entity pages from /meta, the
+// modules' screens from web/src/mod/index.js). Session expiry anywhere brings the
+// sign-in form up in place; signing in again continues on the same page.
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import './app.css';
-import { AdminPage } from './admin.jsx';
 import { api, ApiError, prime, setCsrf, setUnauthorizedHandler, unprime } from './api.js';
-import { CalendarPage } from './calendar.jsx';
 import { Dashboard } from './dashboard.jsx';
 import { RecordForm } from './form.jsx';
 import { entityLabel, getLang, LANGS, setLang, t } from './i18n.js';
 import { LIST_PAGE, ListView } from './list.jsx';
-import { PipelinePage } from './pipeline.jsx';
+import { screenOf, SCREENS } from './mod/index.js';
 import { RecordPage } from './record.jsx';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { SearchPage } from './search.jsx';
-import { canRead, entityMeta, resetSession, session, setMeta } from './state.js';
+import { canRead, entityMeta, onMetaChange, resetSession, session, setMeta } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
 function Login({ expired, onDone }) {
@@ -91,11 +90,14 @@ function GlobalSearch() {
   );
 }
 
+// Entities administered under /admin, not listed in the navigation.
+const ADMIN_ENTITIES = new Set(['users', 'teams', 'roles', 'pipeline_stages']);
+
 function Shell({ children, onSignOut, onLang }) {
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [path]);
-  const nav = session.meta.entities.filter((e) => canRead(e) && !['users', 'teams', 'pipeline_stages'].includes(e.name));
+  const nav = session.meta.entities.filter((e) => canRead(e) && !ADMIN_ENTITIES.has(e.name));
   const item = (href, label) => (
     <li><Link href={href} aria-current={path === href || (href !== '/' && path.startsWith(href + '/')) ? 'page' : undefined}>{label}</Link></li>
   );
@@ -116,9 +118,7 @@ function Shell({ children, onSignOut, onLang }) {
         <ul>
           {item('/', t('nav.home'))}
           {nav.map((e) => item(`/r/${e.name}`, entityLabel(e)))}
-          {canRead(entityMeta('opportunities')) && item('/pipeline', t('nav.pipeline'))}
-          {canRead(entityMeta('activities')) && item('/calendar', t('nav.calendar'))}
-          {session.user.role === 'admin' && item('/admin', t('nav.admin'))}
+          {SCREENS.filter((x) => x.nav && x.when()).map((x) => item(x.path, t(x.nav)))}
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>{children}</main>
@@ -136,7 +136,7 @@ function NewRecord({ e }) {
 
 function Routes() {
   const { path } = useLocation();
-  const m = /^\/r\/([a-z_]+)(?:\/([^/]+))?\/?$/.exec(path);
+  const m = /^\/r\/([a-z][a-z0-9_]*)(?:\/([^/]+))?\/?$/.exec(path);
   if (m) {
     const e = entityMeta(m[1]);
     if (!e || !canRead(e)) return <Notice kind="error">{t('rec.notFound')}</Notice>;
@@ -144,11 +144,26 @@ function Routes() {
     if (m[2] === 'new') return <NewRecord e={e} key={`new-${e.name}`} />;
     return <RecordPage e={e} id={m[2]} key={m[2]} />;
   }
-  if (path === '/pipeline') return <PipelinePage />;
-  if (path === '/calendar') return <CalendarPage />;
   if (path === '/search') return <SearchPage />;
-  if (path.startsWith('/admin')) return <AdminPage />;
+  const screen = screenOf(path);
+  if (screen) {
+    if (!screen.when()) return <Notice kind="error">{t('err.forbidden')}</Notice>;
+    return screen.component ? <screen.component /> : <Lazy screen={screen} />;
+  }
   return <Dashboard />;
+}
+
+// A screen whose code loads on its first visit (SCREENS' load); kept once loaded.
+const loaded = new Map();
+function Lazy({ screen }) {
+  const [, set] = useState(0);
+  const [error, setError] = useState(null);
+  const C = loaded.get(screen.path);
+  useEffect(() => {
+    if (!C) screen.load().then((c) => { loaded.set(screen.path, c); set((n) => n + 1); }, setError);
+  }, [screen.path]);
+  if (error) return <Notice kind="error">{t('err.network')}</Notice>;
+  return C ? <C /> : <Loading />;
 }
 
 // Started as soon as the module runs: /auth/me and /meta (preloaded by index.html)
@@ -158,12 +173,14 @@ const boot = {
   me: api.get('/auth/me', undefined, { quiet401: true }).then((me) => ({ me }), (err) => ({ err })),
   meta: api.get('/meta', undefined, { quiet401: true }).catch(() => null),
 };
-const listRoute = /^\/r\/([a-z_]+)\/?$/.exec(location.pathname);
+const listRoute = /^\/r\/([a-z][a-z0-9_]*)\/?$/.exec(location.pathname);
 if (listRoute && !location.search) prime(`/${listRoute[1]}`, { limit: LIST_PAGE });
 
 function App() {
   const [phase, setPhase] = useState('loading'); // loading | login | expired | ready | offline
   const [, setLangTick] = useState(0);
+  // New metadata (a field or an entity added, a role changed): render everything again.
+  useEffect(() => onMetaChange(() => setLangTick((n) => n + 1)), []);
 
   // meta: the /meta answer when already fetched for this user.
   async function start(me, meta) {
@@ -191,7 +208,8 @@ function App() {
     setLang(l);
     setLangTick((n) => n + 1);
     try {
-      session.user = await api.patch('/auth/me', { locale: l });
+      // The answer is the user record: it does not say whether the role administers.
+      session.user = { ...session.user, ...(await api.patch('/auth/me', { locale: l })) };
     } catch { /* the choice still applies to this page */ }
   }
   async function signOut() {

@@ -1,14 +1,16 @@
 // The record page: fields in panels by group with inline edit (If-Match on every
 // change), related lists found from the metadata, the timeline, the field history,
-// and for accounts the customer card from /accounts/{id}/summary.
+// and the modules' record panels (web/src/mod/index.js: the customer card, a user's
+// actions, sharing).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 import { effectiveField, FieldInput, FieldValue, groupFields, RefName, validate } from './fields.jsx';
 import { Conflicts, Duplicates, RecordForm, saveRecord } from './form.jsx';
-import { entityLabel, enumLabel, fieldLabel, formatDateTime, formatMoney, formatNumber, t } from './i18n.js';
+import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
-import { canRead, entityMeta, forget, recordTitle, rememberTitle, session, useAll } from './state.js';
+import { RECORD_PANELS } from './mod/index.js';
+import { canRead, entityMeta, recordTitle, rememberTitle, session } from './state.js';
 import { errorText, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
@@ -50,7 +52,8 @@ function InlineField({ e, f, record, onSaved }) {
       {editing ? (
         <form class="inline" onSubmit={(ev) => { ev.preventDefault(); save(); }}
           onKeyDown={(ev) => { if (ev.key === 'Escape') setEditing(false); }}>
-          <FieldInput id={id} field={effectiveField(f, record)} value={value} invalid={!!error} onChange={setValue} />
+          <FieldInput id={id} field={effectiveField(f, record)} value={value} invalid={!!error} onChange={setValue}
+            describedBy={f.help ? `${id}-help` : undefined} />
           <button type="submit" class="primary">{t('rec.save')}</button>
           <button type="button" onClick={() => { setEditing(false); setError(null); setProblem(null); }}>{t('rec.cancel')}</button>
         </form>
@@ -63,6 +66,7 @@ function InlineField({ e, f, record, onSaved }) {
           )}
         </div>
       )}
+      {editing && f.help && <p class="help" id={`${id}-help`}>{f.help}</p>}
       {error && <p class="field-error">{error}</p>}
       {problem?.status === 409 && p.duplicates && (
         <Duplicates e={e} list={p.duplicates} anywayLabel={t('form.dupSaveAnyway')} onAnyway={() => save({ allowDuplicate: true })} />
@@ -73,25 +77,6 @@ function InlineField({ e, f, record, onSaved }) {
       )}
       {problem && ![409, 412, 422].includes(problem.status) && <Notice kind="error">{errorText(problem)}</Notice>}
     </div>
-  );
-}
-
-function Summary({ id }) {
-  const [s, setS] = useState(null);
-  useFetch(() => api.get(`/accounts/${id}/summary`), [id], setS, () => setS(null));
-  if (!s) return null;
-  const items = [
-    ['sum.contacts', formatNumber(s.contacts)], ['sum.open', formatNumber(s.open_deals)],
-    ['sum.openAmount', formatMoney(s.open_amount)], ['sum.weighted', formatMoney(s.weighted)],
-    ['sum.won', formatNumber(s.won_deals)], ['sum.wonAmount', formatMoney(s.won_amount)],
-    ['sum.lost', formatNumber(s.lost_deals)], ['sum.last', formatDateTime(s.last_activity_at) || '—'],
-    ['sum.next', formatDateTime(s.next_activity_at) || '—'],
-  ];
-  return (
-    <section class="card summary" aria-label={t('rec.summary')}>
-      <h2>{t('rec.summary')}</h2>
-      <dl>{items.map(([k, v]) => <div><dt>{t(k)}</dt><dd>{v}</dd></div>)}</dl>
-    </section>
   );
 }
 
@@ -118,8 +103,7 @@ function Timeline({ e, id }) {
                   <Link href={recordPath(it.entity, rec.id)}>{recordTitle(re, rec) || rec.subject || rec.id}</Link>
                   {rec.type && it.entity === 'activities' ? ` (${enumLabel(rec.type)})` : ''}</span>
               ) : (
-                <span><RefName entity="users" id={it.user_id} /> {enumLabel(it.action || it.kind)}
-                  {it.field ? ` — ${t('rec.changed', { field: fieldName(e, it.field), old: it.old ?? '—', new: it.new ?? '—' })}` : ''}</span>
+                <span><Change e={e} h={{ ...it, action: it.action || it.kind }} /></span>
               )}
             </li>
           );
@@ -135,6 +119,26 @@ const fieldName = (e, name) => {
   return f ? fieldLabel(f) : name;
 };
 
+// One entry of the history: who did what, and to which field; a share names the user
+// or team ("user:<id>", "team:<id>") and the access given or taken back.
+function Change({ e, h }) {
+  const share = /^(user|team):(.+)$/.exec(h.field || '');
+  if (share && (h.action === 'share' || h.action === 'unshare')) {
+    return (
+      <>
+        <RefName entity="users" id={h.user_id} /> {t(`rec.${h.action}`)} <RefName entity={`${share[1]}s`} id={share[2]} />
+        {' '}({t(`share.access.${h.new || h.old}`)})
+      </>
+    );
+  }
+  return (
+    <>
+      <RefName entity="users" id={h.user_id} /> {enumLabel(h.action)}
+      {h.field ? <> — {t('rec.changed', { field: fieldName(e, h.field), old: h.old ?? '—', new: h.new ?? '—' })}</> : null}
+    </>
+  );
+}
+
 function History({ e, id, version }) {
   const [rows, setRows] = useState(null);
   useFetch(() => api.get(`/${e.name}/${id}/history`), [id, version], (r) => setRows(r.data), () => setRows([]));
@@ -143,8 +147,7 @@ function History({ e, id, version }) {
   return (
     <ol class="history">
       {rows.slice(0, 50).map((h) => (
-        <li><time>{formatDateTime(h.at)}</time> <RefName entity="users" id={h.user_id} /> {enumLabel(h.action)}
-          {h.field ? <> — {t('rec.changed', { field: fieldName(e, h.field), old: h.old ?? '—', new: h.new ?? '—' })}</> : null}</li>
+        <li><time>{formatDateTime(h.at)}</time> <Change e={e} h={h} /></li>
       ))}
     </ol>
   );
@@ -164,29 +167,6 @@ function relatedLists(e) {
     }
   }
   return out;
-}
-
-function UserActions({ record, onSaved }) {
-  const users = useAll('users');
-  const [to, setTo] = useState('');
-  const [msg, setMsg] = useState(null);
-  if (session.user.role !== 'admin') return null;
-  const toggle = () => api.patch(`/users/${record.id}`, { active: !record.active }, { version: record.version })
-    .then((r) => { forget('users'); onSaved(r); }, (err) => setMsg({ kind: 'error', text: errorText(err) }));
-  const transfer = () => api.post(`/users/${record.id}/transfer`, { to_user_id: to })
-    .then((r) => setMsg({ kind: 'info', text: t('rec.transferDone', { n: r.moved }) }), (err) => setMsg({ kind: 'error', text: errorText(err) }));
-  return (
-    <div class="card user-actions">
-      <button type="button" onClick={toggle}>{record.active ? t('rec.deactivate') : t('rec.activate')}</button>
-      <label for="transfer-to">{t('rec.transfer')}</label>
-      <select id="transfer-to" value={to} onChange={(ev) => setTo(ev.target.value)}>
-        <option value="">{t('form.choose')}</option>
-        {(users || []).filter((u) => u.id !== record.id && u.active).map((u) => <option value={u.id}>{recordTitle(session.byName.users, u)}</option>)}
-      </select>
-      <button type="button" disabled={!to} onClick={transfer}>{t('rec.transferGo')}</button>
-      {msg && <Notice kind={msg.kind} onClose={() => setMsg(null)}>{msg.text}</Notice>}
-    </div>
-  );
 }
 
 export function RecordPage({ e, id }) {
@@ -219,6 +199,7 @@ export function RecordPage({ e, id }) {
       navigate(listPath(e.name));
     } catch (err) { setNotice(null); setError(err); }
   };
+  const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
   const hasTimeline = ['accounts', 'contacts', 'leads', 'opportunities'].includes(e.name);
   const fields = e.fields.filter((f) => f.type !== 'password');
   const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, OWNER]);
@@ -236,13 +217,12 @@ export function RecordPage({ e, id }) {
         </div>
       </header>
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
-      {e.name === 'users' && <UserActions record={record} onSaved={onSaved} />}
-      {e.name === 'accounts' && <Summary id={id} key={record.version} />}
+      {panels('head').map((P) => <P e={e} record={record} onSaved={onSaved} />)}
       <div class="record-body">
         <div class="record-main">
           {groups.map(([group, fs]) => (
             <section class="panel" aria-labelledby={`g-${group}`}>
-              <h2 id={`g-${group}`}>{t(`group.${group}`)}</h2>
+              <h2 id={`g-${group}`}>{groupLabel(e, group)}</h2>
               <div class="grid">
                 {fs.map((f) => <InlineField e={e} f={f} record={record} onSaved={onSaved} />)}
               </div>
@@ -256,6 +236,7 @@ export function RecordPage({ e, id }) {
           ))}
         </div>
         <aside class="record-side">
+          {panels('side').map((P) => <P e={e} record={record} onSaved={onSaved} />)}
           <div class="tabs" role="tablist">
             {hasTimeline && <button role="tab" type="button" aria-selected={tab === 'timeline'} onClick={() => setTab('timeline')}>{t('rec.timeline')}</button>}
             <button role="tab" type="button" aria-selected={tab === 'history' || !hasTimeline} onClick={() => setTab('history')}>{t('rec.history')}</button>

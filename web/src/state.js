@@ -1,5 +1,6 @@
-// Session-wide state: the signed-in user, the metadata, and small caches of users,
-// teams and record titles (for reference fields), loaded once and shared.
+// Session-wide state: the signed-in user, the metadata (reloaded after an administrator
+// changes fields, entities or roles), and small caches of users, teams and record
+// titles (for reference fields), loaded once and shared.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 
@@ -11,6 +12,23 @@ export function setMeta(meta) {
 }
 export const entityMeta = (name) => session.byName[name];
 export const canRead = (e) => e && e.permissions.read !== 'none';
+// /auth/me names the user's role but not whether it administers: the built-in admin
+// role does.
+// Whether the signed-in user's role administers (any role with admin: true, not only
+// the built-in one): /auth/me tells.
+export const isAdmin = () => session.user?.admin === true;
+
+// Fetches /meta again and tells every listener (the app re-renders: new fields and
+// entities show at once in navigation, lists, filters, forms and record pages).
+const metaListeners = new Set();
+export function onMetaChange(fn) {
+  metaListeners.add(fn);
+  return () => metaListeners.delete(fn);
+}
+export async function reloadMeta() {
+  setMeta(await api.get('/meta'));
+  for (const fn of metaListeners) fn();
+}
 
 // Titles of referenced records, fetched in batches: every <RefName> asking in the same
 // tick becomes one list request per entity (id[in]=…).
@@ -69,6 +87,7 @@ export function useTitle(entity, id) {
 // Every user and team (admin-sized lists: up to 500 each), cached for the session.
 const cache = {};
 export function loadAll(entity) {
+  if (!entityMeta(entity)) return Promise.resolve([]); // not readable: nothing to ask
   if (!cache[entity]) {
     cache[entity] = api.get(`/${entity}`, { limit: 500 }).then((r) => {
       const e = entityMeta(entity);

@@ -2,11 +2,11 @@
 // colleagues (GET /calendar). A click on a slot opens a new meeting there; meetings
 // and calls that overlap for a shared person are marked as conflicts.
 import { useState } from 'preact/hooks';
-import { api } from './api.js';
-import { enumLabel, formatTime, getLang, t } from './i18n.js';
-import { Link, navigate, recordPath } from './router.js';
-import { recordTitle, session, useAll } from './state.js';
-import { errorText, Notice, useFetch, usePageTitle } from './ui.jsx';
+import { api } from '../../api.js';
+import { enumLabel, formatTime, getLang, t } from '../../i18n.js';
+import { Link, navigate, recordPath } from '../../router.js';
+import { recordTitle, session, useAll } from '../../state.js';
+import { errorText, Notice, useFetch, usePageTitle } from '../../ui.jsx';
 
 const DAY = 86400000;
 const HOURS = Array.from({ length: 13 }, (_, i) => i + 7); // 07:00 – 19:00
@@ -116,7 +116,7 @@ export function CalendarPage() {
       ) : (
         <div class="table-wrap">
           <table class={`hours ${view}`}>
-            <thead><tr><th scope="col"><span class="sr-only">time</span></th>{days.map((d) => <th scope="col" class={ymd(d) === ymd(new Date()) ? 'today' : ''}>{dayName(d)}</th>)}</tr></thead>
+            <thead><tr><th scope="col"><span class="sr-only">{t('cal.time')}</span></th>{days.map((d) => <th scope="col" class={ymd(d) === ymd(new Date()) ? 'today' : ''}>{dayName(d)}</th>)}</tr></thead>
             <tbody>
               {HOURS.map((h) => (
                 <tr>

@@ -2,12 +2,12 @@
 // as cards; dragging a card (or choosing a stage from its menu, for keyboards) PATCHes
 // the stage; on failure the card snaps back and the error is shown.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from './api.js';
-import { RefName } from './fields.jsx';
-import { formatDate, formatMoney, formatNumber, t } from './i18n.js';
-import { Link, recordPath } from './router.js';
-import { recordTitle, session, useAll } from './state.js';
-import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+import { api } from '../../api.js';
+import { RefName } from '../../fields.jsx';
+import { formatDate, formatMoney, formatNumber, t } from '../../i18n.js';
+import { Link, recordPath } from '../../router.js';
+import { recordTitle, session, useAll } from '../../state.js';
+import { errorText, Loading, Notice, usePageTitle } from '../../ui.jsx';
 
 const PER_STAGE = 30;
 

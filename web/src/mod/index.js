@@ -1,0 +1,49 @@
+// The UI's modules — platform, customers, sales, calendar, as on the server (src/mod/) —
+// in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
+// record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
+// Lists, forms and record pages of entities are generic (from /meta) and need no line.
+//
+// Adding a module's screens: add a directory web/src/mod/<module>/ with its screens
+// (and, if it has strings, an i18n.js exporting {en: {...}, zh: {...}}), then one line
+// here per screen or record panel (and one in STRINGS). Strings only a lazily loaded
+// screen uses may travel with it instead (platform/admin.jsx adds admin-i18n.js).
+//
+// A screen: module, path, prefix (true: also matches path/...), nav (the i18n key of its
+// navigation entry; none: not in the navigation), when() (who sees it: the entry, and
+// the route, which otherwise says "not allowed"), and either component or load (a lazy
+// import resolving to the component: its code is fetched on the first visit only).
+// A record panel: module, place ('head': under the title; 'side': above the timeline),
+// when(entity, record), component ({e, record, onSaved}).
+import { addStrings } from '../i18n.js';
+import { canRead, entityMeta, isAdmin } from '../state.js';
+import * as calendarStrings from './calendar/i18n.js';
+import { CalendarPage } from './calendar/calendar.jsx';
+import * as customersStrings from './customers/i18n.js';
+import { AccountSummary } from './customers/summary.jsx';
+import * as platformStrings from './platform/i18n.js';
+import { SharingPanel } from './platform/sharing.jsx';
+import { UserActions } from './platform/users.jsx';
+import * as salesStrings from './sales/i18n.js';
+import { PipelinePage } from './sales/pipeline.jsx';
+
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings];
+for (const s of STRINGS) addStrings(s);
+
+const reads = (entity) => () => canRead(entityMeta(entity));
+
+export const SCREENS = [
+  { module: 'sales', path: '/pipeline', nav: 'nav.pipeline', when: reads('opportunities'), component: PipelinePage },
+  { module: 'calendar', path: '/calendar', nav: 'nav.calendar', when: reads('activities'), component: CalendarPage },
+  { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
+];
+
+export const RECORD_PANELS = [
+  { module: 'customers', place: 'head', when: (e) => e.name === 'accounts', component: AccountSummary },
+  { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
+  { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
+];
+
+// The screen a path names, if any.
+export function screenOf(path) {
+  return SCREENS.find((s) => path === s.path || (s.prefix && path.startsWith(`${s.path}/`)));
+}

@@ -1,0 +1,42 @@
+// Administration (platform module, loaded on the first visit: web/src/mod/index.js):
+// users (create, deactivate and transfer on the user's page), teams (with their parent
+// team) and pipeline stages through the generic list and record pages; roles with their
+// permission grid and field rules; custom fields; custom entities.
+import { addStrings, t } from '../../i18n.js';
+import { ListView } from '../../list.jsx';
+import { Link, useLocation } from '../../router.js';
+import { entityMeta } from '../../state.js';
+import { usePageTitle } from '../../ui.jsx';
+import { EntitiesAdmin } from './custom-entities.jsx';
+import { FieldsAdmin } from './custom-fields.jsx';
+import { RolesAdmin } from './roles.jsx';
+import * as adminStrings from './admin-i18n.js';
+
+addStrings(adminStrings); // before any of these screens renders: they load together
+
+const TABS = [['users', 'admin.users'], ['teams', 'admin.teams'], ['roles', 'admin.roles'], ['stages', 'admin.stages'],
+  ['fields', 'admin.fields'], ['entities', 'admin.entities']];
+const LISTS = { users: 'users', teams: 'teams', stages: 'pipeline_stages' };
+
+function Tab({ tab, sub }) {
+  if (LISTS[tab]) return <ListView e={entityMeta(LISTS[tab])} key={tab} />;
+  if (tab === 'roles') return <RolesAdmin id={sub} key={sub || ''} />;
+  if (tab === 'fields') return <FieldsAdmin entity={sub} key={sub || ''} />;
+  if (tab === 'entities') return <EntitiesAdmin />;
+  return <ListView e={entityMeta('users')} key="users" />;
+}
+
+export function AdminPage() {
+  const { path } = useLocation();
+  const [, , tab = 'users', sub] = path.split('/');
+  usePageTitle(t('admin.title'));
+  return (
+    <section class="admin">
+      <h1 class="sr-only">{t('admin.title')}</h1>
+      <nav class="tabs" aria-label={t('admin.title')}>
+        {TABS.map(([k, label]) => <Link href={`/admin/${k}`} aria-current={tab === k ? 'page' : undefined}>{t(label)}</Link>)}
+      </nav>
+      <Tab tab={tab || 'users'} sub={sub} />
+    </section>
+  );
+}
