@@ -1,9 +1,25 @@
 // Strings of the administration screens (users, teams, roles and their permission
-// grid, custom fields, custom entities), added by admin.jsx when it loads: they travel
-// with the lazily loaded screens, not with every page.
+// grid, custom fields, custom entities, security settings and alerts), added by
+// admin.jsx when it loads: they travel with the lazily loaded screens, not with every
+// page.
 export const en = {
   'admin.title': 'Administration', 'admin.users': 'Users', 'admin.teams': 'Teams', 'admin.roles': 'Roles',
-  'admin.stages': 'Pipeline stages', 'admin.fields': 'Fields', 'admin.entities': 'Entities',
+  'admin.stages': 'Pipeline stages', 'admin.fields': 'Fields', 'admin.entities': 'Entities', 'admin.security': 'Security',
+
+  'sec.title': 'Security', 'sec.note': 'Rapport counts the customer records (accounts, contacts, leads) each user opens outside the owner\'s team or exports, and alerts administrators when one user passes the threshold within the window.',
+  'sec.settings': 'Settings',
+  'sec.set.data_alert_threshold': 'Alert threshold (customer records)',
+  'sec.set.data_alert_threshold.help': 'How many customer records one user may open outside their team or export within the window before administrators are alerted; 0: never alert.',
+  'sec.set.data_alert_window_minutes': 'Alert window (minutes)',
+  'sec.set.data_alert_window_minutes.help': 'The time, in minutes, over which a user\'s customer records are counted for the alert.',
+  'sec.default': 'Default: {v} (leave empty to restore it); allowed: {min} to {max}.',
+  'sec.alerts': 'Customer-data alerts', 'sec.alertsNote': 'Users who opened or exported more customer records than the threshold within the window, newest first.',
+  'sec.noAlerts': 'No alerts.',
+  'sec.views': 'Customer records viewed outside the owner\'s team', 'sec.viewsNote': 'Each opening of an account, contact or lead by a user outside its owner\'s team, newest first.',
+  'sec.noViews': 'No such views.',
+  'sec.when': 'Time', 'sec.user': 'User', 'sec.detail': 'Detail', 'sec.viewer': 'Viewed by', 'sec.record': 'Record',
+  'sec.alertDetail': '{n} customer records opened outside the team or exported in {minutes} minutes (threshold {threshold})',
+  'sec.recent': 'Customer-data alerts in the last 24 hours: {n}.', 'sec.review': 'Review them on the Security tab',
 
   'type.string': 'Text (one line)', 'type.text': 'Long text', 'type.email': 'E-mail', 'type.phone': 'Phone',
   'type.url': 'Web address', 'type.int': 'Whole number', 'type.money': 'Money', 'type.percent': 'Percent',
@@ -62,7 +78,22 @@ export const en = {
 
 export const zh = {
   'admin.title': '系统管理', 'admin.users': '用户', 'admin.teams': '团队', 'admin.roles': '角色',
-  'admin.stages': '销售阶段', 'admin.fields': '字段', 'admin.entities': '实体',
+  'admin.stages': '销售阶段', 'admin.fields': '字段', 'admin.entities': '实体', 'admin.security': '安全',
+
+  'sec.title': '安全', 'sec.note': 'Rapport 统计每个用户在负责人团队之外打开或导出的客户数据记录（客户、联系人、线索），当某个用户在时间窗口内超过阈值时向管理员发出警报。',
+  'sec.settings': '设置',
+  'sec.set.data_alert_threshold': '警报阈值（客户记录数）',
+  'sec.set.data_alert_threshold.help': '一个用户在时间窗口内可在本团队之外打开或导出的客户记录数，超过即向管理员发出警报；0 表示从不警报。',
+  'sec.set.data_alert_window_minutes': '警报时间窗口（分钟）',
+  'sec.set.data_alert_window_minutes.help': '统计用户客户记录数的时间范围，以分钟计。',
+  'sec.default': '默认值：{v}（留空即恢复默认）；允许范围：{min} 到 {max}。',
+  'sec.alerts': '客户数据警报', 'sec.alertsNote': '在时间窗口内打开或导出的客户记录超过阈值的用户，最新的在前。',
+  'sec.noAlerts': '没有警报。',
+  'sec.views': '在负责人团队之外查看的客户记录', 'sec.viewsNote': '用户在负责人团队之外每次打开客户、联系人或线索的记录，最新的在前。',
+  'sec.noViews': '没有此类查看记录。',
+  'sec.when': '时间', 'sec.user': '用户', 'sec.detail': '详情', 'sec.viewer': '查看人', 'sec.record': '记录',
+  'sec.alertDetail': '{minutes} 分钟内在本团队之外打开或导出了 {n} 条客户记录（阈值 {threshold}）',
+  'sec.recent': '过去 24 小时内的客户数据警报：{n} 条。', 'sec.review': '在“安全”标签页查看',
 
   'type.string': '单行文本', 'type.text': '多行文本', 'type.email': '电子邮件', 'type.phone': '电话',
   'type.url': '网址', 'type.int': '整数', 'type.money': '金额', 'type.percent': '百分比',

@@ -1,7 +1,8 @@
 // Administration (platform module, loaded on the first visit: web/src/mod/index.js):
 // users (create, deactivate and transfer on the user's page), teams (with their parent
 // team) and pipeline stages through the generic list and record pages; roles with their
-// permission grid and field rules; custom fields; custom entities.
+// permission grid and field rules; custom fields; custom entities; security (settings,
+// customer-data alerts and views; a notice above the other tabs after a recent alert).
 import { addStrings, t } from '../../i18n.js';
 import { ListView } from '../../list.jsx';
 import { Link, useLocation } from '../../router.js';
@@ -10,12 +11,13 @@ import { usePageTitle } from '../../ui.jsx';
 import { EntitiesAdmin } from './custom-entities.jsx';
 import { FieldsAdmin } from './custom-fields.jsx';
 import { RolesAdmin } from './roles.jsx';
+import { AlertNotice, SecurityAdmin } from './security.jsx';
 import * as adminStrings from './admin-i18n.js';
 
 addStrings(adminStrings); // before any of these screens renders: they load together
 
 const TABS = [['users', 'admin.users'], ['teams', 'admin.teams'], ['roles', 'admin.roles'], ['stages', 'admin.stages'],
-  ['fields', 'admin.fields'], ['entities', 'admin.entities']];
+  ['fields', 'admin.fields'], ['entities', 'admin.entities'], ['security', 'admin.security']];
 const LISTS = { users: 'users', teams: 'teams', stages: 'pipeline_stages' };
 
 function Tab({ tab, sub }) {
@@ -23,6 +25,7 @@ function Tab({ tab, sub }) {
   if (tab === 'roles') return <RolesAdmin id={sub} key={sub || ''} />;
   if (tab === 'fields') return <FieldsAdmin entity={sub} key={sub || ''} />;
   if (tab === 'entities') return <EntitiesAdmin />;
+  if (tab === 'security') return <SecurityAdmin />;
   return <ListView e={entityMeta('users')} key="users" />;
 }
 
@@ -33,6 +36,7 @@ export function AdminPage() {
   return (
     <section class="admin">
       <h1 class="sr-only">{t('admin.title')}</h1>
+      {tab !== 'security' && <AlertNotice />}
       <nav class="tabs" aria-label={t('admin.title')}>
         {TABS.map(([k, label]) => <Link href={`/admin/${k}`} aria-current={tab === k ? 'page' : undefined}>{t(label)}</Link>)}
       </nav>
