@@ -214,6 +214,12 @@ const unsigned char *acl_field_rules(const struct principal *who, const struct e
     return r && !r->admin ? r->grants[e->index].fields : NULL;
 }
 
+bool acl_role_admin(const char *key)
+{
+    const struct acl_role *r = meta_role(NULL, key);
+    return r && r->admin;
+}
+
 bool acl_is_admin(const struct principal *who)
 {
     const struct acl_role *r = role_of(who, NULL);

@@ -80,6 +80,8 @@ enum acl_field_rule acl_field(const struct principal *who, const struct entity_d
 /* The rules of who's role for every field of e (enum acl_field_rule), or NULL when
  * every field is open to them. */
 const unsigned char *acl_field_rules(const struct principal *who, const struct entity_def *e);
+/* Whether the role with this key administers the system (false when there is none). */
+bool acl_role_admin(const char *key);
 /* Whether who's role administers the system. */
 bool acl_is_admin(const struct principal *who);
 /* Loads the caller's team peers (self included) if not yet loaded; with `below`, the

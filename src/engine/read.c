@@ -76,6 +76,18 @@ enum acl_scope rec_scope(const struct rec_ctx *ctx, const struct entity_def *e,
     return ctx->system ? SCOPE_ALL : acl_scope(ctx->who, e, action);
 }
 
+enum acl_scope rec__list_scope(const struct rec_ctx *ctx, const struct entity_def *e,
+                               bool export)
+{
+    enum acl_scope read = rec_scope(ctx, e, ACL_READ);
+    if (!export)
+        return read;
+    /* An export holds what the caller may read and export: the narrower scope (the
+     * scopes nest: none ⊂ own ⊂ team ⊂ team_and_below ⊂ all). */
+    enum acl_scope exp = rec_scope(ctx, e, ACL_EXPORT);
+    return exp < read ? exp : read;
+}
+
 bool rec_admin(const struct rec_ctx *ctx)
 {
     return ctx->system || acl_is_admin(ctx->who);

@@ -62,6 +62,10 @@ enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def
                                     enum acl_action action, const struct rec *r,
                                     const char *verb);
 
+/* The scope of a list of e: the read scope, or for an export the narrower of the read
+ * and export scopes. */
+enum acl_scope rec__list_scope(const struct rec_ctx *ctx, const struct entity_def *e,
+                               bool export);
 /* Whether the caller's role hides a searchable field of e: then the full-text index,
  * which holds that field's text too, is not searched for them. */
 bool rec__search_hidden(const struct rec_ctx *ctx, const struct entity_def *e);

@@ -47,9 +47,7 @@ static enum rp_err count_access(struct rec_ctx *ctx, int64_t records)
     /* Once per crossing: the count was below the threshold before this access. */
     if (!err && total > threshold && total - records <= threshold)
         err = secev_add(ctx, NULL, "data_alert", "user", ctx->who->user_id, "alert",
-                        arena_printf(ctx->a,
-                                     "%lld customer records opened outside the team or exported"
-                                     " in %lld minutes (threshold %lld)",
+                        arena_printf(ctx->a, "records=%lld window_minutes=%lld threshold=%lld",
                                      (long long)total, (long long)window,
                                      (long long)threshold));
     return err;

@@ -29,7 +29,7 @@ enum rp_err rec__query_shares(struct rec_ctx *ctx, const struct entity_def *e,
         return RP_OK;
     }
     *shared = false;
-    enum acl_scope scope = rec_scope(ctx, e, ACL_READ);
+    enum acl_scope scope = rec__list_scope(ctx, e, q && q->for_export);
     enum rp_err err = RP_OK;
     if (ctx->who && scope != SCOPE_NONE && scope != SCOPE_ALL) {
         const char *const *teams;
@@ -49,11 +49,12 @@ static const char *grantee(struct rec_ctx *ctx, const struct store_share *s)
                       : arena_printf(ctx->a, "team:%s", s->team_id);
 }
 
-/* Loads the record and checks that the caller may edit it (and so share it). */
+/* Loads the record and checks that the caller may edit it (and so share it); with
+ * deleted, a record in the recycle bin too (its shares can be removed there). */
 static enum rp_err editable(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
-                            struct rec *r)
+                            bool deleted, struct rec *r)
 {
-    enum rp_err err = rec__load(ctx, e, id, false, r);
+    enum rp_err err = rec__load(ctx, e, id, deleted, r);
     if (!err)
         err = rec_check_readable(ctx, e, r);
     if (!err)
@@ -105,7 +106,7 @@ enum rp_err rec_share_add(struct rec_ctx *ctx, const struct entity_def *e, struc
     if ((err = rec_tx_begin(ctx)))
         return err;
     struct rec r;
-    err = editable(ctx, e, id, &r);
+    err = editable(ctx, e, id, false, &r);
     struct store_share *old;
     size_t n = 0;
     if (!err)
@@ -140,7 +141,7 @@ enum rp_err rec_share_remove(struct rec_ctx *ctx, const struct entity_def *e, st
         return err;
     struct rec r;
     struct store_share s;
-    err = editable(ctx, e, id, &r);
+    err = editable(ctx, e, id, true, &r);
     if (!err)
         err = ids_valid(share_id)
                   ? store_share_get(ctx->conn, e->name, r.id,

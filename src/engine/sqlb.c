@@ -58,7 +58,7 @@ enum rp_err sqlb_scope(struct rec_ctx *ctx, const struct entity_def *e,
 {
     sqlb_add(b, "%s", " WHERE t.workspace_id = 1");
     bool export = q && q->for_export;
-    enum acl_scope scope = rec_scope(ctx, e, export ? ACL_EXPORT : ACL_READ);
+    enum acl_scope scope = rec__list_scope(ctx, e, export);
     if (scope == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s %s",
                         export ? "export" : "read", e->label_plural);

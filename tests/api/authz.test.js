@@ -1,24 +1,29 @@
-// The authorization matrix (tests/authz/matrix.tsv, docs/security.md section 5) run
-// against a live server: every route × method × variant × role × relation to the
-// record. Checks that
+// The authorization matrix of the built-in roles (tests/authz/matrix.tsv,
+// docs/security.md section 5) run against a live server: every route × method ×
+// variant × role × relation to the record. Custom roles, the team hierarchy and shares
+// are the generated pass's (authz-model.test.js). Checks that
 //   1. every route of the server has a row, and every row a route: the routes are read
 //      from /openapi.json, which the server builds from its one route table (the API's
-//      own and every module's), each {res} route once per entity it applies to;
-//   2. every cell answers its expected status;
+//      own and every module's), each {res} route once per entity it applies to (the
+//      check runs first: the custom entity an administrator's cell adds brings routes
+//      of its own);
+//   2. every cell answers its expected status — record shares (list, add, remove) as
+//      reads and edits of the record, settings and custom entities and fields for
+//      administrators only;
 //   3. every refused write left the database unchanged (records, versions, owners,
-//      recycle bin, record audit rows, sessions, tokens — read with the sqlite3 shell,
-//      or psql in the PostgreSQL pass);
+//      recycle bin, record audit rows, sessions, tokens, shares, custom fields and
+//      entities, settings, the metadata generation — tests/authz/db.js, read with the
+//      sqlite3 shell, or psql in the PostgreSQL pass);
 //   4. no successful read (lists, counts, search, duplicates, history, timeline,
-//      calendar, reports) mentions the id of a record the role may not read.
+//      shares, calendar, reports) mentions the id of a record the role may not read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, loginAdmin, login, createUser, createTeam, Client, REPO, ADMIN_PASSWORD, uniq,
-  dbShellCommand, sqlConcat,
 } from './helpers.js';
+import { Shell, snapshot as dbSnapshot } from '../authz/db.js';
 
 const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', 'readonly'];
 const CALLERS = [...ROLES, 'anonymous'];
@@ -112,55 +117,23 @@ async function sharedRecord(entity, owner) {
   return shared.get(key);
 }
 
-// One SQL shell for the whole test (a process per query costs ~0.1 s here): each
-// query is followed by a marker line that ends its output.
-const END = '<<end-of-query>>';
-class Shell {
-  constructor(dir) {
-    const [cmd, args] = dbShellCommand(dir);
-    this.p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.out = '';
-    this.err = '';
-    this.waiting = [];
-    this.p.stdout.setEncoding('utf8');
-    this.p.stderr.setEncoding('utf8');
-    this.p.stdout.on('data', (d) => { this.out += d; this.drain(); });
-    this.p.stderr.on('data', (d) => { this.err += d; });
-  }
-  drain() {
-    let i;
-    while (this.waiting.length && (i = this.out.indexOf(`${END}\n`)) >= 0) {
-      const text = this.out.slice(0, i);
-      this.out = this.out.slice(i + END.length + 1);
-      this.waiting.shift()(text);
-    }
-  }
-  async query(sql) {
-    const text = await new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.p.stdin.write(`${sql}\nSELECT '${END}';\n`);
-    });
-    assert.equal(this.err, '', `sql shell: ${this.err}`);
-    return text;
-  }
-  close() { this.p.stdin.end(); }
-}
 let shell;
+const snapshot = () => dbSnapshot(shell);
 
-// A fingerprint of everything a refused request must not change.
-const TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users', 'teams',
-  'pipeline_stages', 'roles'];
-const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
-async function snapshot() {
-  const parts = TABLES.map((t) => `(SELECT ${sqlConcat("id || '.' || version || '.' || coalesce(owner_id, '')" +
-    " || '.' || coalesce(deleted_at, '')", ',')} FROM (SELECT * FROM ${t} ORDER BY seq) AS r)`);
-  parts.push(`(SELECT count(*) FROM audit_log WHERE action IN ${RECORD_ACTIONS})`);
-  parts.push('(SELECT count(*) FROM sessions)');
-  parts.push('(SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL)');
-  const sql = `SELECT ${parts.map((p) => `coalesce(CAST(${p} AS TEXT), '')`).join(" || '|' || ")};`;
-  const text = await shell.query(sql);
-  assert.ok(text.split('|').length === parts.length && text.includes('.'), `snapshot: ${text.slice(0, 200)}`);
-  return text;
+// A name for a custom entity or field: [a-z][a-z0-9_]{1,39}.
+const lowerName = (prefix) => uniq(prefix).replace(/-/g, '_').toLowerCase();
+
+// A custom field of accounts that the cells of PATCH and DELETE …/fields/{field} use,
+// made again after a DELETE removed it.
+let field = null;
+async function customField() {
+  if (!field) {
+    const name = lowerName('mxf');
+    const r = await admin.post('/meta/entities/accounts/fields', { name, type: 'string', label: 'Matrix' });
+    assert.equal(r.status, 201, `set-up: custom field: ${r.text}`);
+    field = name;
+  }
+  return field;
 }
 
 // Builds the request of one cell; may create what it needs first.
@@ -183,6 +156,7 @@ async function cell(row, caller, rel) {
     case 'POST /api/v1/{res} -':
       return { c, method: 'POST', p: `/${e}`, body: NEW[e]() };
     case 'GET /api/v1/{res}/{id} -':
+    case 'GET /api/v1/{res}/{id}/shares -':
     case 'GET /api/v1/{res}/{id}/history -':
     case 'GET /api/v1/{res}/{id}/timeline -':
     case 'GET /api/v1/{res}/{id}/stages -':
@@ -211,6 +185,31 @@ async function cell(row, caller, rel) {
     case 'POST /api/v1/{res}/{id}/merge from=same-owner': {
       const keep = await id();
       return { c, method: 'POST', p: `/${e}/${keep}/merge`, body: { from: [await make(e, owner)] } };
+    }
+    case 'POST /api/v1/{res}/{id}/shares -':
+      return { c, method: 'POST', p: `/${e}/${await id()}/shares`, body: { user_id: users.heir.id, access: 'read' } };
+    case 'DELETE /api/v1/{res}/{id}/shares/{share_id} by=admin': {
+      const rid = await id();
+      const s = await admin.post(`/${e}/${rid}/shares`, { user_id: users.heir.id, access: 'read' });
+      assert.equal(s.status, 201, `set-up: share ${e}: ${s.text}`);
+      return { c, method: 'DELETE', p: `/${e}/${rid}/shares/${s.body.id}` };
+    }
+    case 'GET /api/v1/settings -':
+      return { c, method: 'GET', p: '/settings' };
+    case 'PATCH /api/v1/settings -':
+      return { c, method: 'PATCH', p: '/settings', body: { data_alert_threshold: 200 } };
+    case 'POST /api/v1/meta/entities -':
+      return { c, method: 'POST', p: '/meta/entities', body: { name: lowerName('mxe'), label: 'Matrix thing',
+        label_plural: 'Matrix things', fields: [{ name: 'title', type: 'string', label: 'Title' }] } };
+    case 'POST /api/v1/meta/entities/{entity}/fields -':
+      return { c, method: 'POST', p: '/meta/entities/accounts/fields',
+        body: { name: lowerName('mxf'), type: 'string', label: 'X' } };
+    case 'PATCH /api/v1/meta/entities/{entity}/fields/{field} -':
+      return { c, method: 'PATCH', p: `/meta/entities/accounts/fields/${await customField()}`, body: { label: 'Y' } };
+    case 'DELETE /api/v1/meta/entities/{entity}/fields/{field} -': {
+      const f = await customField();
+      return { c, method: 'DELETE', p: `/meta/entities/accounts/fields/${f}`,
+        after: (res) => { if (res.status === 204) field = null; } };
     }
     case 'GET /api/v1/{res}/export -':
       return { c, method: 'GET', p: `/${e}/export?format=csv` };
@@ -380,6 +379,7 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         const before0 = writes && want >= 300 ? await snapshot() : null;
         const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root, contentType: rq.contentType });
         cells++;
+        rq.after?.(res);
         const where = `${caller} ${rel} ${row.method} ${row.route} [${row.variant}]`;
         if (res.status !== want) {
           failures.push(`${where}: expected ${want}, got ${res.status} ${res.text.slice(0, 160)}`);

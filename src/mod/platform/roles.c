@@ -71,6 +71,9 @@ enum rp_err platform__validate_role(struct rec_ctx *ctx, struct rec *r, const st
         rec_field_error(ctx, "key", "use 2 to 40 lower-case letters, digits and _, from a letter");
     if (ok && strcmp(key->s, "admin") == 0 && !rec_field(r, "admin")->i)
         rec_field_error(ctx, "admin", "the admin role always administers the system");
+    /* Whoever may edit roles, only administrators make one administer. */
+    if (rec_field(r, "admin")->i && (!old || !rec_field(old, "admin")->i) && !rec_admin(ctx))
+        rec_field_error(ctx, "admin", "only administrators make a role administer");
     const char *why = acl_check_grants(ctx->a, text_of(r, "grants"),
                                        old ? text_of(old, "grants") : NULL);
     if (why)

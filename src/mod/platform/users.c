@@ -60,6 +60,10 @@ enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const st
     }
     if (!old && rec_field(r, "password")->null)
         return rec_field_error(ctx, "password", "is required");
+    /* Administration is given by administrators only, whoever else may edit users. */
+    const char *role = rec_field(r, "role")->s;
+    if (rec_changed(r, old, "role") && acl_role_admin(role) && !rec_admin(ctx))
+        return rec_field_error(ctx, "role", "only administrators give an administrator's role");
     if (old && ctx->who && strcmp(old->id, ctx->who->user_id) == 0) {
         /* Administrators cannot lock themselves out. */
         if (!rec_field(r, "active")->i)

@@ -21,13 +21,14 @@ const KNOWN = new Set(['data_alert_threshold', 'data_alert_window_minutes']);
 const settingLabel = (s) => (KNOWN.has(s.key) ? t(`sec.set.${s.key}`) : s.key);
 const settingHelp = (s) => (KNOWN.has(s.key) ? t(`sec.set.${s.key}.help`) : s.help);
 
-// The alert's detail is English prose from the server; its numbers are retold in the
-// user's language when it has the expected shape, else it shows as it came.
-const ALERT_DETAIL = /^(\d+) customer records opened outside the team or exported in (\d+) minutes \(threshold (\d+)\)$/;
+// The alert's detail is "records=N window_minutes=M threshold=T" (the security log's
+// key=value form); it is told in the user's language, or shown as it came.
 function alertDetail(ev) {
-  const m = ALERT_DETAIL.exec(ev.detail || '');
-  if (!m) return ev.detail || '';
-  return t('sec.alertDetail', { n: formatNumber(m[1]), minutes: formatNumber(m[2]), threshold: formatNumber(m[3]) });
+  const v = Object.fromEntries((ev.detail || '').split(' ').map((kv) => kv.split('=')));
+  if (!v.records || !v.window_minutes || !v.threshold) return ev.detail || '';
+  return t('sec.alertDetail', {
+    n: formatNumber(v.records), minutes: formatNumber(v.window_minutes), threshold: formatNumber(v.threshold),
+  });
 }
 
 function Settings() {
