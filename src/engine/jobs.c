@@ -23,7 +23,8 @@ static const struct rp_job_kind ENGINE_KINDS[] = {
 
 /* The engine's own scheduled tasks, then every module's. */
 static const struct rp_schedule ENGINE_SCHEDULES[] = {
-    {"fields.drop", 86400, custom_drop_due},
+    /* The columns of removed custom fields, at 03:00 UTC (a quiet hour). */
+    {.name = "fields.drop", .at_minute = 3 * 60, .run = custom_drop_due},
 };
 
 static const struct rp_job_kind *find_kind(struct rp_str name)
@@ -265,13 +266,25 @@ void jobs_runner_stop(struct jobs_runner *r)
 
 /* ---- schedules ---- */
 
-/* Runs task when it is due and this worker claims it. */
+/* The next time of a task after now: now + its period, or its time of day tomorrow
+ * or today, whichever comes first after now. */
+int64_t jobs_schedule_next(const struct rp_schedule *task, int64_t now_ms)
+{
+    if (task->every_s)
+        return now_ms + (int64_t)task->every_s * 1000;
+    int64_t day = 86400000, at = (int64_t)(task->at_minute % 1440) * 60000;
+    int64_t today = now_ms - now_ms % day + at;
+    return today > now_ms ? today : today + day;
+}
+
+/* Runs task when it is due and this worker claims it. A periodic task is due at once
+ * on a database that never ran it, a daily one at its time. */
 static enum rp_err run_schedule(struct store *s, struct store_conn *c, const char *worker,
                                 const struct rp_schedule *task)
 {
     bool claimed;
-    int64_t now = text_now_ms();
-    enum rp_err err = store_schedule_claim(c, task->name, now, (int64_t)task->every_s * 1000,
+    int64_t now = text_now_ms(), next = jobs_schedule_next(task, now);
+    enum rp_err err = store_schedule_claim(c, task->name, now, task->every_s ? 0 : next, next,
                                            worker, &claimed);
     if (err || !claimed)
         return err;

@@ -32,6 +32,9 @@ enum rp_err jobs_run_one(struct store *s, const char *worker, const atomic_bool 
  * (engine/module.h, struct rp_schedule), each in a system context; worker names this
  * server. A failed task is logged; the error returned is the store's. */
 enum rp_err jobs_run_schedules(struct store *s, const char *worker);
+/* When a task runs next after now_ms (every_s, or daily at at_minute). */
+struct rp_schedule;
+int64_t jobs_schedule_next(const struct rp_schedule *task, int64_t now_ms);
 /* Makes the scheduled task `name` due now, in the caller's write transaction. */
 enum rp_err jobs_schedule_soon(struct rec_ctx *ctx, const char *name);
 

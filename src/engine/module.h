@@ -56,11 +56,13 @@ struct rp_job_kind {
     enum rp_err (*abandon)(struct store_conn *c);
 };
 
-/* A task the servers run on a schedule: once per period across all the servers of a
- * database (the one that claims it first runs it). */
+/* A task the servers run on a schedule — every so many seconds, or once a day at a time
+ * of day — once per turn across all the servers of a database (the one that claims it
+ * first runs it). */
 struct rp_schedule {
     const char *name;      /* unique: "accounts.retier" */
-    unsigned every_s;      /* period, seconds */
+    unsigned every_s;      /* period, seconds; 0: daily at at_minute */
+    unsigned at_minute;    /* with every_s 0: minutes after midnight UTC, 0..1439 */
     /* Runs in a system context; an error is logged and the task runs again next
      * period. */
     enum rp_err (*run)(struct rec_ctx *ctx);

@@ -99,18 +99,19 @@ enum rp_err store_job_get(struct store_conn *c, const char *id, struct arena *a,
 }
 
 enum rp_err store_schedule_claim(struct store_conn *c, const char *name, int64_t now_ms,
-                                 int64_t every_ms, const char *worker, bool *claimed)
+                                 int64_t first_ms, int64_t next_ms, const char *worker,
+                                 bool *claimed)
 {
     *claimed = false;
     enum rp_err err = store_begin(c, true);
     if (err)
         return err;
-    struct store_val ins[] = {store_cstr(name)};
+    struct store_val ins[] = {store_cstr(name), store_int(first_ms)};
     err = store_exec(c,
-                     "INSERT INTO schedules(name, next_at) VALUES (?, 0)"
+                     "INSERT INTO schedules(name, next_at) VALUES (?, ?)"
                      " ON CONFLICT (name) DO NOTHING",
                      ins, RP_NELEM(ins));
-    struct store_val v[] = {store_int(now_ms + every_ms), store_cstr(worker), store_int(now_ms),
+    struct store_val v[] = {store_int(next_ms), store_cstr(worker), store_int(now_ms),
                             store_cstr(name), store_int(now_ms)};
     if (!err)
         err = store_exec(c,

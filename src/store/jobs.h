@@ -45,12 +45,13 @@ enum rp_err store_job_get(struct store_conn *c, const char *id, struct arena *a,
 
 /* ---- schedules (table `schedules`): tasks run once per period across the servers ---- */
 
-/* Claims task `name` for worker when it is due at now_ms (a task never seen is due),
- * and sets its next time to now_ms + every_ms; *claimed false when another server ran
- * it this period. One statement in its own write transaction: the servers' claims are
- * ordered by the database, and only one of them gets each period. */
+/* Claims task `name` for worker when it is due at now_ms (a task never seen is due at
+ * first_ms), and sets its next time to next_ms; *claimed false when another server ran
+ * it this turn. One statement in its own write transaction: the servers' claims are
+ * ordered by the database, and only one of them gets each turn. */
 enum rp_err store_schedule_claim(struct store_conn *c, const char *name, int64_t now_ms,
-                                 int64_t every_ms, const char *worker, bool *claimed);
+                                 int64_t first_ms, int64_t next_ms, const char *worker,
+                                 bool *claimed);
 /* Makes task `name` due now, in the caller's write transaction (a change that the task
  * must see soon: a won deal for the tiers). A task already due is left alone, so busy
  * writers do not queue on its row. */

@@ -12,6 +12,8 @@
 
 #include "core/json.h"
 #include "engine/custom.h"
+#include "engine/jobs.h"
+#include "engine/module.h"
 #include "engine/share.h"
 #include "engine_fixture.h"
 
@@ -458,6 +460,23 @@ static void test_custom_entity(void **state)
     assert_int_equal(fx_list(f, &S, meta_need("projects"), NULL, 0, &page), RP_EFORBIDDEN);
 }
 
+/* ---- schedules ---- */
+
+static void test_schedule_next(void **state)
+{
+    (void)state;
+    const int64_t day = 86400000, hour = 3600000;
+    const int64_t midnight = 20000 * day; /* 2024-10-04T00:00:00Z */
+    struct rp_schedule every = {.name = "every", .every_s = 600};
+    assert_int_equal(jobs_schedule_next(&every, midnight + 5), midnight + 5 + 600000);
+    struct rp_schedule daily = {.name = "daily", .at_minute = 3 * 60};
+    assert_int_equal(jobs_schedule_next(&daily, midnight + hour), midnight + 3 * hour);
+    assert_int_equal(jobs_schedule_next(&daily, midnight + 3 * hour), midnight + day + 3 * hour);
+    assert_int_equal(jobs_schedule_next(&daily, midnight + 4 * hour), midnight + day + 3 * hour);
+    struct rp_schedule at_midnight = {.name = "midnight"};
+    assert_int_equal(jobs_schedule_next(&at_midnight, midnight), midnight + day);
+}
+
 int main(void)
 {
     log_set_level(LOG_WARN);
@@ -469,6 +488,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shares, efx_setup, efx_teardown),
         cmocka_unit_test_setup_teardown(test_custom_field_checks, efx_setup, efx_teardown),
         cmocka_unit_test_setup_teardown(test_custom_entity, efx_setup, efx_teardown),
+        cmocka_unit_test(test_schedule_next),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
