@@ -118,7 +118,7 @@ enum rp_err rec_share_add(struct rec_ctx *ctx, const struct entity_def *e, struc
             err = store_share_delete(ctx->conn, old[i].id);
     }
     if (!err)
-        err = store_share_insert(ctx->conn, e->name, r.id, out);
+        err = store_share_insert(ctx->conn, e->name, r.id, r.seq, out);
     if (!err)
         err = rec__audit(ctx, e, &r, now, "share", grantee(ctx, out), store_null(),
                          store_cstr(out->access));

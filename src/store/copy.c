@@ -79,8 +79,9 @@ static const struct col CUSTOM_FIELDS[] = {
     {"min_value", I},   {"max_value", I},  {"created_at", X}, {"created_by", X},
     {"deleted_at", X},  {"drop_after", X}};
 static const struct col SHARES[] = {{"seq", I},        {"id", X},      {"entity", X},
-                                    {"record_id", X},  {"user_id", X}, {"team_id", X},
-                                    {"access", X},     {"created_by", X}, {"created_at", X}};
+                                    {"record_id", X},  {"record_seq", I}, {"user_id", X},
+                                    {"team_id", X},    {"access", X},  {"created_by", X},
+                                    {"created_at", X}};
 static const struct col SETTINGS[] = {{"key", X}, {"value", X}};
 
 /* meta_state (the generation) and data_access (hour-long counts) are not copied: the

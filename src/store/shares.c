@@ -14,15 +14,16 @@ static void read_share(struct store_stmt *st, struct arena *a, struct store_shar
 }
 
 enum rp_err store_share_insert(struct store_conn *c, const char *entity, const char *record_id,
-                               const struct store_share *s)
+                               int64_t record_seq, const struct store_share *s)
 {
     struct store_val v[] = {store_cstr(s->id),         store_cstr(entity),
-                            store_cstr(record_id),     store_cstr(s->user_id),
-                            store_cstr(s->team_id),    store_cstr(s->access),
-                            store_cstr(s->created_by), store_cstr(s->created_at)};
+                            store_cstr(record_id),     store_int(record_seq),
+                            store_cstr(s->user_id),    store_cstr(s->team_id),
+                            store_cstr(s->access),     store_cstr(s->created_by),
+                            store_cstr(s->created_at)};
     return store_exec(c,
-                      "INSERT INTO record_shares(id, entity, record_id, user_id, team_id, access,"
-                      " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      "INSERT INTO record_shares(id, entity, record_id, record_seq, user_id, team_id,"
+                      " access, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       v, RP_NELEM(v));
 }
 
@@ -148,7 +149,7 @@ enum rp_err store_share_condition(struct rp_buf *sql, const char *alias, const c
                                   bool edit, struct store_val *params, size_t *nparams)
 {
     enum rp_err err = buf_printf(sql,
-                                 "%s.id IN (SELECT record_id FROM record_shares WHERE entity = ?"
+                                 "%s.seq IN (SELECT record_seq FROM record_shares WHERE entity = ?"
                                  "%s AND ",
                                  alias, edit ? " AND access = 'edit'" : "");
     params[(*nparams)++] = store_cstr(entity);

@@ -16,7 +16,7 @@ struct store_share {
 };
 
 enum rp_err store_share_insert(struct store_conn *c, const char *entity, const char *record_id,
-                               const struct store_share *s);
+                               int64_t record_seq, const struct store_share *s);
 /* The shares of one record, oldest first. */
 enum rp_err store_share_list(struct store_conn *c, const char *entity, const char *record_id,
                              struct arena *a, struct store_share **out, size_t *n);
@@ -32,7 +32,7 @@ enum rp_err store_share_access(struct store_conn *c, const char *entity, const c
 /* Whether any record of entity is shared with user_id or any of teams. */
 enum rp_err store_share_any(struct store_conn *c, const char *entity, const char *user_id,
                             const char *const *teams, size_t nteams, bool *out);
-/* Appends "<alias>.id IN (SELECT record_id FROM record_shares WHERE …)": the records
+/* Appends "<alias>.seq IN (SELECT record_seq FROM record_shares WHERE …)": the records
  * of entity shared with user_id or any of teams (edit shares only when `edit`); adds
  * its parameters to params (2 + nteams of them). */
 enum rp_err store_share_condition(struct rp_buf *sql, const char *alias, const char *entity,
