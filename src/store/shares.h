@@ -32,7 +32,7 @@ enum rp_err store_share_access(struct store_conn *c, const char *entity, const c
 /* Whether any record of entity is shared with user_id or any of teams. */
 enum rp_err store_share_any(struct store_conn *c, const char *entity, const char *user_id,
                             const char *const *teams, size_t nteams, bool *out);
-/* Appends "<alias>.seq IN (SELECT record_seq FROM record_shares WHERE …)": the records
+/* Appends "EXISTS (SELECT 1 FROM record_shares s WHERE … s.record_seq = <alias>.seq …)": the records
  * of entity shared with user_id or any of teams (edit shares only when `edit`); adds
  * its parameters to params (2 + nteams of them). */
 enum rp_err store_share_condition(struct rp_buf *sql, const char *alias, const char *entity,

@@ -192,7 +192,7 @@ static const struct store_migration MIGRATIONS[] = {
      " id TEXT NOT NULL UNIQUE,"
      " entity TEXT NOT NULL,"
      " record_id TEXT NOT NULL,"
-     /* The record's seq: lists test `t.seq IN (…)`, which every index of the record
+     /* The record's seq: lists probe shares by it, which every index of the record
       * table carries, so a shared list is still read from its index alone. */
      " record_seq INTEGER NOT NULL,"
      " user_id TEXT,"
@@ -201,8 +201,9 @@ static const struct store_migration MIGRATIONS[] = {
      " created_by TEXT,"
      " created_at TEXT NOT NULL);"
      "CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
-     "CREATE INDEX record_shares_user ON record_shares(entity, user_id, record_seq);"
-     "CREATE INDEX record_shares_team ON record_shares(entity, team_id, record_seq);"
+     "CREATE INDEX record_shares_seq ON record_shares(entity, record_seq);"
+     "CREATE INDEX record_shares_user ON record_shares(entity, user_id);"
+     "CREATE INDEX record_shares_team ON record_shares(entity, team_id);"
      /* What administrators set (engine/settings.h), and the customer records each
       * user looked at outside their team or exported, counted for alerts. */
      "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"

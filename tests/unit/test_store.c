@@ -246,7 +246,7 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "table", "custom_entities"));
     assert_true(has_object(f->c, "table", "custom_fields"));
     assert_true(has_object(f->c, "table", "record_shares"));
-    assert_true(has_object(f->c, "index", "record_shares_user"));
+    assert_true(has_object(f->c, "index", "record_shares_seq"));
     assert_int_equal(query_int(f->c, "SELECT gen FROM meta_state WHERE id = 1", NULL, 0), 1);
 
     /* The applied time is a well-formed timestamp and survives reopening unchanged. */
