@@ -240,7 +240,7 @@ enum rp_err custom_field_add(struct rec_ctx *ctx, struct rp_str entity,
     if (!err)
         err = sync(ctx, with_field(ctx, e, &f));
     if (!err && f.def) {
-        struct rec_input dv = custom__def_input(&f);
+        struct rec_input dv = rec__default_input(&f);
         struct rec_value v;
         err = rec__normalise(ctx, &f, &dv, &v);
         if (!err)

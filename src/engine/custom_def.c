@@ -183,20 +183,6 @@ bool custom__is_list(enum field_type t)
     return t == FT_MULTI_ENUM || t == FT_MULTI_REF;
 }
 
-/* A default in its input form, as write.c reads metadata defaults. */
-struct rec_input custom__def_input(const struct field_def *f)
-{
-    struct rec_input d = {.field = rp_str_c(f->name), .kind = IN_STRING, .s = f->def,
-                          .len = strlen(f->def)};
-    if (f->type == FT_BOOL) {
-        d.kind = IN_BOOL;
-        d.b = strcmp(f->def, "true") == 0;
-    } else if (rec__is_int_type(f->type)) {
-        d.kind = IN_NUMBER;
-    }
-    return d;
-}
-
 /* Checks what the type decides — enum values, a reference, bounds, a default — once
  * every member is read. */
 void custom__check_def(struct rec_ctx *ctx, struct field_def *f, struct custom_def *d)
@@ -282,7 +268,7 @@ void custom__check_def(struct rec_ctx *ctx, struct field_def *f, struct custom_d
         }
     }
     if (f->def) {
-        struct rec_input in = custom__def_input(f);
+        struct rec_input in = rec__default_input(f);
         struct rec_value v;
         size_t saved = ctx->nerrors;
         if (rec__normalise(ctx, f, &in, &v)) {

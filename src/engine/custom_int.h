@@ -31,8 +31,6 @@ void custom__read_def(struct rec_ctx *ctx, const struct rec_input *in, size_t n,
 void custom__check_def(struct rec_ctx *ctx, struct field_def *f, struct custom_def *d);
 /* Whether values of the type are JSON lists. */
 bool custom__is_list(enum field_type t);
-/* A field's default in the input form write.c reads metadata defaults in. */
-struct rec_input custom__def_input(const struct field_def *f);
 /* The stored form of a field. */
 struct store_custom_field custom__row_of(struct rec_ctx *ctx, const char *entity,
                                          const struct field_def *f);

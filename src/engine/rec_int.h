@@ -87,6 +87,8 @@ enum rp_err rec__query_shares(struct rec_ctx *ctx, const struct entity_def *e,
  * transaction. */
 enum rp_err rec__normalise(struct rec_ctx *ctx, const struct field_def *f,
                            const struct rec_input *in, struct rec_value *out);
+/* A field's default (metadata text: "true", "12.30", "en") as an input to normalise. */
+struct rec_input rec__default_input(const struct field_def *f);
 /* Parses a filter or cursor value given as text into a stored value for field f.
  * Returns RP_EINVAL with a bad-request detail when it does not parse. */
 enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f,

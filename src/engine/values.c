@@ -231,6 +231,19 @@ enum rp_err rec__normalise(struct rec_ctx *ctx, const struct field_def *f,
     return rec_field_error(ctx, f->name, "unsupported field type");
 }
 
+struct rec_input rec__default_input(const struct field_def *f)
+{
+    struct rec_input d = {.field = rp_str_c(f->name), .kind = IN_STRING, .s = f->def,
+                          .len = strlen(f->def)};
+    if (f->type == FT_BOOL) {
+        d.kind = IN_BOOL;
+        d.b = strcmp(f->def, "true") == 0;
+    } else if (rec__is_int_type(f->type)) {
+        d.kind = IN_NUMBER;
+    }
+    return d;
+}
+
 enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f,
                                   struct rp_str text, struct store_val *out)
 {

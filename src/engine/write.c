@@ -280,14 +280,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         if (f->type == FT_MULTI_ENUM || f->type == FT_MULTI_REF)
             r->v[i] = (struct rec_value){false, 0, "[]", 2};
         if (f->def) {
-            struct rec_input d = {.field = rp_str_c(f->name), .kind = IN_STRING, .s = f->def,
-                                  .len = strlen(f->def)};
-            if (f->type == FT_BOOL) {
-                d.kind = IN_BOOL;
-                d.b = strcmp(f->def, "true") == 0;
-            } else if (rec__is_int_type(f->type)) {
-                d.kind = IN_NUMBER;
-            }
+            struct rec_input d = rec__default_input(f);
             RP_ASSERT(rec__normalise(ctx, f, &d, &r->v[i]) == RP_OK);
         }
     }
