@@ -14,7 +14,7 @@ APT_PKGS=(
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind
-    systemd   # systemd-analyze, for the test of dist/rapport.service
+    systemd   # systemd-analyze, for the test of scripts/rapport.service
 )
 # Optional tools, installed only for the make targets that use them: sqlmap is large.
 case "${1:-}" in

@@ -1,4 +1,4 @@
-// The systemd unit (issue 17: a crash must not be an outage), dist/rapport.service:
+// The systemd unit (issue 17: a crash must not be an outage), scripts/rapport.service:
 //  * `systemd-analyze verify` accepts it without a word about the unit: a misspelt key,
 //    a value systemd cannot parse (it would ignore such a line and run the service
 //    without that protection) or a missing section fails the test. The copy that is
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, REPO, startServer } from '../api/helpers.js';
 
-const UNIT = path.join(REPO, 'dist', 'rapport.service');
+const UNIT = path.join(REPO, 'scripts', 'rapport.service');
 const TEXT = readFileSync(UNIT, 'utf8');
 
 // {section: {key: [values in order]}}; comments and blank lines dropped.
