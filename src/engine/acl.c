@@ -227,12 +227,18 @@ bool acl_is_admin(const struct principal *who)
 }
 
 /* ids as a list that includes the caller. */
+/* Where what the caller's scope loads lives (struct principal: mem). */
+static struct arena *scope_mem(const struct rec_ctx *ctx)
+{
+    return ctx->who->mem ? ctx->who->mem : ctx->a;
+}
+
 static const char **with_self(struct rec_ctx *ctx, const char **ids, size_t *n)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp(ids[i], ctx->who->user_id) == 0)
             return ids;
-    const char **all = arena_alloc(ctx->a, (*n + 1) * sizeof(*all));
+    const char **all = arena_alloc(scope_mem(ctx), (*n + 1) * sizeof(*all));
     if (*n)
         memcpy(all, ids, *n * sizeof(*all));
     all[(*n)++] = ctx->who->user_id;
@@ -250,7 +256,7 @@ enum rp_err acl_peers(struct rec_ctx *ctx, bool below)
     const char *const *mine;
     acl_teams(ctx, &mine, &n); /* loaded with the rest, in the same memory */
     if (!who->peers_loaded) {
-        err = store_team_peers(ctx->conn, who->team_ids, ctx->a, &ids, &n);
+        err = store_team_peers(ctx->conn, who->team_ids, scope_mem(ctx), &ids, &n);
         if (err)
             return err;
         who->peers = with_self(ctx, ids, &n);
@@ -259,9 +265,9 @@ enum rp_err acl_peers(struct rec_ctx *ctx, bool below)
     }
     if (below && !who->below_loaded) {
         const char *teams;
-        err = store_teams_below(ctx->conn, who->team_ids, ctx->a, &teams);
+        err = store_teams_below(ctx->conn, who->team_ids, scope_mem(ctx), &teams);
         if (!err)
-            err = store_team_peers(ctx->conn, teams, ctx->a, &ids, &n);
+            err = store_team_peers(ctx->conn, teams, scope_mem(ctx), &ids, &n);
         if (err)
             return err;
         who->below_team_ids = teams;
@@ -278,10 +284,10 @@ void acl_teams(struct rec_ctx *ctx, const char *const **teams, size_t *n)
     if (!who->teams_loaded) {
         struct rp_str *items;
         size_t count = 0;
-        if (json_read_list(ctx->a, rp_str_c(who->team_ids ? who->team_ids : "[]"), 1000,
+        if (json_read_list(scope_mem(ctx), rp_str_c(who->team_ids ? who->team_ids : "[]"), 1000,
                            &items, &count))
             count = 0;
-        const char **ids = arena_calloc(ctx->a, count + 1, sizeof(*ids));
+        const char **ids = arena_calloc(scope_mem(ctx), count + 1, sizeof(*ids));
         for (size_t i = 0; i < count; i++)
             ids[i] = items[i].p;
         who->teams = ids;

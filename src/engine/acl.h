@@ -21,6 +21,7 @@ struct principal {
     const char *session_hash;  /* NULL for API tokens */
     const char *role;          /* the key of the user's role */
     uint64_t meta_gen;         /* the metadata generation the database had (meta.h) */
+    struct arena *mem;         /* where the loads below live; NULL: the request's ctx->a */
     /* private: ids of users sharing a team (self included), and of users in those
      * teams or any team below them, loaded on first need */
     const char **peers;
@@ -85,9 +86,8 @@ bool acl_role_admin(const char *key);
 /* Whether who's role administers the system. */
 bool acl_is_admin(const struct principal *who);
 /* Loads the caller's team peers (self included) if not yet loaded; with `below`, the
- * users of their teams and every team below them too. What it loads lives in ctx->a
- * (with the teams of acl_teams): a caller that releases that arena first clears
- * peers_loaded, below_loaded and teams_loaded. */
+ * users of their teams and every team below them too. What it loads lives in who->mem,
+ * or ctx->a without one (with the teams of acl_teams). */
 enum rp_err acl_peers(struct rec_ctx *ctx, bool below);
 /* The caller's teams, parsed from team_ids once. */
 void acl_teams(struct rec_ctx *ctx, const char *const **teams, size_t *n);

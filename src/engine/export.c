@@ -43,6 +43,7 @@ struct exp {
     size_t nrows;
     bool started;
     bool finished;
+    bool audited;
     int64_t nwritten;
 };
 
@@ -72,6 +73,7 @@ static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
     x->ctx.system = ctx->system;
     if (ctx->who) {
         copy_principal(&x->a, ctx->who, &x->who);
+        x->who.mem = &x->a; /* the caller's scope is loaded once, not per page */
         x->ctx.who = &x->who;
     }
     return x;
@@ -295,8 +297,6 @@ static enum rp_err next_page(struct exp *x, struct rec_page *page)
 {
     arena_release(&x->page);
     x->ctx.a = &x->page;
-    /* What the caller's scope loaded (teams, peers) was in the page just released. */
-    x->who.teams_loaded = x->who.peers_loaded = x->who.below_loaded = false;
     enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
     if (err)
         return err;
@@ -414,6 +414,39 @@ struct arena *exp_arena(struct exp *x)
 
 /* ---- driving ---- */
 
+/* Audits the export once: who, what, how many rows. Data leaving the system is also a
+ * security event, and counts toward the caller's customer-data alert. */
+static enum rp_err audit(struct exp *x)
+{
+    if (x->audited)
+        return RP_OK;
+    x->audited = true;
+    enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
+    arena_release(&x->page);
+    x->ctx.a = &x->page;
+    char id[RP_ID_LEN + 1], now[32], rows[32];
+    if (!err)
+        err = ids_uuid7(id);
+    text_format_datetime(text_now_ms(), now, sizeof(now));
+    snprintf(rows, sizeof(rows), "%lld", (long long)x->nwritten);
+    struct store_audit row = {now, x->ctx.who ? x->ctx.who->user_id : NULL, x->e->name, id,
+                              "export", x->format->format, store_cstr(x->query),
+                              store_cstr(rows)};
+    if (!err)
+        err = rec_tx_begin(&x->ctx);
+    if (!err) {
+        enum rp_err werr = store_audit_add(x->ctx.conn, &row);
+        if (!werr)
+            werr = secev_add(&x->ctx, NULL, "export", x->e->name, id, "success",
+                             arena_printf(x->ctx.a, "format=%s rows=%s",
+                                          x->format->format, rows));
+        err = rec_tx_end(&x->ctx, werr);
+    }
+    if (!err)
+        secev_customer_data(&x->ctx, x->e, NULL, x->nwritten);
+    return err;
+}
+
 enum rp_err exp_next(struct exp *x, struct rp_buf *out, bool *done)
 {
     *done = false;
@@ -424,7 +457,10 @@ enum rp_err exp_next(struct exp *x, struct rp_buf *out, bool *done)
     }
     if (x->finished) {
         *done = true; /* the trailer goes out with the last piece */
-        return x->format->end ? x->format->end(x, out) : RP_OK;
+        err = x->format->end ? x->format->end(x, out) : RP_OK;
+        /* Audited before the client can have it all, not after the connection is done
+         * with it: whoever has read an export finds it in the log. */
+        return err ? err : audit(x);
     }
     struct rec_page page;
     err = next_page(x, &page);
@@ -520,30 +556,7 @@ enum rp_err exp_close(struct exp *x)
 {
     if (!x)
         return RP_OK;
-    enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
-    arena_release(&x->page);
-    x->ctx.a = &x->page;
-    char id[RP_ID_LEN + 1], now[32], rows[32];
-    if (!err)
-        err = ids_uuid7(id);
-    text_format_datetime(text_now_ms(), now, sizeof(now));
-    snprintf(rows, sizeof(rows), "%lld", (long long)x->nwritten);
-    struct store_audit row = {now, x->ctx.who ? x->ctx.who->user_id : NULL, x->e->name, id,
-                              "export", x->format->format, store_cstr(x->query),
-                              store_cstr(rows)};
-    if (!err)
-        err = rec_tx_begin(&x->ctx);
-    if (!err) {
-        /* Data leaving the system is also a security event (who, what, how much). */
-        enum rp_err werr = store_audit_add(x->ctx.conn, &row);
-        if (!werr)
-            werr = secev_add(&x->ctx, NULL, "export", x->e->name, id, "success",
-                             arena_printf(x->ctx.a, "format=%s rows=%s",
-                                          x->format->format, rows));
-        err = rec_tx_end(&x->ctx, werr);
-    }
-    if (!err)
-        secev_customer_data(&x->ctx, x->e, NULL, x->nwritten);
+    enum rp_err err = audit(x);
     exp_free(x);
     return err;
 }

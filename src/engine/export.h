@@ -49,7 +49,8 @@ enum rp_err exp_open_rows(struct rec_ctx *ctx, const struct entity_def *e,
                           const struct rec_exporter *f, const struct rec *rows, size_t n,
                           const char *label, struct exp **out);
 /* Appends the next piece of a text export (every format but XLSX) to out; *done is set
- * after the last. The store connection is the calling thread's. */
+ * after the last, which is audited before it is returned (see exp_close). The store
+ * connection is the calling thread's. */
 enum rp_err exp_next(struct exp *x, struct rp_buf *out, bool *done);
 /* Writes the whole export as an XLSX workbook at path (constant-memory mode: rows go
  * to disk as they are written). */
@@ -58,7 +59,8 @@ enum rp_err exp_xlsx(struct exp *x, const char *path);
 const char *exp_detail(const struct exp *x);
 /* Rows written so far. */
 int64_t exp_rows(const struct exp *x);
-/* Audits the export (who, what, how many rows) and frees it. */
+/* Audits the export (who, what, how many rows) unless its last piece was, and frees
+ * it: an export stopped half-way is audited with the rows it wrote. */
 enum rp_err exp_close(struct exp *x);
 
 /* For a module's exporter: a field of r as exports show it (its API text, the titles
