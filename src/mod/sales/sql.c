@@ -5,6 +5,44 @@
 #include "engine/sqlb.h"
 #include "mod/sales/sales.h"
 
+/* One row of a GROUP BY: its key and its sums. */
+struct group {
+    const char *key;
+    int64_t v[5];
+};
+
+/* Prepares b unless err is set already, reads every row (the key in column 0, nv sums
+ * after it) and releases b. */
+static enum rp_err read_groups(struct rec_ctx *ctx, struct sqlb *b, enum rp_err err, size_t nv,
+                               struct group **rows, size_t *n)
+{
+    RP_ASSERT(nv <= sizeof((*rows)->v) / sizeof((*rows)->v[0]));
+    struct store_stmt *st = NULL;
+    if (!err)
+        err = sqlb_prepare(ctx, b, &st);
+    sqlb_release(b);
+    size_t cap = 16, count = 0;
+    struct group *out = arena_calloc(ctx->a, cap, sizeof(*out));
+    bool row;
+    while (!err && !(err = store_step(st, &row)) && row) {
+        if (count == cap)
+            out = arena_grow(ctx->a, out, &cap, sizeof(*out));
+        size_t len;
+        const char *key = store_col_text(st, 0, &len);
+        out[count].key = arena_strndup(ctx->a, key ? key : "", len);
+        for (size_t i = 0; i < nv; i++)
+            out[count].v[i] = store_col_int(st, (int)i + 1);
+        count++;
+    }
+    if (st)
+        store_done(st);
+    if (err == RP_ERANGE)
+        err = rec_bad_request(ctx, "the sums are beyond the range of a number");
+    *rows = out;
+    *n = err ? 0 : count;
+    return err;
+}
+
 enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
                                 struct sales_stage_sum **rows, size_t *n)
 {
@@ -26,31 +64,13 @@ enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
         err = sqlb_where(ctx, e, q, &b);
         sqlb_add(&b, "%s", " GROUP BY t.stage");
     }
-    struct store_stmt *st = NULL;
-    if (!err)
-        err = sqlb_prepare(ctx, &b, &st);
-    sqlb_release(&b);
-    if (err)
-        return err;
-    size_t cap = 16, count = 0;
-    struct sales_stage_sum *out = arena_calloc(ctx->a, cap, sizeof(*out));
-    bool row;
-    while (!(err = store_step(st, &row)) && row) {
-        if (count == cap)
-            out = arena_grow(ctx->a, out, &cap, sizeof(*out));
-        size_t len;
-        const char *stage = store_col_text(st, 0, &len);
-        out[count].stage = arena_strndup(ctx->a, stage ? stage : "", len);
-        out[count].count = store_col_int(st, 1);
-        out[count].amount = store_col_int(st, 2);
-        out[count].weighted_x100 = store_col_int(st, 3);
-        count++;
-    }
-    store_done(st);
-    if (err == RP_ERANGE)
-        err = rec_bad_request(ctx, "the sums are beyond the range of a number");
+    struct group *g;
+    err = read_groups(ctx, &b, err, 3, &g, n);
+    struct sales_stage_sum *out = arena_calloc(ctx->a, *n + 1, sizeof(*out));
+    for (size_t i = 0; i < *n; i++)
+        out[i] = (struct sales_stage_sum){.stage = g[i].key, .count = g[i].v[0],
+                                          .amount = g[i].v[1], .weighted_x100 = g[i].v[2]};
     *rows = out;
-    *n = count;
     return err;
 }
 
@@ -74,35 +94,16 @@ enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
         " WHEN s.outcome = 'open' THEN t.amount * coalesce(t.probability, 0) ELSE 0 END), 0)"
         " FROM opportunities t LEFT JOIN pipeline_stages s ON s.key = t.stage"
         " AND s.workspace_id = t.workspace_id AND s.deleted_at IS NULL");
-    struct store_stmt *st = NULL;
     enum rp_err err = sqlb_where(ctx, e, q, &b);
     sqlb_add(&b, "%s", " AND t.expected_close_date IS NOT NULL GROUP BY period ORDER BY period");
-    if (!err)
-        err = sqlb_prepare(ctx, &b, &st);
-    sqlb_release(&b);
-    if (err)
-        return err;
-    size_t cap = 16, count = 0;
-    struct sales_period *out = arena_calloc(ctx->a, cap, sizeof(*out));
-    bool row;
-    while (!(err = store_step(st, &row)) && row) {
-        if (count == cap)
-            out = arena_grow(ctx->a, out, &cap, sizeof(*out));
-        size_t len;
-        const char *p = store_col_text(st, 0, &len);
-        out[count].period = arena_strndup(ctx->a, p ? p : "", len);
-        out[count].count = store_col_int(st, 1);
-        out[count].won = store_col_int(st, 2);
-        out[count].commit = store_col_int(st, 3);
-        out[count].best_case = store_col_int(st, 4);
-        out[count].weighted_x100 = store_col_int(st, 5);
-        count++;
-    }
-    store_done(st);
-    if (err == RP_ERANGE)
-        err = rec_bad_request(ctx, "the sums are beyond the range of a number");
+    struct group *g;
+    err = read_groups(ctx, &b, err, 5, &g, n);
+    struct sales_period *out = arena_calloc(ctx->a, *n + 1, sizeof(*out));
+    for (size_t i = 0; i < *n; i++)
+        out[i] = (struct sales_period){.period = g[i].key, .count = g[i].v[0], .won = g[i].v[1],
+                                       .commit = g[i].v[2], .best_case = g[i].v[3],
+                                       .weighted_x100 = g[i].v[4]};
     *rows = out;
-    *n = count;
     return err;
 }
 
