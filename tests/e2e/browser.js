@@ -1,6 +1,7 @@
 // Debian's chromium driven by playwright-core: headless, sandbox off (containers), a
 // fresh profile per launch, no network but the server under test. Playwright never
 // downloads a browser here (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1, executablePath).
+import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,4 +36,46 @@ export const SHOTS = process.env.RAPPORT_E2E_SHOTS || path.join(tmpdir(), 'rappo
 export function shotPath(name) {
   mkdirSync(SHOTS, { recursive: true });
   return path.join(SHOTS, `${name.replace(/[^\w.-]+/g, '_').slice(0, 80)}.png`);
+}
+
+// One page of the app that a test file walks step by step. step(name, fn) is a test that
+// saves a screenshot of the page when it fails; open() launches the browser and collects
+// CSP violations and script errors into cspErrors and pageErrors for the last step.
+export function appPage(prefix) {
+  const ui = { page: null, cspErrors: [], pageErrors: [] };
+  let browser;
+  ui.open = async () => {
+    browser = await launch();
+    const page = await browser.context.newPage();
+    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) ui.cspErrors.push(m.text()); });
+    page.on('pageerror', (e) => ui.pageErrors.push(e.message + (process.env.E2E_STACKS ? ` at ${page.url()}: ${e.stack}` : '')));
+    ui.page = page;
+    return page;
+  };
+  ui.close = async () => { await browser?.close(); };
+  ui.step = (name, fn) => test(name, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      const file = shotPath(`${prefix}-${name}`);
+      await ui.page?.screenshot({ path: file, fullPage: true }).catch(() => {});
+      err.message += `\n(screenshot: ${file})`;
+      throw err;
+    }
+  });
+  ui.signIn = async (username, password) => {
+    await ui.page.getByLabel('Username').fill(username);
+    await ui.page.getByLabel('Password').fill(password);
+    await ui.page.getByRole('button', { name: 'Sign in' }).click();
+    await ui.page.getByRole('button', { name: 'Sign out' }).waitFor();
+  };
+  ui.signOut = async () => {
+    await ui.page.getByRole('button', { name: 'Sign out' }).click();
+    await ui.page.getByRole('heading', { name: 'Sign in to Rapport' }).waitFor();
+  };
+  // Navigates inside the app the way a user does (no reload): through the history API.
+  ui.go = async (path) => {
+    await ui.page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
+  };
+  return ui;
 }

@@ -7,44 +7,15 @@
 // the other administration pages, the tab in Chinese, an accessible name on every
 // control, and no CSP violation or script error. Each step saves a screenshot to
 // $RAPPORT_E2E_SHOTS (default: a temp dir) when it fails.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, loginAdmin, createTeam, createUser, create, ADMIN_PASSWORD } from '../api/helpers.js';
-import { launch, shotPath } from './browser.js';
+import { appPage } from './browser.js';
 
-let srv, admin, browser, page;
-const cspErrors = [];
-const pageErrors = [];
+const ui = appPage('security');
+const { step, signIn, signOut, go } = ui;
+let srv, admin, page;
 const ids = {};
-
-function step(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      const file = shotPath(`security-${name}`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      err.message += `\n(screenshot: ${file})`;
-      throw err;
-    }
-  });
-}
-
-async function signIn(username, password) {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-async function signOut() {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in to Rapport' }).waitFor();
-}
-
-// Navigates inside the app the way a user does (no reload): through the history API.
-async function go(path) {
-  await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
-}
 
 const setting = async (key) => (await admin.get('/settings')).body.data.find((s) => s.key === key);
 const events = async (action) => (await admin.get(`/security-events?action=${action}&limit=50`)).body.data;
@@ -61,14 +32,11 @@ describe('administration: security', () => {
     for (const name of ['Aurora Mining', 'Borealis Freight', 'Cascade Timber']) {
       ids.accounts.push(await create(admin, 'accounts', { name, owner_id: ids.owner.id }));
     }
-    browser = await launch();
-    page = await browser.context.newPage();
-    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspErrors.push(m.text()); });
-    page.on('pageerror', (e) => pageErrors.push(e.message + (process.env.E2E_STACKS ? ` at ${page.url()}: ${e.stack}` : '')));
+    page = await ui.open();
   });
 
   after(async () => {
-    await browser?.close();
+    await ui.close();
     await srv?.stop();
   });
 
@@ -225,7 +193,7 @@ describe('administration: security', () => {
   });
 
   step('no CSP violations and no script errors', async () => {
-    assert.deepEqual(cspErrors, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.cspErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

@@ -1,41 +1,15 @@
 // The web UI in a real browser (Debian's chromium through playwright-core) against a
 // real `rapport serve` on a temporary database. Each step saves a screenshot to
 // $RAPPORT_E2E_SHOTS (default: a temp dir) when it fails.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, loginAdmin, login, createTeam, createUser, create, ADMIN_PASSWORD } from '../api/helpers.js';
-import { launch, shotPath } from './browser.js';
+import { appPage } from './browser.js';
 
-let srv, admin, browser, page;
-const cspErrors = [];
-const pageErrors = [];
+const ui = appPage('ui');
+const { step, signIn, go } = ui;
+let srv, admin, page;
 const ids = {};
-
-// Runs a test body; on failure saves a screenshot of the page and rethrows.
-function step(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      const file = shotPath(`ui-${name}`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      err.message += `\n(screenshot: ${file})`;
-      throw err;
-    }
-  });
-}
-
-async function signIn(username, password) {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-// Navigates inside the app the way a user does (no reload): through the history API.
-async function go(path) {
-  await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
-}
 
 describe('web UI', () => {
   before(async () => {
@@ -54,14 +28,11 @@ describe('web UI', () => {
     for (let i = 1; i <= 60; i++) {
       await create(admin, 'accounts', { name: `Bulk ${String(i).padStart(2, '0')}`, type: i % 20 === 0 ? 'partner' : 'customer' });
     }
-    browser = await launch();
-    page = await browser.context.newPage();
-    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspErrors.push(m.text()); });
-    page.on('pageerror', (e) => pageErrors.push(e.message + (process.env.E2E_STACKS ? ` at ${page.url()}: ${e.stack}` : '')));
+    page = await ui.open();
   });
 
   after(async () => {
-    await browser?.close();
+    await ui.close();
     await srv?.stop();
   });
 
@@ -405,7 +376,7 @@ describe('web UI', () => {
   });
 
   step('no CSP violations and no script errors', async () => {
-    assert.deepEqual(cspErrors, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.cspErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });
