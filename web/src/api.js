@@ -46,7 +46,8 @@ export function prime(path, query) {
 }
 export function unprime() { primed.clear(); }
 
-// request(method, path, {body, query, headers}) → {status, body, etag}
+// request(method, path, {body, query, headers}) → {status, body, etag, allow}; allow: what
+// the caller may do with a record (the Allow header of GET /{res}/{id}: "GET, PATCH, DELETE")
 export async function request(method, path, { body, query, headers = {}, quiet401 = false } = {}) {
   const url = urlOf(path, query);
   if (method === 'GET' && primed.has(url)) {
@@ -71,7 +72,7 @@ export async function request(method, path, { body, query, headers = {}, quiet40
     if (res.status === 401 && !quiet401) onUnauthorized();
     throw new ApiError(res.status, data, etag);
   }
-  return { status: res.status, body: data, etag };
+  return { status: res.status, body: data, etag, allow: res.headers.get('Allow') };
 }
 
 export const api = {

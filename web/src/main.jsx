@@ -15,7 +15,7 @@ import { RecordPage } from './record.jsx';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { SearchPage } from './search.jsx';
 import { canRead, entityMeta, onMetaChange, resetSession, session, setMeta } from './state.js';
-import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+import { errorText, FlashHost, Loading, Notice, usePageTitle } from './ui.jsx';
 
 function Login({ expired, onDone }) {
   const [username, setUsername] = useState('');
@@ -121,7 +121,7 @@ function Shell({ children, onSignOut, onLang }) {
           {SCREENS.filter((x) => x.nav && x.when()).map((x) => item(x.path, t(x.nav)))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>{children}</main>
+      <main id="main" tabIndex={-1}><FlashHost />{children}</main>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 // and the modules' record panels (web/src/mod/index.js: the customer card, a user's
 // actions, sharing).
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from './api.js';
+import { api, ApiError, request } from './api.js';
 import { effectiveField, FieldInput, FieldValue, groupFields, RefName, validate } from './fields.jsx';
 import { Conflicts, Duplicates, RecordForm, saveRecord } from './form.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
@@ -11,17 +11,17 @@ import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
 import { canRead, entityMeta, recordTitle, rememberTitle, session } from './state.js';
-import { errorText, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
+import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
 
-function InlineField({ e, f, record, onSaved }) {
+function InlineField({ e, f, record, onSaved, mayEdit }) {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(record[f.name]);
   const [error, setError] = useState(null); // text beside the field
   const [problem, setProblem] = useState(null);
   const [base, setBase] = useState(record);
-  const editable = !f.readonly && e.permissions.edit !== 'none' && f.type !== 'password';
+  const editable = !f.readonly && mayEdit && f.type !== 'password';
   const id = `i-${f.name}`;
 
   useEffect(() => { if (!editing) { setValue(record[f.name]); setBase(record); } }, [record, editing]);
@@ -169,8 +169,20 @@ function relatedLists(e) {
   return out;
 }
 
+// Takes a record out of the recycle bin and opens it.
+export async function restoreRecord(e, id) {
+  try {
+    await api.post(`/${e.name}/${id}/restore`);
+    navigate(recordPath(e.name, id));
+    flash(t('rec.restored'));
+  } catch (err) {
+    flash(errorText(err), { kind: 'error' });
+  }
+}
+
 export function RecordPage({ e, id }) {
   const [record, setRecord] = useState(null);
+  const [allow, setAllow] = useState(''); // what the server says the user may do with it
   const [error, setError] = useState(null);
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState(null);
@@ -179,8 +191,8 @@ export function RecordPage({ e, id }) {
 
   useFetch(() => {
     setRecord(null); setError(null); setEditing(false);
-    return api.get(`/${e.name}/${id}`);
-  }, [e.name, id], setRecord, setError);
+    return request('GET', `/${e.name}/${id}`);
+  }, [e.name, id], (r) => { setRecord(r.body); setAllow(r.allow || ''); }, setError);
 
   if (error) return <Notice kind="error">{error.status === 404 ? t('rec.notFound') : errorText(error)}</Notice>;
   if (!record) return <Loading />;
@@ -194,11 +206,17 @@ export function RecordPage({ e, id }) {
       onSaved={(r) => { setEditing(false); onSaved(r); }} />;
   }
   const remove = async () => {
+    if (!window.confirm(t('rec.deleteConfirm', { title: recordTitle(e, record) || entityLabel(e, false) }))) return;
     try {
       await api.del(`/${e.name}/${id}`, { version: record.version });
       navigate(listPath(e.name));
+      flash(t('rec.deleted'), { action: { label: t('rec.undo'), run: () => restoreRecord(e, id) } });
     } catch (err) { setNotice(null); setError(err); }
   };
+  // The role's scope for this very record (owner, team, a share): never a form that
+  // fails on save.
+  const mayEdit = /\bPATCH\b/.test(allow);
+  const mayDelete = /\bDELETE\b/.test(allow);
   const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
   const hasTimeline = ['accounts', 'contacts', 'leads', 'opportunities'].includes(e.name);
   const fields = e.fields.filter((f) => f.type !== 'password');
@@ -212,8 +230,14 @@ export function RecordPage({ e, id }) {
           <p class="muted small">{t('rec.updated', { at: formatDateTime(record.updated_at), v: record.version })}</p>
         </div>
         <div class="actions">
-          {e.permissions.edit !== 'none' && <button type="button" onClick={() => setEditing(true)}>{t('rec.edit')}</button>}
-          {e.permissions.delete !== 'none' && e.deletable && <button type="button" class="danger" onClick={remove}>{t('rec.delete')}</button>}
+          {e.permissions.edit !== 'none' && (
+            <button type="button" disabled={!mayEdit} title={mayEdit ? undefined : t('rec.mayNotEdit')}
+              onClick={() => setEditing(true)}>{t('rec.edit')}</button>
+          )}
+          {e.permissions.delete !== 'none' && e.deletable && (
+            <button type="button" class="danger" disabled={!mayDelete} title={mayDelete ? undefined : t('rec.mayNotDelete')}
+              onClick={remove}>{t('rec.delete')}</button>
+          )}
         </div>
       </header>
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
@@ -224,7 +248,7 @@ export function RecordPage({ e, id }) {
             <section class="panel" aria-labelledby={`g-${group}`}>
               <h2 id={`g-${group}`}>{groupLabel(e, group)}</h2>
               <div class="grid">
-                {fs.map((f) => <InlineField e={e} f={f} record={record} onSaved={onSaved} />)}
+                {fs.map((f) => <InlineField e={e} f={f} record={record} onSaved={onSaved} mayEdit={mayEdit} />)}
               </div>
             </section>
           ))}

@@ -1,6 +1,8 @@
-// Small shared pieces: notices, error text, the page title.
-import { useEffect } from 'preact/hooks';
+// Small shared pieces: notices, a message that follows a navigation (flash), error
+// text, the page title.
+import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n.js';
+import { useLocation } from './router.js';
 
 export function errorText(err) {
   if (!err) return '';
@@ -16,6 +18,37 @@ export function Notice({ kind = 'info', children, onClose }) {
       <div>{children}</div>
       {onClose && <button type="button" class="link" aria-label={t('close')} onClick={onClose}>×</button>}
     </div>
+  );
+}
+
+// A message for the page the app is on once the call returns (a delete navigates to
+// the list, then says "Moved to the recycle bin — Undo"); it goes when the user moves
+// on. action: {label, run}, a button after the text.
+let flashed = null;
+const flashListeners = new Set();
+export function flash(text, { kind = 'info', action } = {}) {
+  flashed = { text, kind, action, path: location.pathname };
+  for (const fn of flashListeners) fn();
+}
+
+// Where flash() messages show: once, in the shell above every page.
+export function FlashHost() {
+  const { path } = useLocation();
+  const [, set] = useState(0);
+  useEffect(() => {
+    const fn = () => set((n) => n + 1);
+    flashListeners.add(fn);
+    return () => flashListeners.delete(fn);
+  }, []);
+  useEffect(() => { if (flashed && flashed.path !== path) flashed = null; }, [path]);
+  if (!flashed || flashed.path !== path) return null;
+  const f = flashed;
+  const close = () => { flashed = null; set((n) => n + 1); };
+  return (
+    <Notice kind={f.kind} onClose={close}>
+      {f.text}
+      {f.action && <> <button type="button" class="link" onClick={() => { close(); f.action.run(); }}>{f.action.label}</button></>}
+    </Notice>
   );
 }
 

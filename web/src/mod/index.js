@@ -15,7 +15,7 @@
 // A record panel: module, place ('head': under the title; 'side': above the timeline),
 // when(entity, record), component ({e, record, onSaved}).
 import { addStrings } from '../i18n.js';
-import { canRead, entityMeta, isAdmin } from '../state.js';
+import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
 import * as customersStrings from './customers/i18n.js';
@@ -30,10 +30,13 @@ const STRINGS = [platformStrings, customersStrings, salesStrings, calendarString
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
+// Entities whose deleted records the user may see in the recycle bin.
+export const binEntities = () => session.meta.entities.filter((e) => e.deletable && canRead(e));
 
 export const SCREENS = [
   { module: 'sales', path: '/pipeline', nav: 'nav.pipeline', when: reads('opportunities'), component: PipelinePage },
   { module: 'calendar', path: '/calendar', nav: 'nav.calendar', when: reads('activities'), component: CalendarPage },
+  { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
 ];
 
