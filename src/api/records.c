@@ -82,7 +82,19 @@ unsigned api__get(struct api_call *c)
     const struct entity_def *e = c->e;
     struct rec r;
     enum rp_err err = rec_view(&c->ctx, e, req->params[1], &r);
-    return err ? api_fail(c, err) : api_record(c, 200, &r);
+    /* What the caller may do with it (Allow, RFC 9110): the UI offers only that. */
+    bool edit = false, del = false;
+    if (!err)
+        err = rec_may(&c->ctx, e, &r, ACL_EDIT, &edit);
+    if (!err)
+        err = rec_may(&c->ctx, e, &r, ACL_DELETE, &del);
+    if (err)
+        return api_fail(c, err);
+    http_add_header(req, "Allow", edit && del ? "GET, PATCH, DELETE"
+                                  : edit      ? "GET, PATCH"
+                                  : del       ? "GET, DELETE"
+                                              : "GET");
+    return api_record(c, 200, &r);
 }
 
 unsigned api__update(struct api_call *c)

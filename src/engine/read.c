@@ -129,6 +129,15 @@ enum rp_err rec_check_readable(struct rec_ctx *ctx, const struct entity_def *e,
     return err ? err : ok ? RP_OK : RP_ENOTFOUND;
 }
 
+enum rp_err rec_may(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
+                    enum acl_action action, bool *ok)
+{
+    *ok = false;
+    if (action == ACL_DELETE && (e->flags & EF_NO_DELETE))
+        return RP_OK;
+    return rec__in_scope(ctx, e, action, r->owner_id, r->id, ok);
+}
+
 enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def *e,
                                     enum acl_action action, const struct rec *r,
                                     const char *verb)

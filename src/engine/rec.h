@@ -347,6 +347,10 @@ bool rec_changed(const struct rec *r, const struct rec *old, const char *name);
  * exist). */
 enum rp_err rec_check_readable(struct rec_ctx *ctx, const struct entity_def *e,
                                const struct rec *r);
+/* Whether the caller may take `action` on r, which they can read (*ok); an error only
+ * when their team could not be loaded. */
+enum rp_err rec_may(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
+                    enum acl_action action, bool *ok);
 /* RP_EFORBIDDEN ("your role may not <verb> this <entity>") unless the caller may take
  * `action` on r, which they can read. */
 enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,

@@ -160,6 +160,21 @@ describe('sales: read team, write own', () => {
     assert.equal(h.status, 200);
   });
 
+  test('GET tells in Allow what the caller may do with the record: the UI offers only that', async () => {
+    assert.equal((await c.salesA.get(`/accounts/${r.A2.id}`)).headers.get('allow'), 'GET');
+    assert.equal((await c.salesA.get(`/accounts/${r.A.id}`)).headers.get('allow'), 'GET, PATCH, DELETE');
+    assert.equal((await c.manager1.get(`/accounts/${r.A2.id}`)).headers.get('allow'), 'GET, PATCH, DELETE');
+    assert.equal((await c.readonly.get(`/accounts/${r.A.id}`)).headers.get('allow'), 'GET');
+    // Users are deactivated, never deleted.
+    assert.equal((await admin.get(`/users/${u.salesA.id}`)).headers.get('allow'), 'GET, PATCH');
+    // A record shared for editing may be changed, not deleted.
+    const shared = await create(c.salesB, 'accounts', { name: 'Shared with A for editing' });
+    assert.equal((await c.salesB.post(`/accounts/${shared.id}/shares`, { user_id: u.salesA.id, access: 'edit' })).status, 201);
+    assert.equal((await c.salesA.get(`/accounts/${shared.id}`)).headers.get('allow'), 'GET, PATCH');
+    assert.equal((await c.salesA.patch(`/accounts/${shared.id}`, { tier: 'C' })).status, 200);
+    assertProblem(await c.salesA.del(`/accounts/${shared.id}`), 403);
+  });
+
   test('A cannot edit or delete the team mate\'s record (403), nothing changes', async () => {
     assertProblem(await c.salesA.patch(`/accounts/${r.A2.id}`, { name: 'edited by A' }), 403);
     assertProblem(await c.salesA.del(`/accounts/${r.A2.id}`), 403);
