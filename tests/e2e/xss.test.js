@@ -104,6 +104,7 @@ const codepoints = (s, max) => (max ? [...s].slice(0, max).join('') : s);
 let srv, admin, browser, page;
 const meta = {};
 const records = {};          // entity → [record]
+const tokenNames = [];       // the admin's API tokens
 const hits = [];             // __xss(n) calls, with the page they ran on
 const dialogs = [];
 const pageErrors = [];
@@ -226,6 +227,13 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     // The admin's own display name is shown in the shell on every page.
     const me = await admin.patch('/auth/me', { display_name: payload(1) });
     assert.equal(me.status, 200, me.text);
+    // API tokens named with every payload (a name is 100 characters at most), and the
+    // calendar feed's: My settings lists them.
+    for (const name of [...TEMPLATES.keys()].map((i) => codepoints(payload(i), 100)).concat('Calendar feed')) {
+      const r = await admin.post('/tokens', { name });
+      assert.equal(r.status, 201, r.text);
+      tokenNames.push(name);
+    }
     const refresh = async () => {
       const m = await admin.get('/meta');
       for (const e of m.body.entities) meta[e.name] = e;
@@ -310,13 +318,13 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await check('the home page after the self-test');
   });
 
-  step('home, pipeline, calendar, search and admin pages', async () => {
-    for (const p of ['/', '/pipeline', '/calendar', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
+  step('home, pipeline, calendar, search, settings and admin pages', async () => {
+    for (const p of ['/', '/pipeline', '/calendar', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
       `/search?q=${encodeURIComponent('客户')}`, `/search?q=${encodeURIComponent('xss')}`, `/search?q=${encodeURIComponent(payload(1))}`]) {
       await go(p);
       await check(p);
     }
-    // The board and the calendar really show the payloads.
+    // The board, the calendar and My settings really show the payloads.
     const shows = async (p, texts) => {
       await go(p);
       await settle();
@@ -329,6 +337,12 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
       await page.getByRole('button', { name: view, exact: true }).click();
       await check(`/calendar (${view})`);
     }
+    await shows('/settings', tokenNames);
+    // A token made on the page shows its name over its secret.
+    await page.getByLabel('Name of a new token').fill(payload(2));
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('button', { name: 'Copy token' }).waitFor();
+    await check('/settings with a new token');
   });
 
   step('every list and every record page, timeline and history', async () => {

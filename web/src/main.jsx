@@ -1,6 +1,6 @@
 // Rapport's web UI: sign-in, the shell (navigation from /meta and the modules' screens,
-// global search, language, sign-out) and the routes (entity pages from /meta, the
-// modules' screens from web/src/mod/index.js). Session expiry anywhere brings the
+// global search, language, the user's name linking to My settings, sign-out) and the
+// routes (entity pages from /meta, the modules' screens from web/src/mod/index.js). Session expiry anywhere brings the
 // sign-in form up in place; signing in again continues on the same page.
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -14,7 +14,7 @@ import { screenOf, SCREENS } from './mod/index.js';
 import { RecordPage } from './record.jsx';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { SearchPage } from './search.jsx';
-import { canRead, entityMeta, onMetaChange, resetSession, session, setMeta } from './state.js';
+import { canRead, entityMeta, onMetaChange, onUserChange, resetSession, session, setMeta } from './state.js';
 import { errorText, FlashHost, Loading, Notice, usePageTitle } from './ui.jsx';
 
 function Login({ expired, onDone }) {
@@ -110,7 +110,9 @@ function Shell({ children, onSignOut, onLang }) {
         <GlobalSearch />
         <div class="user">
           <LangSwitch onChange={onLang} />
-          <span class="who">{session.user.display_name || session.user.username}</span>
+          <Link href="/settings" class="who" title={t('me.title')} aria-current={path === '/settings' ? 'page' : undefined}>
+            {session.user.display_name || session.user.username}
+          </Link>
           <button type="button" onClick={onSignOut}>{t('user.signout')}</button>
         </div>
       </header>
@@ -181,6 +183,8 @@ function App() {
   const [, setLangTick] = useState(0);
   // New metadata (a field or an entity added, a role changed): render everything again.
   useEffect(() => onMetaChange(() => setLangTick((n) => n + 1)), []);
+  // The user's own name or language changed (My settings): the shell shows it.
+  useEffect(() => onUserChange(() => setLangTick((n) => n + 1)), []);
 
   // meta: the /meta answer when already fetched for this user.
   async function start(me, meta) {

@@ -30,6 +30,18 @@ export async function reloadMeta() {
   for (const fn of metaListeners) fn();
 }
 
+// The signed-in user changed their own profile (My settings): the shell shows the new
+// name at once. fields: what PATCH /auth/me answered (display_name, locale).
+const userListeners = new Set();
+export function onUserChange(fn) {
+  userListeners.add(fn);
+  return () => userListeners.delete(fn);
+}
+export function updateUser(fields) {
+  session.user = { ...session.user, ...fields };
+  for (const fn of userListeners) fn();
+}
+
 // Titles of referenced records, fetched in batches: every <RefName> asking in the same
 // tick becomes one list request per entity (id[in]=…).
 const titles = new Map(); // "entity:id" → title | Promise
