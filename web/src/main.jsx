@@ -1,7 +1,8 @@
 // Rapport's web UI: sign-in, the shell (navigation from /meta and the modules' screens,
 // global search, language, the user's name linking to My settings, sign-out) and the
-// routes (entity pages from /meta, the modules' screens from web/src/mod/index.js). Session expiry anywhere brings the
-// sign-in form up in place; signing in again continues on the same page.
+// routes (entity pages from /meta, the modules' screens from web/src/mod/index.js).
+// Session expiry anywhere brings the sign-in form up in place; signing in again
+// continues on the same page.
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import './app.css';
