@@ -10,6 +10,7 @@
 //    foreign script, an iframe/object/embed/base/meta/style/link in the body, or a
 //    javascript:/vbscript:/data: URL in href, src, action, formaction, data;
 //  * a record page does not show its title verbatim (so the sweep saw the data).
+// The recycle bin lists deleted payload-named records of every entity.
 // Website fields holding javascript: URLs cannot be written through the API (422); the
 // sweep writes them into the database behind the server's back and checks that the UI
 // does not link them.
@@ -407,6 +408,30 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await settle();
     await page.locator('#q-accounts').fill(payload(2));
     await check('list search for a payload');
+  });
+
+  step('the recycle bin lists payload-named records, restores one and names it', async () => {
+    const deleted = {};
+    // What refers to a record goes first (a team with users or a stage in use stays).
+    for (const name of ['activities', 'opportunities', 'leads', 'contacts', 'accounts']) {
+      deleted[name] = records[name].slice(R - 3);
+      for (const rec of deleted[name]) assert.equal((await admin.del(`/${name}/${rec.id}`)).status, 204);
+    }
+    for (const [name, recs] of Object.entries(deleted)) {
+      await go(`/recycle-bin?entity=${name}`);
+      await page.getByRole('table').waitFor();
+      await check(`/recycle-bin?entity=${name}`);
+      const e = meta[name];
+      const title = recs[0][e.title_field];
+      if (typeof title === 'string' && !RESTRICTED.has(`${name}.${e.title_field}`)) {
+        const shown = await page.evaluate(() => document.querySelector('main').textContent);
+        assert.ok(shown.includes(title), `the bin of ${name} shows the title verbatim`);
+      }
+    }
+    await go('/recycle-bin?entity=accounts');
+    await page.getByRole('button', { name: /^Restore / }).first().click();
+    await page.getByText(/^Restored /).waitFor();
+    await check('the recycle bin after a restore');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {
