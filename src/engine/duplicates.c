@@ -259,7 +259,8 @@ enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct re
     enum rp_err err = candidates(ctx, r, &found, &n);
     if (err || n == 0)
         return err;
-    /* Each look-alike: {"id", "score", "reasons", "record"}. */
+    /* Each look-alike: {"id", "entity", "score", "reasons", "record"} (a lead conversion
+     * creates an account and a contact: the entity says which one looks like it). */
     struct rec_problem_item *items = arena_calloc(ctx->a, n, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
         struct rec_problem_item *it = &items[i];
@@ -270,7 +271,9 @@ enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct re
         it->nreasons = found[i].nreasons;
         it->names[0] = "id";
         it->texts[0] = found[i].rec.id;
-        it->ntexts = 1;
+        it->names[1] = "entity";
+        it->texts[1] = r->ent->name;
+        it->ntexts = 2;
     }
     return rec_fail_with(ctx, RP_ECONFLICT, "duplicates", items, n,
                          "this %s looks like %zu existing record%s; send allow_duplicate=true"

@@ -422,6 +422,7 @@ describe('leads and conversion', () => {
     const before0 = await counts();
     const dup = assertProblem(await c.rep1.post(`/leads/${lead.id}/convert`, {}), 409);
     assert.ok(dup.duplicates.some((d) => d.id === existing.id), JSON.stringify(dup));
+    assert.ok(dup.duplicates.every((d) => d.entity === 'accounts'), 'the account is the look-alike');
     assert.deepEqual(await counts(), before0, 'nothing created');
     assertProblem(await c.rep1.post(`/leads/${lead.id}/convert?allow_duplicate=false`, {}), 409);
     const r = await c.rep1.post(`/leads/${lead.id}/convert?allow_duplicate=true`, {});
@@ -429,6 +430,18 @@ describe('leads and conversion', () => {
     assert.notEqual(r.body.account_id, existing.id);
     assert.equal((await c.rep1.get(`/accounts/${r.body.account_id}`)).body.name, company);
     assert.equal((await c.rep1.get(`/leads/${lead.id}`)).body.status, 'converted');
+  });
+
+  test('joining an existing account, the new contact may be the look-alike: entity says so', async () => {
+    const acc = await create(c.rep1, 'accounts', { name: `Known Corp ${rnd()}` });
+    const email = `kim.${rnd()}@known.example`;
+    const person = await create(c.rep1, 'contacts', { first_name: 'Kim', last_name: 'Known', email, account_id: acc.id });
+    const lead = await create(c.rep1, 'leads', { first_name: 'Kim', last_name: 'Known', email, company: acc.name });
+    const dup = assertProblem(await c.rep1.post(`/leads/${lead.id}/convert`, { account_id: acc.id }), 409);
+    assert.deepEqual(dup.duplicates.map((d) => [d.entity, d.id]), [['contacts', person.id]]);
+    const r = await c.rep1.post(`/leads/${lead.id}/convert`, { account_id: acc.id, contact_id: person.id });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.body.account_id, r.body.contact_id], [acc.id, person.id]);
   });
 
   test('conversion is all-or-nothing: an invalid opportunity → 422 and nothing is created', async () => {
