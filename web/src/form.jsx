@@ -4,7 +4,7 @@
 // reload that keeps what was typed. Nothing typed is lost on an error.
 import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
-import { effectiveField, FieldInput, formFields, groupFields, validate } from './fields.jsx';
+import { effectiveField, FieldInput, formFields, groupFields, RefName, validate } from './fields.jsx';
 import { entityLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
 import { recordPath } from './router.js';
 import { forget, recordTitle } from './state.js';
@@ -48,7 +48,8 @@ export function Duplicates({ e, list, onAnyway, anywayLabel }) {
         {list.map((d) => (
           <li>
             <a href={recordPath(e.name, d.id)} target="_blank" rel="noopener">{recordTitle(e, d.record) || d.id}</a>
-            {' '}<span class="muted">({(d.reasons || []).map((r) => t('form.reasons', { r: r.replace(/_/g, ' ') })).join(', ')}; {d.score})</span>
+            {d.record?.owner_id && <> · {t('dup.owner')} <RefName entity="users" id={d.record.owner_id} /></>}
+            {' '}<span class="muted">({(d.reasons || []).map((r) => t('form.reasons', { r: t(`dup.reason.${r}`) })).join(', ')})</span>
           </li>
         ))}
       </ul>

@@ -2,7 +2,7 @@
 // text, the page title.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n.js';
-import { useLocation } from './router.js';
+import { Link, useLocation } from './router.js';
 
 export function errorText(err) {
   if (!err) return '';
@@ -23,11 +23,11 @@ export function Notice({ kind = 'info', children, onClose }) {
 
 // A message for the page the app is on once the call returns (a delete navigates to
 // the list, then says "Moved to the recycle bin — Undo"); it goes when the user moves
-// on. action: {label, run}, a button after the text.
+// on. action: {label, run}, a button after the text; links: [{href, label}] after it.
 let flashed = null;
 const flashListeners = new Set();
-export function flash(text, { kind = 'info', action } = {}) {
-  flashed = { text, kind, action, path: location.pathname };
+export function flash(text, { kind = 'info', action, links = [] } = {}) {
+  flashed = { text, kind, action, links, path: location.pathname };
   for (const fn of flashListeners) fn();
 }
 
@@ -48,6 +48,7 @@ export function FlashHost() {
     <Notice kind={f.kind} onClose={close}>
       {f.text}
       {f.action && <> <button type="button" class="link" onClick={() => { close(); f.action.run(); }}>{f.action.label}</button></>}
+      {f.links.map((l) => <> <Link href={l.href}>{l.label}</Link></>)}
     </Notice>
   );
 }

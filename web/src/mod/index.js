@@ -24,6 +24,7 @@ import * as platformStrings from './platform/i18n.js';
 import { SharingPanel } from './platform/sharing.jsx';
 import { UserActions } from './platform/users.jsx';
 import * as salesStrings from './sales/i18n.js';
+import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
 
 const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings];
@@ -44,6 +45,7 @@ export const SCREENS = [
 
 export const RECORD_PANELS = [
   { module: 'customers', place: 'head', when: (e) => e.name === 'accounts', component: AccountSummary },
+  { module: 'sales', place: 'head', when: (e) => e.name === 'leads', component: ConvertLead },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
 ];
