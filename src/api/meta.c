@@ -74,6 +74,8 @@ json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e)
     json_object_set_new(o, "deletable", json_boolean(!(e->flags & EF_NO_DELETE)));
     json_object_set_new(o, "custom", json_boolean(e->flags & EF_CUSTOM));
     json_object_set_new(o, "shareable", json_boolean(!(e->flags & EF_PLATFORM)));
+    json_object_set_new(o, "duplicates", json_boolean(e->flags & EF_DUPLICATES));
+    json_object_set_new(o, "timeline", json_boolean(e->flags & EF_TIMELINE));
     if (e->label_zh)
         json_object_set_new(o, "label_zh", json_string(e->label_zh));
     if (e->label_plural_zh)

@@ -41,6 +41,18 @@ describe('/meta', () => {
     assert.equal(entity('accounts').label_plural, 'Accounts');
   });
 
+  test('each entity tells what it offers: recycle bin, sharing, duplicates, timeline', () => {
+    const offers = (name) => {
+      const e = entity(name);
+      return { deletable: e.deletable, shareable: e.shareable, duplicates: e.duplicates, timeline: e.timeline };
+    };
+    assert.deepEqual(offers('accounts'), { deletable: true, shareable: true, duplicates: true, timeline: true });
+    assert.deepEqual(offers('leads'), { deletable: true, shareable: true, duplicates: true, timeline: true });
+    assert.deepEqual(offers('opportunities'), { deletable: true, shareable: true, duplicates: false, timeline: true });
+    assert.deepEqual(offers('activities'), { deletable: true, shareable: true, duplicates: false, timeline: false });
+    assert.deepEqual(offers('users'), { deletable: false, shareable: false, duplicates: false, timeline: false });
+  });
+
   test('accounts fields carry types, required flags, enums and refs', () => {
     assert.equal(field('accounts', 'name').required, true);
     assert.equal(field('accounts', 'name').type, 'string');

@@ -154,7 +154,7 @@ function History({ e, id, version }) {
 }
 
 // Entities with a reference to this one, and activities through related_type/_id.
-function relatedLists(e) {
+export function relatedLists(e) {
   const out = [];
   for (const other of session.meta.entities) {
     if (!canRead(other)) continue;
@@ -218,7 +218,7 @@ export function RecordPage({ e, id }) {
   const mayEdit = /\bPATCH\b/.test(allow);
   const mayDelete = /\bDELETE\b/.test(allow);
   const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
-  const hasTimeline = ['accounts', 'contacts', 'leads', 'opportunities'].includes(e.name);
+  const hasTimeline = e.timeline;
   const fields = e.fields.filter((f) => f.type !== 'password');
   const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, OWNER]);
   return (
