@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 import { effectiveField, FieldInput, formFields, groupFields, RefName, validate } from './fields.jsx';
 import { entityLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
-import { recordPath } from './router.js';
+import { Link, recordPath } from './router.js';
 import { forget, recordTitle } from './state.js';
 import { errorText, Notice } from './ui.jsx';
 
@@ -40,9 +40,11 @@ function bodyOf(e, values, record) {
   return body;
 }
 
-export function Duplicates({ e, list, onAnyway, anywayLabel }) {
+// mergeWith: the id of the record being edited: each look-alike links to the merge
+// screen with it.
+export function Duplicates({ e, list, onAnyway, anywayLabel, mergeWith }) {
   return (
-    <div class="notice warn" role="alert">
+    <div class="notice warn stack" role="alert">
       <p>{t('form.dupTitle')}</p>
       <ul class="dups">
         {list.map((d) => (
@@ -50,6 +52,7 @@ export function Duplicates({ e, list, onAnyway, anywayLabel }) {
             <a href={recordPath(e.name, d.id)} target="_blank" rel="noopener">{recordTitle(e, d.record) || d.id}</a>
             {d.record?.owner_id && <> · {t('dup.owner')} <RefName entity="users" id={d.record.owner_id} /></>}
             {' '}<span class="muted">({(d.reasons || []).map((r) => t('form.reasons', { r: t(`dup.reason.${r}`) })).join(', ')})</span>
+            {mergeWith && <> <Link href={`/merge?entity=${e.name}&ids=${mergeWith},${d.id}`}>{t('form.dupMerge')}</Link></>}
           </li>
         ))}
       </ul>
@@ -60,7 +63,7 @@ export function Duplicates({ e, list, onAnyway, anywayLabel }) {
 
 export function Conflicts({ list, onAnyway }) {
   return (
-    <div class="notice warn" role="alert">
+    <div class="notice warn stack" role="alert">
       <p>{t('form.conflictTitle')}</p>
       <ul>
         {list.map((c) => (

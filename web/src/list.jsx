@@ -234,6 +234,7 @@ export function ListView({ e, fixed = null, compact = false }) {
             </select>
           )}
           {Object.keys(filters).length > 0 && <button type="button" onClick={() => setFilters({})}>{t('list.clear')}</button>}
+          {e.duplicates && <Link class="button" href={`/duplicates?entity=${e.name}`}>{t('list.findDups')}</Link>}
           {canExport && ['csv', 'xlsx'].map((format) => (
             <a class="button" href={urlOf(`/${e.name}/export`, { ...params(), format })} download>
               {t(`list.export.${format}`)}</a>

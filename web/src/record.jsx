@@ -69,7 +69,8 @@ function InlineField({ e, f, record, onSaved, mayEdit }) {
       {editing && f.help && <p class="help" id={`${id}-help`}>{f.help}</p>}
       {error && <p class="field-error">{error}</p>}
       {problem?.status === 409 && p.duplicates && (
-        <Duplicates e={e} list={p.duplicates} anywayLabel={t('form.dupSaveAnyway')} onAnyway={() => save({ allowDuplicate: true })} />
+        <Duplicates e={e} list={p.duplicates} anywayLabel={t('form.dupSaveAnyway')} onAnyway={() => save({ allowDuplicate: true })}
+          mergeWith={record.id} />
       )}
       {problem?.status === 409 && p.conflicts && <Conflicts list={p.conflicts} onAnyway={() => save({ allowConflict: true })} />}
       {problem?.status === 412 && (

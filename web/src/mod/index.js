@@ -33,12 +33,16 @@ for (const s of STRINGS) addStrings(s);
 const reads = (entity) => () => canRead(entityMeta(entity));
 // Entities whose deleted records the user may see in the recycle bin.
 export const binEntities = () => session.meta.entities.filter((e) => e.deletable && canRead(e));
+// Entities with duplicate checks the user reads (the duplicates and merge screens).
+export const dupEntities = () => session.meta.entities.filter((e) => e.duplicates && canRead(e));
 
 export const SCREENS = [
   { module: 'sales', path: '/pipeline', nav: 'nav.pipeline', when: reads('opportunities'), component: PipelinePage },
   { module: 'calendar', path: '/calendar', nav: 'nav.calendar', when: reads('activities'), component: CalendarPage },
   { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
+  { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
+  { module: 'platform', path: '/merge', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.MergePage) },
   // Every signed-in user's own settings, reached from their name in the top bar.
   { module: 'platform', path: '/settings', when: () => true, load: () => import('./platform/my-settings.jsx').then((m) => m.MySettings) },
 ];

@@ -1,5 +1,5 @@
 // Strings of the platform module needed on every page — its navigation entries, the
-// recycle bin, the Sharing panel of record pages, and My settings (the top bar's link
+// recycle bin, duplicates and merge, the Sharing panel of record pages, and My settings (the top bar's link
 // names it) — merged into i18n.js by web/src/mod/index.js. The administration screens'
 // strings are in admin-i18n.js, loaded with them.
 export const en = {
@@ -10,6 +10,19 @@ export const en = {
   'bin.deletedAt': 'Deleted', 'bin.owner': 'Owner', 'bin.actions': 'Actions', 'bin.restore': 'Restore',
   'bin.restoreOne': 'Restore {title}', 'bin.restored': 'Restored {title}.', 'bin.open': 'Open it',
   'bin.conflict': 'It cannot be restored: a live record now holds one of its unique values.',
+  'dups.title': 'Find duplicates', 'dups.entity': 'Look in', 'dups.none': 'No entity here has duplicate checks.',
+  'dups.empty': 'No likely duplicates among the {entity} you can see.', 'dups.group': 'Group {n}',
+  'dups.groupTitle': '{n} records with the {reason}', 'dups.merge': 'Merge…',
+  'merge.title': 'Merge', 'merge.heading': 'Merge {entity}', 'merge.bad': 'Choose at least two records of an entity with duplicate checks.',
+  'merge.intro': 'Pick the record that stays and, where they differ, the value to keep. The others move to the recycle bin; whatever points at them moves to the one that stays.',
+  'merge.table': 'Records side by side', 'merge.field': 'Field', 'merge.keepOne': 'Keep {title}',
+  'merge.stays': 'stays', 'merge.goes': 'goes to the recycle bin', 'merge.takeValue': '{field} from {title}',
+  'merge.allSame': 'Every field you can change has the same value in all of them.',
+  'merge.moves': 'What moves to {title}', 'merge.count': '{entity}: {n}', 'merge.nothing': 'nothing you can see',
+  'merge.hidden': 'Records you cannot see that point at them move too.',
+  'merge.confirm': 'Merge {n} record(s) into “{title}”? They go to the recycle bin.',
+  'merge.submit': 'Merge {n} into {title}', 'merge.done': 'Merged: {n} record(s) moved to the recycle bin.',
+  'merge.back': 'Back to the duplicates',
   'share.title': 'Sharing', 'share.none': 'Not shared with anyone.', 'share.with': 'Share with',
   'share.users': 'Users', 'share.teams': 'Teams', 'share.user': '(user)', 'share.team': '(team)',
   'share.accessLabel': 'Access', 'share.access.read': 'can read', 'share.access.edit': 'can edit', 'share.add': 'Share',
@@ -69,6 +82,19 @@ export const zh = {
   'bin.deletedAt': '删除时间', 'bin.owner': '负责人', 'bin.actions': '操作', 'bin.restore': '恢复',
   'bin.restoreOne': '恢复 {title}', 'bin.restored': '已恢复 {title}。', 'bin.open': '打开',
   'bin.conflict': '无法恢复：另一条有效记录已使用了它的唯一值。',
+  'dups.title': '查找重复', 'dups.entity': '查找范围', 'dups.none': '这里没有启用重复检查的实体。',
+  'dups.empty': '您能看到的{entity}中没有疑似重复。', 'dups.group': '第 {n} 组',
+  'dups.groupTitle': '{n} 条记录，{reason}', 'dups.merge': '合并…',
+  'merge.title': '合并', 'merge.heading': '合并{entity}', 'merge.bad': '请选择同一个启用重复检查的实体中的至少两条记录。',
+  'merge.intro': '选择保留的记录，并在取值不同处选择要保留的值。其他记录移到回收站；指向它们的记录改为指向保留的记录。',
+  'merge.table': '记录对照', 'merge.field': '字段', 'merge.keepOne': '保留 {title}',
+  'merge.stays': '保留', 'merge.goes': '移到回收站', 'merge.takeValue': '{field}取自 {title}',
+  'merge.allSame': '您能修改的字段在这些记录中取值都相同。',
+  'merge.moves': '转到 {title} 的内容', 'merge.count': '{entity}：{n} 条', 'merge.nothing': '没有您能看到的记录',
+  'merge.hidden': '指向它们而您看不到的记录也会一并转移。',
+  'merge.confirm': '将 {n} 条记录合并到“{title}”？它们会移到回收站。',
+  'merge.submit': '将 {n} 条合并到 {title}', 'merge.done': '已合并：{n} 条记录移到了回收站。',
+  'merge.back': '返回重复列表',
   'share.title': '共享', 'share.none': '尚未共享给任何人。', 'share.with': '共享给',
   'share.users': '用户', 'share.teams': '团队', 'share.user': '（用户）', 'share.team': '（团队）',
   'share.accessLabel': '权限', 'share.access.read': '可查看', 'share.access.edit': '可编辑', 'share.add': '共享',

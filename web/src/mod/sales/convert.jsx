@@ -139,7 +139,7 @@ function ConvertForm({ lead, onCancel }) {
         </fieldset>
       )}
       {dups && (
-        <div class="notice warn" role="alert">
+        <div class="notice warn stack" role="alert">
           <p>{t(`conv.dupTitle.${dups.entity === 'contacts' ? 'contacts' : 'accounts'}`)}</p>
           <ul class="dups">
             {dups.list.map((d) => (
