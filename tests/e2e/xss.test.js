@@ -10,7 +10,8 @@
 //    foreign script, an iframe/object/embed/base/meta/style/link in the body, or a
 //    javascript:/vbscript:/data: URL in href, src, action, formaction, data;
 //  * a record page does not show its title verbatim (so the sweep saw the data).
-// The recycle bin lists deleted payload-named records of every entity.
+// The recycle bin lists deleted payload-named records of every entity; the duplicates,
+// merge and lead conversion screens show them too.
 // Website fields holding javascript: URLs cannot be written through the API (422); the
 // sweep writes them into the database behind the server's back and checks that the UI
 // does not link them.
@@ -432,6 +433,29 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await page.getByRole('button', { name: /^Restore / }).first().click();
     await page.getByText(/^Restored /).waitFor();
     await check('the recycle bin after a restore');
+  });
+
+  step('duplicates, merge and lead conversion with payload-named records', async () => {
+    const twins = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await admin.post('/accounts?allow_duplicate=true', { name: `Twin ${payload(7)}`, phone: PLAIN.phone(90 + i) });
+      assert.equal(r.status, 201, r.text);
+      twins.push(r.body.id);
+    }
+    for (const p of ['/duplicates?entity=accounts', '/duplicates?entity=contacts', '/duplicates?entity=leads',
+      `/merge?entity=accounts&ids=${twins.join(',')}`, `/merge?entity=accounts&ids=${encodeURIComponent(payload(3))},${twins[0]}`]) {
+      await go(p);
+      await check(p);
+    }
+    await go(`/merge?entity=accounts&ids=${twins.join(',')}`);
+    await page.getByRole('button', { name: /^Merge 1 into / }).waitFor();
+    const shown = await page.evaluate(() => document.querySelector('main').textContent);
+    assert.ok(shown.includes(`Twin ${payload(7)}`), 'the merge screen shows the names verbatim');
+    const lead = records.leads.find((l) => l.status !== 'converted');
+    await go(`/r/leads/${lead.id}`);
+    await page.getByRole('button', { name: 'Convert lead' }).click();
+    await page.getByRole('form', { name: /^Convert / }).waitFor();
+    await check('the conversion dialog of a payload-named lead');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {

@@ -85,8 +85,11 @@ export function MergePage() {
   const [pick, setPick] = useState({}); // field → id of the record whose value stays
   const [busy, setBusy] = useState(false);
   usePageTitle(t('merge.title'));
-  useFetch(() => (e && e.duplicates && ids.length >= 2 ? Promise.all(ids.map((id) => api.get(`/${e.name}/${id}`))) : null),
-    [e?.name, ids.join(',')], setRecords, setError);
+  // Other records (a link from another merge): start over.
+  useFetch(() => {
+    setRecords(null); setError(null); setKeep(ids[0]); setPick({});
+    return e && e.duplicates && ids.length >= 2 ? Promise.all(ids.map((id) => api.get(`/${e.name}/${id}`))) : null;
+  }, [e?.name, ids.join(',')], setRecords, setError);
   const moves = useMoves(e || { name: '' }, e ? ids : []);
   if (!e || !e.duplicates || ids.length < 2) return <Notice kind="error">{t('merge.bad')}</Notice>;
   if (error) return <Notice kind="error">{error.status === 404 ? t('rec.notFound') : errorText(error)}</Notice>;
