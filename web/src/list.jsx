@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { api, urlOf } from './api.js';
 import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
-import { Link, navigate, recordPath } from './router.js';
+import { Link, navigate, recordPath, useLocation } from './router.js';
 import { recordTitle, session, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
@@ -36,6 +36,25 @@ export function filterParams(fields, filters) {
     }
   }
   return q;
+}
+
+// API query parameters → UI filter values: the inverse of filterParams, for a list
+// whose state is in the address.
+export function filtersFromQuery(fields, query) {
+  const out = {};
+  for (const f of fields) {
+    if (RANGE.has(f.type)) {
+      const day = (v) => (v && f.type === 'datetime' ? v.slice(0, 10) : v);
+      const from = day(query.get(`${f.name}[gte]`)), to = day(query.get(`${f.name}[lte]`));
+      if (from || to) out[f.name] = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+    } else if (TEXTUAL.has(f.type)) {
+      const like = /^\*(.*)\*$/.exec(query.get(`${f.name}[like]`) || '');
+      if (like && like[1]) out[f.name] = like[1];
+    } else if (query.get(f.name)) {
+      out[f.name] = query.get(f.name);
+    }
+  }
+  return out;
 }
 
 function ColumnFilter({ f, value, onChange }) {
@@ -95,9 +114,30 @@ let painted = false;
 
 export function ListView({ e, fixed = null, compact = false }) {
   const cols = useMemo(() => listColumns(e), [e]);
-  const [sort, setSort] = useState(''); // '': the server's order
-  const [filters, setFilters] = useState({});
-  const [q, setQ] = useState('');
+  // A page's list keeps its sort, filters and search in the address (reload, back and
+  // shared links keep them), in the API's own parameters; a related list on a record
+  // page keeps them to itself.
+  const { query } = useLocation();
+  const [own, setOwn] = useState({ sort: '', filters: {}, q: '' });
+  const state = compact ? own : { sort: query.get('sort') || '', filters: filtersFromQuery(cols, query), q: query.get('q') || '' };
+  const { sort, filters, q } = state; // sort '': the server's order
+  // change: the new parts, or a function of the state as it is now — read from the
+  // address when the call is made, not when the page rendered (a debounced search
+  // would otherwise undo a sort clicked meanwhile).
+  function setState(change) {
+    const merge = (now) => ({ ...now, ...(typeof change === 'function' ? change(now) : change) });
+    if (compact) { setOwn(merge); return; }
+    const cur = new URLSearchParams(location.search);
+    const next = merge({ sort: cur.get('sort') || '', filters: filtersFromQuery(cols, cur), q: cur.get('q') || '' });
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(filterParams(cols, next.filters))) qs.set(k, v);
+    if (next.q) qs.set('q', next.q);
+    if (next.sort) qs.set('sort', next.sort);
+    const s = qs.toString();
+    navigate(`/r/${e.name}${s ? `?${s}` : ''}`, { replace: true, keepScroll: true });
+  }
+  const setQ = (v) => setState({ q: v });
+  const setFilters = (v) => setState((now) => ({ filters: typeof v === 'function' ? v(now.filters) : v }));
   const [rows, setRows] = useState(null);
   const [total, setTotal] = useState(null);
   const [cursor, setCursor] = useState(null);
@@ -147,10 +187,10 @@ export function ListView({ e, fixed = null, compact = false }) {
   // A layout effect: the first request leaves before the browser paints the shell.
   useLayoutEffect(() => { setRows(null); load(); }, [e.name, sort, JSON.stringify(filters), q, JSON.stringify(fixed)]);
 
-  const toggleSort = (f) => {
-    const cur = shownSort.split(',')[0];
-    setSort(cur === f.name ? `-${f.name}` : f.name);
-  };
+  const toggleSort = (f) => setState((now) => {
+    const cur = (now.sort || (now.q.trim().length >= 2 ? '' : e.default_sort)).split(',')[0];
+    return { sort: cur === f.name ? `-${f.name}` : f.name };
+  });
   const sortState = (f) => {
     const cur = shownSort.split(',')[0];
     return cur === f.name ? 'ascending' : cur === `-${f.name}` ? 'descending' : 'none';
@@ -180,7 +220,7 @@ export function ListView({ e, fixed = null, compact = false }) {
   function applyView(name) {
     const v = views.find((x) => x.name === name);
     if (!v) return;
-    setSort(v.sort); setFilters(v.filters); setQ(v.q);
+    setState({ sort: v.sort, filters: v.filters, q: v.q });
   }
   function deleteView(name) {
     const next = views.filter((v) => v.name !== name);
@@ -194,6 +234,9 @@ export function ListView({ e, fixed = null, compact = false }) {
   const canExport = e.permissions.export !== 'none';
   const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
   const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
+  // On a phone a row is a card: the title, two key fields and the owner (app.css).
+  const keyCols = cols.filter((f) => f !== titleCol && f.name !== 'owner_id').slice(0, 2);
+  const role = (f) => (f === titleCol ? 'title' : f.name === 'owner_id' ? 'owner' : keyCols.includes(f) ? 'key' : 'extra');
   // The rows only change with the data, the selection and the columns; a new total or
   // notice re-renders the page without diffing every cell again.
   const body = useMemo(() => rows && rows.map((r) => (
@@ -205,7 +248,7 @@ export function ListView({ e, fixed = null, compact = false }) {
             setSelected(next);
           }} /></td>}
         {cols.map((f) => (
-          <td data-label={fieldLabel(f)} class={f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}>
+          <td data-label={fieldLabel(f)} class={`${role(f)} ${f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}`}>
             {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{recordTitle(e, r) || '—'}</Link>
               : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
           </td>
@@ -218,6 +261,7 @@ export function ListView({ e, fixed = null, compact = false }) {
       {!compact && (
         <div class="toolbar">
           <h1>{entityLabel(e)}</h1>
+          {total !== null && total !== undefined && <span class="muted total">{t('list.total', { n: formatNumber(total) })}</span>}
           <DebouncedInput id={`q-${e.name}`} label={t('list.search', { entity: entityLabel(e) })}
             placeholder={t('list.search', { entity: entityLabel(e) })} value={q} onChange={setQ} />
           {views.length > 0 && (
@@ -263,7 +307,7 @@ export function ListView({ e, fixed = null, compact = false }) {
         </div>
       )}
       <div class="table-wrap">
-        <table>
+        <table class="records">
           <thead>
             <tr>
               {canBulk && <th class="sel"><input type="checkbox" aria-label={t('list.selectAll')} checked={allChecked}

@@ -7,10 +7,11 @@ const listeners = new Set();
 function notify() { for (const fn of listeners) fn(); }
 window.addEventListener('popstate', notify);
 
-export function navigate(to, { replace = false } = {}) {
+// keepScroll: the same page in another state (a list's filters), not a new page.
+export function navigate(to, { replace = false, keepScroll = false } = {}) {
   if (to === location.pathname + location.search) return;
   history[replace ? 'replaceState' : 'pushState'](null, '', to);
-  window.scrollTo(0, 0);
+  if (!keepScroll) window.scrollTo(0, 0);
   notify();
 }
 
