@@ -115,29 +115,54 @@ function Timeline({ e, id }) {
   );
 }
 
-const fieldName = (e, name) => {
-  const f = e.fields.find((x) => x.name === name);
-  return f ? fieldLabel(f) : name;
-};
+const OWNER_FIELD = { name: 'owner_id', type: 'ref', ref: 'users', label: 'Owner' };
 
-// One entry of the history: who did what, and to which field; a share names the user
-// or team ("user:<id>", "team:<id>") and the access given or taken back.
+// A translated sentence whose {placeholders} are components (names, values).
+function sentence(key, parts) {
+  const marks = Object.fromEntries(Object.keys(parts).map((k) => [k, `\u0000${k}\u0000`]));
+  return t(key, marks).split('\u0000').map((x, i) => (i % 2 ? parts[x] : x));
+}
+
+// A value as the history stored it (text), shown as the record page shows it: names
+// for references, labels for enums, formatted money and dates.
+function Value({ f, v }) {
+  if (v === null || v === undefined || v === '') return <span class="muted">—</span>;
+  if (!f) return v;
+  if (f.type === 'multi_ref' || f.type === 'multi_enum') {
+    let list;
+    try { list = JSON.parse(v); } catch { return v; }
+    return <FieldValue field={f} record={{ [f.name]: list }} />;
+  }
+  if (f.type === 'password') return '•••';
+  return <FieldValue field={f} record={{ [f.name]: v }} />;
+}
+
+// One entry of the history, as a sentence: who did what — "moved it from Prospecting
+// to Proposal", "transferred it from Bob to Dora", "changed Phone from … to …"; a share
+// names the user or team ("user:<id>", "team:<id>") and the access given or taken back.
 function Change({ e, h }) {
+  const who = <RefName entity="users" id={h.user_id} />;
   const share = /^(user|team):(.+)$/.exec(h.field || '');
   if (share && (h.action === 'share' || h.action === 'unshare')) {
     return (
       <>
-        <RefName entity="users" id={h.user_id} /> {t(`rec.${h.action}`)} <RefName entity={`${share[1]}s`} id={share[2]} />
+        {who} {t(`rec.${h.action}`)} <RefName entity={`${share[1]}s`} id={share[2]} />
         {' '}({t(`share.access.${h.new || h.old}`)})
       </>
     );
   }
-  return (
-    <>
-      <RefName entity="users" id={h.user_id} /> {enumLabel(h.action)}
-      {h.field ? <> — {t('rec.changed', { field: fieldName(e, h.field), old: h.old ?? '—', new: h.new ?? '—' })}</> : null}
-    </>
-  );
+  if (h.action === 'merge' || h.action === 'merged_into') {
+    return sentence(`hist.${h.action}`, { who, other: <Link href={recordPath(e.name, h.new)}><RefName entity={e.name} id={h.new} /></Link> });
+  }
+  if (!h.field) return sentence(['create', 'delete', 'restore'].includes(h.action) ? `hist.${h.action}` : 'hist.other', { who, action: enumLabel(h.action) });
+  const f = h.field === 'owner_id' ? OWNER_FIELD : e.fields.find((x) => x.name === h.field);
+  const parts = { who, field: f ? fieldLabel(f) : h.field, old: <Value f={f} v={h.old} />, new: <Value f={f} v={h.new} /> };
+  const empty = (v) => v === null || v === undefined || v === '';
+  if (h.field === 'owner_id' && !empty(h.old)) return sentence('hist.owner', parts);
+  if (h.field === 'stage' && !empty(h.old)) return sentence('hist.stage', parts);
+  if (empty(h.old)) return sentence('hist.set', parts);
+  if (empty(h.new)) return sentence('hist.cleared', parts);
+  return sentence('hist.changed', parts);
 }
 
 function History({ e, id, version }) {
