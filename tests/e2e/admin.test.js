@@ -267,7 +267,9 @@ describe('administration UI', () => {
     await page.getByRole('heading', { name: 'East North', level: 1 }).waitFor();
     const team = (await admin.get('/teams?name=East%20North')).body.data[0];
     assert.equal(team.parent_id, ids.east.id);
-    await page.getByRole('link', { name: 'East', exact: true }).waitFor();
+    await page.locator('.record-main').getByRole('link', { name: 'East', exact: true }).waitFor();
+    // and the history names it too
+    await page.getByRole('tabpanel').getByText('Administrator set Parent team to East').waitFor();
   });
 
   step('create a role, edit it in the grid and give it to a user', async () => {
@@ -314,6 +316,10 @@ describe('administration UI', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Olga Audit', level: 1 }).waitFor();
     ids.olga = (await admin.get('/users?username=olga')).body.data[0];
+    // The Users list shows usernames in its Username column, not display names.
+    await go('/admin/users');
+    await page.getByRole('link', { name: 'olga', exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Olga Audit', exact: true }).count(), 0);
     assert.equal(ids.olga.role, 'auditor');
     await create(admin, 'accounts', { name: 'Olga Own Ltd', owner_id: ids.olga.id, phone: '+1 555 0199', nickname: 'OOL' });
 

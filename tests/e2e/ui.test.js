@@ -217,7 +217,9 @@ describe('web UI', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'This clashes with:' });
     await alert.waitFor();
-    await alert.getByText('Board review').waitFor();
+    // The clashing meeting is readable: linked, with its owner.
+    await alert.getByRole('link', { name: 'Board review' }).waitFor();
+    assert.match(await alert.textContent(), /owner Administrator/);
     await page.getByRole('button', { name: 'Save anyway' }).click();
     await page.getByRole('heading', { name: 'Pricing call with Globex', level: 1 }).waitFor();
     await go('/calendar');

@@ -61,13 +61,19 @@ export function Duplicates({ e, list, onAnyway, anywayLabel, mergeWith }) {
   );
 }
 
+// A conflict the user may read links to the meeting and names its owner; one they may
+// not is only "busy" and its times.
 export function Conflicts({ list, onAnyway }) {
   return (
     <div class="notice warn stack" role="alert">
       <p>{t('form.conflictTitle')}</p>
       <ul>
         {list.map((c) => (
-          <li>{c.subject || t('form.busy')}: {formatDateTime(c.start_at)} – {formatDateTime(c.end_at)}</li>
+          <li>
+            {c.id ? <a href={recordPath('activities', c.id)} target="_blank" rel="noopener">{c.subject || c.id}</a> : t('form.busy')}
+            : {formatDateTime(c.start_at)} – {formatDateTime(c.end_at)}
+            {c.owner_id && <> · {t('dup.owner')} <RefName entity="users" id={c.owner_id} /></>}
+          </li>
         ))}
       </ul>
       <button type="button" onClick={onAnyway}>{t('form.conflictAnyway')}</button>

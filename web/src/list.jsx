@@ -249,7 +249,7 @@ export function ListView({ e, fixed = null, compact = false }) {
           }} /></td>}
         {cols.map((f) => (
           <td data-label={fieldLabel(f)} class={`${role(f)} ${f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}`}>
-            {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{recordTitle(e, r) || '—'}</Link>
+            {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{(e.name === 'users' ? r.username : recordTitle(e, r)) || '—'}</Link>
               : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
           </td>
         ))}
