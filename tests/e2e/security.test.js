@@ -45,7 +45,7 @@ describe('administration: security', () => {
     await signIn('admin', ADMIN_PASSWORD);
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).waitFor();
-    await page.getByRole('link', { name: 'Nora North' }).waitFor();
+    await page.getByRole('link', { name: 'nora', exact: true }).waitFor();
     assert.equal(await page.getByText('Customer-data alerts in the last 24 hours').count(), 0);
     await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Security' }).click();
     await page.getByRole('heading', { name: 'Security', level: 2 }).waitFor();

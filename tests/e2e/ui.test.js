@@ -97,6 +97,10 @@ describe('web UI', () => {
 
   step('edit inline, and a stale version explained', async () => {
     await go(`/r/accounts/${ids.account}`);
+    // Empty fields wait behind "Show empty fields".
+    await page.getByRole('button', { name: 'Show empty fields' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Edit Phone' }).count(), 0);
+    await page.getByRole('button', { name: 'Show empty fields' }).click();
     await page.getByRole('button', { name: 'Edit Phone' }).click();
     await page.locator('#i-phone').fill('+1 555 0100');
     await page.locator('#i-phone').press('Enter');
@@ -112,6 +116,7 @@ describe('web UI', () => {
     await page.getByRole('heading', { name: ids.cn.name, level: 1 }).waitFor();
     const version = ids.cn.version;
     await admin.patch(`/accounts/${ids.cn.id}`, { website: 'https://globex.example' });
+    await page.getByRole('button', { name: 'Show empty fields' }).click();
     await page.getByRole('button', { name: 'Edit Industry' }).click();
     await page.locator('#i-industry').selectOption('energy');
     await page.locator('form.inline').getByRole('button', { name: 'Save' }).click();

@@ -14,8 +14,13 @@ const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', lis
 const TEXTUAL = new Set(['string', 'email', 'phone', 'url', 'text']);
 const RANGE = new Set(['money', 'int', 'percent', 'date', 'datetime']);
 
-export function listColumns(e) {
-  const cols = e.fields.filter((f) => f.list && f.type !== 'password' && f.type !== 'json');
+// The columns of e's list; `fixed` (a related list's filter, {account_id: …}) drops
+// the column every row has the same value in. People (contacts, leads) show their full
+// name once, in the title column.
+export function listColumns(e, fixed = null) {
+  const person = e.name === 'contacts' || e.name === 'leads';
+  const cols = e.fields.filter((f) => f.list && f.type !== 'password' && f.type !== 'json' &&
+    !(fixed && f.name in fixed) && !(person && f.name === 'first_name'));
   return e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? cols : [...cols, OWNER];
 }
 
@@ -112,8 +117,10 @@ function loadViews(e) {
 
 let painted = false;
 
-export function ListView({ e, fixed = null, compact = false }) {
-  const cols = useMemo(() => listColumns(e), [e]);
+// onRows(n): told how many rows the first page has (a record page folds an empty
+// related list away).
+export function ListView({ e, fixed = null, compact = false, onRows }) {
+  const cols = useMemo(() => listColumns(e, fixed), [e, JSON.stringify(fixed)]);
   // A page's list keeps its sort, filters and search in the address (reload, back and
   // shared links keep them), in the API's own parameters; a related list on a record
   // page keeps them to itself.
@@ -173,6 +180,7 @@ export function ListView({ e, fixed = null, compact = false }) {
       if (n !== seq.current) return;
       setError(null);
       setRows((old) => (more ? [...old, ...r.data] : r.data));
+      if (!more) onRows?.(r.data.length);
       if (!more) setSelected(new Set());
       setCursor(r.next_cursor);
       if (!painted && !compact) {
@@ -234,6 +242,8 @@ export function ListView({ e, fixed = null, compact = false }) {
   const canExport = e.permissions.export !== 'none';
   const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
   const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
+  // A person's title column holds the full name.
+  const colLabel = (f) => ((e.name === 'contacts' || e.name === 'leads') && f === titleCol ? t('list.name') : fieldLabel(f));
   // On a phone a row is a card: the title, two key fields and the owner (app.css).
   const keyCols = cols.filter((f) => f !== titleCol && f.name !== 'owner_id').slice(0, 2);
   const role = (f) => (f === titleCol ? 'title' : f.name === 'owner_id' ? 'owner' : keyCols.includes(f) ? 'key' : 'extra');
@@ -248,7 +258,7 @@ export function ListView({ e, fixed = null, compact = false }) {
             setSelected(next);
           }} /></td>}
         {cols.map((f) => (
-          <td data-label={fieldLabel(f)} class={`${role(f)} ${f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}`}>
+          <td data-label={colLabel(f)} class={`${role(f)} ${f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}`}>
             {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{(e.name === 'users' ? r.username : recordTitle(e, r)) || '—'}</Link>
               : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
           </td>
@@ -314,9 +324,9 @@ export function ListView({ e, fixed = null, compact = false }) {
                 onChange={(ev) => setSelected(ev.target.checked ? new Set(rows.map((r) => r.id)) : new Set())} /></th>}
               {cols.map((f) => (
                 <th aria-sort={sortState(f)} scope="col">
-                  {compact ? fieldLabel(f) : (
-                    <button type="button" class="sort" aria-label={t('list.sortBy', { field: fieldLabel(f) })} onClick={() => toggleSort(f)}>
-                      {fieldLabel(f)} <span aria-hidden="true">{{ ascending: '▲', descending: '▼', none: '' }[sortState(f)]}</span>
+                  {compact ? colLabel(f) : (
+                    <button type="button" class="sort" aria-label={t('list.sortBy', { field: colLabel(f) })} onClick={() => toggleSort(f)}>
+                      {colLabel(f)} <span aria-hidden="true">{{ ascending: '▲', descending: '▼', none: '' }[sortState(f)]}</span>
                     </button>
                   )}
                 </th>

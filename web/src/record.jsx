@@ -14,8 +14,10 @@ import { canRead, entityMeta, recordTitle, rememberTitle, session } from './stat
 import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
+const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length);
 
-function InlineField({ e, f, record, onSaved, mayEdit }) {
+// hideEmpty: a field without a value is not shown until the user asks for empty fields.
+function InlineField({ e, f, record, onSaved, mayEdit, hideEmpty }) {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(record[f.name]);
   const [error, setError] = useState(null); // text beside the field
@@ -46,6 +48,7 @@ function InlineField({ e, f, record, onSaved, mayEdit }) {
   }
 
   const p = problem?.problem || {};
+  if (hideEmpty && !editing && !problem && isEmpty(record[f.name])) return null;
   return (
     <div class={`field ${f.type === 'text' ? 'wide' : ''} ${error ? 'has-error' : ''}`}>
       {editing ? <label for={id}>{fieldLabel(f)}</label> : <span class="label">{fieldLabel(f)}</span>}
@@ -206,6 +209,52 @@ export async function restoreRecord(e, id) {
   }
 }
 
+// Quick creation of a related record, pre-filled with this one: "+ Contact", "+ Deal";
+// activities: "Log call" and "Schedule meeting".
+function QuickCreate({ rel, id }) {
+  const { other, field, extra } = rel;
+  if (other.permissions.create === 'none') return null;
+  const base = new URLSearchParams({ [field]: id, ...(extra || {}) });
+  const href = (more = {}) => {
+    const q = new URLSearchParams(base);
+    for (const [k, v] of Object.entries(more)) q.set(k, v);
+    return `/r/${other.name}/new?${q}`;
+  };
+  const types = other.fields.find((f) => f.name === 'type')?.enum || [];
+  if (other.name === 'activities' && types.includes('call') && types.includes('meeting')) {
+    // A call logged just now took the last quarter of an hour; a meeting is planned for
+    // the next full hour.
+    const minute = 60000, now = Math.floor(Date.now() / minute) * minute;
+    const hour = Math.ceil((now + 1) / (60 * minute)) * 60 * minute;
+    const iso = (ms) => new Date(ms).toISOString();
+    return (
+      <>
+        <Link class="button" href={href({ type: 'call', status: 'held', start_at: iso(now - 15 * minute), end_at: iso(now) })}>
+          {t('rec.logCall')}</Link>
+        <Link class="button" href={href({ type: 'meeting', start_at: iso(hour), end_at: iso(hour + 60 * minute) })}>
+          {t('rec.scheduleMeeting')}</Link>
+      </>
+    );
+  }
+  return <Link class="button" href={href()}>{t('rec.addRelated', { entity: entityLabel(other, false) })}</Link>;
+}
+
+function relKey(rel) { return `${rel.other.name}.${rel.field}`; }
+
+// A related list; folded away (hidden, still loaded) while it has no rows.
+function RelatedPanel({ rel, id, empty, onRows }) {
+  const { other, field, extra, label } = rel;
+  return (
+    <section class="panel related" hidden={empty} aria-label={`${t('rec.related')}: ${entityLabel(other)}${label ? ` (${label})` : ''}`}>
+      <div class="related-head">
+        <h2>{entityLabel(other)}{label ? <span class="muted"> ({label})</span> : null}</h2>
+        <div class="quick"><QuickCreate rel={rel} id={id} /></div>
+      </div>
+      <ListView e={other} compact fixed={{ [field]: id, ...(extra || {}) }} onRows={onRows} />
+    </section>
+  );
+}
+
 export function RecordPage({ e, id }) {
   const [record, setRecord] = useState(null);
   const [allow, setAllow] = useState(''); // what the server says the user may do with it
@@ -213,6 +262,8 @@ export function RecordPage({ e, id }) {
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState(null);
   const [tab, setTab] = useState('timeline');
+  const [showEmpty, setShowEmpty] = useState(false);
+  const [emptyRels, setEmptyRels] = useState(() => new Set()); // related lists without rows
   usePageTitle(record ? recordTitle(e, record) : entityLabel(e));
 
   useFetch(() => {
@@ -245,6 +296,7 @@ export function RecordPage({ e, id }) {
   const mayDelete = /\bDELETE\b/.test(allow);
   const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
   const hasTimeline = e.timeline;
+  const rels = relatedLists(e);
   const fields = e.fields.filter((f) => f.type !== 'password');
   const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, OWNER]);
   return (
@@ -270,20 +322,31 @@ export function RecordPage({ e, id }) {
       {panels('head').map((P) => <P e={e} record={record} onSaved={onSaved} />)}
       <div class="record-body">
         <div class="record-main">
-          {groups.map(([group, fs]) => (
+          <div class="show-empty">
+            <button type="button" class="link" aria-pressed={showEmpty} onClick={() => setShowEmpty(!showEmpty)}>
+              {showEmpty ? t('rec.hideEmpty') : t('rec.showEmpty')}</button>
+          </div>
+          {groups.filter(([, fs]) => showEmpty || fs.some((f) => !isEmpty(record[f.name]))).map(([group, fs]) => (
             <section class="panel" aria-labelledby={`g-${group}`}>
               <h2 id={`g-${group}`}>{groupLabel(e, group)}</h2>
               <div class="grid">
-                {fs.map((f) => <InlineField e={e} f={f} record={record} onSaved={onSaved} mayEdit={mayEdit} />)}
+                {fs.map((f) => <InlineField e={e} f={f} record={record} onSaved={onSaved} mayEdit={mayEdit} hideEmpty={!showEmpty} />)}
               </div>
             </section>
           ))}
-          {relatedLists(e).map(({ other, field, extra, label }) => (
-            <section class="panel related" aria-label={`${t('rec.related')}: ${entityLabel(other)}${label ? ` (${label})` : ''}`}>
-              <h2>{entityLabel(other)}{label ? <span class="muted"> ({label})</span> : null}</h2>
-              <ListView e={other} compact fixed={{ [field]: id, ...(extra || {}) }} />
-            </section>
+          {rels.map((rel) => (
+            <RelatedPanel rel={rel} id={id} empty={emptyRels.has(relKey(rel))} onRows={(n) => setEmptyRels((old) => {
+              const next = new Set(old);
+              if (n) next.delete(relKey(rel)); else next.add(relKey(rel));
+              return next;
+            })} />
           ))}
+          {rels.some((rel) => emptyRels.has(relKey(rel))) && (
+            <section class="panel add-related" aria-label={t('rec.addTitle')}>
+              <span class="muted">{t('rec.addTitle')}</span>
+              {rels.filter((rel) => emptyRels.has(relKey(rel))).map((rel) => <QuickCreate rel={rel} id={id} />)}
+            </section>
+          )}
         </div>
         <aside class="record-side">
           {panels('side').map((P) => <P e={e} record={record} onSaved={onSaved} />)}
