@@ -31,6 +31,7 @@ unsigned api__metrics(struct api_call *c);
 unsigned api__job_create(struct api_call *c);
 unsigned api__job_get(struct api_call *c);
 unsigned api__import_create(struct api_call *c);
+unsigned api__import_preview(struct api_call *c);
 unsigned api__import_get(struct api_call *c);
 unsigned api__settings_get(struct api_call *c);
 unsigned api__settings_update(struct api_call *c);

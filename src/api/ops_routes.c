@@ -106,7 +106,9 @@ unsigned api__job_get(struct api_call *c)
     return api_json(c, 200, job_json(&j));
 }
 
-unsigned api__import_create(struct api_call *c)
+/* An import request from the query (entity, on_duplicate, dry_run, encoding, map) and
+ * a text/csv body; 0, or the status of the problem answered. */
+static unsigned import_request(struct api_call *c, struct import_jobs_request *out)
 {
     struct http_req *req = c->req;
     const char *ct = http_header(req, "Content-Type");
@@ -143,6 +145,17 @@ unsigned api__import_create(struct api_call *c)
     buf_release(&map);
     if (bad)
         return api_problem(c, 400, bad);
+    *out = r;
+    return 0;
+}
+
+unsigned api__import_create(struct api_call *c)
+{
+    struct http_req *req = c->req;
+    struct import_jobs_request r;
+    unsigned st = import_request(c, &r);
+    if (st)
+        return st;
     const char *id;
     enum rp_err err = import_jobs_submit(&c->ctx, &r, &id);
     if (err)
@@ -152,6 +165,39 @@ unsigned api__import_create(struct api_call *c)
     json_object_set_new(o, "status", json_string("queued"));
     http_add_header(req, "Location", arena_printf(&req->a, "/api/v1/imports/%s", id));
     return api_json(c, 202, o);
+}
+
+/* The rows a preview shows: enough to recognise the columns. */
+#define PREVIEW_ROWS 5
+
+unsigned api__import_preview(struct api_call *c)
+{
+    struct import_jobs_request r;
+    unsigned st = import_request(c, &r);
+    if (st)
+        return st;
+    struct imp_preview pv;
+    enum rp_err err = import_jobs_preview(&c->ctx, &r, PREVIEW_ROWS, &pv);
+    if (err)
+        return api_fail(c, err);
+    json_t *cols = json_array();
+    for (size_t i = 0; i < pv.ncols; i++) {
+        json_t *col = json_object();
+        json_object_set_new(col, "header", json_string(pv.headers[i]));
+        json_object_set_new(col, "field", api_str_or_null(pv.fields[i]));
+        json_array_append_new(cols, col);
+    }
+    json_t *rows = json_array();
+    for (size_t k = 0; k < pv.nrows; k++) {
+        json_t *row = json_array();
+        for (size_t i = 0; i < pv.ncols; i++)
+            json_array_append_new(row, api_str_or_null(pv.rows[k][i]));
+        json_array_append_new(rows, row);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "columns", cols);
+    json_object_set_new(o, "rows", rows);
+    return api_json(c, 200, o);
 }
 
 unsigned api__import_get(struct api_call *c)

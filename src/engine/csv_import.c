@@ -336,6 +336,8 @@ struct imp {
     size_t batch_rows;
     int64_t pend_imported, pend_updated, pend_skipped;
     enum rp_err err;          /* sticky: a database failure stops the import */
+    struct imp_preview *preview; /* imp_preview: where the rows go, up to max_rows */
+    size_t max_rows;
 };
 
 static void add_error(struct imp *im, int64_t line, const char *field, const char *msg)
@@ -847,6 +849,84 @@ static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
     buf_release(&ps->row);
     if (err == RP_EIO)
         err = RP_EINVAL; /* res->fatal says the file could not be read */
+    return err;
+}
+
+/* ---- preview ---- */
+
+static void preview_row(struct imp *im, struct parse *ps)
+{
+    struct imp_preview *pv = im->preview;
+    if (!im->header_done) {
+        im->header_done = true;
+        map_header(im, ps);
+        pv->ncols = ps->nf;
+        pv->headers = arena_calloc(im->a, ps->nf + 1, sizeof(*pv->headers));
+        pv->fields = arena_calloc(im->a, ps->nf + 1, sizeof(*pv->fields));
+        for (size_t i = 0; i < ps->nf; i++) {
+            struct rp_str h = cell(ps, i);
+            pv->headers[i] = text_utf8_valid(h) ? arena_strndup(im->a, h.p, h.len) : "(not UTF-8)";
+            int k = im->col_field[i];
+            pv->fields[i] = k == FULL_NAME ? "full_name" : k == IGNORED ? NULL : im->o->e->fields[k].name;
+        }
+        pv->rows = arena_calloc(im->a, im->max_rows + 1, sizeof(*pv->rows));
+    } else if (pv->nrows < im->max_rows) { /* the rest of the chunk read is not kept */
+        const char **row = arena_calloc(im->a, pv->ncols + 1, sizeof(*row));
+        for (size_t i = 0; i < pv->ncols && i < ps->nf; i++) {
+            struct rp_str v = cell(ps, i);
+            row[i] = text_utf8_valid(v) ? arena_strndup(im->a, v.p, v.len) : "(not UTF-8)";
+        }
+        pv->rows[pv->nrows++] = row;
+    }
+    if (pv->nrows == im->max_rows)
+        im->err = RP_EBUSY; /* enough: stop reading */
+}
+
+enum rp_err imp_preview(const struct imp_options *o, struct imp_source *src, size_t max_rows,
+                        struct arena *a, struct imp_preview *out, const char **fatal)
+{
+    memset(out, 0, sizeof(*out));
+    *fatal = NULL;
+    struct imp_result res;
+    memset(&res, 0, sizeof(res));
+    struct imp *im = calloc(1, sizeof(*im));
+    struct reader *rd = calloc(1, sizeof(*rd));
+    struct parse *ps = calloc(1, sizeof(*ps));
+    enum rp_err err = im && rd && ps ? RP_OK : RP_ENOMEM;
+    if (!err) {
+        im->o = o;
+        im->res = &res;
+        im->a = a;
+        im->preview = out;
+        im->max_rows = max_rows;
+        arena_init(&im->row_a);
+        rd->src = src;
+        rd->encoding = o->encoding;
+        rd->cd = (iconv_t)-1;
+        if (!imp_encoding_ok(o->encoding)) {
+            res.fatal = "the encoding must be utf-8, gbk or gb18030";
+            err = RP_EINVAL;
+        } else if (!is_utf8_name(o->encoding) &&
+                   (rd->cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1) {
+            err = RP_EIO;
+        }
+    }
+    if (!err)
+        err = pass(im, rd, ps, preview_row);
+    if (err == RP_EBUSY)
+        err = RP_OK; /* stopped after max_rows */
+    if (!err && !im->header_done) {
+        res.fatal = "the file is empty: its first line must name the columns";
+        err = RP_EINVAL;
+    }
+    *fatal = res.fatal;
+    if (rd && rd->cd != (iconv_t)-1)
+        iconv_close(rd->cd);
+    if (im)
+        arena_release(&im->row_a);
+    free(im);
+    free(rd);
+    free(ps);
     return err;
 }
 

@@ -78,6 +78,23 @@ bool imp_encoding_ok(const char *name);
 enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp_source *src,
                     struct arena *a, struct imp_result *res);
 
+/* The first rows of a file as an import would read them: each column's header and the
+ * field it goes to ("full_name": a person's whole name; NULL: ignored), then up to
+ * max_rows rows of cells (NULL past the end of a short row). */
+struct imp_preview {
+    size_t ncols;
+    const char **headers;
+    const char **fields;
+    size_t nrows;
+    const char ***rows;
+};
+
+/* Reads the header and the first max_rows rows of src (the beginning of a file is
+ * enough) with o's encoding and mapping. RP_EINVAL with *fatal for a file that cannot
+ * be read (an empty one, bytes invalid in the encoding, a misplaced quote). */
+enum rp_err imp_preview(const struct imp_options *o, struct imp_source *src, size_t max_rows,
+                        struct arena *a, struct imp_preview *out, const char **fatal);
+
 /* ---- pieces, exposed for unit tests ---- */
 
 /* The field a header names for entity e: the field's name or label, or an alias in

@@ -45,7 +45,9 @@ static enum rp_err parse_mapping(struct rec_ctx *ctx, const struct entity_def *e
     return RP_OK;
 }
 
-enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_request *r, const char **id)
+/* What a request must be to be imported or previewed; its mapping parsed. */
+static enum rp_err check_request(struct rec_ctx *ctx, const struct import_jobs_request *r,
+                                 struct imp_mapping **m, size_t *nm)
 {
     const struct entity_def *e = r->e;
     if (!import_jobs_entity_ok(e))
@@ -56,9 +58,30 @@ enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_req
         return rec_bad_request(ctx, "the file is empty: send the CSV as the body");
     if (!imp_encoding_ok(r->encoding))
         return rec_field_error(ctx, "encoding", "must be utf-8, gbk or gb18030");
+    return parse_mapping(ctx, e, r->mapping, m, nm);
+}
+
+enum rp_err import_jobs_preview(struct rec_ctx *ctx, const struct import_jobs_request *r,
+                                size_t max_rows, struct imp_preview *out)
+{
     struct imp_mapping *m;
     size_t nm;
-    enum rp_err err = parse_mapping(ctx, e, r->mapping, &m, &nm);
+    enum rp_err err = check_request(ctx, r, &m, &nm);
+    if (err)
+        return err;
+    struct imp_options o = {.e = r->e, .encoding = r->encoding, .map = m, .nmap = nm};
+    struct imp_source src = {NULL, r->body.p, r->body.len};
+    const char *fatal;
+    err = imp_preview(&o, &src, max_rows, ctx->a, out, &fatal);
+    return err == RP_EINVAL && fatal ? rec_bad_request(ctx, "%s", fatal) : err;
+}
+
+enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_request *r, const char **id)
+{
+    const struct entity_def *e = r->e;
+    struct imp_mapping *m;
+    size_t nm;
+    enum rp_err err = check_request(ctx, r, &m, &nm);
     if (err)
         return err;
     char *jid = arena_alloc(ctx->a, RP_ID_LEN + 1);

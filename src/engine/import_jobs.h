@@ -26,6 +26,11 @@ struct import_jobs_request {
 /* Queues an import for the caller. RP_EFORBIDDEN without the import permission on the
  * entity; RP_EINVAL for an entity that cannot be imported or an empty file. */
 enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_request *r, const char **id);
+/* The header and the first max_rows rows of r's body as the import would read them
+ * (engine/csv_import.h), for a user choosing how to map the columns; the same checks
+ * as import_jobs_submit, and RP_EINVAL (ctx->detail) for a file that cannot be read. */
+enum rp_err import_jobs_preview(struct rec_ctx *ctx, const struct import_jobs_request *r,
+                                size_t max_rows, struct imp_preview *out);
 /* A job and its first row errors. Only its creator and admins see it (RP_ENOTFOUND
  * otherwise). */
 enum rp_err import_jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_import_job *job,

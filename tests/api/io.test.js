@@ -163,6 +163,38 @@ describe('imports', () => {
     assert.equal(acc.body.data[0].owner_id, rep.user.id);
   });
 
+  test('preview: how the columns map and the first rows, nothing imported', async () => {
+    const before0 = (await admin.get('/contacts?count=true')).body.total;
+    const rows = Array.from({ length: 8 }, (_, i) => `Person ${i},p${i}@example.com,Owner note ${i},x`).join('\n');
+    const csv = `姓名,Email,Notes of ours,Shoe size\n${rows}\n`;
+    let r = await admin.post('/imports/preview?entity=contacts', csv, CSV);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.columns, [
+      { header: '姓名', field: 'full_name' }, { header: 'Email', field: 'email' },
+      { header: 'Notes of ours', field: null }, { header: 'Shoe size', field: null }]);
+    assert.equal(r.body.rows.length, 5, 'the first five rows');
+    assert.deepEqual(r.body.rows[0], ['Person 0', 'p0@example.com', 'Owner note 0', 'x']);
+    // A mapping given by the user wins; an empty one ignores the column.
+    r = await admin.post('/imports/preview?entity=contacts&map=Notes of ours=description&map=Email=', csv, CSV);
+    assert.deepEqual(r.body.columns.map((c) => c.field), ['full_name', null, 'description', null]);
+    // A short row has nulls past its end; GBK is read as GBK.
+    r = await admin.post('/imports/preview?entity=contacts', 'last_name,email,title\nLee\n', CSV);
+    assert.deepEqual(r.body.rows, [['Lee', null, null]]);
+    const gbk = Buffer.concat([Buffer.from([0xD0, 0xD5, 0xC3, 0xFB]), Buffer.from('\n'), Buffer.from([0xC0, 0xEE, 0xC4, 0xC8]), Buffer.from('\n')]);
+    r = await admin.post('/imports/preview?entity=contacts&encoding=gbk', gbk, CSV);
+    assert.deepEqual([r.body.columns, r.body.rows], [[{ header: '姓名', field: 'full_name' }], [['李娜']]]);
+    // Bad files and requests, as for an import.
+    assertProblem(await admin.post('/imports/preview?entity=contacts', '', CSV), 400, 'empty');
+    assertProblem(await admin.post('/imports/preview?entity=contacts', 'a,b\n"x,y\n', CSV), 400, 'quote');
+    assertProblem(await admin.post('/imports/preview?entity=contacts', 'a,b\n', { contentType: 'application/json' }), 415);
+    assertProblem(await admin.post('/imports/preview?entity=users', 'a\n', CSV), 400);
+    assertProblem(await admin.post('/imports/preview?entity=contacts&map=Name=shoe_size', 'Name\nx\n', CSV), 422);
+    await createUser(admin, { username: 'ro-previewer', role: 'readonly' });
+    const ro = await login(srv.base, 'ro-previewer', 'password-123');
+    assertProblem(await ro.post('/imports/preview?entity=contacts', 'last_name\nX\n', CSV), 403);
+    assert.equal((await admin.get('/contacts?count=true')).body.total, before0, 'nothing imported');
+  });
+
   test('an upload above the import limit is 413', async () => {
     const r = await fetch(`${srv.base}/api/v1/imports?entity=contacts`, {
       method: 'POST',

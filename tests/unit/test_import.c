@@ -271,6 +271,46 @@ static void test_skip_without_dedup_keys(void **state)
     assert_int_equal(fx_count(f, NULL, meta_need("activities")), 2);
 }
 
+/* A preview stops after max_rows however much of the file one read brought in, maps
+ * the header as the import would, and gives the cells of short rows as NULL. */
+static void test_preview(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    static const char csv[] = "姓名,Email,Shoe size\nAnn Lee,a@example.com,41\nBo Ray\n"
+                              "Cy Dee,c@example.com,44\nDi Fox,d@example.com,38\n";
+    struct imp_options o = {.e = meta_need("contacts")};
+    struct imp_source src = {NULL, csv, sizeof(csv) - 1};
+    struct imp_preview pv;
+    const char *fatal;
+    assert_int_equal(imp_preview(&o, &src, 2, &a, &pv, &fatal), RP_OK);
+    assert_int_equal(pv.ncols, 3);
+    assert_string_equal(pv.headers[0], "姓名");
+    assert_string_equal(pv.fields[0], "full_name");
+    assert_string_equal(pv.fields[1], "email");
+    assert_null(pv.fields[2]);
+    assert_int_equal(pv.nrows, 2);
+    assert_string_equal(pv.rows[0][2], "41");
+    assert_string_equal(pv.rows[1][0], "Bo Ray");
+    assert_null(pv.rows[1][1]);
+    /* A mapping given by the user wins; a malformed or empty file is refused. */
+    struct imp_mapping m = {RP_STR("Shoe size"), RP_STR("description")};
+    o.map = &m;
+    o.nmap = 1;
+    src = (struct imp_source){NULL, csv, sizeof(csv) - 1};
+    assert_int_equal(imp_preview(&o, &src, 10, &a, &pv, &fatal), RP_OK);
+    assert_string_equal(pv.fields[2], "description");
+    assert_int_equal(pv.nrows, 4);
+    src = (struct imp_source){NULL, "a,b\n\"x,y\n", 9};
+    assert_int_equal(imp_preview(&o, &src, 10, &a, &pv, &fatal), RP_EINVAL);
+    assert_non_null(strstr(fatal, "quote"));
+    src = (struct imp_source){NULL, "", 0};
+    assert_int_equal(imp_preview(&o, &src, 10, &a, &pv, &fatal), RP_EINVAL);
+    assert_non_null(strstr(fatal, "empty"));
+    arena_release(&a);
+}
+
 static void test_malformed_files_write_nothing(void **state)
 {
     struct efx *f = *state;
@@ -392,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_header_mapping),
         cmocka_unit_test(test_neutralise_round_trip),
         cmocka_unit_test(test_cell_normalisers),
+        T(test_preview),
         T(test_rfc4180_and_lines),
         T(test_dry_run_and_skip),
         T(test_skip_without_dedup_keys),
