@@ -5,6 +5,7 @@
 
 #include "api/api_int.h"
 #include "engine/acl.h"
+#include "engine/import_jobs.h"
 #include "engine/meta.h"
 
 /* A bound of a number field in its API form. */
@@ -76,6 +77,7 @@ json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e)
     json_object_set_new(o, "shareable", json_boolean(!(e->flags & EF_PLATFORM)));
     json_object_set_new(o, "duplicates", json_boolean(e->flags & EF_DUPLICATES));
     json_object_set_new(o, "timeline", json_boolean(e->flags & EF_TIMELINE));
+    json_object_set_new(o, "importable", json_boolean(import_jobs_entity_ok(e)));
     if (e->label_zh)
         json_object_set_new(o, "label_zh", json_string(e->label_zh));
     if (e->label_plural_zh)

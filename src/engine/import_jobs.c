@@ -31,7 +31,11 @@ static enum rp_err parse_mapping(struct rec_ctx *ctx, const struct entity_def *e
     *n = 0;
     for (const char *p = text; p && *p;) {
         size_t len = strcspn(p, "\n");
-        const char *eq = memchr(p, '=', len);
+        /* The last '=': a field name has none, a column's header may ("a=b=field"). */
+        const char *eq = NULL;
+        for (const char *x = p; x < p + len; x++)
+            if (*x == '=')
+                eq = x;
         if (!eq || eq == p)
             return rec_field_error(ctx, "map", "takes column=field");
         struct rp_str field = {eq + 1, len - (size_t)(eq - p) - 1};

@@ -177,6 +177,9 @@ describe('imports', () => {
     // A mapping given by the user wins; an empty one ignores the column.
     r = await admin.post('/imports/preview?entity=contacts&map=Notes of ours=description&map=Email=', csv, CSV);
     assert.deepEqual(r.body.columns.map((c) => c.field), ['full_name', null, 'description', null]);
+    // A header may hold "=": the field follows the last one.
+    r = await admin.post('/imports/preview?entity=contacts&map=a=b=last_name', 'a=b\nLee\n', CSV);
+    assert.deepEqual(r.body.columns, [{ header: 'a=b', field: 'last_name' }]);
     // A short row has nulls past its end; GBK is read as GBK.
     r = await admin.post('/imports/preview?entity=contacts', 'last_name,email,title\nLee\n', CSV);
     assert.deepEqual(r.body.rows, [['Lee', null, null]]);

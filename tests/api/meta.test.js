@@ -41,16 +41,18 @@ describe('/meta', () => {
     assert.equal(entity('accounts').label_plural, 'Accounts');
   });
 
-  test('each entity tells what it offers: recycle bin, sharing, duplicates, timeline', () => {
+  test('each entity tells what it offers: recycle bin, sharing, duplicates, timeline, imports', () => {
     const offers = (name) => {
       const e = entity(name);
-      return { deletable: e.deletable, shareable: e.shareable, duplicates: e.duplicates, timeline: e.timeline };
+      return [e.deletable, e.shareable, e.duplicates, e.timeline, e.importable];
     };
-    assert.deepEqual(offers('accounts'), { deletable: true, shareable: true, duplicates: true, timeline: true });
-    assert.deepEqual(offers('leads'), { deletable: true, shareable: true, duplicates: true, timeline: true });
-    assert.deepEqual(offers('opportunities'), { deletable: true, shareable: true, duplicates: false, timeline: true });
-    assert.deepEqual(offers('activities'), { deletable: true, shareable: true, duplicates: false, timeline: false });
-    assert.deepEqual(offers('users'), { deletable: false, shareable: false, duplicates: false, timeline: false });
+    // deletable, shareable, duplicates, timeline, importable
+    assert.deepEqual(offers('accounts'), [true, true, true, true, true]);
+    assert.deepEqual(offers('leads'), [true, true, true, true, true]);
+    assert.deepEqual(offers('opportunities'), [true, true, false, true, true]);
+    assert.deepEqual(offers('activities'), [true, true, false, false, true]);
+    assert.deepEqual(offers('users'), [false, false, false, false, false]);
+    assert.deepEqual(offers('teams'), [true, false, false, false, false]);
   });
 
   test('accounts fields carry types, required flags, enums and refs', () => {

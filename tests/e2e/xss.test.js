@@ -11,7 +11,7 @@
 //    javascript:/vbscript:/data: URL in href, src, action, formaction, data;
 //  * a record page does not show its title verbatim (so the sweep saw the data).
 // The recycle bin lists deleted payload-named records of every entity; the duplicates,
-// merge and lead conversion screens show them too.
+// merge and lead conversion screens show them too, and the import wizard a hostile file.
 // Website fields holding javascript: URLs cannot be written through the API (422); the
 // sweep writes them into the database behind the server's back and checks that the UI
 // does not link them.
@@ -456,6 +456,19 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await page.getByRole('button', { name: 'Convert lead' }).click();
     await page.getByRole('form', { name: /^Convert / }).waitFor();
     await check('the conversion dialog of a payload-named lead');
+  });
+
+  step('the import wizard shows a hostile file\'s headers, cells and row errors inert', async () => {
+    const q = (v) => `"${v.replace(/"/g, '""')}"`;
+    const header = [payload(1), 'Email', payload(11)].map(q).join(',');
+    const rows = [0, 2, 5].map((i) => [payload(i), `${payload(i + 3)}@x`, payload(i + 6)].map(q).join(','));
+    await go('/import?entity=contacts');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${rows.join('\n')}\n`) });
+    await page.getByRole('table', { name: 'Columns' }).waitFor();
+    await check('the import wizard\'s columns of a hostile file');
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByRole('region', { name: 'Dry run' }).waitFor();
+    await check('the import wizard\'s dry run of a hostile file');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {

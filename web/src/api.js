@@ -46,9 +46,10 @@ export function prime(path, query) {
 }
 export function unprime() { primed.clear(); }
 
-// request(method, path, {body, query, headers}) → {status, body, etag, allow}; allow: what
+// request(method, path, {body, query, headers, raw}) → {status, body, etag, allow}; raw:
+// {data, type}, a file's bytes sent as they are (an import); allow: what
 // the caller may do with a record (the Allow header of GET /{res}/{id}: "GET, PATCH, DELETE")
-export async function request(method, path, { body, query, headers = {}, quiet401 = false } = {}) {
+export async function request(method, path, { body, query, headers = {}, quiet401 = false, raw } = {}) {
   const url = urlOf(path, query);
   if (method === 'GET' && primed.has(url)) {
     const p = primed.get(url);
@@ -57,10 +58,11 @@ export async function request(method, path, { body, query, headers = {}, quiet40
   }
   const h = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (raw) h['Content-Type'] = raw.type;
   if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf;
   const res = await fetch(url, {
     method, headers: h, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw ? raw.data : body === undefined ? undefined : JSON.stringify(body),
   });
   const text = res.status === 204 ? '' : await res.text();
   let data = null;

@@ -289,6 +289,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
           )}
           {Object.keys(filters).length > 0 && <button type="button" onClick={() => setFilters({})}>{t('list.clear')}</button>}
           {e.duplicates && <Link class="button" href={`/duplicates?entity=${e.name}`}>{t('list.findDups')}</Link>}
+          {e.importable && e.permissions.import !== 'none' && <Link class="button" href={`/import?entity=${e.name}`}>{t('list.import')}</Link>}
           {canExport && ['csv', 'xlsx'].map((format) => (
             <a class="button" href={urlOf(`/${e.name}/export`, { ...params(), format })} download>
               {t(`list.export.${format}`)}</a>

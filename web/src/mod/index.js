@@ -33,6 +33,8 @@ for (const s of STRINGS) addStrings(s);
 const reads = (entity) => () => canRead(entityMeta(entity));
 // Entities whose deleted records the user may see in the recycle bin.
 export const binEntities = () => session.meta.entities.filter((e) => e.deletable && canRead(e));
+// Entities the user may import into (the import wizard).
+export const importEntities = () => session.meta.entities.filter((e) => e.importable && e.permissions.import !== 'none');
 // Entities with duplicate checks the user reads (the duplicates and merge screens).
 export const dupEntities = () => session.meta.entities.filter((e) => e.duplicates && canRead(e));
 
@@ -43,6 +45,7 @@ export const SCREENS = [
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
   { module: 'platform', path: '/merge', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.MergePage) },
+  { module: 'platform', path: '/import', when: () => importEntities().length > 0, load: () => import('./platform/import.jsx').then((m) => m.ImportPage) },
   // Every signed-in user's own settings, reached from their name in the top bar.
   { module: 'platform', path: '/settings', when: () => true, load: () => import('./platform/my-settings.jsx').then((m) => m.MySettings) },
 ];
