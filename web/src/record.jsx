@@ -10,10 +10,11 @@ import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } fro
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
-import { canRead, entityMeta, recordTitle, rememberTitle, session } from './state.js';
+import { canRead, entityMeta, recordTitle, rememberTitle, session, systemField } from './state.js';
 import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
-const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
+// The owner, shown with the fields: its labels are /meta's (system_fields).
+const ownerField = () => systemField('owner_id', { type: 'ref', ref: 'users', group: 'system' });
 
 function InlineField({ e, f, record, onSaved, mayEdit }) {
   const [editing, setEditing] = useState(false);
@@ -115,7 +116,7 @@ function Timeline({ e, id }) {
 }
 
 const fieldName = (e, name) => {
-  const f = e.fields.find((x) => x.name === name);
+  const f = e.fields.find((x) => x.name === name) || session.meta?.system_fields?.find((x) => x.name === name);
   return f ? fieldLabel(f) : name;
 };
 
@@ -220,7 +221,7 @@ export function RecordPage({ e, id }) {
   const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
   const hasTimeline = ['accounts', 'contacts', 'leads', 'opportunities'].includes(e.name);
   const fields = e.fields.filter((f) => f.type !== 'password');
-  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, OWNER]);
+  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField()]);
   return (
     <article class="record">
       <header class="record-head">
