@@ -71,6 +71,8 @@ json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e)
     json_object_set_new(o, "label", json_string(e->label));
     json_object_set_new(o, "label_plural", json_string(e->label_plural));
     json_object_set_new(o, "title_field", json_string(e->title_field));
+    if (e->display_field)
+        json_object_set_new(o, "display_field", json_string(e->display_field));
     json_object_set_new(o, "default_sort", json_string(e->default_sort));
     json_object_set_new(o, "deletable", json_boolean(!(e->flags & EF_NO_DELETE)));
     json_object_set_new(o, "custom", json_boolean(e->flags & EF_CUSTOM));
@@ -103,7 +105,24 @@ json_t *api__meta(struct rec_ctx *ctx)
         if (rec_scope(ctx, e, ACL_READ) != SCOPE_NONE)
             json_array_append_new(ents, api__entity_json(ctx, e));
     }
+    /* The columns every record has besides its fields, with their labels (the UI's
+     * owner column, for one). */
+    json_t *sys = json_array();
+    size_t nsys;
+    const struct field_def *sf = meta_system_fields(&nsys);
+    for (size_t i = 0; i < nsys; i++) {
+        const struct field_def *f = &sf[i];
+        json_t *fo = json_object();
+        json_object_set_new(fo, "name", json_string(f->name));
+        json_object_set_new(fo, "label", json_string(f->label));
+        json_object_set_new(fo, "label_zh", json_string(f->label_zh));
+        json_object_set_new(fo, "type", json_string(meta_type_name(f->type)));
+        if (f->ref_entity)
+            json_object_set_new(fo, "ref", json_string(f->ref_entity));
+        json_array_append_new(sys, fo);
+    }
     json_t *root = json_object();
     json_object_set_new(root, "entities", ents);
+    json_object_set_new(root, "system_fields", sys);
     return root;
 }

@@ -309,11 +309,16 @@ unsigned api__export(struct api_call *c)
     const struct rec_exporter *f;
     if (exp_format(&c->ctx, e, format.p ? format : RP_STR("csv"), &f))
         return api_fail(c, RP_EINVAL);
-    static const char *const SKIP[] = {"format", NULL};
+    /* People download exports from the UI: labels in their language by default. */
+    struct rp_str hv = api_query(c, "headers");
+    enum exp_headers headers = EXP_LABELS;
+    if (hv.p && !exp_headers_parse(hv, &headers))
+        return api_fail(c, rec_bad_request(&c->ctx, "headers must be labels or keys"));
+    static const char *const SKIP[] = {"format", "headers", NULL};
     size_t n;
     struct rec_param *params = api_params(c, SKIP, &n);
     struct exp *x;
-    enum rp_err err = exp_open(&c->ctx, e, f, params, n, &x);
+    enum rp_err err = exp_open(&c->ctx, e, f, headers, params, n, &x);
     return err ? api_fail(c, err) : api_export(c, x, f, e->name);
 }
 

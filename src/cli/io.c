@@ -68,7 +68,9 @@ static int open_session(const char *cmd, const char *db, const char *user, struc
     const struct rec_value *teams = rec_field(u, "team_ids");
     s->who.user_id = u->id;
     s->who.username = user;
+    const struct rec_value *locale = rec_field(u, "locale");
     s->who.team_ids = teams->null ? "[]" : teams->s;
+    s->who.locale = locale->null ? NULL : locale->s; /* export labels' language */
     s->who.role = "admin";
     s->ctx.who = &s->who;
     return 0;
@@ -260,9 +262,12 @@ static void export_usage(void)
     fprintf(stderr,
             "usage: rapport export <entity> [--format csv|xlsx|vcf|ics] [-o FILE]\n"
             "         [--filter FIELD=VALUE | --filter 'FIELD[OP]=VALUE' ...] [--sort KEYS]\n"
-            "         [--q TEXT] [--db URL] [--as USERNAME]\n"
+            "         [--q TEXT] [--headers keys|labels] [--db URL] [--as USERNAME]\n"
             "filters and sort are those of the list API: --filter 'amount[gte]=1000'\n"
-            "--sort -amount,name; xlsx needs -o\n");
+            "--sort -amount,name; xlsx needs -o\n"
+            "--headers: keys (the default) heads columns with the API's field names, for\n"
+            "scripts; labels with the fields' labels in the --as user's language, for\n"
+            "people. A reference is two columns either way: its ids, then the names.\n");
 }
 
 int cli_export(int argc, char **argv)
@@ -270,6 +275,8 @@ int cli_export(int argc, char **argv)
     const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : DEFAULT_DB;
     const char *user = "admin", *ename = NULL, *outpath = NULL;
     const char *format = "csv";
+    /* Scripts read what the CLI writes: the API's keys unless labels are asked for. */
+    enum exp_headers headers = EXP_KEYS;
     struct rec_param params[MAX_ARGS];
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
@@ -283,6 +290,11 @@ int cli_export(int argc, char **argv)
             format = argv[++i];
         } else if (strcmp(a, "-o") == 0 && more) {
             outpath = argv[++i];
+        } else if (strcmp(a, "--headers") == 0 && more) {
+            if (!exp_headers_parse(rp_str_c(argv[++i]), &headers)) {
+                fprintf(stderr, "rapport export: --headers takes keys or labels\n");
+                return 2;
+            }
         } else if ((strcmp(a, "--sort") == 0 || strcmp(a, "--q") == 0) && more && n < MAX_ARGS) {
             params[n++] = (struct rec_param){rp_str_c(a + 2), rp_str_c(argv[++i])};
         } else if (strcmp(a, "--filter") == 0 && more && n < MAX_ARGS) {
@@ -323,7 +335,7 @@ int cli_export(int argc, char **argv)
         return 2;
     }
     struct exp *x = NULL;
-    enum rp_err err = exp_open(&s.ctx, e, fmt, params, n, &x);
+    enum rp_err err = exp_open(&s.ctx, e, fmt, headers, params, n, &x);
     FILE *out = stdout;
     if (!err && outpath && fmt->record) {
         out = fopen(outpath, "wb");

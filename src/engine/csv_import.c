@@ -4,6 +4,7 @@
 
 #include <csv.h>
 #include <iconv.h>
+#include <limits.h>
 #include <strings.h>
 
 #include "core/buf.h"
@@ -274,15 +275,40 @@ static bool has_person_name(const struct entity_def *e)
     return meta_field(e, RP_STR("first_name")) && meta_field(e, RP_STR("last_name"));
 }
 
+/* Whether h (normalised) is norm(label) followed by suffix, or by suffix without its
+ * leading underscore ("客户_id", "客户id"). */
+static bool label_with(struct arena *a, const char *h, const char *label, const char *suffix)
+{
+    if (!label || !*label)
+        return false;
+    const char *l = norm_header(a, rp_str_c(label));
+    size_t n = strlen(l);
+    return strncmp(h, l, n) == 0 &&
+           (strcmp(h + n, suffix) == 0 || strcmp(h + n, suffix + 1) == 0);
+}
+
 const char *imp_header_field(const struct entity_def *e, struct rp_str header)
 {
     struct arena a;
     arena_init(&a);
     const char *h = norm_header(&a, header);
     const char *found = NULL;
+    /* A field's name or label, in English or Chinese. */
     for (size_t i = 0; i < e->nfields && !found; i++) {
         const struct field_def *f = &e->fields[i];
-        if (strcmp(h, f->name) == 0 || strcmp(h, norm_header(&a, rp_str_c(f->label))) == 0)
+        if (strcmp(h, f->name) == 0 || strcmp(h, norm_header(&a, rp_str_c(f->label))) == 0 ||
+            (f->label_zh && strcmp(h, norm_header(&a, rp_str_c(f->label_zh))) == 0))
+            found = f->name;
+    }
+    /* The other column exports give a reference (export.h): "<label> ID" for its ids
+     * under labels, "<name>.name" for its names under keys. */
+    for (size_t i = 0; i < e->nfields && !found; i++) {
+        const struct field_def *f = &e->fields[i];
+        if (f->type != FT_REF && f->type != FT_MULTI_REF && !f->ref_type_field)
+            continue;
+        size_t n = strlen(f->name);
+        if ((strncmp(h, f->name, n) == 0 && strcmp(h + n, ".name") == 0) ||
+            label_with(&a, h, f->label, "_id") || label_with(&a, h, f->label_zh, "_id"))
             found = f->name;
     }
     for (size_t i = 0; i < RP_NELEM(ALIASES) && !found; i++) {
@@ -329,6 +355,9 @@ struct imp {
     size_t nrefs;
     int col_field[RP_MAX_IMPORT_COLUMNS];
     size_t ncols;
+    /* Per field of the entity, how many columns feed it: a reference exported with
+     * its ids and its names has two, one chosen row by row (pick_ref). */
+    unsigned char *nsrc;
     bool header_done;
     int64_t records;          /* pass 1: records seen, the header included */
     /* the batch in progress */
@@ -355,6 +384,7 @@ static void map_header(struct imp *im, struct parse *ps)
 {
     const struct imp_options *o = im->o;
     im->ncols = ps->nf;
+    im->nsrc = arena_calloc(im->a, o->e->nfields + 1, 1);
     for (size_t i = 0; i < ps->nf; i++) {
         struct rp_str h = cell(ps, i);
         const char *f = NULL;
@@ -367,13 +397,15 @@ static void map_header(struct imp *im, struct parse *ps)
                                         : NULL;
             }
         if (!given && text_utf8_valid(h))
-            f = imp_header_field(o->e, h);
+            f = imp_header_field(o->e, imp_unneutralise(h)); /* exports neutralise labels too */
         if (f && strcmp(f, "full_name") == 0 && has_person_name(o->e))
             im->col_field[i] = FULL_NAME;
         else if (f && meta_field(o->e, rp_str_c(f)))
             im->col_field[i] = meta_field_index(o->e, rp_str_c(f));
         else
             im->col_field[i] = IGNORED;
+        if (im->col_field[i] >= 0 && im->nsrc[im->col_field[i]] < UCHAR_MAX)
+            im->nsrc[im->col_field[i]]++;
         if (im->col_field[i] == IGNORED) {
             size_t cap = im->res->nignored;
             const char **list = arena_alloc(im->a, (cap + 1) * sizeof(*list));
@@ -453,6 +485,93 @@ static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct
         return rec_field_error(ctx, f->name, "more than one %s is named \"%.*s\": give its id",
                                re->label, (int)v.len, v.p);
     *id = s->id;
+    return RP_OK;
+}
+
+/* Whether id is a record of f's entity the caller can see (remembered like names). */
+static enum rp_err ref_visible(struct imp *im, const struct field_def *f, struct rp_str id,
+                               bool *ok)
+{
+    const struct entity_def *re = meta_entity(rp_str_c(f->ref_entity));
+    *ok = false;
+    if (!re)
+        return RP_OK;
+    if (im->nrefs * 4 >= REF_CACHE * 3) {
+        memset(im->refs, 0, REF_CACHE * sizeof(*im->refs));
+        arena_release(&im->cache_a);
+        im->nrefs = 0;
+    }
+    /* Names that are ids never reach the cache (resolve_ref takes them as they are),
+     * so an id's entry is its visibility. */
+    struct ref_entry *s = ref_slot(im, re->name, id);
+    if (!s->entity) {
+        struct rec r;
+        enum rp_err err = rec_get(im->ctx, re, id, &r);
+        if (err == RP_ENOTFOUND || err == RP_EFORBIDDEN) {
+            im->ctx->detail = NULL;
+            im->ctx->bad_request = false;
+        } else if (err) {
+            return err;
+        }
+        s->entity = re->name;
+        s->name = arena_strndup(&im->cache_a, id.p, id.len);
+        s->id = err ? NULL : s->name;
+        im->nrefs++;
+    }
+    *ok = s->id != NULL;
+    return RP_OK;
+}
+
+/* Whether every item of a list cell ("a; b") is an id. */
+static bool all_ids(struct rp_str v)
+{
+    bool any = false;
+    for (size_t i = 0; i <= v.len;) {
+        size_t j = i;
+        while (j < v.len && v.p[j] != ';')
+            j++;
+        struct rp_str it = trim((struct rp_str){v.p + i, j - i});
+        if (it.len && !ids_valid(it))
+            return false;
+        any |= it.len > 0;
+        i = j + 1;
+    }
+    return any;
+}
+
+/* The cell a reference fed by several columns (an export's ids and names) takes: an
+ * id of a record the caller can see; else a name, which resolve_ref looks up (the
+ * file came from another database, whose ids mean nothing here); else the first. A
+ * list, or a reference to a record of any entity, takes the cell of ids (neither is
+ * looked up by name). */
+static enum rp_err pick_ref(struct imp *im, const struct field_def *f, const struct rp_str *cells,
+                            size_t n, struct rp_str *out)
+{
+    *out = cells[0];
+    if (f->type != FT_REF) {
+        for (size_t k = 0; k < n; k++)
+            if (all_ids(cells[k])) {
+                *out = cells[k];
+                break;
+            }
+        return RP_OK;
+    }
+    for (size_t k = 0; k < n; k++) {
+        struct rp_str v = trim(cells[k]);
+        bool ok = false;
+        enum rp_err err = ids_valid(v) ? ref_visible(im, f, v, &ok) : RP_OK;
+        if (err)
+            return err;
+        if (ok) {
+            *out = cells[k];
+            return RP_OK;
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        if (!ids_valid(trim(cells[k]))) {
+            *out = cells[k];
+            break;
+        }
     return RP_OK;
 }
 
@@ -719,6 +838,9 @@ static void import_row(struct imp *im, struct parse *ps)
         struct rec_input *in = arena_calloc(ctx->a, im->ncols + 2, sizeof(*in));
         size_t n = 0;
         const struct entity_def *e = im->o->e;
+        /* Cells of references fed by several columns, chosen after the row is read. */
+        struct rp_str *held = arena_calloc(ctx->a, im->ncols + 1, sizeof(*held));
+        bool *is_held = arena_calloc(ctx->a, im->ncols + 1, sizeof(*is_held));
         for (size_t i = 0; i < ps->nf; i++) {
             struct rp_str v = cell(ps, i);
             int fi = im->col_field[i];
@@ -747,7 +869,33 @@ static void import_row(struct imp *im, struct parse *ps)
             const struct field_def *f = &e->fields[fi];
             if (f->flags & FF_READONLY)
                 continue; /* computed by Rapport (exports carry them) */
+            if ((f->type == FT_REF || f->type == FT_MULTI_REF || f->ref_type_field) &&
+                im->nsrc[fi] > 1) {
+                held[i] = v;
+                is_held[i] = true;
+                continue;
+            }
             enum rp_err ce = convert(im, f, v, &in[n]);
+            if (!ce)
+                n++;
+            else if (!row_error(ce))
+                err = ce;
+        }
+        for (size_t i = 0; i < ps->nf && !err; i++) {
+            if (!is_held[i])
+                continue;
+            int fi = im->col_field[i];
+            struct rp_str *cells = arena_calloc(ctx->a, im->ncols, sizeof(*cells));
+            size_t nc = 0;
+            for (size_t j = i; j < ps->nf; j++)
+                if (is_held[j] && im->col_field[j] == fi) {
+                    cells[nc++] = held[j];
+                    is_held[j] = false;
+                }
+            struct rp_str v;
+            enum rp_err ce = pick_ref(im, &e->fields[fi], cells, nc, &v);
+            if (!ce)
+                ce = convert(im, &e->fields[fi], v, &in[n]);
             if (!ce)
                 n++;
             else if (!row_error(ce))

@@ -1,8 +1,9 @@
 /* CSV import through the record engine: RFC 4180 parsing (libcsv), UTF-8 or GBK /
  * GB18030 input (iconv), a byte-order mark, CRLF; columns mapped to fields by header
- * name (English and Chinese) or explicitly; every row validated, permission-checked and
- * audited by rec_create, duplicates skipped, updated or created; rows committed in
- * batches of RP_IMPORT_BATCH, each batch whole or not at all.
+ * (field names, labels in English and Chinese, common aliases) or explicitly; every
+ * row validated, permission-checked and audited by rec_create, duplicates skipped,
+ * updated or created; rows committed in batches of RP_IMPORT_BATCH, each batch whole or
+ * not at all.
  *
  * A file is read twice: a first pass checks its structure (quotes, field sizes,
  * encoding) and counts the rows, so a malformed file is refused before anything is
@@ -97,9 +98,14 @@ enum rp_err imp_preview(const struct imp_options *o, struct imp_source *src, siz
 
 /* ---- pieces, exposed for unit tests ---- */
 
-/* The field a header names for entity e: the field's name or label, or an alias in
- * English or Chinese (姓名, 公司, 电话, 邮箱 …). "full_name" means a person's whole
- * name, split into first and last name. NULL when none. */
+/* The field a header names for entity e: the field's name or label (English or
+ * Chinese), the other column an export gives a reference ("<label> ID", "<name>.name":
+ * export.h), or an alias in English or Chinese (姓名, 公司, 电话, 邮箱 …). "full_name"
+ * means a person's whole name, split into first and last name. NULL when none.
+ *
+ * A reference fed by two columns takes, row by row, the id when it names a record the
+ * caller can see, else the name (looked up like any): an export imports into its own
+ * database by id and into another by name. */
 const char *imp_header_field(const struct entity_def *e, struct rp_str header);
 /* Undoes export's formula neutralisation: "'=x" is "=x" (export.h). Borrowed slice. */
 struct rp_str imp_unneutralise(struct rp_str v);

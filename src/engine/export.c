@@ -15,14 +15,27 @@
 #include "engine/rec_int.h"
 #include "store/platform.h"
 
-/* Titles of referenced records remembered per export before the cache starts over. */
-#define TITLE_CACHE 256u
+/* Names of referenced records remembered from one page to the next (a direct-mapped
+ * cache, started over past 1 MiB): the owners and the accounts that come back page
+ * after page are read once. */
+#define NAME_CACHE 1024u
+#define NAME_CACHE_BYTES ((size_t)1024 * 1024)
 /* XLSX sheets end at 1,048,576 rows, the header included. */
 #define XLSX_MAX_ROWS 1048575
 
-struct title {
+/* The name of a record, by id; name NULL: the caller may not read it. */
+struct name {
     const char *id;
-    const char *title;
+    const char *name;
+};
+
+/* A column of a CSV or XLSX export: a field's value, or the names of the records a
+ * reference field (or the owner) points to. */
+struct col {
+    const struct field_def *f;  /* a field of e, or the system field owner_id */
+    int field;                  /* its index in e->fields; -1 for owner_id */
+    bool names;                 /* the referenced records' names, not the value */
+    const char *header;
 };
 
 struct exp {
@@ -33,8 +46,14 @@ struct exp {
     struct rec_ctx ctx;
     struct arena a;          /* the export's own memory */
     struct arena page;       /* one page of rows */
-    struct arena titles_a;
-    struct title titles[TITLE_CACHE];
+    enum exp_headers headers;
+    struct col *cols;        /* CSV and XLSX columns, in order */
+    size_t ncols;
+    struct arena names_a;    /* the cache's */
+    struct name cache[NAME_CACHE];
+    struct name *page_names; /* this page's referenced records, in x->page: an open */
+    size_t npage_names;      /* addressing table npage_names long (a power of 2) */
+    int64_t name_queries;    /* statements run to read names (for the unit tests) */
     struct rec_param *params;
     size_t nparams;          /* parameters, plus room for limit and cursor */
     const char *query;       /* the parameters as text, for the audit row */
@@ -49,6 +68,8 @@ struct exp {
 
 /* ---- opening ---- */
 
+static void columns(struct exp *x);
+
 static void copy_principal(struct arena *a, const struct principal *from, struct principal *to)
 {
     memset(to, 0, sizeof(*to));
@@ -56,6 +77,7 @@ static void copy_principal(struct arena *a, const struct principal *from, struct
     to->username = from->username ? arena_strdup(a, from->username) : NULL;
     to->team_ids = from->team_ids ? arena_strdup(a, from->team_ids) : "[]";
     to->role = arena_strdup(a, from->role);
+    to->locale = from->locale ? arena_strdup(a, from->locale) : NULL;
 }
 
 static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
@@ -65,7 +87,7 @@ static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
     RP_ASSERT(x);
     arena_init(&x->a);
     arena_init(&x->page);
-    arena_init(&x->titles_a);
+    arena_init(&x->names_a);
     x->store = ctx->store;
     x->e = e;
     x->format = f;
@@ -82,14 +104,15 @@ static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
 static void exp_free(struct exp *x)
 {
     arena_release(&x->page);
-    arena_release(&x->titles_a);
+    arena_release(&x->names_a);
     arena_release(&x->a);
     free(x->cursor);
     free(x);
 }
 
 enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_exporter *f,
-                     const struct rec_param *params, size_t n, struct exp **out)
+                     enum exp_headers headers, const struct rec_param *params, size_t n,
+                     struct exp **out)
 {
     *out = NULL;
     if (rec_scope(ctx, e, ACL_EXPORT) == SCOPE_NONE)
@@ -119,6 +142,8 @@ enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const stru
         exp_free(x);
         return err;
     }
+    x->headers = headers;
+    columns(x);
     *out = x;
     return RP_OK;
 }
@@ -134,8 +159,20 @@ enum rp_err exp_open_rows(struct rec_ctx *ctx, const struct entity_def *e,
     x->rows = rows;
     x->nrows = n;
     x->query = arena_strdup(&x->a, label);
+    columns(x);
     *out = x;
     return RP_OK;
+}
+
+bool exp_headers_parse(struct rp_str s, enum exp_headers *out)
+{
+    if (rp_str_eqc(s, "labels"))
+        *out = EXP_LABELS;
+    else if (rp_str_eqc(s, "keys"))
+        *out = EXP_KEYS;
+    else
+        return false;
+    return true;
 }
 
 const char *exp_detail(const struct exp *x)
@@ -226,30 +263,221 @@ enum rp_err exp_csv_field(struct rp_buf *b, struct rp_str v, bool text)
     return err;
 }
 
-/* The title of a referenced record the caller can read, else its id. */
-static const char *ref_title(struct exp *x, const struct field_def *f, const char *id)
+/* ---- names of referenced records ---- */
+
+static uint64_t id_hash(const char *id)
 {
     uint64_t h = 1469598103934665603ull;
     for (const char *c = id; *c; c++)
         h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    struct title *t = &x->titles[h % TITLE_CACHE];
-    if (t->id && strcmp(t->id, id) == 0)
-        return t->title;
-    if (x->titles_a.total > (size_t)1024 * 1024) {
-        arena_release(&x->titles_a);
-        memset(x->titles, 0, sizeof(x->titles));
+    return h;
+}
+
+/* The slot of id in this page's table: its entry, or the free one it would take. */
+static struct name *page_slot(struct exp *x, const char *id)
+{
+    size_t mask = x->npage_names - 1;
+    for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
+        struct name *s = &x->page_names[i];
+        if (!s->id || strcmp(s->id, id) == 0)
+            return s;
     }
-    const struct entity_def *re = meta_entity(rp_str_c(f->ref_entity));
-    struct rec r;
-    const char *title = id;
-    if (re && rec_get(&x->ctx, re, rp_str_c(id), &r) == RP_OK) {
-        const struct rec_value *v = rec_field(&r, re->title_field);
-        if (!v->null)
-            title = v->s;
+}
+
+/* How a record is named to people: its display field when it has one that is not
+ * empty (a user's display name), else its title; NULL when neither can be read. */
+static const char *record_name(const struct entity_def *re, const struct rec *r)
+{
+    if (re->display_field && meta_field(re, rp_str_c(re->display_field))) {
+        const struct rec_value *v = rec_field(r, re->display_field);
+        if (!v->null && v->len)
+            return v->s;
     }
-    t->id = arena_strdup(&x->titles_a, id);
-    t->title = arena_strdup(&x->titles_a, title);
-    return t->title;
+    const struct rec_value *t = rec_field(r, re->title_field);
+    return t->null ? NULL : t->s;
+}
+
+/* Reads the names of ids[0..n) (records of re, at most RP_MAX_IN_VALUES) in one
+ * statement, as the caller: what they may not read stays unnamed. Fills their slots
+ * of the page table and the cache. */
+static enum rp_err read_names(struct exp *x, const struct entity_def *re, const char **ids,
+                              size_t n)
+{
+    struct rp_buf in;
+    buf_init(&in, n * (RP_ID_LEN + 1) + 1);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&in, "%s%s", i ? "," : "", ids[i]);
+    char limit[16];
+    snprintf(limit, sizeof(limit), "%zu", n);
+    struct rec_param p[] = {{RP_STR("id[in]"), {buf_cstr(&in), in.len}},
+                            {RP_STR("limit"), rp_str_c(limit)}};
+    struct rec_query *q;
+    struct rec_page page = {0};
+    enum rp_err err = rec_query_parse(&x->ctx, re, p, RP_NELEM(p), &q);
+    if (!err) {
+        x->name_queries++;
+        err = rec_list(&x->ctx, re, q, &page);
+    }
+    buf_release(&in);
+    if (err)
+        return err;
+    for (size_t k = 0; k < page.nrows; k++) {
+        struct name *s = page_slot(x, page.rows[k].id);
+        if (s->id) /* always: the rows are those asked for */
+            s->name = record_name(re, &page.rows[k]);
+    }
+    if (x->names_a.total > NAME_CACHE_BYTES) {
+        arena_release(&x->names_a);
+        memset(x->cache, 0, sizeof(x->cache));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct name *s = page_slot(x, ids[i]);
+        struct name *c = &x->cache[id_hash(ids[i]) % NAME_CACHE];
+        c->id = arena_strdup(&x->names_a, s->id);
+        c->name = s->name ? arena_strdup(&x->names_a, s->name) : NULL;
+    }
+    return RP_OK;
+}
+
+/* Whether f refers to records: a reference, a list of them, or a reference to a record
+ * of any entity (named by its ref_type_field). Such a field has a names column. */
+static bool refers(const struct field_def *f)
+{
+    return f->type == FT_REF || f->type == FT_MULTI_REF || f->ref_type_field;
+}
+
+/* The ids a value of field f holds (one, or a list's). */
+static size_t value_ids(struct exp *x, const struct field_def *f, const struct rec_value *v,
+                        struct rp_str **ids)
+{
+    static struct rp_str none;
+    *ids = &none;
+    if (v->null || !v->len)
+        return 0;
+    if (f->type != FT_MULTI_REF) {
+        *ids = arena_alloc(x->ctx.a, sizeof(**ids));
+        **ids = (struct rp_str){v->s, v->len};
+        return 1;
+    }
+    size_t n;
+    return json_read_list(x->ctx.a, (struct rp_str){v->s, v->len}, RP_MAX_IN_VALUES, ids, &n)
+               ? 0
+               : n;
+}
+
+/* The value of column c of r (owner_id is not a field: it is read off the record). */
+static const struct rec_value *col_value(const struct col *c, const struct rec *r,
+                                         struct rec_value *owner)
+{
+    if (c->field >= 0)
+        return &r->v[c->field];
+    *owner = (struct rec_value){.null = !r->owner_id, .s = r->owner_id,
+                                .len = r->owner_id ? strlen(r->owner_id) : 0};
+    return owner;
+}
+
+/* The entity the value of column c of r refers to: the field's, or for a reference to
+ * any entity the one its type field names in r. NULL when none is known. */
+static const struct entity_def *col_entity(const struct col *c, const struct rec *r)
+{
+    if (!c->f->ref_type_field)
+        return c->f->ref_entity ? meta_entity(rp_str_c(c->f->ref_entity)) : NULL;
+    int t = meta_field_index(r->ent, rp_str_c(c->f->ref_type_field));
+    return t < 0 || r->v[t].null ? NULL : meta_entity((struct rp_str){r->v[t].s, r->v[t].len});
+}
+
+/* Ids of one entity waiting to be named, sent RP_MAX_IN_VALUES at a time. */
+struct to_name {
+    const struct entity_def *re;
+    bool readable;
+    const char **ids;
+    size_t n;
+};
+
+/* Names, before a page is written, every record its names columns (and the module
+ * formats' exp_text) will show: from the cache, else read for each entity in
+ * statements of up to RP_MAX_IN_VALUES ids, so the statements a page costs do not
+ * grow with its rows. The table lives in x->page, with the page. */
+static enum rp_err name_page(struct exp *x, const struct rec *rows, size_t nrows)
+{
+    const struct entity_def *e = x->e;
+    /* The columns that refer, the owner's first; and at most how many ids they hold
+     * (a reference one, a list RP_MAX_IN_VALUES) to size the table. */
+    struct col *cols = arena_calloc(x->ctx.a, e->nfields + 1, sizeof(*cols));
+    size_t ncols = 0, want = 16;
+    cols[ncols++] = (struct col){.f = meta_system_field(RP_STR("owner_id")), .field = -1};
+    for (size_t i = 0; i < e->nfields; i++)
+        if (refers(&e->fields[i]))
+            cols[ncols++] = (struct col){.f = &e->fields[i], .field = (int)i};
+    for (size_t r = 0; r < nrows; r++)
+        for (size_t k = 0; k < ncols; k++) {
+            const struct rec_value *v = cols[k].field < 0 ? NULL : &rows[r].v[cols[k].field];
+            want += v && cols[k].f->type == FT_MULTI_REF && !v->null ? v->len / RP_ID_LEN + 1 : 1;
+        }
+    x->npage_names = 16;
+    while (x->npage_names < 2 * want)
+        x->npage_names *= 2;
+    x->page_names = arena_calloc(x->ctx.a, x->npage_names, sizeof(*x->page_names));
+    struct to_name todo[META_MAX_ENTITIES];
+    size_t ntodo = 0;
+    enum rp_err err = RP_OK;
+    for (size_t r = 0; r < nrows && !err; r++)
+        for (size_t k = 0; k < ncols && !err; k++) {
+            const struct entity_def *re = col_entity(&cols[k], &rows[r]);
+            if (!re)
+                continue;
+            struct rec_value ov;
+            struct rp_str *ids;
+            size_t n = value_ids(x, cols[k].f, col_value(&cols[k], &rows[r], &ov), &ids);
+            struct to_name *t = NULL;
+            for (size_t i = 0; i < n && !err; i++) {
+                if (!ids_valid(ids[i]))
+                    continue;
+                const char *id = arena_strndup(x->ctx.a, ids[i].p, ids[i].len);
+                struct name *s = page_slot(x, id);
+                if (s->id)
+                    continue;
+                s->id = id;
+                const struct name *c = &x->cache[id_hash(id) % NAME_CACHE];
+                if (c->id && strcmp(c->id, id) == 0) {
+                    /* Copied: the cache may start over before the page is written. */
+                    s->name = c->name ? arena_strdup(x->ctx.a, c->name) : NULL;
+                    continue;
+                }
+                for (size_t j = 0; j < ntodo && !t; j++)
+                    if (todo[j].re == re)
+                        t = &todo[j];
+                if (!t) {
+                    RP_ASSERT(ntodo < META_MAX_ENTITIES);
+                    t = &todo[ntodo++];
+                    *t = (struct to_name){re, rec_scope(&x->ctx, re, ACL_READ) != SCOPE_NONE,
+                                          arena_calloc(x->ctx.a, RP_MAX_IN_VALUES,
+                                                       sizeof(*t->ids)),
+                                          0};
+                }
+                if (!t->readable)
+                    continue; /* unnamed: the caller may read none of re */
+                t->ids[t->n++] = id;
+                if (t->n == RP_MAX_IN_VALUES) {
+                    err = read_names(x, re, t->ids, t->n);
+                    t->n = 0;
+                }
+            }
+        }
+    for (size_t j = 0; j < ntodo && !err; j++)
+        if (todo[j].n)
+            err = read_names(x, todo[j].re, todo[j].ids, todo[j].n);
+    return err;
+}
+
+/* The name of record id, referenced from the page being written (name_page read it);
+ * NULL when the caller may not read the record. */
+static const char *name_of(struct exp *x, const char *id)
+{
+    if (!x->page_names)
+        return NULL;
+    const struct name *s = page_slot(x, id);
+    return s->id ? s->name : NULL;
 }
 
 /* A list's stored JSON array of simple strings as "a;b". */
@@ -271,17 +499,46 @@ static const char *list_text(struct arena *a, const char *json, size_t len)
     return out;
 }
 
-/* A field's export text: API text form, titles for references, "a;b" for lists. */
+/* The names of the records a reference value points to, "a;b" for a list (those the
+ * caller may not read left out); NULL when there is none to show. */
+static const char *names_text(struct exp *x, const struct field_def *f, const struct rec_value *v)
+{
+    struct rp_str *ids;
+    size_t n = value_ids(x, f, v, &ids);
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_TEXT); /* a list's names: as long as a long text at most */
+    for (size_t k = 0; k < n; k++) {
+        const char *name = name_of(x, arena_strndup(x->ctx.a, ids[k].p, ids[k].len));
+        if (name && b.len)
+            buf_addc(&b, ';');
+        if (name)
+            buf_add(&b, name, strlen(name));
+    }
+    const char *out = b.len ? arena_strndup(x->ctx.a, buf_cstr(&b), b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+/* A value's export text: its API text form, "a;b" for lists (ids for references). */
 static const char *cell_text(struct exp *x, const struct field_def *f, const struct rec_value *v)
 {
     if (v->null)
         return NULL;
-    if (f->type == FT_REF)
-        return ref_title(x, f, v->s);
     if (f->type == FT_MULTI_ENUM || f->type == FT_MULTI_REF)
         return list_text(x->ctx.a, v->s, v->len);
     return rec_value_text(x->ctx.a, f, v);
 }
+
+/* What column c shows of r, and whether it is free text (neutralised). */
+static const char *col_text(struct exp *x, const struct col *c, const struct rec *r, bool *text)
+{
+    struct rec_value ov;
+    const struct rec_value *v = col_value(c, r, &ov);
+    *text = c->names || is_text_type(c->f->type);
+    return c->names ? names_text(x, c->f, v) : cell_text(x, c->f, v);
+}
+
+/* ---- columns ---- */
 
 /* Whether field i is a column of the export: not a password, nor one the caller's
  * role hides. */
@@ -289,6 +546,41 @@ static bool exported(struct exp *x, size_t i)
 {
     return x->e->fields[i].type != FT_PASSWORD &&
            rec_field_rule(&x->ctx, x->e, i) != ACL_FIELD_HIDDEN;
+}
+
+/* A column's header. Keys: the field's API name, "<name>.name" for names. Labels, in
+ * the caller's language: the field's label for its value, but for a reference the
+ * label heads the names people read and "<label> ID" the ids beside them. */
+static const char *col_header(struct exp *x, const struct col *c)
+{
+    const struct field_def *f = c->f;
+    bool ref = refers(f);
+    if (x->headers == EXP_KEYS)
+        return c->names ? arena_printf(&x->a, "%s.name", f->name) : f->name;
+    const char *label = meta_field_label(f, x->who.locale);
+    return ref && !c->names ? arena_printf(&x->a, "%s ID", label) : label;
+}
+
+/* The columns, in order: each exported field's value, a reference's names right
+ * after its ids; then the owner's id and name. */
+static void columns(struct exp *x)
+{
+    const struct entity_def *e = x->e;
+    x->cols = arena_calloc(&x->a, 2 * e->nfields + 2, sizeof(*x->cols));
+    x->ncols = 0;
+    for (size_t i = 0; i < e->nfields; i++) {
+        if (!exported(x, i))
+            continue;
+        const struct field_def *f = &e->fields[i];
+        x->cols[x->ncols++] = (struct col){.f = f, .field = (int)i};
+        if (refers(f))
+            x->cols[x->ncols++] = (struct col){.f = f, .field = (int)i, .names = true};
+    }
+    const struct field_def *owner = meta_system_field(RP_STR("owner_id"));
+    x->cols[x->ncols++] = (struct col){.f = owner, .field = -1};
+    x->cols[x->ncols++] = (struct col){.f = owner, .field = -1, .names = true};
+    for (size_t k = 0; k < x->ncols; k++)
+        x->cols[k].header = col_header(x, &x->cols[k]);
 }
 
 /* ---- pages ---- */
@@ -300,10 +592,11 @@ static enum rp_err next_page(struct exp *x, struct rec_page *page)
     enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
     if (err)
         return err;
+    x->page_names = NULL; /* it was in the page's memory */
     if (x->rows) {
         *page = (struct rec_page){.rows = (struct rec *)(uintptr_t)x->rows, .nrows = x->nrows};
         x->finished = true;
-        return RP_OK;
+        return name_page(x, page->rows, page->nrows);
     }
     char limit[16];
     snprintf(limit, sizeof(limit), "%u", RP_EXPORT_PAGE);
@@ -323,7 +616,7 @@ static enum rp_err next_page(struct exp *x, struct rec_page *page)
     x->cursor = page->next_cursor ? strdup(page->next_cursor) : NULL;
     RP_ASSERT(!page->next_cursor || x->cursor);
     x->finished = !page->next_cursor;
-    return RP_OK;
+    return name_page(x, page->rows, page->nrows);
 }
 
 /* ---- CSV ---- */
@@ -331,15 +624,12 @@ static enum rp_err next_page(struct exp *x, struct rec_page *page)
 static enum rp_err csv_header(struct exp *x, struct rp_buf *b)
 {
     enum rp_err err = buf_add(b, "\xEF\xBB\xBF", 3); /* spreadsheets read UTF-8 by it */
-    bool first = true;
-    for (size_t i = 0; i < x->e->nfields && !err; i++) {
-        if (!exported(x, i))
-            continue;
-        if (!first)
+    for (size_t k = 0; k < x->ncols && !err; k++) {
+        if (k)
             err = buf_addc(b, ',');
-        first = false;
+        /* An administrator's label is text like any: never a formula. */
         if (!err)
-            err = exp_csv_field(b, rp_str_c(x->e->fields[i].name), false);
+            err = exp_csv_field(b, rp_str_c(x->cols[k].header), true);
     }
     return err ? err : buf_add(b, "\r\n", 2);
 }
@@ -347,17 +637,13 @@ static enum rp_err csv_header(struct exp *x, struct rp_buf *b)
 static enum rp_err csv_row(struct exp *x, const struct rec *r, struct rp_buf *b)
 {
     enum rp_err err = RP_OK;
-    bool first = true;
-    for (size_t i = 0; i < x->e->nfields && !err; i++) {
-        const struct field_def *f = &x->e->fields[i];
-        if (!exported(x, i))
-            continue;
-        if (!first)
+    for (size_t k = 0; k < x->ncols && !err; k++) {
+        if (k)
             err = buf_addc(b, ',');
-        first = false;
-        const char *t = cell_text(x, f, &r->v[i]);
+        bool text;
+        const char *t = col_text(x, &x->cols[k], r, &text);
         if (t && !err)
-            err = exp_csv_field(b, rp_str_c(t), is_text_type(f->type));
+            err = exp_csv_field(b, rp_str_c(t), text);
     }
     return err ? err : buf_add(b, "\r\n", 2);
 }
@@ -404,7 +690,10 @@ enum rp_err exp_format(struct rec_ctx *ctx, const struct entity_def *e, struct r
 const char *exp_text(struct exp *x, const struct rec *r, const char *field)
 {
     const struct field_def *f = meta_field(r->ent, rp_str_c(field));
-    return f ? cell_text(x, f, rec_field(r, field)) : NULL;
+    const struct rec_value *v = f ? rec_field(r, field) : NULL;
+    if (f && f->type == FT_REF)
+        return v->null ? NULL : name_of(x, v->s);
+    return f ? cell_text(x, f, v) : NULL;
 }
 
 struct arena *exp_arena(struct exp *x)
@@ -423,6 +712,7 @@ static enum rp_err audit(struct exp *x)
     x->audited = true;
     enum rp_err err = store_conn_get(x->store, &x->ctx.conn);
     arena_release(&x->page);
+    x->page_names = NULL; /* it was in the page's memory */
     x->ctx.a = &x->page;
     char id[RP_ID_LEN + 1], now[32], rows[32];
     if (!err)
@@ -471,12 +761,25 @@ enum rp_err exp_next(struct exp *x, struct rp_buf *out, bool *done)
     return err;
 }
 
-static void xlsx_cell(struct exp *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                      const struct field_def *f, const struct rec_value *v, lxw_format **fmt)
+/* A text cell, neutralised like CSV's when it is free text. */
+static void xlsx_text(struct exp *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                      const char *t, bool text, lxw_format *fmt)
 {
+    if (text && exp_needs_neutralising(rp_str_c(t)))
+        t = arena_printf(x->ctx.a, "'%s", t);
+    worksheet_write_string(ws, row, col, t, fmt);
+}
+
+/* Column c of r as a typed cell: numbers, money, dates and booleans as such. */
+static void xlsx_cell(struct exp *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                      const struct col *c, const struct rec *r, lxw_format **fmt)
+{
+    struct rec_value ov;
+    const struct rec_value *v = col_value(c, r, &ov);
+    const struct field_def *f = c->f;
     if (v->null)
         return;
-    switch (f->type) {
+    switch (c->names ? FT_STRING : f->type) {
     case FT_MONEY:
         worksheet_write_number(ws, row, col, (double)v->i / 100.0, fmt[0]);
         return;
@@ -501,11 +804,10 @@ static void xlsx_cell(struct exp *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t
         return;
     }
     default: {
-        const char *t = cell_text(x, f, v);
-        struct rp_str s = rp_str_c(t);
-        if (is_text_type(f->type) && exp_needs_neutralising(s))
-            t = arena_printf(x->ctx.a, "'%s", t);
-        worksheet_write_string(ws, row, col, t, NULL);
+        bool text;
+        const char *t = col_text(x, c, r, &text);
+        if (t)
+            xlsx_text(x, ws, row, col, t, text, NULL);
         return;
     }
     }
@@ -517,7 +819,17 @@ enum rp_err exp_xlsx(struct exp *x, const char *path)
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     if (!wb)
         return RP_EIO;
-    lxw_worksheet *ws = workbook_add_worksheet(wb, x->e->label_plural);
+    /* The sheet is named as the header row is: the entity's name, or its label in the
+     * caller's language (a label Excel refuses as a sheet name leaves "Sheet1"). */
+    bool zh = meta_locale_zh(x->who.locale) && x->e->label_plural_zh;
+    const char *sheet = x->headers == EXP_KEYS ? x->e->name
+                        : zh                   ? x->e->label_plural_zh
+                                               : x->e->label_plural;
+    lxw_worksheet *ws = NULL;
+    if (workbook_validate_sheet_name(wb, sheet) == LXW_NO_ERROR)
+        ws = workbook_add_worksheet(wb, sheet);
+    if (!ws)
+        ws = workbook_add_worksheet(wb, NULL);
     lxw_format *fmt[3] = {workbook_add_format(wb), workbook_add_format(wb),
                           workbook_add_format(wb)};
     format_set_num_format(fmt[0], "#,##0.00");
@@ -525,10 +837,10 @@ enum rp_err exp_xlsx(struct exp *x, const char *path)
     format_set_num_format(fmt[2], "yyyy-mm-dd hh:mm:ss");
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
-    lxw_col_t col = 0;
-    for (size_t i = 0; i < x->e->nfields; i++)
-        if (exported(x, i))
-            worksheet_write_string(ws, 0, col++, x->e->fields[i].name, bold);
+    for (size_t k = 0; k < x->ncols; k++)
+        xlsx_text(x, ws, 0, (lxw_col_t)k, x->cols[k].header, true, bold);
+    /* The header row stays in view while scrolling. */
+    worksheet_freeze_panes(ws, 1, 0);
     enum rp_err err = RP_OK;
     x->started = true;
     while (!err && !x->finished) {
@@ -539,14 +851,15 @@ enum rp_err exp_xlsx(struct exp *x, const char *path)
                 err = rec_fail(&x->ctx, RP_ETOOBIG, "a worksheet holds 1,048,575 rows: use CSV");
                 break;
             }
-            col = 0;
-            for (size_t i = 0; i < x->e->nfields; i++)
-                if (exported(x, i))
-                    xlsx_cell(x, ws, (lxw_row_t)(x->nwritten + 1), col++, &x->e->fields[i],
-                              &page.rows[r].v[i], fmt);
+            for (size_t k = 0; k < x->ncols; k++)
+                xlsx_cell(x, ws, (lxw_row_t)(x->nwritten + 1), (lxw_col_t)k, &x->cols[k],
+                          &page.rows[r], fmt);
             x->nwritten++;
         }
     }
+    /* Filter buttons on the header over every row written. */
+    if (x->ncols)
+        worksheet_autofilter(ws, 0, 0, (lxw_row_t)x->nwritten, (lxw_col_t)(x->ncols - 1));
     if (workbook_close(wb) != LXW_NO_ERROR && !err)
         err = RP_EIO;
     return err;

@@ -1,9 +1,22 @@
 /* Export of any list the caller may export (DESIGN §6), with the list API's filters
  * and sort: CSV (RFC 4180, UTF-8 with a byte-order mark for spreadsheets), XLSX
- * (libxlsxwriter, typed cells), and the formats modules add (struct rec_exporter:
- * vCard, iCalendar). Rows are read page by page through a keyset
- * cursor, so memory stays one page deep whatever the size of the list. Every export is
- * audited with its row count.
+ * (libxlsxwriter, typed cells, the header row frozen and filter buttons over the
+ * data), and the formats modules add (struct rec_exporter: vCard, iCalendar). Rows are
+ * read page by page through a keyset cursor, so memory stays one page deep whatever
+ * the size of the list. Every export is audited with its row count.
+ *
+ * CSV and XLSX columns: every field the caller may see, in field order; a reference
+ * (or a list of them) is two columns, its ids and then the names of the records they
+ * point to (a user's display name, else the title; empty for a record the caller may
+ * not read); last the owner's id and name. Names are read before a page is written,
+ * for all its rows at once (a statement per RP_MAX_IN_VALUES ids per referenced
+ * entity, and a bounded cache across pages), never a statement per row.
+ *
+ * Headers are labels in the caller's language (their locale: label_zh in Chinese),
+ * for people: a reference's label heads its names and "<label> ID" its ids; or the
+ * API's keys, for programs: the field name heads its value and "<name>.name" the
+ * names. The columns are the same either way, only the header row differs; import
+ * (csv_import.h) maps both back.
  *
  * Text cells that a spreadsheet would run as a formula are written with a leading
  * apostrophe; import takes it off again. A cell is one when its first visible
@@ -38,11 +51,22 @@ struct rec_exporter {
 enum rp_err exp_format(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str name,
                        const struct rec_exporter **out);
 
+/* What heads the columns of a CSV or XLSX export (see above). */
+enum exp_headers {
+    EXP_LABELS, /* the fields' labels in the caller's language */
+    EXP_KEYS,   /* the API's field names */
+};
+
+/* "labels" or "keys"; false when neither. */
+bool exp_headers_parse(struct rp_str s, enum exp_headers *out);
+
 /* Opens an export of e as ctx's principal, filtered and sorted by the list parameters
- * (limit and cursor are not allowed). RP_EFORBIDDEN without the export permission,
- * RP_EINVAL (ctx->detail) for bad parameters. Returns owned: exp_close it. */
+ * (limit and cursor are not allowed), its columns headed as `headers` says.
+ * RP_EFORBIDDEN without the export permission, RP_EINVAL (ctx->detail) for bad
+ * parameters. Returns owned: exp_close it. */
 enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_exporter *f,
-                     const struct rec_param *params, size_t n, struct exp **out);
+                     enum exp_headers headers, const struct rec_param *params, size_t n,
+                     struct exp **out);
 /* Opens an export of rows the caller has read already (borrowed until exp_close: a
  * module's feed, such as the calendar's), audited as `label`. */
 enum rp_err exp_open_rows(struct rec_ctx *ctx, const struct entity_def *e,
@@ -63,9 +87,9 @@ int64_t exp_rows(const struct exp *x);
  * it: an export stopped half-way is audited with the rows it wrote. */
 enum rp_err exp_close(struct exp *x);
 
-/* For a module's exporter: a field of r as exports show it (its API text, the titles
- * of referenced records the caller can read, "a;b" for lists; NULL when empty), and the
- * memory one page of records is written from. */
+/* For a module's exporter: a field of r as exports show it (its API text, "a;b" for
+ * lists; for a reference the name of the record, NULL when the caller may not read
+ * it; NULL when empty), and the memory one page of records is written from. */
 const char *exp_text(struct exp *x, const struct rec *r, const char *field);
 struct arena *exp_arena(struct exp *x);
 

@@ -7,6 +7,22 @@
 #include "engine/module.h"
 #include "engine/rec_int.h"
 
+/* The system columns, in meta_system_fields' order. */
+enum { SYS_ID, SYS_OWNER, SYS_CREATED_BY, SYS_CREATED_AT, SYS_UPDATED_AT, NSYS };
+
+/* The system columns; owner_id and created_by refer to the entity flagged EF_USERS,
+ * set in each snapshot (the engine names no entity). */
+static const struct field_def SYS_FIELDS[NSYS] = {
+    [SYS_ID] = {.name = "id", .label = "ID", .label_zh = "ID", .type = FT_REF},
+    [SYS_OWNER] = {.name = "owner_id", .label = "Owner", .label_zh = "负责人", .type = FT_REF},
+    [SYS_CREATED_BY] = {.name = "created_by", .label = "Created by", .label_zh = "创建人",
+                        .type = FT_REF},
+    [SYS_CREATED_AT] = {.name = "created_at", .label = "Created", .label_zh = "创建时间",
+                        .type = FT_DATETIME},
+    [SYS_UPDATED_AT] = {.name = "updated_at", .label = "Updated", .label_zh = "更新时间",
+                        .type = FT_DATETIME},
+};
+
 /* A published registry. Snapshots are kept until exit (meta_release): a request may
  * hold an entity of an older one while a newer is published. */
 struct meta_snap {
@@ -17,6 +33,7 @@ struct meta_snap {
     size_t n;
     const struct acl_role *roles;
     size_t nroles;
+    struct field_def sys[NSYS]; /* the system columns (SYS_FIELDS) */
     struct meta_snap *older;
 };
 
@@ -102,6 +119,10 @@ enum rp_err meta_publish(struct meta_extension *x)
     }
     for (size_t k = 0; k < s->n && !err; k++)
         err = rec__entity_sql(&s->a, s->ents[k], &s->ents[k]->sql);
+    memcpy(s->sys, SYS_FIELDS, sizeof(SYS_FIELDS));
+    for (size_t k = 0; k < s->n; k++)
+        if (s->ents[k]->flags & EF_USERS)
+            s->sys[SYS_OWNER].ref_entity = s->sys[SYS_CREATED_BY].ref_entity = s->ents[k]->name;
     if (err) {
         arena_release(&s->a);
         free(s);
@@ -248,6 +269,31 @@ unsigned meta_maxlen(const struct field_def *f)
     default:
         return RP_DEFAULT_STRLEN;
     }
+}
+
+const struct field_def *meta_system_fields(size_t *n)
+{
+    *n = NSYS;
+    return snap()->sys;
+}
+
+const struct field_def *meta_system_field(struct rp_str name)
+{
+    const struct field_def *f = snap()->sys;
+    for (size_t i = 0; i < NSYS; i++)
+        if (rp_str_eqc(name, f[i].name))
+            return &f[i];
+    return NULL;
+}
+
+bool meta_locale_zh(const char *locale)
+{
+    return locale && strncmp(locale, "zh", 2) == 0;
+}
+
+const char *meta_field_label(const struct field_def *f, const char *locale)
+{
+    return meta_locale_zh(locale) && f->label_zh && f->label_zh[0] ? f->label_zh : f->label;
 }
 
 const char *const meta_currencies[] = {"USD", "EUR", "CNY", "GBP", "JPY", "HKD", "SGD", "AUD",

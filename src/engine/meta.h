@@ -68,7 +68,7 @@ struct meta_range {
 
 struct field_def {
     const char *name;          /* snake_case; also the column name */
-    const char *label;         /* English label; the UI translates */
+    const char *label;         /* English label */
     enum field_type type;
     unsigned flags;
     unsigned maxlen;           /* code points for strings; 0 = type default */
@@ -84,7 +84,11 @@ struct field_def {
     /* A reference to a record of any entity: the text field naming its entity (an
      * activity's related_id and related_type). Merges re-point it like a FT_REF. */
     const char *ref_type_field;
-    const char *label_zh;      /* custom fields: the Chinese label; NULL: the UI's own */
+    /* The Chinese label (Simplified Chinese). Every built-in field has one; a custom
+     * field has one when its administrator gave it (NULL: the English label shows).
+     * /meta sends it, the UI shows it to zh-CN users, exports head columns with it and
+     * import maps it back to the field. */
+    const char *label_zh;
     const char *help;          /* custom fields: a hint shown under the input */
 };
 
@@ -104,6 +108,9 @@ enum entity_flag {
      * team, and every export, is in the security log and counts toward the data
      * alert (engine/secev.h). */
     EF_CUSTOMER_DATA = 1 << 5,
+    /* Its records are the people who sign in, own records and create them: what
+     * owner_id and created_by refer to (one entity has it: the platform's users). */
+    EF_USERS = 1 << 6,
 };
 
 struct meta_snap;
@@ -116,6 +123,10 @@ struct entity_def {
     const struct field_def *fields;
     size_t nfields;
     const char *title_field;   /* the field that names a record in lists and search */
+    /* The field that names a record to people, when set and not empty for the record
+     * (a user's display name); title_field otherwise. Exports write it next to
+     * references to the entity. NULL: title_field always. */
+    const char *display_field;
     const char *default_sort;  /* e.g. "name" or "-created_at" */
     /* Columns that totals group by and add up, first the grouping ones, e.g.
      * "stage,amount,probability"; an index carrying them (and what visibility reads)
@@ -126,7 +137,9 @@ struct entity_def {
      * calendar, a clash — without reading the rows that end before it. NULL for none. */
     const char *span;
     unsigned flags;
-    const char *label_zh;      /* custom entities: Chinese labels */
+    /* Chinese labels (Chinese has no plural: usually both the same). Every built-in
+     * entity has them; a custom entity when its administrator gave them. */
+    const char *label_zh;
     const char *label_plural_zh;
     /* Set in a snapshot: the entity's place in the registry, the snapshot it belongs
      * to, and its statements (engine/schema.c). */
@@ -155,6 +168,19 @@ struct meta_extension {
 
 /* Entities in a registry at most, the modules' and custom ones. */
 #define META_MAX_ENTITIES 64
+
+/* The columns every record has besides its fields (id, owner_id, created_by,
+ * created_at, updated_at), described as fields of the current snapshot: lists filter
+ * and sort on them, /meta sends their labels and exports head their columns with
+ * them. owner_id and created_by refer to the entity flagged EF_USERS. */
+const struct field_def *meta_system_fields(size_t *n);
+/* One of them by name, or NULL. */
+const struct field_def *meta_system_field(struct rp_str name);
+/* Whether a user's locale ("en", "zh-CN"; NULL: English) is Chinese. */
+bool meta_locale_zh(const char *locale);
+/* The label of f in the language of `locale`: label_zh in Chinese when f has one,
+ * else the English label. */
+const char *meta_field_label(const struct field_def *f, const char *locale);
 
 /* The registry of entities, in the current snapshot. */
 size_t meta_entity_count(void);

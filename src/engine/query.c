@@ -8,15 +8,6 @@
 
 static const char *const OP_NAMES[] = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "like", "null"};
 
-/* System columns that can be filtered and sorted. */
-static const struct field_def SYS_FIELDS[] = {
-    {.name = "id", .label = "ID", .type = FT_REF},
-    {.name = "owner_id", .label = "Owner", .type = FT_REF},
-    {.name = "created_by", .label = "Created by", .type = FT_REF},
-    {.name = "created_at", .label = "Created", .type = FT_DATETIME},
-    {.name = "updated_at", .label = "Updated", .type = FT_DATETIME},
-};
-
 /* The column a list names, when the caller may see it. */
 /* Field `name` of e, unless the caller's role hides it (then, as for no field, NULL). */
 static const struct field_def *visible_field(struct rec_ctx *ctx, const struct entity_def *e,
@@ -31,9 +22,7 @@ static bool find_col(struct rec_ctx *ctx, const struct entity_def *e, struct rp_
 {
     const struct field_def *f = visible_field(ctx, e, name);
     if (!f)
-        for (size_t i = 0; i < RP_NELEM(SYS_FIELDS); i++)
-            if (rp_str_eqc(name, SYS_FIELDS[i].name))
-                f = &SYS_FIELDS[i];
+        f = meta_system_field(name); /* id, owner_id, created_at … (meta.h) */
     if (!f || f->type == FT_PASSWORD) /* write-only: not even its emptiness is told */
         return false;
     out->name = f->name;

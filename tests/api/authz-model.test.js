@@ -355,7 +355,7 @@ async function build(route, c, rel, phase) {
     case 'list':
       return { method: 'GET', p: `/${e}?limit=500&count=true`, want: expected(rule, c, { entity: e }), list: true };
     case 'export':
-      return { method: 'GET', p: `/${e}/export?format=csv`, want: expected(rule, c, { entity: e }), csv: true };
+      return { method: 'GET', p: `/${e}/export?format=csv&headers=keys`, want: expected(rule, c, { entity: e }), csv: true };
     case 'duplicates':
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
     case 'retier':

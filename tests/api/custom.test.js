@@ -97,7 +97,9 @@ function parseCsv(text) {
 
 // The bytes are read as they are: Response.text() would drop the byte-order mark.
 async function exportCsv(client, res, query = '') {
-  const r = await fetch(`${client.base}/api/v1/${res}/export?format=csv${query ? '&' + query : ''}`,
+  // Keys unless the query asks for labels: these tests look columns up by field name.
+  const headers = query.includes('headers=') ? '' : '&headers=keys';
+  const r = await fetch(`${client.base}/api/v1/${res}/export?format=csv${headers}${query ? '&' + query : ''}`,
     { headers: { cookie: client.cookie } });
   const text = Buffer.from(await r.arrayBuffer()).toString('utf8');
   assert.equal(r.status, 200, text.slice(0, 300));
@@ -333,6 +335,29 @@ describe('a custom field of every type on accounts', () => {
     assert.equal(row[head.indexOf('cf_date')], '2024-02-29');
     assert.equal(row[head.indexOf('cf_bool')], 'true');
     assert.equal(row[head.indexOf('cf_int')], '7');
+  });
+
+  test('labelled exports head custom fields with their labels: Chinese when the field has one', async () => {
+    const en = (await exportCsv(admin, 'accounts', `description=${TAG}&sort=name&headers=labels`)).rows;
+    for (const h of ['CF string', 'CF text', 'CF ref ID', 'CF ref', 'CF multi_ref ID', 'CF multi_ref']) {
+      assert.ok(en[0].includes(h), `${h} in ${en[0].join()}`);
+    }
+    assert.ok(!en[0].includes('CF password'));
+    assert.equal((await admin.patch('/auth/me', { locale: 'zh-CN' })).status, 200);
+    try {
+      const zh = (await exportCsv(admin, 'accounts', `description=${TAG}&sort=name&headers=labels`)).rows;
+      assert.ok(zh[0].includes('地区'), 'label_zh heads the column');
+      assert.ok(!zh[0].includes('CF string'));
+      assert.ok(zh[0].includes('CF text'), 'without label_zh, the English label');
+      assert.ok(zh[0].includes('名称') && zh[0].includes('负责人'));
+      assert.deepEqual(zh.slice(1), en.slice(1));
+      // The names of the referenced records sit next to their ids.
+      const row = zh.find((r) => r[zh[0].indexOf('名称')] === recs[1].name);
+      assert.equal(row[zh[0].indexOf('CF ref ID')], parents[1].id);
+      assert.equal(row[zh[0].indexOf('CF ref')], parents[1].name);
+    } finally {
+      assert.equal((await admin.patch('/auth/me', { locale: 'en' })).status, 200);
+    }
   });
 
   test('PATCH of every custom field, then history shows each change (a password only as changed)', async () => {

@@ -1,7 +1,10 @@
 // Import and export: import jobs (POST/GET /imports), row errors, dry runs, duplicates,
 // malformed files; exports (CSV, XLSX read back with exceljs, vCard and the iCalendar
 // feed read back with ical.js) with filters, permissions, audit rows and formula
-// neutralisation; the export → import → export round trip; the CLI.
+// neutralisation; exports people can read (headers as labels in the user's language or
+// as keys, the owner's and referenced records' names next to their ids, XLSX frozen
+// header and autofilter); the export → import → export round trip with labels in
+// English and Chinese, and by id into the same database; the CLI (--headers).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -228,7 +231,7 @@ describe('exports', () => {
   after(async () => { await srv.stop(); });
 
   test('CSV export takes the list filters and sort, neutralises formulas, and is audited', async () => {
-    const r = await getBytes(admin, '/accounts/export?format=csv&type=customer&sort=-annual_revenue');
+    const r = await getBytes(admin, '/accounts/export?format=csv&type=customer&sort=-annual_revenue&headers=keys');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type'), /^text\/csv/);
     assert.match(r.headers.get('content-disposition'), /attachment; filename="accounts.csv"/);
@@ -236,7 +239,7 @@ describe('exports', () => {
     const name = rows[0].indexOf('name');
     assert.deepEqual(rows.slice(1).map((x) => x[name]), ['Big Customer', 'Rep Own Co', 'Peer Co']);
     assert.equal(rows[1][rows[0].indexOf('annual_revenue')], '99999.99');
-    const all = parseCsv((await getBytes(admin, '/accounts/export')).body.toString('utf8'));
+    const all = parseCsv((await getBytes(admin, '/accounts/export?headers=keys')).body.toString('utf8'));
     const evil = all.find((x) => x[name].includes('HYPERLINK'));
     assert.equal(evil[name], '\'=HYPERLINK("http://evil")');
     assert.equal(evil[rows[0].indexOf('annual_revenue')], '5.00');
@@ -267,7 +270,7 @@ describe('exports', () => {
     await create(admin, 'accounts', { name: `${tag} phone`, description: tag, phone: '+86 138-0013-8000' });
     const want = (name, neutral) => (neutral ? `'${name}` : name);
     // CSV, read back with a parser of its own (fast-csv).
-    const csv = (await getBytes(admin, `/accounts/export?format=csv&description=${tag}`)).body.toString('utf8');
+    const csv = (await getBytes(admin, `/accounts/export?format=csv&headers=keys&description=${tag}`)).body.toString('utf8');
     const rows = await new Promise((resolve, reject) => {
       const out = [];
       parseString(csv.replace(/^\uFEFF/, ''), { headers: true, ignoreEmpty: true })
@@ -281,7 +284,7 @@ describe('exports', () => {
     assert.equal(rows.find((row) => row.name === `${tag} phone`).phone, '+86 138-0013-8000', 'a phone number is exported as it is');
     // Excel, read back with exceljs: text cells, the same neutralisation.
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await getBytes(admin, `/accounts/export?format=xlsx&description=${tag}`)).body);
+    await wb.xlsx.load((await getBytes(admin, `/accounts/export?format=xlsx&headers=keys&description=${tag}`)).body);
     const ws = wb.worksheets[0];
     const head = ws.getRow(1).values;
     const cells = new Map();
@@ -309,7 +312,7 @@ describe('exports', () => {
     // sales: read = team, export = own
     const list = await rep.get('/accounts');
     assert.ok(list.body.data.some((a) => a.name === 'Peer Co'));
-    const rows = parseCsv((await getBytes(rep, '/accounts/export')).body.toString('utf8'));
+    const rows = parseCsv((await getBytes(rep, '/accounts/export?headers=keys')).body.toString('utf8'));
     assert.deepEqual(rows.slice(1).map((x) => x[rows[0].indexOf('name')]), ['Rep Own Co']);
     await createUser(admin, { username: 'ro-export', role: 'readonly' });
     const ro = await login(srv.base, 'ro-export', 'password-123');
@@ -318,12 +321,13 @@ describe('exports', () => {
     assertProblem(await admin.get('/accounts/export?format=pdf'), 400);
     assertProblem(await admin.get('/accounts/export?format=vcf'), 400);
     assertProblem(await admin.get('/accounts/export?shoe_size=3'), 400);
+    assertProblem(await admin.get('/accounts/export?headers=names'), 400);
     assertProblem(await admin.get('/nothing/export'), 404);
     assert.equal(repAccount.owner_id, rep.user.id);
   });
 
   test('XLSX export opens in a real reader with typed cells', async () => {
-    const r = await getBytes(admin, '/accounts/export?format=xlsx&sort=name');
+    const r = await getBytes(admin, '/accounts/export?format=xlsx&sort=name&headers=keys');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type'), /spreadsheetml/);
     const wb = new ExcelJS.Workbook();
@@ -384,27 +388,204 @@ describe('exports', () => {
   });
 });
 
+// The columns an export gives a reference's (and the owner's) ids, by their header
+// under labels in one language: they differ from one database to another.
+async function idHeaders(client, res, zh) {
+  const e = (await client.get('/meta')).body.entities.find((x) => x.name === res);
+  const label = (f) => (zh && f.label_zh) || f.label;
+  const refs = e.fields.filter((f) => f.ref);
+  return new Set([...refs.map((f) => `${label(f)} ID`), zh ? '负责人 ID' : 'Owner ID']);
+}
+
+// An exported CSV without the columns named in `drop`.
+function withoutColumns(text, drop) {
+  const rows = parseCsv(text);
+  const keep = rows[0].map((h, i) => (drop.has(h) ? -1 : i)).filter((i) => i >= 0);
+  return rows.map((r) => keep.map((i) => r[i]));
+}
+
 describe('round trip', () => {
-  test('export → import into an empty database → export gives identical CSV', async () => {
+  // People's exports (labels, in English and in Chinese) import into an empty database
+  // and export again the same, but for the ids, which are the new database's: the
+  // contacts find their accounts there by name.
+  test('export with labels → import into an empty database → the same export, in English and Chinese', async () => {
     const a = await startServer();
     const b = await startServer();
+    const c = await startServer();
     try {
       const src = await loginAdmin(a.base);
       const acc = await create(src, 'accounts', { name: 'Acme, "The" Company', type: 'customer', industry: 'retail', annual_revenue: '1234.56', phone: '+1 415 555 0100', description: 'multi\nline' });
-      await create(src, 'accounts', { name: '深圳新宇物流有限公司', type: 'partner', tax_id: '91440300MA5F' });
+      await create(src, 'accounts', { name: '深圳新宇物流有限公司', type: 'partner', tax_id: '91440300MA5F', parent_id: acc.id });
       await create(src, 'contacts', { first_name: 'Ann', last_name: '=Lee', account_id: acc.id, email: 'ann@example.com', birthday: '1990-02-28', do_not_call: true, lead_source: 'web' });
       await create(src, 'contacts', { last_name: '张伟', phone_mobile: '13800138000', title: '@home -x' });
-      const dst = await loginAdmin(b.base);
-      for (const res of ['accounts', 'contacts']) {
-        const out1 = (await getBytes(src, `/${res}/export`)).body;
-        const job = await runImport(dst, `entity=${res}`, out1);
-        assert.equal(job.rows_failed, 0, JSON.stringify(job.errors));
-        const out2 = (await getBytes(dst, `/${res}/export`)).body;
-        assert.equal(out2.toString('utf8'), out1.toString('utf8'), `${res} round trip`);
+      for (const [server, locale] of [[b, 'en'], [c, 'zh-CN']]) {
+        const dst = await loginAdmin(server.base);
+        for (const client of [src, dst]) {
+          assert.equal((await client.patch('/auth/me', { locale })).status, 200);
+        }
+        for (const res of ['accounts', 'contacts']) {
+          const out1 = (await getBytes(src, `/${res}/export`)).body.toString('utf8');
+          assert.ok(parseCsv(out1)[0].includes(locale === 'en' ? 'Owner' : '负责人'), out1);
+          const job = await runImport(dst, `entity=${res}`, out1);
+          assert.equal(job.status, 'done', JSON.stringify(job));
+          assert.equal(job.rows_failed, 0, JSON.stringify(job.errors));
+          assert.equal(job.rows_imported, parseCsv(out1).length - 1);
+          const out2 = (await getBytes(dst, `/${res}/export`)).body.toString('utf8');
+          const ids = await idHeaders(src, res, locale !== 'en');
+          assert.deepEqual(withoutColumns(out2, ids), withoutColumns(out1, ids), `${res} round trip (${locale})`);
+        }
+        const ann = (await dst.get('/contacts?email=ann@example.com')).body.data[0];
+        const acme = (await dst.get(`/accounts/${ann.account_id}`)).body;
+        assert.equal(acme.name, 'Acme, "The" Company');
+        const sz = (await dst.get('/accounts?type=partner')).body.data[0];
+        assert.equal(sz.parent_id, acme.id, 'a reference to the same entity finds its record too');
       }
     } finally {
       await a.stop();
       await b.stop();
+      await c.stop();
+    }
+  });
+
+  test('export → import into an empty database → export gives identical CSV (keys, no references)', async () => {
+    const a = await startServer();
+    const b = await startServer();
+    try {
+      const src = await loginAdmin(a.base);
+      await create(src, 'accounts', { name: 'Acme, "The" Company', type: 'customer', industry: 'retail', annual_revenue: '1234.56', phone: '+1 415 555 0100', description: 'multi\nline' });
+      await create(src, 'contacts', { first_name: 'Ann', last_name: '=Lee', email: 'ann@example.com', birthday: '1990-02-28', do_not_call: true, lead_source: 'web' });
+      const dst = await loginAdmin(b.base);
+      for (const res of ['accounts', 'contacts']) {
+        const out1 = (await getBytes(src, `/${res}/export?headers=keys`)).body;
+        const job = await runImport(dst, `entity=${res}`, out1);
+        assert.equal(job.rows_failed, 0, JSON.stringify(job.errors));
+        const out2 = (await getBytes(dst, `/${res}/export?headers=keys`)).body.toString('utf8');
+        const ids = new Set(['owner_id']);
+        assert.deepEqual(withoutColumns(out2, ids), withoutColumns(out1.toString('utf8'), ids), `${res} round trip`);
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+describe('exports people can read', () => {
+  let srv, admin, lin, rep, acme, twin, meta;
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+    const team = await createTeam(admin, 'Readers');
+    await createUser(admin, { username: 'lin', role: 'admin', display_name: '林经理' });
+    lin = await login(srv.base, 'lin', 'password-123');
+    // The user's own language, as the UI's language menu saves it.
+    assert.equal((await lin.patch('/auth/me', { locale: 'zh-CN' })).status, 200);
+    await createUser(admin, { username: 'rep-read', role: 'sales', team_ids: [team.id] });
+    rep = await login(srv.base, 'rep-read', 'password-123');
+    acme = await create(admin, 'accounts', { name: 'Acme 上海' });
+    await create(admin, 'accounts', { name: 'Twin Co' });
+    twin = await create(admin, 'accounts', { name: 'Twin Co' });
+    await create(admin, 'contacts', { first_name: 'Ann', last_name: 'Zhou', account_id: acme.id, email: 'zhou@example.com' });
+    await create(admin, 'contacts', { first_name: 'Bo', last_name: 'Twin', account_id: twin.id, email: 'twin@example.com' });
+    // The rep's own contact, at an account they may not read (it is not their team's).
+    await create(admin, 'contacts', { last_name: 'RepOwn', account_id: acme.id, owner_id: rep.user.id });
+    meta = (await admin.get('/meta')).body;
+  });
+  after(async () => { await srv.stop(); });
+
+  test('/meta carries the Chinese label of every built-in entity and field, and of the owner', async () => {
+    for (const e of meta.entities) {
+      assert.ok(e.label_zh && e.label_plural_zh, `${e.name} has Chinese labels`);
+      for (const f of e.fields) assert.ok(f.label_zh, `${e.name}.${f.name} has a Chinese label`);
+    }
+    const owner = meta.system_fields.find((f) => f.name === 'owner_id');
+    assert.deepEqual([owner.label, owner.label_zh, owner.ref], ['Owner', '负责人', 'users']);
+    assert.equal(meta.entities.find((e) => e.name === 'contacts').fields.find((f) => f.name === 'account_id').label_zh, '客户');
+  });
+
+  test('headers: labels in the user\'s language, or keys; the owner and referenced records named next to their ids', async () => {
+    const get = async (client, q) => parseCsv((await getBytes(client, `/contacts/export?last_name=Zhou${q}`)).body.toString('utf8'));
+    const en = await get(admin, '');
+    const zh = await get(lin, '');
+    const keys = await get(lin, '&headers=keys');
+    const contacts = meta.entities.find((e) => e.name === 'contacts');
+    // Every field, in field order; a reference's ids then its names; the owner last.
+    const want = (label, idSuffix) => [...contacts.fields.flatMap((f) => (f.ref ? [idSuffix(label(f)), label(f)] : [label(f)])),
+      idSuffix(label(meta.system_fields.find((f) => f.name === 'owner_id'))), label(meta.system_fields.find((f) => f.name === 'owner_id'))];
+    assert.deepEqual(en[0], want((f) => f.label, (l) => `${l} ID`));
+    assert.deepEqual(zh[0], want((f) => f.label_zh, (l) => `${l} ID`));
+    assert.deepEqual(keys[0], [...contacts.fields.flatMap((f) => (f.ref ? [f.name, `${f.name}.name`] : [f.name])), 'owner_id', 'owner_id.name']);
+    assert.ok(en[0].includes('Last name') && zh[0].includes('姓') && zh[0].includes('客户 ID') && zh[0].includes('负责人'));
+    // Only the header row differs.
+    assert.deepEqual(zh.slice(1), en.slice(1));
+    assert.deepEqual(keys.slice(1), en.slice(1));
+    assert.equal(en.length, 2);
+    const row = Object.fromEntries(en[0].map((h, i) => [h, en[1][i]]));
+    const me = (await admin.get('/auth/me')).body.user;
+    assert.equal(row['Account ID'], acme.id);
+    assert.equal(row.Account, 'Acme 上海');
+    assert.equal(row['Owner ID'], admin.user.id);
+    assert.equal(row.Owner, me.display_name || me.username);
+    assert.ok(row.Owner.length > 0);
+    // The owner's display name, in any language; a user without one by username.
+    await create(lin, 'contacts', { last_name: 'LinOwn' });
+    const lr = parseCsv((await getBytes(lin, '/contacts/export?last_name=LinOwn&headers=keys')).body.toString('utf8'));
+    assert.equal(lr[1][lr[0].indexOf('owner_id.name')], '林经理');
+    assert.equal(lr[1][lr[0].indexOf('owner_id')], lin.user.id);
+  });
+
+  test('a referenced record the user may not read shows its id, not its name', async () => {
+    assert.equal((await rep.get(`/accounts/${acme.id}`)).status, 404);
+    const rows = parseCsv((await getBytes(rep, '/contacts/export?headers=keys')).body.toString('utf8'));
+    assert.equal(rows.length, 2);
+    const row = Object.fromEntries(rows[0].map((h, i) => [h, rows[1][i]]));
+    assert.equal(row.last_name, 'RepOwn');
+    assert.equal(row.account_id, acme.id);
+    assert.equal(row['account_id.name'], '');
+    assert.equal(row.owner_id, rep.user.id);
+    assert.equal(row['owner_id.name'], 'rep-read');
+  });
+
+  test('XLSX: labelled header row, frozen, with filter buttons over the data', async () => {
+    const r = await getBytes(lin, '/contacts/export?format=xlsx&sort=last_name');
+    assert.equal(r.status, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.body);
+    const ws = wb.worksheets[0];
+    assert.equal(ws.name, '联系人');
+    const head = ws.getRow(1).values.slice(1);
+    assert.equal(head[0], '称呼');
+    assert.ok(head.includes('客户 ID') && head.includes('客户') && head.includes('负责人'));
+    const n = (await lin.get('/contacts?count=true')).body.total;
+    assert.equal(ws.rowCount, n + 1);
+    assert.equal(ws.views[0].state, 'frozen');
+    assert.equal(ws.views[0].ySplit, 1);
+    assert.equal(ws.views[0].xSplit ?? 0, 0);
+    const lastCol = ws.getRow(1).getCell(head.length).address.replace(/\d+$/, '');
+    assert.equal(ws.autoFilter, `A1:${lastCol}${n + 1}`);
+    const names = [];
+    ws.eachRow((row, i) => { if (i > 1) names.push(row.getCell(head.indexOf('客户') + 1).value); });
+    assert.ok(names.includes('Acme 上海'), JSON.stringify(names));
+    // Keys: the same columns, the entity's name for the sheet.
+    const k = new ExcelJS.Workbook();
+    await k.xlsx.load((await getBytes(lin, '/contacts/export?format=xlsx&headers=keys')).body);
+    assert.equal(k.worksheets[0].name, 'contacts');
+    assert.equal(k.worksheets[0].getRow(1).values.length, ws.getRow(1).values.length);
+    assert.equal(k.worksheets[0].autoFilter, ws.autoFilter);
+  });
+
+  test('a labelled export imports back into its own database by id, in English and Chinese', async () => {
+    // Two accounts are called Twin Co: a name cannot tell them apart, the id does.
+    for (const [client, tag] of [[admin, 'en'], [lin, 'zh']]) {
+      const csv = (await getBytes(client, '/contacts/export?email=twin@example.com&sort=created_at')).body;
+      const before = (await admin.get('/contacts?email=twin@example.com&count=true')).body.total;
+      const job = await runImport(client, 'entity=contacts&on_duplicate=create', csv);
+      assert.equal(job.status, 'done', JSON.stringify(job));
+      assert.equal(job.rows_failed, 0, `${tag}: ${JSON.stringify(job.errors)}`);
+      assert.equal(job.rows_imported, before);
+      const all = (await admin.get('/contacts?email=twin@example.com&limit=100')).body.data;
+      assert.equal(all.length, 2 * before);
+      for (const c of all) assert.equal(c.account_id, twin.id, tag);
     }
   });
 });
@@ -433,7 +614,18 @@ describe('cli', () => {
       assert.equal(r.status, 0, r.stderr);
       const rows = parseCsv(readFileSync(out, 'utf8'));
       assert.equal(rows.length, 2);
+      // Scripts read the CLI's exports: keys by default, labels when asked.
+      assert.equal(rows[0][0], 'salutation');
       assert.equal(rows[1][rows[0].indexOf('description')], '\'=2+3');
+      assert.equal(rows[1][rows[0].indexOf('owner_id.name')], 'Administrator');
+      r = run(['export', 'contacts', '--db', db, '--filter', 'last_name[like]=L*', '--headers', 'labels']);
+      assert.equal(r.status, 0, r.stderr);
+      const labelled = parseCsv(r.stdout);
+      assert.deepEqual(labelled.slice(1), rows.slice(1));
+      assert.ok(labelled[0].includes('Description') && labelled[0].includes('Account ID') && labelled[0].includes('Owner'), labelled[0].join());
+      r = run(['export', 'contacts', '--db', db, '--headers', 'fancy']);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /--headers takes keys or labels/);
       r = run(['export', 'contacts', '--db', db, '--format', 'xlsx']);
       assert.equal(r.status, 2);
       r = run(['import', 'users', csv, '--db', db]);

@@ -406,6 +406,12 @@ describe('administration UI', () => {
   });
 
   step('the administration screens in Chinese', async () => {
+    // Built-in entity and field labels are metadata now (label_zh in /meta): no page
+    // may fall back to a dictionary key.
+    const noRawKeys = async (where) => {
+      await page.waitForLoadState('networkidle');
+      assert.doesNotMatch(await page.locator('body').innerText(), /\b(field|entity|group)\.[a-z_]+/, where);
+    };
     await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
     const nav = page.getByRole('navigation', { name: '主导航' });
     await nav.getByRole('link', { name: '项目' }).waitFor();
@@ -416,6 +422,7 @@ describe('administration UI', () => {
     await page.getByRole('combobox', { name: '实体' }).selectOption('accounts');
     await page.getByRole('row', { name: /昵称/ }).getByText('自定义').waitFor();
     await page.getByRole('row', { name: /区域/ }).waitFor();
+    await noRawKeys('fields');
     await page.getByRole('button', { name: '新建字段' }).click();
     await page.getByLabel('中文标签').waitFor();
     await page.getByRole('combobox', { name: '类型' }).selectOption('enum');
@@ -430,6 +437,9 @@ describe('administration UI', () => {
     assert.equal(await cell.inputValue(), 'own');
     assert.equal(await cell.locator('option:checked').textContent(), '自己的');
     await page.getByRole('heading', { name: '字段规则' }).waitFor();
+    // The field rules list the entity's built-in fields by their Chinese labels.
+    await page.getByRole('combobox', { name: '年收入的访问' }).waitFor();
+    await noRawKeys('role');
 
     await tabs.getByRole('link', { name: '实体' }).click();
     await page.getByRole('heading', { name: '自定义实体' }).waitFor();
@@ -443,8 +453,15 @@ describe('administration UI', () => {
     await page.getByRole('region', { name: '共享' }).getByText('尚未共享给任何人。').waitFor();
     await go(`/r/projects/${ids.project}`);
     await page.getByRole('region', { name: '详情' }).getByText('阶段').waitFor();
+    await noRawKeys('project');
     await go('/r/accounts/new');
     await page.getByLabel('昵称').waitFor();
+    await page.getByLabel('年收入').waitFor();
+    await noRawKeys('new account');
+    for (const p of [`/r/accounts/${ids.account}`, '/r/contacts', '/r/users', '/r/opportunities']) {
+      await go(p);
+      await noRawKeys(p);
+    }
     await page.getByRole('combobox', { name: '语言' }).selectOption('en');
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
   });

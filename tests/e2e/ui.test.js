@@ -254,6 +254,17 @@ describe('web UI', () => {
     await page.reload();
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '首页' }).waitFor();
     assert.equal((await admin.get('/auth/me')).body.user.locale, 'zh-CN');
+    // Entity and field labels come from /meta: the list's columns in Chinese, no raw
+    // dictionary key anywhere, and the export it links to headed the same way.
+    await go('/r/accounts');
+    await page.getByRole('heading', { name: '客户', level: 1 }).waitFor();
+    await page.getByRole('button', { name: '按名称排序' }).waitFor();
+    await page.locator('section.list th', { hasText: '负责人' }).waitFor();
+    assert.doesNotMatch(await page.locator('body').innerText(), /\b(field|entity)\.[a-z_]+/);
+    const href = await page.getByRole('link', { name: '导出 CSV' }).getAttribute('href');
+    const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+    const head = csv.replace(/^\uFEFF/, '').split('\r\n')[0].split(',');
+    assert.ok(['名称', '类型', '上级 ID', '上级', '负责人 ID', '负责人'].every((h) => head.includes(h)), head.join());
     await page.getByRole('combobox', { name: '语言' }).selectOption('en');
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
   });

@@ -1,9 +1,10 @@
 // English and Simplified Chinese. The shell's strings live here, each module's next to
 // its screens (web/src/mod/<module>/i18n.js, merged in by addStrings from
-// web/src/mod/index.js). Entity and field labels come from /meta: in Chinese its
-// label_zh / label_plural_zh when an administrator gave one, else a translation known
-// here for built-in names, else the English label — so a new entity or custom field
-// always shows.
+// web/src/mod/index.js). Entity and field labels are metadata, not strings of the UI:
+// /meta gives every built-in entity and field its Chinese label (label_zh,
+// label_plural_zh), and a custom one when its administrator did, else the English label
+// shows — so a new entity or custom field always shows. The server heads exports with
+// the same labels.
 
 const EN = {
   'app.name': 'Rapport',
@@ -55,7 +56,6 @@ const EN = {
   'dash.won': 'Won', 'dash.weighted': 'Weighted', 'dash.commit': 'Commit', 'dash.best': 'Best case', 'dash.amount': 'Amount', 'dash.unknown': 'unknown',
   'err.generic': 'Something went wrong: {msg}', 'err.network': 'The server cannot be reached.', 'err.forbidden': 'You are not allowed to do that.',
   'loading': 'Loading…', 'close': 'Close', 'yes': 'Yes', 'no': 'No', 'back': 'Back',
-  'field.owner_id': 'Owner', 'field.created_at': 'Created', 'field.updated_at': 'Updated', 'field.created_by': 'Created by',
   'group.overview': 'Overview', 'group.address': 'Address', 'group.finance': 'Finance', 'group.classification': 'Classification',
   'group.description': 'Description', 'group.contact': 'Contact', 'group.details': 'Details', 'group.access': 'Access',
   'group.preferences': 'Preferences', 'group.person': 'Person', 'group.company': 'Company', 'group.status': 'Status',
@@ -113,40 +113,13 @@ const ZH = {
   'dash.won': '已赢单', 'dash.weighted': '加权金额', 'dash.commit': '承诺', 'dash.best': '最佳情况', 'dash.amount': '金额', 'dash.unknown': '未知',
   'err.generic': '出错了：{msg}', 'err.network': '无法连接服务器。', 'err.forbidden': '您无权执行此操作。',
   'loading': '加载中…', 'close': '关闭', 'yes': '是', 'no': '否', 'back': '返回',
-  'entity.accounts': '客户', 'entity.contacts': '联系人', 'entity.users': '用户', 'entity.teams': '团队',
-  'entity.pipeline_stages': '销售阶段', 'entity.leads': '线索', 'entity.opportunities': '商机', 'entity.activities': '活动',
-  'field.name': '名称', 'field.type': '类型', 'field.industry': '行业', 'field.size': '规模', 'field.tax_id': '税号',
-  'field.website': '网站', 'field.phone': '电话', 'field.email': '电子邮件', 'field.annual_revenue': '年收入',
-  'field.status': '状态', 'field.tier': '等级', 'field.tier_computed': '计算等级', 'field.description': '描述',
-  'field.first_name': '名', 'field.last_name': '姓', 'field.title': '职位', 'field.department': '部门',
-  'field.account_id': '客户', 'field.contact_id': '联系人', 'field.phone_work': '工作电话', 'field.phone_mobile': '手机',
-  'field.username': '用户名', 'field.display_name': '显示名称', 'field.password': '密码', 'field.role': '角色',
-  'field.team_ids': '团队', 'field.active': '启用', 'field.locale': '语言', 'field.key': '键', 'field.label': '标签',
-  'field.probability': '可能性', 'field.sort_order': '排序', 'field.outcome': '结果', 'field.company': '公司',
-  'field.source': '来源', 'field.rating': '评级', 'field.amount': '金额', 'field.currency': '币种', 'field.stage': '阶段',
-  'field.expected_close_date': '预计成交日期', 'field.subject': '主题', 'field.start_at': '开始时间', 'field.end_at': '结束时间',
-  'field.due_at': '截止时间', 'field.priority': '优先级', 'field.location': '地点', 'field.attendee_user_ids': '参与用户',
-  'field.owner_id': '负责人', 'field.created_at': '创建时间', 'field.updated_at': '更新时间', 'field.created_by': '创建人',
-  'field.billing_street': '账单街道', 'field.billing_state': '账单省份', 'field.billing_postcode': '账单邮编',
-  'field.billing_country': '账单国家', 'field.shipping_street': '收货街道', 'field.shipping_city': '收货城市',
-  'field.shipping_state': '收货省份', 'field.shipping_postcode': '收货邮编', 'field.shipping_country': '收货国家',
-  'field.payment_method': '付款方式', 'field.credit_rating': '信用评级', 'field.category': '类别', 'field.salutation': '称呼',
-  'field.reports_to_id': '上级联系人', 'field.email_secondary': '其他电子邮件', 'field.street': '街道', 'field.state': '省份',
-  'field.postcode': '邮编', 'field.birthday': '生日', 'field.lead_source': '线索来源', 'field.do_not_call': '请勿致电',
-  'field.mobile': '手机', 'field.converted_account_id': '转化为客户', 'field.converted_contact_id': '转化为联系人',
-  'field.converted_opportunity_id': '转化为商机', 'field.converted_at': '转化时间', 'field.lost_reason': '丢单原因',
-  'field.stage_changed_at': '阶段变更时间', 'field.all_day': '全天', 'field.reminder_at': '提醒时间', 'field.direction': '方向',
-  'field.duration_minutes': '时长（分钟）', 'field.attendee_contact_ids': '参与联系人', 'field.related_type': '关联类型',
-  'field.related_id': '关联记录',
-  'field.billing_city': '账单城市', 'field.city': '城市', 'field.country': '国家', 'field.next_step': '下一步',
   'group.overview': '概览', 'group.address': '地址', 'group.finance': '财务', 'group.classification': '分类',
   'group.description': '描述', 'group.contact': '联系方式', 'group.details': '详情', 'group.access': '访问权限',
   'group.preferences': '偏好', 'group.person': '个人', 'group.company': '公司', 'group.status': '状态',
   'group.conversion': '转化', 'group.schedule': '日程', 'group.call': '电话', 'group.meeting': '会议',
   'group.related': '关联', 'group.system': '系统', 'group.custom': '自定义字段',
-  'entity.roles': '角色', 'role.admin': '管理员', 'role.manager': '经理', 'role.marketing': '市场',
-  'role.partner': '合作伙伴', 'role.readonly': '只读', 'role.sales': '销售', 'role.support': '客服', 'field.parent_id': '上级', 'field.label_zh': '中文名称', 'field.admin': '系统管理员',
-  'field.builtin': '内置', 'field.grants': '权限', 'field.field_rules': '字段规则',
+  'role.admin': '管理员', 'role.manager': '经理', 'role.marketing': '市场',
+  'role.partner': '合作伙伴', 'role.readonly': '只读', 'role.sales': '销售', 'role.support': '客服',
 };
 
 const DICTS = { en: EN, 'zh-CN': ZH };
@@ -171,16 +144,17 @@ export function addStrings({ en, zh }) {
   Object.assign(ZH, zh);
 }
 
-// Metadata labels in the current language: the Chinese label /meta gives, else a
-// translation known here (built-in names only: a custom field's name says nothing of
-// its label), else the English label from /meta.
+// Metadata labels in the current language: in Chinese the Chinese label /meta gives
+// (Chinese has no plural: either form does), else the English label from /meta.
 export function entityLabel(e, plural = true) {
-  if (lang === 'zh-CN' && (plural ? e.label_plural_zh : e.label_zh)) return plural ? e.label_plural_zh : e.label_zh;
-  return (!e.custom && DICTS[lang][`entity.${e.name}`]) || (plural ? e.label_plural : e.label);
+  if (lang === 'zh-CN') {
+    const zh = plural ? e.label_plural_zh || e.label_zh : e.label_zh || e.label_plural_zh;
+    if (zh) return zh;
+  }
+  return plural ? e.label_plural : e.label;
 }
 export function fieldLabel(f) {
-  if (lang === 'zh-CN' && f.label_zh) return f.label_zh;
-  return (!f.custom && DICTS[lang][`field.${f.name}`]) || f.label;
+  return (lang === 'zh-CN' && f.label_zh) || f.label;
 }
 // A group of fields: a custom entity's fields (all in group "custom") are its details.
 export function groupLabel(e, group) {

@@ -6,11 +6,12 @@ import { api, urlOf } from './api.js';
 import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
-import { recordTitle, session, useAll } from './state.js';
+import { recordTitle, session, systemField, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
 export const LIST_PAGE = 50;
-const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', list: true };
+// The owner column: its labels are /meta's (system_fields).
+const ownerColumn = () => systemField('owner_id', { type: 'ref', ref: 'users', list: true });
 const TEXTUAL = new Set(['string', 'email', 'phone', 'url', 'text']);
 const RANGE = new Set(['money', 'int', 'percent', 'date', 'datetime']);
 
@@ -21,7 +22,7 @@ export function listColumns(e, fixed = null) {
   const person = e.name === 'contacts' || e.name === 'leads';
   const cols = e.fields.filter((f) => f.list && f.type !== 'password' && f.type !== 'json' &&
     !(fixed && f.name in fixed) && !(person && f.name === 'first_name'));
-  return e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? cols : [...cols, OWNER];
+  return e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? cols : [...cols, ownerColumn()];
 }
 
 // UI filter values → API query parameters.

@@ -10,10 +10,11 @@ import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } fro
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
-import { canRead, entityMeta, recordTitle, rememberTitle, session } from './state.js';
+import { canRead, entityMeta, recordTitle, rememberTitle, session, systemField } from './state.js';
 import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
-const OWNER = { name: 'owner_id', label: 'Owner', type: 'ref', ref: 'users', group: 'system' };
+// The owner, shown with the fields: its labels are /meta's (system_fields).
+const ownerField = () => systemField('owner_id', { type: 'ref', ref: 'users', group: 'system' });
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length);
 
 // hideEmpty: a field without a value is not shown until the user asks for empty fields.
@@ -118,7 +119,6 @@ function Timeline({ e, id }) {
   );
 }
 
-const OWNER_FIELD = { name: 'owner_id', type: 'ref', ref: 'users', label: 'Owner' };
 
 // A translated sentence whose {placeholders} are components (names, values).
 function sentence(key, parts) {
@@ -158,7 +158,8 @@ function Change({ e, h }) {
     return sentence(`hist.${h.action}`, { who, other: <Link href={recordPath(e.name, h.new)}><RefName entity={e.name} id={h.new} /></Link> });
   }
   if (!h.field) return sentence(['create', 'delete', 'restore'].includes(h.action) ? `hist.${h.action}` : 'hist.other', { who, action: enumLabel(h.action) });
-  const f = h.field === 'owner_id' ? OWNER_FIELD : e.fields.find((x) => x.name === h.field);
+  const f = h.field === 'owner_id' ? ownerField()
+    : e.fields.find((x) => x.name === h.field) || session.meta?.system_fields?.find((x) => x.name === h.field);
   const parts = { who, field: f ? fieldLabel(f) : h.field, old: <Value f={f} v={h.old} />, new: <Value f={f} v={h.new} /> };
   const empty = (v) => v === null || v === undefined || v === '';
   if (h.field === 'owner_id' && !empty(h.old)) return sentence('hist.owner', parts);
@@ -298,7 +299,7 @@ export function RecordPage({ e, id }) {
   const hasTimeline = e.timeline;
   const rels = relatedLists(e);
   const fields = e.fields.filter((f) => f.type !== 'password');
-  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, OWNER]);
+  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField()]);
   return (
     <article class="record">
       <header class="record-head">

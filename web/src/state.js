@@ -11,6 +11,12 @@ export function setMeta(meta) {
   session.byName = Object.fromEntries(meta.entities.map((e) => [e.name, e]));
 }
 export const entityMeta = (name) => session.byName[name];
+// A column every record has besides its fields (owner_id, created_at …) as /meta
+// describes it (labels included), with the UI's own properties added.
+export function systemField(name, extra) {
+  const f = session.meta?.system_fields?.find((x) => x.name === name) || { name, label: name };
+  return { ...f, ...extra };
+}
 export const canRead = (e) => e && e.permissions.read !== 'none';
 // /auth/me names the user's role but not whether it administers: the built-in admin
 // role does.
@@ -51,7 +57,7 @@ let scheduled = false;
 export function recordTitle(e, r) {
   if (!r) return '';
   if (e.name === 'contacts' || e.name === 'leads') return [r.first_name, r.last_name].filter(Boolean).join(' ');
-  if (e.name === 'users') return r.display_name || r.username;
+  if (e.display_field && r[e.display_field]) return r[e.display_field];
   return r[e.title_field] ?? r.id;
 }
 

@@ -6,18 +6,20 @@
 #include "mod/platform/platform.h"
 
 static const struct field_def FIELDS[] = {
-    {.name = "name", .label = "Name", .type = FT_STRING,
+    {.name = "name", .label = "Name", .label_zh = "名称", .type = FT_STRING,
      .flags = FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, .maxlen = 100, .group = "overview"},
-    {.name = "description", .label = "Description", .type = FT_TEXT, .flags = FF_SEARCH,
-     .maxlen = 2000, .group = "overview"},
-    {.name = "parent_id", .label = "Parent team", .type = FT_REF, .ref_entity = "teams",
-     .flags = FF_INDEXED | FF_LIST, .group = "overview"},
+    {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,
+     .flags = FF_SEARCH, .maxlen = 2000, .group = "overview"},
+    {.name = "parent_id", .label = "Parent team", .label_zh = "上级", .type = FT_REF,
+     .ref_entity = "teams", .flags = FF_INDEXED | FF_LIST, .group = "overview"},
 };
 
 const struct entity_def platform__teams = {
     .name = "teams",
     .label = "Team",
     .label_plural = "Teams",
+    .label_zh = "团队",
+    .label_plural_zh = "团队",
     .fields = FIELDS,
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",

@@ -15,33 +15,36 @@
 static const char *const LOCALES[] = {"en", "zh-CN", NULL};
 
 static const struct field_def FIELDS[] = {
-    {.name = "username", .label = "Username", .type = FT_STRING,
+    {.name = "username", .label = "Username", .label_zh = "用户名", .type = FT_STRING,
      .flags = FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_LIST, .maxlen = 64, .group = "overview"},
-    {.name = "display_name", .label = "Display name", .type = FT_STRING,
+    {.name = "display_name", .label = "Display name", .label_zh = "显示名称", .type = FT_STRING,
      .flags = FF_SEARCH | FF_LIST | FF_INDEXED, .maxlen = 100, .group = "overview"},
-    {.name = "email", .label = "Email", .type = FT_EMAIL, .flags = FF_SEARCH | FF_LIST | FF_INDEXED,
-     .group = "overview"},
-    {.name = "password", .label = "Password", .type = FT_PASSWORD, .maxlen = RP_MAX_PASSWORD,
-     .group = "access"},
-    {.name = "role", .label = "Role", .type = FT_ENUM, .flags = FF_REQUIRED | FF_INDEXED | FF_LIST,
-     .ref_entity = "roles", .group = "access"},
-    {.name = "team_ids", .label = "Teams", .type = FT_MULTI_REF, .ref_entity = "teams",
-     .group = "access"},
-    {.name = "active", .label = "Active", .type = FT_BOOL, .flags = FF_INDEXED | FF_LIST,
-     .group = "access", .def = "true"},
-    {.name = "locale", .label = "Language", .type = FT_ENUM, .enum_values = LOCALES,
-     .group = "preferences", .def = "en"},
+    {.name = "email", .label = "Email", .label_zh = "电子邮件", .type = FT_EMAIL,
+     .flags = FF_SEARCH | FF_LIST | FF_INDEXED, .group = "overview"},
+    {.name = "password", .label = "Password", .label_zh = "密码", .type = FT_PASSWORD,
+     .maxlen = RP_MAX_PASSWORD, .group = "access"},
+    {.name = "role", .label = "Role", .label_zh = "角色", .type = FT_ENUM,
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .ref_entity = "roles", .group = "access"},
+    {.name = "team_ids", .label = "Teams", .label_zh = "团队", .type = FT_MULTI_REF,
+     .ref_entity = "teams", .group = "access"},
+    {.name = "active", .label = "Active", .label_zh = "启用", .type = FT_BOOL,
+     .flags = FF_INDEXED | FF_LIST, .group = "access", .def = "true"},
+    {.name = "locale", .label = "Language", .label_zh = "语言", .type = FT_ENUM,
+     .enum_values = LOCALES, .group = "preferences", .def = "en"},
 };
 
 const struct entity_def platform__users = {
     .name = "users",
     .label = "User",
     .label_plural = "Users",
+    .label_zh = "用户",
+    .label_plural_zh = "用户",
     .fields = FIELDS,
     .nfields = RP_NELEM(FIELDS),
     .title_field = "username",
+    .display_field = "display_name",
     .default_sort = "username",
-    .flags = EF_NO_DELETE | EF_PLATFORM,
+    .flags = EF_NO_DELETE | EF_PLATFORM | EF_USERS,
 };
 
 enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

@@ -10,23 +10,25 @@ static const char *const OUTCOMES[] = {"open", "won", "lost", NULL};
 static const struct meta_range ORDER = {0, 1000000};
 
 static const struct field_def FIELDS[] = {
-    {.name = "key", .label = "Key", .type = FT_STRING,
+    {.name = "key", .label = "Key", .label_zh = "键", .type = FT_STRING,
      .flags = FF_REQUIRED | FF_UNIQUE | FF_LIST | FF_CREATE_ONLY, .maxlen = 40,
      .group = "overview"},
-    {.name = "label", .label = "Label", .type = FT_STRING,
+    {.name = "label", .label = "Label", .label_zh = "标签", .type = FT_STRING,
      .flags = FF_REQUIRED | FF_LIST | FF_SEARCH, .maxlen = 100, .group = "overview"},
-    {.name = "probability", .label = "Probability (%)", .type = FT_PERCENT,
+    {.name = "probability", .label = "Probability (%)", .label_zh = "可能性", .type = FT_PERCENT,
      .flags = FF_REQUIRED | FF_LIST, .group = "overview"},
-    {.name = "sort_order", .label = "Order", .type = FT_INT,
+    {.name = "sort_order", .label = "Order", .label_zh = "排序", .type = FT_INT,
      .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .group = "overview", .range = &ORDER},
-    {.name = "outcome", .label = "Outcome", .type = FT_ENUM, .flags = FF_REQUIRED | FF_LIST,
-     .enum_values = OUTCOMES, .group = "overview", .def = "open"},
+    {.name = "outcome", .label = "Outcome", .label_zh = "结果", .type = FT_ENUM,
+     .flags = FF_REQUIRED | FF_LIST, .enum_values = OUTCOMES, .group = "overview", .def = "open"},
 };
 
 const struct entity_def sales__pipeline_stages = {
     .name = "pipeline_stages",
     .label = "Pipeline stage",
     .label_plural = "Pipeline stages",
+    .label_zh = "销售阶段",
+    .label_plural_zh = "销售阶段",
     .fields = FIELDS,
     .nfields = RP_NELEM(FIELDS),
     .title_field = "label",
