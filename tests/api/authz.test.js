@@ -216,6 +216,9 @@ async function cell(row, caller, rel) {
     case 'POST /api/v1/imports dry_run':
       return { c, method: 'POST', p: '/imports?entity=contacts&dry_run=true', contentType: 'text/csv',
         body: 'first_name,last_name\nAda,Matrix\n' };
+    case 'POST /api/v1/imports/preview -':
+      return { c, method: 'POST', p: '/imports/preview?entity=contacts', contentType: 'text/csv',
+        body: 'first_name,last_name\nAda,Matrix\n' };
     case 'GET /api/v1/imports/{id} by=admin': {
       const j = await clients.admin.post('/imports?entity=contacts&dry_run=true', 'first_name,last_name\nAda,Matrix\n',
         { contentType: 'text/csv' });

@@ -42,7 +42,27 @@ try {
   await shot('search', () => page.locator('.search-results li').first().waitFor());
   await page.goto(srv.base + '/admin/users');
   await shot('admin', () => page.locator('table tbody tr').nth(3).waitFor());
-  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await page.goto(srv.base + '/r/leads');
+  await page.locator('table tbody tr a').first().click();
+  await page.getByRole('button', { name: 'Convert lead' }).click();
+  await shot('convert', () => page.getByRole('form', { name: /^Convert / }).waitFor());
+  await page.goto(srv.base + '/duplicates?entity=accounts');
+  await shot('duplicates', () => page.getByRole('heading', { name: 'Find duplicates', level: 1 }).waitFor());
+  await page.goto(srv.base + '/import?entity=contacts');
+  await page.getByLabel('CSV file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('姓名,Email,公司,Notes\nAda Lovelace,ada@engine.example,Analytical Engines,Met at the fair\n' +
+      '王芳,wang.fang@example.cn,上海海运,Wants a quote\n') });
+  await shot('import', () => page.getByRole('table', { name: 'Columns' }).waitFor());
+  await page.goto(srv.base + '/r/contacts');
+  await page.locator('table tbody tr a').first().click();
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await shot('deleted', () => page.getByRole('button', { name: 'Undo' }).waitFor());
+  await page.goto(srv.base + '/recycle-bin?entity=contacts');
+  await shot('recycle-bin', () => page.getByRole('table', { name: 'Deleted Contacts' }).waitFor());
+  await page.goto(srv.base + '/settings');
+  await shot('settings', () => page.getByRole('heading', { level: 1 }).waitFor());
+  await page.getByRole('combobox', { name: 'Language' }).first().selectOption('zh-CN');
   await page.goto(srv.base + '/r/opportunities');
   await shot('list-zh', () => page.locator('table tbody tr').nth(10).waitFor());
   await page.getByRole('combobox', { name: '语言' }).selectOption('en');
