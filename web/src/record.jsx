@@ -119,7 +119,6 @@ function Timeline({ e, id }) {
   );
 }
 
-
 // A translated sentence whose {placeholders} are components (names, values).
 function sentence(key, parts) {
   const marks = Object.fromEntries(Object.keys(parts).map((k) => [k, `\u0000${k}\u0000`]));
@@ -200,7 +199,7 @@ export function relatedLists(e) {
 }
 
 // Takes a record out of the recycle bin and opens it.
-export async function restoreRecord(e, id) {
+async function restoreRecord(e, id) {
   try {
     await api.post(`/${e.name}/${id}/restore`);
     navigate(recordPath(e.name, id));
