@@ -5,7 +5,9 @@
 // recently deleted first, with when and whose), filters by name, restores the account
 // and opens it; a colleague's deleted record in another team is not in the bin; on a
 // team mate's account (readable, not hers to change) Edit and Delete are disabled with
-// the reason on hover and no field offers inline editing; the page in Chinese; no CSP violation or script error. Each step saves a screenshot to
+// the reason on hover and no field offers inline editing; she cannot give her own
+// account away (no owner edit, no bulk reassign), a manager only to the team; the page
+// in Chinese; no CSP violation or script error. Each step saves a screenshot to
 // $RAPPORT_E2E_SHOTS (default: a temp dir) when it fails.
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +35,7 @@ describe('recycle bin UI', () => {
     await createUser(admin, { username: 'rita', password: 'rita-pass-1234', role: 'sales', team_ids: [east.id], display_name: 'Rita Rep' });
     const erin = await createUser(admin, { username: 'erin', password: 'erin-pass-1234', role: 'sales', team_ids: [east.id], display_name: 'Erin East' });
     ids.mates = await create(admin, 'accounts', { name: 'Mates Mill', owner_id: erin.id });
+    await createUser(admin, { username: 'max', password: 'max-pass-12345', role: 'manager', team_ids: [east.id], display_name: 'Max Manager' });
     await createUser(admin, { username: 'wes', password: 'wes-pass-12345', role: 'sales', team_ids: [west.id], display_name: 'Wes West' });
     rep = await login(srv.base, 'rita', 'rita-pass-1234');
     ids.acme = await create(rep, 'accounts', { name: 'Acme Anvils' });
@@ -144,6 +147,29 @@ describe('recycle bin UI', () => {
     await page.getByRole('heading', { name: 'Bolt Brothers', level: 1 }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Edit', exact: true }).isDisabled(), false);
     await page.getByRole('button', { name: /^Edit Name/ }).waitFor();
+  });
+
+  step('a rep cannot give her account away: no owner edit, no bulk reassign', async () => {
+    await go(`/r/accounts/${ids.other.id}`);
+    await page.getByRole('heading', { name: 'Bolt Brothers', level: 1 }).waitFor();
+    await page.getByRole('button', { name: /^Edit Name/ }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Edit Owner' }).count(), 0);
+    await go('/r/accounts');
+    await page.getByRole('checkbox', { name: /Bolt Brothers/ }).check();
+    await page.getByRole('region', { name: '1 selected' }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Reassign to…' }).count(), 0);
+  });
+
+  step('a manager may give it only to the members of the team', async () => {
+    await ui.signOut();
+    await signIn('max', 'max-pass-12345');
+    await go(`/r/accounts/${ids.other.id}`);
+    await page.getByRole('button', { name: 'Edit Owner' }).click();
+    const options = (await page.locator('#i-owner_id option').allTextContents()).filter((o) => !o.startsWith('—'));
+    assert.deepEqual(options.sort(), ['Erin East', 'Max Manager', 'Rita Rep']);
+    await page.keyboard.press('Escape');
+    await ui.signOut();
+    await signIn('rita', 'rita-pass-1234');
   });
 
   step('the administrator sees every deleted record', async () => {

@@ -90,6 +90,8 @@ export function validate(f, v) {
   return null;
 }
 
+// A reference's input: a select for small entities (users, teams, stages; f.only(list)
+// narrows the choice), a search box for the others.
 function RefPicker({ id, field: f, value, onChange, invalid }) {
   const entity = refOf(f);
   const small = SMALL.has(entity);
@@ -115,7 +117,8 @@ function RefPicker({ id, field: f, value, onChange, invalid }) {
     return (
       <select id={id} value={value || ''} aria-invalid={invalid} onChange={(ev) => onChange(ev.target.value)}>
         <option value="">{t('form.choose')}</option>
-        {(all || []).filter((r) => r.active !== false || r.id === value).map((r) => <option value={r.id}>{recordTitle(e, r)}</option>)}
+        {(f.only ? f.only(all || []) : all || []).filter((r) => r.active !== false || r.id === value)
+          .map((r) => <option value={r.id}>{recordTitle(e, r)}</option>)}
       </select>
     );
   }

@@ -6,7 +6,7 @@ import { api, urlOf } from './api.js';
 import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
-import { recordTitle, session, systemField, useAll } from './state.js';
+import { assignable, recordTitle, session, systemField, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
 export const LIST_PAGE = 50;
@@ -155,6 +155,9 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
   const [views, setViews] = useState(() => loadViews(e));
   const [reassignTo, setReassignTo] = useState('');
   const users = useAll(selected.size ? 'users' : null);
+  const teams = useAll(selected.size && e.permissions.edit === 'team_and_below' ? 'teams' : null);
+  // Whom the selection may be given to (null: the role gives records to nobody else).
+  const assignees = assignable(e, users || [], teams);
   const seq = useRef(0);
   usePageTitle(compact ? undefined : entityLabel(e));
 
@@ -303,11 +306,11 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
       {canBulk && selected.size > 0 && (
         <div class="bulk" role="region" aria-label={t('list.selected', { n: selected.size })}>
           <span>{t('list.selected', { n: selected.size })}</span>
-          {e.permissions.edit !== 'none' && (
+          {assignees && (
             <>
               <select aria-label={t('list.reassign')} value={reassignTo} onChange={(ev) => setReassignTo(ev.target.value)}>
                 <option value="">{t('list.reassign')}</option>
-                {(users || []).filter((u) => u.active).map((u) => <option value={u.id}>{recordTitle(session.byName.users, u)}</option>)}
+                {assignees.filter((u) => u.active).map((u) => <option value={u.id}>{recordTitle(session.byName.users, u)}</option>)}
               </select>
               <button type="button" disabled={!reassignTo} onClick={() => bulk('reassign')}>{t('list.reassignGo')}</button>
             </>

@@ -10,11 +10,17 @@ import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } fro
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
-import { canRead, entityMeta, recordTitle, rememberTitle, session, systemField } from './state.js';
+import { assignable, canRead, entityMeta, recordTitle, rememberTitle, session, systemField, useAll } from './state.js';
 import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
-// The owner, shown with the fields: its labels are /meta's (system_fields).
-const ownerField = () => systemField('owner_id', { type: 'ref', ref: 'users', group: 'system' });
+// The owner, shown with the fields: its labels are /meta's (system_fields). On e's
+// record page, it offers only the users the role may give the record to, and is not
+// editable with the own scope.
+const ownerField = (e, teams) => systemField('owner_id', {
+  type: 'ref', ref: 'users', group: 'system',
+  readonly: e && !['team', 'team_and_below', 'all'].includes(e.permissions.edit),
+  only: (users) => (e ? assignable(e, users, teams) || [] : users),
+});
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length);
 
 // hideEmpty: a field without a value is not shown until the user asks for empty fields.
@@ -264,6 +270,7 @@ export function RecordPage({ e, id }) {
   const [tab, setTab] = useState('timeline');
   const [showEmpty, setShowEmpty] = useState(false);
   const [emptyRels, setEmptyRels] = useState(() => new Set()); // related lists without rows
+  const teams = useAll(e.permissions.edit === 'team_and_below' ? 'teams' : null); // whom the owner may be
   usePageTitle(record ? recordTitle(e, record) : entityLabel(e));
 
   useFetch(() => {
@@ -298,7 +305,7 @@ export function RecordPage({ e, id }) {
   const hasTimeline = e.timeline;
   const rels = relatedLists(e);
   const fields = e.fields.filter((f) => f.type !== 'password');
-  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField()]);
+  const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField(e, teams)]);
   return (
     <article class="record">
       <header class="record-head">

@@ -18,6 +18,24 @@ export function systemField(name, extra) {
   return { ...f, ...extra };
 }
 export const canRead = (e) => e && e.permissions.read !== 'none';
+
+// The users the signed-in user may give e's records to, as the server decides it by
+// their edit scope: null with own (only themselves), their teams' members with team,
+// members of those teams and every team below with team_and_below, anyone with all.
+// users and teams: the cached lists (useAll).
+export function assignable(e, users, teams) {
+  const scope = e.permissions.edit;
+  if (scope === 'all') return users;
+  if (scope !== 'team' && scope !== 'team_and_below') return null;
+  const mine = new Set(session.user.team_ids || []);
+  for (let grew = scope === 'team_and_below'; grew;) {
+    grew = false;
+    for (const team of teams || []) {
+      if (team.parent_id && mine.has(team.parent_id) && !mine.has(team.id)) { mine.add(team.id); grew = true; }
+    }
+  }
+  return users.filter((u) => u.id === session.user.id || (u.team_ids || []).some((id) => mine.has(id)));
+}
 // /auth/me names the user's role but not whether it administers: the built-in admin
 // role does.
 // Whether the signed-in user's role administers (any role with admin: true, not only
