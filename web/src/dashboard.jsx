@@ -9,6 +9,11 @@ import { canRead, entityMeta, recordTitle, session } from './state.js';
 import { usePageTitle } from './ui.jsx';
 
 const money = (s) => Number(s); // chart heights only; every figure shown as text uses formatMoney
+// Distinct colours for the bars of the pipeline and the slices of the pie (cycled).
+const PALETTE = ['#3b6fd8', '#2f9e6b', '#d0802a', '#9b59b6', '#c0392b', '#16a3b8', '#7f8c2d', '#e67e9f', '#5d6d7e', '#b7950b'];
+const colours = (n) => Array.from({ length: n }, (_, i) => PALETTE[i % PALETTE.length]);
+// Money axes: amounts with the locale's grouping, as every figure is written.
+const moneyAxis = { y: { ticks: { callback: (v) => formatMoney(String(v)) } } };
 
 function Chart({ id, title, config }) {
   const canvas = useRef(null);
@@ -89,8 +94,8 @@ export function Dashboard() {
         {pipe && (
           <Chart id="ch-pipe" title={t('dash.pipeline')} config={{
             type: 'bar',
-            data: { labels: pipe.map((s) => s.label), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(s.amount)), backgroundColor: '#3b6fd8' }] },
-            options: { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(pipe[c.dataIndex].amount) } } } },
+            data: { labels: pipe.map((s) => s.label), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(s.amount)), backgroundColor: colours(pipe.length) }] },
+            options: { scales: moneyAxis, plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(pipe[c.dataIndex].amount) } } } },
           }} />
         )}
         {forecast && (
@@ -105,12 +110,13 @@ export function Dashboard() {
                 { type: 'line', label: t('dash.weighted'), data: forecast.map((p) => money(p.weighted)), borderColor: '#d0802a', backgroundColor: '#d0802a' },
               ],
             },
+            options: { scales: moneyAxis },
           }} />
         )}
         {leads && (
           <Chart id="ch-leads" title={t('dash.leads')} config={{
             type: 'pie',
-            data: { labels: leads.map(([s]) => (s ? enumLabel(s) : t('dash.unknown'))), datasets: [{ data: leads.map(([, n]) => n), backgroundColor: ['#3b6fd8', '#2f9e6b', '#d0802a', '#9b59b6', '#999'] }] },
+            data: { labels: leads.map(([s]) => (s ? enumLabel(s) : t('dash.unknown'))), datasets: [{ data: leads.map(([, n]) => n), backgroundColor: colours(leads.length) }] },
           }} />
         )}
         <Activities title={t('dash.today')} list={today} />
