@@ -103,6 +103,9 @@ function pages() {
     }]);
     list.push([`${e} form`, `/r/${e}/new`]);
   }
+  list.push(['lead conversion', `/r/leads/${ids.leads}`, async () => {
+    await page.getByRole('button', { name: /^(Convert lead|转换线索)$/ }).click();
+  }]);
   list.push(['user record', `/r/users/${ids.user}`]);
   list.push(['pipeline', '/pipeline']);
   for (const [v, en, zh] of [['day', 'Day', '日'], ['week', 'Week', '周'], ['month', 'Month', '月']]) {
