@@ -391,6 +391,14 @@ describe('leads and conversion', () => {
     assert.deepEqual(after0, { accounts: before0.accounts + 1, contacts: before0.contacts + 1, opportunities: before0.opportunities });
   });
 
+  test('convert without company: a Chinese name names the account family name first', async () => {
+    const given = `小${rnd().replace(/[0-9]/g, '').slice(0, 3)}明`;
+    const lead = await create(c.rep1, 'leads', { first_name: given, last_name: '欧阳' });
+    const r = await c.rep1.post(`/leads/${lead.id}/convert`, {});
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await c.rep1.get(`/accounts/${r.body.account_id}`)).body.name, `欧阳${given}`);
+  });
+
   test('convert onto an existing account and contact creates neither', async () => {
     const acc = await create(c.rep1, 'accounts', { name: `Existing co ${rnd()}` });
     const ct = await create(c.rep1, 'contacts', { first_name: 'Eve', last_name: `E${rnd()}`, account_id: acc.id });
