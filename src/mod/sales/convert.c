@@ -38,9 +38,8 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
         if (company->null) {
             const struct rec_value *first = rec_field(lead, "first_name"),
                                    *last = rec_field(lead, "last_name");
-            const char *name =
-                text_person_name(ctx->a, first->null ? RP_STR("") : (struct rp_str){first->s, first->len},
-                                 (struct rp_str){last->s, last->len});
+            struct rp_str given = first->null ? RP_STR("") : (struct rp_str){first->s, first->len};
+            const char *name = text_person_name(ctx->a, given, (struct rp_str){last->s, last->len});
             in[n++] = in_str("name", name);
         } else {
             copy(lead, "company", "name", in, &n);

@@ -25,7 +25,9 @@ static const struct field_def FIELDS[] = {
     {.name = "sort_order", .label = "Order", .label_zh = "排序", .type = FT_INT,
      .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .group = "overview", .range = &ORDER},
     {.name = "outcome", .label = "Outcome", .label_zh = "结果", .type = FT_ENUM,
-     .flags = FF_REQUIRED | FF_LIST, .enum_values = OUTCOMES, .enum_labels = OUTCOMES_LABELS, .enum_labels_zh = OUTCOMES_LABELS_ZH, .group = "overview", .def = "open"},
+     .flags = FF_REQUIRED | FF_LIST, .enum_values = OUTCOMES,
+     .enum_labels = OUTCOMES_LABELS, .enum_labels_zh = OUTCOMES_LABELS_ZH,
+     .group = "overview", .def = "open"},
 };
 
 const struct entity_def sales__pipeline_stages = {
