@@ -55,6 +55,15 @@ json_t *api__field_json(struct rec_ctx *ctx, const struct entity_def *e, size_t 
             json_array_append_new(vals, json_string(values[v]));
         json_object_set_new(fo, "enum", vals);
     }
+    if (f->enum_labels && f->enum_labels_zh) {
+        json_t *en = json_object(), *zh = json_object();
+        for (size_t v = 0; f->enum_values[v]; v++) {
+            json_object_set_new(en, f->enum_values[v], json_string(f->enum_labels[v]));
+            json_object_set_new(zh, f->enum_values[v], json_string(f->enum_labels_zh[v]));
+        }
+        json_object_set_new(fo, "enum_labels", en);
+        json_object_set_new(fo, "enum_labels_zh", zh);
+    }
     if (f->ref_entity)
         json_object_set_new(fo, f->type == FT_ENUM ? "enum_source" : "ref",
                             json_string(f->ref_entity));

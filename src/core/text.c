@@ -348,6 +348,27 @@ size_t text_utf8_len(struct rp_str s)
     return n;
 }
 
+bool text_has_cjk(struct rp_str s)
+{
+    for (size_t i = 0; i < s.len;) {
+        uint32_t c = text_utf8_next(s.p, s.len, &i);
+        if ((c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF))
+            return true;
+    }
+    return false;
+}
+
+const char *text_person_name(struct arena *a, struct rp_str first, struct rp_str last)
+{
+    if (!first.len || !last.len) {
+        struct rp_str one = first.len ? first : last;
+        return one.len ? arena_strndup(a, one.p, one.len) : arena_strndup(a, "", 0);
+    }
+    if (text_has_cjk(first) || text_has_cjk(last))
+        return arena_printf(a, "%.*s%.*s", (int)last.len, last.p, (int)first.len, first.p);
+    return arena_printf(a, "%.*s %.*s", (int)first.len, first.p, (int)last.len, last.p);
+}
+
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t text_b64_enclen(size_t n)

@@ -4,6 +4,7 @@
 #ifndef RP_TEXT_H
 #define RP_TEXT_H
 
+#include "core/arena.h"
 #include "core/common.h"
 
 /* Decimal integer with optional leading '-'. */
@@ -46,6 +47,13 @@ bool text_utf8_valid(struct rp_str s);
 uint32_t text_utf8_next(const char *text, size_t len, size_t *i);
 /* Number of code points in valid UTF-8. */
 size_t text_utf8_len(struct rp_str s);
+/* Whether s holds a CJK ideograph (Han: the unified ideographs, extension A and the
+ * compatibility block): a Chinese, Japanese or Korean name written in characters. */
+bool text_has_cjk(struct rp_str s);
+/* A person's full name, returns owned by a: family name first without a space when
+ * either part has CJK ideographs (李 + 小明 → 李小明), else "First Last"; an empty
+ * part is left out. */
+const char *text_person_name(struct arena *a, struct rp_str first, struct rp_str last);
 
 /* base64url without padding. `out` must hold text_b64_enclen(n) + 1 bytes. */
 size_t text_b64_enclen(size_t n);

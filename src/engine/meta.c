@@ -78,6 +78,27 @@ static struct entity_def *copy_entity(struct meta_snap *s, const struct entity_d
     return c;
 }
 
+static size_t count_list(const char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+/* A module's enum labels are as many as its values, in both languages: a missing one
+ * is a table out of step with its values, a programmer error. */
+static void check_enum_labels(const struct entity_def *e)
+{
+    for (size_t i = 0; i < e->nfields; i++) {
+        const struct field_def *f = &e->fields[i];
+        if (!f->enum_labels && !f->enum_labels_zh)
+            continue;
+        size_t n = count_list(f->enum_values);
+        RP_ASSERT(count_list(f->enum_labels) == n && count_list(f->enum_labels_zh) == n);
+    }
+}
+
 static size_t added_to(const struct meta_extension *x, const char *entity)
 {
     size_t n = 0;
@@ -97,6 +118,7 @@ enum rp_err meta_publish(struct meta_extension *x)
         for (size_t k = 0; k < rp_modules[m]->nentities; k++) {
             const struct entity_def *e = rp_modules[m]->entities[k];
             RP_ASSERT(s->n < META_MAX_ENTITIES);
+            check_enum_labels(e);
             s->ents[s->n] = copy_entity(s, e, added_to(x, e->name));
             s->n++;
         }
@@ -298,8 +320,20 @@ const char *meta_field_label(const struct field_def *f, const char *locale)
 
 const char *const meta_currencies[] = {"USD", "EUR", "CNY", "GBP", "JPY", "HKD", "SGD", "AUD",
                                        "CAD", "CHF", "INR", "KRW", "TWD", NULL};
+const char *const meta_currency_labels[] = {
+    "US dollar",         "Euro",       "Chinese yuan",    "Pound sterling", "Japanese yen",
+    "Hong Kong dollar",  "Singapore dollar", "Australian dollar", "Canadian dollar",
+    "Swiss franc",       "Indian rupee", "South Korean won", "New Taiwan dollar", NULL};
+const char *const meta_currency_labels_zh[] = {
+    "美元", "欧元", "人民币", "英镑", "日元", "港币", "新加坡元", "澳元", "加元", "瑞士法郎",
+    "印度卢比", "韩元", "新台币", NULL};
 const char *const meta_lead_sources[] = {"web",        "referral", "campaign", "cold_call",
                                          "trade_show", "partner",  "email",    "other", NULL};
+const char *const meta_lead_source_labels[] = {"Website",    "Referral", "Campaign", "Cold call",
+                                               "Trade show", "Partner",  "E-mail",   "Other",
+                                               NULL};
+const char *const meta_lead_source_labels_zh[] = {"网站", "推荐", "营销活动", "陌生拜访",
+                                                  "展会", "合作伙伴", "电子邮件", "其他", NULL};
 
 const struct meta_range meta_range_amount = {0, META_MONEY_MAX};
 

@@ -73,6 +73,11 @@ struct field_def {
     unsigned flags;
     unsigned maxlen;           /* code points for strings; 0 = type default */
     const char *const *enum_values; /* NULL-terminated, for FT_ENUM / FT_MULTI_ENUM */
+    /* What people read for each of enum_values, in the same order and as many, in English
+     * and in Simplified Chinese: /meta sends them and the UI shows them instead of the
+     * stored value. Every built-in enum has both; NULL (custom fields): the value shows. */
+    const char *const *enum_labels;
+    const char *const *enum_labels_zh;
     /* Resource name, for FT_REF / FT_MULTI_REF; for an FT_ENUM without enum_values, the
      * entity whose records' `key` field lists the allowed values (a dynamic enum). */
     const char *ref_entity;
@@ -221,7 +226,11 @@ bool meta_range(const struct field_def *f, struct meta_range *out);
 /* Value lists shared by entities of several modules: ISO 4217 currencies, and where
  * leads and customers come from. NULL-terminated. */
 extern const char *const meta_currencies[];
+extern const char *const meta_currency_labels[];
+extern const char *const meta_currency_labels_zh[];
 extern const char *const meta_lead_sources[];
+extern const char *const meta_lead_source_labels[];
+extern const char *const meta_lead_source_labels_zh[];
 /* Bounds shared by built-in fields. */
 extern const struct meta_range meta_range_amount;  /* 0 .. META_MONEY_MAX */
 

@@ -359,11 +359,31 @@ describe('exports', () => {
     const comp = new ICAL.Component(ICAL.parse(text));
     assert.equal(comp.name, 'vcard');
     assert.equal(comp.getFirstPropertyValue('version'), '4.0');
-    assert.equal(comp.getFirstPropertyValue('fn'), '伟 王');
+    // A Chinese name reads family name first, without a space.
+    assert.equal(comp.getFirstPropertyValue('fn'), '王伟');
+    assert.deepEqual(comp.getFirstPropertyValue('n'), ['王', '伟', '', '', '']);
     assert.equal(comp.getFirstPropertyValue('email'), 'wei@example.com');
     assert.equal(comp.getFirstPropertyValue('title'), 'Director, Sales; East');
     assert.deepEqual(comp.getFirstPropertyValue('org'), '上海华信科技有限公司');
     assert.match(comp.getFirstPropertyValue('note'), /^line one\nline two long/);
+  });
+
+  test('vCard FN: Western names "First Last", Chinese ones family name first, one part alone', async () => {
+    await create(admin, 'contacts', { first_name: 'Anna', last_name: 'Vcardberg' });
+    await create(admin, 'contacts', { first_name: '小明', last_name: '李' });
+    await create(admin, 'contacts', { first_name: 'Ming', last_name: '李' });
+    await create(admin, 'contacts', { last_name: 'Onlylastvc' });
+    const fn = async (q) => {
+      const r = await getBytes(admin, `/contacts/export?format=vcf&${q}`);
+      assert.equal(r.status, 200);
+      // One card parses to a component, several to a list of them.
+      const parsed = ICAL.parse(r.body.toString('utf8'));
+      const cards = (typeof parsed[0] === 'string' ? [parsed] : parsed).map((j) => new ICAL.Component(j));
+      return cards.map((c) => c.getFirstPropertyValue('fn')).sort();
+    };
+    assert.deepEqual(await fn('last_name=Vcardberg'), ['Anna Vcardberg']);
+    assert.deepEqual(await fn(`last_name=${encodeURIComponent('李')}`), ['李Ming', '李小明']);
+    assert.deepEqual(await fn('last_name=Onlylastvc'), ['Onlylastvc']);
   });
 
   test('the calendar feed is iCalendar for the token\'s user', async () => {

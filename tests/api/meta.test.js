@@ -73,6 +73,34 @@ describe('/meta', () => {
     assert.equal(field('accounts', 'parent_id').ref, 'accounts');
   });
 
+  test('every built-in enum labels each of its values in English and Chinese', () => {
+    let checked = 0;
+    for (const e of meta.entities.filter((x) => !x.custom)) {
+      for (const f of e.fields.filter((x) => x.enum && !x.custom && !x.enum_source)) {
+        const where = `${e.name}.${f.name}`;
+        assert.deepEqual(Object.keys(f.enum_labels || {}), f.enum, `${where} enum_labels`);
+        assert.deepEqual(Object.keys(f.enum_labels_zh || {}), f.enum, `${where} enum_labels_zh`);
+        for (const v of f.enum) {
+          assert.ok(f.enum_labels[v].length > 0, `${where}.${v}`);
+          // Proper words, not the key: "Not held", never "not_held".
+          assert.ok(!f.enum_labels[v].includes('_'), `${where}.${v}: ${f.enum_labels[v]}`);
+          assert.match(f.enum_labels_zh[v], /[\u4e00-\u9fff]|^[A-C]$|^[\d–]+ 人|人以上$/, `${where}.${v} zh: ${f.enum_labels_zh[v]}`);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked >= 20, `${checked} enums`);
+    assert.equal(field('activities', 'status').enum_labels.not_held, 'Not held');
+    assert.equal(field('activities', 'status').enum_labels_zh.not_held, '未举行');
+    assert.equal(field('accounts', 'industry').enum_labels.manufacturing, 'Manufacturing');
+    assert.equal(field('accounts', 'industry').enum_labels_zh.manufacturing, '制造业');
+    assert.equal(field('activities', 'related_type').enum_labels_zh.opportunities, '商机');
+    assert.equal(field('opportunities', 'lead_source').enum_labels.cold_call, 'Cold call');
+    // Values named by records (a stage, a role) are named by those records instead.
+    assert.equal(field('opportunities', 'stage').enum_labels, undefined);
+    assert.equal(field('pipeline_stages', 'outcome').enum_labels_zh.won, '赢单');
+  });
+
   test('contacts, users, teams fields', () => {
     assert.equal(field('contacts', 'last_name').required, true);
     assert.equal(field('contacts', 'first_name').required, false);

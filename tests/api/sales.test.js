@@ -5,9 +5,11 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import {
   startServer, login, loginAdmin, createUser, createTeam, create, assertProblem, listAll,
-  RFC3339_Z_RE,
+  RFC3339_Z_RE, dbShellCommand, dropDb, PG,
 } from './helpers.js';
 
 let srv;
@@ -389,6 +391,14 @@ describe('leads and conversion', () => {
     assert.deepEqual(after0, { accounts: before0.accounts + 1, contacts: before0.contacts + 1, opportunities: before0.opportunities });
   });
 
+  test('convert without company: a Chinese name names the account family name first', async () => {
+    const given = `小${rnd().replace(/[0-9]/g, '').slice(0, 3)}明`;
+    const lead = await create(c.rep1, 'leads', { first_name: given, last_name: '欧阳' });
+    const r = await c.rep1.post(`/leads/${lead.id}/convert`, {});
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await c.rep1.get(`/accounts/${r.body.account_id}`)).body.name, `欧阳${given}`);
+  });
+
   test('convert onto an existing account and contact creates neither', async () => {
     const acc = await create(c.rep1, 'accounts', { name: `Existing co ${rnd()}` });
     const ct = await create(c.rep1, 'contacts', { first_name: 'Eve', last_name: `E${rnd()}`, account_id: acc.id });
@@ -566,7 +576,7 @@ describe('pipeline and forecast', () => {
     const pl = await admin.get(`/pipeline?owner_id=${u.rep1.id}&expected_close_date[lte]=2031-01-31`);
     assert.equal(pl.status, 200, pl.text);
     const p = pl.body.stages.find((s) => s.stage === 'prospecting');
-    assert.deepEqual(p, { stage: 'prospecting', label: 'Prospecting', count: 3, amount: '0.21', weighted: '0.02' });
+    assert.deepEqual(p, { stage: 'prospecting', label: 'Prospecting', label_zh: '初步接洽', count: 3, amount: '0.21', weighted: '0.02' });
     for (const s of pl.body.stages) {
       if (s.stage !== 'prospecting') assert.deepEqual([s.count, s.amount, s.weighted], [0, '0.00', '0.00'], s.stage);
     }
@@ -688,5 +698,68 @@ describe('lead status', () => {
     assert.equal((await admin.patch(`/leads/${l.id}`, { status: 'converted' })).status, 422);
     assert.equal((await admin.post(`/leads/${l.id}/convert`, {})).status, 200);
     assert.equal((await admin.get(`/leads/${l.id}`)).body.status, 'converted');
+  });
+});
+
+describe('stage names in Chinese', () => {
+  const ZH = {
+    prospecting: '初步接洽', qualification: '需求确认', needs_analysis: '需求分析', proposal: '方案报价',
+    negotiation: '商务谈判', closed_won: '赢单', closed_lost: '输单',
+  };
+
+  test('the default stages are seeded with label_zh, and /pipeline sends it', async () => {
+    const srv1 = await startServer();
+    try {
+      const admin1 = await loginAdmin(srv1.base);
+      const r = await admin1.get('/pipeline_stages?limit=500');
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(Object.fromEntries(r.body.data.map((s) => [s.key, s.label_zh])), ZH);
+      const p = await admin1.get('/pipeline');
+      assert.equal(p.status, 200, p.text);
+      assert.deepEqual(Object.fromEntries(p.body.stages.map((s) => [s.stage, s.label_zh])), ZH);
+      // An administrator's own stage may have one or not.
+      const mine = await admin1.post('/pipeline_stages', { key: 'demo_done', label: 'Demo done', probability: 50, sort_order: 35, outcome: 'open' });
+      assert.equal(mine.status, 201, mine.text);
+      assert.equal(mine.body.label_zh, null);
+      const named = await admin1.patch(`/pipeline_stages/${mine.body.id}`, { label_zh: '已演示' }, { version: mine.body.version });
+      assert.equal(named.status, 200, named.text);
+      assert.equal((await admin1.get('/pipeline')).body.stages.find((s) => s.stage === 'demo_done').label_zh, '已演示');
+    } finally {
+      await srv1.stop();
+    }
+  });
+
+  test('a database from before label_zh gets the column, and the default stages nobody renamed their Chinese name', async () => {
+    let srv1 = await startServer({ keepDir: true });
+    const { dir } = srv1;
+    try {
+      await srv1.stop();
+      // The database as an earlier version left it: no label_zh column; one default
+      // stage renamed by its administrator.
+      const [cmd, args] = dbShellCommand(dir);
+      const sql = ['ALTER TABLE pipeline_stages DROP COLUMN label_zh',
+        "UPDATE pipeline_stages SET label = 'First call' WHERE key = 'prospecting'"];
+      for (const q of sql) {
+        execFileSync(cmd, [...args.filter((a) => a !== '-readonly'), ...(PG ? ['-c', q] : [q])]);
+      }
+      srv1 = await startServer({ dir, keepDir: true });
+      const admin1 = await loginAdmin(srv1.base);
+      const r = await admin1.get('/pipeline_stages?limit=500');
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(Object.fromEntries(r.body.data.map((s) => [s.key, s.label_zh])), { ...ZH, prospecting: null });
+      // Search reads the new column too.
+      const q = await admin1.get(`/pipeline_stages?q=${encodeURIComponent('赢单')}`);
+      assert.equal(q.status, 200, q.text);
+      assert.deepEqual(q.body.data.map((s) => s.key), ['closed_won']);
+      await srv1.stop();
+      // A second start changes nothing more.
+      srv1 = await startServer({ dir, keepDir: true });
+      const again = await (await loginAdmin(srv1.base)).get('/pipeline_stages?limit=500');
+      assert.deepEqual(again.body.data.map((s) => [s.key, s.label_zh, s.version]), r.body.data.map((s) => [s.key, s.label_zh, s.version]));
+    } finally {
+      await srv1.stop();
+      dropDb(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -661,6 +661,27 @@ static void test_b64_invalid(void **state)
     assert_int_equal(text_b64_decode(nul, out, sizeof(out), &n), RP_EINVAL);
 }
 
+/* ---- people's names ---- */
+
+static void test_person_name(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    assert_true(text_has_cjk(S("李")));
+    assert_true(text_has_cjk(S("Ming 明")));
+    assert_false(text_has_cjk(S("Müller")));
+    assert_false(text_has_cjk(S("")));
+    assert_false(text_has_cjk(S("\xe3\x80\x81"))); /* an ideographic comma is no name */
+    assert_string_equal(text_person_name(&a, S("小明"), S("李")), "李小明");
+    assert_string_equal(text_person_name(&a, S("Ming"), S("李")), "李Ming");
+    assert_string_equal(text_person_name(&a, S("Anna"), S("Berg")), "Anna Berg");
+    assert_string_equal(text_person_name(&a, S(""), S("Berg")), "Berg");
+    assert_string_equal(text_person_name(&a, S("Anna"), S("")), "Anna");
+    assert_string_equal(text_person_name(&a, S(""), S("")), "");
+    arena_release(&a);
+}
+
 /* ---- hex ---- */
 
 static void test_hex(void **state)
@@ -703,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_b64_round_trip),
         cmocka_unit_test(test_b64_invalid),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_person_name),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

@@ -3,9 +3,9 @@
 // records changed most recently.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
-import { entityLabel, enumLabel, formatDateTime, formatMoney, t } from './i18n.js';
+import { entityLabel, enumLabel, formatDateTime, formatMoney, stageLabel, t } from './i18n.js';
 import { Link, recordPath } from './router.js';
-import { canRead, entityMeta, recordTitle, session } from './state.js';
+import { canRead, entityMeta, fieldMeta, recordTitle, session } from './state.js';
 import { usePageTitle } from './ui.jsx';
 
 const money = (s) => Number(s); // chart heights only; every figure shown as text uses formatMoney
@@ -41,7 +41,7 @@ function Activities({ title, list }) {
       {!list ? null : list.length ? (
         <ul class="plain">{list.map((a) => (
           <li><Link href={recordPath('activities', a.id)}>{a.subject}</Link>{' '}
-            <span class="muted small">{enumLabel(a.type)} · {formatDateTime(a.start_at || a.due_at)}</span></li>
+            <span class="muted small">{enumLabel(fieldMeta('activities', 'type'), a.type)} · {formatDateTime(a.start_at || a.due_at)}</span></li>
         ))}</ul>
       ) : <p class="muted">{t('dash.none')}</p>}
     </section>
@@ -94,7 +94,7 @@ export function Dashboard() {
         {pipe && (
           <Chart id="ch-pipe" title={t('dash.pipeline')} config={{
             type: 'bar',
-            data: { labels: pipe.map((s) => s.label), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(s.amount)), backgroundColor: colours(pipe.length) }] },
+            data: { labels: pipe.map(stageLabel), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(s.amount)), backgroundColor: colours(pipe.length) }] },
             options: { scales: moneyAxis, plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(pipe[c.dataIndex].amount) } } } },
           }} />
         )}
@@ -116,7 +116,7 @@ export function Dashboard() {
         {leads && (
           <Chart id="ch-leads" title={t('dash.leads')} config={{
             type: 'pie',
-            data: { labels: leads.map(([s]) => (s ? enumLabel(s) : t('dash.unknown'))), datasets: [{ data: leads.map(([, n]) => n), backgroundColor: colours(leads.length) }] },
+            data: { labels: leads.map(([s]) => (s ? enumLabel(fieldMeta('leads', 'source'), s) : t('dash.unknown'))), datasets: [{ data: leads.map(([, n]) => n), backgroundColor: colours(leads.length) }] },
           }} />
         )}
         <Activities title={t('dash.today')} list={today} />

@@ -32,11 +32,11 @@ export function RefName({ entity, id }) {
 function SourcedName({ source, value }) {
   const rows = useAll(source);
   const r = (rows || []).find((x) => x.key === value);
-  if (!r) return enumLabel(value);
+  if (!r) return enumLabel(null, value);
   return source === 'roles' ? roleLabel(r) : recordTitle(entityMeta(source), r);
 }
 export function EnumName({ field: f, value }) {
-  return f.enum_source && entityMeta(f.enum_source) ? <SourcedName source={f.enum_source} value={value} /> : enumLabel(value);
+  return f.enum_source && entityMeta(f.enum_source) ? <SourcedName source={f.enum_source} value={value} /> : enumLabel(f, value);
 }
 
 export function FieldValue({ field, record: r }) {
@@ -52,7 +52,7 @@ export function FieldValue({ field, record: r }) {
     case 'datetime': return formatDateTime(v);
     case 'bool': return v ? t('yes') : t('no');
     case 'enum': return <EnumName field={f} value={v} />;
-    case 'multi_enum': return v.map(enumLabel).join(', ');
+    case 'multi_enum': return v.map((x) => enumLabel(f, x)).join(', ');
     case 'email': return <a href={`mailto:${v}`}>{v}</a>;
     case 'phone': return <a href={`tel:${v}`}>{v}</a>;
     case 'url': return /^https?:\/\//i.test(v) ? <a href={v} rel="noopener noreferrer" target="_blank">{v}</a> : v;
@@ -193,7 +193,7 @@ export function FieldInput({ id, field: f, value, onChange, invalid = false, des
       return (
         <select {...common} multiple value={value || []}
           onChange={(ev) => onChange([...ev.target.selectedOptions].map((o) => o.value))}>
-          {(f.enum || []).map((x) => <option value={x}>{enumLabel(x)}</option>)}
+          {(f.enum || []).map((x) => <option value={x}>{enumLabel(f, x)}</option>)}
         </select>
       );
     case 'bool':

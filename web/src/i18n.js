@@ -4,7 +4,8 @@
 // /meta gives every built-in entity and field its Chinese label (label_zh,
 // label_plural_zh), and a custom one when its administrator did, else the English label
 // shows — so a new entity or custom field always shows. The server heads exports with
-// the same labels.
+// the same labels. So are the labels of built-in enum values (enum_labels,
+// enum_labels_zh: enumLabel); pipeline stages are records with a label_zh of their own.
 
 const EN = {
   'app.name': 'Rapport',
@@ -45,6 +46,7 @@ const EN = {
   'hist.owner': '{who} transferred it from {old} to {new}', 'hist.stage': '{who} moved it from {old} to {new}',
   'hist.set': '{who} set {field} to {new}', 'hist.cleared': '{who} cleared {field} (was {old})',
   'hist.changed': '{who} changed {field} from {old} to {new}',
+  'hist.action.update': 'changed it', 'hist.action.share': 'shared it', 'hist.action.unshare': 'stopped sharing it',
   'rec.showEmpty': 'Show empty fields', 'rec.hideEmpty': 'Hide empty fields', 'rec.addTitle': 'Add…',
   'rec.addRelated': '+ {entity}', 'rec.logCall': 'Log call', 'rec.scheduleMeeting': 'Schedule meeting',
   'list.import': 'Import', 'list.findDups': 'Find duplicates', 'list.total': '{n} in all', 'list.name': 'Name', 'form.dupMerge': 'Merge with this one…',
@@ -102,6 +104,7 @@ const ZH = {
   'hist.owner': '{who} 将它从 {old} 转给 {new}', 'hist.stage': '{who} 将阶段从 {old} 移到 {new}',
   'hist.set': '{who} 将{field}设为 {new}', 'hist.cleared': '{who} 清空了{field}（原为 {old}）',
   'hist.changed': '{who} 将{field}从 {old} 改为 {new}',
+  'hist.action.update': '修改了它', 'hist.action.share': '共享了它', 'hist.action.unshare': '取消了共享',
   'rec.showEmpty': '显示空字段', 'rec.hideEmpty': '隐藏空字段', 'rec.addTitle': '添加…',
   'rec.addRelated': '+ {entity}', 'rec.logCall': '记录通话', 'rec.scheduleMeeting': '安排会议',
   'list.import': '导入', 'list.findDups': '查找重复', 'list.total': '共 {n} 条', 'list.name': '姓名', 'form.dupMerge': '与这条合并…',
@@ -219,7 +222,27 @@ export function formatTime(v) {
   return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(v instanceof Date ? v : new Date(v));
 }
 
-// Enum values: "needs_analysis" → "needs analysis" (stage labels come from the API).
-export function enumLabel(v) {
-  return v === null || v === undefined ? '' : String(v).replace(/_/g, ' ');
+// An enum value of field f as people read it: the label /meta gives the value
+// (enum_labels, enum_labels_zh: every built-in enum has them), else — a custom field's
+// enum, or no field — the value with its underscores as spaces. Stage names come from
+// the stage records (fields.jsx SourcedName).
+export function enumLabel(f, v) {
+  if (v === null || v === undefined) return '';
+  const zh = lang === 'zh-CN' && f?.enum_labels_zh?.[v];
+  return zh || f?.enum_labels?.[v] || String(v).replace(/_/g, ' ');
+}
+
+// A stage of GET /pipeline by name: its Chinese label in Chinese when it has one, its
+// label, else (a key no deal configuration names any more) its key.
+export function stageLabel(s) {
+  if (!s) return '';
+  return (lang === 'zh-CN' && s.label_zh) || s.label || s.stage;
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+// A person's full name: a Chinese (CJK) name family name first without a space
+// (李 + 小明 → 李小明), any other "First Last".
+export function personName(first, last) {
+  if (CJK.test(first || '') || CJK.test(last || '')) return `${last || ''}${first || ''}`;
+  return [first, last].filter(Boolean).join(' ');
 }

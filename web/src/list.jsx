@@ -3,8 +3,8 @@
 // saved views (kept in this browser per user: the API has no place for them yet).
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, urlOf } from './api.js';
-import { FieldValue, RefName, refOf, SMALL } from './fields.jsx';
-import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
+import { EnumName, FieldValue, RefName, refOf, SMALL } from './fields.jsx';
+import { entityLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { assignable, recordTitle, session, systemField, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
@@ -82,7 +82,7 @@ function ColumnFilter({ f, value, onChange }) {
   }
   if (f.type === 'enum' || f.type === 'bool' || owners) {
     const opts = f.type === 'bool' ? [['true', t('yes')], ['false', t('no')]]
-      : owners ? owners.map((u) => [u.id, recordTitle(session.byName[refOf(f)], u)]) : (f.enum || []).map((x) => [x, enumLabel(x)]);
+      : owners ? owners.map((u) => [u.id, recordTitle(session.byName[refOf(f)], u)]) : (f.enum || []).map((x) => [x, <EnumName field={f} value={x} />]);
     return (
       <select id={id} aria-label={label} value={value || ''} onChange={(ev) => onChange(ev.target.value)}>
         <option value="">{t('list.any')}</option>

@@ -61,7 +61,7 @@ function LangSwitch({ onChange }) {
     <label class="lang">
       <span class="sr-only">{t('user.language')}</span>
       <select aria-label={t('user.language')} value={getLang()} onChange={(ev) => onChange ? onChange(ev.target.value) : window.rapportSetLang(ev.target.value)}>
-        {LANGS.map(([k, l]) => <option value={k}>{l}</option>)}
+        {LANGS.map(([k, l]) => <option value={k} lang={k}>{l}</option>)}
       </select>
     </label>
   );

@@ -10,7 +10,7 @@ import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } fro
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
-import { assignable, canRead, entityMeta, recordTitle, rememberTitle, session, systemField, useAll } from './state.js';
+import { assignable, canRead, entityMeta, fieldMeta, recordTitle, rememberTitle, session, systemField, useAll } from './state.js';
 import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 // The owner, shown with the fields: its labels are /meta's (system_fields). On e's
@@ -91,7 +91,7 @@ function InlineField({ e, f, record, onSaved, mayEdit, hideEmpty }) {
   );
 }
 
-function Timeline({ e, id }) {
+function Timeline({ e, id, record }) {
   const [items, setItems] = useState(null);
   const [before, setBefore] = useState(null);
   const page = (b) => api.get(`/${e.name}/${id}/timeline`, { limit: 20, before: b || undefined });
@@ -110,11 +110,11 @@ function Timeline({ e, id }) {
             <li>
               <time>{formatDateTime(it.at)}</time>{' '}
               {rec && re ? (
-                <span>{it.kind === 'created' ? t('rec.createdEvent', { entity: entityLabel(re, false), title: '' }) : `${enumLabel(it.kind)}: `}
+                <span>{it.kind === 'created' ? t('rec.createdEvent', { entity: entityLabel(re, false), title: '' }) : `${entityLabel(re, false)}: `}
                   <Link href={recordPath(it.entity, rec.id)}>{recordTitle(re, rec) || rec.subject || rec.id}</Link>
-                  {rec.type && it.entity === 'activities' ? ` (${enumLabel(rec.type)})` : ''}</span>
+                  {rec.type && it.entity === 'activities' ? ` (${enumLabel(fieldMeta('activities', 'type'), rec.type)})` : ''}</span>
               ) : (
-                <span><Change e={e} h={{ ...it, action: it.action || it.kind }} /></span>
+                <span><Change e={e} h={{ ...it, action: it.action || it.kind }} record={record} /></span>
               )}
             </li>
           );
@@ -132,23 +132,33 @@ function sentence(key, parts) {
 }
 
 // A value as the history stored it (text), shown as the record page shows it: names
-// for references, labels for enums, formatted money and dates.
-function Value({ f, v }) {
+// for references, labels for enums, formatted money and dates. `record` (the record as
+// it is now) gives what the value is read with: the entity an X_id names (X_type), the
+// currency of an amount.
+function Value({ f, v, record }) {
   if (v === null || v === undefined || v === '') return <span class="muted">—</span>;
   if (!f) return v;
   if (f.type === 'multi_ref' || f.type === 'multi_enum') {
     let list;
     try { list = JSON.parse(v); } catch { return v; }
-    return <FieldValue field={f} record={{ [f.name]: list }} />;
+    return <FieldValue field={f} record={{ ...record, [f.name]: list }} />;
   }
   if (f.type === 'password') return '•••';
-  return <FieldValue field={f} record={{ [f.name]: v }} />;
+  return <FieldValue field={f} record={{ ...record, [f.name]: v }} />;
+}
+
+// An action of the history in words ("convert" → "converted it"); an action this UI
+// does not know shows as it is stored.
+function actionLabel(a) {
+  const key = `hist.action.${a}`;
+  const s = t(key);
+  return s === key ? enumLabel(null, a) : s;
 }
 
 // One entry of the history, as a sentence: who did what — "moved it from Prospecting
 // to Proposal", "transferred it from Bob to Dora", "changed Phone from … to …"; a share
 // names the user or team ("user:<id>", "team:<id>") and the access given or taken back.
-function Change({ e, h }) {
+function Change({ e, h, record }) {
   const who = <RefName entity="users" id={h.user_id} />;
   const share = /^(user|team):(.+)$/.exec(h.field || '');
   if (share && (h.action === 'share' || h.action === 'unshare')) {
@@ -162,10 +172,10 @@ function Change({ e, h }) {
   if (h.action === 'merge' || h.action === 'merged_into') {
     return sentence(`hist.${h.action}`, { who, other: <Link href={recordPath(e.name, h.new)}><RefName entity={e.name} id={h.new} /></Link> });
   }
-  if (!h.field) return sentence(['create', 'delete', 'restore'].includes(h.action) ? `hist.${h.action}` : 'hist.other', { who, action: enumLabel(h.action) });
+  if (!h.field) return sentence(['create', 'delete', 'restore'].includes(h.action) ? `hist.${h.action}` : 'hist.other', { who, action: actionLabel(h.action) });
   const f = h.field === 'owner_id' ? ownerField()
     : e.fields.find((x) => x.name === h.field) || session.meta?.system_fields?.find((x) => x.name === h.field);
-  const parts = { who, field: f ? fieldLabel(f) : h.field, old: <Value f={f} v={h.old} />, new: <Value f={f} v={h.new} /> };
+  const parts = { who, field: f ? fieldLabel(f) : h.field, old: <Value f={f} v={h.old} record={record} />, new: <Value f={f} v={h.new} record={record} /> };
   const empty = (v) => v === null || v === undefined || v === '';
   if (h.field === 'owner_id' && !empty(h.old)) return sentence('hist.owner', parts);
   if (h.field === 'stage' && !empty(h.old)) return sentence('hist.stage', parts);
@@ -174,7 +184,7 @@ function Change({ e, h }) {
   return sentence('hist.changed', parts);
 }
 
-function History({ e, id, version }) {
+function History({ e, id, version, record }) {
   const [rows, setRows] = useState(null);
   useFetch(() => api.get(`/${e.name}/${id}/history`), [id, version], (r) => setRows(r.data), () => setRows([]));
   if (!rows) return <Loading />;
@@ -182,7 +192,7 @@ function History({ e, id, version }) {
   return (
     <ol class="history">
       {rows.slice(0, 50).map((h) => (
-        <li><time>{formatDateTime(h.at)}</time> <Change e={e} h={h} /></li>
+        <li><time>{formatDateTime(h.at)}</time> <Change e={e} h={h} record={record} /></li>
       ))}
     </ol>
   );
@@ -362,7 +372,7 @@ export function RecordPage({ e, id }) {
             <button role="tab" type="button" aria-selected={tab === 'history' || !hasTimeline} onClick={() => setTab('history')}>{t('rec.history')}</button>
           </div>
           <div role="tabpanel">
-            {tab === 'timeline' && hasTimeline ? <Timeline e={e} id={id} key={record.version} /> : <History e={e} id={id} version={record.version} />}
+            {tab === 'timeline' && hasTimeline ? <Timeline e={e} id={id} record={record} key={record.version} /> : <History e={e} id={id} version={record.version} record={record} />}
           </div>
         </aside>
       </div>

@@ -3,6 +3,7 @@
 // titles (for reference fields), loaded once and shared.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { getLang, personName } from './i18n.js';
 
 export const session = { user: null, meta: null, byName: {} };
 
@@ -11,6 +12,8 @@ export function setMeta(meta) {
   session.byName = Object.fromEntries(meta.entities.map((e) => [e.name, e]));
 }
 export const entityMeta = (name) => session.byName[name];
+// A field of an entity by name, or undefined (the entity or field is not visible).
+export const fieldMeta = (entity, name) => session.byName[entity]?.fields.find((f) => f.name === name);
 // A column every record has besides its fields (owner_id, created_at …) as /meta
 // describes it (labels included), with the UI's own properties added.
 export function systemField(name, extra) {
@@ -74,8 +77,10 @@ let scheduled = false;
 
 export function recordTitle(e, r) {
   if (!r) return '';
-  if (e.name === 'contacts' || e.name === 'leads') return [r.first_name, r.last_name].filter(Boolean).join(' ');
+  if (e.name === 'contacts' || e.name === 'leads') return personName(r.first_name, r.last_name);
   if (e.display_field && r[e.display_field]) return r[e.display_field];
+  // A title with a Chinese version beside it (a stage's label_zh): that one in Chinese.
+  if (getLang() === 'zh-CN' && r[`${e.title_field}_zh`]) return r[`${e.title_field}_zh`];
   return r[e.title_field] ?? r.id;
 }
 

@@ -4,12 +4,24 @@
 
 #include "mod/calendar/calendar.h"
 
-const char *const calendar_related_types[] = {"accounts", "contacts", "leads", "opportunities", NULL};
+const char *const calendar_related_types[] = {"accounts", "contacts", "leads", "opportunities",
+    NULL};
+static const char *const RELATED_LABELS[] = {"Account", "Contact", "Lead", "Opportunity", NULL};
+static const char *const RELATED_LABELS_ZH[] = {"客户", "联系人", "线索", "商机", NULL};
 static const char *const TYPES[] = {"call", "meeting", "task", "note", "email", NULL};
+static const char *const TYPES_LABELS[] = {"Call", "Meeting", "Task", "Note", "E-mail", NULL};
+static const char *const TYPES_LABELS_ZH[] = {"电话", "会议", "任务", "备注", "邮件", NULL};
 static const char *const STATUS[] = {"planned", "held", "not_held", "completed", "cancelled",
                                      NULL};
+static const char *const STATUS_LABELS[] = {"Planned", "Held", "Not held", "Completed", "Cancelled",
+    NULL};
+static const char *const STATUS_LABELS_ZH[] = {"已计划", "已举行", "未举行", "已完成", "已取消", NULL};
 static const char *const PRIORITY[] = {"low", "normal", "high", NULL};
+static const char *const PRIORITY_LABELS[] = {"Low", "Normal", "High", NULL};
+static const char *const PRIORITY_LABELS_ZH[] = {"低", "普通", "高", NULL};
 static const char *const DIRECTION[] = {"inbound", "outbound", NULL};
+static const char *const DIRECTION_LABELS[] = {"Inbound", "Outbound", NULL};
+static const char *const DIRECTION_LABELS_ZH[] = {"呼入", "呼出", NULL};
 
 /* A call or meeting lasts at most 31 days (the calendar's bound, crm/sales.h). */
 static const struct meta_range DURATION = {0, 31 * 24 * 60};
@@ -17,6 +29,7 @@ static const struct meta_range DURATION = {0, 31 * 24 * 60};
 static const struct field_def FIELDS[] = {
     {.name = "type", .label = "Type", .label_zh = "类型", .type = FT_ENUM,
      .flags = FF_REQUIRED | FF_INDEXED | FF_LIST | FF_CREATE_ONLY, .enum_values = TYPES,
+     .enum_labels = TYPES_LABELS, .enum_labels_zh = TYPES_LABELS_ZH,
      .group = "overview"},
     {.name = "subject", .label = "Subject", .label_zh = "主题", .type = FT_STRING,
      .flags = FF_REQUIRED | FF_SEARCH | FF_LIST, .maxlen = 200, .group = "overview"},
@@ -31,13 +44,16 @@ static const struct field_def FIELDS[] = {
     {.name = "reminder_at", .label = "Reminder", .label_zh = "提醒时间", .type = FT_DATETIME,
      .flags = FF_INDEXED, .group = "schedule"},
     {.name = "status", .label = "Status", .label_zh = "状态", .type = FT_ENUM,
-     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .enum_values = STATUS, .group = "overview",
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .enum_values = STATUS,
+     .enum_labels = STATUS_LABELS, .enum_labels_zh = STATUS_LABELS_ZH, .group = "overview",
      .def = "planned"},
     {.name = "priority", .label = "Priority", .label_zh = "优先级", .type = FT_ENUM,
-     .flags = FF_REQUIRED | FF_INDEXED, .enum_values = PRIORITY, .group = "overview",
+     .flags = FF_REQUIRED | FF_INDEXED, .enum_values = PRIORITY,
+     .enum_labels = PRIORITY_LABELS, .enum_labels_zh = PRIORITY_LABELS_ZH, .group = "overview",
      .def = "normal"},
     {.name = "direction", .label = "Direction", .label_zh = "方向", .type = FT_ENUM,
-     .enum_values = DIRECTION, .group = "call"},
+     .enum_values = DIRECTION,
+     .enum_labels = DIRECTION_LABELS, .enum_labels_zh = DIRECTION_LABELS_ZH, .group = "call"},
     {.name = "duration_minutes", .label = "Duration (minutes)", .label_zh = "时长（分钟）",
      .type = FT_INT, .group = "call", .range = &DURATION},
     {.name = "outcome", .label = "Outcome", .label_zh = "结果", .type = FT_STRING, .maxlen = 255,
@@ -49,7 +65,8 @@ static const struct field_def FIELDS[] = {
     {.name = "attendee_contact_ids", .label = "Attendees (contacts)", .label_zh = "参与联系人",
      .type = FT_MULTI_REF, .ref_entity = "contacts", .group = "meeting"},
     {.name = "related_type", .label = "Related to (type)", .label_zh = "关联类型", .type = FT_ENUM,
-     .flags = FF_INDEXED, .enum_values = calendar_related_types, .group = "related"},
+     .flags = FF_INDEXED, .enum_values = calendar_related_types,
+     .enum_labels = RELATED_LABELS, .enum_labels_zh = RELATED_LABELS_ZH, .group = "related"},
     {.name = "related_id", .label = "Related to", .label_zh = "关联记录", .type = FT_STRING,
      .flags = FF_INDEXED, .maxlen = 36, .group = "related", .ref_type_field = "related_type"},
     {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,

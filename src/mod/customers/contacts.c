@@ -4,10 +4,14 @@
 #include "mod/customers/customers.h"
 
 static const char *const SALUTATIONS[] = {"mr", "ms", "mrs", "dr", "prof", NULL};
+static const char *const SALUTATIONS_LABELS[] = {"Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", NULL};
+static const char *const SALUTATIONS_LABELS_ZH[] = {"先生", "女士", "夫人", "博士", "教授", NULL};
 
 static const struct field_def FIELDS[] = {
     {.name = "salutation", .label = "Salutation", .label_zh = "称呼", .type = FT_ENUM,
-     .enum_values = SALUTATIONS, .group = "overview"},
+     .enum_values = SALUTATIONS,
+     .enum_labels = SALUTATIONS_LABELS, .enum_labels_zh = SALUTATIONS_LABELS_ZH,
+     .group = "overview"},
     {.name = "first_name", .label = "First name", .label_zh = "名", .type = FT_STRING,
      .flags = FF_INDEXED | FF_SEARCH | FF_LIST, .maxlen = 100, .group = "overview",
      .dup = DUP_FIRST_NAME},
@@ -44,7 +48,9 @@ static const struct field_def FIELDS[] = {
     {.name = "birthday", .label = "Birthday", .label_zh = "生日", .type = FT_DATE,
      .group = "details"},
     {.name = "lead_source", .label = "Lead source", .label_zh = "线索来源", .type = FT_ENUM,
-     .flags = FF_INDEXED, .enum_values = meta_lead_sources, .group = "details"},
+     .flags = FF_INDEXED, .enum_values = meta_lead_sources,
+     .enum_labels = meta_lead_source_labels, .enum_labels_zh = meta_lead_source_labels_zh,
+     .group = "details"},
     {.name = "do_not_call", .label = "Do not call", .label_zh = "请勿致电", .type = FT_BOOL,
      .group = "details", .def = "false"},
     {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,

@@ -2,6 +2,7 @@
  * (Outlook, Thunderbird, phones). */
 #include "core/common.h"
 
+#include "core/text.h"
 #include "engine/export.h"
 #include "mod/customers/customers.h"
 
@@ -61,7 +62,8 @@ static enum rp_err vcard(struct exp *x, const struct rec *r, struct rp_buf *b)
 {
     struct arena *a = exp_arena(x);
     const char *first = exp_text(x, r, "first_name"), *last = exp_text(x, r, "last_name");
-    const char *fn = first ? arena_printf(a, "%s %s", first, last) : last;
+    /* Family name first for a Chinese name (李小明), "First Last" otherwise. */
+    const char *fn = text_person_name(a, rp_str_c(first ? first : ""), rp_str_c(last ? last : ""));
     enum rp_err err = buf_adds(b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
     if (!err)
         err = folded(b, arena_printf(a, "UID:urn:uuid:%s", r->id));

@@ -13,6 +13,8 @@
 #include "store/platform.h"
 
 static const char *const LOCALES[] = {"en", "zh-CN", NULL};
+static const char *const LOCALES_LABELS[] = {"English", "Simplified Chinese", NULL};
+static const char *const LOCALES_LABELS_ZH[] = {"英语", "简体中文", NULL};
 
 static const struct field_def FIELDS[] = {
     {.name = "username", .label = "Username", .label_zh = "用户名", .type = FT_STRING,
@@ -30,7 +32,9 @@ static const struct field_def FIELDS[] = {
     {.name = "active", .label = "Active", .label_zh = "启用", .type = FT_BOOL,
      .flags = FF_INDEXED | FF_LIST, .group = "access", .def = "true"},
     {.name = "locale", .label = "Language", .label_zh = "语言", .type = FT_ENUM,
-     .enum_values = LOCALES, .group = "preferences", .def = "en"},
+     .enum_values = LOCALES,
+     .enum_labels = LOCALES_LABELS, .enum_labels_zh = LOCALES_LABELS_ZH,
+     .group = "preferences", .def = "en"},
 };
 
 const struct entity_def platform__users = {

@@ -2,6 +2,7 @@
  * optionally an opportunity, in one transaction. */
 #include "core/common.h"
 
+#include "core/text.h"
 #include "mod/sales/sales.h"
 
 static struct rec_input in_str(const char *field, const char *value)
@@ -37,9 +38,8 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
         if (company->null) {
             const struct rec_value *first = rec_field(lead, "first_name"),
                                    *last = rec_field(lead, "last_name");
-            const char *name = first->null ? arena_strndup(ctx->a, last->s, last->len)
-                                           : arena_printf(ctx->a, "%.*s %.*s", (int)first->len,
-                                                          first->s, (int)last->len, last->s);
+            struct rp_str given = first->null ? RP_STR("") : (struct rp_str){first->s, first->len};
+            const char *name = text_person_name(ctx->a, given, (struct rp_str){last->s, last->len});
             in[n++] = in_str("name", name);
         } else {
             copy(lead, "company", "name", in, &n);

@@ -6,12 +6,20 @@
 
 static const char *const STATUS[] = {"new", "contacted", "qualified", "unqualified", "converted",
                                      NULL};
+static const char *const STATUS_LABELS[] = {"New", "Contacted", "Qualified", "Unqualified",
+    "Converted", NULL};
+static const char *const STATUS_LABELS_ZH[] = {"新建", "已联系", "已确认", "不合格", "已转化", NULL};
 static const char *const RATING[] = {"hot", "warm", "cold", NULL};
+static const char *const RATING_LABELS[] = {"Hot", "Warm", "Cold", NULL};
+static const char *const RATING_LABELS_ZH[] = {"热", "温", "冷", NULL};
 static const char *const SALUTATIONS[] = {"mr", "ms", "mrs", "dr", "prof", NULL};
+static const char *const SALUTATIONS_LABELS[] = {"Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", NULL};
+static const char *const SALUTATIONS_LABELS_ZH[] = {"先生", "女士", "夫人", "博士", "教授", NULL};
 
 static const struct field_def FIELDS[] = {
     {.name = "salutation", .label = "Salutation", .label_zh = "称呼", .type = FT_ENUM,
-     .enum_values = SALUTATIONS, .group = "person"},
+     .enum_values = SALUTATIONS,
+     .enum_labels = SALUTATIONS_LABELS, .enum_labels_zh = SALUTATIONS_LABELS_ZH, .group = "person"},
     {.name = "first_name", .label = "First name", .label_zh = "名", .type = FT_STRING,
      .flags = FF_INDEXED | FF_SEARCH | FF_LIST, .maxlen = 100, .group = "person",
      .dup = DUP_FIRST_NAME},
@@ -44,12 +52,16 @@ static const struct field_def FIELDS[] = {
     {.name = "country", .label = "Country", .label_zh = "国家", .type = FT_STRING,
      .flags = FF_INDEXED, .maxlen = 100, .group = "address"},
     {.name = "source", .label = "Source", .label_zh = "来源", .type = FT_ENUM,
-     .flags = FF_INDEXED | FF_LIST, .enum_values = meta_lead_sources, .group = "status"},
+     .flags = FF_INDEXED | FF_LIST, .enum_values = meta_lead_sources,
+     .enum_labels = meta_lead_source_labels, .enum_labels_zh = meta_lead_source_labels_zh,
+     .group = "status"},
     {.name = "status", .label = "Status", .label_zh = "状态", .type = FT_ENUM,
-     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .enum_values = STATUS, .group = "status",
+     .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .enum_values = STATUS,
+     .enum_labels = STATUS_LABELS, .enum_labels_zh = STATUS_LABELS_ZH, .group = "status",
      .def = "new"},
     {.name = "rating", .label = "Rating", .label_zh = "评级", .type = FT_ENUM,
-     .flags = FF_INDEXED | FF_LIST, .enum_values = RATING, .group = "status"},
+     .flags = FF_INDEXED | FF_LIST, .enum_values = RATING,
+     .enum_labels = RATING_LABELS, .enum_labels_zh = RATING_LABELS_ZH, .group = "status"},
     {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,
      .flags = FF_SEARCH, .group = "description"},
     {.name = "converted_account_id", .label = "Converted to account", .label_zh = "转化为客户",

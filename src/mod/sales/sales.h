@@ -21,6 +21,7 @@ extern const struct rp_module mod_sales;
 struct sales_stage_sum {
     const char *stage;
     const char *label;        /* NULL for a stage key no longer configured */
+    const char *label_zh;     /* NULL when the stage has no Chinese label */
     int64_t sort_order;
     int64_t count;
     int64_t amount;           /* minor units */

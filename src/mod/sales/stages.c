@@ -6,15 +6,15 @@
 #include "mod/sales/sales.h"
 
 static const struct {
-    const char *key, *label, *probability, *order, *outcome;
+    const char *key, *label, *label_zh, *probability, *order, *outcome;
 } DEFAULT_STAGES[] = {
-    {"prospecting", "Prospecting", "10", "10", "open"},
-    {"qualification", "Qualification", "20", "20", "open"},
-    {"needs_analysis", "Needs analysis", "40", "30", "open"},
-    {"proposal", "Proposal", "60", "40", "open"},
-    {"negotiation", "Negotiation", "80", "50", "open"},
-    {"closed_won", "Closed won", "100", "60", "won"},
-    {"closed_lost", "Closed lost", "0", "70", "lost"},
+    {"prospecting", "Prospecting", "初步接洽", "10", "10", "open"},
+    {"qualification", "Qualification", "需求确认", "20", "20", "open"},
+    {"needs_analysis", "Needs analysis", "需求分析", "40", "30", "open"},
+    {"proposal", "Proposal", "方案报价", "60", "40", "open"},
+    {"negotiation", "Negotiation", "商务谈判", "80", "50", "open"},
+    {"closed_won", "Closed won", "赢单", "100", "60", "won"},
+    {"closed_lost", "Closed lost", "输单", "0", "70", "lost"},
 };
 
 static struct rec_input in_str(const char *field, const char *value)
@@ -80,11 +80,29 @@ enum rp_err sales__bootstrap(struct rec_ctx *ctx, bool interactive)
     for (size_t i = 0; !err && page.nrows == 0 && i < RP_NELEM(DEFAULT_STAGES); i++) {
         struct rec_input in[] = {in_str("key", DEFAULT_STAGES[i].key),
                                  in_str("label", DEFAULT_STAGES[i].label),
+                                 in_str("label_zh", DEFAULT_STAGES[i].label_zh),
                                  in_num("probability", DEFAULT_STAGES[i].probability),
                                  in_num("sort_order", DEFAULT_STAGES[i].order),
                                  in_str("outcome", DEFAULT_STAGES[i].outcome)};
         struct rec r;
         err = rec_create(ctx, meta_need("pipeline_stages"), in, RP_NELEM(in), &r);
+    }
+    /* A database seeded before stages had a Chinese label: the default stages whose
+     * label nobody changed get theirs; stages an administrator renamed keep none. */
+    for (size_t i = 0; !err && i < page.nrows; i++) {
+        const struct rec *st = &page.rows[i];
+        const struct rec_value *k = rec_field(st, "key"), *l = rec_field(st, "label"),
+                               *zh = rec_field(st, "label_zh");
+        for (size_t d = 0; zh->null && d < RP_NELEM(DEFAULT_STAGES); d++) {
+            if (!rp_str_eqc((struct rp_str){k->s, k->len}, DEFAULT_STAGES[d].key) ||
+                !rp_str_eqc((struct rp_str){l->s, l->len}, DEFAULT_STAGES[d].label))
+                continue;
+            struct rec_input in[] = {in_str("label_zh", DEFAULT_STAGES[d].label_zh)};
+            struct rec r;
+            err = rec_update(ctx, meta_need("pipeline_stages"), rp_str_c(st->id), in,
+                             RP_NELEM(in), -1, &r);
+            break;
+        }
     }
     return err;
 }

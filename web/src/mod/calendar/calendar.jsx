@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { enumLabel, formatTime, getLang, t } from '../../i18n.js';
 import { Link, navigate, recordPath } from '../../router.js';
-import { recordTitle, session, useAll } from '../../state.js';
+import { fieldMeta, recordTitle, session, useAll } from '../../state.js';
 import { errorText, Notice, useFetch, usePageTitle } from '../../ui.jsx';
 
 const DAY = 86400000;
@@ -137,7 +137,7 @@ export function CalendarPage() {
           </table>
         </div>
       )}
-      <p class="muted small">{items.length} · {[...new Set(items.map((a) => enumLabel(a.type)))].join(', ')}</p>
+      <p class="muted small">{items.length} · {[...new Set(items.map((a) => enumLabel(fieldMeta('activities', 'type'), a.type)))].join(', ')}</p>
     </section>
   );
 }

@@ -94,7 +94,7 @@ function EnumValues({ id, values, onChange, invalid }) {
     <div class="enum-values">
       <ul class="chips">
         {values.map((v) => (
-          <li class="chip">{enumLabel(v)} <code class="muted small">{v}</code>
+          <li class="chip">{enumLabel(null, v)} <code class="muted small">{v}</code>
             <button type="button" class="link" aria-label={t('fd.removeValue', { v })}
               onClick={() => onChange(values.filter((x) => x !== v))}>×</button></li>
         ))}
@@ -124,7 +124,7 @@ function DefaultInput({ id, d, onChange }) {
     return (
       <select id={id} value={d.default} onChange={set}>
         <option value="">{t('fd.noDefault')}</option>
-        {d.enum_values.map((v) => <option value={v}>{enumLabel(v)}</option>)}
+        {d.enum_values.map((v) => <option value={v}>{enumLabel(null, v)}</option>)}
       </select>
     );
   }

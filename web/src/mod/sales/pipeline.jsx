@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { RefName } from '../../fields.jsx';
-import { formatDate, formatMoney, formatNumber, t } from '../../i18n.js';
+import { formatDate, formatMoney, formatNumber, stageLabel, t } from '../../i18n.js';
 import { Link, recordPath } from '../../router.js';
 import { recordTitle, session, useAll } from '../../state.js';
 import { errorText, Loading, Notice, usePageTitle } from '../../ui.jsx';
@@ -46,7 +46,7 @@ export function PipelinePage() {
     try {
       const saved = await api.patch(`/opportunities/${id}`, { stage: to }, { version: card.version });
       setCards((cur) => ({ ...cur, [to]: cur[to].map((c) => (c.id === id ? saved : c)) }));
-      const label = stages.find((s) => s.stage === to)?.label || to;
+      const label = stageLabel(stages.find((s) => s.stage === to)) || to;
       setNotice({ kind: 'info', text: t('pipe.moved', { name: card.name, stage: label }) });
       await loadSums();
     } catch (err) {
@@ -87,7 +87,7 @@ export function PipelinePage() {
               if (id && from) move(id, from, s.stage);
             }}>
             <header>
-              <h2 id={`st-${s.stage}`}>{s.label}</h2>
+              <h2 id={`st-${s.stage}`}>{stageLabel(s)}</h2>
               <p class="stage-count">{t('pipe.count', { n: formatNumber(s.count) })}</p>
               <p class="stage-sum">{formatMoney(s.amount)}</p>
               <p class="muted small">{t('pipe.weighted', { v: formatMoney(s.weighted) })}</p>
@@ -100,7 +100,7 @@ export function PipelinePage() {
                   <p class="amount">{formatMoney(c.amount, c.currency)}</p>
                   <p class="muted small">{formatDate(c.expected_close_date)} · <RefName entity="users" id={c.owner_id} /></p>
                   <select aria-label={t('pipe.move', { name: c.name })} value={s.stage} onChange={(ev) => move(c.id, s.stage, ev.target.value)}>
-                    {stages.map((x) => <option value={x.stage}>{x.label}</option>)}
+                    {stages.map((x) => <option value={x.stage}>{stageLabel(x)}</option>)}
                   </select>
                 </li>
               ))}

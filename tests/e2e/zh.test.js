@@ -1,0 +1,253 @@
+// The whole UI in Simplified Chinese (issue 19 item 9): an administrator with a few
+// records of every entity (Chinese or digit-only values, every enum set) switches to
+// 简体中文 and visits every page — home, each list, a record of each entity with its
+// History tab, a new-record form of each, the pipeline, the calendar's day, week and
+// month, search, the recycle bin, duplicates, import, My settings and every
+// administration tab — and no visible text of the header, the navigation or the page
+// (nor a placeholder, title or accessible name) may be English. The same walk in English
+// may show no dictionary key (t() answers a missing key with the key itself). People's
+// names: a Chinese name reads family name first (李小明), a Western one "First Last".
+// Each step saves a screenshot to $RAPPORT_E2E_SHOTS (default: a temp dir) when it fails.
+import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, loginAdmin, create, ADMIN_PASSWORD } from '../api/helpers.js';
+import { appPage } from './browser.js';
+
+const ui = appPage('zh');
+const { step, signIn, go } = ui;
+let srv, admin, page;
+const ids = {};
+
+// Words that are the same in both languages: the product, formats and encodings, and
+// the built-in tiers and page sizes the UI shows as they are.
+const ALLOWED = new Set(['Rapport', 'CSV', 'XLSX', 'UTF', 'GBK', 'ID', 'URL', 'API', 'Excel',
+  'vCard', 'iCalendar', 'ICS', 'JSON', 'PDF', 'SQLite', 'PostgreSQL',
+  // Products and protocol words the settings name as they are written.
+  'Outlook', 'Google', 'Thunderbird', 'Authorization', 'Bearer']);
+
+// The texts a person reads on the page: visible text nodes of the header, navigation and
+// main region (not inside inputs or code: identifiers such as a field's API name), the
+// options of its selects, and placeholders, titles and accessible names.
+async function visibleTexts() {
+  return page.evaluate(() => {
+    const out = [];
+    const roots = [...document.querySelectorAll('header, nav, main, [role=banner], [role=navigation], [role=main], [role=dialog]')];
+    const shown = (el) => el && (el.closest('select') ? el.closest('select').checkVisibility() : el.checkVisibility());
+    for (const root of roots) {
+      const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const el = n.parentElement;
+        if (!n.nodeValue.trim() || el.closest('textarea, code, kbd, samp, script, style') || !shown(el)) continue;
+        // A text marked as another language on purpose (each language's own name in
+        // the language menu) is in that language.
+        if (el.closest('[lang]') && el.closest('[lang]').lang !== document.documentElement.lang) continue;
+        out.push(n.nodeValue.trim());
+      }
+      for (const el of root.querySelectorAll('[placeholder], [title], [aria-label]')) {
+        if (!el.checkVisibility()) continue;
+        for (const a of ['placeholder', 'title', 'aria-label']) if (el.getAttribute(a)) out.push(el.getAttribute(a).trim());
+      }
+    }
+    return [...new Set(out)];
+  });
+}
+
+// Waits until the page has loaded what it shows (no "Loading…" left).
+async function settled() {
+  await page.waitForLoadState('networkidle');
+  for (let i = 0; i < 50; i++) {
+    const busy = await page.locator('main').getByText(/^(Loading…|加载中…)$/).count();
+    if (!busy) break;
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(150);
+}
+
+// The data's own texts, which may hold ASCII letters: the administrator's username, the
+// display name the first start gave them (in their History, before it was changed) and
+// the keys of the default stages (identifiers, in the Stages screen's Key column).
+const DATA = new Set(['admin', 'Administrator', 'prospecting', 'qualification', 'needs_analysis', 'proposal', 'negotiation',
+  'closed_won', 'closed_lost']);
+
+async function noEnglish(where) {
+  await settled();
+  const bad = [];
+  for (const text of await visibleTexts()) {
+    if (DATA.has(text)) continue;
+    const words = (text.match(/[A-Za-z]{3,}/g) || []).filter((w) => !ALLOWED.has(w) && !DATA.has(w));
+    // A record's id where its name belongs is no text for people either (whether its
+    // hex digits happen to spell three letters or not).
+    if (words.length || UUID.test(text)) bad.push(text);
+  }
+  return bad.map((x) => `${where}: ${x}`);
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+async function noKeys(where) {
+  await settled();
+  const bad = (await visibleTexts()).filter((x) => (/\b[a-z]+\.[a-zA-Z_.]*[a-zA-Z]\b/.test(x) && !/@|https?:/.test(x)) || UUID.test(x));
+  return bad.map((x) => `${where}: ${x}`);
+}
+
+const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities'];
+
+// Every page of the walk, as [name, path, what to do there (optional)].
+function pages() {
+  const list = [['home', '/']];
+  for (const e of ENTITIES) {
+    list.push([`${e} list`, `/r/${e}`]);
+    list.push([`${e} record`, `/r/${e}/${ids[e]}`]);
+    list.push([`${e} history`, `/r/${e}/${ids[e]}`, async () => {
+      await page.getByRole('tab', { name: /^(History|修改历史)$/ }).click();
+    }]);
+    list.push([`${e} form`, `/r/${e}/new`]);
+  }
+  list.push(['lead conversion', `/r/leads/${ids.leads}`, async () => {
+    await page.getByRole('button', { name: /^(Convert lead|转换线索)$/ }).click();
+  }]);
+  list.push(['user record', `/r/users/${ids.user}`]);
+  list.push(['pipeline', '/pipeline']);
+  for (const [v, en, zh] of [['day', 'Day', '日'], ['week', 'Week', '周'], ['month', 'Month', '月']]) {
+    list.push([`calendar ${v}`, '/calendar', async () => {
+      await page.getByRole('button', { name: new RegExp(`^(${en}|${zh})$`) }).click();
+    }]);
+  }
+  list.push(['search', `/search?q=${encodeURIComponent('华信')}`]);
+  for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings']) list.push([p, p]);
+  for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security']) list.push([`admin ${tab}`, `/admin/${tab}`]);
+  list.push(['a role', `/admin/roles/${ids.role}`]);
+  return list;
+}
+
+async function walk(check) {
+  const found = [];
+  for (const [name, path, act] of pages()) {
+    await page.goto(srv.base + path);
+    await page.getByRole('button', { name: /^(Sign out|退出)$/ }).waitFor();
+    await settled();
+    if (act) await act();
+    await settled();
+    // The page shows something to check (the walk is not looking at an empty page).
+    assert.ok((await visibleTexts()).length >= 8, `${name}: ${(await visibleTexts()).join(' | ')}`);
+    found.push(...await check(name));
+  }
+  return found;
+}
+
+describe('the UI in Simplified Chinese', () => {
+  before(async () => {
+    srv = await startServer();
+    admin = await loginAdmin(srv.base);
+    const me = (await admin.get('/auth/me')).body.user;
+    ids.user = me.id;
+    ids.role = (await admin.get('/roles?key=sales')).body.data[0].id;
+    assert.equal((await admin.patch('/auth/me', { display_name: '管理员' })).status, 200);
+    const acc = await create(admin, 'accounts', {
+      name: '华信科技', type: 'customer', industry: 'manufacturing', size: '51-200', payment_method: 'bank_transfer',
+      credit_rating: 'good', category: 'key', status: 'on_hold', tier: 'A', billing_city: '上海', phone: '+86 21 5555 0100',
+    });
+    ids.accounts = acc.id;
+    await create(admin, 'accounts', { name: '华信科技集团', type: 'partner', industry: 'retail', status: 'active' });
+    const con = await create(admin, 'contacts', {
+      salutation: 'mr', first_name: '小明', last_name: '李', account_id: acc.id, lead_source: 'cold_call', city: '上海',
+    });
+    ids.contacts = con.id;
+    // A duplicate pair for the duplicates screen.
+    await create(admin, 'contacts', { first_name: '小明', last_name: '李', phone_mobile: '13800000000' }).catch(() => {});
+    const lead = await create(admin, 'leads', {
+      salutation: 'ms', first_name: '芳', last_name: '王', company: '东方贸易', source: 'trade_show', status: 'contacted', rating: 'hot',
+    });
+    ids.leads = lead.id;
+    const opp = await create(admin, 'opportunities', {
+      name: '年度合同', account_id: acc.id, contact_id: con.id, amount: '120000.00', currency: 'CNY', stage: 'qualification',
+      lead_source: 'web', expected_close_date: new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10),
+    });
+    ids.opportunities = opp.id;
+    // History: a stage move and an enum change.
+    assert.equal((await admin.patch(`/opportunities/${opp.id}`, { stage: 'needs_analysis' })).status, 200);
+    assert.equal((await admin.patch(`/accounts/${acc.id}`, { industry: 'finance' })).status, 200);
+    const start = new Date();
+    start.setHours(10, 0, 0, 0);
+    const end = new Date(start.getTime() + 3600000);
+    const call = await create(admin, 'activities', {
+      type: 'call', subject: '电话回访', status: 'not_held', priority: 'high', direction: 'outbound',
+      related_type: 'accounts', related_id: acc.id, start_at: start.toISOString(), end_at: end.toISOString(),
+    });
+    ids.activities = call.id;
+    await create(admin, 'activities', {
+      type: 'meeting', subject: '季度评审', status: 'planned', priority: 'normal', related_type: 'opportunities',
+      related_id: opp.id, start_at: new Date(end.getTime() + 3600000).toISOString(), end_at: new Date(end.getTime() + 7200000).toISOString(),
+    });
+    await create(admin, 'activities', { type: 'task', subject: '准备报价', status: 'planned', priority: 'low', due_at: end.toISOString() });
+    // Something in the recycle bin.
+    const gone = await create(admin, 'accounts', { name: '旧客户', type: 'other' });
+    assert.equal((await admin.del(`/accounts/${gone.id}`)).status, 204);
+    page = await ui.open();
+  });
+
+  after(async () => {
+    await ui.close();
+    await srv?.stop();
+  });
+
+  step('sign in and switch to 简体中文', async () => {
+    await page.goto(srv.base + '/');
+    await signIn('admin', ADMIN_PASSWORD);
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await page.getByRole('navigation', { name: '主导航' }).waitFor();
+  });
+
+  step('enum values and stages show their Chinese labels', async () => {
+    await go(`/r/accounts/${ids.accounts}`);
+    await page.getByText('制造业').or(page.getByText('金融')).first().waitFor();
+    await page.getByText('暂停').first().waitFor();
+    await page.getByText('银行转账').first().waitFor();
+    await go(`/r/activities/${ids.activities}`);
+    await page.getByText('未举行').first().waitFor();
+    await go(`/r/opportunities/${ids.opportunities}`);
+    await page.getByText('需求分析').first().waitFor();
+    await page.getByRole('tab', { name: '历史' }).click();
+    // The history names the stages and values as the page does.
+    await page.getByText(/从\s*需求确认\s*改为\s*需求分析|需求确认.*需求分析/).first().waitFor();
+    await go('/pipeline');
+    await page.getByRole('heading', { name: '初步接洽' }).waitFor();
+    await page.getByRole('heading', { name: '赢单' }).waitFor();
+    // A new deal's form offers the stages by their Chinese names.
+    await go('/r/opportunities/new');
+    const stage = page.getByLabel('阶段');
+    assert.ok((await stage.locator('option').allTextContents()).includes('商务谈判'));
+    assert.ok((await page.getByLabel('线索来源').locator('option').allTextContents()).includes('陌生拜访'));
+  });
+
+  step('a Chinese name reads family name first', async () => {
+    await go(`/r/contacts/${ids.contacts}`);
+    await page.getByRole('heading', { name: '李小明' }).waitFor();
+    await go(`/r/leads/${ids.leads}`);
+    await page.getByRole('heading', { name: '王芳' }).waitFor();
+  });
+
+  step('no page shows English in Chinese', async () => {
+    const found = await walk((name) => noEnglish(name));
+    assert.deepEqual(found, [], `English in the Chinese UI:\n${found.join('\n')}`);
+  });
+
+  step('no page shows a dictionary key in English', async () => {
+    await page.goto(srv.base + '/');
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    const found = await walk((name) => noKeys(name));
+    assert.deepEqual(found, [], `untranslated keys:\n${found.join('\n')}`);
+    // Western names stay "First Last"; enum values read as words.
+    const w = await create(admin, 'contacts', { first_name: 'Anna', last_name: 'Berg' });
+    await go(`/r/contacts/${w.id}`);
+    await page.getByRole('heading', { name: 'Anna Berg' }).waitFor();
+    await go(`/r/activities/${ids.activities}`);
+    await page.getByText('Not held').first().waitFor();
+  });
+
+  step('no CSP violation or script error', () => {
+    assert.deepEqual(ui.cspErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
+  });
+});
