@@ -36,6 +36,15 @@ json_t *api__field_json(struct rec_ctx *ctx, const struct entity_def *e, size_t 
                         json_boolean((f->flags & FF_READONLY) || rule == ACL_FIELD_READONLY));
     json_object_set_new(fo, "list", json_boolean(f->flags & FF_LIST));
     json_object_set_new(fo, "group", json_string(f->group ? f->group : "overview"));
+    if (f->shown_when) {
+        const char *eq = strchr(f->shown_when, '=');
+        RP_ASSERT(eq);
+        json_t *w = json_object();
+        size_t n = (size_t)(eq - f->shown_when);
+        json_object_set_new(w, "field", json_stringn(f->shown_when, n));
+        json_object_set_new(w, "value", json_string(eq + 1));
+        json_object_set_new(fo, "shown_when", w);
+    }
     if (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL ||
         f->type == FT_PHONE || f->type == FT_URL)
         json_object_set_new(fo, "maxlen", json_integer(meta_maxlen(f)));

@@ -86,12 +86,18 @@ static size_t count_list(const char *const *v)
     return n;
 }
 
-/* A module's enum labels are as many as its values, in both languages: a missing one
- * is a table out of step with its values, a programmer error. */
-static void check_enum_labels(const struct entity_def *e)
+/* A module's enum labels are as many as its values, in both languages, and a field
+ * shown only for a value of another names a field of its entity: anything else is a
+ * table out of step with itself, a programmer error. */
+static void check_module_fields(const struct entity_def *e)
 {
     for (size_t i = 0; i < e->nfields; i++) {
         const struct field_def *f = &e->fields[i];
+        if (f->shown_when) {
+            const char *eq = strchr(f->shown_when, '=');
+            RP_ASSERT(eq);
+            RP_ASSERT(meta_field(e, (struct rp_str){f->shown_when, (size_t)(eq - f->shown_when)}));
+        }
         if (!f->enum_labels && !f->enum_labels_zh)
             continue;
         size_t n = count_list(f->enum_values);
@@ -118,7 +124,7 @@ enum rp_err meta_publish(struct meta_extension *x)
         for (size_t k = 0; k < rp_modules[m]->nentities; k++) {
             const struct entity_def *e = rp_modules[m]->entities[k];
             RP_ASSERT(s->n < META_MAX_ENTITIES);
-            check_enum_labels(e);
+            check_module_fields(e);
             s->ents[s->n] = copy_entity(s, e, added_to(x, e->name));
             s->n++;
         }

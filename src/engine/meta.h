@@ -95,6 +95,10 @@ struct field_def {
      * import maps it back to the field. */
     const char *label_zh;
     const char *help;          /* custom fields: a hint shown under the input */
+    /* "field=value": forms and record pages show the field only while the record's
+     * `field` has that value (a call's direction on calls); stored either way. NULL:
+     * always shown. */
+    const char *shown_when;
 };
 
 enum entity_flag {

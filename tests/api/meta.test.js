@@ -55,6 +55,14 @@ describe('/meta', () => {
     assert.deepEqual(offers('teams'), [true, false, false, false, false]);
   });
 
+  test('a call\'s own fields are shown only on calls', () => {
+    for (const name of ['direction', 'duration_minutes', 'outcome']) {
+      assert.deepEqual(field('activities', name).shown_when, { field: 'type', value: 'call' }, name);
+    }
+    assert.equal(field('activities', 'subject').shown_when, undefined);
+    assert.ok(field('activities', 'type').enum.includes('call'));
+  });
+
   test('accounts fields carry types, required flags, enums and refs', () => {
     assert.equal(field('accounts', 'name').required, true);
     assert.equal(field('accounts', 'name').type, 'string');

@@ -81,6 +81,7 @@ describe('customer card', () => {
     assert.equal(await page.locator('#f-type').inputValue(), 'call');
     assert.equal(await page.locator('#f-status').inputValue(), 'held');
     assert.notEqual(await page.locator('#f-start_at').inputValue(), '', 'the call has a time');
+    await page.locator('#f-direction').waitFor(); // a call's own fields
     await page.locator('#f-subject').fill('Talked about cod quotas');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Talked about cod quotas', level: 1 }).waitFor();

@@ -218,6 +218,12 @@ describe('web UI', () => {
     await page.getByText('Board review').waitFor();
     await page.getByRole('button', { name: `New meeting at ${day} 10:00` }).click();
     assert.equal(await page.locator('#f-type').inputValue(), 'meeting');
+    // A meeting's form has no call fields; they come with the type.
+    assert.equal(await page.locator('#f-direction').count(), 0);
+    await page.locator('#f-type').selectOption('call');
+    await page.locator('#f-direction').waitFor();
+    await page.locator('#f-type').selectOption('meeting');
+    assert.equal(await page.locator('#f-direction').count(), 0);
     await page.locator('#f-subject').fill('Pricing call with Globex');
     await page.getByRole('button', { name: 'Save' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'This clashes with:' });

@@ -228,6 +228,13 @@ export function FieldInput({ id, field: f, value, onChange, invalid = false, des
 }
 
 // The fields a form shows: writable ones (plus passwords on create only).
+// Whether f shows for a record with these values: a field shown only for one value of
+// another (shown_when in /meta: a call's direction) waits for it.
+export function shownFor(f, values) {
+  const w = f.shown_when;
+  return !w || String(values[w.field] ?? '') === w.value;
+}
+
 export function formFields(e, creating) {
   return e.fields.filter((f) => !f.readonly && (f.type !== 'password' || creating));
 }

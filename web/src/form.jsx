@@ -4,7 +4,7 @@
 // reload that keeps what was typed. Nothing typed is lost on an error.
 import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
-import { effectiveField, FieldInput, formFields, groupFields, RefName, validate } from './fields.jsx';
+import { effectiveField, FieldInput, formFields, groupFields, RefName, shownFor, validate } from './fields.jsx';
 import { entityLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
 import { Link, recordPath } from './router.js';
 import { forget, recordTitle } from './state.js';
@@ -158,7 +158,7 @@ export function RecordForm({ e, record, initial, onSaved, onCancel }) {
       {problem && ![409, 412, 422].includes(problem.status) && <Notice kind="error">{errorText(problem)}</Notice>}
       {problem?.status === 409 && !p.duplicates && !p.conflicts && <Notice kind="error">{errorText(problem)}</Notice>}
       {Object.values(errors).some(Boolean) && problem?.status !== 422 && <Notice kind="error">{t('form.invalid')}</Notice>}
-      {groupFields(fields).map(([group, fs]) => (
+      {groupFields(fields.filter((f) => shownFor(f, values))).map(([group, fs]) => (
         <fieldset class="panel">
           <legend>{groupLabel(e, group)}</legend>
           <div class="grid">

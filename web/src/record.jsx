@@ -4,7 +4,7 @@
 // actions, sharing).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, request } from './api.js';
-import { effectiveField, FieldInput, FieldValue, groupFields, RefName, validate } from './fields.jsx';
+import { effectiveField, FieldInput, FieldValue, groupFields, RefName, shownFor, validate } from './fields.jsx';
 import { Conflicts, Duplicates, RecordForm, saveRecord } from './form.jsx';
 import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
 import { ListView } from './list.jsx';
@@ -314,7 +314,7 @@ export function RecordPage({ e, id }) {
   const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
   const hasTimeline = e.timeline;
   const rels = relatedLists(e);
-  const fields = e.fields.filter((f) => f.type !== 'password');
+  const fields = e.fields.filter((f) => f.type !== 'password' && shownFor(f, record));
   const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField(e, teams)]);
   return (
     <article class="record">
