@@ -576,7 +576,7 @@ describe('pipeline and forecast', () => {
     const pl = await admin.get(`/pipeline?owner_id=${u.rep1.id}&expected_close_date[lte]=2031-01-31`);
     assert.equal(pl.status, 200, pl.text);
     const p = pl.body.stages.find((s) => s.stage === 'prospecting');
-    assert.deepEqual(p, { stage: 'prospecting', label: 'Prospecting', label_zh: '初步接洽', count: 3, amount: '0.21', weighted: '0.02' });
+    assert.deepEqual(p, { stage: 'prospecting', label: 'Prospecting', label_zh: '初步接洽', outcome: 'open', count: 3, amount: '0.21', weighted: '0.02' });
     for (const s of pl.body.stages) {
       if (s.stage !== 'prospecting') assert.deepEqual([s.count, s.amount, s.weighted], [0, '0.00', '0.00'], s.stage);
     }

@@ -206,6 +206,21 @@ describe('web UI', () => {
     await col('prospecting').locator(`li.deal[data-id="${ids.deal2.id}"]`).waitFor();
     assert.equal(await col('proposal').locator('li.deal').count(), 0);
     assert.equal((await admin.get(`/opportunities/${ids.deal2.id}`)).body.stage, 'prospecting');
+
+    // Moving a deal to a lost stage asks why; Cancel leaves it where it was.
+    await page.reload();
+    await card.waitFor();
+    let asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.dismiss(); }));
+    await card.getByRole('combobox').selectOption('closed_lost');
+    assert.equal(await asked, 'Why was “Dragged Deal” lost?');
+    assert.equal((await admin.get(`/opportunities/${ids.deal.id}`)).body.stage, 'qualification');
+    await page.waitForFunction((id) => document.querySelector(`li.deal[data-id="${id}"] select`).value === 'qualification', ids.deal.id);
+    asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.accept('Budget cut'); }));
+    await card.getByRole('combobox').selectOption('closed_lost');
+    await asked;
+    await page.getByText('Dragged Deal moved to Closed lost.').waitFor();
+    const lost = (await admin.get(`/opportunities/${ids.deal.id}`)).body;
+    assert.deepEqual([lost.stage, lost.lost_reason], ['closed_lost', 'Budget cut']);
   });
 
   step('create a meeting and see a conflict', async () => {

@@ -59,6 +59,8 @@ enum rp_err sales__pipeline_sums(struct rec_ctx *ctx, const struct rec_param *pa
         o->label = rec_field(st, "label")->s;
         const struct rec_value *zh = rec_field(st, "label_zh");
         o->label_zh = zh->null ? NULL : zh->s;
+        const struct rec_value *outcome = rec_field(st, "outcome");
+        o->outcome = outcome->null ? NULL : outcome->s;
         o->sort_order = rec_field(st, "sort_order")->i;
         for (size_t k = 0; k < nsums; k++)
             if (strcmp(sums[k].stage, o->stage) == 0) {

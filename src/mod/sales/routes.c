@@ -21,6 +21,7 @@ unsigned sales__get_pipeline(struct api_call *c)
         json_object_set_new(o, "stage", json_string(rows[i].stage));
         json_object_set_new(o, "label", api_str_or_null(rows[i].label));
         json_object_set_new(o, "label_zh", api_str_or_null(rows[i].label_zh));
+        json_object_set_new(o, "outcome", api_str_or_null(rows[i].outcome));
         json_object_set_new(o, "count", json_integer(rows[i].count));
         json_object_set_new(o, "amount", api_money(rows[i].amount));
         json_object_set_new(o, "weighted", api_money(rows[i].weighted));

@@ -22,6 +22,7 @@ struct sales_stage_sum {
     const char *stage;
     const char *label;        /* NULL for a stage key no longer configured */
     const char *label_zh;     /* NULL when the stage has no Chinese label */
+    const char *outcome;      /* open, won or lost; NULL for a stage no longer configured */
     int64_t sort_order;
     int64_t count;
     int64_t amount;           /* minor units */

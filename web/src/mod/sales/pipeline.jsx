@@ -41,10 +41,17 @@ export function PipelinePage() {
     if (from === to) return;
     const card = cards[from].find((c) => c.id === id);
     if (!card) return;
+    const change = { stage: to };
+    // A lost deal says why: the reason is asked for on the way (Cancel leaves it).
+    if (stages.find((s) => s.stage === to)?.outcome === 'lost') {
+      const reason = window.prompt(t('pipe.lostReason', { name: card.name }), card.lost_reason || '');
+      if (reason === null) { setCards({ ...cards }); return; } // the card's menu shows its stage again
+      if (reason.trim()) change.lost_reason = reason.trim();
+    }
     const before = cards;
     setCards({ ...cards, [from]: cards[from].filter((c) => c.id !== id), [to]: [{ ...card, stage: to }, ...cards[to]] });
     try {
-      const saved = await api.patch(`/opportunities/${id}`, { stage: to }, { version: card.version });
+      const saved = await api.patch(`/opportunities/${id}`, change, { version: card.version });
       setCards((cur) => ({ ...cur, [to]: cur[to].map((c) => (c.id === id ? saved : c)) }));
       const label = stageLabel(stages.find((s) => s.stage === to)) || to;
       setNotice({ kind: 'info', text: t('pipe.moved', { name: card.name, stage: label }) });
