@@ -102,8 +102,11 @@ enum rp_err rec__parse_terms(struct rec_ctx *ctx, struct rp_str s, struct rp_str
             j++;
         if (j > i) {
             struct rp_str t = {s.p + i, j - i};
-            if (text_utf8_len(t) < 2)
-                return rec_bad_request(ctx, "search terms need at least 2 characters");
+            /* One character is a term in scripts written without spaces (a Chinese
+             * surname, 王: three UTF-8 bytes or more), not a Latin letter. */
+            if (text_utf8_len(t) < 2 && t.len < 3)
+                return rec_bad_request(ctx, "search terms need at least 2 characters, or one"
+                                            " Chinese (or similar) character");
             if (*nterms == RP_MAX_SEARCH_TERMS)
                 return rec_bad_request(ctx, "at most %u search terms", RP_MAX_SEARCH_TERMS);
             terms[(*nterms)++] = t;

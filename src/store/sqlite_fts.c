@@ -2,7 +2,10 @@
  * non-space characters (a run of one code point is a unigram), ASCII folded to lower
  * case. A query phrase tokenized the same way matches exactly where it is a substring
  * of the text, in any script — Chinese has no spaces, so word tokenizers cannot find
- * 客户 inside 重要客户名单, and this can. */
+ * 客户 inside 重要客户名单, and this can. In the indexed text, each character of three
+ * or more UTF-8 bytes (CJK and the other scripts written without spaces) is also a
+ * unigram at the position of its bigram (FTS5_TOKEN_COLOCATED: phrases keep their
+ * positions), so one Chinese character — a surname, 王 — is found too. */
 #include "core/common.h"
 
 #include <sqlite3.h>
@@ -60,6 +63,7 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
         int run_start = i;
         int prev = -1, prev_len = 0;
         bool emitted = false;
+        bool unigrams = !(flags & FTS5_TOKENIZE_QUERY);
         while (i < n && !is_space(p[i])) {
             int len = (int)cp_len(p[i]);
             if (i + len > n)
@@ -72,6 +76,13 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
                     tok[tl++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
                 }
                 int rc = emit(ctx, 0, tok, tl, prev, i + len);
+                /* The first character alone, where the bigram it starts is. */
+                if (rc == SQLITE_OK && unigrams && prev_len >= 3)
+                    rc = emit(ctx, FTS5_TOKEN_COLOCATED, tok, prev_len, prev, prev + prev_len);
+                /* The last character of the run, with the last bigram. */
+                bool last = i + len >= n || is_space(p[i + len]);
+                if (rc == SQLITE_OK && unigrams && len >= 3 && last)
+                    rc = emit(ctx, FTS5_TOKEN_COLOCATED, tok + prev_len, len, i, i + len);
                 if (rc != SQLITE_OK)
                     return rc;
                 emitted = true;

@@ -408,6 +408,26 @@ describe('q full-text', () => {
     assert.equal(r3.body.total, 1);
   });
 
+  test('one Chinese character is a term: a surname finds the people who bear it, anywhere in a name', async () => {
+    const wang = await create(admin, 'contacts', { last_name: '王', first_name: '芳' });
+    const wang2 = await create(admin, 'contacts', { last_name: '王小明' });
+    const mid = await create(admin, 'contacts', { last_name: '李', first_name: '王强' });
+    await create(admin, 'contacts', { last_name: '张', first_name: '伟' });
+    const q = async (text) => (await admin.get(`/contacts?q=${encodeURIComponent(text)}&count=true&limit=50`)).body;
+    const found = await q('王');
+    assert.deepEqual(new Set(found.data.map((x) => x.id)), new Set([wang.id, wang2.id, mid.id]));
+    assert.equal(found.total, 3);
+    // Its last character too, and with another term; phrases still need their order.
+    assert.deepEqual((await q('明')).data.map((x) => x.id), [wang2.id]);
+    assert.deepEqual((await q('王 小明')).data.map((x) => x.id), [wang2.id]);
+    assert.deepEqual((await q('明小')).data, []);
+    const all = await admin.get(`/search?q=${encodeURIComponent('王')}`);
+    assert.equal(all.status, 200, all.text);
+    // One Latin letter is still too short to search.
+    assertProblem(await admin.get('/contacts?q=w'), 400);
+    assertProblem(await admin.get(`/contacts?q=${encodeURIComponent('王 w')}`), 400);
+  });
+
   test('ASCII substring and case-insensitive; description is searched', async () => {
     for (const term of ['xotic', 'ZEBRA', 'zebrafish gmbh', 'marmalade']) {
       const r = await admin.get(`/accounts?q=${encodeURIComponent(term)}`);

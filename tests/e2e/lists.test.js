@@ -27,6 +27,7 @@ describe('list state and phone cards', () => {
       ['Cedar Customers', 'customer', 'Oslo'], ['Dogwood Partners', 'partner', 'Oslo'], ['Elm Customers', 'customer', 'Turku']]) {
       assert.equal((await admin.post('/accounts', { name, type, billing_city: city, phone: '+47 2200 0000' })).status, 201);
     }
+    assert.equal((await admin.post('/contacts', { last_name: '王', first_name: '芳' })).status, 201);
     page = await ui.open();
   });
 
@@ -90,6 +91,13 @@ describe('list state and phone cards', () => {
     await page.getByText('2 in all').waitFor();
     await addressHas('billing_city[like]', '*oslo*');
     assert.deepEqual(await names(), ['Dogwood Partners', 'Alder Partners']);
+  });
+
+  step('one Chinese character searches: a surname finds its people', async () => {
+    await page.getByRole('searchbox', { name: 'Search everything' }).fill('王');
+    await page.getByRole('searchbox', { name: 'Search everything' }).press('Enter');
+    await page.getByRole('link', { name: /王/ }).first().waitFor();
+    assert.equal(await page.getByText('Type at least two characters').count(), 0);
   });
 
   step('on a phone, rows are cards: title, two key fields and the owner', async () => {

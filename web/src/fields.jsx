@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { Link, recordPath } from './router.js';
-import { entityMeta, recordTitle, rememberTitle, useAll, useTitle } from './state.js';
+import { entityMeta, recordTitle, rememberTitle, searchable, useAll, useTitle } from './state.js';
 import { enumLabel, fieldLabel, formatDate, formatDateTime, formatMoney, formatNumber, roleLabel, t } from './i18n.js';
 
 // Implicit reference columns every record has.
@@ -102,7 +102,7 @@ function RefPicker({ id, field: f, value, onChange, invalid }) {
   const title = useTitle(entity, value);
   const seq = useRef(0);
   useEffect(() => {
-    if (small || text.trim().length < 2) { setOptions([]); return; }
+    if (small || !searchable(text)) { setOptions([]); return; }
     const n = ++seq.current;
     const e = entityMeta(entity);
     const timer = setTimeout(() => {

@@ -6,7 +6,7 @@ import { api, urlOf } from './api.js';
 import { EnumName, FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
-import { assignable, recordTitle, session, systemField, useAll } from './state.js';
+import { assignable, recordTitle, searchable, session, systemField, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
 export const LIST_PAGE = 50;
@@ -164,7 +164,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
   // The default sort is left to the server, so the first page's URL is the one main.jsx
   // primes while the metadata loads. Its order is the entity's default sort, or for a
   // search the newest matches first.
-  const searching = q.trim().length >= 2;
+  const searching = searchable(q);
   const shownSort = sort || (searching ? '' : e.default_sort);
   const params = () => ({ ...filterParams(cols, filters), ...(fixed || {}), q: searching ? q.trim() : undefined,
     sort: sort || undefined });
@@ -200,7 +200,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
   useLayoutEffect(() => { setRows(null); load(); }, [e.name, sort, JSON.stringify(filters), q, JSON.stringify(fixed)]);
 
   const toggleSort = (f) => setState((now) => {
-    const cur = (now.sort || (now.q.trim().length >= 2 ? '' : e.default_sort)).split(',')[0];
+    const cur = (now.sort || (searchable(now.q) ? '' : e.default_sort)).split(',')[0];
     return { sort: cur === f.name ? `-${f.name}` : f.name };
   });
   const sortState = (f) => {

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { entityLabel, t } from './i18n.js';
 import { Link, recordPath, useLocation } from './router.js';
-import { entityMeta } from './state.js';
+import { entityMeta, searchable } from './state.js';
 import { errorText, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 export function SearchPage() {
@@ -14,7 +14,7 @@ export function SearchPage() {
   usePageTitle(t('search.title', { q }));
   useFetch(() => {
     setRes(null); setError(null);
-    return [...q].length >= 2 ? api.get('/search', { q }) : null;
+    return searchable(q) ? api.get('/search', { q }) : null;
   }, [q], (r) => setRes(r.data), setError);
   const groups = new Map();
   for (const hit of res || []) {
@@ -24,9 +24,9 @@ export function SearchPage() {
   return (
     <section class="search-results">
       <h1>{t('search.title', { q })}</h1>
-      {[...q].length < 2 && <p class="muted">{t('search.short')}</p>}
+      {!searchable(q) && <p class="muted">{t('search.short')}</p>}
       {error && <Notice kind="error">{errorText(error)}</Notice>}
-      {[...q].length >= 2 && !res && !error && <Loading />}
+      {searchable(q) && !res && !error && <Loading />}
       {res && !res.length && <p>{t('search.none')}</p>}
       {[...groups].map(([entity, hits]) => {
         const e = entityMeta(entity);

@@ -21,6 +21,12 @@ export function systemField(name, extra) {
   return { ...f, ...extra };
 }
 export const canRead = (e) => e && e.permissions.read !== 'none';
+// Whether text can be searched: every term two characters or more, or one character of
+// a script written without spaces (a Chinese surname, 王), as the server accepts.
+export const searchable = (text) => {
+  const terms = text.trim().split(/\s+/).filter(Boolean);
+  return terms.length > 0 && terms.every((x) => [...x].length >= 2 || /^[\u0800-\uffff]$/.test(x));
+};
 
 // The users the signed-in user may give e's records to, as the server decides it by
 // their edit scope: null with own (only themselves), their teams' members with team,
