@@ -1081,8 +1081,10 @@ static void test_search(void **state)
                      RP_OK);
     struct rec_param q8[] = {PRM("q", "zebra")};
     assert_int_equal(list_ok(f, meta_need("accounts"), q8, 1).nrows, 0);
-    /* One-character terms are refused. */
-    struct rec_param b1[] = {PRM("q", "客")};
+    /* One Chinese character is a term (both accounts hold 客); one Latin letter is not. */
+    struct rec_param c1[] = {PRM("q", "客")};
+    assert_int_equal(list_ok(f, meta_need("accounts"), c1, 1).nrows, 2);
+    struct rec_param b1[] = {PRM("q", "x")};
     list_bad(f, meta_need("accounts"), b1, 1);
     struct rec_param b2[] = {PRM("q", "客户 x")};
     list_bad(f, meta_need("accounts"), b2, 1);

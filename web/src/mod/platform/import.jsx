@@ -3,7 +3,7 @@
 // Chinese headers), each mapping editable; what to do with duplicates; a dry run that
 // lists row errors with their line numbers; then the import with a progress bar, and a
 // result with the errors as a file to download, fix and import again.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, request } from '../../api.js';
 import { entityLabel, fieldLabel, formatNumber, t } from '../../i18n.js';
 import { Link, listPath, navigate, useLocation } from '../../router.js';
@@ -77,6 +77,9 @@ export function ImportPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   usePageTitle(t('imp.title'));
+  // The finished import's errors as a file, made once (and let go with the next one).
+  const errorsUrl = useMemo(() => (job && job.errors?.length && ['done', 'failed'].includes(job.status) ? errorsFile(job) : null), [job]);
+  useEffect(() => () => errorsUrl && URL.revokeObjectURL(errorsUrl), [errorsUrl]);
 
   // A new file, encoding or entity: read its columns again and start over.
   useEffect(() => {
@@ -194,8 +197,8 @@ export function ImportPage() {
           {!running && (
             <>
               <Counts job={job} />
-              {job.errors.length > 0 && (
-                <p><a class="button" href={errorsFile(job)} download={`${e.name}-import-errors.csv`}>{t('imp.download')}</a></p>
+              {errorsUrl && (
+                <p><a class="button" href={errorsUrl} download={`${e.name}-import-errors.csv`}>{t('imp.download')}</a></p>
               )}
               <Errors job={job} />
               <p><Link href={listPath(e.name)}>{t('imp.toList', { entity: entityLabel(e) })}</Link></p>
