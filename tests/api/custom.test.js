@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import {
-  startServer, loginAdmin, login, createUser, create, assertProblem, runImport, dropDb, uniq,
+  startServer, loginAdmin, login, createUser, create, assertProblem, runImport, dropDb, uniq, parseCsv,
 } from './helpers.js';
 
 let srv;
@@ -78,22 +78,6 @@ async function assertValidOpenapi(doc) {
   assert.ok(res.valid, `invalid OpenAPI: ${String(JSON.stringify(res.errors, null, 1)).slice(0, 3000)}`);
 }
 
-// An export as rows of cells (exports start with a BOM and end rows with CRLF).
-function parseCsv(text) {
-  assert.ok(text.startsWith('\uFEFF'), 'exports start with a byte-order mark');
-  const rows = [];
-  let row = [], cell = '', q = false;
-  for (let i = 1; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') q = false; else cell += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else cell += c;
-  }
-  return rows;
-}
 
 // The bytes are read as they are: Response.text() would drop the byte-order mark.
 async function exportCsv(client, res, query = '') {

@@ -375,3 +375,20 @@ export const RFC3339_Z_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 export function uniq(prefix = 'x') {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+// An export's CSV (a byte-order mark, RFC 4180 quoting, CRLF rows) as rows of cells.
+export function parseCsv(text) {
+  assert.ok(text.startsWith('\uFEFF'), 'exports start with a byte-order mark');
+  const rows = [];
+  let row = [], cell = '', q = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') q = false; else cell += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += c;
+  }
+  return rows;
+}

@@ -16,7 +16,7 @@ import ICAL from 'ical.js';
 import { parseString } from '@fast-csv/parse';
 import {
   ADMIN_PASSWORD, BIN, Client, assertProblem, create, createTeam, createUser, login, loginAdmin, startServer,
-  dbQuery, freshDb, dropDb, runImport,
+  dbQuery, freshDb, dropDb, runImport, parseCsv,
 } from './helpers.js';
 
 const CSV = { contentType: 'text/csv' };
@@ -45,22 +45,6 @@ async function eventually(dbDir, query, want) {
   }
 }
 
-// Splits an exported CSV (BOM, CRLF, RFC 4180 quoting) into rows of cells.
-function parseCsv(text) {
-  assert.ok(text.startsWith('\uFEFF'), 'exports start with a byte-order mark');
-  const rows = [];
-  let row = [], cell = '', q = false;
-  for (let i = 1; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') q = false; else cell += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else cell += c;
-  }
-  return rows;
-}
 
 describe('imports', () => {
   let srv, admin;

@@ -468,12 +468,7 @@ describe('administration UI', () => {
 
   step('every control has an accessible name', async () => {
     const check = async (where) => {
-      await page.waitForLoadState('networkidle');
-      const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
-        const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join('') : '';
-        return !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || labels ||
-          (el.tagName === 'BUTTON' && el.textContent.trim()));
-      }).map((el) => el.outerHTML.slice(0, 120)));
+      const unnamed = await ui.unnamedControls();
       assert.deepEqual(unnamed, [], where);
     };
     for (const p of ['/admin/fields/accounts', '/admin/roles', `/admin/roles/${ids.role.id}`, '/admin/entities',

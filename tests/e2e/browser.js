@@ -73,6 +73,16 @@ export function appPage(prefix) {
     await ui.page.getByRole('button', { name: 'Sign out' }).click();
     await ui.page.getByRole('heading', { name: 'Sign in to Rapport' }).waitFor();
   };
+  // The page's controls without an accessible name (label, aria-label or -labelledby,
+  // a button's text), once the page has settled: their markup, to assert empty.
+  ui.unnamedControls = async () => {
+    await ui.page.waitForLoadState('networkidle');
+    return ui.page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
+      const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join('') : '';
+      return !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || labels ||
+        (el.tagName === 'BUTTON' && el.textContent.trim()));
+    }).map((el) => el.outerHTML.slice(0, 120)));
+  };
   // Navigates inside the app the way a user does (no reload): through the history API.
   ui.go = async (path) => {
     await ui.page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);

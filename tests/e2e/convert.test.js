@@ -58,6 +58,7 @@ describe('lead conversion UI', () => {
     assert.equal(await form.getByRole('radio', { name: 'Create a new account “Mossy Rocks Ltd”' }).isChecked(), true);
     assert.equal(await form.getByRole('radio', { name: 'Create a new contact “Mia Moss”' }).isChecked(), true);
     assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'Mossy Rocks Ltd deal');
+    assert.deepEqual(await ui.unnamedControls(), [], 'every control of the dialog has a name');
     await form.getByLabel('Amount').fill('lots');
     const accounts = await count('accounts');
     await form.getByRole('button', { name: 'Convert', exact: true }).click();

@@ -72,6 +72,7 @@ describe('duplicates and merge UI', () => {
     assert.equal(await page.getByRole('radio', { name: 'Phone from Acme Anvil Corp', exact: true }).isChecked(), true);
     assert.equal(await page.getByRole('radio', { name: 'Website from Acme Anvil Corp', exact: true }).isChecked(), true);
     assert.equal(await page.getByRole('rowheader', { name: 'Industry' }).count(), 0, 'equal fields are not offered');
+    assert.deepEqual(await ui.unnamedControls(), [], 'every control of the merge screen has a name');
     await page.getByRole('radio', { name: 'Phone from ACME Anvil Corporation Inc' }).check();
     const moves = page.getByRole('region', { name: 'What moves to Acme Anvil Corp', exact: true });
     await moves.getByText('Contacts: 1').waitFor();

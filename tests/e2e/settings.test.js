@@ -219,12 +219,7 @@ describe('my settings UI', () => {
     await page.getByRole('region', { name: 'API tokens' }).getByLabel('Name of a new token').fill('for the check');
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByLabel('Token “for the check”', { exact: true }).waitFor();
-    await page.waitForLoadState('networkidle');
-    const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
-      const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join('') : '';
-      return !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || labels ||
-        (el.tagName === 'BUTTON' && el.textContent.trim()));
-    }).map((el) => el.outerHTML.slice(0, 120)));
+    const unnamed = await ui.unnamedControls();
     assert.deepEqual(unnamed, []);
   });
 

@@ -402,14 +402,9 @@ describe('web UI', () => {
 
   step('every control has an accessible name', async () => {
     for (const p of ['/', '/r/accounts', '/r/activities/new', '/r/users/new', '/pipeline', '/calendar', '/admin/roles',
-      `/r/accounts/${ids.account}`]) {
+      `/r/accounts/${ids.account}`, '/recycle-bin', '/duplicates', '/import?entity=accounts']) {
       await go(p);
-      await page.waitForLoadState('networkidle');
-      const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
-        const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join('') : '';
-        return !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || labels ||
-          (el.tagName === 'BUTTON' && el.textContent.trim()));
-      }).map((el) => el.outerHTML.slice(0, 120)));
+      const unnamed = await ui.unnamedControls();
       assert.deepEqual(unnamed, [], p);
     }
   });
