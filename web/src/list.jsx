@@ -6,7 +6,7 @@ import { api, urlOf } from './api.js';
 import { EnumName, FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
-import { assignable, recordTitle, searchable, session, systemField, useAll } from './state.js';
+import { assignable, isPerson, recordTitle, searchable, session, systemField, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
 
 export const LIST_PAGE = 50;
@@ -19,7 +19,7 @@ const RANGE = new Set(['money', 'int', 'percent', 'date', 'datetime']);
 // the column every row has the same value in. People (contacts, leads) show their full
 // name once, in the title column.
 export function listColumns(e, fixed = null) {
-  const person = e.name === 'contacts' || e.name === 'leads';
+  const person = isPerson(e);
   const cols = e.fields.filter((f) => f.list && f.type !== 'password' && f.type !== 'json' &&
     !(fixed && f.name in fixed) && !(person && f.name === 'first_name'));
   return e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? cols : [...cols, ownerColumn()];
@@ -247,7 +247,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
   const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
   const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
   // A person's title column holds the full name.
-  const colLabel = (f) => ((e.name === 'contacts' || e.name === 'leads') && f === titleCol ? t('list.name') : fieldLabel(f));
+  const colLabel = (f) => (isPerson(e) && f === titleCol ? t('list.name') : fieldLabel(f));
   // On a phone a row is a card: the title, two key fields and the owner (app.css).
   const keyCols = cols.filter((f) => f !== titleCol && f.name !== 'owner_id').slice(0, 2);
   const role = (f) => (f === titleCol ? 'title' : f.name === 'owner_id' ? 'owner' : keyCols.includes(f) ? 'key' : 'extra');

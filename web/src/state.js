@@ -81,9 +81,13 @@ const titles = new Map(); // "entity:id" → title | Promise
 const pending = new Map(); // entity → Set(ids)
 let scheduled = false;
 
+// Records of people (contacts, leads, a custom entity with both name fields): titled by
+// their full name, not one of its parts.
+export const isPerson = (e) => e.fields.some((f) => f.name === 'first_name') && e.fields.some((f) => f.name === 'last_name');
+
 export function recordTitle(e, r) {
   if (!r) return '';
-  if (e.name === 'contacts' || e.name === 'leads') return personName(r.first_name, r.last_name);
+  if (isPerson(e)) return personName(r.first_name, r.last_name);
   if (e.display_field && r[e.display_field]) return r[e.display_field];
   // A title with a Chinese version beside it (a stage's label_zh): that one in Chinese.
   if (getLang() === 'zh-CN' && r[`${e.title_field}_zh`]) return r[`${e.title_field}_zh`];

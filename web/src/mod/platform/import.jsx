@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, request } from '../../api.js';
 import { entityLabel, fieldLabel, formatNumber, t } from '../../i18n.js';
 import { Link, listPath, navigate, useLocation } from '../../router.js';
+import { isPerson } from '../../state.js';
 import { errorText, Notice, usePageTitle } from '../../ui.jsx';
 import { importEntities } from '../index.js';
 
@@ -92,7 +93,7 @@ export function ImportPage() {
   }, [file, encoding, e?.name]);
 
   if (!e) return <Notice>{t('imp.none')}</Notice>;
-  const person = e.fields.some((f) => f.name === 'first_name') && e.fields.some((f) => f.name === 'last_name');
+  const person = isPerson(e);
   const targets = e.fields.filter((f) => !f.readonly && f.type !== 'password');
   const setField = (i, field) => { setColumns(columns.map((c, k) => (k === i ? { ...c, field } : c))); setDry(null); };
 
