@@ -249,6 +249,46 @@ static void test_names_only_where_readable(void **state)
     assert_string_equal(cells[acc], "Near Co");
 }
 
+static int64_t exports_logged(struct efx *f)
+{
+    return fx_sql_int(f, "SELECT count(*) FROM audit_log WHERE action = 'export'", NULL, 0) +
+           fx_sql_int(f, "SELECT count(*) FROM security_events WHERE action = 'export'", NULL, 0);
+}
+
+/* An export is in the logs before its last piece is handed out — a client that has read
+ * it whole finds it there — and once only; one stopped half-way is logged when closed. */
+static void test_audited_before_last_piece(void **state)
+{
+    struct efx *f = *state;
+    for (int i = 0; i < 3; i++)
+        fx_account(f, NULL, i == 0 ? "Alpha" : i == 1 ? "Beta" : "Gamma");
+    struct rec_ctx *ctx = fx_ctx(f, NULL);
+    const struct rec_exporter *fmt;
+    assert_int_equal(exp_format(ctx, meta_need("accounts"), RP_STR("csv"), &fmt), RP_OK);
+    struct exp *x;
+    assert_int_equal(exp_open(ctx, meta_need("accounts"), fmt, EXP_KEYS, NULL, 0, &x), RP_OK);
+    struct rp_buf b;
+    buf_init(&b, 1024u * 1024);
+    bool done = false;
+    while (!done) {
+        assert_int_equal(exports_logged(f), 0);
+        assert_int_equal(exp_next(x, &b, &done), RP_OK);
+    }
+    assert_int_equal(exports_logged(f), 2); /* the audit row and the security event */
+    assert_int_equal(exp_close(x), RP_OK);
+    assert_int_equal(exports_logged(f), 2);
+    /* Stopped after its header: logged at close, with the rows written (none). */
+    assert_int_equal(exp_open(ctx, meta_need("accounts"), fmt, EXP_KEYS, NULL, 0, &x), RP_OK);
+    assert_int_equal(exp_next(x, &b, &done), RP_OK);
+    assert_false(done);
+    assert_int_equal(exports_logged(f), 2);
+    assert_int_equal(exp_close(x), RP_OK);
+    assert_int_equal(exports_logged(f), 4);
+    assert_int_equal(fx_sql_int(f, "SELECT count(*) FROM audit_log WHERE action = 'export'"
+                                   " AND new_value = '0'", NULL, 0), 1);
+    buf_release(&b);
+}
+
 /* A labelled export imports back: by id where the record is there (two accounts with
  * one name cannot be told apart by it), by name where the id means nothing here. */
 static void test_labelled_export_imports_back(void **state)
@@ -316,6 +356,7 @@ int main(void)
         T(test_names_by_page),
         T(test_names_only_where_readable),
         T(test_labelled_export_imports_back),
+        T(test_audited_before_last_piece),
     };
 #undef T
     return cmocka_run_group_tests_name("export", tests, NULL, NULL);
