@@ -17,8 +17,9 @@ const char *api__json_shape(struct rp_str body);
  * RP_ETOOBIG past b's maximum; RP_ENOMEM when v is NULL (jansson could not build it)
  * or memory runs out. */
 enum rp_err api__dump(struct rp_buf *b, const json_t *v);
-/* A problem document (RFC 9457) to extend before it is sent. */
-json_t *api__problem_doc(unsigned status, const char *detail);
+/* A problem document (RFC 9457) to extend before it is sent: its title in lang, the
+ * detail as given (already in lang). */
+json_t *api__problem_doc(unsigned status, enum rp_lang lang, const char *detail);
 /* A record written as JSON text (the one encoder of records; api__record parses it
  * back for answers that embed records in larger documents). RP_ETOOBIG past b's
  * maximum, RP_ENOMEM. */
@@ -26,6 +27,9 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
 json_t *api__record(struct arena *a, const struct rec *r);
 /* Appends s (borrowed) as a JSON string, or null for NULL. */
 enum rp_err api__write_text(struct rp_buf *b, const char *s);
+
+/* The API's messages in Chinese (api/msg_zh.c). */
+extern const struct msg_catalog api_messages;
 
 /* ---- call.c ---- */
 

@@ -49,9 +49,9 @@ unsigned api__login(struct api_call *c)
     if (err == RP_ELIMIT) {
         http_add_header(req, "Retry-After",
                         arena_printf(&req->a, "%lld", (long long)res.retry_after));
-        c->ctx.detail = "too many failed sign-ins; wait and try again";
+        rec_fail(&c->ctx, err, "too many failed sign-ins; wait and try again");
     } else if (err == RP_EAUTH) {
-        c->ctx.detail = "wrong username or password";
+        rec_fail(&c->ctx, err, "wrong username or password");
     }
     if (err)
         return api_fail(c, err);

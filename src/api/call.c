@@ -85,14 +85,37 @@ unsigned api_no_content(struct api_call *c)
 
 static unsigned send_problem(struct api_call *c, unsigned status, json_t *doc)
 {
+    /* The title and detail are in the language Accept-Language asked for. */
+    http_add_header(c->req, "Vary", "Accept-Language");
     api_json(c, status, doc);
     c->req->resp_type = "application/problem+json; charset=utf-8";
     return c->req->status;
 }
 
+/* A problem whose detail is already in the caller's language. */
+static unsigned problem(struct api_call *c, unsigned status, const char *detail)
+{
+    return send_problem(c, status, api__problem_doc(status, c->ctx.lang, detail));
+}
+
 unsigned api_problem(struct api_call *c, unsigned status, const char *detail)
 {
-    return send_problem(c, status, api__problem_doc(status, detail));
+    return problem(c, status, msg_tr(c->ctx.lang, detail));
+}
+
+unsigned api_problemf(struct api_call *c, unsigned status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *f = msg_tr(c->ctx.lang, fmt);
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, f, cp);
+    va_end(cp);
+    char *detail = arena_alloc(&c->req->a, n > 0 ? (size_t)n + 1 : 1);
+    vsnprintf(detail, n > 0 ? (size_t)n + 1 : 1, f, ap);
+    va_end(ap);
+    return problem(c, status, detail);
 }
 
 json_t *api_rec(struct api_call *c, const struct rec *r)
@@ -124,7 +147,7 @@ unsigned api_fail(struct api_call *c, enum rp_err err)
     struct http_req *req = c->req;
     struct rec_ctx *ctx = &c->ctx;
     if (err == RP_EINVAL && !ctx->bad_request && ctx->nerrors) {
-        json_t *p = api__problem_doc(422, "some fields are invalid");
+        json_t *p = api__problem_doc(422, ctx->lang, msg_tr(ctx->lang, "some fields are invalid"));
         json_t *errs = json_array();
         for (size_t i = 0; i < ctx->nerrors; i++) {
             json_t *e = json_object();
@@ -136,7 +159,7 @@ unsigned api_fail(struct api_call *c, enum rp_err err)
         return send_problem(c, 422, p);
     }
     if (err == RP_ECONFLICT && ctx->problem.member) {
-        json_t *p = api__problem_doc(409, ctx->detail);
+        json_t *p = api__problem_doc(409, ctx->lang, ctx->detail);
         json_t *list = json_array();
         for (size_t i = 0; i < ctx->problem.n; i++)
             json_array_append_new(list, problem_item(c, &ctx->problem.items[i]));
@@ -147,35 +170,36 @@ unsigned api_fail(struct api_call *c, enum rp_err err)
         secev_log(ctx, NULL, "access_denied", "route", req->route, "denied",
                   arena_printf(&req->a, "%s %s", req->method, ctx->detail ? ctx->detail : ""));
     unsigned status;
+    /* ctx->detail is in the caller's language already; the texts below are not. */
     const char *detail = ctx->detail;
     switch (err) {
     case RP_EINVAL: status = 400; break;
-    case RP_ENOTFOUND: status = 404; detail = "no such record"; break;
+    case RP_ENOTFOUND: status = 404; detail = msg_tr(ctx->lang, "no such record"); break;
     case RP_EFORBIDDEN: status = 403; break;
-    case RP_EAUTH: status = 401; detail = detail ? detail : "sign in first"; break;
+    case RP_EAUTH: status = 401; detail = detail ? detail : msg_tr(ctx->lang, "sign in first"); break;
     case RP_ECONFLICT: status = 409; break;
     case RP_ESTALE: status = 412; break;
     case RP_ETOOBIG: status = 413; break;
     case RP_ELIMIT: status = 429; break;
     case RP_EBUSY:
         status = 503;
-        detail = "the database is busy, try again";
+        detail = msg_tr(ctx->lang, "the database is busy, try again");
         http_add_header(req, "Retry-After", "1");
         break;
     case RP_ETIMEOUT:
         status = 503;
-        detail = arena_printf(&req->a,
-                              "the query ran longer than %u ms and was stopped: narrow the"
-                              " filters, or sort by an indexed field",
-                              c->app->statement_timeout_ms);
+        detail = rec_msgf(ctx,
+                          "the query ran longer than %u ms and was stopped: narrow the"
+                          " filters, or sort by an indexed field",
+                          c->app->statement_timeout_ms);
         break;
     default:
         status = 500;
-        detail = "internal error";
+        detail = msg_tr(ctx->lang, "internal error");
         LOG(LOG_ERROR, "req=%llu failed: %s", (unsigned long long)req->id, rp_err_name(err));
         break;
     }
-    return api_problem(c, status, detail);
+    return problem(c, status, detail);
 }
 
 /* ---- request set-up ---- */
@@ -196,6 +220,7 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
     if (!err)
         err = store_set_statement_timeout(conn, c->app->statement_timeout_ms);
     rec_ctx_init(&c->ctx, c->app->store, conn, &req->a, NULL);
+    c->ctx.lang = msg_lang_parse(http_header(req, "Accept-Language"));
     c->who = who;
     c->ctx.addr = req->addr;
     c->ctx.request_id = arena_printf(&req->a, "%llu", (unsigned long long)req->id);
@@ -215,10 +240,10 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
             const char *csrf = http_header(req, "X-CSRF-Token");
             const char *why = NULL;
             if (!auth_csrf_ok(who, rp_str_c(csrf ? csrf : "")))
-                why = "missing or wrong X-CSRF-Token header";
+                why = MSG("missing or wrong X-CSRF-Token header");
             else if (!auth_origin_ok(http_header(req, "Origin"), http_header(req, "Referer"),
                                      http_header(req, "Host"), c->app->public_url))
-                why = "the request comes from another site (Origin)";
+                why = MSG("the request comes from another site (Origin)");
             if (why) {
                 c->ctx.who = who;
                 secev_log(&c->ctx, NULL, "csrf_denied", "route", req->route, "denied", why);
@@ -276,8 +301,8 @@ static void dispatch(struct http_req *req, const void *data)
             const char *allow = allowed_methods(&c, rt);
             if (allow)
                 http_add_header(req, "Allow", allow);
-            status = allow ? api_problem(&c, 405, arena_printf(&req->a, "%s is not allowed on %s",
-                                                               req->method, c.e->name))
+            status = allow ? api_problemf(&c, 405, "%s is not allowed on %s", req->method,
+                                          c.e->name)
                            : api_problem(&c, 404, "no such resource for these records");
         }
     }
@@ -298,6 +323,9 @@ const struct http_route *api_http_routes(size_t *n)
             table[i] = (struct http_route){routes[i].method, routes[i].path, dispatch,
                                            &routes[i], routes[i].max_body};
         count = nr;
+        /* Messages in the caller's language from here on (core/msg.h). */
+        msg_add(&api_messages);
+        rec_messages_load();
     }
     *n = count;
     return table;
@@ -346,9 +374,8 @@ unsigned api_body(struct api_call *c, json_t **out)
     json_error_t jerr;
     json_t *root = json_loadb(req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return api_problem(c, 400,
-                           arena_printf(&req->a, "malformed JSON at line %d, column %d: %s",
-                                        jerr.line, jerr.column, jerr.text));
+        return api_problemf(c, 400, "malformed JSON at line %d, column %d: %s", jerr.line,
+                            jerr.column, jerr.text);
     arena_on_release(&req->a, decref, root);
     if (!json_is_object(root))
         return api_problem(c, 400, "the body must be a JSON object");

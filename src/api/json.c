@@ -64,29 +64,31 @@ enum rp_err api__dump(struct rp_buf *b, const json_t *v)
 static const char *reason(unsigned status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 400: return MSG("Bad Request");
+    case 401: return MSG("Unauthorized");
+    case 403: return MSG("Forbidden");
+    case 404: return MSG("Not Found");
+    case 405: return MSG("Method Not Allowed");
+    case 409: return MSG("Conflict");
+    case 412: return MSG("Precondition Failed");
+    case 413: return MSG("Content Too Large");
+    case 415: return MSG("Unsupported Media Type");
+    case 422: return MSG("Unprocessable Content");
+    case 429: return MSG("Too Many Requests");
+    case 431: return MSG("Request Header Fields Too Large");
+    case 501: return MSG("Not Implemented");
+    case 503: return MSG("Service Unavailable");
+    default: return MSG("Internal Server Error");
     }
 }
 
-json_t *api__problem_doc(unsigned status, const char *detail)
+json_t *api__problem_doc(unsigned status, enum rp_lang lang, const char *detail)
 {
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
-    json_object_set_new(p, "title", json_string(reason(status)));
+    /* RFC 9457 §3.1.4: a title does not change between occurrences "except for
+     * localization". */
+    json_object_set_new(p, "title", json_string(msg_tr(lang, reason(status))));
     json_object_set_new(p, "status", json_integer(status));
     if (detail)
         json_object_set_new(p, "detail", json_string(detail));
@@ -113,7 +115,7 @@ const char *api__json_shape(struct rp_str body)
         case '[':
         case '{':
             if (++depth > RP_MAX_JSON_DEPTH)
-                return "JSON nested deeper than 64 levels";
+                return MSG("JSON nested deeper than 64 levels");
             elements++;
             break;
         case ']':
@@ -128,23 +130,24 @@ const char *api__json_shape(struct rp_str body)
             break;
         }
         if (elements > RP_MAX_JSON_ELEMENTS)
-            return "JSON with more than 10000 elements";
+            return MSG("JSON with more than 10000 elements");
     }
     return NULL;
 }
 
 void api_on_error(struct http_req *req, unsigned status)
 {
-    const char *detail = status == 400   ? "malformed request head: duplicate or conflicting"
+    const char *detail = status == 400   ? MSG("malformed request head: duplicate or conflicting"
                                            " Content-Length and Transfer-Encoding, a control"
-                                           " character, or a folded header line"
-                         : status == 501 ? "only the chunked Transfer-Encoding is supported"
-                         : status == 404 ? "no such resource"
-                         : status == 405 ? "this resource does not allow that method"
-                         : status == 413 ? "the request body is larger than allowed"
-                         : status == 431 ? "the request headers are larger than allowed"
-                                         : "internal error";
+                                           " character, or a folded header line")
+                         : status == 501 ? MSG("only the chunked Transfer-Encoding is supported")
+                         : status == 404 ? MSG("no such resource")
+                         : status == 405 ? MSG("this resource does not allow that method")
+                         : status == 413 ? MSG("the request body is larger than allowed")
+                         : status == 431 ? MSG("the request headers are larger than allowed")
+                                         : MSG("internal error");
     struct api_call c = {.req = req, .app = req->app};
+    c.ctx.lang = msg_lang_parse(http_header(req, "Accept-Language"));
     api_problem(&c, status, detail);
 }
 

@@ -122,25 +122,25 @@ static unsigned import_request(struct api_call *c, struct import_jobs_request *o
         struct rp_str k = req->query[i].key, v = req->query[i].value;
         if (rp_str_eqc(k, "entity")) {
             r.e = meta_entity(v);
-            bad = r.e ? NULL : "entity must name records that take imports (GET /api/v1/meta)";
+            bad = r.e ? NULL : MSG("entity must name records that take imports (GET /api/v1/meta)");
         } else if (rp_str_eqc(k, "on_duplicate")) {
-            bad =
-                imp_dup_parse(v, &r.on_dup) ? NULL : "on_duplicate must be skip, update or create";
+            bad = imp_dup_parse(v, &r.on_dup) ? NULL
+                                              : MSG("on_duplicate must be skip, update or create");
         } else if (rp_str_eqc(k, "dry_run")) {
             r.dry_run = rp_str_eqc(v, "true");
-            bad = r.dry_run || rp_str_eqc(v, "false") ? NULL : "dry_run must be true or false";
+            bad = r.dry_run || rp_str_eqc(v, "false") ? NULL : MSG("dry_run must be true or false");
         } else if (rp_str_eqc(k, "encoding")) {
             r.encoding = arena_strndup(&req->a, v.p, v.len);
         } else if (rp_str_eqc(k, "map")) {
             if (memchr(v.p, '\n', v.len) ||
                 buf_printf(&map, "%s%.*s", map.len ? "\n" : "", (int)v.len, v.p))
-                bad = "map takes column=field";
+                bad = MSG("map takes column=field");
         } else {
-            bad = "imports take entity, on_duplicate, dry_run, encoding and map";
+            bad = MSG("imports take entity, on_duplicate, dry_run, encoding and map");
         }
     }
     if (!bad && !r.e)
-        bad = "give the entity: ?entity=contacts";
+        bad = MSG("give the entity: ?entity=contacts");
     r.mapping = map.len ? arena_strndup(&req->a, buf_cstr(&map), map.len) : NULL;
     buf_release(&map);
     if (bad)

@@ -101,8 +101,12 @@ struct rec_exporter;
  * written to a temporary file first (XLSX); `name` is the file name's stem. */
 unsigned api_export(struct api_call *c, struct exp *x, const struct rec_exporter *f,
                     const char *name);
-/* An RFC 9457 problem with this status and detail. */
+/* An RFC 9457 problem with this status and detail: the detail, an English message (the
+ * id of its translation, core/msg.h), in the caller's language. */
 unsigned api_problem(struct api_call *c, unsigned status, const char *detail);
+/* The same with a detail formatted from fmt, translated before formatting. */
+unsigned api_problemf(struct api_call *c, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The problem for an engine error, from the context: field errors (422), the records
  * that explain a conflict (ctx.problem), 403, 404, 412, 503 … */
 unsigned api_fail(struct api_call *c, enum rp_err err);

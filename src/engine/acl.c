@@ -134,50 +134,61 @@ static bool had(struct arena *a, const char *old, const char *entity, const char
     return false;
 }
 
-const char *acl_check_grants(struct arena *a, const char *grants, const char *old)
+const char *acl_check_grants(struct arena *a, enum rp_lang lang, const char *grants,
+                             const char *old)
 {
     const char **keys, **acts, **vals;
     struct rp_str *raw;
     size_t n, m;
     if (members(a, grants, &keys, &raw, &n))
-        return "must be an object of entities, each an object of actions and scopes";
+        return msg_tr(lang, "must be an object of entities, each an object of actions and scopes");
     for (size_t i = 0; i < n; i++) {
         if (!meta_entity(rp_str_c(keys[i])) && !had(a, old, keys[i], NULL))
-            return arena_printf(a, "names %s, which is not an entity", keys[i]);
+            return arena_printf(a, msg_tr(lang, "names %s, which is not an entity"), keys[i]);
         if (json_read_object(a, raw[i], ACL_NACTIONS * 2, &acts, &vals, &m))
-            return arena_printf(a, "%s: must be an object of actions and scopes", keys[i]);
+            return arena_printf(a, msg_tr(lang, "%s: must be an object of actions and scopes"),
+                                keys[i]);
         for (size_t k = 0; k < m; k++) {
             enum acl_scope sc;
             if (action_index(acts[k]) < 0)
-                return arena_printf(a, "%s: %s is not an action (read, create, edit, delete,"
-                                       " export, import)", keys[i], acts[k]);
+                return arena_printf(a,
+                                    msg_tr(lang,
+                                           "%s: %s is not an action (read, create, edit, delete,"
+                                           " export, import)"),
+                                    keys[i], acts[k]);
             if (!vals[k] || !acl_scope_parse(rp_str_c(vals[k]), &sc))
-                return arena_printf(a, "%s.%s: the scope must be none, own, team,"
-                                       " team_and_below or all", keys[i], acts[k]);
+                return arena_printf(a,
+                                    msg_tr(lang, "%s.%s: the scope must be none, own, team,"
+                                                 " team_and_below or all"),
+                                    keys[i], acts[k]);
         }
     }
     return NULL;
 }
 
-const char *acl_check_field_rules(struct arena *a, const char *rules, const char *old)
+const char *acl_check_field_rules(struct arena *a, enum rp_lang lang, const char *rules,
+                                  const char *old)
 {
     const char **keys, **fields, **vals;
     struct rp_str *raw;
     size_t n, m;
     if (members(a, rules, &keys, &raw, &n))
-        return "must be an object of entities, each an object of fields and rules";
+        return msg_tr(lang, "must be an object of entities, each an object of fields and rules");
     for (size_t i = 0; i < n; i++) {
         const struct entity_def *e = meta_entity(rp_str_c(keys[i]));
         if (!e && !had(a, old, keys[i], NULL))
-            return arena_printf(a, "names %s, which is not an entity", keys[i]);
+            return arena_printf(a, msg_tr(lang, "names %s, which is not an entity"), keys[i]);
         if (json_read_object(a, raw[i], RP_MAX_ENTITY_FIELDS, &fields, &vals, &m))
-            return arena_printf(a, "%s: must be an object of fields and rules", keys[i]);
+            return arena_printf(a, msg_tr(lang, "%s: must be an object of fields and rules"),
+                                keys[i]);
         for (size_t k = 0; k < m; k++) {
             if ((!e || !meta_field(e, rp_str_c(fields[k]))) && !had(a, old, keys[i], fields[k]))
-                return arena_printf(a, "%s: %s is not one of its fields", keys[i], fields[k]);
+                return arena_printf(a, msg_tr(lang, "%s: %s is not one of its fields"), keys[i],
+                                    fields[k]);
             if (rule_index(vals[k]) < 0)
-                return arena_printf(a, "%s.%s: the rule must be open, readonly or hidden",
-                                    keys[i], fields[k]);
+                return arena_printf(
+                    a, msg_tr(lang, "%s.%s: the rule must be open, readonly or hidden"), keys[i],
+                    fields[k]);
         }
     }
     return NULL;

@@ -64,8 +64,10 @@ void acl__build_roles(struct arena *a, struct entity_def *const *ents, size_t ne
  * why not. An entity or field that no longer exists passes when `old` (the role's
  * previous text, or NULL) named it too: a removed custom field does not lock the
  * roles that mentioned it. */
-const char *acl_check_grants(struct arena *a, const char *grants, const char *old);
-const char *acl_check_field_rules(struct arena *a, const char *rules, const char *old);
+const char *acl_check_grants(struct arena *a, enum rp_lang lang, const char *grants,
+                             const char *old);
+const char *acl_check_field_rules(struct arena *a, enum rp_lang lang, const char *rules,
+                                  const char *old);
 /* "none", "own", "team", "team_and_below", "all"; and back (false when unknown). */
 const char *acl_scope_name(enum acl_scope s);
 bool acl_scope_parse(struct rp_str name, enum acl_scope *out);

@@ -60,6 +60,7 @@ static bool is_utf8_name(const char *name)
 struct reader {
     struct imp_source *src;
     const char *encoding;
+    enum rp_lang lang;     /* of the problems it reports */
     size_t off;            /* memory sources: bytes handed out */
     iconv_t cd;            /* (iconv_t)-1 for UTF-8 input */
     char in[CHUNK + 16];
@@ -98,7 +99,7 @@ static enum rp_err reader_next(struct reader *r, struct arena *a, const char **p
 {
     size_t got = raw_read(r, r->in + r->carry, CHUNK);
     if (r->src->f && ferror(r->src->f)) {
-        *fatal = "the file could not be read";
+        *fatal = msg_tr(r->lang, "the file could not be read");
         return RP_EIO;
     }
     size_t have = r->carry + got;
@@ -109,12 +110,13 @@ static enum rp_err reader_next(struct reader *r, struct arena *a, const char **p
         size_t il = have, ol = sizeof(r->out);
         size_t rc = iconv(r->cd, &ip, &il, &op, &ol);
         if (rc == (size_t)-1 && errno == EILSEQ) {
-            *fatal = arena_printf(a, "near line %lld: the bytes are not valid %s",
+            *fatal = arena_printf(a, msg_tr(r->lang, "near line %lld: the bytes are not valid %s"),
                                   (long long)r->lines + 1, r->encoding);
             return RP_EINVAL;
         }
         if (got == 0 && il > 0) {
-            *fatal = arena_printf(a, "the file ends inside a %s character", r->encoding);
+            *fatal = arena_printf(a, msg_tr(r->lang, "the file ends inside a %s character"),
+                                  r->encoding);
             return RP_EINVAL;
         }
         memmove(r->in, ip, il); /* an incomplete character waits for the next chunk */
@@ -468,7 +470,7 @@ static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct
         if (err == RP_EINVAL || err == RP_EFORBIDDEN) {
             ctx->bad_request = false;
             return rec_field_error(ctx, f->name, "cannot look up %s by name",
-                                   re->label_plural);
+                                   rec_labels(ctx, re));
         }
         if (err)
             return err;
@@ -480,10 +482,10 @@ static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct
         im->nrefs++;
     }
     if (!s->id)
-        return rec_field_error(ctx, f->name, "no %s named \"%.*s\"", re->label, (int)v.len, v.p);
+        return rec_field_error(ctx, f->name, "no %s named \"%.*s\"", rec_label(ctx, re), (int)v.len, v.p);
     if (!*s->id)
         return rec_field_error(ctx, f->name, "more than one %s is named \"%.*s\": give its id",
-                               re->label, (int)v.len, v.p);
+                               rec_label(ctx, re), (int)v.len, v.p);
     *id = s->id;
     return RP_OK;
 }
@@ -919,7 +921,8 @@ static void import_row(struct imp *im, struct parse *ps)
         for (size_t k = 0; k < ctx->nerrors; k++)
             add_error(im, line, ctx->errors[k].field, ctx->errors[k].message);
         if (!ctx->nerrors)
-            add_error(im, line, NULL, ctx->detail ? ctx->detail : "the row was refused");
+            add_error(im, line, NULL,
+                      ctx->detail ? ctx->detail : msg_tr(ctx->lang, "the row was refused"));
         err = RP_OK;
     }
     if (!err && im->in_tx && im->batch_rows >= (im->o->batch ? im->o->batch : RP_IMPORT_BATCH)) {
@@ -976,18 +979,19 @@ static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
         if (used != n) {
             int ce = csv_error(&ps->p);
             im->res->fatal = arena_printf(
-                im->a, "line %lld: %s", (long long)(ps->line + ps->nl),
-                ce == CSV_EPARSE ? "a quote is misplaced: quote the whole field, and double"
-                                   " any quote inside it (RFC 4180)"
-                                 : "a field is longer than 1 MiB");
+                im->a, msg_tr(im->o->lang, "line %lld: %s"), (long long)(ps->line + ps->nl),
+                msg_tr(im->o->lang, ce == CSV_EPARSE
+                                        ? "a quote is misplaced: quote the whole field, and"
+                                          " double any quote inside it (RFC 4180)"
+                                        : "a field is longer than 1 MiB"));
             err = RP_EINVAL;
             break;
         }
     }
     if (!err && csv_fini(&ps->p, on_field, on_record, ps) != 0) {
         im->res->fatal = arena_printf(im->a,
-                                      "line %lld: a quoted field is not closed before the end"
-                                      " of the file",
+                                      msg_tr(im->o->lang, "line %lld: a quoted field is not"
+                                                          " closed before the end of the file"),
                                       (long long)ps->line);
         err = RP_EINVAL;
     }
@@ -1050,9 +1054,10 @@ enum rp_err imp_preview(const struct imp_options *o, struct imp_source *src, siz
         arena_init(&im->row_a);
         rd->src = src;
         rd->encoding = o->encoding;
+        rd->lang = o->lang;
         rd->cd = (iconv_t)-1;
         if (!imp_encoding_ok(o->encoding)) {
-            res.fatal = "the encoding must be utf-8, gbk or gb18030";
+            res.fatal = msg_tr(o->lang, "the encoding must be utf-8, gbk or gb18030");
             err = RP_EINVAL;
         } else if (!is_utf8_name(o->encoding) &&
                    (rd->cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1) {
@@ -1064,7 +1069,7 @@ enum rp_err imp_preview(const struct imp_options *o, struct imp_source *src, siz
     if (err == RP_EBUSY)
         err = RP_OK; /* stopped after max_rows */
     if (!err && !im->header_done) {
-        res.fatal = "the file is empty: its first line must name the columns";
+        res.fatal = msg_tr(o->lang, "the file is empty: its first line must name the columns");
         err = RP_EINVAL;
     }
     *fatal = res.fatal;
@@ -1126,10 +1131,11 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     im->refs = arena_calloc(a, REF_CACHE, sizeof(*im->refs));
     rd->src = src;
     rd->encoding = o->encoding;
+    rd->lang = o->lang;
     rd->cd = (iconv_t)-1;
     enum rp_err err = RP_OK;
     if (!imp_encoding_ok(o->encoding)) {
-        res->fatal = "the encoding must be utf-8, gbk or gb18030";
+        res->fatal = msg_tr(o->lang, "the encoding must be utf-8, gbk or gb18030");
         err = RP_EINVAL;
     } else if (!is_utf8_name(o->encoding)) {
         /* GB18030 is a superset of GBK: decoding every such file as GB18030 is exact. */
@@ -1146,7 +1152,7 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     if (!err)
         err = pass(im, rd, ps, count_row);
     if (!err && im->records == 0) {
-        res->fatal = "the file is empty: its first line must name the columns";
+        res->fatal = msg_tr(o->lang, "the file is empty: its first line must name the columns");
         err = RP_EINVAL;
     }
     if (!err) {

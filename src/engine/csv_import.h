@@ -55,6 +55,9 @@ struct imp_options {
     const struct imp_mapping *map;
     size_t nmap;
     size_t batch;          /* rows per transaction; 0 means RP_IMPORT_BATCH */
+    /* The language of the file's problems (res->fatal); a row's errors are in the
+     * language of the context that saves it (ctx->lang). English by default. */
+    enum rp_lang lang;
     /* Called after every batch and at the end (borrowed result). */
     void (*progress)(void *cls, const struct imp_result *r);
     /* Asked after every batch: true stops the import there (RP_EBUSY). May be NULL. */

@@ -1,6 +1,7 @@
 /* The engine context: errors of a request, its transaction and what it memoises. */
 #include "core/common.h"
 
+#include "engine/module.h"
 #include "engine/rec_int.h"
 
 void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
@@ -58,7 +59,7 @@ enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *
     va_list ap;
     va_start(ap, fmt);
     ctx->errors[ctx->nerrors].field = arena_strdup(ctx->a, field);
-    ctx->errors[ctx->nerrors].message = vfmt(ctx->a, fmt, ap);
+    ctx->errors[ctx->nerrors].message = vfmt(ctx->a, msg_tr(ctx->lang, fmt), ap);
     va_end(ap);
     ctx->nerrors++;
     return RP_EINVAL;
@@ -68,7 +69,7 @@ enum rp_err rec_bad_request(struct rec_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    ctx->detail = vfmt(ctx->a, fmt, ap);
+    ctx->detail = vfmt(ctx->a, msg_tr(ctx->lang, fmt), ap);
     va_end(ap);
     ctx->bad_request = true;
     return RP_EINVAL;
@@ -78,7 +79,7 @@ enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    ctx->detail = vfmt(ctx->a, fmt, ap);
+    ctx->detail = vfmt(ctx->a, msg_tr(ctx->lang, fmt), ap);
     va_end(ap);
     return err;
 }
@@ -88,10 +89,44 @@ enum rp_err rec_fail_with(struct rec_ctx *ctx, enum rp_err err, const char *memb
 {
     va_list ap;
     va_start(ap, fmt);
-    ctx->detail = vfmt(ctx->a, fmt, ap);
+    ctx->detail = vfmt(ctx->a, msg_tr(ctx->lang, fmt), ap);
     va_end(ap);
     ctx->problem = (struct rec_problem){member, items, n};
     return err;
+}
+
+char *rec_msgf(const struct rec_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vfmt(ctx->a, msg_tr(ctx->lang, fmt), ap);
+    va_end(ap);
+    return s;
+}
+
+const char *rec_label(const struct rec_ctx *ctx, const struct entity_def *e)
+{
+    return ctx->lang == RP_LANG_ZH && e->label_zh && e->label_zh[0] ? e->label_zh : e->label;
+}
+
+const char *rec_labels(const struct rec_ctx *ctx, const struct entity_def *e)
+{
+    return ctx->lang == RP_LANG_ZH && e->label_plural_zh && e->label_plural_zh[0]
+               ? e->label_plural_zh
+               : e->label_plural;
+}
+
+const char *rec_field_label(const struct rec_ctx *ctx, const struct field_def *f)
+{
+    return ctx->lang == RP_LANG_ZH && f->label_zh && f->label_zh[0] ? f->label_zh : f->label;
+}
+
+void rec_messages_load(void)
+{
+    msg_add(&rec_messages);
+    for (size_t i = 0; i < rp_nmodules; i++)
+        if (rp_modules[i]->messages)
+            msg_add(rp_modules[i]->messages);
 }
 
 /* ---- transactions ---- */

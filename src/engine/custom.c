@@ -188,7 +188,7 @@ static enum rp_err check_rows(struct rec_ctx *ctx, const struct entity_def *e,
         if (!err && n)
             rec_field_error(ctx, "required",
                             "%lld %s have no value: give a default, or fill them first",
-                            (long long)n, e->label_plural);
+                            (long long)n, rec_labels(ctx, e));
     }
     if (!err && (f->flags & FF_UNIQUE)) {
         if (adding)
@@ -196,7 +196,7 @@ static enum rp_err check_rows(struct rec_ctx *ctx, const struct entity_def *e,
         else
             err = store_column_duplicates(ctx->conn, e->name, f->name, &n);
         if (!err && n)
-            rec_field_error(ctx, "unique", "%s share values of it", e->label_plural);
+            rec_field_error(ctx, "unique", "%s share values of it", rec_labels(ctx, e));
     }
     return err;
 }
@@ -214,7 +214,7 @@ enum rp_err custom_field_add(struct rec_ctx *ctx, struct rp_str entity,
     for (size_t i = 0; i < e->nfields; i++)
         custom += (e->fields[i].flags & FF_CUSTOM) != 0;
     if (custom >= RP_MAX_CUSTOM_FIELDS || e->nfields >= RP_MAX_ENTITY_FIELDS)
-        return rec_bad_request(ctx, "%s have as many fields as they may", e->label_plural);
+        return rec_bad_request(ctx, "%s have as many fields as they may", rec_labels(ctx, e));
     struct field_def f = {.type = FT_STRING, .group = "custom", .flags = FF_CUSTOM};
     struct custom_def d;
     custom__read_def(ctx, in, n, e->name, &f, &d);
@@ -316,7 +316,7 @@ enum rp_err custom_field_change(struct rec_ctx *ctx, struct rp_str entity, struc
         err = store_column_uses(ctx->conn, e->name, f.name, custom__is_list(f.type), *v, &uses);
         if (!err && uses)
             rec_field_error(ctx, "enum_values", "%s is the value of %lld %s: keep it", *v,
-                            (long long)uses, uses == 1 ? e->label : e->label_plural);
+                            (long long)uses, uses == 1 ? rec_label(ctx, e) : rec_labels(ctx, e));
     }
     bool tightened = ((f.flags & ~old->flags) & (FF_REQUIRED | FF_UNIQUE)) != 0;
     if (!err && tightened) {
@@ -357,7 +357,7 @@ enum rp_err custom_field_remove(struct rec_ctx *ctx, struct rp_str entity, struc
         return ctx->detail ? rec_bad_request(ctx, "%s", ctx->detail) : RP_ENOTFOUND;
     if (e->title_field && strcmp(e->title_field, f->name) == 0)
         return rec_bad_request(ctx, "%s names the records of %s: it stays", f->name,
-                               e->label_plural);
+                               rec_labels(ctx, e));
     if ((err = rec_tx_begin(ctx)))
         return err;
     const char *now;

@@ -238,7 +238,7 @@ void custom__check_def(struct rec_ctx *ctx, struct field_def *f, struct custom_d
             size_t saved = ctx->nerrors;
             if (rec__normalise(ctx, &loose, &in, &v) || v.null) {
                 const char *why = ctx->nerrors > saved ? ctx->errors[saved].message
-                                                       : "is not a number";
+                                                       : msg_tr(ctx->lang, "is not a number");
                 ctx->nerrors = saved;
                 rec_field_error(ctx, i ? "max" : "min", "%s", why);
             } else {
@@ -342,7 +342,7 @@ enum rp_err custom__check_name(struct rec_ctx *ctx, const struct entity_def *e, 
     if (custom__reserved(name))
         return rec_field_error(ctx, "name", "is a reserved word: choose another");
     if (e && meta_field(e, rp_str_c(name)))
-        return rec_field_error(ctx, "name", "%s already have a field %s", e->label_plural, name);
+        return rec_field_error(ctx, "name", "%s already have a field %s", rec_labels(ctx, e), name);
     const struct store_custom_field *gone = NULL;
     enum rp_err err = e ? removed_field(ctx, e->name, name, &gone) : RP_OK;
     if (!err && gone)

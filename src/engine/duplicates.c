@@ -276,9 +276,11 @@ enum rp_err dups_check(struct rec_ctx *ctx, const struct rec *r, const struct re
         it->ntexts = 2;
     }
     return rec_fail_with(ctx, RP_ECONFLICT, "duplicates", items, n,
-                         "this %s looks like %zu existing record%s; send allow_duplicate=true"
-                         " to save it anyway",
-                         r->ent->label, n, n == 1 ? "" : "s");
+                         n == 1 ? "this %s looks like %zu existing record; send"
+                                  " allow_duplicate=true to save it anyway"
+                                : "this %s looks like %zu existing records; send"
+                                  " allow_duplicate=true to save it anyway",
+                         rec_label(ctx, r->ent), n);
 }
 
 /* ---- groups ---- */
@@ -287,7 +289,7 @@ enum rp_err dups_groups(struct rec_ctx *ctx, const struct entity_def *e,
                         struct dups_group **groups, size_t *n)
 {
     if (!dups_applies(e))
-        return rec_bad_request(ctx, "%s have no duplicate detection", e->label_plural);
+        return rec_bad_request(ctx, "%s have no duplicate detection", rec_labels(ctx, e));
     struct store_dedup_row *rows;
     size_t nrows;
     enum rp_err err = store_dedup_shared(ctx->conn, e->name, DUPS_MAX_GROUPS, ctx->a, &rows, &nrows);
@@ -419,7 +421,7 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
                        size_t nfields, struct rec *out)
 {
     if (!dups_applies(e))
-        return rec_bad_request(ctx, "%s cannot be merged", e->label_plural);
+        return rec_bad_request(ctx, "%s cannot be merged", rec_labels(ctx, e));
     if (nfrom == 0 || nfrom > DUPS_MAX_MERGE)
         return rec_field_error(ctx, "from", "must list 1 to %u records", DUPS_MAX_MERGE);
     enum rp_err err = rec_tx_begin(ctx);
@@ -435,18 +437,18 @@ enum rp_err dups_merge(struct rec_ctx *ctx, const struct entity_def *e, struct r
         }
         err = rec_get(ctx, e, from[i], &gone[i]);
         if (err == RP_ENOTFOUND)
-            err = rec_field_error(ctx, "from", "no %s with id %.*s", e->label,
+            err = rec_field_error(ctx, "from", "no %s with id %.*s", rec_label(ctx, e),
                                   (int)(from[i].len > 36 ? 36 : from[i].len), from[i].p);
     }
     /* Merging changes the survivor and every merged record (their links move, then
      * they go to the recycle bin): the caller needs to be allowed to edit all of
      * them, and to delete the merged ones, whatever the body asks. */
     if (!err)
-        err = rec_check_action(ctx, e, &keep, ACL_EDIT, "merge into");
+        err = rec_check_action(ctx, e, &keep, ACL_EDIT, MSG("merge into"));
     for (size_t i = 0; i < nfrom && !err; i++) {
-        err = rec_check_action(ctx, e, &gone[i], ACL_EDIT, "merge away");
+        err = rec_check_action(ctx, e, &gone[i], ACL_EDIT, MSG("merge away"));
         if (!err)
-            err = rec_check_action(ctx, e, &gone[i], ACL_DELETE, "merge away");
+            err = rec_check_action(ctx, e, &gone[i], ACL_DELETE, MSG("merge away"));
     }
     if (!err && nfields) {
         struct rec changed;

@@ -116,7 +116,7 @@ enum rp_err exp_open(struct rec_ctx *ctx, const struct entity_def *e, const stru
 {
     *out = NULL;
     if (rec_scope(ctx, e, ACL_EXPORT) == SCOPE_NONE)
-        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not export %s", e->label_plural);
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not export %s", rec_labels(ctx, e));
     struct exp *x = exp_new(ctx, e, f);
     x->params = arena_calloc(&x->a, n + 2, sizeof(*x->params));
     struct rp_buf q;

@@ -40,7 +40,7 @@ static enum rp_err parse_mapping(struct rec_ctx *ctx, const struct entity_def *e
             return rec_field_error(ctx, "map", "takes column=field");
         struct rp_str field = {eq + 1, len - (size_t)(eq - p) - 1};
         if (field.len && !meta_field(e, field) && !rp_str_eqc(field, "full_name"))
-            return rec_field_error(ctx, "map", "%s have no field %.*s", e->label_plural,
+            return rec_field_error(ctx, "map", "%s have no field %.*s", rec_labels(ctx, e),
                                    (int)field.len, field.p);
         m[(*n)++] = (struct imp_mapping){{p, (size_t)(eq - p)}, field};
         p += len + (p[len] == '\n');
@@ -55,9 +55,9 @@ static enum rp_err check_request(struct rec_ctx *ctx, const struct import_jobs_r
 {
     const struct entity_def *e = r->e;
     if (!import_jobs_entity_ok(e))
-        return rec_bad_request(ctx, "%s cannot be imported", e->label_plural);
+        return rec_bad_request(ctx, "%s cannot be imported", rec_labels(ctx, e));
     if (acl_scope(ctx->who, e, ACL_IMPORT) == SCOPE_NONE)
-        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not import %s", e->label_plural);
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not import %s", rec_labels(ctx, e));
     if (r->body.len == 0)
         return rec_bad_request(ctx, "the file is empty: send the CSV as the body");
     if (!imp_encoding_ok(r->encoding))
@@ -73,7 +73,8 @@ enum rp_err import_jobs_preview(struct rec_ctx *ctx, const struct import_jobs_re
     enum rp_err err = check_request(ctx, r, &m, &nm);
     if (err)
         return err;
-    struct imp_options o = {.e = r->e, .encoding = r->encoding, .map = m, .nmap = nm};
+    struct imp_options o = {.e = r->e, .encoding = r->encoding, .map = m, .nmap = nm,
+                            .lang = ctx->lang};
     struct imp_source src = {NULL, r->body.p, r->body.len};
     const char *fatal;
     err = imp_preview(&o, &src, max_rows, ctx->a, out, &fatal);
@@ -207,11 +208,16 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
     struct imp_mapping *map = NULL;
     struct imp_result res;
     memset(&res, 0, sizeof(res));
+    /* The job's outcome and its rows' errors are written in the language of the user
+     * who posted it (their locale), as they read them later. */
+    bool active = auth_user(&ctx, job.user_id, &who) == RP_OK;
+    if (active)
+        ctx.lang = o.lang = meta_locale_zh(who.locale) ? RP_LANG_ZH : RP_LANG_EN;
     if (!o.e || !imp_dup_parse(rp_str_c(job.on_duplicate), &o.on_dup) ||
         parse_mapping(&ctx, o.e, job.mapping, &map, &o.nmap)) {
-        job.error = "the job's options are not valid any more";
-    } else if (auth_user(&ctx, job.user_id, &who)) {
-        job.error = "the user who posted the import is no longer active";
+        job.error = msg_tr(ctx.lang, "the job's options are not valid any more");
+    } else if (!active) {
+        job.error = msg_tr(ctx.lang, "the user who posted the import is no longer active");
     } else {
         o.map = map;
         ctx.who = &who;
@@ -219,13 +225,15 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
         err = imp_run(&ctx, &o, &src, &run.a, &res);
         copy_counts(&job, &res);
         if (err == RP_EINVAL && res.fatal)
-            job.error = arena_printf(&run.a, "%s; nothing was imported", res.fatal);
+            job.error = rec_msgf(&ctx, "%s; nothing was imported", res.fatal);
         else if (err == RP_EBUSY)
-            job.error = "the server stopped during the import; the batches committed before"
-                        " stay (run it again with on_duplicate=skip)";
+            job.error = msg_tr(ctx.lang, "the server stopped during the import; the batches"
+                                         " committed before stay (run it again with"
+                                         " on_duplicate=skip)");
         else if (err)
-            job.error = arena_printf(&run.a, "the database failed (%s); the batch in progress"
-                                             " was rolled back", rp_err_name(err));
+            job.error = rec_msgf(&ctx, "the database failed (%s); the batch in progress was"
+                                       " rolled back",
+                                 rp_err_name(err));
     }
     job.status = job.error ? "failed" : "done";
     err = save_job(c, &job, &res);

@@ -124,6 +124,8 @@ struct rp_module {
     enum rp_err (*bootstrap)(struct rec_ctx *ctx, bool interactive);
     /* Demo data for `rapport demo` (a new database only). NULL: none. */
     enum rp_err (*demo)(struct rp_demo *d);
+    /* The module's messages in Chinese (core/msg.h): its msg_zh.c. NULL: none. */
+    const struct msg_catalog *messages;
 };
 
 /* The registry (mod/modules.c). */

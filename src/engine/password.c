@@ -1,5 +1,6 @@
 #include "core/common.h"
 
+#include "core/msg.h"
 #include "core/text.h"
 #include "engine/password.h"
 
@@ -53,11 +54,11 @@ const char *password_weakness(const char *pw, size_t len)
 {
     size_t chars = text_utf8_len((struct rp_str){pw, len});
     if (chars < RP_MIN_PASSWORD)
-        return "must be at least 12 characters";
+        return MSG("must be at least 12 characters");
     if (chars > RP_MAX_PASSWORD || len > RP_MAX_PASSWORD_BYTES)
-        return "must be at most 128 characters";
+        return MSG("must be at most 128 characters");
     if (one_char(pw, len) || common(pw, len))
-        return "is too common: choose one that is not on lists of leaked passwords";
+        return MSG("is too common: choose one that is not on lists of leaked passwords");
     return NULL;
 }
 

@@ -13,7 +13,8 @@
 #define PASSWORD_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 /* NULL when pw (len bytes, valid UTF-8) is acceptable as a new password, else the
- * reason in words ("must be at least 12 characters", "is too common"). Static. */
+ * reason in English words ("must be at least 12 characters", "is too common"), a
+ * message of the engine's catalogue (msg_tr gives it in another language). Static. */
 const char *password_weakness(const char *pw, size_t len);
 
 /* Hashes pw into out (crypto_pwhash_STRBYTES bytes) with the policy's cost.

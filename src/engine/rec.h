@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/ids.h"
+#include "core/msg.h"
 #include "engine/meta.h"
 #include "store/db.h"
 
@@ -131,6 +132,9 @@ struct rec_ctx {
     size_t errcap;
     const char *detail;
     bool bad_request;             /* RP_EINVAL means 400 (malformed) rather than 422 */
+    /* The language messages are written in (core/msg.h): the caller's Accept-Language
+     * on a request, English for system work and the command line. */
+    enum rp_lang lang;
     /* Options of the request. */
     bool allow_conflict;          /* save a meeting even if it overlaps another */
     bool allow_duplicate;         /* save a record even if it looks like another */
@@ -163,6 +167,10 @@ void rec_ctx_system(struct rec_ctx *ctx, struct store *s, struct store_conn *c, 
  * given back. The caller's own permissions decide before such a step, never during. */
 const char *rec_system_begin(struct rec_ctx *ctx, const char *why);
 void rec_system_end(struct rec_ctx *ctx, const char *saved);
+/* The functions below format their message in ctx->lang: fmt, the English text, is
+ * looked up in the catalogues first (core/msg.h), so the translation takes the same
+ * arguments; an entity's or field's label among them is given in that language too
+ * (rec_label, rec_labels, rec_field_label). */
 /* Records a field error (message copied into the arena). Returns RP_EINVAL. */
 enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -177,6 +185,21 @@ enum rp_err rec_fail(struct rec_ctx *ctx, enum rp_err err, const char *fmt, ...)
 enum rp_err rec_fail_with(struct rec_ctx *ctx, enum rp_err err, const char *member,
                           const struct rec_problem_item *items, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* A message formatted in ctx->lang (in ctx->a), for text the functions above do not
+ * carry: an import's row errors, a job's outcome. */
+char *rec_msgf(const struct rec_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An entity's label, singular or plural, and a field's label, in ctx->lang (the English
+ * label when the Chinese one is missing: custom entities and fields may lack one). */
+const char *rec_label(const struct rec_ctx *ctx, const struct entity_def *e);
+const char *rec_labels(const struct rec_ctx *ctx, const struct entity_def *e);
+const char *rec_field_label(const struct rec_ctx *ctx, const struct field_def *f);
+/* The engine's own messages in Chinese (engine/msg_zh.c). */
+extern const struct msg_catalog rec_messages;
+/* Adds the engine's catalogue and every module's to core/msg.h's (before threads
+ * start): messages are then written in the caller's language. */
+void rec_messages_load(void);
 
 /* ---- transactions ---- */
 
@@ -352,7 +375,8 @@ enum rp_err rec_check_readable(struct rec_ctx *ctx, const struct entity_def *e,
 enum rp_err rec_may(struct rec_ctx *ctx, const struct entity_def *e, const struct rec *r,
                     enum acl_action action, bool *ok);
 /* RP_EFORBIDDEN ("your role may not <verb> this <entity>") unless the caller may take
- * `action` on r, which they can read. */
+ * `action` on r, which they can read. verb is a message marked MSG("…") in the
+ * caller's catalogue: it is written in the caller's language. */
 enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
                              const struct rec *r, enum acl_action action, const char *verb);
 /* Every row of a small entity (pipeline stages) read once per write transaction: the

@@ -58,7 +58,7 @@ static enum rp_err editable(struct rec_ctx *ctx, const struct entity_def *e, str
     if (!err)
         err = rec_check_readable(ctx, e, r);
     if (!err)
-        err = rec_check_action(ctx, e, r, ACL_EDIT, "share");
+        err = rec_check_action(ctx, e, r, ACL_EDIT, MSG("share"));
     return err;
 }
 

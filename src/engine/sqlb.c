@@ -60,8 +60,9 @@ enum rp_err sqlb_scope(struct rec_ctx *ctx, const struct entity_def *e,
     bool export = q && q->for_export;
     enum acl_scope scope = rec__list_scope(ctx, e, export);
     if (scope == SCOPE_NONE)
-        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s %s",
-                        export ? "export" : "read", e->label_plural);
+        return rec_fail(ctx, RP_EFORBIDDEN,
+                        export ? "your role may not export %s" : "your role may not read %s",
+                        rec_labels(ctx, e));
     bool shared = false;
     enum rp_err err = scope == SCOPE_ALL ? RP_OK : rec__query_shares(ctx, e, q, &shared);
     if (scope == SCOPE_TEAM_BELOW && !err)

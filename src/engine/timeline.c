@@ -63,7 +63,7 @@ enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct
                          size_t *n, const char **next)
 {
     if (!(e->flags & EF_TIMELINE))
-        return rec_bad_request(ctx, "%s have no timeline", e->label_plural);
+        return rec_bad_request(ctx, "%s have no timeline", rec_labels(ctx, e));
     if (limit == 0 || limit > REC_MAX_TIMELINE)
         return rec_bad_request(ctx, "limit must be between 1 and %u", REC_MAX_TIMELINE);
     const char *b = "";

@@ -77,7 +77,7 @@ static enum rp_err hash_password(struct rec_ctx *ctx, const struct field_def *f,
 {
     const char *weak = password_weakness(pw, len);
     if (weak)
-        return rec_field_error(ctx, f->name, "%s", weak);
+        return rec_field_error(ctx, f->name, "%s", msg_tr(ctx->lang, weak));
     char *hash = arena_alloc(ctx->a, crypto_pwhash_STRBYTES);
     enum rp_err err = password_hash(hash, pw, len);
     if (err)
@@ -272,7 +272,8 @@ enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f
     struct rec_value v;
     size_t saved = ctx->nerrors;
     if (rec__normalise(ctx, &loose, &in, &v)) {
-        const char *msg = ctx->nerrors > saved ? ctx->errors[saved].message : "is invalid";
+        const char *msg = ctx->nerrors > saved ? ctx->errors[saved].message
+                                                : msg_tr(ctx->lang, "is invalid");
         ctx->nerrors = saved;
         return rec_bad_request(ctx, "filter value for %s %s", f->name, msg);
     }

@@ -52,13 +52,13 @@ static enum rp_err apply_inputs(struct rec_ctx *ctx, const struct entity_def *e,
         }
         int idx = meta_field_index(e, x->field);
         if (idx < 0) {
-            rec_field_error(ctx, fname, "is not a field of %s", e->label_plural);
+            rec_field_error(ctx, fname, "is not a field of %s", rec_labels(ctx, e));
             continue;
         }
         const struct field_def *f = &e->fields[idx];
         enum acl_field_rule rule = rec_field_rule(ctx, e, (size_t)idx);
         if (rule == ACL_FIELD_HIDDEN) {
-            rec_field_error(ctx, fname, "is not a field of %s", e->label_plural);
+            rec_field_error(ctx, fname, "is not a field of %s", rec_labels(ctx, e));
             continue;
         }
         if ((f->flags & FF_READONLY && !ctx->system) ||
@@ -97,7 +97,7 @@ static enum rp_err check_ref(struct rec_ctx *ctx, const struct field_def *f, str
     struct rec r;
     enum rp_err err = rec_get(ctx, re, id, &r);
     if (err == RP_ENOTFOUND)
-        return rec_field_error(ctx, f->name, "no %s with this id", re->label);
+        return rec_field_error(ctx, f->name, "no %s with this id", rec_label(ctx, re));
     return err;
 }
 
@@ -268,7 +268,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
 {
     enum acl_scope scope = rec_scope(ctx, e, ACL_CREATE);
     if (scope == SCOPE_NONE)
-        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not create %s", e->label_plural);
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not create %s", rec_labels(ctx, e));
 
     struct rec *r = out;
     memset(r, 0, sizeof(*r));
@@ -332,7 +332,7 @@ enum rp_err rec_create(struct rec_ctx *ctx, const struct entity_def *e,
         err = store_step_insert(st, &r->seq);
         store_done(st);
         if (err == RP_ECONFLICT)
-            err = rec_fail(ctx, RP_ECONFLICT, "another %s has this value", e->label);
+            err = rec_fail(ctx, RP_ECONFLICT, "another %s has this value", rec_label(ctx, e));
     }
     if (!err && meta_searchable(e))
         err = rec__put_fts(ctx, e, r, true);
@@ -389,7 +389,7 @@ static enum rp_err write_row(struct rec_ctx *ctx, const struct entity_def *e, st
     if (!err && store_changes(ctx->conn) != 1)
         err = RP_ESTALE;
     if (err == RP_ECONFLICT)
-        err = rec_fail(ctx, RP_ECONFLICT, "another %s has this value", e->label);
+        err = rec_fail(ctx, RP_ECONFLICT, "another %s has this value", rec_label(ctx, e));
     return err;
 }
 
@@ -405,10 +405,10 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err)
         err = rec_check_readable(ctx, e, &old);
     if (!err)
-        err = rec__check_owner_action(ctx, e, ACL_EDIT, &old, "change");
+        err = rec__check_owner_action(ctx, e, ACL_EDIT, &old, MSG("change"));
     if (!err && expect_version >= 0 && expect_version != old.version)
         err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else (now version %lld)",
-                       e->label, (long long)old.version);
+                       rec_label(ctx, e), (long long)old.version);
     struct rec *r = out;
     if (!err) {
         *r = old;
@@ -429,7 +429,7 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
                               : rec_fail(ctx, RP_EFORBIDDEN,
                                          "a shared %s changes owner only by those whose role"
                                          " may edit it",
-                                         e->label);
+                                         rec_label(ctx, e));
             r->owner_id = owner;
         }
         if (!err)
@@ -487,7 +487,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     enum rp_err err = store_exec(ctx->conn, e->sql->set_deleted, v, RP_NELEM(v));
     if (err == RP_ECONFLICT)
         return rec_fail(ctx, RP_ECONFLICT,
-                        "a live %s now holds one of this record's unique values", e->label);
+                        "a live %s now holds one of this record's unique values", rec_label(ctx, e));
     if (err)
         return err;
     r->version++;
@@ -506,7 +506,7 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
                        int64_t expect_version)
 {
     if (e->flags & EF_NO_DELETE)
-        return rec_fail(ctx, RP_EFORBIDDEN, "%s are deactivated, not deleted", e->label_plural);
+        return rec_fail(ctx, RP_EFORBIDDEN, "%s are deactivated, not deleted", rec_labels(ctx, e));
     enum rp_err err = rec_tx_begin(ctx);
     if (err)
         return err;
@@ -515,11 +515,11 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err)
         err = rec_check_readable(ctx, e, &r);
     if (!err)
-        err = rec__check_owner_action(ctx, e, ACL_DELETE, &r, "delete");
+        err = rec__check_owner_action(ctx, e, ACL_DELETE, &r, MSG("delete"));
     if (!err)
         err = mod_before_delete(ctx, &r);
     if (!err && expect_version >= 0 && expect_version != r.version)
-        err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", e->label);
+        err = rec_fail(ctx, RP_ESTALE, "the %s was changed by someone else", rec_label(ctx, e));
     if (!err)
         err = set_deleted(ctx, e, &r, true);
     return rec_tx_end(ctx, err);
@@ -537,7 +537,7 @@ enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct 
     if (!err)
         err = rec_check_readable(ctx, e, out);
     if (!err)
-        err = rec__check_owner_action(ctx, e, ACL_DELETE, out, "restore");
+        err = rec__check_owner_action(ctx, e, ACL_DELETE, out, MSG("restore"));
     if (!err)
         err = mod_before_restore(ctx, out);
     if (!err)

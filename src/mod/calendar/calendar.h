@@ -64,4 +64,7 @@ enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, co
                                   const char *end, const char *const *users, size_t nusers,
                                   struct rec **rows, size_t *n);
 
+/* The module's messages in Chinese (msg_zh.c). */
+extern const struct msg_catalog calendar__messages;
+
 #endif

@@ -43,4 +43,5 @@ const struct rp_module mod_calendar = {
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
     .demo = calendar__demo,
+    .messages = &calendar__messages,
 };

@@ -59,7 +59,7 @@ unsigned calendar__get_feed(struct api_call *c)
         err = calendar_feed(&c->ctx, &x);
     }
     if (err) {
-        c->ctx.detail = "give an API token as ?token=";
+        rec_fail(&c->ctx, err, "give an API token as ?token=");
         return api_fail(c, err);
     }
     return api_export(c, x, &calendar__ical, "calendar");

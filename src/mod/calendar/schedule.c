@@ -73,9 +73,11 @@ static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
     for (size_t i = 0; i < nrows; i++)
         items[i] = conflict_of(ctx, &rows[i]);
     return rec_fail_with(ctx, RP_ECONFLICT, "conflicts", items, nrows,
-                         "the activity overlaps %zu other%s of its attendees; send"
-                         " allow_conflict=true to save it anyway",
-                         nrows, nrows == 1 ? " activity" : " activities");
+                         nrows == 1 ? "the activity overlaps %zu other activity of its"
+                                      " attendees; send allow_conflict=true to save it anyway"
+                                    : "the activity overlaps %zu other activities of its"
+                                      " attendees; send allow_conflict=true to save it anyway",
+                         nrows);
 }
 
 enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
@@ -107,7 +109,7 @@ enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, cons
         struct rec target;
         enum rp_err err = rec_get(ctx, re, (struct rp_str){rid->s, rid->len}, &target);
         if (err == RP_ENOTFOUND)
-            return rec_field_error(ctx, "related_id", "no %s with this id", re->label);
+            return rec_field_error(ctx, "related_id", "no %s with this id", rec_label(ctx, re));
         if (err)
             return err;
     }

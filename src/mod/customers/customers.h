@@ -16,4 +16,7 @@ extern const struct rp_module mod_customers;
 extern const struct rec_exporter customers__vcard;
 enum rp_err customers__demo(struct rp_demo *d);
 
+/* The module's messages in Chinese (msg_zh.c). */
+extern const struct msg_catalog customers__messages;
+
 #endif

@@ -24,4 +24,5 @@ const struct rp_module mod_customers = {
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
     .demo = customers__demo,
+    .messages = &customers__messages,
 };

@@ -50,4 +50,5 @@ const struct rp_module mod_platform = {
     .roles = platform__load_roles,
     .bootstrap = platform__bootstrap,
     .demo = platform__demo,
+    .messages = &platform__messages,
 };

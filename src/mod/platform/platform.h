@@ -39,4 +39,7 @@ struct api_call;
 unsigned platform__patch_me(struct api_call *c);
 unsigned platform__post_transfer(struct api_call *c);
 
+/* The module's messages in Chinese (msg_zh.c). */
+extern const struct msg_catalog platform__messages;
+
 #endif

@@ -78,11 +78,11 @@ enum rp_err platform__validate_role(struct rec_ctx *ctx, struct rec *r, const st
     /* Whoever may edit roles, only administrators make one administer. */
     if (rec_field(r, "admin")->i && (!old || !rec_field(old, "admin")->i) && !rec_admin(ctx))
         rec_field_error(ctx, "admin", "only administrators make a role administer");
-    const char *why = acl_check_grants(ctx->a, text_of(r, "grants"),
+    const char *why = acl_check_grants(ctx->a, ctx->lang, text_of(r, "grants"),
                                        old ? text_of(old, "grants") : NULL);
     if (why)
         rec_field_error(ctx, "grants", "%s", why);
-    why = acl_check_field_rules(ctx->a, text_of(r, "field_rules"),
+    why = acl_check_field_rules(ctx->a, ctx->lang, text_of(r, "field_rules"),
                                 old ? text_of(old, "field_rules") : NULL);
     if (why)
         rec_field_error(ctx, "field_rules", "%s", why);

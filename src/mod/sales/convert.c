@@ -108,7 +108,7 @@ static enum rp_err convert(struct rec_ctx *ctx, const struct rec *lead,
     struct rec updated;
     /* The conversion links are read-only to clients: the system sets them, after the
      * caller's own rights were checked on the lead (rec_get) and on what was created. */
-    err = rec_check_action(ctx, meta_need("leads"), lead, ACL_EDIT, "convert");
+    err = rec_check_action(ctx, meta_need("leads"), lead, ACL_EDIT, MSG("convert"));
     if (err)
         return err;
     const char *saved = rec_system_begin(ctx, "lead conversion");

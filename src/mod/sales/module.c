@@ -76,4 +76,5 @@ const struct rp_module mod_sales = {
     .nschedules = RP_NELEM(SCHEDULES),
     .bootstrap = sales__bootstrap,
     .demo = sales__demo,
+    .messages = &sales__messages,
 };

@@ -160,4 +160,7 @@ enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
 enum rp_err sales__sql_tier_changes(struct rec_ctx *ctx, const char *since, const char ***ids,
                                     const char ***tiers, size_t *n);
 
+/* The module's messages in Chinese (msg_zh.c). */
+extern const struct msg_catalog sales__messages;
+
 #endif

@@ -145,8 +145,11 @@ enum rp_err sales__stage_deletable(struct rec_ctx *ctx, const struct rec *stage)
     rec_system_end(ctx, saved);
     if (!err && total > 0)
         err = rec_fail(ctx, RP_ECONFLICT,
-                       "%lld deal%s still in this stage: move them to another stage first",
-                       (long long)total, total == 1 ? " is" : "s are");
+                       total == 1 ? "%lld deal is still in this stage: move it to another stage"
+                                    " first"
+                                  : "%lld deals are still in this stage: move them to another"
+                                    " stage first",
+                       (long long)total);
     return err;
 }
 
