@@ -174,9 +174,15 @@ unsigned api_fail(struct api_call *c, enum rp_err err)
     const char *detail = ctx->detail;
     switch (err) {
     case RP_EINVAL: status = 400; break;
-    case RP_ENOTFOUND: status = 404; detail = msg_tr(ctx->lang, "no such record"); break;
+    case RP_ENOTFOUND:
+        status = 404;
+        detail = msg_tr(ctx->lang, "no such record");
+        break;
     case RP_EFORBIDDEN: status = 403; break;
-    case RP_EAUTH: status = 401; detail = detail ? detail : msg_tr(ctx->lang, "sign in first"); break;
+    case RP_EAUTH:
+        status = 401;
+        detail = detail ? detail : msg_tr(ctx->lang, "sign in first");
+        break;
     case RP_ECONFLICT: status = 409; break;
     case RP_ESTALE: status = 412; break;
     case RP_ETOOBIG: status = 413; break;
@@ -301,9 +307,9 @@ static void dispatch(struct http_req *req, const void *data)
             const char *allow = allowed_methods(&c, rt);
             if (allow)
                 http_add_header(req, "Allow", allow);
-            status = allow ? api_problemf(&c, 405, "%s is not allowed on %s", req->method,
-                                          c.e->name)
-                           : api_problem(&c, 404, "no such resource for these records");
+            status = allow
+                         ? api_problemf(&c, 405, "%s is not allowed on %s", req->method, c.e->name)
+                         : api_problem(&c, 404, "no such resource for these records");
         }
     }
     if (!status)

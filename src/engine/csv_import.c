@@ -469,8 +469,7 @@ static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct
             err = rec_list(ctx, re, q, &page);
         if (err == RP_EINVAL || err == RP_EFORBIDDEN) {
             ctx->bad_request = false;
-            return rec_field_error(ctx, f->name, "cannot look up %s by name",
-                                   rec_labels(ctx, re));
+            return rec_field_error(ctx, f->name, "cannot look up %s by name", rec_labels(ctx, re));
         }
         if (err)
             return err;
@@ -482,7 +481,8 @@ static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct
         im->nrefs++;
     }
     if (!s->id)
-        return rec_field_error(ctx, f->name, "no %s named \"%.*s\"", rec_label(ctx, re), (int)v.len, v.p);
+        return rec_field_error(ctx, f->name, "no %s named \"%.*s\"", rec_label(ctx, re), (int)v.len,
+                               v.p);
     if (!*s->id)
         return rec_field_error(ctx, f->name, "more than one %s is named \"%.*s\": give its id",
                                rec_label(ctx, re), (int)v.len, v.p);

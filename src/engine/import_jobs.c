@@ -73,8 +73,8 @@ enum rp_err import_jobs_preview(struct rec_ctx *ctx, const struct import_jobs_re
     enum rp_err err = check_request(ctx, r, &m, &nm);
     if (err)
         return err;
-    struct imp_options o = {.e = r->e, .encoding = r->encoding, .map = m, .nmap = nm,
-                            .lang = ctx->lang};
+    struct imp_options o = {
+        .e = r->e, .encoding = r->encoding, .map = m, .nmap = nm, .lang = ctx->lang};
     struct imp_source src = {NULL, r->body.p, r->body.len};
     const char *fatal;
     err = imp_preview(&o, &src, max_rows, ctx->a, out, &fatal);
@@ -231,8 +231,9 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
                                          " committed before stay (run it again with"
                                          " on_duplicate=skip)");
         else if (err)
-            job.error = rec_msgf(&ctx, "the database failed (%s); the batch in progress was"
-                                       " rolled back",
+            job.error = rec_msgf(&ctx,
+                                 "the database failed (%s); the batch in progress was"
+                                 " rolled back",
                                  rp_err_name(err));
     }
     job.status = job.error ? "failed" : "done";

@@ -233,10 +233,12 @@ enum rp_err rec_query_parse(struct rec_ctx *ctx, const struct entity_def *e,
             err = rec__parse_sort(ctx, e, v, q);
             q->default_sort = false;
         } else if (rp_str_eqc(k, "q")) {
-            err = !meta_searchable(e) ? rec_bad_request(ctx, "%s cannot be searched", rec_labels(ctx, e))
+            err = !meta_searchable(e)
+                      ? rec_bad_request(ctx, "%s cannot be searched", rec_labels(ctx, e))
                   : rec__search_hidden(ctx, e)
-                      ? rec_bad_request(ctx, "%s cannot be searched with your role: it hides"
-                                             " some of the text searched",
+                      ? rec_bad_request(ctx,
+                                        "%s cannot be searched with your role: it hides"
+                                        " some of the text searched",
                                         rec_labels(ctx, e))
                       : rec__parse_terms(ctx, v, q->terms, &q->nterms);
         } else if (rp_str_eqc(k, "count")) {

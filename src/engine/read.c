@@ -145,8 +145,8 @@ enum rp_err rec__check_owner_action(struct rec_ctx *ctx, const struct entity_def
     bool ok;
     enum rp_err err = rec__in_scope(ctx, e, action, r->owner_id, r->id, &ok);
     if (!err && !ok)
-        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s this %s",
-                       msg_tr(ctx->lang, verb), rec_label(ctx, e));
+        err = rec_fail(ctx, RP_EFORBIDDEN, "your role may not %s this %s", msg_tr(ctx->lang, verb),
+                       rec_label(ctx, e));
     return err;
 }
 

@@ -272,8 +272,8 @@ enum rp_err rec__parse_text_value(struct rec_ctx *ctx, const struct field_def *f
     struct rec_value v;
     size_t saved = ctx->nerrors;
     if (rec__normalise(ctx, &loose, &in, &v)) {
-        const char *msg = ctx->nerrors > saved ? ctx->errors[saved].message
-                                                : msg_tr(ctx->lang, "is invalid");
+        const char *msg =
+            ctx->nerrors > saved ? ctx->errors[saved].message : msg_tr(ctx->lang, "is invalid");
         ctx->nerrors = saved;
         return rec_bad_request(ctx, "filter value for %s %s", f->name, msg);
     }

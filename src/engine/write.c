@@ -486,8 +486,8 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
                             store_int(r->seq), store_int(r->version)};
     enum rp_err err = store_exec(ctx->conn, e->sql->set_deleted, v, RP_NELEM(v));
     if (err == RP_ECONFLICT)
-        return rec_fail(ctx, RP_ECONFLICT,
-                        "a live %s now holds one of this record's unique values", rec_label(ctx, e));
+        return rec_fail(ctx, RP_ECONFLICT, "a live %s now holds one of this record's unique values",
+                        rec_label(ctx, e));
     if (err)
         return err;
     r->version++;

@@ -105,17 +105,22 @@ static void test_role_grants_and_rules(void **state)
     struct rec_ctx *ctx = fx_ctx(f, NULL);
     assert_null(acl_check_grants(&f->a, RP_LANG_EN, "{\"accounts\": {\"read\": \"own\"}}", NULL));
     assert_non_null(acl_check_grants(&f->a, RP_LANG_EN, "{\"nope\": {\"read\": \"own\"}}", NULL));
-    assert_non_null(acl_check_grants(&f->a, RP_LANG_EN, "{\"accounts\": {\"peek\": \"own\"}}", NULL));
-    assert_non_null(acl_check_grants(&f->a, RP_LANG_EN, "{\"accounts\": {\"read\": \"everyone\"}}", NULL));
+    assert_non_null(
+        acl_check_grants(&f->a, RP_LANG_EN, "{\"accounts\": {\"peek\": \"own\"}}", NULL));
+    assert_non_null(
+        acl_check_grants(&f->a, RP_LANG_EN, "{\"accounts\": {\"read\": \"everyone\"}}", NULL));
     assert_non_null(acl_check_grants(&f->a, RP_LANG_EN, "[1]", NULL));
     /* A name the old text had passes (a removed custom entity or field). */
     assert_null(acl_check_grants(&f->a, RP_LANG_EN, "{\"gone\": {\"read\": \"own\"}}",
                                  "{\"gone\": {\"read\": \"all\"}}"));
-    assert_null(acl_check_field_rules(&f->a, RP_LANG_EN, "{\"accounts\": {\"phone\": \"hidden\"}}", NULL));
-    assert_non_null(acl_check_field_rules(&f->a, RP_LANG_EN, "{\"accounts\": {\"phone\": \"secret\"}}", NULL));
+    assert_null(
+        acl_check_field_rules(&f->a, RP_LANG_EN, "{\"accounts\": {\"phone\": \"hidden\"}}", NULL));
     assert_non_null(
-        acl_check_field_rules(&f->a, RP_LANG_EN, "{\"accounts\": {\"nofield\": \"hidden\"}}", NULL));
-    assert_null(acl_check_field_rules(&f->a, RP_LANG_EN, "{\"accounts\": {\"nofield\": \"hidden\"}}",
+        acl_check_field_rules(&f->a, RP_LANG_EN, "{\"accounts\": {\"phone\": \"secret\"}}", NULL));
+    assert_non_null(acl_check_field_rules(&f->a, RP_LANG_EN,
+                                          "{\"accounts\": {\"nofield\": \"hidden\"}}", NULL));
+    assert_null(acl_check_field_rules(&f->a, RP_LANG_EN,
+                                      "{\"accounts\": {\"nofield\": \"hidden\"}}",
                                       "{\"accounts\": {\"nofield\": \"readonly\"}}"));
     /* Validation of the record: the admin role stays admin; bad grants are a field error. */
     struct rec_input bad[] = {IN_S("key", "Bad Key"), IN_S("label", "x"),

@@ -4,7 +4,8 @@
 #include "mod/calendar/calendar.h"
 
 static const struct msg MESSAGES[] = {
-    {"more than %u activities in range: ask for a shorter period", "范围内的活动超过 %u 个：请缩短时间段"},
+    {"more than %u activities in range: ask for a shorter period",
+     "范围内的活动超过 %u 个：请缩短时间段"},
     {"the activities in range hold too much text to show at once: ask for a shorter period",
      "范围内的活动文字太多，无法一次显示：请缩短时间段"},
     {"the activity overlaps %zu other activity of its attendees; send allow_conflict=true to "
