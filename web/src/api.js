@@ -1,5 +1,8 @@
 // The REST client: JSON in and out, the session cookie, the CSRF token on unsafe
 // requests, problem+json errors as ApiError, and one hook for an expired session.
+// Every request says the UI's language (Accept-Language): the server writes its
+// messages — problem details, field errors, import errors — in it, shown as they come.
+import { getLang } from './i18n.js';
 
 const BASE = '/api/v1';
 let csrf = null;
@@ -56,7 +59,7 @@ export async function request(method, path, { body, query, headers = {}, quiet40
     primed.delete(url);
     return p;
   }
-  const h = { Accept: 'application/json', ...headers };
+  const h = { Accept: 'application/json', 'Accept-Language': getLang(), ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (raw) h['Content-Type'] = raw.type;
   if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf;

@@ -4,9 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n.js';
 import { Link, useLocation } from './router.js';
 
+// The server's own words (in the UI's language: api.js sends it), else a general one.
 export function errorText(err) {
   if (!err) return '';
-  if (err.status === 403) return t('err.forbidden');
+  if (err.status === 403) return err.problem?.detail || t('err.forbidden');
   if (err.status === undefined) return t('err.network');
   return t('err.generic', { msg: err.message });
 }

@@ -16,28 +16,6 @@ export const CALENDAR_TOKEN = 'Calendar feed';
 const TOKEN_NAME_MAX = 100; // characters, as the server counts them (auth_token_create)
 const feedUrl = (token) => `${location.origin}/api/v1/calendar.ics?token=${encodeURIComponent(token)}`;
 
-// The server's words about a field, in the user's language when known; any other
-// message shows as it came.
-const MESSAGES = [
-  [/^is wrong$/, () => t('me.err.wrong')],
-  [/^is required to set a new password$/, () => t('me.err.currentNeeded')],
-  [/^is required$/, () => t('form.required')],
-  [/^must be at least (\d+) characters$/, (m) => t('me.err.atLeast', { n: m[1] })],
-  [/^must be at most (\d+) characters$/, (m) => t('me.err.atMost', { n: m[1] })],
-  [/^must be (\d+) to (\d+) characters$/, (m) => t('me.err.between', { min: m[1], max: m[2] })],
-  [/^is too common/, () => t('me.err.common')],
-  [/^is not a valid e-mail address$/, () => t('form.email')],
-  [/^must not contain control characters$/, () => t('me.err.control')],
-];
-function fieldMessage(msg) {
-  for (const [re, say] of MESSAGES) {
-    const m = re.exec(msg || '');
-    if (m) return say(m);
-  }
-  return msg;
-}
-const fieldErrors = (err) => Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, fieldMessage(v)]));
-
 // A labelled input with its help and its error beside it (the error names the field).
 function Field({ id, label, error, help, onValue, ...input }) {
   const described = [help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
@@ -142,7 +120,7 @@ function Profile() {
       updateUser({ display_name: r.display_name, locale: r.locale });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      if (err.status === 422) setErrors(fieldErrors(err));
+      if (err.status === 422) setErrors(err.fields);
       setProblem(err);
     } finally {
       setBusy(false);
@@ -210,7 +188,7 @@ function Password({ onTokensChanged }) {
       if (!keep) onTokensChanged();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      if (err.status === 422) setErrors(fieldErrors(err));
+      if (err.status === 422) setErrors(err.fields);
       setProblem(err);
     } finally {
       setBusy(false);
@@ -340,7 +318,7 @@ function Tokens({ tokens, error, onChanged }) {
       setNameError(null);
       onChanged();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 422 && err.fields.name) setNameError(fieldMessage(err.fields.name));
+      if (err instanceof ApiError && err.status === 422 && err.fields.name) setNameError(err.fields.name);
       else setMsg({ kind: 'error', text: errorText(err) });
     } finally {
       setBusy(false);

@@ -38,7 +38,7 @@ export function RecycleBin() {
   const restore = (r) => api.post(`/${e.name}/${r.id}/restore`).then(() => {
     setRows(rows.filter((x) => x.id !== r.id));
     setMsg({ kind: 'info', id: r.id, text: t('bin.restored', { title: title(r) }) });
-  }, (err) => setMsg({ kind: 'error', text: err.status === 409 ? t('bin.conflict') : errorText(err) }));
+  }, (err) => setMsg({ kind: 'error', text: err.status === 409 ? err.message : errorText(err) }));
   const mayRestore = e.permissions.delete !== 'none';
   return (
     <section aria-labelledby="bin-h">
