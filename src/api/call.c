@@ -105,15 +105,13 @@ unsigned api_problem(struct api_call *c, unsigned status, const char *detail)
 
 unsigned api_problemf(struct api_call *c, unsigned status, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, cp;
     va_start(ap, fmt);
-    const char *f = msg_tr(c->ctx.lang, fmt);
-    va_list cp;
     va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, f, cp);
+    int n = vsnprintf(NULL, 0, msg_tr(c->ctx.lang, fmt), cp);
     va_end(cp);
     char *detail = arena_alloc(&c->req->a, n > 0 ? (size_t)n + 1 : 1);
-    vsnprintf(detail, n > 0 ? (size_t)n + 1 : 1, f, ap);
+    vsnprintf(detail, n > 0 ? (size_t)n + 1 : 1, msg_tr(c->ctx.lang, fmt), ap);
     va_end(ap);
     return problem(c, status, detail);
 }
