@@ -93,6 +93,7 @@ static struct exp *exp_new(struct rec_ctx *ctx, const struct entity_def *e,
     x->format = f;
     rec_ctx_init(&x->ctx, ctx->store, ctx->conn, &x->a, NULL);
     x->ctx.system = ctx->system;
+    x->ctx.lang = ctx->lang;
     if (ctx->who) {
         copy_principal(&x->a, ctx->who, &x->who);
         x->who.mem = &x->a; /* the caller's scope is loaded once, not per page */
