@@ -93,7 +93,7 @@ static void test_same_specs(void **state)
     assert_true(msg_same_specs("is required", "为必填项"));
     assert_true(msg_same_specs("no %s with this id", "没有此 ID 的%s"));
     assert_true(msg_same_specs("%lld %s have no value", "%lld 条%s没有值"));
-    assert_true(msg_same_specs("no %s named \"%.*s\"", "没有名为“%.*s”的%s") == false);
+    assert_false(msg_same_specs("no %s named \"%.*s\"", "没有名为“%.*s”的%s"));
     assert_true(msg_same_specs("100%% sure: %d", "%d，百分之百"));
     assert_true(msg_same_specs("%u to %u", "%u 到 %u"));
     assert_false(msg_same_specs("%u to %u", "%u"));
@@ -620,12 +620,10 @@ static void test_catalogues_complete(void **state)
             }
         }
     }
-    if (missing || wrong || dynamic || stale) {
-        /* cmocka cuts long failure messages: the list goes to stderr whole. */
+    /* cmocka cuts long failure messages: the list goes to stderr whole. */
+    bool failed = missing || wrong || dynamic || stale;
+    if (failed)
         fputs(buf_cstr(&out), stderr);
-        fail_msg("%d message(s) without Chinese, %d wrong, %d not literal, %d stale (listed"
-                 " above)", missing, wrong, dynamic, stale);
-    }
     buf_release(&out);
     for (size_t i = 0; i < sc.n; i++) {
         free(sc.uses[i].file);
@@ -635,6 +633,9 @@ static void test_catalogues_complete(void **state)
     free(sc.uses);
     for (size_t i = 0; i < ncats; i++)
         free(cats[i].used);
+    if (failed)
+        fail_msg("%d message(s) without Chinese, %d wrong, %d not literal, %d stale (listed"
+                 " above)", missing, wrong, dynamic, stale);
 }
 
 int main(void)
