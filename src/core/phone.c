@@ -294,14 +294,16 @@ enum rp_err phone_parse(struct rp_str in, const struct phone_country *home,
     /* Room for the longest E.164 number, an international prefix and a "(0)". */
     char d[PHONE_MAX_DIGITS + 4];
     size_t nd = 0, paren_at = 0;
-    bool plus = i < n && cp[i] == '+', in_paren = false;
+    bool plus = false, in_paren = false;
     uint32_t prev = 0;
-    for (i += plus; i < n; i++) {
+    for (; i < n; i++) {
         uint32_t c = cp[i];
         if (is_digit(c)) {
             if (nd == sizeof(d))
                 return RP_EINVAL;
             d[nd++] = (char)c;
+        } else if (c == '+' && nd == 0 && !plus) {
+            plus = true; /* "+86 138 …", "(+86) 138 …" */
         } else if (c == '(') {
             in_paren = true;
             paren_at = nd;

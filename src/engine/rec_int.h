@@ -131,6 +131,9 @@ enum rp_err rec__key_exists(struct rec_ctx *ctx, const struct entity_def *e, str
  * the SQL the query builder writes. */
 enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
                            struct rec_query *q, char *out, size_t size);
+/* Describes r, which the caller read, as a hit whose field `matched` matched (-1: none
+ * known). */
+enum rp_err rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, struct rec_hit *out);
 /* Records of e (live) whose JSON id list `field` holds id. */
 enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
                                  const char *field, const char *id, struct rec ***rows, size_t *n);
