@@ -325,7 +325,7 @@ static const char *user_name(struct rec_ctx *ctx, const char *id)
     return name ? name : shown(ctx, &u, meta_field_index(ue, rp_str_c(ue->title_field)));
 }
 
-enum rp_err rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, struct rec_hit *out)
+void rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, struct rec_hit *out)
 {
     const struct entity_def *e = r->ent;
     int title = meta_field_index(e, rp_str_c(e->title_field));
@@ -342,7 +342,6 @@ enum rp_err rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, stru
     }
     if (!out->title || !*out->title)
         out->title = r->id;
-    out->owner_name = user_name(ctx, r->owner_id);
     if (matched >= 0) {
         out->matched = &e->fields[matched];
         out->matched_value = shown(ctx, r, matched);
@@ -359,7 +358,18 @@ enum rp_err rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, stru
             out->key_value = v;
         }
     }
-    return RP_OK;
+}
+
+void rec__name_owners(struct rec_ctx *ctx, struct rec_hit *hits, size_t n)
+{
+    /* Hits share few owners: each is read once. */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < i && !(hits[k].owner_id && hits[i].owner_id &&
+                          strcmp(hits[k].owner_id, hits[i].owner_id) == 0))
+            k++;
+        hits[i].owner_name = k < i ? hits[k].owner_name : user_name(ctx, hits[i].owner_id);
+    }
 }
 
 /* Whether hay holds needle, ASCII letters compared without case (as the full-text
@@ -439,13 +449,14 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
         eq.newest = true;
         struct rec_page page;
         err = rec_list(ctx, e, &eq, &page);
-        for (size_t i = 0; i < page.nrows && !err; i++)
-            if (!has_hit(out, nphone, &page.rows[i]))
-                err = rec__hit(ctx, &page.rows[i], matched_field(ctx, &page.rows[i], &query),
-                               &out[count++]);
         if (err)
             return err;
+        for (size_t i = 0; i < page.nrows; i++)
+            if (!has_hit(out, nphone, &page.rows[i]))
+                rec__hit(ctx, &page.rows[i], matched_field(ctx, &page.rows[i], &query),
+                         &out[count++]);
     }
+    rec__name_owners(ctx, out, count);
     *hits = out;
     *n = count;
     return RP_OK;

@@ -184,11 +184,9 @@ enum rp_err phones_find(struct rec_ctx *ctx, const char *key, struct rec_hit **h
         const char *k = key_of(ctx->a, &r, (size_t)f);
         if (!k || strcmp(k, key) != 0)
             continue;
-        err = rec__hit(ctx, &r, f, &out[count]);
-        if (err)
-            return err;
-        count++;
+        rec__hit(ctx, &r, f, &out[count++]);
     }
+    rec__name_owners(ctx, out, count);
     *hits = out;
     *n = count;
     return RP_OK;
