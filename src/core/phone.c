@@ -326,9 +326,9 @@ enum rp_err phone_parse(struct rp_str in, const struct phone_country *home,
 
     /* After the digits: an extension, then perhaps a note or a second number, parted
      * from the digits by a space, '(' , ',' or ';'. */
-    size_t next = 0;
-    if (i < n && read_ext(cp, n, &i, out->ext, &next)) {
-        if (next > PHONE_MAX_EXT)
+    size_t ext_digits = 0;
+    if (i < n && read_ext(cp, n, &i, out->ext, &ext_digits)) {
+        if (ext_digits > PHONE_MAX_EXT)
             goto junk;
         size_t j = i;
         while (i < n && is_space(cp[i]))
