@@ -14,9 +14,9 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/auth.h"
-#include "engine/duplicates.h"
 #include "engine/jobs.h"
 #include "engine/ops.h"
+#include "engine/phones.h"
 #include "http/http.h"
 #include "store/db.h"
 
@@ -55,8 +55,10 @@ static void usage(FILE *out)
             "                    stopped) [RAPPORT_STATEMENT_TIMEOUT_MS]\n"
             "  RAPPORT_JOB_POLL_MS  how often idle servers look for due background jobs\n"
             "                    (default 1000)\n"
-            "  RAPPORT_PHONE_COUNTRY_CODE  country code for national phone numbers in\n"
-            "                    duplicate checks (default 86)\n\n"
+            "  --phone-country CC  the country national phone numbers are read in, as an\n"
+            "                    ISO code: CN, US, GB... (default: the database's, CN for a\n"
+            "                    new one; a change rebuilds the phone keys at start)\n"
+            "                    [RAPPORT_PHONE_COUNTRY]\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
             "or a random password that is printed once.\n",
             DEFAULT_DB, DEFAULT_LISTEN);
@@ -103,6 +105,7 @@ static int serve(int argc, char **argv)
     const char *web_dir = getenv("RAPPORT_WEB_DIR");
     const char *idle = getenv("RAPPORT_SESSION_IDLE");
     const char *timeout_arg = getenv("RAPPORT_STATEMENT_TIMEOUT_MS");
+    const char *phone_country_arg = getenv("RAPPORT_PHONE_COUNTRY");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -120,6 +123,8 @@ static int serve(int argc, char **argv)
             idle = argv[++i];
         } else if (strcmp(argv[i], "--statement-timeout") == 0 && i + 1 < argc) {
             timeout_arg = argv[++i];
+        } else if (strcmp(argv[i], "--phone-country") == 0 && i + 1 < argc) {
+            phone_country_arg = argv[++i];
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);
@@ -154,17 +159,18 @@ static int serve(int argc, char **argv)
         }
         log_set_level((enum log_level)l);
     }
-    const char *cc = getenv("RAPPORT_PHONE_COUNTRY_CODE");
-    if (cc) {
-        bool ok = strlen(cc) >= 1 && strlen(cc) <= 3 && cc[0] != '0';
-        for (const char *p = cc; ok && *p; p++)
-            ok = *p >= '0' && *p <= '9';
-        if (!ok) {
-            fprintf(stderr, "rapport serve: RAPPORT_PHONE_COUNTRY_CODE takes 1 to 3 digits,"
-                            " like 86 or 1\n");
+    if (phone_country_arg) {
+        const struct phone_country *pc = phone_country(phone_country_arg);
+        if (!pc) {
+            size_t n;
+            const struct phone_country *all = phone_countries(&n);
+            fprintf(stderr, "rapport serve: --phone-country takes one of");
+            for (size_t k = 0; k < n; k++)
+                fprintf(stderr, " %s", all[k].iso);
+            fprintf(stderr, "\n");
             return 2;
         }
-        dups_set_country_code(cc);
+        phones_configure(pc);
     }
     int64_t idle_s;
     if (idle && (text_parse_i64(rp_str_c(idle), &idle_s) || !auth_set_session_idle(idle_s))) {

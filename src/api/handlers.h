@@ -14,6 +14,7 @@ unsigned api__restore(struct api_call *c);
 unsigned api__history(struct api_call *c);
 unsigned api__timeline(struct api_call *c);
 unsigned api__search(struct api_call *c);
+unsigned api__phone_lookup(struct api_call *c);
 unsigned api__duplicates(struct api_call *c);
 unsigned api__merge(struct api_call *c);
 unsigned api__export(struct api_call *c);

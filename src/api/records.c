@@ -6,8 +6,10 @@
 #include "api/api_int.h"
 #include "api/handlers.h"
 #include "core/text.h"
+#include "engine/acl.h"
 #include "engine/duplicates.h"
 #include "engine/export.h"
+#include "engine/phones.h"
 #include "engine/share.h"
 
 #define HISTORY_LIMIT 500
@@ -215,6 +217,38 @@ unsigned api__timeline(struct api_call *c)
     return api_json(c, 200, root);
 }
 
+/* A field and its value as {"field", "label", "value"}, or null. */
+static json_t *hit_field(const struct api_call *c, const struct field_def *f, const char *v)
+{
+    if (!f || !v)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "field", json_string(f->name));
+    const char *locale = c->ctx.who ? c->ctx.who->locale : NULL;
+    json_object_set_new(o, "label", json_string(meta_field_label(f, locale)));
+    json_object_set_new(o, "value", json_string(v));
+    return o;
+}
+
+/* The hits of a search or a phone lookup: entity, id, title, owner (id and name), a
+ * key field and the field that matched. */
+static json_t *hits_json(const struct api_call *c, const struct rec_hit *hits, size_t n)
+{
+    json_t *data = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "entity", json_string(hits[i].ent->name));
+        json_object_set_new(o, "id", json_string(hits[i].id));
+        json_object_set_new(o, "title", api_str_or_null(hits[i].title));
+        json_object_set_new(o, "owner_id", api_str_or_null(hits[i].owner_id));
+        json_object_set_new(o, "owner_name", api_str_or_null(hits[i].owner_name));
+        json_object_set_new(o, "key", hit_field(c, hits[i].key_field, hits[i].key_value));
+        json_object_set_new(o, "matched", hit_field(c, hits[i].matched, hits[i].matched_value));
+        json_array_append_new(data, o);
+    }
+    return data;
+}
+
 unsigned api__search(struct api_call *c)
 {
     struct http_req *req = c->req;
@@ -229,15 +263,31 @@ unsigned api__search(struct api_call *c)
     enum rp_err err = rec_search_all(&c->ctx, q, SEARCH_PER_ENTITY, &hits, &n);
     if (err)
         return api_fail(c, err);
-    json_t *data = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "entity", json_string(hits[i].ent->name));
-        json_object_set_new(o, "id", json_string(hits[i].id));
-        json_object_set_new(o, "title", api_str_or_null(hits[i].title));
-        json_array_append_new(data, o);
+    return api_data(c, hits_json(c, hits, n));
+}
+
+unsigned api__phone_lookup(struct api_call *c)
+{
+    struct http_req *req = c->req;
+    struct rp_str number = {NULL, 0};
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (!rp_str_eqc(req->query[i].key, "number"))
+            return api_problem(c, 400, "the lookup takes number only");
+        number = req->query[i].value;
     }
-    return api_data(c, data);
+    if (!number.p)
+        return api_problem(c, 400, "add the phone number as ?number=");
+    struct phone_number pn;
+    struct rec_hit *hits;
+    size_t n;
+    enum rp_err err = phones_lookup(&c->ctx, number, &pn, &hits, &n);
+    if (err)
+        return api_fail(c, err);
+    json_t *root = json_object();
+    json_object_set_new(root, "number", json_string(arena_printf(c->ctx.a, "+%s", pn.key)));
+    json_object_set_new(root, "extension", pn.ext[0] ? json_string(pn.ext) : json_null());
+    json_object_set_new(root, "data", hits_json(c, hits, n));
+    return api_json(c, 200, root);
 }
 
 unsigned api__duplicates(struct api_call *c)

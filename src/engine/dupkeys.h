@@ -1,5 +1,6 @@
-/* Normalised keys for duplicate detection (crm/dups.c): two accounts, contacts or leads
- * whose keys are equal are probably the same party, however the values were typed.
+/* Normalised keys for duplicate detection (engine/duplicates.c): two accounts, contacts
+ * or leads whose keys are equal are probably the same party, however the values were
+ * typed. Phone numbers have their own reader (core/phone.h).
  * Pure functions: no database, no records, no global state.
  *
  * Every function borrows its input slice (valid UTF-8 by contract; stray invalid bytes
@@ -12,22 +13,14 @@
 #include "core/arena.h"
 #include "core/common.h"
 
-/* Longest input read, in bytes. Real e-mails, phones, tax ids and names are at most a
+/* Longest input read, in bytes. Real e-mails, tax ids and names are at most a
  * few hundred bytes; a longer value is pasted text, not an identifier. Identifiers
- * (e-mail, phone, tax id) longer than this give no key, since a truncated identifier
+ * (e-mail, tax id) longer than this give no key, since a truncated identifier
  * could collide with a real one; names are cut at a code point boundary instead,
  * since a name key is only ever compared for similarity. */
 #define DUPKEY_MAX_INPUT 1024u
 /* RFC 5321: a forward path holds at most 254 octets of address. */
 #define DUPKEY_MAX_EMAIL 254u
-/* ITU-T E.164: a number has at most 15 digits, country code included. */
-#define DUPKEY_MAX_PHONE_DIGITS 15u
-/* Fewest digits (international or trunk prefix not counted) that make a phone key. */
-/* A number this long after a leading country code (without '+') is read as already
- * international: national subscriber numbers are 9 digits or more where it matters
- * (CN mobiles 11, US 10), and shorter local numbers keep the code prepended. */
-#define DUPKEY_MIN_NATIONAL_WITH_CC 10
-#define DUPKEY_MIN_PHONE_DIGITS 6u
 
 /* E-mail key: trimmed of ASCII whitespace and lower-cased (ASCII). For gmail.com and
  * googlemail.com only, dots are removed from the local part, a "+tag" is dropped and the
@@ -38,20 +31,6 @@
  * an empty label, whitespace, control or quoting characters inside, more than
  * DUPKEY_MAX_EMAIL bytes after trimming, or an input longer than DUPKEY_MAX_INPUT. */
 const char *dupkey_email(struct arena *a, struct rp_str email);
-
-/* Phone key: the number in E.164 without the '+', digits only ("8613800138000").
- * Accepts separators (space, "-", ".", "/", parentheses, their full-width forms and
- * full-width digits) and a leading "tel:" or label such as "Tel:". A number written with
- * a leading '+' or "00" keeps its own country code, and a "(0)" trunk marker inside it is
- * dropped ("+44 (0)20 7946 0958" -> "442079460958"). Any other number is national: one
- * trunk '0' is dropped and default_cc (borrowed; 1 to 3 digits, not starting with '0',
- * like "86") is prepended. The number ends at the first letter, '#', ',', ';' or other
- * character that is not a separator, so extensions ("x12", "ext. 12", "#12", "转12")
- * are dropped. Returns owned (arena) key, or NULL when fewer than DUPKEY_MIN_PHONE_DIGITS
- * digits follow the prefixes, when the key would exceed DUPKEY_MAX_PHONE_DIGITS or its
- * country code would start with '0', when a national number meets a NULL or malformed
- * default_cc, or when the input is longer than DUPKEY_MAX_INPUT. */
-const char *dupkey_phone(struct arena *a, struct rp_str phone, const char *default_cc);
 
 /* Tax id key: ASCII upper-cased, full-width ASCII mapped to ASCII, and whitespace (also
  * U+00A0 and U+3000), '.', '-' and '/' removed ("de 123.456/789" -> "DE123456789").

@@ -3,16 +3,10 @@
 #include "core/ids.h"
 #include "engine/dupkeys.h"
 #include "engine/duplicates.h"
+#include "engine/phones.h"
 #include "engine/secev.h"
 #include "engine/rec_int.h"
 #include "store/platform.h"
-
-static char country_code[8] = "86";
-
-void dups_set_country_code(const char *digits)
-{
-    snprintf(country_code, sizeof(country_code), "%s", digits);
-}
 
 bool dups_applies(const struct entity_def *e)
 {
@@ -45,6 +39,14 @@ static struct rp_str val(const struct rec *r, const char *field)
 {
     const struct rec_value *v = rec_field(r, field);
     return v->null ? (struct rp_str){NULL, 0} : (struct rp_str){v->s, v->len};
+}
+
+/* The E.164 key of a phone number (engine/phones.h: one key however it was typed, in
+ * the same home country as lookups), or NULL. */
+static const char *phone_key(struct arena *a, struct rp_str v)
+{
+    struct phone_number pn;
+    return phone_parse(v, phones_home(), &pn) ? NULL : arena_strdup(a, pn.key);
 }
 
 /* The first three code points of a company name key: the bucket fuzzy matches are
@@ -105,7 +107,7 @@ static void keys_of(struct arena *a, const struct rec *r, struct keys *k)
             continue;
         switch (e->fields[i].dup) {
         case DUP_EMAIL: add(k, "email", dupkey_email(a, v)); break;
-        case DUP_PHONE: add(k, "phone", dupkey_phone(a, v, country_code)); break;
+        case DUP_PHONE: add(k, "phone", phone_key(a, v)); break;
         case DUP_TAX_ID: add(k, "tax_id", dupkey_tax_id(a, v)); break;
         default: break;
         }

@@ -16,9 +16,6 @@
 /* Records one merge may fold into the survivor. */
 #define DUPS_MAX_MERGE 20u
 
-/* The country calling code national phone numbers are read in ("86" by default). */
-void dups_set_country_code(const char *digits);
-
 bool dups_applies(const struct entity_def *e);
 /* Run by the engine after the modules' validators: RP_ECONFLICT with the look-alikes
  * (ctx->problem "duplicates": id, score, reasons, record) when r looks like a visible

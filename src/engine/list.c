@@ -2,7 +2,9 @@
  * entities, and the lookups other engine code makes by list. */
 #include "core/common.h"
 
+#include "core/phone.h"
 #include "core/text.h"
+#include "engine/phones.h"
 #include "engine/query_int.h"
 
 /* Keyset condition: rows strictly after the cursor in (sort keys…, seq) order, with
@@ -288,17 +290,156 @@ enum rp_err rec_enum_values(struct rec_ctx *ctx, const struct field_def *f, cons
     return RP_OK;
 }
 
+/* ---- search ---- */
+
+/* The field of e whose duplicate role is `role`, or -1. */
+static int role_field(const struct entity_def *e, enum field_dup role)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if (e->fields[i].dup == role)
+            return (int)i;
+    return -1;
+}
+
+/* The value of field i of r as text, or NULL when it is empty or hidden. */
+static const char *shown(struct rec_ctx *ctx, const struct rec *r, int i)
+{
+    if (i < 0 || rec_hidden(r, (size_t)i) || r->v[i].null)
+        return NULL;
+    const char *t = rec_value_text(ctx->a, &r->ent->fields[i], &r->v[i]);
+    return t && *t ? t : NULL;
+}
+
+/* The name of user id as the caller may read it (display name, else username). */
+static const char *user_name(struct rec_ctx *ctx, const char *id)
+{
+    const struct field_def *owner = meta_system_field(RP_STR("owner_id"));
+    const struct entity_def *ue = id && owner->ref_entity ? meta_entity(rp_str_c(owner->ref_entity))
+                                                          : NULL;
+    struct rec u;
+    if (!ue || rec_get(ctx, ue, rp_str_c(id), &u) != RP_OK)
+        return NULL;
+    const char *name = ue->display_field
+                           ? shown(ctx, &u, meta_field_index(ue, rp_str_c(ue->display_field)))
+                           : NULL;
+    return name ? name : shown(ctx, &u, meta_field_index(ue, rp_str_c(ue->title_field)));
+}
+
+void rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, struct rec_hit *out)
+{
+    const struct entity_def *e = r->ent;
+    int title = meta_field_index(e, rp_str_c(e->title_field));
+    int first = role_field(e, DUP_FIRST_NAME), last = role_field(e, DUP_LAST_NAME);
+    memset(out, 0, sizeof(*out));
+    out->ent = e;
+    out->id = r->id;
+    out->owner_id = r->owner_id;
+    out->title = shown(ctx, r, title);
+    if (last == title && first >= 0) {
+        /* People are named in full, family name first in Chinese (李小明). */
+        const char *f = shown(ctx, r, first), *l = out->title;
+        out->title = text_person_name(ctx->a, rp_str_c(f), rp_str_c(l));
+    }
+    if (!out->title || !*out->title)
+        out->title = r->id;
+    if (matched >= 0) {
+        out->matched = &e->fields[matched];
+        out->matched_value = shown(ctx, r, matched);
+    }
+    for (size_t i = 0; i < e->nfields && !out->key_field; i++) {
+        const struct field_def *f = &e->fields[i];
+        if (!(f->flags & FF_LIST) || (int)i == title || (int)i == first || (int)i == matched ||
+            f->type == FT_REF || f->type == FT_MULTI_REF || f->type == FT_JSON ||
+            f->type == FT_MULTI_ENUM || f->type == FT_BOOL)
+            continue;
+        const char *v = shown(ctx, r, (int)i);
+        if (v) {
+            out->key_field = f;
+            out->key_value = v;
+        }
+    }
+}
+
+void rec__name_owners(struct rec_ctx *ctx, struct rec_hit *hits, size_t n)
+{
+    /* Hits share few owners: each is read once. */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < i && !(hits[k].owner_id && hits[i].owner_id &&
+                          strcmp(hits[k].owner_id, hits[i].owner_id) == 0))
+            k++;
+        hits[i].owner_name = k < i ? hits[k].owner_name : user_name(ctx, hits[i].owner_id);
+    }
+}
+
+/* Whether hay holds needle, ASCII letters compared without case (as the full-text
+ * indexes compare them). */
+static bool contains(const char *hay, struct rp_str needle)
+{
+    size_t n = strlen(hay);
+    for (size_t i = 0; i + needle.len <= n; i++) {
+        size_t k = 0;
+        while (k < needle.len) {
+            unsigned char a = (unsigned char)hay[i + k], b = (unsigned char)needle.p[k];
+            if (a >= 'A' && a <= 'Z')
+                a = (unsigned char)(a + 32);
+            if (b >= 'A' && b <= 'Z')
+                b = (unsigned char)(b + 32);
+            if (a != b)
+                break;
+            k++;
+        }
+        if (k == needle.len)
+            return true;
+    }
+    return false;
+}
+
+/* The searchable field of r whose text holds the first search term, or -1. */
+static int matched_field(struct rec_ctx *ctx, const struct rec *r, const struct rec_query *q)
+{
+    for (size_t i = 0; i < r->ent->nfields; i++) {
+        const char *t = (r->ent->fields[i].flags & FF_SEARCH) ? shown(ctx, r, (int)i) : NULL;
+        if (t && contains(t, q->terms[0]))
+            return (int)i;
+    }
+    return -1;
+}
+
+static bool has_hit(const struct rec_hit *hits, size_t n, const struct rec *r)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].ent == r->ent && strcmp(hits[i].id, r->id) == 0)
+            return true;
+    return false;
+}
+
 enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_entity,
                            struct rec_hit **hits, size_t *n)
 {
-    struct rec_query query = {0};
-    enum rp_err err = rec__parse_terms(ctx, q, query.terms, &query.nterms);
+    struct rec_hit *phone_hits = NULL;
+    size_t nphone = 0;
+    struct phone_number pn;
+    bool phone = phone_parse(q, phones_home(), &pn) == RP_OK && pn.exact;
+    enum rp_err err = phone ? phones_find(ctx, pn.key, &phone_hits, &nphone) : RP_OK;
     if (err)
         return err;
-    size_t cap = per_entity * meta_entity_count();
+    struct rec_query query = {0};
+    err = rec__parse_terms(ctx, q, query.terms, &query.nterms);
+    if (err == RP_EINVAL && phone) {
+        /* "1 415 555 0100": a number, not search terms; its digits are found above. */
+        ctx->detail = NULL;
+        ctx->bad_request = false;
+        query.nterms = 0;
+    } else if (err) {
+        return err;
+    }
+    size_t cap = nphone + per_entity * meta_entity_count();
     struct rec_hit *out = arena_calloc(ctx->a, cap ? cap : 1, sizeof(*out));
-    size_t count = 0;
-    for (size_t k = 0; k < meta_entity_count(); k++) {
+    if (nphone)
+        memcpy(out, phone_hits, nphone * sizeof(*out));
+    size_t count = nphone;
+    for (size_t k = 0; k < meta_entity_count() && query.nterms; k++) {
         const struct entity_def *e = meta_entity_at(k);
         if (!meta_searchable(e) || rec_scope(ctx, e, ACL_READ) == SCOPE_NONE ||
             rec__search_hidden(ctx, e))
@@ -310,14 +451,12 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
         err = rec_list(ctx, e, &eq, &page);
         if (err)
             return err;
-        int title = meta_field_index(e, rp_str_c(e->title_field));
-        for (size_t i = 0; i < page.nrows; i++) {
-            out[count].ent = e;
-            out[count].id = page.rows[i].id;
-            out[count].title = title >= 0 ? page.rows[i].v[title].s : page.rows[i].id;
-            count++;
-        }
+        for (size_t i = 0; i < page.nrows; i++)
+            if (!has_hit(out, nphone, &page.rows[i]))
+                rec__hit(ctx, &page.rows[i], matched_field(ctx, &page.rows[i], &query),
+                         &out[count++]);
     }
+    rec__name_owners(ctx, out, count);
     *hits = out;
     *n = count;
     return RP_OK;

@@ -8,6 +8,7 @@
 #include "engine/meta.h"
 #include "engine/module.h"
 #include "engine/ops.h"
+#include "engine/phones.h"
 #include "store/platform.h"
 
 enum rp_err ops_open(const char *url, bool interactive, struct store **out)
@@ -29,6 +30,9 @@ enum rp_err ops_open(const char *url, bool interactive, struct store **out)
         err = mod_bootstrap(s, interactive);
     if (!err)
         err = custom_refresh(s, c, true);
+    /* The phone keys of a database from before them, or made in another country. */
+    if (!err)
+        err = phones_sync(s);
     if (err) {
         store_close(s);
         return err;

@@ -301,14 +301,26 @@ enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct
                          struct rp_str before, size_t limit, struct rec_timeline_item **items,
                          size_t *n, const char **next);
 
+/* A record found by a search or a phone lookup, with what tells a person which one it
+ * is: its title, its owner, a key field and the field that matched. */
 struct rec_hit {
     const struct entity_def *ent;
     const char *id;
-    const char *title;
+    const char *title;       /* a person's full name for entities of people */
+    const char *owner_id;
+    const char *owner_name;  /* NULL when the caller may not read the owner */
+    /* The first list column other than the title with a value (an account's type, a
+     * contact's job title), or NULL. */
+    const struct field_def *key_field;
+    const char *key_value;
+    /* The field whose value matched, and that value, or NULL. */
+    const struct field_def *matched;
+    const char *matched_value;
 };
 
-/* Full-text search across every entity the caller may read, at most `per_entity`
- * hits from each. */
+/* Search across every entity the caller may read, at most `per_entity` full-text hits
+ * from each. A text that is a phone number (phone_parse, exact) finds the records whose
+ * phone fields hold it first, however either was written (engine/phones.h). */
 enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_entity,
                            struct rec_hit **hits, size_t *n);
 

@@ -131,6 +131,11 @@ enum rp_err rec__key_exists(struct rec_ctx *ctx, const struct entity_def *e, str
  * the SQL the query builder writes. */
 enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
                            struct rec_query *q, char *out, size_t size);
+/* Describes r, which the caller read, as a hit whose field `matched` matched (-1: none
+ * known); its owner is named by rec__name_owners. */
+void rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, struct rec_hit *out);
+/* Sets the owner_name of hits[0..n), reading each owner once, as the caller. */
+void rec__name_owners(struct rec_ctx *ctx, struct rec_hit *hits, size_t n);
 /* Records of e (live) whose JSON id list `field` holds id. */
 enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
                                  const char *field, const char *id, struct rec ***rows, size_t *n);

@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/text.h"
 #include "engine/password.h"
+#include "engine/phones.h"
 #include "engine/rec_int.h"
 
 static bool has_control(const char *s, size_t len, bool allow_newlines)
@@ -39,8 +40,13 @@ static bool email_ok(const char *s, size_t len)
     return true;
 }
 
+/* ASCII digits and the signs of a dialled number, or any spelling core/phone.h reads
+ * ("010-12345678转123", full-width digits, "电话：…"). */
 static bool phone_ok(const char *s, size_t len)
 {
+    struct phone_number pn;
+    if (phone_parse((struct rp_str){s, len}, phones_home(), &pn) == RP_OK)
+        return true;
     size_t digits = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "engine/duplicates.h"
 #include "engine/module.h"
+#include "engine/phones.h"
 #include "engine/rec_int.h"
 #include "engine/secev.h"
 #include "store/platform.h"
@@ -258,6 +259,8 @@ static enum rp_err validate(struct rec_ctx *ctx, struct rec *r, const struct rec
 static enum rp_err after_save(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
     enum rp_err err = dups_applies(r->ent) ? dups_index(ctx, r, old) : RP_OK;
+    if (!err && phones_applies(r->ent))
+        err = phones_index(ctx, r, old);
     return err ? err : mod_after_save(ctx, r, old);
 }
 

@@ -46,6 +46,8 @@ static const struct col AUDIT[] = {{"seq", I},       {"workspace_id", I}, {"at",
 static const struct col THROTTLE[] = {{"key", X}, {"window_start", I}, {"failures", I}};
 static const struct col DEDUP[] = {{"workspace_id", I}, {"entity", X}, {"kind", X},
                                    {"key", X},          {"record_id", X}};
+static const struct col PHONES[] = {{"workspace_id", I}, {"key", X},   {"entity", X},
+                                    {"record_id", X},    {"field", X}};
 static const struct col JOBS[] = {{"seq", I},        {"workspace_id", I}, {"id", X},
                                   {"kind", X},       {"payload", X},      {"state", X},
                                   {"attempts", I},   {"run_at", I},       {"claimed_by", X},
@@ -92,6 +94,7 @@ static const struct spec PLATFORM[] = {
     {"audit_log", AUDIT, RP_NELEM(AUDIT), 1, false, NULL},
     {"login_throttle", THROTTLE, RP_NELEM(THROTTLE), 1, false, NULL},
     {"dedup_keys", DEDUP, RP_NELEM(DEDUP), 5, false, NULL},
+    {"phone_keys", PHONES, RP_NELEM(PHONES), 5, false, NULL},
     {"jobs", JOBS, RP_NELEM(JOBS), 1, false, NULL},
     {"security_events", SECEV, RP_NELEM(SECEV), 1, false, NULL},
     {"idempotency_keys", IDEM, RP_NELEM(IDEM), 1, false, NULL},

@@ -217,6 +217,15 @@ static const struct store_migration MIGRATIONS[] = {
      " at_ms BIGINT NOT NULL,"
      " records BIGINT NOT NULL);"
      "CREATE INDEX data_access_user ON data_access(user_id, at_ms);"},
+    {8, "phone keys",
+     "CREATE TABLE phone_keys ("
+     " workspace_id BIGINT NOT NULL DEFAULT 1,"
+     " key " T " NOT NULL,"
+     " entity " T " NOT NULL,"
+     " record_id " T " NOT NULL,"
+     " field " T " NOT NULL,"
+     " PRIMARY KEY (workspace_id, key, entity, record_id, field));"
+     "CREATE INDEX phone_keys_record ON phone_keys(entity, record_id);"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

@@ -473,6 +473,57 @@ enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t 
     return err;
 }
 
+enum rp_err store_phone_keys_replace(struct store_conn *c, const char *entity,
+                                     const char *record_id, bool is_new,
+                                     const char *const *fields, const char *const *keys,
+                                     size_t n)
+{
+    struct store_val d[] = {store_cstr(entity), store_cstr(record_id)};
+    enum rp_err err = is_new ? RP_OK
+                             : store_exec(c, "DELETE FROM phone_keys WHERE entity = ? AND"
+                                             " record_id = ?",
+                                          d, RP_NELEM(d));
+    for (size_t i = 0; i < n && !err; i++) {
+        struct store_val v[] = {store_cstr(keys[i]), store_cstr(entity), store_cstr(record_id),
+                                store_cstr(fields[i])};
+        err = store_exec(c,
+                         "INSERT INTO phone_keys(key, entity, record_id, field) VALUES (?, ?, ?, ?)"
+                         " ON CONFLICT DO NOTHING",
+                         v, RP_NELEM(v));
+    }
+    return err;
+}
+
+enum rp_err store_phone_keys_find(struct store_conn *c, const char *key, size_t max,
+                                  struct arena *a, struct store_phone_row **rows, size_t *n)
+{
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c,
+                                    "SELECT entity, record_id, field FROM phone_keys"
+                                    " WHERE workspace_id = 1 AND key = ?"
+                                    " ORDER BY entity, record_id, field LIMIT ?",
+                                    &st);
+    if (err)
+        return err;
+    struct store_val v[] = {store_cstr(key), store_int((int64_t)max)};
+    struct store_phone_row *out = arena_calloc(a, max + 1, sizeof(*out));
+    size_t count = 0;
+    bool row = false;
+    err = store_bind_all(st, v, RP_NELEM(v));
+    while (!err && count < max && !(err = store_step(st, &row)) && row)
+        out[count++] = (struct store_phone_row){store__col_dup(st, 0, a), store__col_dup(st, 1, a),
+                                                store__col_dup(st, 2, a)};
+    store_done(st);
+    *rows = out;
+    *n = count;
+    return err;
+}
+
+enum rp_err store_phone_keys_clear(struct store_conn *c)
+{
+    return store_exec(c, "DELETE FROM phone_keys WHERE workspace_id = 1", NULL, 0);
+}
+
 enum rp_err store_secev_add(struct store_conn *c, const struct store_secev *r)
 {
     struct store_val v[] = {store_cstr(r->at),          store_cstr(r->actor_id),

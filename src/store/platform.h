@@ -124,6 +124,26 @@ struct store_dedup_row {
 enum rp_err store_dedup_shared(struct store_conn *c, const char *entity, size_t max_groups,
                                struct arena *a, struct store_dedup_row **rows, size_t *n);
 
+/* Phone keys (core/phone.h) of records' phone fields, one row per field that holds a
+ * number, found by key in one index probe whatever the entity. is_new: the record was
+ * created in this transaction and has no keys to replace. */
+enum rp_err store_phone_keys_replace(struct store_conn *c, const char *entity,
+                                     const char *record_id, bool is_new,
+                                     const char *const *fields, const char *const *keys,
+                                     size_t n);
+
+struct store_phone_row {
+    const char *entity;
+    const char *record_id;
+    const char *field;
+};
+
+/* The rows having key, at most max, by entity and record. */
+enum rp_err store_phone_keys_find(struct store_conn *c, const char *key, size_t max,
+                                  struct arena *a, struct store_phone_row **rows, size_t *n);
+/* Removes every phone key (before they are all written again). */
+enum rp_err store_phone_keys_clear(struct store_conn *c);
+
 /* Moves every row of a record table owned by `from` to `to` (recycle bin included),
  * writing one audit row per record (action "transfer"). Runs inside the caller's
  * write transaction. `table` comes from metadata. */

@@ -213,6 +213,18 @@ static const struct store_migration MIGRATIONS[] = {
      " at_ms INTEGER NOT NULL,"
      " records INTEGER NOT NULL);"
      "CREATE INDEX data_access_user ON data_access(user_id, at_ms);"},
+    {8, "phone keys",
+     /* The E.164 key of every phone field of every record (core/phone.h): a number
+      * typed any way is found in one probe of the primary key, whatever the entity.
+      * Filled for the records written before by engine/phones.c at start. */
+     "CREATE TABLE phone_keys ("
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " key TEXT NOT NULL,"
+     " entity TEXT NOT NULL,"
+     " record_id TEXT NOT NULL,"
+     " field TEXT NOT NULL,"
+     " PRIMARY KEY (workspace_id, key, entity, record_id, field)) WITHOUT ROWID;"
+     "CREATE INDEX phone_keys_record ON phone_keys(entity, record_id);"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

@@ -14,7 +14,7 @@
 //      recycle bin, record audit rows, sessions, tokens, shares, custom fields and
 //      entities, settings, the metadata generation — tests/authz/db.js, read with the
 //      sqlite3 shell, or psql in the PostgreSQL pass);
-//   4. no successful read (lists, counts, search, duplicates, history, timeline,
+//   4. no successful read (lists, counts, search, phone lookup, duplicates, history, timeline,
 //      shares, calendar, reports) mentions the id of a record the role may not read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +31,9 @@ const RELS = ['own', 'team', 'other'];
 const PASSWORD = 'matrix-pass-4921';
 const UNSAFE = new Set(['POST', 'PATCH', 'DELETE']);
 const MARK = 'zqxauthz'; // in every record's title, so one search finds them all
+// In every account and contact, so one lookup finds them all (not in leads: the contact a
+// conversion makes would look like all the others).
+const PHONE = '+86 139 0000 4242';
 
 // ---- the table ----
 
@@ -70,8 +73,8 @@ const owners = new Map(); // CRM record id -> {entity, owner}
 let mateClient, farClient;
 
 const NEW = {
-  accounts: () => ({ name: `${MARK} ${uniq('acc')}`, description: `${MARK} account` }),
-  contacts: () => ({ last_name: `${MARK} ${uniq('con')}` }),
+  accounts: () => ({ name: `${MARK} ${uniq('acc')}`, description: `${MARK} account`, phone: PHONE }),
+  contacts: () => ({ last_name: `${MARK} ${uniq('con')}`, phone_mobile: PHONE }),
   leads: () => ({ last_name: `${MARK} ${uniq('lead')}`, company: `${MARK} ${uniq('co')}`, status: 'new' }),
   opportunities: () => ({ name: `${MARK} ${uniq('opp')}`, stage: 'prospecting', amount: '100.00',
     expected_close_date: '2026-12-01' }),
@@ -267,6 +270,8 @@ async function cell(row, caller, rel) {
     }
     case 'GET /api/v1/search -':
       return { c, method: 'GET', p: `/search?q=${MARK}` };
+    case 'GET /api/v1/phone/lookup -':
+      return { c, method: 'GET', p: '/phone/lookup?number=13900004242' };
     case 'GET /api/v1/calendar -':
       return { c, method: 'GET',
         p: `/calendar?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z&user_ids=${users.mate.id},${users.far.id}` };

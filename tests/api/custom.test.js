@@ -799,7 +799,8 @@ describe('a custom entity through every generic route', () => {
     const s = await admin.get(`/search?q=rollout`);
     assert.equal(s.status, 200, s.text);
     const hit = s.body.data.find((x) => x.id === proj.id);
-    assert.deepEqual(hit, { entity: ENT, id: proj.id, title: '华东 rollout 项目' });
+    assert.deepEqual(hit, { entity: ENT, id: proj.id, title: '华东 rollout 项目', owner_id: proj.owner_id,
+      owner_name: 'Administrator', key: null, matched: { field: 'title', label: 'Title', value: '华东 rollout 项目' } });
   });
 
   test('a field added to it later works at once', async () => {

@@ -3,8 +3,9 @@
 // list are in the address, in the API's own parameters; a reload, the back button after
 // opening a record, and the link opened afresh all show the same list; the total is at
 // the top; on a phone-wide screen the rows are cards (the title, two key fields with
-// their labels, the owner) instead of a squeezed table; no CSP violation or script
-// error. Each step saves a screenshot to $RAPPORT_E2E_SHOTS (default: a temp dir) when
+// their labels, the owner) instead of a squeezed table; a phone number typed in the
+// global search finds its contact whatever the spelling, shown with a key field, the
+// owner and the field that matched; no CSP violation or script error. Each step saves a screenshot to $RAPPORT_E2E_SHOTS (default: a temp dir) when
 // it fails.
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,8 @@ describe('list state and phone cards', () => {
       assert.equal((await admin.post('/accounts', { name, type, billing_city: city, phone: '+47 2200 0000' })).status, 201);
     }
     assert.equal((await admin.post('/contacts', { last_name: '王', first_name: '芳' })).status, 201);
+    assert.equal((await admin.post('/contacts', { last_name: 'Zhang', first_name: 'Wei', title: 'Buyer',
+      phone_mobile: '+86 138 5526 0424' })).status, 201);
     page = await ui.open();
   });
 
@@ -98,6 +101,20 @@ describe('list state and phone cards', () => {
     await page.getByRole('searchbox', { name: 'Search everything' }).press('Enter');
     await page.getByRole('link', { name: /王/ }).first().waitFor();
     assert.equal(await page.getByText('Type at least two characters').count(), 0);
+  });
+
+  step('a phone number typed with dashes finds the contact and says the mobile matched', async () => {
+    await page.getByRole('searchbox', { name: 'Search everything' }).fill('138-5526-0424');
+    await page.getByRole('searchbox', { name: 'Search everything' }).press('Enter');
+    await page.getByRole('link', { name: 'Wei Zhang' }).waitFor();
+    const hit = page.locator('li.hit', { has: page.getByRole('link', { name: 'Wei Zhang' }) });
+    assert.equal(await page.getByRole('heading', { name: /Contacts/ }).count(), 1);
+    assert.match(await hit.locator('.hit-key').innerText(), /Title: Buyer/);
+    assert.match(await hit.locator('.hit-owner').innerText(), /Owner: Administrator/);
+    assert.match(await hit.locator('.hit-match').innerText(), /Matched Mobile phone: \+86 138 5526 0424/);
+    // A number with one-digit parts is looked up too, not refused as too short.
+    await go('/search?q=' + encodeURIComponent('0086 138 5526 0424'));
+    await page.getByRole('link', { name: 'Wei Zhang' }).waitFor();
   });
 
   step('on a phone, rows are cards: title, two key fields and the owner', async () => {

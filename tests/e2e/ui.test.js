@@ -102,14 +102,14 @@ describe('web UI', () => {
     assert.equal(await page.getByRole('button', { name: 'Edit Phone' }).count(), 0);
     await page.getByRole('button', { name: 'Show empty fields' }).click();
     await page.getByRole('button', { name: 'Edit Phone' }).click();
-    await page.locator('#i-phone').fill('+1 555 0100');
+    await page.locator('#i-phone').fill('+1 415 555 0100');
     await page.locator('#i-phone').press('Enter');
     // "Globex Corp" was created anyway above: a change is checked against it too.
     await page.getByRole('alert').filter({ hasText: 'This looks like a duplicate of:' }).waitFor();
     await page.getByRole('button', { name: 'Save anyway' }).click();
     await page.getByText('Saved.').waitFor();
     const r0 = await admin.get(`/accounts/${ids.account}`);
-    assert.equal(r0.body.phone, '+1 555 0100');
+    assert.equal(r0.body.phone, '+1 415 555 0100');
 
     // Someone else changes a record; our next inline edit meets 412 and keeps the input.
     await go(`/r/accounts/${ids.cn.id}`);

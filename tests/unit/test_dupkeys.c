@@ -1,4 +1,4 @@
-/* Unit tests for engine/dupkeys: e-mail, phone, tax id and name keys, name similarity. */
+/* Unit tests for engine/dupkeys: e-mail, tax id and name keys, name similarity. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,11 +40,6 @@ static void key_is(const char *fn, const char *in, const char *got, const char *
 static void email_is(const char *in, const char *want)
 {
     key_is("dupkey_email", in, dupkey_email(&A, rp_str_c(in)), want);
-}
-
-static void phone_is(const char *in, const char *cc, const char *want)
-{
-    key_is("dupkey_phone", in, dupkey_phone(&A, rp_str_c(in), cc), want);
 }
 
 static void tax_is(const char *in, const char *want)
@@ -168,153 +163,6 @@ static void test_email_slice(void **state)
     assert_string_equal(dupkey_email(&A, (struct rp_str){"Ann@X.org.evil", 9}), "ann@x.org");
     assert_string_equal(dupkey_email(&A, (struct rp_str){"a.b@gmail.comX", 13}),
                         "ab@gmail.com");
-}
-
-/* ---- dupkey_phone ---- */
-
-static void test_phone_cn_mobile(void **state)
-{
-    (void)state;
-    static const char *const same[] = {
-        "+86 138-0013-8000",
-        "0086 13800138000",
-        "13800138000",
-        "138 0013 8000",
-        "138-0013-8000",
-        "+8613800138000",
-        "+86 (138) 0013 8000",
-        "+86.138.0013.8000",
-        "  +86 138 0013 8000  ",
-        "0086-138-0013-8000",
-        "tel:+86-138-0013-8000",
-        "Tel: +86 138 0013 8000",
-        "电话：138 0013 8000",
-        "＋８６ １３８ ００１３ ８０００",
-        "１３８００１３８０００",
-        "138\xc2\xa0" "0013\xc2\xa0" "8000",          /* no-break spaces */
-        "138\xe2\x80\x93" "0013\xe2\x80\x93" "8000",  /* en dashes */
-        "138 0013 8000 (mobile)",
-        "13800138000（手机）",
-    };
-    for (size_t i = 0; i < RP_NELEM(same); i++)
-        phone_is(same[i], "86", "8613800138000");
-}
-
-static void test_phone_cn_landline(void **state)
-{
-    (void)state;
-    /* One national trunk '0' is dropped before the country code goes in front. */
-    phone_is("020 1234 5678", "86", "862012345678");
-    phone_is("(020) 1234 5678", "86", "862012345678");
-    phone_is("（020）12345678", "86", "862012345678");
-    phone_is("020-12345678", "86", "862012345678");
-    phone_is("+86 20 1234 5678", "86", "862012345678");
-    phone_is("0086 20 1234 5678", "86", "862012345678");
-    phone_is("010-12345678转123", "86", "861012345678");
-    phone_is("010-12345678 分机 123", "86", "861012345678");
-}
-
-static void test_phone_us_and_extensions(void **state)
-{
-    (void)state;
-    phone_is("+1 (415) 555-0100 x12", "86", "14155550100");
-    phone_is("+1 (415) 555-0100 X12", "86", "14155550100");
-    phone_is("+1 415 555 0100 ext. 12", "86", "14155550100");
-    phone_is("+1 415 555 0100 ext 12", "86", "14155550100");
-    phone_is("+1 415 555 0100 extension 12", "86", "14155550100");
-    phone_is("+1.415.555.0100#12", "86", "14155550100");
-    phone_is("+1 415 555 0100 #12", "86", "14155550100");
-    phone_is("tel:+1-415-555-0100;ext=12", "86", "14155550100");
-    phone_is("001 415 555 0100", "86", "14155550100");
-    phone_is("(415) 555-0100", "1", "14155550100");
-    phone_is("415.555.0100", "1", "14155550100");
-    /* A second number after a comma or '+' is not glued onto the first. */
-    phone_is("13800138000, 13900139000", "86", "8613800138000");
-    phone_is("+86 138 0013 8000 +86 139 0013 9000", "86", "8613800138000");
-}
-
-static void test_phone_trunk_in_parentheses(void **state)
-{
-    (void)state;
-    phone_is("+44 (0)20 7946 0958", "86", "442079460958");
-    phone_is("+44 20 7946 0958", "86", "442079460958");
-    phone_is("0044 (0)20 7946 0958", "86", "442079460958");
-    phone_is("020 7946 0958", "44", "442079460958");
-    phone_is("(0)20 7946 0958", "44", "442079460958");
-    phone_is("+49 (0)30 1234567", "86", "49301234567");
-    phone_is("+49 (0) 30 1234567", "86", "49301234567");
-    /* Only a lone '0' in parentheses is a trunk marker. */
-    phone_is("+49 (030) 1234567", "86", "490301234567");
-}
-
-static void test_phone_country_codes(void **state)
-{
-    (void)state;
-    /* International spellings need no default. */
-    phone_is("+86 138 0013 8000", NULL, "8613800138000");
-    phone_is("0086 138 0013 8000", "", "8613800138000");
-    /* National numbers need a well-formed default country code. */
-    phone_is("13800138000", NULL, NULL);
-    phone_is("13800138000", "", NULL);
-    phone_is("13800138000", "+86", NULL);
-    phone_is("13800138000", "0", NULL);
-    phone_is("13800138000", "086", NULL);
-    phone_is("13800138000", "1234", NULL);
-    phone_is("13800138000", "8a", NULL);
-    phone_is("13800138000", "86 ", NULL);
-    phone_is("13800138000", "852", "85213800138000");
-    phone_is("2123 4567", "852", "85221234567");
-}
-
-static void test_phone_invalid(void **state)
-{
-    (void)state;
-    static const char *const bad[] = {
-        "",
-        "   ",
-        "abc",
-        "---",
-        "12345",
-        "123-45",
-        "0 12345",        /* five digits after the trunk '0' */
-        "+1 2345",
-        "0012345",        /* five digits after "00" */
-        "ext 123",
-        "x12345",
-        "+0 123 456 789", /* country codes never start with 0 */
-        "000 123 456 789",
-        "+0086 138 0013 8000",
-        "1234567890123456",      /* 16 digits: past E.164 */
-        "13800138000/13900139000",
-        "+86 138 0013 8000 0000 0000",
-        "12345678901234",        /* 14 digits + "86" = 16 */
-    };
-    for (size_t i = 0; i < RP_NELEM(bad); i++)
-        phone_is(bad[i], "86", NULL);
-    phone_is("123456", "86", "86123456");
-    phone_is("+861234", "86", "861234");
-    phone_is("+123456789012345", "86", "123456789012345");
-    phone_is("+1234567890123456", "86", NULL);
-    assert_null(dupkey_phone(&A, (struct rp_str){NULL, 0}, "86"));
-}
-
-static void test_phone_lengths(void **state)
-{
-    (void)state;
-    char buf[2048];
-    struct rp_str s = padded(buf, DUPKEY_MAX_INPUT, ' ', "13800138000");
-    assert_string_equal(dupkey_phone(&A, s, "86"), "8613800138000");
-    s = padded(buf, DUPKEY_MAX_INPUT + 1, ' ', "13800138000");
-    assert_null(dupkey_phone(&A, s, "86"));
-    /* A long run of digits stops at the digit buffer, not past it. */
-    s = padded(buf, DUPKEY_MAX_INPUT, '9', "");
-    assert_null(dupkey_phone(&A, s, "86"));
-    /* The slice ends the number. */
-    assert_string_equal(dupkey_phone(&A, (struct rp_str){"13800138000999", 11}, "86"),
-                        "8613800138000");
-    /* Stray bytes end the number like any other non-separator. */
-    assert_string_equal(dupkey_phone(&A, rp_str_c("13800138000\xff" "99"), "86"),
-                        "8613800138000");
 }
 
 /* ---- dupkey_tax_id ---- */
@@ -600,13 +448,6 @@ int main(void)
         T(test_email_invalid),
         T(test_email_lengths),
         T(test_email_slice),
-        T(test_phone_cn_mobile),
-        T(test_phone_cn_landline),
-        T(test_phone_us_and_extensions),
-        T(test_phone_trunk_in_parentheses),
-        T(test_phone_country_codes),
-        T(test_phone_invalid),
-        T(test_phone_lengths),
         T(test_tax_id),
         T(test_name_legal_forms_en),
         T(test_name_legal_forms_eu),

@@ -1103,7 +1103,10 @@ static void test_search(void **state)
         if (hits[i].ent == meta_need("contacts")) {
             contacts++;
             assert_string_equal(hits[i].id, wang);
-            assert_string_equal(hits[i].title, "王");
+            /* A person in full, family name first; the matched field named. */
+            assert_string_equal(hits[i].title, "王客户经理");
+            assert_string_equal(hits[i].matched->name, "first_name");
+            assert_string_equal(hits[i].matched_value, "客户经理");
         }
     }
     assert_int_equal(accounts, 2);
@@ -1113,6 +1116,24 @@ static void test_search(void **state)
     struct rec_ctx *ctx = fx_ctx(f, NULL);
     assert_int_equal(rec_search_all(ctx, RP_STR("a"), 10, &hits, &n), RP_EINVAL);
     assert_true(ctx->bad_request);
+
+    /* A number finds the record holding it however either is written, first, once;
+     * one-digit parts of a number are no reason to refuse it. */
+    struct rec_input m[] = {IN_S("last_name", "Li"), IN_S("phone_mobile", "+86 138 5526 0424")};
+    const char *li = fx_create(f, NULL, meta_need("contacts"), m, 2).id;
+    static const char *const spellings[] = {"138-5526-0424", "13855260424", "0086 138 5526 0424",
+                                            "8 6 1 3 8 5 5 2 6 0 4 2 4"};
+    for (size_t k = 0; k < RP_NELEM(spellings); k++) {
+        ctx = fx_ctx(f, NULL);
+        assert_int_equal(rec_search_all(ctx, rp_str_c(spellings[k]), 10, &hits, &n), RP_OK);
+        assert_true(n >= 1);
+        assert_string_equal(hits[0].id, li);
+        assert_string_equal(hits[0].matched->name, "phone_mobile");
+        assert_string_equal(hits[0].matched_value, "+86 138 5526 0424");
+        for (size_t i = 1; i < n; i++)
+            assert_string_not_equal(hits[i].id, li);
+        assert_null(ctx->detail);
+    }
 }
 
 /* An update sets only the columns that change: SQLite rewrites the entries of every
