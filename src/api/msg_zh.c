@@ -24,6 +24,8 @@ static const struct msg MESSAGES[] = {
     {"limit must be between 1 and 200", "limit 必须在 1 到 200 之间"},
     {"the timeline takes limit and before", "时间线只接受 limit 和 before"},
     {"add the search text as ?q=", "请用 ?q= 提供搜索文本"},
+    {"the lookup takes number only", "查找只接受 number"},
+    {"add the phone number as ?number=", "请用 ?number= 提供电话号码"},
     {"is not a merge option", "不是合并选项"},
     {"must be a list of record ids", "必须是记录 ID 列表"},
     {"must be an object of field values", "必须是由字段值组成的对象"},

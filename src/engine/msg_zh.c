@@ -178,6 +178,8 @@ static const struct msg MESSAGES[] = {
     {"must not contain control characters", "不能包含控制字符"},
     {"is not a valid e-mail address", "不是有效的电子邮件地址"},
     {"is not a valid phone number", "不是有效的电话号码"},
+    {"number is not a phone number (national numbers are read in %s, +%s)",
+     "number 不是电话号码（国内号码按 %s 即 +%s 读取）"},
     {"must be an http:// or https:// address", "必须是 http:// 或 https:// 地址"},
     {"must be a whole number", "必须是整数"},
     {"must be an amount with at most 2 decimals, like 1234.50", "必须是最多两位小数的金额，例如 1234.50"},
