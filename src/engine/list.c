@@ -324,11 +324,13 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
 }
 
 enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
-                                 const char *field, const char *id, struct rec ***rows, size_t *n)
+                                 const char *field, const char *id, bool deleted,
+                                 struct rec ***rows, size_t *n)
 {
     struct sqlb b;
     sqlb_init(&b);
-    sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND ", e->sql->select);
+    sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS %s AND ", e->sql->select,
+             deleted ? "NOT NULL" : "NULL");
     char col[80];
     snprintf(col, sizeof(col), "t.%s", field);
     if (!b.err)

@@ -115,7 +115,8 @@ enum rp_err rec__entity_sql(struct arena *a, const struct entity_def *e,
         err = buf_printf(&any, "%s WHERE t.id = ? AND t.workspace_id = 1", buf_cstr(&sel));
     if (!err)
         err = buf_printf(&del,
-                         "UPDATE %s SET deleted_at = ?, updated_at = ?, version = version + 1"
+                         "UPDATE %s SET deleted_at = ?, deleted_by = ?, updated_at = ?,"
+                         " version = version + 1"
                          " WHERE seq = ? AND version = ?",
                          e->name);
     if (err) {

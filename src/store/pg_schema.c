@@ -331,7 +331,8 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
                                  " created_by " T ","
                                  " owner_id " T ","
                                  " version BIGINT NOT NULL DEFAULT 1,"
-                                 " deleted_at " T ");",
+                                 " deleted_at " T ","
+                                 " deleted_by " T ");",
                                  t->name);
     if (!err)
         err = drop_nulls_last_indexes(c, t->name, &sql);
@@ -346,6 +347,12 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
         err = existing_columns(c, t->name, &have);
+    if (!err) {
+        buf_reset(&sql);
+        err = store__add_deleted_by(&sql, t->name, buf_cstr(&have), T);
+    }
+    if (!err && sql.len)
+        err = store__exec_script(c, buf_cstr(&sql));
     for (size_t i = 0; i < t->ncolumns && !err; i++) {
         const struct store_column *col = &t->columns[i];
         char needle[128];

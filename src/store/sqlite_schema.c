@@ -299,7 +299,8 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
                " created_by TEXT,"
                " owner_id TEXT,"
                " version INTEGER NOT NULL DEFAULT 1,"
-               " deleted_at TEXT);"
+               " deleted_at TEXT,"
+               " deleted_by TEXT);"
                "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner_id);"
                "CREATE INDEX IF NOT EXISTS %s_created ON %s(created_at);"
                "CREATE INDEX IF NOT EXISTS %s_updated ON %s(updated_at);",
@@ -308,6 +309,12 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
     if (err)
         goto out;
     err = existing_columns(c, t->name, &have);
+    if (!err) {
+        buf_reset(&sql);
+        err = store__add_deleted_by(&sql, t->name, buf_cstr(&have), "TEXT");
+    }
+    if (!err && sql.len)
+        err = store__exec_script(c, buf_cstr(&sql));
     if (err)
         goto out;
     for (size_t i = 0; i < t->ncolumns; i++) {

@@ -363,6 +363,20 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
     return err;
 }
 
+enum rp_err store__add_deleted_by(struct rp_buf *sql, const char *table, const char *have,
+                                  const char *text)
+{
+    if (strstr(have, "\ndeleted_by\n"))
+        return RP_OK;
+    /* One probe of audit_log_record (entity, record_id, seq) per deleted record. */
+    return buf_printf(sql,
+                      "ALTER TABLE %s ADD COLUMN deleted_by %s;"
+                      "UPDATE %s SET deleted_by = (SELECT a.user_id FROM audit_log a"
+                      " WHERE a.entity = '%s' AND a.record_id = %s.id AND a.action = 'delete'"
+                      " ORDER BY a.seq DESC LIMIT 1) WHERE deleted_at IS NOT NULL;",
+                      table, text, table, table, table);
+}
+
 /* Appends tmpl with @T, @G, @V and @W replaced by names[0..3]. */
 static enum rp_err expand(struct rp_buf *out, const char *tmpl, const char *const names[4])
 {

@@ -101,6 +101,14 @@ enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct
 enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t,
                                    bool postgres);
 
+/* Appends the upgrade of a record table made before deleted_by existed (`have`: its
+ * columns, newline-separated, as sync_table reads them; `text`: the dialect's text
+ * type): the column, filled for the records already in the recycle bin with the user
+ * of their last delete row in the audit log (NULL where that names nobody). Nothing
+ * when the column is there. */
+enum rp_err store__add_deleted_by(struct rp_buf *sql, const char *table, const char *have,
+                                  const char *text);
+
 /* Appended to every key column of a PostgreSQL index on a record table. Lists order
  * NULLs as SQLite does, first ascending and last descending (crm/query.c spells it out
  * in ORDER BY); a btree index in PostgreSQL's default order (NULLS LAST) serves neither
