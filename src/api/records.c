@@ -51,6 +51,25 @@ unsigned api__list(struct api_call *c)
             err = api__dump(&b, sums);
         json_decref(sums);
     }
+    if (!err && page.ncurrency_sums) {
+        json_t *by = json_object();
+        for (size_t i = 0; i < page.ncurrency_sums; i++) {
+            const struct rec_currency_sum *s = &page.currency_sums[i];
+            json_t *list = json_object_get(by, s->field);
+            if (!list) {
+                list = json_array();
+                json_object_set_new(by, s->field, list);
+            }
+            json_t *o = json_object();
+            json_object_set_new(o, "currency", json_string(s->currency));
+            json_object_set_new(o, "sum", api_money(s->sum));
+            json_array_append_new(list, o);
+        }
+        err = buf_adds(&b, ",\"sum_by_currency\":");
+        if (!err)
+            err = api__dump(&b, by);
+        json_decref(by);
+    }
     if (!err)
         err = buf_addc(&b, '}');
     return api_text(c, 200, &b, err);

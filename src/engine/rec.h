@@ -249,6 +249,16 @@ struct rec_page {
     const char **sum_fields;  /* money/int fields summed, with their sums */
     int64_t *sums;
     size_t nsums;
+    /* The sums of money fields with a currency (field_def.currency_field), per
+     * currency: by field in sum_fields order, then by currency code ("" for none). */
+    struct rec_currency_sum *currency_sums;
+    size_t ncurrency_sums;
+};
+
+struct rec_currency_sum {
+    const char *field;
+    const char *currency;
+    int64_t sum;
 };
 
 struct rec_param {
