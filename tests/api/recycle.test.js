@@ -122,6 +122,24 @@ describe('purge', () => {
     assert.equal(row, acc.id, 'the cleared reference has a history row');
   });
 
+  test('an activity about a record, or a meeting it attends, holds it too', async () => {
+    const acc = await create(admin, 'accounts', { name: uniq('Bin Activity') });
+    const con = await create(admin, 'contacts', { last_name: uniq('Attendee') });
+    const call = await create(admin, 'activities', { type: 'task', subject: uniq('About it'), related_type: 'accounts', related_id: acc.id });
+    const meet = await admin.post('/activities?allow_conflict=true', { type: 'meeting', subject: uniq('Meet'),
+      start_at: '2031-05-01T09:00:00Z', end_at: '2031-05-01T10:00:00Z', attendee_contact_ids: [con.id] });
+    assert.equal(meet.status, 201, meet.text);
+    for (const [res, id] of [['accounts', acc.id], ['contacts', con.id]]) assert.equal((await admin.del(`/${res}/${id}`)).status, 204);
+    assertProblem(await admin.post(`/accounts/${acc.id}/purge`), 409, '1 live record still refers to this account (1 Activity)');
+    assertProblem(await admin.post(`/contacts/${con.id}/purge`), 409, '(1 Activity)');
+    // In the bin, the meeting lets go of its attendee when the contact is purged.
+    for (const id of [call.id, meet.body.id]) assert.equal((await admin.del(`/activities/${id}`)).status, 204);
+    assert.equal((await admin.post(`/contacts/${con.id}/purge`)).status, 204);
+    assert.deepEqual((await inBin(admin, 'activities', meet.body.id)).attendee_contact_ids, []);
+    assert.equal((await admin.post(`/accounts/${acc.id}/purge`)).status, 204);
+    assert.equal((await inBin(admin, 'activities', call.id)).related_id, null);
+  });
+
   test('emptying a bin purges what was deleted long enough ago, keeps what live records need', async () => {
     const old = await create(admin, 'leads', { last_name: uniq('Old Lead') });
     const recent = await create(admin, 'leads', { last_name: uniq('Recent Lead') });

@@ -113,10 +113,10 @@ describe('pipeline board and totals', () => {
 
   step('the home page charts one currency at a time, chosen when there are several', async () => {
     await go('/');
-    await page.getByRole('heading', { name: 'Pipeline by stage (USD)' }).waitFor();
-    await page.getByRole('heading', { name: 'Forecast by month (USD)' }).waitFor();
+    await page.getByRole('heading', { name: 'Pipeline by stage (US dollar)' }).waitFor();
+    await page.getByRole('heading', { name: 'Forecast by month (US dollar)' }).waitFor();
     await page.getByRole('combobox', { name: 'Currency' }).selectOption('CNY');
-    await page.getByRole('heading', { name: 'Pipeline by stage (CNY)' }).waitFor();
+    await page.getByRole('heading', { name: 'Pipeline by stage (Chinese yuan)' }).waitFor();
   });
 
   step('no CSP violation or script error', async () => {

@@ -74,6 +74,7 @@ export function Dashboard() {
   const me = session.user.id;
   const currencies = currenciesOf(pipe, forecast);
   const cur = currencies.includes(chosen) ? chosen : currencies[0] || null;
+  const curName = (c) => enumLabel(fieldMeta('opportunities', 'currency'), c);
 
   useEffect(() => {
     const ignore = () => null;
@@ -111,20 +112,20 @@ export function Dashboard() {
         {currencies.length > 1 && (
           <label>{t('dash.currency')}{' '}
             <select value={cur} onChange={(ev) => setChosen(ev.target.value)}>
-              {currencies.map((c) => <option value={c}>{enumLabel(fieldMeta('opportunities', 'currency'), c)}</option>)}
+              {currencies.map((c) => <option value={c}>{curName(c)}</option>)}
             </select></label>
         )}
       </div>
       <div class="cards">
         {pipe && (
-          <Chart id="ch-pipe" title={cur ? t('dash.pipelineIn', { cur }) : t('dash.pipeline')} config={{
+          <Chart id="ch-pipe" title={cur ? t('dash.pipelineIn', { cur: curName(cur) }) : t('dash.pipeline')} config={{
             type: 'bar',
             data: { labels: pipe.map(stageLabel), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(inCurrency(s, cur).amount)), backgroundColor: colours(pipe.length) }] },
             options: { scales: moneyAxis(cur), plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(inCurrency(pipe[c.dataIndex], cur).amount || '0.00', cur || undefined) } } } },
           }} />
         )}
         {forecast && (
-          <Chart id="ch-fc" title={cur ? t('dash.forecastIn', { cur }) : t('dash.forecast')} config={{
+          <Chart id="ch-fc" title={cur ? t('dash.forecastIn', { cur: curName(cur) }) : t('dash.forecast')} config={{
             type: 'bar',
             data: {
               labels: forecast.map((p) => p.period),
