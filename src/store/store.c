@@ -361,8 +361,9 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
         /* The group, then the currency: totals per group and currency. It replaces
          * <table>__totals, made by an earlier version without the currency. */
         const char *keys[8] = {t->totals_columns[0], t->totals_currency};
-        for (size_t i = 1; t->totals_columns[i] && i + 1 < RP_NELEM(keys) - 1; i++)
-            keys[i + 1] = t->totals_columns[i];
+        size_t n = 2;
+        for (const char *const *c = t->totals_columns + 1; *c && n < RP_NELEM(keys) - 1; c++)
+            keys[n++] = *c;
         err = buf_printf(sql, "DROP INDEX IF EXISTS %s__totals;", t->name);
         if (!err)
             err = derived_index(sql, t->name, "totals_cur", keys, VISIBILITY_COLUMNS, postgres);

@@ -13,7 +13,7 @@ struct group {
 };
 
 /* Prepares b unless err is set already, reads every row (the key in column 0, the
- * currency in column 1, nv sums after them) and releases b. */
+ * currency in column 1 — "" for none —, nv sums after them) and releases b. */
 static enum rp_err read_groups(struct rec_ctx *ctx, struct sqlb *b, enum rp_err err, size_t nv,
                                struct group **rows, size_t *n)
 {
@@ -61,13 +61,12 @@ enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
         err = sqlb_scope(ctx, e, q, &b);
         sqlb_add(&b, "%s", " GROUP BY t.grp, t.cur HAVING sum(t.n) > 0 ORDER BY t.grp, t.cur");
     } else {
-        sqlb_add(&b, "%s", "SELECT t.stage, coalesce(t.currency, ''), count(*),"
-                      " coalesce(sum(t.amount), 0),"
+        /* In the order of the totals index (stage, currency, amount, probability). */
+        sqlb_add(&b, "%s", "SELECT t.stage, t.currency, count(*), coalesce(sum(t.amount), 0),"
                       " coalesce(sum(t.amount * coalesce(t.probability, 0)), 0)"
                       " FROM opportunities t");
         err = sqlb_where(ctx, e, q, &b);
-        sqlb_add(&b, "%s", " GROUP BY t.stage, coalesce(t.currency, '')"
-                      " ORDER BY t.stage, coalesce(t.currency, '')");
+        sqlb_add(&b, "%s", " GROUP BY t.stage, t.currency ORDER BY t.stage, t.currency");
     }
     struct group *g;
     err = read_groups(ctx, &b, err, 3, &g, n);
@@ -90,7 +89,7 @@ enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
     sqlb_month_of(ctx, &b, "t.expected_close_date");
     /* Outcome of the stage: won counts in full, lost not at all, open by probability. */
     sqlb_add(&b, "%s",
-        " AS period, coalesce(t.currency, '') AS cur, count(*),"
+        " AS period, t.currency AS cur, count(*),"
         " coalesce(sum(CASE WHEN s.outcome = 'won' THEN t.amount ELSE 0 END), 0),"
         " coalesce(sum(CASE WHEN s.outcome = 'won' OR (s.outcome = 'open'"
         " AND coalesce(t.probability, 0) >= " SALES_COMMIT_PROBABILITY_SQL ")"
