@@ -11,6 +11,8 @@ unsigned api__get(struct api_call *c);
 unsigned api__update(struct api_call *c);
 unsigned api__delete(struct api_call *c);
 unsigned api__restore(struct api_call *c);
+unsigned api__purge(struct api_call *c);
+unsigned api__purge_bin(struct api_call *c);
 unsigned api__history(struct api_call *c);
 unsigned api__timeline(struct api_call *c);
 unsigned api__search(struct api_call *c);

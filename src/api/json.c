@@ -235,6 +235,8 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
         err = json_add_int(b, (int64_t)r->version);
     if (!err && r->deleted_at)
         err = write_text_or_null(b, "deleted_at", r->deleted_at, false);
+    if (!err && r->deleted_at)
+        err = write_text_or_null(b, "deleted_by", r->deleted_by, false);
     return err ? err : buf_addc(b, '}');
 }
 

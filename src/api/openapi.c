@@ -112,6 +112,7 @@ static json_t *entity_schema(const struct entity_def *e)
     json_object_set_new(props, "created_at", sys_string("date-time", false));
     json_object_set_new(props, "updated_at", sys_string("date-time", false));
     json_object_set_new(props, "deleted_at", sys_string("date-time", false));
+    json_object_set_new(props, "deleted_by", sys_string("uuid", true));
     json_t *ver = json_object();
     json_object_set_new(ver, "type", json_string("integer"));
     json_object_set_new(ver, "readOnly", json_true());

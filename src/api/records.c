@@ -53,6 +53,25 @@ unsigned api__list(struct api_call *c)
             err = api__dump(&b, sums);
         json_decref(sums);
     }
+    if (!err && page.ncurrency_sums) {
+        json_t *by = json_object();
+        for (size_t i = 0; i < page.ncurrency_sums; i++) {
+            const struct rec_currency_sum *s = &page.currency_sums[i];
+            json_t *list = json_object_get(by, s->field);
+            if (!list) {
+                list = json_array();
+                json_object_set_new(by, s->field, list);
+            }
+            json_t *o = json_object();
+            json_object_set_new(o, "currency", json_string(s->currency));
+            json_object_set_new(o, "sum", api_money(s->sum));
+            json_array_append_new(list, o);
+        }
+        err = buf_adds(&b, ",\"sum_by_currency\":");
+        if (!err)
+            err = api__dump(&b, by);
+        json_decref(by);
+    }
     if (!err)
         err = buf_addc(&b, '}');
     return api_text(c, 200, &b, err);
@@ -141,6 +160,42 @@ unsigned api__restore(struct api_call *c)
     c->ctx.allow_conflict = api_flag(c, "allow_conflict");
     enum rp_err err = rec_restore(&c->ctx, e, req->params[1], &r);
     return err ? api_fail(c, err) : api_record(c, 200, &r);
+}
+
+unsigned api__purge(struct api_call *c)
+{
+    enum rp_err err = rec_purge(&c->ctx, c->e, c->req->params[1]);
+    return err ? api_fail(c, err) : api_no_content(c);
+}
+
+unsigned api__purge_bin(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (strcmp(key, "older_than_days") != 0)
+            rec_field_error(&c->ctx, key, "is not an option of emptying the recycle bin");
+    }
+    json_t *days = json_object_get(root, "older_than_days");
+    if (!json_is_integer(days))
+        rec_field_error(&c->ctx, "older_than_days",
+                        "must be a number of days (0 empties the whole recycle bin)");
+    if (c->ctx.nerrors)
+        return api_fail(c, RP_EINVAL);
+    struct rec_purged out;
+    enum rp_err err = rec_purge_bin(&c->ctx, c->e, (int64_t)json_integer_value(days), &out);
+    if (err)
+        return api_fail(c, err);
+    json_t *o = json_object();
+    json_object_set_new(o, "purged", json_integer(out.purged));
+    json_object_set_new(o, "kept", json_integer(out.kept));
+    json_object_set_new(o, "more", json_boolean(out.more));
+    return api_json(c, 200, o);
 }
 
 /* One field-level history row, as history and timeline answers show it. */

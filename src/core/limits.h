@@ -32,6 +32,9 @@
 /* Default and maximum page size of a list (DESIGN §5). */
 #define RP_DEFAULT_PAGE 50u
 #define RP_MAX_PAGE 500u
+/* Records one call to empty a recycle bin purges, in one transaction: each is a few
+ * statements per entity that may refer to it, so 10,000 stay within seconds. */
+#define RP_MAX_PURGE 10000u
 /* Keys of dynamic enums (pipeline stage keys): short snake_case identifiers. */
 #define RP_MAX_ENUM_KEY 40u
 /* Fields of one entity, built-in and custom together: the widest CRM tables people

@@ -20,7 +20,7 @@ bool custom__type_parse(const char *name, enum field_type *out)
 static const char *const RESERVED[] = {
     /* the columns every record has, and the names lists and writes take */
     "id", "seq", "workspace_id", "created_at", "updated_at", "created_by", "owner_id",
-    "version", "deleted_at", "limit", "cursor", "sort", "q", "count", "sum", "deleted",
+    "version", "deleted_at", "deleted_by", "limit", "cursor", "sort", "q", "count", "sum", "deleted",
     "team_id", "allow_duplicate", "allow_conflict", "format", "before", "token", "fields",
     "from",
     /* SQL keywords either backend reserves */

@@ -374,7 +374,7 @@ static enum rp_err repoint_lists(struct rec_ctx *ctx, const struct entity_def *e
 {
     struct rec **rows;
     size_t n;
-    enum rp_err err = rec__list_containing(ctx, e, field, old_id, &rows, &n);
+    enum rp_err err = rec__list_containing(ctx, e, field, old_id, false, &rows, &n);
     for (size_t i = 0; i < n && !err; i++) {
         const struct rec_value *v = rec_field(rows[i], field);
         struct rp_str items[RP_MAX_IN_VALUES];

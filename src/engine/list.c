@@ -83,6 +83,46 @@ static void after_cursor(struct rec_ctx *ctx, const struct rec_query *q, int par
     keyset(ctx, q, 0, b);
 }
 
+/* Appends to out->currency_sums the sums of money field f per currency (its
+ * currency_field), unless the caller's role hides the currency. */
+static enum rp_err sum_by_currency(struct rec_ctx *ctx, const struct entity_def *e,
+                                   struct rec_query *q, const struct field_def *f,
+                                   struct rec_page *out, size_t *cap)
+{
+    int cur = meta_field_index(e, rp_str_c(f->currency_field));
+    RP_ASSERT(cur >= 0);
+    if (rec_field_rule(ctx, e, (size_t)cur) == ACL_FIELD_HIDDEN)
+        return RP_OK;
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "SELECT coalesce(t.%s, ''), coalesce(sum(t.%s), 0) FROM %s t",
+             f->currency_field, f->name, e->name);
+    struct store_stmt *st = NULL;
+    enum rp_err err = rec__where(ctx, e, q, false, &b);
+    sqlb_add(&b, "%s", " GROUP BY 1 ORDER BY 1");
+    if (!err)
+        err = sqlb_prepare(ctx, &b, &st);
+    sqlb_release(&b);
+    if (err)
+        return err;
+    bool row;
+    while (!(err = store_step(st, &row)) && row) {
+        if (*cap == 0) {
+            *cap = 8;
+            out->currency_sums = arena_calloc(ctx->a, *cap, sizeof(*out->currency_sums));
+        } else if (out->ncurrency_sums == *cap) {
+            out->currency_sums = arena_grow(ctx->a, out->currency_sums, cap,
+                                            sizeof(*out->currency_sums));
+        }
+        out->currency_sums[out->ncurrency_sums++] = (struct rec_currency_sum){
+            f->name, rec__col_dup(ctx, st, 0, NULL), store_col_int(st, 1)};
+    }
+    store_done(st);
+    if (err == RP_ERANGE)
+        err = rec_bad_request(ctx, "the sum is beyond the range of a number");
+    return err;
+}
+
 static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *e,
                                   struct rec_query *q, struct rec_page *out)
 {
@@ -115,6 +155,10 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
         }
     }
     store_done(st);
+    size_t cap = 0;
+    for (size_t i = 0; i < q->nsums && !err; i++)
+        if (q->sums[i]->type == FT_MONEY && q->sums[i]->currency_field)
+            err = sum_by_currency(ctx, e, q, q->sums[i], out, &cap);
     return err;
 }
 
@@ -463,11 +507,13 @@ enum rp_err rec_search_all(struct rec_ctx *ctx, struct rp_str q, size_t per_enti
 }
 
 enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
-                                 const char *field, const char *id, struct rec ***rows, size_t *n)
+                                 const char *field, const char *id, bool deleted,
+                                 struct rec ***rows, size_t *n)
 {
     struct sqlb b;
     sqlb_init(&b);
-    sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND ", e->sql->select);
+    sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS %s AND ", e->sql->select,
+             deleted ? "NOT NULL" : "NULL");
     char col[80];
     snprintf(col, sizeof(col), "t.%s", field);
     if (!b.err)

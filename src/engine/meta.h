@@ -99,6 +99,10 @@ struct field_def {
      * `field` has that value (a call's direction on calls); stored either way. NULL:
      * always shown. */
     const char *shown_when;
+    /* A money field's currency: the enum field holding it (a deal's amount: currency).
+     * Amounts of different currencies are never added into one number: list sums,
+     * running totals and reports answer them per currency. NULL: no currency. */
+    const char *currency_field;
 };
 
 enum entity_flag {
@@ -139,7 +143,8 @@ struct entity_def {
     const char *default_sort;  /* e.g. "name" or "-created_at" */
     /* Columns that totals group by and add up, first the grouping ones, e.g.
      * "stage,amount,probability"; an index carrying them (and what visibility reads)
-     * answers those totals without reading the table. NULL for none. */
+     * answers those totals without reading the table, per currency when the value has
+     * one (field_def.currency_field). NULL for none. */
     const char *totals;
     /* The start and end columns of a span of time, e.g. "start_at,end_at": an index
      * carrying both (and what visibility reads) finds what overlaps a range — a

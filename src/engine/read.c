@@ -28,6 +28,7 @@ void rec__read_row(struct rec_ctx *ctx, struct store_stmt *st, const struct enti
     out->owner_id = rec__col_dup(ctx, st, 5, NULL);
     out->version = store_col_int(st, 6);
     out->deleted_at = rec__col_dup(ctx, st, 7, NULL);
+    out->deleted_by = rec__col_dup(ctx, st, 8, NULL);
     out->v = arena_calloc(ctx->a, e->nfields, sizeof(*out->v));
     for (size_t i = 0; i < e->nfields; i++) {
         int col = REC_NSYS + (int)i;

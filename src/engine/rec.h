@@ -69,6 +69,8 @@ struct rec {
     const char *created_by;
     const char *owner_id;
     const char *deleted_at;  /* NULL unless in the recycle bin */
+    const char *deleted_by;  /* who moved it there; NULL when live, or when deleted by
+                              * the system or before this was kept and unknown */
     int64_t version;
     struct rec_value *v;     /* ent->nfields values, in field order */
     /* Per field, the caller's rule (enum acl_field_rule) when their role hides some:
@@ -235,6 +237,29 @@ enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct r
 enum rp_err rec_restore(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                         struct rec *out);
 
+/* Deletes for good a record in the recycle bin, with its full-text entry, shares,
+ * duplicate keys and field history, in one transaction, and writes the security log's
+ * record_purge event (who, entity, id, title). Administrators only (RP_EFORBIDDEN).
+ * RP_ECONFLICT when the record is live, or while live records still refer to it
+ * (their number in the detail); references from records in the recycle bin are
+ * cleared with history rows. RP_ENOTFOUND when there is no such record. */
+enum rp_err rec_purge(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id);
+
+/* Longest age a purge of the recycle bin takes, in days (100 years). */
+#define REC_MAX_PURGE_DAYS 36500
+
+struct rec_purged {
+    int64_t purged;   /* records deleted for good */
+    int64_t kept;     /* records left because live records still refer to them */
+    bool more;        /* the call stopped at RP_MAX_PURGE: call again for the rest */
+};
+
+/* Empties e's recycle bin of the records deleted more than older_than_days ago (0: all),
+ * each as rec_purge does, the oldest first, at most RP_MAX_PURGE, in one transaction.
+ * Administrators only (RP_EFORBIDDEN); a bad age is RP_EINVAL. */
+enum rp_err rec_purge_bin(struct rec_ctx *ctx, const struct entity_def *e, int64_t older_than_days,
+                          struct rec_purged *out);
+
 /* A list request, parsed from query parameters by rec_query_parse. */
 struct rec_query;
 
@@ -247,6 +272,16 @@ struct rec_page {
     const char **sum_fields;  /* money/int fields summed, with their sums */
     int64_t *sums;
     size_t nsums;
+    /* The sums of money fields with a currency (field_def.currency_field), per
+     * currency: by field in sum_fields order, then by currency code ("" for none). */
+    struct rec_currency_sum *currency_sums;
+    size_t ncurrency_sums;
+};
+
+struct rec_currency_sum {
+    const char *field;
+    const char *currency;
+    int64_t sum;
 };
 
 struct rec_param {

@@ -9,8 +9,8 @@
 
 /* System columns read before the entity's own fields, in this order. */
 #define REC_SYS_COLS "t.seq, t.id, t.created_at, t.updated_at, t.created_by, t.owner_id," \
-                     " t.version, t.deleted_at"
-#define REC_NSYS 8
+                     " t.version, t.deleted_at, t.deleted_by"
+#define REC_NSYS 9
 
 /* ---- schema.c ---- */
 
@@ -117,7 +117,8 @@ enum rp_err rec__put_fts(struct rec_ctx *ctx, const struct entity_def *e, const 
                          bool fresh);
 /* The time of a change, as "YYYY-MM-DDTHH:MM:SS.mmmZ" in the arena. */
 void rec__now_text(struct rec_ctx *ctx, const char **out);
-/* Sets one text field of a record in the recycle bin (merge re-pointing), audited. */
+/* Sets one text field of a record in the recycle bin (merge re-pointing; NULL clears
+ * it: a purge), audited. */
 enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
                                  const struct rec *r, const char *field, const char *value);
 
@@ -136,8 +137,10 @@ enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
 void rec__hit(struct rec_ctx *ctx, const struct rec *r, int matched, struct rec_hit *out);
 /* Sets the owner_name of hits[0..n), reading each owner once, as the caller. */
 void rec__name_owners(struct rec_ctx *ctx, struct rec_hit *hits, size_t n);
-/* Records of e (live) whose JSON id list `field` holds id. */
+/* Records of e whose JSON id list `field` holds id: live ones, or with `deleted` those
+ * in the recycle bin. */
 enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e,
-                                 const char *field, const char *id, struct rec ***rows, size_t *n);
+                                 const char *field, const char *id, bool deleted,
+                                 struct rec ***rows, size_t *n);
 
 #endif

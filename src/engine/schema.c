@@ -49,8 +49,10 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
             f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
             (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads};
     }
+    const struct field_def *value = nt > 1 ? meta_field(e, rp_str_c(out->totalscols[1])) : NULL;
     out->t = (struct store_table){e->name, out->cols, n, meta_searchable(e), out->sortcols,
-                                  nt ? out->totalscols : NULL, nspan ? out->spancols : NULL};
+                                  nt ? out->totalscols : NULL, nspan ? out->spancols : NULL,
+                                  value ? value->currency_field : NULL};
 }
 
 enum rp_err rec_sync_schema(struct store_conn *c)
@@ -115,7 +117,8 @@ enum rp_err rec__entity_sql(struct arena *a, const struct entity_def *e,
         err = buf_printf(&any, "%s WHERE t.id = ? AND t.workspace_id = 1", buf_cstr(&sel));
     if (!err)
         err = buf_printf(&del,
-                         "UPDATE %s SET deleted_at = ?, updated_at = ?, version = version + 1"
+                         "UPDATE %s SET deleted_at = ?, deleted_by = ?, updated_at = ?,"
+                         " version = version + 1"
                          " WHERE seq = ? AND version = ?",
                          e->name);
     if (err) {

@@ -25,7 +25,8 @@ static bool value_eq(const struct field_def *f, const struct rec_value *a,
 static bool is_system_field(struct rp_str name)
 {
     static const char *const SYS[] = {"id",         "created_at", "updated_at", "created_by",
-                                      "version",    "deleted_at", "seq",        "workspace_id"};
+                                      "version",    "deleted_at", "deleted_by", "seq",
+                                      "workspace_id"};
     for (size_t i = 0; i < RP_NELEM(SYS); i++)
         if (rp_str_eqc(name, SYS[i]))
             return true;
@@ -485,8 +486,9 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     const char *now;
     rec__now_text(ctx, &now);
     rec__memo_drop(ctx, e);
-    struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(now),
-                            store_int(r->seq), store_int(r->version)};
+    const char *by = deleted && ctx->who ? ctx->who->user_id : NULL;
+    struct store_val v[] = {deleted ? store_cstr(now) : store_null(), store_cstr(by),
+                            store_cstr(now), store_int(r->seq), store_int(r->version)};
     enum rp_err err = store_exec(ctx->conn, e->sql->set_deleted, v, RP_NELEM(v));
     if (err == RP_ECONFLICT)
         return rec_fail(ctx, RP_ECONFLICT, "a live %s now holds one of this record's unique values",
@@ -496,6 +498,7 @@ static enum rp_err set_deleted(struct rec_ctx *ctx, const struct entity_def *e, 
     r->version++;
     r->updated_at = now;
     r->deleted_at = deleted ? now : NULL;
+    r->deleted_by = by;
     if (meta_searchable(e))
         err = deleted ? store_fts_delete(ctx->conn, e->name, r->seq)
                       : rec__put_fts(ctx, e, r, false);
@@ -610,7 +613,8 @@ enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e
     struct rec copy = *r;
     copy.v = arena_alloc(ctx->a, e->nfields * sizeof(*copy.v));
     memcpy(copy.v, r->v, e->nfields * sizeof(*copy.v));
-    copy.v[idx] = (struct rec_value){false, 0, value, strlen(value)};
+    copy.v[idx] = value ? (struct rec_value){false, 0, value, strlen(value)}
+                        : (struct rec_value){true, 0, NULL, 0};
     rec__now_text(ctx, &copy.updated_at);
     copy.version = r->version + 1;
     bool *diff = arena_calloc(ctx->a, e->nfields, sizeof(*diff));

@@ -109,7 +109,8 @@ static const struct spec PLATFORM[] = {
 /* The columns every record table has (store_sync_table adds them). */
 static const struct col RECORD_SYS[] = {
     {"seq", I},        {"id", X},       {"workspace_id", I}, {"created_at", X}, {"updated_at", X},
-    {"created_by", X}, {"owner_id", X}, {"version", I},      {"deleted_at", X}};
+    {"created_by", X}, {"owner_id", X}, {"version", I},      {"deleted_at", X},
+    {"deleted_by", X}};
 
 struct row {
     struct store_val *v;

@@ -173,17 +173,23 @@ struct store_table {
     const char *const *sort_columns;
     /* Columns of the entity's totals, for an index that answers them alone:
      * NULL-terminated; may be NULL. When they are three, a group, a value and a
-     * weight (opportunities: stage, amount, probability), the store also keeps
-     * running sums, <name>__sums(workspace_id, owner_id, grp, n, total, weighted): per
-     * workspace, owner ('' for none) and group ('' for none), the live rows' count,
-     * sum of value and sum of value × weight, maintained by triggers in the writing
-     * transaction, so totals over a million rows are a few rows' reads. */
+     * weight (opportunities: stage, amount, probability), and the value has a
+     * currency (totals_currency), the store also keeps running sums,
+     * <name>__sums(workspace_id, owner_id, grp, cur, n, total, weighted): per
+     * workspace, owner ('' for none), group ('' for none) and currency ('' for none),
+     * the live rows' count, sum of value and sum of value × weight, maintained by
+     * triggers in the writing transaction, so totals over a million rows are a few
+     * rows' reads. */
     const char *const *totals_columns;
     /* The start and end columns of a span of time, for an index that finds what
      * overlaps a range inside it: <name>__span(start, end) carrying owner_id,
      * workspace_id, deleted_at. When start is also the first sort column, the span index
      * serves that column's counts and there is no <name>__count. NULL or two columns. */
     const char *const *span_columns;
+    /* The currency of the totals' value (opportunities: currency), or NULL. Sums of
+     * money are per currency: the running sums (kept only with one) have a column
+     * `cur` after grp, and the totals index carries it second. */
+    const char *totals_currency;
 };
 
 /* Creates the table, adds missing columns and indexes, creates the full-text index.

@@ -280,30 +280,34 @@ static enum rp_err drop_nulls_last_indexes(struct store_conn *c, const char *tab
 }
 
 /* Running sums (db.h, totals_columns), kept by a trigger. A sum past the range of a
- * bigint fails the write that would cause it. */
-static const char SUMS_EXISTS[] = "SELECT count(*) FROM pg_class WHERE relname = '@T__sums'"
-                                  " AND relnamespace = current_schema()::regnamespace";
+ * bigint fails the write that would cause it. Sums made by an earlier version, without
+ * the currency, are dropped and made again. */
+static const char SUMS_EXISTS[] =
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+    " AND table_name = '@T__sums' AND column_name = 'cur'";
+static const char SUMS_DROP[] = "DROP TABLE IF EXISTS @T__sums;";
 static const char SUMS_DDL[] =
     "CREATE TABLE IF NOT EXISTS @T__sums ("
     " workspace_id BIGINT NOT NULL, owner_id " T " NOT NULL, grp " T " NOT NULL,"
-    " n BIGINT NOT NULL, total BIGINT NOT NULL, weighted BIGINT NOT NULL,"
-    " PRIMARY KEY (workspace_id, owner_id, grp));"
+    " cur " T " NOT NULL, n BIGINT NOT NULL, total BIGINT NOT NULL, weighted BIGINT NOT NULL,"
+    " PRIMARY KEY (workspace_id, owner_id, grp, cur));"
     "CREATE OR REPLACE FUNCTION @T__sums() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     " IF TG_OP <> 'INSERT' AND OLD.deleted_at IS NULL THEN"
     " UPDATE @T__sums SET n = n - 1, total = total - coalesce(OLD.@V, 0),"
     " weighted = weighted - coalesce(OLD.@V, 0) * coalesce(OLD.@W, 0)"
     " WHERE workspace_id = OLD.workspace_id AND owner_id = coalesce(OLD.owner_id, '')"
-    " AND grp = coalesce(OLD.@G, '');"
+    " AND grp = coalesce(OLD.@G, '') AND cur = coalesce(OLD.@C, '');"
     " END IF;"
     " IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL THEN"
     " INSERT INTO @T__sums AS s VALUES (NEW.workspace_id, coalesce(NEW.owner_id, ''),"
-    " coalesce(NEW.@G, ''), 1, coalesce(NEW.@V, 0), coalesce(NEW.@V, 0) * coalesce(NEW.@W, 0))"
-    " ON CONFLICT (workspace_id, owner_id, grp) DO UPDATE SET n = s.n + 1,"
+    " coalesce(NEW.@G, ''), coalesce(NEW.@C, ''), 1, coalesce(NEW.@V, 0),"
+    " coalesce(NEW.@V, 0) * coalesce(NEW.@W, 0))"
+    " ON CONFLICT (workspace_id, owner_id, grp, cur) DO UPDATE SET n = s.n + 1,"
     " total = s.total + excluded.total, weighted = s.weighted + excluded.weighted;"
     " END IF;"
     " RETURN NULL; END $$;"
     "CREATE OR REPLACE TRIGGER @T__sums AFTER INSERT OR DELETE"
-    " OR UPDATE OF workspace_id, owner_id, deleted_at, @G, @V, @W ON @T"
+    " OR UPDATE OF workspace_id, owner_id, deleted_at, @G, @C, @V, @W ON @T"
     " FOR EACH ROW EXECUTE FUNCTION @T__sums();";
 
 /* Gives a search table's text FTS_STATISTICS bins. A table that had another target
@@ -340,7 +344,8 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
                                  " created_by " T ","
                                  " owner_id " T ","
                                  " version BIGINT NOT NULL DEFAULT 1,"
-                                 " deleted_at " T ");",
+                                 " deleted_at " T ","
+                                 " deleted_by " T ");",
                                  t->name);
     if (!err)
         err = drop_nulls_last_indexes(c, t->name, &sql);
@@ -355,6 +360,12 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
         err = existing_columns(c, t->name, &have);
+    if (!err) {
+        buf_reset(&sql);
+        err = store__add_deleted_by(&sql, t->name, buf_cstr(&have), T);
+    }
+    if (!err && sql.len)
+        err = store__exec_script(c, buf_cstr(&sql));
     for (size_t i = 0; i < t->ncolumns && !err; i++) {
         const struct store_column *col = &t->columns[i];
         char needle[128];
@@ -383,7 +394,7 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
     if (!err)
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
-        err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DDL);
+        err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DROP, SUMS_DDL);
     if (!err && t->fts) {
         /* The searchable text, ASCII folded to lower case, with a trigram index that
          * serves LIKE '%term%' in any script (terms shorter than three characters

@@ -250,6 +250,61 @@ enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *r)
                       v, RP_NELEM(v));
 }
 
+enum rp_err store_record_purge(struct store_conn *c, const char *table, bool fts, int64_t seq,
+                               const char *id)
+{
+    char sql[256], answer[64];
+    snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE seq = ? AND deleted_at IS NOT NULL", table);
+    /* A record's answer begins with its id (api/json.c). */
+    snprintf(answer, sizeof(answer), "{\"id\":\"%s\"%%", id);
+    struct store_val row = store_int(seq);
+    struct store_val v[] = {store_cstr(table), store_cstr(id)};
+    struct store_val idem = store_cstr(answer);
+    enum rp_err err = store_exec(c, sql, &row, 1);
+    if (!err && store_changes(c) != 1)
+        err = RP_ENOTFOUND;
+    if (!err && fts)
+        err = store_fts_delete(c, table, seq);
+    if (!err)
+        err = store_exec(c, "DELETE FROM record_shares WHERE entity = ? AND record_id = ?", v, 2);
+    if (!err)
+        err = store_exec(c, "DELETE FROM dedup_keys WHERE entity = ? AND record_id = ?", v, 2);
+    if (!err)
+        err = store_exec(c, "DELETE FROM audit_log WHERE entity = ? AND record_id = ?", v, 2);
+    if (!err)
+        err = store_exec(c, "DELETE FROM idempotency_keys WHERE body LIKE ?", &idem, 1);
+    return err;
+}
+
+enum rp_err store_bin_ids(struct store_conn *c, const char *table, const char *before, size_t max,
+                          struct arena *a, const char ***ids, size_t *n)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT id FROM %s WHERE workspace_id = 1 AND deleted_at IS NOT NULL"
+             " AND deleted_at < ? ORDER BY deleted_at, seq LIMIT ?",
+             table);
+    struct store_stmt *st;
+    enum rp_err err = store_prepare(c, sql, &st);
+    if (err)
+        return err;
+    /* "~" sorts after every RFC 3339 time: no bound. */
+    struct store_val v[] = {store_cstr(before ? before : "~"), store_int((int64_t)max)};
+    store_bind_all(st, v, RP_NELEM(v));
+    const char **out = arena_alloc(a, (max + 1) * sizeof(*out));
+    size_t count = 0;
+    bool row;
+    while (count < max && !(err = store_step(st, &row)) && row) {
+        size_t len;
+        const char *id = store_col_text(st, 0, &len);
+        out[count++] = arena_strndup(a, id, len);
+    }
+    store_done(st);
+    *ids = out;
+    *n = err ? 0 : count;
+    return err;
+}
+
 enum rp_err store_audit_list(struct store_conn *c, const char *entity, const char *record_id,
                              int64_t before_seq, int64_t limit, struct store_stmt **out)
 {

@@ -85,6 +85,17 @@ enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *row)
 enum rp_err store_audit_list(struct store_conn *c, const char *entity, const char *record_id,
                              int64_t before_seq, int64_t limit, struct store_stmt **out);
 
+/* Removes record `id` (row `seq` of `table`, an entity's) for good, in the caller's
+ * transaction: the row, its full-text entry (when `fts`), its shares, its duplicate
+ * keys, its field history, and the stored answers of idempotent requests that carried
+ * it (they would hand its values out again for a day). */
+enum rp_err store_record_purge(struct store_conn *c, const char *table, bool fts, int64_t seq,
+                               const char *id);
+/* Ids of at most max records of `table` in the recycle bin, deleted before `before`
+ * (RFC 3339; NULL: whenever), oldest deletion first, copied into the arena. */
+enum rp_err store_bin_ids(struct store_conn *c, const char *table, const char *before, size_t max,
+                          struct arena *a, const char ***ids, size_t *n);
+
 /* Failures recorded for key within the window ending now. */
 enum rp_err store_throttle_get(struct store_conn *c, const char *key, int64_t now_ms,
                                int64_t window_ms, int64_t *failures, int64_t *window_start);

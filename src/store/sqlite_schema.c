@@ -262,18 +262,25 @@ static const char *coltype(enum store_coltype t)
 
 /* Running sums (db.h, totals_columns), kept by triggers. An upsert's SELECT needs its
  * WHERE clause (SQLite's parser). STRICT: a sum past the range of an integer, which
- * SQLite would turn into a floating-point number, fails the write instead. */
+ * SQLite would turn into a floating-point number, fails the write instead. Sums made by
+ * an earlier version, without the currency, are dropped with their triggers and made
+ * again. */
 static const char SUMS_EXISTS[] =
-    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '@T__sums'";
+    "SELECT count(*) FROM pragma_table_info('@T__sums') WHERE name = 'cur'";
+static const char SUMS_DROP[] =
+    "DROP TRIGGER IF EXISTS @T__sums_insert; DROP TRIGGER IF EXISTS @T__sums_delete;"
+    "DROP TRIGGER IF EXISTS @T__sums_update; DROP TABLE IF EXISTS @T__sums;";
 static const char SUMS_DDL[] =
     "CREATE TABLE IF NOT EXISTS @T__sums ("
     " workspace_id INTEGER NOT NULL, owner_id TEXT NOT NULL, grp TEXT NOT NULL,"
-    " n INTEGER NOT NULL, total INTEGER NOT NULL, weighted INTEGER NOT NULL,"
-    " PRIMARY KEY (workspace_id, owner_id, grp)) STRICT, WITHOUT ROWID;"
+    " cur TEXT NOT NULL, n INTEGER NOT NULL, total INTEGER NOT NULL,"
+    " weighted INTEGER NOT NULL,"
+    " PRIMARY KEY (workspace_id, owner_id, grp, cur)) STRICT, WITHOUT ROWID;"
     "CREATE TRIGGER IF NOT EXISTS @T__sums_insert AFTER INSERT ON @T"
     " WHEN new.deleted_at IS NULL BEGIN"
     " INSERT INTO @T__sums VALUES (new.workspace_id, coalesce(new.owner_id, ''),"
-    " coalesce(new.@G, ''), 1, coalesce(new.@V, 0), coalesce(new.@V, 0) * coalesce(new.@W, 0))"
+    " coalesce(new.@G, ''), coalesce(new.@C, ''), 1, coalesce(new.@V, 0),"
+    " coalesce(new.@V, 0) * coalesce(new.@W, 0))"
     " ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,"
     " weighted = weighted + excluded.weighted; END;"
     "CREATE TRIGGER IF NOT EXISTS @T__sums_delete AFTER DELETE ON @T"
@@ -281,15 +288,17 @@ static const char SUMS_DDL[] =
     " UPDATE @T__sums SET n = n - 1, total = total - coalesce(old.@V, 0),"
     " weighted = weighted - coalesce(old.@V, 0) * coalesce(old.@W, 0)"
     " WHERE workspace_id = old.workspace_id AND owner_id = coalesce(old.owner_id, '')"
-    " AND grp = coalesce(old.@G, ''); END;"
+    " AND grp = coalesce(old.@G, '') AND cur = coalesce(old.@C, ''); END;"
     "CREATE TRIGGER IF NOT EXISTS @T__sums_update"
-    " AFTER UPDATE OF workspace_id, owner_id, deleted_at, @G, @V, @W ON @T BEGIN"
+    " AFTER UPDATE OF workspace_id, owner_id, deleted_at, @G, @C, @V, @W ON @T BEGIN"
     " UPDATE @T__sums SET n = n - 1, total = total - coalesce(old.@V, 0),"
     " weighted = weighted - coalesce(old.@V, 0) * coalesce(old.@W, 0)"
     " WHERE old.deleted_at IS NULL AND workspace_id = old.workspace_id"
-    " AND owner_id = coalesce(old.owner_id, '') AND grp = coalesce(old.@G, '');"
+    " AND owner_id = coalesce(old.owner_id, '') AND grp = coalesce(old.@G, '')"
+    " AND cur = coalesce(old.@C, '');"
     " INSERT INTO @T__sums SELECT new.workspace_id, coalesce(new.owner_id, ''),"
-    " coalesce(new.@G, ''), 1, coalesce(new.@V, 0), coalesce(new.@V, 0) * coalesce(new.@W, 0)"
+    " coalesce(new.@G, ''), coalesce(new.@C, ''), 1, coalesce(new.@V, 0),"
+    " coalesce(new.@V, 0) * coalesce(new.@W, 0)"
     " WHERE new.deleted_at IS NULL"
     " ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,"
     " weighted = weighted + excluded.weighted; END;";
@@ -311,7 +320,8 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
                " created_by TEXT,"
                " owner_id TEXT,"
                " version INTEGER NOT NULL DEFAULT 1,"
-               " deleted_at TEXT);"
+               " deleted_at TEXT,"
+               " deleted_by TEXT);"
                "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner_id);"
                "CREATE INDEX IF NOT EXISTS %s_created ON %s(created_at);"
                "CREATE INDEX IF NOT EXISTS %s_updated ON %s(updated_at);",
@@ -320,6 +330,12 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
     if (err)
         goto out;
     err = existing_columns(c, t->name, &have);
+    if (!err) {
+        buf_reset(&sql);
+        err = store__add_deleted_by(&sql, t->name, buf_cstr(&have), "TEXT");
+    }
+    if (!err && sql.len)
+        err = store__exec_script(c, buf_cstr(&sql));
     if (err)
         goto out;
     for (size_t i = 0; i < t->ncolumns; i++) {
@@ -351,7 +367,7 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
     if (!err)
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
-        err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DDL);
+        err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DROP, SUMS_DDL);
     if (err)
         goto out;
     if (t->fts) {

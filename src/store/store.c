@@ -357,20 +357,45 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
     if (!err && t->span_columns)
         err = derived_index(sql, t->name, "span", t->span_columns, VISIBILITY_COLUMNS,
                             postgres);
-    if (!err && t->totals_columns && t->totals_columns[0])
+    if (!err && t->totals_columns && t->totals_columns[0] && t->totals_currency) {
+        /* The group, then the currency: totals per group and currency. It replaces
+         * <table>__totals, made by an earlier version without the currency. */
+        const char *keys[8] = {t->totals_columns[0], t->totals_currency};
+        size_t n = 2;
+        for (const char *const *c = t->totals_columns + 1; *c && n < RP_NELEM(keys) - 1; c++)
+            keys[n++] = *c;
+        err = buf_printf(sql, "DROP INDEX IF EXISTS %s__totals;", t->name);
+        if (!err)
+            err = derived_index(sql, t->name, "totals_cur", keys, VISIBILITY_COLUMNS, postgres);
+    } else if (!err && t->totals_columns && t->totals_columns[0]) {
         err = derived_index(sql, t->name, "totals", t->totals_columns, VISIBILITY_COLUMNS,
                             postgres);
+    }
     return err;
 }
 
-/* Appends tmpl with @T, @G, @V and @W replaced by names[0..3]. */
-static enum rp_err expand(struct rp_buf *out, const char *tmpl, const char *const names[4])
+enum rp_err store__add_deleted_by(struct rp_buf *sql, const char *table, const char *have,
+                                  const char *text)
+{
+    if (strstr(have, "\ndeleted_by\n"))
+        return RP_OK;
+    /* One probe of audit_log_record (entity, record_id, seq) per deleted record. */
+    return buf_printf(sql,
+                      "ALTER TABLE %s ADD COLUMN deleted_by %s;"
+                      "UPDATE %s SET deleted_by = (SELECT a.user_id FROM audit_log a"
+                      " WHERE a.entity = '%s' AND a.record_id = %s.id AND a.action = 'delete'"
+                      " ORDER BY a.seq DESC LIMIT 1) WHERE deleted_at IS NOT NULL;",
+                      table, text, table, table, table);
+}
+
+/* Appends tmpl with @T, @G, @V, @W and @C replaced by names[0..4]. */
+static enum rp_err expand(struct rp_buf *out, const char *tmpl, const char *const names[5])
 {
     enum rp_err err = RP_OK;
     for (const char *p = tmpl; *p && !err; p++) {
-        const char *k = p[0] == '@' ? strchr("TGVW", p[1]) : NULL;
+        const char *k = p[0] == '@' ? strchr("TGVWC", p[1]) : NULL;
         if (k && p[1]) {
-            err = buf_adds(out, names[k - "TGVW"]);
+            err = buf_adds(out, names[k - "TGVWC"]);
             p++;
         } else {
             err = buf_addc(out, *p);
@@ -380,12 +405,12 @@ static enum rp_err expand(struct rp_buf *out, const char *tmpl, const char *cons
 }
 
 enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
-                             const char *exists_sql, const char *ddl)
+                             const char *exists_sql, const char *drop, const char *ddl)
 {
     const char *const *tc = t->totals_columns;
-    if (!tc || !tc[0] || !tc[1] || !tc[2] || tc[3])
+    if (!tc || !tc[0] || !tc[1] || !tc[2] || tc[3] || !t->totals_currency)
         return RP_OK;
-    const char *const names[4] = {t->name, tc[0], tc[1], tc[2]};
+    const char *const names[5] = {t->name, tc[0], tc[1], tc[2], t->totals_currency};
     struct rp_buf sql;
     buf_init(&sql, RP_MAX_SQL * 4);
     int64_t existed = 0;
@@ -393,15 +418,18 @@ enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
     if (!err)
         err = store_query_int(c, buf_cstr(&sql), NULL, 0, &existed);
     buf_reset(&sql);
+    if (!err && !existed)
+        err = expand(&sql, drop, names);
     if (!err)
         err = expand(&sql, ddl, names);
     if (!err && !existed)
         err = expand(&sql,
-                     "INSERT INTO @T__sums (workspace_id, owner_id, grp, n, total, weighted)"
-                     " SELECT workspace_id, coalesce(owner_id, ''), coalesce(@G, ''), count(*),"
-                     " coalesce(sum(@V), 0), coalesce(sum(@V * coalesce(@W, 0)), 0) FROM @T"
-                     " WHERE deleted_at IS NULL"
-                     " GROUP BY workspace_id, coalesce(owner_id, ''), coalesce(@G, '');",
+                     "INSERT INTO @T__sums (workspace_id, owner_id, grp, cur, n, total, weighted)"
+                     " SELECT workspace_id, coalesce(owner_id, ''), coalesce(@G, ''),"
+                     " coalesce(@C, ''), count(*), coalesce(sum(@V), 0),"
+                     " coalesce(sum(@V * coalesce(@W, 0)), 0) FROM @T WHERE deleted_at IS NULL"
+                     " GROUP BY workspace_id, coalesce(owner_id, ''), coalesce(@G, ''),"
+                     " coalesce(@C, '');",
                      names);
     if (!err)
         err = store__exec_script(c, buf_cstr(&sql));

@@ -101,18 +101,27 @@ enum rp_err store__first_row(struct store_conn *c, const char *sql, const struct
 enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t,
                                    bool postgres);
 
+/* Appends the upgrade of a record table made before deleted_by existed (`have`: its
+ * columns, newline-separated, as sync_table reads them; `text`: the dialect's text
+ * type): the column, filled for the records already in the recycle bin with the user
+ * of their last delete row in the audit log (NULL where that names nobody). Nothing
+ * when the column is there. */
+enum rp_err store__add_deleted_by(struct rp_buf *sql, const char *table, const char *have,
+                                  const char *text);
+
 /* Appended to every key column of a PostgreSQL index on a record table. Lists order
  * NULLs as SQLite does, first ascending and last descending (crm/query.c spells it out
  * in ORDER BY); a btree index in PostgreSQL's default order (NULLS LAST) serves neither
  * direction, so every list of one name read all its rows and sorted them. */
 #define STORE_PG_KEY_ORDER " NULLS FIRST"
 
-/* Creates the running sums of a table with a group, value and weight (db.h) from
- * the dialect's DDL template (@T table, @G group, @V value, @W weight): its table,
- * then whatever keeps it current; fills it from the table when `exists_sql` (a query
- * of one number: does the sums table exist?) said it was not there. */
+/* Creates the running sums of a table with a group, value, weight and currency (db.h)
+ * from the dialect's DDL template (@T table, @G group, @V value, @W weight, @C
+ * currency): its table, then whatever keeps it current. When `exists_sql` (a query of
+ * one number: does the sums table exist, with its currency?) says no, runs `drop`
+ * first (sums of an earlier version) and fills the new table from the rows. */
 enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
-                             const char *exists_sql, const char *ddl);
+                             const char *exists_sql, const char *drop, const char *ddl);
 
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);

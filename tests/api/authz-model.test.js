@@ -149,6 +149,8 @@ const RULES = {
   'PATCH /api/v1/{res}/{id}': 'edit',
   'DELETE /api/v1/{res}/{id}': 'delete',
   'POST /api/v1/{res}/{id}/restore': 'restore',
+  'POST /api/v1/{res}/{id}/purge': 'purge',
+  'POST /api/v1/{res}/purge': 'empty_bin',
   'POST /api/v1/{res}/{id}/merge': 'merge',
   'POST /api/v1/{res}/{id}/shares': 'share',
   'DELETE /api/v1/{res}/{id}/shares/{share_id}': 'unshare',
@@ -156,7 +158,7 @@ const RULES = {
   'POST /api/v1/{res}/retier': 'retier',
   'POST /api/v1/{res}/{id}/transfer': 'transfer',
 };
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin']);
 
 // ---- the world ----
 
@@ -259,7 +261,8 @@ function expected(rule, c, { entity, rec, from, owner }) {
     case 'export': return scope(c, entity, 'export') === 'none' ? 403 : 200;
     case 'duplicates': return 200; // like search: the groups of records the caller reads
     case 'retier': return SCOPES.indexOf(scope(c, 'accounts', 'edit')) >= SCOPES.indexOf('team') ? 200 : 403;
-    case 'transfer': return roleOf(c).admin ? 200 : 403;
+    case 'transfer': case 'empty_bin': return roleOf(c).admin ? 200 : 403;
+    case 'purge': return roleOf(c).admin ? 204 : 403; // before whether the caller sees it
     case 'create': {
       const sc = scope(c, entity, 'create');
       if (sc === 'none' || (owner && !ownerIn(c, sc, owner))) return 403;
@@ -360,6 +363,8 @@ async function build(route, c, rel, phase) {
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
     case 'retier':
       return { method: 'POST', p: `/${e}/retier`, want: expected(rule, c, { entity: e }) };
+    case 'empty_bin': // only what was deleted a century ago: nothing the other cells use
+      return { method: 'POST', p: `/${e}/purge`, body: { older_than_days: 36500 }, want: expected(rule, c, { entity: e }) };
     case 'create': {
       const owner = rel === '-' ? null : RELS[rel].owner(c);
       // Without the fields the caller's role hides or protects (the field rule cells
@@ -389,6 +394,13 @@ async function build(route, c, rel, phase) {
       rec.deleted = true;
       return { method: 'POST', p: `/${e}/${rec.id}/restore`, want: expected(rule, c, { rec }),
         ok: () => { rec.deleted = false; } };
+    }
+    case 'purge': {
+      const rec = await fresh();
+      const d = await admin.del(`/${e}/${rec.id}`);
+      assert.equal(d.status, 204, `set-up: delete ${e}: ${d.text}`);
+      rec.deleted = true;
+      return { method: 'POST', p: `/${e}/${rec.id}/purge`, want: expected(rule, c, { rec }) };
     }
     case 'merge': {
       const rec = await fresh();

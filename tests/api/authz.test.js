@@ -185,6 +185,14 @@ async function cell(row, caller, rel) {
       assert.equal(d.status, 204, `set-up: delete ${e}: ${d.text}`);
       return { c, method: 'POST', p: `/${e}/${rid}/restore` };
     }
+    case 'POST /api/v1/{res}/{id}/purge deleted': {
+      const rid = await id();
+      const d = await admin.del(`/${e}/${rid}`);
+      assert.equal(d.status, 204, `set-up: delete ${e}: ${d.text}`);
+      return { c, method: 'POST', p: `/${e}/${rid}/purge` };
+    }
+    case 'POST /api/v1/{res}/purge older_than_days=36500':
+      return { c, method: 'POST', p: `/${e}/purge`, body: { older_than_days: 36500 } };
     case 'POST /api/v1/{res}/{id}/merge from=same-owner': {
       const keep = await id();
       return { c, method: 'POST', p: `/${e}/${keep}/merge`, body: { from: [await make(e, owner)] } };

@@ -49,7 +49,8 @@ describe('customer 360', () => {
     assert.equal(s.status, 200, s.text);
     assert.deepEqual(
       { ...s.body, next_activity_at: null },
-      { contacts: 1, open_deals: 1, open_amount: '100.00', weighted: '60.00', won_deals: 1, won_amount: '50.00', lost_deals: 1, last_activity_at: '2020-01-01T10:00:00.000Z', next_activity_at: null });
+      { contacts: 1, open_deals: 1, open_amount: '100.00', weighted: '60.00', won_deals: 1, won_amount: '50.00', lost_deals: 1, last_activity_at: '2020-01-01T10:00:00.000Z', next_activity_at: null,
+        by_currency: [{ currency: 'USD', open_amount: '100.00', weighted: '60.00', won_amount: '50.00' }] });
     assertProblem(await admin.get('/accounts/01a20000-0000-7000-8000-000000000000/summary'), 404);
   });
 

@@ -85,18 +85,33 @@ async function stagesConfig() {
   return [...r.body.data].sort((a, b) => a.sort_order - b.sort_order);
 }
 
-// Expected pipeline from the records the client can list, one by one.
+// The currencies of some deals, in order.
+const currenciesOf = (opps) => [...new Set(opps.map((o) => o.currency))].sort();
+
+// Expected pipeline from the records the client can list, one by one: every stage's
+// figures over all currencies (as earlier versions answered) and per currency.
 function expectedPipeline(stages, opps) {
-  return stages.map((s) => {
-    const mine = opps.filter((o) => o.stage === s.key);
+  const figures = (mine) => {
     let amount = 0n;
     let w = 0n;
     for (const o of mine) {
       amount += cents(o.amount);
       w += cents(o.amount) * BigInt(o.probability ?? 0);
     }
-    return { stage: s.key, label: s.label, count: mine.length, amount: money(amount), weighted: roundedWeighted(w) };
+    return { count: mine.length, amount: money(amount), weighted: roundedWeighted(w) };
+  };
+  return stages.map((s) => {
+    const mine = opps.filter((o) => o.stage === s.key);
+    return { stage: s.key, label: s.label, ...figures(mine),
+      by_currency: currenciesOf(mine).map((cur) => ({ currency: cur, ...figures(mine.filter((o) => o.currency === cur)) })) };
   });
+}
+
+function assertFigures(a, e, keys, msg) {
+  for (const k of keys) assert.equal(a[k], e[k], `${msg} ${k}`);
+  assert.ok(e.weighted.includes(a.weighted), `${msg} weighted ${a.weighted}, expected ${e.weighted.join(' or ')}`);
+  assert.deepEqual((a.by_currency ?? []).map((x) => x.currency), (e.by_currency ?? []).map((x) => x.currency), `${msg} currencies`);
+  (e.by_currency ?? []).forEach((x, i) => assertFigures(a.by_currency[i], x, keys, `${msg} ${x.currency}`));
 }
 
 function assertPipeline(actual, expected, msg) {
@@ -106,15 +121,14 @@ function assertPipeline(actual, expected, msg) {
     const a = actual.stages[i];
     const e = expected[i];
     assert.equal(a.label, e.label, `${msg}: ${e.stage} label`);
-    assert.equal(a.count, e.count, `${msg}: ${e.stage} count`);
-    assert.equal(a.amount, e.amount, `${msg}: ${e.stage} amount`);
-    assert.ok(e.weighted.includes(a.weighted), `${msg}: ${e.stage} weighted ${a.weighted}, expected ${e.weighted.join(' or ')}`);
+    assertFigures(a, e, ['count', 'amount'], `${msg}: ${e.stage}`);
   }
 }
 
-function expectedForecast(stages, opps) {
+function expectedForecast(stages, opps, perCurrency = true) {
   const outcome = Object.fromEntries(stages.map((s) => [s.key, s.outcome]));
   const per = new Map();
+  const dated = opps.filter((o) => o.expected_close_date);
   for (const o of opps) {
     if (!o.expected_close_date) continue;
     const p = o.expected_close_date.slice(0, 7);
@@ -134,7 +148,10 @@ function expectedForecast(stages, opps) {
   }
   return [...per.keys()].sort().map((p) => {
     const g = per.get(p);
-    return { period: p, count: g.count, won: money(g.won), commit: money(g.commit), best_case: money(g.best), weighted: roundedWeighted(g.w) };
+    const mine = dated.filter((o) => o.expected_close_date.startsWith(p));
+    return { period: p, count: g.count, won: money(g.won), commit: money(g.commit), best_case: money(g.best), weighted: roundedWeighted(g.w),
+      ...(perCurrency ? { by_currency: currenciesOf(mine).map((cur) => ({ currency: cur,
+        ...expectedForecast(stages, mine.filter((o) => o.currency === cur), false)[0] })) } : {}) };
   });
 }
 
@@ -143,10 +160,7 @@ function assertForecast(actual, expected, msg) {
   assert.ok(Array.isArray(actual.periods), `${msg}: periods[]`);
   assert.deepEqual(actual.periods.map((p) => p.period), expected.map((p) => p.period), `${msg}: periods`);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual.periods[i];
-    const e = expected[i];
-    for (const k of ['count', 'won', 'commit', 'best_case']) assert.equal(a[k], e[k], `${msg}: ${e.period} ${k}`);
-    assert.ok(e.weighted.includes(a.weighted), `${msg}: ${e.period} weighted ${a.weighted}, expected ${e.weighted.join(' or ')}`);
+    assertFigures(actual.periods[i], expected[i], ['count', 'won', 'commit', 'best_case'], `${msg}: ${expected[i].period}`);
   }
 }
 
@@ -532,11 +546,11 @@ describe('pipeline and forecast', () => {
       ['rep1', { stage: 'negotiation', amount: '333.33', expected_close_date: '2031-02-14' }],
       ['rep1', { stage: 'closed_won', amount: '5000.00', expected_close_date: '2031-02-15' }],
       ['rep1', { stage: 'closed_lost', amount: '777.77', expected_close_date: '2031-02-16' }],
-      ['rep1', { stage: 'needs_analysis', amount: '42.42' }], // no date: not in the forecast
-      ['rep1b', { stage: 'qualification', amount: '10.01', expected_close_date: '2031-03-03' }],
-      ['rep1b', { stage: 'closed_won', amount: '0.01', expected_close_date: '2031-03-04' }],
+      ['rep1', { stage: 'needs_analysis', amount: '42.42', currency: 'CNY' }], // no date: not in the forecast
+      ['rep1b', { stage: 'qualification', amount: '10.01', currency: 'EUR', expected_close_date: '2031-03-03' }],
+      ['rep1b', { stage: 'closed_won', amount: '0.01', currency: 'GBP', expected_close_date: '2031-03-04' }],
       ['rep1b', { stage: 'proposal' }], // no amount
-      ['rep2', { stage: 'negotiation', amount: '100000.00', expected_close_date: '2031-02-10' }],
+      ['rep2', { stage: 'negotiation', amount: '100000.00', currency: 'CNY', expected_close_date: '2031-02-10' }],
       ['rep2', { stage: 'closed_won', amount: '31337.00', expected_close_date: '2031-04-01' }],
       ['rep2', { stage: 'prospecting', amount: '0.03', expected_close_date: '2031-01-12' }],
       ['admin', { stage: 'qualification', amount: '123.45', expected_close_date: '2031-01-05' }],
@@ -571,14 +585,16 @@ describe('pipeline and forecast', () => {
     const fc = await admin.get('/forecast?period=month&owner_id=' + u.rep1.id + '&expected_close_date[lte]=2031-01-31');
     assert.equal(fc.status, 200, fc.text);
     assert.deepEqual(fc.body.periods, [
-      { period: '2031-01', count: 3, won: '0.00', commit: '0.00', best_case: '0.21', weighted: '0.02' },
+      { period: '2031-01', count: 3, won: '0.00', commit: '0.00', best_case: '0.21', weighted: '0.02',
+        by_currency: [{ currency: 'USD', count: 3, won: '0.00', commit: '0.00', best_case: '0.21', weighted: '0.02' }] },
     ]);
     const pl = await admin.get(`/pipeline?owner_id=${u.rep1.id}&expected_close_date[lte]=2031-01-31`);
     assert.equal(pl.status, 200, pl.text);
     const p = pl.body.stages.find((s) => s.stage === 'prospecting');
-    assert.deepEqual(p, { stage: 'prospecting', label: 'Prospecting', label_zh: '初步接洽', outcome: 'open', count: 3, amount: '0.21', weighted: '0.02' });
+    assert.deepEqual(p, { stage: 'prospecting', label: 'Prospecting', label_zh: '初步接洽', outcome: 'open', count: 3, amount: '0.21', weighted: '0.02',
+      by_currency: [{ currency: 'USD', count: 3, amount: '0.21', weighted: '0.02' }] });
     for (const s of pl.body.stages) {
-      if (s.stage !== 'prospecting') assert.deepEqual([s.count, s.amount, s.weighted], [0, '0.00', '0.00'], s.stage);
+      if (s.stage !== 'prospecting') assert.deepEqual([s.count, s.amount, s.weighted, s.by_currency], [0, '0.00', '0.00', []], s.stage);
     }
   });
 
@@ -588,7 +604,8 @@ describe('pipeline and forecast', () => {
     // won 5000.00; commit = 5000 + 1234.56 (85%) + 333.33 (80%) — not 999.99 at 79%;
     // best = 5000 + 1234.56 + 999.99 + 333.33; weighted = 5000 + 1049.376 + 789.9921 + 266.664 = 7106.0321
     assert.deepEqual(fc.body.periods, [
-      { period: '2031-02', count: 5, won: '5000.00', commit: '6567.89', best_case: '7567.88', weighted: '7106.03' },
+      { period: '2031-02', count: 5, won: '5000.00', commit: '6567.89', best_case: '7567.88', weighted: '7106.03',
+        by_currency: [{ currency: 'USD', count: 5, won: '5000.00', commit: '6567.89', best_case: '7567.88', weighted: '7106.03' }] },
     ]);
   });
 
@@ -640,6 +657,52 @@ describe('pipeline and forecast', () => {
     await check(c.rep2, '', 'rep2 after the deal moved to rep2');
     await check(admin, '', 'admin after the move');
     assert.equal((await admin.patch(`/opportunities/${o.id}`, { owner_id: u.rep1.id })).status, 200);
+  });
+
+  test('a currency change moves a deal between the currencies\' totals', async () => {
+    const o = made.team1[3];
+    const p = await admin.patch(`/opportunities/${o.id}`, { currency: 'CNY' });
+    assert.equal(p.status, 200, p.text);
+    await check(c.rep1, '', 'after the currency change');
+    await check(c.rep1, 'stage=proposal', 'filtered, after the currency change');
+    assert.equal((await admin.patch(`/opportunities/${o.id}`, { currency: 'USD' })).status, 200);
+    await check(admin, '', 'admin after the change back');
+  });
+
+  test('list sums of amounts come per currency too', async () => {
+    const { data } = await listAll(c.rep1, 'opportunities', 'limit=500');
+    const r = await c.rep1.get('/opportunities?sum=amount&limit=1');
+    assert.equal(r.status, 200, r.text);
+    const total = (xs) => money(xs.reduce((t, o) => t + cents(o.amount), 0n));
+    assert.equal(r.body.sum.amount, total(data), 'the sum over all, as before');
+    assert.deepEqual(r.body.sum_by_currency, {
+      amount: currenciesOf(data).map((cur) => ({ currency: cur, sum: total(data.filter((o) => o.currency === cur)) })),
+    }, 'per currency, and only for money with a currency');
+    assert.ok(r.body.sum_by_currency.amount.length >= 2, r.text);
+    const f = await c.rep1.get('/opportunities?sum=amount&currency=EUR&limit=1');
+    assert.deepEqual(f.body.sum_by_currency.amount.map((x) => x.currency), ['EUR']);
+    const none = await c.rep1.get('/accounts?sum=annual_revenue&limit=1');
+    assert.equal(none.status, 200, none.text);
+    assert.equal(none.body.sum_by_currency, undefined, 'annual revenue has no currency field');
+  });
+
+  test('the customer card\'s amounts come per currency', async () => {
+    const acc = await create(c.rep1, 'accounts', { name: `Card ${rnd()}` });
+    const deals = [
+      { stage: 'proposal', amount: '100.00', probability: 50, currency: 'USD' },
+      { stage: 'proposal', amount: '300.00', probability: 10, currency: 'CNY' },
+      { stage: 'closed_won', amount: '20.00', currency: 'USD' },
+      { stage: 'closed_lost', amount: '99.00', currency: 'EUR' },
+    ];
+    for (const d of deals) await create(c.rep1, 'opportunities', { name: `Card deal ${rnd()}`, account_id: acc.id, ...d });
+    const r = await c.rep1.get(`/accounts/${acc.id}/summary`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.open_amount, '400.00', 'all currencies, as before');
+    assert.deepEqual(r.body.by_currency, [
+      { currency: 'CNY', open_amount: '300.00', weighted: '30.00', won_amount: '0.00' },
+      { currency: 'USD', open_amount: '100.00', weighted: '50.00', won_amount: '20.00' },
+    ]);
+    assert.equal(r.body.lost_deals, 1);
   });
 
   test('a deal that would carry the totals beyond a number is refused and changes nothing', async () => {

@@ -6,12 +6,14 @@
 // and opens it; a colleague's deleted record in another team is not in the bin; on a
 // team mate's account (readable, not hers to change) Edit and Delete are disabled with
 // the reason on hover and no field offers inline editing; she cannot give her own
-// account away (no owner edit, no bulk reassign), a manager only to the team; the page
-// in Chinese; no CSP violation or script error. Each step saves a screenshot to
+// account away (no owner edit, no bulk reassign), a manager only to the team; she is
+// offered no permanent deletion; the page in Chinese; the administrator sees who deleted
+// each record, deletes one permanently (asked first, naming it) and empties the leads'
+// bin, keeping an account a live contact still needs; no CSP violation or script error. Each step saves a screenshot to
 // $RAPPORT_E2E_SHOTS (default: a temp dir) when it fails.
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, loginAdmin, login, createTeam, createUser, create } from '../api/helpers.js';
+import { startServer, loginAdmin, login, createTeam, createUser, create, ADMIN_PASSWORD } from '../api/helpers.js';
 import { appPage } from './browser.js';
 
 const ui = appPage('recycle');
@@ -105,7 +107,13 @@ describe('recycle bin UI', () => {
     assert.equal(await rows.count(), 2); // the header and Acme
     const row = rows.nth(1);
     assert.match(await row.textContent(), /Acme Anvils/);
-    assert.match(await row.textContent(), /Rita Rep/);
+    // Name, deleted, deleted by, owner.
+    await row.getByRole('cell').nth(2).getByText('Rita Rep', { exact: true }).waitFor();
+    await row.getByRole('cell').nth(3).getByText('Rita Rep', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('columnheader', { name: 'Deleted by' }).count(), 1);
+    // Permanent deletion is for administrators: she is not offered it.
+    assert.equal(await page.getByRole('button', { name: 'Delete Acme Anvils permanently' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Empty recycle bin…' }).count(), 0);
     assert.equal(await page.getByText('Westward Secrets').count(), 0);
     // The entity is in the address: a reload keeps it.
     assert.equal(new URL(page.url()).search, '?entity=accounts');
@@ -182,7 +190,43 @@ describe('recycle bin UI', () => {
     await go('/recycle-bin?entity=contacts');
     await page.getByRole('heading', { name: '回收站', level: 1 }).waitFor();
     await page.getByRole('button', { name: '恢复 Carla Cole' }).waitFor();
+    await page.getByRole('columnheader', { name: '删除人' }).waitFor();
     await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+  });
+
+  step('the administrator sees who deleted it and deletes it permanently, asked first', async () => {
+    await ui.signOut();
+    await signIn('admin', ADMIN_PASSWORD);
+    await go('/recycle-bin?entity=accounts');
+    const row = binRows().filter({ hasText: 'Westward Secrets' });
+    await row.getByRole('cell').nth(2).getByText('Wes West', { exact: true }).waitFor();
+    const no = confirmNext(false);
+    await page.getByRole('button', { name: 'Delete Westward Secrets permanently' }).click();
+    assert.equal(await no, 'Delete “Westward Secrets” permanently? Its history goes with it. This cannot be undone.');
+    assert.equal((await admin.get(`/accounts?deleted=only&id=${ids.secret.id}`)).body.data.length, 1);
+    const yes = confirmNext();
+    await page.getByRole('button', { name: 'Delete Westward Secrets permanently' }).click();
+    await yes;
+    await page.getByText('Deleted Westward Secrets permanently.').waitFor();
+    await page.getByText('No deleted Accounts.').waitFor();
+    assert.equal((await admin.get(`/accounts?deleted=only&id=${ids.secret.id}`)).body.data.length, 0);
+  });
+
+  step('the administrator empties a bin; what live records need stays, and the message says so', async () => {
+    const needed = await create(admin, 'accounts', { name: 'Needed Nails' });
+    await create(admin, 'contacts', { last_name: 'Still Here', account_id: needed.id });
+    const gone = await create(admin, 'accounts', { name: 'Gone Gears' });
+    for (const a of [needed, gone]) assert.equal((await admin.del(`/accounts/${a.id}`)).status, 204);
+    await page.reload();
+    await binRows().filter({ hasText: 'Gone Gears' }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Which deleted records' }).inputValue(), '0');
+    const asked = confirmNext();
+    await page.getByRole('button', { name: 'Empty recycle bin…' }).click();
+    assert.equal(await asked, 'Delete all deleted Accounts permanently? This cannot be undone.');
+    await page.getByText('1 deleted permanently; 1 kept because live records still refer to them.').waitFor();
+    const rows = binRows();
+    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1);
+    assert.match(await rows.nth(1).textContent(), /Needed Nails/);
   });
 
   step('no CSP violation or script error', async () => {

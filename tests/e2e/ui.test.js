@@ -189,13 +189,13 @@ describe('web UI', () => {
     const card = page.locator(`li.deal[data-id="${ids.deal.id}"]`);
     await card.waitFor();
     const sum = async (s) => (await col(s).locator('.stage-sum').textContent()).trim();
-    assert.equal(await sum('prospecting'), '12,845.00');
+    assert.equal(await sum('prospecting'), '$12,845.00'); // US dollars, the deals' currency
     assert.equal(await sum('qualification'), '0.00');
     await card.dragTo(col('qualification'));
     await page.getByText('Dragged Deal moved to Qualification.').waitFor();
     await col('qualification').locator(`li.deal[data-id="${ids.deal.id}"]`).waitFor();
-    await page.waitForFunction(() => document.querySelector('section.column[data-stage="qualification"] .stage-sum').textContent.trim() === '12,345.00');
-    assert.equal(await sum('prospecting'), '500.00');
+    await page.waitForFunction(() => document.querySelector('section.column[data-stage="qualification"] .stage-sum').textContent.trim() === '$12,345.00');
+    assert.equal(await sum('prospecting'), '$500.00');
     assert.match(await col('qualification').locator('.stage-count').textContent(), /1 deals/);
     assert.equal((await admin.get(`/opportunities/${ids.deal.id}`)).body.stage, 'qualification');
 

@@ -147,7 +147,7 @@ static const struct store_column CONTACT_COLS[] = {
 
 static void sync_contacts(struct store_conn *c)
 {
-    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL};
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(c, &t), RP_OK);
 }
 
@@ -291,7 +291,8 @@ static void test_sync_table(void **state)
     sync_contacts(f->c);
     char type[32];
     static const char *engine_cols[] = {"seq", "id", "workspace_id", "created_at", "updated_at",
-                                        "created_by", "owner_id", "version", "deleted_at"};
+                                        "created_by", "owner_id", "version", "deleted_at",
+                                        "deleted_by"};
     for (size_t i = 0; i < RP_NELEM(engine_cols); i++)
         if (!has_column(f->c, "contacts", engine_cols[i], NULL, 0))
             fail_msg("engine column %s is missing", engine_cols[i]);
@@ -302,7 +303,7 @@ static void test_sync_table(void **state)
     assert_true(has_column(f->c, "contacts", "score", type, sizeof(type)));
     assert_string_equal(type, "INTEGER");
     assert_false(has_column(f->c, "contacts", "phone", NULL, 0));
-    assert_int_equal(column_count(f->c, "contacts"), 12);
+    assert_int_equal(column_count(f->c, "contacts"), 13);
     assert_true(has_object(f->c, "index", "contacts_email_uq"));
     assert_true(has_object(f->c, "index", "contacts_score"));
     assert_false(has_object(f->c, "index", "contacts_name"));
@@ -326,12 +327,12 @@ static void test_sync_table(void **state)
         {"score", STORE_COL_INT, false, true},
         {"phone", STORE_COL_TEXT, false, true},
     };
-    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL};
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
     assert_string_equal(type, "TEXT");
     assert_true(has_object(f->c, "index", "contacts_phone"));
-    assert_int_equal(column_count(f->c, "contacts"), 13);
+    assert_int_equal(column_count(f->c, "contacts"), 14);
     assert_int_equal(count_rows(f->c, "contacts"), 1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM contacts WHERE phone IS NULL"
                                      " AND email = 'a@example.com' AND version = 1",
@@ -342,7 +343,7 @@ static void test_sync_table(void **state)
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     reopen(f);
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
-    assert_int_equal(column_count(f->c, "contacts"), 13);
+    assert_int_equal(column_count(f->c, "contacts"), 14);
     assert_int_equal(count_rows(f->c, "contacts"), 1);
 }
 
@@ -380,7 +381,7 @@ static void test_sync_list_and_totals_indexes(void **state)
         {"stage", STORE_COL_TEXT, false, false},
         {"amount", STORE_COL_INT, false, true},
     };
-    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL};
+    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     /* What an earlier version left: the sort columns alone, and an index of a column
      * that the totals index now leads. */
@@ -438,7 +439,7 @@ static void test_sync_span_index(void **state)
         {"end_at", STORE_COL_TEXT, false, true},
         {"subject", STORE_COL_TEXT, false, false},
     };
-    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL};
+    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "index", "meetings__count"));
     t.span_columns = span;
@@ -466,8 +467,10 @@ static const struct store_column DEAL_COLS[] = {
     {"stage", STORE_COL_TEXT, false, false},
     {"amount", STORE_COL_INT, false, false},
     {"prob", STORE_COL_INT, false, false},
+    {"cur", STORE_COL_TEXT, false, false},
 };
 
+/* A deal in USD, but deal 3's in CNY and any deal without a stage in no currency. */
 static void deal(struct store_conn *c, int64_t seq, const char *owner, const char *stage,
                  int64_t amount, int64_t prob)
 {
@@ -475,10 +478,11 @@ static void deal(struct store_conn *c, int64_t seq, const char *owner, const cha
     snprintf(id, sizeof(id), "deal-%lld", (long long)seq);
     struct store_val v[] = {store_int(seq), store_cstr(id), owner ? store_cstr(owner) : store_null(),
                             stage ? store_cstr(stage) : store_null(), store_int(amount),
-                            prob >= 0 ? store_int(prob) : store_null()};
+                            prob >= 0 ? store_int(prob) : store_null(),
+                            !stage ? store_null() : store_cstr(seq == 3 ? "CNY" : "USD")};
     assert_int_equal(store_exec(c,
                                 "INSERT INTO deals(seq, id, created_at, updated_at, owner_id,"
-                                " stage, amount, prob) VALUES (?, ?, 'x', 'x', ?, ?, ?, ?)",
+                                " stage, amount, prob, cur) VALUES (?, ?, 'x', 'x', ?, ?, ?, ?, ?)",
                                 v, RP_NELEM(v)),
                      RP_OK);
 }
@@ -487,15 +491,16 @@ static void deal(struct store_conn *c, int64_t seq, const char *owner, const cha
 static void assert_sums_current(struct store_conn *c)
 {
     static const char *const diff[] = {
-        "SELECT count(*) FROM (SELECT workspace_id, owner_id, grp, n, total, weighted"
+        "SELECT count(*) FROM (SELECT workspace_id, owner_id, grp, cur, n, total, weighted"
         " FROM deals__sums WHERE n <> 0 EXCEPT SELECT workspace_id, coalesce(owner_id, ''),"
-        " coalesce(stage, ''), count(*), coalesce(sum(amount), 0),"
+        " coalesce(stage, ''), coalesce(cur, ''), count(*), coalesce(sum(amount), 0),"
         " coalesce(sum(amount * coalesce(prob, 0)), 0) FROM deals WHERE deleted_at IS NULL"
-        " GROUP BY 1, 2, 3)",
+        " GROUP BY 1, 2, 3, 4)",
         "SELECT count(*) FROM (SELECT workspace_id, coalesce(owner_id, ''), coalesce(stage, ''),"
-        " count(*), coalesce(sum(amount), 0), coalesce(sum(amount * coalesce(prob, 0)), 0)"
-        " FROM deals WHERE deleted_at IS NULL GROUP BY 1, 2, 3 EXCEPT SELECT workspace_id,"
-        " owner_id, grp, n, total, weighted FROM deals__sums)",
+        " coalesce(cur, ''), count(*), coalesce(sum(amount), 0),"
+        " coalesce(sum(amount * coalesce(prob, 0)), 0) FROM deals WHERE deleted_at IS NULL"
+        " GROUP BY 1, 2, 3, 4 EXCEPT SELECT workspace_id, owner_id, grp, cur, n, total, weighted"
+        " FROM deals__sums)",
         "SELECT count(*) FROM deals__sums WHERE n = 0 AND (total <> 0 OR weighted <> 0)",
     };
     for (size_t i = 0; i < RP_NELEM(diff); i++)
@@ -506,17 +511,34 @@ static void test_running_sums(void **state)
 {
     struct fixture *f = *state;
     /* Rows written before the sums existed are summed when they are made. */
-    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL};
+    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &plain), RP_OK);
     deal(f->c, 1, "u1", "won", 1000, 100);
     deal(f->c, 2, "u1", "won", 500, -1);
     deal(f->c, 3, NULL, NULL, 70, 10);
+    /* Totals without a currency keep no running sums: they would add up currencies. */
+    struct store_table nocur = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
+                                DEAL_TOTALS, NULL, NULL};
+    assert_int_equal(store_sync_table(f->c, &nocur), RP_OK);
+    assert_false(has_object(f->c, "table", "deals__sums"));
+    assert_true(has_object(f->c, "index", "deals__totals"));
+    /* Sums an earlier version made, without the currency, are made again. */
+    static const char *const old_sums[] = {
+        "CREATE TABLE deals__sums (workspace_id INTEGER, owner_id TEXT, grp TEXT, n INTEGER,"
+        " total INTEGER, weighted INTEGER, PRIMARY KEY (workspace_id, owner_id, grp))",
+        "INSERT INTO deals__sums VALUES (1, 'u1', 'won', 9, 9, 9)",
+        "CREATE TRIGGER deals__sums_insert AFTER INSERT ON deals"
+        " BEGIN UPDATE deals__sums SET n = n + 1; END"};
+    for (size_t i = 0; i < RP_NELEM(old_sums); i++)
+        assert_int_equal(store_exec(f->c, old_sums[i], NULL, 0), RP_OK);
     struct store_table t = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
-                            DEAL_TOTALS, NULL};
+                            DEAL_TOTALS, NULL, "cur"};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "table", "deals__sums"));
+    assert_false(has_object(f->c, "index", "deals__totals"));
+    assert_true(has_object(f->c, "index", "deals__totals_cur"));
     assert_int_equal(query_int(f->c, "SELECT total FROM deals__sums WHERE owner_id = 'u1'"
-                                     " AND grp = 'won'", NULL, 0),
+                                     " AND grp = 'won' AND cur = 'USD'", NULL, 0),
                      1500);
     assert_sums_current(f->c);
     /* A second sync neither refills nor doubles them. */
@@ -532,6 +554,9 @@ static void test_running_sums(void **state)
     assert_sums_current(f->c);
     assert_int_equal(store_exec(f->c, "UPDATE deals SET owner_id = 'u2' WHERE seq = 2", NULL, 0),
                      RP_OK);
+    assert_int_equal(store_exec(f->c, "UPDATE deals SET cur = 'EUR' WHERE seq = 1", NULL, 0),
+                     RP_OK);
+    assert_sums_current(f->c);
     assert_int_equal(store_exec(f->c, "UPDATE deals SET deleted_at = 'x' WHERE seq = 4", NULL, 0),
                      RP_OK);
     assert_sums_current(f->c);
@@ -550,7 +575,8 @@ static void test_running_sums(void **state)
     struct store_val v[] = {store_int(6), store_cstr("deal-6"), store_int(INT64_MAX / 100)};
     assert_int_equal(store_exec(f->c,
                                 "INSERT INTO deals(seq, id, created_at, updated_at, owner_id,"
-                                " stage, amount, prob) VALUES (?, ?, 'x', 'x', 'u3', 'big', ?, 100)",
+                                " stage, amount, prob, cur) VALUES (?, ?, 'x', 'x', 'u3', 'big', ?, 100,"
+                                " 'USD')",
                                 v, RP_NELEM(v)),
                      RP_ERANGE);
     assert_int_equal(count_rows(f->c, "deals"), 3);
@@ -1006,7 +1032,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
 
 static void setup_notes(struct fixture *f)
 {
-    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL};
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     put_note(f, 1, "John Smith");
     put_note(f, 2, "重要客户名单");

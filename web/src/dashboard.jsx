@@ -1,6 +1,8 @@
 // Home: pipeline by stage, forecast by month, leads by source (Chart.js, loaded on
 // demand so the other pages stay light), my activities today and overdue, and the
-// records changed most recently.
+// records changed most recently. The money charts show one currency at a time (amounts
+// of different currencies are never added): the one with the most deals, or the one
+// chosen when deals are in several.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { entityLabel, enumLabel, formatDateTime, formatMoney, stageLabel, t } from './i18n.js';
@@ -8,12 +10,24 @@ import { Link, recordPath } from './router.js';
 import { canRead, entityMeta, fieldMeta, recordTitle, session } from './state.js';
 import { usePageTitle } from './ui.jsx';
 
-const money = (s) => Number(s); // chart heights only; every figure shown as text uses formatMoney
+const money = (s) => Number(s || 0); // chart heights only; every figure shown as text uses formatMoney
 // Distinct colours for the bars of the pipeline and the slices of the pie (cycled).
 const PALETTE = ['#3b6fd8', '#2f9e6b', '#d0802a', '#9b59b6', '#c0392b', '#16a3b8', '#7f8c2d', '#e67e9f', '#5d6d7e', '#b7950b'];
 const colours = (n) => Array.from({ length: n }, (_, i) => PALETTE[i % PALETTE.length]);
-// Money axes: amounts with the locale's grouping, as every figure is written.
-const moneyAxis = { y: { ticks: { callback: (v) => formatMoney(String(v)) } } };
+// Money axes: amounts in the chart's currency with the locale's grouping, as every
+// figure is written.
+const moneyAxis = (cur) => ({ y: { ticks: { callback: (v) => formatMoney(String(v), cur || undefined) } } });
+// A total's figures in one currency (its by_currency entry), or none.
+const inCurrency = (x, cur) => (x.by_currency || []).find((m) => m.currency === cur) || {};
+
+// The currencies of the pipeline and forecast, the one with the most deals first.
+function currenciesOf(pipe, forecast) {
+  const n = new Map();
+  for (const x of [...(pipe || []), ...(forecast || [])]) {
+    for (const m of x.by_currency || []) n.set(m.currency, (n.get(m.currency) || 0) + m.count);
+  }
+  return [...n.keys()].sort((a, b) => n.get(b) - n.get(a) || (a < b ? -1 : 1));
+}
 
 function Chart({ id, title, config }) {
   const canvas = useRef(null);
@@ -25,7 +39,7 @@ function Chart({ id, title, config }) {
       if (!gone) chart = new C(canvas.current, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } });
     });
     return () => { gone = true; chart?.destroy(); };
-  }, [JSON.stringify(config?.data)]);
+  }, [JSON.stringify(config?.data), title]);
   return (
     <section class="card chart" aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
@@ -56,7 +70,11 @@ export function Dashboard() {
   const [today, setToday] = useState(null);
   const [overdue, setOverdue] = useState(null);
   const [recent, setRecent] = useState(null);
+  const [chosen, setChosen] = useState(null);
   const me = session.user.id;
+  const currencies = currenciesOf(pipe, forecast);
+  const cur = currencies.includes(chosen) ? chosen : currencies[0] || null;
+  const curName = (c) => enumLabel(fieldMeta('opportunities', 'currency'), c);
 
   useEffect(() => {
     const ignore = () => null;
@@ -89,28 +107,36 @@ export function Dashboard() {
 
   return (
     <section class="dashboard">
-      <h1>{t('dash.title')}</h1>
+      <div class="toolbar">
+        <h1>{t('dash.title')}</h1>
+        {currencies.length > 1 && (
+          <label>{t('dash.currency')}{' '}
+            <select value={cur} onChange={(ev) => setChosen(ev.target.value)}>
+              {currencies.map((c) => <option value={c}>{curName(c)}</option>)}
+            </select></label>
+        )}
+      </div>
       <div class="cards">
         {pipe && (
-          <Chart id="ch-pipe" title={t('dash.pipeline')} config={{
+          <Chart id="ch-pipe" title={cur ? t('dash.pipelineIn', { cur: curName(cur) }) : t('dash.pipeline')} config={{
             type: 'bar',
-            data: { labels: pipe.map(stageLabel), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(s.amount)), backgroundColor: colours(pipe.length) }] },
-            options: { scales: moneyAxis, plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(pipe[c.dataIndex].amount) } } } },
+            data: { labels: pipe.map(stageLabel), datasets: [{ label: t('dash.amount'), data: pipe.map((s) => money(inCurrency(s, cur).amount)), backgroundColor: colours(pipe.length) }] },
+            options: { scales: moneyAxis(cur), plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => formatMoney(inCurrency(pipe[c.dataIndex], cur).amount || '0.00', cur || undefined) } } } },
           }} />
         )}
         {forecast && (
-          <Chart id="ch-fc" title={t('dash.forecast')} config={{
+          <Chart id="ch-fc" title={cur ? t('dash.forecastIn', { cur: curName(cur) }) : t('dash.forecast')} config={{
             type: 'bar',
             data: {
               labels: forecast.map((p) => p.period),
               datasets: [
-                { label: t('dash.won'), data: forecast.map((p) => money(p.won)), backgroundColor: '#2f9e6b' },
-                { label: t('dash.commit'), data: forecast.map((p) => money(p.commit)), backgroundColor: '#3b6fd8' },
-                { label: t('dash.best'), data: forecast.map((p) => money(p.best_case)), backgroundColor: '#a9c1ef' },
-                { type: 'line', label: t('dash.weighted'), data: forecast.map((p) => money(p.weighted)), borderColor: '#d0802a', backgroundColor: '#d0802a' },
+                { label: t('dash.won'), data: forecast.map((p) => money(inCurrency(p, cur).won)), backgroundColor: '#2f9e6b' },
+                { label: t('dash.commit'), data: forecast.map((p) => money(inCurrency(p, cur).commit)), backgroundColor: '#3b6fd8' },
+                { label: t('dash.best'), data: forecast.map((p) => money(inCurrency(p, cur).best_case)), backgroundColor: '#a9c1ef' },
+                { type: 'line', label: t('dash.weighted'), data: forecast.map((p) => money(inCurrency(p, cur).weighted)), borderColor: '#d0802a', backgroundColor: '#d0802a' },
               ],
             },
-            options: { scales: moneyAxis },
+            options: { scales: moneyAxis(cur) },
           }} />
         )}
         {leads && (

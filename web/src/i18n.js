@@ -56,6 +56,7 @@ const EN = {
   'dash.title': 'Home', 'dash.pipeline': 'Pipeline by stage', 'dash.forecast': 'Forecast by month', 'dash.leads': 'Leads by source',
   'dash.today': 'My activities today', 'dash.overdue': 'Overdue', 'dash.recent': 'Recently changed', 'dash.none': 'Nothing here.',
   'dash.won': 'Won', 'dash.weighted': 'Weighted', 'dash.commit': 'Commit', 'dash.best': 'Best case', 'dash.amount': 'Amount', 'dash.unknown': 'unknown',
+  'dash.currency': 'Currency', 'dash.pipelineIn': 'Pipeline by stage ({cur})', 'dash.forecastIn': 'Forecast by month ({cur})',
   'err.generic': 'Something went wrong: {msg}', 'err.network': 'The server cannot be reached.', 'err.forbidden': 'You are not allowed to do that.',
   'loading': 'Loading…', 'close': 'Close', 'yes': 'Yes', 'no': 'No', 'back': 'Back',
   'group.overview': 'Overview', 'group.address': 'Address', 'group.finance': 'Finance', 'group.classification': 'Classification',
@@ -114,6 +115,7 @@ const ZH = {
   'dash.title': '首页', 'dash.pipeline': '各阶段商机金额', 'dash.forecast': '按月预测', 'dash.leads': '线索来源',
   'dash.today': '我今天的活动', 'dash.overdue': '已逾期', 'dash.recent': '最近修改', 'dash.none': '暂无。',
   'dash.won': '已赢单', 'dash.weighted': '加权金额', 'dash.commit': '承诺', 'dash.best': '最佳情况', 'dash.amount': '金额', 'dash.unknown': '未知',
+  'dash.currency': '币种', 'dash.pipelineIn': '各阶段商机金额（{cur}）', 'dash.forecastIn': '按月预测（{cur}）',
   'err.generic': '出错了：{msg}', 'err.network': '无法连接服务器。', 'err.forbidden': '您无权执行此操作。',
   'loading': '加载中…', 'close': '关闭', 'yes': '是', 'no': '否', 'back': '返回',
   'group.overview': '概览', 'group.address': '地址', 'group.finance': '财务', 'group.classification': '分类',
@@ -179,6 +181,15 @@ function numberFormat(opts) {
 
 // Money arrives as a decimal string ("1234.50"). It is formatted from its digits, so
 // no binary float rounding ever shows; currency is the record's currency when known.
+// A total that comes per currency (the API's by_currency lists: [{currency, <key>}]),
+// each amount with its currency, never added across currencies: "US$12,000.00 ·
+// ¥50,000.00". Zero amounts are left out; nothing at all is a plain zero.
+export function formatMoneyByCurrency(list, key) {
+  const shown = (list || []).filter((x) => x[key] && !/^-?0+(\.0+)?$/.test(x[key]));
+  if (!shown.length) return formatMoney('0.00');
+  return shown.map((x) => formatMoney(x[key], x.currency || undefined)).join(' · ');
+}
+
 export function formatMoney(v, currency) {
   if (v === null || v === undefined || v === '') return '';
   const s = String(v);

@@ -34,6 +34,26 @@ enum rp_err sales_pipeline(struct rec_ctx *ctx, const struct rec_param *params, 
     return err ? err : sales__pipeline_sums(ctx, params, n, rows, nrows);
 }
 
+/* Adds row (one currency's figures) to o: to its totals, and as one of its currencies
+ * (room for max), in the order the rows come. */
+static void add_currency(struct rec_ctx *ctx, struct sales_stage_sum *o,
+                         const struct sales_stage_sum *row, size_t max)
+{
+    if (!o->by_currency)
+        o->by_currency = arena_calloc(ctx->a, max, sizeof(*o->by_currency));
+    o->by_currency[o->ncurrencies++] = *row;
+    o->count += row->count;
+    o->amount += row->amount;
+    o->weighted_x100 += row->weighted_x100;
+}
+
+static void round_stage(struct sales_stage_sum *o)
+{
+    o->weighted = sales_round_x100(o->weighted_x100);
+    for (size_t k = 0; k < o->ncurrencies; k++)
+        o->by_currency[k].weighted = sales_round_x100(o->by_currency[k].weighted_x100);
+}
+
 enum rp_err sales__pipeline_sums(struct rec_ctx *ctx, const struct rec_param *params, size_t n,
                                  struct sales_stage_sum **rows, size_t *nrows)
 {
@@ -63,20 +83,20 @@ enum rp_err sales__pipeline_sums(struct rec_ctx *ctx, const struct rec_param *pa
         o->outcome = outcome->null ? NULL : outcome->s;
         o->sort_order = rec_field(st, "sort_order")->i;
         for (size_t k = 0; k < nsums; k++)
-            if (strcmp(sums[k].stage, o->stage) == 0) {
-                o->count = sums[k].count;
-                o->amount = sums[k].amount;
-                o->weighted_x100 = sums[k].weighted_x100;
-            }
+            if (strcmp(sums[k].stage, o->stage) == 0)
+                add_currency(ctx, o, &sums[k], nsums);
     }
     for (size_t k = 0; k < nsums; k++)
         if (!sales__find_stage(&stages, sums[k].stage, strlen(sums[k].stage))) {
-            out[count] = sums[k];
-            out[count].sort_order = INT64_MAX;
-            count++;
+            /* The rows come by stage: a stage's currencies follow one another. */
+            if (!count || out[count - 1].sort_order != INT64_MAX ||
+                strcmp(out[count - 1].stage, sums[k].stage) != 0)
+                out[count++] = (struct sales_stage_sum){.stage = sums[k].stage,
+                                                        .sort_order = INT64_MAX};
+            add_currency(ctx, &out[count - 1], &sums[k], nsums);
         }
     for (size_t i = 0; i < count; i++)
-        out[i].weighted = sales_round_x100(out[i].weighted_x100);
+        round_stage(&out[i]);
     *rows = out;
     *nrows = count;
     return RP_OK;
@@ -86,12 +106,40 @@ enum rp_err sales_forecast(struct rec_ctx *ctx, const struct rec_param *params, 
                            struct sales_period **rows, size_t *nrows)
 {
     struct rec_query *q;
+    struct sales_period *sums;
+    size_t nsums = 0;
     enum rp_err err = amounts_shown(ctx);
     if (!err)
         err = rec_query_parse(ctx, meta_need("opportunities"), params, n, &q);
     if (!err)
-        err = sales__sql_forecast(ctx, q, rows, nrows);
-    for (size_t i = 0; !err && i < *nrows; i++)
-        (*rows)[i].weighted = sales_round_x100((*rows)[i].weighted_x100);
-    return err;
+        err = sales__sql_forecast(ctx, q, &sums, &nsums);
+    if (err)
+        return err;
+    /* A month per row, its currencies (which follow one another) under it. */
+    struct sales_period *out = arena_calloc(ctx->a, nsums + 1, sizeof(*out));
+    size_t count = 0;
+    for (size_t k = 0; k < nsums; k++) {
+        const struct sales_period *row = &sums[k];
+        if (!count || strcmp(out[count - 1].period, row->period) != 0) {
+            size_t m = 1;
+            while (k + m < nsums && strcmp(sums[k + m].period, row->period) == 0)
+                m++;
+            out[count++] = (struct sales_period){
+                .period = row->period, .by_currency = arena_calloc(ctx->a, m, sizeof(*out))};
+        }
+        struct sales_period *o = &out[count - 1];
+        struct sales_period *c = &o->by_currency[o->ncurrencies++];
+        *c = *row;
+        c->weighted = sales_round_x100(c->weighted_x100);
+        o->count += row->count;
+        o->won += row->won;
+        o->commit += row->commit;
+        o->best_case += row->best_case;
+        o->weighted_x100 += row->weighted_x100;
+    }
+    for (size_t i = 0; i < count; i++)
+        out[i].weighted = sales_round_x100(out[i].weighted_x100);
+    *rows = out;
+    *nrows = count;
+    return RP_OK;
 }

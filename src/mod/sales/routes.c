@@ -6,6 +6,24 @@
 #include "core/text.h"
 #include "mod/sales/sales.h"
 
+/* A stage's figures: count, amount and weighted amount. */
+static void stage_figures(json_t *o, const struct sales_stage_sum *s)
+{
+    json_object_set_new(o, "count", json_integer(s->count));
+    json_object_set_new(o, "amount", api_money(s->amount));
+    json_object_set_new(o, "weighted", api_money(s->weighted));
+}
+
+/* A month's figures of the forecast. */
+static void period_figures(json_t *o, const struct sales_period *p)
+{
+    json_object_set_new(o, "count", json_integer(p->count));
+    json_object_set_new(o, "won", api_money(p->won));
+    json_object_set_new(o, "commit", api_money(p->commit));
+    json_object_set_new(o, "best_case", api_money(p->best_case));
+    json_object_set_new(o, "weighted", api_money(p->weighted));
+}
+
 unsigned sales__get_pipeline(struct api_call *c)
 {
     size_t n;
@@ -22,9 +40,15 @@ unsigned sales__get_pipeline(struct api_call *c)
         json_object_set_new(o, "label", api_str_or_null(rows[i].label));
         json_object_set_new(o, "label_zh", api_str_or_null(rows[i].label_zh));
         json_object_set_new(o, "outcome", api_str_or_null(rows[i].outcome));
-        json_object_set_new(o, "count", json_integer(rows[i].count));
-        json_object_set_new(o, "amount", api_money(rows[i].amount));
-        json_object_set_new(o, "weighted", api_money(rows[i].weighted));
+        stage_figures(o, &rows[i]);
+        json_t *cur = json_array();
+        for (size_t k = 0; k < rows[i].ncurrencies; k++) {
+            json_t *m = json_object();
+            json_object_set_new(m, "currency", json_string(rows[i].by_currency[k].currency));
+            stage_figures(m, &rows[i].by_currency[k]);
+            json_array_append_new(cur, m);
+        }
+        json_object_set_new(o, "by_currency", cur);
         json_array_append_new(stages, o);
     }
     json_t *root = json_object();
@@ -51,11 +75,15 @@ unsigned sales__get_forecast(struct api_call *c)
     for (size_t i = 0; i < nrows; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "period", json_string(rows[i].period));
-        json_object_set_new(o, "count", json_integer(rows[i].count));
-        json_object_set_new(o, "won", api_money(rows[i].won));
-        json_object_set_new(o, "commit", api_money(rows[i].commit));
-        json_object_set_new(o, "best_case", api_money(rows[i].best_case));
-        json_object_set_new(o, "weighted", api_money(rows[i].weighted));
+        period_figures(o, &rows[i]);
+        json_t *cur = json_array();
+        for (size_t k = 0; k < rows[i].ncurrencies; k++) {
+            json_t *m = json_object();
+            json_object_set_new(m, "currency", json_string(rows[i].by_currency[k].currency));
+            period_figures(m, &rows[i].by_currency[k]);
+            json_array_append_new(cur, m);
+        }
+        json_object_set_new(o, "by_currency", cur);
         json_array_append_new(periods, o);
     }
     json_t *root = json_object();
@@ -154,6 +182,19 @@ unsigned sales__get_summary(struct api_call *c)
     json_object_set_new(o, "won_deals", json_integer(s.won_deals));
     json_object_set_new(o, "won_amount", shown ? api_money(s.won_amount) : json_null());
     json_object_set_new(o, "lost_deals", json_integer(s.lost_deals));
+    json_t *cur = json_array();
+    for (size_t k = 0; k < s.ncurrencies; k++) {
+        const struct sales_deal_money *m = &s.by_currency[k];
+        json_t *x = json_object();
+        json_object_set_new(x, "currency", json_string(m->currency));
+        json_object_set_new(x, "open_amount", api_money(m->open_amount));
+        json_object_set_new(x, "weighted", api_money(m->weighted));
+        json_object_set_new(x, "won_amount", api_money(m->won_amount));
+        json_array_append_new(cur, x);
+    }
+    json_object_set_new(o, "by_currency", shown ? cur : json_null());
+    if (!shown)
+        json_decref(cur);
     json_object_set_new(o, "last_activity_at", api_str_or_null(s.last_activity_at));
     json_object_set_new(o, "next_activity_at", api_str_or_null(s.next_activity_at));
     return api_json(c, 200, o);

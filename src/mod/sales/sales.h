@@ -18,7 +18,15 @@ extern const struct entity_def sales__pipeline_stages;
 
 extern const struct rp_module mod_sales;
 
+/* Totals are per currency (opportunities' currency field): amounts of different
+ * currencies are never added into one honest number. Each total below carries its
+ * figures per currency in by_currency (ncurrencies of them, by currency code, each with
+ * `currency` set), and, for clients of earlier versions, the sums of all currencies
+ * at its top level (exact only when one currency is used). */
 struct sales_stage_sum {
+    const char *currency;     /* by_currency entries: the ISO 4217 code ("" for none) */
+    struct sales_stage_sum *by_currency;
+    size_t ncurrencies;
     const char *stage;
     const char *label;        /* NULL for a stage key no longer configured */
     const char *label_zh;     /* NULL when the stage has no Chinese label */
@@ -31,6 +39,9 @@ struct sales_stage_sum {
 };
 
 struct sales_period {
+    const char *currency;     /* by_currency entries: the ISO 4217 code ("" for none) */
+    struct sales_period *by_currency;
+    size_t ncurrencies;
     const char *period;       /* "YYYY-MM" */
     int64_t count;
     int64_t won;              /* closed won */
@@ -100,7 +111,17 @@ enum rp_err sales_stage_history(struct rec_ctx *ctx, struct rp_str opportunity_i
  * whose tier moved. Admins and managers only when called for a user. */
 enum rp_err sales_retier(struct rec_ctx *ctx, int64_t window_days, int64_t *changed);
 
+/* An account's deal amounts in one currency. */
+struct sales_deal_money {
+    const char *currency;     /* ISO 4217 code ("" for none) */
+    int64_t open_amount;      /* minor units */
+    int64_t weighted;
+    int64_t won_amount;
+};
+
 struct sales_account_summary {
+    struct sales_deal_money *by_currency; /* ncurrencies, by currency code; none when hidden */
+    size_t ncurrencies;
     int64_t contacts;
     int64_t open_deals;
     int64_t open_amount;      /* minor units */
@@ -150,7 +171,8 @@ enum rp_err sales__retier_check(struct rec_ctx *ctx, struct rp_str payload);
 enum rp_err sales__retier_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
                               const char **result);
 enum rp_err sales__retier_due(struct rec_ctx *ctx);
-/* sql.c: the statements of this module. */
+/* sql.c: the statements of this module. The pipeline and the forecast answer a row per
+ * stage (month) and currency, ordered by both. */
 enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
                                 struct sales_stage_sum **rows, size_t *n);
 enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,

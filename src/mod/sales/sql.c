@@ -5,14 +5,15 @@
 #include "engine/sqlb.h"
 #include "mod/sales/sales.h"
 
-/* One row of a GROUP BY: its key and its sums. */
+/* One row of a GROUP BY: its key, its currency and its sums. */
 struct group {
     const char *key;
+    const char *currency;
     int64_t v[5];
 };
 
-/* Prepares b unless err is set already, reads every row (the key in column 0, nv sums
- * after it) and releases b. */
+/* Prepares b unless err is set already, reads every row (the key in column 0, the
+ * currency in column 1 — "" for none —, nv sums after them) and releases b. */
 static enum rp_err read_groups(struct rec_ctx *ctx, struct sqlb *b, enum rp_err err, size_t nv,
                                struct group **rows, size_t *n)
 {
@@ -30,8 +31,10 @@ static enum rp_err read_groups(struct rec_ctx *ctx, struct sqlb *b, enum rp_err 
         size_t len;
         const char *key = store_col_text(st, 0, &len);
         out[count].key = arena_strndup(ctx->a, key ? key : "", len);
+        const char *cur = store_col_text(st, 1, &len);
+        out[count].currency = arena_strndup(ctx->a, cur ? cur : "", cur ? len : 0);
         for (size_t i = 0; i < nv; i++)
-            out[count].v[i] = store_col_int(st, (int)i + 1);
+            out[count].v[i] = store_col_int(st, (int)i + 2);
         count++;
     }
     if (st)
@@ -52,24 +55,26 @@ enum rp_err sales__sql_pipeline(struct rec_ctx *ctx, struct rec_query *q,
     enum rp_err err;
     if (rec_query_is_plain(ctx, e, q)) {
         /* Every deal the caller may read: the running sums (store_table.totals_columns)
-         * hold them per owner and stage. */
-        sqlb_add(&b, "%s", "SELECT t.grp, sum(t.n), sum(t.total), sum(t.weighted)"
+         * hold them per owner, stage and currency. */
+        sqlb_add(&b, "%s", "SELECT t.grp, t.cur, sum(t.n), sum(t.total), sum(t.weighted)"
                       " FROM opportunities__sums t");
         err = sqlb_scope(ctx, e, q, &b);
-        sqlb_add(&b, "%s", " GROUP BY t.grp HAVING sum(t.n) > 0");
+        sqlb_add(&b, "%s", " GROUP BY t.grp, t.cur HAVING sum(t.n) > 0 ORDER BY t.grp, t.cur");
     } else {
-        sqlb_add(&b, "%s", "SELECT t.stage, count(*), coalesce(sum(t.amount), 0),"
+        /* In the order of the totals index (stage, currency, amount, probability). */
+        sqlb_add(&b, "%s", "SELECT t.stage, t.currency, count(*), coalesce(sum(t.amount), 0),"
                       " coalesce(sum(t.amount * coalesce(t.probability, 0)), 0)"
                       " FROM opportunities t");
         err = sqlb_where(ctx, e, q, &b);
-        sqlb_add(&b, "%s", " GROUP BY t.stage");
+        sqlb_add(&b, "%s", " GROUP BY t.stage, t.currency ORDER BY t.stage, t.currency");
     }
     struct group *g;
     err = read_groups(ctx, &b, err, 3, &g, n);
     struct sales_stage_sum *out = arena_calloc(ctx->a, *n + 1, sizeof(*out));
     for (size_t i = 0; i < *n; i++)
-        out[i] = (struct sales_stage_sum){.stage = g[i].key, .count = g[i].v[0],
-                                          .amount = g[i].v[1], .weighted_x100 = g[i].v[2]};
+        out[i] = (struct sales_stage_sum){.stage = g[i].key, .currency = g[i].currency,
+                                          .count = g[i].v[0], .amount = g[i].v[1],
+                                          .weighted_x100 = g[i].v[2]};
     *rows = out;
     return err;
 }
@@ -84,7 +89,7 @@ enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
     sqlb_month_of(ctx, &b, "t.expected_close_date");
     /* Outcome of the stage: won counts in full, lost not at all, open by probability. */
     sqlb_add(&b, "%s",
-        " AS period, count(*),"
+        " AS period, t.currency AS cur, count(*),"
         " coalesce(sum(CASE WHEN s.outcome = 'won' THEN t.amount ELSE 0 END), 0),"
         " coalesce(sum(CASE WHEN s.outcome = 'won' OR (s.outcome = 'open'"
         " AND coalesce(t.probability, 0) >= " SALES_COMMIT_PROBABILITY_SQL ")"
@@ -95,12 +100,14 @@ enum rp_err sales__sql_forecast(struct rec_ctx *ctx, struct rec_query *q,
         " FROM opportunities t LEFT JOIN pipeline_stages s ON s.key = t.stage"
         " AND s.workspace_id = t.workspace_id AND s.deleted_at IS NULL");
     enum rp_err err = sqlb_where(ctx, e, q, &b);
-    sqlb_add(&b, "%s", " AND t.expected_close_date IS NOT NULL GROUP BY period ORDER BY period");
+    sqlb_add(&b, "%s", " AND t.expected_close_date IS NOT NULL GROUP BY period, cur"
+                       " ORDER BY period, cur");
     struct group *g;
     err = read_groups(ctx, &b, err, 5, &g, n);
     struct sales_period *out = arena_calloc(ctx->a, *n + 1, sizeof(*out));
     for (size_t i = 0; i < *n; i++)
-        out[i] = (struct sales_period){.period = g[i].key, .count = g[i].v[0], .won = g[i].v[1],
+        out[i] = (struct sales_period){.period = g[i].key, .currency = g[i].currency,
+                                       .count = g[i].v[0], .won = g[i].v[1],
                                        .commit = g[i].v[2], .best_case = g[i].v[3],
                                        .weighted_x100 = g[i].v[4]};
     *rows = out;

@@ -23,6 +23,25 @@ static enum rp_err list(struct rec_ctx *ctx, const struct entity_def *e,
 
 #define P(k, v) ((struct rec_param){rp_str_c(k), rp_str_c(v)})
 
+/* The entry of currency cur in out->by_currency (room for max), made when new; kept in
+ * currency order. weighted holds Σ amount × probability until summed up. */
+static struct sales_deal_money *money_of(struct rec_ctx *ctx, struct sales_account_summary *out,
+                                         const char *cur, size_t max)
+{
+    if (!out->by_currency)
+        out->by_currency = arena_calloc(ctx->a, max, sizeof(*out->by_currency));
+    size_t i = 0;
+    while (i < out->ncurrencies && strcmp(out->by_currency[i].currency, cur) < 0)
+        i++;
+    if (i == out->ncurrencies || strcmp(out->by_currency[i].currency, cur) != 0) {
+        memmove(&out->by_currency[i + 1], &out->by_currency[i],
+                (out->ncurrencies - i) * sizeof(*out->by_currency));
+        out->by_currency[i] = (struct sales_deal_money){.currency = cur};
+        out->ncurrencies++;
+    }
+    return &out->by_currency[i];
+}
+
 static enum rp_err activity_time(struct rec_ctx *ctx, const char *account_id, const char *now,
                                  bool past, const char **out)
 {
@@ -59,26 +78,38 @@ enum rp_err sales_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
     struct sales_outcome_map map;
     int64_t weighted_x100 = 0;
     err = sales_outcomes(ctx, &map);
+    size_t ncur = 0;
+    for (size_t i = 0; i < nstages; i++)
+        ncur += stages[i].ncurrencies;
     for (size_t i = 0; !err && i < nstages; i++) {
-        switch (sales_outcome_of(&map, stages[i].stage)) {
-        case SALES_WON:
-            out->won_deals += stages[i].count;
-            out->won_amount += stages[i].amount;
-            break;
-        case SALES_LOST:
-            out->lost_deals += stages[i].count;
-            break;
-        case SALES_OPEN:
-            out->open_deals += stages[i].count;
-            out->open_amount += stages[i].amount;
-            weighted_x100 += stages[i].weighted_x100;
-            break;
+        enum sales_outcome outcome = sales_outcome_of(&map, stages[i].stage);
+        for (size_t k = 0; k < stages[i].ncurrencies; k++) {
+            const struct sales_stage_sum *c = &stages[i].by_currency[k];
+            if (outcome == SALES_LOST) {
+                out->lost_deals += c->count;
+                continue;
+            }
+            struct sales_deal_money *m = money_of(ctx, out, c->currency, ncur);
+            if (outcome == SALES_WON) {
+                out->won_deals += c->count;
+                out->won_amount += c->amount;
+                m->won_amount += c->amount;
+            } else {
+                out->open_deals += c->count;
+                out->open_amount += c->amount;
+                weighted_x100 += c->weighted_x100;
+                m->open_amount += c->amount;
+                m->weighted += c->weighted_x100;
+            }
         }
     }
     out->weighted = sales_round_x100(weighted_x100);
+    for (size_t k = 0; k < out->ncurrencies; k++)
+        out->by_currency[k].weighted = sales_round_x100(out->by_currency[k].weighted);
     if (sales__amounts_hidden(ctx)) {
         out->amounts_hidden = true; /* counts only: the sums would tell the amounts */
         out->open_amount = out->won_amount = out->weighted = 0;
+        out->ncurrencies = 0;
     }
     char now[32];
     text_format_datetime(text_now_ms(), now, sizeof(now));

@@ -1,9 +1,9 @@
 // The customer card on an account's page: contacts, open, won and lost deals with their
-// amounts, the last and the next activity (GET /accounts/{id}/summary). A record panel
+// amounts (per currency), the last and the next activity (GET /accounts/{id}/summary). A record panel
 // of the customers module (web/src/mod/index.js).
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { formatDateTime, formatMoney, formatNumber, t } from '../../i18n.js';
+import { formatDateTime, formatMoneyByCurrency, formatNumber, t } from '../../i18n.js';
 import { useFetch } from '../../ui.jsx';
 
 export function AccountSummary({ record }) {
@@ -11,10 +11,12 @@ export function AccountSummary({ record }) {
   const [s, setS] = useState(null);
   useFetch(() => api.get(`/accounts/${id}/summary`), [id, record.version], setS, () => setS(null));
   if (!s) return null;
+  // Each amount with its currency; none where the caller's role hides the amounts.
+  const money = (key) => (s.by_currency ? formatMoneyByCurrency(s.by_currency, key) : '');
   const items = [
     ['sum.contacts', formatNumber(s.contacts)], ['sum.open', formatNumber(s.open_deals)],
-    ['sum.openAmount', formatMoney(s.open_amount)], ['sum.weighted', formatMoney(s.weighted)],
-    ['sum.won', formatNumber(s.won_deals)], ['sum.wonAmount', formatMoney(s.won_amount)],
+    ['sum.openAmount', money('open_amount')], ['sum.weighted', money('weighted')],
+    ['sum.won', formatNumber(s.won_deals)], ['sum.wonAmount', money('won_amount')],
     ['sum.lost', formatNumber(s.lost_deals)], ['sum.last', formatDateTime(s.last_activity_at) || '—'],
     ['sum.next', formatDateTime(s.next_activity_at) || '—'],
   ];
