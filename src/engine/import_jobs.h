@@ -16,15 +16,18 @@
 
 struct import_jobs_request {
     const struct entity_def *e;
+    enum imp_format format;
     enum imp_dup on_dup;
     bool dry_run;
+    bool create_missing;        /* create_accounts: rows may create the records they name */
     const char *encoding;       /* NULL for UTF-8 */
     const char *mapping;        /* "column=field" lines, or NULL */
     struct rp_str body;
 };
 
 /* Queues an import for the caller. RP_EFORBIDDEN without the import permission on the
- * entity; RP_EINVAL for an entity that cannot be imported or an empty file. */
+ * entity, or with create_missing and no permission to create what it would; RP_EINVAL
+ * for an entity that cannot be imported (or take the format) or an empty file. */
 enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_request *r, const char **id);
 /* The header and the first max_rows rows of r's body as the import would read them
  * (engine/csv_import.h), for a user choosing how to map the columns; the same checks

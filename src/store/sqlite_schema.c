@@ -213,6 +213,12 @@ static const struct store_migration MIGRATIONS[] = {
      " at_ms INTEGER NOT NULL,"
      " records INTEGER NOT NULL);"
      "CREATE INDEX data_access_user ON data_access(user_id, at_ms);"},
+    {8, "import formats",
+     /* The file's format (csv, xlsx, vcf), whether rows may create the records they
+      * name (create_accounts), and how many they did. */
+     "ALTER TABLE import_jobs ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';"
+     "ALTER TABLE import_jobs ADD COLUMN create_missing INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE import_jobs ADD COLUMN refs_created INTEGER NOT NULL DEFAULT 0;"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)
