@@ -486,7 +486,8 @@ static void phys_line(struct vcf *v)
         v->have_logical = true;
         v->logical_line = v->line;
     }
-    if (big || buf_add(&v->logical, l.p, l.len))
+    /* A line cut at the limit still names its property, for the card's error. */
+    if (buf_add(&v->logical, l.p, l.len) || big)
         v->logical_big = true;
     buf_reset(&v->phys);
     v->phys_big = false;
