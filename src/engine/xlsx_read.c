@@ -29,9 +29,11 @@ enum xlsx_numfmt xlsx_numfmt_kind(int id, const char *code)
         return XLSX_TIME;
     if (id == 22)
         return XLSX_DATETIME;
+    if (id == 9 || id == 10)
+        return XLSX_PERCENT;
     if (!code)
         return XLSX_NUMBER;
-    bool date = false, time = false, month = false;
+    bool date = false, time = false, month = false, percent = false;
     for (const char *c = code; *c && *c != ';'; c++) {
         switch (*c) {
         case '"': /* literal text */
@@ -65,13 +67,18 @@ enum xlsx_numfmt xlsx_numfmt_kind(int id, const char *code)
         case 'm': case 'M':
             month = true;
             break;
+        case '%':
+            percent = true;
+            break;
         default:
             break;
         }
     }
     if (month && !time)
         date = true; /* "m" is a minute only next to hours or seconds */
-    return date && time ? XLSX_DATETIME : date ? XLSX_DATE : time ? XLSX_TIME : XLSX_NUMBER;
+    return date && time ? XLSX_DATETIME : date ? XLSX_DATE : time ? XLSX_TIME
+           : percent                                        ? XLSX_PERCENT
+                                                            : XLSX_NUMBER;
 }
 
 /* The civil date of a day count since 1970-01-01 (H. Hinnant's algorithm). */
@@ -564,7 +571,18 @@ static void end_cell(struct xr *x)
                                     : XLSX_NUMBER;
         char *end;
         double d = strtod(v, &end);
-        if (kind != XLSX_NUMBER && !*end && xlsx_serial_text(d, x->date1904, kind, num, sizeof(num))) {
+        char pct[40];
+        if (kind == XLSX_PERCENT && !*end && isfinite(d)) {
+            /* Scaled in decimal, not binary: 0.07 is "7", not "7.000000000000001". */
+            snprintf(pct, sizeof(pct), "%.13g", d * 100);
+            if (xlsx_number_text(pct, num, sizeof(num) - 1)) {
+                n = strlen(num);
+                num[n++] = '%';
+                num[n] = '\0';
+                v = num;
+            }
+        } else if (kind != XLSX_NUMBER && !*end &&
+                   xlsx_serial_text(d, x->date1904, kind, num, sizeof(num))) {
             v = num;
             n = strlen(num);
         } else if (xlsx_number_text(v, num, sizeof(num))) {

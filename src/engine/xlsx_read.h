@@ -1,7 +1,7 @@
 /* Reading the first worksheet of an Excel .xlsx workbook (ECMA-376: a ZIP of XML
  * parts, libzip and expat), row by row, as text cells an import takes like a CSV's:
  * shared and inline strings (rich text runs joined, phonetic runs left out), numbers
- * without float noise (1 stays "1", 0.1 + 0.2 is "0.3"), booleans as "true"/"false",
+ * without float noise (1 stays "1", 0.1 + 0.2 is "0.3"; a percentage as shown, "30%"), booleans as "true"/"false",
  * cells whose style's number format is a date or a time as ISO 8601 ("2026-01-05",
  * "2026-01-05 09:30:00", "09:30:00"; the 1900 and 1904 date systems), a formula's
  * cached value, and cells placed by their reference ("C7"), the gaps empty.
@@ -36,11 +36,12 @@ enum rp_err xlsx_read(const char *mem, size_t len, FILE *f, xlsx_row_fn fn, void
 
 /* ---- pieces, exposed for unit tests ---- */
 
-enum xlsx_numfmt { XLSX_NUMBER, XLSX_DATE, XLSX_DATETIME, XLSX_TIME };
+enum xlsx_numfmt { XLSX_NUMBER, XLSX_DATE, XLSX_DATETIME, XLSX_TIME, XLSX_PERCENT };
 
-/* What a number format shows: a built-in id (14–22, 45–47 and the CJK date ids) or a
- * custom format code (y, m, d, h, s outside quotes, brackets and escapes; only the
- * first section counts). code may be NULL for a built-in. */
+/* What a number format shows: a built-in id (14–22, 45–47 and the CJK date ids; 9 and
+ * 10 are percentages) or a custom format code (y, m, d, h, s, or %, outside quotes,
+ * brackets and escapes; only the first section counts). code may be NULL for a
+ * built-in. A percentage cell reads as the number shown: 0.3 is "30%". */
 enum xlsx_numfmt xlsx_numfmt_kind(int id, const char *code);
 /* Writes a date serial as ISO 8601 text of the given kind into out (at least 24
  * bytes). False when the serial is no date (negative, past 9999-12-31). */

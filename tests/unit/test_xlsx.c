@@ -38,6 +38,10 @@ static void test_numfmt(void **state)
     assert_int_equal(xlsx_numfmt_kind(164, "0\\d"), XLSX_NUMBER);
     assert_int_equal(xlsx_numfmt_kind(164, "0.00;[Red]\"minus\" yyyy"), XLSX_NUMBER);
     assert_int_equal(xlsx_numfmt_kind(164, "General"), XLSX_NUMBER);
+    assert_int_equal(xlsx_numfmt_kind(9, NULL), XLSX_PERCENT);
+    assert_int_equal(xlsx_numfmt_kind(10, NULL), XLSX_PERCENT);
+    assert_int_equal(xlsx_numfmt_kind(164, "0.0%"), XLSX_PERCENT);
+    assert_int_equal(xlsx_numfmt_kind(164, "0\"%\""), XLSX_NUMBER);
     assert_int_equal(xlsx_numfmt_kind(164, "0.00E+00"), XLSX_NUMBER);
     assert_int_equal(xlsx_numfmt_kind(164, "\"unclosed"), XLSX_NUMBER);
     assert_int_equal(xlsx_numfmt_kind(164, "[unclosed"), XLSX_NUMBER);
@@ -171,7 +175,7 @@ static const char STYLES[] =
     "<numFmt numFmtId=\"165\" formatCode=\"#,##0.00&quot; days&quot;\"/></numFmts>"
     "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
     "<cellXfs count=\"5\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/>"
-    "<xf numFmtId=\"165\"/><xf numFmtId=\"20\"/></cellXfs></styleSheet>";
+    "<xf numFmtId=\"165\"/><xf numFmtId=\"20\"/><xf numFmtId=\"9\"/></cellXfs></styleSheet>";
 
 static void test_workbook(void **state)
 {
@@ -189,7 +193,8 @@ static void test_workbook(void **state)
         "<c r=\"D5\" s=\"3\"><v>1234.5</v></c><c r=\"E5\" t=\"b\"><v>1</v></c>"
         "<c r=\"F5\" t=\"e\"><v>#DIV/0!</v></c></row>"
         "<row><c><f>SUM(1,2)</f><v>3</v></c><c t=\"b\"><v>0</v></c><c s=\"4\"><v>0.5</v></c>"
-        "<c t=\"inlineStr\"><is><r><t>rich </t></r><r><t>text</t></r></is></c></row>"
+        "<c t=\"inlineStr\"><is><r><t>rich </t></r><r><t>text</t></r></is></c>"
+        "<c s=\"5\"><v>7.0000000000000007E-2</v></c></row>"
         "</sheetData></worksheet>";
     const struct xf_part parts[] = {{"xl/worksheets/sheet1.xml", SHEET, 0},
                                     {"xl/sharedStrings.xml", STRINGS, 0},
@@ -202,7 +207,7 @@ static void test_workbook(void **state)
                         "1:姓名|  Email |生日|Amount;"
                         "2:王小明|a&b <c>|2026-01-05|0.3;"
                         "5:||2026-01-05 09:30:00|1234.5|true|#DIV/0!;"
-                        "6:3|false|12:00:00|rich text;");
+                        "6:3|false|12:00:00|rich text|7%;");
     /* The 1904 date system. */
     assert_int_equal(read_parts(parts, 3, 1, &g, &fatal), RP_OK);
     assert_non_null(strstr(g.text, "2:王小明|a&b <c>|2030-01-06|0.3;"));
