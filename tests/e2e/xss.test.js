@@ -465,7 +465,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     const header = [payload(1), 'Email', payload(11)].map(q).join(',');
     const rows = [0, 2, 5].map((i) => [payload(i), `${payload(i + 3)}@x`, payload(i + 6)].map(q).join(','));
     await go('/import?entity=contacts');
-    await page.getByLabel('File (CSV, Excel .xlsx or vCard .vcf)').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${rows.join('\n')}\n`) });
+    await page.getByLabel('File (CSV, Excel or vCard)').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${rows.join('\n')}\n`) });
     await page.getByRole('table', { name: 'Columns' }).waitFor();
     await check('the import wizard\'s columns of a hostile file');
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
@@ -476,7 +476,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     const ws = wb.addWorksheet('<img src=x>');
     ws.addRow([payload(1), 'E-mail', payload(11)]);
     for (const i of [0, 2, 5]) ws.addRow([payload(i), `${payload(i + 3)}@x`, payload(i + 6)]);
-    await page.getByLabel('File (CSV, Excel .xlsx or vCard .vcf)').setInputFiles({ name: 'x.xlsx',
+    await page.getByLabel('File (CSV, Excel or vCard)').setInputFiles({ name: 'x.xlsx',
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
     await page.getByRole('rowheader', { name: 'E-mail', exact: true }).waitFor();
     await check('the import wizard\'s columns of a hostile workbook');
