@@ -1,5 +1,5 @@
-/* Import jobs of the API: a file (CSV, .xlsx or vCards) posted to /imports is stored with a job of kind
- * "import" on the generic queue (crm/jobs.h); a server's job runner runs it through
+/* Import jobs of the API: a file (CSV, .xlsx or vCards) posted to /imports is stored
+ * with a job of kind "import" on the generic queue (crm/jobs.h); a server's job runner runs it through
  * crm/import.h as the user who posted it, and its progress and row errors are written
  * back for GET /imports/{id}. Jobs live in the database: a restart keeps queued jobs
  * queued; on SQLite it marks interrupted ones failed. */
