@@ -155,8 +155,9 @@ static unsigned import_request(struct api_call *c, struct import_jobs_request *o
             bad = r.dry_run || rp_str_eqc(v, "false") ? NULL : "dry_run must be true or false";
         } else if (rp_str_eqc(k, "create_accounts")) {
             r.create_missing = rp_str_eqc(v, "true");
-            bad = r.create_missing || rp_str_eqc(v, "false") ? NULL
-                                                             : "create_accounts must be true or false";
+            bad = r.create_missing || rp_str_eqc(v, "false")
+                      ? NULL
+                      : "create_accounts must be true or false";
         } else if (rp_str_eqc(k, "encoding")) {
             r.encoding = arena_strndup(&req->a, v.p, v.len);
         } else if (rp_str_eqc(k, "map")) {

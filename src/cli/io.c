@@ -210,7 +210,8 @@ int cli_import(int argc, char **argv)
     const char *ext = strrchr(path, '.');
     if (!format_given && ext && strcasecmp(ext, ".xlsx") == 0)
         o.format = IMP_XLSX;
-    else if (!format_given && ext && (strcasecmp(ext, ".vcf") == 0 || strcasecmp(ext, ".vcard") == 0))
+    else if (!format_given && ext &&
+             (strcasecmp(ext, ".vcf") == 0 || strcasecmp(ext, ".vcard") == 0))
         o.format = IMP_VCARD;
     /* The database first: its metadata has the custom entities and fields. */
     struct cli_session s;

@@ -1437,7 +1437,8 @@ const struct entity_def *imp_forbidden_create(const struct rec_ctx *ctx,
         const struct entity_def *re = f->type == FT_REF && !(f->flags & FF_READONLY)
                                           ? meta_entity(rp_str_c(f->ref_entity))
                                           : NULL;
-        if (re && (re->flags & EF_CREATE_BY_NAME) && acl_scope(ctx->who, re, ACL_CREATE) == SCOPE_NONE)
+        if (re && (re->flags & EF_CREATE_BY_NAME) &&
+            acl_scope(ctx->who, re, ACL_CREATE) == SCOPE_NONE)
             return re;
     }
     return NULL;

@@ -428,8 +428,8 @@ static void property(struct vcf *v, struct rp_str line, int64_t lineno, bool big
     struct rp_str raw = pr.value;
     if (pr.qp)
         raw = qp_decode(&v->card_a, raw);
-    if (pr.charset[0] && strcasecmp(pr.charset, "UTF-8") != 0 && strcasecmp(pr.charset, "UTF8") != 0 &&
-        !to_utf8(&v->card_a, pr.charset, &raw)) {
+    bool utf8 = strcasecmp(pr.charset, "UTF-8") == 0 || strcasecmp(pr.charset, "UTF8") == 0;
+    if (pr.charset[0] && !utf8 && !to_utf8(&v->card_a, pr.charset, &raw)) {
         card_error(v, lineno, "the %.*s value is not readable as CHARSET=%s", (int)pr.name.len,
                    pr.name.p, pr.charset);
         return;

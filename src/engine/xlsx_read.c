@@ -323,10 +323,11 @@ static enum rp_err parse_part(struct xr *x, const char *name, uint64_t cap, bool
         got += (uint64_t)n;
         x->total += (uint64_t)n;
         if (got > cap || x->total > RP_MAX_XLSX_TOTAL) {
+            uint64_t limit = got > cap ? cap : RP_MAX_XLSX_TOTAL;
             *x->fatal = arena_printf(x->a, "%s unpacks to more than %llu MiB: the file is"
                                            " refused (split the sheet into several files)",
                                      got > cap ? name : "the workbook",
-                                     (unsigned long long)(got > cap ? cap : RP_MAX_XLSX_TOTAL) >> 20);
+                                     (unsigned long long)limit >> 20);
             err = RP_EINVAL;
             break;
         }

@@ -184,7 +184,8 @@ static void test_workbook(void **state)
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
         "<worksheet " XF_MAIN "><dimension ref=\"A1:F6\"/><sheetData>"
         "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
-        "<c r=\"C1\" t=\"inlineStr\"><is><t>生日</t></is></c><c r=\"D1\" t=\"str\"><v>Amount</v></c></row>"
+        "<c r=\"C1\" t=\"inlineStr\"><is><t>生日</t></is></c>"
+        "<c r=\"D1\" t=\"str\"><v>Amount</v></c></row>"
         "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\" t=\"s\"><v>3</v></c>"
         "<c r=\"C2\" s=\"1\"><v>46027</v></c><c r=\"D2\"><v>0.30000000000000004</v></c>"
         "<c r=\"F2\" s=\"0\"/></row>"
@@ -260,7 +261,8 @@ static void test_big_cell(void **state)
     (void)state;
     size_t n = RP_MAX_IMPORT_FIELD + 10;
     char *sheet = malloc(n + 512);
-    int k = snprintf(sheet, 512, "<worksheet " XF_MAIN "><sheetData><row><c t=\"inlineStr\"><is><t>");
+    int k = snprintf(sheet, 512,
+                     "<worksheet " XF_MAIN "><sheetData><row><c t=\"inlineStr\"><is><t>");
     memset(sheet + k, 'x', n);
     snprintf(sheet + k + n, 512, "</t></is></c></row></sheetData></worksheet>");
     const struct xf_part parts[] = {{"xl/worksheets/sheet1.xml", sheet, 0}};
