@@ -6,8 +6,8 @@ CC ?= cc
 PKGS := libmicrohttpd jansson sqlite3 libsodium libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# Import and export: libcsv has no pkg-config file.
-PKGS_IO := xlsxwriter libical
+# Import and export (libzip and expat read .xlsx): libcsv has no pkg-config file.
+PKGS_IO := xlsxwriter libical libzip expat
 PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_IO) 2>/dev/null)
 PKG_LIBS += $(shell pkg-config --libs $(PKGS_IO) 2>/dev/null) -lcsv
 

@@ -10,7 +10,7 @@ APT_PKGS=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
     libpq-dev postgresql
-    libcsv-dev libxlsxwriter-dev libical-dev
+    libcsv-dev libxlsxwriter-dev libical-dev libzip-dev libexpat1-dev
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind

@@ -34,7 +34,7 @@ static void usage(FILE *out)
             "  backup    FILE [--db URL]: an online copy of the database, checked\n"
             "  migrate   --from URL --to URL: copy a whole workspace into a new database,\n"
             "            e.g. from sqlite:data/rapport.db to postgres://..., and verify it\n"
-            "  import    import a CSV file: rapport import contacts FILE.csv [options]\n"
+            "  import    import a CSV, Excel or vCard file: rapport import contacts FILE.csv|.xlsx|.vcf\n"
             "  export    export a list: rapport export accounts --format csv|xlsx|vcf|ics [options]\n"
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"

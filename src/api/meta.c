@@ -98,6 +98,8 @@ json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e)
     json_object_set_new(o, "duplicates", json_boolean(e->flags & EF_DUPLICATES));
     json_object_set_new(o, "timeline", json_boolean(e->flags & EF_TIMELINE));
     json_object_set_new(o, "importable", json_boolean(import_jobs_entity_ok(e)));
+    /* An import may create its records from a name (create_accounts). */
+    json_object_set_new(o, "create_by_name", json_boolean(e->flags & EF_CREATE_BY_NAME));
     if (e->label_zh)
         json_object_set_new(o, "label_zh", json_string(e->label_zh));
     if (e->label_plural_zh)

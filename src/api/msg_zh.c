@@ -7,14 +7,18 @@
 static const struct msg MESSAGES[] = {
     {"Not Found", "未找到"},
     {"the database is not answering", "数据库没有响应"},
-    {"send the file as text/csv", "请以 text/csv 格式发送文件"},
+    {"send the file as text/csv, an Excel workbook"
+     " (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) or text/vcard",
+     "请以 text/csv、Excel 工作簿（application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）"
+     "或 text/vcard 格式发送文件"},
+    {"create_accounts must be true or false", "create_accounts 必须是 true 或 false"},
     {"entity must name records that take imports (GET /api/v1/meta)",
      "entity 必须是可以导入的记录类型（见 GET /api/v1/meta）"},
     {"on_duplicate must be skip, update or create", "on_duplicate 必须是 skip、update 或 create"},
     {"dry_run must be true or false", "dry_run 必须是 true 或 false"},
     {"map takes column=field", "map 的格式为 列名=字段"},
-    {"imports take entity, on_duplicate, dry_run, encoding and map",
-     "导入只接受 entity、on_duplicate、dry_run、encoding 和 map"},
+    {"imports take entity, on_duplicate, dry_run, encoding, map and create_accounts",
+     "导入只接受 entity、on_duplicate、dry_run、encoding、map 和 create_accounts"},
     {"give the entity: ?entity=contacts", "请指定实体：?entity=contacts"},
     {"the request comes from another site (Origin)", "请求来自其他网站（Origin）"},
     {"too many failed sign-ins; wait and try again", "登录失败次数太多；请稍后再试"},

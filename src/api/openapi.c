@@ -221,7 +221,7 @@ static json_t *shape_schema(enum api_shape shape, const struct entity_def *e, co
     case API_JSON: return object_schema();
     case API_RECORD: return e ? ref(e->name) : object_schema();
     case API_PAGE: return e ? list_schema(e->name) : object_schema();
-    case API_CSV: *type = "text/csv"; break;
+    case API_IMPORT: *type = "text/csv"; break;
     case API_FILE: *type = "application/octet-stream"; break;
     }
     json_t *s = json_object();
@@ -278,6 +278,14 @@ static json_t *operation(const struct api_route *rt, const struct entity_def *e,
         json_object_set_new(mt, "schema", body);
         json_t *content = json_object();
         json_object_set_new(content, type, mt);
+        /* An import takes a workbook or vCards as well (POST /imports). */
+        static const char *const MORE[] = {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/vcard"};
+        for (size_t i = 0; rt->body == API_IMPORT && i < RP_NELEM(MORE); i++) {
+            json_t *more = json_object();
+            json_object_set_new(more, "schema", shape_schema(API_IMPORT, e, &type));
+            json_object_set_new(content, MORE[i], more);
+        }
         json_t *rb = json_object();
         json_object_set_new(rb, "required", json_true());
         json_object_set_new(rb, "content", content);

@@ -106,15 +106,39 @@ unsigned api__job_get(struct api_call *c)
     return api_json(c, 200, job_json(&j));
 }
 
-/* An import request from the query (entity, on_duplicate, dry_run, encoding, map) and
- * a text/csv body; 0, or the status of the problem answered. */
+/* The media types of files to import, and their formats. */
+static const struct {
+    const char *type;
+    enum imp_format format;
+} IMPORT_TYPES[] = {
+    {"text/csv", IMP_CSV},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", IMP_XLSX},
+    {"text/vcard", IMP_VCARD},
+    {"text/x-vcard", IMP_VCARD},
+    {"text/directory", IMP_VCARD},
+};
+
+/* An import request from the query (entity, on_duplicate, dry_run, encoding, map,
+ * create_accounts) and a body whose Content-Type says its format; 0, or the status of
+ * the problem answered. */
 static unsigned import_request(struct api_call *c, struct import_jobs_request *out)
 {
     struct http_req *req = c->req;
     const char *ct = http_header(req, "Content-Type");
-    if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' '))
-        return api_problem(c, 415, "send the file as text/csv");
     struct import_jobs_request r = {.on_dup = IMP_DUP_SKIP, .body = req->body};
+    bool known = false;
+    for (size_t i = 0; ct && i < RP_NELEM(IMPORT_TYPES) && !known; i++) {
+        size_t n = strlen(IMPORT_TYPES[i].type);
+        if (strncasecmp(ct, IMPORT_TYPES[i].type, n) == 0 &&
+            (!ct[n] || ct[n] == ';' || ct[n] == ' ')) {
+            r.format = IMPORT_TYPES[i].format;
+            known = true;
+        }
+    }
+    if (!known)
+        return api_problem(c, 415, "send the file as text/csv, an Excel workbook"
+                                   " (application/vnd.openxmlformats-officedocument"
+                                   ".spreadsheetml.sheet) or text/vcard");
     struct rp_buf map;
     buf_init(&map, RP_MAX_SQL);
     const char *bad = NULL;
@@ -129,6 +153,11 @@ static unsigned import_request(struct api_call *c, struct import_jobs_request *o
         } else if (rp_str_eqc(k, "dry_run")) {
             r.dry_run = rp_str_eqc(v, "true");
             bad = r.dry_run || rp_str_eqc(v, "false") ? NULL : MSG("dry_run must be true or false");
+        } else if (rp_str_eqc(k, "create_accounts")) {
+            r.create_missing = rp_str_eqc(v, "true");
+            bad = r.create_missing || rp_str_eqc(v, "false")
+                      ? NULL
+                      : MSG("create_accounts must be true or false");
         } else if (rp_str_eqc(k, "encoding")) {
             r.encoding = arena_strndup(&req->a, v.p, v.len);
         } else if (rp_str_eqc(k, "map")) {
@@ -136,7 +165,7 @@ static unsigned import_request(struct api_call *c, struct import_jobs_request *o
                 buf_printf(&map, "%s%.*s", map.len ? "\n" : "", (int)v.len, v.p))
                 bad = MSG("map takes column=field");
         } else {
-            bad = MSG("imports take entity, on_duplicate, dry_run, encoding and map");
+            bad = MSG("imports take entity, on_duplicate, dry_run, encoding, map and create_accounts");
         }
     }
     if (!bad && !r.e)
@@ -215,10 +244,14 @@ unsigned api__import_get(struct api_call *c)
     json_object_set_new(o, "status", json_string(j.status));
     json_object_set_new(o, "dry_run", json_boolean(j.dry_run));
     json_object_set_new(o, "on_duplicate", json_string(j.on_duplicate));
+    json_object_set_new(o, "format", json_string(j.format));
+    json_object_set_new(o, "create_accounts", json_boolean(j.create_missing));
     const char *const names[] = {"rows_total",   "rows_done",    "rows_imported",
-                                 "rows_updated", "rows_skipped", "rows_failed"};
+                                 "rows_updated", "rows_skipped", "rows_failed",
+                                 "accounts_created"};
     const int64_t vals[] = {j.rows_total,   j.rows_done,    j.rows_imported,
-                            j.rows_updated, j.rows_skipped, j.rows_failed};
+                            j.rows_updated, j.rows_skipped, j.rows_failed,
+                            j.refs_created};
     for (size_t i = 0; i < RP_NELEM(names); i++)
         json_object_set_new(o, names[i], json_integer(vals[i]));
     json_t *list = json_array();

@@ -41,7 +41,7 @@ enum api_shape {
     API_JSON,                    /* a JSON object */
     API_RECORD,                  /* a record of {res} */
     API_PAGE,                    /* a page of records of {res} */
-    API_CSV,                     /* a text/csv body */
+    API_IMPORT,                  /* a file to import: CSV, .xlsx or vCard (by Content-Type) */
     API_FILE,                    /* a file (exports, feeds) */
 };
 

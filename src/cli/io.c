@@ -137,9 +137,13 @@ static void show_progress(void *cls, const struct imp_result *r)
 static void import_usage(void)
 {
     fprintf(stderr,
-            "usage: rapport import <entity> FILE.csv [--map COLUMN=FIELD ...] [--dry-run]\n"
-            "         [--on-duplicate skip|update|create] [--encoding utf-8|gbk|gb18030]\n"
-            "         [--db URL] [--as USERNAME]\n"
+            "usage: rapport import <entity> FILE.csv|FILE.xlsx|FILE.vcf [--format csv|xlsx|vcf]\n"
+            "         [--map COLUMN=FIELD ...] [--dry-run] [--on-duplicate skip|update|create]\n"
+            "         [--create-accounts] [--encoding utf-8|gbk|gb18030] [--db URL]\n"
+            "         [--as USERNAME]\n"
+            "the format follows the file's extension (.xlsx: its first sheet; .vcf: vCards,\n"
+            "into contacts or leads) unless --format says it; --create-accounts creates the\n"
+            "accounts rows name that do not exist yet\n"
             "entities:");
     for (size_t k = 0, n = 0; k < meta_entity_count(); k++)
         if (import_jobs_entity_ok(meta_entity_at(k)))
@@ -153,6 +157,7 @@ int cli_import(int argc, char **argv)
     const char *user = "admin", *ename = NULL, *path = NULL;
     struct imp_mapping map[MAX_ARGS];
     struct imp_options o = {.on_dup = IMP_DUP_SKIP, .map = map, .batch = RP_IMPORT_BATCH_CLI};
+    bool format_given = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool more = i + 1 < argc;
@@ -162,6 +167,14 @@ int cli_import(int argc, char **argv)
             user = argv[++i];
         } else if (strcmp(a, "--dry-run") == 0) {
             o.dry_run = true;
+        } else if (strcmp(a, "--create-accounts") == 0) {
+            o.create_missing = true;
+        } else if (strcmp(a, "--format") == 0 && more) {
+            if (!imp_format_parse(rp_str_c(argv[++i]), &o.format)) {
+                fprintf(stderr, "rapport import: --format takes csv, xlsx or vcf\n");
+                return 2;
+            }
+            format_given = true;
         } else if (strcmp(a, "--on-duplicate") == 0 && more) {
             if (!imp_dup_parse(rp_str_c(argv[++i]), &o.on_dup)) {
                 fprintf(stderr, "rapport import: --on-duplicate takes skip, update or create\n");
@@ -194,6 +207,12 @@ int cli_import(int argc, char **argv)
         import_usage();
         return 2;
     }
+    const char *ext = strrchr(path, '.');
+    if (!format_given && ext && strcasecmp(ext, ".xlsx") == 0)
+        o.format = IMP_XLSX;
+    else if (!format_given && ext &&
+             (strcasecmp(ext, ".vcf") == 0 || strcasecmp(ext, ".vcard") == 0))
+        o.format = IMP_VCARD;
     /* The database first: its metadata has the custom entities and fields. */
     struct cli_session s;
     if (open_session("import", db, user, &s))
@@ -225,7 +244,7 @@ int cli_import(int argc, char **argv)
     enum rp_err err = imp_run(&s.ctx, &o, &src, &s.a, &res);
     fclose(f);
     int rc = 0;
-    if (err == RP_EINVAL && res.fatal) {
+    if ((err == RP_EINVAL || err == RP_EFORBIDDEN) && res.fatal) {
         fprintf(stderr, "rapport import: %s: %s; nothing was imported\n", path, res.fatal);
         rc = 1;
     } else if (err) {
@@ -241,6 +260,9 @@ int cli_import(int argc, char **argv)
                (long long)res.rows_total, (long long)res.rows_imported,
                (long long)res.rows_updated, (long long)res.rows_skipped,
                (long long)res.rows_failed);
+        if (o.create_missing)
+            printf("%s: %lld\n", o.dry_run ? "accounts that would be created" : "accounts created",
+                   (long long)res.refs_created);
         for (size_t k = 0; k < res.nignored; k++)
             printf("ignored column: %s\n", res.ignored[k]);
         for (size_t k = 0; k < res.nerrors; k++)

@@ -162,6 +162,24 @@
 /* Import body over the API (POST /imports): a 64 MiB CSV is several hundred thousand
  * contacts; larger files go through `rapport import`. Only that route takes it. */
 #define RP_MAX_IMPORT_BODY (64u * 1024u * 1024u)
+/* Import of an .xlsx workbook, counted in bytes actually inflated (a zip's stated sizes
+ * can lie), so a zip bomb stops at these: the worksheet's XML (1 GiB is some two
+ * million rows of a dozen columns), the shared strings' XML (held in memory while the
+ * sheet is read), each small part (workbook, relationships, styles), and everything
+ * read in one pass. */
+#define RP_MAX_XLSX_SHEET (1024u * 1024u * 1024u)
+#define RP_MAX_XLSX_STRINGS_XML (128u * 1024u * 1024u)
+#define RP_MAX_XLSX_PART (8u * 1024u * 1024u)
+#define RP_MAX_XLSX_TOTAL (1280u * 1024u * 1024u)
+/* Shared strings kept (each a pointer and a length besides its text): four million is
+ * more than Excel writes for a sheet of a million rows. */
+#define RP_MAX_XLSX_STRINGS (4u * 1024u * 1024u)
+/* Cell styles (number formats) read from styles.xml; later ones count as General. */
+#define RP_MAX_XLSX_STYLES 65536u
+/* Import of vCards: one property line after unfolding. A photo is skipped, but its
+ * base64 must be read through; 3 MiB holds a 1 MiB value quoted-printable encoded. */
+#define RP_MAX_VCARD_LINE (3u * 1024u * 1024u)
+
 /* Export: rows read per page while streaming; memory stays one page deep. */
 #define RP_EXPORT_PAGE 500u
 

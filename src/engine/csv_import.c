@@ -15,6 +15,8 @@
 #include "engine/export.h"
 #include "engine/csv_import.h"
 #include "engine/secev.h"
+#include "engine/vcard_read.h"
+#include "engine/xlsx_read.h"
 #include "store/platform.h"
 
 #define CHUNK (64u * 1024u)
@@ -42,6 +44,30 @@ bool imp_dup_parse(struct rp_str s, enum imp_dup *out)
 const char *imp_dup_name(enum imp_dup d)
 {
     return d == IMP_DUP_SKIP ? "skip" : d == IMP_DUP_UPDATE ? "update" : "create";
+}
+
+static const char *const FORMATS[] = {"csv", "xlsx", "vcf"};
+
+bool imp_format_parse(struct rp_str s, enum imp_format *out)
+{
+    for (size_t i = 0; i < RP_NELEM(FORMATS); i++)
+        if (rp_str_eqc(s, FORMATS[i])) {
+            *out = (enum imp_format)i;
+            return true;
+        }
+    return false;
+}
+
+const char *imp_format_name(enum imp_format f)
+{
+    return FORMATS[f];
+}
+
+static bool has_person_name(const struct entity_def *e);
+
+bool imp_format_ok(const struct entity_def *e, enum imp_format f)
+{
+    return f != IMP_VCARD || has_person_name(e);
 }
 
 bool imp_encoding_ok(const char *name)
@@ -158,6 +184,7 @@ struct parse {
     bool any;                /* the record has at least one field */
     int64_t line;            /* line where the current record starts */
     int64_t nl;              /* line breaks inside its quoted fields */
+    const char *row_error;   /* why the row cannot be read (a vCard's), or NULL */
     int last_term;
     struct imp *im;
     void (*on_row)(struct imp *im, struct parse *ps);
@@ -344,7 +371,17 @@ struct ref_entry {
     const char *entity;  /* NULL: free slot */
     const char *name;
     const char *id;      /* NULL: none, "" : several */
+    bool created;        /* made by this import (create_missing), and counted */
 };
+
+/* A reference convert() left for the row's end: a record to create by name once the
+ * rest of the row is good (create_missing). */
+struct pending_ref {
+    size_t input;        /* index of the row's input that takes its id */
+    const struct field_def *f;
+    struct rp_str name;
+};
+#define MAX_PENDING 8
 
 struct imp {
     struct rec_ctx *ctx;
@@ -365,7 +402,13 @@ struct imp {
     /* the batch in progress */
     bool in_tx;
     size_t batch_rows;
-    int64_t pend_imported, pend_updated, pend_skipped;
+    int64_t pend_imported, pend_updated, pend_skipped, pend_created;
+    bool batch_created;       /* the batch created referenced records */
+    struct pending_ref pending[MAX_PENDING];
+    size_t npending;
+    struct ref_entry *row_created[MAX_PENDING]; /* made for the row in progress */
+    size_t nrow_created;
+    size_t cur_input;         /* the input convert() is filling */
     enum rp_err err;          /* sticky: a database failure stops the import */
     struct imp_preview *preview; /* imp_preview: where the rows go, up to max_rows */
     size_t max_rows;
@@ -479,6 +522,12 @@ static enum rp_err resolve_ref(struct imp *im, const struct field_def *f, struct
                 : page.nrows ? ""
                              : NULL;
         im->nrefs++;
+    }
+    if (!s->id && im->o->create_missing && (re->flags & EF_CREATE_BY_NAME) &&
+        im->npending < MAX_PENDING) {
+        im->pending[im->npending++] = (struct pending_ref){im->cur_input, f, v};
+        *id = "";
+        return RP_OK;
     }
     if (!s->id)
         return rec_field_error(ctx, f->name, "no %s named \"%.*s\"", rec_label(ctx, re), (int)v.len,
@@ -795,6 +844,51 @@ static bool row_error(enum rp_err err)
            err == RP_ENOTFOUND || err == RP_ESTALE;
 }
 
+/* Creates the records the row names and nobody has created yet (create_missing), in
+ * the batch's transaction, and gives their ids to the row's inputs. Each name is made
+ * once: later rows find it in the reference cache. A record the engine refuses (one
+ * like it exists: the duplicate rules) is the row's error on the reference field. */
+static enum rp_err create_pending(struct imp *im, struct rec_input *in)
+{
+    struct rec_ctx *ctx = im->ctx;
+    for (size_t k = 0; k < im->npending; k++) {
+        const struct pending_ref *p = &im->pending[k];
+        const struct entity_def *re = meta_entity(rp_str_c(p->f->ref_entity));
+        struct ref_entry *s = ref_slot(im, re->name, p->name);
+        if (!s->id) {
+            struct rec_input title = {.field = rp_str_c(re->title_field), .kind = IN_STRING,
+                                      .s = p->name.p, .len = p->name.len};
+            struct rec r;
+            ctx->allow_duplicate = false;
+            enum rp_err err = rec_create(ctx, re, &title, 1, &r);
+            if (row_error(err)) {
+                const char *why = err == RP_ECONFLICT ? "one like it exists: name it exactly"
+                                                        " as it is, or give its id"
+                                  : ctx->nerrors ? ctx->errors[0].message
+                                  : ctx->detail  ? ctx->detail
+                                                 : "it was refused";
+                why = arena_strdup(ctx->a, why);
+                reset_ctx(ctx);
+                return rec_field_error(ctx, p->f->name, "no %s named \"%.*s\", and a new one"
+                                       " cannot be created: %s", re->label, (int)p->name.len,
+                                       p->name.p, why);
+            }
+            if (err)
+                return err;
+            s->id = arena_strdup(&im->cache_a, r.id);
+            if (!s->created) {
+                im->pend_created++; /* a dry run's later batch makes it again, uncounted */
+                im->row_created[im->nrow_created++] = s;
+            }
+            s->created = true;
+            im->batch_created = true;
+        }
+        in[p->input].s = s->id;
+        in[p->input].len = strlen(s->id);
+    }
+    return RP_OK;
+}
+
 static enum rp_err end_batch(struct imp *im)
 {
     if (!im->in_tx)
@@ -807,8 +901,16 @@ static enum rp_err end_batch(struct imp *im)
         im->res->rows_imported += im->pend_imported;
         im->res->rows_updated += im->pend_updated;
         im->res->rows_skipped += im->pend_skipped;
+        im->res->refs_created += im->pend_created;
     }
-    im->pend_imported = im->pend_updated = im->pend_skipped = 0;
+    /* A dry run's batch is rolled back with the records it created: the next batch
+     * creates them again (to check its rows), without counting them twice. */
+    if (im->o->dry_run && im->batch_created)
+        for (size_t i = 0; i < REF_CACHE; i++)
+            if (im->refs[i].created)
+                im->refs[i].id = NULL;
+    im->batch_created = false;
+    im->pend_imported = im->pend_updated = im->pend_skipped = im->pend_created = 0;
     im->batch_rows = 0;
     return err;
 }
@@ -831,7 +933,10 @@ static void import_row(struct imp *im, struct parse *ps)
     ctx->a = &im->row_a;
     reset_ctx(ctx);
     enum rp_err err = RP_OK;
-    if (ps->too_big) {
+    im->npending = 0;
+    if (ps->row_error) {
+        err = rec_bad_request(ctx, "%s", ps->row_error);
+    } else if (ps->too_big) {
         err = rec_bad_request(ctx, "the row is larger than 8 MiB");
     } else if (ps->extra || ps->nf != im->ncols) {
         err = rec_bad_request(ctx, "the row has %zu columns, the header has %zu",
@@ -877,6 +982,7 @@ static void import_row(struct imp *im, struct parse *ps)
                 is_held[i] = true;
                 continue;
             }
+            im->cur_input = n;
             enum rp_err ce = convert(im, f, v, &in[n]);
             if (!ce)
                 n++;
@@ -896,6 +1002,7 @@ static void import_row(struct imp *im, struct parse *ps)
                 }
             struct rp_str v;
             enum rp_err ce = pick_ref(im, &e->fields[fi], cells, nc, &v);
+            im->cur_input = n;
             if (!ce)
                 ce = convert(im, &e->fields[fi], v, &in[n]);
             if (!ce)
@@ -910,9 +1017,32 @@ static void import_row(struct imp *im, struct parse *ps)
                 err = rec_tx_begin(ctx);
                 im->in_tx = !err;
             }
+            /* Records the row creates are undone with it when it fails or is skipped. */
+            bool sp = false;
+            int64_t skipped = im->pend_skipped;
+            im->nrow_created = 0;
+            if (!err && im->npending) {
+                err = store_savepoint(ctx->conn);
+                sp = !err;
+                if (!err)
+                    err = create_pending(im, in);
+                if (!err && ctx->nerrors)
+                    err = RP_EINVAL;
+            }
             if (!err) {
                 im->batch_rows++;
                 err = save(im, in, n);
+            }
+            if (sp) {
+                bool keep = !err && im->pend_skipped == skipped;
+                enum rp_err end = store_savepoint_end(ctx->conn, keep);
+                for (size_t k = 0; !keep && k < im->nrow_created; k++) {
+                    im->row_created[k]->id = NULL;
+                    im->row_created[k]->created = false;
+                    im->pend_created--;
+                }
+                if (end)
+                    err = end;
             }
         }
     }
@@ -946,25 +1076,15 @@ static void count_row(struct imp *im, struct parse *ps)
     im->records++;
 }
 
-/* Runs one pass over the source; a structural problem is RP_EINVAL with res->fatal. */
-static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
-                        void (*on_row)(struct imp *, struct parse *))
+/* One pass over a CSV file: libcsv's records with their line numbers. */
+static enum rp_err csv_pass(struct imp *im, struct reader *rd, struct parse *ps)
 {
     enum rp_err err = RP_OK;
-    reader_rewind(rd);
     memset(&ps->p, 0, sizeof(ps->p));
     if (csv_init(&ps->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
         return RP_ENOMEM;
     csv_set_realloc_func(&ps->p, capped_realloc);
     csv_set_blk_size(&ps->p, CHUNK); /* libcsv grows by this much: small steps are quadratic */
-    buf_init(&ps->row, ROW_MAX + RP_MAX_IMPORT_COLUMNS);
-    ps->nf = ps->extra = 0;
-    ps->too_big = ps->any = false;
-    ps->line = 1;
-    ps->nl = 0;
-    ps->last_term = 0;
-    ps->im = im;
-    ps->on_row = on_row;
     for (;;) {
         const char *p;
         size_t n;
@@ -998,6 +1118,209 @@ static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
     if (!err)
         err = im->err;
     csv_free(&ps->p);
+    return err;
+}
+
+/* Hands a row of cells to the pass's row function as if libcsv had read it. */
+static enum rp_err emit_row(struct parse *ps, int64_t line, const struct rp_str *cells, size_t n,
+                            size_t extra, bool too_big, const char *row_error)
+{
+    struct imp *im = ps->im;
+    buf_reset(&ps->row);
+    ps->nf = 0;
+    ps->too_big = too_big;
+    /* A sheet leaves out a row's empty cells at its end: the row is as wide as the
+     * header. */
+    size_t width = im->header_done && n < im->ncols ? im->ncols : n;
+    for (size_t i = 0; i < width && i < RP_MAX_IMPORT_COLUMNS; i++) {
+        struct rp_str v = i < n ? cells[i] : (struct rp_str){"", 0};
+        ps->off[i] = ps->row.len;
+        ps->len[i] = v.len;
+        if ((v.len && buf_add(&ps->row, v.p, v.len)) || buf_addc(&ps->row, '\0'))
+            ps->too_big = true;
+        ps->nf++;
+    }
+    ps->extra = extra;
+    ps->line = line;
+    ps->row_error = row_error;
+    ps->on_row(im, ps);
+    ps->row_error = NULL;
+    return im->err;
+}
+
+static enum rp_err xlsx_row(void *cls, const struct xlsx_row *row)
+{
+    return emit_row(cls, row->num, row->cells, row->n, row->extra, row->too_big, NULL);
+}
+
+/* ---- vCards: each card a row of the fields it fills ---- */
+
+/* The fields a vCard's slots go to: the first of each list the entity has. */
+static const char *const VCF_FIELDS[VCF_NSLOTS] = {
+    [VCF_FAMILY] = "last_name",
+    [VCF_GIVEN] = "first_name",
+    [VCF_PREFIX] = "salutation",
+    [VCF_ORG] = "account_id company",
+    [VCF_DEPT] = "department",
+    [VCF_TITLE] = "title",
+    [VCF_EMAIL] = "email",
+    [VCF_EMAIL2] = "email_secondary",
+    [VCF_TEL_CELL] = "phone_mobile mobile",
+    [VCF_TEL_WORK] = "phone_work phone",
+    [VCF_TEL_HOME] = "phone_home",
+    [VCF_TEL_FAX] = "phone_fax fax",
+    [VCF_TEL_OTHER] = "phone_other",
+    [VCF_STREET] = "street",
+    [VCF_CITY] = "city",
+    [VCF_REGION] = "state",
+    [VCF_POSTCODE] = "postcode",
+    [VCF_COUNTRY] = "country",
+    [VCF_NOTE] = "description",
+    [VCF_BDAY] = "birthday",
+    [VCF_URL] = "website",
+};
+
+struct vpass {
+    struct parse *ps;
+    const struct entity_def *e;
+    int col[VCF_NSLOTS];            /* the slot's column, or -1 */
+    const struct field_def *field[VCF_NSLOTS];
+    size_t ncols;
+    int64_t cards;
+};
+
+static void vcf_columns(struct vpass *vp)
+{
+    vp->ncols = 0;
+    for (size_t s = 0; s < VCF_NSLOTS; s++) {
+        vp->col[s] = -1;
+        const char *p = VCF_FIELDS[s];
+        while (p && *p && vp->col[s] < 0) {
+            size_t n = strcspn(p, " ");
+            const struct field_def *f = meta_field(vp->e, (struct rp_str){p, n});
+            bool taken = false;
+            for (size_t k = 0; k < s && f; k++)
+                taken |= vp->field[k] == f;
+            if (f && !taken && !(f->flags & FF_READONLY)) {
+                vp->col[s] = (int)vp->ncols++;
+                vp->field[s] = f;
+            }
+            p += n + (p[n] == ' ');
+        }
+    }
+}
+
+/* An honorific as the field's own value ("mr" is "Mr."), or nothing. */
+static struct rp_str enum_value(const struct field_def *f, struct rp_str v)
+{
+    if (f->type != FT_ENUM)
+        return v;
+    struct rp_str bare = v;
+    if (bare.len && bare.p[bare.len - 1] == '.')
+        bare.len--;
+    for (const char *const *ev = f->enum_values; ev && *ev; ev++) {
+        size_t n = strlen(*ev);
+        size_t m = n && (*ev)[n - 1] == '.' ? n - 1 : n;
+        if (bare.len == m && strncasecmp(bare.p, *ev, m) == 0)
+            return rp_str_c(*ev);
+    }
+    return (struct rp_str){"", 0};
+}
+
+static enum rp_err vcf_row(void *cls, const struct vcf_card *c)
+{
+    struct vpass *vp = cls;
+    struct rp_str cells[VCF_NSLOTS];
+    for (size_t i = 0; i < vp->ncols; i++)
+        cells[i] = (struct rp_str){"", 0};
+    bool placed[VCF_NSLOTS] = {false};
+    for (size_t s = 0; s < VCF_NSLOTS; s++)
+        if (vp->col[s] >= 0 && c->v[s].len) {
+            cells[vp->col[s]] = s == VCF_PREFIX ? enum_value(vp->field[s], c->v[s]) : c->v[s];
+            placed[s] = true;
+        }
+    /* Phone numbers of a kind the entity has no field for go to a free phone field. */
+    static const enum vcf_slot SPARE[] = {VCF_TEL_HOME, VCF_TEL_OTHER, VCF_TEL_FAX};
+    static const enum vcf_slot FREE[] = {VCF_TEL_WORK, VCF_TEL_CELL};
+    for (size_t i = 0; i < RP_NELEM(SPARE); i++) {
+        if (placed[SPARE[i]] || !c->v[SPARE[i]].len)
+            continue;
+        for (size_t k = 0; k < RP_NELEM(FREE); k++)
+            if (vp->col[FREE[k]] >= 0 && !cells[vp->col[FREE[k]]].len) {
+                cells[vp->col[FREE[k]]] = c->v[SPARE[i]];
+                break;
+            }
+    }
+    vp->cards++;
+    return emit_row(vp->ps, c->line, cells, vp->ncols, 0, false, c->error);
+}
+
+/* One pass over a vCard file: a header of the fields its cards can fill, then a row
+ * per card. */
+static enum rp_err vcard_pass(struct imp *im, struct reader *rd, struct parse *ps)
+{
+    struct vpass vp = {.ps = ps, .e = im->o->e};
+    if (!has_person_name(vp.e)) {
+        im->res->fatal = arena_printf(im->a, "%s do not take vCards: they have no first and"
+                                             " last names", vp.e->label_plural);
+        return RP_EINVAL;
+    }
+    vcf_columns(&vp);
+    struct rp_str head[VCF_NSLOTS];
+    for (size_t s = 0; s < VCF_NSLOTS; s++)
+        if (vp.col[s] >= 0)
+            head[vp.col[s]] = rp_str_c(vp.field[s]->name);
+    enum rp_err err = emit_row(ps, 1, head, vp.ncols, 0, false, NULL);
+    struct vcf *v = malloc(sizeof(*v));
+    if (!v)
+        return RP_ENOMEM;
+    vcf_init(v, vcf_row, &vp);
+    while (!err) {
+        const char *p;
+        size_t n;
+        err = reader_next(rd, im->a, &p, &n, &im->res->fatal);
+        if (err || n == 0)
+            break;
+        err = vcf_feed(v, p, n);
+    }
+    if (!err)
+        err = vcf_finish(v);
+    vcf_release(v);
+    free(v);
+    if (!err && vp.cards == 0) {
+        im->res->fatal = "the file has no vCard (BEGIN:VCARD … END:VCARD)";
+        err = RP_EINVAL;
+    }
+    return err;
+}
+
+/* Runs one pass over the source; a structural problem is RP_EINVAL with res->fatal. */
+static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
+                        void (*on_row)(struct imp *, struct parse *))
+{
+    enum rp_err err = RP_OK;
+    reader_rewind(rd);
+    buf_init(&ps->row, ROW_MAX + RP_MAX_IMPORT_COLUMNS);
+    ps->nf = ps->extra = 0;
+    ps->too_big = ps->any = false;
+    ps->line = 1;
+    ps->nl = 0;
+    ps->last_term = 0;
+    ps->row_error = NULL;
+    ps->im = im;
+    ps->on_row = on_row;
+    switch (im->o->format) {
+    case IMP_XLSX:
+        err = xlsx_read(rd->src->mem, rd->src->len, rd->src->f, xlsx_row, ps, im->a,
+                        &im->res->fatal);
+        break;
+    case IMP_VCARD:
+        err = vcard_pass(im, rd, ps);
+        break;
+    case IMP_CSV:
+        err = csv_pass(im, rd, ps);
+        break;
+    }
     buf_release(&ps->row);
     if (err == RP_EIO)
         err = RP_EINVAL; /* res->fatal says the file could not be read */
@@ -1109,6 +1432,23 @@ static enum rp_err audit_import(struct rec_ctx *ctx, const struct imp_options *o
     return err;
 }
 
+const struct entity_def *imp_forbidden_create(const struct rec_ctx *ctx,
+                                              const struct imp_options *o)
+{
+    if (!o->create_missing || ctx->system)
+        return NULL;
+    for (size_t i = 0; i < o->e->nfields; i++) {
+        const struct field_def *f = &o->e->fields[i];
+        const struct entity_def *re = f->type == FT_REF && !(f->flags & FF_READONLY)
+                                          ? meta_entity(rp_str_c(f->ref_entity))
+                                          : NULL;
+        if (re && (re->flags & EF_CREATE_BY_NAME) &&
+            acl_scope(ctx->who, re, ACL_CREATE) == SCOPE_NONE)
+            return re;
+    }
+    return NULL;
+}
+
 enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp_source *src,
                     struct arena *a, struct imp_result *res)
 {
@@ -1134,7 +1474,14 @@ enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp
     rd->lang = o->lang;
     rd->cd = (iconv_t)-1;
     enum rp_err err = RP_OK;
-    if (!imp_encoding_ok(o->encoding)) {
+    const struct entity_def *nocreate = imp_forbidden_create(ctx, o);
+    if (nocreate) {
+        res->fatal = arena_printf(a, msg_tr(o->lang, "your role may not create %s, which rows"
+                                                     " naming one that does not exist would"
+                                                     " (create_accounts)"),
+                                  rec_labels(ctx, nocreate));
+        err = RP_EFORBIDDEN;
+    } else if (!imp_encoding_ok(o->encoding)) {
         res->fatal = msg_tr(o->lang, "the encoding must be utf-8, gbk or gb18030");
         err = RP_EINVAL;
     } else if (!is_utf8_name(o->encoding)) {

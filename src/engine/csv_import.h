@@ -1,4 +1,6 @@
-/* CSV import through the record engine: RFC 4180 parsing (libcsv), UTF-8 or GBK /
+/* Import through the record engine, of CSV files, Excel workbooks (.xlsx: their first
+ * worksheet, engine/xlsx_read.h) and vCards (people: engine/vcard_read.h), whose rows
+ * all take the one path described here. CSV import: RFC 4180 parsing (libcsv), UTF-8 or GBK /
  * GB18030 input (iconv), a byte-order mark, CRLF; columns mapped to fields by header
  * (field names, labels in English and Chinese, common aliases) or explicitly; every
  * row validated, permission-checked and audited by rec_create, duplicates skipped,
@@ -14,6 +16,18 @@
 #include "engine/rec.h"
 
 enum imp_dup { IMP_DUP_SKIP, IMP_DUP_UPDATE, IMP_DUP_CREATE };
+
+/* What the file is. A workbook's rows are numbered as the sheet numbers them; a
+ * vCard becomes a row of the fields it fills (columns named by field), numbered by the
+ * line of its BEGIN:VCARD. */
+enum imp_format { IMP_CSV, IMP_XLSX, IMP_VCARD };
+
+/* "csv", "xlsx", "vcf"; false when unknown. */
+bool imp_format_parse(struct rp_str s, enum imp_format *out);
+const char *imp_format_name(enum imp_format f);
+/* Whether entity e takes files of format f: vCards go into people (records with a
+ * first and a last name). */
+bool imp_format_ok(const struct entity_def *e, enum imp_format f);
 
 /* "skip", "update", "create"; false when unknown. */
 bool imp_dup_parse(struct rp_str s, enum imp_dup *out);
@@ -39,6 +53,9 @@ struct imp_result {
     int64_t rows_updated;  /* of rows_imported, the updates */
     int64_t rows_skipped;  /* duplicates left alone */
     int64_t rows_failed;
+    /* Records created because a row named one that did not exist (create_missing);
+     * in a dry run, those that would be. */
+    int64_t refs_created;
     struct imp_error *errors; /* the first RP_MAX_IMPORT_ERRORS */
     size_t nerrors;
     size_t errcap;
@@ -49,7 +66,12 @@ struct imp_result {
 
 struct imp_options {
     const struct entity_def *e;
+    enum imp_format format;
     enum imp_dup on_dup;
+    /* A reference cell naming no record of an entity flagged EF_CREATE_BY_NAME
+     * (accounts) creates one with that name, once per name, when the row is otherwise
+     * good (imp_forbidden_create says whether the caller may). */
+    bool create_missing;
     bool dry_run;          /* validate everything, commit nothing */
     const char *encoding;  /* NULL or "utf-8", "gbk", "gb18030" */
     const struct imp_mapping *map;
@@ -75,14 +97,21 @@ struct imp_source {
 /* Whether an encoding name is accepted (case-insensitive). */
 bool imp_encoding_ok(const char *name);
 
+/* With o->create_missing: the first entity o->e refers to that an import would create
+ * records of and the caller may not create, or NULL when there is none. */
+const struct entity_def *imp_forbidden_create(const struct rec_ctx *ctx,
+                                              const struct imp_options *o);
+
 /* Imports src into o->e as ctx's principal. Row problems are reported in res (which
  * lives in `a`) and do not stop the import; RP_EINVAL with res->fatal is a file the
  * import refused as a whole (nothing written); other errors are database failures,
- * after which the batch in progress was rolled back. */
+ * after which the batch in progress was rolled back; RP_EFORBIDDEN with res->fatal when
+ * the caller may not create what create_missing would (nothing written). */
 enum rp_err imp_run(struct rec_ctx *ctx, const struct imp_options *o, struct imp_source *src,
                     struct arena *a, struct imp_result *res);
 
-/* The first rows of a file as an import would read them: each column's header and the
+/* The first rows of a file as an import would read them (a workbook must be whole; a
+ * CSV's or vCard file's beginning is enough): each column's header and the
  * field it goes to ("full_name": a person's whole name; NULL: ignored), then up to
  * max_rows rows of cells (NULL past the end of a short row). */
 struct imp_preview {

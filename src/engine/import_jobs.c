@@ -58,8 +58,17 @@ static enum rp_err check_request(struct rec_ctx *ctx, const struct import_jobs_r
         return rec_bad_request(ctx, "%s cannot be imported", rec_labels(ctx, e));
     if (acl_scope(ctx->who, e, ACL_IMPORT) == SCOPE_NONE)
         return rec_fail(ctx, RP_EFORBIDDEN, "your role may not import %s", rec_labels(ctx, e));
+    if (!imp_format_ok(e, r->format))
+        return rec_bad_request(ctx, "%s do not take vCards: they have no first and last names",
+                               rec_labels(ctx, e));
+    struct imp_options o = {.e = e, .create_missing = r->create_missing};
+    const struct entity_def *nocreate = imp_forbidden_create(ctx, &o);
+    if (nocreate)
+        return rec_fail(ctx, RP_EFORBIDDEN, "your role may not create %s, which rows naming"
+                        " one that does not exist would (create_accounts)",
+                        rec_labels(ctx, nocreate));
     if (r->body.len == 0)
-        return rec_bad_request(ctx, "the file is empty: send the CSV as the body");
+        return rec_bad_request(ctx, "the file is empty: send it as the body");
     if (!imp_encoding_ok(r->encoding))
         return rec_field_error(ctx, "encoding", "must be utf-8, gbk or gb18030");
     return parse_mapping(ctx, e, r->mapping, m, nm);
@@ -73,8 +82,8 @@ enum rp_err import_jobs_preview(struct rec_ctx *ctx, const struct import_jobs_re
     enum rp_err err = check_request(ctx, r, &m, &nm);
     if (err)
         return err;
-    struct imp_options o = {
-        .e = r->e, .encoding = r->encoding, .map = m, .nmap = nm, .lang = ctx->lang};
+    struct imp_options o = {.e = r->e, .format = r->format, .encoding = r->encoding, .map = m,
+                            .nmap = nm, .lang = ctx->lang};
     struct imp_source src = {NULL, r->body.p, r->body.len};
     const char *fatal;
     err = imp_preview(&o, &src, max_rows, ctx->a, out, &fatal);
@@ -96,6 +105,8 @@ enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_req
     const char *now = now_text(ctx->a);
     struct store_import_job j = {.id = jid, .user_id = ctx->who->user_id, .entity = e->name,
                                  .on_duplicate = imp_dup_name(r->on_dup),
+                                 .format = imp_format_name(r->format),
+                                 .create_missing = r->create_missing,
                                  .encoding = r->encoding, .mapping = r->mapping,
                                  .status = "queued", .created_at = now, .updated_at = now,
                                  .dry_run = r->dry_run};
@@ -166,6 +177,7 @@ static void copy_counts(struct store_import_job *j, const struct imp_result *r)
     j->rows_updated = r->rows_updated;
     j->rows_skipped = r->rows_skipped;
     j->rows_failed = r->rows_failed;
+    j->refs_created = r->refs_created;
 }
 
 static void on_progress(void *cls, const struct imp_result *r)
@@ -203,6 +215,7 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
     struct principal who;
     rec_ctx_init(&ctx, sys->store, c, &run.a, NULL);
     struct imp_options o = {.e = meta_entity(rp_str_c(job.entity)), .dry_run = job.dry_run,
+                            .create_missing = job.create_missing,
                             .encoding = job.encoding, .progress = on_progress,
                             .stop = should_stop, .cls = &run};
     struct imp_mapping *map = NULL;
@@ -214,6 +227,7 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
     if (active)
         ctx.lang = o.lang = meta_locale_zh(who.locale) ? RP_LANG_ZH : RP_LANG_EN;
     if (!o.e || !imp_dup_parse(rp_str_c(job.on_duplicate), &o.on_dup) ||
+        !imp_format_parse(rp_str_c(job.format), &o.format) ||
         parse_mapping(&ctx, o.e, job.mapping, &map, &o.nmap)) {
         job.error = msg_tr(ctx.lang, "the job's options are not valid any more");
     } else if (!active) {
@@ -224,7 +238,7 @@ enum rp_err import_jobs_run(struct rec_ctx *sys, struct rp_str payload, const at
         struct imp_source src = {NULL, body, len};
         err = imp_run(&ctx, &o, &src, &run.a, &res);
         copy_counts(&job, &res);
-        if (err == RP_EINVAL && res.fatal)
+        if ((err == RP_EINVAL || err == RP_EFORBIDDEN) && res.fatal)
             job.error = rec_msgf(&ctx, "%s; nothing was imported", res.fatal);
         else if (err == RP_EBUSY)
             job.error = msg_tr(ctx.lang, "the server stopped during the import; the batches"

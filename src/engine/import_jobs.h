@@ -1,5 +1,5 @@
-/* Import jobs of the API: a CSV posted to /imports is stored with a job of kind
- * "import" on the generic queue (crm/jobs.h); a server's job runner runs it through
+/* Import jobs of the API: a file (CSV, .xlsx or vCards) posted to /imports is stored
+ * with a job of kind "import" on the generic queue (crm/jobs.h); a server's job runner runs it through
  * crm/import.h as the user who posted it, and its progress and row errors are written
  * back for GET /imports/{id}. Jobs live in the database: a restart keeps queued jobs
  * queued; on SQLite it marks interrupted ones failed. */
@@ -16,15 +16,18 @@
 
 struct import_jobs_request {
     const struct entity_def *e;
+    enum imp_format format;
     enum imp_dup on_dup;
     bool dry_run;
+    bool create_missing;        /* create_accounts: rows may create the records they name */
     const char *encoding;       /* NULL for UTF-8 */
     const char *mapping;        /* "column=field" lines, or NULL */
     struct rp_str body;
 };
 
 /* Queues an import for the caller. RP_EFORBIDDEN without the import permission on the
- * entity; RP_EINVAL for an entity that cannot be imported or an empty file. */
+ * entity, or with create_missing and no permission to create what it would; RP_EINVAL
+ * for an entity that cannot be imported (or take the format) or an empty file. */
 enum rp_err import_jobs_submit(struct rec_ctx *ctx, const struct import_jobs_request *r, const char **id);
 /* The header and the first max_rows rows of r's body as the import would read them
  * (engine/csv_import.h), for a user choosing how to map the columns; the same checks

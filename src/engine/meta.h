@@ -124,6 +124,9 @@ enum entity_flag {
     /* Its records are the people who sign in, own records and create them: what
      * owner_id and created_by refer to (one entity has it: the platform's users). */
     EF_USERS = 1 << 6,
+    /* A record can be made from its name alone (the title field is all it needs): an
+     * import's row naming one that does not exist may create it (create_accounts). */
+    EF_CREATE_BY_NAME = 1 << 7,
 };
 
 struct meta_snap;

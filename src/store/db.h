@@ -111,6 +111,12 @@ enum rp_err store_begin(struct store_conn *c, bool write);
 enum rp_err store_commit(struct store_conn *c);
 /* Rolls back if a transaction is open; harmless otherwise. */
 void store_rollback(struct store_conn *c);
+/* A savepoint in the open transaction, for work that may have to be undone alone (an
+ * import's row and the records it created): store_savepoint sets it;
+ * store_savepoint_end releases it, keeping the work, or first rolls back to it. One
+ * at a time. */
+enum rp_err store_savepoint(struct store_conn *c);
+enum rp_err store_savepoint_end(struct store_conn *c, bool keep);
 
 /* ---- statements ---- */
 

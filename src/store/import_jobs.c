@@ -7,7 +7,7 @@
 #define JOB_COLS                                                                           \
     "id, user_id, entity, on_duplicate, encoding, mapping, status, error, created_at,"     \
     " updated_at, dry_run, rows_total, rows_done, rows_imported, rows_updated,"            \
-    " rows_skipped, rows_failed"
+    " rows_skipped, rows_failed, format, create_missing, refs_created"
 
 static void read_job(struct store_stmt *st, struct arena *a, struct store_import_job *j)
 {
@@ -20,6 +20,9 @@ static void read_job(struct store_stmt *st, struct arena *a, struct store_import
                     &j->rows_updated,  &j->rows_skipped, &j->rows_failed};
     for (size_t i = 0; i < RP_NELEM(n); i++)
         *n[i] = store_col_int(st, 11 + (int)i);
+    j->format = store__col_dup(st, 17, a);
+    j->create_missing = store_col_int(st, 18) != 0;
+    j->refs_created = store_col_int(st, 19);
 }
 
 enum rp_err store_import_create(struct store_conn *c, const struct store_import_job *j,
@@ -34,11 +37,13 @@ enum rp_err store_import_create(struct store_conn *c, const struct store_import_
                             store_cstr(j->encoding), store_cstr(j->mapping),
                             store_cstr(j->status),   store_cstr(j->created_at),
                             store_cstr(j->updated_at), store_int(j->dry_run),
+                            store_cstr(j->format),   store_int(j->create_missing),
                             store_text(hex, 2 * len)};
     enum rp_err err = store_exec(c,
                                  "INSERT INTO import_jobs(id, user_id, entity, on_duplicate,"
                                  " encoding, mapping, status, created_at, updated_at, dry_run,"
-                                 " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 " format, create_missing, body)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  v, RP_NELEM(v));
     free(hex);
     return err;
@@ -78,7 +83,7 @@ enum rp_err store_import_start(struct store_conn *c, const char *id, const char 
         return err;
     read_job(st, a, out);
     size_t n;
-    const char *hex = store_col_text(st, 17, &n);
+    const char *hex = store_col_text(st, 20, &n);
     char *raw = arena_alloc(a, n / 2 + 1);
     if (!hex || n % 2 || text_unhex(hex, n, (unsigned char *)raw))
         err = RP_EDB;
@@ -96,12 +101,12 @@ enum rp_err store_import_update(struct store_conn *c, const struct store_import_
                             store_cstr(j->updated_at),    store_int(j->rows_total),
                             store_int(j->rows_done),      store_int(j->rows_imported),
                             store_int(j->rows_updated),   store_int(j->rows_skipped),
-                            store_int(j->rows_failed),    store_int(finished),
-                            store_cstr(j->id)};
+                            store_int(j->rows_failed),    store_int(j->refs_created),
+                            store_int(finished),          store_cstr(j->id)};
     return store_exec(c,
                       "UPDATE import_jobs SET status = ?, error = ?, updated_at = ?,"
                       " rows_total = ?, rows_done = ?, rows_imported = ?, rows_updated = ?,"
-                      " rows_skipped = ?, rows_failed = ?,"
+                      " rows_skipped = ?, rows_failed = ?, refs_created = ?,"
                       " body = CASE WHEN ? THEN NULL ELSE body END WHERE id = ?",
                       v, RP_NELEM(v));
 }

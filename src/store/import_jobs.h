@@ -12,6 +12,7 @@ struct store_import_job {
     const char *user_id;
     const char *entity;
     const char *on_duplicate;
+    const char *format;      /* csv, xlsx, vcf */
     const char *encoding;    /* NULL for UTF-8 */
     const char *mapping;     /* "column=field" lines, or NULL */
     const char *status;      /* queued, running, done, failed */
@@ -19,7 +20,9 @@ struct store_import_job {
     const char *created_at;
     const char *updated_at;
     bool dry_run;
+    bool create_missing;     /* rows may create the records they name (create_accounts) */
     int64_t rows_total, rows_done, rows_imported, rows_updated, rows_skipped, rows_failed;
+    int64_t refs_created;
 };
 
 /* Stores a queued job and its file (any bytes: it is kept hex-encoded). */
@@ -33,7 +36,7 @@ enum rp_err store_import_get(struct store_conn *c, const char *id, struct arena 
 enum rp_err store_import_start(struct store_conn *c, const char *id, const char *now,
                                struct arena *a, struct store_import_job *out,
                                const char **body, size_t *len);
-/* Writes a job's status, counters, error and updated_at; a finished job's file is
+/* Writes a job's status, counters (refs_created too), error and updated_at; a finished job's file is
  * dropped. */
 enum rp_err store_import_update(struct store_conn *c, const struct store_import_job *j);
 enum rp_err store_import_add_error(struct store_conn *c, const char *job_id, int64_t line,

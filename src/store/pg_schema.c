@@ -226,6 +226,12 @@ static const struct store_migration MIGRATIONS[] = {
      " field " T " NOT NULL,"
      " PRIMARY KEY (workspace_id, key, entity, record_id, field));"
      "CREATE INDEX phone_keys_record ON phone_keys(entity, record_id);"},
+    {9, "import formats",
+     /* The file's format (csv, xlsx, vcf), whether rows may create the records they
+      * name (create_accounts), and how many they did. */
+     "ALTER TABLE import_jobs ADD COLUMN format " T " NOT NULL DEFAULT 'csv';"
+     "ALTER TABLE import_jobs ADD COLUMN create_missing BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE import_jobs ADD COLUMN refs_created BIGINT NOT NULL DEFAULT 0;"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

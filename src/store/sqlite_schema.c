@@ -225,6 +225,12 @@ static const struct store_migration MIGRATIONS[] = {
      " field TEXT NOT NULL,"
      " PRIMARY KEY (workspace_id, key, entity, record_id, field)) WITHOUT ROWID;"
      "CREATE INDEX phone_keys_record ON phone_keys(entity, record_id);"},
+    {9, "import formats",
+     /* The file's format (csv, xlsx, vcf), whether rows may create the records they
+      * name (create_accounts), and how many they did. */
+     "ALTER TABLE import_jobs ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';"
+     "ALTER TABLE import_jobs ADD COLUMN create_missing INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE import_jobs ADD COLUMN refs_created INTEGER NOT NULL DEFAULT 0;"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

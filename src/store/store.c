@@ -115,6 +115,18 @@ void store_rollback(struct store_conn *c)
     COPS(c)->rollback(c);
 }
 
+enum rp_err store_savepoint(struct store_conn *c)
+{
+    return store__exec_script(c, "SAVEPOINT rp_work");
+}
+
+enum rp_err store_savepoint_end(struct store_conn *c, bool keep)
+{
+    enum rp_err err = keep ? RP_OK : store__exec_script(c, "ROLLBACK TO SAVEPOINT rp_work");
+    enum rp_err rel = store__exec_script(c, "RELEASE SAVEPOINT rp_work");
+    return err ? err : rel;
+}
+
 enum rp_err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
 {
     return COPS(c)->prepare(c, sql, out);

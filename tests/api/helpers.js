@@ -314,9 +314,10 @@ export async function listAll(client, res, query = '') {
   return { data: out, pages };
 }
 
-// Posts a CSV import and waits for the job to finish; returns the job.
-export async function runImport(client, query, csv) {
-  const r = await client.post(`/imports?${query}`, csv, { contentType: 'text/csv' });
+// Posts an import (a CSV, or the body as contentType says) and waits for the job to
+// finish; returns the job.
+export async function runImport(client, query, csv, contentType = 'text/csv') {
+  const r = await client.post(`/imports?${query}`, csv, { contentType });
   assert.equal(r.status, 202, r.text);
   assert.match(r.body.id, /^[0-9a-f-]{36}$/);
   assert.equal(r.headers.get('location'), `/api/v1/imports/${r.body.id}`);

@@ -53,6 +53,8 @@ describe('/meta', () => {
     assert.deepEqual(offers('activities'), [true, true, false, false, true]);
     assert.deepEqual(offers('users'), [false, false, false, false, false]);
     assert.deepEqual(offers('teams'), [true, false, false, false, false]);
+    // An import may create accounts from the names rows give (create_accounts), nothing else.
+    assert.deepEqual(meta.entities.filter((e) => e.create_by_name).map((e) => e.name), ['accounts']);
   });
 
   test('a call\'s own fields are shown only on calls', () => {

@@ -11,7 +11,8 @@
 //    javascript:/vbscript:/data: URL in href, src, action, formaction, data;
 //  * a record page does not show its title verbatim (so the sweep saw the data).
 // The recycle bin lists deleted payload-named records of every entity; the duplicates,
-// merge and lead conversion screens show them too, and the import wizard a hostile file.
+// merge and lead conversion screens show them too, and the import wizard a hostile file
+// (a CSV and an Excel workbook with a hostile sheet name).
 // Website fields holding javascript: URLs cannot be written through the API (422); the
 // sweep writes them into the database behind the server's back and checks that the UI
 // does not link them.
@@ -19,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { ADMIN_PASSWORD, API, PG, startServer, loginAdmin } from '../api/helpers.js';
 import { launch, shotPath } from './browser.js';
 
@@ -463,12 +465,24 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     const header = [payload(1), 'Email', payload(11)].map(q).join(',');
     const rows = [0, 2, 5].map((i) => [payload(i), `${payload(i + 3)}@x`, payload(i + 6)].map(q).join(','));
     await go('/import?entity=contacts');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${rows.join('\n')}\n`) });
+    await page.getByLabel('File (CSV, Excel or vCard)').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${rows.join('\n')}\n`) });
     await page.getByRole('table', { name: 'Columns' }).waitFor();
     await check('the import wizard\'s columns of a hostile file');
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
     await page.getByRole('region', { name: 'Dry run' }).waitFor();
     await check('the import wizard\'s dry run of a hostile file');
+    // The same in a workbook: a hostile sheet name, headers and cells.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('<img src=x>');
+    ws.addRow([payload(1), 'E-mail', payload(11)]);
+    for (const i of [0, 2, 5]) ws.addRow([payload(i), `${payload(i + 3)}@x`, payload(i + 6)]);
+    await page.getByLabel('File (CSV, Excel or vCard)').setInputFiles({ name: 'x.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.getByRole('rowheader', { name: 'E-mail', exact: true }).waitFor();
+    await check('the import wizard\'s columns of a hostile workbook');
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByRole('region', { name: 'Dry run' }).waitFor();
+    await check('the import wizard\'s dry run of a hostile workbook');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {

@@ -130,5 +130,5 @@ const struct entity_def customers__accounts = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",
     .default_sort = "name",
-    .flags = EF_DUPLICATES | EF_TIMELINE | EF_CUSTOMER_DATA,
+    .flags = EF_DUPLICATES | EF_TIMELINE | EF_CUSTOMER_DATA | EF_CREATE_BY_NAME,
 };

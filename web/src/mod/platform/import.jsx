@@ -1,19 +1,41 @@
-// The import wizard (/import?entity=): a CSV file and its encoding; the columns as the
-// server would map them (POST /imports/preview: field names and labels, English and
-// Chinese headers), each mapping editable; what to do with duplicates; a dry run that
-// lists row errors with their line numbers; then the import with a progress bar, and a
-// result with the errors as a file to download, fix and import again.
+// The import wizard (/import?entity=): a CSV file and its encoding, an Excel workbook
+// (.xlsx: its first sheet) or vCards (.vcf, into people); the columns as the server
+// would map them (POST /imports/preview: field names and labels, English and Chinese
+// headers), each mapping editable; what to do with duplicates, and whether rows naming
+// an account that does not exist create it; a dry run that lists row errors with their
+// line numbers; then the import with a progress bar, and a result with the errors as a
+// file to download, fix and import again.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, request } from '../../api.js';
 import { entityLabel, fieldLabel, formatNumber, t } from '../../i18n.js';
 import { Link, listPath, navigate, useLocation } from '../../router.js';
-import { isPerson } from '../../state.js';
+import { entityMeta, isPerson } from '../../state.js';
 import { errorText, Notice, usePageTitle } from '../../ui.jsx';
 import { importEntities } from '../index.js';
 
-const PREVIEW_BYTES = 256 * 1024; // the beginning of the file shows its columns
+const PREVIEW_BYTES = 256 * 1024; // the beginning of a CSV or vCard file shows its columns
 const DUPS = ['skip', 'update', 'create'];
 const IGNORE = '';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+// What a file is, by its name: the format, and the media type its upload is sent as.
+function fileFormat(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith('.xlsx')) return { format: 'xlsx', type: XLSX };
+  if (name.endsWith('.vcf') || name.endsWith('.vcard')) return { format: 'vcf', type: 'text/vcard' };
+  return { format: 'csv', type: 'text/csv' };
+}
+
+// Whether rows of e may name records an import can create from the name (accounts),
+// and the caller may create them: the entities, or an empty list.
+function creatable(e) {
+  const out = [];
+  for (const f of e.fields) {
+    const target = f.type === 'ref' && !f.readonly && f.ref ? entityMeta(f.ref) : null;
+    if (target?.create_by_name && target.permissions.create !== 'none' && !out.includes(target)) out.push(target);
+  }
+  return out;
+}
 
 // The query of an import or preview: entity, encoding and every column's mapping.
 function importQuery(e, encoding, columns, extra = {}) {
@@ -24,7 +46,7 @@ function importQuery(e, encoding, columns, extra = {}) {
 
 // An import job, polled until it ends; onProgress sees each state.
 async function runJob(query, file, onProgress) {
-  const r = await request('POST', `/imports?${query}`, { raw: { data: file, type: 'text/csv' } });
+  const r = await request('POST', `/imports?${query}`, { raw: { data: file, type: fileFormat(file).type } });
   for (;;) {
     const job = await api.get(`/imports/${r.body.id}`);
     onProgress(job);
@@ -56,10 +78,12 @@ function Errors({ job }) {
 }
 
 function Counts({ job }) {
+  const keys = ['rows_total', 'rows_imported', 'rows_updated', 'rows_skipped', 'rows_failed'];
+  if (job.create_accounts) keys.push(job.dry_run ? 'accounts_to_create' : 'accounts_created');
   return (
     <dl class="counts">
-      {['rows_total', 'rows_imported', 'rows_updated', 'rows_skipped', 'rows_failed'].map((k) => (
-        <><dt>{t(`imp.${k}`)}</dt><dd>{formatNumber(job[k])}</dd></>
+      {keys.map((k) => (
+        <><dt>{t(`imp.${k}`)}</dt><dd>{formatNumber(job[k === 'accounts_to_create' ? 'accounts_created' : k])}</dd></>
       ))}
     </dl>
   );
@@ -73,6 +97,7 @@ export function ImportPage() {
   const [encoding, setEncoding] = useState('utf-8');
   const [columns, setColumns] = useState(null); // [{header, field, samples}]
   const [onDup, setOnDup] = useState('skip');
+  const [createAccounts, setCreateAccounts] = useState(false);
   const [dry, setDry] = useState(null);   // the dry run's job
   const [job, setJob] = useState(null);   // the import's job, while it runs and after
   const [busy, setBusy] = useState(false);
@@ -86,21 +111,27 @@ export function ImportPage() {
   useEffect(() => {
     setColumns(null); setDry(null); setJob(null); setError(null);
     if (!file || !e) return;
+    const { format, type } = fileFormat(file);
     const q = new URLSearchParams({ entity: e.name, encoding });
-    request('POST', `/imports/preview?${q}`, { raw: { data: file.slice(0, PREVIEW_BYTES), type: 'text/csv' } })
+    // A workbook is a ZIP, readable only whole; a text file's beginning is enough.
+    request('POST', `/imports/preview?${q}`, { raw: { data: format === 'xlsx' ? file : file.slice(0, PREVIEW_BYTES), type } })
       .then((r) => setColumns(r.body.columns.map((c, i) => ({ ...c, samples: r.body.rows.map((row) => row[i]).filter(Boolean).slice(0, 3) }))),
         setError);
   }, [file, encoding, e?.name]);
 
   if (!e) return <Notice>{t('imp.none')}</Notice>;
   const person = isPerson(e);
+  const makeable = creatable(e);
+  const format = file ? fileFormat(file).format : 'csv';
   const targets = e.fields.filter((f) => !f.readonly && f.type !== 'password');
   const setField = (i, field) => { setColumns(columns.map((c, k) => (k === i ? { ...c, field } : c))); setDry(null); };
 
   async function go(dryRun) {
     setBusy(true); setError(null);
     try {
-      const q = importQuery(e, encoding, columns, { on_duplicate: onDup, dry_run: String(dryRun) });
+      const extra = { on_duplicate: onDup, dry_run: String(dryRun) };
+      if (createAccounts && makeable.length) extra.create_accounts = 'true';
+      const q = importQuery(e, encoding, columns, extra);
       const done = await runJob(q, file, dryRun ? setDry : setJob);
       (dryRun ? setDry : setJob)(done);
     } catch (err) {
@@ -125,15 +156,18 @@ export function ImportPage() {
           </div>
           <div class="field">
             <label for="imp-file">{t('imp.file')}</label>
-            <input id="imp-file" type="file" accept=".csv,text/csv" onChange={(ev) => setFile(ev.target.files[0] || null)} />
+            <input id="imp-file" type="file" accept={`.csv,text/csv,.xlsx,${XLSX}${person ? ',.vcf,text/vcard' : ''}`}
+              onChange={(ev) => setFile(ev.target.files[0] || null)} />
           </div>
-          <div class="field">
-            <label for="imp-enc">{t('imp.encoding')}</label>
-            <select id="imp-enc" value={encoding} onChange={(ev) => setEncoding(ev.target.value)}>
-              <option value="utf-8">UTF-8</option>
-              <option value="gb18030">{t('imp.gbk')}</option>
-            </select>
-          </div>
+          {format !== 'xlsx' && (
+            <div class="field">
+              <label for="imp-enc">{t('imp.encoding')}</label>
+              <select id="imp-enc" value={encoding} onChange={(ev) => setEncoding(ev.target.value)}>
+                <option value="utf-8">UTF-8</option>
+                <option value="gb18030">{t('imp.gbk')}</option>
+              </select>
+            </div>
+          )}
         </div>
       </fieldset>
       {error && (
@@ -171,6 +205,12 @@ export function ImportPage() {
               <label><input type="radio" name="imp-dup" checked={onDup === d} onChange={() => { setOnDup(d); setDry(null); }} /> {t(`imp.dup.${d}`)}</label>
             ))}
           </div>
+          {makeable.length > 0 && (
+            <label class="check">
+              <input type="checkbox" checked={createAccounts} onChange={(ev) => { setCreateAccounts(ev.target.checked); setDry(null); }} />
+              {' '}{t('imp.createMissing', { entity: makeable.map((x) => entityLabel(x)).join(', ') })}
+            </label>
+          )}
           <div class="actions">
             <button type="button" disabled={busy || running} onClick={() => go(true)}>{t('imp.check')}</button>
             <button type="button" class="primary" disabled={busy || running || !!(job && job.status === 'done')} onClick={() => go(false)}>
