@@ -154,6 +154,7 @@ unsigned sales__get_summary(struct api_call *c)
     json_object_set_new(o, "won_deals", json_integer(s.won_deals));
     json_object_set_new(o, "won_amount", shown ? api_money(s.won_amount) : json_null());
     json_object_set_new(o, "lost_deals", json_integer(s.lost_deals));
+    json_object_set_new(o, "activities", json_integer(s.activities));
     json_object_set_new(o, "last_activity_at", api_str_or_null(s.last_activity_at));
     json_object_set_new(o, "next_activity_at", api_str_or_null(s.next_activity_at));
     return api_json(c, 200, o);
