@@ -1,6 +1,7 @@
 // The customer card on an account's page: contacts, open, won and lost deals with their
-// amounts, the last and the next activity (GET /accounts/{id}/summary). A record panel
-// of the customers module (web/src/mod/index.js).
+// amounts, the activities with the last and the next one — its contacts', deals' and
+// converted leads' included (GET /accounts/{id}/summary). A record panel of the
+// customers module (web/src/mod/index.js).
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { formatDateTime, formatMoney, formatNumber, t } from '../../i18n.js';
@@ -15,7 +16,8 @@ export function AccountSummary({ record }) {
     ['sum.contacts', formatNumber(s.contacts)], ['sum.open', formatNumber(s.open_deals)],
     ['sum.openAmount', formatMoney(s.open_amount)], ['sum.weighted', formatMoney(s.weighted)],
     ['sum.won', formatNumber(s.won_deals)], ['sum.wonAmount', formatMoney(s.won_amount)],
-    ['sum.lost', formatNumber(s.lost_deals)], ['sum.last', formatDateTime(s.last_activity_at) || '—'],
+    ['sum.lost', formatNumber(s.lost_deals)], ['sum.activities', formatNumber(s.activities)],
+    ['sum.last', formatDateTime(s.last_activity_at) || '—'],
     ['sum.next', formatDateTime(s.next_activity_at) || '—'],
   ];
   return (
