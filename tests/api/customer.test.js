@@ -205,6 +205,23 @@ describe('activities roll up to the account', () => {
     assertProblem(await rep1.get(`/activities/${theirs.id}`), 404);
   });
 
+  test('a role that hides the link sees on the card the activities about the account itself', async () => {
+    const key = `hide_link_${Date.now()}`;
+    const role = await admin.post('/roles', { key, label: 'No rollup',
+      grants: { accounts: { read: 'all' }, contacts: { read: 'all' }, activities: { read: 'all' } },
+      field_rules: { activities: { account_id: 'hidden' } } });
+    assert.equal(role.status, 201, role.text);
+    const user = await createUser(admin, { username: uniq('nolink'), password: 'pw-nolink-12345678', role: key });
+    const c = await login(srv.base, user.username, 'pw-nolink-12345678');
+    const acc = await account('Rollup Hidden');
+    const con = (await post(admin, 'contacts', { last_name: uniq('Hid'), account_id: acc.id })).body;
+    await call('accounts', acc.id, 'direct');
+    await call('contacts', con.id, 'via contact');
+    assert.equal((await c.get(`/accounts/${acc.id}/summary`)).body.activities, 1);
+    assert.deepEqual(await onTimeline(c, acc), ['direct']);
+    assertProblem(await c.get(`/activities?account_id=${acc.id}`), 400);
+  });
+
   test('a database from before the link gets it at start, once', async () => {
     let srv1 = await startServer({ keepDir: true });
     const { dir } = srv1;
