@@ -28,7 +28,8 @@ static const char *make_activities(struct efx *f, struct principal *who)
         assert_int_equal(rec_create(ctx, meta_need("accounts"), acc_in, 2, &acc), RP_OK);
         first = first ? first : acc.id;
         for (int i = 0; i < PER_ACCOUNT; i++) {
-            const char *day = arena_printf(&f->a, "2026-%02d-%02dT10:00:00Z", 1 + i % 12, 1 + a % 28);
+            const char *day =
+                arena_printf(&f->a, "2026-%02d-%02dT10:00:00Z", 1 + i % 12, 1 + a % 28);
             struct rec_input in[] = {IN_S("type", "note"), IN_S("subject", "about it"),
                                      IN_S("start_at", day), IN_S("related_type", "accounts"),
                                      IN_S("related_id", acc.id), IN_S("owner_id", who->user_id)};

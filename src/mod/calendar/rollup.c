@@ -1,8 +1,8 @@
 /* The customer an activity belongs to (its account_id, FF_ROLLUP): the account it is
  * about, or the account of the contact or deal it is about, or the account a lead it is
  * about was converted into. Derived when the activity is saved, re-pointed when that
- * record moves to another account (or a lead is converted), and filled in once for
- * the activities a database held before the link existed. The account's card lists,
+ * record moves to another account (or a lead is converted), and filled in at start
+ * for the activities a database held before the link existed. The account's card lists,
  * counts and shows on its timeline every activity that belongs to it. */
 #include "core/common.h"
 
@@ -62,12 +62,14 @@ enum rp_err calendar__derive_account(struct rec_ctx *ctx, struct rec *r, const s
     if (old && !rec_changed(r, old, "related_type") && !rec_changed(r, old, "related_id"))
         return RP_OK;
     const char *acc;
-    enum rp_err err = account_of(ctx, rec_field(r, "related_type"), rec_field(r, "related_id"), &acc);
+    enum rp_err err =
+        account_of(ctx, rec_field(r, "related_type"), rec_field(r, "related_id"), &acc);
     if (err)
         return err;
     int i = meta_field_index(r->ent, RP_STR("account_id"));
     RP_ASSERT(i >= 0);
-    r->v[i] = acc ? (struct rec_value){false, 0, acc, strlen(acc)} : (struct rec_value){.null = true};
+    r->v[i] = acc ? (struct rec_value){false, 0, acc, strlen(acc)}
+                  : (struct rec_value){.null = true};
     return RP_OK;
 }
 
