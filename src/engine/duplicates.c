@@ -359,7 +359,7 @@ static enum rp_err repoint(struct rec_ctx *ctx, const struct entity_def *e, cons
                 struct rec_input in = text_in(field, new_id);
                 struct rec r;
                 if (pass) /* a record in the recycle bin keeps its link right too */
-                    err = rec__repoint_deleted(ctx, e, &page.rows[i], field, new_id);
+                    err = rec_repoint_deleted(ctx, e, &page.rows[i], field, new_id);
                 else
                     err = rec_update(ctx, e, rp_str_c(page.rows[i].id), &in, 1, -1, &r);
             }

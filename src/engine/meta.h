@@ -45,6 +45,12 @@ enum field_flag {
      * are created (an account's contacts and deals). */
     FF_TIMELINE = 1 << 7,
     FF_CUSTOM = 1 << 8,     /* added by an administrator (engine/custom.h) */
+    /* A derived reference (FF_READONLY, kept by the owning module's hooks) to the record
+     * this one rolls up to whatever it is about: an activity on a contact, a deal or a
+     * converted lead belongs to that customer's account. The record then shows on the
+     * referenced record's timeline in place of those linked to it through a
+     * ref_type_field reference (which it includes), and /meta says "rollup". */
+    FF_ROLLUP = 1 << 9,
 };
 
 /* What a field tells about who a record is, for duplicate detection

@@ -99,7 +99,7 @@ static enum rp_err clear_deleted_refs(struct rec_ctx *ctx, const struct entity_d
             const char *value = p.f->type == FT_MULTI_REF
                                     ? list_without(ctx, rec_field(r, p.f->name), id)
                                     : NULL;
-            err = rec__repoint_deleted(ctx, p.other, r, p.f->name, value);
+            err = rec_repoint_deleted(ctx, p.other, r, p.f->name, value);
         }
         if (err)
             return err;

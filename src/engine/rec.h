@@ -328,7 +328,9 @@ struct rec_timeline_item {
 
 /* The timeline of a record of an entity with EF_TIMELINE, newest first: its field
  * changes (a create is one item), the records linked to it through a reference to a
- * record of any entity (TL_ACTIVITY: an activity about it), and the records created
+ * record of any entity (TL_ACTIVITY: an activity about it) or, for an entity another
+ * rolls up to, through that FF_ROLLUP reference instead (TL_ACTIVITY: an activity about
+ * the account or its contacts, deals and converted leads), and the records created
  * with an FF_TIMELINE reference to it (TL_CREATED: an account's contacts and deals),
  * as far as the caller may read them. `before` (RFC 3339, may be empty) pages back;
  * *next is the value for the next page or NULL. RP_EINVAL (400) for other entities. */
@@ -426,6 +428,12 @@ enum rp_err rec_may(struct rec_ctx *ctx, const struct entity_def *e, const struc
  * caller's catalogue: it is written in the caller's language. */
 enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
                              const struct rec *r, enum acl_action action, const char *verb);
+/* Sets one text field (a link) of r, a record of e in the recycle bin, to value (NULL:
+ * none), audited: a link kept right while the record waits there, so it comes back
+ * right (a merge re-pointing references, a module's derived link). System work: no
+ * permission check and no hook runs; live records change through rec_update. */
+enum rp_err rec_repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
+                                const struct rec *r, const char *field, const char *value);
 /* Every row of a small entity (pipeline stages) read once per write transaction: the
  * page memoised by rec_memo_put, while the transaction lasts and writes none of e's
  * records; false outside a transaction or when nothing is memoised. */

@@ -117,10 +117,6 @@ enum rp_err rec__put_fts(struct rec_ctx *ctx, const struct entity_def *e, const 
                          bool fresh);
 /* The time of a change, as "YYYY-MM-DDTHH:MM:SS.mmmZ" in the arena. */
 void rec__now_text(struct rec_ctx *ctx, const char **out);
-/* Sets one text field of a record in the recycle bin (merge re-pointing; NULL clears
- * it: a purge), audited. */
-enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
-                                 const struct rec *r, const char *field, const char *value);
 
 /* ---- list.c ---- */
 

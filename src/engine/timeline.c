@@ -1,8 +1,9 @@
 /* Timelines (GET /{res}/{id}/timeline): what happened around a record, newest first —
  * its field changes, the records linked to it through a reference to a record of any
- * entity (activities), and the records created with an FF_TIMELINE reference to it (an
- * account's contacts and deals). Driven by metadata: an entity with EF_TIMELINE has
- * one. */
+ * entity (activities) or rolling up to it (FF_ROLLUP: the activities of an account's
+ * contacts, deals and converted leads), and the records created with an FF_TIMELINE
+ * reference to it (an account's contacts and deals). Driven by metadata: an entity
+ * with EF_TIMELINE has one. */
 #include "core/common.h"
 
 #include "core/text.h"
@@ -58,6 +59,21 @@ static enum rp_err add_linked(struct rec_ctx *ctx, const struct entity_def *othe
     return err;
 }
 
+/* The FF_ROLLUP field through which other's records roll up to a record of e (an
+ * activity's account), or NULL: none, or the caller's role hides it (they then see
+ * those linked to the record itself). */
+static const struct field_def *rollup_field(const struct rec_ctx *ctx,
+                                            const struct entity_def *other,
+                                            const struct entity_def *e)
+{
+    for (size_t i = 0; i < other->nfields; i++) {
+        const struct field_def *f = &other->fields[i];
+        if ((f->flags & FF_ROLLUP) && strcmp(f->ref_entity, e->name) == 0)
+            return rec_field_rule(ctx, other, i) == ACL_FIELD_HIDDEN ? NULL : f;
+    }
+    return NULL;
+}
+
 enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                          struct rp_str before, size_t limit, struct rec_timeline_item **items,
                          size_t *n, const char **next)
@@ -87,6 +103,7 @@ enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct
         const struct entity_def *other = meta_entity_at(k);
         for (size_t f = 0; f < other->nfields; f++)
             sources += other->fields[f].ref_type_field != NULL ||
+                       (other->fields[f].flags & FF_ROLLUP) ||
                        ((other->fields[f].flags & FF_TIMELINE) &&
                         strcmp(other->fields[f].ref_entity, e->name) == 0);
     }
@@ -95,9 +112,10 @@ enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct
     size_t count = 0;
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {
         const struct entity_def *other = meta_entity_at(k);
+        const struct field_def *up = rollup_field(ctx, other, e);
         for (size_t i = 0; i < other->nfields && !err; i++) {
             const struct field_def *f = &other->fields[i];
-            if (f->ref_type_field)
+            if (f == up || (f->ref_type_field && !up))
                 err = add_linked(ctx, other, f, &r, b, lim, TL_ACTIVITY, out, &count, cap);
             else if ((f->flags & FF_TIMELINE) && strcmp(f->ref_entity, e->name) == 0)
                 err = add_linked(ctx, other, f, &r, b, lim, TL_CREATED, out, &count, cap);

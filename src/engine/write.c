@@ -605,8 +605,8 @@ enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
     return rec__check_owner_action(ctx, e, action, r, verb);
 }
 
-enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
-                                 const struct rec *r, const char *field, const char *value)
+enum rp_err rec_repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
+                                const struct rec *r, const char *field, const char *value)
 {
     int idx = meta_field_index(e, rp_str_c(field));
     RP_ASSERT(idx >= 0);
@@ -614,7 +614,7 @@ enum rp_err rec__repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e
     copy.v = arena_alloc(ctx->a, e->nfields * sizeof(*copy.v));
     memcpy(copy.v, r->v, e->nfields * sizeof(*copy.v));
     copy.v[idx] = value ? (struct rec_value){false, 0, value, strlen(value)}
-                        : (struct rec_value){true, 0, NULL, 0};
+                        : (struct rec_value){.null = true};
     rec__now_text(ctx, &copy.updated_at);
     copy.version = r->version + 1;
     bool *diff = arena_calloc(ctx->a, e->nfields, sizeof(*diff));

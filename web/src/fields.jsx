@@ -3,8 +3,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { Link, recordPath } from './router.js';
-import { entityMeta, recordTitle, rememberTitle, searchable, useAll, useTitle } from './state.js';
-import { enumLabel, fieldLabel, formatDate, formatDateTime, formatMoney, formatNumber, roleLabel, t } from './i18n.js';
+import { entityMeta, isPerson, recordTitle, rememberTitle, searchable, useAll, useTitle } from './state.js';
+import { entityLabel, enumLabel, fieldLabel, formatDate, formatDateTime, formatMoney, formatNumber, roleLabel, sentence, t } from './i18n.js';
 
 // Implicit reference columns every record has.
 export const SYSTEM_REFS = { owner_id: 'users', created_by: 'users' };
@@ -25,6 +25,22 @@ export function RefName({ entity, id }) {
   if (title === undefined) return <span class="muted">…</span>;
   if (title === null) return <span class="muted">{id.slice(0, 8)}</span>;
   return <Link href={recordPath(entity, id)}>{title}</Link>;
+}
+
+// What a record of e on another record's card (home: {entity, id} — an activity on an
+// account's) is about, when that is not the home record itself: "re: Opportunity Big
+// Order", "with Ana Li (contact)" for a person; after `sep` when given. Nothing for the
+// home record's own.
+export function About({ e, record, home, sep = '' }) {
+  const f = e.fields.find((x) => x.type === 'string' && effectiveField(x, record) !== x);
+  const target = f && effectiveField(f, record).ref, id = f && record[f.name];
+  if (!target || (target === home.entity && id === home.id)) return null;
+  const re = entityMeta(target);
+  const name = <RefName entity={target} id={id} />;
+  return (
+    <span class="about">{sep}{isPerson(re) ? sentence('about.with', { name, entity: entityLabel(re, false).toLowerCase() })
+      : sentence('about.re', { name, entity: entityLabel(re, false) })}</span>
+  );
 }
 
 // An enum value as shown: for an enum whose values are the keys of records

@@ -49,6 +49,7 @@ const EN = {
   'hist.action.update': 'changed it', 'hist.action.share': 'shared it', 'hist.action.unshare': 'stopped sharing it',
   'rec.showEmpty': 'Show empty fields', 'rec.hideEmpty': 'Hide empty fields', 'rec.addTitle': 'Add…',
   'rec.addRelated': '+ {entity}', 'rec.logCall': 'Log call', 'rec.scheduleMeeting': 'Schedule meeting',
+  'about.column': 'About', 'about.re': 're: {entity} {name}', 'about.with': 'with {name} ({entity})',
   'list.import': 'Import', 'list.findDups': 'Find duplicates', 'list.total': '{n} in all', 'list.name': 'Name', 'form.dupMerge': 'Merge with this one…',
   'dup.owner': 'owner', 'dup.reason.email': 'e-mail', 'dup.reason.phone': 'phone', 'dup.reason.tax_id': 'tax ID',
   'dup.reason.name': 'name',
@@ -108,6 +109,7 @@ const ZH = {
   'hist.action.update': '修改了它', 'hist.action.share': '共享了它', 'hist.action.unshare': '取消了共享',
   'rec.showEmpty': '显示空字段', 'rec.hideEmpty': '隐藏空字段', 'rec.addTitle': '添加…',
   'rec.addRelated': '+ {entity}', 'rec.logCall': '记录通话', 'rec.scheduleMeeting': '安排会议',
+  'about.column': '关于', 'about.re': '关于{entity}：{name}', 'about.with': '与{name}（{entity}）',
   'list.import': '导入', 'list.findDups': '查找重复', 'list.total': '共 {n} 条', 'list.name': '姓名', 'form.dupMerge': '与这条合并…',
   'dup.owner': '负责人', 'dup.reason.email': '邮箱', 'dup.reason.phone': '电话', 'dup.reason.tax_id': '税号',
   'dup.reason.name': '名称',
@@ -157,6 +159,11 @@ export function entityLabel(e, plural = true) {
     if (zh) return zh;
   }
   return plural ? e.label_plural : e.label;
+}
+// A translated sentence whose {placeholders} are components (names, values).
+export function sentence(key, parts) {
+  const marks = Object.fromEntries(Object.keys(parts).map((k) => [k, `\u0000${k}\u0000`]));
+  return t(key, marks).split('\u0000').map((x, i) => (i % 2 ? parts[x] : x));
 }
 export function fieldLabel(f) {
   return (lang === 'zh-CN' && f.label_zh) || f.label;

@@ -3,7 +3,7 @@
 // saved views (kept in this browser per user: the API has no place for them yet).
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, urlOf } from './api.js';
-import { EnumName, FieldValue, RefName, refOf, SMALL } from './fields.jsx';
+import { About, EnumName, FieldValue, RefName, refOf, SMALL } from './fields.jsx';
 import { entityLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { assignable, isPerson, recordTitle, searchable, session, systemField, useAll } from './state.js';
@@ -17,11 +17,18 @@ const RANGE = new Set(['money', 'int', 'percent', 'date', 'datetime']);
 
 // The columns of e's list; `fixed` (a related list's filter, {account_id: …}) drops
 // the column every row has the same value in. People (contacts, leads) show their full
-// name once, in the title column.
+// name once, in the title column. The records rolling up to one (an account's
+// activities) say what each is about, after the title: an "about" column whose `about`
+// is the record they roll up to.
 export function listColumns(e, fixed = null) {
   const person = isPerson(e);
   const cols = e.fields.filter((f) => f.list && f.type !== 'password' && f.type !== 'json' &&
     !(fixed && f.name in fixed) && !(person && f.name === 'first_name'));
+  const up = fixed && e.fields.find((f) => f.rollup && f.name in fixed);
+  if (up) {
+    cols.splice(cols.findIndex((f) => f.name === e.title_field) + 1, 0,
+      { name: 'about', type: 'about', about: { entity: up.ref, id: fixed[up.name] } });
+  }
   return e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? cols : [...cols, ownerColumn()];
 }
 
@@ -247,7 +254,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
   const canBulk = !compact && (e.permissions.delete !== 'none' || e.permissions.edit !== 'none') && e.name !== 'users';
   const titleCol = cols.find((f) => f.name === e.title_field) || cols[0];
   // A person's title column holds the full name.
-  const colLabel = (f) => (isPerson(e) && f === titleCol ? t('list.name') : fieldLabel(f));
+  const colLabel = (f) => (isPerson(e) && f === titleCol ? t('list.name') : f.about ? t('about.column') : fieldLabel(f));
   // On a phone a row is a card: the title, two key fields and the owner (app.css).
   const keyCols = cols.filter((f) => f !== titleCol && f.name !== 'owner_id').slice(0, 2);
   const role = (f) => (f === titleCol ? 'title' : f.name === 'owner_id' ? 'owner' : keyCols.includes(f) ? 'key' : 'extra');
@@ -264,7 +271,8 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
         {cols.map((f) => (
           <td data-label={colLabel(f)} class={`${role(f)} ${f.type === 'money' || f.type === 'int' || f.type === 'percent' ? 'num' : ''}`}>
             {f === titleCol ? <Link href={recordPath(e.name, r.id)}>{(e.name === 'users' ? r.username : recordTitle(e, r)) || '—'}</Link>
-              : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} /> : <FieldValue field={f} record={r} />}
+              : f.name === 'owner_id' ? <RefName entity="users" id={r.owner_id} />
+              : f.about ? <About e={e} record={r} home={f.about} /> : <FieldValue field={f} record={r} />}
           </td>
         ))}
       </tr>

@@ -4,9 +4,9 @@
 // actions, sharing).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, request } from './api.js';
-import { effectiveField, FieldInput, FieldValue, groupFields, RefName, shownFor, validate } from './fields.jsx';
+import { About, effectiveField, FieldInput, FieldValue, groupFields, RefName, shownFor, validate } from './fields.jsx';
 import { Conflicts, Duplicates, RecordForm, saveRecord } from './form.jsx';
-import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
+import { entityLabel, enumLabel, fieldLabel, formatDateTime, groupLabel, sentence, t } from './i18n.js';
 import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
@@ -112,7 +112,8 @@ function Timeline({ e, id, record }) {
               {rec && re ? (
                 <span>{it.kind === 'created' ? t('rec.createdEvent', { entity: entityLabel(re, false), title: '' }) : `${entityLabel(re, false)}: `}
                   <Link href={recordPath(it.entity, rec.id)}>{recordTitle(re, rec) || rec.subject || rec.id}</Link>
-                  {rec.type && it.entity === 'activities' ? ` (${enumLabel(fieldMeta('activities', 'type'), rec.type)})` : ''}</span>
+                  {rec.type && it.entity === 'activities' ? ` (${enumLabel(fieldMeta('activities', 'type'), rec.type)})` : ''}
+                  {it.kind === 'activity' && <About e={re} record={rec} home={{ entity: e.name, id }} sep=" — " />}</span>
               ) : (
                 <span><Change e={e} h={{ ...it, action: it.action || it.kind }} record={record} /></span>
               )}
@@ -123,12 +124,6 @@ function Timeline({ e, id, record }) {
       {before && <button type="button" onClick={more}>{t('rec.more')}</button>}
     </>
   );
-}
-
-// A translated sentence whose {placeholders} are components (names, values).
-function sentence(key, parts) {
-  const marks = Object.fromEntries(Object.keys(parts).map((k) => [k, `\u0000${k}\u0000`]));
-  return t(key, marks).split('\u0000').map((x, i) => (i % 2 ? parts[x] : x));
 }
 
 // A value as the history stored it (text), shown as the record page shows it: names
@@ -198,18 +193,23 @@ function History({ e, id, version, record }) {
   );
 }
 
-// Entities with a reference to this one, and activities through related_type/_id.
+// Entities with a reference to this one, and activities through related_type/_id; the
+// records that roll up to this one (an account's activities: about it, its contacts,
+// deals and converted leads) are listed through that link, and one created from here is
+// about this record (`create`).
 export function relatedLists(e) {
   const out = [];
   for (const other of session.meta.entities) {
     if (!canRead(other)) continue;
-    for (const f of other.fields) {
-      if (f.type === 'ref' && f.ref === e.name) out.push({ other, field: f.name, label: f.label === e.label ? null : fieldLabel(f) });
-    }
     const rt = other.fields.find((f) => f.name === 'related_type');
-    if (rt && (rt.enum || []).includes(e.name) && other.fields.some((f) => f.name === 'related_id')) {
-      out.push({ other, field: 'related_id', extra: { related_type: e.name } });
+    const about = rt && (rt.enum || []).includes(e.name) && other.fields.some((f) => f.name === 'related_id')
+      ? { field: 'related_id', extra: { related_type: e.name } } : null;
+    const up = about && other.fields.find((f) => f.rollup && f.ref === e.name);
+    for (const f of other.fields) {
+      if (f === up) out.push({ other, field: f.name, create: about, label: null });
+      else if (f.type === 'ref' && f.ref === e.name) out.push({ other, field: f.name, label: f.label === e.label ? null : fieldLabel(f) });
     }
+    if (about && !up) out.push({ other, ...about });
   }
   return out;
 }
@@ -228,7 +228,8 @@ async function restoreRecord(e, id) {
 // Quick creation of a related record, pre-filled with this one: "+ Contact", "+ Deal";
 // activities: "Log call" and "Schedule meeting".
 function QuickCreate({ rel, id }) {
-  const { other, field, extra } = rel;
+  const { other } = rel;
+  const { field, extra } = rel.create || rel;
   if (other.permissions.create === 'none') return null;
   const base = new URLSearchParams({ [field]: id, ...(extra || {}) });
   const href = (more = {}) => {

@@ -1,5 +1,5 @@
-/* Activities: calls, meetings, tasks, notes and e-mails, on the calendar and on the
- * timeline of the record they relate to. */
+/* Activities: calls, meetings, tasks, notes and e-mails, on the calendar, on the
+ * timeline of the record they relate to and on the card of its customer. */
 #include "core/common.h"
 
 #include "mod/calendar/calendar.h"
@@ -70,6 +70,10 @@ static const struct field_def FIELDS[] = {
      .enum_labels = RELATED_LABELS, .enum_labels_zh = RELATED_LABELS_ZH, .group = "related"},
     {.name = "related_id", .label = "Related to", .label_zh = "关联记录", .type = FT_STRING,
      .flags = FF_INDEXED, .maxlen = 36, .group = "related", .ref_type_field = "related_type"},
+    /* The customer the activity belongs to, derived from what it is about (rollup.c):
+     * the account's card shows its contacts', deals' and converted leads' activities. */
+    {.name = "account_id", .label = "Account", .label_zh = "客户", .type = FT_REF,
+     .flags = FF_INDEXED | FF_READONLY | FF_ROLLUP, .ref_entity = "accounts", .group = "related"},
     {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,
      .flags = FF_SEARCH, .group = "description"},
 };

@@ -44,6 +44,24 @@ enum rp_err calendar_feed(struct rec_ctx *ctx, struct exp **out);
 enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err calendar__validate_restored(struct rec_ctx *ctx, struct rec *r);
 
+/* rollup.c: the account an activity belongs to (account_id). */
+struct calendar_account_source {
+    const char *entity;    /* what an activity is about (related_type) */
+    const char *field;     /* its reference to the account; NULL: it is the account */
+};
+extern const struct calendar_account_source calendar__account_sources[];
+extern const size_t calendar__naccount_sources;
+/* Hook (before_save) on activities: derives account_id when what the activity is about
+ * changes. */
+enum rp_err calendar__derive_account(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* Hook (after_save) on contacts, opportunities and leads: when the record's account
+ * changes (a lead's on conversion), its activities follow it. */
+enum rp_err calendar__follow_account(struct rec_ctx *ctx, const struct rec *r,
+                                     const struct rec *old);
+/* At every start: links the activities a database held before account_id existed
+ * (calendar__sql_fill_accounts). */
+enum rp_err calendar__bootstrap(struct rec_ctx *ctx, bool interactive);
+
 /* The iCalendar format of exports (ical.c). */
 extern const struct rec_exporter calendar__ical;
 enum rp_err calendar__demo(struct rp_demo *d);
@@ -66,5 +84,9 @@ enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, co
 
 /* The module's messages in Chinese (msg_zh.c). */
 extern const struct msg_catalog calendar__messages;
+/* Sets account_id on every activity (recycle bin included) that has none and is about a
+ * record that has an account, in the caller's transaction, without audit rows (a link
+ * the records always should have had); *filled counts them. Idempotent. */
+enum rp_err calendar__sql_fill_accounts(struct rec_ctx *ctx, int64_t *filled);
 
 #endif

@@ -8,7 +8,11 @@ static const struct entity_def *const ENTITIES[] = {&calendar__activities};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "activities", .validate = calendar__validate_activity,
-     .before_restore = calendar__validate_restored},
+     .before_save = calendar__derive_account, .before_restore = calendar__validate_restored},
+    /* An activity belongs to the account of what it is about: it follows it. */
+    {.entity = "contacts", .after_save = calendar__follow_account},
+    {.entity = "opportunities", .after_save = calendar__follow_account},
+    {.entity = "leads", .after_save = calendar__follow_account},
 };
 
 static const struct api_route ROUTES[] = {
@@ -42,6 +46,7 @@ const struct rp_module mod_calendar = {
     .nexporters = 1,
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
+    .bootstrap = calendar__bootstrap,
     .demo = calendar__demo,
     .messages = &calendar__messages,
 };

@@ -96,3 +96,45 @@ enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, co
     sqlb_release(&b);
     return err;
 }
+
+/* Appends the account of what an activity of table `act` is about: the record itself
+ * for an account, its link for the others. */
+static void account_expr(struct rec_ctx *ctx, struct sqlb *b, const char *act)
+{
+    sqlb_add(b, "%s", "(CASE related_type");
+    for (size_t i = 0; i < calendar__naccount_sources; i++) {
+        const struct calendar_account_source *src = &calendar__account_sources[i];
+        const struct entity_def *about = meta_need(src->entity);
+        RP_ASSERT(!src->field || meta_field(about, rp_str_c(src->field)));
+        sqlb_add(b, " WHEN ? THEN (SELECT s.%s FROM %s s WHERE s.id = %s.related_id)",
+                 src->field ? src->field : "id", about->name, act);
+        sqlb_param(ctx, b, store_cstr(src->entity));
+    }
+    sqlb_add(b, "%s", " END)");
+}
+
+enum rp_err calendar__sql_fill_accounts(struct rec_ctx *ctx, int64_t *filled)
+{
+    const struct entity_def *e = meta_need("activities");
+    /* Every activity without the link that should have one, the recycle bin's included
+     * (a restored one comes back on the right card); the rest are left as they are, so
+     * running it again changes nothing. */
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "UPDATE %s SET account_id = ", e->name);
+    account_expr(ctx, &b, e->name);
+    sqlb_add(&b, "%s", " WHERE workspace_id = 1 AND account_id IS NULL"
+                       " AND related_type IS NOT NULL AND ");
+    account_expr(ctx, &b, e->name);
+    sqlb_add(&b, "%s", " IS NOT NULL");
+    struct store_stmt *st = NULL;
+    enum rp_err err = sqlb_prepare(ctx, &b, &st);
+    sqlb_release(&b);
+    bool row;
+    if (!err)
+        err = store_step(st, &row);
+    if (st)
+        store_done(st);
+    *filled = err ? 0 : store_changes(ctx->conn);
+    return err;
+}

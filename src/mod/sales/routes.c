@@ -182,6 +182,7 @@ unsigned sales__get_summary(struct api_call *c)
     json_object_set_new(o, "won_deals", json_integer(s.won_deals));
     json_object_set_new(o, "won_amount", shown ? api_money(s.won_amount) : json_null());
     json_object_set_new(o, "lost_deals", json_integer(s.lost_deals));
+    json_object_set_new(o, "activities", json_integer(s.activities));
     json_t *cur = json_array();
     for (size_t k = 0; k < s.ncurrencies; k++) {
         const struct sales_deal_money *m = &s.by_currency[k];

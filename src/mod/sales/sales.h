@@ -129,6 +129,7 @@ struct sales_account_summary {
     int64_t won_deals;
     int64_t won_amount;
     int64_t lost_deals;
+    int64_t activities;       /* about the account, its contacts, deals and leads */
     const char *last_activity_at;  /* NULL when none */
     const char *next_activity_at;
     bool amounts_hidden;      /* the caller's role hides deals' amounts: sums are 0 */

@@ -1,6 +1,7 @@
 /* The figures of the customer card (GET /accounts/{id}/summary): contacts, open, won
- * and lost deals with their amounts, the last and next activity — counting only what
- * the caller may read. */
+ * and lost deals with their amounts, the activities with the last and the next one
+ * (those about the account, its contacts, deals and converted leads) — counting only
+ * what the caller may read. */
 #include "core/common.h"
 
 #include "core/text.h"
@@ -42,15 +43,46 @@ static struct sales_deal_money *money_of(struct rec_ctx *ctx, struct sales_accou
     return &out->by_currency[i];
 }
 
+/* Sets p (room for 2) to the filter of the activities on the account's card: those
+ * that belong to it (the calendar's account_id: about it, its contacts, its deals and
+ * its converted leads), or for a role that does not see that link those about the
+ * account itself. Returns how many parameters it set. */
+static size_t card_activities(struct rec_ctx *ctx, const char *account_id, struct rec_param *p)
+{
+    const struct entity_def *e = meta_need("activities");
+    int i = meta_field_index(e, RP_STR("account_id"));
+    if (i >= 0 && rec_field_rule(ctx, e, (size_t)i) != ACL_FIELD_HIDDEN) {
+        p[0] = P("account_id", account_id);
+        return 1;
+    }
+    p[0] = P("related_type", "accounts");
+    p[1] = P("related_id", account_id);
+    return 2;
+}
+
 static enum rp_err activity_time(struct rec_ctx *ctx, const char *account_id, const char *now,
                                  bool past, const char **out)
 {
-    struct rec_param p[] = {P("related_type", "accounts"), P("related_id", account_id),
-                            P(past ? "start_at[lt]" : "start_at[gte]", now),
-                            P("sort", past ? "-start_at" : "start_at"), P("limit", "1")};
+    struct rec_param p[5];
+    size_t n = card_activities(ctx, account_id, p);
+    p[n++] = P(past ? "start_at[lt]" : "start_at[gte]", now);
+    p[n++] = P("sort", past ? "-start_at" : "start_at");
+    p[n++] = P("limit", "1");
     struct rec_page page;
-    enum rp_err err = list(ctx, meta_need("activities"), p, RP_NELEM(p), &page);
+    enum rp_err err = list(ctx, meta_need("activities"), p, n, &page);
     *out = !err && page.nrows ? rec_field(&page.rows[0], "start_at")->s : NULL;
+    return err;
+}
+
+static enum rp_err activity_count(struct rec_ctx *ctx, const char *account_id, int64_t *out)
+{
+    struct rec_param p[4];
+    size_t n = card_activities(ctx, account_id, p);
+    p[n++] = P("count", "true");
+    p[n++] = P("limit", "1");
+    struct rec_page page;
+    enum rp_err err = list(ctx, meta_need("activities"), p, n, &page);
+    *out = err ? 0 : page.total;
     return err;
 }
 
@@ -117,5 +149,7 @@ enum rp_err sales_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
         err = activity_time(ctx, acc.id, now, true, &out->last_activity_at);
     if (!err)
         err = activity_time(ctx, acc.id, now, false, &out->next_activity_at);
+    if (!err)
+        err = activity_count(ctx, acc.id, &out->activities);
     return err;
 }

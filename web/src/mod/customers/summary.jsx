@@ -1,6 +1,7 @@
 // The customer card on an account's page: contacts, open, won and lost deals with their
-// amounts (per currency), the last and the next activity (GET /accounts/{id}/summary). A record panel
-// of the customers module (web/src/mod/index.js).
+// amounts (per currency), the activities with the last and the next one — its contacts',
+// deals' and converted leads' included (GET /accounts/{id}/summary). A record panel of the
+// customers module (web/src/mod/index.js).
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { formatDateTime, formatMoneyByCurrency, formatNumber, t } from '../../i18n.js';
@@ -17,7 +18,8 @@ export function AccountSummary({ record }) {
     ['sum.contacts', formatNumber(s.contacts)], ['sum.open', formatNumber(s.open_deals)],
     ['sum.openAmount', money('open_amount')], ['sum.weighted', money('weighted')],
     ['sum.won', formatNumber(s.won_deals)], ['sum.wonAmount', money('won_amount')],
-    ['sum.lost', formatNumber(s.lost_deals)], ['sum.last', formatDateTime(s.last_activity_at) || '—'],
+    ['sum.lost', formatNumber(s.lost_deals)], ['sum.activities', formatNumber(s.activities)],
+    ['sum.last', formatDateTime(s.last_activity_at) || '—'],
     ['sum.next', formatDateTime(s.next_activity_at) || '—'],
   ];
   return (
