@@ -1261,8 +1261,13 @@ static enum rp_err vcard_pass(struct imp *im, struct reader *rd, struct parse *p
 {
     struct vpass vp = {.ps = ps, .e = im->o->e};
     if (!has_person_name(vp.e)) {
-        im->res->fatal = arena_printf(im->a, "%s do not take vCards: they have no first and"
-                                             " last names", vp.e->label_plural);
+        const char *labels = im->o->lang == RP_LANG_ZH && vp.e->label_plural_zh &&
+                                     vp.e->label_plural_zh[0]
+                                 ? vp.e->label_plural_zh
+                                 : vp.e->label_plural;
+        im->res->fatal = arena_printf(im->a, msg_tr(im->o->lang, "%s do not take vCards: they"
+                                                                 " have no first and last names"),
+                                      labels);
         return RP_EINVAL;
     }
     vcf_columns(&vp);
@@ -1274,7 +1279,7 @@ static enum rp_err vcard_pass(struct imp *im, struct reader *rd, struct parse *p
     struct vcf *v = malloc(sizeof(*v));
     if (!v)
         return RP_ENOMEM;
-    vcf_init(v, vcf_row, &vp);
+    vcf_init(v, im->o->lang, vcf_row, &vp);
     while (!err) {
         const char *p;
         size_t n;
@@ -1288,7 +1293,7 @@ static enum rp_err vcard_pass(struct imp *im, struct reader *rd, struct parse *p
     vcf_release(v);
     free(v);
     if (!err && vp.cards == 0) {
-        im->res->fatal = "the file has no vCard (BEGIN:VCARD … END:VCARD)";
+        im->res->fatal = msg_tr(im->o->lang, "the file has no vCard (BEGIN:VCARD … END:VCARD)");
         err = RP_EINVAL;
     }
     return err;
@@ -1312,7 +1317,7 @@ static enum rp_err pass(struct imp *im, struct reader *rd, struct parse *ps,
     switch (im->o->format) {
     case IMP_XLSX:
         err = xlsx_read(rd->src->mem, rd->src->len, rd->src->f, xlsx_row, ps, im->a,
-                        &im->res->fatal);
+                        im->o->lang, &im->res->fatal);
         break;
     case IMP_VCARD:
         err = vcard_pass(im, rd, ps);

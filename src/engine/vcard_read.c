@@ -12,9 +12,10 @@
 /* Components of a structured value read (ADR has seven). */
 #define MAX_PARTS 7
 
-void vcf_init(struct vcf *v, vcf_card_fn fn, void *cls)
+void vcf_init(struct vcf *v, enum rp_lang lang, vcf_card_fn fn, void *cls)
 {
     memset(v, 0, sizeof(*v));
+    v->lang = lang;
     v->fn = fn;
     v->cls = cls;
     buf_init(&v->phys, RP_MAX_VCARD_LINE);
@@ -78,6 +79,7 @@ void vcf_split_name(struct rp_str fn, struct rp_str *family, struct rp_str *give
 
 /* ---- values ---- */
 
+/* The card's first problem, on its line, in v->lang. */
 static void card_error(struct vcf *v, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void card_error(struct vcf *v, int64_t line, const char *fmt, ...)
@@ -87,9 +89,10 @@ static void card_error(struct vcf *v, int64_t line, const char *fmt, ...)
     char msg[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), msg_tr(v->lang, fmt), ap);
     va_end(ap);
-    v->card.error = arena_printf(&v->card_a, "line %lld: %s", (long long)line, msg);
+    v->card.error = arena_printf(&v->card_a, msg_tr(v->lang, "line %lld: %s"), (long long)line,
+                                 msg);
 }
 
 static int hexval(char c)

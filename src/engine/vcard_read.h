@@ -9,12 +9,14 @@
  *
  * A card the parser cannot read well (a CHARSET iconv does not know, bytes not valid
  * UTF-8, a value past RP_MAX_VCARD_LINE, no END:VCARD before the file ends) still
- * comes out, with `error` set: the import reports it on the card's line. */
+ * comes out, with `error` set (in the language vcf_init was given): the import reports
+ * it on the card's line. */
 #ifndef RP_ENGINE_VCARD_READ_H
 #define RP_ENGINE_VCARD_READ_H
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/msg.h"
 
 /* What a card says about a person; each slot the first value of its kind. */
 enum vcf_slot {
@@ -55,6 +57,7 @@ typedef enum rp_err (*vcf_card_fn)(void *cls, const struct vcf_card *card);
 struct vcf {
     vcf_card_fn fn;            /* private, all of it */
     void *cls;
+    enum rp_lang lang;         /* of the cards' errors */
     enum rp_err err;           /* sticky: the callback's error */
     struct rp_buf phys;        /* the physical line being read */
     bool phys_big;
@@ -70,8 +73,8 @@ struct vcf {
     int slot_pref[VCF_NSLOTS]; /* whether a slot's value was marked preferred */
 };
 
-/* borrows cls; fn is called once per card. */
-void vcf_init(struct vcf *v, vcf_card_fn fn, void *cls);
+/* borrows cls; fn is called once per card; the cards' errors are written in lang. */
+void vcf_init(struct vcf *v, enum rp_lang lang, vcf_card_fn fn, void *cls);
 void vcf_release(struct vcf *v);
 /* Feeds bytes; returns the callback's error, if it gave one (then stop feeding). */
 enum rp_err vcf_feed(struct vcf *v, const char *p, size_t n);

@@ -158,6 +158,7 @@ bool xlsx_number_text(const char *v, char *out, size_t cap)
 struct xr {
     zip_t *z;
     struct arena *a;
+    enum rp_lang lang;       /* of *fatal */
     const char **fatal;
     uint64_t total;          /* bytes inflated in this pass */
     /* the part being parsed */
@@ -218,7 +219,7 @@ static const char *attr(const char **atts, const char *want)
     return NULL;
 }
 
-/* Stops the part's parser with a fatal problem (first one wins). */
+/* Stops the part's parser with a fatal problem (first one wins), in x->lang. */
 static void fail(struct xr *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(struct xr *x, const char *fmt, ...)
 {
@@ -226,7 +227,7 @@ static void fail(struct xr *x, const char *fmt, ...)
         va_list ap;
         va_start(ap, fmt);
         char msg[256];
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        vsnprintf(msg, sizeof(msg), msg_tr(x->lang, fmt), ap);
         va_end(ap);
         *x->fatal = arena_strdup(x->a, msg);
         x->err = RP_EINVAL;
@@ -279,19 +280,23 @@ static enum rp_err parse_part(struct xr *x, const char *name, uint64_t cap, bool
     if (idx < 0) {
         if (optional)
             return RP_ENOTFOUND;
-        *x->fatal = arena_printf(x->a, "the workbook has no %s: it is not an .xlsx file", name);
+        *x->fatal = arena_printf(x->a, msg_tr(x->lang, "the workbook has no %s: it is not an .xlsx"
+                                                         " file"), name);
         return RP_EINVAL;
     }
     zip_stat_t st;
     if (zip_stat_index(x->z, (zip_uint64_t)idx, 0, &st) != 0 ||
         ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)) {
-        *x->fatal = "the workbook is encrypted: save it without a password and import it again";
+        *x->fatal = msg_tr(x->lang, "the workbook is encrypted: save it without a password and"
+                                    " import it again");
         return RP_EINVAL;
     }
     zip_file_t *zf = zip_fopen_index(x->z, (zip_uint64_t)idx, 0);
     if (!zf) {
-        *x->fatal = arena_printf(x->a, "%s cannot be unpacked (an unusual compression?): save"
-                                       " the workbook again with Excel or LibreOffice", name);
+        *x->fatal = arena_printf(x->a, msg_tr(x->lang, "%s cannot be unpacked (an unusual"
+                                                       " compression?): save the workbook"
+                                                       " again with Excel or LibreOffice"),
+                                 name);
         return RP_EINVAL;
     }
     XML_Parser p = XML_ParserCreateNS(NULL, '|');
@@ -316,18 +321,25 @@ static enum rp_err parse_part(struct xr *x, const char *name, uint64_t cap, bool
     for (;;) {
         zip_int64_t n = zip_fread(zf, chunk, CHUNK);
         if (n < 0) {
-            *x->fatal = arena_printf(x->a, "%s is damaged (the ZIP data does not unpack)", name);
+            *x->fatal = arena_printf(x->a, msg_tr(x->lang, "%s is damaged (the ZIP data does"
+                                                           " not unpack)"), name);
             err = RP_EINVAL;
             break;
         }
         got += (uint64_t)n;
         x->total += (uint64_t)n;
         if (got > cap || x->total > RP_MAX_XLSX_TOTAL) {
-            uint64_t limit = got > cap ? cap : RP_MAX_XLSX_TOTAL;
-            *x->fatal = arena_printf(x->a, "%s unpacks to more than %llu MiB: the file is"
-                                           " refused (split the sheet into several files)",
-                                     got > cap ? name : "the workbook",
-                                     (unsigned long long)limit >> 20);
+            if (got > cap)
+                *x->fatal = arena_printf(x->a, msg_tr(x->lang, "%s unpacks to more than %llu MiB:"
+                                                               " the file is refused (split the"
+                                                               " sheet into several files)"),
+                                         name, (unsigned long long)cap >> 20);
+            else
+                *x->fatal = arena_printf(x->a, msg_tr(x->lang, "the workbook unpacks to more than"
+                                                               " %llu MiB: the file is refused"
+                                                               " (split the sheet into several"
+                                                               " files)"),
+                                         (unsigned long long)RP_MAX_XLSX_TOTAL >> 20);
             err = RP_EINVAL;
             break;
         }
@@ -335,7 +347,8 @@ static enum rp_err parse_part(struct xr *x, const char *name, uint64_t cap, bool
             if (x->stopped) {
                 err = x->err;
             } else {
-                *x->fatal = arena_printf(x->a, "%s, line %lu: %s", name,
+                /* expat's words for what is wrong stay English. */
+                *x->fatal = arena_printf(x->a, msg_tr(x->lang, "%s, line %lu: %s"), name,
                                          (unsigned long)XML_GetCurrentLineNumber(p),
                                          XML_ErrorString(XML_GetErrorCode(p)));
                 err = RP_EINVAL;
@@ -702,12 +715,12 @@ static enum rp_err open_zip(struct xr *x, const char *mem, size_t len, FILE *f)
         rewind(f);
     }
     if (memcmp(magic, "\xD0\xCF\x11\xE0", 4) == 0) {
-        *x->fatal = "the file is an encrypted workbook or an old .xls: save it as .xlsx"
-                    " without a password";
+        *x->fatal = msg_tr(x->lang, "the file is an encrypted workbook or an old .xls: save it"
+                                    " as .xlsx without a password");
         return RP_EINVAL;
     }
     if (memcmp(magic, "PK\x03\x04", 4) != 0) {
-        *x->fatal = "the file is not an .xlsx workbook (a ZIP archive)";
+        *x->fatal = msg_tr(x->lang, "the file is not an .xlsx workbook (a ZIP archive)");
         return RP_EINVAL;
     }
     zip_error_t ze;
@@ -731,20 +744,22 @@ static enum rp_err open_zip(struct xr *x, const char *mem, size_t len, FILE *f)
         zip_source_free(zs);
     zip_error_fini(&ze);
     if (!x->z) {
-        *x->fatal = "the .xlsx file is damaged (its ZIP directory cannot be read)";
+        *x->fatal = msg_tr(x->lang, "the .xlsx file is damaged (its ZIP directory cannot be"
+                                    " read)");
         return RP_EINVAL;
     }
     return RP_OK;
 }
 
 enum rp_err xlsx_read(const char *mem, size_t len, FILE *f, xlsx_row_fn fn, void *cls,
-                      struct arena *a, const char **fatal)
+                      struct arena *a, enum rp_lang lang, const char **fatal)
 {
     *fatal = NULL;
     struct xr *x = calloc(1, sizeof(*x));
     if (!x)
         return RP_ENOMEM;
     x->a = a;
+    x->lang = lang;
     x->fatal = fatal;
     x->fn = fn;
     x->cls = cls;
@@ -761,7 +776,7 @@ enum rp_err xlsx_read(const char *mem, size_t len, FILE *f, xlsx_row_fn fn, void
     if (!err)
         err = parse_part(x, x->workbook, RP_MAX_XLSX_PART, false, workbook_start, no_end, no_chars);
     if (!err && !x->sheet_rid) {
-        *fatal = "the workbook has no worksheet";
+        *fatal = msg_tr(lang, "the workbook has no worksheet");
         err = RP_EINVAL;
     }
     if (!err) {
@@ -771,7 +786,7 @@ enum rp_err xlsx_read(const char *mem, size_t len, FILE *f, xlsx_row_fn fn, void
                          false, workbook_rel, no_end, no_chars);
     }
     if (!err && !x->sheet) {
-        *fatal = "the workbook's first sheet is missing from the file";
+        *fatal = msg_tr(lang, "the workbook's first sheet is missing from the file");
         err = RP_EINVAL;
     }
     if (!err && x->strings) {

@@ -9,11 +9,13 @@
  * Hostile files are refused with a sentence in *fatal: not a ZIP (an encrypted
  * workbook is an OLE file, so is an .xls), encrypted entries, more inflated bytes than
  * the RP_MAX_XLSX_* limits (zip bombs), a DTD in any part (entity expansion), broken
- * XML, references past Excel's grid or out of order. */
+ * XML, references past Excel's grid or out of order. The sentence is in the language
+ * the caller asks for (expat's own words for broken XML stay English inside it). */
 #ifndef RP_ENGINE_XLSX_READ_H
 #define RP_ENGINE_XLSX_READ_H
 
 #include "core/arena.h"
+#include "core/msg.h"
 
 /* One row with at least one non-empty cell. Borrowed until the callback returns. */
 struct xlsx_row {
@@ -30,9 +32,10 @@ typedef enum rp_err (*xlsx_row_fn)(void *cls, const struct xlsx_row *row);
 
 /* Reads the first worksheet of the workbook in mem[0..len) or, when mem is NULL, in
  * the seekable file f (borrowed; its position is undefined afterwards). RP_EINVAL with
- * *fatal (in a) for a file refused as a whole; RP_ENOMEM; or the callback's error. */
+ * *fatal (in a, written in lang) for a file refused as a whole; RP_ENOMEM; or the
+ * callback's error. */
 enum rp_err xlsx_read(const char *mem, size_t len, FILE *f, xlsx_row_fn fn, void *cls,
-                      struct arena *a, const char **fatal);
+                      struct arena *a, enum rp_lang lang, const char **fatal);
 
 /* ---- pieces, exposed for unit tests ---- */
 

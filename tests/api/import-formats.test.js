@@ -2,9 +2,10 @@
 // Chinese headers, dates, numbers, blanks and bad rows; hostile files refused with a
 // clear problem), vCards (hand-written 2.1 with quoted-printable and charsets, 3.0 and
 // 4.0 with folded lines, Chinese names; the contacts' vCard export imports back
-// unchanged), and create_accounts (accounts rows name that do not exist are created
-// once, counted, not in a dry run, undone with a row that fails, and only for a caller
-// who may create accounts); the CLI picks the format by the file's extension.
+// unchanged), the readers' problems in the caller's language, and create_accounts
+// (accounts rows name that do not exist are created once, counted, not in a dry run,
+// undone with a row that fails, and only for a caller who may create accounts); the
+// CLI picks the format by the file's extension.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -250,6 +251,21 @@ describe('vcard', () => {
     const none = await runImport(admin, 'entity=contacts', 'just some text\r\n', 'text/x-vcard');
     assert.equal(none.status, 'failed');
     assert.match(none.error, /the file has no vCard/);
+  });
+
+  test('in Chinese: a file refused as a whole, and a card\'s problem in the job of a user who reads Chinese', async () => {
+    const ZH = { 'accept-language': 'zh-CN' };
+    const notXlsx = await admin.post('/imports/preview?entity=contacts', Buffer.from('last_name\nLee\n'),
+      { headers: ZH, contentType: XLSX });
+    assert.equal(assertProblem(notXlsx, 400).detail, '该文件不是 .xlsx 工作簿（ZIP 压缩包）');
+    const noCard = await admin.post('/imports/preview?entity=contacts', 'just some text\r\n',
+      { headers: ZH, contentType: VCF });
+    assert.equal(assertProblem(noCard, 400).detail, '文件中没有 vCard（BEGIN:VCARD … END:VCARD）');
+    await createUser(admin, { username: 'zh-cards', password: 'zh-cards-pass-1', role: 'sales', locale: 'zh-CN' });
+    const zh = await login(srv.base, 'zh-cards', 'zh-cards-pass-1');
+    const job = await runImport(zh, 'entity=contacts&dry_run=true', body(), VCF);
+    const card = job.errors.find((e) => e.line === 33);
+    assert.equal(card?.message, '第 35 行：N 的值无法按 CHARSET=NO-SUCH-CHARSET 读取', JSON.stringify(job.errors));
   });
 
   test('the contacts\' vCard export imports back unchanged, into another database and its own', async () => {

@@ -48,7 +48,7 @@ static void run(const uint8_t *data, size_t size, size_t chunk, struct out *o)
     struct vcf v;
     buf_init(&o->b, 64u * 1024 * 1024);
     o->last = 0;
-    vcf_init(&v, card, o);
+    vcf_init(&v, RP_LANG_EN, card, o);
     for (size_t i = 0; i < size; i += chunk)
         if (vcf_feed(&v, (const char *)data + i, size - i < chunk ? size - i : chunk))
             finding("the parser failed");

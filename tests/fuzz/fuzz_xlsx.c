@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena_init(&a);
     struct seen s = {0};
     const char *fatal = NULL;
-    enum rp_err err = xlsx_read(file, len, NULL, check_row, &s, &a, &fatal);
+    enum rp_err err = xlsx_read(file, len, NULL, check_row, &s, &a, RP_LANG_EN, &fatal);
     if (err && err != RP_EINVAL)
         finding("the reader failed with something other than a refusal");
     if (err == RP_EINVAL && !fatal)

@@ -3,10 +3,10 @@
  * reads every .c file under src/ (run from the repository root, as `make unit` does),
  * finds each message passed to a function that writes one for people (rec_field_error,
  * rec_bad_request, rec_fail, rec_fail_with, rec_msgf, api_problem, api_problemf, msg_tr,
- * or marked MSG("…")), and fails when one has no Chinese translation in its
- * directory's catalogue (or the engine's), when a translation's specifiers differ, when
- * an entry is used by nothing, or when a message is not a literal and not listed in
- * DYNAMIC below. */
+ * the import readers' fail and card_error, or marked MSG("…")), and fails when one has
+ * no Chinese translation in its directory's catalogue (or the engine's), when a
+ * translation's specifiers differ, when an entry is used by nothing, or when a message
+ * is not a literal and not listed in DYNAMIC below. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -131,6 +131,8 @@ static const struct {
     {"rec_field_error", 2}, {"rec_bad_request", 1}, {"rec_fail", 2}, {"rec_fail_with", 5},
     {"rec_msgf", 1},        {"api_problem", 2},     {"api_problemf", 2}, {"msg_tr", 1},
     {"MSG", 0},
+    /* The import readers': an .xlsx file's fatal problem, a vCard's problem. */
+    {"fail", 1},            {"card_error", 2},
 };
 
 /* Messages that are not a literal where they are written, each looked at: the file, the
@@ -144,6 +146,8 @@ static const struct {
     {"src/api/call.c", "msg_tr", "detail"},
     {"src/api/call.c", "msg_tr", "fmt"},
     {"src/engine/ctx.c", "msg_tr", "fmt"},
+    {"src/engine/xlsx_read.c", "msg_tr", "fmt"},
+    {"src/engine/vcard_read.c", "msg_tr", "fmt"},
     /* MSG("…") literals chosen before the call: api_on_error's, the CSRF checks',
      * api__json_shape's, reason()'s problem titles, the import parameters'. */
     {"src/api/json.c", "api_problem", "detail"},
@@ -161,6 +165,9 @@ static const struct {
     {"src/engine/custom_def.c", "rec_field_error", "\"%s\""},
     {"src/engine/custom.c", "rec_bad_request", "\"%s\""},
     {"src/engine/import_jobs.c", "rec_bad_request", "\"%s\""},
+    /* A row's problem found by the file's reader (a vCard's card_error), written in the
+     * import's language (imp_options.lang) where it arises. */
+    {"src/engine/csv_import.c", "rec_bad_request", "\"%s\""},
     {"src/mod/platform/roles.c", "rec_field_error", "\"%s\""},
 };
 

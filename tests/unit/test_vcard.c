@@ -2,7 +2,8 @@
  * breaks, CHARSET), 3.0 and 4.0 (folding, escapes, groups, quoted parameters), names
  * from FN (Chinese family name first), the kinds of phone and e-mail, several cards and
  * their lines, the same cards whatever the chunks, and hostile input (an unknown
- * charset, bytes that are not UTF-8, an endless line, a card never closed, nesting). */
+ * charset, bytes that are not UTF-8, an endless line, a card never closed, nesting),
+ * and the cards' problems in Chinese. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "engine/rec.h"
 #include "engine/vcard_read.h"
 
 #define MAX_CARDS 8
@@ -48,7 +50,7 @@ static void parse(const char *text, size_t len, size_t chunk, struct cards *cs)
 {
     memset(cs, 0, sizeof(*cs));
     struct vcf v;
-    vcf_init(&v, keep, cs);
+    vcf_init(&v, RP_LANG_EN, keep, cs);
     if (!chunk)
         chunk = len ? len : 1;
     for (size_t i = 0; i < len; i += chunk)
@@ -292,11 +294,29 @@ static void test_callback_stops(void **state)
     static const char T[] = "BEGIN:VCARD\nN:A\nEND:VCARD\nBEGIN:VCARD\nN:B\nEND:VCARD\n";
     int n = 0;
     struct vcf v;
-    vcf_init(&v, refuse, &n);
+    vcf_init(&v, RP_LANG_EN, refuse, &n);
     assert_int_equal(vcf_feed(&v, T, sizeof(T) - 1), RP_EBUSY);
     assert_int_equal(vcf_finish(&v), RP_EBUSY);
     vcf_release(&v);
     assert_int_equal(n, 1);
+}
+
+/* A card's problem in the language the parser was given. */
+static void test_chinese(void **state)
+{
+    (void)state;
+    static const char T[] = "BEGIN:VCARD\nN;CHARSET=NO-SUCH:A\nEND:VCARD\nBEGIN:VCARD\nN:B\n";
+    msg_add(&rec_messages);
+    struct cards cs = {0};
+    struct vcf v;
+    vcf_init(&v, RP_LANG_ZH, keep, &cs);
+    assert_int_equal(vcf_feed(&v, T, sizeof(T) - 1), RP_OK);
+    assert_int_equal(vcf_finish(&v), RP_OK);
+    vcf_release(&v);
+    assert_int_equal(cs.n, 2);
+    assert_string_equal(cs.error[0], "第 2 行：N 的值无法按 CHARSET=NO-SUCH 读取");
+    assert_string_equal(cs.error[1], "第 4 行：名片不完整：缺少 END:VCARD");
+    drop(&cs);
 }
 
 int main(void)
@@ -309,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_chinese),
     };
     return cmocka_run_group_tests_name("vcard", tests, NULL, NULL);
 }

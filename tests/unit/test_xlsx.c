@@ -1,7 +1,8 @@
 /* Unit tests for engine/xlsx_read: number formats, date serials, numbers without float
  * noise, and whole workbooks built in memory — strings shared, inline and rich, dates
  * by style in both date systems, gaps, and hostile files (not a ZIP, an encrypted or
- * old workbook, a DTD, a part that unpacks past its limit, broken references). */
+ * old workbook, a DTD, a part that unpacks past its limit, broken references), and
+ * the refusals in Chinese. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
+#include "engine/rec.h"
 #include "engine/xlsx_read.h"
 #include "xlsx_fixture.h"
 
@@ -144,7 +146,7 @@ static enum rp_err read_parts(const struct xf_part *parts, size_t n, int date190
     struct arena a;
     arena_init(&a);
     memset(g, 0, sizeof(*g));
-    enum rp_err err = xlsx_read(x, len, NULL, collect, g, &a, fatal);
+    enum rp_err err = xlsx_read(x, len, NULL, collect, g, &a, RP_LANG_EN, fatal);
     if (*fatal)
         *fatal = strdup(*fatal);
     arena_release(&a);
@@ -233,7 +235,7 @@ static void test_plain_and_file(void **state)
     arena_init(&a);
     struct got g = {0};
     const char *fatal = NULL;
-    assert_int_equal(xlsx_read(NULL, 0, f, collect, &g, &a, &fatal), RP_OK);
+    assert_int_equal(xlsx_read(NULL, 0, f, collect, &g, &a, RP_LANG_EN, &fatal), RP_OK);
     assert_string_equal(g.text, "1:name;2:Acme;");
     /* The caller's FILE stays open and usable. */
     rewind(f);
@@ -303,7 +305,7 @@ static void refused_file(const char *bytes, size_t len, const char *why)
     arena_init(&a);
     struct got g = {0};
     const char *fatal = NULL;
-    assert_int_equal(xlsx_read(bytes, len, NULL, collect, &g, &a, &fatal), RP_EINVAL);
+    assert_int_equal(xlsx_read(bytes, len, NULL, collect, &g, &a, RP_LANG_EN, &fatal), RP_EINVAL);
     assert_non_null(fatal);
     if (!strstr(fatal, why))
         fail_msg("\"%s\" does not say \"%s\"", fatal, why);
@@ -371,10 +373,42 @@ static void test_callback_stops(void **state)
     arena_init(&a);
     int n = 0;
     const char *fatal = NULL;
-    assert_int_equal(xlsx_read(x, len, NULL, stop_at_two, &n, &a, &fatal), RP_EBUSY);
+    assert_int_equal(xlsx_read(x, len, NULL, stop_at_two, &n, &a, RP_LANG_EN, &fatal), RP_EBUSY);
     assert_int_equal(n, 2);
     assert_null(fatal);
     arena_release(&a);
+    free(x);
+}
+
+/* A refusal in the language asked for; expat's words stay English inside it. */
+static void zh_refused(const char *bytes, size_t len, const char *want)
+{
+    struct arena a;
+    arena_init(&a);
+    struct got g = {0};
+    const char *fatal = NULL;
+    assert_int_equal(xlsx_read(bytes, len, NULL, collect, &g, &a, RP_LANG_ZH, &fatal), RP_EINVAL);
+    assert_non_null(fatal);
+    assert_string_equal(fatal, want);
+    arena_release(&a);
+}
+
+static void test_chinese(void **state)
+{
+    (void)state;
+    msg_add(&rec_messages);
+    zh_refused("name,email\n", 11, "该文件不是 .xlsx 工作簿（ZIP 压缩包）");
+    static const char ROWS[] = "<worksheet " XF_MAIN "><sheetData><row r=\"2\"/><row r=\"1\"/>"
+                               "</sheetData></worksheet>";
+    static const char BROKEN[] = "<worksheet " XF_MAIN "><sheetData><row><c>";
+    const struct xf_part rows[] = {{"xl/worksheets/sheet1.xml", ROWS, 0}};
+    const struct xf_part broken[] = {{"xl/worksheets/sheet1.xml", BROKEN, 0}};
+    size_t len;
+    char *x = xf_build(rows, 1, 0, 1, &len);
+    zh_refused(x, len, "第 1 行排在第 2 行之后：工作表已损坏");
+    free(x);
+    x = xf_build(broken, 1, 0, 1, &len);
+    zh_refused(x, len, "xl/worksheets/sheet1.xml，第 1 行：no element found");
     free(x);
 }
 
@@ -391,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_hostile_sheets),
         cmocka_unit_test(test_hostile_files),
         cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_chinese),
     };
     return cmocka_run_group_tests_name("xlsx", tests, NULL, NULL);
 }
