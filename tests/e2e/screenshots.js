@@ -49,7 +49,7 @@ try {
   await page.goto(srv.base + '/duplicates?entity=accounts');
   await shot('duplicates', () => page.getByRole('heading', { name: 'Find duplicates', level: 1 }).waitFor());
   await page.goto(srv.base + '/import?entity=contacts');
-  await page.getByLabel('CSV file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv',
+  await page.getByLabel('File (CSV, Excel or vCard)').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv',
     buffer: Buffer.from('姓名,Email,公司,Notes\nAda Lovelace,ada@engine.example,Analytical Engines,Met at the fair\n' +
       '王芳,wang.fang@example.cn,上海海运,Wants a quote\n') });
   await shot('import', () => page.getByRole('table', { name: 'Columns' }).waitFor());
