@@ -7,6 +7,10 @@
 #include "mod/kb/kb.h"
 
 static const struct field_def FIELDS[] = {
+    /* What the vote is about, as people read it: the article's title when the vote was
+     * cast (a vote without a comment has no other name). */
+    {.name = "article_title", .label = "Article title", .label_zh = "文章标题", .type = FT_STRING,
+     .flags = FF_READONLY | FF_LIST, .maxlen = 200, .group = "overview"},
     {.name = "article_id", .label = "Article", .label_zh = "文章", .type = FT_REF,
      .ref_entity = "kb_articles", .flags = FF_REQUIRED | FF_INDEXED | FF_LIST | FF_CREATE_ONLY,
      .group = "overview"},
@@ -24,7 +28,7 @@ const struct entity_def kb__feedback = {
     .label_plural_zh = "文章反馈",
     .fields = FIELDS,
     .nfields = RP_NELEM(FIELDS),
-    .title_field = "comment",
+    .title_field = "article_title",
     .default_sort = "-created_at",
     .flags = EF_NO_DELETE,
 };
@@ -46,6 +50,8 @@ enum rp_err kb__validate_feedback(struct rec_ctx *ctx, struct rec *r, const stru
             return rec_field_error(ctx, "article_id", "no %s with this id", rec_label(ctx, e));
         if (err)
             return err;
+        struct rec_value *title = (struct rec_value *)(uintptr_t)rec_field(r, "article_title");
+        *title = *rec_field(&art, "title");
     }
     if (old && !owner_moved)
         return RP_OK;

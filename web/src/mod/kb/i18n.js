@@ -1,6 +1,6 @@
 // Strings of the knowledge base's screens, merged into i18n.js by web/src/mod/index.js.
 export const en = {
-  'nav.kb': 'Knowledge base',
+  'nav.kb': 'Knowledge base', 'group.body': 'Article', 'group.feedback': 'Feedback',
   'kb.title': 'Knowledge base', 'kb.search': 'Search articles', 'kb.searchBtn': 'Search',
   'kb.categories': 'Categories', 'kb.allCategories': 'All categories', 'kb.new': 'New article',
   'kb.none': 'No articles here yet.', 'kb.articles': 'Articles', 'kb.status': 'Status', 'kb.anyStatus': 'Any status',
@@ -19,7 +19,7 @@ export const en = {
 };
 
 export const zh = {
-  'nav.kb': '知识库',
+  'nav.kb': '知识库', 'group.body': '正文', 'group.feedback': '反馈',
   'kb.title': '知识库', 'kb.search': '搜索文章', 'kb.searchBtn': '搜索',
   'kb.categories': '分类', 'kb.allCategories': '全部分类', 'kb.new': '新建文章',
   'kb.none': '这里还没有文章。', 'kb.articles': '文章', 'kb.status': '状态', 'kb.anyStatus': '任意状态',
