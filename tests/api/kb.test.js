@@ -1,11 +1,16 @@
 // The knowledge base: articles and categories through the generic record routes, the
 // rendered HTML (safe whatever the Markdown holds), versions from the history (list,
 // read one, restore by PATCH), feedback once per reader, views, suggestions ranked by
-// text match in the caller's language first, Chinese search, and who may do what.
+// text match in the caller's language first, Chinese search, who may do what, and the
+// demo's articles.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
-  startServer, login, loginAdmin, createUser, createTeam, create, assertProblem, uniq,
+  BIN, startServer, login, loginAdmin, createUser, createTeam, create, assertProblem, uniq, dropDb, freshDb,
 } from './helpers.js';
 
 let srv;
@@ -265,5 +270,31 @@ describe('permissions', () => {
     assert.equal((await c.support2.patch(`/kb_articles/${a.id}`, { body: 'edited by a colleague' })).status, 200);
     assertProblem(await c.support2.del(`/kb_articles/${a.id}`), 403);
     assert.equal((await c.support.del(`/kb_articles/${a.id}`)).status, 204);
+  });
+});
+
+describe('rapport demo', () => {
+  test('holds 40 articles in both languages across a tree of categories, each Chinese one a translation', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-kb-demo-'));
+    const db = freshDb(dir);
+    execFileSync(BIN, ['demo', '--db', db], { env: { ...process.env, RAPPORT_ADMIN_PASSWORD: 'admin-pass-123' }, encoding: 'utf8' });
+    const demo = await startServer({ dir, keepDir: true });
+    try {
+      const a = await loginAdmin(demo.base);
+      const en = (await a.get('/kb_articles?language=en&limit=100')).body.data;
+      const zh = (await a.get('/kb_articles?language=zh-CN&limit=100')).body.data;
+      assert.deepEqual([en.length, zh.length], [20, 20]);
+      assert.ok(zh.every((x) => en.some((y) => y.id === x.translation_of)), 'every Chinese article translates an English one');
+      const cats = (await a.get('/kb_categories?limit=100')).body.data;
+      assert.ok(cats.length >= 5 && cats.some((c) => c.parent_id), 'a tree of categories');
+      assert.ok(new Set(en.map((x) => x.category_id)).size >= 5, 'articles across the categories');
+      assert.ok(en.some((x) => x.status === 'draft') && en.some((x) => x.visibility === 'public'));
+      const s = await a.get(`/kb/suggest?q=${encodeURIComponent('打印机脱机')}`, { headers: { 'accept-language': 'zh-CN' } });
+      assert.equal(s.body.data[0].title, '打印机显示脱机');
+    } finally {
+      await demo.stop();
+      dropDb(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
