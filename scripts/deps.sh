@@ -11,6 +11,7 @@ APT_PKGS=(
     libcmocka-dev
     libpq-dev postgresql
     libcsv-dev libxlsxwriter-dev libical-dev libzip-dev libexpat1-dev
+    libcmark-dev
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind

@@ -157,6 +157,11 @@ const RULES = {
   'POST /api/v1/{res}/{id}/convert': 'convert',
   'POST /api/v1/{res}/retier': 'retier',
   'POST /api/v1/{res}/{id}/transfer': 'transfer',
+  'GET /api/v1/{res}/{id}/html': 'read',
+  'GET /api/v1/{res}/{id}/versions': 'read',
+  'GET /api/v1/{res}/{id}/versions/{version}': 'read',
+  'POST /api/v1/{res}/{id}/view': 'view',
+  'POST /api/v1/{res}/{id}/feedback': 'vote',
 };
 const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin']);
 
@@ -192,6 +197,11 @@ const NEW = {
   roles: () => ({ key: lower(uniq('mrole')), label: 'Role', grants: { accounts: { read: 'own' } } }),
   pipeline_stages: () => ({ key: lower(uniq('mst')), label: 'Stage', probability: 50, sort_order: 500,
     outcome: 'open' }),
+  kb_categories: (t) => ({ name: t }),
+  kb_articles: (t) => ({ title: t, body: `${MARK} body`, status: 'published' }),
+  // A vote on an article of its own (one vote per reader and article), the administrator's.
+  kb_feedback: async (t) => ({ article_id: (await ok(await admin.post('/kb_articles', { title: `${MARK} voted`, body: 'x',
+    status: 'published' }), 201, 'article to vote on')).id, helpful: true, comment: t }),
 };
 const PATCH = {
   accounts: () => ({ description: 'changed' }),
@@ -204,6 +214,9 @@ const PATCH = {
   teams: () => ({ name: uniq('mteam') }),
   roles: () => ({ description: 'changed' }),
   pipeline_stages: () => ({ label: 'changed' }),
+  kb_categories: () => ({ description: 'changed' }),
+  kb_articles: () => ({ body: 'changed' }),
+  kb_feedback: () => ({ comment: `${MARK} changed` }),
 };
 
 // ---- the model ----
@@ -284,6 +297,12 @@ function expected(rule, c, { entity, rec, from, owner }) {
       if (!canRead(c, rec)) return 404;
       if (scope(c, 'accounts', 'create') === 'none' || scope(c, 'contacts', 'create') === 'none') return 403;
       return canEdit(c, rec) ? 200 : 403;
+    // An article's views are counted for whoever reads it; a vote is a kb_feedback
+    // record the voter makes (their create scope).
+    case 'view': return canRead(c, rec) ? 200 : 404;
+    case 'vote':
+      if (!canRead(c, rec)) return 404;
+      return scope(c, 'kb_feedback', 'create') === 'none' ? 403 : 200;
     default: throw new Error(`no rule ${rule}`);
   }
 }
@@ -329,7 +348,7 @@ const REFS = ['account_id', 'related_id'];
 async function make(entity, c, rel, { token = null, unshared = false, extra = {} } = {}) {
   const tag = `zqm${++tagSeq}n`;
   const label = `${MARK} ${tag}${token ? ` ${token}` : ''}`;
-  const body = { ...NEW[entity](label, c), ...extra };
+  const body = { ...(await NEW[entity](label, c)), ...extra };
   if (shareable(entity)) body.owner_id = RELS[rel].owner(c);
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
@@ -369,14 +388,23 @@ async function build(route, c, rel, phase) {
       const owner = rel === '-' ? null : RELS[rel].owner(c);
       // Without the fields the caller's role hides or protects (the field rule cells
       // send those).
-      const body = { ...NEW[e](`${MARK} ${uniq('new')}`, c), ...(owner ? { owner_id: owner } : {}) };
+      const body = { ...(await NEW[e](`${MARK} ${uniq('new')}`, c)), ...(owner ? { owner_id: owner } : {}) };
       for (const f of Object.keys(roleOf(c).field_rules?.[e] ?? {})) delete body[f];
       return { method: 'POST', p: `/${e}?allow_conflict=true`, body, want: expected(rule, c, { entity: e, owner }),
         ok: (res) => track(e, res.body, null, REFS.map((f) => res.body[f])) };
     }
     case 'read': {
       const rec = fixtures.get(`${c.key}:${e}:${rel}`);
-      return { method: 'GET', p: `/${e}/${rec.id}${suffix.replace('/{id}', '')}`, want: expected(rule, c, { rec }), rec };
+      return { method: 'GET', p: `/${e}/${rec.id}${suffix.replace('/{id}', '').replace('{version}', '1')}`,
+        want: expected(rule, c, { rec }), rec };
+    }
+    case 'view': {
+      const rec = fixtures.get(`${c.key}:${e}:${rel}`);
+      return { method: 'POST', p: `/${e}/${rec.id}/view`, want: expected(rule, c, { rec }) };
+    }
+    case 'vote': {
+      const rec = await fresh();
+      return { method: 'POST', p: `/${e}/${rec.id}/feedback`, body: { helpful: true }, want: expected(rule, c, { rec }) };
     }
     case 'edit': {
       const rec = await fresh();

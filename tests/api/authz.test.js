@@ -15,7 +15,7 @@
 //      entities, settings, the metadata generation — tests/authz/db.js, read with the
 //      sqlite3 shell, or psql in the PostgreSQL pass);
 //   4. no successful read (lists, counts, search, phone lookup, duplicates, history, timeline,
-//      shares, calendar, reports) mentions the id of a record the role may not read.
+//      shares, calendar, reports, knowledge-base suggestions) mentions the id of a record the role may not read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -87,12 +87,17 @@ const NEW = {
     sort_order: 500, outcome: 'open' }),
   roles: () => ({ key: uniq('role').replace(/-/g, '_').toLowerCase(), label: 'Role',
     grants: { accounts: { read: 'own' } } }),
+  kb_categories: () => ({ name: `${MARK} ${uniq('cat')}` }),
+  kb_articles: () => ({ title: `${MARK} ${uniq('art')}`, body: `${MARK} body`, status: 'published' }),
+  // A vote on an article of its own: one vote per reader and article.
+  kb_feedback: async () => ({ article_id: await make('kb_articles'), helpful: true, comment: `${MARK} ${uniq('fb')}` }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
   opportunities: { description: 'changed' }, activities: { description: 'changed' },
   users: { display_name: 'changed' }, teams: () => ({ name: uniq('team') }),
   pipeline_stages: { label: 'changed' }, roles: { description: 'changed' },
+  kb_categories: { description: 'changed' }, kb_articles: { body: 'changed' }, kb_feedback: { comment: 'changed' },
 };
 
 const passwordOf = (caller) => (caller === 'admin' ? ADMIN_PASSWORD : PASSWORD);
@@ -104,7 +109,7 @@ function ownerOf(caller, rel) {
 }
 
 async function make(entity, owner, extra = {}) {
-  const body = { ...NEW[entity](), ...extra };
+  const body = { ...(await NEW[entity]()), ...extra };
   if (owner && !['users', 'teams', 'pipeline_stages', 'roles'].includes(entity)) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
@@ -155,16 +160,28 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res} -':
       return { c, method: 'GET', p: `/${e}?limit=500&count=true`, list: true };
     case 'POST /api/v1/{res} owner=rel':
-      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...NEW[e](), owner_id: owner } };
+      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...(await NEW[e]()), owner_id: owner } };
     case 'POST /api/v1/{res} -':
-      return { c, method: 'POST', p: `/${e}`, body: NEW[e]() };
+      return { c, method: 'POST', p: `/${e}`, body: await NEW[e]() };
     case 'GET /api/v1/{res}/{id} -':
     case 'GET /api/v1/{res}/{id}/shares -':
     case 'GET /api/v1/{res}/{id}/history -':
     case 'GET /api/v1/{res}/{id}/timeline -':
     case 'GET /api/v1/{res}/{id}/stages -':
     case 'GET /api/v1/{res}/{id}/summary -':
+    case 'GET /api/v1/{res}/{id}/html -':
+    case 'GET /api/v1/{res}/{id}/versions -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
+    case 'GET /api/v1/{res}/{id}/versions/{version} -':
+      return { c, method: 'GET', p: `/${e}/${await id()}/versions/1` };
+    case 'POST /api/v1/{res}/{id}/feedback -':
+      return { c, method: 'POST', p: `/${e}/${await id()}/feedback`, body: { helpful: true } };
+    case 'POST /api/v1/{res}/{id}/view -':
+      return { c, method: 'POST', p: `/${e}/${await id()}/view` };
+    case 'GET /api/v1/kb/suggest -':
+      return { c, method: 'GET', p: `/kb/suggest?q=${MARK}` };
+    case 'POST /api/v1/kb/render -':
+      return { c, method: 'POST', p: '/kb/render', body: { body: `# ${MARK}` } };
     case 'PATCH /api/v1/{res}/{id} -': {
       const body = typeof PATCH[e] === 'function' ? PATCH[e]() : PATCH[e];
       return { c, method: 'PATCH', p: `/${e}/${await id()}`, body };

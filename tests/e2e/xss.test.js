@@ -98,7 +98,18 @@ const PLAIN = { phone: (k) => `+1 (555) 01${String(k).padStart(2, '0')} x${k}` }
 const RESTRICTED = new Set(['users.username', 'pipeline_stages.key']);
 const TEXTUAL = new Set(['string', 'text', 'email', 'url', 'phone']);
 // Creation order: what a record refers to exists first.
-const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities'];
+const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities',
+  'kb_categories', 'kb_articles'];
+// Markdown that would run script if its HTML were trusted: raw HTML, event handlers and
+// script URLs in every disguise (the knowledge base renders articles' Markdown).
+const MARKDOWN = [
+  '<script>__xss(950)</script>', '<img src=x onerror=__xss(951)>', '<svg onload=__xss(952)>',
+  '[link](javascript:__xss(953))', '[link](JaVaScRiPt:__xss(954))', '[link](java&#x73;cript:__xss(955))',
+  '[link](<java\tscript:__xss(956)>)', '![image](javascript:__xss(957))', '<javascript:__xss(958)>',
+  '[ref][r]\n\n[r]: javascript:__xss(959)', '[x](https://x.example/" onmouseover="__xss(960))',
+  '<a href="javascript:__xss(961)">raw link</a>', '<iframe srcdoc="<script>__xss(962)</script>"></iframe>',
+  '![x" onerror="__xss(963)](https://x.example/i.png)', '[data](data:text/html,<script>__xss(964)</script>)',
+].join('\n\n');
 // javascript: URLs the API refuses, written into the database directly.
 const JS_URLS = ['javascript:__xss(901)', 'JavaScript:__xss(902)', ' javascript:__xss(903)',
   'java\tscript:__xss(904)', 'data:text/html,<script>__xss(905)</script>', 'vbscript:__xss(906)'];
@@ -483,6 +494,33 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
     await page.getByRole('region', { name: 'Dry run' }).waitFor();
     await check('the import wizard\'s dry run of a hostile workbook');
+  });
+
+  step('knowledge-base articles render hostile Markdown inert: list, article, versions, editor preview', async () => {
+    const hostile = await admin.post('/kb_articles', { title: payload(4), body: MARKDOWN, status: 'published' });
+    assert.equal(hostile.status, 201, hostile.text);
+    const articles = [hostile.body, ...records.kb_articles];
+    await go('/kb');
+    await page.getByRole('heading', { name: 'Knowledge base', level: 1 }).waitFor();
+    await check('/kb');
+    await go(`/kb?q=${encodeURIComponent('xss')}`);
+    await check('/kb search');
+    for (const [k, rec] of articles.entries()) {
+      await go(`/kb/a/${rec.id}`);
+      await page.getByTestId('kb-body').waitFor();
+      await check(`/kb/a/${rec.id} (#${k})`);
+      const shown = await page.evaluate(() => document.querySelector('main').textContent);
+      assert.ok(shown.includes(rec.title), `kb article #${k}: the title is shown verbatim`);
+    }
+    await go(`/kb/a/${records.kb_articles[0].id}?version=1`);
+    await page.getByText('You are looking at version 1.').waitFor();
+    await check('an article\'s first version');
+    await go(`/kb/a/${hostile.body.id}/edit`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('kb-preview').waitFor();
+    await check('the editor\'s preview of hostile Markdown');
+    assert.equal(await page.getByTestId('kb-preview').getByRole('link', { name: 'raw link' }).count(), 0);
+    assert.ok((await page.getByTestId('kb-preview').textContent()).includes('link'), 'unlinked text stays');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {

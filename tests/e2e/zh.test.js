@@ -23,7 +23,9 @@ const ids = {};
 const ALLOWED = new Set(['Rapport', 'CSV', 'XLSX', 'UTF', 'GBK', 'ID', 'URL', 'API', 'Excel',
   'vCard', 'iCalendar', 'ICS', 'JSON', 'PDF', 'SQLite', 'PostgreSQL',
   // Products and protocol words the settings name as they are written.
-  'Outlook', 'Google', 'Thunderbird', 'Authorization', 'Bearer']);
+  'Outlook', 'Google', 'Thunderbird', 'Authorization', 'Bearer',
+  // The knowledge base's text format, named in its body's label.
+  'Markdown']);
 
 // The texts a person reads on the page: visible text nodes of the header, navigation and
 // main region (not inside inputs or code: identifiers such as a field's API name), the
@@ -90,7 +92,7 @@ async function noKeys(where) {
   return bad.map((x) => `${where}: ${x}`);
 }
 
-const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities'];
+const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'kb_categories', 'kb_articles'];
 
 // Every page of the walk, as [name, path, what to do there (optional)].
 function pages() {
@@ -113,6 +115,14 @@ function pages() {
       await page.getByRole('button', { name: new RegExp(`^(${en}|${zh})$`) }).click();
     }]);
   }
+  list.push(['knowledge base', '/kb']);
+  list.push(['knowledge base article', `/kb/a/${ids.kb_articles}`]);
+  list.push(['knowledge base version', `/kb/a/${ids.kb_articles}?version=1`]);
+  list.push(['knowledge base editor', `/kb/a/${ids.kb_articles}/edit`, async () => {
+    await page.getByRole('button', { name: /^(Preview|预览)$/ }).click();
+    await page.getByTestId('kb-preview').waitFor();
+  }]);
+  list.push(['knowledge base new article', '/kb/new']);
   list.push(['search', `/search?q=${encodeURIComponent('华信')}`]);
   for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings']) list.push([p, p]);
   for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security']) list.push([`admin ${tab}`, `/admin/${tab}`]);
@@ -180,6 +190,17 @@ describe('the UI in Simplified Chinese', () => {
       related_id: opp.id, start_at: new Date(end.getTime() + 3600000).toISOString(), end_at: new Date(end.getTime() + 7200000).toISOString(),
     });
     await create(admin, 'activities', { type: 'task', subject: '准备报价', status: 'planned', priority: 'low', due_at: end.toISOString() });
+    // The knowledge base: a category under another, a Chinese article with a vote and a
+    // second version.
+    const hw = await create(admin, 'kb_categories', { name: '硬件', name_zh: '硬件' });
+    ids.kb_categories = (await create(admin, 'kb_categories', { name: '打印机', name_zh: '打印机', parent_id: hw.id })).id;
+    const art = await create(admin, 'kb_articles', {
+      title: '打印机显示脱机', body: '## 步骤\n\n1. 关闭打印机\n2. 检查网线', status: 'published', language: 'zh-CN',
+      visibility: 'public', category_id: ids.kb_categories, tags: '打印机',
+    });
+    ids.kb_articles = art.id;
+    assert.equal((await admin.patch(`/kb_articles/${art.id}`, { body: '## 步骤\n\n重新启动打印机。' })).status, 200);
+    assert.equal((await admin.post(`/kb_articles/${art.id}/feedback`, { helpful: true })).status, 200);
     // Something in the recycle bin.
     const gone = await create(admin, 'accounts', { name: '旧客户', type: 'other' });
     assert.equal((await admin.del(`/accounts/${gone.id}`)).status, 204);

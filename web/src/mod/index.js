@@ -1,4 +1,4 @@
-// The UI's modules — platform, customers, sales, calendar, as on the server (src/mod/) —
+// The UI's modules — platform, customers, sales, calendar, kb, as on the server (src/mod/) —
 // in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
 // record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
@@ -18,6 +18,8 @@ import { addStrings } from '../i18n.js';
 import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
+import * as kbStrings from './kb/i18n.js';
+import { KnowledgeBase } from './kb/kb.jsx';
 import * as customersStrings from './customers/i18n.js';
 import { AccountSummary } from './customers/summary.jsx';
 import * as platformStrings from './platform/i18n.js';
@@ -27,7 +29,7 @@ import * as salesStrings from './sales/i18n.js';
 import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -41,6 +43,7 @@ export const dupEntities = () => session.meta.entities.filter((e) => e.duplicate
 export const SCREENS = [
   { module: 'sales', path: '/pipeline', nav: 'nav.pipeline', when: reads('opportunities'), component: PipelinePage },
   { module: 'calendar', path: '/calendar', nav: 'nav.calendar', when: reads('activities'), component: CalendarPage },
+  { module: 'kb', path: '/kb', prefix: true, nav: 'nav.kb', when: reads('kb_articles'), component: KnowledgeBase },
   { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },

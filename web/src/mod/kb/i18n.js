@@ -1,0 +1,38 @@
+// Strings of the knowledge base's screens, merged into i18n.js by web/src/mod/index.js.
+export const en = {
+  'nav.kb': 'Knowledge base', 'group.body': 'Article', 'group.feedback': 'Feedback',
+  'kb.title': 'Knowledge base', 'kb.search': 'Search articles', 'kb.searchBtn': 'Search',
+  'kb.categories': 'Categories', 'kb.allCategories': 'All categories', 'kb.new': 'New article',
+  'kb.none': 'No articles here yet.', 'kb.articles': 'Articles', 'kb.status': 'Status', 'kb.anyStatus': 'Any status',
+  'kb.helpfulQ': 'Was this article helpful?', 'kb.yes': 'Yes', 'kb.no': 'No',
+  'kb.helpfulCounts': '{yes} found it helpful, {no} did not', 'kb.thanks': 'Thank you for your feedback.',
+  'kb.views': '{n} views', 'kb.translations': 'Translations', 'kb.original': 'Original',
+  'kb.addTranslation': 'Translate into {lang}', 'kb.versions': 'Versions', 'kb.version': 'Version {n}',
+  'kb.by': '{at} by {who}', 'kb.changed.title': 'title', 'kb.changed.body': 'body', 'kb.show': 'Show',
+  'kb.restore': 'Restore this version', 'kb.restored': 'Version {n} restored as a new version.',
+  'kb.viewing': 'You are looking at version {n}.', 'kb.current': 'Back to the current version',
+  'kb.edit': 'Edit', 'kb.allFields': 'All fields', 'kb.back': 'Knowledge base',
+  'kb.editTitle': 'Edit article', 'kb.newTitle': 'New article', 'kb.body': 'Body (Markdown)',
+  'kb.preview': 'Preview', 'kb.hidePreview': 'Hide preview', 'kb.save': 'Save', 'kb.cancel': 'Cancel',
+  'kb.saved': 'Article saved.', 'kb.stale': 'Someone changed this article while you edited it. Reload to see their version.',
+  'kb.noCategory': 'No category', 'kb.empty': 'This article has no body yet.', 'kb.image': 'Image: {alt}',
+};
+
+export const zh = {
+  'nav.kb': '知识库', 'group.body': '正文', 'group.feedback': '反馈',
+  'kb.title': '知识库', 'kb.search': '搜索文章', 'kb.searchBtn': '搜索',
+  'kb.categories': '分类', 'kb.allCategories': '全部分类', 'kb.new': '新建文章',
+  'kb.none': '这里还没有文章。', 'kb.articles': '文章', 'kb.status': '状态', 'kb.anyStatus': '任意状态',
+  'kb.helpfulQ': '这篇文章对您有帮助吗？', 'kb.yes': '有帮助', 'kb.no': '没有帮助',
+  'kb.helpfulCounts': '{yes} 人认为有帮助，{no} 人认为没有', 'kb.thanks': '感谢您的反馈。',
+  'kb.views': '浏览 {n} 次', 'kb.translations': '译文', 'kb.original': '原文',
+  'kb.addTranslation': '翻译为{lang}', 'kb.versions': '版本', 'kb.version': '版本 {n}',
+  'kb.by': '{at}，{who}', 'kb.changed.title': '标题', 'kb.changed.body': '正文', 'kb.show': '查看',
+  'kb.restore': '恢复此版本', 'kb.restored': '已将版本 {n} 恢复为新版本。',
+  'kb.viewing': '您正在查看版本 {n}。', 'kb.current': '返回当前版本',
+  'kb.edit': '编辑', 'kb.allFields': '全部字段', 'kb.back': '知识库',
+  'kb.editTitle': '编辑文章', 'kb.newTitle': '新建文章', 'kb.body': '正文（Markdown）',
+  'kb.preview': '预览', 'kb.hidePreview': '隐藏预览', 'kb.save': '保存', 'kb.cancel': '取消',
+  'kb.saved': '文章已保存。', 'kb.stale': '在您编辑期间，其他人修改了这篇文章。请重新加载查看其版本。',
+  'kb.noCategory': '无分类', 'kb.empty': '这篇文章还没有正文。', 'kb.image': '图片：{alt}',
+};
