@@ -39,6 +39,19 @@ describe('knowledge base', () => {
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Knowledge base' }).click();
     await page.getByRole('heading', { name: 'Knowledge base', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: 'Printers' }).waitFor();
+    // Articles, categories and votes are worked here, not as lists of the navigation.
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    for (const name of ['Knowledge articles', 'Knowledge categories', 'Article feedback']) {
+      assert.equal(await nav.getByRole('link', { name }).count(), 0, `${name} is not in the navigation`);
+    }
+  });
+
+  step('categories are managed from the knowledge base', async () => {
+    await page.getByRole('link', { name: 'Manage categories' }).click();
+    await page.getByRole('heading', { name: 'Knowledge categories', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Printers' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Knowledge base', level: 1 }).waitFor();
   });
 
   step('writes an article in Markdown, previews it and saves it', async () => {

@@ -92,13 +92,11 @@ function GlobalSearch() {
 }
 
 // Entities administered under /admin, not listed in the navigation.
-const ADMIN_ENTITIES = new Set(['users', 'teams', 'roles', 'pipeline_stages']);
-
 function Shell({ children, onSignOut, onLang }) {
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [path]);
-  const nav = session.meta.entities.filter((e) => canRead(e) && !ADMIN_ENTITIES.has(e.name));
+  const nav = session.meta.entities.filter((e) => e.nav && canRead(e));
   const item = (href, label) => (
     <li><Link href={href} aria-current={path === href || (href !== '/' && path.startsWith(href + '/')) ? 'page' : undefined}>{label}</Link></li>
   );

@@ -54,6 +54,7 @@ const struct entity_def kb__articles = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "title",
     .default_sort = "title",
+    .flags = EF_OWN_SCREEN,
 };
 
 static bool is(const struct rec_value *v, const char *s)

@@ -25,6 +25,7 @@ const struct entity_def kb__categories = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",
     .default_sort = "name",
+    .flags = EF_OWN_SCREEN,
 };
 
 enum rp_err kb__validate_category(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

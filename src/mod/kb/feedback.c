@@ -30,7 +30,7 @@ const struct entity_def kb__feedback = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "article_title",
     .default_sort = "-created_at",
-    .flags = EF_NO_DELETE,
+    .flags = EF_NO_DELETE | EF_OWN_SCREEN,
 };
 
 enum rp_err kb__validate_feedback(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

@@ -2,7 +2,7 @@
 export const en = {
   'nav.kb': 'Knowledge base', 'group.body': 'Article', 'group.feedback': 'Feedback',
   'kb.title': 'Knowledge base', 'kb.search': 'Search articles', 'kb.searchBtn': 'Search',
-  'kb.categories': 'Categories', 'kb.allCategories': 'All categories', 'kb.new': 'New article',
+  'kb.categories': 'Categories', 'kb.allCategories': 'All categories', 'kb.manageCategories': 'Manage categories', 'kb.new': 'New article',
   'kb.none': 'No articles here yet.', 'kb.articles': 'Articles', 'kb.status': 'Status', 'kb.anyStatus': 'Any status',
   'kb.helpfulQ': 'Was this article helpful?', 'kb.yes': 'Yes', 'kb.no': 'No',
   'kb.helpfulCounts': '{yes} found it helpful, {no} did not', 'kb.thanks': 'Thank you for your feedback.',
@@ -20,7 +20,7 @@ export const en = {
 
 export const zh = {
   'nav.kb': '知识库', 'group.body': '正文', 'group.feedback': '反馈',
-  'kb.title': '知识库', 'kb.search': '搜索文章', 'kb.searchBtn': '搜索',
+  'kb.title': '知识库', 'kb.search': '搜索文章', 'kb.searchBtn': '搜索', 'kb.manageCategories': '管理分类',
   'kb.categories': '分类', 'kb.allCategories': '全部分类', 'kb.new': '新建文章',
   'kb.none': '这里还没有文章。', 'kb.articles': '文章', 'kb.status': '状态', 'kb.anyStatus': '任意状态',
   'kb.helpfulQ': '这篇文章对您有帮助吗？', 'kb.yes': '有帮助', 'kb.no': '没有帮助',

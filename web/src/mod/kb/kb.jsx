@@ -89,6 +89,7 @@ function Home({ q, category, status }) {
             <li><Link href={link({ category: '' })} aria-current={!category ? 'page' : undefined}>{t('kb.allCategories')}</Link></li>
           </ul>
           {cats ? <CategoryTree nodes={tree(cats)} current={category} link={(id) => link({ category: id })} /> : <Loading />}
+          {entityMeta('kb_categories')?.permissions.create !== 'none' && <p><Link href="/r/kb_categories">{t('kb.manageCategories')}</Link></p>}
         </nav>
         <section class="panel" aria-label={t('kb.articles')}>
           {error && <Notice kind="error">{errorText(error)}</Notice>}
