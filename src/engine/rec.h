@@ -426,6 +426,10 @@ enum rp_err rec_may(struct rec_ctx *ctx, const struct entity_def *e, const struc
  * caller's catalogue: it is written in the caller's language. */
 enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
                              const struct rec *r, enum acl_action action, const char *verb);
+/* The next value (1, 2, …) of the workspace's counter `name` ("cases.number"), inside
+ * the caller's write transaction: unique across every server of the database, and
+ * gap-free, since a write that fails gives its value back with its rollback. */
+enum rp_err rec_next_number(struct rec_ctx *ctx, const char *name, int64_t *out);
 /* Every row of a small entity (pipeline stages) read once per write transaction: the
  * page memoised by rec_memo_put, while the transaction lasts and writes none of e's
  * records; false outside a transaction or when nothing is memoised. */

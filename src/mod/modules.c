@@ -9,7 +9,8 @@
     X(platform)                                                                            \
     X(customers)                                                                           \
     X(sales)                                                                               \
-    X(calendar)
+    X(calendar)                                                                            \
+    X(service)
 
 #define DECLARE(name) extern const struct rp_module mod_##name;
 RP_MODULES(DECLARE)

@@ -146,6 +146,8 @@ const RULES = {
   'GET /api/v1/{res}/{id}/shares': 'read',
   'GET /api/v1/{res}/{id}/summary': 'read',
   'GET /api/v1/{res}/{id}/stages': 'read',
+  'GET /api/v1/{res}/{id}/sla': 'read',
+  'GET /api/v1/{res}/worklist': 'worklist',
   'PATCH /api/v1/{res}/{id}': 'edit',
   'DELETE /api/v1/{res}/{id}': 'delete',
   'POST /api/v1/{res}/{id}/restore': 'restore',
@@ -158,7 +160,7 @@ const RULES = {
   'POST /api/v1/{res}/retier': 'retier',
   'POST /api/v1/{res}/{id}/transfer': 'transfer',
 };
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist']);
 
 // ---- the world ----
 
@@ -192,6 +194,10 @@ const NEW = {
   roles: () => ({ key: lower(uniq('mrole')), label: 'Role', grants: { accounts: { read: 'own' } } }),
   pipeline_stages: () => ({ key: lower(uniq('mst')), label: 'Stage', probability: 50, sort_order: 500,
     outcome: 'open' }),
+  cases: (t) => ({ subject: t }),
+  case_queues: (t) => ({ name: t, match_product: 'model-only' }),
+  sla_policies: (t) => ({ name: t }),
+  business_calendars: (t) => ({ name: t }),
 };
 const PATCH = {
   accounts: () => ({ description: 'changed' }),
@@ -204,6 +210,10 @@ const PATCH = {
   teams: () => ({ name: uniq('mteam') }),
   roles: () => ({ description: 'changed' }),
   pipeline_stages: () => ({ label: 'changed' }),
+  cases: () => ({ description: 'changed' }),
+  case_queues: () => ({ description: 'changed' }),
+  sla_policies: () => ({ description: 'changed' }),
+  business_calendars: () => ({ holidays: '2026-12-25' }),
 };
 
 // ---- the model ----
@@ -257,7 +267,7 @@ const canExport = (c, rec) => scope(c, rec.entity, 'export') !== 'none' && canRe
 // The expected status of a cell: rule, caller, the record(s) it acts on.
 function expected(rule, c, { entity, rec, from, owner }) {
   switch (rule) {
-    case 'list': return readsAtAll(c, entity) ? 200 : 403;
+    case 'list': case 'worklist': return readsAtAll(c, entity) ? 200 : 403;
     case 'export': return scope(c, entity, 'export') === 'none' ? 403 : 200;
     case 'duplicates': return 200; // like search: the groups of records the caller reads
     case 'retier': return SCOPES.indexOf(scope(c, 'accounts', 'edit')) >= SCOPES.indexOf('team') ? 200 : 403;
@@ -361,6 +371,8 @@ async function build(route, c, rel, phase) {
       return { method: 'GET', p: `/${e}/export?format=csv&headers=keys`, want: expected(rule, c, { entity: e }), csv: true };
     case 'duplicates':
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
+    case 'worklist':
+      return { method: 'GET', p: `/${e}/worklist`, want: expected(rule, c, { entity: e }) };
     case 'retier':
       return { method: 'POST', p: `/${e}/retier`, want: expected(rule, c, { entity: e }) };
     case 'empty_bin': // only what was deleted a century ago: nothing the other cells use

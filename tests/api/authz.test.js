@@ -87,13 +87,23 @@ const NEW = {
     sort_order: 500, outcome: 'open' }),
   roles: () => ({ key: uniq('role').replace(/-/g, '_').toLowerCase(), label: 'Role',
     grants: { accounts: { read: 'own' } } }),
+  cases: () => ({ subject: `${MARK} ${uniq('case')}` }),
+  case_queues: () => ({ name: uniq('queue'), match_product: 'matrix-only' }),
+  sla_policies: () => ({ name: uniq('sla'), p3_resolution: 600 }),
+  business_calendars: () => ({ name: uniq('cal'), time_zone: 'Europe/Berlin' }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
   opportunities: { description: 'changed' }, activities: { description: 'changed' },
   users: { display_name: 'changed' }, teams: () => ({ name: uniq('team') }),
   pipeline_stages: { label: 'changed' }, roles: { description: 'changed' },
+  cases: { description: 'changed' }, case_queues: { description: 'changed' },
+  sla_policies: { description: 'changed' }, business_calendars: { holidays: '2026-12-25' },
 };
+
+// Entities without owners that matter: records made by the administrator.
+const CONFIG = ['users', 'teams', 'pipeline_stages', 'roles', 'case_queues', 'sla_policies',
+  'business_calendars'];
 
 const passwordOf = (caller) => (caller === 'admin' ? ADMIN_PASSWORD : PASSWORD);
 
@@ -105,7 +115,7 @@ function ownerOf(caller, rel) {
 
 async function make(entity, owner, extra = {}) {
   const body = { ...NEW[entity](), ...extra };
-  if (owner && !['users', 'teams', 'pipeline_stages', 'roles'].includes(entity)) body.owner_id = owner;
+  if (owner && !CONFIG.includes(entity)) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   if (body.owner_id) owners.set(r.body.id, { entity, owner: body.owner_id });
@@ -144,7 +154,7 @@ async function cell(row, caller, rel) {
   const e = segs(row.route)[2];
   const c = clients[caller];
   const owner = ownerOf(caller, rel);
-  const crm = e in PATCH && !['users', 'teams', 'pipeline_stages', 'roles'].includes(e);
+  const crm = e in PATCH && !CONFIG.includes(e);
   const id = async () => {
     if (!crm) return make(e);
     return UNSAFE.has(row.method) ? make(e, owner) : sharedRecord(e, owner);
@@ -164,6 +174,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/timeline -':
     case 'GET /api/v1/{res}/{id}/stages -':
     case 'GET /api/v1/{res}/{id}/summary -':
+    case 'GET /api/v1/{res}/{id}/sla -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
     case 'PATCH /api/v1/{res}/{id} -': {
       const body = typeof PATCH[e] === 'function' ? PATCH[e]() : PATCH[e];
@@ -267,6 +278,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/security-events -':
     case 'GET /api/v1/meta -':
     case 'GET /api/v1/pipeline -':
+    case 'GET /api/v1/{res}/worklist -':
     case 'GET /api/v1/forecast -':
       return { c, method: 'GET', p: row.route };
     case 'POST /api/v1/jobs -':
