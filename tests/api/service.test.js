@@ -3,8 +3,9 @@
 // assignment, reassignment with a reason, the SLA answer and escalation.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import {
-  startServer, login, loginAdmin, createUser, createTeam, create, assertProblem, uniq,
+  startServer, login, loginAdmin, createUser, createTeam, create, assertProblem, uniq, PG, dropDb,
 } from './helpers.js';
 
 let srv;
@@ -206,5 +207,54 @@ describe('SLA and escalation', () => {
     assert.deepEqual([...due].sort(), due);
     assert.ok(r.body.data.every((x) => x.owner_id === u.agent3.id && 'sla' in x));
     assertProblem(await c.agent3.get('/cases/worklist?queue_id=nope'), 400);
+  });
+});
+
+describe('two servers on one PostgreSQL database', { skip: !PG && 'needs RAPPORT_TEST_PG' }, () => {
+  let a;
+  let b;
+  let adminA;
+  let adminB;
+  before(async () => {
+    a = await startServer({ env: { RAPPORT_JOB_POLL_MS: '50' }, keepDir: true });
+    b = await startServer({ env: { RAPPORT_JOB_POLL_MS: '50' }, dir: a.dir, keepDir: true });
+    adminA = await loginAdmin(a.base);
+    adminB = await loginAdmin(b.base);
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+    if (a) {
+      dropDb(a.dir);
+      rmSync(a.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('200 concurrent creates through both servers: numbers unique and gap-free', async () => {
+    const res = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      (i % 2 ? adminA : adminB).post('/cases', { subject: `Both servers ${i}` })));
+    for (const r of res) assert.equal(r.status, 201, r.text);
+    const nums = res.map((r) => Number(r.body.number.slice(3))).sort((x, y) => x - y);
+    const lo = nums[0];
+    assert.deepEqual(nums, Array.from({ length: 200 }, (_, i) => lo + i));
+  });
+
+  test('escalation run on both servers at once applies each level once', async () => {
+    const pol = await create(adminA, 'sla_policies', { name: 'Two servers', p3_response: 60, p3_resolution: 600 });
+    const k = await create(adminA, 'cases', { subject: 'Late on both', sla_policy_id: pol.id, reported_at: hoursAgo(20) });
+    const jobs = await Promise.all([adminA, adminB, adminA, adminB].map((x) => x.post('/jobs', { kind: 'cases.escalate' })));
+    for (const j of jobs) assert.equal(j.status, 202, j.text);
+    for (const j of jobs) {
+      let s = j.body;
+      for (let i = 0; i < 600 && (s.state === 'queued' || s.state === 'running'); i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        s = (await adminA.get(`/jobs/${j.body.id}`)).body;
+      }
+      assert.equal(s.state, 'done', JSON.stringify(s));
+    }
+    const h = (await adminB.get(`/cases/${k.id}/history`)).body.data;
+    assert.deepEqual(h.filter((x) => x.field === 'escalation_level' && x.action === 'update')
+      .map((x) => x.new).sort(), ['1', '2']);
+    assert.equal((await adminB.get(`/cases/${k.id}`)).body.priority, 'p2');
   });
 });
