@@ -25,7 +25,7 @@ static enum rp_err escalate_one(struct rec_ctx *ctx, const struct rec *c)
     int64_t level = rec_field(c, "escalation_level")->i;
     struct rec_input in[3];
     size_t n = 0;
-    char lv[4];
+    char lv[24];
     snprintf(lv, sizeof(lv), "%lld", (long long)(level + 1));
     in[n++] = (struct rec_input){.field = RP_STR("escalation_level"), .kind = IN_NUMBER, .s = lv,
                                  .len = strlen(lv)};
