@@ -72,5 +72,6 @@ const struct rp_module mod_service = {
     .schedules = SCHEDULES,
     .nschedules = RP_NELEM(SCHEDULES),
     .bootstrap = service__bootstrap,
+    .demo = service__demo,
     .messages = &service__messages,
 };

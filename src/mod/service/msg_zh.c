@@ -4,7 +4,6 @@
 #include "mod/service/service.h"
 
 static const struct msg MESSAGES[] = {
-    {"a case cannot move from %s to %s", "工单不能从 %s 变为 %s"},
     {"a case cannot move from %s to %s: the next status is one of %s",
      "工单不能从 %s 变为 %s：下一个状态只能是 %s 之一"},
     {"a new case starts as new", "新工单的状态必须是“新建”"},

@@ -69,6 +69,7 @@ const struct entity_def service__case_queues = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",
     .default_sort = "rule_order",
+    .flags = EF_PLATFORM, /* configuration, not customer records */
 };
 
 /* Whether a stored JSON list of keys (["p1","p2"]) is empty or holds `key`. */
@@ -161,7 +162,8 @@ static enum rp_err active_members(struct rec_ctx *ctx, const struct rec *queue, 
     *n = 0;
     for (size_t p = 2; !m->null && p + RP_ID_LEN <= m->len; p += RP_ID_LEN + 3) {
         struct rec u;
-        enum rp_err err = rec_get(ctx, meta_need("users"), (struct rp_str){m->s + p, RP_ID_LEN}, &u);
+        enum rp_err err =
+            rec_get(ctx, meta_need("users"), (struct rp_str){m->s + p, RP_ID_LEN}, &u);
         if (err == RP_ENOTFOUND)
             continue;
         if (err)

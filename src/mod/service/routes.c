@@ -16,7 +16,8 @@ static json_t *clock_json(const struct svc_clock *k)
     json_object_set_new(o, "due_at", api_str_or_null(k->due_at));
     json_object_set_new(o, "done_at", api_str_or_null(k->done_at));
     json_object_set_new(o, "remaining_seconds", json_integer(k->remaining_s));
-    json_object_set_new(o, "overdue_seconds", json_integer(k->remaining_s < 0 ? -k->remaining_s : 0));
+    json_object_set_new(o, "overdue_seconds",
+                        json_integer(k->remaining_s < 0 ? -k->remaining_s : 0));
     json_object_set_new(o, "breached", json_boolean(k->breached));
     json_object_set_new(o, "paused", json_boolean(k->paused));
     return o;

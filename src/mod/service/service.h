@@ -124,10 +124,7 @@ enum rp_err service__after_save_case(struct rec_ctx *ctx, const struct rec *r,
 enum rp_err service__validate_calendar(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err service__validate_policy(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err service__bootstrap(struct rec_ctx *ctx, bool interactive);
-
-/* The statuses a case may move to from `from` (NULL-terminated), and whether a status
- * stops the clocks because the case waits on its customer. */
-const char *const *service__next_statuses(const char *from, size_t len);
+enum rp_err service__demo(struct rp_demo *d);
 
 /* Escalation (escalate.c): the schedule, and the job that runs it at once. */
 enum rp_err service__escalate_due(struct rec_ctx *ctx);

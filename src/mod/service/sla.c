@@ -44,6 +44,7 @@ const struct entity_def service__sla_policies = {
     .nfields = RP_NELEM(POLICY_FIELDS),
     .title_field = "name",
     .default_sort = "name",
+    .flags = EF_PLATFORM, /* configuration, not customer records */
 };
 
 #define HOURS_FIELD(n, lab, labzh, d)                                                      \
@@ -80,6 +81,7 @@ const struct entity_def service__business_calendars = {
     .nfields = RP_NELEM(CALENDAR_FIELDS),
     .title_field = "name",
     .default_sort = "name",
+    .flags = EF_PLATFORM,
 };
 
 static struct rp_str str_of(const struct rec_value *v)
@@ -179,7 +181,8 @@ enum rp_err service__default_policy(struct rec_ctx *ctx, const struct rec **out)
 int64_t service__target(const struct rec *policy, const char *priority, enum svc_target t)
 {
     char name[32];
-    snprintf(name, sizeof(name), "%.2s_%s", priority, t == SVC_RESPONSE ? "response" : "resolution");
+    snprintf(name, sizeof(name), "%.2s_%s", priority,
+             t == SVC_RESPONSE ? "response" : "resolution");
     for (size_t i = 0; i < policy->ent->nfields; i++)
         if (strcmp(policy->ent->fields[i].name, name) == 0)
             return policy->v[i].null ? 0 : policy->v[i].i;
