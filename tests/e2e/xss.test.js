@@ -98,7 +98,7 @@ const PLAIN = { phone: (k) => `+1 (555) 01${String(k).padStart(2, '0')} x${k}` }
 const RESTRICTED = new Set(['users.username', 'pipeline_stages.key']);
 const TEXTUAL = new Set(['string', 'text', 'email', 'url', 'phone']);
 // Creation order: what a record refers to exists first.
-const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities'];
+const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities', 'cases'];
 // javascript: URLs the API refuses, written into the database directly.
 const JS_URLS = ['javascript:__xss(901)', 'JavaScript:__xss(902)', ' javascript:__xss(903)',
   'java\tscript:__xss(904)', 'data:text/html,<script>__xss(905)</script>', 'vbscript:__xss(906)'];
@@ -322,8 +322,8 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await check('the home page after the self-test');
   });
 
-  step('home, pipeline, calendar, search, settings and admin pages', async () => {
-    for (const p of ['/', '/pipeline', '/calendar', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
+  step('home, pipeline, calendar, my cases, search, settings and admin pages', async () => {
+    for (const p of ['/', '/pipeline', '/calendar', '/worklist', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
       `/search?q=${encodeURIComponent('客户')}`, `/search?q=${encodeURIComponent('xss')}`, `/search?q=${encodeURIComponent(payload(1))}`]) {
       await go(p);
       await check(p);
@@ -341,6 +341,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
       await page.getByRole('button', { name: view, exact: true }).click();
       await check(`/calendar (${view})`);
     }
+    await shows('/worklist', [records.cases[0].subject]);
     await shows('/settings', tokenNames);
     // A token made on the page shows its name over its secret.
     await page.getByLabel('Name of a new token').fill(payload(2));
