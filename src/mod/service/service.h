@@ -100,7 +100,7 @@ enum rp_err svc_case_sla(struct rec_ctx *ctx, const struct rec *c, int64_t now_m
 
 /* ---- inside the module ---- */
 
-/* The calendar of a policy (calendar.c): the policy's business calendar, or 24 × 7. */
+/* The calendar of a policy (sla.c): the policy's business calendar, or 24 × 7. */
 enum rp_err service__policy_calendar(struct rec_ctx *ctx, const struct rec *policy,
                                      struct svc_calendar *out);
 /* The default policy (is_default), or NULL when there is none. */
