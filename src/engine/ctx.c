@@ -3,6 +3,7 @@
 
 #include "engine/module.h"
 #include "engine/rec_int.h"
+#include "store/platform.h"
 
 void rec_ctx_init(struct rec_ctx *ctx, struct store *s, struct store_conn *c, struct arena *a,
                   struct principal *who)
@@ -139,6 +140,12 @@ enum rp_err rec_tx_begin(struct rec_ctx *ctx)
     if (err)
         ctx->tx_depth = 0;
     return err;
+}
+
+enum rp_err rec_next_number(struct rec_ctx *ctx, const char *name, int64_t *out)
+{
+    RP_ASSERT(ctx->tx_depth > 0);
+    return store_counter_next(ctx->conn, name, out);
 }
 
 bool rec_memo_get(struct rec_ctx *ctx, const struct entity_def *e, struct rec_page *out)

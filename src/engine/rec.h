@@ -434,6 +434,10 @@ enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
  * permission check and no hook runs; live records change through rec_update. */
 enum rp_err rec_repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
                                 const struct rec *r, const char *field, const char *value);
+/* The next value (1, 2, …) of the workspace's counter `name` ("cases.number"), inside
+ * the caller's write transaction: unique across every server of the database, and
+ * gap-free, since a write that fails gives its value back with its rollback. */
+enum rp_err rec_next_number(struct rec_ctx *ctx, const char *name, int64_t *out);
 /* Every row of a small entity (pipeline stages) read once per write transaction: the
  * page memoised by rec_memo_put, while the transaction lasts and writes none of e's
  * records; false outside a transaction or when nothing is memoised. */

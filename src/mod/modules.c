@@ -10,7 +10,8 @@
     X(customers)                                                                           \
     X(sales)                                                                               \
     X(calendar)                                                                            \
-    X(kb)
+    X(kb)                                                                                  \
+    X(service)
 
 #define DECLARE(name) extern const struct rp_module mod_##name;
 RP_MODULES(DECLARE)

@@ -232,6 +232,12 @@ static const struct store_migration MIGRATIONS[] = {
      "ALTER TABLE import_jobs ADD COLUMN format " T " NOT NULL DEFAULT 'csv';"
      "ALTER TABLE import_jobs ADD COLUMN create_missing BIGINT NOT NULL DEFAULT 0;"
      "ALTER TABLE import_jobs ADD COLUMN refs_created BIGINT NOT NULL DEFAULT 0;"},
+    {10, "counters",
+     "CREATE TABLE counters ("
+     " workspace_id BIGINT NOT NULL,"
+     " name " T " NOT NULL,"
+     " value BIGINT NOT NULL,"
+     " PRIMARY KEY (workspace_id, name));"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

@@ -154,6 +154,16 @@ enum rp_err store_setting_put(struct store_conn *c, const char *key, const char 
     return err ? err : store_exec(c, "INSERT INTO settings(key, value) VALUES (?, ?)", v, 2);
 }
 
+enum rp_err store_counter_next(struct store_conn *c, const char *name, int64_t *out)
+{
+    struct store_val v[] = {store_cstr(name)};
+    return store_query_int(c,
+                           "INSERT INTO counters(workspace_id, name, value) VALUES (1, ?, 1)"
+                           " ON CONFLICT (workspace_id, name)"
+                           " DO UPDATE SET value = counters.value + 1 RETURNING value",
+                           v, RP_NELEM(v), out);
+}
+
 enum rp_err store_session_count(struct store_conn *c, int64_t now_ms, int64_t *out)
 {
     struct store_val v = store_int(now_ms);

@@ -194,6 +194,9 @@ enum rp_err store_secev_add(struct store_conn *c, const struct store_secev *row)
  * total since since_ms, this one included. */
 enum rp_err store_data_access_add(struct store_conn *c, const char *user_id, int64_t at_ms,
                                   int64_t records, int64_t since_ms, int64_t *total);
+/* The next value of the workspace's counter `name` (1 first), in the caller's write
+ * transaction: the row stays locked until it ends, and a rollback gives it back. */
+enum rp_err store_counter_next(struct store_conn *c, const char *name, int64_t *out);
 /* A setting's value (NULL when unset), and setting it. */
 enum rp_err store_setting_get(struct store_conn *c, const char *key, struct arena *a,
                               const char **value);

@@ -231,6 +231,15 @@ static const struct store_migration MIGRATIONS[] = {
      "ALTER TABLE import_jobs ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';"
      "ALTER TABLE import_jobs ADD COLUMN create_missing INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE import_jobs ADD COLUMN refs_created INTEGER NOT NULL DEFAULT 0;"},
+    {10, "counters",
+     /* Named gap-free counters per workspace (engine/rec.h, rec_next_number): a case's
+      * number. A row is updated inside the transaction that uses its value, so a
+      * rolled-back write gives its number back. */
+     "CREATE TABLE counters ("
+     " workspace_id INTEGER NOT NULL,"
+     " name TEXT NOT NULL,"
+     " value INTEGER NOT NULL,"
+     " PRIMARY KEY (workspace_id, name)) WITHOUT ROWID;"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

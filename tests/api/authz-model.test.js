@@ -146,6 +146,8 @@ const RULES = {
   'GET /api/v1/{res}/{id}/shares': 'read',
   'GET /api/v1/{res}/{id}/summary': 'read',
   'GET /api/v1/{res}/{id}/stages': 'read',
+  'GET /api/v1/{res}/{id}/sla': 'read',
+  'GET /api/v1/{res}/worklist': 'worklist',
   'PATCH /api/v1/{res}/{id}': 'edit',
   'DELETE /api/v1/{res}/{id}': 'delete',
   'POST /api/v1/{res}/{id}/restore': 'restore',
@@ -163,7 +165,7 @@ const RULES = {
   'POST /api/v1/{res}/{id}/view': 'view',
   'POST /api/v1/{res}/{id}/feedback': 'vote',
 };
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist']);
 
 // ---- the world ----
 
@@ -202,6 +204,10 @@ const NEW = {
   // A vote on an article of its own (one vote per reader and article), the administrator's.
   kb_feedback: async (t) => ({ article_id: (await ok(await admin.post('/kb_articles', { title: `${MARK} voted`, body: 'x',
     status: 'published' }), 201, 'article to vote on')).id, helpful: true, comment: t }),
+  cases: (t) => ({ subject: t }),
+  case_queues: (t) => ({ name: t, match_product: 'model-only' }),
+  sla_policies: (t) => ({ name: t }),
+  business_calendars: (t) => ({ name: t }),
 };
 const PATCH = {
   accounts: () => ({ description: 'changed' }),
@@ -217,6 +223,10 @@ const PATCH = {
   kb_categories: () => ({ description: 'changed' }),
   kb_articles: () => ({ body: 'changed' }),
   kb_feedback: () => ({ comment: `${MARK} changed` }),
+  cases: () => ({ description: 'changed' }),
+  case_queues: () => ({ description: 'changed' }),
+  sla_policies: () => ({ description: 'changed' }),
+  business_calendars: () => ({ holidays: '2026-12-25' }),
 };
 
 // ---- the model ----
@@ -270,7 +280,7 @@ const canExport = (c, rec) => scope(c, rec.entity, 'export') !== 'none' && canRe
 // The expected status of a cell: rule, caller, the record(s) it acts on.
 function expected(rule, c, { entity, rec, from, owner }) {
   switch (rule) {
-    case 'list': return readsAtAll(c, entity) ? 200 : 403;
+    case 'list': case 'worklist': return readsAtAll(c, entity) ? 200 : 403;
     case 'export': return scope(c, entity, 'export') === 'none' ? 403 : 200;
     case 'duplicates': return 200; // like search: the groups of records the caller reads
     case 'retier': return SCOPES.indexOf(scope(c, 'accounts', 'edit')) >= SCOPES.indexOf('team') ? 200 : 403;
@@ -380,6 +390,8 @@ async function build(route, c, rel, phase) {
       return { method: 'GET', p: `/${e}/export?format=csv&headers=keys`, want: expected(rule, c, { entity: e }), csv: true };
     case 'duplicates':
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
+    case 'worklist':
+      return { method: 'GET', p: `/${e}/worklist`, want: expected(rule, c, { entity: e }) };
     case 'retier':
       return { method: 'POST', p: `/${e}/retier`, want: expected(rule, c, { entity: e }) };
     case 'empty_bin': // only what was deleted a century ago: nothing the other cells use

@@ -91,6 +91,10 @@ const NEW = {
   kb_articles: () => ({ title: `${MARK} ${uniq('art')}`, body: `${MARK} body`, status: 'published' }),
   // A vote on an article of its own: one vote per reader and article.
   kb_feedback: async () => ({ article_id: await make('kb_articles'), helpful: true, comment: `${MARK} ${uniq('fb')}` }),
+  cases: () => ({ subject: `${MARK} ${uniq('case')}` }),
+  case_queues: () => ({ name: uniq('queue'), match_product: 'matrix-only' }),
+  sla_policies: () => ({ name: uniq('sla'), p3_resolution: 600 }),
+  business_calendars: () => ({ name: uniq('cal'), time_zone: 'Europe/Berlin' }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
@@ -98,7 +102,13 @@ const PATCH = {
   users: { display_name: 'changed' }, teams: () => ({ name: uniq('team') }),
   pipeline_stages: { label: 'changed' }, roles: { description: 'changed' },
   kb_categories: { description: 'changed' }, kb_articles: { body: 'changed' }, kb_feedback: { comment: 'changed' },
+  cases: { description: 'changed' }, case_queues: { description: 'changed' },
+  sla_policies: { description: 'changed' }, business_calendars: { holidays: '2026-12-25' },
 };
+
+// Entities without owners that matter: records made by the administrator.
+const CONFIG = ['users', 'teams', 'pipeline_stages', 'roles', 'case_queues', 'sla_policies',
+  'business_calendars'];
 
 const passwordOf = (caller) => (caller === 'admin' ? ADMIN_PASSWORD : PASSWORD);
 
@@ -110,7 +120,7 @@ function ownerOf(caller, rel) {
 
 async function make(entity, owner, extra = {}) {
   const body = { ...(await NEW[entity]()), ...extra };
-  if (owner && !['users', 'teams', 'pipeline_stages', 'roles'].includes(entity)) body.owner_id = owner;
+  if (owner && !CONFIG.includes(entity)) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   if (body.owner_id) owners.set(r.body.id, { entity, owner: body.owner_id });
@@ -149,7 +159,7 @@ async function cell(row, caller, rel) {
   const e = segs(row.route)[2];
   const c = clients[caller];
   const owner = ownerOf(caller, rel);
-  const crm = e in PATCH && !['users', 'teams', 'pipeline_stages', 'roles'].includes(e);
+  const crm = e in PATCH && !CONFIG.includes(e);
   const id = async () => {
     if (!crm) return make(e);
     return UNSAFE.has(row.method) ? make(e, owner) : sharedRecord(e, owner);
@@ -171,6 +181,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/summary -':
     case 'GET /api/v1/{res}/{id}/html -':
     case 'GET /api/v1/{res}/{id}/versions -':
+    case 'GET /api/v1/{res}/{id}/sla -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
     case 'GET /api/v1/{res}/{id}/versions/{version} -':
       return { c, method: 'GET', p: `/${e}/${await id()}/versions/1` };
@@ -284,6 +295,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/security-events -':
     case 'GET /api/v1/meta -':
     case 'GET /api/v1/pipeline -':
+    case 'GET /api/v1/{res}/worklist -':
     case 'GET /api/v1/forecast -':
       return { c, method: 'GET', p: row.route };
     case 'POST /api/v1/jobs -':

@@ -418,7 +418,7 @@ describe('validation and routes', () => {
     assert.deepEqual(await sharesOf('accounts', other), []);
   });
 
-  test('not available on users, teams, roles, pipeline stages (404)', async () => {
+  test('not available on users, teams, roles, pipeline stages, service configuration (404)', async () => {
     const role = (await admin.get('/roles?key=sales')).body.data[0];
     const stage = (await admin.get('/pipeline_stages?limit=1')).body.data[0];
     for (const [res, id] of [['users', U.B.id], ['teams', T.Y.id], ['roles', role.id], ['pipeline_stages', stage.id]]) {
@@ -427,7 +427,8 @@ describe('validation and routes', () => {
       assertProblem(await admin.del(`/${res}/${id}/shares/${kept.id}`), 404, `DELETE ${res}`);
     }
     const m = (await admin.get('/meta')).body.entities;
-    for (const e of m) assert.equal(e.shareable, !['users', 'teams', 'roles', 'pipeline_stages'].includes(e.name), e.name);
+    const config = ['users', 'teams', 'roles', 'pipeline_stages', 'case_queues', 'sla_policies', 'business_calendars'];
+    for (const e of m) assert.equal(e.shareable, !config.includes(e.name), e.name);
   });
 
   test('a deleted record\'s shares stop working; restoring brings them back', async () => {

@@ -99,7 +99,7 @@ const RESTRICTED = new Set(['users.username', 'pipeline_stages.key']);
 const TEXTUAL = new Set(['string', 'text', 'email', 'url', 'phone']);
 // Creation order: what a record refers to exists first.
 const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities',
-  'kb_categories', 'kb_articles'];
+  'kb_categories', 'kb_articles', 'cases'];
 // Markdown that would run script if its HTML were trusted: raw HTML, event handlers and
 // script URLs in every disguise (the knowledge base renders articles' Markdown).
 const MARKDOWN = [
@@ -333,8 +333,8 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await check('the home page after the self-test');
   });
 
-  step('home, pipeline, calendar, search, settings and admin pages', async () => {
-    for (const p of ['/', '/pipeline', '/calendar', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
+  step('home, pipeline, calendar, my cases, search, settings and admin pages', async () => {
+    for (const p of ['/', '/pipeline', '/calendar', '/worklist', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
       `/search?q=${encodeURIComponent('客户')}`, `/search?q=${encodeURIComponent('xss')}`, `/search?q=${encodeURIComponent(payload(1))}`]) {
       await go(p);
       await check(p);
@@ -352,6 +352,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
       await page.getByRole('button', { name: view, exact: true }).click();
       await check(`/calendar (${view})`);
     }
+    await shows('/worklist', [records.cases[0].subject]);
     await shows('/settings', tokenNames);
     // A token made on the page shows its name over its secret.
     await page.getByLabel('Name of a new token').fill(payload(2));

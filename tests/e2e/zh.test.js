@@ -2,7 +2,7 @@
 // records of every entity (Chinese or digit-only values, every enum set) switches to
 // 简体中文 and visits every page — home, each list, a record of each entity with its
 // History tab, a new-record form of each, the pipeline, the calendar's day, week and
-// month, search, the recycle bin, duplicates, import, My settings and every
+// month, the "New case" form of the customer card, My cases, search, the recycle bin, duplicates, import, My settings and every
 // administration tab — and no visible text of the header, the navigation or the page
 // (nor a placeholder, title or accessible name) may be English. The same walk in English
 // may show no dictionary key (t() answers a missing key with the key itself). People's
@@ -67,9 +67,11 @@ async function settled() {
 
 // The data's own texts, which may hold ASCII letters: the administrator's username, the
 // display name the first start gave them (in their History, before it was changed) and
-// the keys of the default stages (identifiers, in the Stages screen's Key column).
+// the keys of the default stages (identifiers, in the Stages screen's Key column), and the
+// names the first start gives the default SLA policy and its calendar (a case names its
+// policy), which an administrator renames.
 const DATA = new Set(['admin', 'Administrator', 'prospecting', 'qualification', 'needs_analysis', 'proposal', 'negotiation',
-  'closed_won', 'closed_lost']);
+  'closed_won', 'closed_lost', 'Standard', 'Office hours']);
 
 async function noEnglish(where) {
   await settled();
@@ -92,7 +94,7 @@ async function noKeys(where) {
   return bad.map((x) => `${where}: ${x}`);
 }
 
-const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'kb_categories', 'kb_articles'];
+const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'kb_categories', 'kb_articles', 'cases'];
 
 // Every page of the walk, as [name, path, what to do there (optional)].
 function pages() {
@@ -108,8 +110,12 @@ function pages() {
   list.push(['lead conversion', `/r/leads/${ids.leads}`, async () => {
     await page.getByRole('button', { name: /^(Convert lead|转换线索)$/ }).click();
   }]);
+  list.push(['new case on the customer card', `/r/accounts/${ids.accounts}`, async () => {
+    await page.getByRole('button', { name: /^(New case|新建工单)$/ }).click();
+  }]);
   list.push(['user record', `/r/users/${ids.user}`]);
   list.push(['pipeline', '/pipeline']);
+  list.push(['my cases', '/worklist']);
   for (const [v, en, zh] of [['day', 'Day', '日'], ['week', 'Week', '周'], ['month', 'Month', '月']]) {
     list.push([`calendar ${v}`, '/calendar', async () => {
       await page.getByRole('button', { name: new RegExp(`^(${en}|${zh})$`) }).click();
@@ -185,6 +191,11 @@ describe('the UI in Simplified Chinese', () => {
       related_type: 'accounts', related_id: acc.id, start_at: start.toISOString(), end_at: end.toISOString(),
     });
     ids.activities = call.id;
+    const kase = await create(admin, 'cases', {
+      subject: '打印机卡纸', account_id: acc.id, contact_id: con.id, type: 'problem', priority: 'p2', channel: 'phone',
+    });
+    assert.equal((await admin.patch(`/cases/${kase.id}`, { status: 'in_progress' })).status, 200);
+    ids.cases = kase.id;
     await create(admin, 'activities', {
       type: 'meeting', subject: '季度评审', status: 'planned', priority: 'normal', related_type: 'opportunities',
       related_id: opp.id, start_at: new Date(end.getTime() + 3600000).toISOString(), end_at: new Date(end.getTime() + 7200000).toISOString(),

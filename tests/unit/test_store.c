@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "store/db.h"
+#include "store/platform.h"
 
 struct fixture {
     char dir[64];
@@ -205,7 +206,7 @@ static void test_backup(void **state)
     assert_int_equal(store_open(copy, &s2), RP_OK);
     assert_int_equal(store_conn_get(s2, &c2), RP_OK);
     assert_int_equal(count_rows(c2, "t"), 2);
-    assert_int_equal(count_rows(c2, "schema_migrations"), 9);
+    assert_int_equal(count_rows(c2, "schema_migrations"), 10);
     store_close(s2);
     char other[200];
     snprintf(other, sizeof(other), "%s.partial", copy);
@@ -223,7 +224,7 @@ static void test_backup(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 9);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 10);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -236,6 +237,7 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "table", "dedup_keys"));
     assert_true(has_object(f->c, "table", "phone_keys"));
     assert_true(has_object(f->c, "index", "phone_keys_record"));
+    assert_true(has_object(f->c, "table", "counters"));
     assert_true(has_object(f->c, "table", "security_events"));
     assert_true(has_object(f->c, "trigger", "security_events_no_update"));
     assert_true(has_object(f->c, "trigger", "security_events_no_delete"));
@@ -272,7 +274,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 9);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 10);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),
@@ -629,6 +631,30 @@ static void test_unique_conflict(void **state)
 }
 
 /* ---- transactions ---- */
+
+/* Named counters (rec_next_number): 1, 2, 3 … per name; a rolled-back transaction gives
+ * its value back, so numbers stay without gaps. */
+static void test_counters(void **state)
+{
+    struct fixture *f = *state;
+    int64_t n = 0;
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_counter_next(f->c, "cases.number", &n), RP_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_counter_next(f->c, "cases.number", &n), RP_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_counter_next(f->c, "quotes.number", &n), RP_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_commit(f->c), RP_OK);
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_counter_next(f->c, "cases.number", &n), RP_OK);
+    assert_int_equal(n, 3);
+    store_rollback(f->c);
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    assert_int_equal(store_counter_next(f->c, "cases.number", &n), RP_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(store_commit(f->c), RP_OK);
+}
 
 static void test_transactions(void **state)
 {
@@ -1202,6 +1228,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_running_sums, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),

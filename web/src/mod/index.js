@@ -1,4 +1,4 @@
-// The UI's modules — platform, customers, sales, calendar, kb, as on the server (src/mod/) —
+// The UI's modules — platform, customers, sales, calendar, kb, service, as on the server (src/mod/) —
 // in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
 // record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
@@ -28,8 +28,12 @@ import { UserActions } from './platform/users.jsx';
 import * as salesStrings from './sales/i18n.js';
 import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
+import * as serviceStrings from './service/i18n.js';
+import { QuickCase } from './service/quick-case.jsx';
+import { CaseSla } from './service/sla.jsx';
+import { WorklistPage } from './service/worklist.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -44,6 +48,7 @@ export const SCREENS = [
   { module: 'sales', path: '/pipeline', nav: 'nav.pipeline', when: reads('opportunities'), component: PipelinePage },
   { module: 'calendar', path: '/calendar', nav: 'nav.calendar', when: reads('activities'), component: CalendarPage },
   { module: 'kb', path: '/kb', prefix: true, nav: 'nav.kb', when: reads('kb_articles'), component: KnowledgeBase },
+  { module: 'service', path: '/worklist', nav: 'nav.worklist', when: reads('cases'), component: WorklistPage },
   { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
@@ -56,6 +61,8 @@ export const SCREENS = [
 export const RECORD_PANELS = [
   { module: 'customers', place: 'head', when: (e) => e.name === 'accounts', component: AccountSummary },
   { module: 'sales', place: 'head', when: (e) => e.name === 'leads', component: ConvertLead },
+  { module: 'service', place: 'head', when: (e) => e.name === 'accounts', component: QuickCase },
+  { module: 'service', place: 'head', when: (e) => e.name === 'cases', component: CaseSla },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
 ];

@@ -1,0 +1,77 @@
+/* The service module's descriptor. */
+#include "core/common.h"
+
+#include "api/route.h"
+#include "mod/service/service.h"
+
+static const struct entity_def *const ENTITIES[] = {
+    &service__business_calendars, &service__sla_policies, &service__case_queues,
+    &service__cases};
+
+static const struct rp_hooks HOOKS[] = {
+    {.entity = "cases", .validate = service__validate_case,
+     .before_save = service__before_save_case, .after_save = service__after_save_case},
+    {.entity = "business_calendars", .validate = service__validate_calendar},
+    {.entity = "sla_policies", .validate = service__validate_policy},
+};
+
+static const struct api_route ROUTES[] = {
+    {.method = "GET", .path = "/api/v1/cases/{id}/sla", .fn = service__get_sla,
+     .summary = "SLA clocks of a case", .op_id = "case_sla", .ok = 200, .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/cases/worklist", .fn = service__get_worklist,
+     .summary = "My open cases, or a queue's, the most urgent first", .op_id = "case_worklist",
+     .ok = 200, .answer = API_JSON},
+};
+
+static const struct rp_grant GRANTS[] = {
+    /* read, create, edit, delete, export, import */
+    {.role = "manager", .scopes = "all all all team team team"},
+    {.role = "support", .scopes = "all all all all all all"},
+    /* Sales reps read the cases of their customers: each case is shared with its
+     * account's owner (cases.c). */
+    {.role = "sales", .scopes = "own none none none none none"},
+    {.role = "marketing", .scopes = "none none none none none none"},
+    {.role = "partner", .scopes = "none none none none none none"},
+    {.role = "readonly", .scopes = "all none none none none none"},
+    /* Queues, policies and calendars: read by the service desk, kept by admins and
+     * (queues) by support. */
+    {.role = "support", .entity = "case_queues", .scopes = "all all all none none none"},
+    {.role = "manager", .entity = "case_queues", .scopes = "all none none none none none"},
+    {.role = "sales", .entity = "case_queues", .scopes = "all none none none none none"},
+    {.role = "support", .entity = "sla_policies", .scopes = "all none none none none none"},
+    {.role = "manager", .entity = "sla_policies", .scopes = "all none none none none none"},
+    {.role = "sales", .entity = "sla_policies", .scopes = "all none none none none none"},
+    {.role = "support", .entity = "business_calendars", .scopes = "all none none none none none"},
+    {.role = "manager", .entity = "business_calendars", .scopes = "all none none none none none"},
+    {.role = "sales", .entity = "business_calendars", .scopes = "all none none none none none"},
+    {.role = "readonly", .entity = "case_queues", .scopes = "all none none none none none"},
+    {.role = "readonly", .entity = "sla_policies", .scopes = "all none none none none none"},
+    {.role = "readonly", .entity = "business_calendars", .scopes = "all none none none none none"},
+};
+
+static const struct rp_job_kind JOBS[] = {
+    {.name = "cases.escalate", .check = service__escalate_check, .run = service__escalate_run},
+};
+
+static const struct rp_schedule SCHEDULES[] = {
+    {.name = "cases.escalate", .every_s = 60, .run = service__escalate_due},
+};
+
+const struct rp_module mod_service = {
+    .name = "service",
+    .entities = ENTITIES,
+    .nentities = RP_NELEM(ENTITIES),
+    .hooks = HOOKS,
+    .nhooks = RP_NELEM(HOOKS),
+    .routes = ROUTES,
+    .nroutes = RP_NELEM(ROUTES),
+    .grants = GRANTS,
+    .ngrants = RP_NELEM(GRANTS),
+    .jobs = JOBS,
+    .njobs = RP_NELEM(JOBS),
+    .schedules = SCHEDULES,
+    .nschedules = RP_NELEM(SCHEDULES),
+    .bootstrap = service__bootstrap,
+    .demo = service__demo,
+    .messages = &service__messages,
+};

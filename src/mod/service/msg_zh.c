@@ -1,0 +1,22 @@
+/* The service module's messages in Simplified Chinese (core/msg.h). */
+#include "core/common.h"
+
+#include "mod/service/service.h"
+
+static const struct msg MESSAGES[] = {
+    {"a case cannot move from %s to %s: the next status is one of %s",
+     "工单不能从 %s 变为 %s：下一个状态只能是 %s 之一"},
+    {"a new case starts as new", "新工单的状态必须是“新建”"},
+    {"is required to resolve a case", "解决工单时必须填写"},
+    {"must not be in the future", "不能晚于当前时间"},
+    {"give a reason when you reassign a case", "转派工单时请填写原因"},
+    {"is not a time zone of the tz database", "不是时区数据库中的时区"},
+    {"give working hours as 09:00-12:00,13:00-17:00, or leave it empty",
+     "请按 09:00-12:00,13:00-17:00 的格式填写工作时间，或留空"},
+    {"give at most %d dates as YYYY-MM-DD", "最多填写 %d 个 YYYY-MM-DD 格式的日期"},
+    {"another policy is the default: make it not the default first",
+     "已有另一个默认策略：请先取消它的默认设置"},
+    {"cases.escalate takes no payload", "cases.escalate 不接受参数"},
+    {"queue_id must be a queue id", "queue_id 必须是队列 ID"},
+};
+const struct msg_catalog service__messages = {MESSAGES, RP_NELEM(MESSAGES)};

@@ -1,0 +1,75 @@
+/* The service module's routes: a case's SLA clocks, and the worklist of open cases —
+ * the caller's own or a queue's — the most urgent first, each with its clocks. */
+#include "core/common.h"
+
+#include "api/route.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "mod/service/service.h"
+
+static json_t *clock_json(const struct svc_clock *k)
+{
+    if (!k->set)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "target_minutes", json_integer(k->target_min));
+    json_object_set_new(o, "due_at", api_str_or_null(k->due_at));
+    json_object_set_new(o, "done_at", api_str_or_null(k->done_at));
+    json_object_set_new(o, "remaining_seconds", json_integer(k->remaining_s));
+    json_object_set_new(o, "overdue_seconds",
+                        json_integer(k->remaining_s < 0 ? -k->remaining_s : 0));
+    json_object_set_new(o, "breached", json_boolean(k->breached));
+    json_object_set_new(o, "paused", json_boolean(k->paused));
+    return o;
+}
+
+static json_t *sla_json(const struct svc_sla *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "policy_id", api_str_or_null(s->policy_id));
+    json_object_set_new(o, "first_response", clock_json(&s->clocks[SVC_RESPONSE]));
+    json_object_set_new(o, "resolution", clock_json(&s->clocks[SVC_RESOLUTION]));
+    return o;
+}
+
+unsigned service__get_sla(struct api_call *c)
+{
+    struct rec r;
+    enum rp_err err = rec_get(&c->ctx, meta_need("cases"), c->req->params[0], &r);
+    struct svc_sla sla;
+    if (!err)
+        err = svc_case_sla(&c->ctx, &r, text_now_ms(), &sla);
+    if (err)
+        return api_fail(c, err);
+    return api_json(c, 200, sla_json(&sla));
+}
+
+unsigned service__get_worklist(struct api_call *c)
+{
+    struct rp_str q = api_query(c, "queue_id");
+    const char *queue = NULL;
+    if (q.p) {
+        if (!ids_valid(q))
+            return api_problem(c, 400, "queue_id must be a queue id");
+        queue = arena_strndup(&c->req->a, q.p, q.len);
+    }
+    struct rec *rows;
+    size_t n;
+    enum rp_err err = service__sql_worklist(&c->ctx, queue, &rows, &n);
+    if (err)
+        return api_fail(c, err);
+    int64_t now = text_now_ms();
+    json_t *data = json_array();
+    for (size_t i = 0; i < n && !err; i++) {
+        struct svc_sla sla;
+        err = svc_case_sla(&c->ctx, &rows[i], now, &sla);
+        json_t *o = api_rec(c, &rows[i]);
+        json_object_set_new(o, "sla", sla_json(&sla));
+        json_array_append_new(data, o);
+    }
+    if (err) {
+        json_decref(data);
+        return api_fail(c, err);
+    }
+    return api_data(c, data);
+}
