@@ -97,8 +97,8 @@ json_t *api__entity_json(struct rec_ctx *ctx, const struct entity_def *e)
     json_object_set_new(o, "deletable", json_boolean(!(e->flags & EF_NO_DELETE)));
     json_object_set_new(o, "custom", json_boolean(e->flags & EF_CUSTOM));
     json_object_set_new(o, "shareable", json_boolean(!(e->flags & EF_PLATFORM)));
-    /* A list of the navigation, or shown by the administration or its module's screen. */
-    json_object_set_new(o, "nav", json_boolean(!(e->flags & (EF_PLATFORM | EF_OWN_SCREEN))));
+    /* A list of the navigation, or shown on a screen of its own. */
+    json_object_set_new(o, "nav", json_boolean(!(e->flags & EF_OWN_SCREEN)));
     json_object_set_new(o, "duplicates", json_boolean(e->flags & EF_DUPLICATES));
     json_object_set_new(o, "timeline", json_boolean(e->flags & EF_TIMELINE));
     json_object_set_new(o, "importable", json_boolean(import_jobs_entity_ok(e)));

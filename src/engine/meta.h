@@ -133,9 +133,9 @@ enum entity_flag {
     /* A record can be made from its name alone (the title field is all it needs): an
      * import's row naming one that does not exist may create it (create_accounts). */
     EF_CREATE_BY_NAME = 1 << 7,
-    /* Its records are worked on its module's own screen (the knowledge base), not as
-     * a list of the navigation; /meta says `"nav": false`, as for EF_PLATFORM
-     * entities, which the administration shows. */
+    /* Its records are worked on a screen of their own (the administration's users,
+     * teams, roles and stages; the knowledge base), not as a list of the navigation:
+     * /meta says `"nav": false`. */
     EF_OWN_SCREEN = 1 << 8,
 };
 

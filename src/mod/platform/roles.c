@@ -45,7 +45,7 @@ const struct entity_def platform__roles = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "label",
     .default_sort = "key",
-    .flags = EF_PLATFORM,
+    .flags = EF_PLATFORM | EF_OWN_SCREEN,
 };
 
 static const struct {

@@ -24,6 +24,6 @@ const struct entity_def platform__teams = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",
     .default_sort = "name",
-    .flags = EF_PLATFORM,
+    .flags = EF_PLATFORM | EF_OWN_SCREEN,
 };
 

@@ -48,7 +48,7 @@ const struct entity_def platform__users = {
     .title_field = "username",
     .display_field = "display_name",
     .default_sort = "username",
-    .flags = EF_NO_DELETE | EF_PLATFORM | EF_USERS,
+    .flags = EF_NO_DELETE | EF_PLATFORM | EF_USERS | EF_OWN_SCREEN,
 };
 
 enum rp_err platform__validate_user(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

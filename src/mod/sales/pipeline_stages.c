@@ -40,5 +40,5 @@ const struct entity_def sales__pipeline_stages = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "label",
     .default_sort = "sort_order",
-    .flags = EF_PLATFORM,
+    .flags = EF_PLATFORM | EF_OWN_SCREEN,
 };
