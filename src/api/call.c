@@ -398,6 +398,20 @@ static const char *number_text(struct arena *a, double d)
     return arena_printf(a, "%.17g", d);
 }
 
+void api_only_keys(struct api_call *c, json_t *root, const char *const *keys, const char *why)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        size_t i = 0;
+        while (keys[i] && strcmp(keys[i], key) != 0)
+            i++;
+        if (!keys[i])
+            rec_field_error(&c->ctx, key, "%s", msg_tr(c->ctx.lang, why));
+    }
+}
+
 void api_inputs(struct api_call *c, json_t *root, struct rec_input **out, size_t *n)
 {
     struct arena *a = &c->req->a;

@@ -174,13 +174,8 @@ unsigned api__purge_bin(struct api_call *c)
     unsigned st = api_body(c, &root);
     if (st)
         return st;
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "older_than_days") != 0)
-            rec_field_error(&c->ctx, key, "is not an option of emptying the recycle bin");
-    }
+    api_only_keys(c, root, (const char *const[]){"older_than_days", NULL},
+                  MSG("is not an option of emptying the recycle bin"));
     json_t *days = json_object_get(root, "older_than_days");
     if (!json_is_integer(days))
         rec_field_error(&c->ctx, "older_than_days",
@@ -375,13 +370,8 @@ unsigned api__merge(struct api_call *c)
     if (st)
         return st;
     json_t *from = json_object_get(root, "from"), *fields = json_object_get(root, "fields");
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "from") != 0 && strcmp(key, "fields") != 0)
-            rec_field_error(&c->ctx, key, "is not a merge option");
-    }
+    api_only_keys(c, root, (const char *const[]){"from", "fields", NULL},
+                  MSG("is not a merge option"));
     if (!json_is_array(from))
         rec_field_error(&c->ctx, "from", "must be a list of record ids");
     if (fields && !json_is_object(fields))
@@ -389,6 +379,7 @@ unsigned api__merge(struct api_call *c)
     size_t nfrom = json_is_array(from) ? json_array_size(from) : 0;
     struct rp_str *ids = arena_calloc(&req->a, nfrom + 1, sizeof(*ids));
     size_t i;
+    json_t *v;
     json_array_foreach(from, i, v)
     {
         if (!json_is_string(v))
@@ -470,14 +461,8 @@ unsigned api__share_create(struct api_call *c)
     unsigned st = api_body(c, &root);
     if (st)
         return st;
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "user_id") != 0 && strcmp(key, "team_id") != 0 &&
-            strcmp(key, "access") != 0)
-            rec_field_error(&c->ctx, key, "is not part of a share");
-    }
+    api_only_keys(c, root, (const char *const[]){"user_id", "team_id", "access", NULL},
+                  MSG("is not part of a share"));
     struct rp_str user = member_text(c, root, "user_id"), team = member_text(c, root, "team_id");
     struct rp_str access = member_text(c, root, "access");
     if (c->ctx.nerrors)

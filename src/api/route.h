@@ -69,6 +69,9 @@ struct api_route {
 /* The JSON object body (415 for another type, 400 for malformed JSON): RP_OK, or the
  * status of the problem answered. The document lives until the call ends. */
 unsigned api_body(struct api_call *c, json_t **root);
+/* Gives every member of root that is not one of keys (NULL-terminated) the field error
+ * why, a MSG("…") (in the caller's language). */
+void api_only_keys(struct api_call *c, json_t *root, const char *const *keys, const char *why);
 /* The members of a JSON object as engine inputs (borrowed from root). */
 void api_inputs(struct api_call *c, json_t *root, struct rec_input **out, size_t *n);
 /* The value of query parameter `name`, or {NULL, 0}. */

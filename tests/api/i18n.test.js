@@ -74,6 +74,28 @@ describe('field errors (422)', () => {
     const p = assertProblem(r, 422);
     assert.match(p.errors[0].message, /^最多 \d+ 个字符$/);
   });
+
+  test('a member an action does not take is named, in the caller\'s language, and nothing changes', async () => {
+    const acc = await create(admin, 'accounts', { name: uniq('Options') });
+    const art = await create(admin, 'kb_articles', { title: uniq('Options'), body: 'x', status: 'published' });
+    const lead = await create(admin, 'leads', { first_name: 'Opt', last_name: uniq('Ion') });
+    await admin.del(`/accounts/${acc.id}`);
+    for (const [path, body, en, zh] of [
+      [`/accounts/${acc.id}/merge`, { from: [], colour: 1 }, 'is not a merge option', '不是合并选项'],
+      [`/leads/${lead.id}/convert`, { colour: 1 }, 'is not a conversion option', '不是转换选项'],
+      [`/leads/${lead.id}/shares`, { access: 'read', colour: 1 }, 'is not part of a share', '不是共享的属性'],
+      ['/accounts/purge', { older_than_days: 0, colour: 1 }, 'is not an option of emptying the recycle bin', '不是清空回收站的选项'],
+      ['/kb/render', { body: 'x', colour: 1 }, 'is not a render option', '不是渲染选项'],
+      [`/kb_articles/${art.id}/feedback`, { helpful: true, colour: 1 }, 'is not a feedback option', '不是反馈选项'],
+    ]) {
+      for (const [headers, want] of [[EN, en], [ZH, zh]]) {
+        const p = assertProblem(await admin.post(path, body, { headers }), 422);
+        assert.deepEqual(p.errors.filter((e) => e.field === 'colour').map((e) => e.message), [want], path);
+      }
+    }
+    assert.equal((await admin.post(`/accounts/${acc.id}/restore`)).status, 200, 'the refused purge kept the account in the bin');
+    assert.equal((await admin.get(`/kb_articles/${art.id}`)).body.helpful_count, 0, 'no vote counted');
+  });
 });
 
 describe('other problems', () => {

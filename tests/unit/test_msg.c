@@ -169,6 +169,9 @@ static const struct {
      * import's language (imp_options.lang) where it arises. */
     {"src/engine/csv_import.c", "rec_bad_request", "\"%s\""},
     {"src/mod/platform/roles.c", "rec_field_error", "\"%s\""},
+    /* api_only_keys's why, a MSG("…") of its callers, translated in the call. */
+    {"src/api/call.c", "rec_field_error", "\"%s\""},
+    {"src/api/call.c", "msg_tr", "why"},
 };
 
 struct use {

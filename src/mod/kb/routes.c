@@ -43,13 +43,7 @@ unsigned kb__post_render(struct api_call *c)
     unsigned st = api_body(c, &root);
     if (st)
         return st;
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "body") != 0)
-            rec_field_error(&c->ctx, key, "is not a render option");
-    }
+    api_only_keys(c, root, (const char *const[]){"body", NULL}, MSG("is not a render option"));
     json_t *body = json_object_get(root, "body");
     if (!json_is_string(body))
         rec_field_error(&c->ctx, "body", "must be Markdown text");
@@ -126,13 +120,7 @@ unsigned kb__post_feedback(struct api_call *c)
     unsigned st = api_body(c, &root);
     if (st)
         return st;
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "helpful") != 0)
-            rec_field_error(&c->ctx, key, "is not a feedback option");
-    }
+    api_only_keys(c, root, (const char *const[]){"helpful", NULL}, MSG("is not a feedback option"));
     json_t *helpful = json_object_get(root, "helpful");
     if (!json_is_boolean(helpful))
         rec_field_error(&c->ctx, "helpful", "must be true or false");

@@ -103,14 +103,8 @@ unsigned sales__post_convert(struct api_call *c)
     struct sales_conversion conv = {{"", 0}, {"", 0}, false, NULL, 0};
     json_t *acc = json_object_get(root, "account_id"), *con = json_object_get(root, "contact_id");
     json_t *opp = json_object_get(root, "opportunity");
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "account_id") != 0 && strcmp(key, "contact_id") != 0 &&
-            strcmp(key, "opportunity") != 0)
-            rec_field_error(&c->ctx, key, "is not a conversion option");
-    }
+    api_only_keys(c, root, (const char *const[]){"account_id", "contact_id", "opportunity", NULL},
+                  MSG("is not a conversion option"));
     if (acc && !json_is_null(acc) && !json_is_string(acc))
         rec_field_error(&c->ctx, "account_id", "must be an account id");
     if (con && !json_is_null(con) && !json_is_string(con))
