@@ -122,10 +122,17 @@ export function useTitle(entity, id) {
   const [, set] = useState(0);
   const have = titles.get(key);
   useEffect(() => {
-    if (!id || !entity || typeof have === 'string' || have === null) return undefined;
+    if (!id || !entity) return undefined;
+    const now = titles.get(key);
+    // Loaded between the render and this effect (its waiters were called before this
+    // one was added): render again with it.
+    if (typeof now === 'string' || now === null) {
+      if (now !== have) set((n) => n + 1);
+      return undefined;
+    }
     const fn = () => set((n) => n + 1);
     waiters.add(fn);
-    if (have === undefined && entityMeta(entity)) {
+    if (now === undefined && entityMeta(entity)) {
       if (!pending.has(entity)) pending.set(entity, new Set());
       pending.get(entity).add(id);
       if (!scheduled) { scheduled = true; queueMicrotask(flush); }
