@@ -99,10 +99,10 @@ const struct entity_def service__cases = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "subject",
     .default_sort = "-created_at",
-    /* No timeline of its own yet: activities relate to accounts, contacts, leads and
-     * deals only (the calendar module's related types). A case shows on its account's
-     * and contact's timelines. */
-    .flags = EF_CUSTOMER_DATA,
+    /* A timeline: its changes (status moves, reassignments with their reasons,
+     * escalations) and the calls, notes and e-mails logged on it; it shows on its
+     * account's and contact's timelines too. */
+    .flags = EF_CUSTOMER_DATA | EF_TIMELINE,
 };
 
 /* ---- the state machine ---- */
