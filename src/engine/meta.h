@@ -168,6 +168,13 @@ struct entity_def {
      * carrying both (and what visibility reads) finds what overlaps a range — a
      * calendar, a clash — without reading the rows that end before it. NULL for none. */
     const char *span;
+    /* Further indexes over several columns, ';' between indexes and ',' between their
+     * columns (at most RP_MAX_ENTITY_INDEXES of RP_MAX_INDEX_COLUMNS), e.g.
+     * "queue_id,due_at": a module's own statements that filter on the first and order by
+     * the second (a queue's open cases, the most urgent first) read only the rows they
+     * return. A field's own index is not made when one of these leads with it. NULL for
+     * none. */
+    const char *indexes;
     unsigned flags;
     /* Chinese labels (Chinese has no plural: usually both the same). Every built-in
      * entity has them; a custom entity when its administrator gave them. */
