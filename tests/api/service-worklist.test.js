@@ -1,11 +1,12 @@
 // The worklist's order from the stored next due time (due_at): the cases with a running
 // clock by due time, then those without one (waiting on the customer, no policy) oldest
-// first; due_at is the earlier of the two running due times; and cases saved before
-// due_at existed get it at the next start.
+// first, as many as asked (?limit=, 50 by default, 200 at most); due_at is the earlier
+// of the two running due times; and cases saved before due_at existed get it at the
+// next start.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, loginAdmin, create, dbShellCommand, PG } from './helpers.js';
+import { startServer, loginAdmin, create, dbShellCommand, assertProblem, PG } from './helpers.js';
 
 let srv;
 let admin;
@@ -58,6 +59,13 @@ describe('worklist order', () => {
     assert.equal(w.status, 200, w.text);
     assert.deepEqual(w.body.data.map((x) => x.subject),
       ['p1 an hour ago', 'p2 three hours ago', 'p3 an hour ago', 'no targets', 'waits on the customer']);
+    const two = await admin.get(`/cases/worklist?queue_id=${queue.id}&limit=2`);
+    assert.deepEqual(two.body.data.map((x) => x.subject), ['p1 an hour ago', 'p2 three hours ago'], 'limit');
+    const four = await admin.get(`/cases/worklist?queue_id=${queue.id}&limit=4`);
+    assert.equal(four.body.data.at(-1).subject, 'no targets', 'the unclocked fill what the clocked leave');
+    for (const l of ['0', '201', 'x']) {
+      assertProblem(await admin.get(`/cases/worklist?queue_id=${queue.id}&limit=${l}`), 400, l);
+    }
     ids.queue = queue.id;
   });
 

@@ -25,6 +25,10 @@
 #define KB_DEFAULT_SUGGEST 5u
 /* Words of a suggestion's text that count: a long subject's first dozen. */
 #define KB_MAX_SUGGEST_TERMS 12u
+/* Articles holding a word that suggestions rank, at most: the newest of them. A word in
+ * most articles ("printer" in a printer maker's base) would otherwise have every
+ * suggestion rank the whole base. */
+#define KB_SUGGEST_CANDIDATES 2000u
 
 extern const struct entity_def kb__categories;
 extern const struct entity_def kb__articles;

@@ -56,12 +56,22 @@ enum rp_err kb__sql_feedback_of(struct rec_ctx *ctx, const char *article_id,
     return err;
 }
 
+/* Appends the articles holding a term, the newest KB_SUGGEST_CANDIDATES of them: a set
+ * of seq for IN. */
+static void candidates(struct rec_ctx *ctx, struct sqlb *b, const struct rp_str *term)
+{
+    sqlb_add(b, "%s", "SELECT m.seq FROM (");
+    sqlb_fts_matches(ctx, b, meta_need("kb_articles"), term, 1);
+    sqlb_add(b, "%s", ") m ORDER BY m.seq DESC LIMIT ?");
+    sqlb_param(ctx, b, store_int(KB_SUGGEST_CANDIDATES));
+}
+
 /* Appends a term's weight: 1 when the article's searchable text holds it, 2 more when
  * its title does (LIKE on the folded title, '!' escaping the pattern's wildcards). */
 static void term_weight(struct rec_ctx *ctx, struct sqlb *b, const struct rp_str *term)
 {
     sqlb_add(b, "%s", " + CASE WHEN t.seq IN (");
-    sqlb_fts_matches(ctx, b, meta_need("kb_articles"), term, 1);
+    candidates(ctx, b, term);
     sqlb_add(b, "%s", ") THEN 1 ELSE 0 END + CASE WHEN lower(t.title) LIKE ? ESCAPE '!'"
                       " THEN 2 ELSE 0 END");
     char *pat = arena_alloc(ctx->a, term->len * 2 + 3);
@@ -80,10 +90,17 @@ static void term_weight(struct rec_ctx *ctx, struct sqlb *b, const struct rp_str
 enum rp_err kb__sql_suggest(struct rec_ctx *ctx, const struct rp_str *terms, size_t nterms,
                             const char *language, size_t limit, struct rec **rows, size_t *n)
 {
+    /* Ranked by seq and the columns of the rank alone (k), then the few that win are
+     * read whole: sorting every candidate with its body is what took the time. */
     const struct entity_def *e = meta_need("kb_articles");
     struct sqlb b;
     sqlb_init(&b);
-    sqlb_add(&b, "%s", sqlb_select(e));
+    sqlb_add(&b, "%s JOIN (SELECT t.seq AS s, CASE WHEN t.language = ? THEN 0 ELSE 1 END AS lr,"
+                 " (0", sqlb_select(e));
+    sqlb_param(ctx, &b, store_cstr(language ? language : ""));
+    for (size_t i = 0; i < nterms; i++)
+        term_weight(ctx, &b, &terms[i]);
+    sqlb_add(&b, "%s", ") AS w FROM kb_articles t");
     enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
     if (err) {
         sqlb_release(&b);
@@ -92,14 +109,12 @@ enum rp_err kb__sql_suggest(struct rec_ctx *ctx, const struct rp_str *terms, siz
     sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.status = 'published' AND (");
     for (size_t i = 0; i < nterms; i++) {
         sqlb_add(&b, "%s", i ? " OR t.seq IN (" : "t.seq IN (");
-        sqlb_fts_matches(ctx, &b, e, &terms[i], 1);
+        candidates(ctx, &b, &terms[i]);
         sqlb_add(&b, "%s", ")");
     }
-    sqlb_add(&b, "%s", ") ORDER BY CASE WHEN t.language = ? THEN 0 ELSE 1 END, (0");
-    sqlb_param(ctx, &b, store_cstr(language ? language : ""));
-    for (size_t i = 0; i < nterms; i++)
-        term_weight(ctx, &b, &terms[i]);
-    sqlb_add(&b, "%s", ") DESC, t.helpful_count DESC, t.views DESC, t.seq LIMIT ?");
+    sqlb_add(&b, "%s", ") ORDER BY lr, w DESC, t.helpful_count DESC, t.views DESC, t.seq LIMIT ?)"
+                       " k ON k.s = t.seq"
+                       " ORDER BY k.lr, k.w DESC, t.helpful_count DESC, t.views DESC, t.seq");
     sqlb_param(ctx, &b, store_int((int64_t)limit));
     err = sqlb_read(ctx, &b, e, limit, RP_MAX_PAGE_TEXT, rows, n);
     sqlb_release(&b);

@@ -46,7 +46,10 @@ unsigned service__get_sla(struct api_call *c)
 
 unsigned service__get_worklist(struct api_call *c)
 {
-    struct rp_str q = api_query(c, "queue_id");
+    struct rp_str q = api_query(c, "queue_id"), limit = api_query(c, "limit");
+    int64_t max = SVC_WORKLIST_DEFAULT;
+    if (limit.p && (text_parse_i64(limit, &max) || max < 1 || max > SVC_WORKLIST_MAX))
+        return api_problemf(c, 400, "limit must be between 1 and %u", SVC_WORKLIST_MAX);
     const char *queue = NULL;
     if (q.p) {
         if (!ids_valid(q))
@@ -55,14 +58,15 @@ unsigned service__get_worklist(struct api_call *c)
     }
     struct rec *rows;
     size_t n;
-    enum rp_err err = service__sql_worklist(&c->ctx, queue, &rows, &n);
+    enum rp_err err = service__sql_worklist(&c->ctx, queue, (size_t)max, &rows, &n);
     if (err)
         return api_fail(c, err);
     int64_t now = text_now_ms();
     json_t *data = json_array();
+    struct svc_sla_cache *cache = arena_calloc(&c->req->a, 1, sizeof(*cache));
     for (size_t i = 0; i < n && !err; i++) {
         struct svc_sla sla;
-        err = svc_case_sla(&c->ctx, &rows[i], now, &sla);
+        err = svc_case_sla_cached(&c->ctx, &rows[i], now, cache, &sla);
         json_t *o = api_rec(c, &rows[i]);
         json_object_set_new(o, "sla", sla_json(&sla));
         json_array_append_new(data, o);

@@ -23,7 +23,8 @@
 #define SVC_MAX_HOLIDAYS 400
 /* Cases one escalation run looks at, at most; a later run takes the rest. */
 #define SVC_ESCALATE_BATCH 500
-/* Cases a worklist answers at most. */
+/* Cases a worklist answers by default, and at most (?limit=). */
+#define SVC_WORKLIST_DEFAULT 50
 #define SVC_WORKLIST_MAX 200
 
 extern const struct entity_def service__cases;
@@ -97,6 +98,17 @@ struct svc_sla {
 /* The SLA clocks of a case, as of now_ms. */
 enum rp_err svc_case_sla(struct rec_ctx *ctx, const struct rec *c, int64_t now_ms,
                          struct svc_sla *out);
+/* The policy and calendar a run of cases last used: a worklist's cases mostly share one,
+ * read once instead of for every case. Zeroed before the first use. */
+struct svc_sla_cache {
+    const char *policy_id; /* NULL: nothing kept */
+    bool found;
+    struct rec policy;
+    struct svc_calendar cal;
+};
+/* svc_case_sla, keeping the policy and calendar in cache for the next case. */
+enum rp_err svc_case_sla_cached(struct rec_ctx *ctx, const struct rec *c, int64_t now_ms,
+                                struct svc_sla_cache *cache, struct svc_sla *out);
 
 /* ---- inside the module ---- */
 
@@ -150,8 +162,8 @@ enum rp_err service__sql_escalation_due(struct rec_ctx *ctx, const char *at, siz
 /* Open cases the caller may read, of one queue or (queue_id NULL) owned by the caller,
  * the most urgent first: the earliest due time (due_at), then those without a running
  * clock (paused, no policy), the oldest first. */
-enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, struct rec **rows,
-                                  size_t *n);
+enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, size_t max,
+                                  struct rec **rows, size_t *n);
 
 /* Fills due_at of the cases saved before it existed; *filled: how many. */
 enum rp_err service__sql_fill_due(struct rec_ctx *ctx, int64_t *filled);

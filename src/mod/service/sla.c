@@ -284,18 +284,33 @@ enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r)
 enum rp_err svc_case_sla(struct rec_ctx *ctx, const struct rec *c, int64_t now_ms,
                          struct svc_sla *out)
 {
+    struct svc_sla_cache *cache = arena_calloc(ctx->a, 1, sizeof(*cache));
+    return svc_case_sla_cached(ctx, c, now_ms, cache, out);
+}
+
+enum rp_err svc_case_sla_cached(struct rec_ctx *ctx, const struct rec *c, int64_t now_ms,
+                                struct svc_sla_cache *cache, struct svc_sla *out)
+{
     static const char *const DUE[] = {"response_due_at", "resolution_due_at"};
     static const char *const DONE[] = {"first_response_at", "resolved_at"};
     memset(out, 0, sizeof(*out));
-    struct rec policy;
-    bool found;
-    enum rp_err err = policy_of(ctx, c, &policy, &found);
-    struct svc_calendar cal;
-    if (!err && found)
-        err = service__policy_calendar(ctx, &policy, &cal);
-    if (err || !found)
-        return err;
-    out->policy_id = policy.id;
+    const struct rec_value *pid = rec_field(c, "sla_policy_id");
+    if (pid->null)
+        return RP_OK;
+    if (!cache->policy_id || strlen(cache->policy_id) != pid->len ||
+        memcmp(cache->policy_id, pid->s, pid->len) != 0) {
+        enum rp_err err = policy_of(ctx, c, &cache->policy, &cache->found);
+        if (!err && cache->found)
+            err = service__policy_calendar(ctx, &cache->policy, &cache->cal);
+        if (err)
+            return err;
+        cache->policy_id = arena_strndup(ctx->a, pid->s, pid->len);
+    }
+    if (!cache->found)
+        return RP_OK;
+    const struct rec *policy = &cache->policy;
+    const struct svc_calendar *cal = &cache->cal;
+    out->policy_id = policy->id;
     int64_t now = now_ms / 1000, start = seconds_of(rec_field(c, "reported_at"));
     int64_t paused = rec_field(c, "paused_s")->i;
     int64_t paused_at = seconds_of(rec_field(c, "paused_at"));
@@ -304,7 +319,7 @@ enum rp_err svc_case_sla(struct rec_ctx *ctx, const struct rec *c, int64_t now_m
     memcpy(pr, prio->s, prio->len < 2 ? prio->len : 2);
     for (int t = SVC_RESPONSE; t <= SVC_RESOLUTION; t++) {
         struct svc_clock *k = &out->clocks[t];
-        k->target_min = service__target(&policy, pr, (enum svc_target)t);
+        k->target_min = service__target(policy, pr, (enum svc_target)t);
         k->set = k->target_min > 0 && start >= 0;
         if (!k->set)
             continue;
@@ -314,9 +329,9 @@ enum rp_err svc_case_sla(struct rec_ctx *ctx, const struct rec *c, int64_t now_m
                     : closed ? seconds_of(rec_field(c, "closed_at")) : now;
         k->done_at = done->null ? NULL : done->s;
         k->paused = done->null && !closed && paused_at >= 0;
-        int64_t used = svc_working_s(&cal, start, end) - paused;
+        int64_t used = svc_working_s(cal, start, end) - paused;
         if (k->paused)
-            used -= svc_working_s(&cal, paused_at, end);
+            used -= svc_working_s(cal, paused_at, end);
         k->remaining_s = k->target_min * 60 - used;
         k->breached = k->remaining_s < 0;
         k->due_at = due->null ? NULL : due->s;

@@ -68,17 +68,17 @@ static enum rp_err worklist_part(struct rec_ctx *ctx, const char *queue_id, bool
     return err;
 }
 
-enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, struct rec **rows,
-                                  size_t *n)
+enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, size_t max,
+                                  struct rec **rows, size_t *n)
 {
     /* Two seeks of (queue_id, due_at) or (owner_id, due_at), never a sort of every open
-     * case: the earliest due first, then — only when those are fewer than a page — the
+     * case: the earliest due first, then — only when those are fewer than max — the
      * cases without a running clock. */
     struct rec *due, *rest = NULL;
     size_t ndue, nrest = 0;
-    enum rp_err err = worklist_part(ctx, queue_id, true, SVC_WORKLIST_MAX, &due, &ndue);
-    if (!err && ndue < SVC_WORKLIST_MAX)
-        err = worklist_part(ctx, queue_id, false, SVC_WORKLIST_MAX - ndue, &rest, &nrest);
+    enum rp_err err = worklist_part(ctx, queue_id, true, max, &due, &ndue);
+    if (!err && ndue < max)
+        err = worklist_part(ctx, queue_id, false, max - ndue, &rest, &nrest);
     if (err)
         return err;
     *rows = arena_calloc(ctx->a, ndue + nrest + 1, sizeof(**rows));

@@ -10,6 +10,7 @@ export const en = {
   'svc.saves': 'saves', 'svc.closes': 'closes', 'svc.cancel': 'Cancel', 'svc.made': 'Case {number} created',
   'svc.worklist': 'My cases and queues', 'svc.mine': 'My cases', 'svc.queue': 'Queue',
   'svc.none': 'No open cases here.', 'svc.timeLeft': 'Time left',
+  'svc.mostUrgent': 'The {n} most urgent cases are shown.', 'svc.showMore': 'Show up to {n}',
   'group.assignment': 'Assignment', 'group.resolution': 'Resolution', 'group.sla': 'SLA details',
   'group.rules': 'Assignment rules', 'group.targets': 'Targets', 'group.hours': 'Working hours',
 };
@@ -25,6 +26,7 @@ export const zh = {
   'svc.saves': '保存', 'svc.closes': '关闭', 'svc.cancel': '取消', 'svc.made': '已创建工单 {number}',
   'svc.worklist': '我的工单与队列', 'svc.mine': '我的工单', 'svc.queue': '队列',
   'svc.none': '这里没有未结工单。', 'svc.timeLeft': '剩余时间',
+  'svc.mostUrgent': '仅显示最紧急的 {n} 个工单。', 'svc.showMore': '最多显示 {n} 个',
   'group.assignment': '分派', 'group.resolution': '解决', 'group.sla': '服务等级明细',
   'group.rules': '分派规则', 'group.targets': '目标', 'group.hours': '工作时间',
 };

@@ -1,6 +1,7 @@
 // "My cases / queue" (GET /cases/worklist): the open cases of the user, or of a queue
 // they choose, the most urgent first, each with the working time left to its nearest
-// target (or how long it is overdue, or that it is paused).
+// target (or how long it is overdue, or that it is paused); the 50 most urgent, and on
+// request up to 200 (the server's bounds).
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { enumLabel, fieldLabel, t } from '../../i18n.js';
@@ -10,15 +11,18 @@ import { errorText, Loading, Notice, useFetch, usePageTitle } from '../../ui.jsx
 import { clockText } from './sla.jsx';
 
 // The clock that matters: the first response while it runs, else the resolution.
+const FIRST = 50;
+const MOST = 200;
 const nearest = (sla) => (sla?.first_response && !sla.first_response.done_at ? sla.first_response : sla?.resolution);
 
 export function WorklistPage() {
   usePageTitle(t('svc.worklist'));
   const queues = useAll('case_queues');
   const [queue, setQueue] = useState('');
+  const [limit, setLimit] = useState(FIRST);
   const [rows, setRows] = useState(null);
   const [error, setError] = useState(null);
-  useFetch(() => api.get('/cases/worklist', queue ? { queue_id: queue } : undefined), [queue],
+  useFetch(() => api.get('/cases/worklist', { limit, ...(queue ? { queue_id: queue } : {}) }), [queue, limit],
     (r) => { setRows(r.data); setError(null); }, (err) => setError(errorText(err)));
   const status = fieldMeta('cases', 'status');
   const priority = fieldMeta('cases', 'priority');
@@ -27,7 +31,7 @@ export function WorklistPage() {
       <h1>{t('svc.worklist')}</h1>
       <div class="toolbar">
         <label for="wl-queue">{t('svc.queue')}</label>
-        <select id="wl-queue" value={queue} onChange={(ev) => setQueue(ev.currentTarget.value)}>
+        <select id="wl-queue" value={queue} onChange={(ev) => { setQueue(ev.currentTarget.value); setLimit(FIRST); }}>
           <option value="">{t('svc.mine')}</option>
           {(queues || []).map((q) => <option value={q.id}>{q.name}</option>)}
         </select>
@@ -59,6 +63,11 @@ export function WorklistPage() {
             })}
           </tbody>
         </table>
+      )}
+      {rows && rows.length === limit && (
+        <p class="muted">{t('svc.mostUrgent', { n: limit })}{' '}
+          {limit < MOST && <button type="button" onClick={() => setLimit(MOST)}>{t('svc.showMore', { n: MOST })}</button>}
+        </p>
       )}
     </section>
   );
