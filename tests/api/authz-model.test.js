@@ -147,6 +147,8 @@ const RULES = {
   'GET /api/v1/{res}/{id}/summary': 'read',
   'GET /api/v1/{res}/{id}/stages': 'read',
   'GET /api/v1/{res}/{id}/sla': 'read',
+  'GET /api/v1/{res}/{id}/usage': 'read',
+  'GET /api/v1/{res}/check': 'check',
   'GET /api/v1/{res}/worklist': 'worklist',
   'PATCH /api/v1/{res}/{id}': 'edit',
   'DELETE /api/v1/{res}/{id}': 'delete',
@@ -165,7 +167,7 @@ const RULES = {
   'POST /api/v1/{res}/{id}/view': 'view',
   'POST /api/v1/{res}/{id}/feedback': 'vote',
 };
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'check']);
 
 // ---- the world ----
 
@@ -205,6 +207,9 @@ const NEW = {
   kb_feedback: async (t) => ({ article_id: (await ok(await admin.post('/kb_articles', { title: `${MARK} voted`, body: 'x',
     status: 'published' }), 201, 'article to vote on')).id, helpful: true, comment: t }),
   cases: (t) => ({ subject: t }),
+  // On an account of the administrator's: an agreement is shared with its account's owner.
+  service_agreements: async (t) => ({ name: t, start_date: '2026-01-01', end_date: '2026-12-31',
+    account_id: (await ok(await admin.post('/accounts', { name: `${MARK} covered` }), 201, 'covered account')).id }),
   case_queues: (t) => ({ name: t, match_product: 'model-only' }),
   sla_policies: (t) => ({ name: t }),
   business_calendars: (t) => ({ name: t }),
@@ -224,6 +229,7 @@ const PATCH = {
   kb_articles: () => ({ body: 'changed' }),
   kb_feedback: () => ({ comment: `${MARK} changed` }),
   cases: () => ({ description: 'changed' }),
+  service_agreements: () => ({ description: 'changed' }),
   case_queues: () => ({ description: 'changed' }),
   sla_policies: () => ({ description: 'changed' }),
   business_calendars: () => ({ holidays: '2026-12-25' }),
@@ -281,6 +287,10 @@ const canExport = (c, rec) => scope(c, rec.entity, 'export') !== 'none' && canRe
 function expected(rule, c, { entity, rec, from, owner }) {
   switch (rule) {
     case 'list': case 'worklist': return readsAtAll(c, entity) ? 200 : 403;
+    // The agreement of the caller's own account: the account first (404), then the agreements.
+    case 'check':
+      if (!readsAtAll(c, 'accounts')) return 404;
+      return readsAtAll(c, entity) ? 200 : 403;
     case 'export': return scope(c, entity, 'export') === 'none' ? 403 : 200;
     case 'duplicates': return 200; // like search: the groups of records the caller reads
     case 'retier': return SCOPES.indexOf(scope(c, 'accounts', 'edit')) >= SCOPES.indexOf('team') ? 200 : 403;
@@ -392,6 +402,8 @@ async function build(route, c, rel, phase) {
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
     case 'worklist':
       return { method: 'GET', p: `/${e}/worklist`, want: expected(rule, c, { entity: e }) };
+    case 'check':
+      return { method: 'GET', p: `/${e}/check?account_id=${c.ownAccount}`, want: expected(rule, c, { entity: e }) };
     case 'retier':
       return { method: 'POST', p: `/${e}/retier`, want: expected(rule, c, { entity: e }) };
     case 'empty_bin': // only what was deleted a century ago: nothing the other cells use
