@@ -307,6 +307,17 @@ describe('renewal', () => {
     assert.equal(s.filter((x) => x.field === 'reminded_at' && x.new).length, 2);
   });
 
+  test('an owner who left gets no task; the reminder is kept and the sweep goes on', async () => {
+    const gone = await createUser(admin, { username: uniq('gone').replace(/-/g, '_'), password: 'pw-gone-12345678', role: 'sales' });
+    const acc = await account('Left behind', gone.id);
+    const a = await agreement(acc, { end_date: day(5) });
+    assert.equal((await admin.patch(`/users/${gone.id}`, { active: false })).status, 200);
+    const done = await runRenewal();
+    assert.ok(done.reminded >= 1, JSON.stringify(done));
+    assert.ok((await admin.get(`/service_agreements/${a.id}`)).body.reminded_at);
+    assert.equal((await admin.get(`/activities?related_id=${acc.id}&type=task`)).body.data.length, 0);
+  });
+
   test('the job takes no payload', async () => {
     const r = await admin.post('/jobs', { kind: 'service_agreements.renew', payload: 'x' });
     assertProblem(r, 400);

@@ -399,7 +399,15 @@ static enum rp_err remind_owner(struct rec_ctx *ctx, const struct rec *a)
                              rec_in_text("related_id", account.id),
                              rec_in_text("owner_id", account.owner_id)};
     struct rec task;
-    return rec_create(ctx, meta_need("activities"), in, RP_NELEM(in), &task);
+    size_t nerr = ctx->nerrors;
+    err = rec_create(ctx, meta_need("activities"), in, RP_NELEM(in), &task);
+    /* An owner who left (deactivated) cannot be given a task: the reminder is then in
+     * the agreement's history only, rather than retried every hour for ever. */
+    if (err == RP_EINVAL) {
+        ctx->nerrors = nerr;
+        err = RP_OK;
+    }
+    return err;
 }
 
 /* Applies one step to agreement a in its own transaction: expire it, or remind. The
