@@ -207,9 +207,15 @@ const NEW = {
   kb_feedback: async (t) => ({ article_id: (await ok(await admin.post('/kb_articles', { title: `${MARK} voted`, body: 'x',
     status: 'published' }), 201, 'article to vote on')).id, helpful: true, comment: t }),
   cases: (t) => ({ subject: t }),
-  // On an account of the administrator's: an agreement is shared with its account's owner.
-  service_agreements: async (t) => ({ name: t, start_date: '2026-01-01', end_date: '2026-12-31',
-    account_id: (await ok(await admin.post('/accounts', { name: `${MARK} covered` }), 201, 'covered account')).id }),
+  // On an account of the agreement's owner: an agreement is shared with its account's
+  // owner, which would be a share the model did not make. Far off dates: no renewal
+  // sweep writes during the run.
+  service_agreements: async (t, c, owner) => {
+    const acc = await ok(await admin.post('/accounts', { name: `${MARK} covered ${uniq('a')}`,
+      ...(owner ? { owner_id: owner } : {}) }), 201, 'covered account');
+    track('accounts', acc);
+    return { name: t, start_date: '2090-01-01', end_date: '2099-12-31', account_id: acc.id };
+  },
   case_queues: (t) => ({ name: t, match_product: 'model-only' }),
   sla_policies: (t) => ({ name: t }),
   business_calendars: (t) => ({ name: t }),
@@ -368,8 +374,9 @@ const REFS = ['account_id', 'related_id'];
 async function make(entity, c, rel, { token = null, unshared = false, extra = {} } = {}) {
   const tag = `zqm${++tagSeq}n`;
   const label = `${MARK} ${tag}${token ? ` ${token}` : ''}`;
-  const body = { ...(await NEW[entity](label, c)), ...extra };
-  if (shareable(entity)) body.owner_id = RELS[rel].owner(c);
+  const owner = shareable(entity) ? RELS[rel].owner(c) : undefined;
+  const body = { ...(await NEW[entity](label, c, owner)), ...extra };
+  if (owner !== undefined) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   const rec = track(entity, r.body, tag, REFS.map((f) => r.body[f]));
@@ -412,7 +419,7 @@ async function build(route, c, rel, phase) {
       const owner = rel === '-' ? null : RELS[rel].owner(c);
       // Without the fields the caller's role hides or protects (the field rule cells
       // send those).
-      const body = { ...(await NEW[e](`${MARK} ${uniq('new')}`, c)), ...(owner ? { owner_id: owner } : {}) };
+      const body = { ...(await NEW[e](`${MARK} ${uniq('new')}`, c, owner ?? c.id)), ...(owner ? { owner_id: owner } : {}) };
       for (const f of Object.keys(roleOf(c).field_rules?.[e] ?? {})) delete body[f];
       return { method: 'POST', p: `/${e}?allow_conflict=true`, body, want: expected(rule, c, { entity: e, owner }),
         ok: (res) => track(e, res.body, null, REFS.map((f) => res.body[f])) };

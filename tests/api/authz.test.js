@@ -92,8 +92,9 @@ const NEW = {
   // A vote on an article of its own: one vote per reader and article.
   kb_feedback: async () => ({ article_id: await make('kb_articles'), helpful: true, comment: `${MARK} ${uniq('fb')}` }),
   cases: () => ({ subject: `${MARK} ${uniq('case')}` }),
+  // Far off dates: no renewal sweep writes while the matrix runs.
   service_agreements: async () => ({ name: `${MARK} ${uniq('sa')}`, account_id: await make('accounts'),
-    start_date: '2026-01-01', end_date: '2026-12-31' }),
+    start_date: '2090-01-01', end_date: '2099-12-31' }),
   case_queues: () => ({ name: uniq('queue'), match_product: 'matrix-only' }),
   sla_policies: () => ({ name: uniq('sla'), p3_resolution: 600 }),
   business_calendars: () => ({ name: uniq('cal'), time_zone: 'Europe/Berlin' }),
