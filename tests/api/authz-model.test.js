@@ -147,6 +147,8 @@ const RULES = {
   'GET /api/v1/{res}/{id}/summary': 'read',
   'GET /api/v1/{res}/{id}/stages': 'read',
   'GET /api/v1/{res}/{id}/sla': 'read',
+  'GET /api/v1/{res}/{id}/usage': 'read',
+  'GET /api/v1/{res}/check': 'check',
   'GET /api/v1/{res}/worklist': 'worklist',
   'PATCH /api/v1/{res}/{id}': 'edit',
   'DELETE /api/v1/{res}/{id}': 'delete',
@@ -165,7 +167,7 @@ const RULES = {
   'POST /api/v1/{res}/{id}/view': 'view',
   'POST /api/v1/{res}/{id}/feedback': 'vote',
 };
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'check']);
 
 // ---- the world ----
 
@@ -205,6 +207,15 @@ const NEW = {
   kb_feedback: async (t) => ({ article_id: (await ok(await admin.post('/kb_articles', { title: `${MARK} voted`, body: 'x',
     status: 'published' }), 201, 'article to vote on')).id, helpful: true, comment: t }),
   cases: (t) => ({ subject: t }),
+  // On an account of the agreement's owner: an agreement is shared with its account's
+  // owner, which would be a share the model did not make. Far off dates: no renewal
+  // sweep writes during the run.
+  service_agreements: async (t, c, owner) => {
+    const acc = await ok(await admin.post('/accounts', { name: `${MARK} covered ${uniq('a')}`,
+      ...(owner ? { owner_id: owner } : {}) }), 201, 'covered account');
+    track('accounts', acc);
+    return { name: t, start_date: '2090-01-01', end_date: '2099-12-31', account_id: acc.id };
+  },
   case_queues: (t) => ({ name: t, match_product: 'model-only' }),
   sla_policies: (t) => ({ name: t }),
   business_calendars: (t) => ({ name: t }),
@@ -224,6 +235,7 @@ const PATCH = {
   kb_articles: () => ({ body: 'changed' }),
   kb_feedback: () => ({ comment: `${MARK} changed` }),
   cases: () => ({ description: 'changed' }),
+  service_agreements: () => ({ description: 'changed' }),
   case_queues: () => ({ description: 'changed' }),
   sla_policies: () => ({ description: 'changed' }),
   business_calendars: () => ({ holidays: '2026-12-25' }),
@@ -281,6 +293,10 @@ const canExport = (c, rec) => scope(c, rec.entity, 'export') !== 'none' && canRe
 function expected(rule, c, { entity, rec, from, owner }) {
   switch (rule) {
     case 'list': case 'worklist': return readsAtAll(c, entity) ? 200 : 403;
+    // The agreement of the caller's own account: the account first (404), then the agreements.
+    case 'check':
+      if (!readsAtAll(c, 'accounts')) return 404;
+      return readsAtAll(c, entity) ? 200 : 403;
     case 'export': return scope(c, entity, 'export') === 'none' ? 403 : 200;
     case 'duplicates': return 200; // like search: the groups of records the caller reads
     case 'retier': return SCOPES.indexOf(scope(c, 'accounts', 'edit')) >= SCOPES.indexOf('team') ? 200 : 403;
@@ -358,8 +374,9 @@ const REFS = ['account_id', 'related_id'];
 async function make(entity, c, rel, { token = null, unshared = false, extra = {} } = {}) {
   const tag = `zqm${++tagSeq}n`;
   const label = `${MARK} ${tag}${token ? ` ${token}` : ''}`;
-  const body = { ...(await NEW[entity](label, c)), ...extra };
-  if (shareable(entity)) body.owner_id = RELS[rel].owner(c);
+  const owner = shareable(entity) ? RELS[rel].owner(c) : undefined;
+  const body = { ...(await NEW[entity](label, c, owner)), ...extra };
+  if (owner !== undefined) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   const rec = track(entity, r.body, tag, REFS.map((f) => r.body[f]));
@@ -392,6 +409,8 @@ async function build(route, c, rel, phase) {
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
     case 'worklist':
       return { method: 'GET', p: `/${e}/worklist`, want: expected(rule, c, { entity: e }) };
+    case 'check':
+      return { method: 'GET', p: `/${e}/check?account_id=${c.ownAccount}`, want: expected(rule, c, { entity: e }) };
     case 'retier':
       return { method: 'POST', p: `/${e}/retier`, want: expected(rule, c, { entity: e }) };
     case 'empty_bin': // only what was deleted a century ago: nothing the other cells use
@@ -400,7 +419,7 @@ async function build(route, c, rel, phase) {
       const owner = rel === '-' ? null : RELS[rel].owner(c);
       // Without the fields the caller's role hides or protects (the field rule cells
       // send those).
-      const body = { ...(await NEW[e](`${MARK} ${uniq('new')}`, c)), ...(owner ? { owner_id: owner } : {}) };
+      const body = { ...(await NEW[e](`${MARK} ${uniq('new')}`, c, owner ?? c.id)), ...(owner ? { owner_id: owner } : {}) };
       for (const f of Object.keys(roleOf(c).field_rules?.[e] ?? {})) delete body[f];
       return { method: 'POST', p: `/${e}?allow_conflict=true`, body, want: expected(rule, c, { entity: e, owner }),
         ok: (res) => track(e, res.body, null, REFS.map((f) => res.body[f])) };

@@ -92,6 +92,9 @@ const NEW = {
   // A vote on an article of its own: one vote per reader and article.
   kb_feedback: async () => ({ article_id: await make('kb_articles'), helpful: true, comment: `${MARK} ${uniq('fb')}` }),
   cases: () => ({ subject: `${MARK} ${uniq('case')}` }),
+  // Far off dates: no renewal sweep writes while the matrix runs.
+  service_agreements: async () => ({ name: `${MARK} ${uniq('sa')}`, account_id: await make('accounts'),
+    start_date: '2090-01-01', end_date: '2099-12-31' }),
   case_queues: () => ({ name: uniq('queue'), match_product: 'matrix-only' }),
   sla_policies: () => ({ name: uniq('sla'), p3_resolution: 600 }),
   business_calendars: () => ({ name: uniq('cal'), time_zone: 'Europe/Berlin' }),
@@ -102,7 +105,7 @@ const PATCH = {
   users: { display_name: 'changed' }, teams: () => ({ name: uniq('team') }),
   pipeline_stages: { label: 'changed' }, roles: { description: 'changed' },
   kb_categories: { description: 'changed' }, kb_articles: { body: 'changed' }, kb_feedback: { comment: 'changed' },
-  cases: { description: 'changed' }, case_queues: { description: 'changed' },
+  cases: { description: 'changed' }, service_agreements: { description: 'changed' }, case_queues: { description: 'changed' },
   sla_policies: { description: 'changed' }, business_calendars: { holidays: '2026-12-25' },
 };
 
@@ -182,6 +185,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/html -':
     case 'GET /api/v1/{res}/{id}/versions -':
     case 'GET /api/v1/{res}/{id}/sla -':
+    case 'GET /api/v1/{res}/{id}/usage -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
     case 'GET /api/v1/{res}/{id}/versions/{version} -':
       return { c, method: 'GET', p: `/${e}/${await id()}/versions/1` };
@@ -189,6 +193,8 @@ async function cell(row, caller, rel) {
       return { c, method: 'POST', p: `/${e}/${await id()}/feedback`, body: { helpful: true } };
     case 'POST /api/v1/{res}/{id}/view -':
       return { c, method: 'POST', p: `/${e}/${await id()}/view` };
+    case 'GET /api/v1/{res}/check -':
+      return { c, method: 'GET', p: `/${e}/check?account_id=${await sharedRecord('accounts', users.mate.id)}` };
     case 'GET /api/v1/kb/suggest -':
       return { c, method: 'GET', p: `/kb/suggest?q=${MARK}` };
     case 'POST /api/v1/kb/render -':

@@ -99,7 +99,7 @@ const RESTRICTED = new Set(['users.username', 'pipeline_stages.key']);
 const TEXTUAL = new Set(['string', 'text', 'email', 'url', 'phone']);
 // Creation order: what a record refers to exists first.
 const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities',
-  'kb_categories', 'kb_articles', 'cases'];
+  'kb_categories', 'kb_articles', 'service_agreements', 'cases'];
 // Markdown that would run script if its HTML were trusted: raw HTML, event handlers and
 // script URLs in every disguise (the knowledge base renders articles' Markdown).
 const MARKDOWN = [
@@ -225,6 +225,7 @@ function bodyFor(e, k) {
       body.related_id = records.accounts[k].id;
     } else if (f.required && f.type === 'enum') body[f.name] = f.default ?? f.enum[0];
     else if (f.required && (f.type === 'int' || f.type === 'percent')) body[f.name] = f.type === 'percent' ? k % 100 : 1000 + k;
+    else if (f.required && f.type === 'date') body[f.name] = f.name === 'end_date' ? '2099-12-31' : '2020-01-01';
     else if (f.type === 'datetime' && f.name === 'start_at') {
       const day = new Date(); day.setUTCHours(0, 0, 0, 0);
       body.start_at = new Date(day.getTime() + k * 30 * 60000).toISOString();

@@ -94,7 +94,8 @@ async function noKeys(where) {
   return bad.map((x) => `${where}: ${x}`);
 }
 
-const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'kb_categories', 'kb_articles', 'cases'];
+const ENTITIES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'kb_categories', 'kb_articles', 'cases',
+  'service_agreements'];
 
 // Every page of the walk, as [name, path, what to do there (optional)].
 function pages() {
@@ -191,6 +192,11 @@ describe('the UI in Simplified Chinese', () => {
       related_type: 'accounts', related_id: acc.id, start_at: start.toISOString(), end_at: end.toISOString(),
     });
     ids.activities = call.id;
+    const today = new Date().toISOString().slice(0, 10);
+    ids.service_agreements = (await create(admin, 'service_agreements', {
+      name: '年度维保协议', account_id: acc.id, start_date: today, end_date: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
+      entitlement_type: 'cases', entitlement_amount: 10, covered_products: '打印机',
+    })).id;
     const kase = await create(admin, 'cases', {
       subject: '打印机卡纸', account_id: acc.id, contact_id: con.id, type: 'problem', priority: 'p2', channel: 'phone',
     });

@@ -81,8 +81,16 @@ export function Conflicts({ list, onAnyway }) {
   );
 }
 
+// Whole numbers travel as JSON numbers (the API refuses "3" for an int): inputs give text.
+function numbers(e, body) {
+  const whole = (k) => ['int', 'percent'].includes(e.fields.find((f) => f.name === k)?.type);
+  return Object.fromEntries(Object.entries(body).map(([k, v]) =>
+    [k, whole(k) && typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v]));
+}
+
 // Sends a create or update; resolves with the saved record or rejects with ApiError.
 export function saveRecord(e, record, body, flags = {}) {
+  body = numbers(e, body);
   const query = {};
   if (flags.allowDuplicate) query.allow_duplicate = 'true';
   if (flags.allowConflict) query.allow_conflict = 'true';

@@ -27,6 +27,7 @@ static const char *const CHANNELS_LABELS_ZH[] = {"电话", "邮件", "网站", "
 
 static const struct meta_range SATISFACTION = {1, 5};
 static const struct meta_range LEVEL = {0, 2};
+static const struct meta_range TIME_SPENT = {0, SVC_MAX_TARGET_MIN};
 
 static const struct field_def FIELDS[] = {
     {.name = "number", .label = "Number", .label_zh = "编号", .type = FT_STRING,
@@ -54,6 +55,8 @@ static const struct field_def FIELDS[] = {
      .enum_labels_zh = CHANNELS_LABELS_ZH, .group = "overview", .def = "phone"},
     {.name = "product", .label = "Product", .label_zh = "产品", .type = FT_STRING,
      .flags = FF_INDEXED | FF_SEARCH, .maxlen = 200, .group = "overview"},
+    {.name = "agreement_id", .label = "Service agreement", .label_zh = "服务协议", .type = FT_REF,
+     .flags = FF_INDEXED, .ref_entity = "service_agreements", .group = "overview"},
     {.name = "queue_id", .label = "Queue", .label_zh = "队列", .type = FT_REF,
      .flags = FF_INDEXED | FF_LIST, .ref_entity = "case_queues", .group = "assignment"},
     {.name = "reassign_reason", .label = "Reason for reassignment", .label_zh = "转派原因",
@@ -64,6 +67,8 @@ static const struct field_def FIELDS[] = {
      .flags = FF_SEARCH, .group = "resolution"},
     {.name = "satisfaction", .label = "Satisfaction (1–5)", .label_zh = "满意度（1–5）",
      .type = FT_INT, .range = &SATISFACTION, .group = "resolution"},
+    {.name = "time_spent_min", .label = "Time spent (minutes)", .label_zh = "耗时（分钟）",
+     .type = FT_INT, .range = &TIME_SPENT, .group = "resolution"},
     {.name = "reported_at", .label = "Reported", .label_zh = "报告时间", .type = FT_DATETIME,
      .flags = FF_INDEXED | FF_CREATE_ONLY, .group = "sla"},
     {.name = "sla_policy_id", .label = "SLA policy", .label_zh = "服务等级策略", .type = FT_REF,

@@ -1,5 +1,6 @@
 /* The service module's demo data: a service team (a lead and two agents), three queues
- * — key accounts (tier A), general, escalations — and 300 cases on the demo accounts
+ * — key accounts (tier A), general, escalations —, service agreements of six accounts
+ * (active, ending soon, used up, expired, of hours, draft), and 300 cases on the demo accounts
  * in every status, reported over the last ten days, so some clocks run, some are
  * paused, some are met and some are overdue. */
 #include "core/common.h"
@@ -77,6 +78,74 @@ static enum rp_err queue(struct rp_demo *d, const char *name, const char *order,
     return err;
 }
 
+/* An agreement of account acc from `from` to `to` days from today. */
+static enum rp_err agreement(struct rp_demo *d, const struct rec *acc, const char *name,
+                             const char *status, int from, int to, const char *kind,
+                             const char *amount, const char *products, const char *policy)
+{
+    struct rec_ctx *ctx = d->ctx;
+    int64_t today = text_now_ms() / 86400000;
+    char *start = arena_alloc(ctx->a, 11), *end = arena_alloc(ctx->a, 11);
+    text_format_date(today + from, start, 11);
+    text_format_date(today + to, end, 11);
+    struct rec_input in[9];
+    size_t n = 0;
+    in[n++] = rec_in_text("name", name);
+    in[n++] = rec_in_text("account_id", acc->id);
+    in[n++] = rec_in_text("status", status);
+    in[n++] = rec_in_text("start_date", start);
+    in[n++] = rec_in_text("end_date", end);
+    in[n++] = rec_in_text("entitlement_type", kind);
+    if (amount)
+        in[n++] = (struct rec_input){.field = RP_STR("entitlement_amount"), .kind = IN_NUMBER,
+                                     .s = amount, .len = strlen(amount)};
+    if (products)
+        in[n++] = rec_in_text("covered_products", products);
+    if (policy)
+        in[n++] = rec_in_text("sla_policy_id", policy);
+    struct rec a;
+    return rec_create(ctx, meta_need("service_agreements"), in, n, &a);
+}
+
+/* Agreements of the first six accounts, before their cases are logged: one with a
+ * premium policy, one ending within its reminder, one whose two cases use it up, one
+ * expired, one of hours for two products, one draft. */
+static enum rp_err agreements(struct rp_demo *d, const struct rec_page *acc)
+{
+    if (acc->nrows < 6)
+        return RP_OK;
+    struct rec_input pin[] = {rec_in_text("name", "Premium"),
+                              {.field = RP_STR("p1_response"), .kind = IN_NUMBER, .s = "30", .len = 2},
+                              {.field = RP_STR("p1_resolution"), .kind = IN_NUMBER, .s = "240", .len = 3},
+                              {.field = RP_STR("p2_response"), .kind = IN_NUMBER, .s = "60", .len = 2},
+                              {.field = RP_STR("p2_resolution"), .kind = IN_NUMBER, .s = "480", .len = 3},
+                              {.field = RP_STR("p3_response"), .kind = IN_NUMBER, .s = "120", .len = 3},
+                              {.field = RP_STR("p3_resolution"), .kind = IN_NUMBER, .s = "960", .len = 3},
+                              {.field = RP_STR("p4_response"), .kind = IN_NUMBER, .s = "480", .len = 3},
+                              {.field = RP_STR("p4_resolution"), .kind = IN_NUMBER, .s = "2880", .len = 4}};
+    struct rec premium;
+    enum rp_err err = rec_create(d->ctx, meta_need("sla_policies"), pin, RP_NELEM(pin), &premium);
+    if (!err)
+        err = agreement(d, &acc->rows[0], "Premium support", "active", -300, 65, "cases", "20",
+                        NULL, premium.id);
+    if (!err)
+        err = agreement(d, &acc->rows[1], "Standard support", "active", -345, 20, "cases", "10",
+                        NULL, NULL);
+    if (!err)
+        err = agreement(d, &acc->rows[2], "Starter pack", "active", -60, 305, "cases", "2", NULL,
+                        NULL);
+    if (!err)
+        err = agreement(d, &acc->rows[3], "Support 2025", "expired", -400, -35, "cases", "10",
+                        NULL, NULL);
+    if (!err)
+        err = agreement(d, &acc->rows[4], "打印机维保", "active", -100, 265, "hours", "40",
+                        "Label printer, Scanner", NULL);
+    if (!err)
+        err = agreement(d, &acc->rows[5], "Renewal offer", "draft", 30, 395, "none", NULL, NULL,
+                        NULL);
+    return err;
+}
+
 /* A case on account acc in status STATES[s]. */
 static enum rp_err one_case(struct rp_demo *d, const struct rec *acc, size_t s)
 {
@@ -94,12 +163,16 @@ static enum rp_err one_case(struct rp_demo *d, const struct rec *acc, size_t s)
     struct rec c;
     enum rp_err err = rec_create(ctx, meta_need("cases"), in, RP_NELEM(in), &c);
     for (size_t i = 0; !err && STATES[s].path[i]; i++) {
-        struct rec_input step[3];
+        struct rec_input step[4];
         size_t n = 0;
         step[n++] = rec_in_text("status", STATES[s].path[i]);
-        if (strcmp(STATES[s].path[i], "resolved") == 0)
+        if (strcmp(STATES[s].path[i], "resolved") == 0) {
             step[n++] = rec_in_text("resolution", "Explained the settings and checked with the"
                                                   " customer that it works.");
+            const char *spent = arena_printf(ctx->a, "%u", 15 + rp_demo_rand(d, 16) * 15);
+            step[n++] = (struct rec_input){.field = RP_STR("time_spent_min"), .kind = IN_NUMBER,
+                                           .s = spent, .len = strlen(spent)};
+        }
         if (strcmp(STATES[s].path[i], "closed") == 0)
             step[n++] = (struct rec_input){.field = RP_STR("satisfaction"), .kind = IN_NUMBER,
                                            .s = rp_demo_rand(d, 2) ? "5" : "4", .len = 1};
@@ -133,6 +206,8 @@ enum rp_err service__demo(struct rp_demo *d)
         err = rec_list(ctx, ae, q, &accounts);
     if (err || accounts.nrows == 0)
         return err;
+    if ((err = agreements(d, &accounts)))
+        return err;
     /* New cases first: no queue takes them yet. */
     size_t made = 0, per = DEMO_CASES / RP_NELEM(STATES);
     for (; !err && made < per; made++)
@@ -149,6 +224,6 @@ enum rp_err service__demo(struct rp_demo *d)
                        1 + (made - per) % (RP_NELEM(STATES) - 1));
     if (!err)
         d->notes[d->nnotes++] = "service desk: grace (lead), hugo and li (support), "
-                                "3 queues, 300 cases";
+                                "3 queues, 300 cases, 6 service agreements";
     return err;
 }

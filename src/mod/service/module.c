@@ -6,13 +6,16 @@
 
 static const struct entity_def *const ENTITIES[] = {
     &service__business_calendars, &service__sla_policies, &service__case_queues,
-    &service__cases};
+    &service__cases, &service__service_agreements};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "cases", .validate = service__validate_case,
      .before_save = service__before_save_case, .after_save = service__after_save_case},
     {.entity = "business_calendars", .validate = service__validate_calendar},
     {.entity = "sla_policies", .validate = service__validate_policy},
+    {.entity = "cases", .validate = service__validate_case_agreement},
+    {.entity = "service_agreements", .validate = service__validate_agreement,
+     .before_save = service__before_save_agreement, .after_save = service__after_save_agreement},
 };
 
 static const struct api_route ROUTES[] = {
@@ -21,6 +24,15 @@ static const struct api_route ROUTES[] = {
     {.method = "GET", .path = "/api/v1/cases/worklist", .fn = service__get_worklist,
      .summary = "My open cases, or a queue's, the most urgent first", .op_id = "case_worklist",
      .ok = 200, .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/service_agreements/check",
+     .fn = service__get_agreement_check,
+     .summary = "The service agreement that applies to a new case of an account, its"
+                " entitlement left, and a warning when there is none, or it expired or ran out",
+     .op_id = "service_agreement_check", .ok = 200, .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/service_agreements/{id}/usage",
+     .fn = service__get_agreement_usage,
+     .summary = "The entitlement a service agreement's cases used and have left",
+     .op_id = "service_agreement_usage", .ok = 200, .answer = API_JSON},
 };
 
 static const struct rp_grant GRANTS[] = {
@@ -47,14 +59,20 @@ static const struct rp_grant GRANTS[] = {
     {.role = "readonly", .entity = "case_queues", .scopes = "all none none none none none"},
     {.role = "readonly", .entity = "sla_policies", .scopes = "all none none none none none"},
     {.role = "readonly", .entity = "business_calendars", .scopes = "all none none none none none"},
+    /* Agreements: kept by support, read and amended by managers; sales reps read their
+     * accounts' ones as they do cases (each is shared with its account's owner). */
+    {.role = "manager", .entity = "service_agreements", .scopes = "all none all none team none"},
 };
 
 static const struct rp_job_kind JOBS[] = {
     {.name = "cases.escalate", .check = service__escalate_check, .run = service__escalate_run},
+    {.name = "service_agreements.renew", .check = service__agreements_check,
+     .run = service__agreements_run},
 };
 
 static const struct rp_schedule SCHEDULES[] = {
     {.name = "cases.escalate", .every_s = 60, .run = service__escalate_due},
+    {.name = "service_agreements.renew", .every_s = 3600, .run = service__agreements_due},
 };
 
 const struct rp_module mod_service = {

@@ -31,6 +31,7 @@ extern const struct entity_def service__cases;
 extern const struct entity_def service__case_queues;
 extern const struct entity_def service__sla_policies;
 extern const struct entity_def service__business_calendars;
+extern const struct entity_def service__service_agreements;
 
 extern const struct rp_module mod_service;
 
@@ -167,6 +168,77 @@ enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, siz
 
 /* Fills due_at of the cases saved before it existed; *filled: how many. */
 enum rp_err service__sql_fill_due(struct rec_ctx *ctx, int64_t *filled);
+
+/* ---- service agreements (agreements.c) ---- */
+
+/* The counter of agreement numbers and their form: SA-000123. */
+#define SVC_AGREEMENT_COUNTER "service_agreements.number"
+#define SVC_AGREEMENT_PREFIX "SA-"
+/* The largest entitlement (cases or hours), and reminder (days before the end). */
+#define SVC_MAX_ENTITLEMENT 1000000
+#define SVC_MAX_REMIND_DAYS 366
+/* Agreements of one account a choice looks at, at most. */
+#define SVC_AGREEMENTS_MAX 100
+/* The longest product a check takes, in bytes (200 code points of a case's product). */
+#define SVC_MAX_PRODUCT 800
+
+/* The agreement that applies, what its cases used, and why it does not serve. */
+struct svc_agreement_check {
+    /* The agreement that applies; or, when none does, the last one that ended (NULL:
+     * none, or none to show). */
+    const struct rec *agreement;
+    bool applies;                /* `agreement` applies (its entitlement may be used up) */
+    int64_t cases;               /* live cases linked to it */
+    int64_t minutes;             /* their time spent, added up */
+    /* NULL, or "no_agreement", "not_covered", "expired", "inactive", "exhausted". */
+    const char *warning;
+};
+
+/* Whether a list of covered products (separated by commas, semicolons or lines;
+ * empty: every product) covers product, compared without surrounding blanks and the
+ * case of ASCII letters. A case without a product is covered. */
+bool svc_agreement_covers(struct rp_str list, struct rp_str product);
+/* The day of the renewal reminder: end_date (YYYY-MM-DD) less `days`; false for a bad
+ * date. */
+bool svc_remind_on(struct rp_str end_date, int64_t days, char out[11]);
+/* The agreement of account acc that applies on day (YYYY-MM-DD) to product (may be
+ * empty), among those the context may read: an active one in force that covers it, the
+ * one ending first with entitlement left (else the first, "exhausted"); or none, with
+ * the reason ("not_covered", "expired" with the last one ended, "no_agreement"). */
+enum rp_err service__agreement_choose(struct rec_ctx *ctx, struct rp_str acc,
+                                      struct rp_str product, const char *day,
+                                      struct svc_agreement_check *out);
+/* What the cases of agreement a used, and why it does not serve on day, if so. */
+enum rp_err service__agreement_usage(struct rec_ctx *ctx, const struct rec *a, const char *day,
+                                     struct svc_agreement_check *out);
+/* Hooks. A case gets its agreement on create and when its account changes (unless the
+ * request names one, which must be of the case's account), and its SLA policy from it. */
+enum rp_err service__validate_agreement(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err service__before_save_agreement(struct rec_ctx *ctx, struct rec *r,
+                                           const struct rec *old);
+enum rp_err service__after_save_agreement(struct rec_ctx *ctx, const struct rec *r,
+                                          const struct rec *old);
+enum rp_err service__validate_case_agreement(struct rec_ctx *ctx, struct rec *r,
+                                             const struct rec *old);
+/* Renewal: active agreements past their end become expired (*expired counts them), and
+ * those whose remind_on has come get reminded_at and a task for their account's owner
+ * (*reminded), each once, as of now_ms. */
+enum rp_err service_agreements_sweep(struct rec_ctx *ctx, int64_t now_ms, int64_t *expired,
+                                     int64_t *reminded);
+enum rp_err service__agreements_due(struct rec_ctx *ctx);
+enum rp_err service__agreements_check(struct rec_ctx *ctx, struct rp_str payload);
+enum rp_err service__agreements_run(struct rec_ctx *ctx, struct rp_str payload,
+                                    const atomic_bool *stop, const char **result);
+unsigned service__get_agreement_check(struct api_call *c);
+unsigned service__get_agreement_usage(struct api_call *c);
+/* sql.c: the live cases linked to each of ids, and their time spent in minutes, visible
+ * to the caller or not (one aggregate). */
+enum rp_err service__sql_agreement_usage(struct rec_ctx *ctx, const char *const *ids, size_t n,
+                                         int64_t *cases, int64_t *minutes);
+/* sql.c: live active agreements past their end before `day` (expire), or whose
+ * reminder is due on or before `day` and not yet sent (!expire), at most max. */
+enum rp_err service__sql_agreements_due(struct rec_ctx *ctx, const char *day, bool expire,
+                                        size_t max, struct rec **rows, size_t *n);
 
 extern const struct msg_catalog service__messages;
 

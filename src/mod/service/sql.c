@@ -107,3 +107,65 @@ enum rp_err service__sql_fill_due(struct rec_ctx *ctx, int64_t *filled)
     *filled = err ? 0 : store_changes(ctx->conn);
     return err;
 }
+
+enum rp_err service__sql_agreement_usage(struct rec_ctx *ctx, const char *const *ids, size_t n,
+                                         int64_t *cases, int64_t *minutes)
+{
+    /* Every live case counts, visible to the caller or not: the entitlement is the
+     * customer's. */
+    for (size_t i = 0; i < n; i++)
+        cases[i] = minutes[i] = 0;
+    if (n == 0)
+        return RP_OK;
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", "SELECT agreement_id, count(*), coalesce(sum(time_spent_min), 0)"
+                       " FROM cases WHERE workspace_id = 1 AND deleted_at IS NULL"
+                       " AND agreement_id IN (");
+    for (size_t i = 0; i < n; i++) {
+        sqlb_add(&b, "%s", i ? ", ?" : "?");
+        sqlb_param(ctx, &b, store_cstr(ids[i]));
+    }
+    sqlb_add(&b, "%s", ") GROUP BY agreement_id");
+    struct store_stmt *st;
+    enum rp_err err = sqlb_prepare(ctx, &b, &st);
+    sqlb_release(&b);
+    if (err)
+        return err;
+    bool row = false;
+    while (!(err = store_step(st, &row)) && row) {
+        size_t len;
+        const char *id = store_col_text(st, 0, &len);
+        for (size_t i = 0; i < n; i++)
+            if (strlen(ids[i]) == len && memcmp(ids[i], id, len) == 0) {
+                cases[i] = store_col_int(st, 1);
+                minutes[i] = store_col_int(st, 2);
+            }
+    }
+    store_done(st);
+    return err;
+}
+
+enum rp_err service__sql_agreements_due(struct rec_ctx *ctx, const char *day, bool expire,
+                                        size_t max, struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = meta_need("service_agreements");
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
+                       " AND t.status = 'active'");
+    if (expire) {
+        sqlb_add(&b, "%s", " AND t.end_date < ?");
+        sqlb_param(ctx, &b, store_cstr(day));
+    } else {
+        sqlb_add(&b, "%s", " AND t.reminded_at IS NULL AND t.remind_on <= ? AND t.end_date >= ?");
+        sqlb_param(ctx, &b, store_cstr(day));
+        sqlb_param(ctx, &b, store_cstr(day));
+    }
+    sqlb_add(&b, "%s", " ORDER BY t.seq LIMIT ?");
+    sqlb_param(ctx, &b, store_int((int64_t)max));
+    enum rp_err err = sqlb_read(ctx, &b, e, max, 0, rows, n);
+    sqlb_release(&b);
+    return err;
+}

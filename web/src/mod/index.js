@@ -29,6 +29,7 @@ import * as salesStrings from './sales/i18n.js';
 import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
 import * as serviceStrings from './service/i18n.js';
+import { AccountAgreements, AgreementUsage, CaseAgreement } from './service/agreement.jsx';
 import { QuickCase } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
@@ -63,6 +64,9 @@ export const RECORD_PANELS = [
   { module: 'sales', place: 'head', when: (e) => e.name === 'leads', component: ConvertLead },
   { module: 'service', place: 'head', when: (e) => e.name === 'accounts', component: QuickCase },
   { module: 'service', place: 'head', when: (e) => e.name === 'cases', component: CaseSla },
+  { module: 'service', place: 'head', when: (e) => e.name === 'cases', component: CaseAgreement },
+  { module: 'service', place: 'head', when: (e) => e.name === 'service_agreements', component: AgreementUsage },
+  { module: 'service', place: 'side', when: (e) => e.name === 'accounts', component: AccountAgreements },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
 ];

@@ -13,6 +13,13 @@ export const en = {
   'svc.mostUrgent': 'The {n} most urgent cases are shown.', 'svc.showMore': 'Show up to {n}',
   'group.assignment': 'Assignment', 'group.resolution': 'Resolution', 'group.sla': 'SLA details',
   'group.rules': 'Assignment rules', 'group.targets': 'Targets', 'group.hours': 'Working hours',
+  'group.coverage': 'Coverage and entitlement', 'group.renewal': 'Renewal',
+  'agr.title': 'Service agreement', 'agr.list': 'Service entitlement',
+  'agr.casesLeft': 'Agreement {number}: {n} of {of} cases left', 'agr.hoursLeft': 'Agreement {number}: {n} of {of} hours left',
+  'agr.applies': 'Agreement {number} applies: {name}', 'agr.used': '{n} used of {of}',
+  'agr.none': 'No active service agreement', 'agr.notCovered': 'No active service agreement covers this product',
+  'agr.expired': 'Service agreement {number} has expired', 'agr.inactive': 'Service agreement {number} is not in force',
+  'agr.exhausted': 'Entitlement exhausted: agreement {number}',
 };
 
 export const zh = {
@@ -29,4 +36,11 @@ export const zh = {
   'svc.mostUrgent': '仅显示最紧急的 {n} 个工单。', 'svc.showMore': '最多显示 {n} 个',
   'group.assignment': '分派', 'group.resolution': '解决', 'group.sla': '服务等级明细',
   'group.rules': '分派规则', 'group.targets': '目标', 'group.hours': '工作时间',
+  'group.coverage': '覆盖范围与权益', 'group.renewal': '续约',
+  'agr.title': '服务协议', 'agr.list': '服务权益',
+  'agr.casesLeft': '协议 {number}：剩余 {n} / {of} 个工单', 'agr.hoursLeft': '协议 {number}：剩余 {n} / {of} 小时',
+  'agr.applies': '适用协议 {number}：{name}', 'agr.used': '已用 {n} / {of}',
+  'agr.none': '没有有效的服务协议', 'agr.notCovered': '没有覆盖此产品的有效服务协议',
+  'agr.expired': '服务协议 {number} 已过期', 'agr.inactive': '服务协议 {number} 未生效',
+  'agr.exhausted': '服务权益已用完：协议 {number}',
 };

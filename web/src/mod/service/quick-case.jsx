@@ -9,6 +9,7 @@ import { fieldLabel, t } from '../../i18n.js';
 import { navigate, recordPath } from '../../router.js';
 import { entityMeta, recordTitle } from '../../state.js';
 import { errorText, flash, Notice } from '../../ui.jsx';
+import { AgreementCheck } from './agreement.jsx';
 
 const FIELDS = ['subject', 'type', 'priority'];
 
@@ -59,6 +60,7 @@ function CaseForm({ cases, account, name, onClose }) {
       onSubmit={(ev) => { ev.preventDefault(); save(); }}>
       <h2>{t('svc.newTitle', { name })}</h2>
       {problem && <Notice kind="error">{problem}</Notice>}
+      <AgreementCheck account={account} />
       {fields.map((f) => (
         <div class="field">
           <label for={`qc-${f.name}`}>{fieldLabel(f)}</label>
