@@ -39,7 +39,7 @@ RAPPORT ?= build/rapport
 REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
-.PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench
+.PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench bench-service
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
 .PHONY: pg-reliability-test
@@ -195,6 +195,13 @@ bench: deps
 	bash scripts/deps.sh --bench
 	$(MAKE) $(RAPPORT) build/bench/ceiling
 	SMALL=$(SMALL) DB=$(DB) AB=$(AB) ROUNDS=$(ROUNDS) bash bench/run.sh
+
+# The customer-service benchmark: a service desk with a year of cases and a knowledge
+# base (`make bench-service`, or SMALL=1 for a tenth). See bench/README.md.
+bench-service: deps
+	bash scripts/deps.sh --bench
+	$(MAKE) $(RAPPORT)
+	SMALL=$(SMALL) bash bench/service.sh
 
 build/bench/ceiling: bench/ceiling.c
 	@mkdir -p $(dir $@)

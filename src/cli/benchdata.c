@@ -1,6 +1,7 @@
 /* `rapport bench-data`: fills a database with a large, realistic, deterministic company
  * for the benchmark — teams of sales users, accounts, their contacts, leads, deals
- * across stages and close dates, and a year of activities. Every record goes through
+ * across stages and close dates, a year of activities, and on request a service desk
+ * with a year of cases and a knowledge base (bench/README.md, "Customer service"). Every record goes through
  * the record engine (validation, full-text index, duplicate keys, audit), committed in
  * batches, so the data is exactly what the API would have written. The same seed gives
  * the same values (ids and timestamps are new on every run). */
@@ -17,6 +18,7 @@
 #include "mod/customers/customers.h"
 #include "mod/platform/platform.h"
 #include "mod/sales/sales.h"
+#include "mod/service/service.h"
 
 #define BENCH_PASSWORD "bench-password-2026"
 /* The version of what this generator writes and how it leaves it. `make bench` keeps
@@ -28,10 +30,14 @@
  * earlier data analyses them, which the start-up figure would count). 5: North American
  * numbers with real exchanges, and phone keys (a server started on earlier data writes
  * them all first). 6: activities linked to their customer's account (account_id; a
- * server started on earlier data fills it in, a minute per million activities). */
-#define BENCH_DATA_VERSION 6
+ * server started on earlier data fills it in, a minute per million activities). 7: a
+ * service desk, cases and knowledge-base articles on request (--cases, --articles), and
+ * cases' next due time. */
+#define BENCH_DATA_VERSION 7
 #define TEAMS 4
 #define REPS_PER_TEAM 5
+/* The service desk: support agents and the queues they work. */
+#define AGENTS 12
 
 static const char *const EN_FIRST[] = {
     "James", "Mary", "Robert", "Linda", "Michael", "Sarah", "David", "Emma", "Daniel",
@@ -89,6 +95,56 @@ static const char *const SUBJECTS[] = {"Follow-up", "Discovery call", "Send the 
                                        "Contract review", "Quarterly review", "Demo",
                                        "Pricing questions", "跟进电话", "合同评审", "产品演示"};
 static const char *const RELATED[] = {"opportunities", "contacts", "accounts"};
+static const char *const CASE_SUBJECTS[] = {
+    "Cannot sign in", "Invoice shows the wrong amount", "Label printer jams",
+    "Export is empty", "Scanner not detected", "Password reset link expired",
+    "Slow search on the orders page", "Delivery address cannot be changed",
+    "无法登录系统", "发票金额有误", "打印机卡纸", "导出文件为空"};
+static const char *const CASE_PRODUCTS[] = {"Rapport Cloud", "Label printer", "Scanner",
+                                            "Training", "培训服务"};
+static const char *const CASE_TYPES[] = {"question", "problem", "problem", "incident",
+                                         "request"};
+static const char *const CASE_PRIORITIES[] = {"p1", "p2", "p2", "p3", "p3", "p3", "p3", "p4"};
+static const char *const CASE_CHANNELS[] = {"phone", "phone", "email", "email", "web",
+                                            "portal", "chat"};
+/* Where a case stands, by the moves that bring a new case there: most of a year of
+ * cases are closed; the open ones (one in ten) are recent. */
+static const char *const *const CASE_PATHS[] = {
+    (const char *const[]){"in_progress", "resolved", "closed", NULL},
+    (const char *const[]){"in_progress", "resolved", NULL},
+    (const char *const[]){NULL},
+    (const char *const[]){"in_progress", NULL},
+    (const char *const[]){"in_progress", "waiting_on_customer", NULL},
+    (const char *const[]){"in_progress", "waiting_on_third_party", NULL},
+};
+/* The knowledge base's words: a domain word or two in every title, and bodies of the
+ * common words of any text and rarer ones made of syllables (about 5,000 in each
+ * language), so a word holds in as many articles as it would in a real base. */
+static const char *const KB_EN[] = {"printer", "label", "invoice", "password", "export",
+                                    "import", "scanner", "network", "delivery", "order",
+                                    "account", "report", "sign-in", "settings", "update",
+                                    "backup", "calendar", "mobile", "sync", "error"};
+static const char *const KB_ZH[] = {"打印机", "标签", "发票", "密码", "导出", "导入",
+                                    "扫描仪", "网络", "配送", "订单", "账户", "报表",
+                                    "登录", "设置", "更新", "备份", "日历", "手机",
+                                    "同步", "错误"};
+static const char *const KB_COMMON_EN[] = {"the", "to", "and", "a", "of", "in", "is", "it",
+                                           "you", "that", "on", "for", "with", "this",
+                                           "check", "open", "click", "then", "when", "if"};
+static const char *const KB_COMMON_ZH[] = {"的", "了", "在", "是", "我们", "可以", "如果",
+                                           "然后", "点击", "打开", "检查", "需要", "请",
+                                           "系统", "问题", "客户", "使用", "进行", "时", "后"};
+static const char *const SYLLABLES_EN[] = {"ka", "lo", "mi", "ne", "su", "ta", "ri", "vo",
+                                           "pe", "da", "gu", "zi", "ba", "fo", "le", "mu",
+                                           "xo", "re", "ti", "wa"};
+static const char *const CHARS_ZH[] = {"控", "制", "器", "连", "接", "口", "驱", "动", "程",
+                                       "序", "模", "块", "参", "数", "端", "版", "本", "纸",
+                                       "墨", "盒", "电", "源", "线", "缆", "屏", "幕", "键",
+                                       "盘", "卡", "槽", "内", "存", "硬", "盘", "缓", "冲",
+                                       "队", "列", "证", "书", "权", "限", "日", "志", "配",
+                                       "额", "报", "警", "温", "度", "速", "率", "格", "式",
+                                       "字", "段", "路", "径", "文", "件", "夹", "包", "码",
+                                       "扫", "描", "复", "印", "传", "真"};
 
 /* An id kept for later references: the arena is released after every batch. */
 typedef char bench_id[RP_ID_LEN + 1];
@@ -104,6 +160,9 @@ struct gen {
     size_t nreps;
     bench_id *accounts, *contacts, *opportunities;
     size_t naccounts, ncontacts, nopportunities;
+    bench_id agents[AGENTS];
+    bench_id categories[8];
+    size_t ncases;
 };
 
 static uint32_t rnd(struct gen *g, uint32_t n)
@@ -119,6 +178,11 @@ static uint32_t rnd(struct gen *g, uint32_t n)
 static struct rec_input S(const char *f, const char *v)
 {
     return (struct rec_input){.field = rp_str_c(f), .kind = IN_STRING, .s = v, .len = strlen(v)};
+}
+
+static struct rec_input NUM(const char *f, const char *v)
+{
+    return (struct rec_input){.field = rp_str_c(f), .kind = IN_NUMBER, .s = v, .len = strlen(v)};
 }
 
 /* A moment `minutes` from today's midnight UTC, in the API's datetime form. */
@@ -306,6 +370,156 @@ static enum rp_err activity_i(struct gen *g, size_t i)
     return activity(g);
 }
 
+/* The service desk: a team of support agents, four queues (critical cases, printers
+ * and scanners, everything else, and the escalation queue), on the office-hours policy
+ * the service module makes on first start. */
+static enum rp_err service_desk(struct gen *g)
+{
+    bench_id team;
+    struct rec_input tin[] = {S("name", "Bench service desk")};
+    enum rp_err err = make(g, meta_need("teams"), tin, 1, team);
+    struct rp_str team_id = rp_str_c(team);
+    for (int k = 0; !err && k < AGENTS; k++) {
+        const char *user = arena_printf(&g->a, "bench-support-%d", k + 1);
+        struct rec_input in[] = {
+            S("username", user), S("display_name", user), S("role", k ? "support" : "manager"),
+            {.field = RP_STR("team_ids"), .kind = IN_LIST, .items = &team_id, .nitems = 1},
+            S("password", BENCH_PASSWORD)};
+        err = make(g, meta_need("users"), in, RP_NELEM(in), g->agents[k]);
+    }
+    struct rp_str all[AGENTS];
+    for (int k = 0; k < AGENTS; k++)
+        all[k] = rp_str_c(g->agents[k]);
+    bench_id esc;
+    struct rec_input ein[] = {
+        S("name", "Bench escalations"), NUM("rule_order", "900"), S("method", "round_robin"),
+        S("match_product", "escalated only"), S("manager_id", g->agents[0]),
+        {.field = RP_STR("member_ids"), .kind = IN_LIST, .items = all, .nitems = 2}};
+    if (!err)
+        err = make(g, meta_need("case_queues"), ein, RP_NELEM(ein), esc);
+    /* Critical cases by round robin among four agents; printers and scanners to four
+     * others, the fewest open cases first; the rest to everyone but the lead. */
+    struct rp_str p1 = RP_STR("p1");
+    const struct {
+        const char *name, *order, *method, *product;
+        size_t first, n;
+    } Q[] = {{"Bench critical", "10", "round_robin", NULL, 1, 4},
+             {"Bench hardware", "20", "least_open", "printer", 5, 4},
+             {"Bench general", "100", "round_robin", NULL, 1, AGENTS - 1}};
+    for (size_t i = 0; !err && i < RP_NELEM(Q); i++) {
+        struct rec_input in[8] = {
+            S("name", Q[i].name), NUM("rule_order", Q[i].order), S("method", Q[i].method),
+            S("manager_id", g->agents[0]), S("escalation_queue_id", esc),
+            {.field = RP_STR("member_ids"), .kind = IN_LIST, .items = all + Q[i].first,
+             .nitems = Q[i].n}};
+        size_t n = 6;
+        if (Q[i].product)
+            in[n++] = S("match_product", Q[i].product);
+        if (i == 0)
+            in[n++] = (struct rec_input){.field = RP_STR("match_priorities"), .kind = IN_LIST,
+                                         .items = &p1, .nitems = 1};
+        err = make(g, meta_need("case_queues"), in, n, NULL);
+    }
+    /* A service agreement for every third account: a year from last month, fifty
+     * cases, printers and scanners or everything. */
+    for (size_t i = 0; !err && i < g->naccounts; i += 3) {
+        struct rec_input in[] = {
+            S("name", arena_printf(&g->a, "Bench support %zu", i)),
+            S("account_id", g->accounts[i]), S("status", "active"),
+            S("start_date", day(g, -30)), S("end_date", day(g, 335)),
+            S("entitlement_type", "cases"), NUM("entitlement_amount", "50"),
+            S("covered_products", i % 2 ? "Label printer, Scanner" : "")};
+        err = make(g, meta_need("service_agreements"), in, RP_NELEM(in) - !(i % 2), NULL);
+    }
+    return err;
+}
+
+/* A case reported over the last year (closed ones) or the last eight hours (open ones:
+ * a desk that keeps up), assigned and timed by the service module's rules (with the
+ * agreement of its account when there is one), then moved along its path. */
+static enum rp_err one_case(struct gen *g, size_t i)
+{
+    enum rp_err err = i ? RP_OK : service_desk(g);
+    if (err)
+        return err;
+    uint32_t r = rnd(g, 100);
+    size_t state = r < 86 ? 0 : r < 90 ? 1 : 2 + (r - 90) % 4;
+    int64_t now_min = (text_now_ms() - g->today_ms) / 60000;
+    int64_t back = state < 2 ? 1440 + (int64_t)rnd(g, 360 * 1440) : (int64_t)rnd(g, 480);
+    back -= now_min; /* at() counts from midnight */
+    struct rec_input in[] = {
+        S("subject", arena_printf(&g->a, "%s #%zu", PICK(g, CASE_SUBJECTS), i)),
+        S("type", PICK(g, CASE_TYPES)), S("priority", PICK(g, CASE_PRIORITIES)),
+        S("channel", PICK(g, CASE_CHANNELS)), S("product", PICK(g, CASE_PRODUCTS)),
+        S("reported_at", at(g, -back)),
+        S("account_id", g->naccounts ? g->accounts[rnd(g, (uint32_t)g->naccounts)] : "")};
+    bench_id id;
+    err = make(g, meta_need("cases"), in, RP_NELEM(in) - !g->naccounts, id);
+    for (const char *const *step = CASE_PATHS[state]; !err && *step; step++) {
+        struct rec_input up[2] = {S("status", *step)};
+        size_t n = 1;
+        if (strcmp(*step, "resolved") == 0)
+            up[n++] = S("resolution", "Walked the customer through the fix; confirmed it works.");
+        struct rec out;
+        g->ctx.nerrors = 0;
+        err = rec_update(&g->ctx, meta_need("cases"), rp_str_c(id), up, n, -1, &out);
+        if (err == RP_EINVAL && g->ctx.nerrors)
+            fprintf(stderr, "bench-data: cases.%s %s\n", g->ctx.errors[0].field,
+                    g->ctx.errors[0].message);
+    }
+    g->ncases++;
+    return err;
+}
+
+/* A rarer word: three syllables, or two characters of Chinese. */
+static const char *rare_word(struct gen *g, bool zh)
+{
+    if (zh)
+        return arena_printf(&g->a, "%s%s", PICK(g, CHARS_ZH), PICK(g, CHARS_ZH));
+    return arena_printf(&g->a, "%s%s%s", PICK(g, SYLLABLES_EN), PICK(g, SYLLABLES_EN),
+                        PICK(g, SYLLABLES_EN));
+}
+
+/* A knowledge-base article: half in English, half in Chinese, most published, under
+ * one of eight categories, with a few paragraphs of the domain's words. */
+static enum rp_err article(struct gen *g, size_t i)
+{
+    if (i == 0)
+        for (size_t k = 0; k < RP_NELEM(g->categories); k++) {
+            struct rec_input in[] = {S("name", arena_printf(&g->a, "Bench topic %zu", k + 1))};
+            enum rp_err err = make(g, meta_need("kb_categories"), in, 1, g->categories[k]);
+            if (err)
+                return err;
+        }
+    bool zh = i % 2 == 1;
+    const char *const *w = zh ? KB_ZH : KB_EN;
+    size_t nw = RP_NELEM(KB_EN);
+    const char *title = zh ? arena_printf(&g->a, "%s%s问题的解决办法 %zu", w[rnd(g, (uint32_t)nw)],
+                                          rare_word(g, true), i)
+                           : arena_printf(&g->a, "How to fix %s %s problems (%zu)",
+                                          w[rnd(g, (uint32_t)nw)], rare_word(g, false), i);
+    struct rp_buf body;
+    buf_init(&body, 4096);
+    for (int para = 0; para < 3; para++) {
+        for (int k = 0; k < 40; k++) {
+            uint32_t r = rnd(g, 20);
+            const char *word = r < 10  ? (zh ? PICK(g, KB_COMMON_ZH) : PICK(g, KB_COMMON_EN))
+                               : r < 19 ? rare_word(g, zh)
+                                        : w[rnd(g, (uint32_t)nw)];
+            buf_printf(&body, "%s%s", word, zh ? "" : " ");
+        }
+        buf_adds(&body, zh ? "。\n\n" : ".\n\n");
+    }
+    uint32_t st = rnd(g, 10);
+    struct rec_input in[] = {
+        S("title", title), S("language", zh ? "zh-CN" : "en"),
+        S("status", st < 8 ? "published" : st < 9 ? "draft" : "archived"),
+        S("category_id", g->categories[rnd(g, RP_NELEM(g->categories))]),
+        S("body", arena_strndup(&g->a, buf_cstr(&body), body.len))};
+    buf_release(&body);
+    return make(g, meta_need("kb_articles"), in, RP_NELEM(in), NULL);
+}
+
 /* Merges every full-text index into one segment, as an operator would after a bulk
  * load (store_fts_optimize): the load left a segment per transaction. */
 static enum rp_err merge_fulltext(struct gen *g)
@@ -346,6 +560,38 @@ static enum rp_err run(struct gen *g, const struct phase *p)
     return err;
 }
 
+/* The escalation sweep over the generated cases, timed: first the catch-up (what came
+ * due while the data was written, applied a batch per level at a time, as servers do
+ * after downtime), then the sweep every server runs each minute with nothing due. */
+static enum rp_err sweep(struct gen *g)
+{
+    struct rec_param p[] = {
+        {RP_STR("status[in]"),
+         RP_STR("new,assigned,in_progress,waiting_on_customer,waiting_on_third_party,reopened")},
+        {RP_STR("count"), RP_STR("true")},
+        {RP_STR("limit"), RP_STR("1")}};
+    struct rec_query *q;
+    struct rec_page page = {0};
+    enum rp_err err = rec_query_parse(&g->ctx, meta_need("cases"), p, RP_NELEM(p), &q);
+    if (!err)
+        err = rec_list(&g->ctx, meta_need("cases"), q, &page);
+    int64_t t0 = text_now_ms(), total = 0, done = 1;
+    while (!err && done) {
+        err = service_escalate(&g->ctx, text_now_ms(), &done);
+        total += done;
+    }
+    if (!err)
+        printf("  %-14s %9lld in %6.3f s  (levels applied; %lld open cases)\n", "catch-up",
+               (long long)total, (double)(text_now_ms() - t0) / 1000, (long long)page.total);
+    t0 = text_now_ms();
+    if (!err)
+        err = service_escalate(&g->ctx, text_now_ms(), &done);
+    if (!err)
+        printf("  %-14s %9lld in %6.3f s  (over %lld open cases)\n", "sweep", (long long)done,
+               (double)(text_now_ms() - t0) / 1000, (long long)page.total);
+    return err;
+}
+
 static bool parse_count(const char *s, size_t *out)
 {
     int64_t v;
@@ -359,7 +605,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: rapport bench-data [--db URL] [--accounts N] [--contacts N]"
                     " [--leads N]\n                          [--opportunities N]"
-                    " [--activities N] [--seed S]\n"
+                    " [--activities N] [--cases N] [--articles N]\n"
+                    "                          [--seed S]\n"
                     "       rapport bench-data --version\n");
     return 2;
 }
@@ -367,9 +614,10 @@ static int usage(void)
 int cli_bench_data(int argc, char **argv)
 {
     const char *db = getenv("RAPPORT_DB") ? getenv("RAPPORT_DB") : "sqlite:data/rapport.db";
-    size_t n[5] = {1000, 10000, 1000, 10000, 20000};
+    size_t n[7] = {1000, 10000, 1000, 10000, 20000, 0, 0};
     static const char *const OPTS[] = {"--accounts", "--contacts", "--leads",
-                                       "--opportunities", "--activities"};
+                                       "--opportunities", "--activities", "--cases",
+                                       "--articles"};
     size_t seed = 1;
     if (argc == 1 && strcmp(argv[0], "--version") == 0) {
         printf("%d\n", BENCH_DATA_VERSION);
@@ -418,7 +666,9 @@ int cli_bench_data(int argc, char **argv)
                                    {"contacts", n[1], contact},
                                    {"leads", n[2], lead},
                                    {"opportunities", n[3], opportunity},
-                                   {"activities", n[4], activity_i}};
+                                   {"activities", n[4], activity_i},
+                                   {"cases", n[5], one_case},
+                                   {"kb articles", n[6], article}};
     int64_t t0 = text_now_ms();
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("bench-data: writing into %s\n", db);
@@ -447,6 +697,8 @@ int cli_bench_data(int argc, char **argv)
             err = store_analyze(g->ctx.conn, NULL);
         if (!err)
             printf("  %-14s %9s in %6.1f s\n", "statistics", "", (double)(text_now_ms() - t1) / 1000);
+        if (!err && n[5])
+            err = sweep(g);
     }
     if (!err)
         printf("bench-data: done in %.1f s; sign in as bench-sales-1-1 or bench-manager-1"
