@@ -18,5 +18,10 @@ static const struct msg MESSAGES[] = {
      "已有另一个默认策略：请先取消它的默认设置"},
     {"cases.escalate takes no payload", "cases.escalate 不接受参数"},
     {"queue_id must be a queue id", "queue_id 必须是队列 ID"},
+    {"a case links at most %d articles", "一个工单最多关联 %d 篇文章"},
+    {"only a resolved or closed case becomes an article: resolve it first",
+     "只有已解决或已关闭的工单才能生成文章：请先解决工单"},
+    {"Problem", "问题"},
+    {"Solution", "解决方法"},
 };
 const struct msg_catalog service__messages = {MESSAGES, RP_NELEM(MESSAGES)};
