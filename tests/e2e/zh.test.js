@@ -111,7 +111,7 @@ function pages() {
     await page.getByRole('button', { name: /^(Convert lead|转换线索)$/ }).click();
   }]);
   list.push(['new case on the customer card', `/r/accounts/${ids.accounts}`, async () => {
-    await page.getByRole('button', { name: /^(New case|新建工单)$/ }).click();
+    await page.getByRole('main').getByRole('button', { name: /^(New case|新建工单)$/ }).click();
   }]);
   list.push(['user record', `/r/users/${ids.user}`]);
   list.push(['pipeline', '/pipeline']);
