@@ -29,6 +29,9 @@
 #define RP_MAX_LIKE_PATTERN 200u
 /* Sort keys: more than four keys cannot use an index and never helps a person. */
 #define RP_MAX_SORT_KEYS 4u
+/* Further indexes of an entity (entity_def.indexes), and columns of each. */
+#define RP_MAX_ENTITY_INDEXES 4u
+#define RP_MAX_INDEX_COLUMNS 4u
 /* Default and maximum page size of a list (DESIGN §5). */
 #define RP_DEFAULT_PAGE 50u
 #define RP_MAX_PAGE 500u

@@ -401,13 +401,14 @@ static enum rp_err fold(struct rec_ctx *ctx, const struct entity_def *e, const s
         const struct entity_def *other = meta_entity_at(k);
         for (size_t f = 0; f < other->nfields && !err; f++) {
             const struct field_def *fd = &other->fields[f];
-            bool to_e = fd->ref_entity && strcmp(fd->ref_entity, e->name) == 0;
-            if (fd->type == FT_REF && to_e)
-                err = repoint(ctx, other, fd->name, gone->id, keep->id, NULL, NULL);
-            else if (fd->ref_type_field)
+            if (!meta_refers_to(other, fd, e))
+                continue;
+            if (fd->ref_type_field)
                 err = repoint(ctx, other, fd->name, gone->id, keep->id, fd->ref_type_field,
                               e->name);
-            else if (fd->type == FT_MULTI_REF && to_e)
+            else if (fd->type == FT_REF)
+                err = repoint(ctx, other, fd->name, gone->id, keep->id, NULL, NULL);
+            else
                 err = repoint_lists(ctx, other, fd->name, gone->id, keep->id);
         }
     }

@@ -105,6 +105,35 @@ static void check_module_fields(const struct entity_def *e)
     }
 }
 
+/* Sets the values and labels of every FF_TIMELINE_TYPES field of s: the entities of s
+ * with a timeline, in the registry's order. */
+static void timeline_types(struct meta_snap *s)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < s->n; k++)
+        n += (s->ents[k]->flags & EF_TIMELINE) != 0;
+    const char **v = arena_calloc(&s->a, n + 1, sizeof(*v));
+    const char **en = arena_calloc(&s->a, n + 1, sizeof(*en));
+    const char **zh = arena_calloc(&s->a, n + 1, sizeof(*zh));
+    for (size_t k = 0, i = 0; k < s->n; k++) {
+        const struct entity_def *e = s->ents[k];
+        if (!(e->flags & EF_TIMELINE))
+            continue;
+        v[i] = e->name;
+        en[i] = e->label;
+        zh[i++] = e->label_zh ? e->label_zh : e->label;
+    }
+    for (size_t k = 0; k < s->n; k++)
+        for (size_t i = 0; i < s->ents[k]->nfields; i++) {
+            struct field_def *f = (struct field_def *)(uintptr_t)&s->ents[k]->fields[i];
+            if (f->flags & FF_TIMELINE_TYPES) {
+                f->enum_values = v;
+                f->enum_labels = en;
+                f->enum_labels_zh = zh;
+            }
+        }
+}
+
 static size_t added_to(const struct meta_extension *x, const char *entity)
 {
     size_t n = 0;
@@ -145,6 +174,8 @@ enum rp_err meta_publish(struct meta_extension *x)
         }
         ((struct field_def *)(uintptr_t)e->fields)[e->nfields++] = x->fields[i];
     }
+    if (!err)
+        timeline_types(s);
     for (size_t k = 0; k < s->n && !err; k++)
         err = rec__entity_sql(&s->a, s->ents[k], &s->ents[k]->sql);
     memcpy(s->sys, SYS_FIELDS, sizeof(SYS_FIELDS));
@@ -278,6 +309,17 @@ bool meta_enum_has(const struct field_def *f, struct rp_str value)
         if (rp_str_eqc(value, *v))
             return true;
     return false;
+}
+
+bool meta_refers_to(const struct entity_def *other, const struct field_def *f,
+                    const struct entity_def *e)
+{
+    if (f->ref_type_field) {
+        const struct field_def *type = meta_field(other, rp_str_c(f->ref_type_field));
+        return type && meta_enum_has(type, rp_str_c(e->name));
+    }
+    bool to_e = f->ref_entity && strcmp(f->ref_entity, e->name) == 0;
+    return (f->type == FT_REF || f->type == FT_MULTI_REF) && to_e;
 }
 
 unsigned meta_maxlen(const struct field_def *f)

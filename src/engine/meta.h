@@ -51,6 +51,11 @@ enum field_flag {
      * referenced record's timeline in place of those linked to it through a
      * ref_type_field reference (which it includes), and /meta says "rollup". */
     FF_ROLLUP = 1 << 9,
+    /* An enum whose values are the entities with a timeline (EF_TIMELINE), labelled
+     * with their singular labels, set in each snapshot: the type field of a reference
+     * to a record of any entity (an activity's related_type), so a module's entity with
+     * a timeline has activities without the module that defines them naming it. */
+    FF_TIMELINE_TYPES = 1 << 10,
 };
 
 /* What a field tells about who a record is, for duplicate detection
@@ -163,6 +168,13 @@ struct entity_def {
      * carrying both (and what visibility reads) finds what overlaps a range — a
      * calendar, a clash — without reading the rows that end before it. NULL for none. */
     const char *span;
+    /* Further indexes over several columns, ';' between indexes and ',' between their
+     * columns (at most RP_MAX_ENTITY_INDEXES of RP_MAX_INDEX_COLUMNS), e.g.
+     * "queue_id,due_at": a module's own statements that filter on the first and order by
+     * the second (a queue's open cases, the most urgent first) read only the rows they
+     * return. A field's own index is not made when one of these leads with it. NULL for
+     * none. */
+    const char *indexes;
     unsigned flags;
     /* Chinese labels (Chinese has no plural: usually both the same). Every built-in
      * entity has them; a custom entity when its administrator gave them. */
@@ -235,6 +247,10 @@ int meta_field_index(const struct entity_def *e, struct rp_str name);
 bool meta_searchable(const struct entity_def *e);
 const char *meta_type_name(enum field_type t);
 bool meta_enum_has(const struct field_def *f, struct rp_str value);
+/* Whether field f of other may hold the id of a record of e: a reference to e, a list
+ * of ids of e, or a reference to a record of any entity whose type field may name e. */
+bool meta_refers_to(const struct entity_def *other, const struct field_def *f,
+                    const struct entity_def *e);
 /* Maximum length in code points for a string-like field. */
 unsigned meta_maxlen(const struct field_def *f);
 /* The bounds of a number field (int, money, percent): its own, or its type's (percent

@@ -18,22 +18,6 @@ struct ref_path {
     const struct field_def *f;
 };
 
-/* Whether f of other refers to records of e: a reference to e, a list of ids of e, or
- * a reference to a record of any entity whose type field may name e. */
-static bool refers_to(const struct entity_def *other, const struct field_def *f,
-                      const struct entity_def *e)
-{
-    if (f->ref_type_field) {
-        const struct field_def *type = meta_field(other, rp_str_c(f->ref_type_field));
-        for (size_t i = 0; type && type->enum_values && type->enum_values[i]; i++)
-            if (strcmp(type->enum_values[i], e->name) == 0)
-                return true;
-        return false;
-    }
-    bool to_e = f->ref_entity && strcmp(f->ref_entity, e->name) == 0;
-    return (f->type == FT_REF || f->type == FT_MULTI_REF) && to_e;
-}
-
 /* The records of p.other whose field holds id: live ones (with their count), or those in
  * the recycle bin (`deleted`), as one page of at most RP_MAX_PAGE. */
 static enum rp_err referring(struct rec_ctx *ctx, const struct entity_def *e, struct ref_path p,
@@ -123,7 +107,7 @@ static enum rp_err live_refs(struct rec_ctx *ctx, const struct entity_def *e, co
         size_t nids = 0;
         int64_t n = 0;
         for (size_t f = 0; f < other->nfields && !err; f++) {
-            if (!refers_to(other, &other->fields[f], e))
+            if (!meta_refers_to(other, &other->fields[f], e))
                 continue;
             struct rec_page page;
             err = referring(ctx, e, (struct ref_path){other, &other->fields[f]}, r->id, false,
@@ -183,7 +167,7 @@ static enum rp_err purge_one(struct rec_ctx *ctx, const struct entity_def *e, st
     for (size_t k = 0; k < meta_entity_count() && !err; k++) {
         const struct entity_def *other = meta_entity_at(k);
         for (size_t f = 0; f < other->nfields && !err; f++)
-            if (refers_to(other, &other->fields[f], e))
+            if (meta_refers_to(other, &other->fields[f], e))
                 err = clear_deleted_refs(ctx, e, (struct ref_path){other, &other->fields[f]},
                                          r.id);
     }

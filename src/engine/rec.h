@@ -380,6 +380,9 @@ struct rec_table {
     const char *totalscols[8];
     char spanbuf[128];
     const char *spancols[3];
+    char indexbuf[RP_MAX_ENTITY_INDEXES][128];
+    const char *indexcols[RP_MAX_ENTITY_INDEXES][RP_MAX_INDEX_COLUMNS + 1];
+    const char *const *indexes[RP_MAX_ENTITY_INDEXES + 1];
 };
 void rec_store_table(const struct entity_def *e, struct rec_table *out);
 

@@ -37,6 +37,26 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
     size_t nspan = split_columns(e->span, out->spanbuf, sizeof(out->spanbuf), out->spancols,
                                  RP_NELEM(out->spancols) - 1);
     RP_ASSERT(nspan == 0 || nspan == 2);
+    /* The further indexes: each a list of columns, all of them of e. */
+    size_t ni = 0;
+    memset(out->indexes, 0, sizeof(out->indexes));
+    for (const char *p = e->indexes; p && *p; ni++) {
+        RP_ASSERT(ni < RP_MAX_ENTITY_INDEXES);
+        const char *semi = strchr(p, ';');
+        size_t len = semi ? (size_t)(semi - p) : strlen(p);
+        char one[128];
+        RP_ASSERT(len < sizeof(one));
+        memcpy(one, p, len);
+        one[len] = '\0';
+        size_t nc = split_columns(one, out->indexbuf[ni], sizeof(out->indexbuf[ni]),
+                                  out->indexcols[ni], RP_MAX_INDEX_COLUMNS);
+        RP_ASSERT(nc >= 2);
+        for (size_t c = 0; c < nc; c++)
+            RP_ASSERT(meta_field(e, rp_str_c(out->indexcols[ni][c])) ||
+                      meta_system_field(rp_str_c(out->indexcols[ni][c])));
+        out->indexes[ni] = out->indexcols[ni];
+        p = semi ? semi + 1 : NULL;
+    }
     size_t n = 0;
     RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
     for (size_t i = 0; i < e->nfields; i++) {
@@ -45,6 +65,8 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
          * a second index would only cost every write. */
         bool leads = (ns && strcmp(out->sortcols[0], f->name) == 0) ||
                      (nt && strcmp(out->totalscols[0], f->name) == 0);
+        for (size_t k = 0; k < ni; k++)
+            leads = leads || strcmp(out->indexcols[k][0], f->name) == 0;
         out->cols[n++] = (struct store_column){
             f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
             (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads};
@@ -52,7 +74,8 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
     const struct field_def *value = nt > 1 ? meta_field(e, rp_str_c(out->totalscols[1])) : NULL;
     out->t = (struct store_table){e->name, out->cols, n, meta_searchable(e), out->sortcols,
                                   nt ? out->totalscols : NULL, nspan ? out->spancols : NULL,
-                                  value ? value->currency_field : NULL};
+                                  value ? value->currency_field : NULL,
+                                  ni ? out->indexes : NULL};
 }
 
 enum rp_err rec_sync_schema(struct store_conn *c)

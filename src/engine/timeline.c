@@ -102,7 +102,8 @@ enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct
     for (size_t k = 0; k < meta_entity_count(); k++) {
         const struct entity_def *other = meta_entity_at(k);
         for (size_t f = 0; f < other->nfields; f++)
-            sources += other->fields[f].ref_type_field != NULL ||
+            sources += (other->fields[f].ref_type_field &&
+                        meta_refers_to(other, &other->fields[f], e)) ||
                        (other->fields[f].flags & FF_ROLLUP) ||
                        ((other->fields[f].flags & FF_TIMELINE) &&
                         strcmp(other->fields[f].ref_entity, e->name) == 0);
@@ -115,7 +116,7 @@ enum rp_err rec_timeline(struct rec_ctx *ctx, const struct entity_def *e, struct
         const struct field_def *up = rollup_field(ctx, other, e);
         for (size_t i = 0; i < other->nfields && !err; i++) {
             const struct field_def *f = &other->fields[i];
-            if (f == up || (f->ref_type_field && !up))
+            if (f == up || (f->ref_type_field && !up && meta_refers_to(other, f, e)))
                 err = add_linked(ctx, other, f, &r, b, lim, TL_ACTIVITY, out, &count, cap);
             else if ((f->flags & FF_TIMELINE) && strcmp(f->ref_entity, e->name) == 0)
                 err = add_linked(ctx, other, f, &r, b, lim, TL_CREATED, out, &count, cap);

@@ -196,6 +196,10 @@ struct store_table {
      * money are per currency: the running sums (kept only with one) have a column
      * `cur` after grp, and the totals index carries it second. */
     const char *totals_currency;
+    /* Further indexes, each a NULL-terminated list of columns: <name>__<columns joined
+     * by '_'>, carrying owner_id, workspace_id, deleted_at. NULL-terminated; may be
+     * NULL. */
+    const char *const *const *indexes;
 };
 
 /* Creates the table, adds missing columns and indexes, creates the full-text index.

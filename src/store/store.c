@@ -383,6 +383,22 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
         err = derived_index(sql, t->name, "totals", t->totals_columns, VISIBILITY_COLUMNS,
                             postgres);
     }
+    for (const char *const *const *ix = t->indexes; ix && *ix && !err; ix++) {
+        char suffix[128] = "", carried[64] = "";
+        for (const char *const *c = *ix; *c; c++)
+            snprintf(suffix + strlen(suffix), sizeof(suffix) - strlen(suffix), "%s%s",
+                     c == *ix ? "" : "_", *c);
+        static const char *const VISIBILITY[] = {"owner_id", "workspace_id", "deleted_at"};
+        for (size_t v = 0; v < RP_NELEM(VISIBILITY); v++) {
+            bool keyed = false;
+            for (const char *const *c = *ix; *c; c++)
+                keyed = keyed || strcmp(*c, VISIBILITY[v]) == 0;
+            if (!keyed)
+                snprintf(carried + strlen(carried), sizeof(carried) - strlen(carried), "%s%s",
+                         carried[0] ? ", " : "", VISIBILITY[v]);
+        }
+        err = derived_index(sql, t->name, suffix, *ix, carried, postgres);
+    }
     return err;
 }
 

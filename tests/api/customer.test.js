@@ -41,6 +41,34 @@ describe('customer 360', () => {
     assertProblem(await admin.get(`/accounts/${acc.id}/timeline?limit=0`), 400);
   });
 
+  test('activities relate to any entity with a timeline: a call logged on a case is on the case\'s timeline', async () => {
+    const meta = (await admin.get('/meta')).body;
+    const rt = meta.entities.find((e) => e.name === 'activities').fields.find((f) => f.name === 'related_type');
+    const withTimeline = meta.entities.filter((e) => e.timeline).map((e) => e.name);
+    assert.deepEqual(rt.enum, withTimeline, 'related types are the entities with a timeline');
+    assert.ok(rt.enum.includes('cases'));
+    assert.equal(rt.enum_labels.cases, 'Case');
+    assert.equal(rt.enum_labels_zh.cases, '服务工单');
+    const acc = (await admin.post('/accounts', { name: uniq('TLCase') })).body;
+    const kase = (await admin.post('/cases', { subject: 'printer jams', account_id: acc.id })).body;
+    const call = (await admin.post('/activities', { type: 'call', subject: 'called back', start_at: '2026-03-02T10:00:00Z', end_at: '2026-03-02T10:05:00Z', related_type: 'cases', related_id: kase.id })).body;
+    assert.equal(call.account_id ?? null, null, 'a case is no roll-up source: the call stays on the case');
+    await admin.patch(`/cases/${kase.id}`, { status: 'in_progress' });
+    const tl = await admin.get(`/cases/${kase.id}/timeline?limit=50`);
+    assert.equal(tl.status, 200, tl.text);
+    const acts = tl.body.data.filter((x) => x.kind === 'activity').map((x) => x.record.id);
+    assert.deepEqual(acts, [call.id]);
+    assert.ok(tl.body.data.some((x) => x.kind === 'change' && x.field === 'status'), JSON.stringify(tl.body.data));
+    // The account's timeline shows the case it was created with, not the case's call.
+    const onAcc = (await admin.get(`/accounts/${acc.id}/timeline?limit=50`)).body.data;
+    assert.ok(onAcc.some((x) => x.kind === 'created' && x.record.id === kase.id));
+    assert.ok(!onAcc.some((x) => x.record?.id === call.id));
+    // An entity without a timeline is no related type.
+    const queue = (await admin.get('/case_queues?limit=1')).body.data[0]
+      ?? (await admin.post('/case_queues', { name: uniq('Q') })).body;
+    assertProblem(await admin.post('/activities', { type: 'note', subject: 'x', related_type: 'case_queues', related_id: queue.id }), 422);
+  });
+
   test('summary: open, weighted, won and lost deals, contacts, activities', async () => {
     const acc = (await admin.post('/accounts', { name: uniq('Sum') })).body;
     await admin.post('/contacts', { last_name: uniq('c'), account_id: acc.id });

@@ -2,7 +2,8 @@
 // presses "New case", types the subject (the focus is already there), picks the type
 // and priority and saves with Ctrl+Enter; the new case opens with its number and its
 // service-level clocks (time left of the first response and of the resolution); once
-// the case waits on the customer the clocks say they are paused; "My cases" lists the
+// the case waits on the customer the clocks say they are paused; a call logged on the
+// case shows on its timeline with the status change; "My cases" lists the
 // agent's open cases, the most urgent first, and a queue's on request. No CSP violation
 // or script error. Each step saves a screenshot to $RAPPORT_E2E_SHOTS when it fails.
 import { after, before, describe } from 'node:test';
@@ -70,6 +71,21 @@ describe('customer service', () => {
     await page.reload();
     const sla = page.getByRole('region', { name: 'Service level' });
     await sla.getByText('Paused: waiting on the customer').first().waitFor();
+  });
+
+  step('a call logged on the case is on its timeline, with the status change', async () => {
+    await go(`/r/cases/${ids.made.id}`);
+    await page.getByRole('heading', { name: 'Label printer jams', level: 1 }).waitFor();
+    await page.getByRole('region', { name: 'Add…' }).getByRole('link', { name: 'Log call' }).click();
+    await page.locator('#f-subject').fill('Walked the customer through a reset');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Walked the customer through a reset', level: 1 }).waitFor();
+    const call = (await admin.get('/activities?subject=Walked%20the%20customer%20through%20a%20reset')).body.data[0];
+    assert.deepEqual([call.related_type, call.related_id], ['cases', ids.made.id]);
+    await go(`/r/cases/${ids.made.id}`);
+    const timeline = page.locator('ol.timeline');
+    await timeline.locator('li', { hasText: 'Walked the customer through a reset' }).waitFor();
+    await timeline.locator('li', { hasText: 'Waiting on customer' }).first().waitFor();
   });
 
   step('"My cases" lists open cases, the most urgent first; a queue on request', async () => {

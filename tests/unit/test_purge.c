@@ -1,7 +1,7 @@
 /* Unit tests for engine/purge.c: which fields of which entities refer to a purged
- * record (references to it, lists of its ids, references to a record of any entity only
- * where their type field may name it), and an id list written back without the purged
- * id in the stored form. */
+ * record (meta_refers_to: references to it, lists of its ids, references to a record of
+ * any entity only where their type field may name it), and an id list written back
+ * without the purged id in the stored form. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,21 +32,21 @@ static void test_refers_to(void **state)
     (void)state;
     const struct field_def *f = NOTE_FIELDS;
     /* account_id: accounts only. */
-    assert_true(refers_to(&NOTES, &f[0], &ACCOUNTS));
-    assert_false(refers_to(&NOTES, &f[0], &CONTACTS));
+    assert_true(meta_refers_to(&NOTES, &f[0], &ACCOUNTS));
+    assert_false(meta_refers_to(&NOTES, &f[0], &CONTACTS));
     /* A list of contact ids. */
-    assert_true(refers_to(&NOTES, &f[1], &CONTACTS));
-    assert_false(refers_to(&NOTES, &f[1], &ACCOUNTS));
+    assert_true(meta_refers_to(&NOTES, &f[1], &CONTACTS));
+    assert_false(meta_refers_to(&NOTES, &f[1], &ACCOUNTS));
     /* related_id: whatever its type may name, and nothing else (a filter on a type it
      * cannot hold is refused by the list). */
-    assert_true(refers_to(&NOTES, &f[3], &ACCOUNTS));
-    assert_true(refers_to(&NOTES, &f[3], &CONTACTS));
-    assert_false(refers_to(&NOTES, &f[3], &TEAMS));
+    assert_true(meta_refers_to(&NOTES, &f[3], &ACCOUNTS));
+    assert_true(meta_refers_to(&NOTES, &f[3], &CONTACTS));
+    assert_false(meta_refers_to(&NOTES, &f[3], &TEAMS));
     /* A dynamic enum holds a stage's key, not its id; the type field and a text field
      * refer to nothing. */
-    assert_false(refers_to(&NOTES, &f[4], &STAGES));
-    assert_false(refers_to(&NOTES, &f[2], &ACCOUNTS));
-    assert_false(refers_to(&NOTES, &f[5], &ACCOUNTS));
+    assert_false(meta_refers_to(&NOTES, &f[4], &STAGES));
+    assert_false(meta_refers_to(&NOTES, &f[2], &ACCOUNTS));
+    assert_false(meta_refers_to(&NOTES, &f[5], &ACCOUNTS));
 }
 
 #define A "0190a000-0000-7000-8000-00000000000a"

@@ -4,10 +4,6 @@
 
 #include "mod/calendar/calendar.h"
 
-const char *const calendar_related_types[] = {"accounts", "contacts", "leads", "opportunities",
-    NULL};
-static const char *const RELATED_LABELS[] = {"Account", "Contact", "Lead", "Opportunity", NULL};
-static const char *const RELATED_LABELS_ZH[] = {"客户", "联系人", "线索", "商机", NULL};
 static const char *const TYPES[] = {"call", "meeting", "task", "note", "email", NULL};
 static const char *const TYPES_LABELS[] = {"Call", "Meeting", "Task", "Note", "E-mail", NULL};
 static const char *const TYPES_LABELS_ZH[] = {"电话", "会议", "任务", "备注", "邮件", NULL};
@@ -66,8 +62,7 @@ static const struct field_def FIELDS[] = {
     {.name = "attendee_contact_ids", .label = "Attendees (contacts)", .label_zh = "参与联系人",
      .type = FT_MULTI_REF, .ref_entity = "contacts", .group = "meeting"},
     {.name = "related_type", .label = "Related to (type)", .label_zh = "关联类型", .type = FT_ENUM,
-     .flags = FF_INDEXED, .enum_values = calendar_related_types,
-     .enum_labels = RELATED_LABELS, .enum_labels_zh = RELATED_LABELS_ZH, .group = "related"},
+     .flags = FF_INDEXED | FF_TIMELINE_TYPES, .group = "related"},
     {.name = "related_id", .label = "Related to", .label_zh = "关联记录", .type = FT_STRING,
      .flags = FF_INDEXED, .maxlen = 36, .group = "related", .ref_type_field = "related_type"},
     /* The customer the activity belongs to, derived from what it is about (rollup.c):

@@ -18,8 +18,6 @@
 #define CALENDAR_MAX_ACTIVITY_DAYS 31
 
 extern const struct entity_def calendar__activities;
-/* The entities an activity can be about (related_type). */
-extern const char *const calendar_related_types[];
 
 extern const struct rp_module mod_calendar;
 

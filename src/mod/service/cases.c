@@ -82,6 +82,9 @@ static const struct field_def FIELDS[] = {
      .type = FT_DATETIME, .flags = FF_READONLY | FF_INDEXED, .group = "sla"},
     {.name = "resolution_due_at", .label = "Resolution due", .label_zh = "解决期限",
      .type = FT_DATETIME, .flags = FF_READONLY | FF_INDEXED | FF_LIST, .group = "sla"},
+    /* The earlier of the two due times still running: what the worklist orders by. */
+    {.name = "due_at", .label = "Next due", .label_zh = "下一期限", .type = FT_DATETIME,
+     .flags = FF_READONLY | FF_INDEXED, .group = "sla"},
     {.name = "paused_at", .label = "SLA paused since", .label_zh = "计时暂停起始",
      .type = FT_DATETIME, .flags = FF_READONLY, .group = "sla"},
     {.name = "paused_s", .label = "SLA paused (working seconds)", .label_zh = "计时暂停时长（工作秒）",
@@ -103,10 +106,13 @@ const struct entity_def service__cases = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "subject",
     .default_sort = "-created_at",
-    /* No timeline of its own yet: activities relate to accounts, contacts, leads and
-     * deals only (the calendar module's related types). A case shows on its account's
-     * and contact's timelines. */
-    .flags = EF_CUSTOMER_DATA,
+    /* A queue's and an agent's open cases by urgency (the worklist), and an agent's
+     * open cases counted by status (assignment to the fewest open cases). */
+    .indexes = "queue_id,due_at;owner_id,due_at;owner_id,status;queue_id,status",
+    /* A timeline: its changes (status moves, reassignments with their reasons,
+     * escalations) and the calls, notes and e-mails logged on it; it shows on its
+     * account's and contact's timelines too. */
+    .flags = EF_CUSTOMER_DATA | EF_TIMELINE,
 };
 
 /* ---- the state machine ---- */

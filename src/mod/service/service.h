@@ -167,13 +167,17 @@ enum rp_err service__sql_open_counts(struct rec_ctx *ctx, const char *const *use
 enum rp_err service__sql_escalation_due(struct rec_ctx *ctx, const char *at, size_t max,
                                         struct rec **rows, size_t *n);
 /* Open cases the caller may read, of one queue or (queue_id NULL) owned by the caller,
- * the most urgent first: the earliest due time, paused cases last. */
+ * the most urgent first: the earliest due time (due_at), then those without a running
+ * clock (paused, no policy), the oldest first. */
 enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, struct rec **rows,
                                   size_t *n);
 /* Cases the caller may read that link the article, the newest first, at most
  * SVC_LINKED_CASES_MAX. */
 enum rp_err service__sql_linked_cases(struct rec_ctx *ctx, const char *article_id,
                                       struct rec **rows, size_t *n);
+
+/* Fills due_at of the cases saved before it existed; *filled: how many. */
+enum rp_err service__sql_fill_due(struct rec_ctx *ctx, int64_t *filled);
 
 extern const struct msg_catalog service__messages;
 

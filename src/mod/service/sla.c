@@ -5,6 +5,7 @@
  * by urgency and the escalation sweep finds its cases through an index. */
 #include "core/common.h"
 
+#include "core/log.h"
 #include "core/text.h"
 #include "mod/service/service.h"
 
@@ -254,7 +255,7 @@ enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r)
     int64_t start = seconds_of(rec_field(r, "reported_at"));
     int64_t paused = rec_field(r, "paused_s")->i;
     bool stopped = !rec_field(r, "paused_at")->null;
-    int64_t level = rec_field(r, "escalation_level")->i, next = INT64_MAX;
+    int64_t level = rec_field(r, "escalation_level")->i, next = INT64_MAX, first = -1;
     const struct rec_value *prio = rec_field(r, "priority");
     char pr[3] = {0};
     memcpy(pr, prio->s, prio->len < 2 ? prio->len : 2);
@@ -269,11 +270,14 @@ enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r)
                 warn = -1;
         }
         set_time(r, DUE[t], due >= 0 ? format_s(ctx, due) : NULL);
+        if (due >= 0 && (first < 0 || due < first))
+            first = due;
         int64_t point = level == 0 ? warn : level == 1 ? due : -1;
         if (point >= 0 && point < next)
             next = point;
     }
     set_time(r, "escalate_at", next != INT64_MAX ? format_s(ctx, next) : NULL);
+    set_time(r, "due_at", first >= 0 ? format_s(ctx, first) : NULL);
     return RP_OK;
 }
 
@@ -323,11 +327,18 @@ enum rp_err svc_case_sla(struct rec_ctx *ctx, const struct rec *c, int64_t now_m
 enum rp_err service__bootstrap(struct rec_ctx *ctx, bool interactive)
 {
     (void)interactive;
+    int64_t filled = 0;
+    enum rp_err err = rec_tx_begin(ctx);
+    if (!err)
+        err = rec_tx_end(ctx, service__sql_fill_due(ctx, &filled));
+    if (err)
+        return err;
+    if (filled)
+        LOG(LOG_INFO, "cases: the next due time of %lld filled in", (long long)filled);
     /* A first policy, on office hours, so cases have clocks from the start; an
      * administrator changes or replaces it. Made once: a deleted one stays deleted. */
     const struct entity_def *pe = meta_need("sla_policies");
     int64_t total = 0;
-    enum rp_err err = RP_OK;
     for (int pass = 0; pass < 2 && !err; pass++) {
         struct rec_param p[] = {{RP_STR("count"), RP_STR("true")},
                                 {RP_STR("limit"), RP_STR("1")},

@@ -5,6 +5,12 @@
 #include "engine/sqlb.h"
 #include "mod/service/service.h"
 
+/* The statuses of an open case, for IN: each an index seek on (owner_id, status) or
+ * (queue_id, status), where NOT IN would read every case of the agent or queue. */
+#define OPEN_STATUSES \
+    "('new', 'assigned', 'in_progress', 'waiting_on_customer', 'waiting_on_third_party'," \
+    " 'reopened')"
+
 enum rp_err service__sql_open_counts(struct rec_ctx *ctx, const char *const *users, size_t n,
                                      int64_t *counts)
 {
@@ -15,7 +21,7 @@ enum rp_err service__sql_open_counts(struct rec_ctx *ctx, const char *const *use
         err = store_query_int(ctx->conn,
                               "SELECT count(*) FROM cases WHERE workspace_id = 1"
                               " AND deleted_at IS NULL AND owner_id = ?"
-                              " AND status NOT IN ('resolved', 'closed')",
+                              " AND status IN " OPEN_STATUSES,
                               v, RP_NELEM(v), &counts[i]);
     }
     return err;
@@ -37,8 +43,10 @@ enum rp_err service__sql_escalation_due(struct rec_ctx *ctx, const char *at, siz
     return err;
 }
 
-enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, struct rec **rows,
-                                  size_t *n)
+/* One part of a worklist: the open cases with a running clock by due time (`clocked`),
+ * or those without one (paused, or no policy) by age; at most max. */
+static enum rp_err worklist_part(struct rec_ctx *ctx, const char *queue_id, bool clocked,
+                                 size_t max, struct rec **rows, size_t *n)
 {
     const struct entity_def *e = meta_need("cases");
     struct sqlb b;
@@ -49,24 +57,54 @@ enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, str
         sqlb_release(&b);
         return err;
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.status NOT IN ('resolved', 'closed')");
-    if (queue_id) {
-        sqlb_add(&b, "%s", " AND t.queue_id = ?");
-        sqlb_param(ctx, &b, store_cstr(queue_id));
-    } else {
-        sqlb_add(&b, "%s", " AND t.owner_id = ?");
-        sqlb_param(ctx, &b, store_cstr(ctx->who->user_id));
-    }
-    /* The earliest due time first; cases without one (paused, no policy) last. */
-    sqlb_add(&b, "%s", " ORDER BY CASE WHEN coalesce(t.response_due_at, t.resolution_due_at)"
-                       " IS NULL THEN 1 ELSE 0 END,"
-                       " CASE WHEN t.response_due_at IS NULL THEN t.resolution_due_at"
-                       " WHEN t.resolution_due_at IS NULL OR t.response_due_at <"
-                       " t.resolution_due_at THEN t.response_due_at"
-                       " ELSE t.resolution_due_at END, t.seq LIMIT ?");
-    sqlb_param(ctx, &b, store_int(SVC_WORKLIST_MAX));
-    err = sqlb_read(ctx, &b, e, SVC_WORKLIST_MAX, RP_MAX_PAGE_TEXT, rows, n);
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.status IN " OPEN_STATUSES);
+    sqlb_add(&b, "%s", queue_id ? " AND t.queue_id = ?" : " AND t.owner_id = ?");
+    sqlb_param(ctx, &b, store_cstr(queue_id ? queue_id : ctx->who->user_id));
+    sqlb_add(&b, "%s", clocked ? " AND t.due_at IS NOT NULL ORDER BY t.due_at, t.seq LIMIT ?"
+                               : " AND t.due_at IS NULL ORDER BY t.seq LIMIT ?");
+    sqlb_param(ctx, &b, store_int((int64_t)max));
+    err = sqlb_read(ctx, &b, e, max, RP_MAX_PAGE_TEXT, rows, n);
     sqlb_release(&b);
+    return err;
+}
+
+enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, struct rec **rows,
+                                  size_t *n)
+{
+    /* Two seeks of (queue_id, due_at) or (owner_id, due_at), never a sort of every open
+     * case: the earliest due first, then — only when those are fewer than a page — the
+     * cases without a running clock. */
+    struct rec *due, *rest = NULL;
+    size_t ndue, nrest = 0;
+    enum rp_err err = worklist_part(ctx, queue_id, true, SVC_WORKLIST_MAX, &due, &ndue);
+    if (!err && ndue < SVC_WORKLIST_MAX)
+        err = worklist_part(ctx, queue_id, false, SVC_WORKLIST_MAX - ndue, &rest, &nrest);
+    if (err)
+        return err;
+    *rows = arena_calloc(ctx->a, ndue + nrest + 1, sizeof(**rows));
+    if (ndue)
+        memcpy(*rows, due, ndue * sizeof(**rows));
+    if (nrest)
+        memcpy(*rows + ndue, rest, nrest * sizeof(**rows));
+    *n = ndue + nrest;
+    return RP_OK;
+}
+
+enum rp_err service__sql_fill_due(struct rec_ctx *ctx, int64_t *filled)
+{
+    /* Cases saved before due_at existed: the earlier of their running due times, as
+     * service__plan sets it. Only those with a due time and none filled: running again
+     * changes nothing. */
+    enum rp_err err = store_exec(ctx->conn,
+                                 "UPDATE cases SET due_at = CASE"
+                                 " WHEN response_due_at IS NULL THEN resolution_due_at"
+                                 " WHEN resolution_due_at IS NULL"
+                                 " OR response_due_at < resolution_due_at THEN response_due_at"
+                                 " ELSE resolution_due_at END"
+                                 " WHERE due_at IS NULL AND (response_due_at IS NOT NULL"
+                                 " OR resolution_due_at IS NOT NULL)",
+                                 NULL, 0);
+    *filled = err ? 0 : store_changes(ctx->conn);
     return err;
 }
 
