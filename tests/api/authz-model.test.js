@@ -166,6 +166,9 @@ const RULES = {
   'GET /api/v1/{res}/{id}/versions/{version}': 'read',
   'POST /api/v1/{res}/{id}/view': 'view',
   'POST /api/v1/{res}/{id}/feedback': 'vote',
+  'GET /api/v1/{res}/{id}/articles': 'read',
+  'GET /api/v1/{res}/{id}/cases': 'read',
+  'POST /api/v1/{res}/{id}/article': 'article',
 };
 const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'check']);
 
@@ -329,6 +332,11 @@ function expected(rule, c, { entity, rec, from, owner }) {
     case 'vote':
       if (!canRead(c, rec)) return 404;
       return scope(c, 'kb_feedback', 'create') === 'none' ? 403 : 200;
+    // An article from a resolved case: the caller edits the case and creates the
+    // article (their own).
+    case 'article':
+      if (!canRead(c, rec)) return 404;
+      return canEdit(c, rec) && scope(c, 'kb_articles', 'create') !== 'none' ? 201 : 403;
     default: throw new Error(`no rule ${rule}`);
   }
 }
@@ -436,6 +444,13 @@ async function build(route, c, rel, phase) {
     case 'vote': {
       const rec = await fresh();
       return { method: 'POST', p: `/${e}/${rec.id}/feedback`, body: { helpful: true }, want: expected(rule, c, { rec }) };
+    }
+    case 'article': {
+      const rec = await fresh();
+      const d = await admin.patch(`/${e}/${rec.id}`, { status: 'resolved', resolution: `${MARK} fixed` });
+      assert.equal(d.status, 200, `set-up: resolve ${e}: ${d.text}`);
+      return { method: 'POST', p: `/${e}/${rec.id}/article`, want: expected(rule, c, { rec }),
+        ok: (res) => { track('kb_articles', res.body); refer(rec.id, res.body.id); } };
     }
     case 'edit': {
       const rec = await fresh();

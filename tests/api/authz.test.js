@@ -15,7 +15,8 @@
 //      entities, settings, the metadata generation — tests/authz/db.js, read with the
 //      sqlite3 shell, or psql in the PostgreSQL pass);
 //   4. no successful read (lists, counts, search, phone lookup, duplicates, history, timeline,
-//      shares, calendar, reports, knowledge-base suggestions) mentions the id of a record the role may not read.
+//      shares, calendar, reports, knowledge-base suggestions, a case's articles and an
+//      article's cases) mentions the id of a record the role may not read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -186,11 +187,19 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/versions -':
     case 'GET /api/v1/{res}/{id}/sla -':
     case 'GET /api/v1/{res}/{id}/usage -':
+    case 'GET /api/v1/{res}/{id}/articles -':
+    case 'GET /api/v1/{res}/{id}/cases -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
     case 'GET /api/v1/{res}/{id}/versions/{version} -':
       return { c, method: 'GET', p: `/${e}/${await id()}/versions/1` };
     case 'POST /api/v1/{res}/{id}/feedback -':
       return { c, method: 'POST', p: `/${e}/${await id()}/feedback`, body: { helpful: true } };
+    case 'POST /api/v1/{res}/{id}/article resolved': {
+      const rid = await id();
+      const d = await admin.patch(`/${e}/${rid}`, { status: 'resolved', resolution: `${MARK} fixed` });
+      assert.equal(d.status, 200, `set-up: resolve ${e}: ${d.text}`);
+      return { c, method: 'POST', p: `/${e}/${rid}/article`, entity: 'kb_articles' };
+    }
     case 'POST /api/v1/{res}/{id}/view -':
       return { c, method: 'POST', p: `/${e}/${await id()}/view` };
     case 'GET /api/v1/{res}/check -':
@@ -442,7 +451,7 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         }
         const rec = res.body && typeof res.body === 'object' ? res.body : null;
         if (res.status < 300 && rec?.id && rec.owner_id && (owners.has(rec.id) || rq.method === 'POST')) {
-          owners.set(rec.id, { entity: segs(row.route)[2], owner: rec.owner_id });
+          owners.set(rec.id, { entity: rq.entity || segs(row.route)[2], owner: rec.owner_id });
         }
         if (res.status === 200 && rq.method === 'GET') {
           const leaked = invisibleTo(caller).filter((rid) => res.text.includes(rid));

@@ -58,7 +58,7 @@ describe('service agreements', () => {
   step('"New case" on the card says which agreement applies and what is left', async () => {
     await go(`/r/accounts/${ids.covered.id}`);
     await page.getByRole('heading', { name: 'Harbour Logistics', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'New case' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'New case' }).click();
     const form = page.getByRole('form', { name: 'New case for Harbour Logistics' });
     await form.getByText(`Agreement ${ids.agreement.number}: 3 of 3 cases left`).waitFor();
     await page.keyboard.type('Forklift scanner offline');
@@ -83,7 +83,7 @@ describe('service agreements', () => {
   step('a customer without an agreement: a warning, and the case is saved anyway', async () => {
     await go(`/r/accounts/${ids.bare.id}`);
     await page.getByRole('heading', { name: 'Quayside Traders', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'New case' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'New case' }).click();
     const form = page.getByRole('form', { name: 'New case for Quayside Traders' });
     await form.getByText('No active service agreement').waitFor();
     await page.keyboard.type('Wrong invoice address');

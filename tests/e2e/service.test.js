@@ -41,7 +41,7 @@ describe('customer service', () => {
   step('"New case" on the customer card: three fields, Ctrl+Enter saves', async () => {
     await go(`/r/accounts/${ids.acc.id}`);
     await page.getByRole('heading', { name: 'Harbour Logistics', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'New case' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'New case' }).click();
     const form = page.getByRole('form', { name: 'New case for Harbour Logistics' });
     await form.waitFor();
     await page.keyboard.type('Label printer jams');

@@ -525,6 +525,34 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     assert.ok((await page.getByTestId('kb-preview').textContent()).includes('link'), 'unlinked text stays');
   });
 
+  step('fast case entry, a case\'s articles and an article\'s cases show hostile text inert', async () => {
+    const art = await admin.post('/kb_articles', { title: `${payload(6)} xss`, body: payload(7), status: 'published' });
+    assert.equal(art.status, 201, art.text);
+    const kase = records.cases[0];
+    const linked = await admin.patch(`/cases/${kase.id}`, { kb_articles: [art.body.id, records.kb_articles[0].id],
+      status: 'resolved', resolution: pair(8) });
+    assert.equal(linked.status, 200, linked.text);
+    await go(`/r/cases/${kase.id}`);
+    await page.getByRole('region', { name: 'Knowledge articles' }).getByRole('link', { name: art.body.title }).waitFor();
+    await check('a case linking hostile articles');
+    await go(`/kb/a/${art.body.id}`);
+    await page.getByRole('region', { name: 'Linked cases' }).getByRole('link', { name: kase.number }).waitFor();
+    await check('an article listing a hostile case');
+    // "New case" on a hostile account found by search: its name, open cases, suggestions.
+    await go(`/search?q=${encodeURIComponent('xss')}`);
+    await page.getByRole('region', { name: 'Accounts' }).getByRole('button', { name: /^New case:/ }).first().click();
+    await page.locator('.qc-open').waitFor();
+    await page.locator('#qc-subject').fill('xss script');
+    await page.locator('.qc-suggest').waitFor();
+    await check('the quick case form with a hostile customer and suggestions');
+    await page.keyboard.press('Escape');
+    // A draft from the hostile resolved case, in the editor.
+    await go(`/r/cases/${kase.id}`);
+    await page.getByRole('button', { name: 'Create an article from this case' }).click();
+    await page.getByRole('heading', { name: 'Edit article', level: 1 }).waitFor();
+    await check('the editor of an article made from a hostile case');
+  });
+
   step('javascript: URLs written behind the API are not linked', async () => {
     for (const name of ['accounts', 'leads']) {
       for (let i = 0; i < JS_URLS.length; i++) {

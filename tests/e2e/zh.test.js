@@ -2,7 +2,7 @@
 // records of every entity (Chinese or digit-only values, every enum set) switches to
 // 简体中文 and visits every page — home, each list, a record of each entity with its
 // History tab, a new-record form of each, the pipeline, the calendar's day, week and
-// month, the "New case" form of the customer card, My cases, search, the recycle bin, duplicates, import, My settings and every
+// month, the "New case" form of the customer card and over any page (Alt+Shift+C), My cases, search, the recycle bin, duplicates, import, My settings and every
 // administration tab — and no visible text of the header, the navigation or the page
 // (nor a placeholder, title or accessible name) may be English. The same walk in English
 // may show no dictionary key (t() answers a missing key with the key itself). People's
@@ -25,7 +25,9 @@ const ALLOWED = new Set(['Rapport', 'CSV', 'XLSX', 'UTF', 'GBK', 'ID', 'URL', 'A
   // Products and protocol words the settings name as they are written.
   'Outlook', 'Google', 'Thunderbird', 'Authorization', 'Bearer',
   // The knowledge base's text format, named in its body's label.
-  'Markdown']);
+  'Markdown',
+  // Keys as their caps name them, in a shortcut's hint (新建工单 (Alt+Shift+C)).
+  'Alt', 'Shift']);
 
 // The texts a person reads on the page: visible text nodes of the header, navigation and
 // main region (not inside inputs or code: identifiers such as a field's API name), the
@@ -112,8 +114,17 @@ function pages() {
     await page.getByRole('button', { name: /^(Convert lead|转换线索)$/ }).click();
   }]);
   list.push(['new case on the customer card', `/r/accounts/${ids.accounts}`, async () => {
-    await page.getByRole('button', { name: /^(New case|新建工单)$/ }).click();
+    await page.getByRole('main').getByRole('button', { name: /^(New case|新建工单)$/ }).click();
   }]);
+  list.push(['new case anywhere, with suggestions and a caller not found', '/', async () => {
+    await page.keyboard.press('Alt+Shift+C');
+    await page.locator('#qc-subject').fill('打印机无法连接');
+    await page.locator('.qc-suggest').waitFor();
+    await page.locator('#qc-phone').fill('13900009999');
+    await page.locator('#qc-phone').press('Enter');
+    await page.locator('.qc-customer p.muted').waitFor();
+  }]);
+  list.push(['resolved case (create an article)', `/r/cases/${ids.resolvedCase}`]);
   list.push(['user record', `/r/users/${ids.user}`]);
   list.push(['pipeline', '/pipeline']);
   list.push(['my cases', '/worklist']);
@@ -218,6 +229,12 @@ describe('the UI in Simplified Chinese', () => {
     ids.kb_articles = art.id;
     assert.equal((await admin.patch(`/kb_articles/${art.id}`, { body: '## 步骤\n\n重新启动打印机。' })).status, 200);
     assert.equal((await admin.post(`/kb_articles/${art.id}/feedback`, { helpful: true })).status, 200);
+    // The case links the article (the case's articles, the article's cases), and one
+    // resolved case offers to become an article.
+    assert.equal((await admin.patch(`/cases/${ids.cases}`, { kb_articles: [art.id] })).status, 200);
+    const solved = await create(admin, 'cases', { subject: '标签打印空白', type: 'problem', priority: 'p3' });
+    assert.equal((await admin.patch(`/cases/${solved.id}`, { status: 'resolved', resolution: '更换色带' })).status, 200);
+    ids.resolvedCase = solved.id;
     // Something in the recycle bin.
     const gone = await create(admin, 'accounts', { name: '旧客户', type: 'other' });
     assert.equal((await admin.del(`/accounts/${gone.id}`)).status, 204);

@@ -11,7 +11,7 @@ import { Dashboard } from './dashboard.jsx';
 import { RecordForm } from './form.jsx';
 import { entityLabel, getLang, LANGS, setLang, t } from './i18n.js';
 import { LIST_PAGE, ListView } from './list.jsx';
-import { screenOf, SCREENS } from './mod/index.js';
+import { GLOBAL_ACTIONS, onOpenAction, screenOf, SCREENS } from './mod/index.js';
 import { RecordPage } from './record.jsx';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { SearchPage } from './search.jsx';
@@ -91,6 +91,54 @@ function GlobalSearch() {
   );
 }
 
+// The modules' global actions (GLOBAL_ACTIONS): a button each in the top bar, a keyboard
+// shortcut from any page (Alt+Shift and a key, also while typing), and the form it opens
+// over the page; the form closes itself, or goes when the page changes, and the focus
+// returns to where it was.
+function GlobalActions() {
+  const { path } = useLocation();
+  const [open, setOpen] = useState(null); // {a, context, n}
+  const back = useRef(null);
+  const show = (a, context = {}) => {
+    if (!back.current) back.current = document.activeElement;
+    setOpen({ a, context, n: Date.now() });
+  };
+  useEffect(() => onOpenAction((id, context) => {
+    const a = GLOBAL_ACTIONS.find((x) => x.id === id && x.when());
+    if (a) show(a, context);
+  }), []);
+  useEffect(() => {
+    const onKey = (ev) => {
+      if (!ev.altKey || !ev.shiftKey || ev.ctrlKey || ev.metaKey) return;
+      const a = GLOBAL_ACTIONS.find((x) => x.code === ev.code && x.when());
+      if (a) { ev.preventDefault(); show(a); }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => { setOpen(null); back.current = null; }, [path]);
+  const close = () => {
+    setOpen(null);
+    back.current?.focus?.();
+    back.current = null;
+  };
+  return (
+    <>
+      {GLOBAL_ACTIONS.filter((a) => a.when()).map((a) => (
+        <button type="button" class="gaction" aria-keyshortcuts={a.keys} title={`${t(a.label)} (${a.keys})`}
+          onClick={() => show(a)}>{t(a.label)}</button>
+      ))}
+      {open && (
+        <div class="overlay" onMouseDown={(ev) => { if (ev.target === ev.currentTarget) close(); }}>
+          <div class="dialog" role="dialog" aria-modal="true" aria-label={t(open.a.label)}>
+            <open.a.component key={open.n} context={open.context} onClose={close} />
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
 // Entities administered under /admin, not listed in the navigation.
 function Shell({ children, onSignOut, onLang }) {
   const { path } = useLocation();
@@ -107,6 +155,7 @@ function Shell({ children, onSignOut, onLang }) {
         <button type="button" class="menu-btn" aria-expanded={open} aria-controls="side" onClick={() => setOpen(!open)}>☰ <span class="sr-only">{t('nav.menu')}</span></button>
         <Link href="/" class="brand">Rapport</Link>
         <GlobalSearch />
+        <GlobalActions />
         <div class="user">
           <LangSwitch onChange={onLang} />
           <Link href="/settings" class="who" title={t('me.title')} aria-current={path === '/settings' ? 'page' : undefined}>

@@ -1,10 +1,12 @@
 // Global search results, grouped by entity (GET /search): each hit with a key field, its
-// owner and what matched ("Mobile phone: +86 138 5526 0424"). A phone number typed any
+// owner, what matched ("Mobile phone: +86 138 5526 0424") and the modules' actions on it
+// (RESULT_ACTIONS: "New case" on a customer). A phone number typed any
 // way ("138-5526-0424", "0086 13855260424") finds the records holding it.
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { FieldValue } from './fields.jsx';
 import { entityLabel, fieldLabel, t } from './i18n.js';
+import { openAction, RESULT_ACTIONS } from './mod/index.js';
 import { Link, recordPath, useLocation } from './router.js';
 import { entityMeta, fieldMeta, searchable } from './state.js';
 import { errorText, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
@@ -32,6 +34,10 @@ function Hit({ entity, hit }) {
       <Link href={recordPath(entity, hit.id)}>{hit.title}</Link>
       {hit.key && <> · <HitField entity={entity} field={hit.key} class="hit-key" /></>}
       {hit.owner_name && <> · <span class="hit-owner">{t('search.owner', { name: hit.owner_name })}</span></>}
+      {RESULT_ACTIONS.filter((a) => a.when(entity)).map((a) => (
+        <> · <button type="button" class="link" aria-label={`${t(a.label)}: ${hit.title}`}
+          onClick={() => openAction(a.action, a.context(entity, hit))}>{t(a.label)}</button></>
+      ))}
       {hit.matched && <div class="hit-match muted">{t('search.matched')} <HitField entity={entity} field={hit.matched} /></div>}
     </li>
   );

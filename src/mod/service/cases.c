@@ -69,6 +69,10 @@ static const struct field_def FIELDS[] = {
      .type = FT_INT, .range = &SATISFACTION, .group = "resolution"},
     {.name = "time_spent_min", .label = "Time spent (minutes)", .label_zh = "耗时（分钟）",
      .type = FT_INT, .range = &TIME_SPENT, .group = "resolution"},
+    /* Knowledge articles that answer the case (articles.c lists them both ways). */
+    {.name = "kb_articles", .label = "Knowledge articles", .label_zh = "知识文章",
+     .type = FT_MULTI_REF, .flags = FF_INDEXED, .ref_entity = "kb_articles",
+     .group = "resolution"},
     {.name = "reported_at", .label = "Reported", .label_zh = "报告时间", .type = FT_DATETIME,
      .flags = FF_INDEXED | FF_CREATE_ONLY, .group = "sla"},
     {.name = "sla_policy_id", .label = "SLA policy", .label_zh = "服务等级策略", .type = FT_REF,
@@ -194,6 +198,9 @@ enum rp_err service__validate_case(struct rec_ctx *ctx, struct rec *r, const str
         check_move(ctx, rec_field(old, "status"), status);
     if (is(status, "resolved") && rec_field(r, "resolution")->null)
         rec_field_error(ctx, "resolution", "is required to resolve a case");
+    if (service__article_count(rec_field(r, "kb_articles")) > SVC_MAX_CASE_ARTICLES)
+        rec_field_error(ctx, "kb_articles", "a case links at most %d articles",
+                        SVC_MAX_CASE_ARTICLES);
     const struct rec_value *rep = rec_field(r, "reported_at");
     if (!old && !rep->null && strcmp(rep->s, r->created_at) > 0)
         rec_field_error(ctx, "reported_at", "must not be in the future");

@@ -33,6 +33,15 @@ static const struct api_route ROUTES[] = {
      .fn = service__get_agreement_usage,
      .summary = "The entitlement a service agreement's cases used and have left",
      .op_id = "service_agreement_usage", .ok = 200, .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/cases/{id}/articles", .fn = service__get_case_articles,
+     .summary = "Knowledge articles a case links (those you may read)",
+     .op_id = "case_articles", .ok = 200, .answer = API_JSON},
+    {.method = "GET", .path = "/api/v1/kb_articles/{id}/cases", .fn = service__get_article_cases,
+     .summary = "Cases that link a knowledge article (those you may read)",
+     .op_id = "kb_article_cases", .ok = 200, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/cases/{id}/article", .fn = service__post_case_article,
+     .summary = "A draft knowledge article from a resolved case, linked to it",
+     .op_id = "case_article", .ok = 201, .answer = API_JSON},
 };
 
 static const struct rp_grant GRANTS[] = {

@@ -32,5 +32,10 @@ static const struct msg MESSAGES[] = {
     {"account_id must be an account id", "account_id 必须是客户 ID"},
     {"product is too long", "product 过长"},
     {"date must be a date as YYYY-MM-DD", "date 必须是 YYYY-MM-DD 格式的日期"},
+    {"a case links at most %d articles", "一个工单最多关联 %d 篇文章"},
+    {"only a resolved or closed case becomes an article: resolve it first",
+     "只有已解决或已关闭的工单才能生成文章：请先解决工单"},
+    {"Problem", "问题"},
+    {"Solution", "解决方法"},
 };
 const struct msg_catalog service__messages = {MESSAGES, RP_NELEM(MESSAGES)};

@@ -26,6 +26,11 @@
 /* Cases a worklist answers by default, and at most (?limit=). */
 #define SVC_WORKLIST_DEFAULT 50
 #define SVC_WORKLIST_MAX 200
+/* Knowledge articles one case links at most: their ids fit one index entry on every
+ * store (40 × 39 bytes; PostgreSQL's B-tree takes about 2,700). */
+#define SVC_MAX_CASE_ARTICLES 40
+/* Cases an article's list of linked cases answers at most, the newest first. */
+#define SVC_LINKED_CASES_MAX 200
 
 extern const struct entity_def service__cases;
 extern const struct entity_def service__case_queues;
@@ -153,6 +158,20 @@ struct api_call;
 unsigned service__get_sla(struct api_call *c);
 unsigned service__get_worklist(struct api_call *c);
 
+/* ---- cases and knowledge articles (articles.c, markdown.c) ---- */
+
+/* The number of ids in a stored list of ids (kb_articles): 0 for null. */
+size_t service__article_count(const struct rec_value *list);
+/* Appends text to b as Markdown that shows it as written: characters Markdown would
+ * read as markup are escaped with a backslash (inline ones anywhere, block ones at the
+ * start of a line), lines keep their breaks (a backslash before each newline inside a
+ * paragraph), leading indentation that would make a code block is dropped, and runs of
+ * blank lines become one paragraph break. RP_ETOOBIG when b is full. */
+enum rp_err svc_md_quote(struct rp_buf *b, struct rp_str text);
+unsigned service__get_case_articles(struct api_call *c);
+unsigned service__get_article_cases(struct api_call *c);
+unsigned service__post_case_article(struct api_call *c);
+
 /* sql.c */
 /* Open cases (not resolved or closed) of each user, for least-open assignment. */
 enum rp_err service__sql_open_counts(struct rec_ctx *ctx, const char *const *users, size_t n,
@@ -165,6 +184,10 @@ enum rp_err service__sql_escalation_due(struct rec_ctx *ctx, const char *at, siz
  * clock (paused, no policy), the oldest first. */
 enum rp_err service__sql_worklist(struct rec_ctx *ctx, const char *queue_id, size_t max,
                                   struct rec **rows, size_t *n);
+/* Cases the caller may read that link the article, the newest first, at most
+ * SVC_LINKED_CASES_MAX. */
+enum rp_err service__sql_linked_cases(struct rec_ctx *ctx, const char *article_id,
+                                      struct rec **rows, size_t *n);
 
 /* Fills due_at of the cases saved before it existed; *filled: how many. */
 enum rp_err service__sql_fill_due(struct rec_ctx *ctx, int64_t *filled);

@@ -169,3 +169,25 @@ enum rp_err service__sql_agreements_due(struct rec_ctx *ctx, const char *day, bo
     sqlb_release(&b);
     return err;
 }
+
+enum rp_err service__sql_linked_cases(struct rec_ctx *ctx, const char *article_id,
+                                      struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = meta_need("cases");
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
+    if (err) {
+        sqlb_release(&b);
+        return err;
+    }
+    /* The index on kb_articles keeps the scan to the cases that link any article. */
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.kb_articles IS NOT NULL AND ");
+    sqlb_json_list_has_any(ctx, &b, "t.kb_articles", &article_id, 1);
+    sqlb_add(&b, "%s", " ORDER BY t.created_at DESC, t.seq DESC LIMIT ?");
+    sqlb_param(ctx, &b, store_int(SVC_LINKED_CASES_MAX));
+    err = sqlb_read(ctx, &b, e, SVC_LINKED_CASES_MAX, RP_MAX_PAGE_TEXT, rows, n);
+    sqlb_release(&b);
+    return err;
+}

@@ -12,8 +12,16 @@
 // navigation entry; none: not in the navigation), when() (who sees it: the entry, and
 // the route, which otherwise says "not allowed"), and either component or load (a lazy
 // import resolving to the component: its code is fetched on the first visit only).
-// A record panel: module, place ('head': under the title; 'side': above the timeline),
-// when(entity, record), component ({e, record, onSaved}).
+// A record panel: module, place ('head': under the title; 'side': above the timeline;
+// 'reader': beside a record on the screen a module reads it on — the knowledge base's
+// article page), when(entity, record), component ({e, record, onSaved}).
+// A global action: module, id, label (i18n key), keys (its keyboard shortcut as people
+// read it, 'Alt+Shift+C') and code (KeyboardEvent.code with Alt and Shift held), when()
+// (who may), component ({context, onClose}): a form the shell shows over any page, from
+// its button in the top bar or the shortcut, or opened by openAction(id, context).
+// A result action: module, label (i18n key), when(entity) (on which global search
+// results), action (the global action it opens) and context(entity, hit) (what it
+// opens with).
 import { addStrings } from '../i18n.js';
 import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as calendarStrings from './calendar/i18n.js';
@@ -30,7 +38,8 @@ import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
 import * as serviceStrings from './service/i18n.js';
 import { AccountAgreements, AgreementUsage, CaseAgreement } from './service/agreement.jsx';
-import { QuickCase } from './service/quick-case.jsx';
+import { CaseArticles, LinkedCases } from './service/case-articles.jsx';
+import { QuickCase, QuickCaseDialog } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
 
@@ -38,6 +47,7 @@ const STRINGS = [platformStrings, customersStrings, salesStrings, calendarString
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
+const creates = (entity) => () => (entityMeta(entity)?.permissions.create ?? 'none') !== 'none';
 // Entities whose deleted records the user may see in the recycle bin.
 export const binEntities = () => session.meta.entities.filter((e) => e.deletable && canRead(e));
 // Entities the user may import into (the import wizard).
@@ -67,9 +77,26 @@ export const RECORD_PANELS = [
   { module: 'service', place: 'head', when: (e) => e.name === 'cases', component: CaseAgreement },
   { module: 'service', place: 'head', when: (e) => e.name === 'service_agreements', component: AgreementUsage },
   { module: 'service', place: 'side', when: (e) => e.name === 'accounts', component: AccountAgreements },
+  { module: 'service', place: 'side', when: (e) => e.name === 'cases', component: CaseArticles },
+  { module: 'service', place: 'side', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
+  { module: 'service', place: 'reader', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
 ];
+
+export const GLOBAL_ACTIONS = [
+  { module: 'service', id: 'case.new', label: 'svc.new', keys: 'Alt+Shift+C', code: 'KeyC', when: creates('cases'), component: QuickCaseDialog },
+];
+
+export const RESULT_ACTIONS = [
+  { module: 'service', label: 'svc.new', when: (entity) => ['accounts', 'contacts'].includes(entity) && creates('cases')(),
+    action: 'case.new', context: (entity, hit) => (entity === 'accounts' ? { account_id: hit.id } : { contact_id: hit.id }) },
+];
+
+// Opens a global action over the page (the shell listens), with its context.
+const openers = new Set();
+export function openAction(id, context = {}) { for (const fn of openers) fn(id, context); }
+export function onOpenAction(fn) { openers.add(fn); return () => openers.delete(fn); }
 
 // The screen a path names, if any.
 export function screenOf(path) {

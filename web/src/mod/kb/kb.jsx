@@ -3,13 +3,15 @@
 // helped, links its translations and lists its versions (each can be shown and, by
 // those who may edit, restored); /kb/new and /kb/a/{id}/edit are the editor, Markdown
 // with a preview rendered by the server. Every field of an article is also on its
-// record page (/r/kb_articles/{id}), which the generic UI builds from /meta.
+// record page (/r/kb_articles/{id}), which the generic UI builds from /meta; other
+// modules' panels for articles (RECORD_PANELS, place 'reader') show beside it.
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.js';
 import { RefName } from '../../fields.jsx';
 import { enumLabel, fieldLabel, formatDateTime, t } from '../../i18n.js';
 import { Link, navigate, recordPath, useLocation } from '../../router.js';
 import { entityMeta, fieldMeta, forget, recordTitle, useAll, useTitle } from '../../state.js';
+import { RECORD_PANELS } from '../index.js';
 import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from '../../ui.jsx';
 import { htmlNodes } from './html.js';
 import './kb.css';
@@ -245,6 +247,7 @@ function Article({ id, version }) {
         <div>
           <Translations article={article} />
           <Versions article={article} current={version} />
+          {RECORD_PANELS.filter((x) => x.place === 'reader' && x.when(e, article)).map((x) => <x.component e={e} record={article} onSaved={setArticle} />)}
         </div>
       </div>
     </article>

@@ -20,6 +20,15 @@ export const en = {
   'agr.none': 'No active service agreement', 'agr.notCovered': 'No active service agreement covers this product',
   'agr.expired': 'Service agreement {number} has expired', 'agr.inactive': 'Service agreement {number} is not in force',
   'agr.exhausted': 'Entitlement exhausted: agreement {number}',
+  'svc.customer': 'Customer', 'svc.callerNumber': 'Caller\'s number', 'svc.lookup': 'Look up',
+  'svc.noCaller': 'No customer has this number.', 'svc.pickCaller': 'Customers with this number',
+  'svc.openCases': 'Open cases of this customer', 'svc.noOpenCases': 'This customer has no open cases.',
+  'svc.suggestions': 'Knowledge base suggestions', 'svc.link': 'Link', 'svc.linked': 'Linked',
+  'svc.linkA': 'Link {title}', 'svc.unlinkA': 'Unlink {title}', 'svc.unlink': 'Unlink',
+  'svc.articles': 'Knowledge articles', 'svc.noArticles': 'No articles linked yet.',
+  'svc.linkSearch': 'Link an article', 'svc.makeArticle': 'Create an article from this case',
+  'svc.articleMade': 'Draft article created from the case.', 'svc.linkedCases': 'Linked cases',
+  'svc.noLinkedCases': 'No case links this article.',
 };
 
 export const zh = {
@@ -43,4 +52,13 @@ export const zh = {
   'agr.none': '没有有效的服务协议', 'agr.notCovered': '没有覆盖此产品的有效服务协议',
   'agr.expired': '服务协议 {number} 已过期', 'agr.inactive': '服务协议 {number} 未生效',
   'agr.exhausted': '服务权益已用完：协议 {number}',
+  'svc.customer': '客户', 'svc.callerNumber': '来电号码', 'svc.lookup': '查找',
+  'svc.noCaller': '没有客户使用此号码。', 'svc.pickCaller': '使用此号码的客户',
+  'svc.openCases': '该客户的未结工单', 'svc.noOpenCases': '该客户没有未结工单。',
+  'svc.suggestions': '知识库推荐', 'svc.link': '关联', 'svc.linked': '已关联',
+  'svc.linkA': '关联“{title}”', 'svc.unlinkA': '取消关联“{title}”', 'svc.unlink': '取消关联',
+  'svc.articles': '知识文章', 'svc.noArticles': '尚未关联文章。',
+  'svc.linkSearch': '关联文章', 'svc.makeArticle': '根据此工单创建文章',
+  'svc.articleMade': '已根据工单创建文章草稿。', 'svc.linkedCases': '关联的工单',
+  'svc.noLinkedCases': '没有工单关联此文章。',
 };
