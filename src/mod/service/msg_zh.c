@@ -32,5 +32,12 @@ static const struct msg MESSAGES[] = {
     {"account_id must be an account id", "account_id 必须是客户 ID"},
     {"product is too long", "product 过长"},
     {"date must be a date as YYYY-MM-DD", "date 必须是 YYYY-MM-DD 格式的日期"},
+    /* reports.c */
+    {"group must be queue, owner or month", "group 必须是 queue、owner 或 month"},
+    {"period must be day or week", "period 必须是 day 或 week"},
+    {"%s must be a date like 2026-01-31", "%s 必须是形如 2026-01-31 的日期"},
+    {"from must not be after to", "from 不能晚于 to"},
+    {"a backlog covers at most %d days", "积压趋势最多涵盖 %d 天"},
+    {"the sums are beyond the range of a number", "合计超出了数值范围"},
 };
 const struct msg_catalog service__messages = {MESSAGES, RP_NELEM(MESSAGES)};
