@@ -29,7 +29,7 @@ export const en = {
 export const zh = {
   'svr.title': '客服报表',
   'svr.queue': '队列', 'svr.allQueues': '全部队列', 'svr.from': '报告日期自', 'svr.to': '报告日期至',
-  'svr.note': '日期均按 UTC 计。积压趋势涵盖此处所选的日期（默认最近 30 天，或 12 周）；其他报表统计在这些日期内报告的工单。',
+  'svr.note': '日期均按协调世界时计。积压趋势涵盖此处所选的日期（默认最近 30 天，或 12 周）；其他报表统计在这些日期内报告的工单。',
   'svr.figures': '{title}：数据',
   'svr.total': '合计', 'svr.cases': '工单数', 'svr.open': '未结',
   'svr.age': '未结工单账龄', 'svr.ageCol': '账龄',
