@@ -1,7 +1,8 @@
 // Service reports in a real browser: a support agent opens "Service reports" from the
 // navigation and reads, in the tables beside the charts, how many cases are open by age
 // and priority, how each queue met its SLA targets, how long first responses took, and
-// the cases by product; then picks one queue and the figures are that queue's. Every
+// the cases by product; then picks one queue and the figures are that queue's; a range
+// of days too long for the backlog is refused in the backlog's place only. Every
 // control has a name; no CSP violation or script error. Each step saves a screenshot to
 // $RAPPORT_E2E_SHOTS when it fails.
 import { after, before, describe } from 'node:test';
@@ -85,6 +86,13 @@ describe('service reports', () => {
     assert.deepEqual(await row('Cases by product: the figures', 'Invoices'), ['1', '0']);
     assert.deepEqual(await row('Open cases by age: the figures', 'Total'), ['0', '0', '0', '0', '0']);
     assert.deepEqual(await row('SLA compliance: the figures', 'Total'), ['1', '0', '1', '0', '0', '0%', '0', '1', '0', '0', '0%']);
+  });
+
+  step('a range too long for the backlog is refused there alone', async () => {
+    await page.getByLabel('Reported from').fill('2020-01-01');
+    await page.getByText('a backlog covers at most 731 days').waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Backlog: the figures' }).count(), 0);
+    assert.deepEqual(await row('Cases by product: the figures', 'Invoices'), ['1', '0']);
   });
 
   step('no CSP violation or script error', () => {

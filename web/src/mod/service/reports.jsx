@@ -161,19 +161,19 @@ export function ServiceReports() {
   const users = useAll('users');
   const [f, setF] = useState({ queue: '', from: '', to: '', group: 'queue', period: 'day' });
   const [data, setData] = useState(null);
-  const [error, setError] = useState(null);
   const set = (k) => (ev) => setF({ ...f, [k]: ev.currentTarget.value });
   const filters = { queue_id: f.queue, 'reported_at[gte]': f.from && `${f.from}T00:00:00Z`, 'reported_at[lt]': f.to && `${nextDay(f.to)}T00:00:00Z` };
-  useFetch(() => Promise.all([
+  // Each report on its own: one refused (a backlog range too long) leaves the others.
+  useFetch(() => Promise.allSettled([
     api.get('/cases/reports/age', filters),
     api.get('/cases/reports/sla', { ...filters, group: f.group }),
     api.get('/cases/reports/times', filters),
     api.get('/cases/reports/breakdown', filters),
     api.get('/cases/reports/backlog', { queue_id: f.queue, from: f.from, to: f.to, period: f.period }),
-  ]), [JSON.stringify(f)], ([age, sla, times, breakdown, backlog]) => {
+  ]), [JSON.stringify(f)], (rs) => {
+    const [age, sla, times, breakdown, backlog] = rs.map((r) => (r.status === 'fulfilled' ? r.value : { error: errorText(r.reason) }));
     setData({ age, sla, times, breakdown, backlog });
-    setError(null);
-  }, (err) => setError(errorText(err)));
+  }, () => {});
 
   const nameOf = (group, key) => {
     if (group === 'month') return key ?? t('svr.notSet');
@@ -206,15 +206,12 @@ export function ServiceReports() {
         </select>
       </div>
       <p class="muted small">{t('svr.note')}</p>
-      {error && <Notice kind="error">{error}</Notice>}
-      {!data && !error && <Loading />}
+      {!data && <Loading />}
       {data && (
         <div class="reports">
-          <Age r={data.age} />
-          <Sla r={data.sla} nameOf={nameOf} />
-          <Times r={data.times} />
-          <Breakdowns r={data.breakdown} />
-          <Backlog r={data.backlog} />
+          {[[data.age, Age], [data.sla, Sla], [data.times, Times], [data.breakdown, Breakdowns], [data.backlog, Backlog]].map(([r, Shown]) => (
+            r.error ? <Notice kind="error">{r.error}</Notice> : <Shown r={r} nameOf={nameOf} />
+          ))}
         </div>
       )}
     </section>
