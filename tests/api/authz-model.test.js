@@ -150,6 +150,11 @@ const RULES = {
   'GET /api/v1/{res}/{id}/usage': 'read',
   'GET /api/v1/{res}/check': 'check',
   'GET /api/v1/{res}/worklist': 'worklist',
+  'GET /api/v1/{res}/reports/age': 'report',
+  'GET /api/v1/{res}/reports/sla': 'report',
+  'GET /api/v1/{res}/reports/times': 'report',
+  'GET /api/v1/{res}/reports/breakdown': 'report',
+  'GET /api/v1/{res}/reports/backlog': 'report',
   'PATCH /api/v1/{res}/{id}': 'edit',
   'DELETE /api/v1/{res}/{id}': 'delete',
   'POST /api/v1/{res}/{id}/restore': 'restore',
@@ -170,7 +175,7 @@ const RULES = {
   'GET /api/v1/{res}/{id}/cases': 'read',
   'POST /api/v1/{res}/{id}/article': 'article',
 };
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'check']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'report', 'check']);
 
 // ---- the world ----
 
@@ -295,7 +300,7 @@ const canExport = (c, rec) => scope(c, rec.entity, 'export') !== 'none' && canRe
 // The expected status of a cell: rule, caller, the record(s) it acts on.
 function expected(rule, c, { entity, rec, from, owner }) {
   switch (rule) {
-    case 'list': case 'worklist': return readsAtAll(c, entity) ? 200 : 403;
+    case 'list': case 'worklist': case 'report': return readsAtAll(c, entity) ? 200 : 403;
     // The agreement of the caller's own account: the account first (404), then the agreements.
     case 'check':
       if (!readsAtAll(c, 'accounts')) return 404;
@@ -417,6 +422,8 @@ async function build(route, c, rel, phase) {
       return { method: 'GET', p: `/${e}/duplicates`, want: expected(rule, c, { entity: e }) };
     case 'worklist':
       return { method: 'GET', p: `/${e}/worklist`, want: expected(rule, c, { entity: e }) };
+    case 'report':
+      return { method: 'GET', p: `/${e}${suffix}`, want: expected(rule, c, { entity: e }) };
     case 'check':
       return { method: 'GET', p: `/${e}/check?account_id=${c.ownAccount}`, want: expected(rule, c, { entity: e }) };
     case 'retier':

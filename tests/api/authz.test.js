@@ -311,6 +311,11 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/meta -':
     case 'GET /api/v1/pipeline -':
     case 'GET /api/v1/{res}/worklist -':
+    case 'GET /api/v1/{res}/reports/age -':
+    case 'GET /api/v1/{res}/reports/sla -':
+    case 'GET /api/v1/{res}/reports/times -':
+    case 'GET /api/v1/{res}/reports/breakdown -':
+    case 'GET /api/v1/{res}/reports/backlog -':
     case 'GET /api/v1/forecast -':
       return { c, method: 'GET', p: row.route };
     case 'POST /api/v1/jobs -':

@@ -334,8 +334,8 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await check('the home page after the self-test');
   });
 
-  step('home, pipeline, calendar, my cases, search, settings and admin pages', async () => {
-    for (const p of ['/', '/pipeline', '/calendar', '/worklist', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
+  step('home, pipeline, calendar, my cases, service reports, search, settings and admin pages', async () => {
+    for (const p of ['/', '/pipeline', '/calendar', '/worklist', '/service-reports', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
       `/search?q=${encodeURIComponent('客户')}`, `/search?q=${encodeURIComponent('xss')}`, `/search?q=${encodeURIComponent(payload(1))}`]) {
       await go(p);
       await check(p);
@@ -354,6 +354,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
       await check(`/calendar (${view})`);
     }
     await shows('/worklist', [records.cases[0].subject]);
+    await shows('/service-reports', [records.cases[0].product]);
     await shows('/settings', tokenNames);
     // A token made on the page shows its name over its secret.
     await page.getByLabel('Name of a new token').fill(payload(2));

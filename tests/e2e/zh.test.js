@@ -2,7 +2,7 @@
 // records of every entity (Chinese or digit-only values, every enum set) switches to
 // 简体中文 and visits every page — home, each list, a record of each entity with its
 // History tab, a new-record form of each, the pipeline, the calendar's day, week and
-// month, the "New case" form of the customer card and over any page (Alt+Shift+C), My cases, search, the recycle bin, duplicates, import, My settings and every
+// month, the "New case" form of the customer card and over any page (Alt+Shift+C), My cases, the service reports, search, the recycle bin, duplicates, import, My settings and every
 // administration tab — and no visible text of the header, the navigation or the page
 // (nor a placeholder, title or accessible name) may be English. The same walk in English
 // may show no dictionary key (t() answers a missing key with the key itself). People's
@@ -128,6 +128,7 @@ function pages() {
   list.push(['user record', `/r/users/${ids.user}`]);
   list.push(['pipeline', '/pipeline']);
   list.push(['my cases', '/worklist']);
+  list.push(['service reports', '/service-reports']);
   for (const [v, en, zh] of [['day', 'Day', '日'], ['week', 'Week', '周'], ['month', 'Month', '月']]) {
     list.push([`calendar ${v}`, '/calendar', async () => {
       await page.getByRole('button', { name: new RegExp(`^(${en}|${zh})$`) }).click();

@@ -29,7 +29,7 @@ function currenciesOf(pipe, forecast) {
   return [...n.keys()].sort((a, b) => n.get(b) - n.get(a) || (a < b ? -1 : 1));
 }
 
-function Chart({ id, title, config }) {
+export function Chart({ id, title, config }) {
   const canvas = useRef(null);
   useEffect(() => {
     if (!config) return undefined;

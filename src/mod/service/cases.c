@@ -99,6 +99,15 @@ static const struct field_def FIELDS[] = {
      .def = "0"},
     {.name = "escalate_at", .label = "Next escalation", .label_zh = "下次升级时间",
      .type = FT_DATETIME, .flags = FF_READONLY | FF_INDEXED, .group = "sla"},
+    /* What the reports count (reports.c): wall-clock times and missed targets. */
+    {.name = "response_s", .label = "Time to first response (seconds)",
+     .label_zh = "首次响应用时（秒）", .type = FT_INT, .flags = FF_READONLY, .group = "sla"},
+    {.name = "resolution_s", .label = "Time to resolution (seconds)", .label_zh = "解决用时（秒）",
+     .type = FT_INT, .flags = FF_READONLY, .group = "sla"},
+    {.name = "response_breached", .label = "First response target missed",
+     .label_zh = "首次响应超时", .type = FT_BOOL, .flags = FF_READONLY, .group = "sla"},
+    {.name = "resolution_breached", .label = "Resolution target missed", .label_zh = "解决超时",
+     .type = FT_BOOL, .flags = FF_READONLY, .group = "sla"},
 };
 
 const struct entity_def service__cases = {

@@ -2,6 +2,7 @@
 #include "core/common.h"
 
 #include "api/route.h"
+#include "mod/service/reports.h"
 #include "mod/service/service.h"
 
 static const struct entity_def *const ENTITIES[] = {
@@ -16,9 +17,21 @@ static const struct rp_hooks HOOKS[] = {
     {.entity = "cases", .validate = service__validate_case_agreement},
     {.entity = "service_agreements", .validate = service__validate_agreement,
      .before_save = service__before_save_agreement, .after_save = service__after_save_agreement},
+    {.entity = "cases", .before_save = service__measure_case},
 };
 
+#define REPORT(name, what)                                                                  \
+    {.method = "GET", .path = "/api/v1/cases/reports/" #name,                               \
+     .fn = service__get_##name##_report, .summary = what, .op_id = "case_report_" #name,     \
+     .ok = 200, .answer = API_JSON}
+
 static const struct api_route ROUTES[] = {
+    /* Reports first: /cases/{id}/sla would take /cases/reports/sla. */
+    REPORT(age, "Open cases by age and priority"),
+    REPORT(sla, "SLA compliance by queue, agent or month"),
+    REPORT(times, "First-response and resolution times"),
+    REPORT(breakdown, "Cases by product, type and channel"),
+    REPORT(backlog, "Cases opened, resolved and open per day or week"),
     {.method = "GET", .path = "/api/v1/cases/{id}/sla", .fn = service__get_sla,
      .summary = "SLA clocks of a case", .op_id = "case_sla", .ok = 200, .answer = API_JSON},
     {.method = "GET", .path = "/api/v1/cases/worklist", .fn = service__get_worklist,

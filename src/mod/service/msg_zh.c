@@ -37,5 +37,12 @@ static const struct msg MESSAGES[] = {
      "只有已解决或已关闭的工单才能生成文章：请先解决工单"},
     {"Problem", "问题"},
     {"Solution", "解决方法"},
+    /* reports.c */
+    {"group must be queue, owner or month", "group 必须是 queue、owner 或 month"},
+    {"period must be day or week", "period 必须是 day 或 week"},
+    {"%s must be a date like 2026-01-31", "%s 必须是形如 2026-01-31 的日期"},
+    {"from must not be after to", "from 不能晚于 to"},
+    {"a backlog covers at most %d days", "积压趋势最多涵盖 %d 天"},
+    {"the sums are beyond the range of a number", "合计超出了数值范围"},
 };
 const struct msg_catalog service__messages = {MESSAGES, RP_NELEM(MESSAGES)};

@@ -60,6 +60,7 @@ export const SCREENS = [
   { module: 'calendar', path: '/calendar', nav: 'nav.calendar', when: reads('activities'), component: CalendarPage },
   { module: 'kb', path: '/kb', prefix: true, nav: 'nav.kb', when: reads('kb_articles'), component: KnowledgeBase },
   { module: 'service', path: '/worklist', nav: 'nav.worklist', when: reads('cases'), component: WorklistPage },
+  { module: 'service', path: '/service-reports', nav: 'nav.serviceReports', when: reads('cases'), load: () => import('./service/reports.jsx').then((m) => m.ServiceReports) },
   { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },

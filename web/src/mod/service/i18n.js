@@ -1,6 +1,7 @@
 // Strings of the service module's screens, merged into i18n.js by web/src/mod/index.js.
 export const en = {
   'nav.worklist': 'My cases',
+  'nav.serviceReports': 'Service reports',
   'svc.sla': 'Service level', 'svc.response': 'First response', 'svc.resolution': 'Resolution',
   'svc.target': 'Target', 'svc.minutes': '{n} working minutes', 'svc.due': 'Due', 'svc.left': '{t} left',
   'svc.overdue': '{t} overdue', 'svc.paused': 'Paused: waiting on the customer', 'svc.met': 'Met on {at}',
@@ -33,6 +34,7 @@ export const en = {
 
 export const zh = {
   'nav.worklist': '我的工单',
+  'nav.serviceReports': '客服报表',
   'svc.sla': '服务等级', 'svc.response': '首次响应', 'svc.resolution': '解决',
   'svc.target': '目标', 'svc.minutes': '{n} 个工作分钟', 'svc.due': '期限', 'svc.left': '剩余 {t}',
   'svc.overdue': '已超时 {t}', 'svc.paused': '已暂停：等待客户', 'svc.met': '已于 {at} 达成',
