@@ -74,6 +74,9 @@ const struct entity_def service__service_agreements = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "name",
     .default_sort = "-end_date",
+    /* An account's agreements by end date: the one a new case gets is a seek, where
+     * the list index (end_date) made the planner walk every agreement still running. */
+    .indexes = "account_id,end_date",
 };
 
 /* ---- small helpers ---- */
