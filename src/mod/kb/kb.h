@@ -28,7 +28,7 @@
 /* Articles holding a word that suggestions rank, at most: the newest of them. A word in
  * most articles ("printer" in a printer maker's base) would otherwise have every
  * suggestion rank the whole base. */
-#define KB_SUGGEST_CANDIDATES 2000u
+#define KB_SUGGEST_CANDIDATES 500u
 
 extern const struct entity_def kb__categories;
 extern const struct entity_def kb__articles;

@@ -56,24 +56,13 @@ enum rp_err kb__sql_feedback_of(struct rec_ctx *ctx, const char *article_id,
     return err;
 }
 
-/* Appends the articles holding a term, the newest KB_SUGGEST_CANDIDATES of them: a set
- * of seq for IN. */
-static void candidates(struct rec_ctx *ctx, struct sqlb *b, const struct rp_str *term)
+/* Appends a term's weight: 1 when the article is among the term's candidates (m<i>), 2
+ * more when its title holds the term (LIKE on the folded title, '!' escaping the
+ * pattern's wildcards). */
+static void term_weight(struct rec_ctx *ctx, struct sqlb *b, size_t i, const struct rp_str *term)
 {
-    sqlb_add(b, "%s", "SELECT m.seq FROM (");
-    sqlb_fts_matches(ctx, b, meta_need("kb_articles"), term, 1);
-    sqlb_add(b, "%s", ") m ORDER BY m.seq DESC LIMIT ?");
-    sqlb_param(ctx, b, store_int(KB_SUGGEST_CANDIDATES));
-}
-
-/* Appends a term's weight: 1 when the article's searchable text holds it, 2 more when
- * its title does (LIKE on the folded title, '!' escaping the pattern's wildcards). */
-static void term_weight(struct rec_ctx *ctx, struct sqlb *b, const struct rp_str *term)
-{
-    sqlb_add(b, "%s", " + CASE WHEN t.seq IN (");
-    candidates(ctx, b, term);
-    sqlb_add(b, "%s", ") THEN 1 ELSE 0 END + CASE WHEN lower(t.title) LIKE ? ESCAPE '!'"
-                      " THEN 2 ELSE 0 END");
+    sqlb_add(b, " + CASE WHEN t.seq IN (SELECT seq FROM m%zu) THEN 1 ELSE 0 END"
+                " + CASE WHEN lower(t.title) LIKE ? ESCAPE '!' THEN 2 ELSE 0 END", i);
     char *pat = arena_alloc(ctx->a, term->len * 2 + 3);
     size_t n = 0;
     pat[n++] = '%';
@@ -90,28 +79,33 @@ static void term_weight(struct rec_ctx *ctx, struct sqlb *b, const struct rp_str
 enum rp_err kb__sql_suggest(struct rec_ctx *ctx, const struct rp_str *terms, size_t nterms,
                             const char *language, size_t limit, struct rec **rows, size_t *n)
 {
-    /* Ranked by seq and the columns of the rank alone (k), then the few that win are
-     * read whole: sorting every candidate with its body is what took the time. */
+    /* Each term's candidates (m<i>: the newest KB_SUGGEST_CANDIDATES articles holding it)
+     * are matched once, then ranked by seq and the rank's columns alone (k), and the few
+     * that win are read whole: a phrase of the full-text index is the costly part, and
+     * sorting every candidate with its body was the other. */
     const struct entity_def *e = meta_need("kb_articles");
     struct sqlb b;
     sqlb_init(&b);
-    sqlb_add(&b, "%s JOIN (SELECT t.seq AS s, CASE WHEN t.language = ? THEN 0 ELSE 1 END AS lr,"
+    for (size_t i = 0; i < nterms; i++) {
+        sqlb_add(&b, "%s m%zu AS MATERIALIZED (SELECT f.seq FROM (", i ? "," : "WITH", i);
+        sqlb_fts_matches(ctx, &b, e, &terms[i], 1);
+        sqlb_add(&b, "%s", ") f ORDER BY f.seq DESC LIMIT ?)");
+        sqlb_param(ctx, &b, store_int(KB_SUGGEST_CANDIDATES));
+    }
+    sqlb_add(&b, " %s JOIN (SELECT t.seq AS s, CASE WHEN t.language = ? THEN 0 ELSE 1 END AS lr,"
                  " (0", sqlb_select(e));
     sqlb_param(ctx, &b, store_cstr(language ? language : ""));
     for (size_t i = 0; i < nterms; i++)
-        term_weight(ctx, &b, &terms[i]);
+        term_weight(ctx, &b, i, &terms[i]);
     sqlb_add(&b, "%s", ") AS w FROM kb_articles t");
     enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
     if (err) {
         sqlb_release(&b);
         return err;
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.status = 'published' AND (");
-    for (size_t i = 0; i < nterms; i++) {
-        sqlb_add(&b, "%s", i ? " OR t.seq IN (" : "t.seq IN (");
-        candidates(ctx, &b, &terms[i]);
-        sqlb_add(&b, "%s", ")");
-    }
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.status = 'published' AND t.seq IN (");
+    for (size_t i = 0; i < nterms; i++)
+        sqlb_add(&b, "%sSELECT seq FROM m%zu", i ? " UNION " : "", i);
     sqlb_add(&b, "%s", ") ORDER BY lr, w DESC, t.helpful_count DESC, t.views DESC, t.seq LIMIT ?)"
                        " k ON k.s = t.seq"
                        " ORDER BY k.lr, k.w DESC, t.helpful_count DESC, t.views DESC, t.seq");
