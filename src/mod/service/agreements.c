@@ -201,20 +201,8 @@ enum rp_err service__after_save_agreement(struct rec_ctx *ctx, const struct rec 
 {
     /* Sales reps read their customers' agreements, as they read their cases: the
      * account's owner gets a share to read the agreement. */
-    const struct rec_value *acc = rec_field(r, "account_id");
-    if (acc->null || !rec_changed(r, old, "account_id"))
-        return RP_OK;
-    const char *saved = rec_system_begin(ctx, "agreement shared with its account's owner");
-    struct rec account;
-    enum rp_err err = rec_get(ctx, meta_need("accounts"), (struct rp_str){acc->s, acc->len},
-                              &account);
-    if (!err && account.owner_id && (!r->owner_id || strcmp(account.owner_id, r->owner_id))) {
-        struct store_share sh;
-        err = rec_share_add(ctx, r->ent, rp_str_c(r->id), rp_str_c(account.owner_id),
-                            (struct rp_str){NULL, 0}, RP_STR("read"), &sh);
-    }
-    rec_system_end(ctx, saved);
-    return err == RP_ENOTFOUND ? RP_OK : err;
+    return service__share_with_account_owner(ctx, r, old,
+                                             "agreement shared with its account's owner");
 }
 
 /* ---- which agreement applies ---- */

@@ -307,15 +307,13 @@ enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const 
     return service__plan(ctx, r);
 }
 
-enum rp_err service__after_save_case(struct rec_ctx *ctx, const struct rec *r,
-                                     const struct rec *old)
+enum rp_err service__share_with_account_owner(struct rec_ctx *ctx, const struct rec *r,
+                                              const struct rec *old, const char *why)
 {
-    /* Sales reps read their customers' cases: the account's owner gets a share to
-     * read each case of the account (engine/share.h). */
     const struct rec_value *acc = rec_field(r, "account_id");
     if (acc->null || !rec_changed(r, old, "account_id"))
         return RP_OK;
-    const char *saved = rec_system_begin(ctx, "case shared with its account's owner");
+    const char *saved = rec_system_begin(ctx, why);
     struct rec account;
     enum rp_err err = rec_get(ctx, meta_need("accounts"), (struct rp_str){acc->s, acc->len},
                               &account);
@@ -326,4 +324,12 @@ enum rp_err service__after_save_case(struct rec_ctx *ctx, const struct rec *r,
     }
     rec_system_end(ctx, saved);
     return err == RP_ENOTFOUND ? RP_OK : err;
+}
+
+enum rp_err service__after_save_case(struct rec_ctx *ctx, const struct rec *r,
+                                     const struct rec *old)
+{
+    /* Sales reps read their customers' cases: the account's owner gets a share to
+     * read each case of the account (engine/share.h). */
+    return service__share_with_account_owner(ctx, r, old, "case shared with its account's owner");
 }

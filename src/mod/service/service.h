@@ -137,6 +137,11 @@ enum rp_err service__assign(struct rec_ctx *ctx, struct rec *r, bool reopened);
 /* Hooks (module.c lists them). */
 enum rp_err service__validate_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* Shares record r (of an entity with account_id) for reading with its account's owner
+ * when the account is new or changed (sales reps read their customers' cases and
+ * agreements), as the system, `why` in the history. */
+enum rp_err service__share_with_account_owner(struct rec_ctx *ctx, const struct rec *r,
+                                              const struct rec *old, const char *why);
 enum rp_err service__after_save_case(struct rec_ctx *ctx, const struct rec *r,
                                      const struct rec *old);
 enum rp_err service__validate_calendar(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
