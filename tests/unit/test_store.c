@@ -148,7 +148,7 @@ static const struct store_column CONTACT_COLS[] = {
 
 static void sync_contacts(struct store_conn *c)
 {
-    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL, NULL};
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(c, &t), RP_OK);
 }
 
@@ -329,7 +329,7 @@ static void test_sync_table(void **state)
         {"score", STORE_COL_INT, false, true},
         {"phone", STORE_COL_TEXT, false, true},
     };
-    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL, NULL};
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
     assert_string_equal(type, "TEXT");
@@ -383,7 +383,7 @@ static void test_sync_list_and_totals_indexes(void **state)
         {"stage", STORE_COL_TEXT, false, false},
         {"amount", STORE_COL_INT, false, true},
     };
-    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL, NULL};
+    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     /* What an earlier version left: the sort columns alone, and an index of a column
      * that the totals index now leads. */
@@ -441,7 +441,7 @@ static void test_sync_span_index(void **state)
         {"end_at", STORE_COL_TEXT, false, true},
         {"subject", STORE_COL_TEXT, false, false},
     };
-    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL, NULL};
+    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "index", "meetings__count"));
     t.span_columns = span;
@@ -458,6 +458,38 @@ static void test_sync_span_index(void **state)
                 "INDEX meetings__span (start_at>? AND start_at<?)");
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "index", "meetings__span"));
+}
+
+/* Further indexes (store_table.indexes): each <table>__<columns> carries the visibility
+ * columns not among its keys; a queue's open cases by due time are read in index order,
+ * and an agent's open cases are counted inside (owner_id, status). */
+static void test_further_indexes(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const by_queue[] = {"queue_id", "due_at", NULL};
+    static const char *const by_owner[] = {"owner_id", "status", NULL};
+    static const char *const *const indexes[] = {by_queue, by_owner, NULL};
+    static const struct store_column cols[] = {
+        {"queue_id", STORE_COL_TEXT, false, false},
+        {"due_at", STORE_COL_TEXT, false, true},
+        {"status", STORE_COL_TEXT, false, true},
+    };
+    struct store_table t = {"tickets", cols, RP_NELEM(cols), false, NULL, NULL, NULL, NULL,
+                            indexes};
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "index", "tickets__queue_id_due_at"));
+    assert_true(has_object(f->c, "index", "tickets__owner_id_status"));
+    assert_plan(f->c,
+                "SELECT t.seq FROM tickets t WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
+                " AND t.queue_id = 'q' AND t.due_at IS NOT NULL ORDER BY t.due_at LIMIT 50",
+                "INDEX tickets__queue_id_due_at (queue_id=? AND due_at>?)");
+    assert_plan(f->c,
+                "SELECT count(*) FROM tickets WHERE workspace_id = 1 AND deleted_at IS NULL"
+                " AND owner_id = 'u' AND status IN ('new', 'open')",
+                "COVERING INDEX tickets__owner_id_status (owner_id=? AND status=?");
+    /* Again: nothing changes. */
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "index", "tickets__queue_id_due_at"));
 }
 
 /* ---- running sums ---- */
@@ -513,14 +545,14 @@ static void test_running_sums(void **state)
 {
     struct fixture *f = *state;
     /* Rows written before the sums existed are summed when they are made. */
-    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL, NULL};
+    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &plain), RP_OK);
     deal(f->c, 1, "u1", "won", 1000, 100);
     deal(f->c, 2, "u1", "won", 500, -1);
     deal(f->c, 3, NULL, NULL, 70, 10);
     /* Totals without a currency keep no running sums: they would add up currencies. */
     struct store_table nocur = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
-                                DEAL_TOTALS, NULL, NULL};
+                                DEAL_TOTALS, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &nocur), RP_OK);
     assert_false(has_object(f->c, "table", "deals__sums"));
     assert_true(has_object(f->c, "index", "deals__totals"));
@@ -534,7 +566,7 @@ static void test_running_sums(void **state)
     for (size_t i = 0; i < RP_NELEM(old_sums); i++)
         assert_int_equal(store_exec(f->c, old_sums[i], NULL, 0), RP_OK);
     struct store_table t = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
-                            DEAL_TOTALS, NULL, "cur"};
+                            DEAL_TOTALS, NULL, "cur", NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "table", "deals__sums"));
     assert_false(has_object(f->c, "index", "deals__totals"));
@@ -1058,7 +1090,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
 
 static void setup_notes(struct fixture *f)
 {
-    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL, NULL};
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     put_note(f, 1, "John Smith");
     put_note(f, 2, "重要客户名单");
@@ -1233,6 +1265,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_statement_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_span_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_further_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isolation_between_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
