@@ -175,6 +175,11 @@ struct entity_def {
      * return. A field's own index is not made when one of these leads with it. NULL for
      * none. */
     const char *indexes;
+    /* A field whose live records the store counts per owner and value (cases: status),
+     * in the writing transaction: a module's own statements read <name>__counts
+     * (store_table.counts_column) to learn how many open cases each agent holds without
+     * reading them. NULL for none. */
+    const char *counts;
     unsigned flags;
     /* Chinese labels (Chinese has no plural: usually both the same). Every built-in
      * entity has them; a custom entity when its administrator gave them. */

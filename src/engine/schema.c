@@ -57,6 +57,7 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
         out->indexes[ni] = out->indexcols[ni];
         p = semi ? semi + 1 : NULL;
     }
+    RP_ASSERT(!e->counts || meta_field(e, rp_str_c(e->counts)));
     size_t n = 0;
     RP_ASSERT(e->nfields <= RP_NELEM(out->cols));
     for (size_t i = 0; i < e->nfields; i++) {
@@ -75,7 +76,7 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
     out->t = (struct store_table){e->name, out->cols, n, meta_searchable(e), out->sortcols,
                                   nt ? out->totalscols : NULL, nspan ? out->spancols : NULL,
                                   value ? value->currency_field : NULL,
-                                  ni ? out->indexes : NULL};
+                                  ni ? out->indexes : NULL, e->counts};
 }
 
 enum rp_err rec_sync_schema(struct store_conn *c)

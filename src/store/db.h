@@ -200,6 +200,12 @@ struct store_table {
      * by '_'>, carrying owner_id, workspace_id, deleted_at. NULL-terminated; may be
      * NULL. */
     const char *const *const *indexes;
+    /* A column whose live rows the store counts per workspace, owner and value:
+     * <name>__counts(workspace_id, owner_id, grp, n), owner and value '' for none, kept
+     * by triggers in the writing transaction and filled from the rows when made, so
+     * "how many open cases has each agent" reads a few rows however many there are.
+     * NULL: none. */
+    const char *counts_column;
 };
 
 /* Creates the table, adds missing columns and indexes, creates the full-text index.

@@ -322,6 +322,29 @@ static const char SUMS_DDL[] =
     " OR UPDATE OF workspace_id, owner_id, deleted_at, @G, @C, @V, @W ON @T"
     " FOR EACH ROW EXECUTE FUNCTION @T__sums();";
 
+/* Running counts (db.h, counts_column), kept by a trigger as the sums are. */
+static const char COUNTS_EXISTS[] =
+    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    " AND table_name = '@T__counts'";
+static const char COUNTS_DDL[] =
+    "CREATE TABLE IF NOT EXISTS @T__counts ("
+    " workspace_id BIGINT NOT NULL, owner_id " T " NOT NULL, grp " T " NOT NULL,"
+    " n BIGINT NOT NULL, PRIMARY KEY (workspace_id, owner_id, grp));"
+    "CREATE OR REPLACE FUNCTION @T__counts() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP <> 'INSERT' AND OLD.deleted_at IS NULL THEN"
+    " UPDATE @T__counts SET n = n - 1 WHERE workspace_id = OLD.workspace_id"
+    " AND owner_id = coalesce(OLD.owner_id, '') AND grp = coalesce(OLD.@G, '');"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL THEN"
+    " INSERT INTO @T__counts AS s VALUES (NEW.workspace_id, coalesce(NEW.owner_id, ''),"
+    " coalesce(NEW.@G, ''), 1)"
+    " ON CONFLICT (workspace_id, owner_id, grp) DO UPDATE SET n = s.n + 1;"
+    " END IF;"
+    " RETURN NULL; END $$;"
+    "CREATE OR REPLACE TRIGGER @T__counts AFTER INSERT OR DELETE"
+    " OR UPDATE OF workspace_id, owner_id, deleted_at, @G ON @T"
+    " FOR EACH ROW EXECUTE FUNCTION @T__counts();";
+
 /* Gives a search table's text FTS_STATISTICS bins. A table that had another target
  * (made by an earlier version) is analysed at once, so plans use them from now on. */
 static enum rp_err fts_statistics(struct store_conn *c, const char *table, struct rp_buf *sql)
@@ -407,6 +430,8 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
         err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DROP, SUMS_DDL);
+    if (!err)
+        err = store__sync_counts(c, t, COUNTS_EXISTS, COUNTS_DDL);
     if (!err && t->fts) {
         /* The searchable text, ASCII folded to lower case, with a trigram index that
          * serves LIKE '%term%' in any script (terms shorter than three characters

@@ -318,6 +318,30 @@ static const char SUMS_DDL[] =
     " ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,"
     " weighted = weighted + excluded.weighted; END;";
 
+/* Running counts (db.h, counts_column), kept by triggers as the sums are. */
+static const char COUNTS_EXISTS[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '@T__counts'";
+static const char COUNTS_DDL[] =
+    "CREATE TABLE IF NOT EXISTS @T__counts ("
+    " workspace_id INTEGER NOT NULL, owner_id TEXT NOT NULL, grp TEXT NOT NULL,"
+    " n INTEGER NOT NULL, PRIMARY KEY (workspace_id, owner_id, grp)) STRICT, WITHOUT ROWID;"
+    "CREATE TRIGGER IF NOT EXISTS @T__counts_insert AFTER INSERT ON @T"
+    " WHEN new.deleted_at IS NULL BEGIN"
+    " INSERT INTO @T__counts VALUES (new.workspace_id, coalesce(new.owner_id, ''),"
+    " coalesce(new.@G, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1; END;"
+    "CREATE TRIGGER IF NOT EXISTS @T__counts_delete AFTER DELETE ON @T"
+    " WHEN old.deleted_at IS NULL BEGIN"
+    " UPDATE @T__counts SET n = n - 1 WHERE workspace_id = old.workspace_id"
+    " AND owner_id = coalesce(old.owner_id, '') AND grp = coalesce(old.@G, ''); END;"
+    "CREATE TRIGGER IF NOT EXISTS @T__counts_update"
+    " AFTER UPDATE OF workspace_id, owner_id, deleted_at, @G ON @T BEGIN"
+    " UPDATE @T__counts SET n = n - 1 WHERE old.deleted_at IS NULL"
+    " AND workspace_id = old.workspace_id AND owner_id = coalesce(old.owner_id, '')"
+    " AND grp = coalesce(old.@G, '');"
+    " INSERT INTO @T__counts SELECT new.workspace_id, coalesce(new.owner_id, ''),"
+    " coalesce(new.@G, ''), 1 WHERE new.deleted_at IS NULL"
+    " ON CONFLICT DO UPDATE SET n = n + 1; END;";
+
 enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t)
 {
     struct rp_buf sql, have;
@@ -383,6 +407,8 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
         err = store__exec_script(c, buf_cstr(&sql));
     if (!err)
         err = store__sync_sums(c, t, SUMS_EXISTS, SUMS_DROP, SUMS_DDL);
+    if (!err)
+        err = store__sync_counts(c, t, COUNTS_EXISTS, COUNTS_DDL);
     if (err)
         goto out;
     if (t->fts) {

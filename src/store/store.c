@@ -465,6 +465,34 @@ enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
     return err;
 }
 
+enum rp_err store__sync_counts(struct store_conn *c, const struct store_table *t,
+                               const char *exists_sql, const char *ddl)
+{
+    if (!t->counts_column)
+        return RP_OK;
+    const char *const names[5] = {t->name, t->counts_column, NULL, NULL, NULL};
+    struct rp_buf sql;
+    buf_init(&sql, RP_MAX_SQL * 4);
+    int64_t existed = 0;
+    enum rp_err err = expand(&sql, exists_sql, names);
+    if (!err)
+        err = store_query_int(c, buf_cstr(&sql), NULL, 0, &existed);
+    buf_reset(&sql);
+    if (!err)
+        err = expand(&sql, ddl, names);
+    if (!err && !existed)
+        err = expand(&sql,
+                     "INSERT INTO @T__counts (workspace_id, owner_id, grp, n)"
+                     " SELECT workspace_id, coalesce(owner_id, ''), coalesce(@G, ''), count(*)"
+                     " FROM @T WHERE deleted_at IS NULL"
+                     " GROUP BY workspace_id, coalesce(owner_id, ''), coalesce(@G, '');",
+                     names);
+    if (!err)
+        err = store__exec_script(c, buf_cstr(&sql));
+    buf_release(&sql);
+    return err;
+}
+
 enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
 {
     return COPS(c)->sync_table(c, t);

@@ -123,6 +123,13 @@ enum rp_err store__add_deleted_by(struct rp_buf *sql, const char *table, const c
 enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
                              const char *exists_sql, const char *drop, const char *ddl);
 
+/* Creates the running counts of a table with a counts column (db.h) from the dialect's
+ * DDL template (@T table, @G the column): its table, then whatever keeps it current.
+ * When `exists_sql` (a query of one number: does the counts table exist?) says no,
+ * fills the new table from the rows. */
+enum rp_err store__sync_counts(struct store_conn *c, const struct store_table *t,
+                               const char *exists_sql, const char *ddl);
+
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
 

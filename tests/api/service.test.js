@@ -125,9 +125,41 @@ describe('queues and assignment', () => {
   });
 
   test('least-open gives the case to the agent with the fewest open cases', async () => {
+    const OPEN = ['new', 'assigned', 'in_progress', 'waiting_on_customer', 'waiting_on_third_party', 'reopened'];
+    const members = [u.agent3.id, u.agent2.id]; // the queue's order breaks ties
+    const openOf = async (id) => (await admin.get(`/cases?owner_id=${id}&limit=200`)).body.data
+      .filter((k) => OPEN.includes(k.status)).length;
+    const expected = async () => {
+      const n = await Promise.all(members.map(openOf));
+      return members[n[1] < n[0] ? 1 : 0];
+    };
     const k = await create(admin, 'cases', { subject: 'Plain question' });
     assert.equal(k.queue_id, general.id);
     assert.equal(k.owner_id, u.agent3.id); // agent2 holds VIP cases
+    const mine = [k];
+    for (let i = 0; i < 5; i++) {
+      const want = await expected();
+      const next = await create(admin, 'cases', { subject: `Plain question ${i}` });
+      assert.equal(next.owner_id, want, `case ${i}`);
+      if (want === u.agent3.id) mine.push(next);
+    }
+    // agent3's cases resolved, closed or deleted no longer count.
+    assert.ok(mine.length >= 3);
+    let r = await admin.patch(`/cases/${mine[0].id}`, { status: 'resolved', resolution: 'Answered' });
+    assert.equal(r.status, 200, r.text);
+    r = await admin.patch(`/cases/${mine[1].id}`, { status: 'closed' });
+    assert.equal(r.status, 200, r.text);
+    for (const x of mine.slice(2)) assert.equal((await admin.del(`/cases/${x.id}`)).status, 204);
+    assert.equal(await openOf(u.agent3.id), 0);
+    const after = await create(admin, 'cases', { subject: 'Plain question, later' });
+    assert.equal(after.owner_id, u.agent3.id);
+    // Restored, a deleted case counts again.
+    for (const x of mine.slice(2)) assert.equal((await admin.post(`/cases/${x.id}/restore`)).status, 200);
+    for (let i = 0; i < 3; i++) {
+      const want = await expected();
+      const next = await create(admin, 'cases', { subject: `Plain question, last ${i}` });
+      assert.equal(next.owner_id, want, `last case ${i}`);
+    }
   });
 
   test('a case made out for someone keeps that owner', async () => {

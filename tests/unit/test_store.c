@@ -148,7 +148,7 @@ static const struct store_column CONTACT_COLS[] = {
 
 static void sync_contacts(struct store_conn *c)
 {
-    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL, NULL, NULL};
+    struct store_table t = {"contacts", CONTACT_COLS, RP_NELEM(CONTACT_COLS), true, NULL, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(c, &t), RP_OK);
 }
 
@@ -329,7 +329,7 @@ static void test_sync_table(void **state)
         {"score", STORE_COL_INT, false, true},
         {"phone", STORE_COL_TEXT, false, true},
     };
-    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL, NULL, NULL};
+    struct store_table t2 = {"contacts", more, RP_NELEM(more), true, NULL, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t2), RP_OK);
     assert_true(has_column(f->c, "contacts", "phone", type, sizeof(type)));
     assert_string_equal(type, "TEXT");
@@ -383,7 +383,7 @@ static void test_sync_list_and_totals_indexes(void **state)
         {"stage", STORE_COL_TEXT, false, false},
         {"amount", STORE_COL_INT, false, true},
     };
-    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL, NULL, NULL};
+    struct store_table t = {"deals", cols, RP_NELEM(cols), false, sort, totals, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     /* What an earlier version left: the sort columns alone, and an index of a column
      * that the totals index now leads. */
@@ -441,7 +441,7 @@ static void test_sync_span_index(void **state)
         {"end_at", STORE_COL_TEXT, false, true},
         {"subject", STORE_COL_TEXT, false, false},
     };
-    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL, NULL, NULL};
+    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, sort, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "index", "meetings__count"));
     t.span_columns = span;
@@ -475,7 +475,7 @@ static void test_further_indexes(void **state)
         {"status", STORE_COL_TEXT, false, true},
     };
     struct store_table t = {"tickets", cols, RP_NELEM(cols), false, NULL, NULL, NULL, NULL,
-                            indexes};
+                            indexes, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "index", "tickets__queue_id_due_at"));
     assert_true(has_object(f->c, "index", "tickets__owner_id_status"));
@@ -545,14 +545,14 @@ static void test_running_sums(void **state)
 {
     struct fixture *f = *state;
     /* Rows written before the sums existed are summed when they are made. */
-    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL, NULL, NULL};
+    struct store_table plain = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &plain), RP_OK);
     deal(f->c, 1, "u1", "won", 1000, 100);
     deal(f->c, 2, "u1", "won", 500, -1);
     deal(f->c, 3, NULL, NULL, 70, 10);
     /* Totals without a currency keep no running sums: they would add up currencies. */
     struct store_table nocur = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
-                                DEAL_TOTALS, NULL, NULL, NULL};
+                                DEAL_TOTALS, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &nocur), RP_OK);
     assert_false(has_object(f->c, "table", "deals__sums"));
     assert_true(has_object(f->c, "index", "deals__totals"));
@@ -566,7 +566,7 @@ static void test_running_sums(void **state)
     for (size_t i = 0; i < RP_NELEM(old_sums); i++)
         assert_int_equal(store_exec(f->c, old_sums[i], NULL, 0), RP_OK);
     struct store_table t = {"deals", DEAL_COLS, RP_NELEM(DEAL_COLS), false, DEAL_SORT,
-                            DEAL_TOTALS, NULL, "cur", NULL};
+                            DEAL_TOTALS, NULL, "cur", NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     assert_true(has_object(f->c, "table", "deals__sums"));
     assert_false(has_object(f->c, "index", "deals__totals"));
@@ -615,6 +615,111 @@ static void test_running_sums(void **state)
                      RP_ERANGE);
     assert_int_equal(count_rows(f->c, "deals"), 3);
     assert_sums_current(f->c);
+}
+
+/* ---- running counts ---- */
+
+/* The running counts equal a fresh GROUP BY over the live rows. */
+static void assert_counts_current(struct store_conn *c)
+{
+    static const char *const diff[] = {
+        "SELECT count(*) FROM (SELECT workspace_id, owner_id, grp, n FROM tickets__counts"
+        " WHERE n <> 0 EXCEPT SELECT workspace_id, coalesce(owner_id, ''),"
+        " coalesce(status, ''), count(*) FROM tickets WHERE deleted_at IS NULL"
+        " GROUP BY 1, 2, 3)",
+        "SELECT count(*) FROM (SELECT workspace_id, coalesce(owner_id, ''),"
+        " coalesce(status, ''), count(*) FROM tickets WHERE deleted_at IS NULL"
+        " GROUP BY 1, 2, 3 EXCEPT SELECT workspace_id, owner_id, grp, n FROM tickets__counts)",
+        "SELECT count(*) FROM tickets__counts WHERE n < 0",
+    };
+    for (size_t i = 0; i < RP_NELEM(diff); i++)
+        assert_int_equal(query_int(c, diff[i], NULL, 0), 0);
+}
+
+static void ticket(struct store_conn *c, int64_t seq, const char *owner, const char *status)
+{
+    char id[32];
+    snprintf(id, sizeof(id), "ticket-%lld", (long long)seq);
+    struct store_val v[] = {store_int(seq), store_cstr(id),
+                            owner ? store_cstr(owner) : store_null(),
+                            status ? store_cstr(status) : store_null()};
+    assert_int_equal(store_exec(c,
+                                "INSERT INTO tickets(seq, id, created_at, updated_at, owner_id,"
+                                " status) VALUES (?, ?, 'x', 'x', ?, ?)",
+                                v, RP_NELEM(v)),
+                     RP_OK);
+}
+
+/* An agent's open tickets, read from the counts. */
+static int64_t open_of(struct store_conn *c, const char *owner)
+{
+    struct store_val v[] = {store_cstr(owner)};
+    return query_int(c,
+                     "SELECT coalesce(sum(n), 0) FROM tickets__counts WHERE workspace_id = 1"
+                     " AND owner_id = ? AND grp IN ('new', 'open')",
+                     v, RP_NELEM(v));
+}
+
+static void test_running_counts(void **state)
+{
+    struct fixture *f = *state;
+    static const struct store_column cols[] = {
+        {"subject", STORE_COL_TEXT, false, false},
+        {"status", STORE_COL_TEXT, false, true},
+    };
+    /* Rows written before the counts existed are counted when they are made. */
+    struct store_table t = {"tickets", cols, RP_NELEM(cols), false, NULL, NULL, NULL, NULL,
+                            NULL, NULL};
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    ticket(f->c, 1, "u1", "open");
+    ticket(f->c, 2, "u1", "closed");
+    ticket(f->c, 3, NULL, NULL);
+    assert_false(has_object(f->c, "table", "tickets__counts"));
+    t.counts_column = "status";
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_true(has_object(f->c, "table", "tickets__counts"));
+    assert_int_equal(open_of(f->c, "u1"), 1);
+    assert_counts_current(f->c);
+    /* A second sync neither refills nor doubles them. */
+    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
+    assert_counts_current(f->c);
+
+    /* Every kind of write keeps them current: a new row, a status moved, an owner
+     * changed, a row deleted, restored and purged, a write of another column. */
+    ticket(f->c, 4, "u2", "new");
+    ticket(f->c, 5, "u2", "open");
+    assert_int_equal(open_of(f->c, "u2"), 2);
+    assert_counts_current(f->c);
+    assert_int_equal(store_exec(f->c, "UPDATE tickets SET status = 'closed' WHERE seq = 5",
+                                NULL, 0),
+                     RP_OK);
+    assert_int_equal(open_of(f->c, "u2"), 1);
+    assert_int_equal(store_exec(f->c, "UPDATE tickets SET owner_id = 'u1' WHERE seq = 4", NULL, 0),
+                     RP_OK);
+    assert_int_equal(open_of(f->c, "u1"), 2);
+    assert_int_equal(open_of(f->c, "u2"), 0);
+    assert_counts_current(f->c);
+    assert_int_equal(store_exec(f->c, "UPDATE tickets SET deleted_at = 'x' WHERE seq = 1", NULL, 0),
+                     RP_OK);
+    assert_int_equal(open_of(f->c, "u1"), 1);
+    assert_counts_current(f->c);
+    assert_int_equal(store_exec(f->c, "UPDATE tickets SET subject = 'renamed'", NULL, 0), RP_OK);
+    assert_int_equal(store_exec(f->c, "UPDATE tickets SET deleted_at = NULL WHERE seq = 1",
+                                NULL, 0),
+                     RP_OK);
+    assert_int_equal(open_of(f->c, "u1"), 2);
+    assert_counts_current(f->c);
+    assert_int_equal(store_exec(f->c, "UPDATE tickets SET deleted_at = 'x' WHERE seq = 2", NULL, 0),
+                     RP_OK);
+    assert_int_equal(store_exec(f->c, "DELETE FROM tickets WHERE seq IN (2, 3)", NULL, 0), RP_OK);
+    assert_counts_current(f->c);
+    /* Rolled back with the write that caused it. */
+    assert_int_equal(store_begin(f->c, true), RP_OK);
+    ticket(f->c, 6, "u2", "open");
+    assert_int_equal(open_of(f->c, "u2"), 1);
+    store_rollback(f->c);
+    assert_int_equal(open_of(f->c, "u2"), 0);
+    assert_counts_current(f->c);
 }
 
 static void test_sync_in_transaction(void **state)
@@ -1090,7 +1195,7 @@ static void put_note(struct fixture *f, int64_t seq, const char *text)
 
 static void setup_notes(struct fixture *f)
 {
-    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL, NULL, NULL};
+    struct store_table t = {"notes", NOTE_COLS, RP_NELEM(NOTE_COLS), true, NULL, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(store_sync_table(f->c, &t), RP_OK);
     put_note(f, 1, "John Smith");
     put_note(f, 2, "重要客户名单");
@@ -1258,6 +1363,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_list_and_totals_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_running_sums, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_running_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters, setup, teardown),

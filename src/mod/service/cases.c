@@ -120,9 +120,12 @@ const struct entity_def service__cases = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "subject",
     .default_sort = "-created_at",
-    /* A queue's and an agent's open cases by urgency (the worklist), and an agent's
-     * open cases counted by status (assignment to the fewest open cases). */
+    /* A queue's and an agent's open cases by urgency (the worklist), and their cases
+     * by status (the lists "my open cases" and a queue's). */
     .indexes = "queue_id,due_at;owner_id,due_at;owner_id,status;queue_id,status",
+    /* Each agent's cases per status, kept as they are written: assignment to the one
+     * with the fewest open cases reads a few rows, not every open case of the queue. */
+    .counts = "status",
     /* A timeline: its changes (status moves, reassignments with their reasons,
      * escalations) and the calls, notes and e-mails logged on it; it shows on its
      * account's and contact's timelines too. */
