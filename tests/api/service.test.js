@@ -162,6 +162,21 @@ describe('queues and assignment', () => {
     }
   });
 
+  test('a queue can take the cases of customers who speak a language', async () => {
+    const zh = await create(admin, 'case_queues', { name: `中文支持 ${uniq('q')}`, rule_order: 2,
+      match_languages: ['zh-CN'], member_ids: [u.agent1.id], method: 'round_robin' });
+    const k = await create(admin, 'cases', { subject: '打印机无法连接', language: 'zh-CN' });
+    assert.equal(k.queue_id, zh.id);
+    assert.equal(k.owner_id, u.agent1.id);
+    for (const language of ['en', null]) {
+      const other = await create(admin, 'cases', { subject: 'Printer offline', language });
+      assert.equal(other.queue_id, general.id, String(language));
+    }
+    assertProblem(await admin.post('/cases', { subject: 'x', language: 'fr' }), 422);
+    assertProblem(await admin.patch(`/case_queues/${zh.id}`, { match_languages: ['klingon'] }), 422);
+    assert.equal((await admin.del(`/case_queues/${zh.id}`)).status, 204);
+  });
+
   test('a case made out for someone keeps that owner', async () => {
     const k = await create(admin, 'cases', { subject: 'For agent2', owner_id: u.agent2.id });
     assert.equal(k.owner_id, u.agent2.id);

@@ -25,6 +25,10 @@ static const char *const CHANNELS[] = {"phone", "email", "web", "portal", "chat"
 static const char *const CHANNELS_LABELS[] = {"Phone", "E-mail", "Web", "Portal", "Chat", NULL};
 static const char *const CHANNELS_LABELS_ZH[] = {"电话", "邮件", "网站", "门户", "在线聊天", NULL};
 
+const char *const service__languages[] = {"en", "zh-CN", NULL};
+const char *const service__languages_labels[] = {"English", "Chinese (Simplified)", NULL};
+const char *const service__languages_labels_zh[] = {"英文", "简体中文", NULL};
+
 static const struct meta_range SATISFACTION = {1, 5};
 static const struct meta_range LEVEL = {0, 2};
 static const struct meta_range TIME_SPENT = {0, SVC_MAX_TARGET_MIN};
@@ -55,6 +59,10 @@ static const struct field_def FIELDS[] = {
      .enum_labels_zh = CHANNELS_LABELS_ZH, .group = "overview", .def = "phone"},
     {.name = "product", .label = "Product", .label_zh = "产品", .type = FT_STRING,
      .flags = FF_INDEXED | FF_SEARCH, .maxlen = 200, .group = "overview"},
+    {.name = "language", .label = "Customer's language", .label_zh = "客户语言",
+     .type = FT_ENUM, .enum_values = service__languages,
+     .enum_labels = service__languages_labels, .enum_labels_zh = service__languages_labels_zh,
+     .group = "overview"},
     {.name = "agreement_id", .label = "Service agreement", .label_zh = "服务协议", .type = FT_REF,
      .flags = FF_INDEXED, .ref_entity = "service_agreements", .group = "overview"},
     {.name = "queue_id", .label = "Queue", .label_zh = "队列", .type = FT_REF,

@@ -2,7 +2,7 @@
  * the cases its rules match, and hands each to a member — the next in turn (round
  * robin) or the one with the fewest open cases. A new case, and a reopened one, goes to
  * the first queue (by rule_order) whose rules all match: priority, channel, the
- * account's tier, and a product text. */
+ * account's tier, the customer's language, and a product text. */
 #include "core/common.h"
 
 #include "core/ids.h"
@@ -50,6 +50,10 @@ static const struct field_def FIELDS[] = {
      .enum_labels_zh = CHANNELS_LABELS_ZH, .group = "rules"},
     {.name = "match_tiers", .label = "Account tiers", .label_zh = "客户等级", .type = FT_MULTI_ENUM,
      .enum_values = TIERS, .enum_labels = TIERS_LABELS, .enum_labels_zh = TIERS_LABELS_ZH,
+     .group = "rules"},
+    {.name = "match_languages", .label = "Customer's languages", .label_zh = "客户语言",
+     .type = FT_MULTI_ENUM, .enum_values = service__languages,
+     .enum_labels = service__languages_labels, .enum_labels_zh = service__languages_labels_zh,
      .group = "rules"},
     {.name = "match_product", .label = "Product contains", .label_zh = "产品包含",
      .type = FT_STRING, .maxlen = 200, .group = "rules"},
@@ -143,6 +147,7 @@ static enum rp_err pick_queue(struct rec_ctx *ctx, const struct rec *c, struct r
         if (list_allows(rec_field(qr, "match_priorities"), rec_field(c, "priority")) &&
             list_allows(rec_field(qr, "match_channels"), rec_field(c, "channel")) &&
             list_allows(rec_field(qr, "match_tiers"), &tier) &&
+            list_allows(rec_field(qr, "match_languages"), rec_field(c, "language")) &&
             contains(rec_field(c, "product"), rec_field(qr, "match_product"))) {
             *out = *qr;
             *found = true;

@@ -37,6 +37,11 @@ extern const struct entity_def service__case_queues;
 extern const struct entity_def service__sla_policies;
 extern const struct entity_def service__business_calendars;
 extern const struct entity_def service__service_agreements;
+/* The languages a customer is served in (a case's `language`, a queue's
+ * `match_languages`), with their labels in English and Chinese. */
+extern const char *const service__languages[];
+extern const char *const service__languages_labels[];
+extern const char *const service__languages_labels_zh[];
 
 extern const struct rp_module mod_service;
 
