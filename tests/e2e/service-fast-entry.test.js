@@ -89,6 +89,8 @@ describe('fast case entry', () => {
     assert.equal(await dialog().count(), 0, 'the form closed');
     const panel = page.getByRole('region', { name: 'Knowledge articles' });
     await panel.getByRole('link', { name: 'Label printer prints blank labels' }).waitFor();
+    // The panel shows the linked articles; the page does not list them a second time.
+    assert.equal(await page.getByRole('link', { name: 'Label printer prints blank labels' }).count(), 1);
     const made = (await admin.get('/cases?subject=Label printer blank')).body.data[0];
     assert.equal(made.account_id, ids.harbour.id);
     assert.equal(made.priority, 'p2');

@@ -312,10 +312,12 @@ export function RecordPage({ e, id }) {
   // fails on save.
   const mayEdit = /\bPATCH\b/.test(allow);
   const mayDelete = /\bDELETE\b/.test(allow);
-  const panels = (place) => RECORD_PANELS.filter((x) => x.place === place && x.when(e, record)).map((x) => x.component);
+  const shownPanels = RECORD_PANELS.filter((x) => x.when(e, record));
+  const panels = (place) => shownPanels.filter((x) => x.place === place).map((x) => x.component);
+  const inPanels = new Set(shownPanels.flatMap((x) => x.fields || []));
   const hasTimeline = e.timeline;
   const rels = relatedLists(e);
-  const fields = e.fields.filter((f) => f.type !== 'password' && shownFor(f, record));
+  const fields = e.fields.filter((f) => f.type !== 'password' && shownFor(f, record) && !inPanels.has(f.name));
   const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField(e, teams)]);
   return (
     <article class="record">

@@ -14,7 +14,8 @@
 // import resolving to the component: its code is fetched on the first visit only).
 // A record panel: module, place ('head': under the title; 'side': above the timeline;
 // 'reader': beside a record on the screen a module reads it on — the knowledge base's
-// article page), when(entity, record), component ({e, record, onSaved}).
+// article page), when(entity, record), component ({e, record, onSaved}), and fields: the
+// entity's fields it shows and edits itself, which the generic panels then leave out.
 // A global action: module, id, label (i18n key), keys (its keyboard shortcut as people
 // read it, 'Alt+Shift+C') and code (KeyboardEvent.code with Alt and Shift held), when()
 // (who may), component ({context, onClose}): a form the shell shows over any page, from
@@ -78,7 +79,7 @@ export const RECORD_PANELS = [
   { module: 'service', place: 'head', when: (e) => e.name === 'cases', component: CaseAgreement },
   { module: 'service', place: 'head', when: (e) => e.name === 'service_agreements', component: AgreementUsage },
   { module: 'service', place: 'side', when: (e) => e.name === 'accounts', component: AccountAgreements },
-  { module: 'service', place: 'side', when: (e) => e.name === 'cases', component: CaseArticles },
+  { module: 'service', place: 'side', when: (e) => e.name === 'cases' && reads('kb_articles')(), component: CaseArticles, fields: ['kb_articles'] },
   { module: 'service', place: 'side', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'service', place: 'reader', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
