@@ -5,6 +5,7 @@
 
 #include "core/text.h"
 #include "engine/share.h"
+#include "mod/service/reports.h"
 #include "mod/service/service.h"
 
 static const char *const TYPES[] = {"question", "problem", "incident", "request", NULL};
@@ -235,30 +236,22 @@ enum rp_err service__validate_case(struct rec_ctx *ctx, struct rec *r, const str
 
 /* Working seconds of a pause that ends now, on the case's clock. */
 static enum rp_err pause_s(struct rec_ctx *ctx, const struct rec *r, const char *since,
-                           int64_t *out)
+                           struct svc_sla_cache *cache, int64_t *out)
 {
     *out = 0;
-    const struct rec_value *pid = rec_field(r, "sla_policy_id");
-    if (pid->null || !since)
+    if (!since)
         return RP_OK;
-    struct rec policy;
-    const char *saved = rec_system_begin(ctx, "sla policy");
-    enum rp_err err = rec_get(ctx, meta_need("sla_policies"), (struct rp_str){pid->s, pid->len},
-                              &policy);
-    rec_system_end(ctx, saved);
-    if (err == RP_ENOTFOUND)
-        return RP_OK;
-    struct svc_calendar cal;
-    if (!err)
-        err = service__policy_calendar(ctx, &policy, &cal);
+    enum rp_err err = service__load_policy(ctx, r, cache);
     int64_t a, b;
-    if (!err && text_parse_datetime(rp_str_c(since), &a) == RP_OK &&
+    if (!err && cache->found && text_parse_datetime(rp_str_c(since), &a) == RP_OK &&
         text_parse_datetime(rp_str_c(r->updated_at), &b) == RP_OK)
-        *out = svc_working_s(&cal, a / 1000, b / 1000);
+        *out = svc_working_s(&cache->cal, a / 1000, b / 1000);
     return err;
 }
 
-enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+/* A case's number, owner, pauses and clocks, as it is created or changed. */
+static enum rp_err plan_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old,
+                             struct svc_sla_cache *cache)
 {
     enum rp_err err = RP_OK;
     const struct rec_value *status = rec_field(r, "status");
@@ -278,12 +271,12 @@ enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const 
         }
         if ((err = service__assign(ctx, r, false)))
             return err;
-        return service__plan(ctx, r);
+        return service__plan(ctx, r, cache);
     }
     if (!rec_changed(r, old, "status"))
         return rec_changed(r, old, "priority") || rec_changed(r, old, "sla_policy_id") ||
                        rec_changed(r, old, "escalation_level")
-                   ? service__plan(ctx, r)
+                   ? service__plan(ctx, r, cache)
                    : RP_OK;
     const struct rec_value *was = rec_field(old, "status");
     /* The first answer to the customer: any step past new and assigned. */
@@ -299,12 +292,13 @@ enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const 
     int64_t add = 0;
     if (is(was, "waiting_on_customer")) {
         const struct rec_value *p = rec_field(old, "paused_at");
-        err = pause_s(ctx, r, p->null ? NULL : p->s, &add);
+        err = pause_s(ctx, r, p->null ? NULL : p->s, cache, &add);
         set_text(r, "paused_at", NULL);
     } else if (is(status, "reopened")) {
         const struct rec_value *res = rec_field(old, "resolved_at");
         const struct rec_value *cl = rec_field(old, "closed_at");
-        err = pause_s(ctx, r, !res->null ? res->s : !cl->null ? cl->s : NULL, &add);
+        err = pause_s(ctx, r, !res->null ? res->s : !cl->null ? cl->s : NULL, cache,
+                     &add);
         set_text(r, "resolved_at", NULL);
         set_text(r, "closed_at", NULL);
     }
@@ -315,7 +309,15 @@ enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const 
         set_text(r, "paused_at", r->updated_at);
     if (is(status, "reopened") && (err = service__assign(ctx, r, true)))
         return err;
-    return service__plan(ctx, r);
+    return service__plan(ctx, r, cache);
+}
+
+enum rp_err service__before_save_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+{
+    /* The clocks and the measures read one policy and calendar. */
+    struct svc_sla_cache cache = {0};
+    enum rp_err err = plan_case(ctx, r, old, &cache);
+    return err ? err : service__measure_case(ctx, r, old, &cache);
 }
 
 enum rp_err service__share_with_account_owner(struct rec_ctx *ctx, const struct rec *r,

@@ -17,7 +17,6 @@ static const struct rp_hooks HOOKS[] = {
     {.entity = "cases", .validate = service__validate_case_agreement},
     {.entity = "service_agreements", .validate = service__validate_agreement,
      .before_save = service__before_save_agreement, .after_save = service__after_save_agreement},
-    {.entity = "cases", .before_save = service__measure_case},
 };
 
 #define REPORT(name, what)                                                                  \

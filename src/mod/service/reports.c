@@ -64,7 +64,8 @@ static bool done(const struct rec *r)
     return is(st, "resolved") || is(st, "closed");
 }
 
-enum rp_err service__measure_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
+enum rp_err service__measure_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old,
+                                  struct svc_sla_cache *cache)
 {
     int64_t reported = ms_of(rec_field(r, "reported_at"));
     int64_t first = ms_of(rec_field(r, "first_response_at"));
@@ -85,7 +86,7 @@ enum rp_err service__measure_case(struct rec_ctx *ctx, struct rec *r, const stru
         text_parse_datetime(rp_str_c(r->updated_at), &now) != RP_OK)
         return RP_OK;
     struct svc_sla sla;
-    enum rp_err err = svc_case_sla(ctx, r, now, &sla);
+    enum rp_err err = svc_case_sla_cached(ctx, r, now, cache, &sla);
     if (err)
         return err;
     const struct svc_clock *k = sla.clocks;

@@ -102,9 +102,12 @@ enum rp_err service__sql_backlog(struct rec_ctx *ctx, struct rec_query *q, int64
 
 /* ---- the hook and the routes (reports.c) ---- */
 
-/* Before a case is saved: the wall-clock times to its first response and to its
- * resolution once they happened, and whether each target was missed. */
-enum rp_err service__measure_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* Before a case is saved, after its clocks were planned with cache: the wall-clock
+ * times to its first response and to its resolution once they happened, and whether
+ * each target was missed. */
+struct svc_sla_cache;
+enum rp_err service__measure_case(struct rec_ctx *ctx, struct rec *r, const struct rec *old,
+                                  struct svc_sla_cache *cache);
 
 struct api_call;
 unsigned service__get_age_report(struct api_call *c);

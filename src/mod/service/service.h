@@ -130,9 +130,14 @@ enum rp_err service__policy_calendar(struct rec_ctx *ctx, const struct rec *poli
 enum rp_err service__default_policy(struct rec_ctx *ctx, const struct rec **out);
 /* A policy's target for a priority (p1..p4), minutes; 0 when not set. */
 int64_t service__target(const struct rec *policy, const char *priority, enum svc_target t);
+/* Fills cache with the policy of case c and its calendar (found false: none), unless
+ * it holds them already. */
+enum rp_err service__load_policy(struct rec_ctx *ctx, const struct rec *c,
+                                 struct svc_sla_cache *cache);
 /* Recomputes the stored due times and the next escalation point of a case being saved
- * (sla.c), as of r->updated_at. */
-enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r);
+ * (sla.c), as of r->updated_at, with its policy and calendar kept in cache (zeroed
+ * before the first use). */
+enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r, struct svc_sla_cache *cache);
 /* Picks the queue and owner of a case being created or reopened (queues.c): the
  * queue given on create, else the first whose rules match; an agent of it, unless the
  * case was created for someone other than its author. A new case so assigned becomes

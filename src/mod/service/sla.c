@@ -241,17 +241,36 @@ static bool running(const struct rec *c, enum svc_target t)
     return t == SVC_RESOLUTION || rec_field(c, "first_response_at")->null;
 }
 
-enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r)
+enum rp_err service__load_policy(struct rec_ctx *ctx, const struct rec *c,
+                                 struct svc_sla_cache *cache)
+{
+    const struct rec_value *pid = rec_field(c, "sla_policy_id");
+    if (pid->null) {
+        cache->found = false;
+        cache->policy_id = NULL;
+        return RP_OK;
+    }
+    if (cache->policy_id && strlen(cache->policy_id) == pid->len &&
+        memcmp(cache->policy_id, pid->s, pid->len) == 0)
+        return RP_OK;
+    cache->policy_id = NULL;
+    enum rp_err err = policy_of(ctx, c, &cache->policy, &cache->found);
+    if (!err && cache->found)
+        err = service__policy_calendar(ctx, &cache->policy, &cache->cal);
+    if (!err)
+        cache->policy_id = arena_strndup(ctx->a, pid->s, pid->len);
+    return err;
+}
+
+enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r, struct svc_sla_cache *cache)
 {
     static const char *const DUE[] = {"response_due_at", "resolution_due_at"};
-    struct rec policy;
-    bool found;
-    enum rp_err err = policy_of(ctx, r, &policy, &found);
-    struct svc_calendar cal;
-    if (!err && found)
-        err = service__policy_calendar(ctx, &policy, &cal);
+    enum rp_err err = service__load_policy(ctx, r, cache);
     if (err)
         return err;
+    bool found = cache->found;
+    const struct rec *policy = &cache->policy;
+    const struct svc_calendar *cal = &cache->cal;
     int64_t start = seconds_of(rec_field(r, "reported_at"));
     int64_t paused = rec_field(r, "paused_s")->i;
     bool stopped = !rec_field(r, "paused_at")->null;
@@ -260,12 +279,12 @@ enum rp_err service__plan(struct rec_ctx *ctx, struct rec *r)
     char pr[3] = {0};
     memcpy(pr, prio->s, prio->len < 2 ? prio->len : 2);
     for (int t = SVC_RESPONSE; t <= SVC_RESOLUTION; t++) {
-        int64_t target = found ? service__target(&policy, pr, (enum svc_target)t) * 60 : 0;
+        int64_t target = found ? service__target(policy, pr, (enum svc_target)t) * 60 : 0;
         int64_t due = -1, warn = -1;
         if (target > 0 && start >= 0 && running(r, (enum svc_target)t) && !stopped) {
-            if (svc_add_working(&cal, start, target + paused, &due) != RP_OK)
+            if (svc_add_working(cal, start, target + paused, &due) != RP_OK)
                 due = -1;
-            if (svc_add_working(&cal, start, target * SVC_WARN_PERCENT / 100 + paused, &warn) !=
+            if (svc_add_working(cal, start, target * SVC_WARN_PERCENT / 100 + paused, &warn) !=
                 RP_OK)
                 warn = -1;
         }
@@ -294,20 +313,9 @@ enum rp_err svc_case_sla_cached(struct rec_ctx *ctx, const struct rec *c, int64_
     static const char *const DUE[] = {"response_due_at", "resolution_due_at"};
     static const char *const DONE[] = {"first_response_at", "resolved_at"};
     memset(out, 0, sizeof(*out));
-    const struct rec_value *pid = rec_field(c, "sla_policy_id");
-    if (pid->null)
-        return RP_OK;
-    if (!cache->policy_id || strlen(cache->policy_id) != pid->len ||
-        memcmp(cache->policy_id, pid->s, pid->len) != 0) {
-        enum rp_err err = policy_of(ctx, c, &cache->policy, &cache->found);
-        if (!err && cache->found)
-            err = service__policy_calendar(ctx, &cache->policy, &cache->cal);
-        if (err)
-            return err;
-        cache->policy_id = arena_strndup(ctx->a, pid->s, pid->len);
-    }
-    if (!cache->found)
-        return RP_OK;
+    enum rp_err err = service__load_policy(ctx, c, cache);
+    if (err || !cache->found)
+        return err;
     const struct rec *policy = &cache->policy;
     const struct svc_calendar *cal = &cache->cal;
     out->policy_id = policy->id;
