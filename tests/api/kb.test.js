@@ -240,6 +240,22 @@ describe('search and suggestions', () => {
     assert.deepEqual(r.body.data, []);
   });
 
+  test('a word in more articles than suggestions weigh still finds the best match', async () => {
+    // Each word weighs its newest 500 articles (KB_SUGGEST_CANDIDATES): an older article
+    // holding a common word and a rare one is still found through the rare one, first.
+    const best = await article(c.support, { title: 'Gasket kit for the quenchrotor', body: 'quenchrotor gasket' });
+    for (let i = 0; i < 520; i += 40) {
+      await Promise.all(Array.from({ length: 40 }, (_, k) =>
+        article(c.support, { title: `Quenchrotor note ${i + k}`, body: 'quenchrotor service note' })));
+    }
+    let r = await c.sales.get(`/kb/suggest?q=${encodeURIComponent('quenchrotor gasket')}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.data[0].id, best.id, r.text);
+    r = await c.sales.get('/kb/suggest?q=quenchrotor&limit=20');
+    assert.equal(r.body.data.length, 20);
+    assert.ok(r.body.data.every((x) => /Quenchrotor/i.test(x.title)), r.text);
+  });
+
   test('suggestions refuse bad parameters', async () => {
     assertProblem(await c.sales.get('/kb/suggest'), 400);
     assertProblem(await c.sales.get('/kb/suggest?q=x&language=fr'), 400);
