@@ -113,37 +113,28 @@ enum rp_err service__sql_agreement_usage(struct rec_ctx *ctx, const char *const 
                                          int64_t *cases, int64_t *minutes)
 {
     /* Every live case counts, visible to the caller or not: the entitlement is the
-     * customer's. */
-    for (size_t i = 0; i < n; i++)
+     * customer's. One seek of the agreement's index each: with IN and GROUP BY, and no
+     * statistics yet, SQLite walked every case of the workspace instead. */
+    enum rp_err err = RP_OK;
+    for (size_t i = 0; i < n && !err; i++) {
+        struct store_val v[] = {store_cstr(ids[i])};
+        struct store_stmt *st;
         cases[i] = minutes[i] = 0;
-    if (n == 0)
-        return RP_OK;
-    struct sqlb b;
-    sqlb_init(&b);
-    sqlb_add(&b, "%s", "SELECT agreement_id, count(*), coalesce(sum(time_spent_min), 0)"
-                       " FROM cases WHERE workspace_id = 1 AND deleted_at IS NULL"
-                       " AND agreement_id IN (");
-    for (size_t i = 0; i < n; i++) {
-        sqlb_add(&b, "%s", i ? ", ?" : "?");
-        sqlb_param(ctx, &b, store_cstr(ids[i]));
+        err = store_prepare(ctx->conn,
+                            "SELECT count(*), coalesce(sum(time_spent_min), 0) FROM cases"
+                            " WHERE agreement_id = ? AND workspace_id = 1"
+                            " AND deleted_at IS NULL",
+                            &st);
+        if (err)
+            break;
+        bool row = false;
+        err = store_bind_all(st, v, RP_NELEM(v));
+        if (!err && !(err = store_step(st, &row)) && row) {
+            cases[i] = store_col_int(st, 0);
+            minutes[i] = store_col_int(st, 1);
+        }
+        store_done(st);
     }
-    sqlb_add(&b, "%s", ") GROUP BY agreement_id");
-    struct store_stmt *st;
-    enum rp_err err = sqlb_prepare(ctx, &b, &st);
-    sqlb_release(&b);
-    if (err)
-        return err;
-    bool row = false;
-    while (!(err = store_step(st, &row)) && row) {
-        size_t len;
-        const char *id = store_col_text(st, 0, &len);
-        for (size_t i = 0; i < n; i++)
-            if (strlen(ids[i]) == len && memcmp(ids[i], id, len) == 0) {
-                cases[i] = store_col_int(st, 1);
-                minutes[i] = store_col_int(st, 2);
-            }
-    }
-    store_done(st);
     return err;
 }
 
