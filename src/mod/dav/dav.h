@@ -22,6 +22,10 @@
 /* Items one listing answers (PROPFIND Depth 1, a query, a sync): past it the answer ends
  * with a 507 for the collection (RFC 6578 §3.6) and the client asks again. */
 #define DAV_MAX_ITEMS 20000u
+/* A sync token is never later than this long ago: a write may commit after a later
+ * one (PostgreSQL), so the last moments before a sync are reported again in the next
+ * (clients compare ETags; RFC 6578 allows it) rather than missed. */
+#define DAV_SYNC_OVERLAP_MS 1000
 /* Longest resource name (the last segment of an item's path). */
 #define DAV_MAX_NAME 255u
 
@@ -105,7 +109,7 @@ struct dav_name {
 enum rp_err dav__sql_init(struct rec_ctx *ctx);
 /* The items of the caller's collection visible to them: activities (calls, meetings,
  * tasks) they own or attend, or contacts; with deleted, those in the recycle bin too.
- * since (a stored date-time) keeps those changed at or after it; from/to (stored
+ * since (a stored date-time) keeps those changed after it; from/to (stored
  * date-times) those in a range. At most max rows. */
 enum rp_err dav__sql_items(struct rec_ctx *ctx, enum dav_kind k, const char *since,
                            bool deleted, const char *from, const char *to, size_t max,

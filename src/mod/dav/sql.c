@@ -60,7 +60,7 @@ static void conditions(struct rec_ctx *ctx, struct sqlb *b, enum dav_kind k, con
         sqlb_add(b, "%s", ")");
     }
     if (since) {
-        sqlb_add(b, "%s", " AND t.updated_at >= ?");
+        sqlb_add(b, "%s", " AND t.updated_at > ?");
         sqlb_param(ctx, b, store_cstr(since));
     }
     if (k == DAV_CALENDAR && from && to) {
@@ -93,7 +93,8 @@ enum rp_err dav__sql_items(struct rec_ctx *ctx, enum dav_kind k, const char *sin
         return err;
     }
     conditions(ctx, &b, k, since, deleted, from, to);
-    sqlb_add(&b, "%s", " ORDER BY t.seq LIMIT ?");
+    /* Oldest change first: a sync cut short goes on from its last item. */
+    sqlb_add(&b, "%s", " ORDER BY t.updated_at, t.seq LIMIT ?");
     sqlb_param(ctx, &b, store_int((int64_t)max));
     err = sqlb_read(ctx, &b, e, max, 0, rows, n);
     sqlb_release(&b);
