@@ -94,6 +94,8 @@ static bool root(struct px *x, const char *ns, size_t nslen, const char *local)
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     struct px *x = ud;
+    if (x->stopped)
+        return; /* expat may still call after a stop */
     if (x->depth == DAV_MAX_XML_DEPTH) {
         stop(x, rec_bad_request(x->ctx, "the XML is nested too deeply"));
         return;
@@ -157,6 +159,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
     (void)name;
     struct px *x = ud;
+    if (x->stopped)
+        return;
     enum el me = x->stack[--x->depth];
     struct dav_body *o = x->out;
     const char *text = buf_cstr(&x->text);
@@ -185,7 +189,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 static void XMLCALL on_chars(void *ud, const XML_Char *s, int len)
 {
     struct px *x = ud;
-    if (!x->depth)
+    if (x->stopped || !x->depth)
         return;
     enum el me = x->stack[x->depth - 1];
     if (me != EL_HREF && me != EL_SYNC_TOKEN)
