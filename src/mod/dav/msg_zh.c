@@ -27,6 +27,7 @@ static const struct msg MESSAGES[] = {
     {"the body must hold exactly one vCard", "请求体必须恰好包含一张 vCard"},
     {"the vCard cannot be read: %s", "无法读取 vCard：%s"},
     {"the vCard has no UID", "vCard 没有 UID"},
+    {"the vCard's UID is not valid text", "vCard 的 UID 不是有效的文本"},
     {"too many failed sign-ins: wait and try again", "登录失败次数过多：请稍后再试"},
     {"sign in with your user name and your password or an API token",
      "请使用用户名和密码或 API 令牌登录"},

@@ -172,7 +172,10 @@ static const char *card_uid(struct arena *a, struct rp_str body)
             from = j + 2;
             j = line_end(body, from);
         }
-        const char *out = !err && v.len ? arena_strndup(a, buf_cstr(&v), v.len) : NULL;
+        /* A NUL inside reads as an empty UID, which is refused as not text. */
+        const char *out = err || !v.len                         ? NULL
+                          : memchr(buf_cstr(&v), '\0', v.len) ? ""
+                                                                : arena_strndup(a, buf_cstr(&v), v.len);
         buf_release(&v);
         return out;
     }
@@ -198,6 +201,11 @@ enum rp_err dav_vcard_read(struct rec_ctx *ctx, struct rp_str body, struct rec_i
     *uid = card_uid(ctx->a, body);
     if (!*uid)
         return rec_bad_request(ctx, "the vCard has no UID");
+    bool text = **uid != '\0';
+    for (const char *p = *uid; *p && text; p++)
+        text = (unsigned char)*p >= 0x20 && *p != 0x7f;
+    if (!text || !text_utf8_valid(rp_str_c(*uid)))
+        return rec_bad_request(ctx, "the vCard's UID is not valid text");
     static const struct {
         const char *field;
         enum vcf_slot slot;
