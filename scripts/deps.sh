@@ -15,6 +15,7 @@ APT_PKGS=(
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind
+    vdirsyncer python3-caldav radicale   # CalDAV/CardDAV clients and reference server (tests/api/dav.test.js)
     systemd   # systemd-analyze, for the test of scripts/rapport.service
 )
 # Optional tools, installed only for the make targets that use them: sqlmap is large.

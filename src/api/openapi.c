@@ -326,6 +326,8 @@ static json_t *paths(void)
     const struct api_route *rts = api__routes(&n);
     for (size_t i = 0; i < n; i++) {
         const struct api_route *rt = &rts[i];
+        if (rt->flags & API_NOT_REST)
+            continue;
         if (!strstr(rt->path, "{res}")) {
             add_operation(out, rt, NULL);
             continue;

@@ -33,6 +33,9 @@ typedef unsigned (*api_fn)(struct api_call *c);
 
 enum api_route_flag {
     API_PUBLIC = 1 << 0,         /* no sign-in: the handler authenticates, if at all */
+    /* Another protocol on the same server (WebDAV: PROPFIND, REPORT …), not the REST
+     * API: left out of the OpenAPI document, described in its own doc. */
+    API_NOT_REST = 1 << 1,
 };
 
 /* What an operation answers and takes, for the OpenAPI document. */

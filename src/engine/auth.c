@@ -175,10 +175,13 @@ static enum rp_err reserve_attempt(struct rec_ctx *ctx, const char *ukey, const 
     return store_commit(ctx->conn);
 }
 
-enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
-                       const char *addr, struct auth_login_result *out)
+/* The throttled password check shared by sign-in and HTTP Basic: RP_OK with the user's
+ * id and the two throttle keys (to clear on success), RP_EAUTH, RP_ELIMIT. */
+static enum rp_err verify_password(struct rec_ctx *ctx, struct rp_str username,
+                                   struct rp_str password, const char *addr,
+                                   const char **user_id_out, const char **ukey_out,
+                                   const char **akey_out, int64_t *retry_after)
 {
-    memset(out, 0, sizeof(*out));
     ctx->addr = addr; /* the security log names the address counted by the throttle */
     if (username.len == 0 || username.len > 64 || password.len > RP_MAX_PASSWORD_BYTES) {
         secev_log(ctx, NULL, "login_failed", NULL, NULL, "failure", "malformed credentials");
@@ -197,7 +200,7 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
     enum rp_err uerr = store_user_credentials(ctx->conn, uname, ctx->a, &user_id, &hash, &active);
     if (uerr && uerr != RP_ENOTFOUND)
         return uerr;
-    enum rp_err err = reserve_attempt(ctx, ukey, akey, now, &out->retry_after);
+    enum rp_err err = reserve_attempt(ctx, ukey, akey, now, retry_after);
     if (err == RP_ELIMIT)
         secev_log(ctx, user_id, "login_locked", "user", user_id, "denied",
                   user_id ? "too many failed sign-ins" : "too many failed sign-ins, unknown user");
@@ -213,7 +216,22 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
                   uerr ? "unknown user" : !ok ? "wrong password" : "user deactivated");
         return RP_EAUTH; /* the failure is already counted */
     }
+    *user_id_out = user_id;
+    *ukey_out = ukey;
+    *akey_out = akey;
+    return RP_OK;
+}
 
+enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
+                       const char *addr, struct auth_login_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *user_id, *ukey, *akey;
+    enum rp_err err =
+        verify_password(ctx, username, password, addr, &user_id, &ukey, &akey, &out->retry_after);
+    if (err)
+        return err;
+    int64_t now = text_now_ms();
     out->session = auth_new_secret(ctx->a, "");
     out->csrf_token = csrf_of(ctx->a, out->session, strlen(out->session));
     const char *h = secret_hash(ctx->a, out->session, strlen(out->session));
@@ -241,6 +259,40 @@ enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_st
         return err;
     LOG(LOG_INFO, "sign-in user=%s", user_id);
     return auth_session(ctx->conn, ctx->a, rp_str_c(out->session), &out->who);
+}
+
+enum rp_err auth_basic(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
+                       const char *addr, struct principal *out, int64_t *retry_after)
+{
+    memset(out, 0, sizeof(*out));
+    *retry_after = 0;
+    if (password.len > strlen(TOKEN_PREFIX) &&
+        memcmp(password.p, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) == 0) {
+        /* A token answers for its own user only: the name must be theirs. */
+        enum rp_err err = auth_token(ctx->conn, ctx->a, password, out);
+        if (!err && !rp_str_eq(username, rp_str_c(out->username)))
+            err = RP_EAUTH;
+        return err;
+    }
+    const char *user_id, *ukey, *akey;
+    enum rp_err err =
+        verify_password(ctx, username, password, addr, &user_id, &ukey, &akey, retry_after);
+    if (err)
+        return err;
+    err = store_begin(ctx->conn, true);
+    if (err)
+        return err;
+    err = store_throttle_clear(ctx->conn, ukey);
+    if (!err)
+        err = store_throttle_refund(ctx->conn, akey);
+    if (err) {
+        store_rollback(ctx->conn);
+        return err;
+    }
+    err = store_commit(ctx->conn);
+    if (!err)
+        err = auth_user(ctx, user_id, out);
+    return err == RP_ENOTFOUND ? RP_EAUTH : err;
 }
 
 enum rp_err auth_logout(struct rec_ctx *ctx)

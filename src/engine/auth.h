@@ -20,6 +20,11 @@ struct auth_login_result {
  * too many failures were seen for the user or the address. */
 enum rp_err auth_login(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
                        const char *addr, struct auth_login_result *out);
+/* HTTP Basic credentials (CalDAV and CardDAV clients): an API token's secret as the
+ * password (its user's name required), or the user's password, checked under the same
+ * throttle as auth_login but opening no session. RP_EAUTH, RP_ELIMIT (*retry_after set). */
+enum rp_err auth_basic(struct rec_ctx *ctx, struct rp_str username, struct rp_str password,
+                       const char *addr, struct principal *out, int64_t *retry_after);
 /* Ends the caller's session. */
 enum rp_err auth_logout(struct rec_ctx *ctx);
 /* Resolves a session cookie or a bearer token to a principal. RP_EAUTH if invalid. */

@@ -335,7 +335,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
   });
 
   step('home, pipeline, calendar, my cases, service reports, search, settings and admin pages', async () => {
-    for (const p of ['/', '/pipeline', '/calendar', '/worklist', '/service-reports', '/settings', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
+    for (const p of ['/', '/pipeline', '/calendar', '/worklist', '/service-reports', '/settings', '/calendar-sync', '/admin/users', '/admin/teams', '/admin/roles', '/admin/stages',
       `/search?q=${encodeURIComponent('客户')}`, `/search?q=${encodeURIComponent('xss')}`, `/search?q=${encodeURIComponent(payload(1))}`]) {
       await go(p);
       await check(p);

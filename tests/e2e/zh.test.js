@@ -24,6 +24,9 @@ const ALLOWED = new Set(['Rapport', 'CSV', 'XLSX', 'UTF', 'GBK', 'ID', 'URL', 'A
   'vCard', 'iCalendar', 'ICS', 'JSON', 'PDF', 'SQLite', 'PostgreSQL',
   // Products and protocol words the settings name as they are written.
   'Outlook', 'Google', 'Thunderbird', 'Authorization', 'Bearer',
+  // The calendar and contacts sync page's products and protocols.
+  'Apple', 'macOS', 'iPhone', 'iPad', 'Android', 'DAVx', 'Droid', 'Play', 'Windows', 'Linux',
+  'CalDAV', 'CardDAV', 'https', 'http',
   // The knowledge base's text format, named in its body's label.
   'Markdown',
   // Keys as their caps name them, in a shortcut's hint (新建工单 (Alt+Shift+C)).
@@ -143,7 +146,7 @@ function pages() {
   }]);
   list.push(['knowledge base new article', '/kb/new']);
   list.push(['search', `/search?q=${encodeURIComponent('华信')}`]);
-  for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings']) list.push([p, p]);
+  for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings', '/calendar-sync']) list.push([p, p]);
   for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security']) list.push([`admin ${tab}`, `/admin/${tab}`]);
   list.push(['a role', `/admin/roles/${ids.role}`]);
   return list;

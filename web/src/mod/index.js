@@ -1,4 +1,4 @@
-// The UI's modules — platform, customers, sales, calendar, kb, service, as on the server (src/mod/) —
+// The UI's modules — platform, customers, sales, calendar, kb, service, dav, as on the server (src/mod/) —
 // in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
 // record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
@@ -30,6 +30,8 @@ import { CalendarPage } from './calendar/calendar.jsx';
 import * as kbStrings from './kb/i18n.js';
 import { KnowledgeBase } from './kb/kb.jsx';
 import * as customersStrings from './customers/i18n.js';
+import * as davStrings from './dav/i18n.js';
+import { SyncPage } from './dav/sync.jsx';
 import { AccountSummary } from './customers/summary.jsx';
 import * as platformStrings from './platform/i18n.js';
 import { SharingPanel } from './platform/sharing.jsx';
@@ -44,7 +46,7 @@ import { QuickCase, QuickCaseDialog } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -67,6 +69,7 @@ export const SCREENS = [
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
   { module: 'platform', path: '/merge', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.MergePage) },
   { module: 'platform', path: '/import', when: () => importEntities().length > 0, load: () => import('./platform/import.jsx').then((m) => m.ImportPage) },
+  { module: 'dav', path: '/calendar-sync', nav: 'nav.davSync', when: () => true, component: SyncPage },
   // Every signed-in user's own settings, reached from their name in the top bar.
   { module: 'platform', path: '/settings', when: () => true, load: () => import('./platform/my-settings.jsx').then((m) => m.MySettings) },
 ];
