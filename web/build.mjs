@@ -38,7 +38,8 @@ const result = await esbuild.build({
 
 const outputs = Object.entries(result.metafile.outputs);
 const rel = (p) => path.relative(DIST, p);
-const js = outputs.filter(([, o]) => o.entryPoint).map(([p]) => rel(p)).find((p) => p.endsWith('.js'));
+// The app's own script: lazily loaded screens are entry points of their chunks too.
+const js = outputs.filter(([p, o]) => o.entryPoint === 'src/main.jsx' && p.endsWith('.js')).map(([p]) => rel(p))[0];
 const css = outputs.map(([p]) => rel(p)).find((p) => p.endsWith('.css'));
 // Chunks the entry imports statically are fetched at once instead of after the entry,
 // and so are the two API answers every page starts with: fewer round trips to paint.
