@@ -51,9 +51,13 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
         size_t nc = split_columns(one, out->indexbuf[ni], sizeof(out->indexbuf[ni]),
                                   out->indexcols[ni], RP_MAX_INDEX_COLUMNS);
         RP_ASSERT(nc >= 2);
+        /* seq, the records' order, may end one: ties of its other keys then come in
+         * the order lists and worklists page by, and ORDER BY x, seq reads no more rows
+         * than it returns. */
         for (size_t c = 0; c < nc; c++)
             RP_ASSERT(meta_field(e, rp_str_c(out->indexcols[ni][c])) ||
-                      meta_system_field(rp_str_c(out->indexcols[ni][c])));
+                      meta_system_field(rp_str_c(out->indexcols[ni][c])) ||
+                      (c == nc - 1 && strcmp(out->indexcols[ni][c], "seq") == 0));
         out->indexes[ni] = out->indexcols[ni];
         p = semi ? semi + 1 : NULL;
     }

@@ -197,8 +197,9 @@ struct store_table {
      * `cur` after grp, and the totals index carries it second. */
     const char *totals_currency;
     /* Further indexes, each a NULL-terminated list of columns: <name>__<columns joined
-     * by '_'>, carrying owner_id, workspace_id, deleted_at. NULL-terminated; may be
-     * NULL. */
+     * by '_'>, carrying owner_id, workspace_id, deleted_at. One replaces an index of
+     * its leading columns (of two or more) that is not declared itself.
+     * NULL-terminated; may be NULL. */
     const char *const *const *indexes;
     /* A column whose live rows the store counts per workspace, owner and value:
      * <name>__counts(workspace_id, owner_id, grp, n), owner and value '' for none, kept

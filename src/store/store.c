@@ -342,6 +342,20 @@ static enum rp_err derived_index(struct rp_buf *sql, const char *table, const ch
     return err ? err : buf_printf(sql, "%s%s);", postgres ? ") INCLUDE (" : ", ", carried);
 }
 
+/* Whether t declares a further index of these columns (joined by '_'). */
+static bool further_index(const struct store_table *t, const char *joined)
+{
+    for (const char *const *const *ix = t->indexes; ix && *ix; ix++) {
+        char name[128] = "";
+        for (const char *const *c = *ix; *c; c++)
+            snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s%s",
+                     c == *ix ? "" : "_", *c);
+        if (strcmp(name, joined) == 0)
+            return true;
+    }
+    return false;
+}
+
 enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table *t, bool postgres)
 {
     /* <table>_sort (the sort columns alone) made every team-scoped row of a count a
@@ -398,6 +412,15 @@ enum rp_err store__derived_indexes(struct rp_buf *sql, const struct store_table 
                          carried[0] ? ", " : "", VISIBILITY[v]);
         }
         err = derived_index(sql, t->name, suffix, *ix, carried, postgres);
+        /* It serves every lookup of an index on its leading columns, which an earlier
+         * version may have made: that one would only cost writes. */
+        char part[128] = "";
+        for (const char *const *c = *ix; !err && c[0] && c[1]; c++) {
+            snprintf(part + strlen(part), sizeof(part) - strlen(part), "%s%s",
+                     c == *ix ? "" : "_", *c);
+            if (c != *ix && !further_index(t, part))
+                err = buf_printf(sql, "DROP INDEX IF EXISTS %s__%s;", t->name, part);
+        }
     }
     return err;
 }

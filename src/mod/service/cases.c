@@ -129,9 +129,12 @@ const struct entity_def service__cases = {
     .nfields = RP_NELEM(FIELDS),
     .title_field = "subject",
     .default_sort = "-created_at",
-    /* A queue's and an agent's open cases by urgency (the worklist), and their cases
-     * by status (the lists "my open cases" and a queue's). */
-    .indexes = "queue_id,due_at;owner_id,due_at;owner_id,status;queue_id,status",
+    /* A queue's and an agent's open cases by urgency (the worklist: due times tie
+     * often, business hours round them, so seq is a key), their cases by status (the
+     * lists "my open cases" and a queue's) and by status without a due time in age
+     * order (the worklist's cases without a running clock). */
+    .indexes = "queue_id,due_at,seq;owner_id,due_at,seq;queue_id,status,due_at,seq;"
+               "owner_id,status,due_at,seq",
     /* Each agent's cases per status, kept as they are written: assignment to the one
      * with the fewest open cases reads a few rows, not every open case of the queue. */
     .counts = "status",

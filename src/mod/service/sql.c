@@ -49,7 +49,11 @@ enum rp_err service__sql_escalation_due(struct rec_ctx *ctx, const char *at, siz
 static enum rp_err worklist_part(struct rec_ctx *ctx, const char *queue_id, bool clocked,
                                  size_t max, struct rec **rows, size_t *n)
 {
+    static const char *const OPEN[] = {"new", "assigned", "in_progress", "waiting_on_customer",
+                                       "waiting_on_third_party", "reopened"};
     const struct entity_def *e = meta_need("cases");
+    const char *col = queue_id ? "queue_id" : "owner_id";
+    const char *who = queue_id ? queue_id : ctx->who->user_id;
     struct sqlb b;
     sqlb_init(&b);
     sqlb_add(&b, "%s", sqlb_select(e));
@@ -58,11 +62,27 @@ static enum rp_err worklist_part(struct rec_ctx *ctx, const char *queue_id, bool
         sqlb_release(&b);
         return err;
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.status IN " OPEN_STATUSES);
-    sqlb_add(&b, "%s", queue_id ? " AND t.queue_id = ?" : " AND t.owner_id = ?");
-    sqlb_param(ctx, &b, store_cstr(queue_id ? queue_id : ctx->who->user_id));
-    sqlb_add(&b, "%s", clocked ? " AND t.due_at IS NOT NULL ORDER BY t.due_at, t.seq LIMIT ?"
-                               : " AND t.due_at IS NULL ORDER BY t.seq LIMIT ?");
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL");
+    if (clocked) {
+        /* A seek of (queue_id | owner_id, due_at, seq): closed cases have no due time. */
+        sqlb_add(&b, " AND t.status IN " OPEN_STATUSES " AND t.%s = ?"
+                     " AND t.due_at IS NOT NULL ORDER BY t.due_at, t.seq LIMIT ?", col);
+        sqlb_param(ctx, &b, store_cstr(who));
+    } else {
+        /* Each open status's oldest max without a due time, a seek of (…, status, due_at,
+         * seq) each: the closed cases, which have none either, are never read. */
+        sqlb_add(&b, "%s", " AND t.seq IN (");
+        for (size_t i = 0; i < RP_NELEM(OPEN); i++) {
+            sqlb_add(&b, "%sSELECT seq FROM (SELECT c.seq FROM cases c WHERE c.workspace_id = 1"
+                         " AND c.deleted_at IS NULL AND c.%s = ? AND c.status = ?"
+                         " AND c.due_at IS NULL ORDER BY c.seq LIMIT ?) s%zu",
+                     i ? " UNION ALL " : "", col, i);
+            sqlb_param(ctx, &b, store_cstr(who));
+            sqlb_param(ctx, &b, store_cstr(OPEN[i]));
+            sqlb_param(ctx, &b, store_int((int64_t)max));
+        }
+        sqlb_add(&b, "%s", ") ORDER BY t.seq LIMIT ?");
+    }
     sqlb_param(ctx, &b, store_int((int64_t)max));
     err = sqlb_read(ctx, &b, e, max, RP_MAX_PAGE_TEXT, rows, n);
     sqlb_release(&b);
