@@ -8,26 +8,10 @@ local headers = {}
 local serial = 0
 thread_no = 0
 
-local function lines(file)
-  local t = {}
-  local f = io.open(dir .. "/" .. file)
-  if not f then return t end
-  for l in f:lines() do if #l > 0 then t[#t + 1] = l end end
-  f:close()
-  return t
-end
-
-local function pick(t) return t[math.random(#t)] end
-
-local function urlencode(s)
-  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
-end
-
-local counter = 0
-function setup(thread)
-  thread:set("thread_no", counter)
-  counter = counter + 1
-end
+local util = require "bench.wrkutil"
+local pick, urlencode = util.pick, util.urlencode
+local function lines(file) return util.lines(dir, file) end
+setup = util.setup
 
 function init(args)
   scenario, dir = args[1], args[2]
@@ -68,11 +52,4 @@ function request()
   return scenarios[scenario]()
 end
 
-function done(summary, latency, requests)
-  local non2xx = summary.errors.status
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.timeout
-  io.write(string.format("RESULT rps=%.1f p50=%.3f p99=%.3f non2xx=%d errors=%d requests=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, non2xx, errors, summary.requests))
-end
+done = util.done
