@@ -59,7 +59,9 @@ ARTICLES=$(q "SELECT count(*) FROM kb_articles")
     >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 PORT=""
-for _ in $(seq 1 600); do
+# Up to five minutes: a first start on data an earlier version made builds its new
+# indexes over every case.
+for _ in $(seq 1 6000); do
     PORT=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/server.out")
     [ -n "$PORT" ] && break
     sleep 0.05
