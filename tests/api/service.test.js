@@ -177,6 +177,19 @@ describe('queues and assignment', () => {
     assert.equal((await admin.del(`/case_queues/${zh.id}`)).status, 204);
   });
 
+  test('members who were deactivated get no cases', async () => {
+    const gone = await createUser(admin, { username: uniq('gone'), password: 'pw-gone-12345678', role: 'support' });
+    const q = await create(admin, 'case_queues', { name: `Night shift ${uniq('q')}`, rule_order: 3,
+      match_product: 'Night line', member_ids: [gone.id, u.agent3.id], method: 'round_robin' });
+    assert.equal((await admin.patch(`/users/${gone.id}`, { active: false })).status, 200);
+    for (let i = 0; i < 2; i++) {
+      const k = await create(admin, 'cases', { subject: `Night call ${i}`, product: 'Night line' });
+      assert.equal(k.queue_id, q.id);
+      assert.equal(k.owner_id, u.agent3.id);
+    }
+    assert.equal((await admin.del(`/case_queues/${q.id}`)).status, 204);
+  });
+
   test('a case made out for someone keeps that owner', async () => {
     const k = await create(admin, 'cases', { subject: 'For agent2', owner_id: u.agent2.id });
     assert.equal(k.owner_id, u.agent2.id);

@@ -157,7 +157,8 @@ static enum rp_err pick_queue(struct rec_ctx *ctx, const struct rec *c, struct r
     return err;
 }
 
-/* The queue's members who are active users, in the queue's order. */
+/* The queue's members who are active users, in the queue's order: one read of them
+ * all. */
 static enum rp_err active_members(struct rec_ctx *ctx, const struct rec *queue, const char ***out,
                                   size_t *n)
 {
@@ -165,19 +166,39 @@ static enum rp_err active_members(struct rec_ctx *ctx, const struct rec *queue, 
     size_t cap = m->null ? 0 : m->len / (RP_ID_LEN + 3) + 1;
     const char **ids = arena_alloc(ctx->a, (cap + 1) * sizeof(*ids));
     *n = 0;
-    for (size_t p = 2; !m->null && p + RP_ID_LEN <= m->len; p += RP_ID_LEN + 3) {
-        struct rec u;
-        enum rp_err err =
-            rec_get(ctx, meta_need("users"), (struct rp_str){m->s + p, RP_ID_LEN}, &u);
-        if (err == RP_ENOTFOUND)
-            continue;
-        if (err)
-            return err;
-        if (rec_field(&u, "active")->i)
-            ids[(*n)++] = u.id;
-    }
     *out = ids;
-    return RP_OK;
+    char *list = arena_alloc(ctx->a, cap * (RP_ID_LEN + 1) + 1);
+    size_t len = 0, listed = 0;
+    for (size_t p = 2; !m->null && p + RP_ID_LEN <= m->len && listed < RP_MAX_IN_VALUES;
+         p += RP_ID_LEN + 3, listed++) {
+        if (len)
+            list[len++] = ',';
+        memcpy(list + len, m->s + p, RP_ID_LEN);
+        len += RP_ID_LEN;
+    }
+    if (!listed)
+        return RP_OK;
+    list[len] = '\0';
+    char limit[16];
+    snprintf(limit, sizeof(limit), "%zu", listed);
+    struct rec_param p[] = {{RP_STR("id[in]"), rp_str_c(list)},
+                            {RP_STR("active"), RP_STR("true")},
+                            {RP_STR("limit"), rp_str_c(limit)}};
+    const struct entity_def *ue = meta_need("users");
+    struct rec_query *q;
+    struct rec_page page;
+    enum rp_err err = rec_query_parse(ctx, ue, p, RP_NELEM(p), &q);
+    if (!err)
+        err = rec_list(ctx, ue, q, &page);
+    for (size_t k = 0; !err && k < listed; k++) {
+        const char *id = list + k * (RP_ID_LEN + 1);
+        for (size_t i = 0; i < page.nrows; i++)
+            if (memcmp(page.rows[i].id, id, RP_ID_LEN) == 0) {
+                ids[(*n)++] = page.rows[i].id;
+                break;
+            }
+    }
+    return err;
 }
 
 static enum rp_err pick_member(struct rec_ctx *ctx, const struct rec *queue, const char **out)
