@@ -83,7 +83,8 @@ static enum rp_err vevent(struct exp *x, const struct rec *r, struct rp_buf *b)
     bool todo = !start;
     icalcomponent *c = todo ? icalcomponent_new_vtodo() : icalcomponent_new_vevent();
     /* An exception shares its series' UID (RFC 5545 §3.8.4.4). */
-    const char *series = exp_text(x, r, "series_id"), *tzid = exp_text(x, r, "timezone");
+    const struct rec_value *sid = rec_field(r, "series_id");
+    const char *series = sid->null ? NULL : sid->s, *tzid = exp_text(x, r, "timezone");
     icalcomponent_add_property(c, icalproperty_new_uid(arena_printf(
                                       exp_arena(x), "%s@rapport", series ? series : r->id)));
     icalcomponent_add_property(c, icalproperty_new_dtstamp(ical_time(r->updated_at)));
