@@ -183,17 +183,32 @@ static enum rp_err relink(struct rec_ctx *ctx, const struct rec *ex, const char 
     return err;
 }
 
+/* Changing one occurrence is changing the series: the caller's right to edit it
+ * decides, and its exception is written in their name as a step of that change (a
+ * share of the series covers its exceptions). */
+static enum rp_err as_series(struct rec_ctx *ctx, const struct rec *series)
+{
+    return rec_check_action(ctx, series->ent, series, ACL_EDIT, MSG("change"));
+}
+
 static enum rp_err edit_this(struct rec_ctx *ctx, const struct rec *series,
                              const struct calendar_series *s, int64_t at,
                              const struct rec_input *in, size_t n, struct rec *out)
 {
     struct rec *ex;
     size_t nex;
-    enum rp_err err = exceptions(ctx, series, at, at + 1, &ex, &nex);
+    enum rp_err err = as_series(ctx, series);
+    if (!err)
+        err = exceptions(ctx, series, at, at + 1, &ex, &nex);
     if (err)
         return err;
-    if (nex)
-        return rec_update(ctx, series->ent, rp_str_c(ex[0].id), in, n, -1, out);
+    const char *saved;
+    if (nex) {
+        saved = rec_system_begin(ctx, "occurrence");
+        err = rec_update(ctx, series->ent, rp_str_c(ex[0].id), in, n, -1, out);
+        rec_system_end(ctx, saved);
+        return err;
+    }
     if (input(in, n, "rrule"))
         return rec_field_error(ctx, "rrule", "is not for an exception of a series");
     int64_t start, end;
@@ -206,7 +221,10 @@ static enum rp_err edit_this(struct rec_ctx *ctx, const struct rec *series,
         text_input("series_id", series->id), text_input("recurrence_id", format_ms(ctx->a, at))};
     size_t k;
     struct rec_input *all = inputs_from(ctx, series, in, n, extra, RP_NELEM(extra), &k);
-    return rec_create(ctx, series->ent, all, k, out);
+    saved = rec_system_begin(ctx, "occurrence");
+    err = rec_create(ctx, series->ent, all, k, out);
+    rec_system_end(ctx, saved);
+    return err;
 }
 
 static enum rp_err edit_all(struct rec_ctx *ctx, const struct rec *series,
@@ -310,10 +328,13 @@ static enum rp_err delete_occurrences(struct rec_ctx *ctx, const struct rec *ser
         return rec_delete(ctx, series->ent, rp_str_c(series->id), version);
     struct rec *ex;
     size_t nex;
-    enum rp_err err = exceptions(ctx, series, at, scope == OCC_THIS ? at + 1 : INT64_MAX / 2,
-                                 &ex, &nex);
+    enum rp_err err = as_series(ctx, series);
+    if (!err)
+        err = exceptions(ctx, series, at, scope == OCC_THIS ? at + 1 : INT64_MAX / 2, &ex, &nex);
+    const char *saved = rec_system_begin(ctx, "occurrence");
     for (size_t i = 0; !err && i < nex; i++)
         err = rec_delete(ctx, ex[i].ent, rp_str_c(ex[i].id), -1);
+    rec_system_end(ctx, saved);
     if (err)
         return err;
     if (scope == OCC_FOLLOWING)

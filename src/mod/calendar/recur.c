@@ -43,6 +43,7 @@ static enum calendar_recur_bad parse(const char *rrule, icaltimezone *tz,
     size_t len = strlen(rrule);
     if (len == 0 || len > CALENDAR_RRULE_MAX)
         return RECUR_SYNTAX;
+    bool count = false, until = false;
     for (size_t i = 0; i < len;) {
         size_t j = i;
         while (j < len && rrule[j] != '=' && rrule[j] != ';')
@@ -51,17 +52,19 @@ static enum calendar_recur_bad parse(const char *rrule, icaltimezone *tz,
             return RECUR_SYNTAX;
         if (!part_known(rrule + i, j - i))
             return RECUR_PART;
+        count |= j - i == 5 && memcmp(rrule + i, "COUNT", 5) == 0;
+        until |= j - i == 5 && memcmp(rrule + i, "UNTIL", 5) == 0;
         while (j < len && rrule[j] != ';')
             j++;
         i = j + 1;
     }
+    if (count && until)
+        return RECUR_BOTH; /* RFC 5545 §3.3.10: MUST NOT occur together */
     *r = icalrecurrencetype_from_string(rrule);
     if (r->freq == ICAL_NO_RECURRENCE)
         return RECUR_SYNTAX;
     if (r->freq < ICAL_DAILY_RECURRENCE)
         return RECUR_FREQ;
-    if (r->count > 0 && !icaltime_is_null_time(r->until))
-        return RECUR_BOTH;
     if (r->count > CALENDAR_RECUR_MAX_COUNT)
         return RECUR_COUNT;
     if (r->interval < 1)
@@ -143,7 +146,7 @@ enum calendar_recur_bad calendar_recur_check(const char *rrule, const char *tzid
         return RECUR_UNTIL;
     struct iter x;
     if (!iter_open(&x, r, tz, start_ms, until_ms))
-        return RECUR_SYNTAX;
+        return RECUR_EMPTY; /* libical found it can match no day */
     int64_t at = 0;
     if (!iter_next(&x, &at)) {
         bad = RECUR_EMPTY;
