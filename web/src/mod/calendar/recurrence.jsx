@@ -2,7 +2,7 @@
 // activity form (it writes the RFC 5545 rrule and the time zone), the summary of a rule
 // in words, and the panel of a series or an exception on its page with the choice of
 // "this occurrence / this and following / all" for changing or deleting one occurrence.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, request } from '../../api.js';
 import { fromLocalInput, toLocalInput } from '../../fields.jsx';
 import { formatDateTime, getLang, t } from '../../i18n.js';
@@ -109,6 +109,14 @@ export function RepeatIcon() {
 // recurrence_id (web/src/mod/index.js, FIELD_EDITORS).
 export function RecurrenceEditor({ values, set, errors }) {
   const [st, setSt] = useState(() => parseRule(values.rrule));
+  // A new start moves what the rule takes from it (the weekday, the day of the month);
+  // the stored rule is left as it is until then.
+  const shownStart = useRef(values.start_at);
+  useEffect(() => {
+    if (shownStart.current === values.start_at) return;
+    shownStart.current = values.start_at;
+    if (st.freq !== 'none' && !st.custom && values.rrule) set('rrule', buildRule(st, values.start_at));
+  }, [values.start_at]);
   if (values.series_id) return <p class="muted">{t('rep.exception')}</p>;
   const update = (patch) => {
     const next = { ...st, ...patch };
