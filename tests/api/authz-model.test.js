@@ -174,7 +174,14 @@ const RULES = {
   'GET /api/v1/{res}/{id}/articles': 'read',
   'GET /api/v1/{res}/{id}/cases': 'read',
   'POST /api/v1/{res}/{id}/article': 'article',
+  // Activities are daily series of three here: an occurrence is read as the series is,
+  // and changed or deleted alone as the series is edited (docs/api.md).
+  'GET /api/v1/{res}/{id}/occurrences/{start}': 'read',
+  'PATCH /api/v1/{res}/{id}/occurrences/{start}': 'occ_edit',
+  'DELETE /api/v1/{res}/{id}/occurrences/{start}': 'occ_delete',
 };
+// The second occurrence of every activity the model makes (NEW.activities).
+const OCCURRENCE = '2026-11-03T09:00:00.000Z';
 const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'report', 'check']);
 
 // ---- the world ----
@@ -202,7 +209,7 @@ const NEW = {
   leads: (t) => ({ last_name: t, company: `${MARK} firm ${uniq('co')}`, status: 'new' }),
   opportunities: (t) => ({ name: t, stage: 'prospecting', amount: '100.00', expected_close_date: '2026-12-01' }),
   activities: (t) => ({ type: 'task', subject: t, status: 'planned', priority: 'normal',
-    start_at: '2026-11-02T09:00:00Z', due_at: '2026-11-02T10:00:00Z' }),
+    start_at: '2026-11-02T09:00:00Z', due_at: '2026-11-02T10:00:00Z', rrule: 'FREQ=DAILY;COUNT=3' }),
   [ENTITY]: (t, c) => ({ title: t, account_id: c.ownAccount }),
   users: () => ({ username: lower(uniq('mu')), password: PASSWORD, role: 'sales', team_ids: [] }),
   teams: () => ({ name: uniq('mteam') }),
@@ -316,10 +323,10 @@ function expected(rule, c, { entity, rec, from, owner }) {
       return 201;
     }
     case 'read': return canRead(c, rec) ? 200 : 404;
-    case 'edit': case 'share': case 'unshare':
+    case 'edit': case 'share': case 'unshare': case 'occ_edit': case 'occ_delete':
       if (!canRead(c, rec)) return 404;
       if (!canEdit(c, rec)) return 403;
-      return { edit: 200, share: 201, unshare: 204 }[rule];
+      return { edit: 200, share: 201, unshare: 204, occ_edit: 200, occ_delete: 204 }[rule];
     case 'delete': case 'restore':
       if (!canRead(c, rec)) return 404;
       if (!canDelete(c, rec)) return 403;
@@ -441,7 +448,7 @@ async function build(route, c, rel, phase) {
     }
     case 'read': {
       const rec = fixtures.get(`${c.key}:${e}:${rel}`);
-      return { method: 'GET', p: `/${e}/${rec.id}${suffix.replace('/{id}', '').replace('{version}', '1')}`,
+      return { method: 'GET', p: `/${e}/${rec.id}${suffix.replace('/{id}', '').replace('{version}', '1').replace('{start}', OCCURRENCE)}`,
         want: expected(rule, c, { rec }), rec };
     }
     case 'view': {
@@ -462,6 +469,16 @@ async function build(route, c, rel, phase) {
     case 'edit': {
       const rec = await fresh();
       return { method: 'PATCH', p: `/${e}/${rec.id}`, body: PATCH[e](), want: expected(rule, c, { rec }) };
+    }
+    case 'occ_edit': {
+      // The occurrence's exception: a record of the series' owner with its text.
+      const rec = await fresh();
+      return { method: 'PATCH', p: `/${e}/${rec.id}/occurrences/${OCCURRENCE}?scope=this`, body: PATCH[e](),
+        want: expected(rule, c, { rec }), ok: (res) => track(e, res.body, rec.tag, REFS.map((f) => res.body[f])) };
+    }
+    case 'occ_delete': {
+      const rec = await fresh();
+      return { method: 'DELETE', p: `/${e}/${rec.id}/occurrences/${OCCURRENCE}?scope=this`, want: expected(rule, c, { rec }) };
     }
     case 'delete': {
       const rec = await fresh();

@@ -139,6 +139,13 @@ async function sharedRecord(entity, owner) {
   return shared.get(key);
 }
 
+const series = new Map();
+async function sharedSeries(entity, owner, extra) {
+  const key = `${entity}:${owner}`;
+  if (!series.has(key)) series.set(key, await make(entity, owner, extra));
+  return series.get(key);
+}
+
 let shell;
 const snapshot = () => dbSnapshot(shell);
 
@@ -190,6 +197,16 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/articles -':
     case 'GET /api/v1/{res}/{id}/cases -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
+    case 'GET /api/v1/{res}/{id}/occurrences/{start} -':
+    case 'PATCH /api/v1/{res}/{id}/occurrences/{start} scope=this':
+    case 'DELETE /api/v1/{res}/{id}/occurrences/{start} scope=this': {
+      // A daily series of three (tasks have no conflicts); its second occurrence.
+      const extra = { start_at: '2026-03-02T09:00:00Z', rrule: 'FREQ=DAILY;COUNT=3' };
+      const sid = UNSAFE.has(row.method) ? await make(e, owner, extra) : await sharedSeries(e, owner, extra);
+      const p = `/${e}/${sid}/occurrences/2026-03-03T09:00:00.000Z`;
+      if (row.method === 'GET') return { c, method: 'GET', p };
+      return { c, method: row.method, p: `${p}?scope=this`, body: row.method === 'PATCH' ? { description: 'changed' } : undefined };
+    }
     case 'GET /api/v1/{res}/{id}/versions/{version} -':
       return { c, method: 'GET', p: `/${e}/${await id()}/versions/1` };
     case 'POST /api/v1/{res}/{id}/feedback -':

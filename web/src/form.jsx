@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 import { effectiveField, FieldInput, formFields, groupFields, RefName, shownFor, validate } from './fields.jsx';
 import { entityLabel, fieldLabel, formatDateTime, groupLabel, t } from './i18n.js';
+import { FIELD_EDITORS } from './mod/index.js';
 import { Link, recordPath } from './router.js';
 import { forget, recordTitle } from './state.js';
 import { errorText, Notice } from './ui.jsx';
@@ -107,6 +108,9 @@ export function RecordForm({ e, record, initial, onSaved, onCancel }) {
   const [problem, setProblem] = useState(null); // ApiError
   const [busy, setBusy] = useState(false);
   const fields = formFields(e, !record);
+  // Fields a module edits with an editor of its own (mod/index.js).
+  const editors = FIELD_EDITORS.filter((x) => x.entity === e.name);
+  const owned = new Set(editors.flatMap((x) => x.fields));
 
   const set = (name, v) => {
     setValues((old) => ({ ...old, [name]: v }));
@@ -166,7 +170,7 @@ export function RecordForm({ e, record, initial, onSaved, onCancel }) {
       {problem && ![409, 412, 422].includes(problem.status) && <Notice kind="error">{errorText(problem)}</Notice>}
       {problem?.status === 409 && !p.duplicates && !p.conflicts && <Notice kind="error">{errorText(problem)}</Notice>}
       {Object.values(errors).some(Boolean) && problem?.status !== 422 && <Notice kind="error">{t('form.invalid')}</Notice>}
-      {groupFields(fields.filter((f) => shownFor(f, values))).map(([group, fs]) => (
+      {groupFields(fields.filter((f) => shownFor(f, values) && !owned.has(f.name))).map(([group, fs]) => (
         <fieldset class="panel">
           <legend>{groupLabel(e, group)}</legend>
           <div class="grid">
@@ -180,6 +184,12 @@ export function RecordForm({ e, record, initial, onSaved, onCancel }) {
               </div>
             ))}
           </div>
+        </fieldset>
+      ))}
+      {editors.map((x) => (
+        <fieldset class="panel">
+          <legend>{groupLabel(e, x.group)}</legend>
+          <x.component values={values} set={set} errors={errors} record={base} />
         </fieldset>
       ))}
       <div class="actions">

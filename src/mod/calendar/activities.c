@@ -71,6 +71,20 @@ static const struct field_def FIELDS[] = {
      .flags = FF_INDEXED | FF_READONLY | FF_ROLLUP, .ref_entity = "accounts", .group = "related"},
     {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,
      .flags = FF_SEARCH, .group = "description"},
+    /* Recurrence (series.c, docs/api.md): a series repeats by its rrule in its time
+     * zone; an exception replaces one occurrence (series_id, recurrence_id). */
+    {.name = "rrule", .label = "Repeat rule", .label_zh = "重复规则", .type = FT_STRING,
+     .maxlen = CALENDAR_RRULE_MAX, .group = "repeat"},
+    {.name = "timezone", .label = "Time zone", .label_zh = "时区", .type = FT_STRING,
+     .maxlen = 64, .group = "repeat"},
+    {.name = "exdates", .label = "Deleted occurrences", .label_zh = "已删除的重复", .type = FT_TEXT,
+     .group = "repeat"},
+    {.name = "series_id", .label = "Series", .label_zh = "所属系列", .type = FT_REF,
+     .flags = FF_INDEXED, .ref_entity = "activities", .group = "repeat"},
+    {.name = "recurrence_id", .label = "Original start", .label_zh = "原开始时间",
+     .type = FT_DATETIME, .flags = FF_INDEXED, .group = "repeat"},
+    {.name = "repeat_until", .label = "Repeats until", .label_zh = "重复至", .type = FT_DATETIME,
+     .flags = FF_INDEXED | FF_READONLY, .group = "repeat"},
 };
 
 const struct entity_def calendar__activities = {

@@ -9,6 +9,9 @@ static const struct entity_def *const ENTITIES[] = {&calendar__activities};
 static const struct rp_hooks HOOKS[] = {
     {.entity = "activities", .validate = calendar__validate_activity,
      .before_save = calendar__derive_account, .before_restore = calendar__validate_restored},
+    /* Recurring activities (series.c). */
+    {.entity = "activities", .before_save = calendar__derive_series,
+     .after_save = calendar__series_saved, .before_delete = calendar__series_deleted},
     /* An activity belongs to the account of what it is about: it follows it. */
     {.entity = "contacts", .after_save = calendar__follow_account},
     {.entity = "opportunities", .after_save = calendar__follow_account},
@@ -22,6 +25,17 @@ static const struct api_route ROUTES[] = {
     {.method = "GET", .path = "/api/v1/calendar.ics", .fn = calendar__get_feed,
      .summary = "My activities as iCalendar (?token=)", .op_id = "calendar_feed", .ok = 200,
      .answer = API_FILE, .flags = API_PUBLIC},
+    {.method = "GET", .path = "/api/v1/activities/{id}/occurrences/{start}",
+     .fn = calendar__get_occurrence, .summary = "One occurrence of a repeating activity",
+     .op_id = "get_occurrence", .ok = 200, .answer = API_JSON},
+    {.method = "PATCH", .path = "/api/v1/activities/{id}/occurrences/{start}",
+     .fn = calendar__patch_occurrence,
+     .summary = "Change an occurrence, it and the following, or all (?scope=)",
+     .op_id = "update_occurrence", .ok = 200, .body = API_JSON, .answer = API_JSON},
+    {.method = "DELETE", .path = "/api/v1/activities/{id}/occurrences/{start}",
+     .fn = calendar__delete_occurrence,
+     .summary = "Delete an occurrence, it and the following, or all (?scope=)",
+     .op_id = "delete_occurrence", .ok = 204},
 };
 
 static const struct rp_grant GRANTS[] = {

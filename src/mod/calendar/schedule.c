@@ -54,6 +54,53 @@ static struct rec_problem_item conflict_of(struct rec_ctx *ctx, const struct rec
     return it;
 }
 
+static bool parse_ms(const struct rec_value *v, int64_t *ms)
+{
+    return !v->null && text_parse_datetime((struct rp_str){v->s, v->len}, ms) == RP_OK;
+}
+
+/* The times r takes: its own, or a series' occurrences from its start through the
+ * look-ahead (CALENDAR_RECUR_CHECKED at most) that its exceptions do not replace. */
+static enum rp_err own_times(struct rec_ctx *ctx, const struct rec *r, int64_t **starts,
+                             size_t *n, int64_t *dur)
+{
+    int64_t start = 0, end = 0;
+    parse_ms(rec_field(r, "start_at"), &start);
+    parse_ms(rec_field(r, "end_at"), &end);
+    *dur = end - start;
+    *starts = arena_alloc(ctx->a, CALENDAR_RECUR_CHECKED * sizeof(**starts));
+    struct calendar_series s;
+    if (!calendar__series_of(ctx, r, &s)) {
+        (*starts)[0] = start;
+        *n = 1;
+        return RP_OK;
+    }
+    enum rp_err err = calendar_recur_expand(
+        &s, start, start + (int64_t)CALENDAR_RECUR_LOOKAHEAD_DAYS * 86400000, *starts,
+        CALENDAR_RECUR_CHECKED, n);
+    if (err != RP_ETOOBIG && err)
+        return err;
+    struct rec *ex;
+    size_t nex = 0;
+    const char *ids[] = {r->id};
+    char from[32], to[32];
+    text_format_datetime(start, from, sizeof(from));
+    text_format_datetime(*n ? (*starts)[*n - 1] + 1 : start, to, sizeof(to));
+    err = r->id ? calendar_sql_exceptions(ctx, ids, 1, from, to, &ex, &nex) : RP_OK;
+    size_t k = 0;
+    for (size_t i = 0; !err && i < *n; i++) {
+        bool gone = false;
+        for (size_t j = 0; j < nex && !gone; j++) {
+            int64_t rid;
+            gone = parse_ms(rec_field(&ex[j], "recurrence_id"), &rid) && rid == (*starts)[i];
+        }
+        if (!gone)
+            (*starts)[k++] = (*starts)[i];
+    }
+    *n = k;
+    return err;
+}
+
 static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
 {
     const char *users[RP_MAX_IN_VALUES + 1];
@@ -63,21 +110,57 @@ static enum rp_err check_conflicts(struct rec_ctx *ctx, struct rec *r)
     n += list_ids(rec_field(r, "attendee_user_ids"), users + n, RP_MAX_IN_VALUES, ctx->a);
     if (n == 0)
         return RP_OK;
+    int64_t *starts, dur;
+    size_t nstarts;
+    enum rp_err err = own_times(ctx, r, &starts, &nstarts, &dur);
+    if (err || nstarts == 0)
+        return err;
+    /* Everything busy in the span of r's times: activities (the first
+     * CALENDAR_MAX_ACTIVITIES of a series' year) and other series' occurrences. */
+    char from[32], to[32];
+    text_format_datetime(starts[0], from, sizeof(from));
+    text_format_datetime(starts[nstarts - 1] + dur, to, sizeof(to));
+    bool series = nstarts > 1 || !rec_field(r, "rrule")->null;
     struct rec *rows;
     size_t nrows;
-    enum rp_err err = calendar_sql_overlaps(ctx, r, rec_field(r, "start_at")->s,
-                                    rec_field(r, "end_at")->s, users, n, &rows, &nrows);
-    if (err || nrows == 0)
+    err = calendar_sql_overlaps(ctx, r, from, to, users, n,
+                                series ? CALENDAR_MAX_ACTIVITIES : CALENDAR_MAX_CONFLICTS, &rows,
+                                &nrows);
+    if (!err)
+        err = calendar__occurrences(ctx, starts[0], starts[nstarts - 1] + dur, users, n, false,
+                                    r->id, &rows, &nrows);
+    if (err)
         return err;
-    struct rec_problem_item *items = arena_alloc(ctx->a, nrows * sizeof(*items));
-    for (size_t i = 0; i < nrows; i++)
-        items[i] = conflict_of(ctx, &rows[i]);
-    return rec_fail_with(ctx, RP_ECONFLICT, "conflicts", items, nrows,
-                         nrows == 1 ? "the activity overlaps %zu other activity of its"
-                                      " attendees; send allow_conflict=true to save it anyway"
-                                    : "the activity overlaps %zu other activities of its"
-                                      " attendees; send allow_conflict=true to save it anyway",
-                         nrows);
+    /* An exception does not clash with the occurrence it replaces. */
+    const struct rec_value *sid = rec_field(r, "series_id"), *rid = rec_field(r, "recurrence_id");
+    struct rec_problem_item *items = arena_alloc(ctx->a, CALENDAR_MAX_CONFLICTS * sizeof(*items));
+    size_t nitems = 0;
+    for (size_t i = 0; i < nrows && nitems < CALENDAR_MAX_CONFLICTS; i++) {
+        int64_t bs, be;
+        if (!parse_ms(rec_field(&rows[i], "start_at"), &bs) ||
+            !parse_ms(rec_field(&rows[i], "end_at"), &be))
+            continue;
+        const struct rec_value *osid = rec_field(&rows[i], "series_id"),
+                               *orid = rec_field(&rows[i], "recurrence_id");
+        if (!sid->null && !orid->null && strcmp(rows[i].id, sid->s) == 0 &&
+            strcmp(orid->s, rid->s) == 0)
+            continue;
+        if (r->id && !osid->null && strcmp(osid->s, r->id) == 0)
+            continue; /* the series' own exceptions */
+        bool hit = false;
+        for (size_t j = 0; j < nstarts && !hit; j++)
+            hit = starts[j] < be && bs < starts[j] + dur;
+        if (hit)
+            items[nitems++] = conflict_of(ctx, &rows[i]);
+    }
+    if (nitems == 0)
+        return RP_OK;
+    return rec_fail_with(ctx, RP_ECONFLICT, "conflicts", items, nitems,
+                         nitems == 1 ? "the activity overlaps %zu other activity of its"
+                                       " attendees; send allow_conflict=true to save it anyway"
+                                     : "the activity overlaps %zu other activities of its"
+                                       " attendees; send allow_conflict=true to save it anyway",
+                         nitems);
 }
 
 enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
@@ -102,6 +185,7 @@ enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, cons
     if (rt->null != rid->null)
         rec_field_error(ctx, rt->null ? "related_type" : "related_id",
                         "related_type and related_id go together");
+    calendar__validate_recurrence(ctx, r, old);
     if (ctx->nerrors)
         return RP_EINVAL;
     if (!rt->null && (rec_changed(r, old, "related_type") || rec_changed(r, old, "related_id"))) {
@@ -115,6 +199,8 @@ enum rp_err calendar__validate_activity(struct rec_ctx *ctx, struct rec *r, cons
     }
     bool moved = !old || rec_changed(r, old, "start_at") || rec_changed(r, old, "end_at") ||
                  rec_changed(r, old, "attendee_user_ids") || rec_changed(r, old, "status") ||
+                 rec_changed(r, old, "rrule") || rec_changed(r, old, "timezone") ||
+                 rec_changed(r, old, "exdates") ||
                  (r->owner_id && old->owner_id && strcmp(r->owner_id, old->owner_id) != 0);
     if (timed(r) && active_status(r) && moved && !ctx->allow_conflict)
         return check_conflicts(ctx, r);
@@ -143,29 +229,82 @@ static enum rp_err parse_time(struct rec_ctx *ctx, const char *name, struct rp_s
     return RP_OK;
 }
 
+/* The range and users of a calendar request, checked. */
+static enum rp_err range_args(struct rec_ctx *ctx, struct rp_str from, struct rp_str to,
+                              const struct rp_str *users, size_t *nusers, const char **f,
+                              const char **t, const char ***ids)
+{
+    enum rp_err err = parse_time(ctx, "from", from, f);
+    if (!err)
+        err = parse_time(ctx, "to", to, t);
+    if (err)
+        return err;
+    if (strcmp(*f, *t) >= 0)
+        return rec_bad_request(ctx, "from must be before to");
+    if (*nusers > CALENDAR_MAX_USERS)
+        return rec_bad_request(ctx, "at most %u users", CALENDAR_MAX_USERS);
+    *ids = arena_alloc(ctx->a, (*nusers + 1) * sizeof(**ids));
+    for (size_t i = 0; i < *nusers; i++) {
+        if (!ids_valid(users[i]))
+            return rec_bad_request(ctx, "user_ids must be user ids");
+        (*ids)[i] = arena_strndup(ctx->a, users[i].p, users[i].len);
+    }
+    if (*nusers == 0 && ctx->who) {
+        (*ids)[0] = ctx->who->user_id;
+        *nusers = 1;
+    }
+    return RP_OK;
+}
+
+static int by_start(const void *x, const void *y)
+{
+    const struct rec *a = x, *b = y;
+    const struct rec_value *sa = rec_field(a, "start_at"), *sb = rec_field(b, "start_at");
+    const char *ka = sa->null ? rec_field(a, "due_at")->s : sa->s;
+    const char *kb = sb->null ? rec_field(b, "due_at")->s : sb->s;
+    int c = strcmp(ka ? ka : "", kb ? kb : "");
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
 enum rp_err calendar_range(struct rec_ctx *ctx, struct rp_str from, struct rp_str to,
                            const struct rp_str *users, size_t nusers, struct rec **rows,
                            size_t *n)
 {
-    const char *f, *t;
-    enum rp_err err = parse_time(ctx, "from", from, &f);
+    const char *f, *t, **ids;
+    enum rp_err err = range_args(ctx, from, to, users, &nusers, &f, &t, &ids);
     if (!err)
-        err = parse_time(ctx, "to", to, &t);
+        err = calendar_sql_range(ctx, f, t, ids, nusers, rows, n);
+    int64_t f_ms, t_ms;
+    if (!err && (text_parse_datetime(rp_str_c(f), &f_ms) || text_parse_datetime(rp_str_c(t), &t_ms)))
+        err = RP_EINVAL;
+    if (!err)
+        err = calendar__occurrences(ctx, f_ms, t_ms, ids, nusers, true, NULL, rows, n);
+    if (!err && *n > CALENDAR_MAX_ACTIVITIES)
+        return rec_bad_request(ctx, "more than %u activities in range: ask for a shorter period",
+                               CALENDAR_MAX_ACTIVITIES);
+    if (!err)
+        qsort(*rows, *n, sizeof(**rows), by_start);
+    return err;
+}
+
+enum rp_err calendar_range_series(struct rec_ctx *ctx, struct rp_str from, struct rp_str to,
+                                  const struct rp_str *users, size_t nusers, struct rec **rows,
+                                  size_t *n)
+{
+    const char *f, *t, **ids;
+    enum rp_err err = range_args(ctx, from, to, users, &nusers, &f, &t, &ids);
+    if (!err)
+        err = calendar_sql_range(ctx, f, t, ids, nusers, rows, n);
+    struct rec *series;
+    size_t nseries;
+    if (!err)
+        err = calendar_sql_series(ctx, f, t, ids, nusers, true, &series, &nseries);
     if (err)
         return err;
-    if (strcmp(f, t) >= 0)
-        return rec_bad_request(ctx, "from must be before to");
-    if (nusers > CALENDAR_MAX_USERS)
-        return rec_bad_request(ctx, "at most %u users", CALENDAR_MAX_USERS);
-    const char **ids = arena_alloc(ctx->a, (nusers + 1) * sizeof(*ids));
-    for (size_t i = 0; i < nusers; i++) {
-        if (!ids_valid(users[i]))
-            return rec_bad_request(ctx, "user_ids must be user ids");
-        ids[i] = arena_strndup(ctx->a, users[i].p, users[i].len);
-    }
-    if (nusers == 0 && ctx->who) {
-        ids[0] = ctx->who->user_id;
-        nusers = 1;
-    }
-    return calendar_sql_range(ctx, f, t, ids, nusers, rows, n);
+    struct rec *all = arena_alloc(ctx->a, (*n + nseries + 1) * sizeof(*all));
+    memcpy(all, *rows, *n * sizeof(*all));
+    memcpy(all + *n, series, nseries * sizeof(*all));
+    *rows = all;
+    *n += nseries;
+    return RP_OK;
 }

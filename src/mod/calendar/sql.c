@@ -43,7 +43,8 @@ enum rp_err calendar_sql_range(struct rec_ctx *ctx, const char *from, const char
         sqlb_release(&b);
         return err;
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL");
+    /* Series come from calendar__occurrences, one row per occurrence. */
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.repeat_until IS NULL");
     /* Timed activities overlapping [from, to), and tasks due in it. */
     /* An activity ending exactly at `from` belongs to the range before; one without
      * length counts where it starts. `(start_at || '')` keeps the planner off the
@@ -74,7 +75,7 @@ enum rp_err calendar_sql_range(struct rec_ctx *ctx, const char *from, const char
 
 enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, const char *start,
                                   const char *end, const char *const *users, size_t nusers,
-                                  struct rec **rows, size_t *n)
+                                  size_t max, struct rec **rows, size_t *n)
 {
     const struct entity_def *e = meta_need("activities");
     struct sqlb b;
@@ -84,15 +85,16 @@ enum rp_err calendar_sql_overlaps(struct rec_ctx *ctx, const struct rec *act, co
      * meeting still makes them busy. */
     sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL"
                   " AND t.type IN ('meeting', 'call') AND t.status NOT IN ('cancelled', 'not_held')"
-                  " AND t.start_at >= ? AND t.start_at < ? AND t.end_at > ? AND t.id <> ?");
+                  " AND t.start_at >= ? AND t.start_at < ? AND t.end_at > ? AND t.id <> ?"
+                  " AND t.repeat_until IS NULL");
     sqlb_param(ctx, &b, store_cstr(earliest_start(ctx, start)));
     sqlb_param(ctx, &b, store_cstr(end));
     sqlb_param(ctx, &b, store_cstr(start));
     sqlb_param(ctx, &b, store_cstr(act->id ? act->id : ""));
     involving(ctx, &b, users, nusers);
     sqlb_add(&b, "%s", " ORDER BY t.start_at, t.seq LIMIT ?");
-    sqlb_param(ctx, &b, store_int(CALENDAR_MAX_CONFLICTS));
-    enum rp_err err = sqlb_read(ctx, &b, e, CALENDAR_MAX_CONFLICTS, 0, rows, n);
+    sqlb_param(ctx, &b, store_int((int64_t)max));
+    enum rp_err err = sqlb_read(ctx, &b, e, max, 0, rows, n);
     sqlb_release(&b);
     return err;
 }
@@ -136,5 +138,62 @@ enum rp_err calendar__sql_fill_accounts(struct rec_ctx *ctx, int64_t *filled)
     if (st)
         store_done(st);
     *filled = err ? 0 : store_changes(ctx->conn);
+    return err;
+}
+
+enum rp_err calendar_sql_series(struct rec_ctx *ctx, const char *from, const char *to,
+                                const char *const *users, size_t nusers, bool scoped,
+                                struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = meta_need("activities");
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    if (scoped) {
+        enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
+        if (err) {
+            sqlb_release(&b);
+            return err;
+        }
+    } else {
+        sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.type IN ('meeting', 'call')"
+                           " AND t.status NOT IN ('cancelled', 'not_held')");
+    }
+    /* repeat_until is set on series only: its index finds them, the ended ones left
+     * out. An occurrence overlapping [from, to) starts before `to`, as the first did. */
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.repeat_until > ? AND t.start_at < ?");
+    sqlb_param(ctx, &b, store_cstr(from));
+    sqlb_param(ctx, &b, store_cstr(to));
+    if (nusers)
+        involving(ctx, &b, users, nusers);
+    sqlb_add(&b, "%s", " ORDER BY t.start_at, t.seq LIMIT ?");
+    sqlb_param(ctx, &b, store_int(CALENDAR_MAX_SERIES + 1));
+    enum rp_err err = sqlb_read(ctx, &b, e, CALENDAR_MAX_SERIES + 1, RP_MAX_PAGE_TEXT, rows, n);
+    sqlb_release(&b);
+    if (!err && *n > CALENDAR_MAX_SERIES)
+        err = rec_bad_request(ctx, "more than %u repeating activities in range: ask for fewer"
+                                   " people", CALENDAR_MAX_SERIES);
+    return err;
+}
+
+enum rp_err calendar_sql_exceptions(struct rec_ctx *ctx, const char *const *ids, size_t nids,
+                                    const char *from, const char *to, struct rec **rows,
+                                    size_t *n)
+{
+    const struct entity_def *e = meta_need("activities");
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND t.series_id IN (");
+    for (size_t i = 0; i < nids; i++) {
+        sqlb_add(&b, "%s", i ? ", ?" : "?");
+        sqlb_param(ctx, &b, store_cstr(ids[i]));
+    }
+    sqlb_add(&b, "%s", ") AND t.recurrence_id >= ? AND t.recurrence_id < ? LIMIT ?");
+    sqlb_param(ctx, &b, store_cstr(from));
+    sqlb_param(ctx, &b, store_cstr(to));
+    sqlb_param(ctx, &b, store_int(CALENDAR_MAX_ACTIVITIES));
+    enum rp_err err = sqlb_read(ctx, &b, e, CALENDAR_MAX_ACTIVITIES, 0, rows, n);
+    sqlb_release(&b);
     return err;
 }

@@ -16,6 +16,9 @@
 // 'reader': beside a record on the screen a module reads it on — the knowledge base's
 // article page), when(entity, record), component ({e, record, onSaved}), and fields: the
 // entity's fields it shows and edits itself, which the generic panels then leave out.
+// A field editor (FIELD_EDITORS): module, entity, fields it edits itself (the generic
+// form leaves them out), group (its place in the form) and component ({values, set,
+// errors, record}).
 // A global action: module, id, label (i18n key), keys (its keyboard shortcut as people
 // read it, 'Alt+Shift+C') and code (KeyboardEvent.code with Alt and Shift held), when()
 // (who may), component ({context, onClose}): a form the shell shows over any page, from
@@ -27,6 +30,7 @@ import { addStrings } from '../i18n.js';
 import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
+import { RecurrenceEditor, SeriesPanel } from './calendar/recurrence.jsx';
 import * as kbStrings from './kb/i18n.js';
 import { KnowledgeBase } from './kb/kb.jsx';
 import * as customersStrings from './customers/i18n.js';
@@ -87,6 +91,13 @@ export const RECORD_PANELS = [
   { module: 'service', place: 'reader', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
+  { module: 'calendar', place: 'head', when: (e, r) => e.name === 'activities' && !!(r.rrule || r.series_id), component: SeriesPanel,
+    fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id', 'repeat_until'] },
+];
+
+export const FIELD_EDITORS = [
+  { module: 'calendar', entity: 'activities', group: 'repeat', component: RecurrenceEditor,
+    fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id'] },
 ];
 
 export const GLOBAL_ACTIONS = [

@@ -7,6 +7,7 @@ import { enumLabel, formatTime, getLang, t } from '../../i18n.js';
 import { Link, navigate, recordPath } from '../../router.js';
 import { fieldMeta, recordTitle, session, useAll } from '../../state.js';
 import { errorText, Notice, useFetch, usePageTitle } from '../../ui.jsx';
+import { RepeatIcon } from './recurrence.jsx';
 
 const DAY = 86400000;
 const HOURS = Array.from({ length: 13 }, (_, i) => i + 7); // 07:00 – 19:00
@@ -27,7 +28,12 @@ export function range(view, anchor) {
 const busy = (a) => (a.type === 'meeting' || a.type === 'call') && a.start_at && a.end_at;
 const people = (a) => new Set([a.owner_id, ...(a.attendee_user_ids || [])].filter(Boolean));
 
-// Ids of activities that overlap another for a person they share.
+// An entry of the calendar: an activity, or one occurrence of a series (the series' id
+// and the occurrence's original start, recurrence_id).
+export const keyOf = (a) => (a.rrule ? `${a.id}@${a.recurrence_id}` : a.id);
+const pathOf = (a) => recordPath('activities', a.id) + (a.rrule ? `?occurrence=${encodeURIComponent(a.recurrence_id)}` : '');
+
+// Keys of activities that overlap another for a person they share.
 export function conflicts(list) {
   const out = new Set();
   const b = list.filter(busy);
@@ -35,7 +41,7 @@ export function conflicts(list) {
     for (let j = i + 1; j < b.length; j++) {
       const x = b[i], y = b[j];
       if (x.start_at < y.end_at && y.start_at < x.end_at && [...people(x)].some((p) => people(y).has(p))) {
-        out.add(x.id); out.add(y.id);
+        out.add(keyOf(x)); out.add(keyOf(y));
       }
     }
   }
@@ -47,7 +53,8 @@ function Event({ a, clash }) {
   return (
     <div class={`event ${a.type || ''} ${clash ? 'conflict' : ''}`}>
       <span class="time">{a.start_at ? formatTime(a.start_at) : a.due_at ? formatTime(a.due_at) : ''}</span>{' '}
-      {a.subject ? <Link href={recordPath('activities', a.id)}>{label}</Link> : <span>{label}</span>}
+      {(a.rrule || a.series_id) && <RepeatIcon />}
+      {a.subject ? <Link href={pathOf(a)}>{label}</Link> : <span>{label}</span>}
       {clash && <span class="badge">{t('cal.conflict')}</span>}
     </div>
   );
@@ -109,7 +116,7 @@ export function CalendarPage() {
           {days.map((d) => (
             <div role="gridcell" class={`day ${d.getMonth() !== anchor.getMonth() ? 'other' : ''} ${ymd(d) === ymd(new Date()) ? 'today' : ''}`}>
               <button type="button" class="slot" aria-label={t('cal.newAt', { at: `${ymd(d)} 09:00` })} onClick={() => newAt(d, 9)}>{d.getDate()}</button>
-              {onDay(d).map((a) => <Event a={a} clash={clash.has(a.id)} />)}
+              {onDay(d).map((a) => <Event a={a} clash={clash.has(keyOf(a))} />)}
             </div>
           ))}
         </div>
@@ -127,7 +134,7 @@ export function CalendarPage() {
                       <td>
                         <button type="button" class="slot" aria-label={t('cal.newAt', { at: `${ymd(d)} ${String(h).padStart(2, '0')}:00` })}
                           onClick={() => newAt(d, h)}>+</button>
-                        {here.map((a) => <Event a={a} clash={clash.has(a.id)} />)}
+                        {here.map((a) => <Event a={a} clash={clash.has(keyOf(a))} />)}
                       </td>
                     );
                   })}
