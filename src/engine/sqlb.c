@@ -220,6 +220,8 @@ enum rp_err sqlb_read(struct rec_ctx *ctx, struct sqlb *b, const struct entity_d
     bool row;
     while (count < max && !(err = store_step(st, &row)) && row) {
         rec__read_row(ctx, st, e, &out[count]);
+        /* The caller's hidden fields are gone before a module can hand a row out. */
+        rec_mask(ctx, &out[count]);
         text += rec__text_bytes(&out[count++]);
         if (max_text && text > max_text) {
             err = RP_ETOOBIG;

@@ -53,8 +53,9 @@ void sqlb_month_of(struct rec_ctx *ctx, struct sqlb *b, const char *column);
 /* Prepares the statement and binds its values. A statement past RP_MAX_SQL is the
  * caller's doing (hundreds of filters): RP_EINVAL with a bad-request detail. */
 enum rp_err sqlb_prepare(struct rec_ctx *ctx, struct sqlb *b, struct store_stmt **st);
-/* Runs a statement of sqlb_select rows of e: at most max into *rows (arena); with
- * max_text, RP_ETOOBIG once they hold more text than that. */
+/* Runs a statement of sqlb_select rows of e: at most max into *rows (arena), the
+ * fields hidden from the caller's role masked (rec_mask); with max_text, RP_ETOOBIG
+ * once they hold more text than that. */
 enum rp_err sqlb_read(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,
                       size_t max, size_t max_text, struct rec **rows, size_t *n);
 

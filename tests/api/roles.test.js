@@ -543,6 +543,20 @@ describe('field rules', () => {
     assert.equal(a.body.annual_revenue, REV, 'admin sees it');
   });
 
+  test('hidden: absent from the calendar (rows a module reads itself)', async () => {
+    const r = await newRole({ grants: { activities: { read: 'all', create: 'own', edit: 'own' } },
+      field_rules: { activities: { location: 'hidden' } } });
+    const p = await person(r.key);
+    const m = await create(admin, 'activities', { type: 'meeting', subject: uniq('Hidden place'),
+      start_at: '2031-05-06T09:00:00Z', end_at: '2031-05-06T10:00:00Z', location: 'Secret room 42',
+      owner_id: p.user.id });
+    const cal = await p.c.get(`/calendar?from=2031-05-06&to=2031-05-07&user_ids=${p.user.id}`);
+    assert.equal(cal.status, 200, cal.text);
+    assert.ok(cal.body.data.some((x) => x.id === m.id), cal.text);
+    assert.ok(!cal.text.includes('Secret room 42'), 'the calendar leaves the hidden field out');
+    assert.ok(cal.body.data.every((x) => !('location' in x)));
+  });
+
   test('hidden: refused in writes (422 on the field), absent from create/update answers', async () => {
     const before0 = (await admin.get('/accounts?count=true&limit=1')).body.total;
     const c1 = await fr.c.post('/accounts', { name: uniq('Hidden write'), annual_revenue: '5.00' });
