@@ -14,6 +14,10 @@ PKG_LIBS += $(shell pkg-config --libs $(PKGS_IO) 2>/dev/null) -lcsv
 PKGS_KB := libcmark
 PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_KB) 2>/dev/null)
 PKG_LIBS += $(shell pkg-config --libs $(PKGS_KB) 2>/dev/null)
+# Outgoing e-mail (the mail module) speaks SMTP through libcurl.
+PKGS_MAIL := libcurl
+PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_MAIL) 2>/dev/null)
+PKG_LIBS += $(shell pkg-config --libs $(PKGS_MAIL) 2>/dev/null)
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \

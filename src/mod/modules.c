@@ -11,7 +11,8 @@
     X(sales)                                                                               \
     X(calendar)                                                                            \
     X(kb)                                                                                  \
-    X(service)
+    X(service)                                                                             \
+    X(mail)
 
 #define DECLARE(name) extern const struct rp_module mod_##name;
 RP_MODULES(DECLARE)
