@@ -38,7 +38,8 @@ const result = await esbuild.build({
 
 const outputs = Object.entries(result.metafile.outputs);
 const rel = (p) => path.relative(DIST, p);
-const js = outputs.filter(([, o]) => o.entryPoint).map(([p]) => rel(p)).find((p) => p.endsWith('.js'));
+// The entry's own output: lazily imported modules are entry points of the metafile too.
+const js = outputs.filter(([, o]) => o.entryPoint?.endsWith('main.jsx')).map(([p]) => rel(p)).find((p) => p.endsWith('.js'));
 const css = outputs.map(([p]) => rel(p)).find((p) => p.endsWith('.css'));
 // Chunks the entry imports statically are fetched at once instead of after the entry,
 // and so are the two API answers every page starts with: fewer round trips to paint.

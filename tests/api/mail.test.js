@@ -261,6 +261,21 @@ describe('outgoing e-mail', () => {
     await sentMessage(mine.id);
   });
 
+  test('the delivery log goes to the recycle bin with its message, comes back with it, and is purged with it', async () => {
+    const con = await create(rep, 'contacts', { last_name: 'Binned', email: 'bin@example.org' });
+    const mail = await create(rep, 'emails', { contact_id: con.id, subject: 'To the bin', body_text: 'b' });
+    await sentMessage(mail.id);
+    const log = async () => (await admin.get(`/email_deliveries?email_id=${mail.id}`)).body.data.length;
+    assert.equal(await log(), 1);
+    assert.equal((await rep.del(`/emails/${mail.id}`)).status, 204);
+    assert.equal(await log(), 0);
+    assert.equal((await rep.post(`/emails/${mail.id}/restore`)).status, 200);
+    assert.equal(await log(), 1);
+    assert.equal((await rep.del(`/emails/${mail.id}`)).status, 204);
+    assert.equal((await admin.post(`/emails/${mail.id}/purge`)).status, 204);
+    assertProblem(await admin.get(`/emails/${mail.id}`), 404);
+  });
+
   test('per-user From when the settings allow it', async () => {
     assert.equal((await settings({ per_user_from: true })).status, 200);
     try {

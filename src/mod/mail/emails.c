@@ -146,7 +146,7 @@ const struct entity_def mail__deliveries = {
     .nfields = RP_NELEM(DELIVERY_FIELDS),
     .title_field = "answer",
     .default_sort = "-created_at",
-    .flags = EF_NO_DELETE | EF_OWN_SCREEN,
+    .flags = EF_OWN_SCREEN,
 };
 
 /* ---- merge fields ---- */
@@ -422,6 +422,45 @@ enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const st
     enum rp_err err = jobs_queue(ctx, "mail.send", r->id);
     if (!err)
         jobs_kick();
+    return err;
+}
+
+/* The delivery log of a message, live or in the recycle bin (at most RP_MAX_PAGE
+ * rows: a message is tried at most 50 times). */
+static enum rp_err deliveries(struct rec_ctx *ctx, const char *email_id, bool deleted,
+                              struct rec_page *page)
+{
+    const struct entity_def *e = meta_need("email_deliveries");
+    struct rec_param p[] = {{RP_STR("email_id"), rp_str_c(email_id)},
+                            {RP_STR("limit"), RP_STR("500")},
+                            {RP_STR("deleted"), RP_STR("only")}};
+    struct rec_query *q;
+    enum rp_err err = rec_query_parse(ctx, e, p, deleted ? 3 : 2, &q);
+    return err ? err : rec_list(ctx, e, q, page);
+}
+
+/* A message's delivery log goes to the recycle bin with it and comes back with it, so
+ * that purging the message purges its log too. */
+enum rp_err mail__email_deleted(struct rec_ctx *ctx, const struct rec *r)
+{
+    const char *saved = rec_system_begin(ctx, "the delivery log follows its message");
+    struct rec_page page;
+    enum rp_err err = deliveries(ctx, r->id, false, &page);
+    for (size_t i = 0; !err && i < page.nrows; i++)
+        err = rec_delete(ctx, meta_need("email_deliveries"), rp_str_c(page.rows[i].id), -1);
+    rec_system_end(ctx, saved);
+    return err;
+}
+
+enum rp_err mail__email_restored(struct rec_ctx *ctx, struct rec *r)
+{
+    const char *saved = rec_system_begin(ctx, "the delivery log follows its message");
+    struct rec_page page;
+    struct rec back;
+    enum rp_err err = deliveries(ctx, r->id, true, &page);
+    for (size_t i = 0; !err && i < page.nrows; i++)
+        err = rec_restore(ctx, meta_need("email_deliveries"), rp_str_c(page.rows[i].id), &back);
+    rec_system_end(ctx, saved);
     return err;
 }
 

@@ -159,6 +159,8 @@ extern const struct msg_catalog mail__messages;
 enum rp_err mail__validate_email(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+enum rp_err mail__email_deleted(struct rec_ctx *ctx, const struct rec *r);
+enum rp_err mail__email_restored(struct rec_ctx *ctx, struct rec *r);
 enum rp_err mail__validate_template(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 /* The job kind "mail.send" (send.c) and the schedule that requeues lost messages. */
 enum rp_err mail__send_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,

@@ -145,7 +145,8 @@ static bool plain_ascii(const char *s, size_t len)
     return true;
 }
 
-/* How many bytes of s (at most max) end on a character boundary. */
+/* How many bytes of s (at most max) end on a character boundary; 0 when the first
+ * character is longer than max. */
 static size_t utf8_cut(const char *s, size_t len, size_t max)
 {
     if (len <= max)
@@ -153,7 +154,7 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
     size_t k = max;
     while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
         k--;
-    return k ? k : max;
+    return k;
 }
 
 enum rp_err mail_add_encoded(struct rp_buf *b, const char *text, size_t col)
@@ -182,20 +183,25 @@ enum rp_err mail_add_encoded(struct rp_buf *b, const char *text, size_t col)
     size_t i = 0;
     bool first = true;
     while (i < len && !err) {
-        size_t k = utf8_cut(text + i, len - i, WORD_BYTES);
-        sodium_bin2base64(word, sizeof(word), (const unsigned char *)text + i, k,
-                          sodium_base64_VARIANT_ORIGINAL);
-        size_t wlen = 12 + strlen(word);
-        if (!first && col + 1 + wlen > LINE_MAX_CHARS) {
+        /* As many whole characters as fit on this line (a space before all but the
+         * first word, 12 for "=?UTF-8?B?" and "?="), else the word starts a new line. */
+        size_t room = LINE_MAX_CHARS > col + 13 ? LINE_MAX_CHARS - col - 13 : 0;
+        size_t k = utf8_cut(text + i, len - i, room / 4 * 3 < WORD_BYTES ? room / 4 * 3 : WORD_BYTES);
+        if (k == 0 || (k < len - i && room < 16)) {
             err = buf_adds(b, "\r\n ");
             col = 1;
-        } else if (!first) {
+            first = true;
+            continue;
+        }
+        sodium_bin2base64(word, sizeof(word), (const unsigned char *)text + i, k,
+                          sodium_base64_VARIANT_ORIGINAL);
+        if (!first) {
             err = buf_addc(b, ' ');
             col++;
         }
         if (!err)
             err = buf_printf(b, "=?UTF-8?B?%s?=", word);
-        col += wlen;
+        col += 12 + strlen(word);
         first = false;
         i += k;
     }
@@ -364,7 +370,7 @@ enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m)
         return err;
     sodium_bin2hex(boundary + 10, sizeof(boundary) - 10, rnd, sizeof(rnd));
     err = buf_printf(out,
-                     "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n"
+                     "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
                      "--%s\r\n",
                      boundary, boundary);
     if (!err)

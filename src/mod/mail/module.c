@@ -9,7 +9,8 @@ static const struct entity_def *const ENTITIES[] = {&mail__templates, &mail__ema
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "emails", .validate = mail__validate_email,
-     .before_save = mail__before_save_email, .after_save = mail__email_saved},
+     .before_save = mail__before_save_email, .after_save = mail__email_saved,
+     .before_delete = mail__email_deleted, .before_restore = mail__email_restored},
     {.entity = "email_templates", .validate = mail__validate_template},
 };
 
