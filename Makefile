@@ -44,6 +44,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench bench-service
+.PHONY: bench-mail
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
 .PHONY: pg-reliability-test
@@ -202,6 +203,12 @@ bench: deps
 
 # The customer-service benchmark: a service desk with a year of cases and a knowledge
 # base (`make bench-service`, or SMALL=1 for a tenth). See bench/README.md.
+# Outgoing e-mail: 10,000 templated messages queued through the API and delivered to
+# the local aiosmtpd sink (bench/mail.sh; N=… to change the count). See bench/README.md.
+bench-mail: deps
+	$(MAKE) $(RAPPORT)
+	bash bench/mail.sh
+
 bench-service: deps
 	bash scripts/deps.sh --bench
 	$(MAKE) $(RAPPORT)
