@@ -100,7 +100,7 @@ describe('outgoing e-mail', () => {
     const mail = await waitFor(async () => {
       const r = (await admin.get(`/emails?contact_id=${ids.contact.id}`)).body.data[0];
       return r?.status === 'sent' ? r : null;
-    }, 15000, 'the e-mail sent');
+    }, 30000, 'the e-mail sent');
     await page.reload();
     await page.getByRole('region', { name: 'E-mails' }).getByText('Sent', { exact: true }).waitFor();
     const m = sink.files().map(parseMail).find((x) => x.message_id === mail.message_id);

@@ -57,9 +57,9 @@ static const struct field_def EMAIL_FIELDS[] = {
      .ref_entity = "opportunities", .flags = FF_INDEXED | FF_TIMELINE | CO,
      .group = "related"},
     {.name = "body_text", .label = "Text", .label_zh = "纯文本正文", .type = FT_TEXT,
-     .flags = FF_SEARCH | CO, .group = "body"},
+     .flags = FF_SEARCH | CO, .group = "message"},
     {.name = "body_html", .label = "HTML", .label_zh = "HTML 正文", .type = FT_TEXT,
-     .flags = CO, .group = "body"},
+     .flags = CO, .group = "message"},
     {.name = "message_id", .label = "Message-ID", .label_zh = "邮件标识", .type = FT_STRING,
      .flags = FF_INDEXED | RO, .maxlen = 255, .group = "delivery"},
     {.name = "sent_at", .label = "Sent", .label_zh = "发送时间", .type = FT_DATETIME,
@@ -103,9 +103,9 @@ static const struct field_def TEMPLATE_FIELDS[] = {
     {.name = "subject", .label = "Subject", .label_zh = "主题", .type = FT_STRING,
      .flags = FF_REQUIRED | FF_SEARCH | FF_LIST, .maxlen = 255, .group = "overview"},
     {.name = "body_text", .label = "Text", .label_zh = "纯文本正文", .type = FT_TEXT,
-     .flags = FF_SEARCH, .group = "body"},
+     .flags = FF_SEARCH, .group = "message"},
     {.name = "body_html", .label = "HTML", .label_zh = "HTML 正文", .type = FT_TEXT,
-     .group = "body"},
+     .group = "message"},
 };
 
 const struct entity_def mail__templates = {

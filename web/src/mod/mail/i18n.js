@@ -1,7 +1,7 @@
 // Strings of the mail module's screens, merged into i18n.js by web/src/mod/index.js.
 export const en = {
   'nav.mailSettings': 'Mail settings', 'nav.emailTemplates': 'E-mail templates',
-  'group.delivery': 'Delivery',
+  'group.delivery': 'Delivery', 'group.message': 'Message',
   'mail.emails': 'E-mails', 'mail.none': 'No e-mails yet.', 'mail.write': 'Write e-mail',
   'mail.compose': 'New e-mail', 'mail.to': 'To', 'mail.cc': 'Cc', 'mail.subject': 'Subject',
   'mail.template': 'Template', 'mail.noTemplate': 'No template', 'mail.text': 'Text',
@@ -29,7 +29,7 @@ export const en = {
 
 export const zh = {
   'nav.mailSettings': '邮件设置', 'nav.emailTemplates': '邮件模板',
-  'group.delivery': '投递',
+  'group.delivery': '投递', 'group.message': '邮件内容',
   'mail.emails': '邮件', 'mail.none': '还没有邮件。', 'mail.write': '写邮件',
   'mail.compose': '新邮件', 'mail.to': '收件人', 'mail.cc': '抄送', 'mail.subject': '主题',
   'mail.template': '模板', 'mail.noTemplate': '不使用模板', 'mail.text': '正文',
