@@ -276,6 +276,22 @@ describe('outgoing e-mail', () => {
     assertProblem(await admin.get(`/emails/${mail.id}`), 404);
   });
 
+  test('--secret-key-file names the key; a file that is not a key is refused', async () => {
+    const other = await startServer({ args: ['--secret-key-file', 'keys/mail.key'] });
+    try {
+      const a = await loginAdmin(other.base);
+      assertProblem(await a.patch('/mail/settings', { password: 'x' }), 422, 'secret key');
+      mkdirSync(path.join(other.dir, 'keys'));
+      writeFileSync(path.join(other.dir, 'keys', 'mail.key'), 'too short');
+      assert.equal((await a.get('/mail/settings')).body.secret_key, false);
+      writeFileSync(path.join(other.dir, 'keys', 'mail.key'), Buffer.alloc(32, 7).toString('base64'));
+      assert.equal((await a.get('/mail/settings')).body.secret_key, true);
+      assert.equal((await a.patch('/mail/settings', { password: 'x' })).status, 200);
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('per-user From when the settings allow it', async () => {
     assert.equal((await settings({ per_user_from: true })).status, 200);
     try {
