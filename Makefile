@@ -14,6 +14,10 @@ PKG_LIBS += $(shell pkg-config --libs $(PKGS_IO) 2>/dev/null) -lcsv
 PKGS_KB := libcmark
 PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_KB) 2>/dev/null)
 PKG_LIBS += $(shell pkg-config --libs $(PKGS_KB) 2>/dev/null)
+# Outgoing e-mail (the mail module) speaks SMTP through libcurl.
+PKGS_MAIL := libcurl
+PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_MAIL) 2>/dev/null)
+PKG_LIBS += $(shell pkg-config --libs $(PKGS_MAIL) 2>/dev/null)
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \
@@ -40,6 +44,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench bench-service
+.PHONY: bench-mail
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
 .PHONY: pg-reliability-test
@@ -198,6 +203,12 @@ bench: deps
 
 # The customer-service benchmark: a service desk with a year of cases and a knowledge
 # base (`make bench-service`, or SMALL=1 for a tenth). See bench/README.md.
+# Outgoing e-mail: 10,000 templated messages queued through the API and delivered to
+# the local aiosmtpd sink (bench/mail.sh; N=… to change the count). See bench/README.md.
+bench-mail: deps
+	$(MAKE) $(RAPPORT)
+	bash bench/mail.sh
+
 bench-service: deps
 	bash scripts/deps.sh --bench
 	$(MAKE) $(RAPPORT)

@@ -12,6 +12,7 @@ APT_PKGS=(
     libpq-dev postgresql
     libcsv-dev libxlsxwriter-dev libical-dev libzip-dev libexpat1-dev
     libcmark-dev
+    libcurl4-openssl-dev python3-aiosmtpd
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind

@@ -58,7 +58,10 @@ static void usage(FILE *out)
             "  --phone-country CC  the country national phone numbers are read in, as an\n"
             "                    ISO code: CN, US, GB... (default: the database's, CN for a\n"
             "                    new one; a change rebuilds the phone keys at start)\n"
-            "                    [RAPPORT_PHONE_COUNTRY]\n\n"
+            "                    [RAPPORT_PHONE_COUNTRY]\n"
+            "  --secret-key-file F  the 32-byte key secrets such as the SMTP password are\n"
+            "                    kept under (default: RAPPORT_SECRET_KEY, else\n"
+            "                    data/secret.key) [RAPPORT_SECRET_KEY_FILE]\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
             "or a random password that is printed once.\n",
             DEFAULT_DB, DEFAULT_LISTEN);
@@ -125,6 +128,9 @@ static int serve(int argc, char **argv)
             timeout_arg = argv[++i];
         } else if (strcmp(argv[i], "--phone-country") == 0 && i + 1 < argc) {
             phone_country_arg = argv[++i];
+        } else if (strcmp(argv[i], "--secret-key-file") == 0 && i + 1 < argc) {
+            /* Read where it is needed (the mail settings), like its variable. */
+            setenv("RAPPORT_SECRET_KEY_FILE", argv[++i], 1);
         } else {
             fprintf(stderr, "rapport serve: unknown option '%s'\n\n", argv[i]);
             usage(stderr);

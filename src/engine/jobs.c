@@ -45,14 +45,14 @@ static enum rp_err admin_only(struct rec_ctx *ctx)
 }
 
 static enum rp_err enqueue(struct rec_ctx *ctx, const char *kind, const char *payload,
-                           const char **id)
+                           int64_t run_at_ms, const char **id)
 {
     char *buf = arena_alloc(ctx->a, RP_ID_LEN + 1);
     enum rp_err err = ids_uuid7(buf);
     char now[32];
     text_format_datetime(text_now_ms(), now, sizeof(now));
     if (!err)
-        err = store_job_enqueue(ctx->conn, buf, kind, payload, text_now_ms(), now);
+        err = store_job_enqueue(ctx->conn, buf, kind, payload, run_at_ms, now);
     *id = buf;
     return err;
 }
@@ -70,14 +70,20 @@ enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str 
     if (err)
         return err;
     return enqueue(ctx, k->name, arena_strndup(ctx->a, payload.p ? payload.p : "", payload.len),
-                   id);
+                   text_now_ms(), id);
 }
 
 enum rp_err jobs_queue(struct rec_ctx *ctx, const char *kind, const char *payload)
 {
+    return jobs_queue_at(ctx, kind, payload, text_now_ms());
+}
+
+enum rp_err jobs_queue_at(struct rec_ctx *ctx, const char *kind, const char *payload,
+                          int64_t run_at_ms)
+{
     RP_ASSERT(find_kind(rp_str_c(kind)));
     const char *id;
-    return enqueue(ctx, kind, payload, &id);
+    return enqueue(ctx, kind, payload, run_at_ms, &id);
 }
 
 enum rp_err jobs_get(struct rec_ctx *ctx, struct rp_str id, struct store_job *out)

@@ -19,6 +19,9 @@ enum rp_err jobs_enqueue(struct rec_ctx *ctx, struct rp_str kind, struct rp_str 
 /* Queues a job of a kind that other modules create (not through POST /jobs), in the
  * caller's transaction; jobs_kick after the commit wakes the runner. */
 enum rp_err jobs_queue(struct rec_ctx *ctx, const char *kind, const char *payload);
+/* The same, to run at run_at_ms (ms since the epoch) or later: a retry after a delay. */
+enum rp_err jobs_queue_at(struct rec_ctx *ctx, const char *kind, const char *payload,
+                          int64_t run_at_ms);
 /* Wakes this process's runner to look for due jobs now. */
 void jobs_kick(void);
 /* A job by id. Administrators only; RP_ENOTFOUND when absent. */

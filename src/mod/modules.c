@@ -12,7 +12,8 @@
     X(calendar)                                                                            \
     X(kb)                                                                                  \
     X(service)                                                                             \
-    X(dav)
+    X(dav)                                                                                 \
+    X(mail)
 
 #define DECLARE(name) extern const struct rp_module mod_##name;
 RP_MODULES(DECLARE)

@@ -99,6 +99,11 @@ const NEW = {
   case_queues: () => ({ name: uniq('queue'), match_product: 'matrix-only' }),
   sla_policies: () => ({ name: uniq('sla'), p3_resolution: 600 }),
   business_calendars: () => ({ name: uniq('cal'), time_zone: 'Europe/Berlin' }),
+  // With no SMTP server and one attempt, each message fails at once and is left alone.
+  emails: () => ({ to_addresses: 'matrix@example.com', subject: `${MARK} ${uniq('mail')}`, body_text: MARK }),
+  email_templates: () => ({ name: `${MARK} ${uniq('tpl')}`, subject: 'Hi {{contact.first_name|there}}', body_text: MARK }),
+  // Only the system writes the delivery log: the body of a refused POST.
+  email_deliveries: async () => ({ email_id: await make('emails') }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
@@ -108,6 +113,7 @@ const PATCH = {
   kb_categories: { description: 'changed' }, kb_articles: { body: 'changed' }, kb_feedback: { comment: 'changed' },
   cases: { description: 'changed' }, service_agreements: { description: 'changed' }, case_queues: { description: 'changed' },
   sla_policies: { description: 'changed' }, business_calendars: { holidays: '2026-12-25' },
+  emails: { subject: 'changed' }, email_templates: { subject: 'changed' }, email_deliveries: { answer: 'changed' },
 };
 
 // Entities without owners that matter: records made by the administrator.
@@ -122,12 +128,32 @@ function ownerOf(caller, rel) {
   return caller === 'anonymous' ? users.mate.id : users[caller].id;
 }
 
+// Waits until the background send of message id is over (it fails: no SMTP server),
+// so that no later cell sees its writes.
+async function settled(id) {
+  for (let i = 0; i < 300; i++) {
+    const r = await admin.get(`/emails/${id}`);
+    if (r.status !== 200 || r.body.status !== 'queued') return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.fail(`set-up: e-mail ${id} still queued`);
+}
+
 async function make(entity, owner, extra = {}) {
+  if (entity === 'email_deliveries') {
+    const mail = await make('emails', owner);
+    await settled(mail);
+    const log = await admin.get(`/email_deliveries?email_id=${mail}`);
+    assert.equal(log.body.data.length, 1, `set-up: delivery log of ${mail}: ${log.text}`);
+    owners.set(log.body.data[0].id, { entity, owner: log.body.data[0].owner_id });
+    return log.body.data[0].id;
+  }
   const body = { ...(await NEW[entity]()), ...extra };
   if (owner && !CONFIG.includes(entity)) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   if (body.owner_id) owners.set(r.body.id, { entity, owner: body.owner_id });
+  if (entity === 'emails') await settled(r.body.id);
   return r.body.id;
 }
 
@@ -181,7 +207,8 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res} -':
       return { c, method: 'GET', p: `/${e}?limit=500&count=true`, list: true };
     case 'POST /api/v1/{res} owner=rel':
-      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...(await NEW[e]()), owner_id: owner } };
+      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...(await NEW[e]()), owner_id: owner },
+        after: (res) => (e === 'emails' && res.status === 201 ? settled(res.body.id) : null) };
     case 'POST /api/v1/{res} -':
       return { c, method: 'POST', p: `/${e}`, body: await NEW[e]() };
     case 'GET /api/v1/{res}/{id} -':
@@ -368,6 +395,14 @@ async function cell(row, caller, rel) {
       return { c, method: 'GET', p: row.route, root: true };
     case 'GET /api/v1/openapi.json -':
       return { c, method: 'GET', p: '/openapi.json' };
+    case 'GET /api/v1/mail/settings -':
+      return { c, method: 'GET', p: '/mail/settings' };
+    case 'PATCH /api/v1/mail/settings -':
+      return { c, method: 'PATCH', p: '/mail/settings', body: { from_name: `${MARK} mail` } };
+    case 'POST /api/v1/mail/test -':
+      return { c, method: 'POST', p: '/mail/test', body: { to: 'matrix@example.com' } };
+    case 'POST /api/v1/mail/preview -':
+      return { c, method: 'POST', p: '/mail/preview', body: { to_addresses: 'matrix@example.com', subject: MARK, body_text: MARK } };
     default:
       throw new Error(`matrix.tsv row without a request builder: ${M}`);
   }
@@ -385,9 +420,10 @@ function invisibleTo(caller) {
 }
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '50' } });
   shell = new Shell(srv.dir);
   admin = await loginAdmin(srv.base);
+  assert.equal((await admin.patch('/mail/settings', { max_attempts: 1 })).status, 200);
   teamA = await createTeam(admin, uniq('Team A'));
   teamB = await createTeam(admin, uniq('Team B'));
   for (const role of ROLES) {
@@ -461,7 +497,7 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         const before0 = writes && want >= 300 ? await snapshot() : null;
         const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root, contentType: rq.contentType });
         cells++;
-        rq.after?.(res);
+        await rq.after?.(res);
         const where = `${caller} ${rel} ${row.method} ${row.route} [${row.variant}]`;
         if (res.status !== want) {
           failures.push(`${where}: expected ${want}, got ${res.status} ${res.text.slice(0, 160)}`);

@@ -1,4 +1,4 @@
-// The UI's modules — platform, customers, sales, calendar, kb, service, dav, as on the server (src/mod/) —
+// The UI's modules — platform, customers, sales, calendar, kb, service, dav, mail, as on the server (src/mod/) —
 // in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
 // record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
@@ -43,6 +43,8 @@ import { UserActions } from './platform/users.jsx';
 import * as salesStrings from './sales/i18n.js';
 import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
+import * as mailStrings from './mail/i18n.js';
+import { EmailsPanel, mailPanelFor } from './mail/mail.jsx';
 import * as serviceStrings from './service/i18n.js';
 import { AccountAgreements, AgreementUsage, CaseAgreement } from './service/agreement.jsx';
 import { CaseArticles, LinkedCases } from './service/case-articles.jsx';
@@ -50,7 +52,7 @@ import { QuickCase, QuickCaseDialog } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -68,6 +70,8 @@ export const SCREENS = [
   { module: 'kb', path: '/kb', prefix: true, nav: 'nav.kb', when: reads('kb_articles'), component: KnowledgeBase },
   { module: 'service', path: '/worklist', nav: 'nav.worklist', when: reads('cases'), component: WorklistPage },
   { module: 'service', path: '/service-reports', nav: 'nav.serviceReports', when: reads('cases'), load: () => import('./service/reports.jsx').then((m) => m.ServiceReports) },
+  { module: 'mail', path: '/email-templates', nav: 'nav.emailTemplates', when: reads('email_templates'), load: () => import('./mail/screens.jsx').then((m) => m.TemplatesPage) },
+  { module: 'mail', path: '/mail-settings', nav: 'nav.mailSettings', when: isAdmin, load: () => import('./mail/screens.jsx').then((m) => m.MailSettings) },
   { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
@@ -90,6 +94,7 @@ export const RECORD_PANELS = [
   { module: 'service', place: 'side', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'service', place: 'reader', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
+  { module: 'mail', place: 'side', when: mailPanelFor, component: EmailsPanel },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
   { module: 'calendar', place: 'head', when: (e, r) => e.name === 'activities' && !!(r.rrule || r.series_id), component: SeriesPanel,
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id', 'repeat_until'] },

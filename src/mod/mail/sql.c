@@ -1,0 +1,74 @@
+/* The mail module's own statements: claiming a message for sending (one conditional
+ * update, so of several servers only one gets it), counting what went to a domain in
+ * the last minute (throttling), and finding messages whose job was lost. Times are
+ * stored as RFC 3339 text with milliseconds, which sorts as time does. */
+#include "core/common.h"
+
+#include "core/text.h"
+#include "mod/mail/mail.h"
+
+static void fmt(int64_t ms, char *buf)
+{
+    text_format_datetime(ms, buf, 32);
+}
+
+enum rp_err mail__sql_claim(struct rec_ctx *ctx, const char *id, const char *worker,
+                            int64_t now_ms, bool *claimed)
+{
+    char now[32], until[32];
+    fmt(now_ms, now);
+    fmt(now_ms + MAIL_CLAIM_MS, until);
+    struct store_val v[] = {store_cstr(worker), store_cstr(until), store_cstr(id),
+                            store_cstr(now), store_cstr(now)};
+    enum rp_err err = store_exec(ctx->conn,
+                                 "UPDATE emails SET claimed_by = ?, claimed_until = ?"
+                                 " WHERE workspace_id = 1 AND id = ? AND deleted_at IS NULL"
+                                 " AND status = 'queued'"
+                                 " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+                                 " AND (claimed_until IS NULL OR claimed_until < ?)",
+                                 v, RP_NELEM(v));
+    *claimed = !err && store_changes(ctx->conn) == 1;
+    return err;
+}
+
+enum rp_err mail__sql_sent_to_domain(struct rec_ctx *ctx, const char *domain, int64_t since_ms,
+                                     int64_t *n)
+{
+    char since[32];
+    fmt(since_ms, since);
+    struct store_val v[] = {store_cstr(domain), store_cstr(since)};
+    return store_query_int(ctx->conn,
+                           "SELECT count(*) FROM emails WHERE workspace_id = 1"
+                           " AND to_domain = ? AND sent_at >= ?",
+                           v, RP_NELEM(v), n);
+}
+
+enum rp_err mail__sql_overdue(struct rec_ctx *ctx, int64_t before_ms, int64_t now_ms, size_t max,
+                              const char ***ids, size_t *n)
+{
+    char before[32], now[32];
+    fmt(before_ms, before);
+    fmt(now_ms, now);
+    struct store_val v[] = {store_cstr(before), store_cstr(now), store_int((int64_t)max)};
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT id FROM emails WHERE workspace_id = 1"
+                                    " AND status = 'queued' AND deleted_at IS NULL"
+                                    " AND next_attempt_at < ?"
+                                    " AND (claimed_until IS NULL OR claimed_until < ?)"
+                                    " ORDER BY next_attempt_at LIMIT ?",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, v, RP_NELEM(v));
+    *ids = arena_calloc(ctx->a, max, sizeof(**ids));
+    *n = 0;
+    bool row = false;
+    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < max) {
+        size_t len;
+        const char *s = store_col_text(st, 0, &len);
+        (*ids)[(*n)++] = arena_strndup(ctx->a, s, len);
+    }
+    if (st)
+        store_done(st);
+    return err;
+}
