@@ -11,6 +11,7 @@
 #include "api/handlers.h"
 #include "core/text.h"
 #include "engine/acl.h"
+#include "engine/auth.h"
 #include "engine/notify.h"
 #include "store/notify.h"
 
@@ -235,15 +236,19 @@ static enum rp_err add_news(struct stream *s, bool *more)
     struct store_conn *conn;
     struct arena a;
     arena_init(&a);
-    struct principal who = {.user_id = s->user_id};
+    struct principal who;
     struct store_notification *rows = NULL;
     size_t n = 0;
-    int64_t unread = 0;
+    int64_t unread = 0, last = s->after;
+    *more = false;
     enum rp_err err = store_conn_get(s->app->store, &conn);
     if (!err) {
         struct rec_ctx ctx;
-        rec_ctx_init(&ctx, s->app->store, conn, &a, &who);
-        err = notify_since(&ctx, s->after, STREAM_BATCH, &rows, &n, &unread);
+        rec_ctx_init(&ctx, s->app->store, conn, &a, NULL);
+        err = auth_user(&ctx, s->user_id, &who);
+        ctx.who = &who;
+        if (!err)
+            err = notify_since(&ctx, s->after, STREAM_BATCH, &rows, &n, &last, more, &unread);
     }
     for (size_t i = 0; i < n && !err; i++) {
         json_t *o = notification_json(&a, s->lang, &rows[i]);
@@ -254,11 +259,11 @@ static enum rp_err add_news(struct stream *s, bool *more)
         if (!err)
             err = buf_adds(&s->out, "\n\n");
         json_decref(o);
-        s->after = rows[i].seq;
     }
     if (!err)
+        s->after = last;
+    if (!err)
         err = buf_printf(&s->out, "event: unread\ndata: {\"unread\":%lld}\n\n", (long long)unread);
-    *more = n == STREAM_BATCH;
     arena_release(&a);
     return err;
 }

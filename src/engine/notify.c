@@ -190,6 +190,24 @@ static const char *me(struct rec_ctx *ctx)
     return ctx->who->user_id;
 }
 
+/* Drops the rows about records the caller may no longer read (given away, deleted,
+ * no longer shared): a notification tells nothing a record page would not. */
+static enum rp_err keep_visible(struct rec_ctx *ctx, struct store_notification *rows, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        const struct entity_def *e = meta_entity(rp_str_c(rows[i].entity));
+        struct rec r;
+        enum rp_err err = e ? rec_get(ctx, e, rp_str_c(rows[i].record_id), &r) : RP_ENOTFOUND;
+        if (err && err != RP_ENOTFOUND)
+            return err;
+        if (!err)
+            rows[k++] = rows[i];
+    }
+    *n = k;
+    return RP_OK;
+}
+
 enum rp_err notify_list(struct rec_ctx *ctx, struct rp_str cursor, size_t limit,
                         struct store_notification **rows, size_t *n, const char **next,
                         int64_t *unread)
@@ -206,14 +224,21 @@ enum rp_err notify_list(struct rec_ctx *ctx, struct rp_str cursor, size_t limit,
         *next = arena_strdup(ctx->a, buf);
     }
     if (!err)
+        err = keep_visible(ctx, *rows, n);
+    if (!err)
         err = store_notify_unread(ctx->conn, me(ctx), unread);
     return err;
 }
 
 enum rp_err notify_since(struct rec_ctx *ctx, int64_t after, size_t limit,
-                         struct store_notification **rows, size_t *n, int64_t *unread)
+                         struct store_notification **rows, size_t *n, int64_t *last,
+                         bool *more, int64_t *unread)
 {
     enum rp_err err = store_notify_since(ctx->conn, me(ctx), after, limit, ctx->a, rows, n);
+    *last = !err && *n ? (*rows)[*n - 1].seq : after;
+    *more = !err && *n == limit;
+    if (!err)
+        err = keep_visible(ctx, *rows, n);
     if (!err)
         err = store_notify_unread(ctx->conn, me(ctx), unread);
     return err;

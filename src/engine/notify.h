@@ -51,6 +51,7 @@ bool notify_channel_parse(struct rp_str s, enum notify_channel *out);
  * assigned, changed and mention notifications of the write. */
 enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 
+/* Rows about records the caller may no longer read are left out of both. */
 /* The caller's notifications of the centre, newest first, before `cursor` (from an
  * earlier page's *next; empty: the first page), at most limit; *next is NULL on the
  * last page. RP_EINVAL (400) for a cursor this API did not give. */
@@ -58,9 +59,11 @@ enum rp_err notify_list(struct rec_ctx *ctx, struct rp_str cursor, size_t limit,
                         struct store_notification **rows, size_t *n, const char **next,
                         int64_t *unread);
 /* The caller's notifications with seq > after, oldest first, at most limit, with the
- * unread count (an event stream's next events). */
+ * unread count (an event stream's next events); *last: the seq of the last row read,
+ * shown or not (after itself when none); *more: limit rows were read, more may follow. */
 enum rp_err notify_since(struct rec_ctx *ctx, int64_t after, size_t limit,
-                         struct store_notification **rows, size_t *n, int64_t *unread);
+                         struct store_notification **rows, size_t *n, int64_t *last,
+                         bool *more, int64_t *unread);
 /* Marks one of the caller's notifications read (a reminder: dismissed). RP_ENOTFOUND
  * for another user's or an unknown id. *out: the row as it is now. */
 enum rp_err notify_read(struct rec_ctx *ctx, struct rp_str id, struct store_notification *out);

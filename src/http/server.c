@@ -103,7 +103,7 @@ static long waker_fill(void *cls, char *buf, size_t max)
         w->suspended = true;
         MHD_suspend_connection(w->conn);
         pthread_mutex_unlock(&w->lock);
-        return 0;
+        return HTTP_STREAM_WAIT;
     }
 }
 
@@ -375,6 +375,8 @@ static ssize_t stream_fill(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct http_stream *st = cls;
     long n = st->fill(st->cls, buf, max);
+    if (n == HTTP_STREAM_WAIT)
+        return 0; /* set aside (waker_fill): called again once woken */
     return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
                                        : MHD_CONTENT_READER_END_WITH_ERROR;
 }
