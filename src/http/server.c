@@ -1,6 +1,7 @@
 #include "core/common.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,6 +81,24 @@ void http_respond_stream(struct http_req *req, unsigned status, const char *type
     req->stream = *stream;
 }
 
+/* Whether the client closed its side: a waiting stream writes nothing for a long
+ * time, and libmicrohttpd looks at no socket it has set aside. */
+static bool peer_gone(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return false;
+    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN};
+    if (poll(&p, 1, 0) != 1)
+        return false;
+    if (p.revents & (POLLHUP | POLLERR))
+        return true;
+    char c;
+    ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static long waker_fill(void *cls, char *buf, size_t max)
 {
     struct http_waker *w = cls;
@@ -89,6 +108,8 @@ static long waker_fill(void *cls, char *buf, size_t max)
         pthread_mutex_unlock(&w->s->wlock);
         if (stopping)
             return 0;
+        if (peer_gone(w->conn))
+            return -1;
         long n = w->app.fill(w->app.cls, buf, max);
         if (n != HTTP_STREAM_WAIT)
             return n;
