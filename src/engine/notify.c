@@ -101,7 +101,9 @@ static enum rp_err emit(struct rec_ctx *ctx, const char *kind, const char *user_
     };
     rec__now_text(ctx, &n.created_at);
     bool added;
-    return store_notify_add(ctx->conn, &n, &added);
+    err = store_notify_add(ctx->conn, &n, &added);
+    ctx->notified = ctx->notified || (!err && added);
+    return err;
 }
 
 static const char *title_of(const struct rec *r)
@@ -425,7 +427,24 @@ struct notify_watch {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;             /* under lock */
+    bool kick;             /* under lock: look now */
 };
+
+/* The watcher of this process, for notify_kick. */
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct notify_watch *current;
+
+void notify_kick(void)
+{
+    pthread_mutex_lock(&current_lock);
+    if (current) {
+        pthread_mutex_lock(&current->lock);
+        current->kick = true;
+        pthread_cond_signal(&current->wake);
+        pthread_mutex_unlock(&current->lock);
+    }
+    pthread_mutex_unlock(&current_lock);
+}
 
 /* Recipients read per look; more wait for the next look (100 ms later). */
 #define WATCH_BATCH 256
@@ -469,7 +488,7 @@ static void *watch_main(void *p)
         if (err)
             LOG(LOG_WARN, "notification watcher: %s", rp_err_name(err));
         pthread_mutex_lock(&w->lock);
-        if (!w->stop) {
+        if (!w->stop && !w->kick) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             int64_t ns = until.tv_nsec + NOTIFY_POLL_MS * 1000000LL;
@@ -477,6 +496,7 @@ static void *watch_main(void *p)
             until.tv_nsec = (long)(ns % 1000000000);
             pthread_cond_timedwait(&w->wake, &w->lock, &until);
         }
+        w->kick = false;
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -497,6 +517,9 @@ enum rp_err notify_watch_start(struct store *s, void (*news)(void *cls, const ch
         free(w);
         return RP_ENOMEM;
     }
+    pthread_mutex_lock(&current_lock);
+    current = w;
+    pthread_mutex_unlock(&current_lock);
     *out = w;
     return RP_OK;
 }
@@ -505,6 +528,10 @@ void notify_watch_stop(struct notify_watch *w)
 {
     if (!w)
         return;
+    pthread_mutex_lock(&current_lock);
+    if (current == w)
+        current = NULL;
+    pthread_mutex_unlock(&current_lock);
     pthread_mutex_lock(&w->lock);
     w->stop = true;
     pthread_cond_signal(&w->wake);

@@ -95,5 +95,9 @@ enum rp_err notify_watch_start(struct store *s, void (*news)(void *cls, const ch
                                void (*beat)(void *cls), void *cls, struct notify_watch **out);
 /* Stops and joins it; NULL is harmless. */
 void notify_watch_stop(struct notify_watch *w);
+/* Makes this process's watcher look now (engine/ctx.c, after a commit that wrote a
+ * notification): a browser on this server hears of it at once, one on another server
+ * within NOTIFY_POLL_MS. */
+void notify_kick(void);
 
 #endif
