@@ -48,6 +48,16 @@ describe('notifications', () => {
     assert.equal((await mine(ann)).data.length, 1);
   });
 
+  test('a case assigned automatically by its queue notifies the agent', async () => {
+    await create(admin, 'case_queues', { name: 'Notify queue', rule_order: 0, match_product: 'notify-widget',
+      member_ids: [users.dave.id], method: 'round_robin' });
+    const k = await create(admin, 'cases', { subject: 'Widget broken', product: 'notify-widget' });
+    assert.equal(k.owner_id, users.dave.id);
+    const n = (await mine(dave)).data.find((x) => x.record_id === k.id);
+    assert.equal(n.kind, 'assigned');
+    assert.equal(n.entity, 'cases');
+  });
+
   test('the answer is in the caller\'s language', async () => {
     const r = await ann.get('/notifications', { headers: { 'accept-language': 'zh-CN' } });
     assert.equal(r.body.data[0].text, 'Administrator 将此分配给您：Assigned Ltd');
