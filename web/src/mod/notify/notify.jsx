@@ -21,21 +21,30 @@ export function notificationText(n) {
 const SNOOZE = [5, 10, 30, 60, 1440];
 const snoozeLabel = (m) => (m === 60 ? t('ntf.hour') : m === 1440 ? t('ntf.day') : t('ntf.min', { n: m }));
 
-// One live connection per signed-in page; listeners get every event.
+// One live connection per signed-in page; listeners get every event. EventSource
+// reconnects by itself after a network error; after a refusal (a session that ended,
+// signed in again in place) it gives up, so the page opens a new one a little later.
 const listeners = new Set();
 let source = null;
+function connect() {
+  source = new EventSource('/api/v1/notifications/stream');
+  for (const type of ['notification', 'unread']) {
+    source.addEventListener(type, (ev) => {
+      let data;
+      try { data = JSON.parse(ev.data); } catch { return; }
+      for (const l of listeners) l(type, data);
+    });
+  }
+  const mine = source;
+  source.addEventListener('error', () => {
+    if (mine.readyState !== EventSource.CLOSED || source !== mine) return;
+    source = null;
+    setTimeout(() => { if (listeners.size && !source) connect(); }, 5000);
+  });
+}
 function subscribe(fn) {
   listeners.add(fn);
-  if (!source) {
-    source = new EventSource('/api/v1/notifications/stream');
-    for (const type of ['notification', 'unread']) {
-      source.addEventListener(type, (ev) => {
-        let data;
-        try { data = JSON.parse(ev.data); } catch { return; }
-        for (const l of listeners) l(type, data);
-      });
-    }
-  }
+  if (!source) connect();
   return () => {
     listeners.delete(fn);
     if (!listeners.size && source) { source.close(); source = null; }
