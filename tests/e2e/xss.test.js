@@ -301,9 +301,11 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     page = await browser.context.newPage();
     page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); d.dismiss().catch(() => {}); });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('request', () => inflight++);
-    page.on('requestfinished', () => inflight--);
-    page.on('requestfailed', () => inflight--);
+    // The notification event stream stays open for as long as the page: not a load.
+    const counted = (r) => r.resourceType() !== 'eventsource';
+    page.on('request', (r) => { if (counted(r)) inflight++; });
+    page.on('requestfinished', (r) => { if (counted(r)) inflight--; });
+    page.on('requestfailed', (r) => { if (counted(r)) inflight--; });
     await page.goto(srv.base + '/');
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
