@@ -161,7 +161,9 @@ export function NotificationBell() {
     <div class="ntf" ref={box}>
       <button type="button" class="ntf-bell" aria-expanded={open} aria-controls="ntf-panel"
         aria-label={s.unread ? t('ntf.bellUnread', { n: s.unread }) : t('ntf.bell')} onClick={() => setOpen(!open)}>
-        <span aria-hidden="true">🔔</span>
+        <svg class="ntf-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+          <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+        </svg>
         {s.unread > 0 && <span class="ntf-count" aria-hidden="true">{s.unread > 99 ? '99+' : s.unread}</span>}
       </button>
       {open && (
