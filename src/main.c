@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "engine/auth.h"
 #include "engine/jobs.h"
+#include "engine/notify.h"
 #include "engine/ops.h"
 #include "engine/phones.h"
 #include "http/http.h"
@@ -228,7 +229,8 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
         return 1;
     }
-    store_set_connections(store, (unsigned)threads + 1); /* the workers and this thread */
+    /* The workers, this thread and the notification watcher. */
+    store_set_connections(store, (unsigned)threads + 2);
     struct api_app app = {store, NULL, public_url && strncmp(public_url, "https://", 8) == 0,
                           public_url, (unsigned)timeout_ms};
     size_t nroutes;
@@ -256,6 +258,16 @@ static int serve(int argc, char **argv)
         store_close(store);
         return 1;
     }
+    /* Notifications committed by any server reach this one's event streams. */
+    struct notify_watch *watch = NULL;
+    err = notify_watch_start(store, api_notify_news, api_notify_beat, NULL, &watch);
+    if (err) {
+        fprintf(stderr, "rapport: cannot start the notification watcher\n");
+        http_stop(app.http, 0);
+        jobs_runner_stop(runner);
+        store_close(store);
+        return 1;
+    }
     printf("listening on http://%s:%u\n", host, bound);
     fflush(stdout);
     /* A postgres url may carry a password: name the backend only. */
@@ -273,6 +285,7 @@ static int serve(int argc, char **argv)
     }
     LOG(LOG_INFO, "signal %d: finishing in-flight requests", sig);
     http_stop(app.http, 10000);
+    notify_watch_stop(watch);
     jobs_runner_stop(runner);
     store_close(store);
     LOG(LOG_INFO, "stopped cleanly");

@@ -22,6 +22,11 @@ struct api_app {
 /* The router's table for http_start: every route, each answered through the API's
  * dispatcher. Built on the first call, which must come before threads start. */
 const struct http_route *api_http_routes(size_t *n);
+/* For the engine's notification watcher (engine/notify.h, notify_watch_start): wakes
+ * the event streams of user_id to send their new notifications; sends every stream a
+ * heartbeat. cls is unused. */
+void api_notify_news(void *cls, const char *user_id);
+void api_notify_beat(void *cls);
 /* Answers router-level failures (404, 405, 413, 431, 500) as problem+json. */
 void api_on_error(struct http_req *req, unsigned status);
 

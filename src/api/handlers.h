@@ -41,6 +41,14 @@ unsigned api__settings_update(struct api_call *c);
 unsigned api__shares(struct api_call *c);
 unsigned api__share_create(struct api_call *c);
 unsigned api__share_delete(struct api_call *c);
+/* notify_routes.c */
+unsigned api__notify_list(struct api_call *c);
+unsigned api__notify_stream(struct api_call *c);
+unsigned api__notify_prefs(struct api_call *c);
+unsigned api__notify_prefs_set(struct api_call *c);
+unsigned api__notify_read_all(struct api_call *c);
+unsigned api__notify_read(struct api_call *c);
+unsigned api__notify_snooze(struct api_call *c);
 /* meta_routes.c */
 unsigned api__meta_entity_create(struct api_call *c);
 unsigned api__meta_field_create(struct api_call *c);

@@ -88,6 +88,11 @@
  * must not starve everyone else (slowloris). A browser opens 6, a busy integration a
  * few dozen; 128 leaves room for both, and for a proxy in front. */
 #define RP_MAX_CONN_PER_IP 128u
+/* Notification event streams (GET /notifications/stream) open at once: per user (a
+ * browser tab each; more tabs share nothing and reconnect when one closes) and per
+ * server (a quarter of RP_MAX_CONNECTIONS, so streams never crowd out requests). */
+#define RP_MAX_EVENT_STREAMS_PER_USER 8u
+#define RP_MAX_EVENT_STREAMS 256u
 /* Security events per page of GET /security-events. */
 #define RP_MAX_SECURITY_EVENTS_PAGE 500u
 /* Login throttling window and the failures allowed in it per user and per address. */

@@ -2,6 +2,7 @@
 #include "core/common.h"
 
 #include "engine/module.h"
+#include "engine/notify.h"
 #include "engine/rec_int.h"
 #include "store/platform.h"
 
@@ -179,6 +180,8 @@ enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
     if (--ctx->tx_depth > 0)
         return err; /* the outermost caller commits or rolls back */
     rec__memo_drop(ctx, NULL);
+    bool notified = ctx->notified;
+    ctx->notified = false;
     if (err) {
         store_rollback(ctx->conn);
         /* A write that would carry a running total (store_table.totals_columns) past
@@ -187,5 +190,8 @@ enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
                                                        " range of a number")
                                 : err;
     }
-    return store_commit(ctx->conn);
+    err = store_commit(ctx->conn);
+    if (!err && notified)
+        notify_kick();
+    return err;
 }

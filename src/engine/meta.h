@@ -56,6 +56,9 @@ enum field_flag {
      * to a record of any entity (an activity's related_type), so a module's entity with
      * a timeline has activities without the module that defines them naming it. */
     FF_TIMELINE_TYPES = 1 << 10,
+    /* A date-time at which the record's owner is reminded of it (an activity's
+     * reminder_at): engine/notify.h fires a reminder notification once per value. */
+    FF_REMINDER = 1 << 11,
 };
 
 /* What a field tells about who a record is, for duplicate detection

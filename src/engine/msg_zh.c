@@ -280,5 +280,8 @@ static const struct msg MESSAGES[] = {
     {"must be at most 128 characters", "最多 128 个字符"},
     {"is too common: choose one that is not on lists of leaked passwords",
      "太常见了：请选择一个不在泄露密码列表中的密码"},
+    {"only reminders can be snoozed", "只有提醒可以稍后提醒"},
+    {"must be a whole number from 1 to %d", "必须是 1 到 %d 之间的整数"},
+    {"unknown notification kind", "未知的通知类型"},
 };
 const struct msg_catalog rec_messages = {MESSAGES, RP_NELEM(MESSAGES)};

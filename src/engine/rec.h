@@ -147,6 +147,9 @@ struct rec_ctx {
     const char *request_id;
     /* private: nesting depth of rec_tx_begin */
     int tx_depth;
+    /* private: a notification was written in this transaction (engine/notify.h): its
+     * commit wakes this server's notification watcher at once */
+    bool notified;
     /* private: one small entity's rows as read in this transaction (rec__memo_*) */
     const struct entity_def *memo_ent;
     struct rec_page *memo;

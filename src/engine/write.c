@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "engine/duplicates.h"
 #include "engine/module.h"
+#include "engine/notify.h"
 #include "engine/phones.h"
 #include "engine/rec_int.h"
 #include "engine/secev.h"
@@ -262,7 +263,9 @@ static enum rp_err after_save(struct rec_ctx *ctx, const struct rec *r, const st
     enum rp_err err = dups_applies(r->ent) ? dups_index(ctx, r, old) : RP_OK;
     if (!err && phones_applies(r->ent))
         err = phones_index(ctx, r, old);
-    return err ? err : mod_after_save(ctx, r, old);
+    if (!err)
+        err = mod_after_save(ctx, r, old);
+    return err ? err : notify_after_save(ctx, r, old);
 }
 
 /* ---- create ---- */

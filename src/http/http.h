@@ -23,6 +23,14 @@ struct http_stream {
     void *cls;
 };
 
+/* What the fill of an event stream (http_respond_events) returns when it has nothing
+ * to send yet: the connection is set aside, holding no thread, until
+ * http_stream_wake, and fill is then called again. */
+#define HTTP_STREAM_WAIT (-2)
+
+/* The handle that wakes a waiting event stream. */
+struct http_waker;
+
 struct http_query_param {
     struct rp_str key;
     struct rp_str value;
@@ -57,6 +65,7 @@ struct http_req {
     int64_t start_us;
     uint64_t id;
     bool done;
+    struct http_server *server;
 };
 
 typedef void (*http_handler)(struct http_req *req, const void *data);
@@ -96,6 +105,15 @@ void http_respond(struct http_req *req, unsigned status, const char *type, const
  * in every case, also when the response could not be queued. */
 void http_respond_stream(struct http_req *req, unsigned status, const char *type,
                          const struct http_stream *stream);
+/* Sets a long-lived streamed response (Server-Sent Events) whose fill may answer
+ * HTTP_STREAM_WAIT. *waker (owned by the server) wakes it from any thread; it is valid
+ * until stream->done has run, so the caller forgets it there, under the same lock its
+ * wakes are made under. When the server stops, waiting streams end. */
+void http_respond_events(struct http_req *req, unsigned status, const char *type,
+                         const struct http_stream *stream, struct http_waker **waker);
+/* Makes a waiting event stream call its fill again (at once when it is waiting, else
+ * right after its current fill). Any thread. */
+void http_stream_wake(struct http_waker *w);
 /* Sets a response whose body is the whole of an open file (taken: closed when sent). */
 void http_respond_fd(struct http_req *req, unsigned status, const char *type, int fd,
                      uint64_t size);

@@ -1,6 +1,7 @@
 #include "core/common.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,6 +37,22 @@ struct http_server {
     uint64_t hist[NBUCKETS + 1];
     double hist_sum;
     uint64_t hist_count;
+    /* The event streams open now (http_respond_events), ended by http_stop. */
+    pthread_mutex_t wlock;
+    struct http_waker *wakers;
+    bool stopping;         /* under wlock */
+};
+
+/* An event stream's state. Lock order: the application's lock (held around wakes),
+ * then lock; the server's wlock, then lock. fill runs without lock. */
+struct http_waker {
+    struct http_stream app;
+    struct http_server *s;
+    struct MHD_Connection *conn;
+    pthread_mutex_t lock;
+    bool suspended;        /* under lock: set aside until woken */
+    bool pending;          /* under lock: woken while filling */
+    struct http_waker *prev, *next; /* under the server's wlock */
 };
 
 const char *http_header(struct http_req *req, const char *name)
@@ -62,6 +79,105 @@ void http_respond_stream(struct http_req *req, unsigned status, const char *type
 {
     http_respond(req, status, type, "", 0);
     req->stream = *stream;
+}
+
+/* Whether the client closed its side: a waiting stream writes nothing for a long
+ * time, and libmicrohttpd looks at no socket it has set aside. */
+static bool peer_gone(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return false;
+    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN};
+    if (poll(&p, 1, 0) != 1)
+        return false;
+    if (p.revents & (POLLHUP | POLLERR))
+        return true;
+    char c;
+    ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static long waker_fill(void *cls, char *buf, size_t max)
+{
+    struct http_waker *w = cls;
+    for (;;) {
+        pthread_mutex_lock(&w->s->wlock);
+        bool stopping = w->s->stopping;
+        pthread_mutex_unlock(&w->s->wlock);
+        if (stopping)
+            return 0;
+        if (peer_gone(w->conn))
+            return -1;
+        long n = w->app.fill(w->app.cls, buf, max);
+        if (n != HTTP_STREAM_WAIT)
+            return n;
+        pthread_mutex_lock(&w->lock);
+        if (w->pending) {
+            w->pending = false;
+            pthread_mutex_unlock(&w->lock);
+            continue;
+        }
+        /* Suspending from the content reader is allowed (microhttpd.h); the reader is
+         * called again once the connection is resumed. */
+        w->suspended = true;
+        MHD_suspend_connection(w->conn);
+        pthread_mutex_unlock(&w->lock);
+        return HTTP_STREAM_WAIT;
+    }
+}
+
+static void waker_done(void *cls)
+{
+    struct http_waker *w = cls;
+    pthread_mutex_lock(&w->s->wlock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        w->s->wakers = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&w->s->wlock);
+    w->app.done(w->app.cls);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+}
+
+void http_stream_wake(struct http_waker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    if (w->suspended) {
+        w->suspended = false;
+        MHD_resume_connection(w->conn);
+    } else {
+        w->pending = true;
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
+void http_respond_events(struct http_req *req, unsigned status, const char *type,
+                         const struct http_stream *stream, struct http_waker **waker)
+{
+    struct http_waker *w = calloc(1, sizeof(*w));
+    if (!w) {
+        stream->done(stream->cls);
+        *waker = NULL;
+        http_respond(req, 503, "text/plain; charset=utf-8", "out of memory\n", 14);
+        return;
+    }
+    w->app = *stream;
+    w->s = req->server;
+    w->conn = req->conn;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_mutex_lock(&w->s->wlock);
+    w->next = w->s->wakers;
+    if (w->next)
+        w->next->prev = w;
+    w->s->wakers = w;
+    pthread_mutex_unlock(&w->s->wlock);
+    *waker = w;
+    http_respond_stream(req, status, type, &(struct http_stream){waker_fill, waker_done, w});
 }
 
 void http_respond_fd(struct http_req *req, unsigned status, const char *type, int fd,
@@ -280,6 +396,8 @@ static ssize_t stream_fill(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct http_stream *st = cls;
     long n = st->fill(st->cls, buf, max);
+    if (n == HTTP_STREAM_WAIT)
+        return 0; /* set aside (waker_fill): called again once woken */
     return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
                                        : MHD_CONTENT_READER_END_WITH_ERROR;
 }
@@ -352,6 +470,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         arena_init(&req->a);
         req->conn = conn;
+        req->server = s;
         req->app = s->cfg.app;
         req->start_us = text_monotonic_us();
         req->id = atomic_fetch_add(&s->next_id, 1);
@@ -456,6 +575,7 @@ enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
         return RP_ENOMEM;
     s->cfg = *cfg;
     pthread_mutex_init(&s->mlock, NULL);
+    pthread_mutex_init(&s->wlock, NULL);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -466,7 +586,8 @@ enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
         return RP_EINVAL;
     }
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
         (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 2u,
         MHD_OPTION_CONNECTION_TIMEOUT, RP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
@@ -476,6 +597,8 @@ enum rp_err http_start(const struct http_config *cfg, struct http_server **out,
         (size_t)RP_MAX_REQUEST_HEAD, MHD_OPTION_END);
     if (!s->d) {
         LOG(LOG_ERROR, "cannot listen on %s:%u", cfg->host, cfg->port);
+        pthread_mutex_destroy(&s->mlock);
+        pthread_mutex_destroy(&s->wlock);
         free(s);
         return RP_EIO;
     }
@@ -492,11 +615,18 @@ void http_stop(struct http_server *s, int grace_ms)
     MHD_socket fd = MHD_quiesce_daemon(s->d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    /* Event streams never end on their own: each ends at its next fill. */
+    pthread_mutex_lock(&s->wlock);
+    s->stopping = true;
+    for (struct http_waker *w = s->wakers; w; w = w->next)
+        http_stream_wake(w);
+    pthread_mutex_unlock(&s->wlock);
     for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->d);
     pthread_mutex_destroy(&s->mlock);
+    pthread_mutex_destroy(&s->wlock);
     free(s);
 }

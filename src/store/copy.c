@@ -85,6 +85,14 @@ static const struct col SHARES[] = {{"seq", I},        {"id", X},      {"entity"
                                     {"team_id", X},    {"access", X},  {"created_by", X},
                                     {"created_at", X}};
 static const struct col SETTINGS[] = {{"key", X}, {"value", X}};
+static const struct col NOTIFICATIONS[] = {
+    {"seq", I},          {"workspace_id", I}, {"id", X},         {"user_id", X},
+    {"kind", X},         {"entity", X},       {"record_id", X},  {"title", X},
+    {"actor_id", X},     {"created_at", X},   {"due_at", X},     {"in_app", I},
+    {"read_at", X},      {"snooze_until", X}, {"email_state", X}, {"fire_key", X}};
+static const struct col NOTIFY_PREFS[] = {
+    {"workspace_id", I}, {"user_id", X}, {"kind", X}, {"channel", X}};
+static const struct col NOTIFY_SWEEPS[] = {{"workspace_id", I}, {"entity", X}, {"swept_to", X}};
 
 /* meta_state (the generation) and data_access (hour-long counts) are not copied: the
  * destination has its own generation, and a server loads all metadata at start. */
@@ -104,6 +112,9 @@ static const struct spec PLATFORM[] = {
     {"custom_fields", CUSTOM_FIELDS, RP_NELEM(CUSTOM_FIELDS), 1, false, NULL},
     {"record_shares", SHARES, RP_NELEM(SHARES), 1, false, NULL},
     {"settings", SETTINGS, RP_NELEM(SETTINGS), 1, false, NULL},
+    {"notifications", NOTIFICATIONS, RP_NELEM(NOTIFICATIONS), 1, false, NULL},
+    {"notification_prefs", NOTIFY_PREFS, RP_NELEM(NOTIFY_PREFS), 3, false, NULL},
+    {"notify_sweeps", NOTIFY_SWEEPS, RP_NELEM(NOTIFY_SWEEPS), 2, false, NULL},
 };
 
 /* The columns every record table has (store_sync_table adds them). */

@@ -240,6 +240,47 @@ static const struct store_migration MIGRATIONS[] = {
      " name TEXT NOT NULL,"
      " value INTEGER NOT NULL,"
      " PRIMARY KEY (workspace_id, name)) WITHOUT ROWID;"},
+    {14, "notifications",
+     /* Notifications (engine/notify.h): one row per recipient, written in the
+      * transaction of the change that caused it. in_app: shown in the notification
+      * centre; email_state 'pending': the recipient chose e-mail, for the mail module
+      * to send. fire_key: a reminder's (entity, record, due time) — unique, so each
+      * falls due once whatever the number of servers. */
+     "CREATE TABLE notifications ("
+     " seq INTEGER PRIMARY KEY,"
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " id TEXT NOT NULL UNIQUE,"
+     " user_id TEXT NOT NULL,"
+     " kind TEXT NOT NULL,"
+     " entity TEXT NOT NULL,"
+     " record_id TEXT NOT NULL,"
+     " title TEXT NOT NULL,"
+     " actor_id TEXT,"
+     " created_at TEXT NOT NULL,"
+     " due_at TEXT,"
+     " in_app INTEGER NOT NULL,"
+     " read_at TEXT,"
+     " snooze_until TEXT,"
+     " email_state TEXT,"
+     " fire_key TEXT UNIQUE);"
+     "CREATE INDEX notifications_user ON notifications(user_id, in_app, seq);"
+     "CREATE INDEX notifications_unread ON notifications(user_id, in_app, read_at);"
+     "CREATE INDEX notifications_snoozed ON notifications(snooze_until)"
+     " WHERE snooze_until IS NOT NULL;"
+     "CREATE INDEX notifications_email ON notifications(email_state)"
+     " WHERE email_state IS NOT NULL;"
+     "CREATE TABLE notification_prefs ("
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " user_id TEXT NOT NULL,"
+     " kind TEXT NOT NULL,"
+     " channel TEXT NOT NULL,"
+     " PRIMARY KEY (workspace_id, user_id, kind)) WITHOUT ROWID;"
+     /* How far the reminder sweep has looked, per entity. */
+     "CREATE TABLE notify_sweeps ("
+     " workspace_id INTEGER NOT NULL DEFAULT 1,"
+     " entity TEXT NOT NULL,"
+     " swept_to TEXT NOT NULL,"
+     " PRIMARY KEY (workspace_id, entity)) WITHOUT ROWID;"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)

@@ -191,6 +191,23 @@ async function customField() {
   return field;
 }
 
+// A reminder notification of a user (whose client reads it), one per user: a task of
+// theirs whose reminder time has passed fires within a few seconds.
+const reminders = new Map();
+async function reminderOf(userId, client) {
+  if (!reminders.has(userId)) {
+    const act = await make('activities', userId, { reminder_at: new Date(Date.now() - 60000).toISOString() });
+    for (let i = 0; i < 150 && !reminders.has(userId); i++) {
+      const r = await client.get('/notifications?limit=100');
+      const n = r.body.data?.find((x) => x.kind === 'reminder' && x.record_id === act);
+      if (n) reminders.set(userId, n.id);
+      else await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(reminders.has(userId), 'set-up: a reminder fires');
+  }
+  return reminders.get(userId);
+}
+
 // Builds the request of one cell; may create what it needs first.
 async function cell(row, caller, rel) {
   const e = segs(row.route)[2];
@@ -390,6 +407,22 @@ async function cell(row, caller, rel) {
       assert.equal(t.status, 201, `set-up: token: ${t.text}`);
       return { c, method: 'DELETE', p: `/tokens/${t.body.id}` };
     }
+    case 'GET /api/v1/notifications -':
+    case 'GET /api/v1/notifications/preferences -':
+      return { c, method: 'GET', p: row.route };
+    case 'GET /api/v1/notifications/stream last_event_id=bad':
+      return { c, method: 'GET', p: row.route, headers: { 'last-event-id': 'bad' } };
+    case 'PUT /api/v1/notifications/preferences -':
+      return { c, method: 'PUT', p: row.route, body: { changed: 'off' } };
+    case 'POST /api/v1/notifications/read-all -':
+      return { c, method: 'POST', p: row.route };
+    case 'POST /api/v1/notifications/{id}/read -':
+    case 'POST /api/v1/notifications/{id}/snooze -': {
+      const to = rel === 'team' ? ['mate', mateClient] : rel === 'other' || caller === 'anonymous'
+        ? ['far', farClient] : [caller, c];
+      const id = await reminderOf(users[to[0]].id, to[1]);
+      return { c, method: 'POST', p: row.route.replace('{id}', id), body: row.route.endsWith('snooze') ? { minutes: 5 } : undefined };
+    }
     case 'GET /healthz -':
     case 'GET /metrics -':
       return { c, method: 'GET', p: row.route, root: true };
@@ -495,7 +528,8 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         const rq = await cell(row, caller, rel);
         const writes = UNSAFE.has(rq.method);
         const before0 = writes && want >= 300 ? await snapshot() : null;
-        const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root, contentType: rq.contentType });
+        const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root, contentType: rq.contentType,
+          headers: rq.headers });
         cells++;
         await rq.after?.(res);
         const where = `${caller} ${rel} ${row.method} ${row.route} [${row.variant}]`;

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { ADMIN_PASSWORD, API, PG, startServer, loginAdmin } from '../api/helpers.js';
+import { ADMIN_PASSWORD, API, PG, createUser, login, startServer, loginAdmin } from '../api/helpers.js';
 import { launch, shotPath } from './browser.js';
 
 // n → a payload that calls __xss(n) when it runs. Template-ish, unicode and very long
@@ -305,9 +305,11 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     page = await browser.context.newPage();
     page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); d.dismiss().catch(() => {}); });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('request', () => inflight++);
-    page.on('requestfinished', () => inflight--);
-    page.on('requestfailed', () => inflight--);
+    // The notification event stream stays open for as long as the page: not a load.
+    const counted = (r) => r.resourceType() !== 'eventsource';
+    page.on('request', (r) => { if (counted(r)) inflight++; });
+    page.on('requestfinished', (r) => { if (counted(r)) inflight--; });
+    page.on('requestfailed', (r) => { if (counted(r)) inflight--; });
     await page.goto(srv.base + '/');
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -528,6 +530,22 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await check('the editor\'s preview of hostile Markdown');
     assert.equal(await page.getByTestId('kb-preview').getByRole('link', { name: 'raw link' }).count(), 0);
     assert.ok((await page.getByTestId('kb-preview').textContent()).includes('link'), 'unlinked text stays');
+  });
+
+  step('the notification centre shows hostile titles and names inert: page, bell panel', async () => {
+    await createUser(admin, { username: 'xss-notifier', password: 'xss-notifier-pass-1', display_name: payload(5) });
+    const writer = await login(srv.base, 'xss-notifier', 'xss-notifier-pass-1');
+    const note = await writer.post('/activities', { type: 'note', subject: payload(6), description: `@admin ${payload(7)}` });
+    assert.equal(note.status, 201, note.text);
+    await go('/notifications');
+    await settle();
+    await page.getByRole('link', { name: /mentioned you in/ }).first().waitFor();
+    const main = await page.evaluate(() => document.querySelector('main').textContent);
+    assert.ok(main.includes(note.body.subject), '/notifications shows the payload subject');
+    await check('/notifications');
+    await page.getByRole('banner').getByRole('button', { name: /^Notifications/ }).click();
+    await page.getByRole('region', { name: 'Notifications' }).waitFor();
+    await check('/notifications with the bell panel open');
   });
 
   step('fast case entry, a case\'s articles and an article\'s cases show hostile text inert', async () => {

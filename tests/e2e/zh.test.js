@@ -2,7 +2,8 @@
 // records of every entity (Chinese or digit-only values, every enum set) switches to
 // 简体中文 and visits every page — home, each list, a record of each entity with its
 // History tab, a new-record form of each, the pipeline, the calendar's day, week and
-// month, the "New case" form of the customer card and over any page (Alt+Shift+C), My cases, the service reports, search, the recycle bin, duplicates, import, My settings and every
+// month, the "New case" form of the customer card and over any page (Alt+Shift+C), My cases, the service reports, search, the recycle bin, duplicates, import, My settings, the
+// notifications page and every
 // administration tab — and no visible text of the header, the navigation or the page
 // (nor a placeholder, title or accessible name) may be English. The same walk in English
 // may show no dictionary key (t() answers a missing key with the key itself). People's
@@ -146,7 +147,7 @@ function pages() {
   }]);
   list.push(['knowledge base new article', '/kb/new']);
   list.push(['search', `/search?q=${encodeURIComponent('华信')}`]);
-  for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings', '/calendar-sync']) list.push([p, p]);
+  for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings', '/calendar-sync', '/notifications']) list.push([p, p]);
   for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security']) list.push([`admin ${tab}`, `/admin/${tab}`]);
   list.push(['a role', `/admin/roles/${ids.role}`]);
   return list;

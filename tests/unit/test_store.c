@@ -206,7 +206,7 @@ static void test_backup(void **state)
     assert_int_equal(store_open(copy, &s2), RP_OK);
     assert_int_equal(store_conn_get(s2, &c2), RP_OK);
     assert_int_equal(count_rows(c2, "t"), 2);
-    assert_int_equal(count_rows(c2, "schema_migrations"), 10);
+    assert_int_equal(count_rows(c2, "schema_migrations"), 11);
     store_close(s2);
     char other[200];
     snprintf(other, sizeof(other), "%s.partial", copy);
@@ -224,7 +224,7 @@ static void test_backup(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 10);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 11);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -233,6 +233,9 @@ static void test_migrations(void **state)
     assert_true(has_object(f->c, "table", "api_tokens"));
     assert_true(has_object(f->c, "table", "audit_log"));
     assert_true(has_object(f->c, "table", "login_throttle"));
+    assert_true(has_object(f->c, "table", "notifications"));
+    assert_true(has_object(f->c, "table", "notification_prefs"));
+    assert_true(has_object(f->c, "table", "notify_sweeps"));
     assert_true(has_object(f->c, "index", "audit_log_record"));
     assert_true(has_object(f->c, "table", "dedup_keys"));
     assert_true(has_object(f->c, "table", "phone_keys"));
@@ -274,7 +277,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 10);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 11);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),

@@ -11,7 +11,7 @@ import { Dashboard } from './dashboard.jsx';
 import { RecordForm } from './form.jsx';
 import { entityLabel, getLang, LANGS, setLang, t } from './i18n.js';
 import { LIST_PAGE, ListView } from './list.jsx';
-import { GLOBAL_ACTIONS, onOpenAction, screenOf, SCREENS } from './mod/index.js';
+import { GLOBAL_ACTIONS, onOpenAction, screenOf, SCREENS, TOP_BAR } from './mod/index.js';
 import { RecordPage } from './record.jsx';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { SearchPage } from './search.jsx';
@@ -157,6 +157,7 @@ function Shell({ children, onSignOut, onLang }) {
         <GlobalSearch />
         <GlobalActions />
         <div class="user">
+          {TOP_BAR.map((x) => <x.component />)}
           <LangSwitch onChange={onLang} />
           <Link href="/settings" class="who" title={t('me.title')} aria-current={path === '/settings' ? 'page' : undefined}>
             {session.user.display_name || session.user.username}

@@ -38,7 +38,7 @@ static const struct field_def FIELDS[] = {
     {.name = "all_day", .label = "All day", .label_zh = "全天", .type = FT_BOOL,
      .group = "schedule", .def = "false"},
     {.name = "reminder_at", .label = "Reminder", .label_zh = "提醒时间", .type = FT_DATETIME,
-     .flags = FF_INDEXED, .group = "schedule"},
+     .flags = FF_INDEXED | FF_REMINDER, .group = "schedule"},
     {.name = "status", .label = "Status", .label_zh = "状态", .type = FT_ENUM,
      .flags = FF_REQUIRED | FF_INDEXED | FF_LIST, .enum_values = STATUS,
      .enum_labels = STATUS_LABELS, .enum_labels_zh = STATUS_LABELS_ZH, .group = "overview",

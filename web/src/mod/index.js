@@ -1,4 +1,5 @@
-// The UI's modules — platform, customers, sales, calendar, kb, service, dav, mail, as on the server (src/mod/) —
+// The UI's modules — platform, customers, sales, calendar, kb, service, dav, mail, as on the server
+// (src/mod/), and notify, the engine's notification centre —
 // in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
 // record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
@@ -23,6 +24,7 @@
 // read it, 'Alt+Shift+C') and code (KeyboardEvent.code with Alt and Shift held), when()
 // (who may), component ({context, onClose}): a form the shell shows over any page, from
 // its button in the top bar or the shortcut, or opened by openAction(id, context).
+// A top-bar piece (TOP_BAR): module, component (no props), shown on every signed-in page.
 // A result action: module, label (i18n key), when(entity) (on which global search
 // results), action (the global action it opens) and context(entity, hit) (what it
 // opens with).
@@ -37,6 +39,8 @@ import * as customersStrings from './customers/i18n.js';
 import * as davStrings from './dav/i18n.js';
 import { SyncPage } from './dav/sync.jsx';
 import { AccountSummary } from './customers/summary.jsx';
+import * as notifyStrings from './notify/i18n.js';
+import { NotificationBell, NotificationsPage } from './notify/notify.jsx';
 import * as platformStrings from './platform/i18n.js';
 import { SharingPanel } from './platform/sharing.jsx';
 import { UserActions } from './platform/users.jsx';
@@ -52,7 +56,7 @@ import { QuickCase, QuickCaseDialog } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings, notifyStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -80,6 +84,13 @@ export const SCREENS = [
   { module: 'dav', path: '/calendar-sync', nav: 'nav.davSync', when: () => true, component: SyncPage },
   // Every signed-in user's own settings, reached from their name in the top bar.
   { module: 'platform', path: '/settings', when: () => true, load: () => import('./platform/my-settings.jsx').then((m) => m.MySettings) },
+  // Every signed-in user's notifications and how they are told, reached from the bell.
+  { module: 'notify', path: '/notifications', when: () => true, component: NotificationsPage },
+];
+
+// Pieces a module shows in the top bar of every page, before the user's name.
+export const TOP_BAR = [
+  { module: 'notify', component: NotificationBell },
 ];
 
 export const RECORD_PANELS = [
