@@ -1,12 +1,14 @@
 #include "core/common.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/mention.h"
+#include "core/msg.h"
 #include "core/text.h"
 #include "engine/acl.h"
 #include "engine/auth.h"
@@ -20,6 +22,7 @@ static const struct notify_kind KINDS[] = {
     {"mention", NOTIFY_IN_APP},
     {"reminder", NOTIFY_IN_APP},
     {"changed", NOTIFY_OFF},
+    {"alert", NOTIFY_IN_APP},
 };
 
 static const char *const CHANNELS[] = {"off", "in_app", "email", "both"};
@@ -182,6 +185,31 @@ enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const st
         if (e->fields[i].type == FT_TEXT && rec_changed(r, old, e->fields[i].name))
             err = mentions(ctx, r, old, i, actor);
     return err;
+}
+
+enum rp_err notify_alert(struct rec_ctx *ctx, const char *user_id, const struct rec *r,
+                         const char *fmt, ...)
+{
+    struct principal p;
+    enum rp_err err = auth_user(ctx, user_id, &p);
+    if (err == RP_ENOTFOUND)
+        return RP_OK;
+    bool ok = false;
+    if (!err)
+        err = may_read(ctx, user_id, r, &ok);
+    if (err || !ok)
+        return err;
+    /* In the recipient's language, as their errors would be. */
+    enum rp_lang lang = meta_locale_zh(p.locale) ? RP_LANG_ZH : RP_LANG_EN;
+    va_list ap, cp;
+    va_start(ap, fmt);
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, msg_tr(lang, fmt), cp);
+    va_end(cp);
+    char *text = arena_alloc(ctx->a, n > 0 ? (size_t)n + 1 : 1);
+    vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, msg_tr(lang, fmt), ap);
+    va_end(ap);
+    return emit(ctx, "alert", user_id, r->ent, r->id, text, NULL, NULL, NULL);
 }
 
 /* ---- reading and marking ---- */

@@ -12,6 +12,8 @@
  *    record; mentions of others notify nobody and say nothing;
  *  - changed:  a record owned by the user changed by someone else (opt-in: off by
  *    default);
+ *  - alert:    a module's word about a record for a user (notify_alert: a case at 80%
+ *    of its target, a breach), in the user's language;
  *  - reminder: an FF_REMINDER date-time of a record reached, for its owner; fired once
  *    per (record, value) across every server (a unique claim key), late after a stop
  *    (the sweep resumes where the last one ended). Snoozing fires it again later.
@@ -50,6 +52,13 @@ bool notify_channel_parse(struct rp_str s, enum notify_channel *out);
 /* From engine/write.c, after every create and update (in its transaction): the
  * assigned, changed and mention notifications of the write. */
 enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+
+/* A module's alert about record r for user_id, in the caller's transaction: its text
+ * is fmt (English, looked up in the message catalogues like an error, core/msg.h) in
+ * the user's language. Nothing for a user who may not read r, is gone, or turned
+ * alerts off. */
+enum rp_err notify_alert(struct rec_ctx *ctx, const char *user_id, const struct rec *r,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Rows about records the caller may no longer read are left out of both. */
 /* The caller's notifications of the centre, newest first, before `cursor` (from an

@@ -229,7 +229,9 @@ describe('SLA and escalation', () => {
   });
 
   test('escalation applies each level once, catching up on missed ones', async () => {
-    esc = await create(admin, 'case_queues', { name: 'Escalations', rule_order: 900, match_product: 'never-matches' });
+    const boss = await createUser(admin, { username: uniq('boss'), password: 'pw-boss-12345678', role: 'support', locale: 'zh-CN' });
+    esc = await create(admin, 'case_queues', { name: 'Escalations', rule_order: 900, match_product: 'never-matches',
+      manager_id: boss.id });
     const q = await create(admin, 'case_queues', { name: 'Tier 1', rule_order: 999, match_product: 'never-either',
       escalation_queue_id: esc.id });
     // 80% of the resolution target passed, not the target.
@@ -257,6 +259,17 @@ describe('SLA and escalation', () => {
     const h = (await admin.get(`/cases/${late.id}/history`)).body.data;
     assert.deepEqual(h.filter((x) => x.field === 'escalation_level' && x.action === 'update')
       .map((x) => x.new).sort(), ['1', '2']);
+    // The owner was told of the warning and of the breach, once each, in their language.
+    const alerts = (await c.agent3.get('/notifications?limit=100')).body.data
+      .filter((n) => n.kind === 'alert');
+    const about = (k) => alerts.filter((n) => n.record_id === k.id).map((n) => n.title).sort();
+    assert.deepEqual(about(warn), [`Case ${warn.number} has used 80% of its SLA target`]);
+    assert.deepEqual(about(late), [`Case ${late.number} has used 80% of its SLA target`,
+      `Case ${late.number} missed its SLA target and was escalated`]);
+    // The manager of the escalation queue, in Chinese; nothing of the warning.
+    const bossC = await login(srv.base, boss.username, 'pw-boss-12345678');
+    const theirs = (await bossC.get('/notifications?limit=100')).body.data.filter((n) => n.kind === 'alert');
+    assert.deepEqual(theirs.map((n) => [n.record_id, n.title]), [[late.id, `工单 ${late.number} 已超出服务等级目标并被升级`]]);
   });
 
   test('the worklist sorts open cases by urgency, with their clocks', async () => {

@@ -338,7 +338,7 @@ describe('administration UI', () => {
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     await nav.getByRole('link', { name: 'Accounts' }).waitFor();
     await nav.getByRole('link', { name: 'Projects' }).waitFor();
-    for (const name of ['Contacts', 'Opportunities', 'Pipeline', 'Admin']) assert.equal(await nav.getByRole('link', { name }).count(), 0, name);
+    for (const name of ['Contacts', 'Opportunities', 'Pipeline', 'Admin']) assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 0, name);
     await nav.getByRole('link', { name: 'Accounts' }).click();
     await page.getByRole('link', { name: 'Olga Own Ltd' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Custom Fields Co' }).count(), 0, 'not her own');

@@ -1,13 +1,14 @@
 /* Escalation: every minute, on one server, the cases whose next escalation point has
- * passed move up a level — at SVC_WARN_PERCENT of a target their owner is warned (the
- * level change is on the case's timeline and in its history until notifications exist),
- * at a breach the priority goes up one step and the case moves to its queue's
- * escalation queue. A level is stored on the case, so each applies once per case; the
+ * passed move up a level — at SVC_WARN_PERCENT of a target their owner is warned (a
+ * notification, and the level change on the case's timeline and in its history), at a
+ * breach the priority goes up one step, the case moves to its queue's escalation queue,
+ * and its owner and that queue's manager are told. A level is stored on the case, so each applies once per case; the
  * sweep reads due points from the stored escalate_at, so after a downtime it applies
  * every level that fell due meanwhile, in order. */
 #include "core/common.h"
 
 #include "core/text.h"
+#include "engine/notify.h"
 #include "mod/service/service.h"
 
 static const char *raised(const struct rec_value *p)
@@ -44,7 +45,36 @@ static enum rp_err escalate_one(struct rec_ctx *ctx, const struct rec *c)
                                          .s = to->s, .len = to->len};
     }
     struct rec out;
-    return rec_update(ctx, c->ent, rp_str_c(c->id), in, n, c->version, &out);
+    enum rp_err err = rec_update(ctx, c->ent, rp_str_c(c->id), in, n, c->version, &out);
+    const struct rec_value *num = rec_field(&out, "number");
+    int len = num->null ? 0 : (int)num->len;
+    const char *number = num->null ? "" : num->s;
+    /* The owner hears of the warning; at a breach the owner and the manager of the
+     * queue the case is in now. */
+    if (!err && level == 0 && out.owner_id)
+        err = notify_alert(ctx, out.owner_id, &out,
+                           "Case %.*s has used %d%% of its SLA target", len, number,
+                           SVC_WARN_PERCENT);
+    if (!err && level == 1) {
+        const struct rec_value *qid = rec_field(&out, "queue_id");
+        struct rec queue;
+        const char *manager = NULL;
+        if (!qid->null) {
+            err = rec_get(ctx, meta_need("case_queues"), (struct rp_str){qid->s, qid->len},
+                          &queue);
+            if (!err && !rec_field(&queue, "manager_id")->null)
+                manager = rec_field(&queue, "manager_id")->s;
+            if (err == RP_ENOTFOUND)
+                err = RP_OK;
+        }
+        const char *to[2] = {out.owner_id, manager};
+        for (size_t i = 0; i < 2 && !err; i++)
+            if (to[i] && (i == 0 || !to[0] || strcmp(to[0], to[i]) != 0))
+                err = notify_alert(ctx, to[i], &out,
+                                   "Case %.*s missed its SLA target and was escalated", len,
+                                   number);
+    }
+    return err;
 }
 
 enum rp_err service_escalate(struct rec_ctx *ctx, int64_t now_ms, int64_t *done)

@@ -17,6 +17,8 @@ static const struct msg MESSAGES[] = {
     {"another policy is the default: make it not the default first",
      "已有另一个默认策略：请先取消它的默认设置"},
     {"cases.escalate takes no payload", "cases.escalate 不接受参数"},
+    {"Case %.*s has used %d%% of its SLA target", "工单 %.*s 已用去服务等级目标的 %d%%"},
+    {"Case %.*s missed its SLA target and was escalated", "工单 %.*s 已超出服务等级目标并被升级"},
     {"queue_id must be a queue id", "queue_id 必须是队列 ID"},
     {"must not be before the start date", "不能早于开始日期"},
     {"is required for an entitlement of cases or hours", "服务权益按工单数或小时数计时必须填写"},

@@ -81,7 +81,7 @@ export const SCREENS = [
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
   { module: 'platform', path: '/merge', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.MergePage) },
   { module: 'platform', path: '/import', when: () => importEntities().length > 0, load: () => import('./platform/import.jsx').then((m) => m.ImportPage) },
-  { module: 'dav', path: '/calendar-sync', nav: 'nav.davSync', when: () => true, component: SyncPage },
+  { module: 'dav', path: '/calendar-sync', nav: 'nav.davSync', when: () => reads('activities')() || reads('contacts')(), component: SyncPage },
   // Every signed-in user's own settings, reached from their name in the top bar.
   { module: 'platform', path: '/settings', when: () => true, load: () => import('./platform/my-settings.jsx').then((m) => m.MySettings) },
   // Every signed-in user's notifications and how they are told, reached from the bell.
