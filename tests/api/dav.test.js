@@ -2,7 +2,9 @@
 // scenario of dav/client.py run against Rapport and against Radicale, the reference
 // server, giving the same answers; vdirsyncer syncing both ways into a directory;
 // bad input (malformed iCalendar and vCard, stale ETags, Depth infinity, an oversized
-// body, a DOCTYPE, recurrence); authentication (Basic with the password or an API
+// body, a DOCTYPE, a rule the calendar refuses); recurring activities both ways
+// (a CRM series with a moved occurrence read by python3-caldav, a client's series with
+// an EXDATE in the CRM's calendar); authentication (Basic with the password or an API
 // token, never a cookie); and what each role sees.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -234,9 +236,19 @@ test('bad input is refused with a reason and changes nothing', async () => {
   let r = await put('x1.ics', 'BEGIN:VCALENDAR\r\nnot really\r\n');
   assert.equal(r.status, 400, r.text);
   assert.match(JSON.parse(r.text).detail, /iCalendar|VEVENT|VCALENDAR/);
-  r = await put('x2.ics', ICS('x2', 'RRULE:FREQ=WEEKLY\r\n'));
+  // A rule the calendar does not take: its reason, nothing stored.
+  r = await put('x2.ics', ICS('x2', 'RRULE:FREQ=HOURLY;COUNT=3\r\n'));
+  assert.equal(r.status, 422, r.text);
+  assert.ok(JSON.parse(r.text).errors.some((e) => e.field === 'rrule' && /daily/.test(e.message)), r.text);
+  r = await put('x2.ics', ICS('x2', 'RDATE:20261211T100000Z\r\n'));
   assert.equal(r.status, 400);
-  assert.match(JSON.parse(r.text).detail, /recurring/);
+  assert.match(JSON.parse(r.text).detail, /RDATE/);
+  // An override for an occurrence the series does not have.
+  r = await put('x2.ics', ICS('x2', 'RRULE:FREQ=WEEKLY;COUNT=3\r\n').replace('END:VCALENDAR',
+    'BEGIN:VEVENT\r\nUID:x2\r\nRECURRENCE-ID:20261211T100000Z\r\nDTSTART:20261211T120000Z\r\n' +
+    'DTEND:20261211T130000Z\r\nSUMMARY:moved\r\nEND:VEVENT\r\nEND:VCALENDAR'));
+  assert.equal(r.status, 422, r.text);
+  assert.ok(JSON.parse(r.text).errors.some((e) => e.field === 'recurrence_id'), r.text);
   r = await put('x3.ics', ICS('x3').replace('UID:x3\r\n', ''));
   assert.equal(r.status, 400);
   assert.match(JSON.parse(r.text).detail, /UID/);

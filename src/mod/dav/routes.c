@@ -236,9 +236,9 @@ struct item {
     size_t nex;
 };
 
-static bool is_exception(const struct rec *r)
+static bool is_exception(enum dav_kind k, const struct rec *r)
 {
-    return !rec_field(r, "series_id")->null;
+    return k == DAV_CALENDAR && !rec_field(r, "series_id")->null;
 }
 
 /* A series' exceptions into it (none for anything else). */
@@ -299,7 +299,7 @@ static enum rp_err resolve(struct api_call *c, enum dav_kind k, const char *name
     if (!err && k == DAV_CALENDAR) {
         const struct rec_value *type = rec_field(r, "type");
         if (type->null || (strcmp(type->s, "call") && strcmp(type->s, "meeting") &&
-                           strcmp(type->s, "task")) || is_exception(r))
+                           strcmp(type->s, "task")) || is_exception(k, r))
             err = RP_ENOTFOUND;
     }
     if (!err)
@@ -657,14 +657,14 @@ static enum rp_err list_items(struct api_call *c, enum dav_kind k, const char *s
     struct item *all = arena_alloc(&c->req->a, (2 * n + 1) * sizeof(*all));
     size_t own = 0, total;
     for (size_t i = 0; i < n; i++)
-        if (!is_exception(&rows[i]) &&
+        if (!is_exception(k, &rows[i]) &&
             (!from || !to || rec_field(&rows[i], "rrule")->null || rows[i].deleted_at ||
              calendar_series_overlaps(&c->ctx, &rows[i], from_ms, to_ms)))
             all[own++] = item_of(c, k, &rows[i], names, nnames);
     qsort(all, own, sizeof(*all), by_id);
     total = own;
     for (size_t i = 0; i < n && !err; i++) {
-        if (!is_exception(&rows[i]))
+        if (!is_exception(k, &rows[i]))
             continue;
         const char *sid = rec_field(&rows[i], "series_id")->s;
         bool have = find_item(all, own, sid) != NULL;
