@@ -21,6 +21,7 @@ import {
 const run = promisify(execFile);
 const PY = '/usr/bin/python3';
 const CLIENT = path.join(REPO, 'tests', 'api', 'dav', 'client.py');
+const READ = path.join(REPO, 'tests', 'api', 'dav', 'read.py');
 const PASSWORD = 'dav-pass-4921';
 
 let srv;
@@ -114,6 +115,74 @@ test('python3-caldav: the client scenario answers the same on Rapport as on Radi
   assert.equal(second.owner_id, users.rep.id);
   const hist = await rep.get(`/activities/${second.id}/history`);
   assert.equal(hist.status, 200);
+  // The client's series (weekly, five times, the second excluded, the third moved two
+  // hours later) is in the CRM's calendar as such.
+  const { occurrences: occ, href } = ours.details.series;
+  const plus = (t, h) => new Date(Date.parse(t) + h * 3600000).toISOString();
+  const cal = await rep.get(`/calendar?from=${encodeURIComponent(plus(occ[0], -24))}` +
+    `&to=${encodeURIComponent(plus(occ[4], 24))}`);
+  assert.equal(cal.status, 200, cal.text);
+  const weekly = cal.body.data.filter((a) => a.subject?.startsWith('Weekly review'));
+  assert.deepEqual(weekly.map((a) => a.start_at).sort(),
+    [occ[0], plus(occ[2], 2), occ[3], occ[4]].map((t) => new Date(t).toISOString()),
+    'the occurrences without the excluded one, the moved one moved');
+  const series = weekly.find((a) => a.rrule);
+  assert.equal(series.rrule, 'FREQ=WEEKLY;COUNT=5');
+  assert.equal(series.exdates, new Date(occ[1]).toISOString());
+  const moved = weekly.find((a) => a.series_id);
+  assert.equal(moved.series_id, series.id);
+  assert.equal(moved.subject, 'Weekly review, moved');
+  assert.equal(moved.recurrence_id, new Date(occ[2]).toISOString());
+  // DELETE takes the series with its exception.
+  const del = await dav('DELETE', href);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await rep.get(`/activities/${series.id}`)).status, 404);
+  assert.equal((await rep.get(`/activities/${moved.id}`)).status, 404);
+});
+
+test('python3-caldav reads a CRM series: RRULE, EXDATE and the moved occurrence in one resource', async () => {
+  const rep = await login(srv.base, users.rep.username, PASSWORD);
+  // Mondays 10:00 Berlin time (09:00Z in winter) from 4 January 2027, four times.
+  let r = await rep.post('/activities', {
+    type: 'meeting', subject: 'CRM weekly', start_at: '2027-01-04T09:00:00Z',
+    end_at: '2027-01-04T10:00:00Z', timezone: 'Europe/Berlin', rrule: 'FREQ=WEEKLY;COUNT=4',
+  });
+  assert.equal(r.status, 201, r.text);
+  const s = r.body;
+  const occ = (t) => `/activities/${s.id}/occurrences/${encodeURIComponent(t)}`;
+  r = await rep.patch(`${occ('2027-01-11T09:00:00.000Z')}?scope=this`,
+    { start_at: '2027-01-11T13:00:00Z', end_at: '2027-01-11T14:00:00Z', subject: 'CRM weekly (moved)' });
+  assert.equal(r.status, 200, r.text);
+  r = await rep.del(`${occ('2027-01-18T09:00:00.000Z')}?scope=this`);
+  assert.ok(r.status === 204 || r.status === 200, r.text);
+  const read = async (from, to) => JSON.parse((await run(PY, [READ, `${srv.base}/dav/`,
+    users.rep.username, PASSWORD, from, to, `${s.id}@rapport`], { timeout: 120000 })).stdout);
+  const got = await read('2027-01-10T00:00:00Z', '2027-01-12T00:00:00Z');
+  const mine = got.search.filter((d) => d.includes(`UID:${s.id}@rapport`));
+  assert.equal(mine.length, 1, 'one resource for the series and its exception');
+  const text = mine[0].replace(/\r\n /g, '');
+  assert.match(text, /RRULE:FREQ=WEEKLY;COUNT=4/);
+  assert.match(text, /DTSTART;TZID=Europe\/Berlin:20270104T100000/);
+  assert.match(text, /BEGIN:VTIMEZONE/);
+  assert.match(text, /EXDATE;TZID=Europe\/Berlin:20270118T100000/);
+  assert.match(text, /RECURRENCE-ID;TZID=Europe\/Berlin:20270111T100000/);
+  assert.match(text, /DTSTART;TZID=Europe\/Berlin:20270111T140000/);
+  assert.match(text, /SUMMARY:CRM weekly \(moved\)/);
+  assert.equal(text.split(`UID:${s.id}@rapport`).length - 1, 2, 'the exception shares the UID');
+  // Found by its UID (the client parses and writes it again): the same resource.
+  assert.match(got.by_uid ?? '', /RRULE:FREQ=WEEKLY;COUNT=4/);
+  assert.match(got.by_uid ?? '', /RECURRENCE-ID/);
+  // After the last occurrence nothing; the excluded week alone neither.
+  assert.equal((await read('2027-02-01T00:00:00Z', '2027-03-01T00:00:00Z')).search
+    .filter((d) => d.includes(`UID:${s.id}@rapport`)).length, 0);
+  assert.equal((await read('2027-01-17T00:00:00Z', '2027-01-19T00:00:00Z')).search
+    .filter((d) => d.includes(`UID:${s.id}@rapport`)).length, 0);
+  // The exception is no resource of its own.
+  const day = (await rep.get('/calendar?from=2027-01-11&to=2027-01-12')).body.data;
+  const ex = day.find((a) => a.series_id === s.id);
+  assert.ok(ex, 'the moved occurrence is an exception');
+  assert.equal((await dav('GET', `/dav/calendars/${users.rep.username}/default/${ex.id}.ics`)).status, 404);
+  assert.equal((await dav('GET', `/dav/calendars/${users.rep.username}/default/${s.id}.ics`)).status, 200);
 });
 
 function vdirConfig(dir, base, username, password) {
