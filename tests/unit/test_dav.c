@@ -326,6 +326,21 @@ static void test_ical_series(void **state)
     assert_string_equal(input(o.ov[0].in, o.ov[0].n, "start_at"), "2026-12-24T13:00:00.000Z");
     assert_string_equal(input(o.ov[0].in, o.ov[0].n, "subject"), "Weekly, moved");
     assert_null(input(o.ov[0].in, o.ov[0].n, "type"));
+    /* EXDATE with several values, in a zone of the object (Shanghai: UTC+8). */
+    assert_int_equal(
+        dav_ical_read(fx_ctx(f, NULL),
+                      rp_str_c(CAL("BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\n"
+                                   "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0800\r\n"
+                                   "TZOFFSETTO:+0800\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+                                   "BEGIN:VEVENT\r\nUID:s\r\n"
+                                   "DTSTART;TZID=Asia/Shanghai:20261210T100000\r\n"
+                                   "RRULE:FREQ=DAILY;COUNT=9\r\nEXDATE;TZID=Asia/Shanghai:"
+                                   "20261211T100000,20261213T100000\r\nEND:VEVENT\r\n")),
+                      NULL, &o),
+        RP_OK);
+    assert_string_equal(input(o.in, o.n, "timezone"), "Asia/Shanghai");
+    assert_string_equal(input(o.in, o.n, "exdates"),
+                        "2026-12-11T02:00:00.000Z,2026-12-13T02:00:00.000Z");
     /* An activity that does not repeat clears what a series had. */
     assert_int_equal(dav_ical_read(fx_ctx(f, NULL),
                                    rp_str_c(CAL("BEGIN:VEVENT\r\nUID:u\r\n"
