@@ -150,11 +150,36 @@ test('python3-caldav reads a CRM series: RRULE, EXDATE and the moved occurrence 
   assert.equal(r.status, 201, r.text);
   const s = r.body;
   const occ = (t) => `/activities/${s.id}/occurrences/${encodeURIComponent(t)}`;
+  const coll = `/dav/calendars/${users.rep.username}/default/`;
+  const sync = async (token) => {
+    const res = await dav('REPORT', coll, {
+      body: '<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>' +
+        `${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop>` +
+        '</d:sync-collection>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    assert.equal(res.status, 207, res.text);
+    return {
+      token: /<d:sync-token>([^<]*)</.exec(res.text)[1],
+      hrefs: [...res.text.matchAll(/<d:href>([^<]*)<\/d:href>/g)].map((m) => m[1]),
+      etag: (id) => new RegExp(`${id}\\.ics</d:href>.*?<d:getetag>([^<]*)<`).exec(res.text)?.[1],
+    };
+  };
+  await new Promise((res) => setTimeout(res, 1500)); // the series a second old
+  const before = await sync('');
+  const etag0 = before.etag(s.id);
+  assert.ok(etag0, 'the series is listed');
   r = await rep.patch(`${occ('2027-01-11T09:00:00.000Z')}?scope=this`,
     { start_at: '2027-01-11T13:00:00Z', end_at: '2027-01-11T14:00:00Z', subject: 'CRM weekly (moved)' });
   assert.equal(r.status, 200, r.text);
   r = await rep.del(`${occ('2027-01-18T09:00:00.000Z')}?scope=this`);
   assert.ok(r.status === 204 || r.status === 200, r.text);
+  // A changed occurrence is a change of the series' resource: listed by the next sync
+  // under the series' name, with a new ETag; the exception has no href of its own.
+  const after1 = await sync(before.token);
+  assert.ok(after1.hrefs.some((h) => h.endsWith(`/${s.id}.ics`)), after1.hrefs.join(' '));
+  assert.equal(after1.hrefs.filter((h) => h.endsWith('.ics')).length, 1, after1.hrefs.join(' '));
+  assert.notEqual(after1.etag(s.id), etag0);
   const read = async (from, to) => JSON.parse((await run(PY, [READ, `${srv.base}/dav/`,
     users.rep.username, PASSWORD, from, to, `${s.id}@rapport`], { timeout: 120000 })).stdout);
   const got = await read('2027-01-10T00:00:00Z', '2027-01-12T00:00:00Z');
