@@ -2,7 +2,9 @@
 // scenario of dav/client.py run against Rapport and against Radicale, the reference
 // server, giving the same answers; vdirsyncer syncing both ways into a directory;
 // bad input (malformed iCalendar and vCard, stale ETags, Depth infinity, an oversized
-// body, a DOCTYPE, recurrence); authentication (Basic with the password or an API
+// body, a DOCTYPE, a rule the calendar refuses); recurring activities both ways
+// (a CRM series with a moved occurrence read by python3-caldav, a client's series with
+// an EXDATE in the CRM's calendar); authentication (Basic with the password or an API
 // token, never a cookie); and what each role sees.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,7 @@ import {
 const run = promisify(execFile);
 const PY = '/usr/bin/python3';
 const CLIENT = path.join(REPO, 'tests', 'api', 'dav', 'client.py');
+const READ = path.join(REPO, 'tests', 'api', 'dav', 'read.py');
 const PASSWORD = 'dav-pass-4921';
 
 let srv;
@@ -112,6 +115,99 @@ test('python3-caldav: the client scenario answers the same on Rapport as on Radi
   assert.equal(second.owner_id, users.rep.id);
   const hist = await rep.get(`/activities/${second.id}/history`);
   assert.equal(hist.status, 200);
+  // The client's series (weekly, five times, the second excluded, the third moved two
+  // hours later) is in the CRM's calendar as such.
+  const { occurrences: occ, href } = ours.details.series;
+  const plus = (t, h) => new Date(Date.parse(t) + h * 3600000).toISOString();
+  const cal = await rep.get(`/calendar?from=${encodeURIComponent(plus(occ[0], -24))}` +
+    `&to=${encodeURIComponent(plus(occ[4], 24))}`);
+  assert.equal(cal.status, 200, cal.text);
+  const weekly = cal.body.data.filter((a) => a.subject?.startsWith('Weekly review'));
+  assert.deepEqual(weekly.map((a) => a.start_at).sort(),
+    [occ[0], plus(occ[2], 2), occ[3], occ[4]].map((t) => new Date(t).toISOString()),
+    'the occurrences without the excluded one, the moved one moved');
+  const series = weekly.find((a) => a.rrule);
+  assert.equal(series.rrule, 'FREQ=WEEKLY;COUNT=5');
+  assert.equal(series.exdates, new Date(occ[1]).toISOString());
+  const moved = weekly.find((a) => a.series_id);
+  assert.equal(moved.series_id, series.id);
+  assert.equal(moved.subject, 'Weekly review, moved');
+  assert.equal(moved.recurrence_id, new Date(occ[2]).toISOString());
+  // DELETE takes the series with its exception.
+  const del = await dav('DELETE', href);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await rep.get(`/activities/${series.id}`)).status, 404);
+  assert.equal((await rep.get(`/activities/${moved.id}`)).status, 404);
+});
+
+test('python3-caldav reads a CRM series: RRULE, EXDATE and the moved occurrence in one resource', async () => {
+  const rep = await login(srv.base, users.rep.username, PASSWORD);
+  // Mondays 10:00 Berlin time (09:00Z in winter) from 4 January 2027, four times.
+  let r = await rep.post('/activities', {
+    type: 'meeting', subject: 'CRM weekly', start_at: '2027-01-04T09:00:00Z',
+    end_at: '2027-01-04T10:00:00Z', timezone: 'Europe/Berlin', rrule: 'FREQ=WEEKLY;COUNT=4',
+  });
+  assert.equal(r.status, 201, r.text);
+  const s = r.body;
+  const occ = (t) => `/activities/${s.id}/occurrences/${encodeURIComponent(t)}`;
+  const coll = `/dav/calendars/${users.rep.username}/default/`;
+  const sync = async (token) => {
+    const res = await dav('REPORT', coll, {
+      body: '<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>' +
+        `${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop>` +
+        '</d:sync-collection>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    assert.equal(res.status, 207, res.text);
+    return {
+      token: /<d:sync-token>([^<]*)</.exec(res.text)[1],
+      hrefs: [...res.text.matchAll(/<d:href>([^<]*)<\/d:href>/g)].map((m) => m[1]),
+      etag: (id) => new RegExp(`${id}\\.ics</d:href>.*?<d:getetag>([^<]*)<`).exec(res.text)?.[1],
+    };
+  };
+  await new Promise((res) => setTimeout(res, 1500)); // the series a second old
+  const before = await sync('');
+  const etag0 = before.etag(s.id);
+  assert.ok(etag0, 'the series is listed');
+  r = await rep.patch(`${occ('2027-01-11T09:00:00.000Z')}?scope=this`,
+    { start_at: '2027-01-11T13:00:00Z', end_at: '2027-01-11T14:00:00Z', subject: 'CRM weekly (moved)' });
+  assert.equal(r.status, 200, r.text);
+  r = await rep.del(`${occ('2027-01-18T09:00:00.000Z')}?scope=this`);
+  assert.ok(r.status === 204 || r.status === 200, r.text);
+  // A changed occurrence is a change of the series' resource: listed by the next sync
+  // under the series' name, with a new ETag; the exception has no href of its own.
+  const after1 = await sync(before.token);
+  assert.ok(after1.hrefs.some((h) => h.endsWith(`/${s.id}.ics`)), after1.hrefs.join(' '));
+  assert.equal(after1.hrefs.filter((h) => h.endsWith('.ics')).length, 1, after1.hrefs.join(' '));
+  assert.notEqual(after1.etag(s.id), etag0);
+  const read = async (from, to) => JSON.parse((await run(PY, [READ, `${srv.base}/dav/`,
+    users.rep.username, PASSWORD, from, to, `${s.id}@rapport`], { timeout: 120000 })).stdout);
+  const got = await read('2027-01-10T00:00:00Z', '2027-01-12T00:00:00Z');
+  const mine = got.search.filter((d) => d.includes(`UID:${s.id}@rapport`));
+  assert.equal(mine.length, 1, 'one resource for the series and its exception');
+  const text = mine[0].replace(/\r\n /g, '');
+  assert.match(text, /RRULE:FREQ=WEEKLY;COUNT=4/);
+  assert.match(text, /DTSTART;TZID=Europe\/Berlin:20270104T100000/);
+  assert.match(text, /BEGIN:VTIMEZONE/);
+  assert.match(text, /EXDATE;TZID=Europe\/Berlin:20270118T100000/);
+  assert.match(text, /RECURRENCE-ID;TZID=Europe\/Berlin:20270111T100000/);
+  assert.match(text, /DTSTART;TZID=Europe\/Berlin:20270111T140000/);
+  assert.match(text, /SUMMARY:CRM weekly \(moved\)/);
+  assert.equal(text.split(`UID:${s.id}@rapport`).length - 1, 2, 'the exception shares the UID');
+  // Found by its UID (the client parses and writes it again): the same resource.
+  assert.match(got.by_uid ?? '', /RRULE:FREQ=WEEKLY;COUNT=4/);
+  assert.match(got.by_uid ?? '', /RECURRENCE-ID/);
+  // After the last occurrence nothing; the excluded week alone neither.
+  assert.equal((await read('2027-02-01T00:00:00Z', '2027-03-01T00:00:00Z')).search
+    .filter((d) => d.includes(`UID:${s.id}@rapport`)).length, 0);
+  assert.equal((await read('2027-01-17T00:00:00Z', '2027-01-19T00:00:00Z')).search
+    .filter((d) => d.includes(`UID:${s.id}@rapport`)).length, 0);
+  // The exception is no resource of its own.
+  const day = (await rep.get('/calendar?from=2027-01-11&to=2027-01-12')).body.data;
+  const ex = day.find((a) => a.series_id === s.id);
+  assert.ok(ex, 'the moved occurrence is an exception');
+  assert.equal((await dav('GET', `/dav/calendars/${users.rep.username}/default/${ex.id}.ics`)).status, 404);
+  assert.equal((await dav('GET', `/dav/calendars/${users.rep.username}/default/${s.id}.ics`)).status, 200);
 });
 
 function vdirConfig(dir, base, username, password) {
@@ -234,9 +330,19 @@ test('bad input is refused with a reason and changes nothing', async () => {
   let r = await put('x1.ics', 'BEGIN:VCALENDAR\r\nnot really\r\n');
   assert.equal(r.status, 400, r.text);
   assert.match(JSON.parse(r.text).detail, /iCalendar|VEVENT|VCALENDAR/);
-  r = await put('x2.ics', ICS('x2', 'RRULE:FREQ=WEEKLY\r\n'));
+  // A rule the calendar does not take: its reason, nothing stored.
+  r = await put('x2.ics', ICS('x2', 'RRULE:FREQ=HOURLY;COUNT=3\r\n'));
+  assert.equal(r.status, 422, r.text);
+  assert.ok(JSON.parse(r.text).errors.some((e) => e.field === 'rrule' && /daily/.test(e.message)), r.text);
+  r = await put('x2.ics', ICS('x2', 'RDATE:20261211T100000Z\r\n'));
   assert.equal(r.status, 400);
-  assert.match(JSON.parse(r.text).detail, /recurring/);
+  assert.match(JSON.parse(r.text).detail, /RDATE/);
+  // An override for an occurrence the series does not have.
+  r = await put('x2.ics', ICS('x2', 'RRULE:FREQ=WEEKLY;COUNT=3\r\n').replace('END:VCALENDAR',
+    'BEGIN:VEVENT\r\nUID:x2\r\nRECURRENCE-ID:20261211T100000Z\r\nDTSTART:20261211T120000Z\r\n' +
+    'DTEND:20261211T130000Z\r\nSUMMARY:moved\r\nEND:VEVENT\r\nEND:VCALENDAR'));
+  assert.equal(r.status, 422, r.text);
+  assert.ok(JSON.parse(r.text).errors.some((e) => e.field === 'recurrence_id'), r.text);
   r = await put('x3.ics', ICS('x3').replace('UID:x3\r\n', ''));
   assert.equal(r.status, 400);
   assert.match(JSON.parse(r.text).detail, /UID/);

@@ -49,10 +49,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dav_body q;
     switch (data[0] % 4) {
     case 0:
-        err = dav_ical_read(&ctx, body, NULL, &in, &n, &uid);
+    {
+        struct dav_object o;
+        err = dav_ical_read(&ctx, body, NULL, &o);
         if (!err)
-            check_inputs(in, n, uid);
+            check_inputs(o.in, o.n, o.uid);
+        if (!err && o.nov > DAV_MAX_OVERRIDES)
+            finding("more overrides than allowed");
+        for (size_t i = 0; !err && i < o.nov; i++)
+            check_inputs(o.ov[i].in, o.ov[i].n, o.uid);
         break;
+    }
     case 1:
         err = dav_vcard_read(&ctx, body, &in, &n, &uid);
         if (!err)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/common.h"
+#include "core/text.h"
 #include "engine_fixture.h"
 #include "mod/dav/dav.h"
 
@@ -136,7 +137,12 @@ static enum rp_err ical(struct efx *f, const char *text, const struct rec *old,
                         struct rec_input **in, size_t *n, const char **uid)
 {
     inputs_arena = &f->a;
-    return dav_ical_read(fx_ctx(f, NULL), rp_str_c(text), old, in, n, uid);
+    struct dav_object o;
+    enum rp_err err = dav_ical_read(fx_ctx(f, NULL), rp_str_c(text), old, &o);
+    *in = o.in;
+    *n = o.n;
+    *uid = o.uid;
+    return err;
 }
 
 #define CAL(body) "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" body "END:VCALENDAR\r\n"
@@ -205,13 +211,28 @@ static void test_ical_refused(void **state)
     } BAD[] = {
         {"not iCalendar at all", "VCALENDAR"},
         {CAL("BEGIN:VEVENT\r\nDTSTART:20261201T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\n"), "UID"},
-        {CAL("BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20261201T100000Z\r\nRRULE:FREQ=DAILY\r\n"
+        {CAL("BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20261201T100000Z\r\nRDATE:20261203T100000Z\r\n"
              "END:VEVENT\r\n"),
-         "recurring"},
+         "RDATE"},
         {CAL("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261201T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\n"
              "UID:a\r\nRECURRENCE-ID:20261202T100000Z\r\nDTSTART:20261202T110000Z\r\n"
              "END:VEVENT\r\n"),
-         "recurring"},
+         "RRULE"},
+        {CAL("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261201T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\n"
+             "UID:a\r\nDTSTART:20261202T110000Z\r\nEND:VEVENT\r\n"),
+         "more than one"},
+        {CAL("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261201T100000Z\r\nRRULE:FREQ=DAILY\r\n"
+             "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nRECURRENCE-ID:20261202T100000Z\r\n"
+             "DTSTART:20261202T110000Z\r\nEND:VEVENT\r\n"),
+         "one UID"},
+        {CAL("BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID:20261202T100000Z\r\n"
+             "DTSTART:20261202T110000Z\r\nEND:VEVENT\r\n"),
+         "without RECURRENCE-ID"},
+        {CAL("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261201T100000Z\r\nRRULE:FREQ=DAILY\r\n"
+             "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+             "RECURRENCE-ID;RANGE=THISANDFUTURE:20261202T100000Z\r\n"
+             "DTSTART:20261202T110000Z\r\nEND:VEVENT\r\n"),
+         "itself only"},
         {CAL("BEGIN:VJOURNAL\r\nUID:j\r\nEND:VJOURNAL\r\n"), "VEVENT"},
         {CAL(""), "VEVENT"},
         {CAL("BEGIN:VEVENT\r\nUID:n\r\nSUMMARY:no start\r\nEND:VEVENT\r\n"), "DTSTART"},
@@ -233,7 +254,7 @@ static void test_ical_round_trip(void **state)
                               IN_S("end_at", "2026-12-10T11:00:00Z"), IN_S("location", "Room 3"), IN_S("description", "Line 1\nLine 2")};
     struct rec r = fx_create(f, NULL, meta_need("activities"), ins, RP_NELEM(ins));
     char *text;
-    assert_int_equal(dav_ical_write(&f->a, &r, NULL, &text), RP_OK);
+    assert_int_equal(dav_ical_write(&f->a, &r, NULL, 0, NULL, &text), RP_OK);
     assert_non_null(strstr(text, arena_printf(&f->a, "UID:%s@rapport", r.id)));
     assert_non_null(strstr(text, "BEGIN:VEVENT"));
     struct rec_input *in;
@@ -254,6 +275,81 @@ static void test_ical_round_trip(void **state)
     /* A VTODO put over a meeting is refused. */
     assert_int_equal(ical(f, CAL("BEGIN:VTODO\r\nUID:x\r\nEND:VTODO\r\n"), &r, &in, &n, &uid),
                      RP_EINVAL);
+}
+
+/* A series with an exception is one object: the master with RRULE, EXDATE and DTSTART in
+ * its zone (with the VTIMEZONE), the exception with the series' UID and RECURRENCE-ID;
+ * and read back the same. */
+static void test_ical_series(void **state)
+{
+    struct efx *f = *state;
+    const struct entity_def *e = meta_need("activities");
+    /* Weekly on Thursdays at 10:00 in Berlin (09:00Z in winter), without 17 Dec. */
+    struct rec_input ins[] = {IN_S("type", "meeting"), IN_S("subject", "Weekly"),
+                              IN_S("start_at", "2026-12-10T09:00:00Z"),
+                              IN_S("end_at", "2026-12-10T10:00:00Z"),
+                              IN_S("rrule", "FREQ=WEEKLY;COUNT=6"),
+                              IN_S("timezone", "Europe/Berlin"),
+                              IN_S("exdates", "2026-12-17T09:00:00Z")};
+    struct rec series = fx_create(f, NULL, e, ins, RP_NELEM(ins));
+    struct rec_input exi[] = {IN_S("type", "meeting"), IN_S("subject", "Weekly, moved"),
+                              IN_S("start_at", "2026-12-24T13:00:00Z"),
+                              IN_S("end_at", "2026-12-24T14:00:00Z"),
+                              IN_S("series_id", series.id),
+                              IN_S("recurrence_id", "2026-12-24T09:00:00Z")};
+    struct rec ex = fx_create(f, NULL, e, exi, RP_NELEM(exi));
+    char *text;
+    assert_int_equal(dav_ical_write(&f->a, &series, &ex, 1, NULL, &text), RP_OK);
+    const char *uid = arena_printf(&f->a, "UID:%s@rapport", series.id);
+    const char *first = strstr(text, uid);
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, uid)); /* the exception shares it */
+    assert_non_null(strstr(text, "BEGIN:VTIMEZONE"));
+    assert_non_null(strstr(text, "TZID:Europe/Berlin"));
+    assert_non_null(strstr(text, "RRULE:FREQ=WEEKLY;COUNT=6"));
+    assert_non_null(strstr(text, "DTSTART;TZID=Europe/Berlin:20261210T100000"));
+    assert_non_null(strstr(text, "EXDATE;TZID=Europe/Berlin:20261217T100000"));
+    assert_non_null(strstr(text, "RECURRENCE-ID;TZID=Europe/Berlin:20261224T100000"));
+    assert_non_null(strstr(text, "DTSTART;TZID=Europe/Berlin:20261224T140000"));
+    /* Back: the master's fields, and the override by its original start. */
+    struct dav_object o;
+    inputs_arena = &f->a;
+    assert_int_equal(dav_ical_read(fx_ctx(f, NULL), rp_str_c(text), &series, &o), RP_OK);
+    assert_string_equal(input(o.in, o.n, "rrule"), "FREQ=WEEKLY;COUNT=6");
+    assert_string_equal(input(o.in, o.n, "timezone"), "Europe/Berlin");
+    assert_string_equal(input(o.in, o.n, "exdates"), "2026-12-17T09:00:00.000Z");
+    assert_string_equal(input(o.in, o.n, "start_at"), "2026-12-10T09:00:00.000Z");
+    assert_int_equal(o.nov, 1);
+    int64_t at;
+    assert_int_equal(text_parse_datetime(rp_str_c("2026-12-24T09:00:00Z"), &at), RP_OK);
+    assert_true(o.ov[0].at == at);
+    assert_string_equal(input(o.ov[0].in, o.ov[0].n, "start_at"), "2026-12-24T13:00:00.000Z");
+    assert_string_equal(input(o.ov[0].in, o.ov[0].n, "subject"), "Weekly, moved");
+    assert_null(input(o.ov[0].in, o.ov[0].n, "type"));
+    /* EXDATE with several values, in a zone of the object (Shanghai: UTC+8). */
+    assert_int_equal(
+        dav_ical_read(fx_ctx(f, NULL),
+                      rp_str_c(CAL("BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\n"
+                                   "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0800\r\n"
+                                   "TZOFFSETTO:+0800\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+                                   "BEGIN:VEVENT\r\nUID:s\r\n"
+                                   "DTSTART;TZID=Asia/Shanghai:20261210T100000\r\n"
+                                   "RRULE:FREQ=DAILY;COUNT=9\r\nEXDATE;TZID=Asia/Shanghai:"
+                                   "20261211T100000,20261213T100000\r\nEND:VEVENT\r\n")),
+                      NULL, &o),
+        RP_OK);
+    assert_string_equal(input(o.in, o.n, "timezone"), "Asia/Shanghai");
+    assert_string_equal(input(o.in, o.n, "exdates"),
+                        "2026-12-11T02:00:00.000Z,2026-12-13T02:00:00.000Z");
+    /* An activity that does not repeat clears what a series had. */
+    assert_int_equal(dav_ical_read(fx_ctx(f, NULL),
+                                   rp_str_c(CAL("BEGIN:VEVENT\r\nUID:u\r\n"
+                                                "DTSTART:20261210T090000Z\r\nEND:VEVENT\r\n")),
+                                   &series, &o),
+                     RP_OK);
+    assert_string_equal(input(o.in, o.n, "rrule"), "(null)");
+    assert_string_equal(input(o.in, o.n, "exdates"), "(null)");
+    assert_int_equal(o.nov, 0);
 }
 
 static void test_vcard_read(void **state)
@@ -300,6 +396,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ical_read, efx_setup, efx_teardown),
         cmocka_unit_test_setup_teardown(test_ical_refused, efx_setup, efx_teardown),
         cmocka_unit_test_setup_teardown(test_ical_round_trip, efx_setup, efx_teardown),
+        cmocka_unit_test_setup_teardown(test_ical_series, efx_setup, efx_teardown),
         cmocka_unit_test_setup_teardown(test_vcard_read, efx_setup, efx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,6 +45,27 @@ struct exp;
  * to a year ahead, as iCalendar (engine/export.h: exp_next, exp_close). */
 enum rp_err calendar_feed(struct rec_ctx *ctx, struct exp **out);
 
+/* ---- for CalDAV (mod/dav), which carries a series and its exceptions as one object:
+ * the master component with RRULE and EXDATE, an override with RECURRENCE-ID per
+ * exception (docs/dav.md) ---- */
+
+/* Whether series r (rrule set) has an occurrence overlapping [from, to) (UTC ms; one
+ * without length: starting in it). False for an activity that does not repeat. */
+bool calendar_series_overlaps(struct rec_ctx *ctx, const struct rec *r, int64_t from, int64_t to);
+/* The live exceptions of series r, whoever may read them (a share of the series covers
+ * its exceptions). */
+enum rp_err calendar_series_exceptions(struct rec_ctx *ctx, const struct rec *r,
+                                       struct rec **rows, size_t *n);
+/* Creates, or changes, the exception of series' occurrence at `at` with in, as
+ * PATCH /activities/{id}/occurrences/{at}?scope=this does (the caller's right to edit
+ * the series decides). A field error on recurrence_id when the series has no
+ * occurrence there. */
+enum rp_err calendar_occurrence_put(struct rec_ctx *ctx, const struct rec *series, int64_t at,
+                                    const struct rec_input *in, size_t n, struct rec *out);
+/* Deletes exception ex of series: its occurrence is the series' own again. */
+enum rp_err calendar_occurrence_reset(struct rec_ctx *ctx, const struct rec *series,
+                                      const struct rec *ex);
+
 /* ---- inside the module ---- */
 
 /* Hooks: the rules of an activity, and its conflicts (a 409 with "conflicts"). */

@@ -437,3 +437,26 @@ unsigned calendar__delete_occurrence(struct api_call *c)
     err = rec_tx_end(&c->ctx, err);
     return err ? api_fail(c, err) : api_no_content(c);
 }
+
+enum rp_err calendar_occurrence_put(struct rec_ctx *ctx, const struct rec *series, int64_t at,
+                                    const struct rec_input *in, size_t n, struct rec *out)
+{
+    struct calendar_series s;
+    if (!calendar__series_of(ctx, series, &s))
+        return rec_field_error(ctx, "series_id", "is not a repeating activity");
+    if (!calendar_recur_has(&s, at))
+        return rec_field_error(ctx, "recurrence_id", "is not an occurrence of the series");
+    return edit_this(ctx, series, &s, at, in, n, out);
+}
+
+enum rp_err calendar_occurrence_reset(struct rec_ctx *ctx, const struct rec *series,
+                                      const struct rec *ex)
+{
+    enum rp_err err = as_series(ctx, series);
+    if (err)
+        return err;
+    const char *saved = rec_system_begin(ctx, "occurrence");
+    err = rec_delete(ctx, ex->ent, rp_str_c(ex->id), -1);
+    rec_system_end(ctx, saved);
+    return err;
+}

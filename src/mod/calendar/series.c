@@ -301,6 +301,24 @@ enum rp_err calendar__series_deleted(struct rec_ctx *ctx, const struct rec *r)
     return err;
 }
 
+bool calendar_series_overlaps(struct rec_ctx *ctx, const struct rec *r, int64_t from, int64_t to)
+{
+    struct calendar_series s;
+    int64_t at;
+    size_t n = 0;
+    if (!calendar__series_of(ctx, r, &s))
+        return false;
+    /* RP_ETOOBIG: more than one, so there is one. */
+    enum rp_err err = calendar_recur_expand(&s, from, to, &at, 1, &n);
+    return err == RP_ETOOBIG || (!err && n > 0);
+}
+
+enum rp_err calendar_series_exceptions(struct rec_ctx *ctx, const struct rec *r,
+                                       struct rec **rows, size_t *n)
+{
+    return exceptions_of(ctx, r->id, rows, n);
+}
+
 /* Whether exceptions (sorted by nothing; few) replace series id's occurrence at `at`. */
 static bool replaced(const struct rec *ex, size_t n, const char *id, int64_t at)
 {

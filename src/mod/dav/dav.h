@@ -75,16 +75,42 @@ enum rp_err dav_xml_escape(struct rp_buf *b, const char *s, size_t len);
 
 /* ---- ical.c: activities as iCalendar ---- */
 
-/* One activity as a VCALENDAR with one VEVENT (calls, meetings) or VTODO (tasks). uid:
- * the UID a client gave it, or NULL for "<id>@rapport" (the calendar feed's). Returns
- * owned text in a. */
-enum rp_err dav_ical_write(struct arena *a, const struct rec *r, const char *uid, char **out);
-/* The engine inputs of a client's iCalendar object: exactly one VEVENT or VTODO (with
- * any VTIMEZONE). old is the activity being replaced (NULL on create): PUT replaces, so
- * properties absent from the object clear the fields they map to. *uid: the object's
- * UID. RP_EINVAL with a bad-request detail when it is not iCalendar, or recurring. */
+/* Changed occurrences one object may carry (beyond its master). */
+#define DAV_MAX_OVERRIDES 500u
+
+/* One activity as a VCALENDAR with a VEVENT (calls, meetings) or VTODO (tasks); a series
+ * (rrule set) with its RRULE, EXDATEs, DTSTART;TZID and VTIMEZONE, and its exceptions ex
+ * (nex) as components with RECURRENCE-ID. uid: the UID a client gave it, or NULL for
+ * "<id>@rapport" (the calendar feed's). Returns owned text in a. */
+enum rp_err dav_ical_write(struct arena *a, const struct rec *r, const struct rec *ex, size_t nex,
+                           const char *uid, char **out);
+
+/* A changed occurrence (RECURRENCE-ID) of a client's object. */
+struct dav_override {
+    int64_t at;                /* the occurrence's original start, UTC ms */
+    struct rec_input *in;      /* its inputs, as for any activity but type */
+    size_t n;
+};
+
+/* A client's iCalendar object read: the engine inputs of its master component (rrule,
+ * timezone and exdates included, null when it does not repeat), its UID and its
+ * overrides. */
+struct dav_object {
+    struct rec_input *in;
+    size_t n;
+    const char *uid;
+    struct dav_override *ov;
+    size_t nov;
+};
+
+/* Reads a client's iCalendar object: one VEVENT or VTODO without RECURRENCE-ID (with any
+ * VTIMEZONE), and, when it has an RRULE, components of the same UID with RECURRENCE-ID.
+ * old is the activity being replaced (NULL on create): PUT replaces, so properties
+ * absent from the object clear the fields they map to. RP_EINVAL with a bad-request
+ * detail when it is not iCalendar or not such an object (RDATE, several masters, a
+ * RECURRENCE-ID without a series). The rule itself is the calendar module's to judge. */
 enum rp_err dav_ical_read(struct rec_ctx *ctx, struct rp_str body, const struct rec *old,
-                          struct rec_input **in, size_t *n, const char **uid);
+                          struct dav_object *out);
 
 /* ---- vcard.c: contacts as vCard ---- */
 

@@ -18,6 +18,7 @@
 #include "api/route.h"
 #include "core/text.h"
 #include "engine/auth.h"
+#include "mod/calendar/calendar.h"
 #include "mod/dav/dav.h"
 
 #define NS_DAV "DAV:"
@@ -231,7 +232,28 @@ struct item {
     const struct rec *r;
     const char *name;
     const char *uid;       /* a client's, or NULL for the one made from the id */
+    const struct rec *ex;  /* a series': its exceptions, in the same resource */
+    size_t nex;
 };
+
+static bool is_exception(enum dav_kind k, const struct rec *r)
+{
+    return k == DAV_CALENDAR && !rec_field(r, "series_id")->null;
+}
+
+/* A series' exceptions into it (none for anything else). */
+static enum rp_err with_exceptions(struct api_call *c, enum dav_kind k, struct item *it)
+{
+    it->ex = NULL;
+    it->nex = 0;
+    if (k != DAV_CALENDAR || rec_field(it->r, "rrule")->null)
+        return RP_OK;
+    struct rec *rows;
+    enum rp_err err = calendar_series_exceptions(&c->ctx, it->r, &rows, &it->nex);
+    if (!err)
+        it->ex = rows;
+    return err;
+}
 
 static const struct dav_name *find_name(const struct dav_name *names, size_t n, const char *id)
 {
@@ -254,11 +276,12 @@ static struct item item_of(struct api_call *c, enum dav_kind k, const struct rec
 {
     const struct dav_name *d = find_name(names, nnames, r->id);
     return (struct item){r, d ? d->name : arena_printf(&c->req->a, "%s%s", r->id, KIND_EXT[k]),
-                         d ? d->uid : NULL};
+                         d ? d->uid : NULL, NULL, 0};
 }
 
-/* The record an item name stands for: a client's name, or "<id>.ics"/"<id>.vcf".
- * RP_ENOTFOUND when none the caller may read. */
+/* The record an item name stands for: a client's name, or "<id>.ics"/"<id>.vcf"; a
+ * series with its exceptions (an exception is no resource of its own). RP_ENOTFOUND
+ * when none the caller may read. */
 static enum rp_err resolve(struct api_call *c, enum dav_kind k, const char *name,
                            struct rec *r, struct item *it)
 {
@@ -276,24 +299,40 @@ static enum rp_err resolve(struct api_call *c, enum dav_kind k, const char *name
     if (!err && k == DAV_CALENDAR) {
         const struct rec_value *type = rec_field(r, "type");
         if (type->null || (strcmp(type->s, "call") && strcmp(type->s, "meeting") &&
-                           strcmp(type->s, "task")))
+                           strcmp(type->s, "task")) || is_exception(k, r))
             err = RP_ENOTFOUND;
     }
     if (!err)
-        *it = (struct item){r, name, d.uid};
+        *it = (struct item){r, name, d.uid, NULL, 0};
+    if (!err)
+        err = with_exceptions(c, k, it);
     return err;
 }
 
 static enum rp_err item_body(struct api_call *c, enum dav_kind k, const struct item *it,
                              char **out)
 {
-    return k == DAV_CALENDAR ? dav_ical_write(&c->req->a, it->r, it->uid, out)
+    return k == DAV_CALENDAR ? dav_ical_write(&c->req->a, it->r, it->ex, it->nex, it->uid, out)
                              : dav_vcard_write(&c->req->a, it->r, it->uid, out);
 }
 
-static const char *etag_of(struct api_call *c, const struct rec *r)
+/* An item's ETag: its version; a series with exceptions adds a hash of theirs (ids and
+ * versions, in any order), so a change of one is a change of the resource. */
+static const char *etag_of(struct api_call *c, const struct item *it)
 {
-    return arena_printf(&c->req->a, "\"%lld\"", (long long)r->version);
+    if (!it->nex)
+        return arena_printf(&c->req->a, "\"%lld\"", (long long)it->r->version);
+    uint64_t sum = it->nex;
+    for (size_t i = 0; i < it->nex; i++) {
+        uint64_t h = 1469598103934665603u;
+        const char *s = arena_printf(&c->req->a, "%s:%lld", it->ex[i].id,
+                                     (long long)it->ex[i].version);
+        for (; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211u;
+        sum += h;
+    }
+    return arena_printf(&c->req->a, "\"%lld-%016llx\"", (long long)it->r->version,
+                        (unsigned long long)sum);
 }
 
 /* ---- sync state ---- */
@@ -452,7 +491,7 @@ static bool prop_value(struct ms *m, enum level l, enum dav_kind k, const struct
         if (l >= AT_COLLECTION && may(c, k, ACL_DELETE))
             add(m, "<d:privilege><d:unbind/></d:privilege>");
     } else if (dav && !strcmp(n, "getetag")) {
-        add_esc(m, etag_of(c, it->r));
+        add_esc(m, etag_of(c, it));
     } else if (dav && !strcmp(n, "getcontenttype")) {
         add(m, k == DAV_CALENDAR ? "text/calendar; charset=utf-8" : "text/vcard; charset=utf-8");
     } else if ((dav && !strcmp(n, "sync-token")) || (cs && !strcmp(n, "getctag"))) {
@@ -570,25 +609,84 @@ static void status_response(struct ms *m, enum level l, enum dav_kind k, const c
 }
 
 /* The collection's items as the listing asks (see dav__sql_items), with their names;
- * *cut when there were more than DAV_MAX_ITEMS. */
+ * *cut when there were more than DAV_MAX_ITEMS. A changed exception is a change of its
+ * series' resource, which answers for it (once); a range keeps the series with an
+ * occurrence in it (or an exception: a moved occurrence). */
 struct listing {
-    struct rec *rows;
+    struct item *items;
     size_t n;
-    struct dav_name *names;
-    size_t nnames;
+    const char *last;      /* the updated_at of the last row read, NULL for none */
     bool cut;
 };
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const struct item *)a)->r->id, ((const struct item *)b)->r->id);
+}
+
+static const struct item *find_item(const struct item *items, size_t n, const char *id)
+{
+    struct rec key_rec = {.id = id};
+    struct item key = {.r = &key_rec};
+    return bsearch(&key, items, n, sizeof(*items), by_id);
+}
 
 static enum rp_err list_items(struct api_call *c, enum dav_kind k, const char *since,
                               bool deleted, const char *from, const char *to, struct listing *o)
 {
+    struct rec *rows;
+    size_t n;
+    struct dav_name *names;
+    size_t nnames;
     enum rp_err err = dav__sql_items(&c->ctx, k, since, deleted, from, to, DAV_MAX_ITEMS + 1,
-                                     &o->rows, &o->n);
-    o->cut = !err && o->n > DAV_MAX_ITEMS;
+                                     &rows, &n);
+    o->cut = !err && n > DAV_MAX_ITEMS;
     if (o->cut)
-        o->n = DAV_MAX_ITEMS;
+        n = DAV_MAX_ITEMS;
+    o->last = !err && n ? rows[n - 1].updated_at : NULL;
     if (!err)
-        err = dav__sql_names(&c->ctx, k, &o->names, &o->nnames);
+        err = dav__sql_names(&c->ctx, k, &names, &nnames);
+    if (err)
+        return err;
+    int64_t from_ms = 0, to_ms = 0;
+    if (from && to) {
+        text_parse_datetime(rp_str_c(from), &from_ms);
+        text_parse_datetime(rp_str_c(to), &to_ms);
+    }
+    /* The records themselves, then the series of exceptions not among them. */
+    struct item *all = arena_alloc(&c->req->a, (2 * n + 1) * sizeof(*all));
+    size_t own = 0, total;
+    for (size_t i = 0; i < n; i++)
+        if (!is_exception(k, &rows[i]) &&
+            (!from || !to || rec_field(&rows[i], "rrule")->null || rows[i].deleted_at ||
+             calendar_series_overlaps(&c->ctx, &rows[i], from_ms, to_ms)))
+            all[own++] = item_of(c, k, &rows[i], names, nnames);
+    qsort(all, own, sizeof(*all), by_id);
+    total = own;
+    for (size_t i = 0; i < n && !err; i++) {
+        if (!is_exception(k, &rows[i]))
+            continue;
+        const char *sid = rec_field(&rows[i], "series_id")->s;
+        bool have = find_item(all, own, sid) != NULL;
+        for (size_t j = own; j < total && !have; j++)
+            have = strcmp(all[j].r->id, sid) == 0;
+        if (have)
+            continue;
+        struct rec *series = arena_alloc(&c->req->a, sizeof(*series));
+        err = rec_get(&c->ctx, entity(k), rp_str_c(sid), series);
+        if (err == RP_ENOTFOUND) {
+            /* Gone with its series: the series' own row says so. */
+            err = RP_OK;
+            continue;
+        }
+        if (!err)
+            all[total++] = item_of(c, k, series, names, nnames);
+    }
+    for (size_t i = 0; i < total && !err; i++)
+        if (!all[i].r->deleted_at)
+            err = with_exceptions(c, k, &all[i]);
+    o->items = all;
+    o->n = total;
     return err;
 }
 
@@ -678,10 +776,8 @@ unsigned dav__propfind(struct api_call *c)
             buf_release(&m.b);
             return api_fail(c, err);
         }
-        for (size_t i = 0; i < o.n && !m.err; i++) {
-            struct item it = item_of(c, w.kind, &o.rows[i], o.names, o.nnames);
-            response(&m, AT_ITEM, w.kind, &it);
-        }
+        for (size_t i = 0; i < o.n && !m.err; i++)
+            response(&m, AT_ITEM, w.kind, &o.items[i]);
         if (o.cut)
             status_response(&m, AT_COLLECTION, w.kind, NULL, "507 Insufficient Storage");
     }
@@ -726,12 +822,9 @@ static unsigned query(struct api_call *c, const struct where *w, const struct da
     enum rp_err err = list_items(c, w->kind, NULL, false, from, to, &o);
     if (err)
         return api_fail(c, err);
-    for (size_t i = 0; i < o.n && !m->err; i++) {
-        if (!wanted(q, w->kind, &o.rows[i]))
-            continue;
-        struct item it = item_of(c, w->kind, &o.rows[i], o.names, o.nnames);
-        response(m, AT_ITEM, w->kind, &it);
-    }
+    for (size_t i = 0; i < o.n && !m->err; i++)
+        if (wanted(q, w->kind, o.items[i].r))
+            response(m, AT_ITEM, w->kind, &o.items[i]);
     if (o.cut)
         status_response(m, AT_COLLECTION, w->kind, NULL, "507 Insufficient Storage");
     return ms_end(m);
@@ -764,9 +857,8 @@ static unsigned multiget(struct api_call *c, const struct where *w, const struct
         enum rp_err err = list_items(c, w->kind, NULL, false, NULL, NULL, &o);
         if (err)
             return api_fail(c, err);
-        all = arena_alloc(&c->req->a, (o.n + 1) * sizeof(*all));
-        for (size_t i = 0; i < o.n; i++)
-            all[nall++] = item_of(c, w->kind, &o.rows[i], o.names, o.nnames);
+        all = o.items;
+        nall = o.n;
         qsort(all, nall, sizeof(*all), by_name);
     }
     for (size_t i = 0; i < q->nhrefs && !m->err; i++) {
@@ -815,18 +907,17 @@ static unsigned sync_collection(struct api_call *c, const struct where *w,
     if (err)
         return api_fail(c, err);
     for (size_t i = 0; i < o.n && !m->err; i++) {
-        struct item it = item_of(c, w->kind, &o.rows[i], o.names, o.nnames);
-        if (o.rows[i].deleted_at)
-            status_response(m, AT_ITEM, w->kind, it.name, "404 Not Found");
+        if (o.items[i].r->deleted_at)
+            status_response(m, AT_ITEM, w->kind, o.items[i].name, "404 Not Found");
         else
-            response(m, AT_ITEM, w->kind, &it);
+            response(m, AT_ITEM, w->kind, &o.items[i]);
     }
     /* Cut short, the token is the last change answered: the client asks again from
      * there (RFC 6578 §3.6). */
     struct state st = m->st;
     if (o.cut) {
         status_response(m, AT_COLLECTION, w->kind, NULL, "507 Insufficient Storage");
-        text_parse_datetime(rp_str_c(o.rows[o.n - 1].updated_at), &st.token_ms);
+        text_parse_datetime(rp_str_c(o.last), &st.token_ms);
         st.token_ms--; /* its equals in time come again */
     }
     add(m, "<d:sync-token>");
@@ -885,26 +976,52 @@ unsigned dav__get(struct api_call *c)
         err = item_body(c, w.kind, &it, &body);
     if (err)
         return api_fail(c, err);
-    http_add_header(c->req, "ETag", etag_of(c, &r));
+    http_add_header(c->req, "ETag", etag_of(c, &it));
     return api_answer(c, 200,
                       w.kind == DAV_CALENDAR ? "text/calendar; charset=utf-8"
                                              : "text/vcard; charset=utf-8",
                       body, strlen(body));
 }
 
-/* If-Match as a version: -1 when absent; false when it names no version of ours. */
-static bool if_match(struct api_call *c, int64_t *version)
+/* If-Match against the item (NULL: none): the version the engine's write expects (-1
+ * when absent or "*"), or false when it is not the item's ETag. */
+static bool if_match(struct api_call *c, const struct item *it, int64_t *version)
 {
     const char *h = http_header(c->req, "If-Match");
     *version = -1;
     if (!h || strcmp(h, "*") == 0)
         return true;
-    struct rp_str s = rp_str_c(h);
-    if (s.len > 2 && s.p[0] == 'W' && s.p[1] == '/')
-        s = (struct rp_str){s.p + 2, s.len - 2};
-    if (s.len < 3 || s.p[0] != '"' || s.p[s.len - 1] != '"')
+    if (strncmp(h, "W/", 2) == 0)
+        h += 2;
+    if (!it || strcmp(h, etag_of(c, it)) != 0)
         return false;
-    return !text_parse_i64((struct rp_str){s.p + 1, s.len - 2}, version) && *version > 0;
+    *version = it->r->version;
+    return true;
+}
+
+/* The exceptions of the series a PUT wrote made to match its overrides: those it no
+ * longer has go, the others are created or changed (calendar.h). */
+static enum rp_err put_overrides(struct api_call *c, const struct rec *series,
+                                 const struct dav_object *o)
+{
+    if (rec_field(series, "rrule")->null)
+        return RP_OK;
+    struct rec *ex, out;
+    size_t nex;
+    enum rp_err err = calendar_series_exceptions(&c->ctx, series, &ex, &nex);
+    for (size_t i = 0; !err && i < nex; i++) {
+        int64_t at = 0;
+        bool kept = false;
+        text_parse_datetime(rp_str_c(rec_field(&ex[i], "recurrence_id")->s), &at);
+        for (size_t j = 0; j < o->nov && !kept; j++)
+            kept = o->ov[j].at == at;
+        if (!kept)
+            err = calendar_occurrence_reset(&c->ctx, series, &ex[i]);
+    }
+    for (size_t j = 0; !err && j < o->nov; j++)
+        err = calendar_occurrence_put(&c->ctx, series, o->ov[j].at, o->ov[j].in, o->ov[j].n,
+                                      &out);
+    return err;
 }
 
 static bool content_type_ok(struct api_call *c, enum dav_kind k)
@@ -933,9 +1050,6 @@ unsigned dav__put(struct api_call *c)
     if (!content_type_ok(c, w.kind))
         return api_problem(c, 415, w.kind == DAV_CALENDAR ? "send the item as text/calendar"
                                                           : "send the item as text/vcard");
-    int64_t expect;
-    if (!if_match(c, &expect))
-        return api_problem(c, 412, "the item was changed by someone else");
     const char *inm = http_header(c->req, "If-None-Match");
     struct rec old, out;
     struct item it;
@@ -943,17 +1057,19 @@ unsigned dav__put(struct api_call *c)
     if (err && err != RP_ENOTFOUND)
         return api_fail(c, err);
     bool exists = !err;
-    if ((exists && inm && strcmp(inm, "*") == 0) || (!exists && expect >= 0))
+    int64_t expect;
+    if ((exists && inm && strcmp(inm, "*") == 0) || !if_match(c, exists ? &it : NULL, &expect))
         return api_problem(c, 412, "the item was changed by someone else");
     const struct entity_def *e = entity(w.kind);
-    struct rec_input *in;
-    size_t n;
-    const char *uid;
+    struct dav_object o = {0};
     err = w.kind == DAV_CALENDAR
-              ? dav_ical_read(&c->ctx, c->req->body, exists ? &old : NULL, &in, &n, &uid)
-              : dav_vcard_read(&c->ctx, c->req->body, &in, &n, &uid);
+              ? dav_ical_read(&c->ctx, c->req->body, exists ? &old : NULL, &o)
+              : dav_vcard_read(&c->ctx, c->req->body, &o.in, &o.n, &o.uid);
     if (err)
         return api_fail(c, err);
+    struct rec_input *in = o.in;
+    size_t n = o.n;
+    const char *uid = o.uid;
     /* Calendar programs cannot ask to save an overlapping meeting: they always may. */
     c->ctx.allow_conflict = true;
     err = rec_tx_begin(&c->ctx);
@@ -961,6 +1077,8 @@ unsigned dav__put(struct api_call *c)
         err = rec_update(&c->ctx, e, rp_str_c(old.id), in, n, expect, &out);
     else if (!err)
         err = rec_create(&c->ctx, e, in, n, &out);
+    if (!err && w.kind == DAV_CALENDAR)
+        err = put_overrides(c, &out, &o);
     /* A name or UID of the client's own is kept; the CRM's own stay implicit. */
     if (!err) {
         const char *default_uid = w.kind == DAV_CALENDAR
@@ -970,10 +1088,13 @@ unsigned dav__put(struct api_call *c)
         if ((exists && it.uid) || strcmp(uid, default_uid) || strcmp(w.name, default_name))
             err = dav__sql_put_name(&c->ctx, w.kind, w.name, out.id, uid);
     }
+    struct item now = {&out, w.name, uid, NULL, 0};
+    if (!err)
+        err = with_exceptions(c, w.kind, &now);
     err = rec_tx_end(&c->ctx, err);
     if (err)
         return api_fail(c, err);
-    http_add_header(c->req, "ETag", etag_of(c, &out));
+    http_add_header(c->req, "ETag", etag_of(c, &now));
     return api_answer(c, exists ? 204 : 201, NULL, "", 0);
 }
 
@@ -985,14 +1106,16 @@ unsigned dav__delete(struct api_call *c)
         return status;
     if (w.level != AT_ITEM)
         return api_problem(c, 403, "a calendar or an address book cannot be deleted");
-    int64_t expect;
-    if (!if_match(c, &expect))
-        return api_problem(c, 412, "the item was changed by someone else");
     struct rec r;
     struct item it;
+    int64_t expect;
     enum rp_err err = resolve(c, w.kind, w.name, &r, &it);
-    if (!err)
-        err = rec_delete(&c->ctx, entity(w.kind), rp_str_c(r.id), expect);
+    if (err)
+        return api_fail(c, err);
+    if (!if_match(c, &it, &expect))
+        return api_problem(c, 412, "the item was changed by someone else");
+    /* A series takes its exceptions along (the calendar module's hook). */
+    err = rec_delete(&c->ctx, entity(w.kind), rp_str_c(r.id), expect);
     if (err)
         return api_fail(c, err);
     return api_no_content(c);

@@ -64,15 +64,20 @@ static void conditions(struct rec_ctx *ctx, struct sqlb *b, enum dav_kind k, con
         sqlb_param(ctx, b, store_cstr(since));
     }
     if (k == DAV_CALENDAR && from && to) {
-        /* Events overlapping [from, to) (one without length where it starts), tasks due
-         * in it, and tasks with neither start nor due date, which every range matches
+        /* Events overlapping [from, to) (one without length where it starts), series
+         * whose occurrences may (repeat_until: routes.c expands them), tasks due in it,
+         * and tasks with neither start nor due date, which every range matches
          * (RFC 4791 §9.9). */
         sqlb_add(b, "%s", " AND ((t.start_at < ? AND (t.end_at > ? OR ((t.end_at IS NULL OR"
                           " t.end_at = t.start_at) AND t.start_at >= ?)))"
+                          " OR (t.repeat_until IS NOT NULL AND t.start_at < ? AND"
+                          " t.repeat_until >= ?)"
                           " OR (t.start_at IS NULL AND t.due_at >= ? AND t.due_at < ?)"
                           " OR (t.start_at IS NULL AND t.due_at IS NULL))");
         sqlb_param(ctx, b, store_cstr(to));
         sqlb_param(ctx, b, store_cstr(from));
+        sqlb_param(ctx, b, store_cstr(from));
+        sqlb_param(ctx, b, store_cstr(to));
         sqlb_param(ctx, b, store_cstr(from));
         sqlb_param(ctx, b, store_cstr(from));
         sqlb_param(ctx, b, store_cstr(to));

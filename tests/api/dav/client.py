@@ -148,6 +148,66 @@ step('sync reports the deletion',
      any(h.endswith(ev_url.rsplit('/', 1)[1]) and st is not None and '404' in st.text
          for h, st in gone))
 
+# ---- a series: RRULE, EXDATE and a moved occurrence (RECURRENCE-ID) in one resource ----
+F = '%Y%m%dT%H%M%SZ'
+H = timedelta(hours=1)
+first = start + timedelta(days=7)
+ruid = str(uuid.uuid4())
+
+
+def occ(k):
+    return first + timedelta(days=7 * k)
+
+
+def series(summary, moved):
+    """Weekly five times but the second; with moved, the third two hours later."""
+    body = ('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//rapport tests//EN\r\n'
+            'BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:%s\r\nDTSTART:%s\r\nDTEND:%s\r\n'
+            'RRULE:FREQ=WEEKLY;COUNT=5\r\nEXDATE:%s\r\nSUMMARY:%s\r\nEND:VEVENT\r\n' %
+            (ruid, first.strftime(F), first.strftime(F), (first + H).strftime(F),
+             occ(1).strftime(F), summary))
+    if moved:
+        body += ('BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:%s\r\nRECURRENCE-ID:%s\r\nDTSTART:%s\r\n'
+                 'DTEND:%s\r\nSUMMARY:%s\\, moved\r\nEND:VEVENT\r\n' %
+                 (ruid, first.strftime(F), occ(2).strftime(F), (occ(2) + 2 * H).strftime(F),
+                  (occ(2) + 3 * H).strftime(F), summary))
+    return body + 'END:VCALENDAR\r\n'
+
+
+def finds(a, b):
+    return any(ruid in f.data for f in cal.date_search(a, b, expand=False))
+
+
+rurl = urljoin(cal_url, ruid + '.ics')
+r = s.put(rurl, data=series('Weekly review', True),
+          headers={'Content-Type': 'text/calendar', 'If-None-Match': '*'})
+step('series PUT', cls(r.status_code))
+r = s.get(rurl)
+step('series GET', cls(r.status_code))
+step('series GET has the RRULE', 'RRULE:FREQ=WEEKLY;COUNT=5' in r.text)
+step('series GET has the EXDATE', 'EXDATE' in r.text)
+step('series GET has the moved occurrence, same UID',
+     'RECURRENCE-ID' in r.text and r.text.count('UID:' + ruid) == 2 and 'moved' in r.text)
+retag = r.headers.get('ETag')
+step('time-range finds a later occurrence', finds(occ(3) - H, occ(3) + 2 * H))
+step('time-range skips the excluded one', not finds(occ(1) - H, occ(1) + 2 * H))
+step('time-range finds the moved one', finds(occ(2) + 2 * H, occ(2) + 4 * H))
+step('time-range skips the weeks after the last', not finds(occ(5) - H, occ(9)))
+r = s.put(rurl, data=series('Weekly review', False),
+          headers={'Content-Type': 'text/calendar', 'If-Match': retag})
+step('series PUT without the moved occurrence', cls(r.status_code))
+r = s.get(rurl)
+step('the moved occurrence is gone', 'RECURRENCE-ID' not in r.text and 'RRULE' in r.text)
+step('the series ETag changed', r.headers.get('ETag') != retag)
+r = s.put(rurl, data=series('Weekly review', True),
+          headers={'Content-Type': 'text/calendar', 'If-Match': retag})
+step('series PUT with its old ETag', cls(r.status_code))
+r = s.put(rurl, data=series('Weekly review', True),
+          headers={'Content-Type': 'text/calendar', 'If-Match': s.get(rurl).headers.get('ETag')})
+step('the moved occurrence again', cls(r.status_code))
+details['series'] = {'uid': ruid, 'href': urlparse(rurl).path,
+                     'occurrences': [occ(k).strftime('%Y-%m-%dT%H:%M:%SZ') for k in range(5)]}
+
 # ---- the address book (CardDAV, plain WebDAV requests) ----
 r, root = propfind(str(principal.url), '<cr:addressbook-home-set/>')
 home = root.find('.//cr:addressbook-home-set/d:href', NS).text
