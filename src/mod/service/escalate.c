@@ -46,6 +46,8 @@ static enum rp_err escalate_one(struct rec_ctx *ctx, const struct rec *c)
     }
     struct rec out;
     enum rp_err err = rec_update(ctx, c->ent, rp_str_c(c->id), in, n, c->version, &out);
+    if (err) /* RP_ESTALE: another server applied it first */
+        return err;
     const struct rec_value *num = rec_field(&out, "number");
     int len = num->null ? 0 : (int)num->len;
     const char *number = num->null ? "" : num->s;
