@@ -13,9 +13,9 @@
 static const char *const DIRECTION[] = {"outbound", "inbound", NULL};
 static const char *const DIRECTION_LABELS[] = {"Outgoing", "Incoming", NULL};
 static const char *const DIRECTION_LABELS_ZH[] = {"发出", "收到", NULL};
-static const char *const STATUS[] = {"queued", "sent", "failed", NULL};
-static const char *const STATUS_LABELS[] = {"Queued", "Sent", "Failed", NULL};
-static const char *const STATUS_LABELS_ZH[] = {"排队中", "已发送", "发送失败", NULL};
+static const char *const STATUS[] = {"queued", "sent", "failed", "received", NULL};
+static const char *const STATUS_LABELS[] = {"Queued", "Sent", "Failed", "Received", NULL};
+static const char *const STATUS_LABELS_ZH[] = {"排队中", "已发送", "发送失败", "已收到", NULL};
 static const char *const LANGUAGES[] = {"en", "zh-CN", NULL};
 static const char *const LANGUAGE_LABELS[] = {"English", "Chinese (Simplified)", NULL};
 static const char *const LANGUAGE_LABELS_ZH[] = {"英文", "简体中文", NULL};
@@ -62,6 +62,19 @@ static const struct field_def EMAIL_FIELDS[] = {
      .flags = CO, .group = "message"},
     {.name = "message_id", .label = "Message-ID", .label_zh = "邮件标识", .type = FT_STRING,
      .flags = FF_INDEXED | RO, .maxlen = 255, .group = "delivery"},
+    /* The thread a message belongs to: the Message-ID it answers, and the first one of
+     * its conversation (its References' first, or its own). */
+    {.name = "in_reply_to", .label = "In reply to", .label_zh = "回复的邮件", .type = FT_STRING,
+     .flags = RO, .maxlen = 255, .group = "delivery"},
+    {.name = "thread_id", .label = "Thread", .label_zh = "会话", .type = FT_STRING,
+     .flags = FF_INDEXED | RO, .maxlen = 255, .group = "delivery"},
+    /* The names and sizes of a received message's attachments, one per line. */
+    {.name = "attachments", .label = "Attachments", .label_zh = "附件", .type = FT_TEXT,
+     .flags = RO, .group = "message"},
+    /* An iCalendar object the message carries (an invitation, an answer to one), sent
+     * as its text/calendar part; written by the system only. */
+    {.name = "calendar_part", .label = "Calendar data", .label_zh = "日历数据", .type = FT_TEXT,
+     .flags = RO, .group = "message"},
     {.name = "sent_at", .label = "Sent", .label_zh = "发送时间", .type = FT_DATETIME,
      .flags = FF_LIST | RO, .group = "delivery"},
     {.name = "attempts", .label = "Attempts", .label_zh = "尝试次数", .type = FT_INT,
@@ -353,6 +366,14 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
 
 /* ---- hooks ---- */
 
+/* A received message, written by the system as it came (mailbox.c): nothing of it is
+ * composed, and it is not sent. */
+static bool inbound(const struct rec_ctx *ctx, const struct rec *r)
+{
+    const struct rec_value *v = rec_field(r, "direction");
+    return ctx->system && !v->null && v->len == 7 && !memcmp(v->s, "inbound", 7);
+}
+
 static void set_text(struct rec *r, const char *field, const char *s)
 {
     struct rec_value *v = (struct rec_value *)(uintptr_t)rec_field(r, field);
@@ -361,7 +382,7 @@ static void set_text(struct rec *r, const char *field, const char *s)
 
 enum rp_err mail__validate_email(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
-    if (old)
+    if (old || inbound(ctx, r))
         return RP_OK; /* a message is written once; sending changes only its delivery */
     struct arena *a = ctx->a;
     struct mail_draft d = {
@@ -389,13 +410,19 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
 {
     if (old)
         return RP_OK;
+    if (inbound(ctx, r)) {
+        set_text(r, "status", "received");
+        return RP_OK;
+    }
     char id[RP_ID_LEN + 1], now[32];
     enum rp_err err = ids_uuid7(id);
     if (err)
         return err;
     const char *from = text_of(ctx->a, r, "from_address");
     const char *at = from ? strchr(from, '@') : NULL;
-    set_text(r, "message_id", arena_printf(ctx->a, "<%s@%s>", id, at ? at + 1 : "rapport.invalid"));
+    const char *mid = arena_printf(ctx->a, "<%s@%s>", id, at ? at + 1 : "rapport.invalid");
+    set_text(r, "message_id", mid);
+    set_text(r, "thread_id", mid); /* a message written here starts its conversation */
     set_text(r, "status", "queued");
     set_text(r, "direction", "outbound");
     text_format_datetime(text_now_ms(), now, sizeof(now));
@@ -415,7 +442,7 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
 
 enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
-    if (old)
+    if (old || inbound(ctx, r))
         return RP_OK;
     /* Queued with the change that caused it; the runner is woken now and finds the job
      * once this transaction commits (or at its next look). */
