@@ -63,4 +63,33 @@ const char *mail_decode_header(struct arena *a, const char *value, size_t len);
  * milliseconds; RP_EINVAL when it is not one. */
 enum rp_err mail_parse_date(const char *s, size_t len, int64_t *ms);
 
+/* ---- inside the module ---- */
+
+extern const struct entity_def mail__mailboxes;
+enum rp_err mail__validate_mailbox(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err mail__mailbox_deleted(struct rec_ctx *ctx, const struct rec *r);
+enum rp_err mail__mailbox_restored(struct rec_ctx *ctx, struct rec *r);
+/* The mailbox's password, decrypted (*out NULL: none set, or no key to open it). */
+enum rp_err mail__mailbox_password(struct rec_ctx *ctx, const char *id, const char **out);
+struct api_call;
+unsigned mail__put_mailbox_password(struct api_call *c);
+unsigned mail__post_mailbox_fetch(struct api_call *c);
+/* The job "mail.fetch" (payload: a mailbox id) and the schedule "mail.poll". */
+enum rp_err mail__fetch_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                            const char **result);
+enum rp_err mail__poll(struct rec_ctx *ctx);
+/* This server, as claims name it ("host:pid"). */
+const char *mail__worker_name(struct arena *a);
+
+/* sql.c: claims mailbox id for worker when nobody holds it (*claimed); whether a
+ * message with this Message-ID was written (live or deleted); the thread and deal of
+ * the live message with this Message-ID (NULLs: none); the mailboxes to read now. */
+enum rp_err mail__sql_claim_mailbox(struct rec_ctx *ctx, const char *id, const char *worker,
+                                    int64_t now_ms, bool *claimed);
+enum rp_err mail__sql_message_known(struct rec_ctx *ctx, const char *message_id, bool *known);
+enum rp_err mail__sql_thread_of(struct rec_ctx *ctx, const char *message_id,
+                                const char **thread_id, const char **deal_id);
+enum rp_err mail__sql_due_mailboxes(struct rec_ctx *ctx, int64_t now_ms, size_t max,
+                                    const char ***ids, size_t *n);
+
 #endif

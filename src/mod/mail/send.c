@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/jobs.h"
-#include "mod/mail/mail.h"
+#include "mod/mail/inbox.h"
 
 /* Messages a sweep requeues at most: the rest wait for the next sweep. */
 #define SWEEP_MAX 500u
@@ -258,7 +258,7 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
     return true;
 }
 
-static const char *worker_name(struct arena *a)
+const char *mail__worker_name(struct arena *a)
 {
     char host[64] = "";
     gethostname(host, sizeof(host) - 1);
@@ -274,7 +274,7 @@ enum rp_err mail__send_run(struct rec_ctx *ctx, struct rp_str payload, const ato
     bool claimed = false;
     enum rp_err err = rec_tx_begin(ctx);
     if (!err)
-        err = mail__sql_claim(ctx, id, worker_name(ctx->a), now, &claimed);
+        err = mail__sql_claim(ctx, id, mail__worker_name(ctx->a), now, &claimed);
     err = rec_tx_end(ctx, err);
     if (err || !claimed) {
         *result = "{\"sent\":false}";
