@@ -477,12 +477,10 @@ static enum rp_err send_one(struct sending *s, enum itip_method method,
     enum rp_err err = calendar_object(s, method, inv, only ? t : NULL, &cal);
     if (err)
         return err;
-    const char *title = arena_printf(
-        a,
-        msg_tr(s->lang, method == ITIP_CANCEL   ? "Cancelled: %s"
-                        : method == ITIP_UPDATE ? "Updated invitation: %s"
-                                                : "Invitation: %s"),
-        subject);
+    const char *title =
+        method == ITIP_CANCEL   ? arena_printf(a, msg_tr(s->lang, "Cancelled: %s"), subject)
+        : method == ITIP_UPDATE ? arena_printf(a, msg_tr(s->lang, "Updated invitation: %s"), subject)
+                                : arena_printf(a, msg_tr(s->lang, "Invitation: %s"), subject);
     /* One line, as a message's subject must be. */
     char *line = arena_strdup(a, title);
     for (char *p = line; *p; p++)
