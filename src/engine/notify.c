@@ -188,8 +188,9 @@ enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const st
     return err;
 }
 
-static enum rp_err vnotify(struct rec_ctx *ctx, const char *kind, const char *user_id,
-                           const struct rec *r, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static enum rp_err
+vnotify(struct rec_ctx *ctx, const char *kind, const char *user_id, const struct rec *r,
+        const char *fmt, va_list ap)
 {
     struct principal p;
     enum rp_err err = auth_user(ctx, user_id, &p);
