@@ -3,7 +3,7 @@
  * received e-mail (written by the system, as the IMAP fetcher does) whose calendar_part
  * is a REPLY sets the answering attendee's status and tells the organiser; a reply from
  * someone else, for someone not invited, to an older SEQUENCE, or malformed changes
- * nothing. */
+ * nothing, and one about a meeting that no longer validates is stored without it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -229,6 +229,28 @@ static void test_stale_reply_ignored(void **state)
     assert_int_equal(answers_told(&w), 1);
 }
 
+/* A meeting that no longer passes its own rules (here: an end before its start, as a
+ * rule added since would make it) keeps the message but not the answer. */
+static void test_answer_to_invalid_meeting(void **state)
+{
+    struct world w = {.f = *state};
+    make_world(&w);
+    const char *uid = arena_printf(&w.f->a, "%s@rapport", w.meeting_id);
+    struct store_val v[] = {store_cstr(w.meeting_id)};
+    assert_int_equal(store_exec(w.f->c,
+                                "UPDATE activities SET end_at = '2027-03-01T08:00:00.000Z'"
+                                " WHERE id = ?",
+                                v, 1),
+                     RP_OK);
+    const char *before = invitations(&w);
+    receive(&w, "adam@example.com", reply_text(&w.f->a, uid, "adam@example.com", "ACCEPTED", 0));
+    assert_string_equal(invitations(&w), before);
+    assert_int_equal(fx_sql_int(w.f, "SELECT count(*) FROM emails WHERE direction = 'inbound'",
+                                NULL, 0),
+                     1);
+    assert_int_equal(answers_told(&w), 0);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -237,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_parse_malformed),
         cmocka_unit_test_setup_teardown(test_reply_sets_status, efx_setup, efx_teardown),
         cmocka_unit_test_setup_teardown(test_stale_reply_ignored, efx_setup, efx_teardown),
+        cmocka_unit_test_setup_teardown(test_answer_to_invalid_meeting, efx_setup, efx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/msg.h"
 #include "core/text.h"
 #include "engine/notify.h"
@@ -646,5 +647,15 @@ enum rp_err calendar__itip_answer(struct rec_ctx *ctx, const struct rec *r, cons
     err = rec_update(ctx, act.ent, rp_str_c(act.id), &in, 1, -1, &saved_act);
     ctx->allow_conflict = conflict;
     rec_system_end(ctx, saved);
+    if (err == RP_EINVAL) {
+        /* The meeting no longer passes its own rules (they changed since it was saved):
+         * the answer is not kept, the message is. */
+        LOG(LOG_WARN, "invitations: the answer of %s to %s is not kept: the meeting does not "
+                      "validate", rep.attendee, act.id);
+        ctx->nerrors = 0;
+        ctx->detail = NULL;
+        ctx->bad_request = false;
+        return RP_OK;
+    }
     return err ? err : tell_organiser(ctx, &saved_act, t);
 }
