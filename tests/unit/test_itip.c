@@ -45,8 +45,9 @@ static void test_parse_reply(void **state)
     assert_false(r.instance);
     assert_string_equal(calendar_itip_status_name(r.status), "tentative");
     /* One occurrence's answer says so. */
-    const char *inst = arena_printf(&a, "%.*sRECURRENCE-ID:20270308T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-                                    (int)(strstr(t, "END:VEVENT") - t), t);
+    const char *inst = arena_printf(
+        &a, "%.*sRECURRENCE-ID:20270308T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        (int)(strstr(t, "END:VEVENT") - t), t);
     assert_int_equal(calendar_itip_reply_parse(&a, inst, strlen(inst), &r), RP_OK);
     assert_true(r.instance);
     arena_release(&a);
@@ -135,8 +136,8 @@ static void make_world(struct world *w)
 static const char *invitations(struct world *w)
 {
     struct rec r;
-    assert_int_equal(rec_get(fx_ctx(w->f, NULL), meta_need("activities"), rp_str_c(w->meeting_id), &r),
-                     RP_OK);
+    assert_int_equal(
+        rec_get(fx_ctx(w->f, NULL), meta_need("activities"), rp_str_c(w->meeting_id), &r), RP_OK);
     const struct rec_value *v = fx_val(&r, "invitations");
     assert_false(v->null);
     return arena_strndup(&w->f->a, v->s, v->len);
@@ -154,9 +155,8 @@ static void receive(struct world *w, const char *from, const char *cal)
 static int64_t answers_told(struct world *w)
 {
     struct store_val v[] = {store_cstr(w->org.user_id)};
-    return fx_sql_int(w->f,
-                      "SELECT count(*) FROM notifications WHERE kind = 'invitation' AND user_id = ?",
-                      v, 1);
+    return fx_sql_int(
+        w->f, "SELECT count(*) FROM notifications WHERE kind = 'invitation' AND user_id = ?", v, 1);
 }
 
 static void test_reply_sets_status(void **state)

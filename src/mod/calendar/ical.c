@@ -104,7 +104,8 @@ enum rp_err calendar__ical_component(const struct calendar_ical_src *src, const 
             icalcomponent_add_property(c, with_tzid(icalproperty_new_dtend(e), tzid, e));
         }
     }
-    const char *loc = src->text(src->arg, r, "location"), *desc = src->text(src->arg, r, "description");
+    const char *loc = src->text(src->arg, r, "location"),
+               *desc = src->text(src->arg, r, "description");
     if (loc)
         icalcomponent_add_property(c, icalproperty_new_location(loc));
     if (desc)

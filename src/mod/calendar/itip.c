@@ -76,9 +76,7 @@ enum rp_err calendar_itip_reply_parse(struct arena *a, const char *text, size_t 
     if (!root)
         return RP_EINVAL;
     enum rp_err err = RP_EINVAL;
-    icalcomponent *cal = icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT
-                             ? root
-                             : NULL;
+    icalcomponent *cal = icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ? root : NULL;
     icalproperty *m = cal ? icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY) : NULL;
     icalcomponent *ev = cal ? icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT)
                             : NULL;
@@ -282,7 +280,8 @@ static enum rp_err attendees(struct rec_ctx *ctx, const struct rec *r,
             t->user_id = id;
             t->name = clean_name(ctx->a, text_of(ctx->a, &x, "display_name"));
         } else {
-            const char *f = text_of(ctx->a, &x, "first_name"), *l = text_of(ctx->a, &x, "last_name");
+            const char *f = text_of(ctx->a, &x, "first_name");
+            const char *l = text_of(ctx->a, &x, "last_name");
             t->contact_id = id;
             t->name = clean_name(ctx->a, f && l ? arena_printf(ctx->a, "%s %s", f, l) : f ? f : l);
         }
@@ -478,10 +477,13 @@ static enum rp_err send_one(struct sending *s, enum itip_method method,
     enum rp_err err = calendar_object(s, method, inv, only ? t : NULL, &cal);
     if (err)
         return err;
-    const char *title =
-        method == ITIP_CANCEL   ? arena_printf(a, msg_tr(s->lang, "Cancelled: %s"), subject)
-        : method == ITIP_UPDATE ? arena_printf(a, msg_tr(s->lang, "Updated invitation: %s"), subject)
-                                : arena_printf(a, msg_tr(s->lang, "Invitation: %s"), subject);
+    const char *title;
+    if (method == ITIP_CANCEL)
+        title = arena_printf(a, msg_tr(s->lang, "Cancelled: %s"), subject);
+    else if (method == ITIP_UPDATE)
+        title = arena_printf(a, msg_tr(s->lang, "Updated invitation: %s"), subject);
+    else
+        title = arena_printf(a, msg_tr(s->lang, "Invitation: %s"), subject);
     /* One line, as a message's subject must be. */
     char *line = arena_strdup(a, title);
     for (char *p = line; *p; p++)
