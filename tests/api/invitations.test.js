@@ -192,6 +192,16 @@ describe('meeting invitations', () => {
     assert.equal(msg.calendar.organizer_cn, '王经理');
   });
 
+  test('an attendee named twice, or a contact sharing a user\'s address, is invited once', async () => {
+    const twin = await create(org, 'contacts', { first_name: 'Adam', last_name: 'Twin', email: 'ADAM@example.com' });
+    const m = await meeting(org, { subject: 'Once', attendee_user_ids: [attUserId, attUserId], attendee_contact_ids: [twin.id] });
+    assert.deepEqual(m.invitations.attendees.map((a) => a.email), ['adam@example.com']);
+    const msg = await delivered('adam@example.com', m.id, 0, 'REQUEST');
+    assert.equal(msg.calendar.attendees.length, 1);
+    await settle();
+    assert.equal(count(m.id), 1);
+  });
+
   test('send_invitations false sends nothing; invitations cannot be written by a client', async () => {
     const m = await meeting(org, { subject: 'Quiet', send_invitations: false });
     assert.equal(m.invitations, null);

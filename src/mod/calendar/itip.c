@@ -253,6 +253,28 @@ static const struct attendee *find_by_ref(const struct invitations *inv, const s
     return NULL;
 }
 
+/* Whether an address can go into a message's To and an iCalendar mailto: as it is:
+ * printable ASCII, one '@' with text on both sides, none of the characters that would
+ * change a header or a property. */
+static bool addr_ok(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || !at[1] || strchr(at + 1, '@') || strlen(s) > 320)
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || strchr("<>()[],;:\\\"", *s))
+            return false;
+    return true;
+}
+
+static bool listed(const struct invitations *inv, const char *email)
+{
+    for (size_t i = 0; i < inv->n; i++)
+        if (strcasecmp(inv->list[i].email, email) == 0)
+            return true;
+    return false;
+}
+
 /* The attendees r names that have an address (the organiser left out), with the answers
  * of `kept` when they were invited at the same address and `keep` says so. */
 static enum rp_err attendees(struct rec_ctx *ctx, const struct rec *r,
@@ -272,8 +294,8 @@ static enum rp_err attendees(struct rec_ctx *ctx, const struct rec *r,
             continue;
         err = read_sys(ctx, user ? "users" : "contacts", id, &x, &found);
         const char *email = !err && found ? text_of(ctx->a, &x, "email") : NULL;
-        if (!email)
-            continue; /* nobody to write to */
+        if (!email || !addr_ok(email) || listed(out, email))
+            continue; /* nobody to write to, or invited already */
         struct attendee *t = &out->list[out->n++];
         t->email = email;
         if (user) {
@@ -302,6 +324,12 @@ static const char *const SIGNIFICANT[] = {"start_at", "end_at", "all_day", "loca
 /* Of those, a change that asks everyone to answer again. */
 static const char *const RETIME[] = {"start_at", "end_at", "all_day", "rrule", "timezone"};
 
+static bool no_ids(const struct rec *r, const char *field)
+{
+    const struct rec_value *v = rec_field(r, field);
+    return v->null || (v->len == 2 && memcmp(v->s, "[]", 2) == 0);
+}
+
 static bool any_changed(const struct rec *r, const struct rec *old, const char *const *f,
                         size_t n)
 {
@@ -322,8 +350,9 @@ enum rp_err calendar__itip_before_save(struct rec_ctx *ctx, struct rec *r, const
     bool sent = inv_read(ctx->a, r, &inv);
     if (sent && !any_changed(r, old, SIGNIFICANT, RP_NELEM(SIGNIFICANT)))
         return RP_OK;
-    if (!sent && cancelled)
-        return RP_OK; /* nobody was invited: nothing to call off */
+    bool nobody = no_ids(r, "attendee_user_ids") && no_ids(r, "attendee_contact_ids");
+    if (!sent && (cancelled || nobody))
+        return RP_OK; /* nobody was invited, nor is to be */
     bool ready;
     enum rp_err err = mail_ready(ctx, &ready);
     if (err || !ready)
