@@ -4,8 +4,9 @@
 // (tests/mail/parse_invite.py) and with ical.js. A new meeting invites its attendees
 // (REQUEST), a change sends an update with a higher SEQUENCE, an attendee taken off and
 // a cancelled or deleted meeting get CANCEL; nothing is sent while mail is not set up
-// or when the meeting says not to. (Answers — REPLY in a received e-mail — are in
-// tests/unit/test_itip.c: only the system writes received e-mails.)
+// or when the meeting says not to. An answer (REPLY) e-mailed back to the organiser is
+// read from their mailbox on a REAL IMAP server (Dovecot, tests/mail/imap.js) and marks
+// the attendee; forged answers are in tests/unit/test_itip.c.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import ICAL from 'ical.js';
 import { startServer, loginAdmin, login, createUser, create, assertProblem } from './helpers.js';
 import { startSink, waitFor } from '../mail/sink.js';
+import { startImap } from '../mail/imap.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const parsed = new Map();
@@ -28,7 +30,7 @@ describe('meeting invitations', () => {
   let srv, sink, admin, org, orgZh, contact, attUserId, orgId;
   before(async () => {
     sink = await startSink();
-    srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '100' } });
+    srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '100', RAPPORT_SECRET_KEY: 'e'.repeat(64) } });
     admin = await loginAdmin(srv.base);
     orgId = (await createUser(admin, { username: 'iorg', role: 'sales', email: 'olivia@example.com', display_name: 'Olivia Organiser' })).id;
     await createUser(admin, { username: 'iorgzh', role: 'sales', email: 'wang@example.com', display_name: '王经理', locale: 'zh-CN' });
@@ -211,5 +213,41 @@ describe('meeting invitations', () => {
     assert.equal((await org.get(`/activities/${m.id}`)).body.invitations, null);
     const bad = await org.post('/activities', { type: 'meeting', subject: 'Forged', start_at: '2027-05-01T09:00:00Z', invitations: { sequence: 0, attendees: [] } });
     assertProblem(bad, 422);
+  });
+
+  test('an answer e-mailed back is read from the organiser\'s mailbox (IMAP) and marks the attendee', async () => {
+    const imap = await startImap({ 'olivia@example.com': 'imap-olivia' });
+    try {
+      const m = await meeting(org, { subject: 'Answer me' });
+      const inv = await delivered('carla@customer.example', m.id, 0, 'REQUEST');
+      const start = m.start_at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      // What Carla's calendar program sends back: METHOD:REPLY, her PARTSTAT, the UID.
+      const reply = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Carla//Client//EN', 'METHOD:REPLY', 'BEGIN:VEVENT',
+        `UID:${inv.calendar.uid}`, 'SEQUENCE:0', 'DTSTAMP:20270201T080000Z', `DTSTART:${start}`,
+        'ORGANIZER:mailto:olivia@example.com', 'ATTENDEE;PARTSTAT=ACCEPTED;CN=Carla Contact:mailto:carla@customer.example',
+        'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      imap.append('olivia@example.com', 'INBOX', [
+        'From: Carla Contact <carla@customer.example>\nTo: olivia@example.com\nSubject: Accepted: Answer me\n'
+          + `Message-ID: <reply-${m.id}@customer.example>\nMIME-Version: 1.0\n`
+          + 'Content-Type: multipart/alternative; boundary=b1\n\n--b1\nContent-Type: text/plain; charset=utf-8\n\n'
+          + 'Carla has accepted.\n--b1\nContent-Type: text/calendar; charset=utf-8; method=REPLY\n\n'
+          + `${reply}\n--b1--\n`,
+      ]);
+      const box = await create(org, 'mailboxes', { name: 'Olivia', host: '127.0.0.1', port: imap.port, security: 'none', username: 'olivia@example.com' });
+      assert.equal((await org.put(`/mailboxes/${box.id}/password`, { password: 'imap-olivia' })).status, 200);
+      assert.equal((await org.post(`/mailboxes/${box.id}/fetch`, {})).status, 202);
+      const got = await waitFor(async () => {
+        const a = (await org.get(`/activities/${m.id}`)).body.invitations?.attendees?.find((x) => x.contact_id === contact.id);
+        return a?.status === 'accepted' ? a : null;
+      }, 30000, 'the answer applied');
+      assert.ok(got.answered_at);
+      // The answer is on the contact's timeline as a received e-mail, and told to Olivia.
+      const mail = (await org.get(`/emails?contact_id=${contact.id}&status=received`)).body.data;
+      assert.ok(mail.some((x) => x.subject === 'Accepted: Answer me' && x.calendar_part.includes('METHOD:REPLY')));
+      const notes = (await org.get('/notifications?limit=50')).body.data;
+      assert.ok(notes.some((n) => n.kind === 'invitation' && n.record_id === m.id), JSON.stringify(notes.slice(0, 3)));
+    } finally {
+      await imap.stop();
+    }
   });
 });

@@ -146,7 +146,8 @@ static const char *invitations(struct world *w)
 /* Writes a received e-mail as the system, from `from`, carrying cal. */
 static void receive(struct world *w, const char *from, const char *cal)
 {
-    struct rec_input in[] = {IN_S("direction", "inbound"), IN_S("subject", "Accepted: Review"),
+    struct rec_input in[] = {IN_S("direction", "inbound"), IN_S("status", "received"),
+                             IN_S("subject", "Accepted: Review"),
                              IN_S("to_addresses", "olivia@example.com"),
                              IN_S("from_address", from), IN_S("calendar_part", cal)};
     fx_create(w->f, NULL, meta_need("emails"), in, RP_NELEM(in));

@@ -643,7 +643,7 @@ static enum rp_err tell_organiser(struct rec_ctx *ctx, const struct rec *act,
 enum rp_err calendar__itip_answer(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
     /* Only a message the system wrote as received: a user cannot answer for anyone. */
-    if (old || !ctx->system || !is(r, "direction", "inbound"))
+    if (old || !ctx->system || !is(r, "direction", "inbound") || !is(r, "status", "received"))
         return RP_OK;
     const struct rec_value *cal = rec_field(r, "calendar_part");
     const char *from = text_of(ctx->a, r, "from_address");
