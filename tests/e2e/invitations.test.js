@@ -1,33 +1,26 @@
 // Meeting invitations in a real browser: with outgoing e-mail set up (a real SMTP
 // server, tests/mail/smtp_sink.py), a meeting's page shows each invited attendee —
-// a contact and a user — as not answered yet; once the contact's answer is in (as the
-// answer path writes it: the REPLY itself is tested in tests/unit/test_itip.c) it shows
-// them accepted, with when; a meeting that sends no invitations says so; the panel
+// a contact and a user — as not answered yet; once the contact's answer (a REPLY
+// e-mailed back) is read from the organiser's mailbox on a real IMAP server (Dovecot)
+// it shows them accepted, with when; a meeting that sends no invitations says so; the panel
 // reads in Chinese; no CSP violation or script error.
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { startServer, loginAdmin, ADMIN_PASSWORD, createUser, create, dbShellCommand, PG } from '../api/helpers.js';
-import { startSink } from '../mail/sink.js';
+import { startServer, loginAdmin, ADMIN_PASSWORD, createUser, create } from '../api/helpers.js';
+import { startSink, waitFor } from '../mail/sink.js';
+import { startImap } from '../mail/imap.js';
 import { appPage } from './browser.js';
 
 const ui = appPage('invitations');
 
-// One SQL statement written to the server's database (the shell of dbShellCommand,
-// but writing: SQLite in WAL mode takes a second writer between the server's).
-function dbWrite(dir, sql) {
-  const [cmd, args] = dbShellCommand(dir);
-  if (PG) execFileSync(cmd, [...args, '-c', sql]);
-  else execFileSync(cmd, ['-batch', '-cmd', '.timeout 5000', path.join(dir, 'rapport.db'), sql]);
-}
 const { step, signIn, go } = ui;
-let srv, sink, admin, page, meeting, quiet, contact;
+let srv, sink, imap, admin, page, meeting, quiet, contact;
 
 describe('meeting invitations', () => {
   before(async () => {
     sink = await startSink();
-    srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '100' } });
+    imap = await startImap({ 'admin@example.com': 'imap-admin' });
+    srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '100', RAPPORT_SECRET_KEY: 'f'.repeat(64) } });
     admin = await loginAdmin(srv.base);
     await admin.patch('/mail/settings', { host: '127.0.0.1', port: sink.port, security: 'none', from_address: 'crm@example.com' });
     await admin.patch(`/users/${admin.user.id}`, { email: 'admin@example.com' });
@@ -48,6 +41,7 @@ describe('meeting invitations', () => {
     await ui.close();
     await srv?.stop();
     await sink?.stop();
+    await imap?.stop();
   });
 
   const panel = () => page.getByRole('region', { name: 'Invitations' });
@@ -67,12 +61,21 @@ describe('meeting invitations', () => {
   });
 
   step('once the contact accepts, the page shows it, with when', async () => {
-    // What the answer path writes when Carla's REPLY (PARTSTAT=ACCEPTED) is received.
-    const inv = (await admin.get(`/activities/${meeting.id}`)).body.invitations;
-    for (const a of inv.attendees) {
-      if (a.contact_id) Object.assign(a, { status: 'accepted', answered_at: '2027-02-20T08:30:00.000Z' });
-    }
-    dbWrite(srv.dir, `UPDATE activities SET invitations = '${JSON.stringify(inv)}' WHERE id = '${meeting.id}'`);
+    // Carla's calendar program answers; the organiser's mailbox is read.
+    const reply = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Carla//Client//EN', 'METHOD:REPLY', 'BEGIN:VEVENT',
+      `UID:${meeting.id}@rapport`, 'SEQUENCE:0', 'DTSTAMP:20270220T083000Z', 'DTSTART:20270301T090000Z',
+      'ORGANIZER:mailto:admin@example.com', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:carla@customer.example',
+      'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    imap.append('admin@example.com', 'INBOX', [
+      'From: Carla Contact <carla@customer.example>\nTo: admin@example.com\nSubject: Accepted: Contract review\n'
+        + 'Message-ID: <carla-accepts@customer.example>\nMIME-Version: 1.0\n'
+        + `Content-Type: text/calendar; charset=utf-8; method=REPLY\n\n${reply}`,
+    ]);
+    const box = await create(admin, 'mailboxes', { name: 'Admin', host: '127.0.0.1', port: imap.port, security: 'none', username: 'admin@example.com' });
+    await admin.put(`/mailboxes/${box.id}/password`, { password: 'imap-admin' });
+    await admin.post(`/mailboxes/${box.id}/fetch`, {});
+    await waitFor(async () => (await admin.get(`/activities/${meeting.id}`)).body.invitations.attendees
+      .some((a) => a.contact_id && a.status === 'accepted'), 30000, 'the answer read');
     await page.reload();
     const carla = panel().getByRole('listitem').filter({ hasText: 'carla@customer.example' });
     await carla.getByText('Accepted').waitFor();
