@@ -191,4 +191,28 @@ enum rp_err mail__sql_sent_to_domain(struct rec_ctx *ctx, const char *domain, in
 enum rp_err mail__sql_overdue(struct rec_ctx *ctx, int64_t before_ms, int64_t now_ms, size_t max,
                               const char ***ids, size_t *n);
 
+/* A notification waiting for its e-mail (engine/notify.h: email_state "pending"), with
+ * what its message needs: the recipient's address and language, the actor's name. */
+struct mail__pending {
+    int64_t seq;
+    const char *user_id, *kind, *entity, *record_id, *title, *due_at, *created_at;
+    const char *actor_name;   /* NULL: the system */
+    const char *email;        /* the recipient's; NULL: none */
+    const char *locale;
+    bool active;              /* the recipient is an active, live user */
+};
+/* The oldest pending notifications, at most max (arena memory). */
+enum rp_err mail__sql_pending(struct rec_ctx *ctx, size_t max, struct mail__pending **out,
+                              size_t *n);
+/* Moves notification seq from pending to state, in the caller's transaction; *claimed
+ * is false when another server did first (the claim that makes an e-mail once). */
+enum rp_err mail__sql_notify_claim(struct rec_ctx *ctx, int64_t seq, const char *state,
+                                   bool *claimed);
+
+/* notify.c: the job kind NOTIFY_EMAIL_JOB and the schedule that picks up what a stopped
+ * server left pending. */
+enum rp_err mail__notify_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                             const char **result);
+enum rp_err mail__notify_sweep(struct rec_ctx *ctx);
+
 #endif

@@ -2,6 +2,7 @@
 #include "core/common.h"
 
 #include "api/route.h"
+#include "engine/notify.h"
 #include "mod/mail/mail.h"
 
 static const struct entity_def *const ENTITIES[] = {&mail__templates, &mail__emails,
@@ -31,11 +32,14 @@ static const struct api_route ROUTES[] = {
 
 static const struct rp_job_kind JOBS[] = {
     {.name = "mail.send", .run = mail__send_run},
+    {.name = NOTIFY_EMAIL_JOB, .run = mail__notify_run},
 };
 
 static const struct rp_schedule SCHEDULES[] = {
     /* Messages whose job was lost (a server stopped while it ran) are queued again. */
     {.name = "mail.sweep", .every_s = 300, .run = mail__sweep},
+    /* Notification e-mails whose job was lost are written (notify_mail.c). */
+    {.name = "mail.notify", .every_s = 60, .run = mail__notify_sweep},
 };
 
 /* Everyone inside the company who works with customers writes e-mails and reads their

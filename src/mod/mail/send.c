@@ -198,12 +198,14 @@ static enum rp_err record(struct rec_ctx *ctx, const struct rec *r, enum outcome
         in_text("answer", answer[0] ? answer : NULL),
         in_text("owner_id", r->owner_id),
     };
+    /* A message of the system's (a notification e-mail) has no owner, nor has its log. */
+    size_t nlog = RP_NELEM(log) - (r->owner_id ? 0 : 1);
     struct rec saved, row;
     enum rp_err err = rec_tx_begin(ctx);
     if (!err)
         err = rec_update(ctx, meta_need("emails"), rp_str_c(r->id), upd, RP_NELEM(upd), -1, &saved);
     if (!err)
-        err = rec_create(ctx, meta_need("email_deliveries"), log, RP_NELEM(log), &row);
+        err = rec_create(ctx, meta_need("email_deliveries"), log, nlog, &row);
     if (!err && o == RETRY)
         err = jobs_queue_at(ctx, "mail.send", r->id, retry_at);
     return rec_tx_end(ctx, err);
