@@ -16,6 +16,13 @@
 /* An address list of a message holds at most this many addresses: a person's mail, not
  * a mailing (mass mail is a campaign's work). */
 #define MAIL_MAX_RECIPIENTS 50u
+/* A mailing written in one request (POST /mail/batch, one transaction) holds at most
+ * this many messages: a JSON body holds at most RP_MAX_JSON_ELEMENTS values, and a
+ * message takes two or more (its object and a comma), so a request of
+ * {"contact_id": …} objects carries up to about 5,000; larger mailings take several. */
+#define MAIL_MAX_BATCH 5000u
+/* Its body: 5,000 messages of up to a few kilobytes each. */
+#define MAIL_MAX_BATCH_BODY (16u * 1024u * 1024u)
 /* The longest address (RFC 5321: 64 for the local part, 255 for the domain). */
 #define MAIL_MAX_ADDRESS 320u
 /* A whole message built for sending: two bodies of RP_MAX_TEXT code points (four bytes
@@ -176,6 +183,8 @@ unsigned mail__get_settings(struct api_call *c);
 unsigned mail__put_settings(struct api_call *c);
 unsigned mail__post_test(struct api_call *c);
 unsigned mail__post_preview(struct api_call *c);
+/* batch.c */
+unsigned mail__post_batch(struct api_call *c);
 
 /* sql.c */
 

@@ -28,6 +28,10 @@ static const struct api_route ROUTES[] = {
     {.method = "POST", .path = "/api/v1/mail/preview", .fn = mail__post_preview,
      .summary = "An e-mail as it would be sent (template merged), without sending it",
      .op_id = "mail_preview", .ok = 200, .body = API_JSON, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/mail/batch", .fn = mail__post_batch,
+     .summary = "Write up to 5,000 e-mails (a mailing) in one transaction, all or none",
+     .op_id = "mail_batch", .ok = 201, .body = API_JSON, .answer = API_JSON,
+     .max_body = MAIL_MAX_BATCH_BODY},
 };
 
 static const struct rp_job_kind JOBS[] = {

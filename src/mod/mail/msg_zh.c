@@ -32,6 +32,10 @@ static const struct msg MESSAGES[] = {
     {"no From address is configured", "尚未配置发件人地址"},
     {"is not a field of an e-mail", "不是邮件的字段"},
     {"your role may not write e-mails", "您的角色不能撰写邮件"},
+    /* a mailing (batch.c) */
+    {"give a list of messages", "请提供邮件列表"},
+    {"holds more than %u messages", "邮件超过 %u 封"},
+    {"must be an object of e-mail fields", "必须是由邮件字段组成的对象"},
     /* notification e-mails (notify_mail.c), worded as the notification centre's */
     {"%s assigned you: %s", "%s 将此分配给您：%s"},
     {"Assigned to you: %s", "已分配给您：%s"},
