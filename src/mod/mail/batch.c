@@ -2,7 +2,8 @@
  * messages to the outbox in one transaction — each exactly as POST /emails would
  * (permissions, composing from its template and records, checks, hooks), all or none.
  * Members of the body other than "messages" are every message's defaults (a template,
- * a subject); a message's own members win. */
+ * a subject); a message's own members win. The mailing queues one mail.send job per
+ * MAIL_SEND_BATCH messages: each job sends that many. */
 #include "core/common.h"
 
 #include "api/route.h"
@@ -63,12 +64,14 @@ unsigned mail__post_batch(struct api_call *c)
     json_t *ids = json_array();
     enum rp_err err = rec_tx_begin(ctx);
     if (!err) {
+        mail__batch_begin();
         for (size_t i = 0; i < n && !err; i++) {
             const char *id = NULL;
             err = write_one(c, defaults, json_array_get(msgs, i), i, &id);
             if (!err)
                 json_array_append_new(ids, json_string(id));
         }
+        mail__batch_end();
         err = rec_tx_end(ctx, err);
     }
     json_decref(defaults);

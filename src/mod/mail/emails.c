@@ -440,9 +440,26 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
     return RP_OK;
 }
 
+/* Messages of the mailing being written on this thread, plus one; 0: none. */
+static _Thread_local size_t mailing;
+
+void mail__batch_begin(void)
+{
+    mailing = 1;
+}
+
+void mail__batch_end(void)
+{
+    mailing = 0;
+}
+
 enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
     if (old || inbound(ctx, r))
+        return RP_OK;
+    /* A job sends up to MAIL_SEND_BATCH due messages: a mailing needs one per that
+     * many (each message more would be a job that finds nothing left to send). */
+    if (mailing && (mailing++ - 1) % MAIL_SEND_BATCH != 0)
         return RP_OK;
     /* Queued with the change that caused it; the runner is woken now and finds the job
      * once this transaction commits (or at its next look). */

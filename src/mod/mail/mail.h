@@ -30,6 +30,9 @@
 #define MAIL_MAX_MESSAGE (12u * RP_MAX_TEXT + 65536u)
 /* An SMTP answer kept in the delivery log. */
 #define MAIL_MAX_ANSWER 300u
+/* Messages one mail.send job sends at most: its own and the oldest others due (send.c).
+ * A mailing queues one job per this many messages (emails.c). */
+#define MAIL_SEND_BATCH 50u
 /* A claimed message is someone else's for this long (a send's time-outs are shorter):
  * a server that stopped mid-send leaves it to others after that. */
 #define MAIL_CLAIM_MS (5 * 60 * 1000)
@@ -169,6 +172,10 @@ enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const st
 enum rp_err mail__email_deleted(struct rec_ctx *ctx, const struct rec *r);
 enum rp_err mail__email_restored(struct rec_ctx *ctx, struct rec *r);
 enum rp_err mail__validate_template(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* While a mailing is written on this thread (batch.c): one mail.send job per
+ * MAIL_SEND_BATCH of its messages instead of one each. */
+void mail__batch_begin(void);
+void mail__batch_end(void);
 /* The job kind "mail.send" (send.c) and the schedule that requeues lost messages. */
 enum rp_err mail__send_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
                            const char **result);
