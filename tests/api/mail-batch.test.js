@@ -2,7 +2,7 @@
 // (tests/mail/smtp_sink.py, aiosmtpd), read back with Python's email package: every
 // message written as POST /emails would write it (template merged per contact,
 // permissions, checks), all or none; bad input is a 422 naming the message and field,
-// with nothing queued; a mailing larger than one job's share is sent once each (jobs
+// with nothing queued (a contact the caller may not read among them); a mailing larger than one job's share is sent once each (jobs
 // send up to 50 due messages over several connections); the per-domain limit holds
 // back what passes it without an attempt.
 import { test, before, after, describe } from 'node:test';
@@ -11,7 +11,7 @@ import { startServer, loginAdmin, login, createUser, create, assertProblem } fro
 import { startSink, parseMail, waitFor } from '../mail/sink.js';
 
 describe('mailings', () => {
-  let srv, sink, admin, rep, viewer, tpl, contacts;
+  let srv, sink, admin, rep, rep2, viewer, tpl, contacts;
   const total = async (q) => (await admin.get(`/emails?count=true&limit=1&${q}`)).body.total;
   before(async () => {
     sink = await startSink();
@@ -20,8 +20,10 @@ describe('mailings', () => {
     const r = await admin.patch('/mail/settings', { host: '127.0.0.1', port: sink.port, from_address: 'news@example.com', retry_base_s: 1 });
     assert.equal(r.status, 200, r.text);
     await createUser(admin, { username: 'mb_rep', role: 'sales' });
+    await createUser(admin, { username: 'mb_rep2', role: 'sales' });
     await createUser(admin, { username: 'mb_view', role: 'readonly' });
     rep = await login(srv.base, 'mb_rep', 'password-123');
+    rep2 = await login(srv.base, 'mb_rep2', 'password-123');
     viewer = await login(srv.base, 'mb_view', 'password-123');
     tpl = await create(admin, 'email_templates', { name: 'News', language: 'zh-CN', subject: '{{contact.first_name|朋友}}，本月新闻',
       body_text: '您好 {{contact.first_name}}：\n新闻见下。' });
@@ -74,9 +76,15 @@ describe('mailings', () => {
     assert.equal(await total(''), before, 'nothing queued');
   });
 
-  test('a role that may not write e-mails writes no mailing', async () => {
+  test('a role that may not write e-mails writes no mailing; no one merges a contact they may not read', async () => {
     const before = await total('');
     assertProblem(await viewer.post('/mail/batch', { subject: 's', body_text: 'y', messages: [{ to_addresses: 'a@example.com' }] }), 403);
+    // rep2 may write e-mails but not read rep's contacts: not even after a message of
+    // the same mailing read one of its own.
+    const own = await create(rep2, 'contacts', { last_name: 'Mine', email: 'mine@example.com' });
+    const r = await rep2.post('/mail/batch', { template_id: tpl.id, messages: [{ contact_id: own.id }, { contact_id: contacts[0].id }] });
+    assertProblem(r, 422);
+    assert.deepEqual(r.body.errors.map((e) => e.field), ['messages[1].contact_id']);
     assert.equal(await total(''), before);
   });
 
