@@ -13,6 +13,7 @@ APT_PKGS=(
     libcsv-dev libxlsxwriter-dev libical-dev libzip-dev libexpat1-dev
     libcmark-dev
     libcurl4-openssl-dev python3-aiosmtpd
+    dovecot-imapd   # a real IMAP server for the incoming-mail tests (tests/mail/imap.js)
     curl sqlite3
     chromium fonts-wqy-zenhei
     checksec valgrind

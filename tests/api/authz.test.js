@@ -104,6 +104,9 @@ const NEW = {
   email_templates: () => ({ name: `${MARK} ${uniq('tpl')}`, subject: 'Hi {{contact.first_name|there}}', body_text: MARK }),
   // Only the system writes the delivery log: the body of a refused POST.
   email_deliveries: async () => ({ email_id: await make('emails') }),
+  // A server nobody answers on: a reading fails at once; not read on the minute (the
+  // poll would write while other cells are checked).
+  mailboxes: () => ({ name: `${MARK} ${uniq('mbx')}`, host: '127.0.0.1', port: 9, security: 'none', username: 'matrix', enabled: false }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
@@ -114,6 +117,7 @@ const PATCH = {
   cases: { description: 'changed' }, service_agreements: { description: 'changed' }, case_queues: { description: 'changed' },
   sla_policies: { description: 'changed' }, business_calendars: { holidays: '2026-12-25' },
   emails: { subject: 'changed' }, email_templates: { subject: 'changed' }, email_deliveries: { answer: 'changed' },
+  mailboxes: { name: 'changed' },
 };
 
 // Entities without owners that matter: records made by the administrator.
@@ -206,6 +210,17 @@ async function reminderOf(userId, client) {
     assert.ok(reminders.has(userId), 'set-up: a reminder fires');
   }
   return reminders.get(userId);
+}
+
+// Waits until a mailbox's reading (queued by POST /mailboxes/{id}/fetch) is over, so
+// that its write does not fall into another cell's snapshot.
+async function readOnce(id) {
+  for (let i = 0; i < 300; i++) {
+    const m = (await admin.get(`/mailboxes/${id}`)).body;
+    if (m.last_fetch_at && !m.claimed_by) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.fail(`set-up: mailbox ${id} was not read`);
 }
 
 // Builds the request of one cell; may create what it needs first.
@@ -434,6 +449,12 @@ async function cell(row, caller, rel) {
       return { c, method: 'PATCH', p: '/mail/settings', body: { from_name: `${MARK} mail` } };
     case 'POST /api/v1/mail/test -':
       return { c, method: 'POST', p: '/mail/test', body: { to: 'matrix@example.com' } };
+    case 'PUT /api/v1/{res}/{id}/password -':
+      return { c, method: 'PUT', p: `/${e}/${await id()}/password`, body: { password: 'matrix-pass' } };
+    case 'POST /api/v1/{res}/{id}/fetch -': {
+      const mid = await id();
+      return { c, method: 'POST', p: `/${e}/${mid}/fetch`, body: {}, after: (res) => (res.status === 202 ? readOnce(mid) : null) };
+    }
     case 'POST /api/v1/mail/preview -':
       return { c, method: 'POST', p: '/mail/preview', body: { to_addresses: 'matrix@example.com', subject: MARK, body_text: MARK } };
     case 'POST /api/v1/mail/batch -':
@@ -455,7 +476,7 @@ function invisibleTo(caller) {
 }
 
 before(async () => {
-  srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '50' } });
+  srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '50', RAPPORT_SECRET_KEY: 'c'.repeat(64) } });
   shell = new Shell(srv.dir);
   admin = await loginAdmin(srv.base);
   assert.equal((await admin.patch('/mail/settings', { max_attempts: 1 })).status, 200);

@@ -43,7 +43,7 @@ export class Shell {
 // The record tables: ids, versions, owners and recycle-bin marks.
 export const RECORD_TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users',
   'teams', 'pipeline_stages', 'roles', 'kb_categories', 'kb_articles', 'kb_feedback',
-  'emails', 'email_templates', 'email_deliveries'];
+  'emails', 'email_templates', 'email_deliveries', 'mailboxes'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
 
 // A fingerprint of everything a refused request must not change: every record table's

@@ -68,8 +68,13 @@ static const struct field_def EMAIL_FIELDS[] = {
      .flags = RO, .maxlen = 255, .group = "delivery"},
     {.name = "thread_id", .label = "Thread", .label_zh = "会话", .type = FT_STRING,
      .flags = FF_INDEXED | RO, .maxlen = 255, .group = "delivery"},
+    {.name = "mailbox_id", .label = "Mailbox", .label_zh = "邮箱", .type = FT_REF,
+     .ref_entity = "mailboxes", .flags = RO, .group = "delivery"},
     /* The names and sizes of a received message's attachments, one per line. */
     {.name = "attachments", .label = "Attachments", .label_zh = "附件", .type = FT_TEXT,
+     .flags = RO, .group = "message"},
+    /* A received message whose body was too large to keep whole (or to read at all). */
+    {.name = "cut_short", .label = "Cut short", .label_zh = "内容不完整", .type = FT_BOOL,
      .flags = RO, .group = "message"},
     /* An iCalendar object the message carries (an invitation, an answer to one), sent
      * as its text/calendar part; written by the system only. */
@@ -439,12 +444,12 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
 
 /* ---- hooks ---- */
 
-/* A received message, written by the system as it came (mailbox.c): nothing of it is
- * composed, and it is not sent. */
+/* A message read from a mailbox, written by the system as it came (fetch.c), with
+ * status "received": nothing of it is composed, and it is not sent. */
 static bool inbound(const struct rec_ctx *ctx, const struct rec *r)
 {
-    const struct rec_value *v = rec_field(r, "direction");
-    return ctx->system && !v->null && v->len == 7 && !memcmp(v->s, "inbound", 7);
+    const struct rec_value *v = rec_field(r, "status");
+    return ctx->system && !v->null && v->len == 8 && !memcmp(v->s, "received", 8);
 }
 
 static void set_text(struct rec *r, const char *field, const char *s)
@@ -483,10 +488,8 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
 {
     if (old)
         return RP_OK;
-    if (inbound(ctx, r)) {
-        set_text(r, "status", "received");
+    if (inbound(ctx, r))
         return RP_OK;
-    }
     char id[RP_ID_LEN + 1], now[32];
     enum rp_err err = ids_uuid7(id);
     if (err)

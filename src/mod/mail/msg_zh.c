@@ -4,6 +4,13 @@
 #include "mod/mail/mail.h"
 
 static const struct msg MESSAGES[] = {
+    {"is not a server name or address", "不是有效的服务器名称或地址"},
+    {"must be printable ASCII without quotes or backslashes", "只能包含可打印的 ASCII 字符，且不能有引号或反斜杠"},
+    {"is not a member of this request", "不是此请求的成员"},
+    {"give the mailbox's password", "请填写邮箱密码"},
+    {"must be at most 255 characters without control characters", "最多 255 个字符，且不能包含控制字符"},
+    {"cannot be kept: the server has no secret key (see the operations guide)", "无法保存：服务器没有密钥（见运维指南）"},
+    {"read", "读取"},
     {"must not hold line breaks or control characters", "不能包含换行符或控制字符"},
     {"is not a list of e-mail addresses", "不是有效的电子邮件地址列表"},
     {"holds more than %u addresses", "地址超过 %u 个"},

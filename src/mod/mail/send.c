@@ -17,7 +17,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "engine/jobs.h"
-#include "mod/mail/mail.h"
+#include "mod/mail/inbox.h"
 
 /* Messages a sweep requeues at most: the rest wait for the next sweep. */
 #define SWEEP_MAX 500u
@@ -301,7 +301,7 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
     return true;
 }
 
-static const char *worker_name(struct arena *a)
+const char *mail__worker_name(struct arena *a)
 {
     char host[64] = "";
     gethostname(host, sizeof(host) - 1);
@@ -530,7 +530,7 @@ enum rp_err mail__send_run(struct rec_ctx *ctx, struct rp_str payload, const ato
     int64_t now = text_now_ms();
     const char **ids;
     size_t n = 0, sent = 0;
-    enum rp_err err = claim_batch(ctx, id, worker_name(ctx->a), now, &ids, &n);
+    enum rp_err err = claim_batch(ctx, id, mail__worker_name(ctx->a), now, &ids, &n);
     if (err || n == 0) {
         *result = "{\"sent\":0}";
         return err;

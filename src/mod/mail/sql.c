@@ -5,7 +5,7 @@
 #include "core/common.h"
 
 #include "core/text.h"
-#include "mod/mail/mail.h"
+#include "mod/mail/inbox.h"
 
 static void fmt(int64_t ms, char *buf)
 {
@@ -73,7 +73,91 @@ enum rp_err mail__sql_overdue(struct rec_ctx *ctx, int64_t before_ms, int64_t no
     return err;
 }
 
-/* ---- notification e-mails (notify.c) ---- */
+/* ---- reading mailboxes ---- */
+
+enum rp_err mail__sql_claim_mailbox(struct rec_ctx *ctx, const char *id, const char *worker,
+                                    int64_t now_ms, bool *claimed)
+{
+    char now[32], until[32];
+    fmt(now_ms, now);
+    fmt(now_ms + MAIL_FETCH_CLAIM_MS, until);
+    struct store_val v[] = {store_cstr(worker), store_cstr(until), store_cstr(id), store_cstr(now)};
+    enum rp_err err = store_exec(ctx->conn,
+                                 "UPDATE mailboxes SET claimed_by = ?, claimed_until = ?"
+                                 " WHERE workspace_id = 1 AND id = ? AND deleted_at IS NULL"
+                                 " AND (claimed_until IS NULL OR claimed_until < ?)",
+                                 v, RP_NELEM(v));
+    *claimed = !err && store_changes(ctx->conn) == 1;
+    return err;
+}
+
+enum rp_err mail__sql_message_known(struct rec_ctx *ctx, const char *message_id, bool *known)
+{
+    struct store_val v[] = {store_cstr(message_id)};
+    int64_t n = 0;
+    enum rp_err err = store_query_int(ctx->conn,
+                                      "SELECT count(*) FROM (SELECT 1 FROM emails"
+                                      " WHERE workspace_id = 1 AND message_id = ? LIMIT 1) k",
+                                      v, RP_NELEM(v), &n);
+    *known = n > 0;
+    return err;
+}
+
+enum rp_err mail__sql_thread_of(struct rec_ctx *ctx, const char *message_id, const char **thread_id,
+                                const char **deal_id)
+{
+    struct store_val v[] = {store_cstr(message_id)};
+    struct store_stmt *st = NULL;
+    *thread_id = *deal_id = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT thread_id, deal_id FROM emails WHERE workspace_id = 1"
+                                    " AND message_id = ? AND deleted_at IS NULL"
+                                    " ORDER BY created_at LIMIT 1",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, v, RP_NELEM(v));
+    bool row = false;
+    if (!err && (err = store_step(st, &row)) == RP_OK && row) {
+        size_t len;
+        const char *s = store_col_text(st, 0, &len);
+        *thread_id = s ? arena_strndup(ctx->a, s, len) : NULL;
+        s = store_col_text(st, 1, &len);
+        *deal_id = s ? arena_strndup(ctx->a, s, len) : NULL;
+    }
+    if (st)
+        store_done(st);
+    return err;
+}
+
+enum rp_err mail__sql_due_mailboxes(struct rec_ctx *ctx, int64_t now_ms, size_t max,
+                                    const char ***ids, size_t *n)
+{
+    char now[32];
+    fmt(now_ms, now);
+    struct store_val v[] = {store_cstr(now), store_int((int64_t)max)};
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT id FROM mailboxes WHERE workspace_id = 1"
+                                    " AND deleted_at IS NULL AND enabled = 1 AND password_set = 1"
+                                    " AND (claimed_until IS NULL OR claimed_until < ?)"
+                                    " ORDER BY last_fetch_at LIMIT ?",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, v, RP_NELEM(v));
+    *ids = arena_calloc(ctx->a, max, sizeof(**ids));
+    *n = 0;
+    bool row = false;
+    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < max) {
+        size_t len;
+        const char *s = store_col_text(st, 0, &len);
+        (*ids)[(*n)++] = arena_strndup(ctx->a, s, len);
+    }
+    if (st)
+        store_done(st);
+    return err;
+}
+
+/* ---- notification e-mails (notify_mail.c) ---- */
 
 static const char *col_dup(struct arena *a, struct store_stmt *st, int col)
 {

@@ -49,6 +49,7 @@ import { ConvertLead } from './sales/convert.jsx';
 import { PipelinePage } from './sales/pipeline.jsx';
 import * as mailStrings from './mail/i18n.js';
 import { EmailsPanel, mailPanelFor } from './mail/mail.jsx';
+import { MailboxPanel, MailboxesPage, ThreadPanel } from './mail/inbox.jsx';
 import * as serviceStrings from './service/i18n.js';
 import { AccountAgreements, AgreementUsage, CaseAgreement } from './service/agreement.jsx';
 import { CaseArticles, LinkedCases } from './service/case-articles.jsx';
@@ -76,6 +77,7 @@ export const SCREENS = [
   { module: 'service', path: '/service-reports', nav: 'nav.serviceReports', when: reads('cases'), load: () => import('./service/reports.jsx').then((m) => m.ServiceReports) },
   { module: 'mail', path: '/email-templates', nav: 'nav.emailTemplates', when: reads('email_templates'), load: () => import('./mail/screens.jsx').then((m) => m.TemplatesPage) },
   { module: 'mail', path: '/mail-settings', nav: 'nav.mailSettings', when: isAdmin, load: () => import('./mail/screens.jsx').then((m) => m.MailSettings) },
+  { module: 'mail', path: '/mailboxes', nav: 'nav.mailboxes', when: reads('mailboxes'), component: MailboxesPage },
   { module: 'platform', path: '/recycle-bin', nav: 'nav.recycle', when: () => binEntities().length > 0, load: () => import('./platform/recycle-bin.jsx').then((m) => m.RecycleBin) },
   { module: 'platform', path: '/admin', prefix: true, nav: 'nav.admin', when: isAdmin, load: () => import('./platform/admin.jsx').then((m) => m.AdminPage) },
   { module: 'platform', path: '/duplicates', when: () => dupEntities().length > 0, load: () => import('./platform/duplicates.jsx').then((m) => m.DuplicatesPage) },
@@ -106,6 +108,9 @@ export const RECORD_PANELS = [
   { module: 'service', place: 'reader', when: (e) => e.name === 'kb_articles' && reads('cases')(), component: LinkedCases },
   { module: 'platform', place: 'head', when: (e) => e.name === 'users' && isAdmin(), component: UserActions },
   { module: 'mail', place: 'side', when: mailPanelFor, component: EmailsPanel },
+  { module: 'mail', place: 'head', when: (e) => e.name === 'mailboxes', component: MailboxPanel,
+    fields: ['password_set', 'last_fetch_at', 'messages_logged', 'last_error', 'last_error_detail', 'claimed_by', 'claimed_until'] },
+  { module: 'mail', place: 'side', when: (e, r) => e.name === 'emails' && !!r.thread_id, component: ThreadPanel },
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
   { module: 'calendar', place: 'head', when: (e, r) => e.name === 'activities' && !!(r.rrule || r.series_id), component: SeriesPanel,
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id', 'repeat_until'] },

@@ -1,5 +1,15 @@
 // Strings of the mail module's screens, merged into i18n.js by web/src/mod/index.js.
 export const en = {
+  'nav.mailboxes': 'Mailboxes', 'group.state': 'Reading',
+  'mail.mailboxes': 'Mailboxes',
+  'mail.mailboxesHelp': 'Mailboxes the CRM reads over IMAP, once a minute: messages from or to your contacts and leads are logged on their timelines (and their accounts\' and deals\'); others are left alone, and nothing is marked as read. A shared mailbox (support@, sales@) gives each message to the owner of the customer it is about.',
+  'mail.reading.title': 'Reading this mailbox', 'mail.neverRead': 'Not read yet.',
+  'mail.lastRead': 'Last read {at}; {n} messages logged in all.',
+  'mail.mailboxPasswordSet': 'A password is kept (encrypted); it is never shown.',
+  'mail.mailboxPasswordUnset': 'No password is kept yet: the mailbox is not read until one is set.',
+  'mail.newPassword': 'New password', 'mail.savePassword': 'Save password', 'mail.passwordSaved': 'Password saved.',
+  'mail.readNow': 'Read now', 'mail.reading': 'Reading the mailbox…',
+  'mail.thread': 'Conversation ({n} messages)', 'mail.noSubject': '(no subject)',
   'nav.mailSettings': 'Mail settings', 'nav.emailTemplates': 'E-mail templates',
   'group.delivery': 'Delivery', 'group.message': 'Message',
   'mail.emails': 'E-mails', 'mail.none': 'No e-mails yet.', 'mail.write': 'Write e-mail',
@@ -28,6 +38,16 @@ export const en = {
 };
 
 export const zh = {
+  'nav.mailboxes': '邮箱', 'group.state': '读取状态',
+  'mail.mailboxes': '邮箱',
+  'mail.mailboxesHelp': '系统每分钟通过 IMAP 读取这些邮箱：与您的联系人和线索往来的邮件会记录在他们的时间线上（以及所属客户和商机的时间线上）；其他邮件不做处理，也不会被标记为已读。共享邮箱（如 support@、sales@）中的邮件归属于相关客户的负责人。',
+  'mail.reading.title': '读取此邮箱', 'mail.neverRead': '尚未读取。',
+  'mail.lastRead': '上次读取于 {at}；共记录 {n} 封邮件。',
+  'mail.mailboxPasswordSet': '已保存密码（加密），不会显示。',
+  'mail.mailboxPasswordUnset': '尚未保存密码：设置密码之前不会读取此邮箱。',
+  'mail.newPassword': '新密码', 'mail.savePassword': '保存密码', 'mail.passwordSaved': '密码已保存。',
+  'mail.readNow': '立即读取', 'mail.reading': '正在读取邮箱……',
+  'mail.thread': '会话（{n} 封邮件）', 'mail.noSubject': '（无主题）',
   'nav.mailSettings': '邮件设置', 'nav.emailTemplates': '邮件模板',
   'group.delivery': '投递', 'group.message': '邮件内容',
   'mail.emails': '邮件', 'mail.none': '还没有邮件。', 'mail.write': '写邮件',

@@ -39,7 +39,7 @@ export function EmailsPanel({ e, record }) {
             <li>
               <Link href={recordPath('emails', m.id)}>{m.subject}</Link>{' '}
               <span class={`tag mail-${m.status}`}>{enumLabel(status, m.status)}</span>
-              <br /><span class="muted">{m.to_addresses} · {formatDateTime(m.sent_at || m.created_at)}</span>
+              <br /><span class="muted">{m.status === 'received' ? `${t('mail.previewFrom')} ${m.from_name || m.from_address}` : m.to_addresses} · {formatDateTime(m.sent_at || m.created_at)}</span>
             </li>
           ))}
         </ul>
