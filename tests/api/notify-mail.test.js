@@ -4,15 +4,22 @@
 // the user's address, in the user's language, with a link to the record; a reminder
 // that fired late says when it was due. "in_app" and "off" send nothing; a user
 // without an address is skipped; with two servers on one database each notification
-// is e-mailed once.
+// is e-mailed once; a notification whose job was lost (a server stopped) is e-mailed by
+// the next server's minutely look.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { startServer, loginAdmin, login, createUser, create, dbQuery, dropDb } from './helpers.js';
+import { startServer, loginAdmin, login, createUser, create, dbQuery, dbShellCommand, dropDb, PG } from './helpers.js';
 import { startSink, parseMail, waitFor } from '../mail/sink.js';
 
 const WEB = 'http://crm.example.com';
 const iso = (ms) => new Date(ms).toISOString();
+// One statement that writes, on a stopped server's database.
+function dbWrite(dir, sql) {
+  const [cmd, args] = dbShellCommand(dir);
+  execFileSync(cmd, [...args.filter((a) => a !== '-readonly'), ...(PG ? ['-c', sql] : [sql])]);
+}
 const state = (dir, recordId) =>
   dbQuery(dir, `SELECT email_state FROM notifications WHERE record_id = '${recordId}' ORDER BY seq`);
 
@@ -148,5 +155,40 @@ describe('notification e-mails with two servers on one database', () => {
     const subjects = mailsTo(sink, 'bo@example.com', /Shared/).map((m) => m.subject);
     assert.equal(subjects.length, N);
     assert.equal(new Set(subjects).size, N, 'none twice');
+  });
+});
+
+describe('a notification e-mail whose job was lost', () => {
+  let srv, sink, dir, admin, cy;
+  before(async () => {
+    sink = await startSink();
+    srv = await startServer({ env: { RAPPORT_JOB_POLL_MS: '100' }, keepDir: true });
+    dir = srv.dir;
+    admin = await loginAdmin(srv.base);
+    const r = await admin.patch('/mail/settings', { host: '127.0.0.1', port: sink.port, from_address: 'crm@example.com' });
+    assert.equal(r.status, 200, r.text);
+    cy = await createUser(admin, { username: 'nm_cy', email: 'cy@example.com' });
+  });
+  after(async () => {
+    await srv?.stop();
+    await sink?.stop();
+    if (dir) {
+      dropDb(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('is sent by the next server within its minutely look', { timeout: 120000 }, async () => {
+    const acc = await create(admin, 'accounts', { name: 'Left behind' });
+    await srv.stop();
+    srv = null;
+    // As a server that stopped mid-job leaves it: the row pending, its job gone.
+    dbWrite(dir, `INSERT INTO notifications(id, user_id, kind, entity, record_id, title, created_at, in_app, email_state)
+      VALUES ('0190a000-0000-7000-8000-000000000001', '${cy.id}', 'assigned', 'accounts', '${acc.id}', 'Left behind',
+      '${iso(Date.now())}', 0, 'pending')`);
+    srv = await startServer({ dir, keepDir: true, env: { RAPPORT_JOB_POLL_MS: '100' } });
+    const m = await waitFor(async () => { const x = mailsTo(sink, 'cy@example.com', /Left behind/); return x.length && x[0]; }, 100000, 'the e-mail after the restart');
+    assert.equal(m.subject, 'Assigned to you: Left behind');
+    assert.equal(state(dir, acc.id), 'queued');
   });
 });
