@@ -44,7 +44,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench bench-service
-.PHONY: bench-mail
+.PHONY: bench-mail bench-imap
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
 .PHONY: pg-reliability-test
@@ -208,6 +208,10 @@ bench: deps
 bench-mail: deps
 	$(MAKE) $(RAPPORT)
 	bash bench/mail.sh
+
+bench-imap: deps
+	$(MAKE) $(RAPPORT)
+	bash bench/imap.sh
 
 bench-service: deps
 	bash scripts/deps.sh --bench

@@ -25,6 +25,7 @@ static const struct notify_kind KINDS[] = {
     {"reminder", NOTIFY_IN_APP},
     {"changed", NOTIFY_OFF},
     {"alert", NOTIFY_IN_APP},
+    {"invitation", NOTIFY_IN_APP},
 };
 
 static const char *const CHANNELS[] = {"off", "in_app", "email", "both"};
@@ -194,8 +195,9 @@ enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const st
     return err;
 }
 
-enum rp_err notify_alert(struct rec_ctx *ctx, const char *user_id, const struct rec *r,
-                         const char *fmt, ...)
+__attribute__((format(printf, 5, 0))) static enum rp_err
+vnotify(struct rec_ctx *ctx, const char *kind, const char *user_id, const struct rec *r,
+        const char *fmt, va_list ap)
 {
     struct principal p;
     enum rp_err err = auth_user(ctx, user_id, &p);
@@ -208,15 +210,33 @@ enum rp_err notify_alert(struct rec_ctx *ctx, const char *user_id, const struct 
         return err;
     /* In the recipient's language, as their errors would be. */
     enum rp_lang lang = meta_locale_zh(p.locale) ? RP_LANG_ZH : RP_LANG_EN;
-    va_list ap, cp;
-    va_start(ap, fmt);
+    va_list cp;
     va_copy(cp, ap);
     int n = vsnprintf(NULL, 0, msg_tr(lang, fmt), cp);
     va_end(cp);
     char *text = arena_alloc(ctx->a, n > 0 ? (size_t)n + 1 : 1);
     vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, msg_tr(lang, fmt), ap);
+    return emit(ctx, kind, user_id, r->ent, r->id, text, NULL, NULL, NULL);
+}
+
+enum rp_err notify_alert(struct rec_ctx *ctx, const char *user_id, const struct rec *r,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum rp_err err = vnotify(ctx, "alert", user_id, r, fmt, ap);
     va_end(ap);
-    return emit(ctx, "alert", user_id, r->ent, r->id, text, NULL, NULL, NULL);
+    return err;
+}
+
+enum rp_err notify_about(struct rec_ctx *ctx, const char *kind, const char *user_id,
+                         const struct rec *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum rp_err err = vnotify(ctx, kind, user_id, r, fmt, ap);
+    va_end(ap);
+    return err;
 }
 
 /* ---- reading and marking ---- */

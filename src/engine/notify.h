@@ -16,7 +16,9 @@
  *    of its target, a breach), in the user's language;
  *  - reminder: an FF_REMINDER date-time of a record reached, for its owner; fired once
  *    per (record, value) across every server (a unique claim key), late after a stop
- *    (the sweep resumes where the last one ended). Snoozing fires it again later.
+ *    (the sweep resumes where the last one ended). Snoozing fires it again later;
+ *  - invitation: an answer to a meeting's invitation came (notify_about, from the
+ *    calendar module), for the organiser.
  *
  * Channels: in_app (the centre and the event stream), email, both, off. E-mail is a
  * seam for the mail module: a notification of a user who chose email or both is
@@ -66,6 +68,11 @@ enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const st
  * alerts off. */
 enum rp_err notify_alert(struct rec_ctx *ctx, const char *user_id, const struct rec *r,
                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same under another kind a module writes (one of the kinds above: "invitation"),
+ * its text the notification's title. */
+enum rp_err notify_about(struct rec_ctx *ctx, const char *kind, const char *user_id,
+                         const struct rec *r, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Rows about records the caller may no longer read are left out of both. */
 /* The caller's notifications of the centre, newest first, before `cursor` (from an

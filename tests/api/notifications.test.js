@@ -129,7 +129,7 @@ describe('notifications', () => {
     const g = await dave.get('/notifications/preferences');
     assert.equal(g.status, 200);
     const byKind = Object.fromEntries(g.body.data.map((p) => [p.kind, p.channel]));
-    assert.deepEqual(byKind, { assigned: 'in_app', mention: 'in_app', reminder: 'in_app', changed: 'off', alert: 'in_app' });
+    assert.deepEqual(byKind, { assigned: 'in_app', mention: 'in_app', reminder: 'in_app', changed: 'off', alert: 'in_app', invitation: 'in_app' });
     assertProblem(await dave.put('/notifications/preferences', { assigned: 'pigeon' }), 422);
     assertProblem(await dave.put('/notifications/preferences', { assigned: 'email', gossip: 'both' }), 422);
     assertProblem(await dave.put('/notifications/preferences', { assigned: 3 }), 422);

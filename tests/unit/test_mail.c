@@ -169,6 +169,44 @@ static void test_multipart_message(void **state)
         fail_msg("a line is longer than 78:\n%s", s);
 }
 
+static void test_calendar_part(void **state)
+{
+    (void)state;
+    const char *cal = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                      "UID:1@rapport\r\nSUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    struct mail_msg m = {
+        .from = {NULL, "crm@example.com"}, .to = TO, .nto = 1, .subject = "Invitation: Review",
+        .text = "Olivia invites you to: Review", .calendar = cal,
+        .message_id = "<2@example.com>", .date_ms = 0,
+    };
+    /* The text and the calendar, alternatives of each other, the calendar last. */
+    const char *s = build(&m);
+    const char *alt = strstr(s, "Content-Type: multipart/alternative;");
+    const char *text = strstr(s, "Content-Type: text/plain; charset=UTF-8\r\n");
+    const char *ics =
+        strstr(s, "Content-Type: text/calendar; method=REQUEST; charset=UTF-8\r\n"
+                  "Content-Transfer-Encoding: quoted-printable\r\n\r\nBEGIN:VCALENDAR\r\n");
+    assert_non_null(alt);
+    assert_non_null(text);
+    assert_non_null(ics);
+    assert_true(alt < text && text < ics);
+    assert_non_null(strstr(ics, "METHOD:REQUEST\r\n"));
+    /* With an HTML body too, all three. */
+    m.html = "<p>Olivia invites you</p>";
+    s = build(&m);
+    assert_non_null(strstr(s, "Content-Type: text/html; charset=UTF-8\r\n"));
+    assert_non_null(strstr(s, "Content-Type: text/calendar; method=REQUEST; charset=UTF-8\r\n"));
+    /* A calendar object without a METHOD (or with a malformed one) is not sent. */
+    struct rp_buf b;
+    buf_init(&b, MAIL_MAX_MESSAGE);
+    m.calendar = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
+    assert_int_equal(mail_build(&b, &m), RP_EINVAL);
+    buf_reset(&b);
+    m.calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST; x=\"y\"\r\nEND:VCALENDAR\r\n";
+    assert_int_equal(mail_build(&b, &m), RP_EINVAL);
+    buf_release(&b);
+}
+
 static void test_quoted_printable(void **state)
 {
     (void)state;
@@ -298,7 +336,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_safety),     cmocka_unit_test(test_address_lists),
         cmocka_unit_test(test_encoded_words),     cmocka_unit_test(test_date),
-        cmocka_unit_test(test_multipart_message), cmocka_unit_test(test_quoted_printable),
+        cmocka_unit_test(test_multipart_message), cmocka_unit_test(test_calendar_part),
+        cmocka_unit_test(test_quoted_printable),
         cmocka_unit_test(test_unsafe_headers_refused), cmocka_unit_test(test_render),
         cmocka_unit_test(test_template_check),    cmocka_unit_test(test_secret_box),
     };

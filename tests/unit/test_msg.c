@@ -3,7 +3,7 @@
  * reads every .c file under src/ (run from the repository root, as `make unit` does),
  * finds each message passed to a function that writes one for people (rec_field_error,
  * rec_bad_request, rec_fail, rec_fail_with, rec_msgf, api_problem, api_problemf, msg_tr,
- * notify_alert,
+ * notify_alert, notify_about,
  * the import readers' fail and card_error, or marked MSG("…")), and fails when one has
  * no Chinese translation in its directory's catalogue (or the engine's), when a
  * translation's specifiers differ, when an entry is used by nothing, or when a message
@@ -131,7 +131,7 @@ static const struct {
 } WRITERS[] = {
     {"rec_field_error", 2}, {"rec_bad_request", 1}, {"rec_fail", 2}, {"rec_fail_with", 5},
     {"rec_msgf", 1},        {"api_problem", 2},     {"api_problemf", 2}, {"msg_tr", 1},
-    {"MSG", 0},             {"notify_alert", 3},
+    {"MSG", 0},             {"notify_alert", 3}, {"notify_about", 4},
     /* The import readers': an .xlsx file's fatal problem, a vCard's problem. */
     {"fail", 1},            {"card_error", 2},
 };

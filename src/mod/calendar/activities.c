@@ -61,6 +61,12 @@ static const struct field_def FIELDS[] = {
      .type = FT_MULTI_REF, .ref_entity = "users", .group = "meeting"},
     {.name = "attendee_contact_ids", .label = "Attendees (contacts)", .label_zh = "参与联系人",
      .type = FT_MULTI_REF, .ref_entity = "contacts", .group = "meeting"},
+    /* Invitations by e-mail (itip.h): whether they are sent, and what was sent and
+     * answered (null while none was). */
+    {.name = "send_invitations", .label = "Send invitations", .label_zh = "发送邀请",
+     .type = FT_BOOL, .group = "meeting", .def = "true", .shown_when = "type=meeting"},
+    {.name = "invitations", .label = "Invitations", .label_zh = "邀请", .type = FT_JSON,
+     .flags = FF_READONLY, .group = "meeting", .shown_when = "type=meeting"},
     {.name = "related_type", .label = "Related to (type)", .label_zh = "关联类型", .type = FT_ENUM,
      .flags = FF_INDEXED | FF_TIMELINE_TYPES, .group = "related"},
     {.name = "related_id", .label = "Related to", .label_zh = "关联记录", .type = FT_STRING,

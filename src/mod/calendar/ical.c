@@ -7,7 +7,7 @@
 
 #include "core/text.h"
 #include "engine/export.h"
-#include "mod/calendar/calendar.h"
+#include "mod/calendar/itip.h"
 
 static struct icaltimetype ical_time(const char *stored)
 {
@@ -36,16 +36,16 @@ static icalproperty *with_tzid(icalproperty *p, const char *tzid, struct icaltim
 /* The recurrence of a series (RRULE, EXDATE) or an exception (RECURRENCE-ID), and the
  * VTIMEZONE its local times need: written before the event (RFC 5545 lets components
  * come in any order; a zone two series share is written for each). */
-static enum rp_err recurrence(struct exp *x, const struct rec *r, icalcomponent *c,
-                              const char *tzid, struct rp_buf *b)
+static enum rp_err recurrence(const struct calendar_ical_src *src, const struct rec *r,
+                              icalcomponent *c, const char *tzid, struct rp_buf *b)
 {
-    const char *rule = exp_text(x, r, "rrule"), *ex = exp_text(x, r, "exdates"),
-               *rid = exp_text(x, r, "recurrence_id");
+    const char *rule = src->text(src->arg, r, "rrule"), *ex = src->text(src->arg, r, "exdates"),
+               *rid = src->text(src->arg, r, "recurrence_id");
     if (rule) {
         icalcomponent_add_property(c, icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
         for (const char *p = ex; p && *p;) {
             const char *comma = strchr(p, ',');
-            const char *one = comma ? arena_strndup(exp_arena(x), p, (size_t)(comma - p)) : p;
+            const char *one = comma ? arena_strndup(src->a, p, (size_t)(comma - p)) : p;
             struct icaltimetype t = zoned_time(one, tzid);
             icalcomponent_add_property(c, with_tzid(icalproperty_new_exdate(t), tzid, t));
             p = comma ? comma + 1 : NULL;
@@ -74,27 +74,29 @@ static enum rp_err recurrence(struct exp *x, const struct rec *r, icalcomponent 
     return err;
 }
 
-static enum rp_err vevent(struct exp *x, const struct rec *r, struct rp_buf *b)
+enum rp_err calendar__ical_component(const struct calendar_ical_src *src, const struct rec *r,
+                                    struct rp_buf *zones, icalcomponent **out)
 {
-    const char *start = exp_text(x, r, "start_at"), *end = exp_text(x, r, "end_at"),
-               *due = exp_text(x, r, "due_at"), *status = exp_text(x, r, "status");
+    *out = NULL;
+    const char *start = src->text(src->arg, r, "start_at"), *end = src->text(src->arg, r, "end_at"),
+               *due = src->text(src->arg, r, "due_at"), *status = src->text(src->arg, r, "status");
     if (!start && !due)
         return RP_OK; /* nothing to place on a calendar */
     bool todo = !start;
     icalcomponent *c = todo ? icalcomponent_new_vtodo() : icalcomponent_new_vevent();
     /* An exception shares its series' UID (RFC 5545 §3.8.4.4). */
     const struct rec_value *sid = rec_field(r, "series_id");
-    const char *series = sid->null ? NULL : sid->s, *tzid = exp_text(x, r, "timezone");
+    const char *series = sid->null ? NULL : sid->s, *tzid = src->text(src->arg, r, "timezone");
     icalcomponent_add_property(c, icalproperty_new_uid(arena_printf(
-                                      exp_arena(x), "%s@rapport", series ? series : r->id)));
+                                      src->a, "%s@rapport", series ? series : r->id)));
     icalcomponent_add_property(c, icalproperty_new_dtstamp(ical_time(r->updated_at)));
     icalcomponent_add_property(c, icalproperty_new_lastmodified(ical_time(r->updated_at)));
-    icalcomponent_add_property(c, icalproperty_new_summary(exp_text(x, r, "subject")));
+    icalcomponent_add_property(c, icalproperty_new_summary(src->text(src->arg, r, "subject")));
     if (todo) {
         icalcomponent_add_property(c, icalproperty_new_due(ical_time(due)));
     } else {
         /* Local times in the series' zone, so occurrences keep theirs across DST. */
-        bool zoned = exp_text(x, r, "rrule") || series;
+        bool zoned = src->text(src->arg, r, "rrule") || series;
         struct icaltimetype s = zoned ? zoned_time(start, tzid) : ical_time(start);
         icalcomponent_add_property(c, with_tzid(icalproperty_new_dtstart(s), tzid, s));
         if (end) {
@@ -102,22 +104,40 @@ static enum rp_err vevent(struct exp *x, const struct rec *r, struct rp_buf *b)
             icalcomponent_add_property(c, with_tzid(icalproperty_new_dtend(e), tzid, e));
         }
     }
-    const char *loc = exp_text(x, r, "location"), *desc = exp_text(x, r, "description");
+    const char *loc = src->text(src->arg, r, "location"),
+               *desc = src->text(src->arg, r, "description");
     if (loc)
         icalcomponent_add_property(c, icalproperty_new_location(loc));
     if (desc)
         icalcomponent_add_property(c, icalproperty_new_description(desc));
-    icalcomponent_add_property(c, icalproperty_new_categories(exp_text(x, r, "type")));
+    icalcomponent_add_property(c, icalproperty_new_categories(src->text(src->arg, r, "type")));
     if (status && strcmp(status, "cancelled") == 0)
         icalcomponent_add_property(c, icalproperty_new_status(ICAL_STATUS_CANCELLED));
     else if (status && (strcmp(status, "held") == 0 || strcmp(status, "completed") == 0))
         icalcomponent_add_property(
             c, icalproperty_new_status(todo ? ICAL_STATUS_COMPLETED : ICAL_STATUS_CONFIRMED));
-    enum rp_err err = todo ? RP_OK : recurrence(x, r, c, tzid, b);
-    char *s = err ? NULL : icalcomponent_as_ical_string_r(c);
-    icalcomponent_free(c);
+    enum rp_err err = todo ? RP_OK : recurrence(src, r, c, tzid, zones);
     if (err)
+        icalcomponent_free(c);
+    else
+        *out = c;
+    return err;
+}
+
+static const char *export_text(void *arg, const struct rec *r, const char *field)
+{
+    return exp_text(arg, r, field);
+}
+
+static enum rp_err vevent(struct exp *x, const struct rec *r, struct rp_buf *b)
+{
+    struct calendar_ical_src src = {export_text, x, exp_arena(x)};
+    icalcomponent *c;
+    enum rp_err err = calendar__ical_component(&src, r, b, &c);
+    if (err || !c)
         return err;
+    char *s = icalcomponent_as_ical_string_r(c);
+    icalcomponent_free(c);
     if (!s)
         return RP_ENOMEM;
     err = buf_adds(b, s);

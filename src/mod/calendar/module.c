@@ -2,7 +2,7 @@
 #include "core/common.h"
 
 #include "api/route.h"
-#include "mod/calendar/calendar.h"
+#include "mod/calendar/itip.h"
 
 static const struct entity_def *const ENTITIES[] = {&calendar__activities};
 
@@ -12,6 +12,10 @@ static const struct rp_hooks HOOKS[] = {
     /* Recurring activities (series.c). */
     {.entity = "activities", .before_save = calendar__derive_series,
      .after_save = calendar__series_saved, .before_delete = calendar__series_deleted},
+    /* Meeting invitations by e-mail, and the answers received (itip.c). */
+    {.entity = "activities", .before_save = calendar__itip_before_save,
+     .after_save = calendar__itip_saved, .before_delete = calendar__itip_deleted},
+    {.entity = "emails", .after_save = calendar__itip_answer},
     /* An activity belongs to the account of what it is about: it follows it. */
     {.entity = "contacts", .after_save = calendar__follow_account},
     {.entity = "opportunities", .after_save = calendar__follow_account},

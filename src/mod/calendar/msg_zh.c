@@ -55,5 +55,20 @@ static const struct msg MESSAGES[] = {
     {"is set by the scope of the change", "由更改范围决定"},
     {"more than %u repeating activities in range: ask for fewer people",
      "范围内的重复活动超过 %u 个：请减少人数"},
+    /* Invitations (itip.c): in the organiser's language. */
+    {"Invitation: %s", "邀请：%s"},
+    {"Updated invitation: %s", "更新的邀请：%s"},
+    {"Cancelled: %s", "已取消：%s"},
+    {"%s invites you to: %s", "%s 邀请您参加：%s"},
+    {"%s changed the meeting: %s", "%s 更改了会议：%s"},
+    {"%s cancelled the meeting: %s", "%s 取消了会议：%s"},
+    {"When: %s to %s (UTC)", "时间：%s 至 %s（UTC）"},
+    {"Repeats: %s (time zone %s)", "重复：%s（时区 %s）"},
+    {"Where: %s", "地点：%s"},
+    {"Answer from your calendar program: accept, tentative or decline.",
+     "请在您的日历程序中答复：接受、暂定或拒绝。"},
+    {"%s accepted: %s", "%s 已接受：%s"},
+    {"%s declined: %s", "%s 已拒绝：%s"},
+    {"%s tentatively accepted: %s", "%s 暂定接受：%s"},
 };
 const struct msg_catalog calendar__messages = {MESSAGES, RP_NELEM(MESSAGES)};

@@ -46,20 +46,13 @@ bool imap_folder_valid(const char *s, size_t len)
     return true;
 }
 
-enum rp_err imap_open(struct imap *m, const struct imap_conf *c)
+/* A handle with the options of the reading. */
+static enum rp_err handle(struct imap *m)
 {
-    memset(m, 0, sizeof(*m));
-    m->h = curl_easy_init();
-    if (!m->h)
+    const struct imap_conf *c = &m->conf;
+    CURL *h = curl_easy_init();
+    if (!h)
         return RP_ENOMEM;
-    m->conf = *c;
-    char folder[3 * 200 + 1];
-    url_folder(c->folder, folder, sizeof(folder));
-    snprintf(m->base, sizeof(m->base), "%s://%s:%lld/", c->security == MAIL_SEC_TLS ? "imaps" : "imap",
-             c->host, (long long)c->port);
-    snprintf(m->folder_url, sizeof(m->folder_url), "%s%s", m->base, folder);
-    buf_init(&m->answer, MAX_ANSWER);
-    CURL *h = m->h;
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_USE_SSL,
@@ -72,7 +65,21 @@ enum rp_err imap_open(struct imap *m, const struct imap_conf *c)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)c->timeout_s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, m->err);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+    m->h = h;
     return RP_OK;
+}
+
+enum rp_err imap_open(struct imap *m, const struct imap_conf *c)
+{
+    memset(m, 0, sizeof(*m));
+    m->conf = *c;
+    char folder[3 * 200 + 1];
+    url_folder(c->folder, folder, sizeof(folder));
+    snprintf(m->base, sizeof(m->base), "%s://%s:%lld/", c->security == MAIL_SEC_TLS ? "imaps" : "imap",
+             c->host, (long long)c->port);
+    snprintf(m->folder_url, sizeof(m->folder_url), "%s%s", m->base, folder);
+    buf_init(&m->answer, MAX_ANSWER);
+    return handle(m);
 }
 
 void imap_close(struct imap *m)

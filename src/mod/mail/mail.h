@@ -53,6 +53,9 @@ struct mail_msg {
     const char *subject;
     const char *text;        /* NULL: no plain-text part */
     const char *html;        /* NULL: no HTML part */
+    /* An iCalendar object (calendar_part: an invitation) sent as a text/calendar part
+     * with its METHOD as the part's method, an alternative to the text; NULL: none. */
+    const char *calendar;
     const char *message_id;  /* "<…@domain>" */
     int64_t date_ms;
 };
@@ -73,9 +76,9 @@ void mail_date(int64_t ms, char *buf, size_t size);
  * encoded-words (UTF-8, base64) that never split a character, folded so that no line
  * passes 78 characters; `col` is the column the value starts at. */
 enum rp_err mail_add_encoded(struct rp_buf *b, const char *text, size_t col);
-/* Builds the message (headers, then a text part, an HTML part, or both as
- * multipart/alternative; UTF-8 bodies as quoted-printable, or base64 when mostly not
- * ASCII), lines ending in CRLF. RP_EINVAL when a header value is unsafe (the caller
+/* Builds the message (headers, then a text part, an HTML part, or both — and the
+ * calendar part, when there is one — as multipart/alternative; UTF-8 bodies as
+ * quoted-printable, or base64 when mostly not ASCII), lines ending in CRLF. RP_EINVAL when a header value is unsafe (the caller
  * checks first), RP_ETOOBIG past the buffer's maximum. */
 enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m);
 

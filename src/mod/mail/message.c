@@ -1,7 +1,8 @@
 /* The message builder: headers that no user input can break (values with CR, LF or
  * other controls are refused before they get here, and checked again), RFC 2047
  * encoded-words for text that is not ASCII, RFC 5322 dates, and MIME bodies in UTF-8
- * as quoted-printable or base64, alone or as multipart/alternative. */
+ * as quoted-printable or base64, alone or as multipart/alternative (with an invitation's
+ * text/calendar part, RFC 6047). */
 #include "core/common.h"
 
 #include <sodium.h>
@@ -339,6 +340,24 @@ static enum rp_err add_part(struct rp_buf *b, const char *type, const char *body
     return err ? err : b64 ? add_base64(b, body) : add_qp(b, body);
 }
 
+/* The content type of an iCalendar object's part, "text/calendar; method=REQUEST", from
+ * its METHOD line (letters and dashes, RFC 5546); false when it has none. */
+static bool calendar_type(const char *cal, char *buf, size_t size)
+{
+    const char *p = cal;
+    while (p && strncmp(p, "METHOD:", 7) != 0) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p)
+        return false;
+    size_t n = strspn(p + 7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+    if (n == 0 || n > 20 || (p[7 + n] != '\r' && p[7 + n] != '\n'))
+        return false;
+    snprintf(buf, size, "text/calendar; method=%.*s", (int)n, p + 7);
+    return true;
+}
+
 enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m)
 {
     if (!m->subject || !mail_header_safe(m->subject, strlen(m->subject)) || !m->message_id ||
@@ -361,7 +380,10 @@ enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m)
                          m->message_id);
     if (err)
         return err;
-    if (!m->text || !m->html)
+    char ctype[64];
+    if (m->calendar && !calendar_type(m->calendar, ctype, sizeof(ctype)))
+        return RP_EINVAL;
+    if (!m->calendar && (!m->text || !m->html))
         return m->text ? add_part(out, "text/plain", m->text) : add_part(out, "text/html", m->html);
     unsigned char rnd[12];
     char boundary[64] = "=_rapport_";
@@ -373,12 +395,17 @@ enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m)
                      "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
                      "--%s\r\n",
                      boundary, boundary);
-    if (!err)
+    if (!err && m->text)
         err = add_part(out, "text/plain", m->text);
-    if (!err)
+    if (!err && m->text && m->html)
         err = buf_printf(out, "--%s\r\n", boundary);
-    if (!err)
+    if (!err && m->html)
         err = add_part(out, "text/html", m->html);
+    /* The calendar part last: the alternative a calendar program prefers (RFC 6047). */
+    if (!err && m->calendar)
+        err = buf_printf(out, "--%s\r\n", boundary);
+    if (!err && m->calendar)
+        err = add_part(out, ctype, m->calendar);
     if (!err)
         err = buf_printf(out, "--%s--\r\n", boundary);
     return err;

@@ -81,7 +81,7 @@ static const char *line_of(struct arena *a, enum rp_lang lang, const struct mail
                                    when(a, p->due_at))
                     : arena_printf(a, msg_tr(lang, "Reminder: %s"), t);
     }
-    return t; /* an alert: its text, already in the recipient's language */
+    return t; /* an alert, an invitation answer: its text, already in the recipient's language */
 }
 
 /* The web UI's address for links (--public-url, RAPPORT_PUBLIC_URL) without a final

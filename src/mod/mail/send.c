@@ -294,6 +294,7 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
     m->subject = text_of(ctx->a, r, "subject");
     m->text = text_of(ctx->a, r, "body_text");
     m->html = text_of(ctx->a, r, "body_html");
+    m->calendar = text_of(ctx->a, r, "calendar_part");
     m->message_id = text_of(ctx->a, r, "message_id");
     int64_t created = 0;
     text_parse_datetime(rp_str_c(r->created_at), &created);

@@ -33,6 +33,7 @@ import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
 import { RecurrenceEditor, SeriesPanel } from './calendar/recurrence.jsx';
+import { InvitationsPanel, invitationsPanelFor } from './calendar/invitations.jsx';
 import * as kbStrings from './kb/i18n.js';
 import { KnowledgeBase } from './kb/kb.jsx';
 import * as customersStrings from './customers/i18n.js';
@@ -114,6 +115,7 @@ export const RECORD_PANELS = [
   { module: 'platform', place: 'side', when: (e) => e.shareable, component: SharingPanel },
   { module: 'calendar', place: 'head', when: (e, r) => e.name === 'activities' && !!(r.rrule || r.series_id), component: SeriesPanel,
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id', 'repeat_until'] },
+  { module: 'calendar', place: 'side', when: invitationsPanelFor, component: InvitationsPanel, fields: ['invitations'] },
 ];
 
 export const FIELD_EDITORS = [

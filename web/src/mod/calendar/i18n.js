@@ -23,6 +23,11 @@ export const en = {
   'occ.editing.this': 'Change this occurrence', 'occ.editing.following': 'Change this and following occurrences',
   'occ.editing.all': 'Change all occurrences', 'occ.f.subject': 'Subject', 'occ.f.location': 'Location', 'occ.f.start_at': 'Start',
   'occ.f.end_at': 'End', 'occ.anyway': 'Save anyway', 'occ.deleted': 'Deleted', 'occ.series': 'Open the series',
+  'inv.title': 'Invitations', 'inv.nobody': 'No attendee is invited any more.',
+  'inv.status.needs_action': 'Not answered', 'inv.status.accepted': 'Accepted', 'inv.status.declined': 'Declined', 'inv.status.tentative': 'Tentative',
+  'inv.answeredAt': 'answered {at}', 'inv.off': 'Invitations are not sent for this meeting.',
+  'inv.noAttendees': 'Add attendees to invite them by e-mail.',
+  'inv.notSent': 'No invitations were sent: outgoing e-mail is not set up, or no attendee has an e-mail address.',
 };
 
 export const zh = {
@@ -49,4 +54,9 @@ export const zh = {
   'occ.editing.this': '修改这一次', 'occ.editing.following': '修改此次及以后各次',
   'occ.editing.all': '修改所有重复', 'occ.f.subject': '主题', 'occ.f.location': '地点', 'occ.f.start_at': '开始时间',
   'occ.f.end_at': '结束时间', 'occ.anyway': '仍然保存', 'occ.deleted': '已删除', 'occ.series': '打开系列',
+  'inv.title': '邀请', 'inv.nobody': '已没有受邀的参与人。',
+  'inv.status.needs_action': '未答复', 'inv.status.accepted': '已接受', 'inv.status.declined': '已拒绝', 'inv.status.tentative': '暂定',
+  'inv.answeredAt': '答复于 {at}', 'inv.off': '此会议不发送邀请。',
+  'inv.noAttendees': '添加参与人即可通过电子邮件邀请他们。',
+  'inv.notSent': '未发送邀请：尚未设置外发邮件，或参与人都没有电子邮件地址。',
 };

@@ -14,6 +14,7 @@ export const en = {
   'ntf.kind.assigned': 'A record is assigned to me', 'ntf.kind.mention': 'I am mentioned (@username) in a note',
   'ntf.kind.reminder': 'Reminders of my activities', 'ntf.kind.changed': 'Someone else changes a record of mine',
   'ntf.kind.alert': 'Alerts about my records (a case near or past its SLA target)',
+  'ntf.kind.invitation': 'Answers to my meeting invitations',
   'ntf.ch.in_app': 'In the app', 'ntf.ch.email': 'By e-mail', 'ntf.ch.both': 'In the app and by e-mail', 'ntf.ch.off': 'Off',
 };
 
@@ -32,5 +33,6 @@ export const zh = {
   'ntf.kind.assigned': '有记录分配给我', 'ntf.kind.mention': '有人在备注中提到我（@用户名）',
   'ntf.kind.reminder': '我的活动提醒', 'ntf.kind.changed': '他人修改了我的记录',
   'ntf.kind.alert': '关于我的记录的警示（工单接近或超出服务等级目标）',
+  'ntf.kind.invitation': '我的会议邀请收到答复',
   'ntf.ch.in_app': '应用内', 'ntf.ch.email': '电子邮件', 'ntf.ch.both': '应用内和电子邮件', 'ntf.ch.off': '关闭',
 };
