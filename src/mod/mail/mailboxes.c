@@ -14,7 +14,7 @@
 static const char *const SECURITY[] = {"tls", "starttls", "none", NULL};
 static const char *const SECURITY_LABELS[] = {"TLS (IMAPS)", "STARTTLS", "None (plain text)",
                                               NULL};
-static const char *const SECURITY_LABELS_ZH[] = {"TLS（IMAPS）", "STARTTLS", "不加密（明文）",
+static const char *const SECURITY_LABELS_ZH[] = {"TLS 加密（IMAPS）", "STARTTLS 加密", "不加密（明文）",
                                                  NULL};
 /* Why the last reading failed (enum imap_fail, then what is not the server's). */
 static const char *const FAIL[] = {"login", "unreachable", "timeout", "tls", "folder",
