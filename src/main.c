@@ -119,6 +119,8 @@ static int serve(int argc, char **argv)
             threads_s = argv[++i];
         } else if (strcmp(argv[i], "--public-url") == 0 && i + 1 < argc) {
             public_url = argv[++i];
+            /* Modules read it there too (links in notification e-mails). */
+            setenv("RAPPORT_PUBLIC_URL", public_url, 1);
         } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
             level = argv[++i];
         } else if (strcmp(argv[i], "--web-dir") == 0 && i + 1 < argc) {

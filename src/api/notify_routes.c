@@ -39,8 +39,8 @@ static const char *text_of(struct arena *a, enum rp_lang lang, const struct stor
     if (strcmp(n->kind, "changed") == 0)
         return who ? arena_printf(a, msg_tr(lang, "%s changed: %s"), who, t)
                    : arena_printf(a, msg_tr(lang, "Changed: %s"), t);
-    if (strcmp(n->kind, "invitation") == 0)
-        return t; /* written in the recipient's language (notify_about) */
+    if (strcmp(n->kind, "invitation") == 0 || strcmp(n->kind, "alert") == 0)
+        return t; /* written in the recipient's language (notify_about, notify_alert) */
     if (late)
         return arena_printf(a, msg_tr(lang, "Reminder: %s (was due at %s)"), t,
                             when(a, n->due_at));

@@ -1,6 +1,7 @@
 /* The engine context: errors of a request, its transaction and what it memoises. */
 #include "core/common.h"
 
+#include "engine/jobs.h"
 #include "engine/module.h"
 #include "engine/notify.h"
 #include "engine/rec_int.h"
@@ -180,8 +181,9 @@ enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
     if (--ctx->tx_depth > 0)
         return err; /* the outermost caller commits or rolls back */
     rec__memo_drop(ctx, NULL);
-    bool notified = ctx->notified;
+    bool notified = ctx->notified, emailed = ctx->emailed;
     ctx->notified = false;
+    ctx->emailed = false;
     if (err) {
         store_rollback(ctx->conn);
         /* A write that would carry a running total (store_table.totals_columns) past
@@ -193,5 +195,7 @@ enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
     err = store_commit(ctx->conn);
     if (!err && notified)
         notify_kick();
+    if (!err && emailed)
+        jobs_kick();
     return err;
 }

@@ -12,6 +12,8 @@
 #include "core/text.h"
 #include "engine/acl.h"
 #include "engine/auth.h"
+#include "engine/jobs.h"
+#include "engine/module.h"
 #include "engine/notify.h"
 #include "engine/rec_int.h"
 
@@ -107,6 +109,11 @@ static enum rp_err emit(struct rec_ctx *ctx, const char *kind, const char *user_
     bool added;
     err = store_notify_add(ctx->conn, &n, &added);
     ctx->notified = ctx->notified || (!err && added);
+    if (!err && added && n.email_state && !ctx->emailed &&
+        mod_job_kind(rp_str_c(NOTIFY_EMAIL_JOB))) {
+        err = jobs_queue(ctx, NOTIFY_EMAIL_JOB, "");
+        ctx->emailed = !err;
+    }
     return err;
 }
 

@@ -22,8 +22,9 @@
  *
  * Channels: in_app (the centre and the event stream), email, both, off. E-mail is a
  * seam for the mail module: a notification of a user who chose email or both is
- * stored with email_state "pending" (in the same transaction), and the mail module
- * claims and sends those rows (store/notify.h); until it does, nothing is sent. */
+ * stored with email_state "pending" (in the same transaction), together with one job
+ * of kind NOTIFY_EMAIL_JOB per transaction when a module declares that kind; the
+ * module's job claims and sends those rows (state pending → queued or skipped). */
 #ifndef RP_ENGINE_NOTIFY_H
 #define RP_ENGINE_NOTIFY_H
 
@@ -42,6 +43,12 @@ const struct notify_kind *notify_kinds(size_t *n);
 /* A channel's name ("in_app", "email", "both", "off") and back (false: unknown). */
 const char *notify_channel_name(enum notify_channel ch);
 bool notify_channel_parse(struct rp_str s, enum notify_channel *out);
+
+/* The job kind that sends notification e-mails, declared by the module that does
+ * (mail): queued in the transaction that stored a pending e-mail row (once per
+ * transaction), so the e-mail leaves on the job runner's next look; with no module
+ * declaring it, rows stay pending. */
+#define NOTIFY_EMAIL_JOB "notify.email"
 
 /* Page size of GET /notifications: default and most. */
 #define NOTIFY_PAGE_DEFAULT 20

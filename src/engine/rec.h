@@ -150,6 +150,9 @@ struct rec_ctx {
     /* private: a notification was written in this transaction (engine/notify.h): its
      * commit wakes this server's notification watcher at once */
     bool notified;
+    /* private: a notification e-mail job was queued in this transaction
+     * (NOTIFY_EMAIL_JOB): one per transaction, and its commit wakes the job runner */
+    bool emailed;
     /* private: one small entity's rows as read in this transaction (rec__memo_*) */
     const struct entity_def *memo_ent;
     struct rec_page *memo;

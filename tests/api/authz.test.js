@@ -457,6 +457,8 @@ async function cell(row, caller, rel) {
     }
     case 'POST /api/v1/mail/preview -':
       return { c, method: 'POST', p: '/mail/preview', body: { to_addresses: 'matrix@example.com', subject: MARK, body_text: MARK } };
+    case 'POST /api/v1/mail/batch -':
+      return { c, method: 'POST', p: '/mail/batch', body: { subject: MARK, body_text: MARK, messages: [{ to_addresses: 'matrix@example.com' }] } };
     default:
       throw new Error(`matrix.tsv row without a request builder: ${M}`);
   }

@@ -188,6 +188,31 @@ describe('incoming e-mail', () => {
     assert.equal((await emailsOf(rep, `contact_id=${otherContact.id}`)).length, 0);
   });
 
+  test('two servers reading the same mailbox at once log each message once', async () => {
+    const count = async () => (await admin.get('/emails?count=true&status=received')).body.total;
+    const n = await count();
+    const other = await startServer({ env: ENV, dir: srv.dir, keepDir: true });
+    try {
+      const rep2nd = await login(other.base, 'inrep', 'password-123');
+      imap.append('rep@rapport.test', 'INBOX', Array.from({ length: 30 }, (_, i) =>
+        `From: wang.wei@huawei.example\nTo: rep@rapport.test\nSubject: Both ${i}\nMessage-ID: <both-${i}@huawei.example>\n\nx\n`));
+      const before = (await rep.get(`/mailboxes/${box.id}`)).body.last_fetch_at;
+      const [a, b] = await Promise.all([rep.post(`/mailboxes/${box.id}/fetch`, {}), rep2nd.post(`/mailboxes/${box.id}/fetch`, {})]);
+      assert.equal(a.status, 202);
+      assert.equal(b.status, 202);
+      await waitFor(async () => {
+        const m = (await rep.get(`/mailboxes/${box.id}`)).body;
+        return m.last_fetch_at !== before && !m.claimed_by && (await count()) === n + 30;
+      }, 30000, 'both readings over');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(await count(), n + 30);
+      const subjects = (await emailsOf(rep, 'status=received&q=Both')).map((e) => e.subject);
+      assert.equal(new Set(subjects).size, subjects.length);
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('a changed UIDVALIDITY reads the folder again without duplicates', async () => {
     const n = (await admin.get('/emails?count=true&status=received')).body.total;
     // Recreating the folder gives it a new UIDVALIDITY; the old messages come back too.

@@ -144,7 +144,7 @@ describe('notifications', () => {
     assert.equal((await ann.get('/notifications/preferences')).body.data.find((x) => x.kind === 'changed').channel, 'off');
   });
 
-  test('a record of mine changed by someone else, once I opted in; e-mail-only waits for the mail module', async () => {
+  test('a record of mine changed by someone else, once I opted in; e-mail-only goes to the mail module', async () => {
     const acc = await create(dave, 'accounts', { name: 'Watched' });
     const n0 = (await mine(dave)).data.length;
     await admin.patch(`/accounts/${acc.id}`, { description: 'changed by the admin' });
@@ -154,11 +154,14 @@ describe('notifications', () => {
     assert.equal(d[0].text, 'Administrator changed: Watched');
     await dave.patch(`/accounts/${acc.id}`, { description: 'my own change' });
     assert.equal((await mine(dave)).data.length, n0 + 1, 'one\'s own changes tell nothing');
-    // Assigned is e-mail only for dave: nothing in the centre, a pending e-mail row.
+    // Assigned is e-mail only for dave: nothing in the centre, an e-mail row that the
+    // mail module takes at once — and skips, as no SMTP server is set up here
+    // (notify-mail.test.js sends them).
     const gift = await create(admin, 'accounts', { name: 'By mail', owner_id: users.dave.id });
     assert.ok(!(await mine(dave)).data.some((n) => n.record_id === gift.id));
-    const rows = dbQuery(srv.dir, `SELECT kind, in_app, email_state FROM notifications WHERE record_id = '${gift.id}'`);
-    assert.equal(rows.trim(), 'assigned|0|pending');
+    const row = () => dbQuery(srv.dir, `SELECT kind, in_app, email_state FROM notifications WHERE record_id = '${gift.id}'`).trim();
+    for (let i = 0; i < 100 && row() !== 'assigned|0|skipped'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(row(), 'assigned|0|skipped');
   });
 
   test('a notification about a record I can no longer read is not shown', async () => {

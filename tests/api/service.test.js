@@ -270,6 +270,8 @@ describe('SLA and escalation', () => {
     const bossC = await login(srv.base, boss.username, 'pw-boss-12345678');
     const theirs = (await bossC.get('/notifications?limit=100')).body.data.filter((n) => n.kind === 'alert');
     assert.deepEqual(theirs.map((n) => [n.record_id, n.title]), [[late.id, `工单 ${late.number} 已超出服务等级目标并被升级`]]);
+    // The API's text is the alert itself (not dressed as a reminder).
+    assert.deepEqual(theirs.map((n) => n.text), [`工单 ${late.number} 已超出服务等级目标并被升级`]);
   });
 
   test('the worklist sorts open cases by urgency, with their clocks', async () => {

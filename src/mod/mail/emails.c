@@ -225,6 +225,79 @@ static const char *text_of(struct arena *a, const struct rec *r, const char *fie
     return v->null ? NULL : arena_strndup(a, v->s, v->len);
 }
 
+/* ---- a mailing's memo ---- */
+
+/* Records a mailing's memo keeps: a message reads its template, contact, account,
+ * deal or lead, and sender. */
+#define MEMO_RECORDS 8
+
+/* While a mailing is written on this thread (batch.c, one request of one caller in one
+ * transaction that writes only e-mails), what its messages read repeatedly — the same
+ * template, sender and often contacts and accounts, and the settings — is read once:
+ * the records as the caller (or the system) read them, in the request's arena. */
+static _Thread_local struct {
+    size_t count;                 /* messages written, plus one; 0: no mailing */
+    struct {
+        const struct entity_def *e;
+        const char *id;
+        bool system;
+        struct rec r;
+    } recs[MEMO_RECORDS];
+    size_t nrecs, next;
+    bool has_settings;
+    struct mail_settings settings;
+} mailing;
+
+void mail__batch_begin(void)
+{
+    memset(&mailing, 0, sizeof(mailing));
+    mailing.count = 1;
+}
+
+void mail__batch_end(void)
+{
+    memset(&mailing, 0, sizeof(mailing));
+}
+
+/* rec_get, from the mailing's memo when it holds the record. */
+static enum rp_err get(struct rec_ctx *ctx, const struct entity_def *e, const char *id,
+                       struct rec *out)
+{
+    bool system = ctx->system != NULL;
+    for (size_t i = 0; mailing.count && i < mailing.nrecs; i++)
+        if (mailing.recs[i].e == e && mailing.recs[i].system == system &&
+            strcmp(mailing.recs[i].id, id) == 0) {
+            *out = mailing.recs[i].r;
+            return RP_OK;
+        }
+    enum rp_err err = rec_get(ctx, e, rp_str_c(id), out);
+    if (!err && mailing.count) {
+        size_t k = mailing.next++ % MEMO_RECORDS;
+        mailing.recs[k].e = e;
+        mailing.recs[k].id = arena_strdup(ctx->a, id);
+        mailing.recs[k].system = system;
+        mailing.recs[k].r = *out;
+        if (mailing.nrecs < MEMO_RECORDS)
+            mailing.nrecs++;
+    }
+    return err;
+}
+
+/* mail_settings_get, once per mailing. */
+static enum rp_err settings(struct rec_ctx *ctx, struct mail_settings *out)
+{
+    if (mailing.has_settings) {
+        *out = mailing.settings;
+        return RP_OK;
+    }
+    enum rp_err err = mail_settings_get(ctx, out);
+    if (!err && mailing.count) {
+        mailing.settings = *out;
+        mailing.has_settings = true;
+    }
+    return err;
+}
+
 /* Reads the record *id of entity (field: the draft's field naming it) as the caller;
  * NULL id: none. */
 static enum rp_err load(struct rec_ctx *ctx, const char *entity, const char *id,
@@ -233,7 +306,7 @@ static enum rp_err load(struct rec_ctx *ctx, const char *entity, const char *id,
     if (!id)
         return RP_OK;
     const struct entity_def *e = meta_need(entity);
-    enum rp_err err = rec_get(ctx, e, rp_str_c(id), out);
+    enum rp_err err = get(ctx, e, id, out);
     if (err == RP_ENOTFOUND)
         return rec_field_error(ctx, field, "no %s with this id", rec_label(ctx, e));
     if (!err)
@@ -247,7 +320,7 @@ static enum rp_err load(struct rec_ctx *ctx, const char *entity, const char *id,
 static enum rp_err load_linked(struct rec_ctx *ctx, const char *entity, const char *id,
                                struct rec *out, const struct rec **slot)
 {
-    enum rp_err err = id ? rec_get(ctx, meta_need(entity), rp_str_c(id), out) : RP_OK;
+    enum rp_err err = id ? get(ctx, meta_need(entity), id, out) : RP_OK;
     if (!err && id)
         *slot = out;
     return err == RP_ENOTFOUND ? RP_OK : err;
@@ -325,7 +398,7 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
         /* The sender, whose name a template may use: read as the system (a role may
          * not read users, and the sender is the caller). */
         const char *saved = rec_system_begin(ctx, "the sender of a message");
-        err = rec_get(ctx, meta_need("users"), rp_str_c(ctx->who->user_id), &user);
+        err = get(ctx, meta_need("users"), ctx->who->user_id, &user);
         rec_system_end(ctx, saved);
         if (!err)
             m.recs[4] = &user;
@@ -362,7 +435,7 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
     if (ctx->nerrors)
         return RP_EINVAL;
     struct mail_settings s;
-    err = mail_settings_get(ctx, &s);
+    err = settings(ctx, &s);
     if (err)
         return err;
     const char *uaddr = m.recs[4] ? text_of(ctx->a, &user, "email") : NULL;
@@ -474,6 +547,10 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
 enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
     if (old || inbound(ctx, r))
+        return RP_OK;
+    /* A job sends up to MAIL_SEND_BATCH due messages: a mailing needs one per that
+     * many (each message more would be a job that finds nothing left to send). */
+    if (mailing.count && (mailing.count++ - 1) % MAIL_SEND_BATCH != 0)
         return RP_OK;
     /* Queued with the change that caused it; the runner is woken now and finds the job
      * once this transaction commits (or at its next look). */

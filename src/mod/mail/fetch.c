@@ -289,6 +289,8 @@ static enum rp_err write_batch(struct reading *rd, const struct fetched *batch, 
             in_int(ctx->a, "last_uid", upto),
             in_int(ctx->a, "messages_logged",
                    rec_field(rd->mb.r, "messages_logged")->i + rd->logged + logged),
+            /* The claim goes on while the reading does: a long one is not taken over. */
+            in_text("claimed_until", datetime(ctx->a, text_now_ms() + MAIL_FETCH_CLAIM_MS)),
         };
         struct rec saved;
         err = rec_update(ctx, meta_need("mailboxes"), rp_str_c(rd->mb.id), in, RP_NELEM(in), -1,

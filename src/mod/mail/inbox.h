@@ -18,7 +18,8 @@
 #define MAIL_MAX_DEPTH 12u
 /* Attachments listed on a message (the rest are counted). */
 #define MAIL_MAX_ATTACHMENTS 50u
-/* A mailbox is read by one server for at most this long before another may take it. */
+/* A mailbox is read by one server: its claim, renewed with each batch written, lapses
+ * this long after a server that stopped reading it. */
 #define MAIL_FETCH_CLAIM_MS (10 * 60 * 1000)
 /* Messages written per transaction while a mailbox is read: the mailbox's position
  * is saved with each batch, so a stop loses at most one batch's work. */

@@ -16,6 +16,13 @@
 /* An address list of a message holds at most this many addresses: a person's mail, not
  * a mailing (mass mail is a campaign's work). */
 #define MAIL_MAX_RECIPIENTS 50u
+/* A mailing written in one request (POST /mail/batch, one transaction) holds at most
+ * this many messages: a JSON body holds at most RP_MAX_JSON_ELEMENTS values, and a
+ * message takes two or more (its object and a comma), so a request of
+ * {"contact_id": …} objects carries up to about 5,000; larger mailings take several. */
+#define MAIL_MAX_BATCH 5000u
+/* Its body: 5,000 messages of up to a few kilobytes each. */
+#define MAIL_MAX_BATCH_BODY (16u * 1024u * 1024u)
 /* The longest address (RFC 5321: 64 for the local part, 255 for the domain). */
 #define MAIL_MAX_ADDRESS 320u
 /* A whole message built for sending: two bodies of RP_MAX_TEXT code points (four bytes
@@ -23,6 +30,9 @@
 #define MAIL_MAX_MESSAGE (12u * RP_MAX_TEXT + 65536u)
 /* An SMTP answer kept in the delivery log. */
 #define MAIL_MAX_ANSWER 300u
+/* Messages one mail.send job sends at most: its own and the oldest others due (send.c).
+ * A mailing queues one job per this many messages (emails.c). */
+#define MAIL_SEND_BATCH 50u
 /* A claimed message is someone else's for this long (a send's time-outs are shorter):
  * a server that stopped mid-send leaves it to others after that. */
 #define MAIL_CLAIM_MS (5 * 60 * 1000)
@@ -165,6 +175,10 @@ enum rp_err mail__email_saved(struct rec_ctx *ctx, const struct rec *r, const st
 enum rp_err mail__email_deleted(struct rec_ctx *ctx, const struct rec *r);
 enum rp_err mail__email_restored(struct rec_ctx *ctx, struct rec *r);
 enum rp_err mail__validate_template(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* While a mailing is written on this thread (batch.c): one mail.send job per
+ * MAIL_SEND_BATCH of its messages instead of one each. */
+void mail__batch_begin(void);
+void mail__batch_end(void);
 /* The job kind "mail.send" (send.c) and the schedule that requeues lost messages. */
 enum rp_err mail__send_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
                            const char **result);
@@ -179,6 +193,8 @@ unsigned mail__get_settings(struct api_call *c);
 unsigned mail__put_settings(struct api_call *c);
 unsigned mail__post_test(struct api_call *c);
 unsigned mail__post_preview(struct api_call *c);
+/* batch.c */
+unsigned mail__post_batch(struct api_call *c);
 
 /* sql.c */
 
@@ -193,5 +209,29 @@ enum rp_err mail__sql_sent_to_domain(struct rec_ctx *ctx, const char *domain, in
  * (arena memory). */
 enum rp_err mail__sql_overdue(struct rec_ctx *ctx, int64_t before_ms, int64_t now_ms, size_t max,
                               const char ***ids, size_t *n);
+
+/* A notification waiting for its e-mail (engine/notify.h: email_state "pending"), with
+ * what its message needs: the recipient's address and language, the actor's name. */
+struct mail__pending {
+    int64_t seq;
+    const char *user_id, *kind, *entity, *record_id, *title, *due_at, *created_at;
+    const char *actor_name;   /* NULL: the system */
+    const char *email;        /* the recipient's; NULL: none */
+    const char *locale;
+    bool active;              /* the recipient is an active, live user */
+};
+/* The oldest pending notifications, at most max (arena memory). */
+enum rp_err mail__sql_pending(struct rec_ctx *ctx, size_t max, struct mail__pending **out,
+                              size_t *n);
+/* Moves notification seq from pending to state, in the caller's transaction; *claimed
+ * is false when another server did first (the claim that makes an e-mail once). */
+enum rp_err mail__sql_notify_claim(struct rec_ctx *ctx, int64_t seq, const char *state,
+                                   bool *claimed);
+
+/* notify.c: the job kind NOTIFY_EMAIL_JOB and the schedule that picks up what a stopped
+ * server left pending. */
+enum rp_err mail__notify_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                             const char **result);
+enum rp_err mail__notify_sweep(struct rec_ctx *ctx);
 
 #endif

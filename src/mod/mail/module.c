@@ -2,7 +2,9 @@
 #include "core/common.h"
 
 #include "api/route.h"
+#include "engine/notify.h"
 #include "mod/mail/imap.h"
+#include "mod/mail/mail.h"
 
 static const struct entity_def *const ENTITIES[] = {&mail__templates, &mail__emails,
                                                     &mail__deliveries, &mail__mailboxes};
@@ -29,6 +31,10 @@ static const struct api_route ROUTES[] = {
     {.method = "POST", .path = "/api/v1/mail/preview", .fn = mail__post_preview,
      .summary = "An e-mail as it would be sent (template merged), without sending it",
      .op_id = "mail_preview", .ok = 200, .body = API_JSON, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/mail/batch", .fn = mail__post_batch,
+     .summary = "Write up to 5,000 e-mails (a mailing) in one transaction, all or none",
+     .op_id = "mail_batch", .ok = 201, .body = API_JSON, .answer = API_JSON,
+     .max_body = MAIL_MAX_BATCH_BODY},
     {.method = "PUT", .path = "/api/v1/mailboxes/{id}/password", .fn = mail__put_mailbox_password,
      .summary = "Set a mailbox's password (kept encrypted, never returned)",
      .op_id = "mailbox_password_set", .ok = 200, .body = API_JSON, .answer = API_JSON},
@@ -39,12 +45,15 @@ static const struct api_route ROUTES[] = {
 
 static const struct rp_job_kind JOBS[] = {
     {.name = "mail.send", .run = mail__send_run},
+    {.name = NOTIFY_EMAIL_JOB, .run = mail__notify_run},
     {.name = "mail.fetch", .run = mail__fetch_run},
 };
 
 static const struct rp_schedule SCHEDULES[] = {
     /* Messages whose job was lost (a server stopped while it ran) are queued again. */
     {.name = "mail.sweep", .every_s = 300, .run = mail__sweep},
+    /* Notification e-mails whose job was lost are written (notify_mail.c). */
+    {.name = "mail.notify", .every_s = 60, .run = mail__notify_sweep},
     /* Each mailbox read automatically is read once a minute. */
     {.name = "mail.poll", .every_s = 60, .run = mail__poll},
 };

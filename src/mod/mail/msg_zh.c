@@ -40,5 +40,23 @@ static const struct msg MESSAGES[] = {
     {"is not a field of an e-mail", "不是邮件的字段"},
     {"your role may not write e-mails", "您的角色不能撰写邮件"},
     {"related_type and related_id go together", "关联类型和关联记录必须同时填写"},
+    /* a mailing (batch.c) */
+    {"give a list of messages", "请提供邮件列表"},
+    {"holds more than %u messages", "邮件超过 %u 封"},
+    {"must be an object of e-mail fields", "必须是由邮件字段组成的对象"},
+    /* notification e-mails (notify_mail.c), worded as the notification centre's */
+    {"%s assigned you: %s", "%s 将此分配给您：%s"},
+    {"Assigned to you: %s", "已分配给您：%s"},
+    {"%s mentioned you in: %s", "%s 在此提到了您：%s"},
+    {"You were mentioned in: %s", "有人在此提到了您：%s"},
+    {"%s changed: %s", "%s 修改了：%s"},
+    {"Changed: %s", "已修改：%s"},
+    {"Reminder: %s (was due at %s)", "提醒：%s（原定于 %s）"},
+    {"Reminder: %s", "提醒：%s"},
+    {"Open it:", "打开："},
+    {"You receive this e-mail because of your notification settings in Rapport.",
+     "您收到此邮件，是因为您在 Rapport 中的通知设置。"},
+    {"You receive this e-mail because of your notification settings:",
+     "您收到此邮件，是因为您的通知设置："},
 };
 const struct msg_catalog mail__messages = {MESSAGES, RP_NELEM(MESSAGES)};

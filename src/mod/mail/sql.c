@@ -156,3 +156,64 @@ enum rp_err mail__sql_due_mailboxes(struct rec_ctx *ctx, int64_t now_ms, size_t 
         store_done(st);
     return err;
 }
+
+/* ---- notification e-mails (notify_mail.c) ---- */
+
+static const char *col_dup(struct arena *a, struct store_stmt *st, int col)
+{
+    size_t len;
+    const char *s = store_col_null(st, col) ? NULL : store_col_text(st, col, &len);
+    return s ? arena_strndup(a, s, len) : NULL;
+}
+
+enum rp_err mail__sql_pending(struct rec_ctx *ctx, size_t max, struct mail__pending **out,
+                              size_t *n)
+{
+    struct store_val v = store_int((int64_t)max);
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT n.seq, n.user_id, n.kind, n.entity, n.record_id,"
+                                    " n.title, n.due_at, n.created_at,"
+                                    " (SELECT coalesce(nullif(a.display_name, ''), a.username)"
+                                    " FROM users a WHERE a.id = n.actor_id),"
+                                    " u.email, u.locale, CASE WHEN u.active = 1 AND"
+                                    " u.deleted_at IS NULL THEN 1 ELSE 0 END"
+                                    " FROM notifications n LEFT JOIN users u ON u.id = n.user_id"
+                                    " WHERE n.email_state = 'pending' ORDER BY n.seq LIMIT ?",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, &v, 1);
+    *out = arena_calloc(ctx->a, max ? max : 1, sizeof(**out));
+    *n = 0;
+    bool row = false;
+    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < max) {
+        struct mail__pending *p = &(*out)[(*n)++];
+        p->seq = store_col_int(st, 0);
+        p->user_id = col_dup(ctx->a, st, 1);
+        p->kind = col_dup(ctx->a, st, 2);
+        p->entity = col_dup(ctx->a, st, 3);
+        p->record_id = col_dup(ctx->a, st, 4);
+        p->title = col_dup(ctx->a, st, 5);
+        p->due_at = col_dup(ctx->a, st, 6);
+        p->created_at = col_dup(ctx->a, st, 7);
+        p->actor_name = col_dup(ctx->a, st, 8);
+        p->email = col_dup(ctx->a, st, 9);
+        p->locale = col_dup(ctx->a, st, 10);
+        p->active = store_col_int(st, 11) != 0;
+    }
+    if (st)
+        store_done(st);
+    return err;
+}
+
+enum rp_err mail__sql_notify_claim(struct rec_ctx *ctx, int64_t seq, const char *state,
+                                   bool *claimed)
+{
+    struct store_val v[] = {store_cstr(state), store_int(seq)};
+    enum rp_err err = store_exec(ctx->conn,
+                                 "UPDATE notifications SET email_state = ?"
+                                 " WHERE seq = ? AND email_state = 'pending'",
+                                 v, RP_NELEM(v));
+    *claimed = !err && store_changes(ctx->conn) == 1;
+    return err;
+}
