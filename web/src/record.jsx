@@ -196,7 +196,8 @@ function History({ e, id, version, record }) {
 // Entities with a reference to this one, and activities through related_type/_id; the
 // records that roll up to this one (an account's activities: about it, its contacts,
 // deals and converted leads) are listed through that link, and one created from here is
-// about this record (`create`).
+// about this record (`create`). An entity with a reference of its own to this one (an
+// e-mail's contact_id) is listed through that reference only.
 export function relatedLists(e) {
   const out = [];
   for (const other of session.meta.entities) {
@@ -209,7 +210,8 @@ export function relatedLists(e) {
       if (f === up) out.push({ other, field: f.name, create: about, label: null });
       else if (f.type === 'ref' && f.ref === e.name) out.push({ other, field: f.name, label: f.label === e.label ? null : fieldLabel(f) });
     }
-    if (about && !up) out.push({ other, ...about });
+    const direct = other.fields.some((f) => f.type === 'ref' && f.ref === e.name);
+    if (about && !up && !direct) out.push({ other, ...about });
   }
   return out;
 }

@@ -56,6 +56,13 @@ static const struct field_def EMAIL_FIELDS[] = {
     {.name = "deal_id", .label = "Deal", .label_zh = "商机", .type = FT_REF,
      .ref_entity = "opportunities", .flags = FF_INDEXED | FF_TIMELINE | CO,
      .group = "related"},
+    /* A record of any entity with a timeline the message concerns (a service case): it
+     * shows on that record's timeline. */
+    {.name = "related_type", .label = "Related to (type)", .label_zh = "关联类型",
+     .type = FT_ENUM, .flags = FF_INDEXED | FF_TIMELINE_TYPES | CO, .group = "related"},
+    {.name = "related_id", .label = "Related to", .label_zh = "关联记录", .type = FT_STRING,
+     .flags = FF_INDEXED | CO, .maxlen = 36, .group = "related",
+     .ref_type_field = "related_type"},
     {.name = "body_text", .label = "Text", .label_zh = "纯文本正文", .type = FT_TEXT,
      .flags = FF_SEARCH | CO, .group = "message"},
     {.name = "body_html", .label = "HTML", .label_zh = "HTML 正文", .type = FT_TEXT,
@@ -458,10 +465,31 @@ static void set_text(struct rec *r, const char *field, const char *s)
     *v = s ? (struct rec_value){.s = s, .len = strlen(s)} : (struct rec_value){.null = true};
 }
 
+/* The record a message is related to (related_type, related_id): both or neither, and
+ * one the caller may read. */
+static enum rp_err check_related(struct rec_ctx *ctx, const struct rec *r)
+{
+    const struct rec_value *rt = rec_field(r, "related_type"), *rid = rec_field(r, "related_id");
+    if (rt->null != rid->null)
+        return rec_field_error(ctx, rt->null ? "related_type" : "related_id",
+                               "related_type and related_id go together");
+    if (rt->null)
+        return RP_OK;
+    const struct entity_def *re = meta_entity((struct rp_str){rt->s, rt->len});
+    struct rec target;
+    enum rp_err err = rec_get(ctx, re, (struct rp_str){rid->s, rid->len}, &target);
+    if (err == RP_ENOTFOUND)
+        return rec_field_error(ctx, "related_id", "no %s with this id", rec_label(ctx, re));
+    return err;
+}
+
 enum rp_err mail__validate_email(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
     if (old || inbound(ctx, r))
         return RP_OK; /* a message is written once; sending changes only its delivery */
+    enum rp_err err = check_related(ctx, r);
+    if (err)
+        return err;
     struct arena *a = ctx->a;
     struct mail_draft d = {
         .to = text_of(a, r, "to_addresses"), .cc = text_of(a, r, "cc_addresses"),
@@ -470,7 +498,7 @@ enum rp_err mail__validate_email(struct rec_ctx *ctx, struct rec *r, const struc
         .contact_id = text_of(a, r, "contact_id"), .lead_id = text_of(a, r, "lead_id"),
         .account_id = text_of(a, r, "account_id"), .deal_id = text_of(a, r, "deal_id"),
     };
-    enum rp_err err = mail_compose(ctx, &d);
+    err = mail_compose(ctx, &d);
     if (err)
         return err;
     set_text(r, "to_addresses", d.to);

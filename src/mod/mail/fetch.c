@@ -1,8 +1,8 @@
 /* Reading a mailbox (the job "mail.fetch"; the schedule "mail.poll" queues one for each
  * mailbox due): claimed by one server, its folder examined, and the messages past the
  * last UID read fetched one at a time, parsed, and — when they are from or to a known
- * contact or lead — written as received e-mails on their timelines, a batch per
- * transaction with the mailbox's position. A changed UIDVALIDITY starts the folder
+ * contact or lead, or the mailbox logs every message — written as received e-mails on
+ * their timelines, a batch per transaction with the mailbox's position. A changed UIDVALIDITY starts the folder
  * again; the Message-ID keeps every message written once. */
 #include "core/common.h"
 
@@ -31,7 +31,7 @@
 struct mailbox {
     const struct rec *r;
     const char *id, *owner_id, *own_addr, *owner_addr;
-    bool shared;
+    bool shared, log_all;
 };
 
 struct fetched {
@@ -193,7 +193,8 @@ static const char *attachment_text(struct arena *a, const struct mail_in *m)
     return s;
 }
 
-/* Writes a fetched message when it is new and about a customer (*logged). */
+/* Writes a fetched message when it is new and about a customer, or the mailbox logs
+ * every message (*logged). */
 static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool *logged)
 {
     struct rec_ctx *ctx = rd->ctx;
@@ -206,7 +207,7 @@ static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool
     struct rec contact, lead;
     bool has_contact, has_lead;
     err = match(ctx, &rd->mb, m, &contact, &has_contact, &lead, &has_lead);
-    if (err || (!has_contact && !has_lead))
+    if (err || (!has_contact && !has_lead && !rd->mb.log_all))
         return err;
     const char *thread = NULL, *deal = NULL;
     if (m->in_reply_to)
@@ -218,8 +219,8 @@ static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool
         return err;
     if (!thread)
         thread = m->thread_root ? m->thread_root : f->message_id;
-    const struct rec *who = has_contact ? &contact : &lead;
-    const char *owner = rd->mb.shared ? who->owner_id : rd->mb.owner_id;
+    const struct rec *who = has_contact ? &contact : has_lead ? &lead : NULL;
+    const char *owner = rd->mb.shared && who ? who->owner_id : rd->mb.owner_id;
     bool outgoing = m->from.addr && own(&rd->mb, m->from.addr);
     struct arena *a = ctx->a;
     struct rec_input in[] = {
@@ -446,6 +447,7 @@ static enum rp_err read_mailbox(struct rec_ctx *ctx, const struct rec *r, const 
         .own_addr = text_of(ctx->a, r, "username"),
         .owner_addr = owner_address(ctx, r->owner_id),
         .shared = rec_field(r, "shared")->i != 0,
+        .log_all = rec_field(r, "log_all")->i != 0,
     };
     const char *password;
     enum rp_err err = mail__mailbox_password(ctx, r->id, &password);

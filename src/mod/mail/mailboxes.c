@@ -49,6 +49,11 @@ static const struct field_def FIELDS[] = {
      * customers it is about; a personal one's to its own owner. */
     {.name = "shared", .label = "Shared mailbox", .label_zh = "共享邮箱", .type = FT_BOOL,
      .flags = FF_LIST, .def = "false", .group = "overview"},
+    /* Every message is logged, also those of senders who are no contact or lead (a
+     * support mailbox, whose strangers become customers' cases); else only those
+     * about known customers. */
+    {.name = "log_all", .label = "Log every message", .label_zh = "记录所有邮件",
+     .type = FT_BOOL, .def = "false", .group = "overview"},
     {.name = "enabled", .label = "Read automatically", .label_zh = "自动读取", .type = FT_BOOL,
      .flags = FF_LIST, .def = "true", .group = "overview"},
     {.name = "password_set", .label = "Password set", .label_zh = "已设置密码", .type = FT_BOOL,

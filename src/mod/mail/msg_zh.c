@@ -39,6 +39,7 @@ static const struct msg MESSAGES[] = {
     {"no From address is configured", "尚未配置发件人地址"},
     {"is not a field of an e-mail", "不是邮件的字段"},
     {"your role may not write e-mails", "您的角色不能撰写邮件"},
+    {"related_type and related_id go together", "关联类型和关联记录必须同时填写"},
     /* a mailing (batch.c) */
     {"give a list of messages", "请提供邮件列表"},
     {"holds more than %u messages", "邮件超过 %u 封"},

@@ -17,6 +17,7 @@ static const struct rp_hooks HOOKS[] = {
     {.entity = "cases", .validate = service__validate_case_agreement},
     {.entity = "service_agreements", .validate = service__validate_agreement,
      .before_save = service__before_save_agreement, .after_save = service__after_save_agreement},
+    {.entity = "emails", .before_save = service__before_save_email},
 };
 
 #define REPORT(name, what)                                                                  \

@@ -10,6 +10,7 @@ static const struct msg MESSAGES[] = {
     {"is required to resolve a case", "解决工单时必须填写"},
     {"must not be in the future", "不能晚于当前时间"},
     {"give a reason when you reassign a case", "转派工单时请填写原因"},
+    {"leave room for the case number: at most %u characters", "请为工单编号留出空间：最多 %u 个字符"},
     {"is not a time zone of the tz database", "不是时区数据库中的时区"},
     {"give working hours as 09:00-12:00,13:00-17:00, or leave it empty",
      "请按 09:00-12:00,13:00-17:00 的格式填写工作时间，或留空"},

@@ -36,6 +36,9 @@ static const struct field_def FIELDS[] = {
      .flags = FF_INDEXED | FF_LIST, .ref_entity = "users", .group = "overview"},
     {.name = "escalation_queue_id", .label = "Escalation queue", .label_zh = "升级队列",
      .type = FT_REF, .ref_entity = "case_queues", .group = "overview"},
+    /* The mailbox whose new messages become this queue's cases (case_mail.c). */
+    {.name = "mailbox_id", .label = "Support mailbox", .label_zh = "客服邮箱", .type = FT_REF,
+     .flags = FF_INDEXED, .ref_entity = "mailboxes", .group = "overview"},
     {.name = "method", .label = "Assignment", .label_zh = "分派方式", .type = FT_ENUM,
      .flags = FF_REQUIRED | FF_LIST, .enum_values = METHODS, .enum_labels = METHODS_LABELS,
      .enum_labels_zh = METHODS_LABELS_ZH, .group = "overview", .def = "round_robin"},

@@ -278,6 +278,25 @@ enum rp_err service__sql_agreement_usage(struct rec_ctx *ctx, const char *const 
 enum rp_err service__sql_agreements_due(struct rec_ctx *ctx, const char *day, bool expire,
                                         size_t max, struct rec **rows, size_t *n);
 
+/* ---- cases by e-mail (case_mail.c) ---- */
+
+/* Room for a case number (CS- and up to 12 digits), and the largest number read. */
+#define SVC_CASE_NUMBER_MAX 24
+#define SVC_CASE_NUMBER_LAST 999999999999LL
+/* A case's and an e-mail's longest subject, and the subject of a case from a message
+ * without one. */
+#define SVC_MAX_SUBJECT 255
+#define SVC_NO_SUBJECT "(no subject)"
+
+/* The first case number a subject names ("Re: [CS-000123] …", "cs-123": CS- in any case
+ * and digits, not inside a word) in its stored form (CS-000123): false when none. */
+bool svc_case_number_parse(struct rp_str subject, char out[SVC_CASE_NUMBER_MAX]);
+/* Hook on e-mails (the mail module's records): a received message of a mailbox goes on
+ * the case its subject names (a case waiting on the customer moves to in progress), else
+ * becomes a case of the queue fed by its mailbox; a message written on a case
+ * (related_type "cases") gets the case's number in its subject. */
+enum rp_err service__before_save_email(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+
 extern const struct msg_catalog service__messages;
 
 #endif

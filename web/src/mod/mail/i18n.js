@@ -2,7 +2,7 @@
 export const en = {
   'nav.mailboxes': 'Mailboxes', 'group.state': 'Reading',
   'mail.mailboxes': 'Mailboxes',
-  'mail.mailboxesHelp': 'Mailboxes the CRM reads over IMAP, once a minute: messages from or to your contacts and leads are logged on their timelines (and their accounts\' and deals\'); others are left alone, and nothing is marked as read. A shared mailbox (support@, sales@) gives each message to the owner of the customer it is about.',
+  'mail.mailboxesHelp': 'Mailboxes the CRM reads over IMAP, once a minute: messages from or to your contacts and leads are logged on their timelines (and their accounts\' and deals\'); others are left alone unless the mailbox logs every message (a support mailbox that feeds a case queue), and nothing is marked as read. A shared mailbox (support@, sales@) gives each message to the owner of the customer it is about.',
   'mail.reading.title': 'Reading this mailbox', 'mail.neverRead': 'Not read yet.',
   'mail.lastRead': 'Last read {at}; {n} messages logged in all.',
   'mail.mailboxPasswordSet': 'A password is kept (encrypted); it is never shown.',
@@ -40,7 +40,7 @@ export const en = {
 export const zh = {
   'nav.mailboxes': '邮箱', 'group.state': '读取状态',
   'mail.mailboxes': '邮箱',
-  'mail.mailboxesHelp': '系统每分钟通过 IMAP 读取这些邮箱：与您的联系人和线索往来的邮件会记录在他们的时间线上（以及所属客户和商机的时间线上）；其他邮件不做处理，也不会被标记为已读。共享邮箱（如 support@、sales@）中的邮件归属于相关客户的负责人。',
+  'mail.mailboxesHelp': '系统每分钟通过 IMAP 读取这些邮箱：与您的联系人和线索往来的邮件会记录在他们的时间线上（以及所属客户和商机的时间线上）；其他邮件不做处理（除非邮箱设为记录所有邮件，例如为工单队列收件的客服邮箱），也不会被标记为已读。共享邮箱（如 support@、sales@）中的邮件归属于相关客户的负责人。',
   'mail.reading.title': '读取此邮箱', 'mail.neverRead': '尚未读取。',
   'mail.lastRead': '上次读取于 {at}；共记录 {n} 封邮件。',
   'mail.mailboxPasswordSet': '已保存密码（加密），不会显示。',

@@ -1,6 +1,8 @@
-// Outgoing e-mail on record pages: the e-mails of a person, account or deal beside its
-// timeline, each with its status, and the compose form (template, merge preview
-// rendered by the server, send: POST /emails queues it). The mail screens are in
+// Outgoing e-mail on record pages: the e-mails of a person, account or deal — or of a
+// record of another module that names a contact (a service case), linked through the
+// e-mail's related_type/related_id — beside its timeline, each with its status, and the
+// compose form (template, merge preview rendered by the server, send: POST /emails
+// queues it). The mail screens are in
 // screens.jsx, loaded on their first visit.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
@@ -17,15 +19,19 @@ const PREVIEW_DELAY = 300;
 
 const writes = () => (entityMeta('emails')?.permissions.create ?? 'none') !== 'none';
 const reads = () => (entityMeta('emails')?.permissions.read ?? 'none') !== 'none';
-export const mailPanelFor = (e) => e.name in LINKS && (reads() || writes());
+// A record of another entity an e-mail can relate to, with a contact to write to.
+const related = (e) => !(e.name in LINKS) && (fieldMeta('emails', 'related_type')?.enum || []).includes(e.name)
+  && e.fields.some((f) => f.name === 'contact_id' && f.ref === 'contacts');
+export const mailPanelFor = (e) => (e.name in LINKS || related(e)) && (reads() || writes());
+// What ties an e-mail to the record (a list's filter and a new message's links).
+const linkOf = (e, record) => (e.name in LINKS ? { [LINKS[e.name]]: record.id } : { related_type: e.name, related_id: record.id });
 
 // The record's e-mails, newest first, with the compose form.
 export function EmailsPanel({ e, record }) {
   const [rows, setRows] = useState(null);
   const [open, setOpen] = useState(false);
   const [tick, setTick] = useState(0);
-  const link = LINKS[e.name];
-  useFetch(() => (reads() ? api.get('/emails', { [link]: record.id, sort: '-created_at', limit: 10 }) : Promise.resolve({ data: [] })),
+  useFetch(() => (reads() ? api.get('/emails', { ...linkOf(e, record), sort: '-created_at', limit: 10 }) : Promise.resolve({ data: [] })),
     [record.id, tick], (r) => setRows(r.data), () => setRows([]));
   const status = fieldMeta('emails', 'status');
   return (
@@ -67,7 +73,8 @@ function Compose({ e, record, onClose, onSent }) {
     }
   }, [record.id]);
   const body = () => {
-    const b = { [LINKS[e.name]]: record.id };
+    const b = linkOf(e, record);
+    if (!(e.name in LINKS) && record.contact_id) b.contact_id = record.contact_id;
     for (const [k, x] of Object.entries(v)) if (x.trim()) b[k] = x;
     if (e.name === 'accounts' && contact) b.contact_id = contact;
     return b;
@@ -80,7 +87,9 @@ function Compose({ e, record, onClose, onSent }) {
     if (empty) { setPreview(null); setProblem(null); return undefined; }
     let current = true;
     const timer = setTimeout(() => {
-      api.post('/mail/preview', body()).then((r) => { if (current) { setPreview(r); setProblem(null); } },
+      // The preview merges the message; what it relates to is not part of it.
+      const draft = Object.fromEntries(Object.entries(body()).filter(([k]) => !k.startsWith('related_')));
+      api.post('/mail/preview', draft).then((r) => { if (current) { setPreview(r); setProblem(null); } },
         (err) => { if (current) { setPreview(null); setProblem(problemText(err)); } });
     }, PREVIEW_DELAY);
     return () => { current = false; clearTimeout(timer); };
