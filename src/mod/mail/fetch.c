@@ -249,14 +249,6 @@ static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool
     };
     struct rec saved;
     err = rec_create(ctx, meta_need("emails"), in, RP_NELEM(in), &saved);
-    if (err == RP_EINVAL) {
-        /* A value the engine refuses (a link to a record deleted meanwhile): the message
-         * is left out, the reading goes on. */
-        log_write(LOG_WARN, "mail: message %s of mailbox %s not logged: %s", f->message_id, rd->mb.id,
-                 ctx->nerrors ? ctx->errors[0].message : "invalid");
-        ctx->nerrors = 0;
-        return RP_OK;
-    }
     *logged = !err;
     return err;
 }
@@ -267,10 +259,11 @@ static void arena_again(struct arena *a)
     arena_init(a);
 }
 
-/* Writes a batch and the mailbox's new position in one transaction, the engine's work
- * in an arena of its own (a mailbox of any size is read in bounded memory). */
-static enum rp_err write_batch(struct reading *rd, const struct fetched *batch, size_t n,
-                               uint32_t upto)
+/* Writes messages and the mailbox's new position in one transaction, the engine's work
+ * in an arena of its own (a mailbox of any size is read in bounded memory). RP_EINVAL:
+ * the engine refused a message, and nothing was written. */
+static enum rp_err write_tx(struct reading *rd, const struct fetched *batch, size_t n,
+                            uint32_t upto)
 {
     struct rec_ctx *ctx = rd->ctx;
     struct arena scratch, *saved_arena = ctx->a;
@@ -297,6 +290,14 @@ static enum rp_err write_batch(struct reading *rd, const struct fetched *batch, 
                          &saved);
     }
     err = rec_tx_end(ctx, err);
+    if (err == RP_EINVAL && n == 1)
+        log_write(LOG_WARN, "mail: message %s of mailbox %s not logged: %s",
+                  batch[0].message_id, rd->mb.id,
+                  ctx->nerrors ? ctx->errors[0].message : ctx->detail ? ctx->detail : "refused");
+    /* The refusal's words lived in the scratch arena. */
+    ctx->errors = NULL;
+    ctx->nerrors = ctx->errcap = 0;
+    ctx->detail = NULL;
     ctx->a = saved_arena;
     arena_release(&scratch);
     if (!err) {
@@ -304,6 +305,22 @@ static enum rp_err write_batch(struct reading *rd, const struct fetched *batch, 
         rd->logged += logged;
     }
     return err;
+}
+
+/* Writes a batch and the mailbox's new position. A message the engine refuses (a link
+ * to a record deleted meanwhile, a case another module's hook could not make) rolls its
+ * batch back; then each message is written in a transaction of its own, and only the
+ * refused one is left out — nothing it began (a case number) stays. */
+static enum rp_err write_batch(struct reading *rd, const struct fetched *batch, size_t n,
+                               uint32_t upto)
+{
+    enum rp_err err = write_tx(rd, batch, n, upto);
+    for (size_t i = 0; err == RP_EINVAL && i < n; i++) {
+        enum rp_err one = write_tx(rd, &batch[i], 1, rd->last_uid);
+        if (one != RP_EINVAL && one)
+            return one;
+    }
+    return err == RP_EINVAL ? write_tx(rd, NULL, 0, upto) : err;
 }
 
 /* ---- reading ---- */
