@@ -219,12 +219,6 @@ static const char *merge_lookup(void *arg, struct rp_str object, struct rp_str f
     return rec_value_text(m->ctx->a, &r->ent->fields[i], &r->v[i]);
 }
 
-static const char *text_of(struct arena *a, const struct rec *r, const char *field)
-{
-    const struct rec_value *v = rec_field(r, field);
-    return v->null ? NULL : arena_strndup(a, v->s, v->len);
-}
-
 /* ---- a mailing's memo ---- */
 
 /* Records a mailing's memo keeps: a message reads its template, contact, account,
@@ -379,15 +373,15 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
         return RP_EINVAL;
     enum rp_err err = load(ctx, "opportunities", d->deal_id, "deal_id", &deal, &m.recs[3]);
     if (!err && m.recs[3]) {
-        d->account_id = d->account_id ? d->account_id : text_of(ctx->a, &deal, "account_id");
-        d->contact_id = d->contact_id ? d->contact_id : text_of(ctx->a, &deal, "contact_id");
+        d->account_id = d->account_id ? d->account_id : mail__text_of(ctx->a, &deal, "account_id");
+        d->contact_id = d->contact_id ? d->contact_id : mail__text_of(ctx->a, &deal, "contact_id");
     }
     if (!err && contact_given)
         err = load(ctx, "contacts", d->contact_id, "contact_id", &contact, &m.recs[0]);
     else if (!err)
         err = load_linked(ctx, "contacts", d->contact_id, &contact, &m.recs[0]);
     if (!err && m.recs[0] && !d->account_id)
-        d->account_id = text_of(ctx->a, &contact, "account_id");
+        d->account_id = mail__text_of(ctx->a, &contact, "account_id");
     if (!err)
         err = load(ctx, "leads", d->lead_id, "lead_id", &lead, &m.recs[1]);
     if (!err && account_given)
@@ -405,17 +399,17 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
     }
     if (!err && !d->to) {
         const struct rec *who = m.recs[0] ? m.recs[0] : m.recs[1];
-        d->to = who ? text_of(ctx->a, who, "email") : NULL;
+        d->to = who ? mail__text_of(ctx->a, who, "email") : NULL;
     }
     if (!err && d->template_id) {
         err = load(ctx, "email_templates", d->template_id, "template_id", &tpl, &(const struct rec *){NULL});
         if (!err && !ctx->nerrors) {
-            err = render(ctx, &m, text_of(ctx->a, &tpl, "subject"), false, true, &d->subject);
+            err = render(ctx, &m, mail__text_of(ctx->a, &tpl, "subject"), false, true, &d->subject);
             if (!err)
-                err = render(ctx, &m, text_of(ctx->a, &tpl, "body_text"), false, false,
+                err = render(ctx, &m, mail__text_of(ctx->a, &tpl, "body_text"), false, false,
                              &d->body_text);
             if (!err)
-                err = render(ctx, &m, text_of(ctx->a, &tpl, "body_html"), true, false,
+                err = render(ctx, &m, mail__text_of(ctx->a, &tpl, "body_html"), true, false,
                              &d->body_html);
         }
     }
@@ -438,10 +432,10 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
     err = settings(ctx, &s);
     if (err)
         return err;
-    const char *uaddr = m.recs[4] ? text_of(ctx->a, &user, "email") : NULL;
+    const char *uaddr = m.recs[4] ? mail__text_of(ctx->a, &user, "email") : NULL;
     if (s.per_user_from && uaddr && mail_addr_valid(uaddr, strlen(uaddr))) {
         d->from_address = uaddr;
-        d->from_name = text_of(ctx->a, &user, "display_name");
+        d->from_name = mail__text_of(ctx->a, &user, "display_name");
     } else {
         d->from_address = s.from_address;
         d->from_name = s.from_name;
@@ -492,11 +486,11 @@ enum rp_err mail__validate_email(struct rec_ctx *ctx, struct rec *r, const struc
         return err;
     struct arena *a = ctx->a;
     struct mail_draft d = {
-        .to = text_of(a, r, "to_addresses"), .cc = text_of(a, r, "cc_addresses"),
-        .subject = text_of(a, r, "subject"), .body_text = text_of(a, r, "body_text"),
-        .body_html = text_of(a, r, "body_html"), .template_id = text_of(a, r, "template_id"),
-        .contact_id = text_of(a, r, "contact_id"), .lead_id = text_of(a, r, "lead_id"),
-        .account_id = text_of(a, r, "account_id"), .deal_id = text_of(a, r, "deal_id"),
+        .to = mail__text_of(a, r, "to_addresses"), .cc = mail__text_of(a, r, "cc_addresses"),
+        .subject = mail__text_of(a, r, "subject"), .body_text = mail__text_of(a, r, "body_text"),
+        .body_html = mail__text_of(a, r, "body_html"), .template_id = mail__text_of(a, r, "template_id"),
+        .contact_id = mail__text_of(a, r, "contact_id"), .lead_id = mail__text_of(a, r, "lead_id"),
+        .account_id = mail__text_of(a, r, "account_id"), .deal_id = mail__text_of(a, r, "deal_id"),
     };
     err = mail_compose(ctx, &d);
     if (err)
@@ -522,7 +516,7 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
     enum rp_err err = ids_uuid7(id);
     if (err)
         return err;
-    const char *from = text_of(ctx->a, r, "from_address");
+    const char *from = mail__text_of(ctx->a, r, "from_address");
     const char *at = from ? strchr(from, '@') : NULL;
     const char *mid = arena_printf(ctx->a, "<%s@%s>", id, at ? at + 1 : "rapport.invalid");
     set_text(r, "message_id", mid);
@@ -532,7 +526,7 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
     text_format_datetime(text_now_ms(), now, sizeof(now));
     set_text(r, "next_attempt_at", arena_strdup(ctx->a, now));
     /* Throttling counts by the first recipient's domain, lower case. */
-    const char *to = text_of(ctx->a, r, "to_addresses");
+    const char *to = mail__text_of(ctx->a, r, "to_addresses");
     struct mail_addr *list;
     size_t n = 0;
     if (to && !mail_parse_addrs(ctx->a, to, strlen(to), MAIL_MAX_RECIPIENTS, &list, &n) && n) {

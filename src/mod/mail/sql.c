@@ -12,6 +12,27 @@ static void fmt(int64_t ms, char *buf)
     text_format_datetime(ms, buf, 32);
 }
 
+/* The ids a statement selects (its first column), at most max, in the arena. */
+static enum rp_err id_list(struct rec_ctx *ctx, const char *sql, const struct store_val *v,
+                           size_t nv, size_t max, const char ***ids, size_t *n)
+{
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn, sql, &st);
+    if (!err)
+        err = store_bind_all(st, v, nv);
+    *ids = arena_calloc(ctx->a, max, sizeof(**ids));
+    *n = 0;
+    bool row = false;
+    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < max) {
+        size_t len;
+        const char *s = store_col_text(st, 0, &len);
+        (*ids)[(*n)++] = arena_strndup(ctx->a, s, len);
+    }
+    if (st)
+        store_done(st);
+    return err;
+}
+
 enum rp_err mail__sql_claim(struct rec_ctx *ctx, const char *id, const char *worker,
                             int64_t now_ms, bool *claimed)
 {
@@ -50,27 +71,13 @@ enum rp_err mail__sql_overdue(struct rec_ctx *ctx, int64_t before_ms, int64_t no
     fmt(before_ms, before);
     fmt(now_ms, now);
     struct store_val v[] = {store_cstr(before), store_cstr(now), store_int((int64_t)max)};
-    struct store_stmt *st = NULL;
-    enum rp_err err = store_prepare(ctx->conn,
-                                    "SELECT id FROM emails WHERE workspace_id = 1"
-                                    " AND status = 'queued' AND deleted_at IS NULL"
-                                    " AND next_attempt_at < ?"
-                                    " AND (claimed_until IS NULL OR claimed_until < ?)"
-                                    " ORDER BY next_attempt_at LIMIT ?",
-                                    &st);
-    if (!err)
-        err = store_bind_all(st, v, RP_NELEM(v));
-    *ids = arena_calloc(ctx->a, max, sizeof(**ids));
-    *n = 0;
-    bool row = false;
-    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < max) {
-        size_t len;
-        const char *s = store_col_text(st, 0, &len);
-        (*ids)[(*n)++] = arena_strndup(ctx->a, s, len);
-    }
-    if (st)
-        store_done(st);
-    return err;
+    return id_list(ctx,
+                   "SELECT id FROM emails WHERE workspace_id = 1"
+                   " AND status = 'queued' AND deleted_at IS NULL"
+                   " AND next_attempt_at < ?"
+                   " AND (claimed_until IS NULL OR claimed_until < ?)"
+                   " ORDER BY next_attempt_at LIMIT ?",
+                   v, RP_NELEM(v), max, ids, n);
 }
 
 /* ---- reading mailboxes ---- */
@@ -135,26 +142,12 @@ enum rp_err mail__sql_due_mailboxes(struct rec_ctx *ctx, int64_t now_ms, size_t 
     char now[32];
     fmt(now_ms, now);
     struct store_val v[] = {store_cstr(now), store_int((int64_t)max)};
-    struct store_stmt *st = NULL;
-    enum rp_err err = store_prepare(ctx->conn,
-                                    "SELECT id FROM mailboxes WHERE workspace_id = 1"
-                                    " AND deleted_at IS NULL AND enabled = 1 AND password_set = 1"
-                                    " AND (claimed_until IS NULL OR claimed_until < ?)"
-                                    " ORDER BY last_fetch_at LIMIT ?",
-                                    &st);
-    if (!err)
-        err = store_bind_all(st, v, RP_NELEM(v));
-    *ids = arena_calloc(ctx->a, max, sizeof(**ids));
-    *n = 0;
-    bool row = false;
-    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < max) {
-        size_t len;
-        const char *s = store_col_text(st, 0, &len);
-        (*ids)[(*n)++] = arena_strndup(ctx->a, s, len);
-    }
-    if (st)
-        store_done(st);
-    return err;
+    return id_list(ctx,
+                   "SELECT id FROM mailboxes WHERE workspace_id = 1"
+                   " AND deleted_at IS NULL AND enabled = 1 AND password_set = 1"
+                   " AND (claimed_until IS NULL OR claimed_until < ?)"
+                   " ORDER BY last_fetch_at LIMIT ?",
+                   v, RP_NELEM(v), max, ids, n);
 }
 
 /* ---- notification e-mails (notify_mail.c) ---- */
