@@ -15,51 +15,17 @@
 #include "engine/notify.h"
 #include "store/notify.h"
 
-/* "2026-12-06 09:30 UTC" from a stored date-time. */
-static const char *when(struct arena *a, const char *at)
-{
-    if (!at || strlen(at) < 16)
-        return "";
-    char *s = arena_strndup(a, at, 16);
-    s[10] = ' ';
-    return arena_printf(a, "%s UTC", s);
-}
-
-/* What the notification says, in lang. */
-static const char *text_of(struct arena *a, enum rp_lang lang, const struct store_notification *n,
-                           bool late)
-{
-    const char *t = n->title, *who = n->actor_name;
-    if (strcmp(n->kind, "assigned") == 0)
-        return who ? arena_printf(a, msg_tr(lang, "%s assigned you: %s"), who, t)
-                   : arena_printf(a, msg_tr(lang, "Assigned to you: %s"), t);
-    if (strcmp(n->kind, "mention") == 0)
-        return who ? arena_printf(a, msg_tr(lang, "%s mentioned you in: %s"), who, t)
-                   : arena_printf(a, msg_tr(lang, "You were mentioned in: %s"), t);
-    if (strcmp(n->kind, "changed") == 0)
-        return who ? arena_printf(a, msg_tr(lang, "%s changed: %s"), who, t)
-                   : arena_printf(a, msg_tr(lang, "Changed: %s"), t);
-    if (strcmp(n->kind, "invitation") == 0 || strcmp(n->kind, "alert") == 0)
-        return t; /* written in the recipient's language (notify_about, notify_alert) */
-    if (late)
-        return arena_printf(a, msg_tr(lang, "Reminder: %s (was due at %s)"), t,
-                            when(a, n->due_at));
-    return arena_printf(a, msg_tr(lang, "Reminder: %s"), t);
-}
-
 static json_t *notification_json(struct arena *a, enum rp_lang lang,
                                  const struct store_notification *n)
 {
-    int64_t due = 0, at = 0;
-    bool late = n->due_at && !text_parse_datetime(rp_str_c(n->due_at), &due) &&
-                !text_parse_datetime(rp_str_c(n->created_at), &at) && at - due > NOTIFY_LATE_MS;
+    bool late = notify_late(n->due_at, n->created_at);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(n->id));
     json_object_set_new(o, "kind", json_string(n->kind));
     json_object_set_new(o, "entity", json_string(n->entity));
     json_object_set_new(o, "record_id", json_string(n->record_id));
     json_object_set_new(o, "title", json_string(n->title));
-    json_object_set_new(o, "text", json_string(text_of(a, lang, n, late)));
+    json_object_set_new(o, "text", json_string(notify_line(a, lang, n->kind, n->title, n->actor_name, n->due_at, late)));
     json_object_set_new(o, "actor_id", api_str_or_null(n->actor_id));
     json_object_set_new(o, "actor_name", api_str_or_null(n->actor_name));
     json_object_set_new(o, "created_at", json_string(n->created_at));

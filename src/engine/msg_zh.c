@@ -8,6 +8,14 @@
 #include "engine/rec.h"
 
 static const struct msg MESSAGES[] = {
+    {"%s assigned you: %s", "%s 将此分配给您：%s"},
+    {"Assigned to you: %s", "已分配给您：%s"},
+    {"%s mentioned you in: %s", "%s 在此提到了您：%s"},
+    {"You were mentioned in: %s", "有人在此提到了您：%s"},
+    {"%s changed: %s", "%s 修改了：%s"},
+    {"Changed: %s", "已修改：%s"},
+    {"Reminder: %s (was due at %s)", "提醒：%s（原定于 %s）"},
+    {"Reminder: %s", "提醒：%s"},
     {"is required", "为必填项"},
     {"the file could not be read", "无法读取文件"},
     {"near line %lld: the bytes are not valid %s", "第 %lld 行附近：内容不是有效的 %s 编码"},

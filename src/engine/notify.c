@@ -239,6 +239,44 @@ enum rp_err notify_about(struct rec_ctx *ctx, const char *kind, const char *user
     return err;
 }
 
+/* ---- what a notification says ---- */
+
+bool notify_late(const char *due_at, const char *created_at)
+{
+    int64_t due = 0, at = 0;
+    return due_at && created_at && !text_parse_datetime(rp_str_c(due_at), &due) &&
+           !text_parse_datetime(rp_str_c(created_at), &at) && at - due > NOTIFY_LATE_MS;
+}
+
+/* "2026-12-06 09:30 UTC" from a stored date-time. */
+static const char *when(struct arena *a, const char *at)
+{
+    if (!at || strlen(at) < 16)
+        return "";
+    char *s = arena_strndup(a, at, 16);
+    s[10] = ' ';
+    return arena_printf(a, "%s UTC", s);
+}
+
+const char *notify_line(struct arena *a, enum rp_lang lang, const char *kind, const char *t,
+                        const char *who, const char *due_at, bool late)
+{
+    if (strcmp(kind, "assigned") == 0)
+        return who ? arena_printf(a, msg_tr(lang, "%s assigned you: %s"), who, t)
+                   : arena_printf(a, msg_tr(lang, "Assigned to you: %s"), t);
+    if (strcmp(kind, "mention") == 0)
+        return who ? arena_printf(a, msg_tr(lang, "%s mentioned you in: %s"), who, t)
+                   : arena_printf(a, msg_tr(lang, "You were mentioned in: %s"), t);
+    if (strcmp(kind, "changed") == 0)
+        return who ? arena_printf(a, msg_tr(lang, "%s changed: %s"), who, t)
+                   : arena_printf(a, msg_tr(lang, "Changed: %s"), t);
+    if (strcmp(kind, "reminder") == 0)
+        return late ? arena_printf(a, msg_tr(lang, "Reminder: %s (was due at %s)"), t,
+                                   when(a, due_at))
+                    : arena_printf(a, msg_tr(lang, "Reminder: %s"), t);
+    return t; /* an alert, an invitation answer: written in the recipient's language */
+}
+
 /* ---- reading and marking ---- */
 
 static const char *me(struct rec_ctx *ctx)

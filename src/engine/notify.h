@@ -58,6 +58,15 @@ bool notify_channel_parse(struct rp_str s, enum notify_channel *out);
 /* A reminder fired this long after it was due says so ("was due at …"). */
 #define NOTIFY_LATE_MS 60000
 
+/* Whether a reminder fired late: created (RFC 3339 text) more than NOTIFY_LATE_MS after
+ * it was due (NULL: not a reminder). */
+bool notify_late(const char *due_at, const char *created_at);
+/* What a notification says, in lang (the centre's line, an e-mail's subject): "%s assigned
+ * you: %s", "Reminder: %s (was due at …)", …; an alert's or an invitation answer's title
+ * as it is (written in the recipient's language when raised). actor: who did it, or NULL. */
+const char *notify_line(struct arena *a, enum rp_lang lang, const char *kind, const char *title,
+                        const char *actor, const char *due_at, bool late);
+
 /* From engine/write.c, after every create and update (in its transaction): the
  * assigned, changed and mention notifications of the write. */
 enum rp_err notify_after_save(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);

@@ -85,6 +85,7 @@ int main(void)
 {
     arena_init(&A);
     msg_add(&mail__messages);
+    msg_add(&rec_messages); /* the notification lines are the engine's (notify_line) */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_reminders),

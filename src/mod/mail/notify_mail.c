@@ -32,16 +32,6 @@
 /* The longest record title in a subject, in characters (a subject holds 255). */
 #define NOTIFY_TITLE_MAX 150u
 
-/* "2026-12-06 09:30 UTC" from a stored date-time (as the notification centre says). */
-static const char *when(struct arena *a, const char *at)
-{
-    if (!at || strlen(at) < 16)
-        return "";
-    char *s = arena_strndup(a, at, 16);
-    s[10] = ' ';
-    return arena_printf(a, "%s UTC", s);
-}
-
 /* A title fit for a subject line: control characters become spaces, and it is cut at
  * NOTIFY_TITLE_MAX characters (never inside one). */
 static const char *clean_title(struct arena *a, const char *title)
@@ -62,26 +52,8 @@ static const char *clean_title(struct arena *a, const char *title)
 /* What the notification says, in lang: the subject, and the first line of the text. */
 static const char *line_of(struct arena *a, enum rp_lang lang, const struct mail__pending *p)
 {
-    const char *t = clean_title(a, p->title), *who = p->actor_name;
-    if (strcmp(p->kind, "assigned") == 0)
-        return who ? arena_printf(a, msg_tr(lang, "%s assigned you: %s"), who, t)
-                   : arena_printf(a, msg_tr(lang, "Assigned to you: %s"), t);
-    if (strcmp(p->kind, "mention") == 0)
-        return who ? arena_printf(a, msg_tr(lang, "%s mentioned you in: %s"), who, t)
-                   : arena_printf(a, msg_tr(lang, "You were mentioned in: %s"), t);
-    if (strcmp(p->kind, "changed") == 0)
-        return who ? arena_printf(a, msg_tr(lang, "%s changed: %s"), who, t)
-                   : arena_printf(a, msg_tr(lang, "Changed: %s"), t);
-    if (strcmp(p->kind, "reminder") == 0) {
-        int64_t due = 0, at = 0;
-        bool late = p->due_at && !text_parse_datetime(rp_str_c(p->due_at), &due) &&
-                    !text_parse_datetime(rp_str_c(p->created_at), &at) &&
-                    at - due > NOTIFY_LATE_MS;
-        return late ? arena_printf(a, msg_tr(lang, "Reminder: %s (was due at %s)"), t,
-                                   when(a, p->due_at))
-                    : arena_printf(a, msg_tr(lang, "Reminder: %s"), t);
-    }
-    return t; /* an alert, an invitation answer: its text, already in the recipient's language */
+    return notify_line(a, lang, p->kind, clean_title(a, p->title), p->actor_name, p->due_at,
+                       notify_late(p->due_at, p->created_at));
 }
 
 /* The web UI's address for links (--public-url, RAPPORT_PUBLIC_URL) without a final
