@@ -50,6 +50,24 @@ const struct rec_value *rec_field(const struct rec *r, const char *name)
     return &r->v[i];
 }
 
+const char *rec_text(struct arena *a, const struct rec *r, const char *field)
+{
+    const struct rec_value *v = rec_field(r, field);
+    return v->null ? NULL : arena_strndup(a, v->s, v->len);
+}
+
+bool rec_is(const struct rec *r, const char *field, const char *s)
+{
+    const struct rec_value *v = rec_field(r, field);
+    return !v->null && v->len == strlen(s) && memcmp(v->s, s, v->len) == 0;
+}
+
+void rec_set_text(struct rec *r, const char *field, const char *s)
+{
+    struct rec_value *v = (struct rec_value *)(uintptr_t)rec_field(r, field);
+    *v = s ? (struct rec_value){.s = s, .len = strlen(s)} : (struct rec_value){.null = true};
+}
+
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                         bool with_deleted, struct rec *out)
 {

@@ -406,6 +406,20 @@ static inline struct rec_input rec_in_text(const char *field, const char *s)
                               .len = strlen(s)};
 }
 
+/* The same, or null when s is NULL. */
+static inline struct rec_input rec_in_opt(const char *field, const char *s)
+{
+    return s ? rec_in_text(field, s) : (struct rec_input){.field = rp_str_c(field), .kind = IN_NULL};
+}
+
+/* A text field of r as a string in the arena; NULL when it is null. */
+const char *rec_text(struct arena *a, const struct rec *r, const char *field);
+/* Whether a text field of r holds exactly s. */
+bool rec_is(const struct rec *r, const char *field, const char *s);
+/* Sets a text field of r, a record a hook is saving, to s (borrowed; NULL: null): the
+ * values hooks derive. */
+void rec_set_text(struct rec *r, const char *field, const char *s);
+
 /* The caller's scope for action on e, or SCOPE_ALL when the context acts for the
  * system. */
 enum acl_scope rec_scope(const struct rec_ctx *ctx, const struct entity_def *e,

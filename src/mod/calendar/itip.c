@@ -100,23 +100,11 @@ struct invitations {
     size_t n;
 };
 
-static const char *text_of(struct arena *a, const struct rec *r, const char *field)
-{
-    const struct rec_value *v = rec_field(r, field);
-    return v->null ? NULL : arena_strndup(a, v->s, v->len);
-}
-
-static bool is(const struct rec *r, const char *field, const char *value)
-{
-    const struct rec_value *v = rec_field(r, field);
-    return !v->null && v->len == strlen(value) && memcmp(v->s, value, v->len) == 0;
-}
-
 /* A meeting that is one of its own (not an exception of a series, which carries its
  * series' UID: its changes reach attendees with the series). */
 static bool meeting(const struct rec *r)
 {
-    return is(r, "type", "meeting") && rec_field(r, "series_id")->null;
+    return rec_is(r, "type", "meeting") && rec_field(r, "series_id")->null;
 }
 
 static const char *member(struct arena *a, json_t *o, const char *key)
@@ -185,12 +173,6 @@ static const char *inv_text(struct arena *a, const struct invitations *inv)
     const char *out = arena_strdup(a, s);
     free(s);
     return out;
-}
-
-static void set_text(struct rec *r, const char *field, const char *s)
-{
-    struct rec_value *v = (struct rec_value *)(uintptr_t)rec_field(r, field);
-    *v = s ? (struct rec_value){.s = s, .len = strlen(s)} : (struct rec_value){.null = true};
 }
 
 /* Whether outgoing mail is set up: the mail module's server setting (its "mail.*" keys
@@ -293,17 +275,17 @@ static enum rp_err attendees(struct rec_ctx *ctx, const struct rec *r,
         if (user && r->owner_id && strcmp(id, r->owner_id) == 0)
             continue;
         err = read_sys(ctx, user ? "users" : "contacts", id, &x, &found);
-        const char *email = !err && found ? text_of(ctx->a, &x, "email") : NULL;
+        const char *email = !err && found ? rec_text(ctx->a, &x, "email") : NULL;
         if (!email || !addr_ok(email) || listed(out, email))
             continue; /* nobody to write to, or invited already */
         struct attendee *t = &out->list[out->n++];
         t->email = email;
         if (user) {
             t->user_id = id;
-            t->name = clean_name(ctx->a, text_of(ctx->a, &x, "display_name"));
+            t->name = clean_name(ctx->a, rec_text(ctx->a, &x, "display_name"));
         } else {
-            const char *f = text_of(ctx->a, &x, "first_name");
-            const char *l = text_of(ctx->a, &x, "last_name");
+            const char *f = rec_text(ctx->a, &x, "first_name");
+            const char *l = rec_text(ctx->a, &x, "last_name");
             t->contact_id = id;
             t->name = clean_name(ctx->a, f && l ? arena_printf(ctx->a, "%s %s", f, l) : f ? f : l);
         }
@@ -343,8 +325,8 @@ enum rp_err calendar__itip_before_save(struct rec_ctx *ctx, struct rec *r, const
 {
     if (!meeting(r) || rec_field(r, "send_invitations")->i == 0)
         return RP_OK;
-    bool cancelled = is(r, "status", "cancelled");
-    if (cancelled && (!old || is(old, "status", "cancelled")))
+    bool cancelled = rec_is(r, "status", "cancelled");
+    if (cancelled && (!old || rec_is(old, "status", "cancelled")))
         return RP_OK;
     struct invitations inv;
     bool sent = inv_read(ctx->a, r, &inv);
@@ -362,7 +344,7 @@ enum rp_err calendar__itip_before_save(struct rec_ctx *ctx, struct rec *r, const
     if (err || (now.n == 0 && (!sent || inv.n == 0)))
         return err;
     now.sequence = sent ? inv.sequence + 1 : 0;
-    set_text(r, "invitations", inv_text(ctx->a, &now));
+    rec_set_text(r, "invitations", inv_text(ctx->a, &now));
     return RP_OK;
 }
 
@@ -465,12 +447,12 @@ static const char *body_of(struct sending *s, enum itip_method method)
 {
     struct arena *a = s->ctx->a;
     const struct rec *r = s->r;
-    const char *subject = text_of(a, r, "subject"), *loc = text_of(a, r, "location");
+    const char *subject = rec_text(a, r, "subject"), *loc = rec_text(a, r, "location");
     const char *who = s->org_name && s->org_name[0] ? s->org_name : s->org_email;
     bool all_day = rec_field(r, "all_day")->i != 0;
-    const char *from = shown_time(a, text_of(a, r, "start_at"), all_day),
-               *to = shown_time(a, text_of(a, r, "end_at"), all_day),
-               *rule = text_of(a, r, "rrule"), *tz = text_of(a, r, "timezone");
+    const char *from = shown_time(a, rec_text(a, r, "start_at"), all_day),
+               *to = shown_time(a, rec_text(a, r, "end_at"), all_day),
+               *rule = rec_text(a, r, "rrule"), *tz = rec_text(a, r, "timezone");
     const char *head =
         method == ITIP_CANCEL
             ? arena_printf(a, msg_tr(s->lang, "%s cancelled the meeting: %s"), who, subject)
@@ -502,7 +484,7 @@ static enum rp_err send_one(struct sending *s, enum itip_method method,
                             bool only)
 {
     struct arena *a = s->ctx->a;
-    const char *subject = text_of(a, s->r, "subject"), *cal;
+    const char *subject = rec_text(a, s->r, "subject"), *cal;
     enum rp_err err = calendar_object(s, method, inv, only ? t : NULL, &cal);
     if (err)
         return err;
@@ -544,9 +526,9 @@ static enum rp_err organiser(struct sending *s)
                                      : RP_OK;
     if (err)
         return err;
-    s->org_email = found ? text_of(s->ctx->a, &u, "email") : NULL;
-    s->org_name = found ? clean_name(s->ctx->a, text_of(s->ctx->a, &u, "display_name")) : NULL;
-    s->lang = found && meta_locale_zh(text_of(s->ctx->a, &u, "locale")) ? RP_LANG_ZH : RP_LANG_EN;
+    s->org_email = found ? rec_text(s->ctx->a, &u, "email") : NULL;
+    s->org_name = found ? clean_name(s->ctx->a, rec_text(s->ctx->a, &u, "display_name")) : NULL;
+    s->lang = found && meta_locale_zh(rec_text(s->ctx->a, &u, "locale")) ? RP_LANG_ZH : RP_LANG_EN;
     if (!s->org_email) {
         err = store_setting_get(s->ctx->conn, "mail.from_address", s->ctx->a, &s->org_email);
         if (err == RP_ENOTFOUND || !s->org_email)
@@ -573,7 +555,7 @@ enum rp_err calendar__itip_saved(struct rec_ctx *ctx, const struct rec *r, const
         return RP_OK; /* an answer came: nothing to tell */
     struct sending s = {.ctx = ctx, .r = r, .sequence = now.sequence};
     enum rp_err err = organiser(&s);
-    bool cancelled = is(r, "status", "cancelled");
+    bool cancelled = rec_is(r, "status", "cancelled");
     for (size_t i = 0; i < now.n && !err; i++) {
         bool again = had && find_by_ref(&was, &now.list[i]);
         err = send_one(&s, cancelled ? ITIP_CANCEL : again ? ITIP_UPDATE : ITIP_REQUEST, &now,
@@ -592,7 +574,7 @@ enum rp_err calendar__itip_saved(struct rec_ctx *ctx, const struct rec *r, const
 enum rp_err calendar__itip_deleted(struct rec_ctx *ctx, const struct rec *r)
 {
     struct invitations inv;
-    if (!meeting(r) || is(r, "status", "cancelled") || !inv_read(ctx->a, r, &inv) || !inv.n)
+    if (!meeting(r) || rec_is(r, "status", "cancelled") || !inv_read(ctx->a, r, &inv) || !inv.n)
         return RP_OK;
     bool ready;
     enum rp_err err = mail_ready(ctx, &ready);
@@ -621,7 +603,7 @@ static enum rp_err tell_organiser(struct rec_ctx *ctx, const struct rec *act,
                                   const struct attendee *t)
 {
     const char *who = t->name && t->name[0] ? t->name : t->email;
-    const char *subject = text_of(ctx->a, act, "subject");
+    const char *subject = rec_text(ctx->a, act, "subject");
     if (!act->owner_id)
         return RP_OK;
     switch (t->status) {
@@ -643,10 +625,10 @@ static enum rp_err tell_organiser(struct rec_ctx *ctx, const struct rec *act,
 enum rp_err calendar__itip_answer(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
     /* Only a message the system wrote as received: a user cannot answer for anyone. */
-    if (old || !ctx->system || !is(r, "direction", "inbound") || !is(r, "status", "received"))
+    if (old || !ctx->system || !rec_is(r, "direction", "inbound") || !rec_is(r, "status", "received"))
         return RP_OK;
     const struct rec_value *cal = rec_field(r, "calendar_part");
-    const char *from = text_of(ctx->a, r, "from_address");
+    const char *from = rec_text(ctx->a, r, "from_address");
     struct itip_reply rep;
     if (cal->null || !from || calendar_itip_reply_parse(ctx->a, cal->s, cal->len, &rep) ||
         rep.instance || rep.status == ITIP_NEEDS_ACTION || strcasecmp(rep.attendee, from) != 0)

@@ -373,15 +373,15 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
         return RP_EINVAL;
     enum rp_err err = load(ctx, "opportunities", d->deal_id, "deal_id", &deal, &m.recs[3]);
     if (!err && m.recs[3]) {
-        d->account_id = d->account_id ? d->account_id : mail__text_of(ctx->a, &deal, "account_id");
-        d->contact_id = d->contact_id ? d->contact_id : mail__text_of(ctx->a, &deal, "contact_id");
+        d->account_id = d->account_id ? d->account_id : rec_text(ctx->a, &deal, "account_id");
+        d->contact_id = d->contact_id ? d->contact_id : rec_text(ctx->a, &deal, "contact_id");
     }
     if (!err && contact_given)
         err = load(ctx, "contacts", d->contact_id, "contact_id", &contact, &m.recs[0]);
     else if (!err)
         err = load_linked(ctx, "contacts", d->contact_id, &contact, &m.recs[0]);
     if (!err && m.recs[0] && !d->account_id)
-        d->account_id = mail__text_of(ctx->a, &contact, "account_id");
+        d->account_id = rec_text(ctx->a, &contact, "account_id");
     if (!err)
         err = load(ctx, "leads", d->lead_id, "lead_id", &lead, &m.recs[1]);
     if (!err && account_given)
@@ -399,17 +399,17 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
     }
     if (!err && !d->to) {
         const struct rec *who = m.recs[0] ? m.recs[0] : m.recs[1];
-        d->to = who ? mail__text_of(ctx->a, who, "email") : NULL;
+        d->to = who ? rec_text(ctx->a, who, "email") : NULL;
     }
     if (!err && d->template_id) {
         err = load(ctx, "email_templates", d->template_id, "template_id", &tpl, &(const struct rec *){NULL});
         if (!err && !ctx->nerrors) {
-            err = render(ctx, &m, mail__text_of(ctx->a, &tpl, "subject"), false, true, &d->subject);
+            err = render(ctx, &m, rec_text(ctx->a, &tpl, "subject"), false, true, &d->subject);
             if (!err)
-                err = render(ctx, &m, mail__text_of(ctx->a, &tpl, "body_text"), false, false,
+                err = render(ctx, &m, rec_text(ctx->a, &tpl, "body_text"), false, false,
                              &d->body_text);
             if (!err)
-                err = render(ctx, &m, mail__text_of(ctx->a, &tpl, "body_html"), true, false,
+                err = render(ctx, &m, rec_text(ctx->a, &tpl, "body_html"), true, false,
                              &d->body_html);
         }
     }
@@ -432,10 +432,10 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
     err = settings(ctx, &s);
     if (err)
         return err;
-    const char *uaddr = m.recs[4] ? mail__text_of(ctx->a, &user, "email") : NULL;
+    const char *uaddr = m.recs[4] ? rec_text(ctx->a, &user, "email") : NULL;
     if (s.per_user_from && uaddr && mail_addr_valid(uaddr, strlen(uaddr))) {
         d->from_address = uaddr;
-        d->from_name = mail__text_of(ctx->a, &user, "display_name");
+        d->from_name = rec_text(ctx->a, &user, "display_name");
     } else {
         d->from_address = s.from_address;
         d->from_name = s.from_name;
@@ -449,14 +449,7 @@ enum rp_err mail_compose(struct rec_ctx *ctx, struct mail_draft *d)
  * status "received": nothing of it is composed, and it is not sent. */
 static bool inbound(const struct rec_ctx *ctx, const struct rec *r)
 {
-    const struct rec_value *v = rec_field(r, "status");
-    return ctx->system && !v->null && v->len == 8 && !memcmp(v->s, "received", 8);
-}
-
-static void set_text(struct rec *r, const char *field, const char *s)
-{
-    struct rec_value *v = (struct rec_value *)(uintptr_t)rec_field(r, field);
-    *v = s ? (struct rec_value){.s = s, .len = strlen(s)} : (struct rec_value){.null = true};
+    return ctx->system && rec_is(r, "status", "received");
 }
 
 /* The record a message is related to (related_type, related_id): both or neither, and
@@ -486,23 +479,23 @@ enum rp_err mail__validate_email(struct rec_ctx *ctx, struct rec *r, const struc
         return err;
     struct arena *a = ctx->a;
     struct mail_draft d = {
-        .to = mail__text_of(a, r, "to_addresses"), .cc = mail__text_of(a, r, "cc_addresses"),
-        .subject = mail__text_of(a, r, "subject"), .body_text = mail__text_of(a, r, "body_text"),
-        .body_html = mail__text_of(a, r, "body_html"), .template_id = mail__text_of(a, r, "template_id"),
-        .contact_id = mail__text_of(a, r, "contact_id"), .lead_id = mail__text_of(a, r, "lead_id"),
-        .account_id = mail__text_of(a, r, "account_id"), .deal_id = mail__text_of(a, r, "deal_id"),
+        .to = rec_text(a, r, "to_addresses"), .cc = rec_text(a, r, "cc_addresses"),
+        .subject = rec_text(a, r, "subject"), .body_text = rec_text(a, r, "body_text"),
+        .body_html = rec_text(a, r, "body_html"), .template_id = rec_text(a, r, "template_id"),
+        .contact_id = rec_text(a, r, "contact_id"), .lead_id = rec_text(a, r, "lead_id"),
+        .account_id = rec_text(a, r, "account_id"), .deal_id = rec_text(a, r, "deal_id"),
     };
     err = mail_compose(ctx, &d);
     if (err)
         return err;
-    set_text(r, "to_addresses", d.to);
-    set_text(r, "subject", d.subject);
-    set_text(r, "body_text", d.body_text && d.body_text[0] ? d.body_text : NULL);
-    set_text(r, "body_html", d.body_html && d.body_html[0] ? d.body_html : NULL);
-    set_text(r, "contact_id", d.contact_id);
-    set_text(r, "account_id", d.account_id);
-    set_text(r, "from_address", d.from_address);
-    set_text(r, "from_name", d.from_name);
+    rec_set_text(r, "to_addresses", d.to);
+    rec_set_text(r, "subject", d.subject);
+    rec_set_text(r, "body_text", d.body_text && d.body_text[0] ? d.body_text : NULL);
+    rec_set_text(r, "body_html", d.body_html && d.body_html[0] ? d.body_html : NULL);
+    rec_set_text(r, "contact_id", d.contact_id);
+    rec_set_text(r, "account_id", d.account_id);
+    rec_set_text(r, "from_address", d.from_address);
+    rec_set_text(r, "from_name", d.from_name);
     return RP_OK;
 }
 
@@ -516,24 +509,24 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
     enum rp_err err = ids_uuid7(id);
     if (err)
         return err;
-    const char *from = mail__text_of(ctx->a, r, "from_address");
+    const char *from = rec_text(ctx->a, r, "from_address");
     const char *at = from ? strchr(from, '@') : NULL;
     const char *mid = arena_printf(ctx->a, "<%s@%s>", id, at ? at + 1 : "rapport.invalid");
-    set_text(r, "message_id", mid);
-    set_text(r, "thread_id", mid); /* a message written here starts its conversation */
-    set_text(r, "status", "queued");
-    set_text(r, "direction", "outbound");
+    rec_set_text(r, "message_id", mid);
+    rec_set_text(r, "thread_id", mid); /* a message written here starts its conversation */
+    rec_set_text(r, "status", "queued");
+    rec_set_text(r, "direction", "outbound");
     text_format_datetime(text_now_ms(), now, sizeof(now));
-    set_text(r, "next_attempt_at", arena_strdup(ctx->a, now));
+    rec_set_text(r, "next_attempt_at", arena_strdup(ctx->a, now));
     /* Throttling counts by the first recipient's domain, lower case. */
-    const char *to = mail__text_of(ctx->a, r, "to_addresses");
+    const char *to = rec_text(ctx->a, r, "to_addresses");
     struct mail_addr *list;
     size_t n = 0;
     if (to && !mail_parse_addrs(ctx->a, to, strlen(to), MAIL_MAX_RECIPIENTS, &list, &n) && n) {
         char *dom = arena_strdup(ctx->a, strchr(list[0].addr, '@') + 1);
         for (char *p = dom; *p; p++)
             *p = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
-        set_text(r, "to_domain", dom);
+        rec_set_text(r, "to_domain", dom);
     }
     return RP_OK;
 }

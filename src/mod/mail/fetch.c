@@ -201,26 +201,26 @@ static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool
     struct rec_input in[] = {
         rec_in_text("direction", outgoing ? "outbound" : "inbound"),
         rec_in_text("status", "received"),
-        mail__in_text("subject", m->subject[0] ? m->subject : NULL),
-        mail__in_text("from_address", m->from.addr),
-        mail__in_text("from_name", m->from.name && m->from.name[0] ? m->from.name : NULL),
-        mail__in_text("to_addresses", addr_text(a, m->to, m->nto, 2000)),
-        mail__in_text("cc_addresses", addr_text(a, m->cc, m->ncc, 2000)),
-        mail__in_text("body_text", m->text),
-        mail__in_text("body_html", m->html),
-        mail__in_text("calendar_part", m->calendar),
-        mail__in_text("attachments", attachment_text(a, m)),
+        rec_in_opt("subject", m->subject[0] ? m->subject : NULL),
+        rec_in_opt("from_address", m->from.addr),
+        rec_in_opt("from_name", m->from.name && m->from.name[0] ? m->from.name : NULL),
+        rec_in_opt("to_addresses", addr_text(a, m->to, m->nto, 2000)),
+        rec_in_opt("cc_addresses", addr_text(a, m->cc, m->ncc, 2000)),
+        rec_in_opt("body_text", m->text),
+        rec_in_opt("body_html", m->html),
+        rec_in_opt("calendar_part", m->calendar),
+        rec_in_opt("attachments", attachment_text(a, m)),
         {.field = RP_STR("cut_short"), .kind = IN_BOOL, .b = f->header_only || m->truncated},
         rec_in_text("message_id", f->message_id),
-        mail__in_text("in_reply_to", m->in_reply_to),
+        rec_in_opt("in_reply_to", m->in_reply_to),
         rec_in_text("thread_id", thread),
         rec_in_text("sent_at", mail__datetime(a, m->date_ms ? m->date_ms : text_now_ms())),
-        mail__in_text("contact_id", has_contact ? contact.id : NULL),
-        mail__in_text("lead_id", has_lead ? lead.id : NULL),
-        mail__in_text("account_id", has_contact ? mail__text_of(a, &contact, "account_id") : NULL),
-        mail__in_text("deal_id", deal),
+        rec_in_opt("contact_id", has_contact ? contact.id : NULL),
+        rec_in_opt("lead_id", has_lead ? lead.id : NULL),
+        rec_in_opt("account_id", has_contact ? rec_text(a, &contact, "account_id") : NULL),
+        rec_in_opt("deal_id", deal),
         rec_in_text("mailbox_id", rd->mb.id),
-        mail__in_text("owner_id", owner),
+        rec_in_opt("owner_id", owner),
     };
     struct rec saved;
     err = rec_create(ctx, meta_need("emails"), in, RP_NELEM(in), &saved);
@@ -258,7 +258,7 @@ static enum rp_err write_tx(struct reading *rd, const struct fetched *batch, siz
             mail__in_int(ctx->a, "messages_logged",
                    rec_field(rd->mb.r, "messages_logged")->i + rd->logged + logged),
             /* The claim goes on while the reading does: a long one is not taken over. */
-            mail__in_text("claimed_until", mail__datetime(ctx->a, text_now_ms() + MAIL_FETCH_CLAIM_MS)),
+            rec_in_opt("claimed_until", mail__datetime(ctx->a, text_now_ms() + MAIL_FETCH_CLAIM_MS)),
         };
         struct rec saved;
         err = rec_update(ctx, meta_need("mailboxes"), rp_str_c(rd->mb.id), in, RP_NELEM(in), -1,
@@ -408,11 +408,11 @@ static enum rp_err finish(struct rec_ctx *ctx, const char *id, const char *fail,
                           const char *detail)
 {
     struct rec_input in[] = {
-        mail__in_text("last_fetch_at", mail__datetime(ctx->a, text_now_ms())),
-        mail__in_text("last_error", fail),
-        mail__in_text("last_error_detail", detail && detail[0] ? detail : NULL),
-        mail__in_text("claimed_by", NULL),
-        mail__in_text("claimed_until", NULL),
+        rec_in_opt("last_fetch_at", mail__datetime(ctx->a, text_now_ms())),
+        rec_in_opt("last_error", fail),
+        rec_in_opt("last_error_detail", detail && detail[0] ? detail : NULL),
+        rec_in_opt("claimed_by", NULL),
+        rec_in_opt("claimed_until", NULL),
     };
     struct rec saved;
     enum rp_err err = rec_tx_begin(ctx);
@@ -427,7 +427,7 @@ static const char *owner_address(struct rec_ctx *ctx, const char *owner_id)
     struct rec u;
     if (!owner_id || rec_get(ctx, meta_need("users"), rp_str_c(owner_id), &u))
         return NULL;
-    return mail__text_of(ctx->a, &u, "email");
+    return rec_text(ctx->a, &u, "email");
 }
 
 static enum rp_err read_mailbox(struct rec_ctx *ctx, const struct rec *r, const atomic_bool *stop,
@@ -436,7 +436,7 @@ static enum rp_err read_mailbox(struct rec_ctx *ctx, const struct rec *r, const 
     struct reading rd = {.ctx = ctx};
     rd.mb = (struct mailbox){
         .r = r, .id = r->id, .owner_id = r->owner_id,
-        .own_addr = mail__text_of(ctx->a, r, "username"),
+        .own_addr = rec_text(ctx->a, r, "username"),
         .owner_addr = owner_address(ctx, r->owner_id),
         .shared = rec_field(r, "shared")->i != 0,
         .log_all = rec_field(r, "log_all")->i != 0,
@@ -448,15 +448,15 @@ static enum rp_err read_mailbox(struct rec_ctx *ctx, const struct rec *r, const 
         return err ? err : e2;
     }
     struct imap_conf conf = {
-        .host = mail__text_of(ctx->a, r, "host"),
+        .host = rec_text(ctx->a, r, "host"),
         .port = rec_field(r, "port")->null ? 993 : rec_field(r, "port")->i,
         .security = MAIL_SEC_TLS,
         .user = rd.mb.own_addr,
         .password = password,
-        .folder = rec_field(r, "folder")->null ? "INBOX" : mail__text_of(ctx->a, r, "folder"),
+        .folder = rec_field(r, "folder")->null ? "INBOX" : rec_text(ctx->a, r, "folder"),
         .timeout_s = TIMEOUT_S,
     };
-    const char *sec = mail__text_of(ctx->a, r, "security");
+    const char *sec = rec_text(ctx->a, r, "security");
     if (sec && !strcmp(sec, "starttls"))
         conf.security = MAIL_SEC_STARTTLS;
     else if (sec && !strcmp(sec, "none"))

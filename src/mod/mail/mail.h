@@ -163,10 +163,7 @@ enum rp_err mail_send_now(struct rec_ctx *ctx, const struct mail_settings *s,
 
 /* ---- inside the module ---- */
 
-/* values.c: a field's text (NULL when null) in the arena; an input of text (NULL: null),
- * of a whole number, and a time as the engine stores it. */
-const char *mail__text_of(struct arena *a, const struct rec *r, const char *field);
-struct rec_input mail__in_text(const char *field, const char *s);
+/* values.c: an input of a whole number, and a time as the engine stores it. */
 struct rec_input mail__in_int(struct arena *a, const char *field, int64_t v);
 const char *mail__datetime(struct arena *a, int64_t ms);
 

@@ -200,19 +200,19 @@ static enum rp_err record(struct rec_ctx *ctx, const struct rec *r, enum outcome
     struct rec_input upd[] = {
         rec_in_text("status", STATE[o]),
         mail__in_int(ctx->a, "attempts", attempt),
-        mail__in_text("last_answer", answer[0] ? answer : NULL),
-        mail__in_text("sent_at", o == SENT ? mail__datetime(ctx->a, now) : NULL),
-        mail__in_text("next_attempt_at", o == RETRY ? mail__datetime(ctx->a, retry_at) : NULL),
-        mail__in_text("claimed_by", NULL),
-        mail__in_text("claimed_until", NULL),
+        rec_in_opt("last_answer", answer[0] ? answer : NULL),
+        rec_in_opt("sent_at", o == SENT ? mail__datetime(ctx->a, now) : NULL),
+        rec_in_opt("next_attempt_at", o == RETRY ? mail__datetime(ctx->a, retry_at) : NULL),
+        rec_in_opt("claimed_by", NULL),
+        rec_in_opt("claimed_until", NULL),
     };
     struct rec_input log[] = {
         rec_in_text("email_id", r->id),
         mail__in_int(ctx->a, "attempt", attempt),
         rec_in_text("outcome", OUT[o]),
-        code ? mail__in_int(ctx->a, "smtp_code", code) : mail__in_text("smtp_code", NULL),
-        mail__in_text("answer", answer[0] ? answer : NULL),
-        mail__in_text("owner_id", r->owner_id),
+        code ? mail__in_int(ctx->a, "smtp_code", code) : rec_in_opt("smtp_code", NULL),
+        rec_in_opt("answer", answer[0] ? answer : NULL),
+        rec_in_opt("owner_id", r->owner_id),
     };
     /* A message of the system's (a notification e-mail) has no owner, nor has its log. */
     size_t nlog = RP_NELEM(log) - (r->owner_id ? 0 : 1);
@@ -230,8 +230,8 @@ static enum rp_err record(struct rec_ctx *ctx, const struct rec *r, enum outcome
 /* Puts a claimed message back, to be tried at `at` (throttled: no attempt made). */
 static enum rp_err release(struct rec_ctx *ctx, const struct rec *r, int64_t at)
 {
-    struct rec_input upd[] = {mail__in_text("next_attempt_at", mail__datetime(ctx->a, at)),
-                              mail__in_text("claimed_by", NULL), mail__in_text("claimed_until", NULL)};
+    struct rec_input upd[] = {rec_in_opt("next_attempt_at", mail__datetime(ctx->a, at)),
+                              rec_in_opt("claimed_by", NULL), rec_in_opt("claimed_until", NULL)};
     struct rec saved;
     enum rp_err err = rec_tx_begin(ctx);
     if (!err)
@@ -247,8 +247,8 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
                        struct mail_msg *m, char *answer)
 {
     *m = (struct mail_msg){0};
-    m->from.addr = mail__text_of(ctx->a, r, "from_address");
-    m->from.name = mail__text_of(ctx->a, r, "from_name");
+    m->from.addr = rec_text(ctx->a, r, "from_address");
+    m->from.name = rec_text(ctx->a, r, "from_name");
     if (!m->from.addr) {
         m->from.addr = s->from_address;
         m->from.name = s->from_name;
@@ -257,7 +257,7 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
         snprintf(answer, MAIL_MAX_ANSWER + 1, "no From address: set one in the mail settings");
         return false;
     }
-    const char *to = mail__text_of(ctx->a, r, "to_addresses"), *cc = mail__text_of(ctx->a, r, "cc_addresses");
+    const char *to = rec_text(ctx->a, r, "to_addresses"), *cc = rec_text(ctx->a, r, "cc_addresses");
     struct mail_addr *list;
     if (!to || mail_parse_addrs(ctx->a, to, strlen(to), MAIL_MAX_RECIPIENTS, &list, &m->nto) ||
         (cc && mail_parse_addrs(ctx->a, cc, strlen(cc), MAIL_MAX_RECIPIENTS,
@@ -266,11 +266,11 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
         return false;
     }
     m->to = list;
-    m->subject = mail__text_of(ctx->a, r, "subject");
-    m->text = mail__text_of(ctx->a, r, "body_text");
-    m->html = mail__text_of(ctx->a, r, "body_html");
-    m->calendar = mail__text_of(ctx->a, r, "calendar_part");
-    m->message_id = mail__text_of(ctx->a, r, "message_id");
+    m->subject = rec_text(ctx->a, r, "subject");
+    m->text = rec_text(ctx->a, r, "body_text");
+    m->html = rec_text(ctx->a, r, "body_html");
+    m->calendar = rec_text(ctx->a, r, "calendar_part");
+    m->message_id = rec_text(ctx->a, r, "message_id");
     int64_t created = 0;
     text_parse_datetime(rp_str_c(r->created_at), &created);
     m->date_ms = created;
@@ -392,7 +392,7 @@ static enum rp_err prepare(struct rec_ctx *ctx, const struct mail_settings *s, s
         x->gone = true;
     if (err)
         return err == RP_ENOTFOUND ? RP_OK : err;
-    x->domain = mail__text_of(ctx->a, &x->r, "to_domain");
+    x->domain = rec_text(ctx->a, &x->r, "to_domain");
     if (s->domain_per_minute && x->domain) {
         int64_t recent = 0;
         err = mail__sql_sent_to_domain(ctx, x->domain, now - 60000, &recent);

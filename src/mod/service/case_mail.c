@@ -33,30 +33,6 @@ bool svc_case_number_parse(struct rp_str subject, char out[SVC_CASE_NUMBER_MAX])
     return false;
 }
 
-static const char *text_of(struct arena *a, const struct rec *r, const char *field)
-{
-    const struct rec_value *v = rec_field(r, field);
-    return v->null ? NULL : arena_strndup(a, v->s, v->len);
-}
-
-static bool is(const struct rec *r, const char *field, const char *s)
-{
-    const struct rec_value *v = rec_field(r, field);
-    return !v->null && v->len == strlen(s) && memcmp(v->s, s, v->len) == 0;
-}
-
-static void set_text(struct rec *r, const char *field, const char *s)
-{
-    struct rec_value *v = (struct rec_value *)(uintptr_t)rec_field(r, field);
-    *v = s ? (struct rec_value){false, 0, s, strlen(s)} : (struct rec_value){.null = true};
-}
-
-static struct rec_input in_text(const char *field, const char *s)
-{
-    return s ? rec_in_text(field, s)
-             : (struct rec_input){.field = rp_str_c(field), .kind = IN_NULL};
-}
-
 /* The first live record of entity whose field is value; *found false: none. */
 static enum rp_err find_one(struct rec_ctx *ctx, const char *entity, const char *field,
                             const char *value, struct rec *out, bool *found)
@@ -77,8 +53,8 @@ static enum rp_err find_one(struct rec_ctx *ctx, const char *entity, const char 
 /* Links the message to case c; its owner works the case, so the message is theirs. */
 static void link_case(struct rec *r, const struct rec *c)
 {
-    set_text(r, "related_type", "cases");
-    set_text(r, "related_id", c->id);
+    rec_set_text(r, "related_type", "cases");
+    rec_set_text(r, "related_id", c->id);
     if (c->owner_id)
         r->owner_id = c->owner_id;
 }
@@ -86,7 +62,7 @@ static void link_case(struct rec *r, const struct rec *c)
 /* A customer's answer to a case waiting on them: work on it goes on. */
 static enum rp_err answered(struct rec_ctx *ctx, const struct rec *c)
 {
-    if (!is(c, "status", "waiting_on_customer"))
+    if (!rec_is(c, "status", "waiting_on_customer"))
         return RP_OK;
     struct rec_input in = rec_in_text("status", "in_progress");
     struct rec out;
@@ -96,13 +72,13 @@ static enum rp_err answered(struct rec_ctx *ctx, const struct rec *c)
 /* A new case from a message to the mailbox a queue is fed by. */
 static enum rp_err new_case(struct rec_ctx *ctx, struct rec *r, const struct rec *queue)
 {
-    const char *subject = text_of(ctx->a, r, "subject");
+    const char *subject = rec_text(ctx->a, r, "subject");
     struct rec_input in[] = {
         rec_in_text("subject", subject && subject[0] ? subject : SVC_NO_SUBJECT),
-        in_text("description", text_of(ctx->a, r, "body_text")),
+        rec_in_opt("description", rec_text(ctx->a, r, "body_text")),
         rec_in_text("channel", "email"),
-        in_text("contact_id", text_of(ctx->a, r, "contact_id")),
-        in_text("account_id", text_of(ctx->a, r, "account_id")),
+        rec_in_opt("contact_id", rec_text(ctx->a, r, "contact_id")),
+        rec_in_opt("account_id", rec_text(ctx->a, r, "account_id")),
         rec_in_text("queue_id", queue->id),
     };
     struct rec c;
@@ -116,7 +92,7 @@ static enum rp_err new_case(struct rec_ctx *ctx, struct rec *r, const struct rec
  * queue its mailbox feeds, else nothing. */
 static enum rp_err received(struct rec_ctx *ctx, struct rec *r)
 {
-    const char *subject = text_of(ctx->a, r, "subject");
+    const char *subject = rec_text(ctx->a, r, "subject");
     char number[SVC_CASE_NUMBER_MAX];
     struct rec found;
     bool has = false;
@@ -128,13 +104,13 @@ static enum rp_err received(struct rec_ctx *ctx, struct rec *r)
         return answered(ctx, &found);
     }
     if (!err)
-        err = find_one(ctx, "case_queues", "mailbox_id", text_of(ctx->a, r, "mailbox_id"),
+        err = find_one(ctx, "case_queues", "mailbox_id", rec_text(ctx->a, r, "mailbox_id"),
                        &found, &has);
     if (!err && has)
         err = new_case(ctx, r, &found);
     if (err == RP_EINVAL)
         log_write(LOG_WARN, "service: no case from message %s: %s",
-                  text_of(ctx->a, r, "message_id"),
+                  rec_text(ctx->a, r, "message_id"),
                   ctx->nerrors ? ctx->errors[0].message : "invalid");
     return err;
 }
@@ -143,12 +119,12 @@ static enum rp_err received(struct rec_ctx *ctx, struct rec *r)
 static enum rp_err on_case(struct rec_ctx *ctx, struct rec *r)
 {
     struct rec c;
-    enum rp_err err = rec_get(ctx, meta_need("cases"), rp_str_c(text_of(ctx->a, r, "related_id")),
+    enum rp_err err = rec_get(ctx, meta_need("cases"), rp_str_c(rec_text(ctx->a, r, "related_id")),
                               &c);
     if (err)
         return err == RP_ENOTFOUND ? RP_OK : err; /* mail's validator said why */
-    const char *number = text_of(ctx->a, &c, "number");
-    const char *subject = text_of(ctx->a, r, "subject");
+    const char *number = rec_text(ctx->a, &c, "number");
+    const char *subject = rec_text(ctx->a, r, "subject");
     char named[SVC_CASE_NUMBER_MAX];
     if (!number || !subject ||
         (svc_case_number_parse(rp_str_c(subject), named) && strcmp(named, number) == 0))
@@ -158,7 +134,7 @@ static enum rp_err on_case(struct rec_ctx *ctx, struct rec *r)
         return rec_field_error(ctx, "subject",
                                "leave room for the case number: at most %u characters",
                                (unsigned)(SVC_MAX_SUBJECT - strlen(number) - 3));
-    set_text(r, "subject", s);
+    rec_set_text(r, "subject", s);
     return RP_OK;
 }
 
@@ -166,10 +142,10 @@ enum rp_err service__before_save_email(struct rec_ctx *ctx, struct rec *r, const
 {
     if (old)
         return RP_OK;
-    if (ctx->system && is(r, "status", "received") && is(r, "direction", "inbound") &&
+    if (ctx->system && rec_is(r, "status", "received") && rec_is(r, "direction", "inbound") &&
         !rec_field(r, "mailbox_id")->null && rec_field(r, "related_type")->null)
         return received(ctx, r);
-    if (!is(r, "status", "received") && is(r, "related_type", "cases"))
+    if (!rec_is(r, "status", "received") && rec_is(r, "related_type", "cases"))
         return on_case(ctx, r);
     return RP_OK;
 }
