@@ -4,7 +4,9 @@
 // the templates screen. On a contact's page, "Write e-mail" with that template shows
 // the merged message in the preview; Send queues it, the contact's e-mails list it as
 // queued and then sent, and the message that reaches the server carries the merged
-// Chinese subject. No CSP violation or script error.
+// Chinese subject. On the contacts' list, two selected contacts get one template each
+// ("Send e-mail" in the selection bar, a mailing written in one request), in English
+// and in Chinese. No CSP violation or script error.
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, loginAdmin, create, ADMIN_PASSWORD } from '../api/helpers.js';
@@ -112,6 +114,35 @@ describe('outgoing e-mail', () => {
   step('the e-mail is on the account\'s timeline', async () => {
     await go(`/r/accounts/${ids.account.id}`);
     await page.locator('.timeline').getByRole('link', { name: '丽，Harbour Logistics的报价' }).waitFor();
+    assert.deepEqual(ui.cspErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
+  });
+
+  step('a mailing from the contacts\' list: the selected contacts get the template', async () => {
+    await create(admin, 'email_templates', { name: 'Spring offer', subject: 'Spring offer for {{contact.first_name}}', body_text: 'Hello {{contact.first_name}}' });
+    const mia = await create(admin, 'contacts', { first_name: 'Mia', last_name: 'Mailing', email: 'mia@example.com' });
+    const max = await create(admin, 'contacts', { first_name: 'Max', last_name: 'Mailing', email: 'max@example.com' });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts', exact: true }).click();
+    await page.getByRole('checkbox', { name: 'Select Mia Mailing' }).check();
+    await page.getByRole('checkbox', { name: 'Select Max Mailing' }).check();
+    const bar = page.getByRole('region', { name: '2 selected' });
+    await bar.getByRole('button', { name: 'Send e-mail' }).click();
+    const form = bar.getByRole('form', { name: 'Send e-mail' });
+    await form.getByLabel('Template for the 2 selected').selectOption({ label: 'Spring offer (English)' });
+    await form.getByRole('button', { name: 'Send 2 e-mails' }).click();
+    await page.getByText('2 e-mails queued for sending.').waitFor();
+    const got = await waitFor(() => {
+      const subjects = sink.files().map(parseMail).map((m) => m.subject);
+      return ['Spring offer for Mia', 'Spring offer for Max'].every((x) => subjects.includes(x)) ? subjects : null;
+    }, 30000, 'the mailing delivered');
+    assert.ok(got);
+    for (const c of [mia, max]) assert.equal((await admin.get(`/emails?contact_id=${c.id}`)).body.data.length, 1);
+    // The same bar in Chinese.
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await page.getByRole('checkbox', { name: '选择 Mia Mailing' }).check();
+    await page.getByRole('region', { name: '已选 1 条' }).getByRole('button', { name: '发送邮件' }).click();
+    await page.getByLabel('给所选 1 位使用的模板').waitFor();
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
     assert.deepEqual(ui.cspErrors, []);
     assert.deepEqual(ui.pageErrors, []);
   });

@@ -8,6 +8,7 @@ import { entityLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { assignable, isPerson, recordTitle, searchable, session, systemField, useAll } from './state.js';
 import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+import { LIST_ACTIONS } from './mod/index.js';
 
 export const LIST_PAGE = 50;
 // The owner column: its labels are /meta's (system_fields).
@@ -158,6 +159,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
   const [cursor, setCursor] = useState(null);
   const [error, setError] = useState(null);
   const [selected, setSelected] = useState(new Set());
+  const [listAction, setListAction] = useState(null); // a module's form for the selection (LIST_ACTIONS)
   const [notice, setNotice] = useState(null);
   const [views, setViews] = useState(() => loadViews(e));
   const [reassignTo, setReassignTo] = useState('');
@@ -327,6 +329,11 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
             <button type="button" class="danger" onClick={() => window.confirm(t('list.deleteConfirm', { n: selected.size })) && bulk('delete')}>
               {t('list.delete')}</button>
           )}
+          {!listAction && LIST_ACTIONS.filter((x) => x.when(e)).map((x) => (
+            <button type="button" onClick={() => setListAction(x)}>{t(x.label)}</button>
+          ))}
+          {listAction && <listAction.component e={e} ids={[...selected]} onClose={() => setListAction(null)}
+            onDone={() => { setListAction(null); setSelected(new Set()); }} />}
         </div>
       )}
       <div class="table-wrap">

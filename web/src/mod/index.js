@@ -28,6 +28,9 @@
 // A result action: module, label (i18n key), when(entity) (on which global search
 // results), action (the global action it opens) and context(entity, hit) (what it
 // opens with).
+// A list action: module, label (i18n key), when(entity) (on which lists), component
+// ({e, ids, onClose, onDone}): a form shown in a list's selection bar for the records
+// selected; onDone clears the selection.
 import { addStrings } from '../i18n.js';
 import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as calendarStrings from './calendar/i18n.js';
@@ -51,6 +54,7 @@ import { PipelinePage } from './sales/pipeline.jsx';
 import * as mailStrings from './mail/i18n.js';
 import { EmailsPanel, mailPanelFor } from './mail/mail.jsx';
 import { MailboxPanel, MailboxesPage, ThreadPanel } from './mail/inbox.jsx';
+import { MAILING_LINKS, MailingForm } from './mail/mailing.jsx';
 import * as serviceStrings from './service/i18n.js';
 import { AccountAgreements, AgreementUsage, CaseAgreement } from './service/agreement.jsx';
 import { CaseArticles, LinkedCases } from './service/case-articles.jsx';
@@ -130,6 +134,10 @@ export const GLOBAL_ACTIONS = [
 export const RESULT_ACTIONS = [
   { module: 'service', label: 'svc.new', when: (entity) => ['accounts', 'contacts'].includes(entity) && creates('cases')(),
     action: 'case.new', context: (entity, hit) => (entity === 'accounts' ? { account_id: hit.id } : { contact_id: hit.id }) },
+];
+
+export const LIST_ACTIONS = [
+  { module: 'mail', label: 'mail.mailing', when: (e) => e.name in MAILING_LINKS && creates('emails')(), component: MailingForm },
 ];
 
 // Opens a global action over the page (the shell listens), with its context.

@@ -1,5 +1,8 @@
 // Strings of the mail module's screens, merged into i18n.js by web/src/mod/index.js.
 export const en = {
+  'mail.mailing': 'Send e-mail', 'mail.mailingTemplate': 'Template for the {n} selected',
+  'mail.pickTemplate': 'Choose a template', 'mail.mailingSend': 'Send {n} e-mails',
+  'mail.mailingQueued': '{n} e-mails queued for sending.',
   'nav.mailboxes': 'Mailboxes', 'group.state': 'Reading',
   'mail.mailboxes': 'Mailboxes',
   'mail.mailboxesHelp': 'Mailboxes the CRM reads over IMAP, once a minute: messages from or to your contacts and leads are logged on their timelines (and their accounts\' and deals\'); others are left alone unless the mailbox logs every message (a support mailbox that feeds a case queue), and nothing is marked as read. A shared mailbox (support@, sales@) gives each message to the owner of the customer it is about.',
@@ -38,6 +41,9 @@ export const en = {
 };
 
 export const zh = {
+  'mail.mailing': '发送邮件', 'mail.mailingTemplate': '给所选 {n} 位使用的模板',
+  'mail.pickTemplate': '选择模板', 'mail.mailingSend': '发送 {n} 封邮件',
+  'mail.mailingQueued': '已将 {n} 封邮件排队发送。',
   'nav.mailboxes': '邮箱', 'group.state': '读取状态',
   'mail.mailboxes': '邮箱',
   'mail.mailboxesHelp': '系统每分钟通过 IMAP 读取这些邮箱：与您的联系人和线索往来的邮件会记录在他们的时间线上（以及所属客户和商机的时间线上）；其他邮件不做处理（除非邮箱设为记录所有邮件，例如为工单队列收件的客服邮箱），也不会被标记为已读。共享邮箱（如 support@、sales@）中的邮件归属于相关客户的负责人。',
