@@ -458,7 +458,8 @@ async function cell(row, caller, rel) {
     case 'POST /api/v1/mail/preview -':
       return { c, method: 'POST', p: '/mail/preview', body: { to_addresses: 'matrix@example.com', subject: MARK, body_text: MARK } };
     case 'POST /api/v1/mail/batch -':
-      return { c, method: 'POST', p: '/mail/batch', body: { subject: MARK, body_text: MARK, messages: [{ to_addresses: 'matrix@example.com' }] } };
+      return { c, method: 'POST', p: '/mail/batch', body: { subject: MARK, body_text: MARK, messages: [{ to_addresses: 'matrix@example.com' }] },
+        after: async (res) => { for (const mid of res.status === 201 ? res.body.ids : []) await settled(mid); } };
     default:
       throw new Error(`matrix.tsv row without a request builder: ${M}`);
   }
