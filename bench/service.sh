@@ -35,6 +35,7 @@ trap cleanup EXIT INT TERM
 
 # ---- data, once per scale and seed ----
 if [ ! -f "$DATA" ]; then
+    mkdir -p build/bench
     rm -f "$DATA.tmp" "$DATA.tmp-wal" "$DATA.tmp-shm"
     log "generating $LABEL data (kept as $DATA)"
     "$RAPPORT" bench-data --db "sqlite:$DATA.tmp" --contacts 0 --leads 0 --opportunities 0 \

@@ -208,11 +208,10 @@ static enum rp_err write_text_or_null(struct rp_buf *b, const char *key, const c
     return err ? err : api__write_text(b, s);
 }
 
-enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct rec *r)
+/* A record's members, without its braces. */
+static enum rp_err write_members(struct rp_buf *b, struct arena *a, const struct rec *r)
 {
-    enum rp_err err = buf_addc(b, '{');
-    if (!err)
-        err = write_text_or_null(b, "id", r->id, true);
+    enum rp_err err = write_text_or_null(b, "id", r->id, true);
     for (size_t i = 0; !err && i < r->ent->nfields; i++) {
         const struct field_def *f = &r->ent->fields[i];
         if (f->type == FT_PASSWORD || rec_hidden(r, i))
@@ -237,6 +236,29 @@ enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct re
         err = write_text_or_null(b, "deleted_at", r->deleted_at, false);
     if (!err && r->deleted_at)
         err = write_text_or_null(b, "deleted_by", r->deleted_by, false);
+    return err;
+}
+
+enum rp_err api__write_record(struct rp_buf *b, struct arena *a, const struct rec *r)
+{
+    return api_write_record_with(b, a, r, NULL);
+}
+
+enum rp_err api_write_record_with(struct rp_buf *b, struct arena *a, const struct rec *r,
+                                  json_t *extra)
+{
+    enum rp_err err = buf_addc(b, '{');
+    if (!err)
+        err = write_members(b, a, r);
+    const char *key;
+    json_t *v;
+    json_object_foreach(extra, key, v)
+    {
+        if (!err)
+            err = write_key(b, key, false);
+        if (!err)
+            err = api__dump(b, v);
+    }
     return err ? err : buf_addc(b, '}');
 }
 

@@ -125,6 +125,11 @@ json_t *api_money(int64_t minor);
 json_t *api_str_or_null(const char *s);
 /* A record as a JSON object. */
 json_t *api_rec(struct api_call *c, const struct rec *r);
+/* A record written as JSON text into b, the members of extra (an object, or NULL)
+ * after its own: a list of records with a few members more each, without the JSON
+ * tree of every record. */
+enum rp_err api_write_record_with(struct rp_buf *b, struct arena *a, const struct rec *r,
+                                  json_t *extra);
 /* Records written as JSON text into b (the one encoder of records). */
 enum rp_err api_write_records(struct rp_buf *b, struct arena *a, const struct rec *rows,
                               size_t n);

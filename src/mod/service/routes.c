@@ -61,19 +61,25 @@ unsigned service__get_worklist(struct api_call *c)
     enum rp_err err = service__sql_worklist(&c->ctx, queue, (size_t)max, &rows, &n);
     if (err)
         return api_fail(c, err);
+    /* Written as text: 50 records through a JSON tree each cost twice the query. */
     int64_t now = text_now_ms();
-    json_t *data = json_array();
     struct svc_sla_cache *cache = arena_calloc(&c->req->a, 1, sizeof(*cache));
+    struct rp_buf b;
+    buf_init(&b, RP_MAX_RESPONSE);
+    err = buf_adds(&b, "{\"data\":[");
     for (size_t i = 0; i < n && !err; i++) {
         struct svc_sla sla;
-        err = svc_case_sla_cached(&c->ctx, &rows[i], now, cache, &sla);
-        json_t *o = api_rec(c, &rows[i]);
-        json_object_set_new(o, "sla", sla_json(&sla));
-        json_array_append_new(data, o);
+        if ((err = svc_case_sla_cached(&c->ctx, &rows[i], now, cache, &sla))) {
+            buf_release_wipe(&b);
+            return api_fail(c, err);
+        }
+        json_t *extra = json_pack("{s:o}", "sla", sla_json(&sla));
+        err = i ? buf_addc(&b, ',') : RP_OK;
+        if (!err)
+            err = api_write_record_with(&b, &c->req->a, &rows[i], extra);
+        json_decref(extra);
     }
-    if (err) {
-        json_decref(data);
-        return api_fail(c, err);
-    }
-    return api_data(c, data);
+    if (!err)
+        err = buf_adds(&b, "]}");
+    return api_text(c, 200, &b, err);
 }
