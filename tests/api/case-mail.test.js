@@ -177,6 +177,66 @@ describe('cases by e-mail', () => {
     assert.equal(r.body.subject, `Your case ${first.number}`);
   });
 
+  test('a queue with an acknowledgement template answers a new case\'s sender once, never a machine', async () => {
+    const tpl = await create(admin, 'email_templates', { name: 'Case received', subject: 'We have your request',
+      body_text: 'Dear {{contact.first_name|customer}}, we are on it.' });
+    let r = await admin.patch(`/case_queues/${queue.id}`, { ack_template_id: tpl.id });
+    assert.equal(r.status, 200, r.text);
+    imap.append('support@rapport.test', 'INBOX', [
+      'From: li.fang@precision.example\nTo: support@rapport.test\nSubject: Printer jams\n'
+        + 'Message-ID: <a1@precision.example>\n\nPage 3 jams every time.\n',
+      // An out-of-office answer (RFC 3834) and a list's message make cases, unanswered.
+      'From: away@unknown.example\nTo: support@rapport.test\nSubject: Out of office\n'
+        + 'Auto-Submitted: auto-replied\nMessage-ID: <a2@unknown.example>\n\nBack on Monday.\n',
+      'From: news@list.example\nTo: support@rapport.test\nSubject: Weekly digest\n'
+        + 'List-Id: Digest <digest.list.example>\nPrecedence: bulk\nMessage-ID: <a3@list.example>\n\nNews.\n',
+    ]);
+    await fetchNow(support.id);
+    const made = await casesOf(`queue_id=${queue.id}&sort=-created_at&limit=3`);
+    const bySubject = Object.fromEntries(made.slice(0, 3).map((c) => [c.subject, c]));
+    const jam = bySubject['Printer jams'];
+    assert.ok(jam && bySubject['Out of office'] && bySubject['Weekly digest'], JSON.stringify(made.map((c) => c.subject)));
+    const mails = async (c) => (await admin.get(`/emails?related_id=${c.id}&sort=created_at`)).body.data;
+    const onJam = await mails(jam);
+    assert.equal(onJam.length, 2, JSON.stringify(onJam));
+    const [inbound, ack] = onJam;
+    assert.equal(inbound.automatic, false);
+    assert.equal(ack.direction, 'outbound');
+    assert.equal(ack.automatic, true);
+    assert.equal(ack.to_addresses, 'li.fang@precision.example');
+    assert.equal(ack.subject, `[${jam.number}] We have your request`);
+    assert.equal(ack.in_reply_to, '<a1@precision.example>');
+    assert.equal(ack.thread_id, inbound.thread_id);
+    assert.equal(ack.owner_id, jam.owner_id);
+    const sent = await waitFor(async () => {
+      const e = (await admin.get(`/emails/${ack.id}`)).body;
+      return e.status === 'sent' ? e : null;
+    }, 15000, 'the acknowledgement sent');
+    const file = sink.files().find((f) => parseMail(f).message_id === sent.message_id);
+    assert.ok(file, 'the sink has the acknowledgement');
+    const got = parseMail(file);
+    assert.deepEqual(got.to_addrs, ['li.fang@precision.example']);
+    assert.equal(got.subject, `[${jam.number}] We have your request`);
+    assert.equal(got.raw_headers['Auto-Submitted'], 'auto-replied');
+    assert.equal(got.raw_headers['In-Reply-To'], '<a1@precision.example>');
+    assert.equal(got.raw_headers.References, '<a1@precision.example>');
+    assert.equal(got.parts[0].body.trim(), 'Dear 芳, we are on it.');
+    for (const subject of ['Out of office', 'Weekly digest']) {
+      const on = await mails(bySubject[subject]);
+      assert.equal(on.length, 1, `${subject}: ${JSON.stringify(on)}`);
+      assert.equal(on[0].automatic, true, subject);
+    }
+    // The customer's answer goes on the case and is not acknowledged again.
+    imap.append('support@rapport.test', 'INBOX', [
+      `From: li.fang@precision.example\nTo: support@rapport.test\nSubject: Re: [${jam.number}] We have your request\n`
+        + 'Message-ID: <a4@precision.example>\nIn-Reply-To: ' + `${sent.message_id}\n\nThanks!\n`,
+    ]);
+    await fetchNow(support.id);
+    assert.deepEqual((await mails(jam)).map((e) => e.direction), ['inbound', 'outbound', 'inbound']);
+    r = await admin.patch(`/case_queues/${queue.id}`, { ack_template_id: null });
+    assert.equal(r.status, 200, r.text);
+  });
+
   test('a message must relate to a record that exists and is given whole', async () => {
     let r = await agent.post('/emails', { related_type: 'cases', contact_id: contact.id, subject: 's', body_text: 'b' });
     assertProblem(r, 422);

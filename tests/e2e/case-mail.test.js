@@ -3,10 +3,11 @@
 // case page, writes the answer and sends it; it goes to the case's contact with the
 // case number in brackets before the subject (so the customer's reply comes back to
 // the case), and shows in the case's e-mails and on its timeline. A Chinese-speaking
-// agent does the same in Chinese. No CSP violation or script error.
+// agent does the same in Chinese. Before that, an administrator picks the template a
+// queue answers each new case's sender with. No CSP violation or script error.
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, loginAdmin, create, createUser } from '../api/helpers.js';
+import { startServer, loginAdmin, create, createUser, ADMIN_PASSWORD } from '../api/helpers.js';
 import { startSink, parseMail, waitFor } from '../mail/sink.js';
 import { appPage } from './browser.js';
 
@@ -31,6 +32,9 @@ describe('answering a case by e-mail', () => {
     ids.acc = await create(admin, 'accounts', { name: 'Harbour Logistics' });
     ids.contact = await create(admin, 'contacts', { first_name: 'Ana', last_name: 'Silva', email: 'ana@harbour.example', account_id: ids.acc.id });
     ids.case = await create(admin, 'cases', { subject: 'Label printer jams', account_id: ids.acc.id, contact_id: ids.contact.id });
+    ids.queue = await create(admin, 'case_queues', { name: 'Harbour desk', rule_order: 7, match_product: 'harbour-only' });
+    ids.tpl = await create(admin, 'email_templates', { name: 'We have your request', subject: 'Received',
+      body_text: 'Dear {{contact.first_name|customer}}, we are on it.' });
     page = await ui.open();
   });
 
@@ -40,8 +44,21 @@ describe('answering a case by e-mail', () => {
     await sink?.stop();
   });
 
-  step('the agent writes to the customer from the case page', async () => {
+  step('an administrator has a queue answer each new case\'s sender with a template', async () => {
     await page.goto(srv.base + '/');
+    await signIn('admin', ADMIN_PASSWORD);
+    await go(`/r/case_queues/${ids.queue.id}`);
+    await page.getByRole('heading', { name: 'Harbour desk', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Acknowledgement e-mail').fill('We have');
+    await page.getByRole('option', { name: 'We have your request' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'We have your request' }).first().waitFor();
+    assert.equal((await admin.get(`/case_queues/${ids.queue.id}`)).body.ack_template_id, ids.tpl.id);
+    await signOut();
+  });
+
+  step('the agent writes to the customer from the case page', async () => {
     await signIn('sam', 'support-pass-123');
     await go(`/r/cases/${ids.case.id}`);
     await page.getByRole('heading', { name: 'Label printer jams', level: 1 }).waitFor();

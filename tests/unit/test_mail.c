@@ -167,6 +167,15 @@ static void test_multipart_message(void **state)
         assert_int_equal(p[-1], '\r');
     if (longest_line(s) > 78)
         fail_msg("a line is longer than 78:\n%s", s);
+    assert_null(strstr(s, "In-Reply-To:"));
+    assert_null(strstr(s, "Auto-Submitted:"));
+    /* An automatic answer in a thread (RFC 3834 section 5, RFC 5322 section 3.6.4). */
+    m.in_reply_to = "<q.7@customer.example>";
+    m.automatic = true;
+    s = build(&m);
+    assert_non_null(strstr(s, "\r\nIn-Reply-To: <q.7@customer.example>\r\n"
+                              "References: <q.7@customer.example>\r\n"
+                              "Auto-Submitted: auto-replied\r\n"));
 }
 
 static void test_calendar_part(void **state)
@@ -233,6 +242,10 @@ static void test_unsafe_headers_refused(void **state)
     assert_int_equal(mail_build(&b, &m), RP_EINVAL);
     buf_reset(&b);
     m.subject = "Hi";
+    m.in_reply_to = "<a@b>\r\nBcc: victim@example.com";
+    assert_int_equal(mail_build(&b, &m), RP_EINVAL);
+    buf_reset(&b);
+    m.in_reply_to = NULL;
     struct mail_addr bad = {"Evil\r\nBcc: v@example.com", "a@example.com"};
     m.from = bad;
     assert_int_equal(mail_build(&b, &m), RP_EINVAL);

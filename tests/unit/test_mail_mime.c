@@ -65,6 +65,50 @@ static void test_plain_message(void **state)
     assert_null(m.html);
     assert_null(m.calendar);
     assert_int_equal(m.natt, 0);
+    assert_false(m.automatic);
+}
+
+/* What marks a message sent by a machine, which no automatic answer may answer (RFC
+ * 3834), and what does not. */
+static void test_automatic(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *header;
+        bool automatic;
+    } CASES[] = {
+        {"Auto-Submitted: auto-replied\r\n", true},
+        {"Auto-Submitted: auto-generated; owner-email=\"x@example.com\"\r\n", true},
+        {"auto-submitted:  Auto-Notified \r\n", true},
+        {"Auto-Submitted: no\r\n", false},
+        {"Auto-Submitted: No (a person wrote it)\r\n", false},
+        {"Precedence: bulk\r\n", true},
+        {"Precedence: junk\r\n", true},
+        {"Precedence: list\r\n", true},
+        {"Precedence: first-class\r\n", false},
+        {"List-Id: Printers <printers.example.com>\r\n", true},
+        {"List-Unsubscribe: <mailto:leave@example.com>\r\n", true},
+        {"Return-Path: <>\r\n", true},
+        {"Return-Path: <li@example.cn>\r\n", false},
+        {"X-Auto-Response-Suppress: OOF, AutoReply\r\n", true},
+        {"X-Auto-Response-Suppress: All\r\n", true},
+        {"X-Auto-Response-Suppress: DR, RN, NRN\r\n", false},
+        {"", false},
+    };
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        const char *raw = arena_printf(&A, "From: Li <li@example.cn>\r\n%sSubject: Printer\r\n"
+                                           "\r\nIt jams.\r\n",
+                                       CASES[i].header);
+        struct mail_in m = parse(raw);
+        if (m.automatic != CASES[i].automatic)
+            fail_msg("%s: automatic %d, want %d", CASES[i].header, m.automatic,
+                     CASES[i].automatic);
+    }
+    /* A bounce, by its sender. */
+    assert_true(parse("From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
+                      "Subject: Undelivered\r\n\r\nNo such user.\r\n").automatic);
+    assert_true(parse("From: postmaster@example.com\r\nSubject: x\r\n\r\ny\r\n").automatic);
+    assert_false(parse("From: master@example.com\r\nSubject: x\r\n\r\ny\r\n").automatic);
 }
 
 static void test_multipart_tree(void **state)
@@ -245,7 +289,8 @@ int main(void)
 {
     arena_init(&A);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_message), cmocka_unit_test(test_multipart_tree),
+        cmocka_unit_test(test_plain_message), cmocka_unit_test(test_automatic),
+        cmocka_unit_test(test_multipart_tree),
         cmocka_unit_test(test_charsets),      cmocka_unit_test(test_dates),
         cmocka_unit_test(test_malformed),     cmocka_unit_test(test_limits),
     };

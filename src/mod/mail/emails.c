@@ -83,6 +83,11 @@ static const struct field_def EMAIL_FIELDS[] = {
     /* A received message whose body was too large to keep whole (or to read at all). */
     {.name = "cut_short", .label = "Cut short", .label_zh = "内容不完整", .type = FT_BOOL,
      .flags = RO, .group = "message"},
+    /* Sent by a machine: received, an auto-reply, a bounce or a list's message (never
+     * answered automatically); written by the system, an automatic answer (sent with
+     * Auto-Submitted: auto-replied, RFC 3834). */
+    {.name = "automatic", .label = "Automatic", .label_zh = "自动邮件", .type = FT_BOOL,
+     .flags = RO, .group = "delivery"},
     /* An iCalendar object the message carries (an invitation, an answer to one), sent
      * as its text/calendar part; written by the system only. */
     {.name = "calendar_part", .label = "Calendar data", .label_zh = "日历数据", .type = FT_TEXT,
@@ -513,7 +518,10 @@ enum rp_err mail__before_save_email(struct rec_ctx *ctx, struct rec *r, const st
     const char *at = from ? strchr(from, '@') : NULL;
     const char *mid = arena_printf(ctx->a, "<%s@%s>", id, at ? at + 1 : "rapport.invalid");
     rec_set_text(r, "message_id", mid);
-    rec_set_text(r, "thread_id", mid); /* a message written here starts its conversation */
+    /* A message written here starts its conversation, unless the system wrote it as
+     * an answer (in_reply_to) in one. */
+    if (rec_field(r, "thread_id")->null)
+        rec_set_text(r, "thread_id", mid);
     rec_set_text(r, "status", "queued");
     rec_set_text(r, "direction", "outbound");
     text_format_datetime(text_now_ms(), now, sizeof(now));

@@ -211,6 +211,7 @@ static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool
         rec_in_opt("calendar_part", m->calendar),
         rec_in_opt("attachments", attachment_text(a, m)),
         {.field = RP_STR("cut_short"), .kind = IN_BOOL, .b = f->header_only || m->truncated},
+        {.field = RP_STR("automatic"), .kind = IN_BOOL, .b = m->automatic},
         rec_in_text("message_id", f->message_id),
         rec_in_opt("in_reply_to", m->in_reply_to),
         rec_in_text("thread_id", thread),

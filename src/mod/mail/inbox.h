@@ -49,6 +49,9 @@ struct mail_in {
     size_t natt;              /* listed */
     size_t natt_more;         /* past MAIL_MAX_ATTACHMENTS, counted only */
     bool truncated;           /* a body was longer than a record keeps */
+    /* Sent by a machine, which an automatic answer must never answer (RFC 3834): an
+     * auto-reply, a bounce, a list's or bulk mail, or a sender who asks for none. */
+    bool automatic;
 };
 
 /* Parses an RFC 5322 message (MIME, RFC 2045–2047 and 2231) into arena memory,

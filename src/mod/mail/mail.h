@@ -57,6 +57,8 @@ struct mail_msg {
      * with its METHOD as the part's method, an alternative to the text; NULL: none. */
     const char *calendar;
     const char *message_id;  /* "<…@domain>" */
+    const char *in_reply_to; /* the message answered, "<…>"; NULL: none */
+    bool automatic;          /* an automatic answer: Auto-Submitted: auto-replied */
     int64_t date_ms;
 };
 

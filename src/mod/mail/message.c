@@ -361,7 +361,8 @@ static bool calendar_type(const char *cal, char *buf, size_t size)
 enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m)
 {
     if (!m->subject || !mail_header_safe(m->subject, strlen(m->subject)) || !m->message_id ||
-        !mail_header_safe(m->message_id, strlen(m->message_id)) || (!m->text && !m->html))
+        !mail_header_safe(m->message_id, strlen(m->message_id)) || (!m->text && !m->html) ||
+        (m->in_reply_to && !mail_header_safe(m->in_reply_to, strlen(m->in_reply_to))))
         return RP_EINVAL;
     char date[40];
     mail_date(m->date_ms, date, sizeof(date));
@@ -378,6 +379,13 @@ enum rp_err mail_build(struct rp_buf *out, const struct mail_msg *m)
         err = buf_printf(out,
                          "\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n", date,
                          m->message_id);
+    /* Threading (RFC 5322 section 3.6.4): the parent alone, whose own References the
+     * record does not keep. */
+    if (!err && m->in_reply_to)
+        err = buf_printf(out, "In-Reply-To: %s\r\nReferences: %s\r\n", m->in_reply_to,
+                         m->in_reply_to);
+    if (!err && m->automatic)
+        err = buf_adds(out, "Auto-Submitted: auto-replied\r\n");
     if (err)
         return err;
     char ctype[64];

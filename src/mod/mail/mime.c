@@ -825,6 +825,51 @@ static const char *fit(struct arena *a, const char *s, bool *cut)
     return c;
 }
 
+/* Whether one of the tokens of a header value (separated by commas, a token ending at
+ * a semicolon or space) is word. */
+static bool has_token(const char *v, size_t n, const char *word)
+{
+    for (size_t i = 0; i < n;) {
+        while (i < n && (is_wsp(v[i]) || v[i] == ','))
+            i++;
+        size_t j = i;
+        while (j < n && v[j] != ',' && v[j] != ';' && !is_wsp(v[j]))
+            j++;
+        if (j > i && eq_nocase(v + i, j - i, word))
+            return true;
+        while (j < n && v[j] != ',')
+            j++;
+        i = j;
+    }
+    return false;
+}
+
+/* Whether a message was sent by a machine (RFC 3834 section 2 and the headers that
+ * mark a list's or a bounce): Auto-Submitted other than "no", Precedence bulk, junk or
+ * list, a List-Id or List-Unsubscribe, an empty Return-Path, or a sender asking for no
+ * automatic answers (X-Auto-Response-Suppress: All, AutoReply or OOF). */
+static bool automatic(struct arena *a, const struct header *h, const struct mail_addr *from)
+{
+    size_t n = 0;
+    const char *v = get(a, h, "auto-submitted", &n);
+    if (v && n && !has_token(v, n, "no"))
+        return true;
+    v = get(a, h, "precedence", &n);
+    if (v && (has_token(v, n, "bulk") || has_token(v, n, "junk") || has_token(v, n, "list")))
+        return true;
+    if (get(a, h, "list-id", &n) || get(a, h, "list-unsubscribe", &n))
+        return true;
+    v = get(a, h, "return-path", &n);
+    if (v && n == 2 && !memcmp(v, "<>", 2))
+        return true;
+    v = get(a, h, "x-auto-response-suppress", &n);
+    if (v && (has_token(v, n, "all") || has_token(v, n, "autoreply") || has_token(v, n, "oof")))
+        return true;
+    const char *at = from->addr ? strchr(from->addr, '@') : NULL;
+    return at && (eq_nocase(from->addr, (size_t)(at - from->addr), "mailer-daemon") ||
+                  eq_nocase(from->addr, (size_t)(at - from->addr), "postmaster"));
+}
+
 enum rp_err mail_parse_message(struct arena *a, const char *raw, size_t len, struct mail_in *out)
 {
     memset(out, 0, sizeof(*out));
@@ -853,6 +898,7 @@ enum rp_err mail_parse_message(struct arena *a, const char *raw, size_t len, str
     v = get(a, &h, "from", &n);
     if (addr_list(a, v, n, &from))
         out->from = from[0];
+    out->automatic = automatic(a, &h, &out->from);
     v = get(a, &h, "to", &n);
     out->nto = addr_list(a, v, n, &out->to);
     v = get(a, &h, "cc", &n);

@@ -69,6 +69,44 @@ static enum rp_err answered(struct rec_ctx *ctx, const struct rec *c)
     return rec_update(ctx, c->ent, rp_str_c(c->id), &in, 1, c->version, &out);
 }
 
+/* The answer to the sender of message r that made case c, when queue names a template:
+ * never to a machine (an auto-reply, a bounce, a list: RFC 3834), itself marked as
+ * automatic, in the message's thread; the number goes in its subject (on_case). */
+static enum rp_err acknowledge(struct rec_ctx *ctx, const struct rec *r, const struct rec *c,
+                               const struct rec *queue)
+{
+    const char *template = rec_text(ctx->a, queue, "ack_template_id");
+    const char *to = rec_text(ctx->a, r, "from_address");
+    const struct rec_value *automatic = rec_field(r, "automatic");
+    if (!template || !to || (!automatic->null && automatic->i))
+        return RP_OK;
+    struct rec_input in[] = {
+        rec_in_text("template_id", template),
+        rec_in_text("to_addresses", to),
+        rec_in_opt("contact_id", rec_text(ctx->a, c, "contact_id")),
+        rec_in_opt("account_id", rec_text(ctx->a, c, "account_id")),
+        rec_in_text("related_type", "cases"),
+        rec_in_text("related_id", c->id),
+        rec_in_opt("in_reply_to", rec_text(ctx->a, r, "message_id")),
+        rec_in_opt("thread_id", rec_text(ctx->a, r, "thread_id")),
+        {.field = RP_STR("automatic"), .kind = IN_BOOL, .b = true},
+        rec_in_opt("owner_id", c->owner_id),
+    };
+    struct rec out;
+    size_t saved = ctx->nerrors;
+    enum rp_err err = rec_create(ctx, meta_need("emails"), in, RP_NELEM(in), &out);
+    if (err == RP_EINVAL) {
+        /* Refused before anything was written (its template no longer renders, say):
+         * the case stands, unanswered. */
+        log_write(LOG_WARN, "service: no acknowledgement of case %s: %s",
+                  rec_text(ctx->a, c, "number"),
+                  ctx->nerrors > saved ? ctx->errors[saved].message : "invalid");
+        ctx->nerrors = saved;
+        err = RP_OK;
+    }
+    return err;
+}
+
 /* A new case from a message to the mailbox a queue is fed by. */
 static enum rp_err new_case(struct rec_ctx *ctx, struct rec *r, const struct rec *queue)
 {
@@ -83,8 +121,10 @@ static enum rp_err new_case(struct rec_ctx *ctx, struct rec *r, const struct rec
     };
     struct rec c;
     enum rp_err err = rec_create(ctx, meta_need("cases"), in, RP_NELEM(in), &c);
-    if (!err)
+    if (!err) {
         link_case(r, &c);
+        err = acknowledge(ctx, r, &c, queue);
+    }
     return err;
 }
 

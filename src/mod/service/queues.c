@@ -39,6 +39,10 @@ static const struct field_def FIELDS[] = {
     /* The mailbox whose new messages become this queue's cases (case_mail.c). */
     {.name = "mailbox_id", .label = "Support mailbox", .label_zh = "客服邮箱", .type = FT_REF,
      .flags = FF_INDEXED, .ref_entity = "mailboxes", .group = "overview"},
+    /* The template of the answer a new case from that mailbox sends its sender, with
+     * the case's number in its subject; none: no answer. */
+    {.name = "ack_template_id", .label = "Acknowledgement e-mail", .label_zh = "受理确认邮件",
+     .type = FT_REF, .ref_entity = "email_templates", .group = "overview"},
     {.name = "method", .label = "Assignment", .label_zh = "分派方式", .type = FT_ENUM,
      .flags = FF_REQUIRED | FF_LIST, .enum_values = METHODS, .enum_labels = METHODS_LABELS,
      .enum_labels_zh = METHODS_LABELS_ZH, .group = "overview", .def = "round_robin"},
