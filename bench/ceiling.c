@@ -1,19 +1,29 @@
-/* The benchmark's ceiling: the least a server can do to answer `GET
- * /api/v1/contacts/{id}` from Rapport's SQLite file — libmicrohttpd with the same
- * thread model as `rapport serve` (epoll, a pool of one thread per CPU), a
- * primary-key lookup on a per-thread connection with a prepared statement, the row
- * serialised with jansson. No sessions, no permissions, no routing, no logging.
- * Rapport's figures are reported as a fraction of this server's, measured in the same
- * run, because absolute figures on shared machines move by a third between runs.
+/* The benchmark's two reference servers, with the same thread model as `rapport serve`
+ * (libmicrohttpd, epoll, a pool of threads):
  *
- * usage: ceiling DB_PATH PORT THREADS (port 0 picks a free one; the first line of
- * output says which). */
+ * - the ceiling: the least a server can do to answer `GET /api/v1/contacts/{id}` from
+ *   Rapport's SQLite file — a primary-key lookup on a per-thread connection with a
+ *   prepared statement, the row serialised with jansson. No sessions, no permissions,
+ *   no routing, no logging. Rapport's figures are reported as a fraction of this
+ *   server's, measured in the same run, because absolute figures on shared machines
+ *   move by a third between runs;
+ * - `--bare`: a fixed 400-byte JSON body for any request, no database: the HTTP limit of
+ *   the machine (libmicrohttpd and the loopback, with wrk on the same cores).
+ *
+ * Both queue their answer on the second call of the access handler, as libmicrohttpd
+ * wants: one queued on the first call (before the request was wholly read) makes
+ * libmicrohttpd 0.9.75 answer `Connection: close`, so that every request paid a new TCP
+ * connection — the ceiling of earlier runs was a third of what it should have been.
+ *
+ * usage: ceiling DB_PATH PORT THREADS | ceiling --bare PORT THREADS (port 0 picks a free
+ * one; the first line of output says which). */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,11 +94,30 @@ static char *row_json(sqlite3_stmt *st)
     return s;
 }
 
+/* 400 bytes of JSON, about the size of a contact's answer. */
+static const char BARE[] =
+    "{\"id\":\"0192f2a4-7c1e-7b3d-9a55-3c2d1e0f4a6b\",\"first_name\":\"Wei\","
+    "\"last_name\":\"Zhang\",\"email\":\"wei.zhang@example.com\",\"phone\":"
+    "\"+86 21 5555 0100\",\"title\":\"Purchasing manager\",\"account_id\":"
+    "\"0192f2a4-7c1e-7b3d-9a55-3c2d1e0f4a6c\",\"owner_id\":"
+    "\"0192f2a4-7c1e-7b3d-9a55-3c2d1e0f4a6d\",\"created_at\":\"2026-12-05T10:00:00.000Z\","
+    "\"updated_at\":\"2026-12-05T10:00:00.000Z\",\"version\":1,\"note\":\"xxxxxxxxxxxxxxxxxxxxxxxx\"}";
+_Static_assert(sizeof(BARE) - 1 == 400, "the bare answer is 400 bytes");
+
+static bool bare;
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_len, void **state)
 {
-    (void)cls, (void)method, (void)version, (void)upload, (void)upload_len, (void)state;
+    (void)cls, (void)method, (void)version, (void)upload, (void)upload_len;
+    static int seen;
+    if (!*state) { /* the header is read: answer on the next call */
+        *state = &seen;
+        return MHD_YES;
+    }
+    if (bare)
+        return reply(conn, 200, strdup(BARE));
     if (strncmp(url, PREFIX, strlen(PREFIX)) != 0 || worker_open())
         return reply(conn, 404, strdup("{\"status\":404}"));
     const char *id = url + strlen(PREFIX);
@@ -101,9 +130,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: ceiling DB_PATH PORT THREADS\n");
+        fprintf(stderr, "usage: ceiling DB_PATH PORT THREADS | ceiling --bare PORT THREADS\n");
         return 2;
     }
+    bare = strcmp(argv[1], "--bare") == 0;
     db_path = argv[1];
     unsigned threads = (unsigned)strtoul(argv[3], NULL, 10);
     struct sockaddr_in sa = {.sin_family = AF_INET,

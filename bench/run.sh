@@ -3,7 +3,8 @@
 # company once per backend (cached under build/bench/), starts `rapport serve` on a
 # fresh copy of it, drives it with wrk signed in as a sales user of a team, measures the
 # ceiling server on the SQLite file in the same run, prints one table with the backends
-# side by side and writes it to bench/results.md. Fails when any answer was not 2xx.
+# side by side and writes it to bench/results.md. Fails when any answer was not 2xx, and
+# refuses to measure a server that closes the connection after each answer.
 #
 # PostgreSQL runs in a throwaway cluster of its own (initdb in a temporary directory,
 # unix socket only, durable settings), started from a kept copy of the generated
@@ -157,6 +158,19 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
 }
 
+# keepalive NAME URL [curl options]: stops the run when the server closes the connection
+# after answering a keep-alive request. wrk would then open a TCP connection per
+# request, and the figures would measure that: earlier runs' ceiling did so.
+keepalive() {
+    local name=$1 url=$2 n
+    shift 2
+    n=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects} ' "$@" "$url" "$url")
+    if [ "$n" != "1 0 " ]; then
+        log "$name closed the connection after answering a keep-alive request (connections opened: $n): not measured"
+        exit 1
+    fi
+}
+
 # Waits (up to 30 s) until the server uses under a tenth of a CPU: when wrk stops, the
 # requests it abandoned (a calendar takes seconds) still run, and would be measured
 # as part of the next scenario.
@@ -229,10 +243,15 @@ pools() {
     fi
 }
 
-# ---- the ceiling: SQLite, for both backends, on the SQLite pool of ids ----
+# ---- the references: the HTTP limit, and the SQLite ceiling for both backends ----
 make -s "$CEILING" >/dev/null
 pools sqlite
+start_server bare "$CEILING" --bare 0 "$SERVER_THREADS"
+keepalive "the bare server" "http://127.0.0.1:$PORT/api/v1/contacts/$(head -1 "$WORK/ids")"
+run get "http://127.0.0.1:$PORT" "$CONNS" bare
+stop_server
 start_server ceiling "$CEILING" "$WORK/run.db" 0 "$SERVER_THREADS"
+keepalive "the ceiling" "http://127.0.0.1:$PORT/api/v1/contacts/$(head -1 "$WORK/ids")"
 run get "http://127.0.0.1:$PORT" "$CONNS" ceiling
 stop_server
 
@@ -250,6 +269,8 @@ bench_backend() {
     BASE="http://127.0.0.1:$PORT"
     token admin >"$WORK/admin_token"
     token bench-sales-1-1 >"$WORK/token"
+    keepalive "rapport ($be)" "$BASE/api/v1/contacts/$(head -1 "$WORK/ids")" \
+        -H "Authorization: Bearer $(cat "$WORK/token")"
     # A page-2 cursor for each name with more than one page.
     local name enc cur
     while read -r name; do
@@ -362,6 +383,7 @@ for be in "${BACKENDS[@]}"; do bench_backend "$be"; done
 
 # ---- the table ----
 CEIL_RPS=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' "$WORK/rows.ceiling")
+BARE_RPS=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' "$WORK/rows.bare")
 # field FILE KEY: the value of KEY=value in a row or facts file.
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | tr -d '"'; }
 fact() { sed -n "s/^$2=//p" "$WORK/facts.$1" | tr -d '"'; }
@@ -397,9 +419,16 @@ mib() { echo $(( $1 / 1048576 )); }
         echo "statistics made by VACUUM (ANALYZE) after generation."
     fi
     echo
-    echo "The ceiling is the SQLite one for every column: \`bench/ceiling.c\`, a primary-key"
-    echo "lookup from the SQLite file served by libmicrohttpd, measured in this run:"
-    echo "**$CEIL_RPS req/s** (p50 $(field "$(cat "$WORK/rows.ceiling")" p50) ms, p99 $(field "$(cat "$WORK/rows.ceiling")" p99) ms). Ratio = req/s ÷ the ceiling's."
+    echo "Two references, measured in this run with the server's thread model, each checked to"
+    echo "keep connections open (as Rapport is):"
+    echo
+    echo "- the HTTP limit: \`bench/ceiling.c --bare\`, libmicrohttpd answering a fixed 400-byte"
+    echo "  JSON body, no database: **$BARE_RPS req/s** (p50 $(field "$(cat "$WORK/rows.bare")" p50) ms, p99 $(field "$(cat "$WORK/rows.bare")" p99) ms);"
+    echo "- the ceiling, the SQLite one for every column: \`bench/ceiling.c\`, a primary-key lookup"
+    echo "  from the SQLite file, the row as JSON: **$CEIL_RPS req/s** (p50 $(field "$(cat "$WORK/rows.ceiling")" p50) ms, p99 $(field "$(cat "$WORK/rows.ceiling")" p99) ms),"
+    echo "  $(awk -v a="$CEIL_RPS" -v b="$BARE_RPS" 'BEGIN {printf "%.2f", a / b}') of the HTTP limit."
+    echo
+    echo "Ratio = req/s ÷ the ceiling's."
     echo
     head="| scenario | conns |" rule="|---|---|"
     for be in "${BACKENDS[@]}"; do
