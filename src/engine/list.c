@@ -514,7 +514,11 @@ enum rp_err rec__list_containing(struct rec_ctx *ctx, const struct entity_def *e
     sqlb_init(&b);
     sqlb_add(&b, "%s WHERE t.workspace_id = 1 AND t.deleted_at IS %s AND ", e->sql->select,
              deleted ? "NOT NULL" : "NULL");
-    sqlb_ids_has_any(ctx, &b, e, field, &id, 1);
+    char col[80];
+    snprintf(col, sizeof(col), "t.%s", field);
+    if (!b.err)
+        b.err = store_json_array_has_any(ctx->store, &b.sql, col, 1);
+    sqlb_param(ctx, &b, store_cstr(id));
     sqlb_add(&b, "%s", " LIMIT ?");
     sqlb_param(ctx, &b, store_int(RP_MAX_PAGE));
     struct rec *found;

@@ -73,10 +73,7 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
         for (size_t k = 0; k < ni; k++)
             leads = leads || strcmp(out->indexcols[k][0], f->name) == 0;
         out->cols[n++] = (struct store_column){
-            f->name,
-            rec__is_int_type(f->type)   ? STORE_COL_INT
-            : f->type == FT_MULTI_REF ? STORE_COL_IDS
-                                      : STORE_COL_TEXT,
+            f->name, rec__is_int_type(f->type) ? STORE_COL_INT : STORE_COL_TEXT,
             (f->flags & FF_UNIQUE) != 0, (f->flags & FF_INDEXED) && !leads};
     }
     const struct field_def *value = nt > 1 ? meta_field(e, rp_str_c(out->totalscols[1])) : NULL;

@@ -185,12 +185,11 @@ const char *sqlb_select(const struct entity_def *e)
     return e->sql->select;
 }
 
-void sqlb_ids_has_any(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,
-                      const char *field, const char *const *values, size_t n)
+void sqlb_json_list_has_any(struct rec_ctx *ctx, struct sqlb *b, const char *column,
+                            const char *const *values, size_t n)
 {
-    RP_ASSERT(meta_field(e, rp_str_c(field))->type == FT_MULTI_REF);
     if (!b->err)
-        b->err = store_ids_has_any(&b->sql, e->name, "t", field, n);
+        b->err = store_json_array_has_any(ctx->store, &b->sql, column, n);
     for (size_t i = 0; i < n; i++)
         sqlb_param(ctx, b, store_cstr(values[i]));
 }

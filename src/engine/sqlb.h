@@ -40,10 +40,9 @@ enum rp_err sqlb_scope(struct rec_ctx *ctx, const struct entity_def *e,
  * the filters and the search of q. */
 enum rp_err sqlb_where(struct rec_ctx *ctx, const struct entity_def *e,
                        struct rec_query *q, struct sqlb *b);
-/* A condition: the list field (a multi-reference) of e's row `t` holds one of values,
- * a seek of the field's link table (store_ids_has_any). */
-void sqlb_ids_has_any(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,
-                      const char *field, const char *const *values, size_t n);
+/* " AND (column holds one of values)": a JSON id list column (attendees). */
+void sqlb_json_list_has_any(struct rec_ctx *ctx, struct sqlb *b, const char *column,
+                            const char *const *values, size_t n);
 /* Appends a query of the `seq` of e's records whose searchable text holds every term
  * (store_fts_matches). */
 void sqlb_fts_matches(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,

@@ -153,10 +153,7 @@ enum rp_err store_query_int(struct store_conn *c, const char *sql, const struct 
 
 /* ---- dialect: schema ---- */
 
-/* STORE_COL_IDS: a JSON list of ids (text), which the store keeps in a link table
- * `<table>__ids_<column>` (target, seq) as well, so that the rows listing an id are a
- * seek (store_ids_has_any), not a scan of every list. */
-enum store_coltype { STORE_COL_TEXT, STORE_COL_INT, STORE_COL_IDS };
+enum store_coltype { STORE_COL_TEXT, STORE_COL_INT };
 
 struct store_column {
     const char *name;
@@ -231,11 +228,10 @@ enum rp_err store_team_owner_condition(const struct store *s, struct rp_buf *sql
                                        const char *team_ids, struct store_val *params,
                                        size_t *nparams);
 
-/* Appends a condition true when the list column (STORE_COL_IDS) of the row of `table`
- * named `alias` holds one of n ids (bound by the caller, n placeholders): a seek of
- * the column's link table. */
-enum rp_err store_ids_has_any(struct rp_buf *sql, const char *table, const char *alias,
-                              const char *column, size_t n);
+/* Appends a condition true when the JSON array in `column` holds one of n values
+ * (bound by the caller, n placeholders). */
+enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
+                                     const char *column, size_t n);
 /* Appends an expression giving the "YYYY-MM" month of a "YYYY-MM-DD" date column. */
 enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char *column);
 

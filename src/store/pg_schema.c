@@ -380,33 +380,6 @@ static const char COUNTS_DDL[] =
     " OR UPDATE OF workspace_id, owner_id, deleted_at, @G ON @T"
     " FOR EACH ROW EXECUTE FUNCTION @T__counts();";
 
-/* A list column's link table (db.h, STORE_COL_IDS), kept by a trigger: a row's ids as
- * it is written, none once it is deleted for good (the recycle bin keeps them). Only
- * a JSON array is read (a list column holds one or NULL). */
-static const char IDS_EXISTS[] =
-    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-    " AND table_name = '@T__ids_@G'";
-static const char IDS_DDL[] =
-    "CREATE TABLE IF NOT EXISTS @T__ids_@G (target " T " NOT NULL, seq BIGINT NOT NULL,"
-    " PRIMARY KEY (target, seq));"
-    "CREATE OR REPLACE FUNCTION @T__ids_@G() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    " IF TG_OP = 'UPDATE' AND OLD.@G IS NOT DISTINCT FROM NEW.@G THEN RETURN NULL; END IF;"
-    " IF TG_OP <> 'INSERT' AND left(OLD.@G, 1) = '[' THEN"
-    " DELETE FROM @T__ids_@G WHERE seq = OLD.seq"
-    " AND target IN (SELECT json_array_elements_text(OLD.@G::json));"
-    " END IF;"
-    " IF TG_OP <> 'DELETE' AND left(NEW.@G, 1) = '[' THEN"
-    " INSERT INTO @T__ids_@G SELECT DISTINCT v, NEW.seq"
-    " FROM json_array_elements_text(NEW.@G::json) v ON CONFLICT DO NOTHING;"
-    " END IF;"
-    " RETURN NULL; END $$;"
-    "CREATE OR REPLACE TRIGGER @T__ids_@G AFTER INSERT OR DELETE OR UPDATE OF @G ON @T"
-    " FOR EACH ROW EXECUTE FUNCTION @T__ids_@G();";
-static const char IDS_FILL[] =
-    "INSERT INTO @T__ids_@G SELECT DISTINCT j.v, t.seq FROM @T t,"
-    " json_array_elements_text(t.@G::json) j(v) WHERE left(t.@G, 1) = '['"
-    " ON CONFLICT DO NOTHING;";
-
 /* Gives a search table's text FTS_STATISTICS bins. A table that had another target
  * (made by an earlier version) is analysed at once, so plans use them from now on. */
 static enum rp_err fts_statistics(struct store_conn *c, const char *table, struct rp_buf *sql)
@@ -476,16 +449,13 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
                        "CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_uq ON %s(workspace_id, %s)"
                        " WHERE deleted_at IS NULL;",
                        t->name, col->name, t->name, col->name);
-        else if (col->indexed && col->type != STORE_COL_IDS)
+        else if (col->indexed)
             buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s%s);", t->name,
                        col->name, t->name, col->name, STORE_PG_KEY_ORDER);
-        else /* one an earlier version made, or the list or totals index leads with it,
-              * or a list's: its link table serves it */
+        else /* one an earlier version made, or the list or totals index leads with it */
             buf_printf(&sql, "DROP INDEX IF EXISTS %s_%s;", t->name, col->name);
         if (sql.len)
             err = store__exec_script(c, buf_cstr(&sql));
-        if (!err && col->type == STORE_COL_IDS)
-            err = store__sync_ids(c, t, col->name, IDS_EXISTS, IDS_DDL, IDS_FILL);
     }
     if (!err) {
         buf_reset(&sql);

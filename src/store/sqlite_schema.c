@@ -383,32 +383,6 @@ static const char COUNTS_DDL[] =
     " coalesce(new.@G, ''), 1 WHERE new.deleted_at IS NULL"
     " ON CONFLICT DO UPDATE SET n = n + 1; END;";
 
-/* A list column's link table (db.h, STORE_COL_IDS), kept by triggers: a row's ids as
- * it is written, none once it is deleted for good (the recycle bin keeps them). */
-static const char IDS_EXISTS[] =
-    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '@T__ids_@G'";
-static const char IDS_DDL[] =
-    "CREATE TABLE IF NOT EXISTS @T__ids_@G (target TEXT NOT NULL, seq INTEGER NOT NULL,"
-    " PRIMARY KEY (target, seq)) STRICT, WITHOUT ROWID;"
-    "CREATE TRIGGER IF NOT EXISTS @T__ids_@G_insert AFTER INSERT ON @T"
-    " WHEN json_valid(new.@G) BEGIN"
-    " INSERT OR IGNORE INTO @T__ids_@G SELECT value, new.seq FROM json_each(new.@G)"
-    " WHERE type = 'text'; END;"
-    "CREATE TRIGGER IF NOT EXISTS @T__ids_@G_update AFTER UPDATE OF @G ON @T"
-    " WHEN old.@G IS NOT new.@G BEGIN"
-    " DELETE FROM @T__ids_@G WHERE seq = old.seq AND target IN (SELECT value FROM"
-    " json_each(CASE WHEN json_valid(old.@G) THEN old.@G ELSE '[]' END));"
-    " INSERT OR IGNORE INTO @T__ids_@G SELECT value, new.seq FROM"
-    " json_each(CASE WHEN json_valid(new.@G) THEN new.@G ELSE '[]' END) WHERE type = 'text';"
-    " END;"
-    "CREATE TRIGGER IF NOT EXISTS @T__ids_@G_delete AFTER DELETE ON @T"
-    " WHEN json_valid(old.@G) BEGIN"
-    " DELETE FROM @T__ids_@G WHERE seq = old.seq AND target IN (SELECT value FROM"
-    " json_each(old.@G)); END;";
-static const char IDS_FILL[] =
-    "INSERT OR IGNORE INTO @T__ids_@G SELECT j.value, t.seq FROM @T t, json_each(t.@G) j"
-    " WHERE json_valid(t.@G) AND j.type = 'text';";
-
 enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_table *t)
 {
     struct rp_buf sql, have;
@@ -457,18 +431,16 @@ enum rp_err store__sqlite_sync_table(struct store_conn *c, const struct store_ta
                        "CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_uq ON %s(workspace_id, %s)"
                        " WHERE deleted_at IS NULL;",
                        t->name, col->name, t->name, col->name);
-        else if (col->indexed && col->type != STORE_COL_IDS)
+        else if (col->indexed)
             buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);",
                        t->name, col->name, t->name, col->name);
-        else /* one an earlier version made, or the list or totals index leads with it,
-              * or a list's: its link table serves it */
+        else /* one an earlier version made, or the list or totals index leads with it */
             buf_printf(&sql, "DROP INDEX IF EXISTS %s_%s;", t->name, col->name);
-        if (sql.len)
+        if (sql.len) {
             err = store__exec_script(c, buf_cstr(&sql));
-        if (!err && col->type == STORE_COL_IDS)
-            err = store__sync_ids(c, t, col->name, IDS_EXISTS, IDS_DDL, IDS_FILL);
-        if (err)
-            goto out;
+            if (err)
+                goto out;
+        }
     }
     buf_reset(&sql);
     err = store__derived_indexes(&sql, t, false);

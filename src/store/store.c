@@ -488,11 +488,12 @@ enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
     return err;
 }
 
-/* A table derived from a record table (@T, @G: names): its DDL, and when exists_sql
- * says it did not exist, fill, which makes it from the rows. */
-static enum rp_err sync_derived(struct store_conn *c, const char *const names[5],
-                                const char *exists_sql, const char *ddl, const char *fill)
+enum rp_err store__sync_counts(struct store_conn *c, const struct store_table *t,
+                               const char *exists_sql, const char *ddl)
 {
+    if (!t->counts_column)
+        return RP_OK;
+    const char *const names[5] = {t->name, t->counts_column, NULL, NULL, NULL};
     struct rp_buf sql;
     buf_init(&sql, RP_MAX_SQL * 4);
     int64_t existed = 0;
@@ -503,32 +504,16 @@ static enum rp_err sync_derived(struct store_conn *c, const char *const names[5]
     if (!err)
         err = expand(&sql, ddl, names);
     if (!err && !existed)
-        err = expand(&sql, fill, names);
+        err = expand(&sql,
+                     "INSERT INTO @T__counts (workspace_id, owner_id, grp, n)"
+                     " SELECT workspace_id, coalesce(owner_id, ''), coalesce(@G, ''), count(*)"
+                     " FROM @T WHERE deleted_at IS NULL"
+                     " GROUP BY workspace_id, coalesce(owner_id, ''), coalesce(@G, '');",
+                     names);
     if (!err)
         err = store__exec_script(c, buf_cstr(&sql));
     buf_release(&sql);
     return err;
-}
-
-enum rp_err store__sync_counts(struct store_conn *c, const struct store_table *t,
-                               const char *exists_sql, const char *ddl)
-{
-    if (!t->counts_column)
-        return RP_OK;
-    const char *const names[5] = {t->name, t->counts_column, NULL, NULL, NULL};
-    return sync_derived(c, names, exists_sql, ddl,
-                        "INSERT INTO @T__counts (workspace_id, owner_id, grp, n)"
-                        " SELECT workspace_id, coalesce(owner_id, ''), coalesce(@G, ''), count(*)"
-                        " FROM @T WHERE deleted_at IS NULL"
-                        " GROUP BY workspace_id, coalesce(owner_id, ''), coalesce(@G, '');");
-}
-
-enum rp_err store__sync_ids(struct store_conn *c, const struct store_table *t,
-                            const char *column, const char *exists_sql, const char *ddl,
-                            const char *fill)
-{
-    const char *const names[5] = {t->name, column, NULL, NULL, NULL};
-    return sync_derived(c, names, exists_sql, ddl, fill);
 }
 
 enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t)
@@ -601,14 +586,10 @@ enum rp_err store_teams_below(struct store_conn *c, const char *team_ids, struct
     return err;
 }
 
-enum rp_err store_ids_has_any(struct rp_buf *sql, const char *table, const char *alias,
-                              const char *column, size_t n)
+enum rp_err store_json_array_has_any(const struct store *s, struct rp_buf *sql,
+                                     const char *column, size_t n)
 {
-    enum rp_err err = buf_printf(sql, "%s.seq IN (SELECT seq FROM %s__ids_%s WHERE target IN (",
-                                 alias, table, column);
-    for (size_t i = 0; i < n && !err; i++)
-        err = buf_adds(sql, i ? ", ?" : "?");
-    return err ? err : buf_adds(sql, "))");
+    return OPS(s)->json_array_has_any(sql, column, n);
 }
 
 enum rp_err store_month_of(const struct store *s, struct rp_buf *sql, const char *column)

@@ -130,14 +130,6 @@ enum rp_err store__sync_sums(struct store_conn *c, const struct store_table *t,
 enum rp_err store__sync_counts(struct store_conn *c, const struct store_table *t,
                                const char *exists_sql, const char *ddl);
 
-/* Creates the link table of a list column (db.h, STORE_COL_IDS) from the dialect's
- * DDL template (@T table, @G the column): the table, then whatever keeps it current.
- * When `exists_sql` (a query of one number: does the link table exist?) says no, fills
- * it from the rows with `fill`. */
-enum rp_err store__sync_ids(struct store_conn *c, const struct store_table *t,
-                            const char *column, const char *exists_sql, const char *ddl,
-                            const char *fill);
-
 /* Runs a multi-statement script without parameters (migrations, DDL). */
 enum rp_err store__exec_script(struct store_conn *c, const char *sql);
 

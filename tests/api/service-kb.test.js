@@ -69,11 +69,6 @@ describe('links between cases and articles', () => {
     assert.deepEqual(ids(await c.agent.get(`/cases/${k.id}/articles`)), []);
     await c.agent.post(`/kb_articles/${a2.id}/restore`);
     assert.deepEqual(ids(await c.agent.get(`/cases/${k.id}/articles`)), [a2.id]);
-    // A case in the recycle bin drops out of the article's list; restored, it is back.
-    assert.equal((await c.agent.del(`/cases/${k.id}`)).status, 204);
-    assert.deepEqual(ids(await c.agent.get(`/kb_articles/${a2.id}/cases`)), []);
-    assert.equal((await c.agent.post(`/cases/${k.id}/restore`)).status, 200);
-    assert.deepEqual(ids(await c.agent.get(`/kb_articles/${a2.id}/cases`)), [k.id]);
   });
 
   test('a link must name an article; at most 40; nothing changes otherwise', async () => {

@@ -732,119 +732,6 @@ static void test_running_counts(void **state)
     assert_counts_current(f->c);
 }
 
-/* ---- link tables of id lists ---- */
-
-/* The link table equals the ids of a fresh read of every valid list. */
-static void assert_links_current(struct store_conn *c)
-{
-    static const char *const diff[] = {
-        "SELECT count(*) FROM (SELECT target, seq FROM meetings__ids_attendees EXCEPT"
-        " SELECT j.value, t.seq FROM meetings t, json_each(t.attendees) j"
-        " WHERE json_valid(t.attendees))",
-        "SELECT count(*) FROM (SELECT j.value, t.seq FROM meetings t, json_each(t.attendees) j"
-        " WHERE json_valid(t.attendees) EXCEPT SELECT target, seq FROM meetings__ids_attendees)",
-    };
-    for (size_t i = 0; i < RP_NELEM(diff); i++)
-        assert_int_equal(query_int(c, diff[i], NULL, 0), 0);
-}
-
-static void meeting(struct store_conn *c, int64_t seq, const char *attendees)
-{
-    char id[32];
-    snprintf(id, sizeof(id), "meeting-%lld", (long long)seq);
-    struct store_val v[] = {store_int(seq), store_cstr(id),
-                            attendees ? store_cstr(attendees) : store_null()};
-    assert_int_equal(store_exec(c,
-                                "INSERT INTO meetings(seq, id, created_at, updated_at, attendees)"
-                                " VALUES (?, ?, 'x', 'x', ?)",
-                                v, RP_NELEM(v)),
-                     RP_OK);
-}
-
-/* The seqs of the live and binned meetings one of ids attends, as "1,4". */
-static const char *attending(struct store_conn *c, const char *const *ids, size_t n)
-{
-    struct rp_buf sql;
-    buf_init(&sql, 1024);
-    assert_int_equal(buf_adds(&sql, "SELECT group_concat(seq) FROM (SELECT t.seq FROM meetings t"
-                                    " WHERE "),
-                     RP_OK);
-    assert_int_equal(store_ids_has_any(&sql, "meetings", "t", "attendees", n), RP_OK);
-    assert_int_equal(buf_adds(&sql, " ORDER BY t.seq)"), RP_OK);
-    struct store_val v[4];
-    for (size_t i = 0; i < n; i++)
-        v[i] = store_cstr(ids[i]);
-    struct store_stmt *st;
-    assert_int_equal(store_prepare(c, buf_cstr(&sql), &st), RP_OK);
-    assert_int_equal(store_bind_all(st, v, n), RP_OK);
-    bool row;
-    assert_int_equal(store_step(st, &row), RP_OK);
-    size_t len;
-    const char *t = store_col_text(st, 0, &len);
-    static char out[64];
-    snprintf(out, sizeof(out), "%s", t ? t : "");
-    store_done(st);
-    buf_release(&sql);
-    return out;
-}
-
-static void test_id_lists(void **state)
-{
-    struct fixture *f = *state;
-    /* Lists written before the column was a list of ids (an earlier version) are
-     * linked when the link table is made; text that is no JSON list is skipped. */
-    struct store_column cols[] = {
-        {"title", STORE_COL_TEXT, false, false},
-        {"attendees", STORE_COL_TEXT, false, true},
-    };
-    struct store_table t = {"meetings", cols, RP_NELEM(cols), false, NULL, NULL, NULL, NULL,
-                            NULL, NULL};
-    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
-    meeting(f->c, 1, "[\"u1\",\"u2\"]");
-    meeting(f->c, 2, "[]");
-    meeting(f->c, 3, NULL);
-    meeting(f->c, 4, "not json");
-    meeting(f->c, 5, "[\"u2\",\"u2\"]");
-    assert_true(has_object(f->c, "index", "meetings_attendees"));
-    cols[1].type = STORE_COL_IDS;
-    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
-    assert_true(has_object(f->c, "table", "meetings__ids_attendees"));
-    /* The link table serves the lookups: the index of the JSON text goes. */
-    assert_false(has_object(f->c, "index", "meetings_attendees"));
-    assert_links_current(f->c);
-    assert_string_equal(attending(f->c, (const char *const[]){"u2"}, 1), "1,5");
-    assert_string_equal(attending(f->c, (const char *const[]){"u1", "u9"}, 2), "1");
-    assert_string_equal(attending(f->c, (const char *const[]){"u9"}, 1), "");
-    /* A second sync neither refills nor doubles them. */
-    assert_int_equal(store_sync_table(f->c, &t), RP_OK);
-    assert_links_current(f->c);
-
-    /* Every kind of write keeps them current: a new row, a list changed, emptied and
-     * set, a write of another column, the recycle bin (kept), a purge (gone). */
-    meeting(f->c, 6, "[\"u3\"]");
-    assert_string_equal(attending(f->c, (const char *const[]){"u3"}, 1), "6");
-    assert_int_equal(store_exec(f->c, "UPDATE meetings SET attendees = '[\"u3\",\"u1\"]'"
-                                      " WHERE seq = 1",
-                                NULL, 0),
-                     RP_OK);
-    assert_string_equal(attending(f->c, (const char *const[]){"u3"}, 1), "1,6");
-    assert_string_equal(attending(f->c, (const char *const[]){"u2"}, 1), "5");
-    assert_int_equal(store_exec(f->c, "UPDATE meetings SET attendees = NULL WHERE seq = 6", NULL, 0),
-                     RP_OK);
-    assert_int_equal(store_exec(f->c, "UPDATE meetings SET attendees = '[\"u4\"]' WHERE seq = 3",
-                                NULL, 0),
-                     RP_OK);
-    assert_int_equal(store_exec(f->c, "UPDATE meetings SET title = 'renamed'", NULL, 0), RP_OK);
-    assert_links_current(f->c);
-    assert_int_equal(store_exec(f->c, "UPDATE meetings SET deleted_at = 'x' WHERE seq = 5", NULL, 0),
-                     RP_OK);
-    assert_string_equal(attending(f->c, (const char *const[]){"u2"}, 1), "5");
-    assert_int_equal(store_exec(f->c, "DELETE FROM meetings WHERE seq IN (1, 5)", NULL, 0), RP_OK);
-    assert_string_equal(attending(f->c, (const char *const[]){"u1", "u2", "u3"}, 3), "");
-    assert_links_current(f->c);
-    assert_int_equal(query_int(f->c, "SELECT count(*) FROM meetings__ids_attendees", NULL, 0), 1);
-}
-
 static void test_sync_in_transaction(void **state)
 {
     struct fixture *f = *state;
@@ -1487,7 +1374,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_list_and_totals_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_running_sums, setup, teardown),
         cmocka_unit_test_setup_teardown(test_running_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_id_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters, setup, teardown),

@@ -26,7 +26,7 @@ static void involving(struct rec_ctx *ctx, struct sqlb *b, const char *const *us
         sqlb_param(ctx, b, store_cstr(users[i]));
     }
     sqlb_add(b, "%s", ") OR ");
-    sqlb_ids_has_any(ctx, b, meta_need("activities"), "attendee_user_ids", users, n);
+    sqlb_json_list_has_any(ctx, b, "t.attendee_user_ids", users, n);
     sqlb_add(b, "%s", ")");
 }
 

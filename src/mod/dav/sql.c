@@ -56,7 +56,7 @@ static void conditions(struct rec_ctx *ctx, struct sqlb *b, enum dav_kind k, con
         const char *me = ctx->who->user_id;
         sqlb_add(b, "%s", " AND t.type IN ('call', 'meeting', 'task') AND (t.owner_id = ? OR ");
         sqlb_param(ctx, b, store_cstr(me));
-        sqlb_ids_has_any(ctx, b, meta_need("activities"), "attendee_user_ids", &me, 1);
+        sqlb_json_list_has_any(ctx, b, "t.attendee_user_ids", &me, 1);
         sqlb_add(b, "%s", ")");
     }
     if (since) {

@@ -213,8 +213,9 @@ enum rp_err service__sql_linked_cases(struct rec_ctx *ctx, const char *article_i
         sqlb_release(&b);
         return err;
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND ");
-    sqlb_ids_has_any(ctx, &b, e, "kb_articles", &article_id, 1);
+    /* The index on kb_articles keeps the scan to the cases that link any article. */
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.kb_articles IS NOT NULL AND ");
+    sqlb_json_list_has_any(ctx, &b, "t.kb_articles", &article_id, 1);
     sqlb_add(&b, "%s", " ORDER BY t.created_at DESC, t.seq DESC LIMIT ?");
     sqlb_param(ctx, &b, store_int(SVC_LINKED_CASES_MAX));
     err = sqlb_read(ctx, &b, e, SVC_LINKED_CASES_MAX, RP_MAX_PAGE_TEXT, rows, n);
