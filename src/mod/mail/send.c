@@ -272,8 +272,7 @@ static bool message_of(struct rec_ctx *ctx, const struct rec *r, const struct ma
     m->calendar = rec_text(ctx->a, r, "calendar_part");
     m->message_id = rec_text(ctx->a, r, "message_id");
     m->in_reply_to = rec_text(ctx->a, r, "in_reply_to");
-    const struct rec_value *automatic = rec_field(r, "automatic");
-    m->automatic = !automatic->null && automatic->i != 0;
+    m->automatic = rec_field(r, "automatic")->i != 0;
     int64_t created = 0;
     text_parse_datetime(rp_str_c(r->created_at), &created);
     m->date_ms = created;

@@ -77,8 +77,7 @@ static enum rp_err acknowledge(struct rec_ctx *ctx, const struct rec *r, const s
 {
     const char *template = rec_text(ctx->a, queue, "ack_template_id");
     const char *to = rec_text(ctx->a, r, "from_address");
-    const struct rec_value *automatic = rec_field(r, "automatic");
-    if (!template || !to || (!automatic->null && automatic->i))
+    if (!template || !to || rec_field(r, "automatic")->i != 0)
         return RP_OK;
     struct rec_input in[] = {
         rec_in_text("template_id", template),
