@@ -35,6 +35,7 @@ json_t *api__field_json(struct rec_ctx *ctx, const struct entity_def *e, size_t 
     json_object_set_new(fo, "readonly",
                         json_boolean((f->flags & FF_READONLY) || rule == ACL_FIELD_READONLY));
     json_object_set_new(fo, "list", json_boolean(f->flags & FF_LIST));
+    json_object_set_new(fo, "sortable", json_boolean(meta_sortable(f)));
     if (f->flags & FF_ROLLUP)
         json_object_set_new(fo, "rollup", json_true());
     json_object_set_new(fo, "group", json_string(f->group ? f->group : "overview"));

@@ -32,6 +32,12 @@
 /* Further indexes of an entity (entity_def.indexes), and columns of each. */
 #define RP_MAX_ENTITY_INDEXES 4u
 #define RP_MAX_INDEX_COLUMNS 4u
+/* Indexes for sorting by the columns of an entity's list (FF_LIST), one a column: past
+ * these, a list column sorts without an index of its own. */
+#define RP_MAX_LIST_INDEXES 12u
+/* Steps of SQLite's virtual machine a filtered list may spend walking its sort index
+ * before it asks for the database's own plan (engine/list.c, list_page). */
+#define RP_LIST_TRIAL_STEPS 200000u
 /* Default and maximum page size of a list (DESIGN §5). */
 #define RP_DEFAULT_PAGE 50u
 #define RP_MAX_PAGE 500u

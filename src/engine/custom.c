@@ -329,7 +329,7 @@ enum rp_err custom_field_change(struct rec_ctx *ctx, struct rp_str entity, struc
     struct store_custom_field row = custom__row_of(ctx, e->name, &f);
     if (!err)
         err = store_custom_field_update(ctx->conn, &row);
-    if (!err && (f.flags ^ old->flags) & (FF_UNIQUE | FF_INDEXED))
+    if (!err && (f.flags ^ old->flags) & (FF_UNIQUE | FF_INDEXED | FF_LIST))
         err = store_column_unindex(ctx->conn, e->name, f.name);
     if (!err)
         err = sync(ctx, with_field(ctx, e, &f));

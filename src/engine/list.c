@@ -167,12 +167,17 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
  * PLAN). */
 static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *e,
                                   struct rec_query *q, int part, size_t limit,
-                                  const char *prefix, struct store_stmt **st)
+                                  const char *prefix, const char *hint, bool seek,
+                                  struct store_stmt **st)
 {
     struct sqlb b;
     sqlb_init(&b);
     sqlb_add(&b, "%s", prefix);
-    if (q->newest) {
+    if (hint) {
+        sqlb_add(&b, "%s", e->sql->select);
+        if (!b.err)
+            b.err = store_index_hint(ctx->conn, &b.sql, hint);
+    } else if (q->newest) {
         /* The matches drive the join, in their index's order (SQLite's full-text index
          * hands them out newest first and stops when the page is full). */
         sqlb_add(&b, "%s FROM (", e->sql->columns);
@@ -191,12 +196,12 @@ static enum rp_err page_statement(struct rec_ctx *ctx, const struct entity_def *
         /* NULL placement is spelled out, seq's too, so every backend orders as keyset()
          * expects and as the list indexes are ordered (PostgreSQL's are NULLS FIRST). */
         for (size_t i = 0; i < q->nsort; i++)
-            sqlb_add(&b, "t.%s%s, ", q->sort[i].col.name,
+            sqlb_add(&b, "%st.%s%s, ", seek ? "+" : "", q->sort[i].col.name,
                 q->sort[i].desc ? " DESC NULLS LAST" : " NULLS FIRST");
         if (q->newest)
             sqlb_add(&b, "%s", "f.seq DESC LIMIT ?");
         else
-            sqlb_add(&b, "t.seq%s LIMIT ?",
+            sqlb_add(&b, "%st.seq%s LIMIT ?", seek ? "+" : "",
                 q->nsort && q->sort[q->nsort - 1].desc ? " DESC NULLS LAST" : " NULLS FIRST");
         sqlb_param(ctx, &b, store_int((int64_t)limit));
         err = sqlb_prepare(ctx, &b, st);
@@ -215,7 +220,7 @@ enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
         if (part && used < size)
             used += (size_t)snprintf(out + used, size - used, "then\n");
         struct store_stmt *st = NULL;
-        err = page_statement(ctx, e, q, part, q->limit + 1, "EXPLAIN QUERY PLAN ", &st);
+        err = page_statement(ctx, e, q, part, q->limit + 1, "EXPLAIN QUERY PLAN ", NULL, false, &st);
         if (err)
             return err;
         bool row;
@@ -228,17 +233,19 @@ enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
 }
 
 /* Reads a page (one more row than asked, for the next cursor), from one statement or,
- * when the rows after the cursor lie in two ranges, from two in turn. Rows are read
- * into an array that grows: a large limit costs nothing unless the rows exist. A page
- * whose rows hold RP_MAX_PAGE_TEXT bytes of text ends there, with a next cursor. */
-static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
-                             struct rec_query *q, struct rec_page *out)
+ * when the rows after the cursor lie in two ranges, from two in turn (through index
+ * index `hint` when it is not NULL). Rows are read into an array that grows: a
+ * large limit costs nothing unless the rows exist. A page whose rows hold
+ * RP_MAX_PAGE_TEXT bytes of text ends there, with a next cursor. */
+static enum rp_err read_page(struct rec_ctx *ctx, const struct entity_def *e,
+                             struct rec_query *q, const char *hint, bool seek,
+                             struct rec_page *out)
 {
     size_t cap = 0, text = 0;
     enum rp_err err = RP_OK;
     for (int part = 0; part < (split_after(q) ? 2 : 1) && !err && !out->next_cursor; part++) {
         struct store_stmt *st = NULL;
-        err = page_statement(ctx, e, q, part, q->limit + 1 - out->nrows, "", &st);
+        err = page_statement(ctx, e, q, part, q->limit + 1 - out->nrows, "", hint, seek, &st);
         if (err)
             return err;
         bool row;
@@ -256,6 +263,95 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
         store_done(st);
     }
     return err;
+}
+
+/* The index whose order is q's sort, keys and ties alike: <table>__list for the
+ * default sort or its reverse, <table>__<field>_seq for a list column
+ * (rec__list_sort_index), and the owner's and the times' own indexes, whose ties SQLite
+ * orders by seq (the rowid). False for any other sort, and for a search. */
+static bool sort_index(const struct entity_def *e, const struct rec_query *q, char *out,
+                       size_t size)
+{
+    if (q->nsort == 0 || q->newest || q->nterms)
+        return false;
+    struct rp_str d = rp_str_c(e->default_sort);
+    size_t k = 0;
+    bool flip = false, same = true;
+    for (size_t i = 0; i <= d.len && same; k++) {
+        size_t j = i;
+        while (j < d.len && d.p[j] != ',')
+            j++;
+        struct rp_str key = {d.p + i, j - i};
+        bool desc = key.len && key.p[0] == '-';
+        key.p += desc;
+        key.len -= desc;
+        flip = k ? flip : q->sort[0].desc != desc;
+        same = k < q->nsort && rp_str_eqc(key, q->sort[k].col.name) &&
+               q->sort[k].desc == (desc != flip);
+        i = j + 1;
+    }
+    if (same && k == q->nsort) {
+        snprintf(out, size, "%s__list", e->name);
+        return true;
+    }
+    if (q->nsort != 1)
+        return false;
+    static const char *const SYSTEM[][2] = {
+        {"owner_id", "owner"}, {"created_at", "created"}, {"updated_at", "updated"}};
+    const struct col *c = &q->sort[0].col;
+    for (size_t i = 0; i < RP_NELEM(SYSTEM); i++) {
+        if (c->f == meta_system_field(rp_str_c(SYSTEM[i][0]))) {
+            snprintf(out, size, "%s_%s", e->name, SYSTEM[i][1]);
+            return true;
+        }
+    }
+    if (!rec__list_sort_index(e, c->f))
+        return false;
+    snprintf(out, size, "%s__%s_seq", e->name, c->name);
+    return true;
+}
+
+uint64_t rec__list_trial_steps = RP_LIST_TRIAL_STEPS;
+
+/* Whether a filter of q can seek an index: a value, a list of values or a range of a
+ * column that leads one, or the team filter (owner_id). */
+static bool seekable(const struct entity_def *e, const struct rec_query *q)
+{
+    if (q->team_json)
+        return true;
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const struct filter *f = &q->filters[i];
+        bool seeks = f->op != OP_LIKE && f->op != OP_NE && (f->op != OP_NULL || f->vals[0].i);
+        if (seeks && rec__column_indexed(e, f->col.f))
+            return true;
+    }
+    return false;
+}
+
+/* A filtered page sorted by a column with an index of its order is first read by
+ * walking that index, for at most rec__list_trial_steps steps (store_trial_begin): the
+ * walk is the fastest plan when the filters keep a fair share of the rows, and SQLite,
+ * which plans without knowing which value a filter asks for, takes it for every value:
+ * for a rep of another team (none of whose contacts the caller sees) it walked all of
+ * a million contacts, 100 ms. When the walk runs long, the page is read again sorting
+ * what the filter's index finds (ORDER BY +column: no index gives that order), or with
+ * the database's own plan when no filter can seek. PostgreSQL plans from each value's
+ * frequency itself, and store_trial_begin says false. */
+static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
+                             struct rec_query *q, struct rec_page *out)
+{
+    char hint[128];
+    bool filtered = q->nfilters || q->team_json;
+    if (filtered && ctx->tx_depth == 0 && sort_index(e, q, hint, sizeof(hint)) &&
+        store_trial_begin(ctx->conn, rec__list_trial_steps)) {
+        enum rp_err err = read_page(ctx, e, q, hint, false, out);
+        store_trial_end(ctx->conn);
+        if (err != RP_ETIMEOUT)
+            return err;
+        *out = (struct rec_page){0};
+        return read_page(ctx, e, q, NULL, seekable(e, q), out);
+    }
+    return read_page(ctx, e, q, NULL, false, out);
 }
 
 enum rp_err rec_list(struct rec_ctx *ctx, const struct entity_def *e, struct rec_query *q,

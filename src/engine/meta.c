@@ -322,6 +322,27 @@ bool meta_refers_to(const struct entity_def *other, const struct field_def *f,
     return (f->type == FT_REF || f->type == FT_MULTI_REF) && to_e;
 }
 
+#define MAX_SORT_TEXT 255u
+
+bool meta_sortable(const struct field_def *f)
+{
+    switch (f->type) {
+    case FT_PASSWORD:
+    case FT_JSON:
+    case FT_MULTI_ENUM:
+    case FT_MULTI_REF:
+    case FT_TEXT:
+        return false;
+    case FT_STRING:
+    case FT_EMAIL:
+    case FT_PHONE:
+    case FT_URL:
+        return meta_maxlen(f) <= MAX_SORT_TEXT;
+    default:
+        return true;
+    }
+}
+
 unsigned meta_maxlen(const struct field_def *f)
 {
     if (f->maxlen)

@@ -261,6 +261,10 @@ bool meta_refers_to(const struct entity_def *other, const struct field_def *f,
                     const struct entity_def *e);
 /* Maximum length in code points for a string-like field. */
 unsigned meta_maxlen(const struct field_def *f);
+/* Whether a list may sort by f. Sort keys travel whole in cursors, so text keys are
+ * limited to short fields (names, e-mails, codes): long text, lists and JSON are
+ * filtered, not sorted. */
+bool meta_sortable(const struct field_def *f);
 /* The bounds of a number field (int, money, percent): its own, or its type's (percent
  * 0..100, money ±META_MONEY_MAX minor units). False for other fields, and for an int
  * without bounds of its own. */

@@ -36,33 +36,10 @@ static bool text_like(enum field_type t)
     return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_URL;
 }
 
-/* Sort keys travel whole in cursors, so text keys are limited to short fields (names,
- * e-mails, codes): long text and URLs are filtered, not sorted. */
-#define MAX_SORT_TEXT 255u
-
-static bool sortable(const struct field_def *f)
-{
-    switch (f->type) {
-    case FT_PASSWORD:
-    case FT_JSON:
-    case FT_MULTI_ENUM:
-    case FT_MULTI_REF:
-    case FT_TEXT:
-        return false;
-    case FT_STRING:
-    case FT_EMAIL:
-    case FT_PHONE:
-    case FT_URL:
-        return meta_maxlen(f) <= MAX_SORT_TEXT;
-    default:
-        return true;
-    }
-}
-
-enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
+/* Appends to q the sort keys in s (comma-separated, '-' for descending). */
+static enum rp_err parse_keys(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
                               struct rec_query *q)
 {
-    q->nsort = 0;
     size_t i = 0;
     while (i <= s.len) {
         size_t j = i;
@@ -76,7 +53,7 @@ enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, str
             key.len--;
         }
         struct col c;
-        if (!key.len || !find_col(ctx, e, key, &c) || !sortable(c.f))
+        if (!key.len || !find_col(ctx, e, key, &c) || !meta_sortable(c.f))
             return rec_bad_request(ctx, "cannot sort on '%.*s'", (int)(key.len > 64 ? 64 : key.len),
                                    key.p);
         if (q->nsort == RP_MAX_SORT_KEYS)
@@ -85,6 +62,52 @@ enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, str
         i = j + 1;
     }
     return RP_OK;
+}
+
+/* A sort that begins the default sort (or its reverse) ends as the default does: the
+ * list index then serves it alone. sort=last_name on contacts (last_name, first_name,
+ * seq) otherwise sorted each name's rows by seq, 4-8 ms at 100,000 contacts instead of
+ * 0.7, and more with more rows of a name. */
+static void complete_from_default(struct rec_ctx *ctx, const struct entity_def *e,
+                                  struct rec_query *q)
+{
+    struct rp_str d = rp_str_c(e->default_sort);
+    bool flip = false;
+    size_t k = 0, i = 0;
+    while (i < d.len && q->nsort < RP_MAX_SORT_KEYS) {
+        size_t j = i;
+        while (j < d.len && d.p[j] != ',')
+            j++;
+        struct rp_str key = {d.p + i, j - i};
+        bool desc = key.len && key.p[0] == '-';
+        if (desc) {
+            key.p++;
+            key.len--;
+        }
+        if (k == 0)
+            flip = q->sort[0].desc != desc;
+        if (k < q->nsort) {
+            if (!rp_str_eqc(key, q->sort[k].col.name) || q->sort[k].desc != (desc != flip))
+                return;
+        } else {
+            struct col c;
+            if (!find_col(ctx, e, key, &c))
+                return;
+            q->sort[q->nsort++] = (struct sort_key){c, desc != flip};
+        }
+        k++;
+        i = j + 1;
+    }
+}
+
+enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
+                            struct rec_query *q)
+{
+    q->nsort = 0;
+    enum rp_err err = parse_keys(ctx, e, s, q);
+    if (!err)
+        complete_from_default(ctx, e, q);
+    return err;
 }
 
 enum rp_err rec__parse_terms(struct rec_ctx *ctx, struct rp_str s, struct rp_str *terms,

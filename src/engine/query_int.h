@@ -57,6 +57,9 @@ struct rec_query {
 };
 
 /* Parses a sort parameter ("-amount,name") into q's sort keys. */
+/* The steps a filtered list may spend walking its sort index (list.c, list_page):
+ * RP_LIST_TRIAL_STEPS; tests set 0 to read every such page with the second plan. */
+extern uint64_t rec__list_trial_steps;
 enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
                             struct rec_query *q);
 /* Splits search text into terms (at least 2 characters each). */

@@ -387,10 +387,19 @@ struct rec_table {
     char spanbuf[128];
     const char *spancols[3];
     char indexbuf[RP_MAX_ENTITY_INDEXES][128];
-    const char *indexcols[RP_MAX_ENTITY_INDEXES][RP_MAX_INDEX_COLUMNS + 1];
-    const char *const *indexes[RP_MAX_ENTITY_INDEXES + 1];
+    const char *indexcols[RP_MAX_ENTITY_INDEXES + RP_MAX_LIST_INDEXES][RP_MAX_INDEX_COLUMNS + 1];
+    const char *const *indexes[RP_MAX_ENTITY_INDEXES + RP_MAX_LIST_INDEXES + 1];
 };
 void rec_store_table(const struct entity_def *e, struct rec_table *out);
+/* Whether the store keeps <table>__<f>_seq for sorting a list by f: a list column
+ * (FF_LIST) that can be sorted, unless the default sort or a declared index leads
+ * with it, and only the first RP_MAX_LIST_INDEXES of them. A page sorted by it, either
+ * way, reads its rows in order and checks visibility inside the index: without it,
+ * sort=title sorted a team's 250,000 contacts for every page (4 s). */
+bool rec__list_sort_index(const struct entity_def *e, const struct field_def *f);
+/* Whether an index of e's table leads with field f (an entity field, or a system
+ * field from meta_system_field): a filter on it can seek. */
+bool rec__column_indexed(const struct entity_def *e, const struct field_def *f);
 
 /* The allowed values of an enum field: its static list, or for a dynamic enum the keys
  * of the source entity's live records in their default order. Arena memory. */

@@ -27,6 +27,46 @@ static size_t split_columns(const char *list, char *buf, size_t size, const char
     return n;
 }
 
+/* Whether the default sort's first column, or a declared index's, is f. */
+static bool leads_an_index(const struct entity_def *e, const char *f)
+{
+    size_t n = strlen(f);
+    const char *d = e->default_sort ? e->default_sort : "";
+    d += *d == '-';
+    if (strncmp(d, f, n) == 0 && (d[n] == ',' || d[n] == '\0'))
+        return true;
+    for (const char *p = e->indexes; p && *p;) {
+        if (strncmp(p, f, n) == 0 && (p[n] == ',' || p[n] == ';' || p[n] == '\0'))
+            return true;
+        p = strchr(p, ';');
+        p = p ? p + 1 : NULL;
+    }
+    return false;
+}
+
+bool rec__list_sort_index(const struct entity_def *e, const struct field_def *f)
+{
+    size_t n = 0;
+    for (const struct field_def *g = e->fields; g < e->fields + e->nfields; g++) {
+        bool has = (g->flags & FF_LIST) && meta_sortable(g) && !leads_an_index(e, g->name);
+        if (has && n++ == RP_MAX_LIST_INDEXES)
+            return false;
+        if (g == f)
+            return has;
+    }
+    return false;
+}
+
+bool rec__column_indexed(const struct entity_def *e, const struct field_def *f)
+{
+    static const char *const SYSTEM[] = {"id", "owner_id", "created_at", "updated_at"};
+    for (size_t i = 0; i < RP_NELEM(SYSTEM); i++)
+        if (f == meta_system_field(rp_str_c(SYSTEM[i])))
+            return true;
+    return (f->flags & (FF_INDEXED | FF_UNIQUE)) || leads_an_index(e, f->name) ||
+           rec__list_sort_index(e, f);
+}
+
 void rec_store_table(const struct entity_def *e, struct rec_table *out)
 {
     /* The default sort's columns, for the list index; the totals' for theirs. */
@@ -60,6 +100,16 @@ void rec_store_table(const struct entity_def *e, struct rec_table *out)
                       (c == nc - 1 && strcmp(out->indexcols[ni][c], "seq") == 0));
         out->indexes[ni] = out->indexcols[ni];
         p = semi ? semi + 1 : NULL;
+    }
+    /* The list columns' sort indexes (rec__list_sort_index). */
+    for (size_t i = 0; i < e->nfields && ni < RP_NELEM(out->indexcols); i++) {
+        if (!rec__list_sort_index(e, &e->fields[i]))
+            continue;
+        memset(out->indexcols[ni], 0, sizeof(out->indexcols[ni]));
+        out->indexcols[ni][0] = e->fields[i].name;
+        out->indexcols[ni][1] = "seq";
+        out->indexes[ni] = out->indexcols[ni];
+        ni++;
     }
     RP_ASSERT(!e->counts || meta_field(e, rp_str_c(e->counts)));
     size_t n = 0;

@@ -87,6 +87,18 @@ void store_set_write_cache(struct store *s, unsigned kib);
  * request's connection (RP_STATEMENT_TIMEOUT_MS); commands and jobs leave it off.
  * RP_EDB when PostgreSQL refuses the setting (the connection keeps its former limit). */
 enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms);
+/* A trial run: the statements this connection runs until store_trial_end stop after
+ * about `steps` steps of the database's virtual machine and fail with RP_ETIMEOUT,
+ * quietly. A list tries the plan that walks its sort index this way, and when the
+ * filters make that walk long, runs the statement again for the database's own plan
+ * (engine/list.c). False, and nothing is set, where the backend plans every list well
+ * itself (PostgreSQL, which knows each value's frequency) or inside a transaction,
+ * which a stopped statement could end. */
+bool store_trial_begin(struct store_conn *c, uint64_t steps);
+void store_trial_end(struct store_conn *c);
+/* Appends to a statement's FROM <table> t the hint that it reads `index` (SQLite's
+ * INDEXED BY). Only after store_trial_begin said true. */
+enum rp_err store_index_hint(struct store_conn *c, struct rp_buf *sql, const char *index);
 /* Size of the database in bytes (for /metrics). */
 enum rp_err store_size(struct store_conn *c, int64_t *bytes);
 

@@ -220,8 +220,10 @@ enum rp_err store_count_live(struct store_conn *c, const char *table, int64_t *n
 enum rp_err store_column_unindex(struct store_conn *c, const char *table, const char *column)
 {
     char sql[512];
-    snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s;",
-             table, column, table, column);
+    snprintf(sql, sizeof(sql),
+             "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s;"
+             " DROP INDEX IF EXISTS %s__%s_seq;",
+             table, column, table, column, table, column);
     return store__exec_script(c, sql);
 }
 
@@ -235,7 +237,7 @@ enum rp_err store_column_drop(struct store_conn *c, const char *table, const cha
         return RP_OK;
     snprintf(sql, sizeof(sql),
              "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s;"
-             " ALTER TABLE %s DROP COLUMN %s;",
-             table, column, table, column, table, column);
+             " DROP INDEX IF EXISTS %s__%s_seq; ALTER TABLE %s DROP COLUMN %s;",
+             table, column, table, column, table, column, table, column);
     return store__exec_script(c, sql);
 }

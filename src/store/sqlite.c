@@ -71,6 +71,9 @@ struct sq_conn {
     bool write_tx;
     unsigned timeout_ms;     /* store_set_statement_timeout; 0: none */
     struct sq_stmt *running; /* the statement inside sqlite3_step, for progress() */
+    /* store_trial_begin: progress() calls left before the statement stops. */
+    bool trial;
+    uint64_t trial_left;
     struct sq_conn *next;
 };
 
@@ -284,7 +287,9 @@ static enum rp_err set_cache(sqlite3 *db, int kib)
  * the connection, so it only reads the clock when the statement has a deadline. */
 static int progress(void *arg)
 {
-    const struct sq_conn *c = arg;
+    struct sq_conn *c = arg;
+    if (c->trial && c->trial_left-- == 0)
+        return 1;
     const struct sq_stmt *st = c->running;
     return st && st->step_began_us &&
            st->spent_us + text_coarse_us() - st->step_began_us > c->timeout_ms * INT64_C(1000);
@@ -726,7 +731,7 @@ static enum rp_err sq_step(struct store_stmt *base, bool *row)
     if (st->step_began_us)
         st->spent_us += text_coarse_us() - st->step_began_us;
     *row = rc == SQLITE_ROW;
-    if (rc == SQLITE_INTERRUPT) {
+    if (rc == SQLITE_INTERRUPT && !c->trial) {
         const char *sql = sqlite3_sql(st->stmt), *from = strstr(sql, " FROM ");
         LOG(LOG_WARN, "statement stopped after %u ms:%.300s", c->timeout_ms, from ? from : sql);
     }
@@ -775,6 +780,26 @@ static enum rp_err sq_set_statement_timeout(struct store_conn *base, unsigned ms
     return RP_OK;
 }
 
+static bool sq_trial_begin(struct store_conn *base, uint64_t steps)
+{
+    struct sq_conn *c = CONN(base);
+    if (c->in_tx)
+        return false;
+    c->trial = true;
+    c->trial_left = steps / RP_SQLITE_PROGRESS_STEPS;
+    return true;
+}
+
+static void sq_trial_end(struct store_conn *base)
+{
+    CONN(base)->trial = false;
+}
+
+static enum rp_err sq_index_hint(struct rp_buf *sql, const char *index)
+{
+    return buf_printf(sql, " INDEXED BY %s", index);
+}
+
 static int64_t sq_changes(struct store_conn *c)
 {
     return sqlite3_changes64(RUN(c)->db);
@@ -804,6 +829,9 @@ static const struct store_ops OPS = {
     .set_connections = sq_set_connections,
     .set_write_cache = sq_set_write_cache,
     .set_statement_timeout = sq_set_statement_timeout,
+    .trial_begin = sq_trial_begin,
+    .trial_end = sq_trial_end,
+    .index_hint = sq_index_hint,
     .conn_get = sq_conn_get,
     .size = sq_size,
     .backup = sq_backup,

@@ -76,6 +76,22 @@ void store_set_write_cache(struct store *s, unsigned kib)
         OPS(s)->set_write_cache(s, kib);
 }
 
+bool store_trial_begin(struct store_conn *c, uint64_t steps)
+{
+    return COPS(c)->trial_begin && COPS(c)->trial_begin(c, steps);
+}
+
+void store_trial_end(struct store_conn *c)
+{
+    if (COPS(c)->trial_end)
+        COPS(c)->trial_end(c);
+}
+
+enum rp_err store_index_hint(struct store_conn *c, struct rp_buf *sql, const char *index)
+{
+    return COPS(c)->index_hint ? COPS(c)->index_hint(sql, index) : RP_OK;
+}
+
 enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms)
 {
     return COPS(c)->set_statement_timeout(c, ms);

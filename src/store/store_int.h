@@ -18,6 +18,10 @@ struct store_ops {
     void (*set_connections)(struct store *s, unsigned n); /* NULL: nothing to share */
     void (*set_write_cache)(struct store *s, unsigned kib); /* NULL: nothing to size */
     enum rp_err (*set_statement_timeout)(struct store_conn *c, unsigned ms);
+    /* NULL: the backend plans lists itself (store_trial_begin, store_index_hint). */
+    bool (*trial_begin)(struct store_conn *c, uint64_t steps);
+    void (*trial_end)(struct store_conn *c);
+    enum rp_err (*index_hint)(struct rp_buf *sql, const char *index);
     enum rp_err (*size)(struct store_conn *c, int64_t *bytes);
     /* An online copy into a file (NULL: the backend has its own tools). */
     enum rp_err (*backup)(struct store *s, const char *dest_path, int64_t *bytes);

@@ -38,6 +38,15 @@ describe('/meta', () => {
       }
     }
     assert.equal(entity('accounts').label, 'Account');
+    // Whether a list may sort by the field, and the server agrees: a list column of long
+    // text is shown but not sorted.
+    assert.equal(field('contacts', 'title').sortable, true);
+    assert.equal(field('contacts', 'description').sortable, false);
+    const long = field('emails', 'to_addresses');
+    assert.equal(long.list, true);
+    assert.equal(long.sortable, false);
+    assert.equal((await admin.get('/emails?sort=to_addresses')).status, 400);
+    assert.equal((await admin.get('/contacts?sort=-title')).status, 200);
     assert.equal(entity('accounts').label_plural, 'Accounts');
   });
 

@@ -344,7 +344,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
                 onChange={(ev) => setSelected(ev.target.checked ? new Set(rows.map((r) => r.id)) : new Set())} /></th>}
               {cols.map((f) => (
                 <th aria-sort={sortState(f)} scope="col">
-                  {compact ? colLabel(f) : (
+                  {compact || f.sortable === false ? colLabel(f) : (
                     <button type="button" class="sort" aria-label={t('list.sortBy', { field: colLabel(f) })} onClick={() => toggleSort(f)}>
                       {colLabel(f)} <span aria-hidden="true">{{ ascending: '▲', descending: '▼', none: '' }[sortState(f)]}</span>
                     </button>
