@@ -123,8 +123,8 @@ static enum rp_err sum_by_currency(struct rec_ctx *ctx, const struct entity_def 
     return err;
 }
 
-static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *e,
-                                  struct rec_query *q, struct rec_page *out)
+static enum rp_err aggregates(struct rec_ctx *ctx, const struct entity_def *e,
+                              struct rec_query *q, struct rec_page *out)
 {
     struct sqlb b;
     sqlb_init(&b);
@@ -160,6 +160,37 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
         if (q->sums[i]->type == FT_MONEY && q->sums[i]->currency_field)
             err = sum_by_currency(ctx, e, q, q->sums[i], out, &cap);
     return err;
+}
+
+/* Whether a like filter of q has words the full-text index finds (rec__like_terms). */
+static bool like_words(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_query *q)
+{
+    struct rp_str term;
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (rec__like_terms(ctx, e, &q->filters[i], &term, 1))
+            return true;
+    return false;
+}
+
+/* The count and sums. With a like filter whose words the full-text index finds, they
+ * are first read from the records the words are in, for at most ten times a page's
+ * trial (rec__list_trial_steps): 19 of a million contacts by e-mail in 20 ms, where reading every record the
+ * caller may see took 1.1 s. Words in many records make that longer than reading the
+ * caller's records, and the trial stops for it. */
+static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *e,
+                                  struct rec_query *q, struct rec_page *out)
+{
+    if (store_fts_finds_like(ctx->store) && like_words(ctx, e, q) &&
+        store_trial_begin(ctx->conn, rec__list_trial_steps * 10)) {
+        q->like_by_fts = true;
+        enum rp_err err = aggregates(ctx, e, q, out);
+        q->like_by_fts = false;
+        store_trial_end(ctx->conn);
+        if (err != RP_ETIMEOUT)
+            return err;
+        out->ncurrency_sums = 0;
+    }
+    return aggregates(ctx, e, q, out);
 }
 
 /* Prepares the statement for range `part` of a list page (see after_cursor), reading
@@ -314,13 +345,17 @@ static bool sort_index(const struct entity_def *e, const struct rec_query *q, ch
 uint64_t rec__list_trial_steps = RP_LIST_TRIAL_STEPS;
 
 /* Whether a filter of q can seek an index: a value, a list of values or a range of a
- * column that leads one, or the team filter (owner_id). */
-static bool seekable(const struct entity_def *e, const struct rec_query *q)
+ * column that leads one, the team filter (owner_id), or words of a like pattern the
+ * full-text index finds (rec__like_terms). */
+static bool seekable(struct rec_ctx *ctx, const struct entity_def *e, const struct rec_query *q)
 {
     if (q->team_json)
         return true;
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *f = &q->filters[i];
+        struct rp_str term;
+        if (f->op == OP_LIKE && rec__like_terms(ctx, e, f, &term, 1))
+            return true;
         bool seeks = f->op != OP_LIKE && f->op != OP_NE && (f->op != OP_NULL || f->vals[0].i);
         if (seeks && rec__column_indexed(e, f->col.f))
             return true;
@@ -334,8 +369,9 @@ static bool seekable(const struct entity_def *e, const struct rec_query *q)
  * which plans without knowing which value a filter asks for, takes it for every value:
  * for a rep of another team (none of whose contacts the caller sees) it walked all of
  * a million contacts, 100 ms. When the walk runs long, the page is read again sorting
- * what the filter's index finds (ORDER BY +column: no index gives that order), or with
- * the database's own plan when no filter can seek. PostgreSQL plans from each value's
+ * what the filter's index finds (ORDER BY +column: no index gives that order) — for a
+ * like filter the full-text index, which finds the pattern's words — or with the
+ * database's own plan when no filter can seek. PostgreSQL plans from each value's
  * frequency itself, and store_trial_begin says false. */
 static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
                              struct rec_query *q, struct rec_page *out)
@@ -349,7 +385,11 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
         if (err != RP_ETIMEOUT)
             return err;
         *out = (struct rec_page){0};
-        return read_page(ctx, e, q, NULL, seekable(e, q), out);
+        bool seek = seekable(ctx, e, q);
+        q->like_by_fts = true;
+        err = read_page(ctx, e, q, NULL, seek, out);
+        q->like_by_fts = false;
+        return err;
     }
     return read_page(ctx, e, q, NULL, false, out);
 }

@@ -47,6 +47,9 @@ struct rec_query {
     size_t nsums;
     bool deleted_only;
     bool for_export;        /* rows the caller may export, not only read */
+    /* The like filters of searchable fields are also sought in the full-text index
+     * (rec__like_terms): a page's second plan and counts do (list.c). */
+    bool like_by_fts;
     /* Whether records of the entity are shared with the caller (engine/share.h):
      * 0 not known yet, 1 none, 2 some (rec__query_shares). */
     int shares;
@@ -56,10 +59,19 @@ struct rec_query {
     int64_t after_seq;
 };
 
-/* Parses a sort parameter ("-amount,name") into q's sort keys. */
-/* The steps a filtered list may spend walking its sort index (list.c, list_page):
- * RP_LIST_TRIAL_STEPS; tests set 0 to read every such page with the second plan. */
+/* The steps a filtered list may spend walking its sort index (list.c, list_page), and
+ * a tenth of those a count may spend on a like filter's words: RP_LIST_TRIAL_STEPS;
+ * tests set 0 to read every such page and count the other way. */
 extern uint64_t rec__list_trial_steps;
+/* The words of like filter f that the full-text index can find, into terms (at most
+ * max): each run of at least two characters (or one Chinese or similar) between the
+ * wildcards and spaces of the pattern, unescaped. A record whose field matches the
+ * pattern holds every word in its full-text body (the field's text verbatim), so the
+ * records with them all are the pattern's candidates. 0 unless f is a like filter of a
+ * built-in searchable field (a custom field's text may wait for a reindex). */
+size_t rec__like_terms(struct rec_ctx *ctx, const struct entity_def *e, const struct filter *f,
+                       struct rp_str *terms, size_t max);
+/* Parses a sort parameter ("-amount,name") into q's sort keys. */
 enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
                             struct rec_query *q);
 /* Splits search text into terms (at least 2 characters each). */

@@ -1,6 +1,7 @@
 /* The query builder (engine/sqlb.h). */
 #include "core/common.h"
 
+#include "core/text.h"
 #include "engine/acl.h"
 #include "engine/query_int.h"
 #include "store/shares.h"
@@ -142,12 +143,53 @@ enum rp_err rec__where(struct rec_ctx *ctx, const struct entity_def *e,
             break;
         }
     }
+    if (q->like_by_fts) {
+        struct rp_str terms[RP_MAX_SEARCH_TERMS];
+        size_t n = 0;
+        for (size_t i = 0; i < q->nfilters; i++)
+            n += rec__like_terms(ctx, e, &q->filters[i], terms + n, RP_NELEM(terms) - n);
+        if (n) {
+            sqlb_add(b, "%s", " AND t.seq IN (");
+            sqlb_fts_matches(ctx, b, e, terms, n);
+            sqlb_add(b, "%s", ")");
+        }
+    }
     if (q->nterms && !(page && q->newest)) {
         sqlb_add(b, "%s", " AND t.seq IN (");
         sqlb_fts_matches(ctx, b, e, q->terms, q->nterms);
         sqlb_add(b, "%s", ")");
     }
     return RP_OK;
+}
+
+size_t rec__like_terms(struct rec_ctx *ctx, const struct entity_def *e, const struct filter *f,
+                       struct rp_str *terms, size_t max)
+{
+    if (f->op != OP_LIKE || !(f->col.f->flags & FF_SEARCH) || (f->col.f->flags & FF_CUSTOM) ||
+        !meta_searchable(e))
+        return 0;
+    const char *p = f->vals[0].s;
+    size_t len = f->vals[0].len, n = 0, bytes = 0;
+    char *word = arena_alloc(ctx->a, len + 1);
+    size_t w = 0;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        bool end = i == len || p[i] == '%' || (unsigned char)p[i] <= ' ' || p[i] == 0x7F;
+        if (!end) {
+            if (p[i] == '\\' && i + 1 < len)
+                i++;
+            word[w++] = p[i];
+            continue;
+        }
+        struct rp_str t = {word, w};
+        bool findable = w && (text_utf8_len(t) >= 2 || w >= 3);
+        if (findable && bytes + w <= RP_MAX_SEARCH_QUERY) {
+            terms[n++] = t;
+            bytes += w;
+            word += w;
+        }
+        w = 0;
+    }
+    return n;
 }
 
 void sqlb_fts_matches(struct rec_ctx *ctx, struct sqlb *b, const struct entity_def *e,

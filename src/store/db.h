@@ -92,8 +92,9 @@ enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms);
  * quietly. A list tries the plan that walks its sort index this way, and when the
  * filters make that walk long, runs the statement again for the database's own plan
  * (engine/list.c). False, and nothing is set, where the backend plans every list well
- * itself (PostgreSQL, which knows each value's frequency) or inside a transaction,
- * which a stopped statement could end. */
+ * itself (PostgreSQL, which knows each value's frequency) or inside a write
+ * transaction. A read-only statement stopped inside a read transaction leaves it as it
+ * was. */
 bool store_trial_begin(struct store_conn *c, uint64_t steps);
 void store_trial_end(struct store_conn *c);
 /* Appends to a statement's FROM <table> t the hint that it reads `index` (SQLite's
@@ -229,6 +230,10 @@ enum rp_err store_sync_table(struct store_conn *c, const struct store_table *t);
 
 /* The case-insensitive (for ASCII at least) LIKE operator: "LIKE" or "ILIKE". */
 const char *store_like_ci(const struct store *s);
+/* Whether store_fts_matches finds every record whose full-text body holds the term as
+ * store_like_ci would find it, case folded alike: SQLite's LIKE and its bigram index
+ * both fold ASCII only. PostgreSQL's ILIKE folds all of Unicode, its index ASCII: no. */
+bool store_fts_finds_like(const struct store *s);
 
 /* ---- dialect: team scope ---- */
 

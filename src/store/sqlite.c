@@ -783,7 +783,9 @@ static enum rp_err sq_set_statement_timeout(struct store_conn *base, unsigned ms
 static bool sq_trial_begin(struct store_conn *base, uint64_t steps)
 {
     struct sq_conn *c = CONN(base);
-    if (c->in_tx)
+    /* A read-only statement stopped inside a read transaction leaves it as it was (no
+     * rollback: SQLite's vdbeHalt); a write transaction's statements are never tried. */
+    if (c->on != c || c->write_tx)
         return false;
     c->trial = true;
     c->trial_left = steps / RP_SQLITE_PROGRESS_STEPS;
@@ -850,6 +852,7 @@ static const struct store_ops OPS = {
     .migrate = store__sqlite_migrate,
     .sync_table = store__sqlite_sync_table,
     .like_ci = "LIKE", /* SQLite's LIKE folds ASCII case */
+    .fts_finds_like = true, /* so does the bigram tokenizer */
     .returning_seq = "",
     .last_seq = sq_last_seq,
     .skip_locked = "", /* one writer at a time: nothing to skip */

@@ -542,6 +542,11 @@ const char *store_like_ci(const struct store *s)
     return OPS(s)->like_ci;
 }
 
+bool store_fts_finds_like(const struct store *s)
+{
+    return OPS(s)->fts_finds_like;
+}
+
 const char *store__skip_locked(const struct store *s)
 {
     return OPS(s)->skip_locked;

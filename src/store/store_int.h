@@ -45,6 +45,7 @@ struct store_ops {
      * when the backend does that by itself). */
     enum rp_err (*seq_follow)(struct store_conn *c, const char *table);
     const char *like_ci;
+    bool fts_finds_like; /* store_fts_finds_like */
     /* Appended to an INSERT into a record table so that its step returns the new seq
      * (PostgreSQL); "" where last_seq reads it instead (SQLite: RETURNING there runs
      * the insert under a statement journal, whose savepoint makes FTS5 flush its

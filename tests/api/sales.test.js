@@ -800,7 +800,8 @@ describe('stage names in Chinese', () => {
       // The database as an earlier version left it: no label_zh column; one default
       // stage renamed by its administrator.
       const [cmd, args] = dbShellCommand(dir);
-      const sql = ['ALTER TABLE pipeline_stages DROP COLUMN label_zh',
+      const sql = ['DROP INDEX IF EXISTS pipeline_stages__label_zh_seq',
+        'ALTER TABLE pipeline_stages DROP COLUMN label_zh',
         "UPDATE pipeline_stages SET label = 'First call' WHERE key = 'prospecting'"];
       for (const q of sql) {
         execFileSync(cmd, [...args.filter((a) => a !== '-readonly'), ...(PG ? ['-c', q] : [q])]);

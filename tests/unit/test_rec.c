@@ -797,7 +797,7 @@ static void test_list_plans_agree(void **state)
     make_people(f, ids);
     struct principal who;
     const char *uid = fx_user(f, "rep", "sales", NULL, &who);
-    static const char *const names[] = {"Wang", "Li", "Zhang"};
+    static const char *const names[] = {"Wang", "李", "张伟"};
     for (int i = 0; i < 8; i++) {
         struct rec_input in[] = {IN_S("last_name", names[i % 3]), IN_S("owner_id", uid),
                                  IN_S("city", "Beijing")};
@@ -808,21 +808,30 @@ static void test_list_plans_agree(void **state)
         {"first_name", "last_name[like]", "*an*"}, {"-last_name", "city[null]", "true"},
         {"last_name", "owner_id", NULL},          {"-email", "city", "Shanghai"},
         {"owner_id", "city", "Beijing"},          {"-created_at", "owner_id", NULL},
+        /* like: the full-text index finds the pattern's words (two characters or more,
+         * or one Chinese), and the pattern decides. */
+        {"-first_name", "city[like]", "*EI*"},    {"last_name", "last_name[like]", "*W*ng*"},
+        {"first_name", "last_name[like]", "*张*"}, {"-last_name", "last_name[like]", "李*"},
+        {"first_name", "city[like]", "*ei*ng"},
     };
     for (size_t c = 0; c < RP_NELEM(cases); c++) {
         const char *v = cases[c][2] ? cases[c][2] : uid;
         struct rec_param p[] = {PRM("limit", "500"), PRM("sort", cases[c][0]),
-                                PRM(cases[c][1], v)};
+                                PRM(cases[c][1], v), PRM("count", "true")};
         rec__list_trial_steps = RP_LIST_TRIAL_STEPS;
         struct rec_page walked = list_ok(f, meta_need("contacts"), p, 3);
+        struct rec_page counted = list_ok(f, meta_need("contacts"), p, 4);
         check_paging(f, cases[c][0], 2, cases[c][1], v);
         rec__list_trial_steps = 0;
         struct rec_page other = list_ok(f, meta_need("contacts"), p, 3);
+        struct rec_page recounted = list_ok(f, meta_need("contacts"), p, 4);
         check_paging(f, cases[c][0], 2, cases[c][1], v);
         rec__list_trial_steps = RP_LIST_TRIAL_STEPS;
         if (walked.nrows != other.nrows || walked.nrows == 0)
             fail_msg("sort=%s %s: %zu rows walking, %zu otherwise", cases[c][0], cases[c][1],
                      walked.nrows, other.nrows);
+        assert_int_equal(counted.total, walked.nrows);
+        assert_int_equal(recounted.total, walked.nrows);
         for (size_t i = 0; i < walked.nrows; i++)
             assert_string_equal(walked.rows[i].id, other.rows[i].id);
     }
