@@ -185,8 +185,7 @@ static enum rp_err run_aggregates(struct rec_ctx *ctx, const struct entity_def *
         q->like_by_fts = true;
         enum rp_err err = aggregates(ctx, e, q, out);
         q->like_by_fts = false;
-        store_trial_end(ctx->conn);
-        if (err != RP_ETIMEOUT)
+        if (!store_trial_end(ctx->conn) || err != RP_ETIMEOUT)
             return err;
         out->ncurrency_sums = 0;
     }
@@ -381,8 +380,7 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
     if (filtered && ctx->tx_depth == 0 && sort_index(e, q, hint, sizeof(hint)) &&
         store_trial_begin(ctx->conn, rec__list_trial_steps)) {
         enum rp_err err = read_page(ctx, e, q, hint, false, out);
-        store_trial_end(ctx->conn);
-        if (err != RP_ETIMEOUT)
+        if (!store_trial_end(ctx->conn) || err != RP_ETIMEOUT)
             return err;
         *out = (struct rec_page){0};
         bool seek = seekable(ctx, e, q);

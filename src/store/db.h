@@ -96,7 +96,9 @@ enum rp_err store_set_statement_timeout(struct store_conn *c, unsigned ms);
  * transaction. A read-only statement stopped inside a read transaction leaves it as it
  * was. */
 bool store_trial_begin(struct store_conn *c, uint64_t steps);
-void store_trial_end(struct store_conn *c);
+/* Ends the trial; true when its budget stopped a statement (and not the statement time
+ * limit, whose RP_ETIMEOUT is the caller's answer). */
+bool store_trial_end(struct store_conn *c);
 /* Appends to a statement's FROM <table> t the hint that it reads `index` (SQLite's
  * INDEXED BY). Only after store_trial_begin said true. */
 enum rp_err store_index_hint(struct store_conn *c, struct rp_buf *sql, const char *index);

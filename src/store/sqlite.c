@@ -71,8 +71,10 @@ struct sq_conn {
     bool write_tx;
     unsigned timeout_ms;     /* store_set_statement_timeout; 0: none */
     struct sq_stmt *running; /* the statement inside sqlite3_step, for progress() */
-    /* store_trial_begin: progress() calls left before the statement stops. */
+    /* store_trial_begin: progress() calls left before the statement stops, and
+     * whether the trial stopped one. */
     bool trial;
+    bool trial_stopped;
     uint64_t trial_left;
     struct sq_conn *next;
 };
@@ -288,8 +290,11 @@ static enum rp_err set_cache(sqlite3 *db, int kib)
 static int progress(void *arg)
 {
     struct sq_conn *c = arg;
-    if (c->trial && c->trial_left-- == 0)
+    if (c->trial && c->trial_left == 0) {
+        c->trial_stopped = true;
         return 1;
+    }
+    c->trial_left -= c->trial;
     const struct sq_stmt *st = c->running;
     return st && st->step_began_us &&
            st->spent_us + text_coarse_us() - st->step_began_us > c->timeout_ms * INT64_C(1000);
@@ -788,13 +793,16 @@ static bool sq_trial_begin(struct store_conn *base, uint64_t steps)
     if (c->on != c || c->write_tx)
         return false;
     c->trial = true;
+    c->trial_stopped = false;
     c->trial_left = steps / RP_SQLITE_PROGRESS_STEPS;
     return true;
 }
 
-static void sq_trial_end(struct store_conn *base)
+static bool sq_trial_end(struct store_conn *base)
 {
-    CONN(base)->trial = false;
+    struct sq_conn *c = CONN(base);
+    c->trial = false;
+    return c->trial_stopped;
 }
 
 static enum rp_err sq_index_hint(struct rp_buf *sql, const char *index)

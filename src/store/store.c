@@ -81,10 +81,9 @@ bool store_trial_begin(struct store_conn *c, uint64_t steps)
     return COPS(c)->trial_begin && COPS(c)->trial_begin(c, steps);
 }
 
-void store_trial_end(struct store_conn *c)
+bool store_trial_end(struct store_conn *c)
 {
-    if (COPS(c)->trial_end)
-        COPS(c)->trial_end(c);
+    return COPS(c)->trial_end && COPS(c)->trial_end(c);
 }
 
 enum rp_err store_index_hint(struct store_conn *c, struct rp_buf *sql, const char *index)

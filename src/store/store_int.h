@@ -20,7 +20,7 @@ struct store_ops {
     enum rp_err (*set_statement_timeout)(struct store_conn *c, unsigned ms);
     /* NULL: the backend plans lists itself (store_trial_begin, store_index_hint). */
     bool (*trial_begin)(struct store_conn *c, uint64_t steps);
-    void (*trial_end)(struct store_conn *c);
+    bool (*trial_end)(struct store_conn *c);
     enum rp_err (*index_hint)(struct rp_buf *sql, const char *index);
     enum rp_err (*size)(struct store_conn *c, int64_t *bytes);
     /* An online copy into a file (NULL: the backend has its own tools). */

@@ -7,7 +7,7 @@ import { About, EnumName, FieldValue, RefName, refOf, SMALL } from './fields.jsx
 import { entityLabel, fieldLabel, formatNumber, getLang, t } from './i18n.js';
 import { Link, navigate, recordPath, useLocation } from './router.js';
 import { assignable, isPerson, recordTitle, searchable, session, systemField, useAll } from './state.js';
-import { errorText, Loading, Notice, usePageTitle } from './ui.jsx';
+import { errorText, Loading, markPainted, Notice, usePageTitle } from './ui.jsx';
 import { LIST_ACTIONS } from './mod/index.js';
 
 export const LIST_PAGE = 50;
@@ -124,8 +124,6 @@ function loadViews(e) {
   try { return JSON.parse(localStorage.getItem(viewsKey(e))) || []; } catch { return []; }
 }
 
-let painted = false;
-
 // onRows(n): told how many rows the first page has (a record page folds an empty
 // related list away).
 export function ListView({ e, fixed = null, compact = false, onRows }) {
@@ -196,11 +194,7 @@ export function ListView({ e, fixed = null, compact = false, onRows }) {
       if (!more) onRows?.(r.data.length);
       if (!more) setSelected(new Set());
       setCursor(r.next_cursor);
-      if (!painted && !compact) {
-        painted = true;
-        // After the next frame is painted: rAF runs before that paint, the timeout after.
-        requestAnimationFrame(() => setTimeout(() => performance.mark('rapport:list-painted'), 0));
-      }
+      if (!compact) markPainted('rapport:list-painted');
     } catch (err) {
       if (n === seq.current) setError(err);
     }

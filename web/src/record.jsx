@@ -11,7 +11,7 @@ import { ListView } from './list.jsx';
 import { navigate, listPath, recordPath, Link } from './router.js';
 import { RECORD_PANELS } from './mod/index.js';
 import { assignable, canRead, entityMeta, fieldMeta, recordTitle, rememberTitle, session, systemField, useAll } from './state.js';
-import { errorText, flash, Loading, Notice, useFetch, usePageTitle } from './ui.jsx';
+import { errorText, flash, Loading, markPainted, Notice, useFetch, usePageTitle } from './ui.jsx';
 
 // The owner, shown with the fields: its labels are /meta's (system_fields). On e's
 // record page, it offers only the users the role may give the record to, and is not
@@ -290,6 +290,7 @@ export function RecordPage({ e, id }) {
     setRecord(null); setError(null); setEditing(false);
     return request('GET', `/${e.name}/${id}`);
   }, [e.name, id], (r) => { setRecord(r.body); setAllow(r.allow || ''); }, setError);
+  useEffect(() => { if (record) markPainted('rapport:record-painted'); }, [record]);
 
   if (error) return <Notice kind="error">{error.status === 404 ? t('rec.notFound') : errorText(error)}</Notice>;
   if (!record) return <Loading />;

@@ -54,6 +54,16 @@ export function FlashHost() {
   );
 }
 
+// Marks the first paint of a screen's content for the paint benchmark
+// (bench/web-paint.mjs): performance.mark(name), once a page load, after the next
+// frame is painted (rAF runs before that paint, the timeout after).
+const marked = new Set();
+export function markPainted(name) {
+  if (marked.has(name)) return;
+  marked.add(name);
+  requestAnimationFrame(() => setTimeout(() => performance.mark(name), 0));
+}
+
 export function usePageTitle(title) {
   useEffect(() => {
     if (title !== undefined) document.title = title ? `${title} · Rapport` : 'Rapport';
