@@ -343,6 +343,63 @@ static bool sort_index(const struct entity_def *e, const struct rec_query *q, ch
 
 uint64_t rec__list_trial_steps = RP_LIST_TRIAL_STEPS;
 
+/* Whether q has an equality filter on column name. */
+static bool equal_filter(const struct rec_query *q, struct rp_str name)
+{
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (q->filters[i].op == OP_EQ && rp_str_eqc(name, q->filters[i].col.name))
+            return true;
+    return false;
+}
+
+/* Whether index columns `cols` ("a,-b,c"; '-' only in a default sort) lead with columns
+ * of q's equality filters and go on with q's sort keys, in their order or wholly
+ * reversed: that index reads the page in order after a seek, and SQLite finds it. */
+static bool seeks_in_order(const struct rec_query *q, struct rp_str cols)
+{
+    size_t i = 0, k = 0, eq = 0;
+    bool flip = false;
+    while (i < cols.len && k < q->nsort) {
+        size_t j = i;
+        while (j < cols.len && cols.p[j] != ',')
+            j++;
+        struct rp_str c = {cols.p + i, j - i};
+        bool desc = c.len && c.p[0] == '-';
+        c.p += desc;
+        c.len -= desc;
+        i = j + 1;
+        if (k == 0 && equal_filter(q, c)) {
+            eq++;
+            continue;
+        }
+        if (!rp_str_eqc(c, q->sort[k].col.name))
+            return false;
+        flip = k ? flip : q->sort[0].desc != desc;
+        if (q->sort[k].desc != (desc != flip))
+            return false;
+        k++;
+    }
+    return eq && k == q->nsort;
+}
+
+/* Whether the default sort's index or a declared one seeks q's filter and reads its
+ * order (seeks_in_order): then SQLite's own plan is the best there is, and a trial of
+ * the sort index would only cost its budget (contacts?last_name=X&sort=first_name:
+ * 8,000 pages a second on contacts__list, 290 after a trial each). */
+static bool seek_in_order(const struct entity_def *e, const struct rec_query *q)
+{
+    if (seeks_in_order(q, rp_str_c(e->default_sort)))
+        return true;
+    for (const char *p = e->indexes; p && *p;) {
+        const char *semi = strchr(p, ';');
+        struct rp_str one = {p, semi ? (size_t)(semi - p) : strlen(p)};
+        if (seeks_in_order(q, one))
+            return true;
+        p = semi ? semi + 1 : NULL;
+    }
+    return false;
+}
+
 /* Whether a filter of q can seek an index: a value, a list of values or a range of a
  * column that leads one, the team filter (owner_id), or words of a like pattern the
  * full-text index finds (rec__like_terms). */
@@ -377,7 +434,8 @@ static enum rp_err list_page(struct rec_ctx *ctx, const struct entity_def *e,
 {
     char hint[128];
     bool filtered = q->nfilters || q->team_json;
-    if (filtered && ctx->tx_depth == 0 && sort_index(e, q, hint, sizeof(hint)) &&
+    if (filtered && ctx->tx_depth == 0 && !seek_in_order(e, q) &&
+        sort_index(e, q, hint, sizeof(hint)) &&
         store_trial_begin(ctx->conn, rec__list_trial_steps)) {
         enum rp_err err = read_page(ctx, e, q, hint, false, out);
         if (!store_trial_end(ctx->conn) || err != RP_ETIMEOUT)
