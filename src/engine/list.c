@@ -264,7 +264,7 @@ enum rp_err rec__list_plan(struct rec_ctx *ctx, const struct entity_def *e,
 
 /* Reads a page (one more row than asked, for the next cursor), from one statement or,
  * when the rows after the cursor lie in two ranges, from two in turn (through index
- * index `hint` when it is not NULL). Rows are read into an array that grows: a
+ * `hint` when it is not NULL). Rows are read into an array that grows: a
  * large limit costs nothing unless the rows exist. A page whose rows hold
  * RP_MAX_PAGE_TEXT bytes of text ends there, with a next cursor. */
 static enum rp_err read_page(struct rec_ctx *ctx, const struct entity_def *e,
