@@ -304,21 +304,14 @@ static bool sort_index(const struct entity_def *e, const struct rec_query *q, ch
 {
     if (q->nsort == 0 || q->newest || q->nterms)
         return false;
-    struct rp_str d = rp_str_c(e->default_sort);
+    struct rp_str key;
+    bool desc, flip = false, same = true;
     size_t k = 0;
-    bool flip = false, same = true;
-    for (size_t i = 0; i <= d.len && same; k++) {
-        size_t j = i;
-        while (j < d.len && d.p[j] != ',')
-            j++;
-        struct rp_str key = {d.p + i, j - i};
-        bool desc = key.len && key.p[0] == '-';
-        key.p += desc;
-        key.len -= desc;
+    for (size_t at = 0; same && rec__next_sort_key(rp_str_c(e->default_sort), &at, &key, &desc);
+         k++) {
         flip = k ? flip : q->sort[0].desc != desc;
         same = k < q->nsort && rp_str_eqc(key, q->sort[k].col.name) &&
                q->sort[k].desc == (desc != flip);
-        i = j + 1;
     }
     if (same && k == q->nsort) {
         snprintf(out, size, "%s__list", e->name);
@@ -357,17 +350,10 @@ static bool equal_filter(const struct rec_query *q, struct rp_str name)
  * reversed: that index reads the page in order after a seek, and SQLite finds it. */
 static bool seeks_in_order(const struct rec_query *q, struct rp_str cols)
 {
-    size_t i = 0, k = 0, eq = 0;
-    bool flip = false;
-    while (i < cols.len && k < q->nsort) {
-        size_t j = i;
-        while (j < cols.len && cols.p[j] != ',')
-            j++;
-        struct rp_str c = {cols.p + i, j - i};
-        bool desc = c.len && c.p[0] == '-';
-        c.p += desc;
-        c.len -= desc;
-        i = j + 1;
+    size_t k = 0, eq = 0;
+    struct rp_str c;
+    bool desc, flip = false;
+    for (size_t at = 0; k < q->nsort && rec__next_sort_key(cols, &at, &c, &desc);) {
         if (k == 0 && equal_filter(q, c)) {
             eq++;
             continue;

@@ -36,22 +36,28 @@ static bool text_like(enum field_type t)
     return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_URL;
 }
 
+bool rec__next_sort_key(struct rp_str list, size_t *at, struct rp_str *key, bool *desc)
+{
+    if (*at > list.len)
+        return false;
+    size_t j = *at;
+    while (j < list.len && list.p[j] != ',')
+        j++;
+    *key = (struct rp_str){list.p + *at, j - *at};
+    *desc = key->len && key->p[0] == '-';
+    key->p += *desc;
+    key->len -= *desc;
+    *at = j + 1;
+    return true;
+}
+
 /* Appends to q the sort keys in s (comma-separated, '-' for descending). */
 static enum rp_err parse_keys(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
                               struct rec_query *q)
 {
-    size_t i = 0;
-    while (i <= s.len) {
-        size_t j = i;
-        while (j < s.len && s.p[j] != ',')
-            j++;
-        struct rp_str key = {s.p + i, j - i};
-        bool desc = false;
-        if (key.len && key.p[0] == '-') {
-            desc = true;
-            key.p++;
-            key.len--;
-        }
+    struct rp_str key;
+    bool desc;
+    for (size_t at = 0; rec__next_sort_key(s, &at, &key, &desc);) {
         struct col c;
         if (!key.len || !find_col(ctx, e, key, &c) || !meta_sortable(c.f))
             return rec_bad_request(ctx, "cannot sort on '%.*s'", (int)(key.len > 64 ? 64 : key.len),
@@ -59,7 +65,6 @@ static enum rp_err parse_keys(struct rec_ctx *ctx, const struct entity_def *e, s
         if (q->nsort == RP_MAX_SORT_KEYS)
             return rec_bad_request(ctx, "at most %u sort keys", RP_MAX_SORT_KEYS);
         q->sort[q->nsort++] = (struct sort_key){c, desc};
-        i = j + 1;
     }
     return RP_OK;
 }
@@ -71,21 +76,13 @@ static enum rp_err parse_keys(struct rec_ctx *ctx, const struct entity_def *e, s
 static void complete_from_default(struct rec_ctx *ctx, const struct entity_def *e,
                                   struct rec_query *q)
 {
-    struct rp_str d = rp_str_c(e->default_sort);
-    bool flip = false;
-    size_t k = 0, i = 0;
-    while (i < d.len && q->nsort < RP_MAX_SORT_KEYS) {
-        size_t j = i;
-        while (j < d.len && d.p[j] != ',')
-            j++;
-        struct rp_str key = {d.p + i, j - i};
-        bool desc = key.len && key.p[0] == '-';
-        if (desc) {
-            key.p++;
-            key.len--;
-        }
-        if (k == 0)
-            flip = q->sort[0].desc != desc;
+    struct rp_str key;
+    bool desc, flip = false;
+    size_t k = 0;
+    for (size_t at = 0; q->nsort < RP_MAX_SORT_KEYS &&
+                        rec__next_sort_key(rp_str_c(e->default_sort), &at, &key, &desc);
+         k++) {
+        flip = k ? flip : q->sort[0].desc != desc;
         if (k < q->nsort) {
             if (!rp_str_eqc(key, q->sort[k].col.name) || q->sort[k].desc != (desc != flip))
                 return;
@@ -95,8 +92,6 @@ static void complete_from_default(struct rec_ctx *ctx, const struct entity_def *
                 return;
             q->sort[q->nsort++] = (struct sort_key){c, desc != flip};
         }
-        k++;
-        i = j + 1;
     }
 }
 

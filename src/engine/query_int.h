@@ -71,6 +71,9 @@ extern uint64_t rec__list_trial_steps;
  * built-in searchable field (a custom field's text may wait for a reindex). */
 size_t rec__like_terms(struct rec_ctx *ctx, const struct entity_def *e, const struct filter *f,
                        struct rp_str *terms, size_t max);
+/* The key of a sort list ("-amount,name") at *at, without its '-' (*desc), moving *at
+ * past it; false past the list's end. An empty list is one empty key. */
+bool rec__next_sort_key(struct rp_str list, size_t *at, struct rp_str *key, bool *desc);
 /* Parses a sort parameter ("-amount,name") into q's sort keys. */
 enum rp_err rec__parse_sort(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str s,
                             struct rec_query *q);
