@@ -47,7 +47,7 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 .PHONY: bench-mail bench-imap
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
-.PHONY: pg-reliability-test
+.PHONY: pg-reliability-test ha-test
 
 all: $(RAPPORT)
 
@@ -184,6 +184,14 @@ pg-reliability-test: build/san/rapport
 			node --test reliability/crash.test.js'; \
 	else echo "pg-reliability-test: PostgreSQL is not installed (scripts/deps.sh installs it): skipped"; fi
 
+# High availability on PostgreSQL: a pg_auto_failover formation (scripts/ha.sh local),
+# two servers, writers and readers, the primary killed and failed back (tests/ha/);
+# CYCLES=N for more failovers.
+ha-test: build/san/rapport
+	@if command -v pg_autoctl >/dev/null; then \
+		cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport node --test ha/; \
+	else echo "ha-test: pg_autoctl is not installed (scripts/deps.sh installs it): skipped"; fi
+
 test:
 	bash scripts/deps.sh --test
 	$(MAKE) unit
@@ -194,6 +202,7 @@ test:
 	$(MAKE) hardening-check
 	$(MAKE) pg-test
 	$(MAKE) pg-reliability-test
+	$(MAKE) ha-test
 
 # The benchmark (not part of `make test`): `make bench`, or `make bench SMALL=1` for a
 # ten times smaller company; DB=postgres or DB=both (SQLite and PostgreSQL side by side)

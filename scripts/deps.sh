@@ -10,6 +10,7 @@ APT_PKGS=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev
     libpq-dev postgresql
+    postgresql-15-auto-failover   # pg_autoctl: the failover formation (scripts/ha.sh, tests/ha)
     libcsv-dev libxlsxwriter-dev libical-dev libzip-dev libexpat1-dev
     libcmark-dev
     libcurl4-openssl-dev python3-aiosmtpd

@@ -40,7 +40,13 @@ static void usage(FILE *out)
             "  version   print the version\n\n"
             "serve options (environment twins in brackets):\n"
             "  --db URL          sqlite:PATH (default %s) or postgres://USER@HOST/DB\n"
-            "                    [RAPPORT_DB]\n"
+            "                    [RAPPORT_DB]; several hosts for a failover cluster:\n"
+            "                    postgres://U@H1,H2/DB?target_session_attrs=read-write\n"
+            "  --db-read URL     a PostgreSQL read replica for lists, search and exports,\n"
+            "                    e.g. postgres://U@H1,H2/DB?target_session_attrs=prefer-standby\n"
+            "                    [RAPPORT_DB_READ]; see docs/ha.md\n"
+            "  --db-read-max-lag MS  the most a replica read may be behind the primary\n"
+            "                    (default %u) [RAPPORT_DB_READ_MAX_LAG_MS]\n"
             "  --listen H:P      address to listen on (default %s; port 0 picks one)"
             " [RAPPORT_LISTEN]\n"
             "  --threads N       worker threads (default: 4 per CPU) [RAPPORT_THREADS]\n"
@@ -65,7 +71,7 @@ static void usage(FILE *out)
             "                    data/secret.key) [RAPPORT_SECRET_KEY_FILE]\n\n"
             "On first start an 'admin' user is created with RAPPORT_ADMIN_PASSWORD,\n"
             "or a random password that is printed once.\n",
-            DEFAULT_DB, DEFAULT_LISTEN);
+            DEFAULT_DB, RP_REPLICA_MAX_LAG_MS, DEFAULT_LISTEN);
 }
 
 /* Creates the directory of a sqlite:PATH database when it is missing. */
@@ -110,9 +116,15 @@ static int serve(int argc, char **argv)
     const char *idle = getenv("RAPPORT_SESSION_IDLE");
     const char *timeout_arg = getenv("RAPPORT_STATEMENT_TIMEOUT_MS");
     const char *phone_country_arg = getenv("RAPPORT_PHONE_COUNTRY");
+    const char *db_read = getenv("RAPPORT_DB_READ");
+    const char *max_lag_arg = getenv("RAPPORT_DB_READ_MAX_LAG_MS");
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
+        } else if (strcmp(argv[i], "--db-read") == 0 && i + 1 < argc) {
+            db_read = argv[++i];
+        } else if (strcmp(argv[i], "--db-read-max-lag") == 0 && i + 1 < argc) {
+            max_lag_arg = argv[++i];
         } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             listen = argv[++i];
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
@@ -193,6 +205,18 @@ static int serve(int argc, char **argv)
                         " limit) to %u\n", RP_STATEMENT_TIMEOUT_MAX_MS);
         return 2;
     }
+    int64_t max_lag_ms = RP_REPLICA_MAX_LAG_MS;
+    if (max_lag_arg && (text_parse_i64(rp_str_c(max_lag_arg), &max_lag_ms) || max_lag_ms < 10 ||
+                        max_lag_ms > 3600000)) {
+        fprintf(stderr, "rapport serve: --db-read-max-lag takes milliseconds, from 10 to"
+                        " 3600000\n");
+        return 2;
+    }
+    if (db_read && (!store_is_postgres_url(db) || !store_is_postgres_url(db_read))) {
+        fprintf(stderr, "rapport serve: --db-read needs PostgreSQL: --db and --db-read both"
+                        " postgres://...\n");
+        return 2;
+    }
     if (public_url && strncmp(public_url, "https://", 8) != 0 &&
         strncmp(public_url, "http://", 7) != 0) {
         fprintf(stderr, "rapport serve: --public-url must start with http:// or https://\n");
@@ -229,6 +253,11 @@ static int serve(int argc, char **argv)
     enum rp_err err = ops_open(db, true, &store);
     if (err) {
         fprintf(stderr, "rapport: cannot open the database: %s\n", rp_err_name(err));
+        return 1;
+    }
+    if (db_read && (err = store_open_read_replica(store, db_read, (unsigned)max_lag_ms))) {
+        fprintf(stderr, "rapport: cannot use the read replica: %s\n", rp_err_name(err));
+        store_close(store);
         return 1;
     }
     /* The workers, this thread and the notification watcher. */

@@ -190,6 +190,12 @@ unsigned api_fail(struct api_call *c, enum rp_err err)
         detail = msg_tr(ctx->lang, "the database is busy, try again");
         http_add_header(req, "Retry-After", "1");
         break;
+    case RP_EUNAVAIL:
+        status = 503;
+        detail = msg_tr(ctx->lang, "the database cannot be reached just now (a failover?): try"
+                                   " again in a few seconds");
+        http_add_header(req, "Retry-After", "2");
+        break;
     case RP_ETIMEOUT:
         status = 503;
         detail = rec_msgf(ctx,
@@ -230,6 +236,7 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
     c->ctx.request_id = arena_printf(&req->a, "%llu", (unsigned long long)req->id);
     if (err)
         return api_fail(c, err);
+    store_conn_read_replica(conn, false); /* the sign-in check reads the primary */
     if (req->query_bad)
         return api_problem(c, 400, "query parameters must be UTF-8");
     if (rt->flags & API_PUBLIC)
@@ -258,6 +265,7 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
     if (err)
         return api_fail(c, err);
     c->ctx.who = who;
+    store_conn_read_replica(conn, rt->flags & API_READ_REPLICA);
     /* The session lookup read the database's metadata generation: another server's
      * change (a field, a role) is in this request's metadata. */
     if (who->meta_gen != meta_generation()) {

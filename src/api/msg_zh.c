@@ -47,6 +47,8 @@ static const struct msg MESSAGES[] = {
     {"no such record", "记录不存在"},
     {"sign in first", "请先登录"},
     {"the database is busy, try again", "数据库繁忙，请重试"},
+    {"the database cannot be reached just now (a failover?): try again in a few seconds",
+     "暂时无法连接数据库（可能正在故障切换）：请几秒后重试"},
     {"the query ran longer than %u ms and was stopped: narrow the filters, or sort by an indexed "
      "field",
      "查询超过 %u 毫秒，已被中止：请缩小筛选范围，或按有索引的字段排序"},

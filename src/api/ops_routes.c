@@ -48,6 +48,36 @@ unsigned api__metrics(struct api_call *c)
                          "# TYPE rapport_active_sessions gauge\n"
                          "rapport_active_sessions %lld\n",
                          (long long)st.db_bytes, (long long)st.active_sessions);
+    const struct store_status *ha = &st.db;
+    if (!err)
+        err = buf_printf(&b,
+                         "# HELP rapport_db_info The database servers this process uses.\n"
+                         "# TYPE rapport_db_info gauge\n"
+                         "rapport_db_info{backend=\"%s\",writes_to=\"%s\",reads_from=\"%s\"} 1\n"
+                         "# HELP rapport_db_replica_lag_bytes WAL the read replica has yet to"
+                         " replay (-1: no replica).\n"
+                         "# TYPE rapport_db_replica_lag_bytes gauge\n"
+                         "rapport_db_replica_lag_bytes %lld\n"
+                         "# HELP rapport_db_reconnects_total Database connections made again"
+                         " after a failure.\n"
+                         "# TYPE rapport_db_reconnects_total counter\n"
+                         "rapport_db_reconnects_total %lld\n"
+                         "# HELP rapport_db_unavailable_total Statements that found the"
+                         " database gone or read-only (answered 503).\n"
+                         "# TYPE rapport_db_unavailable_total counter\n"
+                         "rapport_db_unavailable_total %lld\n"
+                         "# HELP rapport_db_replica_reads_total Read transactions run on the"
+                         " read replica.\n"
+                         "# TYPE rapport_db_replica_reads_total counter\n"
+                         "rapport_db_replica_reads_total %lld\n"
+                         "# HELP rapport_db_replica_fallbacks_total Replica reads sent to the"
+                         " primary: the replica was too far behind.\n"
+                         "# TYPE rapport_db_replica_fallbacks_total counter\n"
+                         "rapport_db_replica_fallbacks_total %lld\n",
+                         store_backend(c->app->store), ha->writes_to, ha->reads_from,
+                         (long long)ha->replica_lag_bytes, (long long)ha->reconnects,
+                         (long long)ha->unavailable, (long long)ha->replica_reads,
+                         (long long)ha->replica_fallbacks);
     if (err) {
         buf_release(&b);
         return api_fail(c, err);

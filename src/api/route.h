@@ -36,6 +36,9 @@ enum api_route_flag {
     /* Another protocol on the same server (WebDAV: PROPFIND, REPORT …), not the REST
      * API: left out of the OpenAPI document, described in its own doc. */
     API_NOT_REST = 1 << 1,
+    /* Its reads may come from the read replica (store_conn_read_replica), up to the
+     * documented staleness: lists, search, exports — never a record just saved. */
+    API_READ_REPLICA = 1 << 2,
 };
 
 /* What an operation answers and takes, for the OpenAPI document. */

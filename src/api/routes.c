@@ -54,7 +54,7 @@ static const struct api_route FIXED[] = {
      "Snooze a reminder for some minutes", "snooze_notification", 200, API_JSON, API_JSON, 0, 0,
      0, 0},
     {"GET", "/api/v1/search", api__search, "Search every entity", "search", 200, API_NONE,
-     API_JSON, 0, 0, 0, 0},
+     API_JSON, API_READ_REPLICA, 0, 0, 0},
     {"GET", "/api/v1/phone/lookup", api__phone_lookup,
      "The records whose phone fields hold a number, however it is written", "phone_lookup",
      200, API_NONE, API_JSON, 0, 0, 0, 0},
@@ -90,11 +90,11 @@ static const struct api_route FIXED[] = {
 
 static const struct api_route PER_ENTITY[] = {
     {"GET", "/api/v1/{res}/export", api__export, "Export {labels} (csv, xlsx, …)",
-     "export_{res}", 200, API_NONE, API_FILE, 0, 0, 0, 0},
+     "export_{res}", 200, API_NONE, API_FILE, API_READ_REPLICA, 0, 0, 0},
     {"GET", "/api/v1/{res}/duplicates", api__duplicates, "Likely duplicate {labels}",
      "duplicates_{res}", 200, API_NONE, API_JSON, 0, 0, EF_DUPLICATES, 0},
     {"GET", "/api/v1/{res}", api__list, "List {labels}", "list_{res}", 200, API_NONE, API_PAGE,
-     0, 0, 0, 0},
+     API_READ_REPLICA, 0, 0, 0},
     {"POST", "/api/v1/{res}", api__create, "Create a {label}", "create_{res}", 201, API_RECORD,
      API_RECORD, 0, 0, 0, 0},
     {"GET", "/api/v1/{res}/{id}", api__get, "Read a {label}", "get_{res}", 200, API_NONE,

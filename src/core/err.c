@@ -22,6 +22,7 @@ const char *rp_err_name(enum rp_err err)
     case RP_EBUSY: return "busy";
     case RP_ERANGE: return "out of range";
     case RP_ETIMEOUT: return "timed out";
+    case RP_EUNAVAIL: return "database unavailable";
     }
     return "unknown";
 }

@@ -19,6 +19,7 @@ enum rp_err {
     RP_EBUSY,      /* the database stayed locked past the busy timeout */
     RP_ERANGE,     /* arithmetic in the database overflowed (a sum past 64 bits) */
     RP_ETIMEOUT,   /* a statement ran past its time limit and was stopped */
+    RP_EUNAVAIL,   /* the database cannot be reached, or is read-only (a failover) */
 };
 
 /* Returns a static English name for an error, for logs. */

@@ -115,6 +115,10 @@
 /* The largest limit --statement-timeout takes: an hour, past which a limit means none
  * (and ms still fit the 32 bits the backends take). */
 #define RP_STATEMENT_TIMEOUT_MAX_MS 3600000u
+/* The most a read from a PostgreSQL read replica may be behind the primary, in ms
+ * (`serve --db-read-max-lag`): a list may miss another server's write of the last
+ * second, never one older. A replica further behind is not used. */
+#define RP_REPLICA_MAX_LAG_MS 1000u
 /* SQLite checks a running statement's time limit every this many virtual-machine
  * steps (a microsecond or so of work; the check reads a coarse clock, 6 ns here). A
  * step can be long (a `like` over a long text), so checks must not be far apart. */

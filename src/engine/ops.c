@@ -106,5 +106,7 @@ enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out)
     enum rp_err err = store_size(ctx->conn, &out->db_bytes);
     if (!err)
         err = store_session_count(ctx->conn, text_now_ms(), &out->active_sessions);
+    if (!err)
+        err = store_status(ctx->conn, &out->db);
     return err;
 }

@@ -8,6 +8,7 @@
 struct ops_stats {
     int64_t db_bytes;
     int64_t active_sessions;
+    struct store_status db; /* the servers written to and read from (PostgreSQL) */
 };
 
 /* Opens the database for serving or a sub-command: applies migrations, creates every

@@ -9,7 +9,17 @@
  * stay correct without serialization failures. A read transaction is REPEATABLE
  * READ, READ ONLY: one snapshot for a page and its totals. A statement outside any
  * transaction that meets a deadlock or serialization failure is run again here;
- * clients never see one. See docs/design.md, "PostgreSQL backend". */
+ * clients never see one. See docs/design.md, "PostgreSQL backend".
+ *
+ * High availability (docs/ha.md): the URL may name several hosts; libpq connects to
+ * the first that matches target_session_attrs. A connection that fails, or finds the
+ * server shutting down or read-only (a demoted primary), answers RP_EUNAVAIL and is
+ * connected again before its next transaction. With a read replica
+ * (store_open_read_replica), the read transactions of a connection that allows it
+ * (store_conn_read_replica) run on a second connection to the replica, when the
+ * replica has replayed the primary's WAL up to a fence no older than half the
+ * staleness bound, and up to this server's own last commit; otherwise on the
+ * primary. */
 #include "core/common.h"
 
 #include <pthread.h>
@@ -25,6 +35,10 @@
 #define RP_PG_LOCK_CLASS 0x52617070 /* "Rapp" */
 /* Retries of a statement outside a transaction that lost a deadlock or serialization. */
 #define RP_PG_RETRIES 5
+/* How long a replica read waits for the replica to catch up to the fence, in polls of
+ * RP_PG_REPLICA_POLL_MS, before it reads from the primary instead. */
+#define RP_PG_REPLICA_POLLS 2
+#define RP_PG_REPLICA_POLL_MS 10
 /* Bytes of parameter text one statement may carry: the largest is an import's file,
  * hex-encoded (store/imports.c). */
 #define RP_PG_MAX_PARAM_BYTES (2u * RP_MAX_IMPORT_BODY + 1024u * 1024u)
@@ -62,21 +76,53 @@ struct pg_conn {
     bool tx_failed; /* a statement failed: the transaction can only roll back */
     unsigned timeout_ms; /* the session's statement_timeout (store_set_statement_timeout) */
     int64_t sent_us;     /* when the statement being run was sent (text_monotonic_us) */
+    bool broken;         /* the server went away or turned read-only: connect again */
+    bool is_replica;     /* a connection to the read replica (owned by a primary one) */
+    bool replica_ok;     /* its read transactions may run on the replica */
+    bool on_replica;     /* the current read transaction runs on `replica` */
+    struct pg_conn *replica;
     struct pg_conn *next;
 };
 
 struct pg_store {
     struct store base;
     char *conninfo;
+    char *read_conninfo; /* the read replica's, or NULL */
+    unsigned max_lag_ms; /* the staleness bound of replica reads */
     pthread_key_t key;
-    pthread_mutex_t lock; /* guards conns */
+    pthread_mutex_t lock; /* guards conns and the fields below */
     struct pg_conn *conns;
+    /* The fence: a WAL position of the primary's a replica read must have replayed,
+     * sampled at fence_us (text_monotonic_us) or this server's last commit. */
+    uint64_t fence_lsn;
+    int64_t fence_us;
+    int64_t reconnects, unavailable, replica_reads, replica_fallbacks;
 };
 
 #define CONN(c) ((struct pg_conn *)(c))
 #define STMT(st) ((struct pg_stmt *)(st))
 
 static const struct store_ops OPS;
+
+static void count(struct pg_store *s, int64_t *counter)
+{
+    pthread_mutex_lock(&s->lock);
+    (*counter)++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Whether a failure means the server is gone, going, or read-only, rather than
+ * something wrong with the statement: connection exceptions (class 08), shutdowns
+ * (57P01-57P03), a read-only server (25006: a standby, a demoted primary), or a
+ * failure libpq reports itself on a dead connection. */
+static bool unavailable(struct pg_conn *c, const char *state)
+{
+    if (!*state)
+        return PQstatus(c->pg) != CONNECTION_OK;
+    return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+           strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
+           strcmp(state, "25006") == 0;
+}
 
 /* Maps a failed result of sql to rp_err by SQLSTATE; the message is logged, never
  * returned. */
@@ -108,6 +154,13 @@ static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char
     }
     if (strcmp(state, "54000") == 0 || strcmp(state, "54001") == 0)
         return RP_ETOOBIG;
+    if (unavailable(c, state)) {
+        LOG(LOG_WARN, "postgres unavailable during %s [%s]: %s", what, state,
+            res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+        c->broken = true;
+        count(c->store, &c->store->unavailable);
+        return RP_EUNAVAIL;
+    }
     LOG(LOG_ERROR, "postgres error during %s: %s [%s]", what,
         res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg), state);
     return RP_EDB;
@@ -197,6 +250,8 @@ static void stmt_free(struct pg_conn *c, struct pg_stmt *st, bool deallocate)
 
 static void conn_free(struct pg_conn *c)
 {
+    if (c->replica)
+        conn_free(c->replica);
     for (size_t i = 0; i < c->ncache; i++)
         stmt_free(c, c->cache[i], false);
     PQfinish(c->pg);
@@ -235,12 +290,22 @@ static const char *SESSION_SQL = "SET lock_timeout = '10s';"
                                  "SET idle_in_transaction_session_timeout = '60s';"
                                  "SET TIME ZONE 'UTC'";
 
+/* Defaults under the URL's own settings: a host that does not answer is given up
+ * after a few seconds (the next host of the URL is tried), and a connection whose
+ * server vanished is found dead by TCP keepalives within about 10 s. */
+static const char *const CONNECT_KEYS[] = {"connect_timeout", "keepalives_idle",
+                                           "keepalives_interval", "keepalives_count",
+                                           "tcp_user_timeout", "dbname", NULL};
+
 static enum rp_err conn_connect(struct pg_conn *c)
 {
-    c->pg = PQconnectdb(c->store->conninfo);
+    const char *url = c->is_replica ? c->store->read_conninfo : c->store->conninfo;
+    const char *values[] = {"3", "4", "2", "3", "10000", url, NULL};
+    c->pg = PQconnectdbParams(CONNECT_KEYS, values, 1);
     if (PQstatus(c->pg) != CONNECTION_OK) {
-        LOG(LOG_ERROR, "cannot connect to postgres: %s", PQerrorMessage(c->pg));
-        return RP_EDB;
+        LOG(LOG_ERROR, "cannot connect to postgres%s: %s", c->is_replica ? " (read replica)" : "",
+            PQerrorMessage(c->pg));
+        return RP_EUNAVAIL;
     }
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
     if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
@@ -258,18 +323,25 @@ static enum rp_err apply_timeout(struct pg_conn *c)
     return simple(c, sql, "statement timeout");
 }
 
-static enum rp_err conn_open(struct pg_store *s, struct pg_conn **out)
+/* A connection to the primary, or (replica) to the read replica, owned by the primary
+ * connection of its thread and not listed in s->conns. */
+static enum rp_err conn_open(struct pg_store *s, bool replica, struct pg_conn **out)
 {
     struct pg_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return RP_ENOMEM;
     c->base.store = &s->base;
     c->store = s;
+    c->is_replica = replica;
     enum rp_err err = conn_connect(c);
     if (err) {
         PQfinish(c->pg);
         free(c);
         return err;
+    }
+    if (replica) {
+        *out = c;
+        return RP_OK;
     }
     pthread_mutex_lock(&s->lock);
     c->next = s->conns;
@@ -290,16 +362,20 @@ static bool conn_lost(struct pg_conn *c)
     return PQstatus(c->pg) != CONNECTION_OK;
 }
 
-/* After the server went away (restart, failover): a fresh session whose statements
- * must be prepared again. Only between transactions. */
+/* After the server went away or turned read-only (restart, failover): a fresh
+ * session, on whichever host of the URL now matches, whose statements must be prepared
+ * again. Only between transactions. */
 static bool conn_recover(struct pg_conn *c)
 {
-    if (c->in_tx || !conn_lost(c))
+    if (c->in_tx || (!c->broken && !conn_lost(c)))
         return false;
     LOG(LOG_WARN, "postgres connection lost: reconnecting");
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK)
         return false;
+    c->broken = false;
+    count(c->store, &c->store->reconnects);
+    LOG(LOG_WARN, "postgres: connected again to %s:%s", PQhost(c->pg), PQport(c->pg));
     for (size_t i = 0; i < c->ncache; i++)
         c->cache[i]->prepared = false;
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
@@ -312,7 +388,7 @@ static enum rp_err pg_conn_get(struct store *base, struct store_conn **out)
     struct pg_store *s = (struct pg_store *)base;
     struct pg_conn *c = pthread_getspecific(s->key);
     if (!c) {
-        enum rp_err err = conn_open(s, &c);
+        enum rp_err err = conn_open(s, false, &c);
         if (err)
             return err;
         pthread_setspecific(s->key, c);
@@ -354,6 +430,7 @@ static void pg_close(struct store *base)
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
     free(s->conninfo);
+    free(s->read_conninfo);
     free(s);
 }
 
@@ -364,16 +441,142 @@ static enum rp_err pg_size(struct store_conn *c, int64_t *bytes)
 
 /* ---- transactions ---- */
 
-static enum rp_err pg_begin(struct store_conn *base, bool write)
+/* A pg_lsn's text ("16/B374D848") as a number; 0 when it is not one. */
+static uint64_t lsn_parse(const char *text)
 {
-    struct pg_conn *c = CONN(base);
+    if (!text)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long hi = strtoul(text, &end, 16);
+    if (end == text || *end != '/' || hi > UINT32_MAX)
+        return 0;
+    const char *lo_text = end + 1;
+    unsigned long lo = strtoul(lo_text, &end, 16);
+    if (end == lo_text || *end || lo > UINT32_MAX || errno)
+        return 0;
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* One text value of a parameterless query on c, outside any transaction; NULL (and
+ * the connection marked when it failed) if there is none. Returns the result to
+ * PQclear. */
+static PGresult *query_value(struct pg_conn *c, const char *sql, const char **value)
+{
+    *value = NULL;
+    c->sent_us = text_monotonic_us();
+    PGresult *res = PQexec(c->pg, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        (void)map_result(c, res, "status", sql);
+    else if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        *value = PQgetvalue(res, 0, 0);
+    return res;
+}
+
+/* Raises the fence to lsn (a commit of this server's, or a sample of the primary). */
+static void fence_raise(struct pg_store *s, uint64_t lsn, bool sampled)
+{
+    pthread_mutex_lock(&s->lock);
+    if (lsn > s->fence_lsn)
+        s->fence_lsn = lsn;
+    if (sampled)
+        s->fence_us = text_monotonic_us();
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The fence a replica read must reach: sampled again on the primary (through c, which
+ * is between transactions) when the last sample is older than half the bound. False
+ * when the primary cannot tell. */
+static bool fence_get(struct pg_conn *c, uint64_t *lsn)
+{
+    struct pg_store *s = c->store;
+    pthread_mutex_lock(&s->lock);
+    bool fresh = s->fence_us && text_monotonic_us() - s->fence_us < s->max_lag_ms * 500LL;
+    *lsn = s->fence_lsn;
+    pthread_mutex_unlock(&s->lock);
+    if (fresh)
+        return true;
+    if (c->broken)
+        conn_recover(c);
+    const char *v;
+    PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
+    uint64_t now = lsn_parse(v);
+    PQclear(res);
+    if (!now)
+        return false;
+    fence_raise(s, now, true);
+    pthread_mutex_lock(&s->lock);
+    *lsn = s->fence_lsn;
+    pthread_mutex_unlock(&s->lock);
+    return true;
+}
+
+static enum rp_err begin_on(struct pg_conn *c, bool write);
+
+/* Begins c's read transaction on its replica connection when the replica has replayed
+ * up to the fence (waiting a little for it); false to read from the primary. */
+static bool replica_begin(struct pg_conn *c)
+{
+    struct pg_store *s = c->store;
+    uint64_t fence;
+    if (!fence_get(c, &fence))
+        return false;
+    if (!c->replica && conn_open(s, true, &c->replica) != RP_OK)
+        return false;
+    struct pg_conn *r = c->replica;
+    if (r->timeout_ms != c->timeout_ms) {
+        r->timeout_ms = c->timeout_ms;
+        if (apply_timeout(r) != RP_OK)
+            return false;
+    }
+    for (int poll = 0; poll <= RP_PG_REPLICA_POLLS; poll++) {
+        if (poll) {
+            struct timespec nap = {0, RP_PG_REPLICA_POLL_MS * 1000000L};
+            nanosleep(&nap, NULL);
+        }
+        if (begin_on(r, false) != RP_OK)
+            return false;
+        /* The transaction's snapshot is taken by this, its first statement: it holds
+         * at least what the replica had replayed. A primary (prefer-standby found no
+         * standby) is current by definition. */
+        const char *v;
+        PGresult *res = PQexec(r->pg, "SELECT CASE WHEN pg_is_in_recovery()"
+                                      " THEN pg_last_wal_replay_lsn()::text END");
+        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        v = ok && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
+        bool caught_up = ok && (!v || lsn_parse(v) >= fence);
+        if (!ok)
+            (void)map_result(r, res, "replica check", "pg_last_wal_replay_lsn");
+        PQclear(res);
+        if (caught_up) {
+            c->on_replica = true;
+            count(s, &s->replica_reads);
+            return true;
+        }
+        PQclear(PQexec(r->pg, "ROLLBACK"));
+        r->in_tx = false;
+        if (!ok)
+            return false;
+    }
+    count(s, &s->replica_fallbacks);
+    return false;
+}
+
+static enum rp_err begin_on(struct pg_conn *c, bool write)
+{
     RP_ASSERT(!c->in_tx);
-    char sql[160];
-    /* A write transaction is never stopped part-way: no time limit inside it. */
+    if (c->broken)
+        (void)conn_recover(c);
+    char sql[200];
+    /* A write transaction is never stopped part-way: no time limit inside it. With a
+     * read replica, its commit returns once the synchronous standby has applied it,
+     * so that a replica read after the answer sees it (docs/ha.md). */
     if (write)
         snprintf(sql, sizeof(sql),
-                 "BEGIN ISOLATION LEVEL READ COMMITTED;%s SELECT pg_advisory_xact_lock(%d, 1)",
-                 c->timeout_ms ? " SET LOCAL statement_timeout = 0;" : "", RP_PG_LOCK_CLASS);
+                 "BEGIN ISOLATION LEVEL READ COMMITTED;%s%s SELECT pg_advisory_xact_lock(%d, 1)",
+                 c->timeout_ms ? " SET LOCAL statement_timeout = 0;" : "",
+                 c->store->read_conninfo ? " SET LOCAL synchronous_commit = remote_apply;" : "",
+                 RP_PG_LOCK_CLASS);
     else
         snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     c->in_tx = true;
@@ -396,9 +599,22 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
     return err;
 }
 
+static enum rp_err pg_begin(struct store_conn *base, bool write)
+{
+    struct pg_conn *c = CONN(base);
+    RP_ASSERT(!c->in_tx && !c->on_replica);
+    if (!write && c->replica_ok && c->store->read_conninfo && replica_begin(c))
+        return RP_OK;
+    return begin_on(c, write);
+}
+
 static enum rp_err pg_commit(struct store_conn *base)
 {
     struct pg_conn *c = CONN(base);
+    if (c->on_replica) {
+        c->on_replica = false;
+        return pg_commit(&c->replica->base);
+    }
     RP_ASSERT(c->in_tx);
     enum rp_err err;
     if (c->tx_failed) {
@@ -408,14 +624,26 @@ static enum rp_err pg_commit(struct store_conn *base)
     } else {
         err = simple(c, "COMMIT", "commit");
     }
+    bool wrote = c->write_tx;
     c->in_tx = false;
     c->tx_failed = false;
+    /* This server's replica reads from now on see what it just committed. */
+    if (!err && wrote && c->store->read_conninfo) {
+        const char *v;
+        PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
+        fence_raise(c->store, lsn_parse(v), false);
+        PQclear(res);
+    }
     return err;
 }
 
 static void pg_rollback(struct store_conn *base)
 {
     struct pg_conn *c = CONN(base);
+    if (c->on_replica) {
+        c->on_replica = false;
+        c = c->replica;
+    }
     if (!c->in_tx)
         return;
     PQclear(PQexec(c->pg, "ROLLBACK"));
@@ -499,6 +727,8 @@ static void stmt_reset(struct pg_stmt *st)
 static enum rp_err pg_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
 {
     struct pg_conn *c = CONN(base);
+    if (c->on_replica)
+        c = c->replica; /* its statements run there until the commit */
     uint64_t h = store__hash_sql(sql);
     c->clock++;
     size_t victim = SIZE_MAX;
@@ -671,6 +901,61 @@ static void pg_done(struct store_stmt *base)
     stmt_free(CONN(base->conn), st, true);
 }
 
+static enum rp_err pg_open_read_replica(struct store *base, const char *url, unsigned max_lag_ms)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    RP_ASSERT(!s->read_conninfo && max_lag_ms > 0);
+    s->read_conninfo = strdup(url);
+    s->max_lag_ms = max_lag_ms;
+    return s->read_conninfo ? RP_OK : RP_ENOMEM;
+}
+
+static void pg_conn_read_replica(struct store_conn *base, bool allowed)
+{
+    CONN(base)->replica_ok = allowed;
+}
+
+static void where(const struct pg_conn *c, char *out, size_t size)
+{
+    snprintf(out, size, "%s:%s", PQhost(c->pg), PQport(c->pg));
+}
+
+static enum rp_err pg_status(struct store_conn *base, struct store_status *out)
+{
+    struct pg_conn *c = CONN(base);
+    struct pg_store *s = c->store;
+    pthread_mutex_lock(&s->lock);
+    out->reconnects = s->reconnects;
+    out->unavailable = s->unavailable;
+    out->replica_reads = s->replica_reads;
+    out->replica_fallbacks = s->replica_fallbacks;
+    pthread_mutex_unlock(&s->lock);
+    if (c->broken)
+        (void)conn_recover(c);
+    const char *v;
+    PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
+    uint64_t primary = lsn_parse(v);
+    PQclear(res);
+    if (!primary)
+        return RP_EUNAVAIL;
+    where(c, out->writes_to, sizeof(out->writes_to));
+    if (!s->read_conninfo || (!c->replica && conn_open(s, true, &c->replica) != RP_OK))
+        return RP_OK;
+    struct pg_conn *r = c->replica;
+    if (r->broken)
+        (void)conn_recover(r);
+    res = query_value(r, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+                         "::text ELSE '0/0' END", &v);
+    if (v) {
+        uint64_t replayed = lsn_parse(v);
+        /* '0/0': the URL's prefer-standby found no standby and reads the primary */
+        out->replica_lag_bytes = !replayed || replayed >= primary ? 0 : (int64_t)(primary - replayed);
+        where(r, out->reads_from, sizeof(out->reads_from));
+    }
+    PQclear(res);
+    return RP_OK;
+}
+
 static enum rp_err pg_set_statement_timeout(struct store_conn *base, unsigned ms)
 {
     struct pg_conn *c = CONN(base);
@@ -710,6 +995,9 @@ static const struct store_ops OPS = {
     .close = pg_close,
     .conn_get = pg_conn_get,
     .set_statement_timeout = pg_set_statement_timeout,
+    .open_read_replica = pg_open_read_replica,
+    .conn_read_replica = pg_conn_read_replica,
+    .status = pg_status,
     .size = pg_size,
     .begin = pg_begin,
     .commit = pg_commit,

@@ -70,6 +70,28 @@ void store_set_connections(struct store *s, unsigned n)
         OPS(s)->set_connections(s, n);
 }
 
+enum rp_err store_open_read_replica(struct store *s, const char *url, unsigned max_lag_ms)
+{
+    if (!OPS(s)->open_read_replica || !store_is_postgres_url(url)) {
+        LOG(LOG_ERROR, "a read replica needs PostgreSQL, for the database and the replica");
+        return RP_EINVAL;
+    }
+    return OPS(s)->open_read_replica(s, url, max_lag_ms);
+}
+
+void store_conn_read_replica(struct store_conn *c, bool allowed)
+{
+    if (COPS(c)->conn_read_replica)
+        COPS(c)->conn_read_replica(c, allowed);
+}
+
+enum rp_err store_status(struct store_conn *c, struct store_status *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->replica_lag_bytes = -1;
+    return COPS(c)->status ? COPS(c)->status(c, out) : RP_OK;
+}
+
 void store_set_write_cache(struct store *s, unsigned kib)
 {
     if (OPS(s)->set_write_cache && kib > 0)

@@ -18,6 +18,10 @@ struct store_ops {
     void (*set_connections)(struct store *s, unsigned n); /* NULL: nothing to share */
     void (*set_write_cache)(struct store *s, unsigned kib); /* NULL: nothing to size */
     enum rp_err (*set_statement_timeout)(struct store_conn *c, unsigned ms);
+    /* NULL: no high availability (SQLite). */
+    enum rp_err (*open_read_replica)(struct store *s, const char *url, unsigned max_lag_ms);
+    void (*conn_read_replica)(struct store_conn *c, bool allowed);
+    enum rp_err (*status)(struct store_conn *c, struct store_status *out);
     /* NULL: the backend plans lists itself (store_trial_begin, store_index_hint). */
     bool (*trial_begin)(struct store_conn *c, uint64_t steps);
     bool (*trial_end)(struct store_conn *c);
