@@ -173,7 +173,7 @@ test-valgrind: $(addprefix build/vg/unit/,$(UNIT_TESTS)) $(RAPPORT)
 pg-test: build/san/rapport
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		bash tests/pg/cluster.sh run sh -c 'cd tests && RAPPORT_BIN=$(CURDIR)/build/san/rapport \
-			node --test --test-concurrency=2 api/ pg/ e2e/admin.test.js'; \
+			node --test --test-concurrency=2 api/ pg/ e2e/admin.test.js e2e/system.test.js'; \
 	else echo "pg-test: PostgreSQL is not installed (scripts/deps.sh installs it): skipped"; fi
 
 # The crash test on PostgreSQL: server SIGKILLs and `pg_ctl stop -m immediate` of a

@@ -31,6 +31,7 @@ unsigned api__meta_route(struct api_call *c);
 unsigned api__openapi_route(struct api_call *c);
 unsigned api__health(struct api_call *c);
 unsigned api__metrics(struct api_call *c);
+unsigned api__system_status(struct api_call *c);
 unsigned api__job_create(struct api_call *c);
 unsigned api__job_get(struct api_call *c);
 unsigned api__import_create(struct api_call *c);

@@ -88,6 +88,29 @@ unsigned api__metrics(struct api_call *c)
     return api_answer(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
+unsigned api__system_status(struct api_call *c)
+{
+    struct ops_stats st;
+    enum rp_err err = ops_status(&c->ctx, &st);
+    if (err)
+        return api_fail(c, err);
+    const struct store_status *db = &st.db;
+    json_t *o = json_object();
+    json_object_set_new(o, "backend", json_string(store_backend(c->app->store)));
+    json_object_set_new(o, "db_bytes", json_integer(st.db_bytes));
+    json_object_set_new(o, "active_sessions", json_integer(st.active_sessions));
+    json_object_set_new(o, "writes_to", api_str_or_null(*db->writes_to ? db->writes_to : NULL));
+    json_object_set_new(o, "reads_from", api_str_or_null(*db->reads_from ? db->reads_from : NULL));
+    json_object_set_new(o, "replica_lag_bytes", db->replica_lag_bytes < 0
+                                                    ? json_null()
+                                                    : json_integer(db->replica_lag_bytes));
+    json_object_set_new(o, "reconnects", json_integer(db->reconnects));
+    json_object_set_new(o, "unavailable", json_integer(db->unavailable));
+    json_object_set_new(o, "replica_reads", json_integer(db->replica_reads));
+    json_object_set_new(o, "replica_fallbacks", json_integer(db->replica_fallbacks));
+    return api_json(c, 200, o);
+}
+
 static json_t *job_json(const struct store_job *j)
 {
     json_t *o = json_object();

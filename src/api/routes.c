@@ -28,6 +28,10 @@ static const struct api_route FIXED[] = {
     {"GET", "/api/v1/security-events", api__security_events,
      "The security log (administrators)", "security_events", 200, API_NONE, API_JSON, 0, 0, 0,
      0},
+    {"GET", "/api/v1/system/status", api__system_status,
+     "The database this server writes to and reads from, replica lag, reconnects"
+     " (administrators)",
+     "system_status", 200, API_NONE, API_JSON, 0, 0, 0, 0},
     {"GET", "/api/v1/meta", api__meta_route, "Entity metadata", "meta", 200, API_NONE, API_JSON,
      0, 0, 0, 0},
     {"GET", "/api/v1/openapi.json", api__openapi_route, "This document", "openapi", 200,

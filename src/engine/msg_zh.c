@@ -117,6 +117,7 @@ static const struct msg MESSAGES[] = {
     {"a record cannot require one of its own kind", "记录不能把同类记录设为必填"},
     {"must name one of its string fields", "必须是它的一个文本字段"},
     {"only administrators read the security log", "只有管理员才能查看安全日志"},
+    {"only administrators see the system status", "只有管理员才能查看系统状态"},
     {"invalid cursor", "cursor 无效"},
     {"the cursor belongs to a different list or sort", "此 cursor 属于另一个列表或排序"},
     {"this %s looks like %zu existing record; send allow_duplicate=true to save it anyway",

@@ -101,6 +101,13 @@ enum rp_err ops_migrate(const char *from_url, const char *to_url,
     return err;
 }
 
+enum rp_err ops_status(struct rec_ctx *ctx, struct ops_stats *out)
+{
+    if (!rec_admin(ctx))
+        return rec_fail(ctx, RP_EFORBIDDEN, "only administrators see the system status");
+    return ops_stats(ctx, out);
+}
+
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out)
 {
     enum rp_err err = store_size(ctx->conn, &out->db_bytes);

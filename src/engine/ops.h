@@ -33,5 +33,7 @@ enum rp_err ops_migrate(const char *from_url, const char *to_url,
 
 /* Reads the store's figures; an error means the database is not answering. */
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out);
+/* ops_stats for the status page: administrators only (RP_EFORBIDDEN). */
+enum rp_err ops_status(struct rec_ctx *ctx, struct ops_stats *out);
 
 #endif

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, Client, login, loginAdmin, create, assertProblem, ADMIN_PASSWORD,
+  startServer, Client, login, loginAdmin, create, createUser, assertProblem, ADMIN_PASSWORD,
 } from './helpers.js';
 
 let srv;
@@ -59,6 +59,38 @@ describe('health and metrics', () => {
       assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?\d+)?$/, line);
     }
     assert.ok(text.endsWith('\n'));
+  });
+
+  test('the database metrics: backend, the server written to, replica lag and counters', async () => {
+    const text = await (await fetch(srv.base + '/metrics')).text();
+    const pg = !!process.env.RAPPORT_TEST_PG;
+    // SQLite: no servers to name; PostgreSQL (make pg-test): the socket directory and port.
+    assert.match(text, pg ? /^rapport_db_info\{backend="postgres",writes_to="\/[^"]+:\d+",reads_from=""\} 1$/m
+      : /^rapport_db_info\{backend="sqlite",writes_to="",reads_from=""\} 1$/m);
+    assert.equal(metricValue(text, 'rapport_db_replica_lag_bytes'), -1, 'no replica');
+    for (const name of ['rapport_db_reconnects_total', 'rapport_db_unavailable_total',
+      'rapport_db_replica_reads_total', 'rapport_db_replica_fallbacks_total']) {
+      assert.match(text, new RegExp(`^# TYPE ${name} counter$`, 'm'));
+      assert.equal(metricValue(text, name), 0, name);
+    }
+  });
+
+  test('GET /system/status: the same figures as JSON, for administrators only', async () => {
+    const r = await admin.get('/system/status');
+    assert.equal(r.status, 200, r.text);
+    const pg = !!process.env.RAPPORT_TEST_PG;
+    assert.equal(r.body.backend, pg ? 'postgres' : 'sqlite');
+    assert.ok(r.body.db_bytes > 0);
+    assert.ok(r.body.active_sessions >= 1);
+    if (pg) assert.match(r.body.writes_to, /^\/.+:\d+$/);
+    else assert.equal(r.body.writes_to, null);
+    assert.equal(r.body.reads_from, null);
+    assert.equal(r.body.replica_lag_bytes, null);
+    for (const k of ['reconnects', 'unavailable', 'replica_reads', 'replica_fallbacks']) assert.equal(r.body[k], 0, k);
+    await createUser(admin, { username: 'status-sales', password: 'status-pass-123', role: 'sales' });
+    const sales = await login(srv.base, 'status-sales', 'status-pass-123');
+    assertProblem(await sales.get('/system/status'), 403, 'only administrators see the system status');
+    assertProblem(await new Client(srv.base).get('/system/status'), 401);
   });
 
   test('request counter grows; session gauge follows logins and logouts', async () => {

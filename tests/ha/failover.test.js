@@ -238,10 +238,14 @@ test(`failover: ${CYCLES} primaries killed under writers on two servers`, { time
     assert.match(metrics, /rapport_db_info\{backend="postgres",writes_to="127\.0\.0\.1:\d+",reads_from="127\.0\.0\.1:\d+"\} 1/);
     const reconnects = Number(/rapport_db_reconnects_total (\d+)/.exec(metrics)[1]);
     assert.ok(reconnects >= 1, `reconnects: ${reconnects}`);
+    // The lists were read from the replica (and not all from the primary).
+    const replicaReads = Number(/rapport_db_replica_reads_total (\d+)/.exec(metrics)[1]);
+    assert.ok(replicaReads > 20, `replica reads: ${replicaReads}`);
     assert.ok(staleChecks > 20, `replica reads checked: ${staleChecks}`);
     for (const s of servers) await s.stop();
     console.log(`failover: ${JSON.stringify(figures)}; ${acked.size} records acknowledged, ` +
-      `${unsure.length} writes unanswered or 503, ${reads} list reads (${staleChecks} checked for staleness)`);
+      `${unsure.length} writes unanswered or 503, ${reads} list reads (${staleChecks} checked for staleness, ` +
+      `${replicaReads} read transactions on the replica through server b)`);
   } finally {
     for (const s of servers) await s.kill();
     try { ha('down', path.join(dir, 'formation')); } catch { /* already down */ }

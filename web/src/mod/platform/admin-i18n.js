@@ -5,6 +5,17 @@
 export const en = {
   'admin.title': 'Administration', 'admin.users': 'Users', 'admin.teams': 'Teams', 'admin.roles': 'Roles',
   'admin.stages': 'Pipeline stages', 'admin.fields': 'Fields', 'admin.entities': 'Entities', 'admin.security': 'Security',
+  'admin.system': 'System',
+
+  'sys.title': 'System status', 'sys.backend': 'Database', 'sys.size': 'Size', 'sys.sessions': 'Signed-in sessions',
+  'sys.writesTo': 'Writes to (primary)', 'sys.readsFrom': 'Lists and search read from',
+  'sys.noReplica': 'the primary (no read replica)', 'sys.lag': 'Replica behind the primary by',
+  'sys.reconnects': 'Reconnections since this server started',
+  'sys.unavailable': 'Requests answered "try again" while the database was unreachable',
+  'sys.replicaReads': 'Reads served by the replica', 'sys.fallbacks': 'Reads sent to the primary (replica behind)',
+  'sys.kib': '{n} KiB', 'sys.mib': '{n} MiB', 'sys.at': 'As of {time}; read again every 5 seconds.',
+  'sys.notePg': 'PostgreSQL: after a failover this server writes to the new primary by itself; the counters below are this server\'s since it started.',
+  'sys.noteSqlite': 'SQLite: one file on this machine. For several servers, replicas and failover, move to PostgreSQL (docs/ha.md).',
 
   'sec.title': 'Security', 'sec.note': 'Rapport counts the customer records (accounts, contacts, leads) each user opens outside the owner\'s team or exports, and alerts administrators when one user passes the threshold within the window.',
   'sec.settings': 'Settings',
@@ -79,6 +90,17 @@ export const en = {
 export const zh = {
   'admin.title': '系统管理', 'admin.users': '用户', 'admin.teams': '团队', 'admin.roles': '角色',
   'admin.stages': '销售阶段', 'admin.fields': '字段', 'admin.entities': '实体', 'admin.security': '安全',
+  'admin.system': '系统',
+
+  'sys.title': '系统状态', 'sys.backend': '数据库', 'sys.size': '大小', 'sys.sessions': '已登录会话',
+  'sys.writesTo': '写入（主库）', 'sys.readsFrom': '列表和搜索读取自',
+  'sys.noReplica': '主库（无只读副本）', 'sys.lag': '副本落后主库',
+  'sys.reconnects': '本服务器启动以来的重新连接次数',
+  'sys.unavailable': '数据库无法连接时答复“请重试”的请求数',
+  'sys.replicaReads': '由副本提供的读取', 'sys.fallbacks': '改由主库提供的读取（副本落后）',
+  'sys.kib': '{n} KiB', 'sys.mib': '{n} MiB', 'sys.at': '截至 {time}；每 5 秒刷新一次。',
+  'sys.notePg': 'PostgreSQL：故障切换后，本服务器会自动写入新的主库；以下计数为本服务器启动以来的数据。',
+  'sys.noteSqlite': 'SQLite：本机上的一个文件。如需多台服务器、副本和故障切换，请迁移到 PostgreSQL（见 docs/ha.md）。',
 
   'sec.title': '安全', 'sec.note': 'Rapport 统计每个用户在负责人团队之外打开或导出的客户数据记录（客户、联系人、线索），当某个用户在时间窗口内超过阈值时向管理员发出警报。',
   'sec.settings': '设置',

@@ -2,7 +2,8 @@
 // users (create, deactivate and transfer on the user's page), teams (with their parent
 // team) and pipeline stages through the generic list and record pages; roles with their
 // permission grid and field rules; custom fields; custom entities; security (settings,
-// customer-data alerts and views; a notice above the other tabs after a recent alert).
+// customer-data alerts and views; a notice above the other tabs after a recent alert);
+// the system status (the database servers, replica lag, reconnects).
 import { addStrings, t } from '../../i18n.js';
 import { ListView } from '../../list.jsx';
 import { Link, useLocation } from '../../router.js';
@@ -12,12 +13,13 @@ import { EntitiesAdmin } from './custom-entities.jsx';
 import { FieldsAdmin } from './custom-fields.jsx';
 import { RolesAdmin } from './roles.jsx';
 import { AlertNotice, SecurityAdmin } from './security.jsx';
+import { SystemAdmin } from './system.jsx';
 import * as adminStrings from './admin-i18n.js';
 
 addStrings(adminStrings); // before any of these screens renders: they load together
 
 const TABS = [['users', 'admin.users'], ['teams', 'admin.teams'], ['roles', 'admin.roles'], ['stages', 'admin.stages'],
-  ['fields', 'admin.fields'], ['entities', 'admin.entities'], ['security', 'admin.security']];
+  ['fields', 'admin.fields'], ['entities', 'admin.entities'], ['security', 'admin.security'], ['system', 'admin.system']];
 const LISTS = { users: 'users', teams: 'teams', stages: 'pipeline_stages' };
 
 function Tab({ tab, sub }) {
@@ -26,6 +28,7 @@ function Tab({ tab, sub }) {
   if (tab === 'fields') return <FieldsAdmin entity={sub} key={sub || ''} />;
   if (tab === 'entities') return <EntitiesAdmin />;
   if (tab === 'security') return <SecurityAdmin />;
+  if (tab === 'system') return <SystemAdmin />;
   return <ListView e={entityMeta('users')} key="users" />;
 }
 
