@@ -66,12 +66,12 @@ unsigned api__metrics(struct api_call *c)
                          " database gone or read-only (answered 503).\n"
                          "# TYPE rapport_db_unavailable_total counter\n"
                          "rapport_db_unavailable_total %lld\n"
-                         "# HELP rapport_db_replica_reads_total Read transactions run on the"
-                         " read replica.\n"
+                         "# HELP rapport_db_replica_reads_total Requests whose reads ran on"
+                         " the read replica.\n"
                          "# TYPE rapport_db_replica_reads_total counter\n"
                          "rapport_db_replica_reads_total %lld\n"
-                         "# HELP rapport_db_replica_fallbacks_total Replica reads sent to the"
-                         " primary: the replica was too far behind.\n"
+                         "# HELP rapport_db_replica_fallbacks_total Requests that would have"
+                         " read the replica but read the primary: it was too far behind.\n"
                          "# TYPE rapport_db_replica_fallbacks_total counter\n"
                          "rapport_db_replica_fallbacks_total %lld\n",
                          store_backend(c->app->store), ha->writes_to, ha->reads_from,

@@ -80,14 +80,14 @@ void store_set_connections(struct store *s, unsigned n);
  * pages, so a transaction's changed pages stay in memory until it commits instead of
  * spilling into the WAL part-way and being written again. PostgreSQL: nothing to do. */
 void store_set_write_cache(struct store *s, unsigned kib);
-/* High availability (PostgreSQL; docs/ha.md). A read replica for the read
- * transactions of connections that allow it (store_conn_read_replica): url is a libpq
+/* High availability (PostgreSQL; docs/ha.md). A read replica for the reads (outside
+ * write transactions) of connections that allow it (store_conn_read_replica): url is a libpq
  * URI (several hosts and target_session_attrs=prefer-standby, typically). A replica
  * read sees every write acknowledged more than max_lag_ms before it began, and every
  * write this process committed; a replica behind that reads from the primary instead.
  * RP_EINVAL for SQLite, RP_ENOMEM. */
 enum rp_err store_open_read_replica(struct store *s, const char *url, unsigned max_lag_ms);
-/* Whether this connection's read transactions may run on the read replica (reset by
+/* Whether this connection's reads may run on the read replica from now on (set by
  * each request: lists, search and exports allow it; a record and its timeline, read
  * right after the user saved it, do not). No effect without a replica. */
 void store_conn_read_replica(struct store_conn *c, bool allowed);
@@ -98,7 +98,7 @@ struct store_status {
     int64_t replica_lag_bytes; /* WAL the replica has yet to replay; -1: unknown, none */
     int64_t reconnects;        /* connections made again after a failure (this process) */
     int64_t unavailable;       /* statements that found the database gone or read-only */
-    int64_t replica_reads;     /* read transactions run on the replica */
+    int64_t replica_reads;     /* requests whose reads ran on the replica */
     int64_t replica_fallbacks; /* replica reads sent to the primary: the replica was behind */
 };
 /* Fills *out for c's store (zeros and "" for SQLite). RP_EUNAVAIL when the primary

@@ -15,10 +15,11 @@
  * the first that matches target_session_attrs. A connection that fails, or finds the
  * server shutting down or read-only (a demoted primary), answers RP_EUNAVAIL and is
  * connected again before its next transaction. With a read replica
- * (store_open_read_replica), the read transactions of a connection that allows it
- * (store_conn_read_replica) run on a second connection to the replica, when the
- * replica has replayed the primary's WAL up to a fence no older than half the
- * staleness bound, and up to this server's own last commit; otherwise on the
+ * (store_open_read_replica), the reads of a request that allows it
+ * (store_conn_read_replica: its statements outside write transactions, and its read
+ * transactions) run on a second connection to the replica when, at the request's
+ * first read, the replica has replayed the primary's WAL up to a fence no older than
+ * half the staleness bound and up to this server's own last commit; otherwise on the
  * primary. */
 #include "core/common.h"
 
@@ -39,6 +40,9 @@
  * RP_PG_REPLICA_POLL_MS, before it reads from the primary instead. */
 #define RP_PG_REPLICA_POLLS 2
 #define RP_PG_REPLICA_POLL_MS 10
+/* A replica connection that finds a primary (no standby was up) looks for a standby
+ * again after this long (us). */
+#define RP_PG_STANDBY_SEARCH_US (5 * 1000000LL)
 /* Bytes of parameter text one statement may carry: the largest is an import's file,
  * hex-encoded (store/imports.c). */
 #define RP_PG_MAX_PARAM_BYTES (2u * RP_MAX_IMPORT_BODY + 1024u * 1024u)
@@ -77,8 +81,10 @@ struct pg_conn {
     unsigned timeout_ms; /* the session's statement_timeout (store_set_statement_timeout) */
     int64_t sent_us;     /* when the statement being run was sent (text_monotonic_us) */
     bool broken;         /* the server went away or turned read-only: connect again */
+    int64_t standby_search_us; /* replica connection: when it last looked for a standby */
     bool is_replica;     /* a connection to the read replica (owned by a primary one) */
-    bool replica_ok;     /* its read transactions may run on the replica */
+    bool replica_ok;     /* the request's reads may run on the replica */
+    enum { ROUTE_UNDECIDED, ROUTE_REPLICA, ROUTE_PRIMARY } route; /* where they run */
     bool on_replica;     /* the current read transaction runs on `replica` */
     struct pg_conn *replica;
     struct pg_conn *next;
@@ -511,11 +517,9 @@ static bool fence_get(struct pg_conn *c, uint64_t *lsn)
     return true;
 }
 
-static enum rp_err begin_on(struct pg_conn *c, bool write);
-
-/* Begins c's read transaction on its replica connection when the replica has replayed
- * up to the fence (waiting a little for it); false to read from the primary. */
-static bool replica_begin(struct pg_conn *c)
+/* Whether the replica has replayed up to the fence (waiting a little for it), checked
+ * outside any transaction; false to read from the primary. */
+static bool replica_ready(struct pg_conn *c)
 {
     struct pg_store *s = c->store;
     uint64_t fence;
@@ -524,6 +528,8 @@ static bool replica_begin(struct pg_conn *c)
     if (!c->replica && conn_open(s, true, &c->replica) != RP_OK)
         return false;
     struct pg_conn *r = c->replica;
+    if (r->broken && !conn_recover(r))
+        return false;
     if (r->timeout_ms != c->timeout_ms) {
         r->timeout_ms = c->timeout_ms;
         if (apply_timeout(r) != RP_OK)
@@ -534,32 +540,45 @@ static bool replica_begin(struct pg_conn *c)
             struct timespec nap = {0, RP_PG_REPLICA_POLL_MS * 1000000L};
             nanosleep(&nap, NULL);
         }
-        if (begin_on(r, false) != RP_OK)
-            return false;
-        /* The transaction's snapshot is taken by this, its first statement: it holds
-         * at least what the replica had replayed. A primary (prefer-standby found no
-         * standby) is current by definition. */
+        /* A primary (prefer-standby found no standby) is current by definition. */
         const char *v;
-        PGresult *res = PQexec(r->pg, "SELECT CASE WHEN pg_is_in_recovery()"
-                                      " THEN pg_last_wal_replay_lsn()::text END");
+        PGresult *res = PQexec(r->pg, "SELECT pg_is_in_recovery(),"
+                                      " pg_last_wal_replay_lsn()::text");
         bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-        v = ok && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
-        bool caught_up = ok && (!v || lsn_parse(v) >= fence);
+        bool standby = ok && PQgetvalue(res, 0, 0)[0] == 't';
+        v = standby ? PQgetvalue(res, 0, 1) : NULL;
         if (!ok)
             (void)map_result(r, res, "replica check", "pg_last_wal_replay_lsn");
+        bool caught_up = ok && (!standby || lsn_parse(v) >= fence);
         PQclear(res);
-        if (caught_up) {
-            c->on_replica = true;
-            count(s, &s->replica_reads);
-            return true;
-        }
-        PQclear(PQexec(r->pg, "ROLLBACK"));
-        r->in_tx = false;
         if (!ok)
             return false;
+        /* On a primary (the standby was promoted, or was down when this connected):
+         * look for a standby again now and then, to read there once there is one. */
+        int64_t now = text_monotonic_us();
+        if (!standby && now - r->standby_search_us > RP_PG_STANDBY_SEARCH_US) {
+            r->standby_search_us = now;
+            r->broken = true; /* connected again before its next use */
+        }
+        if (caught_up)
+            return true;
     }
     count(s, &s->replica_fallbacks);
     return false;
+}
+
+/* Whether this request's reads go to the replica: decided at its first read, and again
+ * after each of its writes (whose commit raised the fence). */
+static bool use_replica(struct pg_conn *c)
+{
+    if (!c->replica_ok)
+        return false;
+    if (c->route == ROUTE_UNDECIDED) {
+        c->route = replica_ready(c) ? ROUTE_REPLICA : ROUTE_PRIMARY;
+        if (c->route == ROUTE_REPLICA)
+            count(c->store, &c->store->replica_reads);
+    }
+    return c->route == ROUTE_REPLICA;
 }
 
 static enum rp_err begin_on(struct pg_conn *c, bool write)
@@ -567,16 +586,12 @@ static enum rp_err begin_on(struct pg_conn *c, bool write)
     RP_ASSERT(!c->in_tx);
     if (c->broken)
         (void)conn_recover(c);
-    char sql[200];
-    /* A write transaction is never stopped part-way: no time limit inside it. With a
-     * read replica, its commit returns once the synchronous standby has applied it,
-     * so that a replica read after the answer sees it (docs/ha.md). */
+    char sql[160];
+    /* A write transaction is never stopped part-way: no time limit inside it. */
     if (write)
         snprintf(sql, sizeof(sql),
-                 "BEGIN ISOLATION LEVEL READ COMMITTED;%s%s SELECT pg_advisory_xact_lock(%d, 1)",
-                 c->timeout_ms ? " SET LOCAL statement_timeout = 0;" : "",
-                 c->store->read_conninfo ? " SET LOCAL synchronous_commit = remote_apply;" : "",
-                 RP_PG_LOCK_CLASS);
+                 "BEGIN ISOLATION LEVEL READ COMMITTED;%s SELECT pg_advisory_xact_lock(%d, 1)",
+                 c->timeout_ms ? " SET LOCAL statement_timeout = 0;" : "", RP_PG_LOCK_CLASS);
     else
         snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     c->in_tx = true;
@@ -603,8 +618,13 @@ static enum rp_err pg_begin(struct store_conn *base, bool write)
 {
     struct pg_conn *c = CONN(base);
     RP_ASSERT(!c->in_tx && !c->on_replica);
-    if (!write && c->replica_ok && c->store->read_conninfo && replica_begin(c))
-        return RP_OK;
+    if (!write && use_replica(c)) {
+        if (begin_on(c->replica, false) == RP_OK) {
+            c->on_replica = true;
+            return RP_OK;
+        }
+        c->route = ROUTE_PRIMARY; /* the replica just went away */
+    }
     return begin_on(c, write);
 }
 
@@ -627,12 +647,14 @@ static enum rp_err pg_commit(struct store_conn *base)
     bool wrote = c->write_tx;
     c->in_tx = false;
     c->tx_failed = false;
-    /* This server's replica reads from now on see what it just committed. */
+    /* This server's replica reads from now on see what it just committed; this
+     * request's next read decides again where it reads. */
     if (!err && wrote && c->store->read_conninfo) {
         const char *v;
         PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
         fence_raise(c->store, lsn_parse(v), false);
         PQclear(res);
+        c->route = ROUTE_UNDECIDED;
     }
     return err;
 }
@@ -727,8 +749,10 @@ static void stmt_reset(struct pg_stmt *st)
 static enum rp_err pg_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
 {
     struct pg_conn *c = CONN(base);
-    if (c->on_replica)
-        c = c->replica; /* its statements run there until the commit */
+    /* A read transaction on the replica, or a read outside any transaction of a
+     * request that reads there: the statement runs on the replica connection. */
+    if (c->on_replica || (!c->in_tx && use_replica(c)))
+        c = c->replica;
     uint64_t h = store__hash_sql(sql);
     c->clock++;
     size_t victim = SIZE_MAX;
@@ -912,7 +936,9 @@ static enum rp_err pg_open_read_replica(struct store *base, const char *url, uns
 
 static void pg_conn_read_replica(struct store_conn *base, bool allowed)
 {
-    CONN(base)->replica_ok = allowed;
+    struct pg_conn *c = CONN(base);
+    c->replica_ok = allowed && c->store->read_conninfo;
+    c->route = ROUTE_UNDECIDED;
 }
 
 static void where(const struct pg_conn *c, char *out, size_t size)

@@ -172,6 +172,33 @@ test(`failover: ${CYCLES} primaries killed under writers on two servers`, { time
       }
     }
 
+    // The fence: with the standby's replay paused (commits still return: synchronous
+    // commit waits for the standby's flush, not its replay), a list through the server
+    // that wrote reads the primary at once, and one through the other server does once
+    // its last sample of the primary is newer than the write; both see the record.
+    {
+      const fallbacks = async (s) => Number(/rapport_db_replica_fallbacks_total (\d+)/.exec(await (await fetch(servers[s].base + '/metrics')).text())[1]);
+      const standbyUrl = uris.db.replace('target_session_attrs=read-write', 'target_session_attrs=standby');
+      pgSql(standbyUrl, 'SELECT pg_wal_replay_pause()', { raw: true });
+      try {
+        const before = [await fallbacks(0), await fallbacks(1)];
+        const r = await call(0, 'POST', '/accounts', { name: 'ha fence 围栏' });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        await sleep(50);
+        const replayed = pgSql(standbyUrl, 'SELECT 1 AS n FROM accounts WHERE id = ' + `'${r.body.id}'`);
+        assert.deepEqual(replayed, [], 'the standby has not replayed the write');
+        const mine = await call(0, 'GET', `/accounts?name=${encodeURIComponent('ha fence 围栏')}`);
+        assert.deepEqual(mine.body.data.map((x) => x.id), [r.body.id], 'the writing server sees its write');
+        await sleep(MAX_LAG_MS + 100);
+        const other = await call(1, 'GET', `/accounts?name=${encodeURIComponent('ha fence 围栏')}`);
+        assert.deepEqual(other.body.data.map((x) => x.id), [r.body.id], `the other server sees it after ${MAX_LAG_MS} ms`);
+        assert.ok((await fallbacks(0)) > before[0] && (await fallbacks(1)) > before[1], 'both read the primary');
+        acked.set(r.body.id, { name: 'ha fence 围栏', description: null, version: 1, history: [{ version: 1, at: Date.now() }] });
+      } finally {
+        pgSql(standbyUrl, 'SELECT pg_wal_replay_resume()', { raw: true });
+      }
+    }
+
     const work = [writer(0, 0), writer(0, 1), writer(1, 0), writer(1, 1), reader(0), reader(1)];
     const figures = [];
     try {
