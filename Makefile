@@ -47,7 +47,7 @@ SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 .PHONY: bench-mail bench-imap
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
-.PHONY: pg-reliability-test ha-test
+.PHONY: pg-reliability-test ha-test bench-ha
 
 all: $(RAPPORT)
 
@@ -228,6 +228,14 @@ bench-service: deps
 	bash scripts/deps.sh --bench
 	$(MAKE) $(RAPPORT)
 	SMALL=$(SMALL) bash bench/service.sh
+
+# High availability on PostgreSQL: creates with and without synchronous replication,
+# lists and search with and without the read replica, and ten failovers timed
+# (bench/ha.sh; CONTACTS, ROUNDS, FAILOVERS to change). See bench/README.md.
+bench-ha: deps
+	bash scripts/deps.sh --bench
+	$(MAKE) $(RAPPORT)
+	bash bench/ha.sh
 
 build/bench/ceiling: bench/ceiling.c
 	@mkdir -p $(dir $@)

@@ -16,6 +16,9 @@
 #                                            primary, read-write) and --db-read (a standby)
 #   ha.sh state DIR                          the nodes, their roles and WAL positions
 #   ha.sh switchover DIR                     a planned switch of roles (maintenance)
+#   ha.sh sync DIR on|off                    synchronous replication on (the default:
+#                                            a commit waits for the standby's flush) or
+#                                            off (to measure what it costs)
 #   ha.sh start DIR/NODE                     start a stopped node again (it rejoins as a
 #                                            standby, rewound if it was a primary)
 #   ha.sh stop DIR/NODE                      stop one node (monitor or data node) cleanly
@@ -136,10 +139,11 @@ local)
     "$0" node "$dir/node2" $((base + 2)) "$uri" node2
     wait_state "$dir" "node2 .*\| *(wait_standby|catchingup)" 60
     for node in node1 node2; do
-        autoctl "$dir/$node" config set --pgdata "$dir/$node/pgdata" \
+        # in a process group of its own: pg_autoctl signals the running node after a
+        # change, and while the node starts that signal can reach its caller's group
+        setsid -w bash "$0" autoctl "$dir/$node" config set --pgdata "$dir/$node/pgdata" \
             timeout.network_partition_timeout 2 >/dev/null
-        # read again on SIGHUP (sent to pg_autoctl's own pid: `pg_autoctl reload` may
-        # signal the caller's process group while the node is starting)
+        # read again on SIGHUP, sent to pg_autoctl's own pid
         pid=$(head -1 "$dir/$node/xdg/run/pg_autoctl$dir/$node/pgdata/pg_autoctl.pid")
         [ "$pid" -gt 1 ] && kill -HUP "$pid"
     done
@@ -170,6 +174,16 @@ state)
     ;;
 switchover)
     autoctl "$1/monitor" perform switchover --pgdata "$1/monitor/pgdata"
+    ;;
+sync)
+    dir=$(realpath -m "$1")
+    case "${2:-}" in on) quorum=true ;; off) quorum=false ;; *) echo "ha.sh sync DIR on|off" >&2; exit 2 ;; esac
+    # Every data node's replication quorum: the monitor then sets the primary's
+    # synchronous_standby_names ('' when no standby takes part).
+    for node in "$dir"/node*; do
+        setsid -w bash "$0" autoctl "$node" set node replication-quorum "$quorum" \
+            --pgdata "$node/pgdata" >/dev/null
+    done
     ;;
 start)
     node=$(realpath -m "$1")
@@ -215,7 +229,7 @@ down)
     done
     ;;
 *)
-    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
     exit 2
     ;;
 esac
