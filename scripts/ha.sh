@@ -33,6 +33,9 @@
 # share them) and its log. As root, everything runs as the `postgres` OS user (the
 # Debian package creates it); otherwise as the calling user.
 set -euo pipefail
+# Nothing here reads a terminal: a background job that tried would be stopped, and
+# SIGHUP'd when its parent exits (an orphaned process group with a stopped member).
+exec </dev/null
 
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 if ! command -v pg_autoctl >/dev/null; then
@@ -137,16 +140,6 @@ local)
     "$0" node "$dir/node1" $((base + 1)) "$uri" node1
     wait_state "$dir" "node1 .*\| *(wait_primary|single) *\| *(wait_primary|single)" 60
     "$0" node "$dir/node2" $((base + 2)) "$uri" node2
-    wait_state "$dir" "node2 .*\| *(wait_standby|catchingup)" 60
-    for node in node1 node2; do
-        # in a process group of its own: pg_autoctl signals the running node after a
-        # change, and while the node starts that signal can reach its caller's group
-        setsid -w bash "$0" autoctl "$dir/$node" config set --pgdata "$dir/$node/pgdata" \
-            timeout.network_partition_timeout 2 >/dev/null
-        # read again on SIGHUP, sent to pg_autoctl's own pid
-        pid=$(head -1 "$dir/$node/xdg/run/pg_autoctl$dir/$node/pgdata/pg_autoctl.pid")
-        [ "$pid" -gt 1 ] && kill -HUP "$pid"
-    done
     # The standby's base backup starts with a checkpoint: ask for it now rather than
     # wait for the next timed one.
     for ((i = 0; i < 120; i++)); do
@@ -158,6 +151,14 @@ local)
     done
     wait_state "$dir" "node1 .*\| *primary *\| *primary" 30
     wait_state "$dir" "node2 .*\| *secondary *\| *secondary" 30
+    # A primary cut off demotes itself after 2 s (see above). pg_autoctl signals the
+    # running node to read its configuration again: only once both run (before its
+    # pid file exists, the signal would reach the caller's process group), and in a
+    # process group of its own all the same.
+    for node in node1 node2; do
+        setsid -w bash "$0" autoctl "$dir/$node" config set --pgdata "$dir/$node/pgdata" \
+            timeout.network_partition_timeout 2 >/dev/null
+    done
     "$0" uri "$dir"
     ;;
 uri)
@@ -181,8 +182,9 @@ sync)
     # Every data node's replication quorum: the monitor then sets the primary's
     # synchronous_standby_names ('' when no standby takes part).
     for node in "$dir"/node*; do
+        # (pg_autoctl 2.0 logs a harmless error of its own about a query parameter)
         setsid -w bash "$0" autoctl "$node" set node replication-quorum "$quorum" \
-            --pgdata "$node/pgdata" >/dev/null
+            --pgdata "$node/pgdata" >/dev/null 2>&1
     done
     ;;
 start)

@@ -206,10 +206,11 @@ static int serve(int argc, char **argv)
         return 2;
     }
     int64_t max_lag_ms = RP_REPLICA_MAX_LAG_MS;
-    if (max_lag_arg && (text_parse_i64(rp_str_c(max_lag_arg), &max_lag_ms) || max_lag_ms < 10 ||
-                        max_lag_ms > 3600000)) {
-        fprintf(stderr, "rapport serve: --db-read-max-lag takes milliseconds, from 10 to"
-                        " 3600000\n");
+    if (max_lag_arg && (text_parse_i64(rp_str_c(max_lag_arg), &max_lag_ms) ||
+                        max_lag_ms < RP_REPLICA_MAX_LAG_MIN_MS ||
+                        max_lag_ms > RP_REPLICA_MAX_LAG_MAX_MS)) {
+        fprintf(stderr, "rapport serve: --db-read-max-lag takes milliseconds, from %u to %u\n",
+                RP_REPLICA_MAX_LAG_MIN_MS, RP_REPLICA_MAX_LAG_MAX_MS);
         return 2;
     }
     if (db_read && (!store_is_postgres_url(db) || !store_is_postgres_url(db_read))) {

@@ -265,7 +265,6 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
     if (err)
         return api_fail(c, err);
     c->ctx.who = who;
-    store_conn_read_replica(conn, rt->flags & API_READ_REPLICA);
     /* The session lookup read the database's metadata generation: another server's
      * change (a field, a role) is in this request's metadata. */
     if (who->meta_gen != meta_generation()) {
@@ -273,6 +272,9 @@ static unsigned begin(struct api_call *c, const struct api_route *rt, struct pri
         if (err)
             LOG(LOG_WARN, "could not reload the metadata: %s", rp_err_name(err));
     }
+    /* From here on (the metadata was read on the primary too) the route's reads may
+     * come from the read replica. */
+    store_conn_read_replica(conn, rt->flags & API_READ_REPLICA);
     return 0;
 }
 

@@ -48,7 +48,10 @@ unsigned api__metrics(struct api_call *c)
                          "# TYPE rapport_active_sessions gauge\n"
                          "rapport_active_sessions %lld\n",
                          (long long)st.db_bytes, (long long)st.active_sessions);
-    const struct store_status *ha = &st.db;
+    struct store_status db;
+    const struct store_status *ha = &db;
+    if (!err)
+        err = ops_db_status(&c->ctx, &db);
     if (!err)
         err = buf_printf(&b,
                          "# HELP rapport_db_info The database servers this process uses.\n"
@@ -91,10 +94,11 @@ unsigned api__metrics(struct api_call *c)
 unsigned api__system_status(struct api_call *c)
 {
     struct ops_stats st;
-    enum rp_err err = ops_status(&c->ctx, &st);
+    struct store_status status;
+    enum rp_err err = ops_status(&c->ctx, &st, &status);
     if (err)
         return api_fail(c, err);
-    const struct store_status *db = &st.db;
+    const struct store_status *db = &status;
     json_t *o = json_object();
     json_object_set_new(o, "backend", json_string(store_backend(c->app->store)));
     json_object_set_new(o, "db_bytes", json_integer(st.db_bytes));

@@ -119,6 +119,9 @@
  * (`serve --db-read-max-lag`): a list may miss another server's write of the last
  * second, never one older. A replica further behind is not used. */
 #define RP_REPLICA_MAX_LAG_MS 1000u
+/* What --db-read-max-lag takes: from 10 ms to an hour. */
+#define RP_REPLICA_MAX_LAG_MIN_MS 10u
+#define RP_REPLICA_MAX_LAG_MAX_MS 3600000u
 /* SQLite checks a running statement's time limit every this many virtual-machine
  * steps (a microsecond or so of work; the check reads a coarse clock, 6 ns here). A
  * step can be long (a `like` over a long text), so checks must not be far apart. */

@@ -101,11 +101,17 @@ enum rp_err ops_migrate(const char *from_url, const char *to_url,
     return err;
 }
 
-enum rp_err ops_status(struct rec_ctx *ctx, struct ops_stats *out)
+enum rp_err ops_status(struct rec_ctx *ctx, struct ops_stats *st, struct store_status *db)
 {
     if (!rec_admin(ctx))
         return rec_fail(ctx, RP_EFORBIDDEN, "only administrators see the system status");
-    return ops_stats(ctx, out);
+    enum rp_err err = ops_stats(ctx, st);
+    return err ? err : ops_db_status(ctx, db);
+}
+
+enum rp_err ops_db_status(struct rec_ctx *ctx, struct store_status *out)
+{
+    return store_status(ctx->conn, out);
 }
 
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out)
@@ -113,7 +119,5 @@ enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out)
     enum rp_err err = store_size(ctx->conn, &out->db_bytes);
     if (!err)
         err = store_session_count(ctx->conn, text_now_ms(), &out->active_sessions);
-    if (!err)
-        err = store_status(ctx->conn, &out->db);
     return err;
 }

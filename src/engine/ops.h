@@ -8,7 +8,6 @@
 struct ops_stats {
     int64_t db_bytes;
     int64_t active_sessions;
-    struct store_status db; /* the servers written to and read from (PostgreSQL) */
 };
 
 /* Opens the database for serving or a sub-command: applies migrations, creates every
@@ -33,7 +32,10 @@ enum rp_err ops_migrate(const char *from_url, const char *to_url,
 
 /* Reads the store's figures; an error means the database is not answering. */
 enum rp_err ops_stats(struct rec_ctx *ctx, struct ops_stats *out);
-/* ops_stats for the status page: administrators only (RP_EFORBIDDEN). */
-enum rp_err ops_status(struct rec_ctx *ctx, struct ops_stats *out);
+/* The database servers this process writes to and reads from (for /metrics; /healthz
+ * leaves them out, so that a replica that does not answer never fails it). */
+enum rp_err ops_db_status(struct rec_ctx *ctx, struct store_status *out);
+/* Both, for the status page: administrators only (RP_EFORBIDDEN). */
+enum rp_err ops_status(struct rec_ctx *ctx, struct ops_stats *st, struct store_status *db);
 
 #endif

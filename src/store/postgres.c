@@ -43,6 +43,9 @@
 /* A replica connection that finds a primary (no standby was up) looks for a standby
  * again after this long (us). */
 #define RP_PG_STANDBY_SEARCH_US (5 * 1000000LL)
+/* After the replica did not answer, requests read the primary without trying it for
+ * this long (us): each try can take connect_timeout per host. */
+#define RP_PG_REPLICA_RETRY_US (5 * 1000000LL)
 /* Bytes of parameter text one statement may carry: the largest is an import's file,
  * hex-encoded (store/imports.c). */
 #define RP_PG_MAX_PARAM_BYTES (2u * RP_MAX_IMPORT_BODY + 1024u * 1024u)
@@ -82,6 +85,8 @@ struct pg_conn {
     int64_t sent_us;     /* when the statement being run was sent (text_monotonic_us) */
     bool broken;         /* the server went away or turned read-only: connect again */
     int64_t standby_search_us; /* replica connection: when it last looked for a standby */
+    unsigned resets;     /* fresh sessions since it was opened */
+    unsigned replica_resets; /* the replica's resets when the route was decided */
     bool is_replica;     /* a connection to the read replica (owned by a primary one) */
     bool replica_ok;     /* the request's reads may run on the replica */
     enum { ROUTE_UNDECIDED, ROUTE_REPLICA, ROUTE_PRIMARY } route; /* where they run */
@@ -102,6 +107,7 @@ struct pg_store {
      * sampled at fence_us (text_monotonic_us) or this server's last commit. */
     uint64_t fence_lsn;
     int64_t fence_us;
+    int64_t replica_retry_us; /* no replica tries before this (text_monotonic_us) */
     int64_t reconnects, unavailable, replica_reads, replica_fallbacks;
 };
 
@@ -110,7 +116,7 @@ struct pg_store {
 
 static const struct store_ops OPS;
 
-static void count(struct pg_store *s, int64_t *counter)
+static void stat_add(struct pg_store *s, int64_t *counter)
 {
     pthread_mutex_lock(&s->lock);
     (*counter)++;
@@ -119,15 +125,27 @@ static void count(struct pg_store *s, int64_t *counter)
 
 /* Whether a failure means the server is gone, going, or read-only, rather than
  * something wrong with the statement: connection exceptions (class 08), shutdowns
- * (57P01-57P03), a read-only server (25006: a standby, a demoted primary), or a
- * failure libpq reports itself on a dead connection. */
-static bool unavailable(struct pg_conn *c, const char *state)
+ * (57P01-57P03), a failure libpq reports itself on a dead connection, or a primary
+ * connection that finds its server read-only (25006 where a write may run: a demoted
+ * primary; in our own READ ONLY transactions it would be a bug of ours). */
+static bool unavailable(const struct pg_conn *c, const char *state)
 {
     if (!*state)
         return PQstatus(c->pg) != CONNECTION_OK;
+    if (strcmp(state, "25006") == 0)
+        return !c->is_replica && (!c->in_tx || c->write_tx);
     return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-           strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
-           strcmp(state, "25006") == 0;
+           strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+/* After a failed result of one of the store's own queries (the fence, the replica's
+ * position, the status): marks the connection for a fresh session when the server is
+ * gone. Counted nowhere: the request's own statements report what it answers. */
+static void own_query_failed(struct pg_conn *c, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (unavailable(c, state ? state : ""))
+        c->broken = true;
 }
 
 /* Maps a failed result of sql to rp_err by SQLSTATE; the message is logged, never
@@ -164,7 +182,7 @@ static enum rp_err map_result(struct pg_conn *c, const PGresult *res, const char
         LOG(LOG_WARN, "postgres unavailable during %s [%s]: %s", what, state,
             res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
         c->broken = true;
-        count(c->store, &c->store->unavailable);
+        stat_add(c->store, &c->store->unavailable);
         return RP_EUNAVAIL;
     }
     LOG(LOG_ERROR, "postgres error during %s: %s [%s]", what,
@@ -339,6 +357,7 @@ static enum rp_err conn_open(struct pg_store *s, bool replica, struct pg_conn **
     c->base.store = &s->base;
     c->store = s;
     c->is_replica = replica;
+    c->standby_search_us = text_monotonic_us();
     enum rp_err err = conn_connect(c);
     if (err) {
         PQfinish(c->pg);
@@ -368,25 +387,36 @@ static bool conn_lost(struct pg_conn *c)
     return PQstatus(c->pg) != CONNECTION_OK;
 }
 
-/* After the server went away or turned read-only (restart, failover): a fresh
- * session, on whichever host of the URL now matches, whose statements must be prepared
- * again. Only between transactions. */
-static bool conn_recover(struct pg_conn *c)
+/* A fresh session on whichever host of the URL now matches, whose statements must be
+ * prepared again. Only between transactions. */
+static bool conn_reset(struct pg_conn *c)
 {
-    if (c->in_tx || (!c->broken && !conn_lost(c)))
-        return false;
-    LOG(LOG_WARN, "postgres connection lost: reconnecting");
+    RP_ASSERT(!c->in_tx);
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK)
         return false;
     c->broken = false;
-    count(c->store, &c->store->reconnects);
-    LOG(LOG_WARN, "postgres: connected again to %s:%s", PQhost(c->pg), PQport(c->pg));
+    c->resets++;
     for (size_t i = 0; i < c->ncache; i++)
         c->cache[i]->prepared = false;
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
     return simple(c, SESSION_SQL, "reconnect") == RP_OK &&
            (!c->timeout_ms || apply_timeout(c) == RP_OK);
+}
+
+/* After the server went away or turned read-only (restart, failover): conn_reset.
+ * A replica connection is reset only where its position is checked next
+ * (replica_ready), never behind a request that already chose to read there. */
+static bool conn_recover(struct pg_conn *c)
+{
+    if (c->is_replica || c->in_tx || (!c->broken && !conn_lost(c)))
+        return false;
+    LOG(LOG_WARN, "postgres connection lost: reconnecting");
+    if (!conn_reset(c))
+        return false;
+    stat_add(c->store, &c->store->reconnects);
+    LOG(LOG_WARN, "postgres: connected again to %s:%s", PQhost(c->pg), PQport(c->pg));
+    return true;
 }
 
 static enum rp_err pg_conn_get(struct store *base, struct store_conn **out)
@@ -473,7 +503,7 @@ static PGresult *query_value(struct pg_conn *c, const char *sql, const char **va
     c->sent_us = text_monotonic_us();
     PGresult *res = PQexec(c->pg, sql);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        (void)map_result(c, res, "status", sql);
+        own_query_failed(c, res);
     else if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         *value = PQgetvalue(res, 0, 0);
     return res;
@@ -503,7 +533,7 @@ static bool fence_get(struct pg_conn *c, uint64_t *lsn)
     if (fresh)
         return true;
     if (c->broken)
-        conn_recover(c);
+        (void)conn_recover(c);
     const char *v;
     PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
     uint64_t now = lsn_parse(v);
@@ -517,53 +547,88 @@ static bool fence_get(struct pg_conn *c, uint64_t *lsn)
     return true;
 }
 
+/* How far the replica connection r has replayed: 1 and *lsn on a standby, 0 on a
+ * primary (prefer-standby found no standby: current by definition), -1 when it
+ * failed. */
+static int replica_position(struct pg_conn *r, uint64_t *lsn)
+{
+    PGresult *res = PQexec(r->pg, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text");
+    int where = -1;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        where = PQgetvalue(res, 0, 0)[0] == 't';
+        *lsn = where ? lsn_parse(PQgetvalue(res, 0, 1)) : 0;
+    } else {
+        own_query_failed(r, res);
+    }
+    PQclear(res);
+    return where;
+}
+
+/* c's replica connection, opened or connected again if need be, with c's time limit;
+ * false while the replica does not answer (then not tried again for a while). */
+static bool replica_connect(struct pg_conn *c)
+{
+    struct pg_store *s = c->store;
+    int64_t now = text_monotonic_us();
+    pthread_mutex_lock(&s->lock);
+    bool resting = now < s->replica_retry_us;
+    pthread_mutex_unlock(&s->lock);
+    if (resting)
+        return false;
+    bool ok = c->replica || conn_open(s, true, &c->replica) == RP_OK;
+    struct pg_conn *r = c->replica;
+    if (ok && r->broken)
+        ok = conn_reset(r);
+    if (ok && r->timeout_ms != c->timeout_ms) {
+        unsigned was = r->timeout_ms;
+        r->timeout_ms = c->timeout_ms;
+        ok = apply_timeout(r) == RP_OK;
+        if (!ok)
+            r->timeout_ms = was;
+    }
+    if (!ok) {
+        LOG(LOG_WARN, "postgres: the read replica does not answer: reading the primary");
+        pthread_mutex_lock(&s->lock);
+        s->replica_retry_us = now + RP_PG_REPLICA_RETRY_US;
+        pthread_mutex_unlock(&s->lock);
+    }
+    return ok;
+}
+
 /* Whether the replica has replayed up to the fence (waiting a little for it), checked
  * outside any transaction; false to read from the primary. */
 static bool replica_ready(struct pg_conn *c)
 {
     struct pg_store *s = c->store;
     uint64_t fence;
-    if (!fence_get(c, &fence))
-        return false;
-    if (!c->replica && conn_open(s, true, &c->replica) != RP_OK)
+    if (!fence_get(c, &fence) || !replica_connect(c))
         return false;
     struct pg_conn *r = c->replica;
-    if (r->broken && !conn_recover(r))
-        return false;
-    if (r->timeout_ms != c->timeout_ms) {
-        r->timeout_ms = c->timeout_ms;
-        if (apply_timeout(r) != RP_OK)
-            return false;
-    }
     for (int poll = 0; poll <= RP_PG_REPLICA_POLLS; poll++) {
         if (poll) {
             struct timespec nap = {0, RP_PG_REPLICA_POLL_MS * 1000000L};
             nanosleep(&nap, NULL);
         }
-        /* A primary (prefer-standby found no standby) is current by definition. */
-        const char *v;
-        PGresult *res = PQexec(r->pg, "SELECT pg_is_in_recovery(),"
-                                      " pg_last_wal_replay_lsn()::text");
-        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-        bool standby = ok && PQgetvalue(res, 0, 0)[0] == 't';
-        v = standby ? PQgetvalue(res, 0, 1) : NULL;
-        if (!ok)
-            (void)map_result(r, res, "replica check", "pg_last_wal_replay_lsn");
-        bool caught_up = ok && (!standby || lsn_parse(v) >= fence);
-        PQclear(res);
-        if (!ok)
+        uint64_t replayed;
+        int where = replica_position(r, &replayed);
+        if (where < 0)
             return false;
         /* On a primary (the standby was promoted, or was down when this connected):
-         * look for a standby again now and then, to read there once there is one. */
+         * look for a standby again now and then, to read there once there is one,
+         * and check its position before reading there. */
         int64_t now = text_monotonic_us();
-        if (!standby && now - r->standby_search_us > RP_PG_STANDBY_SEARCH_US) {
+        if (!where && now - r->standby_search_us > RP_PG_STANDBY_SEARCH_US) {
             r->standby_search_us = now;
-            r->broken = true; /* connected again before its next use */
+            if (!conn_reset(r))
+                return false;
+            continue;
         }
-        if (caught_up)
+        if (!where || replayed >= fence) {
+            c->replica_resets = r->resets;
             return true;
+        }
     }
-    count(s, &s->replica_fallbacks);
+    stat_add(s, &s->replica_fallbacks);
     return false;
 }
 
@@ -576,7 +641,9 @@ static bool use_replica(struct pg_conn *c)
     if (c->route == ROUTE_UNDECIDED) {
         c->route = replica_ready(c) ? ROUTE_REPLICA : ROUTE_PRIMARY;
         if (c->route == ROUTE_REPLICA)
-            count(c->store, &c->store->replica_reads);
+            stat_add(c->store, &c->store->replica_reads);
+    } else if (c->route == ROUTE_REPLICA && c->replica->resets != c->replica_resets) {
+        c->route = ROUTE_PRIMARY; /* a session whose position nobody checked */
     }
     return c->route == ROUTE_REPLICA;
 }
@@ -584,7 +651,8 @@ static bool use_replica(struct pg_conn *c)
 static enum rp_err begin_on(struct pg_conn *c, bool write)
 {
     RP_ASSERT(!c->in_tx);
-    if (c->broken)
+    bool tried = c->broken; /* one reset a request at most while no host answers */
+    if (tried)
         (void)conn_recover(c);
     char sql[160];
     /* A write transaction is never stopped part-way: no time limit inside it. */
@@ -601,7 +669,7 @@ static enum rp_err begin_on(struct pg_conn *c, bool write)
     if (err) {
         /* if the server restarted since this connection's last use: nothing was done */
         c->in_tx = false;
-        if (conn_recover(c)) {
+        if (!tried && conn_recover(c)) {
             c->in_tx = true;
             c->tx_failed = false;
             err = simple(c, sql, "begin");
@@ -941,7 +1009,7 @@ static void pg_conn_read_replica(struct store_conn *base, bool allowed)
     c->route = ROUTE_UNDECIDED;
 }
 
-static void where(const struct pg_conn *c, char *out, size_t size)
+static void host_port(const struct pg_conn *c, char *out, size_t size)
 {
     snprintf(out, size, "%s:%s", PQhost(c->pg), PQport(c->pg));
 }
@@ -964,21 +1032,16 @@ static enum rp_err pg_status(struct store_conn *base, struct store_status *out)
     PQclear(res);
     if (!primary)
         return RP_EUNAVAIL;
-    where(c, out->writes_to, sizeof(out->writes_to));
-    if (!s->read_conninfo || (!c->replica && conn_open(s, true, &c->replica) != RP_OK))
-        return RP_OK;
-    struct pg_conn *r = c->replica;
-    if (r->broken)
-        (void)conn_recover(r);
-    res = query_value(r, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
-                         "::text ELSE '0/0' END", &v);
-    if (v) {
-        uint64_t replayed = lsn_parse(v);
-        /* '0/0': the URL's prefer-standby found no standby and reads the primary */
-        out->replica_lag_bytes = !replayed || replayed >= primary ? 0 : (int64_t)(primary - replayed);
-        where(r, out->reads_from, sizeof(out->reads_from));
+    host_port(c, out->writes_to, sizeof(out->writes_to));
+    uint64_t replayed;
+    int where = s->read_conninfo && replica_connect(c) ? replica_position(c->replica, &replayed)
+                                                       : -1;
+    if (where >= 0) {
+        /* on a primary (prefer-standby found no standby), nothing is behind */
+        bool behind = where && replayed < primary;
+        out->replica_lag_bytes = behind ? (int64_t)(primary - replayed) : 0;
+        host_port(c->replica, out->reads_from, sizeof(out->reads_from));
     }
-    PQclear(res);
     return RP_OK;
 }
 
