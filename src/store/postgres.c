@@ -24,6 +24,7 @@
 #include "core/common.h"
 
 #include <pthread.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -477,8 +478,7 @@ static enum rp_err pg_size(struct store_conn *c, int64_t *bytes)
 
 /* ---- transactions ---- */
 
-/* A pg_lsn's text ("16/B374D848") as a number; 0 when it is not one. */
-static uint64_t lsn_parse(const char *text)
+uint64_t store__pg_lsn_parse(const char *text)
 {
     if (!text)
         return 0;
@@ -536,7 +536,7 @@ static bool fence_get(struct pg_conn *c, uint64_t *lsn)
         (void)conn_recover(c);
     const char *v;
     PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
-    uint64_t now = lsn_parse(v);
+    uint64_t now = store__pg_lsn_parse(v);
     PQclear(res);
     if (!now)
         return false;
@@ -556,7 +556,7 @@ static int replica_position(struct pg_conn *r, uint64_t *lsn)
     int where = -1;
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
         where = PQgetvalue(res, 0, 0)[0] == 't';
-        *lsn = where ? lsn_parse(PQgetvalue(res, 0, 1)) : 0;
+        *lsn = where ? store__pg_lsn_parse(PQgetvalue(res, 0, 1)) : 0;
     } else {
         own_query_failed(r, res);
     }
@@ -630,6 +630,14 @@ static bool replica_ready(struct pg_conn *c)
     }
     stat_add(s, &s->replica_fallbacks);
     return false;
+}
+
+/* The store's queries never change data from a WITH. */
+bool store__pg_is_query(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '(')
+        sql++;
+    return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "WITH", 4) == 0;
 }
 
 /* Whether this request's reads go to the replica: decided at its first read, and again
@@ -720,7 +728,7 @@ static enum rp_err pg_commit(struct store_conn *base)
     if (!err && wrote && c->store->read_conninfo) {
         const char *v;
         PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
-        fence_raise(c->store, lsn_parse(v), false);
+        fence_raise(c->store, store__pg_lsn_parse(v), false);
         PQclear(res);
         c->route = ROUTE_UNDECIDED;
     }
@@ -817,9 +825,11 @@ static void stmt_reset(struct pg_stmt *st)
 static enum rp_err pg_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
 {
     struct pg_conn *c = CONN(base);
-    /* A read transaction on the replica, or a read outside any transaction of a
-     * request that reads there: the statement runs on the replica connection. */
-    if (c->on_replica || (!c->in_tx && use_replica(c)))
+    /* A read transaction on the replica, or a query outside any transaction of a
+     * request that reads there: the statement runs on the replica connection. A
+     * change outside a transaction (none of the routes that read there makes one
+     * today) stays on the primary, where it can run. */
+    if (c->on_replica || (!c->in_tx && store__pg_is_query(sql) && use_replica(c)))
         c = c->replica;
     uint64_t h = store__hash_sql(sql);
     c->clock++;
@@ -1028,7 +1038,7 @@ static enum rp_err pg_status(struct store_conn *base, struct store_status *out)
         (void)conn_recover(c);
     const char *v;
     PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
-    uint64_t primary = lsn_parse(v);
+    uint64_t primary = store__pg_lsn_parse(v);
     PQclear(res);
     if (!primary)
         return RP_EUNAVAIL;

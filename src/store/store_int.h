@@ -185,5 +185,9 @@ enum rp_err store__pg_fts_matches(struct rp_buf *sql, const char *table,
 /* Rewrites `?` placeholders (outside quoted strings, identifiers and comments) to
  * $1, $2 … into out. Returns the number of parameters through *nparams. */
 enum rp_err store__pg_number_params(const char *sql, struct rp_buf *out, int *nparams);
+/* A pg_lsn's text ("16/B374D848") as a number; 0 when it is not one. */
+uint64_t store__pg_lsn_parse(const char *text);
+/* Whether sql only reads (a SELECT or WITH): what may run on a read replica. */
+bool store__pg_is_query(const char *sql);
 
 #endif

@@ -162,8 +162,10 @@ static void test_open_rejects_bad_urls(void **state)
     assert_int_equal(store_open("sqlite:", &s), RP_EINVAL);
     assert_int_equal(store_open("mysql://localhost/rapport", &s), RP_EINVAL);
     assert_null(s);
-    /* A PostgreSQL server that does not answer: a database error, nothing opened. */
-    assert_int_equal(store_open("postgres://127.0.0.1:1/rapport?connect_timeout=2", &s), RP_EDB);
+    /* A PostgreSQL server that does not answer: unavailable (a failover, a restart),
+     * nothing opened. */
+    assert_int_equal(store_open("postgres://127.0.0.1:1/rapport?connect_timeout=2", &s),
+                     RP_EUNAVAIL);
     assert_null(s);
     /* A directory that does not exist cannot hold the database. */
     assert_int_equal(store_open("sqlite:/nonexistent-rapport-dir/x/y.db", &s), RP_EDB);

@@ -25,7 +25,7 @@ static const struct rp_hooks HOOKS[] = {
 static const struct api_route ROUTES[] = {
     {.method = "GET", .path = "/api/v1/calendar", .fn = calendar__get_range,
      .summary = "Activities of users in a range", .op_id = "calendar", .ok = 200,
-     .answer = API_JSON},
+     .answer = API_JSON, .flags = API_READ_REPLICA},
     {.method = "GET", .path = "/api/v1/calendar.ics", .fn = calendar__get_feed,
      .summary = "My activities as iCalendar (?token=)", .op_id = "calendar_feed", .ok = 200,
      .answer = API_FILE, .flags = API_PUBLIC},

@@ -17,9 +17,11 @@ static const struct rp_hooks HOOKS[] = {
 
 static const struct api_route ROUTES[] = {
     {.method = "GET", .path = "/api/v1/pipeline", .fn = sales__get_pipeline,
-     .summary = "Pipeline by stage", .op_id = "pipeline", .ok = 200, .answer = API_JSON},
+     .summary = "Pipeline by stage", .op_id = "pipeline", .ok = 200, .answer = API_JSON,
+     .flags = API_READ_REPLICA},
     {.method = "GET", .path = "/api/v1/forecast", .fn = sales__get_forecast,
-     .summary = "Expected revenue by month", .op_id = "forecast", .ok = 200, .answer = API_JSON},
+     .summary = "Expected revenue by month", .op_id = "forecast", .ok = 200, .answer = API_JSON,
+     .flags = API_READ_REPLICA},
     {.method = "POST", .path = "/api/v1/leads/{id}/convert", .fn = sales__post_convert,
      .summary = "Convert a lead", .op_id = "convert_lead", .ok = 200, .body = API_JSON,
      .answer = API_JSON},

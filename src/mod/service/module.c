@@ -23,7 +23,7 @@ static const struct rp_hooks HOOKS[] = {
 #define REPORT(name, what)                                                                  \
     {.method = "GET", .path = "/api/v1/cases/reports/" #name,                               \
      .fn = service__get_##name##_report, .summary = what, .op_id = "case_report_" #name,     \
-     .ok = 200, .answer = API_JSON}
+     .ok = 200, .answer = API_JSON, .flags = API_READ_REPLICA}
 
 static const struct api_route ROUTES[] = {
     /* Reports first: /cases/{id}/sla would take /cases/reports/sla. */
