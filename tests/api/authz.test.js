@@ -384,6 +384,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/auth/me -':
     case 'GET /api/v1/tokens -':
     case 'GET /api/v1/security-events -':
+    case 'GET /api/v1/system/status -':
     case 'GET /api/v1/meta -':
     case 'GET /api/v1/pipeline -':
     case 'GET /api/v1/{res}/worklist -':
