@@ -105,7 +105,7 @@ export async function startServer({ env = {}, args = [], dir: reuse = null, keep
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
 
-  const base = await new Promise((resolve, reject) => {
+  const started = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not print "listening on" within ${START_TIMEOUT_MS} ms\n` +
@@ -134,6 +134,18 @@ export async function startServer({ env = {}, args = [], dir: reuse = null, keep
       reject(new Error(`server exited early (code ${code}, signal ${signal})\nstdout: ${stdout}\nstderr: ${stderr}`));
     });
   });
+  let base;
+  try {
+    base = await started;
+  } catch (err) {
+    // A server that never started (a test of a bad option): its fresh directory and
+    // database go now, as stop() would have removed them.
+    if (!reuse && !keepDir) {
+      dropDb(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    throw err;
+  }
 
   let stopped = false;
   async function stop() {
