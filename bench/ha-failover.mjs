@@ -8,27 +8,13 @@
 // "lost"} — lost: creates answered 201 missing from the primary at the end.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { waitFor } from '../tests/mail/sink.js';
 
 const [formation, base, token, n] = process.argv.slice(2);
 const HA = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'scripts', 'ha.sh');
-// (`pg_autoctl show state` of 2.0 logs a harmless error of its own now and then: its
-// stderr is dropped)
-const ha = (...args) => execFileSync('bash', [HA, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+const ha = (...args) => execFileSync('bash', [HA, ...args], { encoding: 'utf8' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function primary() {
-  const m = /^\s*(node\d)\s*\|.*\|\s*(primary|wait_primary)\s*\|\s*(primary|wait_primary)\s*$/m.exec(ha('state', formation));
-  return m ? m[1] : null;
-}
-async function until(fn, limitMs, what) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
-    await sleep(100);
-  }
-}
+const primary = () => ha('primary', formation).trim() || null;
 
 const acked = [];
 let unavailable = 0;
@@ -63,14 +49,14 @@ try {
     const how = i % 2 ? 'crash' : 'kill';
     const killed = Date.now();
     ha(how, path.join(formation, victim));
-    await until(() => { const p = primary(); return p && p !== victim; }, 90000, 'promotion');
+    await waitFor(() => { const p = primary(); return p && p !== victim; }, 90000, 'promotion');
     const promoted = Date.now();
     // the first create sent after the kill and answered 201
-    await until(() => acked.some(([sent]) => sent > promoted), 60000, 'a write after the promotion');
+    await waitFor(() => acked.some(([sent]) => sent > promoted), 60000, 'a write after the promotion');
     const back = acked.find(([sent]) => sent > killed)[1];
     cycles.push({ how, promotion_ms: promoted - killed, back_ms: back - killed });
     ha('start', path.join(formation, victim));
-    await until(() => new RegExp(`^\\s*${victim}\\s*\\|.*\\|\\s*secondary\\s*\\|\\s*secondary\\s*$`, 'm').test(ha('state', formation)), 180000, 'rejoin');
+    await waitFor(() => ha('role', formation, victim).trim() === 'secondary', 180000, 'rejoin');
     process.stderr.write(`bench-ha: failover ${i + 1}/${n}: ${JSON.stringify(cycles.at(-1))}\n`);
   }
 } finally {

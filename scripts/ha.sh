@@ -15,6 +15,9 @@
 #   ha.sh uri DIR                            the database URIs Rapport takes: --db (the
 #                                            primary, read-write) and --db-read (a standby)
 #   ha.sh state DIR                          the nodes, their roles and WAL positions
+#   ha.sh role DIR NODE                      the node's state (primary, secondary…) once
+#                                            settled, nothing while it changes
+#   ha.sh primary DIR                        the data node that is primary, or nothing
 #   ha.sh switchover DIR                     a planned switch of roles (maintenance)
 #   ha.sh sync DIR on|off                    synchronous replication on (the default:
 #                                            a commit waits for the standby's flush) or
@@ -72,6 +75,12 @@ launch() {
     echo $! >"$node/pid"
 }
 
+# The formation's nodes (`pg_autoctl show state`). pg_autoctl 2.0 now and then logs an
+# error of its own about a query parameter (and still answers): its stderr is dropped.
+show_state() {
+    autoctl "$1/monitor" show state --pgdata "$1/monitor/pgdata" 2>/dev/null
+}
+
 monitor_uri() {
     autoctl "$1/monitor" show uri --pgdata "$1/monitor/pgdata" --formation monitor
 }
@@ -81,13 +90,12 @@ monitor_uri() {
 wait_state() {
     local dir=$1 pattern=$2 limit=$3 i
     for ((i = 0; i < limit * 2; i++)); do
-        if autoctl "$dir/monitor" show state --pgdata "$dir/monitor/pgdata" 2>/dev/null |
-            grep -Eq "$pattern"; then
+        if show_state "$dir" | grep -Eq "$pattern"; then
             return 0
         fi
         sleep 0.5
     done
-    autoctl "$dir/monitor" show state --pgdata "$dir/monitor/pgdata" >&2 || true
+    show_state "$dir" >&2 || true
     echo "ha.sh: the formation did not reach: $pattern" >&2
     return 1
 }
@@ -143,8 +151,7 @@ local)
     # The standby's base backup starts with a checkpoint: ask for it now rather than
     # wait for the next timed one.
     for ((i = 0; i < 120; i++)); do
-        if autoctl "$dir/monitor" show state --pgdata "$dir/monitor/pgdata" 2>/dev/null |
-            grep -Eq "node2 .*\| *secondary *\| *secondary"; then break; fi
+        if [ "$("$0" role "$dir" node2)" = secondary ]; then break; fi
         as_owner "$PGBIN/psql" -X -q -h 127.0.0.1 -p $((base + 1)) -d rapport -c CHECKPOINT \
             >/dev/null 2>&1 || true
         sleep 1
@@ -171,7 +178,16 @@ uri)
     echo "db_read=${read//&sslmode=prefer/}"
     ;;
 state)
-    autoctl "$1/monitor" show state --pgdata "$1/monitor/pgdata"
+    show_state "$1"
+    ;;
+role)
+    # the node's state once the monitor's assignment is reached ("" while it moves)
+    show_state "$1" | awk -F'|' -v n="$2" '{ gsub(/ /, "") } $1 == n && $6 == $7 { print $6 }'
+    ;;
+primary)
+    # the data node that is primary now (reported and assigned), or nothing
+    show_state "$1" | awk -F'|' '{ gsub(/ /, "") }
+        $6 == $7 && ($6 == "primary" || $6 == "wait_primary") { print $1 }'
     ;;
 switchover)
     autoctl "$1/monitor" perform switchover --pgdata "$1/monitor/pgdata"

@@ -494,19 +494,21 @@ uint64_t store__pg_lsn_parse(const char *text)
     return (uint64_t)hi << 32 | lo;
 }
 
-/* One text value of a parameterless query on c, outside any transaction; NULL (and
- * the connection marked when it failed) if there is none. Returns the result to
- * PQclear. */
-static PGresult *query_value(struct pg_conn *c, const char *sql, const char **value)
+/* The primary's current WAL position, asked on c (connected again first if it had
+ * failed); 0 when the primary does not answer. Outside any transaction. */
+static uint64_t primary_lsn(struct pg_conn *c)
 {
-    *value = NULL;
+    if (c->broken)
+        (void)conn_recover(c);
     c->sent_us = text_monotonic_us();
-    PGresult *res = PQexec(c->pg, sql);
+    PGresult *res = PQexec(c->pg, "SELECT pg_current_wal_lsn()");
+    uint64_t lsn = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         own_query_failed(c, res);
-    else if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-        *value = PQgetvalue(res, 0, 0);
-    return res;
+    else if (PQntuples(res) == 1)
+        lsn = store__pg_lsn_parse(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return lsn;
 }
 
 /* Raises the fence to lsn (a commit of this server's, or a sample of the primary). */
@@ -532,12 +534,7 @@ static bool fence_get(struct pg_conn *c, uint64_t *lsn)
     pthread_mutex_unlock(&s->lock);
     if (fresh)
         return true;
-    if (c->broken)
-        (void)conn_recover(c);
-    const char *v;
-    PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
-    uint64_t now = store__pg_lsn_parse(v);
-    PQclear(res);
+    uint64_t now = primary_lsn(c);
     if (!now)
         return false;
     fence_raise(s, now, true);
@@ -726,10 +723,7 @@ static enum rp_err pg_commit(struct store_conn *base)
     /* This server's replica reads from now on see what it just committed; this
      * request's next read decides again where it reads. */
     if (!err && wrote && c->store->read_conninfo) {
-        const char *v;
-        PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
-        fence_raise(c->store, store__pg_lsn_parse(v), false);
-        PQclear(res);
+        fence_raise(c->store, primary_lsn(c), false);
         c->route = ROUTE_UNDECIDED;
     }
     return err;
@@ -829,7 +823,8 @@ static enum rp_err pg_prepare(struct store_conn *base, const char *sql, struct s
      * request that reads there: the statement runs on the replica connection. A
      * change outside a transaction (none of the routes that read there makes one
      * today) stays on the primary, where it can run. */
-    if (c->on_replica || (!c->in_tx && store__pg_is_query(sql) && use_replica(c)))
+    if (c->on_replica ||
+        (!c->in_tx && c->replica_ok && store__pg_is_query(sql) && use_replica(c)))
         c = c->replica;
     uint64_t h = store__hash_sql(sql);
     c->clock++;
@@ -1034,12 +1029,7 @@ static enum rp_err pg_status(struct store_conn *base, struct store_status *out)
     out->replica_reads = s->replica_reads;
     out->replica_fallbacks = s->replica_fallbacks;
     pthread_mutex_unlock(&s->lock);
-    if (c->broken)
-        (void)conn_recover(c);
-    const char *v;
-    PGresult *res = query_value(c, "SELECT pg_current_wal_lsn()", &v);
-    uint64_t primary = store__pg_lsn_parse(v);
-    PQclear(res);
+    uint64_t primary = primary_lsn(c);
     if (!primary)
         return RP_EUNAVAIL;
     host_port(c, out->writes_to, sizeof(out->writes_to));

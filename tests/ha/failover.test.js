@@ -25,14 +25,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO, loginAdmin, startServer } from '../api/helpers.js';
 import { pgSql } from '../reliability/db.js';
+import { waitFor } from '../mail/sink.js';
 
 const CYCLES = Number(process.env.CYCLES || 3);
 const HA = path.join(REPO, 'scripts', 'ha.sh');
 const MAX_LAG_MS = 1000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-// `pg_autoctl show state` (2.0) now and then logs an error of its own about a query
-// parameter and still answers: its stderr is dropped, the other commands' kept.
-const ha = (...args) => execFileSync('bash', [HA, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', args[0] === 'state' ? 'ignore' : 'inherit'] });
+const ha = (...args) => execFileSync('bash', [HA, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
 function portFree(port) {
   return new Promise((resolve) => {
@@ -50,21 +49,9 @@ async function freeBase() {
   }
 }
 
-// The data node the monitor says is primary now (reported and assigned), or null.
-function primary(dir) {
-  const m = /^\s*(node\d)\s*\|.*\|\s*(primary|wait_primary)\s*\|\s*(primary|wait_primary)\s*$/m.exec(ha('state', dir));
-  return m ? m[1] : null;
-}
-
-async function waitFor(what, fn, limitMs) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > limitMs) throw new Error(`${what}: not within ${limitMs} ms\n${ha('state', process.env.HA_DIR)}`);
-    await sleep(250);
-  }
-}
+// The data node that is primary now, or null; a node's settled state.
+const primary = (dir) => ha('primary', dir).trim() || null;
+const role = (dir, node) => ha('role', dir, node).trim();
 
 test(`failover: ${CYCLES} primaries killed under writers on two servers`, { timeout: 20 * 60 * 1000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rapport-ha-'));
@@ -75,7 +62,6 @@ test(`failover: ${CYCLES} primaries killed under writers on two servers`, { time
     const base = await freeBase();
     const uris = Object.fromEntries(ha('local', path.join(dir, 'formation'), String(base)).trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
     const formation = path.join(dir, 'formation');
-    process.env.HA_DIR = formation;
     for (const name of ['a', 'b']) {
       const sdir = path.join(dir, name);
       execFileSync('mkdir', ['-p', sdir]);
@@ -233,12 +219,12 @@ test(`failover: ${CYCLES} primaries killed under writers on two servers`, { time
         const how = cycle % 2 ? 'crash' : 'kill';
         const killedAt = Date.now();
         ha(how, path.join(formation, victim));
-        const promoted = await waitFor('promotion', () => { const p = primary(formation); return p && p !== victim ? p : null; }, 60000);
+        const promoted = await waitFor(() => { const p = primary(formation); return p && p !== victim ? p : null; }, 60000, 'promotion');
         const promotedAt = Date.now();
         // Both servers write again, without a restart, within 10 s of the promotion.
         const back = [];
         for (let s = 0; s < 2; s++) {
-          const at = await waitFor(`server ${s} writing again`, () => okAt[s].find(([sent]) => sent >= promotedAt)?.[1], 30000);
+          const at = await waitFor(() => okAt[s].find(([sent]) => sent >= promotedAt)?.[1], 30000, `server ${s} writing again`);
           back.push(at - promotedAt);
           assert.ok(at - promotedAt < 10000, `server ${s} wrote again ${at - promotedAt} ms after the promotion`);
         }
@@ -246,8 +232,8 @@ test(`failover: ${CYCLES} primaries killed under writers on two servers`, { time
         figures.push({ cycle, how, victim, promoted, promotion_ms: promotedAt - killedAt, first_write_ms: firstOk - killedAt, servers_back_ms: back });
         // The old primary comes back as the standby (rewound), and takes sync commits again.
         ha('start', path.join(formation, victim));
-        await waitFor(`${victim} back as standby`, () => new RegExp(`^\\s*${victim}\\s*\\|.*\\|\\s*secondary\\s*\\|\\s*secondary\\s*$`, 'm').test(ha('state', formation)), 120000);
-        await waitFor('primary with its standby', () => /\|\s*primary\s*\|\s*primary\s*$/m.test(ha('state', formation)), 60000);
+        await waitFor(() => role(formation, victim) === 'secondary', 120000, `${victim} back as standby`);
+        await waitFor(() => role(formation, promoted) === 'primary', 60000, 'primary with its standby');
       }
       await sleep(2000);
     } finally {

@@ -6,7 +6,7 @@
 // lagged (docs/ha.md). Read again every few seconds while the tab is open.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import { formatNumber, t } from '../../i18n.js';
+import { formatNumber, formatTime, t } from '../../i18n.js';
 import { errorText, Loading, Notice } from '../../ui.jsx';
 
 const REFRESH_MS = 5000;
@@ -62,7 +62,7 @@ export function SystemAdmin() {
       <dl class="counts">
         {rows.map(([k, v]) => [<dt>{t(k)}</dt>, <dd data-key={k}>{v}</dd>])}
       </dl>
-      <p class="muted">{t('sys.at', { time: at.toLocaleTimeString() })}</p>
+      <p class="muted">{t('sys.at', { time: formatTime(at) })}</p>
     </section>
   );
 }
