@@ -93,6 +93,18 @@ describe('health and metrics', () => {
     assertProblem(await new Client(srv.base).get('/system/status'), 401);
   });
 
+  test('serve refuses a read replica it cannot use, and a staleness bound out of range', async () => {
+    const pgUrl = 'postgres://127.0.0.1:1/rapport';
+    if (!process.env.RAPPORT_TEST_PG) {
+      await assert.rejects(startServer({ args: ['--db-read', pgUrl] }),
+        /--db-read needs PostgreSQL: --db and --db-read both postgres/);
+    }
+    for (const bad of ['5', '3600001', 'soon']) {
+      await assert.rejects(startServer({ args: ['--db-read', pgUrl, '--db-read-max-lag', bad] }),
+        /--db-read-max-lag takes milliseconds, from 10 to 3600000/);
+    }
+  });
+
   test('request counter grows; session gauge follows logins and logouts', async () => {
     const m1 = await (await fetch(srv.base + '/metrics')).text();
     for (let i = 0; i < 5; i++) await admin.get('/accounts');
