@@ -18,6 +18,8 @@ PKG_LIBS += $(shell pkg-config --libs $(PKGS_KB) 2>/dev/null)
 PKGS_MAIL := libcurl
 PKG_CFLAGS += $(shell pkg-config --cflags $(PKGS_MAIL) 2>/dev/null)
 PKG_LIBS += $(shell pkg-config --libs $(PKGS_MAIL) 2>/dev/null)
+# Quotes as PDF: libharu has no pkg-config file.
+PKG_LIBS += -lhpdf
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \

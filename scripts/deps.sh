@@ -13,10 +13,11 @@ APT_PKGS=(
     postgresql-15-auto-failover   # pg_autoctl: the failover formation (scripts/ha.sh, tests/ha)
     libcsv-dev libxlsxwriter-dev libical-dev libzip-dev libexpat1-dev
     libcmark-dev
+    libhpdf-dev poppler-utils   # quotes as PDF (libharu); pdftotext/pdftoppm check them in tests
     libcurl4-openssl-dev python3-aiosmtpd
     dovecot-imapd   # a real IMAP server for the incoming-mail tests (tests/mail/imap.js)
     curl sqlite3
-    chromium fonts-wqy-zenhei
+    chromium fonts-wqy-zenhei   # the Chinese font of the browser tests and of quote PDFs
     checksec valgrind
     vdirsyncer python3-caldav radicale   # CalDAV/CardDAV clients and reference server (tests/api/dav.test.js)
     systemd   # systemd-analyze, for the test of scripts/rapport.service

@@ -8,6 +8,8 @@
 #include "engine/rec.h"
 
 static const struct msg MESSAGES[] = {
+    {"a %s cannot be inside itself", "%s不能位于自身之下"},
+    {"%s go at most %d levels deep", "%s最多 %d 层"},
     {"%s assigned you: %s", "%s 将此分配给您：%s"},
     {"Assigned to you: %s", "已分配给您：%s"},
     {"%s mentioned you in: %s", "%s 在此提到了您：%s"},

@@ -68,6 +68,12 @@ void rec_set_text(struct rec *r, const char *field, const char *s)
     *v = s ? (struct rec_value){.s = s, .len = strlen(s)} : (struct rec_value){.null = true};
 }
 
+void rec_set_int(struct rec *r, const char *field, int64_t i)
+{
+    struct rec_value *v = (struct rec_value *)(uintptr_t)rec_field(r, field);
+    *v = (struct rec_value){.i = i};
+}
+
 enum rp_err rec__load(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                         bool with_deleted, struct rec *out)
 {

@@ -428,6 +428,8 @@ bool rec_is(const struct rec *r, const char *field, const char *s);
 /* Sets a text field of r, a record a hook is saving, to s (borrowed; NULL: null): the
  * values hooks derive. */
 void rec_set_text(struct rec *r, const char *field, const char *s);
+/* The same for an int, money, percent or bool field. */
+void rec_set_int(struct rec *r, const char *field, int64_t i);
 
 /* The caller's scope for action on e, or SCOPE_ALL when the context acts for the
  * system. */
@@ -466,6 +468,12 @@ enum rp_err rec_check_action(struct rec_ctx *ctx, const struct entity_def *e,
  * permission check and no hook runs; live records change through rec_update. */
 enum rp_err rec_repoint_deleted(struct rec_ctx *ctx, const struct entity_def *e,
                                 const struct rec *r, const char *field, const char *value);
+/* Checks the reference `field` of r, a record of a tree (categories: each names its
+ * parent), as a create (old NULL) or an update sets it: a field error when it names r
+ * itself or a record below r, an unknown record, or makes the tree deeper than
+ * max_depth. Read as the system: a parent the caller cannot read still counts. */
+enum rp_err rec_check_tree(struct rec_ctx *ctx, const struct rec *r, const struct rec *old,
+                           const char *field, int max_depth);
 /* The next value (1, 2, …) of the workspace's counter `name` ("cases.number"), inside
  * the caller's write transaction: unique across every server of the database, and
  * gap-free, since a write that fails gives its value back with its rollback. */

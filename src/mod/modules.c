@@ -12,6 +12,7 @@
     X(calendar)                                                                            \
     X(kb)                                                                                  \
     X(service)                                                                             \
+    X(commerce)                                                                            \
     X(dav)                                                                                 \
     X(mail)
 

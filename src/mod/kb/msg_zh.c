@@ -5,8 +5,6 @@
 
 static const struct msg MESSAGES[] = {
     {"a published article needs a body", "已发布的文章必须有正文"},
-    {"a category cannot be inside itself", "分类不能位于自身之下"},
-    {"categories go at most %d levels deep", "分类最多 %d 层"},
     {"this reader has given feedback on the article already: change it instead",
      "该读者已对此文章提交过反馈：请修改原反馈"},
     {"an article is not a translation of itself", "文章不能是自身的译文"},

@@ -1,0 +1,192 @@
+/* Products and quotes (MISSION 6, issue 24): products with a SKU, names in English and
+ * Chinese, categories in a tree and bundles; price lists per currency for everyone, a
+ * tier, a category of customers or one account, valid between dates, with prices by
+ * volume; the price of a product for an account, a quantity and a day, with the list
+ * that won and why; quotes with their lines priced from the lists, totals in integer
+ * minor units, statuses and frozen versions, the primary quote setting its deal's
+ * amount, and a PDF in English or Chinese.
+ *
+ * A quote's lines live in the quote (a JSON list, the field `lines`): a quote is
+ * written, frozen and copied as a whole, and its totals are computed in the same
+ * write as its lines, so they can never disagree (docs/design.md). */
+#ifndef RP_MOD_COMMERCE_H
+#define RP_MOD_COMMERCE_H
+
+#include "engine/module.h"
+
+/* How deep the category tree goes, and a bound on the walk that refuses a cycle. */
+#define CM_MAX_CATEGORY_DEPTH 8
+/* Products in one bundle, and how deep bundles of bundles go. */
+#define CM_MAX_COMPONENTS 50u
+#define CM_MAX_BUNDLE_DEPTH 4
+/* Lines of one quote, and the bytes of its `lines` JSON. */
+#define CM_MAX_LINES 500u
+#define CM_MAX_LINES_JSON (1024u * 1024u - 4096u)
+/* Units of one line, and rates in basis points (1 = 0.01 %). */
+#define CM_MAX_QUANTITY 1000000000LL
+#define CM_BP 10000LL
+/* Price lists a price lookup weighs at most: the lists holding the product. */
+#define CM_MAX_CANDIDATES 200u
+/* The counter of quote numbers, and their prefix: Q-000123. */
+#define CM_QUOTE_COUNTER "quotes.number"
+#define CM_QUOTE_PREFIX "Q-"
+
+extern const struct entity_def cm__categories;
+extern const struct entity_def cm__products;
+extern const struct entity_def cm__price_lists;
+extern const struct entity_def cm__price_list_items;
+extern const struct entity_def cm__quotes;
+extern const struct entity_def cm__letterheads;
+
+extern const struct rp_module mod_commerce;
+
+/* ---- amounts (money.c: pure, no database) ---- */
+
+/* One line to price, in minor units of its currency: quantity × unit price, less a
+ * discount (a rate in basis points, or an amount off the line — not both), plus tax
+ * at a rate in basis points on what is left. */
+struct cm_line_in {
+    int64_t quantity;         /* 1 .. CM_MAX_QUANTITY */
+    int64_t unit_price;       /* 0 .. META_MONEY_MAX */
+    int64_t discount_bp;      /* 0 .. CM_BP */
+    int64_t discount_amount;  /* 0 .. the line's gross */
+    int64_t tax_bp;           /* 0 .. CM_BP */
+};
+struct cm_line_out {
+    int64_t gross;            /* quantity × unit price */
+    int64_t discount;         /* the amount off */
+    int64_t net;              /* gross − discount */
+    int64_t tax;
+    int64_t total;            /* net + tax */
+};
+/* The totals of a quote: the sums of its lines' figures. */
+struct cm_totals {
+    int64_t gross, discount, net, tax, total;
+};
+
+/* round(num × bp / 10000), half away from zero, exact for every int64 num and bp in
+ * 0..CM_BP. */
+int64_t cm_apply_bp(int64_t num, int64_t bp);
+/* Prices one line: the one rounding rule is per line, half away from zero, the
+ * discount first and the tax on the net (docs/api.md). RP_EINVAL for an input out
+ * of its bounds, RP_ERANGE when a figure passes META_MONEY_MAX. */
+enum rp_err cm_price_line(const struct cm_line_in *in, struct cm_line_out *out);
+/* Adds a priced line to totals; RP_ERANGE past META_MONEY_MAX. */
+enum rp_err cm_add_line(struct cm_totals *t, const struct cm_line_out *l);
+
+/* ---- prices (prices.c) ---- */
+
+/* Why a price list won, strongest first: the order the lookup ranks lists in. */
+enum cm_match {
+    CM_MATCH_NONE,            /* the product's own list price */
+    CM_MATCH_DEFAULT,         /* a list for everyone */
+    CM_MATCH_CATEGORY,        /* for the account's category */
+    CM_MATCH_TIER,            /* for the account's tier */
+    CM_MATCH_ACCOUNT,         /* for this account */
+};
+
+/* A candidate of a lookup: a live, active price list of the currency valid on the
+ * day, with its best volume price for the quantity. */
+struct cm_candidate {
+    const char *list_id;
+    const char *list_name;
+    const char *account_id;   /* the list's target: at most one of these three */
+    const char *tier;
+    const char *category;
+    const char *valid_from;   /* NULL: always */
+    int64_t min_quantity;     /* the volume tier that applies */
+    int64_t unit_price;
+};
+
+/* What a lookup answers. */
+struct cm_price {
+    bool found;
+    int64_t unit_price;
+    int64_t min_quantity;     /* the volume tier (1 for a list price) */
+    enum cm_match match;
+    const char *list_id;      /* NULL: the product's list price */
+    const char *list_name;
+    const char *reason;       /* why, in the caller's language */
+    size_t considered;        /* candidate lists weighed */
+};
+
+/* The account a lookup prices for: what price lists target. All NULL: no account. */
+struct cm_buyer {
+    const char *account_id;
+    const char *tier;
+    const char *category;
+};
+
+/* Chooses among candidates (pure): the strongest match for the buyer; among lists of
+ * one match, the one valid from the latest day (a list valid always counts as the
+ * earliest); then the lower price, then the smaller id, so the answer never depends
+ * on the order rows come in. A candidate targeting another account, tier or category
+ * never wins. */
+void cm_choose(const struct cm_candidate *c, size_t n, const struct cm_buyer *buyer,
+               struct cm_price *out);
+/* The price of a product the caller may read for a buyer, a quantity and a day
+ * ("YYYY-MM-DD") in a currency (NULL: the product's): the chosen list's price, else the
+ * product's list price when in that currency, else found false. price_list_id (NULL:
+ * any) limits the lookup to one list. */
+enum rp_err cm_price_of(struct rec_ctx *ctx, const struct rec *product,
+                        const struct cm_buyer *buyer, int64_t quantity, const char *day,
+                        const char *currency, const char *price_list_id, struct cm_price *out);
+/* The buyer an account is (read as the system: the account's tier and category). */
+enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_buyer *out);
+
+/* ---- quotes (quotes.c) ---- */
+
+/* Makes a new version of a quote that is no longer a draft: a draft copy with the
+ * version after it, naming it, primary in its place. *out: the new draft. */
+enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out);
+
+/* ---- the PDF (pdf.c) ---- */
+
+enum cm_paper { CM_A4, CM_LETTER };
+/* A quote the caller may read as a PDF in the caller's language, malloc'ed into *pdf
+ * (the caller frees it). RP_ENOMEM when libharu fails. */
+enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper paper,
+                         unsigned char **pdf, size_t *len);
+
+/* ---- inside the module ---- */
+
+/* Hooks (products.c, prices.c, quotes.c). */
+enum rp_err cm__validate_category(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_product(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_price_list(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_item(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__before_save_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r);
+/* The schedule: sent quotes past their validity become expired. */
+enum rp_err cm__expire_quotes(struct rec_ctx *ctx);
+enum rp_err cm__demo(struct rp_demo *d);
+
+/* routes.c */
+struct api_call;
+unsigned cm__get_price(struct api_call *c);
+unsigned cm__post_revise(struct api_call *c);
+unsigned cm__get_pdf(struct api_call *c);
+
+/* sql.c */
+
+/* The candidates of a lookup for a product: live, active lists of the currency valid
+ * on day (and only price_list_id, when not NULL), each with its largest volume tier at
+ * or below quantity. */
+enum rp_err cm__sql_candidates(struct rec_ctx *ctx, const char *product_id, const char *currency,
+                               const char *day, int64_t quantity, const char *price_list_id,
+                               struct cm_candidate **out, size_t *n);
+/* Whether another live entry of the list holds the product at this volume. */
+enum rp_err cm__sql_item_taken(struct rec_ctx *ctx, const char *list_id, const char *product_id,
+                               int64_t min_quantity, const char *self_id, bool *taken);
+/* The ids of the live primary quotes of a deal but one. */
+enum rp_err cm__sql_other_primaries(struct rec_ctx *ctx, const char *opportunity_id,
+                                    const char *self_id, const char ***ids, size_t *n);
+/* The ids of sent quotes valid until before day, at most max. */
+enum rp_err cm__sql_expired(struct rec_ctx *ctx, const char *day, size_t max, const char ***ids,
+                            size_t *n);
+/* The module's messages in Chinese (msg_zh.c). */
+extern const struct msg_catalog cm__messages;
+
+#endif

@@ -1,0 +1,74 @@
+/* Products and quotes: the descriptor. */
+#include "core/common.h"
+
+#include "api/route.h"
+#include "mod/commerce/commerce.h"
+
+static const struct entity_def *const ENTITIES[] = {
+    &cm__categories, &cm__products, &cm__price_lists, &cm__price_list_items, &cm__letterheads,
+    &cm__quotes};
+
+static const struct rp_hooks HOOKS[] = {
+    {.entity = "product_categories", .validate = cm__validate_category},
+    {.entity = "products", .validate = cm__validate_product},
+    {.entity = "price_lists", .validate = cm__validate_price_list},
+    {.entity = "price_list_items", .validate = cm__validate_item},
+    {.entity = "quotes", .validate = cm__validate_quote, .after_save = cm__quote_saved,
+     .before_delete = cm__before_delete_quote},
+};
+
+static const struct api_route ROUTES[] = {
+    {.method = "GET", .path = "/api/v1/prices", .fn = cm__get_price,
+     .summary = "The price of a product for an account, a quantity and a day, with the price "
+                "list that won and why",
+     .op_id = "price_lookup", .ok = 200, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/quotes/{id}/revise", .fn = cm__post_revise,
+     .summary = "A new draft version of a sent quote, with its number and lines",
+     .op_id = "quote_revise", .ok = 201, .answer = API_RECORD},
+    {.method = "GET", .path = "/api/v1/quotes/{id}/pdf", .fn = cm__get_pdf,
+     .summary = "A quote as a PDF (?paper=a4 or letter), in the caller's language",
+     .op_id = "quote_pdf", .ok = 200, .answer = API_FILE},
+};
+
+static const struct rp_schedule SCHEDULES[] = {
+    {.name = "quotes.expire", .every_s = 3600, .run = cm__expire_quotes},
+};
+
+/* The catalogue — products, categories, price lists and letterheads — is read by
+ * everyone inside the company and kept by managers (and administrators); quotes are
+ * sales work, scoped like deals. Partners see the catalogue (they sell it) but no
+ * price list: those are other customers' terms. */
+static const struct rp_grant GRANTS[] = {
+    /* read, create, edit, delete, export, import */
+    {.role = "manager", .scopes = "all all all all all all"},
+    {.role = "sales", .scopes = "all none none none all none"},
+    {.role = "support", .scopes = "all none none none none none"},
+    {.role = "marketing", .scopes = "all none none none all none"},
+    {.role = "partner", .scopes = "all none none none none none"},
+    {.role = "readonly", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "price_lists", .scopes = "none none none none none none"},
+    {.role = "partner", .entity = "price_list_items", .scopes = "none none none none none none"},
+    {.role = "partner", .entity = "letterheads", .scopes = "none none none none none none"},
+    {.role = "manager", .entity = "quotes", .scopes = "team team team team team team"},
+    {.role = "sales", .entity = "quotes", .scopes = "team own own own own own"},
+    {.role = "support", .entity = "quotes", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "quotes", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "quotes", .scopes = "own own own none none none"},
+    {.role = "readonly", .entity = "quotes", .scopes = "all none none none none none"},
+};
+
+const struct rp_module mod_commerce = {
+    .name = "commerce",
+    .entities = ENTITIES,
+    .nentities = RP_NELEM(ENTITIES),
+    .hooks = HOOKS,
+    .nhooks = RP_NELEM(HOOKS),
+    .routes = ROUTES,
+    .nroutes = RP_NELEM(ROUTES),
+    .schedules = SCHEDULES,
+    .nschedules = RP_NELEM(SCHEDULES),
+    .grants = GRANTS,
+    .ngrants = RP_NELEM(GRANTS),
+    .demo = cm__demo,
+    .messages = &cm__messages,
+};

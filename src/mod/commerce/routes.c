@@ -1,0 +1,129 @@
+/* The module's routes: a product's price for a customer, a quote's new version, and a
+ * quote as a PDF. */
+#include "core/common.h"
+
+#include <stdlib.h>
+
+#include "api/route.h"
+#include "core/text.h"
+#include "mod/commerce/commerce.h"
+
+/* The query parameters of a route, by the names it takes: vals[i] for names[i]
+ * ({NULL, 0} when absent). 0, or the status of the 400 answered for another name. */
+static unsigned query_params(struct api_call *c, const char *const *names, struct rp_str *vals,
+                             const char *takes)
+{
+    struct http_req *req = c->req;
+    for (size_t k = 0; names[k]; k++)
+        vals[k] = (struct rp_str){NULL, 0};
+    for (size_t i = 0; i < req->nquery; i++) {
+        size_t k = 0;
+        while (names[k] && !rp_str_eqc(req->query[i].key, names[k]))
+            k++;
+        if (!names[k])
+            return api_problemf(c, 400, "unknown parameter %.*s: this takes %s",
+                                (int)(req->query[i].key.len > 64 ? 64 : req->query[i].key.len),
+                                req->query[i].key.p, takes);
+        vals[k] = req->query[i].value;
+    }
+    return 0;
+}
+
+static const char *dup(struct api_call *c, struct rp_str s)
+{
+    return s.p ? arena_strndup(c->ctx.a, s.p, s.len) : NULL;
+}
+
+static const char *const MATCHES[] = {"list_price", "default", "category", "tier", "account"};
+
+unsigned cm__get_price(struct api_call *c)
+{
+    static const char *const NAMES[] = {"product_id", "account_id", "quantity", "date",
+                                        "currency",   "price_list_id", NULL};
+    struct rp_str v[RP_NELEM(NAMES)];
+    unsigned st = query_params(c, NAMES, v, "product_id, account_id, quantity, date, currency "
+                                            "and price_list_id");
+    if (st)
+        return st;
+    int64_t quantity = 1, days;
+    if (!v[0].p)
+        rec_field_error(&c->ctx, "product_id", "give the product as ?product_id=");
+    if (v[2].p && (text_parse_i64(v[2], &quantity) || quantity < 1 || quantity > CM_MAX_QUANTITY))
+        rec_field_error(&c->ctx, "quantity", "must be a whole number from 1 to %lld",
+                        (long long)CM_MAX_QUANTITY);
+    if (v[3].p && text_parse_date(v[3], &days))
+        rec_field_error(&c->ctx, "date", "must be a date like 2026-01-31");
+    const struct field_def *cur = meta_field(meta_need("products"), RP_STR("currency"));
+    if (v[4].p && !meta_enum_has(cur, v[4]))
+        rec_field_error(&c->ctx, "currency", "is not a currency of the CRM");
+    if (c->ctx.nerrors)
+        return api_fail(c, RP_EINVAL);
+    char day[16];
+    text_format_date(v[3].p ? days : text_now_ms() / 86400000, day, sizeof(day));
+    struct rec product;
+    enum rp_err err = rec_get(&c->ctx, meta_need("products"), v[0], &product);
+    struct cm_buyer buyer = {0};
+    if (!err && v[1].p) {
+        /* The caller must read the account they price for. */
+        struct rec account;
+        err = rec_get(&c->ctx, meta_need("accounts"), v[1], &account);
+        if (!err)
+            err = cm_buyer_of(&c->ctx, account.id, &buyer);
+    }
+    struct cm_price p;
+    if (!err)
+        err = cm_price_of(&c->ctx, &product, &buyer, quantity, day, dup(c, v[4]), dup(c, v[5]), &p);
+    if (err)
+        return api_fail(c, err);
+    json_t *o = json_object();
+    json_object_set_new(o, "product_id", json_string(product.id));
+    json_object_set_new(o, "account_id", api_str_or_null(buyer.account_id));
+    json_object_set_new(o, "quantity", json_integer(quantity));
+    json_object_set_new(o, "date", json_string(day));
+    json_object_set_new(o, "currency",
+                        json_string(v[4].p ? dup(c, v[4]) : rec_text(c->ctx.a, &product, "currency")));
+    json_object_set_new(o, "found", json_boolean(p.found));
+    json_object_set_new(o, "unit_price", p.found ? api_money(p.unit_price) : json_null());
+    json_object_set_new(o, "min_quantity", p.found ? json_integer(p.min_quantity) : json_null());
+    json_object_set_new(o, "match", p.found ? json_string(MATCHES[p.match]) : json_null());
+    json_t *list = json_null();
+    if (p.list_id) {
+        list = json_object();
+        json_object_set_new(list, "id", json_string(p.list_id));
+        json_object_set_new(list, "name", api_str_or_null(p.list_name));
+    }
+    json_object_set_new(o, "price_list", list);
+    json_object_set_new(o, "considered", json_integer((json_int_t)p.considered));
+    json_object_set_new(o, "reason", json_string(p.reason));
+    return api_data(c, o);
+}
+
+unsigned cm__post_revise(struct api_call *c)
+{
+    struct rec r;
+    enum rp_err err = cm_revise(&c->ctx, c->req->params[0], &r);
+    return err ? api_fail(c, err) : api_record(c, 201, &r);
+}
+
+unsigned cm__get_pdf(struct api_call *c)
+{
+    static const char *const NAMES[] = {"paper", NULL};
+    struct rp_str v[RP_NELEM(NAMES)];
+    unsigned st = query_params(c, NAMES, v, "paper");
+    if (st)
+        return st;
+    enum cm_paper paper = CM_A4;
+    if (v[0].p && rp_str_eqc(v[0], "letter"))
+        paper = CM_LETTER;
+    else if (v[0].p && !rp_str_eqc(v[0], "a4"))
+        return api_problem(c, 400, "paper must be a4 or letter");
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    enum rp_err err = cm_quote_pdf(&c->ctx, c->req->params[0], paper, &pdf, &len);
+    if (err)
+        return api_fail(c, err);
+    char *body = arena_alloc(c->ctx.a, len);
+    memcpy(body, pdf, len);
+    free(pdf);
+    return api_answer(c, 200, "application/pdf", body, len);
+}

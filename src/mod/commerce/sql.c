@@ -1,0 +1,127 @@
+/* The module's own statements: a price lookup's candidates (scoped to the price lists
+ * the caller reads), the uniqueness of a list's entry, a deal's other primary quotes
+ * and the quotes past their validity. */
+#include "core/common.h"
+
+#include "engine/sqlb.h"
+#include "mod/commerce/commerce.h"
+
+static const char *col_text(struct rec_ctx *ctx, struct store_stmt *st, int col)
+{
+    size_t len = 0;
+    const char *s = store_col_null(st, col) ? NULL : store_col_text(st, col, &len);
+    return s ? arena_strndup(ctx->a, s, len) : NULL;
+}
+
+enum rp_err cm__sql_candidates(struct rec_ctx *ctx, const char *product_id, const char *currency,
+                               const char *day, int64_t quantity, const char *price_list_id,
+                               struct cm_candidate **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct sqlb b;
+    sqlb_init(&b);
+    /* Per list, its entries of the product at or below the quantity, the largest volume
+     * first: the first row of each list is the one that applies. */
+    sqlb_add(&b, "%s", "SELECT t.id, t.name, t.account_id, t.account_tier, t.account_category,"
+                       " t.valid_from, i.min_quantity, i.unit_price"
+                       " FROM price_list_items i JOIN price_lists t ON t.id = i.price_list_id");
+    enum rp_err err = sqlb_scope(ctx, meta_need("price_lists"), NULL, &b);
+    if (err) {
+        sqlb_release(&b);
+        return err;
+    }
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.active = 1 AND t.currency = ?"
+                       " AND (t.valid_from IS NULL OR t.valid_from <= ?)"
+                       " AND (t.valid_to IS NULL OR t.valid_to >= ?)"
+                       " AND i.workspace_id = 1 AND i.deleted_at IS NULL AND i.product_id = ?"
+                       " AND i.min_quantity <= ?");
+    sqlb_param(ctx, &b, store_cstr(currency));
+    sqlb_param(ctx, &b, store_cstr(day));
+    sqlb_param(ctx, &b, store_cstr(day));
+    sqlb_param(ctx, &b, store_cstr(product_id));
+    sqlb_param(ctx, &b, store_int(quantity));
+    if (price_list_id) {
+        sqlb_add(&b, "%s", " AND t.id = ?");
+        sqlb_param(ctx, &b, store_cstr(price_list_id));
+    }
+    sqlb_add(&b, "%s", " ORDER BY t.id, i.min_quantity DESC LIMIT ?");
+    sqlb_param(ctx, &b, store_int(CM_MAX_CANDIDATES * 4));
+    struct store_stmt *st;
+    if ((err = sqlb_prepare(ctx, &b, &st))) {
+        sqlb_release(&b);
+        return err;
+    }
+    struct cm_candidate *c = arena_calloc(ctx->a, CM_MAX_CANDIDATES, sizeof(*c));
+    size_t count = 0;
+    bool row = false;
+    while (!(err = store_step(st, &row)) && row && count < CM_MAX_CANDIDATES) {
+        size_t len;
+        const char *id = store_col_text(st, 0, &len);
+        if (count && strlen(c[count - 1].list_id) == len && memcmp(c[count - 1].list_id, id, len) == 0)
+            continue; /* a smaller volume of the same list */
+        c[count++] = (struct cm_candidate){
+            .list_id = arena_strndup(ctx->a, id, len), .list_name = col_text(ctx, st, 1),
+            .account_id = col_text(ctx, st, 2), .tier = col_text(ctx, st, 3),
+            .category = col_text(ctx, st, 4), .valid_from = col_text(ctx, st, 5),
+            .min_quantity = store_col_int(st, 6), .unit_price = store_col_int(st, 7)};
+    }
+    store_done(st);
+    sqlb_release(&b);
+    *out = c;
+    *n = count;
+    return err;
+}
+
+enum rp_err cm__sql_item_taken(struct rec_ctx *ctx, const char *list_id, const char *product_id,
+                               int64_t min_quantity, const char *self_id, bool *taken)
+{
+    struct store_val v[] = {store_cstr(list_id), store_cstr(product_id), store_int(min_quantity),
+                            store_cstr(self_id ? self_id : "")};
+    int64_t count = 0;
+    enum rp_err err = store_query_int(
+        ctx->conn,
+        "SELECT count(*) FROM price_list_items WHERE workspace_id = 1 AND deleted_at IS NULL"
+        " AND price_list_id = ? AND product_id = ? AND min_quantity = ? AND id <> ?",
+        v, RP_NELEM(v), &count);
+    *taken = count > 0;
+    return err;
+}
+
+/* The ids a statement answers in its first column, at most max. */
+static enum rp_err read_ids(struct rec_ctx *ctx, const char *sql, const struct store_val *v,
+                            size_t nv, size_t max, const char ***ids, size_t *n)
+{
+    *ids = arena_calloc(ctx->a, max + 1, sizeof(**ids));
+    *n = 0;
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn, sql, &st);
+    if (!err)
+        err = store_bind_all(st, v, nv);
+    bool row = false;
+    while (!err && !(err = store_step(st, &row)) && row && *n < max)
+        (*ids)[(*n)++] = col_text(ctx, st, 0);
+    if (st)
+        store_done(st);
+    return err;
+}
+
+enum rp_err cm__sql_other_primaries(struct rec_ctx *ctx, const char *opportunity_id,
+                                    const char *self_id, const char ***ids, size_t *n)
+{
+    struct store_val v[] = {store_cstr(opportunity_id), store_cstr(self_id)};
+    return read_ids(ctx,
+                    "SELECT id FROM quotes WHERE workspace_id = 1 AND deleted_at IS NULL"
+                    " AND opportunity_id = ? AND is_primary = 1 AND id <> ? ORDER BY seq",
+                    v, RP_NELEM(v), 100, ids, n);
+}
+
+enum rp_err cm__sql_expired(struct rec_ctx *ctx, const char *day, size_t max, const char ***ids,
+                            size_t *n)
+{
+    struct store_val v[] = {store_cstr(day), store_int((int64_t)max)};
+    return read_ids(ctx,
+                    "SELECT id FROM quotes WHERE workspace_id = 1 AND deleted_at IS NULL"
+                    " AND status = 'sent' AND valid_until < ? ORDER BY seq LIMIT ?",
+                    v, RP_NELEM(v), max, ids, n);
+}
