@@ -150,6 +150,8 @@ static const struct {
     {"src/engine/notify.c", "msg_tr", "fmt"},
     {"src/engine/xlsx_read.c", "msg_tr", "fmt"},
     {"src/engine/vcard_read.c", "msg_tr", "fmt"},
+    /* The quote PDF's labels, marked MSG("…") where they are drawn. */
+    {"src/mod/commerce/pdf.c", "msg_tr", "en"},
     /* MSG("…") literals chosen before the call: api_on_error's, the CSRF checks',
      * api__json_shape's, reason()'s problem titles, the import parameters'. */
     {"src/api/json.c", "api_problem", "detail"},
