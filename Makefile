@@ -46,7 +46,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench bench-service
-.PHONY: bench-mail bench-imap
+.PHONY: bench-mail bench-imap bench-commerce
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
 .PHONY: pg-reliability-test ha-test bench-ha
@@ -221,6 +221,12 @@ bench: deps
 bench-mail: deps
 	$(MAKE) $(RAPPORT)
 	bash bench/mail.sh
+
+# Products and quotes: 100,000 products with volume prices, price lookups, 500-line
+# quotes and quote PDFs timed (bench/commerce.sh; N=… products). See bench/README.md.
+bench-commerce: deps
+	$(MAKE) $(RAPPORT)
+	bash bench/commerce.sh
 
 bench-imap: deps
 	$(MAKE) $(RAPPORT)

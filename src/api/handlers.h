@@ -9,6 +9,7 @@ unsigned api__list(struct api_call *c);
 unsigned api__create(struct api_call *c);
 unsigned api__get(struct api_call *c);
 unsigned api__update(struct api_call *c);
+unsigned api__upsert_external(struct api_call *c);
 unsigned api__delete(struct api_call *c);
 unsigned api__restore(struct api_call *c);
 unsigned api__purge(struct api_call *c);

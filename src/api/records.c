@@ -140,6 +140,24 @@ unsigned api__update(struct api_call *c)
     return api__idem_close(c, &idem, err, err ? 0 : api_record(c, 200, &r));
 }
 
+unsigned api__upsert_external(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    struct rec_input *in;
+    size_t n;
+    api_inputs(c, root, &in, &n);
+    struct idem idem;
+    if ((st = api__idem_open(c, &idem)))
+        return st;
+    struct rec r;
+    bool created = false;
+    enum rp_err err = rec_upsert_external(&c->ctx, c->e, c->req->params[1], in, n, &r, &created);
+    return api__idem_close(c, &idem, err, err ? 0 : api_record(c, created ? 201 : 200, &r));
+}
+
 unsigned api__delete(struct api_call *c)
 {
     struct http_req *req = c->req;

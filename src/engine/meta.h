@@ -145,6 +145,10 @@ enum entity_flag {
      * teams, roles and stages; the knowledge base), not as a list of the navigation:
      * /meta says `"nav": false`. */
     EF_OWN_SCREEN = 1 << 8,
+    /* Its records carry `external_id` (a unique FT_STRING field), another system's key
+     * for them — an ERP's order number —, and are created or updated by it in one call
+     * (PUT /{res}/external/{external_id}, rec_upsert_external). */
+    EF_EXTERNAL_ID = 1 << 9,
 };
 
 struct meta_snap;

@@ -8,6 +8,8 @@
 #include "engine/rec.h"
 
 static const struct msg MESSAGES[] = {
+    {"must be text of 1 to %u characters", "必须是 1 到 %u 个字符的文本"},
+    {"is the one in the path: it cannot change", "以路径中的为准：不能更改"},
     {"a %s cannot be inside itself", "%s不能位于自身之下"},
     {"%s go at most %d levels deep", "%s最多 %d 层"},
     {"%s assigned you: %s", "%s 将此分配给您：%s"},

@@ -235,6 +235,14 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
  * outside its owner's team is in the security log (engine/secev.h). */
 enum rp_err rec_view(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                      struct rec *out);
+/* Creates the live record of e (EF_EXTERNAL_ID) whose external_id is `external`, or
+ * updates the one there is, with the inputs (which may not name another external_id):
+ * *created says which. Sending the same inputs again changes nothing. Two callers
+ * upserting one key at once make one record: the one whose create lost to the other's
+ * updates it. RP_EINVAL for an empty or over-long key. */
+enum rp_err rec_upsert_external(struct rec_ctx *ctx, const struct entity_def *e,
+                                struct rp_str external, const struct rec_input *in, size_t n,
+                                struct rec *out, bool *created);
 /* Moves a record to the recycle bin. */
 enum rp_err rec_delete(struct rec_ctx *ctx, const struct entity_def *e, struct rp_str id,
                        int64_t expect_version);

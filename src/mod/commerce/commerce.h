@@ -30,6 +30,15 @@
 /* The counter of quote numbers, and their prefix: Q-000123. */
 #define CM_QUOTE_COUNTER "quotes.number"
 #define CM_QUOTE_PREFIX "Q-"
+/* Orders' and contracts' counters and prefixes: SO-000123, CT-000123. */
+#define CM_ORDER_COUNTER "orders.number"
+#define CM_ORDER_PREFIX "SO-"
+#define CM_CONTRACT_COUNTER "contracts.number"
+#define CM_CONTRACT_PREFIX "CT-"
+/* Currencies a sum answers at most (the CRM has fewer). */
+#define CM_MAX_CURRENCIES 64u
+/* Contracts a renewal sweep handles at most per run. */
+#define CM_SWEEP_BATCH 200u
 
 extern const struct entity_def cm__categories;
 extern const struct entity_def cm__products;
@@ -37,6 +46,9 @@ extern const struct entity_def cm__price_lists;
 extern const struct entity_def cm__price_list_items;
 extern const struct entity_def cm__quotes;
 extern const struct entity_def cm__letterheads;
+extern const struct entity_def cm__orders;
+extern const struct entity_def cm__shipments;
+extern const struct entity_def cm__contracts;
 
 extern const struct rp_module mod_commerce;
 
@@ -140,6 +152,31 @@ enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_b
  * version after it, naming it, primary in its place. *out: the new draft. */
 enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out);
 
+/* ---- orders and contracts (orders.c, contracts.c) ---- */
+
+/* An order made from an accepted quote the caller reads: its lines, currency and
+ * totals as accepted, one order per quote. */
+enum rp_err cm_order_from_quote(struct rec_ctx *ctx, struct rp_str quote_id, struct rec *out);
+/* The contracts sweep at `now_ms`: active contracts past their end are renewed (auto_renew:
+ * a new contract for the same term follows, the old one is `renewed`) or expire; those
+ * within their notice period leave their owner a task, once per end date. */
+enum rp_err cm_contracts_sweep(struct rec_ctx *ctx, int64_t now_ms, int64_t *renewed,
+                               int64_t *expired, int64_t *reminded);
+
+/* What an account's card shows of its quotes, orders and contracts. */
+struct cm_money_sum {
+    const char *currency;
+    int64_t count;
+    int64_t total;
+};
+struct cm_account_summary {
+    struct cm_money_sum *open_quotes, *orders, *paid, *active_contracts;
+    size_t nopen_quotes, norders, npaid, nactive_contracts;
+};
+/* The sums, per currency, over the records of the account the caller may read. */
+enum rp_err cm_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
+                               struct cm_account_summary *out);
+
 /* ---- the PDF (pdf.c) ---- */
 
 enum cm_paper { CM_A4, CM_LETTER };
@@ -150,6 +187,14 @@ enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper pa
 
 /* ---- inside the module ---- */
 
+/* Reads, prices and writes back the `lines` of r (a quote or an order: it has lines,
+ * currency, price_list_id and account_id) in one form, and sets its totals; field
+ * errors name the line. */
+enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r);
+/* Now as a stored time, and today (UTC) as a stored date, in the arena. */
+const char *cm__now(struct rec_ctx *ctx);
+const char *cm__today(struct rec_ctx *ctx);
+
 /* Hooks (products.c, prices.c, quotes.c). */
 enum rp_err cm__validate_category(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_product(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
@@ -159,6 +204,14 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
 enum rp_err cm__before_save_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r);
+enum rp_err cm__validate_order(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_shipment(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_contract(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__contracts_due(struct rec_ctx *ctx);
+/* The job kind contracts.renew: the sweep now, for an administrator (POST /jobs). */
+enum rp_err cm__contracts_check(struct rec_ctx *ctx, struct rp_str payload);
+enum rp_err cm__contracts_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                              const char **result);
 /* The schedule: sent quotes past their validity become expired. */
 enum rp_err cm__expire_quotes(struct rec_ctx *ctx);
 enum rp_err cm__demo(struct rp_demo *d);
@@ -168,6 +221,8 @@ struct api_call;
 unsigned cm__get_price(struct api_call *c);
 unsigned cm__post_revise(struct api_call *c);
 unsigned cm__get_pdf(struct api_call *c);
+unsigned cm__post_order(struct api_call *c);
+unsigned cm__get_account_summary(struct api_call *c);
 
 /* sql.c */
 
@@ -183,6 +238,17 @@ enum rp_err cm__sql_item_taken(struct rec_ctx *ctx, const char *list_id, const c
 /* The ids of the live primary quotes of a deal but one. */
 enum rp_err cm__sql_other_primaries(struct rec_ctx *ctx, const char *opportunity_id,
                                     const char *self_id, const char ***ids, size_t *n);
+/* How many live orders were made from a quote. */
+enum rp_err cm__sql_orders_of_quote(struct rec_ctx *ctx, const char *quote_id, int64_t *n);
+/* Active contracts due on day: past their end (ended true), or within their notice
+ * period and not reminded for their end date yet; at most max. */
+enum rp_err cm__sql_contracts_due(struct rec_ctx *ctx, const char *day, bool ended, size_t max,
+                                  struct rec **rows, size_t *n);
+/* An account's sums per currency: `entity`'s records the caller reads whose status is
+ * one of statuses (NULL-terminated), their count and the sum of `field`. */
+enum rp_err cm__sql_account_sums(struct rec_ctx *ctx, const char *entity, const char *field,
+                                 const char *account_id, const char *const *statuses,
+                                 struct cm_money_sum **out, size_t *n);
 /* The ids of sent quotes valid until before day, at most max. */
 enum rp_err cm__sql_expired(struct rec_ctx *ctx, const char *day, size_t max, const char ***ids,
                             size_t *n);

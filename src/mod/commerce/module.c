@@ -5,8 +5,8 @@
 #include "mod/commerce/commerce.h"
 
 static const struct entity_def *const ENTITIES[] = {
-    &cm__categories, &cm__products, &cm__price_lists, &cm__price_list_items, &cm__letterheads,
-    &cm__quotes};
+    &cm__categories, &cm__products,  &cm__price_lists, &cm__price_list_items, &cm__letterheads,
+    &cm__quotes,     &cm__contracts, &cm__orders,      &cm__shipments};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "product_categories", .validate = cm__validate_category},
@@ -15,6 +15,9 @@ static const struct rp_hooks HOOKS[] = {
     {.entity = "price_list_items", .validate = cm__validate_item},
     {.entity = "quotes", .validate = cm__validate_quote, .after_save = cm__quote_saved,
      .before_delete = cm__before_delete_quote},
+    {.entity = "contracts", .validate = cm__validate_contract},
+    {.entity = "orders", .validate = cm__validate_order},
+    {.entity = "shipments", .validate = cm__validate_shipment},
 };
 
 static const struct api_route ROUTES[] = {
@@ -28,10 +31,22 @@ static const struct api_route ROUTES[] = {
     {.method = "GET", .path = "/api/v1/quotes/{id}/pdf", .fn = cm__get_pdf,
      .summary = "A quote as a PDF (?paper=a4 or letter), in the caller's language",
      .op_id = "quote_pdf", .ok = 200, .answer = API_FILE},
+    {.method = "POST", .path = "/api/v1/quotes/{id}/order", .fn = cm__post_order,
+     .summary = "The order of an accepted quote, with its lines and totals as accepted",
+     .op_id = "quote_order", .ok = 201, .answer = API_RECORD},
+    {.method = "GET", .path = "/api/v1/accounts/{id}/commerce", .fn = cm__get_account_summary,
+     .summary = "An account's open quotes, orders, lifetime value and active contracts, per "
+                "currency",
+     .op_id = "account_commerce", .ok = 200, .answer = API_JSON},
+};
+
+static const struct rp_job_kind JOBS[] = {
+    {.name = "contracts.renew", .check = cm__contracts_check, .run = cm__contracts_run},
 };
 
 static const struct rp_schedule SCHEDULES[] = {
     {.name = "quotes.expire", .every_s = 3600, .run = cm__expire_quotes},
+    {.name = "contracts.renew", .every_s = 3600, .run = cm__contracts_due},
 };
 
 /* The catalogue — products, categories, price lists and letterheads — is read by
@@ -55,6 +70,26 @@ static const struct rp_grant GRANTS[] = {
     {.role = "marketing", .entity = "quotes", .scopes = "all none none none none none"},
     {.role = "partner", .entity = "quotes", .scopes = "own own own none none none"},
     {.role = "readonly", .entity = "quotes", .scopes = "all none none none none none"},
+    /* Contracts, orders and shipments are the account's business, scoped like quotes;
+     * partners see the orders they placed. */
+    {.role = "manager", .entity = "contracts", .scopes = "team team team team team team"},
+    {.role = "sales", .entity = "contracts", .scopes = "team own own own own own"},
+    {.role = "support", .entity = "contracts", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "contracts", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "contracts", .scopes = "none none none none none none"},
+    {.role = "readonly", .entity = "contracts", .scopes = "all none none none none none"},
+    {.role = "manager", .entity = "orders", .scopes = "team team team team team team"},
+    {.role = "sales", .entity = "orders", .scopes = "team own own own own own"},
+    {.role = "support", .entity = "orders", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "orders", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "orders", .scopes = "own own own none none none"},
+    {.role = "readonly", .entity = "orders", .scopes = "all none none none none none"},
+    {.role = "manager", .entity = "shipments", .scopes = "team team team team team team"},
+    {.role = "sales", .entity = "shipments", .scopes = "team own own own own own"},
+    {.role = "support", .entity = "shipments", .scopes = "all own own none none none"},
+    {.role = "marketing", .entity = "shipments", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "shipments", .scopes = "own none none none none none"},
+    {.role = "readonly", .entity = "shipments", .scopes = "all none none none none none"},
 };
 
 const struct rp_module mod_commerce = {
@@ -65,6 +100,8 @@ const struct rp_module mod_commerce = {
     .nhooks = RP_NELEM(HOOKS),
     .routes = ROUTES,
     .nroutes = RP_NELEM(ROUTES),
+    .jobs = JOBS,
+    .njobs = RP_NELEM(JOBS),
     .schedules = SCHEDULES,
     .nschedules = RP_NELEM(SCHEDULES),
     .grants = GRANTS,

@@ -35,6 +35,8 @@ static const struct field_def LIST_FIELDS[] = {
     {.name = "account_category", .label = "For category", .label_zh = "适用类别",
      .type = FT_ENUM, .enum_values = CATEGORIES, .enum_labels = CATEGORY_LABELS,
      .enum_labels_zh = CATEGORY_LABELS_ZH, .group = "target"},
+    {.name = "external_id", .label = "External ID", .label_zh = "外部编号", .type = FT_STRING,
+     .flags = FF_UNIQUE | FF_INDEXED, .maxlen = 100, .group = "overview"},
     {.name = "description", .label = "Description", .label_zh = "描述", .type = FT_TEXT,
      .group = "target"},
 };
@@ -49,6 +51,7 @@ const struct entity_def cm__price_lists = {
     .nfields = RP_NELEM(LIST_FIELDS),
     .title_field = "name",
     .default_sort = "name",
+    .flags = EF_EXTERNAL_ID,
 };
 
 static const struct meta_range QUANTITY_RANGE = {1, CM_MAX_QUANTITY};
@@ -68,6 +71,8 @@ static const struct field_def ITEM_FIELDS[] = {
      .enum_values = meta_currencies, .enum_labels = meta_currency_labels,
      .enum_labels_zh = meta_currency_labels_zh, .flags = FF_READONLY | FF_LIST,
      .group = "overview"},
+    {.name = "external_id", .label = "External ID", .label_zh = "外部编号", .type = FT_STRING,
+     .flags = FF_UNIQUE | FF_INDEXED, .maxlen = 100, .group = "overview"},
 };
 
 const struct entity_def cm__price_list_items = {
@@ -82,7 +87,7 @@ const struct entity_def cm__price_list_items = {
     .default_sort = "min_quantity",
     /* A lookup reads a product's entries, smallest volumes first. */
     .indexes = "product_id,min_quantity",
-    .flags = EF_OWN_SCREEN,
+    .flags = EF_OWN_SCREEN | EF_EXTERNAL_ID,
 };
 
 enum rp_err cm__validate_price_list(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

@@ -48,6 +48,8 @@ static const struct field_def PRODUCT_FIELDS[] = {
      .flags = FF_SEARCH | FF_LIST, .maxlen = 200, .group = "overview"},
     {.name = "category_id", .label = "Category", .label_zh = "分类", .type = FT_REF,
      .ref_entity = "product_categories", .flags = FF_INDEXED | FF_LIST, .group = "overview"},
+    {.name = "external_id", .label = "External ID", .label_zh = "外部编号", .type = FT_STRING,
+     .flags = FF_UNIQUE | FF_INDEXED, .maxlen = 100, .group = "overview"},
     {.name = "active", .label = "Active", .label_zh = "在售", .type = FT_BOOL,
      .flags = FF_INDEXED | FF_LIST, .def = "true", .group = "overview"},
     {.name = "unit", .label = "Unit", .label_zh = "单位", .type = FT_ENUM, .enum_values = UNITS,
@@ -84,6 +86,7 @@ const struct entity_def cm__products = {
     .nfields = RP_NELEM(PRODUCT_FIELDS),
     .title_field = "name",
     .default_sort = "name",
+    .flags = EF_EXTERNAL_ID,
 };
 
 enum rp_err cm__validate_category(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

@@ -96,14 +96,14 @@ static bool may_move(const char *from, const char *to)
              strcmp(to, "expired") == 0));
 }
 
-static const char *now_text(struct rec_ctx *ctx)
+const char *cm__now(struct rec_ctx *ctx)
 {
     char *b = arena_alloc(ctx->a, 32);
     text_format_datetime(text_now_ms(), b, 32);
     return b;
 }
 
-static const char *today(struct rec_ctx *ctx)
+const char *cm__today(struct rec_ctx *ctx)
 {
     char *b = arena_alloc(ctx->a, 16);
     text_format_date(text_now_ms() / 86400000, b, 16);
@@ -250,8 +250,7 @@ static json_t *percent(int64_t bp)
     return json_string(b);
 }
 
-/* Reads, prices and writes back r's lines in one form, and sets its totals. */
-static enum rp_err price_lines(struct rec_ctx *ctx, struct rec *r)
+enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r)
 {
     const struct rec_value *v = rec_field(r, "lines");
     json_t *list = v->null ? json_array() : json_loadb(v->s, v->len, 0, NULL);
@@ -265,7 +264,7 @@ static enum rp_err price_lines(struct rec_ctx *ctx, struct rec *r)
     enum rp_err err = cm_buyer_of(ctx, rec_text(ctx->a, r, "account_id"), &buyer);
     if (err == RP_ENOTFOUND) /* the engine names the bad reference */
         err = cm_buyer_of(ctx, NULL, &buyer);
-    const char *day = today(ctx);
+    const char *day = cm__today(ctx);
     struct cm_totals t = {0};
     json_t *out = json_array();
     for (size_t i = 0; !err && i < json_array_size(list); i++) {
@@ -399,7 +398,7 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
                 rec_set_text(r, "number",
                              arena_printf(ctx->a, CM_QUOTE_PREFIX "%06lld", (long long)n));
         }
-        return err ? err : price_lines(ctx, r);
+        return err ? err : cm__price_lines(ctx, r);
     }
     const char *from = rec_text(ctx->a, old, "status");
     if (!may_move(from, to))
@@ -416,17 +415,17 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
             return RP_EINVAL;
     } else if (rec_changed(r, old, "lines") || rec_changed(r, old, "currency") ||
                rec_changed(r, old, "price_list_id") || rec_changed(r, old, "account_id")) {
-        if ((err = price_lines(ctx, r)))
+        if ((err = cm__price_lines(ctx, r)))
             return err;
     }
     if (strcmp(from, to) != 0 && strcmp(to, "sent") == 0) {
         const struct rec_value *lines = rec_field(r, "lines");
         if (lines->null || strcmp(lines->s, "[]") == 0)
             return rec_field_error(ctx, "lines", "a quote is sent with one line at least");
-        rec_set_text(r, "sent_at", now_text(ctx));
+        rec_set_text(r, "sent_at", cm__now(ctx));
     }
     if (strcmp(from, to) != 0 && (strcmp(to, "accepted") == 0 || strcmp(to, "rejected") == 0))
-        rec_set_text(r, "decided_at", now_text(ctx));
+        rec_set_text(r, "decided_at", cm__now(ctx));
     return RP_OK;
 }
 
@@ -508,7 +507,7 @@ enum rp_err cm__expire_quotes(struct rec_ctx *ctx)
 {
     const char **ids;
     size_t n = 0;
-    enum rp_err err = cm__sql_expired(ctx, today(ctx), 500, &ids, &n);
+    enum rp_err err = cm__sql_expired(ctx, cm__today(ctx), 500, &ids, &n);
     struct rec_input in = rec_in_text("status", "expired");
     for (size_t i = 0; !err && i < n; i++) {
         struct rec tmp;

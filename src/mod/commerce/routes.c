@@ -127,3 +127,39 @@ unsigned cm__get_pdf(struct api_call *c)
     free(pdf);
     return api_answer(c, 200, "application/pdf", body, len);
 }
+
+unsigned cm__post_order(struct api_call *c)
+{
+    struct rec r;
+    enum rp_err err = rec_tx_begin(&c->ctx);
+    if (!err)
+        err = rec_tx_end(&c->ctx, cm_order_from_quote(&c->ctx, c->req->params[0], &r));
+    return err ? api_fail(c, err) : api_record(c, 201, &r);
+}
+
+static json_t *sums(const struct cm_money_sum *s, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "currency", json_string(s[i].currency));
+        json_object_set_new(o, "count", json_integer(s[i].count));
+        json_object_set_new(o, "total", api_money(s[i].total));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+unsigned cm__get_account_summary(struct api_call *c)
+{
+    struct cm_account_summary s;
+    enum rp_err err = cm_account_summary(&c->ctx, c->req->params[0], &s);
+    if (err)
+        return api_fail(c, err);
+    json_t *o = json_object();
+    json_object_set_new(o, "open_quotes", sums(s.open_quotes, s.nopen_quotes));
+    json_object_set_new(o, "orders", sums(s.orders, s.norders));
+    json_object_set_new(o, "lifetime_value", sums(s.paid, s.npaid));
+    json_object_set_new(o, "active_contracts", sums(s.active_contracts, s.nactive_contracts));
+    return api_data(c, o);
+}

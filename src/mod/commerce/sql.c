@@ -125,3 +125,77 @@ enum rp_err cm__sql_expired(struct rec_ctx *ctx, const char *day, size_t max, co
                     " AND status = 'sent' AND valid_until < ? ORDER BY seq LIMIT ?",
                     v, RP_NELEM(v), max, ids, n);
 }
+
+enum rp_err cm__sql_orders_of_quote(struct rec_ctx *ctx, const char *quote_id, int64_t *n)
+{
+    struct store_val v = store_cstr(quote_id);
+    return store_query_int(ctx->conn,
+                           "SELECT count(*) FROM orders WHERE workspace_id = 1"
+                           " AND deleted_at IS NULL AND quote_id = ?",
+                           &v, 1, n);
+}
+
+enum rp_err cm__sql_contracts_due(struct rec_ctx *ctx, const char *day, bool ended, size_t max,
+                                  struct rec **rows, size_t *n)
+{
+    const struct entity_def *e = meta_need("contracts");
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND t.status = 'active'");
+    if (ended) {
+        sqlb_add(&b, "%s", " AND t.end_date < ?");
+        sqlb_param(ctx, &b, store_cstr(day));
+    } else {
+        sqlb_add(&b, "%s", " AND t.end_date >= ? AND t.remind_on <= ?"
+                           " AND (t.reminded_for IS NULL OR t.reminded_for <> t.end_date)");
+        sqlb_param(ctx, &b, store_cstr(day));
+        sqlb_param(ctx, &b, store_cstr(day));
+    }
+    sqlb_add(&b, "%s", " ORDER BY t.end_date, t.seq LIMIT ?");
+    sqlb_param(ctx, &b, store_int((int64_t)max));
+    enum rp_err err = sqlb_read(ctx, &b, e, max, 0, rows, n);
+    sqlb_release(&b);
+    return err;
+}
+
+enum rp_err cm__sql_account_sums(struct rec_ctx *ctx, const char *entity, const char *field,
+                                 const char *account_id, const char *const *statuses,
+                                 struct cm_money_sum **out, size_t *n)
+{
+    const struct entity_def *e = meta_need(entity);
+    *out = NULL;
+    *n = 0;
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "SELECT t.currency, count(*), coalesce(sum(t.%s), 0) FROM %s t", field, e->name);
+    enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
+    if (err) {
+        sqlb_release(&b);
+        return err == RP_EFORBIDDEN ? RP_OK : err; /* a role that reads none: nothing */
+    }
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.account_id = ? AND t.status IN (");
+    sqlb_param(ctx, &b, store_cstr(account_id));
+    for (size_t i = 0; statuses[i]; i++) {
+        sqlb_add(&b, "%s?", i ? ", " : "");
+        sqlb_param(ctx, &b, store_cstr(statuses[i]));
+    }
+    sqlb_add(&b, "%s", ") GROUP BY t.currency ORDER BY t.currency");
+    struct store_stmt *st;
+    if ((err = sqlb_prepare(ctx, &b, &st))) {
+        sqlb_release(&b);
+        return err;
+    }
+    struct cm_money_sum *s = arena_calloc(ctx->a, CM_MAX_CURRENCIES, sizeof(*s));
+    size_t count = 0;
+    bool row = false;
+    while (!(err = store_step(st, &row)) && row && count < CM_MAX_CURRENCIES)
+        s[count++] = (struct cm_money_sum){.currency = col_text(ctx, st, 0),
+                                           .count = store_col_int(st, 1),
+                                           .total = store_col_int(st, 2)};
+    store_done(st);
+    sqlb_release(&b);
+    *out = s;
+    *n = count;
+    return err;
+}
