@@ -4,6 +4,7 @@
  * letterhead, and quotes in every status, the accepted ones primary for their deals. */
 #include "core/common.h"
 
+#include "core/text.h"
 #include "mod/commerce/commerce.h"
 
 static const struct {
@@ -235,6 +236,106 @@ static enum rp_err quotes(struct rp_demo *d, const char **products, size_t nprod
     return err;
 }
 
+/* Random product lines of a demo order (JSON text). */
+static const char *random_lines(struct rp_demo *d, const char **products, size_t nproducts)
+{
+    struct rec_ctx *ctx = d->ctx;
+    const char *lines = "[";
+    size_t nl = 1 + rp_demo_rand(d, 4);
+    for (size_t k = 0; k < nl; k++)
+        lines = arena_printf(ctx->a, "%s%s{\"product_id\":\"%s\",\"quantity\":%u}", lines,
+                             k ? "," : "", products[rp_demo_rand(d, (uint32_t)nproducts)],
+                             1 + rp_demo_rand(d, 60));
+    return arena_printf(ctx->a, "%s]", lines);
+}
+
+/* Orders: one from each accepted quote, the rest placed directly, in every status,
+ * those shipped with a shipment. Contracts: over the accounts, in every status. */
+static enum rp_err orders_and_contracts(struct rp_demo *d, const char **products,
+                                        size_t nproducts, const struct rec_page *accounts)
+{
+    struct rec_ctx *ctx = d->ctx;
+    static const char *const FLOW[] = {"confirmed", "in_production", "partially_shipped",
+                                       "shipped",   "delivered",     "invoiced",
+                                       "paid",      "cancelled"};
+    const struct entity_def *qe = meta_need("quotes"), *oe = meta_need("orders");
+    const struct rec_param P[] = {{RP_STR("status"), RP_STR("accepted")},
+                                  {RP_STR("limit"), RP_STR("50")}};
+    struct rec_query *q;
+    struct rec_page accepted = {0};
+    enum rp_err err = rec_query_parse(ctx, qe, P, RP_NELEM(P), &q);
+    if (!err)
+        err = rec_list(ctx, qe, q, &accepted);
+    size_t made = 0;
+    for (size_t i = 0; !err && i < accepted.nrows; i++, made++) {
+        struct rec o;
+        err = cm_order_from_quote(ctx, rp_str_c(accepted.rows[i].id), &o);
+    }
+    for (size_t i = 0; !err && made < 80 && accounts->nrows; i++, made++) {
+        const struct rec *acc = &accounts->rows[i % accounts->nrows];
+        const char *lines = random_lines(d, products, nproducts);
+        char day[16];
+        text_format_date(text_now_ms() / 86400000 - (int64_t)(made * 4), day, sizeof(day));
+        struct rec_input in[] = {
+            rec_in_text("name", arena_printf(ctx->a, "%s — order %zu", rec_text(ctx->a, acc, "name"),
+                                             made + 1)),
+            rec_in_text("account_id", acc->id),
+            rec_in_text("order_date", day),
+            {.field = rp_str_c("lines"), .kind = IN_JSON, .s = lines, .len = strlen(lines)},
+            rec_in_opt("owner_id", acc->owner_id),
+        };
+        struct rec o;
+        err = rec_create(ctx, oe, in, acc->owner_id ? RP_NELEM(in) : RP_NELEM(in) - 1, &o);
+        const char *to = FLOW[made % RP_NELEM(FLOW)];
+        struct rec_input st = rec_in_text("status", to);
+        if (!err && strcmp(to, "confirmed") != 0)
+            err = rec_update(ctx, oe, rp_str_c(o.id), &st, 1, -1, &o);
+        bool shipped = strcmp(to, "confirmed") && strcmp(to, "in_production") && strcmp(to, "cancelled");
+        if (!err && shipped) {
+            struct rec_input sh[] = {
+                rec_in_text("order_id", o.id),
+                rec_in_text("carrier", (made % 2) ? "sf_express" : "dhl"),
+                rec_in_text("tracking_number", arena_printf(ctx->a, "SF%010zu", 1400000000 + made)),
+                rec_in_text("shipped_at", arena_printf(ctx->a, "%sT10:00:00Z", day)),
+            };
+            struct rec s;
+            err = rec_create(ctx, meta_need("shipments"), sh, RP_NELEM(sh), &s);
+        }
+    }
+    static const char *const STATUS[] = {"active", "active", "active", "draft", "expired",
+                                         "terminated", "renewed"};
+    static const char *const TYPE[] = {"sales", "framework", "service", "licence", "distribution"};
+    int64_t now = text_now_ms() / 86400000;
+    for (size_t i = 0; !err && i < 40 && accounts->nrows; i++) {
+        const struct rec *acc = &accounts->rows[(i * 7) % accounts->nrows];
+        const char *status = STATUS[i % RP_NELEM(STATUS)];
+        bool past = strcmp(status, "expired") == 0 || strcmp(status, "renewed") == 0;
+        /* Active ones end over the next year, some within their notice period. */
+        int64_t end = past ? now - 10 - (int64_t)i : now + 5 + (int64_t)(i * 9);
+        char start[16], stop[16];
+        text_format_date(end - 365, start, sizeof(start));
+        text_format_date(end, stop, sizeof(stop));
+        struct rec_input in[9] = {
+            rec_in_text("name", arena_printf(ctx->a, "%s %s contract", rec_text(ctx->a, acc, "name"),
+                                             TYPE[i % RP_NELEM(TYPE)])),
+            rec_in_text("account_id", acc->id),
+            rec_in_text("type", TYPE[i % RP_NELEM(TYPE)]),
+            rec_in_text("status", status),
+            rec_in_text("start_date", start),
+            rec_in_text("end_date", stop),
+            rec_in_text("value", cents(ctx, 1000000 + (int64_t)rp_demo_rand(d, 50000000))),
+            rec_in_text("renewal_terms", "Renews for 12 months unless either side gives 60 days' "
+                                         "notice. 除非任何一方提前 60 天通知，合同自动续期 12 个月。"),
+        };
+        size_t n = 8;
+        if (acc->owner_id)
+            in[n++] = rec_in_text("owner_id", acc->owner_id);
+        struct rec c;
+        err = rec_create(ctx, meta_need("contracts"), in, n, &c);
+    }
+    return err;
+}
+
 enum rp_err cm__demo(struct rp_demo *d)
 {
     struct rec_ctx *ctx = d->ctx;
@@ -255,7 +356,7 @@ enum rp_err cm__demo(struct rp_demo *d)
         err = catalogue(d, products, prices);
     /* The account of the framework agreement: the first one. */
     const struct rec_param P[] = {{RP_STR("sort"), RP_STR("created_at")},
-                                         {RP_STR("limit"), RP_STR("1")}};
+                                  {RP_STR("limit"), RP_STR("100")}};
     const struct entity_def *ae = meta_need("accounts");
     struct rec_query *q;
     struct rec_page first = {0};
@@ -268,7 +369,9 @@ enum rp_err cm__demo(struct rp_demo *d)
     if (!err)
         err = quotes(d, products, N);
     if (!err)
+        err = orders_and_contracts(d, products, N, &first);
+    if (!err)
         d->notes[d->nnotes++] = "products and quotes: 62 products in English and Chinese, 3 "
-                                "price lists, quotes in every status";
+                                "price lists, quotes in every status, 80 orders, 40 contracts";
     return err;
 }
