@@ -35,6 +35,8 @@
 #define CM_ORDER_PREFIX "SO-"
 #define CM_CONTRACT_COUNTER "contracts.number"
 #define CM_CONTRACT_PREFIX "CT-"
+/* Users a discount approval is asked of at most. */
+#define CM_MAX_APPROVERS 20u
 /* Currencies a sum answers at most (the CRM has fewer). */
 #define CM_MAX_CURRENCIES 64u
 /* Contracts a renewal sweep handles at most per run. */
@@ -49,6 +51,7 @@ extern const struct entity_def cm__letterheads;
 extern const struct entity_def cm__orders;
 extern const struct entity_def cm__shipments;
 extern const struct entity_def cm__contracts;
+extern const struct entity_def cm__discount_limits;
 
 extern const struct rp_module mod_commerce;
 
@@ -152,6 +155,17 @@ enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_b
  * version after it, naming it, primary in its place. *out: the new draft. */
 enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out);
 
+/* ---- discount approval (approval.c) ---- */
+
+/* Asks for the approval of a quote's discount (its approval "needed", or "rejected"
+ * and changed since): the approvers get a task and a notification. RP_ECONFLICT when
+ * it needs none, or nobody may give it. */
+enum rp_err cm_request_approval(struct rec_ctx *ctx, struct rp_str id, struct rec *out);
+/* Approves or rejects it, as someone other than its owner whose own limit covers the
+ * discount (RP_EFORBIDDEN otherwise); the owner is notified. */
+enum rp_err cm_decide_approval(struct rec_ctx *ctx, struct rp_str id, bool approve,
+                               struct rec *out);
+
 /* ---- orders and contracts (orders.c, contracts.c) ---- */
 
 /* An order made from an accepted quote the caller reads: its lines, currency and
@@ -204,6 +218,11 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
 enum rp_err cm__before_save_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r);
+/* Sets a quote's max_discount from its priced lines, and — when its lines or owner
+ * changed — its approval: needed when over the owner's role's limit. */
+enum rp_err cm__check_discount(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+/* Bootstrap: the first start's discount limits (sales and marketing 10 %, partners 5 %). */
+enum rp_err cm__seed_limits(struct rec_ctx *ctx, bool interactive);
 enum rp_err cm__validate_order(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_shipment(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_contract(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
@@ -222,6 +241,8 @@ unsigned cm__get_price(struct api_call *c);
 unsigned cm__post_revise(struct api_call *c);
 unsigned cm__get_pdf(struct api_call *c);
 unsigned cm__post_order(struct api_call *c);
+unsigned cm__post_request_approval(struct api_call *c);
+unsigned cm__post_approval(struct api_call *c);
 unsigned cm__get_account_summary(struct api_call *c);
 
 /* sql.c */

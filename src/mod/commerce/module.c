@@ -6,7 +6,7 @@
 
 static const struct entity_def *const ENTITIES[] = {
     &cm__categories, &cm__products,  &cm__price_lists, &cm__price_list_items, &cm__letterheads,
-    &cm__quotes,     &cm__contracts, &cm__orders,      &cm__shipments};
+    &cm__quotes,     &cm__contracts, &cm__orders,      &cm__shipments,        &cm__discount_limits};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "product_categories", .validate = cm__validate_category},
@@ -34,6 +34,13 @@ static const struct api_route ROUTES[] = {
     {.method = "POST", .path = "/api/v1/quotes/{id}/order", .fn = cm__post_order,
      .summary = "The order of an accepted quote, with its lines and totals as accepted",
      .op_id = "quote_order", .ok = 201, .answer = API_RECORD},
+    {.method = "POST", .path = "/api/v1/quotes/{id}/request-approval",
+     .fn = cm__post_request_approval,
+     .summary = "Ask for the approval of a quote's discount over its owner's limit",
+     .op_id = "quote_request_approval", .ok = 200, .answer = API_RECORD},
+    {.method = "POST", .path = "/api/v1/quotes/{id}/approval", .fn = cm__post_approval,
+     .summary = "Approve or reject a quote's discount ({\"approve\": true or false})",
+     .op_id = "quote_approval", .ok = 200, .body = API_JSON, .answer = API_RECORD},
     {.method = "GET", .path = "/api/v1/accounts/{id}/commerce", .fn = cm__get_account_summary,
      .summary = "An account's open quotes, orders, lifetime value and active contracts, per "
                 "currency",
@@ -72,6 +79,14 @@ static const struct rp_grant GRANTS[] = {
     {.role = "readonly", .entity = "quotes", .scopes = "all none none none none none"},
     /* Contracts, orders and shipments are the account's business, scoped like quotes;
      * partners see the orders they placed. */
+    /* Discount limits are the administrators' (the platform gives them everything);
+     * everyone reads them, to know their own. */
+    {.role = "manager", .entity = "discount_limits", .scopes = "all none none none none none"},
+    {.role = "sales", .entity = "discount_limits", .scopes = "all none none none none none"},
+    {.role = "support", .entity = "discount_limits", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "discount_limits", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "discount_limits", .scopes = "all none none none none none"},
+    {.role = "readonly", .entity = "discount_limits", .scopes = "all none none none none none"},
     {.role = "manager", .entity = "contracts", .scopes = "team team team team team team"},
     {.role = "sales", .entity = "contracts", .scopes = "team own own own own own"},
     {.role = "support", .entity = "contracts", .scopes = "all none none none none none"},
@@ -106,6 +121,7 @@ const struct rp_module mod_commerce = {
     .nschedules = RP_NELEM(SCHEDULES),
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
+    .bootstrap = cm__seed_limits,
     .demo = cm__demo,
     .messages = &cm__messages,
 };

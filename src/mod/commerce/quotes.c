@@ -15,6 +15,13 @@ static const char *const STATUS_LABELS[] = {"Draft", "Sent", "Accepted", "Reject
 static const char *const STATUS_LABELS_ZH[] = {"草稿", "已发送", "已接受", "已拒绝", "已过期",
                                                NULL};
 
+static const char *const APPROVAL[] = {"not_needed", "needed", "requested", "approved",
+                                       "rejected", NULL};
+static const char *const APPROVAL_LABELS[] = {"Not needed", "Needed", "Requested", "Approved",
+                                              "Rejected", NULL};
+static const char *const APPROVAL_LABELS_ZH[] = {"无需审批", "需要审批", "已申请", "已批准",
+                                                 "已驳回", NULL};
+
 static const struct field_def FIELDS[] = {
     {.name = "number", .label = "Number", .label_zh = "编号", .type = FT_STRING,
      .flags = FF_READONLY | FF_INDEXED | FF_SEARCH | FF_LIST, .maxlen = 20, .group = "overview"},
@@ -56,6 +63,14 @@ static const struct field_def FIELDS[] = {
     {.name = "total", .label = "Total", .label_zh = "总计", .type = FT_MONEY,
      .flags = FF_READONLY | FF_INDEXED | FF_LIST, .def = "0", .currency_field = "currency",
      .group = "totals"},
+    {.name = "max_discount", .label = "Largest discount (basis points)",
+     .label_zh = "最大折扣（万分比）", .type = FT_INT, .flags = FF_READONLY, .def = "0",
+     .group = "approval"},
+    {.name = "approval", .label = "Discount approval", .label_zh = "折扣审批", .type = FT_ENUM,
+     .enum_values = APPROVAL, .enum_labels = APPROVAL_LABELS, .enum_labels_zh = APPROVAL_LABELS_ZH,
+     .flags = FF_READONLY | FF_INDEXED, .def = "not_needed", .group = "approval"},
+    {.name = "approved_by", .label = "Approved by", .label_zh = "审批人", .type = FT_REF,
+     .ref_entity = "users", .flags = FF_READONLY, .group = "approval"},
     {.name = "sent_at", .label = "Sent", .label_zh = "发送时间", .type = FT_DATETIME,
      .flags = FF_READONLY, .group = "totals"},
     {.name = "decided_at", .label = "Accepted or rejected", .label_zh = "答复时间",
@@ -398,7 +413,9 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
                 rec_set_text(r, "number",
                              arena_printf(ctx->a, CM_QUOTE_PREFIX "%06lld", (long long)n));
         }
-        return err ? err : cm__price_lines(ctx, r);
+        if (!err)
+            err = cm__price_lines(ctx, r);
+        return err ? err : cm__check_discount(ctx, r, NULL);
     }
     const char *from = rec_text(ctx->a, old, "status");
     if (!may_move(from, to))
@@ -413,15 +430,22 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
         }
         if (ctx->nerrors)
             return RP_EINVAL;
-    } else if (rec_changed(r, old, "lines") || rec_changed(r, old, "currency") ||
-               rec_changed(r, old, "price_list_id") || rec_changed(r, old, "account_id")) {
-        if ((err = cm__price_lines(ctx, r)))
+    } else {
+        if ((rec_changed(r, old, "lines") || rec_changed(r, old, "currency") ||
+             rec_changed(r, old, "price_list_id") || rec_changed(r, old, "account_id")) &&
+            (err = cm__price_lines(ctx, r)))
+            return err;
+        if ((err = cm__check_discount(ctx, r, old)))
             return err;
     }
     if (strcmp(from, to) != 0 && strcmp(to, "sent") == 0) {
         const struct rec_value *lines = rec_field(r, "lines");
         if (lines->null || strcmp(lines->s, "[]") == 0)
             return rec_field_error(ctx, "lines", "a quote is sent with one line at least");
+        if (!rec_is(r, "approval", "not_needed") && !rec_is(r, "approval", "approved"))
+            return rec_field_error(ctx, "status",
+                                   "the discount is over the owner's limit: a manager approves it "
+                                   "before the quote is sent");
         rec_set_text(r, "sent_at", cm__now(ctx));
     }
     if (strcmp(from, to) != 0 && (strcmp(to, "accepted") == 0 || strcmp(to, "rejected") == 0))

@@ -163,3 +163,28 @@ unsigned cm__get_account_summary(struct api_call *c)
     json_object_set_new(o, "active_contracts", sums(s.active_contracts, s.nactive_contracts));
     return api_data(c, o);
 }
+
+unsigned cm__post_request_approval(struct api_call *c)
+{
+    struct rec r;
+    enum rp_err err = cm_request_approval(&c->ctx, c->req->params[0], &r);
+    return err ? api_fail(c, err) : api_record(c, 200, &r);
+}
+
+unsigned cm__post_approval(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    api_only_keys(c, root, (const char *const[]){"approve", NULL},
+                  MSG("is not a member of an approval: send {\"approve\": true or false}"));
+    json_t *a = json_object_get(root, "approve");
+    if (!json_is_boolean(a))
+        rec_field_error(&c->ctx, "approve", "must be true or false");
+    if (c->ctx.nerrors)
+        return api_fail(c, RP_EINVAL);
+    struct rec r;
+    enum rp_err err = cm_decide_approval(&c->ctx, c->req->params[0], json_is_true(a), &r);
+    return err ? api_fail(c, err) : api_record(c, 200, &r);
+}
