@@ -35,6 +35,10 @@
 #define CM_ORDER_PREFIX "SO-"
 #define CM_CONTRACT_COUNTER "contracts.number"
 #define CM_CONTRACT_PREFIX "CT-"
+/* A configurable product's option groups, options per group, and rules, at most. */
+#define CM_MAX_GROUPS 20u
+#define CM_MAX_OPTIONS 30u
+#define CM_MAX_RULES 100u
 /* Users a discount approval is asked of at most. */
 #define CM_MAX_APPROVERS 20u
 /* Currencies a sum answers at most (the CRM has fewer). */
@@ -155,6 +159,28 @@ enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_b
  * version after it, naming it, primary in its place. *out: the new draft. */
 enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out);
 
+/* ---- the configurator (configure.c) ---- */
+
+struct cm_choice {
+    const char *key;
+    const char *name;         /* in the caller's language */
+    int64_t delta;            /* the price change, minor units */
+};
+/* A configuration, checked and priced. */
+struct cm_config {
+    int64_t base;             /* the product's price for the buyer */
+    int64_t unit_price;       /* base plus every chosen option's change */
+    struct cm_choice *chosen;
+    size_t nchosen;
+};
+/* Checks a configuration of a product — the keys of the chosen options, for a
+ * quantity — against its groups and rules, and prices it from base: RP_EINVAL with a
+ * field error of `options` for every broken rule, each named in the caller's
+ * language ("Stainless housing requires Sealed cable"). A percent change is of base,
+ * rounded half away from zero. */
+enum rp_err cm_configure(struct rec_ctx *ctx, const struct rec *product, const char *const *keys,
+                         size_t nkeys, int64_t quantity, int64_t base, struct cm_config *out);
+
 /* ---- discount approval (approval.c) ---- */
 
 /* Asks for the approval of a quote's discount (its approval "needed", or "rejected"
@@ -218,6 +244,8 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
 enum rp_err cm__before_save_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r);
+/* Checks a product's `options` (its configuration model) as it is saved. */
+enum rp_err cm__check_options(struct rec_ctx *ctx, struct rec *r);
 /* Sets a quote's max_discount from its priced lines, and — when its lines or owner
  * changed — its approval: needed when over the owner's role's limit. */
 enum rp_err cm__check_discount(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
@@ -241,6 +269,7 @@ unsigned cm__get_price(struct api_call *c);
 unsigned cm__post_revise(struct api_call *c);
 unsigned cm__get_pdf(struct api_call *c);
 unsigned cm__post_order(struct api_call *c);
+unsigned cm__post_configure(struct api_call *c);
 unsigned cm__post_request_approval(struct api_call *c);
 unsigned cm__post_approval(struct api_call *c);
 unsigned cm__get_account_summary(struct api_call *c);

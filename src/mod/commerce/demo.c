@@ -125,6 +125,50 @@ static enum rp_err catalogue(struct rp_demo *d, const char **products, int64_t *
         struct rec p;
         err = create(ctx, "products", in, RP_NELEM(in), &p);
     }
+    /* Two configurable products: a flow meter and a control cabinet, built to order. */
+    static const struct {
+        const char *sku, *name, *name_zh, *price, *options;
+    } CONFIGURABLE[] = {
+        {"CFG-FLOW", "Flow meter, built to order", "定制流量计", "900.00",
+         "{\"groups\":[{\"key\":\"size\",\"name\":\"Pipe size\",\"name_zh\":\"管径\","
+         "\"required\":true,\"options\":[{\"key\":\"dn25\",\"name\":\"DN25\",\"price\":"
+         "\"0\"},{\"key\":\"dn50\",\"name\":\"DN50\",\"price\":\"120.00\"},{\"key\":"
+         "\"dn100\",\"name\":\"DN100\",\"price\":\"380.00\"}]},{\"key\":\"housing\","
+         "\"name\":\"Housing\",\"name_zh\":\"外壳\",\"required\":true,\"options\":[{"
+         "\"key\":\"aluminium\",\"name\":\"Aluminium\",\"name_zh\":\"铝\",\"price\":"
+         "\"0\"},{\"key\":\"stainless\",\"name\":\"Stainless steel\",\"name_zh\":\"不锈钢"
+         "\",\"percent\":\"15\"}]},{\"key\":\"extras\",\"name\":\"Extras\",\"name_zh\":"
+         "\"附加\",\"max\":2,\"options\":[{\"key\":\"display\",\"name\":\"Local display\","
+         "\"name_zh\":\"就地显示\",\"price\":\"80.00\"},{\"key\":\"hart\",\"name\":"
+         "\"HART protocol\",\"name_zh\":\"HART 协议\",\"price\":\"150.00\"},{\"key\":"
+         "\"exproof\",\"name\":\"Explosion-proof certificate\",\"name_zh\":\"防爆认证\","
+         "\"percent\":\"25\"}]}],\"rules\":[{\"kind\":\"requires\",\"option\":"
+         "\"exproof\",\"other\":\"stainless\"},{\"kind\":\"excludes\",\"option\":"
+         "\"dn100\",\"other\":\"display\"},{\"kind\":\"quantity\",\"option\":"
+         "\"exproof\",\"min\":1,\"max\":20}]}"},
+        {"CFG-CAB", "Control cabinet, built to order", "定制控制柜", "2400.00",
+         "{\"groups\":[{\"key\":\"plc\",\"name\":\"Controller\",\"name_zh\":\"控制器\","
+         "\"required\":true,\"options\":[{\"key\":\"plc_s\",\"name\":\"Small PLC\","
+         "\"name_zh\":\"小型 PLC\",\"price\":\"0\"},{\"key\":\"plc_l\",\"name\":"
+         "\"Large PLC\",\"name_zh\":\"大型 PLC\",\"price\":\"650.00\"}]},{\"key\":"
+         "\"panel\",\"name\":\"Operator panel\",\"name_zh\":\"操作面板\",\"options\":[{"
+         "\"key\":\"hmi7\",\"name\":\"7-inch touch panel\",\"name_zh\":\"7 寸触摸屏\","
+         "\"price\":\"420.00\"},{\"key\":\"hmi12\",\"name\":\"12-inch touch panel\","
+         "\"name_zh\":\"12 寸触摸屏\",\"price\":\"780.00\"}]}],\"rules\":[{\"kind\":"
+         "\"requires\",\"option\":\"hmi12\",\"other\":\"plc_l\"}]}"},
+    };
+    for (size_t i = 0; !err && i < RP_NELEM(CONFIGURABLE); i++) {
+        struct rec_input in[] = {
+            rec_in_text("sku", CONFIGURABLE[i].sku), rec_in_text("name", CONFIGURABLE[i].name),
+            rec_in_text("name_zh", CONFIGURABLE[i].name_zh),
+            rec_in_text("category_id", cats[2]),
+            rec_in_text("list_price", CONFIGURABLE[i].price),
+            {.field = rp_str_c("options"), .kind = IN_JSON, .s = CONFIGURABLE[i].options,
+             .len = strlen(CONFIGURABLE[i].options)},
+        };
+        struct rec p;
+        err = create(ctx, "products", in, RP_NELEM(in), &p);
+    }
     return err;
 }
 
@@ -371,7 +415,7 @@ enum rp_err cm__demo(struct rp_demo *d)
     if (!err)
         err = orders_and_contracts(d, products, N, &first);
     if (!err)
-        d->notes[d->nnotes++] = "products and quotes: 62 products in English and Chinese, 3 "
-                                "price lists, quotes in every status, 80 orders, 40 contracts";
+        d->notes[d->nnotes++] = "products and quotes: 64 products in English and Chinese (2 "
+                                "configurable), 3 price lists, quotes in every status, 80 orders, 40 contracts";
     return err;
 }

@@ -25,6 +25,9 @@ static const struct api_route ROUTES[] = {
      .summary = "The price of a product for an account, a quantity and a day, with the price "
                 "list that won and why",
      .op_id = "price_lookup", .ok = 200, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/products/{id}/configure", .fn = cm__post_configure,
+     .summary = "Check a configuration of a product and price it; 422 names every broken rule",
+     .op_id = "product_configure", .ok = 200, .body = API_JSON, .answer = API_JSON},
     {.method = "POST", .path = "/api/v1/quotes/{id}/revise", .fn = cm__post_revise,
      .summary = "A new draft version of a sent quote, with its number and lines",
      .op_id = "quote_revise", .ok = 201, .answer = API_RECORD},

@@ -59,6 +59,38 @@ static const struct msg MESSAGES[] = {
     {"a sent quote does not change: make a new version", "已发送的报价不能修改：请生成新版本"},
     {"a quote is sent with one line at least", "报价至少要有一行明细才能发送"},
     {"an accepted quote is kept: it is the customer's word", "已接受的报价必须保留：这是客户的承诺"},
+    /* the configurator */
+    {"line %zu: options are the keys of a product's options", "第 %zu 行：options 是产品选项的键"},
+    {"line %zu:", "第 %zu 行："},
+    {"must be {\"groups\": [...], \"rules\": [...]}: 1 to %u groups, at most %u rules",
+     "必须是 {\"groups\": [...], \"rules\": [...]}：1 到 %u 个选项组，最多 %u 条规则"},
+    {"group %zu needs a key (a-z, 0-9, _ and -), a name, 1 to %u options, and 0 <= min <= max "
+     "(min 1 when required)",
+     "第 %zu 个选项组需要键（a-z、0-9、_ 和 -）、名称、1 到 %u 个选项，且 0 <= min <= max（必选时 "
+     "min 至少为 1）"},
+    {"option %s is listed twice", "选项 %s 重复列出"},
+    {"option %zu of group %zu needs a key, a name, and a price change as an amount (\"price\": "
+     "\"12.50\") or a percent (\"percent\": \"5\"), not both",
+     "第 %zu 个选项（第 %zu 组）需要键、名称，以及金额（\"price\": \"12.50\"）或百分比"
+     "（\"percent\": \"5\"）形式的价格变化，二者只能选一"},
+    {"rule %zu: \"requires\" and \"excludes\" name an option and another, \"quantity\" an "
+     "option and 1 <= min <= max, all options of this product",
+     "第 %zu 条规则：\"requires\" 和 \"excludes\" 指定两个选项，\"quantity\" 指定一个选项和 "
+     "1 <= min <= max，且都必须是此产品的选项"},
+    {"this product has no options to configure", "此产品没有可配置的选项"},
+    {"%s is not an option of this product", "%s 不是此产品的选项"},
+    {"%s is chosen twice", "%s 选择了两次"},
+    {"%s: choose at least %lld", "%s：至少选择 %lld 项"},
+    {"%s: choose at most %lld", "%s：最多选择 %lld 项"},
+    {"%s requires %s", "%s 需要同时选择 %s"},
+    {"%s excludes %s", "%s 不能与 %s 同时选择"},
+    {"%s comes in quantities from %lld to %lld", "%s 的数量须在 %lld 到 %lld 之间"},
+    {"the options take the price below zero", "选项使价格低于零"},
+    {"is not a member of a configuration: send options, quantity, account_id, currency and "
+     "date",
+     "不是配置的字段：请发送 options、quantity、account_id、currency 和 date"},
+    {"must be a list of the keys of the chosen options", "必须是所选选项的键的列表"},
+    {"no price for this product in %s", "此产品没有 %s 价格"},
     /* discount approval */
     {"ask approval for", "申请审批"},
     {"this quote needs no approval now", "此报价目前无需审批"},

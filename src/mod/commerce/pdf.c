@@ -202,7 +202,9 @@ static void draw_lines(struct doc *d, enum cm_paper paper, json_t *lines, const 
     for (size_t i = 0; i < json_array_size(lines); i++) {
         json_t *l = json_array_get(lines, i);
         const char *name = d->zh && jtext(l, "name_zh") ? jtext(l, "name_zh") : jtext(l, "name");
-        const char *desc = jtext(l, "description");
+        const char *desc = jtext(l, "description"), *opts = jtext(l, "options_text");
+        if (opts)
+            desc = desc ? arena_printf(d->ctx->a, "%s — %s", desc, opts) : opts;
         const char *sku = jtext(l, "sku");
         const char *item = name ? (sku ? arena_printf(d->ctx->a, "%s (%s)", name, sku) : name) : desc;
         const char *rows[8];

@@ -71,6 +71,9 @@ static const struct field_def PRODUCT_FIELDS[] = {
      .flags = FF_SEARCH, .group = "description"},
     {.name = "description_zh", .label = "Chinese description", .label_zh = "中文描述",
      .type = FT_TEXT, .flags = FF_SEARCH, .group = "description"},
+    {.name = "options", .label = "Configuration options", .label_zh = "配置选项", .type = FT_JSON,
+     .maxlen = 65536, .group = "configuration",
+     .help = "Option groups with prices and rules: {\"groups\": [...], \"rules\": [...]}"},
     {.name = "components", .label = "Bundle of", .label_zh = "组合包含", .type = FT_JSON,
      .maxlen = 16384, .group = "bundle",
      .help = "A bundle: a list of {\"product_id\": …, \"quantity\": …}"},
@@ -185,7 +188,10 @@ static enum rp_err check_components(struct rec_ctx *ctx, struct rec *r)
 
 enum rp_err cm__validate_product(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
-    if (rec_field(r, "components")->null || !rec_changed(r, old, "components"))
-        return RP_OK;
-    return check_components(ctx, r);
+    enum rp_err err = RP_OK;
+    if (!rec_field(r, "components")->null && rec_changed(r, old, "components"))
+        err = check_components(ctx, r);
+    if (!err && rec_changed(r, old, "options"))
+        err = cm__check_options(ctx, r);
+    return err;
 }

@@ -155,6 +155,8 @@ static json_t *money(int64_t minor)
 /* What one line says, read from its JSON. */
 struct line {
     const char *product_id, *description, *price_source, *price_list_id;
+    const char **options;     /* the chosen options' keys (a configurable product) */
+    size_t noptions;
     int64_t quantity, unit_price, discount_bp, discount_amount, tax_bp;
     bool has_price, has_tax;
 };
@@ -163,8 +165,8 @@ struct line {
  * (a client sends lines back as it got them). */
 static const char *const LINE_KEYS[] = {
     "product_id", "description", "quantity", "unit_price", "discount_percent", "discount_amount",
-    "tax_rate", "price_source", "price_list_id", "sku", "name", "name_zh", "unit", "gross",
-    "discount", "net", "tax", "total", NULL};
+    "tax_rate", "price_source", "price_list_id", "options", "sku", "name", "name_zh", "unit",
+    "options_text", "gross", "discount", "net", "tax", "total", NULL};
 
 static bool known_key(const char *k)
 {
@@ -242,6 +244,22 @@ static bool read_line(struct rec_ctx *ctx, json_t *o, size_t i, struct line *l)
         return false;
     }
     l->tax_bp = bp;
+    json_t *opts = json_object_get(o, "options");
+    if (opts && !json_is_null(opts)) {
+        size_t n = json_array_size(opts);
+        bool ok = json_is_array(opts) && n <= CM_MAX_GROUPS * CM_MAX_OPTIONS && l->product_id;
+        l->options = arena_calloc(ctx->a, n + 1, sizeof(*l->options));
+        for (size_t j = 0; ok && j < n; j++) {
+            const char *key = json_string_value(json_array_get(opts, j));
+            ok = key != NULL;
+            l->options[l->noptions++] = key ? arena_strdup(ctx->a, key) : NULL;
+        }
+        if (!ok) {
+            rec_field_error(ctx, "lines", "line %zu: options are the keys of a product's options",
+                            i);
+            return false;
+        }
+    }
     const char *src = json_string_value(json_object_get(o, "price_source"));
     l->price_source = src && l->has_price &&
                               (strcmp(src, "price_list") == 0 || strcmp(src, "list_price") == 0)
@@ -311,6 +329,25 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r)
             l.price_source = price.list_id ? "price_list" : "list_price";
             l.price_list_id = price.list_id;
         }
+        const char *options_text = NULL;
+        if (!err && l.options) {
+            struct cm_config cfg;
+            size_t before = ctx->nerrors;
+            err = cm_configure(ctx, &p, l.options, l.noptions, l.quantity, l.unit_price, &cfg);
+            /* The rules broken, named on the line. */
+            for (size_t k = before; k < ctx->nerrors; k++) {
+                ctx->errors[k].field = "lines";
+                ctx->errors[k].message =
+                    arena_printf(ctx->a, "%s %s", rec_msgf(ctx, "line %zu:", i + 1),
+                                 ctx->errors[k].message);
+            }
+            if (!err && !l.has_price)
+                l.unit_price = cfg.unit_price;
+            for (size_t k = 0; !err && k < cfg.nchosen; k++)
+                options_text = options_text ? arena_printf(ctx->a, "%s; %s", options_text,
+                                                           cfg.chosen[k].name)
+                                            : cfg.chosen[k].name;
+        }
         if (!err && product && !l.has_tax)
             l.tax_bp = rec_field(&p, "tax_rate")->i;
         struct cm_line_out lo;
@@ -337,6 +374,13 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r)
         set_opt(o, "name_zh", product ? rec_text(ctx->a, &p, "name_zh") : NULL);
         set_opt(o, "unit", product ? rec_text(ctx->a, &p, "unit") : NULL);
         set_opt(o, "description", l.description);
+        if (l.options) {
+            json_t *keys = json_array();
+            for (size_t k = 0; k < l.noptions; k++)
+                json_array_append_new(keys, json_string(l.options[k]));
+            json_object_set_new(o, "options", keys);
+            set_opt(o, "options_text", options_text);
+        }
         json_object_set_new(o, "quantity", json_integer(l.quantity));
         json_object_set_new(o, "unit_price", money(l.unit_price));
         json_object_set_new(o, "price_source", json_string(l.price_source));

@@ -188,3 +188,82 @@ unsigned cm__post_approval(struct api_call *c)
     enum rp_err err = cm_decide_approval(&c->ctx, c->req->params[0], json_is_true(a), &r);
     return err ? api_fail(c, err) : api_record(c, 200, &r);
 }
+
+unsigned cm__post_configure(struct api_call *c)
+{
+    json_t *root;
+    unsigned st = api_body(c, &root);
+    if (st)
+        return st;
+    api_only_keys(c, root,
+                  (const char *const[]){"options", "quantity", "account_id", "currency", "date",
+                                        NULL},
+                  MSG("is not a member of a configuration: send options, quantity, account_id, "
+                      "currency and date"));
+    json_t *opts = json_object_get(root, "options"), *q = json_object_get(root, "quantity");
+    size_t n = json_array_size(opts);
+    const char **keys = arena_calloc(c->ctx.a, n + 1, sizeof(*keys));
+    if (!json_is_array(opts) || n > CM_MAX_GROUPS * CM_MAX_OPTIONS)
+        rec_field_error(&c->ctx, "options", "must be a list of the keys of the chosen options");
+    for (size_t i = 0; i < n && !c->ctx.nerrors; i++)
+        if (!(keys[i] = json_string_value(json_array_get(opts, i))))
+            rec_field_error(&c->ctx, "options", "must be a list of the keys of the chosen options");
+    int64_t quantity = q ? (int64_t)json_integer_value(q) : 1;
+    if (q && (!json_is_integer(q) || quantity < 1 || quantity > CM_MAX_QUANTITY))
+        rec_field_error(&c->ctx, "quantity", "must be a whole number from 1 to %lld",
+                        (long long)CM_MAX_QUANTITY);
+    const char *account = json_string_value(json_object_get(root, "account_id"));
+    const char *currency = json_string_value(json_object_get(root, "currency"));
+    const char *date = json_string_value(json_object_get(root, "date"));
+    int64_t days;
+    if (date && text_parse_date(rp_str_c(date), &days))
+        rec_field_error(&c->ctx, "date", "must be a date like 2026-01-31");
+    const struct field_def *cur = meta_field(meta_need("products"), RP_STR("currency"));
+    if (currency && !meta_enum_has(cur, rp_str_c(currency)))
+        rec_field_error(&c->ctx, "currency", "is not a currency of the CRM");
+    if (c->ctx.nerrors)
+        return api_fail(c, RP_EINVAL);
+    struct rec product;
+    enum rp_err err = rec_get(&c->ctx, meta_need("products"), c->req->params[0], &product);
+    struct cm_buyer buyer = {0};
+    if (!err && account) {
+        struct rec acc;
+        err = rec_get(&c->ctx, meta_need("accounts"), rp_str_c(account), &acc);
+        if (err == RP_ENOTFOUND)
+            err = rec_field_error(&c->ctx, "account_id", "no %s with this id",
+                                  rec_label(&c->ctx, meta_need("accounts")));
+        if (!err)
+            err = cm_buyer_of(&c->ctx, acc.id, &buyer);
+    }
+    char day[16];
+    text_format_date(date ? days : text_now_ms() / 86400000, day, sizeof(day));
+    struct cm_price p;
+    if (!err)
+        err = cm_price_of(&c->ctx, &product, &buyer, quantity, day, currency, NULL, &p);
+    if (!err && !p.found)
+        err = rec_field_error(&c->ctx, "currency", "no price for this product in %s", currency);
+    struct cm_config cfg;
+    if (!err)
+        err = cm_configure(&c->ctx, &product, keys, n, quantity, p.unit_price, &cfg);
+    if (err)
+        return api_fail(c, err);
+    json_t *chosen = json_array();
+    for (size_t i = 0; i < cfg.nchosen; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(cfg.chosen[i].key));
+        json_object_set_new(o, "name", api_str_or_null(cfg.chosen[i].name));
+        json_object_set_new(o, "delta", api_money(cfg.chosen[i].delta));
+        json_array_append_new(chosen, o);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "product_id", json_string(product.id));
+    json_object_set_new(o, "quantity", json_integer(quantity));
+    json_object_set_new(o, "base_price", api_money(cfg.base));
+    json_object_set_new(o, "options", chosen);
+    json_object_set_new(o, "unit_price", api_money(cfg.unit_price));
+    struct cm_line_in in = {.quantity = quantity, .unit_price = cfg.unit_price};
+    struct cm_line_out lo;
+    json_object_set_new(o, "total", cm_price_line(&in, &lo) ? json_null() : api_money(lo.gross));
+    json_object_set_new(o, "reason", json_string(p.reason));
+    return api_data(c, o);
+}
