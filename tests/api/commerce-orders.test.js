@@ -105,7 +105,7 @@ describe('orders', () => {
     assertProblem(await c.rep.patch(`/orders/${o.id}`, { status: 'cancelled' }), 422);
     const log = r.body.status_log;
     assert.deepEqual(log.map((e) => e.status), ['confirmed', 'in_production', 'delivered', 'paid']);
-    assert.deepEqual(log.map((e) => e.by), [u.rep.id, u.rep.id, (await admin.get('/me')).body.user.id, u.rep.id]);
+    assert.deepEqual(log.map((e) => e.by), [u.rep.id, u.rep.id, (await admin.get('/auth/me')).body.user.id, u.rep.id]);
     for (let i = 1; i < log.length; i++) assert.ok(log[i].at >= log[i - 1].at);
     const ro = await c.rep.patch(`/orders/${o.id}`, { status_log: [] });
     assertProblem(ro, 422);
