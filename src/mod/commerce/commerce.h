@@ -46,6 +46,22 @@
 /* Contracts a renewal sweep handles at most per run. */
 #define CM_SWEEP_BATCH 200u
 
+/* The fields of a priced document, a quote or an order: its lines (JSON, priced in
+ * its own write, cm__price_lines) and the totals computed from them, read-only. Its
+ * entity also has `currency`, `price_list_id` and `account_id`. */
+#define CM_PRICED_FIELDS                                                                         \
+    {.name = "lines", .label = "Lines", .label_zh = "明细", .type = FT_JSON,                     \
+     .maxlen = CM_MAX_LINES_JSON, .group = "lines"},                                            \
+        {.name = "subtotal", .label = "Subtotal", .label_zh = "小计", .type = FT_MONEY,          \
+         .flags = FF_READONLY, .def = "0", .currency_field = "currency", .group = "totals"},    \
+        {.name = "discount_total", .label = "Discounts", .label_zh = "折扣", .type = FT_MONEY,   \
+         .flags = FF_READONLY, .def = "0", .currency_field = "currency", .group = "totals"},    \
+        {.name = "tax_total", .label = "Tax", .label_zh = "税额", .type = FT_MONEY,              \
+         .flags = FF_READONLY, .def = "0", .currency_field = "currency", .group = "totals"},    \
+        {.name = "total", .label = "Total", .label_zh = "总计", .type = FT_MONEY,                \
+         .flags = FF_READONLY | FF_INDEXED | FF_LIST, .def = "0", .currency_field = "currency", \
+         .group = "totals"}
+
 extern const struct entity_def cm__categories;
 extern const struct entity_def cm__products;
 extern const struct entity_def cm__price_lists;
