@@ -186,12 +186,22 @@ describe("an account's card", () => {
     const r = await c.rep.get(`/accounts/${acc.id}/commerce`);
     assert.equal(r.status, 200, r.text);
     const d = r.body.data;
-    assert.deepEqual(d.open_quotes, [{ currency: 'CNY', count: 1, total: '88.00' }, { currency: 'USD', count: 1, total: '200.00' }]);
-    assert.deepEqual(d.orders, [{ currency: 'USD', count: 3, total: '105.00' }]);
-    assert.deepEqual(d.lifetime_value, [{ currency: 'USD', count: 1, total: '40.00' }]);
-    assert.deepEqual(d.active_contracts, [{ currency: 'USD', count: 1, total: '700.00' }]);
+    assert.equal(d.base_currency, 'USD');
+    assert.deepEqual(d.open_quotes.by_currency, [{ currency: 'CNY', count: 1, total: '88.00' }, { currency: 'USD', count: 1, total: '200.00' }]);
+    assert.equal(d.open_quotes.missing_rate, 'CNY'); // no rate of CNY yet: no total in USD
+    assert.equal(d.open_quotes.base_total, null);
+    assert.deepEqual(d.orders.by_currency, [{ currency: 'USD', count: 3, total: '105.00' }]);
+    assert.equal(d.orders.base_total, '105.00');
+    assert.deepEqual(d.lifetime_value.by_currency, [{ currency: 'USD', count: 1, total: '40.00' }]);
+    assert.deepEqual(d.active_contracts.by_currency, [{ currency: 'USD', count: 1, total: '700.00' }]);
     const all = (await admin.get(`/accounts/${acc.id}/commerce`)).body.data;
-    assert.deepEqual(all.orders, [{ currency: 'USD', count: 4, total: '1105.00' }]);
+    assert.deepEqual(all.orders.by_currency, [{ currency: 'USD', count: 4, total: '1105.00' }]);
+    // With a rate of the quote's day, the CNY quote counts in USD: 88.00 × 0.1379 = 12.1352.
+    const rate = await admin.post('/exchange_rates', { currency: 'CNY', valid_from: day(-30), rate: '0.1379' });
+    assert.equal(rate.status, 201, rate.text);
+    const withRate = (await c.rep.get(`/accounts/${acc.id}/commerce`)).body.data;
+    assert.equal(withRate.open_quotes.missing_rate, null);
+    assert.equal(withRate.open_quotes.base_total, '212.14');
     assertProblem(await c.westrep.get(`/accounts/${acc.id}/commerce`), 404);
   });
 });
@@ -349,5 +359,48 @@ describe('the configurator', () => {
       assert.equal(assertProblem(r, 422).errors[0].field, 'options', JSON.stringify(options));
     }
     assertProblem(await admin.post(`/products/${(await product()).id}/configure`, { options: [] }), 422);
+  });
+});
+
+describe('currencies and exchange rates', () => {
+  test('documents only in enabled currencies; one base currency, which stays', async () => {
+    const cur = (await admin.get('/currencies')).body.data;
+    assert.deepEqual(cur.map((x) => [x.code, x.is_base, x.enabled]), [['CNY', false, true], ['EUR', false, true], ['USD', true, true]]);
+    const jpy = await c.rep.post('/quotes', { name: 'Yen', currency: 'JPY' });
+    assert.match(assertProblem(jpy, 422).errors.find((e) => e.field === 'currency').message, /JPY is not enabled/);
+    assertProblem(await c.boss.post('/currencies', { code: 'JPY', decimals: 0 }), 403);
+    const j = await create(admin, 'currencies', { code: 'JPY', decimals: 0 });
+    assert.equal((await c.rep.post('/quotes', { name: 'Yen', currency: 'JPY' })).status, 201);
+    assert.equal((await admin.patch(`/currencies/${j.id}`, { enabled: false })).status, 200);
+    assertProblem(await c.rep.post('/products', { sku: uniq('Y'), name: 'Yen part', currency: 'JPY', list_price: '100' }), 403); // reps write no products
+    assert.equal(assertProblem(await admin.post('/products', { sku: uniq('Y'), name: 'Yen part', currency: 'JPY', list_price: '100' }), 422).errors[0].field, 'currency');
+    // Making CNY the base makes USD not; the base cannot go, nor be disabled.
+    const cny = cur.find((x) => x.code === 'CNY');
+    const usd = cur.find((x) => x.code === 'USD');
+    assert.equal((await admin.patch(`/currencies/${cny.id}`, { is_base: true })).status, 200);
+    assert.equal((await admin.get(`/currencies/${usd.id}`)).body.is_base, false);
+    assertProblem(await admin.del(`/currencies/${cny.id}`), 409);
+    assertProblem(await admin.patch(`/currencies/${cny.id}`, { enabled: false }), 422);
+    assert.equal((await admin.patch(`/currencies/${usd.id}`, { is_base: true })).status, 200);
+  });
+
+  test('rates by day, converted at the rate of the day, through the base currency', async () => {
+    assert.equal(assertProblem(await admin.post('/exchange_rates', { currency: 'EUR', valid_from: '2026-01-01', rate: 'abc' }), 422).errors[0].field, 'rate');
+    assertProblem(await admin.post('/exchange_rates', { currency: 'EUR', valid_from: '2026-01-01', rate: '1.1234567' }), 422);
+    await create(admin, 'exchange_rates', { currency: 'EUR', valid_from: '2026-01-01', rate: '1.10' });
+    await create(c.boss, 'exchange_rates', { currency: 'EUR', valid_from: '2026-06-01', rate: '1.20' });
+    await create(admin, 'exchange_rates', { currency: 'GBP', valid_from: '2026-01-01', rate: '1.25' });
+    assert.equal(assertProblem(await admin.post('/exchange_rates', { currency: 'EUR', valid_from: '2026-06-01', rate: '1.3' }), 422).errors[0].field, 'valid_from');
+    assertProblem(await c.rep.post('/exchange_rates', { currency: 'EUR', valid_from: '2026-07-01', rate: '1.3' }), 403);
+    const conv = async (q) => (await admin.get(`/exchange_rates/convert?${q}`)).body.data;
+    assert.equal((await conv('amount=100&currency=EUR&date=2026-03-15')).converted, '110.00');
+    assert.equal((await conv('amount=100&currency=EUR&date=2026-06-01')).converted, '120.00');
+    assert.equal((await conv('amount=100&currency=USD&to=EUR&date=2026-03-15')).converted, '90.91');
+    assert.equal((await conv('amount=100.00&currency=GBP&to=EUR&date=2026-07-01')).converted, '104.17');
+    const before = await admin.get('/exchange_rates/convert?amount=1&currency=EUR&date=2025-12-31');
+    assertProblem(before, 409);
+    assertProblem(await admin.get('/exchange_rates/convert?amount=x&currency=EUR'), 422);
+    assertProblem(await admin.get('/exchange_rates/convert?amount=1&currency=XXX'), 422);
+    assertProblem(await admin.get('/exchange_rates/convert?amount=1&currency=EUR&when=now'), 400);
   });
 });

@@ -265,7 +265,7 @@ enum rp_err cm_decide_approval(struct rec_ctx *ctx, struct rp_str id, bool appro
     return rec_tx_end(ctx, err);
 }
 
-enum rp_err cm__seed_limits(struct rec_ctx *ctx, bool interactive)
+enum rp_err cm__bootstrap(struct rec_ctx *ctx, bool interactive)
 {
     (void)interactive;
     /* The first start only: an administrator's later changes and deletions stay. */
@@ -283,5 +283,7 @@ enum rp_err cm__seed_limits(struct rec_ctx *ctx, bool interactive)
         struct rec out;
         err = rec_create(ctx, meta_need("discount_limits"), in, RP_NELEM(in), &out);
     }
+    if (!err && n == 1)
+        err = cm__seed_currencies(ctx);
     return rec_tx_end(ctx, err);
 }

@@ -39,10 +39,15 @@
 #define CM_MAX_GROUPS 20u
 #define CM_MAX_OPTIONS 30u
 #define CM_MAX_RULES 100u
+/* Exchange rates in millionths: one unit, and the largest rate (a million base units). */
+#define CM_RATE_ONE 1000000LL
+#define CM_MAX_RATE (1000000LL * CM_RATE_ONE)
 /* Users a discount approval is asked of at most. */
 #define CM_MAX_APPROVERS 20u
-/* Currencies a sum answers at most (the CRM has fewer). */
-#define CM_MAX_CURRENCIES 64u
+/* Rows (a currency and a day) an account's sum reads at most; rates of one currency a
+ * conversion reads at most. */
+#define CM_MAX_SUM_ROWS 20000u
+#define CM_MAX_RATES 10000u
 /* Contracts a renewal sweep handles at most per run. */
 #define CM_SWEEP_BATCH 200u
 
@@ -72,6 +77,8 @@ extern const struct entity_def cm__orders;
 extern const struct entity_def cm__shipments;
 extern const struct entity_def cm__contracts;
 extern const struct entity_def cm__discount_limits;
+extern const struct entity_def cm__currencies;
+extern const struct entity_def cm__exchange_rates;
 
 extern const struct rp_module mod_commerce;
 
@@ -175,6 +182,23 @@ enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_b
  * version after it, naming it, primary in its place. *out: the new draft. */
 enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out);
 
+/* ---- currencies (currency.c) ---- */
+
+/* A rate's text ("7.1234": one unit in the base currency) in millionths; RP_EINVAL
+ * unless positive, at most 6 decimals and CM_MAX_RATE. */
+enum rp_err cm_parse_rate(const char *s, int64_t *micros);
+/* The base currency's code, or NULL when the workspace names none. */
+enum rp_err cm_base_currency(struct rec_ctx *ctx, const char **code);
+/* The rate of a currency on a day (the latest valid from it or before; the base
+ * currency's is one), and the day it is valid from (NULL for the base). RP_ENOTFOUND
+ * when there is none. */
+enum rp_err cm_rate_of(struct rec_ctx *ctx, const char *currency, const char *day, int64_t *micros,
+                       const char **from);
+/* amount × rate, in minor units, half away from zero; RP_ERANGE past META_MONEY_MAX. */
+enum rp_err cm_convert(int64_t amount, int64_t micros, int64_t *out);
+/* The other way: an amount of the base currency in a currency of that rate. */
+enum rp_err cm_convert_back(int64_t base, int64_t micros, int64_t *out);
+
 /* ---- the configurator (configure.c) ---- */
 
 struct cm_choice {
@@ -219,15 +243,23 @@ enum rp_err cm_order_from_quote(struct rec_ctx *ctx, struct rp_str quote_id, str
 enum rp_err cm_contracts_sweep(struct rec_ctx *ctx, int64_t now_ms, int64_t *renewed,
                                int64_t *expired, int64_t *reminded);
 
-/* What an account's card shows of its quotes, orders and contracts. */
+/* What an account's card shows of its quotes, orders and contracts: sums per
+ * currency, and all of them in the base currency at the rates of their days. */
 struct cm_money_sum {
     const char *currency;
+    const char *day;          /* a row of a day (SQL); NULL once summed per currency */
     int64_t count;
     int64_t total;
 };
+struct cm_sums {
+    struct cm_money_sum *by_currency;
+    size_t n;
+    int64_t base_total;       /* in the base currency */
+    const char *missing;      /* a currency without a rate for one of the days, or NULL */
+};
 struct cm_account_summary {
-    struct cm_money_sum *open_quotes, *orders, *paid, *active_contracts;
-    size_t nopen_quotes, norders, npaid, nactive_contracts;
+    const char *base;         /* the base currency, or NULL */
+    struct cm_sums open_quotes, orders, paid, active_contracts;
 };
 /* The sums, per currency, over the records of the account the caller may read. */
 enum rp_err cm_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
@@ -265,8 +297,18 @@ enum rp_err cm__check_options(struct rec_ctx *ctx, struct rec *r);
 /* Sets a quote's max_discount from its priced lines, and — when its lines or owner
  * changed — its approval: needed when over the owner's role's limit. */
 enum rp_err cm__check_discount(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
-/* Bootstrap: the first start's discount limits (sales and marketing 10 %, partners 5 %). */
-enum rp_err cm__seed_limits(struct rec_ctx *ctx, bool interactive);
+/* Bootstrap: at the first start, the discount limits (sales and marketing 10 %, partners
+ * 5 %) and the currencies (USD the base, CNY and EUR enabled). */
+enum rp_err cm__bootstrap(struct rec_ctx *ctx, bool interactive);
+enum rp_err cm__seed_currencies(struct rec_ctx *ctx);
+/* Currencies and rates (currency.c). */
+enum rp_err cm__check_currency(struct rec_ctx *ctx, struct rec *r, const struct rec *old,
+                               const char *field);
+enum rp_err cm__validate_money(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__validate_currency(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err cm__currency_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
+enum rp_err cm__before_delete_currency(struct rec_ctx *ctx, const struct rec *r);
+enum rp_err cm__validate_rate(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_order(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_shipment(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_contract(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
@@ -286,6 +328,7 @@ unsigned cm__post_revise(struct api_call *c);
 unsigned cm__get_pdf(struct api_call *c);
 unsigned cm__post_order(struct api_call *c);
 unsigned cm__post_configure(struct api_call *c);
+unsigned cm__get_convert(struct api_call *c);
 unsigned cm__post_request_approval(struct api_call *c);
 unsigned cm__post_approval(struct api_call *c);
 unsigned cm__get_account_summary(struct api_call *c);
@@ -304,17 +347,28 @@ enum rp_err cm__sql_item_taken(struct rec_ctx *ctx, const char *list_id, const c
 /* The ids of the live primary quotes of a deal but one. */
 enum rp_err cm__sql_other_primaries(struct rec_ctx *ctx, const char *opportunity_id,
                                     const char *self_id, const char ***ids, size_t *n);
+/* The latest rate of a currency valid on day (text, NULL when none) and its day. */
+enum rp_err cm__sql_rate(struct rec_ctx *ctx, const char *currency, const char *day,
+                         const char **rate, const char **from);
 /* How many live orders were made from a quote. */
 enum rp_err cm__sql_orders_of_quote(struct rec_ctx *ctx, const char *quote_id, int64_t *n);
 /* Active contracts due on day: past their end (ended true), or within their notice
  * period and not reminded for their end date yet; at most max. */
 enum rp_err cm__sql_contracts_due(struct rec_ctx *ctx, const char *day, bool ended, size_t max,
                                   struct rec **rows, size_t *n);
-/* An account's sums per currency: `entity`'s records the caller reads whose status is
- * one of statuses (NULL-terminated), their count and the sum of `field`. */
+/* An account's sums per currency and day (the date or time column `day`): `entity`'s
+ * records the caller reads whose status is one of statuses (NULL-terminated), their
+ * count and the sum of `field`. */
 enum rp_err cm__sql_account_sums(struct rec_ctx *ctx, const char *entity, const char *field,
-                                 const char *account_id, const char *const *statuses,
-                                 struct cm_money_sum **out, size_t *n);
+                                 const char *day, const char *account_id,
+                                 const char *const *statuses, struct cm_money_sum **out, size_t *n);
+/* A currency's rates, the oldest first. */
+struct cm_rate {
+    const char *from;
+    int64_t micros;
+};
+enum rp_err cm__sql_rates_of(struct rec_ctx *ctx, const char *currency, struct cm_rate **out,
+                             size_t *n);
 /* The ids of sent quotes valid until before day, at most max. */
 enum rp_err cm__sql_expired(struct rec_ctx *ctx, const char *day, size_t max, const char ***ids,
                             size_t *n);

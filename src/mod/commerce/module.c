@@ -6,7 +6,8 @@
 
 static const struct entity_def *const ENTITIES[] = {
     &cm__categories, &cm__products,  &cm__price_lists, &cm__price_list_items, &cm__letterheads,
-    &cm__quotes,     &cm__contracts, &cm__orders,      &cm__shipments,        &cm__discount_limits};
+    &cm__quotes,     &cm__contracts, &cm__orders,      &cm__shipments,        &cm__discount_limits,
+    &cm__currencies, &cm__exchange_rates};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "product_categories", .validate = cm__validate_category},
@@ -16,6 +17,15 @@ static const struct rp_hooks HOOKS[] = {
     {.entity = "quotes", .validate = cm__validate_quote, .after_save = cm__quote_saved,
      .before_delete = cm__before_delete_quote},
     {.entity = "contracts", .validate = cm__validate_contract},
+    {.entity = "currencies", .validate = cm__validate_currency, .after_save = cm__currency_saved,
+     .before_delete = cm__before_delete_currency},
+    {.entity = "exchange_rates", .validate = cm__validate_rate},
+    /* Documents in a currency the workspace has not enabled are refused. */
+    {.entity = "products", .validate = cm__validate_money},
+    {.entity = "price_lists", .validate = cm__validate_money},
+    {.entity = "quotes", .validate = cm__validate_money},
+    {.entity = "orders", .validate = cm__validate_money},
+    {.entity = "contracts", .validate = cm__validate_money},
     {.entity = "orders", .validate = cm__validate_order},
     {.entity = "shipments", .validate = cm__validate_shipment},
 };
@@ -44,6 +54,9 @@ static const struct api_route ROUTES[] = {
     {.method = "POST", .path = "/api/v1/quotes/{id}/approval", .fn = cm__post_approval,
      .summary = "Approve or reject a quote's discount ({\"approve\": true or false})",
      .op_id = "quote_approval", .ok = 200, .body = API_JSON, .answer = API_RECORD},
+    {.method = "GET", .path = "/api/v1/exchange_rates/convert", .fn = cm__get_convert,
+     .summary = "An amount in another currency at the rate of a day, through the base currency",
+     .op_id = "exchange_convert", .ok = 200, .answer = API_JSON},
     {.method = "GET", .path = "/api/v1/accounts/{id}/commerce", .fn = cm__get_account_summary,
      .summary = "An account's open quotes, orders, lifetime value and active contracts, per "
                 "currency",
@@ -85,6 +98,18 @@ static const struct rp_grant GRANTS[] = {
     /* Discount limits are the administrators' (the platform gives them everything);
      * everyone reads them, to know their own. */
     {.role = "manager", .entity = "discount_limits", .scopes = "all none none none none none"},
+    {.role = "manager", .entity = "currencies", .scopes = "all none none none none none"},
+    {.role = "sales", .entity = "currencies", .scopes = "all none none none none none"},
+    {.role = "support", .entity = "currencies", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "currencies", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "currencies", .scopes = "all none none none none none"},
+    {.role = "readonly", .entity = "currencies", .scopes = "all none none none none none"},
+    {.role = "manager", .entity = "exchange_rates", .scopes = "all all all all all all"},
+    {.role = "sales", .entity = "exchange_rates", .scopes = "all none none none none none"},
+    {.role = "support", .entity = "exchange_rates", .scopes = "all none none none none none"},
+    {.role = "marketing", .entity = "exchange_rates", .scopes = "all none none none none none"},
+    {.role = "partner", .entity = "exchange_rates", .scopes = "none none none none none none"},
+    {.role = "readonly", .entity = "exchange_rates", .scopes = "all none none none none none"},
     {.role = "sales", .entity = "discount_limits", .scopes = "all none none none none none"},
     {.role = "support", .entity = "discount_limits", .scopes = "all none none none none none"},
     {.role = "marketing", .entity = "discount_limits", .scopes = "all none none none none none"},
@@ -124,7 +149,7 @@ const struct rp_module mod_commerce = {
     .nschedules = RP_NELEM(SCHEDULES),
     .grants = GRANTS,
     .ngrants = RP_NELEM(GRANTS),
-    .bootstrap = cm__seed_limits,
+    .bootstrap = cm__bootstrap,
     .demo = cm__demo,
     .messages = &cm__messages,
 };

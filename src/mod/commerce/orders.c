@@ -241,6 +241,52 @@ enum rp_err cm_order_from_quote(struct rec_ctx *ctx, struct rp_str quote_id, str
     return rec_create(ctx, meta_need("orders"), in, n, out);
 }
 
+/* The rate of a day among a currency's rates (the oldest first): the latest from that
+ * day or before; 0 when none. */
+static int64_t rate_on(const struct cm_rate *r, size_t n, const char *day)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(r[mid].from, day) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? r[lo - 1].micros : 0;
+}
+
+/* Sums rows of (currency, day) per currency, and into the base currency at each day's
+ * rate. */
+static enum rp_err sum_rows(struct rec_ctx *ctx, const char *base, const struct cm_money_sum *rows,
+                            size_t n, struct cm_sums *out)
+{
+    *out = (struct cm_sums){.by_currency = arena_calloc(ctx->a, n + 1, sizeof(*out->by_currency))};
+    struct cm_rate *rates = NULL;
+    size_t nrates = 0;
+    enum rp_err err = RP_OK;
+    for (size_t i = 0; !err && i < n; i++) {
+        const struct cm_money_sum *r = &rows[i];
+        bool fresh = !i || strcmp(r->currency, rows[i - 1].currency) != 0;
+        if (fresh) {
+            out->by_currency[out->n++] = (struct cm_money_sum){.currency = r->currency};
+            if (base && strcmp(r->currency, base) != 0)
+                err = cm__sql_rates_of(ctx, r->currency, &rates, &nrates);
+        }
+        struct cm_money_sum *c = &out->by_currency[out->n - 1];
+        if (__builtin_add_overflow(c->total, r->total, &c->total))
+            return RP_ERANGE;
+        c->count += r->count;
+        int64_t micros = !base ? 0 : strcmp(r->currency, base) == 0 ? CM_RATE_ONE
+                                 : r->day ? rate_on(rates, nrates, r->day) : 0;
+        int64_t in_base = 0;
+        if (!micros || cm_convert(r->total, micros, &in_base) ||
+            __builtin_add_overflow(out->base_total, in_base, &out->base_total))
+            out->missing = out->missing ? out->missing : r->currency;
+    }
+    return err;
+}
+
 enum rp_err cm_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
                                struct cm_account_summary *out)
 {
@@ -252,16 +298,25 @@ enum rp_err cm_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
                                          "shipped", "delivered", "invoiced", "paid", NULL};
     static const char *const PAID[] = {"paid", NULL};
     static const char *const ACTIVE[] = {"active", NULL};
+    const struct {
+        const char *entity, *field, *day;
+        const char *const *statuses;
+        struct cm_sums *out;
+    } PARTS[] = {
+        {"quotes", "total", "created_at", OPEN, &out->open_quotes},
+        {"orders", "total", "order_date", ORDERS, &out->orders},
+        {"orders", "total", "order_date", PAID, &out->paid},
+        {"contracts", "value", "start_date", ACTIVE, &out->active_contracts},
+    };
     if (!err)
-        err = cm__sql_account_sums(ctx, "quotes", "total", acc.id, OPEN, &out->open_quotes,
-                                   &out->nopen_quotes);
-    if (!err)
-        err = cm__sql_account_sums(ctx, "orders", "total", acc.id, ORDERS, &out->orders,
-                                   &out->norders);
-    if (!err)
-        err = cm__sql_account_sums(ctx, "orders", "total", acc.id, PAID, &out->paid, &out->npaid);
-    if (!err)
-        err = cm__sql_account_sums(ctx, "contracts", "value", acc.id, ACTIVE,
-                                   &out->active_contracts, &out->nactive_contracts);
+        err = cm_base_currency(ctx, &out->base);
+    for (size_t i = 0; !err && i < RP_NELEM(PARTS); i++) {
+        struct cm_money_sum *rows;
+        size_t n;
+        err = cm__sql_account_sums(ctx, PARTS[i].entity, PARTS[i].field, PARTS[i].day, acc.id,
+                                   PARTS[i].statuses, &rows, &n);
+        if (!err)
+            err = sum_rows(ctx, out->base, rows, n, PARTS[i].out);
+    }
     return err;
 }

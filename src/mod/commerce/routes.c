@@ -137,17 +137,22 @@ unsigned cm__post_order(struct api_call *c)
     return err ? api_fail(c, err) : api_record(c, 201, &r);
 }
 
-static json_t *sums(const struct cm_money_sum *s, size_t n)
+/* {"by_currency": [{"currency","count","total"}], "base_total", "missing_rate"}. */
+static json_t *sums(const struct cm_sums *s, const char *base)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < s->n; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "currency", json_string(s[i].currency));
-        json_object_set_new(o, "count", json_integer(s[i].count));
-        json_object_set_new(o, "total", api_money(s[i].total));
+        json_object_set_new(o, "currency", json_string(s->by_currency[i].currency));
+        json_object_set_new(o, "count", json_integer(s->by_currency[i].count));
+        json_object_set_new(o, "total", api_money(s->by_currency[i].total));
         json_array_append_new(a, o);
     }
-    return a;
+    json_t *o = json_object();
+    json_object_set_new(o, "by_currency", a);
+    json_object_set_new(o, "base_total", base && !s->missing ? api_money(s->base_total) : json_null());
+    json_object_set_new(o, "missing_rate", api_str_or_null(s->missing));
+    return o;
 }
 
 unsigned cm__get_account_summary(struct api_call *c)
@@ -157,10 +162,11 @@ unsigned cm__get_account_summary(struct api_call *c)
     if (err)
         return api_fail(c, err);
     json_t *o = json_object();
-    json_object_set_new(o, "open_quotes", sums(s.open_quotes, s.nopen_quotes));
-    json_object_set_new(o, "orders", sums(s.orders, s.norders));
-    json_object_set_new(o, "lifetime_value", sums(s.paid, s.npaid));
-    json_object_set_new(o, "active_contracts", sums(s.active_contracts, s.nactive_contracts));
+    json_object_set_new(o, "base_currency", api_str_or_null(s.base));
+    json_object_set_new(o, "open_quotes", sums(&s.open_quotes, s.base));
+    json_object_set_new(o, "orders", sums(&s.orders, s.base));
+    json_object_set_new(o, "lifetime_value", sums(&s.paid, s.base));
+    json_object_set_new(o, "active_contracts", sums(&s.active_contracts, s.base));
     return api_data(c, o);
 }
 
@@ -265,5 +271,60 @@ unsigned cm__post_configure(struct api_call *c)
     struct cm_line_out lo;
     json_object_set_new(o, "total", cm_price_line(&in, &lo) ? json_null() : api_money(lo.gross));
     json_object_set_new(o, "reason", json_string(p.reason));
+    return api_data(c, o);
+}
+
+unsigned cm__get_convert(struct api_call *c)
+{
+    static const char *const NAMES[] = {"amount", "currency", "to", "date", NULL};
+    struct rp_str v[RP_NELEM(NAMES)];
+    unsigned st = query_params(c, NAMES, v, "amount, currency, to and date");
+    if (st)
+        return st;
+    int64_t amount = 0, days = 0;
+    if (!v[0].p || text_parse_money(v[0], 2, &amount) || amount < -META_MONEY_MAX ||
+        amount > META_MONEY_MAX)
+        rec_field_error(&c->ctx, "amount", "must be an amount like 1234.50");
+    const struct field_def *cur = meta_field(meta_need("products"), RP_STR("currency"));
+    if (!v[1].p || !meta_enum_has(cur, v[1]))
+        rec_field_error(&c->ctx, "currency", "is not a currency of the CRM");
+    if (v[2].p && !meta_enum_has(cur, v[2]))
+        rec_field_error(&c->ctx, "to", "is not a currency of the CRM");
+    if (v[3].p && text_parse_date(v[3], &days))
+        rec_field_error(&c->ctx, "date", "must be a date like 2026-01-31");
+    if (c->ctx.nerrors)
+        return api_fail(c, RP_EINVAL);
+    char day[16];
+    text_format_date(v[3].p ? days : text_now_ms() / 86400000, day, sizeof(day));
+    const char *base, *from = dup(c, v[1]), *from_day = NULL, *to_day = NULL;
+    enum rp_err err = cm_base_currency(&c->ctx, &base);
+    const char *to = v[2].p ? dup(c, v[2]) : base;
+    if (!err && !base)
+        return api_problem(c, 409, "the workspace has no base currency: an administrator sets one "
+                                   "under Currencies");
+    int64_t in_rate = 0, out_rate = 0, in_base = 0, out = 0;
+    if (!err)
+        err = cm_rate_of(&c->ctx, from, day, &in_rate, &from_day);
+    if (!err)
+        err = cm_rate_of(&c->ctx, to, day, &out_rate, &to_day);
+    if (err == RP_ENOTFOUND)
+        return api_problemf(c, 409, "no exchange rate of %s or %s on %s", from, to, day);
+    if (!err)
+        err = cm_convert(amount, in_rate, &in_base);
+    if (!err)
+        err = cm_convert_back(in_base, out_rate, &out);
+    if (err == RP_ERANGE)
+        return api_problem(c, 422, "the amount converted is too large");
+    if (err)
+        return api_fail(c, err);
+    json_t *o = json_object();
+    json_object_set_new(o, "amount", api_money(amount));
+    json_object_set_new(o, "currency", json_string(from));
+    json_object_set_new(o, "to", json_string(to));
+    json_object_set_new(o, "converted", api_money(out));
+    json_object_set_new(o, "base_currency", json_string(base));
+    json_object_set_new(o, "date", json_string(day));
+    json_object_set_new(o, "rate_from", api_str_or_null(from_day));
+    json_object_set_new(o, "rate_to", api_str_or_null(to_day));
     return api_data(c, o);
 }

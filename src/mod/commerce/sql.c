@@ -160,15 +160,16 @@ enum rp_err cm__sql_contracts_due(struct rec_ctx *ctx, const char *day, bool end
 }
 
 enum rp_err cm__sql_account_sums(struct rec_ctx *ctx, const char *entity, const char *field,
-                                 const char *account_id, const char *const *statuses,
-                                 struct cm_money_sum **out, size_t *n)
+                                 const char *day, const char *account_id,
+                                 const char *const *statuses, struct cm_money_sum **out, size_t *n)
 {
     const struct entity_def *e = meta_need(entity);
     *out = NULL;
     *n = 0;
     struct sqlb b;
     sqlb_init(&b);
-    sqlb_add(&b, "SELECT t.currency, count(*), coalesce(sum(t.%s), 0) FROM %s t", field, e->name);
+    sqlb_add(&b, "SELECT t.currency, substr(t.%s, 1, 10) AS d, count(*), coalesce(sum(t.%s), 0)"
+                 " FROM %s t", day, field, e->name);
     enum rp_err err = sqlb_scope(ctx, e, NULL, &b);
     if (err) {
         sqlb_release(&b);
@@ -180,22 +181,73 @@ enum rp_err cm__sql_account_sums(struct rec_ctx *ctx, const char *entity, const 
         sqlb_add(&b, "%s?", i ? ", " : "");
         sqlb_param(ctx, &b, store_cstr(statuses[i]));
     }
-    sqlb_add(&b, "%s", ") GROUP BY t.currency ORDER BY t.currency");
+    sqlb_add(&b, "%s", ") GROUP BY t.currency, d ORDER BY t.currency, d LIMIT ?");
+    sqlb_param(ctx, &b, store_int(CM_MAX_SUM_ROWS));
     struct store_stmt *st;
     if ((err = sqlb_prepare(ctx, &b, &st))) {
         sqlb_release(&b);
         return err;
     }
-    struct cm_money_sum *s = arena_calloc(ctx->a, CM_MAX_CURRENCIES, sizeof(*s));
+    struct cm_money_sum *s = arena_calloc(ctx->a, CM_MAX_SUM_ROWS, sizeof(*s));
     size_t count = 0;
     bool row = false;
-    while (!(err = store_step(st, &row)) && row && count < CM_MAX_CURRENCIES)
+    while (!(err = store_step(st, &row)) && row && count < CM_MAX_SUM_ROWS)
         s[count++] = (struct cm_money_sum){.currency = col_text(ctx, st, 0),
-                                           .count = store_col_int(st, 1),
-                                           .total = store_col_int(st, 2)};
+                                           .day = col_text(ctx, st, 1),
+                                           .count = store_col_int(st, 2),
+                                           .total = store_col_int(st, 3)};
     store_done(st);
     sqlb_release(&b);
     *out = s;
     *n = count;
+    return err;
+}
+
+enum rp_err cm__sql_rate(struct rec_ctx *ctx, const char *currency, const char *day,
+                         const char **rate, const char **from)
+{
+    *rate = *from = NULL;
+    struct store_val v[] = {store_cstr(currency), store_cstr(day)};
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT rate, valid_from FROM exchange_rates"
+                                    " WHERE workspace_id = 1 AND deleted_at IS NULL"
+                                    " AND currency = ? AND valid_from <= ?"
+                                    " ORDER BY valid_from DESC LIMIT 1",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, v, RP_NELEM(v));
+    bool row = false;
+    if (!err && !(err = store_step(st, &row)) && row) {
+        *rate = col_text(ctx, st, 0);
+        *from = col_text(ctx, st, 1);
+    }
+    if (st)
+        store_done(st);
+    return err;
+}
+
+enum rp_err cm__sql_rates_of(struct rec_ctx *ctx, const char *currency, struct cm_rate **out,
+                             size_t *n)
+{
+    *n = 0;
+    *out = arena_calloc(ctx->a, CM_MAX_RATES, sizeof(**out));
+    struct store_val v = store_cstr(currency);
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT valid_from, rate FROM exchange_rates"
+                                    " WHERE workspace_id = 1 AND deleted_at IS NULL"
+                                    " AND currency = ? ORDER BY valid_from LIMIT 10000",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, &v, 1);
+    bool row = false;
+    while (!err && !(err = store_step(st, &row)) && row && *n < CM_MAX_RATES) {
+        struct cm_rate *r = &(*out)[*n];
+        r->from = col_text(ctx, st, 0);
+        *n += !cm_parse_rate(col_text(ctx, st, 1), &r->micros);
+    }
+    if (st)
+        store_done(st);
     return err;
 }
