@@ -29,6 +29,9 @@ try {
   await shot('list', () => page.locator('table tbody tr').nth(10).waitFor());
   await page.locator('table tbody tr a').first().click();
   await shot('record', () => page.getByRole('region', { name: 'Customer card' }).waitFor());
+  await page.goto(srv.base + '/r/quotes?status=sent&sort=-total');
+  await page.locator('table tbody tr a').first().click();
+  await shot('quote', () => page.getByRole('table', { name: 'Quote lines' }).locator('tbody tr').nth(1).waitFor());
   await page.goto(srv.base + '/pipeline');
   await shot('pipeline', () => page.locator('li.deal').nth(5).waitFor());
   await page.goto(srv.base + '/calendar');

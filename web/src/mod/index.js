@@ -1,5 +1,5 @@
-// The UI's modules — platform, customers, sales, calendar, kb, service, dav, mail, as on the server
-// (src/mod/), and notify, the engine's notification centre —
+// The UI's modules — platform, customers, sales, calendar, kb, service, dav, mail,
+// commerce, as on the server (src/mod/), and notify, the engine's notification centre —
 // in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
 // record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
@@ -37,6 +37,10 @@ import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
 import { RecurrenceEditor, SeriesPanel } from './calendar/recurrence.jsx';
 import { InvitationsPanel, invitationsPanelFor } from './calendar/invitations.jsx';
+import * as commerceStrings from './commerce/i18n.js';
+import { LinesEditor } from './commerce/lines.jsx';
+import { BundleComponents, ComponentsEditor, ProductPrice } from './commerce/product.jsx';
+import { QuoteLines, QuotePanel } from './commerce/quote.jsx';
 import * as kbStrings from './kb/i18n.js';
 import { KnowledgeBase } from './kb/kb.jsx';
 import * as customersStrings from './customers/i18n.js';
@@ -62,7 +66,7 @@ import { QuickCase, QuickCaseDialog } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings, notifyStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings, notifyStrings, commerceStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -120,11 +124,18 @@ export const RECORD_PANELS = [
   { module: 'calendar', place: 'head', when: (e, r) => e.name === 'activities' && !!(r.rrule || r.series_id), component: SeriesPanel,
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id', 'repeat_until'] },
   { module: 'calendar', place: 'side', when: invitationsPanelFor, component: InvitationsPanel, fields: ['invitations'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'quotes', component: QuotePanel,
+    fields: ['number', 'revision', 'status', 'subtotal', 'discount_total', 'tax_total', 'total', 'sent_at', 'decided_at'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'quotes', component: QuoteLines, fields: ['lines'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'products', component: ProductPrice },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'products', component: BundleComponents, fields: ['components'] },
 ];
 
 export const FIELD_EDITORS = [
   { module: 'calendar', entity: 'activities', group: 'repeat', component: RecurrenceEditor,
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id'] },
+  { module: 'commerce', entity: 'quotes', group: 'lines', component: LinesEditor, fields: ['lines'] },
+  { module: 'commerce', entity: 'products', group: 'bundle', component: ComponentsEditor, fields: ['components'] },
 ];
 
 export const GLOBAL_ACTIONS = [
