@@ -404,3 +404,30 @@ describe('currencies and exchange rates', () => {
     assertProblem(await admin.get('/exchange_rates/convert?amount=1&currency=EUR&when=now'), 400);
   });
 });
+
+describe('prices a quote keeps', () => {
+  test('a price sent back is kept while the lookup gives it, looked up anew when the currency changes, and a claimed source is checked', async () => {
+    const p = await product({ list_price: '10.00' });
+    const usd = await create(admin, 'price_lists', { name: uniq('USD list'), currency: 'USD' });
+    const cny = await create(admin, 'price_lists', { name: uniq('CNY list'), currency: 'CNY' });
+    await create(admin, 'price_list_items', { price_list_id: usd.id, product_id: p.id, unit_price: '9.00' });
+    const entry = await create(admin, 'price_list_items', { price_list_id: cny.id, product_id: p.id, unit_price: '65.00' });
+    assert.equal(entry.name, `${p.name} ≥ 1`);
+    const q = await create(admin, 'quotes', { name: 'Reprice', lines: [{ product_id: p.id, quantity: 1 }] });
+    assert.deepEqual([q.lines[0].unit_price, q.lines[0].price_source], ['9.00', 'price_list']);
+    // Sent back as read: unchanged, still from the list.
+    let r = await admin.patch(`/quotes/${q.id}`, { lines: q.lines, name: 'Reprice 2' });
+    assert.deepEqual([r.body.lines[0].unit_price, r.body.lines[0].price_source], ['9.00', 'price_list']);
+    // Another currency: the CNY list's price.
+    r = await admin.patch(`/quotes/${q.id}`, { currency: 'CNY' });
+    assert.deepEqual([r.body.lines[0].unit_price, r.body.lines[0].price_source, r.body.lines[0].price_list_id], ['65.00', 'price_list', cny.id]);
+    // A price the lookup does not give, claimed to come from a list, is the user's own.
+    r = await admin.patch(`/quotes/${q.id}`, { lines: [{ product_id: p.id, quantity: 1, unit_price: '0.01', price_source: 'price_list', price_list_id: 'not-a-list' }] });
+    assert.deepEqual([r.body.lines[0].unit_price, r.body.lines[0].price_source, r.body.lines[0].price_list_id], ['0.01', 'manual', null]);
+    // A currency without a price for a looked-up line is an error on the line.
+    const q2 = await create(admin, 'quotes', { name: 'No EUR', lines: [{ product_id: p.id, quantity: 1 }] });
+    assert.match(assertProblem(await admin.patch(`/quotes/${q2.id}`, { currency: 'EUR' }), 422).errors[0].message, /line 1: no price for this product in EUR/);
+    const pdf = await admin.get(`/quotes/${q.id}/pdf`);
+    assert.equal(pdf.headers.get('content-disposition'), `inline; filename="${q.number}-v1.pdf"`);
+  });
+});

@@ -269,16 +269,20 @@ enum rp_err cm_account_summary(struct rec_ctx *ctx, struct rp_str account_id,
 
 enum cm_paper { CM_A4, CM_LETTER };
 /* A quote the caller may read as a PDF in the caller's language, malloc'ed into *pdf
- * (the caller frees it). RP_ENOMEM when libharu fails. */
+ * (the caller frees it), and its file name ("Q-000123-v2.pdf"). RP_ENOMEM when
+ * libharu fails. */
 enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper paper,
-                         unsigned char **pdf, size_t *len);
+                         unsigned char **pdf, size_t *len, const char **name);
 
 /* ---- inside the module ---- */
 
 /* Reads, prices and writes back the `lines` of r (a quote or an order: it has lines,
  * currency, price_list_id and account_id) in one form, and sets its totals; field
- * errors name the line. */
-enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r);
+ * errors name the line. A line without a price gets the lookup's; a line sent back
+ * with a looked-up price keeps it while the lookup still gives it, and gets the
+ * lookup's anew when r's currency, account or price list changed from old (NULL: a
+ * create); any other price is manual. */
+enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 /* Now as a stored time, and today (UTC) as a stored date, in the arena. */
 const char *cm__now(struct rec_ctx *ctx);
 const char *cm__today(struct rec_ctx *ctx);

@@ -28,7 +28,8 @@ static const struct msg MESSAGES[] = {
      "another currency",
      "没有 %s 价格表为此客户给此产品定价，且产品标价为其他币种"},
     {", the volume price from %lld units", "，%lld 件起的批量价格"},
-    {"%zu price lists weighed", "比较了 %zu 个价格表"},
+    {" (1 price list weighed)", "（比较了 1 个价格表）"},
+    {" (%zu price lists weighed)", "（比较了 %zu 个价格表）"},
     /* quotes */
     {"line %zu must be an object", "第 %zu 行必须是对象"},
     {"line %zu: %s is not a member of a line", "第 %zu 行：%s 不是明细行的字段"},

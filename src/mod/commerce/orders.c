@@ -176,7 +176,7 @@ enum rp_err cm__validate_order(struct rec_ctx *ctx, struct rec *r, const struct 
         if (rec_field(r, "order_date")->null)
             rec_set_text(r, "order_date", cm__today(ctx));
         log_status(ctx, r, to);
-        return rec_field(r, "quote_id")->null ? cm__price_lines(ctx, r) : take_quote(ctx, r);
+        return rec_field(r, "quote_id")->null ? cm__price_lines(ctx, r, old) : take_quote(ctx, r);
     }
     const char *from = rec_text(ctx->a, old, "status");
     int a = status_index(from), b = status_index(to);
@@ -202,7 +202,7 @@ enum rp_err cm__validate_order(struct rec_ctx *ctx, struct rec *r, const struct 
                                 "currency and account");
         return RP_EINVAL;
     }
-    return cm__price_lines(ctx, r);
+    return cm__price_lines(ctx, r, old);
 }
 
 enum rp_err cm__validate_shipment(struct rec_ctx *ctx, struct rec *r, const struct rec *old)

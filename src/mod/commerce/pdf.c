@@ -404,7 +404,7 @@ static enum rp_err save(struct doc *d, unsigned char **pdf, size_t *len)
 }
 
 enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper paper,
-                         unsigned char **pdf, size_t *len)
+                         unsigned char **pdf, size_t *len, const char **name)
 {
     struct rec q, lh, acc, con;
     enum rp_err err = rec_get(ctx, meta_need("quotes"), id, &q);
@@ -416,6 +416,9 @@ enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper pa
         err = linked(ctx, &q, "contact_id", "contacts", &con);
     if (err)
         return err;
+    const char *number = rec_text(ctx->a, &q, "number");
+    *name = arena_printf(ctx->a, "%s-v%lld.pdf", number ? number : "quote",
+                         (long long)rec_field(&q, "revision")->i);
     const struct rec_value *lv = rec_field(&q, "lines");
     json_t *lines = lv->null ? json_array() : json_loadb(lv->s, lv->len, 0, NULL);
     struct doc d = {.ctx = ctx, .zh = ctx->lang == RP_LANG_ZH,
@@ -427,8 +430,8 @@ enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper pa
     }
     HPDF_SetCompressionMode(d.pdf, HPDF_COMP_ALL);
     HPDF_UseUTFEncodings(d.pdf);
-    const char *name = HPDF_LoadTTFontFromFile2(d.pdf, CM_PDF_FONT, 0, HPDF_TRUE);
-    d.font = name ? HPDF_GetFont(d.pdf, name, "UTF-8") : NULL;
+    const char *font = HPDF_LoadTTFontFromFile2(d.pdf, CM_PDF_FONT, 0, HPDF_TRUE);
+    d.font = font ? HPDF_GetFont(d.pdf, font, "UTF-8") : NULL;
     if (!d.font) {
         log_write(LOG_ERROR, "pdf: cannot load the font %s (Debian: fonts-wqy-zenhei)",
                   CM_PDF_FONT);

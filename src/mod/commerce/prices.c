@@ -60,6 +60,8 @@ static const struct field_def ITEM_FIELDS[] = {
     {.name = "price_list_id", .label = "Price list", .label_zh = "价格表", .type = FT_REF,
      .ref_entity = "price_lists", .flags = FF_REQUIRED | FF_CREATE_ONLY | FF_INDEXED | FF_LIST,
      .group = "overview"},
+    {.name = "name", .label = "Entry", .label_zh = "条目", .type = FT_STRING,
+     .flags = FF_READONLY | FF_SEARCH, .maxlen = 240, .group = "overview"},
     {.name = "product_id", .label = "Product", .label_zh = "产品", .type = FT_REF,
      .ref_entity = "products", .flags = FF_REQUIRED | FF_LIST, .group = "overview"},
     {.name = "min_quantity", .label = "From quantity", .label_zh = "起订数量", .type = FT_INT,
@@ -83,7 +85,7 @@ const struct entity_def cm__price_list_items = {
     .label_plural_zh = "价格条目",
     .fields = ITEM_FIELDS,
     .nfields = RP_NELEM(ITEM_FIELDS),
-    .title_field = "product_id",
+    .title_field = "name",
     .default_sort = "min_quantity",
     /* A lookup reads a product's entries, smallest volumes first. */
     .indexes = "product_id,min_quantity",
@@ -123,6 +125,18 @@ enum rp_err cm__validate_item(struct rec_ctx *ctx, struct rec *r, const struct r
     }
     if (old && !rec_changed(r, old, "product_id") && !rec_changed(r, old, "min_quantity"))
         return RP_OK;
+    /* Its name, for lists and search, in no language: the product's and the volume
+     * ("Flow sensor ≥ 10"), as they are now. */
+    struct rec product;
+    const char *saved = rec_system_begin(ctx, "price list entry");
+    enum rp_err found = rec_get(ctx, meta_need("products"),
+                                rp_str_c(rec_text(ctx->a, r, "product_id")), &product);
+    rec_system_end(ctx, saved);
+    if (found == RP_OK)
+        rec_set_text(r, "name", arena_printf(ctx->a, "%s ≥ %lld", rec_text(ctx->a, &product, "name"),
+                                             (long long)rec_field(r, "min_quantity")->i));
+    else if (found != RP_ENOTFOUND) /* the engine names a bad reference */
+        return found;
     bool taken = false;
     enum rp_err err = cm__sql_item_taken(ctx, list_id, rec_text(ctx->a, r, "product_id"),
                                          rec_field(r, "min_quantity")->i, r->id, &taken);
@@ -211,8 +225,10 @@ static const char *reason(struct rec_ctx *ctx, const struct cm_price *p, const c
                           ? rec_msgf(ctx, ", the volume price from %lld units",
                                      (long long)p->min_quantity)
                           : "";
-    return arena_printf(ctx->a, "%s%s (%s)", base, vol,
-                        rec_msgf(ctx, "%zu price lists weighed", p->considered));
+    const char *weighed = p->considered == 1
+                              ? rec_msgf(ctx, " (1 price list weighed)")
+                              : rec_msgf(ctx, " (%zu price lists weighed)", p->considered);
+    return arena_printf(ctx->a, "%s%s%s", base, vol, weighed);
 }
 
 enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_buyer *out)

@@ -147,6 +147,7 @@ struct line {
     const char *product_id, *description, *price_source, *price_list_id;
     const char **options;     /* the chosen options' keys (a configurable product) */
     size_t noptions;
+    bool looked_up;           /* sent with a price it says a lookup gave */
     int64_t quantity, unit_price, discount_bp, discount_amount, tax_bp;
     bool has_price, has_tax;
 };
@@ -250,14 +251,12 @@ static bool read_line(struct rec_ctx *ctx, json_t *o, size_t i, struct line *l)
             return false;
         }
     }
+    /* A line sent back as it was read says where its price came from: a claim the
+     * pricing checks, never takes on trust. */
     const char *src = json_string_value(json_object_get(o, "price_source"));
-    l->price_source = src && l->has_price &&
-                              (strcmp(src, "price_list") == 0 || strcmp(src, "list_price") == 0)
-                          ? src
-                          : "manual";
-    l->price_list_id = strcmp(l->price_source, "price_list") == 0
-                           ? json_string_value(json_object_get(o, "price_list_id"))
-                           : NULL;
+    l->looked_up = l->has_price && src &&
+                   (strcmp(src, "price_list") == 0 || strcmp(src, "list_price") == 0);
+    l->price_source = "manual";
     return true;
 }
 
@@ -273,8 +272,10 @@ static json_t *percent(int64_t bp)
     return json_string(b);
 }
 
-enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r)
+enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
+    bool repricing = old && (rec_changed(r, old, "currency") || rec_changed(r, old, "account_id") ||
+                             rec_changed(r, old, "price_list_id"));
     const struct rec_value *v = rec_field(r, "lines");
     json_t *list = v->null ? json_array() : json_loadb(v->s, v->len, 0, NULL);
     if (!json_is_array(list) || json_array_size(list) > CM_MAX_LINES) {
@@ -307,23 +308,24 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r)
                 err = rec_field_error(ctx, "lines", "line %zu: no product with this id", i + 1);
             product = !err;
         }
-        if (!err && product && !l.has_price) {
-            struct cm_price price;
+        /* The lookup, for a line without a price or one that says a lookup gave it. */
+        struct cm_price price = {0};
+        bool lookup = product && (!l.has_price || l.looked_up);
+        if (!err && lookup) {
             err = cm_price_of(ctx, &p, &buyer, l.quantity, day, currency, list_id, &price);
-            if (!err && !price.found)
+            if (!err && !price.found && (!l.has_price || repricing))
                 err = rec_field_error(ctx, "lines",
                                       "line %zu: no price for this product in %s: give a "
                                       "unit_price",
                                       i + 1, currency);
-            l.unit_price = price.unit_price;
-            l.price_source = price.list_id ? "price_list" : "list_price";
-            l.price_list_id = price.list_id;
         }
         const char *options_text = NULL;
+        int64_t expected = price.unit_price;
         if (!err && l.options) {
             struct cm_config cfg;
             size_t before = ctx->nerrors;
-            err = cm_configure(ctx, &p, l.options, l.noptions, l.quantity, l.unit_price, &cfg);
+            err = cm_configure(ctx, &p, l.options, l.noptions, l.quantity,
+                               price.found ? price.unit_price : l.unit_price, &cfg);
             /* The rules broken, named on the line. */
             for (size_t k = before; k < ctx->nerrors; k++) {
                 ctx->errors[k].field = "lines";
@@ -331,12 +333,19 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r)
                     arena_printf(ctx->a, "%s %s", rec_msgf(ctx, "line %zu:", i + 1),
                                  ctx->errors[k].message);
             }
-            if (!err && !l.has_price)
-                l.unit_price = cfg.unit_price;
+            expected = cfg.unit_price;
             for (size_t k = 0; !err && k < cfg.nchosen; k++)
                 options_text = options_text ? arena_printf(ctx->a, "%s; %s", options_text,
                                                            cfg.chosen[k].name)
                                             : cfg.chosen[k].name;
+        }
+        /* A price looked up now; or one sent back that the lookup still gives, unless
+         * the currency, the customer or the price list changed (then the lookup's);
+         * any other given price is the user's own. */
+        if (!err && price.found && (!l.has_price || repricing || expected == l.unit_price)) {
+            l.unit_price = expected;
+            l.price_source = price.list_id ? "price_list" : "list_price";
+            l.price_list_id = price.list_id;
         }
         if (!err && product && !l.has_tax)
             l.tax_bp = rec_field(&p, "tax_rate")->i;
@@ -448,7 +457,7 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
                              arena_printf(ctx->a, CM_QUOTE_PREFIX "%06lld", (long long)n));
         }
         if (!err)
-            err = cm__price_lines(ctx, r);
+            err = cm__price_lines(ctx, r, old);
         return err ? err : cm__check_discount(ctx, r, NULL);
     }
     const char *from = rec_text(ctx->a, old, "status");
@@ -467,7 +476,7 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
     } else {
         if ((rec_changed(r, old, "lines") || rec_changed(r, old, "currency") ||
              rec_changed(r, old, "price_list_id") || rec_changed(r, old, "account_id")) &&
-            (err = cm__price_lines(ctx, r)))
+            (err = cm__price_lines(ctx, r, old)))
             return err;
         if ((err = cm__check_discount(ctx, r, old)))
             return err;

@@ -119,9 +119,13 @@ unsigned cm__get_pdf(struct api_call *c)
         return api_problem(c, 400, "paper must be a4 or letter");
     unsigned char *pdf = NULL;
     size_t len = 0;
-    enum rp_err err = cm_quote_pdf(&c->ctx, c->req->params[0], paper, &pdf, &len);
+    const char *name = NULL;
+    enum rp_err err = cm_quote_pdf(&c->ctx, c->req->params[0], paper, &pdf, &len, &name);
     if (err)
         return api_fail(c, err);
+    /* The number is ours (Q-000123), never a user's text: no quoting to worry about. */
+    http_add_header(c->req, "Content-Disposition",
+                    arena_printf(c->ctx.a, "inline; filename=\"%s\"", name));
     char *body = arena_alloc(c->ctx.a, len);
     memcpy(body, pdf, len);
     free(pdf);
