@@ -179,6 +179,10 @@ const RULES = {
   'GET /api/v1/{res}/{id}/occurrences/{start}': 'read',
   'PATCH /api/v1/{res}/{id}/occurrences/{start}': 'occ_edit',
   'DELETE /api/v1/{res}/{id}/occurrences/{start}': 'occ_delete',
+  // A quote's PDF is read as the quote is; a new version of a sent quote is a change of
+  // it (the caller edits it) that makes a quote of the caller's (their create scope).
+  'GET /api/v1/{res}/{id}/pdf': 'read',
+  'POST /api/v1/{res}/{id}/revise': 'revise',
 };
 // The second occurrence of every activity the model makes (NEW.activities).
 const OCCURRENCE = '2026-11-03T09:00:00.000Z';
@@ -234,6 +238,11 @@ const NEW = {
   case_queues: (t) => ({ name: t, match_product: 'model-only' }),
   sla_policies: (t) => ({ name: t }),
   business_calendars: (t) => ({ name: t }),
+  product_categories: (t) => ({ name: t }),
+  products: (t) => ({ sku: uniq('msku'), name: t, list_price: '10.00' }),
+  price_lists: (t) => ({ name: t }),
+  letterheads: (t) => ({ company_name: t, is_default: false }),
+  quotes: (t) => ({ name: t, lines: [{ description: `${MARK} line`, quantity: 1, unit_price: '1.00' }] }),
 };
 const PATCH = {
   accounts: () => ({ description: 'changed' }),
@@ -254,6 +263,11 @@ const PATCH = {
   case_queues: () => ({ description: 'changed' }),
   sla_policies: () => ({ description: 'changed' }),
   business_calendars: () => ({ holidays: '2026-12-25' }),
+  product_categories: () => ({ description: 'changed' }),
+  products: () => ({ description: 'changed' }),
+  price_lists: () => ({ description: 'changed' }),
+  letterheads: () => ({ footer: 'changed' }),
+  quotes: () => ({ terms: 'changed' }),
 };
 
 // ---- the model ----
@@ -349,6 +363,9 @@ function expected(rule, c, { entity, rec, from, owner }) {
     case 'article':
       if (!canRead(c, rec)) return 404;
       return canEdit(c, rec) && scope(c, 'kb_articles', 'create') !== 'none' ? 201 : 403;
+    case 'revise':
+      if (!canRead(c, rec)) return 404;
+      return canEdit(c, rec) && scope(c, rec.entity, 'create') !== 'none' ? 201 : 403;
     default: throw new Error(`no rule ${rule}`);
   }
 }
@@ -465,6 +482,16 @@ async function build(route, c, rel, phase) {
       assert.equal(d.status, 200, `set-up: resolve ${e}: ${d.text}`);
       return { method: 'POST', p: `/${e}/${rec.id}/article`, want: expected(rule, c, { rec }),
         ok: (res) => { track('kb_articles', res.body); refer(rec.id, res.body.id); } };
+    }
+    case 'revise': {
+      // Only a sent quote gets a new version: the administrator sends it first.
+      const rec = await fresh();
+      const d = await admin.patch(`/${e}/${rec.id}`, { status: 'sent' });
+      assert.equal(d.status, 200, `set-up: send ${e}: ${d.text}`);
+      // The new version names the old one (previous_version_id), which may be a record
+      // the caller stops reading once a share is removed.
+      return { method: 'POST', p: `/${e}/${rec.id}/revise`, want: expected(rule, c, { rec }),
+        ok: (res) => track(e, res.body, rec.tag, [...REFS.map((f) => res.body[f]), rec.id]) };
     }
     case 'edit': {
       const rec = await fresh();
@@ -720,6 +747,10 @@ before(async () => {
   // in the background after it is written, and its fields are written once; a mailbox
   // is read in the background.
   for (const e of ['emails', 'email_templates', 'email_deliveries', 'mailboxes']) entities.delete(e);
+  // Price list entries carry no text of their own to hold a record's tag (search and
+  // exports are checked by it; their name is their product's and the volume): they are
+  // left to the matrix too.
+  entities.delete('price_list_items');
 
   // The callers, in team mid.
   for (const [i, role] of CALLER_ROLES.entries()) {

@@ -107,6 +107,14 @@ const NEW = {
   // A server nobody answers on: a reading fails at once; not read on the minute (the
   // poll would write while other cells are checked).
   mailboxes: () => ({ name: `${MARK} ${uniq('mbx')}`, host: '127.0.0.1', port: 9, security: 'none', username: 'matrix', enabled: false }),
+  product_categories: () => ({ name: `${MARK} ${uniq('pcat')}` }),
+  products: () => ({ sku: uniq('sku'), name: `${MARK} ${uniq('prod')}`, list_price: '10.00' }),
+  price_lists: () => ({ name: `${MARK} ${uniq('plist')}` }),
+  // An entry of a list and a product of its own: one entry per list, product and volume.
+  price_list_items: async () => ({ price_list_id: await make('price_lists'), product_id: await make('products'), unit_price: '9.00' }),
+  // Not the letterhead of the PDFs: is_default false.
+  letterheads: () => ({ company_name: `${MARK} ${uniq('lh')}`, is_default: false }),
+  quotes: () => ({ name: `${MARK} ${uniq('quote')}`, lines: [{ description: MARK, quantity: 1, unit_price: '1.00' }] }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
@@ -118,6 +126,9 @@ const PATCH = {
   sla_policies: { description: 'changed' }, business_calendars: { holidays: '2026-12-25' },
   emails: { subject: 'changed' }, email_templates: { subject: 'changed' }, email_deliveries: { answer: 'changed' },
   mailboxes: { name: 'changed' },
+  product_categories: { description: 'changed' }, products: { description: 'changed' },
+  price_lists: { description: 'changed' }, price_list_items: { unit_price: '8.00' }, letterheads: { footer: 'changed' },
+  quotes: { terms: 'changed' },
 };
 
 // Entities without owners that matter: records made by the administrator.
@@ -255,6 +266,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/usage -':
     case 'GET /api/v1/{res}/{id}/articles -':
     case 'GET /api/v1/{res}/{id}/cases -':
+    case 'GET /api/v1/{res}/{id}/pdf -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
     case 'GET /api/v1/{res}/{id}/occurrences/{start} -':
     case 'PATCH /api/v1/{res}/{id}/occurrences/{start} scope=this':
@@ -276,6 +288,15 @@ async function cell(row, caller, rel) {
       assert.equal(d.status, 200, `set-up: resolve ${e}: ${d.text}`);
       return { c, method: 'POST', p: `/${e}/${rid}/article`, entity: 'kb_articles' };
     }
+    case 'POST /api/v1/{res}/{id}/revise sent': {
+      // Only a sent quote gets a new version: one sent for the cell.
+      const rid = await make(e, owner);
+      const d = await admin.patch(`/${e}/${rid}`, { status: 'sent' });
+      assert.equal(d.status, 200, `set-up: send ${e}: ${d.text}`);
+      return { c, method: 'POST', p: `/${e}/${rid}/revise`, entity: e };
+    }
+    case 'GET /api/v1/prices -':
+      return { c, method: 'GET', p: `/prices?product_id=${await sharedRecord('products', users.mate.id)}&quantity=2` };
     case 'POST /api/v1/{res}/{id}/view -':
       return { c, method: 'POST', p: `/${e}/${await id()}/view` };
     case 'GET /api/v1/{res}/check -':

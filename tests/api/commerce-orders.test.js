@@ -431,3 +431,53 @@ describe('prices a quote keeps', () => {
     assert.equal(pdf.headers.get('content-disposition'), `inline; filename="${q.number}-v1.pdf"`);
   });
 });
+
+describe('who may bind a deal, and what a new version carries', () => {
+  test("a team mate may read a sent quote but not make its next version", async () => {
+    const q = await create(c.rep, 'quotes', { name: 'Mine', lines: [{ description: 'A', quantity: 1, unit_price: '5.00' }] });
+    assert.equal((await c.rep.patch(`/quotes/${q.id}`, { status: 'sent' })).status, 200);
+    assertProblem(await c.rep2.post(`/quotes/${q.id}/revise`), 403);
+    assert.equal((await c.rep.post(`/quotes/${q.id}/revise`)).status, 201);
+  });
+
+  test("a quote made primary needs the right to change its deal; a restored primary takes its deal back", async () => {
+    const deal = await create(c.rep2, 'opportunities', { name: uniq('Deal'), amount: '1000.00' });
+    const line = [{ description: 'x', quantity: 1, unit_price: '5.00' }];
+    const r = await c.rep.post('/quotes', { name: 'Hijack', opportunity_id: deal.id, is_primary: true, lines: line });
+    assert.equal(assertProblem(r, 422).errors[0].field, 'is_primary');
+    assert.equal((await c.rep2.get(`/opportunities/${deal.id}`)).body.amount, '1000.00');
+    const a = await create(c.rep2, 'quotes', { name: 'A', opportunity_id: deal.id, is_primary: true, lines: line });
+    assert.equal((await c.rep2.del(`/quotes/${a.id}`)).status, 204);
+    const b = await create(c.rep2, 'quotes', { name: 'B', opportunity_id: deal.id, is_primary: true, lines: [{ description: 'y', quantity: 1, unit_price: '7.00' }] });
+    assert.equal((await c.rep2.get(`/opportunities/${deal.id}`)).body.amount, '7.00');
+    assert.equal((await c.rep2.post(`/quotes/${a.id}/restore`)).status, 200);
+    assert.equal((await c.rep2.get(`/quotes/${b.id}`)).body.is_primary, false);
+    assert.equal((await c.rep2.get(`/opportunities/${deal.id}`)).body.amount, '5.00');
+  });
+
+  test('a new version of a quote whose product was deleted names it in a free-text line', async () => {
+    const p = await product({ name: uniq('Gone') });
+    const q = await create(admin, 'quotes', { name: 'Old', lines: [{ product_id: p.id, quantity: 2 }] });
+    assert.equal((await admin.patch(`/quotes/${q.id}`, { status: 'sent' })).status, 200);
+    assert.equal((await admin.del(`/products/${p.id}`)).status, 204);
+    const r = await admin.post(`/quotes/${q.id}/revise`);
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.lines[0].product_id, null);
+    assert.equal(r.body.lines[0].description, `${p.name} (${p.sku})`);
+    assert.equal(r.body.total, q.total);
+  });
+
+  test('no new line of a product no longer sold, nor a free-text line without a price', async () => {
+    const p = await product({ active: false });
+    assert.match(assertProblem(await admin.post('/quotes', { name: 'Off', lines: [{ product_id: p.id, quantity: 1 }] }), 422).errors[0].message, /is no longer sold/);
+    assert.match(assertProblem(await admin.post('/quotes', { name: 'Free', lines: [{ description: 'Work', quantity: 1 }] }), 422).errors[0].message, /needs a unit_price/);
+    assertProblem(await admin.get(`/prices?product_id=${p.id}&price_list_id=01a24ed7-85fd-7074-91d5-e28906e64ad2`), 404);
+  });
+
+  test('a bundle inside itself is refused however deep', async () => {
+    const chain = [await product()];
+    for (let i = 1; i < 8; i++) chain.push(await product({ components: [{ product_id: chain[i - 1].id, quantity: 1 }] }));
+    const r = await admin.patch(`/products/${chain[0].id}`, { components: [{ product_id: chain[7].id, quantity: 1 }] });
+    assert.match(assertProblem(r, 422).errors[0].message, /cannot contain itself/);
+  });
+});

@@ -43,7 +43,8 @@ export class Shell {
 // The record tables: ids, versions, owners and recycle-bin marks.
 export const RECORD_TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users',
   'teams', 'pipeline_stages', 'roles', 'kb_categories', 'kb_articles', 'kb_feedback',
-  'emails', 'email_templates', 'email_deliveries', 'mailboxes'];
+  'emails', 'email_templates', 'email_deliveries', 'mailboxes', 'product_categories', 'products',
+  'price_lists', 'price_list_items', 'letterheads', 'quotes'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
 
 // A fingerprint of everything a refused request must not change: every record table's

@@ -16,9 +16,10 @@
 
 /* How deep the category tree goes, and a bound on the walk that refuses a cycle. */
 #define CM_MAX_CATEGORY_DEPTH 8
-/* Products in one bundle, and how deep bundles of bundles go. */
+/* Products in one bundle, and in all the bundles inside one (the walk that refuses a
+ * bundle inside itself). */
 #define CM_MAX_COMPONENTS 50u
-#define CM_MAX_BUNDLE_DEPTH 4
+#define CM_MAX_BUNDLE_WALK 1000u
 /* Lines of one quote, and the bytes of its `lines` JSON. */
 #define CM_MAX_LINES 500u
 #define CM_MAX_LINES_JSON (1024u * 1024u - 4096u)
@@ -296,6 +297,7 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
 enum rp_err cm__before_save_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r);
+enum rp_err cm__quote_restored(struct rec_ctx *ctx, struct rec *r);
 /* Checks a product's `options` (its configuration model) as it is saved. */
 enum rp_err cm__check_options(struct rec_ctx *ctx, struct rec *r);
 /* Sets a quote's max_discount from its priced lines, and — when its lines or owner

@@ -15,7 +15,7 @@ static const struct rp_hooks HOOKS[] = {
     {.entity = "price_lists", .validate = cm__validate_price_list},
     {.entity = "price_list_items", .validate = cm__validate_item},
     {.entity = "quotes", .validate = cm__validate_quote, .after_save = cm__quote_saved,
-     .before_delete = cm__before_delete_quote},
+     .before_delete = cm__before_delete_quote, .before_restore = cm__quote_restored},
     {.entity = "contracts", .validate = cm__validate_contract},
     {.entity = "currencies", .validate = cm__validate_currency, .after_save = cm__currency_saved,
      .before_delete = cm__before_delete_currency},

@@ -11,6 +11,7 @@ static const struct msg MESSAGES[] = {
     {"component %zu is not a product", "第 %zu 个组件不是产品"},
     {"a bundle cannot contain itself", "组合产品不能包含自身"},
     {"component %zu is listed twice", "第 %zu 个组件重复列出"},
+    {"bundles inside this bundle hold more than %u products", "此组合内的组合包含超过 %u 个产品"},
     /* price lists */
     {"a price list is for one account, one tier or one category, or for everyone: not for "
      "several",
@@ -51,6 +52,11 @@ static const struct msg MESSAGES[] = {
      "第 %zu 行：此产品没有 %s 价格：请填写单价"},
     {"line %zu: the discount is more than the line's amount", "第 %zu 行：折扣超过该行金额"},
     {"line %zu: the amounts are too large", "第 %zu 行：金额过大"},
+    {"line %zu: %s is no longer sold", "第 %zu 行：%s 已停售"},
+    {"line %zu: a line without a product needs a unit_price", "第 %zu 行：没有产品的明细行需要填写单价"},
+    {"the primary quote sets its deal's amount: your role may not change this deal",
+     "主报价决定商机金额：您的角色无权修改此商机"},
+    {"revise", "修订"},
     {"a draft is changed as it is: only a sent quote gets a new version",
      "草稿可直接修改：只有已发送的报价才能生成新版本"},
     {"this version has a newer one already: revise the newest", "此版本已有更新的版本：请修订最新版本"},

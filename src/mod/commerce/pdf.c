@@ -122,6 +122,9 @@ static size_t wrap(struct doc *d, const char *s, float w, float size, const char
         while (start < len && (s[start] == ' ' || s[start] == '\n'))
             start++;
     }
+    /* Text that did not fit ends in an ellipsis, so the cut shows. */
+    if (n && start < len)
+        out[n - 1] = arena_printf(d->ctx->a, "%s…", out[n - 1]);
     return n;
 }
 

@@ -97,27 +97,42 @@ enum rp_err cm__validate_category(struct rec_ctx *ctx, struct rec *r, const stru
     return rec_check_tree(ctx, r, old, "parent_id", CM_MAX_CATEGORY_DEPTH);
 }
 
-/* Whether the bundle `id` holds `target` among its components, depth levels down at
- * most (read as the system): a component that would make a bundle part of itself. */
-static enum rp_err holds(struct rec_ctx *ctx, const char *id, const char *target, int depth,
-                         bool *found)
+/* Whether the product `id` holds `target` among its components, at any depth (read as
+ * the system): a component that would make a bundle part of itself. Each product is
+ * walked once; past CM_MAX_BUNDLE_WALK products the bundle is too large to check. */
+static enum rp_err holds(struct rec_ctx *ctx, const char *id, const char *target, bool *found)
 {
-    struct rec p;
-    enum rp_err err = rec_get(ctx, meta_need("products"), rp_str_c(id), &p);
-    if (err)
-        return err == RP_ENOTFOUND ? RP_OK : err;
-    const struct rec_value *v = rec_field(&p, "components");
-    json_t *list = v->null ? NULL : json_loadb(v->s, v->len, 0, NULL);
-    for (size_t i = 0; !err && !*found && i < json_array_size(list); i++) {
-        const char *c = json_string_value(json_object_get(json_array_get(list, i), "product_id"));
-        if (!c)
+    const char **todo = arena_calloc(ctx->a, CM_MAX_BUNDLE_WALK, sizeof(*todo));
+    size_t n = 0, next = 0;
+    todo[n++] = id;
+    enum rp_err err = RP_OK;
+    while (!err && !*found && next < n) {
+        struct rec p;
+        err = rec_get(ctx, meta_need("products"), rp_str_c(todo[next++]), &p);
+        if (err == RP_ENOTFOUND) {
+            err = RP_OK;
             continue;
-        if (strcmp(c, target) == 0)
-            *found = true;
-        else if (depth > 1)
-            err = holds(ctx, c, target, depth - 1, found);
+        }
+        const struct rec_value *v = err ? NULL : rec_field(&p, "components");
+        json_t *list = !v || v->null ? NULL : json_loadb(v->s, v->len, 0, NULL);
+        for (size_t i = 0; !err && !*found && i < json_array_size(list); i++) {
+            const char *c = json_string_value(json_object_get(json_array_get(list, i), "product_id"));
+            bool seen = !c;
+            for (size_t k = 0; !seen && k < n; k++)
+                seen = strcmp(todo[k], c) == 0;
+            if (seen)
+                continue;
+            if (strcmp(c, target) == 0)
+                *found = true;
+            else if (n == CM_MAX_BUNDLE_WALK)
+                err = rec_field_error(ctx, "components",
+                                      "bundles inside this bundle hold more than %u products",
+                                      CM_MAX_BUNDLE_WALK);
+            else
+                todo[n++] = arena_strdup(ctx->a, c);
+        }
+        json_decref(list);
     }
-    json_decref(list);
     return err;
 }
 
@@ -160,7 +175,7 @@ static enum rp_err check_components(struct rec_ctx *ctx, struct rec *r)
                 err = rec_field_error(ctx, "components", "component %zu is not a product", i + 1);
             break;
         }
-        if (!loop && !seen && r->id && (err = holds(ctx, id, r->id, CM_MAX_BUNDLE_DEPTH, &loop)))
+        if (!loop && !seen && r->id && (err = holds(ctx, id, r->id, &loop)))
             break;
         if (loop) {
             err = rec_field_error(ctx, "components", "a bundle cannot contain itself");

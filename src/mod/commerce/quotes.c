@@ -307,6 +307,18 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec
             if (err == RP_ENOTFOUND)
                 err = rec_field_error(ctx, "lines", "line %zu: no product with this id", i + 1);
             product = !err;
+            /* A product no longer sold is not offered anew; lines that had it keep it. */
+            const struct rec_value *was = old ? rec_field(old, "lines") : NULL;
+            bool kept = (was && !was->null && strstr(was->s, l.product_id)) ||
+                        (meta_field(r->ent, RP_STR("previous_version_id")) &&
+                         !rec_field(r, "previous_version_id")->null);
+            if (product && !rec_field(&p, "active")->i && !kept)
+                err = rec_field_error(ctx, "lines", "line %zu: %s is no longer sold", i + 1,
+                                      rec_text(ctx->a, &p, "name"));
+        } else if (!l.has_price) {
+            err = rec_field_error(ctx, "lines", "line %zu: a line without a product needs a "
+                                                "unit_price",
+                                  i + 1);
         }
         /* The lookup, for a line without a price or one that says a lookup gave it. */
         struct cm_price price = {0};
@@ -411,6 +423,29 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec
     return err;
 }
 
+/* Whether the caller may bind r's deal to it: a primary quote sets its deal's amount, so
+ * whoever makes it primary (or moves it to another deal, or restores it) must be allowed
+ * to edit that deal. The system may. */
+static enum rp_err may_bind_deal(struct rec_ctx *ctx, const struct rec *r)
+{
+    const char *opp = rec_text(ctx->a, r, "opportunity_id");
+    if (ctx->system || !opp || !rec_field(r, "is_primary")->i)
+        return RP_OK;
+    struct rec deal;
+    const struct entity_def *oe = meta_need("opportunities");
+    enum rp_err err = rec_get(ctx, oe, rp_str_c(opp), &deal);
+    bool ok = false;
+    if (!err)
+        err = rec_may(ctx, oe, &deal, ACL_EDIT, &ok);
+    if (err == RP_ENOTFOUND) /* the engine names a bad reference */
+        return RP_OK;
+    if (!err && !ok)
+        err = rec_field_error(ctx, "is_primary",
+                              "the primary quote sets its deal's amount: your role may not change "
+                              "this deal");
+    return err;
+}
+
 /* A new version: its predecessor must be a quote the caller reads, no longer a draft
  * and not revised yet; the version keeps its number. */
 static enum rp_err take_version(struct rec_ctx *ctx, struct rec *r)
@@ -445,6 +480,9 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
 {
     const char *to = rec_text(ctx->a, r, "status");
     enum rp_err err = RP_OK;
+    if ((!old || rec_changed(r, old, "is_primary") || rec_changed(r, old, "opportunity_id")) &&
+        (err = may_bind_deal(ctx, r)))
+        return err;
     if (!old) {
         if (strcmp(to, "draft") != 0)
             return rec_field_error(ctx, "status", "a new quote is a draft");
@@ -496,16 +534,11 @@ enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct 
     return RP_OK;
 }
 
-/* The deal of a primary quote takes the quote's total and currency; the deal's other
- * primary quotes stop being primary. */
-enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
+/* r, a primary quote of a deal, takes it over: the deal takes its total and currency,
+ * and the deal's other primary quotes stop being primary — as the system, once the
+ * caller was found to be allowed (may_bind_deal). */
+static enum rp_err take_over_deal(struct rec_ctx *ctx, const struct rec *r)
 {
-    const struct rec_value *opp = rec_field(r, "opportunity_id");
-    if (!rec_field(r, "is_primary")->i || opp->null)
-        return RP_OK;
-    if (old && !rec_changed(r, old, "is_primary") && !rec_changed(r, old, "total") &&
-        !rec_changed(r, old, "currency") && !rec_changed(r, old, "opportunity_id"))
-        return RP_OK;
     const char *opp_id = rec_text(ctx->a, r, "opportunity_id");
     const char *saved = rec_system_begin(ctx, "primary quote");
     const char **ids;
@@ -514,12 +547,12 @@ enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const stru
     struct rec_input off = {.field = rp_str_c("is_primary"), .kind = IN_BOOL, .b = false};
     struct rec tmp;
     for (size_t i = 0; !err && i < n; i++)
-        err = rec_update(ctx, meta_need("quotes"), rp_str_c(ids[i]), &off, 1, -1, &tmp);
+        err = rec_update(ctx, r->ent, rp_str_c(ids[i]), &off, 1, -1, &tmp);
     const struct entity_def *oe = meta_need("opportunities");
     struct rec deal;
     if (!err)
         err = rec_get(ctx, oe, rp_str_c(opp_id), &deal);
-    const char *total = rec_value_text(ctx->a, meta_field(meta_need("quotes"), rp_str_c("total")),
+    const char *total = rec_value_text(ctx->a, meta_field(r->ent, rp_str_c("total")),
                                        rec_field(r, "total"));
     if (!err && (rec_field(&deal, "amount")->null ||
                  rec_field(&deal, "amount")->i != rec_field(r, "total")->i ||
@@ -534,6 +567,27 @@ enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const stru
     return err == RP_ENOTFOUND ? RP_OK : err;
 }
 
+enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
+{
+    if (!rec_field(r, "is_primary")->i || rec_field(r, "opportunity_id")->null)
+        return RP_OK;
+    if (old && !rec_changed(r, old, "is_primary") && !rec_changed(r, old, "total") &&
+        !rec_changed(r, old, "currency") && !rec_changed(r, old, "opportunity_id"))
+        return RP_OK;
+    return take_over_deal(ctx, r);
+}
+
+enum rp_err cm__quote_restored(struct rec_ctx *ctx, struct rec *r)
+{
+    if (!rec_field(r, "is_primary")->i || rec_field(r, "opportunity_id")->null)
+        return RP_OK;
+    /* A primary quote comes back as its deal's primary quote. */
+    enum rp_err err = may_bind_deal(ctx, r);
+    if (!err && ctx->nerrors)
+        err = RP_EINVAL;
+    return err ? err : take_over_deal(ctx, r);
+}
+
 enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r)
 {
     if (rec_is(r, "status", "accepted"))
@@ -541,10 +595,50 @@ enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r)
     return RP_OK;
 }
 
+/* A quote's lines for its next version: a line whose product has since been deleted
+ * becomes a free-text line naming it, at its price, so the version can still be made. */
+static const char *carry_lines(struct rec_ctx *ctx, const char *text)
+{
+    json_t *lines = json_loads(text, 0, NULL);
+    bool changed = false;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *l = json_array_get(lines, i);
+        const char *pid = json_string_value(json_object_get(l, "product_id"));
+        struct rec p;
+        const char *saved = rec_system_begin(ctx, "quote version");
+        enum rp_err err = pid ? rec_get(ctx, meta_need("products"), rp_str_c(pid), &p) : RP_OK;
+        rec_system_end(ctx, saved);
+        if (err != RP_ENOTFOUND)
+            continue;
+        const char *name = json_string_value(json_object_get(l, "name"));
+        const char *sku = json_string_value(json_object_get(l, "sku"));
+        const char *desc = json_string_value(json_object_get(l, "description"));
+        const char *what = name && sku ? arena_printf(ctx->a, "%s (%s)", name, sku)
+                           : name      ? name
+                                       : sku;
+        if (desc)
+            what = what ? arena_printf(ctx->a, "%s — %s", what, desc) : desc;
+        json_object_set_new(l, "description", json_string(what ? what : "?"));
+        static const char *const DROP[] = {"product_id", "price_source", "price_list_id",
+                                           "options", "options_text"};
+        for (size_t k = 0; k < RP_NELEM(DROP); k++)
+            json_object_del(l, DROP[k]);
+        changed = true;
+    }
+    char *s = changed ? json_dumps(lines, JSON_COMPACT) : NULL;
+    const char *out = s ? arena_strdup(ctx->a, s) : text;
+    free(s);
+    json_decref(lines);
+    return out;
+}
+
 enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out)
 {
     struct rec q;
     enum rp_err err = rec_get(ctx, meta_need("quotes"), id, &q);
+    /* A new version replaces the quote for its customer: whoever may change it. */
+    if (!err)
+        err = rec_check_action(ctx, q.ent, &q, ACL_EDIT, MSG("revise"));
     if (err)
         return err;
     static const char *const COPY[] = {"name", "account_id", "contact_id", "opportunity_id",
@@ -557,8 +651,10 @@ enum rp_err cm_revise(struct rec_ctx *ctx, struct rp_str id, struct rec *out)
         if (v->null)
             continue;
         in[n] = rec_in_text(COPY[i], arena_strndup(ctx->a, v->s, v->len));
-        if (strcmp(COPY[i], "lines") == 0)
+        if (strcmp(COPY[i], "lines") == 0) {
+            in[n] = rec_in_text(COPY[i], carry_lines(ctx, in[n].s));
             in[n].kind = IN_JSON;
+        }
         n++;
     }
     in[n++] = rec_in_text("previous_version_id", q.id);

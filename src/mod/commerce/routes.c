@@ -70,6 +70,11 @@ unsigned cm__get_price(struct api_call *c)
         if (!err)
             err = cm_buyer_of(&c->ctx, account.id, &buyer);
     }
+    if (!err && v[5].p) {
+        /* A price list named must be one the caller reads. */
+        struct rec list;
+        err = rec_get(&c->ctx, meta_need("price_lists"), v[5], &list);
+    }
     struct cm_price p;
     if (!err)
         err = cm_price_of(&c->ctx, &product, &buyer, quantity, day, dup(c, v[4]), dup(c, v[5]), &p);
