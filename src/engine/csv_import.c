@@ -13,6 +13,7 @@
 #include "engine/acl.h"
 #include "engine/duplicates.h"
 #include "engine/export.h"
+#include "engine/rec_int.h"
 #include "engine/csv_import.h"
 #include "engine/secev.h"
 #include "engine/vcard_read.h"
@@ -1064,9 +1065,12 @@ static void import_row(struct imp *im, struct parse *ps)
     }
     ctx->a = saved;
     /* Rows take a few KiB each: releasing every ROW_ARENA_ROWS rows saves the
-     * allocator's time without holding more than a few hundred KiB. */
-    if (res->rows_done % ROW_ARENA_ROWS == 0)
+     * allocator's time without holding more than a few hundred KiB. What a hook
+     * memoised for the transaction (rec_memo_put) lives there too: it goes with it. */
+    if (res->rows_done % ROW_ARENA_ROWS == 0) {
+        rec__memo_drop(ctx, NULL);
         arena_release(&im->row_a);
+    }
     im->err = err;
 }
 

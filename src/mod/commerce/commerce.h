@@ -26,8 +26,10 @@
 /* Units of one line, and rates in basis points (1 = 0.01 %). */
 #define CM_MAX_QUANTITY 1000000000LL
 #define CM_BP 10000LL
-/* Price lists a price lookup weighs at most: the lists holding the product. */
+/* Price lists a price lookup weighs at most (the lists holding the product), and the
+ * entries one quote's pricing reads at most (its products' in every applicable list). */
 #define CM_MAX_CANDIDATES 200u
+#define CM_MAX_OFFERS 100000u
 /* The counter of quote numbers, and their prefix: Q-000123. */
 #define CM_QUOTE_COUNTER "quotes.number"
 #define CM_QUOTE_PREFIX "Q-"
@@ -174,6 +176,23 @@ void cm_choose(const struct cm_candidate *c, size_t n, const struct cm_buyer *bu
 enum rp_err cm_price_of(struct rec_ctx *ctx, const struct rec *product,
                         const struct cm_buyer *buyer, int64_t quantity, const char *day,
                         const char *currency, const char *price_list_id, struct cm_price *out);
+/* Prices many products for one buyer, currency, day and price list (NULL: any): the
+ * offers of all of them read at once, then each line chosen from its product's. */
+struct cm_pricer {
+    const struct cm_buyer *buyer;
+    const char *currency;     /* NULL: each product's own */
+    const char *day;
+    const char *price_list_id;
+    struct cm_offer *offers;
+    size_t noffers;
+};
+/* Reads the offers for the products (ids, in any order), sorted for cm_pricer_price. A
+ * role that reads no price list gets list prices. */
+enum rp_err cm_pricer_load(struct rec_ctx *ctx, struct cm_pricer *p, const char *const *ids,
+                           size_t n);
+/* The price of one of those products for a quantity (as cm_price_of). */
+void cm_pricer_price(struct rec_ctx *ctx, const struct cm_pricer *p, const struct rec *product,
+                     int64_t quantity, struct cm_price *out);
 /* The buyer an account is (read as the system: the account's tier and category). */
 enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_buyer *out);
 
@@ -341,12 +360,21 @@ unsigned cm__get_account_summary(struct api_call *c);
 
 /* sql.c */
 
-/* The candidates of a lookup for a product: live, active lists of the currency valid
- * on day (and only price_list_id, when not NULL), each with its largest volume tier at
- * or below quantity. */
-enum rp_err cm__sql_candidates(struct rec_ctx *ctx, const char *product_id, const char *currency,
-                               const char *day, int64_t quantity, const char *price_list_id,
-                               struct cm_candidate **out, size_t *n);
+/* An entry of a price list that applies, for a product. */
+struct cm_offer {
+    const char *product_id;
+    struct cm_candidate c;    /* its list, volume and price */
+};
+/* The entries of live, active lists of the currency valid on day (and only
+ * price_list_id, when not NULL) the caller reads, for any of the products, in no
+ * order; at most CM_MAX_OFFERS. */
+enum rp_err cm__sql_offers(struct rec_ctx *ctx, const char *const *product_ids, size_t n,
+                           const char *currency, const char *day, const char *price_list_id,
+                           struct cm_offer **out, size_t *nout);
+/* The live products of these ids (read as the caller: the system, in a write's
+ * pricing), in no order; at most n. */
+enum rp_err cm__sql_products(struct rec_ctx *ctx, const char *const *ids, size_t n,
+                             struct rec **rows, size_t *nrows);
 /* Whether another live entry of the list holds the product at this volume. */
 enum rp_err cm__sql_item_taken(struct rec_ctx *ctx, const char *list_id, const char *product_id,
                                int64_t min_quantity, const char *self_id, bool *taken);

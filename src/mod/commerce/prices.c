@@ -4,6 +4,8 @@
  * lookup weighs every list that could apply and answers the one that won, and why. */
 #include "core/common.h"
 
+#include <stdlib.h>
+
 #include "core/text.h"
 #include "mod/commerce/commerce.h"
 
@@ -250,27 +252,74 @@ enum rp_err cm_buyer_of(struct rec_ctx *ctx, const char *account_id, struct cm_b
     return RP_OK;
 }
 
-enum rp_err cm_price_of(struct rec_ctx *ctx, const struct rec *product,
-                        const struct cm_buyer *buyer, int64_t quantity, const char *day,
-                        const char *currency, const char *price_list_id, struct cm_price *out)
+/* By product, list, and the largest volume first (bytes, as strcmp: the database's
+ * collation may order ids otherwise). */
+static int offer_order(const void *x, const void *y)
+{
+    const struct cm_offer *a = x, *b = y;
+    int c = strcmp(a->product_id, b->product_id);
+    if (!c)
+        c = strcmp(a->c.list_id, b->c.list_id);
+    if (!c)
+        c = (a->c.min_quantity < b->c.min_quantity) - (a->c.min_quantity > b->c.min_quantity);
+    return c;
+}
+
+enum rp_err cm_pricer_load(struct rec_ctx *ctx, struct cm_pricer *p, const char *const *ids,
+                           size_t n)
+{
+    enum rp_err err = cm__sql_offers(ctx, ids, n, p->currency, p->day, p->price_list_id,
+                                     &p->offers, &p->noffers);
+    if (err == RP_EFORBIDDEN) /* a role that reads no price list gets list prices */
+        return RP_OK;
+    if (!err && p->noffers)
+        qsort(p->offers, p->noffers, sizeof(*p->offers), offer_order);
+    return err;
+}
+
+void cm_pricer_price(struct rec_ctx *ctx, const struct cm_pricer *p, const struct rec *product,
+                     int64_t quantity, struct cm_price *out)
 {
     const char *own = rec_text(ctx->a, product, "currency");
-    if (!currency)
-        currency = own;
-    struct cm_candidate *c = NULL;
+    const char *currency = p->currency ? p->currency : own;
+    /* The product's offers: a run of the sorted offers, found by binary search. */
+    size_t lo = 0, hi = p->noffers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(p->offers[mid].product_id, product->id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    struct cm_candidate c[CM_MAX_CANDIDATES];
     size_t n = 0;
-    enum rp_err err = cm__sql_candidates(ctx, product->id, currency, day, quantity,
-                                         price_list_id, &c, &n);
-    if (err == RP_EFORBIDDEN) /* a role that reads no price list gets list prices */
-        err = RP_OK;
-    if (err)
-        return err;
-    cm_choose(c, n, buyer, out);
-    if (!out->found && !price_list_id && strcmp(currency, own) == 0) {
+    for (size_t i = lo; i < p->noffers && strcmp(p->offers[i].product_id, product->id) == 0; i++) {
+        const struct cm_candidate *o = &p->offers[i].c;
+        /* Each list's largest volume at or below the quantity: its first such entry. */
+        if (o->min_quantity > quantity || (n && strcmp(c[n - 1].list_id, o->list_id) == 0))
+            continue;
+        if (n < CM_MAX_CANDIDATES)
+            c[n++] = *o;
+    }
+    cm_choose(c, n, p->buyer, out);
+    if (!out->found && !p->price_list_id && strcmp(currency, own) == 0) {
         out->found = true;
         out->unit_price = rec_field(product, "list_price")->i;
         out->min_quantity = 1;
     }
-    out->reason = reason(ctx, out, currency, buyer);
-    return RP_OK;
+    out->reason = reason(ctx, out, currency, p->buyer);
+}
+
+enum rp_err cm_price_of(struct rec_ctx *ctx, const struct rec *product,
+                        const struct cm_buyer *buyer, int64_t quantity, const char *day,
+                        const char *currency, const char *price_list_id, struct cm_price *out)
+{
+    struct cm_pricer p = {.buyer = buyer,
+                          .currency = currency ? currency : rec_text(ctx->a, product, "currency"),
+                          .day = day, .price_list_id = price_list_id};
+    const char *id = product->id;
+    enum rp_err err = cm_pricer_load(ctx, &p, &id, 1);
+    if (!err)
+        cm_pricer_price(ctx, &p, product, quantity, out);
+    return err;
 }

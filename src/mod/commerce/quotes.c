@@ -5,6 +5,7 @@
 #include "core/common.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "core/text.h"
 #include "mod/commerce/commerce.h"
@@ -272,6 +273,12 @@ static json_t *percent(int64_t bp)
     return json_string(b);
 }
 
+/* Records by id (bytes, as strcmp). */
+static int by_id(const void *x, const void *y)
+{
+    return strcmp(((const struct rec *)x)->id, ((const struct rec *)y)->id);
+}
+
 enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
     bool repricing = old && (rec_changed(r, old, "currency") || rec_changed(r, old, "account_id") ||
@@ -289,23 +296,45 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec
     if (err == RP_ENOTFOUND) /* the engine names the bad reference */
         err = cm_buyer_of(ctx, NULL, &buyer);
     const char *day = cm__today(ctx);
+    /* First the lines as written, then their products and their prices read at once (a
+     * statement each, not one per line), then each line priced. */
+    size_t nlines = json_array_size(list), nids = 0;
+    struct line *ls = arena_calloc(ctx->a, nlines + 1, sizeof(*ls));
+    const char **ids = arena_calloc(ctx->a, nlines + 1, sizeof(*ids));
+    for (size_t i = 0; !err && i < nlines; i++) {
+        if (!read_line(ctx, json_array_get(list, i), i + 1, &ls[i]))
+            err = RP_EINVAL;
+        else if (ls[i].product_id)
+            ids[nids++] = ls[i].product_id;
+    }
+    struct rec *products = NULL;
+    size_t nproducts = 0;
+    struct cm_pricer pricer = {.buyer = &buyer, .currency = currency, .day = day,
+                               .price_list_id = list_id};
+    if (!err) {
+        const char *saved = rec_system_begin(ctx, "quote line");
+        err = cm__sql_products(ctx, ids, nids, &products, &nproducts);
+        rec_system_end(ctx, saved);
+    }
+    if (!err && nproducts)
+        qsort(products, nproducts, sizeof(*products), by_id);
+    if (!err)
+        err = cm_pricer_load(ctx, &pricer, ids, nids);
     struct cm_totals t = {0};
     json_t *out = json_array();
-    for (size_t i = 0; !err && i < json_array_size(list); i++) {
-        struct line l;
-        if (!read_line(ctx, json_array_get(list, i), i + 1, &l)) {
-            err = RP_EINVAL;
-            break;
-        }
+    for (size_t i = 0; !err && i < nlines; i++) {
+        struct line l = ls[i];
         json_t *o = json_object();
         struct rec p;
         bool product = false;
         if (l.product_id) {
-            const char *saved = rec_system_begin(ctx, "quote line");
-            err = rec_get(ctx, meta_need("products"), rp_str_c(l.product_id), &p);
-            rec_system_end(ctx, saved);
-            if (err == RP_ENOTFOUND)
+            const struct rec key = {.id = l.product_id};
+            const struct rec *found =
+                nproducts ? bsearch(&key, products, nproducts, sizeof(*products), by_id) : NULL;
+            if (!found)
                 err = rec_field_error(ctx, "lines", "line %zu: no product with this id", i + 1);
+            else
+                p = *found;
             product = !err;
             /* A product no longer sold is not offered anew; lines that had it keep it. */
             const struct rec_value *was = old ? rec_field(old, "lines") : NULL;
@@ -324,8 +353,8 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec
         struct cm_price price = {0};
         bool lookup = product && (!l.has_price || l.looked_up);
         if (!err && lookup) {
-            err = cm_price_of(ctx, &p, &buyer, l.quantity, day, currency, list_id, &price);
-            if (!err && !price.found && (!l.has_price || repricing))
+            cm_pricer_price(ctx, &pricer, &p, l.quantity, &price);
+            if (!price.found && (!l.has_price || repricing))
                 err = rec_field_error(ctx, "lines",
                                       "line %zu: no price for this product in %s: give a "
                                       "unit_price",

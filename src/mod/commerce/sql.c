@@ -13,18 +13,32 @@ static const char *col_text(struct rec_ctx *ctx, struct store_stmt *st, int col)
     return s ? arena_strndup(ctx->a, s, len) : NULL;
 }
 
-enum rp_err cm__sql_candidates(struct rec_ctx *ctx, const char *product_id, const char *currency,
-                               const char *day, int64_t quantity, const char *price_list_id,
-                               struct cm_candidate **out, size_t *n)
+/* " IN (?, ?, …)" of n ids. */
+static void in_list(struct rec_ctx *ctx, struct sqlb *b, const char *const *ids, size_t n)
+{
+    sqlb_add(b, "%s", " IN (");
+    for (size_t i = 0; i < n; i++) {
+        sqlb_add(b, "%s?", i ? ", " : "");
+        sqlb_param(ctx, b, store_cstr(ids[i]));
+    }
+    sqlb_add(b, "%s", ")");
+}
+
+enum rp_err cm__sql_offers(struct rec_ctx *ctx, const char *const *product_ids, size_t n,
+                           const char *currency, const char *day, const char *price_list_id,
+                           struct cm_offer **out, size_t *nout)
 {
     *out = NULL;
-    *n = 0;
+    *nout = 0;
+    if (!n)
+        return RP_OK;
     struct sqlb b;
     sqlb_init(&b);
-    /* Per list, its entries of the product at or below the quantity, the largest volume
-     * first: the first row of each list is the one that applies. */
-    sqlb_add(&b, "%s", "SELECT t.id, t.name, t.account_id, t.account_tier, t.account_category,"
-                       " t.valid_from, i.min_quantity, i.unit_price"
+    /* Every entry of the products in the lists that apply, by product, list and the
+     * largest volume first: a line's candidates are then each list's first entry at or
+     * below its quantity. */
+    sqlb_add(&b, "%s", "SELECT i.product_id, t.id, t.name, t.account_id, t.account_tier,"
+                       " t.account_category, t.valid_from, i.min_quantity, i.unit_price"
                        " FROM price_list_items i JOIN price_lists t ON t.id = i.price_list_id");
     enum rp_err err = sqlb_scope(ctx, meta_need("price_lists"), NULL, &b);
     if (err) {
@@ -34,42 +48,61 @@ enum rp_err cm__sql_candidates(struct rec_ctx *ctx, const char *product_id, cons
     sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.active = 1 AND t.currency = ?"
                        " AND (t.valid_from IS NULL OR t.valid_from <= ?)"
                        " AND (t.valid_to IS NULL OR t.valid_to >= ?)"
-                       " AND i.workspace_id = 1 AND i.deleted_at IS NULL AND i.product_id = ?"
-                       " AND i.min_quantity <= ?");
+                       " AND i.workspace_id = 1 AND i.deleted_at IS NULL AND i.product_id");
     sqlb_param(ctx, &b, store_cstr(currency));
     sqlb_param(ctx, &b, store_cstr(day));
     sqlb_param(ctx, &b, store_cstr(day));
-    sqlb_param(ctx, &b, store_cstr(product_id));
-    sqlb_param(ctx, &b, store_int(quantity));
+    in_list(ctx, &b, product_ids, n);
     if (price_list_id) {
         sqlb_add(&b, "%s", " AND t.id = ?");
         sqlb_param(ctx, &b, store_cstr(price_list_id));
     }
-    sqlb_add(&b, "%s", " ORDER BY t.id, i.min_quantity DESC LIMIT ?");
-    sqlb_param(ctx, &b, store_int(CM_MAX_CANDIDATES * 4));
+    sqlb_add(&b, "%s", " LIMIT ?");
+    sqlb_param(ctx, &b, store_int(CM_MAX_OFFERS));
     struct store_stmt *st;
     if ((err = sqlb_prepare(ctx, &b, &st))) {
         sqlb_release(&b);
         return err;
     }
-    struct cm_candidate *c = arena_calloc(ctx->a, CM_MAX_CANDIDATES, sizeof(*c));
-    size_t count = 0;
+    size_t cap = 64, count = 0;
+    struct cm_offer *o = arena_calloc(ctx->a, cap, sizeof(*o));
     bool row = false;
-    while (!(err = store_step(st, &row)) && row && count < CM_MAX_CANDIDATES) {
-        size_t len;
-        const char *id = store_col_text(st, 0, &len);
-        if (count && strlen(c[count - 1].list_id) == len && memcmp(c[count - 1].list_id, id, len) == 0)
-            continue; /* a smaller volume of the same list */
-        c[count++] = (struct cm_candidate){
-            .list_id = arena_strndup(ctx->a, id, len), .list_name = col_text(ctx, st, 1),
-            .account_id = col_text(ctx, st, 2), .tier = col_text(ctx, st, 3),
-            .category = col_text(ctx, st, 4), .valid_from = col_text(ctx, st, 5),
-            .min_quantity = store_col_int(st, 6), .unit_price = store_col_int(st, 7)};
+    while (!(err = store_step(st, &row)) && row) {
+        if (count == cap) {
+            struct cm_offer *more = arena_calloc(ctx->a, cap * 2, sizeof(*more));
+            memcpy(more, o, count * sizeof(*o));
+            o = more;
+            cap *= 2;
+        }
+        o[count++] = (struct cm_offer){
+            .product_id = col_text(ctx, st, 0),
+            .c = {.list_id = col_text(ctx, st, 1), .list_name = col_text(ctx, st, 2),
+                  .account_id = col_text(ctx, st, 3), .tier = col_text(ctx, st, 4),
+                  .category = col_text(ctx, st, 5), .valid_from = col_text(ctx, st, 6),
+                  .min_quantity = store_col_int(st, 7), .unit_price = store_col_int(st, 8)}};
     }
     store_done(st);
     sqlb_release(&b);
-    *out = c;
-    *n = count;
+    *out = o;
+    *nout = count;
+    return err;
+}
+
+enum rp_err cm__sql_products(struct rec_ctx *ctx, const char *const *ids, size_t n,
+                             struct rec **rows, size_t *nrows)
+{
+    *rows = NULL;
+    *nrows = 0;
+    if (!n)
+        return RP_OK;
+    const struct entity_def *e = meta_need("products");
+    struct sqlb b;
+    sqlb_init(&b);
+    sqlb_add(&b, "%s", sqlb_select(e));
+    sqlb_add(&b, "%s", " WHERE t.workspace_id = 1 AND t.deleted_at IS NULL AND t.id");
+    in_list(ctx, &b, ids, n);
+    enum rp_err err = sqlb_read(ctx, &b, e, n, 0, rows, nrows);
+    sqlb_release(&b);
     return err;
 }
 
