@@ -5,12 +5,16 @@
 // Then, one client at a time (latencies, not throughput): LOOKUPS price lookups of
 // random products, quantities and buyers; quotes of 1 and 500 lines created with every
 // price looked up, and with every price given (the pricing is the difference); a
-// 50-line quote's PDF. Prints medians and p99 against the issue's targets.
+// 50-line quote's PDF; an account with ORDERS orders (default 10,000: paid ones in two
+// currencies over a year, with exchange rates) opening its card — the record, its
+// summary and its quotes, orders and contracts in the base currency. Prints medians and
+// p99 against the issue's targets.
 import { startServer, loginAdmin, create, runImport } from '../tests/api/helpers.js';
 
 const N = Number(process.env.N || 100000);
 const LOOKUPS = Number(process.env.LOOKUPS || 5000);
 const ROUNDS = Number(process.env.ROUNDS || 30);
+const ORDERS = Number(process.env.ORDERS || 10000);
 
 const srv = await startServer({ env: { RAPPORT_LOG_LEVEL: 'warn', RAPPORT_JOB_POLL_MS: '20' } });
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor(a.length * p))];
@@ -88,6 +92,37 @@ try {
     if (r.status !== 200) throw new Error(`pdf ${r.status}`);
     bytes = Number(r.headers.get('content-length') || r.text.length);
   }
+  // An account with ORDERS orders, a third in CNY, over the last year; daily CNY rates.
+  const big = await create(admin, 'accounts', { name: '万单客户 Big buyer' });
+  t0 = performance.now();
+  for (let d = 0; d <= 366; d++) {
+    const r = await admin.post('/exchange_rates', { currency: 'CNY', valid_from: new Date(Date.now() - d * 86400e3).toISOString().slice(0, 10), rate: `0.${1370 + (d % 20)}` });
+    if (r.status !== 201) throw new Error(r.text);
+  }
+  let made = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (made < ORDERS) {
+      const k = made++;
+      const day = new Date(Date.now() - (k % 365) * 86400e3).toISOString().slice(0, 10);
+      const r = await admin.put(`/orders/external/BIG-${k}`, {
+        name: `Order ${k}`, account_id: big.id, order_date: day, currency: k % 3 ? 'USD' : 'CNY',
+        status: k % 5 ? 'paid' : 'confirmed', lines: [{ description: 'Parts', quantity: 1 + (k % 7), unit_price: '99.50' }],
+      });
+      if (r.status !== 201) throw new Error(r.text);
+    }
+  }));
+  const ordersS = (performance.now() - t0) / 1000;
+  const card = { commerce: [], record: [], summary: [] };
+  let base = null;
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [k, path] of [['record', `/accounts/${big.id}`], ['summary', `/accounts/${big.id}/summary`], ['commerce', `/accounts/${big.id}/commerce`]]) {
+      const s0 = performance.now();
+      const r = await admin.get(path);
+      card[k].push(performance.now() - s0);
+      if (r.status !== 200) throw new Error(r.text);
+      if (k === 'commerce') base = r.body.data.lifetime_value;
+    }
+  }
   const l = stats(lookups); const q1 = stats(times[1]); const q500 = stats(times[500]); const qg = stats(times.given); const p = stats(pdf);
   const ms = (x) => `${x.toFixed(2)} ms`;
   console.log(`commerce benchmark: ${N} products, ${entries} price list entries, SQLite, release build, one client`);
@@ -101,6 +136,14 @@ try {
   row('pricing 500 lines (the difference of p50s)', ms(pricing), `target < 5 ms: ${pricing < 5 ? 'met' : 'NOT met'}`);
   row('50-line quote PDF p50 / p99', `${ms(p.p50)} / ${ms(p.p99)}`, `target < 100 ms: ${p.p99 < 100 ? 'met' : 'NOT met'}`);
   row('50-line quote PDF size (bytes)', String(bytes), '');
+  row(`${ORDERS} orders upserted by external_id (s)`, ordersS.toFixed(1), '');
+  const cc = stats(card.commerce); const cr = stats(card.record); const cs = stats(card.summary);
+  row('card: the account, p50 / p99', `${ms(cr.p50)} / ${ms(cr.p99)}`, '');
+  row('card: its summary, p50 / p99', `${ms(cs.p50)} / ${ms(cs.p99)}`, '');
+  row('card: quotes, orders, contracts, p50 / p99', `${ms(cc.p50)} / ${ms(cc.p99)}`, '');
+  const open = cr.p50 + cs.p50 + cc.p50;
+  row('card opened (the three, one after another)', ms(open), `target < 50 ms: ${open < 50 ? 'met' : 'NOT met'}`);
+  row('lifetime value in USD', String(base.base_total), `(${base.by_currency.map((x) => `${x.count} ${x.currency}`).join(', ')})`);
 } finally {
   await srv.stop();
 }
