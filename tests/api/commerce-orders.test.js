@@ -78,6 +78,10 @@ describe('orders', () => {
     assert.equal(assertProblem(await c.rep.post(`/quotes/${q.id}/order`), 422).errors[0].field, 'quote_id');
     const change = await c.rep.patch(`/orders/${o.id}`, { lines: [{ description: 'More', quantity: 1, unit_price: '1.00' }] });
     assert.equal(assertProblem(change, 422).errors[0].field, 'lines');
+    // POST /orders naming the quote makes the same order: the quote's customer and all.
+    const q2 = await acceptedQuote(c.rep, acc, p);
+    const o2 = await create(c.rep, 'orders', { name: 'Named', quote_id: q2.id });
+    assert.deepEqual([o2.account_id, o2.total, o2.currency], [acc.id, q2.total, q2.currency]);
     // A quote not accepted is no order.
     const draft = await create(c.rep, 'quotes', { name: 'Draft', lines: [{ product_id: p.id, quantity: 1 }] });
     assert.equal(assertProblem(await c.rep.post(`/quotes/${draft.id}/order`), 422).errors[0].field, 'quote_id');
@@ -269,11 +273,14 @@ describe('discount approval', () => {
     const notes = (await c.boss.get('/notifications')).body.data;
     assert.ok(notes.some((n) => JSON.stringify(n).includes(q.id)), 'the manager is notified');
     assertProblem(await c.other_boss.post(`/quotes/${q.id}/approval`, { approve: true }), 404); // another team
+    assertProblem(await c.rep2.post(`/quotes/${q.id}/approval`, { approve: true }), 403); // a team mate, not a manager
     assertProblem(await c.boss.post(`/quotes/${q.id}/approval`, { approve: 'yes' }), 422);
     r = await c.boss.post(`/quotes/${q.id}/approval`, { approve: true });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.approval, 'approved');
     assert.equal(r.body.approved_by, u.boss.id);
+    const done = (await c.boss.get(`/activities?related_type=quotes&related_id=${q.id}`)).body.data;
+    assert.deepEqual(done.map((t) => t.status), ['completed'], 'the approver\'s task is done');
     // A change of the lines asks again; within the limit needs nothing.
     r = await c.rep.patch(`/quotes/${q.id}`, { lines: [{ product_id: p.id, quantity: 2, discount_percent: '20' }] });
     assert.equal(r.body.approval, 'needed');
@@ -344,6 +351,22 @@ describe('the configurator', () => {
     assert.deepEqual(q.lines[0].options, ['s', 'steel', 'heater']);
     const bad = await admin.post('/quotes', { name: 'Broken', lines: [{ description: 'x', quantity: 1, unit_price: '1.00' }, { product_id: p.id, quantity: 1, options: ['s', 'paint', 'heater'] }] });
     assert.deepEqual(assertProblem(bad, 422).errors.map((e) => [e.field, e.message]), [['lines', 'line 2: Heater requires Stainless']]);
+  });
+
+  test('a line of a configurable product is configured; option amounts follow the quote currency', async () => {
+    const bare = await admin.post('/quotes', { name: 'Bare', lines: [{ product_id: p.id, quantity: 1 }] });
+    assert.deepEqual(assertProblem(bare, 422).errors.map((e) => e.message), ['line 1: Size: choose at least 1', 'line 1: Finish: choose at least 1']);
+    // In CNY with a CNY list price of 1400.00 and 1 USD = 7 CNY (USD base: 1 CNY = 0.142857 USD):
+    // Large's 50.00 USD is 350.00 CNY; Stainless is 10 % of the CNY base.
+    const cny = await create(admin, 'price_lists', { name: uniq('CNY'), currency: 'CNY' });
+    await create(admin, 'price_list_items', { price_list_id: cny.id, product_id: p.id, unit_price: '1400.00' });
+    await create(admin, 'exchange_rates', { currency: 'CNY', valid_from: day(0), rate: '0.142857' }); // the latest rate
+    const r = await admin.post(`/products/${p.id}/configure`, { options: ['l', 'steel'], currency: 'CNY' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.data.options.map((o) => o.delta), ['350.00', '140.00']);
+    assert.equal(r.body.data.unit_price, '1890.00');
+    const noRate = await admin.post(`/products/${p.id}/configure`, { options: ['l', 'paint'], currency: 'EUR' });
+    assertProblem(noRate, 422);
   });
 
   test('a product saved with a broken model is refused', async () => {
@@ -428,7 +451,7 @@ describe('prices a quote keeps', () => {
     const q2 = await create(admin, 'quotes', { name: 'No EUR', lines: [{ product_id: p.id, quantity: 1 }] });
     assert.match(assertProblem(await admin.patch(`/quotes/${q2.id}`, { currency: 'EUR' }), 422).errors[0].message, /line 1: no price for this product in EUR/);
     const pdf = await admin.get(`/quotes/${q.id}/pdf`);
-    assert.equal(pdf.headers.get('content-disposition'), `inline; filename="${q.number}-v1.pdf"`);
+    assert.equal(pdf.headers.get('content-disposition'), `inline; filename="${q.number}-v1-a4.pdf"`);
   });
 });
 

@@ -174,6 +174,27 @@ static enum rp_err approvers(struct rec_ctx *ctx, const struct rec *q, const cha
     return err;
 }
 
+/* Whether two users share a team (read as the system). */
+static enum rp_err shares_team(struct rec_ctx *ctx, const char *a, const char *b, bool *out)
+{
+    *out = false;
+    struct rec ua, ub;
+    const char *ra, *rb;
+    enum rp_err err = role_of(ctx, a, &ua, &ra);
+    if (!err)
+        err = role_of(ctx, b, &ub, &rb);
+    if (err || !ra || !rb)
+        return err;
+    const char *ta = rec_text(ctx->a, &ua, "team_ids"), *tb = rec_text(ctx->a, &ub, "team_ids");
+    json_t *x = ta ? json_loads(ta, 0, NULL) : NULL, *y = tb ? json_loads(tb, 0, NULL) : NULL;
+    for (size_t i = 0; i < json_array_size(x) && !*out; i++)
+        for (size_t k = 0; k < json_array_size(y) && !*out; k++)
+            *out = json_equal(json_array_get(x, i), json_array_get(y, k));
+    json_decref(x);
+    json_decref(y);
+    return RP_OK;
+}
+
 /* Sets the approval members of a quote as the system, and reads it back. */
 static enum rp_err set_approval(struct rec_ctx *ctx, const struct rec *q, const char *state,
                                 const char *by, struct rec *out)
@@ -181,6 +202,30 @@ static enum rp_err set_approval(struct rec_ctx *ctx, const struct rec *q, const 
     struct rec_input in[] = {rec_in_text("approval", state), rec_in_opt("approved_by", by)};
     const char *saved = rec_system_begin(ctx, "discount approval");
     enum rp_err err = rec_update(ctx, q->ent, rp_str_c(q->id), in, RP_NELEM(in), q->version, out);
+    rec_system_end(ctx, saved);
+    return err;
+}
+
+/* Marks the approvers' open tasks about q completed: one of them decided. */
+static enum rp_err close_tasks(struct rec_ctx *ctx, const struct rec *q)
+{
+    const struct entity_def *ae = meta_need("activities");
+    const struct rec_param p[] = {{RP_STR("related_type"), RP_STR("quotes")},
+                                  {RP_STR("related_id"), rp_str_c(q->id)},
+                                  {RP_STR("type"), RP_STR("task")},
+                                  {RP_STR("status"), RP_STR("planned")},
+                                  {RP_STR("limit"), RP_STR("100")}};
+    struct rec_query *qq;
+    struct rec_page page;
+    const char *saved = rec_system_begin(ctx, "discount approval");
+    enum rp_err err = rec_query_parse(ctx, ae, p, RP_NELEM(p), &qq);
+    if (!err)
+        err = rec_list(ctx, ae, qq, &page);
+    struct rec_input done = rec_in_text("status", "completed");
+    for (size_t i = 0; !err && i < page.nrows; i++) {
+        struct rec t;
+        err = rec_update(ctx, ae, rp_str_c(page.rows[i].id), &done, 1, -1, &t);
+    }
     rec_system_end(ctx, saved);
     return err;
 }
@@ -243,6 +288,13 @@ enum rp_err cm_decide_approval(struct rec_ctx *ctx, struct rp_str id, bool appro
     if (!me || (q.owner_id && strcmp(me, q.owner_id) == 0))
         return rec_fail(ctx, RP_EFORBIDDEN, "a quote's owner does not approve their own discount");
     if (!acl_is_admin(ctx->who)) {
+        /* The approvers asked: a manager of the owner's teams (or an administrator). */
+        bool mine = false;
+        if (!strcmp(ctx->who->role, "manager") && (err = shares_team(ctx, q.owner_id, me, &mine)))
+            return err;
+        if (!mine)
+            return rec_fail(ctx, RP_EFORBIDDEN, "a discount is approved by a manager of the quote "
+                                                "owner's teams, or an administrator");
         if ((err = limit_of(ctx, ctx->who->role, &limit)))
             return err;
         if (limit >= 0 && limit < rec_field(&q, "max_discount")->i)
@@ -253,6 +305,8 @@ enum rp_err cm_decide_approval(struct rec_ctx *ctx, struct rp_str id, bool appro
     if ((err = rec_tx_begin(ctx)))
         return err;
     err = set_approval(ctx, &q, approve ? "approved" : "rejected", me, out);
+    if (!err)
+        err = close_tasks(ctx, out);
     const char *number = rec_text(ctx->a, out, "number");
     if (!err && out->owner_id) {
         const char *saved = rec_system_begin(ctx, "discount approval");

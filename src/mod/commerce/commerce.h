@@ -234,12 +234,14 @@ struct cm_config {
     size_t nchosen;
 };
 /* Checks a configuration of a product — the keys of the chosen options, for a
- * quantity — against its groups and rules, and prices it from base: RP_EINVAL with a
- * field error of `options` for every broken rule, each named in the caller's
- * language ("Stainless housing requires Sealed cable"). A percent change is of base,
- * rounded half away from zero. */
+ * quantity — against its groups and rules, and prices it from base (in `currency`;
+ * NULL: the product's): RP_EINVAL with a field error of `options` for every broken
+ * rule, each named in the caller's language ("Stainless housing requires Sealed
+ * cable"). A percent change is of base, rounded half away from zero; an amount, in the
+ * product's currency, is converted at the rates of `day`. */
 enum rp_err cm_configure(struct rec_ctx *ctx, const struct rec *product, const char *const *keys,
-                         size_t nkeys, int64_t quantity, int64_t base, struct cm_config *out);
+                         size_t nkeys, int64_t quantity, int64_t base, const char *currency,
+                         const char *day, struct cm_config *out);
 
 /* ---- discount approval (approval.c) ---- */
 

@@ -172,8 +172,34 @@ static const char *label(struct rec_ctx *ctx, const char *name, const char *name
     return ctx->lang == RP_LANG_ZH && name_zh ? name_zh : name;
 }
 
+/* An option's amount, in the product's currency, in `currency` at the day's rates
+ * (through the base currency). */
+static enum rp_err in_currency(struct rec_ctx *ctx, const struct rec *product, int64_t amount,
+                               const char *currency, const char *day, int64_t *out)
+{
+    const char *own = rec_text(ctx->a, product, "currency");
+    *out = amount;
+    if (!currency || !own || strcmp(currency, own) == 0 || !amount)
+        return RP_OK;
+    int64_t from = 0, to = 0, base = 0;
+    const char *d1, *d2;
+    enum rp_err err = cm_rate_of(ctx, own, day, &from, &d1);
+    if (!err)
+        err = cm_rate_of(ctx, currency, day, &to, &d2);
+    if (!err)
+        err = cm_convert(amount, from, &base);
+    if (!err)
+        err = cm_convert_back(base, to, out);
+    if (err == RP_ENOTFOUND || err == RP_ERANGE)
+        return rec_field_error(ctx, "options",
+                               "option prices are in %s: there is no exchange rate to %s on %s",
+                               own, currency, day);
+    return err;
+}
+
 enum rp_err cm_configure(struct rec_ctx *ctx, const struct rec *product, const char *const *keys,
-                         size_t nkeys, int64_t quantity, int64_t base, struct cm_config *out)
+                         size_t nkeys, int64_t quantity, int64_t base, const char *currency,
+                         const char *day, struct cm_config *out)
 {
     *out = (struct cm_config){.base = base, .unit_price = base};
     const struct rec_value *v = rec_field(product, "options");
@@ -195,7 +221,9 @@ enum rp_err cm_configure(struct rec_ctx *ctx, const struct rec *product, const c
             rec_field_error(ctx, "options", "%s is chosen twice", keys[i]);
             continue;
         }
-        int64_t delta = o->percent ? cm_apply_bp(base, o->amount) : o->amount;
+        int64_t delta = o->percent ? cm_apply_bp(base, o->amount) : 0;
+        if (!o->percent && in_currency(ctx, product, o->amount, currency, day, &delta))
+            break;
         out->chosen[out->nchosen++] = (struct cm_choice){
             .key = o->key, .name = label(ctx, o->name, o->name_zh), .delta = delta};
         out->unit_price += delta;

@@ -106,6 +106,8 @@ static const struct msg MESSAGES[] = {
     {"%s excludes %s", "%s 不能与 %s 同时选择"},
     {"%s comes in quantities from %lld to %lld", "%s 的数量须在 %lld 到 %lld 之间"},
     {"the options take the price below zero", "选项使价格低于零"},
+    {"option prices are in %s: there is no exchange rate to %s on %s",
+     "选项价格以 %s 计：没有换算为 %s 的汇率（%s）"},
     {"is not a member of a configuration: send options, quantity, account_id, currency and "
      "date",
      "不是配置的字段：请发送 options、quantity、account_id、currency 和 date"},
@@ -119,6 +121,8 @@ static const struct msg MESSAGES[] = {
     {"Approve a discount of %s%% on quote %s", "请审批 %s%% 的折扣（报价 %s）"},
     {"a quote's owner does not approve their own discount", "报价负责人不能审批自己的折扣"},
     {"this discount is over your own limit", "此折扣超出了您自己的权限"},
+    {"a discount is approved by a manager of the quote owner's teams, or an administrator",
+     "折扣须由报价负责人所在团队的经理或管理员审批"},
     {"this quote is not waiting for an approval", "此报价没有等待审批"},
     {"The discount on quote %s is approved", "报价 %s 的折扣已批准"},
     {"The discount on quote %s is rejected", "报价 %s 的折扣已驳回"},

@@ -155,7 +155,9 @@ static enum rp_err take_quote(struct rec_ctx *ctx, struct rec *r)
         err = cm__sql_orders_of_quote(ctx, q.id, &made);
     if (!err && made)
         return rec_field_error(ctx, "quote_id", "this quote is an order already");
-    static const char *const COPY[] = {"lines", "currency"};
+    /* The customer, the deal and the terms are the quote's too. */
+    static const char *const COPY[] = {"lines",          "currency",      "account_id",
+                                       "contact_id",     "opportunity_id", "price_list_id"};
     for (size_t i = 0; !err && i < RP_NELEM(COPY); i++)
         rec_set_text(r, COPY[i], rec_text(ctx->a, &q, COPY[i]));
     static const char *const TOTALS[] = {"subtotal", "discount_total", "tax_total", "total"};

@@ -420,8 +420,8 @@ enum rp_err cm_quote_pdf(struct rec_ctx *ctx, struct rp_str id, enum cm_paper pa
     if (err)
         return err;
     const char *number = rec_text(ctx->a, &q, "number");
-    *name = arena_printf(ctx->a, "%s-v%lld.pdf", number ? number : "quote",
-                         (long long)rec_field(&q, "revision")->i);
+    *name = arena_printf(ctx->a, "%s-v%lld-%s.pdf", number ? number : "quote",
+                         (long long)rec_field(&q, "revision")->i, paper == CM_LETTER ? "letter" : "a4");
     const struct rec_value *lv = rec_field(&q, "lines");
     json_t *lines = lv->null ? json_array() : json_loadb(lv->s, lv->len, 0, NULL);
     struct doc d = {.ctx = ctx, .zh = ctx->lang == RP_LANG_ZH,

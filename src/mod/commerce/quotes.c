@@ -362,11 +362,13 @@ enum rp_err cm__price_lines(struct rec_ctx *ctx, struct rec *r, const struct rec
         }
         const char *options_text = NULL;
         int64_t expected = price.unit_price;
-        if (!err && l.options) {
+        /* A configurable product is configured: its required groups are checked even
+         * when the line chose nothing. */
+        if (!err && product && (l.options || !rec_field(&p, "options")->null)) {
             struct cm_config cfg;
             size_t before = ctx->nerrors;
             err = cm_configure(ctx, &p, l.options, l.noptions, l.quantity,
-                               price.found ? price.unit_price : l.unit_price, &cfg);
+                               price.found ? price.unit_price : l.unit_price, currency, day, &cfg);
             /* The rules broken, named on the line. */
             for (size_t k = before; k < ctx->nerrors; k++) {
                 ctx->errors[k].field = "lines";

@@ -259,7 +259,8 @@ unsigned cm__post_configure(struct api_call *c)
         err = rec_field_error(&c->ctx, "currency", "no price for this product in %s", currency);
     struct cm_config cfg;
     if (!err)
-        err = cm_configure(&c->ctx, &product, keys, n, quantity, p.unit_price, &cfg);
+        err = cm_configure(&c->ctx, &product, keys, n, quantity, p.unit_price, currency, day,
+                           &cfg);
     if (err)
         return api_fail(c, err);
     json_t *chosen = json_array();
