@@ -318,8 +318,9 @@ export function RecordPage({ e, id }) {
   const shownPanels = RECORD_PANELS.filter((x) => x.when(e, record));
   const panels = (place) => shownPanels.filter((x) => x.place === place).map((x) => x.component);
   const inPanels = new Set(shownPanels.flatMap((x) => x.fields || []));
+  const relInPanels = new Set(shownPanels.flatMap((x) => x.related || []));
   const hasTimeline = e.timeline;
-  const rels = relatedLists(e);
+  const rels = relatedLists(e).filter((rel) => !relInPanels.has(relKey(rel)));
   const fields = e.fields.filter((f) => f.type !== 'password' && shownFor(f, record) && !inPanels.has(f.name));
   const groups = groupFields(e.name === 'users' || e.name === 'teams' || e.name === 'pipeline_stages' ? fields : [...fields, ownerField(e, teams)]);
   return (

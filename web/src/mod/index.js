@@ -15,8 +15,10 @@
 // import resolving to the component: its code is fetched on the first visit only).
 // A record panel: module, place ('head': under the title; 'side': above the timeline;
 // 'reader': beside a record on the screen a module reads it on — the knowledge base's
-// article page), when(entity, record), component ({e, record, onSaved}), and fields: the
-// entity's fields it shows and edits itself, which the generic panels then leave out.
+// article page), when(entity, record), component ({e, record, onSaved}), fields: the
+// entity's fields it shows and edits itself, which the generic panels then leave out,
+// and related: the related lists it shows itself ('shipments.order_id': the entity and
+// its reference to this one), which the record page then leaves out.
 // A field editor (FIELD_EDITORS): module, entity, fields it edits itself (the generic
 // form leaves them out), group (its place in the form) and component ({values, set,
 // errors, record}).
@@ -38,7 +40,12 @@ import { CalendarPage } from './calendar/calendar.jsx';
 import { RecurrenceEditor, SeriesPanel } from './calendar/recurrence.jsx';
 import { InvitationsPanel, invitationsPanelFor } from './calendar/invitations.jsx';
 import * as commerceStrings from './commerce/i18n.js';
-import { LinesEditor } from './commerce/lines.jsx';
+import { AccountCommerce } from './commerce/account.jsx';
+import { ProductConfigure } from './commerce/configure.jsx';
+import { ContractTerm } from './commerce/contract.jsx';
+import { LinesEditor, OrderLinesEditor } from './commerce/lines.jsx';
+import { modelOf } from './commerce/options.js';
+import { OrderPanel, OrderShipments } from './commerce/order.jsx';
 import { BundleComponents, ComponentsEditor, ProductPrice } from './commerce/product.jsx';
 import { QuoteLines, QuotePanel } from './commerce/quote.jsx';
 import * as kbStrings from './kb/i18n.js';
@@ -125,16 +132,27 @@ export const RECORD_PANELS = [
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id', 'repeat_until'] },
   { module: 'calendar', place: 'side', when: invitationsPanelFor, component: InvitationsPanel, fields: ['invitations'] },
   { module: 'commerce', place: 'head', when: (e) => e.name === 'quotes', component: QuotePanel,
-    fields: ['number', 'revision', 'status', 'subtotal', 'discount_total', 'tax_total', 'total', 'sent_at', 'decided_at'] },
+    fields: ['number', 'revision', 'status', 'subtotal', 'discount_total', 'tax_total', 'total', 'sent_at', 'decided_at',
+      'max_discount', 'approval', 'approved_by'] },
   { module: 'commerce', place: 'head', when: (e) => e.name === 'quotes', component: QuoteLines, fields: ['lines'] },
   { module: 'commerce', place: 'head', when: (e) => e.name === 'products', component: ProductPrice },
+  { module: 'commerce', place: 'head', when: (e, r) => e.name === 'products' && !!modelOf(r.options), component: ProductConfigure },
   { module: 'commerce', place: 'head', when: (e) => e.name === 'products', component: BundleComponents, fields: ['components'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'orders', component: OrderPanel,
+    fields: ['number', 'status', 'quote_id', 'subtotal', 'discount_total', 'tax_total', 'total', 'status_log'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'orders', component: QuoteLines, fields: ['lines'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'orders', component: OrderShipments, related: ['shipments.order_id'] },
+  { module: 'commerce', place: 'head', when: (e) => e.name === 'contracts', component: ContractTerm,
+    fields: ['number', 'remind_on', 'reminded_for', 'renewed_by_id'] },
+  { module: 'commerce', place: 'side', when: (e) => e.name === 'accounts' && ['quotes', 'orders', 'contracts'].some((x) => reads(x)()),
+    component: AccountCommerce },
 ];
 
 export const FIELD_EDITORS = [
   { module: 'calendar', entity: 'activities', group: 'repeat', component: RecurrenceEditor,
     fields: ['rrule', 'timezone', 'exdates', 'series_id', 'recurrence_id'] },
   { module: 'commerce', entity: 'quotes', group: 'lines', component: LinesEditor, fields: ['lines'] },
+  { module: 'commerce', entity: 'orders', group: 'lines', component: OrderLinesEditor, fields: ['lines'] },
   { module: 'commerce', entity: 'products', group: 'bundle', component: ComponentsEditor, fields: ['components'] },
 ];
 

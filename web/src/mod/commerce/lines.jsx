@@ -5,7 +5,12 @@
 // moved; each line's figures and the quote's totals computed as they are typed
 // (money.js: the server's rule) — and the table of a saved quote's lines, read-only, on
 // its page and in the form of a quote that was sent (frozen). The server prices the
-// lines again when it saves them: its figures are the quote's.
+// lines again when it saves them: its figures are the quote's. A configurable product's
+// line has "Configure" (configure.jsx): the chosen options' keys go into the line's
+// `options`, its price is the base plus their changes, and their names show under it.
+// Orders (src/mod/commerce/orders.c) have the same lines: the same editor while an order
+// placed directly is confirmed, the same table once it is in production or when it
+// came from a quote.
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
@@ -14,7 +19,9 @@ import { enumLabel, formatMoney, formatNumber, t } from '../../i18n.js';
 import { Link, recordPath } from '../../router.js';
 import { canRead, entityMeta, fieldMeta } from '../../state.js';
 import { Notice } from '../../ui.jsx';
+import { chosenText, ConfigureDialog } from './configure.jsx';
 import { addLines, formatMinor, parseMinor, parsePercent, priceLine, trimZeros } from './money.js';
+import { modelOf, priceOf } from './options.js';
 import { ProductPicker, productName } from './picker.jsx';
 import './commerce.css';
 
@@ -42,13 +49,14 @@ function discountText(l, currency) {
   return '—';
 }
 
-// The lines of a saved quote, as the server priced them.
-export function LinesTable({ lines, currency }) {
+// The lines of a saved quote or order, as the server priced them; label: the table's
+// name.
+export function LinesTable({ lines, currency, label = t('cm.lines') }) {
   const list = Array.isArray(lines) ? lines : [];
   if (!list.length) return <p class="muted">{t('cm.noLines')}</p>;
   return (
     <div class="table-wrap">
-      <table class="cm-lines" aria-label={t('cm.lines')}>
+      <table class="cm-lines" aria-label={label}>
         <thead>
           <tr>
             <th class="num">#</th><th>{t('cm.item')}</th><th class="num">{t('cm.quantity')}</th>
@@ -65,6 +73,7 @@ export function LinesTable({ lines, currency }) {
                   <div><Link href={recordPath('products', l.product_id)}>{productName(l) || l.sku}</Link>
                     {l.sku && <> <span class="muted small cm-sku">{l.sku}</span></>}</div>
                 )}
+                {l.options_text && <div class="small cm-options">{l.options_text}</div>}
                 {l.description && <div class="pre">{l.description}</div>}
               </td>
               <td class="num">{formatNumber(l.quantity)}{l.unit && <span class="muted small"> {unitLabel(l.unit)}</span>}</td>
@@ -81,6 +90,22 @@ export function LinesTable({ lines, currency }) {
   );
 }
 
+// A configurable product's line: what is chosen (or that nothing is yet) and
+// "Configure".
+function LineOptions({ r, n, onConfigure }) {
+  const model = r.product && modelOf(r.product.options);
+  if (!model && !r.options?.length) return null;
+  const text = model ? chosenText(model, r.options || []) : r.saved?.options_text;
+  const required = model && model.groups.some((g) => g.min > 0);
+  return (
+    <div class="cm-line-options">
+      {text ? <span class="small cm-options">{text}</span>
+        : <span class={`small ${required ? 'cm-unconfigured' : 'muted'}`}>{t(required ? 'cm.notConfigured' : 'cm.noOptions')}</span>}
+      {model && <> <button type="button" class="link" aria-label={t('cm.configureOf', { n })} onClick={onConfigure}>{t('cm.configure')}</button></>}
+    </div>
+  );
+}
+
 // The quote's totals: figures in minor units ({gross, discount, tax, total}).
 export function Totals({ sums, currency, note }) {
   const items = [['cm.subtotal', sums.gross], ['cm.discounts', sums.discount], ['cm.tax', sums.tax], ['cm.grandTotal', sums.total]];
@@ -93,7 +118,8 @@ export function Totals({ sums, currency, note }) {
 }
 
 let lastKey = 0;
-const blankRow = () => ({ key: ++lastKey, product: null, description: '', quantity: '1', unit_price: '', discount: '', kind: 'percent', tax_rate: '', saved: null });
+// options: the chosen options' keys of a configurable product, null until configured.
+const blankRow = () => ({ key: ++lastKey, product: null, description: '', quantity: '1', unit_price: '', discount: '', kind: 'percent', tax_rate: '', options: null, saved: null });
 
 // A line as the server saved it → a row of the editor. A price the server took from a
 // price list stays empty (it is looked up again when the line changes); one typed is
@@ -109,6 +135,7 @@ function rowOf(l) {
     discount: pct ? trimZeros(l.discount_percent) : isZero(l.discount_amount) ? '' : l.discount_amount,
     kind: pct || isZero(l.discount_amount) ? 'percent' : 'amount',
     tax_rate: l.tax_rate === undefined || l.tax_rate === null ? '' : trimZeros(l.tax_rate),
+    options: Array.isArray(l.options) ? l.options : null,
     saved: l,
   };
 }
@@ -130,6 +157,7 @@ const wholeQuantity = (r) => (/^\d{1,10}$/.test(r.quantity.trim()) ? BigInt(r.qu
 function lineOf(r, auto) {
   const l = {};
   if (r.product) l.product_id = r.product.id;
+  if (r.product && r.options) l.options = r.options;
   if (r.description.trim()) l.description = r.description.trim();
   const q = r.quantity.trim();
   l.quantity = /^\d{1,10}$/.test(q) ? Number(q) : q;
@@ -144,6 +172,16 @@ function lineOf(r, auto) {
   return l;
 }
 
+// A looked-up price with the row's options added (the server's rule: base plus each
+// option's change); undefined while the product's options are not loaded yet. A price
+// kept as saved has them already.
+function configured(r, auto) {
+  const base = parseMinor(auto.unit_price);
+  if (auto.kept || !r.options?.length || base === null) return base;
+  const model = modelOf(r.product.options);
+  return model ? priceOf(model, r.options, base).unit : undefined;
+}
+
 // What a row comes to now: the figures of priceLine, or {error: 'input' | 'unpriced' |
 // 'discount' | 'range'}.
 function figures(r, auto) {
@@ -151,20 +189,21 @@ function figures(r, auto) {
   const typed = r.unit_price.trim();
   let unit = 0n;
   if (typed) unit = parseMinor(typed);
-  else if (r.product) unit = auto?.found ? parseMinor(auto.unit_price) : undefined;
+  else if (r.product) unit = auto?.found ? configured(r, auto) : undefined;
   const d = r.discount.trim();
   const discount = !d ? 0n : r.kind === 'percent' ? parsePercent(d) : parseMinor(d);
   const taxText = r.tax_rate.trim();
   const tax = taxText ? parsePercent(taxText) : BigInt(r.product?.tax_rate ?? 0);
   if (q === null || unit === null || discount === null || tax === null) return { error: 'input' };
   if (unit === undefined) return { error: 'unpriced' };
+  if (unit < 0n) return { error: 'input' };
   return priceLine({
     quantity: q, unitPrice: unit, taxBp: tax,
     discountBp: r.kind === 'percent' ? discount : 0n, discountAmount: r.kind === 'amount' ? discount : 0n,
   });
 }
 
-// The form's editor of `lines` (FIELD_EDITORS): a sent quote's lines only show.
+// The form's editor of a quote's `lines` (FIELD_EDITORS): a sent quote's lines only show.
 export function LinesEditor({ values, set, errors, record }) {
   if (record && record.status !== 'draft') {
     return (
@@ -177,11 +216,28 @@ export function LinesEditor({ values, set, errors, record }) {
   return <DraftLines values={values} set={set} errors={errors} record={record} />;
 }
 
+// An order's: lines of its own while it is confirmed; those of the quote it came from
+// (copied by the server as accepted, never changed) or of an order in production only
+// show.
+export function OrderLinesEditor({ values, set, errors, record }) {
+  const fromQuote = record ? !!record.quote_id : !!values.quote_id;
+  if (fromQuote || (record && record.status !== 'confirmed')) {
+    return (
+      <div class="cm-lines-edit">
+        <Notice kind="warn">{t(fromQuote ? (record ? 'cm.orderFromQuote' : 'cm.orderTakesQuote') : 'cm.orderFrozen')}</Notice>
+        {record && <LinesTable lines={record.lines} currency={record.currency} label={t('cm.orderLines')} />}
+      </div>
+    );
+  }
+  return <DraftLines values={values} set={set} errors={errors} record={record} />;
+}
+
 const norm = (v) => v || '';
 
 function DraftLines({ values, set, errors, record }) {
   const [rows, setRows] = useState(() => rowsOf(values.lines));
   const [touched, setTouched] = useState(false);
+  const [configuring, setConfiguring] = useState(null); // the key of the row whose options are chosen
   const [, setTick] = useState(0);
   const prices = useRef({}); // lookup key → GET /prices's answer, or 'loading'
   const currency = norm(values.currency);
@@ -195,21 +251,23 @@ function DraftLines({ values, set, errors, record }) {
   function auto(r) {
     if (!r.product || r.unit_price.trim()) return null;
     const s = r.saved;
-    if (s && s.price_source !== 'manual' && s.product_id === r.product.id && String(s.quantity) === r.quantity.trim() && !moved) {
+    if (s && s.price_source !== 'manual' && s.product_id === r.product.id && String(s.quantity) === r.quantity.trim() && !moved &&
+        JSON.stringify(s.options || null) === JSON.stringify(r.options || null)) {
       return { found: true, unit_price: s.unit_price, source: s.price_source, list: s.price_list_id, kept: true };
     }
     const p = prices.current[keyOf(r)];
     return p && p !== 'loading' ? p : null;
   }
 
-  // The products of saved lines: their tax rates, for a rate cleared in the editor.
+  // The products of saved lines: their tax rates, for a rate cleared in the editor, and
+  // their options (a configurable product's line is configured again).
   useEffect(() => {
     const ids = [...new Set(rows.filter((r) => r.product && r.product.tax_rate === undefined).map((r) => r.product.id))];
     if (!ids.length) return;
     api.get('/products', { 'id[in]': ids.join(','), limit: 100 }).then((res) => {
       const by = new Map(res.data.map((p) => [p.id, p]));
       setRows((old) => old.map((r) => (r.product && by.has(r.product.id) && r.product.tax_rate === undefined
-        ? { ...r, product: { ...r.product, tax_rate: by.get(r.product.id).tax_rate } } : r)));
+        ? { ...r, product: { ...r.product, tax_rate: by.get(r.product.id).tax_rate, options: by.get(r.product.id).options } } : r)));
     }).catch(() => {});
   }, []);
 
@@ -257,6 +315,7 @@ function DraftLines({ values, set, errors, record }) {
   const figs = rows.map((r) => (blank(r) ? null : figures(r, auto(r))));
   const sums = addLines(figs);
   const unpriced = figs.some((f) => f?.error === 'unpriced');
+  const cfg = rows.findIndex((r) => r.key === configuring && r.product);
   return (
     <div class="cm-lines-edit">
       {errors.lines && <p class="field-error" role="alert">{errors.lines}</p>}
@@ -275,7 +334,8 @@ function DraftLines({ values, set, errors, record }) {
               const a = auto(r);
               const f = figs[i];
               const loading = r.product && !r.unit_price.trim() && !a;
-              const placeholder = !r.product ? '0.00' : a ? (a.found ? a.unit_price : t('cm.noPrice')) : '…';
+              const price = a?.found ? configured(r, a) : null;
+              const placeholder = !r.product ? '0.00' : a ? (a.found ? (price === undefined || price === null ? '…' : formatMinor(price)) : t('cm.noPrice')) : '…';
               const message = f?.error === 'unpriced' && a ? t('cm.noPriceFor', { cur: currency })
                 : f?.error === 'discount' ? t('cm.discountTooLarge') : f?.error && f.error !== 'unpriced' ? t('cm.badLine') : '';
               return (
@@ -284,8 +344,9 @@ function DraftLines({ values, set, errors, record }) {
                     <td class="num">{n}</td>
                     <td class="cm-item">
                       <ProductPicker id={`cm-product-${n}`} label={t('cm.productOf', { n })} value={r.product}
-                        onPick={(p) => update(i, { product: p, unit_price: '', tax_rate: '', saved: null })}
-                        onClear={() => update(i, { product: null, saved: null })} clearLabel={t('cm.clearProduct', { n })} />
+                        onPick={(p) => update(i, { product: p, unit_price: '', tax_rate: '', options: null, saved: null })}
+                        onClear={() => update(i, { product: null, options: null, saved: null })} clearLabel={t('cm.clearProduct', { n })} />
+                      <LineOptions r={r} n={n} onConfigure={() => setConfiguring(r.key)} />
                       <input type="text" class="cm-desc" aria-label={t('cm.descriptionOf', { n })} maxlength={2000} value={r.description}
                         placeholder={r.product ? t('cm.description') : t('cm.orText')} onInput={(ev) => update(i, { description: ev.target.value })} />
                     </td>
@@ -329,6 +390,11 @@ function DraftLines({ values, set, errors, record }) {
           </tbody>
         </table>
       </div>
+      {cfg >= 0 && (
+        <ConfigureDialog n={cfg + 1} product={rows[cfg].product} keys={rows[cfg].options} quantity={rows[cfg].quantity} account={account}
+          currency={currency} priceList={list} onClose={() => setConfiguring(null)}
+          onDone={(keys) => { update(cfg, { options: keys }); setConfiguring(null); }} />
+      )}
       <div class="cm-lines-foot">
         <button type="button" onClick={() => change([...rows, blankRow()])}>{t('cm.addLine')}</button>
         <p class="help">{t('cm.hint')}</p>
