@@ -221,9 +221,9 @@ enum rp_err store_column_unindex(struct store_conn *c, const char *table, const 
 {
     char sql[512];
     snprintf(sql, sizeof(sql),
-             "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s;"
-             " DROP INDEX IF EXISTS %s__%s_seq;",
-             table, column, table, column, table, column);
+             "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s_key;"
+             " DROP INDEX IF EXISTS %s_%s; DROP INDEX IF EXISTS %s__%s_seq;",
+             table, column, table, column, table, column, table, column);
     return store__exec_script(c, sql);
 }
 
@@ -236,8 +236,9 @@ enum rp_err store_column_drop(struct store_conn *c, const char *table, const cha
     if (store_query_int(c, sql, NULL, 0, &n) != RP_OK)
         return RP_OK;
     snprintf(sql, sizeof(sql),
-             "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s;"
-             " DROP INDEX IF EXISTS %s__%s_seq; ALTER TABLE %s DROP COLUMN %s;",
-             table, column, table, column, table, column, table, column);
+             "DROP INDEX IF EXISTS %s_%s_uq; DROP INDEX IF EXISTS %s_%s_key;"
+             " DROP INDEX IF EXISTS %s_%s; DROP INDEX IF EXISTS %s__%s_seq;"
+             " ALTER TABLE %s DROP COLUMN %s;",
+             table, column, table, column, table, column, table, column, table, column);
     return store__exec_script(c, sql);
 }

@@ -444,11 +444,16 @@ enum rp_err store__pg_sync_table(struct store_conn *c, const struct store_table 
         if (!strstr(buf_cstr(&have), needle))
             buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s;", t->name, col->name,
                        col->type == STORE_COL_INT ? "BIGINT" : T);
+        /* Led by the column, not the workspace: an index led by workspace_id would serve
+         * `workspace_id = 1`, which every statement has, and tempt the planner (SQLite's
+         * without statistics) to read a whole table through it. `_uq` was the name of
+         * that earlier order. */
         if (col->unique)
             buf_printf(&sql,
-                       "CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_uq ON %s(workspace_id, %s)"
+                       "DROP INDEX IF EXISTS %s_%s_uq;"
+                       " CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_key ON %s(%s, workspace_id)"
                        " WHERE deleted_at IS NULL;",
-                       t->name, col->name, t->name, col->name);
+                       t->name, col->name, t->name, col->name, t->name, col->name);
         else if (col->indexed)
             buf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s%s);", t->name,
                        col->name, t->name, col->name, STORE_PG_KEY_ORDER);

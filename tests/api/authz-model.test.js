@@ -183,10 +183,34 @@ const RULES = {
   // it (the caller edits it) that makes a quote of the caller's (their create scope).
   'GET /api/v1/{res}/{id}/pdf': 'read',
   'POST /api/v1/{res}/{id}/revise': 'revise',
+  // An account's commerce figures are read as the account is; a configuration is
+  // priced for whoever reads the product (it writes nothing).
+  'GET /api/v1/{res}/{id}/commerce': 'read',
+  'POST /api/v1/{res}/{id}/configure': 'configure',
+  // Another system's key: the record holding it updated as a PATCH would, a key held by
+  // a record the caller cannot see taken (409) for whoever may create.
+  'PUT /api/v1/{res}/external/{external_id}': 'upsert',
+  // The order of an accepted quote the caller reads: an order of theirs (create scope).
+  'POST /api/v1/{res}/{id}/order': 'order',
+  // Asking for a discount's approval changes the quote (edit); approving it is for an
+  // approver — an administrator, or a manager of one of the owner's teams whose own
+  // limit covers it (docs/api.md) — never its owner.
+  'POST /api/v1/{res}/{id}/request-approval': 'request_approval',
+  'POST /api/v1/{res}/{id}/approval': 'approve',
+  // A conversion reads the rates whoever asks (signed in).
+  'GET /api/v1/{res}/convert': 'convert_rate',
 };
+// The discount limits of the first start, and a line over every one of them.
+const LIMITS = { sales: 1000, marketing: 1000, partner: 500 };
+const DISCOUNT = 2000;
+const DISCOUNTED = [{ description: `${MARK} line`, quantity: 1, unit_price: '100.00', discount_percent: '20' }];
+// A configurable product's options: one required group of two.
+const OPTIONS = { groups: [{ key: 'size', name: 'Size', required: true, options: [
+  { key: 'small', name: 'Small', price: '0.00' }, { key: 'large', name: 'Large', price: '5.00' }] }], rules: [] };
 // The second occurrence of every activity the model makes (NEW.activities).
 const OCCURRENCE = '2026-11-03T09:00:00.000Z';
-const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'report', 'check']);
+const COLLECTION = new Set(['list', 'export', 'duplicates', 'retier', 'empty_bin', 'worklist', 'report', 'check',
+  'convert_rate']);
 
 // ---- the world ----
 
@@ -195,6 +219,7 @@ const teams = {};        // top, mid, leaf, side
 const owners = {};       // top, mid, leaf, side: users (role sales) who own records
 const callers = [];      // {key, role, id, teams, client, index, ownAccount}
 const userTeams = new Map(); // user id -> team ids
+const userRoles = new Map(); // user id -> role key
 const teamParent = new Map(); // team id -> parent id
 const roles = new Map(); // role key -> {admin, grants, field_rules}, as /roles answers
 let entities = new Map(); // name -> /meta entity (admin's view)
@@ -243,7 +268,37 @@ const NEW = {
   price_lists: (t) => ({ name: t }),
   letterheads: (t) => ({ company_name: t, is_default: false }),
   quotes: (t) => ({ name: t, lines: [{ description: `${MARK} line`, quantity: 1, unit_price: '1.00' }] }),
+  orders: (t) => ({ name: t, lines: [{ description: `${MARK} line`, quantity: 1, unit_price: '1.00' }] }),
+  // A shipment of an order of the shipment's owner.
+  shipments: async (t, c, owner) => {
+    const order = await ok(await admin.post('/orders', { name: `${MARK} shipped ${uniq('o')}`,
+      lines: [{ description: `${MARK} line`, quantity: 1, unit_price: '1.00' }], ...(owner ? { owner_id: owner } : {}) }),
+    201, 'order to ship');
+    track('orders', order);
+    return { order_id: order.id, tracking_number: t, carrier: 'dhl' };
+  },
+  contracts: (t, c) => ({ name: t, account_id: c.ownAccount }),
+  // One limit per role: a role of its own.
+  discount_limits: async () => ({ role: (await ok(await admin.post('/roles', NEW.roles()), 201, 'role')).key,
+    max_discount: 1500 }),
+  // One per code, and few codes: the first is the shared record's, the others' are
+  // deleted and purged before the next is made.
+  currencies: async () => {
+    if (!currencyFixture) return { code: (currencyFixture = 'GBP'), enabled: false };
+    await clearCurrencies(['USD', 'CNY', 'EUR', currencyFixture]);
+    return { code: 'JPY', enabled: false };
+  },
+  // One rate per currency and day, long before the rates conversions use.
+  exchange_rates: () => ({ currency: 'EUR', valid_from: nextRateDay(), rate: '1.080000' }),
 };
+let currencyFixture = null;
+async function clearCurrencies(kept) {
+  const live = await ok(await admin.get('/currencies?limit=100'), 200, 'currencies');
+  for (const cur of live.data.filter((x) => !kept.includes(x.code))) await ok(await admin.del(`/currencies/${cur.id}`), 204, 'delete currency');
+  await ok(await admin.post('/currencies/purge', { older_than_days: 0 }), 200, 'empty the currencies\' bin');
+}
+let rateDays = 0;
+const nextRateDay = () => new Date(Date.UTC(1990, 0, 1) + 86400000 * rateDays++).toISOString().slice(0, 10);
 const PATCH = {
   accounts: () => ({ description: 'changed' }),
   contacts: () => ({ title: 'changed' }),
@@ -268,6 +323,12 @@ const PATCH = {
   price_lists: () => ({ description: 'changed' }),
   letterheads: () => ({ footer: 'changed' }),
   quotes: () => ({ terms: 'changed' }),
+  orders: () => ({ notes: 'changed' }),
+  shipments: () => ({ notes: 'changed' }),
+  contracts: () => ({ description: 'changed' }),
+  discount_limits: () => ({ max_discount: 1200 }),
+  currencies: () => ({ decimals: 0 }),
+  exchange_rates: () => ({ source: 'changed' }),
 };
 
 // ---- the model ----
@@ -366,6 +427,27 @@ function expected(rule, c, { entity, rec, from, owner }) {
     case 'revise':
       if (!canRead(c, rec)) return 404;
       return canEdit(c, rec) && scope(c, rec.entity, 'create') !== 'none' ? 201 : 403;
+    case 'convert_rate': return 200;
+    case 'configure': return canRead(c, rec) ? 200 : 404;
+    case 'upsert':
+      if (!canRead(c, rec)) return scope(c, rec.entity, 'create') === 'none' ? 403 : 409;
+      return canEdit(c, rec) ? 200 : 403;
+    case 'order':
+      if (!canRead(c, rec)) return 404;
+      return scope(c, 'orders', 'create') === 'none' ? 403 : 201;
+    // Needed while the discount is over the owner's role's limit (a role without one
+    // has none); asked of administrators at least.
+    case 'request_approval':
+      if (!canRead(c, rec)) return 404;
+      if (!canEdit(c, rec)) return 403;
+      return (LIMITS[userRoles.get(rec.owner)] ?? Infinity) < DISCOUNT ? 200 : 409;
+    case 'approve': {
+      if (!canRead(c, rec)) return 404;
+      if (rec.owner === c.id) return 403;
+      const theirs = userTeams.get(rec.owner) ?? [];
+      const approver = roleOf(c).admin || (c.role === 'manager' && c.teams.some((t) => theirs.includes(t)));
+      return approver ? 200 : 403;
+    }
     default: throw new Error(`no rule ${rule}`);
   }
 }
@@ -404,7 +486,7 @@ async function unshare(rec, sid) {
 const shareable = (e) => entities.get(e).shareable;
 // The ref fields of the records this test makes (their values may be ids of records
 // the reader of the referring record cannot read).
-const REFS = ['account_id', 'related_id'];
+const REFS = ['account_id', 'related_id', 'order_id', 'quote_id'];
 
 // A record made by the administrator: owned by `owner` (shareable entities), with the
 // shares of the relation; `unshared` removes them again (the cells after removal).
@@ -493,6 +575,37 @@ async function build(route, c, rel, phase) {
       return { method: 'POST', p: `/${e}/${rec.id}/revise`, want: expected(rule, c, { rec }),
         ok: (res) => track(e, res.body, rec.tag, [...REFS.map((f) => res.body[f]), rec.id]) };
     }
+    case 'configure': {
+      const rec = await make(e, c, rel, { unshared, extra: { options: OPTIONS } });
+      return { method: 'POST', p: `/${e}/${rec.id}/configure`, body: { options: ['large'], quantity: 2 },
+        want: expected(rule, c, { rec }) };
+    }
+    case 'upsert': {
+      const key = uniq('mext');
+      const rec = await make(e, c, rel, { unshared, extra: { external_id: key } });
+      // What another system sends: the fields a new record needs too (an order's name).
+      const body = { ...(e === 'orders' ? { name: `${MARK} ${uniq('erp')}` } : {}), ...PATCH[e]() };
+      return { method: 'PUT', p: `/${e}/external/${key}`, body, want: expected(rule, c, { rec }) };
+    }
+    case 'order': {
+      const rec = await fresh();
+      for (const status of ['sent', 'accepted']) {
+        const d = await admin.patch(`/${e}/${rec.id}`, { status });
+        assert.equal(d.status, 200, `set-up: ${status} ${e}: ${d.text}`);
+      }
+      return { method: 'POST', p: `/${e}/${rec.id}/order`, want: expected(rule, c, { rec }),
+        // The order takes the quote's name, and so its tag.
+        ok: (res) => track('orders', res.body, rec.tag, [...REFS.map((f) => res.body[f]), rec.id]) };
+    }
+    case 'request_approval':
+    case 'approve': {
+      const rec = await make(e, c, rel, { unshared, extra: { lines: DISCOUNTED } });
+      return { method: 'POST', p: `/${e}/${rec.id}/${rule === 'approve' ? 'approval' : 'request-approval'}`,
+        body: rule === 'approve' ? { approve: true } : undefined, want: expected(rule, c, { rec }) };
+    }
+    case 'convert_rate':
+      return { method: 'GET', p: `/${e}/convert?amount=100.00&currency=CNY&to=EUR&date=2026-06-01`,
+        want: expected(rule, c, { entity: e }) };
     case 'edit': {
       const rec = await fresh();
       return { method: 'PATCH', p: `/${e}/${rec.id}`, body: PATCH[e](), want: expected(rule, c, { rec }) };
@@ -718,6 +831,7 @@ before(async () => {
   for (const k of Object.keys(teams)) {
     owners[k] = await createUser(admin, { username: `mo_${k}`, password: PASSWORD, role: 'sales', team_ids: [teams[k].id] });
     userTeams.set(owners[k].id, [teams[k].id]);
+    userRoles.set(owners[k].id, 'sales');
   }
 
   // The custom field, the custom roles, the custom entity and its grants.
@@ -756,6 +870,7 @@ before(async () => {
   for (const [i, role] of CALLER_ROLES.entries()) {
     const u = await createUser(admin, { username: `mc_${role}`, password: PASSWORD, role, team_ids: [teams.mid.id] });
     userTeams.set(u.id, [teams.mid.id]);
+    userRoles.set(u.id, role);
     callers.push({ key: role, role, id: u.id, teams: [teams.mid.id], index: i,
       client: await login(srv.base, u.username, PASSWORD) });
   }
@@ -770,6 +885,11 @@ before(async () => {
       const M = method.toUpperCase();
       routes.push({ method: M, path: p, entity: m[1], template, rule: RULES[`${M} ${template}`] });
     }
+  }
+
+  // The rates a conversion uses (USD is the base).
+  for (const [currency, rate] of [['CNY', '0.140000'], ['EUR', '1.080000']]) {
+    await ok(await admin.post('/exchange_rates', { currency, valid_from: '2000-01-01', rate }), 201, `rate of ${currency}`);
   }
 
   // The records: per caller, entity and relation (shareable entities), each caller's

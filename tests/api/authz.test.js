@@ -30,7 +30,7 @@ const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'partner', '
 const CALLERS = [...ROLES, 'anonymous'];
 const RELS = ['own', 'team', 'other'];
 const PASSWORD = 'matrix-pass-4921';
-const UNSAFE = new Set(['POST', 'PATCH', 'DELETE']);
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MARK = 'zqxauthz'; // in every record's title, so one search finds them all
 // In every account and contact, so one lookup finds them all (not in leads: the contact a
 // conversion makes would look like all the others).
@@ -115,6 +115,19 @@ const NEW = {
   // Not the letterhead of the PDFs: is_default false.
   letterheads: () => ({ company_name: `${MARK} ${uniq('lh')}`, is_default: false }),
   quotes: () => ({ name: `${MARK} ${uniq('quote')}`, lines: [{ description: MARK, quantity: 1, unit_price: '1.00' }] }),
+  orders: () => ({ name: `${MARK} ${uniq('order')}`, lines: [{ description: MARK, quantity: 1, unit_price: '1.00' }] }),
+  // A shipment of an order of its own owner's (a shipment names its order: one the
+  // reader of the shipment reads too).
+  shipments: async (owner) => ({ order_id: await make('orders', owner ?? users.mate.id),
+    tracking_number: `${MARK}-${uniq('trk')}`, carrier: 'dhl' }),
+  // On its owner's account (the account is required, and named by the contract).
+  contracts: async (owner) => ({ name: `${MARK} ${uniq('ct')}`, account_id: await sharedRecord('accounts', owner ?? users.mate.id) }),
+  // One limit per role: a role of its own.
+  discount_limits: async () => ({ role: await freshRole(), max_discount: 1500 }),
+  // One per code, and few codes: the previous cells' currencies go first.
+  currencies: async () => { await clearCurrencies(); return { code: 'GBP', enabled: false }; },
+  // One rate per currency and day, long before the rates the conversion uses.
+  exchange_rates: () => ({ currency: 'EUR', valid_from: nextRateDay(), rate: '1.080000' }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
@@ -128,12 +141,45 @@ const PATCH = {
   mailboxes: { name: 'changed' },
   product_categories: { description: 'changed' }, products: { description: 'changed' },
   price_lists: { description: 'changed' }, price_list_items: { unit_price: '8.00' }, letterheads: { footer: 'changed' },
-  quotes: { terms: 'changed' },
+  quotes: { terms: 'changed' }, orders: { notes: 'changed' }, shipments: { notes: 'changed' },
+  contracts: { description: 'changed' }, discount_limits: { max_discount: 1200 }, currencies: { decimals: 0 },
+  exchange_rates: { source: 'changed' },
 };
 
 // Entities without owners that matter: records made by the administrator.
 const CONFIG = ['users', 'teams', 'pipeline_stages', 'roles', 'case_queues', 'sla_policies',
-  'business_calendars'];
+  'business_calendars', 'discount_limits', 'currencies', 'exchange_rates'];
+
+// The currencies of the first start, and those of every document here.
+const KEPT_CURRENCIES = ['USD', 'CNY', 'EUR'];
+
+// Deletes every other currency and empties the currencies' recycle bin.
+async function clearCurrencies() {
+  const live = await admin.get('/currencies?limit=100');
+  assert.equal(live.status, 200, `set-up: currencies: ${live.text}`);
+  for (const cur of live.body.data.filter((x) => !KEPT_CURRENCIES.includes(x.code))) {
+    const d = await admin.del(`/currencies/${cur.id}`);
+    assert.equal(d.status, 204, `set-up: delete currency ${cur.code}: ${d.text}`);
+  }
+  const p = await admin.post('/currencies/purge', { older_than_days: 0 });
+  assert.equal(p.status, 200, `set-up: empty the currencies' bin: ${p.text}`);
+}
+
+async function freshRole() {
+  const r = await admin.post('/roles', NEW.roles());
+  assert.equal(r.status, 201, `set-up: role: ${r.text}`);
+  return r.body.key;
+}
+
+let rateDays = 0;
+const nextRateDay = () => new Date(Date.UTC(1990, 0, 1) + 86400000 * rateDays++).toISOString().slice(0, 10);
+
+// A quote line over every built-in limit (sales and marketing 10 %, partners 5 %): its
+// approval is needed when its owner has one of those roles.
+const DISCOUNTED = [{ description: MARK, quantity: 1, unit_price: '100.00', discount_percent: '20' }];
+// A configurable product's options: one required group of two.
+const OPTIONS = { groups: [{ key: 'size', name: 'Size', required: true, options: [
+  { key: 'small', name: 'Small', price: '0.00' }, { key: 'large', name: 'Large', price: '5.00' }] }], rules: [] };
 
 const passwordOf = (caller) => (caller === 'admin' ? ADMIN_PASSWORD : PASSWORD);
 
@@ -163,7 +209,7 @@ async function make(entity, owner, extra = {}) {
     owners.set(log.body.data[0].id, { entity, owner: log.body.data[0].owner_id });
     return log.body.data[0].id;
   }
-  const body = { ...(await NEW[entity]()), ...extra };
+  const body = { ...(await NEW[entity](owner)), ...extra };
   if (owner && !CONFIG.includes(entity)) body.owner_id = owner;
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
@@ -186,6 +232,8 @@ async function sharedSeries(entity, owner, extra) {
   if (!series.has(key)) series.set(key, await make(entity, owner, extra));
   return series.get(key);
 }
+
+const configurable = new Map(); // owner -> a product with options
 
 let shell;
 const snapshot = () => dbSnapshot(shell);
@@ -250,7 +298,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res} -':
       return { c, method: 'GET', p: `/${e}?limit=500&count=true`, list: true };
     case 'POST /api/v1/{res} owner=rel':
-      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...(await NEW[e]()), owner_id: owner },
+      return { c, method: 'POST', p: `/${e}?allow_conflict=true`, body: { ...(await NEW[e](owner)), owner_id: owner },
         after: (res) => (e === 'emails' && res.status === 201 ? settled(res.body.id) : null) };
     case 'POST /api/v1/{res} -':
       return { c, method: 'POST', p: `/${e}`, body: await NEW[e]() };
@@ -267,6 +315,7 @@ async function cell(row, caller, rel) {
     case 'GET /api/v1/{res}/{id}/articles -':
     case 'GET /api/v1/{res}/{id}/cases -':
     case 'GET /api/v1/{res}/{id}/pdf -':
+    case 'GET /api/v1/{res}/{id}/commerce -':
       return { c, method: 'GET', p: row.route.replace('/api/v1', '').replace('{id}', await id()) };
     case 'GET /api/v1/{res}/{id}/occurrences/{start} -':
     case 'PATCH /api/v1/{res}/{id}/occurrences/{start} scope=this':
@@ -295,6 +344,44 @@ async function cell(row, caller, rel) {
       assert.equal(d.status, 200, `set-up: send ${e}: ${d.text}`);
       return { c, method: 'POST', p: `/${e}/${rid}/revise`, entity: e };
     }
+    case 'POST /api/v1/{res}/{id}/order accepted':
+    case 'POST /api/v1/{res}/{id}/order -': {
+      // An order is made of an accepted quote; a draft's is refused (422).
+      const rid = await make(e, owner);
+      for (const status of row.variant === 'accepted' ? ['sent', 'accepted'] : []) {
+        const d = await admin.patch(`/${e}/${rid}`, { status });
+        assert.equal(d.status, 200, `set-up: ${status} ${e}: ${d.text}`);
+      }
+      return { c, method: 'POST', p: `/${e}/${rid}/order`, entity: 'orders' };
+    }
+    case 'POST /api/v1/{res}/{id}/request-approval needed':
+    case 'POST /api/v1/{res}/{id}/approval needed': {
+      // A discount over its owner's limit (none for administrators and managers).
+      const rid = await make(e, owner, { lines: DISCOUNTED });
+      const approval = row.route.endsWith('/approval');
+      return { c, method: 'POST', p: `/${e}/${rid}/${approval ? 'approval' : 'request-approval'}`,
+        body: approval ? { approve: true } : undefined };
+    }
+    case 'POST /api/v1/{res}/{id}/configure -': {
+      // Nothing is written: one configurable product per owner.
+      if (!configurable.has(owner)) configurable.set(owner, await make(e, owner, { options: OPTIONS }));
+      const pid = configurable.get(owner);
+      return { c, method: 'POST', p: `/${e}/${pid}/configure`, body: { options: ['large'], quantity: 2 } };
+    }
+    case 'PUT /api/v1/{res}/external/{external_id} owner=rel':
+      return { c, method: 'PUT', p: `/${e}/external/${uniq('ext')}`, body: { ...(await NEW[e](owner)), owner_id: owner } };
+    case 'PUT /api/v1/{res}/external/{external_id} existing': {
+      // A record holding the key: updated by whoever may edit it; a key held by a record
+      // the caller cannot read is taken (409) for whoever may create.
+      const key = uniq('ext');
+      await make(e, owner, { external_id: key });
+      // What another system sends: the fields a new record needs too (an order's name).
+      const body = { ...(e === 'orders' ? { name: `${MARK} ${uniq('erp')}` } : {}),
+        ...(typeof PATCH[e] === 'function' ? PATCH[e]() : PATCH[e]) };
+      return { c, method: 'PUT', p: `/${e}/external/${key}`, body };
+    }
+    case 'GET /api/v1/{res}/convert -':
+      return { c, method: 'GET', p: `/${e}/convert?amount=100.00&currency=CNY&to=EUR&date=2026-06-01` };
     case 'GET /api/v1/prices -':
       return { c, method: 'GET', p: `/prices?product_id=${await sharedRecord('products', users.mate.id)}&quantity=2` };
     case 'POST /api/v1/{res}/{id}/view -':
@@ -513,6 +600,10 @@ before(async () => {
   users.mate = await createUser(admin, { username: 'm_mate', password: PASSWORD, role: 'sales', team_ids: [teamA.id] });
   users.heir = await createUser(admin, { username: 'm_heir', password: PASSWORD, role: 'sales', team_ids: [teamA.id] });
   users.far = await createUser(admin, { username: 'm_far', password: PASSWORD, role: 'sales', team_ids: [teamB.id] });
+  // Team B's manager: the approver of a discount on a quote of far's (else the
+  // administrators would be, among them the one a cell makes of a team A user, whose
+  // task about far's quote team A reads).
+  users.farboss = await createUser(admin, { username: 'm_farboss', password: PASSWORD, role: 'manager', team_ids: [teamB.id] });
   clients.admin = admin;
   for (const role of ROLES.slice(1)) clients[role] = await login(srv.base, users[role].username, PASSWORD);
   clients.anonymous = new Client(srv.base);
@@ -524,6 +615,15 @@ before(async () => {
     const acc = await sharedRecord('accounts', users[role].id);
     await make('activities', users.far.id, { related_type: 'accounts', related_id: acc });
     await make('contacts', users.far.id, { account_id: acc });
+    await make('quotes', users.far.id, { account_id: acc });
+    await make('contracts', users.far.id, { account_id: acc });
+    const order = await make('orders', users.far.id, { account_id: acc });
+    await make('shipments', users.far.id, { order_id: order });
+  }
+  // The rates GET /exchange_rates/convert converts at (USD is the base).
+  for (const [currency, rate] of [['CNY', '0.140000'], ['EUR', '1.080000']]) {
+    const r = await admin.post('/exchange_rates', { currency, valid_from: '2000-01-01', rate });
+    assert.equal(r.status, 201, `set-up: rate of ${currency}: ${r.text}`);
   }
 });
 
@@ -588,12 +688,15 @@ test('every cell of the matrix answers as expected, denials change nothing and r
           if ((await snapshot()) !== before0) failures.push(`${where}: refused with ${res.status} but the database changed`);
         }
         const rec = res.body && typeof res.body === 'object' ? res.body : null;
-        if (res.status < 300 && rec?.id && rec.owner_id && (owners.has(rec.id) || rq.method === 'POST')) {
+        if (res.status < 300 && rec?.id && rec.owner_id && (owners.has(rec.id) || ['POST', 'PUT'].includes(rq.method))) {
           owners.set(rec.id, { entity: rq.entity || segs(row.route)[2], owner: rec.owner_id });
         }
         if (res.status === 200 && rq.method === 'GET') {
           const leaked = invisibleTo(caller).filter((rid) => res.text.includes(rid));
-          if (leaked.length) failures.push(`${where}: answer mentions ${leaked.length} record(s) the caller may not read`);
+          if (leaked.length) {
+            const which = leaked.slice(0, 3).map((rid) => `${owners.get(rid).entity} ${rid}`).join(', ');
+            failures.push(`${where}: answer mentions ${leaked.length} record(s) the caller may not read (${which})`);
+          }
           if (rq.list && res.body.total !== res.body.data.length) {
             failures.push(`${where}: total ${res.body.total} but ${res.body.data.length} visible rows`);
           }

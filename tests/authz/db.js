@@ -44,7 +44,8 @@ export class Shell {
 export const RECORD_TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities', 'users',
   'teams', 'pipeline_stages', 'roles', 'kb_categories', 'kb_articles', 'kb_feedback',
   'emails', 'email_templates', 'email_deliveries', 'mailboxes', 'product_categories', 'products',
-  'price_lists', 'price_list_items', 'letterheads', 'quotes'];
+  'price_lists', 'price_list_items', 'letterheads', 'quotes', 'orders', 'shipments', 'contracts',
+  'discount_limits', 'currencies', 'exchange_rates'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
 
 // A fingerprint of everything a refused request must not change: every record table's

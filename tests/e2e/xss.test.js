@@ -100,9 +100,17 @@ const RESTRICTED = new Set(['users.username', 'pipeline_stages.key']);
 // no markup is ever stored there, so the sweep leaves them empty.
 const GRAMMAR = new Set(['activities.rrule', 'activities.timezone', 'activities.exdates']);
 const TEXTUAL = new Set(['string', 'text', 'email', 'url', 'phone']);
-// Creation order: what a record refers to exists first.
+// Creation order: what a record refers to exists first (a price list entry its list
+// and product, a shipment its order). The commerce module's configuration — discount
+// limits, currencies, exchange rates — holds no free text.
 const ORDER = ['teams', 'users', 'pipeline_stages', 'accounts', 'contacts', 'leads', 'opportunities', 'activities',
-  'kb_categories', 'kb_articles', 'service_agreements', 'cases'];
+  'kb_categories', 'kb_articles', 'service_agreements', 'cases', 'product_categories', 'products', 'price_lists',
+  'price_list_items', 'letterheads', 'quotes', 'orders', 'shipments', 'contracts'];
+// References the sweep leaves empty: an order from a quote must be from an accepted one,
+// once (its lines are then the quote's).
+const UNSET = new Set(['orders.quote_id']);
+// The longest description of a quote's or an order's line.
+const LINE_MAX = 2000;
 // Markdown that would run script if its HTML were trusted: raw HTML, event handlers and
 // script URLs in every disguise (the knowledge base renders articles' Markdown).
 const MARKDOWN = [
@@ -220,7 +228,13 @@ function bodyFor(e, k) {
     else if (f.type === 'email') body[f.name] = EMAILS[v % EMAILS.length](v);
     else if (f.type === 'phone') body[f.name] = PLAIN.phone(k);
     else if (f.type === 'string' && f.name === 'related_id') continue;
-    else if (GRAMMAR.has(`${e.name}.${f.name}`)) continue;
+    else if (GRAMMAR.has(`${e.name}.${f.name}`) || UNSET.has(`${e.name}.${f.name}`)) continue;
+    // A quote's or an order's lines (JSON): free-text lines, each with its price, whose
+    // descriptions hold payloads too (the lines table and the lines editor show them).
+    else if (f.type === 'json' && f.name === 'lines') {
+      body.lines = [0, 1].map((l) => ({ description: pair((v + l * R) % P, LINE_MAX), quantity: 1 + l,
+        unit_price: `${10 + k}.50` }));
+    }
     else if (f.type === 'string' || f.type === 'text') body[f.name] = pair(v, f.maxlen);
     else if (f.type === 'ref' && records[f.ref]?.[k]) body[f.name] = records[f.ref][k].id;
     else if (f.type === 'enum' && f.name === 'stage' && records.pipeline_stages?.[k]) body[f.name] = records.pipeline_stages[k].key;
@@ -229,6 +243,7 @@ function bodyFor(e, k) {
       body.related_id = records.accounts[k].id;
     } else if (f.required && f.type === 'enum') body[f.name] = f.default ?? f.enum[0];
     else if (f.required && (f.type === 'int' || f.type === 'percent')) body[f.name] = f.type === 'percent' ? k % 100 : 1000 + k;
+    else if (f.required && f.type === 'money') body[f.name] = `${100 + k}.00`;
     else if (f.required && f.type === 'date') body[f.name] = f.name === 'end_date' ? '2099-12-31' : '2020-01-01';
     else if (f.type === 'datetime' && f.name === 'start_at') {
       const day = new Date(); day.setUTCHours(0, 0, 0, 0);
@@ -284,6 +299,7 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     for (const name of ORDER) {
       const free = meta[name].fields.filter((x) => !x.readonly && !x.unique && (x.type === 'text' || x.type === 'string'));
       const f = free.find((x) => x.type === 'text') || free[0];
+      if (!f) continue; // price list entries: their name is the system's, their key unique
       for (const [k, rec] of records[name].entries()) {
         const r = await admin.patch(`/${name}/${rec.id}`, { [f.name]: pair(PER_VALUE * k + 5, f.maxlen) },
           { headers: { 'if-match': `"${rec.version}"` } });
@@ -383,6 +399,10 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
           const shown = await page.evaluate(() => document.querySelector('main').textContent);
           assert.ok(shown.includes(title), `${name} #${k}: the title is shown verbatim`);
         }
+        if (Array.isArray(rec.lines)) {
+          const shown = await page.evaluate(() => document.querySelector('main').textContent);
+          for (const l of rec.lines) assert.ok(shown.includes(l.description), `${name} #${k}: the lines are shown verbatim`);
+        }
         const history = page.getByRole('tab', { name: 'History' });
         if (await history.count()) { await history.click(); await check(`/r/${name}/${rec.id} history`); }
       }
@@ -397,6 +417,12 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
       await page.getByRole('button', { name: 'Edit', exact: true }).click();
       await page.locator('form.record-form').waitFor();
       await check(`edit form of ${name} #3`);
+      if (Array.isArray(rec.lines)) {
+        // The lines editor holds each line's description as a value.
+        const values = await page.evaluate(() => [...document.querySelectorAll('form.record-form input, form.record-form textarea')]
+          .map((x) => x.value));
+        for (const l of rec.lines) assert.ok(values.includes(l.description), `edit form of ${name} #3: the lines editor holds the lines`);
+      }
     }
   });
 

@@ -311,7 +311,8 @@ static void test_sync_table(void **state)
     assert_string_equal(type, "INTEGER");
     assert_false(has_column(f->c, "contacts", "phone", NULL, 0));
     assert_int_equal(column_count(f->c, "contacts"), 13);
-    assert_true(has_object(f->c, "index", "contacts_email_uq"));
+    assert_true(has_object(f->c, "index", "contacts_email_key"));
+    assert_false(has_object(f->c, "index", "contacts_email_uq"));
     assert_true(has_object(f->c, "index", "contacts_score"));
     assert_false(has_object(f->c, "index", "contacts_name"));
     assert_true(has_object(f->c, "index", "contacts_owner"));

@@ -37,15 +37,20 @@ enum rp_err cm__sql_offers(struct rec_ctx *ctx, const char *const *product_ids, 
     /* Every entry of the products in the lists that apply, by product, list and the
      * largest volume first: a line's candidates are then each list's first entry at or
      * below its quantity. */
+    /* CROSS JOIN: SQLite then reads the entries first, through the products' index,
+     * and each one's list by its id. Left to itself with hundreds of products it reads
+     * every entry of every list instead (0.26 s at 300,000 entries, not 1 ms). The
+     * PostgreSQL planner treats it as the inner join it is. */
     sqlb_add(&b, "%s", "SELECT i.product_id, t.id, t.name, t.account_id, t.account_tier,"
                        " t.account_category, t.valid_from, i.min_quantity, i.unit_price"
-                       " FROM price_list_items i JOIN price_lists t ON t.id = i.price_list_id");
+                       " FROM price_list_items i CROSS JOIN price_lists t");
     enum rp_err err = sqlb_scope(ctx, meta_need("price_lists"), NULL, &b);
     if (err) {
         sqlb_release(&b);
         return err;
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.active = 1 AND t.currency = ?"
+    sqlb_add(&b, "%s", " AND t.id = i.price_list_id"
+                       " AND t.deleted_at IS NULL AND t.active = 1 AND t.currency = ?"
                        " AND (t.valid_from IS NULL OR t.valid_from <= ?)"
                        " AND (t.valid_to IS NULL OR t.valid_to >= ?)"
                        " AND i.workspace_id = 1 AND i.deleted_at IS NULL AND i.product_id");
@@ -208,7 +213,9 @@ enum rp_err cm__sql_account_sums(struct rec_ctx *ctx, const char *entity, const 
         sqlb_release(&b);
         return err == RP_EFORBIDDEN ? RP_OK : err; /* a role that reads none: nothing */
     }
-    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.account_id = ? AND t.status IN (");
+    /* `t.status || ''`: no index on the status alone (the totals') may be chosen over
+     * the account's: an account's rows, not every account's paid orders. */
+    sqlb_add(&b, "%s", " AND t.deleted_at IS NULL AND t.account_id = ? AND t.status || '' IN (");
     sqlb_param(ctx, &b, store_cstr(account_id));
     for (size_t i = 0; statuses[i]; i++) {
         sqlb_add(&b, "%s?", i ? ", " : "");
