@@ -67,7 +67,8 @@ describe('/meta', () => {
     // The administration, the knowledge base's and the mail module's screens show these,
     // not the navigation's lists.
     assert.deepEqual(meta.entities.filter((e) => !e.nav).map((e) => e.name).sort(),
-      ['email_deliveries', 'email_templates', 'emails', 'kb_articles', 'kb_categories', 'kb_feedback', 'mailboxes', 'pipeline_stages', 'roles', 'teams', 'users']);
+      ['email_deliveries', 'email_templates', 'emails', 'kb_articles', 'kb_categories', 'kb_feedback', 'mailboxes', 'pipeline_stages',
+        'price_list_items', 'roles', 'shipments', 'teams', 'users']);
   });
 
   test('a call\'s own fields are shown only on calls', () => {

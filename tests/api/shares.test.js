@@ -427,7 +427,8 @@ describe('validation and routes', () => {
       assertProblem(await admin.del(`/${res}/${id}/shares/${kept.id}`), 404, `DELETE ${res}`);
     }
     const m = (await admin.get('/meta')).body.entities;
-    const config = ['users', 'teams', 'roles', 'pipeline_stages', 'case_queues', 'sla_policies', 'business_calendars'];
+    const config = ['users', 'teams', 'roles', 'pipeline_stages', 'case_queues', 'sla_policies', 'business_calendars',
+      'discount_limits', 'currencies', 'exchange_rates'];
     for (const e of m) assert.equal(e.shareable, !config.includes(e.name), e.name);
   });
 

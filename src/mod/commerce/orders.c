@@ -72,8 +72,8 @@ static const char *const CARRIERS[] = {"sf_express", "ems", "jd_logistics", "dhl
                                        "own", "other", NULL};
 static const char *const CARRIER_LABELS[] = {"SF Express", "EMS", "JD Logistics", "DHL", "FedEx",
                                              "UPS", "Own delivery", "Other", NULL};
-static const char *const CARRIER_LABELS_ZH[] = {"顺丰速运", "中国邮政 EMS", "京东物流", "DHL",
-                                                "联邦快递", "UPS", "自行配送", "其他", NULL};
+static const char *const CARRIER_LABELS_ZH[] = {"顺丰速运", "中国邮政 EMS", "京东物流", "DHL 快递",
+                                                "联邦快递", "UPS 快递", "自行配送", "其他", NULL};
 
 static const struct field_def SHIPMENT_FIELDS[] = {
     {.name = "order_id", .label = "Order", .label_zh = "订单", .type = FT_REF,
