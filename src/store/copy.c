@@ -93,6 +93,7 @@ static const struct col NOTIFICATIONS[] = {
 static const struct col NOTIFY_PREFS[] = {
     {"workspace_id", I}, {"user_id", X}, {"kind", X}, {"channel", X}};
 static const struct col NOTIFY_SWEEPS[] = {{"workspace_id", I}, {"entity", X}, {"swept_to", X}};
+static const struct col COUNTERS[] = {{"workspace_id", I}, {"name", X}, {"value", I}};
 
 /* meta_state (the generation) and data_access (hour-long counts) are not copied: the
  * destination has its own generation, and a server loads all metadata at start. */
@@ -115,6 +116,9 @@ static const struct spec PLATFORM[] = {
     {"notifications", NOTIFICATIONS, RP_NELEM(NOTIFICATIONS), 1, false, NULL},
     {"notification_prefs", NOTIFY_PREFS, RP_NELEM(NOTIFY_PREFS), 3, false, NULL},
     {"notify_sweeps", NOTIFY_SWEEPS, RP_NELEM(NOTIFY_SWEEPS), 2, false, NULL},
+    /* Numbers go on from where they were (CS-000124 after CS-000123), and what a module
+     * seeded once is not seeded again. */
+    {"counters", COUNTERS, RP_NELEM(COUNTERS), 2, false, NULL},
 };
 
 /* The columns every record table has (store_sync_table adds them). */

@@ -327,9 +327,15 @@ enum rp_err cm__bootstrap(struct rec_ctx *ctx, bool interactive)
         const char *role, *bp;
     } SEED[] = {{"sales", "1000"}, {"marketing", "1000"}, {"partner", "500"}};
     enum rp_err err = rec_tx_begin(ctx);
-    int64_t n = 0;
+    int64_t n = 0, rows = 0;
     if (!err)
         err = rec_next_number(ctx, "discount_limits.seeded", &n);
+    /* A database that has them already (copied by `rapport migrate` from one that
+     * had no counter yet) is not seeded again. */
+    if (!err && n == 1)
+        err = cm__sql_count_all(ctx, "discount_limits", &rows);
+    if (!err && rows)
+        n = 2;
     for (size_t i = 0; !err && n == 1 && i < RP_NELEM(SEED); i++) {
         struct rec_input in[] = {rec_in_text("role", SEED[i].role),
                                  {.field = RP_STR("max_discount"), .kind = IN_NUMBER,

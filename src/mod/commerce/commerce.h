@@ -315,7 +315,6 @@ enum rp_err cm__validate_product(struct rec_ctx *ctx, struct rec *r, const struc
 enum rp_err cm__validate_price_list(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_item(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__validate_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
-enum rp_err cm__before_save_quote(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err cm__quote_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err cm__before_delete_quote(struct rec_ctx *ctx, const struct rec *r);
 enum rp_err cm__quote_restored(struct rec_ctx *ctx, struct rec *r);
@@ -386,6 +385,9 @@ enum rp_err cm__sql_other_primaries(struct rec_ctx *ctx, const char *opportunity
 /* The latest rate of a currency valid on day (text, NULL when none) and its day. */
 enum rp_err cm__sql_rate(struct rec_ctx *ctx, const char *currency, const char *day,
                          const char **rate, const char **from);
+/* How many rows a module table holds, live or in the recycle bin (table: a name of
+ * ours, never input). */
+enum rp_err cm__sql_count_all(struct rec_ctx *ctx, const char *table, int64_t *n);
 /* How many live orders were made from a quote. */
 enum rp_err cm__sql_orders_of_quote(struct rec_ctx *ctx, const char *quote_id, int64_t *n);
 /* Active contracts due on day: past their end (ended true), or within their notice

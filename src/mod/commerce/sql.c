@@ -291,3 +291,10 @@ enum rp_err cm__sql_rates_of(struct rec_ctx *ctx, const char *currency, struct c
         store_done(st);
     return err;
 }
+
+enum rp_err cm__sql_count_all(struct rec_ctx *ctx, const char *table, int64_t *n)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE workspace_id = 1", table);
+    return store_query_int(ctx->conn, sql, NULL, 0, n);
+}
