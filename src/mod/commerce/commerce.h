@@ -388,6 +388,12 @@ enum rp_err cm__sql_rate(struct rec_ctx *ctx, const char *currency, const char *
 /* How many rows a module table holds, live or in the recycle bin (table: a name of
  * ours, never input). */
 enum rp_err cm__sql_count_all(struct rec_ctx *ctx, const char *table, int64_t *n);
+/* How many other live rates of a currency are valid from day (self_id: the rate being
+ * saved, NULL on a create). */
+enum rp_err cm__sql_rates_on(struct rec_ctx *ctx, const char *currency, const char *day,
+                             const char *self_id, int64_t *n);
+/* How many live quotes are a next version of a quote. */
+enum rp_err cm__sql_versions_after(struct rec_ctx *ctx, const char *quote_id, int64_t *n);
 /* How many live orders were made from a quote. */
 enum rp_err cm__sql_orders_of_quote(struct rec_ctx *ctx, const char *quote_id, int64_t *n);
 /* Active contracts due on day: past their end (ended true), or within their notice

@@ -80,15 +80,9 @@ enum rp_err cm__validate_rate(struct rec_ctx *ctx, struct rec *r, const struct r
                                "must be a positive number with at most 6 decimals, like 7.1234");
     if (old && !rec_changed(r, old, "currency") && !rec_changed(r, old, "valid_from"))
         return RP_OK;
-    struct store_val v[] = {store_cstr(rec_text(ctx->a, r, "currency")),
-                            store_cstr(rec_text(ctx->a, r, "valid_from")),
-                            store_cstr(r->id ? r->id : "")};
     int64_t n = 0;
-    enum rp_err err = store_query_int(ctx->conn,
-                                      "SELECT count(*) FROM exchange_rates WHERE workspace_id = 1"
-                                      " AND deleted_at IS NULL AND currency = ? AND valid_from = ?"
-                                      " AND id <> ?",
-                                      v, RP_NELEM(v), &n);
+    enum rp_err err = cm__sql_rates_on(ctx, rec_text(ctx->a, r, "currency"),
+                                       rec_text(ctx->a, r, "valid_from"), r->id, &n);
     if (!err && n)
         err = rec_field_error(ctx, "valid_from", "this currency has a rate from this day already");
     return err;

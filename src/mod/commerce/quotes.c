@@ -493,11 +493,7 @@ static enum rp_err take_version(struct rec_ctx *ctx, struct rec *r)
         return rec_field_error(ctx, "previous_version_id",
                                "a draft is changed as it is: only a sent quote gets a new version");
     int64_t later = 0;
-    struct store_val v = store_cstr(prev.id);
-    if ((err = store_query_int(ctx->conn,
-                               "SELECT count(*) FROM quotes WHERE workspace_id = 1"
-                               " AND deleted_at IS NULL AND previous_version_id = ?",
-                               &v, 1, &later)))
+    if ((err = cm__sql_versions_after(ctx, prev.id, &later)))
         return err;
     if (later)
         return rec_field_error(ctx, "previous_version_id",

@@ -298,3 +298,22 @@ enum rp_err cm__sql_count_all(struct rec_ctx *ctx, const char *table, int64_t *n
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE workspace_id = 1", table);
     return store_query_int(ctx->conn, sql, NULL, 0, n);
 }
+
+enum rp_err cm__sql_rates_on(struct rec_ctx *ctx, const char *currency, const char *day,
+                             const char *self_id, int64_t *n)
+{
+    struct store_val v[] = {store_cstr(currency), store_cstr(day), store_cstr(self_id ? self_id : "")};
+    return store_query_int(ctx->conn,
+                           "SELECT count(*) FROM exchange_rates WHERE workspace_id = 1"
+                           " AND deleted_at IS NULL AND currency = ? AND valid_from = ? AND id <> ?",
+                           v, RP_NELEM(v), n);
+}
+
+enum rp_err cm__sql_versions_after(struct rec_ctx *ctx, const char *quote_id, int64_t *n)
+{
+    struct store_val v = store_cstr(quote_id);
+    return store_query_int(ctx->conn,
+                           "SELECT count(*) FROM quotes WHERE workspace_id = 1"
+                           " AND deleted_at IS NULL AND previous_version_id = ?",
+                           &v, 1, n);
+}
