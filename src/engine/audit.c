@@ -20,6 +20,8 @@ enum rp_err rec__audit(struct rec_ctx *ctx, const struct entity_def *e, const st
                          const char *at, const char *action, const char *field,
                          struct store_val oldv, struct store_val newv)
 {
+    if (e->flags & EF_LOG)
+        return RP_OK;
     struct store_audit row = {at,     ctx->who ? ctx->who->user_id : NULL,
                               e->name, r->id, action, field, oldv, newv};
     return store_audit_add(ctx->conn, &row);

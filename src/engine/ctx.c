@@ -181,9 +181,10 @@ enum rp_err rec_tx_end(struct rec_ctx *ctx, enum rp_err err)
     if (--ctx->tx_depth > 0)
         return err; /* the outermost caller commits or rolls back */
     rec__memo_drop(ctx, NULL);
-    bool notified = ctx->notified, emailed = ctx->emailed;
+    bool notified = ctx->notified, emailed = ctx->emailed || ctx->jobs_queued;
     ctx->notified = false;
     ctx->emailed = false;
+    ctx->jobs_queued = false;
     if (err) {
         store_rollback(ctx->conn);
         /* A write that would carry a running total (store_table.totals_columns) past

@@ -12,7 +12,8 @@ static const struct rp_hooks *next_hook(const struct entity_def *e, size_t *pos)
     for (size_t m = 0, seen = 0; m < rp_nmodules; m++) {
         const struct rp_module *mod = rp_modules[m];
         for (size_t k = 0; k < mod->nhooks; k++, seen++)
-            if (seen >= *pos && strcmp(mod->hooks[k].entity, e->name) == 0) {
+            if (seen >= *pos && (strcmp(mod->hooks[k].entity, e->name) == 0 ||
+                                 strcmp(mod->hooks[k].entity, RP_HOOK_ANY) == 0)) {
                 *pos = seen + 1;
                 return &mod->hooks[k];
             }

@@ -53,6 +53,10 @@ static enum rp_err enqueue(struct rec_ctx *ctx, const char *kind, const char *pa
     text_format_datetime(text_now_ms(), now, sizeof(now));
     if (!err)
         err = store_job_enqueue(ctx->conn, buf, kind, payload, run_at_ms, now);
+    if (!err && ctx->tx_depth > 0)
+        ctx->jobs_queued = true; /* rec_tx_end wakes the runner after the commit */
+    else if (!err)
+        jobs_kick();
     *id = buf;
     return err;
 }

@@ -149,6 +149,10 @@ enum entity_flag {
      * for them — an ERP's order number —, and are created or updated by it in one call
      * (PUT /{res}/external/{external_id}, rec_upsert_external). */
     EF_EXTERNAL_ID = 1 << 9,
+    /* Its records are a log the system writes (webhook deliveries): no audit rows are
+     * written for them, so their history is empty and a busy log does not double the
+     * audit trail. */
+    EF_LOG = 1 << 10,
 };
 
 struct meta_snap;

@@ -25,8 +25,12 @@ struct acl_role_text;
 /* One module's behaviour on one entity. Any number of modules may hook one entity:
  * every hook of every module runs, in registry order, inside the write transaction.
  * Each may be NULL. */
+/* The entity name of hooks on every entity (webhooks, workflow rules): they run on
+ * each entity after its own hooks of the same module order. */
+#define RP_HOOK_ANY "*"
+
 struct rp_hooks {
-    const char *entity;    /* the entity's name */
+    const char *entity;    /* the entity's name, or RP_HOOK_ANY */
     /* Before a create (old NULL) or an update: checks r against the database and may
      * change it (derived values). Field errors (rec_field_error) from every validator
      * are gathered; any other error stops the write. */

@@ -153,6 +153,9 @@ struct rec_ctx {
     /* private: a notification e-mail job was queued in this transaction
      * (NOTIFY_EMAIL_JOB): one per transaction, and its commit wakes the job runner */
     bool emailed;
+    /* private: a job was queued in this transaction (jobs_queue): its commit wakes the
+     * job runner */
+    bool jobs_queued;
     /* private: one small entity's rows as read in this transaction (rec__memo_*) */
     const struct entity_def *memo_ent;
     struct rec_page *memo;

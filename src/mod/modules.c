@@ -14,7 +14,8 @@
     X(service)                                                                             \
     X(commerce)                                                                            \
     X(dav)                                                                                 \
-    X(mail)
+    X(mail)                                                                                \
+    X(automation)
 
 #define DECLARE(name) extern const struct rp_module mod_##name;
 RP_MODULES(DECLARE)
