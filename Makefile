@@ -46,7 +46,7 @@ REL_OBJS := $(patsubst src/%.c,$(REL)/%.o,$(SRCS))
 SAN_OBJS := $(patsubst src/%.c,build/san/%.o,$(SRCS))
 
 .PHONY: all run demo test unit api-test e2e screenshots bench-web clang-check clean deps bench bench-service
-.PHONY: bench-mail bench-imap bench-commerce
+.PHONY: bench-mail bench-imap bench-commerce bench-automation
 .PHONY: fuzz fuzz-replay sqlmap
 .PHONY: reliability-test hardening-check test-valgrind pg-test
 .PHONY: pg-reliability-test ha-test bench-ha
@@ -227,6 +227,10 @@ bench-mail: deps
 bench-commerce: deps
 	$(MAKE) $(RAPPORT)
 	bash bench/commerce.sh
+
+bench-automation: deps
+	$(MAKE) $(RAPPORT)
+	bash bench/automation.sh
 
 bench-imap: deps
 	$(MAKE) $(RAPPORT)
