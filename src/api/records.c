@@ -219,6 +219,8 @@ static void history_fields(json_t *o, const struct rec_history_row *h)
     json_object_set_new(o, "field", api_str_or_null(h->field));
     json_object_set_new(o, "old", api_str_or_null(h->old_value));
     json_object_set_new(o, "new", api_str_or_null(h->new_value));
+    if (h->via)
+        json_object_set_new(o, "via", json_string(h->via));
 }
 
 unsigned api__history(struct api_call *c)

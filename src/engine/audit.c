@@ -23,7 +23,7 @@ enum rp_err rec__audit(struct rec_ctx *ctx, const struct entity_def *e, const st
     if (e->flags & EF_LOG)
         return RP_OK;
     struct store_audit row = {at,     ctx->who ? ctx->who->user_id : NULL,
-                              e->name, r->id, action, field, oldv, newv};
+                              e->name, r->id, action, field, oldv, newv, ctx->via};
     return store_audit_add(ctx->conn, &row);
 }
 
@@ -126,7 +126,7 @@ enum rp_err rec_history(struct rec_ctx *ctx, const struct entity_def *e, struct 
         struct rec_history_row h = {store_col_int(st, 0), rec__col_dup(ctx, st, 1, NULL),
                                     rec__col_dup(ctx, st, 2, NULL), rec__col_dup(ctx, st, 3, NULL),
                                     rec__col_dup(ctx, st, 4, NULL), rec__col_dup(ctx, st, 5, NULL),
-                                    rec__col_dup(ctx, st, 6, NULL)};
+                                    rec__col_dup(ctx, st, 6, NULL), rec__col_dup(ctx, st, 7, NULL)};
         if (strcmp(h.action, "create") == 0 && !h.field && h.new_value && h.new_value[0] == '{')
             err = expand_create(ctx, e, &h, out, limit, &count);
         else if (!hidden_field(ctx, e, h.field))

@@ -1429,7 +1429,7 @@ static enum rp_err audit_import(struct rec_ctx *ctx, const struct imp_options *o
              (long long)r->rows_skipped, (long long)r->rows_failed);
     struct store_audit row = {now, ctx->who ? ctx->who->user_id : NULL, o->e->name, id,
                               o->dry_run ? "import_dry_run" : "import", imp_dup_name(o->on_dup),
-                              store_null(), store_cstr(what)};
+                              store_null(), store_cstr(what), NULL};
     err = rec_tx_begin(ctx);
     if (!err) {
         enum rp_err werr = store_audit_add(ctx->conn, &row);

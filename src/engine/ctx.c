@@ -49,6 +49,18 @@ void rec_system_end(struct rec_ctx *ctx, const char *saved)
     ctx->system = saved;
 }
 
+const char *rec_via_begin(struct rec_ctx *ctx, const char *via)
+{
+    const char *saved = ctx->via;
+    ctx->via = via;
+    return saved;
+}
+
+void rec_via_end(struct rec_ctx *ctx, const char *saved)
+{
+    ctx->via = saved;
+}
+
 enum rp_err rec_field_error(struct rec_ctx *ctx, const char *field, const char *fmt, ...)
 {
     if (ctx->nerrors == ctx->errcap) {

@@ -722,7 +722,7 @@ static enum rp_err audit(struct exp *x)
     snprintf(rows, sizeof(rows), "%lld", (long long)x->nwritten);
     struct store_audit row = {now, x->ctx.who ? x->ctx.who->user_id : NULL, x->e->name, id,
                               "export", x->format->format, store_cstr(x->query),
-                              store_cstr(rows)};
+                              store_cstr(rows), NULL};
     if (!err)
         err = rec_tx_begin(&x->ctx);
     if (!err) {

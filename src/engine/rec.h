@@ -156,6 +156,9 @@ struct rec_ctx {
     /* private: a job was queued in this transaction (jobs_queue): its commit wakes the
      * job runner */
     bool jobs_queued;
+    /* What makes this context's changes for its user (rec_via_begin): audit rows carry
+     * it, so the history says "by rule X". NULL: the user. */
+    const char *via;
     /* private: one small entity's rows as read in this transaction (rec__memo_*) */
     const struct entity_def *memo_ent;
     struct rec_page *memo;
@@ -178,6 +181,11 @@ void rec_ctx_system(struct rec_ctx *ctx, struct store *s, struct store_conn *c, 
  * given back. The caller's own permissions decide before such a step, never during. */
 const char *rec_system_begin(struct rec_ctx *ctx, const char *why);
 void rec_system_end(struct rec_ctx *ctx, const char *saved);
+/* Changes made from here to rec_via_end are made for the user by `via` (a workflow
+ * rule: "rule: Won deals"): audit rows name both. Returns what rec_via_end must be
+ * given back; nests. */
+const char *rec_via_begin(struct rec_ctx *ctx, const char *via);
+void rec_via_end(struct rec_ctx *ctx, const char *saved);
 /* The functions below format their message in ctx->lang: fmt, the English text, is
  * looked up in the catalogues first (core/msg.h), so the translation takes the same
  * arguments; an entity's or field's label among them is given in that language too
@@ -325,6 +333,7 @@ struct rec_history_row {
     const char *field;
     const char *old_value;  /* API text form, or NULL */
     const char *new_value;
+    const char *via;        /* what made the change for the user (a rule's name), or NULL */
 };
 
 /* Field-level history of a record the caller may read, newest first. */

@@ -42,7 +42,7 @@ static const struct col TOKENS[] = {{"seq", I},        {"workspace_id", I}, {"id
 static const struct col AUDIT[] = {{"seq", I},       {"workspace_id", I}, {"at", X},
                                    {"user_id", X},   {"entity", X},       {"record_id", X},
                                    {"action", X},    {"field", X},        {"old_value", X},
-                                   {"new_value", X}};
+                                   {"new_value", X},    {"via", X}};
 static const struct col THROTTLE[] = {{"key", X}, {"window_start", I}, {"failures", I}};
 static const struct col DEDUP[] = {{"workspace_id", I}, {"entity", X}, {"kind", X},
                                    {"key", X},          {"record_id", X}};

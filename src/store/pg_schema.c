@@ -273,6 +273,7 @@ static const struct store_migration MIGRATIONS[] = {
      " entity " T " NOT NULL,"
      " swept_to " T " NOT NULL,"
      " PRIMARY KEY (workspace_id, entity));"},
+    {15, "audit via", "ALTER TABLE audit_log ADD COLUMN via " T ";"},
 };
 
 enum rp_err store__pg_migrate(struct store_conn *c)

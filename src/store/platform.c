@@ -253,10 +253,10 @@ enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *r)
 {
     struct store_val v[] = {store_cstr(r->at),     store_cstr(r->user_id), store_cstr(r->entity),
                             store_cstr(r->record_id), store_cstr(r->action), store_cstr(r->field),
-                            r->old_value,          r->new_value};
+                            r->old_value,          r->new_value,         store_cstr(r->via)};
     return store_exec(c,
                       "INSERT INTO audit_log(at, user_id, entity, record_id, action, field,"
-                      " old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      " old_value, new_value, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       v, RP_NELEM(v));
 }
 
@@ -319,8 +319,8 @@ enum rp_err store_audit_list(struct store_conn *c, const char *entity, const cha
                              int64_t before_seq, int64_t limit, struct store_stmt **out)
 {
     enum rp_err err = store_prepare(c,
-                                    "SELECT seq, at, user_id, action, field, old_value, new_value"
-                                    " FROM audit_log WHERE entity = ? AND record_id = ?"
+                                    "SELECT seq, at, user_id, action, field, old_value, new_value,"
+                                    " via FROM audit_log WHERE entity = ? AND record_id = ?"
                                     " AND seq < ? ORDER BY seq DESC LIMIT ?",
                                     out);
     if (err)

@@ -77,11 +77,12 @@ struct store_audit {
     const char *field;      /* NULL for record-level rows */
     struct store_val old_value;
     struct store_val new_value;
+    const char *via;        /* what made the change for the user (a rule); NULL: they did */
 };
 
 enum rp_err store_audit_add(struct store_conn *c, const struct store_audit *row);
 /* Prepares the history of one record, newest first, rows with seq < before_seq (0: no
- * bound), at most limit: columns seq, at, user_id, action, field, old_value, new_value. */
+ * bound), at most limit: columns seq, at, user_id, action, field, old_value, new_value, via. */
 enum rp_err store_audit_list(struct store_conn *c, const char *entity, const char *record_id,
                              int64_t before_seq, int64_t limit, struct store_stmt **out);
 

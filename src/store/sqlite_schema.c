@@ -281,6 +281,10 @@ static const struct store_migration MIGRATIONS[] = {
      " entity TEXT NOT NULL,"
      " swept_to TEXT NOT NULL,"
      " PRIMARY KEY (workspace_id, entity)) WITHOUT ROWID;"},
+    {15, "audit via",
+     /* What made a change on the user's behalf (a workflow rule), shown in the history
+      * beside the user: NULL for the user's own changes. */
+     "ALTER TABLE audit_log ADD COLUMN via TEXT;"},
 };
 
 enum rp_err store__sqlite_migrate(struct store_conn *c)
