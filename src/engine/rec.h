@@ -118,6 +118,14 @@ struct rec_field_error {
     const char *message;
 };
 
+/* A save whose after_save hooks are running (private to engine/write.c). */
+struct rec_saving {
+    const struct entity_def *e;
+    const char *id;
+    bool again;                 /* a hook changed the record again */
+    struct rec_saving *up;
+};
+
 /* Per-request engine context. */
 struct rec_ctx {
     struct store *store;
@@ -159,6 +167,9 @@ struct rec_ctx {
     /* What makes this context's changes for its user (rec_via_begin): audit rows carry
      * it, so the history says "by rule X". NULL: the user. */
     const char *via;
+    /* private: the saves whose after_save hooks are running, innermost first
+     * (engine/write.c) */
+    struct rec_saving *saving;
     /* private: one small entity's rows as read in this transaction (rec__memo_*) */
     const struct entity_def *memo_ent;
     struct rec_page *memo;

@@ -258,14 +258,30 @@ static enum rp_err validate(struct rec_ctx *ctx, struct rec *r, const struct rec
     return err;
 }
 
-static enum rp_err after_save(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
+static enum rp_err after_save(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
     enum rp_err err = dups_applies(r->ent) ? dups_index(ctx, r, old) : RP_OK;
     if (!err && phones_applies(r->ent))
         err = phones_index(ctx, r, old);
+    /* A module's hook may change this very record again (a workflow rule setting a
+     * field): the caller then gets it as it is now, not as this write left it. */
+    struct rec_saving frame = {r->ent, r->id, false, ctx->saving};
+    ctx->saving = &frame;
     if (!err)
         err = mod_after_save(ctx, r, old);
+    ctx->saving = frame.up;
+    if (!err && frame.again)
+        err = rec__load(ctx, r->ent, rp_str_c(r->id), false, r);
     return err ? err : notify_after_save(ctx, r, old);
+}
+
+/* Tells the saves of r in progress further up (their after_save hooks are running)
+ * that r changed again. */
+static void changed_again(struct rec_ctx *ctx, const struct rec *r)
+{
+    for (struct rec_saving *f = ctx->saving; f; f = f->up)
+        if (f->e == r->ent && strcmp(f->id, r->id) == 0)
+            f->again = true;
 }
 
 /* ---- create ---- */
@@ -461,6 +477,8 @@ enum rp_err rec_update(struct rec_ctx *ctx, const struct entity_def *e, struct r
     if (!err && changed) {
         r->version = old.version + 1;
         err = write_row(ctx, e, r, &old, diff);
+        if (!err)
+            changed_again(ctx, r);
         if (!err && search_changed)
             err = rec__put_fts(ctx, e, r, false);
         if (!err && r->owner_id != old.owner_id)

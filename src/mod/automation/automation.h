@@ -114,6 +114,49 @@ void au__post(struct rec_ctx *ctx, const struct au_settings *s, const struct rec
               const char *delivery_id, const char *event, const char *body, size_t len,
               struct au_answer *out);
 
+/* ---- workflow rules (workflows.c: definitions; rules.c: running them) ---- */
+
+/* Actions one rule takes at most. */
+#define AU_MAX_ACTIONS 10u
+/* Condition groups (lines) of one rule at most, and filters per group. */
+#define AU_MAX_GROUPS 10u
+#define AU_MAX_FILTERS 20u
+/* Rules whose actions change records fire rules in turn; a chain stops at this depth,
+ * with a run logged as "depth_limit". */
+#define AU_MAX_DEPTH 3
+/* Records a time-based rule looks at per sweep at most (the rest: next sweep). */
+#define AU_TIMED_BATCH 500u
+
+extern const struct entity_def au__workflows;
+extern const struct entity_def au__runs;
+
+/* Whether e is one of this module's entities (they fire no webhooks nor rules). */
+bool au__own_entity(const struct entity_def *e);
+enum rp_err au__validate_workflow(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+enum rp_err au__before_save_workflow(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
+
+/* One line of a rule's conditions: list filters, all of which must hold. */
+struct au_group {
+    struct rec_param *p;
+    size_t n;
+};
+/* Reads a rule's conditions (one group per line, `field[op]=value` joined by '&') and
+ * checks each group as a list of e would; RP_EINVAL with a field error on
+ * "conditions". */
+enum rp_err au__conditions_parse(struct rec_ctx *ctx, const struct entity_def *e,
+                                 const char *text, struct au_group **out, size_t *n);
+/* The rules of r's entity for a change: event is created, updated, deleted or
+ * restored (old: the record before an update). In the change's transaction. */
+enum rp_err au__rules_fire(struct rec_ctx *ctx, const char *event, const struct rec *r,
+                           const struct rec *old);
+/* The job running a rule run's queued actions. */
+enum rp_err au__act_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                        const char **result);
+/* The schedule of time-based rules. */
+enum rp_err au__timed(struct rec_ctx *ctx);
+/* POST /workflows/{id}/try: a dry run on a chosen record. */
+unsigned au__post_try(struct api_call *c);
+
 /* ---- the module's own statements (sql.c) ---- */
 
 struct au_hook {
@@ -161,6 +204,31 @@ enum rp_err au__sql_resume(struct rec_ctx *ctx, const char *id);
 enum rp_err au__sql_redeliver(struct rec_ctx *ctx, const char *id, bool *changed);
 /* Deletes delivered and failed deliveries older than before_ms for good. */
 enum rp_err au__sql_prune(struct rec_ctx *ctx, int64_t before_ms, int64_t *n);
+
+/* A rule as the runtime reads it (sql.c). */
+struct au_rule {
+    const char *id, *name, *entity, *trigger, *trigger_field, *trigger_value;
+    const char *conditions, *actions;
+    int64_t offset_amount;
+    const char *offset_unit, *offset_direction;
+    const char *swept_to;
+    int64_t rr_next;
+};
+/* The live, active rules of entity (timed: the time-based rules of every entity
+ * instead), in order of creation. */
+enum rp_err au__sql_rules_of(struct rec_ctx *ctx, const char *entity, bool timed,
+                             struct au_rule **out, size_t *n);
+/* One live rule by id; RP_ENOTFOUND when gone. */
+enum rp_err au__sql_rule(struct rec_ctx *ctx, const char *id, struct au_rule *out);
+/* Counts a run of rule id. */
+enum rp_err au__sql_rule_ran(struct rec_ctx *ctx, const char *id, int64_t now_ms);
+/* The member a round robin of rule id gives next. */
+enum rp_err au__sql_rr_next(struct rec_ctx *ctx, const char *id, int64_t next);
+/* How far the sweep of a time-based rule has looked. */
+enum rp_err au__sql_swept(struct rec_ctx *ctx, const char *id, int64_t to_ms);
+/* A run's outcome once its queued actions ran. */
+enum rp_err au__sql_run_done(struct rec_ctx *ctx, const char *id, const char *status,
+                             const char *detail);
 
 /* ---- shared ---- */
 

@@ -8,11 +8,14 @@
 /* Delivered and failed deliveries are kept this long in the log. */
 #define KEEP_DAYS 30
 
-static const struct entity_def *const ENTITIES[] = {&au__webhooks, &au__deliveries};
+static const struct entity_def *const ENTITIES[] = {&au__webhooks, &au__deliveries,
+                                                    &au__workflows, &au__runs};
 
 static const struct rp_hooks HOOKS[] = {
     {.entity = "webhooks", .validate = au__validate_webhook,
      .before_save = au__before_save_webhook},
+    {.entity = "workflows", .validate = au__validate_workflow,
+     .before_save = au__before_save_workflow},
     /* Every entity's changes, after the other modules' hooks made them whole. */
     {.entity = RP_HOOK_ANY, .after_save = au__any_saved, .before_delete = au__any_deleted,
      .before_restore = au__any_restored},
@@ -32,13 +35,33 @@ static const struct api_route ROUTES[] = {
     {.method = "POST", .path = "/api/v1/webhooks/{id}/resume", .fn = au__post_resume,
      .summary = "Resume a paused webhook: its pending deliveries go again",
      .op_id = "webhook_resume", .ok = 200, .answer = API_JSON},
+    {.method = "POST", .path = "/api/v1/workflows/{id}/try", .fn = au__post_try,
+     .summary = "Try a workflow rule on a record: what it would do, nothing saved",
+     .op_id = "workflow_try", .ok = 200, .body = API_JSON, .answer = API_JSON},
     {.method = "POST", .path = "/api/v1/webhook_deliveries/{id}/redeliver",
      .fn = au__post_redeliver, .summary = "Deliver a failed delivery again, before later ones",
      .op_id = "webhook_redeliver", .ok = 200, .answer = API_JSON},
 };
 
+/* POST /jobs {"kind": "workflows.timed"}: the time-based rules' sweep now. */
+static enum rp_err timed_check(struct rec_ctx *ctx, struct rp_str payload)
+{
+    return payload.len ? rec_bad_request(ctx, "workflows.timed takes no payload") : RP_OK;
+}
+
+static enum rp_err timed_run(struct rec_ctx *ctx, struct rp_str payload, const atomic_bool *stop,
+                             const char **result)
+{
+    (void)payload;
+    (void)stop;
+    *result = "{\"swept\":true}";
+    return au__timed(ctx);
+}
+
 static const struct rp_job_kind JOBS[] = {
     {.name = "webhooks.deliver", .run = au__deliver_run},
+    {.name = "workflows.act", .run = au__act_run},
+    {.name = "workflows.timed", .check = timed_check, .run = timed_run},
 };
 
 static enum rp_err prune(struct rec_ctx *ctx)
@@ -51,9 +74,11 @@ static const struct rp_schedule SCHEDULES[] = {
     /* Subscriptions whose job was lost (a server stopped) or whose retry is due. */
     {.name = "webhooks.sweep", .every_s = 30, .run = au__sweep},
     {.name = "webhooks.prune", .every_s = 0, .at_minute = 3 * 60 + 20, .run = prune},
+    /* Time-based workflow rules: what fell due since the last sweep. */
+    {.name = "workflows.timed", .every_s = 60, .run = au__timed},
 };
 
-/* Webhooks are the administrators' alone (EF_PLATFORM): every other role gets none. */
+/* Webhooks and workflow rules are the administrators' alone (EF_PLATFORM): every other role gets none. */
 static const struct rp_grant GRANTS[] = {
     /* read, create, edit, delete, export, import */
     {.role = "manager", .scopes = "none none none none none none"},

@@ -258,3 +258,113 @@ enum rp_err au__sql_prune(struct rec_ctx *ctx, int64_t before_ms, int64_t *n)
     *n = err ? 0 : store_changes(ctx->conn);
     return err;
 }
+
+/* ---- workflow rules ---- */
+
+#define RULE_COLUMNS                                                                       \
+    "id, name, entity, trigger, trigger_field, trigger_value, conditions, actions,"        \
+    " offset_amount, offset_unit, offset_direction, swept_to, rr_next"
+
+static void rule_of(struct rec_ctx *ctx, struct store_stmt *st, struct au_rule *r)
+{
+    r->id = col_text(ctx, st, 0);
+    r->name = col_text(ctx, st, 1);
+    r->entity = col_text(ctx, st, 2);
+    r->trigger = col_text(ctx, st, 3);
+    r->trigger_field = col_text(ctx, st, 4);
+    r->trigger_value = col_text(ctx, st, 5);
+    r->conditions = col_text(ctx, st, 6);
+    r->actions = col_text(ctx, st, 7);
+    r->offset_amount = store_col_int(st, 8);
+    r->offset_unit = col_text(ctx, st, 9);
+    r->offset_direction = col_text(ctx, st, 10);
+    r->swept_to = col_text(ctx, st, 11);
+    r->rr_next = store_col_int(st, 12);
+    if (!r->trigger)
+        r->trigger = "";
+    if (!r->offset_unit)
+        r->offset_unit = "days";
+    if (!r->offset_direction)
+        r->offset_direction = "before";
+}
+
+/* Rules of one entity read per change at most. */
+#define MAX_RULES 100u
+
+enum rp_err au__sql_rules_of(struct rec_ctx *ctx, const char *entity, bool timed,
+                             struct au_rule **out, size_t *n)
+{
+    struct store_val v[] = {store_cstr(entity)};
+    struct store_stmt *st = NULL;
+    *n = 0;
+    *out = arena_calloc(ctx->a, MAX_RULES, sizeof(**out));
+    enum rp_err err = store_prepare(
+        ctx->conn,
+        timed ? "SELECT " RULE_COLUMNS " FROM workflows WHERE workspace_id = 1"
+                " AND deleted_at IS NULL AND active = 1 AND trigger IN ('date', 'no_activity')"
+                " ORDER BY seq"
+              : "SELECT " RULE_COLUMNS " FROM workflows WHERE workspace_id = 1 AND entity = ?"
+                " AND deleted_at IS NULL AND active = 1"
+                " AND trigger NOT IN ('date', 'no_activity') ORDER BY seq",
+        &st);
+    if (!err && !timed)
+        err = store_bind_all(st, v, RP_NELEM(v));
+    bool row = false;
+    while (!err && (err = store_step(st, &row)) == RP_OK && row && *n < MAX_RULES)
+        rule_of(ctx, st, &(*out)[(*n)++]);
+    if (st)
+        store_done(st);
+    return err;
+}
+
+enum rp_err au__sql_rule(struct rec_ctx *ctx, const char *id, struct au_rule *out)
+{
+    struct store_val v[] = {store_cstr(id)};
+    struct store_stmt *st = NULL;
+    enum rp_err err = store_prepare(ctx->conn,
+                                    "SELECT " RULE_COLUMNS " FROM workflows WHERE workspace_id = 1"
+                                    " AND id = ? AND deleted_at IS NULL",
+                                    &st);
+    if (!err)
+        err = store_bind_all(st, v, RP_NELEM(v));
+    bool row = false;
+    if (!err && (err = store_step(st, &row)) == RP_OK && row)
+        rule_of(ctx, st, out);
+    if (st)
+        store_done(st);
+    return err ? err : row ? RP_OK : RP_ENOTFOUND;
+}
+
+enum rp_err au__sql_rule_ran(struct rec_ctx *ctx, const char *id, int64_t now_ms)
+{
+    struct store_val v[] = {store_cstr(fmt(ctx, now_ms)), store_cstr(id)};
+    return store_exec(ctx->conn,
+                      "UPDATE workflows SET runs = coalesce(runs, 0) + 1, last_run_at = ?"
+                      " WHERE workspace_id = 1 AND id = ?",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err au__sql_rr_next(struct rec_ctx *ctx, const char *id, int64_t next)
+{
+    struct store_val v[] = {store_int(next), store_cstr(id)};
+    return store_exec(ctx->conn, "UPDATE workflows SET rr_next = ? WHERE workspace_id = 1 AND id = ?",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err au__sql_swept(struct rec_ctx *ctx, const char *id, int64_t to_ms)
+{
+    struct store_val v[] = {store_cstr(fmt(ctx, to_ms)), store_cstr(id)};
+    return store_exec(ctx->conn, "UPDATE workflows SET swept_to = ? WHERE workspace_id = 1 AND id = ?",
+                      v, RP_NELEM(v));
+}
+
+enum rp_err au__sql_run_done(struct rec_ctx *ctx, const char *id, const char *status,
+                             const char *detail)
+{
+    struct store_val v[] = {store_cstr(status), store_cstr(detail),
+                            store_cstr(fmt(ctx, text_now_ms())), store_cstr(id)};
+    return store_exec(ctx->conn,
+                      "UPDATE workflow_runs SET status = ?, detail = ?, updated_at = ?"
+                      " WHERE workspace_id = 1 AND id = ?",
+                      v, RP_NELEM(v));
+}

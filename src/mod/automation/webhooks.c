@@ -135,17 +135,12 @@ const struct entity_def au__deliveries = {
 
 /* ---- subscriptions ---- */
 
-static bool own_entity(const struct entity_def *e)
-{
-    return strcmp(e->name, au__webhooks.name) == 0 || strcmp(e->name, au__deliveries.name) == 0;
-}
-
 enum rp_err au__validate_webhook(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
     if (rec_changed(r, old, "entity")) {
         const char *name = rec_text(ctx->a, r, "entity");
         const struct entity_def *e = name ? meta_entity(rp_str_c(name)) : NULL;
-        if (!e || own_entity(e))
+        if (!e || au__own_entity(e))
             rec_field_error(ctx, "entity", "is not a kind of record (give its API name: contacts)");
     }
     if (rec_changed(r, old, "url")) {
@@ -288,7 +283,7 @@ static enum rp_err body_of(struct rec_ctx *ctx, const char *event, const struct 
 static enum rp_err changed(struct rec_ctx *ctx, const char *event, const struct rec *r,
                            const struct rec *old)
 {
-    if (own_entity(r->ent))
+    if (au__own_entity(r->ent))
         return RP_OK;
     struct au_hook *hooks;
     size_t n = 0;
@@ -322,14 +317,25 @@ static enum rp_err changed(struct rec_ctx *ctx, const char *event, const struct 
     return err;
 }
 
+/* A change: its deliveries, then its workflow rules (whose field changes are later
+ * changes, with deliveries of their own after this one's). */
+static enum rp_err any(struct rec_ctx *ctx, const char *event, const struct rec *r,
+                       const struct rec *old)
+{
+    if (au__own_entity(r->ent))
+        return RP_OK;
+    enum rp_err err = changed(ctx, event, r, old);
+    return err ? err : au__rules_fire(ctx, event, r, old);
+}
+
 enum rp_err au__any_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old)
 {
-    return changed(ctx, old ? "updated" : "created", r, old);
+    return any(ctx, old ? "updated" : "created", r, old);
 }
 
 enum rp_err au__any_deleted(struct rec_ctx *ctx, const struct rec *r)
 {
-    return changed(ctx, "deleted", r, NULL);
+    return any(ctx, "deleted", r, NULL);
 }
 
 enum rp_err au__any_restored(struct rec_ctx *ctx, struct rec *r)
@@ -337,7 +343,7 @@ enum rp_err au__any_restored(struct rec_ctx *ctx, struct rec *r)
     struct rec back = *r;
     back.deleted_at = NULL;
     back.deleted_by = NULL;
-    return changed(ctx, "restored", &back, NULL);
+    return any(ctx, "restored", &back, NULL);
 }
 
 /* ---- the administrator's actions ---- */
