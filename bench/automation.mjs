@@ -5,10 +5,12 @@
 //     imported as one CSV — N deliveries written in the import's transactions — and the
 //     time from the import's start to the last delivery received, checked: each
 //     exactly once, valid signatures.
-//  2. What subscriptions cost a write: CREATES contacts created one at a time (one
-//     client, p50 and mean) with no webhook, with ten webhooks on other entities (they
-//     match nothing) and with one on contacts (a delivery row per create); alternating
-//     rounds in one run, compared as ratios.
+//  2. What subscriptions and rules cost a write: CREATES contacts created one at a time
+//     (one client, mean) with nothing, with ten webhooks on other entities (they match
+//     nothing), with one on contacts (a delivery row per create), with ten workflow
+//     rules on contacts whose triggers do not match (a field that is not set), and with
+//     ten whose trigger matches and whose conditions do not (each runs its conditions'
+//     query); alternating rounds in one run, compared as ratios.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { startServer, loginAdmin, create, runImport } from '../tests/api/helpers.js';
@@ -60,12 +62,16 @@ try {
     t.sort((a, b) => a - b);
     return { p50: t[Math.floor(t.length / 2)], mean: t.reduce((a, b) => a + b, 0) / t.length };
   };
-  const res = { none: [], ten: [], one: [] };
+  const res = { none: [], ten: [], one: [], rules: [], conds: [] };
+  const rules = [];
+  const addRules = async (body) => {
+    for (let i = 0; i < 10; i++) rules.push(await create(admin, 'workflows', { name: `bench ${i}`, entity: 'contacts', ...body(i) }));
+  };
+  const dropRules = async () => { for (const r of rules.splice(0)) await admin.del(`/workflows/${r.id}`); };
+  const notify = [{ type: 'notify', message: 'bench' }];
   let hook = null;
+  await timeCreates('warm-up'); // the server's caches and the table's first pages
   for (let round = 0; round < ROUNDS; round++) {
-    for (const h of quiet.splice(0)) await admin.del(`/webhooks/${h.id}`);
-    if (hook) await admin.del(`/webhooks/${hook.id}`);
-    hook = null;
     res.none.push(await timeCreates('none'));
     for (const e of others) {
       quiet.push(await create(admin, 'webhooks', { name: `quiet ${e}`, url: `http://127.0.0.1:${port}/q`, entity: e, events: ['created', 'updated'] }));
@@ -75,8 +81,15 @@ try {
     hook = await create(admin, 'webhooks', { name: 'one', url: `http://127.0.0.1:${port}/one`, entity: 'contacts', events: ['created'] });
     secret = hook.secret;
     res.one.push(await timeCreates('one'));
+    await admin.del(`/webhooks/${hook.id}`);
+    hook = null;
+    await addRules((i) => ({ trigger: 'field_changed', trigger_field: 'email', trigger_value: `never${i}@bench.example`, actions: notify }));
+    res.rules.push(await timeCreates('rules'));
+    await dropRules();
+    await addRules((i) => ({ trigger: 'created', conditions: `last_name=nobody ${i}`, actions: notify }));
+    res.conds.push(await timeCreates('conds'));
+    await dropRules();
   }
-  await admin.del(`/webhooks/${hook.id}`);
   const med = (a, k) => a.map((x) => x[k]).sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const base = med(res.none, 'mean');
 
@@ -105,6 +118,8 @@ try {
   row('create, no webhook (mean)', `${base.toFixed(2)} ms`, '');
   row('create, 10 webhooks on other entities (ratio)', `${(med(res.ten, 'mean') / base).toFixed(3)}`, '< 1.10');
   row('create, 1 webhook on contacts (ratio)', `${(med(res.one, 'mean') / base).toFixed(3)}`, '');
+  row('create, 10 rules whose trigger does not match (ratio)', `${(med(res.rules, 'mean') / base).toFixed(3)}`, '< 1.10');
+  row('create, 10 rules whose conditions do not hold (ratio)', `${(med(res.conds, 'mean') / base).toFixed(3)}`, '');
 } finally {
   await srv.stop();
   receiver.close();

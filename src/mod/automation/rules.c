@@ -429,15 +429,18 @@ static enum rp_err log_run(struct rec_ctx *ctx, const struct au_rule *rule, cons
 }
 
 /* Fires rule on r (its trigger matched): conditions, depth, field changes, the queued
- * rest, the log. *fired false when the conditions do not hold. dry: nothing is queued
- * (a dry run, rolled back by the caller). */
+ * rest, the log. *fired false when the conditions do not hold. event: what happened to
+ * r — a record being deleted or restored gets no field changes (the first is on its
+ * way to the recycle bin, the second still in it). dry: nothing is queued (a dry run,
+ * rolled back by the caller). */
 static enum rp_err fire(struct rec_ctx *ctx, const struct au_rule *rule, const struct rec *r,
-                        const char *trigger, bool deleted, const char *fire_key, bool dry,
+                        const char *trigger, const char *event, const char *fire_key, bool dry,
                         json_t **detail_out, bool *fired)
 {
-    bool ok;
+    bool ok, in_bin = strcmp(event, "restored") == 0;
+    bool deleted = in_bin || strcmp(event, "deleted") == 0;
     *fired = false;
-    enum rp_err err = conditions_hold(ctx, r->ent, r->id, deleted, rule->conditions, &ok);
+    enum rp_err err = conditions_hold(ctx, r->ent, r->id, in_bin, rule->conditions, &ok);
     if (err || !ok)
         return err;
     *fired = true;
@@ -505,9 +508,7 @@ enum rp_err au__rules_fire(struct rec_ctx *ctx, const char *event, const struct 
             continue;
         json_t *detail = NULL;
         bool fired;
-        err = fire(ctx, &rules[i], r, event, strcmp(event, "deleted") == 0 ||
-                                              strcmp(event, "restored") == 0,
-                   NULL, false, &detail, &fired);
+        err = fire(ctx, &rules[i], r, event, event, NULL, false, &detail, &fired);
         json_decref(detail);
     }
     return err;
@@ -839,7 +840,7 @@ static enum rp_err fire_once(struct rec_ctx *ctx, const struct au_rule *rule, co
     bool fired;
     enum rp_err err = rec_tx_begin(ctx);
     if (!err)
-        err = fire(ctx, rule, r, rule->trigger, false, key, false, &detail, &fired);
+        err = fire(ctx, rule, r, rule->trigger, "due", key, false, &detail, &fired);
     json_decref(detail);
     err = rec_tx_end(ctx, err);
     if (err == RP_ECONFLICT) {
@@ -869,6 +870,9 @@ static enum rp_err sweep_rule(struct rec_ctx *ctx, const struct au_rule *rule, i
     const char *cursor = NULL;
     enum rp_err err = RP_OK;
     size_t seen = 0;
+    /* Where a sweep cut short stopped: the due time of the last record it saw, less a
+     * millisecond (records due then are looked at again; their keys are taken). */
+    int64_t reached = now;
     /* Records whose due time passed in (from, now]; for no activity, also the records
      * whose newest activity did. */
     for (int pass = 0; pass < (date ? 1 : 2) && !err; pass++) {
@@ -910,11 +914,20 @@ static enum rp_err sweep_rule(struct rec_ctx *ctx, const struct au_rule *rule, i
                     err = fire_once(ctx, rule, &r, key);
             }
             cursor = page.next_cursor;
-        } while (!err && cursor && seen < AU_TIMED_BATCH * 20);
+            if (cursor && seen >= AU_TIMED_BATCH * 20) {
+                const struct rec *last = &page.rows[page.nrows - 1];
+                const char *t = pass || !date ? last->updated_at
+                                : rec_value_text(ctx->a, f, &last->v[meta_field_index(e, rp_str_c(field))]);
+                int64_t ms = 0;
+                if (f && f->type == FT_DATE)
+                    t = arena_printf(ctx->a, "%sT00:00:00Z", t);
+                if (!text_parse_datetime(rp_str_c(t), &ms) && ms + off - 1 < reached)
+                    reached = ms + off - 1 > from ? ms + off - 1 : from;
+                break;
+            }
+        } while (!err && cursor);
     }
-    /* A sweep cut short goes on from where it stopped (firings already made are
-     * not made again: their keys are taken). */
-    return err ? err : au__sql_swept(ctx, rule->id, cursor ? from : now);
+    return err ? err : au__sql_swept(ctx, rule->id, reached);
 }
 
 enum rp_err au__timed(struct rec_ctx *ctx)
@@ -965,7 +978,7 @@ unsigned au__post_try(struct api_call *c)
     bool fired = false;
     err = rec_tx_begin(ctx);
     if (!err)
-        err = fire(ctx, &rule, &before, "try", false, NULL, true, &detail, &fired);
+        err = fire(ctx, &rule, &before, "try", "try", NULL, true, &detail, &fired);
     if (!err)
         err = rec_get(ctx, e, rp_str_c(rid), &after);
     json_t *changes = json_object();
