@@ -172,6 +172,8 @@ enum rp_err au__sql_wake(struct rec_ctx *ctx, const char *id, bool *was_set);
  * wake flag; *claimed false when it is paused, inactive, gone or another's. */
 enum rp_err au__sql_claim(struct rec_ctx *ctx, const char *id, const char *worker,
                           int64_t now_ms, bool *claimed);
+/* Clears webhook id's wake flag (its job found it not to be taken). */
+enum rp_err au__sql_unwake(struct rec_ctx *ctx, const char *id);
 enum rp_err au__sql_release(struct rec_ctx *ctx, const char *id, const char *worker);
 /* Wakes webhook id (au__wake) when its first pending delivery is due at now_ms. */
 enum rp_err au__sql_wake_if_due(struct rec_ctx *ctx, const char *id, int64_t now_ms);

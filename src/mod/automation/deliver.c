@@ -141,6 +141,10 @@ enum rp_err au__deliver_run(struct rec_ctx *ctx, struct rp_str payload, const at
     enum rp_err err = rec_tx_begin(ctx);
     if (!err)
         err = au__sql_claim(ctx, hook_id, worker, text_now_ms(), &claimed);
+    /* Not ours (paused, or another server holds it): the flag is cleared so that the
+     * next change, resume or release queues a job again. */
+    if (!err && !claimed)
+        err = au__sql_unwake(ctx, hook_id);
     err = rec_tx_end(ctx, err);
     if (err || !claimed) {
         *result = "{\"delivered\":0}";

@@ -72,7 +72,7 @@ static enum rp_err prune(struct rec_ctx *ctx)
 
 static const struct rp_schedule SCHEDULES[] = {
     /* Subscriptions whose job was lost (a server stopped) or whose retry is due. */
-    {.name = "webhooks.sweep", .every_s = 30, .run = au__sweep},
+    {.name = "webhooks.sweep", .every_s = 60, .run = au__sweep},
     {.name = "webhooks.prune", .every_s = 0, .at_minute = 3 * 60 + 20, .run = prune},
     /* Time-based workflow rules: what fell due since the last sweep. */
     {.name = "workflows.timed", .every_s = 60, .run = au__timed},

@@ -60,6 +60,13 @@ enum rp_err au__sql_wake(struct rec_ctx *ctx, const char *id, bool *was_set)
     return err;
 }
 
+enum rp_err au__sql_unwake(struct rec_ctx *ctx, const char *id)
+{
+    struct store_val v[] = {store_cstr(id)};
+    return store_exec(ctx->conn, "UPDATE webhooks SET wake = 0 WHERE workspace_id = 1 AND id = ?",
+                      v, RP_NELEM(v));
+}
+
 enum rp_err au__sql_claim(struct rec_ctx *ctx, const char *id, const char *worker,
                           int64_t now_ms, bool *claimed)
 {
