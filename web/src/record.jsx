@@ -154,7 +154,10 @@ function actionLabel(a) {
 // to Proposal", "transferred it from Bob to Dora", "changed Phone from … to …"; a share
 // names the user or team ("user:<id>", "team:<id>") and the access given or taken back.
 function Change({ e, h, record }) {
-  const who = <RefName entity="users" id={h.user_id} />;
+  // A change a workflow rule made for the user says so: "Ann (by rule “Won deals”)".
+  const rule = /^rule: (.*)$/.exec(h.via || '');
+  const via = h.via && <span class="hist-via"> ({rule ? t('hist.via_rule').replace('{rule}', rule[1]) : h.via})</span>;
+  const who = <><RefName entity="users" id={h.user_id} />{via}</>;
   const share = /^(user|team):(.+)$/.exec(h.field || '');
   if (share && (h.action === 'share' || h.action === 'unshare')) {
     return (
