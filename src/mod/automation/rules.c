@@ -365,8 +365,11 @@ static enum rp_err set_fields(struct rec_ctx *ctx, const struct au_rule *rule, j
             json_object_foreach(json_object_get(a, "values"), key, v)
                 in[n++] = input_of(ctx->a, arena_strdup(ctx->a, key), v, r);
         } else {
+            /* The team and its members' loads as they are, not as the user sees them. */
             const char *who;
+            const char *sys = rec_system_begin(ctx, "workflow rule");
             err = assignee(ctx, rule, a, r, &who, &why);
+            rec_system_end(ctx, sys);
             if (!err && who)
                 in[n++] = rec_in_text("owner_id", who);
         }
@@ -491,6 +494,9 @@ static bool triggered(struct rec_ctx *ctx, const struct au_rule *rule, const cha
                             : old->owner_id != NULL);
     const struct field_def *f = &r->ent->fields[i];
     if (!rec_changed(r, old, f->name) || (!old && r->v[i].null))
+        return false;
+    /* On a create, a field left at its default did not change. */
+    if (!old && f->def && strcmp(rec_value_text(ctx->a, f, &r->v[i]), f->def) == 0)
         return false;
     if (!rule->trigger_value || !rule->trigger_value[0])
         return true;
@@ -755,7 +761,8 @@ enum rp_err au__act_run(struct rec_ctx *ctx, struct rp_str payload, const atomic
         else if (!err && strcmp(type, "webhook") == 0)
             call_webhook(ctx, &rule, a, &rec, &ok, &why);
         err = rec_tx_end(ctx, err);
-        ok = ok && !why && !err;
+        /* A webhook's answer is its message either way; another action's is why it failed. */
+        ok = (strcmp(type, "webhook") == 0 ? ok : !why) && !err;
         if (err == RP_EINVAL) {
             why = refusal(ctx, err);
             err = RP_OK;

@@ -250,7 +250,8 @@ enum rp_err au__validate_workflow(struct rec_ctx *ctx, struct rec *r, const stru
     const char *field = rec_text(ctx->a, r, "trigger_field");
     const struct field_def *f = field ? meta_field(e, rp_str_c(field)) : NULL;
     bool timed = rec_is(r, "trigger", "date") || rec_is(r, "trigger", "no_activity");
-    if (rec_is(r, "trigger", "field_changed") && (!f || f->type == FT_PASSWORD))
+    bool owner = field && strcmp(field, "owner_id") == 0;
+    if (rec_is(r, "trigger", "field_changed") && !owner && (!f || f->type == FT_PASSWORD))
         rec_field_error(ctx, "trigger_field", "must be a field of %s", rec_labels(ctx, e));
     if (rec_is(r, "trigger", "date") && (!f || !is_date(f)))
         rec_field_error(ctx, "trigger_field", "must be a date field of %s", rec_labels(ctx, e));
