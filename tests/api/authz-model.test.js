@@ -199,6 +199,12 @@ const RULES = {
   'POST /api/v1/{res}/{id}/approval': 'approve',
   // A conversion reads the rates whoever asks (signed in).
   'GET /api/v1/{res}/convert': 'convert_rate',
+  // A webhook's test and resumption, a delivery's redelivery, a workflow rule's dry
+  // run: administrators only, refused before the record is looked at.
+  'POST /api/v1/{res}/{id}/test': 'admin_action',
+  'POST /api/v1/{res}/{id}/resume': 'admin_action',
+  'POST /api/v1/{res}/{id}/redeliver': 'admin_action',
+  'POST /api/v1/{res}/{id}/try': 'admin_action',
 };
 // The discount limits of the first start, and a line over every one of them.
 const LIMITS = { sales: 1000, marketing: 1000, partner: 500 };
@@ -290,6 +296,27 @@ const NEW = {
   },
   // One rate per currency and day, long before the rates conversions use.
   exchange_rates: () => ({ currency: 'EUR', valid_from: nextRateDay(), rate: '1.080000' }),
+  // A receiver nobody answers on (127.0.0.1 is on the set-up's allow-list), inactive:
+  // no change of its entity writes a delivery meanwhile.
+  webhooks: (t) => ({ name: t, url: 'http://127.0.0.1:9/model', entity: 'kb_categories', events: ['created'],
+    active: false }),
+  // Only the system writes the delivery log (make: failedDelivery): the body of a
+  // refused POST, naming a webhook of its own.
+  webhook_deliveries: async (t) => {
+    const hook = await ok(await admin.post('/webhooks', NEW.webhooks(t)), 201, 'webhook');
+    track('webhooks', hook);
+    return { webhook_id: hook.id, event: 'created' };
+  },
+  // A rule on new categories that sets their description, inactive: it fires for no
+  // other category.
+  workflows: (t) => ({ name: t, entity: 'kb_categories', trigger: 'created', active: false,
+    actions: [{ type: 'set_fields', values: { description: `${MARK} ruled` } }] }),
+  // Only the system writes the run log (make: ruleRun): the body of a refused POST.
+  workflow_runs: async (t) => {
+    const rule = await ok(await admin.post('/workflows', NEW.workflows(t)), 201, 'workflow rule');
+    track('workflows', rule);
+    return { workflow_id: rule.id, entity: 'kb_categories' };
+  },
 };
 let currencyFixture = null;
 async function clearCurrencies(kept) {
@@ -329,6 +356,10 @@ const PATCH = {
   discount_limits: () => ({ max_discount: 1200 }),
   currencies: () => ({ decimals: 0 }),
   exchange_rates: () => ({ source: 'changed' }),
+  webhooks: () => ({ description: 'changed' }),
+  webhook_deliveries: () => ({ response: 'changed' }),
+  workflows: () => ({ description: 'changed' }),
+  workflow_runs: () => ({ trigger: 'changed' }),
 };
 
 // ---- the model ----
@@ -448,6 +479,7 @@ function expected(rule, c, { entity, rec, from, owner }) {
       const approver = roleOf(c).admin || (c.role === 'manager' && c.teams.some((t) => theirs.includes(t)));
       return approver ? 200 : 403;
     }
+    case 'admin_action': return roleOf(c).admin ? 200 : 403;
     default: throw new Error(`no rule ${rule}`);
   }
 }
@@ -488,11 +520,53 @@ const shareable = (e) => entities.get(e).shareable;
 // the reader of the referring record cannot read).
 const REFS = ['account_id', 'related_id', 'order_id', 'quote_id'];
 
+// A webhook delivery that failed for good (only the system writes the log): a
+// subscription to kb_categories, active for one new category named `label` (which the
+// delivery's body holds, so the tag is the webhook's, the category's and the
+// delivery's); with one attempt (max_attempts 1 in the set-up) and nobody listening,
+// the delivery fails at once and pauses the webhook, which is then made inactive:
+// nothing more is delivered, and a redelivered one stays pending.
+async function failedDelivery(label, tag) {
+  const hook = await ok(await admin.post('/webhooks', { ...NEW.webhooks(label), active: true }), 201, 'webhook');
+  track('webhooks', hook, tag);
+  const cat = track('kb_categories', await ok(await admin.post('/kb_categories', { name: label }), 201, 'category'), tag);
+  let d = null;
+  for (let i = 0; i < 300 && d?.status !== 'failed'; i++) {
+    if (i) await new Promise((res) => setTimeout(res, 20));
+    [d] = (await ok(await admin.get(`/webhook_deliveries?webhook_id=${hook.id}`), 200, 'deliveries')).data;
+  }
+  assert.equal(d?.status, 'failed', `set-up: the delivery of webhook ${hook.id} fails`);
+  const off = await ok(await admin.patch(`/webhooks/${hook.id}`, { active: false }), 200, 'deactivate webhook');
+  assert.equal(off.status, 'paused', 'set-up: a failed delivery pauses its webhook');
+  const rec = track('webhook_deliveries', d, tag, [hook.id, cat.id]);
+  rec.rel = 'admin';
+  return rec;
+}
+
+// A run of a workflow rule (only the system writes the log): the rule, active for one
+// new category named `label`, sets its description in the category's transaction and
+// logs the run ("done"); then it is made inactive. The tag is the rule's and the
+// category's (the run holds none of its own).
+async function ruleRun(label, tag) {
+  const rule = await ok(await admin.post('/workflows', { ...NEW.workflows(label), active: true }), 201, 'workflow rule');
+  track('workflows', rule, tag);
+  const cat = track('kb_categories', await ok(await admin.post('/kb_categories', { name: label }), 201, 'category'), tag);
+  const runs = (await ok(await admin.get(`/workflow_runs?workflow_id=${rule.id}`), 200, 'runs')).data;
+  assert.equal(runs.length, 1, `set-up: one run of workflow rule ${rule.id}`);
+  assert.equal(runs[0].status, 'done', `set-up: the run of workflow rule ${rule.id} is done`);
+  await ok(await admin.patch(`/workflows/${rule.id}`, { active: false }), 200, 'deactivate workflow rule');
+  const rec = track('workflow_runs', runs[0], null, [rule.id, cat.id]);
+  rec.rel = 'admin';
+  return rec;
+}
+
 // A record made by the administrator: owned by `owner` (shareable entities), with the
 // shares of the relation; `unshared` removes them again (the cells after removal).
 async function make(entity, c, rel, { token = null, unshared = false, extra = {} } = {}) {
   const tag = `zqm${++tagSeq}n`;
   const label = `${MARK} ${tag}${token ? ` ${token}` : ''}`;
+  if (entity === 'webhook_deliveries') return failedDelivery(label, tag);
+  if (entity === 'workflow_runs') return ruleRun(label, tag);
   const owner = shareable(entity) ? RELS[rel].owner(c) : undefined;
   const body = { ...(await NEW[entity](label, c, owner)), ...extra };
   if (owner !== undefined) body.owner_id = owner;
@@ -669,6 +743,14 @@ async function build(route, c, rel, phase) {
           refer(rec.id, res.body.account_id);
           refer(rec.id, res.body.contact_id);
         } };
+    }
+    case 'admin_action': {
+      const rec = await fresh();
+      // A dry run names the record to try the rule on: a category of the administrator's.
+      const body = suffix.endsWith('/try')
+        ? { record_id: track('kb_categories', await ok(await admin.post('/kb_categories', { name: `${MARK} tried` }), 201, 'category')).id }
+        : undefined;
+      return { method: 'POST', p: `/${e}/${rec.id}${suffix.replace('/{id}', '')}`, body, want: expected(rule, c, { rec }) };
     }
     case 'transfer': {
       const rec = fixtures.get(`${c.key}:${e}:${rel}`);
@@ -886,6 +968,10 @@ before(async () => {
       routes.push({ method: M, path: p, entity: m[1], template, rule: RULES[`${M} ${template}`] });
     }
   }
+
+  // Webhooks to 127.0.0.1 (nobody listens on port 9), each delivery tried once.
+  await ok(await admin.patch('/automation/settings', { allow_list: '127.0.0.1', max_attempts: 1 }), 200,
+    'automation settings');
 
   // The rates a conversion uses (USD is the base).
   for (const [currency, rate] of [['CNY', '0.140000'], ['EUR', '1.080000']]) {

@@ -12,8 +12,9 @@
 //      administrators only;
 //   3. every refused write left the database unchanged (records, versions, owners,
 //      recycle bin, record audit rows, sessions, tokens, shares, custom fields and
-//      entities, settings, the metadata generation — tests/authz/db.js, read with the
-//      sqlite3 shell, or psql in the PostgreSQL pass);
+//      entities, settings, the metadata generation, the status of webhooks and their
+//      deliveries — tests/authz/db.js, read with the sqlite3 shell, or psql in the
+//      PostgreSQL pass), and so did an administrator's dry run of a workflow rule;
 //   4. no successful read (lists, counts, search, phone lookup, duplicates, history, timeline,
 //      shares, calendar, reports, knowledge-base suggestions, a case's articles and an
 //      article's cases) mentions the id of a record the role may not read.
@@ -128,6 +129,18 @@ const NEW = {
   currencies: async () => { await clearCurrencies(); return { code: 'GBP', enabled: false }; },
   // One rate per currency and day, long before the rates the conversion uses.
   exchange_rates: () => ({ currency: 'EUR', valid_from: nextRateDay(), rate: '1.080000' }),
+  // A receiver nobody answers on (127.0.0.1 is on the set-up's allow-list), inactive:
+  // no change of its entity writes a delivery while other cells are checked.
+  webhooks: () => ({ name: `${MARK} ${uniq('hook')}`, url: 'http://127.0.0.1:9/matrix', entity: 'kb_categories',
+    events: ['created'], active: false }),
+  // Only the system writes the delivery log: the body of a refused POST.
+  webhook_deliveries: async () => ({ webhook_id: await make('webhooks'), event: 'created' }),
+  // A rule on new categories that sets their description (nothing queued), inactive:
+  // it fires for no other cell's category.
+  workflows: () => ({ name: `${MARK} ${uniq('rule')}`, entity: 'kb_categories', trigger: 'created', active: false,
+    actions: [{ type: 'set_fields', values: { description: `${MARK} ruled` } }] }),
+  // Only the system writes the run log: the body of a refused POST.
+  workflow_runs: async () => ({ workflow_id: await make('workflows'), entity: 'kb_categories' }),
 };
 const PATCH = {
   accounts: { description: 'changed' }, contacts: { title: 'changed' }, leads: { title: 'changed' },
@@ -143,12 +156,17 @@ const PATCH = {
   price_lists: { description: 'changed' }, price_list_items: { unit_price: '8.00' }, letterheads: { footer: 'changed' },
   quotes: { terms: 'changed' }, orders: { notes: 'changed' }, shipments: { notes: 'changed' },
   contracts: { description: 'changed' }, discount_limits: { max_discount: 1200 }, currencies: { decimals: 0 },
-  exchange_rates: { source: 'changed' },
+  exchange_rates: { source: 'changed' }, webhooks: { description: 'changed' },
+  webhook_deliveries: { response: 'changed' }, workflows: { description: 'changed' },
+  workflow_runs: { trigger: 'changed' },
 };
 
 // Entities without owners that matter: records made by the administrator.
 const CONFIG = ['users', 'teams', 'pipeline_stages', 'roles', 'case_queues', 'sla_policies',
-  'business_calendars', 'discount_limits', 'currencies', 'exchange_rates'];
+  'business_calendars', 'discount_limits', 'currencies', 'exchange_rates', 'webhooks', 'webhook_deliveries',
+  'workflows', 'workflow_runs'];
+// The administrators' alone: every id of theirs is one no other role may see.
+const ADMIN_ONLY = ['webhooks', 'webhook_deliveries', 'workflows', 'workflow_runs'];
 
 // The currencies of the first start, and those of every document here.
 const KEPT_CURRENCIES = ['USD', 'CNY', 'EUR'];
@@ -170,6 +188,9 @@ async function freshRole() {
   assert.equal(r.status, 201, `set-up: role: ${r.text}`);
   return r.body.key;
 }
+
+let retryBase = 10;
+const nextRetryBase = () => (retryBase = retryBase >= 3600 ? 11 : retryBase + 1);
 
 let rateDays = 0;
 const nextRateDay = () => new Date(Date.UTC(1990, 0, 1) + 86400000 * rateDays++).toISOString().slice(0, 10);
@@ -200,7 +221,52 @@ async function settled(id) {
   assert.fail(`set-up: e-mail ${id} still queued`);
 }
 
+// A delivery that failed for good, and its webhook, paused and inactive: a subscription
+// to kb_categories, made active for one new category; with one attempt (max_attempts 1
+// in the set-up) and nobody listening, the delivery fails at once. Once inactive,
+// nothing more is delivered, and a redelivered one stays pending.
+async function failedDelivery() {
+  const hook = await admin.post('/webhooks', { ...NEW.webhooks(), active: true });
+  assert.equal(hook.status, 201, `set-up: webhook: ${hook.text}`);
+  owners.set(hook.body.id, { entity: 'webhooks', owner: hook.body.owner_id });
+  const cat = await admin.post('/kb_categories', { name: `${MARK} ${uniq('hooked')}` });
+  assert.equal(cat.status, 201, `set-up: category: ${cat.text}`);
+  let d = null;
+  for (let i = 0; i < 300 && d?.status !== 'failed'; i++) {
+    if (i) await new Promise((res) => setTimeout(res, 20));
+    const log = await admin.get(`/webhook_deliveries?webhook_id=${hook.body.id}`);
+    assert.equal(log.status, 200, `set-up: deliveries of ${hook.body.id}: ${log.text}`);
+    [d] = log.body.data;
+  }
+  assert.equal(d?.status, 'failed', `set-up: the delivery of webhook ${hook.body.id} fails`);
+  const off = await admin.patch(`/webhooks/${hook.body.id}`, { active: false });
+  assert.equal(off.status, 200, `set-up: deactivate webhook: ${off.text}`);
+  assert.equal(off.body.status, 'paused', 'set-up: a failed delivery pauses its webhook');
+  owners.set(d.id, { entity: 'webhook_deliveries', owner: d.owner_id });
+  return { id: d.id, hook: hook.body.id };
+}
+
+// A run of a workflow rule (only the system writes the log): the rule, active for one
+// new category, sets its description in the category's own transaction and logs the
+// run there ("done"); then it is made inactive.
+async function ruleRun() {
+  const rule = await admin.post('/workflows', { ...NEW.workflows(), active: true });
+  assert.equal(rule.status, 201, `set-up: workflow rule: ${rule.text}`);
+  owners.set(rule.body.id, { entity: 'workflows', owner: rule.body.owner_id });
+  const cat = await admin.post('/kb_categories', { name: `${MARK} ${uniq('ruled')}` });
+  assert.equal(cat.status, 201, `set-up: category: ${cat.text}`);
+  const log = await admin.get(`/workflow_runs?workflow_id=${rule.body.id}`);
+  assert.equal(log.body.data?.length, 1, `set-up: runs of ${rule.body.id}: ${log.text}`);
+  assert.equal(log.body.data[0].status, 'done', `set-up: run of ${rule.body.id}: ${log.text}`);
+  const off = await admin.patch(`/workflows/${rule.body.id}`, { active: false });
+  assert.equal(off.status, 200, `set-up: deactivate workflow rule: ${off.text}`);
+  owners.set(log.body.data[0].id, { entity: 'workflow_runs', owner: log.body.data[0].owner_id });
+  return log.body.data[0].id;
+}
+
 async function make(entity, owner, extra = {}) {
+  if (entity === 'webhook_deliveries') return (await failedDelivery()).id;
+  if (entity === 'workflow_runs') return ruleRun();
   if (entity === 'email_deliveries') {
     const mail = await make('emails', owner);
     await settled(mail);
@@ -214,6 +280,7 @@ async function make(entity, owner, extra = {}) {
   const r = await admin.post(`/${entity}?allow_conflict=true`, body);
   assert.equal(r.status, 201, `set-up: create ${entity}: ${r.status} ${r.text}`);
   if (body.owner_id) owners.set(r.body.id, { entity, owner: body.owner_id });
+  if (ADMIN_ONLY.includes(entity)) owners.set(r.body.id, { entity, owner: r.body.owner_id });
   if (entity === 'emails') await settled(r.body.id);
   return r.body.id;
 }
@@ -566,6 +633,28 @@ async function cell(row, caller, rel) {
     }
     case 'POST /api/v1/mail/preview -':
       return { c, method: 'POST', p: '/mail/preview', body: { to_addresses: 'matrix@example.com', subject: MARK, body_text: MARK } };
+    case 'GET /api/v1/automation/settings -':
+      return { c, method: 'GET', p: '/automation/settings' };
+    case 'PATCH /api/v1/automation/settings -':
+      // A value not set yet: a refused change would show in the settings' snapshot.
+      return { c, method: 'PATCH', p: '/automation/settings', body: { retry_base_s: nextRetryBase() } };
+    case 'POST /api/v1/{res}/{id}/test -':
+      return { c, method: 'POST', p: `/${e}/${await id()}/test`, entity: 'webhook_deliveries' };
+    case 'POST /api/v1/{res}/{id}/resume paused':
+      return { c, method: 'POST', p: `/${e}/${(await failedDelivery()).hook}/resume` };
+    case 'POST /api/v1/{res}/{id}/redeliver failed':
+      return { c, method: 'POST', p: `/${e}/${await id()}/redeliver` };
+    case 'POST /api/v1/{res}/{id}/redeliver pending': {
+      // Delivered again once already: pending (its webhook is inactive), not failed.
+      const did = await id();
+      const d = await admin.post(`/${e}/${did}/redeliver`);
+      assert.equal(d.status, 200, `set-up: redeliver ${did}: ${d.text}`);
+      return { c, method: 'POST', p: `/${e}/${did}/redeliver` };
+    }
+    case 'POST /api/v1/{res}/{id}/try -':
+      // A dry run on a category whose description the rule would set: nothing is saved.
+      return { c, method: 'POST', p: `/${e}/${await id()}/try`, unchanged: true,
+        body: { record_id: await sharedRecord('kb_categories', users.mate.id) } };
     case 'POST /api/v1/mail/batch -':
       return { c, method: 'POST', p: '/mail/batch', body: { subject: MARK, body_text: MARK, messages: [{ to_addresses: 'matrix@example.com' }] },
         after: async (res) => { for (const mid of res.status === 201 ? res.body.ids : []) await settled(mid); } };
@@ -590,6 +679,9 @@ before(async () => {
   shell = new Shell(srv.dir);
   admin = await loginAdmin(srv.base);
   assert.equal((await admin.patch('/mail/settings', { max_attempts: 1 })).status, 200);
+  // Webhooks to 127.0.0.1 (nobody listens on port 9), each delivery tried once.
+  const auto = await admin.patch('/automation/settings', { allow_list: '127.0.0.1', max_attempts: 1 });
+  assert.equal(auto.status, 200, `set-up: automation settings: ${auto.text}`);
   teamA = await createTeam(admin, uniq('Team A'));
   teamB = await createTeam(admin, uniq('Team B'));
   for (const role of ROLES) {
@@ -673,7 +765,8 @@ test('every cell of the matrix answers as expected, denials change nothing and r
         const want = expected(row, caller, rel);
         const rq = await cell(row, caller, rel);
         const writes = UNSAFE.has(rq.method);
-        const before0 = writes && want >= 300 ? await snapshot() : null;
+        // Refused writes, and the writes that must save nothing (a dry run).
+        const before0 = writes && (want >= 300 || rq.unchanged) ? await snapshot() : null;
         const res = await rq.c.request(rq.method, rq.p, { body: rq.body, root: rq.root, contentType: rq.contentType,
           headers: rq.headers });
         cells++;
@@ -684,8 +777,10 @@ test('every cell of the matrix answers as expected, denials change nothing and r
           continue;
         }
         if (before0 !== null) {
-          denials++;
-          if ((await snapshot()) !== before0) failures.push(`${where}: refused with ${res.status} but the database changed`);
+          if (want >= 300) denials++;
+          if ((await snapshot()) !== before0) {
+            failures.push(`${where}: ${res.status < 300 ? 'a dry run' : 'refused'} with ${res.status} but the database changed`);
+          }
         }
         const rec = res.body && typeof res.body === 'object' ? res.body : null;
         if (res.status < 300 && rec?.id && rec.owner_id && (owners.has(rec.id) || ['POST', 'PUT'].includes(rq.method))) {

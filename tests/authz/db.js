@@ -45,16 +45,24 @@ export const RECORD_TABLES = ['accounts', 'contacts', 'leads', 'opportunities', 
   'teams', 'pipeline_stages', 'roles', 'kb_categories', 'kb_articles', 'kb_feedback',
   'emails', 'email_templates', 'email_deliveries', 'mailboxes', 'product_categories', 'products',
   'price_lists', 'price_list_items', 'letterheads', 'quotes', 'orders', 'shipments', 'contracts',
-  'discount_limits', 'currencies', 'exchange_rates'];
+  'discount_limits', 'currencies', 'exchange_rates', 'webhooks', 'webhook_deliveries', 'workflows',
+  'workflow_runs'];
 const RECORD_ACTIONS = "('create','update','delete','restore','merge','merged_into','transfer','stage')";
 
 // A fingerprint of everything a refused request must not change: every record table's
 // rows (plus `extra` tables of custom entities), the record audit rows, sessions, live
-// API tokens, shares, custom fields and entities, settings and the metadata generation.
+// API tokens, shares, custom fields and entities, settings and the metadata generation;
+// and what the webhooks' actions write without a new version (a webhook's status and
+// failures, set by its deliveries and POST /webhooks/{id}/resume; a delivery's status
+// and attempts, set by POST /webhook_deliveries/{id}/redeliver).
 export async function snapshot(shell, extra = []) {
   const concat = (expr, from) => `(SELECT ${sqlConcat(expr, ',')} FROM (${from}) AS r)`;
   const parts = [...RECORD_TABLES, ...extra].map((t) => concat("id || '.' || version || '.' ||" +
     " coalesce(owner_id, '') || '.' || coalesce(deleted_at, '')", `SELECT * FROM ${t} ORDER BY seq`));
+  parts.push(concat("id || '.' || coalesce(status, '') || '.' || coalesce(CAST(failures AS TEXT), '')",
+    'SELECT * FROM webhooks ORDER BY seq'));
+  parts.push(concat("id || '.' || coalesce(status, '') || '.' || coalesce(CAST(attempts AS TEXT), '')",
+    'SELECT * FROM webhook_deliveries ORDER BY seq'));
   parts.push(concat("id || '.' || access", 'SELECT * FROM record_shares ORDER BY seq'));
   parts.push(concat("entity || '.' || name || '.' || coalesce(deleted_at, '')",
     'SELECT * FROM custom_fields ORDER BY seq'));
