@@ -31,7 +31,9 @@ const ALLOWED = new Set(['Rapport', 'CSV', 'XLSX', 'UTF', 'GBK', 'ID', 'URL', 'A
   // The knowledge base's text format, named in its body's label.
   'Markdown',
   // Keys as their caps name them, in a shortcut's hint (新建工单 (Alt+Shift+C)).
-  'Alt', 'Shift']);
+  'Alt', 'Shift',
+  // The automation module's webhooks, so named in Chinese too (their /meta label).
+  'Webhook']);
 
 // The texts a person reads on the page: visible text nodes of the header, navigation and
 // main region (not inside inputs or code: identifiers such as a field's API name), the
@@ -148,7 +150,7 @@ function pages() {
   list.push(['knowledge base new article', '/kb/new']);
   list.push(['search', `/search?q=${encodeURIComponent('华信')}`]);
   for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings', '/calendar-sync', '/notifications']) list.push([p, p]);
-  for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security']) list.push([`admin ${tab}`, `/admin/${tab}`]);
+  for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security', 'automation']) list.push([`admin ${tab}`, `/admin/${tab}`]);
   list.push(['a role', `/admin/roles/${ids.role}`]);
   return list;
 }

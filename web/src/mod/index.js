@@ -1,7 +1,8 @@
 // The UI's modules — platform, customers, sales, calendar, kb, service, dav, mail,
-// commerce, as on the server (src/mod/), and notify, the engine's notification centre —
-// in ONE registry. main.jsx builds its routes and the navigation from SCREENS, the
-// record page shows the RECORD_PANELS, and i18n.js takes each module's STRINGS.
+// commerce, automation, as on the server (src/mod/), and notify, the engine's
+// notification centre — in ONE registry. main.jsx builds its routes and the navigation
+// from SCREENS, the record page shows the RECORD_PANELS, administration the ADMIN_TABS,
+// and i18n.js takes each module's STRINGS.
 // Lists, forms and record pages of entities are generic (from /meta) and need no line.
 //
 // Adding a module's screens: add a directory web/src/mod/<module>/ with its screens
@@ -33,8 +34,14 @@
 // A list action: module, label (i18n key), when(entity) (on which lists), component
 // ({e, ids, onClose, onDone}): a form shown in a list's selection bar for the records
 // selected; onDone clears the selection.
+// An administration tab (ADMIN_TABS): module, tab (its path: /admin/<tab>…), label (i18n
+// key), when() (who sees it) and load (a lazy import resolving to the component, given
+// {sub}: the path's next part, /admin/<tab>/<sub>): shown after the platform's own tabs.
 import { addStrings } from '../i18n.js';
 import { canRead, entityMeta, isAdmin, session } from '../state.js';
+import * as automationStrings from './automation/i18n.js';
+import './automation/automation.css'; // with the shell: the tab's code loads lazily
+import { WebhookRecord } from './automation/record.jsx';
 import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
 import { RecurrenceEditor, SeriesPanel } from './calendar/recurrence.jsx';
@@ -73,7 +80,7 @@ import { QuickCase, QuickCaseDialog } from './service/quick-case.jsx';
 import { CaseSla } from './service/sla.jsx';
 import { WorklistPage } from './service/worklist.jsx';
 
-const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings, notifyStrings, commerceStrings];
+const STRINGS = [platformStrings, customersStrings, salesStrings, calendarStrings, kbStrings, serviceStrings, davStrings, mailStrings, notifyStrings, commerceStrings, automationStrings];
 for (const s of STRINGS) addStrings(s);
 
 const reads = (entity) => () => canRead(entityMeta(entity));
@@ -146,6 +153,8 @@ export const RECORD_PANELS = [
     fields: ['number', 'remind_on', 'reminded_for', 'renewed_by_id'] },
   { module: 'commerce', place: 'side', when: (e) => e.name === 'accounts' && ['quotes', 'orders', 'contracts'].some((x) => reads(x)()),
     component: AccountCommerce },
+  { module: 'automation', place: 'head', when: (e) => ['webhooks', 'webhook_deliveries'].includes(e.name) && isAdmin(),
+    component: WebhookRecord },
 ];
 
 export const FIELD_EDITORS = [
@@ -167,6 +176,10 @@ export const RESULT_ACTIONS = [
 
 export const LIST_ACTIONS = [
   { module: 'mail', label: 'mail.mailing', when: (e) => e.name in MAILING_LINKS && creates('emails')(), component: MailingForm },
+];
+
+export const ADMIN_TABS = [
+  { module: 'automation', tab: 'automation', label: 'au.tab', when: isAdmin, load: () => import('./automation/automation.jsx').then((m) => m.AutomationAdmin) },
 ];
 
 // Opens a global action over the page (the shell listens), with its context.
