@@ -176,6 +176,11 @@ static const struct {
     /* api_only_keys's why, a MSG("…") of its callers, translated in the call. */
     {"src/api/call.c", "rec_field_error", "\"%s\""},
     {"src/api/call.c", "msg_tr", "why"},
+    /* Why an address is refused: core/netaddr.c's words, marked MSG("…") in the table
+     * beside the call. */
+    {"src/mod/automation/webhooks.c", "msg_tr", "WORDS[i]"},
+    /* A workflow rule's notification: the administrator's own words, not the CRM's. */
+    {"src/mod/automation/rules.c", "notify_alert", "\"%s\""},
 };
 
 struct use {

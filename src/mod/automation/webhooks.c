@@ -135,6 +135,21 @@ const struct entity_def au__deliveries = {
 
 /* ---- subscriptions ---- */
 
+/* Why core/netaddr.c refuses an address, in the caller's language. */
+static const char *refused_label(const struct rec_ctx *ctx, const char *why)
+{
+    static const char *const WORDS[] = {
+        MSG("this network"), MSG("private"), MSG("shared (carrier NAT)"), MSG("loopback"),
+        MSG("link-local"), MSG("reserved for protocols"), MSG("documentation"),
+        MSG("reserved (6to4 relay)"), MSG("benchmarking"), MSG("multicast"), MSG("reserved"),
+        MSG("broadcast"), MSG("unspecified"), MSG("unique-local (private)"), MSG("site-local"),
+        MSG("discard-only"), MSG("IPv4-compatible")};
+    for (size_t i = 0; i < RP_NELEM(WORDS); i++)
+        if (strcmp(WORDS[i], why) == 0)
+            return msg_tr(ctx->lang, WORDS[i]);
+    return why;
+}
+
 enum rp_err au__validate_webhook(struct rec_ctx *ctx, struct rec *r, const struct rec *old)
 {
     if (rec_changed(r, old, "entity")) {
@@ -168,7 +183,7 @@ enum rp_err au__validate_webhook(struct rec_ctx *ctx, struct rec *r, const struc
                 rec_field_error(ctx, "url",
                                 "is a %s address: an administrator must add it to the"
                                 " allow-list of the automation settings first",
-                                netaddr_refused(&lit));
+                                refused_label(ctx, netaddr_refused(&lit)));
         }
         curl_free(scheme);
         curl_free(host);
