@@ -3,6 +3,7 @@
 #include "core/common.h"
 
 #include "core/ids.h"
+#include "core/text.h"
 #include "engine/rec_int.h"
 #include "engine/secev.h"
 
@@ -54,6 +55,20 @@ const char *rec_text(struct arena *a, const struct rec *r, const char *field)
 {
     const struct rec_value *v = rec_field(r, field);
     return v->null ? NULL : arena_strndup(a, v->s, v->len);
+}
+
+const char *rec_datetime(struct arena *a, int64_t ms)
+{
+    char *buf = arena_alloc(a, 32);
+    text_format_datetime(ms, buf, 32);
+    return buf;
+}
+
+struct rec_input rec_in_int(struct arena *a, const char *field, int64_t v)
+{
+    const char *s = arena_printf(a, "%lld", (long long)v);
+    return (struct rec_input){.field = rp_str_c(field), .kind = IN_NUMBER, .s = s,
+                              .len = strlen(s)};
 }
 
 bool rec_is(const struct rec *r, const char *field, const char *s)

@@ -452,6 +452,11 @@ static inline struct rec_input rec_in_opt(const char *field, const char *s)
     return s ? rec_in_text(field, s) : (struct rec_input){.field = rp_str_c(field), .kind = IN_NULL};
 }
 
+/* An input of a whole number for field (an int, or a bool as 0/1), its text in a. */
+struct rec_input rec_in_int(struct arena *a, const char *field, int64_t v);
+/* A time (ms since the epoch) as the engine stores and the API writes it
+ * ("2026-12-07T08:00:00.000Z"), in a. */
+const char *rec_datetime(struct arena *a, int64_t ms);
 /* A text field of r as a string in the arena; NULL when it is null. */
 const char *rec_text(struct arena *a, const struct rec *r, const char *field);
 /* Whether a text field of r holds exactly s. */

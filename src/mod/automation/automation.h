@@ -11,6 +11,7 @@
 #define RP_MOD_AUTOMATION_H
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "core/buf.h"
 #include "engine/module.h"
@@ -92,6 +93,9 @@ enum rp_err au__before_save_webhook(struct rec_ctx *ctx, struct rec *r, const st
 enum rp_err au__any_saved(struct rec_ctx *ctx, const struct rec *r, const struct rec *old);
 enum rp_err au__any_deleted(struct rec_ctx *ctx, const struct rec *r);
 enum rp_err au__any_restored(struct rec_ctx *ctx, struct rec *r);
+/* A delivery's body: head's members (an object, taken over), then "record": r as the
+ * API shows it (arena text). */
+enum rp_err au__envelope(struct rec_ctx *ctx, json_t *head, const struct rec *r, const char **out);
 /* The signature header's value for body at unix time t: "t=<t>,v1=<hex HMAC-SHA256 of
  * "<t>.<body>" under secret>" (arena). */
 const char *au_signature(struct arena *a, const char *secret, int64_t t, const char *body,
@@ -234,8 +238,6 @@ enum rp_err au__sql_run_done(struct rec_ctx *ctx, const char *id, const char *st
 
 /* ---- shared ---- */
 
-struct rec_input au__in_int(struct arena *a, const char *field, int64_t v);
-const char *au__datetime(struct arena *a, int64_t ms);
 const char *au__worker_name(struct arena *a);
 /* The administrators' ids (active users of role admin), at most a few dozen. */
 enum rp_err au__admins(struct rec_ctx *ctx, const char ***ids, size_t *n);

@@ -89,20 +89,6 @@ static const struct rp_grant GRANTS[] = {
     {.role = "readonly", .scopes = "none none none none none none"},
 };
 
-struct rec_input au__in_int(struct arena *a, const char *field, int64_t v)
-{
-    const char *s = arena_printf(a, "%lld", (long long)v);
-    return (struct rec_input){.field = rp_str_c(field), .kind = IN_NUMBER, .s = s,
-                              .len = strlen(s)};
-}
-
-const char *au__datetime(struct arena *a, int64_t ms)
-{
-    char *buf = arena_alloc(a, 32);
-    text_format_datetime(ms, buf, 32);
-    return buf;
-}
-
 enum rp_err au__admins(struct rec_ctx *ctx, const char ***ids, size_t *n)
 {
     const struct entity_def *ue = meta_need("users");

@@ -29,28 +29,17 @@ static _Thread_local int depth;
 
 /* ---- conditions ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A query-string part decoded ('+' is a space, %XX a byte), in the arena. */
 static struct rp_str decode(struct arena *a, const char *p, size_t len)
 {
     char *out = arena_alloc(a, len + 1);
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
+        unsigned char byte;
         if (p[i] == '+') {
             out[o++] = ' ';
-        } else if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
-                   hexval(p[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+        } else if (p[i] == '%' && i + 2 < len && !text_unhex(p + i + 1, 2, &byte)) {
+            out[o++] = (char)byte;
             i += 2;
         } else {
             out[o++] = p[i];
@@ -415,7 +404,7 @@ static enum rp_err log_run(struct rec_ctx *ctx, const struct au_rule *rule, cons
         rec_in_text("record_id", r->id),
         rec_in_text("trigger", trigger),
         rec_in_text("status", status),
-        au__in_int(ctx->a, "depth", depth),
+        rec_in_int(ctx->a, "depth", depth),
         (struct rec_input){.field = RP_STR("detail"), .kind = IN_JSON, .s = text ? text : "[]",
                            .len = text ? strlen(text) : 2},
         rec_in_opt("fire_key", fire_key),
@@ -543,7 +532,7 @@ static enum rp_err create_task(struct rec_ctx *ctx, json_t *a, const struct rec 
     const char *to = json_string_value(json_object_get(a, "assign_to"));
     const char *owner = !to || strcmp(to, "owner") == 0 ? r->owner_id : to;
     const char *prio = json_string_value(json_object_get(a, "priority"));
-    const char *due_text = au__datetime(ctx->a, due);
+    const char *due_text = rec_datetime(ctx->a, due);
     struct rec_input in[8];
     size_t n = 0;
     in[n++] = rec_in_text("type", "task");
@@ -625,32 +614,22 @@ static void call_webhook(struct rec_ctx *ctx, const struct au_rule *rule, json_t
         *why = "the settings could not be read";
         return;
     }
-    struct rp_buf b;
-    buf_init(&b, RP_MAX_PAGE_TEXT);
     json_t *head = json_object();
     json_object_set_new(head, "event", json_string("rule"));
     json_object_set_new(head, "rule_id", json_string(rule->id));
     json_object_set_new(head, "rule", json_string(rule->name));
     json_object_set_new(head, "entity", json_string(r->ent->name));
-    json_object_set_new(head, "occurred_at", json_string(au__datetime(ctx->a, text_now_ms())));
-    char *h = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(head);
-    enum rp_err err = h ? buf_add(&b, h, strlen(h) - 1) : RP_ENOMEM;
-    free(h);
-    if (!err)
-        err = buf_adds(&b, ",\"record\":");
-    if (!err)
-        err = api_write_record_with(&b, ctx->a, r, NULL);
-    if (!err)
-        err = buf_addc(&b, '}');
+    json_object_set_new(head, "occurred_at", json_string(rec_datetime(ctx->a, text_now_ms())));
+    const char *body = NULL;
+    enum rp_err err = au__envelope(ctx, head, r, &body);
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
     hdr = hdr ? curl_slist_append(hdr, "X-Rapport-Event: rule") : NULL;
     struct au_request rq = {.method = "POST",
                             .url = json_string_value(json_object_get(a, "url")),
                             .allow = s.allow,
                             .headers = hdr,
-                            .body = b.p,
-                            .body_len = b.len,
+                            .body = body,
+                            .body_len = body ? strlen(body) : 0,
                             .timeout_s = AU_TIMEOUT_S,
                             .max_answer = AU_MAX_ANSWER};
     struct au_answer ans;
@@ -662,7 +641,6 @@ static void call_webhook(struct rec_ctx *ctx, const struct au_rule *rule, json_t
         *why = ans.error ? ans.error : arena_printf(ctx->a, "HTTP %ld", ans.status);
     }
     curl_slist_free_all(hdr);
-    buf_release(&b);
 }
 
 static enum rp_err create_record(struct rec_ctx *ctx, json_t *a, const struct rec *r,
@@ -794,7 +772,7 @@ static int64_t offset_ms(const struct au_rule *rule)
 /* The bound of a filter on field f for time ms: a date's day, or the time. */
 static const char *bound(struct arena *a, const struct field_def *f, int64_t ms)
 {
-    const char *t = au__datetime(a, ms);
+    const char *t = rec_datetime(a, ms);
     return f && f->type == FT_DATE ? arena_strndup(a, t, 10) : t;
 }
 

@@ -14,7 +14,7 @@
 
 static const char *fmt(struct rec_ctx *ctx, int64_t ms)
 {
-    return au__datetime(ctx->a, ms);
+    return rec_datetime(ctx->a, ms);
 }
 
 static const char *col_text(struct rec_ctx *ctx, struct store_stmt *st, int i)

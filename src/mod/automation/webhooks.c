@@ -270,27 +270,32 @@ static enum rp_err body_of(struct rec_ctx *ctx, const char *event, const struct 
     json_t *extra = json_object();
     json_object_set_new(extra, "event", json_string(event));
     json_object_set_new(extra, "entity", json_string(r->ent->name));
-    json_object_set_new(extra, "occurred_at", json_string(au__datetime(ctx->a, text_now_ms())));
+    json_object_set_new(extra, "occurred_at", json_string(rec_datetime(ctx->a, text_now_ms())));
     json_object_set_new(extra, "actor_id", api_str_or_null(ctx->who ? ctx->who->user_id : NULL));
     json_object_set_new(extra, "changes", changes ? changes : json_null());
-    /* The envelope's members, then the record under "record". */
-    char *head = json_dumps(extra, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(extra);
-    if (!head)
+    return au__envelope(ctx, extra, r, out);
+}
+
+enum rp_err au__envelope(struct rec_ctx *ctx, json_t *head, const struct rec *r, const char **out)
+{
+    /* The envelope's members, then the record under "record": written as the API
+     * writes records, without a JSON tree of the record. */
+    char *text = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    bool members = json_object_size(head) > 0;
+    json_decref(head);
+    if (!text)
         return RP_ENOMEM;
     struct rp_buf b;
     buf_init(&b, RP_MAX_PAGE_TEXT);
-    size_t hl = strlen(head);
-    enum rp_err err = buf_add(&b, head, hl - 1);
-    free(head);
+    enum rp_err err = buf_add(&b, text, strlen(text) - 1);
+    free(text);
     if (!err)
-        err = buf_adds(&b, ",\"record\":");
+        err = buf_adds(&b, members ? ",\"record\":" : "\"record\":");
     if (!err)
         err = api_write_record_with(&b, ctx->a, r, NULL);
     if (!err)
         err = buf_addc(&b, '}');
-    if (!err)
-        *out = arena_strndup(ctx->a, b.p, b.len);
+    *out = err ? NULL : arena_strndup(ctx->a, b.p, b.len);
     buf_release(&b);
     return err;
 }
@@ -319,7 +324,7 @@ static enum rp_err changed(struct rec_ctx *ctx, const char *event, const struct 
             rec_in_text("event", event),
             rec_in_text("entity", r->ent->name),
             rec_in_text("record_id", r->id),
-            au__in_int(ctx->a, "record_version", r->version),
+            rec_in_int(ctx->a, "record_version", r->version),
             rec_in_text("payload", body),
         };
         struct rec row;
@@ -354,7 +359,7 @@ enum rp_err au__any_deleted(struct rec_ctx *ctx, const struct rec *r)
 {
     struct rec gone = *r;
     gone.version++;
-    gone.updated_at = gone.deleted_at = au__datetime(ctx->a, text_now_ms());
+    gone.updated_at = gone.deleted_at = rec_datetime(ctx->a, text_now_ms());
     gone.deleted_by = ctx->who ? ctx->who->user_id : NULL;
     return any(ctx, "deleted", &gone, NULL);
 }
@@ -363,7 +368,7 @@ enum rp_err au__any_restored(struct rec_ctx *ctx, struct rec *r)
 {
     struct rec back = *r;
     back.version++;
-    back.updated_at = au__datetime(ctx->a, text_now_ms());
+    back.updated_at = rec_datetime(ctx->a, text_now_ms());
     back.deleted_at = NULL;
     back.deleted_by = NULL;
     return any(ctx, "restored", &back, NULL);
@@ -395,7 +400,7 @@ unsigned au__post_test(struct api_call *c)
     json_object_set_new(o, "event", json_string("test"));
     json_object_set_new(o, "webhook_id", json_string(hook.id));
     json_object_set_new(o, "entity", json_string(rec_text(c->ctx.a, &hook, "entity")));
-    json_object_set_new(o, "occurred_at", json_string(au__datetime(c->ctx.a, text_now_ms())));
+    json_object_set_new(o, "occurred_at", json_string(rec_datetime(c->ctx.a, text_now_ms())));
     char *body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!body)

@@ -284,6 +284,6 @@ enum rp_err au__before_save_workflow(struct rec_ctx *ctx, struct rec *r, const s
     bool timed = rec_is(r, "trigger", "date") || rec_is(r, "trigger", "no_activity");
     if (timed && (!old || rec_changed(r, old, "trigger") || rec_changed(r, old, "active") ||
                   rec_changed(r, old, "trigger_field")))
-        rec_set_text(r, "swept_to", au__datetime(ctx->a, text_now_ms()));
+        rec_set_text(r, "swept_to", rec_datetime(ctx->a, text_now_ms()));
     return RP_OK;
 }

@@ -215,7 +215,7 @@ static enum rp_err log_message(struct reading *rd, const struct fetched *f, bool
         rec_in_text("message_id", f->message_id),
         rec_in_opt("in_reply_to", m->in_reply_to),
         rec_in_text("thread_id", thread),
-        rec_in_text("sent_at", mail__datetime(a, m->date_ms ? m->date_ms : text_now_ms())),
+        rec_in_text("sent_at", rec_datetime(a, m->date_ms ? m->date_ms : text_now_ms())),
         rec_in_opt("contact_id", has_contact ? contact.id : NULL),
         rec_in_opt("lead_id", has_lead ? lead.id : NULL),
         rec_in_opt("account_id", has_contact ? rec_text(a, &contact, "account_id") : NULL),
@@ -254,12 +254,12 @@ static enum rp_err write_tx(struct reading *rd, const struct fetched *batch, siz
     }
     if (!err) {
         struct rec_input in[] = {
-            mail__in_int(ctx->a, "uidvalidity", rd->uidvalidity),
-            mail__in_int(ctx->a, "last_uid", upto),
-            mail__in_int(ctx->a, "messages_logged",
+            rec_in_int(ctx->a, "uidvalidity", rd->uidvalidity),
+            rec_in_int(ctx->a, "last_uid", upto),
+            rec_in_int(ctx->a, "messages_logged",
                    rec_field(rd->mb.r, "messages_logged")->i + rd->logged + logged),
             /* The claim goes on while the reading does: a long one is not taken over. */
-            rec_in_opt("claimed_until", mail__datetime(ctx->a, text_now_ms() + MAIL_FETCH_CLAIM_MS)),
+            rec_in_opt("claimed_until", rec_datetime(ctx->a, text_now_ms() + MAIL_FETCH_CLAIM_MS)),
         };
         struct rec saved;
         err = rec_update(ctx, meta_need("mailboxes"), rp_str_c(rd->mb.id), in, RP_NELEM(in), -1,
@@ -409,7 +409,7 @@ static enum rp_err finish(struct rec_ctx *ctx, const char *id, const char *fail,
                           const char *detail)
 {
     struct rec_input in[] = {
-        rec_in_opt("last_fetch_at", mail__datetime(ctx->a, text_now_ms())),
+        rec_in_opt("last_fetch_at", rec_datetime(ctx->a, text_now_ms())),
         rec_in_opt("last_error", fail),
         rec_in_opt("last_error_detail", detail && detail[0] ? detail : NULL),
         rec_in_opt("claimed_by", NULL),

@@ -165,9 +165,6 @@ enum rp_err mail_send_now(struct rec_ctx *ctx, const struct mail_settings *s,
 
 /* ---- inside the module ---- */
 
-/* values.c: an input of a whole number, and a time as the engine stores it. */
-struct rec_input mail__in_int(struct arena *a, const char *field, int64_t v);
-const char *mail__datetime(struct arena *a, int64_t ms);
 
 extern const struct entity_def mail__emails;
 extern const struct entity_def mail__templates;

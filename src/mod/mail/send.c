@@ -199,18 +199,18 @@ static enum rp_err record(struct rec_ctx *ctx, const struct rec *r, enum outcome
     int64_t now = text_now_ms();
     struct rec_input upd[] = {
         rec_in_text("status", STATE[o]),
-        mail__in_int(ctx->a, "attempts", attempt),
+        rec_in_int(ctx->a, "attempts", attempt),
         rec_in_opt("last_answer", answer[0] ? answer : NULL),
-        rec_in_opt("sent_at", o == SENT ? mail__datetime(ctx->a, now) : NULL),
-        rec_in_opt("next_attempt_at", o == RETRY ? mail__datetime(ctx->a, retry_at) : NULL),
+        rec_in_opt("sent_at", o == SENT ? rec_datetime(ctx->a, now) : NULL),
+        rec_in_opt("next_attempt_at", o == RETRY ? rec_datetime(ctx->a, retry_at) : NULL),
         rec_in_opt("claimed_by", NULL),
         rec_in_opt("claimed_until", NULL),
     };
     struct rec_input log[] = {
         rec_in_text("email_id", r->id),
-        mail__in_int(ctx->a, "attempt", attempt),
+        rec_in_int(ctx->a, "attempt", attempt),
         rec_in_text("outcome", OUT[o]),
-        code ? mail__in_int(ctx->a, "smtp_code", code) : rec_in_opt("smtp_code", NULL),
+        code ? rec_in_int(ctx->a, "smtp_code", code) : rec_in_opt("smtp_code", NULL),
         rec_in_opt("answer", answer[0] ? answer : NULL),
         rec_in_opt("owner_id", r->owner_id),
     };
@@ -230,7 +230,7 @@ static enum rp_err record(struct rec_ctx *ctx, const struct rec *r, enum outcome
 /* Puts a claimed message back, to be tried at `at` (throttled: no attempt made). */
 static enum rp_err release(struct rec_ctx *ctx, const struct rec *r, int64_t at)
 {
-    struct rec_input upd[] = {rec_in_opt("next_attempt_at", mail__datetime(ctx->a, at)),
+    struct rec_input upd[] = {rec_in_opt("next_attempt_at", rec_datetime(ctx->a, at)),
                               rec_in_opt("claimed_by", NULL), rec_in_opt("claimed_until", NULL)};
     struct rec saved;
     enum rp_err err = rec_tx_begin(ctx);
