@@ -577,6 +577,33 @@ describe('workflow rules', () => {
     assert.deepEqual(await runsOn(c.id), []);
   });
 
+  test('conditions on the record a reference points to (account.industry of a deal)', async () => {
+    const tag = uniq('Ref');
+    const r = await rule({
+      entity: 'opportunities', trigger: 'created',
+      conditions: `name=${tag}&account.industry=technology&account.annual_revenue[gte]=1000000\nname=${tag}&account_id.tier=A`,
+      actions: [{ type: 'set_fields', values: { next_step: 'Call the tech lead' } }],
+    });
+    const tech = await create(admin, 'accounts', { name: uniq('Tech'), industry: 'technology', annual_revenue: '5000000.00' });
+    const small = await create(admin, 'accounts', { name: uniq('Small'), industry: 'technology', annual_revenue: '10.00' });
+    const farm = await create(admin, 'accounts', { name: uniq('Farm'), industry: 'agriculture', annual_revenue: '9000000.00' });
+    const deal = (account) => create(admin, 'opportunities', { name: tag, amount: '10.00', stage: 'prospecting',
+      expected_close_date: '2027-01-01', ...(account ? { account_id: account.id } : {}) });
+    assert.equal((await deal(tech)).next_step, 'Call the tech lead');
+    assert.equal((await deal(small)).next_step, null);
+    assert.equal((await deal(farm)).next_step, null);
+    assert.equal((await deal(null)).next_step, null, 'no account: its filters do not hold');
+    assert.equal((await settled(r.id, 1)).length, 1);
+    // Checked when saved: a reference the entity does not have, a field its target lacks.
+    for (const conditions of ['nope.industry=x', 'account.nofield=1', 'owner.x=1']) {
+      const bad = await admin.post('/workflows', { name: uniq('bad'), entity: 'opportunities', trigger: 'created',
+        conditions, actions: [{ type: 'notify', message: 'x' }] });
+      assert.equal(bad.status, 422, `${conditions}: ${bad.text}`);
+      assert.equal(bad.body.errors[0].field, 'conditions');
+      assert.match(bad.body.errors[0].message, /^line 1: /);
+    }
+  });
+
   // ---- actions ----
 
   test('a value the record refuses is skipped and logged; the user\'s save is kept', async () => {

@@ -139,13 +139,27 @@ bool au__own_entity(const struct entity_def *e);
 enum rp_err au__validate_workflow(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 enum rp_err au__before_save_workflow(struct rec_ctx *ctx, struct rec *r, const struct rec *old);
 
-/* One line of a rule's conditions: list filters, all of which must hold. */
-struct au_group {
+/* Filters on the record a reference of the rule's entity points to ("account.industry=
+ * software": the deal's account). */
+struct au_ref {
+    const struct field_def *f;       /* the reference: account_id */
+    const struct entity_def *e;      /* what it refers to: accounts */
     struct rec_param *p;
     size_t n;
 };
-/* Reads a rule's conditions (one group per line, `field[op]=value` joined by '&') and
- * checks each group as a list of e would; RP_EINVAL with a field error on
+/* Different references one line filters on at most. */
+#define AU_MAX_REFS 4u
+/* One line of a rule's conditions: list filters, all of which must hold — on the record
+ * itself, and on the records its references point to. */
+struct au_group {
+    struct rec_param *p;
+    size_t n;
+    struct au_ref refs[AU_MAX_REFS];
+    size_t nrefs;
+};
+/* Reads a rule's conditions (one group per line, `field[op]=value` joined by '&', a
+ * reference's record's field as `ref.field[op]=value`) and checks each group as lists of
+ * e and of the referenced entities would; RP_EINVAL with a field error on
  * "conditions". */
 enum rp_err au__conditions_parse(struct rec_ctx *ctx, const struct entity_def *e,
                                  const char *text, struct au_group **out, size_t *n);

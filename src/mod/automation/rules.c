@@ -58,6 +58,60 @@ static bool reserved_key(struct rp_str k)
     return false;
 }
 
+/* Files x ("account.industry", dot at the '.') under the group's filters on the
+ * record e's reference points to; false when the part before the dot names no
+ * reference of e (account: account_id, or a reference field named so). */
+static bool ref_param(struct rec_ctx *ctx, const struct entity_def *e, struct au_group *g,
+                      struct rec_param x, const char *dot)
+{
+    struct rp_str name = {x.key.p, (size_t)(dot - x.key.p)};
+    const struct field_def *f = meta_field(e, rp_str_c(arena_printf(ctx->a, "%.*s_id",
+                                                                      (int)name.len, name.p)));
+    if (!f || f->type != FT_REF)
+        f = meta_field(e, name);
+    const struct entity_def *re = f && f->type == FT_REF && f->ref_entity
+                                      ? meta_entity(rp_str_c(f->ref_entity))
+                                      : NULL;
+    if (!re)
+        return false;
+    size_t k = 0;
+    while (k < g->nrefs && g->refs[k].f != f)
+        k++;
+    if (k == AU_MAX_REFS)
+        return false;
+    struct au_ref *ref = &g->refs[k];
+    if (k == g->nrefs) {
+        g->nrefs++;
+        *ref = (struct au_ref){f, re, arena_calloc(ctx->a, AU_MAX_FILTERS + 2, sizeof(*ref->p)), 0};
+    }
+    if (ref->n == AU_MAX_FILTERS)
+        return false;
+    x.key = (struct rp_str){dot + 1, (size_t)(x.key.p + x.key.len - dot - 1)};
+    ref->p[ref->n++] = x;
+    return true;
+}
+
+/* Whether filters p read as a list of e would read them; a field error naming the line
+ * when not. */
+static enum rp_err check_filters(struct rec_ctx *ctx, const struct entity_def *e,
+                                 struct rec_param *p, size_t n, size_t line)
+{
+    struct rec_query *qq;
+    size_t before = ctx->nerrors;
+    const char *saved = rec_system_begin(ctx, "rule conditions");
+    enum rp_err err = rec_query_parse(ctx, e, p, n, &qq);
+    rec_system_end(ctx, saved);
+    if (err != RP_EINVAL)
+        return err;
+    const char *why = ctx->detail            ? ctx->detail
+                      : ctx->nerrors > before ? ctx->errors[before].message
+                                              : "not a filter";
+    ctx->detail = NULL;
+    ctx->bad_request = false;
+    ctx->nerrors = before;
+    return rec_field_error(ctx, "conditions", "line %zu: %s", line, why);
+}
+
 enum rp_err au__conditions_parse(struct rec_ctx *ctx, const struct entity_def *e,
                                  const char *text, struct au_group **out, size_t *n)
 {
@@ -89,31 +143,22 @@ enum rp_err au__conditions_parse(struct rec_ctx *ctx, const struct entity_def *e
                                            " field[op]=value, at most %u, joined by &",
                                            line, AU_MAX_FILTERS);
                 if (plen) {
-                    struct rec_param *x = &g->p[g->n++];
-                    x->key = decode(ctx->a, q, (size_t)(eq - q));
-                    x->value = decode(ctx->a, eq + 1, (size_t)(q + plen - eq - 1));
-                    if (reserved_key(x->key))
+                    struct rec_param x = {decode(ctx->a, q, (size_t)(eq - q)),
+                                          decode(ctx->a, eq + 1, (size_t)(q + plen - eq - 1))};
+                    const char *dot = memchr(x.key.p, '.', x.key.len);
+                    if (reserved_key(x.key) || (dot && !ref_param(ctx, e, g, x, dot)))
                         return rec_field_error(ctx, "conditions",
                                                "line %zu: %.*s is not a condition", line,
-                                               (int)x->key.len, x->key.p);
+                                               (int)x.key.len, x.key.p);
+                    if (!dot)
+                        g->p[g->n++] = x;
                 }
                 q += plen + 1;
             }
-            /* Checked as the list would read it. */
-            struct rec_query *qq;
-            size_t before = ctx->nerrors;
-            const char *saved = rec_system_begin(ctx, "rule conditions");
-            enum rp_err err = rec_query_parse(ctx, e, g->p, g->n, &qq);
-            rec_system_end(ctx, saved);
-            if (err == RP_EINVAL) {
-                const char *why = ctx->detail            ? ctx->detail
-                                  : ctx->nerrors > before ? ctx->errors[before].message
-                                                          : "not a filter";
-                ctx->detail = NULL;
-                ctx->bad_request = false;
-                ctx->nerrors = before;
-                return rec_field_error(ctx, "conditions", "line %zu: %s", line, why);
-            }
+            /* Checked as the lists would read them. */
+            enum rp_err err = check_filters(ctx, e, g->p, g->n, line);
+            for (size_t k = 0; k < g->nrefs && !err; k++)
+                err = check_filters(ctx, g->refs[k].e, g->refs[k].p, g->refs[k].n, line);
             if (err)
                 return err;
         }
@@ -122,11 +167,32 @@ enum rp_err au__conditions_parse(struct rec_ctx *ctx, const struct entity_def *e
     return RP_OK;
 }
 
-/* Whether record id of e (in the recycle bin: `deleted`) matches a group of the rule's
- * conditions (none: it does). */
-static enum rp_err conditions_hold(struct rec_ctx *ctx, const struct entity_def *e,
-                                   const char *id, bool deleted, const char *text, bool *ok)
+/* Whether record id of e (in the recycle bin: `deleted`) passes filters p (n of them,
+ * room for two more). */
+static enum rp_err passes(struct rec_ctx *ctx, const struct entity_def *e, const char *id,
+                          bool deleted, struct rec_param *p, size_t n, bool *ok)
 {
+    p[n++] = (struct rec_param){RP_STR("id"), rp_str_c(id)};
+    if (deleted)
+        p[n++] = (struct rec_param){RP_STR("deleted"), RP_STR("only")};
+    struct rec_query *q;
+    struct rec_page page = {0};
+    const char *saved = rec_system_begin(ctx, "rule conditions");
+    enum rp_err err = rec_query_parse(ctx, e, p, n, &q);
+    if (!err)
+        err = rec_list(ctx, e, q, &page);
+    rec_system_end(ctx, saved);
+    *ok = !err && page.nrows > 0;
+    return err;
+}
+
+/* Whether r (in the recycle bin: `deleted`) matches a group of the rule's conditions
+ * (none: it does): its own filters, and those on the live records its references
+ * point to. */
+static enum rp_err conditions_hold(struct rec_ctx *ctx, const struct rec *r, bool deleted,
+                                   const char *text, bool *ok)
+{
+    const struct entity_def *e = r->ent;
     *ok = true;
     if (!text || !text[0])
         return RP_OK;
@@ -141,19 +207,14 @@ static enum rp_err conditions_hold(struct rec_ctx *ctx, const struct entity_def 
     }
     *ok = n == 0;
     for (size_t i = 0; i < n && !*ok && !err; i++) {
-        struct rec_param *p = g[i].p;
-        size_t k = g[i].n;
-        p[k++] = (struct rec_param){RP_STR("id"), rp_str_c(id)};
-        if (deleted)
-            p[k++] = (struct rec_param){RP_STR("deleted"), RP_STR("only")};
-        struct rec_query *q;
-        struct rec_page page = {0};
-        const char *saved = rec_system_begin(ctx, "rule conditions");
-        err = rec_query_parse(ctx, e, p, k, &q);
-        if (!err)
-            err = rec_list(ctx, e, q, &page);
-        rec_system_end(ctx, saved);
-        *ok = !err && page.nrows > 0;
+        err = passes(ctx, e, r->id, deleted, g[i].p, g[i].n, ok);
+        for (size_t k = 0; k < g[i].nrefs && *ok && !err; k++) {
+            const struct au_ref *ref = &g[i].refs[k];
+            const char *to = rec_text(ctx->a, r, ref->f->name);
+            *ok = to != NULL; /* no record to look at: the filter does not hold */
+            if (to)
+                err = passes(ctx, ref->e, to, false, ref->p, ref->n, ok);
+        }
     }
     return err;
 }
@@ -432,7 +493,7 @@ static enum rp_err fire(struct rec_ctx *ctx, const struct au_rule *rule, const s
     bool ok, in_bin = strcmp(event, "restored") == 0;
     bool deleted = in_bin || strcmp(event, "deleted") == 0;
     *fired = false;
-    enum rp_err err = conditions_hold(ctx, r->ent, r->id, in_bin, rule->conditions, &ok);
+    enum rp_err err = conditions_hold(ctx, r, in_bin, rule->conditions, &ok);
     if (err || !ok)
         return err;
     *fired = true;
