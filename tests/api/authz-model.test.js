@@ -203,6 +203,7 @@ const RULES = {
   // run: administrators only, refused before the record is looked at.
   'POST /api/v1/{res}/{id}/test': 'admin_action',
   'POST /api/v1/{res}/{id}/resume': 'admin_action',
+  'POST /api/v1/{res}/{id}/rotate-secret': 'admin_action',
   'POST /api/v1/{res}/{id}/redeliver': 'admin_action',
   'POST /api/v1/{res}/{id}/try': 'admin_action',
 };

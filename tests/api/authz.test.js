@@ -640,6 +640,8 @@ async function cell(row, caller, rel) {
       return { c, method: 'PATCH', p: '/automation/settings', body: { retry_base_s: nextRetryBase() } };
     case 'POST /api/v1/{res}/{id}/test -':
       return { c, method: 'POST', p: `/${e}/${await id()}/test`, entity: 'webhook_deliveries' };
+    case 'POST /api/v1/{res}/{id}/rotate-secret -':
+      return { c, method: 'POST', p: `/${e}/${await id()}/rotate-secret` };
     case 'POST /api/v1/{res}/{id}/resume paused':
       return { c, method: 'POST', p: `/${e}/${(await failedDelivery()).hook}/resume` };
     case 'POST /api/v1/{res}/{id}/redeliver failed':

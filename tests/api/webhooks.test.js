@@ -818,4 +818,23 @@ describe('webhooks', () => {
     assert.equal((await admin.del(`/webhooks/${R.id}`)).status, 204);
     assert.equal((await settings({ max_attempts: 10 })).status, 200);
   });
+
+  test('rotating the secret: deliveries after it are signed with the new one; no secret in the history', async () => {
+    assert.equal((await settings({ allow_list: '127.0.0.1', retry_base_s: 1, max_attempts: 3 })).status, 200);
+    const S = (await hook({ url: rx.url('/s'), events: ['created'] })).body;
+    const r = await admin.post(`/webhooks/${S.id}/rotate-secret`);
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.body.secret, /^whsec_[0-9a-f]{48}$/);
+    assert.notEqual(r.body.secret, S.secret);
+    assert.equal(r.body.version, S.version + 1);
+    await contact(admin, 'Rotated');
+    await settled(S.id, 1, 'delivered');
+    const [got] = rx.at('/s');
+    assert.ok(signatureValid(r.body.secret, got.headers['x-rapport-signature'], got.raw), 'the new secret signs');
+    assert.ok(!signatureValid(S.secret, got.headers['x-rapport-signature'], got.raw), 'the old one does not');
+    const hist = await admin.get(`/webhooks/${S.id}/history`);
+    assert.ok(!hist.text.includes(r.body.secret), 'the new secret is not in the history');
+    assertProblem(await rep.post(`/webhooks/${S.id}/rotate-secret`), 403);
+    assert.equal((await admin.del(`/webhooks/${S.id}`)).status, 204);
+  });
 });

@@ -103,6 +103,7 @@ const char *au_signature(struct arena *a, const char *secret, int64_t t, const c
 
 unsigned au__post_test(struct api_call *c);
 unsigned au__post_resume(struct api_call *c);
+unsigned au__post_rotate(struct api_call *c);
 unsigned au__post_redeliver(struct api_call *c);
 
 /* ---- delivery (deliver.c) ---- */
@@ -218,6 +219,8 @@ enum rp_err au__sql_tally(struct rec_ctx *ctx, const char *id, long code, bool f
 /* Active subscriptions with a delivery due and nobody holding them. */
 enum rp_err au__sql_due_hooks(struct rec_ctx *ctx, int64_t now_ms, size_t max, const char ***ids,
                               size_t *n);
+/* Gives webhook id a new signing secret (a new version, no audit row). */
+enum rp_err au__sql_secret(struct rec_ctx *ctx, const char *id, const char *secret, int64_t now_ms);
 /* Resumes a paused subscription (clears its failures). */
 enum rp_err au__sql_resume(struct rec_ctx *ctx, const char *id);
 /* Makes a failed delivery pending again, due now. */

@@ -234,6 +234,15 @@ enum rp_err au__sql_due_hooks(struct rec_ctx *ctx, int64_t now_ms, size_t max, c
     return err;
 }
 
+enum rp_err au__sql_secret(struct rec_ctx *ctx, const char *id, const char *secret, int64_t now_ms)
+{
+    struct store_val v[] = {store_cstr(secret), store_cstr(fmt(ctx, now_ms)), store_cstr(id)};
+    return store_exec(ctx->conn,
+                      "UPDATE webhooks SET secret = ?, updated_at = ?, version = version + 1"
+                      " WHERE workspace_id = 1 AND id = ?",
+                      v, RP_NELEM(v));
+}
+
 enum rp_err au__sql_resume(struct rec_ctx *ctx, const char *id)
 {
     struct store_val v[] = {store_cstr(id)};
