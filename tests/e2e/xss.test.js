@@ -10,6 +10,8 @@
 //    foreign script, an iframe/object/embed/base/meta/style/link in the body, or a
 //    javascript:/vbscript:/data: URL in href, src, action, formaction, data;
 //  * a record page does not show its title verbatim (so the sweep saw the data).
+// Workflow rules named and written with payloads show them inert on the rules' list,
+// a rule's page (tried on a hostile record, its run log) and its form.
 // The recycle bin lists deleted payload-named records of every entity; the duplicates,
 // merge and lead conversion screens show them too, and the import wizard a hostile file
 // (a CSV and an Excel workbook with a hostile sheet name).
@@ -600,6 +602,50 @@ describe('stored XSS sweep', { skip: PG ? 'writes the SQLite database directly' 
     await page.getByRole('button', { name: 'Create an article from this case' }).click();
     await page.getByRole('heading', { name: 'Edit article', level: 1 }).waitFor();
     await check('the editor of an article made from a hostile case');
+  });
+
+  step('workflow rules show hostile names, definitions, records and run messages inert', async () => {
+    const tag = codepoints(payload(9), 100);
+    const hostile = await admin.post('/workflows', {
+      name: codepoints(payload(10), 100), entity: 'contacts', trigger: 'field_changed', trigger_field: 'title',
+      trigger_value: codepoints(payload(11), 255), description: payload(12),
+      conditions: `last_name=${encodeURIComponent(payload(13))}\nfirst_name[like]=${encodeURIComponent(payload(14))}`,
+      actions: [
+        { type: 'set_fields', values: { title: `${payload(15)} {{last_name}}` } },
+        { type: 'create_task', subject: payload(16), due_in_days: 1 },
+        { type: 'notify', message: payload(17), to: 'owner' },
+        { type: 'webhook', url: URLS[0](18) },
+        { type: 'create_record', entity: 'activities', link_field: 'related_id', values: { related_type: 'contacts', subject: payload(19) } },
+      ],
+    });
+    assert.equal(hostile.status, 201, hostile.text);
+    // A rule that runs on a payload-named contact, one of its values refused (a message).
+    const runs = await admin.post('/workflows', {
+      name: codepoints(payload(20), 100), entity: 'contacts', trigger: 'created', conditions: `last_name=${encodeURIComponent(tag)}`,
+      actions: [{ type: 'set_fields', values: { email: payload(21) } }, { type: 'set_fields', values: { department: payload(22) } }],
+    });
+    assert.equal(runs.status, 201, runs.text);
+    const con = await admin.post('/contacts', { first_name: codepoints(payload(23), 100), last_name: tag });
+    assert.equal(con.status, 201, con.text);
+    for (const r of [hostile.body, runs.body]) {
+      await go('/admin/automation/rules');
+      await page.locator(`tr[data-rule="${r.id}"]`).waitFor();
+      await check('the rules list');
+      await go(`/admin/automation/rules/${r.id}`);
+      await page.getByRole('heading', { name: r.name, level: 2 }).waitFor();
+      await check(`the rule page of ${r.id}`);
+      const shown = await page.evaluate(() => document.querySelector('main').textContent);
+      assert.ok(shown.includes(r.name), 'the rule\'s name is shown verbatim');
+      await page.locator('.wf-pick button').first().click();
+      await page.locator('.wf-result .notice').waitFor();
+      await check(`the rule ${r.id} tried on a hostile contact`);
+      await go(`/admin/automation/rules/${r.id}/edit`);
+      await page.locator('form.wf-form').waitFor();
+      await check(`the form of the rule ${r.id}`);
+    }
+    await go(`/admin/automation/rules/${runs.body.id}`);
+    await page.locator('tr[data-run]').first().waitFor();
+    await check('a run log with a hostile record and messages');
   });
 
   step('javascript: URLs written behind the API are not linked', async () => {

@@ -4,7 +4,8 @@
 // History tab, a new-record form of each, the pipeline, the calendar's day, week and
 // month, the "New case" form of the customer card and over any page (Alt+Shift+C), My cases, the service reports, search, the recycle bin, duplicates, import, My settings, the
 // notifications page and every
-// administration tab — and no visible text of the header, the navigation or the page
+// administration tab (and Automation's rules: the list, a rule tried on a record with
+// its run log, its form, a new rule's form with every kind of action) — and no visible text of the header, the navigation or the page
 // (nor a placeholder, title or accessible name) may be English. The same walk in English
 // may show no dictionary key (t() answers a missing key with the key itself). People's
 // names: a Chinese name reads family name first (李小明), a Western one "First Last".
@@ -152,6 +153,22 @@ function pages() {
   for (const p of ['/recycle-bin', '/duplicates', '/import', '/settings', '/calendar-sync', '/notifications']) list.push([p, p]);
   for (const tab of ['users', 'teams', 'roles', 'stages', 'fields', 'entities', 'security', 'automation']) list.push([`admin ${tab}`, `/admin/${tab}`]);
   list.push(['a role', `/admin/roles/${ids.role}`]);
+  // Automation › Rules: the list, a rule (tried on a record, its run log), its form, and
+  // a new rule's form with one action of every kind.
+  list.push(['admin automation rules', '/admin/automation/rules']);
+  list.push(['a workflow rule, tried on a record', `/admin/automation/rules/${ids.rule}`, async () => {
+    await page.locator('.wf-pick button').first().click();
+    await page.locator('.wf-result .notice').waitFor();
+  }]);
+  list.push(['a workflow rule\'s form', `/admin/automation/rules/${ids.rule}/edit`]);
+  list.push(['a new workflow rule', '/admin/automation/rules/new', async () => {
+    await page.locator('#wf-f-entity').selectOption('contacts');
+    await page.locator('#wf-f-trigger').selectOption('date');
+    for (const kind of ['set_fields', 'assign', 'create_task', 'send_email', 'notify', 'webhook', 'create_record']) {
+      await page.locator('#wf-add-kind').selectOption(kind);
+      await page.locator('.wf-add button').click();
+    }
+  }]);
   return list;
 }
 
@@ -184,6 +201,12 @@ describe('the UI in Simplified Chinese', () => {
     });
     ids.accounts = acc.id;
     await create(admin, 'accounts', { name: '华信科技集团', type: 'partner', industry: 'retail', status: 'active' });
+    // A workflow rule (Administration › Automation › Rules) that the first contact fires.
+    ids.rule = (await create(admin, 'workflows', {
+      name: '上海新联系人', entity: 'contacts', trigger: 'field_changed', trigger_field: 'lead_source', trigger_value: 'cold_call',
+      conditions: `city=${encodeURIComponent('上海')}\nlast_name[like]=${encodeURIComponent('李*')}&do_not_call=false`,
+      actions: [{ type: 'set_fields', values: { department: '重点 {{first_name}}' } }, { type: 'create_task', subject: '回访 {{first_name}}', due_in_days: 2 }],
+    })).id;
     const con = await create(admin, 'contacts', {
       salutation: 'mr', first_name: '小明', last_name: '李', account_id: acc.id, lead_source: 'cold_call', city: '上海',
     });

@@ -41,7 +41,7 @@ import { addStrings } from '../i18n.js';
 import { canRead, entityMeta, isAdmin, session } from '../state.js';
 import * as automationStrings from './automation/i18n.js';
 import './automation/automation.css'; // with the shell: the tab's code loads lazily
-import { WebhookRecord } from './automation/record.jsx';
+import { RuleRecord, WebhookRecord } from './automation/record.jsx';
 import * as calendarStrings from './calendar/i18n.js';
 import { CalendarPage } from './calendar/calendar.jsx';
 import { RecurrenceEditor, SeriesPanel } from './calendar/recurrence.jsx';
@@ -155,6 +155,8 @@ export const RECORD_PANELS = [
     component: AccountCommerce },
   { module: 'automation', place: 'head', when: (e) => ['webhooks', 'webhook_deliveries'].includes(e.name) && isAdmin(),
     component: WebhookRecord },
+  { module: 'automation', place: 'head', when: (e) => ['workflows', 'workflow_runs'].includes(e.name) && isAdmin(),
+    component: RuleRecord },
 ];
 
 export const FIELD_EDITORS = [

@@ -14,12 +14,15 @@
 //    its delivery log (GET /webhook_deliveries?webhook_id=…, newest first, a page at a
 //    time, by status; a row opens on its body, pretty-printed; Redeliver on a failed
 //    one), read again every few seconds while a delivery shown is pending.
+// Its other part, the workflow rules (/admin/automation/rules…), is rules.jsx; a
+// sub-navigation above both leads from one to the other.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.js';
 import { entityLabel, enumLabel, fieldLabel, formatNumber, getLang, sentence, t } from '../../i18n.js';
-import { Link, navigate, recordPath } from '../../router.js';
+import { Link, navigate, recordPath, useLocation } from '../../router.js';
 import { canRead, entityMeta, fieldMeta, session, useTitle } from '../../state.js';
 import { errorText, flash, Loading, Notice, useFetch } from '../../ui.jsx';
+import { RULES, RulesAdmin } from './rules.jsx';
 
 const BASE = '/admin/automation';
 const OWN = new Set(['webhooks', 'webhook_deliveries']);
@@ -779,9 +782,26 @@ function WebhookPage({ id }) {
   );
 }
 
-// The tab: sub is what follows /admin/automation/ in the path ('new', a webhook's id).
+// The tab's two parts, webhooks and rules.
+function Sections({ rules }) {
+  return (
+    <nav class="tabs au-sections" aria-label={t('au.sections')}>
+      <Link href={BASE} aria-current={rules ? undefined : 'page'}>{t('au.webhooks')}</Link>
+      <Link href={RULES} aria-current={rules ? 'page' : undefined}>{t('au.rules')}</Link>
+    </nav>
+  );
+}
+
+// The tab: sub is what follows /admin/automation/ in the path ('new', a webhook's id,
+// 'rules' — then a rule's id, 'new', or a rule's id and 'edit').
 export function AutomationAdmin({ sub }) {
-  if (sub === 'new') return <NewWebhook />;
-  if (sub) return <WebhookPage id={sub} key={sub} />;
-  return <Overview />;
+  const { path } = useLocation();
+  const rules = sub === 'rules';
+  const [id, edit] = rules ? path.split('/').slice(4) : [];
+  let screen;
+  if (rules) screen = <RulesAdmin id={id} edit={edit === 'edit'} />;
+  else if (sub === 'new') screen = <NewWebhook />;
+  else if (sub) screen = <WebhookPage id={sub} key={sub} />;
+  else screen = <Overview />;
+  return <><Sections rules={rules} />{screen}</>;
 }

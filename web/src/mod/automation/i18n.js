@@ -1,9 +1,10 @@
 // Strings of the automation module's screens (Administration › Automation: webhooks,
 // their delivery log and the outgoing requests' settings), merged into i18n.js by
-// web/src/mod/index.js. Field and enum labels (a webhook's name, URL, events, status; a
+// web/src/mod/index.js (the workflow rules' strings travel with their lazily loaded
+// screens: rules-i18n.js). Field and enum labels (a webhook's name, URL, events, status; a
 // delivery's event, status, answer …) come from /meta, in both languages.
 export const en = {
-  'au.tab': 'Automation', 'au.title': 'Automation',
+  'au.tab': 'Automation', 'au.title': 'Automation', 'au.sections': 'Parts of automation', 'au.rules': 'Rules',
   'au.note': 'A webhook posts every change of the records you choose — created, updated, deleted or restored — to another system as JSON, signed with its secret. A webhook\'s deliveries go one at a time, in the order of the changes; a failed one is tried again, with longer and longer waits, before any later one goes. When a delivery\'s last attempt fails, the webhook pauses and the administrators are told.',
   'au.webhooks': 'Webhooks', 'au.new': 'New webhook', 'au.none': 'No webhooks yet.',
   'au.off': 'Switched off', 'au.noAnswer': 'no answer', 'au.notYet': 'not yet',
@@ -58,7 +59,7 @@ export const en = {
 };
 
 export const zh = {
-  'au.tab': '自动化', 'au.title': '自动化',
+  'au.tab': '自动化', 'au.title': '自动化', 'au.sections': '自动化分类', 'au.rules': '规则',
   'au.note': 'Webhook 将所选记录的每次变更（创建、更新、删除或恢复）以 JSON 格式发送到另一个系统，并用其密钥签名。同一个 Webhook 的投递按变更顺序逐一发送；失败的投递会以越来越长的间隔重试，成功之前不会发送后续投递。最后一次尝试失败后，Webhook 暂停并通知管理员。',
   'au.webhooks': 'Webhook', 'au.new': '新建 Webhook', 'au.none': '还没有 Webhook。',
   'au.off': '已停用', 'au.noAnswer': '无应答', 'au.notYet': '尚未投递',

@@ -4,8 +4,8 @@
 // permission grid and field rules; custom fields; custom entities; security (settings,
 // customer-data alerts and views; a notice above the other tabs after a recent alert);
 // the system status (the database servers, replica lag, reconnects); then the other
-// modules' tabs (web/src/mod/index.js ADMIN_TABS: automation's webhooks), each loaded on
-// its first visit.
+// modules' tabs (web/src/mod/index.js ADMIN_TABS: automation's webhooks and workflow
+// rules), each loaded on its first visit.
 import { useEffect, useState } from 'preact/hooks';
 import { addStrings, t } from '../../i18n.js';
 import { ListView } from '../../list.jsx';
