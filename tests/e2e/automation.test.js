@@ -279,6 +279,22 @@ describe('automation: webhooks UI', () => {
     await page.getByLabel('Show deliveries').selectOption({ label: 'All' });
   });
 
+  step('New secret: confirmed, shown, and the next test is signed with it', async () => {
+    const box = page.getByRole('region', { name: 'Signing secret' });
+    const old = secret;
+    page.once('dialog', (d) => d.accept());
+    await box.getByRole('button', { name: 'New secret' }).click();
+    await page.getByText('A new secret signs every request from now on.').waitFor();
+    secret = await box.getByRole('textbox', { name: 'Signing secret' }).inputValue();
+    assert.match(secret, /^whsec_[0-9a-f]{48}$/);
+    assert.notEqual(secret, old);
+    const before = received.length;
+    await page.getByRole('region', { name: 'Test', exact: true }).getByRole('button', { name: 'Send test' }).click();
+    await until('the second test', async () => received.slice(before).some((r) => r.headers['x-rapport-event'] === 'test'));
+    const test = received.slice(before).find((r) => r.headers['x-rapport-event'] === 'test');
+    assert.ok(signed(test.headers['x-rapport-signature'], test.body), 'signed with the new secret');
+  });
+
   step('a receiver answering 500: the webhook pauses; Redeliver, Resume, delivered', async () => {
     assert.equal((await admin.patch('/automation/settings', { max_attempts: 1 })).status, 200);
     const bad = await create(admin, 'webhooks', { name: FAILING, url: `${recv}/fail`, entity: 'contacts', events: ['updated'] });

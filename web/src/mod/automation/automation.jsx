@@ -414,7 +414,7 @@ function NewWebhook() {
 
 // The secret, read-only, with a Copy button (the clipboard when the browser offers it;
 // otherwise the text is selected for the user to copy), and how a receiver checks it.
-function Secret({ value }) {
+function Secret({ value, onRotate, busy }) {
   const ref = useRef(null);
   const [said, setSaid] = useState('');
   async function copy() {
@@ -438,6 +438,7 @@ function Secret({ value }) {
           <input id="au-secret" ref={ref} readOnly value={value || ''} spellcheck={false} aria-describedby="au-secret-note"
             onFocus={(ev) => ev.currentTarget.select()} />
           <button type="button" aria-label={t('au.copySecret')} onClick={copy}>{t('au.copy')}</button>
+          <button type="button" disabled={busy} onClick={onRotate}>{t('au.rotate')}</button>
         </div>
         <p class="small muted" role="status">{said}</p>
       </div>
@@ -724,6 +725,20 @@ function WebhookPage({ id }) {
       setBusy(false);
     }
   }
+  // A new secret: the receiver must be given it, the old one stops at once.
+  async function rotate() {
+    if (!window.confirm(t('au.rotateConfirm'))) return;
+    setBusy(true);
+    setNotice(null);
+    try {
+      setHook(await api.post(`/webhooks/${id}/rotate-secret`));
+      setNotice({ kind: 'info', text: t('au.rotated') });
+    } catch (err) {
+      setNotice({ kind: 'error', text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
   async function remove() {
     if (!window.confirm(t('au.deleteConfirm', { name: hook.name }))) return;
     try {
@@ -775,7 +790,7 @@ function WebhookPage({ id }) {
           </section>
         </div>
       )}
-      <Secret value={hook.secret} />
+      <Secret value={hook.secret} onRotate={rotate} busy={busy} />
       <TestPanel hook={hook} onSent={() => setTick((n) => n + 1)} />
       <DeliveryLog hook={hook} tick={tick} onChanged={reload} />
     </section>

@@ -23,6 +23,7 @@ export const en = {
   'au.deleteConfirm': 'Delete the webhook “{name}”? Its changes stop being sent at once.',
   'au.paused': 'This webhook is paused: its deliveries wait until it is resumed. Why: {reason}',
   'au.resume': 'Resume', 'au.resumed': 'Resumed: its waiting deliveries go again.',
+  'au.rotate': 'New secret', 'au.rotateConfirm': 'Make a new signing secret? The receiver must be given it: requests signed with the old one stop at once.', 'au.rotated': 'A new secret signs every request from now on.',
   'au.inactive': 'Switched off: changes of these records are not sent.',
 
   'au.secretHelp': 'Every request carries the header {header}. {v1} is the hexadecimal {mac} of {signed} — the time, a dot and the body exactly as received — with this secret as the key. Compute it and compare, and check that {t} (a Unix time in seconds) is recent, so that an old request cannot be replayed.',
@@ -78,6 +79,7 @@ export const zh = {
   'au.deleteConfirm': '删除 Webhook“{name}”？其变更将立即停止发送。',
   'au.paused': '此 Webhook 已暂停：其投递将等待恢复运行后再发送。原因：{reason}',
   'au.resume': '恢复运行', 'au.resumed': '已恢复运行：等待中的投递将重新发送。',
+  'au.rotate': '更换密钥', 'au.rotateConfirm': '要生成新的签名密钥吗？须把新密钥交给接收方：旧密钥签名的请求将立即停止。', 'au.rotated': '从现在起，每个请求都用新密钥签名。',
   'au.inactive': '已停用：这些记录的变更不会发送。',
 
   'au.secretHelp': '每个请求都带有请求头 {header}。{v1} 是以此密钥为键、对 {signed}（时间、一个点号和按原样收到的请求内容）计算的 {mac}，以十六进制表示。请自行计算并比对，并检查 {t}（自 1970 年起的秒数）是否为最近的时间，以防旧请求被重放。',
