@@ -270,9 +270,13 @@ static enum rp_err after_save(struct rec_ctx *ctx, struct rec *r, const struct r
     if (!err)
         err = mod_after_save(ctx, r, old);
     ctx->saving = frame.up;
+    /* This write's notifications are about this write: a hook's own change of the
+     * record notified about itself. */
+    if (!err)
+        err = notify_after_save(ctx, r, old);
     if (!err && frame.again)
         err = rec__load(ctx, r->ent, rp_str_c(r->id), false, r);
-    return err ? err : notify_after_save(ctx, r, old);
+    return err;
 }
 
 /* Tells the saves of r in progress further up (their after_save hooks are running)

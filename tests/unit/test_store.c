@@ -208,7 +208,7 @@ static void test_backup(void **state)
     assert_int_equal(store_open(copy, &s2), RP_OK);
     assert_int_equal(store_conn_get(s2, &c2), RP_OK);
     assert_int_equal(count_rows(c2, "t"), 2);
-    assert_int_equal(count_rows(c2, "schema_migrations"), 11);
+    assert_int_equal(count_rows(c2, "schema_migrations"), 12);
     store_close(s2);
     char other[200];
     snprintf(other, sizeof(other), "%s.partial", copy);
@@ -226,7 +226,7 @@ static void test_backup(void **state)
 static void test_migrations(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 11);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 12);
     struct store_val v = store_int(1);
     assert_int_equal(query_int(f->c, "SELECT count(*) FROM schema_migrations WHERE version = ?",
                                &v, 1),
@@ -279,7 +279,7 @@ static void test_migrations(void **state)
                      RP_OK);
     reopen(f);
     reopen(f);
-    assert_int_equal(count_rows(f->c, "schema_migrations"), 11);
+    assert_int_equal(count_rows(f->c, "schema_migrations"), 12);
     assert_int_equal(count_rows(f->c, "login_throttle"), 1);
     assert_int_equal(
         store_prepare(f->c, "SELECT applied_at FROM schema_migrations ORDER BY version", &st),
