@@ -235,7 +235,9 @@ test('vdirsyncer: two-way sync with an API token (a CRM change arrives, a local 
   const start = new Date(Date.now() + 3 * 86400000);
   start.setUTCHours(9, 0, 0, 0);
   const end = new Date(start.getTime() + 3600000);
-  const meeting = await rep.post('/activities', {
+  // Three days from now at 09:00 may be when another test's meeting is (a fixed date):
+  // the clash does not matter here.
+  const meeting = await rep.post('/activities?allow_conflict=true', {
     type: 'meeting', subject: 'Quarterly review 季度回顾', start_at: start.toISOString(),
     end_at: end.toISOString(), location: 'Room 3',
   });

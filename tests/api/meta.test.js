@@ -64,11 +64,12 @@ describe('/meta', () => {
     assert.deepEqual(offers('teams'), [true, false, false, false, false]);
     // An import may create accounts from the names rows give (create_accounts), nothing else.
     assert.deepEqual(meta.entities.filter((e) => e.create_by_name).map((e) => e.name), ['accounts']);
-    // The administration, the knowledge base's and the mail module's screens show these,
-    // not the navigation's lists.
+    // The administration (the automation tab among it), the knowledge base's and the mail
+    // module's screens show these, not the navigation's lists.
     assert.deepEqual(meta.entities.filter((e) => !e.nav).map((e) => e.name).sort(),
       ['email_deliveries', 'email_templates', 'emails', 'kb_articles', 'kb_categories', 'kb_feedback', 'mailboxes', 'pipeline_stages',
-        'price_list_items', 'roles', 'shipments', 'teams', 'users']);
+        'price_list_items', 'roles', 'shipments', 'teams', 'users', 'webhook_deliveries', 'webhooks', 'workflow_runs',
+        'workflows']);
   });
 
   test('a call\'s own fields are shown only on calls', () => {

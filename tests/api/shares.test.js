@@ -428,7 +428,7 @@ describe('validation and routes', () => {
     }
     const m = (await admin.get('/meta')).body.entities;
     const config = ['users', 'teams', 'roles', 'pipeline_stages', 'case_queues', 'sla_policies', 'business_calendars',
-      'discount_limits', 'currencies', 'exchange_rates'];
+      'discount_limits', 'currencies', 'exchange_rates', 'webhooks', 'webhook_deliveries', 'workflows', 'workflow_runs'];
     for (const e of m) assert.equal(e.shareable, !config.includes(e.name), e.name);
   });
 
