@@ -104,7 +104,8 @@ describe('outgoing e-mail', () => {
       return r?.status === 'sent' ? r : null;
     }, 30000, 'the e-mail sent');
     await page.reload();
-    await page.getByRole('region', { name: 'E-mails' }).getByText('Sent', { exact: true }).waitFor();
+    // The status cell (the list may also have a "Sent" column: the time it was sent).
+    await page.getByRole('region', { name: 'E-mails' }).getByRole('cell', { name: 'Sent', exact: true }).waitFor();
     const m = sink.files().map(parseMail).find((x) => x.message_id === mail.message_id);
     assert.equal(m.subject, '丽，Harbour Logistics的报价');
     assert.match(m.raw_headers.Subject, /=\?UTF-8\?B\?/);
