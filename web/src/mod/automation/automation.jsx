@@ -23,12 +23,11 @@ import { Link, navigate, recordPath, useLocation } from '../../router.js';
 import { canRead, entityMeta, fieldMeta, session, useTitle } from '../../state.js';
 import { errorText, flash, Loading, Notice, useFetch } from '../../ui.jsx';
 import { RULES, RulesAdmin } from './rules.jsx';
+import { useLog } from './log.js';
 
 const BASE = '/admin/automation';
 const OWN = new Set(['webhooks', 'webhook_deliveries']);
 const HOOKS_PAGE = 100;
-const LOG_PAGE = 20;
-const LOG_MAX = 200; // rows read again at once while some are pending
 const POLL_MS = 3000;
 const EVENTS_FALLBACK = ['created', 'updated', 'deleted', 'restored'];
 
@@ -542,35 +541,9 @@ function DeliveryDetail({ d, id, cols }) {
 }
 
 function DeliveryLog({ hook, tick, onChanged }) {
-  const [status, setStatus] = useState('');
-  const [rows, setRows] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
   const [open, setOpen] = useState(() => new Set());
   const [msg, setMsg] = useState(null);
-  const seq = useRef(0);
-  const shown = useRef(0);
-  const query = (limit, after) => ({ webhook_id: hook.id, status: status || undefined, sort: '-created_at', limit, cursor: after });
-
-  // keep: read again as many rows as are shown (a refresh), not only the first page.
-  async function load({ keep = false, more = false } = {}) {
-    const n = ++seq.current;
-    try {
-      const limit = keep ? Math.min(Math.max(LOG_PAGE, shown.current), LOG_MAX) : LOG_PAGE;
-      const r = await api.get('/webhook_deliveries', query(limit, more ? cursor : undefined));
-      if (n !== seq.current) return;
-      setError(null);
-      setRows((old) => {
-        const next = more ? [...old, ...r.data] : r.data;
-        shown.current = next.length;
-        return next;
-      });
-      setCursor(r.next_cursor);
-    } catch (err) {
-      if (n === seq.current) setError(err);
-    }
-  }
-  useEffect(() => { setRows(null); shown.current = 0; load(); }, [hook.id, status]);
+  const { rows, setRows, cursor, error, status, setStatus, load } = useLog('/webhook_deliveries', { webhook_id: hook.id }, hook.id);
   useEffect(() => { if (tick) load({ keep: true }); }, [tick]);
   // While a delivery shown waits for its turn (and the webhook is sending), the log and
   // the webhook are read again every few seconds.

@@ -23,6 +23,7 @@ import { Link, navigate, recordPath } from '../../router.js';
 import { canRead, entityMeta, fieldMeta, recordTitle, searchable, useAll, useTitle } from '../../state.js';
 import { errorText, flash, Loading, Notice, useFetch } from '../../ui.jsx';
 import * as rulesStrings from './rules-i18n.js';
+import { useLog } from './log.js';
 import {
   actionGap, actionJson, actionState, anyField, changeFields, conditionFields, dateFields, DIRECTIONS, emptyGroup,
   emptyRow, emptyValueRow, KINDS, linkFields, MAX_ACTIONS, MAX_CONDITIONS, MAX_GROUPS, MODES, newAction, OPS,
@@ -36,8 +37,6 @@ addStrings(rulesStrings); // before any of these screens renders: they load toge
 
 export const RULES = '/admin/automation/rules';
 const LIST_PAGE = 100;
-const LOG_PAGE = 20;
-const LOG_MAX = 200;
 const POLL_MS = 3000;
 const JOB_POLL_MS = 500;
 const JOB_WAIT_MS = 60000;
@@ -1047,32 +1046,7 @@ function TryPanel({ rule }) {
 }
 
 function RunLog({ rule, onChanged }) {
-  const [status, setStatus] = useState('');
-  const [rows, setRows] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const seq = useRef(0);
-  const shown = useRef(0);
-  const query = (limit, after) => ({ workflow_id: rule.id, status: status || undefined, sort: '-created_at', limit, cursor: after });
-
-  async function load({ keep = false, more = false } = {}) {
-    const n = ++seq.current;
-    try {
-      const limit = keep ? Math.min(Math.max(LOG_PAGE, shown.current), LOG_MAX) : LOG_PAGE;
-      const r = await api.get('/workflow_runs', query(limit, more ? cursor : undefined));
-      if (n !== seq.current) return;
-      setError(null);
-      setRows((old) => {
-        const next = more ? [...old, ...r.data] : r.data;
-        shown.current = next.length;
-        return next;
-      });
-      setCursor(r.next_cursor);
-    } catch (err) {
-      if (n === seq.current) setError(err);
-    }
-  }
-  useEffect(() => { setRows(null); shown.current = 0; load(); }, [rule.id, status]);
+  const { rows, cursor, error, status, setStatus, load } = useLog('/workflow_runs', { workflow_id: rule.id }, rule.id);
   // While a run shown waits for its background actions, the log is read again.
   const waiting = (rows || []).some((r) => r.status === 'queued');
   const waited = useRef(false);
